@@ -1,0 +1,191 @@
+// The one shape of each analysis: embeds, the HTTP API and CSV export all render these objects.
+// Field names are the seed's snake_case JSON names. Times inside are ISO 8601 strings (UTC) in answers.
+
+export const PERIOD_TYPES = ['day', 'week', 'month', 'all_time'] as const;
+export type PeriodType = (typeof PERIOD_TYPES)[number];
+
+/** What a caller asks for: a calendar period in the guild's timezone (offset 0 = current), or an explicit range. */
+export type PeriodQuery =
+  | { type: PeriodType; offset?: number }
+  | { type: 'range'; from: number; to: number };
+
+/** A resolved period: [start, end) in epoch ms; both null for all_time. */
+export interface ResolvedPeriod {
+  type: PeriodType | 'range';
+  offset: number;
+  start: number | null;
+  end: number | null;
+  timezone: string;
+  /** Human label, e.g. "Week of 2026-11-23" or "All time". */
+  label: string;
+}
+
+/** The period as it appears in an answer. */
+export interface PeriodJson {
+  type: PeriodType | 'range';
+  offset: number;
+  start: string | null;
+  end: string | null;
+  timezone: string;
+  label: string;
+}
+
+export interface AnalysisContext {
+  guildId: string;
+  /** The guild's IANA timezone (calendar periods, peak times). */
+  timezone: string;
+  /** "Now", from the injected clock. */
+  now: number;
+}
+
+export interface Overview {
+  period: PeriodJson;
+  total_clips: number;
+  total_views: number;
+  unique_creators: number;
+  unique_games: number;
+  date_range: { start: string | null; end: string | null };
+  top_game: { name: string; clip_count: number } | null;
+  top_creator: { name: string; clip_count: number } | null;
+  discord_shares: number;
+  discord_reactions: number;
+}
+
+export const CREATOR_SORTS = ['clip_count', 'total_views', 'avg_views', 'discord_shares', 'discord_reactions'] as const;
+export type CreatorSort = (typeof CREATOR_SORTS)[number];
+
+export interface CreatorRow {
+  creator_id: string;
+  creator_name: string;
+  clip_count: number;
+  total_views: number;
+  avg_views: number;
+  discord_shares: number;
+  discord_reactions: number;
+  unique_games: number;
+  top_game: { id: string; name: string } | null;
+}
+
+export interface TopCreators {
+  period: PeriodJson;
+  sort: CreatorSort;
+  creators: CreatorRow[];
+}
+
+export const GAME_SORTS = ['clip_count', 'total_views', 'avg_view_count', 'discord_shares', 'discord_reactions'] as const;
+export type GameSort = (typeof GAME_SORTS)[number];
+
+export interface GameRow {
+  /** '' for clips Twitch gives no game: the "Unknown game" bucket. */
+  game_id: string;
+  game_name: string;
+  clip_count: number;
+  total_views: number;
+  avg_view_count: number;
+  unique_creators: number;
+  discord_shares: number;
+  discord_reactions: number;
+  top_clip: { id: string; title: string; views: number; url: string } | null;
+}
+
+export interface TopGames {
+  period: PeriodJson;
+  sort: GameSort;
+  games: GameRow[];
+}
+
+export const VIRAL_SORTS = ['view_count', 'discord_reactions', 'view_velocity'] as const;
+export type ViralSort = (typeof VIRAL_SORTS)[number];
+
+export interface ViralClip {
+  clip_id: string;
+  title: string;
+  url: string;
+  creator_id: string | null;
+  creator_name: string | null;
+  game_id: string | null;
+  game_name: string | null;
+  broadcaster_name: string | null;
+  view_count: number;
+  discord_shares: number;
+  discord_reactions: number;
+  /** emoji key → count, most used first. */
+  reaction_types: Record<string, number>;
+  clip_created_at: string | null;
+  first_shared_at: string | null;
+  thumbnail_url: string | null;
+  /** Views per hour over the recent view history; null without enough history points. */
+  view_velocity: number | null;
+}
+
+export interface ViralClips {
+  period: PeriodJson;
+  sort: ViralSort;
+  min_views: number;
+  clips: ViralClip[];
+}
+
+export const TIMELINE_BUCKETS = ['day', 'week', 'month'] as const;
+export type TimelineBucketSize = (typeof TIMELINE_BUCKETS)[number];
+
+export interface TimelineBucket {
+  /** Bucket start in the guild's timezone, as an ISO instant, and its local date (YYYY-MM-DD). */
+  start: string;
+  date: string;
+  clips_created: number;
+  views: number;
+  discord_shares: number;
+  discord_reactions: number;
+}
+
+export interface EngagementTimeline {
+  bucket: TimelineBucketSize;
+  days: number;
+  timezone: string;
+  buckets: TimelineBucket[];
+}
+
+export interface PeakTimes {
+  period: PeriodJson;
+  timezone: string;
+  /** Clips created per local hour of day, 0–23. */
+  clips_by_hour: number[];
+  /** Clips created per ISO weekday, index 0 = Monday … 6 = Sunday. */
+  clips_by_weekday: number[];
+  /** 7 × 24: [weekday][hour]. */
+  clips_matrix: number[][];
+  shares_by_hour: number[];
+  shares_by_weekday: number[];
+  shares_matrix: number[][];
+  best_hour: number | null;
+  best_weekday: number | null;
+}
+
+export interface Change {
+  current: number;
+  previous: number;
+  change: number;
+  /** null when the previous value is 0. */
+  change_pct: number | null;
+}
+
+export interface Comparison {
+  current: PeriodJson;
+  previous: PeriodJson;
+  clips: Change;
+  views: Change;
+  discord_shares: Change;
+  discord_reactions: Change;
+  unique_creators: Change;
+  unique_games: Change;
+}
+
+export interface GrowthOpportunities {
+  period: PeriodJson;
+  /** Games with few clips but high average views. */
+  underclipped_games: GameRow[];
+  /** Creators with the most Discord engagement per clip. */
+  engaging_creators: CreatorRow[];
+  /** Clips with many reactions relative to their views. */
+  community_favourites: ViralClip[];
+}

@@ -1,0 +1,65 @@
+// Composition root: config → db → Discord bot, Twitch enrichment, HTTP API, scheduler. Nothing else wires.
+import type { Clock } from './clock';
+import type { Config } from './config';
+import { closeDatabase, openDatabase, type Db } from './db/client';
+import type { Logger } from './logger';
+
+/** A long-running part of the app that starts after the database and stops before it closes. */
+export interface Service {
+  name: string;
+  start(): Promise<void>;
+  /** Stop taking work, flush what is pending. */
+  stop(): Promise<void>;
+}
+
+export interface App {
+  db: Db;
+  services: Service[];
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+}
+
+export function createApp({ config, logger, clock }: AppDeps): App {
+  const db = openDatabase({ path: config.DATABASE_PATH });
+  logger.info({ database: config.DATABASE_PATH }, 'database ready (migrations applied)');
+  void clock;
+  const services: Service[] = [];
+
+  if (config.DISCORD_TOKEN) {
+    // The Discord bot service is added here by src/discord (capture and commands).
+  } else {
+    logger.warn('Discord bot disabled: set DISCORD_TOKEN to enable capture, slash commands and the weekly digest');
+  }
+
+  let stopped = false;
+  return {
+    db,
+    services,
+    async start() {
+      for (const service of services) {
+        await service.start();
+        logger.info({ service: service.name }, 'service started');
+      }
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      // Reverse order: presentation first, then writers, so pending writes are flushed before the database closes.
+      for (const service of [...services].reverse()) {
+        try {
+          await service.stop();
+        } catch (error) {
+          logger.error({ err: error, service: service.name }, 'service failed to stop cleanly');
+        }
+      }
+      closeDatabase(db);
+      logger.info('stopped');
+    },
+  };
+}

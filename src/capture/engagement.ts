@@ -1,0 +1,46 @@
+// Recomputes a clip's Discord counters (shares, reactions, per-emoji breakdown) from the raw rows.
+// Recomputing instead of incrementing is what makes replayed or duplicated events harmless.
+import type { Db } from '../db/client';
+
+export interface ClipKey {
+  guildId: string;
+  clipId: string;
+}
+
+export function refreshClipEngagement(db: Db, keys: Iterable<ClipKey>, now: number): void {
+  const countShares = db.$client.prepare<[string, string], { n: number; first: number | null }>(
+    'SELECT count(*) AS n, min(posted_at) AS first FROM shares WHERE guild_id = ? AND clip_id = ? AND deleted_at IS NULL',
+  );
+  const countReactions = db.$client.prepare<[string, string, string, string], { emoji: string; n: number }>(
+    `SELECT emoji, sum(n) AS n FROM (
+       SELECT r.emoji_key AS emoji, count(*) AS n
+         FROM shares s JOIN reactions r ON r.message_id = s.message_id
+        WHERE s.guild_id = ? AND s.clip_id = ? AND s.deleted_at IS NULL
+        GROUP BY r.emoji_key
+       UNION ALL
+       SELECT b.emoji_key AS emoji, sum(b.anonymous_count) AS n
+         FROM shares s JOIN reaction_baselines b ON b.message_id = s.message_id
+        WHERE s.guild_id = ? AND s.clip_id = ? AND s.deleted_at IS NULL
+        GROUP BY b.emoji_key
+     ) GROUP BY emoji HAVING sum(n) > 0 ORDER BY sum(n) DESC, emoji`,
+  );
+  const update = db.$client.prepare(
+    `UPDATE clips SET discord_shares = ?, discord_reactions = ?, discord_reaction_types = ?,
+            first_shared_at = coalesce(?, first_shared_at), last_updated_at = ?
+      WHERE guild_id = ? AND clip_id = ?`,
+  );
+  const seen = new Set<string>();
+  for (const { guildId, clipId } of keys) {
+    const id = `${guildId}\u0000${clipId}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const shares = countShares.get(guildId, clipId) ?? { n: 0, first: null };
+    const types: Record<string, number> = {};
+    let total = 0;
+    for (const row of countReactions.all(guildId, clipId, guildId, clipId)) {
+      types[row.emoji] = row.n;
+      total += row.n;
+    }
+    update.run(shares.n, total, JSON.stringify(types), shares.first, now, guildId, clipId);
+  }
+}

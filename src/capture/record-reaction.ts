@@ -1,0 +1,134 @@
+// Records reactions on clip messages, one row per (message, emoji, user), so every operation is idempotent.
+// Reactions on messages that share no clip are ignored; the clip counters are recomputed after each change.
+import type { Db } from '../db/client';
+import { markDirtyHours } from '../db/dirty';
+import { refreshClipEngagement } from './engagement';
+import { activeClipsOfMessage, isKnownClipMessage } from './record-share';
+
+export interface ReactionEvent {
+  guildId: string;
+  channelId: string;
+  messageId: string;
+  /** Unicode character, or `name:id` for a custom emoji (see emojiKey). */
+  emojiKey: string;
+  userId: string;
+  /** When the reaction was seen, epoch ms. */
+  at: number;
+}
+
+/** The storage key of an emoji: the character itself, or `name:id` for a custom emoji. */
+export function emojiKey(emoji: { id?: string | null; name?: string | null }): string | null {
+  const name = emoji.name?.trim() || null;
+  if (emoji.id) return `${name ?? 'emoji'}:${emoji.id}`;
+  return name;
+}
+
+/** Returns true when the reaction was new (false for a replay or a message without clips). */
+export function recordReactionAdded(db: Db, event: ReactionEvent, now: number): boolean {
+  if (!isKnownClipMessage(db, event.messageId)) return false;
+  const result = db.$client
+    .prepare(
+      `INSERT INTO reactions (guild_id, channel_id, message_id, emoji_key, user_id, reacted_at)
+       VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+    )
+    .run(event.guildId, event.channelId, event.messageId, event.emojiKey, event.userId, event.at);
+  if (result.changes === 0) return false;
+  afterChange(db, event.guildId, event.messageId, [event.at], now);
+  return true;
+}
+
+/**
+ * Returns true when something was removed. A remove by a user we never saw (their reaction is only part of an
+ * imported count) takes one from that count instead, so an export's numbers and live events never double count.
+ */
+export function recordReactionRemoved(db: Db, event: ReactionEvent, now: number): boolean {
+  if (!isKnownClipMessage(db, event.messageId)) return false;
+  const client = db.$client;
+  const row = client
+    .prepare<[string, string, string], { reacted_at: number }>(
+      'SELECT reacted_at FROM reactions WHERE message_id = ? AND emoji_key = ? AND user_id = ?',
+    )
+    .get(event.messageId, event.emojiKey, event.userId);
+  if (row) {
+    client
+      .prepare('DELETE FROM reactions WHERE message_id = ? AND emoji_key = ? AND user_id = ?')
+      .run(event.messageId, event.emojiKey, event.userId);
+    afterChange(db, event.guildId, event.messageId, [row.reacted_at], now);
+    return true;
+  }
+  const baseline = client
+    .prepare<[string, string], { anonymous_count: number; observed_at: number }>(
+      'SELECT anonymous_count, observed_at FROM reaction_baselines WHERE message_id = ? AND emoji_key = ?',
+    )
+    .get(event.messageId, event.emojiKey);
+  if (!baseline || baseline.anonymous_count <= 0) return false;
+  client
+    .prepare('UPDATE reaction_baselines SET anonymous_count = anonymous_count - 1 WHERE message_id = ? AND emoji_key = ?')
+    .run(event.messageId, event.emojiKey);
+  afterChange(db, event.guildId, event.messageId, [baseline.observed_at], now);
+  return true;
+}
+
+/** Removes every reaction of a message, or of one emoji on it (REMOVE_ALL / REMOVE_EMOJI). */
+export function recordReactionsCleared(
+  db: Db,
+  target: { guildId: string; messageId: string; emojiKey?: string | null },
+  now: number,
+): number {
+  if (!isKnownClipMessage(db, target.messageId)) return 0;
+  const client = db.$client;
+  const emojiFilter = target.emojiKey ? ' AND emoji_key = ?' : '';
+  const params = target.emojiKey ? [target.messageId, target.emojiKey] : [target.messageId];
+  const times = client
+    .prepare<unknown[], { t: number }>(
+      `SELECT reacted_at AS t FROM reactions WHERE message_id = ?${emojiFilter}
+       UNION SELECT observed_at AS t FROM reaction_baselines WHERE message_id = ?${emojiFilter}`,
+    )
+    .all(...params, ...params)
+    .map((r) => r.t);
+  const removed = client.prepare(`DELETE FROM reactions WHERE message_id = ?${emojiFilter}`).run(...params).changes;
+  const removedBaselines = client.prepare(`DELETE FROM reaction_baselines WHERE message_id = ?${emojiFilter}`).run(...params).changes;
+  if (removed + removedBaselines > 0) afterChange(db, target.guildId, target.messageId, times, now);
+  return removed;
+}
+
+/**
+ * Sets the reactions of one emoji on a message as an export or a crawl saw them. Named users become rows;
+ * `count` beyond the named users is kept as an anonymous baseline. Re-applying the same snapshot changes nothing.
+ */
+export function recordReactionSnapshot(
+  db: Db,
+  snapshot: { guildId: string; channelId: string; messageId: string; emojiKey: string; count: number; userIds: string[]; at: number },
+  now: number,
+): void {
+  if (!isKnownClipMessage(db, snapshot.messageId)) return;
+  const client = db.$client;
+  const insert = client.prepare(
+    `INSERT INTO reactions (guild_id, channel_id, message_id, emoji_key, user_id, reacted_at)
+     VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+  );
+  for (const userId of snapshot.userIds) {
+    insert.run(snapshot.guildId, snapshot.channelId, snapshot.messageId, snapshot.emojiKey, userId, snapshot.at);
+  }
+  const named = client
+    .prepare<[string, string], { n: number }>('SELECT count(*) AS n FROM reactions WHERE message_id = ? AND emoji_key = ?')
+    .get(snapshot.messageId, snapshot.emojiKey)?.n ?? 0;
+  const anonymous = Math.max(0, snapshot.count - named);
+  if (anonymous > 0) {
+    client
+      .prepare(
+        `INSERT INTO reaction_baselines (guild_id, channel_id, message_id, emoji_key, anonymous_count, observed_at)
+         VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (message_id, emoji_key) DO UPDATE SET anonymous_count = excluded.anonymous_count`,
+      )
+      .run(snapshot.guildId, snapshot.channelId, snapshot.messageId, snapshot.emojiKey, anonymous, snapshot.at);
+  } else {
+    client.prepare('DELETE FROM reaction_baselines WHERE message_id = ? AND emoji_key = ?').run(snapshot.messageId, snapshot.emojiKey);
+  }
+  afterChange(db, snapshot.guildId, snapshot.messageId, [snapshot.at], now);
+}
+
+function afterChange(db: Db, guildId: string, messageId: string, times: number[], now: number): void {
+  refreshClipEngagement(db, activeClipsOfMessage(db, messageId), now);
+  markDirtyHours(db, guildId, times);
+}

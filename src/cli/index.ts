@@ -1,0 +1,70 @@
+// The `clipscope` command line: dispatches to one file per command, each with its own --help.
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../config';
+import { CliError, type CliCommand, type CliIo } from './command';
+import { migrateCommand } from './commands/migrate';
+
+export const COMMANDS: CliCommand[] = [migrateCommand];
+
+function usage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  const lines = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+  return `Usage: clipscope <command> [options]
+
+Commands:
+${lines.join('\n')}
+
+Run "clipscope <command> --help" for a command's options.
+`;
+}
+
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(usage());
+    return name === undefined ? 1 : 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    io.stderr.write(`clipscope: unknown command "${name}". Run "clipscope --help" for the list.\n`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout.write(`${command.help}\n`);
+    return 0;
+  }
+  try {
+    const parsed = parseArgs({
+      args: rest,
+      options: command.options,
+      allowPositionals: command.allowPositionals ?? false,
+      strict: true,
+    });
+    return await command.run(parsed, io);
+  } catch (error) {
+    io.stderr.write(`clipscope ${name}: ${oneLine(error)}\n`);
+    return error instanceof CliError ? error.exitCode : 1;
+  }
+}
+
+function oneLine(error: unknown): string {
+  if (error instanceof ConfigError) return error.problems.join('; ');
+  if (error instanceof Error) {
+    // parseArgs errors carry a code; their messages are already user-facing.
+    return error.message.split('\n')[0] ?? String(error);
+  }
+  return String(error);
+}
+
+const isEntryPoint = process.argv[1] !== undefined && /src[\\/]cli[\\/]index\.ts$/.test(process.argv[1]);
+if (isEntryPoint || process.env.CLIPSCOPE_CLI === '1') {
+  runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`clipscope: ${oneLine(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,106 @@
+// The one place that reads process.env: every setting parsed and checked once by a zod schema.
+import { z } from 'zod';
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const cronExpression = z
+  .string()
+  .trim()
+  .regex(/^(\S+\s+){4,5}\S+$/, 'a cron expression with 5 or 6 fields, e.g. "15 3 * * *"');
+
+const timezone = z
+  .string()
+  .trim()
+  .refine((tz) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'an IANA timezone such as "UTC" or "Europe/Berlin"');
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/** A whole number within bounds, with a message that says so whatever the mistake. */
+function wholeNumber(min: number, max: number): z.ZodCoercedNumber<unknown> {
+  const expected = { error: `a whole number from ${min} to ${max}` };
+  return z.coerce.number(expected).int(expected).min(min, expected).max(max, expected);
+}
+
+const port = wholeNumber(0, 65535);
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_PATH: z.string().trim().min(1).default('./data/clipscope.db'),
+
+  DISCORD_TOKEN: optionalText,
+  DISCORD_API_BASE_URL: z.url({ error: 'an http(s) URL such as https://discord.com/api' }).default('https://discord.com/api'),
+  DISCORD_APPLICATION_ID: optionalText,
+  DISCORD_DEV_GUILD_ID: optionalText,
+  /** Messages written per storage transaction at most; the batch is committed at once when the bot is idle. */
+  CAPTURE_BATCH_MAX: wholeNumber(1, 10_000).default(500),
+
+  TWITCH_CLIENT_ID: optionalText,
+  TWITCH_CLIENT_SECRET: optionalText,
+  /** Port of the Twitch CLI mock API (or the tests' fake Helix); Twurple reads it itself, we only log it. */
+  TWURPLE_MOCK_API_PORT: wholeNumber(1, 65535).optional(),
+  ENRICH_INTERVAL_SECONDS: wholeNumber(5, 86_400).default(60),
+  ENRICH_MAX_ATTEMPTS: wholeNumber(1, 100).default(8),
+  /** View refresh cadence by clip age, in minutes: younger than 7 days, younger than 30 days, older. */
+  REFRESH_YOUNG_MINUTES: wholeNumber(1, 525_600).default(60),
+  REFRESH_RECENT_MINUTES: wholeNumber(1, 525_600).default(1440),
+  REFRESH_OLD_MINUTES: wholeNumber(1, 525_600).default(10_080),
+
+  TZ: timezone.default('UTC'),
+  AGGREGATE_CRON: cronExpression.default('15 3 * * *'),
+  AGGREGATE_INCREMENTAL_CRON: cronExpression.default('*/5 * * * *'),
+  DIGEST_ENABLED: booleanFlag.default(true),
+
+  HTTP_ENABLED: booleanFlag.default(true),
+  HTTP_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  HTTP_PORT: port.default(3000),
+  HTTP_CORS_ORIGINS: z
+    .string()
+    .trim()
+    .default('')
+    .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean)),
+  HTTP_RATE_LIMIT_PER_MINUTE: wholeNumber(1, 1_000_000).default(600),
+  HTTP_TRUST_PROXY: booleanFlag.default(false),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+/** Names of settings that must never be logged. */
+export const SECRET_SETTINGS = ['DISCORD_TOKEN', 'TWITCH_CLIENT_SECRET'] as const;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment; throws one ConfigError naming every bad variable and what it expects. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const relevant: Record<string, string | undefined> = {};
+  for (const key of Object.keys(configSchema.shape)) {
+    const value = env[key];
+    // An empty variable means "use the default", as in most .env tooling.
+    if (value !== undefined && value.trim() !== '') relevant[key] = value;
+  }
+  const parsed = configSchema.safeParse(relevant);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => {
+    const name = issue.path.join('.') || '(environment)';
+    return `${name}: expected ${issue.message.replace(/^Invalid (input|option): (expected )?/, '')}`;
+  });
+  throw new ConfigError(problems);
+}

@@ -1,0 +1,59 @@
+// Opens the SQLite database with the pragmas Clipscope relies on and applies drizzle's migrations.
+// This is the one module that knows the database engine; a PostgreSQL client would be added beside it.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import * as schema from './schema';
+
+export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+
+export const MIGRATIONS_FOLDER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../drizzle');
+
+export interface OpenDatabaseOptions {
+  /** File path, or ':memory:'. */
+  path: string;
+  /** Apply pending migrations (default true). */
+  migrate?: boolean;
+  readonly?: boolean;
+}
+
+export function openDatabase(options: OpenDatabaseOptions): Db {
+  if (options.path !== ':memory:' && !options.readonly) {
+    fs.mkdirSync(path.dirname(path.resolve(options.path)), { recursive: true });
+  }
+  const sqlite = new Database(options.path, { readonly: options.readonly ?? false });
+  // WAL lets the HTTP API read while capture writes; NORMAL sync is durable across process crashes
+  // (only an OS crash or power loss can drop the last commits) and is what the benchmarks assume.
+  if (!options.readonly) sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('cache_size = -65536');
+  sqlite.pragma('temp_store = MEMORY');
+  const db = drizzle(sqlite, { schema }) as Db;
+  if (options.migrate !== false && !options.readonly) migrateDatabase(db);
+  return db;
+}
+
+export function migrateDatabase(db: Db): void {
+  migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+}
+
+export function closeDatabase(db: Db): void {
+  if (db.$client.open) {
+    try {
+      db.$client.pragma('wal_checkpoint(TRUNCATE)');
+    } catch {
+      // A checkpoint can fail if another process holds the database; closing still succeeds.
+    }
+    db.$client.close();
+  }
+}
+
+/** Runs fn in one SQLite transaction (BEGIN IMMEDIATE, so concurrent writers queue rather than deadlock). */
+export function inTransaction<T>(db: Db, fn: () => T): T {
+  return db.$client.transaction(fn).immediate();
+}

@@ -1,0 +1,302 @@
+// The single source of truth for Clipscope's tables and indexes; drizzle-kit generates drizzle/ from it.
+// Every analytics row carries guild_id: a guild's data is its own. Times are UTC epoch milliseconds.
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+export const ENRICHMENT_STATES = ['pending', 'done', 'not_found', 'failed'] as const;
+export type EnrichmentState = (typeof ENRICHMENT_STATES)[number];
+
+/** How a clip or share entered the database. */
+export const SOURCES = ['discord', 'import', 'backfill', 'twitch_sync'] as const;
+export type Source = (typeof SOURCES)[number];
+
+/** One row per (guild, Twitch clip): the seed's ClipAnalytics, kept in step with shares and reactions. */
+export const clips = sqliteTable(
+  'clips',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    guildId: text('guild_id').notNull(),
+    /** The clip slug, case preserved: Twitch clip ids are case-sensitive. */
+    clipId: text('clip_id').notNull(),
+    url: text('url').notNull(),
+    title: text('title'),
+    broadcasterId: text('broadcaster_id'),
+    broadcasterName: text('broadcaster_name'),
+    creatorId: text('creator_id'),
+    creatorName: text('creator_name'),
+    /** '' for Twitch's "no game"; the analytics put it in the "Unknown game" bucket. */
+    gameId: text('game_id'),
+    gameName: text('game_name'),
+    viewCount: integer('view_count').notNull().default(0),
+    duration: real('duration'),
+    thumbnailUrl: text('thumbnail_url'),
+    clipCreatedAt: integer('clip_created_at'),
+    discordShares: integer('discord_shares').notNull().default(0),
+    discordReactions: integer('discord_reactions').notNull().default(0),
+    /** JSON object emoji key → count, over the clip's live shares. */
+    discordReactionTypes: text('discord_reaction_types').notNull().default('{}'),
+    firstSeenAt: integer('first_seen_at').notNull(),
+    firstSharedAt: integer('first_shared_at'),
+    lastUpdatedAt: integer('last_updated_at').notNull(),
+    source: text('source', { enum: SOURCES }).notNull().default('discord'),
+    enrichmentState: text('enrichment_state', { enum: ENRICHMENT_STATES }).notNull().default('pending'),
+    enrichmentAttempts: integer('enrichment_attempts').notNull().default(0),
+    enrichmentError: text('enrichment_error'),
+    /** Earliest time the enrichment worker may try this clip again (backoff after a failure). */
+    enrichmentNextAttemptAt: integer('enrichment_next_attempt_at').notNull().default(0),
+    enrichedAt: integer('enriched_at'),
+    viewsRefreshedAt: integer('views_refreshed_at'),
+  },
+  (t) => [
+    uniqueIndex('clips_guild_clip_uq').on(t.guildId, t.clipId),
+    index('clips_guild_creator_idx').on(t.guildId, t.creatorId),
+    index('clips_guild_game_idx').on(t.guildId, t.gameId),
+    index('clips_guild_created_idx').on(t.guildId, t.clipCreatedAt),
+    index('clips_guild_views_idx').on(t.guildId, t.viewCount),
+    index('clips_clip_id_idx').on(t.clipId),
+    index('clips_enrichment_idx').on(t.enrichmentState, t.enrichmentNextAttemptAt),
+  ],
+);
+
+/** One row per (message, clip). A clip posted in three messages has three shares; edits never add a second. */
+export const shares = sqliteTable(
+  'shares',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    guildId: text('guild_id').notNull(),
+    /** The parent channel for threads and forum posts, so they count as their channel's. */
+    channelId: text('channel_id').notNull(),
+    /** The thread the message was posted in, when it was in one. */
+    threadId: text('thread_id'),
+    messageId: text('message_id').notNull(),
+    clipId: text('clip_id').notNull(),
+    authorId: text('author_id').notNull(),
+    authorName: text('author_name').notNull(),
+    authorIsBot: integer('author_is_bot', { mode: 'boolean' }).notNull().default(false),
+    postedAt: integer('posted_at').notNull(),
+    /** Set when the message is deleted or an edit removes the link; the share then stops counting. */
+    deletedAt: integer('deleted_at'),
+    source: text('source', { enum: SOURCES }).notNull().default('discord'),
+  },
+  (t) => [
+    uniqueIndex('shares_message_clip_uq').on(t.messageId, t.clipId),
+    index('shares_guild_clip_idx').on(t.guildId, t.clipId),
+    index('shares_guild_posted_idx').on(t.guildId, t.postedAt),
+    index('shares_guild_author_idx').on(t.guildId, t.authorId),
+  ],
+);
+
+/** One row per (message, emoji, user): adds and removes are idempotent and replays are safe. */
+export const reactions = sqliteTable(
+  'reactions',
+  {
+    guildId: text('guild_id').notNull(),
+    channelId: text('channel_id').notNull(),
+    messageId: text('message_id').notNull(),
+    /** The unicode character, or `name:id` for a custom emoji. */
+    emojiKey: text('emoji_key').notNull(),
+    userId: text('user_id').notNull(),
+    reactedAt: integer('reacted_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.messageId, t.emojiKey, t.userId] }),
+    index('reactions_guild_reacted_idx').on(t.guildId, t.reactedAt),
+  ],
+);
+
+/**
+ * Reaction counts known only as numbers (an export without `users`): reactions by users we cannot name.
+ * Live events by named users are added on top; a remove by a user we never saw takes one from here.
+ */
+export const reactionBaselines = sqliteTable(
+  'reaction_baselines',
+  {
+    guildId: text('guild_id').notNull(),
+    channelId: text('channel_id').notNull(),
+    messageId: text('message_id').notNull(),
+    emojiKey: text('emoji_key').notNull(),
+    anonymousCount: integer('anonymous_count').notNull(),
+    observedAt: integer('observed_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.messageId, t.emojiKey] })],
+);
+
+/** Twitch view counts over time, for view velocity (early viral detection). One row per clip and observation. */
+export const clipViewHistory = sqliteTable(
+  'clip_view_history',
+  {
+    clipId: text('clip_id').notNull(),
+    observedAt: integer('observed_at').notNull(),
+    viewCount: integer('view_count').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.clipId, t.observedAt] })],
+);
+
+/** The seed's per-game summary, one row per (guild, game, period). */
+export const gameAnalytics = sqliteTable(
+  'game_analytics',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    guildId: text('guild_id').notNull(),
+    gameId: text('game_id').notNull(),
+    gameName: text('game_name').notNull(),
+    periodType: text('period_type').notNull(),
+    periodStart: integer('period_start').notNull(),
+    periodEnd: integer('period_end'),
+    clipCount: integer('clip_count').notNull().default(0),
+    totalViews: integer('total_views').notNull().default(0),
+    avgViewCount: real('avg_view_count').notNull().default(0),
+    uniqueCreators: integer('unique_creators').notNull().default(0),
+    discordShares: integer('discord_shares').notNull().default(0),
+    discordReactions: integer('discord_reactions').notNull().default(0),
+    topClipId: text('top_clip_id'),
+    topClipTitle: text('top_clip_title'),
+    topClipViews: integer('top_clip_views'),
+    computedAt: integer('computed_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('game_analytics_uq').on(t.guildId, t.gameId, t.periodType, t.periodStart),
+    index('game_analytics_rank_idx').on(t.guildId, t.periodType, t.periodStart, t.clipCount),
+  ],
+);
+
+/** The seed's per-creator summary, one row per (guild, creator, period). */
+export const creatorAnalytics = sqliteTable(
+  'creator_analytics',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    guildId: text('guild_id').notNull(),
+    creatorId: text('creator_id').notNull(),
+    creatorName: text('creator_name').notNull(),
+    periodType: text('period_type').notNull(),
+    periodStart: integer('period_start').notNull(),
+    periodEnd: integer('period_end'),
+    clipCount: integer('clip_count').notNull().default(0),
+    totalViews: integer('total_views').notNull().default(0),
+    avgViews: real('avg_views').notNull().default(0),
+    discordShares: integer('discord_shares').notNull().default(0),
+    discordReactions: integer('discord_reactions').notNull().default(0),
+    uniqueGames: integer('unique_games').notNull().default(0),
+    topGameId: text('top_game_id'),
+    topGameName: text('top_game_name'),
+    computedAt: integer('computed_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('creator_analytics_uq').on(t.guildId, t.creatorId, t.periodType, t.periodStart),
+    index('creator_analytics_rank_idx').on(t.guildId, t.periodType, t.periodStart, t.clipCount),
+  ],
+);
+
+/**
+ * Hours (UTC, floored) in which a guild's raw data changed since the last aggregation run.
+ * Capture and enrichment mark them; the incremental aggregator maps them to the period buckets to redo.
+ */
+export const dirtyHours = sqliteTable(
+  'dirty_hours',
+  {
+    guildId: text('guild_id').notNull(),
+    hourStart: integer('hour_start').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.guildId, t.hourStart] })],
+);
+
+/** Per-guild configuration; absent row = defaults. */
+export const guildSettings = sqliteTable('guild_settings', {
+  guildId: text('guild_id').primaryKey(),
+  guildName: text('guild_name'),
+  /** JSON array of channel ids; empty = every channel the bot can see. */
+  captureChannelIds: text('capture_channel_ids').notNull().default('[]'),
+  includeBots: integer('include_bots', { mode: 'boolean' }).notNull().default(false),
+  timezone: text('timezone').notNull().default('UTC'),
+  digestChannelId: text('digest_channel_id'),
+  /** ISO weekday, 1 = Monday … 7 = Sunday. */
+  digestWeekday: integer('digest_weekday').notNull().default(1),
+  digestHour: integer('digest_hour').notNull().default(10),
+  digestEnabled: integer('digest_enabled', { mode: 'boolean' }).notNull().default(true),
+  digestLastError: text('digest_last_error'),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+/** Twitch channels a guild follows for the full clip sync. */
+export const twitchChannels = sqliteTable(
+  'twitch_channels',
+  {
+    guildId: text('guild_id').notNull(),
+    broadcasterId: text('broadcaster_id').notNull(),
+    broadcasterLogin: text('broadcaster_login').notNull(),
+    broadcasterName: text('broadcaster_name').notNull(),
+    addedAt: integer('added_at').notNull(),
+    /** created_at of the newest clip seen by the last complete sync; the next run starts a little before it. */
+    syncedThrough: integer('synced_through'),
+    lastSyncAt: integer('last_sync_at'),
+    lastSyncError: text('last_sync_error'),
+  },
+  (t) => [primaryKey({ columns: [t.guildId, t.broadcasterId] })],
+);
+
+/** Weekly digests already posted: exactly one per guild and ISO week, even across restarts or instances. */
+export const digestPosts = sqliteTable(
+  'digest_posts',
+  {
+    guildId: text('guild_id').notNull(),
+    /** Start of the covered ISO week in the guild's timezone, epoch ms. */
+    weekStart: integer('week_start').notNull(),
+    channelId: text('channel_id').notNull(),
+    messageId: text('message_id'),
+    status: text('status', { enum: ['claimed', 'posted', 'failed'] }).notNull(),
+    error: text('error'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.guildId, t.weekStart] })],
+);
+
+/** HTTP API tokens: stored only as a SHA-256 hash; each scoped to exactly one guild. */
+export const apiTokens = sqliteTable(
+  'api_tokens',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    guildId: text('guild_id').notNull(),
+    name: text('name').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    /** First characters of the token, to tell tokens apart in listings. */
+    prefix: text('prefix').notNull(),
+    createdAt: integer('created_at').notNull(),
+    lastUsedAt: integer('last_used_at'),
+    revokedAt: integer('revoked_at'),
+  },
+  (t) => [uniqueIndex('api_tokens_hash_uq').on(t.tokenHash), index('api_tokens_guild_idx').on(t.guildId)],
+);
+
+/** Resumable history crawls: the oldest message reached per channel. */
+export const backfillCheckpoints = sqliteTable('backfill_checkpoints', {
+  channelId: text('channel_id').primaryKey(),
+  guildId: text('guild_id').notNull(),
+  /** The oldest message id processed so far; the crawl continues with before=this. */
+  beforeMessageId: text('before_message_id'),
+  /** Stop when messages are older than this (epoch ms), if set. */
+  sinceTs: integer('since_ts'),
+  messagesScanned: integer('messages_scanned').notNull().default(0),
+  sharesFound: integer('shares_found').notNull().default(0),
+  completedAt: integer('completed_at'),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+/** Files imported from DiscordChatExporter: how far each got, so an interrupted import can resume. */
+export const importRuns = sqliteTable('import_runs', {
+  filePath: text('file_path').primaryKey(),
+  guildId: text('guild_id').notNull(),
+  channelId: text('channel_id').notNull(),
+  fileSize: integer('file_size').notNull(),
+  messagesImported: integer('messages_imported').notNull().default(0),
+  lastMessageId: text('last_message_id'),
+  completedAt: integer('completed_at'),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+/** Background jobs' last runs and errors, for /clipscope-admin status and /healthz. */
+export const jobRuns = sqliteTable('job_runs', {
+  job: text('job').primaryKey(),
+  lastStartedAt: integer('last_started_at'),
+  lastFinishedAt: integer('last_finished_at'),
+  lastError: text('last_error'),
+  lastSummary: text('last_summary'),
+});
