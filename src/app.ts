@@ -3,6 +3,7 @@ import type { Clock } from './clock';
 import type { Config } from './config';
 import { closeDatabase, openDatabase, type Db } from './db/client';
 import type { Logger } from './logger';
+import { createScheduler, type Scheduler } from './scheduler/scheduler';
 
 /** A long-running part of the app that starts after the database and stops before it closes. */
 export interface Service {
@@ -14,6 +15,7 @@ export interface Service {
 
 export interface App {
   db: Db;
+  scheduler: Scheduler;
   services: Service[];
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -28,8 +30,8 @@ export interface AppDeps {
 export function createApp({ config, logger, clock }: AppDeps): App {
   const db = openDatabase({ path: config.DATABASE_PATH });
   logger.info({ database: config.DATABASE_PATH }, 'database ready (migrations applied)');
-  void clock;
   const services: Service[] = [];
+  const scheduler = createScheduler({ db, logger, clock, timezone: config.TZ });
 
   if (config.DISCORD_TOKEN) {
     // The Discord bot service is added here by src/discord (capture and commands).
@@ -37,9 +39,17 @@ export function createApp({ config, logger, clock }: AppDeps): App {
     logger.warn('Discord bot disabled: set DISCORD_TOKEN to enable capture, slash commands and the weekly digest');
   }
 
+  // Scheduled jobs start last, once every service they may use is up.
+  services.push({
+    name: 'scheduler',
+    start: async () => scheduler.start(),
+    stop: () => scheduler.stop(),
+  });
+
   let stopped = false;
   return {
     db,
+    scheduler,
     services,
     async start() {
       for (const service of services) {

@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   await app.start();
-  if (app.services.length === 0) {
+  if (app.services.length <= 1) {
     logger.warn('nothing to serve: set DISCORD_TOKEN, or leave HTTP_ENABLED=true for the API; waiting for a signal');
     // Keep the process alive so that `npm start` behaves like a service even with nothing enabled.
     setInterval(() => undefined, 1 << 30);
