@@ -104,3 +104,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   });
   throw new ConfigError(problems);
 }
+
+/** Loads ./.env into process.env when present; variables already set in the environment win. */
+export function loadDotEnvFile(file = '.env'): void {
+  try {
+    process.loadEnvFile(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+}

@@ -1,12 +1,13 @@
 // `npm start`: loads the configuration, starts every configured service, and shuts down cleanly on a signal.
 import { createApp } from './app';
 import { systemClock } from './clock';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig, loadDotEnvFile } from './config';
 import { createLogger } from './logger';
 
 async function main(): Promise<void> {
   let config;
   try {
+    loadDotEnvFile();
     config = loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {

@@ -1,6 +1,6 @@
 // The `clipscope` command line: dispatches to one file per command, each with its own --help.
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../config';
+import { ConfigError, loadDotEnvFile } from '../config';
 import { CliError, type CliCommand, type CliIo } from './command';
 import { migrateCommand } from './commands/migrate';
 
@@ -58,6 +58,7 @@ function oneLine(error: unknown): string {
 
 const isEntryPoint = process.argv[1] !== undefined && /src[\\/]cli[\\/]index\.ts$/.test(process.argv[1]);
 if (isEntryPoint || process.env.CLIPSCOPE_CLI === '1') {
+  loadDotEnvFile();
   runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }).then(
     (code) => {
       process.exitCode = code;
