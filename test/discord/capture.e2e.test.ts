@@ -9,6 +9,7 @@ import { createTempDb, type TempDb } from '../helpers/temp-db';
 import {
   clipEmbed,
   forumChannel,
+  guildCreate,
   member,
   message,
   messageDelete,
@@ -124,6 +125,8 @@ describe('capture from the Discord gateway', () => {
     await vi.waitFor(() => expect(shares().some((s) => s.message_id === sentinel.id)).toBe(true));
     await bot.idle();
   };
+
+  const guildCreatePayload = () => guildCreate({ id: guildId, name: 'Clip Town', channels: [general, clipsChannel, forum] });
 
   it('logs in with the capture intents and stores the guild name', async () => {
     expect(discord.identifies).toHaveLength(1);
@@ -267,6 +270,33 @@ describe('capture from the Discord gateway', () => {
     await vi.waitFor(() => expect(clip(CLIP_A)?.discord_reactions).toBe(0));
     expect(reactionTypes(CLIP_A)).toEqual({});
     expect(temp.db.$client.prepare('SELECT count(*) AS n FROM reactions').get()).toEqual({ n: 0 });
+  });
+
+  it('ignores other bots’ reactions unless the guild opts in to bots', async () => {
+    const msg = await post({ content: `https://clips.twitch.tv/${CLIP_A}` });
+    await vi.waitFor(() => expect(activeShares()).toHaveLength(1));
+    const target = { channel_id: general.id, message_id: msg.id, guild_id: guildId };
+    await discord.dispatch('MESSAGE_REACTION_ADD', reactionAdd({ ...target, user_id: otherBot.id, emoji: { id: null, name: '🤖' }, member: member(otherBot) }));
+    await settle();
+    expect(clip(CLIP_A)?.discord_reactions).toBe(0);
+    updateGuildSettings(temp.db, guildId, { includeBots: true }, Date.now());
+    await discord.dispatch('MESSAGE_REACTION_ADD', reactionAdd({ ...target, user_id: otherBot.id, emoji: { id: null, name: '🤖' }, member: member(otherBot) }));
+    await vi.waitFor(() => expect(reactionTypes(CLIP_A)).toEqual({ '🤖': 1 }));
+  });
+
+  it('ignores edits of its own messages, such as a digest listing clips', async () => {
+    const own = await post({ content: 'weekly digest', author: discord.bot });
+    await discord.dispatch('MESSAGE_UPDATE', { ...own, content: `top clip: https://clips.twitch.tv/${CLIP_A}`, edited_timestamp: new Date().toISOString() });
+    await settle();
+    expect(shares().map((s) => s.message_id)).not.toContain(own.id);
+  });
+
+  it('renames the guild in its settings when Discord says it was renamed', async () => {
+    await discord.dispatch('GUILD_UPDATE', { ...guildCreatePayload(), name: 'Clip City' });
+    await vi.waitFor(() => {
+      const row = temp.db.$client.prepare('SELECT guild_name FROM guild_settings WHERE guild_id = ?').get(guildId) as { guild_name: string } | undefined;
+      expect(row?.guild_name).toBe('Clip City');
+    });
   });
 
   it('ignores reactions on messages without a clip', async () => {

@@ -1,5 +1,6 @@
 // Every capture listener, attached by the bot in this order.
 import clientReady from './client-ready';
+import guildAvailable from './guild-available';
 import guildCreate from './guild-create';
 import guildUpdate from './guild-update';
 import messageCreate from './message-create';
@@ -15,6 +16,7 @@ import type { Listener } from '../listener';
 export const CAPTURE_LISTENERS: Listener<any>[] = [
   clientReady,
   guildCreate,
+  guildAvailable,
   guildUpdate,
   messageCreate,
   messageUpdate,
