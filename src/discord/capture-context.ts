@@ -1,0 +1,96 @@
+// What every capture listener shares: the database, the write queue, the per-message ordering, and the
+// memory of which messages are known to hold no clip link (so reactions on them never cause a fetch).
+import type { Client } from 'discord.js';
+import type { Clock } from '../clock';
+import { cachedStatement, type Db } from '../db/client';
+import type { Logger } from '../logger';
+import type { CaptureQueue } from './capture-queue';
+import { LruSet } from './lru-set';
+import { MessageOrder } from './message-order';
+
+/** Message ids remembered as "no clip link here"; beyond this the oldest are forgotten (and refetched if needed). */
+export const NO_CLIP_MEMORY = 50_000;
+/** Message ids remembered as "has a clip link" while their shares may still be waiting in the queue. */
+export const CLIP_MEMORY = 10_000;
+
+export interface CaptureContext {
+  db: Db;
+  logger: Logger;
+  clock: Clock;
+  queue: CaptureQueue;
+  client: Client;
+  order: MessageOrder;
+  noClipMessages: LruSet<string>;
+  clipMessages: LruSet<string>;
+  /** Fetches of uncached messages in progress, so concurrent reactions share one request. */
+  fetches: Map<string, Promise<unknown>>;
+}
+
+export function createCaptureContext(deps: { db: Db; logger: Logger; clock: Clock; queue: CaptureQueue; client: Client }): CaptureContext {
+  return {
+    ...deps,
+    order: new MessageOrder(),
+    noClipMessages: new LruSet(NO_CLIP_MEMORY),
+    clipMessages: new LruSet(CLIP_MEMORY),
+    fetches: new Map(),
+  };
+}
+
+/** Where a message counts: a thread's or forum post's messages count for its parent channel. */
+export interface MessagePlace {
+  guildId: string;
+  channelId: string;
+  threadId: string | null;
+}
+
+export function placeOf(message: { guildId: string | null; channelId: string; client: Client }): MessagePlace | null {
+  if (!message.guildId) return null;
+  const channel = message.client.channels.cache.get(message.channelId);
+  if (channel?.isThread()) {
+    return { guildId: message.guildId, channelId: channel.parentId ?? channel.id, threadId: channel.id };
+  }
+  return { guildId: message.guildId, channelId: message.channelId, threadId: null };
+}
+
+/** The part of a guild's settings capture consults on every event. */
+export interface CaptureSettings {
+  /** Empty = every channel the bot can see. */
+  captureChannelIds: string[];
+  includeBots: boolean;
+}
+
+/** Whether the guild's capture allow-list (empty = everything) lets this place in. */
+export function channelAllowed(settings: CaptureSettings, place: MessagePlace): boolean {
+  const allowed = settings.captureChannelIds;
+  if (allowed.length === 0) return true;
+  return allowed.includes(place.channelId) || (place.threadId !== null && allowed.includes(place.threadId));
+}
+
+/** Whether messages (or reactions) by this author are captured: never the bot itself, other bots on opt-in. */
+export function authorAllowed(ctx: CaptureContext, settings: CaptureSettings, author: { id: string; bot?: boolean | null }): boolean {
+  if (author.id === ctx.client.user?.id) return false;
+  if (author.bot === true && !settings.includeBots) return false;
+  return true;
+}
+
+/**
+ * Read on every event so that a change made by a command applies to the very next message. A prepared
+ * statement on the primary key costs microseconds (the general getGuildSettings costs far more per call).
+ */
+export function settingsOf(ctx: CaptureContext, guildId: string): CaptureSettings {
+  const row = cachedStatement<[string], { ids: string; bots: number }>(
+    ctx.db,
+    'SELECT capture_channel_ids AS ids, include_bots AS bots FROM guild_settings WHERE guild_id = ?',
+  ).get(guildId);
+  if (!row) return { captureChannelIds: [], includeBots: false };
+  return { captureChannelIds: parseIdList(row.ids), includeBots: row.bots === 1 };
+}
+
+function parseIdList(json: string): string[] {
+  try {
+    const parsed: unknown = JSON.parse(json);
+    return Array.isArray(parsed) ? parsed.filter((v): v is string => typeof v === 'string') : [];
+  } catch {
+    return [];
+  }
+}
