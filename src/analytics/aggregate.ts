@@ -84,6 +84,9 @@ export function aggregateAll(db: Db, deps: AggregateDeps, options: Omit<Aggregat
 }
 
 export function formatAggregateSummary(summary: AggregateSummary): string {
+  if (summary.buckets === 0 && summary.rebuilt === 0) {
+    return `0 buckets recomputed (nothing changed since the last run) in ${(summary.ms / 1000).toFixed(2)}s`;
+  }
   return `${summary.buckets} buckets recomputed (${summary.rebuilt} of ${summary.units} guild periods rebuilt in full, ${summary.dirty_hours} dirty hours) for ${summary.guilds} guild${summary.guilds === 1 ? '' : 's'} in ${(summary.ms / 1000).toFixed(2)}s`;
 }
 
