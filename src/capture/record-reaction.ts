@@ -104,6 +104,11 @@ export function recordReactionSnapshot(
   const named = cachedStatement<[string, string], { n: number }>(db, 'SELECT count(*) AS n FROM reactions WHERE message_id = ? AND emoji_key = ?')
     .get(snapshot.messageId, snapshot.emojiKey)?.n ?? 0;
   const anonymous = Math.max(0, snapshot.count - named);
+  // A changed anonymous count keeps its first observed_at, so that hour changes too.
+  const previous = cachedStatement<[string, string], { observed_at: number }>(
+    db,
+    'SELECT observed_at FROM reaction_baselines WHERE message_id = ? AND emoji_key = ?',
+  ).get(snapshot.messageId, snapshot.emojiKey);
   if (anonymous > 0) {
     cachedStatement(db, 
         `INSERT INTO reaction_baselines (guild_id, channel_id, message_id, emoji_key, anonymous_count, observed_at)
@@ -114,7 +119,7 @@ export function recordReactionSnapshot(
   } else {
     cachedStatement(db, 'DELETE FROM reaction_baselines WHERE message_id = ? AND emoji_key = ?').run(snapshot.messageId, snapshot.emojiKey);
   }
-  afterChange(db, snapshot.guildId, snapshot.messageId, [snapshot.at], now);
+  afterChange(db, snapshot.guildId, snapshot.messageId, previous ? [snapshot.at, previous.observed_at] : [snapshot.at], now);
 }
 
 function afterChange(db: Db, guildId: string, messageId: string, times: number[], now: number): void {

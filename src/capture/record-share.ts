@@ -127,8 +127,12 @@ export function isKnownClipMessage(db: Db, messageId: string): boolean {
   return cachedStatement(db, 'SELECT 1 FROM shares WHERE message_id = ? LIMIT 1').get(messageId) !== undefined;
 }
 
+/** Times the message's reactions count at, anonymous imported counts included (analytics place them there). */
 function reactionTimes(db: Db, messageId: string): number[] {
-  return cachedStatement<[string], { t: number }>(db, 'SELECT DISTINCT reacted_at AS t FROM reactions WHERE message_id = ?')
-    .all(messageId)
+  return cachedStatement<[string, string], { t: number }>(
+    db,
+    'SELECT reacted_at AS t FROM reactions WHERE message_id = ? UNION SELECT observed_at FROM reaction_baselines WHERE message_id = ?',
+  )
+    .all(messageId, messageId)
     .map((r) => r.t);
 }
