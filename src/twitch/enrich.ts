@@ -196,36 +196,13 @@ export async function enrichPending(deps: EnrichmentDeps, options: EnrichOptions
 
   const runBatch = async (ids: string[]): Promise<void> => {
     try {
-      const lookup = await twitch.getClipsByIds(ids);
-      const requested = new Set(ids);
-      const returned = lookup.clips.filter((c) => requested.has(c.id));
-      const names = await gameNames.resolve(returned.map((c) => c.gameId));
-      const rejected = new Map<string, string>();
-      for (const item of lookup.rejected) if (item.id !== null && requested.has(item.id)) rejected.set(item.id, item.problem);
-      const anonymousRejects = lookup.rejected.filter((r) => r.id === null);
-      inTransaction(db, () => {
-        const now = clock.now();
-        const found = new Set<string>();
-        for (const clip of returned) {
-          if (found.has(clip.id)) continue;
-          found.add(clip.id);
-          applyHelixClip(db, clip, { now, gameName: names.get(clip.gameId) ?? null });
-          summary.enriched++;
-        }
-        for (const id of ids) {
-          if (found.has(id) || rejected.has(id)) continue;
-          // A record we could not read might have been this clip: try again rather than call it gone.
-          if (anonymousRejects.length > 0) {
-            rejected.set(id, anonymousRejects[0]!.problem);
-            continue;
-          }
-          markClipNotFound(db, id, now);
-          summary.notFound++;
-        }
-      });
-      if (rejected.size > 0) {
-        logger.warn({ clips: [...rejected.keys()].slice(0, 10), problem: [...rejected.values()][0] }, 'Twitch sent clip records of an unexpected shape');
-        failBatch([...rejected.keys()], [...rejected.values()][0]!);
+      const outcome = await lookUpAndStoreClips({ db, clock, twitch, gameNames }, ids);
+      summary.enriched += outcome.stored;
+      summary.notFound += outcome.notFound;
+      if (outcome.unreadable.size > 0) {
+        const problem = [...outcome.unreadable.values()][0]!;
+        logger.warn({ clips: [...outcome.unreadable.keys()].slice(0, 10), problem }, 'Twitch sent clip records of an unexpected shape');
+        failBatch([...outcome.unreadable.keys()], problem);
       }
     } catch (raw) {
       const error = classifyTwitchError(raw, 'Get Clips');
@@ -260,6 +237,59 @@ export async function enrichPending(deps: EnrichmentDeps, options: EnrichOptions
   await Promise.all(Array.from({ length: concurrency }, () => worker()));
   if (stopError) throw stopError;
   return summary;
+}
+
+export interface LookupDeps {
+  db: Db;
+  clock: Clock;
+  twitch: TwitchApi;
+  gameNames: GameNames;
+}
+
+export interface LookupOutcome {
+  /** Clip ids Twitch returned and that were written. */
+  stored: number;
+  /** Clip ids Twitch did not return, now not_found. */
+  notFound: number;
+  /** Clip ids whose record could not be read: left as they were, with the problem. */
+  unreadable: Map<string, string>;
+}
+
+/**
+ * One Get Clips call for up to 100 distinct ids, game names resolved, and one transaction writing the answer to
+ * every guild's rows: returned clips are stored, absent ones become not_found. Throws TwitchApiError.
+ */
+export async function lookUpAndStoreClips(deps: LookupDeps, ids: readonly string[]): Promise<LookupOutcome> {
+  const { db, clock, twitch, gameNames } = deps;
+  const lookup = await twitch.getClipsByIds(ids);
+  const requested = new Set(ids);
+  const returned = lookup.clips.filter((c) => requested.has(c.id));
+  const names = await gameNames.resolve(returned.map((c) => c.gameId));
+  const unreadable = new Map<string, string>();
+  for (const item of lookup.rejected) if (item.id !== null && requested.has(item.id)) unreadable.set(item.id, item.problem);
+  const anonymous = lookup.rejected.find((r) => r.id === null);
+  const outcome: LookupOutcome = { stored: 0, notFound: 0, unreadable };
+  inTransaction(db, () => {
+    const now = clock.now();
+    const found = new Set<string>();
+    for (const clip of returned) {
+      if (found.has(clip.id)) continue;
+      found.add(clip.id);
+      applyHelixClip(db, clip, { now, gameName: names.get(clip.gameId) ?? null });
+      outcome.stored++;
+    }
+    for (const id of ids) {
+      if (found.has(id) || unreadable.has(id)) continue;
+      // A record we could not read might have been this clip: try again rather than call it gone.
+      if (anonymous) {
+        unreadable.set(id, anonymous.problem);
+        continue;
+      }
+      markClipNotFound(db, id, now);
+      outcome.notFound++;
+    }
+  });
+  return outcome;
 }
 
 function currentAttempts(db: Db, clipId: string): number {
