@@ -2,9 +2,12 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config';
 import { CliError, type CliCommand, type CliIo } from './command';
+import { enrichCommand } from './commands/enrich';
 import { migrateCommand } from './commands/migrate';
+import { syncTwitchCommand } from './commands/sync-twitch';
+import { twitchChannelsCommand } from './commands/twitch-channels';
 
-export const COMMANDS: CliCommand[] = [migrateCommand];
+export const COMMANDS: CliCommand[] = [migrateCommand, enrichCommand, syncTwitchCommand, twitchChannelsCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

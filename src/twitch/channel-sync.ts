@@ -135,6 +135,9 @@ export interface SyncProgress {
   channel: string;
   /** Share of the time range covered so far, 0–1. */
   fraction: number;
+  /** The time range being synced, epoch ms. */
+  from: number;
+  to: number;
   /** Clips received so far (a clip received twice, after a window split, counts twice). */
   clipsSeen: number;
   /** Clips new to the guild so far. */
@@ -199,6 +202,8 @@ export async function syncTwitchChannel(deps: SyncDeps, channel: TwitchChannel, 
     options.onProgress?.({
       channel: channel.broadcasterLogin,
       fraction: to > from ? Math.min(1, (covered - from) / (to - from)) : 1,
+      from,
+      to,
       clipsSeen: summary.clipsSeen,
       clipsAdded: summary.clipsAdded,
       calls: summary.calls,
