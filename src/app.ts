@@ -6,6 +6,8 @@ import { closeDatabase, openDatabase, type Db } from './db/client';
 import { createDiscordBot } from './discord/bot';
 import type { Logger } from './logger';
 import { createScheduler, type Scheduler } from './scheduler/scheduler';
+import { createTwitchApi, type TwitchApi } from './twitch/client';
+import { createTwitchJobs } from './twitch/jobs';
 
 /** A long-running part of the app that starts after the database and stops before it closes. */
 export interface Service {
@@ -19,6 +21,8 @@ export interface App {
   db: Db;
   scheduler: Scheduler;
   services: Service[];
+  /** The Twitch client, or null when TWITCH_CLIENT_ID/SECRET are not set (clips then stay pending). */
+  twitch: TwitchApi | null;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -63,6 +67,21 @@ export function createApp({ config, logger, clock }: AppDeps): App {
     cron: config.AGGREGATE_CRON,
     run: async () => formatAggregateSummary(await aggregateAll(db, { clock, logger }, { full: true })),
   });
+  let twitch: TwitchApi | null = null;
+  if (config.TWITCH_CLIENT_ID && config.TWITCH_CLIENT_SECRET) {
+    twitch = createTwitchApi({ clientId: config.TWITCH_CLIENT_ID, clientSecret: config.TWITCH_CLIENT_SECRET, logger });
+    for (const job of createTwitchJobs({ db, clock, logger, twitch, config })) scheduler.add(job);
+    logger.info(
+      { enrichEverySeconds: config.ENRICH_INTERVAL_SECONDS, mockApiPort: config.TWURPLE_MOCK_API_PORT ?? null },
+      config.TWURPLE_MOCK_API_PORT ? 'Twitch enrichment enabled, against the mock API' : 'Twitch enrichment enabled',
+    );
+  } else {
+    const missing = ['TWITCH_CLIENT_ID', 'TWITCH_CLIENT_SECRET'].filter((k) => !config[k as 'TWITCH_CLIENT_ID']);
+    logger.warn(
+      { missing },
+      'Twitch enrichment disabled: set TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET to enable; captured clips stay pending until then',
+    );
+  }
 
   // Scheduled jobs start last, once every service they may use is up.
   services.push({
@@ -76,6 +95,7 @@ export function createApp({ config, logger, clock }: AppDeps): App {
     db,
     scheduler,
     services,
+    twitch,
     async start() {
       for (const service of services) {
         await service.start();

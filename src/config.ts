@@ -74,6 +74,11 @@ export const configSchema = z.object({
     .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean)),
   HTTP_RATE_LIMIT_PER_MINUTE: wholeNumber(1, 1_000_000).default(600),
   HTTP_TRUST_PROXY: booleanFlag.default(false),
+
+  /** When the view refresh looks for clips due by their age (REFRESH_*_MINUTES); each run takes what is due. */
+  REFRESH_CRON: cronExpression.default('*/5 * * * *'),
+  /** When every guild's registered Twitch channels are synced (incrementally after their first sync). */
+  TWITCH_SYNC_CRON: cronExpression.default('40 */6 * * *'),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -3,9 +3,18 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadDotEnvFile } from '../config';
 import { CliError, type CliCommand, type CliIo } from './command';
 import { aggregateCommand } from './commands/aggregate';
+import { enrichCommand } from './commands/enrich';
 import { migrateCommand } from './commands/migrate';
+import { syncTwitchCommand } from './commands/sync-twitch';
+import { twitchChannelsCommand } from './commands/twitch-channels';
 
-export const COMMANDS: CliCommand[] = [migrateCommand, aggregateCommand];
+export const COMMANDS: CliCommand[] = [
+  migrateCommand,
+  enrichCommand,
+  syncTwitchCommand,
+  twitchChannelsCommand,
+  aggregateCommand,
+];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -1,0 +1,31 @@
+// Opening the Twitch client for a CLI command: the same Twurple client as the service, or one clear error.
+import type { Writable } from 'node:stream';
+import type { Config } from '../config';
+import { createLogger, type Logger } from '../logger';
+import { createTwitchApi, type TwurpleTwitchApi } from '../twitch/client';
+import { CliError, type CliIo } from './command';
+
+/** Builds the client from TWITCH_CLIENT_ID/SECRET; without them the command cannot work, and says how to fix it. */
+export function openTwitchForCli(config: Config, io: CliIo): { twitch: TwurpleTwitchApi; logger: Logger } {
+  if (!config.TWITCH_CLIENT_ID || !config.TWITCH_CLIENT_SECRET) {
+    throw new CliError(
+      'Twitch credentials missing: set TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET (or TWURPLE_MOCK_API_PORT with the mock API\'s client) and run again',
+    );
+  }
+  // Only errors reach the terminal: warnings about retried calls would tear the progress bar.
+  const logger = createLogger({ level: config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? config.LOG_LEVEL : 'error', destination: io.stderr });
+  return { twitch: createTwitchApi({ clientId: config.TWITCH_CLIENT_ID, clientSecret: config.TWITCH_CLIENT_SECRET, logger }), logger };
+}
+
+/** A Discord server id from --guild, or a usage error. */
+export function guildOption(value: unknown): string {
+  if (typeof value !== 'string' || value.trim() === '') throw new CliError('--guild ID is required (the Discord server id)', 2);
+  const guildId = value.trim();
+  if (!/^\d{1,20}$/.test(guildId)) throw new CliError(`--guild expects a Discord server id (digits), got "${guildId}"`, 2);
+  return guildId;
+}
+
+/** The CLI's stderr as the progress bar's stream (createProgress types it as a node:stream Writable). */
+export function progressStream(io: CliIo): Writable & { isTTY?: boolean; columns?: number } {
+  return io.stderr as unknown as Writable & { isTTY?: boolean; columns?: number };
+}

@@ -1,0 +1,156 @@
+// Writes Twitch's answers into the clip rows of every guild that has the clip: metadata, view history, not_found,
+// failures with backoff. Each change to what analytics rank (creator, game, views, creation time) marks the
+// affected hours dirty. Call these inside a transaction.
+import type { Db } from '../db/client';
+import { markDirtyHours } from '../db/dirty';
+import type { HelixClip } from './client';
+
+interface ClipRowState {
+  guild_id: string;
+  creator_id: string | null;
+  creator_name: string | null;
+  game_id: string | null;
+  game_name: string | null;
+  view_count: number;
+  clip_created_at: number | null;
+  title: string | null;
+  enrichment_state: string;
+}
+
+/** Every hour in which a guild's analytics see this clip: its creation, its shares, the reactions on them. */
+function clipHours(db: Db, guildId: string, clipId: string): number[] {
+  return db.$client
+    .prepare<[string, string, string, string], { t: number }>(
+      `SELECT posted_at AS t FROM shares WHERE guild_id = ? AND clip_id = ?
+       UNION
+       SELECT r.reacted_at AS t FROM shares s JOIN reactions r ON r.message_id = s.message_id
+        WHERE s.guild_id = ? AND s.clip_id = ?`,
+    )
+    .all(guildId, clipId, guildId, clipId)
+    .map((r) => r.t);
+}
+
+function markClipDirty(db: Db, guildId: string, clipId: string, createdAts: (number | null)[]): void {
+  markDirtyHours(db, guildId, [...createdAts, ...clipHours(db, guildId, clipId)]);
+}
+
+function rowsOf(db: Db, clipId: string): ClipRowState[] {
+  return db.$client
+    .prepare<[string], ClipRowState>(
+      `SELECT guild_id, creator_id, creator_name, game_id, game_name, view_count, clip_created_at, title, enrichment_state
+         FROM clips WHERE clip_id = ?`,
+    )
+    .all(clipId);
+}
+
+export interface ApplyOptions {
+  now: number;
+  /** The game's name; null when Twitch did not name the game (the clip is still written). */
+  gameName: string | null;
+}
+
+/**
+ * Writes a clip Twitch returned into every guild's row of it, records a view observation, and marks dirty
+ * the hours of guilds whose ranked data changed. Returns how many rows were written.
+ */
+export function applyHelixClip(db: Db, clip: HelixClip, options: ApplyOptions): number {
+  const { now } = options;
+  const gameName = clip.gameId === '' ? '' : options.gameName;
+  const rows = rowsOf(db, clip.id);
+  if (rows.length === 0) return 0;
+  db.$client
+    .prepare(
+      `UPDATE clips SET title = @title, broadcaster_id = @broadcasterId, broadcaster_name = @broadcasterName,
+              creator_id = @creatorId, creator_name = @creatorName, game_id = @gameId,
+              game_name = coalesce(@gameName, CASE WHEN game_id = @gameId THEN game_name END),
+              view_count = @viewCount, duration = @duration, thumbnail_url = @thumbnailUrl, clip_created_at = @createdAt,
+              enrichment_state = 'done', enrichment_attempts = 0, enrichment_error = NULL, enrichment_next_attempt_at = 0,
+              enriched_at = coalesce(enriched_at, @now), views_refreshed_at = @now, last_updated_at = @now
+        WHERE clip_id = @clipId`,
+    )
+    .run({
+      clipId: clip.id,
+      title: clip.title,
+      broadcasterId: clip.broadcasterId,
+      broadcasterName: clip.broadcasterName,
+      creatorId: clip.creatorId,
+      creatorName: clip.creatorName,
+      gameId: clip.gameId,
+      gameName,
+      viewCount: clip.viewCount,
+      duration: clip.duration,
+      thumbnailUrl: clip.thumbnailUrl,
+      createdAt: clip.createdAt,
+      now,
+    });
+  recordViewObservation(db, clip.id, now, clip.viewCount);
+  for (const row of rows) {
+    const changed =
+      row.enrichment_state !== 'done' ||
+      row.creator_id !== clip.creatorId ||
+      row.creator_name !== clip.creatorName ||
+      row.game_id !== clip.gameId ||
+      (gameName !== null && row.game_name !== gameName) ||
+      row.view_count !== clip.viewCount ||
+      row.clip_created_at !== clip.createdAt ||
+      row.title !== clip.title;
+    if (changed) markClipDirty(db, row.guild_id, clip.id, [row.clip_created_at, clip.createdAt]);
+  }
+  return rows.length;
+}
+
+/** One row of clip_view_history; a second observation in the same millisecond is the same observation. */
+export function recordViewObservation(db: Db, clipId: string, observedAt: number, viewCount: number): void {
+  db.$client
+    .prepare('INSERT OR REPLACE INTO clip_view_history (clip_id, observed_at, view_count) VALUES (?, ?, ?)')
+    .run(clipId, observedAt, viewCount);
+}
+
+/** Twitch no longer returns the clip (deleted, or never existed): every guild's row becomes not_found. */
+export function markClipNotFound(db: Db, clipId: string, now: number): number {
+  const rows = rowsOf(db, clipId);
+  db.$client
+    .prepare(
+      `UPDATE clips SET enrichment_state = 'not_found', enrichment_error = NULL, enrichment_next_attempt_at = 0,
+              views_refreshed_at = @now, last_updated_at = @now
+        WHERE clip_id = @clipId`,
+    )
+    .run({ clipId, now });
+  for (const row of rows) {
+    // A clip leaving the view-based rankings changes the buckets it was in.
+    if (row.enrichment_state !== 'not_found') markClipDirty(db, row.guild_id, clipId, [row.clip_created_at]);
+  }
+  return rows.length;
+}
+
+export interface FailureOutcome {
+  /** Rows that will be tried again after their backoff. */
+  retrying: number;
+  /** Rows that reached the attempt limit and are now failed. */
+  failed: number;
+}
+
+/**
+ * Counts a failed attempt for every pending row of the clip: the row waits `backoffMs` before the next try,
+ * or becomes failed with the error once it has had `maxAttempts`.
+ */
+export function recordEnrichmentFailure(
+  db: Db,
+  clipId: string,
+  error: string,
+  options: { now: number; maxAttempts: number; backoffMs: number },
+): FailureOutcome {
+  const result = db.$client
+    .prepare<{ clipId: string; error: string; now: number; next: number; max: number }, { enrichment_state: string }>(
+      `UPDATE clips SET enrichment_attempts = enrichment_attempts + 1, enrichment_error = @error,
+              enrichment_state = CASE WHEN enrichment_attempts + 1 >= @max THEN 'failed' ELSE 'pending' END,
+              enrichment_next_attempt_at = CASE WHEN enrichment_attempts + 1 >= @max THEN 0 ELSE @next END,
+              last_updated_at = @now
+        WHERE clip_id = @clipId AND enrichment_state = 'pending'
+        RETURNING enrichment_state`,
+    )
+    .all({ clipId, error: error.slice(0, 500), now: options.now, next: options.now + options.backoffMs, max: options.maxAttempts });
+  let failed = 0;
+  for (const row of result) if (row.enrichment_state === 'failed') failed++;
+  return { retrying: result.length - failed, failed };
+}

@@ -1,0 +1,302 @@
+// The enrichment worker. The queue is the clips table itself (enrichment_state, attempts, next attempt time):
+// pending clips due now are taken in batches of up to 100 distinct clip ids across all guilds (a clip shared
+// in several guilds is fetched once), looked up with Get Clips, their games named with Get Games, and written
+// back. Nothing lives only in memory: a crash or restart loses no clip, it is simply taken again.
+import type { Clock } from '../clock';
+import type { Db } from '../db/client';
+import { inTransaction } from '../db/client';
+import type { Logger } from '../logger';
+import { applyHelixClip, markClipNotFound, recordEnrichmentFailure } from './clip-writes';
+import { backoffDelay, HELIX_MAX_IDS, TwitchApiError, classifyTwitchError, type TwitchApi } from './client';
+import { createGameNames, type GameNames } from './game-names';
+
+export interface EnrichmentDeps {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  twitch: TwitchApi;
+  /** Attempts before a clip is marked failed (ENRICH_MAX_ATTEMPTS). */
+  maxAttempts: number;
+  /** Shared game-name cache; one is made when absent. */
+  gameNames?: GameNames;
+  /** Backoff between a clip's failed attempts: doubled per attempt from baseMs, capped at maxMs, with jitter. */
+  backoff?: { baseMs: number; maxMs: number };
+  random?: () => number;
+}
+
+export const DEFAULT_ENRICH_BACKOFF = { baseMs: 60_000, maxMs: 6 * 3_600_000 };
+
+export interface EnrichProgress {
+  /** Distinct clip ids settled this run (enriched, not found, or counted as a failed attempt). */
+  processed: number;
+  /** Distinct clip ids that were due when the run started, plus any that became due since. */
+  total: number;
+  enriched: number;
+  notFound: number;
+  failed: number;
+}
+
+export interface EnrichOptions {
+  /** Batches (Get Clips calls) in flight at once. Twurple's limiter keeps them within Helix's budget. */
+  concurrency?: number;
+  /** Stop after this many batches (the scheduled job bounds its run; the CLI drains). */
+  maxBatches?: number;
+  onProgress?(progress: EnrichProgress): void;
+  signal?: AbortSignal;
+}
+
+export interface EnrichSummary extends EnrichProgress {
+  batches: number;
+  /** Clips whose attempt failed and that will be retried after their backoff. */
+  retrying: number;
+  /** The last batch error, when any batch failed. */
+  lastError: string | null;
+}
+
+/** Distinct clip ids pending and due, longest-waiting first, leaving out those already taken by this run. */
+function dueClipIds(db: Db, now: number, limit: number, taken: ReadonlySet<string>): string[] {
+  const ids = new Set<string>();
+  // Walks clips_enrichment_idx in order and stops as soon as the batch is full: no scan of the whole queue.
+  const rows = db.$client
+    .prepare<[number], { clip_id: string }>(
+      `SELECT clip_id FROM clips WHERE enrichment_state = 'pending' AND enrichment_next_attempt_at <= ?
+        ORDER BY enrichment_next_attempt_at`,
+    )
+    .iterate(now);
+  for (const row of rows) {
+    if (taken.has(row.clip_id)) continue;
+    ids.add(row.clip_id);
+    if (ids.size >= limit) break;
+  }
+  return [...ids];
+}
+
+/** How many distinct clips are pending and due now. */
+export function countDueClips(db: Db, now: number): number {
+  const row = db.$client
+    .prepare<[number], { n: number }>(
+      `SELECT count(DISTINCT clip_id) AS n FROM clips WHERE enrichment_state = 'pending' AND enrichment_next_attempt_at <= ?`,
+    )
+    .get(now);
+  return row?.n ?? 0;
+}
+
+export interface QueueStatus {
+  /** Distinct clip ids per state. */
+  pending: number;
+  due: number;
+  done: number;
+  notFound: number;
+  failed: number;
+  /** When the earliest pending clip that is waiting out a backoff may be tried again. */
+  nextAttemptAt: number | null;
+  /** The error of the most recently failed attempt, if any pending or failed clip has one. */
+  lastError: string | null;
+}
+
+export function enrichmentQueueStatus(db: Db, now: number): QueueStatus {
+  const counts = db.$client
+    .prepare<[], { state: string; n: number }>(
+      'SELECT enrichment_state AS state, count(DISTINCT clip_id) AS n FROM clips GROUP BY enrichment_state',
+    )
+    .all();
+  const n = (state: string): number => counts.find((c) => c.state === state)?.n ?? 0;
+  const next = db.$client
+    .prepare<[number], { t: number | null }>(
+      `SELECT min(enrichment_next_attempt_at) AS t FROM clips WHERE enrichment_state = 'pending' AND enrichment_next_attempt_at > ?`,
+    )
+    .get(now);
+  const last = db.$client
+    .prepare<[], { e: string }>(
+      `SELECT enrichment_error AS e FROM clips WHERE enrichment_error IS NOT NULL AND enrichment_state IN ('pending', 'failed')
+        ORDER BY last_updated_at DESC LIMIT 1`,
+    )
+    .get();
+  return {
+    pending: n('pending'),
+    due: countDueClips(db, now),
+    done: n('done'),
+    notFound: n('not_found'),
+    failed: n('failed'),
+    nextAttemptAt: next?.t ?? null,
+    lastError: last?.e ?? null,
+  };
+}
+
+/**
+ * Admin action: puts failed clips back in the queue with a fresh attempt count (all of them, or one guild's,
+ * or the given clip ids). Returns the number of rows re-queued.
+ */
+export function retryFailedClips(db: Db, now: number, filter: { guildId?: string; clipIds?: readonly string[] } = {}): number {
+  return inTransaction(db, () => {
+    const where: string[] = ["enrichment_state = 'failed'"];
+    const params: (string | number)[] = [now];
+    if (filter.guildId !== undefined) {
+      where.push('guild_id = ?');
+      params.push(filter.guildId);
+    }
+    if (filter.clipIds !== undefined) {
+      if (filter.clipIds.length === 0) return 0;
+      where.push(`clip_id IN (${filter.clipIds.map(() => '?').join(', ')})`);
+      params.push(...filter.clipIds);
+    }
+    const result = db.$client
+      .prepare(
+        `UPDATE clips SET enrichment_state = 'pending', enrichment_attempts = 0, enrichment_next_attempt_at = 0,
+                last_updated_at = ? WHERE ${where.join(' AND ')}`,
+      )
+      .run(...params);
+    return result.changes;
+  });
+}
+
+/**
+ * Enriches every clip that is pending and due, in batches of up to 100 distinct ids, `concurrency` batches at a
+ * time. A failed batch is never dropped: each of its clips counts an attempt and waits its backoff (or becomes
+ * failed after maxAttempts). Refused credentials stop the run without charging the clips an attempt.
+ */
+export async function enrichPending(deps: EnrichmentDeps, options: EnrichOptions = {}): Promise<EnrichSummary> {
+  const { db, clock, logger, twitch } = deps;
+  const gameNames = deps.gameNames ?? createGameNames(twitch, clock);
+  const backoff = deps.backoff ?? DEFAULT_ENRICH_BACKOFF;
+  const random = deps.random ?? Math.random;
+  const concurrency = Math.max(1, options.concurrency ?? 4);
+  const summary: EnrichSummary = {
+    processed: 0,
+    total: countDueClips(db, clock.now()),
+    enriched: 0,
+    notFound: 0,
+    failed: 0,
+    batches: 0,
+    retrying: 0,
+    lastError: null,
+  };
+  const taken = new Set<string>();
+  let stopError: TwitchApiError | null = null;
+  let batchesStarted = 0;
+
+  const report = (): void => options.onProgress?.({ ...summary });
+
+  const failBatch = (ids: readonly string[], message: string): void => {
+    summary.lastError = message;
+    inTransaction(db, () => {
+      const now = clock.now();
+      for (const id of ids) {
+        const attempts = currentAttempts(db, id);
+        const outcome = recordEnrichmentFailure(db, id, message, {
+          now,
+          maxAttempts: deps.maxAttempts,
+          backoffMs: backoffDelay(attempts, backoff.baseMs, backoff.maxMs, random),
+        });
+        if (outcome.failed > 0) summary.failed++;
+        else if (outcome.retrying > 0) summary.retrying++;
+      }
+    });
+  };
+
+  const runBatch = async (ids: string[]): Promise<void> => {
+    try {
+      const outcome = await lookUpAndStoreClips({ db, clock, twitch, gameNames }, ids);
+      summary.enriched += outcome.stored;
+      summary.notFound += outcome.notFound;
+      if (outcome.unreadable.size > 0) {
+        const problem = [...outcome.unreadable.values()][0]!;
+        logger.warn({ clips: [...outcome.unreadable.keys()].slice(0, 10), problem }, 'Twitch sent clip records of an unexpected shape');
+        failBatch([...outcome.unreadable.keys()], problem);
+      }
+    } catch (raw) {
+      const error = classifyTwitchError(raw, 'Get Clips');
+      if (error.kind === 'auth') {
+        stopError = error;
+        return;
+      }
+      logger.warn({ err: error.message, clips: ids.length }, 'enrichment batch failed; its clips will be retried after a backoff');
+      failBatch(ids, error.message);
+    } finally {
+      for (const id of ids) taken.delete(id);
+      summary.processed += ids.length;
+      report();
+    }
+  };
+
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      if (stopError || options.signal?.aborted) return;
+      if (options.maxBatches !== undefined && batchesStarted >= options.maxBatches) return;
+      const ids = dueClipIds(db, clock.now(), HELIX_MAX_IDS, taken);
+      if (ids.length === 0) return;
+      for (const id of ids) taken.add(id);
+      batchesStarted++;
+      summary.batches++;
+      summary.total = Math.max(summary.total, summary.processed + ids.length);
+      await runBatch(ids);
+    }
+  };
+
+  report();
+  await Promise.all(Array.from({ length: concurrency }, () => worker()));
+  if (stopError) throw stopError;
+  return summary;
+}
+
+export interface LookupDeps {
+  db: Db;
+  clock: Clock;
+  twitch: TwitchApi;
+  gameNames: GameNames;
+}
+
+export interface LookupOutcome {
+  /** Clip ids Twitch returned and that were written. */
+  stored: number;
+  /** Clip ids Twitch did not return, now not_found. */
+  notFound: number;
+  /** Clip ids whose record could not be read: left as they were, with the problem. */
+  unreadable: Map<string, string>;
+}
+
+/**
+ * One Get Clips call for up to 100 distinct ids, game names resolved, and one transaction writing the answer to
+ * every guild's rows: returned clips are stored, absent ones become not_found. Throws TwitchApiError.
+ */
+export async function lookUpAndStoreClips(deps: LookupDeps, ids: readonly string[]): Promise<LookupOutcome> {
+  const { db, clock, twitch, gameNames } = deps;
+  const lookup = await twitch.getClipsByIds(ids);
+  const requested = new Set(ids);
+  const returned = lookup.clips.filter((c) => requested.has(c.id));
+  const names = await gameNames.resolve(returned.map((c) => c.gameId));
+  const unreadable = new Map<string, string>();
+  for (const item of lookup.rejected) if (item.id !== null && requested.has(item.id)) unreadable.set(item.id, item.problem);
+  const anonymous = lookup.rejected.find((r) => r.id === null);
+  const outcome: LookupOutcome = { stored: 0, notFound: 0, unreadable };
+  inTransaction(db, () => {
+    const now = clock.now();
+    const found = new Set<string>();
+    for (const clip of returned) {
+      if (found.has(clip.id)) continue;
+      found.add(clip.id);
+      applyHelixClip(db, clip, { now, gameName: names.get(clip.gameId) ?? null });
+      outcome.stored++;
+    }
+    for (const id of ids) {
+      if (found.has(id) || unreadable.has(id)) continue;
+      // A record we could not read might have been this clip: try again rather than call it gone.
+      if (anonymous) {
+        unreadable.set(id, anonymous.problem);
+        continue;
+      }
+      markClipNotFound(db, id, now);
+      outcome.notFound++;
+    }
+  });
+  return outcome;
+}
+
+function currentAttempts(db: Db, clipId: string): number {
+  const row = db.$client
+    .prepare<[string], { n: number | null }>(
+      "SELECT max(enrichment_attempts) AS n FROM clips WHERE clip_id = ? AND enrichment_state = 'pending'",
+    )
+    .get(clipId);
+  return row?.n ?? 0;
+}

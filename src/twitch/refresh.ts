@@ -1,0 +1,134 @@
+// Keeps view counts fresh: enriched clips are looked up again on a schedule that slows with the clip's age
+// (young clips hourly, recent daily, old weekly by default), each lookup adding a clip_view_history row so that
+// view velocity can be computed. A clip Twitch stops returning becomes not_found.
+import type { Clock } from '../clock';
+import type { Db } from '../db/client';
+import type { Logger } from '../logger';
+import { classifyTwitchError, HELIX_MAX_IDS, type TwitchApi } from './client';
+import { lookUpAndStoreClips } from './enrich';
+import { createGameNames, type GameNames } from './game-names';
+
+const DAY_MS = 86_400_000;
+
+/** How often a clip's views are looked up again, by its age. */
+export interface RefreshSchedule {
+  /** Clips younger than 7 days. */
+  youngMs: number;
+  /** Clips younger than 30 days. */
+  recentMs: number;
+  /** Older clips. */
+  oldMs: number;
+}
+
+export function refreshScheduleFromMinutes(young: number, recent: number, old: number): RefreshSchedule {
+  return { youngMs: young * 60_000, recentMs: recent * 60_000, oldMs: old * 60_000 };
+}
+
+/** The refresh interval of a clip created at `createdAt` (unknown creation time counts as young). */
+export function refreshIntervalFor(schedule: RefreshSchedule, createdAt: number | null, now: number): number {
+  const age = createdAt === null ? 0 : now - createdAt;
+  if (age < 7 * DAY_MS) return schedule.youngMs;
+  if (age < 30 * DAY_MS) return schedule.recentMs;
+  return schedule.oldMs;
+}
+
+export interface RefreshDeps {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  twitch: TwitchApi;
+  schedule: RefreshSchedule;
+  gameNames?: GameNames;
+}
+
+export interface RefreshOptions {
+  concurrency?: number;
+  /** Stop after this many Get Clips calls, leaving the rest for the next run. */
+  maxBatches?: number;
+  onProgress?(progress: { processed: number; total: number }): void;
+}
+
+export interface RefreshSummary {
+  batches: number;
+  /** Distinct clips looked up again and written. */
+  refreshed: number;
+  notFound: number;
+  /** Distinct clips that were due when the run started. */
+  due: number;
+  /** Error of a batch that failed (its clips stay due and are tried by the next run). */
+  lastError: string | null;
+}
+
+/** Distinct clip ids whose views are due for a refresh, the longest-unrefreshed first. */
+export function clipsDueForRefresh(db: Db, now: number, schedule: RefreshSchedule, limit: number, taken: ReadonlySet<string> = new Set()): string[] {
+  const rows = db.$client
+    .prepare<{ now: number; young: number; recent: number; old: number; week: number; month: number }, { clip_id: string }>(
+      `SELECT clip_id FROM clips
+        WHERE enrichment_state = 'done'
+          AND coalesce(views_refreshed_at, 0) <= @now - CASE
+                WHEN @now - coalesce(clip_created_at, @now) < @week THEN @young
+                WHEN @now - clip_created_at < @month THEN @recent
+                ELSE @old END
+        ORDER BY coalesce(views_refreshed_at, 0)`,
+    )
+    .iterate({ now, young: schedule.youngMs, recent: schedule.recentMs, old: schedule.oldMs, week: 7 * DAY_MS, month: 30 * DAY_MS });
+  const ids = new Set<string>();
+  for (const row of rows) {
+    if (taken.has(row.clip_id)) continue;
+    ids.add(row.clip_id);
+    if (ids.size >= limit) break;
+  }
+  return [...ids];
+}
+
+function countDue(db: Db, now: number, schedule: RefreshSchedule): number {
+  return clipsDueForRefresh(db, now, schedule, Number.MAX_SAFE_INTEGER).length;
+}
+
+/**
+ * Looks up every clip due for a view refresh, 100 ids per Get Clips call. A failed call leaves its clips due
+ * (the next run takes them again); refused credentials end the run with the error.
+ */
+export async function refreshViews(deps: RefreshDeps, options: RefreshOptions = {}): Promise<RefreshSummary> {
+  const { db, clock, logger, twitch, schedule } = deps;
+  const gameNames = deps.gameNames ?? createGameNames(twitch, clock);
+  const concurrency = Math.max(1, options.concurrency ?? 2);
+  const runStartedAt = clock.now();
+  const summary: RefreshSummary = { batches: 0, refreshed: 0, notFound: 0, due: countDue(db, runStartedAt, schedule), lastError: null };
+  const taken = new Set<string>();
+  // Clips that failed this run are not taken again by it: the next scheduled run retries them.
+  const failed = new Set<string>();
+  let processed = 0;
+  let fatal: unknown = null;
+
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      if (fatal) return;
+      if (options.maxBatches !== undefined && summary.batches >= options.maxBatches) return;
+      const ids = clipsDueForRefresh(db, clock.now(), schedule, HELIX_MAX_IDS, new Set([...taken, ...failed]));
+      if (ids.length === 0) return;
+      for (const id of ids) taken.add(id);
+      summary.batches++;
+      try {
+        const outcome = await lookUpAndStoreClips({ db, clock, twitch, gameNames }, ids);
+        summary.refreshed += outcome.stored;
+        summary.notFound += outcome.notFound;
+        for (const id of outcome.unreadable.keys()) failed.add(id);
+      } catch (raw) {
+        const error = classifyTwitchError(raw, 'Get Clips');
+        if (error.kind === 'auth') fatal = error;
+        summary.lastError = error.message;
+        for (const id of ids) failed.add(id);
+        logger.warn({ err: error.message, clips: ids.length }, 'view refresh batch failed; the next run retries it');
+      } finally {
+        for (const id of ids) taken.delete(id);
+        processed += ids.length;
+        options.onProgress?.({ processed, total: Math.max(summary.due, processed) });
+      }
+    }
+  };
+
+  await Promise.all(Array.from({ length: concurrency }, () => worker()));
+  if (fatal) throw fatal;
+  return summary;
+}

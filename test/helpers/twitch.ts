@@ -1,0 +1,69 @@
+// Test wiring for the Twitch module: a started fake Helix, Twurple pointed at it through TWURPLE_MOCK_API_PORT,
+// the production client built on top, a temporary database, and a way to capture shares like the bot does.
+import { ManualClock } from '../../src/clock';
+import { inTransaction } from '../../src/db/client';
+import { recordMessage } from '../../src/capture/record-share';
+import { silentLogger } from '../../src/logger';
+import { createTwitchApi, type TwurpleTwitchApi } from '../../src/twitch/client';
+import { FakeHelix, useFakeHelixPort, type FakeHelixOptions } from '../fakes/helix';
+import { createTempDb, type TempDb } from './temp-db';
+
+export interface TwitchHarness {
+  helix: FakeHelix;
+  twitch: TwurpleTwitchApi;
+  temp: TempDb;
+  clock: ManualClock;
+  /** Records a Discord message sharing the given clip slugs, as the capture path does. */
+  share(guildId: string, messageId: string, slugs: string[], postedAt?: number): void;
+  close(): Promise<void>;
+}
+
+export const T0 = Date.parse('2024-06-01T12:00:00Z');
+
+export async function startTwitchHarness(
+  options: { helix?: FakeHelixOptions; clientSecret?: string; retries?: number } = {},
+): Promise<TwitchHarness> {
+  const helix = new FakeHelix(options.helix);
+  const port = await helix.start();
+  const restoreEnv = useFakeHelixPort(port);
+  const twitch = createTwitchApi({
+    clientId: helix.clientId,
+    clientSecret: options.clientSecret ?? helix.clientSecret,
+    logger: silentLogger(),
+    // Short waits keep the suite fast; the shape of the backoff is what is under test.
+    retry: { retries: options.retries ?? 3, baseDelayMs: 5, maxDelayMs: 20 },
+    requestTimeoutMs: 2000,
+  });
+  const temp = createTempDb();
+  const clock = new ManualClock(T0);
+  return {
+    helix,
+    twitch,
+    temp,
+    clock,
+    share(guildId, messageId, slugs, postedAt = clock.now()) {
+      inTransaction(temp.db, () =>
+        recordMessage(
+          temp.db,
+          {
+            guildId,
+            channelId: `${guildId}-general`,
+            messageId,
+            authorId: 'u1',
+            authorName: 'sharer',
+            authorIsBot: false,
+            postedAt,
+            content: slugs.map((s) => `look https://clips.twitch.tv/${s}`).join('\n'),
+            source: 'discord',
+          },
+          clock.now(),
+        ),
+      );
+    },
+    async close() {
+      temp.cleanup();
+      await helix.stop();
+      restoreEnv();
+    },
+  };
+}
