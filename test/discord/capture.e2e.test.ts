@@ -346,6 +346,23 @@ describe('capture from the Discord gateway', () => {
     expect(temp.db.$client.prepare('SELECT count(*) AS n FROM reactions').get()).toEqual({ n: 0 });
   });
 
+  it('on stop finishes an event still waiting for Discord, commits it, then disconnects', async () => {
+    const old = message({ channel_id: clipsChannel.id, author: alice, content: `https://clips.twitch.tv/${CLIP_C}`, reactions: messageReactions([{ emoji: { id: null, name: '🔥' }, count: 1 }]) });
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    discord.route('GET', '/channels/:channelId/messages/:messageId', async () => {
+      await released;
+      return { body: old };
+    });
+    await discord.dispatch('MESSAGE_REACTION_ADD', reactionAdd({ channel_id: clipsChannel.id, message_id: old.id, guild_id: guildId, user_id: bob.id, emoji: { id: null, name: '🔥' }, member: member(bob) }));
+    await discord.waitFor(() => discord.requestsTo('GET', '/channels/:c/messages/:m').length === 1);
+    const stopping = bot.stop();
+    release();
+    await stopping;
+    expect(clip(CLIP_C)).toMatchObject({ discord_shares: 1, discord_reactions: 1 });
+    await discord.waitFor(() => discord.connectedSessions === 0);
+  });
+
   it('survives odd payloads with one log line each and keeps capturing', async () => {
     await discord.dispatch('MESSAGE_REACTION_ADD', { channel_id: general.id, message_id: snowflake(), guild_id: guildId, user_id: bob.id });
     await discord.dispatch('MESSAGE_CREATE', { id: snowflake(), channel_id: general.id, guild_id: guildId, content: `https://clips.twitch.tv/${CLIP_A}` });
