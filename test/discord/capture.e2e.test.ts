@@ -335,6 +335,15 @@ describe('capture from the Discord gateway', () => {
     expect(discord.requestsTo('GET', `/channels/${clipsChannel.id}/messages/${old.id}`)).toHaveLength(1);
   });
 
+  it('discovers an uncached clip message through a reaction removal and keeps Discord’s remaining count', async () => {
+    // Discord's state after the removal: three fire reactions left, by users the bot never saw.
+    const old = message({ channel_id: general.id, author: alice, content: `https://clips.twitch.tv/${CLIP_A}`, reactions: messageReactions([{ emoji: { id: null, name: '🔥' }, count: 3 }]) });
+    discord.putMessage(old);
+    await discord.dispatch('MESSAGE_REACTION_REMOVE', reactionRemove({ channel_id: general.id, message_id: old.id, guild_id: guildId, user_id: bob.id, emoji: { id: null, name: '🔥' } }));
+    await vi.waitFor(() => expect(clip(CLIP_A)).toMatchObject({ discord_shares: 1, discord_reactions: 3 }));
+    expect(reactionTypes(CLIP_A)).toEqual({ '🔥': 3 });
+  });
+
   it('fetches an uncached clip-less message only once however many reactions it gets', async () => {
     const old = message({ channel_id: general.id, author: alice, content: 'good morning' });
     discord.putMessage(old);
@@ -344,6 +353,23 @@ describe('capture from the Discord gateway', () => {
     await settle();
     expect(discord.requestsTo('GET', `/channels/${general.id}/messages/${old.id}`)).toHaveLength(1);
     expect(temp.db.$client.prepare('SELECT count(*) AS n FROM reactions').get()).toEqual({ n: 0 });
+  });
+
+  it('on stop finishes an event still waiting for Discord, commits it, then disconnects', async () => {
+    const old = message({ channel_id: clipsChannel.id, author: alice, content: `https://clips.twitch.tv/${CLIP_C}`, reactions: messageReactions([{ emoji: { id: null, name: '🔥' }, count: 1 }]) });
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    discord.route('GET', '/channels/:channelId/messages/:messageId', async () => {
+      await released;
+      return { body: old };
+    });
+    await discord.dispatch('MESSAGE_REACTION_ADD', reactionAdd({ channel_id: clipsChannel.id, message_id: old.id, guild_id: guildId, user_id: bob.id, emoji: { id: null, name: '🔥' }, member: member(bob) }));
+    await discord.waitFor(() => discord.requestsTo('GET', '/channels/:c/messages/:m').length === 1);
+    const stopping = bot.stop();
+    release();
+    await stopping;
+    expect(clip(CLIP_C)).toMatchObject({ discord_shares: 1, discord_reactions: 1 });
+    await discord.waitFor(() => discord.connectedSessions === 0);
   });
 
   it('survives odd payloads with one log line each and keeps capturing', async () => {

@@ -13,6 +13,8 @@ import messageReactionRemoveEmoji from './message-reaction-remove-emoji';
 import messageUpdate from './message-update';
 import type { Listener } from '../listener';
 
+// Each listener is checked against its own event's arguments where it is defined; the list only erases that.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const CAPTURE_LISTENERS: Listener<any>[] = [
   clientReady,
   guildCreate,

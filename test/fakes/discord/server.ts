@@ -377,6 +377,8 @@ export class FakeDiscord {
     const path = url.pathname.slice(API_PREFIX.length) || '/';
     const recorded: RecordedRequest = { method, path, query: url.searchParams, headers: req.headers, body };
     this.requests.push(recorded);
+    // Waiters see the request as soon as it arrives, even while its handler is still answering.
+    this.notify();
     try {
       reply(res, await this.answer(recorded));
     } catch (error) {
