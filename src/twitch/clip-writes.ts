@@ -9,7 +9,7 @@ import type { HelixClip } from './client';
 // Statements are prepared once per connection: these run for every clip, tens of thousands of times a minute.
 const statementCache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
 
-function prepared<P extends unknown[] | {} = unknown[], R = unknown>(db: Db, sql: string): Database.Statement<P, R> {
+export function prepared<P extends unknown[] | {} = unknown[], R = unknown>(db: Db, sql: string): Database.Statement<P, R> {
   let cache = statementCache.get(db.$client);
   if (!cache) {
     cache = new Map();

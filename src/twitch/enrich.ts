@@ -6,7 +6,7 @@ import type { Clock } from '../clock';
 import type { Db } from '../db/client';
 import { inTransaction } from '../db/client';
 import type { Logger } from '../logger';
-import { applyHelixClip, markClipNotFound, recordEnrichmentFailure } from './clip-writes';
+import { applyHelixClip, markClipNotFound, prepared, recordEnrichmentFailure } from './clip-writes';
 import { backoffDelay, HELIX_MAX_IDS, TwitchApiError, classifyTwitchError, type TwitchApi } from './client';
 import { createGameNames, type GameNames } from './game-names';
 
@@ -57,12 +57,11 @@ export interface EnrichSummary extends EnrichProgress {
 function dueClipIds(db: Db, now: number, limit: number, taken: ReadonlySet<string>): string[] {
   const ids = new Set<string>();
   // Walks clips_enrichment_idx in order and stops as soon as the batch is full: no scan of the whole queue.
-  const rows = db.$client
-    .prepare<[number], { clip_id: string }>(
-      `SELECT clip_id FROM clips WHERE enrichment_state = 'pending' AND enrichment_next_attempt_at <= ?
-        ORDER BY enrichment_next_attempt_at`,
-    )
-    .iterate(now);
+  const rows = prepared<[number], { clip_id: string }>(
+    db,
+    `SELECT clip_id FROM clips WHERE enrichment_state = 'pending' AND enrichment_next_attempt_at <= ?
+      ORDER BY enrichment_next_attempt_at`,
+  ).iterate(now);
   for (const row of rows) {
     if (taken.has(row.clip_id)) continue;
     ids.add(row.clip_id);
