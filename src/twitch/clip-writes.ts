@@ -1,9 +1,27 @@
 // Writes Twitch's answers into the clip rows of every guild that has the clip: metadata, view history, not_found,
 // failures with backoff. Each change to what analytics rank (creator, game, views, creation time) marks the
 // affected hours dirty. Call these inside a transaction.
+import type Database from 'better-sqlite3';
 import type { Db } from '../db/client';
 import { markDirtyHours } from '../db/dirty';
 import type { HelixClip } from './client';
+
+// Statements are prepared once per connection: these run for every clip, tens of thousands of times a minute.
+const statementCache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+
+export function prepared<P extends unknown[] | {} = unknown[], R = unknown>(db: Db, sql: string): Database.Statement<P, R> {
+  let cache = statementCache.get(db.$client);
+  if (!cache) {
+    cache = new Map();
+    statementCache.set(db.$client, cache);
+  }
+  let statement = cache.get(sql);
+  if (!statement) {
+    statement = db.$client.prepare(sql);
+    cache.set(sql, statement);
+  }
+  return statement as unknown as Database.Statement<P, R>;
+}
 
 interface ClipRowState {
   guild_id: string;
@@ -19,15 +37,18 @@ interface ClipRowState {
 
 /** Every hour in which a guild's analytics see this clip: its creation, its shares, the reactions on them. */
 function clipHours(db: Db, guildId: string, clipId: string): number[] {
-  return db.$client
-    .prepare<[string, string, string, string], { t: number }>(
-      `SELECT posted_at AS t FROM shares WHERE guild_id = ? AND clip_id = ?
-       UNION
-       SELECT r.reacted_at AS t FROM shares s JOIN reactions r ON r.message_id = s.message_id
-        WHERE s.guild_id = ? AND s.clip_id = ?`,
-    )
-    .all(guildId, clipId, guildId, clipId)
-    .map((r) => r.t);
+  // Two plain lookups rather than a UNION: SQLite would plan the UNION's merge on shares_guild_posted_idx and
+  // walk every share of the guild for each clip.
+  const shareTimes = prepared<[string, string], { t: number }>(
+    db,
+    'SELECT posted_at AS t FROM shares WHERE guild_id = ? AND clip_id = ?',
+  ).all(guildId, clipId);
+  const reactionTimes = prepared<[string, string], { t: number }>(
+    db,
+    `SELECT r.reacted_at AS t FROM shares s JOIN reactions r ON r.message_id = s.message_id
+      WHERE s.guild_id = ? AND s.clip_id = ?`,
+  ).all(guildId, clipId);
+  return [...shareTimes, ...reactionTimes].map((r) => r.t);
 }
 
 function markClipDirty(db: Db, guildId: string, clipId: string, createdAts: (number | null)[]): void {
@@ -35,12 +56,11 @@ function markClipDirty(db: Db, guildId: string, clipId: string, createdAts: (num
 }
 
 function rowsOf(db: Db, clipId: string): ClipRowState[] {
-  return db.$client
-    .prepare<[string], ClipRowState>(
-      `SELECT guild_id, creator_id, creator_name, game_id, game_name, view_count, clip_created_at, title, enrichment_state
-         FROM clips WHERE clip_id = ?`,
-    )
-    .all(clipId);
+  return prepared<[string], ClipRowState>(
+    db,
+    `SELECT guild_id, creator_id, creator_name, game_id, game_name, view_count, clip_created_at, title, enrichment_state
+       FROM clips WHERE clip_id = ?`,
+  ).all(clipId);
 }
 
 export interface ApplyOptions {
@@ -58,17 +78,16 @@ export function applyHelixClip(db: Db, clip: HelixClip, options: ApplyOptions): 
   const gameName = clip.gameId === '' ? '' : options.gameName;
   const rows = rowsOf(db, clip.id);
   if (rows.length === 0) return 0;
-  db.$client
-    .prepare(
-      `UPDATE clips SET title = @title, broadcaster_id = @broadcasterId, broadcaster_name = @broadcasterName,
+  prepared(
+    db,
+    `UPDATE clips SET title = @title, broadcaster_id = @broadcasterId, broadcaster_name = @broadcasterName,
               creator_id = @creatorId, creator_name = @creatorName, game_id = @gameId,
               game_name = coalesce(@gameName, CASE WHEN game_id = @gameId THEN game_name END),
               view_count = @viewCount, duration = @duration, thumbnail_url = @thumbnailUrl, clip_created_at = @createdAt,
               enrichment_state = 'done', enrichment_attempts = 0, enrichment_error = NULL, enrichment_next_attempt_at = 0,
               enriched_at = coalesce(enriched_at, @now), views_refreshed_at = @now, last_updated_at = @now
         WHERE clip_id = @clipId`,
-    )
-    .run({
+  ).run({
       clipId: clip.id,
       title: clip.title,
       broadcasterId: clip.broadcasterId,
@@ -101,21 +120,19 @@ export function applyHelixClip(db: Db, clip: HelixClip, options: ApplyOptions): 
 
 /** One row of clip_view_history; a second observation in the same millisecond is the same observation. */
 export function recordViewObservation(db: Db, clipId: string, observedAt: number, viewCount: number): void {
-  db.$client
-    .prepare('INSERT OR REPLACE INTO clip_view_history (clip_id, observed_at, view_count) VALUES (?, ?, ?)')
+  prepared(db, 'INSERT OR REPLACE INTO clip_view_history (clip_id, observed_at, view_count) VALUES (?, ?, ?)')
     .run(clipId, observedAt, viewCount);
 }
 
 /** Twitch no longer returns the clip (deleted, or never existed): every guild's row becomes not_found. */
 export function markClipNotFound(db: Db, clipId: string, now: number): number {
   const rows = rowsOf(db, clipId);
-  db.$client
-    .prepare(
-      `UPDATE clips SET enrichment_state = 'not_found', enrichment_error = NULL, enrichment_next_attempt_at = 0,
+  prepared(
+    db,
+    `UPDATE clips SET enrichment_state = 'not_found', enrichment_error = NULL, enrichment_next_attempt_at = 0,
               views_refreshed_at = @now, last_updated_at = @now
         WHERE clip_id = @clipId`,
-    )
-    .run({ clipId, now });
+  ).run({ clipId, now });
   for (const row of rows) {
     // A clip leaving the view-based rankings changes the buckets it was in.
     if (row.enrichment_state !== 'not_found') markClipDirty(db, row.guild_id, clipId, [row.clip_created_at]);
@@ -140,16 +157,15 @@ export function recordEnrichmentFailure(
   error: string,
   options: { now: number; maxAttempts: number; backoffMs: number },
 ): FailureOutcome {
-  const result = db.$client
-    .prepare<{ clipId: string; error: string; now: number; next: number; max: number }, { enrichment_state: string }>(
-      `UPDATE clips SET enrichment_attempts = enrichment_attempts + 1, enrichment_error = @error,
+  const result = prepared<{ clipId: string; error: string; now: number; next: number; max: number }, { enrichment_state: string }>(
+    db,
+    `UPDATE clips SET enrichment_attempts = enrichment_attempts + 1, enrichment_error = @error,
               enrichment_state = CASE WHEN enrichment_attempts + 1 >= @max THEN 'failed' ELSE 'pending' END,
               enrichment_next_attempt_at = CASE WHEN enrichment_attempts + 1 >= @max THEN 0 ELSE @next END,
               last_updated_at = @now
         WHERE clip_id = @clipId AND enrichment_state = 'pending'
         RETURNING enrichment_state`,
-    )
-    .all({ clipId, error: error.slice(0, 500), now: options.now, next: options.now + options.backoffMs, max: options.maxAttempts });
+  ).all({ clipId, error: error.slice(0, 500), now: options.now, next: options.now + options.backoffMs, max: options.maxAttempts });
   let failed = 0;
   for (const row of result) if (row.enrichment_state === 'failed') failed++;
   return { retrying: result.length - failed, failed };

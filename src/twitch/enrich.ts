@@ -6,7 +6,7 @@ import type { Clock } from '../clock';
 import type { Db } from '../db/client';
 import { inTransaction } from '../db/client';
 import type { Logger } from '../logger';
-import { applyHelixClip, markClipNotFound, recordEnrichmentFailure } from './clip-writes';
+import { applyHelixClip, markClipNotFound, prepared, recordEnrichmentFailure } from './clip-writes';
 import { backoffDelay, HELIX_MAX_IDS, TwitchApiError, classifyTwitchError, type TwitchApi } from './client';
 import { createGameNames, type GameNames } from './game-names';
 
@@ -57,12 +57,11 @@ export interface EnrichSummary extends EnrichProgress {
 function dueClipIds(db: Db, now: number, limit: number, taken: ReadonlySet<string>): string[] {
   const ids = new Set<string>();
   // Walks clips_enrichment_idx in order and stops as soon as the batch is full: no scan of the whole queue.
-  const rows = db.$client
-    .prepare<[number], { clip_id: string }>(
-      `SELECT clip_id FROM clips WHERE enrichment_state = 'pending' AND enrichment_next_attempt_at <= ?
-        ORDER BY enrichment_next_attempt_at`,
-    )
-    .iterate(now);
+  const rows = prepared<[number], { clip_id: string }>(
+    db,
+    `SELECT clip_id FROM clips WHERE enrichment_state = 'pending' AND enrichment_next_attempt_at <= ?
+      ORDER BY enrichment_next_attempt_at`,
+  ).iterate(now);
   for (const row of rows) {
     if (taken.has(row.clip_id)) continue;
     ids.add(row.clip_id);
@@ -194,11 +193,16 @@ export async function enrichPending(deps: EnrichmentDeps, options: EnrichOptions
     });
   };
 
-  const runBatch = async (ids: string[]): Promise<void> => {
+  const absentOnce = new AbsentClipRecheck();
+
+  const runBatch = async (ids: string[], confirming: boolean): Promise<void> => {
+    let settled = ids.length;
     try {
-      const outcome = await lookUpAndStoreClips({ db, clock, twitch, gameNames }, ids);
+      const outcome = await lookUpAndStoreClips({ db, clock, twitch, gameNames }, ids, { markAbsent: confirming });
       summary.enriched += outcome.stored;
       summary.notFound += outcome.notFound;
+      absentOnce.add(outcome.absent);
+      settled -= outcome.absent.length;
       if (outcome.unreadable.size > 0) {
         const problem = [...outcome.unreadable.values()][0]!;
         logger.warn({ clips: [...outcome.unreadable.keys()].slice(0, 10), problem }, 'Twitch sent clip records of an unexpected shape');
@@ -213,8 +217,8 @@ export async function enrichPending(deps: EnrichmentDeps, options: EnrichOptions
       logger.warn({ err: error.message, clips: ids.length }, 'enrichment batch failed; its clips will be retried after a backoff');
       failBatch(ids, error.message);
     } finally {
-      for (const id of ids) taken.delete(id);
-      summary.processed += ids.length;
+      for (const id of ids) if (!absentOnce.has(id)) taken.delete(id);
+      summary.processed += settled;
       report();
     }
   };
@@ -223,13 +227,23 @@ export async function enrichPending(deps: EnrichmentDeps, options: EnrichOptions
     for (;;) {
       if (stopError || options.signal?.aborted) return;
       if (options.maxBatches !== undefined && batchesStarted >= options.maxBatches) return;
-      const ids = dueClipIds(db, clock.now(), HELIX_MAX_IDS, taken);
-      if (ids.length === 0) return;
+      let ids = absentOnce.full() ? absentOnce.take() : [];
+      const confirming = ids.length > 0;
+      if (!confirming) ids = dueClipIds(db, clock.now(), HELIX_MAX_IDS, taken);
+      if (ids.length === 0) {
+        // The queue is empty: give the clips Twitch left out their second look, then stop.
+        ids = absentOnce.take();
+        if (ids.length === 0) return;
+        await runBatch(ids, true);
+        batchesStarted++;
+        summary.batches++;
+        continue;
+      }
       for (const id of ids) taken.add(id);
       batchesStarted++;
       summary.batches++;
       summary.total = Math.max(summary.total, summary.processed + ids.length);
-      await runBatch(ids);
+      await runBatch(ids, confirming);
     }
   };
 
@@ -253,13 +267,20 @@ export interface LookupOutcome {
   notFound: number;
   /** Clip ids whose record could not be read: left as they were, with the problem. */
   unreadable: Map<string, string>;
+  /** With markAbsent false: the ids Twitch did not return, left as they were for a second look. */
+  absent: string[];
 }
 
 /**
  * One Get Clips call for up to 100 distinct ids, game names resolved, and one transaction writing the answer to
- * every guild's rows: returned clips are stored, absent ones become not_found. Throws TwitchApiError.
+ * every guild's rows: returned clips are stored; absent ones become not_found, or with markAbsent false are
+ * returned for a second look (see AbsentClipRecheck). Throws TwitchApiError.
  */
-export async function lookUpAndStoreClips(deps: LookupDeps, ids: readonly string[]): Promise<LookupOutcome> {
+export async function lookUpAndStoreClips(
+  deps: LookupDeps,
+  ids: readonly string[],
+  options: { markAbsent: boolean } = { markAbsent: true },
+): Promise<LookupOutcome> {
   const { db, clock, twitch, gameNames } = deps;
   const lookup = await twitch.getClipsByIds(ids);
   const requested = new Set(ids);
@@ -268,7 +289,7 @@ export async function lookUpAndStoreClips(deps: LookupDeps, ids: readonly string
   const unreadable = new Map<string, string>();
   for (const item of lookup.rejected) if (item.id !== null && requested.has(item.id)) unreadable.set(item.id, item.problem);
   const anonymous = lookup.rejected.find((r) => r.id === null);
-  const outcome: LookupOutcome = { stored: 0, notFound: 0, unreadable };
+  const outcome: LookupOutcome = { stored: 0, notFound: 0, unreadable, absent: [] };
   inTransaction(db, () => {
     const now = clock.now();
     const found = new Set<string>();
@@ -285,11 +306,48 @@ export async function lookUpAndStoreClips(deps: LookupDeps, ids: readonly string
         unreadable.set(id, anonymous.problem);
         continue;
       }
+      if (!options.markAbsent) {
+        outcome.absent.push(id);
+        continue;
+      }
       markClipNotFound(db, id, now);
       outcome.notFound++;
     }
   });
   return outcome;
+}
+
+/**
+ * Clips a Get Clips answer left out. Twitch omits deleted clips, but an answer can also come back short for a
+ * moment; a clip is only marked not_found when a second lookup, later in the run, leaves it out too. The
+ * second looks are pooled, so they cost one call per 100 missing clips.
+ */
+export class AbsentClipRecheck {
+  private readonly waiting: string[] = [];
+  private readonly members = new Set<string>();
+
+  add(ids: readonly string[]): void {
+    for (const id of ids) {
+      if (this.members.has(id)) continue;
+      this.members.add(id);
+      this.waiting.push(id);
+    }
+  }
+
+  has(id: string): boolean {
+    return this.members.has(id);
+  }
+
+  /** Enough for a full Get Clips call. */
+  full(): boolean {
+    return this.waiting.length >= HELIX_MAX_IDS;
+  }
+
+  take(): string[] {
+    const ids = this.waiting.splice(0, HELIX_MAX_IDS);
+    for (const id of ids) this.members.delete(id);
+    return ids;
+  }
 }
 
 function currentAttempts(db: Db, clipId: string): number {

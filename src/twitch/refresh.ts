@@ -5,7 +5,7 @@ import type { Clock } from '../clock';
 import type { Db } from '../db/client';
 import type { Logger } from '../logger';
 import { classifyTwitchError, HELIX_MAX_IDS, type TwitchApi } from './client';
-import { lookUpAndStoreClips } from './enrich';
+import { AbsentClipRecheck, lookUpAndStoreClips } from './enrich';
 import { createGameNames, type GameNames } from './game-names';
 
 const DAY_MS = 86_400_000;
@@ -101,18 +101,30 @@ export async function refreshViews(deps: RefreshDeps, options: RefreshOptions = 
   let processed = 0;
   let fatal: unknown = null;
 
+  const absentOnce = new AbsentClipRecheck();
+
   const worker = async (): Promise<void> => {
     for (;;) {
       if (fatal) return;
       if (options.maxBatches !== undefined && summary.batches >= options.maxBatches) return;
-      const ids = clipsDueForRefresh(db, clock.now(), schedule, HELIX_MAX_IDS, new Set([...taken, ...failed]));
-      if (ids.length === 0) return;
+      let ids = absentOnce.full() ? absentOnce.take() : [];
+      let confirming = ids.length > 0;
+      if (!confirming) ids = clipsDueForRefresh(db, clock.now(), schedule, HELIX_MAX_IDS, new Set([...taken, ...failed]));
+      if (ids.length === 0) {
+        // Nothing more is due: give the clips Twitch left out their second look, then stop.
+        ids = absentOnce.take();
+        confirming = true;
+        if (ids.length === 0) return;
+      }
       for (const id of ids) taken.add(id);
       summary.batches++;
+      let settled = ids.length;
       try {
-        const outcome = await lookUpAndStoreClips({ db, clock, twitch, gameNames }, ids);
+        const outcome = await lookUpAndStoreClips({ db, clock, twitch, gameNames }, ids, { markAbsent: confirming });
         summary.refreshed += outcome.stored;
         summary.notFound += outcome.notFound;
+        absentOnce.add(outcome.absent);
+        settled -= outcome.absent.length;
         for (const id of outcome.unreadable.keys()) failed.add(id);
       } catch (raw) {
         const error = classifyTwitchError(raw, 'Get Clips');
@@ -121,8 +133,8 @@ export async function refreshViews(deps: RefreshDeps, options: RefreshOptions = 
         for (const id of ids) failed.add(id);
         logger.warn({ err: error.message, clips: ids.length }, 'view refresh batch failed; the next run retries it');
       } finally {
-        for (const id of ids) taken.delete(id);
-        processed += ids.length;
+        for (const id of ids) if (!absentOnce.has(id)) taken.delete(id);
+        processed += settled;
         options.onProgress?.({ processed, total: Math.max(summary.due, processed) });
       }
     }

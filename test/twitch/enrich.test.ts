@@ -145,6 +145,36 @@ describe('clip enrichment', () => {
     expect(summary).toMatchObject({ enriched: 1, notFound: 1 });
     expect(clipRows(h, 'DeletedByStreamer-b2')[0]).toMatchObject({ enrichment_state: 'not_found', discord_shares: 1 });
     expect(clipRows(h, 'StillThere-a1')[0]?.enrichment_state).toBe('done');
+    // Gone only after a second lookup also leaves it out.
+    expect(h.helix.served('clips').map((c) => c.query.getAll('id').includes('DeletedByStreamer-b2'))).toEqual([true, true]);
+  });
+
+  it('does not take a clip for deleted when one answer comes back short', async () => {
+    h = await startTwitchHarness();
+    h.helix.addGame('509658', 'Just Chatting');
+    const slugs = Array.from({ length: 40 }, (_, i) => slug(i));
+    for (const s of slugs) h.helix.addClip({ id: s });
+    h.share('g1', 'm1', slugs);
+    h.helix.inject({ kind: 'partial' }, 1, 'clips');
+
+    const summary = await enrichPending(deps(h));
+
+    expect(summary).toMatchObject({ enriched: 40, notFound: 0, processed: 40 });
+    expect(clipRows(h).filter((r) => r.enrichment_state !== 'done')).toEqual([]);
+    expect(h.helix.served('clips').map((c) => c.query.getAll('id').length)).toEqual([40, 20]);
+  });
+
+  it('gives up on a hung request after the timeout and retries it', async () => {
+    h = await startTwitchHarness({ requestTimeoutMs: 200 });
+    h.helix.addGame('509658', 'Just Chatting');
+    h.helix.addClip({ id: 'Patient-p1' });
+    h.share('g1', 'm1', ['Patient-p1']);
+    h.helix.inject({ kind: 'slow', delayMs: 1500 }, 1, 'clips');
+
+    await enrichPending(deps(h));
+
+    expect(clipRows(h)[0]?.enrichment_state).toBe('done');
+    expect(h.helix.requests.filter((r) => r.endpoint === 'clips')).toHaveLength(2);
   });
 
   it('resolves game names in batches of at most 100 ids and keeps an empty game id as the unknown game', async () => {

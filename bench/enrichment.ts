@@ -1,0 +1,203 @@
+// Enrichment throughput: clips enriched per minute through the real Twurple client against the fake Helix with
+// a Twitch-like token bucket (800 points per window), compared with the theoretical 100 clips × 800 calls per
+// window, and a check that no clip is lost. Run alone: `node --import tsx bench/enrichment.ts [--window-ms 60000]`.
+//
+// Honest time compression: with --window-ms below 60 000 the bucket refills 800 points per that window instead
+// of per minute, and the fake sends Ratelimit-Reset with millisecond decimals (Twitch sends whole seconds) so that
+// Twurple's limiter can wait precisely. Rates are then reported per *budget window* ("per simulated minute").
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ManualClock } from '../src/clock';
+import { closeDatabase, openDatabase } from '../src/db/client';
+import { silentLogger } from '../src/logger';
+import { createTwitchApi } from '../src/twitch/client';
+import { enrichPending } from '../src/twitch/enrich';
+import { FakeHelix, useFakeHelixPort } from '../test/fakes/helix';
+
+export interface EnrichmentBenchOptions {
+  /** Budget windows worth of clips to enqueue (clips = windows × 80 000). */
+  windows?: number;
+  /** Length of the 800-point budget window in ms (60 000 = Twitch's real minute). */
+  windowMs?: number;
+  points?: number;
+  /** Get Clips calls in flight at once. */
+  concurrency?: number;
+  /** Guilds sharing each clip (each clip is still fetched once). */
+  guildsPerClip?: number;
+  log?: (message: string) => void;
+}
+
+export interface EnrichmentBenchResult {
+  clips: number;
+  windowMs: number;
+  points: number;
+  elapsedMs: number;
+  /** Clips enriched per budget window (per minute when windowMs = 60 000). */
+  clipsPerWindow: number;
+  /** 100 clips per call × 800 calls per window. */
+  theoreticalClipsPerWindow: number;
+  /** End-to-end rate over theoretical; includes the first wait for a full bucket and a final part-used window. */
+  ratio: number;
+  /**
+   * Share of the rate-limit budget used while working: Get Clips calls made between the first and the last one,
+   * over the most any client could make then (a full bucket of `points` plus the refill of that time).
+   */
+  budgetUse: number | null;
+  /** budgetUse × 80 000: the clips per window a long queue is enriched at. */
+  sustainedClipsPerWindow: number | null;
+  getClipsCalls: number;
+  getGamesCalls: number;
+  rateLimited429: number;
+  clipsLost: number;
+}
+
+export async function measureEnrichment(options: EnrichmentBenchOptions = {}): Promise<EnrichmentBenchResult> {
+  const windows = options.windows ?? 3;
+  const windowMs = options.windowMs ?? 60_000;
+  const points = options.points ?? 800;
+  const clips = windows * points * 100;
+  const guildsPerClip = options.guildsPerClip ?? 1;
+  const log = options.log ?? (() => undefined);
+
+  // The bucket starts empty, so the theoretical maximum over a run of T ms is exactly points × T / windowMs calls.
+  const helix = new FakeHelix({ rateLimit: { points, windowMs, startEmpty: true, fractionalReset: windowMs < 60_000 } });
+  const port = await helix.start();
+  const restoreEnv = useFakeHelixPort(port);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clipscope-bench-enrich-'));
+  const db = openDatabase({ path: path.join(dir, 'bench.db') });
+  try {
+    for (let g = 0; g < 40; g++) helix.addGame(String(1000 + g), `Game ${g}`);
+    const created = Date.UTC(2024, 0, 1);
+    log(`enqueueing ${clips.toLocaleString('en-US')} clips (${guildsPerClip} guild(s) each)`);
+    db.$client.transaction(() => {
+      const insertClip = db.$client.prepare(
+        "INSERT INTO clips (guild_id, clip_id, url, first_seen_at, last_updated_at, discord_shares) VALUES (?, ?, ?, ?, ?, 1)",
+      );
+      const insertShare = db.$client.prepare(
+        `INSERT INTO shares (guild_id, channel_id, message_id, clip_id, author_id, author_name, posted_at)
+         VALUES (?, 'c', ?, ?, 'u', 'user', ?)`,
+      );
+      for (let i = 0; i < clips; i++) {
+        const id = `BenchClip${i}-x`;
+        helix.addClip({
+          id,
+          game_id: i % 50 === 0 ? '' : String(1000 + (i % 40)),
+          creator_id: String(i % 997),
+          creator_name: `creator${i % 997}`,
+          view_count: i % 5000,
+          created_at: new Date(created + i * 1000).toISOString(),
+        });
+        for (let g = 0; g < guildsPerClip; g++) {
+          insertClip.run(`guild${g}`, id, `https://clips.twitch.tv/${id}`, created, created);
+          insertShare.run(`guild${g}`, `m${g}-${i}`, id, created + i * 1000 + 60_000);
+        }
+      }
+    })();
+
+    const twitch = createTwitchApi({ clientId: helix.clientId, clientSecret: helix.clientSecret, logger: silentLogger() });
+    const clock = new ManualClock(Date.UTC(2024, 6, 1));
+    log(`enriching with an ${points}-point bucket per ${windowMs} ms window (starts empty)`);
+    // Setup took a while and the bucket refilled meanwhile: empty it so the run starts from an empty budget.
+    helix.drainBucket();
+    const started = performance.now();
+    let lastLog = started;
+    const summary = await enrichPending(
+      { db, clock, logger: silentLogger(), twitch, maxAttempts: 8 },
+      {
+        concurrency: options.concurrency ?? 8,
+        onProgress: (p) => {
+          if (performance.now() - lastLog > 10_000) {
+            lastLog = performance.now();
+            log(`  ${p.processed.toLocaleString('en-US')} / ${p.total.toLocaleString('en-US')} clips`);
+          }
+        },
+      },
+    );
+    const elapsedMs = performance.now() - started;
+    const done = db.$client
+      .prepare<[], { n: number }>("SELECT count(DISTINCT clip_id) AS n FROM clips WHERE enrichment_state = 'done'")
+      .get()!.n;
+    const clipsPerWindow = (done / elapsedMs) * windowMs;
+    const theoreticalClipsPerWindow = points * 100;
+    // Budget use over the active interval: from the first answered call (the bucket is full then: Twurple waited
+    // for it) to the last, any client could make at most `points` calls plus the refill of that interval.
+    const times = helix.served('clips').map((r) => r.at).sort((a, b) => a - b);
+    let budgetUse: number | null = null;
+    if (times.length >= 2) {
+      const activeMs = times[times.length - 1]! - times[0]!;
+      budgetUse = times.length / (points + (points * activeMs) / windowMs);
+    }
+    return {
+      clips,
+      windowMs,
+      points,
+      elapsedMs,
+      clipsPerWindow,
+      theoreticalClipsPerWindow,
+      ratio: clipsPerWindow / theoreticalClipsPerWindow,
+      budgetUse,
+      sustainedClipsPerWindow: budgetUse === null ? null : budgetUse * theoreticalClipsPerWindow,
+      getClipsCalls: helix.served('clips').length,
+      getGamesCalls: helix.served('games').length,
+      rateLimited429: helix.requests.filter((r) => r.status === 429).length,
+      clipsLost: clips - done + summary.failed,
+    };
+  } finally {
+    closeDatabase(db);
+    fs.rmSync(dir, { recursive: true, force: true });
+    await helix.stop();
+    restoreEnv();
+  }
+}
+
+/** The result as the benchmark table's figures (name, value, unit, note). */
+export function enrichmentFigures(result: EnrichmentBenchResult): { name: string; value: number; unit: string; note: string }[] {
+  const per = result.windowMs === 60_000 ? 'minute' : `simulated minute (${result.windowMs / 1000} s budget window)`;
+  const figures = [
+    {
+      name: 'enrichment.clips_per_minute_end_to_end',
+      value: Math.round(result.clipsPerWindow),
+      unit: 'clips/min',
+      note: `per ${per}; ${result.clips} clips from an empty bucket to an empty queue (${(result.ratio * 100).toFixed(1)}% of 80,000)`,
+    },
+    { name: 'enrichment.clips_lost', value: result.clipsLost, unit: 'clips', note: 'must be 0' },
+  ];
+  if (result.sustainedClipsPerWindow !== null && result.budgetUse !== null) {
+    figures.unshift(
+      {
+        name: 'enrichment.clips_per_minute',
+        value: Math.round(result.sustainedClipsPerWindow),
+        unit: 'clips/min',
+        note: `per ${per}: share of the 800-call budget used while working × 80,000`,
+      },
+      { name: 'enrichment.ratio_to_theoretical', value: result.budgetUse, unit: '×', note: 'Get Clips calls made / most possible (full bucket + refill) over the same time' },
+    );
+  }
+  return figures;
+}
+
+const isMain = process.argv[1] !== undefined && /bench[\\/]enrichment\.ts$/.test(process.argv[1]);
+if (isMain) {
+  const arg = (name: string): number | undefined => {
+    const i = process.argv.indexOf(name);
+    return i >= 0 ? Number(process.argv[i + 1]) : undefined;
+  };
+  measureEnrichment({
+    windowMs: arg('--window-ms'),
+    windows: arg('--windows'),
+    concurrency: arg('--concurrency'),
+    guildsPerClip: arg('--guilds'),
+    log: (m) => process.stderr.write(`${m}\n`),
+  }).then(
+    (result) => {
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      for (const f of enrichmentFigures(result)) process.stdout.write(`${f.name}: ${f.value} ${f.unit} (${f.note})\n`);
+      if (result.clipsLost !== 0) process.exitCode = 1;
+    },
+    (error: unknown) => {
+      process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
