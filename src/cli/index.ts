@@ -2,10 +2,11 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config';
 import { CliError, type CliCommand, type CliIo } from './command';
+import { backfillCommand } from './commands/backfill';
 import { importCommand } from './commands/import';
 import { migrateCommand } from './commands/migrate';
 
-export const COMMANDS: CliCommand[] = [migrateCommand, importCommand];
+export const COMMANDS: CliCommand[] = [migrateCommand, importCommand, backfillCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
