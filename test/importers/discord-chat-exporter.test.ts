@@ -80,7 +80,10 @@ function snapshotOfDatabase(): unknown {
 
 describe('importing DiscordChatExporter exports', () => {
   it('records every clip link of several channels as shares, pending enrichment, with threads and forum posts counting for their parent channel', async () => {
+    const cacheSize = temp.db.$client.pragma('cache_size', { simple: true });
     await importAll(mainExports);
+    // The import's smaller page cache is handed back.
+    expect(temp.db.$client.pragma('cache_size', { simple: true })).toBe(cacheSize);
     expect(activeShareKeys()).toEqual([
       `1000000000000000101:${AWK}`,
       '1000000000000000103:FunnyClipName-AbC123_xyz',
