@@ -118,6 +118,11 @@ export async function backfillChannel(deps: BackfillDeps, options: BackfillOptio
   const isThread = THREAD_TYPES.has(channel.type);
   const countedChannelId = isThread && channel.parent_id ? channel.parent_id : channel.id;
   const threadId = isThread ? channel.id : null;
+  const captured = getGuildSettings(db, guildId).captureChannelIds;
+  if (captured.length > 0 && !captured.includes(countedChannelId) && !captured.includes(channel.id)) {
+    // Live capture ignores this channel; a history of it would count clips the bot never counts going forward.
+    throw new BackfillError(`channel ${channel.name ? `#${channel.name}` : channel.id} is not one of this server's capture channels: add it to them first`);
+  }
 
   const selectCheckpoint = db.$client.prepare<[string], Checkpoint>(
     'SELECT before_message_id, since_ts, messages_scanned, shares_found, completed_at FROM backfill_checkpoints WHERE channel_id = ?',

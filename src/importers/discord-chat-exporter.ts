@@ -152,7 +152,12 @@ interface ChannelContext {
   /** When the export was taken (epoch ms), or null if the file does not say. */
   exportedAt: number | null;
   includeBots: boolean;
+  /** Set when the guild captures only some channels and this is not one of them: the file is skipped. */
+  notCaptured: boolean;
 }
+
+/** Ends the reading of a file that is skipped on purpose (not an error). */
+class SkipFile extends Error {}
 
 /** Imports one export file. Throws ImportError (after committing every valid message before the problem). */
 export async function importExportFile(deps: ImportDeps, file: string, options: ImportOptions = {}): Promise<FileImportResult> {
@@ -249,6 +254,7 @@ export async function importExportFile(deps: ImportDeps, file: string, options: 
       result.guildId = ctx.guildId;
       result.channelId = ctx.threadId ?? ctx.channelId;
       result.channelName = ctx.channelName;
+      if (ctx.notCaptured) throw new SkipFile(`#${ctx.channelName} is not one of the guild's capture channels`);
       clipsBefore = countClips.get(ctx.guildId)?.n ?? 0;
       recordedOffset = arrayStart;
       const resumable =
@@ -306,6 +312,7 @@ export async function importExportFile(deps: ImportDeps, file: string, options: 
   } catch (error) {
     rollback();
     await handle.close();
+    if (error instanceof SkipFile) return { ...result, status: 'skipped', reason: error.message };
     if (error instanceof ExportSyntaxError) {
       const line = await lineAt(absolute, error.byteOffset);
       throw new ImportError(file, error.message, error.byteOffset, line, recordedMessages - result.resumedAfter);
@@ -346,13 +353,16 @@ function channelContext(db: Db, header: Record<string, unknown>, arrayStart: num
   const isThread = channel.type.includes('Thread');
   const parentId = channel.categoryId && /^\d{1,20}$/.test(channel.categoryId) ? channel.categoryId : null;
   const exportedAtMs = exportedAt ? Date.parse(exportedAt) : Number.NaN;
+  const settings = getGuildSettings(db, guild.id);
   return {
     guildId: guild.id,
     channelId: isThread && parentId ? parentId : channel.id,
     threadId: isThread ? channel.id : null,
     channelName: channel.name,
     exportedAt: Number.isNaN(exportedAtMs) ? null : exportedAtMs,
-    includeBots: getGuildSettings(db, guild.id).includeBots,
+    includeBots: settings.includeBots,
+    // As live capture: when the guild lists capture channels, only those (a thread by its parent) count.
+    notCaptured: settings.captureChannelIds.length > 0 && !settings.captureChannelIds.includes(isThread && parentId ? parentId : channel.id) && !settings.captureChannelIds.includes(channel.id),
   };
 }
 

@@ -215,6 +215,8 @@ describe('backfilling a channel from its history', () => {
     await expect(backfillChannel(deps(), { channelId: '999' })).rejects.toThrow('channel 999 does not exist (or the bot cannot see it)');
     fake.addChannel({ id: '811', type: 0, guild_id: '42', name: 'elsewhere' });
     await expect(backfillChannel(deps(), { channelId: '811', guildId: GUILD })).rejects.toThrow(`channel 811 belongs to server 42, not ${GUILD}`);
+    updateGuildSettings(temp.db, '42', { captureChannelIds: ['812'] }, NOW);
+    await expect(backfillChannel(deps(), { channelId: '811' })).rejects.toThrow("channel #elsewhere is not one of this server's capture channels: add it to them first");
     expect(q('SELECT count(*) AS n FROM backfill_checkpoints')).toEqual([{ n: 0 }]);
   });
 });

@@ -130,6 +130,20 @@ describe('importing DiscordChatExporter exports', () => {
     expect(reactionRows('1000000000000000104')).toEqual(['👍 900000000000000001']);
   });
 
+  it("skips exports of channels the guild does not capture, as live capture would, counting a thread by its parent", async () => {
+    updateGuildSettings(temp.db, GUILD, { captureChannelIds: ['810000000000000002'] }, NOW);
+    const results = [];
+    for (const file of mainExports) results.push(await importExportFile(deps(), file));
+    expect(results.map((r) => [r.channelName, r.status])).toEqual([
+      ['general', 'skipped'],
+      ['clips', 'imported'],
+      ['Best of March', 'imported'],
+      ['Review my clip', 'skipped'],
+    ]);
+    expect(results[0]?.reason).toBe("#general is not one of the guild's capture channels");
+    expect(activeShareKeys()).toEqual([`1000000000000000201:${AWK}`, '1000000000000000301:ThreadClipSlug']);
+  });
+
   it('changes nothing when the same file is imported again, and skips a completed file unless forced', async () => {
     await importAll(mainExports);
     const before = snapshotOfDatabase();

@@ -77,6 +77,7 @@ Options:
 
     const imported = results.filter((r) => r.status === 'imported');
     const skipped = results.filter((r) => r.status === 'skipped');
+    for (const r of skipped.filter((x) => x.reason && !x.reason.startsWith('already imported'))) io.stderr.write(`${r.file}: skipped: ${r.reason}\n`);
     const shares = imported.reduce((n, r) => n + r.sharesAdded, 0);
     const clips = imported.reduce((n, r) => n + r.clipsAdded, 0);
     const resumed = imported.filter((r) => r.resumedAfter > 0).length;
@@ -86,7 +87,9 @@ Options:
       `${clips.toLocaleString('en-US')} new clips pending enrichment`,
     ];
     if (resumed > 0) summary.push(`${resumed} resumed`);
-    if (skipped.length > 0) summary.push(`${skipped.length} skipped (already imported; --force reads them again)`);
+    const already = skipped.filter((r) => r.reason?.startsWith('already imported')).length;
+    if (already > 0) summary.push(`${already} skipped (already imported; --force reads them again)`);
+    if (skipped.length > already) summary.push(`${skipped.length - already} skipped (not capture channels)`);
     progress.finish();
     io.stdout.write(`${summary.join(', ')}.\n`);
     if (clips > 0) io.stdout.write('Run "clipscope enrich" to fetch their Twitch metadata now (the bot also does it in the background).\n');
