@@ -4,7 +4,7 @@
 // idempotent, so the crawl is safe while live capture runs. Rate limits and 429s are handled by @discordjs/rest.
 import { DiscordAPIError, REST } from '@discordjs/rest';
 import { z } from 'zod';
-import { clipLinksOf, recordMessage, type MessageSnapshot } from '../capture/record-share';
+import { clipLinksOf, recordMessage, recordMessagesDeleted, type MessageSnapshot } from '../capture/record-share';
 import { emojiKey, recordReactionSnapshot } from '../capture/record-reaction';
 import type { Clock } from '../clock';
 import { inTransaction, type Db } from '../db/client';
@@ -163,6 +163,10 @@ export async function backfillChannel(deps: BackfillDeps, options: BackfillOptio
      ON CONFLICT (message_id) DO UPDATE SET observed_at = max(observed_at, excluded.observed_at)`,
   );
   const knownShares = db.$client.prepare<[string], { n: number }>('SELECT count(*) AS n FROM shares WHERE message_id = ?');
+  const recordedInRange = db.$client.prepare<[string, number, number, string, string], { message_id: string }>(
+    `SELECT DISTINCT message_id FROM shares
+      WHERE guild_id = ? AND posted_at BETWEEN ? AND ? AND channel_id = ? AND coalesce(thread_id, '') = ? AND deleted_at IS NULL`,
+  );
   let before = checkpoint?.before_message_id ?? null;
   checkpoint = undefined;
 
@@ -198,6 +202,20 @@ export async function backfillChannel(deps: BackfillDeps, options: BackfillOptio
     const oldest = inRange.at(-1);
     inTransaction(db, () => {
       const now = clock.now();
+      // A page holds every message between its oldest and newest: a clip message recorded in that range that
+      // Discord no longer returns was deleted while the bot was away.
+      const newest = inRange[0];
+      const last = inRange.at(-1);
+      if (newest && last) {
+        const low = BigInt(last.id);
+        const high = BigInt(newest.id);
+        const present = new Set(inRange.map((m) => m.id));
+        const gone = recordedInRange
+          .all(guildId, Date.parse(last.timestamp), Date.parse(newest.timestamp), countedChannelId, threadId ?? '')
+          .map((r) => r.message_id)
+          .filter((id) => !present.has(id) && BigInt(id) >= low && BigInt(id) <= high);
+        if (gone.length > 0) recordMessagesDeleted(db, gone, now);
+      }
       for (const { snapshot, message, reactions } of toRecord) {
         const change = recordMessage(db, snapshot, now);
         progress.sharesFound += change.added.length;

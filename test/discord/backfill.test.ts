@@ -209,6 +209,25 @@ describe('backfilling a channel from its history', () => {
     expect(q('SELECT discord_reactions FROM clips WHERE clip_id = ?', 'HistoryClip0')).toEqual([{ discord_reactions: 151 }]);
   });
 
+  it('marks clip messages deleted while the bot was away, and only those', async () => {
+    // Recorded earlier (an import) but no longer in the channel: between messages 99 and 100.
+    const goneAt = START + 99 * 3_600_000 + 1_800_000;
+    const gone = { guildId: GUILD, channelId: CHANNEL, messageId: snowflake(goneAt, 7), authorId: '900000000000000001', authorName: 'alice', authorIsBot: false, postedAt: goneAt, content: 'https://clips.twitch.tv/DeletedMeanwhile', source: 'import' as const };
+    recordMessage(temp.db, gone, NOW);
+    // Same time, another channel, and a thread of this one: not this crawl's business.
+    recordMessage(temp.db, { ...gone, channelId: '810000000000000009', messageId: snowflake(goneAt, 8), content: 'https://clips.twitch.tv/OtherChannelClip' }, NOW);
+    recordMessage(temp.db, { ...gone, threadId: THREAD, messageId: snowflake(goneAt, 9), content: 'https://clips.twitch.tv/ThreadOnlyClip' }, NOW);
+
+    await backfillChannel(deps(), { channelId: CHANNEL });
+    expect(q('SELECT clip_id, deleted_at FROM shares WHERE clip_id IN (?, ?, ?) ORDER BY clip_id', 'DeletedMeanwhile', 'OtherChannelClip', 'ThreadOnlyClip')).toEqual([
+      { clip_id: 'DeletedMeanwhile', deleted_at: NOW },
+      { clip_id: 'OtherChannelClip', deleted_at: null },
+      { clip_id: 'ThreadOnlyClip', deleted_at: null },
+    ]);
+    expect(q('SELECT discord_shares FROM clips WHERE clip_id = ?', 'DeletedMeanwhile')).toEqual([{ discord_shares: 0 }]);
+    expect(q('SELECT count(*) AS n FROM shares WHERE deleted_at IS NULL AND source = ?', 'backfill')).toEqual([{ n: 26 }]);
+  });
+
   it('explains channels it cannot crawl', async () => {
     fake.denyChannel(CHANNEL);
     await expect(backfillChannel(deps(), { channelId: CHANNEL })).rejects.toThrow(new BackfillError(`the bot cannot read the history of channel ${CHANNEL}: give it View Channel and Read Message History there`));
