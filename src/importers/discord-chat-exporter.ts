@@ -35,7 +35,9 @@ export interface ImportOptions {
 export interface FileImportResult {
   file: string;
   status: 'imported' | 'skipped';
-  /** Why the file was skipped. */
+  /** Why the file was skipped: a completed earlier run, or a channel the guild does not capture. */
+  skipped?: 'already_imported' | 'not_captured';
+  /** The same, in words. */
   reason?: string;
   guildId: string | null;
   channelId: string | null;
@@ -199,6 +201,7 @@ export async function importExportFile(deps: ImportDeps, file: string, options: 
     return {
       ...result,
       status: 'skipped',
+      skipped: 'already_imported',
       reason: 'already imported (use --force to read it again)',
       guildId: previous.guild_id,
       channelId: previous.channel_id,
@@ -312,7 +315,7 @@ export async function importExportFile(deps: ImportDeps, file: string, options: 
   } catch (error) {
     rollback();
     await handle.close();
-    if (error instanceof SkipFile) return { ...result, status: 'skipped', reason: error.message };
+    if (error instanceof SkipFile) return { ...result, status: 'skipped', skipped: 'not_captured', reason: error.message };
     if (error instanceof ExportSyntaxError) {
       const line = await lineAt(absolute, error.byteOffset);
       throw new ImportError(file, error.message, error.byteOffset, line, recordedMessages - result.resumedAfter);

@@ -140,7 +140,7 @@ describe('importing DiscordChatExporter exports', () => {
       ['Best of March', 'imported'],
       ['Review my clip', 'skipped'],
     ]);
-    expect(results[0]?.reason).toBe("#general is not one of the guild's capture channels");
+    expect(results[0]).toMatchObject({ skipped: 'not_captured', reason: "#general is not one of the guild's capture channels" });
     expect(activeShareKeys()).toEqual([`1000000000000000201:${AWK}`, '1000000000000000301:ThreadClipSlug']);
   });
 
@@ -149,7 +149,7 @@ describe('importing DiscordChatExporter exports', () => {
     const before = snapshotOfDatabase();
     clock.advance(86_400_000);
     const skipped = await importExportFile(deps(), fixture('general.json'));
-    expect(skipped).toMatchObject({ status: 'skipped', messagesRead: 0 });
+    expect(skipped).toMatchObject({ status: 'skipped', skipped: 'already_imported', messagesRead: 0 });
     await importAll(mainExports, { force: true });
     expect(snapshotOfDatabase()).toEqual(before);
   });

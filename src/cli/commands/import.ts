@@ -77,7 +77,8 @@ Options:
 
     const imported = results.filter((r) => r.status === 'imported');
     const skipped = results.filter((r) => r.status === 'skipped');
-    for (const r of skipped.filter((x) => x.reason && !x.reason.startsWith('already imported'))) io.stderr.write(`${r.file}: skipped: ${r.reason}\n`);
+    const notCaptured = skipped.filter((r) => r.skipped === 'not_captured');
+    for (const r of notCaptured) io.stderr.write(`${r.file}: skipped: ${r.reason ?? ''}\n`);
     const shares = imported.reduce((n, r) => n + r.sharesAdded, 0);
     const clips = imported.reduce((n, r) => n + r.clipsAdded, 0);
     const resumed = imported.filter((r) => r.resumedAfter > 0).length;
@@ -87,9 +88,9 @@ Options:
       `${clips.toLocaleString('en-US')} new clips pending enrichment`,
     ];
     if (resumed > 0) summary.push(`${resumed} resumed`);
-    const already = skipped.filter((r) => r.reason?.startsWith('already imported')).length;
+    const already = skipped.length - notCaptured.length;
     if (already > 0) summary.push(`${already} skipped (already imported; --force reads them again)`);
-    if (skipped.length > already) summary.push(`${skipped.length - already} skipped (not capture channels)`);
+    if (notCaptured.length > 0) summary.push(`${notCaptured.length} skipped (not capture channels)`);
     progress.finish();
     io.stdout.write(`${summary.join(', ')}.\n`);
     if (clips > 0) io.stdout.write('Run "clipscope enrich" to fetch their Twitch metadata now (the bot also does it in the background).\n');
