@@ -1,3 +1,19 @@
+CREATE TABLE `aggregation_pending` (
+	`guild_id` text NOT NULL,
+	`period_type` text NOT NULL,
+	`period_start` integer NOT NULL,
+	PRIMARY KEY(`guild_id`, `period_type`, `period_start`)
+);
+--> statement-breakpoint
+CREATE TABLE `analytics_state` (
+	`guild_id` text NOT NULL,
+	`period_type` text NOT NULL,
+	`timezone` text NOT NULL,
+	`last_full_at` integer NOT NULL,
+	`last_run_at` integer NOT NULL,
+	PRIMARY KEY(`guild_id`, `period_type`)
+);
+--> statement-breakpoint
 CREATE TABLE `api_tokens` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`guild_id` text NOT NULL,
@@ -67,6 +83,9 @@ CREATE INDEX `clips_guild_created_idx` ON `clips` (`guild_id`,`clip_created_at`)
 CREATE INDEX `clips_guild_views_idx` ON `clips` (`guild_id`,`view_count`);--> statement-breakpoint
 CREATE INDEX `clips_clip_id_idx` ON `clips` (`clip_id`);--> statement-breakpoint
 CREATE INDEX `clips_enrichment_idx` ON `clips` (`enrichment_state`,`enrichment_next_attempt_at`);--> statement-breakpoint
+CREATE INDEX `clips_guild_creator_created_idx` ON `clips` (`guild_id`,`creator_id`,`clip_created_at`);--> statement-breakpoint
+CREATE INDEX `clips_guild_game_created_idx` ON `clips` (`guild_id`,`game_id`,`clip_created_at`);--> statement-breakpoint
+CREATE INDEX `clips_guild_reactions_idx` ON `clips` (`guild_id`,`discord_reactions`);--> statement-breakpoint
 CREATE TABLE `creator_analytics` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`guild_id` text NOT NULL,
@@ -88,6 +107,10 @@ CREATE TABLE `creator_analytics` (
 --> statement-breakpoint
 CREATE UNIQUE INDEX `creator_analytics_uq` ON `creator_analytics` (`guild_id`,`creator_id`,`period_type`,`period_start`);--> statement-breakpoint
 CREATE INDEX `creator_analytics_rank_idx` ON `creator_analytics` (`guild_id`,`period_type`,`period_start`,`clip_count`);--> statement-breakpoint
+CREATE INDEX `creator_analytics_views_idx` ON `creator_analytics` (`guild_id`,`period_type`,`period_start`,`total_views`);--> statement-breakpoint
+CREATE INDEX `creator_analytics_avg_idx` ON `creator_analytics` (`guild_id`,`period_type`,`period_start`,`avg_views`);--> statement-breakpoint
+CREATE INDEX `creator_analytics_shares_idx` ON `creator_analytics` (`guild_id`,`period_type`,`period_start`,`discord_shares`);--> statement-breakpoint
+CREATE INDEX `creator_analytics_reactions_idx` ON `creator_analytics` (`guild_id`,`period_type`,`period_start`,`discord_reactions`);--> statement-breakpoint
 CREATE TABLE `digest_posts` (
 	`guild_id` text NOT NULL,
 	`week_start` integer NOT NULL,
@@ -127,6 +150,38 @@ CREATE TABLE `game_analytics` (
 --> statement-breakpoint
 CREATE UNIQUE INDEX `game_analytics_uq` ON `game_analytics` (`guild_id`,`game_id`,`period_type`,`period_start`);--> statement-breakpoint
 CREATE INDEX `game_analytics_rank_idx` ON `game_analytics` (`guild_id`,`period_type`,`period_start`,`clip_count`);--> statement-breakpoint
+CREATE INDEX `game_analytics_views_idx` ON `game_analytics` (`guild_id`,`period_type`,`period_start`,`total_views`);--> statement-breakpoint
+CREATE INDEX `game_analytics_avg_idx` ON `game_analytics` (`guild_id`,`period_type`,`period_start`,`avg_view_count`);--> statement-breakpoint
+CREATE INDEX `game_analytics_shares_idx` ON `game_analytics` (`guild_id`,`period_type`,`period_start`,`discord_shares`);--> statement-breakpoint
+CREATE INDEX `game_analytics_reactions_idx` ON `game_analytics` (`guild_id`,`period_type`,`period_start`,`discord_reactions`);--> statement-breakpoint
+CREATE TABLE `guild_peak_activity` (
+	`guild_id` text NOT NULL,
+	`period_type` text NOT NULL,
+	`period_start` integer NOT NULL,
+	`weekday` integer NOT NULL,
+	`hour` integer NOT NULL,
+	`clips` integer NOT NULL,
+	`shares` integer NOT NULL,
+	PRIMARY KEY(`guild_id`, `period_type`, `period_start`, `weekday`, `hour`)
+);
+--> statement-breakpoint
+CREATE TABLE `guild_period_stats` (
+	`guild_id` text NOT NULL,
+	`period_type` text NOT NULL,
+	`period_start` integer NOT NULL,
+	`period_end` integer,
+	`clip_count` integer NOT NULL,
+	`total_views` integer NOT NULL,
+	`unique_creators` integer NOT NULL,
+	`unique_games` integer NOT NULL,
+	`discord_shares` integer NOT NULL,
+	`discord_reactions` integer NOT NULL,
+	`first_clip_at` integer,
+	`last_clip_at` integer,
+	`computed_at` integer NOT NULL,
+	PRIMARY KEY(`guild_id`, `period_type`, `period_start`)
+);
+--> statement-breakpoint
 CREATE TABLE `guild_settings` (
 	`guild_id` text PRIMARY KEY NOT NULL,
 	`guild_name` text,
@@ -149,7 +204,8 @@ CREATE TABLE `import_runs` (
 	`messages_imported` integer DEFAULT 0 NOT NULL,
 	`last_message_id` text,
 	`completed_at` integer,
-	`updated_at` integer NOT NULL
+	`updated_at` integer NOT NULL,
+	`byte_offset` integer DEFAULT 0 NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE `job_runs` (
@@ -158,6 +214,12 @@ CREATE TABLE `job_runs` (
 	`last_finished_at` integer,
 	`last_error` text,
 	`last_summary` text
+);
+--> statement-breakpoint
+CREATE TABLE `message_observations` (
+	`message_id` text PRIMARY KEY NOT NULL,
+	`guild_id` text NOT NULL,
+	`observed_at` integer NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE `reaction_baselines` (
@@ -170,6 +232,7 @@ CREATE TABLE `reaction_baselines` (
 	PRIMARY KEY(`message_id`, `emoji_key`)
 );
 --> statement-breakpoint
+CREATE INDEX `reaction_baselines_guild_observed_idx` ON `reaction_baselines` (`guild_id`,`observed_at`);--> statement-breakpoint
 CREATE TABLE `reactions` (
 	`guild_id` text NOT NULL,
 	`channel_id` text NOT NULL,

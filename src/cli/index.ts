@@ -3,17 +3,21 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadDotEnvFile } from '../config';
 import { CliError, type CliCommand, type CliIo } from './command';
 import { aggregateCommand } from './commands/aggregate';
+import { backfillCommand } from './commands/backfill';
 import { enrichCommand } from './commands/enrich';
+import { importCommand } from './commands/import';
 import { migrateCommand } from './commands/migrate';
 import { syncTwitchCommand } from './commands/sync-twitch';
 import { twitchChannelsCommand } from './commands/twitch-channels';
 
 export const COMMANDS: CliCommand[] = [
   migrateCommand,
+  aggregateCommand,
+  backfillCommand,
   enrichCommand,
+  importCommand,
   syncTwitchCommand,
   twitchChannelsCommand,
-  aggregateCommand,
 ];
 
 function usage(): string {
