@@ -28,13 +28,16 @@ export interface ImportOptions {
   batchSize?: number;
   /** Bytes per read (default 1 MiB). */
   chunkSize?: number;
+  /** Stops between chunks, everything read so far committed; the file's next import continues from there. */
+  signal?: AbortSignal;
   /** Called after every chunk with the file's bytes read so far and the messages read in this run. */
   onProgress?: (progress: { file: string; bytesRead: number; fileSize: number; messagesRead: number }) => void;
 }
 
 export interface FileImportResult {
   file: string;
-  status: 'imported' | 'skipped';
+  /** 'stopped': interrupted through the signal; importing the file again continues where it stopped. */
+  status: 'imported' | 'skipped' | 'stopped';
   /** Why the file was skipped: a completed earlier run, or a channel the guild does not capture. */
   skipped?: 'already_imported' | 'not_captured';
   /** The same, in words. */
@@ -309,6 +312,10 @@ export async function importExportFile(deps: ImportDeps, file: string, options: 
       }
       if (inTx) commit(false);
       options.onProgress?.({ file, bytesRead: position, fileSize, messagesRead: result.messagesRead });
+      if (options.signal?.aborted) {
+        await handle.close();
+        return { ...result, status: 'stopped' };
+      }
     }
     scanner.end(fileSize);
     commit(true);

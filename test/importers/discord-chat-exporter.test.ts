@@ -243,6 +243,16 @@ describe('importing DiscordChatExporter exports', () => {
     expect(snapshotOfDatabase()).toEqual(whole);
   });
 
+  it('stops between chunks when asked, and continues from there on the next run', async () => {
+    const stop = new AbortController();
+    const stopped = await importExportFile(deps(), fixture('general.json'), { chunkSize: 2048, signal: stop.signal, onProgress: (p) => p.messagesRead > 0 && stop.abort() });
+    expect(stopped.status).toBe('stopped');
+    expect(stopped.messagesRead).toBeGreaterThan(0);
+    expect(stopped.messagesRead).toBeLessThan(6);
+    const rest = await importExportFile(deps(), fixture('general.json'));
+    expect(rest).toMatchObject({ status: 'imported', resumedAfter: stopped.messagesRead, messagesRead: 6 - stopped.messagesRead });
+  });
+
   it('refuses an export of another guild when --guild is given', async () => {
     await expect(importExportFile(deps(), fixture('general.json'), { guildId: '123' })).rejects.toThrow(/belongs to guild 800000000000000001 \("Clip Fans"\), not 123/);
     expect(shares()).toEqual([]);

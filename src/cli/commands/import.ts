@@ -48,16 +48,22 @@ Options:
     const totalBytes = [...sizes.values()].reduce((a, b) => a + b, 0);
     const progress = createProgress({ label: 'Importing', total: totalBytes, unit: 'bytes', itemUnit: 'messages', stream: io.stderr });
 
+    // Ctrl-C stops after the chunk being read, with everything so far committed, and says how to continue.
+    const stop = new AbortController();
+    const onSignal = (): void => stop.abort();
+    process.once('SIGINT', onSignal);
     const results: FileImportResult[] = [];
     const failures: ImportError[] = [];
     let bytesBefore = 0;
     let messagesBefore = 0;
     try {
       for (const file of files) {
+        if (stop.signal.aborted) break;
         try {
           const result = await importExportFile({ db, clock: systemClock }, file, {
             guildId,
             force: values.force === true,
+            signal: stop.signal,
             onProgress: (p) => progress.update(bytesBefore + p.bytesRead, totalBytes, messagesBefore + p.messagesRead),
           });
           results.push(result);
@@ -72,6 +78,7 @@ Options:
         progress.update(bytesBefore, totalBytes, messagesBefore);
       }
     } finally {
+      process.removeListener('SIGINT', onSignal);
       closeDatabase(db);
     }
 
@@ -93,6 +100,10 @@ Options:
     if (notCaptured.length > 0) summary.push(`${notCaptured.length} skipped (not capture channels)`);
     progress.finish();
     io.stdout.write(`${summary.join(', ')}.\n`);
+    if (stop.signal.aborted) {
+      io.stdout.write('Stopped. Run the same command again to continue where it stopped.\n');
+      return 130;
+    }
     if (clips > 0) io.stdout.write('Run "clipscope enrich" to fetch their Twitch metadata now (the bot also does it in the background).\n');
 
     if (failures.length === 1 && failures[0]) throw new CliError(failures[0].message);
