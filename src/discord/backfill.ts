@@ -9,7 +9,6 @@ import { emojiKey, recordReactionSnapshot } from '../capture/record-reaction';
 import type { Clock } from '../clock';
 import { inTransaction, type Db } from '../db/client';
 import { getGuildSettings } from '../db/guild-settings';
-import { withStatementCache } from '../db/statement-cache';
 
 export const PAGE_SIZE = 100;
 
@@ -108,7 +107,7 @@ interface Checkpoint {
 
 export async function backfillChannel(deps: BackfillDeps, options: BackfillOptions): Promise<BackfillResult> {
   const { clock, rest } = deps;
-  const db = withStatementCache(deps.db);
+  const db = deps.db;
   const channel = await fetchChannel(rest, options.channelId);
   if (!channel.guild_id) throw new BackfillError(`channel ${options.channelId} is not in a server: only server channels can be backfilled`);
   if (options.guildId !== undefined && options.guildId !== channel.guild_id) {

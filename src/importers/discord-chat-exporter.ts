@@ -11,7 +11,6 @@ import { emojiKey, recordReactionSnapshot } from '../capture/record-reaction';
 import type { Clock } from '../clock';
 import type { Db } from '../db/client';
 import { getGuildSettings } from '../db/guild-settings';
-import { withStatementCache } from '../db/statement-cache';
 import { ExportScanner, ExportSyntaxError, parseJson } from './export-scanner';
 
 export interface ImportDeps {
@@ -167,7 +166,7 @@ class SkipFile extends Error {}
 /** Imports one export file. Throws ImportError (after committing every valid message before the problem). */
 export async function importExportFile(deps: ImportDeps, file: string, options: ImportOptions = {}): Promise<FileImportResult> {
   const { clock } = deps;
-  const db = withStatementCache(deps.db);
+  const db = deps.db;
   const absolute = path.resolve(file);
   const batchSize = options.batchSize ?? 1000;
   const chunkSize = options.chunkSize ?? 1024 * 1024;
