@@ -2,6 +2,7 @@
 import type { Clock } from './clock';
 import type { Config } from './config';
 import { closeDatabase, openDatabase, type Db } from './db/client';
+import { createHttpServer, type HttpServer } from './http/server';
 import type { Logger } from './logger';
 import { createScheduler, type Scheduler } from './scheduler/scheduler';
 
@@ -37,6 +38,36 @@ export function createApp({ config, logger, clock }: AppDeps): App {
     // The Discord bot service is added here by src/discord (capture and commands).
   } else {
     logger.warn('Discord bot disabled: set DISCORD_TOKEN to enable capture, slash commands and the weekly digest');
+  }
+
+  if (config.HTTP_ENABLED) {
+    let server: HttpServer | null = null;
+    services.push({
+      name: 'http',
+      start: async () => {
+        server = await createHttpServer({
+          db,
+          clock,
+          logger,
+          options: {
+            corsOrigins: config.HTTP_CORS_ORIGINS,
+            rateLimitPerMinute: config.HTTP_RATE_LIMIT_PER_MINUTE,
+            rateLimitPerIpPerMinute: config.HTTP_RATE_LIMIT_PER_IP_PER_MINUTE,
+            cacheSeconds: config.HTTP_CACHE_SECONDS,
+            changeCheckMs: config.HTTP_CHANGE_CHECK_MS,
+            trustProxy: config.HTTP_TRUST_PROXY,
+          },
+        });
+        const url = await server.listen(config.HTTP_HOST, config.HTTP_PORT);
+        logger.info({ url }, `dashboard at ${url}/ and API at ${url}/analytics/api/ (create a token: npx clipscope token create --guild ID)`);
+      },
+      stop: async () => {
+        await server?.close();
+        server = null;
+      },
+    });
+  } else {
+    logger.info('HTTP API and dashboard disabled (HTTP_ENABLED=false)');
   }
 
   // Scheduled jobs start last, once every service they may use is up.

@@ -3,8 +3,9 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../config';
 import { CliError, type CliCommand, type CliIo } from './command';
 import { migrateCommand } from './commands/migrate';
+import { tokenCommand } from './commands/token';
 
-export const COMMANDS: CliCommand[] = [migrateCommand];
+export const COMMANDS: CliCommand[] = [migrateCommand, tokenCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
