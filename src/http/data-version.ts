@@ -4,8 +4,9 @@
 //
 // Two levels keep it cheap: SQLite's `PRAGMA data_version` (changes when another connection commits) plus this
 // connection's `total_changes()` tell in microseconds whether anything at all was written; only then is the
-// guild's fingerprint re-read: max(clips.last_updated_at) (capture and enrichment bump it), the guild's settings
-// (timezone changes every period), and the newest finished background job (aggregation, enrichment).
+// guild's fingerprint re-read: max(clips.last_updated_at) (capture and enrichment bump it), the guild's count of
+// dirty hours (capture adds, aggregation clears), its settings (the timezone moves every period) and the newest
+// finished background job (aggregation, enrichment).
 import type { Db } from '../db/client';
 
 export interface DataVersions {
@@ -38,9 +39,10 @@ export function createDataVersions({ db, now = Date.now, checkIntervalMs }: Data
   const totalChanges = client.prepare<[], { n: number }>('SELECT total_changes() AS n');
   const fingerprintOf = client.prepare<
     { guild: string },
-    { clips: number | null; settings: number | null; jobs: number | null }
+    { clips: number | null; dirty: number; settings: number | null; jobs: number | null }
   >(
     `SELECT (SELECT max(last_updated_at) FROM clips WHERE guild_id = @guild) AS clips,
+            (SELECT count(*) FROM dirty_hours WHERE guild_id = @guild) AS dirty,
             (SELECT updated_at FROM guild_settings WHERE guild_id = @guild) AS settings,
             (SELECT max(last_finished_at) FROM job_runs) AS jobs`,
   );
@@ -68,7 +70,7 @@ export function createDataVersions({ db, now = Date.now, checkIntervalMs }: Data
     let state = guilds.get(guildId);
     if (!state || state.stale) {
       const row = fingerprintOf.get({ guild: guildId });
-      const fingerprint = `${row?.clips ?? 0}.${row?.settings ?? 0}.${row?.jobs ?? 0}`;
+      const fingerprint = `${row?.clips ?? 0}.${row?.dirty ?? 0}.${row?.settings ?? 0}.${row?.jobs ?? 0}`;
       if (!state) {
         state = { fingerprint, bumps: 0, stale: false };
         guilds.set(guildId, state);

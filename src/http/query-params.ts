@@ -38,7 +38,10 @@ const instant = z
   )
   .transform((v, ctx) => {
     const ms = Date.parse(v.length === 10 ? `${v}T00:00:00Z` : v);
-    if (!Number.isFinite(ms)) {
+    const [year, month, day] = v.slice(0, 10).split('-').map(Number) as [number, number, number];
+    const calendar = new Date(Date.UTC(year, month - 1, day));
+    // Date.parse rolls 2026-02-31 over to March; a date that does not exist is an error, not a guess.
+    if (!Number.isFinite(ms) || calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== day) {
       ctx.addIssue({ code: 'custom', message: 'a real calendar date, e.g. 2026-11-01' });
       return z.NEVER;
     }
@@ -100,7 +103,7 @@ export const viralClipsQuery = z
     period: toPeriodQuery(v, ctx, 'all_time'),
     limit: v.limit,
     sort: v.sort,
-    minViews: v.min_views,
+    min_views: v.min_views,
   }));
 
 export const engagementTimelineQuery = z

@@ -2,6 +2,7 @@
 // dashboard at /, and /healthz. Every API request is scoped to the single guild of its Bearer token.
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { InvalidPeriodError } from '../analytics/periods';
 import type { Clock } from '../clock';
 import type { Db } from '../db/client';
 import type { Logger } from '../logger';
@@ -117,6 +118,10 @@ export async function createHttpServer({ db, clock, logger, options: given }: Ht
     if (error instanceof HttpError) {
       for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
       return reply.code(error.statusCode).type('application/json; charset=utf-8').send(error.toJSON());
+    }
+    if (error instanceof InvalidPeriodError) {
+      // The analytics' own check of a period (e.g. a timezone it cannot resolve): its message is for the caller.
+      return reply.code(400).send({ error: 'invalid_parameter', message: error.message, parameter: 'period', rule: error.message });
     }
     const status = typeof (error as { statusCode?: unknown }).statusCode === 'number' ? (error as { statusCode: number }).statusCode : 500;
     if (status >= 400 && status < 500) {

@@ -115,9 +115,13 @@ export function renderViralClips(container, answer) {
     const url = safeUrl(clip.url);
     const thumb = safeUrl(clip.thumbnail_url);
     const title = clip.title || clip.clip_id;
-    const media = thumb
-      ? el('img', { src: thumb, alt: '', loading: 'lazy', referrerPolicy: 'no-referrer', width: 160, height: 90 })
-      : el('div', { className: 'thumb-placeholder', 'aria-hidden': 'true' }, '▶');
+    const placeholder = () => el('div', { className: 'thumb-placeholder', 'aria-hidden': 'true' }, '▶');
+    let media = placeholder();
+    if (thumb) {
+      media = el('img', { src: thumb, alt: '', loading: 'lazy', referrerPolicy: 'no-referrer', width: 160, height: 90 });
+      // A thumbnail Twitch no longer serves shows the placeholder instead of a broken image.
+      media.addEventListener('error', (event) => event.target.replaceWith(placeholder()), { once: true });
+    }
     const heading = url ? el('a', { href: url, target: '_blank', rel: 'noopener noreferrer' }, title) : el('span', {}, title);
     const reactions = Object.entries(clip.reaction_types || {}).slice(0, 6).map(([emoji, count]) =>
       el('span', { className: 'emoji' }, `${emoji.includes(':') ? `:${emoji.split(':')[0]}:` : emoji} ${formatInteger(count)}`));
