@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { aggregateAll } from '../../src/analytics/aggregate';
 import { ManualClock } from '../../src/clock';
 import { closeDatabase, openDatabase } from '../../src/db/client';
 import type { HttpServer } from '../../src/http/server';
@@ -52,6 +53,17 @@ describe('answer cache', () => {
     const bAfter = await get(url, tokenB, { 'if-none-match': bFirst.headers.etag as string });
     expect(bAfter.statusCode).toBe(304);
     expect(bAfter.headers['x-cache']).toBe('hit');
+  });
+
+  it('recomputes after an aggregation run and gives the same numbers from the summary tables', async () => {
+    const urls = ['/analytics/api/top-creators?period=week', '/analytics/api/overview?period=month', '/analytics/api/top-games'];
+    const before = await Promise.all(urls.map((url) => get(url, tokenA)));
+    await aggregateAll(temp.db, { clock });
+    for (const [i, url] of urls.entries()) {
+      const after = await get(url, tokenA);
+      expect(after.headers['x-cache']).toBe('miss');
+      expect(after.json()).toEqual(before[i]!.json());
+    }
   });
 
   it('notices a write made by another process', async () => {
