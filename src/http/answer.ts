@@ -49,7 +49,8 @@ export function sendAnswer(ctx: AnswerContext, request: FastifyRequest, reply: F
   reply.header('etag', answer.etag);
   // Answers differ per token, so shared caches must not keep them; clients revalidate with the ETag.
   reply.header('cache-control', 'private, no-cache');
-  reply.header('vary', 'Authorization');
+  const vary = reply.getHeader('vary');
+  reply.header('vary', vary ? `${String(vary)}, Authorization` : 'Authorization');
   if (spec.headers) for (const [name, value] of Object.entries(spec.headers)) reply.header(name, value);
   if (etagMatches(request.headers['if-none-match'], answer.etag)) return reply.code(304).send();
   return reply.type(spec.contentType).send(answer.body);

@@ -102,7 +102,8 @@ describe('HTTP server', () => {
       expect(long.statusCode).toBe(414);
       expect(long.json()).toMatchObject({ error: 'uri_too_long' });
       const body = await server.app.inject({ method: 'POST', url: '/healthz', payload: 'x'.repeat(20_000), headers: { 'content-type': 'text/plain' } });
-      expect([404, 413]).toContain(body.statusCode);
+      expect(body.statusCode).toBe(413);
+      expect(body.json()).toMatchObject({ error: 'payload_too_large' });
     });
   });
 
@@ -126,6 +127,10 @@ describe('HTTP server', () => {
       ({ server } = await startTestServer(temp.db, { corsOrigins: ['https://tools.example.com'] }));
       const allowed = await server.app.inject({ url: '/healthz', headers: { origin: 'https://tools.example.com' } });
       expect(allowed.headers['access-control-allow-origin']).toBe('https://tools.example.com');
+      const token = tokenFor(temp.db, GUILD_A);
+      const api = await server.app.inject({ url: '/analytics/api/overview', headers: { origin: 'https://tools.example.com', ...bearer(token) } });
+      expect(api.headers['access-control-allow-origin']).toBe('https://tools.example.com');
+      expect(api.headers.vary).toBe('Origin, Authorization');
       const other = await server.app.inject({ url: '/healthz', headers: { origin: 'https://evil.example.com' } });
       expect(other.headers['access-control-allow-origin']).toBeUndefined();
       const preflight = await server.app.inject({
