@@ -119,6 +119,10 @@ export const compareQuery = z.strictObject(periodFields).transform((v, ctx) => {
   return { period: toPeriodQuery(v, ctx, 'week') };
 });
 
+export const growthOpportunitiesQuery = z
+  .strictObject({ ...periodFields, limit: wholeNumber(1, 25).default(5), min_reactions: wholeNumber(0, 1_000_000).default(2) })
+  .transform((v, ctx) => ({ period: toPeriodQuery(v, ctx, 'month'), limit: v.limit, min_reactions: v.min_reactions }));
+
 export const CSV_REPORTS = ['top-creators', 'top-games', 'viral-clips', 'timeline'] as const;
 export type CsvReport = (typeof CSV_REPORTS)[number];
 

@@ -157,6 +157,14 @@ describe('analytics API', () => {
       expect(body.clips).toEqual({ current: 2, previous: 0, change: 2, change_pct: null });
       expect(body.views).toMatchObject({ current: 1050, previous: 0 });
     });
+    it('growth-opportunities: the three lists, for this month by default', async () => {
+      const body = await json('/analytics/api/growth-opportunities?period=all_time&min_reactions=1');
+      expect(body.period).toMatchObject({ type: 'all_time' });
+      expect(Array.isArray(body.underclipped_games)).toBe(true);
+      expect(Array.isArray(body.engaging_creators)).toBe(true);
+      expect(body.community_favourites.map((c: { clip_id: string }) => c.clip_id)).toContain('AlphaClipOne');
+      expect((await json('/analytics/api/growth-opportunities')).period).toMatchObject({ type: 'month' });
+    });
   });
 
   describe('validation', () => {
@@ -195,6 +203,8 @@ describe('analytics API', () => {
       ['/analytics/api/peak-times?sort=clip_count', 'sort', 'a known parameter'],
       ['/analytics/api/compare?period=all_time', 'period', 'all time has no previous period'],
       ['/analytics/api/compare?offset=x', 'offset', 'a whole number'],
+      ['/analytics/api/growth-opportunities?limit=26', 'limit', 'a whole number from 1 to 25'],
+      ['/analytics/api/growth-opportunities?min_reactions=-1', 'min_reactions', 'a whole number'],
       ['/analytics/api/export.csv', 'report', 'one of top-creators, top-games, viral-clips, timeline'],
       ['/analytics/api/export.csv?report=overview', 'report', 'one of top-creators, top-games, viral-clips, timeline'],
       ['/analytics/api/export.csv?report=timeline&limit=5', 'limit', 'a known parameter'],
@@ -231,6 +241,7 @@ describe('analytics API', () => {
       '/analytics/api/engagement-timeline?days=3660',
       '/analytics/api/peak-times',
       '/analytics/api/compare?period=week',
+      '/analytics/api/growth-opportunities?period=all_time&limit=25&min_reactions=0',
       '/analytics/api/export.csv?report=top-creators&limit=100',
       '/analytics/api/export.csv?report=top-games&limit=100',
       '/analytics/api/export.csv?report=viral-clips&limit=100',

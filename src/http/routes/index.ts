@@ -5,6 +5,7 @@ import { registerCompareRoute } from './compare';
 import { registerEngagementTimelineRoute } from './engagement-timeline';
 import { registerEventsRoute } from './events';
 import { registerExportCsvRoute } from './export-csv';
+import { registerGrowthOpportunitiesRoute } from './growth-opportunities';
 import { registerHealthzRoute } from './healthz';
 import { registerOverviewRoute } from './overview';
 import { registerPeakTimesRoute } from './peak-times';
@@ -21,6 +22,7 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
   registerEngagementTimelineRoute(app, ctx);
   registerPeakTimesRoute(app, ctx);
   registerCompareRoute(app, ctx);
+  registerGrowthOpportunitiesRoute(app, ctx);
   registerExportCsvRoute(app, ctx);
   registerEventsRoute(app, ctx);
 }
