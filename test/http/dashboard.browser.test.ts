@@ -102,6 +102,12 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
     expect(await page.locator('#peak .hm-cell[data-value="1"]').count()).toBeGreaterThan(0);
   });
 
+  it('suggests growth opportunities for the period', async () => {
+    await expect.poll(() => page.locator('#growth').getAttribute('data-state')).toBe('ready');
+    // All time: the clip with three reactions on a thousand views is the community's favourite.
+    expect(await page.locator('#growth .growth-list').nth(2).textContent()).toContain('Alpha: the clutch');
+  });
+
   it('shows a hostile clip title as text, never as markup', async () => {
     await expect.poll(() => page.locator('#viral .clip-title').allTextContents()).toContain(HOSTILE_TITLE);
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();

@@ -2,7 +2,7 @@
 // stream says the guild's numbers changed.
 import { ApiError, downloadCsv, followEvents, forgetToken, getJson, storedToken, storeToken } from './api.js';
 import { renderHeatmap, renderTimeline } from './charts.js';
-import { creatorColumns, gameColumns, renderOverview, renderTable, renderViralClips, showState } from './render.js';
+import { creatorColumns, gameColumns, renderGrowth, renderOverview, renderTable, renderViralClips, showState } from './render.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -112,6 +112,11 @@ function loadViral(generation, quiet) {
     (answer) => renderViralClips($('viral'), answer), { quiet });
 }
 
+function loadGrowth(generation, quiet) {
+  return panel($('growth'), generation, () => getJson('growth-opportunities', periodParams()),
+    (answer) => renderGrowth($('growth'), answer), { quiet });
+}
+
 /** Loads every panel; quiet keeps the current numbers on screen while refreshing (live updates). */
 function loadAll(quiet = false) {
   loadGeneration += 1;
@@ -124,7 +129,7 @@ function loadAll(quiet = false) {
   compareToggle.parentElement.title = compareToggle.disabled ? 'All time has no previous period to compare with' : '';
   return Promise.all([
     loadOverview(generation, quiet), loadCreators(generation, quiet), loadGames(generation, quiet),
-    loadTimeline(generation, quiet), loadPeak(generation, quiet), loadViral(generation, quiet),
+    loadTimeline(generation, quiet), loadPeak(generation, quiet), loadGrowth(generation, quiet), loadViral(generation, quiet),
   ]);
 }
 

@@ -143,3 +143,32 @@ export function renderViralClips(container, answer) {
   container.replaceChildren(el('ol', { className: 'clip-list' }, ...items));
   showState(container, 'ready');
 }
+
+/** Three short lists: under-clipped games, most engaging creators, community favourites. */
+export function renderGrowth(container, answer) {
+  const list = (title, hint, items, describe) =>
+    el('div', { className: 'growth-list' },
+      el('h3', {}, title),
+      el('p', { className: 'muted small' }, hint),
+      items.length === 0 ? el('p', { className: 'state' }, 'Nothing stands out yet.') : el('ol', {}, ...items.map((item) => el('li', {}, ...describe(item)))));
+  const games = answer.underclipped_games || [];
+  const creators = answer.engaging_creators || [];
+  const favourites = answer.community_favourites || [];
+  if (games.length + creators.length + favourites.length === 0) {
+    showState(container, 'empty', 'Not enough activity in this period to suggest anything yet.');
+    return;
+  }
+  container.replaceChildren(
+    list('Under-clipped games', 'Few clips, many views per clip: worth clipping more.', games,
+      (g) => [el('strong', {}, g.game_name), ` · ${formatInteger(g.clip_count)} clips · ${formatDecimal(g.avg_view_count)} avg views`]),
+    list('Most engaging creators', 'Most Discord shares and reactions per clip.', creators,
+      (c) => [el('strong', {}, c.creator_name), ` · ${formatInteger(c.discord_reactions)} reactions on ${formatInteger(c.clip_count)} clips`]),
+    list('Community favourites', 'Many reactions for their views.', favourites, (clip) => {
+      const url = safeUrl(clip.url);
+      const title = clip.title || clip.clip_id;
+      return [url ? el('a', { href: url, target: '_blank', rel: 'noopener noreferrer' }, title) : el('strong', {}, title),
+        ` · ${formatInteger(clip.discord_reactions)} reactions, ${formatInteger(clip.view_count)} views`];
+    }),
+  );
+  showState(container, 'ready');
+}
