@@ -2,10 +2,11 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config';
 import { CliError, type CliCommand, type CliIo } from './command';
+import { aggregateCommand } from './commands/aggregate';
 import { migrateCommand } from './commands/migrate';
 import { tokenCommand } from './commands/token';
 
-export const COMMANDS: CliCommand[] = [migrateCommand, tokenCommand];
+export const COMMANDS: CliCommand[] = [migrateCommand, aggregateCommand, tokenCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
