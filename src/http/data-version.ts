@@ -5,8 +5,9 @@
 // Two levels keep it cheap: SQLite's `PRAGMA data_version` (changes when another connection commits) plus this
 // connection's `total_changes()` tell in microseconds whether anything at all was written; only then is the
 // guild's fingerprint re-read: max(clips.last_updated_at) (capture and enrichment bump it), the guild's count of
-// dirty hours (capture adds, aggregation clears), its settings (the timezone moves every period) and the newest
-// finished background job (aggregation, enrichment).
+// dirty hours (capture and enrichment add, aggregation consumes) and its settings (the timezone moves every
+// period). A background job that changes nothing of a guild leaves its version alone, so open dashboards do not
+// refetch every time the enrichment worker wakes up.
 import type { Db } from '../db/client';
 
 export interface DataVersions {
@@ -39,12 +40,11 @@ export function createDataVersions({ db, now = Date.now, checkIntervalMs }: Data
   const totalChanges = client.prepare<[], { n: number }>('SELECT total_changes() AS n');
   const fingerprintOf = client.prepare<
     { guild: string },
-    { clips: number | null; dirty: number; settings: number | null; jobs: number | null }
+    { clips: number | null; dirty: number; settings: number | null }
   >(
     `SELECT (SELECT max(last_updated_at) FROM clips WHERE guild_id = @guild) AS clips,
             (SELECT count(*) FROM dirty_hours WHERE guild_id = @guild) AS dirty,
-            (SELECT updated_at FROM guild_settings WHERE guild_id = @guild) AS settings,
-            (SELECT max(last_finished_at) FROM job_runs) AS jobs`,
+            (SELECT updated_at FROM guild_settings WHERE guild_id = @guild) AS settings`,
   );
   const guilds = new Map<string, GuildState>();
   const watchers = new Map<string, Set<(version: string) => void>>();
@@ -70,7 +70,7 @@ export function createDataVersions({ db, now = Date.now, checkIntervalMs }: Data
     let state = guilds.get(guildId);
     if (!state || state.stale) {
       const row = fingerprintOf.get({ guild: guildId });
-      const fingerprint = `${row?.clips ?? 0}.${row?.dirty ?? 0}.${row?.settings ?? 0}.${row?.jobs ?? 0}`;
+      const fingerprint = `${row?.clips ?? 0}.${row?.dirty ?? 0}.${row?.settings ?? 0}`;
       if (!state) {
         state = { fingerprint, bumps: 0, stale: false };
         guilds.set(guildId, state);

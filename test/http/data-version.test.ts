@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { aggregateAll } from '../../src/analytics/aggregate';
 import { recordMessage } from '../../src/capture/record-share';
+import { ManualClock } from '../../src/clock';
 import { closeDatabase, inTransaction, openDatabase } from '../../src/db/client';
 import { updateGuildSettings } from '../../src/db/guild-settings';
 import { createDataVersions } from '../../src/http/data-version';
@@ -37,14 +39,22 @@ describe('guild data versions', () => {
     expect(versions.current(GUILD_B)).toBe(b1);
   });
 
-  it('changes when the guild’s timezone changes or a background job finishes', () => {
+  it('changes when the guild’s timezone changes', () => {
     const versions = createDataVersions({ db: temp.db, checkIntervalMs: 0 });
     const v0 = versions.current(GUILD_A);
     updateGuildSettings(temp.db, GUILD_A, { timezone: 'Europe/Berlin' }, TEST_NOW);
+    expect(versions.current(GUILD_A)).not.toBe(v0);
+  });
+
+  it('changes when aggregation consumes the guild’s dirty hours, not when an unrelated job finishes', async () => {
+    const versions = createDataVersions({ db: temp.db, checkIntervalMs: 0 });
+    share(temp.db, GUILD_A, TEST_NOW);
     const v1 = versions.current(GUILD_A);
-    expect(v1).not.toBe(v0);
-    temp.db.$client.prepare("INSERT INTO job_runs (job, last_finished_at) VALUES ('aggregate-full', ?)").run(TEST_NOW);
-    expect(versions.current(GUILD_A)).not.toBe(v1);
+    await aggregateAll(temp.db, { clock: new ManualClock(TEST_NOW + 1000) }, { guildId: GUILD_A });
+    const v2 = versions.current(GUILD_A);
+    expect(v2).not.toBe(v1);
+    temp.db.$client.prepare("INSERT INTO job_runs (job, last_finished_at) VALUES ('enrich', ?)").run(TEST_NOW + 2000);
+    expect(versions.current(GUILD_A)).toBe(v2);
   });
 
   it('sees writes made by another process (another connection to the same file)', () => {
