@@ -83,6 +83,7 @@ CREATE INDEX `clips_guild_created_idx` ON `clips` (`guild_id`,`clip_created_at`)
 CREATE INDEX `clips_guild_views_idx` ON `clips` (`guild_id`,`view_count`);--> statement-breakpoint
 CREATE INDEX `clips_clip_id_idx` ON `clips` (`clip_id`);--> statement-breakpoint
 CREATE INDEX `clips_enrichment_idx` ON `clips` (`enrichment_state`,`enrichment_next_attempt_at`);--> statement-breakpoint
+CREATE INDEX `clips_guild_updated_idx` ON `clips` (`guild_id`,`last_updated_at`);--> statement-breakpoint
 CREATE INDEX `clips_guild_creator_created_idx` ON `clips` (`guild_id`,`creator_id`,`clip_created_at`);--> statement-breakpoint
 CREATE INDEX `clips_guild_game_created_idx` ON `clips` (`guild_id`,`game_id`,`clip_created_at`);--> statement-breakpoint
 CREATE INDEX `clips_guild_reactions_idx` ON `clips` (`guild_id`,`discord_reactions`);--> statement-breakpoint

@@ -8,6 +8,7 @@ import { enrichCommand } from './commands/enrich';
 import { importCommand } from './commands/import';
 import { migrateCommand } from './commands/migrate';
 import { syncTwitchCommand } from './commands/sync-twitch';
+import { tokenCommand } from './commands/token';
 import { twitchChannelsCommand } from './commands/twitch-channels';
 
 export const COMMANDS: CliCommand[] = [
@@ -17,6 +18,7 @@ export const COMMANDS: CliCommand[] = [
   enrichCommand,
   importCommand,
   syncTwitchCommand,
+  tokenCommand,
   twitchChannelsCommand,
 ];
 

@@ -1,0 +1,201 @@
+// HTTP benchmark: requests/second and p99 latency of GET /analytics/api/top-creators through the real fastify
+// server (auth, rate limits, validation, cache) with the answer cache on and off, beside a bare node:http server
+// doing the same read (topCreators → JSON) with and without a Map cache, all in the same run and on the same data.
+//
+// The servers run in a child process and autocannon in this one, so the load generator does not share the
+// servers' event loop. Run alone: node --import tsx bench/http.ts --database PATH [--duration 10] [--connections 50]
+import { fork, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { aggregateAll } from '../src/analytics/aggregate';
+import { topCreators } from '../src/analytics/top-creators';
+import { systemClock } from '../src/clock';
+import { closeDatabase, openDatabase } from '../src/db/client';
+import { createHttpServer } from '../src/http/server';
+import { createApiToken } from '../src/http/tokens';
+import { silentLogger } from '../src/logger';
+
+export interface HttpBenchOptions {
+  /** A generated community database (e.g. `clipscope generate --size L --out bench/.data/L.db`). */
+  databasePath: string;
+  connections?: number;
+  /** Seconds of measurement per server, after a warm-up of a fifth of that. */
+  durationSec?: number;
+  onLine?: (line: string) => void;
+}
+
+export interface HttpBenchFigure {
+  name: string;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  non2xx: number;
+  errors: number;
+}
+
+export interface HttpBenchResult {
+  guildId: string;
+  guildClips: number;
+  connections: number;
+  durationSec: number;
+  figures: HttpBenchFigure[];
+  /** fastify ÷ bare, for the uncached and the cached pair. */
+  ratios: { uncached: number; cached: number };
+}
+
+interface ServeMessage {
+  ports: { fastifyCached: number; fastifyUncached: number; bareCached: number; bareUncached: number };
+  token: string;
+  guildId: string;
+  guildClips: number;
+}
+
+const PATH = '/analytics/api/top-creators?period=all_time&limit=10&sort=clip_count';
+
+/** Child side: opens the database, brings the summaries up to date, and starts the four servers. */
+async function serve(databasePath: string): Promise<void> {
+  const db = openDatabase({ path: databasePath });
+  await aggregateAll(db, { clock: systemClock });
+  const largest = db.$client
+    .prepare<[], { guild_id: string; n: number }>('SELECT guild_id, count(*) AS n FROM clips GROUP BY guild_id ORDER BY n DESC LIMIT 1')
+    .get();
+  if (!largest) throw new Error(`${databasePath} has no clips; generate a community first`);
+  const token = createApiToken(db, { guildId: largest.guild_id, name: 'http benchmark' }, systemClock.now()).token;
+  const timezone =
+    db.$client.prepare<[string], { timezone: string }>('SELECT timezone FROM guild_settings WHERE guild_id = ?').get(largest.guild_id)?.timezone ??
+    'UTC';
+
+  const fastify = async (cacheSeconds: number): Promise<number> => {
+    const server = await createHttpServer({
+      db,
+      clock: systemClock,
+      logger: silentLogger(),
+      options: {
+        corsOrigins: [],
+        // The limits stay on (their cost is part of the product); high enough that the load never trips them.
+        rateLimitPerMinute: 1_000_000,
+        rateLimitPerIpPerMinute: 1_000_000,
+        cacheSeconds,
+        changeCheckMs: 1000,
+        trustProxy: false,
+      },
+    });
+    const url = await server.listen('127.0.0.1', 0);
+    return Number(new URL(url).port);
+  };
+
+  const bare = (cached: boolean): Promise<number> => {
+    const cache = new Map<string, string>();
+    const server = http.createServer((req, res) => {
+      if (!req.url?.startsWith('/analytics/api/top-creators')) {
+        res.writeHead(404).end();
+        return;
+      }
+      let body = cached ? cache.get(req.url) : undefined;
+      if (body === undefined) {
+        const answer = topCreators(db, { guildId: largest.guild_id, timezone, now: Date.now() }, { period: { type: 'all_time' }, limit: 10, sort: 'clip_count' });
+        body = JSON.stringify(answer);
+        if (cached) cache.set(req.url, body);
+      }
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(body);
+    });
+    return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
+  };
+
+  const message: ServeMessage = {
+    ports: { fastifyCached: await fastify(60), fastifyUncached: await fastify(0), bareCached: await bare(true), bareUncached: await bare(false) },
+    token,
+    guildId: largest.guild_id,
+    guildClips: largest.n,
+  };
+  process.send?.(message);
+  process.on('disconnect', () => {
+    closeDatabase(db);
+    process.exit(0);
+  });
+}
+
+function load(url: string, token: string, connections: number, duration: number): Promise<autocannon.Result> {
+  return autocannon({ url, connections, duration, headers: { authorization: `Bearer ${token}` } });
+}
+
+export async function benchHttp(options: HttpBenchOptions): Promise<HttpBenchResult> {
+  const connections = options.connections ?? 50;
+  const durationSec = options.durationSec ?? 10;
+  const say = options.onLine ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--serve', options.databasePath], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  try {
+    const ready = await new Promise<ServeMessage>((resolve, reject) => {
+      child.once('message', (m) => resolve(m as ServeMessage));
+      child.once('exit', (code) => reject(new Error(`benchmark server exited early (code ${code})`)));
+    });
+    const runs: Array<[string, number]> = [
+      ['bare node:http, uncached', ready.ports.bareUncached],
+      ['fastify API, uncached', ready.ports.fastifyUncached],
+      ['bare node:http, cached', ready.ports.bareCached],
+      ['fastify API, cached', ready.ports.fastifyCached],
+    ];
+    const figures: HttpBenchFigure[] = [];
+    for (const [name, port] of runs) {
+      const url = `http://127.0.0.1:${port}${PATH}`;
+      await load(url, ready.token, connections, Math.max(1, Math.round(durationSec / 5)));
+      const result = await load(url, ready.token, connections, durationSec);
+      const figure: HttpBenchFigure = {
+        name,
+        requestsPerSecond: Math.round(result.requests.average),
+        p50Ms: result.latency.p50,
+        p99Ms: result.latency.p99,
+        non2xx: result.non2xx,
+        errors: result.errors,
+      };
+      figures.push(figure);
+      say(`${name.padEnd(26)} ${String(figure.requestsPerSecond).padStart(7)} req/s   p50 ${figure.p50Ms} ms   p99 ${figure.p99Ms} ms${figure.non2xx || figure.errors ? `   (${figure.non2xx} non-2xx, ${figure.errors} errors)` : ''}`);
+    }
+    const rps = (name: string): number => figures.find((f) => f.name === name)?.requestsPerSecond ?? 0;
+    const ratios = {
+      uncached: rps('fastify API, uncached') / Math.max(1, rps('bare node:http, uncached')),
+      cached: rps('fastify API, cached') / Math.max(1, rps('bare node:http, cached')),
+    };
+    say(`fastify ÷ bare: uncached ${ratios.uncached.toFixed(2)}×, cached ${ratios.cached.toFixed(2)}× (guild of ${ready.guildClips} clips, ${connections} connections, ${os.cpus().length} CPUs)`);
+    return { guildId: ready.guildId, guildClips: ready.guildClips, connections, durationSec, figures, ratios };
+  } finally {
+    child.disconnect?.();
+    child.kill();
+  }
+}
+
+const isMain = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
+if (isMain) {
+  const { values } = parseArgs({
+    options: {
+      serve: { type: 'string' },
+      database: { type: 'string' },
+      duration: { type: 'string' },
+      connections: { type: 'string' },
+    },
+  });
+  if (values.serve) {
+    serve(values.serve).catch((error: unknown) => {
+      process.stderr.write(`benchmark server failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    });
+  } else if (!values.database) {
+    process.stderr.write('usage: node --import tsx bench/http.ts --database PATH [--duration 10] [--connections 50]\n  (make one with: npx clipscope generate --size M --out bench/.data/M.db)\n');
+    process.exit(2);
+  } else {
+    benchHttp({
+      databasePath: values.database,
+      durationSec: values.duration ? Number(values.duration) : undefined,
+      connections: values.connections ? Number(values.connections) : undefined,
+    }).catch((error: unknown) => {
+      process.stderr.write(`http benchmark failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    });
+  }
+}
