@@ -1,7 +1,7 @@
 // Analytics benchmark: a synthetic database (1M clips over 20 guilds at scale 1, the largest guild 200k),
 // then a full aggregation against the bare GROUP BY floor, an incremental run after 1,000 new events, and
 // p50/p99 of every analysis for the largest guild, from the summaries and from the raw tables.
-// Run alone: node --import tsx bench/analytics.ts [--scale 0.1] [--reseed] [--iterations 200]
+// Run alone: node --import tsx bench/analytics.ts [--scale 0.1] [--reseed] [--iterations 200] [--raw-iterations 10]
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,8 +34,10 @@ export interface AnalyticsBenchOptions {
   /** Database file; rebuilt when missing or when reseed is set. */
   databasePath?: string;
   reseed?: boolean;
-  /** Timed runs per analysis from the summaries (raw reads run a tenth as many). */
+  /** Timed runs per analysis from the summaries. */
   iterations?: number;
+  /** Timed runs per analysis from the raw tables (each scans the guild's year; default iterations / 20). */
+  rawIterations?: number;
   log?: (line: string) => void;
 }
 
@@ -369,7 +371,7 @@ export async function runAnalyticsBench(options: AnalyticsBenchOptions = {}): Pr
       ['viral clips week (view_velocity)', () => viralClips(db, ctx, { period: { type: 'week' }, sort: 'view_velocity' })],
     ];
     for (const [name, fn] of viralCases) summaryReads.push(time(name, iterations, fn));
-    const rawRuns = Math.max(5, Math.round(iterations / 10));
+    const rawRuns = options.rawIterations ?? Math.max(3, Math.round(iterations / 20));
     const rawReads = cases.map(([name, fn]) => time(name, rawRuns, () => fn('raw')));
     log('');
     log('| analysis (largest guild) | p50 ms | p99 ms | CPU p50 ms | CPU p99 ms | raw p50 ms | raw p99 ms | raw CPU p50 ms |');
@@ -406,10 +408,15 @@ export async function runAnalyticsBench(options: AnalyticsBenchOptions = {}): Pr
 const isMain = process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (isMain) {
   const { values } = parseArgs({
-    options: { scale: { type: 'string' }, reseed: { type: 'boolean' }, iterations: { type: 'string' }, out: { type: 'string' } },
+    options: { scale: { type: 'string' }, reseed: { type: 'boolean' }, iterations: { type: 'string' }, 'raw-iterations': { type: 'string' }, out: { type: 'string' } },
   });
   const scale = values.scale ? Number(values.scale) : 1;
-  const result = await runAnalyticsBench({ scale, reseed: values.reseed, iterations: values.iterations ? Number(values.iterations) : undefined });
+  const result = await runAnalyticsBench({
+    scale,
+    reseed: values.reseed,
+    iterations: values.iterations ? Number(values.iterations) : undefined,
+    rawIterations: values['raw-iterations'] ? Number(values['raw-iterations']) : undefined,
+  });
   const out = values.out ?? path.join(HERE, 'results', `analytics-${scale}.json`);
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);

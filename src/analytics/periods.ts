@@ -131,8 +131,8 @@ export function offsetSegments(timezone: string, start: number, end: number): Of
   const segments: OffsetSegment[] = [];
   let from = start;
   for (const cut of [...cuts, end]) {
-    // Inside the table the offset is looked up; an unbounded end takes the offset at the table's edge.
-    const probe = Math.min(Math.max(from, TABLE_FROM), TABLE_TO - 1);
+    // An unbounded start (all_time) takes the offset at the table's first instant; anything else its own.
+    const probe = from > FAR_PAST ? from : Math.min(TABLE_FROM, cut - 1);
     segments.push({ start: from, end: cut, offset: zoneOffset(timezone, probe) });
     from = cut;
   }
