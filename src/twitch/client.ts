@@ -249,6 +249,12 @@ export interface TwitchApiOptions {
   retry?: Partial<RetryPolicy>;
   /** Per HTTP request; a hung connection would otherwise hold up Twurple's whole rate-limiter batch. */
   requestTimeoutMs?: number;
+  /**
+   * Per call, queueing in Twurple's limiter included (which may wait up to a minute for the budget). A backstop:
+   * Twurple's limiter leaves queued calls waiting if every call of a batch failed at the network level, until
+   * another call comes; giving up and retrying is that other call.
+   */
+  callTimeoutMs?: number;
   random?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -287,13 +293,14 @@ export function createTwitchApi(options: TwitchApiOptions): TwurpleTwitchApi {
     },
   });
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+  const callTimeoutMs = options.callTimeoutMs ?? 150_000;
   const random = options.random ?? Math.random;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
 
   async function call(what: string, url: string, query: Record<string, string | string[]>): Promise<z.infer<typeof envelopeSchema>> {
     for (let attempt = 0; ; attempt++) {
       try {
-        const body = await apiClient.callApi<unknown>({ type: 'helix', url, query });
+        const body = await withDeadline(apiClient.callApi<unknown>({ type: 'helix', url, query }), callTimeoutMs, what);
         const envelope = envelopeSchema.safeParse(body);
         if (!envelope.success) throw new TwitchApiError('malformed', `${what}: Twitch sent a body without a data list`);
         return envelope.data;
@@ -346,6 +353,15 @@ export function createTwitchApi(options: TwitchApiOptions): TwurpleTwitchApi {
       }).clips;
     },
   };
+}
+
+/** Rejects with a retryable network error if the promise has not settled in time (the promise itself runs on). */
+function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TwitchApiError('network', `${what}: no answer within ${Math.round(ms / 1000)} s`)), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
 function checkCount(values: readonly string[], what: string): void {

@@ -220,6 +220,25 @@ describe('clip enrichment', () => {
     expect(statuses).toEqual(expect.arrayContaining([429, 503, -1, 200]));
   });
 
+  it('keeps no call waiting forever behind a batch whose connections all failed', async () => {
+    // Twurple's limiter leaves queued calls waiting when every call of a batch failed at the network level;
+    // the call deadline retries them instead of letting the run hang.
+    h = await startTwitchHarness({ retries: 0, callTimeoutMs: 1000 });
+    h.helix.addGame('509658', 'Just Chatting');
+    const slugs = Array.from({ length: 200 }, (_, i) => slug(i));
+    for (const s of slugs) h.helix.addClip({ id: s });
+    h.share('g1', 'm1', slugs.slice(0, 100));
+    h.share('g1', 'm2', slugs.slice(100));
+    h.helix.inject({ kind: 'drop' }, 4, 'clips');
+
+    const summary = await enrichPending(deps(h), { concurrency: 2 });
+
+    expect(summary.enriched + summary.retrying).toBe(200);
+    const rows = clipRows(h);
+    expect(rows.filter((r) => r.enrichment_state === 'done').length).toBe(summary.enriched);
+    expect(rows.filter((r) => r.enrichment_state === 'pending' && r.enrichment_attempts === 1).length).toBe(summary.retrying);
+  });
+
   it('renews the app token when Twitch starts refusing it', async () => {
     h = await startTwitchHarness();
     h.helix.addGame('509658', 'Just Chatting');
