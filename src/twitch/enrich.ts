@@ -53,21 +53,40 @@ export interface EnrichSummary extends EnrichProgress {
   lastError: string | null;
 }
 
-/** Distinct clip ids pending and due, longest-waiting first, leaving out those already taken by this run. */
-function dueClipIds(db: Db, now: number, limit: number, taken: ReadonlySet<string>): string[] {
+/** Where a run's walk through the queue has got to: (enrichment_next_attempt_at, row id) of the last row taken. */
+interface QueueCursor {
+  next: number;
+  id: number;
+}
+
+/**
+ * Distinct clip ids pending and due, longest-waiting first, after `cursor` and leaving out ids already taken by
+ * this run. Walks clips_enrichment_idx in order from the cursor and stops as soon as the batch is full, so a run
+ * over a long queue never re-reads the rows it has already handed out.
+ */
+function dueClipIds(
+  db: Db,
+  now: number,
+  limit: number,
+  taken: ReadonlySet<string>,
+  cursor: QueueCursor,
+): { ids: string[]; cursor: QueueCursor } {
   const ids = new Set<string>();
-  // Walks clips_enrichment_idx in order and stops as soon as the batch is full: no scan of the whole queue.
-  const rows = prepared<[number], { clip_id: string }>(
+  let last = cursor;
+  const rows = prepared<[number, number, number, number], { id: number; clip_id: string; next: number }>(
     db,
-    `SELECT clip_id FROM clips WHERE enrichment_state = 'pending' AND enrichment_next_attempt_at <= ?
-      ORDER BY enrichment_next_attempt_at`,
-  ).iterate(now);
+    `SELECT id, clip_id, enrichment_next_attempt_at AS next FROM clips
+      WHERE enrichment_state = 'pending' AND enrichment_next_attempt_at <= ?
+        AND (enrichment_next_attempt_at > ? OR (enrichment_next_attempt_at = ? AND id > ?))
+      ORDER BY enrichment_next_attempt_at, id`,
+  ).iterate(now, cursor.next, cursor.next, cursor.id);
   for (const row of rows) {
+    last = { next: row.next, id: row.id };
     if (taken.has(row.clip_id)) continue;
     ids.add(row.clip_id);
     if (ids.size >= limit) break;
   }
-  return [...ids];
+  return { ids: [...ids], cursor: last };
 }
 
 /** How many distinct clips are pending and due now. */
@@ -194,6 +213,7 @@ export async function enrichPending(deps: EnrichmentDeps, options: EnrichOptions
   };
 
   const absentOnce = new AbsentClipRecheck();
+  let cursor: QueueCursor = { next: Number.MIN_SAFE_INTEGER, id: 0 };
 
   const runBatch = async (ids: string[], confirming: boolean): Promise<void> => {
     let settled = ids.length;
@@ -229,7 +249,11 @@ export async function enrichPending(deps: EnrichmentDeps, options: EnrichOptions
       if (options.maxBatches !== undefined && batchesStarted >= options.maxBatches) return;
       let ids = absentOnce.full() ? absentOnce.take() : [];
       const confirming = ids.length > 0;
-      if (!confirming) ids = dueClipIds(db, clock.now(), HELIX_MAX_IDS, taken);
+      if (!confirming) {
+        const due = dueClipIds(db, clock.now(), HELIX_MAX_IDS, taken, cursor);
+        ids = due.ids;
+        cursor = due.cursor;
+      }
       if (ids.length === 0) {
         // The queue is empty: give the clips Twitch left out their second look, then stop.
         ids = absentOnce.take();
