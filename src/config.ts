@@ -79,6 +79,8 @@ export const configSchema = z.object({
   REFRESH_CRON: cronExpression.default('*/5 * * * *'),
   /** When every guild's registered Twitch channels are synced (incrementally after their first sync). */
   TWITCH_SYNC_CRON: cronExpression.default('40 */6 * * *'),
+  /** Ids per Helix call (Get Clips/Games/Users take 100); 1 for the Twitch CLI mock API, which reads only the first. */
+  TWITCH_IDS_PER_CALL: wholeNumber(1, 100).default(100),
 });
 
 export type Config = z.infer<typeof configSchema>;

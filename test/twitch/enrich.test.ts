@@ -239,6 +239,40 @@ describe('clip enrichment', () => {
     expect(rows.filter((r) => r.enrichment_state === 'pending' && r.enrichment_attempts === 1).length).toBe(summary.retrying);
   });
 
+  it('reads the clip records of the Twitch CLI mock API, one id per call when told to', async () => {
+    h = await startTwitchHarness({ idsPerCall: 1 });
+    h.helix.addGame('509658', 'Just Chatting');
+    for (const id of ['MockOne-m1', 'MockTwo-m2']) {
+      // The mock API's shape: creator_login instead of creator_name, SQLite's datetime() for created_at.
+      h.helix.addRawClip({
+        id,
+        broadcaster_id: '1001',
+        broadcaster_name: 'MockStreamer',
+        creator_id: '2002',
+        creator_login: 'mockclipper',
+        video_id: '',
+        game_id: '509658',
+        language: 'en',
+        title: 'mock clip',
+        view_count: 3,
+        duration: 33.3,
+        created_at: '2021-10-15 08:38:40',
+        url: `https://clips.twitch.tv/${id}`,
+        thumbnail_url: 'https://clips-media-assets2.twitch.tv/157589949-preview-480x272.jpg',
+        embed_urL: `https://clips.twitch.tv/embed?clip=${id}`,
+      });
+    }
+    h.share('g1', 'm1', ['MockOne-m1', 'MockTwo-m2']);
+
+    await enrichPending(deps(h));
+
+    expect(h.helix.served('clips').map((c) => c.query.getAll('id'))).toEqual([['MockOne-m1'], ['MockTwo-m2']]);
+    expect(clipRows(h).map((r) => [r.clip_id, r.enrichment_state, r.creator_name, r.clip_created_at])).toEqual([
+      ['MockOne-m1', 'done', 'mockclipper', Date.UTC(2021, 9, 15, 8, 38, 40)],
+      ['MockTwo-m2', 'done', 'mockclipper', Date.UTC(2021, 9, 15, 8, 38, 40)],
+    ]);
+  });
+
   it('renews the app token when Twitch starts refusing it', async () => {
     h = await startTwitchHarness();
     h.helix.addGame('509658', 'Just Chatting');
