@@ -6,7 +6,7 @@ import type { Clock } from '../clock';
 import type { Db } from '../db/client';
 import { inTransaction } from '../db/client';
 import type { Logger } from '../logger';
-import { applyHelixClip, markClipNotFound, prepared, recordEnrichmentFailure } from './clip-writes';
+import { applyHelixClip, DirtyHours, markClipNotFound, prepared, recordEnrichmentFailure } from './clip-writes';
 import { backoffDelay, HELIX_MAX_IDS, TwitchApiError, classifyTwitchError, type TwitchApi } from './client';
 import { createGameNames, type GameNames } from './game-names';
 
@@ -316,11 +316,12 @@ export async function lookUpAndStoreClips(
   const outcome: LookupOutcome = { stored: 0, notFound: 0, unreadable, absent: [] };
   inTransaction(db, () => {
     const now = clock.now();
+    const dirty = new DirtyHours();
     const found = new Set<string>();
     for (const clip of returned) {
       if (found.has(clip.id)) continue;
       found.add(clip.id);
-      applyHelixClip(db, clip, { now, gameName: names.get(clip.gameId) ?? null });
+      applyHelixClip(db, clip, { now, gameName: names.get(clip.gameId) ?? null, dirty });
       outcome.stored++;
     }
     for (const id of ids) {
@@ -334,9 +335,10 @@ export async function lookUpAndStoreClips(
         outcome.absent.push(id);
         continue;
       }
-      markClipNotFound(db, id, now);
+      markClipNotFound(db, id, now, dirty);
       outcome.notFound++;
     }
+    dirty.flush(db);
   });
   return outcome;
 }
