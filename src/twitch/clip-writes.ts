@@ -35,7 +35,7 @@ interface ClipRowState {
   enrichment_state: string;
 }
 
-/** Every hour in which a guild's analytics see this clip: its creation, its shares, the reactions on them. */
+/** Every hour in which a guild's analytics see this clip: its shares, the reactions on them (its creation is added by callers). */
 function clipHours(db: Db, guildId: string, clipId: string): number[] {
   // Two plain lookups rather than a UNION: SQLite would plan the UNION's merge on shares_guild_posted_idx and
   // walk every share of the guild for each clip.
@@ -48,7 +48,13 @@ function clipHours(db: Db, guildId: string, clipId: string): number[] {
     `SELECT r.reacted_at AS t FROM shares s JOIN reactions r ON r.message_id = s.message_id
       WHERE s.guild_id = ? AND s.clip_id = ?`,
   ).all(guildId, clipId);
-  return [...shareTimes, ...reactionTimes].map((r) => r.t);
+  // Reaction counts known only as numbers (imports without users) are placed at their observation time.
+  const baselineTimes = prepared<[string, string], { t: number }>(
+    db,
+    `SELECT b.observed_at AS t FROM shares s JOIN reaction_baselines b ON b.message_id = s.message_id
+      WHERE s.guild_id = ? AND s.clip_id = ?`,
+  ).all(guildId, clipId);
+  return [...shareTimes, ...reactionTimes, ...baselineTimes].map((r) => r.t);
 }
 
 /**

@@ -258,9 +258,9 @@ export async function enrichPending(deps: EnrichmentDeps, options: EnrichOptions
         // The queue is empty: give the clips Twitch left out their second look, then stop.
         ids = absentOnce.take();
         if (ids.length === 0) return;
-        await runBatch(ids, true);
         batchesStarted++;
         summary.batches++;
+        await runBatch(ids, true);
         continue;
       }
       for (const id of ids) taken.add(id);

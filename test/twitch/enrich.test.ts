@@ -330,7 +330,7 @@ describe('clip enrichment', () => {
     expect(stored).not.toContain('wrong-secret');
   });
 
-  it('marks the hours of the clip, its shares and their reactions dirty when enrichment changes them', async () => {
+  it('marks the hours of the clip, its shares and their reactions (counted or named) dirty when enrichment changes them', async () => {
     h = await startTwitchHarness();
     h.helix.addGame('509658', 'Just Chatting');
     h.helix.addClip({ id: 'Dirty-d1', created_at: '2024-05-20T03:30:00Z' });
@@ -340,6 +340,10 @@ describe('clip enrichment', () => {
     h.temp.db.$client
       .prepare("INSERT INTO reactions (guild_id, channel_id, message_id, emoji_key, user_id, reacted_at) VALUES ('g1', 'c', 'm1', '🔥', 'u9', ?)")
       .run(reactedAt);
+    const observedAt = Date.parse('2024-05-27T14:05:00Z');
+    h.temp.db.$client
+      .prepare("INSERT INTO reaction_baselines (guild_id, channel_id, message_id, emoji_key, anonymous_count, observed_at) VALUES ('g1', 'c', 'm1', '👍', 4, ?)")
+      .run(observedAt);
     h.temp.db.$client.prepare('DELETE FROM dirty_hours').run();
 
     await enrichPending(deps(h));
@@ -348,6 +352,6 @@ describe('clip enrichment', () => {
       .prepare<[], { hour_start: number }>("SELECT hour_start FROM dirty_hours WHERE guild_id = 'g1' ORDER BY hour_start")
       .all()
       .map((r) => new Date(r.hour_start).toISOString());
-    expect(hours).toEqual(['2024-05-20T03:00:00.000Z', '2024-05-25T18:00:00.000Z', '2024-05-26T09:00:00.000Z']);
+    expect(hours).toEqual(['2024-05-20T03:00:00.000Z', '2024-05-25T18:00:00.000Z', '2024-05-26T09:00:00.000Z', '2024-05-27T14:00:00.000Z']);
   });
 });
