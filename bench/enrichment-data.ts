@@ -12,7 +12,7 @@ export type WorkerRequest = { type: 'drain' } | { type: 'report' } | { type: 'st
 
 export type WorkerReply =
   | { type: 'ready'; port: number; clientId: string; clientSecret: string }
-  | { type: 'drained' }
+  | { type: 'drained'; at: number }
   | { type: 'report'; clipsServedAt: number[]; gamesServed: number; rateLimited: number }
   | { type: 'stopped' };
 

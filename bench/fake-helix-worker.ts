@@ -24,7 +24,7 @@ send({ type: 'ready', port: listening, clientId: helix.clientId, clientSecret: h
 port.on('message', (message: WorkerRequest) => {
   if (message.type === 'drain') {
     helix.drainBucket();
-    send({ type: 'drained' });
+    send({ type: 'drained', at: Date.now() });
   } else if (message.type === 'report') {
     send({
       type: 'report',
