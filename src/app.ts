@@ -70,7 +70,12 @@ export function createApp({ config, logger, clock }: AppDeps): App {
   });
   let twitch: TwitchApi | null = null;
   if (config.TWITCH_CLIENT_ID && config.TWITCH_CLIENT_SECRET) {
-    twitch = createTwitchApi({ clientId: config.TWITCH_CLIENT_ID, clientSecret: config.TWITCH_CLIENT_SECRET, logger });
+    twitch = createTwitchApi({
+      clientId: config.TWITCH_CLIENT_ID,
+      clientSecret: config.TWITCH_CLIENT_SECRET,
+      logger,
+      idsPerCall: config.TWITCH_IDS_PER_CALL,
+    });
     for (const job of createTwitchJobs({ db, clock, logger, twitch, config })) scheduler.add(job);
     logger.info(
       { enrichEverySeconds: config.ENRICH_INTERVAL_SECONDS, mockApiPort: config.TWURPLE_MOCK_API_PORT ?? null },

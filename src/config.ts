@@ -85,6 +85,8 @@ export const configSchema = z.object({
   HTTP_CACHE_SECONDS: wholeNumber(0, 3600).default(60),
   /** How often the guild's data version is re-read from the database (cache invalidation, live updates). */
   HTTP_CHANGE_CHECK_MS: wholeNumber(0, 60_000).default(1000),
+  /** Ids per Helix call (Get Clips/Games/Users take 100); 1 for the Twitch CLI mock API, which reads only the first. */
+  TWITCH_IDS_PER_CALL: wholeNumber(1, 100).default(100),
 });
 
 export type Config = z.infer<typeof configSchema>;

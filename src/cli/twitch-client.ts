@@ -14,7 +14,13 @@ export function openTwitchForCli(config: Config, io: CliIo): { twitch: TwurpleTw
   }
   // Only errors reach the terminal: warnings about retried calls would tear the progress bar.
   const logger = createLogger({ level: config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? config.LOG_LEVEL : 'error', destination: io.stderr });
-  return { twitch: createTwitchApi({ clientId: config.TWITCH_CLIENT_ID, clientSecret: config.TWITCH_CLIENT_SECRET, logger }), logger };
+  const twitch = createTwitchApi({
+    clientId: config.TWITCH_CLIENT_ID,
+    clientSecret: config.TWITCH_CLIENT_SECRET,
+    logger,
+    idsPerCall: config.TWITCH_IDS_PER_CALL,
+  });
+  return { twitch, logger };
 }
 
 /** A Discord server id from --guild, or a usage error. */

@@ -8,7 +8,7 @@ import type { Clock } from '../clock';
 import type { Db } from '../db/client';
 import { inTransaction } from '../db/client';
 import type { Logger } from '../logger';
-import { applyHelixClip } from './clip-writes';
+import { applyHelixClip, DirtyHours } from './clip-writes';
 import { classifyTwitchError, HELIX_MAX_IDS, type HelixClip, type TwitchApi } from './client';
 import { createGameNames, type GameNames } from './game-names';
 
@@ -273,10 +273,12 @@ function storeSyncedClips(db: Db, guildId: string, clips: HelixClip[], names: Ma
        VALUES (?, ?, ?, ?, ?, 'twitch_sync', 0) ON CONFLICT (guild_id, clip_id) DO NOTHING`,
     );
     let added = 0;
+    const dirty = new DirtyHours();
     for (const clip of clips) {
       added += insert.run(guildId, clip.id, canonicalClipUrl(clip.id), now, now).changes;
-      applyHelixClip(db, clip, { now, gameName: names.get(clip.gameId) ?? null });
+      applyHelixClip(db, clip, { now, gameName: names.get(clip.gameId) ?? null, dirty });
     }
+    dirty.flush(db);
     return added;
   });
 }

@@ -17,6 +17,15 @@ export const HELIX_MAX_IDS = 100;
 // ---------------------------------------------------------------------------------------------------------
 // Payload shapes (https://dev.twitch.tv/docs/api/reference): what we read, checked at the edge.
 
+/** RFC 3339 as Helix sends it; also "YYYY-MM-DD HH:MM:SS" (UTC), which the Twitch CLI mock API sends. */
+const twitchTime = z.union([
+  z.iso.datetime({ offset: true }).transform((v) => Date.parse(v)),
+  z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/)
+    .transform((v) => Date.parse(`${v.replace(' ', 'T')}Z`)),
+]);
+
 const helixClipSchema = z.object({
   id: z.string().min(1),
   url: z.string(),
@@ -24,14 +33,16 @@ const helixClipSchema = z.object({
   broadcaster_id: z.string(),
   broadcaster_name: z.string(),
   creator_id: z.string(),
-  creator_name: z.string(),
+  creator_name: z.string().optional(),
+  /** The Twitch CLI mock API names the creator here instead of creator_name. */
+  creator_login: z.string().optional(),
   video_id: z.string().optional(),
   /** '' when Twitch knows no game for the clip. */
   game_id: z.string(),
   language: z.string().optional(),
   title: z.string(),
   view_count: z.number().int().nonnegative(),
-  created_at: z.iso.datetime({ offset: true }),
+  created_at: twitchTime,
   thumbnail_url: z.string(),
   duration: z.number().nonnegative(),
   vod_offset: z.number().nullable().optional(),
@@ -49,7 +60,7 @@ const helixUserSchema = z.object({
   id: z.string().min(1),
   login: z.string().min(1),
   display_name: z.string(),
-  created_at: z.iso.datetime({ offset: true }).optional(),
+  created_at: twitchTime.optional(),
 });
 
 const envelopeSchema = z.object({
@@ -249,8 +260,19 @@ export interface TwitchApiOptions {
   retry?: Partial<RetryPolicy>;
   /** Per HTTP request; a hung connection would otherwise hold up Twurple's whole rate-limiter batch. */
   requestTimeoutMs?: number;
+  /**
+   * Per call, queueing in Twurple's limiter included (which may wait up to a minute for the budget). A backstop:
+   * Twurple's limiter leaves queued calls waiting if every call of a batch failed at the network level, until
+   * another call comes; giving up and retrying is that other call.
+   */
+  callTimeoutMs?: number;
   random?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * Ids (or logins) sent per Helix call, 1–100 (TWITCH_IDS_PER_CALL). Helix takes 100; the Twitch CLI mock API
+   * answers only the first id of a call, so local trials against it use 1. Larger lists are split into calls.
+   */
+  idsPerCall?: number;
 }
 
 /** What a ready Twitch client offers beyond the calls: the Twurple client itself, for stats and events. */
@@ -287,13 +309,15 @@ export function createTwitchApi(options: TwitchApiOptions): TwurpleTwitchApi {
     },
   });
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+  const callTimeoutMs = options.callTimeoutMs ?? 150_000;
+  const idsPerCall = Math.min(HELIX_MAX_IDS, Math.max(1, options.idsPerCall ?? HELIX_MAX_IDS));
   const random = options.random ?? Math.random;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
 
   async function call(what: string, url: string, query: Record<string, string | string[]>): Promise<z.infer<typeof envelopeSchema>> {
     for (let attempt = 0; ; attempt++) {
       try {
-        const body = await apiClient.callApi<unknown>({ type: 'helix', url, query });
+        const body = await withDeadline(apiClient.callApi<unknown>({ type: 'helix', url, query }), callTimeoutMs, what);
         const envelope = envelopeSchema.safeParse(body);
         if (!envelope.success) throw new TwitchApiError('malformed', `${what}: Twitch sent a body without a data list`);
         return envelope.data;
@@ -311,9 +335,14 @@ export function createTwitchApi(options: TwitchApiOptions): TwurpleTwitchApi {
     apiClient,
     async getClipsByIds(ids) {
       checkCount(ids, 'clip ids');
-      if (ids.length === 0) return { clips: [], rejected: [] };
-      const envelope = await call(`Get Clips (${ids.length} ids)`, 'clips', { id: [...ids] });
-      return parseItems(envelope.data, parseClip);
+      const result: ClipLookup = { clips: [], rejected: [] };
+      for (const chunk of chunks(ids, idsPerCall)) {
+        const envelope = await call(`Get Clips (${chunk.length} ids)`, 'clips', { id: chunk });
+        const parsed = parseItems(envelope.data, parseClip);
+        result.clips.push(...parsed.clips);
+        result.rejected.push(...parsed.rejected);
+      }
+      return result;
     },
     async getClipsByBroadcaster(query) {
       const query_: Record<string, string> = {
@@ -329,23 +358,48 @@ export function createTwitchApi(options: TwitchApiOptions): TwurpleTwitchApi {
     },
     async getGamesByIds(ids) {
       checkCount(ids, 'game ids');
-      if (ids.length === 0) return [];
-      const envelope = await call(`Get Games (${ids.length} ids)`, 'games', { id: [...ids] });
-      return parseItems(envelope.data, (item) => {
-        const game = helixGameSchema.parse(item);
-        return { id: game.id, name: game.name };
-      }).clips;
+      const games: HelixGame[] = [];
+      for (const chunk of chunks(ids, idsPerCall)) {
+        const envelope = await call(`Get Games (${chunk.length} ids)`, 'games', { id: chunk });
+        games.push(
+          ...parseItems(envelope.data, (item) => {
+            const game = helixGameSchema.parse(item);
+            return { id: game.id, name: game.name };
+          }).clips,
+        );
+      }
+      return games;
     },
     async getUsersByLogins(logins) {
       checkCount(logins, 'logins');
-      if (logins.length === 0) return [];
-      const envelope = await call(`Get Users (${logins.length} logins)`, 'users', { login: [...logins] });
-      return parseItems(envelope.data, (item) => {
-        const user = helixUserSchema.parse(item);
-        return { id: user.id, login: user.login, displayName: user.display_name };
-      }).clips;
+      const users: HelixUser[] = [];
+      for (const chunk of chunks(logins, idsPerCall)) {
+        const envelope = await call(`Get Users (${chunk.length} logins)`, 'users', { login: chunk });
+        users.push(
+          ...parseItems(envelope.data, (item) => {
+            const user = helixUserSchema.parse(item);
+            return { id: user.id, login: user.login, displayName: user.display_name };
+          }).clips,
+        );
+      }
+      return users;
     },
   };
+}
+
+/** Rejects with a retryable network error if the promise has not settled in time (the promise itself runs on). */
+function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TwitchApiError('network', `${what}: no answer within ${Math.round(ms / 1000)} s`)), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
+function chunks(values: readonly string[], size: number): string[][] {
+  const result: string[][] = [];
+  for (let i = 0; i < values.length; i += size) result.push(values.slice(i, i + size));
+  return result;
 }
 
 function checkCount(values: readonly string[], what: string): void {
@@ -360,11 +414,11 @@ function parseClip(item: unknown): HelixClip {
     broadcasterId: clip.broadcaster_id,
     broadcasterName: clip.broadcaster_name,
     creatorId: clip.creator_id,
-    creatorName: clip.creator_name,
+    creatorName: clip.creator_name ?? clip.creator_login ?? '',
     gameId: clip.game_id,
     title: clip.title,
     viewCount: clip.view_count,
-    createdAt: Date.parse(clip.created_at),
+    createdAt: clip.created_at,
     thumbnailUrl: clip.thumbnail_url,
     duration: clip.duration,
   };

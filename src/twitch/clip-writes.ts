@@ -35,7 +35,7 @@ interface ClipRowState {
   enrichment_state: string;
 }
 
-/** Every hour in which a guild's analytics see this clip: its creation, its shares, the reactions on them. */
+/** Every hour in which a guild's analytics see this clip: its shares, the reactions on them (its creation is added by callers). */
 function clipHours(db: Db, guildId: string, clipId: string): number[] {
   // Two plain lookups rather than a UNION: SQLite would plan the UNION's merge on shares_guild_posted_idx and
   // walk every share of the guild for each clip.
@@ -48,11 +48,38 @@ function clipHours(db: Db, guildId: string, clipId: string): number[] {
     `SELECT r.reacted_at AS t FROM shares s JOIN reactions r ON r.message_id = s.message_id
       WHERE s.guild_id = ? AND s.clip_id = ?`,
   ).all(guildId, clipId);
-  return [...shareTimes, ...reactionTimes].map((r) => r.t);
+  // Reaction counts known only as numbers (imports without users) are placed at their observation time.
+  const baselineTimes = prepared<[string, string], { t: number }>(
+    db,
+    `SELECT b.observed_at AS t FROM shares s JOIN reaction_baselines b ON b.message_id = s.message_id
+      WHERE s.guild_id = ? AND s.clip_id = ?`,
+  ).all(guildId, clipId);
+  return [...shareTimes, ...reactionTimes, ...baselineTimes].map((r) => r.t);
 }
 
-function markClipDirty(db: Db, guildId: string, clipId: string, createdAts: (number | null)[]): void {
-  markDirtyHours(db, guildId, [...createdAts, ...clipHours(db, guildId, clipId)]);
+/**
+ * Dirty-hour marks gathered over a batch and written once per guild at its end (one markDirtyHours call per
+ * guild instead of one per clip). Without one, writes mark their hours at once.
+ */
+export class DirtyHours {
+  private readonly byGuild = new Map<string, (number | null)[]>();
+
+  add(guildId: string, timestamps: (number | null)[]): void {
+    const list = this.byGuild.get(guildId);
+    if (list) list.push(...timestamps);
+    else this.byGuild.set(guildId, [...timestamps]);
+  }
+
+  flush(db: Db): void {
+    for (const [guildId, timestamps] of this.byGuild) markDirtyHours(db, guildId, timestamps);
+    this.byGuild.clear();
+  }
+}
+
+function markClipDirty(db: Db, guildId: string, clipId: string, createdAts: (number | null)[], dirty?: DirtyHours): void {
+  const timestamps = [...createdAts, ...clipHours(db, guildId, clipId)];
+  if (dirty) dirty.add(guildId, timestamps);
+  else markDirtyHours(db, guildId, timestamps);
 }
 
 function rowsOf(db: Db, clipId: string): ClipRowState[] {
@@ -67,6 +94,8 @@ export interface ApplyOptions {
   now: number;
   /** The game's name; null when Twitch did not name the game (the clip is still written). */
   gameName: string | null;
+  /** Collects the dirty hours for the caller to flush at the end of its transaction. */
+  dirty?: DirtyHours;
 }
 
 /**
@@ -113,7 +142,7 @@ export function applyHelixClip(db: Db, clip: HelixClip, options: ApplyOptions): 
       row.view_count !== clip.viewCount ||
       row.clip_created_at !== clip.createdAt ||
       row.title !== clip.title;
-    if (changed) markClipDirty(db, row.guild_id, clip.id, [row.clip_created_at, clip.createdAt]);
+    if (changed) markClipDirty(db, row.guild_id, clip.id, [row.clip_created_at, clip.createdAt], options.dirty);
   }
   return rows.length;
 }
@@ -125,7 +154,7 @@ export function recordViewObservation(db: Db, clipId: string, observedAt: number
 }
 
 /** Twitch no longer returns the clip (deleted, or never existed): every guild's row becomes not_found. */
-export function markClipNotFound(db: Db, clipId: string, now: number): number {
+export function markClipNotFound(db: Db, clipId: string, now: number, dirty?: DirtyHours): number {
   const rows = rowsOf(db, clipId);
   prepared(
     db,
@@ -135,7 +164,7 @@ export function markClipNotFound(db: Db, clipId: string, now: number): number {
   ).run({ clipId, now });
   for (const row of rows) {
     // A clip leaving the view-based rankings changes the buckets it was in.
-    if (row.enrichment_state !== 'not_found') markClipDirty(db, row.guild_id, clipId, [row.clip_created_at]);
+    if (row.enrichment_state !== 'not_found') markClipDirty(db, row.guild_id, clipId, [row.clip_created_at], dirty);
   }
   return rows.length;
 }

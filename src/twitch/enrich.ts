@@ -6,7 +6,7 @@ import type { Clock } from '../clock';
 import type { Db } from '../db/client';
 import { inTransaction } from '../db/client';
 import type { Logger } from '../logger';
-import { applyHelixClip, markClipNotFound, prepared, recordEnrichmentFailure } from './clip-writes';
+import { applyHelixClip, DirtyHours, markClipNotFound, prepared, recordEnrichmentFailure } from './clip-writes';
 import { backoffDelay, HELIX_MAX_IDS, TwitchApiError, classifyTwitchError, type TwitchApi } from './client';
 import { createGameNames, type GameNames } from './game-names';
 
@@ -53,21 +53,40 @@ export interface EnrichSummary extends EnrichProgress {
   lastError: string | null;
 }
 
-/** Distinct clip ids pending and due, longest-waiting first, leaving out those already taken by this run. */
-function dueClipIds(db: Db, now: number, limit: number, taken: ReadonlySet<string>): string[] {
+/** Where a run's walk through the queue has got to: (enrichment_next_attempt_at, row id) of the last row taken. */
+interface QueueCursor {
+  next: number;
+  id: number;
+}
+
+/**
+ * Distinct clip ids pending and due, longest-waiting first, after `cursor` and leaving out ids already taken by
+ * this run. Walks clips_enrichment_idx in order from the cursor and stops as soon as the batch is full, so a run
+ * over a long queue never re-reads the rows it has already handed out.
+ */
+function dueClipIds(
+  db: Db,
+  now: number,
+  limit: number,
+  taken: ReadonlySet<string>,
+  cursor: QueueCursor,
+): { ids: string[]; cursor: QueueCursor } {
   const ids = new Set<string>();
-  // Walks clips_enrichment_idx in order and stops as soon as the batch is full: no scan of the whole queue.
-  const rows = prepared<[number], { clip_id: string }>(
+  let last = cursor;
+  const rows = prepared<[number, number, number, number], { id: number; clip_id: string; next: number }>(
     db,
-    `SELECT clip_id FROM clips WHERE enrichment_state = 'pending' AND enrichment_next_attempt_at <= ?
-      ORDER BY enrichment_next_attempt_at`,
-  ).iterate(now);
+    `SELECT id, clip_id, enrichment_next_attempt_at AS next FROM clips
+      WHERE enrichment_state = 'pending' AND enrichment_next_attempt_at <= ?
+        AND (enrichment_next_attempt_at > ? OR (enrichment_next_attempt_at = ? AND id > ?))
+      ORDER BY enrichment_next_attempt_at, id`,
+  ).iterate(now, cursor.next, cursor.next, cursor.id);
   for (const row of rows) {
+    last = { next: row.next, id: row.id };
     if (taken.has(row.clip_id)) continue;
     ids.add(row.clip_id);
     if (ids.size >= limit) break;
   }
-  return [...ids];
+  return { ids: [...ids], cursor: last };
 }
 
 /** How many distinct clips are pending and due now. */
@@ -194,6 +213,7 @@ export async function enrichPending(deps: EnrichmentDeps, options: EnrichOptions
   };
 
   const absentOnce = new AbsentClipRecheck();
+  let cursor: QueueCursor = { next: Number.MIN_SAFE_INTEGER, id: 0 };
 
   const runBatch = async (ids: string[], confirming: boolean): Promise<void> => {
     let settled = ids.length;
@@ -229,14 +249,18 @@ export async function enrichPending(deps: EnrichmentDeps, options: EnrichOptions
       if (options.maxBatches !== undefined && batchesStarted >= options.maxBatches) return;
       let ids = absentOnce.full() ? absentOnce.take() : [];
       const confirming = ids.length > 0;
-      if (!confirming) ids = dueClipIds(db, clock.now(), HELIX_MAX_IDS, taken);
+      if (!confirming) {
+        const due = dueClipIds(db, clock.now(), HELIX_MAX_IDS, taken, cursor);
+        ids = due.ids;
+        cursor = due.cursor;
+      }
       if (ids.length === 0) {
         // The queue is empty: give the clips Twitch left out their second look, then stop.
         ids = absentOnce.take();
         if (ids.length === 0) return;
-        await runBatch(ids, true);
         batchesStarted++;
         summary.batches++;
+        await runBatch(ids, true);
         continue;
       }
       for (const id of ids) taken.add(id);
@@ -292,11 +316,12 @@ export async function lookUpAndStoreClips(
   const outcome: LookupOutcome = { stored: 0, notFound: 0, unreadable, absent: [] };
   inTransaction(db, () => {
     const now = clock.now();
+    const dirty = new DirtyHours();
     const found = new Set<string>();
     for (const clip of returned) {
       if (found.has(clip.id)) continue;
       found.add(clip.id);
-      applyHelixClip(db, clip, { now, gameName: names.get(clip.gameId) ?? null });
+      applyHelixClip(db, clip, { now, gameName: names.get(clip.gameId) ?? null, dirty });
       outcome.stored++;
     }
     for (const id of ids) {
@@ -310,9 +335,10 @@ export async function lookUpAndStoreClips(
         outcome.absent.push(id);
         continue;
       }
-      markClipNotFound(db, id, now);
+      markClipNotFound(db, id, now, dirty);
       outcome.notFound++;
     }
+    dirty.flush(db);
   });
   return outcome;
 }

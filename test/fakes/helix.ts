@@ -3,6 +3,7 @@
 // documented shapes of Get Clips, Get Games, Get Users and the client-credentials token endpoint, keeps an
 // 800-points-per-minute token bucket (configurable) with Ratelimit-* headers, injects faults on demand
 // and records every request. Used by the tests and by bench/enrichment.ts.
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -114,10 +115,14 @@ export class FakeHelix {
   private readonly now: () => number;
   private bucket: { points: number; windowMs: number; level: number; updatedAt: number; fractionalReset: boolean } | null;
   private nextTokenNumber = 1;
+  private readonly instanceTag: string;
 
   constructor(options: FakeHelixOptions = {}) {
-    this.clientId = options.clientId ?? 'fake-client-id';
-    this.clientSecret = options.clientSecret ?? 'fake-client-secret';
+    // Unique per instance: Twurple reads TWURPLE_MOCK_API_PORT at each call, so a call left over from an earlier
+    // test's client can reach this server; with another client id and tokens it is refused, not served.
+    this.instanceTag = randomBytes(4).toString('hex');
+    this.clientId = options.clientId ?? `fake-client-${this.instanceTag}`;
+    this.clientSecret = options.clientSecret ?? `fake-secret-${this.instanceTag}`;
     this.paginationCap = options.paginationCap ?? 1000;
     this.tokenTtl = options.tokenTtlSeconds ?? 5_000_000;
     this.now = options.now ?? (() => Date.now());
@@ -156,6 +161,11 @@ export class FakeHelix {
     };
     this.clips.set(clip.id, clip);
     return clip;
+  }
+
+  /** Stores a clip record exactly as given, for shapes other servers send (e.g. the Twitch CLI mock API's). */
+  addRawClip(record: Record<string, unknown> & { id: string; broadcaster_id: string; created_at: string; view_count: number }): void {
+    this.clips.set(record.id, record as unknown as FakeClip);
   }
 
   addGame(id: string, name: string): FakeGame {
@@ -292,7 +302,7 @@ export class FakeHelix {
     if (query.get('grant_type') !== 'client_credentials') return send(400, { status: 400, message: 'unsupported grant type' });
     if (query.get('client_id') !== this.clientId) return send(400, { status: 400, message: 'invalid client' });
     if (query.get('client_secret') !== this.clientSecret) return send(403, { status: 403, message: 'invalid client secret' });
-    const token = `fake-app-token-${this.nextTokenNumber++}`;
+    const token = `fake-app-token-${this.instanceTag}-${this.nextTokenNumber++}`;
     this.tokens.add(token);
     this.tokensIssued += 1;
     send(200, { access_token: token, expires_in: this.tokenTtl, token_type: 'bearer' });

@@ -21,7 +21,7 @@ export interface TwitchHarness {
 export const T0 = Date.parse('2024-06-01T12:00:00Z');
 
 export async function startTwitchHarness(
-  options: { helix?: FakeHelixOptions; clientSecret?: string; retries?: number; requestTimeoutMs?: number } = {},
+  options: { helix?: FakeHelixOptions; clientSecret?: string; retries?: number; requestTimeoutMs?: number; callTimeoutMs?: number; idsPerCall?: number } = {},
 ): Promise<TwitchHarness> {
   const helix = new FakeHelix(options.helix);
   const port = await helix.start();
@@ -33,6 +33,8 @@ export async function startTwitchHarness(
     // Short waits keep the suite fast; the shape of the backoff is what is under test.
     retry: { retries: options.retries ?? 3, baseDelayMs: 5, maxDelayMs: 20 },
     requestTimeoutMs: options.requestTimeoutMs ?? 5000,
+    callTimeoutMs: options.callTimeoutMs,
+    idsPerCall: options.idsPerCall,
   });
   const temp = createTempDb();
   const clock = new ManualClock(T0);

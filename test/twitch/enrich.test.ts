@@ -220,6 +220,59 @@ describe('clip enrichment', () => {
     expect(statuses).toEqual(expect.arrayContaining([429, 503, -1, 200]));
   });
 
+  it('keeps no call waiting forever behind a batch whose connections all failed', async () => {
+    // Twurple's limiter leaves queued calls waiting when every call of a batch failed at the network level;
+    // the call deadline retries them instead of letting the run hang.
+    h = await startTwitchHarness({ retries: 0, callTimeoutMs: 1000 });
+    h.helix.addGame('509658', 'Just Chatting');
+    const slugs = Array.from({ length: 200 }, (_, i) => slug(i));
+    for (const s of slugs) h.helix.addClip({ id: s });
+    h.share('g1', 'm1', slugs.slice(0, 100));
+    h.share('g1', 'm2', slugs.slice(100));
+    h.helix.inject({ kind: 'drop' }, 4, 'clips');
+
+    const summary = await enrichPending(deps(h), { concurrency: 2 });
+
+    expect(summary.enriched + summary.retrying).toBe(200);
+    const rows = clipRows(h);
+    expect(rows.filter((r) => r.enrichment_state === 'done').length).toBe(summary.enriched);
+    expect(rows.filter((r) => r.enrichment_state === 'pending' && r.enrichment_attempts === 1).length).toBe(summary.retrying);
+  });
+
+  it('reads the clip records of the Twitch CLI mock API, one id per call when told to', async () => {
+    h = await startTwitchHarness({ idsPerCall: 1 });
+    h.helix.addGame('509658', 'Just Chatting');
+    for (const id of ['MockOne-m1', 'MockTwo-m2']) {
+      // The mock API's shape: creator_login instead of creator_name, SQLite's datetime() for created_at.
+      h.helix.addRawClip({
+        id,
+        broadcaster_id: '1001',
+        broadcaster_name: 'MockStreamer',
+        creator_id: '2002',
+        creator_login: 'mockclipper',
+        video_id: '',
+        game_id: '509658',
+        language: 'en',
+        title: 'mock clip',
+        view_count: 3,
+        duration: 33.3,
+        created_at: '2021-10-15 08:38:40',
+        url: `https://clips.twitch.tv/${id}`,
+        thumbnail_url: 'https://clips-media-assets2.twitch.tv/157589949-preview-480x272.jpg',
+        embed_urL: `https://clips.twitch.tv/embed?clip=${id}`,
+      });
+    }
+    h.share('g1', 'm1', ['MockOne-m1', 'MockTwo-m2']);
+
+    await enrichPending(deps(h));
+
+    expect(h.helix.served('clips').map((c) => c.query.getAll('id'))).toEqual([['MockOne-m1'], ['MockTwo-m2']]);
+    expect(clipRows(h).map((r) => [r.clip_id, r.enrichment_state, r.creator_name, r.clip_created_at])).toEqual([
+      ['MockOne-m1', 'done', 'mockclipper', Date.UTC(2021, 9, 15, 8, 38, 40)],
+      ['MockTwo-m2', 'done', 'mockclipper', Date.UTC(2021, 9, 15, 8, 38, 40)],
+    ]);
+  });
+
   it('renews the app token when Twitch starts refusing it', async () => {
     h = await startTwitchHarness();
     h.helix.addGame('509658', 'Just Chatting');
@@ -277,7 +330,7 @@ describe('clip enrichment', () => {
     expect(stored).not.toContain('wrong-secret');
   });
 
-  it('marks the hours of the clip, its shares and their reactions dirty when enrichment changes them', async () => {
+  it('marks the hours of the clip, its shares and their reactions (counted or named) dirty when enrichment changes them', async () => {
     h = await startTwitchHarness();
     h.helix.addGame('509658', 'Just Chatting');
     h.helix.addClip({ id: 'Dirty-d1', created_at: '2024-05-20T03:30:00Z' });
@@ -287,6 +340,10 @@ describe('clip enrichment', () => {
     h.temp.db.$client
       .prepare("INSERT INTO reactions (guild_id, channel_id, message_id, emoji_key, user_id, reacted_at) VALUES ('g1', 'c', 'm1', '🔥', 'u9', ?)")
       .run(reactedAt);
+    const observedAt = Date.parse('2024-05-27T14:05:00Z');
+    h.temp.db.$client
+      .prepare("INSERT INTO reaction_baselines (guild_id, channel_id, message_id, emoji_key, anonymous_count, observed_at) VALUES ('g1', 'c', 'm1', '👍', 4, ?)")
+      .run(observedAt);
     h.temp.db.$client.prepare('DELETE FROM dirty_hours').run();
 
     await enrichPending(deps(h));
@@ -295,6 +352,6 @@ describe('clip enrichment', () => {
       .prepare<[], { hour_start: number }>("SELECT hour_start FROM dirty_hours WHERE guild_id = 'g1' ORDER BY hour_start")
       .all()
       .map((r) => new Date(r.hour_start).toISOString());
-    expect(hours).toEqual(['2024-05-20T03:00:00.000Z', '2024-05-25T18:00:00.000Z', '2024-05-26T09:00:00.000Z']);
+    expect(hours).toEqual(['2024-05-20T03:00:00.000Z', '2024-05-25T18:00:00.000Z', '2024-05-26T09:00:00.000Z', '2024-05-27T14:00:00.000Z']);
   });
 });
