@@ -288,18 +288,24 @@ function creationRhythm(
 // ---------------------------------------------------------------------------------------------------------------
 // Ids
 
-/** Makes Discord snowflakes for a guild: time in the top bits, the guild in the worker bits, never repeated. */
-class SnowflakeMaker {
+/**
+ * Makes Discord snowflakes for a guild: time in the top bits, the guild in the worker bits, never repeated.
+ * `lane` separates id spaces of the same guild (0 = the model; renderers adding chatter use their own lane).
+ */
+export class SnowflakeMaker {
   private counter = 0;
   private readonly used = new Set<string>();
-  constructor(private readonly guildIndex: number) {}
+  private readonly worker: number;
+  constructor(guildIndex: number, lane = 0) {
+    this.worker = ((lane & 0x3) << 8) | (guildIndex & 0xff);
+  }
 
   at(ms: number): string {
     for (;;) {
       const increment = this.counter++ & 0xfff;
       const id =
         (BigInt(Math.max(0, Math.floor(ms) - DISCORD_EPOCH)) << 22n) |
-        (BigInt(this.guildIndex & 0x3ff) << 12n) |
+        (BigInt(this.worker) << 12n) |
         BigInt(increment);
       const text = id.toString();
       if (!this.used.has(text)) {

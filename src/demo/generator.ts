@@ -29,6 +29,11 @@ export interface GenerateOptions extends CommunityOptions {
   onProgress?: (doneClips: number, totalClips: number) => void;
   /** Only build these guild indexes (0 = largest); for splitting the work between processes. */
   onlyGuilds?: readonly number[];
+  /**
+   * For a fresh file nobody else has open: keep the rollback journal in memory and skip fsyncs during the build
+   * (a crash means building again), then return to WAL and synchronous=NORMAL. A tenth of the disk writes.
+   */
+  bulk?: boolean;
 }
 
 export interface GenerateSummary {
@@ -50,6 +55,20 @@ export interface GenerateSummary {
  * transactions; progress is reported through the callback between them.
  */
 export function generateCommunity(target: Db, options: GenerateOptions): GenerateSummary {
+  if (!options.bulk) return generateInto(target, options);
+  const journal = String(target.$client.pragma('journal_mode', { simple: true }));
+  const synchronous = Number(target.$client.pragma('synchronous', { simple: true }));
+  target.$client.pragma('journal_mode = MEMORY');
+  target.$client.pragma('synchronous = OFF');
+  try {
+    return generateInto(target, options);
+  } finally {
+    target.$client.pragma(`journal_mode = ${journal}`);
+    target.$client.pragma(`synchronous = ${synchronous}`);
+  }
+}
+
+function generateInto(target: Db, options: GenerateOptions): GenerateSummary {
   const started = performance.now();
   const db = withStatementCache(target);
   const resolved = resolveCommunity(options);

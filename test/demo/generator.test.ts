@@ -38,6 +38,16 @@ describe('synthetic community generator', () => {
     expect(other).not.toBe(first);
   });
 
+  it('builds the same content in bulk mode and leaves the database in WAL mode afterwards', () => {
+    const normal = hashDatabaseContent(build(800, 4, 2).db);
+    const temp = createTempDb();
+    temps.push(temp);
+    generateCommunity(temp.db, { clips: 800, seed: 4, endAt: END, guilds: 2, bulk: true });
+    expect(hashDatabaseContent(temp.db)).toBe(normal);
+    expect(temp.db.$client.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(temp.db.$client.pragma('synchronous', { simple: true })).toBe(1);
+  });
+
   it('sizes S, M and L as the issue describes: 1M clips in 20 guilds, the largest 200k, ~50k creators, ~2k games', () => {
     const large = resolveCommunity({ clips: SIZES.L, seed: 1, endAt: END });
     expect(large.guildSizes).toHaveLength(20);

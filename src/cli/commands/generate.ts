@@ -62,7 +62,7 @@ Options:
     const progress = createProgress({ label: 'Generating', total: clips, unit: 'clips', stream: io.stderr as Writable });
     const db = openDatabase({ path: out });
     try {
-      const summary = generateCommunity(db, { clips, seed, endAt, onProgress: (done, total) => progress.update(done, total) });
+      const summary = generateCommunity(db, { clips, seed, endAt, bulk: true, onProgress: (done, total) => progress.update(done, total) });
       progress.finish();
       const hash = hashDatabaseContent(db);
       io.stdout.write(
