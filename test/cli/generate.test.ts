@@ -73,6 +73,8 @@ describe('clipscope generate', () => {
     expect(badSeed.stderr).toContain('--seed must be a whole number');
     const badEnd = await cli(['generate', '--size', 'S', '--out', out, '--end', 'yesterday']);
     expect(badEnd.stderr).toContain('--end must be an ISO 8601 date');
+    const badJobs = await cli(['generate', '--size', 'S', '--out', out, '--jobs', '0']);
+    expect(badJobs.stderr).toContain('--jobs must be a whole number from 1 to 64');
     const noOut = await cli(['generate', '--size', 'S']);
     expect(noOut.stderr).toContain('--out PATH is required');
     expect(fs.readdirSync(dir)).toEqual([]);
