@@ -14,7 +14,7 @@ import type { BenchContext, BenchSection, Figure } from './types';
 
 const BATCH = 1000;
 /** Clips of the fresh community each run captures: ~2.5 events per clip (messages, reactions, edits, deletions). */
-const CLIPS_PER_RUN = 10_000;
+const CLIPS_PER_RUN = 6_000;
 
 type StorageEvent =
   | { kind: 'message'; snapshot: MessageSnapshot; now: number }

@@ -2,11 +2,13 @@
 // in bench/.data/ (git-ignored). Rebuilt when the generator, capture code or schema changes.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { closeDatabase, openDatabase } from '../src/db/client';
 import { hashDatabaseContent } from '../src/demo/content-hash';
 import { generateCommunity, type GenerateSummary } from '../src/demo/generator';
+import { buildCommunityInParallel } from '../src/demo/parallel-build';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DATA_DIR = path.join(ROOT, 'bench', '.data');
@@ -24,6 +26,9 @@ export interface DatasetInfo {
   contentHash: string;
   generatedAt: string;
   durationMs: number;
+  /** Worker processes that built it. */
+  jobs: number;
+  /** The largest peak RSS of the processes that built it. */
   peakRssMb: number;
   summary: GenerateSummary;
 }
@@ -58,17 +63,36 @@ export function cachedDataset(size: string, seed: number): DatasetInfo | null {
 }
 
 /** Builds the dataset (in this process, which should be a child so its RSS is its own). */
-export function buildDataset(size: string, clips: number, seed: number, onProgress?: (done: number, total: number) => void): DatasetInfo {
+export async function buildDataset(
+  size: string,
+  clips: number,
+  seed: number,
+  onProgress?: (done: number, total: number) => void,
+): Promise<DatasetInfo> {
+  // Large datasets are built by worker processes (as `clipscope generate` does); the content is the same.
+  const jobs = clips < 50_000 ? 1 : Math.min(4, os.availableParallelism());
   const file = datasetPath(size, seed);
   fs.mkdirSync(DATA_DIR, { recursive: true });
   for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}.json`]) fs.rmSync(f, { force: true });
   const partial = `${file}.partial`;
   for (const f of [partial, `${partial}-wal`, `${partial}-shm`]) fs.rmSync(f, { force: true });
-  const db = openDatabase({ path: partial });
   let summary: GenerateSummary;
+  let workerPeakRssMb = 0;
+  if (jobs > 1) {
+    const parallel = await buildCommunityInParallel({ path: partial, clips, seed, endAt: BENCH_END_AT, jobs, onProgress });
+    summary = parallel;
+    workerPeakRssMb = parallel.workerPeakRssMb;
+  } else {
+    const db = openDatabase({ path: partial });
+    try {
+      summary = generateCommunity(db, { clips, seed, endAt: BENCH_END_AT, bulk: true, onProgress });
+    } finally {
+      closeDatabase(db);
+    }
+  }
+  const db = openDatabase({ path: partial });
   let contentHash: string;
   try {
-    summary = generateCommunity(db, { clips, seed, endAt: BENCH_END_AT, bulk: true, onProgress });
     contentHash = hashDatabaseContent(db);
   } finally {
     closeDatabase(db);
@@ -84,7 +108,8 @@ export function buildDataset(size: string, clips: number, seed: number, onProgre
     contentHash,
     generatedAt: new Date().toISOString(),
     durationMs: summary.durationMs,
-    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    jobs,
+    peakRssMb: Math.max(workerPeakRssMb, process.resourceUsage().maxRSS / 1024),
     summary,
   };
   fs.writeFileSync(`${file}.json`, `${JSON.stringify(info, null, 2)}\n`);

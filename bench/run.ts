@@ -73,6 +73,8 @@ async function main(): Promise<void> {
 
   const started = Date.now();
   const loadAverageStart = os.loadavg();
+  // The code being measured is the code at the start (a commit made during the run must not be credited).
+  const git = gitState();
   const baseContext: Omit<BenchContext, 'log'> = {
     size,
     clips,
@@ -96,7 +98,10 @@ async function main(): Promise<void> {
   }
   const generationNote = cached ? `measured when the cached dataset was built (${dataset.generatedAt})` : 'measured in this run';
   const figures: Figure[] = [
-    single('generate.duration_s', dataset.durationMs / 1000, 's', { better: 'lower', note: `${dataset.summary.writes.toLocaleString('en-US')} product writes; ${generationNote}` }),
+    single('generate.duration_s', dataset.durationMs / 1000, 's', {
+      better: 'lower',
+      note: `${dataset.summary.writes.toLocaleString('en-US')} product writes, ${dataset.jobs} worker process(es); ${generationNote}`,
+    }),
     single('generate.clips_per_s', dataset.clips / (dataset.durationMs / 1000), 'clips/s', { better: 'higher', note: generationNote }),
     single('generate.peak_rss_mb', dataset.peakRssMb, 'MiB', { better: 'lower', note: generationNote }),
   ];
@@ -121,7 +126,6 @@ async function main(): Promise<void> {
     }
   }
 
-  const git = gitState();
   const cpu = os.cpus()[0]?.model.trim() ?? 'unknown';
   const date = new Date().toISOString();
   const { path: _ignored, ...datasetInfo } = dataset;
@@ -185,7 +189,7 @@ function runChild(): Promise<void> {
           const ctx: BenchContext = { ...task.context, log: (m) => log(`  ${task.section ?? task.kind}: ${m}`) };
           if (task.kind === 'generate') {
             const progress = createProgress({ label: '[bench] generating', total: ctx.clips, unit: 'clips' });
-            const dataset = buildDataset(ctx.size, ctx.clips, ctx.seed, (done, total) => progress.update(done, total));
+            const dataset = await buildDataset(ctx.size, ctx.clips, ctx.seed, (done, total) => progress.update(done, total));
             progress.finish();
             reply = { ok: true, figures: [], dataset, peakRssMb: dataset.peakRssMb };
           } else {
