@@ -8,6 +8,7 @@ const TABLES: ReadonlyArray<readonly [string, string]> = [
   ['shares', 'message_id, clip_id'],
   ['reactions', 'message_id, emoji_key, user_id'],
   ['reaction_baselines', 'message_id, emoji_key'],
+  ['clip_view_history', 'clip_id, observed_at'],
   ['dirty_hours', 'guild_id, hour_start'],
   ['guild_settings', 'guild_id'],
 ];

@@ -24,8 +24,11 @@ export interface ClipMetadata {
 }
 
 interface Statements {
-  rowsOfClip: Database.Statement<[string], { guild_id: string; clip_created_at: number | null; first_shared_at: number | null }>;
+  rowsOfClip: Database.Statement<[string], { guild_id: string; clip_created_at: number | null }>;
+  shareTimes: Database.Statement<[string, string], { t: number }>;
+  reactionTimes: Database.Statement<[string, string], { t: number }>;
   update: Database.Statement<unknown[]>;
+  observeViews: Database.Statement<unknown[]>;
   insertSynced: Database.Statement<unknown[]>;
 }
 
@@ -35,14 +38,21 @@ function statements(db: Db): Statements {
   let cached = statementsByDb.get(db.$client);
   if (!cached) {
     cached = {
-      rowsOfClip: db.$client.prepare('SELECT guild_id, clip_created_at, first_shared_at FROM clips WHERE clip_id = ?'),
+      rowsOfClip: db.$client.prepare('SELECT guild_id, clip_created_at FROM clips WHERE clip_id = ?'),
+      shareTimes: db.$client.prepare('SELECT posted_at AS t FROM shares WHERE guild_id = ? AND clip_id = ?'),
+      reactionTimes: db.$client.prepare(
+        `SELECT r.reacted_at AS t FROM shares s JOIN reactions r ON r.message_id = s.message_id
+          WHERE s.guild_id = ? AND s.clip_id = ?`,
+      ),
       update: db.$client.prepare(
         `UPDATE clips SET title = ?, broadcaster_id = ?, broadcaster_name = ?, creator_id = ?, creator_name = ?,
                 game_id = ?, game_name = ?, view_count = ?, duration = ?, thumbnail_url = ?, clip_created_at = ?,
-                enrichment_state = 'done', enrichment_attempts = enrichment_attempts + 1, enrichment_error = NULL,
-                enrichment_next_attempt_at = 0, enriched_at = ?, views_refreshed_at = ?, last_updated_at = ?
+                enrichment_state = 'done', enrichment_attempts = 0, enrichment_error = NULL,
+                enrichment_next_attempt_at = 0, enriched_at = coalesce(enriched_at, ?), views_refreshed_at = ?,
+                last_updated_at = ?
           WHERE clip_id = ?`,
       ),
+      observeViews: db.$client.prepare('INSERT OR REPLACE INTO clip_view_history (clip_id, observed_at, view_count) VALUES (?, ?, ?)'),
       insertSynced: db.$client.prepare(
         `INSERT INTO clips (guild_id, clip_id, url, first_seen_at, last_updated_at, source)
          VALUES (?, ?, ?, ?, ?, 'twitch_sync') ON CONFLICT (guild_id, clip_id) DO NOTHING`,
@@ -54,8 +64,9 @@ function statements(db: Db): Statements {
 }
 
 /**
- * STAND-IN for the twitch branch's enrichment writer: stores a successful Helix lookup on every guild's row of
- * the clip (metadata is per Twitch clip) and marks the hours the clip counts in, before and after, dirty.
+ * STAND-IN for the twitch branch's enrichment writer (applyHelixClip): stores a successful Helix lookup on every
+ * guild's row of the clip (metadata is per Twitch clip), records the view count observation, and marks dirty the
+ * hours the clip counts in (its creation, before and after, its shares and their reactions).
  * Returns the number of rows updated. Call inside a transaction.
  */
 export function writeEnrichmentResultStandIn(db: Db, clip: ClipMetadata, now: number): number {
@@ -69,7 +80,8 @@ export function writeEnrichmentResultStandIn(db: Db, clip: ClipMetadata, now: nu
     clip.creatorId,
     clip.creatorName,
     clip.gameId,
-    clip.gameName,
+    // Twitch's "no game" is stored with an empty name, as the enrichment writer does.
+    clip.gameId === '' ? '' : clip.gameName,
     clip.viewCount,
     clip.duration,
     clip.thumbnailUrl,
@@ -79,7 +91,13 @@ export function writeEnrichmentResultStandIn(db: Db, clip: ClipMetadata, now: nu
     now,
     clip.clipId,
   ).changes;
-  for (const row of rows) markDirtyHours(db, row.guild_id, [row.clip_created_at, row.first_shared_at, clip.createdAt]);
+  s.observeViews.run(clip.clipId, now, clip.viewCount);
+  for (const row of rows) {
+    const hours = [row.clip_created_at, clip.createdAt];
+    for (const r of s.shareTimes.all(row.guild_id, clip.clipId)) hours.push(r.t);
+    for (const r of s.reactionTimes.all(row.guild_id, clip.clipId)) hours.push(r.t);
+    markDirtyHours(db, row.guild_id, hours);
+  }
   return changed;
 }
 

@@ -82,6 +82,16 @@ describe('synthetic community generator', () => {
          (SELECT count(*) FROM shares s WHERE s.guild_id = c.guild_id AND s.clip_id = c.clip_id AND s.deleted_at IS NULL)`,
     );
     expect(mismatched.n).toBe(0);
+    // Enrichment wrote what the Twitch writer writes: a view observation per clip, "no game" with an empty name.
+    expect(
+      one<{ n: number }>(
+        temp,
+        `SELECT count(*) AS n FROM clips c JOIN clip_view_history h ON h.clip_id = c.clip_id AND h.view_count = c.view_count
+          WHERE c.enrichment_attempts = 0 AND c.enriched_at IS NOT NULL`,
+      ).n,
+    ).toBe(4000);
+    expect(one<{ n: number }>(temp, "SELECT count(*) AS n FROM clips WHERE game_id = '' AND game_name != ''").n).toBe(0);
+    expect(one<{ n: number }>(temp, "SELECT count(*) AS n FROM clips WHERE game_id = ''").n).toBeGreaterThan(0);
     // Every guild got its name and timezone through the guild settings.
     expect(one<{ n: number }>(temp, "SELECT count(*) AS n FROM guild_settings WHERE guild_name IS NOT NULL AND timezone != 'UTC'").n).toBe(2);
   });
