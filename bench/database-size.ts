@@ -48,7 +48,7 @@ export const databaseSizeSection: BenchSection = {
         single('db.raw_bytes_per_clip', rawBytes / clips, 'B/clip', { better: 'lower', note: 'clips, shares, reactions with their indexes' }),
         single('db.summary_bytes_per_clip', summaryBytes / clips, 'B/clip', { better: 'lower', note: summaryNote }),
       ];
-      for (const table of ['clips', 'shares', 'reactions', 'dirty_hours']) {
+      for (const table of ['clips', 'shares', 'reactions', 'clip_view_history', 'dirty_hours']) {
         figures.push(single(`db.${table}_bytes_per_clip`, (byTable.get(table) ?? 0) / clips, 'B/clip', { better: 'lower', note: 'table and its indexes' }));
       }
       ctx.log(`${clips.toLocaleString('en-US')} clips, ${(fileBytes / 1_048_576).toFixed(1)} MiB`);
