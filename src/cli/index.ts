@@ -5,6 +5,7 @@ import { CliError, type CliCommand, type CliIo } from './command';
 import { aggregateCommand } from './commands/aggregate';
 import { backfillCommand } from './commands/backfill';
 import { enrichCommand } from './commands/enrich';
+import { generateCommand } from './commands/generate';
 import { importCommand } from './commands/import';
 import { migrateCommand } from './commands/migrate';
 import { syncTwitchCommand } from './commands/sync-twitch';
@@ -16,6 +17,7 @@ export const COMMANDS: CliCommand[] = [
   aggregateCommand,
   backfillCommand,
   enrichCommand,
+  generateCommand,
   importCommand,
   syncTwitchCommand,
   tokenCommand,

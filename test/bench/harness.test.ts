@@ -1,0 +1,108 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { captureStorageSection } from '../../bench/capture-storage';
+import { databaseSizeSection } from '../../bench/database-size';
+import { ratio, single, summarise } from '../../bench/measure';
+import { formatTable, type BenchResults } from '../../bench/run';
+import { SECTIONS } from '../../bench/sections';
+import type { BenchContext } from '../../bench/types';
+import { closeDatabase, openDatabase } from '../../src/db/client';
+import { hashDatabaseContent } from '../../src/demo/content-hash';
+import { generateCommunity } from '../../src/demo/generator';
+
+const END = Date.UTC(2026, 0, 1);
+const dirs: string[] = [];
+afterEach(() => {
+  while (dirs.length > 0) fs.rmSync(dirs.pop()!, { recursive: true, force: true });
+});
+
+function tinyDataset(clips: number): { ctx: BenchContext; hash: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clipscope-bench-test-'));
+  dirs.push(dir);
+  const file = path.join(dir, 'community.db');
+  const db = openDatabase({ path: file });
+  generateCommunity(db, { clips, seed: 5, endAt: END, guilds: 2 });
+  const hash = hashDatabaseContent(db);
+  closeDatabase(db);
+  const workDir = path.join(dir, 'work');
+  fs.mkdirSync(workDir);
+  return { ctx: { size: String(clips), clips, seed: 5, endAt: END, databasePath: file, runs: 1, workDir, log: () => {} }, hash };
+}
+
+function contentHash(file: string): string {
+  const db = openDatabase({ path: file, migrate: false });
+  try {
+    return hashDatabaseContent(db);
+  } finally {
+    closeDatabase(db);
+  }
+}
+
+describe('benchmark harness', () => {
+  it('summarises runs as median, min and max', () => {
+    expect(summarise([5, 1, 3])).toMatchObject({ median: 3, min: 1, max: 5 });
+    expect(summarise([4, 1, 3, 2])).toMatchObject({ median: 2.5, min: 1, max: 4 });
+    expect(() => summarise([])).toThrow();
+    const r = ratio('x', { ...single('a', 10, 'u'), min: 8, max: 12 }, { ...single('b', 5, 'u'), min: 4, max: 6 }, '');
+    expect(r).toMatchObject({ value: 2, min: 8 / 6, max: 3 });
+  });
+
+  it('has uniquely named sections', () => {
+    const names = SECTIONS.map((s) => s.name);
+    expect(new Set(names).size).toBe(names.length);
+    expect(names).toEqual(expect.arrayContaining(['capture', 'db']));
+  });
+
+  it('measures capture on a copy of the dataset, never the dataset itself', async () => {
+    const { ctx, hash } = tinyDataset(600);
+    const figures = await captureStorageSection(120).run(ctx);
+    const byName = new Map(figures.map((f) => [f.name, f]));
+    for (const name of ['capture.storage_events_per_s', 'capture.floor_batched_events_per_s', 'capture.floor_one_txn_events_per_s']) {
+      const f = byName.get(name);
+      expect(f?.value).toBeGreaterThan(0);
+      expect(f?.runs).toBe(1);
+      expect(f?.min).toBeLessThanOrEqual(f?.value ?? 0);
+    }
+    const ratioFigure = byName.get('capture.storage_vs_batched_floor');
+    expect(ratioFigure?.value).toBeCloseTo(
+      byName.get('capture.storage_events_per_s')!.value / byName.get('capture.floor_batched_events_per_s')!.value,
+      6,
+    );
+    expect(contentHash(ctx.databasePath)).toBe(hash);
+    const copy = path.join(ctx.workDir, 'capture.db');
+    const db = openDatabase({ path: copy, migrate: false });
+    const shares = (db.$client.prepare('SELECT count(*) AS n FROM shares').get() as { n: number }).n;
+    const original = openDatabase({ path: ctx.databasePath, migrate: false });
+    const before = (original.$client.prepare('SELECT count(*) AS n FROM shares').get() as { n: number }).n;
+    closeDatabase(original);
+    closeDatabase(db);
+    expect(shares).toBeGreaterThan(before);
+  });
+
+  it('reports the database size per clip from the file and its tables', async () => {
+    const { ctx } = tinyDataset(500);
+    const figures = await databaseSizeSection.run(ctx);
+    const byName = new Map(figures.map((f) => [f.name, f.value]));
+    expect(byName.get('db.bytes_per_clip')! * 500).toBe(fs.statSync(ctx.databasePath).size);
+    expect(byName.get('db.raw_bytes_per_clip')).toBeLessThan(byName.get('db.bytes_per_clip')!);
+    expect(byName.get('db.clips_bytes_per_clip')).toBeGreaterThan(0);
+    expect(byName.get('db.summary_bytes_per_clip')).toBeGreaterThanOrEqual(0);
+  });
+
+  it('prints every figure in a Markdown table with the machine and commit', () => {
+    const results = {
+      size: 'S',
+      clips: 10_000,
+      date: '2026-11-25T17:00:00.000Z',
+      git: { commit: 'abc123', dirty: false },
+      machine: { node: 'v20', cpu: 'Test CPU', cores: 2 },
+      figures: [{ ...single('capture.storage_events_per_s', 12_345.6, 'events/s'), size: 'S', commit: 'abc123', node: 'v20', cpu: 'Test CPU', date: '' }],
+    } as unknown as BenchResults;
+    const table = formatTable(results);
+    expect(table).toContain('| capture.storage_events_per_s | 12,346 | 12,346 | 12,346 | events/s |    1 |');
+    expect(table).toContain('commit abc123');
+    expect(table).toContain('Test CPU × 2');
+  });
+});
