@@ -143,10 +143,13 @@ export function runBuildWorker(): void {
       const db = openDatabase({ path: message.path });
       try {
         let last = 0;
+        const parent = process.ppid;
         const summary = generateCommunity(db, {
           ...message.options,
           bulk: true,
           onProgress: (done) => {
+            // The build is synchronous, so a disconnect event would never run: notice a dead parent here instead.
+            if (process.ppid !== parent) throw new Error('the parent process exited; stopping this build worker');
             const now = Date.now();
             if (now - last > 200) {
               last = now;
