@@ -4,6 +4,7 @@ import type { Clock } from './clock';
 import type { Config } from './config';
 import { closeDatabase, openDatabase, type Db } from './db/client';
 import { createDiscordBot } from './discord/bot';
+import { createHttpServer, type HttpServer } from './http/server';
 import type { Logger } from './logger';
 import { createScheduler, type Scheduler } from './scheduler/scheduler';
 import { createTwitchApi, type TwitchApi } from './twitch/client';
@@ -81,6 +82,36 @@ export function createApp({ config, logger, clock }: AppDeps): App {
       { missing },
       'Twitch enrichment disabled: set TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET to enable; captured clips stay pending until then',
     );
+  }
+
+  if (config.HTTP_ENABLED) {
+    let server: HttpServer | null = null;
+    services.push({
+      name: 'http',
+      start: async () => {
+        server = await createHttpServer({
+          db,
+          clock,
+          logger,
+          options: {
+            corsOrigins: config.HTTP_CORS_ORIGINS,
+            rateLimitPerMinute: config.HTTP_RATE_LIMIT_PER_MINUTE,
+            rateLimitPerIpPerMinute: config.HTTP_RATE_LIMIT_PER_IP_PER_MINUTE,
+            cacheSeconds: config.HTTP_CACHE_SECONDS,
+            changeCheckMs: config.HTTP_CHANGE_CHECK_MS,
+            trustProxy: config.HTTP_TRUST_PROXY,
+          },
+        });
+        const url = await server.listen(config.HTTP_HOST, config.HTTP_PORT);
+        logger.info({ url }, `dashboard at ${url}/ and API at ${url}/analytics/api/ (create a token: npx clipscope token create --guild ID)`);
+      },
+      stop: async () => {
+        await server?.close();
+        server = null;
+      },
+    });
+  } else {
+    logger.info('HTTP API and dashboard disabled (HTTP_ENABLED=false)');
   }
 
   // Scheduled jobs start last, once every service they may use is up.

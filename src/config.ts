@@ -79,6 +79,12 @@ export const configSchema = z.object({
   REFRESH_CRON: cronExpression.default('*/5 * * * *'),
   /** When every guild's registered Twitch channels are synced (incrementally after their first sync). */
   TWITCH_SYNC_CRON: cronExpression.default('40 */6 * * *'),
+  /** Requests per minute from one IP address across all tokens (also bounds guessing of tokens). */
+  HTTP_RATE_LIMIT_PER_IP_PER_MINUTE: wholeNumber(1, 1_000_000).default(1200),
+  /** How long an API answer may be served from the in-process cache while the guild's data is unchanged; 0 disables it. */
+  HTTP_CACHE_SECONDS: wholeNumber(0, 3600).default(60),
+  /** How often the guild's data version is re-read from the database (cache invalidation, live updates). */
+  HTTP_CHANGE_CHECK_MS: wholeNumber(0, 60_000).default(1000),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -6,10 +6,12 @@ import { aggregateCommand } from './commands/aggregate';
 import { enrichCommand } from './commands/enrich';
 import { migrateCommand } from './commands/migrate';
 import { syncTwitchCommand } from './commands/sync-twitch';
+import { tokenCommand } from './commands/token';
 import { twitchChannelsCommand } from './commands/twitch-channels';
 
 export const COMMANDS: CliCommand[] = [
   migrateCommand,
+  tokenCommand,
   enrichCommand,
   syncTwitchCommand,
   twitchChannelsCommand,

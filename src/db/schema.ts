@@ -54,6 +54,8 @@ export const clips = sqliteTable(
     index('clips_guild_views_idx').on(t.guildId, t.viewCount),
     index('clips_clip_id_idx').on(t.clipId),
     index('clips_enrichment_idx').on(t.enrichmentState, t.enrichmentNextAttemptAt),
+    // The HTTP cache's per-guild data version reads max(last_updated_at) per guild; this keeps it O(log n).
+    index('clips_guild_updated_idx').on(t.guildId, t.lastUpdatedAt),
     // Analytics: a creator's / game's latest name is one index seek; viral clips by reactions without a scan.
     index('clips_guild_creator_created_idx').on(t.guildId, t.creatorId, t.clipCreatedAt),
     index('clips_guild_game_created_idx').on(t.guildId, t.gameId, t.clipCreatedAt),

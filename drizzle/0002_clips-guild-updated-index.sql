@@ -1,0 +1,1 @@
+CREATE INDEX `clips_guild_updated_idx` ON `clips` (`guild_id`,`last_updated_at`);

@@ -1,0 +1,133 @@
+// `clipscope token create|list|revoke`: manage the HTTP API tokens that each open one guild's analytics.
+import { z } from 'zod';
+import { systemClock } from '../../clock';
+import { loadConfig } from '../../config';
+import { closeDatabase, openDatabase } from '../../db/client';
+import { createApiToken, listApiTokens, revokeApiToken, type ApiTokenInfo } from '../../http/tokens';
+import { CliError, type CliCommand } from '../command';
+
+const guildId = z.string().regex(/^\d{17,20}$/, 'a Discord guild id (17 to 20 digits)');
+const tokenName = z.string().trim().min(1, 'a name of 1 to 100 characters').max(100, 'a name of 1 to 100 characters');
+const tokenId = z.coerce.number().int().positive();
+
+export const tokenCommand: CliCommand = {
+  name: 'token',
+  summary: 'Create, list or revoke HTTP API tokens (one guild each)',
+  help: `Usage:
+  clipscope token create --guild ID [--name NAME]   prints the new token alone on stdout (shown only once)
+  clipscope token list --guild ID [--json]          the guild's tokens (never the tokens themselves)
+  clipscope token revoke TOKEN_ID                   stops the token from working at once
+
+A token opens the analytics API and dashboard of exactly one guild: send it as "Authorization: Bearer <token>".
+Only a SHA-256 hash is stored, so a lost token cannot be shown again: create a new one and revoke the old.
+
+Options:
+  --guild ID        the Discord guild (server) id
+  --name NAME       a label to recognise the token by (default "API token")
+  --json            list as JSON
+  --database PATH   SQLite file (default: DATABASE_PATH, ./data/clipscope.db)`,
+  options: {
+    guild: { type: 'string' },
+    name: { type: 'string' },
+    json: { type: 'boolean' },
+    database: { type: 'string' },
+  },
+  allowPositionals: true,
+  async run({ values, positionals }, io) {
+    const [action, ...rest] = positionals;
+    if (action !== 'create' && action !== 'list' && action !== 'revoke') {
+      throw new CliError('expected "create", "list" or "revoke" (see clipscope token --help)', 2);
+    }
+    const config = loadConfig(io.env);
+    const path = typeof values.database === 'string' ? values.database : config.DATABASE_PATH;
+    const now = systemClock.now();
+
+    const parseGuild = (): string => {
+      const parsed = guildId.safeParse(values.guild);
+      if (!parsed.success) throw new CliError(`--guild: expected a Discord guild id (17 to 20 digits)`, 2);
+      return parsed.data;
+    };
+
+    if (action === 'create') {
+      const guild = parseGuild();
+      let name: string | undefined;
+      if (values.name !== undefined) {
+        const parsed = tokenName.safeParse(values.name);
+        if (!parsed.success) throw new CliError('--name: expected a name of 1 to 100 characters', 2);
+        name = parsed.data;
+      }
+      if (rest.length > 0) throw new CliError(`unexpected argument "${rest[0]}"`, 2);
+      const db = openDatabase({ path });
+      try {
+        const created = createApiToken(db, { guildId: guild, name }, now);
+        // The token alone on stdout, so `TOKEN=$(clipscope token create …)` works; the rest goes to stderr.
+        io.stdout.write(`${created.token}\n`);
+        io.stderr.write(`Created token #${created.id} "${created.name}" for guild ${guild}. It is shown only this once.\n`);
+      } finally {
+        closeDatabase(db);
+      }
+      return 0;
+    }
+
+    if (action === 'list') {
+      const guild = parseGuild();
+      const db = openDatabase({ path });
+      try {
+        const tokens = listApiTokens(db, guild);
+        if (values.json === true) {
+          io.stdout.write(`${JSON.stringify(tokens.map(toJson), null, 2)}\n`);
+        } else if (tokens.length === 0) {
+          io.stdout.write(`No tokens for guild ${guild}. Create one with: clipscope token create --guild ${guild}\n`);
+        } else {
+          io.stdout.write(formatTable(tokens));
+        }
+      } finally {
+        closeDatabase(db);
+      }
+      return 0;
+    }
+
+    const parsedId = tokenId.safeParse(rest[0]);
+    if (!parsedId.success || rest.length !== 1) throw new CliError('expected one token id, e.g. clipscope token revoke 3', 2);
+    const db = openDatabase({ path });
+    try {
+      const result = revokeApiToken(db, parsedId.data, now);
+      if (result === 'not_found') throw new CliError(`no token #${parsedId.data}; see clipscope token list --guild ID`);
+      io.stdout.write(result === 'revoked' ? `Revoked token #${parsedId.data}.\n` : `Token #${parsedId.data} was already revoked.\n`);
+    } finally {
+      closeDatabase(db);
+    }
+    return 0;
+  },
+};
+
+function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}
+
+function toJson(t: ApiTokenInfo): Record<string, unknown> {
+  return {
+    id: t.id,
+    guild_id: t.guildId,
+    name: t.name,
+    prefix: t.prefix,
+    created_at: iso(t.createdAt),
+    last_used_at: iso(t.lastUsedAt),
+    revoked_at: iso(t.revokedAt),
+  };
+}
+
+function formatTable(tokens: ApiTokenInfo[]): string {
+  const rows = tokens.map((t) => [
+    `#${t.id}`,
+    t.name,
+    `${t.prefix}…`,
+    iso(t.createdAt)?.slice(0, 16).replace('T', ' ') ?? '',
+    t.lastUsedAt === null ? 'never' : (iso(t.lastUsedAt)?.slice(0, 16).replace('T', ' ') ?? ''),
+    t.revokedAt === null ? 'active' : 'revoked',
+  ]);
+  const header = ['ID', 'NAME', 'TOKEN', 'CREATED (UTC)', 'LAST USED', 'STATUS'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  return `${[line(header), ...rows.map(line)].join('\n')}\n`;
+}

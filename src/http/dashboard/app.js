@@ -1,0 +1,235 @@
+// The dashboard: sign in with a token, load every panel for the chosen period, and refetch when the live
+// stream says the guild's numbers changed.
+import { ApiError, downloadCsv, followEvents, forgetToken, getJson, storedToken, storeToken } from './api.js';
+import { renderHeatmap, renderTimeline } from './charts.js';
+import { creatorColumns, gameColumns, renderOverview, renderTable, renderViralClips, showState } from './render.js';
+
+const $ = (id) => document.getElementById(id);
+
+const state = {
+  period: 'week',
+  compare: false,
+  creatorSort: 'clip_count',
+  gameSort: 'clip_count',
+  viralSort: 'view_count',
+  timelineBucket: 'week',
+  timelineDays: 365,
+  peakMetric: 'clips',
+  peakAnswer: null,
+};
+
+let stopEvents = null;
+let loadGeneration = 0;
+let refreshTimer = null;
+
+function signedIn(yes) {
+  $('sign-in').hidden = yes;
+  $('dashboard').hidden = !yes;
+  $('session').hidden = !yes;
+}
+
+function showSignIn(message) {
+  if (stopEvents) stopEvents();
+  stopEvents = null;
+  signedIn(false);
+  const error = $('sign-in-error');
+  error.hidden = !message;
+  error.textContent = message || '';
+  $('token-input').focus();
+}
+
+function handleError(error, container) {
+  if (error instanceof ApiError && error.status === 401) {
+    forgetToken();
+    showSignIn('That token was not accepted (revoked or mistyped). Paste a valid token.');
+    return;
+  }
+  if (error && error.name === 'AbortError') return;
+  showState(container, 'error', error instanceof Error ? error.message : 'Something went wrong.');
+}
+
+const periodParams = () => ({ period: state.period });
+
+/** Runs one panel's load; a newer load (period switch) makes older answers irrelevant. */
+async function panel(container, generation, load, render, { quiet = false } = {}) {
+  if (!quiet) showState(container, 'loading');
+  try {
+    const answer = await load();
+    if (generation !== loadGeneration) return;
+    render(answer);
+  } catch (error) {
+    if (generation !== loadGeneration) return;
+    handleError(error, container);
+  }
+}
+
+function loadOverview(generation, quiet) {
+  const comparable = state.period !== 'all_time';
+  return panel($('overview'), generation, async () => {
+    const [overview, comparison] = await Promise.all([
+      getJson('overview', periodParams()),
+      state.compare && comparable ? getJson('compare', { period: state.period }) : Promise.resolve(null),
+    ]);
+    return { overview, comparison };
+  }, ({ overview, comparison }) => {
+    $('period-label').textContent = overview.period && overview.period.label ? overview.period.label : '';
+    renderOverview($('overview'), overview, comparison);
+  }, { quiet });
+}
+
+function loadCreators(generation, quiet) {
+  return panel($('creators'), generation, () => getJson('top-creators', { ...periodParams(), sort: state.creatorSort, limit: 10 }), (answer) =>
+    renderTable($('creators'), {
+      columns: creatorColumns, rows: answer.creators, sort: answer.sort, caption: 'Top creators',
+      emptyText: 'No creators in this period yet.',
+      onSort: (sort) => { state.creatorSort = sort; loadCreators(loadGeneration); },
+    }), { quiet });
+}
+
+function loadGames(generation, quiet) {
+  return panel($('games'), generation, () => getJson('top-games', { ...periodParams(), sort: state.gameSort, limit: 10 }), (answer) =>
+    renderTable($('games'), {
+      columns: gameColumns, rows: answer.games, sort: answer.sort, caption: 'Top games',
+      emptyText: 'No games in this period yet.',
+      onSort: (sort) => { state.gameSort = sort; loadGames(loadGeneration); },
+    }), { quiet });
+}
+
+function loadTimeline(generation, quiet) {
+  return panel($('timeline'), generation, () => getJson('engagement-timeline', { period: state.timelineBucket, days: state.timelineDays }),
+    (answer) => renderTimeline($('timeline'), $('timeline-chart'), answer), { quiet });
+}
+
+function loadPeak(generation, quiet) {
+  return panel($('peak'), generation, () => getJson('peak-times', periodParams()), (answer) => {
+    state.peakAnswer = answer;
+    renderHeatmap($('peak'), $('peak-summary'), answer, state.peakMetric);
+  }, { quiet });
+}
+
+function loadViral(generation, quiet) {
+  return panel($('viral'), generation, () => getJson('viral-clips', { ...periodParams(), sort: state.viralSort, limit: 12 }),
+    (answer) => renderViralClips($('viral'), answer), { quiet });
+}
+
+/** Loads every panel; quiet keeps the current numbers on screen while refreshing (live updates). */
+function loadAll(quiet = false) {
+  loadGeneration += 1;
+  const generation = loadGeneration;
+  document.querySelectorAll('#period-buttons button').forEach((button) => {
+    button.setAttribute('aria-pressed', String(button.dataset.period === state.period));
+  });
+  const compareToggle = $('compare-toggle');
+  compareToggle.disabled = state.period === 'all_time';
+  compareToggle.parentElement.title = compareToggle.disabled ? 'All time has no previous period to compare with' : '';
+  return Promise.all([
+    loadOverview(generation, quiet), loadCreators(generation, quiet), loadGames(generation, quiet),
+    loadTimeline(generation, quiet), loadPeak(generation, quiet), loadViral(generation, quiet),
+  ]);
+}
+
+function startLive() {
+  if (stopEvents) stopEvents();
+  let lastVersion = null;
+  stopEvents = followEvents({
+    onEvent(name, data) {
+      if (!data || typeof data.version !== 'string') return;
+      if (lastVersion !== null && data.version !== lastVersion) {
+        // Coalesce bursts of changes into one refresh.
+        clearTimeout(refreshTimer);
+        refreshTimer = setTimeout(() => loadAll(true), 300);
+      }
+      lastVersion = data.version;
+    },
+    onState(live) {
+      $('live').dataset.state = live;
+      $('live-text').textContent = live === 'live' ? 'Live' : live === 'reconnecting' ? 'Reconnecting…' : 'Offline';
+    },
+    onUnauthorized() {
+      forgetToken();
+      showSignIn('That token was revoked. Paste a valid token.');
+    },
+  });
+}
+
+function start() {
+  signedIn(true);
+  loadAll();
+  startLive();
+}
+
+function wire() {
+  $('sign-in-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const token = $('token-input').value.trim();
+    if (!token) return;
+    storeToken(token);
+    try {
+      await getJson('overview', { period: 'all_time' });
+    } catch (error) {
+      forgetToken();
+      const message = error instanceof ApiError && error.status === 401
+        ? 'That token was not accepted (revoked or mistyped).'
+        : error instanceof Error ? error.message : 'Sign-in failed.';
+      showSignIn(message);
+      return;
+    }
+    $('token-input').value = '';
+    $('sign-in-error').hidden = true;
+    start();
+  });
+  $('sign-out').addEventListener('click', () => {
+    forgetToken();
+    showSignIn('');
+  });
+  document.querySelectorAll('#period-buttons button').forEach((button) => {
+    button.addEventListener('click', () => {
+      state.period = button.dataset.period;
+      loadAll();
+    });
+  });
+  $('compare-toggle').addEventListener('change', (event) => {
+    state.compare = event.target.checked;
+    loadOverview(loadGeneration);
+  });
+  $('timeline-bucket').addEventListener('change', (event) => {
+    state.timelineBucket = event.target.value;
+    loadTimeline(loadGeneration);
+  });
+  $('timeline-days').addEventListener('change', (event) => {
+    state.timelineDays = Number(event.target.value);
+    loadTimeline(loadGeneration);
+  });
+  $('peak-metric').addEventListener('change', (event) => {
+    state.peakMetric = event.target.value;
+    if (state.peakAnswer) renderHeatmap($('peak'), $('peak-summary'), state.peakAnswer, state.peakMetric);
+  });
+  $('viral-sort').addEventListener('change', (event) => {
+    state.viralSort = event.target.value;
+    loadViral(loadGeneration);
+  });
+  document.querySelectorAll('button.csv').forEach((button) => {
+    button.addEventListener('click', async () => {
+      const report = button.dataset.report;
+      const params = report === 'timeline'
+        ? { report, period: state.timelineBucket, days: state.timelineDays }
+        : { report, period: state.period, limit: 100, sort: report === 'top-creators' ? state.creatorSort : report === 'top-games' ? state.gameSort : state.viralSort };
+      button.disabled = true;
+      try {
+        await downloadCsv(params);
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 401) handleError(error, $('overview'));
+        else {
+          $('global-error').hidden = false;
+          $('global-error').textContent = `CSV download failed: ${error instanceof Error ? error.message : 'unknown error'}`;
+        }
+      } finally {
+        button.disabled = false;
+      }
+    });
+  });
+}
+
+wire();
+if (storedToken()) start();
+else showSignIn('');

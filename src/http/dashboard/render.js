@@ -1,0 +1,145 @@
+// Builds the dashboard's DOM from API answers. Every piece of data is set with textContent or as an attribute
+// value through the DOM, never parsed as HTML, so a clip title like <img onerror=…> shows as text.
+import { formatChange, formatCompact, formatDate, formatDecimal, formatInteger, safeUrl } from './format.js';
+
+/** el('td', { className: 'num' }, 'text', childNode…) */
+export function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (value === undefined || value === null) continue;
+    if (key === 'className') node.className = value;
+    else if (key === 'dataset') Object.assign(node.dataset, value);
+    else if (key.startsWith('aria-') || key === 'role' || key === 'scope') node.setAttribute(key, value);
+    else node[key] = value;
+  }
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+/** data-state drives the CSS: loading, empty, error or ready. */
+export function showState(container, state, message) {
+  container.dataset.state = state;
+  container.setAttribute('aria-busy', state === 'loading' ? 'true' : 'false');
+  if (state === 'ready') return;
+  const text = message || (state === 'loading' ? 'Loading…' : '');
+  const existing = container.querySelector(':scope > .state');
+  if (existing && container.classList.contains('chart-wrap')) {
+    existing.textContent = text;
+    return;
+  }
+  container.replaceChildren(el('p', { className: 'state' }, text));
+}
+
+export function renderOverview(container, overview, comparison) {
+  const changes = comparison || {};
+  const card = (label, value, change, title) =>
+    el('div', { className: 'card', title }, el('span', { className: 'card-label' }, label), el('span', { className: 'card-value' }, value),
+      change ? el('span', { className: `card-change ${changeClass(change)}` }, formatChange(change)) : null);
+  const topGame = overview.top_game ? `${overview.top_game.name} (${formatInteger(overview.top_game.clip_count)})` : '—';
+  const topCreator = overview.top_creator ? `${overview.top_creator.name} (${formatInteger(overview.top_creator.clip_count)})` : '—';
+  container.replaceChildren(
+    card('Clips', formatCompact(overview.total_clips), changes.clips, formatInteger(overview.total_clips)),
+    card('Views', formatCompact(overview.total_views), changes.views, formatInteger(overview.total_views)),
+    card('Creators', formatCompact(overview.unique_creators), changes.unique_creators),
+    card('Games', formatCompact(overview.unique_games), changes.unique_games),
+    card('Discord shares', formatCompact(overview.discord_shares), changes.discord_shares),
+    card('Reactions', formatCompact(overview.discord_reactions), changes.discord_reactions),
+    card('Top game', topGame),
+    card('Top creator', topCreator),
+  );
+  showState(container, 'ready');
+}
+
+function changeClass(change) {
+  if (!change || change.change === 0) return 'flat';
+  return change.change > 0 ? 'up' : 'down';
+}
+
+/**
+ * A leaderboard table. columns: [{ key, label, value(row) -> text, numeric, sort }]; clicking a sortable header
+ * calls onSort(sortKey). The current sort is marked with aria-sort.
+ */
+export function renderTable(container, { columns, rows, sort, onSort, emptyText, caption }) {
+  if (rows.length === 0) {
+    showState(container, 'empty', emptyText);
+    return;
+  }
+  const head = el('tr', {}, ...columns.map((column) => {
+    const active = column.sort && column.sort === sort;
+    const th = el('th', { scope: 'col', className: column.numeric ? 'num' : '', 'aria-sort': active ? 'descending' : column.sort ? 'none' : null });
+    if (column.sort) {
+      th.append(el('button', { type: 'button', className: 'sort', onclick: () => onSort(column.sort), title: `Sort by ${column.label}` },
+        column.label, active ? ' ▼' : ''));
+    } else {
+      th.append(column.label);
+    }
+    return th;
+  }));
+  const body = rows.map((row, index) =>
+    el('tr', {}, ...columns.map((column) => el('td', { className: column.numeric ? 'num' : '', dataset: { col: column.key } }, column.value(row, index)))));
+  container.replaceChildren(el('table', {}, el('caption', { className: 'visually-hidden' }, caption), el('thead', {}, head), el('tbody', {}, ...body)));
+  showState(container, 'ready');
+}
+
+export const creatorColumns = [
+  { key: 'rank', label: '#', value: (_row, i) => String(i + 1), numeric: true },
+  { key: 'creator_name', label: 'Creator', value: (row) => row.creator_name },
+  { key: 'clip_count', label: 'Clips', value: (row) => formatInteger(row.clip_count), numeric: true, sort: 'clip_count' },
+  { key: 'total_views', label: 'Views', value: (row) => formatInteger(row.total_views), numeric: true, sort: 'total_views' },
+  { key: 'avg_views', label: 'Avg views', value: (row) => formatDecimal(row.avg_views), numeric: true, sort: 'avg_views' },
+  { key: 'discord_shares', label: 'Shares', value: (row) => formatInteger(row.discord_shares), numeric: true, sort: 'discord_shares' },
+  { key: 'discord_reactions', label: 'Reactions', value: (row) => formatInteger(row.discord_reactions), numeric: true, sort: 'discord_reactions' },
+  { key: 'top_game', label: 'Top game', value: (row) => (row.top_game ? row.top_game.name : '—') },
+];
+
+export const gameColumns = [
+  { key: 'rank', label: '#', value: (_row, i) => String(i + 1), numeric: true },
+  { key: 'game_name', label: 'Game', value: (row) => row.game_name },
+  { key: 'clip_count', label: 'Clips', value: (row) => formatInteger(row.clip_count), numeric: true, sort: 'clip_count' },
+  { key: 'total_views', label: 'Views', value: (row) => formatInteger(row.total_views), numeric: true, sort: 'total_views' },
+  { key: 'avg_view_count', label: 'Avg views', value: (row) => formatDecimal(row.avg_view_count), numeric: true, sort: 'avg_view_count' },
+  { key: 'unique_creators', label: 'Creators', value: (row) => formatInteger(row.unique_creators), numeric: true },
+  { key: 'discord_shares', label: 'Shares', value: (row) => formatInteger(row.discord_shares), numeric: true, sort: 'discord_shares' },
+  { key: 'discord_reactions', label: 'Reactions', value: (row) => formatInteger(row.discord_reactions), numeric: true, sort: 'discord_reactions' },
+];
+
+export function renderViralClips(container, answer) {
+  if (answer.clips.length === 0) {
+    showState(container, 'empty', 'No clips in this period yet. They appear here as soon as someone shares a Twitch clip in Discord.');
+    return;
+  }
+  const items = answer.clips.map((clip) => {
+    const url = safeUrl(clip.url);
+    const thumb = safeUrl(clip.thumbnail_url);
+    const title = clip.title || clip.clip_id;
+    const placeholder = () => el('div', { className: 'thumb-placeholder', 'aria-hidden': 'true' }, '▶');
+    let media = placeholder();
+    if (thumb) {
+      media = el('img', { src: thumb, alt: '', loading: 'lazy', referrerPolicy: 'no-referrer', width: 160, height: 90 });
+      // A thumbnail Twitch no longer serves shows the placeholder instead of a broken image.
+      media.addEventListener('error', (event) => event.target.replaceWith(placeholder()), { once: true });
+    }
+    const heading = url ? el('a', { href: url, target: '_blank', rel: 'noopener noreferrer' }, title) : el('span', {}, title);
+    const reactions = Object.entries(clip.reaction_types || {}).slice(0, 6).map(([emoji, count]) =>
+      el('span', { className: 'emoji' }, `${emoji.includes(':') ? `:${emoji.split(':')[0]}:` : emoji} ${formatInteger(count)}`));
+    const meta = [clip.creator_name ? `by ${clip.creator_name}` : null, clip.game_name, clip.broadcaster_name ? `on ${clip.broadcaster_name}` : null]
+      .filter(Boolean).join(' · ');
+    return el('li', { className: 'clip' },
+      media,
+      el('div', { className: 'clip-body' },
+        el('h3', { className: 'clip-title' }, heading),
+        el('p', { className: 'muted' }, meta),
+        el('p', { className: 'clip-stats' },
+          el('strong', {}, formatInteger(clip.view_count)), ' views · ',
+          el('strong', {}, formatInteger(clip.discord_shares)), ' shares · ',
+          el('strong', {}, formatInteger(clip.discord_reactions)), ' reactions',
+          clip.view_velocity !== null && clip.view_velocity !== undefined ? ` · ${formatDecimal(clip.view_velocity)} views/h` : ''),
+        reactions.length > 0 ? el('p', { className: 'reactions' }, ...reactions) : null,
+        el('p', { className: 'muted small' }, `Created ${formatDate(clip.clip_created_at)} · first shared ${formatDate(clip.first_shared_at)}`)));
+  });
+  container.replaceChildren(el('ol', { className: 'clip-list' }, ...items));
+  showState(container, 'ready');
+}

@@ -1,0 +1,63 @@
+// The in-process answer cache: one entry per (guild, route, normalised parameters), valid while the guild's
+// data version is unchanged and for at most the configured lifetime (periods roll over with the clock).
+import { createHash } from 'node:crypto';
+
+export interface CachedAnswer {
+  version: string;
+  body: string;
+  etag: string;
+  storedAt: number;
+}
+
+export interface ResponseCache {
+  get(key: string, version: string, now: number): CachedAnswer | undefined;
+  set(key: string, answer: CachedAnswer): void;
+  readonly size: number;
+}
+
+export function createResponseCache(options: { maxEntries: number; ttlMs: number }): ResponseCache {
+  const entries = new Map<string, CachedAnswer>();
+  return {
+    get(key, version, now) {
+      if (options.ttlMs <= 0) return undefined;
+      const hit = entries.get(key);
+      if (!hit) return undefined;
+      if (hit.version !== version || now - hit.storedAt >= options.ttlMs) {
+        entries.delete(key);
+        return undefined;
+      }
+      return hit;
+    },
+    set(key, answer) {
+      if (options.ttlMs <= 0) return;
+      entries.delete(key);
+      entries.set(key, answer);
+      // Evict the oldest insertions beyond the bound (a Map iterates in insertion order).
+      while (entries.size > options.maxEntries) {
+        const oldest = entries.keys().next().value;
+        if (oldest === undefined) break;
+        entries.delete(oldest);
+      }
+    },
+    get size() {
+      return entries.size;
+    },
+  };
+}
+
+/** The cache key: guild first, so no two guilds can ever share an entry. */
+export function answerKey(guildId: string, route: string, params: unknown): string {
+  return `${guildId}\n${route}\n${JSON.stringify(params)}`;
+}
+
+/** A strong ETag from the guild and the exact bytes of the answer. */
+export function etagOf(guildId: string, body: string): string {
+  return `"${createHash('sha1').update(guildId).update('\n').update(body).digest('base64url').slice(0, 27)}"`;
+}
+
+/** True when an If-None-Match header lists this ETag (or is "*"). */
+export function etagMatches(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  if (ifNoneMatch.trim() === '*') return true;
+  return ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
+}

@@ -1,0 +1,26 @@
+// Every HTTP route, one file each; this list is the table of contents of the API.
+import type { FastifyInstance } from 'fastify';
+import type { RouteContext } from '../server';
+import { registerCompareRoute } from './compare';
+import { registerEngagementTimelineRoute } from './engagement-timeline';
+import { registerEventsRoute } from './events';
+import { registerExportCsvRoute } from './export-csv';
+import { registerHealthzRoute } from './healthz';
+import { registerOverviewRoute } from './overview';
+import { registerPeakTimesRoute } from './peak-times';
+import { registerTopCreatorsRoute } from './top-creators';
+import { registerTopGamesRoute } from './top-games';
+import { registerViralClipsRoute } from './viral-clips';
+
+export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  registerHealthzRoute(app, ctx);
+  registerOverviewRoute(app, ctx);
+  registerTopCreatorsRoute(app, ctx);
+  registerTopGamesRoute(app, ctx);
+  registerViralClipsRoute(app, ctx);
+  registerEngagementTimelineRoute(app, ctx);
+  registerPeakTimesRoute(app, ctx);
+  registerCompareRoute(app, ctx);
+  registerExportCsvRoute(app, ctx);
+  registerEventsRoute(app, ctx);
+}

@@ -1,0 +1,51 @@
+// Security headers for every response (what @fastify/helmet would set, written out so each one is deliberate),
+// and CORS, which stays off unless HTTP_CORS_ORIGINS lists the origins allowed to call the API from a browser.
+import type { FastifyInstance } from 'fastify';
+
+/** Twitch thumbnails come from its CDNs over https; everything else is served by this server itself. */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data: https:",
+  "connect-src 'self'",
+  "font-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const SECURITY_HEADERS: Record<string, string> = {
+  'content-security-policy': CONTENT_SECURITY_POLICY,
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+  'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=(), usb=()',
+  'x-dns-prefetch-control': 'off',
+  'x-permitted-cross-domain-policies': 'none',
+  'origin-agent-cluster': '?1',
+};
+
+export function registerSecurityHeaders(app: FastifyInstance, options: { corsOrigins: readonly string[]; https?: boolean }): void {
+  const allowed = new Set(options.corsOrigins);
+  app.addHook('onRequest', async (request, reply) => {
+    // Set before the handler runs so that every answer, errors and 304s included, carries them.
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
+    if (options.https) reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
+    const origin = request.headers.origin;
+    if (allowed.size === 0 || typeof origin !== 'string') return;
+    reply.header('vary', 'Origin');
+    if (!allowed.has(origin)) return;
+    reply.header('access-control-allow-origin', origin);
+    reply.header('access-control-expose-headers', 'ETag, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset');
+    if (request.method === 'OPTIONS') {
+      reply.header('access-control-allow-methods', 'GET, OPTIONS');
+      reply.header('access-control-allow-headers', 'Authorization, If-None-Match');
+      reply.header('access-control-max-age', '600');
+      return reply.code(204).send();
+    }
+  });
+}

@@ -1,0 +1,139 @@
+// API tokens: created, listed, revoked and verified here (used by the HTTP server, the CLI and /clipscope-admin).
+// A token is shown once; only its SHA-256 hash is stored, so a leaked database does not leak usable tokens.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Db } from '../db/client';
+
+/** Every token starts with this, so secret scanners and people recognise a Clipscope token. */
+export const TOKEN_PREFIX = 'cs_';
+/** 32 random bytes = 256 bits, base64url encoded (43 characters). */
+const TOKEN_BYTES = 32;
+const TOKEN_PATTERN = /^cs_[A-Za-z0-9_-]{43}$/;
+/** Characters kept in clear (prefix + 6), enough to tell tokens apart in a listing, far too few to guess from. */
+const SHOWN_PREFIX_LENGTH = TOKEN_PREFIX.length + 6;
+/** last_used_at is written at most this often per token, so reads do not turn into a write per request. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+export interface ApiTokenInfo {
+  id: number;
+  guildId: string;
+  name: string;
+  /** The first characters of the token, e.g. "cs_Ab3xYz". */
+  prefix: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+  revokedAt: number | null;
+}
+
+export interface CreatedApiToken extends ApiTokenInfo {
+  /** The token itself: shown to its owner once, never stored. */
+  token: string;
+}
+
+/** The guild a valid token opens, and which token it was (for rate limits and last_used_at). */
+export interface TokenAccess {
+  tokenId: number;
+  guildId: string;
+}
+
+interface TokenRow {
+  id: number;
+  guild_id: string;
+  name: string;
+  token_hash: string;
+  prefix: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+export function createApiToken(db: Db, input: { guildId: string; name?: string }, now: number): CreatedApiToken {
+  const token = TOKEN_PREFIX + randomBytes(TOKEN_BYTES).toString('base64url');
+  const name = input.name?.trim() || 'API token';
+  const prefix = token.slice(0, SHOWN_PREFIX_LENGTH);
+  const result = db.$client
+    .prepare('INSERT INTO api_tokens (guild_id, name, token_hash, prefix, created_at) VALUES (?, ?, ?, ?, ?)')
+    .run(input.guildId, name, hashToken(token), prefix, now);
+  return {
+    id: Number(result.lastInsertRowid),
+    guildId: input.guildId,
+    name,
+    prefix,
+    createdAt: now,
+    lastUsedAt: null,
+    revokedAt: null,
+    token,
+  };
+}
+
+/** A guild's tokens, newest first, revoked ones included (marked). */
+export function listApiTokens(db: Db, guildId: string): ApiTokenInfo[] {
+  return db.$client
+    .prepare<[string], TokenRow>('SELECT * FROM api_tokens WHERE guild_id = ? ORDER BY created_at DESC, id DESC')
+    .all(guildId)
+    .map(toInfo);
+}
+
+export type RevokeResult = 'revoked' | 'already_revoked' | 'not_found';
+
+/**
+ * Revokes a token by id; effective for the very next request (every request checks the database).
+ * With guildId, only a token of that guild can be revoked (what /clipscope-admin passes).
+ */
+export function revokeApiToken(db: Db, id: number, now: number, guildId?: string): RevokeResult {
+  const row = db.$client.prepare<[number], TokenRow>('SELECT * FROM api_tokens WHERE id = ?').get(id);
+  if (!row || (guildId !== undefined && row.guild_id !== guildId)) return 'not_found';
+  if (row.revoked_at !== null) return 'already_revoked';
+  db.$client.prepare('UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now, id);
+  return 'revoked';
+}
+
+export interface TokenVerifier {
+  /** The access a presented token grants, or null for a malformed, unknown or revoked token. */
+  verify(presented: string, now: number): TokenAccess | null;
+}
+
+/** Prepared statements once; each call costs one hash and one indexed read, so revocation needs no cache flush. */
+export function createTokenVerifier(db: Db): TokenVerifier {
+  const byHash = db.$client.prepare<[string], Pick<TokenRow, 'id' | 'guild_id' | 'token_hash' | 'revoked_at' | 'last_used_at'>>(
+    'SELECT id, guild_id, token_hash, revoked_at, last_used_at FROM api_tokens WHERE token_hash = ?',
+  );
+  const touch = db.$client.prepare('UPDATE api_tokens SET last_used_at = ? WHERE id = ?');
+  const lastWritten = new Map<number, number>();
+  return {
+    verify(presented, now) {
+      if (!TOKEN_PATTERN.test(presented)) return null;
+      const hash = hashToken(presented);
+      const row = byHash.get(hash);
+      // The lookup is by hash, so timing reveals nothing about stored tokens; the explicit comparison keeps the
+      // check constant-time even if the lookup were ever changed to a prefix or a scan.
+      if (!row || !timingSafeEqual(Buffer.from(row.token_hash, 'hex'), Buffer.from(hash, 'hex'))) return null;
+      if (row.revoked_at !== null) return null;
+      const written = Math.max(lastWritten.get(row.id) ?? 0, row.last_used_at ?? 0);
+      if (now - written >= LAST_USED_RESOLUTION_MS) {
+        try {
+          touch.run(now, row.id);
+          lastWritten.set(row.id, now);
+        } catch {
+          // A busy database must not turn a valid read into an error; the next request tries again.
+        }
+      }
+      return { tokenId: row.id, guildId: row.guild_id };
+    },
+  };
+}
+
+function toInfo(row: TokenRow): ApiTokenInfo {
+  return {
+    id: row.id,
+    guildId: row.guild_id,
+    name: row.name,
+    prefix: row.prefix,
+    createdAt: row.created_at,
+    lastUsedAt: row.last_used_at,
+    revokedAt: row.revoked_at,
+  };
+}

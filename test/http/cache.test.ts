@@ -1,0 +1,89 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/clock';
+import { closeDatabase, openDatabase } from '../../src/db/client';
+import type { HttpServer } from '../../src/http/server';
+import { createApiToken } from '../../src/http/tokens';
+import { GUILD_A, GUILD_B, NOW, seedCommunity, shareNewClip } from '../fixtures/http-community';
+import { bearer, startTestServer } from '../helpers/http-server';
+import { createTempDb, type TempDb } from '../helpers/temp-db';
+
+describe('answer cache', () => {
+  let temp: TempDb;
+  let server: HttpServer | null = null;
+  let clock: ManualClock;
+  let tokenA: string;
+  let tokenB: string;
+
+  beforeEach(async () => {
+    temp = createTempDb();
+    seedCommunity(temp.db);
+    tokenA = createApiToken(temp.db, { guildId: GUILD_A }, NOW).token;
+    tokenB = createApiToken(temp.db, { guildId: GUILD_B }, NOW).token;
+    clock = new ManualClock(NOW);
+    ({ server } = await startTestServer(temp.db, {}, clock));
+  });
+  afterEach(async () => {
+    await server?.close();
+    server = null;
+    temp.cleanup();
+  });
+
+  const get = (url: string, token: string, headers: Record<string, string> = {}) =>
+    server!.app.inject({ url, headers: { ...bearer(token), ...headers } });
+
+  it('serves a repeated question from the cache until the guild’s data changes', async () => {
+    const url = '/analytics/api/top-creators?period=week';
+    const first = await get(url, tokenA);
+    expect(first.headers['x-cache']).toBe('miss');
+    const second = await get(url, tokenA);
+    expect(second.headers['x-cache']).toBe('hit');
+    expect(second.body).toBe(first.body);
+    const bFirst = await get(url, tokenB);
+
+    clock.advance(1000);
+    shareNewClip(temp.db, GUILD_A, 'FreshClipFive', { views: 7777, creator: ['c7', 'Newcomer'], at: clock.now(), messageId: '7001' });
+
+    const after = await get(url, tokenA, { 'if-none-match': first.headers.etag as string });
+    expect(after.statusCode).toBe(200);
+    expect(after.headers['x-cache']).toBe('miss');
+    expect(after.json().creators.map((c: { creator_name: string }) => c.creator_name)).toContain('Newcomer');
+    expect(after.headers.etag).not.toBe(first.headers.etag);
+    // Guild B's data did not change: its cached answer stays valid.
+    const bAfter = await get(url, tokenB, { 'if-none-match': bFirst.headers.etag as string });
+    expect(bAfter.statusCode).toBe(304);
+    expect(bAfter.headers['x-cache']).toBe('hit');
+  });
+
+  it('notices a write made by another process', async () => {
+    const url = '/analytics/api/overview';
+    const before = (await get(url, tokenA)).json();
+    const other = openDatabase({ path: temp.path });
+    try {
+      shareNewClip(other, GUILD_A, 'ElsewhereClip', { views: 10, creator: ['c8', 'Elsewhere'], at: NOW + 5000, messageId: '7002' });
+    } finally {
+      closeDatabase(other);
+    }
+    const after = (await get(url, tokenA)).json();
+    expect(after.total_clips).toBe(before.total_clips + 1);
+  });
+
+  it('expires cached answers after the configured lifetime even without changes (periods roll over)', async () => {
+    await server!.close();
+    ({ server } = await startTestServer(temp.db, { cacheSeconds: 5 }, clock));
+    const url = '/analytics/api/overview?period=day';
+    await get(url, tokenA);
+    expect((await get(url, tokenA)).headers['x-cache']).toBe('hit');
+    clock.advance(5000);
+    expect((await get(url, tokenA)).headers['x-cache']).toBe('miss');
+  });
+
+  it('computes every answer afresh when the cache is off', async () => {
+    await server!.close();
+    ({ server } = await startTestServer(temp.db, { cacheSeconds: 0 }, clock));
+    const url = '/analytics/api/overview';
+    const first = await get(url, tokenA);
+    const second = await get(url, tokenA, { 'if-none-match': first.headers.etag as string });
+    expect(second.headers['x-cache']).toBe('miss');
+    expect(second.statusCode).toBe(304);
+  });
+});

@@ -1,0 +1,88 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { recordMessage } from '../../src/capture/record-share';
+import { closeDatabase, inTransaction, openDatabase } from '../../src/db/client';
+import { updateGuildSettings } from '../../src/db/guild-settings';
+import { createDataVersions } from '../../src/http/data-version';
+import { GUILD_A, GUILD_B, TEST_NOW } from '../helpers/http-server';
+import { createTempDb, type TempDb } from '../helpers/temp-db';
+
+let messageSeq = 1000;
+function share(db: TempDb['db'], guildId: string, now: number, slug = `Clip${messageSeq}`): void {
+  messageSeq += 1;
+  inTransaction(db, () => {
+    recordMessage(db, {
+      guildId, channelId: '1', messageId: String(messageSeq), authorId: '2', authorName: 'viewer', authorIsBot: false,
+      postedAt: now, content: `https://clips.twitch.tv/${slug}`, source: 'discord',
+    }, now);
+  });
+}
+
+describe('guild data versions', () => {
+  let temp: TempDb;
+  beforeEach(() => {
+    temp = createTempDb();
+  });
+  afterEach(() => temp.cleanup());
+
+  it('changes a guild’s version when its clips change, and only that guild’s', () => {
+    const versions = createDataVersions({ db: temp.db, checkIntervalMs: 0 });
+    const a0 = versions.current(GUILD_A);
+    const b0 = versions.current(GUILD_B);
+    share(temp.db, GUILD_B, TEST_NOW);
+    expect(versions.current(GUILD_A)).toBe(a0);
+    const b1 = versions.current(GUILD_B);
+    expect(b1).not.toBe(b0);
+    share(temp.db, GUILD_A, TEST_NOW + 1);
+    expect(versions.current(GUILD_A)).not.toBe(a0);
+    expect(versions.current(GUILD_B)).toBe(b1);
+  });
+
+  it('changes when the guild’s timezone changes or a background job finishes', () => {
+    const versions = createDataVersions({ db: temp.db, checkIntervalMs: 0 });
+    const v0 = versions.current(GUILD_A);
+    updateGuildSettings(temp.db, GUILD_A, { timezone: 'Europe/Berlin' }, TEST_NOW);
+    const v1 = versions.current(GUILD_A);
+    expect(v1).not.toBe(v0);
+    temp.db.$client.prepare("INSERT INTO job_runs (job, last_finished_at) VALUES ('aggregate-full', ?)").run(TEST_NOW);
+    expect(versions.current(GUILD_A)).not.toBe(v1);
+  });
+
+  it('sees writes made by another process (another connection to the same file)', () => {
+    const versions = createDataVersions({ db: temp.db, checkIntervalMs: 0 });
+    const v0 = versions.current(GUILD_A);
+    const other = openDatabase({ path: temp.path });
+    try {
+      share(other, GUILD_A, TEST_NOW + 5);
+    } finally {
+      closeDatabase(other);
+    }
+    expect(versions.current(GUILD_A)).not.toBe(v0);
+  });
+
+  it('re-reads the database at most once per check interval', () => {
+    let now = 0;
+    const versions = createDataVersions({ db: temp.db, now: () => now, checkIntervalMs: 1000 });
+    const v0 = versions.current(GUILD_A);
+    share(temp.db, GUILD_A, TEST_NOW);
+    now = 500;
+    expect(versions.current(GUILD_A)).toBe(v0);
+    now = 1000;
+    expect(versions.current(GUILD_A)).not.toBe(v0);
+  });
+
+  it('tells watchers of a guild about its changes, and lets in-process writers announce one at once', async () => {
+    const versions = createDataVersions({ db: temp.db, checkIntervalMs: 10 });
+    const seenA: string[] = [];
+    const seenB: string[] = [];
+    const stopA = versions.watch(GUILD_A, (v) => seenA.push(v));
+    const stopB = versions.watch(GUILD_B, (v) => seenB.push(v));
+    share(temp.db, GUILD_A, TEST_NOW);
+    await expect.poll(() => seenA.length).toBe(1);
+    versions.notifyChanged(GUILD_B);
+    expect(seenB).toHaveLength(1);
+    expect(seenA).toHaveLength(1);
+    stopA();
+    stopB();
+    versions.close();
+  });
+});

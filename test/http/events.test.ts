@@ -1,0 +1,122 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { recordMessage } from '../../src/capture/record-share';
+import { inTransaction } from '../../src/db/client';
+import type { HttpServer } from '../../src/http/server';
+import { bearer, GUILD_A, GUILD_B, startTestServer, TEST_NOW, tokenFor } from '../helpers/http-server';
+import { createTempDb, type TempDb } from '../helpers/temp-db';
+
+interface StreamEvent {
+  event: string;
+  data: { version: string };
+}
+
+/** Reads server-sent events from a fetch response into an array as they arrive. */
+function collectEvents(response: Response): { events: StreamEvent[]; stop: () => Promise<void> } {
+  const events: StreamEvent[] = [];
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  const pump = (async () => {
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        buffer += value;
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const event = /^event: (.+)$/m.exec(block)?.[1];
+          const data = /^data: (.+)$/m.exec(block)?.[1];
+          if (event && data) events.push({ event, data: JSON.parse(data) as { version: string } });
+        }
+      }
+    } catch {
+      // Cancelled by stop().
+    }
+  })();
+  return {
+    events,
+    stop: async () => {
+      await reader.cancel().catch(() => undefined);
+      await pump;
+    },
+  };
+}
+
+function shareIn(temp: TempDb, guildId: string, messageId: string, at: number): void {
+  inTransaction(temp.db, () => {
+    recordMessage(temp.db, {
+      guildId, channelId: '1', messageId, authorId: '2', authorName: 'viewer', authorIsBot: false,
+      postedAt: at, content: `https://clips.twitch.tv/Clip${messageId}`, source: 'discord',
+    }, at);
+  });
+}
+
+describe('GET /analytics/api/events', () => {
+  let temp: TempDb;
+  let server: HttpServer | null = null;
+  beforeEach(() => {
+    temp = createTempDb();
+  });
+  afterEach(async () => {
+    await server?.close();
+    server = null;
+    temp.cleanup();
+  });
+
+  it('streams the guild’s version at once and a change when its data changes', async () => {
+    ({ server } = await startTestServer(temp.db, { changeCheckMs: 20 }));
+    const url = await server.listen('127.0.0.1', 0);
+    const token = tokenFor(temp.db, GUILD_A);
+    const response = await fetch(`${url}/analytics/api/events`, { headers: bearer(token) });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    expect(response.headers.get('content-security-policy')).toBeTruthy();
+    const stream = collectEvents(response);
+    await expect.poll(() => stream.events.length).toBe(1);
+    expect(stream.events[0]?.event).toBe('version');
+    const initial = stream.events[0]!.data.version;
+
+    shareIn(temp, GUILD_A, '9001', TEST_NOW + 10);
+    await expect.poll(() => stream.events.length).toBe(2);
+    expect(stream.events[1]).toMatchObject({ event: 'change' });
+    expect(stream.events[1]!.data.version).not.toBe(initial);
+    await stream.stop();
+  });
+
+  it('never tells guild A about guild B’s changes', async () => {
+    ({ server } = await startTestServer(temp.db, { changeCheckMs: 20 }));
+    const url = await server.listen('127.0.0.1', 0);
+    const a = collectEvents(await fetch(`${url}/analytics/api/events`, { headers: bearer(tokenFor(temp.db, GUILD_A)) }));
+    const b = collectEvents(await fetch(`${url}/analytics/api/events`, { headers: bearer(tokenFor(temp.db, GUILD_B)) }));
+    await expect.poll(() => a.events.length + b.events.length).toBe(2);
+    shareIn(temp, GUILD_B, '9100', TEST_NOW + 10);
+    await expect.poll(() => b.events.length).toBe(2);
+    // A later change of A arrives as A's first change: nothing of B's slipped in before it.
+    shareIn(temp, GUILD_A, '9101', TEST_NOW + 20);
+    await expect.poll(() => a.events.length).toBe(2);
+    expect(b.events).toHaveLength(2);
+    await a.stop();
+    await b.stop();
+  });
+
+  it('limits how many streams one token may hold open', async () => {
+    ({ server } = await startTestServer(temp.db, { maxStreamsPerToken: 1 }));
+    const url = await server.listen('127.0.0.1', 0);
+    const token = tokenFor(temp.db, GUILD_A);
+    const first = collectEvents(await fetch(`${url}/analytics/api/events`, { headers: bearer(token) }));
+    await expect.poll(() => first.events.length).toBe(1);
+    const second = await fetch(`${url}/analytics/api/events`, { headers: bearer(token) });
+    expect(second.status).toBe(429);
+    expect(await second.json()).toMatchObject({ error: 'too_many_streams' });
+    await first.stop();
+    // Once the first stream is gone, a new one is allowed again.
+    await expect
+      .poll(async () => {
+        const res = await fetch(`${url}/analytics/api/events`, { headers: bearer(token) });
+        await res.body?.cancel();
+        return res.status;
+      })
+      .toBe(200);
+  });
+});

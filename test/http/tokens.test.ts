@@ -1,0 +1,69 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createApiToken, createTokenVerifier, hashToken, listApiTokens, revokeApiToken } from '../../src/http/tokens';
+import { createTempDb, type TempDb } from '../helpers/temp-db';
+import { GUILD_A, GUILD_B, TEST_NOW } from '../helpers/http-server';
+
+describe('API tokens', () => {
+  let temp: TempDb;
+  beforeEach(() => {
+    temp = createTempDb();
+  });
+  afterEach(() => temp.cleanup());
+
+  it('creates a recognisable 256-bit token and stores only its SHA-256 hash', () => {
+    const created = createApiToken(temp.db, { guildId: GUILD_A, name: 'OBS overlay' }, TEST_NOW);
+    expect(created.token).toMatch(/^cs_[A-Za-z0-9_-]{43}$/);
+    expect(Buffer.from(created.token.slice(3), 'base64url')).toHaveLength(32);
+    const rows = temp.db.$client.prepare('SELECT * FROM api_tokens').all() as Array<Record<string, unknown>>;
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.token_hash).toBe(hashToken(created.token));
+    expect(JSON.stringify(rows)).not.toContain(created.token);
+    expect(rows[0]?.prefix).toBe(created.token.slice(0, 9));
+  });
+
+  it('never creates the same token twice', () => {
+    const tokens = new Set(Array.from({ length: 50 }, () => createApiToken(temp.db, { guildId: GUILD_A }, TEST_NOW).token));
+    expect(tokens.size).toBe(50);
+  });
+
+  it('verifies a token to its guild only, and refuses unknown, malformed and revoked ones', () => {
+    const a = createApiToken(temp.db, { guildId: GUILD_A }, TEST_NOW);
+    const b = createApiToken(temp.db, { guildId: GUILD_B }, TEST_NOW);
+    const verifier = createTokenVerifier(temp.db);
+    expect(verifier.verify(a.token, TEST_NOW)).toEqual({ tokenId: a.id, guildId: GUILD_A });
+    expect(verifier.verify(b.token, TEST_NOW)).toEqual({ tokenId: b.id, guildId: GUILD_B });
+    expect(verifier.verify(`${a.token.slice(0, -1)}${a.token.endsWith('A') ? 'B' : 'A'}`, TEST_NOW)).toBeNull();
+    expect(verifier.verify('cs_short', TEST_NOW)).toBeNull();
+    expect(verifier.verify(hashToken(a.token), TEST_NOW)).toBeNull();
+    expect(revokeApiToken(temp.db, a.id, TEST_NOW + 1)).toBe('revoked');
+    expect(verifier.verify(a.token, TEST_NOW + 2)).toBeNull();
+    expect(verifier.verify(b.token, TEST_NOW + 2)).not.toBeNull();
+  });
+
+  it('records when a token was last used, at most once a minute', () => {
+    const a = createApiToken(temp.db, { guildId: GUILD_A }, TEST_NOW);
+    const verifier = createTokenVerifier(temp.db);
+    const lastUsed = () => listApiTokens(temp.db, GUILD_A)[0]?.lastUsedAt;
+    expect(lastUsed()).toBeNull();
+    verifier.verify(a.token, TEST_NOW + 1000);
+    expect(lastUsed()).toBe(TEST_NOW + 1000);
+    verifier.verify(a.token, TEST_NOW + 30_000);
+    expect(lastUsed()).toBe(TEST_NOW + 1000);
+    verifier.verify(a.token, TEST_NOW + 61_000);
+    expect(lastUsed()).toBe(TEST_NOW + 61_000);
+  });
+
+  it('lists a guild’s tokens newest first without the secret, and revokes only within the given guild', () => {
+    const first = createApiToken(temp.db, { guildId: GUILD_A, name: 'first' }, TEST_NOW);
+    const second = createApiToken(temp.db, { guildId: GUILD_A, name: 'second' }, TEST_NOW + 1);
+    const other = createApiToken(temp.db, { guildId: GUILD_B, name: 'other' }, TEST_NOW);
+    const listed = listApiTokens(temp.db, GUILD_A);
+    expect(listed.map((t) => t.name)).toEqual(['second', 'first']);
+    expect(JSON.stringify(listed)).not.toContain(first.token);
+    expect(revokeApiToken(temp.db, other.id, TEST_NOW, GUILD_A)).toBe('not_found');
+    expect(revokeApiToken(temp.db, second.id, TEST_NOW, GUILD_A)).toBe('revoked');
+    expect(revokeApiToken(temp.db, second.id, TEST_NOW, GUILD_A)).toBe('already_revoked');
+    expect(revokeApiToken(temp.db, 9999, TEST_NOW)).toBe('not_found');
+    expect(listApiTokens(temp.db, GUILD_A).find((t) => t.id === second.id)?.revokedAt).toBe(TEST_NOW);
+  });
+});
