@@ -4,6 +4,8 @@ import { ConfigError, loadDotEnvFile } from '../config';
 import { CliError, type CliCommand, type CliIo } from './command';
 import { aggregateCommand } from './commands/aggregate';
 import { enrichCommand } from './commands/enrich';
+import { backfillCommand } from './commands/backfill';
+import { importCommand } from './commands/import';
 import { migrateCommand } from './commands/migrate';
 import { syncTwitchCommand } from './commands/sync-twitch';
 import { tokenCommand } from './commands/token';
@@ -16,6 +18,8 @@ export const COMMANDS: CliCommand[] = [
   syncTwitchCommand,
   twitchChannelsCommand,
   aggregateCommand,
+  importCommand,
+  backfillCommand,
 ];
 
 function usage(): string {

@@ -1,9 +1,8 @@
 // Progress reporting for long CLI commands: a redrawn bar on a terminal, plain periodic lines otherwise.
-import type { Writable } from 'node:stream';
 
 export interface Progress {
-  /** Sets the done count (and optionally a new total). */
-  update(done: number, total?: number): void;
+  /** Sets the done count (and optionally a new total, and the count of `itemUnit` things handled). */
+  update(done: number, total?: number, items?: number): void;
   /** Prints the final line. */
   finish(summary?: string): void;
 }
@@ -12,10 +11,15 @@ export interface ProgressOptions {
   label: string;
   total?: number;
   unit?: string;
-  stream?: Writable & { isTTY?: boolean; columns?: number };
+  stream?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   now?: () => number;
   /** Minimum time between plain lines when not on a terminal. */
   plainIntervalMs?: number;
+  /**
+   * When the bar measures one thing (e.g. bytes read, for an honest ETA) but users count another (messages):
+   * the name of the other, shown with its own rate. With unit 'bytes', done/total print as MB.
+   */
+  itemUnit?: string;
 }
 
 export function createProgress(options: ProgressOptions): Progress {
@@ -27,14 +31,21 @@ export function createProgress(options: ProgressOptions): Progress {
   const plainInterval = options.plainIntervalMs ?? 2000;
   let total = options.total;
   let done = 0;
+  let items = 0;
   let lastDraw = 0;
+  const amount = (n: number): string => (unit === 'bytes' ? formatMegabytes(n) : n.toLocaleString('en-US'));
 
   const describe = (): string => {
     const elapsed = Math.max(1, now() - started) / 1000;
     const rate = done / elapsed;
-    const parts = [`${options.label}: ${done.toLocaleString('en-US')}`];
-    if (total !== undefined) parts[0] += `/${total.toLocaleString('en-US')}`;
-    parts.push(`${unit}`, `${formatRate(rate)} ${unit}/s`);
+    const parts = [`${options.label}: ${amount(done)}`];
+    if (total !== undefined) parts[0] += `/${amount(total)}`;
+    if (options.itemUnit !== undefined) {
+      if (unit !== 'bytes') parts.push(unit);
+      parts.push(`· ${items.toLocaleString('en-US')} ${options.itemUnit}`, `${formatRate(items / elapsed)} ${options.itemUnit}/s`);
+    } else {
+      parts.push(`${unit}`, `${formatRate(rate)} ${unit}/s`);
+    }
     if (total !== undefined && rate > 0 && done < total) parts.push(`ETA ${formatDuration((total - done) / rate)}`);
     return parts.join(' ');
   };
@@ -56,9 +67,10 @@ export function createProgress(options: ProgressOptions): Progress {
   };
 
   return {
-    update(value, newTotal) {
+    update(value, newTotal, newItems) {
       done = value;
       if (newTotal !== undefined) total = newTotal;
+      if (newItems !== undefined) items = newItems;
       draw(false);
     },
     finish(summary) {
@@ -71,6 +83,10 @@ export function createProgress(options: ProgressOptions): Progress {
 
 function formatRate(rate: number): string {
   return rate >= 100 ? Math.round(rate).toLocaleString('en-US') : rate.toFixed(1);
+}
+
+function formatMegabytes(bytes: number): string {
+  return `${(bytes / 1_048_576).toFixed(1)} MB`;
 }
 
 export function formatDuration(seconds: number): string {

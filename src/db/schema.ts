@@ -379,6 +379,18 @@ export const importRuns = sqliteTable('import_runs', {
   lastMessageId: text('last_message_id'),
   completedAt: integer('completed_at'),
   updatedAt: integer('updated_at').notNull(),
+  /** Byte offset just after the last committed message: an interrupted import of a multi-GB file seeks here. */
+  byteOffset: integer('byte_offset').notNull().default(0),
+});
+
+/**
+ * When an import or a crawl last saw a clip message's content (export time / fetch time), so that importing an
+ * older export after a newer one (overlapping exports) never reverts what the newer one recorded.
+ */
+export const messageObservations = sqliteTable('message_observations', {
+  messageId: text('message_id').primaryKey(),
+  guildId: text('guild_id').notNull(),
+  observedAt: integer('observed_at').notNull(),
 });
 
 /** Background jobs' last runs and errors, for /clipscope-admin status and /healthz. */

@@ -1,0 +1,100 @@
+// `clipscope import PATH…`: imports DiscordChatExporter JSON exports (files or folders of them) into the database.
+import fs from 'node:fs';
+import { systemClock } from '../../clock';
+import { loadConfig } from '../../config';
+import { closeDatabase, openDatabase } from '../../db/client';
+import { ImportError, importExportFile, listExportFiles, type FileImportResult } from '../../importers/discord-chat-exporter';
+import { CliError, type CliCommand } from '../command';
+import { createProgress } from '../progress';
+
+export const importCommand: CliCommand = {
+  name: 'import',
+  summary: 'Import DiscordChatExporter JSON exports (files or folders) into the history',
+  help: `Usage: clipscope import PATH… [--guild ID] [--force] [--database PATH]
+
+Reads the JSON channel exports that DiscordChatExporter writes (one channel, thread or forum post per file;
+folders are searched for .json files) and records every Twitch clip link in them as a share, with the
+reactions on those messages, exactly as the bot records them live. Imported clips then wait in the normal
+enrichment queue ("clipscope enrich" fetches their Twitch metadata).
+
+Files are streamed, so exports of several GB import in bounded memory. Importing the same file or an
+overlapping export again changes nothing that is already right; an interrupted import continues where it
+stopped when run again; files already imported completely are skipped.
+
+Options:
+  --guild ID        Only import exports of this server (any other server's file is an error)
+  --force           Read files again even if an earlier run imported them completely
+  --database PATH   SQLite file (default: DATABASE_PATH, ./data/clipscope.db)`,
+  options: { guild: { type: 'string' }, force: { type: 'boolean' }, database: { type: 'string' } },
+  allowPositionals: true,
+  async run({ values, positionals }, io) {
+    if (positionals.length === 0) throw new CliError('give at least one export file or folder: clipscope import PATH…', 2);
+    const guildId = typeof values.guild === 'string' ? values.guild.trim() : undefined;
+    if (guildId !== undefined && !/^\d{1,20}$/.test(guildId)) throw new CliError(`--guild expects a Discord server id (digits), got "${guildId}"`, 2);
+
+    let files: string[];
+    try {
+      files = listExportFiles(positionals);
+    } catch (error) {
+      if (error instanceof ImportError) throw new CliError(error.message);
+      throw error;
+    }
+    if (files.length === 0) throw new CliError(`no .json files found in ${positionals.join(', ')}`);
+
+    const config = loadConfig(io.env);
+    const dbPath = typeof values.database === 'string' ? values.database : config.DATABASE_PATH;
+    const db = openDatabase({ path: dbPath });
+    const sizes = new Map(files.map((f) => [f, fs.statSync(f).size]));
+    const totalBytes = [...sizes.values()].reduce((a, b) => a + b, 0);
+    const progress = createProgress({ label: 'Importing', total: totalBytes, unit: 'bytes', itemUnit: 'messages', stream: io.stderr });
+
+    const results: FileImportResult[] = [];
+    const failures: ImportError[] = [];
+    let bytesBefore = 0;
+    let messagesBefore = 0;
+    try {
+      for (const file of files) {
+        try {
+          const result = await importExportFile({ db, clock: systemClock }, file, {
+            guildId,
+            force: values.force === true,
+            onProgress: (p) => progress.update(bytesBefore + p.bytesRead, totalBytes, messagesBefore + p.messagesRead),
+          });
+          results.push(result);
+          messagesBefore += result.messagesRead;
+        } catch (error) {
+          if (!(error instanceof ImportError)) throw error;
+          failures.push(error);
+          messagesBefore += error.messagesKept;
+          io.stderr.write(`\n${error.message}\n`);
+        }
+        bytesBefore += sizes.get(file) ?? 0;
+        progress.update(bytesBefore, totalBytes, messagesBefore);
+      }
+    } finally {
+      closeDatabase(db);
+    }
+
+    const imported = results.filter((r) => r.status === 'imported');
+    const skipped = results.filter((r) => r.status === 'skipped');
+    const shares = imported.reduce((n, r) => n + r.sharesAdded, 0);
+    const clips = imported.reduce((n, r) => n + r.clipsAdded, 0);
+    const resumed = imported.filter((r) => r.resumedAfter > 0).length;
+    const summary = [
+      `Imported ${imported.length} of ${files.length} file${files.length === 1 ? '' : 's'}: ${messagesBefore.toLocaleString('en-US')} messages read`,
+      `${shares.toLocaleString('en-US')} new clip shares`,
+      `${clips.toLocaleString('en-US')} new clips pending enrichment`,
+    ];
+    if (resumed > 0) summary.push(`${resumed} resumed`);
+    if (skipped.length > 0) summary.push(`${skipped.length} skipped (already imported; --force reads them again)`);
+    progress.finish();
+    io.stdout.write(`${summary.join(', ')}.\n`);
+    if (clips > 0) io.stdout.write('Run "clipscope enrich" to fetch their Twitch metadata now (the bot also does it in the background).\n');
+
+    if (failures.length === 1 && failures[0]) throw new CliError(failures[0].message);
+    if (failures.length > 1) {
+      throw new CliError(`${failures.length} of ${files.length} files could not be imported (listed above); first: ${failures[0]?.message ?? ''}`);
+    }
+    return 0;
+  },
+};
