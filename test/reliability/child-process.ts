@@ -11,8 +11,8 @@ export interface Child {
   process: ChildProcess;
   /** Resolves with the exit code (null) and signal once the process is gone. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** SIGKILL, then wait for the exit. */
-  kill(): Promise<void>;
+  /** SIGKILL, then wait for the exit; true when the process was still running (the kill cut it short). */
+  kill(): Promise<boolean>;
 }
 
 export function spawnNode(args: string[], env: Record<string, string>, logFile: string): Child {
@@ -31,8 +31,10 @@ export function spawnNode(args: string[], env: Record<string, string>, logFile: 
     process: child,
     exited,
     async kill() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      const running = child.exitCode === null && child.signalCode === null;
+      if (running) child.kill('SIGKILL');
       await exited;
+      return running;
     },
   };
 }

@@ -37,9 +37,11 @@ export interface CrashFigures {
   /** Committed events missing after a restart (must be 0), and rows counted twice (must be 0). */
   lost: number;
   duplicated: number;
+  /** Kills of each job, and how many of them landed while the job was still running (the rest had finished). */
   enrichKills: number;
   aggregateKills: number;
   importKills: number;
+  jobKillsMidRun: number;
   integrityChecks: number;
   clips: number;
   logBytes: number;
@@ -161,6 +163,7 @@ export async function runCrashHarness(options: CrashOptions): Promise<CrashFigur
     enrichKills: 0,
     aggregateKills: 0,
     importKills: 0,
+    jobKillsMidRun: 0,
     integrityChecks: 0,
     clips: 0,
     logBytes: 0,
@@ -400,7 +403,7 @@ export async function runCrashHarness(options: CrashOptions): Promise<CrashFigur
       helix.inject({ kind: 'slow', delayMs: 150 + Math.floor(random() * 300) }, 50);
       const run = spawnCli(['enrich', '--max-wait', '5'], env, logFile);
       await new Promise((resolve) => setTimeout(resolve, 500 + Math.floor(random() * 2500)));
-      await run.kill();
+      if (await run.kill()) figures.jobKillsMidRun++;
       figures.enrichKills++;
       const s = readState(dbFile);
       figures.integrityChecks++;
@@ -425,7 +428,7 @@ export async function runCrashHarness(options: CrashOptions): Promise<CrashFigur
     for (let kill = 0; kill < options.jobKills; kill++) {
       const run = spawnCli(['aggregate', ...(random() < 0.5 ? ['--full'] : [])], env, logFile);
       await new Promise((resolve) => setTimeout(resolve, 300 + Math.floor(random() * 2000)));
-      await run.kill();
+      if (await run.kill()) figures.jobKillsMidRun++;
       figures.aggregateKills++;
       const s = readState(dbFile);
       figures.integrityChecks++;
@@ -466,7 +469,7 @@ export async function runCrashHarness(options: CrashOptions): Promise<CrashFigur
       for (let kill = 0; kill < options.jobKills; kill++) {
         const run = spawnCli(['import', exportFile], crashEnv, logFile);
         await new Promise((resolve) => setTimeout(resolve, 400 + Math.floor(random() * 2500)));
-        await run.kill();
+        if (await run.kill()) figures.jobKillsMidRun++;
         figures.importKills++;
         if (fs.existsSync(crashFile)) {
           const s = readState(crashFile);
