@@ -5,12 +5,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import autocannon from 'autocannon';
+import { spawn } from 'node:child_process';
+import type autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { closeDatabase, openDatabase } from '../../src/db/client';
 import { createApiToken } from '../../src/http/tokens';
 import { member, message, reactionAdd, snowflake, startFakeDiscord, textChannel, user } from '../fakes/discord';
-import { seededRandom, spawnApp, waitUntil } from './child-process';
+import { ROOT, seededRandom, spawnApp, waitUntil } from './child-process';
 
 const EVENTS = Number(process.env.SOAK_EVENTS ?? 100_000);
 const CLIENTS = 50;
@@ -65,18 +66,24 @@ async function main(): Promise<number> {
     const baseUrl = /dashboard at (http:\/\/[\d.:]+)/.exec(logText())![1]!;
     const pid = child.process.pid!;
 
-    const bench = (seconds: number) =>
-      autocannon({
-        url: baseUrl,
-        connections: CLIENTS,
-        duration: seconds,
-        requests: guilds.flatMap((_, i) =>
-          ['top-creators?period=week', 'top-games?period=all_time', 'viral-clips?period=month', 'overview'].map((q) => ({
-            method: 'GET' as const,
-            path: `/analytics/api/${q}`,
-            headers: { authorization: `Bearer ${tokens[i]}` },
-          })),
-        ),
+    // The readers run in their own process so that the gateway stream of this one does not slow them down.
+    const bench = (seconds: number): Promise<autocannon.Result> =>
+      new Promise((resolve, reject) => {
+        const reader = spawn(
+          process.execPath,
+          [path.join(ROOT, 'node_modules/autocannon/autocannon.js'), '-c', String(CLIENTS), '-d', String(seconds), '-j', '-H', `authorization=Bearer ${tokens[0]}`, `${baseUrl}/analytics/api/top-creators?period=week&limit=25`],
+          { stdio: ['ignore', 'pipe', 'ignore'] },
+        );
+        let out = '';
+        reader.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+        reader.on('error', reject);
+        reader.on('exit', () => {
+          try {
+            resolve(JSON.parse(out) as autocannon.Result);
+          } catch (error) {
+            reject(new Error(`autocannon printed no result: ${String(error)}`));
+          }
+        });
       });
 
     log('idle: 15 s of leaderboard reads');
@@ -87,6 +94,7 @@ async function main(): Promise<number> {
     const sampler = setInterval(() => rss.push({ at: Date.now(), bytes: rssOf(pid) }), 1000);
     const expectedShares = new Set<string>();
     let reactions = 0;
+    const expectedReactions = new Set<string>();
     const posted: { guild: number; id: string }[] = [];
     const loadStarted = Date.now();
     let dispatching = true;
@@ -104,6 +112,7 @@ async function main(): Promise<number> {
         const tg = guilds[target.guild]!;
         await discord.dispatch('MESSAGE_REACTION_ADD', reactionAdd({ channel_id: tg.channel.id, guild_id: tg.id, message_id: target.id, user_id: author.id, emoji: { id: null, name: '🔥' }, member: member(author) }));
         reactions++;
+        expectedReactions.add(`${target.id}:${author.id}`);
       } else {
         const slug = guild.slugs[Math.floor(random() * guild.slugs.length)]!;
         const msg = message({ channel_id: guild.channel.id, guild_id: guild.id, author, member: member(author), content: `clip https://clips.twitch.tv/${slug}` });
@@ -147,6 +156,8 @@ async function main(): Promise<number> {
     const errors = loaded.reduce((n, r) => n + r.errors + r.timeouts + r.non2xx, 0) + idle.errors + idle.timeouts + idle.non2xx;
     const logLines = logText().split('\n').filter(Boolean);
     const errorLines = logLines.filter((l) => /"level":(50|60)/.test(l));
+    // The Discord token and the API tokens the readers sent must never reach the log.
+    const secretsInLog = [discord.token, ...tokens].filter((secret) => logText().includes(secret)).length;
     const figures = {
       events: EVENTS,
       messages: expectedShares.size,
@@ -156,6 +167,7 @@ async function main(): Promise<number> {
       all_committed_seconds: committedMs / 1000,
       lost,
       extra_shares: extra,
+      distinct_reactions: expectedReactions.size,
       reaction_rows: reactionRows,
       integrity,
       http_requests_idle: idle.requests.total,
@@ -169,14 +181,18 @@ async function main(): Promise<number> {
       rss_end_mb: Math.round(rssEnd / 1048576),
       rss_growth_second_half_pct: Math.round(((rssMaxSecondHalf - rssMid) / Math.max(1, rssMid)) * 1000) / 10,
       app_error_log_lines: errorLines.length,
+      log_lines: logLines.length,
+      secrets_in_log: secretsInLog,
       last_incremental_aggregation: aggregations,
     };
     process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
     const failures = [
       lost > 0 && `${lost} events lost`,
       extra !== 0 && `${extra} shares more than delivered`,
+      reactionRows !== expectedReactions.size && `${reactionRows} reaction rows for ${expectedReactions.size} distinct reactions`,
       integrity !== 'ok' && `integrity_check: ${integrity}`,
       errors > 0 && `${errors} HTTP errors`,
+      secretsInLog > 0 && `${secretsInLog} secrets in the app log`,
       errorLines.length > 0 && `${errorLines.length} error lines in the app log, first: ${errorLines[0]}`,
       figures.rss_growth_second_half_pct > 10 && `RSS grew ${figures.rss_growth_second_half_pct}% over the second half`,
       figures.p99_ratio > 2 && `p99 under load ${loadedP99} ms is more than twice the idle ${idle.latency.p99} ms`,
