@@ -56,7 +56,8 @@ async function main(): Promise<number> {
       HTTP_PORT: '0',
       HTTP_RATE_LIMIT_PER_MINUTE: '1000000',
       HTTP_RATE_LIMIT_PER_IP_PER_MINUTE: '1000000',
-      AGGREGATE_INCREMENTAL_CRON: '*/10 * * * * *',
+      // SOAK_AGGREGATE_CRON lets a run leave the aggregation out, to tell its cost from capture's.
+      AGGREGATE_INCREMENTAL_CRON: process.env.SOAK_AGGREGATE_CRON ?? '*/10 * * * * *',
     },
     logFile,
   );
