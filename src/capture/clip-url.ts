@@ -17,9 +17,10 @@ const CLIPS_HOST_PAGES = new Set(['embed', 'create', 'api', 'login', 'signup', '
 
 // A host ending in twitch.tv that is not itself part of a longer name on either side:
 // rejects nottwitch.tv and twitch.tv.example.com, accepts a sentence ending in "twitch.tv/x/clip/y.".
+// An underscore may precede it only as markdown ("__link__"), never inside a word ("my_twitch.tv").
 // A comma ends the link, so "clips.twitch.tv/A,clips.twitch.tv/B" is two clips (slugs never hold commas).
 const CANDIDATE =
-  /(?<![\w.@/-])(?:https?:\/\/)?((?:[a-z0-9-]+\.)*twitch\.tv)(?![\w-]|\.[a-z0-9])(\/[^\s<>|()[\]{}"'`\\,]*)?/gi;
+  /(?<![A-Za-z0-9.@/-])(?<![A-Za-z0-9]_)(?:https?:\/\/)?((?:[a-z0-9-]+\.)*twitch\.tv)(?![\w-]|\.[a-z0-9])(\/[^\s<>|()[\]{}"'`\\,]*)?/gi;
 
 /** Every clip link in the text, each clip once, in order of first appearance. */
 export function extractClipLinks(text: string): ClipLink[] {
@@ -30,7 +31,11 @@ export function extractClipLinks(text: string): ClipLink[] {
     const host = match[1]?.toLowerCase() ?? '';
     const rest = match[2] ?? '';
     if (!TWITCH_HOSTS.has(host) || rest === '') continue;
-    const clipId = clipIdFromPath(host, rest);
+    let clipId = clipIdFromPath(host, rest);
+    // Underline markdown around the link ("__https://clips.twitch.tv/Slug__") is not part of the slug.
+    if (clipId?.endsWith('__') && scanned.slice(Math.max(0, (match.index ?? 0) - 2), match.index).endsWith('__')) {
+      clipId = validSlug(clipId.slice(0, -2));
+    }
     if (clipId && !found.has(clipId)) found.set(clipId, { clipId, url: canonicalClipUrl(clipId) });
   }
   return [...found.values()];
@@ -72,8 +77,9 @@ function clipIdFromPath(host: string, pathAndQuery: string): string | null {
 
 function validSlug(candidate: string | null | undefined): string | null {
   if (!candidate) return null;
-  // Trailing punctuation from prose or markdown ("…/clip/Slug." "**url**" "Slug…") is not part of the slug.
-  const trimmed = candidate.replace(/[^A-Za-z0-9_-]+$/, '');
+  // The slug ends at the first character a slug cannot hold: trailing punctuation from prose or markdown
+  // ("…/clip/Slug." "**url**" "~~url~~__" "Slug…") is not part of it.
+  const trimmed = /^[A-Za-z0-9_-]*/.exec(candidate)?.[0] ?? '';
   return SLUG.test(trimmed) ? trimmed : null;
 }
 

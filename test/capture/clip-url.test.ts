@@ -74,6 +74,11 @@ const CASES: [string, string, string[]][] = [
   ['a YouTube link', 'https://www.youtube.com/watch?v=dQw4w9WgXcQ', []],
   ['plain text mentioning twitch.tv', 'follow me on twitch.tv', []],
   ['empty text', '', []],
+  // nested markdown (found by the fast-check properties in test/reliability/bad-input.test.ts)
+  ['an underlined link', `__https://clips.twitch.tv/${OLD}__`, [OLD]],
+  ['a link in bold, underline and strikethrough', `***__~~https://clips.twitch.tv/${OLD}~~__***`, [OLD]],
+  ['a link in strikethrough and underline', `~~__https://clips.twitch.tv/${NEW}__~~`, [NEW]],
+  ['twitch.tv glued to a word by an underscore', `my_twitch.tv/shroud/clip/${OLD}`, []],
 ];
 
 describe('extractClipLinks', () => {
