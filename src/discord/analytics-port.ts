@@ -1,0 +1,32 @@
+// What the Discord side asks of the analytics engine, in the binding shapes of src/analytics/types.ts.
+// src/discord/analytics-queries.ts binds it to the real query functions; commands and the digest only see this.
+import type {
+  AnalysisContext,
+  Comparison,
+  CreatorSort,
+  EngagementTimeline,
+  GameSort,
+  GrowthOpportunities,
+  Overview,
+  PeakTimes,
+  PeriodQuery,
+  TimelineBucketSize,
+  TopCreators,
+  TopGames,
+  ViralClips,
+  ViralSort,
+} from '../analytics/types';
+
+export interface AnalyticsQueries {
+  overview(ctx: AnalysisContext, period: PeriodQuery): Overview;
+  topCreators(ctx: AnalysisContext, query: { period: PeriodQuery; limit: number; sort: CreatorSort; gameId?: string | null }): TopCreators;
+  topGames(ctx: AnalysisContext, query: { period: PeriodQuery; limit: number; sort: GameSort; creatorId?: string | null }): TopGames;
+  viralClips(
+    ctx: AnalysisContext,
+    query: { period: PeriodQuery; limit: number; sort: ViralSort; minViews: number; creatorId?: string | null; gameId?: string | null },
+  ): ViralClips;
+  timeline(ctx: AnalysisContext, query: { bucket: TimelineBucketSize; days: number }): EngagementTimeline;
+  peakTimes(ctx: AnalysisContext, period: PeriodQuery): PeakTimes;
+  compare(ctx: AnalysisContext, period: PeriodQuery): Comparison;
+  growth(ctx: AnalysisContext, query: { period: PeriodQuery; limit: number }): GrowthOpportunities;
+}
