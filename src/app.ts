@@ -2,6 +2,7 @@
 import type { Clock } from './clock';
 import type { Config } from './config';
 import { closeDatabase, openDatabase, type Db } from './db/client';
+import { createDiscordBot } from './discord/bot';
 import type { Logger } from './logger';
 import { createScheduler, type Scheduler } from './scheduler/scheduler';
 
@@ -34,7 +35,16 @@ export function createApp({ config, logger, clock }: AppDeps): App {
   const scheduler = createScheduler({ db, logger, clock, timezone: config.TZ });
 
   if (config.DISCORD_TOKEN) {
-    // The Discord bot service is added here by src/discord (capture and commands).
+    services.push(
+      createDiscordBot({
+        db,
+        logger,
+        clock,
+        token: config.DISCORD_TOKEN,
+        apiBaseUrl: config.DISCORD_API_BASE_URL,
+        batchMax: config.CAPTURE_BATCH_MAX,
+      }),
+    );
   } else {
     logger.warn('Discord bot disabled: set DISCORD_TOKEN to enable capture, slash commands and the weekly digest');
   }

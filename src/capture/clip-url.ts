@@ -17,8 +17,9 @@ const CLIPS_HOST_PAGES = new Set(['embed', 'create', 'api', 'login', 'signup', '
 
 // A host ending in twitch.tv that is not itself part of a longer name on either side:
 // rejects nottwitch.tv and twitch.tv.example.com, accepts a sentence ending in "twitch.tv/x/clip/y.".
+// A comma ends the link, so "clips.twitch.tv/A,clips.twitch.tv/B" is two clips (slugs never hold commas).
 const CANDIDATE =
-  /(?<![\w.@/-])(?:https?:\/\/)?((?:[a-z0-9-]+\.)*twitch\.tv)(?![\w-]|\.[a-z0-9])(\/[^\s<>|()[\]{}"'`\\]*)?/gi;
+  /(?<![\w.@/-])(?:https?:\/\/)?((?:[a-z0-9-]+\.)*twitch\.tv)(?![\w-]|\.[a-z0-9])(\/[^\s<>|()[\]{}"'`\\,]*)?/gi;
 
 /** Every clip link in the text, each clip once, in order of first appearance. */
 export function extractClipLinks(text: string): ClipLink[] {
@@ -71,8 +72,8 @@ function clipIdFromPath(host: string, pathAndQuery: string): string | null {
 
 function validSlug(candidate: string | null | undefined): string | null {
   if (!candidate) return null;
-  // Trailing punctuation from prose or markdown ("…/clip/Slug." or "**url**") is not part of the slug.
-  const trimmed = candidate.replace(/[.,!?;:*~]+$/, '');
+  // Trailing punctuation from prose or markdown ("…/clip/Slug." "**url**" "Slug…") is not part of the slug.
+  const trimmed = candidate.replace(/[^A-Za-z0-9_-]+$/, '');
   return SLUG.test(trimmed) ? trimmed : null;
 }
 

@@ -1,0 +1,98 @@
+// The Discord bot service: logs in, captures clip shares and reactions through the listeners in events/,
+// and on stop stops taking events, waits for what is in flight, commits it, then disconnects.
+import type { Client } from 'discord.js';
+import type { Service } from '../app';
+import type { Clock } from '../clock';
+import type { Db } from '../db/client';
+import type { Logger } from '../logger';
+import { createCaptureContext, type CaptureContext } from './capture-context';
+import { createCaptureQueue } from './capture-queue';
+import { createDiscordClient } from './client';
+import { CAPTURE_LISTENERS } from './events/index';
+
+export interface DiscordBotOptions {
+  db: Db;
+  logger: Logger;
+  clock: Clock;
+  token: string;
+  apiBaseUrl: string;
+  /** CAPTURE_BATCH_MAX: writes per storage transaction at most. */
+  batchMax: number;
+  /** How long stop() waits for events still fetching a message before giving up on them. */
+  stopTimeoutMs?: number;
+}
+
+export interface DiscordBot extends Service {
+  client: Client;
+  /** Resolves when every event received so far has been committed to the database. */
+  idle(): Promise<void>;
+}
+
+export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
+  const logger = options.logger.child({ service: 'discord' });
+  const client = createDiscordClient({ apiBaseUrl: options.apiBaseUrl });
+  const queue = createCaptureQueue({ db: options.db, logger, clock: options.clock, batchMax: options.batchMax });
+  const ctx: CaptureContext = createCaptureContext({ db: options.db, logger, clock: options.clock, queue, client });
+  const stopTimeoutMs = options.stopTimeoutMs ?? 15_000;
+  let accepting = false;
+  let stopping: Promise<void> | null = null;
+  const detach: (() => void)[] = [];
+
+  const attachListeners = (): void => {
+    for (const listener of CAPTURE_LISTENERS) {
+      const handler = (...args: unknown[]): void => {
+        if (!accepting) return;
+        try {
+          const result = (listener.handle as (c: CaptureContext, ...a: unknown[]) => unknown)(ctx, ...args);
+          if (result instanceof Promise) {
+            result.catch((error: unknown) => logger.error({ err: error, event: listener.event }, 'capture: event handling failed'));
+          }
+        } catch (error) {
+          logger.error({ err: error, event: listener.event }, 'capture: event handling failed');
+        }
+      };
+      client.on(listener.event, handler);
+      detach.push(() => client.off(listener.event, handler));
+    }
+    client.on('error', (error) => logger.error({ err: error }, 'discord client error'));
+    client.on('warn', (message) => logger.warn({ detail: message }, 'discord client warning'));
+    client.on('shardDisconnect', (event, shardId) => logger.warn({ code: event.code, shardId }, 'discord gateway disconnected'));
+    client.on('shardResume', (shardId, replayed) => logger.info({ shardId, replayed }, 'discord gateway resumed'));
+    client.on('debug', (message) => logger.trace({ detail: message }, 'discord debug'));
+  };
+
+  return {
+    name: 'discord',
+    client,
+    async start() {
+      attachListeners();
+      accepting = true;
+      await client.login(options.token);
+      logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'discord bot logged in; capturing clip links');
+    },
+    stop() {
+      stopping ??= stopBot();
+      return stopping;
+    },
+    async idle() {
+      await ctx.order.idle();
+      await queue.flush();
+    },
+  };
+
+  async function stopBot(): Promise<void> {
+    accepting = false;
+    for (const off of detach.splice(0)) off();
+    // Events that wait on a REST fetch still need the client; give them a bounded time to finish.
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), stopTimeoutMs);
+    });
+    const waited = await Promise.race([ctx.order.idle().then(() => 'done' as const), timedOut]);
+    clearTimeout(timer);
+    if (waited === 'timeout') logger.warn({ inFlight: ctx.order.size }, 'discord: events still fetching at shutdown were dropped');
+    await queue.stop();
+    await client.destroy();
+    logger.info('discord bot stopped; pending captures committed');
+  }
+}

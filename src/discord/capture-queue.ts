@@ -1,0 +1,177 @@
+// Groups capture writes into short SQLite transactions for throughput, in the order they were pushed.
+// A batch is committed on the next turn of the event loop (setImmediate) or as soon as it is full, so an
+// event is in memory only for a moment; a busy database is retried, never dropped.
+import type { Clock } from '../clock';
+import { inTransaction, type Db } from '../db/client';
+import type { Logger } from '../logger';
+
+export interface CaptureWrite {
+  /** What this write is, for the logs (e.g. "MESSAGE_CREATE 123"). */
+  describe: string;
+  /** Runs inside the batch's transaction; must only touch the database. */
+  run(db: Db, now: number): void;
+}
+
+export interface CaptureQueue {
+  push(write: CaptureWrite): void;
+  /** Writes waiting for the next commit. */
+  readonly pending: number;
+  /** Commits everything pushed so far (retrying while the database is busy). */
+  flush(): Promise<void>;
+  /** Stops taking writes, commits what is pending, then resolves. */
+  stop(): Promise<void>;
+}
+
+export interface CaptureQueueOptions {
+  db: Db;
+  logger: Logger;
+  clock: Clock;
+  /** Writes per transaction at most (CAPTURE_BATCH_MAX). */
+  batchMax: number;
+  /** First retry delay after a busy or full database, doubled up to maxRetryDelayMs. */
+  retryDelayMs?: number;
+  maxRetryDelayMs?: number;
+  /** How long stop() keeps retrying a failing database before giving up on what is left. */
+  stopTimeoutMs?: number;
+}
+
+// Errors that say "not now" rather than "never": the same batch can succeed later.
+const TRANSIENT_CODES = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_FULL', 'SQLITE_IOERR', 'SQLITE_PROTOCOL']);
+
+export function isTransientDatabaseError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && [...TRANSIENT_CODES].some((c) => code === c || code.startsWith(`${c}_`));
+}
+
+export function createCaptureQueue(options: CaptureQueueOptions): CaptureQueue {
+  const { db, logger, clock, batchMax } = options;
+  const baseDelay = options.retryDelayMs ?? 100;
+  const maxDelay = options.maxRetryDelayMs ?? 5_000;
+  const stopTimeout = options.stopTimeoutMs ?? 30_000;
+  const queue: CaptureWrite[] = [];
+  let scheduled: NodeJS.Immediate | null = null;
+  let retryTimer: NodeJS.Timeout | null = null;
+  let failures = 0;
+  let stopped = false;
+  let idleWaiters: (() => void)[] = [];
+
+  const settleIfIdle = (): void => {
+    if (queue.length > 0) return;
+    const waiters = idleWaiters;
+    idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  };
+
+  /** Commits batches until the queue is empty or the database refuses; returns false when it must retry. */
+  const drain = (): boolean => {
+    while (queue.length > 0) {
+      const batch = queue.slice(0, batchMax);
+      try {
+        commit(batch);
+      } catch (error) {
+        if (isTransientDatabaseError(error)) {
+          failures++;
+          logger.warn({ err: error, writes: batch.length, attempt: failures }, 'capture: database busy, batch kept for retry');
+          return false;
+        }
+        // A write that can never succeed (a bug or an impossible payload) must not hold back the others:
+        // commit the batch one write at a time and skip only the one that fails.
+        if (!commitOneByOne(batch)) return false;
+      }
+      queue.splice(0, batch.length);
+      failures = 0;
+    }
+    return true;
+  };
+
+  const commit = (batch: CaptureWrite[]): void => {
+    const now = clock.now();
+    inTransaction(db, () => {
+      for (const write of batch) write.run(db, now);
+    });
+  };
+
+  const commitOneByOne = (batch: CaptureWrite[]): boolean => {
+    let done = 0;
+    for (const write of batch) {
+      try {
+        commit([write]);
+      } catch (error) {
+        if (isTransientDatabaseError(error)) {
+          // Keep what is left (including this write) for the retry.
+          queue.splice(0, done);
+          failures++;
+          logger.warn({ err: error, attempt: failures }, 'capture: database busy, batch kept for retry');
+          return false;
+        }
+        logger.error({ err: error, write: write.describe }, 'capture: write failed and was skipped');
+      }
+      done++;
+    }
+    return true;
+  };
+
+  const run = (): void => {
+    scheduled = null;
+    if (retryTimer) return;
+    if (drain()) {
+      settleIfIdle();
+      return;
+    }
+    const delay = Math.min(maxDelay, baseDelay * 2 ** Math.min(failures - 1, 16));
+    retryTimer = setTimeout(() => {
+      retryTimer = null;
+      run();
+    }, delay);
+  };
+
+  const schedule = (): void => {
+    if (scheduled || retryTimer) return;
+    scheduled = setImmediate(run);
+  };
+
+  const waitIdle = (): Promise<void> => {
+    if (queue.length === 0) return Promise.resolve();
+    const idle = new Promise<void>((resolve) => idleWaiters.push(resolve));
+    schedule();
+    return idle;
+  };
+
+  return {
+    push(write) {
+      if (stopped) {
+        logger.warn({ write: write.describe }, 'capture: write after stop ignored');
+        return;
+      }
+      queue.push(write);
+      if (queue.length >= batchMax && !retryTimer) {
+        if (scheduled) clearImmediate(scheduled);
+        run();
+      } else {
+        schedule();
+      }
+    },
+    get pending() {
+      return queue.length;
+    },
+    flush: waitIdle,
+    async stop() {
+      stopped = true;
+      if (queue.length === 0) return;
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), stopTimeout);
+        timer.unref();
+      });
+      const result = await Promise.race([waitIdle(), timedOut]);
+      clearTimeout(timer);
+      if (result === 'timeout') {
+        if (retryTimer) clearTimeout(retryTimer);
+        retryTimer = null;
+        logger.error({ lost: queue.length }, 'capture: database still failing at shutdown; pending writes lost');
+        queue.length = 0;
+        settleIfIdle();
+      }
+    },
+  };
+}

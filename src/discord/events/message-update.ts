@@ -1,0 +1,50 @@
+// messageUpdate: an edit that adds a clip link adds a share, one that removes it removes the share,
+// anything else changes nothing. Partial updates (content missing) are completed by fetching the message.
+import { Events, type Message, type PartialMessage } from 'discord.js';
+import { clipLinksOf, recordMessage } from '../../capture/record-share';
+import { authorAllowed, channelAllowed, placeOf, settingsOf } from '../capture-context';
+import { defineListener } from '../listener';
+import { sameClipIds, snapshotOf } from '../message-snapshot';
+
+export default defineListener({
+  event: Events.MessageUpdate,
+  handle(ctx, oldMessage, newMessage) {
+    const place = placeOf(newMessage);
+    if (!place) return;
+    const settings = settingsOf(ctx, place.guildId);
+    if (!channelAllowed(settings, place)) return;
+    const id = newMessage.id;
+    return ctx.order.run([id], async () => {
+      let message: Message | PartialMessage = newMessage;
+      if (message.partial) {
+        try {
+          message = await newMessage.fetch();
+        } catch (error) {
+          ctx.logger.debug({ err: error, messageId: id }, 'capture: edited message not available, edit ignored');
+          return;
+        }
+      }
+      if (!message.author || !authorAllowed(ctx, settings, message.author)) return;
+      const result = snapshotOf(message, place);
+      if (!result.ok) {
+        ctx.logger.warn({ messageId: id, problem: result.problem }, 'capture: MESSAGE_UPDATE with unexpected fields ignored');
+        return;
+      }
+      const snapshot = result.snapshot;
+      const links = clipLinksOf(snapshot);
+      if (!oldMessage.partial) {
+        const before = snapshotOf(oldMessage, place);
+        // Embeds resolving, pins, reactions… arrive as updates too: same links means nothing to write.
+        if (before.ok && sameClipIds(clipLinksOf(before.snapshot), links)) return;
+      }
+      if (links.length === 0) {
+        ctx.noClipMessages.add(id);
+        ctx.clipMessages.delete(id);
+      } else {
+        ctx.noClipMessages.delete(id);
+        ctx.clipMessages.add(id);
+      }
+      ctx.queue.push({ describe: `MESSAGE_UPDATE ${id}`, run: (db, now) => void recordMessage(db, snapshot, now) });
+    });
+  },
+});

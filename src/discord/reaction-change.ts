@@ -1,0 +1,59 @@
+// One user adding or removing one reaction: the shared path of messageReactionAdd and messageReactionRemove.
+import type { MessageReaction, PartialMessageReaction, PartialUser, User } from 'discord.js';
+import { recordMessage } from '../capture/record-share';
+import {
+  emojiKey,
+  recordReactionAdded,
+  recordReactionRemoved,
+  recordReactionSnapshot,
+  type ReactionEvent,
+} from '../capture/record-reaction';
+import { authorAllowed, channelAllowed, placeOf, settingsOf, type CaptureContext } from './capture-context';
+import { discoverMessage } from './discover-message';
+
+export function captureReactionChange(
+  ctx: CaptureContext,
+  kind: 'add' | 'remove',
+  reaction: MessageReaction | PartialMessageReaction,
+  user: User | PartialUser,
+): Promise<void> | void {
+  const message = reaction.message;
+  const place = placeOf(message);
+  if (!place) return;
+  const settings = settingsOf(ctx, place.guildId);
+  // A partial user's `bot` is unknown (null): counted as a person, as most reactors are.
+  if (!channelAllowed(settings, place) || !authorAllowed(ctx, settings, user)) return;
+  const key = emojiKey(reaction.emoji);
+  if (!key) {
+    ctx.logger.warn({ messageId: message.id }, `capture: reaction ${kind} without an emoji name or id ignored`);
+    return;
+  }
+  const event: ReactionEvent = {
+    guildId: place.guildId,
+    channelId: place.channelId,
+    messageId: message.id,
+    emojiKey: key,
+    userId: user.id,
+    at: ctx.clock.now(),
+  };
+  return ctx.order.run([message.id], async () => {
+    const discovered = await discoverMessage(ctx, message, place, settings);
+    ctx.queue.push({
+      describe: `MESSAGE_REACTION_${kind === 'add' ? 'ADD' : 'REMOVE'} ${message.id} ${key}`,
+      run(db, now) {
+        if (discovered) recordMessage(db, discovered.snapshot, now);
+        if (kind === 'add') recordReactionAdded(db, event, now);
+        else recordReactionRemoved(db, event, now);
+        // The fetched counts already include this change: the named row (if any) plus an anonymous
+        // remainder make the totals exact without listing every reactor.
+        for (const r of discovered?.reactions ?? []) {
+          recordReactionSnapshot(
+            db,
+            { guildId: place.guildId, channelId: place.channelId, messageId: message.id, emojiKey: r.emojiKey, count: r.count, userIds: [], at: event.at },
+            now,
+          );
+        }
+      },
+    });
+  });
+}

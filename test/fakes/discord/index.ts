@@ -1,0 +1,3 @@
+// The fake Discord for tests: a gateway + REST server on 127.0.0.1 and builders for realistic payloads.
+export * from './payloads';
+export * from './server';

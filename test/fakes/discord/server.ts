@@ -1,0 +1,573 @@
+// A fake Discord (gateway + REST) on 127.0.0.1 for offline tests with a real discord.js Client.
+//
+//   const discord = await startFakeDiscord({ guilds: [{ id, name, channels }] });
+//   const client = new Client({ intents, rest: { api: discord.apiBaseUrl } });
+//   await client.login(discord.token);          // HELLO → IDENTIFY → READY + GUILD_CREATE per guild
+//   await discord.dispatch('MESSAGE_CREATE', message({ ... }));
+//   discord.requests                             // every REST call: method, path, query, body
+//   await discord.stop();
+//
+// One HTTP server answers both: REST under /api/v10/… and the WebSocket gateway (JSON encoding, no compression)
+// on any other path. Sessions survive a dropped connection so RESUME replays what was missed, as Discord does.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { guildCreate, member, snowflake, user, type ApiMember, type ApiMessage, type ApiUser, type FakeGuild } from './payloads';
+
+export const GatewayOpcodes = {
+  Dispatch: 0,
+  Heartbeat: 1,
+  Identify: 2,
+  Resume: 6,
+  Reconnect: 7,
+  InvalidSession: 9,
+  Hello: 10,
+  HeartbeatAck: 11,
+} as const;
+
+export interface RecordedRequest {
+  method: string;
+  /** Path below the API version, e.g. `/channels/1/messages/2`. */
+  path: string;
+  query: URLSearchParams;
+  headers: http.IncomingHttpHeaders;
+  /** Parsed JSON body, or undefined when there was none (multipart bodies are kept as text). */
+  body: unknown;
+}
+
+export interface RouteRequest extends RecordedRequest {
+  params: Record<string, string>;
+}
+
+export interface RouteResponse {
+  status?: number;
+  headers?: Record<string, string>;
+  /** Sent as JSON; omit for an empty body (204 by default). */
+  body?: unknown;
+}
+
+export type RouteHandler = (request: RouteRequest) => RouteResponse | Promise<RouteResponse>;
+
+export interface RateLimitOptions {
+  /** Seconds the client must wait (body `retry_after` and header `Retry-After`). */
+  retryAfter?: number;
+  global?: boolean;
+  scope?: 'user' | 'global' | 'shared';
+  bucket?: string;
+}
+
+export interface FakeDiscordOptions {
+  /** The token clients must log in with (REST `Authorization: Bot <token>` and IDENTIFY). */
+  token?: string;
+  bot?: ApiUser;
+  applicationId?: string;
+  guilds?: FakeGuild[];
+  /** HELLO's heartbeat_interval in ms (Discord sends ~41250). */
+  heartbeatIntervalMs?: number;
+  /** Check the Authorization header on REST calls (401 otherwise). Default true. */
+  checkAuthorization?: boolean;
+}
+
+interface Session {
+  id: string;
+  sequence: number;
+  /** Dispatches sent in this session, for RESUME replays. */
+  log: { s: number; t: string; d: unknown }[];
+  socket: WebSocket | null;
+  intents: number;
+  invalid: boolean;
+}
+
+export interface IdentifyRecord {
+  token: string;
+  intents: number;
+  shard?: [number, number];
+  properties: Record<string, unknown>;
+}
+
+interface Route {
+  method: string;
+  pattern: string[];
+  handler: RouteHandler;
+}
+
+const API_PREFIX = '/api/v10';
+
+export class FakeDiscord {
+  readonly token: string;
+  readonly bot: ApiUser;
+  readonly botMember: ApiMember;
+  readonly applicationId: string;
+  readonly guilds: FakeGuild[];
+  /** Every REST request received, in order. */
+  readonly requests: RecordedRequest[] = [];
+  /** Every IDENTIFY received. */
+  readonly identifies: IdentifyRecord[] = [];
+  /** Every RESUME received (session id and sequence the client asked to resume from). */
+  readonly resumes: { sessionId: string; seq: number }[] = [];
+  /** Messages served by GET /channels/:id/messages[/:mid], by channel then message id. */
+  readonly messages = new Map<string, Map<string, ApiMessage>>();
+  /** Users who reacted, by `${messageId}:${emojiKey}` where emojiKey is the unicode char or name:id. */
+  readonly reactionUsers = new Map<string, ApiUser[]>();
+
+  private readonly server: http.Server;
+  private readonly wss: WebSocketServer;
+  private readonly sessions = new Map<string, Session>();
+  private readonly routes: Route[] = [];
+  private readonly rateLimits: { method: string; pattern: string[]; options: RateLimitOptions }[] = [];
+  private readonly heartbeatIntervalMs: number;
+  private readonly checkAuthorization: boolean;
+  private readonly waiters = new Set<() => void>();
+  private port = 0;
+
+  constructor(options: FakeDiscordOptions = {}) {
+    this.token = options.token ?? 'fake-bot-token';
+    this.bot = options.bot ?? user({ username: 'clipscope', bot: true });
+    this.botMember = member(this.bot);
+    this.applicationId = options.applicationId ?? this.bot.id;
+    this.guilds = options.guilds ?? [];
+    this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 41_250;
+    this.checkAuthorization = options.checkAuthorization ?? true;
+    this.server = http.createServer((req, res) => void this.handleHttp(req, res));
+    this.wss = new WebSocketServer({ noServer: true });
+    this.server.on('upgrade', (req, socket, head) => {
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.handleSocket(ws));
+    });
+    this.installDefaultRoutes();
+  }
+
+  /** Listens on a random free port of 127.0.0.1. */
+  async start(): Promise<this> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.port = (this.server.address() as AddressInfo).port;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    for (const client of this.wss.clients) client.terminate();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** The REST base for discord.js: `new Client({ rest: { api: fake.apiBaseUrl } })`. */
+  get apiBaseUrl(): string {
+    return `http://127.0.0.1:${this.port}/api`;
+  }
+
+  get gatewayUrl(): string {
+    return `ws://127.0.0.1:${this.port}`;
+  }
+
+  /** Sessions that finished IDENTIFY and are connected now. */
+  get connectedSessions(): number {
+    return [...this.sessions.values()].filter((s) => s.socket && !s.invalid).length;
+  }
+
+  /**
+   * Sends a dispatch (op 0) with the next sequence number to every live session. A session whose connection
+   * dropped keeps the event for its RESUME. Resolves once written to the sockets.
+   */
+  async dispatch(event: string, data: unknown): Promise<void> {
+    const sends: Promise<void>[] = [];
+    for (const session of this.sessions.values()) {
+      if (session.invalid) continue;
+      const s = ++session.sequence;
+      session.log.push({ s, t: event, d: data });
+      if (session.socket) sends.push(send(session.socket, { op: GatewayOpcodes.Dispatch, s, t: event, d: data }));
+    }
+    await Promise.all(sends);
+  }
+
+  /**
+   * Closes every gateway connection with a close code, as Discord does (4000 unknown error → the client
+   * resumes; 4004 authentication failed → it gives up). 1006 drops the TCP connection without a close frame.
+   */
+  disconnect(code = 4000, reason = 'fake disconnect'): void {
+    for (const session of this.sessions.values()) {
+      const socket = session.socket;
+      if (!socket) continue;
+      session.socket = null;
+      if (code === 1006) socket.terminate();
+      else socket.close(code, reason);
+    }
+  }
+
+  /** Asks every connected client to reconnect and resume (op 7). */
+  async requestReconnect(): Promise<void> {
+    await Promise.all([...this.sessions.values()].filter((s) => s.socket).map((s) => send(s.socket!, { op: GatewayOpcodes.Reconnect, d: null })));
+  }
+
+  /** Resolves when `predicate` holds, re-checked after every gateway or REST event. */
+  async waitFor(predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
+    if (predicate()) return;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters.delete(check);
+        reject(new Error(`FakeDiscord.waitFor timed out after ${timeoutMs} ms`));
+      }, timeoutMs);
+      const check = (): void => {
+        if (!predicate()) return;
+        clearTimeout(timer);
+        this.waiters.delete(check);
+        resolve();
+      };
+      this.waiters.add(check);
+    });
+  }
+
+  /**
+   * Adds or overrides a REST route. `pattern` is below /api/v10, with `:name` segments, e.g.
+   * `route('GET', '/guilds/:guildId/roles', () => ({ body: [] }))`. Later routes win over earlier ones.
+   */
+  route(method: string, pattern: string, handler: RouteHandler): void {
+    this.routes.unshift({ method: method.toUpperCase(), pattern: splitPath(pattern), handler });
+  }
+
+  /** Answers the next `count` matching requests with 429 and Discord's rate-limit headers and body. */
+  rateLimit(method: string, pattern: string, options: RateLimitOptions = {}, count = 1): void {
+    for (let i = 0; i < count; i++) this.rateLimits.push({ method: method.toUpperCase(), pattern: splitPath(pattern), options });
+  }
+
+  /** Makes a message available to GET /channels/:id/messages and GET /channels/:id/messages/:mid. */
+  putMessage(msg: ApiMessage): void {
+    let channel = this.messages.get(msg.channel_id);
+    if (!channel) {
+      channel = new Map();
+      this.messages.set(msg.channel_id, channel);
+    }
+    channel.set(msg.id, msg);
+  }
+
+  /** The REST requests matching a method and a path pattern (`:name` segments match anything). */
+  requestsTo(method: string, pattern: string): RecordedRequest[] {
+    const parts = splitPath(pattern);
+    return this.requests.filter((r) => r.method === method.toUpperCase() && matchPath(parts, splitPath(r.path)) !== null);
+  }
+
+  private notify(): void {
+    for (const waiter of [...this.waiters]) waiter();
+  }
+
+  private handleSocket(socket: WebSocket): void {
+    let session: Session | null = null;
+    void send(socket, { op: GatewayOpcodes.Hello, d: { heartbeat_interval: this.heartbeatIntervalMs } });
+    socket.on('message', (raw) => {
+      let payload: { op?: number; d?: any };
+      try {
+        payload = JSON.parse(String(raw));
+      } catch {
+        socket.close(4002, 'Error while decoding payload.');
+        return;
+      }
+      switch (payload.op) {
+        case GatewayOpcodes.Heartbeat:
+          void send(socket, { op: GatewayOpcodes.HeartbeatAck });
+          break;
+        case GatewayOpcodes.Identify: {
+          const d = payload.d ?? {};
+          this.identifies.push({ token: d.token, intents: d.intents, shard: d.shard, properties: d.properties ?? {} });
+          if (session) {
+            socket.close(4005, 'Already authenticated.');
+            break;
+          }
+          if (d.token !== this.token && d.token !== `Bot ${this.token}`) {
+            socket.close(4004, 'Authentication failed.');
+            break;
+          }
+          session = { id: snowflake(), sequence: 0, log: [], socket, intents: Number(d.intents ?? 0), invalid: false };
+          this.sessions.set(session.id, session);
+          void this.sendReadyAndGuilds(session);
+          break;
+        }
+        case GatewayOpcodes.Resume: {
+          const d = payload.d ?? {};
+          this.resumes.push({ sessionId: d.session_id, seq: d.seq });
+          const known = this.sessions.get(d.session_id);
+          if (!known || known.invalid || d.token !== this.token) {
+            void send(socket, { op: GatewayOpcodes.InvalidSession, d: false });
+            break;
+          }
+          session = known;
+          known.socket = socket;
+          void (async () => {
+            for (const entry of known.log.filter((e) => e.s > Number(d.seq ?? 0))) {
+              await send(socket, { op: GatewayOpcodes.Dispatch, s: entry.s, t: entry.t, d: entry.d });
+            }
+            const s = ++known.sequence;
+            known.log.push({ s, t: 'RESUMED', d: {} });
+            await send(socket, { op: GatewayOpcodes.Dispatch, s, t: 'RESUMED', d: {} });
+            this.notify();
+          })();
+          break;
+        }
+        default:
+          // Presence updates, voice state updates, request guild members: accepted and ignored.
+          break;
+      }
+      this.notify();
+    });
+    socket.on('close', (code) => {
+      if (session && session.socket === socket) {
+        session.socket = null;
+        // A client that closes with 1000/1001 ends its session, as on Discord.
+        if (code === 1000 || code === 1001) session.invalid = true;
+      }
+      this.notify();
+    });
+    socket.on('error', () => undefined);
+  }
+
+  private async sendReadyAndGuilds(session: Session): Promise<void> {
+    const socket = session.socket;
+    if (!socket) return;
+    const ready = {
+      v: 10,
+      user: this.bot,
+      guilds: this.guilds.map((g) => ({ id: g.id, unavailable: true })),
+      session_id: session.id,
+      resume_gateway_url: this.gatewayUrl,
+      shard: [0, 1],
+      application: { id: this.applicationId, flags: 0 },
+      private_channels: [],
+      relationships: [],
+      presences: [],
+      geo_ordered_rtc_regions: [],
+      guild_join_requests: [],
+      user_settings: {},
+    };
+    const events: [string, unknown][] = [['READY', ready], ...this.guilds.map((g): [string, unknown] => ['GUILD_CREATE', guildCreate(g, this.botMember)])];
+    for (const [t, d] of events) {
+      const s = ++session.sequence;
+      session.log.push({ s, t, d });
+      await send(socket, { op: GatewayOpcodes.Dispatch, s, t, d });
+    }
+    this.notify();
+  }
+
+  private async handleHttp(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    let body: unknown;
+    if (text !== '') {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = text;
+      }
+    }
+    if (!url.pathname.startsWith(API_PREFIX)) {
+      reply(res, { status: 404, body: { message: '404: Not Found', code: 0 } });
+      return;
+    }
+    const method = (req.method ?? 'GET').toUpperCase();
+    const path = url.pathname.slice(API_PREFIX.length) || '/';
+    const recorded: RecordedRequest = { method, path, query: url.searchParams, headers: req.headers, body };
+    this.requests.push(recorded);
+    try {
+      reply(res, await this.answer(recorded));
+    } catch (error) {
+      reply(res, { status: 500, body: { message: `fake Discord handler failed: ${(error as Error).message}`, code: 0 } });
+    }
+    this.notify();
+  }
+
+  private async answer(request: RecordedRequest): Promise<RouteResponse> {
+    const segments = splitPath(request.path);
+    if (this.checkAuthorization && request.headers.authorization !== `Bot ${this.token}` && !isTokenlessRoute(segments)) {
+      return { status: 401, body: { message: '401: Unauthorized', code: 0 } };
+    }
+    const limitIndex = this.rateLimits.findIndex((l) => l.method === request.method && matchPath(l.pattern, segments) !== null);
+    if (limitIndex >= 0) {
+      const { options } = this.rateLimits.splice(limitIndex, 1)[0]!;
+      const retryAfter = options.retryAfter ?? 0.05;
+      const global = options.global ?? false;
+      return {
+        status: 429,
+        headers: {
+          'retry-after': String(Math.ceil(retryAfter)),
+          'x-ratelimit-limit': '5',
+          'x-ratelimit-remaining': '0',
+          'x-ratelimit-reset': String((Date.now() + retryAfter * 1000) / 1000),
+          'x-ratelimit-reset-after': String(retryAfter),
+          'x-ratelimit-bucket': options.bucket ?? 'fake-bucket',
+          'x-ratelimit-scope': options.scope ?? (global ? 'global' : 'user'),
+          ...(global ? { 'x-ratelimit-global': 'true' } : {}),
+        },
+        body: { message: 'You are being rate limited.', retry_after: retryAfter, global },
+      };
+    }
+    for (const route of this.routes) {
+      if (route.method !== request.method) continue;
+      const params = matchPath(route.pattern, segments);
+      if (params) return route.handler({ ...request, params });
+    }
+    return { status: 404, body: { message: '404: Not Found', code: 0 } };
+  }
+
+  private installDefaultRoutes(): void {
+    const unknownMessage = { status: 404, body: { message: 'Unknown Message', code: 10008 } };
+    this.route('GET', '/gateway/bot', () => ({
+      body: {
+        url: this.gatewayUrl,
+        shards: 1,
+        session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 },
+      },
+    }));
+    this.route('GET', '/gateway', () => ({ body: { url: this.gatewayUrl } }));
+    this.route('GET', '/users/@me', () => ({ body: this.bot }));
+    this.route('GET', '/channels/:channelId', ({ params }) => {
+      const channel = this.findChannel(params.channelId!);
+      return channel ? { body: channel } : { status: 404, body: { message: 'Unknown Channel', code: 10003 } };
+    });
+    this.route('GET', '/channels/:channelId/messages/:messageId', ({ params }) => {
+      const found = this.messages.get(params.channelId!)?.get(params.messageId!);
+      return found ? { body: found } : unknownMessage;
+    });
+    // History paging, newest first, as Discord does: before / after / around, limit 1–100 (default 50).
+    this.route('GET', '/channels/:channelId/messages', ({ params, query }) => {
+      const all = [...(this.messages.get(params.channelId!)?.values() ?? [])].sort((a, b) => compareIds(b.id, a.id));
+      const limit = Math.min(100, Math.max(1, Number(query.get('limit') ?? 50) || 50));
+      const before = query.get('before');
+      const after = query.get('after');
+      let page = all;
+      if (before) page = page.filter((m) => compareIds(m.id, before) < 0);
+      if (after) page = page.filter((m) => compareIds(m.id, after) > 0).reverse().slice(0, limit).reverse();
+      return { body: page.slice(0, limit) };
+    });
+    this.route('GET', '/channels/:channelId/messages/:messageId/reactions/:emoji', ({ params, query }) => {
+      const emoji = decodeURIComponent(params.emoji!);
+      const users = [...(this.reactionUsers.get(`${params.messageId}:${emoji}`) ?? [])].sort((a, b) => compareIds(a.id, b.id));
+      const after = query.get('after');
+      const limit = Math.min(100, Math.max(1, Number(query.get('limit') ?? 25) || 25));
+      return { body: (after ? users.filter((u) => compareIds(u.id, after) > 0) : users).slice(0, limit) };
+    });
+    this.route('POST', '/channels/:channelId/messages', ({ params, body }) => {
+      const created = this.createMessage(params.channelId!, body);
+      this.putMessage(created);
+      return { body: created };
+    });
+    this.route('PATCH', '/channels/:channelId/messages/:messageId', ({ params, body }) => {
+      const existing = this.messages.get(params.channelId!)?.get(params.messageId!);
+      if (!existing) return unknownMessage;
+      const updated = { ...existing, ...(body as object), edited_timestamp: new Date().toISOString() };
+      this.putMessage(updated);
+      return { body: updated };
+    });
+    this.route('POST', '/interactions/:interactionId/:token/callback', ({ query, body }) => {
+      if (query.get('with_response') !== 'true') return { status: 204 };
+      const data = (body as { data?: Record<string, unknown> } | undefined)?.data ?? {};
+      return {
+        body: {
+          interaction: { id: snowflake(), type: 2, activity_instance_id: null, response_message_id: null, response_message_loading: false, response_message_ephemeral: false },
+          resource: { type: (body as { type?: number })?.type ?? 4, message: this.createMessage(snowflake(), data) },
+        },
+      };
+    });
+    this.route('POST', '/webhooks/:applicationId/:token', ({ body }) => ({ body: this.createMessage(snowflake(), body) }));
+    this.route('GET', '/webhooks/:applicationId/:token/messages/:messageId', () => ({ body: this.createMessage(snowflake(), {}) }));
+    this.route('PATCH', '/webhooks/:applicationId/:token/messages/:messageId', ({ params, body }) => ({
+      body: { ...this.createMessage(snowflake(), body), ...(params.messageId === '@original' ? {} : { id: params.messageId }) },
+    }));
+    this.route('DELETE', '/webhooks/:applicationId/:token/messages/:messageId', () => ({ status: 204 }));
+    this.route('PUT', '/applications/:applicationId/commands', ({ body }) => ({ body: withIds(body, this.applicationId) }));
+    this.route('PUT', '/applications/:applicationId/guilds/:guildId/commands', ({ body, params }) => ({
+      body: withIds(body, this.applicationId, params.guildId),
+    }));
+  }
+
+  private findChannel(id: string): Record<string, unknown> | undefined {
+    for (const guild of this.guilds) {
+      const channel = [...(guild.channels ?? []), ...(guild.threads ?? [])].find((c) => c.id === id);
+      if (channel) return { ...channel, guild_id: guild.id };
+    }
+    return undefined;
+  }
+
+  private createMessage(channelId: string, body: unknown): ApiMessage {
+    const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+    const id = snowflake();
+    return {
+      type: 0,
+      tts: false,
+      mention_everyone: false,
+      mentions: [],
+      mention_roles: [],
+      attachments: [],
+      embeds: [],
+      components: [],
+      pinned: false,
+      flags: 0,
+      ...fields,
+      id,
+      channel_id: channelId,
+      author: this.bot,
+      content: typeof fields.content === 'string' ? fields.content : '',
+      timestamp: new Date().toISOString(),
+      edited_timestamp: null,
+    };
+  }
+}
+
+/** Creates and starts a fake Discord; call `stop()` in afterEach/afterAll. */
+export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promise<FakeDiscord> {
+  return new FakeDiscord(options).start();
+}
+
+function send(socket: WebSocket, payload: unknown): Promise<void> {
+  return new Promise((resolve) => {
+    if (socket.readyState !== socket.OPEN) {
+      resolve();
+      return;
+    }
+    socket.send(JSON.stringify(payload), () => resolve());
+  });
+}
+
+function reply(res: http.ServerResponse, response: RouteResponse): void {
+  const hasBody = response.body !== undefined;
+  const status = response.status ?? (hasBody ? 200 : 204);
+  res.writeHead(status, { ...(hasBody ? { 'content-type': 'application/json' } : {}), ...response.headers });
+  res.end(hasBody ? JSON.stringify(response.body) : undefined);
+}
+
+function splitPath(path: string): string[] {
+  return path.split('?')[0]!.split('/').filter((s) => s !== '');
+}
+
+function matchPath(pattern: string[], segments: string[]): Record<string, string> | null {
+  if (pattern.length !== segments.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < pattern.length; i++) {
+    const p = pattern[i]!;
+    const s = segments[i]!;
+    if (p.startsWith(':')) params[p.slice(1)] = s;
+    else if (p !== s) return null;
+  }
+  return params;
+}
+
+/** Interaction callbacks and webhook followups are authorised by their token in the path, not the bot token. */
+function isTokenlessRoute(segments: string[]): boolean {
+  return segments[0] === 'interactions' || segments[0] === 'webhooks';
+}
+
+function compareIds(a: string, b: string): number {
+  const x = BigInt(a);
+  const y = BigInt(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function withIds(body: unknown, applicationId: string, guildId?: string): unknown {
+  if (!Array.isArray(body)) return [];
+  return body.map((command: Record<string, unknown>) => ({
+    id: snowflake(),
+    application_id: applicationId,
+    version: snowflake(),
+    type: 1,
+    ...(guildId ? { guild_id: guildId } : {}),
+    ...command,
+  }));
+}

@@ -1,0 +1,101 @@
+// `npm start` as a user runs it: the real entry point in a child process, its log lines, its exit status.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { member, message, snowflake, startFakeDiscord, textChannel, user, type FakeDiscord } from './fakes/discord';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+
+interface Started {
+  child: ChildProcess;
+  lines: () => Record<string, unknown>[];
+  exit: Promise<number | null>;
+}
+
+function startClipscope(env: Record<string, string>): Started {
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !key.startsWith('DISCORD_') && !key.startsWith('TWITCH_') && !key.startsWith('HTTP_')),
+  );
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: ROOT,
+    env: { ...inherited, LOG_LEVEL: 'info', HTTP_ENABLED: 'false', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+  child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const lines = () =>
+    out
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+  return { child, lines, exit };
+}
+
+describe('npm start', () => {
+  let dir: string;
+  let running: Started | null = null;
+  let discord: FakeDiscord | null = null;
+
+  afterEach(async () => {
+    if (running && running.child.exitCode === null) {
+      running.child.kill('SIGKILL');
+      await running.exit;
+    }
+    running = null;
+    await discord?.stop();
+    discord = null;
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('without DISCORD_TOKEN migrates, says the bot is disabled and which variable enables it, and exits 0 on SIGTERM', async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clipscope-start-'));
+    const dbPath = path.join(dir, 'nested', 'clipscope.db');
+    running = startClipscope({ DATABASE_PATH: dbPath });
+    const started = running;
+    await vi.waitFor(() => expect(started.lines().some((l) => l.msg === 'clipscope running')).toBe(true), { timeout: 20_000, interval: 50 });
+    const disabled = started.lines().filter((l) => String(l.msg).includes('Discord bot disabled'));
+    expect(disabled).toHaveLength(1);
+    expect(disabled[0]!.msg).toContain('set DISCORD_TOKEN');
+    expect(fs.existsSync(dbPath)).toBe(true);
+
+    started.child.kill('SIGTERM');
+    expect(await started.exit).toBe(0);
+    expect(started.lines().some((l) => l.msg === 'stopped')).toBe(true);
+  });
+
+  it('with DISCORD_TOKEN logs in to Discord, records a shared clip, and exits 0 on SIGTERM', async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clipscope-start-'));
+    const dbPath = path.join(dir, 'clipscope.db');
+    const guildId = snowflake();
+    const channel = textChannel({ guild_id: guildId, name: 'clips' });
+    const alice = user({ username: 'alice' });
+    discord = await startFakeDiscord({ guilds: [{ id: guildId, name: 'Start Town', channels: [channel], members: [member(alice)] }] });
+    const fake = discord;
+    running = startClipscope({ DATABASE_PATH: dbPath, DISCORD_TOKEN: fake.token, DISCORD_API_BASE_URL: fake.apiBaseUrl });
+    const started = running;
+    await vi.waitFor(() => expect(started.lines().some((l) => l.msg === 'clipscope running')).toBe(true), { timeout: 20_000, interval: 50 });
+    // The token never appears in the log.
+    expect(JSON.stringify(started.lines())).not.toContain(fake.token);
+
+    const msg = message({ channel_id: channel.id, guild_id: guildId, author: alice, member: member(alice), content: 'https://clips.twitch.tv/StartupClip-abc_123' });
+    await fake.dispatch('MESSAGE_CREATE', msg);
+    const reader = new Database(dbPath, { readonly: true });
+    try {
+      await vi.waitFor(
+        () => expect(reader.prepare('SELECT message_id, clip_id FROM shares').all()).toEqual([{ message_id: msg.id, clip_id: 'StartupClip-abc_123' }]),
+        { timeout: 10_000, interval: 50 },
+      );
+    } finally {
+      reader.close();
+    }
+
+    started.child.kill('SIGTERM');
+    expect(await started.exit).toBe(0);
+    expect(started.lines().some((l) => l.msg === 'discord bot stopped; pending captures committed')).toBe(true);
+  });
+});
