@@ -114,6 +114,10 @@ export function recordReactionSnapshot(
     .prepare<[string, string], { n: number }>('SELECT count(*) AS n FROM reactions WHERE message_id = ? AND emoji_key = ?')
     .get(snapshot.messageId, snapshot.emojiKey)?.n ?? 0;
   const anonymous = Math.max(0, snapshot.count - named);
+  // A changed anonymous count keeps its first observed_at, so that hour changes too.
+  const previous = client
+    .prepare<[string, string], { observed_at: number }>('SELECT observed_at FROM reaction_baselines WHERE message_id = ? AND emoji_key = ?')
+    .get(snapshot.messageId, snapshot.emojiKey);
   if (anonymous > 0) {
     client
       .prepare(
@@ -125,7 +129,7 @@ export function recordReactionSnapshot(
   } else {
     client.prepare('DELETE FROM reaction_baselines WHERE message_id = ? AND emoji_key = ?').run(snapshot.messageId, snapshot.emojiKey);
   }
-  afterChange(db, snapshot.guildId, snapshot.messageId, [snapshot.at], now);
+  afterChange(db, snapshot.guildId, snapshot.messageId, previous ? [snapshot.at, previous.observed_at] : [snapshot.at], now);
 }
 
 function afterChange(db: Db, guildId: string, messageId: string, times: number[], now: number): void {

@@ -131,9 +131,12 @@ export function isKnownClipMessage(db: Db, messageId: string): boolean {
   return db.$client.prepare('SELECT 1 FROM shares WHERE message_id = ? LIMIT 1').get(messageId) !== undefined;
 }
 
+/** Times the message's reactions count at, anonymous imported counts included (analytics place them there). */
 function reactionTimes(db: Db, messageId: string): number[] {
   return db.$client
-    .prepare<[string], { t: number }>('SELECT DISTINCT reacted_at AS t FROM reactions WHERE message_id = ?')
-    .all(messageId)
+    .prepare<[string, string], { t: number }>(
+      'SELECT reacted_at AS t FROM reactions WHERE message_id = ? UNION SELECT observed_at FROM reaction_baselines WHERE message_id = ?',
+    )
+    .all(messageId, messageId)
     .map((r) => r.t);
 }

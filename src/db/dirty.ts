@@ -12,3 +12,26 @@ export function markDirtyHours(db: Db, guildId: string, timestamps: Iterable<num
   const insert = db.$client.prepare('INSERT OR IGNORE INTO dirty_hours (guild_id, hour_start) VALUES (?, ?)');
   for (const hour of hours) insert.run(guildId, hour);
 }
+
+/**
+ * Marks every hour a clip's numbers are placed in: its Twitch creation time and the times of its shares and of
+ * the reactions on them. Call it (inside the write's transaction) whenever a clip's metadata changes — enrichment,
+ * a view refresh, a clip gone from Twitch — because the clip's creator and game decide where those shares and
+ * reactions are counted. Pass the previous created_at too if it changed.
+ */
+export function markClipHoursDirty(db: Db, guildId: string, clipIds: Iterable<string>, extraTimes: Iterable<number | null | undefined> = []): void {
+  const times: Array<number | null | undefined> = [...extraTimes];
+  const created = db.$client.prepare<[string, string], { t: number | null }>(
+    'SELECT clip_created_at AS t FROM clips WHERE guild_id = ? AND clip_id = ?',
+  );
+  const engaged = db.$client.prepare<[string, string, string, string, string, string], { t: number }>(
+    `SELECT s.posted_at AS t FROM shares s WHERE s.guild_id = ? AND s.clip_id = ?
+     UNION SELECT r.reacted_at FROM shares s JOIN reactions r ON r.message_id = s.message_id WHERE s.guild_id = ? AND s.clip_id = ?
+     UNION SELECT b.observed_at FROM shares s JOIN reaction_baselines b ON b.message_id = s.message_id WHERE s.guild_id = ? AND s.clip_id = ?`,
+  );
+  for (const clipId of clipIds) {
+    times.push(created.get(guildId, clipId)?.t);
+    for (const row of engaged.all(guildId, clipId, guildId, clipId, guildId, clipId)) times.push(row.t);
+  }
+  markDirtyHours(db, guildId, times);
+}

@@ -54,6 +54,10 @@ export const clips = sqliteTable(
     index('clips_guild_views_idx').on(t.guildId, t.viewCount),
     index('clips_clip_id_idx').on(t.clipId),
     index('clips_enrichment_idx').on(t.enrichmentState, t.enrichmentNextAttemptAt),
+    // Analytics: a creator's / game's latest name is one index seek; viral clips by reactions without a scan.
+    index('clips_guild_creator_created_idx').on(t.guildId, t.creatorId, t.clipCreatedAt),
+    index('clips_guild_game_created_idx').on(t.guildId, t.gameId, t.clipCreatedAt),
+    index('clips_guild_reactions_idx').on(t.guildId, t.discordReactions),
   ],
 );
 
@@ -117,7 +121,11 @@ export const reactionBaselines = sqliteTable(
     anonymousCount: integer('anonymous_count').notNull(),
     observedAt: integer('observed_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.messageId, t.emojiKey] })],
+  (t) => [
+    primaryKey({ columns: [t.messageId, t.emojiKey] }),
+    // Analytics place anonymous counts in periods by observed_at.
+    index('reaction_baselines_guild_observed_idx').on(t.guildId, t.observedAt),
+  ],
 );
 
 /** Twitch view counts over time, for view velocity (early viral detection). One row per clip and observation. */
@@ -156,6 +164,11 @@ export const gameAnalytics = sqliteTable(
   (t) => [
     uniqueIndex('game_analytics_uq').on(t.guildId, t.gameId, t.periodType, t.periodStart),
     index('game_analytics_rank_idx').on(t.guildId, t.periodType, t.periodStart, t.clipCount),
+    // One index per leaderboard sort, so a top-N read stops after N rows.
+    index('game_analytics_views_idx').on(t.guildId, t.periodType, t.periodStart, t.totalViews),
+    index('game_analytics_avg_idx').on(t.guildId, t.periodType, t.periodStart, t.avgViewCount),
+    index('game_analytics_shares_idx').on(t.guildId, t.periodType, t.periodStart, t.discordShares),
+    index('game_analytics_reactions_idx').on(t.guildId, t.periodType, t.periodStart, t.discordReactions),
   ],
 );
 
@@ -183,7 +196,81 @@ export const creatorAnalytics = sqliteTable(
   (t) => [
     uniqueIndex('creator_analytics_uq').on(t.guildId, t.creatorId, t.periodType, t.periodStart),
     index('creator_analytics_rank_idx').on(t.guildId, t.periodType, t.periodStart, t.clipCount),
+    index('creator_analytics_views_idx').on(t.guildId, t.periodType, t.periodStart, t.totalViews),
+    index('creator_analytics_avg_idx').on(t.guildId, t.periodType, t.periodStart, t.avgViews),
+    index('creator_analytics_shares_idx').on(t.guildId, t.periodType, t.periodStart, t.discordShares),
+    index('creator_analytics_reactions_idx').on(t.guildId, t.periodType, t.periodStart, t.discordReactions),
   ],
+);
+
+/**
+ * Per-guild totals of one period bucket (day, week, month, all_time): the overview's numbers and the timeline's
+ * buckets. Kept beside game_analytics because shares and reactions of clips not yet enriched count here too.
+ */
+export const guildPeriodStats = sqliteTable(
+  'guild_period_stats',
+  {
+    guildId: text('guild_id').notNull(),
+    periodType: text('period_type').notNull(),
+    /** Bucket start (epoch ms, local midnight in the guild's timezone); 0 for all_time. */
+    periodStart: integer('period_start').notNull(),
+    periodEnd: integer('period_end'),
+    clipCount: integer('clip_count').notNull(),
+    totalViews: integer('total_views').notNull(),
+    uniqueCreators: integer('unique_creators').notNull(),
+    uniqueGames: integer('unique_games').notNull(),
+    discordShares: integer('discord_shares').notNull(),
+    discordReactions: integer('discord_reactions').notNull(),
+    firstClipAt: integer('first_clip_at'),
+    lastClipAt: integer('last_clip_at'),
+    computedAt: integer('computed_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.guildId, t.periodType, t.periodStart] })],
+);
+
+/** Clip creations and Discord shares per local weekday (0 = Monday) and hour for each period bucket: peak times. */
+export const guildPeakActivity = sqliteTable(
+  'guild_peak_activity',
+  {
+    guildId: text('guild_id').notNull(),
+    periodType: text('period_type').notNull(),
+    periodStart: integer('period_start').notNull(),
+    weekday: integer('weekday').notNull(),
+    hour: integer('hour').notNull(),
+    clips: integer('clips').notNull(),
+    shares: integer('shares').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.guildId, t.periodType, t.periodStart, t.weekday, t.hour] })],
+);
+
+/**
+ * Which period types of a guild the summary tables hold, and in which timezone they were cut. Reads use the
+ * summaries only when a row matches the guild's current timezone; otherwise they compute from the raw tables.
+ */
+export const analyticsState = sqliteTable(
+  'analytics_state',
+  {
+    guildId: text('guild_id').notNull(),
+    periodType: text('period_type').notNull(),
+    timezone: text('timezone').notNull(),
+    lastFullAt: integer('last_full_at').notNull(),
+    lastRunAt: integer('last_run_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.guildId, t.periodType] })],
+);
+
+/**
+ * Buckets still to recompute: dirty hours are turned into these (and deleted) in one transaction, and each
+ * (guild, period type) transaction recomputes its buckets and deletes them, so a crash never loses a change.
+ */
+export const aggregationPending = sqliteTable(
+  'aggregation_pending',
+  {
+    guildId: text('guild_id').notNull(),
+    periodType: text('period_type').notNull(),
+    periodStart: integer('period_start').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.guildId, t.periodType, t.periodStart] })],
 );
 
 /**

@@ -1,0 +1,267 @@
+// Keeps the summary tables (game_analytics, creator_analytics, guild_period_stats, guild_peak_activity) in step
+// with the raw tables: a full rebuild, or only the buckets whose hours capture and enrichment marked dirty.
+//
+// Crash safety: dirty hours become pending buckets and are deleted in one transaction; each (guild, period type)
+// is then written, and its pending buckets deleted, in one transaction. A crash at any point leaves either the
+// dirty hours or the pending buckets behind, and the next run redoes them; re-running changes nothing.
+import type { Clock } from '../clock';
+import type { Db } from '../db/client';
+import { inTransaction } from '../db/client';
+import { HOUR_MS } from '../db/dirty';
+import { getGuildSettings } from '../db/guild-settings';
+import type { Logger } from '../logger';
+import { computeBucketFacts, type BucketFacts, type BucketRange } from './bucket-facts';
+import { createNameLookup } from './names';
+import { bucketOf, bucketsBetween, isValidTimeZone } from './periods';
+import { storedCreator } from './top-creators';
+import { storedGame } from './top-games';
+import { PERIOD_TYPES, type PeriodType } from './types';
+
+export interface AggregateOptions {
+  /** One guild; all guilds when absent. */
+  guildId?: string;
+  /** One period type; all four when absent. */
+  period?: PeriodType;
+  /** Rebuild every bucket instead of only the dirty ones. */
+  full?: boolean;
+}
+
+export interface AggregateDeps {
+  clock: Clock;
+  logger?: Logger;
+  /** Called after each (guild, period type) unit with units done and the total. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface AggregateSummary {
+  guilds: number;
+  /** (guild, period type) pairs looked at. */
+  units: number;
+  /** Of those, rebuilt from scratch (asked for, first run, or timezone changed). */
+  rebuilt: number;
+  /** Period buckets recomputed. */
+  buckets: number;
+  /** Dirty hours consumed. */
+  dirty_hours: number;
+  ms: number;
+}
+
+/** Buckets computed per step; the event loop gets a turn between steps. */
+const BUCKETS_PER_STEP = 64;
+
+/** Brings the summaries of the given guild(s) and period type(s) up to date. */
+export async function aggregateAnalytics(db: Db, options: AggregateOptions, deps: AggregateDeps): Promise<AggregateSummary> {
+  const started = deps.clock.now();
+  const types: readonly PeriodType[] = options.period ? [options.period] : PERIOD_TYPES;
+  const guilds = options.guildId ? [options.guildId] : guildsToVisit(db, options.full ?? false);
+  const summary: AggregateSummary = { guilds: guilds.length, units: 0, rebuilt: 0, buckets: 0, dirty_hours: 0, ms: 0 };
+  const total = guilds.length * types.length;
+  deps.onProgress?.(0, total);
+  for (const guildId of guilds) {
+    let timezone = getGuildSettings(db, guildId).timezone;
+    if (!isValidTimeZone(timezone)) {
+      deps.logger?.warn({ guildId, timezone }, 'guild timezone is not a valid IANA name; aggregating in UTC');
+      timezone = 'UTC';
+    }
+    summary.dirty_hours += consumeDirtyHours(db, guildId, timezone);
+    for (const type of types) {
+      const result = await aggregateUnit(db, guildId, timezone, type, options.full ?? false, deps.clock);
+      summary.units += 1;
+      summary.buckets += result.buckets;
+      if (result.rebuilt) summary.rebuilt += 1;
+      deps.onProgress?.(summary.units, total);
+      await yieldToEventLoop();
+    }
+  }
+  summary.ms = deps.clock.now() - started;
+  deps.logger?.debug({ ...summary }, 'analytics aggregated');
+  return summary;
+}
+
+/** Every period type of every guild (or one guild). */
+export function aggregateAll(db: Db, deps: AggregateDeps, options: Omit<AggregateOptions, 'period'> = {}): Promise<AggregateSummary> {
+  return aggregateAnalytics(db, options, deps);
+}
+
+export function formatAggregateSummary(summary: AggregateSummary): string {
+  return `${summary.buckets} buckets recomputed (${summary.rebuilt} of ${summary.units} guild periods rebuilt in full, ${summary.dirty_hours} dirty hours) for ${summary.guilds} guild${summary.guilds === 1 ? '' : 's'} in ${(summary.ms / 1000).toFixed(2)}s`;
+}
+
+function guildsToVisit(db: Db, full: boolean): string[] {
+  // Incremental: guilds with dirty or pending work, and configured guilds never aggregated (checked per unit).
+  const sql = full
+    ? `SELECT guild_id FROM clips UNION SELECT guild_id FROM shares UNION SELECT guild_id FROM guild_settings
+       UNION SELECT guild_id FROM analytics_state UNION SELECT guild_id FROM dirty_hours`
+    : `SELECT guild_id FROM dirty_hours UNION SELECT guild_id FROM aggregation_pending UNION SELECT guild_id FROM guild_settings`;
+  return db.$client
+    .prepare<[], { guild_id: string }>(`SELECT DISTINCT guild_id FROM (${sql}) ORDER BY guild_id`)
+    .all()
+    .map((r) => r.guild_id);
+}
+
+/** Turns the guild's dirty hours into pending buckets of every period type, atomically. Returns hours consumed. */
+function consumeDirtyHours(db: Db, guildId: string, timezone: string): number {
+  return inTransaction(db, () => {
+    const hours = db.$client
+      .prepare<[string], { hour_start: number }>('SELECT hour_start FROM dirty_hours WHERE guild_id = ?')
+      .all(guildId)
+      .map((r) => r.hour_start);
+    if (hours.length === 0) return 0;
+    const insert = db.$client.prepare(
+      'INSERT OR IGNORE INTO aggregation_pending (guild_id, period_type, period_start) VALUES (?, ?, ?)',
+    );
+    const seen = new Set<string>();
+    for (const hour of hours) {
+      // An hour can straddle two local days in zones with half-hour offsets: mark both ends.
+      for (const at of [hour, hour + HOUR_MS - 1]) {
+        for (const type of ['day', 'week', 'month'] as const) {
+          const start = bucketOf(timezone, type, at).start;
+          const key = `${type}:${start}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          insert.run(guildId, type, start);
+        }
+      }
+    }
+    insert.run(guildId, 'all_time', 0);
+    const remove = db.$client.prepare('DELETE FROM dirty_hours WHERE guild_id = ? AND hour_start = ?');
+    for (const hour of hours) remove.run(guildId, hour);
+    return hours.length;
+  });
+}
+
+async function aggregateUnit(
+  db: Db,
+  guildId: string,
+  timezone: string,
+  type: PeriodType,
+  forceFull: boolean,
+  clock: Clock,
+): Promise<{ buckets: number; rebuilt: boolean }> {
+  const state = db.$client
+    .prepare<[string, string], { timezone: string }>('SELECT timezone FROM analytics_state WHERE guild_id = ? AND period_type = ?')
+    .get(guildId, type);
+  const full = forceFull || state === undefined || state.timezone !== timezone;
+  let buckets: BucketRange[];
+  let pendingKeys: number[];
+  if (full) {
+    buckets = allBuckets(db, guildId, timezone, type);
+    pendingKeys = [];
+  } else {
+    pendingKeys = db.$client
+      .prepare<[string, string], { period_start: number }>(
+        'SELECT period_start FROM aggregation_pending WHERE guild_id = ? AND period_type = ? ORDER BY period_start',
+      )
+      .all(guildId, type)
+      .map((r) => r.period_start);
+    if (pendingKeys.length === 0) return { buckets: 0, rebuilt: false };
+    buckets = pendingKeys.map((key) => bucketRangeOf(timezone, type, key));
+  }
+
+  const facts: BucketFacts[] = [];
+  for (let i = 0; i < buckets.length; i += BUCKETS_PER_STEP) {
+    const step = computeBucketFacts(db, guildId, timezone, buckets.slice(i, i + BUCKETS_PER_STEP), { peaks: true });
+    facts.push(...step.values());
+    if (i + BUCKETS_PER_STEP < buckets.length) await yieldToEventLoop();
+  }
+
+  const now = clock.now();
+  inTransaction(db, () => {
+    const client = db.$client;
+    if (full) {
+      for (const table of SUMMARY_TABLES) client.prepare(`DELETE FROM ${table} WHERE guild_id = ? AND period_type = ?`).run(guildId, type);
+      client.prepare('DELETE FROM aggregation_pending WHERE guild_id = ? AND period_type = ?').run(guildId, type);
+    } else {
+      const removers = SUMMARY_TABLES.map((table) =>
+        client.prepare(`DELETE FROM ${table} WHERE guild_id = ? AND period_type = ? AND period_start = ?`),
+      );
+      const donePending = client.prepare('DELETE FROM aggregation_pending WHERE guild_id = ? AND period_type = ? AND period_start = ?');
+      for (const key of pendingKeys) {
+        for (const remove of removers) remove.run(guildId, type, key);
+        donePending.run(guildId, type, key);
+      }
+    }
+    writeFacts(db, guildId, type, buckets, facts, now);
+    client
+      .prepare(
+        `INSERT INTO analytics_state (guild_id, period_type, timezone, last_full_at, last_run_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (guild_id, period_type) DO UPDATE SET timezone = excluded.timezone, last_run_at = excluded.last_run_at,
+           last_full_at = CASE WHEN ? THEN excluded.last_full_at ELSE last_full_at END`,
+      )
+      .run(guildId, type, timezone, now, now, full ? 1 : 0);
+  });
+  return { buckets: buckets.length, rebuilt: full };
+}
+
+const SUMMARY_TABLES = ['game_analytics', 'creator_analytics', 'guild_period_stats', 'guild_peak_activity'] as const;
+
+/** The [start, end) of a stored bucket key. */
+function bucketRangeOf(timezone: string, type: PeriodType, key: number): BucketRange {
+  if (type === 'all_time') return { key: 0, start: null, end: null };
+  const bucket = bucketOf(timezone, type, key);
+  return { key, start: bucket.start, end: bucket.end };
+}
+
+/** Every bucket of the type between the guild's earliest and latest timestamp. */
+function allBuckets(db: Db, guildId: string, timezone: string, type: PeriodType): BucketRange[] {
+  if (type === 'all_time') return [{ key: 0, start: null, end: null }];
+  const range = db.$client
+    .prepare<Record<string, string>, { lo: number | null; hi: number | null }>(
+      `SELECT min(lo) AS lo, max(hi) AS hi FROM (
+         SELECT min(clip_created_at) AS lo, max(clip_created_at) AS hi FROM clips WHERE guild_id = @g
+         UNION ALL SELECT min(posted_at), max(posted_at) FROM shares WHERE guild_id = @g
+         UNION ALL SELECT min(reacted_at), max(reacted_at) FROM reactions WHERE guild_id = @g
+         UNION ALL SELECT min(observed_at), max(observed_at) FROM reaction_baselines WHERE guild_id = @g)`,
+    )
+    .get({ g: guildId });
+  if (!range || range.lo === null || range.hi === null) return [];
+  return bucketsBetween(timezone, type, range.lo, range.hi + 1).map((b) => ({ key: b.start, start: b.start, end: b.end }));
+}
+
+function writeFacts(db: Db, guildId: string, type: PeriodType, buckets: BucketRange[], facts: BucketFacts[], now: number): void {
+  const client = db.$client;
+  const names = createNameLookup(db, guildId);
+  const ends = new Map(buckets.map((b) => [b.key, b.end]));
+  const insertStats = client.prepare(
+    `INSERT INTO guild_period_stats (guild_id, period_type, period_start, period_end, clip_count, total_views, unique_creators,
+       unique_games, discord_shares, discord_reactions, first_clip_at, last_clip_at, computed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+  );
+  const insertGame = client.prepare(
+    `INSERT INTO game_analytics (guild_id, game_id, game_name, period_type, period_start, period_end, clip_count, total_views,
+       avg_view_count, unique_creators, discord_shares, discord_reactions, top_clip_id, top_clip_title, top_clip_views, computed_at)
+     VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+  );
+  const insertCreator = client.prepare(
+    `INSERT INTO creator_analytics (guild_id, creator_id, creator_name, period_type, period_start, period_end, clip_count,
+       total_views, avg_views, discord_shares, discord_reactions, unique_games, top_game_id, top_game_name, computed_at)
+     VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+  );
+  const insertPeak = client.prepare(
+    'INSERT INTO guild_peak_activity (guild_id, period_type, period_start, weekday, hour, clips, shares) VALUES (?,?,?,?,?,?,?)',
+  );
+  for (const f of facts) {
+    const end = ends.get(f.key) ?? null;
+    const t = f.totals;
+    if (t.clip_count === 0 && t.discord_shares === 0 && t.discord_reactions === 0) continue;
+    insertStats.run(guildId, type, f.key, end, t.clip_count, t.total_views, t.unique_creators, t.unique_games, t.discord_shares,
+      t.discord_reactions, t.first_clip_at, t.last_clip_at, now);
+    for (const g of f.games.values()) {
+      const s = storedGame(g);
+      insertGame.run(guildId, s.game_id, names.gameName(s.game_id), type, f.key, end, s.clip_count, s.total_views, s.avg_view_count,
+        s.unique_creators, s.discord_shares, s.discord_reactions, s.top_clip_id, s.top_clip_title, s.top_clip_views, now);
+    }
+    for (const c of f.creators.values()) {
+      const s = storedCreator(c);
+      insertCreator.run(guildId, s.creator_id, names.creatorName(s.creator_id), type, f.key, end, s.clip_count, s.total_views,
+        s.avg_views, s.discord_shares, s.discord_reactions, s.unique_games, s.top_game_id,
+        s.top_game_id === null ? null : names.gameName(s.top_game_id), now);
+    }
+    for (const [index, cell] of f.peaks) {
+      insertPeak.run(guildId, type, f.key, Math.floor(index / 24), index % 24, cell.clips, cell.shares);
+    }
+  }
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

@@ -1,0 +1,70 @@
+// Clips created, views, Discord shares and reactions per local day, week or month over the last N days,
+// with empty buckets present as zeros so a chart can draw them.
+import type { Db } from '../db/client';
+import { computeBucketFacts } from './bucket-facts';
+import { InvalidPeriodError, timelineBuckets } from './periods';
+import { summaryHolds, type ReadSource } from './summaries';
+import type { AnalysisContext, EngagementTimeline, TimelineBucket, TimelineBucketSize } from './types';
+
+export interface EngagementTimelineOptions {
+  bucket?: TimelineBucketSize;
+  /** Lookback in local days, today included (default 30, at most 3660). */
+  days?: number;
+  source?: ReadSource;
+}
+
+export const MAX_TIMELINE_DAYS = 3660;
+
+export function engagementTimeline(db: Db, ctx: AnalysisContext, options: EngagementTimelineOptions = {}): EngagementTimeline {
+  const bucket = options.bucket ?? 'day';
+  const days = options.days ?? 30;
+  if (!Number.isInteger(days) || days < 1 || days > MAX_TIMELINE_DAYS) {
+    throw new InvalidPeriodError(`"days" must be a whole number from 1 to ${MAX_TIMELINE_DAYS}`);
+  }
+  const buckets = timelineBuckets(ctx.timezone, bucket, days, ctx.now);
+  const first = buckets[0];
+  const last = buckets[buckets.length - 1];
+  const values = new Map<number, Omit<TimelineBucket, 'start' | 'date'>>();
+  if (first && last && options.source !== 'raw' && summaryHolds(db, ctx.guildId, bucket, ctx.timezone)) {
+    const rows = db.$client
+      .prepare<[string, string, number, number], { period_start: number; clip_count: number; total_views: number; discord_shares: number; discord_reactions: number }>(
+        `SELECT period_start, clip_count, total_views, discord_shares, discord_reactions FROM guild_period_stats
+          WHERE guild_id = ? AND period_type = ? AND period_start >= ? AND period_start <= ?`,
+      )
+      .all(ctx.guildId, bucket, first.start, last.start);
+    for (const row of rows) {
+      values.set(row.period_start, {
+        clips_created: row.clip_count,
+        views: row.total_views,
+        discord_shares: row.discord_shares,
+        discord_reactions: row.discord_reactions,
+      });
+    }
+  } else {
+    const facts = computeBucketFacts(
+      db,
+      ctx.guildId,
+      ctx.timezone,
+      buckets.map((b) => ({ key: b.start, start: b.start, end: b.end })),
+      { rankings: false },
+    );
+    for (const [key, f] of facts) {
+      values.set(key, {
+        clips_created: f.totals.clip_count,
+        views: f.totals.total_views,
+        discord_shares: f.totals.discord_shares,
+        discord_reactions: f.totals.discord_reactions,
+      });
+    }
+  }
+  return {
+    bucket,
+    days,
+    timezone: ctx.timezone,
+    buckets: buckets.map((b) => ({
+      start: new Date(b.start).toISOString(),
+      date: b.date,
+      ...(values.get(b.start) ?? { clips_created: 0, views: 0, discord_shares: 0, discord_reactions: 0 }),
+    })),
+  };
+}

@@ -1,0 +1,105 @@
+// Top games of a guild for a period: clips, views, creators and Discord engagement per game ("Unknown game"
+// collects clips Twitch gives no game).
+import type { Db } from '../db/client';
+import { average, computeBucketFacts, roundAverage, type GameFacts } from './bucket-facts';
+import { createNameLookup, type NameLookup } from './names';
+import { periodJson, resolvePeriod } from './periods';
+import { bucketOfPeriod, periodKey, readsSummary, type ReadSource } from './summaries';
+import type { AnalysisContext, GameRow, GameSort, PeriodQuery, ResolvedPeriod, TopGames } from './types';
+
+export interface TopGamesOptions {
+  period?: PeriodQuery;
+  sort?: GameSort;
+  /** Rows to return (default 10). */
+  limit?: number;
+  source?: ReadSource;
+}
+
+export function topGames(db: Db, ctx: AnalysisContext, options: TopGamesOptions = {}): TopGames {
+  const period = resolvePeriod(options.period ?? { type: 'all_time' }, ctx.timezone, ctx.now);
+  const sort = options.sort ?? 'clip_count';
+  return { period: periodJson(period), sort, games: gameRows(db, ctx, period, sort, options.limit ?? 10, options.source) };
+}
+
+interface StoredGame {
+  game_id: string;
+  clip_count: number;
+  total_views: number;
+  avg_view_count: number;
+  unique_creators: number;
+  discord_shares: number;
+  discord_reactions: number;
+  top_clip_id: string | null;
+  top_clip_title: string | null;
+  top_clip_views: number | null;
+  top_clip_url: string | null;
+}
+
+/** Every game active in the period (limit null = all), sorted; ties by clip count, then game id. */
+export function gameRows(
+  db: Db,
+  ctx: AnalysisContext,
+  period: ResolvedPeriod,
+  sort: GameSort,
+  limit: number | null,
+  source?: ReadSource,
+): GameRow[] {
+  const names = createNameLookup(db, ctx.guildId);
+  let stored: StoredGame[];
+  if (readsSummary(db, ctx, period, source)) {
+    stored = db.$client
+      .prepare<[string, string, number, number], StoredGame>(
+        `SELECT g.game_id, g.clip_count, g.total_views, g.avg_view_count, g.unique_creators, g.discord_shares,
+                g.discord_reactions, g.top_clip_id, g.top_clip_title, g.top_clip_views, c.url AS top_clip_url
+           FROM game_analytics g
+           LEFT JOIN clips c ON c.guild_id = g.guild_id AND c.clip_id = g.top_clip_id
+          WHERE g.guild_id = ? AND g.period_type = ? AND g.period_start = ?
+          ORDER BY g.${sort} DESC, g.clip_count DESC, g.game_id
+          LIMIT ?`,
+      )
+      .all(ctx.guildId, period.type, periodKey(period), limit ?? -1);
+  } else {
+    const facts = computeBucketFacts(db, ctx.guildId, ctx.timezone, [bucketOfPeriod(period)]).get(periodKey(period));
+    stored = [...(facts?.games.values() ?? [])].map(storedGame).sort(compareGames(sort));
+    if (limit !== null) stored = stored.slice(0, limit);
+  }
+  return stored.map((row) => gameRow(row, names));
+}
+
+export function storedGame(facts: GameFacts): StoredGame {
+  return {
+    game_id: facts.game_id,
+    clip_count: facts.clip_count,
+    total_views: facts.total_views,
+    avg_view_count: average(facts.total_views, facts.clip_count),
+    unique_creators: facts.unique_creators,
+    discord_shares: facts.discord_shares,
+    discord_reactions: facts.discord_reactions,
+    top_clip_id: facts.top_clip?.id ?? null,
+    top_clip_title: facts.top_clip?.title ?? null,
+    top_clip_views: facts.top_clip?.views ?? null,
+    top_clip_url: facts.top_clip?.url ?? null,
+  };
+}
+
+function compareGames(sort: GameSort): (a: StoredGame, b: StoredGame) => number {
+  return (a, b) =>
+    b[sort] - a[sort] || b.clip_count - a.clip_count || (a.game_id < b.game_id ? -1 : a.game_id > b.game_id ? 1 : 0);
+}
+
+function gameRow(row: StoredGame, names: NameLookup): GameRow {
+  return {
+    game_id: row.game_id,
+    game_name: names.gameName(row.game_id),
+    clip_count: row.clip_count,
+    total_views: row.total_views,
+    avg_view_count: roundAverage(row.avg_view_count),
+    unique_creators: row.unique_creators,
+    discord_shares: row.discord_shares,
+    discord_reactions: row.discord_reactions,
+    top_clip:
+      row.top_clip_id === null
+        ? null
+        : { id: row.top_clip_id, title: row.top_clip_title ?? '', views: row.top_clip_views ?? 0, url: row.top_clip_url ?? '' },
+  };
+}

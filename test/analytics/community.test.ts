@@ -1,0 +1,331 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aggregateAll, aggregateAnalytics } from '../../src/analytics/aggregate';
+import { compare } from '../../src/analytics/compare';
+import { engagementTimeline } from '../../src/analytics/engagement-timeline';
+import { growthOpportunities } from '../../src/analytics/growth-opportunities';
+import { overview } from '../../src/analytics/overview';
+import { peakTimes } from '../../src/analytics/peak-times';
+import { topCreators } from '../../src/analytics/top-creators';
+import { topGames } from '../../src/analytics/top-games';
+import { CREATOR_SORTS, GAME_SORTS, VIRAL_SORTS, type AnalysisContext, type PeriodQuery } from '../../src/analytics/types';
+import { viralClips } from '../../src/analytics/viral-clips';
+import { ManualClock } from '../../src/clock';
+import { inTransaction } from '../../src/db/client';
+import { createTempDb, type TempDb } from '../helpers/temp-db';
+import { Community, Naive, type GuildSpec, type ModelClip, type ModelMessage, type NaivePeriod } from './community-model';
+
+const NOW = Date.parse('2026-04-20T15:00:00Z');
+const FROM = Date.parse('2025-10-05T00:00:00Z');
+const DAY = 86_400_000;
+const GUILDS: GuildSpec[] = [
+  { id: 'g-east', timezone: 'America/New_York', clips: 240, creators: [0, 17] },
+  { id: 'g-berlin', timezone: 'Europe/Berlin', clips: 150, creators: [12, 27] },
+  { id: 'g-mumbai', timezone: 'Asia/Kolkata', clips: 50, creators: [25, 29] },
+];
+/** Local dates with a DST change in New York or Berlin, inside the generated range. */
+const DST_DATES = ['2025-10-26', '2025-11-02', '2026-03-08', '2026-03-29'];
+
+let temp: TempDb;
+let community: Community;
+const clock = new ManualClock(NOW);
+const deps = { clock };
+let afterIncremental: string;
+
+function dumpSummaries(): string {
+  const client = temp.db.$client;
+  const tables: Record<string, string> = {
+    game_analytics: `SELECT guild_id, game_id, game_name, period_type, period_start, period_end, clip_count, total_views, avg_view_count,
+      unique_creators, discord_shares, discord_reactions, top_clip_id, top_clip_title, top_clip_views FROM game_analytics ORDER BY 1, 4, 5, 2`,
+    creator_analytics: `SELECT guild_id, creator_id, creator_name, period_type, period_start, period_end, clip_count, total_views, avg_views,
+      discord_shares, discord_reactions, unique_games, top_game_id, top_game_name FROM creator_analytics ORDER BY 1, 4, 5, 2`,
+    guild_period_stats: `SELECT guild_id, period_type, period_start, period_end, clip_count, total_views, unique_creators, unique_games,
+      discord_shares, discord_reactions, first_clip_at, last_clip_at FROM guild_period_stats ORDER BY 1, 2, 3`,
+    guild_peak_activity: 'SELECT * FROM guild_peak_activity ORDER BY 1, 2, 3, 4, 5',
+  };
+  return JSON.stringify(Object.fromEntries(Object.entries(tables).map(([name, sql]) => [name, client.prepare(sql).all()])));
+}
+
+function ctxOf(guild: GuildSpec): AnalysisContext {
+  return { guildId: guild.id, timezone: guild.timezone, now: NOW };
+}
+
+function pickMessages(guild: string, n: number, filter: (m: ModelMessage) => boolean = () => true): ModelMessage[] {
+  const all = [...community.messages.values()].filter((m) => m.guild === guild && !m.deleted && filter(m));
+  const out: ModelMessage[] = [];
+  for (let i = 0; i < n && all.length > 0; i++) out.push(all.splice(community.rand.int(0, all.length - 1), 1)[0] as ModelMessage);
+  return out;
+}
+
+/** Enriches most shared clips; a few Twitch never finds, a few stay pending. */
+function enrichSome(clips: ModelClip[]): void {
+  for (const clip of clips) {
+    const stored = community.clips.get(Community.key(clip.guild, clip.clipId));
+    if (!stored || stored.meta) continue;
+    const roll = community.rand.next();
+    if (roll < 0.85) community.enrich(stored, community.planned(clip));
+    else if (roll < 0.92) {
+      inTransaction(temp.db, () =>
+        temp.db.$client.prepare(`UPDATE clips SET enrichment_state = 'not_found' WHERE guild_id = ? AND clip_id = ?`).run(stored.guild, stored.clipId),
+      );
+      stored.state = 'not_found';
+    }
+  }
+}
+
+beforeAll(async () => {
+  temp = createTempDb();
+  community = new Community(temp.db, 20261125, GUILDS, FROM, NOW);
+  community.setup();
+  const later = new Map<string, ModelClip[]>();
+
+  // Phase 1: most of the history, then the first aggregation (a full build: nothing was aggregated before).
+  for (const guild of GUILDS) {
+    const clips = community.createClips(guild, guild.clips);
+    const first = clips.slice(0, Math.round(clips.length * 0.6));
+    later.set(guild.id, clips.slice(first.length));
+    community.shareClips(guild, first);
+    enrichSome(first);
+    community.reactAtRandom(guild.id, guild.clips * 2);
+    for (const message of pickMessages(guild.id, 12)) {
+      community.snapshot(message, '😂', ['user1', 'user2'], 2 + community.rand.int(1, 6), message.postedAt + 3_600_000);
+    }
+  }
+  await aggregateAll(temp.db, deps);
+
+  // Phase 2: new clips, edits, deletions, removed reactions, re-imported counts, enrichment and view refreshes.
+  for (const guild of GUILDS) {
+    const clips = later.get(guild.id) as ModelClip[];
+    community.shareClips(guild, clips);
+    enrichSome(clips);
+    for (const message of pickMessages(guild.id, 15)) {
+      const others = community.clipsOf(guild.id).filter((c) => c.bornAt < message.postedAt && !message.clips.includes(c.clipId));
+      const roll = community.rand.next();
+      if (roll < 0.3 || others.length === 0) community.writeMessage(message, message.clips.slice(1)); // a link edited out
+      else if (roll < 0.6) community.writeMessage(message, [...message.clips, community.rand.pick(others).clipId]); // one added
+      else {
+        const before = message.clips;
+        community.writeMessage(message, []); // every link removed…
+        if (community.rand.chance(0.5)) community.writeMessage(message, before); // …and put back
+      }
+    }
+    for (const message of pickMessages(guild.id, 10)) community.deleteMessage(message);
+    const reactions = [...community.reactions.values()].filter((r) => r.guild === guild.id);
+    for (let i = 0; i < 30 && reactions.length > 0; i++) {
+      const r = reactions.splice(community.rand.int(0, reactions.length - 1), 1)[0]!;
+      community.unreact(community.messages.get(r.messageId) as ModelMessage, r.emoji, r.user);
+    }
+    for (const baseline of [...community.baselines.values()].filter((b) => b.guild === guild.id).slice(0, 6)) {
+      const message = community.messages.get(baseline.messageId) as ModelMessage;
+      if (community.rand.chance(0.5)) community.unreact(message, baseline.emoji, 'someone-we-never-saw');
+      else community.snapshot(message, baseline.emoji, ['user3'], baseline.count + 4, NOW - 2 * DAY);
+    }
+    const pending = community.clipsOf(guild.id).filter((c) => c.state === 'pending');
+    for (const clip of pending.slice(0, Math.ceil(pending.length / 2))) community.enrich(clip, community.planned(clip));
+    const enriched = community.clipsOf(guild.id).filter((c) => c.meta && c.state === 'done');
+    for (const clip of enriched.slice(0, 3)) community.markNotFound(clip);
+    for (const clip of enriched.slice(3, 25)) {
+      const views = clip.meta!.views;
+      community.refreshViews(clip, views + 10, NOW - 20 * 3_600_000);
+      community.refreshViews(clip, views + 10 + community.rand.int(0, 5000), NOW - community.rand.int(0, 40) * 60_000);
+    }
+    community.reactAtRandom(guild.id, 60);
+  }
+  await aggregateAll(temp.db, deps);
+  afterIncremental = dumpSummaries();
+}, 120_000);
+
+afterAll(() => temp?.cleanup());
+
+describe('aggregation', () => {
+  it('leaves the summaries exactly as a full rebuild would after an incremental run', async () => {
+    const summary = await aggregateAll(temp.db, deps, { full: true });
+    expect(summary.rebuilt).toBe(GUILDS.length * 4);
+    expect(dumpSummaries()).toBe(afterIncremental);
+  });
+
+  it('changes nothing when run again over an unchanged database', async () => {
+    const summary = await aggregateAll(temp.db, deps);
+    expect(summary.buckets).toBe(0);
+    expect(summary.dirty_hours).toBe(0);
+    expect(dumpSummaries()).toBe(afterIncremental);
+    const again = await aggregateAll(temp.db, deps, { full: true });
+    expect(again.buckets).toBeGreaterThan(0);
+    expect(dumpSummaries()).toBe(afterIncremental);
+  });
+
+  it('holds something for every guild and period type', () => {
+    const rows = temp.db.$client
+      .prepare<[], { guild_id: string; period_type: string; n: number }>(
+        'SELECT guild_id, period_type, count(*) AS n FROM guild_period_stats GROUP BY 1, 2 ORDER BY 1, 2',
+      )
+      .all();
+    expect(rows).toHaveLength(GUILDS.length * 4);
+    expect(temp.db.$client.prepare('SELECT count(*) AS n FROM dirty_hours').get()).toEqual({ n: 0 });
+    expect(temp.db.$client.prepare('SELECT count(*) AS n FROM aggregation_pending').get()).toEqual({ n: 0 });
+  });
+});
+
+function periodsFor(guild: GuildSpec): NaivePeriod[] {
+  const periods: NaivePeriod[] = [{ type: 'all_time', offset: 0 }];
+  for (let offset = 0; offset <= 7; offset++) periods.push({ type: 'month', offset });
+  for (let offset = 0; offset <= 29; offset++) periods.push({ type: 'week', offset });
+  const today = Date.parse('2026-04-20T00:00:00Z');
+  const dayOffsets = new Set<number>([0, 1, 6, 40, 100, 180]);
+  for (const date of DST_DATES) {
+    const offset = Math.round((today - Date.parse(`${date}T00:00:00Z`)) / DAY);
+    for (const d of [offset - 1, offset, offset + 1]) dayOffsets.add(d);
+  }
+  for (const offset of dayOffsets) periods.push({ type: 'day', offset });
+  periods.push({ type: 'range', from: Date.parse('2026-02-10T07:13:00Z'), to: Date.parse('2026-03-30T19:00:00Z') });
+  periods.push({ type: 'range', from: FROM - 30 * DAY, to: NOW + DAY });
+  void guild;
+  return periods;
+}
+
+function label(period: NaivePeriod): string {
+  return period.type === 'range' ? `range ${new Date(period.from).toISOString()}` : `${period.type} offset ${period.offset}`;
+}
+
+describe.each(GUILDS)('guild $id ($timezone): every analysis matches a naive computation', (guild) => {
+  const sources = ['auto', 'raw'] as const;
+
+  it('overview, leaderboards and peak times, for every period type and offset, from summaries and raw tables', () => {
+    const naive = new Naive(community, guild.id, guild.timezone, NOW);
+    const ctx = ctxOf(guild);
+    for (const period of periodsFor(guild)) {
+      const query = period as PeriodQuery;
+      const expectedOverview = naive.overview(period);
+      const expectedPeaks = naive.peaks(period);
+      for (const source of sources) {
+        const where = `${label(period)} from ${source}`;
+        const { period: answered, ...rest } = overview(temp.db, ctx, { period: query, source });
+        expect(answered.type, where).toBe(period.type);
+        expect(rest, where).toEqual(expectedOverview);
+        for (const sort of CREATOR_SORTS) {
+          expect(topCreators(temp.db, ctx, { period: query, sort, limit: 1000, source }).creators, `${where} creators by ${sort}`).toEqual(
+            naive.creators(period, sort),
+          );
+        }
+        for (const sort of GAME_SORTS) {
+          expect(topGames(temp.db, ctx, { period: query, sort, limit: 1000, source }).games, `${where} games by ${sort}`).toEqual(naive.games(period, sort));
+        }
+        const { period: _p, timezone, ...peaks } = peakTimes(temp.db, ctx, { period: query, source });
+        expect(timezone).toBe(guild.timezone);
+        expect(peaks, `${where} peaks`).toEqual(expectedPeaks);
+      }
+    }
+  });
+
+  it('viral clips, comparisons and growth opportunities, for every period type and offset', () => {
+    const naive = new Naive(community, guild.id, guild.timezone, NOW);
+    const ctx = ctxOf(guild);
+    for (const period of periodsFor(guild)) {
+      const query = period as PeriodQuery;
+      for (const sort of VIRAL_SORTS) {
+        for (const minViews of [0, 300]) {
+          expect(viralClips(temp.db, ctx, { period: query, sort, min_views: minViews, limit: 15 }).clips, `${label(period)} viral by ${sort}`).toEqual(
+            naive.viral(period, sort, minViews, 15),
+          );
+        }
+      }
+      for (const source of sources) {
+        if (period.type !== 'all_time') {
+          const { current: _c, previous: _p, ...changes } = compare(temp.db, ctx, { period: query, source });
+          expect(changes, `${label(period)} compare`).toEqual(naive.compare(period));
+        }
+        const { period: _g, ...growth } = growthOpportunities(temp.db, ctx, { period: query, limit: 5, source });
+        expect(growth, `${label(period)} growth`).toEqual(naive.growth(period, 5, 2));
+      }
+    }
+  });
+
+  it('engagement timelines by day, week and month, empty buckets as zeros', () => {
+    const naive = new Naive(community, guild.id, guild.timezone, NOW);
+    const ctx = ctxOf(guild);
+    for (const [bucket, days] of [['day', 60], ['day', 200], ['week', 230], ['month', 230], ['week', 3]] as const) {
+      const expected = naive.timeline(bucket, days);
+      for (const source of sources) {
+        const answer = engagementTimeline(temp.db, ctx, { bucket, days, source });
+        expect(answer.buckets, `${bucket} × ${days} from ${source}`).toEqual(expected);
+      }
+    }
+    const days = engagementTimeline(temp.db, ctx, { bucket: 'day', days: 200 }).buckets;
+    expect(days.some((d) => d.clips_created === 0 && d.discord_shares === 0)).toBe(true);
+  });
+});
+
+describe('guild isolation', () => {
+  it("never shows one guild's creators, games or numbers in another guild's answers", () => {
+    const [east, berlin] = GUILDS as [GuildSpec, GuildSpec];
+    const eastCreators = new Set(community.clipsOf(east.id).flatMap((c) => (c.meta ? [c.meta.creatorId] : [])));
+    const berlinOnly = community.clipsOf(berlin.id).flatMap((c) => (c.meta && !eastCreators.has(c.meta.creatorId) ? [c.meta.creatorId] : []));
+    expect(berlinOnly.length).toBeGreaterThan(0);
+    for (const source of ['auto', 'raw'] as const) {
+      const answer = topCreators(temp.db, ctxOf(east), { limit: 1000, source });
+      for (const row of answer.creators) expect(berlinOnly).not.toContain(row.creator_id);
+    }
+    const viral = viralClips(temp.db, ctxOf(east), { limit: 1000 });
+    const eastClipIds = new Set(community.clipsOf(east.id).map((c) => c.clipId));
+    for (const clip of viral.clips) expect(eastClipIds.has(clip.clip_id)).toBe(true);
+    const total = GUILDS.reduce((sum, g) => sum + overview(temp.db, ctxOf(g)).discord_shares, 0);
+    expect(total).toBe((temp.db.$client.prepare('SELECT count(*) AS n FROM shares WHERE deleted_at IS NULL').get() as { n: number }).n);
+  });
+});
+
+describe('freshness and crash safety', () => {
+  it('answers from the summaries until the next run, then includes new events', async () => {
+    const guild = GUILDS[0] as GuildSpec;
+    const ctx = ctxOf(guild);
+    const before = overview(temp.db, ctx, { period: { type: 'month' } });
+    const clip = community.clipsOf(guild.id).find((c) => c.meta && c.state === 'done') as ModelClip;
+    community.postMessage(guild.id, NOW - 3_600_000, [clip.clipId]);
+    expect(overview(temp.db, ctx, { period: { type: 'month' } })).toEqual(before);
+    expect(overview(temp.db, ctx, { period: { type: 'month' }, source: 'raw' }).discord_shares).toBe(before.discord_shares + 1);
+    const summary = await aggregateAll(temp.db, deps);
+    expect(summary.dirty_hours).toBe(1);
+    expect(summary.buckets).toBe(4);
+    expect(overview(temp.db, ctx, { period: { type: 'month' } }).discord_shares).toBe(before.discord_shares + 1);
+  });
+
+  it('finishes the work after a run that died half way, ending where a full rebuild ends', async () => {
+    const guild = GUILDS[1] as GuildSpec;
+    for (const message of pickMessages(guild.id, 3)) community.deleteMessage(message);
+    community.reactAtRandom(guild.id, 10);
+    let units = 0;
+    await expect(
+      aggregateAnalytics(temp.db, {}, {
+        clock,
+        onProgress: (done) => {
+          units = done;
+          if (done === 2) throw new Error('killed');
+        },
+      }),
+    ).rejects.toThrow('killed');
+    expect(units).toBe(2);
+    expect((temp.db.$client.prepare('SELECT count(*) AS n FROM aggregation_pending').get() as { n: number }).n).toBeGreaterThan(0);
+    await aggregateAll(temp.db, deps);
+    const incremental = dumpSummaries();
+    await aggregateAll(temp.db, deps, { full: true });
+    expect(dumpSummaries()).toBe(incremental);
+    const naive = new Naive(community, guild.id, guild.timezone, NOW);
+    const { period: _p, ...rest } = overview(temp.db, ctxOf(guild), { period: { type: 'all_time' } });
+    expect(rest).toEqual(naive.overview({ type: 'all_time', offset: 0 }));
+  });
+
+  it('rebuilds a guild in its new timezone when the timezone changes', async () => {
+    const guild = GUILDS[2] as GuildSpec;
+    const moved: GuildSpec = { ...guild, timezone: 'Pacific/Auckland' };
+    const { updateGuildSettings } = await import('../../src/db/guild-settings');
+    updateGuildSettings(temp.db, guild.id, { timezone: moved.timezone }, NOW);
+    const summary = await aggregateAnalytics(temp.db, { guildId: guild.id }, deps);
+    expect(summary.rebuilt).toBe(4);
+    const naive = new Naive(community, guild.id, moved.timezone, NOW);
+    for (const period of [{ type: 'week', offset: 2 }, { type: 'day', offset: 30 }] as NaivePeriod[]) {
+      expect(peakTimes(temp.db, ctxOf(moved), { period: period as PeriodQuery }).clips_matrix).toEqual(naive.peaks(period).clips_matrix);
+      const { period: _p, ...rest } = overview(temp.db, ctxOf(moved), { period: period as PeriodQuery });
+      expect(rest).toEqual(naive.overview(period));
+    }
+    updateGuildSettings(temp.db, guild.id, { timezone: guild.timezone }, NOW);
+    await aggregateAnalytics(temp.db, { guildId: guild.id }, deps);
+  });
+});
