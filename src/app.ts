@@ -1,8 +1,16 @@
 // Composition root: config → db → Discord bot, Twitch enrichment, HTTP API, scheduler. Nothing else wires.
 import type { Clock } from './clock';
 import type { Config } from './config';
+import { aggregateAnalytics, formatAggregateSummary } from './analytics/aggregate';
 import { closeDatabase, openDatabase, type Db } from './db/client';
+import { DIGEST_CHECK_CRON, DIGEST_JOB_NAME, runDueDigests } from './digest/weekly';
+import { createAnalyticsQueries } from './discord/analytics-queries';
 import { createDiscordBot } from './discord/bot';
+import { COMMANDS } from './discord/commands/index';
+import type { BotContext } from './discord/context';
+import { createDigestSender } from './discord/digest-sender';
+import { createInteractionRouter } from './discord/interactions';
+import { Pagination } from './discord/pagination';
 import type { Logger } from './logger';
 import { createScheduler, type Scheduler } from './scheduler/scheduler';
 
@@ -35,16 +43,43 @@ export function createApp({ config, logger, clock }: AppDeps): App {
   const scheduler = createScheduler({ db, logger, clock, timezone: config.TZ });
 
   if (config.DISCORD_TOKEN) {
-    services.push(
-      createDiscordBot({
-        db,
-        logger,
-        clock,
-        token: config.DISCORD_TOKEN,
-        apiBaseUrl: config.DISCORD_API_BASE_URL,
-        batchMax: config.CAPTURE_BATCH_MAX,
-      }),
-    );
+    const analytics = createAnalyticsQueries(db);
+    const commands: BotContext = {
+      db,
+      clock,
+      logger: logger.child({ service: 'commands' }),
+      analytics,
+      pagination: new Pagination({ clock }),
+      services: {
+        aggregateGuild: async (guildId) => formatAggregateSummary(await aggregateAnalytics(db, { guildId }, { clock, logger })),
+        // Wired by the parts that own them (src/twitch, src/http/tokens.ts, src/discord/backfill.ts) when present.
+        twitch: null,
+        createApiToken: null,
+        backfill: null,
+      },
+    };
+    const bot = createDiscordBot({
+      db,
+      logger,
+      clock,
+      token: config.DISCORD_TOKEN,
+      apiBaseUrl: config.DISCORD_API_BASE_URL,
+      batchMax: config.CAPTURE_BATCH_MAX,
+      onInteraction: createInteractionRouter(commands, COMMANDS),
+    });
+    services.push(bot);
+    if (config.DIGEST_ENABLED) {
+      const sender = createDigestSender(bot.client);
+      scheduler.add({
+        name: DIGEST_JOB_NAME,
+        cron: DIGEST_CHECK_CRON,
+        run: async () => {
+          const outcomes = await runDueDigests({ db, clock, logger, analytics, sender });
+          const failed = outcomes.filter((o) => o.status === 'failed').length;
+          return outcomes.length === 0 ? 'no digest due' : `${outcomes.length - failed} digests posted, ${failed} failed`;
+        },
+      });
+    }
   } else {
     logger.warn('Discord bot disabled: set DISCORD_TOKEN to enable capture, slash commands and the weekly digest');
   }

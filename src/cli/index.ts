@@ -2,9 +2,10 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config';
 import { CliError, type CliCommand, type CliIo } from './command';
+import { commandsRegisterCommand } from './commands/commands-register';
 import { migrateCommand } from './commands/migrate';
 
-export const COMMANDS: CliCommand[] = [migrateCommand];
+export const COMMANDS: CliCommand[] = [migrateCommand, commandsRegisterCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

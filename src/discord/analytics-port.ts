@@ -3,8 +3,10 @@
 import type {
   AnalysisContext,
   Comparison,
+  CreatorRow,
   CreatorSort,
   EngagementTimeline,
+  GameRow,
   GameSort,
   GrowthOpportunities,
   Overview,
@@ -29,4 +31,7 @@ export interface AnalyticsQueries {
   peakTimes(ctx: AnalysisContext, period: PeriodQuery): PeakTimes;
   compare(ctx: AnalysisContext, period: PeriodQuery): Comparison;
   growth(ctx: AnalysisContext, query: { period: PeriodQuery; limit: number }): GrowthOpportunities;
+  /** One creator's leaderboard row for the period (exactly as /topcreators ranks it), or null if not active. */
+  creatorRow(ctx: AnalysisContext, period: PeriodQuery, creatorId: string): CreatorRow | null;
+  gameRow(ctx: AnalysisContext, period: PeriodQuery, gameId: string): GameRow | null;
 }

@@ -1,0 +1,211 @@
+// Leaderboards narrowed to one game or one creator (`/topcreators game:`, `/clipstats creator|game`), counted by
+// exactly the rules of bucket-facts.ts (clips and views by clip_created_at, shares by posted_at, reactions by
+// reacted_at, only clips that count), so that a drill-down row adds up to the unfiltered leaderboards.
+import type { Db } from '../db/client';
+import { average, COUNTED_CLIP_SQL, roundAverage } from './bucket-facts';
+import { createNameLookup } from './names';
+import { FAR_FUTURE, FAR_PAST, InvalidPeriodError, periodJson, resolvePeriod } from './periods';
+import type {
+  AnalysisContext,
+  CreatorRow,
+  CreatorSort,
+  GameRow,
+  GameSort,
+  PeriodQuery,
+  TopCreators,
+  TopGames,
+  ViralClip,
+  ViralClips,
+  ViralSort,
+} from './types';
+import { CLIP_COLUMNS, VELOCITY_WINDOW_MS, viralClipOf, type ClipRow } from './viral-clips';
+
+type Filter = { column: 'creator_id'; value: string } | { column: 'game_id'; value: string };
+
+interface PairFacts {
+  game_id: string;
+  creator_id: string;
+  clip_count: number;
+  total_views: number;
+  discord_shares: number;
+  discord_reactions: number;
+}
+
+/** (game, creator) pairs of the filtered clips in [start, end), with their Discord engagement. */
+function pairFacts(db: Db, guildId: string, start: number, end: number, filter: Filter): PairFacts[] {
+  // game_id '' and NULL are both the "Unknown game" bucket, as in bucket-facts.
+  const where = filter.column === 'game_id' ? `coalesce(c.game_id, '') = @value` : `c.creator_id = @value`;
+  const params = { guild: guildId, start, end, value: filter.value };
+  const pairs = new Map<string, PairFacts>();
+  const pair = (gameId: string, creatorId: string): PairFacts => {
+    const key = `${gameId}\u0000${creatorId}`;
+    let row = pairs.get(key);
+    if (!row) {
+      row = { game_id: gameId, creator_id: creatorId, clip_count: 0, total_views: 0, discord_shares: 0, discord_reactions: 0 };
+      pairs.set(key, row);
+    }
+    return row;
+  };
+  const client = db.$client;
+  for (const row of client
+    .prepare<typeof params, { g: string; cr: string; n: number; views: number }>(
+      `SELECT coalesce(c.game_id, '') AS g, c.creator_id AS cr, count(*) AS n, sum(c.view_count) AS views
+         FROM clips c
+        WHERE c.guild_id = @guild AND c.clip_created_at >= @start AND c.clip_created_at < @end AND ${COUNTED_CLIP_SQL} AND ${where}
+        GROUP BY 1, 2`,
+    )
+    .all(params)) {
+    const p = pair(row.g, row.cr);
+    p.clip_count += row.n;
+    p.total_views += row.views;
+  }
+  for (const row of client
+    .prepare<typeof params, { g: string; cr: string; n: number }>(
+      `SELECT coalesce(c.game_id, '') AS g, c.creator_id AS cr, count(*) AS n
+         FROM shares s JOIN clips c ON c.guild_id = s.guild_id AND c.clip_id = s.clip_id
+        WHERE s.guild_id = @guild AND s.posted_at >= @start AND s.posted_at < @end AND s.deleted_at IS NULL
+          AND ${COUNTED_CLIP_SQL} AND ${where}
+        GROUP BY 1, 2`,
+    )
+    .all(params)) {
+    pair(row.g, row.cr).discord_shares += row.n;
+  }
+  for (const row of client
+    .prepare<typeof params, { g: string; cr: string; n: number }>(
+      `SELECT g, cr, sum(n) AS n FROM (
+         SELECT coalesce(c.game_id, '') AS g, c.creator_id AS cr, count(*) AS n
+           FROM reactions r
+           JOIN shares s ON s.message_id = r.message_id AND s.guild_id = r.guild_id AND s.deleted_at IS NULL
+           JOIN clips c ON c.guild_id = s.guild_id AND c.clip_id = s.clip_id
+          WHERE r.guild_id = @guild AND r.reacted_at >= @start AND r.reacted_at < @end AND ${COUNTED_CLIP_SQL} AND ${where}
+          GROUP BY 1, 2
+         UNION ALL
+         SELECT coalesce(c.game_id, '') AS g, c.creator_id AS cr, sum(a.anonymous_count) AS n
+           FROM reaction_baselines a
+           JOIN shares s ON s.message_id = a.message_id AND s.guild_id = a.guild_id AND s.deleted_at IS NULL
+           JOIN clips c ON c.guild_id = s.guild_id AND c.clip_id = s.clip_id
+          WHERE a.guild_id = @guild AND a.observed_at >= @start AND a.observed_at < @end AND ${COUNTED_CLIP_SQL} AND ${where}
+          GROUP BY 1, 2
+       ) GROUP BY 1, 2 HAVING sum(n) <> 0`,
+    )
+    .all(params)) {
+    pair(row.g, row.cr).discord_reactions += row.n;
+  }
+  return [...pairs.values()];
+}
+
+function bounds(ctx: AnalysisContext, query: PeriodQuery): { period: ReturnType<typeof resolvePeriod>; start: number; end: number } {
+  const period = resolvePeriod(query, ctx.timezone, ctx.now);
+  return { period, start: period.start ?? FAR_PAST, end: period.end ?? FAR_FUTURE };
+}
+
+const byId = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The creators of one game's clips in a period, ranked like /topcreators. */
+export function topCreatorsOfGame(
+  db: Db,
+  ctx: AnalysisContext,
+  options: { period?: PeriodQuery; gameId: string; sort?: CreatorSort; limit?: number },
+): TopCreators {
+  const { period, start, end } = bounds(ctx, options.period ?? { type: 'all_time' });
+  const sort = options.sort ?? 'clip_count';
+  const names = createNameLookup(db, ctx.guildId);
+  const rows: CreatorRow[] = pairFacts(db, ctx.guildId, start, end, { column: 'game_id', value: options.gameId })
+    .filter((p) => p.clip_count > 0)
+    .map((p) => ({
+      creator_id: p.creator_id,
+      creator_name: names.creatorName(p.creator_id),
+      clip_count: p.clip_count,
+      total_views: p.total_views,
+      avg_views: average(p.total_views, p.clip_count),
+      discord_shares: p.discord_shares,
+      discord_reactions: p.discord_reactions,
+      unique_games: 1,
+      top_game: { id: p.game_id, name: names.gameName(p.game_id) },
+    }))
+    .sort((a, b) => b[sort] - a[sort] || b.clip_count - a.clip_count || byId(a.creator_id, b.creator_id))
+    .slice(0, options.limit ?? 10)
+    .map((row) => ({ ...row, avg_views: roundAverage(row.avg_views) }));
+  return { period: periodJson(period), sort, creators: rows };
+}
+
+/** The games one creator clipped in a period, ranked like /topgames (each with the creator's best clip of it). */
+export function topGamesOfCreator(
+  db: Db,
+  ctx: AnalysisContext,
+  options: { period?: PeriodQuery; creatorId: string; sort?: GameSort; limit?: number },
+): TopGames {
+  const { period, start, end } = bounds(ctx, options.period ?? { type: 'all_time' });
+  const sort = options.sort ?? 'clip_count';
+  const names = createNameLookup(db, ctx.guildId);
+  const tops = new Map(
+    db.$client
+      .prepare<{ guild: string; start: number; end: number; creator: string }, { g: string; clip_id: string; title: string | null; views: number; url: string }>(
+        `SELECT g, clip_id, title, views, url FROM (
+           SELECT coalesce(c.game_id, '') AS g, c.clip_id, c.title, c.view_count AS views, c.url,
+                  row_number() OVER (PARTITION BY coalesce(c.game_id, '') ORDER BY c.view_count DESC, c.clip_id) AS rn
+             FROM clips c
+            WHERE c.guild_id = @guild AND c.clip_created_at >= @start AND c.clip_created_at < @end AND ${COUNTED_CLIP_SQL}
+              AND c.creator_id = @creator
+         ) WHERE rn = 1`,
+      )
+      .all({ guild: ctx.guildId, start, end, creator: options.creatorId })
+      .map((t) => [t.g, { id: t.clip_id, title: t.title ?? '', views: t.views, url: t.url }] as const),
+  );
+  const rows: GameRow[] = pairFacts(db, ctx.guildId, start, end, { column: 'creator_id', value: options.creatorId })
+    .filter((p) => p.clip_count > 0)
+    .map((p) => ({
+      game_id: p.game_id,
+      game_name: names.gameName(p.game_id),
+      clip_count: p.clip_count,
+      total_views: p.total_views,
+      avg_view_count: average(p.total_views, p.clip_count),
+      unique_creators: 1,
+      discord_shares: p.discord_shares,
+      discord_reactions: p.discord_reactions,
+      top_clip: tops.get(p.game_id) ?? null,
+    }))
+    .sort((a, b) => b[sort] - a[sort] || b.clip_count - a.clip_count || byId(a.game_id, b.game_id))
+    .slice(0, options.limit ?? 10)
+    .map((row) => ({ ...row, avg_view_count: roundAverage(row.avg_view_count) }));
+  return { period: periodJson(period), sort, games: rows };
+}
+
+/** Viral clips of one creator or one game, ordered exactly like viralClips. */
+export function viralClipsOf(
+  db: Db,
+  ctx: AnalysisContext,
+  options: { period?: PeriodQuery; sort?: ViralSort; min_views?: number; limit?: number; creatorId?: string | null; gameId?: string | null },
+): ViralClips {
+  const { period, start, end } = bounds(ctx, options.period ?? { type: 'all_time' });
+  const sort = options.sort ?? 'view_count';
+  const minViews = options.min_views ?? 0;
+  const limit = options.limit ?? 10;
+  if (!Number.isInteger(minViews) || minViews < 0) throw new InvalidPeriodError('"min_views" must be a whole number ≥ 0');
+  const params = {
+    guild: ctx.guildId,
+    start,
+    end,
+    min: minViews,
+    since: ctx.now - VELOCITY_WINDOW_MS,
+    now: ctx.now,
+    creator: options.creatorId ?? null,
+    game: options.gameId ?? null,
+    // Velocity needs every candidate; the other orders stop at the limit.
+    limit: sort === 'view_velocity' ? -1 : limit,
+  };
+  const where = `c.guild_id = @guild AND c.clip_created_at >= @start AND c.clip_created_at < @end AND c.view_count >= @min
+                 AND ${COUNTED_CLIP_SQL}
+                 AND (@creator IS NULL OR c.creator_id = @creator) AND (@game IS NULL OR coalesce(c.game_id, '') = @game)`;
+  const order = sort === 'discord_reactions' ? 'c.discord_reactions DESC, c.view_count DESC, c.clip_id' : 'c.view_count DESC, c.clip_id';
+  let clips: ViralClip[] = db.$client
+    .prepare<typeof params, ClipRow>(`SELECT ${CLIP_COLUMNS} FROM clips c WHERE ${where} ORDER BY ${order} LIMIT @limit`)
+    .all(params)
+    .map(viralClipOf);
+  if (sort === 'view_velocity') {
+    clips = clips.sort(
+      (a, b) => (b.view_velocity ?? -Infinity) - (a.view_velocity ?? -Infinity) || b.view_count - a.view_count || byId(a.clip_id, b.clip_id),
+    );
+  }
+  return { period: periodJson(period), sort, min_views: minViews, clips: clips.slice(0, limit) };
+}
