@@ -343,6 +343,36 @@ describe('/clipstats', () => {
     expect(embed.fields[0]).toEqual({ name: 'Clips', value: '**7** new\nwas 0', inline: true });
   });
 
+  it('timeline: sparklines and the latest buckets in a table', async () => {
+    const [embed] = bodyOf(edit(await h.invoke(stats('timeline', options({ days: 7 }))))).embeds;
+    expect(embed.title).toBe('📈 Timeline · last 7 days, per day');
+    // Seven daily buckets, Thursday 19th to Wednesday 25th; everything happened on Tuesday the 24th.
+    expect(embed.description).toContain('**Clips created** 7\n`▁▁▁▁▁█▁`');
+    expect(embed.description).toContain('**Discord shares** 8\n`▁▁▁▁▁█▁`');
+    expect(embed.description).toContain('2026-11-24      7   1.7K       8          3');
+  });
+
+  it('peaktimes: the best hours and days in the server timezone', async () => {
+    const [embed] = bodyOf(edit(await h.invoke(stats('peaktimes')))).embeds;
+    expect(embed.description).toContain('Most clips are made **10:00–11:00**');
+    expect(embed.description).toContain('The busiest day is **Tuesday**');
+    expect(embed.fields[0]).toEqual({ name: 'Best hours for clips', value: '🥇 10:00–11:00 (7)', inline: true });
+  });
+
+  it('a failure after the public "thinking…" removes it and answers privately', async () => {
+    const original = h.ctx.analytics.overview;
+    h.ctx.analytics.overview = () => {
+      throw new Error('SQLITE_CORRUPT: database disk image is malformed');
+    };
+    const requests = await h.invoke(stats('overview'));
+    h.ctx.analytics.overview = original;
+    expect(requests.map((r) => r.method)).toEqual(['POST', 'DELETE', 'POST']);
+    expect(bodyOf(requests[2])).toMatchObject({
+      content: 'Something went wrong while running `/clipstats overview`. It has been logged; please try again in a moment.',
+      flags: 64,
+    });
+  });
+
   it('export: a CSV file of the leaderboard, privately', async () => {
     const requests = await h.invoke(stats('export', options({ report: 'top-creators' })));
     expect(bodyOf(callback(requests))).toEqual({ type: 5, data: { flags: 64 } });
