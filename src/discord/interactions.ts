@@ -17,7 +17,7 @@ import { UserError } from './user-error';
 export type InteractionRouter = (interaction: Interaction) => Promise<void>;
 
 /** Errors from other parts of Clipscope whose message is already meant for users (by class name). */
-const USER_FACING_ERRORS = new Set(['UserError', 'InvalidPeriodError']);
+const USER_FACING_ERRORS = new Set(['UserError', 'InvalidPeriodError', 'ChannelError', 'BackfillError']);
 
 export function createInteractionRouter(ctx: BotContext, commands: readonly SlashCommand[]): InteractionRouter {
   const byName = new Map(commands.map((command) => [command.data.name, command]));

@@ -486,6 +486,48 @@ describe('/clipscope-admin', () => {
     expect(h.logs.some((l) => l.msg === 'command failed' && JSON.stringify(l).includes('disk on fire'))).toBe(true);
   });
 
+  it('registers Twitch channels through the Twitch service and starts their sync', async () => {
+    const synced: string[] = [];
+    h.ctx.services.twitch = {
+      registerChannels: async (_guildId, logins) => logins.map((login) => ({ login, name: login.toUpperCase() })),
+      startSync: (guildId) => void synced.push(guildId),
+      retryFailed: () => 0,
+    };
+    const requests = await h.invoke(admin([subcommandGroup('twitch', subcommand('add', options({ channels: '@Streamer, other_one streamer' })))]));
+    h.ctx.services.twitch = null;
+    expect(bodyOf(callback(requests))).toEqual({ type: 5, data: { flags: 64 } });
+    expect(bodyOf(edit(requests)).content).toBe(
+      '✅ Following **STREAMER**, **OTHER\\_ONE**. Their clips are being imported now; `/clipscope-admin status` shows progress.',
+    );
+    expect(synced).toEqual([guildA]);
+  });
+
+  it('backfills a channel, editing its private reply with progress', async () => {
+    h.ctx.services.backfill = {
+      crawl: async (input, progress) => {
+        await progress(`100 messages, 3 clip links (guild ${input.guildId === guildA ? 'ok' : 'wrong'})`);
+        return '250 messages scanned, 7 clip links found.';
+      },
+    };
+    const payload = chatInput({
+      applicationId: appId,
+      guildId: guildA,
+      channel: clipsA,
+      user: owner,
+      permissions: Permissions.manager,
+      commandName: 'clipscope-admin',
+      options: [subcommand('backfill', [channelOption('channel', clipsA.id), ...options({ since: '2026-01-31' })])],
+      resolvedChannels: [clipsA],
+    });
+    const requests = await h.invoke(payload);
+    h.ctx.services.backfill = null;
+    const edits = requests.filter((r) => r.method === 'PATCH').map((r) => bodyOf(r).content);
+    expect(edits).toEqual([
+      `⏳ Backfilling <#${clipsA.id}>: 100 messages, 3 clip links (guild ok)`,
+      `✅ Backfill of <#${clipsA.id}> done. 250 messages scanned, 7 clip links found.`,
+    ]);
+  });
+
   it('creates an API token shown once, only to the admin', async () => {
     h.ctx.services.createApiToken = (guildId, name) => ({ token: `cs_${guildId}_secret`, prefix: 'cs_abc', name });
     const body = bodyOf(callback(await h.invoke(admin([subcommandGroup('token', subcommand('create', options({ name: 'overlay' })))]))));

@@ -88,6 +88,8 @@ export const data = new SlashCommandBuilder()
       .addStringOption((o) => o.setName('since').setDescription('Only messages after this date, YYYY-MM-DD (default: all history)').setMaxLength(10)),
   );
 
+const PROGRESS_EDIT_INTERVAL_MS = 5_000;
+
 const ephemeral = { flags: MessageFlags.Ephemeral as const, allowedMentions: NO_MENTIONS };
 
 const timezoneSchema = z
@@ -297,10 +299,20 @@ async function backfill(interaction: ChatInputCommandInteraction<'raw' | 'cached
   const input = parseOptions(interaction, backfillOptions);
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
   const since = input.since ? Date.parse(`${input.since}T00:00:00Z`) : null;
+  // Progress edits are best effort and at most every few seconds: a long crawl outlives the reply's 15-minute
+  // token, and a failed edit must never stop the crawl (its checkpoint and /clipscope-admin status carry on).
+  let lastEdit = 0;
   const summary = await crawler.crawl({ guildId: interaction.guildId, channelId: input.channel, since }, async (line) => {
-    await interaction.editReply({ content: `⏳ Backfilling <#${input.channel}>: ${line}`, allowedMentions: NO_MENTIONS });
+    const now = ctx.clock.now();
+    if (now - lastEdit < PROGRESS_EDIT_INTERVAL_MS) return;
+    lastEdit = now;
+    await interaction
+      .editReply({ content: `⏳ Backfilling <#${input.channel}>: ${line}`, allowedMentions: NO_MENTIONS })
+      .catch((error: unknown) => ctx.logger.debug({ err: error }, 'backfill progress edit failed'));
   });
-  await interaction.editReply({ content: `✅ Backfill of <#${input.channel}> done. ${summary}`, allowedMentions: NO_MENTIONS });
+  await interaction
+    .editReply({ content: `✅ Backfill of <#${input.channel}> done. ${summary}`, allowedMentions: NO_MENTIONS })
+    .catch((error: unknown) => ctx.logger.info({ err: error, summary }, 'backfill finished after its reply expired'));
 }
 
 interface JobRunRow {
