@@ -19,7 +19,7 @@ export const PAGE_BUTTON_PREFIX = 'clipscope:page';
 /** Default life of a set of page buttons. */
 export const PAGE_TTL_MS = 15 * 60_000;
 /** Sessions kept at most; the oldest are forgotten first (their buttons then answer "expired"). */
-const MAX_SESSIONS = 2_000;
+const MAX_SESSIONS = 1_000;
 
 interface Session {
   pages: APIEmbed[];
