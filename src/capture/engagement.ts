@@ -1,6 +1,6 @@
 // Recomputes a clip's Discord counters (shares, reactions, per-emoji breakdown) from the raw rows.
 // Recomputing instead of incrementing is what makes replayed or duplicated events harmless.
-import type { Db } from '../db/client';
+import { cachedStatement, type Db } from '../db/client';
 
 export interface ClipKey {
   guildId: string;
@@ -8,10 +8,10 @@ export interface ClipKey {
 }
 
 export function refreshClipEngagement(db: Db, keys: Iterable<ClipKey>, now: number): void {
-  const countShares = db.$client.prepare<[string, string], { n: number; first: number | null }>(
+  const countShares = cachedStatement<[string, string], { n: number; first: number | null }>(db, 
     'SELECT count(*) AS n, min(posted_at) AS first FROM shares WHERE guild_id = ? AND clip_id = ? AND deleted_at IS NULL',
   );
-  const countReactions = db.$client.prepare<[string, string, string, string], { emoji: string; n: number }>(
+  const countReactions = cachedStatement<[string, string, string, string], { emoji: string; n: number }>(db, 
     `SELECT emoji, sum(n) AS n FROM (
        SELECT r.emoji_key AS emoji, count(*) AS n
          FROM shares s JOIN reactions r ON r.message_id = s.message_id
@@ -24,7 +24,7 @@ export function refreshClipEngagement(db: Db, keys: Iterable<ClipKey>, now: numb
         GROUP BY b.emoji_key
      ) GROUP BY emoji HAVING sum(n) > 0 ORDER BY sum(n) DESC, emoji`,
   );
-  const update = db.$client.prepare(
+  const update = cachedStatement(db, 
     `UPDATE clips SET discord_shares = ?, discord_reactions = ?, discord_reaction_types = ?,
             first_shared_at = coalesce(?, first_shared_at), last_updated_at = ?
       WHERE guild_id = ? AND clip_id = ?`,

@@ -1,6 +1,6 @@
 // Records reactions on clip messages, one row per (message, emoji, user), so every operation is idempotent.
 // Reactions on messages that share no clip are ignored; the clip counters are recomputed after each change.
-import type { Db } from '../db/client';
+import { cachedStatement, type Db } from '../db/client';
 import { markDirtyHours } from '../db/dirty';
 import { refreshClipEngagement } from './engagement';
 import { activeClipsOfMessage, isKnownClipMessage } from './record-share';
@@ -26,8 +26,7 @@ export function emojiKey(emoji: { id?: string | null; name?: string | null }): s
 /** Returns true when the reaction was new (false for a replay or a message without clips). */
 export function recordReactionAdded(db: Db, event: ReactionEvent, now: number): boolean {
   if (!isKnownClipMessage(db, event.messageId)) return false;
-  const result = db.$client
-    .prepare(
+  const result = cachedStatement(db, 
       `INSERT INTO reactions (guild_id, channel_id, message_id, emoji_key, user_id, reacted_at)
        VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     )
@@ -43,27 +42,22 @@ export function recordReactionAdded(db: Db, event: ReactionEvent, now: number): 
  */
 export function recordReactionRemoved(db: Db, event: ReactionEvent, now: number): boolean {
   if (!isKnownClipMessage(db, event.messageId)) return false;
-  const client = db.$client;
-  const row = client
-    .prepare<[string, string, string], { reacted_at: number }>(
+  const row = cachedStatement<[string, string, string], { reacted_at: number }>(db, 
       'SELECT reacted_at FROM reactions WHERE message_id = ? AND emoji_key = ? AND user_id = ?',
     )
     .get(event.messageId, event.emojiKey, event.userId);
   if (row) {
-    client
-      .prepare('DELETE FROM reactions WHERE message_id = ? AND emoji_key = ? AND user_id = ?')
+    cachedStatement(db, 'DELETE FROM reactions WHERE message_id = ? AND emoji_key = ? AND user_id = ?')
       .run(event.messageId, event.emojiKey, event.userId);
     afterChange(db, event.guildId, event.messageId, [row.reacted_at], now);
     return true;
   }
-  const baseline = client
-    .prepare<[string, string], { anonymous_count: number; observed_at: number }>(
+  const baseline = cachedStatement<[string, string], { anonymous_count: number; observed_at: number }>(db, 
       'SELECT anonymous_count, observed_at FROM reaction_baselines WHERE message_id = ? AND emoji_key = ?',
     )
     .get(event.messageId, event.emojiKey);
   if (!baseline || baseline.anonymous_count <= 0) return false;
-  client
-    .prepare('UPDATE reaction_baselines SET anonymous_count = anonymous_count - 1 WHERE message_id = ? AND emoji_key = ?')
+  cachedStatement(db, 'UPDATE reaction_baselines SET anonymous_count = anonymous_count - 1 WHERE message_id = ? AND emoji_key = ?')
     .run(event.messageId, event.emojiKey);
   afterChange(db, event.guildId, event.messageId, [baseline.observed_at], now);
   return true;
@@ -76,18 +70,16 @@ export function recordReactionsCleared(
   now: number,
 ): number {
   if (!isKnownClipMessage(db, target.messageId)) return 0;
-  const client = db.$client;
   const emojiFilter = target.emojiKey ? ' AND emoji_key = ?' : '';
   const params = target.emojiKey ? [target.messageId, target.emojiKey] : [target.messageId];
-  const times = client
-    .prepare<unknown[], { t: number }>(
+  const times = cachedStatement<unknown[], { t: number }>(db, 
       `SELECT reacted_at AS t FROM reactions WHERE message_id = ?${emojiFilter}
        UNION SELECT observed_at AS t FROM reaction_baselines WHERE message_id = ?${emojiFilter}`,
     )
     .all(...params, ...params)
     .map((r) => r.t);
-  const removed = client.prepare(`DELETE FROM reactions WHERE message_id = ?${emojiFilter}`).run(...params).changes;
-  const removedBaselines = client.prepare(`DELETE FROM reaction_baselines WHERE message_id = ?${emojiFilter}`).run(...params).changes;
+  const removed = cachedStatement(db, `DELETE FROM reactions WHERE message_id = ?${emojiFilter}`).run(...params).changes;
+  const removedBaselines = cachedStatement(db, `DELETE FROM reaction_baselines WHERE message_id = ?${emojiFilter}`).run(...params).changes;
   if (removed + removedBaselines > 0) afterChange(db, target.guildId, target.messageId, times, now);
   return removed;
 }
@@ -102,32 +94,30 @@ export function recordReactionSnapshot(
   now: number,
 ): void {
   if (!isKnownClipMessage(db, snapshot.messageId)) return;
-  const client = db.$client;
-  const insert = client.prepare(
+  const insert = cachedStatement(db, 
     `INSERT INTO reactions (guild_id, channel_id, message_id, emoji_key, user_id, reacted_at)
      VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
   );
   for (const userId of snapshot.userIds) {
     insert.run(snapshot.guildId, snapshot.channelId, snapshot.messageId, snapshot.emojiKey, userId, snapshot.at);
   }
-  const named = client
-    .prepare<[string, string], { n: number }>('SELECT count(*) AS n FROM reactions WHERE message_id = ? AND emoji_key = ?')
+  const named = cachedStatement<[string, string], { n: number }>(db, 'SELECT count(*) AS n FROM reactions WHERE message_id = ? AND emoji_key = ?')
     .get(snapshot.messageId, snapshot.emojiKey)?.n ?? 0;
   const anonymous = Math.max(0, snapshot.count - named);
   // A changed anonymous count keeps its first observed_at, so that hour changes too.
-  const previous = client
-    .prepare<[string, string], { observed_at: number }>('SELECT observed_at FROM reaction_baselines WHERE message_id = ? AND emoji_key = ?')
-    .get(snapshot.messageId, snapshot.emojiKey);
+  const previous = cachedStatement<[string, string], { observed_at: number }>(
+    db,
+    'SELECT observed_at FROM reaction_baselines WHERE message_id = ? AND emoji_key = ?',
+  ).get(snapshot.messageId, snapshot.emojiKey);
   if (anonymous > 0) {
-    client
-      .prepare(
+    cachedStatement(db, 
         `INSERT INTO reaction_baselines (guild_id, channel_id, message_id, emoji_key, anonymous_count, observed_at)
          VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (message_id, emoji_key) DO UPDATE SET anonymous_count = excluded.anonymous_count`,
       )
       .run(snapshot.guildId, snapshot.channelId, snapshot.messageId, snapshot.emojiKey, anonymous, snapshot.at);
   } else {
-    client.prepare('DELETE FROM reaction_baselines WHERE message_id = ? AND emoji_key = ?').run(snapshot.messageId, snapshot.emojiKey);
+    cachedStatement(db, 'DELETE FROM reaction_baselines WHERE message_id = ? AND emoji_key = ?').run(snapshot.messageId, snapshot.emojiKey);
   }
   afterChange(db, snapshot.guildId, snapshot.messageId, previous ? [snapshot.at, previous.observed_at] : [snapshot.at], now);
 }

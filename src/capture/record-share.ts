@@ -1,6 +1,6 @@
 // Records clip shares from messages (live, imported or crawled), Discord-agnostic and idempotent:
 // a message's active shares are always exactly the clip links its latest known content holds.
-import type { Db } from '../db/client';
+import { cachedStatement, type Db } from '../db/client';
 import { markDirtyHours } from '../db/dirty';
 import type { Source } from '../db/schema';
 import { extractClipLinks, type ClipLink } from './clip-url';
@@ -41,9 +41,7 @@ export function clipLinksOf(message: Pick<MessageSnapshot, 'content' | 'embedUrl
  */
 export function recordMessage(db: Db, message: MessageSnapshot, now: number): ShareChange {
   const links = clipLinksOf(message);
-  const client = db.$client;
-  const existing = client
-    .prepare<[string], { clip_id: string; deleted_at: number | null; guild_id: string }>(
+  const existing = cachedStatement<[string], { clip_id: string; deleted_at: number | null; guild_id: string }>(db, 
       'SELECT clip_id, deleted_at, guild_id FROM shares WHERE message_id = ?',
     )
     .all(message.messageId);
@@ -52,11 +50,11 @@ export function recordMessage(db: Db, message: MessageSnapshot, now: number): Sh
   const added: string[] = [];
   const removed: string[] = [];
 
-  const insertClip = client.prepare(
+  const insertClip = cachedStatement(db, 
     `INSERT INTO clips (guild_id, clip_id, url, first_seen_at, first_shared_at, last_updated_at, source)
      VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id, clip_id) DO NOTHING`,
   );
-  const insertShare = client.prepare(
+  const insertShare = cachedStatement(db, 
     `INSERT INTO shares (guild_id, channel_id, thread_id, message_id, clip_id, author_id, author_name, author_is_bot, posted_at, source)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id, clip_id) DO NOTHING`,
   );
@@ -65,7 +63,7 @@ export function recordMessage(db: Db, message: MessageSnapshot, now: number): Sh
     if (row && row.deleted_at === null) continue;
     insertClip.run(message.guildId, link.clipId, link.url, now, message.postedAt, now, message.source);
     if (row) {
-      client.prepare('UPDATE shares SET deleted_at = NULL WHERE message_id = ? AND clip_id = ?').run(message.messageId, link.clipId);
+      cachedStatement(db, 'UPDATE shares SET deleted_at = NULL WHERE message_id = ? AND clip_id = ?').run(message.messageId, link.clipId);
     } else {
       insertShare.run(
         message.guildId,
@@ -84,7 +82,7 @@ export function recordMessage(db: Db, message: MessageSnapshot, now: number): Sh
   }
   for (const row of existing) {
     if (row.deleted_at === null && !wanted.has(row.clip_id)) {
-      client.prepare('UPDATE shares SET deleted_at = ? WHERE message_id = ? AND clip_id = ?').run(now, message.messageId, row.clip_id);
+      cachedStatement(db, 'UPDATE shares SET deleted_at = ? WHERE message_id = ? AND clip_id = ?').run(now, message.messageId, row.clip_id);
       removed.push(row.clip_id);
     }
   }
@@ -98,11 +96,10 @@ export function recordMessage(db: Db, message: MessageSnapshot, now: number): Sh
 
 /** Marks every share of the given messages deleted (rows are kept with deleted_at). Idempotent. */
 export function recordMessagesDeleted(db: Db, messageIds: readonly string[], now: number): number {
-  const client = db.$client;
-  const select = client.prepare<[string], { guild_id: string; clip_id: string; posted_at: number }>(
+  const select = cachedStatement<[string], { guild_id: string; clip_id: string; posted_at: number }>(db, 
     'SELECT guild_id, clip_id, posted_at FROM shares WHERE message_id = ? AND deleted_at IS NULL',
   );
-  const markDeleted = client.prepare('UPDATE shares SET deleted_at = ? WHERE message_id = ? AND deleted_at IS NULL');
+  const markDeleted = cachedStatement(db, 'UPDATE shares SET deleted_at = ? WHERE message_id = ? AND deleted_at IS NULL');
   const keys: ClipKey[] = [];
   for (const messageId of messageIds) {
     const rows = select.all(messageId);
@@ -119,8 +116,7 @@ export function recordMessagesDeleted(db: Db, messageIds: readonly string[], now
 
 /** The clips a message currently shares (empty when it shares none or is unknown). */
 export function activeClipsOfMessage(db: Db, messageId: string): ClipKey[] {
-  return db.$client
-    .prepare<[string], { guildId: string; clipId: string }>(
+  return cachedStatement<[string], { guildId: string; clipId: string }>(db, 
       'SELECT guild_id AS guildId, clip_id AS clipId FROM shares WHERE message_id = ? AND deleted_at IS NULL',
     )
     .all(messageId);
@@ -128,15 +124,15 @@ export function activeClipsOfMessage(db: Db, messageId: string): ClipKey[] {
 
 /** Whether the message was ever recorded with a clip link (even if since deleted). */
 export function isKnownClipMessage(db: Db, messageId: string): boolean {
-  return db.$client.prepare('SELECT 1 FROM shares WHERE message_id = ? LIMIT 1').get(messageId) !== undefined;
+  return cachedStatement(db, 'SELECT 1 FROM shares WHERE message_id = ? LIMIT 1').get(messageId) !== undefined;
 }
 
 /** Times the message's reactions count at, anonymous imported counts included (analytics place them there). */
 function reactionTimes(db: Db, messageId: string): number[] {
-  return db.$client
-    .prepare<[string, string], { t: number }>(
-      'SELECT reacted_at AS t FROM reactions WHERE message_id = ? UNION SELECT observed_at FROM reaction_baselines WHERE message_id = ?',
-    )
+  return cachedStatement<[string, string], { t: number }>(
+    db,
+    'SELECT reacted_at AS t FROM reactions WHERE message_id = ? UNION SELECT observed_at FROM reaction_baselines WHERE message_id = ?',
+  )
     .all(messageId, messageId)
     .map((r) => r.t);
 }

@@ -53,6 +53,27 @@ export function closeDatabase(db: Db): void {
   }
 }
 
+const statementCache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+
+/**
+ * The prepared statement for `sql` on this connection, prepared once and reused: preparing costs more than
+ * running most of the small statements capture and imports issue per message.
+ */
+export function cachedStatement<P extends unknown[] | {} = unknown[], R = unknown>(db: Db, sql: string): Database.Statement<P, R> {
+  const client = db.$client;
+  let statements = statementCache.get(client);
+  if (!statements) {
+    statements = new Map();
+    statementCache.set(client, statements);
+  }
+  let statement = statements.get(sql);
+  if (!statement) {
+    statement = client.prepare(sql);
+    statements.set(sql, statement);
+  }
+  return statement as unknown as Database.Statement<P, R>;
+}
+
 /** Runs fn in one SQLite transaction (BEGIN IMMEDIATE, so concurrent writers queue rather than deadlock). */
 export function inTransaction<T>(db: Db, fn: () => T): T {
   return db.$client.transaction(fn).immediate();

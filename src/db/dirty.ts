@@ -1,5 +1,5 @@
 // Marks the hours in which a guild's raw data changed, so incremental aggregation redoes only those buckets.
-import type { Db } from './client';
+import { cachedStatement, type Db } from './client';
 
 export const HOUR_MS = 3_600_000;
 
@@ -9,7 +9,7 @@ export function markDirtyHours(db: Db, guildId: string, timestamps: Iterable<num
     if (typeof ts === 'number' && Number.isFinite(ts)) hours.add(Math.floor(ts / HOUR_MS) * HOUR_MS);
   }
   if (hours.size === 0) return;
-  const insert = db.$client.prepare('INSERT OR IGNORE INTO dirty_hours (guild_id, hour_start) VALUES (?, ?)');
+  const insert = cachedStatement(db, 'INSERT OR IGNORE INTO dirty_hours (guild_id, hour_start) VALUES (?, ?)');
   for (const hour of hours) insert.run(guildId, hour);
 }
 

@@ -10,6 +10,7 @@ import { createCaptureQueue } from './capture-queue';
 import { createDiscordClient } from './client';
 import { CAPTURE_LISTENERS } from './events/index';
 import { attachInteractionListener, type InteractionHandler } from './events/interaction-create';
+import { guardGatewayPackets } from './gateway-guard';
 
 export interface DiscordBotOptions {
   db: Db;
@@ -42,6 +43,10 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
   const detach: (() => void)[] = [];
 
   const attachListeners = (): void => {
+    const guarded = guardGatewayPackets(client, (event, problem) =>
+      logger.warn({ event, problem }, 'gateway: malformed dispatch ignored'),
+    );
+    if (!guarded) logger.warn('gateway: this discord.js has no packet handler to guard; malformed payloads may crash the client');
     for (const listener of CAPTURE_LISTENERS) {
       const handler = (...args: unknown[]): void => {
         if (!accepting) return;
@@ -71,7 +76,12 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     async start() {
       attachListeners();
       accepting = true;
-      await client.login(options.token);
+      try {
+        await client.login(options.token);
+      } catch (error) {
+        await client.destroy().catch(() => undefined);
+        throw new Error(loginFailureMessage(error), { cause: error });
+      }
       logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'discord bot logged in; capturing clip links');
     },
     stop() {
@@ -99,4 +109,16 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     await client.destroy();
     logger.info('discord bot stopped; pending captures committed');
   }
+}
+
+/** What to do about a failed login, in one line (shown by `npm start` before it exits). */
+export function loginFailureMessage(error: unknown): string {
+  const detail = error instanceof Error ? error.message : String(error);
+  if (/disallowed intents/i.test(detail)) {
+    return 'Discord refused the privileged Message Content intent: enable it in the Discord Developer Portal → your application → Bot → Privileged Gateway Intents, then restart';
+  }
+  if (/invalid token/i.test(detail)) {
+    return 'Discord rejected DISCORD_TOKEN: copy the bot token again from the Discord Developer Portal → your application → Bot → Reset Token';
+  }
+  return `could not log in to Discord: ${detail}`;
 }

@@ -4,8 +4,7 @@
 import { DiscordAPIError, type Message, type PartialMessage } from 'discord.js';
 import { clipLinksOf, isKnownClipMessage, type MessageSnapshot } from '../capture/record-share';
 import { emojiKey } from '../capture/record-reaction';
-import { authorAllowed, type CaptureContext, type MessagePlace } from './capture-context';
-import type { GuildSettings } from '../db/guild-settings';
+import { authorAllowed, type CaptureContext, type CaptureSettings, type MessagePlace } from './capture-context';
 import { snapshotOf } from './message-snapshot';
 
 export interface DiscoveredMessage {
@@ -22,7 +21,7 @@ export async function discoverMessage(
   ctx: CaptureContext,
   message: Message | PartialMessage,
   place: MessagePlace,
-  settings: GuildSettings,
+  settings: CaptureSettings,
 ): Promise<DiscoveredMessage | null> {
   const id = message.id;
   if (!message.partial) return null; // Seen live since start: messageCreate already recorded it.

@@ -1,6 +1,6 @@
 // The capture write queue: batches in order, survives a busy database without dropping, flushes on stop.
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { systemClock } from '../../src/clock';
 import { createCaptureQueue, isTransientDatabaseError, type CaptureWrite } from '../../src/discord/capture-queue';
 import { createLogger } from '../../src/logger';
@@ -8,7 +8,7 @@ import { createTempDb, type TempDb } from '../helpers/temp-db';
 
 describe('capture queue', () => {
   let temp: TempDb;
-  let logs: { msg: string; level: number }[];
+  let logs: { msg: string; level: number; [key: string]: unknown }[];
   const logger = () => createLogger({ level: 'debug', destination: { write: (l: string) => void logs.push(JSON.parse(l)) } });
 
   beforeEach(() => {
@@ -45,9 +45,10 @@ describe('capture queue', () => {
     const other = new Database(temp.path);
     other.exec('BEGIN IMMEDIATE');
     for (let i = 0; i < 5; i++) queue.push(writeN(i));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // At least two failed attempts: the batch was retried and still kept, not dropped.
+    await vi.waitFor(() => expect(logs.filter((l) => l.msg === 'capture: database busy, batch kept for retry').length).toBeGreaterThanOrEqual(2));
+    expect(queue.pending).toBe(5);
     expect(rows()).toEqual([]);
-    expect(logs.some((l) => l.msg === 'capture: database busy, batch kept for retry')).toBe(true);
     other.exec('COMMIT');
     other.close();
     await queue.flush();
@@ -73,6 +74,19 @@ describe('capture queue', () => {
     queue.push(writeN(99));
     await queue.flush();
     expect(rows()).toHaveLength(10);
+  });
+
+  it('gives up at stop only after its deadline, saying how many writes were lost', async () => {
+    const queue = createCaptureQueue({ db: temp.db, logger: logger(), clock: systemClock, batchMax: 100, retryDelayMs: 5, maxRetryDelayMs: 10, stopTimeoutMs: 100 });
+    temp.db.$client.pragma('busy_timeout = 0');
+    const other = new Database(temp.path);
+    other.exec('BEGIN IMMEDIATE');
+    for (let i = 0; i < 3; i++) queue.push(writeN(i));
+    await queue.stop();
+    other.exec('ROLLBACK');
+    other.close();
+    expect(logs.find((l) => l.msg === 'capture: database still failing at shutdown; pending writes lost')).toMatchObject({ lost: 3 });
+    expect(rows()).toEqual([]);
   });
 
   it('tells transient SQLite errors from permanent ones', () => {

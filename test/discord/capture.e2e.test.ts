@@ -9,6 +9,7 @@ import { createTempDb, type TempDb } from '../helpers/temp-db';
 import {
   clipEmbed,
   forumChannel,
+  guildCreate,
   member,
   message,
   messageDelete,
@@ -124,6 +125,8 @@ describe('capture from the Discord gateway', () => {
     await vi.waitFor(() => expect(shares().some((s) => s.message_id === sentinel.id)).toBe(true));
     await bot.idle();
   };
+
+  const guildCreatePayload = () => guildCreate({ id: guildId, name: 'Clip Town', channels: [general, clipsChannel, forum] });
 
   it('logs in with the capture intents and stores the guild name', async () => {
     expect(discord.identifies).toHaveLength(1);
@@ -269,6 +272,33 @@ describe('capture from the Discord gateway', () => {
     expect(temp.db.$client.prepare('SELECT count(*) AS n FROM reactions').get()).toEqual({ n: 0 });
   });
 
+  it('ignores other bots’ reactions unless the guild opts in to bots', async () => {
+    const msg = await post({ content: `https://clips.twitch.tv/${CLIP_A}` });
+    await vi.waitFor(() => expect(activeShares()).toHaveLength(1));
+    const target = { channel_id: general.id, message_id: msg.id, guild_id: guildId };
+    await discord.dispatch('MESSAGE_REACTION_ADD', reactionAdd({ ...target, user_id: otherBot.id, emoji: { id: null, name: '🤖' }, member: member(otherBot) }));
+    await settle();
+    expect(clip(CLIP_A)?.discord_reactions).toBe(0);
+    updateGuildSettings(temp.db, guildId, { includeBots: true }, Date.now());
+    await discord.dispatch('MESSAGE_REACTION_ADD', reactionAdd({ ...target, user_id: otherBot.id, emoji: { id: null, name: '🤖' }, member: member(otherBot) }));
+    await vi.waitFor(() => expect(reactionTypes(CLIP_A)).toEqual({ '🤖': 1 }));
+  });
+
+  it('ignores edits of its own messages, such as a digest listing clips', async () => {
+    const own = await post({ content: 'weekly digest', author: discord.bot });
+    await discord.dispatch('MESSAGE_UPDATE', { ...own, content: `top clip: https://clips.twitch.tv/${CLIP_A}`, edited_timestamp: new Date().toISOString() });
+    await settle();
+    expect(shares().map((s) => s.message_id)).not.toContain(own.id);
+  });
+
+  it('renames the guild in its settings when Discord says it was renamed', async () => {
+    await discord.dispatch('GUILD_UPDATE', { ...guildCreatePayload(), name: 'Clip City' });
+    await vi.waitFor(() => {
+      const row = temp.db.$client.prepare('SELECT guild_name FROM guild_settings WHERE guild_id = ?').get(guildId) as { guild_name: string } | undefined;
+      expect(row?.guild_name).toBe('Clip City');
+    });
+  });
+
   it('ignores reactions on messages without a clip', async () => {
     const msg = await post({ content: 'just chatting' });
     await discord.dispatch('MESSAGE_REACTION_ADD', reactionAdd({ channel_id: general.id, message_id: msg.id, guild_id: guildId, user_id: bob.id, emoji: { id: null, name: '👍' }, member: member(bob) }));
@@ -305,6 +335,15 @@ describe('capture from the Discord gateway', () => {
     expect(discord.requestsTo('GET', `/channels/${clipsChannel.id}/messages/${old.id}`)).toHaveLength(1);
   });
 
+  it('discovers an uncached clip message through a reaction removal and keeps Discord’s remaining count', async () => {
+    // Discord's state after the removal: three fire reactions left, by users the bot never saw.
+    const old = message({ channel_id: general.id, author: alice, content: `https://clips.twitch.tv/${CLIP_A}`, reactions: messageReactions([{ emoji: { id: null, name: '🔥' }, count: 3 }]) });
+    discord.putMessage(old);
+    await discord.dispatch('MESSAGE_REACTION_REMOVE', reactionRemove({ channel_id: general.id, message_id: old.id, guild_id: guildId, user_id: bob.id, emoji: { id: null, name: '🔥' } }));
+    await vi.waitFor(() => expect(clip(CLIP_A)).toMatchObject({ discord_shares: 1, discord_reactions: 3 }));
+    expect(reactionTypes(CLIP_A)).toEqual({ '🔥': 3 });
+  });
+
   it('fetches an uncached clip-less message only once however many reactions it gets', async () => {
     const old = message({ channel_id: general.id, author: alice, content: 'good morning' });
     discord.putMessage(old);
@@ -316,18 +355,43 @@ describe('capture from the Discord gateway', () => {
     expect(temp.db.$client.prepare('SELECT count(*) AS n FROM reactions').get()).toEqual({ n: 0 });
   });
 
+  it('on stop finishes an event still waiting for Discord, commits it, then disconnects', async () => {
+    const old = message({ channel_id: clipsChannel.id, author: alice, content: `https://clips.twitch.tv/${CLIP_C}`, reactions: messageReactions([{ emoji: { id: null, name: '🔥' }, count: 1 }]) });
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    discord.route('GET', '/channels/:channelId/messages/:messageId', async () => {
+      await released;
+      return { body: old };
+    });
+    await discord.dispatch('MESSAGE_REACTION_ADD', reactionAdd({ channel_id: clipsChannel.id, message_id: old.id, guild_id: guildId, user_id: bob.id, emoji: { id: null, name: '🔥' }, member: member(bob) }));
+    await discord.waitFor(() => discord.requestsTo('GET', '/channels/:c/messages/:m').length === 1);
+    const stopping = bot.stop();
+    release();
+    await stopping;
+    expect(clip(CLIP_C)).toMatchObject({ discord_shares: 1, discord_reactions: 1 });
+    await discord.waitFor(() => discord.connectedSessions === 0);
+  });
+
   it('survives odd payloads with one log line each and keeps capturing', async () => {
     await discord.dispatch('MESSAGE_REACTION_ADD', { channel_id: general.id, message_id: snowflake(), guild_id: guildId, user_id: bob.id });
     await discord.dispatch('MESSAGE_CREATE', { id: snowflake(), channel_id: general.id, guild_id: guildId, content: `https://clips.twitch.tv/${CLIP_A}` });
-    await discord.dispatch('MESSAGE_DELETE_BULK', { channel_id: general.id, guild_id: guildId, ids: [] });
+    await discord.dispatch('MESSAGE_DELETE_BULK', { channel_id: general.id, guild_id: guildId });
+    await discord.dispatch('MESSAGE_REACTION_ADD', { channel_id: general.id, message_id: snowflake(), guild_id: guildId, user_id: bob.id, emoji: 'fire' });
+    await discord.dispatch('MESSAGE_UPDATE', { channel_id: general.id, guild_id: guildId });
     await discord.dispatch('MESSAGE_REACTION_REMOVE_EMOJI', { channel_id: general.id, guild_id: guildId, message_id: snowflake(), emoji: { id: null, name: null } });
     const ok = await post({ content: `still here https://clips.twitch.tv/${CLIP_C}` });
     await vi.waitFor(() => expect(activeShares().map((s) => s.message_id)).toContain(ok.id));
     expect(activeShares().filter((s) => s.clip_id === CLIP_A)).toHaveLength(0);
-    const warnings = logs.filter((l) => l.level >= 40).map((l) => l.msg);
-    expect(warnings).toContain('capture: MESSAGE_CREATE with unexpected fields ignored');
-    expect(warnings).toContain('capture: MESSAGE_REACTION_REMOVE_EMOJI without an emoji ignored');
-    expect(warnings).not.toContain('capture: event handling failed');
+    const warnings = logs.filter((l) => l.level >= 40);
+    // One line per malformed payload, naming the event, and nothing thrown anywhere.
+    expect(warnings.map((l) => [l.msg, l.event])).toEqual([
+      ['gateway: malformed dispatch ignored', 'MESSAGE_REACTION_ADD'],
+      ['gateway: malformed dispatch ignored', 'MESSAGE_CREATE'],
+      ['gateway: malformed dispatch ignored', 'MESSAGE_DELETE_BULK'],
+      ['gateway: malformed dispatch ignored', 'MESSAGE_REACTION_ADD'],
+      ['gateway: malformed dispatch ignored', 'MESSAGE_UPDATE'],
+      ['gateway: malformed dispatch ignored', 'MESSAGE_REACTION_REMOVE_EMOJI'],
+    ]);
   });
 
   it('changes nothing when the gateway replays events after a resume', async () => {

@@ -10,20 +10,19 @@ export default defineListener({
   handle(ctx, message) {
     const place = placeOf(message);
     if (!place) return; // DMs are never captured.
-    const settings = settingsOf(ctx, place.guildId);
-    if (!channelAllowed(settings, place)) return;
     const result = snapshotOf(message, place);
     if (!result.ok) {
       ctx.logger.warn({ messageId: message.id, problem: result.problem }, 'capture: MESSAGE_CREATE with unexpected fields ignored');
       return;
     }
-    if (!authorAllowed(ctx, settings, message.author)) return;
     const snapshot = result.snapshot;
     if (clipLinksOf(snapshot).length === 0) {
       // Most messages share no clip: nothing to write, and reactions on them need no fetch later.
       ctx.noClipMessages.add(message.id);
       return;
     }
+    const settings = settingsOf(ctx, place.guildId);
+    if (!channelAllowed(settings, place) || !authorAllowed(ctx, settings, message.author)) return;
     ctx.clipMessages.add(message.id);
     return ctx.order.run([message.id], () => {
       ctx.queue.push({ describe: `MESSAGE_CREATE ${message.id}`, run: (db, now) => void recordMessage(db, snapshot, now) });

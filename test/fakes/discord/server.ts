@@ -66,6 +66,11 @@ export interface FakeDiscordOptions {
   heartbeatIntervalMs?: number;
   /** Check the Authorization header on REST calls (401 otherwise). Default true. */
   checkAuthorization?: boolean;
+  /**
+   * Intents the application may use; IDENTIFY asking for more is closed with 4014 (Disallowed intent(s)),
+   * as Discord does when a privileged intent is not enabled in the developer portal. Default: all.
+   */
+  allowedIntents?: number;
 }
 
 interface Session {
@@ -117,6 +122,7 @@ export class FakeDiscord {
   private readonly rateLimits: { method: string; pattern: string[]; options: RateLimitOptions }[] = [];
   private readonly heartbeatIntervalMs: number;
   private readonly checkAuthorization: boolean;
+  private readonly allowedIntents: number | null;
   private readonly waiters = new Set<() => void>();
   private port = 0;
 
@@ -128,6 +134,7 @@ export class FakeDiscord {
     this.guilds = options.guilds ?? [];
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 41_250;
     this.checkAuthorization = options.checkAuthorization ?? true;
+    this.allowedIntents = options.allowedIntents ?? null;
     this.server = http.createServer((req, res) => void this.handleHttp(req, res));
     this.wss = new WebSocketServer({ noServer: true });
     this.server.on('upgrade', (req, socket, head) => {
@@ -275,6 +282,10 @@ export class FakeDiscord {
             socket.close(4004, 'Authentication failed.');
             break;
           }
+          if (this.allowedIntents !== null && (Number(d.intents ?? 0) & ~this.allowedIntents) !== 0) {
+            socket.close(4014, 'Disallowed intent(s).');
+            break;
+          }
           session = { id: snowflake(), sequence: 0, log: [], socket, intents: Number(d.intents ?? 0), invalid: false };
           this.sessions.set(session.id, session);
           void this.sendReadyAndGuilds(session);
@@ -366,6 +377,8 @@ export class FakeDiscord {
     const path = url.pathname.slice(API_PREFIX.length) || '/';
     const recorded: RecordedRequest = { method, path, query: url.searchParams, headers: req.headers, body };
     this.requests.push(recorded);
+    // Waiters see the request as soon as it arrives, even while its handler is still answering.
+    this.notify();
     try {
       reply(res, await this.answer(recorded));
     } catch (error) {

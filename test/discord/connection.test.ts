@@ -1,0 +1,76 @@
+// The bot's connection to Discord: clear errors when login is refused, and no lost events across reconnects.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { systemClock } from '../../src/clock';
+import { createDiscordBot, type DiscordBot } from '../../src/discord/bot';
+import { silentLogger } from '../../src/logger';
+import { createTempDb, type TempDb } from '../helpers/temp-db';
+import { member, message, snowflake, startFakeDiscord, textChannel, user, type FakeDiscord } from '../fakes/discord';
+
+const guildId = snowflake();
+const channel = textChannel({ guild_id: guildId, name: 'clips' });
+const alice = user({ username: 'alice' });
+
+describe('Discord connection', () => {
+  let discord: FakeDiscord;
+  let temp: TempDb;
+  let bot: DiscordBot | null = null;
+
+  const startBot = async (options: { token?: string; allowedIntents?: number } = {}) => {
+    discord = await startFakeDiscord({
+      guilds: [{ id: guildId, name: 'Reconnect Town', channels: [channel], members: [member(alice)] }],
+      ...(options.allowedIntents === undefined ? {} : { allowedIntents: options.allowedIntents }),
+    });
+    temp = createTempDb();
+    bot = createDiscordBot({
+      db: temp.db,
+      logger: silentLogger(),
+      clock: systemClock,
+      token: options.token ?? discord.token,
+      apiBaseUrl: discord.apiBaseUrl,
+      batchMax: 100,
+    });
+    return bot;
+  };
+
+  afterEach(async () => {
+    await bot?.stop();
+    bot = null;
+    await discord.stop();
+    temp.cleanup();
+  });
+
+  const shareIds = () => temp.db.$client.prepare('SELECT message_id FROM shares ORDER BY id').all().map((r) => (r as { message_id: string }).message_id);
+  const clipMessage = (slug: string) =>
+    message({ channel_id: channel.id, guild_id: guildId, author: alice, member: member(alice), content: `https://clips.twitch.tv/${slug}` });
+
+  it('says how to fix a refused Message Content intent', async () => {
+    const b = await startBot({ allowedIntents: 1 | (1 << 9) | (1 << 10) });
+    await expect(b.start()).rejects.toThrow(/enable it in the Discord Developer Portal .*Privileged Gateway Intents/);
+  });
+
+  it('says how to fix a rejected token', async () => {
+    const b = await startBot({ token: 'not-the-token' });
+    await expect(b.start()).rejects.toThrow(/Discord rejected DISCORD_TOKEN/);
+  });
+
+  it.each([
+    ['an unknown error close (4000)', 4000],
+    ['a dropped connection without a close frame (1006)', 1006],
+  ])('resumes after %s and captures what was sent while disconnected', async (_what, code) => {
+    const b = await startBot();
+    await b.start();
+    const before = clipMessage('BeforeDrop1');
+    await discord.dispatch('MESSAGE_CREATE', before);
+    await vi.waitFor(() => expect(shareIds()).toEqual([before.id]));
+
+    discord.disconnect(code);
+    // Sent while the bot is away: Discord keeps it for the RESUME.
+    const during = clipMessage('DuringDrop2');
+    await discord.dispatch('MESSAGE_CREATE', during);
+    await discord.waitFor(() => discord.resumes.length === 1 && discord.connectedSessions === 1);
+    const after = clipMessage('AfterDrop3');
+    await discord.dispatch('MESSAGE_CREATE', after);
+    await vi.waitFor(() => expect(shareIds()).toEqual([before.id, during.id, after.id]));
+    expect(discord.identifies).toHaveLength(1);
+  });
+});
