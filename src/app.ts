@@ -1,7 +1,7 @@
 // Composition root: config → db → Discord bot, Twitch enrichment, HTTP API, scheduler. Nothing else wires.
+import { aggregateAll, aggregateAnalytics, formatAggregateSummary } from './analytics/aggregate';
 import type { Clock } from './clock';
 import type { Config } from './config';
-import { aggregateAnalytics, formatAggregateSummary } from './analytics/aggregate';
 import { closeDatabase, openDatabase, type Db } from './db/client';
 import { DIGEST_CHECK_CRON, DIGEST_JOB_NAME, runDueDigests } from './digest/weekly';
 import { createAnalyticsQueries } from './discord/analytics-queries';
@@ -83,6 +83,20 @@ export function createApp({ config, logger, clock }: AppDeps): App {
   } else {
     logger.warn('Discord bot disabled: set DISCORD_TOKEN to enable capture, slash commands and the weekly digest');
   }
+
+  // Analytics summaries: a light incremental run every few minutes (only buckets touched since the last run) and a
+  // nightly full rebuild that also repairs anything a missed dirty mark left behind. Answers are as fresh as the
+  // incremental interval.
+  scheduler.add({
+    name: 'aggregate-incremental',
+    cron: config.AGGREGATE_INCREMENTAL_CRON,
+    run: async () => formatAggregateSummary(await aggregateAll(db, { clock, logger })),
+  });
+  scheduler.add({
+    name: 'aggregate-full',
+    cron: config.AGGREGATE_CRON,
+    run: async () => formatAggregateSummary(await aggregateAll(db, { clock, logger }, { full: true })),
+  });
 
   // Scheduled jobs start last, once every service they may use is up.
   services.push({

@@ -10,7 +10,8 @@ import { inTransaction } from '../db/client';
 import { HOUR_MS } from '../db/dirty';
 import { getGuildSettings } from '../db/guild-settings';
 import type { Logger } from '../logger';
-import { computeBucketFacts, type BucketFacts, type BucketRange } from './bucket-facts';
+import type { BucketFacts, BucketRange } from './bucket-facts';
+import { allTimeFromMonths, computeDayFacts, rollUpDays, type DayFacts, type DayRange } from './day-facts';
 import { createNameLookup } from './names';
 import { bucketOf, bucketsBetween, isValidTimeZone } from './periods';
 import { storedCreator } from './top-creators';
@@ -46,8 +47,8 @@ export interface AggregateSummary {
   ms: number;
 }
 
-/** Buckets computed per step; the event loop gets a turn between steps. */
-const BUCKETS_PER_STEP = 64;
+/** Local days read per step; the event loop gets a turn between steps. */
+const DAYS_PER_STEP = 62;
 
 /** Brings the summaries of the given guild(s) and period type(s) up to date. */
 export async function aggregateAnalytics(db: Db, options: AggregateOptions, deps: AggregateDeps): Promise<AggregateSummary> {
@@ -64,14 +65,14 @@ export async function aggregateAnalytics(db: Db, options: AggregateOptions, deps
       timezone = 'UTC';
     }
     summary.dirty_hours += consumeDirtyHours(db, guildId, timezone);
-    for (const type of types) {
-      const result = await aggregateUnit(db, guildId, timezone, type, options.full ?? false, deps.clock);
+    await aggregateGuild(db, guildId, timezone, types, options.full ?? false, deps.clock, (plan) => {
       summary.units += 1;
-      summary.buckets += result.buckets;
-      if (result.rebuilt) summary.rebuilt += 1;
+      if (plan) {
+        summary.buckets += plan.buckets.length;
+        if (plan.full) summary.rebuilt += 1;
+      }
       deps.onProgress?.(summary.units, total);
-      await yieldToEventLoop();
-    }
+    });
   }
   summary.ms = deps.clock.now() - started;
   deps.logger?.debug({ ...summary }, 'analytics aggregated');
@@ -84,6 +85,9 @@ export function aggregateAll(db: Db, deps: AggregateDeps, options: Omit<Aggregat
 }
 
 export function formatAggregateSummary(summary: AggregateSummary): string {
+  if (summary.buckets === 0 && summary.rebuilt === 0) {
+    return `0 buckets recomputed (nothing changed since the last run) in ${(summary.ms / 1000).toFixed(2)}s`;
+  }
   return `${summary.buckets} buckets recomputed (${summary.rebuilt} of ${summary.units} guild periods rebuilt in full, ${summary.dirty_hours} dirty hours) for ${summary.guilds} guild${summary.guilds === 1 ? '' : 's'} in ${(summary.ms / 1000).toFixed(2)}s`;
 }
 
@@ -130,42 +134,86 @@ function consumeDirtyHours(db: Db, guildId: string, timezone: string): number {
   });
 }
 
-async function aggregateUnit(
-  db: Db,
-  guildId: string,
-  timezone: string,
-  type: PeriodType,
-  forceFull: boolean,
-  clock: Clock,
-): Promise<{ buckets: number; rebuilt: boolean }> {
+interface UnitPlan {
+  type: PeriodType;
+  full: boolean;
+  buckets: BucketRange[];
+  pendingKeys: number[];
+}
+
+/** What one period type of a guild needs: everything (first run, new timezone, asked), its pending buckets, or nothing. */
+function planUnit(db: Db, guildId: string, timezone: string, type: PeriodType, forceFull: boolean): UnitPlan | null {
   const state = db.$client
     .prepare<[string, string], { timezone: string }>('SELECT timezone FROM analytics_state WHERE guild_id = ? AND period_type = ?')
     .get(guildId, type);
   const full = forceFull || state === undefined || state.timezone !== timezone;
-  let buckets: BucketRange[];
-  let pendingKeys: number[];
-  if (full) {
-    buckets = allBuckets(db, guildId, timezone, type);
-    pendingKeys = [];
-  } else {
-    pendingKeys = db.$client
-      .prepare<[string, string], { period_start: number }>(
-        'SELECT period_start FROM aggregation_pending WHERE guild_id = ? AND period_type = ? ORDER BY period_start',
-      )
-      .all(guildId, type)
-      .map((r) => r.period_start);
-    if (pendingKeys.length === 0) return { buckets: 0, rebuilt: false };
-    buckets = pendingKeys.map((key) => bucketRangeOf(timezone, type, key));
+  if (full) return { type, full, buckets: allBuckets(db, guildId, timezone, type), pendingKeys: [] };
+  const pendingKeys = db.$client
+    .prepare<[string, string], { period_start: number }>(
+      'SELECT period_start FROM aggregation_pending WHERE guild_id = ? AND period_type = ? ORDER BY period_start',
+    )
+    .all(guildId, type)
+    .map((r) => r.period_start);
+  if (pendingKeys.length === 0) return null;
+  return { type, full, buckets: pendingKeys.map((key) => bucketRangeOf(timezone, type, key)), pendingKeys };
+}
+
+/**
+ * Brings one guild's period types up to date: the local days under every bucket to redo are read once, days,
+ * weeks and months are rolled up from them, and all_time from the months (so months are done first).
+ */
+async function aggregateGuild(
+  db: Db,
+  guildId: string,
+  timezone: string,
+  types: readonly PeriodType[],
+  forceFull: boolean,
+  clock: Clock,
+  onUnit: (plan: UnitPlan | null) => void,
+): Promise<void> {
+  const order: PeriodType[] = ['day', 'week', 'month', 'all_time'];
+  // all_time adds up the stored months, so they must be current first.
+  const wanted = new Set<PeriodType>(types.includes('all_time') ? [...types, 'month'] : types);
+  const plans = new Map<PeriodType, UnitPlan | null>();
+  for (const type of order) if (wanted.has(type)) plans.set(type, planUnit(db, guildId, timezone, type, forceFull));
+
+  const dayRanges = new Map<number, DayRange>();
+  for (const type of ['day', 'week', 'month'] as const) {
+    for (const bucket of plans.get(type)?.buckets ?? []) {
+      for (const day of bucketsBetween(timezone, 'day', bucket.start as number, bucket.end as number)) {
+        dayRanges.set(day.start, { key: day.start, start: day.start, end: day.end });
+      }
+    }
+  }
+  const days = new Map<number, DayFacts>();
+  const ranges = [...dayRanges.values()].sort((a, b) => a.key - b.key);
+  for (let i = 0; i < ranges.length; i += DAYS_PER_STEP) {
+    for (const [key, facts] of computeDayFacts(db, guildId, timezone, ranges.slice(i, i + DAYS_PER_STEP))) days.set(key, facts);
+    await yieldToEventLoop();
   }
 
-  const facts: BucketFacts[] = [];
-  for (let i = 0; i < buckets.length; i += BUCKETS_PER_STEP) {
-    const step = computeBucketFacts(db, guildId, timezone, buckets.slice(i, i + BUCKETS_PER_STEP), { peaks: true });
-    facts.push(...step.values());
-    if (i + BUCKETS_PER_STEP < buckets.length) await yieldToEventLoop();
+  for (const type of order) {
+    if (!plans.has(type)) continue;
+    const plan = plans.get(type) ?? null;
+    if (plan) {
+      const facts =
+        type === 'all_time'
+          ? [allTimeFromMonths(db, guildId)]
+          : plan.buckets.map((bucket) =>
+              rollUpDays(
+                bucket.key,
+                bucketsBetween(timezone, 'day', bucket.start as number, bucket.end as number).map((d) => days.get(d.start) as DayFacts),
+              ),
+            );
+      writeUnit(db, guildId, timezone, plan, facts, clock.now());
+    }
+    if (types.includes(type)) onUnit(plan);
+    await yieldToEventLoop();
   }
+}
 
-  const now = clock.now();
+function writeUnit(db: Db, guildId: string, timezone: string, plan: UnitPlan, facts: BucketFacts[], now: number): void {
+  const { type, full, buckets, pendingKeys } = plan;
   inTransaction(db, () => {
     const client = db.$client;
     if (full) {
@@ -190,7 +238,6 @@ async function aggregateUnit(
       )
       .run(guildId, type, timezone, now, now, full ? 1 : 0);
   });
-  return { buckets: buckets.length, rebuilt: full };
 }
 
 const SUMMARY_TABLES = ['game_analytics', 'creator_analytics', 'guild_period_stats', 'guild_peak_activity'] as const;

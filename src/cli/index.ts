@@ -2,10 +2,11 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config';
 import { CliError, type CliCommand, type CliIo } from './command';
+import { aggregateCommand } from './commands/aggregate';
 import { commandsRegisterCommand } from './commands/commands-register';
 import { migrateCommand } from './commands/migrate';
 
-export const COMMANDS: CliCommand[] = [migrateCommand, commandsRegisterCommand];
+export const COMMANDS: CliCommand[] = [migrateCommand, aggregateCommand, commandsRegisterCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

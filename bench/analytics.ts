@@ -1,0 +1,383 @@
+// Analytics benchmark: a synthetic database (1M clips over 20 guilds at scale 1, the largest guild 200k),
+// then a full aggregation against the bare GROUP BY floor, an incremental run after 1,000 new events, and
+// p50/p99 of every analysis for the largest guild, from the summaries and from the raw tables.
+// Run alone: node --import tsx bench/analytics.ts [--scale 0.1] [--reseed] [--iterations 200]
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { aggregateAll } from '../src/analytics/aggregate';
+import { compare } from '../src/analytics/compare';
+import { engagementTimeline } from '../src/analytics/engagement-timeline';
+import { growthOpportunities } from '../src/analytics/growth-opportunities';
+import { overview } from '../src/analytics/overview';
+import { peakTimes } from '../src/analytics/peak-times';
+import { topCreators } from '../src/analytics/top-creators';
+import { topGames } from '../src/analytics/top-games';
+import type { AnalysisContext } from '../src/analytics/types';
+import { viralClips } from '../src/analytics/viral-clips';
+import { recordMessage } from '../src/capture/record-share';
+import { recordReactionAdded } from '../src/capture/record-reaction';
+import { ManualClock } from '../src/clock';
+import { closeDatabase, inTransaction, openDatabase, type Db } from '../src/db/client';
+import { updateGuildSettings } from '../src/db/guild-settings';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const DAY = 86_400_000;
+const NOW = Date.parse('2026-11-01T12:00:00Z');
+const YEAR_START = NOW - 365 * DAY;
+const TIMEZONES = ['America/New_York', 'Europe/Berlin', 'UTC', 'Asia/Kolkata', 'America/Los_Angeles', 'Australia/Sydney', 'Europe/London'];
+
+export interface AnalyticsBenchOptions {
+  /** 1 = 1M clips; 0.1 = 100k. */
+  scale?: number;
+  /** Database file; rebuilt when missing or when reseed is set. */
+  databasePath?: string;
+  reseed?: boolean;
+  /** Timed runs per analysis from the summaries (raw reads run a tenth as many). */
+  iterations?: number;
+  log?: (line: string) => void;
+}
+
+export interface Timing {
+  name: string;
+  p50_ms: number;
+  p99_ms: number;
+  runs: number;
+}
+
+export interface AnalyticsBenchResult {
+  scale: number;
+  clips: number;
+  shares: number;
+  reactions: number;
+  guilds: number;
+  largest_guild_clips: number;
+  seed_s: number | null;
+  full_aggregation_s: number;
+  bare_group_by_s: number;
+  full_vs_floor: number;
+  incremental_recent_1000_s: number;
+  incremental_scattered_1000_s: number;
+  incremental_unchanged_s: number;
+  summary_reads: Timing[];
+  raw_reads: Timing[];
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Seeding: plain prepared INSERTs in large transactions, counters computed on the way.
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface GuildPlan {
+  id: string;
+  timezone: string;
+  clips: number;
+}
+
+export function guildPlan(scale: number): GuildPlan[] {
+  const total = Math.round(1_000_000 * scale);
+  const largest = Math.round(200_000 * scale);
+  const rest = Math.round((total - largest) / 19);
+  return Array.from({ length: 20 }, (_, i) => ({
+    id: `bench-guild-${String(i).padStart(2, '0')}`,
+    timezone: TIMEZONES[i % TIMEZONES.length] as string,
+    clips: i === 0 ? largest : rest,
+  }));
+}
+
+/** A daily rhythm: clips and shares cluster in the evening (UTC here; each guild sees it in its own zone). */
+function randomTime(random: () => number, from: number, to: number): number {
+  const day = from + Math.floor(random() * ((to - from) / DAY)) * DAY;
+  const hour = random() < 0.6 ? 17 + Math.floor(random() * 7) : Math.floor(random() * 24);
+  return Math.min(to - 1, day + hour * 3_600_000 + Math.floor(random() * 3_600_000));
+}
+
+export function seedBenchDatabase(db: Db, scale: number): { clips: number; shares: number; reactions: number } {
+  const random = mulberry32(42);
+  const client = db.$client;
+  client.pragma('synchronous = OFF');
+  const insertClip = client.prepare(
+    `INSERT INTO clips (guild_id, clip_id, url, title, broadcaster_id, broadcaster_name, creator_id, creator_name, game_id, game_name,
+       view_count, duration, thumbnail_url, clip_created_at, discord_shares, discord_reactions, discord_reaction_types, first_seen_at,
+       first_shared_at, last_updated_at, source, enrichment_state, enriched_at)
+     VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+  );
+  const insertShare = client.prepare(
+    `INSERT INTO shares (guild_id, channel_id, message_id, clip_id, author_id, author_name, posted_at, source)
+     VALUES (?,?,?,?,?,?,?,'discord')`,
+  );
+  const insertReaction = client.prepare(
+    'INSERT OR IGNORE INTO reactions (guild_id, channel_id, message_id, emoji_key, user_id, reacted_at) VALUES (?,?,?,?,?,?)',
+  );
+  const emojis = ['🔥', '😂', 'pog:4242', '👍', 'kekw:77'];
+  let clips = 0;
+  let shares = 0;
+  let reactions = 0;
+  let message = 0;
+  for (const guild of guildPlan(scale)) {
+    updateGuildSettings(db, guild.id, { timezone: guild.timezone }, NOW);
+    const creators = Math.max(50, Math.round(guild.clips / 40));
+    const batch = 20_000;
+    for (let done = 0; done < guild.clips; done += batch) {
+      inTransaction(db, () => {
+        for (let i = done; i < Math.min(guild.clips, done + batch); i++) {
+          const clipId = `${guild.id.slice(-2)}Clip${i}-${Math.floor(random() * 1e6)}`;
+          const createdAt = randomTime(random, YEAR_START, NOW - 3_600_000);
+          const creator = Math.floor(Math.pow(random(), 2) * creators);
+          const game = random() < 0.05 ? '' : String(1000 + Math.floor(Math.pow(random(), 3) * 300));
+          const enriched = random() < 0.96;
+          const views = Math.floor(Math.exp(random() * 11));
+          const shareCount = random() < 0.2 ? 2 : 1;
+          const types: Record<string, number> = {};
+          let reactionTotal = 0;
+          let firstShared = Number.POSITIVE_INFINITY;
+          const channel = `${guild.id}-c${Math.floor(random() * 5)}`;
+          const shareRows: Array<[string, number]> = [];
+          for (let s = 0; s < shareCount; s++) {
+            const messageId = String(1_000_000_000 + ++message);
+            const postedAt = Math.min(NOW - 60_000, createdAt + Math.floor(random() * 2 * DAY));
+            firstShared = Math.min(firstShared, postedAt);
+            shareRows.push([messageId, postedAt]);
+            const n = Math.floor(-Math.log(1 - random()) * 1.5);
+            for (let r = 0; r < n; r++) {
+              const emoji = emojis[Math.floor(random() * emojis.length)] as string;
+              const user = `u${Math.floor(random() * 5000)}`;
+              const result = insertReaction.run(guild.id, channel, messageId, emoji, user, Math.min(NOW - 1000, postedAt + Math.floor(random() * DAY)));
+              if (result.changes > 0) {
+                types[emoji] = (types[emoji] ?? 0) + 1;
+                reactionTotal += 1;
+                reactions += 1;
+              }
+            }
+          }
+          insertClip.run(
+            guild.id, clipId, `https://clips.twitch.tv/${clipId}`, enriched ? `Clip ${i}` : null, enriched ? '1' : null,
+            enriched ? 'Streamer' : null, enriched ? String(50_000 + creator) : null, enriched ? `Creator${creator}` : null,
+            enriched ? game : null, enriched ? (game === '' ? '' : `Game ${game}`) : null, enriched ? views : 0, 30,
+            enriched ? `https://clips-media.example/${clipId}.jpg` : null, enriched ? createdAt : null, shareCount, reactionTotal,
+            JSON.stringify(types), firstShared, firstShared, NOW, 'discord', enriched ? 'done' : 'pending', enriched ? NOW : null,
+          );
+          for (const [messageId, postedAt] of shareRows) {
+            insertShare.run(guild.id, channel, messageId, clipId, `u${Math.floor(random() * 5000)}`, 'someone', postedAt);
+            shares += 1;
+          }
+          clips += 1;
+        }
+      });
+    }
+  }
+  client.prepare('DELETE FROM dirty_hours').run();
+  client.pragma('synchronous = NORMAL');
+  client.exec('ANALYZE');
+  return { clips, shares, reactions };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The floor: the same groupings as plain GROUP BY statements over UTC buckets, no timezones, no writes.
+
+function bareGroupBy(db: Db): void {
+  const bucket: Record<string, (col: string) => string> = {
+    day: (c) => `${c} / 86400000`,
+    week: (c) => `(${c} / 86400000 + 3) / 7`,
+    month: (c) => `strftime('%Y-%m', ${c} / 1000, 'unixepoch')`,
+    all_time: () => '0',
+  };
+  for (const type of Object.keys(bucket)) {
+    const b = bucket[type] as (col: string) => string;
+    db.$client
+      .prepare(
+        `SELECT guild_id, ${b('clip_created_at')}, coalesce(game_id, ''), creator_id, count(*), sum(view_count), min(clip_created_at), max(clip_created_at)
+           FROM clips WHERE clip_created_at IS NOT NULL AND creator_id IS NOT NULL AND enrichment_state <> 'not_found' GROUP BY 1, 2, 3, 4`,
+      )
+      .all();
+    db.$client
+      .prepare(
+        `SELECT s.guild_id, ${b('s.posted_at')}, c.game_id, c.creator_id, count(*) FROM shares s
+           LEFT JOIN clips c ON c.guild_id = s.guild_id AND c.clip_id = s.clip_id WHERE s.deleted_at IS NULL GROUP BY 1, 2, 3, 4`,
+      )
+      .all();
+    db.$client
+      .prepare(
+        `SELECT r.guild_id, ${b('r.reacted_at')}, c.game_id, c.creator_id, count(*) FROM reactions r
+           JOIN shares s ON s.message_id = r.message_id AND s.deleted_at IS NULL
+           LEFT JOIN clips c ON c.guild_id = s.guild_id AND c.clip_id = s.clip_id GROUP BY 1, 2, 3, 4`,
+      )
+      .all();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+function percentile(sorted: number[], p: number): number {
+  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return sorted[Math.max(0, index)] as number;
+}
+
+function time(name: string, runs: number, fn: () => unknown): Timing {
+  fn(); // warm the statement cache and the page cache
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    fn();
+    samples.push(performance.now() - start);
+  }
+  samples.sort((a, b) => a - b);
+  return { name, p50_ms: round(percentile(samples, 50)), p99_ms: round(percentile(samples, 99)), runs };
+}
+
+function round(n: number, digits = 3): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+
+async function seconds(fn: () => Promise<unknown> | unknown): Promise<number> {
+  const start = performance.now();
+  await fn();
+  return round((performance.now() - start) / 1000);
+}
+
+/** 1,000 capture events (new shares and reactions) through the real capture functions. */
+function addEvents(db: Db, guilds: GuildPlan[], recent: boolean, seed: number): void {
+  const random = mulberry32(seed);
+  const messages: Array<{ guildId: string; channelId: string; messageId: string }> = [];
+  inTransaction(db, () => {
+    for (let i = 0; i < 1000; i++) {
+      const guild = guilds[i % 4 === 0 ? 0 : Math.floor(random() * guilds.length)] as GuildPlan;
+      const at = recent ? NOW - Math.floor(random() * 2 * DAY) : YEAR_START + Math.floor(random() * 365 * DAY);
+      if (i % 2 === 0 || messages.length === 0) {
+        const clip = db.$client
+          .prepare<[string, number], { clip_id: string }>('SELECT clip_id FROM clips WHERE guild_id = ? LIMIT 1 OFFSET ?')
+          .get(guild.id, Math.floor(random() * guild.clips));
+        const messageId = `bench-${seed}-${i}`;
+        const channelId = `${guild.id}-c1`;
+        recordMessage(
+          db,
+          { guildId: guild.id, channelId, messageId, authorId: 'b', authorName: 'b', authorIsBot: false, postedAt: at, content: `https://clips.twitch.tv/${clip?.clip_id}`, source: 'discord' },
+          NOW,
+        );
+        messages.push({ guildId: guild.id, channelId, messageId });
+      } else {
+        const target = messages[Math.floor(random() * messages.length)] as (typeof messages)[number];
+        recordReactionAdded(db, { ...target, emojiKey: '🔥', userId: `bench-user-${i}`, at }, NOW);
+      }
+    }
+  });
+}
+
+export async function runAnalyticsBench(options: AnalyticsBenchOptions = {}): Promise<AnalyticsBenchResult> {
+  const scale = options.scale ?? 1;
+  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const iterations = options.iterations ?? 200;
+  const file = options.databasePath ?? path.join(HERE, '.data', `analytics-${scale}.db`);
+  const plan = guildPlan(scale);
+  let seedSeconds: number | null = null;
+  if (options.reseed || !fs.existsSync(file)) {
+    for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${file}${suffix}`, { force: true });
+    const db = openDatabase({ path: file });
+    log(`seeding ${file} (scale ${scale}) …`);
+    seedSeconds = await seconds(() => seedBenchDatabase(db, scale));
+    closeDatabase(db);
+  }
+  const db = openDatabase({ path: file });
+  const clock = new ManualClock(NOW);
+  try {
+    const counts = db.$client
+      .prepare<[], { clips: number; shares: number; reactions: number }>(
+        'SELECT (SELECT count(*) FROM clips) AS clips, (SELECT count(*) FROM shares) AS shares, (SELECT count(*) FROM reactions) AS reactions',
+      )
+      .get() as { clips: number; shares: number; reactions: number };
+    log(`${counts.clips} clips, ${counts.shares} shares, ${counts.reactions} reactions in ${plan.length} guilds`);
+
+    bareGroupBy(db); // warm the page cache for both contenders
+    const floor = await seconds(() => bareGroupBy(db));
+    log(`bare GROUP BY floor: ${floor}s`);
+    const full = await seconds(() => aggregateAll(db, { clock }, { full: true }));
+    log(`full aggregation, all periods: ${full}s (${round(full / floor, 2)}× the floor)`);
+    const unchanged = await seconds(() => aggregateAll(db, { clock }));
+    addEvents(db, plan, true, 1);
+    const recent = await seconds(() => aggregateAll(db, { clock }));
+    addEvents(db, plan, false, 2);
+    const scattered = await seconds(() => aggregateAll(db, { clock }));
+    log(`incremental: unchanged ${unchanged}s, after 1,000 recent events ${recent}s, after 1,000 events scattered over the year ${scattered}s`);
+
+    const largest = plan[0] as GuildPlan;
+    const ctx: AnalysisContext = { guildId: largest.id, timezone: largest.timezone, now: NOW };
+    const cases: Array<[string, (source: 'auto' | 'raw') => unknown]> = [
+      ['overview all_time', (source) => overview(db, ctx, { source })],
+      ['overview week', (source) => overview(db, ctx, { period: { type: 'week' }, source })],
+      ['top creators all_time (clip_count)', (source) => topCreators(db, ctx, { source })],
+      ['top creators all_time (avg_views)', (source) => topCreators(db, ctx, { sort: 'avg_views', source })],
+      ['top creators month (discord_reactions)', (source) => topCreators(db, ctx, { period: { type: 'month' }, sort: 'discord_reactions', source })],
+      ['top creators week', (source) => topCreators(db, ctx, { period: { type: 'week', offset: 1 }, source })],
+      ['top creators day', (source) => topCreators(db, ctx, { period: { type: 'day', offset: 1 }, source })],
+      ['top games all_time (clip_count)', (source) => topGames(db, ctx, { source })],
+      ['top games all_time (total_views)', (source) => topGames(db, ctx, { sort: 'total_views', source })],
+      ['top games month', (source) => topGames(db, ctx, { period: { type: 'month' }, source })],
+      ['engagement timeline 365 days by day', (source) => engagementTimeline(db, ctx, { bucket: 'day', days: 365, source })],
+      ['engagement timeline 365 days by week', (source) => engagementTimeline(db, ctx, { bucket: 'week', days: 365, source })],
+      ['engagement timeline 30 days by day', (source) => engagementTimeline(db, ctx, { bucket: 'day', days: 30, source })],
+      ['peak times all_time', (source) => peakTimes(db, ctx, { source })],
+      ['peak times month', (source) => peakTimes(db, ctx, { period: { type: 'month' }, source })],
+      ['compare week', (source) => compare(db, ctx, { period: { type: 'week' }, source })],
+      ['growth opportunities month', (source) => growthOpportunities(db, ctx, { source })],
+    ];
+    const summaryReads = cases.map(([name, fn]) => time(name, iterations, () => fn('auto')));
+    const viralCases: Array<[string, () => unknown]> = [
+      ['viral clips all_time (view_count)', () => viralClips(db, ctx)],
+      ['viral clips month (discord_reactions)', () => viralClips(db, ctx, { period: { type: 'month' }, sort: 'discord_reactions' })],
+      ['viral clips week (view_velocity)', () => viralClips(db, ctx, { period: { type: 'week' }, sort: 'view_velocity' })],
+    ];
+    for (const [name, fn] of viralCases) summaryReads.push(time(name, iterations, fn));
+    const rawRuns = Math.max(5, Math.round(iterations / 10));
+    const rawReads = cases.map(([name, fn]) => time(name, rawRuns, () => fn('raw')));
+    log('');
+    log('| analysis (largest guild) | summary p50 ms | summary p99 ms | raw p50 ms | raw p99 ms |');
+    log('|---|---:|---:|---:|---:|');
+    for (const s of summaryReads) {
+      const raw = rawReads.find((r) => r.name === s.name);
+      log(`| ${s.name} | ${s.p50_ms} | ${s.p99_ms} | ${raw ? raw.p50_ms : '–'} | ${raw ? raw.p99_ms : '–'} |`);
+    }
+    return {
+      scale,
+      clips: counts.clips,
+      shares: counts.shares,
+      reactions: counts.reactions,
+      guilds: plan.length,
+      largest_guild_clips: largest.clips,
+      seed_s: seedSeconds,
+      full_aggregation_s: full,
+      bare_group_by_s: floor,
+      full_vs_floor: round(full / floor, 2),
+      incremental_recent_1000_s: recent,
+      incremental_scattered_1000_s: scattered,
+      incremental_unchanged_s: unchanged,
+      summary_reads: summaryReads,
+      raw_reads: rawReads,
+    };
+  } finally {
+    closeDatabase(db);
+  }
+}
+
+const isMain = process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (isMain) {
+  const { values } = parseArgs({
+    options: { scale: { type: 'string' }, reseed: { type: 'boolean' }, iterations: { type: 'string' }, out: { type: 'string' } },
+  });
+  const scale = values.scale ? Number(values.scale) : 1;
+  const result = await runAnalyticsBench({ scale, reseed: values.reseed, iterations: values.iterations ? Number(values.iterations) : undefined });
+  const out = values.out ?? path.join(HERE, 'results', `analytics-${scale}.json`);
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+  process.stdout.write(`\nresults written to ${out}\n`);
+}

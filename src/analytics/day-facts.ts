@@ -1,0 +1,297 @@
+// The aggregator's fast path: one pass over the raw tables at local-day granularity, kept per (game, creator)
+// pair, from which days, ISO weeks and months are rolled up in memory (each is a whole number of local days),
+// and all_time from the stored months. Same rules as bucket-facts.ts (the read path); tests hold them equal.
+import type { Db } from '../db/client';
+import { COUNTED_CLIP_SQL, type BucketFacts, type CreatorFacts, type GameFacts, type PeakCell, type TopClipFacts } from './bucket-facts';
+import { offsetSegments } from './periods';
+
+interface Pair {
+  game: string;
+  creator: string;
+  n: number;
+  views: number;
+  shares: number;
+  reactions: number;
+}
+
+export interface DayFacts {
+  key: number;
+  pairs: Map<string, Pair>;
+  /** Clip creation times of the day's counted clips: first and last. */
+  first: number | null;
+  last: number | null;
+  /** Shares and reactions of clips that do not count (not enriched, gone from Twitch). */
+  otherShares: number;
+  otherReactions: number;
+  tops: Map<string, TopClipFacts>;
+  peaks: Map<number, PeakCell>;
+}
+
+export interface DayRange {
+  key: number;
+  start: number;
+  end: number;
+}
+
+const SEGMENTS_PER_STATEMENT = 400;
+
+/** Facts of each local day (ranges must be whole local days and must not overlap). */
+export function computeDayFacts(db: Db, guildId: string, timezone: string, days: readonly DayRange[]): Map<number, DayFacts> {
+  const result = new Map<number, DayFacts>();
+  for (const day of days) {
+    result.set(day.key, { key: day.key, pairs: new Map(), first: null, last: null, otherShares: 0, otherReactions: 0, tops: new Map(), peaks: new Map() });
+  }
+  const segments: string[] = [];
+  for (const day of days) {
+    for (const s of offsetSegments(timezone, day.start, day.end)) segments.push(`(${day.key},${s.start},${s.end},${s.offset})`);
+  }
+  for (let i = 0; i < segments.length; i += SEGMENTS_PER_STATEMENT) {
+    collectDays(db, guildId, `WITH b(k, s, e, off) AS (VALUES ${segments.slice(i, i + SEGMENTS_PER_STATEMENT).join(',')})`, result);
+  }
+  return result;
+}
+
+function pairOf(day: DayFacts, game: string, creator: string): Pair {
+  const key = `${game}\u0000${creator}`;
+  let pair = day.pairs.get(key);
+  if (!pair) day.pairs.set(key, (pair = { game, creator, n: 0, views: 0, shares: 0, reactions: 0 }));
+  return pair;
+}
+
+function cellOf(day: DayFacts, index: number): PeakCell {
+  let cell = day.peaks.get(index);
+  if (!cell) day.peaks.set(index, (cell = { clips: 0, shares: 0 }));
+  return cell;
+}
+
+function better(candidate: TopClipFacts, best: TopClipFacts | undefined | null): boolean {
+  return !best || candidate.views > best.views || (candidate.views === best.views && candidate.id < best.id);
+}
+
+function collectDays(db: Db, guildId: string, cte: string, days: Map<number, DayFacts>): void {
+  const client = db.$client;
+  const local = (column: string): string =>
+    `((${column} + b.off) / 86400000 + 3) % 7 AS wd, ((${column} + b.off) % 86400000) / 3600000 AS hr`;
+  const clips = client
+    .prepare<[string], { k: number; wd: number; hr: number; clip_id: string; at: number; game_id: string; creator_id: string; views: number; title: string | null; url: string }>(
+      `${cte}
+       SELECT b.k AS k, ${local('c.clip_created_at')}, c.clip_id AS clip_id, c.clip_created_at AS at, coalesce(c.game_id, '') AS game_id,
+              c.creator_id AS creator_id, c.view_count AS views, c.title AS title, c.url AS url
+         FROM b CROSS JOIN clips c
+        WHERE c.guild_id = ? AND c.clip_created_at >= b.s AND c.clip_created_at < b.e AND ${COUNTED_CLIP_SQL}`,
+    )
+    .all(guildId);
+  for (const row of clips) {
+    const day = days.get(row.k) as DayFacts;
+    const pair = pairOf(day, row.game_id, row.creator_id);
+    pair.n += 1;
+    pair.views += row.views;
+    day.first = day.first === null ? row.at : Math.min(day.first, row.at);
+    day.last = day.last === null ? row.at : Math.max(day.last, row.at);
+    cellOf(day, row.wd * 24 + row.hr).clips += 1;
+    const candidate = { id: row.clip_id, title: row.title ?? '', views: row.views, url: row.url };
+    if (better(candidate, day.tops.get(row.game_id))) day.tops.set(row.game_id, candidate);
+  }
+
+  const attribution = `CASE WHEN ${COUNTED_CLIP_SQL} THEN coalesce(c.game_id, '') END AS game_id,
+                       CASE WHEN ${COUNTED_CLIP_SQL} THEN c.creator_id END AS creator_id`;
+  const shares = client
+    .prepare<[string], { k: number; wd: number; hr: number; game_id: string | null; creator_id: string | null; n: number }>(
+      `${cte}
+       SELECT b.k AS k, ${local('s.posted_at')}, ${attribution}, count(*) AS n
+         FROM b CROSS JOIN shares s
+         LEFT JOIN clips c ON c.guild_id = s.guild_id AND c.clip_id = s.clip_id
+        WHERE s.guild_id = ? AND s.posted_at >= b.s AND s.posted_at < b.e AND s.deleted_at IS NULL
+        GROUP BY 1, 2, 3, 4, 5`,
+    )
+    .all(guildId);
+  for (const row of shares) {
+    const day = days.get(row.k) as DayFacts;
+    cellOf(day, row.wd * 24 + row.hr).shares += row.n;
+    if (row.creator_id === null || row.game_id === null) day.otherShares += row.n;
+    else pairOf(day, row.game_id, row.creator_id).shares += row.n;
+  }
+
+  const reactions = client
+    .prepare<[string, string], { k: number; game_id: string | null; creator_id: string | null; n: number }>(
+      `${cte}
+       SELECT k, game_id, creator_id, sum(n) AS n FROM (
+         SELECT b.k AS k, ${attribution}, count(*) AS n
+           FROM b CROSS JOIN reactions r
+           JOIN shares s ON s.message_id = r.message_id AND s.guild_id = r.guild_id AND s.deleted_at IS NULL
+           LEFT JOIN clips c ON c.guild_id = s.guild_id AND c.clip_id = s.clip_id
+          WHERE r.guild_id = ? AND r.reacted_at >= b.s AND r.reacted_at < b.e
+          GROUP BY 1, 2, 3
+         UNION ALL
+         SELECT b.k AS k, ${attribution}, sum(a.anonymous_count) AS n
+           FROM b CROSS JOIN reaction_baselines a
+           JOIN shares s ON s.message_id = a.message_id AND s.guild_id = a.guild_id AND s.deleted_at IS NULL
+           LEFT JOIN clips c ON c.guild_id = s.guild_id AND c.clip_id = s.clip_id
+          WHERE a.guild_id = ? AND a.observed_at >= b.s AND a.observed_at < b.e
+          GROUP BY 1, 2, 3
+       ) GROUP BY 1, 2, 3 HAVING sum(n) <> 0`,
+    )
+    .all(guildId, guildId);
+  for (const row of reactions) {
+    const day = days.get(row.k) as DayFacts;
+    if (row.creator_id === null || row.game_id === null) day.otherReactions += row.n;
+    else pairOf(day, row.game_id, row.creator_id).reactions += row.n;
+  }
+}
+
+/** Rolls whole days up into one bucket's facts (a day, an ISO week or a month). */
+export function rollUpDays(key: number, days: readonly DayFacts[]): BucketFacts {
+  const pairs = new Map<string, Pair>();
+  const tops = new Map<string, TopClipFacts>();
+  const peaks = new Map<number, PeakCell>();
+  let first: number | null = null;
+  let last: number | null = null;
+  let otherShares = 0;
+  let otherReactions = 0;
+  for (const day of days) {
+    for (const [k, p] of day.pairs) {
+      const pair = pairs.get(k);
+      if (!pair) pairs.set(k, { ...p });
+      else {
+        pair.n += p.n;
+        pair.views += p.views;
+        pair.shares += p.shares;
+        pair.reactions += p.reactions;
+      }
+    }
+    for (const [game, clip] of day.tops) if (better(clip, tops.get(game))) tops.set(game, clip);
+    for (const [index, cell] of day.peaks) {
+      const c = peaks.get(index);
+      if (!c) peaks.set(index, { ...cell });
+      else {
+        c.clips += cell.clips;
+        c.shares += cell.shares;
+      }
+    }
+    if (day.first !== null) first = first === null ? day.first : Math.min(first, day.first);
+    if (day.last !== null) last = last === null ? day.last : Math.max(last, day.last);
+    otherShares += day.otherShares;
+    otherReactions += day.otherReactions;
+  }
+  const facts = factsFromPairs(key, pairs.values(), tops);
+  facts.totals.first_clip_at = first;
+  facts.totals.last_clip_at = last;
+  facts.totals.discord_shares += otherShares;
+  facts.totals.discord_reactions += otherReactions;
+  facts.peaks = peaks;
+  return facts;
+}
+
+/** Games, creators and totals from (game, creator) pairs; first/last and peaks are left to the caller. */
+function factsFromPairs(key: number, pairs: Iterable<Pair>, tops: Map<string, TopClipFacts>): BucketFacts {
+  const games = new Map<string, GameFacts>();
+  const creators = new Map<string, CreatorFacts>();
+  const creatorGames = new Map<string, Array<{ game: string; n: number; views: number }>>();
+  const countedCreators = new Set<string>();
+  const countedGames = new Set<string>();
+  const totals = { clip_count: 0, total_views: 0, unique_creators: 0, unique_games: 0, discord_shares: 0, discord_reactions: 0, first_clip_at: null, last_clip_at: null };
+  for (const p of pairs) {
+    if (p.n === 0 && p.shares === 0 && p.reactions === 0) continue;
+    let g = games.get(p.game);
+    if (!g) games.set(p.game, (g = { game_id: p.game, clip_count: 0, total_views: 0, unique_creators: 0, discord_shares: 0, discord_reactions: 0, top_clip: tops.get(p.game) ?? null }));
+    let c = creators.get(p.creator);
+    if (!c) creators.set(p.creator, (c = { creator_id: p.creator, clip_count: 0, total_views: 0, discord_shares: 0, discord_reactions: 0, unique_games: 0, top_game_id: null }));
+    g.clip_count += p.n;
+    g.total_views += p.views;
+    g.discord_shares += p.shares;
+    g.discord_reactions += p.reactions;
+    c.clip_count += p.n;
+    c.total_views += p.views;
+    c.discord_shares += p.shares;
+    c.discord_reactions += p.reactions;
+    totals.clip_count += p.n;
+    totals.total_views += p.views;
+    totals.discord_shares += p.shares;
+    totals.discord_reactions += p.reactions;
+    if (p.n > 0) {
+      g.unique_creators += 1;
+      c.unique_games += 1;
+      countedCreators.add(p.creator);
+      countedGames.add(p.game);
+      let list = creatorGames.get(p.creator);
+      if (!list) creatorGames.set(p.creator, (list = []));
+      list.push({ game: p.game, n: p.n, views: p.views });
+    }
+  }
+  for (const [creator, list] of creatorGames) {
+    let best: { game: string; n: number; views: number } | null = null;
+    for (const e of list) {
+      if (!best || e.n > best.n || (e.n === best.n && (e.views > best.views || (e.views === best.views && e.game < best.game)))) best = e;
+    }
+    (creators.get(creator) as CreatorFacts).top_game_id = best ? best.game : null;
+  }
+  totals.unique_creators = countedCreators.size;
+  totals.unique_games = countedGames.size;
+  return { key, totals, games, creators, peaks: new Map() };
+}
+
+/**
+ * all_time from the stored months (sums, best top clip, peak cells) and one pass over the guild's clips for
+ * what does not add up across months: distinct creators per game, games per creator, a creator's top game.
+ */
+export function allTimeFromMonths(db: Db, guildId: string): BucketFacts {
+  const client = db.$client;
+  const pairs = new Map<string, Pair>();
+  const clipPairs = client
+    .prepare<[string], { game: string; creator: string; n: number; views: number }>(
+      `SELECT coalesce(c.game_id, '') AS game, c.creator_id AS creator, count(*) AS n, sum(c.view_count) AS views
+         FROM clips c WHERE c.guild_id = ? AND ${COUNTED_CLIP_SQL} GROUP BY 1, 2`,
+    )
+    .all(guildId);
+  for (const row of clipPairs) pairs.set(`${row.game}\u0000${row.creator}`, { ...row, shares: 0, reactions: 0 });
+  // Engagement per pair is not stored; spread it over pairs by adding it to the game and creator rows after.
+  const facts = factsFromPairs(0, pairs.values(), new Map());
+  const gameMonths = client
+    .prepare<[string], { game_id: string; shares: number; reactions: number; top_clip_id: string | null; top_clip_title: string | null; top_clip_views: number | null; url: string | null }>(
+      `SELECT g.game_id, g.discord_shares AS shares, g.discord_reactions AS reactions, g.top_clip_id, g.top_clip_title, g.top_clip_views,
+              c.url AS url
+         FROM game_analytics g LEFT JOIN clips c ON c.guild_id = g.guild_id AND c.clip_id = g.top_clip_id
+        WHERE g.guild_id = ? AND g.period_type = 'month'`,
+    )
+    .all(guildId);
+  for (const row of gameMonths) {
+    let g = facts.games.get(row.game_id);
+    if (!g) facts.games.set(row.game_id, (g = { game_id: row.game_id, clip_count: 0, total_views: 0, unique_creators: 0, discord_shares: 0, discord_reactions: 0, top_clip: null }));
+    g.discord_shares += row.shares;
+    g.discord_reactions += row.reactions;
+    if (row.top_clip_id !== null) {
+      const candidate = { id: row.top_clip_id, title: row.top_clip_title ?? '', views: row.top_clip_views ?? 0, url: row.url ?? '' };
+      if (better(candidate, g.top_clip)) g.top_clip = candidate;
+    }
+  }
+  const creatorMonths = client
+    .prepare<[string], { creator_id: string; shares: number; reactions: number }>(
+      `SELECT creator_id, sum(discord_shares) AS shares, sum(discord_reactions) AS reactions FROM creator_analytics
+        WHERE guild_id = ? AND period_type = 'month' GROUP BY creator_id HAVING sum(discord_shares) + sum(discord_reactions) > 0`,
+    )
+    .all(guildId);
+  for (const row of creatorMonths) {
+    let c = facts.creators.get(row.creator_id);
+    if (!c) facts.creators.set(row.creator_id, (c = { creator_id: row.creator_id, clip_count: 0, total_views: 0, discord_shares: 0, discord_reactions: 0, unique_games: 0, top_game_id: null }));
+    c.discord_shares += row.shares;
+    c.discord_reactions += row.reactions;
+  }
+  const totals = client
+    .prepare<[string], { shares: number | null; reactions: number | null; first: number | null; last: number | null }>(
+      `SELECT sum(discord_shares) AS shares, sum(discord_reactions) AS reactions, min(first_clip_at) AS first, max(last_clip_at) AS last
+         FROM guild_period_stats WHERE guild_id = ? AND period_type = 'month'`,
+    )
+    .get(guildId);
+  facts.totals.discord_shares = totals?.shares ?? 0;
+  facts.totals.discord_reactions = totals?.reactions ?? 0;
+  facts.totals.first_clip_at = totals?.first ?? null;
+  facts.totals.last_clip_at = totals?.last ?? null;
+  const cells = client
+    .prepare<[string], { weekday: number; hour: number; clips: number; shares: number }>(
+      `SELECT weekday, hour, sum(clips) AS clips, sum(shares) AS shares FROM guild_peak_activity
+        WHERE guild_id = ? AND period_type = 'month' GROUP BY weekday, hour`,
+    )
+    .all(guildId);
+  for (const cell of cells) facts.peaks.set(cell.weekday * 24 + cell.hour, { clips: cell.clips, shares: cell.shares });
+  return facts;
+}

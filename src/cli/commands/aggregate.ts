@@ -1,0 +1,54 @@
+// `clipscope aggregate`: brings the analytics summary tables up to date now (the scheduler does it on its own).
+import type { Writable } from 'node:stream';
+import { aggregateAnalytics, formatAggregateSummary } from '../../analytics/aggregate';
+import { PERIOD_TYPES, type PeriodType } from '../../analytics/types';
+import { systemClock } from '../../clock';
+import { loadConfig } from '../../config';
+import { closeDatabase, openDatabase } from '../../db/client';
+import { CliError, type CliCommand } from '../command';
+import { createProgress } from '../progress';
+
+export const aggregateCommand: CliCommand = {
+  name: 'aggregate',
+  summary: 'Recompute the analytics summaries (only what changed, or everything with --full)',
+  help: `Usage: clipscope aggregate [--guild ID] [--period day|week|month|all_time] [--full] [--database PATH]
+
+Recomputes the period buckets whose data changed since the last run (what the scheduler's incremental job
+does). A guild or period type never aggregated before, or whose timezone changed, is rebuilt in full.
+
+Options:
+  --guild ID        only this guild (default: every guild)
+  --period TYPE     only this period type: day, week, month or all_time (default: all four)
+  --full            rebuild every bucket, not only the changed ones (what the nightly job does)
+  --database PATH   SQLite file (default: DATABASE_PATH, ./data/clipscope.db)`,
+  options: {
+    guild: { type: 'string' },
+    period: { type: 'string' },
+    full: { type: 'boolean' },
+    database: { type: 'string' },
+  },
+  async run({ values }, io) {
+    const period = values.period;
+    if (period !== undefined && !PERIOD_TYPES.includes(period as PeriodType)) {
+      throw new CliError(`--period must be one of ${PERIOD_TYPES.join(', ')} (got "${String(period)}")`);
+    }
+    const guildId = typeof values.guild === 'string' ? values.guild.trim() : undefined;
+    if (guildId === '') throw new CliError('--guild needs a guild id');
+    const config = loadConfig(io.env);
+    const path = typeof values.database === 'string' ? values.database : config.DATABASE_PATH;
+    const db = openDatabase({ path });
+    try {
+      const progress = createProgress({ label: 'Aggregating', unit: 'guild periods', stream: io.stderr as unknown as Writable });
+      const summary = await aggregateAnalytics(
+        db,
+        { guildId, period: period as PeriodType | undefined, full: values.full === true },
+        { clock: systemClock, onProgress: (done, total) => progress.update(done, total) },
+      );
+      progress.finish();
+      io.stdout.write(`${formatAggregateSummary(summary)}\n`);
+      return 0;
+    } finally {
+      closeDatabase(db);
+    }
+  },
+};

@@ -1,0 +1,77 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { recordMessage } from '../../src/capture/record-share';
+import type { CliIo } from '../../src/cli/command';
+import { runCli } from '../../src/cli/index';
+import { closeDatabase, inTransaction, openDatabase } from '../../src/db/client';
+import { createTempDb, type TempDb } from '../helpers/temp-db';
+
+let temp: TempDb | undefined;
+afterEach(() => temp?.cleanup());
+
+function io(): CliIo & { out: () => string; err: () => string } {
+  let out = '';
+  let err = '';
+  const stream = (append: (s: string) => void) => ({ write: (chunk: string) => (append(String(chunk)), true) }) as unknown as NodeJS.WritableStream;
+  return {
+    stdout: stream((s) => (out += s)),
+    stderr: stream((s) => (err += s)),
+    env: {},
+    out: () => out,
+    err: () => err,
+  };
+}
+
+function seed(path: string): void {
+  const db = openDatabase({ path });
+  for (const [guildId, messageId] of [['g1', 'm1'], ['g1', 'm2'], ['g2', 'm3']] as const) {
+    inTransaction(db, () =>
+      recordMessage(
+        db,
+        {
+          guildId,
+          channelId: 'c',
+          messageId,
+          authorId: 'u',
+          authorName: 'u',
+          authorIsBot: false,
+          postedAt: Date.parse('2026-04-01T10:00:00Z') + Number(messageId.slice(1)) * 86_400_000,
+          content: `https://clips.twitch.tv/Slug${messageId}`,
+          source: 'discord',
+        },
+        Date.now(),
+      ),
+    );
+  }
+  closeDatabase(db);
+}
+
+describe('clipscope aggregate', () => {
+  it('rebuilds every guild on the first run and prints what it recomputed', async () => {
+    temp = createTempDb();
+    seed(temp.path);
+    const cli = io();
+    expect(await runCli(['aggregate', '--database', temp.path], cli)).toBe(0);
+    expect(cli.out()).toMatch(/^9 buckets recomputed \(8 of 8 guild periods rebuilt in full, 3 dirty hours\) for 2 guilds in \d+\.\d\ds\n$/);
+    expect(cli.err()).toContain('Aggregating: 8/8 guild periods');
+    const again = io();
+    expect(await runCli(['aggregate', '--database', temp.path], again)).toBe(0);
+    expect(again.out()).toMatch(/^0 buckets recomputed \(nothing changed since the last run\) in \d+\.\d\ds\n$/);
+  });
+
+  it('limits the run to one guild and period type, or rebuilds in full with --full', async () => {
+    temp = createTempDb();
+    seed(temp.path);
+    const cli = io();
+    expect(await runCli(['aggregate', '--database', temp.path, '--guild', 'g2', '--period', 'week', '--full'], cli)).toBe(0);
+    expect(cli.out()).toMatch(/^1 buckets recomputed \(1 of 1 guild periods rebuilt in full, 1 dirty hours\) for 1 guild in/);
+    const rows = temp.db.$client.prepare('SELECT guild_id, period_type, discord_shares FROM guild_period_stats').all();
+    expect(rows).toEqual([{ guild_id: 'g2', period_type: 'week', discord_shares: 1 }]);
+  });
+
+  it('refuses an unknown period type with the list of valid ones', async () => {
+    temp = createTempDb();
+    const cli = io();
+    expect(await runCli(['aggregate', '--database', temp.path, '--period', 'year'], cli)).toBe(1);
+    expect(cli.err()).toBe('clipscope aggregate: --period must be one of day, week, month, all_time (got "year")\n');
+  });
+});
