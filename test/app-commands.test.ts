@@ -49,7 +49,9 @@ describe('the app with the Discord bot enabled', () => {
       options: [subcommand('overview')],
     });
     await discord.dispatch('INTERACTION_CREATE', payload);
-    await vi.waitFor(() => expect(discord.requests.some((r) => r.method === 'PATCH' && r.path.includes(String(payload.token)))).toBe(true));
+    await vi.waitFor(() => expect(discord.requests.some((r) => r.method === 'PATCH' && r.path.includes(String(payload.token)))).toBe(true), {
+      timeout: 15_000,
+    });
     const edit = discord.requests.find((r) => r.method === 'PATCH' && r.path.includes(String(payload.token)));
     expect((edit?.body as { embeds: { description: string }[] }).embeds[0]!.description).toContain('No clips in this period yet.');
 
@@ -60,6 +62,7 @@ describe('the app with the Discord bot enabled', () => {
         last_summary: 'no digest due',
         last_error: null,
       }),
+      { timeout: 15_000 },
     );
   });
 

@@ -51,7 +51,7 @@ describe('weekly digest', () => {
     const client = createDiscordClient({ apiBaseUrl: discord.apiBaseUrl });
     clients.push(client);
     await client.login(discord.token);
-    await vi.waitFor(() => expect(client.guilds.cache.size).toBe(2));
+    await vi.waitFor(() => expect(client.guilds.cache.size).toBe(2), { timeout: 15_000 });
     return client;
   };
 
