@@ -543,3 +543,23 @@ describe('outside a server', () => {
     expect(body.data).toMatchObject({ content: 'Clipscope commands work inside a server, where your community shares its clips.', flags: 64 });
   });
 });
+
+describe('once the summaries are aggregated', () => {
+  it('suggests and resolves names from the all-time summary, with the same answers', async () => {
+    const { aggregateAnalytics } = await import('../../src/analytics/aggregate');
+    await aggregateAnalytics(h.temp.db, { guildId: guildA }, { clock: h.clock });
+    const summaryRows = h.temp.db.$client.prepare("SELECT count(*) AS n FROM game_analytics WHERE guild_id = ? AND period_type = 'all_time'").get(guildA);
+    expect(summaryRows).toEqual({ n: 2 });
+    const typing = autocomplete({
+      applicationId: appId,
+      guildId: guildA,
+      channel: clipsA,
+      user: owner,
+      commandName: 'topcreators',
+      options: [{ name: 'game', type: 3, value: 'RING', focused: true }],
+    });
+    expect(bodyOf(callback(await h.invoke(typing))).data.choices).toEqual([{ name: 'Elden Ring (4 clips)', value: 'id:g2' }]);
+    const [embed] = bodyOf(edit(await h.invoke(run('topcreators', options({ game: 'elden ring', sort: 'total_views' }))))).embeds;
+    expect(embed.fields.map((f: { name: string }) => f.name)).toEqual(['🥇 Bob', '🥈 Alice', '🥉 Carol']);
+  });
+});
