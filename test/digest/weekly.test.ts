@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../src/clock';
 import { closeDatabase, openDatabase } from '../../src/db/client';
 import { getGuildSettings, updateGuildSettings } from '../../src/db/guild-settings';
-import { digestSchedule, runDueDigests, type DigestDeps } from '../../src/digest/weekly';
+import { digestSchedule, resetDigestFailure, runDueDigests, type DigestDeps } from '../../src/digest/weekly';
 import { createAnalyticsQueries } from '../../src/discord/analytics-queries';
 import { createDiscordClient } from '../../src/discord/client';
 import { statusEmbed } from '../../src/discord/commands/clipscope-admin';
@@ -221,5 +221,12 @@ describe('weekly digest', () => {
     );
     const errors = status.fields?.find((f) => f.name === 'Errors')?.value;
     expect(errors).toBe(`Digest: The digest channel <#${deletedChannelId}> no longer exists. Fix it, or pick another channel with \`/clipscope-admin digest channel:\`.`);
+
+    // The admin picks a channel that works: the due week gets one more try, and the error is cleared.
+    const fixed = updateGuildSettings(temp.db, guildGone, { digestChannelId: digestA.id }, clock.now());
+    resetDigestFailure(temp.db, guildGone, fixed, clock.now());
+    expect(await runDueDigests(deps(client))).toMatchObject([{ guildId: guildGone, status: 'posted' }]);
+    expect(getGuildSettings(temp.db, guildGone).digestLastError).toBeNull();
+    expect(await runDueDigests(deps(client))).toEqual([]);
   });
 });
