@@ -1,7 +1,7 @@
 // Analytics benchmark: a synthetic database (1M clips over 20 guilds at scale 1, the largest guild 200k),
 // then a full aggregation against the bare GROUP BY floor, an incremental run after 1,000 new events, and
 // p50/p99 of every analysis for the largest guild, from the summaries and from the raw tables.
-// Run alone: node --import tsx bench/analytics.ts [--scale 0.1] [--reseed] [--iterations 200]
+// Run alone: node --import tsx bench/analytics.ts [--scale 0.1] [--reseed] [--iterations 200] [--raw-iterations 10]
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,15 +34,20 @@ export interface AnalyticsBenchOptions {
   /** Database file; rebuilt when missing or when reseed is set. */
   databasePath?: string;
   reseed?: boolean;
-  /** Timed runs per analysis from the summaries (raw reads run a tenth as many). */
+  /** Timed runs per analysis from the summaries. */
   iterations?: number;
+  /** Timed runs per analysis from the raw tables (each scans the guild's year; default iterations / 20). */
+  rawIterations?: number;
   log?: (line: string) => void;
 }
 
+/** Wall-clock and CPU time per call; on a shared, loaded machine the CPU figures are the idle-machine estimate. */
 export interface Timing {
   name: string;
   p50_ms: number;
   p99_ms: number;
+  cpu_p50_ms: number;
+  cpu_p99_ms: number;
   runs: number;
 }
 
@@ -57,9 +62,13 @@ export interface AnalyticsBenchResult {
   full_aggregation_s: number;
   bare_group_by_s: number;
   full_vs_floor: number;
+  full_nightly_s: number;
+  nightly_vs_floor: number;
   incremental_recent_1000_s: number;
   incremental_scattered_1000_s: number;
   incremental_unchanged_s: number;
+  /** CPU seconds of each timed phase. */
+  cpu_s: Record<string, number>;
   summary_reads: Timing[];
   raw_reads: Timing[];
 }
@@ -226,13 +235,25 @@ function percentile(sorted: number[], p: number): number {
 function time(name: string, runs: number, fn: () => unknown): Timing {
   fn(); // warm the statement cache and the page cache
   const samples: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < runs; i++) {
     const start = performance.now();
+    const startCpu = process.cpuUsage();
     fn();
+    const used = process.cpuUsage(startCpu);
     samples.push(performance.now() - start);
+    cpu.push((used.user + used.system) / 1000);
   }
   samples.sort((a, b) => a - b);
-  return { name, p50_ms: round(percentile(samples, 50)), p99_ms: round(percentile(samples, 99)), runs };
+  cpu.sort((a, b) => a - b);
+  return {
+    name,
+    p50_ms: round(percentile(samples, 50)),
+    p99_ms: round(percentile(samples, 99)),
+    cpu_p50_ms: round(percentile(cpu, 50)),
+    cpu_p99_ms: round(percentile(cpu, 99)),
+    runs,
+  };
 }
 
 function round(n: number, digits = 3): number {
@@ -240,9 +261,15 @@ function round(n: number, digits = 3): number {
   return Math.round(n * f) / f;
 }
 
-async function seconds(fn: () => Promise<unknown> | unknown): Promise<number> {
+const cpuSeconds: Record<string, number> = {};
+
+/** Wall seconds of fn; its CPU seconds are kept in cpuSeconds under the label. */
+async function seconds(fn: () => Promise<unknown> | unknown, label?: string): Promise<number> {
   const start = performance.now();
+  const startCpu = process.cpuUsage();
   await fn();
+  const used = process.cpuUsage(startCpu);
+  if (label) cpuSeconds[label] = round((used.user + used.system) / 1e6);
   return round((performance.now() - start) / 1000);
 }
 
@@ -299,16 +326,22 @@ export async function runAnalyticsBench(options: AnalyticsBenchOptions = {}): Pr
     log(`${counts.clips} clips, ${counts.shares} shares, ${counts.reactions} reactions in ${plan.length} guilds`);
 
     bareGroupBy(db); // warm the page cache for both contenders
-    const floor = await seconds(() => bareGroupBy(db));
-    log(`bare GROUP BY floor: ${floor}s`);
-    const full = await seconds(() => aggregateAll(db, { clock }, { full: true }));
-    log(`full aggregation, all periods: ${full}s (${round(full / floor, 2)}× the floor)`);
-    const unchanged = await seconds(() => aggregateAll(db, { clock }));
+    const floor = await seconds(() => bareGroupBy(db), 'bare_group_by');
+    log(`bare GROUP BY floor: ${floor}s (CPU ${cpuSeconds.bare_group_by}s)`);
+    // From empty summaries (the first run), then again over them (what the nightly job usually meets).
+    for (const table of ['game_analytics', 'creator_analytics', 'guild_period_stats', 'guild_peak_activity', 'analytics_state', 'aggregation_pending']) {
+      db.$client.prepare(`DELETE FROM ${table}`).run();
+    }
+    const full = await seconds(() => aggregateAll(db, { clock }, { full: true }), 'full');
+    log(`full aggregation from empty summaries, all periods: ${full}s (${round(full / floor, 2)}× the floor; CPU ${cpuSeconds.full}s, ${round((cpuSeconds.full ?? 0) / (cpuSeconds.bare_group_by ?? 1), 2)}×)`);
+    const nightly = await seconds(() => aggregateAll(db, { clock }, { full: true }), 'nightly');
+    log(`full aggregation over up-to-date summaries (nightly): ${nightly}s (${round(nightly / floor, 2)}× the floor; CPU ${cpuSeconds.nightly}s)`);
+    const unchanged = await seconds(() => aggregateAll(db, { clock }), 'unchanged');
     addEvents(db, plan, true, 1);
-    const recent = await seconds(() => aggregateAll(db, { clock }));
+    const recent = await seconds(() => aggregateAll(db, { clock }), 'recent');
     addEvents(db, plan, false, 2);
-    const scattered = await seconds(() => aggregateAll(db, { clock }));
-    log(`incremental: unchanged ${unchanged}s, after 1,000 recent events ${recent}s, after 1,000 events scattered over the year ${scattered}s`);
+    const scattered = await seconds(() => aggregateAll(db, { clock }), 'scattered');
+    log(`incremental: unchanged ${unchanged}s, after 1,000 recent events ${recent}s, after 1,000 events scattered over the year ${scattered}s (CPU ${cpuSeconds.unchanged}s / ${cpuSeconds.recent}s / ${cpuSeconds.scattered}s)`);
 
     const largest = plan[0] as GuildPlan;
     const ctx: AnalysisContext = { guildId: largest.id, timezone: largest.timezone, now: NOW };
@@ -338,14 +371,14 @@ export async function runAnalyticsBench(options: AnalyticsBenchOptions = {}): Pr
       ['viral clips week (view_velocity)', () => viralClips(db, ctx, { period: { type: 'week' }, sort: 'view_velocity' })],
     ];
     for (const [name, fn] of viralCases) summaryReads.push(time(name, iterations, fn));
-    const rawRuns = Math.max(5, Math.round(iterations / 10));
+    const rawRuns = options.rawIterations ?? Math.max(3, Math.round(iterations / 20));
     const rawReads = cases.map(([name, fn]) => time(name, rawRuns, () => fn('raw')));
     log('');
-    log('| analysis (largest guild) | summary p50 ms | summary p99 ms | raw p50 ms | raw p99 ms |');
-    log('|---|---:|---:|---:|---:|');
+    log('| analysis (largest guild) | p50 ms | p99 ms | CPU p50 ms | CPU p99 ms | raw p50 ms | raw p99 ms | raw CPU p50 ms |');
+    log('|---|---:|---:|---:|---:|---:|---:|---:|');
     for (const s of summaryReads) {
       const raw = rawReads.find((r) => r.name === s.name);
-      log(`| ${s.name} | ${s.p50_ms} | ${s.p99_ms} | ${raw ? raw.p50_ms : '–'} | ${raw ? raw.p99_ms : '–'} |`);
+      log(`| ${s.name} | ${s.p50_ms} | ${s.p99_ms} | ${s.cpu_p50_ms} | ${s.cpu_p99_ms} | ${raw ? raw.p50_ms : '–'} | ${raw ? raw.p99_ms : '–'} | ${raw ? raw.cpu_p50_ms : '–'} |`);
     }
     return {
       scale,
@@ -358,9 +391,12 @@ export async function runAnalyticsBench(options: AnalyticsBenchOptions = {}): Pr
       full_aggregation_s: full,
       bare_group_by_s: floor,
       full_vs_floor: round(full / floor, 2),
+      full_nightly_s: nightly,
+      nightly_vs_floor: round(nightly / floor, 2),
       incremental_recent_1000_s: recent,
       incremental_scattered_1000_s: scattered,
       incremental_unchanged_s: unchanged,
+      cpu_s: { ...cpuSeconds },
       summary_reads: summaryReads,
       raw_reads: rawReads,
     };
@@ -372,10 +408,15 @@ export async function runAnalyticsBench(options: AnalyticsBenchOptions = {}): Pr
 const isMain = process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (isMain) {
   const { values } = parseArgs({
-    options: { scale: { type: 'string' }, reseed: { type: 'boolean' }, iterations: { type: 'string' }, out: { type: 'string' } },
+    options: { scale: { type: 'string' }, reseed: { type: 'boolean' }, iterations: { type: 'string' }, 'raw-iterations': { type: 'string' }, out: { type: 'string' } },
   });
   const scale = values.scale ? Number(values.scale) : 1;
-  const result = await runAnalyticsBench({ scale, reseed: values.reseed, iterations: values.iterations ? Number(values.iterations) : undefined });
+  const result = await runAnalyticsBench({
+    scale,
+    reseed: values.reseed,
+    iterations: values.iterations ? Number(values.iterations) : undefined,
+    rawIterations: values['raw-iterations'] ? Number(values['raw-iterations']) : undefined,
+  });
   const out = values.out ?? path.join(HERE, 'results', `analytics-${scale}.json`);
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);

@@ -12,7 +12,7 @@ import { getGuildSettings } from '../db/guild-settings';
 import type { Logger } from '../logger';
 import type { BucketFacts, BucketRange } from './bucket-facts';
 import { allTimeFromMonths, computeDayFacts, rollUpDays, type DayFacts, type DayRange } from './day-facts';
-import { createNameLookup } from './names';
+import { createNameLookup, type NameLookup } from './names';
 import { bucketOf, bucketsBetween, isValidTimeZone } from './periods';
 import { storedCreator } from './top-creators';
 import { storedGame } from './top-games';
@@ -177,6 +177,7 @@ async function aggregateGuild(
   const plans = new Map<PeriodType, UnitPlan | null>();
   for (const type of order) if (wanted.has(type)) plans.set(type, planUnit(db, guildId, timezone, type, forceFull));
 
+  const names = createNameLookup(db, guildId);
   const dayRanges = new Map<number, DayRange>();
   for (const type of ['day', 'week', 'month'] as const) {
     for (const bucket of plans.get(type)?.buckets ?? []) {
@@ -205,39 +206,11 @@ async function aggregateGuild(
                 bucketsBetween(timezone, 'day', bucket.start as number, bucket.end as number).map((d) => days.get(d.start) as DayFacts),
               ),
             );
-      writeUnit(db, guildId, timezone, plan, facts, clock.now());
+      writeUnit(db, guildId, timezone, plan, facts, clock.now(), names);
     }
     if (types.includes(type)) onUnit(plan);
     await yieldToEventLoop();
   }
-}
-
-function writeUnit(db: Db, guildId: string, timezone: string, plan: UnitPlan, facts: BucketFacts[], now: number): void {
-  const { type, full, buckets, pendingKeys } = plan;
-  inTransaction(db, () => {
-    const client = db.$client;
-    if (full) {
-      for (const table of SUMMARY_TABLES) client.prepare(`DELETE FROM ${table} WHERE guild_id = ? AND period_type = ?`).run(guildId, type);
-      client.prepare('DELETE FROM aggregation_pending WHERE guild_id = ? AND period_type = ?').run(guildId, type);
-    } else {
-      const removers = SUMMARY_TABLES.map((table) =>
-        client.prepare(`DELETE FROM ${table} WHERE guild_id = ? AND period_type = ? AND period_start = ?`),
-      );
-      const donePending = client.prepare('DELETE FROM aggregation_pending WHERE guild_id = ? AND period_type = ? AND period_start = ?');
-      for (const key of pendingKeys) {
-        for (const remove of removers) remove.run(guildId, type, key);
-        donePending.run(guildId, type, key);
-      }
-    }
-    writeFacts(db, guildId, type, buckets, facts, now);
-    client
-      .prepare(
-        `INSERT INTO analytics_state (guild_id, period_type, timezone, last_full_at, last_run_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (guild_id, period_type) DO UPDATE SET timezone = excluded.timezone, last_run_at = excluded.last_run_at,
-           last_full_at = CASE WHEN ? THEN excluded.last_full_at ELSE last_full_at END`,
-      )
-      .run(guildId, type, timezone, now, now, full ? 1 : 0);
-  });
 }
 
 const SUMMARY_TABLES = ['game_analytics', 'creator_analytics', 'guild_period_stats', 'guild_peak_activity'] as const;
@@ -265,48 +238,114 @@ function allBuckets(db: Db, guildId: string, timezone: string, type: PeriodType)
   return bucketsBetween(timezone, type, range.lo, range.hi + 1).map((b) => ({ key: b.start, start: b.start, end: b.end }));
 }
 
-function writeFacts(db: Db, guildId: string, type: PeriodType, buckets: BucketRange[], facts: BucketFacts[], now: number): void {
-  const client = db.$client;
-  const names = createNameLookup(db, guildId);
+function writeUnit(db: Db, guildId: string, timezone: string, plan: UnitPlan, facts: BucketFacts[], now: number, names: NameLookup): void {
+  const { type, full, buckets, pendingKeys } = plan;
+  const rows = summaryRows(type, buckets, facts, names);
+  inTransaction(db, () => {
+    const client = db.$client;
+    const scope = full ? null : pendingKeys;
+    for (const table of SUMMARY_TABLES) syncRows(db, table, guildId, type, scope, rows[table], now);
+    if (full) client.prepare('DELETE FROM aggregation_pending WHERE guild_id = ? AND period_type = ?').run(guildId, type);
+    else {
+      const donePending = client.prepare('DELETE FROM aggregation_pending WHERE guild_id = ? AND period_type = ? AND period_start = ?');
+      for (const key of pendingKeys) donePending.run(guildId, type, key);
+    }
+    client
+      .prepare(
+        `INSERT INTO analytics_state (guild_id, period_type, timezone, last_full_at, last_run_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (guild_id, period_type) DO UPDATE SET timezone = excluded.timezone, last_run_at = excluded.last_run_at,
+           last_full_at = CASE WHEN ? THEN excluded.last_full_at ELSE last_full_at END`,
+      )
+      .run(guildId, type, timezone, now, now, full ? 1 : 0);
+  });
+}
+
+type SummaryTable = (typeof SUMMARY_TABLES)[number];
+type Row = Array<string | number | null>;
+
+/** Each summary table's key columns (after guild_id, period_type) and value columns. */
+const TABLE_COLUMNS: Record<SummaryTable, { keys: string[]; values: string[]; stamped?: false }> = {
+  guild_period_stats: {
+    keys: ['period_start'],
+    values: ['period_end', 'clip_count', 'total_views', 'unique_creators', 'unique_games', 'discord_shares', 'discord_reactions', 'first_clip_at', 'last_clip_at'],
+  },
+  game_analytics: {
+    keys: ['period_start', 'game_id'],
+    values: ['game_name', 'period_end', 'clip_count', 'total_views', 'avg_view_count', 'unique_creators', 'discord_shares', 'discord_reactions',
+      'top_clip_id', 'top_clip_title', 'top_clip_views'],
+  },
+  creator_analytics: {
+    keys: ['period_start', 'creator_id'],
+    values: ['creator_name', 'period_end', 'clip_count', 'total_views', 'avg_views', 'discord_shares', 'discord_reactions', 'unique_games',
+      'top_game_id', 'top_game_name'],
+  },
+  guild_peak_activity: { keys: ['period_start', 'weekday', 'hour'], values: ['clips', 'shares'], stamped: false },
+};
+
+function summaryRows(type: PeriodType, buckets: BucketRange[], facts: BucketFacts[], names: NameLookup): Record<SummaryTable, Row[]> {
+  const rows: Record<SummaryTable, Row[]> = { guild_period_stats: [], game_analytics: [], creator_analytics: [], guild_peak_activity: [] };
   const ends = new Map(buckets.map((b) => [b.key, b.end]));
-  const insertStats = client.prepare(
-    `INSERT INTO guild_period_stats (guild_id, period_type, period_start, period_end, clip_count, total_views, unique_creators,
-       unique_games, discord_shares, discord_reactions, first_clip_at, last_clip_at, computed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-  );
-  const insertGame = client.prepare(
-    `INSERT INTO game_analytics (guild_id, game_id, game_name, period_type, period_start, period_end, clip_count, total_views,
-       avg_view_count, unique_creators, discord_shares, discord_reactions, top_clip_id, top_clip_title, top_clip_views, computed_at)
-     VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-  );
-  const insertCreator = client.prepare(
-    `INSERT INTO creator_analytics (guild_id, creator_id, creator_name, period_type, period_start, period_end, clip_count,
-       total_views, avg_views, discord_shares, discord_reactions, unique_games, top_game_id, top_game_name, computed_at)
-     VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-  );
-  const insertPeak = client.prepare(
-    'INSERT INTO guild_peak_activity (guild_id, period_type, period_start, weekday, hour, clips, shares) VALUES (?,?,?,?,?,?,?)',
-  );
   for (const f of facts) {
     const end = ends.get(f.key) ?? null;
     const t = f.totals;
     if (t.clip_count === 0 && t.discord_shares === 0 && t.discord_reactions === 0) continue;
-    insertStats.run(guildId, type, f.key, end, t.clip_count, t.total_views, t.unique_creators, t.unique_games, t.discord_shares,
-      t.discord_reactions, t.first_clip_at, t.last_clip_at, now);
+    rows.guild_period_stats.push([f.key, end, t.clip_count, t.total_views, t.unique_creators, t.unique_games, t.discord_shares,
+      t.discord_reactions, t.first_clip_at, t.last_clip_at]);
+    // Days keep totals only (see summaries.ts): their rankings and peak times are read from the raw tables.
+    if (type === 'day') continue;
     for (const g of f.games.values()) {
       const s = storedGame(g);
-      insertGame.run(guildId, s.game_id, names.gameName(s.game_id), type, f.key, end, s.clip_count, s.total_views, s.avg_view_count,
-        s.unique_creators, s.discord_shares, s.discord_reactions, s.top_clip_id, s.top_clip_title, s.top_clip_views, now);
+      rows.game_analytics.push([f.key, s.game_id, names.gameName(s.game_id), end, s.clip_count, s.total_views, s.avg_view_count,
+        s.unique_creators, s.discord_shares, s.discord_reactions, s.top_clip_id, s.top_clip_title, s.top_clip_views]);
     }
     for (const c of f.creators.values()) {
       const s = storedCreator(c);
-      insertCreator.run(guildId, s.creator_id, names.creatorName(s.creator_id), type, f.key, end, s.clip_count, s.total_views,
-        s.avg_views, s.discord_shares, s.discord_reactions, s.unique_games, s.top_game_id,
-        s.top_game_id === null ? null : names.gameName(s.top_game_id), now);
+      rows.creator_analytics.push([f.key, s.creator_id, names.creatorName(s.creator_id), end, s.clip_count, s.total_views, s.avg_views,
+        s.discord_shares, s.discord_reactions, s.unique_games, s.top_game_id, s.top_game_id === null ? null : names.gameName(s.top_game_id)]);
     }
-    for (const [index, cell] of f.peaks) {
-      insertPeak.run(guildId, type, f.key, Math.floor(index / 24), index % 24, cell.clips, cell.shares);
+    for (const [index, cell] of f.peaks) rows.guild_peak_activity.push([f.key, Math.floor(index / 24), index % 24, cell.clips, cell.shares]);
+  }
+  return rows;
+}
+
+/**
+ * Makes the table's rows of (guild, period type) — of the given buckets, or all when scope is null — equal to
+ * `rows`, writing only what differs: a nightly rebuild of unchanged data reads much and writes little.
+ */
+function syncRows(db: Db, table: SummaryTable, guildId: string, type: PeriodType, scope: number[] | null, rows: Row[], now: number): void {
+  const client = db.$client;
+  const { keys, values, stamped } = TABLE_COLUMNS[table];
+  const columns = [...keys, ...values];
+  // computed_at says when a row last changed; guild_peak_activity has none.
+  const stamp = stamped === false ? [] : [now];
+  const select = client.prepare<unknown[], Row>(
+    `SELECT ${columns.join(', ')} FROM ${table} WHERE guild_id = ? AND period_type = ?${scope ? ' AND period_start = ?' : ''}`,
+  ).raw(true);
+  const existing = new Map<string, string>();
+  const keyOf = (row: Row): string => JSON.stringify(row.slice(0, keys.length));
+  for (const start of scope ?? [null]) {
+    for (const row of scope ? select.all(guildId, type, start) : select.all(guildId, type)) existing.set(keyOf(row), JSON.stringify(row));
+  }
+  const insert = client.prepare(
+    `INSERT INTO ${table} (guild_id, period_type, ${[...columns, ...(stamp.length ? ['computed_at'] : [])].join(', ')})
+     VALUES (?, ?, ${[...columns, ...stamp].map(() => '?').join(', ')})`,
+  );
+  const where = keys.map((k) => `${k} = ?`).join(' AND ');
+  const update = client.prepare(
+    `UPDATE ${table} SET ${[...values, ...(stamp.length ? ['computed_at'] : [])].map((v) => `${v} = ?`).join(', ')}
+      WHERE guild_id = ? AND period_type = ? AND ${where}`,
+  );
+  const remove = client.prepare(`DELETE FROM ${table} WHERE guild_id = ? AND period_type = ? AND ${where}`);
+  for (const row of rows) {
+    const key = keyOf(row);
+    const before = existing.get(key);
+    if (before === undefined) insert.run(guildId, type, ...row, ...stamp);
+    else {
+      existing.delete(key);
+      if (before !== JSON.stringify(row)) update.run(...row.slice(keys.length), ...stamp, guildId, type, ...row.slice(0, keys.length));
     }
   }
+  for (const key of existing.keys()) remove.run(guildId, type, ...(JSON.parse(key) as Row));
 }
 
 function yieldToEventLoop(): Promise<void> {

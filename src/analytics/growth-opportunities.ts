@@ -19,6 +19,8 @@ export interface GrowthOpportunitiesOptions {
   source?: ReadSource;
 }
 
+const FAVOURITE_ORDER = 'CAST(c.discord_reactions AS REAL) / max(c.view_count, 1) DESC, c.discord_reactions DESC, c.clip_id';
+
 export function growthOpportunities(db: Db, ctx: AnalysisContext, options: GrowthOpportunitiesOptions = {}): GrowthOpportunities {
   const period = resolvePeriod(options.period ?? { type: 'month' }, ctx.timezone, ctx.now);
   const limit = options.limit ?? 5;
@@ -44,11 +46,12 @@ export function growthOpportunities(db: Db, ctx: AnalysisContext, options: Growt
 
   const favourites = db.$client
     .prepare<Record<string, number | string>, ClipRow>(
-      `SELECT ${CLIP_COLUMNS} FROM clips c
-        WHERE c.guild_id = @guild AND c.clip_created_at >= @start AND c.clip_created_at < @end
-          AND c.discord_reactions >= @min AND ${COUNTED_CLIP_SQL}
-        ORDER BY CAST(c.discord_reactions AS REAL) / max(c.view_count, 1) DESC, c.discord_reactions DESC, c.clip_id
-        LIMIT @limit`,
+      `SELECT ${CLIP_COLUMNS} FROM (
+         SELECT c.id FROM clips c
+          WHERE c.guild_id = @guild AND c.clip_created_at >= @start AND c.clip_created_at < @end
+            AND c.discord_reactions >= @min AND ${COUNTED_CLIP_SQL}
+          ORDER BY ${FAVOURITE_ORDER} LIMIT @limit
+       ) AS chosen JOIN clips c ON c.id = chosen.id ORDER BY ${FAVOURITE_ORDER}`,
     )
     .all({
       guild: ctx.guildId,

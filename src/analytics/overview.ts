@@ -51,7 +51,7 @@ const ZERO: TotalsFacts = {
 
 /** The period's totals, from guild_period_stats when it holds the period. */
 export function periodTotals(db: Db, ctx: AnalysisContext, period: ResolvedPeriod, source?: ReadSource): TotalsFacts {
-  if (readsSummary(db, ctx, period, source)) {
+  if (readsSummary(db, ctx, period, source, 'totals')) {
     const row = db.$client
       .prepare<[string, string, number], TotalsFacts>(
         `SELECT clip_count, total_views, unique_creators, unique_games, discord_shares, discord_reactions, first_clip_at, last_clip_at

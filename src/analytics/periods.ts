@@ -27,10 +27,12 @@ export function isValidTimeZone(timezone: string): boolean {
 
 // ---------------------------------------------------------------------------------------------------------
 // UTC offsets. Intl is slow (microseconds per call), so each zone's transitions between TABLE_FROM and TABLE_TO
-// are found once (daily probes, then a binary search to the second) and looked up afterwards.
+// are found once (probes two days apart, then a binary search to the second) and looked up afterwards.
 
 const TABLE_FROM = Date.UTC(2000, 0, 1);
 const TABLE_TO = Date.UTC(2045, 0, 1);
+/** Probe spacing: no zone changes its offset twice within two days. */
+const PROBE_MS = 2 * DAY_MS;
 
 interface ZoneTable {
   /** Instants where the offset changes, ascending. */
@@ -80,11 +82,11 @@ function zoneTable(timezone: string): ZoneTable {
   const offsets: number[] = [];
   let previous = intlOffset(timezone, TABLE_FROM);
   offsets.push(previous);
-  for (let probe = TABLE_FROM + DAY_MS; probe <= TABLE_TO; probe += DAY_MS) {
+  for (let probe = TABLE_FROM + PROBE_MS; probe <= TABLE_TO; probe += PROBE_MS) {
     const offset = intlOffset(timezone, probe);
     if (offset === previous) continue;
-    // The change lies in (probe − 1 day, probe]: find its first second.
-    let lo = (probe - DAY_MS) / 1000;
+    // The change lies in (previous probe, probe]: find its first second.
+    let lo = (probe - PROBE_MS) / 1000;
     let hi = probe / 1000;
     while (hi - lo > 1) {
       const mid = Math.floor((lo + hi) / 2);
@@ -129,8 +131,8 @@ export function offsetSegments(timezone: string, start: number, end: number): Of
   const segments: OffsetSegment[] = [];
   let from = start;
   for (const cut of [...cuts, end]) {
-    // Inside the table the offset is looked up; an unbounded end takes the offset at the table's edge.
-    const probe = Math.min(Math.max(from, TABLE_FROM), TABLE_TO - 1);
+    // An unbounded start (all_time) takes the offset at the table's first instant; anything else its own.
+    const probe = from > FAR_PAST ? from : Math.min(TABLE_FROM, cut - 1);
     segments.push({ start: from, end: cut, offset: zoneOffset(timezone, probe) });
     from = cut;
   }

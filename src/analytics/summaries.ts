@@ -23,8 +23,23 @@ export function bucketOfPeriod(period: ResolvedPeriod): BucketRange {
   return { key: periodKey(period), start: period.start, end: period.end };
 }
 
+/**
+ * What the summaries hold: totals (guild_period_stats) for every period type; rankings and peak times
+ * (game_analytics, creator_analytics, guild_peak_activity) for weeks, months and all_time. A single day is
+ * small enough to read from the raw tables, and storing a row per game and creator per day would multiply
+ * the aggregator's writes by the number of days.
+ */
+export type SummaryPart = 'totals' | 'rankings';
+
 /** Reads summaries only for calendar periods they hold; explicit ranges always come from the raw tables. */
-export function readsSummary(db: Db, ctx: AnalysisContext, period: ResolvedPeriod, source: ReadSource | undefined): boolean {
+export function readsSummary(
+  db: Db,
+  ctx: AnalysisContext,
+  period: ResolvedPeriod,
+  source: ReadSource | undefined,
+  part: SummaryPart = 'rankings',
+): boolean {
   if (source === 'raw' || period.type === 'range') return false;
+  if (part === 'rankings' && period.type === 'day') return false;
   return summaryHolds(db, ctx.guildId, period.type, ctx.timezone);
 }

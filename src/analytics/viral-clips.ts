@@ -82,8 +82,12 @@ export function viralClips(db: Db, ctx: AnalysisContext, options: ViralClipsOpti
       .slice(0, limit);
   } else {
     const order = sort === 'view_count' ? 'c.view_count DESC, c.clip_id' : 'c.discord_reactions DESC, c.view_count DESC, c.clip_id';
+    // Pick the rows first, then fetch their details: the history subqueries run for the chosen rows only.
     clips = db.$client
-      .prepare<typeof params, ClipRow>(`SELECT ${CLIP_COLUMNS} FROM clips c WHERE ${where} ORDER BY ${order} LIMIT @limit`)
+      .prepare<typeof params, ClipRow>(
+        `SELECT ${CLIP_COLUMNS} FROM (SELECT c.id FROM clips c WHERE ${where} ORDER BY ${order} LIMIT @limit) AS chosen
+           JOIN clips c ON c.id = chosen.id ORDER BY ${order}`,
+      )
       .all(params)
       .map(viralClipOf);
   }
