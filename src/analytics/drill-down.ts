@@ -33,8 +33,15 @@ interface PairFacts {
 
 /** (game, creator) pairs of the filtered clips in [start, end), with their Discord engagement. */
 function pairFacts(db: Db, guildId: string, start: number, end: number, filter: Filter): PairFacts[] {
-  // game_id '' and NULL are both the "Unknown game" bucket, as in bucket-facts.
-  const where = filter.column === 'game_id' ? `coalesce(c.game_id, '') = @value` : `c.creator_id = @value`;
+  // game_id '' and NULL are both the "Unknown game" bucket, as in bucket-facts. Plain equality on the column
+  // lets the (guild, game) and (guild, creator) indexes pick the clips; shares and reactions are then looked
+  // up per clip (CROSS JOIN keeps SQLite from scanning the guild's every share instead).
+  const where =
+    filter.column === 'creator_id'
+      ? `c.creator_id = @value`
+      : filter.value === ''
+        ? `(c.game_id IS NULL OR c.game_id = '')`
+        : `c.game_id = @value`;
   const params = { guild: guildId, start, end, value: filter.value };
   const pairs = new Map<string, PairFacts>();
   const pair = (gameId: string, creatorId: string): PairFacts => {
@@ -62,8 +69,8 @@ function pairFacts(db: Db, guildId: string, start: number, end: number, filter: 
   for (const row of client
     .prepare<typeof params, { g: string; cr: string; n: number }>(
       `SELECT coalesce(c.game_id, '') AS g, c.creator_id AS cr, count(*) AS n
-         FROM shares s JOIN clips c ON c.guild_id = s.guild_id AND c.clip_id = s.clip_id
-        WHERE s.guild_id = @guild AND s.posted_at >= @start AND s.posted_at < @end AND s.deleted_at IS NULL
+         FROM clips c CROSS JOIN shares s ON s.guild_id = c.guild_id AND s.clip_id = c.clip_id
+        WHERE c.guild_id = @guild AND s.posted_at >= @start AND s.posted_at < @end AND s.deleted_at IS NULL
           AND ${COUNTED_CLIP_SQL} AND ${where}
         GROUP BY 1, 2`,
     )
@@ -74,17 +81,17 @@ function pairFacts(db: Db, guildId: string, start: number, end: number, filter: 
     .prepare<typeof params, { g: string; cr: string; n: number }>(
       `SELECT g, cr, sum(n) AS n FROM (
          SELECT coalesce(c.game_id, '') AS g, c.creator_id AS cr, count(*) AS n
-           FROM reactions r
-           JOIN shares s ON s.message_id = r.message_id AND s.guild_id = r.guild_id AND s.deleted_at IS NULL
-           JOIN clips c ON c.guild_id = s.guild_id AND c.clip_id = s.clip_id
-          WHERE r.guild_id = @guild AND r.reacted_at >= @start AND r.reacted_at < @end AND ${COUNTED_CLIP_SQL} AND ${where}
+           FROM clips c
+           CROSS JOIN shares s ON s.guild_id = c.guild_id AND s.clip_id = c.clip_id AND s.deleted_at IS NULL
+           CROSS JOIN reactions r ON r.message_id = s.message_id AND r.guild_id = s.guild_id
+          WHERE c.guild_id = @guild AND r.reacted_at >= @start AND r.reacted_at < @end AND ${COUNTED_CLIP_SQL} AND ${where}
           GROUP BY 1, 2
          UNION ALL
          SELECT coalesce(c.game_id, '') AS g, c.creator_id AS cr, sum(a.anonymous_count) AS n
-           FROM reaction_baselines a
-           JOIN shares s ON s.message_id = a.message_id AND s.guild_id = a.guild_id AND s.deleted_at IS NULL
-           JOIN clips c ON c.guild_id = s.guild_id AND c.clip_id = s.clip_id
-          WHERE a.guild_id = @guild AND a.observed_at >= @start AND a.observed_at < @end AND ${COUNTED_CLIP_SQL} AND ${where}
+           FROM clips c
+           CROSS JOIN shares s ON s.guild_id = c.guild_id AND s.clip_id = c.clip_id AND s.deleted_at IS NULL
+           CROSS JOIN reaction_baselines a ON a.message_id = s.message_id AND a.guild_id = s.guild_id
+          WHERE c.guild_id = @guild AND a.observed_at >= @start AND a.observed_at < @end AND ${COUNTED_CLIP_SQL} AND ${where}
           GROUP BY 1, 2
        ) GROUP BY 1, 2 HAVING sum(n) <> 0`,
     )
@@ -101,7 +108,10 @@ function bounds(ctx: AnalysisContext, query: PeriodQuery): { period: ReturnType<
 
 const byId = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-/** The creators of one game's clips in a period, ranked like /topcreators. */
+/**
+ * The creators of one game's clips in a period, ranked like /topcreators. As there, a creator whose older clips
+ * were shared or reacted to in the period is listed with their engagement and zero clips.
+ */
 export function topCreatorsOfGame(
   db: Db,
   ctx: AnalysisContext,
@@ -111,7 +121,6 @@ export function topCreatorsOfGame(
   const sort = options.sort ?? 'clip_count';
   const names = createNameLookup(db, ctx.guildId);
   const rows: CreatorRow[] = pairFacts(db, ctx.guildId, start, end, { column: 'game_id', value: options.gameId })
-    .filter((p) => p.clip_count > 0)
     .map((p) => ({
       creator_id: p.creator_id,
       creator_name: names.creatorName(p.creator_id),
@@ -153,7 +162,6 @@ export function topGamesOfCreator(
       .map((t) => [t.g, { id: t.clip_id, title: t.title ?? '', views: t.views, url: t.url }] as const),
   );
   const rows: GameRow[] = pairFacts(db, ctx.guildId, start, end, { column: 'creator_id', value: options.creatorId })
-    .filter((p) => p.clip_count > 0)
     .map((p) => ({
       game_id: p.game_id,
       game_name: names.gameName(p.game_id),
@@ -196,7 +204,8 @@ export function viralClipsOf(
   };
   const where = `c.guild_id = @guild AND c.clip_created_at >= @start AND c.clip_created_at < @end AND c.view_count >= @min
                  AND ${COUNTED_CLIP_SQL}
-                 AND (@creator IS NULL OR c.creator_id = @creator) AND (@game IS NULL OR coalesce(c.game_id, '') = @game)`;
+                 AND ${options.creatorId ? 'c.creator_id = @creator' : '1'}
+                 AND ${options.gameId === undefined || options.gameId === null ? '1' : options.gameId === '' ? "(c.game_id IS NULL OR c.game_id = '')" : 'c.game_id = @game'}`;
   const order = sort === 'discord_reactions' ? 'c.discord_reactions DESC, c.view_count DESC, c.clip_id' : 'c.view_count DESC, c.clip_id';
   let clips: ViralClip[] = db.$client
     .prepare<typeof params, ClipRow>(`SELECT ${CLIP_COLUMNS} FROM clips c WHERE ${where} ORDER BY ${order} LIMIT @limit`)
@@ -208,4 +217,28 @@ export function viralClipsOf(
     );
   }
   return { period: periodJson(period), sort, min_views: minViews, clips: clips.slice(0, limit) };
+}
+
+/** One creator's leaderboard row for a period, added up from their per-game rows (the same counting rules). */
+export function creatorSummaryOf(db: Db, ctx: AnalysisContext, options: { period?: PeriodQuery; creatorId: string }): CreatorRow | null {
+  const games = topGamesOfCreator(db, ctx, { period: options.period, creatorId: options.creatorId, sort: 'clip_count', limit: Number.MAX_SAFE_INTEGER });
+  if (games.games.length === 0) return null;
+  const sum = (key: 'clip_count' | 'total_views' | 'discord_shares' | 'discord_reactions'): number => games.games.reduce((n, g) => n + g[key], 0);
+  // Games count (and the top game is picked) by clips made in the period; engagement with older clips does not
+  // make a game "clipped". The top game: most clips, then most views, then the smaller id (as the aggregator).
+  const clipped = games.games.filter((g) => g.clip_count > 0);
+  const top = [...clipped].sort((a, b) => b.clip_count - a.clip_count || b.total_views - a.total_views || byId(a.game_id, b.game_id))[0];
+  const names = createNameLookup(db, ctx.guildId);
+  const clips = sum('clip_count');
+  return {
+    creator_id: options.creatorId,
+    creator_name: names.creatorName(options.creatorId),
+    clip_count: clips,
+    total_views: sum('total_views'),
+    avg_views: roundAverage(average(sum('total_views'), clips)),
+    discord_shares: sum('discord_shares'),
+    discord_reactions: sum('discord_reactions'),
+    unique_games: clipped.length,
+    top_game: top ? { id: top.game_id, name: top.game_name } : null,
+  };
 }

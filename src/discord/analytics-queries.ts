@@ -1,12 +1,12 @@
 // Binds the Discord side's AnalyticsQueries to the real analytics functions over one database.
 import { compare } from '../analytics/compare';
-import { topCreatorsOfGame, topGamesOfCreator, viralClipsOf } from '../analytics/drill-down';
+import { creatorSummaryOf, topCreatorsOfGame, topGamesOfCreator, viralClipsOf } from '../analytics/drill-down';
 import { engagementTimeline } from '../analytics/engagement-timeline';
 import { growthOpportunities } from '../analytics/growth-opportunities';
 import { overview } from '../analytics/overview';
 import { peakTimes } from '../analytics/peak-times';
 import { resolvePeriod } from '../analytics/periods';
-import { creatorRows, topCreators } from '../analytics/top-creators';
+import { topCreators } from '../analytics/top-creators';
 import { gameRows, topGames } from '../analytics/top-games';
 import { viralClips } from '../analytics/viral-clips';
 import type { Db } from '../db/client';
@@ -31,8 +31,8 @@ export function createAnalyticsQueries(db: Db): AnalyticsQueries {
     peakTimes: (ctx, period) => peakTimes(db, ctx, { period }),
     compare: (ctx, period) => compare(db, ctx, { period }),
     growth: (ctx, q) => growthOpportunities(db, ctx, { period: q.period, limit: q.limit }),
-    creatorRow: (ctx, period, creatorId) =>
-      creatorRows(db, ctx, resolvePeriod(period, ctx.timezone, ctx.now), 'clip_count', null).find((r) => r.creator_id === creatorId) ?? null,
+    // Added up from the creator's own rows: listing every creator of a big guild to find one is far slower.
+    creatorRow: (ctx, period, creatorId) => creatorSummaryOf(db, ctx, { period, creatorId }),
     gameRow: (ctx, period, gameId) =>
       gameRows(db, ctx, resolvePeriod(period, ctx.timezone, ctx.now), 'clip_count', null).find((r) => r.game_id === gameId) ?? null,
   };

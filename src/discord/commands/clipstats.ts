@@ -163,7 +163,7 @@ export async function execute(interaction: ChatInputCommandInteraction<'raw' | '
         period: periodJson(resolvePeriod(period, scope.timezone, scope.now)),
         name: creator.name,
         creator: ctx.analytics.creatorRow(scope, period, creator.id),
-        games: ctx.analytics.topGames(scope, { period, limit: 5, sort: 'clip_count', creatorId: creator.id }).games,
+        games: ctx.analytics.topGames(scope, { period, limit: 5, sort: 'clip_count', creatorId: creator.id }).games.filter((g) => g.clip_count > 0),
         clips: ctx.analytics.viralClips(scope, { period, limit: 5, sort: 'view_count', minViews: 0, creatorId: creator.id }).clips,
       });
       await interaction.editReply({ embeds: [embed], allowedMentions: NO_MENTIONS });
@@ -180,7 +180,7 @@ export async function execute(interaction: ChatInputCommandInteraction<'raw' | '
         period: periodJson(resolvePeriod(period, scope.timezone, scope.now)),
         name: game.name,
         game: ctx.analytics.gameRow(scope, period, game.id),
-        creators: ctx.analytics.topCreators(scope, { period, limit: 5, sort: 'clip_count', gameId: game.id }).creators,
+        creators: ctx.analytics.topCreators(scope, { period, limit: 5, sort: 'clip_count', gameId: game.id }).creators.filter((c) => c.clip_count > 0),
         clips: ctx.analytics.viralClips(scope, { period, limit: 5, sort: 'view_count', minViews: 0, gameId: game.id }).clips,
       });
       await interaction.editReply({ embeds: [embed], allowedMentions: NO_MENTIONS });
