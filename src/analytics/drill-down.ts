@@ -35,7 +35,8 @@ interface PairFacts {
 function pairFacts(db: Db, guildId: string, start: number, end: number, filter: Filter): PairFacts[] {
   // game_id '' and NULL are both the "Unknown game" bucket, as in bucket-facts. Plain equality on the column
   // lets the (guild, game) and (guild, creator) indexes pick the clips; shares and reactions are then looked
-  // up per clip (CROSS JOIN keeps SQLite from scanning the guild's every share instead).
+  // up per clip. CROSS JOIN fixes that order, and the unary + on time columns keeps SQLite from preferring the
+  // time indexes, which would scan the guild's every clip or share.
   const where =
     filter.column === 'creator_id'
       ? `c.creator_id = @value`
@@ -58,7 +59,7 @@ function pairFacts(db: Db, guildId: string, start: number, end: number, filter: 
     .prepare<typeof params, { g: string; cr: string; n: number; views: number }>(
       `SELECT coalesce(c.game_id, '') AS g, c.creator_id AS cr, count(*) AS n, sum(c.view_count) AS views
          FROM clips c
-        WHERE c.guild_id = @guild AND c.clip_created_at >= @start AND c.clip_created_at < @end AND ${COUNTED_CLIP_SQL} AND ${where}
+        WHERE c.guild_id = @guild AND +c.clip_created_at >= @start AND +c.clip_created_at < @end AND ${COUNTED_CLIP_SQL} AND ${where}
         GROUP BY 1, 2`,
     )
     .all(params)) {
@@ -70,7 +71,7 @@ function pairFacts(db: Db, guildId: string, start: number, end: number, filter: 
     .prepare<typeof params, { g: string; cr: string; n: number }>(
       `SELECT coalesce(c.game_id, '') AS g, c.creator_id AS cr, count(*) AS n
          FROM clips c CROSS JOIN shares s ON s.guild_id = c.guild_id AND s.clip_id = c.clip_id
-        WHERE c.guild_id = @guild AND s.posted_at >= @start AND s.posted_at < @end AND s.deleted_at IS NULL
+        WHERE c.guild_id = @guild AND +s.posted_at >= @start AND +s.posted_at < @end AND s.deleted_at IS NULL
           AND ${COUNTED_CLIP_SQL} AND ${where}
         GROUP BY 1, 2`,
     )
@@ -84,14 +85,14 @@ function pairFacts(db: Db, guildId: string, start: number, end: number, filter: 
            FROM clips c
            CROSS JOIN shares s ON s.guild_id = c.guild_id AND s.clip_id = c.clip_id AND s.deleted_at IS NULL
            CROSS JOIN reactions r ON r.message_id = s.message_id AND r.guild_id = s.guild_id
-          WHERE c.guild_id = @guild AND r.reacted_at >= @start AND r.reacted_at < @end AND ${COUNTED_CLIP_SQL} AND ${where}
+          WHERE c.guild_id = @guild AND +r.reacted_at >= @start AND +r.reacted_at < @end AND ${COUNTED_CLIP_SQL} AND ${where}
           GROUP BY 1, 2
          UNION ALL
          SELECT coalesce(c.game_id, '') AS g, c.creator_id AS cr, sum(a.anonymous_count) AS n
            FROM clips c
            CROSS JOIN shares s ON s.guild_id = c.guild_id AND s.clip_id = c.clip_id AND s.deleted_at IS NULL
            CROSS JOIN reaction_baselines a ON a.message_id = s.message_id AND a.guild_id = s.guild_id
-          WHERE c.guild_id = @guild AND a.observed_at >= @start AND a.observed_at < @end AND ${COUNTED_CLIP_SQL} AND ${where}
+          WHERE c.guild_id = @guild AND +a.observed_at >= @start AND +a.observed_at < @end AND ${COUNTED_CLIP_SQL} AND ${where}
           GROUP BY 1, 2
        ) GROUP BY 1, 2 HAVING sum(n) <> 0`,
     )
@@ -154,7 +155,7 @@ export function topGamesOfCreator(
            SELECT coalesce(c.game_id, '') AS g, c.clip_id, c.title, c.view_count AS views, c.url,
                   row_number() OVER (PARTITION BY coalesce(c.game_id, '') ORDER BY c.view_count DESC, c.clip_id) AS rn
              FROM clips c
-            WHERE c.guild_id = @guild AND c.clip_created_at >= @start AND c.clip_created_at < @end AND ${COUNTED_CLIP_SQL}
+            WHERE c.guild_id = @guild AND +c.clip_created_at >= @start AND +c.clip_created_at < @end AND ${COUNTED_CLIP_SQL}
               AND c.creator_id = @creator
          ) WHERE rn = 1`,
       )
@@ -202,13 +203,18 @@ export function viralClipsOf(
     // Velocity needs every candidate; the other orders stop at the limit.
     limit: sort === 'view_velocity' ? -1 : limit,
   };
-  const where = `c.guild_id = @guild AND c.clip_created_at >= @start AND c.clip_created_at < @end AND c.view_count >= @min
+  const where = `c.guild_id = @guild AND +c.clip_created_at >= @start AND +c.clip_created_at < @end AND +c.view_count >= @min
                  AND ${COUNTED_CLIP_SQL}
                  AND ${options.creatorId ? 'c.creator_id = @creator' : '1'}
                  AND ${options.gameId === undefined || options.gameId === null ? '1' : options.gameId === '' ? "(c.game_id IS NULL OR c.game_id = '')" : 'c.game_id = @game'}`;
-  const order = sort === 'discord_reactions' ? 'c.discord_reactions DESC, c.view_count DESC, c.clip_id' : 'c.view_count DESC, c.clip_id';
+  const order = sort === 'discord_reactions' ? '+c.discord_reactions DESC, +c.view_count DESC, c.clip_id' : '+c.view_count DESC, c.clip_id';
+  // Pick the page first, then compute the per-clip columns (first share, view history) for those rows only.
   let clips: ViralClip[] = db.$client
-    .prepare<typeof params, ClipRow>(`SELECT ${CLIP_COLUMNS} FROM clips c WHERE ${where} ORDER BY ${order} LIMIT @limit`)
+    .prepare<typeof params, ClipRow>(
+      `SELECT ${CLIP_COLUMNS} FROM clips c
+        WHERE c.guild_id = @guild AND c.clip_id IN (SELECT c.clip_id FROM clips c WHERE ${where} ORDER BY ${order} LIMIT @limit)
+        ORDER BY ${order}`,
+    )
     .all(params)
     .map(viralClipOf);
   if (sort === 'view_velocity') {
