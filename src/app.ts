@@ -3,7 +3,15 @@ import { aggregateAll, formatAggregateSummary } from './analytics/aggregate';
 import type { Clock } from './clock';
 import type { Config } from './config';
 import { closeDatabase, openDatabase, type Db } from './db/client';
+import { DIGEST_CHECK_CRON, DIGEST_JOB_NAME, runDueDigests } from './digest/weekly';
+import { createAnalyticsQueries } from './discord/analytics-queries';
+import { createAdminServices } from './discord/admin-services';
 import { createDiscordBot } from './discord/bot';
+import { COMMANDS } from './discord/commands/index';
+import type { BotContext } from './discord/context';
+import { createDigestSender } from './discord/digest-sender';
+import { createInteractionRouter } from './discord/interactions';
+import { Pagination } from './discord/pagination';
 import { createHttpServer, type HttpServer } from './http/server';
 import type { Logger } from './logger';
 import { createScheduler, type Scheduler } from './scheduler/scheduler';
@@ -40,34 +48,6 @@ export function createApp({ config, logger, clock }: AppDeps): App {
   const services: Service[] = [];
   const scheduler = createScheduler({ db, logger, clock, timezone: config.TZ });
 
-  if (config.DISCORD_TOKEN) {
-    services.push(
-      createDiscordBot({
-        db,
-        logger,
-        clock,
-        token: config.DISCORD_TOKEN,
-        apiBaseUrl: config.DISCORD_API_BASE_URL,
-        batchMax: config.CAPTURE_BATCH_MAX,
-      }),
-    );
-  } else {
-    logger.warn('Discord bot disabled: set DISCORD_TOKEN to enable capture, slash commands and the weekly digest');
-  }
-
-  // Analytics summaries: a light incremental run every few minutes (only buckets touched since the last run) and a
-  // nightly full rebuild that also repairs anything a missed dirty mark left behind. Answers are as fresh as the
-  // incremental interval.
-  scheduler.add({
-    name: 'aggregate-incremental',
-    cron: config.AGGREGATE_INCREMENTAL_CRON,
-    run: async () => formatAggregateSummary(await aggregateAll(db, { clock, logger })),
-  });
-  scheduler.add({
-    name: 'aggregate-full',
-    cron: config.AGGREGATE_CRON,
-    run: async () => formatAggregateSummary(await aggregateAll(db, { clock, logger }, { full: true })),
-  });
   let twitch: TwitchApi | null = null;
   if (config.TWITCH_CLIENT_ID && config.TWITCH_CLIENT_SECRET) {
     twitch = createTwitchApi({
@@ -89,6 +69,61 @@ export function createApp({ config, logger, clock }: AppDeps): App {
     );
   }
 
+  if (config.DISCORD_TOKEN) {
+    const analytics = createAnalyticsQueries(db);
+    const commands: BotContext = {
+      db,
+      clock,
+      logger: logger.child({ service: 'commands' }),
+      analytics,
+      pagination: new Pagination({ clock }),
+      services: createAdminServices({
+        db,
+        clock,
+        logger,
+        twitch,
+        discord: { token: config.DISCORD_TOKEN, apiBaseUrl: config.DISCORD_API_BASE_URL },
+      }),
+    };
+    const bot = createDiscordBot({
+      db,
+      logger,
+      clock,
+      token: config.DISCORD_TOKEN,
+      apiBaseUrl: config.DISCORD_API_BASE_URL,
+      batchMax: config.CAPTURE_BATCH_MAX,
+      onInteraction: createInteractionRouter(commands, COMMANDS),
+    });
+    services.push(bot);
+    if (config.DIGEST_ENABLED) {
+      const sender = createDigestSender(bot.client);
+      scheduler.add({
+        name: DIGEST_JOB_NAME,
+        cron: DIGEST_CHECK_CRON,
+        run: async () => {
+          const outcomes = await runDueDigests({ db, clock, logger, analytics, sender });
+          const failed = outcomes.filter((o) => o.status === 'failed').length;
+          return outcomes.length === 0 ? 'no digest due' : `${outcomes.length - failed} digests posted, ${failed} failed`;
+        },
+      });
+    }
+  } else {
+    logger.warn('Discord bot disabled: set DISCORD_TOKEN to enable capture, slash commands and the weekly digest');
+  }
+
+  // Analytics summaries: a light incremental run every few minutes (only buckets touched since the last run) and a
+  // nightly full rebuild that also repairs anything a missed dirty mark left behind. Answers are as fresh as the
+  // incremental interval.
+  scheduler.add({
+    name: 'aggregate-incremental',
+    cron: config.AGGREGATE_INCREMENTAL_CRON,
+    run: async () => formatAggregateSummary(await aggregateAll(db, { clock, logger })),
+  });
+  scheduler.add({
+    name: 'aggregate-full',
+    cron: config.AGGREGATE_CRON,
+    run: async () => formatAggregateSummary(await aggregateAll(db, { clock, logger }, { full: true })),
+  });
   if (config.HTTP_ENABLED) {
     let server: HttpServer | null = null;
     services.push({

@@ -4,6 +4,7 @@ import { ConfigError, loadDotEnvFile } from '../config';
 import { CliError, type CliCommand, type CliIo } from './command';
 import { aggregateCommand } from './commands/aggregate';
 import { backfillCommand } from './commands/backfill';
+import { commandsRegisterCommand } from './commands/commands-register';
 import { enrichCommand } from './commands/enrich';
 import { generateCommand } from './commands/generate';
 import { importCommand } from './commands/import';
@@ -16,6 +17,7 @@ export const COMMANDS: CliCommand[] = [
   migrateCommand,
   aggregateCommand,
   backfillCommand,
+  commandsRegisterCommand,
   enrichCommand,
   generateCommand,
   importCommand,

@@ -9,6 +9,7 @@ import { createCaptureContext, type CaptureContext } from './capture-context';
 import { createCaptureQueue } from './capture-queue';
 import { createDiscordClient } from './client';
 import { CAPTURE_LISTENERS } from './events/index';
+import { attachInteractionListener, type InteractionHandler } from './events/interaction-create';
 import { guardGatewayPackets } from './gateway-guard';
 
 export interface DiscordBotOptions {
@@ -19,6 +20,8 @@ export interface DiscordBotOptions {
   apiBaseUrl: string;
   /** CAPTURE_BATCH_MAX: writes per storage transaction at most. */
   batchMax: number;
+  /** Slash commands, autocomplete and buttons (src/discord/interactions.ts); none = capture only. */
+  onInteraction?: InteractionHandler;
   /** How long stop() waits for events still fetching a message before giving up on them. */
   stopTimeoutMs?: number;
 }
@@ -59,6 +62,7 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
       client.on(listener.event, handler);
       detach.push(() => client.off(listener.event, handler));
     }
+    if (options.onInteraction) detach.push(attachInteractionListener(client, options.onInteraction, () => accepting, logger));
     client.on('error', (error) => logger.error({ err: error }, 'discord client error'));
     client.on('warn', (message) => logger.warn({ detail: message }, 'discord client warning'));
     client.on('shardDisconnect', (event, shardId) => logger.warn({ code: event.code, shardId }, 'discord gateway disconnected'));

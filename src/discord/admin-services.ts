@@ -1,0 +1,61 @@
+// Connects /clipscope-admin to the parts of Clipscope that own the work it starts: aggregation, Twitch channel
+// sync and enrichment retries, API tokens and history crawls. A part that is not configured stays null.
+import { aggregateAnalytics, formatAggregateSummary } from '../analytics/aggregate';
+import type { Clock } from '../clock';
+import type { Db } from '../db/client';
+import { createApiToken } from '../http/tokens';
+import type { Logger } from '../logger';
+import { registerTwitchChannels, syncGuildChannels } from '../twitch/channel-sync';
+import type { TwitchApi } from '../twitch/client';
+import { retryFailedClips } from '../twitch/enrich';
+import { backfillChannel, createDiscordRest } from './backfill';
+import type { AdminServices } from './context';
+
+export interface AdminServicesDeps {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  /** Null when TWITCH_CLIENT_ID / TWITCH_CLIENT_SECRET are not set. */
+  twitch: TwitchApi | null;
+  discord: { token: string; apiBaseUrl: string };
+}
+
+export function createAdminServices({ db, clock, logger, twitch, discord }: AdminServicesDeps): AdminServices {
+  const rest = createDiscordRest(discord);
+  return {
+    aggregateGuild: async (guildId) => formatAggregateSummary(await aggregateAnalytics(db, { guildId }, { clock, logger })),
+    twitch: twitch
+      ? {
+          registerChannels: async (guildId, logins) =>
+            (await registerTwitchChannels({ db, clock, twitch }, guildId, logins)).map((c) => ({
+              login: c.broadcasterLogin,
+              name: c.broadcasterName,
+            })),
+          startSync: (guildId) => {
+            // Runs in the background: a full first sync of a big channel takes minutes; status shows the outcome.
+            syncGuildChannels({ db, clock, twitch, logger }, guildId).then(
+              ({ synced, errors }) => logger.info({ guildId, channels: synced.length, errors }, 'Twitch channel sync finished'),
+              (error: unknown) => logger.error({ err: error, guildId }, 'Twitch channel sync failed'),
+            );
+          },
+          retryFailed: (guildId) => retryFailedClips(db, clock.now(), { guildId }),
+        }
+      : null,
+    createApiToken: (guildId, name) => createApiToken(db, { guildId, name }, clock.now()),
+    backfill: {
+      crawl: async ({ guildId, channelId, since }, progress) => {
+        const result = await backfillChannel(
+          { db, clock, rest },
+          {
+            channelId,
+            guildId,
+            since: since ?? undefined,
+            onProgress: (p) => progress(`${p.messagesScanned.toLocaleString('en-US')} messages scanned, ${p.sharesFound.toLocaleString('en-US')} clip links found…`),
+          },
+        );
+        const verb = result.status === 'already_complete' ? 'Already complete' : result.status === 'stopped' ? 'Stopped' : 'Done';
+        return `${verb}: ${result.messagesScanned.toLocaleString('en-US')} messages scanned, ${result.sharesFound.toLocaleString('en-US')} clip links found.`;
+      },
+    },
+  };
+}

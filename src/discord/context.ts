@@ -1,0 +1,47 @@
+// The one container of what slash commands, buttons and the digest need: injected once by the bot service,
+// so command files hold no module globals and tests build their own.
+import type { Clock } from '../clock';
+import type { Db } from '../db/client';
+import type { Logger } from '../logger';
+import type { AnalyticsQueries } from './analytics-port';
+import type { Pagination } from './pagination';
+
+/** Twitch work an admin can start; owned by src/twitch. */
+export interface TwitchAdmin {
+  /** Resolves logins to channels and records them for the guild; throws an error with a user-facing message for unknown logins. */
+  registerChannels(guildId: string, logins: string[]): Promise<{ login: string; name: string }[]>;
+  /** Starts a sync of the guild's channels in the background; progress and errors go to the log and status. */
+  startSync(guildId: string): void;
+  /** Puts the guild's failed clips back in the enrichment queue; returns how many. */
+  retryFailed(guildId: string): number;
+}
+
+export interface BackfillAdmin {
+  /**
+   * Crawls a channel's history (resumable); `progress` is called now and then with a one-line status.
+   * Resolves with a summary line.
+   */
+  crawl(input: { guildId: string; channelId: string; since: number | null }, progress: (line: string) => Promise<void>): Promise<string>;
+}
+
+/**
+ * Work that /clipscope-admin starts but other parts of Clipscope own. A null entry means that part is not
+ * available in this process (e.g. no Twitch credentials), and the command says so instead of pretending.
+ */
+export interface AdminServices {
+  /** Recomputes the guild's summary tables now; resolves with a summary line. */
+  aggregateGuild: ((guildId: string) => Promise<string>) | null;
+  twitch: TwitchAdmin | null;
+  /** Creates an API token for the guild; the token is returned once and stored only as a hash. */
+  createApiToken: ((guildId: string, name: string) => { token: string; prefix: string; name: string }) | null;
+  backfill: BackfillAdmin | null;
+}
+
+export interface BotContext {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  analytics: AnalyticsQueries;
+  pagination: Pagination;
+  services: AdminServices;
+}

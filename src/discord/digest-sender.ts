@@ -1,0 +1,43 @@
+// Posts the weekly digest through the bot's discord.js client, turning Discord's refusals into messages an
+// admin can act on (shown by /clipscope-admin status).
+import { DiscordAPIError, RESTJSONErrorCodes, type Client } from 'discord.js';
+import { DigestDeliveryError, type DigestSender } from '../digest/weekly';
+import { NO_MENTIONS } from './embeds/limits';
+
+const FIX = 'Fix it, or pick another channel with `/clipscope-admin digest channel:`.';
+
+export function createDigestSender(client: Client): DigestSender {
+  return {
+    async send(channelId, message) {
+      try {
+        const channel = await client.channels.fetch(channelId);
+        if (!channel || !channel.isSendable()) {
+          throw new DigestDeliveryError(`The digest channel <#${channelId}> is not a text channel Clipscope can post in. ${FIX}`);
+        }
+        const sent = await channel.send({ embeds: message.embeds, allowedMentions: NO_MENTIONS });
+        return sent.id;
+      } catch (error) {
+        throw deliveryError(channelId, error);
+      }
+    },
+  };
+}
+
+function deliveryError(channelId: string, error: unknown): Error {
+  if (error instanceof DigestDeliveryError) return error;
+  if (error instanceof DiscordAPIError) {
+    switch (error.code) {
+      case RESTJSONErrorCodes.UnknownChannel:
+        return new DigestDeliveryError(`The digest channel <#${channelId}> no longer exists. ${FIX}`);
+      case RESTJSONErrorCodes.MissingAccess:
+        return new DigestDeliveryError(`Clipscope cannot see the digest channel <#${channelId}> (it needs View Channel there). ${FIX}`);
+      case RESTJSONErrorCodes.MissingPermissions:
+        return new DigestDeliveryError(
+          `Clipscope may not post in the digest channel <#${channelId}> (it needs Send Messages and Embed Links there). ${FIX}`,
+        );
+      default:
+        return new DigestDeliveryError(`Discord refused the digest post in <#${channelId}>: ${error.message}`);
+    }
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}

@@ -1,0 +1,9 @@
+// Every answer is about the guild the interaction came from, in that guild's timezone, at the clock's "now".
+import type { AnalysisContext } from '../analytics/types';
+import { getGuildSettings } from '../db/guild-settings';
+import type { BotContext } from './context';
+
+export function analysisContextFor(guildId: string, ctx: Pick<BotContext, 'db' | 'clock'>): AnalysisContext {
+  const settings = getGuildSettings(ctx.db, guildId);
+  return { guildId, timezone: settings.timezone, now: ctx.clock.now() };
+}
