@@ -6,8 +6,10 @@
 // be idle after the stream's final message, then checks the rows the stream must have produced).
 //
 //   node --import tsx bench/capture-client.ts                       # builds a modest database (20,000 clips)
-//   node --import tsx bench/capture-client.ts --db bench/.data/community-L-seed1.db --memory-events 1000000
-//   options: --db PATH | --prefill CLIPS, --events N (per run), --runs N, --memory-events N, --batch-max N, --seed N
+//   node --import tsx bench/capture-client.ts --db bench/.data/community-L-seed1.db --size L  # 1M events in the memory run
+//   node --import tsx bench/capture-client.ts --db /tmp/one-guild-1m.db --prefill 1000000   # builds it once, then reuses it
+//   options: --db PATH, --prefill CLIPS (when PATH is missing), --events N (per run), --runs N, --memory-events N,
+//            --size S|M|L (default memory run), --batch-max N, --seed N
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -642,11 +644,11 @@ async function main(): Promise<void> {
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'clipscope-capture-client-'));
   try {
     const seed = Number(values.seed);
-    let databasePath = values.db;
-    if (!databasePath) {
-      databasePath = path.join(workDir, 'prefilled.db');
+    // --db of a missing file pre-fills it there and keeps it for the next runs; no --db uses a scratch one.
+    const databasePath = values.db ?? path.join(workDir, 'prefilled.db');
+    if (!fs.existsSync(databasePath)) {
       const clips = Number(values.prefill);
-      console.error(`pre-filling a database with ${clips.toLocaleString('en-US')} clips…`);
+      console.error(`pre-filling ${databasePath} with ${clips.toLocaleString('en-US')} clips…`);
       prefillDatabase(databasePath, clips, seed);
     }
     const section = captureClientSection({

@@ -92,4 +92,15 @@ describe('batched capture upkeep', () => {
     recordReactionAdded(batch.db, reaction('m1', '🔥', 'b', T0), T0);
     expect(batch.db.$client.prepare("SELECT discord_reactions AS n FROM clips WHERE clip_id = 'ClipOne'").get()).toEqual({ n: 1 });
   });
+
+  it("marks the hours of a message's reactions dirty when an edit changes its clips, and only the posting hour for a new message", () => {
+    const hour = (t: number) => Math.floor(t / HOUR_MS) * HOUR_MS;
+    const dirty = () => (batch.db.$client.prepare('SELECT hour_start FROM dirty_hours ORDER BY hour_start').all() as { hour_start: number }[]).map((r) => r.hour_start);
+    recordMessage(batch.db, snapshot('m1', 'https://clips.twitch.tv/ClipOne'), T0);
+    expect(dirty()).toEqual([hour(T0)]);
+    recordReactionAdded(batch.db, reaction('m1', '🔥', 'a', T0 + 5 * HOUR_MS), T0);
+    batch.db.$client.prepare('DELETE FROM dirty_hours').run();
+    recordMessage(batch.db, snapshot('m1', 'https://clips.twitch.tv/ClipTwo'), T0 + 6 * HOUR_MS);
+    expect(dirty()).toEqual([hour(T0), hour(T0 + 5 * HOUR_MS)]);
+  });
 });
