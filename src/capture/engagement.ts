@@ -7,7 +7,39 @@ export interface ClipKey {
   clipId: string;
 }
 
+// Refreshes deferred by deferClipEngagement, per connection: clip → the latest `now` it was touched at.
+const deferred = new WeakMap<object, Map<string, { key: ClipKey; now: number }>>();
+
+/**
+ * Runs `fn` (a batch of capture writes, inside one transaction) with the counter refreshes it asks for put off
+ * to its end, so a clip that 200 reactions touched in one batch is recomputed once instead of 200 times. The
+ * counters are still recomputed from the raw rows, in the same transaction, before it commits; nothing inside a
+ * batch reads them. If `fn` throws, nothing is refreshed (the transaction rolls back anyway).
+ */
+export function deferClipEngagement<T>(db: Db, fn: () => T): T {
+  if (deferred.has(db.$client)) return fn();
+  const pending = new Map<string, { key: ClipKey; now: number }>();
+  deferred.set(db.$client, pending);
+  let result: T;
+  try {
+    result = fn();
+  } finally {
+    deferred.delete(db.$client);
+  }
+  for (const { key, now } of pending.values()) recomputeClipEngagement(db, [key], now);
+  return result;
+}
+
 export function refreshClipEngagement(db: Db, keys: Iterable<ClipKey>, now: number): void {
+  const pending = deferred.get(db.$client);
+  if (!pending) {
+    recomputeClipEngagement(db, keys, now);
+    return;
+  }
+  for (const key of keys) pending.set(`${key.guildId}\u0000${key.clipId}`, { key, now });
+}
+
+function recomputeClipEngagement(db: Db, keys: Iterable<ClipKey>, now: number): void {
   const countShares = cachedStatement<[string, string], { n: number; first: number | null }>(db, 
     'SELECT count(*) AS n, min(posted_at) AS first FROM shares WHERE guild_id = ? AND clip_id = ? AND deleted_at IS NULL',
   );

@@ -89,7 +89,9 @@ export function recordMessage(db: Db, message: MessageSnapshot, now: number): Sh
   if (added.length > 0 || removed.length > 0) {
     const keys: ClipKey[] = [...added, ...removed].map((clipId) => ({ guildId: message.guildId, clipId }));
     refreshClipEngagement(db, keys, now);
-    markDirtyHours(db, message.guildId, [message.postedAt, ...reactionTimes(db, message.messageId)]);
+    // A message seen for the first time has no reactions yet: they are only recorded on known clip messages.
+    const times = existing.length === 0 ? [message.postedAt] : [message.postedAt, ...reactionTimes(db, message.messageId)];
+    markDirtyHours(db, message.guildId, times);
   }
   return { added, removed };
 }

@@ -3,12 +3,41 @@ import { cachedStatement, type Db } from './client';
 
 export const HOUR_MS = 3_600_000;
 
+// Hours collected by deferDirtyHours, per connection: guild → hours.
+const deferred = new WeakMap<object, Map<string, Set<number>>>();
+
 export function markDirtyHours(db: Db, guildId: string, timestamps: Iterable<number | null | undefined>): void {
-  const hours = new Set<number>();
+  const pending = deferred.get(db.$client);
+  let hours = pending?.get(guildId);
+  if (pending && !hours) pending.set(guildId, (hours = new Set()));
+  hours ??= new Set<number>();
+  const before = hours.size;
   for (const ts of timestamps) {
     if (typeof ts === 'number' && Number.isFinite(ts)) hours.add(Math.floor(ts / HOUR_MS) * HOUR_MS);
   }
-  if (hours.size === 0) return;
+  if (pending || hours.size === before) return;
+  insertDirtyHours(db, guildId, hours);
+}
+
+/**
+ * Runs `fn` (a batch of writes inside one transaction) with the dirty hours it marks written once at its end,
+ * each (guild, hour) one row, still inside the transaction. If `fn` throws, nothing is written.
+ */
+export function deferDirtyHours<T>(db: Db, fn: () => T): T {
+  if (deferred.has(db.$client)) return fn();
+  const pending = new Map<string, Set<number>>();
+  deferred.set(db.$client, pending);
+  let result: T;
+  try {
+    result = fn();
+  } finally {
+    deferred.delete(db.$client);
+  }
+  for (const [guildId, hours] of pending) insertDirtyHours(db, guildId, hours);
+  return result;
+}
+
+function insertDirtyHours(db: Db, guildId: string, hours: Iterable<number>): void {
   const insert = cachedStatement(db, 'INSERT OR IGNORE INTO dirty_hours (guild_id, hour_start) VALUES (?, ?)');
   for (const hour of hours) insert.run(guildId, hour);
 }

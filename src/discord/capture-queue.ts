@@ -2,7 +2,8 @@
 // A batch is committed on the next turn of the event loop (setImmediate) or as soon as it is full, so an
 // event is in memory only for a moment; a busy database is retried, never dropped.
 import type { Clock } from '../clock';
-import { inTransaction, type Db } from '../db/client';
+import { inCaptureBatch } from '../capture/capture-batch';
+import type { Db } from '../db/client';
 import type { Logger } from '../logger';
 
 export interface CaptureWrite {
@@ -86,7 +87,8 @@ export function createCaptureQueue(options: CaptureQueueOptions): CaptureQueue {
 
   const commit = (batch: CaptureWrite[]): void => {
     const now = clock.now();
-    inTransaction(db, () => {
+    // Clip counters and dirty hours are brought up to date once per batch, at its end, inside its transaction.
+    inCaptureBatch(db, () => {
       for (const write of batch) write.run(db, now);
     });
   };

@@ -9,7 +9,7 @@ import {
   type ReactionEvent,
 } from '../capture/record-reaction';
 import { authorAllowed, channelAllowed, placeOf, settingsOf, type CaptureContext } from './capture-context';
-import { discoverMessage } from './discover-message';
+import { discoverMessage, type DiscoveredMessage } from './discover-message';
 
 export function captureReactionChange(
   ctx: CaptureContext,
@@ -36,8 +36,7 @@ export function captureReactionChange(
     userId: user.id,
     at: ctx.clock.now(),
   };
-  return ctx.order.run([message.id], async () => {
-    const discovered = await discoverMessage(ctx, message, place, settings);
+  const push = (discovered: DiscoveredMessage | null): void => {
     ctx.queue.push({
       describe: `MESSAGE_REACTION_${kind === 'add' ? 'ADD' : 'REMOVE'} ${message.id} ${key}`,
       run(db, now) {
@@ -55,5 +54,8 @@ export function captureReactionChange(
         }
       },
     });
-  });
+  };
+  // A message the client has whole was seen live: nothing to discover, so no fetch to wait for.
+  if (!message.partial) return ctx.order.runSync([message.id], () => push(null));
+  return ctx.order.run([message.id], async () => push(await discoverMessage(ctx, message, place, settings)));
 }

@@ -212,6 +212,23 @@ describe('capture from the Discord gateway', () => {
     expect(clip(CLIP_B)?.discord_shares).toBe(1);
   });
 
+  it('records a link that only one of two quick successive edits held', async () => {
+    const msg = await post({ content: `https://clips.twitch.tv/${CLIP_A}` });
+    await vi.waitFor(() => expect(activeShares()).toHaveLength(1));
+    // Both edits arrive together: the first must be captured as it was, not as the second left the message.
+    await Promise.all([
+      discord.dispatch('MESSAGE_UPDATE', { ...msg, content: `https://clips.twitch.tv/${CLIP_A} https://clips.twitch.tv/${CLIP_B}`, edited_timestamp: new Date().toISOString() }),
+      discord.dispatch('MESSAGE_UPDATE', { ...msg, content: `just https://clips.twitch.tv/${CLIP_A}`, edited_timestamp: new Date().toISOString() }),
+    ]);
+    await vi.waitFor(() =>
+      expect(shares().filter((s) => s.message_id === msg.id).map((s) => [s.clip_id, s.deleted_at === null])).toEqual([
+        [CLIP_A, true],
+        [CLIP_B, false],
+      ]),
+    );
+    expect(clip(CLIP_B)?.discord_shares).toBe(0);
+  });
+
   it('completes a partial MESSAGE_UPDATE of an uncached message by fetching it', async () => {
     const old = message({ channel_id: general.id, author: alice, content: 'no clip yet' });
     discord.putMessage({ ...old, content: `edited in https://m.twitch.tv/clip/${CLIP_C}` });

@@ -15,10 +15,11 @@ describe('Discord connection', () => {
   let temp: TempDb;
   let bot: DiscordBot | null = null;
 
-  const startBot = async (options: { token?: string; allowedIntents?: number } = {}) => {
+  const startBot = async (options: { token?: string; allowedIntents?: number; replayLimit?: number } = {}) => {
     discord = await startFakeDiscord({
       guilds: [{ id: guildId, name: 'Reconnect Town', channels: [channel], members: [member(alice)] }],
       ...(options.allowedIntents === undefined ? {} : { allowedIntents: options.allowedIntents }),
+      ...(options.replayLimit === undefined ? {} : { replayLimit: options.replayLimit }),
     });
     temp = createTempDb();
     bot = createDiscordBot({
@@ -72,5 +73,18 @@ describe('Discord connection', () => {
     await discord.dispatch('MESSAGE_CREATE', after);
     await vi.waitFor(() => expect(shareIds()).toEqual([before.id, during.id, after.id]));
     expect(discord.identifies).toHaveLength(1);
+  });
+
+  it('replays only the last dispatches the fake keeps when it is told to keep few (benchmark streams)', async () => {
+    const b = await startBot({ replayLimit: 2 });
+    await b.start();
+    discord.disconnect(4000);
+    const missed = clipMessage('TooOldToReplay1');
+    const kept = [clipMessage('Replayed2'), clipMessage('Replayed3')];
+    for (const m of [missed, ...kept]) await discord.dispatch('MESSAGE_CREATE', m);
+    await discord.waitFor(() => discord.resumes.length === 1 && discord.connectedSessions === 1);
+    const after = clipMessage('AfterResume4');
+    await discord.dispatch('MESSAGE_CREATE', after);
+    await vi.waitFor(() => expect(shareIds()).toEqual([...kept.map((m) => m.id), after.id]));
   });
 });

@@ -24,7 +24,7 @@ export default defineListener({
     const settings = settingsOf(ctx, place.guildId);
     if (!channelAllowed(settings, place) || !authorAllowed(ctx, settings, message.author)) return;
     ctx.clipMessages.add(message.id);
-    return ctx.order.run([message.id], () => {
+    return ctx.order.runSync([message.id], () => {
       ctx.queue.push({ describe: `MESSAGE_CREATE ${message.id}`, run: (db, now) => void recordMessage(db, snapshot, now) });
     });
   },

@@ -9,7 +9,7 @@ export default defineListener({
     if (!channel.guildId) return;
     const ids = [...messages.keys()];
     if (ids.length === 0) return;
-    return ctx.order.run(ids, () => {
+    return ctx.order.runSync(ids, () => {
       ctx.queue.push({
         describe: `MESSAGE_DELETE_BULK ${ids.length} messages in ${channel.id}`,
         run: (db, now) => void recordMessagesDeleted(db, ids, now),

@@ -8,7 +8,7 @@ export default defineListener({
   handle(ctx, message) {
     if (!message.guildId) return;
     const id = message.id;
-    return ctx.order.run([id], () => {
+    return ctx.order.runSync([id], () => {
       ctx.queue.push({ describe: `MESSAGE_DELETE ${id}`, run: (db, now) => void recordMessagesDeleted(db, [id], now) });
     });
   },

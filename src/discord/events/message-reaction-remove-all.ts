@@ -10,7 +10,7 @@ export default defineListener({
     const place = placeOf(message);
     if (!place || !channelAllowed(settingsOf(ctx, place.guildId), place)) return;
     const id = message.id;
-    return ctx.order.run([id], () => {
+    return ctx.order.runSync([id], () => {
       ctx.queue.push({
         describe: `MESSAGE_REACTION_REMOVE_ALL ${id}`,
         run: (db, now) => void recordReactionsCleared(db, { guildId: place.guildId, messageId: id }, now),

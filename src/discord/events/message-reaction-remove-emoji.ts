@@ -16,7 +16,7 @@ export default defineListener({
       return;
     }
     const id = message.id;
-    return ctx.order.run([id], () => {
+    return ctx.order.runSync([id], () => {
       ctx.queue.push({
         describe: `MESSAGE_REACTION_REMOVE_EMOJI ${id} ${key}`,
         run: (db, now) => void recordReactionsCleared(db, { guildId: place.guildId, messageId: id, emojiKey: key }, now),

@@ -14,29 +14,31 @@ export default defineListener({
     const settings = settingsOf(ctx, place.guildId);
     if (!channelAllowed(settings, place)) return;
     const id = newMessage.id;
+    // discord.js patches the cached message in place, so the content is read now: a second edit handled before
+    // this one's turn must not be read in its stead (a link present only in between would never be recorded).
+    const current = newMessage.partial ? null : { author: newMessage.author, result: snapshotOf(newMessage, place) };
+    const before = oldMessage.partial ? null : snapshotOf(oldMessage, place);
     return ctx.order.run([id], async () => {
-      let message: Message | PartialMessage = newMessage;
-      if (message.partial) {
+      let seen = current;
+      if (!seen) {
         try {
-          message = await newMessage.fetch();
+          const message: Message | PartialMessage = await newMessage.fetch();
+          seen = { author: message.author, result: snapshotOf(message, place) };
         } catch (error) {
           ctx.logger.debug({ err: error, messageId: id }, 'capture: edited message not available, edit ignored');
           return;
         }
       }
-      if (!message.author || !authorAllowed(ctx, settings, message.author)) return;
-      const result = snapshotOf(message, place);
+      if (!seen.author || !authorAllowed(ctx, settings, seen.author)) return;
+      const result = seen.result;
       if (!result.ok) {
         ctx.logger.warn({ messageId: id, problem: result.problem }, 'capture: MESSAGE_UPDATE with unexpected fields ignored');
         return;
       }
       const snapshot = result.snapshot;
       const links = clipLinksOf(snapshot);
-      if (!oldMessage.partial) {
-        const before = snapshotOf(oldMessage, place);
-        // Embeds resolving, pins, reactions… arrive as updates too: same links means nothing to write.
-        if (before.ok && sameClipIds(clipLinksOf(before.snapshot), links)) return;
-      }
+      // Embeds resolving, pins, reactions… arrive as updates too: same links means nothing to write.
+      if (before?.ok && sameClipIds(clipLinksOf(before.snapshot), links)) return;
       if (links.length === 0) {
         ctx.noClipMessages.add(id);
         ctx.clipMessages.delete(id);

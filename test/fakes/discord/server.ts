@@ -71,6 +71,11 @@ export interface FakeDiscordOptions {
    * as Discord does when a privileged intent is not enabled in the developer portal. Default: all.
    */
   allowedIntents?: number;
+  /**
+   * Dispatches kept per session for RESUME replays (default: all). Long benchmark streams set a limit so the
+   * fake does not hold millions of payloads; a client resuming from further back misses the older ones.
+   */
+  replayLimit?: number;
 }
 
 interface Session {
@@ -123,6 +128,7 @@ export class FakeDiscord {
   private readonly heartbeatIntervalMs: number;
   private readonly checkAuthorization: boolean;
   private readonly allowedIntents: number | null;
+  private readonly replayLimit: number;
   private readonly waiters = new Set<() => void>();
   private port = 0;
 
@@ -135,6 +141,7 @@ export class FakeDiscord {
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 41_250;
     this.checkAuthorization = options.checkAuthorization ?? true;
     this.allowedIntents = options.allowedIntents ?? null;
+    this.replayLimit = options.replayLimit ?? Number.POSITIVE_INFINITY;
     this.server = http.createServer((req, res) => void this.handleHttp(req, res));
     this.wss = new WebSocketServer({ noServer: true });
     this.server.on('upgrade', (req, socket, head) => {
@@ -181,6 +188,7 @@ export class FakeDiscord {
       if (session.invalid) continue;
       const s = ++session.sequence;
       session.log.push({ s, t: event, d: data });
+      if (session.log.length > this.replayLimit) session.log.splice(0, session.log.length - this.replayLimit);
       if (session.socket) sends.push(send(session.socket, { op: GatewayOpcodes.Dispatch, s, t: event, d: data }));
     }
     await Promise.all(sends);
