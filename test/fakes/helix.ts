@@ -216,14 +216,16 @@ export class FakeHelix {
   async start(): Promise<number> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const v4 = http.createServer((req, res) => this.handle(req, res));
-      v4.keepAliveTimeout = 1000;
+      // Like Twitch's edge, keep connections open: undici subtracts a second from the server's keep-alive hint,
+      // so Node's default of 5 s (or less) would make clients reconnect, and look up "localhost", far more often.
+      v4.keepAliveTimeout = 65_000;
       const port = await new Promise<number>((resolve, reject) => {
         v4.once('error', reject);
         v4.listen(0, '127.0.0.1', () => resolve((v4.address() as AddressInfo).port));
       });
       // Twurple calls "localhost", which some systems resolve to ::1 first: answer there too, same port.
       const v6 = http.createServer((req, res) => this.handle(req, res));
-      v6.keepAliveTimeout = 1000;
+      v6.keepAliveTimeout = 65_000;
       const v6Result = await new Promise<'ok' | 'unavailable' | 'taken'>((resolve) => {
         v6.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'EADDRINUSE' ? 'taken' : 'unavailable'));
         v6.listen(port, '::1', () => resolve('ok'));
