@@ -43,7 +43,7 @@ export interface ClipRow {
 /** Columns of ClipRow, with the first and last view-history points of the velocity window (alias c). */
 export const CLIP_COLUMNS = `c.clip_id, c.title, c.url, c.creator_id, c.creator_name, c.game_id, c.game_name, c.broadcaster_name,
   c.view_count, c.discord_shares, c.discord_reactions, c.discord_reaction_types, c.clip_created_at, c.thumbnail_url,
-  (SELECT min(s.posted_at) FROM shares s WHERE s.guild_id = c.guild_id AND s.clip_id = c.clip_id AND s.deleted_at IS NULL) AS first_shared_at,
+  (SELECT min(+s.posted_at) FROM shares s WHERE s.guild_id = c.guild_id AND s.clip_id = c.clip_id AND s.deleted_at IS NULL) AS first_shared_at,
   (SELECT h.observed_at FROM clip_view_history h WHERE h.clip_id = c.clip_id AND h.observed_at > @since AND h.observed_at <= @now ORDER BY h.observed_at LIMIT 1) AS t0,
   (SELECT h.view_count FROM clip_view_history h WHERE h.clip_id = c.clip_id AND h.observed_at > @since AND h.observed_at <= @now ORDER BY h.observed_at LIMIT 1) AS v0,
   (SELECT h.observed_at FROM clip_view_history h WHERE h.clip_id = c.clip_id AND h.observed_at > @since AND h.observed_at <= @now ORDER BY h.observed_at DESC LIMIT 1) AS t1,

@@ -54,7 +54,7 @@ export function markClipHoursDirty(db: Db, guildId: string, clipIds: Iterable<st
     'SELECT clip_created_at AS t FROM clips WHERE guild_id = ? AND clip_id = ?',
   );
   const engaged = db.$client.prepare<[string, string, string, string, string, string], { t: number }>(
-    `SELECT s.posted_at AS t FROM shares s WHERE s.guild_id = ? AND s.clip_id = ?
+    `SELECT +s.posted_at AS t FROM shares s WHERE s.guild_id = ? AND s.clip_id = ?
      UNION SELECT r.reacted_at FROM shares s JOIN reactions r ON r.message_id = s.message_id WHERE s.guild_id = ? AND s.clip_id = ?
      UNION SELECT b.observed_at FROM shares s JOIN reaction_baselines b ON b.message_id = s.message_id WHERE s.guild_id = ? AND s.clip_id = ?`,
   );
