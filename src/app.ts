@@ -12,7 +12,7 @@ import type { BotContext } from './discord/context';
 import { createDigestSender } from './discord/digest-sender';
 import { createInteractionRouter } from './discord/interactions';
 import { Pagination } from './discord/pagination';
-import { createHttpServer, type HttpServer } from './http/server';
+import { startHttpWorker, type HttpWorker } from './http/worker-thread';
 import type { Logger } from './logger';
 import { createScheduler, type Scheduler } from './scheduler/scheduler';
 import { createTwitchApi, type TwitchApi } from './twitch/client';
@@ -32,6 +32,8 @@ export interface App {
   services: Service[];
   /** The Twitch client, or null when TWITCH_CLIENT_ID/SECRET are not set (clips then stay pending). */
   twitch: TwitchApi | null;
+  /** The HTTP API's base URL once started (the actual port when HTTP_PORT=0), or null when it is off or stopped. */
+  readonly httpUrl: string | null;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -124,30 +126,36 @@ export function createApp({ config, logger, clock }: AppDeps): App {
     cron: config.AGGREGATE_CRON,
     run: async () => formatAggregateSummary(await aggregateAll(db, { clock, logger }, { full: true })),
   });
+  let http: HttpWorker | null = null;
   if (config.HTTP_ENABLED) {
-    let server: HttpServer | null = null;
     services.push({
       name: 'http',
+      // Its own thread, SQLite connection and event loop: a gateway burst or an aggregation run here cannot starve
+      // API requests there. Nothing else crosses threads: cached answers see writes through PRAGMA data_version.
       start: async () => {
-        server = await createHttpServer({
-          db,
-          clock,
-          logger,
-          options: {
-            corsOrigins: config.HTTP_CORS_ORIGINS,
-            rateLimitPerMinute: config.HTTP_RATE_LIMIT_PER_MINUTE,
-            rateLimitPerIpPerMinute: config.HTTP_RATE_LIMIT_PER_IP_PER_MINUTE,
-            cacheSeconds: config.HTTP_CACHE_SECONDS,
-            changeCheckMs: config.HTTP_CHANGE_CHECK_MS,
-            trustProxy: config.HTTP_TRUST_PROXY,
+        http = await startHttpWorker(
+          {
+            databasePath: config.DATABASE_PATH,
+            logLevel: logger.level,
+            host: config.HTTP_HOST,
+            port: config.HTTP_PORT,
+            options: {
+              corsOrigins: config.HTTP_CORS_ORIGINS,
+              rateLimitPerMinute: config.HTTP_RATE_LIMIT_PER_MINUTE,
+              rateLimitPerIpPerMinute: config.HTTP_RATE_LIMIT_PER_IP_PER_MINUTE,
+              cacheSeconds: config.HTTP_CACHE_SECONDS,
+              changeCheckMs: config.HTTP_CHANGE_CHECK_MS,
+              trustProxy: config.HTTP_TRUST_PROXY,
+            },
           },
-        });
-        const url = await server.listen(config.HTTP_HOST, config.HTTP_PORT);
+          { logger },
+        );
+        const { url } = http;
         logger.info({ url }, `dashboard at ${url}/ and API at ${url}/analytics/api/ (create a token: npx clipscope token create --guild ID)`);
       },
       stop: async () => {
-        await server?.close();
-        server = null;
+        await http?.stop();
+        http = null;
       },
     });
   } else {
@@ -167,6 +175,9 @@ export function createApp({ config, logger, clock }: AppDeps): App {
     scheduler,
     services,
     twitch,
+    get httpUrl() {
+      return http?.url ?? null;
+    },
     async start() {
       for (const service of services) {
         await service.start();

@@ -1,12 +1,15 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createApp, type App } from '../../src/app';
 import { systemClock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
+import { createApiToken } from '../../src/http/tokens';
 import { createLogger } from '../../src/logger';
+import { GUILD_A, GUILD_B, seedCommunity, shareNewClip } from '../fixtures/http-community';
 
 function captureLogger(): { logger: ReturnType<typeof createLogger>; lines: Array<Record<string, unknown>> } {
   const lines: Array<Record<string, unknown>> = [];
@@ -42,6 +45,69 @@ describe('app wiring of the HTTP server', () => {
     expect(await health.json()).toMatchObject({ database: 'ok' });
     const page = await fetch(`${url}/`);
     expect(await page.text()).toContain('Clipscope');
+  });
+
+  it('serves the API from its worker thread: exposes the actual port, reads what the main thread writes, stops cleanly', async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clipscope-app-'));
+    const { logger, lines } = captureLogger();
+    const config = loadConfig({ DATABASE_PATH: path.join(dir, 'app.db'), HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', HTTP_CHANGE_CHECK_MS: '0' });
+    const started = createApp({ config, logger, clock: systemClock });
+    app = started;
+    seedCommunity(started.db);
+    const tokenA = createApiToken(started.db, { guildId: GUILD_A }, Date.now()).token;
+    const tokenB = createApiToken(started.db, { guildId: GUILD_B }, Date.now()).token;
+    expect(started.httpUrl).toBeNull();
+    await started.start();
+
+    const url = started.httpUrl;
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(url).not.toMatch(/:0$/);
+    expect(lines.find((l) => typeof l.url === 'string')?.url).toBe(url);
+
+    const health = await fetch(`${url}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ database: 'ok' });
+    expect((await fetch(`${url}/analytics/api/overview`)).status).toBe(401);
+
+    const overview = (token: string) =>
+      fetch(`${url}/analytics/api/overview`, { headers: { authorization: `Bearer ${token}` } }).then(async (res) => {
+        expect(res.status).toBe(200);
+        return (await res.json()) as { total_clips: number; top_creator: { name: string } | null };
+      });
+    expect(await overview(tokenA)).toMatchObject({ total_clips: 4, top_creator: { name: 'Alice' } });
+    const guildB = await overview(tokenB);
+    // The worker's connection wrote last_used_at; the main thread's connection sees it.
+    const used = started.db.$client.prepare('SELECT last_used_at FROM api_tokens WHERE guild_id = ?').get(GUILD_A) as { last_used_at: number | null };
+    expect(used.last_used_at).not.toBeNull();
+
+    // A share captured on the main thread reaches the worker's answers (data_version works across connections).
+    shareNewClip(started.db, GUILD_A, 'FreshFromMainThread', { views: 5, creator: ['c9', 'Newcomer'], at: Date.now(), messageId: '9001' });
+    await vi.waitFor(async () => expect((await overview(tokenA)).total_clips).toBe(5), { timeout: 10_000, interval: 50 });
+    expect(await overview(tokenB)).toEqual(guildB);
+
+    await started.stop();
+    app = null;
+    expect(started.httpUrl).toBeNull();
+    await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+    expect(lines.some((l) => l.msg === 'stopped')).toBe(true);
+  });
+
+  it('fails to start with a clear error when the port is taken', async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clipscope-app-'));
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (blocker.address() as net.AddressInfo).port;
+      const { logger } = captureLogger();
+      const config = loadConfig({ DATABASE_PATH: path.join(dir, 'app.db'), HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1' });
+      app = createApp({ config, logger, clock: systemClock });
+      await expect(app.start()).rejects.toThrow(new RegExp(`HTTP server failed to start on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`));
+      expect(app.httpUrl).toBeNull();
+    } finally {
+      await app?.stop();
+      app = null;
+      await new Promise<void>((resolve) => blocker.close(() => resolve()));
+    }
   });
 
   it('leaves the HTTP server off when HTTP_ENABLED=false', async () => {

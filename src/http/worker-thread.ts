@@ -1,0 +1,81 @@
+// Runs the HTTP server (src/http/worker.ts) in a worker thread and reports back its URL, a startup failure, or
+// its exit. The main thread keeps capture, enrichment and aggregation; the API answers from its own event loop.
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Logger } from '../logger';
+import type { HttpOptions } from './server';
+
+/** What the worker receives (structured-cloned, so plain data only). */
+export interface HttpWorkerData {
+  databasePath: string;
+  logLevel: string;
+  host: string;
+  port: number;
+  options: HttpOptions;
+}
+
+export type HttpWorkerMessage = { type: 'listening'; url: string } | { type: 'error'; message: string };
+
+export interface HttpWorker {
+  /** The base URL the server listens on, e.g. http://127.0.0.1:3000 (the actual port when 0 was asked). */
+  url: string;
+  /** Closes the server and its database connection; terminates the thread if that takes longer than stopTimeoutMs. */
+  stop(): Promise<void>;
+}
+
+export class HttpStartError extends Error {}
+
+const WORKER_ENTRY = new URL('./worker.ts', import.meta.url).href;
+
+/**
+ * The worker's bootstrap: it loads src/http/worker.ts through tsx's API, as `npm start` runs the main thread. Node 20
+ * does not apply `--import tsx` (in execArgv or inherited) to worker threads, so the loader is started in-thread.
+ */
+function bootstrapCode(): string {
+  const tsxRoot = path.dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
+  const tsxApi = pathToFileURL(path.join(tsxRoot, 'dist/esm/api/index.mjs')).href;
+  const entry = JSON.stringify(WORKER_ENTRY);
+  return `import(${JSON.stringify(tsxApi)}).then(({ tsImport }) => tsImport(${entry}, ${entry}));`;
+}
+
+export function startHttpWorker(data: HttpWorkerData, deps: { logger: Logger; stopTimeoutMs?: number }): Promise<HttpWorker> {
+  const stopTimeoutMs = deps.stopTimeoutMs ?? 10_000;
+  const worker = new Worker(bootstrapCode(), { eval: true, workerData: data });
+  const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
+
+  return new Promise<HttpWorker>((resolve, reject) => {
+    let started = false;
+    const fail = (message: string) => {
+      if (started) return;
+      started = true;
+      void worker.terminate();
+      reject(new HttpStartError(`HTTP server failed to start on ${data.host}:${data.port}: ${message}`));
+    };
+    worker.on('message', (message: HttpWorkerMessage) => {
+      if (message.type === 'error') return fail(message.message);
+      if (message.type !== 'listening' || started) return;
+      started = true;
+      resolve({
+        url: message.url,
+        stop: async () => {
+          worker.postMessage({ type: 'stop' });
+          let timer: NodeJS.Timeout | undefined;
+          const timedOut = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), stopTimeoutMs)));
+          const outcome = await Promise.race([exited, timedOut]);
+          clearTimeout(timer);
+          if (outcome === 'timeout') {
+            deps.logger.warn({ stopTimeoutMs }, 'HTTP worker did not stop in time; terminating it');
+            await worker.terminate();
+          }
+        },
+      });
+    });
+    worker.on('error', (error) => {
+      if (!started) return fail(error.message);
+      deps.logger.error({ err: error }, 'HTTP worker crashed; the API and dashboard are down');
+    });
+    void exited.then((code) => fail(`the worker exited with code ${code} before listening`));
+  });
+}

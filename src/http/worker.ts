@@ -1,0 +1,44 @@
+// The HTTP server's own thread: its own SQLite connection, logger and event loop, so a capture burst or an
+// aggregation run on the main thread cannot starve API requests. Started by src/app.ts through startHttpWorker.
+import { parentPort, workerData } from 'node:worker_threads';
+import { systemClock } from '../clock';
+import { closeDatabase, openDatabase } from '../db/client';
+import { createLogger } from '../logger';
+import { createHttpServer, type HttpServer } from './server';
+import type { HttpWorkerData, HttpWorkerMessage } from './worker-thread';
+
+async function run(port: NonNullable<typeof parentPort>, data: HttpWorkerData): Promise<void> {
+  const logger = createLogger({ level: data.logLevel });
+  // The main thread has already migrated; WAL lets this connection read while capture writes.
+  const db = openDatabase({ path: data.databasePath, migrate: false });
+  let server: HttpServer | null = null;
+  const post = (message: HttpWorkerMessage) => port.postMessage(message);
+
+  port.on('message', (message: { type?: string }) => {
+    if (message?.type !== 'stop') return;
+    void (async () => {
+      try {
+        await server?.close();
+      } catch (error) {
+        logger.error({ err: error }, 'HTTP server failed to close cleanly');
+      }
+      closeDatabase(db);
+      port.close();
+      process.exit(0);
+    })();
+  });
+
+  try {
+    server = await createHttpServer({ db, clock: systemClock, logger, options: data.options });
+    const url = await server.listen(data.host, data.port);
+    post({ type: 'listening', url });
+  } catch (error) {
+    post({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+    await server?.close().catch(() => undefined);
+    closeDatabase(db);
+    port.close();
+  }
+}
+
+if (!parentPort) throw new Error('src/http/worker.ts is a worker thread entry; start it with startHttpWorker');
+void run(parentPort, workerData as HttpWorkerData);
