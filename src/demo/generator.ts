@@ -16,7 +16,6 @@ import {
   type MessageModel,
   type ResolvedCommunityOptions,
 } from './community';
-import { withStatementCache } from './statement-cache';
 import { recordSyncedClipStandIn, writeEnrichmentResultStandIn, type ClipMetadata } from './enrichment-stand-in';
 
 export { resolveSize, SIZES, type SizeName, type CommunityOptions } from './community';
@@ -68,9 +67,8 @@ export function generateCommunity(target: Db, options: GenerateOptions): Generat
   }
 }
 
-function generateInto(target: Db, options: GenerateOptions): GenerateSummary {
+function generateInto(db: Db, options: GenerateOptions): GenerateSummary {
   const started = performance.now();
-  const db = withStatementCache(target);
   const resolved = resolveCommunity(options);
   const context = createGuildContext(resolved);
   const guildIndexes = options.onlyGuilds ?? resolved.guildSizes.map((_, i) => i);
