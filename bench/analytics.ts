@@ -21,6 +21,8 @@ import { recordReactionAdded } from '../src/capture/record-reaction';
 import { ManualClock } from '../src/clock';
 import { closeDatabase, inTransaction, openDatabase, type Db } from '../src/db/client';
 import { updateGuildSettings } from '../src/db/guild-settings';
+import { figure, ratio, repeat, summarise } from './measure';
+import type { BenchSection, Figure } from './types';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const DAY = 86_400_000;
@@ -274,13 +276,14 @@ async function seconds(fn: () => Promise<unknown> | unknown, label?: string): Pr
 }
 
 /** 1,000 capture events (new shares and reactions) through the real capture functions. */
-function addEvents(db: Db, guilds: GuildPlan[], recent: boolean, seed: number): void {
+function addEvents(db: Db, guilds: GuildPlan[], recent: boolean, seed: number, now = NOW): void {
   const random = mulberry32(seed);
+  const yearStart = now - 365 * DAY;
   const messages: Array<{ guildId: string; channelId: string; messageId: string }> = [];
   inTransaction(db, () => {
     for (let i = 0; i < 1000; i++) {
       const guild = guilds[i % 4 === 0 ? 0 : Math.floor(random() * guilds.length)] as GuildPlan;
-      const at = recent ? NOW - Math.floor(random() * 2 * DAY) : YEAR_START + Math.floor(random() * 365 * DAY);
+      const at = recent ? now - Math.floor(random() * 2 * DAY) : yearStart + Math.floor(random() * 365 * DAY);
       if (i % 2 === 0 || messages.length === 0) {
         const clip = db.$client
           .prepare<[string, number], { clip_id: string }>('SELECT clip_id FROM clips WHERE guild_id = ? LIMIT 1 OFFSET ?')
@@ -290,12 +293,12 @@ function addEvents(db: Db, guilds: GuildPlan[], recent: boolean, seed: number): 
         recordMessage(
           db,
           { guildId: guild.id, channelId, messageId, authorId: 'b', authorName: 'b', authorIsBot: false, postedAt: at, content: `https://clips.twitch.tv/${clip?.clip_id}`, source: 'discord' },
-          NOW,
+          now,
         );
         messages.push({ guildId: guild.id, channelId, messageId });
       } else {
         const target = messages[Math.floor(random() * messages.length)] as (typeof messages)[number];
-        recordReactionAdded(db, { ...target, emojiKey: '🔥', userId: `bench-user-${i}`, at }, NOW);
+        recordReactionAdded(db, { ...target, emojiKey: '🔥', userId: `bench-user-${i}`, at }, now);
       }
     }
   });
@@ -404,6 +407,163 @@ export async function runAnalyticsBench(options: AnalyticsBenchOptions = {}): Pr
     closeDatabase(db);
   }
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// The harness section (bench/sections.ts): the same measurements on a copy of the generated community.
+
+const SUMMARY_TABLES = ['game_analytics', 'creator_analytics', 'guild_period_stats', 'guild_peak_activity', 'analytics_state', 'aggregation_pending'];
+
+/** The analyses issue 8 names, each as (source) → answer; viral clips read the clips table either way. */
+function coreReads(db: Db, ctx: AnalysisContext): Array<{ key: string; label: string; read: (source: 'auto' | 'raw') => unknown; hasRaw: boolean }> {
+  return [
+    { key: 'overview', label: 'overview, all time', read: (source) => overview(db, ctx, { source }), hasRaw: true },
+    { key: 'top_creators', label: 'top creators, all time', read: (source) => topCreators(db, ctx, { source }), hasRaw: true },
+    { key: 'top_games', label: 'top games, all time', read: (source) => topGames(db, ctx, { source }), hasRaw: true },
+    { key: 'viral', label: 'viral clips, all time (reads clips directly; no summary, no separate baseline)', read: () => viralClips(db, ctx), hasRaw: false },
+    { key: 'timeline', label: 'engagement timeline, 365 days by day', read: (source) => engagementTimeline(db, ctx, { bucket: 'day', days: 365, source }), hasRaw: true },
+    { key: 'peak_times', label: 'peak times, all time', read: (source) => peakTimes(db, ctx, { source }), hasRaw: true },
+  ];
+}
+
+/** p50 and p99 of `iterations` calls (after one warm-up call). */
+function percentiles(iterations: number, fn: () => unknown): { p50: number; p99: number } {
+  fn();
+  const samples: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    const t0 = performance.now();
+    fn();
+    samples.push(performance.now() - t0);
+  }
+  samples.sort((a, b) => a - b);
+  return { p50: percentile(samples, 50), p99: percentile(samples, 99) };
+}
+
+/** Calls per run for a read: as many as fit about 2 s, between min(10, cap) and cap. */
+function iterationsFor(fn: () => unknown, cap: number): number {
+  const t0 = performance.now();
+  fn();
+  const ms = Math.max(0.001, performance.now() - t0);
+  return Math.max(Math.min(10, cap), Math.min(cap, Math.floor(2000 / ms)));
+}
+
+/**
+ * The section. Each read makes up to `readCalls` calls per run from the summaries (enough for a p99) and up to
+ * `rawCalls` from the raw tables (fewer when a scan is slow); smaller caps only for the harness's own tests.
+ */
+export function createAnalyticsSection({ readCalls = 200, rawCalls = 50 }: { readCalls?: number; rawCalls?: number } = {}): BenchSection {
+  return {
+  name: 'analytics',
+  title: 'Aggregation (full; incremental after 1,000 events) vs bare GROUP BY; reads p50/p99 per analysis vs raw scans',
+  async run(bench) {
+    const copy = path.join(bench.workDir, 'analytics.db');
+    fs.copyFileSync(bench.databasePath, copy);
+    const db = openDatabase({ path: copy });
+    const clock = new ManualClock(bench.endAt);
+    try {
+      const guilds = db.$client
+        .prepare<[], { id: string; clips: number; timezone: string }>(
+          `SELECT c.guild_id AS id, count(*) AS clips, coalesce(g.timezone, 'UTC') AS timezone
+             FROM clips c LEFT JOIN guild_settings g ON g.guild_id = c.guild_id GROUP BY c.guild_id ORDER BY clips DESC`,
+        )
+        .all();
+      const largest = guilds[0];
+      if (!largest) throw new Error(`${bench.databasePath} has no clips`);
+      const total = guilds.reduce((sum, g) => sum + g.clips, 0);
+      bench.log(`${total.toLocaleString('en-US')} clips in ${guilds.length} guilds; the largest ${largest.id} has ${largest.clips.toLocaleString('en-US')}`);
+      const figures: Figure[] = [];
+      const scope = `${total.toLocaleString('en-US')} clips in ${guilds.length} guilds`;
+
+      // Aggregation: the floor and the full run take turns within each run, so a busy spell hits both alike.
+      bareGroupBy(db); // warm the page cache
+      const floorRuns: number[] = [];
+      const fullRuns: number[] = [];
+      for (let run = -1; run < bench.runs; run++) {
+        let t0 = performance.now();
+        bareGroupBy(db);
+        const floor = (performance.now() - t0) / 1000;
+        for (const table of SUMMARY_TABLES) db.$client.prepare(`DELETE FROM ${table}`).run();
+        t0 = performance.now();
+        await aggregateAll(db, { clock }, { full: true });
+        const full = (performance.now() - t0) / 1000;
+        if (run >= 0) {
+          floorRuns.push(floor);
+          fullRuns.push(full);
+        }
+      }
+      const floorFigure = figure('analytics.bare_group_by_s', summarise(floorRuns), 's', {
+        better: 'lower',
+        note: `the floor: creators × games × day/week/month/all-time as plain GROUP BY over raw rows (UTC buckets, no writes); ${scope}`,
+      });
+      const fullFigure = figure('analytics.full_aggregation_s', summarise(fullRuns), 's', {
+        better: 'lower',
+        note: `aggregateAll({ full: true }) from empty summaries, all periods, every guild in its timezone; ${scope}`,
+      });
+      figures.push(floorFigure, fullFigure, {
+        ...ratio('analytics.full_vs_floor', fullFigure, floorFigure, 'full aggregation / bare GROUP BY; goal ≤ 1.5× at L'),
+        better: 'lower',
+      });
+
+      // Incremental: 1,000 new capture events (shares and reactions of the last two days) each run, then a run.
+      await aggregateAll(db, { clock });
+      const incremental = await repeat(bench.runs, async (run) => {
+        addEvents(db, guilds, true, 1000 + run, bench.endAt);
+        const t0 = performance.now();
+        await aggregateAll(db, { clock });
+        return (performance.now() - t0) / 1000;
+      });
+      figures.push(
+        figure('analytics.incremental_1000_events_s', incremental, 's', {
+          better: 'lower',
+          note: '1,000 new shares and reactions (a quarter in the largest guild, dated in the last two days) through recordMessage/recordReactionAdded, then aggregateAll(); goal ≤ 0.5 s',
+        }),
+      );
+
+      // Reads for the largest guild, from the summaries and from the raw tables.
+      const context: AnalysisContext = { guildId: largest.id, timezone: largest.timezone, now: bench.endAt };
+      for (const read of coreReads(db, context)) {
+        const summaryIterations = iterationsFor(() => read.read('auto'), readCalls);
+        const p50s: number[] = [];
+        const p99s: number[] = [];
+        for (let run = 0; run < bench.runs; run++) {
+          const p = percentiles(summaryIterations, () => read.read('auto'));
+          p50s.push(p.p50);
+          p99s.push(p.p99);
+        }
+        const per = `largest guild (${largest.clips.toLocaleString('en-US')} clips); median over ${bench.runs} runs of ${summaryIterations} calls each (after a warm-up call)`;
+        const p50 = figure(`analytics.read_${read.key}_p50_ms`, summarise(p50s), 'ms', { better: 'lower', note: `${read.label}; ${per}` });
+        const p99 = figure(`analytics.read_${read.key}_p99_ms`, summarise(p99s), 'ms', {
+          better: 'lower',
+          note: `${read.label}; ${per}; goal p99 ≤ ${read.key === 'timeline' || read.key === 'peak_times' ? 10 : 1} ms`,
+        });
+        figures.push(p50, p99);
+        if (!read.hasRaw) continue;
+        const rawIterations = iterationsFor(() => read.read('raw'), rawCalls);
+        const rawP50s: number[] = [];
+        const rawP99s: number[] = [];
+        for (let run = 0; run < bench.runs; run++) {
+          const p = percentiles(rawIterations, () => read.read('raw'));
+          rawP50s.push(p.p50);
+          rawP99s.push(p.p99);
+        }
+        const rawPer = `the same analysis with source 'raw' (GROUP BY over raw rows, no summary tables); median over ${bench.runs} runs of ${rawIterations} calls`;
+        const rawP50 = figure(`analytics.raw_${read.key}_p50_ms`, summarise(rawP50s), 'ms', { better: 'lower', note: rawPer });
+        const rawP99 = figure(`analytics.raw_${read.key}_p99_ms`, summarise(rawP99s), 'ms', { better: 'lower', note: rawPer });
+        figures.push(
+          rawP50,
+          rawP99,
+          ratio(`analytics.speedup_${read.key}_p50`, rawP50, p50, 'naive raw p50 / product p50'),
+          ratio(`analytics.speedup_${read.key}_p99`, rawP99, p99, 'naive raw p99 / product p99; goal ≥ 100× at all time'),
+        );
+      }
+      return figures;
+    } finally {
+      closeDatabase(db);
+    }
+  },
+  };
+}
+
+export const analyticsSection = createAnalyticsSection();
 
 const isMain = process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (isMain) {

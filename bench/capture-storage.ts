@@ -7,7 +7,6 @@ import { extractClipLinks } from '../src/capture/clip-url';
 import { recordReactionAdded, type ReactionEvent } from '../src/capture/record-reaction';
 import { recordMessage, recordMessagesDeleted, type MessageSnapshot } from '../src/capture/record-share';
 import { closeDatabase, inTransaction, openDatabase, type Db } from '../src/db/client';
-import { withStatementCache } from '../src/demo/statement-cache';
 import { buildGuild, createGuildContext, resolveCommunity } from '../src/demo/community';
 import { figure, ratio, summarise } from './measure';
 import type { BenchContext, BenchSection, Figure } from './types';
@@ -149,10 +148,7 @@ export function captureStorageSection(clipsPerRun = CLIPS_PER_RUN): BenchSection
           { name: 'storage', apply: (events) => applyThroughStorageLayer(db, events) },
           { name: 'batched', apply: (events) => applyFloor(db, floorEvents(events), BATCH) },
           { name: 'one', apply: (events) => applyFloor(db, floorEvents(events), events.length) },
-          // Diagnostic: the same storage functions with their statements compiled once (what a cache would give).
-          { name: 'cached', apply: (events) => applyThroughStorageLayer(cachedDb, events) },
         ];
-        const cachedDb = withStatementCache(db);
         const wall = new Map(variants.map((v) => [v.name, [] as number[]]));
         const cpu = new Map(variants.map((v) => [v.name, [] as number[]]));
         // Variants take turns within each run, so a busy spell on the machine hits all of them alike.
@@ -197,10 +193,6 @@ export function captureStorageSection(clipsPerRun = CLIPS_PER_RUN): BenchSection
             note: 'the same runs per second of CPU time: steadier than wall time on a shared machine',
           }),
           figure('capture.floor_batched_events_per_cpu_s', summarise(cpu.get('batched') ?? []), 'events/CPU-s', { better: 'higher' }),
-          figure('capture.storage_statements_cached_events_per_s', summarise(wall.get('cached') ?? []), 'events/s', {
-            better: 'higher',
-            note: 'diagnostic: the same storage calls with prepared statements reused (src/demo/statement-cache.ts)',
-          }),
         ];
         return figures;
       } finally {

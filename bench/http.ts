@@ -17,6 +17,10 @@ import { closeDatabase, openDatabase } from '../src/db/client';
 import { createHttpServer } from '../src/http/server';
 import { createApiToken } from '../src/http/tokens';
 import { silentLogger } from '../src/logger';
+import { figure as benchFigure, ratio, summarise } from './measure';
+import type { BenchSection, Figure } from './types';
+import fs from 'node:fs';
+import path from 'node:path';
 
 export interface HttpBenchOptions {
   /** A generated community database (e.g. `clipscope generate --size L --out bench/.data/L.db`). */
@@ -24,6 +28,8 @@ export interface HttpBenchOptions {
   connections?: number;
   /** Seconds of measurement per server, after a warm-up of a fifth of that. */
   durationSec?: number;
+  /** Measured loads per server (each after the server's warm-up); the figures are their medians. */
+  runs?: number;
   onLine?: (line: string) => void;
 }
 
@@ -34,6 +40,8 @@ export interface HttpBenchFigure {
   p99Ms: number;
   non2xx: number;
   errors: number;
+  /** Each measured load's req/s and p99 (ms); the figure's values are their medians. */
+  samples: { requestsPerSecond: number[]; p99Ms: number[] };
 }
 
 export interface HttpBenchResult {
@@ -142,17 +150,26 @@ export async function benchHttp(options: HttpBenchOptions): Promise<HttpBenchRes
       ['fastify API, cached', ready.ports.fastifyCached],
     ];
     const figures: HttpBenchFigure[] = [];
+    const measuredRuns = options.runs ?? 1;
+    const median = (values: number[]): number => {
+      const sorted = [...values].sort((a, b) => a - b);
+      const mid = sorted.length >> 1;
+      return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+    };
     for (const [name, port] of runs) {
       const url = `http://127.0.0.1:${port}${PATH}`;
       await load(url, ready.token, connections, Math.max(1, Math.round(durationSec / 5)));
-      const result = await load(url, ready.token, connections, durationSec);
+      const results: autocannon.Result[] = [];
+      for (let run = 0; run < measuredRuns; run++) results.push(await load(url, ready.token, connections, durationSec));
+      const samples = { requestsPerSecond: results.map((r) => r.requests.average), p99Ms: results.map((r) => r.latency.p99) };
       const figure: HttpBenchFigure = {
         name,
-        requestsPerSecond: Math.round(result.requests.average),
-        p50Ms: result.latency.p50,
-        p99Ms: result.latency.p99,
-        non2xx: result.non2xx,
-        errors: result.errors,
+        requestsPerSecond: Math.round(median(samples.requestsPerSecond)),
+        p50Ms: median(results.map((r) => r.latency.p50)),
+        p99Ms: median(samples.p99Ms),
+        non2xx: results.reduce((sum, r) => sum + r.non2xx, 0),
+        errors: results.reduce((sum, r) => sum + r.errors, 0),
+        samples,
       };
       figures.push(figure);
       say(`${name.padEnd(26)} ${String(figure.requestsPerSecond).padStart(7)} req/s   p50 ${figure.p50Ms} ms   p99 ${figure.p99Ms} ms${figure.non2xx || figure.errors ? `   (${figure.non2xx} non-2xx, ${figure.errors} errors)` : ''}`);
@@ -170,6 +187,44 @@ export async function benchHttp(options: HttpBenchOptions): Promise<HttpBenchRes
   }
 }
 
+/** Seconds per measured load, by dataset size (the whole section makes 4 servers × (runs + a warm-up) loads). */
+const HTTP_DURATION_S: Record<string, number> = { S: 2, M: 5, L: 10 };
+
+/** The harness section: the four servers on a copy of the dataset (the server process aggregates and adds a token). */
+export const httpSection: BenchSection = {
+  name: 'http',
+  title: 'HTTP: top-creators req/s and p99, fastify vs bare node:http, cached and uncached (autocannon, 50 connections)',
+  async run(ctx) {
+    const copy = path.join(ctx.workDir, 'http.db');
+    fs.copyFileSync(ctx.databasePath, copy);
+    const durationSec = HTTP_DURATION_S[ctx.size] ?? 5;
+    const result = await benchHttp({ databasePath: copy, durationSec, runs: ctx.runs, onLine: (line) => ctx.log(line) });
+    const byName = new Map(result.figures.map((f) => [f.name, f]));
+    const figures: Figure[] = [];
+    const keys: Array<[string, string]> = [
+      ['bare node:http, uncached', 'bare_uncached'],
+      ['fastify API, uncached', 'fastify_uncached'],
+      ['bare node:http, cached', 'bare_cached'],
+      ['fastify API, cached', 'fastify_cached'],
+    ];
+    const rps = new Map<string, Figure>();
+    for (const [name, key] of keys) {
+      const f = byName.get(name);
+      if (!f) throw new Error(`no result for ${name}`);
+      if (f.non2xx > 0 || f.errors > 0) throw new Error(`${name}: ${f.non2xx} non-2xx answers and ${f.errors} errors`);
+      const note = `GET top-creators (all time, top 10) for the largest guild (${result.guildClips.toLocaleString('en-US')} clips); ${result.connections} connections, ${durationSec} s per load, load generator on the same machine`;
+      const r = benchFigure(`http.${key}_req_per_s`, summarise(f.samples.requestsPerSecond), 'req/s', { better: 'higher', note: `${name}; ${note}` });
+      rps.set(key, r);
+      figures.push(r, benchFigure(`http.${key}_p99_ms`, summarise(f.samples.p99Ms), 'ms', { better: 'lower', note: `${name}; goal ≤ 10 ms` }));
+    }
+    figures.push(
+      ratio('http.fastify_vs_bare_uncached', rps.get('fastify_uncached')!, rps.get('bare_uncached')!, 'fastify / bare node:http req/s, uncached; goal ≥ 0.6×'),
+      ratio('http.fastify_vs_bare_cached', rps.get('fastify_cached')!, rps.get('bare_cached')!, 'fastify / bare node:http req/s, cached; goal ≥ 0.5×'),
+    );
+    return figures;
+  },
+};
+
 const isMain = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
 if (isMain) {
   const { values } = parseArgs({
@@ -178,6 +233,7 @@ if (isMain) {
       database: { type: 'string' },
       duration: { type: 'string' },
       connections: { type: 'string' },
+      runs: { type: 'string' },
     },
   });
   if (values.serve) {
@@ -192,6 +248,7 @@ if (isMain) {
     benchHttp({
       databasePath: values.database,
       durationSec: values.duration ? Number(values.duration) : undefined,
+      runs: values.runs ? Number(values.runs) : undefined,
       connections: values.connections ? Number(values.connections) : undefined,
     }).catch((error: unknown) => {
       process.stderr.write(`http benchmark failed: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -16,8 +16,9 @@ import {
   type MessageModel,
   type ResolvedCommunityOptions,
 } from './community';
-import { withStatementCache } from './statement-cache';
-import { recordSyncedClipStandIn, writeEnrichmentResultStandIn, type ClipMetadata } from './enrichment-stand-in';
+import { storeSyncedClips } from '../twitch/channel-sync';
+import { applyHelixClip } from '../twitch/clip-writes';
+import type { HelixClip } from '../twitch/client';
 
 export { resolveSize, SIZES, type SizeName, type CommunityOptions } from './community';
 
@@ -68,9 +69,8 @@ export function generateCommunity(target: Db, options: GenerateOptions): Generat
   }
 }
 
-function generateInto(target: Db, options: GenerateOptions): GenerateSummary {
+function generateInto(db: Db, options: GenerateOptions): GenerateSummary {
   const started = performance.now();
-  const db = withStatementCache(target);
   const resolved = resolveCommunity(options);
   const context = createGuildContext(resolved);
   const guildIndexes = options.onlyGuilds ?? resolved.guildSizes.map((_, i) => i);
@@ -127,8 +127,8 @@ function writeGuild(
       while (next < items.length && writes < WRITES_PER_TRANSACTION) {
         const item = items[next++] as WorkItem;
         if (item.kind === 'sync') {
-          recordSyncedClipStandIn(db, guild.id, item.clip.clipId, item.clip.url, item.clip.seenAt);
-          writeEnrichmentResultStandIn(db, metadataOf(item.clip), item.clip.seenAt);
+          // The Twitch channel sync's own write: a new 'twitch_sync' row plus Helix's data on every guild's row.
+          storeSyncedClips(db, guild.id, [helixClipOf(item.clip)], new Map([[item.clip.game.id, item.clip.game.name]]), item.clip.seenAt);
           writes += 2;
           clipsInBatch++;
           summary.clips++;
@@ -164,7 +164,8 @@ function writeMessage(db: Db, guild: GuildModel, message: MessageModel, summary:
   summary.shares += change.added.length;
   for (const clipIndex of message.firstShareOf) {
     const clip = guild.clips[clipIndex] as ClipModel;
-    writeEnrichmentResultStandIn(db, metadataOf(clip), clip.seenAt);
+    // The enrichment job's own write for a successful Get Clips answer.
+    applyHelixClip(db, helixClipOf(clip), { now: clip.seenAt, gameName: clip.game.name });
     writes++;
     summary.clips++;
     summary.sharedClips++;
@@ -203,16 +204,17 @@ function writeMessage(db: Db, guild: GuildModel, message: MessageModel, summary:
   return writes;
 }
 
-export function metadataOf(clip: ClipModel): ClipMetadata {
+/** The clip as Helix Get Clips describes it (src/twitch/client.ts), for the Twitch writers. */
+export function helixClipOf(clip: ClipModel): HelixClip {
   return {
-    clipId: clip.clipId,
+    id: clip.clipId,
+    url: clip.url,
     title: clip.title,
     broadcasterId: clip.broadcaster.id,
     broadcasterName: clip.broadcaster.name,
     creatorId: clip.creator.id,
     creatorName: clip.creator.name,
     gameId: clip.game.id,
-    gameName: clip.game.name,
     viewCount: clip.viewCount,
     duration: clip.duration,
     thumbnailUrl: clip.thumbnailUrl,

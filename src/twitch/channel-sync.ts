@@ -8,7 +8,7 @@ import type { Clock } from '../clock';
 import type { Db } from '../db/client';
 import { inTransaction } from '../db/client';
 import type { Logger } from '../logger';
-import { applyHelixClip, DirtyHours } from './clip-writes';
+import { applyHelixClip, DirtyHours, prepared } from './clip-writes';
 import { classifyTwitchError, HELIX_MAX_IDS, type HelixClip, type TwitchApi } from './client';
 import { createGameNames, type GameNames } from './game-names';
 
@@ -264,11 +264,15 @@ export async function syncTwitchChannel(deps: SyncDeps, channel: TwitchChannel, 
   return summary;
 }
 
-/** Inserts the clips new to the guild (0 shares) and writes Twitch's data to every guild's row. Returns new rows. */
-function storeSyncedClips(db: Db, guildId: string, clips: HelixClip[], names: Map<string, string | null>, now: number): number {
+/**
+ * Inserts the clips new to the guild (0 shares) and writes Twitch's data to every guild's row. Returns new rows.
+ * Exported for the demo generator (src/demo/generator.ts), which writes synced clips through this same path.
+ */
+export function storeSyncedClips(db: Db, guildId: string, clips: HelixClip[], names: Map<string, string | null>, now: number): number {
   if (clips.length === 0) return 0;
   return inTransaction(db, () => {
-    const insert = db.$client.prepare(
+    const insert = prepared(
+      db,
       `INSERT INTO clips (guild_id, clip_id, url, first_seen_at, last_updated_at, source, discord_shares)
        VALUES (?, ?, ?, ?, ?, 'twitch_sync', 0) ON CONFLICT (guild_id, clip_id) DO NOTHING`,
     );

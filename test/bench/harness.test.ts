@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createAnalyticsSection } from '../../bench/analytics';
 import { captureStorageSection } from '../../bench/capture-storage';
 import { databaseSizeSection } from '../../bench/database-size';
 import { ratio, single, summarise } from '../../bench/measure';
@@ -52,7 +53,7 @@ describe('benchmark harness', () => {
   it('has uniquely named sections', () => {
     const names = SECTIONS.map((s) => s.name);
     expect(new Set(names).size).toBe(names.length);
-    expect(names).toEqual(expect.arrayContaining(['capture', 'db']));
+    expect(names).toEqual(expect.arrayContaining(['capture', 'enrichment', 'analytics', 'http', 'import', 'db']));
   });
 
   it('measures capture on a copy of the dataset, never the dataset itself', async () => {
@@ -79,6 +80,36 @@ describe('benchmark harness', () => {
     closeDatabase(original);
     closeDatabase(db);
     expect(shares).toBeGreaterThan(before);
+  });
+
+  it('measures aggregation and reads on a copy of the dataset, beside the floor and the raw baseline', async () => {
+    const { ctx, hash } = tinyDataset(600);
+    const figures = await createAnalyticsSection({ readCalls: 20, rawCalls: 5 }).run(ctx);
+    const byName = new Map(figures.map((f) => [f.name, f]));
+    for (const name of ['analytics.bare_group_by_s', 'analytics.full_aggregation_s', 'analytics.incremental_1000_events_s']) {
+      expect(byName.get(name)?.value).toBeGreaterThan(0);
+    }
+    expect(byName.get('analytics.full_vs_floor')?.value).toBeCloseTo(
+      byName.get('analytics.full_aggregation_s')!.value / byName.get('analytics.bare_group_by_s')!.value,
+      6,
+    );
+    for (const key of ['overview', 'top_creators', 'top_games', 'timeline', 'peak_times']) {
+      const p50 = byName.get(`analytics.read_${key}_p50_ms`);
+      const p99 = byName.get(`analytics.read_${key}_p99_ms`);
+      expect(p50?.value).toBeGreaterThan(0);
+      expect(p99!.value).toBeGreaterThanOrEqual(p50!.value);
+      expect(byName.get(`analytics.speedup_${key}_p99`)?.value).toBeCloseTo(byName.get(`analytics.raw_${key}_p99_ms`)!.value / p99!.value, 6);
+    }
+    expect(byName.get('analytics.read_viral_p99_ms')?.value).toBeGreaterThan(0);
+    expect(byName.has('analytics.raw_viral_p99_ms')).toBe(false);
+    // The section worked on its copy: the summaries are there, the dataset is untouched.
+    expect(contentHash(ctx.databasePath)).toBe(hash);
+    const db = openDatabase({ path: path.join(ctx.workDir, 'analytics.db'), migrate: false });
+    const summaries = (db.$client.prepare('SELECT count(*) AS n FROM creator_analytics').get() as { n: number }).n;
+    const added = (db.$client.prepare("SELECT count(*) AS n FROM shares WHERE message_id LIKE 'bench-%'").get() as { n: number }).n;
+    closeDatabase(db);
+    expect(summaries).toBeGreaterThan(0);
+    expect(added).toBeGreaterThan(0);
   });
 
   it('reports the database size per clip from the file and its tables', async () => {
