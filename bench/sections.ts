@@ -1,6 +1,7 @@
 // The benchmark sections, in the order they run. To add one: import it and append it here (one line each).
 // A section is { name, title, run(ctx) → Figure[] } (bench/types.ts); the harness runs it in its own process.
 import { analyticsSection } from './analytics';
+import { captureClientSection } from './capture-client';
 import { captureStorageSection } from './capture-storage';
 import { databaseSizeSection } from './database-size';
 import { enrichmentSection } from './enrichment';
@@ -10,8 +11,8 @@ import type { BenchSection } from './types';
 
 export const SECTIONS: BenchSection[] = [
   captureStorageSection(),
-  // Capture through the real discord.js client (and the bot's RSS after ingesting, figure 6) goes here:
-  // bench/capture-client.ts, being written on branch capture-bench; not on main yet.
+  // Capture through the real discord.js client, and the bot's RSS after ingesting a long stream (figure 6).
+  captureClientSection(),
   enrichmentSection,
   analyticsSection,
   httpSection,
