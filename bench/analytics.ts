@@ -438,12 +438,12 @@ function percentiles(iterations: number, fn: () => unknown): { p50: number; p99:
   return { p50: percentile(samples, 50), p99: percentile(samples, 99) };
 }
 
-/** Calls per run for a read: as many as fit about 2 s, between min(10, cap) and cap. */
-function iterationsFor(fn: () => unknown, cap: number): number {
+/** Calls per run for a read: as many as fit about 2 s, between min(floor, cap) and cap (a raw scan can take seconds). */
+function iterationsFor(fn: () => unknown, cap: number, floor = 10): number {
   const t0 = performance.now();
   fn();
   const ms = Math.max(0.001, performance.now() - t0);
-  return Math.max(Math.min(10, cap), Math.min(cap, Math.floor(2000 / ms)));
+  return Math.max(Math.min(floor, cap), Math.min(cap, Math.floor(2000 / ms)));
 }
 
 /**
@@ -537,7 +537,7 @@ export function createAnalyticsSection({ readCalls = 200, rawCalls = 50 }: { rea
         });
         figures.push(p50, p99);
         if (!read.hasRaw) continue;
-        const rawIterations = iterationsFor(() => read.read('raw'), rawCalls);
+        const rawIterations = iterationsFor(() => read.read('raw'), rawCalls, 3);
         const rawP50s: number[] = [];
         const rawP99s: number[] = [];
         for (let run = 0; run < bench.runs; run++) {

@@ -108,7 +108,7 @@ export async function benchImport(options: { messages?: number; runs?: number; w
       fig('import.messages_per_s', rates, 'msg/s', 'higher', `${note}; target ≥ ${IMPORT_TARGETS.messagesPerSecond.toLocaleString('en-US')}`),
       fig('import.messages_per_cpu_s', cpuRates, 'msg/CPU-s', 'higher', `${note}; user+system CPU of the import, independent of other load (load average ${loadAverage[0]?.toFixed(1)})`),
       fig('import.mb_per_s', mbPerSecond, 'MB/s', 'higher', note),
-      fig('import.peak_rss_mb', rss, 'MiB', 'lower', `maxRSS of the importing process (tsx loader included), ${note}; target ≤ ${IMPORT_TARGETS.peakRssMb}`),
+      fig('import.importer_peak_rss_mb', rss, 'MiB', 'lower', `maxRSS of the importing process (tsx loader included), ${note}; target ≤ ${IMPORT_TARGETS.peakRssMb}`),
     ];
     return {
       messages: report.messagesRead,
