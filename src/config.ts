@@ -1,5 +1,6 @@
 // The one place that reads process.env: every setting parsed and checked once by a zod schema.
 import { z } from 'zod';
+import { isValidTimeZone } from './analytics/periods';
 
 const optionalText = z
   .string()
@@ -12,17 +13,7 @@ const cronExpression = z
   .trim()
   .regex(/^(\S+\s+){4,5}\S+$/, 'a cron expression with 5 or 6 fields, e.g. "15 3 * * *"');
 
-const timezone = z
-  .string()
-  .trim()
-  .refine((tz) => {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: tz });
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'an IANA timezone such as "UTC" or "Europe/Berlin"');
+const timezone = z.string().trim().refine(isValidTimeZone, 'an IANA timezone such as "UTC" or "Europe/Berlin"');
 
 const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'true or false' })

@@ -12,6 +12,7 @@ import {
   type ChatInputCommandInteraction,
 } from 'discord.js';
 import { z } from 'zod';
+import { isValidTimeZone } from '../../analytics/periods';
 import { getGuildSettings, updateGuildSettings, type GuildSettings } from '../../db/guild-settings';
 import { digestStatus, resetDigestFailure } from '../../digest/weekly';
 import type { BotContext } from '../context';
@@ -95,14 +96,7 @@ const ephemeral = { flags: MessageFlags.Ephemeral as const, allowedMentions: NO_
 const timezoneSchema = z
   .string()
   .trim()
-  .refine((tz) => {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: tz });
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'not a timezone Clipscope knows: pick one from the suggestions, e.g. Europe/Berlin or America/New_York');
+  .refine(isValidTimeZone, 'not a timezone Clipscope knows: pick one from the suggestions, e.g. Europe/Berlin or America/New_York');
 
 const digestOptions = z.object({
   channel: z.string().regex(/^\d+$/).optional(),
