@@ -2,7 +2,7 @@
 // pair, from which days, ISO weeks and months are rolled up in memory (each is a whole number of local days),
 // and all_time from the stored months. Same rules as bucket-facts.ts (the read path); tests hold them equal.
 import type { Db } from '../db/client';
-import { COUNTED_CLIP_SQL, type BucketFacts, type CreatorFacts, type GameFacts, type PeakCell, type TopClipFacts } from './bucket-facts';
+import { ATTRIBUTION_SQL, COUNTED_CLIP_SQL, reactionsByBucketSql, type BucketFacts, type CreatorFacts, type GameFacts, type PeakCell, type TopClipFacts } from './bucket-facts';
 import { offsetSegments } from './periods';
 
 interface Pair {
@@ -93,12 +93,10 @@ function collectDays(db: Db, guildId: string, cte: string, days: Map<number, Day
     if (better(candidate, day.tops.get(row.game_id))) day.tops.set(row.game_id, candidate);
   }
 
-  const attribution = `CASE WHEN ${COUNTED_CLIP_SQL} THEN coalesce(c.game_id, '') END AS game_id,
-                       CASE WHEN ${COUNTED_CLIP_SQL} THEN c.creator_id END AS creator_id`;
   const shares = client
     .prepare<[string], { k: number; wd: number; hr: number; game_id: string | null; creator_id: string | null; n: number }>(
       `${cte}
-       SELECT b.k AS k, ${local('s.posted_at')}, ${attribution}, count(*) AS n
+       SELECT b.k AS k, ${local('s.posted_at')}, ${ATTRIBUTION_SQL}, count(*) AS n
          FROM b CROSS JOIN shares s
          LEFT JOIN clips c ON c.guild_id = s.guild_id AND c.clip_id = s.clip_id
         WHERE s.guild_id = ? AND s.posted_at >= b.s AND s.posted_at < b.e AND s.deleted_at IS NULL
@@ -114,22 +112,7 @@ function collectDays(db: Db, guildId: string, cte: string, days: Map<number, Day
 
   const reactions = client
     .prepare<[string, string], { k: number; game_id: string | null; creator_id: string | null; n: number }>(
-      `${cte}
-       SELECT k, game_id, creator_id, sum(n) AS n FROM (
-         SELECT b.k AS k, ${attribution}, count(*) AS n
-           FROM b CROSS JOIN reactions r
-           JOIN shares s ON s.message_id = r.message_id AND s.guild_id = r.guild_id AND s.deleted_at IS NULL
-           LEFT JOIN clips c ON c.guild_id = s.guild_id AND c.clip_id = s.clip_id
-          WHERE r.guild_id = ? AND r.reacted_at >= b.s AND r.reacted_at < b.e
-          GROUP BY 1, 2, 3
-         UNION ALL
-         SELECT b.k AS k, ${attribution}, sum(a.anonymous_count) AS n
-           FROM b CROSS JOIN reaction_baselines a
-           JOIN shares s ON s.message_id = a.message_id AND s.guild_id = a.guild_id AND s.deleted_at IS NULL
-           LEFT JOIN clips c ON c.guild_id = s.guild_id AND c.clip_id = s.clip_id
-          WHERE a.guild_id = ? AND a.observed_at >= b.s AND a.observed_at < b.e
-          GROUP BY 1, 2, 3
-       ) GROUP BY 1, 2, 3 HAVING sum(n) <> 0`,
+      reactionsByBucketSql(cte),
     )
     .all(guildId, guildId);
   for (const row of reactions) {
