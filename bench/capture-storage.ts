@@ -8,6 +8,7 @@ import { recordReactionAdded, type ReactionEvent } from '../src/capture/record-r
 import { recordMessage, recordMessagesDeleted, type MessageSnapshot } from '../src/capture/record-share';
 import { closeDatabase, inTransaction, openDatabase, type Db } from '../src/db/client';
 import { buildGuild, createGuildContext, resolveCommunity } from '../src/demo/community';
+import { messageSnapshotOf } from '../src/demo/generator';
 import { figure, ratio, summarise } from './measure';
 import type { BenchContext, BenchSection, Figure } from './types';
 
@@ -29,20 +30,8 @@ export function freshEvents(ctx: BenchContext, guildId: string, runSeed: number,
   const guild = buildGuild(createGuildContext(resolved), 0);
   const events: StorageEvent[] = [];
   for (const message of guild.messages) {
-    const author = guild.members[message.author];
-    if (!author) continue;
-    const snapshot: MessageSnapshot = {
-      guildId,
-      channelId: message.channelId,
-      threadId: message.threadId,
-      messageId: message.id,
-      authorId: author.id,
-      authorName: author.name,
-      authorIsBot: author.isBot,
-      postedAt: message.postedAt,
-      content: message.content,
-      source: 'discord',
-    };
+    const snapshot = messageSnapshotOf(guildId, guild, message);
+    if (!snapshot) continue;
     events.push({ kind: 'message', snapshot, now: message.postedAt });
     for (const reaction of message.reactions) {
       const user = guild.members[reaction.user];

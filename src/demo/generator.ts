@@ -143,12 +143,12 @@ function writeGuild(
   }
 }
 
-function writeMessage(db: Db, guild: GuildModel, message: MessageModel, summary: GenerateSummary): number {
-  let writes = 1;
+/** A model message as live capture would see it, recorded under `guildId`; null when its author is unknown. */
+export function messageSnapshotOf(guildId: string, guild: GuildModel, message: MessageModel): MessageSnapshot | null {
   const author = guild.members[message.author];
-  if (!author) throw new Error(`message ${message.id} has no author`);
-  const snapshot: MessageSnapshot = {
-    guildId: guild.id,
+  if (!author) return null;
+  return {
+    guildId,
     channelId: message.channelId,
     threadId: message.threadId,
     messageId: message.id,
@@ -159,6 +159,12 @@ function writeMessage(db: Db, guild: GuildModel, message: MessageModel, summary:
     content: message.content,
     source: 'discord',
   };
+}
+
+function writeMessage(db: Db, guild: GuildModel, message: MessageModel, summary: GenerateSummary): number {
+  let writes = 1;
+  const snapshot = messageSnapshotOf(guild.id, guild, message);
+  if (!snapshot) throw new Error(`message ${message.id} has no author`);
   const change = recordMessage(db, snapshot, message.postedAt);
   summary.messages++;
   summary.shares += change.added.length;
