@@ -14,6 +14,7 @@ import { createInteractionRouter } from './discord/interactions';
 import { Pagination } from './discord/pagination';
 import { startHttpWorker, type HttpWorker } from './http/worker-thread';
 import type { Logger } from './logger';
+import { createExclusive } from './scheduler/exclusive';
 import { createScheduler, type Scheduler } from './scheduler/scheduler';
 import { createTwitchApi, type TwitchApi } from './twitch/client';
 import { createTwitchJobs } from './twitch/jobs';
@@ -49,6 +50,8 @@ export function createApp({ config, logger, clock }: AppDeps): App {
   logger.info({ database: config.DATABASE_PATH }, 'database ready (migrations applied)');
   const services: Service[] = [];
   const scheduler = createScheduler({ db, logger, clock, timezone: config.TZ });
+  // One aggregation at a time, whoever starts it: the two scheduled jobs and /clipscope-admin aggregate.
+  const aggregation = createExclusive();
 
   let twitch: TwitchApi | null = null;
   if (config.TWITCH_CLIENT_ID && config.TWITCH_CLIENT_SECRET) {
@@ -85,6 +88,7 @@ export function createApp({ config, logger, clock }: AppDeps): App {
         logger,
         twitch,
         discord: { token: config.DISCORD_TOKEN, apiBaseUrl: config.DISCORD_API_BASE_URL },
+        aggregation,
       }),
     };
     const bot = createDiscordBot({
@@ -119,12 +123,12 @@ export function createApp({ config, logger, clock }: AppDeps): App {
   scheduler.add({
     name: 'aggregate-incremental',
     cron: config.AGGREGATE_INCREMENTAL_CRON,
-    run: async () => formatAggregateSummary(await aggregateAll(db, { clock, logger })),
+    run: async () => formatAggregateSummary(await aggregation.run(() => aggregateAll(db, { clock, logger }))),
   });
   scheduler.add({
     name: 'aggregate-full',
     cron: config.AGGREGATE_CRON,
-    run: async () => formatAggregateSummary(await aggregateAll(db, { clock, logger }, { full: true })),
+    run: async () => formatAggregateSummary(await aggregation.run(() => aggregateAll(db, { clock, logger }, { full: true }))),
   });
   let http: HttpWorker | null = null;
   if (config.HTTP_ENABLED) {

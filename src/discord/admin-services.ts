@@ -5,6 +5,7 @@ import type { Clock } from '../clock';
 import type { Db } from '../db/client';
 import { createApiToken } from '../http/tokens';
 import type { Logger } from '../logger';
+import { createExclusive, type Exclusive } from '../scheduler/exclusive';
 import { registerTwitchChannels, syncGuildChannels } from '../twitch/channel-sync';
 import type { TwitchApi } from '../twitch/client';
 import { retryFailedClips } from '../twitch/enrich';
@@ -18,12 +19,15 @@ export interface AdminServicesDeps {
   /** Null when TWITCH_CLIENT_ID / TWITCH_CLIENT_SECRET are not set. */
   twitch: TwitchApi | null;
   discord: { token: string; apiBaseUrl: string };
+  /** Shared with the scheduled aggregation jobs so an admin's run never overlaps them; one of its own by default. */
+  aggregation?: Exclusive;
 }
 
-export function createAdminServices({ db, clock, logger, twitch, discord }: AdminServicesDeps): AdminServices {
+export function createAdminServices({ db, clock, logger, twitch, discord, aggregation = createExclusive() }: AdminServicesDeps): AdminServices {
   const rest = createDiscordRest(discord);
   return {
-    aggregateGuild: async (guildId) => formatAggregateSummary(await aggregateAnalytics(db, { guildId }, { clock, logger })),
+    aggregateGuild: async (guildId) =>
+      formatAggregateSummary(await aggregation.run(() => aggregateAnalytics(db, { guildId }, { clock, logger }))),
     twitch: twitch
       ? {
           registerChannels: async (guildId, logins) =>
