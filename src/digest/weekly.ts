@@ -1,15 +1,20 @@
 // The weekly digest: per guild, at its configured weekday and hour in its timezone, one post covering the
-// previous ISO week. Exactly once per guild and week, even across restarts and several instances: a digest_posts
-// row is claimed in a transaction before anything is sent, and a week with a row is never posted again.
-// After downtime only the latest missed week is posted (once). A post that fails (channel gone, no permission)
+// previous ISO week. Exactly once per guild and week, even across restarts, crashes and several instances:
+// - a digest_posts row is claimed in a transaction before anything is sent, and a posted week is never posted again;
+// - a claim whose attempt died (crash or restart mid-send) is taken over after DIGEST_CLAIM_TIMEOUT_MS, and a
+//   resumed attempt first looks for the post in the channel's recent history, so a post Discord did receive is
+//   recorded rather than repeated; every send carries a nonce Discord enforces, which drops a quick repeat too.
+// After downtime only the latest missed week is posted (once). A post Discord refuses (channel gone, no permission)
 // is recorded in digest_posts and guild_settings.digest_last_error, shown by /clipscope-admin status, and not
-// retried until an admin changes the digest settings.
+// retried until an admin changes the digest settings. A transient failure (network, Discord 5xx) is retried at the
+// next check.
+import { createHash } from 'node:crypto';
 import type { APIEmbed } from 'discord.js';
 import { bucketOf, DAY_MS, HOUR_MS, instantOfLocalTime, localDate } from '../analytics/periods';
 import type { AnalysisContext, PeriodQuery } from '../analytics/types';
 import type { Clock } from '../clock';
 import { inTransaction, type Db } from '../db/client';
-import { listGuildSettings, updateGuildSettings, type GuildSettings } from '../db/guild-settings';
+import { getGuildSettings, listGuildSettings, updateGuildSettings, type GuildSettings } from '../db/guild-settings';
 import type { AnalyticsQueries } from '../discord/analytics-port';
 import { weeklyDigestEmbed, type WeeklyDigestData } from '../discord/embeds/digest';
 import type { Logger } from '../logger';
@@ -21,9 +26,19 @@ import type { Logger } from '../logger';
 export const DIGEST_CHECK_CRON = '*/15 * * * *';
 export const DIGEST_JOB_NAME = 'weekly-digest';
 
-/** Delivers a digest message; resolves with the posted message id. Throws a DigestDeliveryError when it cannot. */
+/** A claim older than this belongs to an attempt that died (crash, restart) and may be taken over. */
+export const DIGEST_CLAIM_TIMEOUT_MS = 10 * 60_000;
+
+/** Delivers digest messages. */
 export interface DigestSender {
-  send(channelId: string, message: { embeds: APIEmbed[] }): Promise<string>;
+  /**
+   * Posts the message; resolves with its id. `nonce` identifies the (guild, week): Discord returns the earlier
+   * message instead of posting a repeat sent within a few minutes. Throws a DigestDeliveryError for a refusal an
+   * admin must fix; any other error is transient.
+   */
+  send(channelId: string, message: { embeds: APIEmbed[] }, nonce: string): Promise<string>;
+  /** The id of a recent message of this bot in the channel whose first embed has this title, if there is one. */
+  findPosted(channelId: string, title: string): Promise<string | null>;
 }
 
 /** A failure to post that an admin must fix (shown in status); the message says what to do. */
@@ -118,43 +133,92 @@ async function postDigestIfDue(deps: DigestDeps, settings: GuildSettings): Promi
   const now = clock.now();
   const channelId = settings.digestChannelId as string;
   const schedule = digestSchedule(settings, now);
-  const claimed = inTransaction(db, () => {
-    const result = db.$client
-      .prepare(
-        `INSERT INTO digest_posts (guild_id, week_start, channel_id, status, created_at) VALUES (?, ?, ?, 'claimed', ?)
-         ON CONFLICT (guild_id, week_start) DO NOTHING`,
-      )
-      .run(settings.guildId, schedule.weekStart, channelId, now);
-    return result.changes === 1;
-  });
-  if (!claimed) return null;
+  const claim = claimWeek(db, settings.guildId, schedule.weekStart, channelId, now);
+  if (!claim) return null;
 
   const log = logger.child({ guildId: settings.guildId, week: schedule.weekDate, channelId });
-  try {
-    const ctx: AnalysisContext = { guildId: settings.guildId, timezone: settings.timezone, now };
-    const data = collectDigestData(deps.analytics, ctx, { start: schedule.weekStart, end: schedule.weekEnd, date: schedule.weekDate });
-    const messageId = await deps.sender.send(channelId, { embeds: [weeklyDigestEmbed(data)] });
+  const posted = (messageId: string): DigestOutcome => {
     inTransaction(db, () => {
       db.$client
         .prepare(`UPDATE digest_posts SET status = 'posted', message_id = ?, error = NULL WHERE guild_id = ? AND week_start = ?`)
         .run(messageId, settings.guildId, schedule.weekStart);
-      if (settings.digestLastError !== null) updateGuildSettings(db, settings.guildId, { digestLastError: null }, clock.now());
+      if (getGuildSettings(db, settings.guildId).digestLastError !== null) updateGuildSettings(db, settings.guildId, { digestLastError: null }, clock.now());
     });
-    log.info({ messageId }, 'weekly digest posted');
     return { guildId: settings.guildId, weekStart: schedule.weekStart, status: 'posted', messageId };
+  };
+  try {
+    const ctx: AnalysisContext = { guildId: settings.guildId, timezone: settings.timezone, now };
+    const data = collectDigestData(deps.analytics, ctx, { start: schedule.weekStart, end: schedule.weekEnd, date: schedule.weekDate });
+    const embed = weeklyDigestEmbed(data);
+    if (claim === 'resumed') {
+      const earlier = await findEarlierPost(deps, channelId, embed.title ?? '', log);
+      if (earlier) {
+        log.info({ messageId: earlier }, 'weekly digest was already posted by an interrupted attempt; recorded it');
+        return posted(earlier);
+      }
+    }
+    const messageId = await deps.sender.send(channelId, { embeds: [embed] }, digestNonce(settings.guildId, schedule.weekStart));
+    log.info({ messageId }, 'weekly digest posted');
+    return posted(messageId);
   } catch (error) {
-    const message =
-      error instanceof DigestDeliveryError ? error.message : `Posting the weekly digest failed: ${error instanceof Error ? error.message : String(error)}`;
+    const permanent = error instanceof DigestDeliveryError;
+    const message = permanent
+      ? error.message
+      : `Posting the weekly digest failed (${error instanceof Error ? error.message : String(error)}); Clipscope tries again within 15 minutes.`;
     inTransaction(db, () => {
-      db.$client
-        .prepare(`UPDATE digest_posts SET status = 'failed', error = ? WHERE guild_id = ? AND week_start = ?`)
-        .run(message, settings.guildId, schedule.weekStart);
+      if (permanent) {
+        db.$client
+          .prepare(`UPDATE digest_posts SET status = 'failed', error = ? WHERE guild_id = ? AND week_start = ?`)
+          .run(message, settings.guildId, schedule.weekStart);
+      } else {
+        // Left claimed but already stale: the next check takes it over, looks for the post, and sends if it is not there.
+        db.$client
+          .prepare(`UPDATE digest_posts SET error = ?, created_at = 0 WHERE guild_id = ? AND week_start = ? AND status = 'claimed'`)
+          .run(message, settings.guildId, schedule.weekStart);
+      }
       updateGuildSettings(db, settings.guildId, { digestLastError: message }, clock.now());
     });
-    if (error instanceof DigestDeliveryError) log.warn({ reason: message }, 'weekly digest not posted');
-    else log.error({ err: error }, 'weekly digest failed');
+    if (permanent) log.warn({ reason: message }, 'weekly digest not posted');
+    else log.error({ err: error }, 'weekly digest failed; retrying at the next check');
     return { guildId: settings.guildId, weekStart: schedule.weekStart, status: 'failed', error: message };
   }
+}
+
+/**
+ * Takes the (guild, week) for this attempt: 'fresh' when nobody tried yet, 'resumed' when an earlier attempt's
+ * claim went stale (it may have posted before dying), null when it is posted, refused, or being posted right now.
+ */
+function claimWeek(db: Db, guildId: string, weekStart: number, channelId: string, now: number): 'fresh' | 'resumed' | null {
+  return inTransaction(db, () => {
+    const existing = db.$client
+      .prepare<[string, number], { status: string; created_at: number }>('SELECT status, created_at FROM digest_posts WHERE guild_id = ? AND week_start = ?')
+      .get(guildId, weekStart);
+    if (!existing) {
+      db.$client
+        .prepare(`INSERT INTO digest_posts (guild_id, week_start, channel_id, status, created_at) VALUES (?, ?, ?, 'claimed', ?)`)
+        .run(guildId, weekStart, channelId, now);
+      return 'fresh';
+    }
+    if (existing.status !== 'claimed' || existing.created_at > now - DIGEST_CLAIM_TIMEOUT_MS) return null;
+    db.$client.prepare('UPDATE digest_posts SET channel_id = ?, created_at = ? WHERE guild_id = ? AND week_start = ?').run(channelId, now, guildId, weekStart);
+    return 'resumed';
+  });
+}
+
+/** The earlier attempt's post, if the channel shows one; null when there is none or history cannot be read. */
+async function findEarlierPost(deps: DigestDeps, channelId: string, title: string, log: Logger): Promise<string | null> {
+  try {
+    return await deps.sender.findPosted(channelId, title);
+  } catch (error) {
+    // Without Read Message History the check cannot be made; the nonce still drops a repeat sent within minutes.
+    log.warn({ err: error }, 'could not read the digest channel to check for an earlier post; sending');
+    return null;
+  }
+}
+
+/** Discord nonces are at most 25 characters: a digest of the guild and week. */
+export function digestNonce(guildId: string, weekStart: number): string {
+  return createHash('sha256').update(`digest:${guildId}:${weekStart}`).digest('base64url').slice(0, 25);
 }
 
 /**

@@ -4,21 +4,32 @@ import { DiscordAPIError, RESTJSONErrorCodes, type Client } from 'discord.js';
 import { DigestDeliveryError, type DigestSender } from '../digest/weekly';
 import { NO_MENTIONS } from './embeds/limits';
 
+/** How far back findPosted looks: Discord's largest page. */
+const RECENT_MESSAGES = 100;
+
 const FIX = 'Fix it, or pick another channel with `/clipscope-admin digest channel:`.';
 
 export function createDigestSender(client: Client): DigestSender {
   return {
-    async send(channelId, message) {
+    async send(channelId, message, nonce) {
       try {
         const channel = await client.channels.fetch(channelId);
         if (!channel || !channel.isSendable()) {
           throw new DigestDeliveryError(`The digest channel <#${channelId}> is not a text channel Clipscope can post in. ${FIX}`);
         }
-        const sent = await channel.send({ embeds: message.embeds, allowedMentions: NO_MENTIONS });
+        const sent = await channel.send({ embeds: message.embeds, allowedMentions: NO_MENTIONS, nonce, enforceNonce: true });
         return sent.id;
       } catch (error) {
         throw deliveryError(channelId, error);
       }
+    },
+    async findPosted(channelId, title) {
+      const channel = await client.channels.fetch(channelId);
+      if (!channel || !channel.isTextBased() || !('messages' in channel)) return null;
+      // A digest goes out once a week, so an earlier attempt's post is among the channel's latest messages.
+      const recent = await channel.messages.fetch({ limit: RECENT_MESSAGES, cache: false });
+      const mine = recent.find((m) => m.author.id === client.user?.id && m.embeds[0]?.title === title);
+      return mine?.id ?? null;
     },
   };
 }

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../src/clock';
 import { closeDatabase, openDatabase } from '../../src/db/client';
 import { getGuildSettings, updateGuildSettings } from '../../src/db/guild-settings';
-import { digestSchedule, resetDigestFailure, runDueDigests, type DigestDeps } from '../../src/digest/weekly';
+import { DIGEST_CLAIM_TIMEOUT_MS, digestSchedule, resetDigestFailure, runDueDigests, type DigestDeps } from '../../src/digest/weekly';
 import { createAnalyticsQueries } from '../../src/discord/analytics-queries';
 import { createDiscordClient } from '../../src/discord/client';
 import { statusEmbed } from '../../src/discord/commands/clipscope-admin';
@@ -227,6 +227,53 @@ describe('weekly digest', () => {
     resetDigestFailure(temp.db, guildGone, fixed, clock.now());
     expect(await runDueDigests(deps(client))).toMatchObject([{ guildId: guildGone, status: 'posted' }]);
     expect(getGuildSettings(temp.db, guildGone).digestLastError).toBeNull();
+    expect(await runDueDigests(deps(client))).toEqual([]);
+  });
+
+  it('records a post whose response was lost instead of posting it again, and retries a transient failure', async () => {
+    const client = await login();
+    clock.set(MON_23 + 10 * HOUR);
+    // Discord accepts the post, then every answer is lost (a 502 from a proxy): discord.js retries, the nonce keeps
+    // those retries from posting again, and the attempt ends as a transient failure.
+    discord.route('POST', `/channels/${digestA.id}/messages`, ({ body }) => {
+      discord.postMessage(digestA.id, body);
+      return { status: 502, body: { message: 'Bad Gateway', code: 0 } };
+    });
+    const [failed] = await runDueDigests(deps(client));
+    expect(failed).toMatchObject({ guildId: guildA, status: 'failed', error: expect.stringContaining('tries again within 15 minutes') });
+    expect(getGuildSettings(temp.db, guildA).digestLastError).toContain('tries again within 15 minutes');
+    const stored = [...(discord.messages.get(digestA.id)?.values() ?? [])];
+    expect(stored).toHaveLength(1);
+    const postsBefore = posts(digestA.id).length;
+    expect(postsBefore).toBeGreaterThan(1);
+
+    // Discord answers again. The next check finds the post in the channel and records it without sending.
+    discord.route('POST', `/channels/${digestA.id}/messages`, ({ body }) => ({ body: discord.postMessage(digestA.id, body) }));
+    clock.advance(15 * 60_000);
+    expect(await runDueDigests(deps(client))).toEqual([{ guildId: guildA, weekStart: expect.any(Number), status: 'posted', messageId: stored[0]!.id }]);
+    expect(posts(digestA.id)).toHaveLength(postsBefore);
+    expect(getGuildSettings(temp.db, guildA).digestLastError).toBeNull();
+    expect(await runDueDigests(deps(client))).toEqual([]);
+  });
+
+  it('takes over the claim of an attempt that died before posting, once the claim is stale, and posts once', async () => {
+    const client = await login();
+    const diedAt = MON_23 + 10 * HOUR;
+    const { weekStart } = digestSchedule(getGuildSettings(temp.db, guildA), diedAt);
+    // What a process killed between claiming the week and sending leaves behind.
+    temp.db.$client
+      .prepare(`INSERT INTO digest_posts (guild_id, week_start, channel_id, status, created_at) VALUES (?, ?, ?, 'claimed', ?)`)
+      .run(guildA, weekStart, digestA.id, diedAt);
+
+    // Within the timeout the claim may still be a live attempt elsewhere: nobody else posts.
+    clock.set(diedAt + DIGEST_CLAIM_TIMEOUT_MS - 60_000);
+    expect(await runDueDigests(deps(client))).toEqual([]);
+    expect(posts(digestA.id)).toHaveLength(0);
+
+    clock.set(diedAt + DIGEST_CLAIM_TIMEOUT_MS);
+    expect(await runDueDigests(deps(client))).toMatchObject([{ guildId: guildA, weekStart, status: 'posted' }]);
+    expect(posts(digestA.id)).toHaveLength(1);
+    expect(postedEmbed(digestA.id, 0).title).toBe('📬 Weekly clip digest · week of 2026-11-16');
     expect(await runDueDigests(deps(client))).toEqual([]);
   });
 });

@@ -244,6 +244,24 @@ export class FakeDiscord {
     for (let i = 0; i < count; i++) this.rateLimits.push({ method: method.toUpperCase(), pattern: splitPath(pattern), options });
   }
 
+  /**
+   * What POST /channels/:id/messages does: stores the bot's message and returns it. With `enforce_nonce`, a repeat
+   * of a nonce the bot used in the channel within the last few minutes returns the earlier message, as Discord does.
+   * Public so a test route can accept a post and then lose the response.
+   */
+  postMessage(channelId: string, body: unknown): ApiMessage {
+    const fields = (typeof body === 'object' && body !== null ? body : {}) as { nonce?: unknown; enforce_nonce?: unknown };
+    if (fields.enforce_nonce === true && fields.nonce !== undefined) {
+      const since = Date.now() - NONCE_WINDOW_MS;
+      for (const earlier of this.messages.get(channelId)?.values() ?? []) {
+        if (earlier.author.id === this.bot.id && earlier.nonce === fields.nonce && Date.parse(earlier.timestamp) >= since) return earlier;
+      }
+    }
+    const created = this.createMessage(channelId, body);
+    this.putMessage(created);
+    return created;
+  }
+
   /** Makes a message available to GET /channels/:id/messages and GET /channels/:id/messages/:mid. */
   putMessage(msg: ApiMessage): void {
     let channel = this.messages.get(msg.channel_id);
@@ -465,11 +483,7 @@ export class FakeDiscord {
       const limit = Math.min(100, Math.max(1, Number(query.get('limit') ?? 25) || 25));
       return { body: (after ? users.filter((u) => compareIds(u.id, after) > 0) : users).slice(0, limit) };
     });
-    this.route('POST', '/channels/:channelId/messages', ({ params, body }) => {
-      const created = this.createMessage(params.channelId!, body);
-      this.putMessage(created);
-      return { body: created };
-    });
+    this.route('POST', '/channels/:channelId/messages', ({ params, body }) => ({ body: this.postMessage(params.channelId!, body) }));
     this.route('PATCH', '/channels/:channelId/messages/:messageId', ({ params, body }) => {
       const existing = this.messages.get(params.channelId!)?.get(params.messageId!);
       if (!existing) return unknownMessage;
@@ -531,6 +545,9 @@ export class FakeDiscord {
     };
   }
 }
+
+/** How long Discord remembers a message nonce it enforces (documented as "a few minutes"). */
+const NONCE_WINDOW_MS = 5 * 60_000;
 
 /** Creates and starts a fake Discord; call `stop()` in afterEach/afterAll. */
 export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promise<FakeDiscord> {
