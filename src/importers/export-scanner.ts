@@ -27,6 +27,9 @@ export interface ScannerHandlers {
 /** Messages larger than this are not Discord messages (Discord caps content at 4,000 characters). */
 export const MAX_ELEMENT_BYTES = 32 * 1024 * 1024;
 
+const MIN_WORK_BYTES = 64 * 1024;
+const RELEASE_WORK_BYTES = 4 * 1024 * 1024;
+
 const enum State {
   Start,
   KeyOrEnd,
@@ -68,8 +71,13 @@ function describeByte(c: number | undefined): string {
 
 export class ExportScanner {
   private state = State.Start;
-  /** Bytes not yet consumed that belong to a span in progress (a copy, so the caller may reuse its buffers). */
-  private carry: Buffer | null = null;
+  /**
+   * The scanner's own copy of the bytes of a span still in progress (the caller may reuse its chunk buffers):
+   * the first `carryLength` bytes of `work`, which grows by doubling so that a large message read in small chunks
+   * costs linear, not quadratic, copying.
+   */
+  private work: Buffer | null = null;
+  private carryLength = 0;
   /** Absolute offset of the first byte of the current working buffer. */
   private bufStart = 0;
   /** Absolute offset up to which bytes have been consumed. */
@@ -111,13 +119,16 @@ export class ExportScanner {
    */
   push(chunk: Buffer, offset: number): number {
     let buf: Buffer;
-    if (this.carry && this.carry.length > 0) {
-      buf = Buffer.concat([this.carry, chunk]);
+    if (this.carryLength > 0) {
+      const length = this.carryLength + chunk.length;
+      const work = this.reserve(length, this.carryLength);
+      chunk.copy(work, this.carryLength);
+      buf = work.subarray(0, length);
     } else {
       buf = chunk;
       this.bufStart = offset;
     }
-    this.carry = null;
+    this.carryLength = 0;
     let i = this.consumed - this.bufStart;
     const n = buf.length;
 
@@ -130,7 +141,7 @@ export class ExportScanner {
           this.pendingSeek = null;
           this.consumed = target;
           this.state = State.ArrayNext;
-          this.carry = null;
+          this.carryLength = 0;
           return target;
         }
         continue;
@@ -239,11 +250,25 @@ export class ExportScanner {
           this.spanStart,
         );
       }
-      // Copy: the caller may reuse the chunk's memory for its next read.
-      this.carry = Buffer.from(buf.subarray(keepFrom));
+      // Keep the span's bytes at the start of our own buffer: the caller may reuse the chunk's memory.
+      const keep = n - keepFrom;
+      if (buf === chunk) chunk.copy(this.reserve(keep, 0), 0, keepFrom, n);
+      else if (keepFrom > 0) (this.work as Buffer).copyWithin(0, keepFrom, n);
+      this.carryLength = keep;
       this.bufStart = this.spanStart;
+    } else if (this.work && this.work.length > RELEASE_WORK_BYTES) {
+      this.work = null; // a rare huge message: do not hold its memory for the rest of the file
     }
     return offset + chunk.length;
+  }
+
+  /** The work buffer with room for `length` bytes, its first `preserve` bytes kept. */
+  private reserve(length: number, preserve: number): Buffer {
+    if (this.work && this.work.length >= length) return this.work;
+    const grown = Buffer.allocUnsafe(Math.max(length, (this.work?.length ?? 0) * 2, MIN_WORK_BYTES));
+    if (this.work && preserve > 0) this.work.copy(grown, 0, 0, preserve);
+    this.work = grown;
+    return grown;
   }
 
   /** Call after the last chunk: throws if the file ended before the export did. */

@@ -57,4 +57,14 @@ describe('ExportScanner', () => {
     }
     expect(scan(doc, [5]).messages).toHaveLength(2);
   });
+
+  it('hands over messages much larger than a chunk intact, with small and large messages mixed', () => {
+    // Larger than the scanner's initial work buffer, so it grows, shifts and is released across reads.
+    const piece = 'héllo "quoted" \\ back\nslash 😂 {[,:]} ';
+    const messages = [150_000, 12, 300_000, 70_000, 5_000_000, 3].map((length, i) => ({ id: String(i), content: piece.repeat(Math.ceil(length / piece.length)).slice(0, length) }));
+    const doc = JSON.stringify({ guild: { id: '1' }, messages }, null, 1);
+    for (const chunks of [[1000, 7, 65_537, 4096], [1_048_576], [333]]) {
+      expect(scan(doc, chunks).messages).toEqual(messages);
+    }
+  });
 });
