@@ -18,7 +18,7 @@ import { silentLogger } from '../src/logger';
 import { createTwitchApi } from '../src/twitch/client';
 import { enrichPending } from '../src/twitch/enrich';
 import { useFakeHelixPort } from '../test/fakes/helix';
-import { benchClipId, type FakeHelixWorkerData, type WorkerReply, type WorkerRequest } from './enrichment-data';
+import { BUCKET_SAMPLE_MS, benchClipId, type FakeHelixWorkerData, type WorkerReply, type WorkerRequest } from './enrichment-data';
 import { figure, single, summarise } from './measure';
 import type { BenchSection, Figure } from './types';
 
@@ -32,6 +32,8 @@ export interface EnrichmentBenchOptions {
   concurrency?: number;
   /** Guilds sharing each clip (each clip is still fetched once). */
   guildsPerClip?: number;
+  /** false: Twurple's limiter alone, without our pacing (to compare). */
+  pacing?: boolean;
   log?: (message: string) => void;
 }
 
@@ -64,6 +66,15 @@ export interface EnrichmentBenchResult {
   clientBusy: number;
   /** The machine's 1-minute load average at the end, to read the figures by. */
   loadAverage: number;
+  /** CPU time of this process (client thread, fake's thread included) over the enrichment, in ms. */
+  cpuMs: number;
+  /**
+   * Seconds the fake's bucket sat full during the run: refill that no client could spend any more (Twitch caps the
+   * bucket). A client that spends points as they refill keeps this near 0 once its queue is longer than a bucket.
+   */
+  secondsBucketFull: number;
+  /** Seconds the bucket sat below one point (calls then get 429 or wait in Twurple's limiter). */
+  secondsBucketEmpty: number;
 }
 
 /** Starts the fake Helix in a worker thread and returns a way to talk to it. */
@@ -133,12 +144,19 @@ export async function measureEnrichment(options: EnrichmentBenchOptions = {}): P
       }
     })();
 
-    const twitch = createTwitchApi({ clientId: fake.ready.clientId, clientSecret: fake.ready.clientSecret, logger: silentLogger() });
+    // The production client; only the pacer's window follows a compressed benchmark window (Twitch's is a minute).
+    const twitch = createTwitchApi({
+      clientId: fake.ready.clientId,
+      clientSecret: fake.ready.clientSecret,
+      logger: silentLogger(),
+      pacing: options.pacing === false ? false : { points, windowMs },
+    });
     const clock = new ManualClock(Date.UTC(2024, 6, 1));
     // Setup took a while and the bucket refilled meanwhile: empty it so the run starts from an empty budget.
     const drained = await fake.ask({ type: 'drain' }, 'drained');
     log(`enriching with an ${points}-point bucket per ${windowMs} ms window (starts empty)`);
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
     const eluBefore = performance.eventLoopUtilization();
     let lastLog = started;
     const summary = await enrichPending(
@@ -155,10 +173,21 @@ export async function measureEnrichment(options: EnrichmentBenchOptions = {}): P
     );
     const elapsedMs = performance.now() - started;
     const clientBusy = performance.eventLoopUtilization(eluBefore).utilization;
+    const cpu = process.cpuUsage(cpuBefore);
     const done = db.$client
       .prepare<[], { n: number }>("SELECT count(DISTINCT clip_id) AS n FROM clips WHERE enrichment_state = 'done'")
       .get()!.n;
     const report = await fake.ask({ type: 'report' }, 'report');
+    const finishedAt = drained.at + elapsedMs;
+    const levels = report.bucketLevels.filter(([at]) => at <= finishedAt);
+    const sampleSeconds = BUCKET_SAMPLE_MS / 1000;
+    const secondsBucketFull = levels.filter(([, level]) => level >= points - 1).length * sampleSeconds;
+    const secondsBucketEmpty = levels.filter(([, level]) => level < 1).length * sampleSeconds;
+    const every = Math.max(1, Math.round(5000 / BUCKET_SAMPLE_MS));
+    log(
+      `bucket level every ${(every * BUCKET_SAMPLE_MS) / 1000} s: ` +
+        levels.filter((_, i) => i % every === 0).map(([, level]) => Math.floor(level)).join(' '),
+    );
     const clipsPerWindow = (done / elapsedMs) * windowMs;
     const theoreticalClipsPerWindow = points * 100;
     // Budget use: the bucket was empty at `drained.at`, so by the last call no client could have made more than
@@ -185,6 +214,9 @@ export async function measureEnrichment(options: EnrichmentBenchOptions = {}): P
       clipsLost: clips - done + summary.failed,
       clientBusy,
       loadAverage: os.loadavg()[0]!,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      secondsBucketFull,
+      secondsBucketEmpty,
     };
   } finally {
     closeDatabase(db);
@@ -288,6 +320,7 @@ if (isMain) {
     windows: arg('--windows'),
     concurrency: arg('--concurrency'),
     guildsPerClip: arg('--guilds'),
+    pacing: !process.argv.includes('--no-pacing'),
     log: (m) => process.stderr.write(`${m}\n`),
   }).then(
     (result) => {
