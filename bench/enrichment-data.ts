@@ -13,8 +13,18 @@ export type WorkerRequest = { type: 'drain' } | { type: 'report' } | { type: 'st
 export type WorkerReply =
   | { type: 'ready'; port: number; clientId: string; clientSecret: string }
   | { type: 'drained'; at: number }
-  | { type: 'report'; clipsServedAt: number[]; gamesServed: number; rateLimited: number }
+  | {
+      type: 'report';
+      clipsServedAt: number[];
+      gamesServed: number;
+      rateLimited: number;
+      /** The bucket's level sampled every BUCKET_SAMPLE_MS since the drain: [epoch ms, points]. */
+      bucketLevels: [number, number][];
+    }
   | { type: 'stopped' };
+
+/** How often the fake's thread samples its bucket level for the report. */
+export const BUCKET_SAMPLE_MS = 250;
 
 export function benchClipId(i: number): string {
   return `BenchClip${i}-x`;

@@ -1,7 +1,10 @@
 // Enrichment throughput: clips enriched per minute through the real Twurple client against the fake Helix with
-// a Twitch-like token bucket (800 points per window), compared with the theoretical 100 clips × 800 calls per
-// window, and a check that no clip is lost. Run alone: `node --import tsx bench/enrichment.ts [--window-ms 60000]
-// [--windows 3] [--concurrency 8] [--guilds 1]`. The fake serves from a worker thread, as Twitch's servers would
+// a Twitch-like token bucket (800 points per window, refilled continuously, Ratelimit-Reset = when it is full
+// again), compared with the theoretical 100 clips × 800 calls per window, and a check that no clip is lost. The
+// fake's bucket level is sampled through the run and logged: without our pacer (`--no-pacing`) it shows Twurple's
+// limiter letting the bucket refill for a whole minute after it read Ratelimit-Remaining 0, then a burst.
+// Run alone: `node --import tsx bench/enrichment.ts [--window-ms 60000] [--windows 3] [--concurrency 8]
+// [--guilds 1] [--no-pacing]`. The fake serves from a worker thread, as Twitch's servers would
 // not share the client's CPU; the bucket starts empty, so the budget bound is exactly 800 calls per window elapsed.
 //
 // Honest time compression: with --window-ms below 60 000 the bucket refills 800 points per that window instead
@@ -18,7 +21,7 @@ import { silentLogger } from '../src/logger';
 import { createTwitchApi } from '../src/twitch/client';
 import { enrichPending } from '../src/twitch/enrich';
 import { useFakeHelixPort } from '../test/fakes/helix';
-import { benchClipId, type FakeHelixWorkerData, type WorkerReply, type WorkerRequest } from './enrichment-data';
+import { BUCKET_SAMPLE_MS, benchClipId, type FakeHelixWorkerData, type WorkerReply, type WorkerRequest } from './enrichment-data';
 import { figure, single, summarise } from './measure';
 import type { BenchSection, Figure } from './types';
 
@@ -32,6 +35,8 @@ export interface EnrichmentBenchOptions {
   concurrency?: number;
   /** Guilds sharing each clip (each clip is still fetched once). */
   guildsPerClip?: number;
+  /** false: Twurple's limiter alone, without our pacing (to compare). */
+  pacing?: boolean;
   log?: (message: string) => void;
 }
 
@@ -64,6 +69,15 @@ export interface EnrichmentBenchResult {
   clientBusy: number;
   /** The machine's 1-minute load average at the end, to read the figures by. */
   loadAverage: number;
+  /** CPU time of this process (client thread, fake's thread included) over the enrichment, in ms. */
+  cpuMs: number;
+  /**
+   * Seconds the fake's bucket sat full during the run: refill that no client could spend any more (Twitch caps the
+   * bucket). A client that spends points as they refill keeps this near 0 once its queue is longer than a bucket.
+   */
+  secondsBucketFull: number;
+  /** Seconds the bucket sat below one point (calls then get 429 or wait in Twurple's limiter). */
+  secondsBucketEmpty: number;
 }
 
 /** Starts the fake Helix in a worker thread and returns a way to talk to it. */
@@ -133,12 +147,19 @@ export async function measureEnrichment(options: EnrichmentBenchOptions = {}): P
       }
     })();
 
-    const twitch = createTwitchApi({ clientId: fake.ready.clientId, clientSecret: fake.ready.clientSecret, logger: silentLogger() });
+    // The production client; only the pacer's window follows a compressed benchmark window (Twitch's is a minute).
+    const twitch = createTwitchApi({
+      clientId: fake.ready.clientId,
+      clientSecret: fake.ready.clientSecret,
+      logger: silentLogger(),
+      pacing: options.pacing === false ? false : { points, windowMs },
+    });
     const clock = new ManualClock(Date.UTC(2024, 6, 1));
     // Setup took a while and the bucket refilled meanwhile: empty it so the run starts from an empty budget.
     const drained = await fake.ask({ type: 'drain' }, 'drained');
     log(`enriching with an ${points}-point bucket per ${windowMs} ms window (starts empty)`);
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
     const eluBefore = performance.eventLoopUtilization();
     let lastLog = started;
     const summary = await enrichPending(
@@ -155,10 +176,21 @@ export async function measureEnrichment(options: EnrichmentBenchOptions = {}): P
     );
     const elapsedMs = performance.now() - started;
     const clientBusy = performance.eventLoopUtilization(eluBefore).utilization;
+    const cpu = process.cpuUsage(cpuBefore);
     const done = db.$client
       .prepare<[], { n: number }>("SELECT count(DISTINCT clip_id) AS n FROM clips WHERE enrichment_state = 'done'")
       .get()!.n;
     const report = await fake.ask({ type: 'report' }, 'report');
+    const finishedAt = drained.at + elapsedMs;
+    const levels = report.bucketLevels.filter(([at]) => at <= finishedAt);
+    const sampleSeconds = BUCKET_SAMPLE_MS / 1000;
+    const secondsBucketFull = levels.filter(([, level]) => level >= points - 1).length * sampleSeconds;
+    const secondsBucketEmpty = levels.filter(([, level]) => level < 1).length * sampleSeconds;
+    const every = Math.max(1, Math.round(5000 / BUCKET_SAMPLE_MS));
+    log(
+      `bucket level every ${(every * BUCKET_SAMPLE_MS) / 1000} s: ` +
+        levels.filter((_, i) => i % every === 0).map(([, level]) => Math.floor(level)).join(' '),
+    );
     const clipsPerWindow = (done / elapsedMs) * windowMs;
     const theoreticalClipsPerWindow = points * 100;
     // Budget use: the bucket was empty at `drained.at`, so by the last call no client could have made more than
@@ -185,6 +217,9 @@ export async function measureEnrichment(options: EnrichmentBenchOptions = {}): P
       clipsLost: clips - done + summary.failed,
       clientBusy,
       loadAverage: os.loadavg()[0]!,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      secondsBucketFull,
+      secondsBucketEmpty,
     };
   } finally {
     closeDatabase(db);
@@ -272,6 +307,14 @@ export const enrichmentSection: BenchSection = {
       }),
       single('enrichment.clips_lost', results.reduce((sum, r) => sum + r.clipsLost, 0), 'clips', { better: 'lower', note: `over all ${results.length} runs; must be 0` }),
       single('enrichment.rate_limited_429', results.reduce((sum, r) => sum + r.rateLimited429, 0), 'answers', { better: 'lower', note: `429s from the fake Helix over all ${results.length} runs` }),
+      figure('enrichment.bucket_full_s', summarise(results.map((r) => r.secondsBucketFull)), 's', {
+        better: 'lower',
+        note: 'seconds per run the fake\'s bucket sat full (refill lost: Twitch caps the bucket); 0 when points are spent as they refill',
+      }),
+      figure('enrichment.cpu_ms_per_1000_clips', summarise(results.map((r) => (r.cpuMs / r.clips) * 1000)), 'ms', {
+        better: 'lower',
+        note: 'CPU time of the bench process (client and the fake\'s thread) per 1,000 clips enriched; the budget, not the CPU, sets the pace',
+      }),
     );
     return figures;
   },
@@ -288,6 +331,7 @@ if (isMain) {
     windows: arg('--windows'),
     concurrency: arg('--concurrency'),
     guildsPerClip: arg('--guilds'),
+    pacing: !process.argv.includes('--no-pacing'),
     log: (m) => process.stderr.write(`${m}\n`),
   }).then(
     (result) => {

@@ -2,7 +2,7 @@
 // client being measured (in production, Twitch's servers are elsewhere).
 import { parentPort, workerData } from 'node:worker_threads';
 import { FakeHelix } from '../test/fakes/helix';
-import { benchClipId, type FakeHelixWorkerData, type WorkerReply, type WorkerRequest } from './enrichment-data';
+import { BUCKET_SAMPLE_MS, benchClipId, type FakeHelixWorkerData, type WorkerReply, type WorkerRequest } from './enrichment-data';
 
 const data = workerData as FakeHelixWorkerData;
 const port = parentPort!;
@@ -21,18 +21,26 @@ for (let i = 0; i < data.clips; i++) {
 const listening = await helix.start();
 const send = (reply: WorkerReply): void => port.postMessage(reply);
 send({ type: 'ready', port: listening, clientId: helix.clientId, clientSecret: helix.clientSecret });
+// The bucket's level over time, from the drain on: the sawtooth (or the flat line) the client draws in it.
+const bucketLevels: [number, number][] = [];
+let sampler: NodeJS.Timeout | undefined;
 port.on('message', (message: WorkerRequest) => {
   if (message.type === 'drain') {
     helix.drainBucket();
     send({ type: 'drained', at: Date.now() });
+    clearInterval(sampler);
+    bucketLevels.length = 0;
+    sampler = setInterval(() => bucketLevels.push([Date.now(), helix.bucketLevel() ?? 0]), BUCKET_SAMPLE_MS);
   } else if (message.type === 'report') {
     send({
       type: 'report',
       clipsServedAt: helix.served('clips').map((r) => r.at),
       gamesServed: helix.served('games').length,
       rateLimited: helix.requests.filter((r) => r.status === 429).length,
+      bucketLevels,
     });
   } else {
+    clearInterval(sampler);
     void helix.stop().then(() => {
       send({ type: 'stopped' });
       port.close();

@@ -4,6 +4,7 @@ import { ApiClient } from '@twurple/api';
 import { AppTokenAuthProvider } from '@twurple/auth';
 import { z } from 'zod';
 import type { Logger } from '../logger';
+import { HelixPacer, type PacingOptions } from './pacing';
 
 // Twurple's documented way to type fetchOptions as the platform fetch's RequestInit.
 declare module '@twurple/api-call' {
@@ -273,11 +274,20 @@ export interface TwitchApiOptions {
    * answers only the first id of a call, so local trials against it use 1. Larger lists are split into calls.
    */
   idsPerCall?: number;
+  /**
+   * Our pacing on top of Twurple's limiter (see pacing.ts): calls go out as Helix's bucket refills instead of
+   * emptying it and stalling until it is full again. `false` leaves the pace to Twurple alone.
+   */
+  pacing?: Partial<PacingOptions> | false;
+  /** For the pacer's clock; real time by default. */
+  now?: () => number;
 }
 
 /** What a ready Twitch client offers beyond the calls: the Twurple client itself, for stats and events. */
 export interface TwurpleTwitchApi extends TwitchApi {
   apiClient: ApiClient;
+  /** The model of Helix's bucket the calls are paced by (null with pacing off). */
+  pacer: HelixPacer | null;
 }
 
 /**
@@ -313,16 +323,46 @@ export function createTwitchApi(options: TwitchApiOptions): TwurpleTwitchApi {
   const idsPerCall = Math.min(HELIX_MAX_IDS, Math.max(1, options.idsPerCall ?? HELIX_MAX_IDS));
   const random = options.random ?? Math.random;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const pacer = options.pacing === false ? null : new HelixPacer(options.pacing ?? {}, { now: options.now });
+  let inFlight = 0;
+  let lastObserved = '';
+
+  /**
+   * Tells the pacer what Twitch last said about the bucket. Only when no other call is under way: Twurple's figure
+   * is from its last finished batch, so with calls in the air it may predate points they took.
+   */
+  function syncPacer(): void {
+    if (!pacer || inFlight > 0) return;
+    const stats = twurpleBucket(apiClient);
+    if (!stats) return;
+    const key = `${stats.limit}/${stats.remaining}/${stats.resetAt}`;
+    // The same figures again mean no answer came since (a network error, say): already applied, and stale now.
+    if (key === lastObserved) return;
+    lastObserved = key;
+    pacer.observe(stats);
+  }
+
+  async function send(what: string, url: string, query: Record<string, string | string[]>): Promise<unknown> {
+    if (pacer) await pacer.take();
+    inFlight += 1;
+    try {
+      return await withDeadline(apiClient.callApi<unknown>({ type: 'helix', url, query }), callTimeoutMs, what);
+    } finally {
+      inFlight -= 1;
+      syncPacer();
+    }
+  }
 
   async function call(what: string, url: string, query: Record<string, string | string[]>): Promise<z.infer<typeof envelopeSchema>> {
     for (let attempt = 0; ; attempt++) {
       try {
-        const body = await withDeadline(apiClient.callApi<unknown>({ type: 'helix', url, query }), callTimeoutMs, what);
+        const body = await send(what, url, query);
         const envelope = envelopeSchema.safeParse(body);
         if (!envelope.success) throw new TwitchApiError('malformed', `${what}: Twitch sent a body without a data list`);
         return envelope.data;
       } catch (raw) {
         const error = classifyTwitchError(raw, what);
+        if (error.kind === 'rate_limited') pacer?.emptied();
         if (!error.retryable || attempt >= policy.retries) throw error;
         const delay = backoffDelay(attempt, policy.baseDelayMs, policy.maxDelayMs, random);
         logger.warn({ err: error.message, attempt: attempt + 1, delayMs: delay }, 'Twitch call failed; retrying');
@@ -333,6 +373,7 @@ export function createTwitchApi(options: TwitchApiOptions): TwurpleTwitchApi {
 
   return {
     apiClient,
+    pacer,
     async getClipsByIds(ids) {
       checkCount(ids, 'clip ids');
       const result: ClipLookup = { clips: [], rejected: [] };
@@ -385,6 +426,26 @@ export function createTwitchApi(options: TwitchApiOptions): TwurpleTwitchApi {
       return users;
     },
   };
+}
+
+/**
+ * Twurple's last known Ratelimit-* figures for app-token calls. ApiClient.rateLimiterStats is null on Node, where
+ * the Helix limiter is partitioned by user; the app partition's stats (key null) are read from the limiter Twurple
+ * built. Null if that shape is not there (another Twurple version): the pacer then runs on its own model alone.
+ */
+function twurpleBucket(apiClient: ApiClient): { limit: number; remaining: number; resetAt: number } | null {
+  const limiter = (apiClient as unknown as { _rateLimiter?: { getChildStats?: (key: null) => unknown } })._rateLimiter;
+  if (typeof limiter?.getChildStats !== 'function') return null;
+  const stats = limiter.getChildStats(null) as {
+    lastKnownLimit?: number | null;
+    lastKnownRemainingRequests?: number | null;
+    lastKnownResetDate?: Date | null;
+  } | null;
+  const limit = stats?.lastKnownLimit;
+  const remaining = stats?.lastKnownRemainingRequests;
+  // Without Ratelimit-* headers (the Twitch CLI mock API sends none) Twurple reads 0 for both: nothing to learn.
+  if (typeof limit !== 'number' || typeof remaining !== 'number' || !(limit >= 1) || !Number.isFinite(remaining)) return null;
+  return { limit, remaining, resetAt: stats?.lastKnownResetDate?.getTime() ?? 0 };
 }
 
 /** Rejects with a retryable network error if the promise has not settled in time (the promise itself runs on). */

@@ -56,6 +56,8 @@ export interface RecordedRequest {
   /** The HTTP status the fake answered. */
   status: number;
   at: number;
+  /** The Ratelimit-Remaining the fake answered with (null when it sent none). */
+  remaining: number | null;
 }
 
 /** A fault served instead of the normal answer, to the next requests that match. */
@@ -204,6 +206,13 @@ export class FakeHelix {
     return this.requests.filter((r) => r.kind === 'helix' && r.endpoint === endpoint && r.status === 200);
   }
 
+  /** The bucket's level now (fractional points), or null without a rate limit. */
+  bucketLevel(): number | null {
+    if (!this.bucket) return null;
+    this.refill();
+    return this.bucket.level;
+  }
+
   /** Empties the bucket now, as if other work had spent the budget. */
   drainBucket(): void {
     if (!this.bucket) return;
@@ -255,7 +264,7 @@ export class FakeHelix {
   }
 
   /** Ratelimit-* headers; takes a point unless `take` is false. Returns false when the bucket is empty. */
-  private spend(res: http.ServerResponse, take: boolean): boolean {
+  private spend(res: http.ServerResponse, take: boolean, record: RecordedRequest): boolean {
     const b = this.bucket;
     if (!b) return true;
     this.refill();
@@ -263,7 +272,8 @@ export class FakeHelix {
     if (ok && take) b.level -= 1;
     const fullAt = this.now() + ((b.points - b.level) * b.windowMs) / b.points;
     res.setHeader('Ratelimit-Limit', String(b.points));
-    res.setHeader('Ratelimit-Remaining', String(Math.floor(b.level)));
+    record.remaining = Math.floor(b.level);
+    res.setHeader('Ratelimit-Remaining', String(record.remaining));
     // Twitch sends whole epoch seconds; a compressed benchmark window may ask for fractions.
     res.setHeader('Ratelimit-Reset', b.fractionalReset ? (fullAt / 1000).toFixed(3) : String(Math.ceil(fullAt / 1000)));
     return ok;
@@ -283,7 +293,7 @@ export class FakeHelix {
     const match = /^\/(mock|auth)\/(.+)$/.exec(url.pathname);
     const kind = match ? (match[1] === 'mock' ? 'helix' : 'auth') : 'other';
     const endpoint = match ? match[2]! : url.pathname;
-    const record: RecordedRequest = { method: req.method ?? 'GET', endpoint, kind, query: url.searchParams, status: 0, at: this.now() };
+    const record: RecordedRequest = { method: req.method ?? 'GET', endpoint, kind, query: url.searchParams, status: 0, at: this.now(), remaining: null };
     this.requests.push(record);
     const send = (status: number, body: unknown): void => {
       record.status = status;
@@ -336,17 +346,18 @@ export class FakeHelix {
       return;
     }
     if (fault?.kind === 'rate_limited') {
-      this.spend(res, false);
+      this.spend(res, false, record);
       const resetAt = this.now() + (fault.resetInMs ?? 0);
+      record.remaining = 0;
       res.setHeader('Ratelimit-Remaining', '0');
       res.setHeader('Ratelimit-Reset', String(resetAt / 1000));
       return send(429, { error: 'Too Many Requests', status: 429, message: 'Too Many Requests' });
     }
     if (fault?.kind === 'rate_limited_with_points') {
-      this.spend(res, false);
+      this.spend(res, false, record);
       return send(429, { error: 'Too Many Requests', status: 429, message: 'Too Many Requests' });
     }
-    if (!this.spend(res, true)) return send(429, { error: 'Too Many Requests', status: 429, message: 'Too Many Requests' });
+    if (!this.spend(res, true, record)) return send(429, { error: 'Too Many Requests', status: 429, message: 'Too Many Requests' });
     if (fault?.kind === 'status') {
       return send(fault.status, fault.body ?? { error: http.STATUS_CODES[fault.status] ?? 'Error', status: fault.status, message: '' });
     }

@@ -5,6 +5,7 @@ import { inTransaction } from '../../src/db/client';
 import { recordMessage } from '../../src/capture/record-share';
 import { silentLogger } from '../../src/logger';
 import { createTwitchApi, type TwurpleTwitchApi } from '../../src/twitch/client';
+import type { PacingOptions } from '../../src/twitch/pacing';
 import { FakeHelix, useFakeHelixPort, type FakeHelixOptions } from '../fakes/helix';
 import { createTempDb, type TempDb } from './temp-db';
 
@@ -21,7 +22,7 @@ export interface TwitchHarness {
 export const T0 = Date.parse('2024-06-01T12:00:00Z');
 
 export async function startTwitchHarness(
-  options: { helix?: FakeHelixOptions; clientSecret?: string; retries?: number; requestTimeoutMs?: number; callTimeoutMs?: number; idsPerCall?: number } = {},
+  options: { helix?: FakeHelixOptions; clientSecret?: string; retries?: number; requestTimeoutMs?: number; callTimeoutMs?: number; idsPerCall?: number; pacing?: Partial<PacingOptions> | false } = {},
 ): Promise<TwitchHarness> {
   const helix = new FakeHelix(options.helix);
   const port = await helix.start();
@@ -35,6 +36,16 @@ export async function startTwitchHarness(
     requestTimeoutMs: options.requestTimeoutMs ?? 5000,
     callTimeoutMs: options.callTimeoutMs,
     idsPerCall: options.idsPerCall,
+    // The fake's bucket is known here: the pacer starts from what it holds rather than from an assumed-empty one.
+    pacing:
+      options.pacing === false
+        ? false
+        : {
+            points: options.helix?.rateLimit?.points ?? 800,
+            windowMs: options.helix?.rateLimit?.windowMs ?? 60_000,
+            initialPoints: options.helix?.rateLimit?.startEmpty ? 0 : (options.helix?.rateLimit?.points ?? 800),
+            ...options.pacing,
+          },
   });
   const temp = createTempDb();
   const clock = new ManualClock(T0);
