@@ -5,11 +5,11 @@ import type { Clock } from '../clock';
 import type { Db } from '../db/client';
 import { createApiToken } from '../http/tokens';
 import type { Logger } from '../logger';
-import { registerTwitchChannels, syncGuildChannels } from '../twitch/channel-sync';
+import { listTwitchChannels, registerTwitchChannels, removeTwitchChannel, syncGuildChannels } from '../twitch/channel-sync';
 import type { TwitchApi } from '../twitch/client';
 import { retryFailedClips } from '../twitch/enrich';
 import { backfillChannel, createDiscordRest } from './backfill';
-import type { AdminServices } from './context';
+import type { AdminServices, FollowedChannel } from './context';
 
 export interface AdminServicesDeps {
   db: Db;
@@ -39,6 +39,18 @@ export function createAdminServices({ db, clock, logger, twitch, discord }: Admi
             );
           },
           retryFailed: (guildId) => retryFailedClips(db, clock.now(), { guildId }),
+          listChannels: (guildId) => followedChannels(db, guildId),
+          removeChannels: (guildId, logins) => {
+            const followed = new Map(followedChannels(db, guildId).map((c) => [c.login, c]));
+            const removed: FollowedChannel[] = [];
+            const notFollowed: string[] = [];
+            for (const login of logins) {
+              const channel = followed.get(login);
+              if (channel && removeTwitchChannel(db, guildId, login)) removed.push(channel);
+              else notFollowed.push(login);
+            }
+            return { removed, notFollowed };
+          },
         }
       : null,
     createApiToken: (guildId, name) => createApiToken(db, { guildId, name }, clock.now()),
@@ -58,4 +70,15 @@ export function createAdminServices({ db, clock, logger, twitch, discord }: Admi
       },
     },
   };
+}
+
+function followedChannels(db: Db, guildId: string): FollowedChannel[] {
+  const clips = db.$client.prepare<[string, string], { n: number }>('SELECT count(*) AS n FROM clips WHERE guild_id = ? AND broadcaster_id = ?');
+  return listTwitchChannels(db, guildId).map((c) => ({
+    login: c.broadcasterLogin,
+    name: c.broadcasterName,
+    lastSyncAt: c.lastSyncAt,
+    lastSyncError: c.lastSyncError,
+    clips: clips.get(guildId, c.broadcasterId)?.n ?? 0,
+  }));
 }

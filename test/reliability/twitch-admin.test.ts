@@ -242,10 +242,67 @@ describe('/clipscope-admin twitch with Twitch configured', () => {
     expect(failed(guildB)).toEqual(['BetaSecretFailingClip']);
   });
 
+  it('lists the guild’s own channels with their clips, last sync and error, and an empty list plainly', async () => {
+    const listA = await twitch(guildA, 'list');
+    expect(listA).toHaveLength(1);
+    const body = bodyOf(listA[0]!);
+    expect(body).toMatchObject({ type: 4, data: { flags: EPHEMERAL, allowed_mentions: { parse: [] } } });
+    expect(body.data.embeds).toHaveLength(1);
+    const embed = body.data.embeds[0];
+    expect(embed.title).toBe('📺 Followed Twitch channels');
+    const lines = (embed.description as string).split('\n');
+    // alpha_two's last sync failed (the 500 above); alphastreamer has its four synced clips plus the two shared ones.
+    expect(lines[0]).toMatch(/^\*\*Alpha\\_Two\*\* \(`alpha_two`\) · 1 clip · synced <t:\d+:R>$/);
+    expect(lines[1]).toMatch(/^  ⚠️ last sync failed: .*HTTP 500/);
+    expect(lines[2]).toMatch(/^\*\*AlphaStreamer\*\* \(`alphastreamer`\) · 6 clips · synced <t:\d+:R>$/);
+    expect(lines).toHaveLength(3);
+    const listB = JSON.stringify(bodyOf((await twitch(guildB, 'list'))[0]!));
+    expect(listB).toContain('BetaSecretStreamer');
+    expect(listB).not.toMatch(/alpha/i);
+  });
+
+  it('removes only the asking guild’s channels, keeps their clips, and says which logins it does not follow', async () => {
+    // Guild A cannot remove guild B's channel: it is not one A follows.
+    const foreign = await twitch(guildA, 'remove', { channels: 'betasecret' });
+    expect(finalReply(foreign)).toMatchObject({ content: 'This server follows none of `betasecret`; `/clipscope-admin twitch list` shows the ones it follows.', flags: EPHEMERAL });
+    expect(h.temp.db.$client.prepare('SELECT guild_id, broadcaster_login FROM twitch_channels WHERE broadcaster_login = ?').all('betasecret')).toEqual([{ guild_id: guildB, broadcaster_login: 'betasecret' }]);
+
+    const clipsBefore = clipsOf(guildA).length;
+    const removed = await twitch(guildA, 'remove', { channels: '@Alpha_Two betasecret' });
+    expect(removed.map((r) => bodyOf(r))).toEqual([
+      {
+        type: 4,
+        data: {
+          content: '🗑️ Stopped following **Alpha\\_Two**. Their clips stay in this server’s history. Not followed here: `betasecret`.',
+          flags: EPHEMERAL,
+          allowed_mentions: { parse: [] },
+          tts: false,
+          enforce_nonce: false,
+        },
+      },
+    ]);
+    expect(clipsOf(guildA)).toHaveLength(clipsBefore);
+    expect(h.temp.db.$client.prepare('SELECT guild_id, broadcaster_login FROM twitch_channels ORDER BY guild_id = ?, broadcaster_login').all(guildB)).toEqual([
+      { guild_id: guildA, broadcaster_login: 'alphastreamer' },
+      { guild_id: guildB, broadcaster_login: 'betasecret' },
+    ]);
+    // A sync now leaves the removed channel alone.
+    helix.addClip({ id: 'AlphaTwoClipAfterRemove', broadcaster_id: '7002', broadcaster_name: 'Alpha_Two', created_at: '2026-11-24T11:00:00Z' });
+    const before = syncsFinished();
+    await twitch(guildA, 'sync');
+    await vi.waitFor(() => expect(syncsFinished()).toBe(before + 1), { timeout: 10_000 });
+    expect(clipsOf(guildA).map((c) => c.clip_id)).not.toContain('AlphaTwoClipAfterRemove');
+
+    await twitch(guildA, 'remove', { channels: 'alphastreamer' });
+    expect(finalReply(await twitch(guildA, 'list'))).toMatchObject({ content: 'This server follows no Twitch channels yet. Add some with `/clipscope-admin twitch add`.', flags: EPHEMERAL });
+  });
+
   it('never showed guild B’s Twitch channels or clips in anything sent to guild A, nor A’s to B', () => {
     expect(sentTo.get(guildA)!.length).toBeGreaterThan(10);
     expect(sentTo.get(guildB)!.length).toBeGreaterThan(2);
-    expect(sentTo.get(guildA)!.filter((body) => /BetaSecret|betasecret/.test(body))).toEqual([]);
-    expect(sentTo.get(guildB)!.filter((body) => /Alpha|alpha/.test(body))).toEqual([]);
+    // B's data (its channel's display name, its clips); A typing B's login is echoed back to A exactly as any login
+    // A does not follow, so it tells A nothing about B.
+    expect(sentTo.get(guildA)!.filter((body) => /BetaSecretStreamer|BetaSecretClip|BetaSecretFailing|7009/.test(body))).toEqual([]);
+    expect(sentTo.get(guildB)!.filter((body) => /Alpha|alpha|7001|7002/.test(body))).toEqual([]);
   });
 });
