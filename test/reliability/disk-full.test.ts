@@ -81,6 +81,8 @@ function mountProblem(): string | null {
 }
 
 const MOUNT_PROBLEM = mountProblem();
+// Said once, where the run's output shows it, besides the skipped tests' names.
+if (MOUNT_PROBLEM) console.warn(`disk-full tests on a real full filesystem skipped: ${MOUNT_PROBLEM}`);
 const mounted: string[] = [];
 afterAll(() => {
   for (const dir of mounted) {

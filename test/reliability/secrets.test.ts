@@ -174,7 +174,12 @@ describe('secrets in logs, errors and responses', () => {
     expect(sse.status).toBe(200);
     const reader = sse.body!.getReader();
     let sseText = '';
-    while (!/\n\n/.test(sseText)) sseText += new TextDecoder().decode((await reader.read()).value);
+    while (!/\n\n/.test(sseText)) {
+      const chunk = await reader.read();
+      if (chunk.done) break;
+      sseText += new TextDecoder().decode(chunk.value);
+    }
+    expect(sseText).toMatch(/^event: version\n/m);
     responses.push(`SSE\n${headerText(sse.headers)}\n\n${sseText}`);
     stream.abort();
 
