@@ -17,11 +17,31 @@ const REDACT_PATHS = [
   'config.TWITCH_CLIENT_SECRET',
 ];
 
+// Interaction and webhook tokens sit in Discord REST URLs (/interactions/:id/:token/…, /webhooks/:app/:token/…): each lets
+// anyone post as the bot in that channel for 15 minutes.
+const DISCORD_URL_TOKEN = /(\/(?:interactions|webhooks)\/\d+\/)[^/?#\s"]+/g;
+
+/**
+ * pino's error serializer, minus what a failed Discord request carries that must not be logged: its request body (the
+ * reply that failed, e.g. a newly created API token shown once to an admin) and the token in its URL.
+ */
+export function serializeError(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const serialized = pino.stdSerializers.err(error) as unknown as Record<string, unknown>;
+  delete serialized.requestBody;
+  for (const key of ['url', 'message', 'stack']) {
+    const value = serialized[key];
+    if (typeof value === 'string') serialized[key] = value.replace(DISCORD_URL_TOKEN, '$1[redacted]');
+  }
+  return serialized;
+}
+
 export function createLogger(options: { level?: string; destination?: pino.DestinationStream } = {}): Logger {
   const pinoOptions: pino.LoggerOptions = {
     level: options.level ?? 'info',
     base: { app: 'clipscope' },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    serializers: { err: serializeError },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
   return options.destination ? pino(pinoOptions, options.destination) : pino(pinoOptions);
@@ -30,4 +50,13 @@ export function createLogger(options: { level?: string; destination?: pino.Desti
 /** A logger that writes nothing, for tests and CLI commands that print their own output. */
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });
+}
+
+/**
+ * Writes an already-serialised log line (from another thread's logger, e.g. the HTTP worker's) to this logger's
+ * destination, so every line of the process ends up wherever the main logger writes, in one stream.
+ */
+export function writeLogLine(logger: Logger, line: string): void {
+  const stream = (logger as unknown as Record<symbol, { write(line: string): unknown } | undefined>)[pino.symbols.streamSym];
+  stream?.write(line.endsWith('\n') ? line : `${line}\n`);
 }

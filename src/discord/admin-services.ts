@@ -6,11 +6,11 @@ import type { Db } from '../db/client';
 import { createApiToken } from '../http/tokens';
 import type { Logger } from '../logger';
 import { createExclusive, type Exclusive } from '../scheduler/exclusive';
-import { registerTwitchChannels, syncGuildChannels } from '../twitch/channel-sync';
+import { listTwitchChannels, registerTwitchChannels, removeTwitchChannel, syncGuildChannels } from '../twitch/channel-sync';
 import type { TwitchApi } from '../twitch/client';
 import { retryFailedClips } from '../twitch/enrich';
 import { backfillChannel, createDiscordRest } from './backfill';
-import type { AdminServices } from './context';
+import type { AdminServices, FollowedChannel } from './context';
 
 export interface AdminServicesDeps {
   db: Db;
@@ -43,6 +43,18 @@ export function createAdminServices({ db, clock, logger, twitch, discord, aggreg
             );
           },
           retryFailed: (guildId) => retryFailedClips(db, clock.now(), { guildId }),
+          listChannels: (guildId) => followedChannels(db, guildId),
+          removeChannels: (guildId, logins) => {
+            const followed = new Map(followedChannels(db, guildId).map((c) => [c.login, c]));
+            const removed: FollowedChannel[] = [];
+            const notFollowed: string[] = [];
+            for (const login of logins) {
+              const channel = followed.get(login);
+              if (channel && removeTwitchChannel(db, guildId, login)) removed.push(channel);
+              else notFollowed.push(login);
+            }
+            return { removed, notFollowed };
+          },
         }
       : null,
     createApiToken: (guildId, name) => createApiToken(db, { guildId, name }, clock.now()),
@@ -62,4 +74,15 @@ export function createAdminServices({ db, clock, logger, twitch, discord, aggreg
       },
     },
   };
+}
+
+function followedChannels(db: Db, guildId: string): FollowedChannel[] {
+  const clips = db.$client.prepare<[string, string], { n: number }>('SELECT count(*) AS n FROM clips WHERE guild_id = ? AND broadcaster_id = ?');
+  return listTwitchChannels(db, guildId).map((c) => ({
+    login: c.broadcasterLogin,
+    name: c.broadcasterName,
+    lastSyncAt: c.lastSyncAt,
+    lastSyncError: c.lastSyncError,
+    clips: clips.get(guildId, c.broadcasterId)?.n ?? 0,
+  }));
 }

@@ -1,9 +1,10 @@
 // Groups capture writes into short SQLite transactions for throughput, in the order they were pushed.
 // A batch is committed on the next turn of the event loop (setImmediate) or as soon as it is full, so an
-// event is in memory only for a moment; a busy database is retried, never dropped.
+// event is in memory only for a moment; a busy or full database (disk full) is retried with backoff, never dropped.
 import type { Clock } from '../clock';
 import { inCaptureBatch } from '../capture/capture-batch';
 import type { Db } from '../db/client';
+import { databaseFile, describeStorageProblem, isTransientDatabaseError } from '../db/storage-errors';
 import type { Logger } from '../logger';
 
 export interface CaptureWrite {
@@ -36,13 +37,11 @@ export interface CaptureQueueOptions {
   stopTimeoutMs?: number;
 }
 
-// Errors that say "not now" rather than "never": the same batch can succeed later.
-const TRANSIENT_CODES = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_FULL', 'SQLITE_IOERR', 'SQLITE_PROTOCOL']);
+export { isTransientDatabaseError };
 
-export function isTransientDatabaseError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && [...TRANSIENT_CODES].some((c) => code === c || code.startsWith(`${c}_`));
-}
+// During a long outage (a full disk can last hours) one warning a minute or so is enough: the first failure, then every
+// RETRY_LOG_EVERY-th attempt, then one line when writes go through again.
+const RETRY_LOG_EVERY = 12;
 
 export function createCaptureQueue(options: CaptureQueueOptions): CaptureQueue {
   const { db, logger, clock, batchMax } = options;
@@ -53,6 +52,7 @@ export function createCaptureQueue(options: CaptureQueueOptions): CaptureQueue {
   let scheduled: NodeJS.Immediate | null = null;
   let retryTimer: NodeJS.Timeout | null = null;
   let failures = 0;
+  let outageStartedAt = 0;
   let stopped = false;
   let idleWaiters: (() => void)[] = [];
 
@@ -71,8 +71,7 @@ export function createCaptureQueue(options: CaptureQueueOptions): CaptureQueue {
         commit(batch);
       } catch (error) {
         if (isTransientDatabaseError(error)) {
-          failures++;
-          logger.warn({ err: error, writes: batch.length, attempt: failures }, 'capture: database busy, batch kept for retry');
+          retryLater(error);
           return false;
         }
         // A write that can never succeed (a bug or an impossible payload) must not hold back the others:
@@ -80,9 +79,30 @@ export function createCaptureQueue(options: CaptureQueueOptions): CaptureQueue {
         if (!commitOneByOne(batch)) return false;
       }
       queue.splice(0, batch.length);
-      failures = 0;
+      recovered();
     }
     return true;
+  };
+
+  const retryLater = (error: unknown): void => {
+    failures++;
+    if (failures === 1) outageStartedAt = clock.now();
+    if (failures !== 1 && failures % RETRY_LOG_EVERY !== 0) return;
+    const file = databaseFile(db);
+    const problem = describeStorageProblem(error, file) ?? 'database error';
+    const code = (error as { code?: unknown }).code;
+    // "database busy, batch kept for retry" is the line operators (and the fault tests) know for a held write lock.
+    const msg = problem.startsWith('database busy') ? 'capture: database busy, batch kept for retry' : `capture: ${problem}; ${queue.length} writes kept in memory`;
+    logger.warn({ err: error, code, database: file, pending: queue.length, attempt: failures }, msg);
+  };
+
+  const recovered = (): void => {
+    if (failures === 0) return;
+    logger.info(
+      { database: databaseFile(db), attempts: failures, outageMs: clock.now() - outageStartedAt },
+      'capture: database writable again; writes kept during the outage committed',
+    );
+    failures = 0;
   };
 
   const commit = (batch: CaptureWrite[]): void => {
@@ -102,8 +122,7 @@ export function createCaptureQueue(options: CaptureQueueOptions): CaptureQueue {
         if (isTransientDatabaseError(error)) {
           // Keep what is left (including this write) for the retry.
           queue.splice(0, done);
-          failures++;
-          logger.warn({ err: error, attempt: failures }, 'capture: database busy, batch kept for retry');
+          retryLater(error);
           return false;
         }
         logger.error({ err: error, write: write.describe }, 'capture: write failed and was skipped');

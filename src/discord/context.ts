@@ -14,6 +14,18 @@ export interface TwitchAdmin {
   startSync(guildId: string): void;
   /** Puts the guild's failed clips back in the enrichment queue; returns how many. */
   retryFailed(guildId: string): number;
+  /** The guild's followed channels, by login, with their last sync and how many of their clips the guild has. */
+  listChannels(guildId: string): FollowedChannel[];
+  /** Stops following channels (their clips stay); says which logins were followed and which were not. */
+  removeChannels(guildId: string, logins: string[]): { removed: FollowedChannel[]; notFollowed: string[] };
+}
+
+export interface FollowedChannel {
+  login: string;
+  name: string;
+  lastSyncAt: number | null;
+  lastSyncError: string | null;
+  clips: number;
 }
 
 export interface BackfillAdmin {

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { Logger } from '../logger';
+import { writeLogLine, type Logger } from '../logger';
 import type { HttpOptions } from './server';
 
 /** What the worker receives (structured-cloned, so plain data only). */
@@ -16,7 +16,7 @@ export interface HttpWorkerData {
   options: HttpOptions;
 }
 
-export type HttpWorkerMessage = { type: 'listening'; url: string } | { type: 'error'; message: string };
+export type HttpWorkerMessage = { type: 'listening'; url: string } | { type: 'error'; message: string } | { type: 'log'; line: string };
 
 export interface HttpWorker {
   /** The base URL the server listens on, e.g. http://127.0.0.1:3000 (the actual port when 0 was asked). */
@@ -54,6 +54,7 @@ export function startHttpWorker(data: HttpWorkerData, deps: { logger: Logger; st
       reject(new HttpStartError(`HTTP server failed to start on ${data.host}:${data.port}: ${message}`));
     };
     worker.on('message', (message: HttpWorkerMessage) => {
+      if (message.type === 'log') return writeLogLine(deps.logger, message.line);
       if (message.type === 'error') return fail(message.message);
       if (message.type !== 'listening' || started) return;
       started = true;

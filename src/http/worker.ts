@@ -8,7 +8,8 @@ import { createHttpServer, type HttpServer } from './server';
 import type { HttpWorkerData, HttpWorkerMessage } from './worker-thread';
 
 async function run(port: NonNullable<typeof parentPort>, data: HttpWorkerData): Promise<void> {
-  const logger = createLogger({ level: data.logLevel });
+  // Log lines go to the main thread, which writes them through its own logger: one destination for the whole process.
+  const logger = createLogger({ level: data.logLevel, destination: { write: (line: string) => port.postMessage({ type: 'log', line }) } });
   // The main thread has already migrated; WAL lets this connection read while capture writes.
   const db = openDatabase({ path: data.databasePath, migrate: false });
   let server: HttpServer | null = null;

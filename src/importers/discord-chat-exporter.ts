@@ -11,6 +11,7 @@ import { emojiKey, recordReactionSnapshot } from '../capture/record-reaction';
 import type { Clock } from '../clock';
 import type { Db } from '../db/client';
 import { getGuildSettings } from '../db/guild-settings';
+import { databaseFile, describeStorageProblem } from '../db/storage-errors';
 import { ExportScanner, ExportSyntaxError, parseJson } from './export-scanner';
 
 export interface ImportDeps {
@@ -216,6 +217,8 @@ export async function importExportFile(deps: ImportDeps, file: string, options: 
   // Progress as committed (or about to be, in the open transaction): totals over every run of this file.
   let recordedMessages = 0;
   let recordedOffset = 0;
+  // Messages of this run actually committed (recordedMessages also counts the open transaction's).
+  let committedThisRun = 0;
   let lastMessageId: string | null = null;
   let clipsBefore = 0;
   const countClips = db.$client.prepare<[string], { n: number }>('SELECT count(*) AS n FROM clips WHERE guild_id = ?');
@@ -247,6 +250,7 @@ export async function importExportFile(deps: ImportDeps, file: string, options: 
     saveRun.run(absolute, ctx.guildId, ctx.threadId ?? ctx.channelId, fileSize, recordedMessages, lastMessageId, completed ? now : null, now, recordedOffset);
     client.exec('COMMIT');
     inTx = false;
+    committedThisRun = recordedMessages - result.resumedAfter;
   };
   const rollback = (): void => {
     if (inTx && client.inTransaction) client.exec('ROLLBACK');
@@ -325,6 +329,13 @@ export async function importExportFile(deps: ImportDeps, file: string, options: 
     if (error instanceof ExportSyntaxError) {
       const line = await lineAt(absolute, error.byteOffset);
       throw new ImportError(file, error.message, error.byteOffset, line, recordedMessages - result.resumedAfter);
+    }
+    // Disk full or a busy database: name it and the database file; the batches committed before are kept and the
+    // next run of the same import continues after them.
+    const storageProblem = describeStorageProblem(error, databaseFile(db));
+    if (storageProblem) {
+      const kept = committedThisRun;
+      throw new ImportError(file, `${storageProblem}; ${kept} messages of this run were kept, import again to continue`, null, null, kept);
     }
     throw error;
   } finally {

@@ -3,6 +3,7 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Clock } from '../clock';
 import type { Db } from '../db/client';
+import { describeStorageProblem } from '../db/storage-errors';
 import type { Logger } from '../logger';
 
 export interface Job {
@@ -48,17 +49,30 @@ export function createScheduler({ db, logger, clock, timezone }: SchedulerDeps):
       logger.debug({ job: job.name }, 'job still running; this run is skipped');
       return Promise.resolve(false);
     }
+    // job_runs is bookkeeping: when it cannot be written (disk full, database busy) the job still runs and its outcome
+    // is still logged. A throw here would escape the cron callback as an unhandled rejection and stop the process.
+    const recordRun = (row: { job: string; started: number | null; finished: number | null; error: string | null; summary: string | null }): void => {
+      try {
+        record.run(row);
+      } catch (error) {
+        const file = db.$client.name;
+        logger.warn({ job: job.name, err: error, database: file }, `job_runs not updated: ${describeStorageProblem(error, file) ?? 'database error'}`);
+      }
+    };
     const run = (async () => {
       const started = clock.now();
-      record.run({ job: job.name, started, finished: null, error: null, summary: null });
+      recordRun({ job: job.name, started, finished: null, error: null, summary: null });
       try {
         const summary = await job.run();
-        record.run({ job: job.name, started: null, finished: clock.now(), error: null, summary: summary ?? null });
+        recordRun({ job: job.name, started: null, finished: clock.now(), error: null, summary: summary ?? null });
         logger.info({ job: job.name, ms: clock.now() - started, summary }, 'job finished');
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        record.run({ job: job.name, started: null, finished: clock.now(), error: message, summary: null });
-        logger.error({ job: job.name, err: error }, 'job failed');
+        recordRun({ job: job.name, started: null, finished: clock.now(), error: message, summary: null });
+        const file = db.$client.name;
+        const problem = describeStorageProblem(error, file);
+        // A storage problem is named (the next scheduled run retries it); anything else is the job's own failure.
+        logger.error({ job: job.name, err: error, ...(problem ? { database: file } : {}) }, problem ? `job failed: ${problem}` : 'job failed');
       }
     })();
     running.set(job.name, run);

@@ -5,6 +5,7 @@
 import type { Clock } from '../clock';
 import type { Db } from '../db/client';
 import { inTransaction } from '../db/client';
+import { isTransientDatabaseError } from '../db/storage-errors';
 import type { Logger } from '../logger';
 import { applyHelixClip, DirtyHours, markClipNotFound, prepared, recordEnrichmentFailure } from './clip-writes';
 import { backoffDelay, HELIX_MAX_IDS, TwitchApiError, classifyTwitchError, type TwitchApi } from './client';
@@ -191,6 +192,7 @@ export async function enrichPending(deps: EnrichmentDeps, options: EnrichOptions
   };
   const taken = new Set<string>();
   let stopError: TwitchApiError | null = null;
+  let storageError: unknown = null;
   let batchesStarted = 0;
 
   const report = (): void => options.onProgress?.({ ...summary });
@@ -229,6 +231,12 @@ export async function enrichPending(deps: EnrichmentDeps, options: EnrichOptions
         failBatch([...outcome.unreadable.keys()], problem);
       }
     } catch (raw) {
+      // The database refusing the write (disk full, busy) is not the clips' fault: stop the run without counting an
+      // attempt against them; the next run takes them again.
+      if (isTransientDatabaseError(raw)) {
+        storageError ??= raw;
+        return;
+      }
       const error = classifyTwitchError(raw, 'Get Clips');
       if (error.kind === 'auth') {
         stopError = error;
@@ -245,7 +253,7 @@ export async function enrichPending(deps: EnrichmentDeps, options: EnrichOptions
 
   const worker = async (): Promise<void> => {
     for (;;) {
-      if (stopError || options.signal?.aborted) return;
+      if (stopError || storageError || options.signal?.aborted) return;
       if (options.maxBatches !== undefined && batchesStarted >= options.maxBatches) return;
       let ids = absentOnce.full() ? absentOnce.take() : [];
       const confirming = ids.length > 0;
@@ -274,6 +282,7 @@ export async function enrichPending(deps: EnrichmentDeps, options: EnrichOptions
   report();
   await Promise.all(Array.from({ length: concurrency }, () => worker()));
   if (stopError) throw stopError;
+  if (storageError) throw storageError;
   return summary;
 }
 

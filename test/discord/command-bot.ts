@@ -10,7 +10,7 @@ import { COMMANDS } from '../../src/discord/commands/index';
 import type { AdminServices, BotContext } from '../../src/discord/context';
 import { createInteractionRouter } from '../../src/discord/interactions';
 import { Pagination } from '../../src/discord/pagination';
-import { createLogger } from '../../src/logger';
+import { createLogger, type Logger } from '../../src/logger';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
 import { snowflake, startFakeDiscord, type FakeDiscord, type FakeGuild, type RecordedRequest } from '../fakes/discord';
 
@@ -32,7 +32,10 @@ export interface CommandBot {
   stop(): Promise<void>;
 }
 
-export async function startCommandBot(options: { guilds: FakeGuild[]; now: number; services?: Partial<AdminServices>; pageTtlMs?: number }): Promise<CommandBot> {
+/** Services for /clipscope-admin, given as they are or built on the bot's own database, clock and logger. */
+export type ServicesOption = Partial<AdminServices> | ((deps: { db: Db; clock: ManualClock; logger: Logger }) => Partial<AdminServices>);
+
+export async function startCommandBot(options: { guilds: FakeGuild[]; now: number; services?: ServicesOption; pageTtlMs?: number }): Promise<CommandBot> {
   const discord = await startFakeDiscord({ guilds: options.guilds });
   const temp = createTempDb();
   const clock = new ManualClock(options.now);
@@ -44,7 +47,13 @@ export async function startCommandBot(options: { guilds: FakeGuild[]; now: numbe
     logger,
     analytics: createAnalyticsQueries(temp.db),
     pagination: new Pagination({ clock, ttlMs: options.pageTtlMs }),
-    services: { aggregateGuild: null, twitch: null, createApiToken: null, backfill: null, ...options.services },
+    services: {
+      aggregateGuild: null,
+      twitch: null,
+      createApiToken: null,
+      backfill: null,
+      ...(typeof options.services === 'function' ? options.services({ db: temp.db, clock, logger }) : options.services),
+    },
   };
   const router = createInteractionRouter(ctx, COMMANDS);
   const finished = new Map<string, () => void>();

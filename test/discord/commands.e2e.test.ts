@@ -492,6 +492,8 @@ describe('/clipscope-admin', () => {
       registerChannels: async (_guildId, logins) => logins.map((login) => ({ login, name: login.toUpperCase() })),
       startSync: (guildId) => void synced.push(guildId),
       retryFailed: () => 0,
+      listChannels: () => [],
+      removeChannels: () => ({ removed: [], notFollowed: [] }),
     };
     const requests = await h.invoke(admin([subcommandGroup('twitch', subcommand('add', options({ channels: '@Streamer, other_one streamer' })))]));
     h.ctx.services.twitch = null;

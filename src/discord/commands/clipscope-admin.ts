@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { isValidTimeZone } from '../../analytics/periods';
 import { getGuildSettings, updateGuildSettings, type GuildSettings } from '../../db/guild-settings';
 import { digestStatus, resetDigestFailure } from '../../digest/weekly';
-import type { BotContext } from '../context';
+import type { BotContext, FollowedChannel } from '../context';
 import { COLORS, discordTimestamp, formatCount, plural, weekdayName, WEEKDAYS } from '../embeds/format';
 import { fitEmbed, NO_MENTIONS, safeText } from '../embeds/limits';
 import { parseOptions } from '../options';
@@ -64,6 +64,13 @@ export const data = new SlashCommandBuilder()
         s
           .setName('add')
           .setDescription('Follow Twitch channels and import all their clips')
+          .addStringOption((o) => o.setName('channels').setDescription('Twitch logins, separated by spaces or commas').setRequired(true).setMaxLength(500)),
+      )
+      .addSubcommand((s) => s.setName('list').setDescription('The Twitch channels this server follows, with their last sync'))
+      .addSubcommand((s) =>
+        s
+          .setName('remove')
+          .setDescription('Stop following Twitch channels (their clips stay)')
           .addStringOption((o) => o.setName('channels').setDescription('Twitch logins, separated by spaces or commas').setRequired(true).setMaxLength(500)),
       )
       .addSubcommand((s) => s.setName('sync').setDescription('Fetch new clips of the followed Twitch channels now'))
@@ -153,6 +160,19 @@ export async function execute(interaction: ChatInputCommandInteraction<'raw' | '
     case 'twitch add':
       await twitchAdd(interaction, ctx);
       return;
+    case 'twitch list':
+      await interaction.reply({ ...twitchChannelsReply(requireTwitch(ctx).listChannels(guildId)), ...ephemeral });
+      return;
+    case 'twitch remove': {
+      const twitch = requireTwitch(ctx);
+      const { channels } = parseOptions(interaction, loginsSchema);
+      const { removed, notFollowed } = twitch.removeChannels(guildId, channels);
+      if (removed.length === 0) throw new UserError(`This server follows none of ${channels.map((l) => `\`${l}\``).join(', ')}; \`/clipscope-admin twitch list\` shows the ones it follows.`);
+      const names = removed.map((c) => `**${safeText(c.name, 50)}**`).join(', ');
+      const skipped = notFollowed.length > 0 ? ` Not followed here: ${notFollowed.map((l) => `\`${l}\``).join(', ')}.` : '';
+      await interaction.reply({ content: `🗑️ Stopped following ${names}. Their clips stay in this server’s history.${skipped}`, ...ephemeral });
+      return;
+    }
     case 'twitch sync': {
       const twitch = requireTwitch(ctx);
       twitch.startSync(guildId);
@@ -195,6 +215,18 @@ export async function execute(interaction: ChatInputCommandInteraction<'raw' | '
     default:
       throw new UserError('Unknown subcommand. An admin may need to run `npm run commands:register`.');
   }
+}
+
+function twitchChannelsReply(channels: FollowedChannel[]): { content?: string; embeds?: APIEmbed[] } {
+  if (channels.length === 0) return { content: 'This server follows no Twitch channels yet. Add some with `/clipscope-admin twitch add`.' };
+  const line = (c: FollowedChannel): string => {
+    const synced = c.lastSyncAt ? `synced ${discordTimestamp(c.lastSyncAt, 'R')}` : 'not synced yet';
+    const error = c.lastSyncError ? `\n  ⚠️ last sync failed: ${safeText(c.lastSyncError, 200)}` : '';
+    return `**${safeText(c.name, 50)}** (\`${c.login}\`) · ${plural(c.clips, 'clip')} · ${synced}${error}`;
+  };
+  return {
+    embeds: [fitEmbed({ title: '📺 Followed Twitch channels', color: COLORS.brand, description: channels.map(line).join('\n'), footer: { text: 'Clipscope' } })],
+  };
 }
 
 function requireTwitch(ctx: BotContext): NonNullable<BotContext['services']['twitch']> {

@@ -1,0 +1,45 @@
+// Recognises the SQLite errors that mean "not now" (busy, locked, disk full, I/O) and names them for an operator,
+// with the database file they concern, so a log line says what is wrong and where to look.
+import type { Db } from './client';
+
+// Errors that say "not now" rather than "never": the same write can succeed later.
+const TRANSIENT_CODES = ['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_FULL', 'SQLITE_IOERR', 'SQLITE_PROTOCOL'];
+
+function codeOf(error: unknown): string | null {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : null;
+}
+
+function hasCode(code: string | null, base: string): boolean {
+  return code !== null && (code === base || code.startsWith(`${base}_`));
+}
+
+export function isTransientDatabaseError(error: unknown): boolean {
+  const code = codeOf(error);
+  return TRANSIENT_CODES.some((base) => hasCode(code, base));
+}
+
+export function isDiskFullError(error: unknown): boolean {
+  const code = codeOf(error);
+  // A full filesystem shows as SQLITE_FULL on the database or WAL file, and as an I/O error on the -shm file.
+  return hasCode(code, 'SQLITE_FULL') || code === 'SQLITE_IOERR_SHMSIZE';
+}
+
+/** The database file a connection writes (its -wal and -shm files sit beside it). */
+export function databaseFile(db: Db): string {
+  return db.$client.name;
+}
+
+/**
+ * One short sentence for the log: what the storage problem is and which file it concerns, or null when the error is
+ * not a storage problem (a bug or bad data, which the caller reports its own way).
+ */
+export function describeStorageProblem(error: unknown, file: string): string | null {
+  const code = codeOf(error);
+  if (isDiskFullError(error)) {
+    return `disk full: cannot write ${file} (or its -wal/-shm files); free space on that filesystem, writes are retried until then`;
+  }
+  if (hasCode(code, 'SQLITE_BUSY') || hasCode(code, 'SQLITE_LOCKED')) return `database busy: another connection holds the write lock on ${file}`;
+  if (hasCode(code, 'SQLITE_IOERR') || hasCode(code, 'SQLITE_PROTOCOL')) return `I/O error (${code}) writing ${file}`;
+  return null;
+}
