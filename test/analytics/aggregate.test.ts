@@ -128,17 +128,22 @@ describe('incremental aggregation', () => {
     expect(overview(temp.db, ctx, { period: { type: 'day', offset: 9 } }).discord_shares).toBe(1);
   });
 
-  it('keeps the other period types pending when asked for one, and catches them up on the next run', async () => {
+  it('brings every period type up to date when asked for one, since all are carried forward from the same days', async () => {
     temp = createTempDb();
     post(temp.db, 'g', 'm0', Date.parse('2026-04-01T10:00:00Z'), ['SlugZero']);
     await aggregateAll(temp.db, { clock });
     post(temp.db, 'g', 'm1', Date.parse('2026-04-02T10:00:00Z'), ['SlugOne']);
     const weekOnly = await aggregateAnalytics(temp.db, { guildId: 'g', period: 'week' }, { clock });
     expect(weekOnly).toMatchObject({ guilds: 1, units: 1, buckets: 1, dirty_hours: 1, rebuilt: 0 });
-    const pending = temp.db.$client.prepare('SELECT period_type FROM aggregation_pending ORDER BY 1').all();
-    expect(pending).toEqual([{ period_type: 'all_time' }, { period_type: 'day' }, { period_type: 'month' }]);
+    expect(temp.db.$client.prepare('SELECT count(*) AS n FROM aggregation_pending').get()).toEqual({ n: 0 });
+    const ctx: AnalysisContext = { guildId: 'g', timezone: 'UTC', now: NOW };
+    for (const type of ['day', 'week', 'month', 'all_time'] as const) {
+      const period = type === 'all_time' ? { type } : { type, offset: type === 'day' ? 18 : type === 'week' ? 2 : 0 };
+      expect(overview(temp.db, ctx, { period }), type).toEqual(overview(temp.db, ctx, { period, source: 'raw' }));
+    }
+    expect(overview(temp.db, ctx).discord_shares).toBe(2);
     const rest = await aggregateAll(temp.db, { clock });
-    expect(rest.buckets).toBe(3);
+    expect(rest.buckets).toBe(0);
     await expectIncrementalEqualsFull(temp.db);
   });
 

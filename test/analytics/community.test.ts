@@ -300,28 +300,35 @@ describe('freshness and crash safety', () => {
   });
 
   it('finishes the work after a run that died half way, ending where a full rebuild ends', async () => {
-    const guild = GUILDS[1] as GuildSpec;
-    for (const message of pickMessages(guild.id, 3)) community.deleteMessage(message);
-    community.reactAtRandom(guild.id, 10);
+    const [east, berlin] = GUILDS as [GuildSpec, GuildSpec];
+    for (const guild of [berlin, east]) {
+      for (const message of pickMessages(guild.id, 3)) community.deleteMessage(message);
+      community.reactAtRandom(guild.id, 10);
+    }
+    // The run dies inside g-east's incremental transaction (after g-berlin, which comes first, committed).
+    const client = temp.db.$client;
+    client.exec(`CREATE TEMP TRIGGER die_in_east BEFORE DELETE ON aggregation_pending WHEN OLD.guild_id = '${east.id}'
+                 BEGIN SELECT RAISE(ABORT, 'killed'); END`);
     let units = 0;
-    await expect(
-      aggregateAnalytics(temp.db, {}, {
-        clock,
-        onProgress: (done) => {
-          units = done;
-          if (done === 2) throw new Error('killed');
-        },
-      }),
-    ).rejects.toThrow('killed');
-    expect(units).toBe(2);
-    expect((temp.db.$client.prepare('SELECT count(*) AS n FROM aggregation_pending').get() as { n: number }).n).toBeGreaterThan(0);
+    try {
+      await expect(aggregateAnalytics(temp.db, {}, { clock, onProgress: (done) => (units = done) })).rejects.toThrow('killed');
+    } finally {
+      client.exec('DROP TRIGGER die_in_east');
+    }
+    expect(units).toBe(4);
+    const pending = client.prepare('SELECT guild_id, count(*) AS n FROM aggregation_pending GROUP BY 1').all() as Array<{ guild_id: string; n: number }>;
+    expect(pending.map((p) => p.guild_id)).toEqual([east.id]);
     await aggregateAll(temp.db, deps);
     const incremental = dumpSummaries();
     await aggregateAll(temp.db, deps, { full: true });
     expect(dumpSummaries()).toBe(incremental);
-    const naive = new Naive(community, guild.id, guild.timezone, NOW);
-    const { period: _p, ...rest } = overview(temp.db, ctxOf(guild), { period: { type: 'all_time' } });
-    expect(rest).toEqual(naive.overview({ type: 'all_time', offset: 0 }));
+    for (const guild of [berlin, east]) {
+      const naive = new Naive(community, guild.id, guild.timezone, NOW);
+      for (const period of [{ type: 'all_time', offset: 0 }, { type: 'month', offset: 0 }, { type: 'day', offset: 0 }] as NaivePeriod[]) {
+        const { period: _p, ...rest } = overview(temp.db, ctxOf(guild), { period: period as PeriodQuery });
+        expect(rest).toEqual(naive.overview(period));
+      }
+    }
   });
 
   it('rebuilds a guild in its new timezone when the timezone changes', async () => {
