@@ -5,11 +5,13 @@
 // capture and enrichment marked dirty, and adds each day's difference to its week, its month and all_time.
 // An incremental run therefore costs what changed, not the size of the periods it touches.
 //
-// Crash safety: dirty hours become pending days and are deleted in one transaction. A full rebuild of a guild is
-// one transaction (every period type, its pending days deleted); an incremental step is one transaction per guild
-// and batch of pending days (the days' facts, their differences carried into weeks, months and all_time, the
-// pending days deleted). A crash at any point leaves either the dirty hours or the pending days behind with the
-// summaries of the last commit, and the next run redoes them; re-running changes nothing.
+// Crash safety: dirty hours become pending days and are deleted in one transaction. An incremental step is one
+// transaction per guild and batch of pending days (the days' facts, their differences carried into weeks, months
+// and all_time, the pending days deleted). A full rebuild of a guild first marks its facts stale
+// (analytics_state.facts_version 0), writes its buckets in short transactions (every level rolled up from the
+// same day facts), and in its last transaction deletes its pending days and marks the facts current. A crash at
+// any point leaves the dirty hours, the pending days or the stale mark behind, and the next run redoes that work;
+// re-running changes nothing.
 //
 // All period types of a guild are kept together (weeks, months and all_time are carried forward from the same
 // day facts), so a run asked for one period type brings the others up to date as well.
@@ -163,6 +165,9 @@ async function aggregateGuild(db: Db, guildId: string, timezone: string, forceFu
 // ---------------------------------------------------------------------------------------------------------
 // Full rebuild: every local day from the raw tables, everything else rolled up from them, one transaction.
 
+/** Buckets written per transaction by a full rebuild: short transactions keep the event loop (capture) moving. */
+const BUCKETS_PER_WRITE: Record<PeriodType, number> = { day: 14, week: 2, month: 1, all_time: 1 };
+
 async function rebuildGuild(db: Db, guildId: string, timezone: string, now: number): Promise<GuildWork> {
   const ranges: DayRange[] = allDays(db, guildId, timezone);
   const days = new Map<number, DayFacts>();
@@ -170,18 +175,43 @@ async function rebuildGuild(db: Db, guildId: string, timezone: string, now: numb
     for (const [key, facts] of computeDayFacts(db, guildId, timezone, ranges.slice(i, i + DAYS_PER_STEP))) days.set(key, facts);
     await yieldToEventLoop();
   }
+  // Written in many short transactions. Until the last one the guild's facts are marked stale (facts_version 0),
+  // so a crash part way leaves the next run to rebuild again; reads keep using the summaries meanwhile.
+  inTransaction(db, () => cachedStatement(db, 'UPDATE analytics_state SET facts_version = 0 WHERE guild_id = ?').run(guildId));
   const names = createNameLookup(db, guildId);
   const buckets: Record<PeriodType, number> = { day: 0, week: 0, month: 0, all_time: 0 };
-  inTransaction(db, () => {
-    for (const type of PERIOD_TYPES) {
-      const plan = bucketsOfDays(timezone, type, ranges);
-      buckets[type] = plan.length;
-      const rolled = plan.map((bucket) => rollUpDays(bucket.key, bucket.days.map((d) => days.get(d) as DayFacts)));
-      const rows = summaryRows(plan, rolled.map((r) => r.facts), names);
-      for (const table of SUMMARY_TABLES) syncRows(db, table, guildId, type, null, rows[table], now);
-      syncRows(db, 'analytics_pair_facts', guildId, type, null, pairRows(plan, rolled), now);
+  const spans = new Map<PeriodType, { first: number; last: number } | null>();
+  for (const type of PERIOD_TYPES) {
+    const plan = bucketsOfDays(timezone, type, ranges);
+    buckets[type] = plan.length;
+    spans.set(type, plan.length === 0 ? null : { first: (plan[0] as PlannedBucket).key, last: (plan[plan.length - 1] as PlannedBucket).key });
+    for (let i = 0; i < plan.length; i += BUCKETS_PER_WRITE[type]) {
+      const part = plan.slice(i, i + BUCKETS_PER_WRITE[type]);
+      const rolled = part.map((bucket) => rollUpDays(bucket.key, bucket.days.map((d) => days.get(d) as DayFacts)));
+      const rows = summaryRows(part, rolled.map((r) => r.facts), names);
+      const keys = part.map((b) => b.key);
+      inTransaction(db, () => {
+        for (const table of SUMMARY_TABLES) syncRows(db, table, guildId, type, keys, rows[table], now);
+        syncRows(db, 'analytics_pair_facts', guildId, type, keys, pairRows(part, rolled), now);
+        if (type === 'day') syncDayTops(db, guildId, keys, dayTopRows(keys.map((k) => days.get(k) as DayFacts)));
+      });
+      await yieldToEventLoop();
     }
-    syncDayTops(db, guildId, null, dayTopRows(days.values()));
+  }
+  inTransaction(db, () => {
+    // Buckets before the guild's first or after its last day (data deleted since the last rebuild) go.
+    for (const type of PERIOD_TYPES) {
+      const span = spans.get(type) ?? null;
+      for (const table of [...SUMMARY_TABLES, 'analytics_pair_facts'] as const) {
+        cachedStatement(db, `DELETE FROM ${table} WHERE guild_id = ? AND period_type = ? AND (period_start < ? OR period_start > ?)`).run(
+          guildId, type, span ? span.first : 1, span ? span.last : 0,
+        );
+      }
+    }
+    const daySpan = spans.get('day') ?? null;
+    cachedStatement(db, 'DELETE FROM analytics_day_top_clips WHERE guild_id = ? AND (day_start < ? OR day_start > ?)').run(
+      guildId, daySpan ? daySpan.first : 1, daySpan ? daySpan.last : 0,
+    );
     cachedStatement(db, 'DELETE FROM aggregation_pending WHERE guild_id = ?').run(guildId);
     for (const type of PERIOD_TYPES) writeState(db, guildId, type, timezone, now, true);
   });

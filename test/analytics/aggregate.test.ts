@@ -147,6 +147,27 @@ describe('incremental aggregation', () => {
     await expectIncrementalEqualsFull(temp.db);
   });
 
+  it('rebuilds again after a full rebuild that died part way, ending where an uninterrupted one ends', async () => {
+    temp = createTempDb();
+    const db = temp.db;
+    for (let i = 0; i < 40; i++) post(db, 'g', `m${i}`, Date.parse('2026-01-03T10:00:00Z') + i * 2.5 * DAY, [`Slug${i % 7}`]);
+    for (let i = 0; i < 7; i++) enrich(db, 'g', `Slug${i}`, Date.parse('2026-01-01T00:00:00Z') + i * 9 * DAY, String(70 + (i % 3)));
+    await aggregateAll(db, { clock });
+    post(db, 'g', 'late', Date.parse('2026-04-10T10:00:00Z'), ['Slug3']);
+    // Dies writing the months, after the days and weeks of the rebuild were committed.
+    db.$client.exec(`CREATE TEMP TRIGGER die BEFORE INSERT ON guild_period_stats WHEN NEW.period_type = 'month'
+                     BEGIN SELECT RAISE(ABORT, 'killed'); END`);
+    db.$client.exec("DELETE FROM guild_period_stats WHERE period_type = 'month'");
+    await expect(aggregateAll(db, { clock }, { full: true })).rejects.toThrow('killed');
+    db.$client.exec('DROP TRIGGER die');
+    expect(db.$client.prepare('SELECT DISTINCT facts_version AS v FROM analytics_state').all()).toEqual([{ v: 0 }]);
+    const again = await aggregateAll(db, { clock });
+    expect(again.rebuilt).toBe(4);
+    await expectIncrementalEqualsFull(db);
+    const ctx: AnalysisContext = { guildId: 'g', timezone: 'UTC', now: NOW };
+    expect(overview(db, ctx, { period: { type: 'month' } }).discord_shares).toBe(overview(db, ctx, { period: { type: 'month' }, source: 'raw' }).discord_shares);
+  });
+
   it('keeps one guild out of another guild run and reports progress per guild period', async () => {
     temp = createTempDb();
     post(temp.db, 'a', 'm1', Date.parse('2026-04-01T10:00:00Z'), ['SlugOne']);
