@@ -1,29 +1,46 @@
 // Keeps the summary tables (game_analytics, creator_analytics, guild_period_stats, guild_peak_activity) in step
-// with the raw tables: a full rebuild, or only the buckets whose hours capture and enrichment marked dirty.
+// with the raw tables. Every level is built from local-day facts (analytics_pair_facts per (bucket, game, creator),
+// analytics_day_top_clips, the day rows of the summaries): a full rebuild computes every day from the raw tables
+// and rolls weeks, months and all_time up from them; an incremental run recomputes only the days whose hours
+// capture and enrichment marked dirty, and adds each day's difference to its week, its month and all_time.
+// An incremental run therefore costs what changed, not the size of the periods it touches.
 //
-// Crash safety: dirty hours become pending buckets and are deleted in one transaction; each (guild, period type)
-// is then written, and its pending buckets deleted, in one transaction. A crash at any point leaves either the
-// dirty hours or the pending buckets behind, and the next run redoes them; re-running changes nothing.
+// Crash safety: dirty hours become pending days and are deleted in one transaction. An incremental step is one
+// transaction per guild and batch of pending days (the days' facts, their differences carried into weeks, months
+// and all_time, the pending days deleted). A full rebuild of a guild first marks its facts stale
+// (analytics_state.facts_version 0), writes its buckets in short transactions (every level rolled up from the
+// same day facts), and in its last transaction deletes its pending days and marks the facts current. A crash at
+// any point leaves the dirty hours, the pending days or the stale mark behind, and the next run redoes that work;
+// re-running changes nothing.
+//
+// All period types of a guild are kept together (weeks, months and all_time are carried forward from the same
+// day facts), so a run asked for one period type brings the others up to date as well.
 import type { Clock } from '../clock';
 import type { Db } from '../db/client';
-import { inTransaction } from '../db/client';
+import { cachedStatement, inTransaction } from '../db/client';
 import { HOUR_MS } from '../db/dirty';
 import { getGuildSettings } from '../db/guild-settings';
 import type { Logger } from '../logger';
-import type { BucketFacts, BucketRange } from './bucket-facts';
-import { allTimeFromMonths, computeDayFacts, rollUpDays, type DayFacts, type DayRange } from './day-facts';
+import { average, type BucketFacts, type BucketRange, type PeakCell, type TopClipFacts } from './bucket-facts';
+import { betterTopClip, computeDayFacts, pairKey, rollUpDays, type DayFacts, type DayRange, type Pair, type RolledUp } from './day-facts';
 import { createNameLookup, type NameLookup } from './names';
 import { bucketOf, bucketsBetween, isValidTimeZone } from './periods';
 import { storedCreator } from './top-creators';
 import { storedGame } from './top-games';
 import { PERIOD_TYPES, type PeriodType } from './types';
 
+/** The layout of the stored facts; summaries built with another one are rebuilt (analytics_state.facts_version). */
+export const FACTS_VERSION = 1;
+
 export interface AggregateOptions {
   /** One guild; all guilds when absent. */
   guildId?: string;
-  /** One period type; all four when absent. */
+  /**
+   * The period type to report on. The period types of a guild are carried forward together, so the others are
+   * brought up to date too; progress and the summary count this one.
+   */
   period?: PeriodType;
-  /** Rebuild every bucket instead of only the dirty ones. */
+  /** Rebuild every bucket from the raw tables instead of only the dirty days. */
   full?: boolean;
 }
 
@@ -50,7 +67,7 @@ export interface AggregateSummary {
 /** Local days read per step; the event loop gets a turn between steps. */
 const DAYS_PER_STEP = 62;
 
-/** Brings the summaries of the given guild(s) and period type(s) up to date. */
+/** Brings the summaries of the given guild(s) up to date. */
 export async function aggregateAnalytics(db: Db, options: AggregateOptions, deps: AggregateDeps): Promise<AggregateSummary> {
   const started = deps.clock.now();
   const types: readonly PeriodType[] = options.period ? [options.period] : PERIOD_TYPES;
@@ -65,14 +82,13 @@ export async function aggregateAnalytics(db: Db, options: AggregateOptions, deps
       timezone = 'UTC';
     }
     summary.dirty_hours += consumeDirtyHours(db, guildId, timezone);
-    await aggregateGuild(db, guildId, timezone, types, options.full ?? false, deps.clock, (plan) => {
+    const work = await aggregateGuild(db, guildId, timezone, options.full ?? false, deps.clock.now());
+    for (const type of types) {
       summary.units += 1;
-      if (plan) {
-        summary.buckets += plan.buckets.length;
-        if (plan.full) summary.rebuilt += 1;
-      }
+      summary.buckets += work.buckets[type];
+      if (work.full) summary.rebuilt += 1;
       deps.onProgress?.(summary.units, total);
-    });
+    }
   }
   summary.ms = deps.clock.now() - started;
   deps.logger?.debug({ ...summary }, 'analytics aggregated');
@@ -92,7 +108,7 @@ export function formatAggregateSummary(summary: AggregateSummary): string {
 }
 
 function guildsToVisit(db: Db, full: boolean): string[] {
-  // Incremental: guilds with dirty or pending work, and configured guilds never aggregated (checked per unit).
+  // Incremental: guilds with dirty or pending work, and configured guilds never aggregated (checked per guild).
   const sql = full
     ? `SELECT guild_id FROM clips UNION SELECT guild_id FROM shares UNION SELECT guild_id FROM guild_settings
        UNION SELECT guild_id FROM analytics_state UNION SELECT guild_id FROM dirty_hours`
@@ -103,128 +119,112 @@ function guildsToVisit(db: Db, full: boolean): string[] {
     .map((r) => r.guild_id);
 }
 
-/** Turns the guild's dirty hours into pending buckets of every period type, atomically. Returns hours consumed. */
+/** Turns the guild's dirty hours into pending local days, atomically. Returns hours consumed. */
 function consumeDirtyHours(db: Db, guildId: string, timezone: string): number {
   return inTransaction(db, () => {
-    const hours = db.$client
-      .prepare<[string], { hour_start: number }>('SELECT hour_start FROM dirty_hours WHERE guild_id = ?')
+    const hours = cachedStatement<[string], { hour_start: number }>(db, 'SELECT hour_start FROM dirty_hours WHERE guild_id = ?')
       .all(guildId)
       .map((r) => r.hour_start);
     if (hours.length === 0) return 0;
-    const insert = db.$client.prepare(
-      'INSERT OR IGNORE INTO aggregation_pending (guild_id, period_type, period_start) VALUES (?, ?, ?)',
-    );
-    const seen = new Set<string>();
+    const insert = cachedStatement(db, "INSERT OR IGNORE INTO aggregation_pending (guild_id, period_type, period_start) VALUES (?, 'day', ?)");
+    const seen = new Set<number>();
     for (const hour of hours) {
       // An hour can straddle two local days in zones with half-hour offsets: mark both ends.
       for (const at of [hour, hour + HOUR_MS - 1]) {
-        for (const type of ['day', 'week', 'month'] as const) {
-          const start = bucketOf(timezone, type, at).start;
-          const key = `${type}:${start}`;
-          if (seen.has(key)) continue;
-          seen.add(key);
-          insert.run(guildId, type, start);
-        }
+        const start = bucketOf(timezone, 'day', at).start;
+        if (seen.has(start)) continue;
+        seen.add(start);
+        insert.run(guildId, start);
       }
     }
-    insert.run(guildId, 'all_time', 0);
-    const remove = db.$client.prepare('DELETE FROM dirty_hours WHERE guild_id = ? AND hour_start = ?');
+    const remove = cachedStatement(db, 'DELETE FROM dirty_hours WHERE guild_id = ? AND hour_start = ?');
     for (const hour of hours) remove.run(guildId, hour);
     return hours.length;
   });
 }
 
-interface UnitPlan {
-  type: PeriodType;
+interface GuildWork {
   full: boolean;
-  buckets: BucketRange[];
-  pendingKeys: number[];
+  buckets: Record<PeriodType, number>;
 }
 
-/** What one period type of a guild needs: everything (first run, new timezone, asked), its pending buckets, or nothing. */
-function planUnit(db: Db, guildId: string, timezone: string, type: PeriodType, forceFull: boolean): UnitPlan | null {
-  const state = db.$client
-    .prepare<[string, string], { timezone: string }>('SELECT timezone FROM analytics_state WHERE guild_id = ? AND period_type = ?')
-    .get(guildId, type);
-  const full = forceFull || state === undefined || state.timezone !== timezone;
-  if (full) return { type, full, buckets: allBuckets(db, guildId, timezone, type), pendingKeys: [] };
-  const pendingKeys = db.$client
-    .prepare<[string, string], { period_start: number }>(
-      'SELECT period_start FROM aggregation_pending WHERE guild_id = ? AND period_type = ? ORDER BY period_start',
-    )
-    .all(guildId, type)
-    .map((r) => r.period_start);
-  if (pendingKeys.length === 0) return null;
-  return { type, full, buckets: pendingKeys.map((key) => bucketRangeOf(timezone, type, key)), pendingKeys };
+/** True when every period type's summaries exist, in this timezone and with the current facts layout. */
+function guildIsCurrent(db: Db, guildId: string, timezone: string): boolean {
+  const row = cachedStatement<[string, string, number], { n: number }>(
+    db,
+    'SELECT count(*) AS n FROM analytics_state WHERE guild_id = ? AND timezone = ? AND facts_version = ?',
+  ).get(guildId, timezone, FACTS_VERSION);
+  return row?.n === PERIOD_TYPES.length;
 }
 
-/**
- * Brings one guild's period types up to date: the local days under every bucket to redo are read once, days,
- * weeks and months are rolled up from them, and all_time from the months (so months are done first).
- */
-async function aggregateGuild(
-  db: Db,
-  guildId: string,
-  timezone: string,
-  types: readonly PeriodType[],
-  forceFull: boolean,
-  clock: Clock,
-  onUnit: (plan: UnitPlan | null) => void,
-): Promise<void> {
-  const order: PeriodType[] = ['day', 'week', 'month', 'all_time'];
-  // all_time adds up the stored months, so they must be current first.
-  const wanted = new Set<PeriodType>(types.includes('all_time') ? [...types, 'month'] : types);
-  const plans = new Map<PeriodType, UnitPlan | null>();
-  for (const type of order) if (wanted.has(type)) plans.set(type, planUnit(db, guildId, timezone, type, forceFull));
+async function aggregateGuild(db: Db, guildId: string, timezone: string, forceFull: boolean, now: number): Promise<GuildWork> {
+  if (forceFull || !guildIsCurrent(db, guildId, timezone)) return rebuildGuild(db, guildId, timezone, now);
+  return carryDirtyDays(db, guildId, timezone, now);
+}
 
-  const names = createNameLookup(db, guildId);
-  const dayRanges = new Map<number, DayRange>();
-  for (const type of ['day', 'week', 'month'] as const) {
-    for (const bucket of plans.get(type)?.buckets ?? []) {
-      for (const day of bucketsBetween(timezone, 'day', bucket.start as number, bucket.end as number)) {
-        dayRanges.set(day.start, { key: day.start, start: day.start, end: day.end });
-      }
-    }
-  }
+// ---------------------------------------------------------------------------------------------------------
+// Full rebuild: every local day from the raw tables, everything else rolled up from them, one transaction.
+
+/** Buckets written per transaction by a full rebuild: short transactions keep the event loop (capture) moving. */
+const BUCKETS_PER_WRITE: Record<PeriodType, number> = { day: 14, week: 2, month: 1, all_time: 1 };
+
+async function rebuildGuild(db: Db, guildId: string, timezone: string, now: number): Promise<GuildWork> {
+  const ranges: DayRange[] = allDays(db, guildId, timezone);
   const days = new Map<number, DayFacts>();
-  const ranges = [...dayRanges.values()].sort((a, b) => a.key - b.key);
   for (let i = 0; i < ranges.length; i += DAYS_PER_STEP) {
     for (const [key, facts] of computeDayFacts(db, guildId, timezone, ranges.slice(i, i + DAYS_PER_STEP))) days.set(key, facts);
     await yieldToEventLoop();
   }
-
-  for (const type of order) {
-    if (!plans.has(type)) continue;
-    const plan = plans.get(type) ?? null;
-    if (plan) {
-      const facts =
-        type === 'all_time'
-          ? [allTimeFromMonths(db, guildId)]
-          : plan.buckets.map((bucket) =>
-              rollUpDays(
-                bucket.key,
-                bucketsBetween(timezone, 'day', bucket.start as number, bucket.end as number).map((d) => days.get(d.start) as DayFacts),
-              ),
-            );
-      writeUnit(db, guildId, timezone, plan, facts, clock.now(), names);
+  // Written in many short transactions. Until the last one the guild's facts are marked stale (facts_version 0),
+  // so a crash part way leaves the next run to rebuild again; reads keep using the summaries meanwhile.
+  inTransaction(db, () => cachedStatement(db, 'UPDATE analytics_state SET facts_version = 0 WHERE guild_id = ?').run(guildId));
+  const names = createNameLookup(db, guildId);
+  const buckets: Record<PeriodType, number> = { day: 0, week: 0, month: 0, all_time: 0 };
+  const spans = new Map<PeriodType, { first: number; last: number } | null>();
+  for (const type of PERIOD_TYPES) {
+    const plan = bucketsOfDays(timezone, type, ranges);
+    buckets[type] = plan.length;
+    spans.set(type, plan.length === 0 ? null : { first: (plan[0] as PlannedBucket).key, last: (plan[plan.length - 1] as PlannedBucket).key });
+    for (let i = 0; i < plan.length; i += BUCKETS_PER_WRITE[type]) {
+      const part = plan.slice(i, i + BUCKETS_PER_WRITE[type]);
+      const rolled = part.map((bucket) => rollUpDays(bucket.key, bucket.days.map((d) => days.get(d) as DayFacts)));
+      const rows = summaryRows(part, rolled.map((r) => r.facts), names);
+      const keys = part.map((b) => b.key);
+      inTransaction(db, () => {
+        for (const table of SUMMARY_TABLES) syncRows(db, table, guildId, type, keys, rows[table], now);
+        syncRows(db, 'analytics_pair_facts', guildId, type, keys, pairRows(part, rolled), now);
+        if (type === 'day') syncDayTops(db, guildId, keys, dayTopRows(keys.map((k) => days.get(k) as DayFacts)));
+      });
+      await yieldToEventLoop();
     }
-    if (types.includes(type)) onUnit(plan);
-    await yieldToEventLoop();
   }
+  inTransaction(db, () => {
+    // Buckets before the guild's first or after its last day (data deleted since the last rebuild) go.
+    for (const type of PERIOD_TYPES) {
+      const span = spans.get(type) ?? null;
+      for (const table of [...SUMMARY_TABLES, 'analytics_pair_facts'] as const) {
+        cachedStatement(db, `DELETE FROM ${table} WHERE guild_id = ? AND period_type = ? AND (period_start < ? OR period_start > ?)`).run(
+          guildId, type, span ? span.first : 1, span ? span.last : 0,
+        );
+      }
+    }
+    const daySpan = spans.get('day') ?? null;
+    cachedStatement(db, 'DELETE FROM analytics_day_top_clips WHERE guild_id = ? AND (day_start < ? OR day_start > ?)').run(
+      guildId, daySpan ? daySpan.first : 1, daySpan ? daySpan.last : 0,
+    );
+    cachedStatement(db, 'DELETE FROM aggregation_pending WHERE guild_id = ?').run(guildId);
+    for (const type of PERIOD_TYPES) writeState(db, guildId, type, timezone, now, true);
+  });
+  return { full: true, buckets };
 }
 
-const SUMMARY_TABLES = ['game_analytics', 'creator_analytics', 'guild_period_stats', 'guild_peak_activity'] as const;
-
-/** The [start, end) of a stored bucket key. */
-function bucketRangeOf(timezone: string, type: PeriodType, key: number): BucketRange {
-  if (type === 'all_time') return { key: 0, start: null, end: null };
-  const bucket = bucketOf(timezone, type, key);
-  return { key, start: bucket.start, end: bucket.end };
+interface PlannedBucket extends BucketRange {
+  /** Keys of the local days it is made of. */
+  days: number[];
 }
 
-/** Every bucket of the type between the guild's earliest and latest timestamp. */
-function allBuckets(db: Db, guildId: string, timezone: string, type: PeriodType): BucketRange[] {
-  if (type === 'all_time') return [{ key: 0, start: null, end: null }];
+/** Every local day between the guild's earliest and latest timestamp. */
+function allDays(db: Db, guildId: string, timezone: string): DayRange[] {
   const range = db.$client
     .prepare<Record<string, string>, { lo: number | null; hi: number | null }>(
       `SELECT min(lo) AS lo, max(hi) AS hi FROM (
@@ -235,32 +235,426 @@ function allBuckets(db: Db, guildId: string, timezone: string, type: PeriodType)
     )
     .get({ g: guildId });
   if (!range || range.lo === null || range.hi === null) return [];
-  return bucketsBetween(timezone, type, range.lo, range.hi + 1).map((b) => ({ key: b.start, start: b.start, end: b.end }));
+  return bucketsBetween(timezone, 'day', range.lo, range.hi + 1).map((b) => ({ key: b.start, start: b.start, end: b.end }));
 }
 
-function writeUnit(db: Db, guildId: string, timezone: string, plan: UnitPlan, facts: BucketFacts[], now: number, names: NameLookup): void {
-  const { type, full, buckets, pendingKeys } = plan;
-  const rows = summaryRows(type, buckets, facts, names);
-  inTransaction(db, () => {
-    const client = db.$client;
-    const scope = full ? null : pendingKeys;
-    for (const table of SUMMARY_TABLES) syncRows(db, table, guildId, type, scope, rows[table], now);
-    if (full) client.prepare('DELETE FROM aggregation_pending WHERE guild_id = ? AND period_type = ?').run(guildId, type);
+/** The buckets of a type that the days make up (weeks and months whole, even where the days start or end inside). */
+function bucketsOfDays(timezone: string, type: PeriodType, days: readonly DayRange[]): PlannedBucket[] {
+  if (type === 'day') return days.map((d) => ({ key: d.key, start: d.start, end: d.end, days: [d.key] }));
+  if (type === 'all_time') return days.length === 0 ? [] : [{ key: 0, start: null, end: null, days: days.map((d) => d.key) }];
+  const first = days[0];
+  const last = days[days.length - 1];
+  if (!first || !last) return [];
+  const plan: PlannedBucket[] = bucketsBetween(timezone, type, first.start, last.end).map((b) => ({ key: b.start, start: b.start, end: b.end, days: [] }));
+  let i = 0;
+  for (const day of days) {
+    while ((plan[i]?.end as number) <= day.start) i += 1;
+    plan[i]?.days.push(day.key);
+  }
+  return plan;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Incremental: pending days recomputed from the raw tables; their differences carried into weeks, months, all_time.
+
+async function carryDirtyDays(db: Db, guildId: string, timezone: string, now: number): Promise<GuildWork> {
+  const buckets: Record<PeriodType, number> = { day: 0, week: 0, month: 0, all_time: 0 };
+  const pending = cachedStatement<[string], { period_start: number }>(
+    db,
+    "SELECT period_start FROM aggregation_pending WHERE guild_id = ? AND period_type = 'day' ORDER BY period_start",
+  )
+    .all(guildId)
+    .map((r) => r.period_start);
+  if (pending.length === 0) return { full: false, buckets };
+  const names = createNameLookup(db, guildId);
+  const touched: Record<PeriodType, Set<number>> = { day: new Set(), week: new Set(), month: new Set(), all_time: new Set() };
+  for (let i = 0; i < pending.length; i += DAYS_PER_STEP) {
+    const ranges = pending.slice(i, i + DAYS_PER_STEP).map((key): DayRange => {
+      const day = bucketOf(timezone, 'day', key);
+      return { key, start: day.start, end: day.end };
+    });
+    const fresh = computeDayFacts(db, guildId, timezone, ranges);
+    inTransaction(db, () => {
+      const deltas = new Map<string, BucketDelta>();
+      for (const range of ranges) {
+        const day = fresh.get(range.key) as DayFacts;
+        const delta = replaceDay(db, guildId, range, day);
+        carryDelta(db, guildId, delta, names, now);
+        touched.day.add(range.key);
+        for (const type of ['week', 'month', 'all_time'] as const) {
+          const bucket = type === 'all_time' ? { start: 0, end: null } : bucketOf(timezone, type, range.start);
+          const id = `${type}:${bucket.start}`;
+          let target = deltas.get(id);
+          if (!target) deltas.set(id, (target = emptyDelta(type, bucket.start, bucket.end)));
+          mergeDelta(target, delta);
+          touched[type].add(bucket.start);
+        }
+      }
+      for (const delta of deltas.values()) carryDelta(db, guildId, delta, names, now);
+      const done = cachedStatement(db, "DELETE FROM aggregation_pending WHERE guild_id = ? AND period_type = 'day' AND period_start = ?");
+      for (const range of ranges) done.run(guildId, range.key);
+      for (const type of PERIOD_TYPES) writeState(db, guildId, type, timezone, now, false);
+    });
+    await yieldToEventLoop();
+  }
+  for (const type of PERIOD_TYPES) buckets[type] = touched[type].size;
+  return { full: false, buckets };
+}
+
+/** What changed in a day, to be added to the buckets that contain it. */
+interface BucketDelta {
+  type: PeriodType;
+  key: number;
+  end: number | null;
+  pairs: Map<string, Pair>;
+  peaks: Map<number, PeakCell>;
+  totals: { clip_count: number; total_views: number; discord_shares: number; discord_reactions: number };
+  /** Games whose top clip of some day changed. */
+  topGames: Set<string>;
+  /** Whether some day's first or last clip time changed. */
+  firstLast: boolean;
+  /** A day's own new first and last clip times. */
+  span?: { first: number | null; last: number | null };
+}
+
+function emptyDelta(type: PeriodType, key: number, end: number | null): BucketDelta {
+  return {
+    type,
+    key,
+    end,
+    pairs: new Map(),
+    peaks: new Map(),
+    totals: { clip_count: 0, total_views: 0, discord_shares: 0, discord_reactions: 0 },
+    topGames: new Set(),
+    firstLast: false,
+  };
+}
+
+function mergeDelta(target: BucketDelta, delta: BucketDelta): void {
+  for (const [key, p] of delta.pairs) {
+    const t = target.pairs.get(key);
+    if (!t) target.pairs.set(key, { ...p });
     else {
-      const donePending = client.prepare('DELETE FROM aggregation_pending WHERE guild_id = ? AND period_type = ? AND period_start = ?');
-      for (const key of pendingKeys) donePending.run(guildId, type, key);
+      t.n += p.n;
+      t.views += p.views;
+      t.shares += p.shares;
+      t.reactions += p.reactions;
     }
-    client
-      .prepare(
-        `INSERT INTO analytics_state (guild_id, period_type, timezone, last_full_at, last_run_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (guild_id, period_type) DO UPDATE SET timezone = excluded.timezone, last_run_at = excluded.last_run_at,
-           last_full_at = CASE WHEN ? THEN excluded.last_full_at ELSE last_full_at END`,
-      )
-      .run(guildId, type, timezone, now, now, full ? 1 : 0);
-  });
+  }
+  for (const [index, cell] of delta.peaks) {
+    const t = target.peaks.get(index);
+    if (!t) target.peaks.set(index, { ...cell });
+    else {
+      t.clips += cell.clips;
+      t.shares += cell.shares;
+    }
+  }
+  target.totals.clip_count += delta.totals.clip_count;
+  target.totals.total_views += delta.totals.total_views;
+  target.totals.discord_shares += delta.totals.discord_shares;
+  target.totals.discord_reactions += delta.totals.discord_reactions;
+  for (const game of delta.topGames) target.topGames.add(game);
+  target.firstLast ||= delta.firstLast;
 }
 
-type SummaryTable = (typeof SUMMARY_TABLES)[number];
+type PairValues = Pick<Pair, 'n' | 'views' | 'shares' | 'reactions'>;
+const NO_PAIR: PairValues = { n: 0, views: 0, shares: 0, reactions: 0 };
+
+function isZero(p: PairValues): boolean {
+  return p.n === 0 && p.views === 0 && p.shares === 0 && p.reactions === 0;
+}
+
+/**
+ * A day's difference between its stored facts and its new ones (read from the raw tables); stores its new top
+ * clips. carryDelta then applies the difference to the day's own rows as to its week's, month's and all_time's.
+ */
+function replaceDay(db: Db, guildId: string, range: DayRange, day: DayFacts): BucketDelta {
+  const delta = emptyDelta('day', range.key, range.end);
+  const oldPairs = cachedStatement<[string, number], { game_id: string; creator_id: string } & PairValues>(
+    db,
+    `SELECT game_id, creator_id, clip_count AS n, total_views AS views, discord_shares AS shares, discord_reactions AS reactions
+       FROM analytics_pair_facts WHERE guild_id = ? AND period_type = 'day' AND period_start = ?`,
+  ).all(guildId, range.key);
+  const rolled = rollUpDays(range.key, [day]);
+  const seen = new Set<string>();
+  for (const old of oldPairs) {
+    const key = pairKey(old.game_id, old.creator_id);
+    seen.add(key);
+    const now_ = rolled.pairs.get(key) ?? NO_PAIR;
+    const d = { game: old.game_id, creator: old.creator_id, n: now_.n - old.n, views: now_.views - old.views, shares: now_.shares - old.shares, reactions: now_.reactions - old.reactions };
+    if (!isZero(d)) delta.pairs.set(key, d);
+  }
+  for (const [key, p] of rolled.pairs) if (!seen.has(key) && !isZero(p)) delta.pairs.set(key, { ...p });
+
+  const oldCells = cachedStatement<[string, number], { weekday: number; hour: number; clips: number; shares: number }>(
+    db,
+    "SELECT weekday, hour, clips, shares FROM guild_peak_activity WHERE guild_id = ? AND period_type = 'day' AND period_start = ?",
+  ).all(guildId, range.key);
+  const cells = new Map<number, PeakCell>();
+  for (const c of oldCells) cells.set(c.weekday * 24 + c.hour, { clips: -c.clips, shares: -c.shares });
+  for (const [index, cell] of rolled.facts.peaks) {
+    const c = cells.get(index) ?? { clips: 0, shares: 0 };
+    cells.set(index, { clips: c.clips + cell.clips, shares: c.shares + cell.shares });
+  }
+  for (const [index, c] of cells) if (c.clips !== 0 || c.shares !== 0) delta.peaks.set(index, c);
+
+  const oldTotals = cachedStatement<[string, number], { clip_count: number; total_views: number; discord_shares: number; discord_reactions: number; first_clip_at: number | null; last_clip_at: number | null }>(
+    db,
+    `SELECT clip_count, total_views, discord_shares, discord_reactions, first_clip_at, last_clip_at FROM guild_period_stats
+      WHERE guild_id = ? AND period_type = 'day' AND period_start = ?`,
+  ).get(guildId, range.key);
+  const t = rolled.facts.totals;
+  delta.totals = {
+    clip_count: t.clip_count - (oldTotals?.clip_count ?? 0),
+    total_views: t.total_views - (oldTotals?.total_views ?? 0),
+    discord_shares: t.discord_shares - (oldTotals?.discord_shares ?? 0),
+    discord_reactions: t.discord_reactions - (oldTotals?.discord_reactions ?? 0),
+  };
+  delta.firstLast = t.first_clip_at !== (oldTotals?.first_clip_at ?? null) || t.last_clip_at !== (oldTotals?.last_clip_at ?? null);
+
+  const oldTops = cachedStatement<[string, number], { game_id: string; clip_id: string; title: string; views: number }>(
+    db,
+    'SELECT game_id, clip_id, title, views FROM analytics_day_top_clips WHERE guild_id = ? AND day_start = ?',
+  ).all(guildId, range.key);
+  const tops = new Map(oldTops.map((r) => [r.game_id, r]));
+  for (const [game, clip] of day.tops) {
+    const old = tops.get(game);
+    if (!old || old.clip_id !== clip.id || old.title !== clip.title || old.views !== clip.views) delta.topGames.add(game);
+    tops.delete(game);
+  }
+  for (const game of tops.keys()) delta.topGames.add(game);
+
+  delta.span = { first: t.first_clip_at, last: t.last_clip_at };
+  syncDayTops(db, guildId, [range.key], dayTopRows([day]));
+  return delta;
+}
+
+/** Adds a bucket's difference to its stored pairs, game and creator rows, totals and peak cells. */
+function carryDelta(db: Db, guildId: string, delta: BucketDelta, names: NameLookup, now: number): void {
+  const { type, key, end } = delta;
+  const getPair = cachedStatement<[string, string, number, string, string], PairValues>(
+    db,
+    `SELECT clip_count AS n, total_views AS views, discord_shares AS shares, discord_reactions AS reactions FROM analytics_pair_facts
+      WHERE guild_id = ? AND period_type = ? AND period_start = ? AND game_id = ? AND creator_id = ?`,
+  );
+  const putPair = cachedStatement(
+    db,
+    `INSERT INTO analytics_pair_facts (guild_id, period_type, period_start, game_id, creator_id, clip_count, total_views, discord_shares, discord_reactions)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET clip_count = excluded.clip_count, total_views = excluded.total_views,
+       discord_shares = excluded.discord_shares, discord_reactions = excluded.discord_reactions`,
+  );
+  const dropPair = cachedStatement(
+    db,
+    'DELETE FROM analytics_pair_facts WHERE guild_id = ? AND period_type = ? AND period_start = ? AND game_id = ? AND creator_id = ?',
+  );
+  interface Change extends PairValues {
+    /** Change in distinct counted partners (creators of a game, games of a creator). */
+    partners: number;
+    /** Whether the creator's top game must be looked up again. */
+    retop: boolean;
+  }
+  const change = (map: Map<string, Change>, id: string): Change => {
+    let c = map.get(id);
+    if (!c) map.set(id, (c = { n: 0, views: 0, shares: 0, reactions: 0, partners: 0, retop: false }));
+    return c;
+  };
+  const games = new Map<string, Change>();
+  const creators = new Map<string, Change>();
+  for (const p of delta.pairs.values()) {
+    if (isZero(p)) continue;
+    const old = getPair.get(guildId, type, key, p.game, p.creator) ?? NO_PAIR;
+    const next = { n: old.n + p.n, views: old.views + p.views, shares: old.shares + p.shares, reactions: old.reactions + p.reactions };
+    if (next.n === 0 && next.shares === 0 && next.reactions === 0) dropPair.run(guildId, type, key, p.game, p.creator);
+    else putPair.run(guildId, type, key, p.game, p.creator, next.n, next.views, next.shares, next.reactions);
+    const partners = (next.n > 0 ? 1 : 0) - (old.n > 0 ? 1 : 0);
+    for (const c of [change(games, p.game), change(creators, p.creator)]) {
+      c.n += p.n;
+      c.views += p.views;
+      c.shares += p.shares;
+      c.reactions += p.reactions;
+      c.partners += partners;
+    }
+    if (p.n !== 0 || p.views !== 0) change(creators, p.creator).retop = true;
+  }
+  for (const game of delta.topGames) change(games, game);
+
+  let countedGames = 0;
+  const getGame = cachedStatement<[string, string, number, string], { clip_count: number; total_views: number; unique_creators: number; discord_shares: number; discord_reactions: number; top_clip_id: string | null; top_clip_title: string | null; top_clip_views: number | null }>(
+    db,
+    `SELECT clip_count, total_views, unique_creators, discord_shares, discord_reactions, top_clip_id, top_clip_title, top_clip_views
+       FROM game_analytics WHERE guild_id = ? AND period_type = ? AND period_start = ? AND game_id = ?`,
+  );
+  const putGame = cachedStatement(
+    db,
+    `INSERT INTO game_analytics (guild_id, period_type, period_start, game_id, game_name, period_end, clip_count, total_views, avg_view_count,
+       unique_creators, discord_shares, discord_reactions, top_clip_id, top_clip_title, top_clip_views, computed_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (guild_id, game_id, period_type, period_start) DO UPDATE SET game_name = excluded.game_name, period_end = excluded.period_end,
+       clip_count = excluded.clip_count, total_views = excluded.total_views, avg_view_count = excluded.avg_view_count,
+       unique_creators = excluded.unique_creators, discord_shares = excluded.discord_shares, discord_reactions = excluded.discord_reactions,
+       top_clip_id = excluded.top_clip_id, top_clip_title = excluded.top_clip_title, top_clip_views = excluded.top_clip_views,
+       computed_at = excluded.computed_at`,
+  );
+  const dropGame = cachedStatement(db, 'DELETE FROM game_analytics WHERE guild_id = ? AND period_type = ? AND period_start = ? AND game_id = ?');
+  for (const [game, c] of games) {
+    const old = getGame.get(guildId, type, key, game);
+    const n = (old?.clip_count ?? 0) + c.n;
+    const views = (old?.total_views ?? 0) + c.views;
+    const shares = (old?.discord_shares ?? 0) + c.shares;
+    const reactions = (old?.discord_reactions ?? 0) + c.reactions;
+    countedGames += (n > 0 ? 1 : 0) - ((old?.clip_count ?? 0) > 0 ? 1 : 0);
+    if (n === 0 && shares === 0 && reactions === 0) {
+      if (old) dropGame.run(guildId, type, key, game);
+      continue;
+    }
+    const top = delta.topGames.has(game)
+      ? topClipOf(db, guildId, game, type === 'all_time' ? null : key, end)
+      : old && old.top_clip_id !== null
+        ? { id: old.top_clip_id, title: old.top_clip_title ?? '', views: old.top_clip_views ?? 0 }
+        : null;
+    putGame.run(guildId, type, key, game, names.gameName(game), end, n, views, average(views, n), (old?.unique_creators ?? 0) + c.partners,
+      shares, reactions, top?.id ?? null, top?.title ?? null, top?.views ?? null, now);
+  }
+
+  let countedCreators = 0;
+  const getCreator = cachedStatement<[string, string, number, string], { clip_count: number; total_views: number; unique_games: number; discord_shares: number; discord_reactions: number; top_game_id: string | null }>(
+    db,
+    `SELECT clip_count, total_views, unique_games, discord_shares, discord_reactions, top_game_id
+       FROM creator_analytics WHERE guild_id = ? AND period_type = ? AND period_start = ? AND creator_id = ?`,
+  );
+  const putCreator = cachedStatement(
+    db,
+    `INSERT INTO creator_analytics (guild_id, period_type, period_start, creator_id, creator_name, period_end, clip_count, total_views, avg_views,
+       discord_shares, discord_reactions, unique_games, top_game_id, top_game_name, computed_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (guild_id, creator_id, period_type, period_start) DO UPDATE SET creator_name = excluded.creator_name, period_end = excluded.period_end,
+       clip_count = excluded.clip_count, total_views = excluded.total_views, avg_views = excluded.avg_views,
+       discord_shares = excluded.discord_shares, discord_reactions = excluded.discord_reactions, unique_games = excluded.unique_games,
+       top_game_id = excluded.top_game_id, top_game_name = excluded.top_game_name, computed_at = excluded.computed_at`,
+  );
+  const dropCreator = cachedStatement(db, 'DELETE FROM creator_analytics WHERE guild_id = ? AND period_type = ? AND period_start = ? AND creator_id = ?');
+  const creatorPairs = cachedStatement<[string, string, number, string], { game_id: string; n: number; views: number }>(
+    db,
+    `SELECT game_id, clip_count AS n, total_views AS views FROM analytics_pair_facts
+      WHERE guild_id = ? AND period_type = ? AND period_start = ? AND creator_id = ? AND clip_count > 0`,
+  );
+  for (const [creator, c] of creators) {
+    const old = getCreator.get(guildId, type, key, creator);
+    const n = (old?.clip_count ?? 0) + c.n;
+    const views = (old?.total_views ?? 0) + c.views;
+    const shares = (old?.discord_shares ?? 0) + c.shares;
+    const reactions = (old?.discord_reactions ?? 0) + c.reactions;
+    countedCreators += (n > 0 ? 1 : 0) - ((old?.clip_count ?? 0) > 0 ? 1 : 0);
+    if (n === 0 && shares === 0 && reactions === 0) {
+      if (old) dropCreator.run(guildId, type, key, creator);
+      continue;
+    }
+    let topGame = old?.top_game_id ?? null;
+    if (c.retop || !old) {
+      // Most clips, then most views, then the smaller game id (as day-facts.ts factsFromPairs).
+      let best: { game_id: string; n: number; views: number } | null = null;
+      for (const e of creatorPairs.all(guildId, type, key, creator)) {
+        if (!best || e.n > best.n || (e.n === best.n && (e.views > best.views || (e.views === best.views && e.game_id < best.game_id)))) best = e;
+      }
+      topGame = best ? best.game_id : null;
+    }
+    putCreator.run(guildId, type, key, creator, names.creatorName(creator), end, n, views, average(views, n), shares, reactions,
+      (old?.unique_games ?? 0) + c.partners, topGame, topGame === null ? null : names.gameName(topGame), now);
+  }
+
+  const getTotals = cachedStatement<[string, string, number], { clip_count: number; total_views: number; unique_creators: number; unique_games: number; discord_shares: number; discord_reactions: number; first_clip_at: number | null; last_clip_at: number | null }>(
+    db,
+    `SELECT clip_count, total_views, unique_creators, unique_games, discord_shares, discord_reactions, first_clip_at, last_clip_at
+       FROM guild_period_stats WHERE guild_id = ? AND period_type = ? AND period_start = ?`,
+  );
+  const old = getTotals.get(guildId, type, key);
+  const t = delta.totals;
+  const clipCount = (old?.clip_count ?? 0) + t.clip_count;
+  const shares = (old?.discord_shares ?? 0) + t.discord_shares;
+  const reactions = (old?.discord_reactions ?? 0) + t.discord_reactions;
+  if (clipCount === 0 && shares === 0 && reactions === 0) {
+    if (old) cachedStatement(db, 'DELETE FROM guild_period_stats WHERE guild_id = ? AND period_type = ? AND period_start = ?').run(guildId, type, key);
+  } else {
+    let first = old?.first_clip_at ?? null;
+    let last = old?.last_clip_at ?? null;
+    if (delta.span) {
+      first = delta.span.first;
+      last = delta.span.last;
+    } else if (delta.firstLast) {
+      const span = cachedStatement<[string, number, number], { first: number | null; last: number | null }>(
+        db,
+        `SELECT min(first_clip_at) AS first, max(last_clip_at) AS last FROM guild_period_stats
+          WHERE guild_id = ? AND period_type = 'day' AND period_start >= ? AND period_start < ?`,
+      ).get(guildId, type === 'all_time' ? Number.MIN_SAFE_INTEGER : key, end ?? Number.MAX_SAFE_INTEGER);
+      first = span?.first ?? null;
+      last = span?.last ?? null;
+    }
+    cachedStatement(
+      db,
+      `INSERT INTO guild_period_stats (guild_id, period_type, period_start, period_end, clip_count, total_views, unique_creators, unique_games,
+         discord_shares, discord_reactions, first_clip_at, last_clip_at, computed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT DO UPDATE SET period_end = excluded.period_end, clip_count = excluded.clip_count, total_views = excluded.total_views,
+         unique_creators = excluded.unique_creators, unique_games = excluded.unique_games, discord_shares = excluded.discord_shares,
+         discord_reactions = excluded.discord_reactions, first_clip_at = excluded.first_clip_at, last_clip_at = excluded.last_clip_at,
+         computed_at = excluded.computed_at`,
+    ).run(guildId, type, key, end, clipCount, (old?.total_views ?? 0) + t.total_views, (old?.unique_creators ?? 0) + countedCreators,
+      (old?.unique_games ?? 0) + countedGames, shares, reactions, first, last, now);
+  }
+
+  const getCell = cachedStatement<[string, string, number, number, number], PeakCell>(
+    db,
+    'SELECT clips, shares FROM guild_peak_activity WHERE guild_id = ? AND period_type = ? AND period_start = ? AND weekday = ? AND hour = ?',
+  );
+  const putCell = cachedStatement(
+    db,
+    `INSERT INTO guild_peak_activity (guild_id, period_type, period_start, weekday, hour, clips, shares) VALUES (?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT DO UPDATE SET clips = excluded.clips, shares = excluded.shares`,
+  );
+  const dropCell = cachedStatement(db, 'DELETE FROM guild_peak_activity WHERE guild_id = ? AND period_type = ? AND period_start = ? AND weekday = ? AND hour = ?');
+  for (const [index, d] of delta.peaks) {
+    const weekday = Math.floor(index / 24);
+    const hour = index % 24;
+    const cell = getCell.get(guildId, type, key, weekday, hour) ?? { clips: 0, shares: 0 };
+    const clips = cell.clips + d.clips;
+    const cellShares = cell.shares + d.shares;
+    if (clips === 0 && cellShares === 0) dropCell.run(guildId, type, key, weekday, hour);
+    else putCell.run(guildId, type, key, weekday, hour, clips, cellShares);
+  }
+}
+
+/** A game's top clip over the stored day tops: of one bucket [start, end), or of all days when start is null. */
+function topClipOf(db: Db, guildId: string, game: string, start: number | null, end: number | null): Omit<TopClipFacts, 'url'> | null {
+  const rows =
+    start === null
+      ? cachedStatement<[string, string, string, string], { clip_id: string; title: string; views: number }>(
+          db,
+          `SELECT clip_id, title, views FROM analytics_day_top_clips WHERE guild_id = ? AND game_id = ?
+              AND views = (SELECT max(views) FROM analytics_day_top_clips WHERE guild_id = ? AND game_id = ?)`,
+        ).all(guildId, game, guildId, game)
+      : cachedStatement<[string, string, number, number], { clip_id: string; title: string; views: number }>(
+          db,
+          'SELECT clip_id, title, views FROM analytics_day_top_clips WHERE guild_id = ? AND game_id = ? AND day_start >= ? AND day_start < ?',
+        ).all(guildId, game, start, end ?? Number.MAX_SAFE_INTEGER);
+  let best: TopClipFacts | null = null;
+  for (const r of rows) {
+    const candidate = { id: r.clip_id, title: r.title, views: r.views, url: '' };
+    if (betterTopClip(candidate, best)) best = candidate;
+  }
+  return best ? { id: best.id, title: best.title, views: best.views } : null;
+}
+
+function writeState(db: Db, guildId: string, type: PeriodType, timezone: string, now: number, full: boolean): void {
+  cachedStatement(
+    db,
+    `INSERT INTO analytics_state (guild_id, period_type, timezone, last_full_at, last_run_at, facts_version) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (guild_id, period_type) DO UPDATE SET timezone = excluded.timezone, last_run_at = excluded.last_run_at,
+       facts_version = excluded.facts_version, last_full_at = CASE WHEN ? THEN excluded.last_full_at ELSE last_full_at END`,
+  ).run(guildId, type, timezone, now, now, FACTS_VERSION, full ? 1 : 0);
+}
+
+const SUMMARY_TABLES = ['game_analytics', 'creator_analytics', 'guild_period_stats', 'guild_peak_activity'] as const;
+
+type SummaryTable = (typeof SUMMARY_TABLES)[number] | 'analytics_pair_facts';
 type Row = Array<string | number | null>;
 
 /** Each summary table's key columns (after guild_id, period_type) and value columns. */
@@ -280,10 +674,15 @@ const TABLE_COLUMNS: Record<SummaryTable, { keys: string[]; values: string[]; st
       'top_game_id', 'top_game_name'],
   },
   guild_peak_activity: { keys: ['period_start', 'weekday', 'hour'], values: ['clips', 'shares'], stamped: false },
+  analytics_pair_facts: {
+    keys: ['period_start', 'game_id', 'creator_id'],
+    values: ['clip_count', 'total_views', 'discord_shares', 'discord_reactions'],
+    stamped: false,
+  },
 };
 
-function summaryRows(type: PeriodType, buckets: BucketRange[], facts: BucketFacts[], names: NameLookup): Record<SummaryTable, Row[]> {
-  const rows: Record<SummaryTable, Row[]> = { guild_period_stats: [], game_analytics: [], creator_analytics: [], guild_peak_activity: [] };
+function summaryRows(buckets: readonly BucketRange[], facts: BucketFacts[], names: NameLookup): Record<(typeof SUMMARY_TABLES)[number], Row[]> {
+  const rows: Record<(typeof SUMMARY_TABLES)[number], Row[]> = { guild_period_stats: [], game_analytics: [], creator_analytics: [], guild_peak_activity: [] };
   const ends = new Map(buckets.map((b) => [b.key, b.end]));
   for (const f of facts) {
     const end = ends.get(f.key) ?? null;
@@ -291,8 +690,6 @@ function summaryRows(type: PeriodType, buckets: BucketRange[], facts: BucketFact
     if (t.clip_count === 0 && t.discord_shares === 0 && t.discord_reactions === 0) continue;
     rows.guild_period_stats.push([f.key, end, t.clip_count, t.total_views, t.unique_creators, t.unique_games, t.discord_shares,
       t.discord_reactions, t.first_clip_at, t.last_clip_at]);
-    // Days keep totals only (see summaries.ts): their rankings and peak times are read from the raw tables.
-    if (type === 'day') continue;
     for (const g of f.games.values()) {
       const s = storedGame(g);
       rows.game_analytics.push([f.key, s.game_id, names.gameName(s.game_id), end, s.clip_count, s.total_views, s.avg_view_count,
@@ -308,17 +705,68 @@ function summaryRows(type: PeriodType, buckets: BucketRange[], facts: BucketFact
   return rows;
 }
 
+/** The stored (game, creator) pairs of each bucket: those with any clips, shares or reactions. */
+function pairRows(buckets: readonly BucketRange[], rolled: readonly RolledUp[]): Row[] {
+  const rows: Row[] = [];
+  rolled.forEach((r, i) => {
+    const key = (buckets[i] as BucketRange).key;
+    for (const p of r.pairs.values()) {
+      if (p.n !== 0 || p.shares !== 0 || p.reactions !== 0) rows.push([key, p.game, p.creator, p.n, p.views, p.shares, p.reactions]);
+    }
+  });
+  return rows;
+}
+
+type TopRow = [game: string, day: number, clipId: string, title: string, views: number];
+
+function dayTopRows(days: Iterable<DayFacts>): TopRow[] {
+  const rows: TopRow[] = [];
+  for (const day of days) for (const [game, clip] of day.tops) rows.push([game, day.key, clip.id, clip.title, clip.views]);
+  return rows;
+}
+
+/** Makes the guild's day top clips — of the given days, or all when scope is null — equal to `rows`. */
+function syncDayTops(db: Db, guildId: string, scope: number[] | null, rows: TopRow[]): void {
+  const existing = new Map<string, string>();
+  const found = scope
+    ? scope.flatMap((day) =>
+        cachedStatement<[string, number], TopRow>(db, 'SELECT game_id, day_start, clip_id, title, views FROM analytics_day_top_clips WHERE guild_id = ? AND day_start = ?')
+          .raw(true)
+          .all(guildId, day),
+      )
+    : cachedStatement<[string], TopRow>(db, 'SELECT game_id, day_start, clip_id, title, views FROM analytics_day_top_clips WHERE guild_id = ?')
+        .raw(true)
+        .all(guildId);
+  for (const row of found) existing.set(`${row[0]}\u0000${row[1]}`, JSON.stringify(row));
+  const put = cachedStatement(
+    db,
+    `INSERT INTO analytics_day_top_clips (guild_id, game_id, day_start, clip_id, title, views) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT DO UPDATE SET clip_id = excluded.clip_id, title = excluded.title, views = excluded.views`,
+  );
+  const drop = cachedStatement(db, 'DELETE FROM analytics_day_top_clips WHERE guild_id = ? AND game_id = ? AND day_start = ?');
+  for (const row of rows) {
+    const key = `${row[0]}\u0000${row[1]}`;
+    const before = existing.get(key);
+    existing.delete(key);
+    if (before !== JSON.stringify(row)) put.run(guildId, ...row);
+  }
+  for (const before of existing.values()) {
+    const [game, day] = JSON.parse(before) as TopRow;
+    drop.run(guildId, game, day);
+  }
+}
+
 /**
  * Makes the table's rows of (guild, period type) — of the given buckets, or all when scope is null — equal to
  * `rows`, writing only what differs: a nightly rebuild of unchanged data reads much and writes little.
  */
 function syncRows(db: Db, table: SummaryTable, guildId: string, type: PeriodType, scope: number[] | null, rows: Row[], now: number): void {
-  const client = db.$client;
   const { keys, values, stamped } = TABLE_COLUMNS[table];
   const columns = [...keys, ...values];
   // computed_at says when a row last changed; guild_peak_activity has none.
   const stamp = stamped === false ? [] : [now];
-  const select = client.prepare<unknown[], Row>(
+  const select = cachedStatement<unknown[], Row>(
+    db,
     `SELECT ${columns.join(', ')} FROM ${table} WHERE guild_id = ? AND period_type = ?${scope ? ' AND period_start = ?' : ''}`,
   ).raw(true);
   const existing = new Map<string, string>();
@@ -326,16 +774,18 @@ function syncRows(db: Db, table: SummaryTable, guildId: string, type: PeriodType
   for (const start of scope ?? [null]) {
     for (const row of scope ? select.all(guildId, type, start) : select.all(guildId, type)) existing.set(keyOf(row), JSON.stringify(row));
   }
-  const insert = client.prepare(
+  const insert = cachedStatement(
+    db,
     `INSERT INTO ${table} (guild_id, period_type, ${[...columns, ...(stamp.length ? ['computed_at'] : [])].join(', ')})
      VALUES (?, ?, ${[...columns, ...stamp].map(() => '?').join(', ')})`,
   );
   const where = keys.map((k) => `${k} = ?`).join(' AND ');
-  const update = client.prepare(
+  const update = cachedStatement(
+    db,
     `UPDATE ${table} SET ${[...values, ...(stamp.length ? ['computed_at'] : [])].map((v) => `${v} = ?`).join(', ')}
       WHERE guild_id = ? AND period_type = ? AND ${where}`,
   );
-  const remove = client.prepare(`DELETE FROM ${table} WHERE guild_id = ? AND period_type = ? AND ${where}`);
+  const remove = cachedStatement(db, `DELETE FROM ${table} WHERE guild_id = ? AND period_type = ? AND ${where}`);
   for (const row of rows) {
     const key = keyOf(row);
     const before = existing.get(key);

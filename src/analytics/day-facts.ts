@@ -1,11 +1,11 @@
-// The aggregator's fast path: one pass over the raw tables at local-day granularity, kept per (game, creator)
-// pair, from which days, ISO weeks and months are rolled up in memory (each is a whole number of local days),
-// and all_time from the stored months. Same rules as bucket-facts.ts (the read path); tests hold them equal.
+// The aggregator's building blocks: one pass over the raw tables at local-day granularity, kept per (game, creator)
+// pair, from which days, ISO weeks, months and all_time are rolled up (each is a whole number of local days).
+// Same rules as bucket-facts.ts (the read path); tests hold them equal.
 import type { Db } from '../db/client';
 import { ATTRIBUTION_SQL, COUNTED_CLIP_SQL, reactionsByBucketSql, type BucketFacts, type CreatorFacts, type GameFacts, type PeakCell, type TopClipFacts } from './bucket-facts';
 import { offsetSegments } from './periods';
 
-interface Pair {
+export interface Pair {
   game: string;
   creator: string;
   n: number;
@@ -52,7 +52,7 @@ export function computeDayFacts(db: Db, guildId: string, timezone: string, days:
 }
 
 function pairOf(day: DayFacts, game: string, creator: string): Pair {
-  const key = `${game}\u0000${creator}`;
+  const key = pairKey(game, creator);
   let pair = day.pairs.get(key);
   if (!pair) day.pairs.set(key, (pair = { game, creator, n: 0, views: 0, shares: 0, reactions: 0 }));
   return pair;
@@ -122,8 +122,14 @@ function collectDays(db: Db, guildId: string, cte: string, days: Map<number, Day
   }
 }
 
-/** Rolls whole days up into one bucket's facts (a day, an ISO week or a month). */
-export function rollUpDays(key: number, days: readonly DayFacts[]): BucketFacts {
+/** A bucket's facts rolled up from its days, with the (game, creator) pairs they came from. */
+export interface RolledUp {
+  facts: BucketFacts;
+  pairs: Map<string, Pair>;
+}
+
+/** Rolls whole days up into one bucket's facts (a day, an ISO week, a month or all_time). */
+export function rollUpDays(key: number, days: readonly DayFacts[]): RolledUp {
   const pairs = new Map<string, Pair>();
   const tops = new Map<string, TopClipFacts>();
   const peaks = new Map<number, PeakCell>();
@@ -162,7 +168,17 @@ export function rollUpDays(key: number, days: readonly DayFacts[]): BucketFacts 
   facts.totals.discord_shares += otherShares;
   facts.totals.discord_reactions += otherReactions;
   facts.peaks = peaks;
-  return facts;
+  return { facts, pairs };
+}
+
+/** Whether a clip is the better top clip: more views, then the smaller clip id. */
+export function betterTopClip(candidate: TopClipFacts, best: TopClipFacts | undefined | null): boolean {
+  return better(candidate, best);
+}
+
+/** The (game, creator) pair's key in DayFacts.pairs and RolledUp.pairs. */
+export function pairKey(game: string, creator: string): string {
+  return `${game}\u0000${creator}`;
 }
 
 /** Games, creators and totals from (game, creator) pairs; first/last and peaks are left to the caller. */
@@ -211,70 +227,4 @@ function factsFromPairs(key: number, pairs: Iterable<Pair>, tops: Map<string, To
   totals.unique_creators = countedCreators.size;
   totals.unique_games = countedGames.size;
   return { key, totals, games, creators, peaks: new Map() };
-}
-
-/**
- * all_time from the stored months (sums, best top clip, peak cells) and one pass over the guild's clips for
- * what does not add up across months: distinct creators per game, games per creator, a creator's top game.
- */
-export function allTimeFromMonths(db: Db, guildId: string): BucketFacts {
-  const client = db.$client;
-  const pairs = new Map<string, Pair>();
-  const clipPairs = client
-    .prepare<[string], { game: string; creator: string; n: number; views: number }>(
-      `SELECT coalesce(c.game_id, '') AS game, c.creator_id AS creator, count(*) AS n, sum(c.view_count) AS views
-         FROM clips c WHERE c.guild_id = ? AND ${COUNTED_CLIP_SQL} GROUP BY 1, 2`,
-    )
-    .all(guildId);
-  for (const row of clipPairs) pairs.set(`${row.game}\u0000${row.creator}`, { ...row, shares: 0, reactions: 0 });
-  // Engagement per pair is not stored; spread it over pairs by adding it to the game and creator rows after.
-  const facts = factsFromPairs(0, pairs.values(), new Map());
-  const gameMonths = client
-    .prepare<[string], { game_id: string; shares: number; reactions: number; top_clip_id: string | null; top_clip_title: string | null; top_clip_views: number | null; url: string | null }>(
-      `SELECT g.game_id, g.discord_shares AS shares, g.discord_reactions AS reactions, g.top_clip_id, g.top_clip_title, g.top_clip_views,
-              c.url AS url
-         FROM game_analytics g LEFT JOIN clips c ON c.guild_id = g.guild_id AND c.clip_id = g.top_clip_id
-        WHERE g.guild_id = ? AND g.period_type = 'month'`,
-    )
-    .all(guildId);
-  for (const row of gameMonths) {
-    let g = facts.games.get(row.game_id);
-    if (!g) facts.games.set(row.game_id, (g = { game_id: row.game_id, clip_count: 0, total_views: 0, unique_creators: 0, discord_shares: 0, discord_reactions: 0, top_clip: null }));
-    g.discord_shares += row.shares;
-    g.discord_reactions += row.reactions;
-    if (row.top_clip_id !== null) {
-      const candidate = { id: row.top_clip_id, title: row.top_clip_title ?? '', views: row.top_clip_views ?? 0, url: row.url ?? '' };
-      if (better(candidate, g.top_clip)) g.top_clip = candidate;
-    }
-  }
-  const creatorMonths = client
-    .prepare<[string], { creator_id: string; shares: number; reactions: number }>(
-      `SELECT creator_id, sum(discord_shares) AS shares, sum(discord_reactions) AS reactions FROM creator_analytics
-        WHERE guild_id = ? AND period_type = 'month' GROUP BY creator_id HAVING sum(discord_shares) + sum(discord_reactions) > 0`,
-    )
-    .all(guildId);
-  for (const row of creatorMonths) {
-    let c = facts.creators.get(row.creator_id);
-    if (!c) facts.creators.set(row.creator_id, (c = { creator_id: row.creator_id, clip_count: 0, total_views: 0, discord_shares: 0, discord_reactions: 0, unique_games: 0, top_game_id: null }));
-    c.discord_shares += row.shares;
-    c.discord_reactions += row.reactions;
-  }
-  const totals = client
-    .prepare<[string], { shares: number | null; reactions: number | null; first: number | null; last: number | null }>(
-      `SELECT sum(discord_shares) AS shares, sum(discord_reactions) AS reactions, min(first_clip_at) AS first, max(last_clip_at) AS last
-         FROM guild_period_stats WHERE guild_id = ? AND period_type = 'month'`,
-    )
-    .get(guildId);
-  facts.totals.discord_shares = totals?.shares ?? 0;
-  facts.totals.discord_reactions = totals?.reactions ?? 0;
-  facts.totals.first_clip_at = totals?.first ?? null;
-  facts.totals.last_clip_at = totals?.last ?? null;
-  const cells = client
-    .prepare<[string], { weekday: number; hour: number; clips: number; shares: number }>(
-      `SELECT weekday, hour, sum(clips) AS clips, sum(shares) AS shares FROM guild_peak_activity
-        WHERE guild_id = ? AND period_type = 'month' GROUP BY weekday, hour`,
-    )
-    .all(guildId);
-  for (const cell of cells) facts.peaks.set(cell.weekday * 24 + cell.hour, { clips: cell.clips, shares: cell.shares });
-  return facts;
 }

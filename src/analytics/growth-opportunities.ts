@@ -5,8 +5,8 @@ import { COUNTED_CLIP_SQL } from './bucket-facts';
 import { overviewOf } from './overview';
 import { FAR_FUTURE, FAR_PAST, periodJson, resolvePeriod } from './periods';
 import type { ReadSource } from './summaries';
-import { creatorRows } from './top-creators';
-import { gameRows } from './top-games';
+import { nameCreators, storedCreatorRows } from './top-creators';
+import { nameGames, storedGameRows } from './top-games';
 import type { AnalysisContext, GrowthOpportunities, PeriodQuery } from './types';
 import { CLIP_COLUMNS, VELOCITY_WINDOW_MS, viralClipOf, type ClipRow } from './viral-clips';
 
@@ -28,21 +28,30 @@ export function growthOpportunities(db: Db, ctx: AnalysisContext, options: Growt
   const average = totals.total_clips === 0 ? 0 : totals.total_views / totals.total_clips;
 
   // Under-clipped: a known game with no more clips than the median game, yet more views per clip than average.
-  const games = gameRows(db, ctx, period, 'avg_view_count', null, options.source).filter((g) => g.clip_count > 0 && g.game_id !== '');
+  // Filtered and ranked on the stored numbers; only the rows shown get their display names looked up.
+  const games = storedGameRows(db, ctx, period, 'avg_view_count', null, options.source).filter((g) => g.clip_count > 0 && g.game_id !== '');
   const counts = games.map((g) => g.clip_count).sort((a, b) => a - b);
   const median = counts.length === 0 ? 0 : (counts[Math.floor((counts.length - 1) / 2)] as number);
-  const underclipped = games
-    .filter((g) => g.clip_count <= median && g.total_views / g.clip_count > average)
-    .sort((a, b) => b.total_views / b.clip_count - a.total_views / a.clip_count || a.clip_count - b.clip_count || cmp(a.game_id, b.game_id))
-    .slice(0, limit);
+  const underclipped = nameGames(
+    db,
+    ctx,
+    games
+      .filter((g) => g.clip_count <= median && g.total_views / g.clip_count > average)
+      .sort((a, b) => b.total_views / b.clip_count - a.total_views / a.clip_count || a.clip_count - b.clip_count || cmp(a.game_id, b.game_id))
+      .slice(0, limit),
+  );
 
   // Engaging: Discord shares + reactions per clip created in the period.
   const engagement = (c: { discord_shares: number; discord_reactions: number; clip_count: number }): number =>
     (c.discord_shares + c.discord_reactions) / c.clip_count;
-  const engaging = creatorRows(db, ctx, period, 'clip_count', null, options.source)
-    .filter((c) => c.clip_count > 0 && c.discord_shares + c.discord_reactions > 0)
-    .sort((a, b) => engagement(b) - engagement(a) || b.clip_count - a.clip_count || cmp(a.creator_id, b.creator_id))
-    .slice(0, limit);
+  const engaging = nameCreators(
+    db,
+    ctx,
+    storedCreatorRows(db, ctx, period, 'clip_count', null, options.source)
+      .filter((c) => c.clip_count > 0 && c.discord_shares + c.discord_reactions > 0)
+      .sort((a, b) => engagement(b) - engagement(a) || b.clip_count - a.clip_count || cmp(a.creator_id, b.creator_id))
+      .slice(0, limit),
+  );
 
   const favourites = db.$client
     .prepare<Record<string, number | string>, ClipRow>(

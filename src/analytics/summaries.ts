@@ -24,10 +24,9 @@ export function bucketOfPeriod(period: ResolvedPeriod): BucketRange {
 }
 
 /**
- * What the summaries hold: totals (guild_period_stats) for every period type; rankings and peak times
- * (game_analytics, creator_analytics, guild_peak_activity) for weeks, months and all_time. A single day is
- * small enough to read from the raw tables, and storing a row per game and creator per day would multiply
- * the aggregator's writes by the number of days.
+ * What the summaries hold: totals (guild_period_stats), rankings (game_analytics, creator_analytics) and peak
+ * times (guild_peak_activity) for every day, week, month and all_time bucket. The part is kept for callers
+ * that say which they read; both are held for every period type.
  */
 export type SummaryPart = 'totals' | 'rankings';
 
@@ -37,9 +36,8 @@ export function readsSummary(
   ctx: AnalysisContext,
   period: ResolvedPeriod,
   source: ReadSource | undefined,
-  part: SummaryPart = 'rankings',
+  _part: SummaryPart = 'rankings',
 ): boolean {
   if (source === 'raw' || period.type === 'range') return false;
-  if (part === 'rankings' && period.type === 'day') return false;
   return summaryHolds(db, ctx.guildId, period.type, ctx.timezone);
 }

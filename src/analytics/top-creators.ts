@@ -28,7 +28,7 @@ const SORT_COLUMNS: Record<CreatorSort, string> = {
   discord_reactions: 'discord_reactions',
 };
 
-interface StoredCreator {
+export interface StoredCreator {
   creator_id: string;
   clip_count: number;
   total_views: number;
@@ -48,7 +48,24 @@ export function creatorRows(
   limit: number | null,
   source?: ReadSource,
 ): CreatorRow[] {
+  return nameCreators(db, ctx, storedCreatorRows(db, ctx, period, sort, limit, source));
+}
+
+/** Display rows of stored creators: names are looked up only for the rows shown. */
+export function nameCreators(db: Db, ctx: AnalysisContext, rows: readonly StoredCreator[]): CreatorRow[] {
   const names = createNameLookup(db, ctx.guildId);
+  return rows.map((row) => creatorRow(row, names));
+}
+
+/** creatorRows without the display names (cheap to filter and sort before naming the few shown). */
+export function storedCreatorRows(
+  db: Db,
+  ctx: AnalysisContext,
+  period: ResolvedPeriod,
+  sort: CreatorSort,
+  limit: number | null,
+  source?: ReadSource,
+): StoredCreator[] {
   let stored: StoredCreator[];
   if (readsSummary(db, ctx, period, source)) {
     stored = db.$client
@@ -65,7 +82,7 @@ export function creatorRows(
     stored = [...(facts?.creators.values() ?? [])].map(storedCreator).sort(compareCreators(sort));
     if (limit !== null) stored = stored.slice(0, limit);
   }
-  return stored.map((row) => creatorRow(row, names));
+  return stored;
 }
 
 export function storedCreator(facts: CreatorFacts): StoredCreator {

@@ -21,7 +21,7 @@ export function topGames(db: Db, ctx: AnalysisContext, options: TopGamesOptions 
   return { period: periodJson(period), sort, games: gameRows(db, ctx, period, sort, options.limit ?? 10, options.source) };
 }
 
-interface StoredGame {
+export interface StoredGame {
   game_id: string;
   clip_count: number;
   total_views: number;
@@ -44,7 +44,24 @@ export function gameRows(
   limit: number | null,
   source?: ReadSource,
 ): GameRow[] {
+  return nameGames(db, ctx, storedGameRows(db, ctx, period, sort, limit, source));
+}
+
+/** Display rows of stored games: names are looked up only for the rows shown. */
+export function nameGames(db: Db, ctx: AnalysisContext, rows: readonly StoredGame[]): GameRow[] {
   const names = createNameLookup(db, ctx.guildId);
+  return rows.map((row) => gameRow(row, names));
+}
+
+/** gameRows without the display names (cheap to filter and sort before naming the few shown). */
+export function storedGameRows(
+  db: Db,
+  ctx: AnalysisContext,
+  period: ResolvedPeriod,
+  sort: GameSort,
+  limit: number | null,
+  source?: ReadSource,
+): StoredGame[] {
   let stored: StoredGame[];
   if (readsSummary(db, ctx, period, source)) {
     stored = db.$client
@@ -63,7 +80,7 @@ export function gameRows(
     stored = [...(facts?.games.values() ?? [])].map(storedGame).sort(compareGames(sort));
     if (limit !== null) stored = stored.slice(0, limit);
   }
-  return stored.map((row) => gameRow(row, names));
+  return stored;
 }
 
 export function storedGame(facts: GameFacts): StoredGame {

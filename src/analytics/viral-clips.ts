@@ -68,18 +68,38 @@ export function viralClips(db: Db, ctx: AnalysisContext, options: ViralClipsOpti
                  AND c.view_count >= @min AND ${COUNTED_CLIP_SQL}`;
   let clips: ViralClip[];
   if (sort === 'view_velocity') {
-    // Velocity needs every candidate's history; the rest sort by views after those with a velocity.
-    clips = db.$client
-      .prepare<typeof params, ClipRow>(`SELECT ${CLIP_COLUMNS} FROM clips c WHERE ${where}`)
+    // Only clips with view history inside the window can have a velocity: compute it for those, then fill up
+    // with the most viewed of the rest (a clip without a velocity sorts after every clip with one, by views).
+    const withHistory = db.$client
+      .prepare<typeof params, ClipRow>(
+        `SELECT ${CLIP_COLUMNS} FROM clips c WHERE ${where}
+            AND EXISTS (SELECT 1 FROM clip_view_history h WHERE h.clip_id = c.clip_id AND h.observed_at > @since AND h.observed_at <= @now)`,
+      )
       .all(params)
-      .map(viralClipOf)
+      .map(viralClipOf);
+    const fast = withHistory
+      .filter((c) => c.view_velocity !== null)
       .sort(
         (a, b) =>
-          (b.view_velocity ?? -Infinity) - (a.view_velocity ?? -Infinity) ||
+          (b.view_velocity as number) - (a.view_velocity as number) ||
           b.view_count - a.view_count ||
           (a.clip_id < b.clip_id ? -1 : a.clip_id > b.clip_id ? 1 : 0),
       )
       .slice(0, limit);
+    const chosen = new Set(withHistory.filter((c) => c.view_velocity !== null).map((c) => c.clip_id));
+    const rest =
+      fast.length >= limit
+        ? []
+        : db.$client
+            .prepare<typeof params & { skip: number }, ClipRow>(
+              `SELECT ${CLIP_COLUMNS} FROM (SELECT c.id FROM clips c WHERE ${where} ORDER BY c.view_count DESC, c.clip_id LIMIT @limit + @skip) AS top
+                 JOIN clips c ON c.id = top.id ORDER BY c.view_count DESC, c.clip_id`,
+            )
+            .all({ ...params, skip: chosen.size })
+            .map(viralClipOf)
+            .filter((c) => !chosen.has(c.clip_id))
+            .slice(0, limit - fast.length);
+    clips = [...fast, ...rest];
   } else {
     const order = sort === 'view_count' ? 'c.view_count DESC, c.clip_id' : 'c.discord_reactions DESC, c.view_count DESC, c.clip_id';
     // Pick the rows first, then fetch their details: the history subqueries run for the chosen rows only.

@@ -257,8 +257,63 @@ export const analyticsState = sqliteTable(
     timezone: text('timezone').notNull(),
     lastFullAt: integer('last_full_at').notNull(),
     lastRunAt: integer('last_run_at').notNull(),
+    /**
+     * Which layout of the aggregator's stored facts the guild's summaries were built with (analytics/aggregate.ts
+     * FACTS_VERSION). Summaries from an older layout lack the day facts incremental runs carry forward from, so
+     * the next run rebuilds the guild.
+     */
+    factsVersion: integer('facts_version').notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.guildId, t.periodType] })],
+);
+
+/**
+ * The aggregator's building blocks: clips, views, shares and reactions per (guild, bucket, game, creator) for
+ * every day, week, month and all_time bucket. A dirty day is recomputed from the raw tables and the difference
+ * is added to its week, month and all_time here, so an incremental run costs what changed, not the bucket's size;
+ * the pairs say how many distinct creators a game has (and games a creator) without rereading a period.
+ */
+export const analyticsPairFacts = sqliteTable(
+  'analytics_pair_facts',
+  {
+    guildId: text('guild_id').notNull(),
+    periodType: text('period_type').notNull(),
+    periodStart: integer('period_start').notNull(),
+    /** '' for the "Unknown game" bucket, as in game_analytics. */
+    gameId: text('game_id').notNull(),
+    creatorId: text('creator_id').notNull(),
+    clipCount: integer('clip_count').notNull(),
+    totalViews: integer('total_views').notNull(),
+    discordShares: integer('discord_shares').notNull(),
+    discordReactions: integer('discord_reactions').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.guildId, t.periodType, t.periodStart, t.gameId, t.creatorId] }),
+    // A creator's top game in a bucket: the creator's pairs, without reading the bucket.
+    index('analytics_pair_facts_creator_idx').on(t.guildId, t.periodType, t.periodStart, t.creatorId),
+  ],
+);
+
+/**
+ * The most viewed counted clip of each game on each local day: a week's, month's or all_time's top clip of a game
+ * is the best of its days', found without reading the game's clips.
+ */
+export const analyticsDayTopClips = sqliteTable(
+  'analytics_day_top_clips',
+  {
+    guildId: text('guild_id').notNull(),
+    gameId: text('game_id').notNull(),
+    dayStart: integer('day_start').notNull(),
+    clipId: text('clip_id').notNull(),
+    title: text('title').notNull(),
+    views: integer('views').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.guildId, t.gameId, t.dayStart] }),
+    index('analytics_day_top_clips_day_idx').on(t.guildId, t.dayStart),
+    // all_time's top clip of a game: one seek to the game's most viewed day top.
+    index('analytics_day_top_clips_views_idx').on(t.guildId, t.gameId, t.views),
+  ],
 );
 
 /**

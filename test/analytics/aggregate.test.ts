@@ -128,18 +128,44 @@ describe('incremental aggregation', () => {
     expect(overview(temp.db, ctx, { period: { type: 'day', offset: 9 } }).discord_shares).toBe(1);
   });
 
-  it('keeps the other period types pending when asked for one, and catches them up on the next run', async () => {
+  it('brings every period type up to date when asked for one, since all are carried forward from the same days', async () => {
     temp = createTempDb();
     post(temp.db, 'g', 'm0', Date.parse('2026-04-01T10:00:00Z'), ['SlugZero']);
     await aggregateAll(temp.db, { clock });
     post(temp.db, 'g', 'm1', Date.parse('2026-04-02T10:00:00Z'), ['SlugOne']);
     const weekOnly = await aggregateAnalytics(temp.db, { guildId: 'g', period: 'week' }, { clock });
     expect(weekOnly).toMatchObject({ guilds: 1, units: 1, buckets: 1, dirty_hours: 1, rebuilt: 0 });
-    const pending = temp.db.$client.prepare('SELECT period_type FROM aggregation_pending ORDER BY 1').all();
-    expect(pending).toEqual([{ period_type: 'all_time' }, { period_type: 'day' }, { period_type: 'month' }]);
+    expect(temp.db.$client.prepare('SELECT count(*) AS n FROM aggregation_pending').get()).toEqual({ n: 0 });
+    const ctx: AnalysisContext = { guildId: 'g', timezone: 'UTC', now: NOW };
+    for (const type of ['day', 'week', 'month', 'all_time'] as const) {
+      const period = type === 'all_time' ? { type } : { type, offset: type === 'day' ? 18 : type === 'week' ? 2 : 0 };
+      expect(overview(temp.db, ctx, { period }), type).toEqual(overview(temp.db, ctx, { period, source: 'raw' }));
+    }
+    expect(overview(temp.db, ctx).discord_shares).toBe(2);
     const rest = await aggregateAll(temp.db, { clock });
-    expect(rest.buckets).toBe(3);
+    expect(rest.buckets).toBe(0);
     await expectIncrementalEqualsFull(temp.db);
+  });
+
+  it('rebuilds again after a full rebuild that died part way, ending where an uninterrupted one ends', async () => {
+    temp = createTempDb();
+    const db = temp.db;
+    for (let i = 0; i < 40; i++) post(db, 'g', `m${i}`, Date.parse('2026-01-03T10:00:00Z') + i * 2.5 * DAY, [`Slug${i % 7}`]);
+    for (let i = 0; i < 7; i++) enrich(db, 'g', `Slug${i}`, Date.parse('2026-01-01T00:00:00Z') + i * 9 * DAY, String(70 + (i % 3)));
+    await aggregateAll(db, { clock });
+    post(db, 'g', 'late', Date.parse('2026-04-10T10:00:00Z'), ['Slug3']);
+    // Dies writing the months, after the days and weeks of the rebuild were committed.
+    db.$client.exec(`CREATE TEMP TRIGGER die BEFORE INSERT ON guild_period_stats WHEN NEW.period_type = 'month'
+                     BEGIN SELECT RAISE(ABORT, 'killed'); END`);
+    db.$client.exec("DELETE FROM guild_period_stats WHERE period_type = 'month'");
+    await expect(aggregateAll(db, { clock }, { full: true })).rejects.toThrow('killed');
+    db.$client.exec('DROP TRIGGER die');
+    expect(db.$client.prepare('SELECT DISTINCT facts_version AS v FROM analytics_state').all()).toEqual([{ v: 0 }]);
+    const again = await aggregateAll(db, { clock });
+    expect(again.rebuilt).toBe(4);
+    await expectIncrementalEqualsFull(db);
+    const ctx: AnalysisContext = { guildId: 'g', timezone: 'UTC', now: NOW };
+    expect(overview(db, ctx, { period: { type: 'month' } }).discord_shares).toBe(overview(db, ctx, { period: { type: 'month' }, source: 'raw' }).discord_shares);
   });
 
   it('keeps one guild out of another guild run and reports progress per guild period', async () => {

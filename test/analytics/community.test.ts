@@ -44,6 +44,9 @@ function dumpSummaries(): string {
     guild_period_stats: `SELECT guild_id, period_type, period_start, period_end, clip_count, total_views, unique_creators, unique_games,
       discord_shares, discord_reactions, first_clip_at, last_clip_at FROM guild_period_stats ORDER BY 1, 2, 3`,
     guild_peak_activity: 'SELECT * FROM guild_peak_activity ORDER BY 1, 2, 3, 4, 5',
+    // The aggregator's building blocks, which incremental runs carry forward: they must not drift either.
+    analytics_pair_facts: 'SELECT * FROM analytics_pair_facts ORDER BY 1, 2, 3, 4, 5',
+    analytics_day_top_clips: 'SELECT * FROM analytics_day_top_clips ORDER BY 1, 2, 3',
   };
   return JSON.stringify(Object.fromEntries(Object.entries(tables).map(([name, sql]) => [name, client.prepare(sql).all()])));
 }
@@ -300,28 +303,104 @@ describe('freshness and crash safety', () => {
   });
 
   it('finishes the work after a run that died half way, ending where a full rebuild ends', async () => {
-    const guild = GUILDS[1] as GuildSpec;
-    for (const message of pickMessages(guild.id, 3)) community.deleteMessage(message);
-    community.reactAtRandom(guild.id, 10);
+    const [east, berlin] = GUILDS as [GuildSpec, GuildSpec];
+    for (const guild of [berlin, east]) {
+      for (const message of pickMessages(guild.id, 3)) community.deleteMessage(message);
+      community.reactAtRandom(guild.id, 10);
+    }
+    // The run dies inside g-east's incremental transaction (after g-berlin, which comes first, committed).
+    const client = temp.db.$client;
+    client.exec(`CREATE TEMP TRIGGER die_in_east BEFORE DELETE ON aggregation_pending WHEN OLD.guild_id = '${east.id}'
+                 BEGIN SELECT RAISE(ABORT, 'killed'); END`);
     let units = 0;
-    await expect(
-      aggregateAnalytics(temp.db, {}, {
-        clock,
-        onProgress: (done) => {
-          units = done;
-          if (done === 2) throw new Error('killed');
-        },
-      }),
-    ).rejects.toThrow('killed');
-    expect(units).toBe(2);
-    expect((temp.db.$client.prepare('SELECT count(*) AS n FROM aggregation_pending').get() as { n: number }).n).toBeGreaterThan(0);
+    try {
+      await expect(aggregateAnalytics(temp.db, {}, { clock, onProgress: (done) => (units = done) })).rejects.toThrow('killed');
+    } finally {
+      client.exec('DROP TRIGGER die_in_east');
+    }
+    expect(units).toBe(4);
+    const pending = client.prepare('SELECT guild_id, count(*) AS n FROM aggregation_pending GROUP BY 1').all() as Array<{ guild_id: string; n: number }>;
+    expect(pending.map((p) => p.guild_id)).toEqual([east.id]);
     await aggregateAll(temp.db, deps);
     const incremental = dumpSummaries();
     await aggregateAll(temp.db, deps, { full: true });
     expect(dumpSummaries()).toBe(incremental);
-    const naive = new Naive(community, guild.id, guild.timezone, NOW);
-    const { period: _p, ...rest } = overview(temp.db, ctxOf(guild), { period: { type: 'all_time' } });
-    expect(rest).toEqual(naive.overview({ type: 'all_time', offset: 0 }));
+    for (const guild of [berlin, east]) {
+      const naive = new Naive(community, guild.id, guild.timezone, NOW);
+      for (const period of [{ type: 'all_time', offset: 0 }, { type: 'month', offset: 0 }, { type: 'day', offset: 0 }] as NaivePeriod[]) {
+        const { period: _p, ...rest } = overview(temp.db, ctxOf(guild), { period: period as PeriodQuery });
+        expect(rest).toEqual(naive.overview(period));
+      }
+    }
+  });
+
+  it('carries changes on daylight-saving days forward exactly as a full rebuild computes them', async () => {
+    const [east, berlin] = GUILDS as [GuildSpec, GuildSpec];
+    // Around the changes: 01:30 and 03:30 local on the spring-forward nights, both 01:30s on the fall-back ones.
+    const instants: Array<[GuildSpec, string]> = [
+      [east, '2026-03-08T06:30:00Z'], [east, '2026-03-08T07:30:00Z'], [east, '2025-11-02T05:30:00Z'], [east, '2025-11-02T06:30:00Z'],
+      [berlin, '2026-03-29T00:30:00Z'], [berlin, '2026-03-29T01:30:00Z'], [berlin, '2025-10-26T00:30:00Z'], [berlin, '2025-10-26T01:30:00Z'],
+    ];
+    for (const [guild, iso] of instants) {
+      const at = Date.parse(iso);
+      const clip = community.clipsOf(guild.id).find((c) => c.meta && c.state === 'done') as ModelClip;
+      const message = community.postMessage(guild.id, at, [clip.clipId]);
+      community.react(message, '🔥', `dst-user-${at}`, at + 60_000);
+    }
+    for (const guild of [east, berlin]) {
+      for (const message of pickMessages(guild.id, 2, (m) => DST_DATES.some((d) => Math.abs(m.postedAt - Date.parse(`${d}T06:00:00Z`)) < 2 * DAY))) {
+        community.deleteMessage(message);
+      }
+    }
+    await aggregateAll(temp.db, deps);
+    const incremental = dumpSummaries();
+    await aggregateAll(temp.db, deps, { full: true });
+    expect(dumpSummaries()).toBe(incremental);
+    for (const guild of [east, berlin]) {
+      const naive = new Naive(community, guild.id, guild.timezone, NOW);
+      for (const date of DST_DATES) {
+        const offset = Math.round((Date.parse('2026-04-20T00:00:00Z') - Date.parse(`${date}T00:00:00Z`)) / DAY);
+        const period = { type: 'day', offset } as NaivePeriod;
+        const { period: _p, ...rest } = overview(temp.db, ctxOf(guild), { period: period as PeriodQuery });
+        expect(rest, `${guild.id} ${date}`).toEqual(naive.overview(period));
+        const { period: _q, timezone: _t, ...peaks } = peakTimes(temp.db, ctxOf(guild), { period: period as PeriodQuery });
+        expect(peaks, `${guild.id} ${date} peaks`).toEqual(naive.peaks(period));
+      }
+    }
+  });
+
+  it('after a timezone change, carries new events forward in the new timezone exactly as a full rebuild does', async () => {
+    const berlin = GUILDS[1] as GuildSpec;
+    const moved: GuildSpec = { ...berlin, timezone: 'America/Los_Angeles' };
+    const { updateGuildSettings } = await import('../../src/db/guild-settings');
+    updateGuildSettings(temp.db, berlin.id, { timezone: moved.timezone }, NOW);
+    expect((await aggregateAll(temp.db, deps)).rebuilt).toBe(4);
+    try {
+      const clips = community.clipsOf(berlin.id).filter((c) => c.meta && c.state === 'done');
+      for (let i = 0; i < 12; i++) {
+        // Late evening UTC: the previous local day in Los Angeles, the next in Berlin.
+        const at = Date.parse('2026-03-01T23:20:00Z') + i * 3 * DAY;
+        const message = community.postMessage(berlin.id, at, [community.rand.pick(clips).clipId]);
+        community.react(message, '😂', `tz-user-${i}`, at + 30 * 60_000);
+      }
+      for (const message of pickMessages(berlin.id, 2)) community.deleteMessage(message);
+      const summary = await aggregateAll(temp.db, deps);
+      expect(summary.rebuilt).toBe(0);
+      const incremental = dumpSummaries();
+      await aggregateAll(temp.db, deps, { full: true });
+      expect(dumpSummaries()).toBe(incremental);
+      const naive = new Naive(community, berlin.id, moved.timezone, NOW);
+      for (const period of [{ type: 'all_time', offset: 0 }, { type: 'month', offset: 1 }, { type: 'week', offset: 6 }, { type: 'day', offset: 49 }] as NaivePeriod[]) {
+        const { period: _p, ...rest } = overview(temp.db, ctxOf(moved), { period: period as PeriodQuery });
+        expect(rest, period.type).toEqual(naive.overview(period));
+        expect(topCreators(temp.db, ctxOf(moved), { period: period as PeriodQuery, limit: 1000 }).creators, period.type).toEqual(
+          naive.creators(period, 'clip_count'),
+        );
+      }
+    } finally {
+      updateGuildSettings(temp.db, berlin.id, { timezone: berlin.timezone }, NOW);
+      await aggregateAll(temp.db, deps);
+    }
   });
 
   it('rebuilds a guild in its new timezone when the timezone changes', async () => {

@@ -86,14 +86,14 @@ describe('benchmark harness', () => {
     const { ctx, hash } = tinyDataset(600);
     const figures = await createAnalyticsSection({ readCalls: 20, rawCalls: 5 }).run(ctx);
     const byName = new Map(figures.map((f) => [f.name, f]));
-    for (const name of ['analytics.bare_group_by_s', 'analytics.full_aggregation_s', 'analytics.incremental_1000_events_s']) {
+    for (const name of ['analytics.bare_group_by_s', 'analytics.full_aggregation_s', 'analytics.incremental_1000_events_s', 'analytics.incremental_1000_scattered_events_s']) {
       expect(byName.get(name)?.value).toBeGreaterThan(0);
     }
     expect(byName.get('analytics.full_vs_floor')?.value).toBeCloseTo(
       byName.get('analytics.full_aggregation_s')!.value / byName.get('analytics.bare_group_by_s')!.value,
       6,
     );
-    for (const key of ['overview', 'top_creators', 'top_games', 'timeline', 'peak_times']) {
+    for (const key of ['overview', 'top_creators', 'top_creators_day', 'top_games', 'timeline', 'peak_times']) {
       const p50 = byName.get(`analytics.read_${key}_p50_ms`);
       const p99 = byName.get(`analytics.read_${key}_p99_ms`);
       expect(p50?.value).toBeGreaterThan(0);

@@ -64,8 +64,11 @@ describe('clipscope aggregate', () => {
     const cli = io();
     expect(await runCli(['aggregate', '--database', temp.path, '--guild', 'g2', '--period', 'week', '--full'], cli)).toBe(0);
     expect(cli.out()).toMatch(/^1 buckets recomputed \(1 of 1 guild periods rebuilt in full, 1 dirty hours\) for 1 guild in/);
-    const rows = temp.db.$client.prepare('SELECT guild_id, period_type, discord_shares FROM guild_period_stats').all();
-    expect(rows).toEqual([{ guild_id: 'g2', period_type: 'week', discord_shares: 1 }]);
+    // The period types of a guild are carried forward together, so g2's others are current too; g1 is untouched.
+    const rows = temp.db.$client.prepare('SELECT guild_id, period_type, discord_shares FROM guild_period_stats ORDER BY period_type').all();
+    expect(rows).toEqual(
+      ['all_time', 'day', 'month', 'week'].map((type) => ({ guild_id: 'g2', period_type: type, discord_shares: 1 })),
+    );
   });
 
   it('refuses an unknown period type with the list of valid ones', async () => {

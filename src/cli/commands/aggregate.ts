@@ -13,12 +13,14 @@ export const aggregateCommand: CliCommand = {
   summary: 'Recompute the analytics summaries (only what changed, or everything with --full)',
   help: `Usage: clipscope aggregate [--guild ID] [--period day|week|month|all_time] [--full] [--database PATH]
 
-Recomputes the period buckets whose data changed since the last run (what the scheduler's incremental job
-does). A guild or period type never aggregated before, or whose timezone changed, is rebuilt in full.
+Recomputes the local days whose data changed since the last run and carries the change into their weeks,
+months and all time (what the scheduler's incremental job does). A guild never aggregated before, or whose
+timezone changed, is rebuilt in full.
 
 Options:
   --guild ID        only this guild (default: every guild)
-  --period TYPE     only this period type: day, week, month or all_time (default: all four)
+  --period TYPE     report on this period type only: day, week, month or all_time (a guild's period types are
+                    kept together, so the others are brought up to date too)
   --full            rebuild every bucket, not only the changed ones (what the nightly job does)
   --database PATH   SQLite file (default: DATABASE_PATH, ./data/clipscope.db)`,
   options: {
