@@ -1,7 +1,8 @@
 import http from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { recordMessage } from '../../src/capture/record-share';
-import { inTransaction } from '../../src/db/client';
+import { ManualClock } from '../../src/clock';
+import { closeDatabase, inTransaction, openDatabase } from '../../src/db/client';
 import { CONTENT_SECURITY_POLICY } from '../../src/http/security-headers';
 import type { HttpServer } from '../../src/http/server';
 import { revokeApiToken } from '../../src/http/tokens';
@@ -66,9 +67,49 @@ describe('HTTP server', () => {
       expect(res.statusCode).toBe(401);
       expect(res.json()).toMatchObject({ error: 'invalid_token' });
     });
+
+    it('stops accepting a token it has just served once another connection revokes it', async () => {
+      ({ server } = await startTestServer(temp.db));
+      const token = tokenFor(temp.db, GUILD_A);
+      for (let i = 0; i < 3; i++) {
+        expect((await server.app.inject({ url: '/analytics/api/overview', headers: bearer(token) })).statusCode).toBe(200);
+      }
+      const other = openDatabase({ path: temp.path });
+      try {
+        const id = (other.$client.prepare('SELECT id FROM api_tokens').get() as { id: number }).id;
+        expect(revokeApiToken(other, id, TEST_NOW)).toBe('revoked');
+      } finally {
+        closeDatabase(other);
+      }
+      const res = await server.app.inject({ url: '/analytics/api/overview', headers: bearer(token) });
+      expect(res.statusCode).toBe(401);
+      expect(res.json()).toMatchObject({ error: 'invalid_token' });
+    });
   });
 
   describe('limits', () => {
+    it('reports the limit on every answer and opens a new window a minute after the first request', async () => {
+      let clock: ManualClock;
+      ({ server, clock } = await startTestServer(temp.db, { rateLimitPerMinute: 2 }));
+      const token = tokenFor(temp.db, GUILD_A);
+      const ask = () => server!.app.inject({ url: '/analytics/api/overview', headers: bearer(token) });
+      const first = await ask();
+      expect(first.statusCode).toBe(200);
+      expect(first.headers['x-ratelimit-limit']).toBe('2');
+      expect(first.headers['x-ratelimit-remaining']).toBe('1');
+      expect(first.headers['x-ratelimit-reset']).toBe('60');
+      clock.advance(30_000);
+      expect((await ask()).headers['x-ratelimit-remaining']).toBe('0');
+      const limited = await ask();
+      expect(limited.statusCode).toBe(429);
+      expect(limited.headers['retry-after']).toBe('30');
+      clock.advance(30_000);
+      const again = await ask();
+      expect(again.statusCode).toBe(200);
+      expect(again.headers['x-ratelimit-remaining']).toBe('1');
+    });
+
+
     it('rate-limits each token with Retry-After, without affecting other tokens', async () => {
       ({ server } = await startTestServer(temp.db, { rateLimitPerMinute: 2 }));
       const a = tokenFor(temp.db, GUILD_A);

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { closeDatabase, openDatabase } from '../../src/db/client';
 import { createApiToken, createTokenVerifier, hashToken, listApiTokens, revokeApiToken } from '../../src/http/tokens';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
 import { GUILD_A, GUILD_B, TEST_NOW } from '../helpers/http-server';
@@ -38,6 +39,21 @@ describe('API tokens', () => {
     expect(revokeApiToken(temp.db, a.id, TEST_NOW + 1)).toBe('revoked');
     expect(verifier.verify(a.token, TEST_NOW + 2)).toBeNull();
     expect(verifier.verify(b.token, TEST_NOW + 2)).not.toBeNull();
+  });
+
+  it('refuses a token revoked through another connection (the CLI, the bot) at the very next verification', () => {
+    const a = createApiToken(temp.db, { guildId: GUILD_A }, TEST_NOW);
+    const b = createApiToken(temp.db, { guildId: GUILD_B }, TEST_NOW);
+    const verifier = createTokenVerifier(temp.db);
+    for (let i = 0; i < 3; i++) expect(verifier.verify(a.token, TEST_NOW + i)).toEqual({ tokenId: a.id, guildId: GUILD_A });
+    const other = openDatabase({ path: temp.path });
+    try {
+      expect(revokeApiToken(other, a.id, TEST_NOW + 10)).toBe('revoked');
+    } finally {
+      closeDatabase(other);
+    }
+    expect(verifier.verify(a.token, TEST_NOW + 11)).toBeNull();
+    expect(verifier.verify(b.token, TEST_NOW + 11)).toEqual({ tokenId: b.id, guildId: GUILD_B });
   });
 
   it('records when a token was last used, at most once a minute', () => {

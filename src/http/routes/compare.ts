@@ -3,13 +3,13 @@
 import type { FastifyInstance } from 'fastify';
 import { compare } from '../../analytics/compare';
 import { JSON_TYPE, sendAnswer } from '../answer';
-import { compareQuery, parseQuery } from '../query-params';
+import { compareQuery, parseRequestQuery } from '../query-params';
 import type { RouteContext } from '../server';
 
 export function registerCompareRoute(app: FastifyInstance, ctx: RouteContext): void {
-  app.get('/analytics/api/compare', { preHandler: ctx.guard }, async (request, reply) => {
-    const params = parseQuery(compareQuery, request.query);
-    return sendAnswer(ctx, request, reply, {
+  app.get('/analytics/api/compare', { preHandler: ctx.guard }, (request, reply) => {
+    const params = parseRequestQuery(compareQuery, request);
+    sendAnswer(ctx, request, reply, {
       route: 'compare',
       params,
       contentType: JSON_TYPE,

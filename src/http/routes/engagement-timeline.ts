@@ -3,13 +3,13 @@
 import type { FastifyInstance } from 'fastify';
 import { engagementTimeline } from '../../analytics/engagement-timeline';
 import { JSON_TYPE, sendAnswer } from '../answer';
-import { engagementTimelineQuery, parseQuery } from '../query-params';
+import { engagementTimelineQuery, parseRequestQuery } from '../query-params';
 import type { RouteContext } from '../server';
 
 export function registerEngagementTimelineRoute(app: FastifyInstance, ctx: RouteContext): void {
-  app.get('/analytics/api/engagement-timeline', { preHandler: ctx.guard }, async (request, reply) => {
-    const params = parseQuery(engagementTimelineQuery, request.query);
-    return sendAnswer(ctx, request, reply, {
+  app.get('/analytics/api/engagement-timeline', { preHandler: ctx.guard }, (request, reply) => {
+    const params = parseRequestQuery(engagementTimelineQuery, request);
+    sendAnswer(ctx, request, reply, {
       route: 'engagement-timeline',
       params,
       contentType: JSON_TYPE,

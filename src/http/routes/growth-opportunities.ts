@@ -3,13 +3,13 @@
 import type { FastifyInstance } from 'fastify';
 import { growthOpportunities } from '../../analytics/growth-opportunities';
 import { JSON_TYPE, sendAnswer } from '../answer';
-import { growthOpportunitiesQuery, parseQuery } from '../query-params';
+import { growthOpportunitiesQuery, parseRequestQuery } from '../query-params';
 import type { RouteContext } from '../server';
 
 export function registerGrowthOpportunitiesRoute(app: FastifyInstance, ctx: RouteContext): void {
-  app.get('/analytics/api/growth-opportunities', { preHandler: ctx.guard }, async (request, reply) => {
-    const params = parseQuery(growthOpportunitiesQuery, request.query);
-    return sendAnswer(ctx, request, reply, {
+  app.get('/analytics/api/growth-opportunities', { preHandler: ctx.guard }, (request, reply) => {
+    const params = parseRequestQuery(growthOpportunitiesQuery, request);
+    sendAnswer(ctx, request, reply, {
       route: 'growth-opportunities',
       params,
       contentType: JSON_TYPE,

@@ -2,13 +2,13 @@
 import type { FastifyInstance } from 'fastify';
 import { overview } from '../../analytics/overview';
 import { JSON_TYPE, sendAnswer } from '../answer';
-import { overviewQuery, parseQuery } from '../query-params';
+import { overviewQuery, parseRequestQuery } from '../query-params';
 import type { RouteContext } from '../server';
 
 export function registerOverviewRoute(app: FastifyInstance, ctx: RouteContext): void {
-  app.get('/analytics/api/overview', { preHandler: ctx.guard }, async (request, reply) => {
-    const params = parseQuery(overviewQuery, request.query);
-    return sendAnswer(ctx, request, reply, {
+  app.get('/analytics/api/overview', { preHandler: ctx.guard }, (request, reply) => {
+    const params = parseRequestQuery(overviewQuery, request);
+    sendAnswer(ctx, request, reply, {
       route: 'overview',
       params,
       contentType: JSON_TYPE,

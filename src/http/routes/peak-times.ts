@@ -2,13 +2,13 @@
 import type { FastifyInstance } from 'fastify';
 import { peakTimes } from '../../analytics/peak-times';
 import { JSON_TYPE, sendAnswer } from '../answer';
-import { parseQuery, peakTimesQuery } from '../query-params';
+import { parseRequestQuery, peakTimesQuery } from '../query-params';
 import type { RouteContext } from '../server';
 
 export function registerPeakTimesRoute(app: FastifyInstance, ctx: RouteContext): void {
-  app.get('/analytics/api/peak-times', { preHandler: ctx.guard }, async (request, reply) => {
-    const params = parseQuery(peakTimesQuery, request.query);
-    return sendAnswer(ctx, request, reply, {
+  app.get('/analytics/api/peak-times', { preHandler: ctx.guard }, (request, reply) => {
+    const params = parseRequestQuery(peakTimesQuery, request);
+    sendAnswer(ctx, request, reply, {
       route: 'peak-times',
       params,
       contentType: JSON_TYPE,

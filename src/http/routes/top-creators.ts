@@ -2,13 +2,13 @@
 import type { FastifyInstance } from 'fastify';
 import { topCreators } from '../../analytics/top-creators';
 import { JSON_TYPE, sendAnswer } from '../answer';
-import { parseQuery, topCreatorsQuery } from '../query-params';
+import { parseRequestQuery, topCreatorsQuery } from '../query-params';
 import type { RouteContext } from '../server';
 
 export function registerTopCreatorsRoute(app: FastifyInstance, ctx: RouteContext): void {
-  app.get('/analytics/api/top-creators', { preHandler: ctx.guard }, async (request, reply) => {
-    const params = parseQuery(topCreatorsQuery, request.query);
-    return sendAnswer(ctx, request, reply, {
+  app.get('/analytics/api/top-creators', { preHandler: ctx.guard }, (request, reply) => {
+    const params = parseRequestQuery(topCreatorsQuery, request);
+    sendAnswer(ctx, request, reply, {
       route: 'top-creators',
       params,
       contentType: JSON_TYPE,

@@ -2,13 +2,13 @@
 import type { FastifyInstance } from 'fastify';
 import { topGames } from '../../analytics/top-games';
 import { JSON_TYPE, sendAnswer } from '../answer';
-import { parseQuery, topGamesQuery } from '../query-params';
+import { parseRequestQuery, topGamesQuery } from '../query-params';
 import type { RouteContext } from '../server';
 
 export function registerTopGamesRoute(app: FastifyInstance, ctx: RouteContext): void {
-  app.get('/analytics/api/top-games', { preHandler: ctx.guard }, async (request, reply) => {
-    const params = parseQuery(topGamesQuery, request.query);
-    return sendAnswer(ctx, request, reply, {
+  app.get('/analytics/api/top-games', { preHandler: ctx.guard }, (request, reply) => {
+    const params = parseRequestQuery(topGamesQuery, request);
+    sendAnswer(ctx, request, reply, {
       route: 'top-games',
       params,
       contentType: JSON_TYPE,

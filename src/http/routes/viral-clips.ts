@@ -3,13 +3,13 @@
 import type { FastifyInstance } from 'fastify';
 import { viralClips } from '../../analytics/viral-clips';
 import { JSON_TYPE, sendAnswer } from '../answer';
-import { parseQuery, viralClipsQuery } from '../query-params';
+import { parseRequestQuery, viralClipsQuery } from '../query-params';
 import type { RouteContext } from '../server';
 
 export function registerViralClipsRoute(app: FastifyInstance, ctx: RouteContext): void {
-  app.get('/analytics/api/viral-clips', { preHandler: ctx.guard }, async (request, reply) => {
-    const params = parseQuery(viralClipsQuery, request.query);
-    return sendAnswer(ctx, request, reply, {
+  app.get('/analytics/api/viral-clips', { preHandler: ctx.guard }, (request, reply) => {
+    const params = parseRequestQuery(viralClipsQuery, request);
+    sendAnswer(ctx, request, reply, {
       route: 'viral-clips',
       params,
       contentType: JSON_TYPE,
