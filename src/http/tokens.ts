@@ -1,6 +1,6 @@
 // API tokens: created, listed, revoked and verified here (used by the HTTP server, the CLI and /clipscope-admin).
 // A token is shown once; only its SHA-256 hash is stored, so a leaked database does not leak usable tokens.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import crypto, { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../db/client';
 
 /** Every token starts with this, so secret scanners and people recognise a Clipscope token. */
@@ -46,8 +46,11 @@ interface TokenRow {
   revoked_at: number | null;
 }
 
+/** Node ≥ 20.12's one-shot crypto.hash (no Hash object per request), or the classic API on older releases. */
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
+
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
+  return oneShotHash ? oneShotHash('sha256', token, 'hex') : crypto.createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
 export function createApiToken(db: Db, input: { guildId: string; name?: string }, now: number): CreatedApiToken {

@@ -137,6 +137,22 @@ describe('HTTP server', () => {
       expect((await from('10.0.0.2')).statusCode).toBe(200);
     });
 
+    it('refuses a repeated bad query every time, and a good one stays good for every guild', async () => {
+      ({ server } = await startTestServer(temp.db));
+      const a = tokenFor(temp.db, GUILD_A);
+      const b = tokenFor(temp.db, GUILD_B);
+      for (let i = 0; i < 3; i++) {
+        const bad = await server.app.inject({ url: '/analytics/api/top-creators?limit=500', headers: bearer(a) });
+        expect(bad.statusCode).toBe(400);
+        expect(bad.json()).toMatchObject({ parameter: 'limit' });
+      }
+      for (const token of [a, b, a]) {
+        const good = await server.app.inject({ url: '/analytics/api/top-creators?limit=5&sort=total_views', headers: bearer(token) });
+        expect(good.statusCode).toBe(200);
+        expect(good.json()).toMatchObject({ sort: 'total_views', creators: [] });
+      }
+    });
+
     it('refuses over-long URLs and bodies', async () => {
       ({ server } = await startTestServer(temp.db));
       const long = await server.app.inject({ url: `/healthz?${'a'.repeat(3000)}=1` });
