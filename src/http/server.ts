@@ -139,7 +139,7 @@ export async function createHttpServer({ db, clock, logger, options: given }: Ht
     reply.code(404).send({ error: 'not_found', message: 'No such page or endpoint. The API lives under /analytics/api/ (see the README).' }),
   );
 
-  const authenticate = createAuthenticate(createTokenVerifier(db), clock);
+  const authenticate = createAuthenticate(createTokenVerifier(db, { changeCheck: 'once-per-turn' }), clock);
   const guard: RouteGuard = (request, reply, done) => {
     const failure = authenticate(request);
     if (failure) return done(failure);

@@ -102,13 +102,24 @@ export interface TokenVerifier {
 /** Verified tokens kept in memory at most; beyond it the memo starts afresh (a server has a handful of tokens). */
 const MAX_REMEMBERED_TOKENS = 1000;
 
+export interface TokenVerifierOptions {
+  /**
+   * How often to ask SQLite whether another connection committed: on every call (the default), or once per
+   * event-loop turn (the HTTP server). A server reads every request of a turn from sockets that were ready
+   * before the turn began, so checking at the turn's first request still refuses every request received after
+   * a revocation committed, and a busy server pays for the check once per batch instead of once per request.
+   */
+  changeCheck?: 'every-call' | 'once-per-turn';
+}
+
 /**
  * Verifies tokens against api_tokens and remembers the valid ones, so a steady client costs one hash and a
  * change check instead of an indexed read per request. The memo is dropped whenever the database may have
- * changed: `PRAGMA data_version` moves when another connection commits (the CLI, the bot's /clipscope-admin, the
- * main thread) and `total_changes()` when this one writes, so a revocation is refused on the very next request.
+ * changed: `PRAGMA data_version` moves when another connection commits (the CLI, the main thread) and
+ * `total_changes()` when this one writes (checked on every call), so a revocation is refused from the next
+ * request on.
  */
-export function createTokenVerifier(db: Db): TokenVerifier {
+export function createTokenVerifier(db: Db, options: TokenVerifierOptions = {}): TokenVerifier {
   const byHash = db.$client.prepare<[string], Pick<TokenRow, 'id' | 'guild_id' | 'token_hash' | 'revoked_at' | 'last_used_at'>>(
     'SELECT id, guild_id, token_hash, revoked_at, last_used_at FROM api_tokens WHERE token_hash = ?',
   );
@@ -119,6 +130,20 @@ export function createTokenVerifier(db: Db): TokenVerifier {
   const remembered = new Map<string, { access: TokenAccess; lastWritten: number }>();
   let seenDataVersion = -1;
   let seenChanges = -1;
+  const oncePerTurn = options.changeCheck === 'once-per-turn';
+  let versionThisTurn: number | null = null;
+  const endTurn = (): void => {
+    versionThisTurn = null;
+  };
+  /** PRAGMA data_version starts a read transaction (two file-lock calls): the costliest step of a remembered token. */
+  const currentDataVersion = (): number => {
+    if (!oncePerTurn) return dataVersion.get() ?? 0;
+    if (versionThisTurn === null) {
+      versionThisTurn = dataVersion.get() ?? 0;
+      setImmediate(endTurn);
+    }
+    return versionThisTurn;
+  };
 
   const lookup = (hash: string): { access: TokenAccess; lastWritten: number } | null => {
     const row = byHash.get(hash);
@@ -133,7 +158,7 @@ export function createTokenVerifier(db: Db): TokenVerifier {
     verify(presented, now) {
       if (!TOKEN_PATTERN.test(presented)) return null;
       const hash = hashToken(presented);
-      const version = dataVersion.get() ?? 0;
+      const version = currentDataVersion();
       const changes = totalChanges.get() ?? 0;
       if (version !== seenDataVersion || changes !== seenChanges) {
         remembered.clear();
