@@ -1,6 +1,8 @@
 // HTTP benchmark: requests/second and p99 latency of GET /analytics/api/top-creators through the real fastify
 // server (auth, rate limits, validation, cache) with the answer cache on and off, beside a bare node:http server
-// doing the same read (topCreators → JSON) with and without a Map cache, all in the same run and on the same data.
+// doing the same read (topCreators in one read transaction → JSON bytes) with and without a Map cache, all in the
+// same run and on the same data. Each load also records the server process's CPU time per request: on a shared
+// machine autocannon itself can be the bottleneck, and CPU per request says what a CPU-bound server would reach.
 //
 // The servers run in a child process and autocannon in this one, so the load generator does not share the
 // servers' event loop. Run alone: node --import tsx bench/http.ts --database PATH [--duration 10] [--connections 50]
