@@ -1,6 +1,6 @@
 // Display names of creators and games: the name on the guild's most recent clip of that creator or game, so a
 // renamed creator shows under their current name everywhere, whichever table an answer was read from.
-import type { Db } from '../db/client';
+import { cachedStatement, type Db } from '../db/client';
 import { UNKNOWN_GAME_NAME } from './bucket-facts';
 
 export interface NameLookup {
@@ -9,12 +9,15 @@ export interface NameLookup {
 }
 
 export function createNameLookup(db: Db, guildId: string): NameLookup {
-  const creatorStmt = db.$client.prepare<[string, string], { name: string }>(
+  // Prepared once per connection: a lookup is built for every answer, and preparing costs more than reading.
+  const creatorStmt = cachedStatement<[string, string], { name: string }>(
+    db,
     `SELECT creator_name AS name FROM clips
       WHERE guild_id = ? AND creator_id = ? AND creator_name IS NOT NULL AND clip_created_at IS NOT NULL
       ORDER BY clip_created_at DESC, clip_id DESC LIMIT 1`,
   );
-  const gameStmt = db.$client.prepare<[string, string], { name: string }>(
+  const gameStmt = cachedStatement<[string, string], { name: string }>(
+    db,
     `SELECT game_name AS name FROM clips
       WHERE guild_id = ? AND game_id = ? AND game_name IS NOT NULL AND game_name <> '' AND clip_created_at IS NOT NULL
       ORDER BY clip_created_at DESC, clip_id DESC LIMIT 1`,

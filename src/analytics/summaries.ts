@@ -1,5 +1,5 @@
 // Whether the summary tables hold a period for a guild, and the key a period is stored under.
-import type { Db } from '../db/client';
+import { cachedStatement, type Db } from '../db/client';
 import type { BucketRange } from './bucket-facts';
 import type { AnalysisContext, PeriodType, ResolvedPeriod } from './types';
 
@@ -8,9 +8,10 @@ export type ReadSource = 'auto' | 'raw';
 
 /** True when the guild's summaries of this period type exist and were cut in the guild's current timezone. */
 export function summaryHolds(db: Db, guildId: string, periodType: PeriodType, timezone: string): boolean {
-  const row = db.$client
-    .prepare<[string, string], { timezone: string }>('SELECT timezone FROM analytics_state WHERE guild_id = ? AND period_type = ?')
-    .get(guildId, periodType);
+  const row = cachedStatement<[string, string], { timezone: string }>(
+    db,
+    'SELECT timezone FROM analytics_state WHERE guild_id = ? AND period_type = ?',
+  ).get(guildId, periodType);
   return row !== undefined && row.timezone === timezone;
 }
 

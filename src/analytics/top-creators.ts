@@ -1,5 +1,5 @@
 // Top creators of a guild for a period: clips, views and Discord engagement per Twitch user id.
-import type { Db } from '../db/client';
+import { cachedStatement, type Db } from '../db/client';
 import { average, computeBucketFacts, roundAverage, type CreatorFacts } from './bucket-facts';
 import { createNameLookup, type NameLookup } from './names';
 import { periodJson, resolvePeriod } from './periods';
@@ -27,6 +27,17 @@ const SORT_COLUMNS: Record<CreatorSort, string> = {
   discord_shares: 'discord_shares',
   discord_reactions: 'discord_reactions',
 };
+
+/**
+ * Each sort's ORDER BY, matching its creator_analytics index column for column. "clip_count DESC" written twice
+ * (sort=clip_count, then the clip_count tie-break) made SQLite pick the wrong index and sort every row instead.
+ */
+const ORDER_BY: Record<CreatorSort, string> = Object.fromEntries(
+  Object.entries(SORT_COLUMNS).map(([sort, column]) => [
+    sort,
+    column === 'clip_count' ? 'clip_count DESC, creator_id' : `${column} DESC, clip_count DESC, creator_id`,
+  ]),
+) as Record<CreatorSort, string>;
 
 export interface StoredCreator {
   creator_id: string;
@@ -68,15 +79,15 @@ export function storedCreatorRows(
 ): StoredCreator[] {
   let stored: StoredCreator[];
   if (readsSummary(db, ctx, period, source)) {
-    stored = db.$client
-      .prepare<[string, string, number, number], StoredCreator>(
-        `SELECT creator_id, clip_count, total_views, avg_views, discord_shares, discord_reactions, unique_games, top_game_id
-           FROM creator_analytics
-          WHERE guild_id = ? AND period_type = ? AND period_start = ?
-          ORDER BY ${SORT_COLUMNS[sort]} DESC, clip_count DESC, creator_id
-          LIMIT ?`,
-      )
-      .all(ctx.guildId, period.type, periodKey(period), limit ?? -1);
+    // Prepared once per connection and sort (preparing costs more than this indexed top-N read itself).
+    stored = cachedStatement<[string, string, number, number], StoredCreator>(
+      db,
+      `SELECT creator_id, clip_count, total_views, avg_views, discord_shares, discord_reactions, unique_games, top_game_id
+         FROM creator_analytics
+        WHERE guild_id = ? AND period_type = ? AND period_start = ?
+        ORDER BY ${ORDER_BY[sort]}
+        LIMIT ?`,
+    ).all(ctx.guildId, period.type, periodKey(period), limit ?? -1);
   } else {
     const facts = computeBucketFacts(db, ctx.guildId, ctx.timezone, [bucketOfPeriod(period)]).get(periodKey(period));
     stored = [...(facts?.creators.values() ?? [])].map(storedCreator).sort(compareCreators(sort));

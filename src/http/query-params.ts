@@ -157,6 +157,32 @@ export function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.ou
   throw invalidParameters(toParameterIssues(parsed.error, schema));
 }
 
+/** Parsed queries remembered per schema, by raw query string; bounded, and only successful parses. */
+const parsedQueries = new WeakMap<z.ZodType, Map<string, unknown>>();
+const MAX_REMEMBERED_QUERIES = 500;
+
+/**
+ * parseQuery for a request, memoised by the raw query string: a dashboard or script asks the same few
+ * questions over and over, and validating them again costs more than answering from the cache. The result is
+ * shared between requests, so callers must treat it as read-only (they do: it only feeds analytics calls).
+ */
+export function parseRequestQuery<S extends z.ZodType>(schema: S, request: { raw: { url?: string }; query: unknown }): z.output<S> {
+  const url = request.raw.url ?? '';
+  const at = url.indexOf('?');
+  const raw = at === -1 ? '' : url.slice(at + 1);
+  let remembered = parsedQueries.get(schema);
+  if (remembered === undefined) {
+    remembered = new Map();
+    parsedQueries.set(schema, remembered);
+  }
+  const known = remembered.get(raw);
+  if (known !== undefined) return known as z.output<S>;
+  const parsed = parseQuery(schema, request.query);
+  if (remembered.size >= MAX_REMEMBERED_QUERIES) remembered.clear();
+  remembered.set(raw, parsed);
+  return parsed;
+}
+
 function toParameterIssues(error: z.ZodError, schema: z.ZodType): ParameterIssue[] {
   const allowed = allowedKeys(schema);
   const issues: ParameterIssue[] = [];

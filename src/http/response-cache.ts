@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto';
 
 export interface CachedAnswer {
   version: string;
-  body: string;
+  /** The encoded body, sent as is. */
+  body: Buffer;
   etag: string;
   storedAt: number;
 }
@@ -45,13 +46,21 @@ export function createResponseCache(options: { maxEntries: number; ttlMs: number
   };
 }
 
+/** Serialised parameters by parameter object: parsed queries are memoised (parseRequestQuery), so are these. */
+const serialisedParams = new WeakMap<object, string>();
+
 /** The cache key: guild first, so no two guilds can ever share an entry. */
 export function answerKey(guildId: string, route: string, params: unknown): string {
-  return `${guildId}\n${route}\n${JSON.stringify(params)}`;
+  let serialised = typeof params === 'object' && params !== null ? serialisedParams.get(params) : undefined;
+  if (serialised === undefined) {
+    serialised = JSON.stringify(params);
+    if (typeof params === 'object' && params !== null) serialisedParams.set(params, serialised);
+  }
+  return `${guildId}\n${route}\n${serialised}`;
 }
 
 /** A strong ETag from the guild and the exact bytes of the answer. */
-export function etagOf(guildId: string, body: string): string {
+export function etagOf(guildId: string, body: Buffer | string): string {
   return `"${createHash('sha1').update(guildId).update('\n').update(body).digest('base64url').slice(0, 27)}"`;
 }
 

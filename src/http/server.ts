@@ -1,6 +1,5 @@
 // The HTTP server: the analytics JSON API under /analytics/api (one route file each in routes/), the
 // dashboard at /, and /healthz. Every API request is scoped to the single guild of its Bearer token.
-import rateLimit from '@fastify/rate-limit';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { InvalidPeriodError } from '../analytics/periods';
 import type { Clock } from '../clock';
@@ -10,6 +9,7 @@ import { createTimezoneLookup, type AnswerContext } from './answer';
 import { createAuthenticate } from './auth';
 import { createDataVersions, type DataVersions } from './data-version';
 import { HttpError } from './errors';
+import { createRateLimiter, type RateLimiter } from './rate-limiter';
 import { createResponseCache } from './response-cache';
 import { registerRoutes } from './routes';
 import { registerSecurityHeaders } from './security-headers';
@@ -41,11 +41,14 @@ export interface HttpServerDeps {
   options: HttpOptions;
 }
 
+/** A callback-style preHandler (no promise per request). */
+export type RouteGuard = (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => void;
+
 /** What every route file receives: the services it may use and the guard that authenticates and rate-limits. */
 export interface RouteContext extends AnswerContext {
   logger: Logger;
   /** preHandler for every guild-scoped route: authenticate, then the per-token rate limit. */
-  guard: Array<(request: FastifyRequest, reply: FastifyReply) => Promise<void>>;
+  guard: RouteGuard;
   options: Required<HttpOptions>;
   /** Closed by the server on shutdown (live-update streams end with it). */
   onShutdown(listener: () => void): void;
@@ -70,6 +73,9 @@ export async function createHttpServer({ db, clock, logger, options: given }: Ht
     loggerInstance: logger.child({ component: 'http' }),
     // Per-request log lines would dominate the cost of a cached answer; failures are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
+    // request.log is the server's logger itself, not a pino child per request (a child costs more than a cached
+    // answer's own work); the few lines logged per request name the request id themselves.
+    childLoggerFactory: (logger) => logger,
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { maxParamLength: 200 },
     trustProxy: options.trustProxy,
@@ -83,36 +89,33 @@ export async function createHttpServer({ db, clock, logger, options: given }: Ht
 
   registerSecurityHeaders(app, { corsOrigins: options.corsOrigins });
 
-  app.addHook('onRequest', async (request) => {
-    if (request.raw.url && request.raw.url.length > MAX_URL_LENGTH) {
-      throw new HttpError(414, 'uri_too_long', `The URL is longer than ${MAX_URL_LENGTH} characters; send fewer or shorter parameters.`);
-    }
-  });
-
-  await app.register(rateLimit, { global: false });
-  const ipLimit = app.createRateLimit({ max: options.rateLimitPerIpPerMinute, timeWindow: 60_000, keyGenerator: (r) => `ip:${r.ip}` });
-  const tokenLimit = app.createRateLimit({
-    max: options.rateLimitPerMinute,
-    timeWindow: 60_000,
-    keyGenerator: (r) => `token:${r.access?.tokenId ?? 'none'}`,
-  });
-  const enforce = (limiter: typeof ipLimit, scope: string) => async (request: FastifyRequest, reply: FastifyReply) => {
-    const result = await limiter(request);
-    if (result.isAllowed) return;
-    reply.header('x-ratelimit-limit', result.max);
+  const ipLimit = createRateLimiter({ max: options.rateLimitPerIpPerMinute, windowMs: 60_000 });
+  const tokenLimit = createRateLimiter({ max: options.rateLimitPerMinute, windowMs: 60_000 });
+  /** Counts the request against limiter; sets X-RateLimit-* and returns the 429 to send when over the limit. */
+  const limitError = (limiter: RateLimiter, key: string, scope: string, reply: FastifyReply): HttpError | null => {
+    const result = limiter.hit(key, clock.now());
+    reply.header('x-ratelimit-limit', result.limit);
     reply.header('x-ratelimit-remaining', result.remaining);
-    reply.header('x-ratelimit-reset', result.ttlInSeconds);
-    if (!result.isExceeded) return;
-    throw new HttpError(
+    reply.header('x-ratelimit-reset', result.resetSeconds);
+    if (!result.exceeded) return null;
+    return new HttpError(
       429,
       'rate_limited',
-      `Too many requests from this ${scope}: at most ${result.max} a minute. Retry in ${result.ttlInSeconds} s.`,
-      { retry_after: result.ttlInSeconds },
-      { 'retry-after': String(result.ttlInSeconds) },
+      `Too many requests from this ${scope}: at most ${result.limit} a minute. Retry in ${result.resetSeconds} s.`,
+      { retry_after: result.resetSeconds },
+      { 'retry-after': String(result.resetSeconds) },
     );
   };
-  // Per IP first, for every request (it also bounds token guessing); per token after authentication.
-  app.addHook('onRequest', enforce(ipLimit, 'address'));
+
+  // Callback hooks throughout the request path: an async hook costs a promise and a microtask turn per request,
+  // which on a cached answer is a large share of the whole.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (request.raw.url && request.raw.url.length > MAX_URL_LENGTH) {
+      return done(new HttpError(414, 'uri_too_long', `The URL is longer than ${MAX_URL_LENGTH} characters; send fewer or shorter parameters.`));
+    }
+    // Per IP first, for every request (it also bounds token guessing); per token after authentication.
+    done(limitError(ipLimit, request.ip, 'address', reply) ?? undefined);
+  });
 
   app.setErrorHandler((error: unknown, request, reply) => {
     if (error instanceof HttpError) {
@@ -129,14 +132,19 @@ export async function createHttpServer({ db, clock, logger, options: given }: Ht
       const message = error instanceof Error ? error.message : 'Bad request';
       return reply.code(status).send({ error: status === 413 ? 'payload_too_large' : 'bad_request', message });
     }
-    request.log.error({ err: error, url: request.url }, 'request failed');
+    request.log.error({ err: error, url: request.url, reqId: request.id }, 'request failed');
     return reply.code(500).send({ error: 'internal_error', message: 'Something went wrong on the server; it has been logged. Try again shortly.' });
   });
   app.setNotFoundHandler(async (_request, reply) =>
     reply.code(404).send({ error: 'not_found', message: 'No such page or endpoint. The API lives under /analytics/api/ (see the README).' }),
   );
 
-  const authenticate = createAuthenticate(createTokenVerifier(db), clock);
+  const authenticate = createAuthenticate(createTokenVerifier(db, { changeCheck: 'once-per-turn' }), clock);
+  const guard: RouteGuard = (request, reply, done) => {
+    const failure = authenticate(request);
+    if (failure) return done(failure);
+    done(limitError(tokenLimit, String(request.access?.tokenId ?? 'none'), 'token', reply) ?? undefined);
+  };
   const context: RouteContext = {
     db,
     clock,
@@ -144,7 +152,7 @@ export async function createHttpServer({ db, clock, logger, options: given }: Ht
     versions,
     cache: createResponseCache({ maxEntries: 2000, ttlMs: options.cacheSeconds * 1000 }),
     timezoneOf: createTimezoneLookup(db),
-    guard: [authenticate, enforce(tokenLimit, 'token')],
+    guard,
     options,
     onShutdown: (listener) => shutdownListeners.add(listener),
   };

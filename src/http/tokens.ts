@@ -1,6 +1,6 @@
 // API tokens: created, listed, revoked and verified here (used by the HTTP server, the CLI and /clipscope-admin).
 // A token is shown once; only its SHA-256 hash is stored, so a leaked database does not leak usable tokens.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import crypto, { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../db/client';
 
 /** Every token starts with this, so secret scanners and people recognise a Clipscope token. */
@@ -46,8 +46,11 @@ interface TokenRow {
   revoked_at: number | null;
 }
 
+/** Node ≥ 20.12's one-shot crypto.hash (no Hash object per request), or the classic API on older releases. */
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
+
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
+  return oneShotHash ? oneShotHash('sha256', token, 'hex') : crypto.createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
 export function createApiToken(db: Db, input: { guildId: string; name?: string }, now: number): CreatedApiToken {
@@ -80,7 +83,7 @@ export function listApiTokens(db: Db, guildId: string): ApiTokenInfo[] {
 export type RevokeResult = 'revoked' | 'already_revoked' | 'not_found';
 
 /**
- * Revokes a token by id; effective for the very next request (every request checks the database).
+ * Revokes a token by id; effective for the very next request (every request checks whether the database changed).
  * With guildId, only a token of that guild can be revoked (what /clipscope-admin passes).
  */
 export function revokeApiToken(db: Db, id: number, now: number, guildId?: string): RevokeResult {
@@ -96,32 +99,90 @@ export interface TokenVerifier {
   verify(presented: string, now: number): TokenAccess | null;
 }
 
-/** Prepared statements once; each call costs one hash and one indexed read, so revocation needs no cache flush. */
-export function createTokenVerifier(db: Db): TokenVerifier {
+/** Verified tokens kept in memory at most; beyond it the memo starts afresh (a server has a handful of tokens). */
+const MAX_REMEMBERED_TOKENS = 1000;
+
+export interface TokenVerifierOptions {
+  /**
+   * How often to ask SQLite whether another connection committed: on every call (the default), or once per
+   * event-loop turn (the HTTP server). A server reads every request of a turn from sockets that were ready
+   * before the turn began, so checking at the turn's first request still refuses every request received after
+   * a revocation committed, and a busy server pays for the check once per batch instead of once per request.
+   */
+  changeCheck?: 'every-call' | 'once-per-turn';
+}
+
+/**
+ * Verifies tokens against api_tokens and remembers the valid ones, so a steady client costs one hash and a
+ * change check instead of an indexed read per request. The memo is dropped whenever the database may have
+ * changed: `PRAGMA data_version` moves when another connection commits (the CLI, the main thread) and
+ * `total_changes()` when this one writes (checked on every call), so a revocation is refused from the next
+ * request on.
+ */
+export function createTokenVerifier(db: Db, options: TokenVerifierOptions = {}): TokenVerifier {
   const byHash = db.$client.prepare<[string], Pick<TokenRow, 'id' | 'guild_id' | 'token_hash' | 'revoked_at' | 'last_used_at'>>(
     'SELECT id, guild_id, token_hash, revoked_at, last_used_at FROM api_tokens WHERE token_hash = ?',
   );
   const touch = db.$client.prepare('UPDATE api_tokens SET last_used_at = ? WHERE id = ?');
-  const lastWritten = new Map<number, number>();
+  const dataVersion = db.$client.prepare<[], number>('PRAGMA data_version').pluck();
+  const totalChanges = db.$client.prepare<[], number>('SELECT total_changes()').pluck();
+  /** By token hash (not the token): a lookup keyed by the secret itself could leak it through timing. */
+  const remembered = new Map<string, { access: TokenAccess; lastWritten: number }>();
+  let seenDataVersion = -1;
+  let seenChanges = -1;
+  const oncePerTurn = options.changeCheck === 'once-per-turn';
+  let versionThisTurn: number | null = null;
+  const endTurn = (): void => {
+    versionThisTurn = null;
+  };
+  /** PRAGMA data_version starts a read transaction (two file-lock calls): the costliest step of a remembered token. */
+  const currentDataVersion = (): number => {
+    if (!oncePerTurn) return dataVersion.get() ?? 0;
+    if (versionThisTurn === null) {
+      versionThisTurn = dataVersion.get() ?? 0;
+      setImmediate(endTurn);
+    }
+    return versionThisTurn;
+  };
+
+  const lookup = (hash: string): { access: TokenAccess; lastWritten: number } | null => {
+    const row = byHash.get(hash);
+    // The lookup is by hash, so timing reveals nothing about stored tokens; the explicit comparison keeps the
+    // check constant-time even if the lookup were ever changed to a prefix or a scan.
+    if (!row || !timingSafeEqual(Buffer.from(row.token_hash, 'hex'), Buffer.from(hash, 'hex'))) return null;
+    if (row.revoked_at !== null) return null;
+    return { access: { tokenId: row.id, guildId: row.guild_id }, lastWritten: row.last_used_at ?? 0 };
+  };
+
   return {
     verify(presented, now) {
       if (!TOKEN_PATTERN.test(presented)) return null;
       const hash = hashToken(presented);
-      const row = byHash.get(hash);
-      // The lookup is by hash, so timing reveals nothing about stored tokens; the explicit comparison keeps the
-      // check constant-time even if the lookup were ever changed to a prefix or a scan.
-      if (!row || !timingSafeEqual(Buffer.from(row.token_hash, 'hex'), Buffer.from(hash, 'hex'))) return null;
-      if (row.revoked_at !== null) return null;
-      const written = Math.max(lastWritten.get(row.id) ?? 0, row.last_used_at ?? 0);
-      if (now - written >= LAST_USED_RESOLUTION_MS) {
+      const version = currentDataVersion();
+      const changes = totalChanges.get() ?? 0;
+      if (version !== seenDataVersion || changes !== seenChanges) {
+        remembered.clear();
+        seenDataVersion = version;
+        seenChanges = changes;
+      }
+      let entry = remembered.get(hash) ?? null;
+      if (entry === null) {
+        entry = lookup(hash);
+        if (entry === null) return null;
+        if (remembered.size >= MAX_REMEMBERED_TOKENS) remembered.clear();
+        remembered.set(hash, entry);
+      }
+      if (now - entry.lastWritten >= LAST_USED_RESOLUTION_MS) {
         try {
-          touch.run(now, row.id);
-          lastWritten.set(row.id, now);
+          touch.run(now, entry.access.tokenId);
+          entry.lastWritten = now;
+          // Our own write must not drop the memo; nothing else ran on this connection since the check above.
+          seenChanges = totalChanges.get() ?? 0;
         } catch {
           // A busy database must not turn a valid read into an error; the next request tries again.
         }
       }
-      return { tokenId: row.id, guildId: row.guild_id };
+      return entry.access;
     },
   };
 }

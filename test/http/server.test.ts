@@ -1,7 +1,8 @@
 import http from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { recordMessage } from '../../src/capture/record-share';
-import { inTransaction } from '../../src/db/client';
+import { ManualClock } from '../../src/clock';
+import { closeDatabase, inTransaction, openDatabase } from '../../src/db/client';
 import { CONTENT_SECURITY_POLICY } from '../../src/http/security-headers';
 import type { HttpServer } from '../../src/http/server';
 import { revokeApiToken } from '../../src/http/tokens';
@@ -66,9 +67,50 @@ describe('HTTP server', () => {
       expect(res.statusCode).toBe(401);
       expect(res.json()).toMatchObject({ error: 'invalid_token' });
     });
+
+    it('stops accepting a token it has just served once another connection revokes it', async () => {
+      ({ server } = await startTestServer(temp.db));
+      const base = await server.listen('127.0.0.1', 0);
+      const token = tokenFor(temp.db, GUILD_A);
+      // Over real sockets, as the CLI's revocation meets a dashboard's requests.
+      const ask = () => fetch(`${base}/analytics/api/overview`, { headers: bearer(token) });
+      for (let i = 0; i < 3; i++) expect((await ask()).status).toBe(200);
+      const other = openDatabase({ path: temp.path });
+      try {
+        const id = (other.$client.prepare('SELECT id FROM api_tokens').get() as { id: number }).id;
+        expect(revokeApiToken(other, id, TEST_NOW)).toBe('revoked');
+      } finally {
+        closeDatabase(other);
+      }
+      const res = await ask();
+      expect(res.status).toBe(401);
+      expect(await res.json()).toMatchObject({ error: 'invalid_token' });
+    });
   });
 
   describe('limits', () => {
+    it('reports the limit on every answer and opens a new window a minute after the first request', async () => {
+      let clock: ManualClock;
+      ({ server, clock } = await startTestServer(temp.db, { rateLimitPerMinute: 2 }));
+      const token = tokenFor(temp.db, GUILD_A);
+      const ask = () => server!.app.inject({ url: '/analytics/api/overview', headers: bearer(token) });
+      const first = await ask();
+      expect(first.statusCode).toBe(200);
+      expect(first.headers['x-ratelimit-limit']).toBe('2');
+      expect(first.headers['x-ratelimit-remaining']).toBe('1');
+      expect(first.headers['x-ratelimit-reset']).toBe('60');
+      clock.advance(30_000);
+      expect((await ask()).headers['x-ratelimit-remaining']).toBe('0');
+      const limited = await ask();
+      expect(limited.statusCode).toBe(429);
+      expect(limited.headers['retry-after']).toBe('30');
+      clock.advance(30_000);
+      const again = await ask();
+      expect(again.statusCode).toBe(200);
+      expect(again.headers['x-ratelimit-remaining']).toBe('1');
+    });
+
+
     it('rate-limits each token with Retry-After, without affecting other tokens', async () => {
       ({ server } = await startTestServer(temp.db, { rateLimitPerMinute: 2 }));
       const a = tokenFor(temp.db, GUILD_A);
@@ -94,6 +136,22 @@ describe('HTTP server', () => {
       expect(limited.statusCode).toBe(429);
       expect(limited.headers['retry-after']).toBeDefined();
       expect((await from('10.0.0.2')).statusCode).toBe(200);
+    });
+
+    it('refuses a repeated bad query every time, and a good one stays good for every guild', async () => {
+      ({ server } = await startTestServer(temp.db));
+      const a = tokenFor(temp.db, GUILD_A);
+      const b = tokenFor(temp.db, GUILD_B);
+      for (let i = 0; i < 3; i++) {
+        const bad = await server.app.inject({ url: '/analytics/api/top-creators?limit=500', headers: bearer(a) });
+        expect(bad.statusCode).toBe(400);
+        expect(bad.json()).toMatchObject({ parameter: 'limit' });
+      }
+      for (const token of [a, b, a]) {
+        const good = await server.app.inject({ url: '/analytics/api/top-creators?limit=5&sort=total_views', headers: bearer(token) });
+        expect(good.statusCode).toBe(200);
+        expect(good.json()).toMatchObject({ sort: 'total_views', creators: [] });
+      }
     });
 
     it('refuses over-long URLs and bodies', async () => {

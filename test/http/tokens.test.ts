@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { closeDatabase, openDatabase } from '../../src/db/client';
 import { createApiToken, createTokenVerifier, hashToken, listApiTokens, revokeApiToken } from '../../src/http/tokens';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
 import { GUILD_A, GUILD_B, TEST_NOW } from '../helpers/http-server';
@@ -38,6 +39,45 @@ describe('API tokens', () => {
     expect(revokeApiToken(temp.db, a.id, TEST_NOW + 1)).toBe('revoked');
     expect(verifier.verify(a.token, TEST_NOW + 2)).toBeNull();
     expect(verifier.verify(b.token, TEST_NOW + 2)).not.toBeNull();
+  });
+
+  it('refuses a token revoked through another connection (the CLI, the bot) at the very next verification', () => {
+    const a = createApiToken(temp.db, { guildId: GUILD_A }, TEST_NOW);
+    const b = createApiToken(temp.db, { guildId: GUILD_B }, TEST_NOW);
+    const verifier = createTokenVerifier(temp.db);
+    for (let i = 0; i < 3; i++) expect(verifier.verify(a.token, TEST_NOW + i)).toEqual({ tokenId: a.id, guildId: GUILD_A });
+    const other = openDatabase({ path: temp.path });
+    try {
+      expect(revokeApiToken(other, a.id, TEST_NOW + 10)).toBe('revoked');
+    } finally {
+      closeDatabase(other);
+    }
+    expect(verifier.verify(a.token, TEST_NOW + 11)).toBeNull();
+    expect(verifier.verify(b.token, TEST_NOW + 11)).toEqual({ tokenId: b.id, guildId: GUILD_B });
+  });
+
+  it('checking once per event-loop turn, refuses a token revoked elsewhere from the next turn on', async () => {
+    const a = createApiToken(temp.db, { guildId: GUILD_A }, TEST_NOW);
+    const verifier = createTokenVerifier(temp.db, { changeCheck: 'once-per-turn' });
+    expect(verifier.verify(a.token, TEST_NOW)).toEqual({ tokenId: a.id, guildId: GUILD_A });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(verifier.verify(a.token, TEST_NOW + 1)).not.toBeNull();
+    const other = openDatabase({ path: temp.path });
+    try {
+      expect(revokeApiToken(other, a.id, TEST_NOW + 2)).toBe('revoked');
+    } finally {
+      closeDatabase(other);
+    }
+    // Requests of a turn were received before it began, so the turn's answer stands for them…
+    expect(verifier.verify(a.token, TEST_NOW + 3)).not.toBeNull();
+    // …and every later request is refused.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(verifier.verify(a.token, TEST_NOW + 4)).toBeNull();
+    // A revocation through this connection is seen at once, within the turn.
+    const b = createApiToken(temp.db, { guildId: GUILD_A }, TEST_NOW);
+    expect(verifier.verify(b.token, TEST_NOW + 5)).not.toBeNull();
+    revokeApiToken(temp.db, b.id, TEST_NOW + 6);
+    expect(verifier.verify(b.token, TEST_NOW + 7)).toBeNull();
   });
 
   it('records when a token was last used, at most once a minute', () => {

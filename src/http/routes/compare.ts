@@ -2,18 +2,14 @@
 // with absolute and percentage change for each headline number.
 import type { FastifyInstance } from 'fastify';
 import { compare } from '../../analytics/compare';
-import { JSON_TYPE, sendAnswer } from '../answer';
-import { compareQuery, parseQuery } from '../query-params';
+import { jsonAnswerHandler } from '../answer';
+import { compareQuery } from '../query-params';
 import type { RouteContext } from '../server';
 
 export function registerCompareRoute(app: FastifyInstance, ctx: RouteContext): void {
-  app.get('/analytics/api/compare', { preHandler: ctx.guard }, async (request, reply) => {
-    const params = parseQuery(compareQuery, request.query);
-    return sendAnswer(ctx, request, reply, {
-      route: 'compare',
-      params,
-      contentType: JSON_TYPE,
-      render: (analysis) => JSON.stringify(compare(ctx.db, analysis, params)),
-    });
-  });
+  app.get(
+    '/analytics/api/compare',
+    { preHandler: ctx.guard },
+    jsonAnswerHandler(ctx, 'compare', compareQuery, (analysis, params) => compare(ctx.db, analysis, params)),
+  );
 }

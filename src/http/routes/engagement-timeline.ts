@@ -2,18 +2,14 @@
 // empty buckets included, as { bucket, days, timezone, buckets }.
 import type { FastifyInstance } from 'fastify';
 import { engagementTimeline } from '../../analytics/engagement-timeline';
-import { JSON_TYPE, sendAnswer } from '../answer';
-import { engagementTimelineQuery, parseQuery } from '../query-params';
+import { jsonAnswerHandler } from '../answer';
+import { engagementTimelineQuery } from '../query-params';
 import type { RouteContext } from '../server';
 
 export function registerEngagementTimelineRoute(app: FastifyInstance, ctx: RouteContext): void {
-  app.get('/analytics/api/engagement-timeline', { preHandler: ctx.guard }, async (request, reply) => {
-    const params = parseQuery(engagementTimelineQuery, request.query);
-    return sendAnswer(ctx, request, reply, {
-      route: 'engagement-timeline',
-      params,
-      contentType: JSON_TYPE,
-      render: (analysis) => JSON.stringify(engagementTimeline(ctx.db, analysis, params)),
-    });
-  });
+  app.get(
+    '/analytics/api/engagement-timeline',
+    { preHandler: ctx.guard },
+    jsonAnswerHandler(ctx, 'engagement-timeline', engagementTimelineQuery, (analysis, params) => engagementTimeline(ctx.db, analysis, params)),
+  );
 }

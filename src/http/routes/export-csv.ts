@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { engagementTimeline } from '../../analytics/engagement-timeline';
 import { topCreators } from '../../analytics/top-creators';
 import { topGames } from '../../analytics/top-games';
-import type { CreatorRow, GameRow, PeriodQuery, TimelineBucket, ViralClip } from '../../analytics/types';
+import type { AnalysisContext, CreatorRow, GameRow, PeriodQuery, TimelineBucket, ViralClip } from '../../analytics/types';
 import { viralClips } from '../../analytics/viral-clips';
 import { sendAnswer } from '../answer';
 import { toCsv, type CsvColumn } from '../csv';
@@ -96,7 +96,7 @@ export function registerExportCsvRoute(app: FastifyInstance, ctx: RouteContext):
     const { report } = parseQuery(exportReportQuery, { report: given });
     // A UTF-8 byte order mark, so spreadsheet programs read names with accents and emoji correctly.
     const csv = (text: string): string => `\uFEFF${text}`;
-    const send = (filename: string, params: unknown, render: Parameters<typeof sendAnswer>[3]['render']) =>
+    const send = (filename: string, params: unknown, render: (analysis: AnalysisContext) => string) =>
       sendAnswer(ctx, request, reply, {
         route: `export:${report}`,
         params,

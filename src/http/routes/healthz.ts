@@ -30,7 +30,7 @@ export function registerHealthzRoute(app: FastifyInstance, ctx: RouteContext): v
       counts = queue.get() ?? { pending: 0, failed: 0 };
       runs = jobs.all();
     } catch (error) {
-      request.log.error({ err: error }, 'health check: database unreachable');
+      request.log.error({ err: error, reqId: request.id }, 'health check: database unreachable');
       return reply.code(503).send({ status: 'unavailable', database: 'unreachable', checked_at: iso(ctx.clock.now()) });
     }
     const aggregations = runs.filter((r) => r.job.startsWith('aggregat'));

@@ -1,18 +1,14 @@
 // GET /analytics/api/top-games?period=&limit=&sort=: the game leaderboard, as { period, sort, games }.
 import type { FastifyInstance } from 'fastify';
 import { topGames } from '../../analytics/top-games';
-import { JSON_TYPE, sendAnswer } from '../answer';
-import { parseQuery, topGamesQuery } from '../query-params';
+import { jsonAnswerHandler } from '../answer';
+import { topGamesQuery } from '../query-params';
 import type { RouteContext } from '../server';
 
 export function registerTopGamesRoute(app: FastifyInstance, ctx: RouteContext): void {
-  app.get('/analytics/api/top-games', { preHandler: ctx.guard }, async (request, reply) => {
-    const params = parseQuery(topGamesQuery, request.query);
-    return sendAnswer(ctx, request, reply, {
-      route: 'top-games',
-      params,
-      contentType: JSON_TYPE,
-      render: (analysis) => JSON.stringify(topGames(ctx.db, analysis, params)),
-    });
-  });
+  app.get(
+    '/analytics/api/top-games',
+    { preHandler: ctx.guard },
+    jsonAnswerHandler(ctx, 'top-games', topGamesQuery, (analysis, params) => topGames(ctx.db, analysis, params)),
+  );
 }

@@ -2,18 +2,14 @@
 // growing) clips, as { period, sort, min_views, clips }.
 import type { FastifyInstance } from 'fastify';
 import { viralClips } from '../../analytics/viral-clips';
-import { JSON_TYPE, sendAnswer } from '../answer';
-import { parseQuery, viralClipsQuery } from '../query-params';
+import { jsonAnswerHandler } from '../answer';
+import { viralClipsQuery } from '../query-params';
 import type { RouteContext } from '../server';
 
 export function registerViralClipsRoute(app: FastifyInstance, ctx: RouteContext): void {
-  app.get('/analytics/api/viral-clips', { preHandler: ctx.guard }, async (request, reply) => {
-    const params = parseQuery(viralClipsQuery, request.query);
-    return sendAnswer(ctx, request, reply, {
-      route: 'viral-clips',
-      params,
-      contentType: JSON_TYPE,
-      render: (analysis) => JSON.stringify(viralClips(ctx.db, analysis, params)),
-    });
-  });
+  app.get(
+    '/analytics/api/viral-clips',
+    { preHandler: ctx.guard },
+    jsonAnswerHandler(ctx, 'viral-clips', viralClipsQuery, (analysis, params) => viralClips(ctx.db, analysis, params)),
+  );
 }
