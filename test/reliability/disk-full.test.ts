@@ -23,6 +23,7 @@ import { importExportFile } from '../../src/importers/discord-chat-exporter';
 import { createLogger } from '../../src/logger';
 import { member, message, reactionAdd, snowflake, startFakeDiscord, textChannel, user, type FakeDiscord } from '../fakes/discord';
 import { FakeHelix, useFakeHelixPort } from '../fakes/helix';
+import { fakeBackedAppEnv, NEVER } from './app-env';
 import { generateExport } from '../helpers/dce-export';
 
 interface LogLine {
@@ -136,7 +137,6 @@ function tmpfsFiller(sizeMb: number): DiskFiller {
   };
 }
 
-const NEVER = '0 0 1 1 *';
 
 async function outageScenario(filler: DiskFiller, logs: LogLine[]): Promise<{ outageEvents: number; faults: number }> {
   const guildId = snowflake();
@@ -147,24 +147,7 @@ async function outageScenario(filler: DiskFiller, logs: LogLine[]): Promise<{ ou
   const restoreEnv = useFakeHelixPort(await helix.start());
   const dbFile = path.join(filler.dir, 'clipscope.db');
   const logger = createLogger({ level: 'info', destination: { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) } });
-  const config = loadConfig({
-    DATABASE_PATH: dbFile,
-    DISCORD_TOKEN: discord.token,
-    DISCORD_API_BASE_URL: discord.apiBaseUrl,
-    CAPTURE_BATCH_MAX: '20',
-    TWITCH_CLIENT_ID: helix.clientId,
-    TWITCH_CLIENT_SECRET: helix.clientSecret,
-    TWURPLE_MOCK_API_PORT: String(helix.port),
-    ENRICH_INTERVAL_SECONDS: '86400',
-    REFRESH_CRON: NEVER,
-    TWITCH_SYNC_CRON: NEVER,
-    AGGREGATE_CRON: NEVER,
-    AGGREGATE_INCREMENTAL_CRON: NEVER,
-    DIGEST_ENABLED: 'false',
-    HTTP_ENABLED: 'true',
-    HTTP_HOST: '127.0.0.1',
-    HTTP_PORT: '0',
-  });
+  const config = loadConfig({ ...fakeBackedAppEnv(dbFile, discord, helix), CAPTURE_BATCH_MAX: '20' });
   let app: App | null = createApp({ config, logger, clock: systemClock });
   const reader = (): Database.Database => new Database(dbFile, { readonly: true, fileMustExist: true });
   const count = (sql: string): number => {

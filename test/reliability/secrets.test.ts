@@ -17,9 +17,9 @@ import { createLogger } from '../../src/logger';
 import { member, message, snowflake, startFakeDiscord, textChannel, user, type FakeDiscord, type RecordedRequest } from '../fakes/discord';
 import { chatInput, Permissions, subcommand, subcommandGroup, options as optionsOf } from '../fakes/discord/interactions';
 import { FakeHelix, useFakeHelixPort } from '../fakes/helix';
+import { fakeBackedAppEnv } from './app-env';
 import { ROOT } from './child-process';
 
-const NEVER = '0 0 1 1 *';
 const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
 /** The API paths, from the route files (a new route file is walked without editing this test). */
@@ -68,25 +68,7 @@ describe('secrets in logs, errors and responses', () => {
     const logText: string[] = [];
     const logger = createLogger({ level: 'trace', destination: { write: (line: string) => void logText.push(line) } });
     app = createApp({
-      config: loadConfig({
-        DATABASE_PATH: path.join(dir, 'clipscope.db'),
-        LOG_LEVEL: 'trace',
-        DISCORD_TOKEN: discordToken,
-        DISCORD_API_BASE_URL: discord.apiBaseUrl,
-        TWITCH_CLIENT_ID: helix.clientId,
-        TWITCH_CLIENT_SECRET: twitchSecret,
-        TWURPLE_MOCK_API_PORT: String(helix.port),
-        ENRICH_INTERVAL_SECONDS: '86400',
-        REFRESH_CRON: NEVER,
-        TWITCH_SYNC_CRON: NEVER,
-        AGGREGATE_CRON: NEVER,
-        AGGREGATE_INCREMENTAL_CRON: NEVER,
-        DIGEST_ENABLED: 'false',
-        HTTP_ENABLED: 'true',
-        HTTP_HOST: '127.0.0.1',
-        HTTP_PORT: '0',
-        HTTP_CHANGE_CHECK_MS: '50',
-      }),
+      config: loadConfig({ ...fakeBackedAppEnv(path.join(dir, 'clipscope.db'), discord, helix), LOG_LEVEL: 'trace', HTTP_CHANGE_CHECK_MS: '50' }),
       logger,
       clock: systemClock,
     });
