@@ -9,18 +9,11 @@ export interface NameLookup {
 }
 
 export function createNameLookup(db: Db, guildId: string): NameLookup {
+  // latest_names holds exactly that name per creator and game (kept by triggers on clips): one primary-key read.
   // Prepared once per connection: a lookup is built for every answer, and preparing costs more than reading.
-  const creatorStmt = cachedStatement<[string, string], { name: string }>(
+  const nameStmt = cachedStatement<[string, string, string], { name: string }>(
     db,
-    `SELECT creator_name AS name FROM clips
-      WHERE guild_id = ? AND creator_id = ? AND creator_name IS NOT NULL AND clip_created_at IS NOT NULL
-      ORDER BY clip_created_at DESC, clip_id DESC LIMIT 1`,
-  );
-  const gameStmt = cachedStatement<[string, string], { name: string }>(
-    db,
-    `SELECT game_name AS name FROM clips
-      WHERE guild_id = ? AND game_id = ? AND game_name IS NOT NULL AND game_name <> '' AND clip_created_at IS NOT NULL
-      ORDER BY clip_created_at DESC, clip_id DESC LIMIT 1`,
+    'SELECT name FROM latest_names WHERE guild_id = ? AND kind = ? AND entity_id = ?',
   );
   const creators = new Map<string, string>();
   const games = new Map<string, string>();
@@ -28,7 +21,7 @@ export function createNameLookup(db: Db, guildId: string): NameLookup {
     creatorName(creatorId) {
       let name = creators.get(creatorId);
       if (name === undefined) {
-        name = creatorStmt.get(guildId, creatorId)?.name ?? creatorId;
+        name = nameStmt.get(guildId, 'creator', creatorId)?.name ?? creatorId;
         creators.set(creatorId, name);
       }
       return name;
@@ -37,7 +30,7 @@ export function createNameLookup(db: Db, guildId: string): NameLookup {
       if (gameId === '') return UNKNOWN_GAME_NAME;
       let name = games.get(gameId);
       if (name === undefined) {
-        name = gameStmt.get(guildId, gameId)?.name ?? `Game ${gameId}`;
+        name = nameStmt.get(guildId, 'game', gameId)?.name ?? `Game ${gameId}`;
         games.set(gameId, name);
       }
       return name;

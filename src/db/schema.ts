@@ -64,6 +64,27 @@ export const clips = sqliteTable(
   ],
 );
 
+/**
+ * The display name of each creator and game of a guild: the name on the guild's most recent clip (by
+ * clip_created_at, then clip_id) that has one. Triggers on clips keep it exact (migration 0004), so an answer
+ * names its rows with one primary-key read each instead of walking the clips index per name: that walk was 40 %
+ * of an uncached leaderboard answer.
+ */
+export const latestNames = sqliteTable(
+  'latest_names',
+  {
+    guildId: text('guild_id').notNull(),
+    kind: text('kind', { enum: ['creator', 'game'] }).notNull(),
+    /** creator_id or game_id. */
+    entityId: text('entity_id').notNull(),
+    name: text('name').notNull(),
+    /** The clip the name was taken from, which decides whether a newer clip replaces it. */
+    clipCreatedAt: integer('clip_created_at').notNull(),
+    clipId: text('clip_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.guildId, t.kind, t.entityId] })],
+);
+
 /** One row per (message, clip). A clip posted in three messages has three shares; edits never add a second. */
 export const shares = sqliteTable(
   'shares',
