@@ -1,6 +1,6 @@
 // One clip's full story in one guild: its Twitch metadata, enrichment state, every live share (who posted it
 // where, when), the reaction breakdown and the recent view history. Read by `/clipstats clip`.
-import type { Db } from '../db/client';
+import { cachedStatement, type Db } from '../db/client';
 
 export interface ClipShareJson {
   channel_id: string;
@@ -66,8 +66,8 @@ const iso = (ms: number | null): string | null => (ms === null ? null : new Date
 
 /** Null when the guild never saw this clip (clip ids are case-sensitive). */
 export function clipDetails(db: Db, guildId: string, clipId: string, options: { shareLimit?: number; historyLimit?: number } = {}): ClipDetails | null {
-  const row = db.$client
-    .prepare<[string, string], ClipRow>(
+  const row = cachedStatement<[string, string], ClipRow>(
+      db,
       `SELECT clip_id, url, title, broadcaster_name, creator_id, creator_name, game_id, game_name, view_count, duration,
               thumbnail_url, clip_created_at, first_shared_at, discord_shares, discord_reactions, discord_reaction_types,
               enrichment_state, enrichment_error, views_refreshed_at
@@ -75,19 +75,17 @@ export function clipDetails(db: Db, guildId: string, clipId: string, options: { 
     )
     .get(guildId, clipId);
   if (!row) return null;
-  const shares = db.$client
-    .prepare<[string, string, number], { channel_id: string; thread_id: string | null; message_id: string; author_id: string; author_name: string; posted_at: number }>(
+  const shares = cachedStatement<[string, string, number], { channel_id: string; thread_id: string | null; message_id: string; author_id: string; author_name: string; posted_at: number }>(
+      db,
       `SELECT channel_id, thread_id, message_id, author_id, author_name, posted_at FROM shares
         WHERE guild_id = ? AND clip_id = ? AND deleted_at IS NULL ORDER BY posted_at, message_id LIMIT ?`,
     )
     .all(guildId, clipId, options.shareLimit ?? 10);
-  const channels = db.$client
-    .prepare<[string, string], { n: number }>(
+  const channels = cachedStatement<[string, string], { n: number }>(db,
       'SELECT count(DISTINCT channel_id) AS n FROM shares WHERE guild_id = ? AND clip_id = ? AND deleted_at IS NULL',
     )
     .get(guildId, clipId);
-  const history = db.$client
-    .prepare<[string, number], { observed_at: number; view_count: number }>(
+  const history = cachedStatement<[string, number], { observed_at: number; view_count: number }>(db,
       'SELECT observed_at, view_count FROM clip_view_history WHERE clip_id = ? ORDER BY observed_at DESC LIMIT ?',
     )
     .all(clipId, options.historyLimit ?? 24)

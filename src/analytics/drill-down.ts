@@ -1,7 +1,7 @@
 // Leaderboards narrowed to one game or one creator (`/topcreators game:`, `/clipstats creator|game`), counted by
 // exactly the rules of bucket-facts.ts (clips and views by clip_created_at, shares by posted_at, reactions by
 // reacted_at, only clips that count), so that a drill-down row adds up to the unfiltered leaderboards.
-import type { Db } from '../db/client';
+import { cachedStatement, limitClause, type Db } from '../db/client';
 import { average, COUNTED_CLIP_SQL, roundAverage } from './bucket-facts';
 import { createNameLookup } from './names';
 import { FAR_FUTURE, FAR_PAST, InvalidPeriodError, periodJson, resolvePeriod } from './periods';
@@ -149,8 +149,8 @@ export function topGamesOfCreator(
   const sort = options.sort ?? 'clip_count';
   const names = createNameLookup(db, ctx.guildId);
   const tops = new Map(
-    db.$client
-      .prepare<{ guild: string; start: number; end: number; creator: string }, { g: string; clip_id: string; title: string | null; views: number; url: string }>(
+    cachedStatement<{ guild: string; start: number; end: number; creator: string }, { g: string; clip_id: string; title: string | null; views: number; url: string }>(
+        db,
         `SELECT g, clip_id, title, views, url FROM (
            SELECT coalesce(c.game_id, '') AS g, c.clip_id, c.title, c.view_count AS views, c.url,
                   row_number() OVER (PARTITION BY coalesce(c.game_id, '') ORDER BY c.view_count DESC, c.clip_id) AS rn
@@ -209,10 +209,10 @@ export function viralClipsOf(
                  AND ${options.gameId === undefined || options.gameId === null ? '1' : options.gameId === '' ? "(c.game_id IS NULL OR c.game_id = '')" : 'c.game_id = @game'}`;
   const order = sort === 'discord_reactions' ? '+c.discord_reactions DESC, +c.view_count DESC, c.clip_id' : '+c.view_count DESC, c.clip_id';
   // Pick the page first, then compute the per-clip columns (first share, view history) for those rows only.
-  let clips: ViralClip[] = db.$client
-    .prepare<typeof params, ClipRow>(
+  let clips: ViralClip[] = cachedStatement<typeof params, ClipRow>(
+      db,
       `SELECT ${CLIP_COLUMNS} FROM clips c
-        WHERE c.guild_id = @guild AND c.clip_id IN (SELECT c.clip_id FROM clips c WHERE ${where} ORDER BY ${order} LIMIT @limit)
+        WHERE c.guild_id = @guild AND c.clip_id IN (SELECT c.clip_id FROM clips c WHERE ${where} ORDER BY ${order} ${limitClause(params.limit)})
         ORDER BY ${order}`,
     )
     .all(params)

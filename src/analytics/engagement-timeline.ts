@@ -1,6 +1,6 @@
 // Clips created, views, Discord shares and reactions per local day, week or month over the last N days,
 // with empty buckets present as zeros so a chart can draw them.
-import type { Db } from '../db/client';
+import { cachedStatement, type Db } from '../db/client';
 import { computeBucketFacts } from './bucket-facts';
 import { InvalidPeriodError, timelineBuckets } from './periods';
 import { summaryHolds, type ReadSource } from './summaries';
@@ -26,8 +26,8 @@ export function engagementTimeline(db: Db, ctx: AnalysisContext, options: Engage
   const last = buckets[buckets.length - 1];
   const values = new Map<number, Omit<TimelineBucket, 'start' | 'date'>>();
   if (first && last && options.source !== 'raw' && summaryHolds(db, ctx.guildId, bucket, ctx.timezone)) {
-    const rows = db.$client
-      .prepare<[string, string, number, number], { period_start: number; clip_count: number; total_views: number; discord_shares: number; discord_reactions: number }>(
+    const rows = cachedStatement<[string, string, number, number], { period_start: number; clip_count: number; total_views: number; discord_shares: number; discord_reactions: number }>(
+        db,
         `SELECT period_start, clip_count, total_views, discord_shares, discord_reactions FROM guild_period_stats
           WHERE guild_id = ? AND period_type = ? AND period_start >= ? AND period_start <= ?`,
       )

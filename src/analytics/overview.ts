@@ -1,5 +1,5 @@
 // A guild's headline numbers for a period: clips, views, creators, games, Discord shares and reactions.
-import type { Db } from '../db/client';
+import { cachedStatement, type Db } from '../db/client';
 import { computeBucketFacts, type TotalsFacts } from './bucket-facts';
 import { periodJson, resolvePeriod } from './periods';
 import { bucketOfPeriod, periodKey, readsSummary, type ReadSource } from './summaries';
@@ -52,8 +52,8 @@ const ZERO: TotalsFacts = {
 /** The period's totals, from guild_period_stats when it holds the period. */
 export function periodTotals(db: Db, ctx: AnalysisContext, period: ResolvedPeriod, source?: ReadSource): TotalsFacts {
   if (readsSummary(db, ctx, period, source, 'totals')) {
-    const row = db.$client
-      .prepare<[string, string, number], TotalsFacts>(
+    const row = cachedStatement<[string, string, number], TotalsFacts>(
+        db,
         `SELECT clip_count, total_views, unique_creators, unique_games, discord_shares, discord_reactions, first_clip_at, last_clip_at
            FROM guild_period_stats WHERE guild_id = ? AND period_type = ? AND period_start = ?`,
       )

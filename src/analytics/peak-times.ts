@@ -1,5 +1,5 @@
 // When a guild's clips are created and shared: by local hour of day, ISO weekday and the 7 × 24 matrix.
-import type { Db } from '../db/client';
+import { cachedStatement, type Db } from '../db/client';
 import { computeBucketFacts } from './bucket-facts';
 import { periodJson, resolvePeriod } from './periods';
 import { bucketOfPeriod, periodKey, readsSummary, type ReadSource } from './summaries';
@@ -15,8 +15,7 @@ export function peakTimes(db: Db, ctx: AnalysisContext, options: PeakTimesOption
   const clips = matrix();
   const shares = matrix();
   if (readsSummary(db, ctx, period, options.source)) {
-    const rows = db.$client
-      .prepare<[string, string, number], { weekday: number; hour: number; clips: number; shares: number }>(
+    const rows = cachedStatement<[string, string, number], { weekday: number; hour: number; clips: number; shares: number }>(db,
         'SELECT weekday, hour, clips, shares FROM guild_peak_activity WHERE guild_id = ? AND period_type = ? AND period_start = ?',
       )
       .all(ctx.guildId, period.type, periodKey(period));

@@ -1,5 +1,5 @@
 // Top creators of a guild for a period: clips, views and Discord engagement per Twitch user id.
-import { cachedStatement, type Db } from '../db/client';
+import { cachedStatement, limitClause, type Db } from '../db/client';
 import { average, computeBucketFacts, roundAverage, type CreatorFacts } from './bucket-facts';
 import { createNameLookup, type NameLookup } from './names';
 import { periodJson, resolvePeriod } from './periods';
@@ -80,14 +80,14 @@ export function storedCreatorRows(
   let stored: StoredCreator[];
   if (readsSummary(db, ctx, period, source)) {
     // Prepared once per connection and sort (preparing costs more than this indexed top-N read itself).
-    stored = cachedStatement<[string, string, number, number], StoredCreator>(
+    stored = cachedStatement<[string, string, number], StoredCreator>(
       db,
       `SELECT creator_id, clip_count, total_views, avg_views, discord_shares, discord_reactions, unique_games, top_game_id
          FROM creator_analytics
         WHERE guild_id = ? AND period_type = ? AND period_start = ?
         ORDER BY ${ORDER_BY[sort]}
-        LIMIT ?`,
-    ).all(ctx.guildId, period.type, periodKey(period), limit ?? -1);
+        ${limitClause(limit)}`,
+    ).all(ctx.guildId, period.type, periodKey(period));
   } else {
     const facts = computeBucketFacts(db, ctx.guildId, ctx.timezone, [bucketOfPeriod(period)]).get(periodKey(period));
     stored = [...(facts?.creators.values() ?? [])].map(storedCreator).sort(compareCreators(sort));

@@ -1,6 +1,6 @@
 // Top games of a guild for a period: clips, views, creators and Discord engagement per game ("Unknown game"
 // collects clips Twitch gives no game).
-import type { Db } from '../db/client';
+import { cachedStatement, limitClause, type Db } from '../db/client';
 import { average, computeBucketFacts, roundAverage, type GameFacts } from './bucket-facts';
 import { createNameLookup, type NameLookup } from './names';
 import { periodJson, resolvePeriod } from './periods';
@@ -20,6 +20,15 @@ export function topGames(db: Db, ctx: AnalysisContext, options: TopGamesOptions 
   const sort = options.sort ?? 'clip_count';
   return { period: periodJson(period), sort, games: gameRows(db, ctx, period, sort, options.limit ?? 10, options.source) };
 }
+
+/** Each sort's ORDER BY: the sort column, then clip count, then game id (clip_count is not repeated for its own sort). */
+const ORDER_BY: Record<GameSort, string> = {
+  clip_count: 'g.clip_count DESC, g.game_id',
+  total_views: 'g.total_views DESC, g.clip_count DESC, g.game_id',
+  avg_view_count: 'g.avg_view_count DESC, g.clip_count DESC, g.game_id',
+  discord_shares: 'g.discord_shares DESC, g.clip_count DESC, g.game_id',
+  discord_reactions: 'g.discord_reactions DESC, g.clip_count DESC, g.game_id',
+};
 
 export interface StoredGame {
   game_id: string;
@@ -64,17 +73,17 @@ export function storedGameRows(
 ): StoredGame[] {
   let stored: StoredGame[];
   if (readsSummary(db, ctx, period, source)) {
-    stored = db.$client
-      .prepare<[string, string, number, number], StoredGame>(
-        `SELECT g.game_id, g.clip_count, g.total_views, g.avg_view_count, g.unique_creators, g.discord_shares,
+    // Prepared once per connection and sort (preparing costs more than this top-N read of a few dozen games).
+    stored = cachedStatement<[string, string, number], StoredGame>(
+      db,
+      `SELECT g.game_id, g.clip_count, g.total_views, g.avg_view_count, g.unique_creators, g.discord_shares,
                 g.discord_reactions, g.top_clip_id, g.top_clip_title, g.top_clip_views, c.url AS top_clip_url
            FROM game_analytics g
            LEFT JOIN clips c ON c.guild_id = g.guild_id AND c.clip_id = g.top_clip_id
           WHERE g.guild_id = ? AND g.period_type = ? AND g.period_start = ?
-          ORDER BY g.${sort} DESC, g.clip_count DESC, g.game_id
-          LIMIT ?`,
-      )
-      .all(ctx.guildId, period.type, periodKey(period), limit ?? -1);
+          ORDER BY ${ORDER_BY[sort]}
+          ${limitClause(limit)}`,
+    ).all(ctx.guildId, period.type, periodKey(period));
   } else {
     const facts = computeBucketFacts(db, ctx.guildId, ctx.timezone, [bucketOfPeriod(period)]).get(periodKey(period));
     stored = [...(facts?.games.values() ?? [])].map(storedGame).sort(compareGames(sort));

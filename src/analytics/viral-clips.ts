@@ -1,6 +1,6 @@
 // The clips that took off: clips created in the period with at least min_views, by views, reactions or view
 // velocity (views per hour over the last day of view history).
-import type { Db } from '../db/client';
+import { cachedStatement, limitClause, type Db } from '../db/client';
 import { COUNTED_CLIP_SQL, roundAverage } from './bucket-facts';
 import { InvalidPeriodError, periodJson, resolvePeriod, FAR_FUTURE, FAR_PAST } from './periods';
 import type { AnalysisContext, PeriodQuery, ViralClip, ViralClips, ViralSort } from './types';
@@ -70,8 +70,8 @@ export function viralClips(db: Db, ctx: AnalysisContext, options: ViralClipsOpti
   if (sort === 'view_velocity') {
     // Only clips with view history inside the window can have a velocity: compute it for those, then fill up
     // with the most viewed of the rest (a clip without a velocity sorts after every clip with one, by views).
-    const withHistory = db.$client
-      .prepare<typeof params, ClipRow>(
+    const withHistory = cachedStatement<typeof params, ClipRow>(
+        db,
         `SELECT ${CLIP_COLUMNS} FROM clips c WHERE ${where}
             AND EXISTS (SELECT 1 FROM clip_view_history h WHERE h.clip_id = c.clip_id AND h.observed_at > @since AND h.observed_at <= @now)`,
       )
@@ -90,8 +90,8 @@ export function viralClips(db: Db, ctx: AnalysisContext, options: ViralClipsOpti
     const rest =
       fast.length >= limit
         ? []
-        : db.$client
-            .prepare<typeof params & { skip: number }, ClipRow>(
+        : cachedStatement<typeof params & { skip: number }, ClipRow>(
+              db,
               `SELECT ${CLIP_COLUMNS} FROM (SELECT c.id FROM clips c WHERE ${where} ORDER BY c.view_count DESC, c.clip_id LIMIT @limit + @skip) AS top
                  JOIN clips c ON c.id = top.id ORDER BY c.view_count DESC, c.clip_id`,
             )
@@ -103,9 +103,9 @@ export function viralClips(db: Db, ctx: AnalysisContext, options: ViralClipsOpti
   } else {
     const order = sort === 'view_count' ? 'c.view_count DESC, c.clip_id' : 'c.discord_reactions DESC, c.view_count DESC, c.clip_id';
     // Pick the rows first, then fetch their details: the history subqueries run for the chosen rows only.
-    clips = db.$client
-      .prepare<typeof params, ClipRow>(
-        `SELECT ${CLIP_COLUMNS} FROM (SELECT c.id FROM clips c WHERE ${where} ORDER BY ${order} LIMIT @limit) AS chosen
+    clips = cachedStatement<typeof params, ClipRow>(
+        db,
+        `SELECT ${CLIP_COLUMNS} FROM (SELECT c.id FROM clips c WHERE ${where} ORDER BY ${order} ${limitClause(limit)}) AS chosen
            JOIN clips c ON c.id = chosen.id ORDER BY ${order}`,
       )
       .all(params)
