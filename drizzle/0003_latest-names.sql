@@ -6,4 +6,4 @@ CREATE TABLE `latest_names` (
 	`clip_created_at` integer NOT NULL,
 	`clip_id` text NOT NULL,
 	PRIMARY KEY(`guild_id`, `kind`, `entity_id`)
-);
+) WITHOUT ROWID;

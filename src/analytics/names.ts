@@ -21,7 +21,7 @@ export function createNameLookup(db: Db, guildId: string): NameLookup {
     creatorName(creatorId) {
       let name = creators.get(creatorId);
       if (name === undefined) {
-        name = nameStmt.get(guildId, 'creator', creatorId)?.name ?? creatorId;
+        name = creatorDisplayName(creatorId, nameStmt.get(guildId, 'creator', creatorId)?.name);
         creators.set(creatorId, name);
       }
       return name;
@@ -30,10 +30,29 @@ export function createNameLookup(db: Db, guildId: string): NameLookup {
       if (gameId === '') return UNKNOWN_GAME_NAME;
       let name = games.get(gameId);
       if (name === undefined) {
-        name = nameStmt.get(guildId, 'game', gameId)?.name ?? `Game ${gameId}`;
+        name = gameDisplayName(gameId, nameStmt.get(guildId, 'game', gameId)?.name);
         games.set(gameId, name);
       }
       return name;
     },
   };
+}
+
+/** A creator's display name from its latest_names entry (read by a lookup or a join): the id when it has none. */
+export function creatorDisplayName(creatorId: string, stored: string | null | undefined): string {
+  return stored ?? creatorId;
+}
+
+/** A game's display name from its latest_names entry: "Unknown game" for Twitch's no-game id '', "Game <id>" when unnamed. */
+export function gameDisplayName(gameId: string, stored: string | null | undefined): string {
+  if (gameId === '') return UNKNOWN_GAME_NAME;
+  return stored ?? `Game ${gameId}`;
+}
+
+/**
+ * LEFT JOIN of a summary table (alias `table`) to the latest_names of its creator or game column, as `alias`: a
+ * leaderboard names its rows inside its one statement instead of with a lookup per row.
+ */
+export function latestNameJoin(alias: string, table: string, kind: 'creator' | 'game', idColumn: string): string {
+  return `LEFT JOIN latest_names ${alias} ON ${alias}.guild_id = ${table}.guild_id AND ${alias}.kind = '${kind}' AND ${alias}.entity_id = ${table}.${idColumn}`;
 }

@@ -1,7 +1,7 @@
 // Top creators of a guild for a period: clips, views and Discord engagement per Twitch user id.
 import { cachedStatement, limitClause, type Db } from '../db/client';
 import { average, computeBucketFacts, roundAverage, type CreatorFacts } from './bucket-facts';
-import { createNameLookup, type NameLookup } from './names';
+import { createNameLookup, creatorDisplayName, gameDisplayName, latestNameJoin } from './names';
 import { periodJson, resolvePeriod } from './periods';
 import { bucketOfPeriod, periodKey, readsSummary, type ReadSource } from './summaries';
 import type { AnalysisContext, CreatorRow, CreatorSort, PeriodQuery, ResolvedPeriod, TopCreators } from './types';
@@ -35,9 +35,22 @@ const SORT_COLUMNS: Record<CreatorSort, string> = {
 const ORDER_BY: Record<CreatorSort, string> = Object.fromEntries(
   Object.entries(SORT_COLUMNS).map(([sort, column]) => [
     sort,
-    column === 'clip_count' ? 'clip_count DESC, creator_id' : `${column} DESC, clip_count DESC, creator_id`,
+    column === 'clip_count' ? 'ca.clip_count DESC, ca.creator_id' : `ca.${column} DESC, ca.clip_count DESC, ca.creator_id`,
   ]),
 ) as Record<CreatorSort, string>;
+
+const STORED_COLUMNS =
+  'ca.creator_id, ca.clip_count, ca.total_views, ca.avg_views, ca.discord_shares, ca.discord_reactions, ca.unique_games, ca.top_game_id';
+
+/** A period's creators from creator_analytics, in the sort's index order; `named` joins their display names too. */
+function summarySql(sort: CreatorSort, limit: number | null, named: boolean): string {
+  return `SELECT ${STORED_COLUMNS}${named ? ', cn.name AS creator_name, gn.name AS top_game_name' : ''}
+      FROM creator_analytics ca
+      ${named ? `${latestNameJoin('cn', 'ca', 'creator', 'creator_id')} ${latestNameJoin('gn', 'ca', 'game', 'top_game_id')}` : ''}
+     WHERE ca.guild_id = ? AND ca.period_type = ? AND ca.period_start = ?
+     ORDER BY ${ORDER_BY[sort]}
+     ${limitClause(limit)}`;
+}
 
 export interface StoredCreator {
   creator_id: string;
@@ -59,13 +72,28 @@ export function creatorRows(
   limit: number | null,
   source?: ReadSource,
 ): CreatorRow[] {
-  return nameCreators(db, ctx, storedCreatorRows(db, ctx, period, sort, limit, source));
+  if (!readsSummary(db, ctx, period, source)) return nameCreators(db, ctx, storedCreatorRows(db, ctx, period, sort, limit, source));
+  // The leaderboard's hot path: rows and names in one prepared statement (a statement per name cost more than the rows).
+  return cachedStatement<[string, string, number], StoredCreator & { creator_name: string | null; top_game_name: string | null }>(
+    db,
+    summarySql(sort, limit, true),
+  )
+    .all(ctx.guildId, period.type, periodKey(period))
+    .map((row) =>
+      creatorRow(
+        row,
+        creatorDisplayName(row.creator_id, row.creator_name),
+        row.top_game_id === null ? null : gameDisplayName(row.top_game_id, row.top_game_name),
+      ),
+    );
 }
 
 /** Display rows of stored creators: names are looked up only for the rows shown. */
 export function nameCreators(db: Db, ctx: AnalysisContext, rows: readonly StoredCreator[]): CreatorRow[] {
   const names = createNameLookup(db, ctx.guildId);
-  return rows.map((row) => creatorRow(row, names));
+  return rows.map((row) =>
+    creatorRow(row, names.creatorName(row.creator_id), row.top_game_id === null ? null : names.gameName(row.top_game_id)),
+  );
 }
 
 /** creatorRows without the display names (cheap to filter and sort before naming the few shown). */
@@ -79,15 +107,12 @@ export function storedCreatorRows(
 ): StoredCreator[] {
   let stored: StoredCreator[];
   if (readsSummary(db, ctx, period, source)) {
-    // Prepared once per connection and sort (preparing costs more than this indexed top-N read itself).
-    stored = cachedStatement<[string, string, number], StoredCreator>(
-      db,
-      `SELECT creator_id, clip_count, total_views, avg_views, discord_shares, discord_reactions, unique_games, top_game_id
-         FROM creator_analytics
-        WHERE guild_id = ? AND period_type = ? AND period_start = ?
-        ORDER BY ${ORDER_BY[sort]}
-        ${limitClause(limit)}`,
-    ).all(ctx.guildId, period.type, periodKey(period));
+    // Prepared once per connection, sort and limit (preparing costs more than this indexed top-N read itself).
+    stored = cachedStatement<[string, string, number], StoredCreator>(db, summarySql(sort, limit, false)).all(
+      ctx.guildId,
+      period.type,
+      periodKey(period),
+    );
   } else {
     const facts = computeBucketFacts(db, ctx.guildId, ctx.timezone, [bucketOfPeriod(period)]).get(periodKey(period));
     stored = [...(facts?.creators.values() ?? [])].map(storedCreator).sort(compareCreators(sort));
@@ -108,16 +133,16 @@ function compareCreators(sort: CreatorSort): (a: StoredCreator, b: StoredCreator
     (a.creator_id < b.creator_id ? -1 : a.creator_id > b.creator_id ? 1 : 0);
 }
 
-function creatorRow(row: StoredCreator, names: NameLookup): CreatorRow {
+function creatorRow(row: StoredCreator, creatorName: string, topGameName: string | null): CreatorRow {
   return {
     creator_id: row.creator_id,
-    creator_name: names.creatorName(row.creator_id),
+    creator_name: creatorName,
     clip_count: row.clip_count,
     total_views: row.total_views,
     avg_views: roundAverage(row.avg_views),
     discord_shares: row.discord_shares,
     discord_reactions: row.discord_reactions,
     unique_games: row.unique_games,
-    top_game: row.top_game_id === null ? null : { id: row.top_game_id, name: names.gameName(row.top_game_id) },
+    top_game: row.top_game_id === null ? null : { id: row.top_game_id, name: topGameName ?? '' },
   };
 }

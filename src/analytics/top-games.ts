@@ -2,7 +2,7 @@
 // collects clips Twitch gives no game).
 import { cachedStatement, limitClause, type Db } from '../db/client';
 import { average, computeBucketFacts, roundAverage, type GameFacts } from './bucket-facts';
-import { createNameLookup, type NameLookup } from './names';
+import { createNameLookup, gameDisplayName, latestNameJoin } from './names';
 import { periodJson, resolvePeriod } from './periods';
 import { bucketOfPeriod, periodKey, readsSummary, type ReadSource } from './summaries';
 import type { AnalysisContext, GameRow, GameSort, PeriodQuery, ResolvedPeriod, TopGames } from './types';
@@ -44,6 +44,19 @@ export interface StoredGame {
   top_clip_url: string | null;
 }
 
+/** A period's games from game_analytics with their top clip's URL, sorted; `named` joins their display names too. */
+function summarySql(sort: GameSort, limit: number | null, named: boolean): string {
+  return `SELECT g.game_id, g.clip_count, g.total_views, g.avg_view_count, g.unique_creators, g.discord_shares,
+                 g.discord_reactions, g.top_clip_id, g.top_clip_title, g.top_clip_views, c.url AS top_clip_url
+                 ${named ? ', gn.name AS game_name' : ''}
+            FROM game_analytics g
+            LEFT JOIN clips c ON c.guild_id = g.guild_id AND c.clip_id = g.top_clip_id
+            ${named ? latestNameJoin('gn', 'g', 'game', 'game_id') : ''}
+           WHERE g.guild_id = ? AND g.period_type = ? AND g.period_start = ?
+           ORDER BY ${ORDER_BY[sort]}
+           ${limitClause(limit)}`;
+}
+
 /** Every game active in the period (limit null = all), sorted; ties by clip count, then game id. */
 export function gameRows(
   db: Db,
@@ -53,13 +66,17 @@ export function gameRows(
   limit: number | null,
   source?: ReadSource,
 ): GameRow[] {
-  return nameGames(db, ctx, storedGameRows(db, ctx, period, sort, limit, source));
+  if (!readsSummary(db, ctx, period, source)) return nameGames(db, ctx, storedGameRows(db, ctx, period, sort, limit, source));
+  // The leaderboard's hot path: rows and names in one prepared statement.
+  return cachedStatement<[string, string, number], StoredGame & { game_name: string | null }>(db, summarySql(sort, limit, true))
+    .all(ctx.guildId, period.type, periodKey(period))
+    .map((row) => gameRow(row, gameDisplayName(row.game_id, row.game_name)));
 }
 
 /** Display rows of stored games: names are looked up only for the rows shown. */
 export function nameGames(db: Db, ctx: AnalysisContext, rows: readonly StoredGame[]): GameRow[] {
   const names = createNameLookup(db, ctx.guildId);
-  return rows.map((row) => gameRow(row, names));
+  return rows.map((row) => gameRow(row, names.gameName(row.game_id)));
 }
 
 /** gameRows without the display names (cheap to filter and sort before naming the few shown). */
@@ -73,17 +90,12 @@ export function storedGameRows(
 ): StoredGame[] {
   let stored: StoredGame[];
   if (readsSummary(db, ctx, period, source)) {
-    // Prepared once per connection and sort (preparing costs more than this top-N read of a few dozen games).
-    stored = cachedStatement<[string, string, number], StoredGame>(
-      db,
-      `SELECT g.game_id, g.clip_count, g.total_views, g.avg_view_count, g.unique_creators, g.discord_shares,
-                g.discord_reactions, g.top_clip_id, g.top_clip_title, g.top_clip_views, c.url AS top_clip_url
-           FROM game_analytics g
-           LEFT JOIN clips c ON c.guild_id = g.guild_id AND c.clip_id = g.top_clip_id
-          WHERE g.guild_id = ? AND g.period_type = ? AND g.period_start = ?
-          ORDER BY ${ORDER_BY[sort]}
-          ${limitClause(limit)}`,
-    ).all(ctx.guildId, period.type, periodKey(period));
+    // Prepared once per connection, sort and limit (preparing costs more than this top-N read of a few dozen games).
+    stored = cachedStatement<[string, string, number], StoredGame>(db, summarySql(sort, limit, false)).all(
+      ctx.guildId,
+      period.type,
+      periodKey(period),
+    );
   } else {
     const facts = computeBucketFacts(db, ctx.guildId, ctx.timezone, [bucketOfPeriod(period)]).get(periodKey(period));
     stored = [...(facts?.games.values() ?? [])].map(storedGame).sort(compareGames(sort));
@@ -113,10 +125,10 @@ function compareGames(sort: GameSort): (a: StoredGame, b: StoredGame) => number 
     b[sort] - a[sort] || b.clip_count - a.clip_count || (a.game_id < b.game_id ? -1 : a.game_id > b.game_id ? 1 : 0);
 }
 
-function gameRow(row: StoredGame, names: NameLookup): GameRow {
+function gameRow(row: StoredGame, gameName: string): GameRow {
   return {
     game_id: row.game_id,
-    game_name: names.gameName(row.game_id),
+    game_name: gameName,
     clip_count: row.clip_count,
     total_views: row.total_views,
     avg_view_count: roundAverage(row.avg_view_count),

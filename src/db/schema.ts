@@ -68,7 +68,8 @@ export const clips = sqliteTable(
  * The display name of each creator and game of a guild: the name on the guild's most recent clip (by
  * clip_created_at, then clip_id) that has one. Triggers on clips keep it exact (migration 0004), so an answer
  * names its rows with one primary-key read each instead of walking the clips index per name: that walk was 40 %
- * of an uncached leaderboard answer.
+ * of an uncached leaderboard answer. The migration creates it WITHOUT ROWID (drizzle's schema cannot say so): a
+ * lookup is then one b-tree seek instead of two.
  */
 export const latestNames = sqliteTable(
   'latest_names',

@@ -84,7 +84,7 @@ function answer<P>(
     const text = readTransaction(ctx.db, () => render({ guildId, timezone: ctx.timezoneOf(guildId), now }, params));
     // Stored as bytes with its ETag: a cache hit neither encodes nor hashes.
     const body = Buffer.from(text, 'utf8');
-    cached = { version, body, etag: etagOf(guildId, body), storedAt: now };
+    cached = { version, body, etag: etagOf(guildId, text), storedAt: now };
     ctx.cache.set(key, cached);
   }
   reply.header('etag', cached.etag);

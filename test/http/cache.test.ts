@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { aggregateAll } from '../../src/analytics/aggregate';
 import { ManualClock } from '../../src/clock';
 import { closeDatabase, openDatabase } from '../../src/db/client';
+import { etagOf } from '../../src/http/response-cache';
 import type { HttpServer } from '../../src/http/server';
 import { createApiToken } from '../../src/http/tokens';
 import { GUILD_A, GUILD_B, NOW, seedCommunity, shareNewClip } from '../fixtures/http-community';
@@ -97,5 +98,15 @@ describe('answer cache', () => {
     const second = await get(url, tokenA, { 'if-none-match': first.headers.etag as string });
     expect(second.headers['x-cache']).toBe('miss');
     expect(second.statusCode).toBe(304);
+  });
+});
+
+describe('etagOf', () => {
+  it('gives a text and its UTF-8 bytes the same tag, different per guild and per byte', () => {
+    const text = '{"creator_name":"Zoë 🎮 \\"quoted\\"","n":1}';
+    expect(etagOf('g1', text)).toBe(etagOf('g1', Buffer.from(text, 'utf8')));
+    expect(etagOf('g1', text)).toMatch(/^"[A-Za-z0-9_-]{27}"$/);
+    expect(etagOf('g2', text)).not.toBe(etagOf('g1', text));
+    expect(etagOf('g1', `${text} `)).not.toBe(etagOf('g1', text));
   });
 });
