@@ -3,6 +3,7 @@
 import { aggregateAnalytics, formatAggregateSummary } from '../analytics/aggregate';
 import type { Clock } from '../clock';
 import type { Db } from '../db/client';
+import { databaseFile, describeStorageProblem } from '../db/storage-errors';
 import { createApiToken } from '../http/tokens';
 import type { Logger } from '../logger';
 import { createExclusive, type Exclusive } from '../scheduler/exclusive';
@@ -39,7 +40,10 @@ export function createAdminServices({ db, clock, logger, twitch, discord, aggreg
             // Runs in the background: a full first sync of a big channel takes minutes; status shows the outcome.
             syncGuildChannels({ db, clock, twitch, logger }, guildId).then(
               ({ synced, errors }) => logger.info({ guildId, channels: synced.length, errors }, 'Twitch channel sync finished'),
-              (error: unknown) => logger.error({ err: error, guildId }, 'Twitch channel sync failed'),
+              (error: unknown) => {
+                const storage = describeStorageProblem(error, databaseFile(db));
+                logger.error({ err: error, guildId }, storage ? `Twitch channel sync stopped: ${storage}` : 'Twitch channel sync failed');
+              },
             );
           },
           retryFailed: (guildId) => retryFailedClips(db, clock.now(), { guildId }),

@@ -3,6 +3,7 @@
 import type { Clock } from '../clock';
 import type { Config } from '../config';
 import type { Db } from '../db/client';
+import { isTransientDatabaseError } from '../db/storage-errors';
 import type { Logger } from '../logger';
 import type { Job } from '../scheduler/scheduler';
 import { listAllTwitchChannels, syncTwitchChannel } from './channel-sync';
@@ -83,6 +84,8 @@ export function createTwitchJobs({ db, clock, logger, twitch, config }: TwitchJo
             added += s.clipsAdded;
             log.info({ guildId: channel.guildId, channel: channel.broadcasterLogin, added: s.clipsAdded, calls: s.calls }, 'channel synced');
           } catch (error) {
+            // A full or busy database fails every channel alike: stop, and let the scheduler name the storage problem.
+            if (isTransientDatabaseError(error)) throw error;
             failures.push(`${channel.broadcasterLogin} (guild ${channel.guildId}): ${error instanceof Error ? error.message : String(error)}`);
           }
         }
