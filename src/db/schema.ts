@@ -61,6 +61,9 @@ export const clips = sqliteTable(
     index('clips_guild_creator_created_idx').on(t.guildId, t.creatorId, t.clipCreatedAt),
     index('clips_guild_game_created_idx').on(t.guildId, t.gameId, t.clipCreatedAt),
     index('clips_guild_reactions_idx').on(t.guildId, t.discordReactions),
+    // Clips whose game Twitch left unnamed (Get Games left the id out): the few rows the game-name repair looks
+    // for on every enrichment run, without walking the table.
+    index('clips_unnamed_game_idx').on(t.gameId).where(sql`${t.gameName} IS NULL AND ${t.gameId} <> ''`),
   ],
 );
 
@@ -459,4 +462,18 @@ export const jobRuns = sqliteTable('job_runs', {
   lastFinishedAt: integer('last_finished_at'),
   lastError: text('last_error'),
   lastSummary: text('last_summary'),
+});
+
+/**
+ * Games that Get Games left out (a game Twitch no longer knows, or a short answer), so that their clips' names are
+ * asked for again after a back-off (src/twitch/game-name-repair.ts) instead of with every batch, or never.
+ */
+export const gameNameMisses = sqliteTable('game_name_misses', {
+  gameId: text('game_id').primaryKey(),
+  /** Lookups in a row that left the game out. */
+  misses: integer('misses').notNull(),
+  firstMissedAt: integer('first_missed_at').notNull(),
+  lastMissedAt: integer('last_missed_at').notNull(),
+  /** Earliest time the game is asked about again. */
+  nextTryAt: integer('next_try_at').notNull(),
 });

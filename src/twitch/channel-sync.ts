@@ -11,6 +11,7 @@ import { isTransientDatabaseError } from '../db/storage-errors';
 import type { Logger } from '../logger';
 import { applyHelixClip, DirtyHours, prepared } from './clip-writes';
 import { classifyTwitchError, HELIX_MAX_IDS, type HelixClip, type TwitchApi } from './client';
+import { rememberUnnamedGames, unnamedGameIds } from './game-name-repair';
 import { createGameNames, type GameNames } from './game-names';
 
 const DAY_MS = 86_400_000;
@@ -286,6 +287,7 @@ export function storeSyncedClips(db: Db, guildId: string, clips: HelixClip[], na
       added += insert.run(guildId, clip.id, canonicalClipUrl(clip.id), now, now).changes;
       applyHelixClip(db, clip, { now, gameName: names.get(clip.gameId) ?? null, dirty });
     }
+    rememberUnnamedGames(db, unnamedGameIds(names), now);
     dirty.flush(db);
     return added;
   });
