@@ -8,7 +8,7 @@ import { createApiToken } from '../http/tokens';
 import type { Logger } from '../logger';
 import { createExclusive, type Exclusive } from '../scheduler/exclusive';
 import { listTwitchChannels, registerTwitchChannels, removeTwitchChannel, syncGuildChannels } from '../twitch/channel-sync';
-import type { TwitchApi } from '../twitch/client';
+import { TwitchApiError, type TwitchApi } from '../twitch/client';
 import { retryFailedClips } from '../twitch/enrich';
 import { backfillChannel, createDiscordRest } from './backfill';
 import type { AdminServices, FollowedChannel } from './context';
@@ -42,7 +42,9 @@ export function createAdminServices({ db, clock, logger, twitch, discord, aggreg
               ({ synced, errors }) => logger.info({ guildId, channels: synced.length, errors }, 'Twitch channel sync finished'),
               (error: unknown) => {
                 const storage = describeStorageProblem(error, databaseFile(db));
-                logger.error({ err: error, guildId }, storage ? `Twitch channel sync stopped: ${storage}` : 'Twitch channel sync failed');
+                // Refused credentials have been logged once by the Twitch client already.
+                const level = error instanceof TwitchApiError && error.reported ? 'debug' : 'error';
+                logger[level]({ err: error, guildId }, storage ? `Twitch channel sync stopped: ${storage}` : 'Twitch channel sync failed');
               },
             );
           },

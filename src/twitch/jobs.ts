@@ -7,7 +7,7 @@ import { isTransientDatabaseError } from '../db/storage-errors';
 import type { Logger } from '../logger';
 import type { Job } from '../scheduler/scheduler';
 import { listAllTwitchChannels, syncTwitchChannel } from './channel-sync';
-import { classifyTwitchError, type TwitchApi } from './client';
+import { classifyTwitchError, TwitchApiError, type TwitchApi } from './client';
 import { enrichPending } from './enrich';
 import { repairGameNames } from './game-name-repair';
 import { createGameNames } from './game-names';
@@ -104,8 +104,9 @@ export function createTwitchJobs({ db, clock, logger, twitch, config }: TwitchJo
             added += s.clipsAdded;
             log.info({ guildId: channel.guildId, channel: channel.broadcasterLogin, added: s.clipsAdded, calls: s.calls }, 'channel synced');
           } catch (error) {
-            // A full or busy database fails every channel alike: stop, and let the scheduler name the storage problem.
-            if (isTransientDatabaseError(error)) throw error;
+            // A full or busy database, or refused credentials, fail every channel alike: stop, and let the scheduler
+            // (or the Twitch client, for credentials) say so once.
+            if (isTransientDatabaseError(error) || (error instanceof TwitchApiError && error.kind === 'auth')) throw error;
             failures.push(`${channel.broadcasterLogin} (guild ${channel.guildId}): ${error instanceof Error ? error.message : String(error)}`);
           }
         }
