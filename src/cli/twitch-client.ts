@@ -19,6 +19,8 @@ export function openTwitchForCli(config: Config, io: CliIo): { twitch: TwurpleTw
     clientSecret: config.TWITCH_CLIENT_SECRET,
     logger,
     idsPerCall: config.TWITCH_IDS_PER_CALL,
+    // Each command stops on refused credentials and prints the reason once itself.
+    logRefusedCredentials: false,
   });
   return { twitch, logger };
 }

@@ -61,12 +61,15 @@ export const clips = sqliteTable(
     index('clips_guild_creator_created_idx').on(t.guildId, t.creatorId, t.clipCreatedAt),
     index('clips_guild_game_created_idx').on(t.guildId, t.gameId, t.clipCreatedAt),
     index('clips_guild_reactions_idx').on(t.guildId, t.discordReactions),
+    // Clips whose game Twitch left unnamed (Get Games left the id out): the few rows the game-name repair looks
+    // for on every enrichment run, without walking the table.
+    index('clips_unnamed_game_idx').on(t.gameId).where(sql`${t.gameName} IS NULL AND ${t.gameId} <> ''`),
   ],
 );
 
 /**
  * The display name of each creator and game of a guild: the name on the guild's most recent clip (by
- * clip_created_at, then clip_id) that has one. Triggers on clips keep it exact (migration 0004), so an answer
+ * clip_created_at, then clip_id) that has one. Triggers on clips keep it exact (migration 0005), so an answer
  * names its rows with one primary-key read each instead of walking the clips index per name: that walk was 40 %
  * of an uncached leaderboard answer. The migration creates it WITHOUT ROWID (drizzle's schema cannot say so): a
  * lookup is then one b-tree seek instead of two.
@@ -481,4 +484,18 @@ export const jobRuns = sqliteTable('job_runs', {
   lastFinishedAt: integer('last_finished_at'),
   lastError: text('last_error'),
   lastSummary: text('last_summary'),
+});
+
+/**
+ * Games that Get Games left out (a game Twitch no longer knows, or a short answer), so that their clips' names are
+ * asked for again after a back-off (src/twitch/game-name-repair.ts) instead of with every batch, or never.
+ */
+export const gameNameMisses = sqliteTable('game_name_misses', {
+  gameId: text('game_id').primaryKey(),
+  /** Lookups in a row that left the game out. */
+  misses: integer('misses').notNull(),
+  firstMissedAt: integer('first_missed_at').notNull(),
+  lastMissedAt: integer('last_missed_at').notNull(),
+  /** Earliest time the game is asked about again. */
+  nextTryAt: integer('next_try_at').notNull(),
 });

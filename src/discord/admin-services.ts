@@ -3,11 +3,12 @@
 import { aggregateAnalytics, formatAggregateSummary } from '../analytics/aggregate';
 import type { Clock } from '../clock';
 import type { Db } from '../db/client';
+import { databaseFile, describeStorageProblem } from '../db/storage-errors';
 import { createApiToken } from '../http/tokens';
 import type { Logger } from '../logger';
 import { createExclusive, type Exclusive } from '../scheduler/exclusive';
 import { listTwitchChannels, registerTwitchChannels, removeTwitchChannel, syncGuildChannels } from '../twitch/channel-sync';
-import type { TwitchApi } from '../twitch/client';
+import { TwitchApiError, type TwitchApi } from '../twitch/client';
 import { retryFailedClips } from '../twitch/enrich';
 import { backfillChannel, createDiscordRest } from './backfill';
 import type { AdminServices, FollowedChannel } from './context';
@@ -39,7 +40,12 @@ export function createAdminServices({ db, clock, logger, twitch, discord, aggreg
             // Runs in the background: a full first sync of a big channel takes minutes; status shows the outcome.
             syncGuildChannels({ db, clock, twitch, logger }, guildId).then(
               ({ synced, errors }) => logger.info({ guildId, channels: synced.length, errors }, 'Twitch channel sync finished'),
-              (error: unknown) => logger.error({ err: error, guildId }, 'Twitch channel sync failed'),
+              (error: unknown) => {
+                const storage = describeStorageProblem(error, databaseFile(db));
+                // Refused credentials have been logged once by the Twitch client already.
+                const level = error instanceof TwitchApiError && error.reported ? 'debug' : 'error';
+                logger[level]({ err: error, guildId }, storage ? `Twitch channel sync stopped: ${storage}` : 'Twitch channel sync failed');
+              },
             );
           },
           retryFailed: (guildId) => retryFailedClips(db, clock.now(), { guildId }),

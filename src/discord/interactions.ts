@@ -86,7 +86,10 @@ export function createInteractionRouter(ctx: BotContext, commands: readonly Slas
 /** Tells the user, briefly and privately, and logs the detail. */
 async function reportFailure(ctx: BotContext, interaction: ChatInputCommandInteraction, error: unknown): Promise<void> {
   const userFacing = error instanceof Error && (error instanceof UserError || USER_FACING_ERRORS.has(error.name));
-  const commandLine = [interaction.commandName, interaction.options.getSubcommand(false)].filter(Boolean).join(' ');
+  // The group too: "/clipscope-admin twitch add", not "/clipscope-admin add", which no one can type.
+  const commandLine = [interaction.commandName, interaction.options.getSubcommandGroup(false), interaction.options.getSubcommand(false)]
+    .filter(Boolean)
+    .join(' ');
   const detail = { command: commandLine, guildId: interaction.guildId, userId: interaction.user.id, options: optionValues(interaction) };
   if (userFacing) ctx.logger.info({ ...detail, reason: (error as Error).message }, 'command refused');
   else ctx.logger.error({ ...detail, err: error }, 'command failed');

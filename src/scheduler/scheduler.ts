@@ -71,8 +71,14 @@ export function createScheduler({ db, logger, clock, timezone }: SchedulerDeps):
         recordRun({ job: job.name, started: null, finished: clock.now(), error: message, summary: null });
         const file = db.$client.name;
         const problem = describeStorageProblem(error, file);
-        // A storage problem is named (the next scheduled run retries it); anything else is the job's own failure.
-        logger.error({ job: job.name, err: error, ...(problem ? { database: file } : {}) }, problem ? `job failed: ${problem}` : 'job failed');
+        if ((error as { reported?: unknown } | null)?.reported === true) {
+          // Its owner has already told the operator (e.g. refused Twitch credentials, logged once): job_runs keeps
+          // the error for status, and the log is not flooded with it every run.
+          logger.debug({ job: job.name, err: error }, 'job failed (reported above)');
+        } else {
+          // A storage problem is named (the next scheduled run retries it); anything else is the job's own failure.
+          logger.error({ job: job.name, err: error, ...(problem ? { database: file } : {}) }, problem ? `job failed: ${problem}` : 'job failed');
+        }
       }
     })();
     running.set(job.name, run);

@@ -7,9 +7,11 @@ import { canonicalClipUrl } from '../capture/clip-url';
 import type { Clock } from '../clock';
 import type { Db } from '../db/client';
 import { inTransaction } from '../db/client';
+import { isTransientDatabaseError } from '../db/storage-errors';
 import type { Logger } from '../logger';
 import { applyHelixClip, DirtyHours, prepared } from './clip-writes';
 import { classifyTwitchError, HELIX_MAX_IDS, type HelixClip, type TwitchApi } from './client';
+import { rememberUnnamedGames, unnamedGameIds } from './game-name-repair';
 import { createGameNames, type GameNames } from './game-names';
 
 const DAY_MS = 86_400_000;
@@ -176,7 +178,9 @@ export interface SyncDeps extends ChannelDeps {
 /**
  * Syncs one registered channel of a guild: every clip created since the last complete sync (or since clips
  * exist) is upserted. On success synced_through moves forward; on failure the error is recorded on the channel,
- * the clips written so far stay (upserts are idempotent) and the next run covers the same range again.
+ * the clips written so far stay (upserts are idempotent) and the next run covers the same range again. A database
+ * that refuses the writes (disk full, busy) is not the channel's failure: nothing is recorded on the channel and the
+ * raw SQLite error is thrown, for the caller to name as a storage problem.
  */
 export async function syncTwitchChannel(deps: SyncDeps, channel: TwitchChannel, options: SyncOptions = {}): Promise<SyncSummary> {
   const { db, clock, logger, twitch } = deps;
@@ -251,6 +255,7 @@ export async function syncTwitchChannel(deps: SyncDeps, channel: TwitchChannel, 
       report(start);
     }
   } catch (raw) {
+    if (isTransientDatabaseError(raw)) throw raw;
     const error = classifyTwitchError(raw, `sync of ${channel.broadcasterLogin}`);
     db.$client
       .prepare('UPDATE twitch_channels SET last_sync_at = ?, last_sync_error = ? WHERE guild_id = ? AND broadcaster_id = ?')
@@ -282,6 +287,7 @@ export function storeSyncedClips(db: Db, guildId: string, clips: HelixClip[], na
       added += insert.run(guildId, clip.id, canonicalClipUrl(clip.id), now, now).changes;
       applyHelixClip(db, clip, { now, gameName: names.get(clip.gameId) ?? null, dirty });
     }
+    rememberUnnamedGames(db, unnamedGameIds(names), now);
     dirty.flush(db);
     return added;
   });
@@ -289,7 +295,8 @@ export function storeSyncedClips(db: Db, guildId: string, clips: HelixClip[], na
 
 /**
  * Syncs the given channels of a guild (all of its channels when `logins` is empty), one after another.
- * A channel that fails does not stop the others; the returned errors say which failed and why.
+ * A channel that fails does not stop the others; the returned errors say which failed and why. Refused credentials
+ * and a database that refuses writes (disk full, busy) stop them all: every channel would fail the same way.
  */
 export async function syncGuildChannels(
   deps: SyncDeps,
@@ -310,7 +317,7 @@ export async function syncGuildChannels(
       synced.push(await syncTwitchChannel({ ...deps, gameNames }, channel, options));
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      if (classifyTwitchError(error, '').kind === 'auth') throw error;
+      if (isTransientDatabaseError(error) || classifyTwitchError(error, '').kind === 'auth') throw error;
       errors.push({ channel: channel.broadcasterLogin, error: message });
       deps.logger.warn({ guildId, channel: channel.broadcasterLogin, err: message }, 'channel sync failed');
     }

@@ -151,6 +151,12 @@ export type TwitchErrorKind =
 
 /** One Helix call that failed for good; the message is one line and never contains the client secret. */
 export class TwitchApiError extends Error {
+  /**
+   * Set when the client has already told the operator (refused credentials are logged once, at error level): whoever
+   * catches it need not log it at error level again, so a job failing every minute does not flood the log.
+   */
+  reported = false;
+
   constructor(
     readonly kind: TwitchErrorKind,
     message: string,
@@ -281,6 +287,11 @@ export interface TwitchApiOptions {
   pacing?: Partial<PacingOptions> | false;
   /** For the pacer's clock; real time by default. */
   now?: () => number;
+  /**
+   * Log refused credentials once at error level (the service, whose operator reads the log). The CLI says false:
+   * it stops and prints the error itself.
+   */
+  logRefusedCredentials?: boolean;
 }
 
 /** What a ready Twitch client offers beyond the calls: the Twurple client itself, for stats and events. */
@@ -326,6 +337,21 @@ export function createTwitchApi(options: TwitchApiOptions): TwurpleTwitchApi {
   const pacer = options.pacing === false ? null : new HelixPacer(options.pacing ?? {}, { now: options.now });
   let inFlight = 0;
   let lastObserved = '';
+  /** Twitch is refusing the app's credentials: said once at error level, and again only after they worked in between. */
+  let credentialsRefused = false;
+
+  function reportRefusedCredentials(error: TwitchApiError): void {
+    if (options.logRefusedCredentials === false) return;
+    error.reported = true;
+    if (credentialsRefused) return;
+    credentialsRefused = true;
+    // Names the variables, never their values: the message comes from classifyTwitchError, which redacts secrets.
+    logger.error(
+      { status: error.status, detail: error.message },
+      'Twitch refused the app credentials: check TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET (then restart Clipscope). ' +
+        'Enrichment, view refresh and channel sync stop until Twitch accepts them; this is logged once, not on every call.',
+    );
+  }
 
   /**
    * Tells the pacer what Twitch last said about the bucket. Only when no other call is under way: Twurple's figure
@@ -357,11 +383,16 @@ export function createTwitchApi(options: TwitchApiOptions): TwurpleTwitchApi {
     for (let attempt = 0; ; attempt++) {
       try {
         const body = await send(what, url, query);
+        if (credentialsRefused) {
+          credentialsRefused = false;
+          logger.info('Twitch accepts the app credentials again');
+        }
         const envelope = envelopeSchema.safeParse(body);
         if (!envelope.success) throw new TwitchApiError('malformed', `${what}: Twitch sent a body without a data list`);
         return envelope.data;
       } catch (raw) {
         const error = classifyTwitchError(raw, what);
+        if (error.kind === 'auth') reportRefusedCredentials(error);
         if (error.kind === 'rate_limited') pacer?.emptied();
         if (!error.retryable || attempt >= policy.retries) throw error;
         const delay = backoffDelay(attempt, policy.baseDelayMs, policy.maxDelayMs, random);

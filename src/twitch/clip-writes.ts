@@ -147,6 +147,25 @@ export function applyHelixClip(db: Db, clip: HelixClip, options: ApplyOptions): 
   return rows.length;
 }
 
+/**
+ * Gives the game's name to every clip row that has the game without one (Twitch named it late), marking their
+ * guilds' hours dirty so the summaries pick the name up. Returns the rows named.
+ */
+export function nameGameOnClips(db: Db, gameId: string, gameName: string, now: number, dirty?: DirtyHours): number {
+  const rows = prepared<[string], { guild_id: string; clip_id: string; clip_created_at: number | null }>(
+    db,
+    `SELECT guild_id, clip_id, clip_created_at FROM clips INDEXED BY clips_unnamed_game_idx
+      WHERE game_id = ? AND game_name IS NULL AND game_id <> ''`,
+  ).all(gameId);
+  if (rows.length === 0) return 0;
+  prepared(
+    db,
+    `UPDATE clips SET game_name = @gameName, last_updated_at = @now WHERE game_id = @gameId AND game_name IS NULL AND game_id <> ''`,
+  ).run({ gameId, gameName, now });
+  for (const row of rows) markClipDirty(db, row.guild_id, row.clip_id, [row.clip_created_at], dirty);
+  return rows.length;
+}
+
 /** One row of clip_view_history; a second observation in the same millisecond is the same observation. */
 export function recordViewObservation(db: Db, clipId: string, observedAt: number, viewCount: number): void {
   prepared(db, 'INSERT OR REPLACE INTO clip_view_history (clip_id, observed_at, view_count) VALUES (?, ?, ?)')

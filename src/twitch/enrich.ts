@@ -9,6 +9,7 @@ import { isTransientDatabaseError } from '../db/storage-errors';
 import type { Logger } from '../logger';
 import { applyHelixClip, DirtyHours, markClipNotFound, prepared, recordEnrichmentFailure } from './clip-writes';
 import { backoffDelay, HELIX_MAX_IDS, TwitchApiError, classifyTwitchError, type TwitchApi } from './client';
+import { rememberUnnamedGames, unnamedGameIds } from './game-name-repair';
 import { createGameNames, type GameNames } from './game-names';
 
 export interface EnrichmentDeps {
@@ -333,6 +334,7 @@ export async function lookUpAndStoreClips(
       applyHelixClip(db, clip, { now, gameName: names.get(clip.gameId) ?? null, dirty });
       outcome.stored++;
     }
+    rememberUnnamedGames(db, unnamedGameIds(names), now);
     for (const id of ids) {
       if (found.has(id) || unreadable.has(id)) continue;
       // A record we could not read might have been this clip: try again rather than call it gone.

@@ -8,6 +8,8 @@ const NAME_TTL_MS = 24 * 3_600_000;
 export interface GameNames {
   /** Names of the given game ids ('' is skipped); ids Twitch does not know map to null. Throws TwitchApiError. */
   resolve(ids: Iterable<string>): Promise<Map<string, string | null>>;
+  /** A name learnt elsewhere (the game-name repair): remembered as if Get Games had just answered it. */
+  learn(id: string, name: string): void;
 }
 
 export function createGameNames(twitch: TwitchApi, clock: Clock): GameNames {
@@ -22,6 +24,9 @@ export function createGameNames(twitch: TwitchApi, clock: Clock): GameNames {
   };
 
   return {
+    learn(id, name) {
+      known.set(id, { name, at: clock.now() });
+    },
     async resolve(ids) {
       const wanted = [...new Set(ids)].filter((id) => id !== '');
       const now = clock.now();

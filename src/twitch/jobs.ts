@@ -3,11 +3,13 @@
 import type { Clock } from '../clock';
 import type { Config } from '../config';
 import type { Db } from '../db/client';
+import { isTransientDatabaseError } from '../db/storage-errors';
 import type { Logger } from '../logger';
 import type { Job } from '../scheduler/scheduler';
 import { listAllTwitchChannels, syncTwitchChannel } from './channel-sync';
-import type { TwitchApi } from './client';
+import { classifyTwitchError, TwitchApiError, type TwitchApi } from './client';
 import { enrichPending } from './enrich';
+import { repairGameNames } from './game-name-repair';
 import { createGameNames } from './game-names';
 import { refreshScheduleFromMinutes, refreshViews } from './refresh';
 
@@ -47,6 +49,24 @@ export interface TwitchJobsDeps {
 export function createTwitchJobs({ db, clock, logger, twitch, config }: TwitchJobsDeps): Job[] {
   const gameNames = createGameNames(twitch, clock);
   const log = logger.child({ component: 'twitch' });
+  /**
+   * Asks Twitch again for the names of games it left out, whose back-off has passed (one Get Games call at most).
+   * A Twitch failure here only delays the names: it is logged and the enrichment run still counts as done.
+   */
+  const repairNames = async (): Promise<string | null> => {
+    try {
+      const r = await repairGameNames({ db, clock, twitch, gameNames });
+      if (r.asked === 0) return null;
+      if (r.named > 0) log.info({ games: r.named, clips: r.clipsNamed }, 'game names Twitch had left out are now known');
+      return `game names: ${r.named} of ${r.asked} found${r.stillUnknown > 0 ? `, ${r.stillUnknown} still unknown to Twitch` : ''}`;
+    } catch (raw) {
+      if (isTransientDatabaseError(raw)) throw raw;
+      const error = classifyTwitchError(raw, 'Get Games');
+      if (error.kind === 'auth') throw error;
+      log.warn({ err: error.message }, 'game name lookup failed; it is retried on the next run');
+      return null;
+    }
+  };
   return [
     {
       name: 'twitch-enrich',
@@ -56,8 +76,9 @@ export function createTwitchJobs({ db, clock, logger, twitch, config }: TwitchJo
           { db, clock, logger: log, twitch, maxAttempts: config.ENRICH_MAX_ATTEMPTS, gameNames },
           { maxBatches: ENRICH_BATCHES_PER_RUN },
         );
-        if (s.batches === 0) return 'nothing pending';
-        return `enriched ${s.enriched}, not found ${s.notFound}, retrying ${s.retrying}, failed ${s.failed}`;
+        const names = await repairNames();
+        if (s.batches === 0) return names ? `nothing pending; ${names}` : 'nothing pending';
+        return `enriched ${s.enriched}, not found ${s.notFound}, retrying ${s.retrying}, failed ${s.failed}${names ? `; ${names}` : ''}`;
       },
     },
     {
@@ -83,6 +104,9 @@ export function createTwitchJobs({ db, clock, logger, twitch, config }: TwitchJo
             added += s.clipsAdded;
             log.info({ guildId: channel.guildId, channel: channel.broadcasterLogin, added: s.clipsAdded, calls: s.calls }, 'channel synced');
           } catch (error) {
+            // A full or busy database, or refused credentials, fail every channel alike: stop, and let the scheduler
+            // (or the Twitch client, for credentials) say so once.
+            if (isTransientDatabaseError(error) || (error instanceof TwitchApiError && error.kind === 'auth')) throw error;
             failures.push(`${channel.broadcasterLogin} (guild ${channel.guildId}): ${error instanceof Error ? error.message : String(error)}`);
           }
         }

@@ -3,6 +3,7 @@
 // view velocity can be computed. A clip Twitch stops returning becomes not_found.
 import type { Clock } from '../clock';
 import type { Db } from '../db/client';
+import { isTransientDatabaseError } from '../db/storage-errors';
 import type { Logger } from '../logger';
 import { classifyTwitchError, HELIX_MAX_IDS, type TwitchApi } from './client';
 import { AbsentClipRecheck, lookUpAndStoreClips } from './enrich';
@@ -87,7 +88,9 @@ function countDue(db: Db, now: number, schedule: RefreshSchedule): number {
 
 /**
  * Looks up every clip due for a view refresh, 100 ids per Get Clips call. A failed call leaves its clips due
- * (the next run takes them again); refused credentials end the run with the error.
+ * (the next run takes them again); refused credentials end the run with the error. So does the database refusing
+ * the write (disk full, busy): the run stops rather than spend Helix calls it cannot store, nothing is marked
+ * not_found, and the raw SQLite error is thrown for the caller to name as a storage problem.
  */
 export async function refreshViews(deps: RefreshDeps, options: RefreshOptions = {}): Promise<RefreshSummary> {
   const { db, clock, logger, twitch, schedule } = deps;
@@ -127,6 +130,12 @@ export async function refreshViews(deps: RefreshDeps, options: RefreshOptions = 
         settled -= outcome.absent.length;
         for (const id of outcome.unreadable.keys()) failed.add(id);
       } catch (raw) {
+        if (isTransientDatabaseError(raw)) {
+          // Not Twitch's fault and not the clips': they stay due, untouched, for the next run. The caller (the
+          // scheduler) names the storage problem in its log line.
+          fatal ??= raw;
+          continue;
+        }
         const error = classifyTwitchError(raw, 'Get Clips');
         if (error.kind === 'auth') fatal = error;
         summary.lastError = error.message;

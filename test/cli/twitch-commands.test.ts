@@ -69,6 +69,16 @@ describe('clipscope enrich', () => {
     expect(result).toMatchObject({ code: 0, stdout: 'Nothing to enrich: no pending clips.\n' });
   });
 
+  it('fails with one line naming the variables, and not the secret, when Twitch refuses the credentials', async () => {
+    h = await startTwitchHarness();
+    h.share(GUILD, 'm1', ['Pending-p1']);
+    const result = await cli(h, ['enrich'], { TWITCH_CLIENT_SECRET: 'wrong-secret-31415926' });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n').filter((l) => !/Enriching/.test(l))).toHaveLength(1);
+    expect(result.stderr).toMatch(/clipscope enrich: Twitch refused the app credentials .*check TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET/);
+    expect(result.stderr).not.toContain('wrong-secret-31415926');
+  });
+
   it('fails with one line naming the variables when Twitch credentials are missing', async () => {
     h = await startTwitchHarness();
     h.share(GUILD, 'm1', ['Pending-p1']);

@@ -187,15 +187,21 @@ describe('/clipscope-admin twitch with Twitch configured', () => {
     expect(h.temp.db.$client.prepare('SELECT count(*) AS n FROM twitch_channels').get()).toEqual(channelsBefore);
   });
 
-  it('answers Helix 5xx on add with a generic error and on sync with the failure in status', async () => {
+  it('answers Helix 5xx on add with "Twitch is unavailable, try again" and on sync with the failure in status', async () => {
     const channelsBefore = h.temp.db.$client.prepare('SELECT count(*) AS n FROM twitch_channels').get();
     helix.inject({ kind: 'status', status: 503, body: { error: 'Service Unavailable', status: 503, message: '' } }, 20, 'users');
     const add = await twitch(guildA, 'add', { channels: 'alphastreamer' });
     helix.clearFaults();
-    const reply = finalReply(add).content!;
-    expect(reply).toBe('Something went wrong while running `/clipscope-admin add`. It has been logged; please try again in a moment.');
-    expect(reply).not.toMatch(/at |Error|503/);
-    expect(h.logs.filter((l) => l.msg === 'command failed').at(-1)).toMatchObject({ guildId: guildA, err: { message: expect.stringMatching(/503/) } });
+    expect(bodyOf(add[0]!)).toMatchObject({ type: 5, data: { flags: EPHEMERAL } });
+    expect(finalReply(add)).toMatchObject({
+      content: 'Twitch is unavailable right now, so no channel was added. Please try again in a few minutes.',
+      allowed_mentions: { parse: [] },
+    });
+    expect(h.logs.filter((l) => l.msg === 'Twitch lookup for /clipscope-admin twitch add failed').at(-1)).toMatchObject({
+      level: 40,
+      guildId: guildA,
+      err: expect.stringMatching(/HTTP 503/),
+    });
     expect(h.temp.db.$client.prepare('SELECT count(*) AS n FROM twitch_channels').get()).toEqual(channelsBefore);
 
     const before = syncsFinished();
@@ -211,6 +217,41 @@ describe('/clipscope-admin twitch with Twitch configured', () => {
     expect(shown).not.toMatch(/BetaSecret/);
     // Guild B's channel shows no error from guild A's failed sync.
     expect(JSON.stringify(finalReply(await status(guildB)))).not.toMatch(/500/);
+  });
+
+  it('answers a Helix 429 that outlived the retries on add with "Twitch is unavailable, try again", adding nothing', async () => {
+    const channelsBefore = h.temp.db.$client.prepare('SELECT count(*) AS n FROM twitch_channels').get();
+    helix.inject({ kind: 'rate_limited_with_points' }, 20, 'users');
+    const add = await twitch(guildA, 'add', { channels: 'alphastreamer' });
+    helix.clearFaults();
+    expect(helix.requests.filter((r) => r.endpoint === 'users' && r.status === 429).length).toBeGreaterThan(0);
+    expect(bodyOf(add[0]!)).toMatchObject({ type: 5, data: { flags: EPHEMERAL } });
+    expect(finalReply(add)).toMatchObject({ content: 'Twitch is unavailable right now, so no channel was added. Please try again in a few minutes.' });
+    expect(h.logs.filter((l) => l.msg === 'Twitch lookup for /clipscope-admin twitch add failed').at(-1)).toMatchObject({ err: expect.stringMatching(/HTTP 429/) });
+    expect(h.temp.db.$client.prepare('SELECT count(*) AS n FROM twitch_channels').get()).toEqual(channelsBefore);
+  });
+
+  it('answers refused app credentials on add by naming the variables to check, never the secret', async () => {
+    const channelsBefore = h.temp.db.$client.prepare('SELECT count(*) AS n FROM twitch_channels').get();
+    // 401 to the call and to the one Twurple makes again with a renewed token: Twitch refuses the app itself.
+    helix.inject({ kind: 'status', status: 401, body: { error: 'Unauthorized', status: 401, message: 'Invalid OAuth token' } }, 2, 'users');
+    const add = await twitch(guildA, 'add', { channels: 'alphastreamer' });
+    helix.clearFaults();
+    expect(bodyOf(add[0]!)).toMatchObject({ type: 5, data: { flags: EPHEMERAL } });
+    expect(finalReply(add)).toMatchObject({
+      content:
+        "Twitch refused Clipscope's app credentials, so no channel was added. Whoever runs Clipscope should check `TWITCH_CLIENT_ID` and `TWITCH_CLIENT_SECRET` and restart it.",
+    });
+    expect(JSON.stringify(add.map((r) => r.body))).not.toContain(helix.clientSecret);
+    expect(h.temp.db.$client.prepare('SELECT count(*) AS n FROM twitch_channels').get()).toEqual(channelsBefore);
+  });
+
+  it('answers a request Twitch refuses as such (HTTP 400) with the generic line naming the full command', async () => {
+    helix.inject({ kind: 'status', status: 400, body: { error: 'Bad Request', status: 400, message: 'Invalid login names' } }, 1, 'users');
+    const add = await twitch(guildA, 'add', { channels: 'alphastreamer' });
+    helix.clearFaults();
+    expect(finalReply(add).content).toBe('Something went wrong while running `/clipscope-admin twitch add`. It has been logged; please try again in a moment.');
+    expect(h.logs.filter((l) => l.msg === 'command failed').at(-1)).toMatchObject({ command: 'clipscope-admin twitch add', err: { message: expect.stringMatching(/HTTP 400/) } });
   });
 
   it('puts back only the asking guild’s failed clips when retrying', async () => {

@@ -3,6 +3,7 @@
 import { systemClock } from '../../clock';
 import { loadConfig } from '../../config';
 import { closeDatabase, openDatabase } from '../../db/client';
+import { databaseFile, describeStorageProblem } from '../../db/storage-errors';
 import { ChannelError, listTwitchChannels, registerTwitchChannels, syncTwitchChannel, type SyncSummary } from '../../twitch/channel-sync';
 import { TwitchApiError } from '../../twitch/client';
 import { createGameNames } from '../../twitch/game-names';
@@ -70,6 +71,9 @@ Exit status: 0 when every channel synced; 1 with the reason otherwise.`,
           progress.finish();
           const message = error instanceof Error ? error.message : String(error);
           if (error instanceof TwitchApiError && error.kind === 'auth') throw new CliError(message);
+          // Every other channel would meet the same full or busy database: stop here and say so.
+          const storage = describeStorageProblem(error, databaseFile(db));
+          if (storage) throw new CliError(`stopped at ${channel.broadcasterLogin}: ${storage}; run again once it is fixed`);
           failures.push(`${channel.broadcasterLogin}: ${message}`);
           io.stderr.write(`${channel.broadcasterLogin} failed: ${message}\n`);
         }

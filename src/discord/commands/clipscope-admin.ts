@@ -15,6 +15,7 @@ import { z } from 'zod';
 import { isValidTimeZone } from '../../analytics/periods';
 import { getGuildSettings, updateGuildSettings, type GuildSettings } from '../../db/guild-settings';
 import { digestStatus, resetDigestFailure } from '../../digest/weekly';
+import { TwitchApiError } from '../../twitch/client';
 import type { BotContext, FollowedChannel } from '../context';
 import { COLORS, discordTimestamp, formatCount, plural, weekdayName, WEEKDAYS } from '../embeds/format';
 import { fitEmbed, NO_MENTIONS, safeText } from '../embeds/limits';
@@ -311,12 +312,41 @@ async function twitchAdd(interaction: ChatInputCommandInteraction<'raw' | 'cache
   const twitch = requireTwitch(ctx);
   const { channels } = parseOptions(interaction, loginsSchema);
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-  const added = await twitch.registerChannels(interaction.guildId, channels);
+  let added: Awaited<ReturnType<typeof twitch.registerChannels>>;
+  try {
+    added = await twitch.registerChannels(interaction.guildId, channels);
+  } catch (error) {
+    const problem = twitchProblemForAdmin(error);
+    if (!problem) throw error;
+    // Refused credentials are logged once, at error level, by the Twitch client itself; an outage is worth a warning.
+    if (problem.log) ctx.logger.warn({ err: (error as Error).message, guildId: interaction.guildId }, 'Twitch lookup for /clipscope-admin twitch add failed');
+    throw new UserError(problem.message);
+  }
   twitch.startSync(interaction.guildId);
   await interaction.editReply({
     content: `✅ Following ${added.map((c) => `**${safeText(c.name, 50)}**`).join(', ')}. Their clips are being imported now; \`/clipscope-admin status\` shows progress.`,
     allowedMentions: NO_MENTIONS,
   });
+}
+
+/** What an admin can do about a Twitch call that failed for good: wait (outage, rate limit) or fix the credentials. */
+function twitchProblemForAdmin(error: unknown): { message: string; log: boolean } | null {
+  if (!(error instanceof TwitchApiError)) return null;
+  switch (error.kind) {
+    case 'server':
+    case 'rate_limited':
+    case 'network':
+    case 'malformed':
+      return { message: 'Twitch is unavailable right now, so no channel was added. Please try again in a few minutes.', log: true };
+    case 'auth':
+      return {
+        message:
+          "Twitch refused Clipscope's app credentials, so no channel was added. Whoever runs Clipscope should check `TWITCH_CLIENT_ID` and `TWITCH_CLIENT_SECRET` and restart it.",
+        log: false,
+      };
+    case 'rejected':
+      return null;
+  }
 }
 
 async function backfill(interaction: ChatInputCommandInteraction<'raw' | 'cached'>, ctx: BotContext): Promise<void> {

@@ -1,0 +1,103 @@
+// Game names Twitch did not give: Get Games leaves out a game it no longer knows, and an answer can come back
+// short. Such clips keep their game id with no name (shown as "Game <id>"). Each miss is remembered with a back-off
+// (10 minutes, doubling, at most a week), and the enrichment job asks Twitch again for the games whose turn has
+// come, so a name that shows up later reaches every clip of the game, and a game that stays unknown costs one
+// lookup a week rather than one every batch.
+import type { Clock } from '../clock';
+import type { Db } from '../db/client';
+import { inTransaction } from '../db/client';
+import { DirtyHours, nameGameOnClips, prepared } from './clip-writes';
+import { HELIX_MAX_IDS, type TwitchApi } from './client';
+import type { GameNames } from './game-names';
+
+export const GAME_NAME_RETRY = { baseMs: 10 * 60_000, maxMs: 7 * 24 * 3_600_000 };
+
+/** When a game Twitch left out for the `misses`-th time is asked about again. */
+export function nextGameNameTry(misses: number, now: number): number {
+  return now + Math.min(GAME_NAME_RETRY.maxMs, GAME_NAME_RETRY.baseMs * 2 ** Math.max(0, misses - 1));
+}
+
+/** The game ids of a Get Games answer that came back without a name. */
+export function unnamedGameIds(names: ReadonlyMap<string, string | null>): string[] {
+  return [...names].filter(([id, name]) => id !== '' && name === null).map(([id]) => id);
+}
+
+/**
+ * Remembers games a lookup left unnamed (their first miss), unless already remembered: a clip written without its
+ * game's name waits for the repair's next turn instead of asking again with every batch. Call inside a transaction.
+ */
+export function rememberUnnamedGames(db: Db, gameIds: Iterable<string>, now: number): void {
+  const insert = prepared(
+    db,
+    `INSERT INTO game_name_misses (game_id, misses, first_missed_at, last_missed_at, next_try_at) VALUES (?, 1, ?, ?, ?)
+       ON CONFLICT (game_id) DO NOTHING`,
+  );
+  for (const id of new Set(gameIds)) if (id !== '') insert.run(id, now, now, nextGameNameTry(1, now));
+}
+
+export interface GameNameRepairDeps {
+  db: Db;
+  clock: Clock;
+  twitch: TwitchApi;
+  /** The shared name cache: told the names found, so later clips of the game are written with it. */
+  gameNames?: GameNames;
+}
+
+export interface GameNameRepairSummary {
+  /** Game ids asked about. */
+  asked: number;
+  /** Games named now, and the clip rows that got the name. */
+  named: number;
+  clipsNamed: number;
+  /** Games Twitch left out again (their next try is later). */
+  stillUnknown: number;
+}
+
+/**
+ * One Get Games call for up to 100 games that clips carry without a name and whose back-off has passed. Found names
+ * are written to every clip row of the game (its analytics hours marked dirty); the others wait longer. Throws
+ * TwitchApiError (or the database's error) and changes nothing then.
+ */
+export async function repairGameNames(deps: GameNameRepairDeps, options: { limit?: number } = {}): Promise<GameNameRepairSummary> {
+  const { db, clock, twitch } = deps;
+  const limit = Math.min(HELIX_MAX_IDS, options.limit ?? HELIX_MAX_IDS);
+  const ids = prepared<[number, number], { game_id: string }>(
+    db,
+    `SELECT DISTINCT c.game_id FROM clips c INDEXED BY clips_unnamed_game_idx
+       LEFT JOIN game_name_misses m ON m.game_id = c.game_id
+      WHERE c.game_name IS NULL AND c.game_id <> '' AND (m.next_try_at IS NULL OR m.next_try_at <= ?)
+      LIMIT ?`,
+  )
+    .all(clock.now(), limit)
+    .map((r) => r.game_id);
+  const summary: GameNameRepairSummary = { asked: ids.length, named: 0, clipsNamed: 0, stillUnknown: 0 };
+  if (ids.length === 0) return summary;
+  const games = await twitch.getGamesByIds(ids);
+  const byId = new Map(games.map((g) => [g.id, g.name]));
+  inTransaction(db, () => {
+    const now = clock.now();
+    const dirty = new DirtyHours();
+    const miss = prepared(
+      db,
+      `INSERT INTO game_name_misses (game_id, misses, first_missed_at, last_missed_at, next_try_at) VALUES (@id, 1, @now, @now, @next)
+         ON CONFLICT (game_id) DO UPDATE SET misses = misses + 1, last_missed_at = @now, next_try_at = @later`,
+    );
+    const misses = prepared<[string], { misses: number }>(db, 'SELECT misses FROM game_name_misses WHERE game_id = ?');
+    const forget = prepared(db, 'DELETE FROM game_name_misses WHERE game_id = ?');
+    for (const id of ids) {
+      const name = byId.get(id);
+      if (name === undefined) {
+        const before = misses.get(id)?.misses ?? 0;
+        miss.run({ id, now, next: nextGameNameTry(1, now), later: nextGameNameTry(before + 1, now) });
+        summary.stillUnknown++;
+        continue;
+      }
+      summary.named++;
+      summary.clipsNamed += nameGameOnClips(db, id, name, now, dirty);
+      forget.run(id);
+    }
+    dirty.flush(db);
+  });
+  for (const [id, name] of byId) deps.gameNames?.learn(id, name);
+  return summary;
+}
