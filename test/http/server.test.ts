@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { recordMessage } from '../../src/capture/record-share';
 import { ManualClock } from '../../src/clock';
 import { closeDatabase, inTransaction, openDatabase } from '../../src/db/client';
-import { CONTENT_SECURITY_POLICY } from '../../src/http/security-headers';
+import { API_CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY } from '../../src/http/security-headers';
 import type { HttpServer } from '../../src/http/server';
 import { revokeApiToken } from '../../src/http/tokens';
 import { bearer, GUILD_A, GUILD_B, startTestServer, TEST_NOW, tokenFor } from '../helpers/http-server';
@@ -168,12 +168,16 @@ describe('HTTP server', () => {
   describe('headers', () => {
     it('sends security headers on pages, API answers and errors alike', async () => {
       ({ server } = await startTestServer(temp.db));
-      for (const url of ['/', '/healthz', '/analytics/api/events', '/nope']) {
+      for (const url of ['/', '/healthz', '/nope', '/analytics/api/events', '/analytics/api/top-creators', '/analytics/api/nope']) {
         const res = await server.app.inject({ url });
-        expect(res.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
+        const api = url.startsWith('/analytics/api/');
+        // API answers carry the API set (no page is ever rendered from them); pages the full one.
+        expect(res.headers['content-security-policy']).toBe(api ? API_CONTENT_SECURITY_POLICY : CONTENT_SECURITY_POLICY);
         expect(res.headers['x-content-type-options']).toBe('nosniff');
         expect(res.headers['x-frame-options']).toBe('DENY');
         expect(res.headers['referrer-policy']).toBe('no-referrer');
+        expect(res.headers['cross-origin-resource-policy']).toBe('same-origin');
+        expect(res.headers['permissions-policy'] === undefined).toBe(api);
       }
     });
 
