@@ -12,6 +12,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createNameLookup } from '../../src/analytics/names';
 import { closeDatabase, openDatabase, type Db } from '../../src/db/client';
+import { mulberry32 } from '../analytics/community-model';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
 
 let temp: TempDb | undefined;
@@ -59,18 +60,6 @@ function sortRows(rows: NameRow[]): NameRow[] {
   return rows.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
-/** A small deterministic generator (mulberry32), so a failure can be replayed. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function insertClip(db: Db, values: Record<string, string | number | null>): void {
   db.$client
     .prepare(
@@ -84,7 +73,7 @@ describe('latest_names', () => {
   it('equals a scan of the clips after every one of 1,500 random writes', () => {
     temp = createTempDb();
     const db = temp.db;
-    const random = seededRandom(20261125);
+    const random = mulberry32(20261125);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
     const guilds = ['g1', 'g2'];
     const creators = ['c1', 'c2', 'c3', 'c4'];
@@ -173,7 +162,7 @@ describe('latest_names', () => {
       const raw = new Database(file);
       migrate(drizzle(raw), { migrationsFolder: folder });
       const old = drizzle(raw) as unknown as Db;
-      const random = seededRandom(7);
+      const random = mulberry32(7);
       for (let i = 0; i < 400; i++) {
         insertClip(old, {
           guild_id: `g${i % 3}`,
