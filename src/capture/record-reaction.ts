@@ -124,5 +124,5 @@ export function recordReactionSnapshot(
 
 function afterChange(db: Db, guildId: string, messageId: string, times: number[], now: number): void {
   refreshClipEngagement(db, activeClipsOfMessage(db, messageId), now);
-  markDirtyHours(db, guildId, times);
+  markDirtyHours(db, guildId, times, 'engagement');
 }

@@ -91,7 +91,8 @@ export function recordMessage(db: Db, message: MessageSnapshot, now: number): Sh
     refreshClipEngagement(db, keys, now);
     // A message seen for the first time has no reactions yet: they are only recorded on known clip messages.
     const times = existing.length === 0 ? [message.postedAt] : [message.postedAt, ...reactionTimes(db, message.messageId)];
-    markDirtyHours(db, message.guildId, times);
+    // Capture never changes a clip's Twitch metadata (new clip rows wait for enrichment and count for nothing yet).
+    markDirtyHours(db, message.guildId, times, 'engagement');
   }
   return { added, removed };
 }
@@ -109,7 +110,7 @@ export function recordMessagesDeleted(db: Db, messageIds: readonly string[], now
     markDeleted.run(now, messageId);
     for (const row of rows) {
       keys.push({ guildId: row.guild_id, clipId: row.clip_id });
-      markDirtyHours(db, row.guild_id, [row.posted_at, ...reactionTimes(db, messageId)]);
+      markDirtyHours(db, row.guild_id, [row.posted_at, ...reactionTimes(db, messageId)], 'engagement');
     }
   }
   refreshClipEngagement(db, keys, now);

@@ -330,6 +330,12 @@ export const aggregationPending = sqliteTable(
     guildId: text('guild_id').notNull(),
     periodType: text('period_type').notNull(),
     periodStart: integer('period_start').notNull(),
+    /**
+     * 1 when only Discord engagement (shares, reactions) changed in the bucket since it was last computed, so its
+     * clip side (counts, views, top clips, first/last) is still right and only the engagement is recomputed;
+     * 0 when clip metadata may have changed too (the whole bucket is recomputed). Merged: any 0 wins.
+     */
+    engagementOnly: integer('engagement_only').notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.guildId, t.periodType, t.periodStart] })],
 );
@@ -343,6 +349,12 @@ export const dirtyHours = sqliteTable(
   {
     guildId: text('guild_id').notNull(),
     hourStart: integer('hour_start').notNull(),
+    /**
+     * 1 when only capture wrote in the hour (shares, reactions, deletions: what Discord users do), 0 when clip
+     * metadata changed (enrichment, view refreshes, clips gone from Twitch). Rows from before the column were 0,
+     * the safe side. Merged: any 0 wins. See analytics/aggregate.ts.
+     */
+    engagementOnly: integer('engagement_only').notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.guildId, t.hourStart] })],
 );
