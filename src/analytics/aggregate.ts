@@ -1,17 +1,25 @@
 // Keeps the summary tables (game_analytics, creator_analytics, guild_period_stats, guild_peak_activity) in step
 // with the raw tables. Every level is built from local-day facts (analytics_pair_facts per (bucket, game, creator),
 // analytics_day_top_clips, the day rows of the summaries): a full rebuild computes every day from the raw tables
-// and rolls weeks, months and all_time up from them; an incremental run recomputes only the days whose hours
-// capture and enrichment marked dirty, and adds each day's difference to its week, its month and all_time.
-// An incremental run therefore costs what changed, not the size of the periods it touches.
+// and rolls weeks, months and all_time up from them; an incremental run handles only the days whose hours capture
+// and enrichment marked dirty, and adds each day's difference to its week, its month and all_time, writing only
+// the columns that changed. An incremental run therefore costs what changed, not the size of the periods it touches.
 //
-// Crash safety: dirty hours become pending days and are deleted in one transaction. An incremental step is one
-// transaction per guild and batch of pending days (the days' facts, their differences carried into weeks, months
-// and all_time, the pending days deleted). A full rebuild of a guild first marks its facts stale
+// Two kinds of dirty day (db/dirty.ts). A day where a clip's Twitch metadata changed is recomputed from the raw
+// tables. A day only Discord activity touched (shares, reactions, edits, deletions: most events) is not re-read at
+// all: capture journals the exact engagement change of every write (engagement_changes, capture/engagement-changes.ts)
+// and the day's difference is that journal, attributed to each clip's current game and creator. That is exact
+// because a clip whose metadata changes marks every hour its engagement lies in as a clip change, so no
+// engagement-only day ever holds engagement whose attribution moved.
+//
+// Crash safety: an incremental step is one transaction per guild and batch of pending days: the first takes the
+// guild's dirty hours (days beyond the batch are stored as pending, with their kind), and each computes its days'
+// differences, carries them into weeks, months and all_time, and deletes the days' journaled changes and pending
+// marks. A full rebuild of a guild first turns its dirty hours into pending days, marks its facts stale
 // (analytics_state.facts_version 0), writes its buckets in short transactions (every level rolled up from the
-// same day facts), and in its last transaction deletes its pending days and marks the facts current. A crash at
-// any point leaves the dirty hours, the pending days or the stale mark behind, and the next run redoes that work;
-// re-running changes nothing.
+// same day facts), and in its last transaction deletes its pending days and journal and marks the facts current
+// (hours capture marked meanwhile are left to be recomputed in full). A crash at any point leaves the dirty hours,
+// the pending days or the stale mark behind, and the next run redoes that work; re-running changes nothing.
 //
 // All period types of a guild are kept together (weeks, months and all_time are carried forward from the same
 // day facts), so a run asked for one period type brings the others up to date as well.
@@ -21,10 +29,10 @@ import { cachedStatement, inTransaction } from '../db/client';
 import { HOUR_MS } from '../db/dirty';
 import { getGuildSettings } from '../db/guild-settings';
 import type { Logger } from '../logger';
-import { average, type BucketFacts, type BucketRange, type PeakCell, type TopClipFacts } from './bucket-facts';
+import { ATTRIBUTION_SQL, average, type BucketFacts, type BucketRange, type PeakCell, type TopClipFacts } from './bucket-facts';
 import { betterTopClip, computeDayFacts, pairKey, rollUpDays, type DayFacts, type DayRange, type Pair, type RolledUp } from './day-facts';
 import { createNameLookup, type NameLookup } from './names';
-import { bucketOf, bucketsBetween, isValidTimeZone } from './periods';
+import { bucketOf, bucketsBetween, isValidTimeZone, offsetSegments } from './periods';
 import { storedCreator } from './top-creators';
 import { storedGame } from './top-games';
 import { PERIOD_TYPES, type PeriodType } from './types';
@@ -63,6 +71,8 @@ export interface AggregateSummary {
   dirty_hours: number;
   ms: number;
 }
+
+const DAY_MS = 86_400_000;
 
 /** Local days read per step; the event loop gets a turn between steps. */
 const DAYS_PER_STEP = 62;
@@ -194,6 +204,10 @@ async function rebuildGuild(db: Db, guildId: string, timezone: string, now: numb
       guildId, daySpan ? daySpan.first : 1, daySpan ? daySpan.last : 0,
     );
     cachedStatement(db, 'DELETE FROM aggregation_pending WHERE guild_id = ?').run(guildId);
+    // Capture may have written between the rebuild's reads and now, and the rebuilt days may or may not hold those
+    // writes: their journaled changes go, and the hours they marked are recomputed in full by the next run.
+    cachedStatement(db, 'DELETE FROM engagement_changes WHERE guild_id = ?').run(guildId);
+    cachedStatement(db, 'UPDATE dirty_hours SET engagement_only = 0 WHERE guild_id = ? AND engagement_only <> 0').run(guildId);
     for (const type of PERIOD_TYPES) writeState(db, guildId, type, timezone, now, true);
   });
   return { full: true, buckets };
@@ -363,13 +377,15 @@ function carryDays(
   const whole = days.filter(([, engagementOnly]) => !engagementOnly).map(([key]) => rangeOf(key));
   const engagement = days.filter(([, engagementOnly]) => engagementOnly).map(([key]) => rangeOf(key));
   const fresh = computeDayFacts(db, guildId, timezone, whole);
-  const freshEngagement = computeDayFacts(db, guildId, timezone, engagement, 'engagement');
   const deltas = new Map<string, BucketDelta>();
+  const dropChanges = cachedStatement(db, 'DELETE FROM engagement_changes WHERE guild_id = ? AND at >= ? AND at < ?');
   for (const range of [...whole, ...engagement].sort((a, b) => a.key - b.key)) {
     const wholeDay = fresh.get(range.key);
     const delta = wholeDay
       ? replaceDay(db, guildId, range, wholeDay)
-      : replaceDayEngagement(db, guildId, range, freshEngagement.get(range.key) as DayFacts);
+      : journaledDelta(db, guildId, timezone, range);
+    // The day's journaled changes are now carried (engagement-only days) or part of its recomputed facts.
+    dropChanges.run(guildId, range.start, range.end);
     touched.day.add(range.key);
     if (isEmptyDelta(delta)) continue;
     carryDelta(db, guildId, delta, names, now);
@@ -529,44 +545,42 @@ function replaceDay(db: Db, guildId: string, range: DayRange, day: DayFacts): Bu
 }
 
 /**
- * The difference of a day whose clips did not change: only its shares and reactions (per pair, per peak cell and
- * in total) are compared with the stored ones. Its clip counts, views, first/last and top clips stay as stored.
+ * The difference of a day whose clips did not change: the engagement changes capture journaled for it, each
+ * counted for its clip's current game and creator (or as uncounted engagement), at the local hour it happened.
+ * Its clip counts, views, first/last and top clips stay as stored.
  */
-function replaceDayEngagement(db: Db, guildId: string, range: DayRange, day: DayFacts): BucketDelta {
+function journaledDelta(db: Db, guildId: string, timezone: string, range: DayRange): BucketDelta {
   const delta = emptyDelta('day', range.key, range.end);
-  const oldPairs = cachedStatement<[string, number], { game_id: string; creator_id: string; shares: number; reactions: number }>(
+  const rows = cachedStatement<[string, number, number], { at: number; shares: number; reactions: number; game_id: string | null; creator_id: string | null }>(
     db,
-    `SELECT game_id, creator_id, discord_shares AS shares, discord_reactions AS reactions FROM analytics_pair_facts
-      WHERE guild_id = ? AND period_type = 'day' AND period_start = ? AND (discord_shares <> 0 OR discord_reactions <> 0)`,
-  ).all(guildId, range.key);
-  const seen = new Set<string>();
-  for (const old of oldPairs) {
-    const key = pairKey(old.game_id, old.creator_id);
-    seen.add(key);
-    const now_ = day.pairs.get(key);
-    const d = { game: old.game_id, creator: old.creator_id, n: 0, views: 0, shares: (now_?.shares ?? 0) - old.shares, reactions: (now_?.reactions ?? 0) - old.reactions };
-    if (!isZero(d)) delta.pairs.set(key, d);
+    `SELECT j.at AS at, j.shares AS shares, j.reactions AS reactions, ${ATTRIBUTION_SQL}
+       FROM engagement_changes j LEFT JOIN clips c ON c.guild_id = j.guild_id AND c.clip_id = j.clip_id
+      WHERE j.guild_id = ? AND j.at >= ? AND j.at < ?`,
+  ).all(guildId, range.start, range.end);
+  if (rows.length === 0) return delta;
+  const segments = offsetSegments(timezone, range.start, range.end);
+  for (const row of rows) {
+    delta.totals.discord_shares += row.shares;
+    delta.totals.discord_reactions += row.reactions;
+    if (row.game_id !== null && row.creator_id !== null) {
+      const key = pairKey(row.game_id, row.creator_id);
+      let pair = delta.pairs.get(key);
+      if (!pair) delta.pairs.set(key, (pair = { game: row.game_id, creator: row.creator_id, n: 0, views: 0, shares: 0, reactions: 0 }));
+      pair.shares += row.shares;
+      pair.reactions += row.reactions;
+    }
+    if (row.shares !== 0) {
+      // The local weekday and hour, as day-facts.ts computes them in SQL.
+      const offset = (segments.find((s) => row.at < s.end) ?? segments[segments.length - 1])?.offset ?? 0;
+      const local = row.at + offset;
+      const index = ((Math.floor(local / DAY_MS) + 3) % 7) * 24 + Math.floor((local % DAY_MS) / HOUR_MS);
+      const cell = delta.peaks.get(index);
+      if (cell) cell.shares += row.shares;
+      else delta.peaks.set(index, { clips: 0, shares: row.shares });
+    }
   }
-  let shares = day.otherShares;
-  let reactions = day.otherReactions;
-  for (const [key, p] of day.pairs) {
-    shares += p.shares;
-    reactions += p.reactions;
-    if (!seen.has(key) && (p.shares !== 0 || p.reactions !== 0)) delta.pairs.set(key, { game: p.game, creator: p.creator, n: 0, views: 0, shares: p.shares, reactions: p.reactions });
-  }
-
-  const oldCells = cachedStatement<[string, number], { weekday: number; hour: number; shares: number }>(
-    db,
-    "SELECT weekday, hour, shares FROM guild_peak_activity WHERE guild_id = ? AND period_type = 'day' AND period_start = ? AND shares <> 0",
-  ).all(guildId, range.key);
-  const cells = new Map<number, number>();
-  for (const c of oldCells) cells.set(c.weekday * 24 + c.hour, -c.shares);
-  for (const [index, cell] of day.peaks) cells.set(index, (cells.get(index) ?? 0) + cell.shares);
-  for (const [index, d] of cells) if (d !== 0) delta.peaks.set(index, { clips: 0, shares: d });
-
-  const oldTotals = dayTotalsOf(db, guildId, range.key);
-  delta.totals.discord_shares = shares - (oldTotals?.discord_shares ?? 0);
-  delta.totals.discord_reactions = reactions - (oldTotals?.discord_reactions ?? 0);
+  for (const [key, pair] of delta.pairs) if (isZero(pair)) delta.pairs.delete(key);
+  for (const [index, cell] of delta.peaks) if (cell.shares === 0) delta.peaks.delete(index);
   return delta;
 }
 

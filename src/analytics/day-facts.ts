@@ -35,13 +35,8 @@ export interface DayRange {
 
 const SEGMENTS_PER_STATEMENT = 400;
 
-/**
- * Facts of each local day (ranges must be whole local days and must not overlap). With parts 'engagement' only
- * the Discord side is read (shares and reactions per pair, share peaks, uncounted engagement): the clip side of
- * the result (clip counts, views, first/last, top clips, clip peaks) is left empty, for days whose clips did not
- * change (see db/dirty.ts).
- */
-export function computeDayFacts(db: Db, guildId: string, timezone: string, days: readonly DayRange[], parts: 'all' | 'engagement' = 'all'): Map<number, DayFacts> {
+/** Facts of each local day (ranges must be whole local days and must not overlap). */
+export function computeDayFacts(db: Db, guildId: string, timezone: string, days: readonly DayRange[]): Map<number, DayFacts> {
   const result = new Map<number, DayFacts>();
   for (const day of days) {
     result.set(day.key, { key: day.key, pairs: new Map(), first: null, last: null, otherShares: 0, otherReactions: 0, tops: new Map(), peaks: new Map() });
@@ -51,7 +46,7 @@ export function computeDayFacts(db: Db, guildId: string, timezone: string, days:
     for (const s of offsetSegments(timezone, day.start, day.end)) segments.push(`(${day.key},${s.start},${s.end},${s.offset})`);
   }
   for (let i = 0; i < segments.length; i += SEGMENTS_PER_STATEMENT) {
-    collectDays(db, guildId, `WITH b(k, s, e, off) AS (VALUES ${segments.slice(i, i + SEGMENTS_PER_STATEMENT).join(',')})`, result, parts);
+    collectDays(db, guildId, `WITH b(k, s, e, off) AS (VALUES ${segments.slice(i, i + SEGMENTS_PER_STATEMENT).join(',')})`, result);
   }
   return result;
 }
@@ -73,11 +68,11 @@ function better(candidate: TopClipFacts, best: TopClipFacts | undefined | null):
   return !best || candidate.views > best.views || (candidate.views === best.views && candidate.id < best.id);
 }
 
-function collectDays(db: Db, guildId: string, cte: string, days: Map<number, DayFacts>, parts: 'all' | 'engagement'): void {
+function collectDays(db: Db, guildId: string, cte: string, days: Map<number, DayFacts>): void {
   const client = db.$client;
   const local = (column: string): string =>
     `((${column} + b.off) / 86400000 + 3) % 7 AS wd, ((${column} + b.off) % 86400000) / 3600000 AS hr`;
-  const clips = parts === 'engagement' ? [] : client
+  const clips = client
     .prepare<[string], { k: number; wd: number; hr: number; clip_id: string; at: number; game_id: string; creator_id: string; views: number; title: string | null; url: string }>(
       `${cte}
        SELECT b.k AS k, ${local('c.clip_created_at')}, c.clip_id AS clip_id, c.clip_created_at AS at, coalesce(c.game_id, '') AS game_id,

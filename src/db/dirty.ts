@@ -4,10 +4,11 @@ import { cachedStatement, type Db } from './client';
 export const HOUR_MS = 3_600_000;
 
 /**
- * What changed in an hour. 'engagement': only Discord shares and reactions (capture writes), so the aggregator
- * recomputes only the engagement side of the hour's local day. 'clips': a clip's Twitch metadata (creator, game,
- * views, creation time, gone from Twitch), which moves its clip counts and re-attributes its engagement, so
- * the whole day is recomputed. An hour marked both ways counts as 'clips'.
+ * What changed in an hour. 'engagement': only Discord shares and reactions (capture writes, which also journal
+ * the exact change in engagement_changes), so the aggregator carries the journal into the hour's local day
+ * without re-reading it. 'clips': a clip's Twitch metadata (creator, game, views, creation time, gone from
+ * Twitch), which moves its clip counts and re-attributes its engagement, so the whole day is recomputed from the
+ * raw tables. An hour marked both ways counts as 'clips'.
  */
 export type DirtyKind = 'engagement' | 'clips';
 

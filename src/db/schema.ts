@@ -332,8 +332,8 @@ export const aggregationPending = sqliteTable(
     periodStart: integer('period_start').notNull(),
     /**
      * 1 when only Discord engagement (shares, reactions) changed in the bucket since it was last computed, so its
-     * clip side (counts, views, top clips, first/last) is still right and only the engagement is recomputed;
-     * 0 when clip metadata may have changed too (the whole bucket is recomputed). Merged: any 0 wins.
+     * journaled engagement changes are carried into it; 0 when clip metadata may have changed too (the whole
+     * bucket is recomputed from the raw tables). Merged: any 0 wins.
      */
     engagementOnly: integer('engagement_only').notNull().default(0),
   },
@@ -357,6 +357,26 @@ export const dirtyHours = sqliteTable(
     engagementOnly: integer('engagement_only').notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.guildId, t.hourStart] })],
+);
+
+/**
+ * How capture writes changed the Discord engagement each local day counts, since the aggregator last carried that
+ * day forward: per guild, instant and clip, the change in active shares and in reactions placed there (a share's
+ * post time, a reaction's time, an imported count's observation time). Capture computes it exactly, as each
+ * touched message's engagement after the write minus before it. For a day whose dirty hours are all
+ * engagement-only, the aggregator adds these changes (attributed to the clip's current game and creator) to the
+ * stored day instead of re-reading the day's shares and reactions, and deletes them with the day's pending mark.
+ */
+export const engagementChanges = sqliteTable(
+  'engagement_changes',
+  {
+    guildId: text('guild_id').notNull(),
+    at: integer('at').notNull(),
+    clipId: text('clip_id').notNull(),
+    shares: integer('shares').notNull(),
+    reactions: integer('reactions').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.guildId, t.at, t.clipId] })],
 );
 
 /** Per-guild configuration; absent row = defaults. */

@@ -3,8 +3,9 @@ import { aggregateAll, aggregateAnalytics } from '../../src/analytics/aggregate'
 import { overview } from '../../src/analytics/overview';
 import { topCreators } from '../../src/analytics/top-creators';
 import type { AnalysisContext } from '../../src/analytics/types';
+import { inCaptureBatch } from '../../src/capture/capture-batch';
 import { recordMessage, recordMessagesDeleted } from '../../src/capture/record-share';
-import { recordReactionAdded, recordReactionRemoved, recordReactionSnapshot } from '../../src/capture/record-reaction';
+import { recordReactionAdded, recordReactionRemoved, recordReactionsCleared, recordReactionSnapshot } from '../../src/capture/record-reaction';
 import { ManualClock } from '../../src/clock';
 import { inTransaction, type Db } from '../../src/db/client';
 import { deferDirtyHours, markClipHoursDirty, markDirtyHours } from '../../src/db/dirty';
@@ -333,5 +334,57 @@ describe('days only Discord activity touched', () => {
     const ctx: AnalysisContext = { guildId: 'g', timezone: 'UTC', now: NOW };
     expect(overview(db, ctx).discord_shares).toBe(overview(db, ctx, { source: 'raw' }).discord_shares);
     expect(db.$client.prepare('SELECT count(*) AS n FROM aggregation_pending').get()).toEqual({ n: 0 });
+  });
+
+  it('counts a share captured while a full rebuild runs exactly once, whether or not the rebuild read its day', async () => {
+    temp = createTempDb();
+    const db = temp.db;
+    community(db);
+    for (let i = 0; i < 100; i++) post(db, 'g', `daily${i}`, day + i * DAY + 6 * HOUR, ['SlugOld']);
+    await aggregateAll(db, { clock });
+    // The rebuild reads 62 days per step and yields between steps: one share lands on a day it has read, one on a
+    // day it has not read yet.
+    const rebuild = aggregateAll(db, { clock }, { full: true });
+    setImmediate(() => {
+      post(db, 'g', 'during-read', day + 2 * DAY + 7 * HOUR, ['SlugOne']);
+      post(db, 'g', 'during-unread', day + 90 * DAY + 7 * HOUR, ['SlugOne']);
+    });
+    await rebuild;
+    expect(db.$client.prepare('SELECT count(*) AS n FROM engagement_changes').get()).toEqual({ n: 0 });
+    await expectIncrementalEqualsFullEverywhere(db);
+    const ctx: AnalysisContext = { guildId: 'g', timezone: 'UTC', now: NOW };
+    expect(overview(db, ctx)).toEqual(overview(db, ctx, { source: 'raw' }));
+  });
+
+  it('carries a batch of live events that touches the same messages many times as a full rebuild computes them', async () => {
+    temp = createTempDb();
+    const db = temp.db;
+    community(db);
+    await aggregateAll(db, { clock });
+    const message = (messageId: string, postedAt: number, clipIds: string[]) => ({
+      guildId: 'g', channelId: 'chan', messageId, authorId: 'u1', authorName: 'u1', authorIsBot: false, postedAt,
+      content: clipIds.map((id) => `https://clips.twitch.tv/${id}`).join(' '), source: 'discord' as const,
+    });
+    const reaction = (messageId: string, userId: string, at: number, emojiKey = '🔥') => ({ guildId: 'g', channelId: 'chan', messageId, emojiKey, userId, at });
+    inCaptureBatch(db, () => {
+      recordMessage(db, message('b1', day + 15 * HOUR, ['SlugOne']), NOW); // new
+      recordReactionAdded(db, reaction('b1', 'u5', day + 16 * HOUR), NOW);
+      recordMessage(db, message('b1', day + 15 * HOUR, ['SlugOne', 'SlugTwo']), NOW); // edited: a clip added
+      recordReactionAdded(db, reaction('b1', 'u6', day + 17 * HOUR), NOW); // counts for both clips now
+      recordReactionAdded(db, reaction('m1', 'u7', day + 2 * DAY), NOW); // an old message, a later day
+      recordReactionRemoved(db, reaction('m2', 'u2', day + 13 * HOUR), NOW);
+      recordReactionSnapshot(db, { guildId: 'g', channelId: 'chan', messageId: 'm1', emojiKey: '😂', count: 4, userIds: ['u8'], at: day + 18 * HOUR }, NOW);
+      recordMessagesDeleted(db, ['m3'], NOW);
+      recordMessage(db, message('b2', day + 19 * HOUR, ['SlugOld']), NOW); // new, then gone in the same batch
+      recordReactionAdded(db, reaction('b2', 'u9', day + 20 * HOUR), NOW);
+      recordMessagesDeleted(db, ['b2'], NOW);
+    });
+    inTransaction(db, () => recordReactionsCleared(db, { guildId: 'g', messageId: 'm1', emojiKey: '😂' }, NOW));
+    await expectIncrementalEqualsFullEverywhere(db);
+    const ctx: AnalysisContext = { guildId: 'g', timezone: 'UTC', now: NOW };
+    const period = { type: 'range' as const, from: day, to: day + DAY };
+    expect(overview(db, ctx, { period })).toEqual(overview(db, ctx, { period, source: 'raw' }));
+    // Per clip the message shares: m1's u1 and b1's u5 and u6, twice each; m2's u2 removed; the 😂 snapshot cleared.
+    expect(overview(db, ctx, { period }).discord_reactions).toBe(6);
   });
 });
