@@ -37,8 +37,11 @@ import { storedCreator } from './top-creators';
 import { storedGame } from './top-games';
 import { PERIOD_TYPES, type PeriodType } from './types';
 
-/** The layout of the stored facts; summaries built with another one are rebuilt (analytics_state.facts_version). */
-export const FACTS_VERSION = 1;
+/**
+ * The layout of the stored facts; summaries built with another one are rebuilt (analytics_state.facts_version).
+ * 2: pairs above the day level hold clip counts and views only (their engagement lives in the game and creator rows).
+ */
+export const FACTS_VERSION = 2;
 
 export interface AggregateOptions {
   /** One guild; all guilds when absent. */
@@ -183,7 +186,7 @@ async function rebuildGuild(db: Db, guildId: string, timezone: string, now: numb
       const keys = part.map((b) => b.key);
       inTransaction(db, () => {
         for (const table of SUMMARY_TABLES) syncRows(db, table, guildId, type, keys, rows[table], now);
-        syncRows(db, 'analytics_pair_facts', guildId, type, keys, pairRows(part, rolled), now);
+        syncRows(db, 'analytics_pair_facts', guildId, type, keys, pairRows(type, part, rolled), now);
         if (type === 'day') syncDayTops(db, guildId, keys, dayTopRows(keys.map((k) => days.get(k) as DayFacts)));
       });
       await yieldToEventLoop();
@@ -637,20 +640,26 @@ function carryDelta(db: Db, guildId: string, delta: BucketDelta, names: NameLook
   const creators = new Map<string, Change>();
   for (const p of delta.pairs.values()) {
     if (isZero(p)) continue;
-    const old = getPair.get(guildId, type, key, p.game, p.creator);
-    const was = old ?? NO_PAIR;
-    const next = { n: was.n + p.n, views: was.views + p.views, shares: was.shares + p.shares, reactions: was.reactions + p.reactions };
-    writeRow(
-      db,
-      'analytics_pair_facts',
-      { ...bucket, game_id: p.game, creator_id: p.creator },
-      old && { clip_count: old.n, total_views: old.views, discord_shares: old.shares, discord_reactions: old.reactions },
-      next.n === 0 && next.shares === 0 && next.reactions === 0
-        ? null
-        : { clip_count: next.n, total_views: next.views, discord_shares: next.shares, discord_reactions: next.reactions },
-      null,
-    );
-    const partners = (next.n > 0 ? 1 : 0) - (was.n > 0 ? 1 : 0);
+    let partners = 0;
+    // Above the day level pairs hold clips only (see pairRows): engagement alone does not touch them.
+    if (type === 'day' || p.n !== 0 || p.views !== 0) {
+      const old = getPair.get(guildId, type, key, p.game, p.creator);
+      const was = old ?? NO_PAIR;
+      const next = type === 'day'
+        ? { n: was.n + p.n, views: was.views + p.views, shares: was.shares + p.shares, reactions: was.reactions + p.reactions }
+        : { n: was.n + p.n, views: was.views + p.views, shares: 0, reactions: 0 };
+      writeRow(
+        db,
+        'analytics_pair_facts',
+        { ...bucket, game_id: p.game, creator_id: p.creator },
+        old && { clip_count: old.n, total_views: old.views, discord_shares: old.shares, discord_reactions: old.reactions },
+        next.n === 0 && next.shares === 0 && next.reactions === 0
+          ? null
+          : { clip_count: next.n, total_views: next.views, discord_shares: next.shares, discord_reactions: next.reactions },
+        null,
+      );
+      partners = (next.n > 0 ? 1 : 0) - (was.n > 0 ? 1 : 0);
+    }
     for (const c of [change(games, p.game), change(creators, p.creator)]) {
       c.n += p.n;
       c.views += p.views;
@@ -862,12 +871,20 @@ function summaryRows(buckets: readonly BucketRange[], facts: BucketFacts[], name
 }
 
 /** The stored (game, creator) pairs of each bucket: those with any clips, shares or reactions. */
-function pairRows(buckets: readonly BucketRange[], rolled: readonly RolledUp[]): Row[] {
+/**
+ * The stored (game, creator) pairs of each bucket. A day keeps every pair with clips, shares or reactions (a
+ * recomputed day is compared with them). Weeks, months and all_time keep pairs with clips only, without their
+ * engagement: they serve the distinct counts and the creators' top games, which only clips move, so a share or a
+ * reaction costs no pair writes above its day.
+ */
+function pairRows(type: PeriodType, buckets: readonly BucketRange[], rolled: readonly RolledUp[]): Row[] {
   const rows: Row[] = [];
   rolled.forEach((r, i) => {
     const key = (buckets[i] as BucketRange).key;
     for (const p of r.pairs.values()) {
-      if (p.n !== 0 || p.shares !== 0 || p.reactions !== 0) rows.push([key, p.game, p.creator, p.n, p.views, p.shares, p.reactions]);
+      if (type === 'day') {
+        if (p.n !== 0 || p.shares !== 0 || p.reactions !== 0) rows.push([key, p.game, p.creator, p.n, p.views, p.shares, p.reactions]);
+      } else if (p.n !== 0) rows.push([key, p.game, p.creator, p.n, p.views, 0, 0]);
     }
   });
   return rows;

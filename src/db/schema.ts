@@ -276,6 +276,8 @@ export const analyticsState = sqliteTable(
  * every day, week, month and all_time bucket. A dirty day is recomputed from the raw tables and the difference
  * is added to its week, month and all_time here, so an incremental run costs what changed, not the bucket's size;
  * the pairs say how many distinct creators a game has (and games a creator) without rereading a period.
+ * Days hold every pair with clips or engagement; weeks, months and all_time only pairs with clips, with shares
+ * and reactions 0 (analytics/aggregate.ts FACTS_VERSION 2), so engagement never writes them above the day.
  */
 export const analyticsPairFacts = sqliteTable(
   'analytics_pair_facts',
