@@ -189,6 +189,7 @@ export function seedBenchDatabase(db: Db, scale: number): { clips: number; share
     }
   }
   client.prepare('DELETE FROM dirty_hours').run();
+  client.prepare('DELETE FROM engagement_changes').run();
   client.pragma('synchronous = NORMAL');
   client.exec('ANALYZE');
   return { clips, shares, reactions };

@@ -1,17 +1,25 @@
 // Keeps the summary tables (game_analytics, creator_analytics, guild_period_stats, guild_peak_activity) in step
 // with the raw tables. Every level is built from local-day facts (analytics_pair_facts per (bucket, game, creator),
 // analytics_day_top_clips, the day rows of the summaries): a full rebuild computes every day from the raw tables
-// and rolls weeks, months and all_time up from them; an incremental run recomputes only the days whose hours
-// capture and enrichment marked dirty, and adds each day's difference to its week, its month and all_time.
-// An incremental run therefore costs what changed, not the size of the periods it touches.
+// and rolls weeks, months and all_time up from them; an incremental run handles only the days whose hours capture
+// and enrichment marked dirty, and adds each day's difference to its week, its month and all_time, writing only
+// the columns that changed. An incremental run therefore costs what changed, not the size of the periods it touches.
 //
-// Crash safety: dirty hours become pending days and are deleted in one transaction. An incremental step is one
-// transaction per guild and batch of pending days (the days' facts, their differences carried into weeks, months
-// and all_time, the pending days deleted). A full rebuild of a guild first marks its facts stale
+// Two kinds of dirty day (db/dirty.ts). A day where a clip's Twitch metadata changed is recomputed from the raw
+// tables. A day only Discord activity touched (shares, reactions, edits, deletions: most events) is not re-read at
+// all: capture journals the exact engagement change of every write (engagement_changes, capture/engagement-changes.ts)
+// and the day's difference is that journal, attributed to each clip's current game and creator. That is exact
+// because a clip whose metadata changes marks every hour its engagement lies in as a clip change, so no
+// engagement-only day ever holds engagement whose attribution moved.
+//
+// Crash safety: an incremental step is one transaction per guild and batch of pending days: the first takes the
+// guild's dirty hours (days beyond the batch are stored as pending, with their kind), and each computes its days'
+// differences, carries them into weeks, months and all_time, and deletes the days' journaled changes and pending
+// marks. A full rebuild of a guild first turns its dirty hours into pending days, marks its facts stale
 // (analytics_state.facts_version 0), writes its buckets in short transactions (every level rolled up from the
-// same day facts), and in its last transaction deletes its pending days and marks the facts current. A crash at
-// any point leaves the dirty hours, the pending days or the stale mark behind, and the next run redoes that work;
-// re-running changes nothing.
+// same day facts), and in its last transaction deletes its pending days and journal and marks the facts current
+// (hours capture marked meanwhile are left to be recomputed in full). A crash at any point leaves the dirty hours,
+// the pending days or the stale mark behind, and the next run redoes that work; re-running changes nothing.
 //
 // All period types of a guild are kept together (weeks, months and all_time are carried forward from the same
 // day facts), so a run asked for one period type brings the others up to date as well.
@@ -21,16 +29,19 @@ import { cachedStatement, inTransaction } from '../db/client';
 import { HOUR_MS } from '../db/dirty';
 import { getGuildSettings } from '../db/guild-settings';
 import type { Logger } from '../logger';
-import { average, type BucketFacts, type BucketRange, type PeakCell, type TopClipFacts } from './bucket-facts';
+import { ATTRIBUTION_SQL, average, type BucketFacts, type BucketRange, type PeakCell, type TopClipFacts } from './bucket-facts';
 import { betterTopClip, computeDayFacts, pairKey, rollUpDays, type DayFacts, type DayRange, type Pair, type RolledUp } from './day-facts';
 import { createNameLookup, type NameLookup } from './names';
-import { bucketOf, bucketsBetween, isValidTimeZone } from './periods';
+import { bucketOf, bucketsBetween, isValidTimeZone, offsetSegments } from './periods';
 import { storedCreator } from './top-creators';
 import { storedGame } from './top-games';
 import { PERIOD_TYPES, type PeriodType } from './types';
 
-/** The layout of the stored facts; summaries built with another one are rebuilt (analytics_state.facts_version). */
-export const FACTS_VERSION = 1;
+/**
+ * The layout of the stored facts; summaries built with another one are rebuilt (analytics_state.facts_version).
+ * 2: pairs above the day level hold clip counts and views only (their engagement lives in the game and creator rows).
+ */
+export const FACTS_VERSION = 2;
 
 export interface AggregateOptions {
   /** One guild; all guilds when absent. */
@@ -64,6 +75,8 @@ export interface AggregateSummary {
   ms: number;
 }
 
+const DAY_MS = 86_400_000;
+
 /** Local days read per step; the event loop gets a turn between steps. */
 const DAYS_PER_STEP = 62;
 
@@ -81,8 +94,8 @@ export async function aggregateAnalytics(db: Db, options: AggregateOptions, deps
       deps.logger?.warn({ guildId, timezone }, 'guild timezone is not a valid IANA name; aggregating in UTC');
       timezone = 'UTC';
     }
-    summary.dirty_hours += consumeDirtyHours(db, guildId, timezone);
     const work = await aggregateGuild(db, guildId, timezone, options.full ?? false, deps.clock.now());
+    summary.dirty_hours += work.dirtyHours;
     for (const type of types) {
       summary.units += 1;
       summary.buckets += work.buckets[type];
@@ -119,33 +132,11 @@ function guildsToVisit(db: Db, full: boolean): string[] {
     .map((r) => r.guild_id);
 }
 
-/** Turns the guild's dirty hours into pending local days, atomically. Returns hours consumed. */
-function consumeDirtyHours(db: Db, guildId: string, timezone: string): number {
-  return inTransaction(db, () => {
-    const hours = cachedStatement<[string], { hour_start: number }>(db, 'SELECT hour_start FROM dirty_hours WHERE guild_id = ?')
-      .all(guildId)
-      .map((r) => r.hour_start);
-    if (hours.length === 0) return 0;
-    const insert = cachedStatement(db, "INSERT OR IGNORE INTO aggregation_pending (guild_id, period_type, period_start) VALUES (?, 'day', ?)");
-    const seen = new Set<number>();
-    for (const hour of hours) {
-      // An hour can straddle two local days in zones with half-hour offsets: mark both ends.
-      for (const at of [hour, hour + HOUR_MS - 1]) {
-        const start = bucketOf(timezone, 'day', at).start;
-        if (seen.has(start)) continue;
-        seen.add(start);
-        insert.run(guildId, start);
-      }
-    }
-    const remove = cachedStatement(db, 'DELETE FROM dirty_hours WHERE guild_id = ? AND hour_start = ?');
-    for (const hour of hours) remove.run(guildId, hour);
-    return hours.length;
-  });
-}
-
 interface GuildWork {
   full: boolean;
   buckets: Record<PeriodType, number>;
+  /** Dirty hours consumed. */
+  dirtyHours: number;
 }
 
 /** True when every period type's summaries exist, in this timezone and with the current facts layout. */
@@ -158,7 +149,10 @@ function guildIsCurrent(db: Db, guildId: string, timezone: string): boolean {
 }
 
 async function aggregateGuild(db: Db, guildId: string, timezone: string, forceFull: boolean, now: number): Promise<GuildWork> {
-  if (forceFull || !guildIsCurrent(db, guildId, timezone)) return rebuildGuild(db, guildId, timezone, now);
+  if (forceFull || !guildIsCurrent(db, guildId, timezone)) {
+    const dirtyHours = consumeDirtyHours(db, guildId, timezone);
+    return { ...(await rebuildGuild(db, guildId, timezone, now)), dirtyHours };
+  }
   return carryDirtyDays(db, guildId, timezone, now);
 }
 
@@ -168,7 +162,7 @@ async function aggregateGuild(db: Db, guildId: string, timezone: string, forceFu
 /** Buckets written per transaction by a full rebuild: short transactions keep the event loop (capture) moving. */
 const BUCKETS_PER_WRITE: Record<PeriodType, number> = { day: 14, week: 2, month: 1, all_time: 1 };
 
-async function rebuildGuild(db: Db, guildId: string, timezone: string, now: number): Promise<GuildWork> {
+async function rebuildGuild(db: Db, guildId: string, timezone: string, now: number): Promise<Omit<GuildWork, 'dirtyHours'>> {
   const ranges: DayRange[] = allDays(db, guildId, timezone);
   const days = new Map<number, DayFacts>();
   for (let i = 0; i < ranges.length; i += DAYS_PER_STEP) {
@@ -192,7 +186,7 @@ async function rebuildGuild(db: Db, guildId: string, timezone: string, now: numb
       const keys = part.map((b) => b.key);
       inTransaction(db, () => {
         for (const table of SUMMARY_TABLES) syncRows(db, table, guildId, type, keys, rows[table], now);
-        syncRows(db, 'analytics_pair_facts', guildId, type, keys, pairRows(part, rolled), now);
+        syncRows(db, 'analytics_pair_facts', guildId, type, keys, pairRows(type, part, rolled), now);
         if (type === 'day') syncDayTops(db, guildId, keys, dayTopRows(keys.map((k) => days.get(k) as DayFacts)));
       });
       await yieldToEventLoop();
@@ -213,6 +207,10 @@ async function rebuildGuild(db: Db, guildId: string, timezone: string, now: numb
       guildId, daySpan ? daySpan.first : 1, daySpan ? daySpan.last : 0,
     );
     cachedStatement(db, 'DELETE FROM aggregation_pending WHERE guild_id = ?').run(guildId);
+    // Capture may have written between the rebuild's reads and now, and the rebuilt days may or may not hold those
+    // writes: their journaled changes go, and the hours they marked are recomputed in full by the next run.
+    cachedStatement(db, 'DELETE FROM engagement_changes WHERE guild_id = ?').run(guildId);
+    cachedStatement(db, 'UPDATE dirty_hours SET engagement_only = 0 WHERE guild_id = ? AND engagement_only <> 0').run(guildId);
     for (const type of PERIOD_TYPES) writeState(db, guildId, type, timezone, now, true);
   });
   return { full: true, buckets };
@@ -257,48 +255,153 @@ function bucketsOfDays(timezone: string, type: PeriodType, days: readonly DayRan
 // ---------------------------------------------------------------------------------------------------------
 // Incremental: pending days recomputed from the raw tables; their differences carried into weeks, months, all_time.
 
+/** Local days to recompute, each with whether only its Discord engagement changed (see db/dirty.ts). */
+type PendingDays = Map<number, boolean>;
+
+/** Adds the days the dirty hours fall in; a day is engagement-only while every mark in it is. */
+function addDirtyDays(days: PendingDays, hours: ReadonlyArray<{ hour_start: number; engagement_only: number }>, timezone: string): void {
+  for (const { hour_start: hour, engagement_only: engagementOnly } of hours) {
+    // An hour can straddle two local days in zones with half-hour offsets: mark both ends.
+    for (const at of [hour, hour + HOUR_MS - 1]) {
+      const start = bucketOf(timezone, 'day', at).start;
+      days.set(start, (days.get(start) ?? true) && engagementOnly === 1);
+    }
+  }
+}
+
+/** Records pending days, merged with those already recorded (a day that needs a full recompute keeps needing it). */
+function storePendingDays(db: Db, guildId: string, days: Iterable<[number, boolean]>): void {
+  const insert = cachedStatement(
+    db,
+    `INSERT INTO aggregation_pending (guild_id, period_type, period_start, engagement_only) VALUES (?, 'day', ?, ?)
+     ON CONFLICT (guild_id, period_type, period_start) DO UPDATE SET engagement_only = 0
+      WHERE excluded.engagement_only = 0 AND aggregation_pending.engagement_only <> 0`,
+  );
+  for (const [day, engagementOnly] of days) insert.run(guildId, day, engagementOnly ? 1 : 0);
+}
+
+function dirtyHoursOf(db: Db, guildId: string): Array<{ hour_start: number; engagement_only: number }> {
+  return cachedStatement<[string], { hour_start: number; engagement_only: number }>(
+    db,
+    'SELECT hour_start, engagement_only FROM dirty_hours WHERE guild_id = ?',
+  ).all(guildId);
+}
+
+function pendingDaysOf(db: Db, guildId: string): PendingDays {
+  const rows = cachedStatement<[string], { period_start: number; engagement_only: number }>(
+    db,
+    "SELECT period_start, engagement_only FROM aggregation_pending WHERE guild_id = ? AND period_type = 'day'",
+  ).all(guildId);
+  return new Map(rows.map((r) => [r.period_start, r.engagement_only === 1]));
+}
+
+/** Turns the guild's dirty hours into pending local days, atomically (before a full rebuild). Returns hours consumed. */
+function consumeDirtyHours(db: Db, guildId: string, timezone: string): number {
+  return inTransaction(db, () => {
+    const hours = dirtyHoursOf(db, guildId);
+    if (hours.length === 0) return 0;
+    const days: PendingDays = new Map();
+    addDirtyDays(days, hours, timezone);
+    storePendingDays(db, guildId, days);
+    cachedStatement(db, 'DELETE FROM dirty_hours WHERE guild_id = ?').run(guildId);
+    return hours.length;
+  });
+}
+
+/** Whether the guild has dirty hours or pending days (read without opening a write transaction). */
+function hasIncrementalWork(db: Db, guildId: string): boolean {
+  return (
+    cachedStatement<[string, string], { n: number }>(
+      db,
+      `SELECT EXISTS (SELECT 1 FROM dirty_hours WHERE guild_id = ?)
+           OR EXISTS (SELECT 1 FROM aggregation_pending WHERE guild_id = ? AND period_type = 'day') AS n`,
+    ).get(guildId, guildId)?.n === 1
+  );
+}
+
+/**
+ * Each step is one transaction: the first takes the dirty hours (pending days beyond the step are stored for the
+ * next steps), recomputes up to DAYS_PER_STEP days, carries their differences into their weeks, months and
+ * all_time and deletes those days from the pending ones. A small run is therefore a single commit per guild.
+ */
 async function carryDirtyDays(db: Db, guildId: string, timezone: string, now: number): Promise<GuildWork> {
   const buckets: Record<PeriodType, number> = { day: 0, week: 0, month: 0, all_time: 0 };
-  const pending = cachedStatement<[string], { period_start: number }>(
-    db,
-    "SELECT period_start FROM aggregation_pending WHERE guild_id = ? AND period_type = 'day' ORDER BY period_start",
-  )
-    .all(guildId)
-    .map((r) => r.period_start);
-  if (pending.length === 0) return { full: false, buckets };
+  const work: GuildWork = { full: false, buckets, dirtyHours: 0 };
+  if (!hasIncrementalWork(db, guildId)) return work;
   const names = createNameLookup(db, guildId);
   const touched: Record<PeriodType, Set<number>> = { day: new Set(), week: new Set(), month: new Set(), all_time: new Set() };
-  for (let i = 0; i < pending.length; i += DAYS_PER_STEP) {
-    const ranges = pending.slice(i, i + DAYS_PER_STEP).map((key): DayRange => {
-      const day = bucketOf(timezone, 'day', key);
-      return { key, start: day.start, end: day.end };
-    });
-    const fresh = computeDayFacts(db, guildId, timezone, ranges);
-    inTransaction(db, () => {
-      const deltas = new Map<string, BucketDelta>();
-      for (const range of ranges) {
-        const day = fresh.get(range.key) as DayFacts;
-        const delta = replaceDay(db, guildId, range, day);
-        carryDelta(db, guildId, delta, names, now);
-        touched.day.add(range.key);
-        for (const type of ['week', 'month', 'all_time'] as const) {
-          const bucket = type === 'all_time' ? { start: 0, end: null } : bucketOf(timezone, type, range.start);
-          const id = `${type}:${bucket.start}`;
-          let target = deltas.get(id);
-          if (!target) deltas.set(id, (target = emptyDelta(type, bucket.start, bucket.end)));
-          mergeDelta(target, delta);
-          touched[type].add(bucket.start);
+  for (let first = true; ; first = false) {
+    const finished = inTransaction(db, () => {
+      const pending = pendingDaysOf(db, guildId);
+      const stored = new Set(pending.keys());
+      if (first) {
+        const hours = dirtyHoursOf(db, guildId);
+        work.dirtyHours = hours.length;
+        if (hours.length > 0) {
+          const dirty: PendingDays = new Map();
+          addDirtyDays(dirty, hours, timezone);
+          for (const [day, engagementOnly] of dirty) pending.set(day, (pending.get(day) ?? true) && engagementOnly);
+          cachedStatement(db, 'DELETE FROM dirty_hours WHERE guild_id = ?').run(guildId);
         }
       }
-      for (const delta of deltas.values()) carryDelta(db, guildId, delta, names, now);
+      if (pending.size === 0) return true;
+      const order = [...pending.keys()].sort((a, b) => a - b);
+      const step = order.slice(0, DAYS_PER_STEP);
+      const later = order.slice(DAYS_PER_STEP);
+      // Days left for the next steps are stored with what this step learnt of them (a crash redoes them).
+      if (first) storePendingDays(db, guildId, later.map((day) => [day, pending.get(day) as boolean]));
+      carryDays(db, guildId, timezone, step.map((day) => [day, pending.get(day) as boolean]), names, touched, now);
       const done = cachedStatement(db, "DELETE FROM aggregation_pending WHERE guild_id = ? AND period_type = 'day' AND period_start = ?");
-      for (const range of ranges) done.run(guildId, range.key);
+      for (const day of step) if (stored.has(day)) done.run(guildId, day);
       for (const type of PERIOD_TYPES) writeState(db, guildId, type, timezone, now, false);
+      return later.length === 0;
     });
     await yieldToEventLoop();
+    if (finished) break;
   }
   for (const type of PERIOD_TYPES) buckets[type] = touched[type].size;
-  return { full: false, buckets };
+  return work;
+}
+
+/** Recomputes the days (ascending) and carries their differences into their own rows and their week's, month's and all_time's. */
+function carryDays(
+  db: Db,
+  guildId: string,
+  timezone: string,
+  days: ReadonlyArray<[number, boolean]>,
+  names: NameLookup,
+  touched: Record<PeriodType, Set<number>>,
+  now: number,
+): void {
+  const rangeOf = (key: number): DayRange => {
+    const day = bucketOf(timezone, 'day', key);
+    return { key, start: day.start, end: day.end };
+  };
+  const whole = days.filter(([, engagementOnly]) => !engagementOnly).map(([key]) => rangeOf(key));
+  const engagement = days.filter(([, engagementOnly]) => engagementOnly).map(([key]) => rangeOf(key));
+  const fresh = computeDayFacts(db, guildId, timezone, whole);
+  const deltas = new Map<string, BucketDelta>();
+  const dropChanges = cachedStatement(db, 'DELETE FROM engagement_changes WHERE guild_id = ? AND at >= ? AND at < ?');
+  for (const range of [...whole, ...engagement].sort((a, b) => a.key - b.key)) {
+    const wholeDay = fresh.get(range.key);
+    const delta = wholeDay
+      ? replaceDay(db, guildId, range, wholeDay)
+      : journaledDelta(db, guildId, timezone, range);
+    // The day's journaled changes are now carried (engagement-only days) or part of its recomputed facts.
+    dropChanges.run(guildId, range.start, range.end);
+    touched.day.add(range.key);
+    if (isEmptyDelta(delta)) continue;
+    carryDelta(db, guildId, delta, names, now);
+    for (const type of ['week', 'month', 'all_time'] as const) {
+      const bucket = type === 'all_time' ? { start: 0, end: null } : bucketOf(timezone, type, range.start);
+      const id = `${type}:${bucket.start}`;
+      let target = deltas.get(id);
+      if (!target) deltas.set(id, (target = emptyDelta(type, bucket.start, bucket.end)));
+      mergeDelta(target, delta);
+      touched[type].add(bucket.start);
+    }
+  }
+  for (const delta of deltas.values()) carryDelta(db, guildId, delta, names, now);
 }
 
 /** What changed in a day, to be added to the buckets that contain it. */
@@ -328,6 +431,15 @@ function emptyDelta(type: PeriodType, key: number, end: number | null): BucketDe
     topGames: new Set(),
     firstLast: false,
   };
+}
+
+/** True when the day's facts did not change at all (nothing to carry). */
+function isEmptyDelta(delta: BucketDelta): boolean {
+  const t = delta.totals;
+  return (
+    delta.pairs.size === 0 && delta.peaks.size === 0 && delta.topGames.size === 0 && !delta.firstLast &&
+    t.clip_count === 0 && t.total_views === 0 && t.discord_shares === 0 && t.discord_reactions === 0
+  );
 }
 
 function mergeDelta(target: BucketDelta, delta: BucketDelta): void {
@@ -364,6 +476,16 @@ function isZero(p: PairValues): boolean {
   return p.n === 0 && p.views === 0 && p.shares === 0 && p.reactions === 0;
 }
 
+type DayTotals = { clip_count: number; total_views: number; discord_shares: number; discord_reactions: number; first_clip_at: number | null; last_clip_at: number | null };
+
+function dayTotalsOf(db: Db, guildId: string, day: number): DayTotals | undefined {
+  return cachedStatement<[string, number], DayTotals>(
+    db,
+    `SELECT clip_count, total_views, discord_shares, discord_reactions, first_clip_at, last_clip_at FROM guild_period_stats
+      WHERE guild_id = ? AND period_type = 'day' AND period_start = ?`,
+  ).get(guildId, day);
+}
+
 /**
  * A day's difference between its stored facts and its new ones (read from the raw tables); stores its new top
  * clips. carryDelta then applies the difference to the day's own rows as to its week's, month's and all_time's.
@@ -398,11 +520,7 @@ function replaceDay(db: Db, guildId: string, range: DayRange, day: DayFacts): Bu
   }
   for (const [index, c] of cells) if (c.clips !== 0 || c.shares !== 0) delta.peaks.set(index, c);
 
-  const oldTotals = cachedStatement<[string, number], { clip_count: number; total_views: number; discord_shares: number; discord_reactions: number; first_clip_at: number | null; last_clip_at: number | null }>(
-    db,
-    `SELECT clip_count, total_views, discord_shares, discord_reactions, first_clip_at, last_clip_at FROM guild_period_stats
-      WHERE guild_id = ? AND period_type = 'day' AND period_start = ?`,
-  ).get(guildId, range.key);
+  const oldTotals = dayTotalsOf(db, guildId, range.key);
   const t = rolled.facts.totals;
   delta.totals = {
     clip_count: t.clip_count - (oldTotals?.clip_count ?? 0),
@@ -424,28 +542,88 @@ function replaceDay(db: Db, guildId: string, range: DayRange, day: DayFacts): Bu
   }
   for (const game of tops.keys()) delta.topGames.add(game);
 
-  delta.span = { first: t.first_clip_at, last: t.last_clip_at };
-  syncDayTops(db, guildId, [range.key], dayTopRows([day]));
+  if (delta.firstLast) delta.span = { first: t.first_clip_at, last: t.last_clip_at };
+  if (delta.topGames.size > 0) syncDayTops(db, guildId, [range.key], dayTopRows([day]));
   return delta;
+}
+
+/**
+ * The difference of a day whose clips did not change: the engagement changes capture journaled for it, each
+ * counted for its clip's current game and creator (or as uncounted engagement), at the local hour it happened.
+ * Its clip counts, views, first/last and top clips stay as stored.
+ */
+function journaledDelta(db: Db, guildId: string, timezone: string, range: DayRange): BucketDelta {
+  const delta = emptyDelta('day', range.key, range.end);
+  const rows = cachedStatement<[string, number, number], { at: number; shares: number; reactions: number; game_id: string | null; creator_id: string | null }>(
+    db,
+    `SELECT j.at AS at, j.shares AS shares, j.reactions AS reactions, ${ATTRIBUTION_SQL}
+       FROM engagement_changes j LEFT JOIN clips c ON c.guild_id = j.guild_id AND c.clip_id = j.clip_id
+      WHERE j.guild_id = ? AND j.at >= ? AND j.at < ?`,
+  ).all(guildId, range.start, range.end);
+  if (rows.length === 0) return delta;
+  const segments = offsetSegments(timezone, range.start, range.end);
+  for (const row of rows) {
+    delta.totals.discord_shares += row.shares;
+    delta.totals.discord_reactions += row.reactions;
+    if (row.game_id !== null && row.creator_id !== null) {
+      const key = pairKey(row.game_id, row.creator_id);
+      let pair = delta.pairs.get(key);
+      if (!pair) delta.pairs.set(key, (pair = { game: row.game_id, creator: row.creator_id, n: 0, views: 0, shares: 0, reactions: 0 }));
+      pair.shares += row.shares;
+      pair.reactions += row.reactions;
+    }
+    if (row.shares !== 0) {
+      // The local weekday and hour, as day-facts.ts computes them in SQL.
+      const offset = (segments.find((s) => row.at < s.end) ?? segments[segments.length - 1])?.offset ?? 0;
+      const local = row.at + offset;
+      const index = ((Math.floor(local / DAY_MS) + 3) % 7) * 24 + Math.floor((local % DAY_MS) / HOUR_MS);
+      const cell = delta.peaks.get(index);
+      if (cell) cell.shares += row.shares;
+      else delta.peaks.set(index, { clips: 0, shares: row.shares });
+    }
+  }
+  for (const [key, pair] of delta.pairs) if (isZero(pair)) delta.pairs.delete(key);
+  for (const [index, cell] of delta.peaks) if (cell.shares === 0) delta.peaks.delete(index);
+  return delta;
+}
+
+type Values = Record<string, string | number | null>;
+
+/**
+ * Writes one summary row given what it held (`old`, undefined when absent): inserts a new row, deletes one that
+ * became empty (`next` null), and otherwise updates only the columns whose values changed, so that new shares of
+ * a game rewrite its shares index entries and not its clip-count, views and average ones. `stamp` sets
+ * computed_at (when the row last changed) on tables that have it.
+ */
+function writeRow(db: Db, table: string, key: Values, old: Values | undefined, next: Values | null, stamp: number | null): void {
+  const keyColumns = Object.keys(key);
+  const where = keyColumns.map((c) => `${c} = ?`).join(' AND ');
+  if (next === null) {
+    if (old) cachedStatement(db, `DELETE FROM ${table} WHERE ${where}`).run(...Object.values(key));
+    return;
+  }
+  const stamped = stamp === null ? [] : [stamp];
+  if (!old) {
+    const columns = [...keyColumns, ...Object.keys(next), ...(stamp === null ? [] : ['computed_at'])];
+    cachedStatement(db, `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`).run(
+      ...Object.values(key), ...Object.values(next), ...stamped,
+    );
+    return;
+  }
+  const changed = Object.keys(next).filter((c) => next[c] !== old[c]);
+  if (changed.length === 0) return;
+  const set = [...changed, ...(stamp === null ? [] : ['computed_at'])].map((c) => `${c} = ?`).join(', ');
+  cachedStatement(db, `UPDATE ${table} SET ${set} WHERE ${where}`).run(...changed.map((c) => next[c]), ...stamped, ...Object.values(key));
 }
 
 /** Adds a bucket's difference to its stored pairs, game and creator rows, totals and peak cells. */
 function carryDelta(db: Db, guildId: string, delta: BucketDelta, names: NameLookup, now: number): void {
   const { type, key, end } = delta;
+  const bucket = { guild_id: guildId, period_type: type, period_start: key };
   const getPair = cachedStatement<[string, string, number, string, string], PairValues>(
     db,
     `SELECT clip_count AS n, total_views AS views, discord_shares AS shares, discord_reactions AS reactions FROM analytics_pair_facts
       WHERE guild_id = ? AND period_type = ? AND period_start = ? AND game_id = ? AND creator_id = ?`,
-  );
-  const putPair = cachedStatement(
-    db,
-    `INSERT INTO analytics_pair_facts (guild_id, period_type, period_start, game_id, creator_id, clip_count, total_views, discord_shares, discord_reactions)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET clip_count = excluded.clip_count, total_views = excluded.total_views,
-       discord_shares = excluded.discord_shares, discord_reactions = excluded.discord_reactions`,
-  );
-  const dropPair = cachedStatement(
-    db,
-    'DELETE FROM analytics_pair_facts WHERE guild_id = ? AND period_type = ? AND period_start = ? AND game_id = ? AND creator_id = ?',
   );
   interface Change extends PairValues {
     /** Change in distinct counted partners (creators of a game, games of a creator). */
@@ -462,11 +640,26 @@ function carryDelta(db: Db, guildId: string, delta: BucketDelta, names: NameLook
   const creators = new Map<string, Change>();
   for (const p of delta.pairs.values()) {
     if (isZero(p)) continue;
-    const old = getPair.get(guildId, type, key, p.game, p.creator) ?? NO_PAIR;
-    const next = { n: old.n + p.n, views: old.views + p.views, shares: old.shares + p.shares, reactions: old.reactions + p.reactions };
-    if (next.n === 0 && next.shares === 0 && next.reactions === 0) dropPair.run(guildId, type, key, p.game, p.creator);
-    else putPair.run(guildId, type, key, p.game, p.creator, next.n, next.views, next.shares, next.reactions);
-    const partners = (next.n > 0 ? 1 : 0) - (old.n > 0 ? 1 : 0);
+    let partners = 0;
+    // Above the day level pairs hold clips only (see pairRows): engagement alone does not touch them.
+    if (type === 'day' || p.n !== 0 || p.views !== 0) {
+      const old = getPair.get(guildId, type, key, p.game, p.creator);
+      const was = old ?? NO_PAIR;
+      const next = type === 'day'
+        ? { n: was.n + p.n, views: was.views + p.views, shares: was.shares + p.shares, reactions: was.reactions + p.reactions }
+        : { n: was.n + p.n, views: was.views + p.views, shares: 0, reactions: 0 };
+      writeRow(
+        db,
+        'analytics_pair_facts',
+        { ...bucket, game_id: p.game, creator_id: p.creator },
+        old && { clip_count: old.n, total_views: old.views, discord_shares: old.shares, discord_reactions: old.reactions },
+        next.n === 0 && next.shares === 0 && next.reactions === 0
+          ? null
+          : { clip_count: next.n, total_views: next.views, discord_shares: next.shares, discord_reactions: next.reactions },
+        null,
+      );
+      partners = (next.n > 0 ? 1 : 0) - (was.n > 0 ? 1 : 0);
+    }
     for (const c of [change(games, p.game), change(creators, p.creator)]) {
       c.n += p.n;
       c.views += p.views;
@@ -479,23 +672,12 @@ function carryDelta(db: Db, guildId: string, delta: BucketDelta, names: NameLook
   for (const game of delta.topGames) change(games, game);
 
   let countedGames = 0;
-  const getGame = cachedStatement<[string, string, number, string], { clip_count: number; total_views: number; unique_creators: number; discord_shares: number; discord_reactions: number; top_clip_id: string | null; top_clip_title: string | null; top_clip_views: number | null }>(
+  const getGame = cachedStatement<[string, string, number, string], Values & { clip_count: number; total_views: number; unique_creators: number; discord_shares: number; discord_reactions: number; top_clip_id: string | null; top_clip_title: string | null; top_clip_views: number | null }>(
     db,
-    `SELECT clip_count, total_views, unique_creators, discord_shares, discord_reactions, top_clip_id, top_clip_title, top_clip_views
+    `SELECT game_name, period_end, clip_count, total_views, avg_view_count, unique_creators, discord_shares, discord_reactions,
+            top_clip_id, top_clip_title, top_clip_views
        FROM game_analytics WHERE guild_id = ? AND period_type = ? AND period_start = ? AND game_id = ?`,
   );
-  const putGame = cachedStatement(
-    db,
-    `INSERT INTO game_analytics (guild_id, period_type, period_start, game_id, game_name, period_end, clip_count, total_views, avg_view_count,
-       unique_creators, discord_shares, discord_reactions, top_clip_id, top_clip_title, top_clip_views, computed_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (guild_id, game_id, period_type, period_start) DO UPDATE SET game_name = excluded.game_name, period_end = excluded.period_end,
-       clip_count = excluded.clip_count, total_views = excluded.total_views, avg_view_count = excluded.avg_view_count,
-       unique_creators = excluded.unique_creators, discord_shares = excluded.discord_shares, discord_reactions = excluded.discord_reactions,
-       top_clip_id = excluded.top_clip_id, top_clip_title = excluded.top_clip_title, top_clip_views = excluded.top_clip_views,
-       computed_at = excluded.computed_at`,
-  );
-  const dropGame = cachedStatement(db, 'DELETE FROM game_analytics WHERE guild_id = ? AND period_type = ? AND period_start = ? AND game_id = ?');
   for (const [game, c] of games) {
     const old = getGame.get(guildId, type, key, game);
     const n = (old?.clip_count ?? 0) + c.n;
@@ -503,36 +685,27 @@ function carryDelta(db: Db, guildId: string, delta: BucketDelta, names: NameLook
     const shares = (old?.discord_shares ?? 0) + c.shares;
     const reactions = (old?.discord_reactions ?? 0) + c.reactions;
     countedGames += (n > 0 ? 1 : 0) - ((old?.clip_count ?? 0) > 0 ? 1 : 0);
-    if (n === 0 && shares === 0 && reactions === 0) {
-      if (old) dropGame.run(guildId, type, key, game);
-      continue;
-    }
-    const top = delta.topGames.has(game)
-      ? topClipOf(db, guildId, game, type === 'all_time' ? null : key, end)
-      : old && old.top_clip_id !== null
-        ? { id: old.top_clip_id, title: old.top_clip_title ?? '', views: old.top_clip_views ?? 0 }
-        : null;
-    putGame.run(guildId, type, key, game, names.gameName(game), end, n, views, average(views, n), (old?.unique_creators ?? 0) + c.partners,
-      shares, reactions, top?.id ?? null, top?.title ?? null, top?.views ?? null, now);
+    const empty = n === 0 && shares === 0 && reactions === 0;
+    const top = empty
+      ? null
+      : delta.topGames.has(game)
+        ? topClipOf(db, guildId, game, type === 'all_time' ? null : key, end)
+        : old && old.top_clip_id !== null
+          ? { id: old.top_clip_id, title: old.top_clip_title ?? '', views: old.top_clip_views ?? 0 }
+          : null;
+    writeRow(db, 'game_analytics', { ...bucket, game_id: game }, old, empty ? null : {
+      game_name: names.gameName(game), period_end: end, clip_count: n, total_views: views, avg_view_count: average(views, n),
+      unique_creators: (old?.unique_creators ?? 0) + c.partners, discord_shares: shares, discord_reactions: reactions,
+      top_clip_id: top?.id ?? null, top_clip_title: top?.title ?? null, top_clip_views: top?.views ?? null,
+    }, now);
   }
 
   let countedCreators = 0;
-  const getCreator = cachedStatement<[string, string, number, string], { clip_count: number; total_views: number; unique_games: number; discord_shares: number; discord_reactions: number; top_game_id: string | null }>(
+  const getCreator = cachedStatement<[string, string, number, string], Values & { clip_count: number; total_views: number; unique_games: number; discord_shares: number; discord_reactions: number; top_game_id: string | null }>(
     db,
-    `SELECT clip_count, total_views, unique_games, discord_shares, discord_reactions, top_game_id
+    `SELECT creator_name, period_end, clip_count, total_views, avg_views, discord_shares, discord_reactions, unique_games, top_game_id, top_game_name
        FROM creator_analytics WHERE guild_id = ? AND period_type = ? AND period_start = ? AND creator_id = ?`,
   );
-  const putCreator = cachedStatement(
-    db,
-    `INSERT INTO creator_analytics (guild_id, period_type, period_start, creator_id, creator_name, period_end, clip_count, total_views, avg_views,
-       discord_shares, discord_reactions, unique_games, top_game_id, top_game_name, computed_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (guild_id, creator_id, period_type, period_start) DO UPDATE SET creator_name = excluded.creator_name, period_end = excluded.period_end,
-       clip_count = excluded.clip_count, total_views = excluded.total_views, avg_views = excluded.avg_views,
-       discord_shares = excluded.discord_shares, discord_reactions = excluded.discord_reactions, unique_games = excluded.unique_games,
-       top_game_id = excluded.top_game_id, top_game_name = excluded.top_game_name, computed_at = excluded.computed_at`,
-  );
-  const dropCreator = cachedStatement(db, 'DELETE FROM creator_analytics WHERE guild_id = ? AND period_type = ? AND period_start = ? AND creator_id = ?');
   const creatorPairs = cachedStatement<[string, string, number, string], { game_id: string; n: number; views: number }>(
     db,
     `SELECT game_id, clip_count AS n, total_views AS views FROM analytics_pair_facts
@@ -546,7 +719,7 @@ function carryDelta(db: Db, guildId: string, delta: BucketDelta, names: NameLook
     const reactions = (old?.discord_reactions ?? 0) + c.reactions;
     countedCreators += (n > 0 ? 1 : 0) - ((old?.clip_count ?? 0) > 0 ? 1 : 0);
     if (n === 0 && shares === 0 && reactions === 0) {
-      if (old) dropCreator.run(guildId, type, key, creator);
+      writeRow(db, 'creator_analytics', { ...bucket, creator_id: creator }, old, null, now);
       continue;
     }
     let topGame = old?.top_game_id ?? null;
@@ -558,67 +731,59 @@ function carryDelta(db: Db, guildId: string, delta: BucketDelta, names: NameLook
       }
       topGame = best ? best.game_id : null;
     }
-    putCreator.run(guildId, type, key, creator, names.creatorName(creator), end, n, views, average(views, n), shares, reactions,
-      (old?.unique_games ?? 0) + c.partners, topGame, topGame === null ? null : names.gameName(topGame), now);
+    writeRow(db, 'creator_analytics', { ...bucket, creator_id: creator }, old, {
+      creator_name: names.creatorName(creator), period_end: end, clip_count: n, total_views: views, avg_views: average(views, n),
+      discord_shares: shares, discord_reactions: reactions, unique_games: (old?.unique_games ?? 0) + c.partners,
+      top_game_id: topGame, top_game_name: topGame === null ? null : names.gameName(topGame),
+    }, now);
   }
 
-  const getTotals = cachedStatement<[string, string, number], { clip_count: number; total_views: number; unique_creators: number; unique_games: number; discord_shares: number; discord_reactions: number; first_clip_at: number | null; last_clip_at: number | null }>(
-    db,
-    `SELECT clip_count, total_views, unique_creators, unique_games, discord_shares, discord_reactions, first_clip_at, last_clip_at
-       FROM guild_period_stats WHERE guild_id = ? AND period_type = ? AND period_start = ?`,
-  );
-  const old = getTotals.get(guildId, type, key);
   const t = delta.totals;
-  const clipCount = (old?.clip_count ?? 0) + t.clip_count;
-  const shares = (old?.discord_shares ?? 0) + t.discord_shares;
-  const reactions = (old?.discord_reactions ?? 0) + t.discord_reactions;
-  if (clipCount === 0 && shares === 0 && reactions === 0) {
-    if (old) cachedStatement(db, 'DELETE FROM guild_period_stats WHERE guild_id = ? AND period_type = ? AND period_start = ?').run(guildId, type, key);
-  } else {
-    let first = old?.first_clip_at ?? null;
-    let last = old?.last_clip_at ?? null;
-    if (delta.span) {
-      first = delta.span.first;
-      last = delta.span.last;
-    } else if (delta.firstLast) {
-      const span = cachedStatement<[string, number, number], { first: number | null; last: number | null }>(
-        db,
-        `SELECT min(first_clip_at) AS first, max(last_clip_at) AS last FROM guild_period_stats
-          WHERE guild_id = ? AND period_type = 'day' AND period_start >= ? AND period_start < ?`,
-      ).get(guildId, type === 'all_time' ? Number.MIN_SAFE_INTEGER : key, end ?? Number.MAX_SAFE_INTEGER);
-      first = span?.first ?? null;
-      last = span?.last ?? null;
-    }
-    cachedStatement(
+  if (t.clip_count !== 0 || t.total_views !== 0 || t.discord_shares !== 0 || t.discord_reactions !== 0 || countedGames !== 0 || countedCreators !== 0 || delta.firstLast) {
+    const old = cachedStatement<[string, string, number], Values & { clip_count: number; total_views: number; unique_creators: number; unique_games: number; discord_shares: number; discord_reactions: number; first_clip_at: number | null; last_clip_at: number | null }>(
       db,
-      `INSERT INTO guild_period_stats (guild_id, period_type, period_start, period_end, clip_count, total_views, unique_creators, unique_games,
-         discord_shares, discord_reactions, first_clip_at, last_clip_at, computed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT DO UPDATE SET period_end = excluded.period_end, clip_count = excluded.clip_count, total_views = excluded.total_views,
-         unique_creators = excluded.unique_creators, unique_games = excluded.unique_games, discord_shares = excluded.discord_shares,
-         discord_reactions = excluded.discord_reactions, first_clip_at = excluded.first_clip_at, last_clip_at = excluded.last_clip_at,
-         computed_at = excluded.computed_at`,
-    ).run(guildId, type, key, end, clipCount, (old?.total_views ?? 0) + t.total_views, (old?.unique_creators ?? 0) + countedCreators,
-      (old?.unique_games ?? 0) + countedGames, shares, reactions, first, last, now);
+      `SELECT period_end, clip_count, total_views, unique_creators, unique_games, discord_shares, discord_reactions, first_clip_at, last_clip_at
+         FROM guild_period_stats WHERE guild_id = ? AND period_type = ? AND period_start = ?`,
+    ).get(guildId, type, key);
+    const clipCount = (old?.clip_count ?? 0) + t.clip_count;
+    const shares = (old?.discord_shares ?? 0) + t.discord_shares;
+    const reactions = (old?.discord_reactions ?? 0) + t.discord_reactions;
+    let next: Values | null = null;
+    if (clipCount !== 0 || shares !== 0 || reactions !== 0) {
+      let first = old?.first_clip_at ?? null;
+      let last = old?.last_clip_at ?? null;
+      if (delta.span) {
+        first = delta.span.first;
+        last = delta.span.last;
+      } else if (delta.firstLast) {
+        const span = cachedStatement<[string, number, number], { first: number | null; last: number | null }>(
+          db,
+          `SELECT min(first_clip_at) AS first, max(last_clip_at) AS last FROM guild_period_stats
+            WHERE guild_id = ? AND period_type = 'day' AND period_start >= ? AND period_start < ?`,
+        ).get(guildId, type === 'all_time' ? Number.MIN_SAFE_INTEGER : key, end ?? Number.MAX_SAFE_INTEGER);
+        first = span?.first ?? null;
+        last = span?.last ?? null;
+      }
+      next = {
+        period_end: end, clip_count: clipCount, total_views: (old?.total_views ?? 0) + t.total_views,
+        unique_creators: (old?.unique_creators ?? 0) + countedCreators, unique_games: (old?.unique_games ?? 0) + countedGames,
+        discord_shares: shares, discord_reactions: reactions, first_clip_at: first, last_clip_at: last,
+      };
+    }
+    writeRow(db, 'guild_period_stats', bucket, old, next, now);
   }
 
-  const getCell = cachedStatement<[string, string, number, number, number], PeakCell>(
+  const getCell = cachedStatement<[string, string, number, number, number], Values & PeakCell>(
     db,
     'SELECT clips, shares FROM guild_peak_activity WHERE guild_id = ? AND period_type = ? AND period_start = ? AND weekday = ? AND hour = ?',
   );
-  const putCell = cachedStatement(
-    db,
-    `INSERT INTO guild_peak_activity (guild_id, period_type, period_start, weekday, hour, clips, shares) VALUES (?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT DO UPDATE SET clips = excluded.clips, shares = excluded.shares`,
-  );
-  const dropCell = cachedStatement(db, 'DELETE FROM guild_peak_activity WHERE guild_id = ? AND period_type = ? AND period_start = ? AND weekday = ? AND hour = ?');
   for (const [index, d] of delta.peaks) {
     const weekday = Math.floor(index / 24);
     const hour = index % 24;
-    const cell = getCell.get(guildId, type, key, weekday, hour) ?? { clips: 0, shares: 0 };
-    const clips = cell.clips + d.clips;
-    const cellShares = cell.shares + d.shares;
-    if (clips === 0 && cellShares === 0) dropCell.run(guildId, type, key, weekday, hour);
-    else putCell.run(guildId, type, key, weekday, hour, clips, cellShares);
+    const old = getCell.get(guildId, type, key, weekday, hour);
+    const clips = (old?.clips ?? 0) + d.clips;
+    const shares = (old?.shares ?? 0) + d.shares;
+    writeRow(db, 'guild_peak_activity', { ...bucket, weekday, hour }, old, clips === 0 && shares === 0 ? null : { clips, shares }, null);
   }
 }
 
@@ -706,12 +871,20 @@ function summaryRows(buckets: readonly BucketRange[], facts: BucketFacts[], name
 }
 
 /** The stored (game, creator) pairs of each bucket: those with any clips, shares or reactions. */
-function pairRows(buckets: readonly BucketRange[], rolled: readonly RolledUp[]): Row[] {
+/**
+ * The stored (game, creator) pairs of each bucket. A day keeps every pair with clips, shares or reactions (a
+ * recomputed day is compared with them). Weeks, months and all_time keep pairs with clips only, without their
+ * engagement: they serve the distinct counts and the creators' top games, which only clips move, so a share or a
+ * reaction costs no pair writes above its day.
+ */
+function pairRows(type: PeriodType, buckets: readonly BucketRange[], rolled: readonly RolledUp[]): Row[] {
   const rows: Row[] = [];
   rolled.forEach((r, i) => {
     const key = (buckets[i] as BucketRange).key;
     for (const p of r.pairs.values()) {
-      if (p.n !== 0 || p.shares !== 0 || p.reactions !== 0) rows.push([key, p.game, p.creator, p.n, p.views, p.shares, p.reactions]);
+      if (type === 'day') {
+        if (p.n !== 0 || p.shares !== 0 || p.reactions !== 0) rows.push([key, p.game, p.creator, p.n, p.views, p.shares, p.reactions]);
+      } else if (p.n !== 0) rows.push([key, p.game, p.creator, p.n, p.views, 0, 0]);
     }
   });
   return rows;

@@ -3,6 +3,7 @@
 import { cachedStatement, type Db } from '../db/client';
 import { markDirtyHours } from '../db/dirty';
 import { refreshClipEngagement } from './engagement';
+import { journalEngagementChange, withEngagementChanges } from './engagement-changes';
 import { activeClipsOfMessage, isKnownClipMessage } from './record-share';
 
 export interface ReactionEvent {
@@ -32,7 +33,14 @@ export function recordReactionAdded(db: Db, event: ReactionEvent, now: number): 
     )
     .run(event.guildId, event.channelId, event.messageId, event.emojiKey, event.userId, event.at);
   if (result.changes === 0) return false;
-  afterChange(db, event.guildId, event.messageId, [event.at], now);
+  // One more reaction at its time, for each clip the message actively shares (as analytics count them).
+  const clips = activeClipsOfMessage(db, event.messageId);
+  journalEngagementChange(
+    db,
+    event.messageId,
+    clips.filter((c) => c.guildId === event.guildId).map((c) => ({ guildId: c.guildId, clipId: c.clipId, at: event.at, shares: 0, reactions: 1 })),
+  );
+  afterChange(db, event.guildId, event.messageId, [event.at], now, clips);
   return true;
 }
 
@@ -42,6 +50,10 @@ export function recordReactionAdded(db: Db, event: ReactionEvent, now: number): 
  */
 export function recordReactionRemoved(db: Db, event: ReactionEvent, now: number): boolean {
   if (!isKnownClipMessage(db, event.messageId)) return false;
+  return withEngagementChanges(db, [event.messageId], () => removeReaction(db, event, now));
+}
+
+function removeReaction(db: Db, event: ReactionEvent, now: number): boolean {
   const row = cachedStatement<[string, string, string], { reacted_at: number }>(db, 
       'SELECT reacted_at FROM reactions WHERE message_id = ? AND emoji_key = ? AND user_id = ?',
     )
@@ -70,6 +82,10 @@ export function recordReactionsCleared(
   now: number,
 ): number {
   if (!isKnownClipMessage(db, target.messageId)) return 0;
+  return withEngagementChanges(db, [target.messageId], () => clearReactions(db, target, now));
+}
+
+function clearReactions(db: Db, target: { guildId: string; messageId: string; emojiKey?: string | null }, now: number): number {
   const emojiFilter = target.emojiKey ? ' AND emoji_key = ?' : '';
   const params = target.emojiKey ? [target.messageId, target.emojiKey] : [target.messageId];
   const times = cachedStatement<unknown[], { t: number }>(db, 
@@ -94,6 +110,14 @@ export function recordReactionSnapshot(
   now: number,
 ): void {
   if (!isKnownClipMessage(db, snapshot.messageId)) return;
+  withEngagementChanges(db, [snapshot.messageId], () => applySnapshot(db, snapshot, now));
+}
+
+function applySnapshot(
+  db: Db,
+  snapshot: { guildId: string; channelId: string; messageId: string; emojiKey: string; count: number; userIds: string[]; at: number },
+  now: number,
+): void {
   const insert = cachedStatement(db, 
     `INSERT INTO reactions (guild_id, channel_id, message_id, emoji_key, user_id, reacted_at)
      VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
@@ -122,7 +146,7 @@ export function recordReactionSnapshot(
   afterChange(db, snapshot.guildId, snapshot.messageId, previous ? [snapshot.at, previous.observed_at] : [snapshot.at], now);
 }
 
-function afterChange(db: Db, guildId: string, messageId: string, times: number[], now: number): void {
-  refreshClipEngagement(db, activeClipsOfMessage(db, messageId), now);
-  markDirtyHours(db, guildId, times);
+function afterChange(db: Db, guildId: string, messageId: string, times: number[], now: number, clips = activeClipsOfMessage(db, messageId)): void {
+  refreshClipEngagement(db, clips, now);
+  markDirtyHours(db, guildId, times, 'engagement');
 }

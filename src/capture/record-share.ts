@@ -5,6 +5,7 @@ import { markDirtyHours } from '../db/dirty';
 import type { Source } from '../db/schema';
 import { extractClipLinks, type ClipLink } from './clip-url';
 import { refreshClipEngagement, type ClipKey } from './engagement';
+import { journalEngagementChange, withEngagementChanges } from './engagement-changes';
 
 export interface MessageSnapshot {
   guildId: string;
@@ -40,11 +41,29 @@ export function clipLinksOf(message: Pick<MessageSnapshot, 'content' | 'embedUrl
  * Re-running with the same snapshot changes nothing. Call inside a transaction.
  */
 export function recordMessage(db: Db, message: MessageSnapshot, now: number): ShareChange {
-  const links = clipLinksOf(message);
-  const existing = cachedStatement<[string], { clip_id: string; deleted_at: number | null; guild_id: string }>(db, 
+  const existing = cachedStatement<[string], { clip_id: string; deleted_at: number | null; guild_id: string }>(db,
       'SELECT clip_id, deleted_at, guild_id FROM shares WHERE message_id = ?',
     )
     .all(message.messageId);
+  if (existing.length > 0) return withEngagementChanges(db, [message.messageId], () => writeMessage(db, message, existing, now));
+  // A message seen for the first time has no reactions yet (they are only recorded on known clip messages): it
+  // now counts one share per clip at its post time, and nothing needs reading back to journal that.
+  const change = writeMessage(db, message, existing, now);
+  journalEngagementChange(
+    db,
+    message.messageId,
+    [...new Set(change.added)].map((clipId) => ({ guildId: message.guildId, clipId, at: message.postedAt, shares: 1, reactions: 0 })),
+  );
+  return change;
+}
+
+function writeMessage(
+  db: Db,
+  message: MessageSnapshot,
+  existing: ReadonlyArray<{ clip_id: string; deleted_at: number | null; guild_id: string }>,
+  now: number,
+): ShareChange {
+  const links = clipLinksOf(message);
   const current = new Map(existing.map((row) => [row.clip_id, row]));
   const wanted = new Set(links.map((l) => l.clipId));
   const added: string[] = [];
@@ -91,13 +110,18 @@ export function recordMessage(db: Db, message: MessageSnapshot, now: number): Sh
     refreshClipEngagement(db, keys, now);
     // A message seen for the first time has no reactions yet: they are only recorded on known clip messages.
     const times = existing.length === 0 ? [message.postedAt] : [message.postedAt, ...reactionTimes(db, message.messageId)];
-    markDirtyHours(db, message.guildId, times);
+    // Capture never changes a clip's Twitch metadata (new clip rows wait for enrichment and count for nothing yet).
+    markDirtyHours(db, message.guildId, times, 'engagement');
   }
   return { added, removed };
 }
 
 /** Marks every share of the given messages deleted (rows are kept with deleted_at). Idempotent. */
 export function recordMessagesDeleted(db: Db, messageIds: readonly string[], now: number): number {
+  return withEngagementChanges(db, messageIds, () => deleteMessages(db, messageIds, now));
+}
+
+function deleteMessages(db: Db, messageIds: readonly string[], now: number): number {
   const select = cachedStatement<[string], { guild_id: string; clip_id: string; posted_at: number }>(db, 
     'SELECT guild_id, clip_id, posted_at FROM shares WHERE message_id = ? AND deleted_at IS NULL',
   );
@@ -109,7 +133,7 @@ export function recordMessagesDeleted(db: Db, messageIds: readonly string[], now
     markDeleted.run(now, messageId);
     for (const row of rows) {
       keys.push({ guildId: row.guild_id, clipId: row.clip_id });
-      markDirtyHours(db, row.guild_id, [row.posted_at, ...reactionTimes(db, messageId)]);
+      markDirtyHours(db, row.guild_id, [row.posted_at, ...reactionTimes(db, messageId)], 'engagement');
     }
   }
   refreshClipEngagement(db, keys, now);

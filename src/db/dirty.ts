@@ -3,19 +3,35 @@ import { cachedStatement, type Db } from './client';
 
 export const HOUR_MS = 3_600_000;
 
-// Hours collected by deferDirtyHours, per connection: guild → hours.
-const deferred = new WeakMap<object, Map<string, Set<number>>>();
+/**
+ * What changed in an hour. 'engagement': only Discord shares and reactions (capture writes, which also journal
+ * the exact change in engagement_changes), so the aggregator carries the journal into the hour's local day
+ * without re-reading it. 'clips': a clip's Twitch metadata (creator, game, views, creation time, gone from
+ * Twitch), which moves its clip counts and re-attributes its engagement, so the whole day is recomputed from the
+ * raw tables. An hour marked both ways counts as 'clips'.
+ */
+export type DirtyKind = 'engagement' | 'clips';
 
-export function markDirtyHours(db: Db, guildId: string, timestamps: Iterable<number | null | undefined>): void {
+// Hours collected by deferDirtyHours, per connection: guild → hour → whether only engagement changed.
+const deferred = new WeakMap<object, Map<string, Map<number, boolean>>>();
+
+export function markDirtyHours(db: Db, guildId: string, timestamps: Iterable<number | null | undefined>, kind: DirtyKind = 'clips'): void {
+  const engagementOnly = kind === 'engagement';
   const pending = deferred.get(db.$client);
   let hours = pending?.get(guildId);
-  if (pending && !hours) pending.set(guildId, (hours = new Set()));
-  hours ??= new Set<number>();
-  const before = hours.size;
+  if (pending && !hours) pending.set(guildId, (hours = new Map()));
+  hours ??= new Map<number, boolean>();
+  let changed = false;
   for (const ts of timestamps) {
-    if (typeof ts === 'number' && Number.isFinite(ts)) hours.add(Math.floor(ts / HOUR_MS) * HOUR_MS);
+    if (typeof ts !== 'number' || !Number.isFinite(ts)) continue;
+    const hour = Math.floor(ts / HOUR_MS) * HOUR_MS;
+    const before = hours.get(hour);
+    if (before === undefined || (before && !engagementOnly)) {
+      hours.set(hour, engagementOnly);
+      changed = true;
+    }
   }
-  if (pending || hours.size === before) return;
+  if (pending || !changed) return;
   insertDirtyHours(db, guildId, hours);
 }
 
@@ -25,7 +41,7 @@ export function markDirtyHours(db: Db, guildId: string, timestamps: Iterable<num
  */
 export function deferDirtyHours<T>(db: Db, fn: () => T): T {
   if (deferred.has(db.$client)) return fn();
-  const pending = new Map<string, Set<number>>();
+  const pending = new Map<string, Map<number, boolean>>();
   deferred.set(db.$client, pending);
   let result: T;
   try {
@@ -37,9 +53,14 @@ export function deferDirtyHours<T>(db: Db, fn: () => T): T {
   return result;
 }
 
-function insertDirtyHours(db: Db, guildId: string, hours: Iterable<number>): void {
-  const insert = cachedStatement(db, 'INSERT OR IGNORE INTO dirty_hours (guild_id, hour_start) VALUES (?, ?)');
-  for (const hour of hours) insert.run(guildId, hour);
+function insertDirtyHours(db: Db, guildId: string, hours: Map<number, boolean>): void {
+  // A 'clips' mark overrides an 'engagement' one; an 'engagement' mark never weakens a 'clips' one.
+  const insert = cachedStatement(
+    db,
+    `INSERT INTO dirty_hours (guild_id, hour_start, engagement_only) VALUES (?, ?, ?)
+     ON CONFLICT (guild_id, hour_start) DO UPDATE SET engagement_only = 0 WHERE excluded.engagement_only = 0 AND dirty_hours.engagement_only <> 0`,
+  );
+  for (const [hour, engagementOnly] of hours) insert.run(guildId, hour, engagementOnly ? 1 : 0);
 }
 
 /**

@@ -301,6 +301,8 @@ export const analyticsState = sqliteTable(
  * every day, week, month and all_time bucket. A dirty day is recomputed from the raw tables and the difference
  * is added to its week, month and all_time here, so an incremental run costs what changed, not the bucket's size;
  * the pairs say how many distinct creators a game has (and games a creator) without rereading a period.
+ * Days hold every pair with clips or engagement; weeks, months and all_time only pairs with clips, with shares
+ * and reactions 0 (analytics/aggregate.ts FACTS_VERSION 2), so engagement never writes them above the day.
  */
 export const analyticsPairFacts = sqliteTable(
   'analytics_pair_facts',
@@ -355,6 +357,12 @@ export const aggregationPending = sqliteTable(
     guildId: text('guild_id').notNull(),
     periodType: text('period_type').notNull(),
     periodStart: integer('period_start').notNull(),
+    /**
+     * 1 when only Discord engagement (shares, reactions) changed in the bucket since it was last computed, so its
+     * journaled engagement changes are carried into it; 0 when clip metadata may have changed too (the whole
+     * bucket is recomputed from the raw tables). Merged: any 0 wins.
+     */
+    engagementOnly: integer('engagement_only').notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.guildId, t.periodType, t.periodStart] })],
 );
@@ -368,8 +376,34 @@ export const dirtyHours = sqliteTable(
   {
     guildId: text('guild_id').notNull(),
     hourStart: integer('hour_start').notNull(),
+    /**
+     * 1 when only capture wrote in the hour (shares, reactions, deletions: what Discord users do), 0 when clip
+     * metadata changed (enrichment, view refreshes, clips gone from Twitch). Rows from before the column were 0,
+     * the safe side. Merged: any 0 wins. See analytics/aggregate.ts.
+     */
+    engagementOnly: integer('engagement_only').notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.guildId, t.hourStart] })],
+);
+
+/**
+ * How capture writes changed the Discord engagement each local day counts, since the aggregator last carried that
+ * day forward: per guild, instant and clip, the change in active shares and in reactions placed there (a share's
+ * post time, a reaction's time, an imported count's observation time). Capture computes it exactly, as each
+ * touched message's engagement after the write minus before it. For a day whose dirty hours are all
+ * engagement-only, the aggregator adds these changes (attributed to the clip's current game and creator) to the
+ * stored day instead of re-reading the day's shares and reactions, and deletes them with the day's pending mark.
+ */
+export const engagementChanges = sqliteTable(
+  'engagement_changes',
+  {
+    guildId: text('guild_id').notNull(),
+    at: integer('at').notNull(),
+    clipId: text('clip_id').notNull(),
+    shares: integer('shares').notNull(),
+    reactions: integer('reactions').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.guildId, t.at, t.clipId] })],
 );
 
 /** Per-guild configuration; absent row = defaults. */

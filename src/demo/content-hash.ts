@@ -10,6 +10,7 @@ const TABLES: ReadonlyArray<readonly [string, string]> = [
   ['reaction_baselines', 'message_id, emoji_key'],
   ['clip_view_history', 'clip_id, observed_at'],
   ['dirty_hours', 'guild_id, hour_start'],
+  ['engagement_changes', 'guild_id, at, clip_id'],
   ['guild_settings', 'guild_id'],
 ];
 

@@ -16,7 +16,7 @@ export interface ParallelBuildOptions extends Omit<GenerateOptions, 'onlyGuilds'
 }
 
 /** Tables the generator writes, copied from each part in order; surrogate ids are renumbered. */
-const MERGED_TABLES = ['guild_settings', 'clips', 'shares', 'reactions', 'reaction_baselines', 'clip_view_history', 'dirty_hours'];
+const MERGED_TABLES = ['guild_settings', 'clips', 'shares', 'reactions', 'reaction_baselines', 'clip_view_history', 'dirty_hours', 'engagement_changes'];
 
 type WorkerMessage =
   | { type: 'progress'; done: number }

@@ -101,8 +101,10 @@ export function collectDigestData(analytics: AnalyticsQueries, ctx: AnalysisCont
     current: analytics.overview(ctx, period),
     previous: analytics.overview(ctx, previousPeriod),
     topClips: analytics.viralClips(ctx, { period, limit: 5, sort: 'view_count', minViews: 0 }).clips,
-    topCreators: analytics.topCreators(ctx, { period, limit: 3, sort: 'clip_count' }).creators,
-    topGames: analytics.topGames(ctx, { period, limit: 3, sort: 'clip_count' }).games,
+    // Made this week: a creator or game only shared or reacted to (its clips are older) is not "top" of the week,
+    // as in /clipstats. Sorted by clips, they come last, so the first three with clips are still the top three.
+    topCreators: analytics.topCreators(ctx, { period, limit: 3, sort: 'clip_count' }).creators.filter((c) => c.clip_count > 0),
+    topGames: analytics.topGames(ctx, { period, limit: 3, sort: 'clip_count' }).games.filter((g) => g.clip_count > 0),
     favourite: favourite && favourite.discord_reactions > 0 ? favourite : null,
     peakHour: peaks.best_hour,
     peakWeekday: peaks.best_weekday,

@@ -3,11 +3,12 @@ import { aggregateAll, aggregateAnalytics } from '../../src/analytics/aggregate'
 import { overview } from '../../src/analytics/overview';
 import { topCreators } from '../../src/analytics/top-creators';
 import type { AnalysisContext } from '../../src/analytics/types';
+import { inCaptureBatch } from '../../src/capture/capture-batch';
 import { recordMessage, recordMessagesDeleted } from '../../src/capture/record-share';
-import { recordReactionSnapshot } from '../../src/capture/record-reaction';
+import { recordReactionAdded, recordReactionRemoved, recordReactionsCleared, recordReactionSnapshot } from '../../src/capture/record-reaction';
 import { ManualClock } from '../../src/clock';
 import { inTransaction, type Db } from '../../src/db/client';
-import { markClipHoursDirty } from '../../src/db/dirty';
+import { deferDirtyHours, markClipHoursDirty, markDirtyHours } from '../../src/db/dirty';
 import { updateGuildSettings } from '../../src/db/guild-settings';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
 
@@ -53,6 +54,39 @@ function snapshot(db: Db, guildId: string, messageId: string, count: number, at:
   inTransaction(db, () =>
     recordReactionSnapshot(db, { guildId, channelId: 'chan', messageId, emojiKey: '🔥', count, userIds: [], at }, NOW),
   );
+}
+
+function react(db: Db, guildId: string, messageId: string, userId: string, at: number, remove = false): void {
+  const event = { guildId, channelId: 'chan', messageId, emojiKey: '🔥', userId, at };
+  inTransaction(db, () => (remove ? recordReactionRemoved(db, event, NOW) : recordReactionAdded(db, event, NOW)));
+}
+
+/** Every stored summary and fact row (computed_at aside), in key order. */
+function everything(db: Db): Record<string, unknown[]> {
+  const q = (sql: string): unknown[] => db.$client.prepare(sql).all();
+  return {
+    games: q(`SELECT guild_id, game_id, game_name, period_type, period_start, period_end, clip_count, total_views, avg_view_count, unique_creators,
+                discord_shares, discord_reactions, top_clip_id, top_clip_title, top_clip_views FROM game_analytics ORDER BY 1, 4, 5, 2`),
+    creators: q(`SELECT guild_id, creator_id, creator_name, period_type, period_start, period_end, clip_count, total_views, avg_views,
+                   discord_shares, discord_reactions, unique_games, top_game_id, top_game_name FROM creator_analytics ORDER BY 1, 4, 5, 2`),
+    totals: q(`SELECT guild_id, period_type, period_start, period_end, clip_count, total_views, unique_creators, unique_games, discord_shares,
+                 discord_reactions, first_clip_at, last_clip_at FROM guild_period_stats ORDER BY 1, 2, 3`),
+    peaks: q('SELECT * FROM guild_peak_activity ORDER BY 1, 2, 3, 4, 5'),
+    pairs: q('SELECT * FROM analytics_pair_facts ORDER BY 1, 2, 3, 4, 5'),
+    tops: q('SELECT * FROM analytics_day_top_clips ORDER BY 1, 2, 3'),
+  };
+}
+
+/** Runs an incremental pass, then checks a full rebuild would leave every summary and stored fact exactly the same. */
+async function expectIncrementalEqualsFullEverywhere(db: Db): Promise<void> {
+  await aggregateAll(db, { clock });
+  const incremental = everything(db);
+  await aggregateAll(db, { clock }, { full: true });
+  expect(incremental).toEqual(everything(db));
+}
+
+function dirtyHours(db: Db): unknown[] {
+  return db.$client.prepare('SELECT guild_id, hour_start, engagement_only FROM dirty_hours ORDER BY 1, 2').all();
 }
 
 function summaries(db: Db): unknown[] {
@@ -179,5 +213,178 @@ describe('incremental aggregation', () => {
     const guilds = temp.db.$client.prepare('SELECT DISTINCT guild_id FROM guild_period_stats').all();
     expect(guilds).toEqual([{ guild_id: 'a' }]);
     expect(temp.db.$client.prepare("SELECT count(*) AS n FROM dirty_hours WHERE guild_id = 'b'").get()).toEqual({ n: 1 });
+  });
+});
+
+describe('days only Discord activity touched', () => {
+  const HOUR = 3_600_000;
+  const day = Date.parse('2026-03-10T00:00:00Z');
+
+  /** Two enriched clips made on `day`, shared and reacted to that day; a third made a week before, shared that day. */
+  function community(db: Db): void {
+    post(db, 'g', 'm1', day + 10 * HOUR, ['SlugOne', 'SlugTwo']);
+    post(db, 'g', 'm2', day + 12 * HOUR, ['SlugOld']);
+    post(db, 'g', 'm3', day + 3 * DAY, ['SlugOne']);
+    enrich(db, 'g', 'SlugOne', day + 9 * HOUR, '77');
+    enrich(db, 'g', 'SlugTwo', day + 8 * HOUR, '78');
+    enrich(db, 'g', 'SlugOld', day - 7 * DAY, '77');
+    react(db, 'g', 'm1', 'u1', day + 11 * HOUR);
+    react(db, 'g', 'm2', 'u2', day + 13 * HOUR);
+  }
+
+  it('marks capture writes as engagement only and clip changes as clip changes, a clip change winning in a shared hour', () => {
+    temp = createTempDb();
+    const db = temp.db;
+    post(db, 'g', 'm1', day + 10 * HOUR + 60_000, ['SlugOne']);
+    react(db, 'g', 'm1', 'u1', day + 11 * HOUR + 60_000);
+    expect(dirtyHours(db)).toEqual([
+      { guild_id: 'g', hour_start: day + 10 * HOUR, engagement_only: 1 },
+      { guild_id: 'g', hour_start: day + 11 * HOUR, engagement_only: 1 },
+    ]);
+    // Enrichment places the clip at 11:xx: its creation hour and every hour of its engagement become clip changes.
+    enrich(db, 'g', 'SlugOne', day + 11 * HOUR + 120_000);
+    post(db, 'g', 'm2', day + 11 * HOUR + 180_000, ['SlugTwo']);
+    expect(dirtyHours(db)).toEqual([
+      { guild_id: 'g', hour_start: day + 10 * HOUR, engagement_only: 0 },
+      { guild_id: 'g', hour_start: day + 11 * HOUR, engagement_only: 0 },
+    ]);
+    // Within one batch of writes, whichever order they come in.
+    db.$client.exec('DELETE FROM dirty_hours');
+    inTransaction(db, () =>
+      deferDirtyHours(db, () => {
+        markDirtyHours(db, 'g', [day], 'engagement');
+        markDirtyHours(db, 'g', [day]);
+        markDirtyHours(db, 'g', [day + HOUR]);
+        markDirtyHours(db, 'g', [day + HOUR], 'engagement');
+        markDirtyHours(db, 'g', [day + 2 * HOUR], 'engagement');
+      }),
+    );
+    expect(dirtyHours(db)).toEqual([
+      { guild_id: 'g', hour_start: day, engagement_only: 0 },
+      { guild_id: 'g', hour_start: day + HOUR, engagement_only: 0 },
+      { guild_id: 'g', hour_start: day + 2 * HOUR, engagement_only: 1 },
+    ]);
+  });
+
+  it('carries new shares, reactions, removed reactions, edits and deletions as a full rebuild computes them', async () => {
+    temp = createTempDb();
+    const db = temp.db;
+    community(db);
+    post(db, 'g', 'lonely', day + 5 * DAY, ['SlugOld']);
+    await aggregateAll(db, { clock });
+    const ctx: AnalysisContext = { guildId: 'g', timezone: 'UTC', now: NOW };
+    const period = { type: 'range' as const, from: day, to: day + DAY };
+    const before = overview(db, ctx, { period });
+    post(db, 'g', 'm4', day + 20 * HOUR, ['SlugOld', 'SlugTwo']);
+    react(db, 'g', 'm4', 'u3', day + 21 * HOUR);
+    react(db, 'g', 'm1', 'u1', day + 11 * HOUR, true);
+    post(db, 'g', 'm2', day + 12 * HOUR, ['SlugTwo']); // edited: SlugOld out, SlugTwo in
+    inTransaction(db, () => recordMessagesDeleted(db, ['lonely', 'm3'], NOW)); // the only activity of two other days
+    snapshot(db, 'g', 'm4', 3, day + 22 * HOUR);
+    expect(db.$client.prepare('SELECT DISTINCT engagement_only AS e FROM dirty_hours').all()).toEqual([{ e: 1 }]);
+    await expectIncrementalEqualsFullEverywhere(db);
+    const after = overview(db, ctx, { period });
+    expect(after).toEqual(overview(db, ctx, { period, source: 'raw' }));
+    expect({ clips: after.total_clips, views: after.total_views }).toEqual({ clips: before.total_clips, views: before.total_views });
+    expect(after.discord_shares).toBe(before.discord_shares + 2);
+    expect(overview(db, ctx, { period: { type: 'range', from: day + 5 * DAY, to: day + 6 * DAY } }).discord_shares).toBe(0);
+  });
+
+  it('recomputes a day in full when its clips changed in the same run as engagement-only changes, in either order', async () => {
+    temp = createTempDb();
+    const db = temp.db;
+    community(db);
+    await aggregateAll(db, { clock });
+    react(db, 'g', 'm2', 'u9', day + 14 * HOUR);
+    enrich(db, 'g', 'SlugTwo', day + 15 * HOUR, '79'); // another creator, later that day
+    await expectIncrementalEqualsFullEverywhere(db);
+    const ctx: AnalysisContext = { guildId: 'g', timezone: 'UTC', now: NOW };
+    expect(topCreators(db, ctx, { period: { type: 'range', from: day, to: day + DAY } }).creators.map((c) => c.creator_id)).toEqual(['77', '79']);
+    post(db, 'g', 'm5', day + 2 * DAY + HOUR, ['SlugNew']);
+    enrich(db, 'g', 'SlugNew', day + 2 * HOUR, '80');
+    post(db, 'g', 'm6', day + 2 * HOUR + 60_000, ['SlugNew']);
+    await expectIncrementalEqualsFullEverywhere(db);
+    expect(overview(db, ctx, { period: { type: 'range', from: day, to: day + DAY } }).total_clips).toBe(3);
+  });
+
+  it('finishes a run of many days that died after its first step, keeping which days need a full recompute', async () => {
+    temp = createTempDb();
+    const db = temp.db;
+    community(db);
+    await aggregateAll(db, { clock });
+    // 80 days of new shares (more than one step), and a clip change on the last of them.
+    for (let i = 0; i < 80; i++) post(db, 'g', `late${i}`, day + (i + 1) * DAY + 6 * HOUR, [i % 2 ? 'SlugOne' : 'SlugOld']);
+    post(db, 'g', 'late-new', day + 80 * DAY + 7 * HOUR, ['SlugLate']);
+    enrich(db, 'g', 'SlugLate', day + 80 * DAY + 5 * HOUR, '81');
+    db.$client.exec(`CREATE TEMP TRIGGER die BEFORE DELETE ON aggregation_pending BEGIN SELECT RAISE(ABORT, 'killed'); END`);
+    try {
+      await expect(aggregateAll(db, { clock })).rejects.toThrow('killed');
+    } finally {
+      db.$client.exec('DROP TRIGGER die');
+    }
+    expect(dirtyHours(db)).toEqual([]);
+    const pending = db.$client
+      .prepare<[], { period_start: number; engagement_only: number }>('SELECT period_start, engagement_only FROM aggregation_pending ORDER BY 1')
+      .all();
+    expect(pending.length).toBeGreaterThan(0);
+    expect(pending.filter((p) => p.engagement_only === 0).map((p) => p.period_start)).toEqual([day + 80 * DAY]);
+    // A share on the clip-changed day before the next run does not make it engagement-only.
+    post(db, 'g', 'later-still', day + 80 * DAY + 9 * HOUR, ['SlugOne']);
+    await expectIncrementalEqualsFullEverywhere(db);
+    const ctx: AnalysisContext = { guildId: 'g', timezone: 'UTC', now: NOW };
+    expect(overview(db, ctx).discord_shares).toBe(overview(db, ctx, { source: 'raw' }).discord_shares);
+    expect(db.$client.prepare('SELECT count(*) AS n FROM aggregation_pending').get()).toEqual({ n: 0 });
+  });
+
+  it('counts a share captured while a full rebuild runs exactly once, whether or not the rebuild read its day', async () => {
+    temp = createTempDb();
+    const db = temp.db;
+    community(db);
+    for (let i = 0; i < 100; i++) post(db, 'g', `daily${i}`, day + i * DAY + 6 * HOUR, ['SlugOld']);
+    await aggregateAll(db, { clock });
+    // The rebuild reads 62 days per step and yields between steps: one share lands on a day it has read, one on a
+    // day it has not read yet.
+    const rebuild = aggregateAll(db, { clock }, { full: true });
+    setImmediate(() => {
+      post(db, 'g', 'during-read', day + 2 * DAY + 7 * HOUR, ['SlugOne']);
+      post(db, 'g', 'during-unread', day + 90 * DAY + 7 * HOUR, ['SlugOne']);
+    });
+    await rebuild;
+    expect(db.$client.prepare('SELECT count(*) AS n FROM engagement_changes').get()).toEqual({ n: 0 });
+    await expectIncrementalEqualsFullEverywhere(db);
+    const ctx: AnalysisContext = { guildId: 'g', timezone: 'UTC', now: NOW };
+    expect(overview(db, ctx)).toEqual(overview(db, ctx, { source: 'raw' }));
+  });
+
+  it('carries a batch of live events that touches the same messages many times as a full rebuild computes them', async () => {
+    temp = createTempDb();
+    const db = temp.db;
+    community(db);
+    await aggregateAll(db, { clock });
+    const message = (messageId: string, postedAt: number, clipIds: string[]) => ({
+      guildId: 'g', channelId: 'chan', messageId, authorId: 'u1', authorName: 'u1', authorIsBot: false, postedAt,
+      content: clipIds.map((id) => `https://clips.twitch.tv/${id}`).join(' '), source: 'discord' as const,
+    });
+    const reaction = (messageId: string, userId: string, at: number, emojiKey = '🔥') => ({ guildId: 'g', channelId: 'chan', messageId, emojiKey, userId, at });
+    inCaptureBatch(db, () => {
+      recordMessage(db, message('b1', day + 15 * HOUR, ['SlugOne']), NOW); // new
+      recordReactionAdded(db, reaction('b1', 'u5', day + 16 * HOUR), NOW);
+      recordMessage(db, message('b1', day + 15 * HOUR, ['SlugOne', 'SlugTwo']), NOW); // edited: a clip added
+      recordReactionAdded(db, reaction('b1', 'u6', day + 17 * HOUR), NOW); // counts for both clips now
+      recordReactionAdded(db, reaction('m1', 'u7', day + 2 * DAY), NOW); // an old message, a later day
+      recordReactionRemoved(db, reaction('m2', 'u2', day + 13 * HOUR), NOW);
+      recordReactionSnapshot(db, { guildId: 'g', channelId: 'chan', messageId: 'm1', emojiKey: '😂', count: 4, userIds: ['u8'], at: day + 18 * HOUR }, NOW);
+      recordMessagesDeleted(db, ['m3'], NOW);
+      recordMessage(db, message('b2', day + 19 * HOUR, ['SlugOld']), NOW); // new, then gone in the same batch
+      recordReactionAdded(db, reaction('b2', 'u9', day + 20 * HOUR), NOW);
+      recordMessagesDeleted(db, ['b2'], NOW);
+    });
+    inTransaction(db, () => recordReactionsCleared(db, { guildId: 'g', messageId: 'm1', emojiKey: '😂' }, NOW));
+    await expectIncrementalEqualsFullEverywhere(db);
+    const ctx: AnalysisContext = { guildId: 'g', timezone: 'UTC', now: NOW };
+    const period = { type: 'range' as const, from: day, to: day + DAY };
+    expect(overview(db, ctx, { period })).toEqual(overview(db, ctx, { period, source: 'raw' }));
+    // Per clip the message shares: m1's u1 and b1's u5 and u6, twice each; m2's u2 removed; the 😂 snapshot cleared.
+    expect(overview(db, ctx, { period }).discord_reactions).toBe(6);
   });
 });

@@ -160,6 +160,24 @@ describe('weekly digest', () => {
     expect(quiet.fields).toBeUndefined();
   });
 
+  it('lists as top creators and games of the week only those with clips made that week, as /clipstats does', async () => {
+    // An older clip by another creator, in another game, shared and reacted to during the covered week.
+    const old: FixtureClip = {
+      clipId: 'OldGem', title: 'Clip OldGem', creatorId: 'c3', creatorName: 'Carol', gameId: 'g3', gameName: 'Tetris', views: 900, createdAt: TUE_10 - 3 * DAY,
+    };
+    const messageId = shareClip(temp.db, { guildId: guildA, channelId: digestA.id, clipId: 'OldGem', authorId: 'u9', authorName: 'viewer', at: TUE_17 + 3 * HOUR });
+    enrich(temp.db, guildA, old);
+    react(temp.db, { guildId: guildA, channelId: digestA.id, messageId, emoji: '🔥', userId: 'u3', at: TUE_17 + 4 * HOUR });
+    clock.set(MON_23 + 10 * HOUR);
+    const client = await login();
+    expect(await runDueDigests(deps(client))).toMatchObject([{ status: 'posted' }]);
+    const embed = postedEmbed(digestA.id, 0);
+    const value = (name: string) => embed.fields.find((f: { name: string }) => f.name === name)?.value;
+    expect(embed.description).toContain('**4** shares');
+    expect(value('🎬 Top creators')).toBe('🥇 Alice · 2 clips\n🥈 Bob · 1 clip');
+    expect(value('🎮 Top games')).toBe('🥇 Just Chatting · 2 clips\n🥈 Elden Ring · 1 clip');
+  });
+
   it('after downtime posts only the latest missed week, once', async () => {
     const client = await login();
     clock.set(MON_23 + 10 * HOUR);
