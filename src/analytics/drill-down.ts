@@ -1,7 +1,7 @@
 // Leaderboards narrowed to one game or one creator (`/topcreators game:`, `/clipstats creator|game`), counted by
 // exactly the rules of bucket-facts.ts (clips and views by clip_created_at, shares by posted_at, reactions by
 // reacted_at, only clips that count), so that a drill-down row adds up to the unfiltered leaderboards.
-import { cachedStatement, limitClause, type Db } from '../db/client';
+import { cachedStatement, type Db } from '../db/client';
 import { average, COUNTED_CLIP_SQL, roundAverage } from './bucket-facts';
 import { createNameLookup } from './names';
 import { FAR_FUTURE, FAR_PAST, InvalidPeriodError, periodJson, resolvePeriod } from './periods';
@@ -212,7 +212,7 @@ export function viralClipsOf(
   let clips: ViralClip[] = cachedStatement<typeof params, ClipRow>(
       db,
       `SELECT ${CLIP_COLUMNS} FROM clips c
-        WHERE c.guild_id = @guild AND c.clip_id IN (SELECT c.clip_id FROM clips c WHERE ${where} ORDER BY ${order} ${limitClause(params.limit)})
+        WHERE c.guild_id = @guild AND c.clip_id IN (SELECT c.clip_id FROM clips c WHERE ${where} ORDER BY ${order} LIMIT @limit)
         ORDER BY ${order}`,
     )
     .all(params)

@@ -1,6 +1,6 @@
 // Where a community could grow: games clipped little but watched a lot, creators whose clips draw the most
 // Discord engagement, and clips the community loves more than their view count says.
-import { cachedStatement, limitClause, type Db } from '../db/client';
+import { cachedStatement, type Db } from '../db/client';
 import { COUNTED_CLIP_SQL } from './bucket-facts';
 import { overviewOf } from './overview';
 import { FAR_FUTURE, FAR_PAST, periodJson, resolvePeriod } from './periods';
@@ -59,7 +59,7 @@ export function growthOpportunities(db: Db, ctx: AnalysisContext, options: Growt
          SELECT c.id FROM clips c
           WHERE c.guild_id = @guild AND c.clip_created_at >= @start AND c.clip_created_at < @end
             AND c.discord_reactions >= @min AND ${COUNTED_CLIP_SQL}
-          ORDER BY ${FAVOURITE_ORDER} ${limitClause(limit)}
+          ORDER BY ${FAVOURITE_ORDER} LIMIT @limit
        ) AS chosen JOIN clips c ON c.id = chosen.id ORDER BY ${FAVOURITE_ORDER}`,
     )
     .all({

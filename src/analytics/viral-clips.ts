@@ -1,6 +1,6 @@
 // The clips that took off: clips created in the period with at least min_views, by views, reactions or view
 // velocity (views per hour over the last day of view history).
-import { cachedStatement, limitClause, type Db } from '../db/client';
+import { cachedStatement, type Db } from '../db/client';
 import { COUNTED_CLIP_SQL, roundAverage } from './bucket-facts';
 import { InvalidPeriodError, periodJson, resolvePeriod, FAR_FUTURE, FAR_PAST } from './periods';
 import type { AnalysisContext, PeriodQuery, ViralClip, ViralClips, ViralSort } from './types';
@@ -102,10 +102,13 @@ export function viralClips(db: Db, ctx: AnalysisContext, options: ViralClipsOpti
     clips = [...fast, ...rest];
   } else {
     const order = sort === 'view_count' ? 'c.view_count DESC, c.clip_id' : 'c.discord_reactions DESC, c.view_count DESC, c.clip_id';
-    // Pick the rows first, then fetch their details: the history subqueries run for the chosen rows only.
+    // Pick the rows first, then fetch their details: the history subqueries run for the chosen rows only. The
+    // limit stays a bound parameter here (unlike the leaderboards): SQLite then plans with the bound period, and
+    // walks the views index for long periods; with a literal LIMIT it range-scans clip_created_at and sorts the
+    // guild's whole history (232 ms instead of 0.26 ms for all time at 200k clips).
     clips = cachedStatement<typeof params, ClipRow>(
         db,
-        `SELECT ${CLIP_COLUMNS} FROM (SELECT c.id FROM clips c WHERE ${where} ORDER BY ${order} ${limitClause(limit)}) AS chosen
+        `SELECT ${CLIP_COLUMNS} FROM (SELECT c.id FROM clips c WHERE ${where} ORDER BY ${order} LIMIT @limit) AS chosen
            JOIN clips c ON c.id = chosen.id ORDER BY ${order}`,
       )
       .all(params)
