@@ -1,7 +1,7 @@
 // Journals how capture writes change the Discord engagement analytics count (engagement_changes): for each
 // touched message, its engagement after the write minus before it, per guild, instant and clip. The incremental
 // aggregator adds these to the stored days instead of re-reading whole days of shares and reactions.
-import { cachedStatement, type Db } from '../db/client';
+import { cachedStatement, withDeferredBatch, type Db } from '../db/client';
 
 /** A message's engagement: (guild, clip, instant) → shares and reactions counted there. */
 type Engagement = Map<string, { guildId: string; clipId: string; at: number; shares: number; reactions: number }>;
@@ -107,15 +107,13 @@ export function withEngagementChanges<T>(db: Db, messageIds: readonly string[], 
  * If `fn` throws, nothing is journaled (the transaction rolls back anyway).
  */
 export function deferEngagementChanges<T>(db: Db, fn: () => T): T {
-  if (deferred.has(db.$client)) return fn();
-  const pending = new Map<string, Engagement>();
-  deferred.set(db.$client, pending);
-  let result: T;
-  try {
-    result = fn();
-  } finally {
-    deferred.delete(db.$client);
-  }
-  for (const [id, before] of pending) journal(db, before, engagementOf(db, id));
-  return result;
+  return withDeferredBatch(
+    deferred,
+    db,
+    () => new Map<string, Engagement>(),
+    (pending) => {
+      for (const [id, before] of pending) journal(db, before, engagementOf(db, id));
+    },
+    fn,
+  );
 }

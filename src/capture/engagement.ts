@@ -1,6 +1,6 @@
 // Recomputes a clip's Discord counters (shares, reactions, per-emoji breakdown) from the raw rows.
 // Recomputing instead of incrementing is what makes replayed or duplicated events harmless.
-import { cachedStatement, type Db } from '../db/client';
+import { cachedStatement, withDeferredBatch, type Db } from '../db/client';
 
 export interface ClipKey {
   guildId: string;
@@ -17,17 +17,15 @@ const deferred = new WeakMap<object, Map<string, { key: ClipKey; now: number }>>
  * batch reads them. If `fn` throws, nothing is refreshed (the transaction rolls back anyway).
  */
 export function deferClipEngagement<T>(db: Db, fn: () => T): T {
-  if (deferred.has(db.$client)) return fn();
-  const pending = new Map<string, { key: ClipKey; now: number }>();
-  deferred.set(db.$client, pending);
-  let result: T;
-  try {
-    result = fn();
-  } finally {
-    deferred.delete(db.$client);
-  }
-  for (const { key, now } of pending.values()) recomputeClipEngagement(db, [key], now);
-  return result;
+  return withDeferredBatch(
+    deferred,
+    db,
+    () => new Map<string, { key: ClipKey; now: number }>(),
+    (pending) => {
+      for (const { key, now } of pending.values()) recomputeClipEngagement(db, [key], now);
+    },
+    fn,
+  );
 }
 
 export function refreshClipEngagement(db: Db, keys: Iterable<ClipKey>, now: number): void {

@@ -78,12 +78,39 @@ export function cachedStatement<P extends unknown[] | {} = unknown[], R = unknow
  * `LIMIT n` with the number written into the SQL, for statements kept by cachedStatement. A bound `LIMIT ?` makes
  * SQLite re-prepare the statement on every call (measured: +7 µs at LIMIT 1, +12 µs at LIMIT 10, more than the
  * top-N read itself); a literal keeps the prepared plan, at one cached statement per distinct limit, which the
- * callers' validation bounds (≤ 100). null = no limit.
+ * callers' validation bounds (≤ 100). null = no limit. Only for statements whose plan cannot change with the limit
+ * (an equality on an index prefix, read in index order): with range parameters, a literal LIMIT can make SQLite pick
+ * another index (viral clips keep `LIMIT @limit` for that reason).
  */
 export function limitClause(limit: number | null): string {
   if (limit === null) return '';
   if (!Number.isSafeInteger(limit) || limit < 0) throw new RangeError(`limit must be a whole number ≥ 0, got ${limit}`);
   return `LIMIT ${limit}`;
+}
+
+/**
+ * Runs `fn` with a batch that writes inside it add to instead of writing at once (looked up in `batches` by
+ * connection), then flushes the batch once at the end, still inside the caller's transaction. A nested call joins
+ * the outer batch. If `fn` throws, nothing is flushed (the transaction rolls back anyway).
+ */
+export function withDeferredBatch<B, T>(
+  batches: WeakMap<object, B>,
+  db: Db,
+  create: () => B,
+  flush: (batch: B) => void,
+  fn: () => T,
+): T {
+  if (batches.has(db.$client)) return fn();
+  const batch = create();
+  batches.set(db.$client, batch);
+  let result: T;
+  try {
+    result = fn();
+  } finally {
+    batches.delete(db.$client);
+  }
+  flush(batch);
+  return result;
 }
 
 /** Runs fn in one SQLite transaction (BEGIN IMMEDIATE, so concurrent writers queue rather than deadlock). */

@@ -1,5 +1,5 @@
 // Marks the hours in which a guild's raw data changed, so incremental aggregation redoes only those buckets.
-import { cachedStatement, type Db } from './client';
+import { cachedStatement, withDeferredBatch, type Db } from './client';
 
 export const HOUR_MS = 3_600_000;
 
@@ -40,17 +40,15 @@ export function markDirtyHours(db: Db, guildId: string, timestamps: Iterable<num
  * each (guild, hour) one row, still inside the transaction. If `fn` throws, nothing is written.
  */
 export function deferDirtyHours<T>(db: Db, fn: () => T): T {
-  if (deferred.has(db.$client)) return fn();
-  const pending = new Map<string, Map<number, boolean>>();
-  deferred.set(db.$client, pending);
-  let result: T;
-  try {
-    result = fn();
-  } finally {
-    deferred.delete(db.$client);
-  }
-  for (const [guildId, hours] of pending) insertDirtyHours(db, guildId, hours);
-  return result;
+  return withDeferredBatch(
+    deferred,
+    db,
+    () => new Map<string, Map<number, boolean>>(),
+    (pending) => {
+      for (const [guildId, hours] of pending) insertDirtyHours(db, guildId, hours);
+    },
+    fn,
+  );
 }
 
 function insertDirtyHours(db: Db, guildId: string, hours: Map<number, boolean>): void {
