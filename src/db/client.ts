@@ -79,8 +79,9 @@ export function cachedStatement<P extends unknown[] | {} = unknown[], R = unknow
  * SQLite re-prepare the statement on every call (measured: +7 µs at LIMIT 1, +12 µs at LIMIT 10, more than the
  * top-N read itself); a literal keeps the prepared plan, at one cached statement per distinct limit, which the
  * callers' validation bounds (≤ 100). null = no limit. Only for statements whose plan cannot change with the limit
- * (an equality on an index prefix, read in index order): with range parameters, a literal LIMIT can make SQLite pick
- * another index (viral clips keep `LIMIT @limit` for that reason).
+ * (an equality on an index prefix, read in index order), or that rule out the other indexes themselves: with range
+ * parameters a literal LIMIT can make SQLite pick another index (viral clips choose theirs by period length;
+ * growth opportunities and drill-down keep `LIMIT @limit`).
  */
 export function limitClause(limit: number | null): string {
   if (limit === null) return '';
