@@ -295,16 +295,25 @@ function pendingDaysOf(db: Db, guildId: string): PendingDays {
   return new Map(rows.map((r) => [r.period_start, r.engagement_only === 1]));
 }
 
+/**
+ * Moves the guild's dirty hours into `days` (merged with what it holds) and deletes them. Returns the hours taken.
+ * Call inside a transaction.
+ */
+function takeDirtyHours(db: Db, guildId: string, timezone: string, days: PendingDays): number {
+  const hours = dirtyHoursOf(db, guildId);
+  if (hours.length === 0) return 0;
+  addDirtyDays(days, hours, timezone);
+  cachedStatement(db, 'DELETE FROM dirty_hours WHERE guild_id = ?').run(guildId);
+  return hours.length;
+}
+
 /** Turns the guild's dirty hours into pending local days, atomically (before a full rebuild). Returns hours consumed. */
 function consumeDirtyHours(db: Db, guildId: string, timezone: string): number {
   return inTransaction(db, () => {
-    const hours = dirtyHoursOf(db, guildId);
-    if (hours.length === 0) return 0;
     const days: PendingDays = new Map();
-    addDirtyDays(days, hours, timezone);
+    const taken = takeDirtyHours(db, guildId, timezone, days);
     storePendingDays(db, guildId, days);
-    cachedStatement(db, 'DELETE FROM dirty_hours WHERE guild_id = ?').run(guildId);
-    return hours.length;
+    return taken;
   });
 }
 
@@ -334,16 +343,7 @@ async function carryDirtyDays(db: Db, guildId: string, timezone: string, now: nu
     const finished = inTransaction(db, () => {
       const pending = pendingDaysOf(db, guildId);
       const stored = new Set(pending.keys());
-      if (first) {
-        const hours = dirtyHoursOf(db, guildId);
-        work.dirtyHours = hours.length;
-        if (hours.length > 0) {
-          const dirty: PendingDays = new Map();
-          addDirtyDays(dirty, hours, timezone);
-          for (const [day, engagementOnly] of dirty) pending.set(day, (pending.get(day) ?? true) && engagementOnly);
-          cachedStatement(db, 'DELETE FROM dirty_hours WHERE guild_id = ?').run(guildId);
-        }
-      }
+      if (first) work.dirtyHours = takeDirtyHours(db, guildId, timezone, pending);
       if (pending.size === 0) return true;
       const order = [...pending.keys()].sort((a, b) => a - b);
       const step = order.slice(0, DAYS_PER_STEP);
