@@ -3,8 +3,9 @@
 // aggregator adds these to the stored days instead of re-reading whole days of shares and reactions.
 import { cachedStatement, withDeferredBatch, type Db } from '../db/client';
 
-/** A message's engagement: (guild, clip, instant) → shares and reactions counted there. */
-type Engagement = Map<string, { guildId: string; clipId: string; at: number; shares: number; reactions: number }>;
+/** Shares and reactions counted for a clip of a guild at one instant (or their change there). */
+/** A message's engagement: (guild, clip, instant) → what is counted there. */
+type Engagement = Map<string, EngagementChange>;
 
 // Messages touched by a batch (deferEngagementChanges), per connection: message id → its engagement before.
 const deferred = new WeakMap<object, Map<string, Engagement>>();
@@ -43,26 +44,25 @@ function engagementOf(db: Db, messageId: string): Engagement {
   return engagement;
 }
 
-function addStatement(db: Db) {
-  return cachedStatement<[string, number, string, number, number]>(
+/** Adds the non-zero changes to the journal. */
+function writeChanges(db: Db, changes: Iterable<EngagementChange>): void {
+  const add = cachedStatement<[string, number, string, number, number]>(
     db,
     `INSERT INTO engagement_changes (guild_id, at, clip_id, shares, reactions) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT (guild_id, at, clip_id) DO UPDATE SET shares = shares + excluded.shares, reactions = reactions + excluded.reactions`,
   );
+  for (const c of changes) if (c.shares !== 0 || c.reactions !== 0) add.run(c.guildId, c.at, c.clipId, c.shares, c.reactions);
 }
 
 /** Journals after − before of one message. */
 function journal(db: Db, before: Engagement, after: Engagement): void {
-  const add = addStatement(db);
+  const changes: EngagementChange[] = [];
   for (const [key, now] of after) {
     const was = before.get(key);
-    const shares = now.shares - (was?.shares ?? 0);
-    const reactions = now.reactions - (was?.reactions ?? 0);
-    if (shares !== 0 || reactions !== 0) add.run(now.guildId, now.at, now.clipId, shares, reactions);
+    changes.push({ ...now, shares: now.shares - (was?.shares ?? 0), reactions: now.reactions - (was?.reactions ?? 0) });
   }
-  for (const [key, was] of before) {
-    if (!after.has(key) && (was.shares !== 0 || was.reactions !== 0)) add.run(was.guildId, was.at, was.clipId, -was.shares, -was.reactions);
-  }
+  for (const [key, was] of before) if (!after.has(key)) changes.push({ ...was, shares: -was.shares, reactions: -was.reactions });
+  writeChanges(db, changes);
 }
 
 export interface EngagementChange {
@@ -80,8 +80,7 @@ export interface EngagementChange {
  */
 export function journalEngagementChange(db: Db, messageId: string, changes: readonly EngagementChange[]): void {
   if (deferred.get(db.$client)?.has(messageId)) return;
-  const add = addStatement(db);
-  for (const c of changes) if (c.shares !== 0 || c.reactions !== 0) add.run(c.guildId, c.at, c.clipId, c.shares, c.reactions);
+  writeChanges(db, changes);
 }
 
 /**
