@@ -15,8 +15,6 @@ export interface AnswerContext {
   clock: Clock;
   versions: DataVersions;
   cache: ResponseCache;
-  /** The guild's IANA timezone (guild settings; UTC when unset). */
-  timezoneOf(guildId: string): string;
 }
 
 export interface AnswerSpec {
@@ -29,11 +27,6 @@ export interface AnswerSpec {
   render(analysis: AnalysisContext, params: unknown): string;
   /** Extra headers, e.g. Content-Disposition for a CSV download. */
   headers?: Record<string, string>;
-}
-
-export function createTimezoneLookup(db: Db): (guildId: string) => string {
-  const select = db.$client.prepare<[string], { timezone: string }>('SELECT timezone FROM guild_settings WHERE guild_id = ?');
-  return (guildId) => select.get(guildId)?.timezone ?? 'UTC';
 }
 
 /** What every answer says about caching: answers differ per token, so shared caches must not keep them. */
@@ -81,7 +74,7 @@ function answer<P>(
   let cached = ctx.cache.get(key, version, now);
   reply.header('x-cache', cached ? 'hit' : 'miss');
   if (!cached) {
-    const text = readTransaction(ctx.db, () => render({ guildId, timezone: ctx.timezoneOf(guildId), now }, params));
+    const text = readTransaction(ctx.db, () => render({ guildId, timezone: ctx.versions.timezone(guildId), now }, params));
     // Stored as bytes with its ETag: a cache hit neither encodes nor hashes.
     const body = Buffer.from(text, 'utf8');
     cached = { version, body, etag: etagOf(guildId, text), storedAt: now };

@@ -6,13 +6,18 @@
 // connection's `total_changes()` tell in microseconds whether anything at all was written; only then is the
 // guild's fingerprint re-read: max(clips.last_updated_at) (capture and enrichment bump it), the guild's count of
 // dirty hours (capture and enrichment add, aggregation consumes) and its settings (the timezone moves every
-// period). A background job that changes nothing of a guild leaves its version alone, so open dashboards do not
+// period; it is read with them, so answers use the timezone of the version they are cached under). A background job that changes nothing of a guild leaves its version alone, so open dashboards do not
 // refetch every time the enrichment worker wakes up.
 import type { Db } from '../db/client';
 
 export interface DataVersions {
   /** The guild's current data version. Re-reads the database at most once per check interval. */
   current(guildId: string): string;
+  /**
+   * The guild's IANA timezone (guild settings; UTC when unset), read with the version it belongs to: an answer
+   * cached under a version was computed in that version's timezone, and an uncached answer reads no settings row.
+   */
+  timezone(guildId: string): string;
   /** Calls listener with each new version of the guild's data; polls only while someone listens. */
   watch(guildId: string, listener: (version: string) => void): () => void;
   /** For in-process writers: publish a change now instead of at the next check (all guilds when none given). */
@@ -30,6 +35,7 @@ export interface DataVersionOptions {
 
 interface GuildState {
   fingerprint: string;
+  timezone: string;
   /** Bumped by notifyChanged; part of the version so in-process notifications always produce a new one. */
   bumps: number;
   stale: boolean;
@@ -40,11 +46,12 @@ export function createDataVersions({ db, now = Date.now, checkIntervalMs }: Data
   const totalChanges = client.prepare<[], { n: number }>('SELECT total_changes() AS n');
   const fingerprintOf = client.prepare<
     { guild: string },
-    { clips: number | null; dirty: number; settings: number | null }
+    { clips: number | null; dirty: number; settings: number | null; timezone: string | null }
   >(
     `SELECT (SELECT max(last_updated_at) FROM clips WHERE guild_id = @guild) AS clips,
             (SELECT count(*) FROM dirty_hours WHERE guild_id = @guild) AS dirty,
-            (SELECT updated_at FROM guild_settings WHERE guild_id = @guild) AS settings`,
+            s.updated_at AS settings, s.timezone AS timezone
+       FROM (SELECT 1) LEFT JOIN guild_settings s ON s.guild_id = @guild`,
   );
   const guilds = new Map<string, GuildState>();
   const watchers = new Map<string, Set<(version: string) => void>>();
@@ -66,19 +73,26 @@ export function createDataVersions({ db, now = Date.now, checkIntervalMs }: Data
     for (const state of guilds.values()) state.stale = true;
   };
 
-  const versionOf = (guildId: string): string => {
+  const stateOf = (guildId: string): GuildState => {
     let state = guilds.get(guildId);
     if (!state || state.stale) {
       const row = fingerprintOf.get({ guild: guildId });
-      const fingerprint = `${row?.clips ?? 0}.${row?.dirty ?? 0}.${row?.settings ?? 0}`;
+      // The timezone is in the fingerprint too: two settings writes within one millisecond share an updated_at.
+      const timezone = row?.timezone ?? 'UTC';
+      const fingerprint = `${row?.clips ?? 0}.${row?.dirty ?? 0}.${row?.settings ?? 0}.${timezone}`;
       if (!state) {
-        state = { fingerprint, bumps: 0, stale: false };
+        state = { fingerprint, timezone, bumps: 0, stale: false };
         guilds.set(guildId, state);
       } else {
         state.fingerprint = fingerprint;
+        state.timezone = timezone;
         state.stale = false;
       }
     }
+    return state;
+  };
+  const versionOf = (guildId: string): string => {
+    const state = stateOf(guildId);
     return `${state.fingerprint}.${state.bumps}`;
   };
 
@@ -105,6 +119,10 @@ export function createDataVersions({ db, now = Date.now, checkIntervalMs }: Data
     current(guildId) {
       checkGlobal(false);
       return versionOf(guildId);
+    },
+    timezone(guildId) {
+      checkGlobal(false);
+      return stateOf(guildId).timezone;
     },
     watch(guildId, listener) {
       let listeners = watchers.get(guildId);

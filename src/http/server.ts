@@ -5,7 +5,7 @@ import { InvalidPeriodError } from '../analytics/periods';
 import type { Clock } from '../clock';
 import type { Db } from '../db/client';
 import type { Logger } from '../logger';
-import { createTimezoneLookup, type AnswerContext } from './answer';
+import type { AnswerContext } from './answer';
 import { createAuthenticate } from './auth';
 import { createDataVersions, type DataVersions } from './data-version';
 import { HttpError } from './errors';
@@ -151,7 +151,6 @@ export async function createHttpServer({ db, clock, logger, options: given }: Ht
     logger,
     versions,
     cache: createResponseCache({ maxEntries: 2000, ttlMs: options.cacheSeconds * 1000 }),
-    timezoneOf: createTimezoneLookup(db),
     guard,
     options,
     onShutdown: (listener) => shutdownListeners.add(listener),

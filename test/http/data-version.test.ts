@@ -46,6 +46,27 @@ describe('guild data versions', () => {
     expect(versions.current(GUILD_A)).not.toBe(v0);
   });
 
+  it('gives the guild’s timezone with its version: UTC when unset, the new one from the version that has it', () => {
+    let now = 0;
+    const versions = createDataVersions({ db: temp.db, now: () => now, checkIntervalMs: 1000 });
+    expect(versions.timezone(GUILD_A)).toBe('UTC');
+    updateGuildSettings(temp.db, GUILD_A, { timezone: 'Europe/Berlin' }, TEST_NOW);
+    updateGuildSettings(temp.db, GUILD_B, { timezone: 'Asia/Tokyo' }, TEST_NOW);
+    // Within the check interval both the version and the timezone are the ones read together before.
+    const v0 = versions.current(GUILD_A);
+    expect(versions.timezone(GUILD_A)).toBe('UTC');
+    now = 1000;
+    expect(versions.timezone(GUILD_A)).toBe('Europe/Berlin');
+    expect(versions.current(GUILD_A)).not.toBe(v0);
+    expect(versions.timezone(GUILD_B)).toBe('Asia/Tokyo');
+    // Two writes in the same millisecond share updated_at; the version still moves with the timezone.
+    const v1 = versions.current(GUILD_A);
+    updateGuildSettings(temp.db, GUILD_A, { timezone: 'America/New_York' }, TEST_NOW);
+    now = 2000;
+    expect(versions.current(GUILD_A)).not.toBe(v1);
+    expect(versions.timezone(GUILD_A)).toBe('America/New_York');
+  });
+
   it('changes when aggregation consumes the guild’s dirty hours, not when an unrelated job finishes', async () => {
     const versions = createDataVersions({ db: temp.db, checkIntervalMs: 0 });
     share(temp.db, GUILD_A, TEST_NOW);
