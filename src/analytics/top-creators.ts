@@ -1,5 +1,5 @@
 // Top creators of a guild for a period: clips, views and Discord engagement per Twitch user id.
-import { cachedStatement, limitClause, type Db } from '../db/client';
+import { cachedRawStatement, cachedStatement, limitClause, memoisedSql, type Db } from '../db/client';
 import { average, computeBucketFacts, roundAverage, type CreatorFacts } from './bucket-facts';
 import { createNameLookup, creatorDisplayName, gameDisplayName, latestNameJoin } from './names';
 import { periodJson, resolvePeriod } from './periods';
@@ -73,20 +73,35 @@ export function creatorRows(
   source?: ReadSource,
 ): CreatorRow[] {
   if (!readsSummary(db, ctx, period, source)) return nameCreators(db, ctx, storedCreatorRows(db, ctx, period, sort, limit, source));
-  // The leaderboard's hot path: rows and names in one prepared statement (a statement per name cost more than the rows).
-  return cachedStatement<[string, string, number], StoredCreator & { creator_name: string | null; top_game_name: string | null }>(
-    db,
-    summarySql(sort, limit, true),
-  )
+  // The leaderboard's hot path: rows and names in one prepared statement (a statement per name cost more than the
+  // rows), read as arrays.
+  return cachedRawStatement<[string, string, number], NamedCreatorColumns>(db, namedSummarySql(sort, limit))
     .all(ctx.guildId, period.type, periodKey(period))
-    .map((row) =>
+    .map(([creator_id, clip_count, total_views, avg_views, discord_shares, discord_reactions, unique_games, top_game_id, creatorName, topGameName]) =>
       creatorRow(
-        row,
-        creatorDisplayName(row.creator_id, row.creator_name),
-        row.top_game_id === null ? null : gameDisplayName(row.top_game_id, row.top_game_name),
+        { creator_id, clip_count, total_views, avg_views, discord_shares, discord_reactions, unique_games, top_game_id },
+        creatorDisplayName(creator_id, creatorName),
+        top_game_id === null ? null : gameDisplayName(top_game_id, topGameName),
       ),
     );
 }
+
+/** The columns of the named summary read, in order: STORED_COLUMNS, then the creator's and top game's names. */
+type NamedCreatorColumns = [
+  creator_id: string,
+  clip_count: number,
+  total_views: number,
+  avg_views: number,
+  discord_shares: number,
+  discord_reactions: number,
+  unique_games: number,
+  top_game_id: string | null,
+  creator_name: string | null,
+  top_game_name: string | null,
+];
+
+/** summarySql(sort, limit, true), built once per sort and limit. */
+const namedSummarySql = memoisedSql((sort: CreatorSort, limit: number | null) => summarySql(sort, limit, true));
 
 /** Display rows of stored creators: names are looked up only for the rows shown. */
 export function nameCreators(db: Db, ctx: AnalysisContext, rows: readonly StoredCreator[]): CreatorRow[] {

@@ -1,6 +1,6 @@
 // Top games of a guild for a period: clips, views, creators and Discord engagement per game ("Unknown game"
 // collects clips Twitch gives no game).
-import { cachedStatement, limitClause, type Db } from '../db/client';
+import { cachedRawStatement, cachedStatement, limitClause, memoisedSql, type Db } from '../db/client';
 import { average, computeBucketFacts, roundAverage, type GameFacts } from './bucket-facts';
 import { createNameLookup, gameDisplayName, latestNameJoin } from './names';
 import { periodJson, resolvePeriod } from './periods';
@@ -67,11 +67,35 @@ export function gameRows(
   source?: ReadSource,
 ): GameRow[] {
   if (!readsSummary(db, ctx, period, source)) return nameGames(db, ctx, storedGameRows(db, ctx, period, sort, limit, source));
-  // The leaderboard's hot path: rows and names in one prepared statement.
-  return cachedStatement<[string, string, number], StoredGame & { game_name: string | null }>(db, summarySql(sort, limit, true))
+  // The leaderboard's hot path: rows and names in one prepared statement, read as arrays.
+  return cachedRawStatement<[string, string, number], NamedGameColumns>(db, namedSummarySql(sort, limit))
     .all(ctx.guildId, period.type, periodKey(period))
-    .map((row) => gameRow(row, gameDisplayName(row.game_id, row.game_name)));
+    .map(([game_id, clip_count, total_views, avg_view_count, unique_creators, discord_shares, discord_reactions, top_clip_id, top_clip_title, top_clip_views, top_clip_url, gameName]) =>
+      gameRow(
+        { game_id, clip_count, total_views, avg_view_count, unique_creators, discord_shares, discord_reactions, top_clip_id, top_clip_title, top_clip_views, top_clip_url },
+        gameDisplayName(game_id, gameName),
+      ),
+    );
 }
+
+/** The columns of the named summary read, in order: StoredGame's, then the game's name. */
+type NamedGameColumns = [
+  game_id: string,
+  clip_count: number,
+  total_views: number,
+  avg_view_count: number,
+  unique_creators: number,
+  discord_shares: number,
+  discord_reactions: number,
+  top_clip_id: string | null,
+  top_clip_title: string | null,
+  top_clip_views: number | null,
+  top_clip_url: string | null,
+  game_name: string | null,
+];
+
+/** summarySql(sort, limit, true), built once per sort and limit. */
+const namedSummarySql = memoisedSql((sort: GameSort, limit: number | null) => summarySql(sort, limit, true));
 
 /** Display rows of stored games: names are looked up only for the rows shown. */
 export function nameGames(db: Db, ctx: AnalysisContext, rows: readonly StoredGame[]): GameRow[] {

@@ -54,24 +54,60 @@ export function closeDatabase(db: Db): void {
 }
 
 const statementCache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+const rawStatementCache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
 
 /**
  * The prepared statement for `sql` on this connection, prepared once and reused: preparing costs more than
  * running most of the small statements capture and imports issue per message.
  */
 export function cachedStatement<P extends unknown[] | {} = unknown[], R = unknown>(db: Db, sql: string): Database.Statement<P, R> {
+  return statementIn(statementCache, db, sql, false) as unknown as Database.Statement<P, R>;
+}
+
+/**
+ * cachedStatement whose rows come back as arrays in column order (better-sqlite3's raw mode), for the hottest
+ * reads: building a row object costs ~0.1 µs per column, a third of a 10-row leaderboard read.
+ */
+export function cachedRawStatement<P extends unknown[], R extends unknown[]>(db: Db, sql: string): Database.Statement<P, R> {
+  return statementIn(rawStatementCache, db, sql, true) as unknown as Database.Statement<P, R>;
+}
+
+function statementIn(
+  cache: WeakMap<Database.Database, Map<string, Database.Statement>>,
+  db: Db,
+  sql: string,
+  raw: boolean,
+): Database.Statement {
   const client = db.$client;
-  let statements = statementCache.get(client);
+  let statements = cache.get(client);
   if (!statements) {
     statements = new Map();
-    statementCache.set(client, statements);
+    cache.set(client, statements);
   }
   let statement = statements.get(sql);
   if (!statement) {
     statement = client.prepare(sql);
+    if (raw) statement.raw(true);
     statements.set(sql, statement);
   }
-  return statement as unknown as Database.Statement<P, R>;
+  return statement;
+}
+
+/**
+ * A SQL builder memoised by its arguments: a hot read gets the same string each time, so building it and hashing
+ * it for the statement cache (~2 µs for a leaderboard's SQL) happen once per distinct arguments.
+ */
+export function memoisedSql<A extends Array<string | number | boolean | null>>(build: (...args: A) => string): (...args: A) => string {
+  const built = new Map<string, string>();
+  return (...args) => {
+    const key = args.join(' ');
+    let sql = built.get(key);
+    if (sql === undefined) {
+      sql = build(...args);
+      built.set(key, sql);
+    }
+    return sql;
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 // Prepared statements are reused per connection and never shared between connections.
 import { afterEach, describe, expect, it } from 'vitest';
-import { cachedStatement } from '../../src/db/client';
+import { cachedRawStatement, cachedStatement, memoisedSql } from '../../src/db/client';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
 
 describe('cachedStatement', () => {
@@ -19,5 +19,30 @@ describe('cachedStatement', () => {
     a.db.$client.prepare("INSERT INTO clips (guild_id, clip_id, url, first_seen_at, last_updated_at) VALUES ('g', 'c', 'u', 0, 0)").run();
     expect(cachedStatement<[], { n: number }>(a.db, sql).get()).toEqual({ n: 1 });
     expect(cachedStatement<[], { n: number }>(b.db, sql).get()).toEqual({ n: 0 });
+  });
+
+  it('keeps raw statements (rows as arrays) apart from object ones for the same SQL', () => {
+    const a = createTempDb();
+    temps.push(a);
+    const sql = "SELECT 'x' AS name, 2 AS n";
+    expect(cachedRawStatement<[], [string, number]>(a.db, sql).get()).toEqual(['x', 2]);
+    expect(cachedStatement<[], { name: string; n: number }>(a.db, sql).get()).toEqual({ name: 'x', n: 2 });
+    expect(cachedRawStatement(a.db, sql)).toBe(cachedRawStatement(a.db, sql));
+    expect(cachedRawStatement(a.db, sql)).not.toBe(cachedStatement(a.db, sql));
+  });
+});
+
+describe('memoisedSql', () => {
+  it('builds the SQL once per distinct arguments', () => {
+    const built: string[] = [];
+    const sqlOf = memoisedSql((sort: string, limit: number | null) => {
+      built.push(`${sort}/${limit}`);
+      return `SELECT * FROM t ORDER BY ${sort} ${limit === null ? '' : `LIMIT ${limit}`}`;
+    });
+    expect(sqlOf('a', 10)).toBe('SELECT * FROM t ORDER BY a LIMIT 10');
+    expect(sqlOf('a', 10)).toBe(sqlOf('a', 10));
+    expect(sqlOf('a', null)).toBe('SELECT * FROM t ORDER BY a ');
+    expect(sqlOf('b', 10)).toBe('SELECT * FROM t ORDER BY b LIMIT 10');
+    expect(built).toEqual(['a/10', 'a/null', 'b/10']);
   });
 });
