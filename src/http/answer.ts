@@ -45,13 +45,15 @@ export function sendAnswer(ctx: AnswerContext, request: FastifyRequest, reply: F
  * The handler of a JSON analytics route: validate the query (memoised), then answer. Everything but the
  * parameters is built once per route, so a cached answer allocates almost nothing.
  */
-export function jsonAnswerHandler<S extends z.ZodType>(
+export function jsonAnswerHandler<S extends z.ZodType, A>(
   ctx: AnswerContext,
   route: string,
   query: S,
-  analyse: (analysis: AnalysisContext, params: z.output<S>) => unknown,
+  analyse: (analysis: AnalysisContext, params: z.output<S>) => A,
+  /** The answer's compiled serialiser (response-schemas.ts), where it has one. */
+  serialize: (answer: A) => string = JSON.stringify,
 ): (request: FastifyRequest, reply: FastifyReply) => void {
-  const render = (analysis: AnalysisContext, params: z.output<S>): string => JSON.stringify(analyse(analysis, params));
+  const render = (analysis: AnalysisContext, params: z.output<S>): string => serialize(analyse(analysis, params));
   return (request, reply) => {
     answer(ctx, request, reply, route, parseRequestQuery(query, request), JSON_TYPE, render);
   };

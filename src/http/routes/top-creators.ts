@@ -3,12 +3,13 @@ import type { FastifyInstance } from 'fastify';
 import { topCreators } from '../../analytics/top-creators';
 import { jsonAnswerHandler } from '../answer';
 import { topCreatorsQuery } from '../query-params';
+import { serializeTopCreators } from '../response-schemas';
 import type { RouteContext } from '../server';
 
 export function registerTopCreatorsRoute(app: FastifyInstance, ctx: RouteContext): void {
   app.get(
     '/analytics/api/top-creators',
     { preHandler: ctx.guard },
-    jsonAnswerHandler(ctx, 'top-creators', topCreatorsQuery, (analysis, params) => topCreators(ctx.db, analysis, params)),
+    jsonAnswerHandler(ctx, 'top-creators', topCreatorsQuery, (analysis, params) => topCreators(ctx.db, analysis, params), serializeTopCreators),
   );
 }

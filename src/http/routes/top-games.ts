@@ -3,12 +3,13 @@ import type { FastifyInstance } from 'fastify';
 import { topGames } from '../../analytics/top-games';
 import { jsonAnswerHandler } from '../answer';
 import { topGamesQuery } from '../query-params';
+import { serializeTopGames } from '../response-schemas';
 import type { RouteContext } from '../server';
 
 export function registerTopGamesRoute(app: FastifyInstance, ctx: RouteContext): void {
   app.get(
     '/analytics/api/top-games',
     { preHandler: ctx.guard },
-    jsonAnswerHandler(ctx, 'top-games', topGamesQuery, (analysis, params) => topGames(ctx.db, analysis, params)),
+    jsonAnswerHandler(ctx, 'top-games', topGamesQuery, (analysis, params) => topGames(ctx.db, analysis, params), serializeTopGames),
   );
 }
