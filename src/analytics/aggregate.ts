@@ -172,7 +172,6 @@ async function rebuildGuild(db: Db, guildId: string, timezone: string, now: numb
   // Written in many short transactions. Until the last one the guild's facts are marked stale (facts_version 0),
   // so a crash part way leaves the next run to rebuild again; reads keep using the summaries meanwhile.
   inTransaction(db, () => cachedStatement(db, 'UPDATE analytics_state SET facts_version = 0 WHERE guild_id = ?').run(guildId));
-  const names = createNameLookup(db, guildId);
   const buckets: Record<PeriodType, number> = { day: 0, week: 0, month: 0, all_time: 0 };
   const spans = new Map<PeriodType, { first: number; last: number } | null>();
   for (const type of PERIOD_TYPES) {
@@ -182,9 +181,9 @@ async function rebuildGuild(db: Db, guildId: string, timezone: string, now: numb
     for (let i = 0; i < plan.length; i += BUCKETS_PER_WRITE[type]) {
       const part = plan.slice(i, i + BUCKETS_PER_WRITE[type]);
       const rolled = part.map((bucket) => rollUpDays(bucket.key, bucket.days.map((d) => days.get(d) as DayFacts)));
-      const rows = summaryRows(part, rolled.map((r) => r.facts), names);
       const keys = part.map((b) => b.key);
       inTransaction(db, () => {
+        const rows = summaryRows(part, rolled.map((r) => r.facts), transactionNames(db, guildId));
         for (const table of SUMMARY_TABLES) syncRows(db, table, guildId, type, keys, rows[table], now);
         syncRows(db, 'analytics_pair_facts', guildId, type, keys, pairRows(type, part, rolled), now);
         if (type === 'day') syncDayTops(db, guildId, keys, dayTopRows(keys.map((k) => days.get(k) as DayFacts)));
@@ -337,7 +336,6 @@ async function carryDirtyDays(db: Db, guildId: string, timezone: string, now: nu
   const buckets: Record<PeriodType, number> = { day: 0, week: 0, month: 0, all_time: 0 };
   const work: GuildWork = { full: false, buckets, dirtyHours: 0 };
   if (!hasIncrementalWork(db, guildId)) return work;
-  const names = createNameLookup(db, guildId);
   const touched: Record<PeriodType, Set<number>> = { day: new Set(), week: new Set(), month: new Set(), all_time: new Set() };
   for (let first = true; ; first = false) {
     const finished = inTransaction(db, () => {
@@ -350,7 +348,7 @@ async function carryDirtyDays(db: Db, guildId: string, timezone: string, now: nu
       const later = order.slice(DAYS_PER_STEP);
       // Days left for the next steps are stored with what this step learnt of them (a crash redoes them).
       if (first) storePendingDays(db, guildId, later.map((day) => [day, pending.get(day) as boolean]));
-      carryDays(db, guildId, timezone, step.map((day) => [day, pending.get(day) as boolean]), names, touched, now);
+      carryDays(db, guildId, timezone, step.map((day) => [day, pending.get(day) as boolean]), transactionNames(db, guildId), touched, now);
       const done = cachedStatement(db, "DELETE FROM aggregation_pending WHERE guild_id = ? AND period_type = 'day' AND period_start = ?");
       for (const day of step) if (stored.has(day)) done.run(guildId, day);
       for (const type of PERIOD_TYPES) writeState(db, guildId, type, timezone, now, false);
@@ -815,6 +813,15 @@ function writeState(db: Db, guildId: string, type: PeriodType, timezone: string,
      ON CONFLICT (guild_id, period_type) DO UPDATE SET timezone = excluded.timezone, last_run_at = excluded.last_run_at,
        facts_version = excluded.facts_version, last_full_at = CASE WHEN ? THEN excluded.last_full_at ELSE last_full_at END`,
   ).run(guildId, type, timezone, now, now, FACTS_VERSION, full ? 1 : 0);
+}
+
+/**
+ * The names summary rows are written with, for one write transaction only: latest_names' triggers carry a later
+ * rename into rows already written (migration 0007), so a lookup kept across a rebuild's transactions would write
+ * a name renamed in between into its later rows.
+ */
+function transactionNames(db: Db, guildId: string): NameLookup {
+  return createNameLookup(db, guildId);
 }
 
 const SUMMARY_TABLES = ['game_analytics', 'creator_analytics', 'guild_period_stats', 'guild_peak_activity'] as const;

@@ -356,6 +356,41 @@ describe('days only Discord activity touched', () => {
     expect(overview(db, ctx)).toEqual(overview(db, ctx, { source: 'raw' }));
   });
 
+  it('names summary rows with the latest names at once, and with a rename made while a full rebuild writes', async () => {
+    temp = createTempDb();
+    const db = temp.db;
+    community(db);
+    for (let i = 0; i < 100; i++) post(db, 'g', `daily${i}`, day + i * DAY + 6 * HOUR, ['SlugOld']);
+    await aggregateAll(db, { clock });
+    const distinct = (sql: string): unknown[] => db.$client.prepare(sql).pluck().all();
+    const creator77 = "SELECT DISTINCT creator_name FROM creator_analytics WHERE guild_id = 'g' AND creator_id = '77'";
+    expect(distinct(creator77)).toEqual(['Creator 77']);
+    // Renames on the newest clip of creator 77 and of game 33 reach every stored row before any aggregation.
+    db.$client.prepare("UPDATE clips SET creator_name = 'Renamed 77' WHERE guild_id = 'g' AND clip_id = 'SlugOne'").run();
+    db.$client.prepare("UPDATE clips SET game_name = 'Chess960' WHERE guild_id = 'g'").run();
+    expect(distinct(creator77)).toEqual(['Renamed 77']);
+    expect(distinct("SELECT DISTINCT game_name FROM game_analytics WHERE game_id = '33'")).toEqual(['Chess960']);
+    expect(distinct("SELECT DISTINCT top_game_name FROM creator_analytics WHERE top_game_id = '33'")).toEqual(['Chess960']);
+    const ctx: AnalysisContext = { guildId: 'g', timezone: 'UTC', now: NOW };
+    expect(topCreators(db, ctx)).toEqual(topCreators(db, ctx, { source: 'raw' }));
+
+    // A rename committed between two of a rebuild's write transactions is in the rows written after it too.
+    let rebuilding = true;
+    let renamedWhileWriting = false;
+    const renameOnceWriting = (): void => {
+      if (!rebuilding) return;
+      const writing = db.$client.prepare("SELECT min(facts_version) FROM analytics_state WHERE guild_id = 'g'").pluck().get() === 0;
+      if (!writing) return void setImmediate(renameOnceWriting);
+      db.$client.prepare("UPDATE clips SET creator_name = 'Again 77' WHERE guild_id = 'g' AND clip_id = 'SlugOne'").run();
+      renamedWhileWriting = true;
+    };
+    setImmediate(renameOnceWriting);
+    await aggregateAll(db, { clock }, { full: true });
+    rebuilding = false;
+    expect(renamedWhileWriting).toBe(true);
+    expect(distinct(creator77)).toEqual(['Again 77']);
+  });
+
   it('carries a batch of live events that touches the same messages many times as a full rebuild computes them', async () => {
     temp = createTempDb();
     const db = temp.db;

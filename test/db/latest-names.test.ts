@@ -2,7 +2,8 @@
 // clip_created_at, then clip_id) of each creator and game that has one. Random writes of every kind the product
 // makes (insert, first enrichment, refresh with a rename, a clip moved to another creator or game, its creation
 // time changed, names cleared, deletions) are checked against that scan after every step, and a database filled
-// before the table existed is checked after the migration fills it.
+// before the table existed is checked after the migration fills it. The names summary rows carry (kept by the
+// triggers on latest_names) are checked against it the same way.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -60,6 +61,51 @@ function sortRows(rows: NameRow[]): NameRow[] {
   return rows.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
+/** Summary rows of every creator and game of the guilds, in two periods, named as they are with no clips. */
+function insertSummaryRows(db: Db, guilds: readonly string[], creators: readonly string[], games: readonly string[]): void {
+  const creatorRow = db.$client.prepare(
+    `INSERT INTO creator_analytics (guild_id, creator_id, creator_name, period_type, period_start, top_game_id, top_game_name, computed_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, 0)`,
+  );
+  const gameRow = db.$client.prepare(
+    'INSERT INTO game_analytics (guild_id, game_id, game_name, period_type, period_start, computed_at) VALUES (?, ?, ?, ?, ?, 0)',
+  );
+  for (const guild of guilds) {
+    for (const [type, start] of [['all_time', 0], ['day', 86_400_000]] as const) {
+      creators.forEach((creator, i) => {
+        const topGame = i === 0 ? null : (games[i % games.length] as string);
+        creatorRow.run(guild, creator, creator, type, start, topGame, topGame === null ? null : fallbackGameName(topGame));
+      });
+      for (const game of games) gameRow.run(guild, game, fallbackGameName(game), type, start);
+    }
+  }
+}
+
+function fallbackGameName(gameId: string): string {
+  return gameId === '' ? 'Unknown game' : `Game ${gameId}`;
+}
+
+/** Summary rows whose names are not the display names latest_names gives (expected, then stored). */
+function staleSummaryNames(db: Db): string[] {
+  const latest = new Map(storedNames(db).map((r) => [`${r.guild_id}\u0000${r.kind}\u0000${r.entity_id}`, r.name]));
+  const creatorName = (guild: string, id: string): string => latest.get(`${guild}\u0000creator\u0000${id}`) ?? id;
+  const gameName = (guild: string, id: string): string => (id === '' ? 'Unknown game' : (latest.get(`${guild}\u0000game\u0000${id}`) ?? `Game ${id}`));
+  const stale: string[] = [];
+  for (const r of db.$client
+    .prepare<[], { guild_id: string; creator_id: string; creator_name: string; top_game_id: string | null; top_game_name: string | null }>(
+      'SELECT guild_id, creator_id, creator_name, top_game_id, top_game_name FROM creator_analytics',
+    )
+    .all()) {
+    if (r.creator_name !== creatorName(r.guild_id, r.creator_id)) stale.push(`creator ${r.creator_id}: ${creatorName(r.guild_id, r.creator_id)} / ${r.creator_name}`);
+    const top = r.top_game_id === null ? null : gameName(r.guild_id, r.top_game_id);
+    if (r.top_game_name !== top) stale.push(`top game ${r.top_game_id} of ${r.creator_id}: ${top} / ${r.top_game_name}`);
+  }
+  for (const r of db.$client.prepare<[], { guild_id: string; game_id: string; game_name: string }>('SELECT guild_id, game_id, game_name FROM game_analytics').all()) {
+    if (r.game_name !== gameName(r.guild_id, r.game_id)) stale.push(`game ${r.game_id}: ${gameName(r.guild_id, r.game_id)} / ${r.game_name}`);
+  }
+  return stale;
+}
+
 function insertClip(db: Db, values: Record<string, string | number | null>): void {
   db.$client
     .prepare(
@@ -70,7 +116,7 @@ function insertClip(db: Db, values: Record<string, string | number | null>): voi
 }
 
 describe('latest_names', () => {
-  it('equals a scan of the clips after every one of 1,500 random writes', () => {
+  it('equals a scan of the clips after every one of 1,500 random writes, and so do the names of summary rows', () => {
     temp = createTempDb();
     const db = temp.db;
     const random = mulberry32(20261125);
@@ -82,6 +128,7 @@ describe('latest_names', () => {
     // Few distinct times and ids, so ties on clip_created_at (broken by clip_id) happen often.
     const time = (): number | null => (random() < 0.1 ? null : 1_000 * Math.floor(random() * 6));
     const maybe = <T>(value: T): T | null => (random() < 0.15 ? null : value);
+    insertSummaryRows(db, guilds, creators, games);
     const clipIds: string[] = [];
     let inserted = 0;
     for (let step = 0; step < 1_500; step++) {
@@ -125,6 +172,7 @@ describe('latest_names', () => {
         clipIds.splice(index, 1);
       }
       expect(storedNames(db), `after step ${step}`).toEqual(scannedNames(db));
+      expect(staleSummaryNames(db), `summary names after step ${step}`).toEqual([]);
     }
     expect(storedNames(db).length).toBeGreaterThan(10);
   });
@@ -174,12 +222,18 @@ describe('latest_names', () => {
           clip_created_at: random() < 0.05 ? null : 1_000 * Math.floor(random() * 40),
         });
       }
+      // Summary rows written before their names were kept: stale names, and names for ids with none.
+      insertSummaryRows(old, ['g0', 'g1', 'g2'], Array.from({ length: 20 }, (_, i) => `c${i}`), ['', '0', '3', '7', '404']);
+      raw.prepare("UPDATE creator_analytics SET creator_name = 'Stale', top_game_name = 'Stale game' WHERE rowid % 2 = 0").run();
+      raw.prepare("UPDATE game_analytics SET game_name = 'Stale game' WHERE rowid % 2 = 0").run();
       raw.close();
       const db = openDatabase({ path: file });
       try {
         const stored = storedNames(db);
         expect(stored.length).toBeGreaterThan(50);
         expect(stored).toEqual(scannedNames(db));
+        expect(db.$client.prepare('SELECT count(*) AS n FROM creator_analytics').get()).toEqual({ n: 120 });
+        expect(staleSummaryNames(db)).toEqual([]);
       } finally {
         closeDatabase(db);
       }
