@@ -38,21 +38,16 @@ export function createNameLookup(db: Db, guildId: string): NameLookup {
   };
 }
 
-/** A creator's display name from its latest_names entry (read by a lookup or a join): the id when it has none. */
-export function creatorDisplayName(creatorId: string, stored: string | null | undefined): string {
+/**
+ * A creator's display name from its latest_names entry: the id when it has none. The triggers of migration 0007 write
+ * the same display names (both rules below) into summary rows: change them together.
+ */
+function creatorDisplayName(creatorId: string, stored: string | null | undefined): string {
   return stored ?? creatorId;
 }
 
 /** A game's display name from its latest_names entry: "Unknown game" for Twitch's no-game id '', "Game <id>" when unnamed. */
-export function gameDisplayName(gameId: string, stored: string | null | undefined): string {
+function gameDisplayName(gameId: string, stored: string | null | undefined): string {
   if (gameId === '') return UNKNOWN_GAME_NAME;
   return stored ?? `Game ${gameId}`;
-}
-
-/**
- * LEFT JOIN of a summary table (alias `table`) to the latest_names of its creator or game column, as `alias`: a
- * leaderboard names its rows inside its one statement instead of with a lookup per row.
- */
-export function latestNameJoin(alias: string, table: string, kind: 'creator' | 'game', idColumn: string): string {
-  return `LEFT JOIN latest_names ${alias} ON ${alias}.guild_id = ${table}.guild_id AND ${alias}.kind = '${kind}' AND ${alias}.entity_id = ${table}.${idColumn}`;
 }

@@ -1,7 +1,7 @@
 // Top creators of a guild for a period: clips, views and Discord engagement per Twitch user id.
 import { cachedRawStatement, cachedStatement, limitClause, memoisedSql, type Db } from '../db/client';
 import { average, computeBucketFacts, roundAverage, type CreatorFacts } from './bucket-facts';
-import { createNameLookup, creatorDisplayName, gameDisplayName, latestNameJoin } from './names';
+import { createNameLookup } from './names';
 import { periodJson, resolvePeriod } from './periods';
 import { bucketOfPeriod, periodKey, readsSummary, type ReadSource } from './summaries';
 import type { AnalysisContext, CreatorRow, CreatorSort, PeriodQuery, ResolvedPeriod, TopCreators } from './types';
@@ -42,11 +42,13 @@ const ORDER_BY: Record<CreatorSort, string> = Object.fromEntries(
 const STORED_COLUMNS =
   'ca.creator_id, ca.clip_count, ca.total_views, ca.avg_views, ca.discord_shares, ca.discord_reactions, ca.unique_games, ca.top_game_id';
 
-/** A period's creators from creator_analytics, in the sort's index order; `named` joins their display names too. */
+/**
+ * A period's creators from creator_analytics, in the sort's index order; `named` adds their display names, which
+ * the rows carry exactly (the aggregator writes them from latest_names, whose triggers keep them current).
+ */
 function summarySql(sort: CreatorSort, limit: number | null, named: boolean): string {
-  return `SELECT ${STORED_COLUMNS}${named ? ', cn.name AS creator_name, gn.name AS top_game_name' : ''}
+  return `SELECT ${STORED_COLUMNS}${named ? ', ca.creator_name, ca.top_game_name' : ''}
       FROM creator_analytics ca
-      ${named ? `${latestNameJoin('cn', 'ca', 'creator', 'creator_id')} ${latestNameJoin('gn', 'ca', 'game', 'top_game_id')}` : ''}
      WHERE ca.guild_id = ? AND ca.period_type = ? AND ca.period_start = ?
      ORDER BY ${ORDER_BY[sort]}
      ${limitClause(limit)}`;
@@ -73,15 +75,14 @@ export function creatorRows(
   source?: ReadSource,
 ): CreatorRow[] {
   if (!readsSummary(db, ctx, period, source)) return nameCreators(db, ctx, storedCreatorRows(db, ctx, period, sort, limit, source));
-  // The leaderboard's hot path: rows and names in one prepared statement (a statement per name cost more than the
-  // rows), read as arrays.
+  // The leaderboard's hot path: rows with their names in one prepared statement, read as arrays.
   return cachedRawStatement<[string, string, number], NamedCreatorColumns>(db, namedSummarySql(sort, limit))
     .all(ctx.guildId, period.type, periodKey(period))
     .map(([creator_id, clip_count, total_views, avg_views, discord_shares, discord_reactions, unique_games, top_game_id, creatorName, topGameName]) =>
       creatorRow(
         { creator_id, clip_count, total_views, avg_views, discord_shares, discord_reactions, unique_games, top_game_id },
-        creatorDisplayName(creator_id, creatorName),
-        top_game_id === null ? null : gameDisplayName(top_game_id, topGameName),
+        creatorName,
+        topGameName,
       ),
     );
 }
@@ -96,7 +97,7 @@ type NamedCreatorColumns = [
   discord_reactions: number,
   unique_games: number,
   top_game_id: string | null,
-  creator_name: string | null,
+  creator_name: string,
   top_game_name: string | null,
 ];
 

@@ -2,7 +2,7 @@
 // collects clips Twitch gives no game).
 import { cachedRawStatement, cachedStatement, limitClause, memoisedSql, type Db } from '../db/client';
 import { average, computeBucketFacts, roundAverage, type GameFacts } from './bucket-facts';
-import { createNameLookup, gameDisplayName, latestNameJoin } from './names';
+import { createNameLookup } from './names';
 import { periodJson, resolvePeriod } from './periods';
 import { bucketOfPeriod, periodKey, readsSummary, type ReadSource } from './summaries';
 import type { AnalysisContext, GameRow, GameSort, PeriodQuery, ResolvedPeriod, TopGames } from './types';
@@ -44,14 +44,16 @@ export interface StoredGame {
   top_clip_url: string | null;
 }
 
-/** A period's games from game_analytics with their top clip's URL, sorted; `named` joins their display names too. */
+/**
+ * A period's games from game_analytics with their top clip's URL, sorted; `named` adds their display names, which
+ * the rows carry exactly (the aggregator writes them from latest_names, whose triggers keep them current).
+ */
 function summarySql(sort: GameSort, limit: number | null, named: boolean): string {
   return `SELECT g.game_id, g.clip_count, g.total_views, g.avg_view_count, g.unique_creators, g.discord_shares,
                  g.discord_reactions, g.top_clip_id, g.top_clip_title, g.top_clip_views, c.url AS top_clip_url
-                 ${named ? ', gn.name AS game_name' : ''}
+                 ${named ? ', g.game_name' : ''}
             FROM game_analytics g
             LEFT JOIN clips c ON c.guild_id = g.guild_id AND c.clip_id = g.top_clip_id
-            ${named ? latestNameJoin('gn', 'g', 'game', 'game_id') : ''}
            WHERE g.guild_id = ? AND g.period_type = ? AND g.period_start = ?
            ORDER BY ${ORDER_BY[sort]}
            ${limitClause(limit)}`;
@@ -73,7 +75,7 @@ export function gameRows(
     .map(([game_id, clip_count, total_views, avg_view_count, unique_creators, discord_shares, discord_reactions, top_clip_id, top_clip_title, top_clip_views, top_clip_url, gameName]) =>
       gameRow(
         { game_id, clip_count, total_views, avg_view_count, unique_creators, discord_shares, discord_reactions, top_clip_id, top_clip_title, top_clip_views, top_clip_url },
-        gameDisplayName(game_id, gameName),
+        gameName,
       ),
     );
 }
@@ -91,7 +93,7 @@ type NamedGameColumns = [
   top_clip_title: string | null,
   top_clip_views: number | null,
   top_clip_url: string | null,
-  game_name: string | null,
+  game_name: string,
 ];
 
 /** summarySql(sort, limit, true), built once per sort and limit. */
