@@ -14,8 +14,9 @@ export interface DataVersions {
   /** The guild's current data version. Re-reads the database at most once per check interval. */
   current(guildId: string): string;
   /**
-   * The guild's IANA timezone (guild settings; UTC when unset), read with the version it belongs to: an answer
-   * cached under a version was computed in that version's timezone, and an uncached answer reads no settings row.
+   * The guild's IANA timezone (guild settings; UTC when unset) as of the version current() last returned: read
+   * with it, so an answer cached under a version was computed in that version's timezone, and an uncached answer
+   * reads no settings row of its own.
    */
   timezone(guildId: string): string;
   /** Calls listener with each new version of the guild's data; polls only while someone listens. */
@@ -121,7 +122,7 @@ export function createDataVersions({ db, now = Date.now, checkIntervalMs }: Data
       return versionOf(guildId);
     },
     timezone(guildId) {
-      checkGlobal(false);
+      // No change check of its own: after current(), this is the timezone of the version it returned.
       return stateOf(guildId).timezone;
     },
     watch(guildId, listener) {

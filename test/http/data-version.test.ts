@@ -49,6 +49,7 @@ describe('guild data versions', () => {
   it('gives the guild’s timezone with its version: UTC when unset, the new one from the version that has it', () => {
     let now = 0;
     const versions = createDataVersions({ db: temp.db, now: () => now, checkIntervalMs: 1000 });
+    versions.current(GUILD_A);
     expect(versions.timezone(GUILD_A)).toBe('UTC');
     updateGuildSettings(temp.db, GUILD_A, { timezone: 'Europe/Berlin' }, TEST_NOW);
     updateGuildSettings(temp.db, GUILD_B, { timezone: 'Asia/Tokyo' }, TEST_NOW);
@@ -56,8 +57,10 @@ describe('guild data versions', () => {
     const v0 = versions.current(GUILD_A);
     expect(versions.timezone(GUILD_A)).toBe('UTC');
     now = 1000;
-    expect(versions.timezone(GUILD_A)).toBe('Europe/Berlin');
+    // Until current() checks again, timezone() stays the one of the version current() returned.
+    expect(versions.timezone(GUILD_A)).toBe('UTC');
     expect(versions.current(GUILD_A)).not.toBe(v0);
+    expect(versions.timezone(GUILD_A)).toBe('Europe/Berlin');
     expect(versions.timezone(GUILD_B)).toBe('Asia/Tokyo');
     // Two writes in the same millisecond share updated_at; the version still moves with the timezone.
     const v1 = versions.current(GUILD_A);
