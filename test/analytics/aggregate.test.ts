@@ -232,6 +232,16 @@ describe('days only Discord activity touched', () => {
     react(db, 'g', 'm2', 'u2', day + 13 * HOUR);
   }
 
+  /** The community plus a share on each of 100 days (a full rebuild then takes several steps), aggregated. */
+  async function aggregatedHundredDays(): Promise<Db> {
+    temp = createTempDb();
+    const db = temp.db;
+    community(db);
+    for (let i = 0; i < 100; i++) post(db, 'g', `daily${i}`, day + i * DAY + 6 * HOUR, ['SlugOld']);
+    await aggregateAll(db, { clock });
+    return db;
+  }
+
   it('marks capture writes as engagement only and clip changes as clip changes, a clip change winning in a shared hour', () => {
     temp = createTempDb();
     const db = temp.db;
@@ -337,11 +347,7 @@ describe('days only Discord activity touched', () => {
   });
 
   it('counts a share captured while a full rebuild runs exactly once, whether or not the rebuild read its day', async () => {
-    temp = createTempDb();
-    const db = temp.db;
-    community(db);
-    for (let i = 0; i < 100; i++) post(db, 'g', `daily${i}`, day + i * DAY + 6 * HOUR, ['SlugOld']);
-    await aggregateAll(db, { clock });
+    const db = await aggregatedHundredDays();
     // The rebuild reads 62 days per step and yields between steps: one share lands on a day it has read, one on a
     // day it has not read yet.
     const rebuild = aggregateAll(db, { clock }, { full: true });
@@ -357,11 +363,7 @@ describe('days only Discord activity touched', () => {
   });
 
   it('names summary rows with the latest names at once, and with a rename made while a full rebuild writes', async () => {
-    temp = createTempDb();
-    const db = temp.db;
-    community(db);
-    for (let i = 0; i < 100; i++) post(db, 'g', `daily${i}`, day + i * DAY + 6 * HOUR, ['SlugOld']);
-    await aggregateAll(db, { clock });
+    const db = await aggregatedHundredDays();
     const distinct = (sql: string): unknown[] => db.$client.prepare(sql).pluck().all();
     const creator77 = "SELECT DISTINCT creator_name FROM creator_analytics WHERE guild_id = 'g' AND creator_id = '77'";
     expect(distinct(creator77)).toEqual(['Creator 77']);
