@@ -6,8 +6,9 @@
 // connection's `total_changes()` tell in microseconds whether anything at all was written; only then is the
 // guild's fingerprint re-read: max(clips.last_updated_at) (capture and enrichment bump it), the guild's count of
 // dirty hours (capture and enrichment add, aggregation consumes) and its settings (the timezone moves every
-// period; it is read with them, so answers use the timezone of the version they are cached under). A background job that changes nothing of a guild leaves its version alone, so open dashboards do not
-// refetch every time the enrichment worker wakes up.
+// period; it is read with them, so answers use the timezone of the version they are cached under). A background
+// job that changes nothing of a guild leaves its version alone, so open dashboards do not refetch every time the
+// enrichment worker wakes up.
 import type { Db } from '../db/client';
 
 export interface DataVersions {
