@@ -30,16 +30,30 @@ export function databaseFile(db: Db): string {
   return db.$client.name;
 }
 
+/** What kind of storage problem an error is, or null when it is not one (a bug or bad data). */
+export type StorageProblemKind = 'disk_full' | 'busy' | 'io';
+
+export function storageProblemKind(error: unknown): StorageProblemKind | null {
+  const code = codeOf(error);
+  if (isDiskFullError(error)) return 'disk_full';
+  if (hasCode(code, 'SQLITE_BUSY') || hasCode(code, 'SQLITE_LOCKED')) return 'busy';
+  if (hasCode(code, 'SQLITE_IOERR') || hasCode(code, 'SQLITE_PROTOCOL')) return 'io';
+  return null;
+}
+
 /**
  * One short sentence for the log: what the storage problem is and which file it concerns, or null when the error is
  * not a storage problem (a bug or bad data, which the caller reports its own way).
  */
 export function describeStorageProblem(error: unknown, file: string): string | null {
-  const code = codeOf(error);
-  if (isDiskFullError(error)) {
-    return `disk full: cannot write ${file} (or its -wal/-shm files); free space on that filesystem, writes are retried until then`;
+  switch (storageProblemKind(error)) {
+    case 'disk_full':
+      return `disk full: cannot write ${file} (or its -wal/-shm files); free space on that filesystem, writes are retried until then`;
+    case 'busy':
+      return `database busy: another connection holds the write lock on ${file}`;
+    case 'io':
+      return `I/O error (${codeOf(error)}) writing ${file}`;
+    case null:
+      return null;
   }
-  if (hasCode(code, 'SQLITE_BUSY') || hasCode(code, 'SQLITE_LOCKED')) return `database busy: another connection holds the write lock on ${file}`;
-  if (hasCode(code, 'SQLITE_IOERR') || hasCode(code, 'SQLITE_PROTOCOL')) return `I/O error (${code}) writing ${file}`;
-  return null;
 }

@@ -7,6 +7,7 @@ import {
   type ChatInputCommandInteraction,
   type Interaction,
 } from 'discord.js';
+import { databaseFile, describeStorageProblem, storageProblemKind, type StorageProblemKind } from '../db/storage-errors';
 import type { SlashCommand } from './commands/command';
 import type { BotContext } from './context';
 import { NO_MENTIONS } from './embeds/limits';
@@ -91,11 +92,23 @@ async function reportFailure(ctx: BotContext, interaction: ChatInputCommandInter
     .filter(Boolean)
     .join(' ');
   const detail = { command: commandLine, guildId: interaction.guildId, userId: interaction.user.id, options: optionValues(interaction) };
-  if (userFacing) ctx.logger.info({ ...detail, reason: (error as Error).message }, 'command refused');
-  else ctx.logger.error({ ...detail, err: error }, 'command failed');
+  // Storage problems (disk full, busy, I/O) are named to the user in plain words and to the operator with the file.
+  const storage = userFacing ? null : storageProblemKind(error);
+  if (userFacing) {
+    ctx.logger.info({ ...detail, reason: (error as Error).message }, 'command refused');
+  } else if (storage) {
+    const file = databaseFile(ctx.db);
+    const problem = describeStorageProblem(error, file);
+    // Busy clears by itself in seconds; a full disk or an I/O error needs the operator.
+    ctx.logger[storage === 'busy' ? 'warn' : 'error']({ ...detail, err: error, database: file, storage: problem }, `command failed: ${problem}`);
+  } else {
+    ctx.logger.error({ ...detail, err: error }, 'command failed');
+  }
   const content = userFacing
     ? (error as Error).message
-    : `Something went wrong while running \`/${commandLine}\`. It has been logged; please try again in a moment.`;
+    : storage
+      ? storageMessage(storage, commandLine)
+      : `Something went wrong while running \`/${commandLine}\`. It has been logged; please try again in a moment.`;
   const message = { content: content.slice(0, 2000), flags: MessageFlags.Ephemeral as const, allowedMentions: NO_MENTIONS };
   if (!interaction.deferred && !interaction.replied) {
     await interaction.reply(message);
@@ -105,5 +118,18 @@ async function reportFailure(ctx: BotContext, interaction: ChatInputCommandInter
     // The "thinking…" placeholder is public: remove it, then answer privately.
     if (interaction.deferred && !interaction.replied) await interaction.deleteReply().catch(() => undefined);
     await interaction.followUp(message);
+  }
+}
+
+/** What a Discord user is told about a storage problem: what happened and what to do, never a path or SQLite text. */
+function storageMessage(kind: StorageProblemKind, commandLine: string): string {
+  const command = `\`/${commandLine}\``;
+  switch (kind) {
+    case 'disk_full':
+      return `Clipscope could not save or read its data for ${command}: the server it runs on is out of disk space. Nothing you asked for was changed. Please tell whoever hosts Clipscope, then try again.`;
+    case 'busy':
+      return `Clipscope's database is busy right now (another task is writing), so ${command} did not run. Nothing was changed; please try again in a few seconds.`;
+    case 'io':
+      return `Clipscope could not save or read its data for ${command}: the disk of the server it runs on reported an I/O error. Nothing you asked for was changed. Please tell whoever hosts Clipscope, then try again.`;
   }
 }
