@@ -1,5 +1,6 @@
 // The shape of a CLI command: one file per command under src/cli/commands/, registered in src/cli/index.ts.
 import type { ParseArgsConfig } from 'node:util';
+import type { Db } from '../db/client';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
@@ -7,6 +8,8 @@ export interface CliIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   env: NodeJS.ProcessEnv;
+  /** Opens the command's database (openDatabase when absent): the seam where a test gives it a size limit. */
+  openDatabase?(path: string): Db;
 }
 
 export interface CliCommand {

@@ -6,8 +6,9 @@
 import type { Clock } from '../clock';
 import type { Db } from '../db/client';
 import { inTransaction } from '../db/client';
+import { isTransientDatabaseError } from '../db/storage-errors';
 import { DirtyHours, nameGameOnClips, prepared } from './clip-writes';
-import { HELIX_MAX_IDS, type TwitchApi } from './client';
+import { classifyTwitchError, HELIX_MAX_IDS, TwitchApiError, type TwitchApi } from './client';
 import type { GameNames } from './game-names';
 
 export const GAME_NAME_RETRY = { baseMs: 10 * 60_000, maxMs: 7 * 24 * 3_600_000 };
@@ -100,4 +101,22 @@ export async function repairGameNames(deps: GameNameRepairDeps, options: { limit
   });
   for (const [id, name] of byId) deps.gameNames?.learn(id, name);
   return summary;
+}
+
+export type DueGameNameRepair = { summary: GameNameRepairSummary; deferred: null } | { summary: null; deferred: TwitchApiError };
+
+/**
+ * The repair pass of an enrichment run (the scheduled job and `clipscope enrich`), which goes on without the names:
+ * a failed Get Games call only delays them to the next run and comes back as `deferred`. Refused credentials and the
+ * database's errors (disk full, busy) are thrown, as every other Twitch write of the run would meet them too.
+ */
+export async function repairDueGameNames(deps: GameNameRepairDeps): Promise<DueGameNameRepair> {
+  try {
+    return { summary: await repairGameNames(deps), deferred: null };
+  } catch (raw) {
+    if (isTransientDatabaseError(raw)) throw raw;
+    const error = classifyTwitchError(raw, 'Get Games');
+    if (error.kind === 'auth') throw error;
+    return { summary: null, deferred: error };
+  }
 }

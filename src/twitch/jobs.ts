@@ -7,9 +7,9 @@ import { isTransientDatabaseError } from '../db/storage-errors';
 import type { Logger } from '../logger';
 import type { Job } from '../scheduler/scheduler';
 import { listAllTwitchChannels, syncTwitchChannel } from './channel-sync';
-import { classifyTwitchError, TwitchApiError, type TwitchApi } from './client';
+import { TwitchApiError, type TwitchApi } from './client';
 import { enrichPending } from './enrich';
-import { repairGameNames } from './game-name-repair';
+import { repairDueGameNames } from './game-name-repair';
 import { createGameNames } from './game-names';
 import { refreshScheduleFromMinutes, refreshViews } from './refresh';
 
@@ -54,18 +54,14 @@ export function createTwitchJobs({ db, clock, logger, twitch, config }: TwitchJo
    * A Twitch failure here only delays the names: it is logged and the enrichment run still counts as done.
    */
   const repairNames = async (): Promise<string | null> => {
-    try {
-      const r = await repairGameNames({ db, clock, twitch, gameNames });
-      if (r.asked === 0) return null;
-      if (r.named > 0) log.info({ games: r.named, clips: r.clipsNamed }, 'game names Twitch had left out are now known');
-      return `game names: ${r.named} of ${r.asked} found${r.stillUnknown > 0 ? `, ${r.stillUnknown} still unknown to Twitch` : ''}`;
-    } catch (raw) {
-      if (isTransientDatabaseError(raw)) throw raw;
-      const error = classifyTwitchError(raw, 'Get Games');
-      if (error.kind === 'auth') throw error;
-      log.warn({ err: error.message }, 'game name lookup failed; it is retried on the next run');
+    const { summary: r, deferred } = await repairDueGameNames({ db, clock, twitch, gameNames });
+    if (deferred) {
+      log.warn({ err: deferred.message }, 'game name lookup failed; it is retried on the next run');
       return null;
     }
+    if (r.asked === 0) return null;
+    if (r.named > 0) log.info({ games: r.named, clips: r.clipsNamed }, 'game names Twitch had left out are now known');
+    return `game names: ${r.named} of ${r.asked} found${r.stillUnknown > 0 ? `, ${r.stillUnknown} still unknown to Twitch` : ''}`;
   };
   return [
     {

@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/index';
+import { openDatabase, type Db } from '../../src/db/client';
 import { startTwitchHarness, type TwitchHarness } from '../helpers/twitch';
 
 let h: TwitchHarness | undefined;
@@ -11,7 +12,12 @@ afterEach(async () => {
 
 const GUILD = '123456789012345678';
 
-async function cli(harness: TwitchHarness, args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+async function cli(
+  harness: TwitchHarness,
+  args: string[],
+  env: Record<string, string> = {},
+  options: { openDatabase?: (path: string) => Db } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = '';
@@ -29,12 +35,24 @@ async function cli(harness: TwitchHarness, args: string[], env: Record<string, s
       LOG_LEVEL: 'silent',
       ...env,
     },
+    openDatabase: options.openDatabase,
   });
   return { code, stdout: out, stderr: err };
 }
 
 function slug(i: number): string {
   return `CliClip${String(i).padStart(4, '0')}-q`;
+}
+
+/** The command's own connection, refused every page beyond the file's size: SQLITE_FULL, as on a full disk. */
+function fullDisk(path: string): Db {
+  const db = openDatabase({ path });
+  db.$client.pragma('max_page_count = 1');
+  return db;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 
@@ -114,6 +132,80 @@ describe('clipscope enrich', () => {
     });
   });
 
+  it('stops on a full disk with one line naming the database file, and keeps every pending clip for the next run', async () => {
+    h = await startTwitchHarness();
+    h.helix.addGame('509658', 'Just Chatting');
+    const slugs = Array.from({ length: 150 }, (_, i) => slug(i));
+    // Long titles: storing them needs new pages, which the page limit refuses.
+    for (const s of slugs) h.helix.addClip({ id: s, title: 'a long title from Twitch '.repeat(100) });
+    h.share(GUILD, 'm1', slugs.slice(0, 75));
+    h.share(GUILD, 'm2', slugs.slice(75));
+
+    const full = await cli(h, ['enrich'], {}, { openDatabase: fullDisk });
+
+    expect(full.code).toBe(1);
+    const lastLine = full.stderr.trim().split('\n').at(-1);
+    expect(lastLine).toMatch(
+      new RegExp(
+        `^clipscope enrich: disk full: cannot write ${escapeRegExp(h.temp.path)} \\(or its -wal/-shm files\\); free space on that filesystem.*` +
+          `; the 150 pending clips are kept in the queue: run clipscope enrich again once it is fixed$`,
+      ),
+    );
+    expect(full.stderr).not.toMatch(/SQLITE_FULL|database or disk is full/);
+    const states = () => h!.temp.db.$client.prepare('SELECT enrichment_state AS s, enrichment_attempts AS a, count(*) AS n FROM clips GROUP BY s, a').all();
+    // No clip was written, and none was charged an attempt: the disk was at fault, not the clips.
+    expect(states()).toEqual([{ s: 'pending', a: 0, n: 150 }]);
+
+    const freed = await cli(h, ['enrich']);
+    expect(freed.code).toBe(0);
+    expect(freed.stderr).toMatch(/Enriched 150 clips, 0 not found on Twitch\./);
+    expect(states()).toEqual([{ s: 'done', a: 0, n: 150 }]);
+  });
+
+  it('names the games Twitch had left out once their back-off has passed, and says so', async () => {
+    h = await startTwitchHarness();
+    const unnamed = ['Unnamed1-u', 'Unnamed2-u', 'Unnamed3-u'];
+    for (const s of unnamed) h.helix.addClip({ id: s, game_id: '4242' });
+    h.share(GUILD, 'm1', unnamed);
+    const gameNames = () => h!.temp.db.$client.prepare('SELECT clip_id, game_name FROM clips ORDER BY clip_id').all();
+
+    // Get Games leaves the game out: the clips are stored without its name and the miss is remembered.
+    const first = await cli(h, ['enrich']);
+    expect(first.code).toBe(0);
+    expect(first.stderr).toMatch(/Enriched 3 clips, 0 not found on Twitch\.\n/);
+    expect(gameNames()).toEqual(unnamed.map((clip_id) => ({ clip_id, game_name: null })));
+    expect(h.temp.db.$client.prepare('SELECT game_id, misses FROM game_name_misses').all()).toEqual([{ game_id: '4242', misses: 1 }]);
+
+    // Twitch knows the game now, but its back-off has not passed: a run right away does not ask.
+    h.helix.addGame('4242', 'Retro Racing');
+    const gamesCallsBefore = h.helix.served('games').length;
+    const early = await cli(h, ['enrich']);
+    expect(early).toMatchObject({ code: 0, stdout: 'Nothing to enrich: no pending clips.\n' });
+    expect(h.helix.served('games')).toHaveLength(gamesCallsBefore);
+
+    // The back-off has passed, and a new clip of another game is pending.
+    h.temp.db.$client.prepare('UPDATE game_name_misses SET next_try_at = ?').run(Date.now() - 1000);
+    h.helix.addGame('509658', 'Just Chatting');
+    h.helix.addClip({ id: 'Chatting1-c' });
+    h.share(GUILD, 'm2', ['Chatting1-c']);
+    const due = await cli(h, ['enrich']);
+
+    expect(due.code).toBe(0);
+    expect(due.stderr).toMatch(/Enriched 1 clips, 0 not found on Twitch; named 1 game Twitch had left out \(3 clip rows\)\.\n/);
+    expect(h.helix.served('games').at(-1)!.query.getAll('id')).toEqual(['4242']);
+    expect(gameNames()).toEqual([
+      { clip_id: 'Chatting1-c', game_name: 'Just Chatting' },
+      ...unnamed.map((clip_id) => ({ clip_id, game_name: 'Retro Racing' })),
+    ]);
+    expect(h.temp.db.$client.prepare('SELECT count(*) AS n FROM game_name_misses').get()).toEqual({ n: 0 });
+  });
+
+  it('says in its help that it names games Twitch had left out', async () => {
+    h = await startTwitchHarness();
+    const help = await cli(h, ['enrich', '--help']);
+    expect(help.stdout).toMatch(/asks Twitch again \(one Get Games call\) for the games it left out/);
+  });
+
   it('puts failed clips back in the queue with --retry-failed', async () => {
     h = await startTwitchHarness();
     h.helix.addGame('509658', 'Just Chatting');
@@ -154,6 +246,19 @@ describe('clipscope sync-twitch and twitch-channels', () => {
     const again = await cli(h, ['sync-twitch', '--guild', GUILD]);
     expect(again.code).toBe(0);
     expect(again.stdout).toBe(`Synced 1 channel for server ${GUILD}: 0 new clips.\n`);
+  });
+
+  it('stops on a full disk with one line naming the database file, leaving the channel unsynced', async () => {
+    h = await startTwitchHarness();
+    seed(h);
+    expect((await cli(h, ['twitch-channels', 'add', '--guild', GUILD, 'bigstreamer'])).code).toBe(0);
+    const full = await cli(h, ['sync-twitch', '--guild', GUILD], {}, { openDatabase: fullDisk });
+    expect(full.code).toBe(1);
+    expect(full.stderr.trim().split('\n').at(-1)).toMatch(
+      new RegExp(`^clipscope sync-twitch: stopped at bigstreamer: disk full: cannot write ${escapeRegExp(h.temp.path)} .*; run again once it is fixed$`),
+    );
+    expect(full.stderr).not.toMatch(/SQLITE_FULL|database or disk is full/);
+    expect(h.temp.db.$client.prepare('SELECT count(*) AS n FROM clips').get()).toEqual({ n: 0 });
   });
 
   it('refuses to sync a server with no registered channel, saying how to add one', async () => {

@@ -2,13 +2,13 @@
 // its history (registering the given channels first), with a progress bar per channel.
 import { systemClock } from '../../clock';
 import { loadConfig } from '../../config';
-import { closeDatabase, openDatabase } from '../../db/client';
-import { databaseFile, describeStorageProblem } from '../../db/storage-errors';
+import { closeDatabase } from '../../db/client';
 import { ChannelError, listTwitchChannels, registerTwitchChannels, syncTwitchChannel, type SyncSummary } from '../../twitch/channel-sync';
 import { TwitchApiError } from '../../twitch/client';
 import { createGameNames } from '../../twitch/game-names';
 import { CliError, type CliCommand } from '../command';
 import { createProgress } from '../progress';
+import { openCliDatabase, storageProblemError } from '../database';
 import { guildOption, openTwitchForCli, progressStream } from '../twitch-client';
 
 const DAY_MS = 86_400_000;
@@ -37,7 +37,7 @@ Exit status: 0 when every channel synced; 1 with the reason otherwise.`,
     const logins = Array.isArray(values.channel) ? values.channel.filter((v): v is string => typeof v === 'string') : [];
     const config = loadConfig(io.env);
     const { twitch, logger } = openTwitchForCli(config, io);
-    const db = openDatabase({ path: typeof values.database === 'string' ? values.database : config.DATABASE_PATH });
+    const db = openCliDatabase(io, typeof values.database === 'string' ? values.database : config.DATABASE_PATH);
     const clock = systemClock;
     try {
       let channels;
@@ -45,7 +45,7 @@ Exit status: 0 when every channel synced; 1 with the reason otherwise.`,
         channels = logins.length > 0 ? await registerTwitchChannels({ db, clock, twitch }, guildId, logins) : listTwitchChannels(db, guildId);
       } catch (error) {
         if (error instanceof ChannelError || error instanceof TwitchApiError) throw new CliError(error.message);
-        throw error;
+        throw storageProblemError(error, db, (problem) => `${problem}; nothing was registered or synced, run again once it is fixed`) ?? error;
       }
       if (channels.length === 0) {
         throw new CliError(`no Twitch channels registered for server ${guildId}: pass --channel LOGIN to add one`);
@@ -72,8 +72,8 @@ Exit status: 0 when every channel synced; 1 with the reason otherwise.`,
           const message = error instanceof Error ? error.message : String(error);
           if (error instanceof TwitchApiError && error.kind === 'auth') throw new CliError(message);
           // Every other channel would meet the same full or busy database: stop here and say so.
-          const storage = describeStorageProblem(error, databaseFile(db));
-          if (storage) throw new CliError(`stopped at ${channel.broadcasterLogin}: ${storage}; run again once it is fixed`);
+          const storage = storageProblemError(error, db, (problem) => `stopped at ${channel.broadcasterLogin}: ${problem}; run again once it is fixed`);
+          if (storage) throw storage;
           failures.push(`${channel.broadcasterLogin}: ${message}`);
           io.stderr.write(`${channel.broadcasterLogin} failed: ${message}\n`);
         }
