@@ -65,6 +65,26 @@ interface DbState {
   integrity: string;
 }
 
+function hasTable(file: string, table: string): boolean {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    db.pragma('busy_timeout = 5000');
+    return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table) !== undefined;
+  } finally {
+    db.close();
+  }
+}
+
+function integrityOf(file: string): string {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    db.pragma('busy_timeout = 5000');
+    return (db.pragma('integrity_check', { simple: true }) as string) ?? '';
+  } finally {
+    db.close();
+  }
+}
+
 function readState(file: string): DbState {
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
@@ -472,9 +492,11 @@ export async function runCrashHarness(options: CrashOptions): Promise<CrashFigur
         if (await run.kill()) figures.jobKillsMidRun++;
         figures.importKills++;
         if (fs.existsSync(crashFile)) {
-          const s = readState(crashFile);
+          // Killed before its first migration committed, the file holds no tables yet (the re-run migrates it):
+          // only its integrity can be checked then.
+          const integrity = hasTable(crashFile, 'shares') ? readState(crashFile).integrity : integrityOf(crashFile);
           figures.integrityChecks++;
-          if (s.integrity !== 'ok') fail(`integrity_check after killing import: ${s.integrity}`);
+          if (integrity !== 'ok') fail(`integrity_check after killing import: ${integrity}`);
         }
       }
       const rerun = await spawnCli(['import', exportFile], crashEnv, logFile).exited;
