@@ -43,12 +43,13 @@ export function storageProblemKind(error: unknown): StorageProblemKind | null {
 
 /**
  * One short sentence for the log: what the storage problem is and which file it concerns, or null when the error is
- * not a storage problem (a bug or bad data, which the caller reports its own way).
+ * not a storage problem (a bug or bad data, which the caller reports its own way). What happens next (capture keeps
+ * its writes and retries, a job runs again, a CLI run is to be repeated) is the caller's to say.
  */
 export function describeStorageProblem(error: unknown, file: string): string | null {
   switch (storageProblemKind(error)) {
     case 'disk_full':
-      return `disk full: cannot write ${file} (or its -wal/-shm files); free space on that filesystem, writes are retried until then`;
+      return `disk full: cannot write ${file} (or its -wal/-shm files); free space on that filesystem`;
     case 'busy':
       return `database busy: another connection holds the write lock on ${file}`;
     case 'io':

@@ -77,7 +77,7 @@ export function createScheduler({ db, logger, clock, timezone }: SchedulerDeps):
           logger.debug({ job: job.name, err: error }, 'job failed (reported above)');
         } else {
           // A storage problem is named (the next scheduled run retries it); anything else is the job's own failure.
-          logger.error({ job: job.name, err: error, ...(problem ? { database: file } : {}) }, problem ? `job failed: ${problem}` : 'job failed');
+          logger.error({ job: job.name, err: error, ...(problem ? { database: file } : {}) }, problem ? `job failed: ${problem}; the next scheduled run tries again` : 'job failed');
         }
       }
     })();

@@ -90,7 +90,7 @@ describe('a slash command while the disk is full', () => {
     expectNoInternals(requests);
     const logged = failureLog();
     expect(logged).toMatchObject({ level: 50, command: 'clipscope-admin aggregate', guildId: guildA, userId: manager.id, database: h.temp.path });
-    expect(logged!.msg).toBe(`command failed: disk full: cannot write ${h.temp.path} (or its -wal/-shm files); free space on that filesystem, writes are retried until then`);
+    expect(logged!.msg).toBe(`command failed: disk full: cannot write ${h.temp.path} (or its -wal/-shm files); free space on that filesystem`);
     expect(logged!.storage).toBe(logged!.msg.slice('command failed: '.length));
     expect(logged!.err).toMatchObject({ code: 'SQLITE_FULL' });
     expect(h.temp.db.$client.prepare('SELECT count(*) AS n FROM creator_analytics WHERE guild_id = ?').get(guildA)).toEqual({ n: 0 });
