@@ -7,9 +7,10 @@
 -- written.
 --
 -- The clips triggers of 0005 recomputed a changed or deleted clip's keys by deleting their latest_names rows and
--- inserting them again, which would now rewrite every summary row of the creator or game twice per clip (a game
--- Twitch renames, refreshed clip by clip, would rewrite them once per clip). They are replaced by ones that
--- write the recomputed row only where it differs, and delete it only when no clip names the key any more.
+-- inserting them again, which would now rewrite every summary row of the creator or game twice for each clip
+-- changed (a game Twitch renames, refreshed clip by clip, would cost two passes over the guild per clip). They are
+-- replaced by ones that write the recomputed row only where it differs, and delete it only when no clip names the
+-- key any more.
 DROP TRIGGER `clips_creator_name_after_change`;
 --> statement-breakpoint
 DROP TRIGGER `clips_creator_name_after_delete`;
