@@ -1,7 +1,7 @@
 // Journals how capture writes change the Discord engagement analytics count (engagement_changes): for each
 // touched message, its engagement after the write minus before it, per guild, instant and clip. The incremental
 // aggregator adds these to the stored days instead of re-reading whole days of shares and reactions.
-import { cachedStatement, withDeferredBatch, type Db } from '../db/client';
+import { cachedStatement, openDeferredBatch, withDeferredBatch, type DeferredBatch, type Db } from '../db/client';
 
 /** Shares and reactions counted for a clip of a guild at one instant (or their change there). */
 /** A message's engagement: (guild, clip, instant) → what is counted there. */
@@ -106,13 +106,16 @@ export function withEngagementChanges<T>(db: Db, messageIds: readonly string[], 
  * If `fn` throws, nothing is journaled (the transaction rolls back anyway).
  */
 export function deferEngagementChanges<T>(db: Db, fn: () => T): T {
-  return withDeferredBatch(
-    deferred,
-    db,
-    () => new Map<string, Engagement>(),
-    (pending) => {
-      for (const [id, before] of pending) journal(db, before, engagementOf(db, id));
-    },
-    fn,
-  );
+  return withDeferredBatch(deferred, db, newJournalBatch, (pending) => flushJournalBatch(db, pending), fn);
+}
+
+/** deferEngagementChanges for a transaction that does not fit one callback: the journal is written at flush(). */
+export function openEngagementChangesBatch(db: Db): DeferredBatch {
+  return openDeferredBatch(deferred, db, newJournalBatch, (pending) => flushJournalBatch(db, pending));
+}
+
+const newJournalBatch = (): Map<string, Engagement> => new Map();
+
+function flushJournalBatch(db: Db, pending: Map<string, Engagement>): void {
+  for (const [id, before] of pending) journal(db, before, engagementOf(db, id));
 }

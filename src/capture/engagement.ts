@@ -1,6 +1,6 @@
 // Recomputes a clip's Discord counters (shares, reactions, per-emoji breakdown) from the raw rows.
 // Recomputing instead of incrementing is what makes replayed or duplicated events harmless.
-import { cachedStatement, withDeferredBatch, type Db } from '../db/client';
+import { cachedStatement, openDeferredBatch, withDeferredBatch, type DeferredBatch, type Db } from '../db/client';
 
 export interface ClipKey {
   guildId: string;
@@ -17,15 +17,18 @@ const deferred = new WeakMap<object, Map<string, { key: ClipKey; now: number }>>
  * batch reads them. If `fn` throws, nothing is refreshed (the transaction rolls back anyway).
  */
 export function deferClipEngagement<T>(db: Db, fn: () => T): T {
-  return withDeferredBatch(
-    deferred,
-    db,
-    () => new Map<string, { key: ClipKey; now: number }>(),
-    (pending) => {
-      for (const { key, now } of pending.values()) recomputeClipEngagement(db, [key], now);
-    },
-    fn,
-  );
+  return withDeferredBatch(deferred, db, newClipBatch, (pending) => flushClipBatch(db, pending), fn);
+}
+
+/** deferClipEngagement for a transaction that does not fit one callback: refreshes run at flush(). */
+export function openClipEngagementBatch(db: Db): DeferredBatch {
+  return openDeferredBatch(deferred, db, newClipBatch, (pending) => flushClipBatch(db, pending));
+}
+
+const newClipBatch = (): Map<string, { key: ClipKey; now: number }> => new Map();
+
+function flushClipBatch(db: Db, pending: Map<string, { key: ClipKey; now: number }>): void {
+  for (const { key, now } of pending.values()) recomputeClipEngagement(db, [key], now);
 }
 
 export function refreshClipEngagement(db: Db, keys: Iterable<ClipKey>, now: number): void {

@@ -137,17 +137,52 @@ export function withDeferredBatch<B, T>(
   flush: (batch: B) => void,
   fn: () => T,
 ): T {
-  if (batches.has(db.$client)) return fn();
-  const batch = create();
-  batches.set(db.$client, batch);
+  const batch = openDeferredBatch(batches, db, create, flush);
   let result: T;
   try {
     result = fn();
-  } finally {
-    batches.delete(db.$client);
+  } catch (error) {
+    batch.discard();
+    throw error;
   }
-  flush(batch);
+  batch.flush();
   return result;
+}
+
+/** A deferred batch opened by openDeferredBatch; each method ends it, and calls after the first do nothing. */
+export interface DeferredBatch {
+  /** Ends the batch and writes what it collected (call inside the transaction, before it commits). */
+  flush(): void;
+  /** Ends the batch without writing (the transaction is rolling back). */
+  discard(): void;
+}
+
+/**
+ * withDeferredBatch for a transaction that does not fit one callback (the importer commits between messages
+ * parsed by a streaming scanner): the batch stays open until flush() or discard(). Opened inside another batch of
+ * the same kind, it joins that one and both methods do nothing.
+ */
+export function openDeferredBatch<B>(batches: WeakMap<object, B>, db: Db, create: () => B, flush: (batch: B) => void): DeferredBatch {
+  const client = db.$client;
+  if (batches.has(client)) return { flush() {}, discard() {} };
+  const batch = create();
+  batches.set(client, batch);
+  let open = true;
+  // Writes after the batch ended go straight to the database again, even when its flush throws.
+  const end = (): boolean => {
+    if (!open) return false;
+    open = false;
+    if (batches.get(client) === batch) batches.delete(client);
+    return true;
+  };
+  return {
+    flush() {
+      if (end()) flush(batch);
+    },
+    discard() {
+      end();
+    },
+  };
 }
 
 /** Runs fn in one SQLite transaction (BEGIN IMMEDIATE, so concurrent writers queue rather than deadlock). */

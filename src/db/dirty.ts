@@ -1,5 +1,5 @@
 // Marks the hours in which a guild's raw data changed, so incremental aggregation redoes only those buckets.
-import { cachedStatement, withDeferredBatch, type Db } from './client';
+import { cachedStatement, openDeferredBatch, withDeferredBatch, type DeferredBatch, type Db } from './client';
 
 export const HOUR_MS = 3_600_000;
 
@@ -40,15 +40,18 @@ export function markDirtyHours(db: Db, guildId: string, timestamps: Iterable<num
  * each (guild, hour) one row, still inside the transaction. If `fn` throws, nothing is written.
  */
 export function deferDirtyHours<T>(db: Db, fn: () => T): T {
-  return withDeferredBatch(
-    deferred,
-    db,
-    () => new Map<string, Map<number, boolean>>(),
-    (pending) => {
-      for (const [guildId, hours] of pending) insertDirtyHours(db, guildId, hours);
-    },
-    fn,
-  );
+  return withDeferredBatch(deferred, db, newDirtyBatch, (pending) => flushDirtyBatch(db, pending), fn);
+}
+
+/** deferDirtyHours for a transaction that does not fit one callback: the hours are written at flush(). */
+export function openDirtyHoursBatch(db: Db): DeferredBatch {
+  return openDeferredBatch(deferred, db, newDirtyBatch, (pending) => flushDirtyBatch(db, pending));
+}
+
+const newDirtyBatch = (): Map<string, Map<number, boolean>> => new Map();
+
+function flushDirtyBatch(db: Db, pending: Map<string, Map<number, boolean>>): void {
+  for (const [guildId, hours] of pending) insertDirtyHours(db, guildId, hours);
 }
 
 function insertDirtyHours(db: Db, guildId: string, hours: Map<number, boolean>): void {

@@ -1,7 +1,7 @@
 // Batched upkeep: inside one capture batch, clip counters and dirty hours are brought up to date once at the
 // end, and end up exactly as if every write had refreshed them itself.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { inCaptureBatch } from '../../src/capture/capture-batch';
+import { inCaptureBatch, openCaptureBatch } from '../../src/capture/capture-batch';
 import { recordReactionAdded, recordReactionRemoved, type ReactionEvent } from '../../src/capture/record-reaction';
 import { recordMessage, recordMessagesDeleted, type MessageSnapshot } from '../../src/capture/record-share';
 import { inTransaction, type Db } from '../../src/db/client';
@@ -89,6 +89,38 @@ describe('batched capture upkeep', () => {
     ).toThrow('a write that can never succeed');
     expect(state(batch.db)).toEqual(before);
     // The next batch is not deferred by the failed one's leftovers: a plain write refreshes at once.
+    recordReactionAdded(batch.db, reaction('m1', '🔥', 'b', T0), T0);
+    expect(batch.db.$client.prepare("SELECT discord_reactions AS n FROM clips WHERE clip_id = 'ClipOne'").get()).toEqual({ n: 1 });
+  });
+
+  it('leaves the same counters, dirty hours and engagement journal with a batch opened and flushed by hand (as the importer does)', () => {
+    const journal = (db: Db): unknown =>
+      db.$client.prepare('SELECT guild_id, at, clip_id, shares, reactions FROM engagement_changes WHERE shares <> 0 OR reactions <> 0 ORDER BY 1, 2, 3').all();
+    inCaptureBatch(each.db, () => traffic(each.db));
+    batch.db.$client.exec('BEGIN IMMEDIATE');
+    const upkeep = openCaptureBatch(batch.db);
+    traffic(batch.db);
+    // Nothing of the upkeep is written before the flush.
+    expect(batch.db.$client.prepare('SELECT count(*) AS n FROM dirty_hours').get()).toEqual({ n: 0 });
+    upkeep.flush();
+    batch.db.$client.exec('COMMIT');
+    expect(state(batch.db)).toEqual(state(each.db));
+    expect(journal(batch.db)).toEqual(journal(each.db));
+    // The batch has ended: a later write refreshes the counters at once.
+    recordReactionAdded(batch.db, reaction('m1', '🔥', 'late', T0), T0);
+    expect(batch.db.$client.prepare("SELECT discord_reactions AS n FROM clips WHERE clip_id = 'ClipOne'").get()).toEqual({ n: 25 });
+  });
+
+  it('writes nothing of a discarded batch and defers nothing after it', () => {
+    recordMessage(batch.db, snapshot('m1', 'https://clips.twitch.tv/ClipOne'), T0);
+    const before = state(batch.db);
+    batch.db.$client.exec('BEGIN IMMEDIATE');
+    const upkeep = openCaptureBatch(batch.db);
+    recordReactionAdded(batch.db, reaction('m1', '🔥', 'a', T0 + HOUR_MS * 5), T0);
+    upkeep.discard();
+    batch.db.$client.exec('ROLLBACK');
+    upkeep.flush(); // ended already: does nothing
+    expect(state(batch.db)).toEqual(before);
     recordReactionAdded(batch.db, reaction('m1', '🔥', 'b', T0), T0);
     expect(batch.db.$client.prepare("SELECT discord_reactions AS n FROM clips WHERE clip_id = 'ClipOne'").get()).toEqual({ n: 1 });
   });

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { aggregateAll } from '../../src/analytics/aggregate';
 import { recordReactionAdded, recordReactionRemoved } from '../../src/capture/record-reaction';
 import { ManualClock } from '../../src/clock';
 import { updateGuildSettings } from '../../src/db/guild-settings';
@@ -181,6 +182,26 @@ describe('importing DiscordChatExporter exports', () => {
       };
     };
     expect(strip(snapshotOfDatabase())).toEqual(strip(olderFirst));
+  });
+
+  it('journals what imports change so that incremental analytics equal a full rebuild, overlapping and repeated imports included', async () => {
+    const totals = (): unknown[] =>
+      temp.db.$client
+        .prepare('SELECT period_type, period_start, discord_shares, discord_reactions FROM guild_period_stats ORDER BY 1, 2')
+        .all();
+    // An older export first, then the newer ones (an edit replaced a link, counts changed), then one again; small
+    // batches make several transactions per file, each journaling at its commit.
+    await importAll([fixture('overlap/general-2024-03-02.json')], { batchSize: 2 });
+    await aggregateAll(temp.db, { clock });
+    clock.advance(60_000);
+    await importAll(mainExports, { batchSize: 2 });
+    await importAll([fixture('general.json')], { batchSize: 3, force: true });
+    recordReactionAdded(temp.db, { guildId: GUILD, channelId: '810000000000000001', messageId: '1000000000000000101', emojiKey: '🔥', userId: '42', at: NOW }, NOW);
+    await aggregateAll(temp.db, { clock });
+    const incremental = totals();
+    expect(incremental.length).toBeGreaterThan(0);
+    await aggregateAll(temp.db, { clock }, { full: true });
+    expect(incremental).toEqual(totals());
   });
 
   it('lets live reaction events adjust imported counts without double counting', async () => {
