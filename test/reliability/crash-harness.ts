@@ -65,24 +65,23 @@ interface DbState {
   integrity: string;
 }
 
-function hasTable(file: string, table: string): boolean {
+/** Runs fn on a read-only connection to file (waiting out a writer's lock), closed afterwards. */
+function readOnly<T>(file: string, fn: (db: Database.Database) => T): T {
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
     db.pragma('busy_timeout = 5000');
-    return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table) !== undefined;
+    return fn(db);
   } finally {
     db.close();
   }
 }
 
+function hasTable(file: string, table: string): boolean {
+  return readOnly(file, (db) => db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table) !== undefined);
+}
+
 function integrityOf(file: string): string {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
-  try {
-    db.pragma('busy_timeout = 5000');
-    return (db.pragma('integrity_check', { simple: true }) as string) ?? '';
-  } finally {
-    db.close();
-  }
+  return readOnly(file, (db) => (db.pragma('integrity_check', { simple: true }) as string) ?? '');
 }
 
 function readState(file: string): DbState {
