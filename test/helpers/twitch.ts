@@ -3,9 +3,11 @@
 import { ManualClock } from '../../src/clock';
 import { inTransaction } from '../../src/db/client';
 import { recordMessage } from '../../src/capture/record-share';
-import { silentLogger } from '../../src/logger';
+import { silentLogger, type Logger } from '../../src/logger';
 import { createTwitchApi, type TwurpleTwitchApi } from '../../src/twitch/client';
+import { createTwitchJobs } from '../../src/twitch/jobs';
 import type { PacingOptions } from '../../src/twitch/pacing';
+import type { Job } from '../../src/scheduler/scheduler';
 import { FakeHelix, useFakeHelixPort, type FakeHelixOptions } from '../fakes/helix';
 import { createTempDb, type TempDb } from './temp-db';
 
@@ -20,6 +22,25 @@ export interface TwitchHarness {
 }
 
 export const T0 = Date.parse('2024-06-01T12:00:00Z');
+
+/** The service's scheduled Twitch jobs on this harness, with the default schedule and attempts. */
+export function twitchJobsOn(harness: TwitchHarness, logger: Logger = silentLogger()): Job[] {
+  return createTwitchJobs({
+    db: harness.temp.db,
+    clock: harness.clock,
+    logger,
+    twitch: harness.twitch,
+    config: {
+      ENRICH_INTERVAL_SECONDS: 60,
+      ENRICH_MAX_ATTEMPTS: 3,
+      REFRESH_YOUNG_MINUTES: 60,
+      REFRESH_RECENT_MINUTES: 1440,
+      REFRESH_OLD_MINUTES: 10_080,
+      REFRESH_CRON: '0 * * * *',
+      TWITCH_SYNC_CRON: '0 3 * * *',
+    },
+  });
+}
 
 export async function startTwitchHarness(
   options: { helix?: FakeHelixOptions; clientSecret?: string; retries?: number; requestTimeoutMs?: number; callTimeoutMs?: number; idsPerCall?: number; pacing?: Partial<PacingOptions> | false } = {},

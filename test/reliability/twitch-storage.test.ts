@@ -9,9 +9,8 @@ import { createScheduler, type Scheduler } from '../../src/scheduler/scheduler';
 import { isTransientDatabaseError } from '../../src/db/storage-errors';
 import { registerTwitchChannels, syncGuildChannels } from '../../src/twitch/channel-sync';
 import { enrichPending } from '../../src/twitch/enrich';
-import { createTwitchJobs } from '../../src/twitch/jobs';
 import { clipsDueForRefresh, refreshScheduleFromMinutes, refreshViews } from '../../src/twitch/refresh';
-import { startTwitchHarness, T0, type TwitchHarness } from '../helpers/twitch';
+import { startTwitchHarness, T0, twitchJobsOn, type TwitchHarness } from '../helpers/twitch';
 
 interface LogLine {
   level: number;
@@ -41,21 +40,7 @@ function logger() {
 function scheduler(harness: TwitchHarness): Scheduler {
   const log = logger();
   const s = createScheduler({ db: harness.temp.db, logger: log, clock: harness.clock, timezone: 'UTC' });
-  const jobs = createTwitchJobs({
-    db: harness.temp.db,
-    clock: harness.clock,
-    logger: log,
-    twitch: harness.twitch,
-    config: {
-      ENRICH_INTERVAL_SECONDS: 60,
-      ENRICH_MAX_ATTEMPTS: 3,
-      REFRESH_YOUNG_MINUTES: 60,
-      REFRESH_RECENT_MINUTES: 1440,
-      REFRESH_OLD_MINUTES: 10_080,
-      REFRESH_CRON: '0 * * * *',
-      TWITCH_SYNC_CRON: '0 3 * * *',
-    },
-  });
+  const jobs = twitchJobsOn(harness, log);
   for (const job of jobs) s.add(job);
   return s;
 }

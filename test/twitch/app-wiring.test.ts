@@ -1,8 +1,6 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/app';
 import { recordMessage } from '../../src/capture/record-share';
 import { ManualClock } from '../../src/clock';
@@ -10,19 +8,9 @@ import { loadConfig } from '../../src/config';
 import { inTransaction } from '../../src/db/client';
 import { createLogger } from '../../src/logger';
 import { everySecondsCron } from '../../src/twitch/jobs';
-import { FakeHelix, useFakeHelixPort } from '../fakes/helix';
+import { appResources } from '../helpers/app-resources';
 
-let app: App | undefined;
-let helix: FakeHelix | undefined;
-let restoreEnv: (() => void) | undefined;
-let dir: string | undefined;
-afterEach(async () => {
-  await app?.stop();
-  await helix?.stop();
-  restoreEnv?.();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  app = helix = restoreEnv = dir = undefined;
-});
+const started = appResources();
 
 function logSink(): { stream: Writable; lines: () => { level: number; msg: string }[] } {
   const chunks: string[] = [];
@@ -57,10 +45,10 @@ function share(target: App, slug: string): void {
 
 describe('Twitch wiring of the app', () => {
   it('keeps capturing without Twitch credentials, logs one line on how to enable enrichment, and leaves clips pending', async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clipscope-app-'));
+    const dir = started.tempDir('clipscope-app-');
     const sink = logSink();
     const config = loadConfig({ DATABASE_PATH: path.join(dir, 'db.sqlite'), HTTP_ENABLED: 'false' });
-    app = createApp({ config, logger: createLogger({ destination: sink.stream }), clock: new ManualClock(Date.UTC(2024, 5, 1)) });
+    const app = started.keep(createApp({ config, logger: createLogger({ destination: sink.stream }), clock: new ManualClock(Date.UTC(2024, 5, 1)) }));
     await app.start();
 
     share(app, 'NoCredentials-n1');
@@ -76,10 +64,8 @@ describe('Twitch wiring of the app', () => {
   });
 
   it('enriches captured clips through the scheduled job when credentials are set', async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clipscope-app-'));
-    helix = new FakeHelix();
-    const port = await helix.start();
-    restoreEnv = useFakeHelixPort(port);
+    const dir = started.tempDir('clipscope-app-');
+    const { helix, port } = await started.fakeHelix();
     helix.addGame('509658', 'Just Chatting');
     helix.addClip({ id: 'WithCredentials-w1', view_count: 42 });
     const config = loadConfig({
@@ -90,7 +76,7 @@ describe('Twitch wiring of the app', () => {
       TWURPLE_MOCK_API_PORT: String(port),
     });
     const sink = logSink();
-    app = createApp({ config, logger: createLogger({ destination: sink.stream }), clock: new ManualClock(Date.UTC(2024, 5, 1)) });
+    const app = started.keep(createApp({ config, logger: createLogger({ destination: sink.stream }), clock: new ManualClock(Date.UTC(2024, 5, 1)) }));
     share(app, 'WithCredentials-w1');
 
     expect(await app.scheduler.runNow('twitch-enrich')).toBe(true);

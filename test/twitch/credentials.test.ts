@@ -1,19 +1,17 @@
 // Refused Twitch credentials are an operator's problem: said once at error level, naming TWITCH_CLIENT_ID and
 // TWITCH_CLIENT_SECRET (never their values), not on every scheduled run, and said again only if they are refused
 // again after having worked.
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createApp, type App } from '../../src/app';
+import { describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app';
 import { recordMessage } from '../../src/capture/record-share';
 import { ManualClock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
 import { inTransaction } from '../../src/db/client';
 import { createLogger } from '../../src/logger';
 import { createTwitchApi } from '../../src/twitch/client';
-import { FakeHelix, useFakeHelixPort } from '../fakes/helix';
+import { appResources } from '../helpers/app-resources';
 
 interface LogLine {
   level: number;
@@ -21,17 +19,7 @@ interface LogLine {
   [key: string]: unknown;
 }
 
-let app: App | undefined;
-let helix: FakeHelix | undefined;
-let restoreEnv: (() => void) | undefined;
-let dir: string | undefined;
-afterEach(async () => {
-  await app?.stop();
-  await helix?.stop();
-  restoreEnv?.();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  app = helix = restoreEnv = dir = undefined;
-});
+const started = appResources();
 
 function logSink(): { stream: Writable; lines: () => LogLine[] } {
   const chunks: string[] = [];
@@ -48,10 +36,8 @@ const CREDENTIALS_LINE = /^Twitch refused the app credentials: check TWITCH_CLIE
 
 describe('refused Twitch credentials', () => {
   it('are logged once at error level over many scheduled runs, naming the variables and never the secret', async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clipscope-credentials-'));
-    helix = new FakeHelix();
-    const port = await helix.start();
-    restoreEnv = useFakeHelixPort(port);
+    const dir = started.tempDir('clipscope-credentials-');
+    const { helix, port } = await started.fakeHelix();
     helix.addClip({ id: 'Refused-r1' });
     const wrongSecret = 'wrong-secret-7f3a9c1e5b2d4680';
     const config = loadConfig({
@@ -63,7 +49,7 @@ describe('refused Twitch credentials', () => {
     });
     const sink = logSink();
     const clock = new ManualClock(Date.UTC(2024, 5, 1));
-    app = createApp({ config, logger: createLogger({ destination: sink.stream }), clock });
+    const app = started.keep(createApp({ config, logger: createLogger({ destination: sink.stream }), clock }));
     const db = app.db;
     inTransaction(db, () =>
       recordMessage(
@@ -96,8 +82,7 @@ describe('refused Twitch credentials', () => {
   });
 
   it('are logged again only after Twitch accepted them in between', async () => {
-    helix = new FakeHelix();
-    restoreEnv = useFakeHelixPort(await helix.start());
+    const { helix } = await started.fakeHelix();
     helix.addGame('1', 'Game One');
     const sink = logSink();
     const twitch = createTwitchApi({

@@ -1,9 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/logger';
 import { GAME_NAME_RETRY, nextGameNameTry } from '../../src/twitch/game-name-repair';
-import { createTwitchJobs } from '../../src/twitch/jobs';
 import type { Job } from '../../src/scheduler/scheduler';
-import { startTwitchHarness, T0, type TwitchHarness } from '../helpers/twitch';
+import { startTwitchHarness, T0, twitchJobsOn, type TwitchHarness } from '../helpers/twitch';
 
 let h: TwitchHarness | undefined;
 afterEach(async () => {
@@ -15,21 +13,7 @@ const MINUTE = 60_000;
 
 /** The service's scheduled enrichment job on this harness (it runs the game-name repair after enriching). */
 function enrichJob(harness: TwitchHarness): Job {
-  const jobs = createTwitchJobs({
-    db: harness.temp.db,
-    clock: harness.clock,
-    logger: silentLogger(),
-    twitch: harness.twitch,
-    config: {
-      ENRICH_INTERVAL_SECONDS: 60,
-      ENRICH_MAX_ATTEMPTS: 3,
-      REFRESH_YOUNG_MINUTES: 60,
-      REFRESH_RECENT_MINUTES: 1440,
-      REFRESH_OLD_MINUTES: 10_080,
-      REFRESH_CRON: '0 * * * *',
-      TWITCH_SYNC_CRON: '0 3 * * *',
-    },
-  });
+  const jobs = twitchJobsOn(harness);
   return jobs.find((j) => j.name === 'twitch-enrich')!;
 }
 
