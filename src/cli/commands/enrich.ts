@@ -98,7 +98,7 @@ async function drainQueue(
   const { db, clock } = deps;
   if (values['retry-failed'] === true) {
     const requeued = retryFailedClips(db, clock.now());
-    io.stdout.write(`Put ${requeued} failed clip row${requeued === 1 ? '' : 's'} back in the queue.\n`);
+    io.stdout.write(`Put ${plural(requeued, 'failed clip row')} back in the queue.\n`);
   }
   const start = enrichmentQueueStatus(db, clock.now());
   if (start.pending === 0) {
