@@ -1,14 +1,15 @@
-// Opens the SQLite database with the pragmas Clipscope relies on and applies drizzle's migrations.
-// This is the one module that knows the database engine; a PostgreSQL client would be added beside it.
+// The SQLite engine behind the Db contract: opens the file with the pragmas Clipscope relies on, applies drizzle's
+// migrations, owns the one statement cache, and serialises transactions on its single connection.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import type { Db, TransactionOptions } from './database';
 import * as schema from './schema';
 
-export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+export type { Db, TransactionOptions } from './database';
 
 export const MIGRATIONS_FOLDER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../drizzle');
 
@@ -20,7 +21,173 @@ export interface OpenDatabaseOptions {
   readonly?: boolean;
 }
 
-export function openDatabase(options: OpenDatabaseOptions): Db {
+/** The connection a store runs its statements on, inside `run`. */
+export interface Connection {
+  /** The better-sqlite3 handle (for exec, pragma and the transaction-less helpers of src/db). */
+  readonly client: Database.Database;
+  /** The prepared statement for `sql`, prepared once per connection and reused. */
+  statement<P extends unknown[] | {} = unknown[], R = unknown>(sql: string): Database.Statement<P, R>;
+  /**
+   * statement() whose rows come back as arrays in column order (better-sqlite3's raw mode), for the hottest reads:
+   * building a row object costs ~0.1 µs per column.
+   */
+  rawStatement<P extends unknown[], R extends unknown[]>(sql: string): Database.Statement<P, R>;
+}
+
+/** State shared by a database handle and its transaction handles: the connection and who holds it. */
+class ConnectionState implements Connection {
+  /** The transaction handle that holds the connection, or null when no transaction is open. */
+  owner: SqliteDb | null = null;
+  private wake: { promise: Promise<void>; resolve: () => void } | null = null;
+  // One cache: raw-mode statements are kept under a key of their own (a statement's mode is per statement object).
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(readonly client: Database.Database) {}
+
+  statement<P extends unknown[] | {} = unknown[], R = unknown>(sql: string): Database.Statement<P, R> {
+    return this.prepared(sql, false) as unknown as Database.Statement<P, R>;
+  }
+
+  rawStatement<P extends unknown[], R extends unknown[]>(sql: string): Database.Statement<P, R> {
+    return this.prepared(sql, true) as unknown as Database.Statement<P, R>;
+  }
+
+  private prepared(sql: string, raw: boolean): Database.Statement {
+    const key = raw ? `\u0000raw\u0000${sql}` : sql;
+    let statement = this.statements.get(key);
+    if (!statement) {
+      statement = this.client.prepare(sql);
+      if (raw) statement.raw(true);
+      this.statements.set(key, statement);
+    }
+    return statement;
+  }
+
+  /** Resolves at the next release of the connection; every waiter re-checks ownership when it wakes. */
+  released(): Promise<void> {
+    if (!this.wake) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.wake = { promise, resolve };
+    }
+    return this.wake.promise;
+  }
+
+  release(): void {
+    this.owner = null;
+    const wake = this.wake;
+    this.wake = null;
+    wake?.resolve();
+  }
+}
+
+/** A SQLite database handle, or (with `tx` set) the handle of one open transaction on it. */
+export class SqliteDb implements Db {
+  readonly engine = 'sqlite' as const;
+  /** The drizzle instance over the same connection (migrations and the schema-typed helpers of src/db). */
+  readonly orm: BetterSQLite3Database<typeof schema>;
+  private ended = false;
+  private savepoints = 0;
+
+  constructor(
+    readonly state: ConnectionState,
+    private readonly tx: boolean,
+    orm?: BetterSQLite3Database<typeof schema>,
+  ) {
+    this.orm = orm ?? drizzle(state.client, { schema });
+  }
+
+  /** The better-sqlite3 handle, for tests and src/db only (nothing outside src/db may import this class). */
+  get $client(): Database.Database {
+    return this.state.client;
+  }
+
+  get location(): string {
+    return this.state.client.name;
+  }
+
+  get inTransaction(): boolean {
+    return this.tx && !this.ended;
+  }
+
+  /** Whether a statement through this handle may run now: no transaction is open, or this is its handle. */
+  mayRun(): boolean {
+    if (this.tx) {
+      if (this.ended) throw new Error('this transaction has already ended; use the handle of an open one');
+      return true;
+    }
+    return this.state.owner === null;
+  }
+
+  async transaction<T>(fn: (tx: Db) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    if (this.tx) return this.savepoint(fn);
+    const state = this.state;
+    while (state.owner !== null) await state.released();
+    const tx = new SqliteDb(state, true, this.orm);
+    state.owner = tx;
+    try {
+      // IMMEDIATE takes the write lock up front, so concurrent writers (other processes) queue rather than deadlock.
+      state.statement(options.readOnly ? 'BEGIN' : 'BEGIN IMMEDIATE').run();
+    } catch (error) {
+      tx.ended = true;
+      state.release();
+      throw error;
+    }
+    try {
+      const result = await fn(tx);
+      state.statement('COMMIT').run();
+      return result;
+    } catch (error) {
+      if (state.client.inTransaction) state.statement('ROLLBACK').run();
+      throw error;
+    } finally {
+      tx.ended = true;
+      state.release();
+    }
+  }
+
+  private async savepoint<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
+    const name = `sp_${++this.savepoints}`;
+    this.state.client.exec(`SAVEPOINT ${name}`);
+    try {
+      const result = await fn(this);
+      this.state.client.exec(`RELEASE ${name}`);
+      return result;
+    } catch (error) {
+      if (this.state.client.inTransaction) this.state.client.exec(`ROLLBACK TO ${name}; RELEASE ${name}`);
+      throw error;
+    } finally {
+      this.savepoints--;
+    }
+  }
+}
+
+/**
+ * Runs `fn` on the connection as soon as `db` may use it — at once when no other caller's transaction is open —
+ * and resolves with its result. `fn` runs synchronously in one go, so no other caller's statement can run between
+ * its statements: the check and the statements happen in the same tick. Every store's SQL goes through here.
+ */
+export function run<T>(db: Db, fn: (connection: Connection) => T): Promise<T> {
+  const handle = db as SqliteDb;
+  try {
+    if (handle.mayRun()) return Promise.resolve(fn(handle.state));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return handle.state.released().then(() => run(db, fn));
+}
+
+/**
+ * `run` for a caller that can take the connection only synchronously (a statement a store must issue while its own
+ * synchronous work holds the connection). Throws when another caller's transaction is open.
+ */
+export function connectionNow(db: Db): Connection {
+  const handle = db as SqliteDb;
+  if (!handle.mayRun()) throw new Error('the connection is held by another transaction');
+  return handle.state;
+}
+
+export function openDatabase(options: OpenDatabaseOptions): SqliteDb {
   if (options.path !== ':memory:' && !options.readonly) {
     fs.mkdirSync(path.dirname(path.resolve(options.path)), { recursive: true });
   }
@@ -33,69 +200,35 @@ export function openDatabase(options: OpenDatabaseOptions): Db {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('cache_size = -65536');
   sqlite.pragma('temp_store = MEMORY');
-  const db = drizzle(sqlite, { schema }) as Db;
+  const db = new SqliteDb(new ConnectionState(sqlite), false);
   if (options.migrate !== false && !options.readonly) migrateDatabase(db);
   return db;
 }
 
 export function migrateDatabase(db: Db): void {
-  migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  migrate((db as SqliteDb).orm, { migrationsFolder: MIGRATIONS_FOLDER });
 }
 
 export function closeDatabase(db: Db): void {
-  if (db.$client.open) {
+  const client = (db as SqliteDb).$client;
+  if (client.open) {
     try {
-      db.$client.pragma('wal_checkpoint(TRUNCATE)');
+      client.pragma('wal_checkpoint(TRUNCATE)');
     } catch {
       // A checkpoint can fail if another process holds the database; closing still succeeds.
     }
-    db.$client.close();
+    client.close();
   }
 }
 
-const statementCache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
-const rawStatementCache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
-
-/**
- * The prepared statement for `sql` on this connection, prepared once and reused: preparing costs more than
- * running most of the small statements capture and imports issue per message.
- */
-export function cachedStatement<P extends unknown[] | {} = unknown[], R = unknown>(db: Db, sql: string): Database.Statement<P, R> {
-  return statementIn(statementCache, db, sql, false) as unknown as Database.Statement<P, R>;
-}
-
-/**
- * cachedStatement whose rows come back as arrays in column order (better-sqlite3's raw mode), for the hottest
- * reads: building a row object costs ~0.1 µs per column, a third of a 10-row leaderboard read.
- */
-export function cachedRawStatement<P extends unknown[], R extends unknown[]>(db: Db, sql: string): Database.Statement<P, R> {
-  return statementIn(rawStatementCache, db, sql, true) as unknown as Database.Statement<P, R>;
-}
-
-function statementIn(
-  cache: WeakMap<Database.Database, Map<string, Database.Statement>>,
-  db: Db,
-  sql: string,
-  raw: boolean,
-): Database.Statement {
-  const client = db.$client;
-  let statements = cache.get(client);
-  if (!statements) {
-    statements = new Map();
-    cache.set(client, statements);
-  }
-  let statement = statements.get(sql);
-  if (!statement) {
-    statement = client.prepare(sql);
-    if (raw) statement.raw(true);
-    statements.set(sql, statement);
-  }
-  return statement;
+/** Whether the connection behind `db` is still open. */
+export function isOpen(db: Db): boolean {
+  return (db as SqliteDb).$client.open;
 }
 
 /**
  * A SQL builder memoised by its arguments: a hot read gets the same string each time, so building it and hashing
- * it for the statement cache (~2 µs for a leaderboard's SQL) happen once per distinct arguments.
+ * it for the statement cache happen once per distinct arguments.
  */
 export function memoisedSql<A extends Array<string | number | boolean | null>>(build: (...args: A) => string): (...args: A) => string {
   const built = new Map<string, string>();
@@ -111,12 +244,11 @@ export function memoisedSql<A extends Array<string | number | boolean | null>>(b
 }
 
 /**
- * `LIMIT n` with the number written into the SQL, for statements kept by cachedStatement. A bound `LIMIT ?` makes
- * SQLite re-prepare the statement on every call (measured: +7 µs at LIMIT 1, +12 µs at LIMIT 10, more than the
- * top-N read itself); a literal keeps the prepared plan, at one cached statement per distinct limit, which the
- * callers' validation bounds (≤ 100). null = no limit. Only for statements whose plan cannot change with the limit
- * (an equality on an index prefix, read in index order), or that rule out the other indexes themselves: with range
- * parameters a literal LIMIT can make SQLite pick another index (viral clips choose theirs by period length;
+ * `LIMIT n` with the number written into the SQL, for cached statements. A bound `LIMIT ?` makes SQLite re-prepare
+ * the statement on every call; a literal keeps the prepared plan, at one cached statement per distinct limit, which
+ * the callers' validation bounds (≤ 100). null = no limit. Only for statements whose plan cannot change with the
+ * limit (an equality on an index prefix, read in index order), or that rule out the other indexes themselves: with
+ * range parameters a literal LIMIT can make SQLite pick another index (viral clips choose theirs by period length;
  * growth opportunities and drill-down keep `LIMIT @limit`).
  */
 export function limitClause(limit: number | null): string {
@@ -125,25 +257,42 @@ export function limitClause(limit: number | null): string {
   return `LIMIT ${limit}`;
 }
 
+/** The key a deferred batch is kept under: the connection, however the caller names it. */
+function batchKey(on: Connection | Db): object {
+  return 'client' in on ? on.client : (on as SqliteDb).$client;
+}
+
 /**
  * Runs `fn` with a batch that writes inside it add to instead of writing at once (looked up in `batches` by
  * connection), then flushes the batch once at the end, still inside the caller's transaction. A nested call joins
- * the outer batch. If `fn` throws, nothing is flushed (the transaction rolls back anyway).
+ * the outer batch. If `fn` throws or rejects, nothing is flushed (the transaction rolls back anyway).
  */
 export function withDeferredBatch<B, T>(
   batches: WeakMap<object, B>,
-  db: Db,
+  on: Connection | Db,
   create: () => B,
   flush: (batch: B) => void,
   fn: () => T,
 ): T {
-  const batch = openDeferredBatch(batches, db, create, flush);
+  const batch = openDeferredBatch(batches, on, create, flush);
   let result: T;
   try {
     result = fn();
   } catch (error) {
     batch.discard();
     throw error;
+  }
+  if (result instanceof Promise) {
+    return result.then(
+      (value: unknown) => {
+        batch.flush();
+        return value;
+      },
+      (error: unknown) => {
+        batch.discard();
+        throw error;
+      },
+    ) as T;
   }
   batch.flush();
   return result;
@@ -158,21 +307,20 @@ export interface DeferredBatch {
 }
 
 /**
- * withDeferredBatch for a transaction that does not fit one callback (the importer commits between messages
- * parsed by a streaming scanner): the batch stays open until flush() or discard(). Opened inside another batch of
- * the same kind, it joins that one and both methods do nothing.
+ * A batch that stays open until flush() or discard() (a transaction whose writes arrive over several calls). Opened
+ * inside another batch of the same kind, it joins that one and both methods do nothing.
  */
-export function openDeferredBatch<B>(batches: WeakMap<object, B>, db: Db, create: () => B, flush: (batch: B) => void): DeferredBatch {
-  const client = db.$client;
-  if (batches.has(client)) return { flush() {}, discard() {} };
+export function openDeferredBatch<B>(batches: WeakMap<object, B>, on: Connection | Db, create: () => B, flush: (batch: B) => void): DeferredBatch {
+  const key = batchKey(on);
+  if (batches.has(key)) return { flush() {}, discard() {} };
   const batch = create();
-  batches.set(client, batch);
+  batches.set(key, batch);
   let open = true;
   // Writes after the batch ended go straight to the database again, even when its flush throws.
   const end = (): boolean => {
     if (!open) return false;
     open = false;
-    if (batches.get(client) === batch) batches.delete(client);
+    if (batches.get(key) === batch) batches.delete(key);
     return true;
   };
   return {
@@ -185,7 +333,19 @@ export function openDeferredBatch<B>(batches: WeakMap<object, B>, db: Db, create
   };
 }
 
-/** Runs fn in one SQLite transaction (BEGIN IMMEDIATE, so concurrent writers queue rather than deadlock). */
+// --- Transitional: the synchronous API of the code not yet moved behind stores. Removed when the move is done. ---
+
+/** @deprecated Use a store function with run(). */
+export function cachedStatement<P extends unknown[] | {} = unknown[], R = unknown>(db: Db, sql: string): Database.Statement<P, R> {
+  return (db as SqliteDb).state.statement<P, R>(sql);
+}
+
+/** @deprecated Use a store function with run(). */
+export function cachedRawStatement<P extends unknown[], R extends unknown[]>(db: Db, sql: string): Database.Statement<P, R> {
+  return (db as SqliteDb).state.rawStatement<P, R>(sql);
+}
+
+/** @deprecated Use db.transaction(). */
 export function inTransaction<T>(db: Db, fn: () => T): T {
-  return db.$client.transaction(fn).immediate();
+  return (db as SqliteDb).$client.transaction(fn).immediate();
 }

@@ -1,6 +1,8 @@
 // Reads and writes per-guild configuration; a guild without a row gets the defaults.
 import { eq } from 'drizzle-orm';
-import type { Db } from './client';
+import type { Db, SqliteDb } from './client';
+
+const orm = (db: Db) => (db as SqliteDb).orm;
 import { guildSettings } from './schema';
 
 export interface GuildSettings {
@@ -34,7 +36,7 @@ export function defaultGuildSettings(guildId: string): GuildSettings {
 }
 
 export function getGuildSettings(db: Db, guildId: string): GuildSettings {
-  const row = db.select().from(guildSettings).where(eq(guildSettings.guildId, guildId)).get();
+  const row = orm(db).select().from(guildSettings).where(eq(guildSettings.guildId, guildId)).get();
   if (!row) return defaultGuildSettings(guildId);
   return {
     guildId: row.guildId,
@@ -51,7 +53,7 @@ export function getGuildSettings(db: Db, guildId: string): GuildSettings {
 }
 
 export function listGuildSettings(db: Db): GuildSettings[] {
-  return db
+  return orm(db)
     .select({ guildId: guildSettings.guildId })
     .from(guildSettings)
     .all()
@@ -78,7 +80,7 @@ export function updateGuildSettings(
     digestLastError: next.digestLastError,
     updatedAt: now,
   };
-  db.insert(guildSettings).values(values).onConflictDoUpdate({ target: guildSettings.guildId, set: values }).run();
+  orm(db).insert(guildSettings).values(values).onConflictDoUpdate({ target: guildSettings.guildId, set: values }).run();
   return next;
 }
 

@@ -2,10 +2,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { closeDatabase, openDatabase, type Db } from '../../src/db/client';
+import { closeDatabase, openDatabase, type SqliteDb } from '../../src/db/client';
 
 export interface TempDb {
-  db: Db;
+  db: SqliteDb;
   path: string;
   dir: string;
   cleanup(): void;
