@@ -24,6 +24,7 @@ import { closeDatabase, inTransaction, openDatabase, type Db } from '../src/db/c
 import { updateGuildSettings } from '../src/db/guild-settings';
 import { figure, ratio, repeat, summarise } from './measure';
 import type { BenchSection, Figure } from './types';
+import { sqliteClient } from '../src/db/client';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const DAY = 86_400_000;
@@ -116,7 +117,7 @@ function randomTime(random: () => number, from: number, to: number): number {
 
 export function seedBenchDatabase(db: Db, scale: number): { clips: number; shares: number; reactions: number } {
   const random = mulberry32(42);
-  const client = db.$client;
+  const client = sqliteClient(db);
   client.pragma('synchronous = OFF');
   const insertClip = client.prepare(
     `INSERT INTO clips (guild_id, clip_id, url, title, broadcaster_id, broadcaster_name, creator_id, creator_name, game_id, game_name,
@@ -207,19 +208,19 @@ function bareGroupBy(db: Db): void {
   };
   for (const type of Object.keys(bucket)) {
     const b = bucket[type] as (col: string) => string;
-    db.$client
+    sqliteClient(db)
       .prepare(
         `SELECT guild_id, ${b('clip_created_at')}, coalesce(game_id, ''), creator_id, count(*), sum(view_count), min(clip_created_at), max(clip_created_at)
            FROM clips WHERE clip_created_at IS NOT NULL AND creator_id IS NOT NULL AND enrichment_state <> 'not_found' GROUP BY 1, 2, 3, 4`,
       )
       .all();
-    db.$client
+    sqliteClient(db)
       .prepare(
         `SELECT s.guild_id, ${b('s.posted_at')}, c.game_id, c.creator_id, count(*) FROM shares s
            LEFT JOIN clips c ON c.guild_id = s.guild_id AND c.clip_id = s.clip_id WHERE s.deleted_at IS NULL GROUP BY 1, 2, 3, 4`,
       )
       .all();
-    db.$client
+    sqliteClient(db)
       .prepare(
         `SELECT r.guild_id, ${b('r.reacted_at')}, c.game_id, c.creator_id, count(*) FROM reactions r
            JOIN shares s ON s.message_id = r.message_id AND s.deleted_at IS NULL
@@ -287,7 +288,7 @@ export function addEvents(db: Db, guilds: GuildPlan[], recent: boolean, seed: nu
       const guild = guilds[i % 4 === 0 ? 0 : Math.floor(random() * guilds.length)] as GuildPlan;
       const at = recent ? now - Math.floor(random() * 2 * DAY) : yearStart + Math.floor(random() * 365 * DAY);
       if (i % 2 === 0 || messages.length === 0) {
-        const clip = db.$client
+        const clip = sqliteClient(db)
           .prepare<[string, number], { clip_id: string }>('SELECT clip_id FROM clips WHERE guild_id = ? LIMIT 1 OFFSET ?')
           .get(guild.id, Math.floor(random() * guild.clips));
         const messageId = `bench-${seed}-${i}`;

@@ -11,6 +11,7 @@ import { buildGuild, createGuildContext, resolveCommunity } from '../src/demo/co
 import { messageSnapshotOf } from '../src/demo/generator';
 import { figure, ratio, summarise } from './measure';
 import type { BenchContext, BenchSection, Figure } from './types';
+import { sqliteClient } from '../src/db/client';
 
 const BATCH = 1000;
 /** Clips of the fresh community each run captures: ~2.5 events per clip (messages, reactions, edits, deletions). */
@@ -79,7 +80,7 @@ function floorEvents(events: StorageEvent[]): FloorEvent[] {
  * share update per deletion), no counters recomputed, no dirty hours. `batch` events per transaction.
  */
 function applyFloor(db: Db, events: FloorEvent[], batch: number): void {
-  const client = db.$client;
+  const client = sqliteClient(db);
   const upsertClip = client.prepare(
     `INSERT INTO clips (guild_id, clip_id, url, first_seen_at, first_shared_at, last_updated_at, source)
      VALUES (?, ?, ?, ?, ?, ?, 'discord') ON CONFLICT (guild_id, clip_id) DO NOTHING`,

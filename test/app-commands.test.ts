@@ -10,6 +10,7 @@ import { loadConfig } from '../src/config';
 import { silentLogger } from '../src/logger';
 import { snowflake, startFakeDiscord, textChannel, user, type FakeDiscord } from './fakes/discord';
 import { chatInput, subcommand } from './fakes/discord/interactions';
+import { sqliteClient } from '../src/db/client';
 
 describe('the app with the Discord bot enabled', () => {
   let dir: string;
@@ -58,7 +59,7 @@ describe('the app with the Discord bot enabled', () => {
     // The cron schedule itself may be running the job at this very moment (runNow then skips): either way it ran.
     await app.scheduler.runNow('weekly-digest');
     await vi.waitFor(() =>
-      expect(app!.db.$client.prepare("SELECT last_summary, last_error FROM job_runs WHERE job = 'weekly-digest'").get()).toEqual({
+      expect(sqliteClient(app!.db).prepare("SELECT last_summary, last_error FROM job_runs WHERE job = 'weekly-digest'").get()).toEqual({
         last_summary: 'no digest due',
         last_error: null,
       }),

@@ -36,6 +36,7 @@ import { bucketOf, bucketsBetween, isValidTimeZone, offsetSegments } from './per
 import { storedCreator } from './top-creators';
 import { storedGame } from './top-games';
 import { PERIOD_TYPES, type PeriodType } from './types';
+import { legacyClient } from '../db/client';
 
 /**
  * The layout of the stored facts; summaries built with another one are rebuilt (analytics_state.facts_version).
@@ -126,7 +127,7 @@ function guildsToVisit(db: Db, full: boolean): string[] {
     ? `SELECT guild_id FROM clips UNION SELECT guild_id FROM shares UNION SELECT guild_id FROM guild_settings
        UNION SELECT guild_id FROM analytics_state UNION SELECT guild_id FROM dirty_hours`
     : `SELECT guild_id FROM dirty_hours UNION SELECT guild_id FROM aggregation_pending UNION SELECT guild_id FROM guild_settings`;
-  return db.$client
+  return legacyClient(db)
     .prepare<[], { guild_id: string }>(`SELECT DISTINCT guild_id FROM (${sql}) ORDER BY guild_id`)
     .all()
     .map((r) => r.guild_id);
@@ -222,7 +223,7 @@ interface PlannedBucket extends BucketRange {
 
 /** Every local day between the guild's earliest and latest timestamp. */
 function allDays(db: Db, guildId: string, timezone: string): DayRange[] {
-  const range = db.$client
+  const range = legacyClient(db)
     .prepare<Record<string, string>, { lo: number | null; hi: number | null }>(
       `SELECT min(lo) AS lo, max(hi) AS hi FROM (
          SELECT min(clip_created_at) AS lo, max(clip_created_at) AS hi FROM clips WHERE guild_id = @g

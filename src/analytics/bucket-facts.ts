@@ -12,6 +12,7 @@
 import type { Db } from '../db/client';
 import { ATTRIBUTION_SQL, COUNTED_CLIP_SQL, reactionsByBucketSql } from '../db/analytics/facts-sql';
 import { FAR_FUTURE, FAR_PAST, offsetSegments } from './periods';
+import { legacyClient } from '../db/client';
 
 export { ATTRIBUTION_SQL, COUNTED_CLIP_SQL, reactionsByBucketSql };
 
@@ -190,7 +191,7 @@ interface EngagementRow {
 }
 
 function collect(db: Db, guildId: string, cte: string, accs: Map<number, Accumulator>, rankings: boolean, peaks: boolean): void {
-  const client = db.$client;
+  const client = legacyClient(db);
   const clipRows = client
     .prepare<[string], ClipGroupRow>(
       `${cte}

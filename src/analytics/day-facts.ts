@@ -4,6 +4,7 @@
 import type { Db } from '../db/client';
 import { ATTRIBUTION_SQL, COUNTED_CLIP_SQL, reactionsByBucketSql, type BucketFacts, type CreatorFacts, type GameFacts, type PeakCell, type TopClipFacts } from './bucket-facts';
 import { offsetSegments } from './periods';
+import { legacyClient } from '../db/client';
 
 export interface Pair {
   game: string;
@@ -69,7 +70,7 @@ function better(candidate: TopClipFacts, best: TopClipFacts | undefined | null):
 }
 
 function collectDays(db: Db, guildId: string, cte: string, days: Map<number, DayFacts>): void {
-  const client = db.$client;
+  const client = legacyClient(db);
   const local = (column: string): string =>
     `((${column} + b.off) / 86400000 + 3) % 7 AS wd, ((${column} + b.off) % 86400000) / 3600000 AS hr`;
   const clips = client

@@ -19,6 +19,7 @@ import type {
   ViralSort,
 } from './types';
 import { CLIP_COLUMNS, VELOCITY_WINDOW_MS, viralClipOf, type ClipRow } from './viral-clips';
+import { legacyClient } from '../db/client';
 
 type Filter = { column: 'creator_id'; value: string } | { column: 'game_id'; value: string };
 
@@ -54,7 +55,7 @@ function pairFacts(db: Db, guildId: string, start: number, end: number, filter: 
     }
     return row;
   };
-  const client = db.$client;
+  const client = legacyClient(db);
   for (const row of client
     .prepare<typeof params, { g: string; cr: string; n: number; views: number }>(
       `SELECT coalesce(c.game_id, '') AS g, c.creator_id AS cr, count(*) AS n, sum(c.view_count) AS views

@@ -2,6 +2,7 @@
 // touched message, its engagement after the write minus before it, per guild, instant and clip. The incremental
 // aggregator adds these to the stored days instead of re-reading whole days of shares and reactions.
 import { cachedStatement, openDeferredBatch, withDeferredBatch, type DeferredBatch, type Db } from '../db/client';
+import { legacyClient } from '../db/client';
 
 /** Shares and reactions counted for a clip of a guild at one instant (or their change there). */
 /** A message's engagement: (guild, clip, instant) → what is counted there. */
@@ -79,7 +80,7 @@ export interface EngagementChange {
  * a batch that already took the message's engagement before an earlier write, the batch's end accounts for it.
  */
 export function journalEngagementChange(db: Db, messageId: string, changes: readonly EngagementChange[]): void {
-  if (deferred.get(db.$client)?.has(messageId)) return;
+  if (deferred.get(legacyClient(db))?.has(messageId)) return;
   writeChanges(db, changes);
 }
 
@@ -89,7 +90,7 @@ export function journalEngagementChange(db: Db, messageId: string, changes: read
  * Call inside the write's transaction.
  */
 export function withEngagementChanges<T>(db: Db, messageIds: readonly string[], write: () => T): T {
-  const pending = deferred.get(db.$client);
+  const pending = deferred.get(legacyClient(db));
   if (pending) {
     for (const id of messageIds) if (!pending.has(id)) pending.set(id, engagementOf(db, id));
     return write();

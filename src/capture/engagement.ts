@@ -1,6 +1,7 @@
 // Recomputes a clip's Discord counters (shares, reactions, per-emoji breakdown) from the raw rows.
 // Recomputing instead of incrementing is what makes replayed or duplicated events harmless.
 import { cachedStatement, openDeferredBatch, withDeferredBatch, type DeferredBatch, type Db } from '../db/client';
+import { legacyClient } from '../db/client';
 
 export interface ClipKey {
   guildId: string;
@@ -32,7 +33,7 @@ function flushClipBatch(db: Db, pending: Map<string, { key: ClipKey; now: number
 }
 
 export function refreshClipEngagement(db: Db, keys: Iterable<ClipKey>, now: number): void {
-  const pending = deferred.get(db.$client);
+  const pending = deferred.get(legacyClient(db));
   if (!pending) {
     recomputeClipEngagement(db, keys, now);
     return;

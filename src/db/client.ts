@@ -349,3 +349,13 @@ export function cachedRawStatement<P extends unknown[], R extends unknown[]>(db:
 export function inTransaction<T>(db: Db, fn: () => T): T {
   return (db as SqliteDb).$client.transaction(fn).immediate();
 }
+
+/** @deprecated Transitional: the better-sqlite3 handle for code not yet moved behind stores. */
+export function legacyClient(db: Db): Database.Database {
+  return (db as SqliteDb).$client;
+}
+
+/** The better-sqlite3 handle behind a SQLite Db, for tests and benchmarks (the dependency rules keep it out of src). */
+export function sqliteClient(db: Db): Database.Database {
+  return (db as SqliteDb).$client;
+}

@@ -1,5 +1,5 @@
 // Marks the hours in which a guild's raw data changed, so incremental aggregation redoes only those buckets.
-import { cachedStatement, openDeferredBatch, withDeferredBatch, type DeferredBatch, type Db } from './client';
+import { cachedStatement, legacyClient, openDeferredBatch, withDeferredBatch, type DeferredBatch, type Db } from './client';
 
 export const HOUR_MS = 3_600_000;
 
@@ -17,7 +17,7 @@ const deferred = new WeakMap<object, Map<string, Map<number, boolean>>>();
 
 export function markDirtyHours(db: Db, guildId: string, timestamps: Iterable<number | null | undefined>, kind: DirtyKind = 'clips'): void {
   const engagementOnly = kind === 'engagement';
-  const pending = deferred.get(db.$client);
+  const pending = deferred.get(legacyClient(db));
   let hours = pending?.get(guildId);
   if (pending && !hours) pending.set(guildId, (hours = new Map()));
   hours ??= new Map<number, boolean>();
@@ -72,10 +72,10 @@ function insertDirtyHours(db: Db, guildId: string, hours: Map<number, boolean>):
  */
 export function markClipHoursDirty(db: Db, guildId: string, clipIds: Iterable<string>, extraTimes: Iterable<number | null | undefined> = []): void {
   const times: Array<number | null | undefined> = [...extraTimes];
-  const created = db.$client.prepare<[string, string], { t: number | null }>(
+  const created = legacyClient(db).prepare<[string, string], { t: number | null }>(
     'SELECT clip_created_at AS t FROM clips WHERE guild_id = ? AND clip_id = ?',
   );
-  const engaged = db.$client.prepare<[string, string, string, string, string, string], { t: number }>(
+  const engaged = legacyClient(db).prepare<[string, string, string, string, string, string], { t: number }>(
     `SELECT +s.posted_at AS t FROM shares s WHERE s.guild_id = ? AND s.clip_id = ?
      UNION SELECT r.reacted_at FROM shares s JOIN reactions r ON r.message_id = s.message_id WHERE s.guild_id = ? AND s.clip_id = ?
      UNION SELECT b.observed_at FROM shares s JOIN reaction_baselines b ON b.message_id = s.message_id WHERE s.guild_id = ? AND s.clip_id = ?`,

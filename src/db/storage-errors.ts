@@ -27,7 +27,7 @@ export function isDiskFullError(error: unknown): boolean {
 
 /** The database file a connection writes (its -wal and -shm files sit beside it). */
 export function databaseFile(db: Db): string {
-  return db.$client.name;
+  return db.location;
 }
 
 /** What kind of storage problem an error is, or null when it is not one (a bug or bad data). */

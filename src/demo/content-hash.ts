@@ -2,6 +2,7 @@
 // Surrogate ids are left out: two databases with the same rows in the same keys hash the same.
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/client';
+import { legacyClient } from '../db/client';
 
 const TABLES: ReadonlyArray<readonly [string, string]> = [
   ['clips', 'guild_id, clip_id'],
@@ -18,13 +19,13 @@ const TABLES: ReadonlyArray<readonly [string, string]> = [
 export function hashDatabaseContent(db: Db): string {
   const hash = createHash('sha256');
   for (const [table, order] of TABLES) {
-    const columns = db.$client
+    const columns = legacyClient(db)
       .prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('${table}') ORDER BY cid`)
       .all()
       .map((c) => c.name)
       .filter((name) => name !== 'id');
     hash.update(`\u0000table ${table}\u0000`);
-    const statement = db.$client.prepare(`SELECT ${columns.join(', ')} FROM ${table} ORDER BY ${order}`).raw(true);
+    const statement = legacyClient(db).prepare(`SELECT ${columns.join(', ')} FROM ${table} ORDER BY ${order}`).raw(true);
     for (const row of statement.iterate() as Iterable<unknown[]>) hash.update(`${JSON.stringify(row)}\n`);
   }
   return hash.digest('hex');

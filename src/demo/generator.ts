@@ -19,6 +19,7 @@ import {
 import { storeSyncedClips } from '../twitch/channel-sync';
 import { applyHelixClip } from '../twitch/clip-writes';
 import type { HelixClip } from '../twitch/client';
+import { legacyClient } from '../db/client';
 
 export { resolveSize, SIZES, type SizeName, type CommunityOptions } from './community';
 
@@ -57,15 +58,15 @@ export interface GenerateSummary {
  */
 export function generateCommunity(target: Db, options: GenerateOptions): GenerateSummary {
   if (!options.bulk) return generateInto(target, options);
-  const journal = String(target.$client.pragma('journal_mode', { simple: true }));
-  const synchronous = Number(target.$client.pragma('synchronous', { simple: true }));
-  target.$client.pragma('journal_mode = MEMORY');
-  target.$client.pragma('synchronous = OFF');
+  const journal = String(legacyClient(target).pragma('journal_mode', { simple: true }));
+  const synchronous = Number(legacyClient(target).pragma('synchronous', { simple: true }));
+  legacyClient(target).pragma('journal_mode = MEMORY');
+  legacyClient(target).pragma('synchronous = OFF');
   try {
     return generateInto(target, options);
   } finally {
-    target.$client.pragma(`journal_mode = ${journal}`);
-    target.$client.pragma(`synchronous = ${synchronous}`);
+    legacyClient(target).pragma(`journal_mode = ${journal}`);
+    legacyClient(target).pragma(`synchronous = ${synchronous}`);
   }
 }
 

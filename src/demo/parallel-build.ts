@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { closeDatabase, openDatabase, type Db } from '../db/client';
 import { resolveCommunity } from './community';
 import { generateCommunity, type GenerateOptions, type GenerateSummary } from './generator';
+import { legacyClient } from '../db/client';
 
 export interface ParallelBuildOptions extends Omit<GenerateOptions, 'onlyGuilds' | 'bulk'> {
   /** The database file to create (must not exist). */
@@ -77,7 +78,7 @@ export async function buildCommunityInParallel(options: ParallelBuildOptions): P
 
 /** Copies every part's rows into `db`, part by part, in the parts' own row order. */
 export function mergeParts(db: Db, partPaths: readonly string[]): void {
-  const client = db.$client;
+  const client = legacyClient(db);
   const journal = String(client.pragma('journal_mode', { simple: true }));
   client.pragma('journal_mode = MEMORY');
   client.pragma('synchronous = OFF');

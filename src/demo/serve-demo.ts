@@ -12,6 +12,7 @@ import { closeDatabase, openDatabase, type Db } from '../db/client';
 import { createHttpServer } from '../http/server';
 import { createApiToken } from '../http/tokens';
 import { createLogger } from '../logger';
+import { legacyClient } from '../db/client';
 
 /** The part of src/demo/generator.ts (the synthetic community generator) the demo uses. */
 interface GeneratorModule {
@@ -79,7 +80,7 @@ async function main(): Promise<void> {
   }
   await aggregateAll(db, { clock: systemClock, logger });
 
-  const largest = db.$client
+  const largest = legacyClient(db)
     .prepare<[], { guild_id: string; n: number }>('SELECT guild_id, count(*) AS n FROM clips GROUP BY guild_id ORDER BY n DESC LIMIT 1')
     .get();
   if (!largest) throw new Error(`${databasePath} holds no clips; run again with --fresh`);

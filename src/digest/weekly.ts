@@ -18,6 +18,7 @@ import { getGuildSettings, listGuildSettings, updateGuildSettings, type GuildSet
 import type { AnalyticsQueries } from '../discord/analytics-port';
 import { weeklyDigestEmbed, type WeeklyDigestData } from '../discord/embeds/digest';
 import type { Logger } from '../logger';
+import { legacyClient } from '../db/client';
 
 /**
  * How often the scheduler looks for due digests. Every 15 minutes rather than hourly, so that guilds in
@@ -141,7 +142,7 @@ async function postDigestIfDue(deps: DigestDeps, settings: GuildSettings): Promi
   const log = logger.child({ guildId: settings.guildId, week: schedule.weekDate, channelId });
   const posted = (messageId: string): DigestOutcome => {
     inTransaction(db, () => {
-      db.$client
+      legacyClient(db)
         .prepare(`UPDATE digest_posts SET status = 'posted', message_id = ?, error = NULL WHERE guild_id = ? AND week_start = ?`)
         .run(messageId, settings.guildId, schedule.weekStart);
       if (getGuildSettings(db, settings.guildId).digestLastError !== null) updateGuildSettings(db, settings.guildId, { digestLastError: null }, clock.now());
@@ -169,12 +170,12 @@ async function postDigestIfDue(deps: DigestDeps, settings: GuildSettings): Promi
       : `Posting the weekly digest failed (${error instanceof Error ? error.message : String(error)}); Clipscope tries again within 15 minutes.`;
     inTransaction(db, () => {
       if (permanent) {
-        db.$client
+        legacyClient(db)
           .prepare(`UPDATE digest_posts SET status = 'failed', error = ? WHERE guild_id = ? AND week_start = ?`)
           .run(message, settings.guildId, schedule.weekStart);
       } else {
         // Left claimed but already stale: the next check takes it over, looks for the post, and sends if it is not there.
-        db.$client
+        legacyClient(db)
           .prepare(`UPDATE digest_posts SET error = ?, created_at = 0 WHERE guild_id = ? AND week_start = ? AND status = 'claimed'`)
           .run(message, settings.guildId, schedule.weekStart);
       }
@@ -192,17 +193,17 @@ async function postDigestIfDue(deps: DigestDeps, settings: GuildSettings): Promi
  */
 function claimWeek(db: Db, guildId: string, weekStart: number, channelId: string, now: number): 'fresh' | 'resumed' | null {
   return inTransaction(db, () => {
-    const existing = db.$client
+    const existing = legacyClient(db)
       .prepare<[string, number], { status: string; created_at: number }>('SELECT status, created_at FROM digest_posts WHERE guild_id = ? AND week_start = ?')
       .get(guildId, weekStart);
     if (!existing) {
-      db.$client
+      legacyClient(db)
         .prepare(`INSERT INTO digest_posts (guild_id, week_start, channel_id, status, created_at) VALUES (?, ?, ?, 'claimed', ?)`)
         .run(guildId, weekStart, channelId, now);
       return 'fresh';
     }
     if (existing.status !== 'claimed' || existing.created_at > now - DIGEST_CLAIM_TIMEOUT_MS) return null;
-    db.$client.prepare('UPDATE digest_posts SET channel_id = ?, created_at = ? WHERE guild_id = ? AND week_start = ?').run(channelId, now, guildId, weekStart);
+    legacyClient(db).prepare('UPDATE digest_posts SET channel_id = ?, created_at = ? WHERE guild_id = ? AND week_start = ?').run(channelId, now, guildId, weekStart);
     return 'resumed';
   });
 }
@@ -230,7 +231,7 @@ export function digestNonce(guildId: string, weekStart: number): string {
 export function resetDigestFailure(db: Db, guildId: string, settings: GuildSettings, now: number): void {
   const schedule = digestSchedule(settings, now);
   inTransaction(db, () => {
-    db.$client.prepare(`DELETE FROM digest_posts WHERE guild_id = ? AND week_start = ? AND status = 'failed'`).run(guildId, schedule.weekStart);
+    legacyClient(db).prepare(`DELETE FROM digest_posts WHERE guild_id = ? AND week_start = ? AND status = 'failed'`).run(guildId, schedule.weekStart);
     updateGuildSettings(db, guildId, { digestLastError: null }, now);
   });
 }
@@ -238,7 +239,7 @@ export function resetDigestFailure(db: Db, guildId: string, settings: GuildSetti
 /** Whether the digest of the guild's current due week has been posted, failed, or is still to come. */
 export function digestStatus(db: Db, settings: GuildSettings, now: number): { schedule: DigestSchedule; due: 'posted' | 'failed' | 'claimed' | 'pending' } {
   const schedule = digestSchedule(settings, now);
-  const row = db.$client
+  const row = legacyClient(db)
     .prepare<[string, number], { status: 'posted' | 'failed' | 'claimed' }>('SELECT status FROM digest_posts WHERE guild_id = ? AND week_start = ?')
     .get(settings.guildId, schedule.weekStart);
   return { schedule, due: row?.status ?? 'pending' };

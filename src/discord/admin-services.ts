@@ -12,6 +12,7 @@ import { TwitchApiError, type TwitchApi } from '../twitch/client';
 import { retryFailedClips } from '../twitch/enrich';
 import { backfillChannel, createDiscordRest } from './backfill';
 import type { AdminServices, FollowedChannel } from './context';
+import { legacyClient } from '../db/client';
 
 export interface AdminServicesDeps {
   db: Db;
@@ -83,7 +84,7 @@ export function createAdminServices({ db, clock, logger, twitch, discord, aggreg
 }
 
 function followedChannels(db: Db, guildId: string): FollowedChannel[] {
-  const clips = db.$client.prepare<[string, string], { n: number }>('SELECT count(*) AS n FROM clips WHERE guild_id = ? AND broadcaster_id = ?');
+  const clips = legacyClient(db).prepare<[string, string], { n: number }>('SELECT count(*) AS n FROM clips WHERE guild_id = ? AND broadcaster_id = ?');
   return listTwitchChannels(db, guildId).map((c) => ({
     login: c.broadcasterLogin,
     name: c.broadcasterName,

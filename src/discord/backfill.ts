@@ -9,6 +9,7 @@ import { emojiKey, recordReactionSnapshot } from '../capture/record-reaction';
 import type { Clock } from '../clock';
 import { inTransaction, type Db } from '../db/client';
 import { getGuildSettings } from '../db/guild-settings';
+import { legacyClient } from '../db/client';
 
 export const PAGE_SIZE = 100;
 
@@ -123,7 +124,7 @@ export async function backfillChannel(deps: BackfillDeps, options: BackfillOptio
     throw new BackfillError(`channel ${channel.name ? `#${channel.name}` : channel.id} is not one of this server's capture channels: add it to them first`);
   }
 
-  const selectCheckpoint = db.$client.prepare<[string], Checkpoint>(
+  const selectCheckpoint = legacyClient(db).prepare<[string], Checkpoint>(
     'SELECT before_message_id, since_ts, messages_scanned, shares_found, completed_at FROM backfill_checkpoints WHERE channel_id = ?',
   );
   let checkpoint = options.restart ? undefined : selectCheckpoint.get(channel.id);
@@ -150,19 +151,19 @@ export async function backfillChannel(deps: BackfillDeps, options: BackfillOptio
     }
   }
 
-  const saveCheckpoint = db.$client.prepare(
+  const saveCheckpoint = legacyClient(db).prepare(
     `INSERT INTO backfill_checkpoints (channel_id, guild_id, before_message_id, since_ts, messages_scanned, shares_found, completed_at, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (channel_id) DO UPDATE SET guild_id = excluded.guild_id, before_message_id = excluded.before_message_id,
        since_ts = excluded.since_ts, messages_scanned = excluded.messages_scanned, shares_found = excluded.shares_found,
        completed_at = excluded.completed_at, updated_at = excluded.updated_at`,
   );
-  const observe = db.$client.prepare(
+  const observe = legacyClient(db).prepare(
     `INSERT INTO message_observations (message_id, guild_id, observed_at) VALUES (?, ?, ?)
      ON CONFLICT (message_id) DO UPDATE SET observed_at = max(observed_at, excluded.observed_at)`,
   );
-  const knownShares = db.$client.prepare<[string], { n: number }>('SELECT count(*) AS n FROM shares WHERE message_id = ?');
-  const recordedInRange = db.$client.prepare<[string, number, number, string, string], { message_id: string }>(
+  const knownShares = legacyClient(db).prepare<[string], { n: number }>('SELECT count(*) AS n FROM shares WHERE message_id = ?');
+  const recordedInRange = legacyClient(db).prepare<[string, number, number, string, string], { message_id: string }>(
     `SELECT DISTINCT message_id FROM shares
       WHERE guild_id = ? AND posted_at BETWEEN ? AND ? AND channel_id = ? AND coalesce(thread_id, '') = ? AND deleted_at IS NULL`,
   );

@@ -9,6 +9,7 @@ import { guildOf } from './auth';
 import type { DataVersions } from './data-version';
 import { parseRequestQuery } from './query-params';
 import { answerKey, etagMatches, etagOf, type ResponseCache } from './response-cache';
+import { legacyClient } from '../db/client';
 
 export interface AnswerContext {
   db: Db;
@@ -94,7 +95,7 @@ function answer<P>(
 
 /** Runs fn in one deferred (read) transaction, or inside the caller's when one is open. */
 function readTransaction<T>(db: Db, fn: () => T): T {
-  if (db.$client.inTransaction) return fn();
+  if (legacyClient(db).inTransaction) return fn();
   cachedStatement(db, 'BEGIN').run();
   let result: T;
   try {

@@ -10,6 +10,7 @@
 // job that changes nothing of a guild leaves its version alone, so open dashboards do not refetch every time the
 // enrichment worker wakes up.
 import type { Db } from '../db/client';
+import { legacyClient } from '../db/client';
 
 export interface DataVersions {
   /** The guild's current data version. Re-reads the database at most once per check interval. */
@@ -44,7 +45,7 @@ interface GuildState {
 }
 
 export function createDataVersions({ db, now = Date.now, checkIntervalMs }: DataVersionOptions): DataVersions {
-  const client = db.$client;
+  const client = legacyClient(db);
   const totalChanges = client.prepare<[], { n: number }>('SELECT total_changes() AS n');
   const fingerprintOf = client.prepare<
     { guild: string },

@@ -2,6 +2,7 @@
 // A token is shown once; only its SHA-256 hash is stored, so a leaked database does not leak usable tokens.
 import crypto, { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../db/client';
+import { legacyClient } from '../db/client';
 
 /** Every token starts with this, so secret scanners and people recognise a Clipscope token. */
 export const TOKEN_PREFIX = 'cs_';
@@ -57,7 +58,7 @@ export function createApiToken(db: Db, input: { guildId: string; name?: string }
   const token = TOKEN_PREFIX + randomBytes(TOKEN_BYTES).toString('base64url');
   const name = input.name?.trim() || 'API token';
   const prefix = token.slice(0, SHOWN_PREFIX_LENGTH);
-  const result = db.$client
+  const result = legacyClient(db)
     .prepare('INSERT INTO api_tokens (guild_id, name, token_hash, prefix, created_at) VALUES (?, ?, ?, ?, ?)')
     .run(input.guildId, name, hashToken(token), prefix, now);
   return {
@@ -74,7 +75,7 @@ export function createApiToken(db: Db, input: { guildId: string; name?: string }
 
 /** A guild's tokens, newest first, revoked ones included (marked). */
 export function listApiTokens(db: Db, guildId: string): ApiTokenInfo[] {
-  return db.$client
+  return legacyClient(db)
     .prepare<[string], TokenRow>('SELECT * FROM api_tokens WHERE guild_id = ? ORDER BY created_at DESC, id DESC')
     .all(guildId)
     .map(toInfo);
@@ -87,10 +88,10 @@ export type RevokeResult = 'revoked' | 'already_revoked' | 'not_found';
  * With guildId, only a token of that guild can be revoked (what /clipscope-admin passes).
  */
 export function revokeApiToken(db: Db, id: number, now: number, guildId?: string): RevokeResult {
-  const row = db.$client.prepare<[number], TokenRow>('SELECT * FROM api_tokens WHERE id = ?').get(id);
+  const row = legacyClient(db).prepare<[number], TokenRow>('SELECT * FROM api_tokens WHERE id = ?').get(id);
   if (!row || (guildId !== undefined && row.guild_id !== guildId)) return 'not_found';
   if (row.revoked_at !== null) return 'already_revoked';
-  db.$client.prepare('UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now, id);
+  legacyClient(db).prepare('UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now, id);
   return 'revoked';
 }
 
@@ -120,12 +121,12 @@ export interface TokenVerifierOptions {
  * request on.
  */
 export function createTokenVerifier(db: Db, options: TokenVerifierOptions = {}): TokenVerifier {
-  const byHash = db.$client.prepare<[string], Pick<TokenRow, 'id' | 'guild_id' | 'token_hash' | 'revoked_at' | 'last_used_at'>>(
+  const byHash = legacyClient(db).prepare<[string], Pick<TokenRow, 'id' | 'guild_id' | 'token_hash' | 'revoked_at' | 'last_used_at'>>(
     'SELECT id, guild_id, token_hash, revoked_at, last_used_at FROM api_tokens WHERE token_hash = ?',
   );
-  const touch = db.$client.prepare('UPDATE api_tokens SET last_used_at = ? WHERE id = ?');
-  const dataVersion = db.$client.prepare<[], number>('PRAGMA data_version').pluck();
-  const totalChanges = db.$client.prepare<[], number>('SELECT total_changes()').pluck();
+  const touch = legacyClient(db).prepare('UPDATE api_tokens SET last_used_at = ? WHERE id = ?');
+  const dataVersion = legacyClient(db).prepare<[], number>('PRAGMA data_version').pluck();
+  const totalChanges = legacyClient(db).prepare<[], number>('SELECT total_changes()').pluck();
   /** By token hash (not the token): a lookup keyed by the secret itself could leak it through timing. */
   const remembered = new Map<string, { access: TokenAccess; lastWritten: number }>();
   let seenDataVersion = -1;

@@ -14,6 +14,7 @@ import type { DeferredBatch, Db } from '../db/client';
 import { getGuildSettings } from '../db/guild-settings';
 import { databaseFile, describeStorageProblem } from '../db/storage-errors';
 import { ExportScanner, ExportSyntaxError, parseJson } from './export-scanner';
+import { legacyClient } from '../db/client';
 
 export interface ImportDeps {
   db: Db;
@@ -179,7 +180,7 @@ export async function importExportFile(deps: ImportDeps, file: string, options: 
     throw new ImportError(file, `cannot open: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, null, null, 0);
   }
   const fileSize = (await handle.stat()).size;
-  const previous = db.$client
+  const previous = legacyClient(db)
     .prepare<[string], { guild_id: string; channel_id: string; file_size: number; messages_imported: number; last_message_id: string | null; completed_at: number | null; byte_offset: number }>(
       'SELECT guild_id, channel_id, file_size, messages_imported, last_message_id, completed_at, byte_offset FROM import_runs WHERE file_path = ?',
     )
@@ -222,8 +223,8 @@ export async function importExportFile(deps: ImportDeps, file: string, options: 
   let committedThisRun = 0;
   let lastMessageId: string | null = null;
   let clipsBefore = 0;
-  const countClips = db.$client.prepare<[string], { n: number }>('SELECT count(*) AS n FROM clips WHERE guild_id = ?');
-  const saveRun = db.$client.prepare(
+  const countClips = legacyClient(db).prepare<[string], { n: number }>('SELECT count(*) AS n FROM clips WHERE guild_id = ?');
+  const saveRun = legacyClient(db).prepare(
     `INSERT INTO import_runs (file_path, guild_id, channel_id, file_size, messages_imported, last_message_id, completed_at, updated_at, byte_offset)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (file_path) DO UPDATE SET guild_id = excluded.guild_id, channel_id = excluded.channel_id,
@@ -239,7 +240,7 @@ export async function importExportFile(deps: ImportDeps, file: string, options: 
   // Each transaction is a capture batch, as live capture's: clip counters, dirty hours and the engagement journal
   // are written once per touched clip, hour and message at its commit instead of after every message and reaction
   // (per write, the journal read each clip message's engagement four times and the counters were recomputed thrice).
-  const client = db.$client;
+  const client = legacyClient(db);
   let inTx = false;
   let messagesInTx = 0;
   let upkeep: DeferredBatch | null = null;
@@ -398,16 +399,16 @@ function channelContext(db: Db, header: Record<string, unknown>, arrayStart: num
 
 /** Records one message's shares and reactions; returns the number of shares added. Call inside a transaction. */
 function createBatchWriter(db: Db): { record(ctx: ChannelContext, message: ExportedMessage, now: number): number } {
-  const existingShares = db.$client.prepare<[string], { clip_id: string; deleted_at: number | null }>(
+  const existingShares = legacyClient(db).prepare<[string], { clip_id: string; deleted_at: number | null }>(
     'SELECT clip_id, deleted_at FROM shares WHERE message_id = ?',
   );
-  const newerLiveReaction = db.$client.prepare<[string, string, number], { one: number }>(
+  const newerLiveReaction = legacyClient(db).prepare<[string, string, number], { one: number }>(
     'SELECT 1 AS one FROM reactions WHERE message_id = ? AND emoji_key = ? AND reacted_at > ? LIMIT 1',
   );
-  const observedAt = db.$client.prepare<[string], { observed_at: number }>(
+  const observedAt = legacyClient(db).prepare<[string], { observed_at: number }>(
     'SELECT observed_at FROM message_observations WHERE message_id = ?',
   );
-  const observe = db.$client.prepare(
+  const observe = legacyClient(db).prepare(
     `INSERT INTO message_observations (message_id, guild_id, observed_at) VALUES (?, ?, ?)
      ON CONFLICT (message_id) DO UPDATE SET observed_at = max(observed_at, excluded.observed_at)`,
   );

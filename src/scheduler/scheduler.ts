@@ -4,6 +4,7 @@ import cron, { type ScheduledTask } from 'node-cron';
 import type { Clock } from '../clock';
 import type { Db } from '../db/client';
 import { describeStorageProblem } from '../db/storage-errors';
+import { recordJobRun, type JobRunUpdate } from '../db/stores/jobs';
 import type { Logger } from '../logger';
 
 export interface Job {
@@ -34,15 +35,6 @@ export function createScheduler({ db, logger, clock, timezone }: SchedulerDeps):
   const tasks: ScheduledTask[] = [];
   let stopped = false;
 
-  const record = db.$client.prepare(
-    `INSERT INTO job_runs (job, last_started_at, last_finished_at, last_error, last_summary) VALUES (@job, @started, @finished, @error, @summary)
-     ON CONFLICT (job) DO UPDATE SET
-       last_started_at = coalesce(@started, last_started_at),
-       last_finished_at = coalesce(@finished, last_finished_at),
-       last_error = @error,
-       last_summary = coalesce(@summary, last_summary)`,
-  );
-
   const execute = (job: Job): Promise<boolean> => {
     if (stopped) return Promise.resolve(false);
     if (running.has(job.name)) {
@@ -51,25 +43,25 @@ export function createScheduler({ db, logger, clock, timezone }: SchedulerDeps):
     }
     // job_runs is bookkeeping: when it cannot be written (disk full, database busy) the job still runs and its outcome
     // is still logged. A throw here would escape the cron callback as an unhandled rejection and stop the process.
-    const recordRun = (row: { job: string; started: number | null; finished: number | null; error: string | null; summary: string | null }): void => {
+    const recordRun = async (row: JobRunUpdate): Promise<void> => {
       try {
-        record.run(row);
+        await recordJobRun(db, row);
       } catch (error) {
-        const file = db.$client.name;
+        const file = db.location;
         logger.warn({ job: job.name, err: error, database: file }, `job_runs not updated: ${describeStorageProblem(error, file) ?? 'database error'}`);
       }
     };
     const run = (async () => {
       const started = clock.now();
-      recordRun({ job: job.name, started, finished: null, error: null, summary: null });
+      await recordRun({ job: job.name, started, finished: null, error: null, summary: null });
       try {
         const summary = await job.run();
-        recordRun({ job: job.name, started: null, finished: clock.now(), error: null, summary: summary ?? null });
+        await recordRun({ job: job.name, started: null, finished: clock.now(), error: null, summary: summary ?? null });
         logger.info({ job: job.name, ms: clock.now() - started, summary }, 'job finished');
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        recordRun({ job: job.name, started: null, finished: clock.now(), error: message, summary: null });
-        const file = db.$client.name;
+        await recordRun({ job: job.name, started: null, finished: clock.now(), error: message, summary: null });
+        const file = db.location;
         const problem = describeStorageProblem(error, file);
         if ((error as { reported?: unknown } | null)?.reported === true) {
           // Its owner has already told the operator (e.g. refused Twitch credentials, logged once): job_runs keeps

@@ -13,6 +13,7 @@ import { applyHelixClip, DirtyHours, prepared } from './clip-writes';
 import { classifyTwitchError, HELIX_MAX_IDS, type HelixClip, type TwitchApi } from './client';
 import { rememberUnnamedGames, unnamedGameIds } from './game-name-repair';
 import { createGameNames, type GameNames } from './game-names';
+import { legacyClient } from '../db/client';
 
 const DAY_MS = 86_400_000;
 /** Twitch launched clips in May 2016: nothing older exists. */
@@ -73,7 +74,7 @@ function toChannel(row: ChannelRow): TwitchChannel {
 }
 
 export function listTwitchChannels(db: Db, guildId: string): TwitchChannel[] {
-  return db.$client
+  return legacyClient(db)
     .prepare<[string], ChannelRow>('SELECT * FROM twitch_channels WHERE guild_id = ? ORDER BY broadcaster_login')
     .all(guildId)
     .map(toChannel);
@@ -81,7 +82,7 @@ export function listTwitchChannels(db: Db, guildId: string): TwitchChannel[] {
 
 /** Every registered channel of every guild, for the scheduled sync. */
 export function listAllTwitchChannels(db: Db): TwitchChannel[] {
-  return db.$client
+  return legacyClient(db)
     .prepare<[], ChannelRow>('SELECT * FROM twitch_channels ORDER BY guild_id, broadcaster_login')
     .all()
     .map(toChannel);
@@ -109,7 +110,7 @@ export async function registerTwitchChannels(deps: ChannelDeps, guildId: string,
   if (unknown.length > 0) throw new ChannelError(`Twitch knows no channel ${unknown.map((l) => `"${l}"`).join(', ')}; nothing was registered`);
   const now = deps.clock.now();
   inTransaction(deps.db, () => {
-    const upsert = deps.db.$client.prepare(
+    const upsert = legacyClient(deps.db).prepare(
       `INSERT INTO twitch_channels (guild_id, broadcaster_id, broadcaster_login, broadcaster_name, added_at)
        VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (guild_id, broadcaster_id) DO UPDATE SET broadcaster_login = excluded.broadcaster_login,
@@ -127,7 +128,7 @@ export async function registerTwitchChannels(deps: ChannelDeps, guildId: string,
 /** Stops following a channel. Clips already synced stay: they are part of the guild's history. */
 export function removeTwitchChannel(db: Db, guildId: string, login: string): boolean {
   const normalised = normaliseLogin(login);
-  const result = db.$client
+  const result = legacyClient(db)
     .prepare('DELETE FROM twitch_channels WHERE guild_id = ? AND broadcaster_login = ?')
     .run(guildId, normalised);
   return result.changes > 0;
@@ -257,12 +258,12 @@ export async function syncTwitchChannel(deps: SyncDeps, channel: TwitchChannel, 
   } catch (raw) {
     if (isTransientDatabaseError(raw)) throw raw;
     const error = classifyTwitchError(raw, `sync of ${channel.broadcasterLogin}`);
-    db.$client
+    legacyClient(db)
       .prepare('UPDATE twitch_channels SET last_sync_at = ?, last_sync_error = ? WHERE guild_id = ? AND broadcaster_id = ?')
       .run(clock.now(), error.message, channel.guildId, channel.broadcasterId);
     throw error;
   }
-  db.$client
+  legacyClient(db)
     .prepare('UPDATE twitch_channels SET synced_through = ?, last_sync_at = ?, last_sync_error = NULL WHERE guild_id = ? AND broadcaster_id = ?')
     .run(newest, clock.now(), channel.guildId, channel.broadcasterId);
   summary.syncedThrough = newest;

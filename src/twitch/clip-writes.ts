@@ -5,19 +5,20 @@ import type Database from 'better-sqlite3';
 import type { Db } from '../db/client';
 import { markDirtyHours } from '../db/dirty';
 import type { HelixClip } from './client';
+import { legacyClient } from '../db/client';
 
 // Statements are prepared once per connection: these run for every clip, tens of thousands of times a minute.
 const statementCache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
 
 export function prepared<P extends unknown[] | {} = unknown[], R = unknown>(db: Db, sql: string): Database.Statement<P, R> {
-  let cache = statementCache.get(db.$client);
+  let cache = statementCache.get(legacyClient(db));
   if (!cache) {
     cache = new Map();
-    statementCache.set(db.$client, cache);
+    statementCache.set(legacyClient(db), cache);
   }
   let statement = cache.get(sql);
   if (!statement) {
-    statement = db.$client.prepare(sql);
+    statement = legacyClient(db).prepare(sql);
     cache.set(sql, statement);
   }
   return statement as unknown as Database.Statement<P, R>;

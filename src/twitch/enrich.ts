@@ -11,6 +11,7 @@ import { applyHelixClip, DirtyHours, markClipNotFound, prepared, recordEnrichmen
 import { backoffDelay, HELIX_MAX_IDS, TwitchApiError, classifyTwitchError, type TwitchApi } from './client';
 import { rememberUnnamedGames, unnamedGameIds } from './game-name-repair';
 import { createGameNames, type GameNames } from './game-names';
+import { legacyClient } from '../db/client';
 
 export interface EnrichmentDeps {
   db: Db;
@@ -93,7 +94,7 @@ function dueClipIds(
 
 /** How many distinct clips are pending and due now. */
 export function countDueClips(db: Db, now: number): number {
-  const row = db.$client
+  const row = legacyClient(db)
     .prepare<[number], { n: number }>(
       `SELECT count(DISTINCT clip_id) AS n FROM clips WHERE enrichment_state = 'pending' AND enrichment_next_attempt_at <= ?`,
     )
@@ -115,18 +116,18 @@ export interface QueueStatus {
 }
 
 export function enrichmentQueueStatus(db: Db, now: number): QueueStatus {
-  const counts = db.$client
+  const counts = legacyClient(db)
     .prepare<[], { state: string; n: number }>(
       'SELECT enrichment_state AS state, count(DISTINCT clip_id) AS n FROM clips GROUP BY enrichment_state',
     )
     .all();
   const n = (state: string): number => counts.find((c) => c.state === state)?.n ?? 0;
-  const next = db.$client
+  const next = legacyClient(db)
     .prepare<[number], { t: number | null }>(
       `SELECT min(enrichment_next_attempt_at) AS t FROM clips WHERE enrichment_state = 'pending' AND enrichment_next_attempt_at > ?`,
     )
     .get(now);
-  const last = db.$client
+  const last = legacyClient(db)
     .prepare<[], { e: string }>(
       `SELECT enrichment_error AS e FROM clips WHERE enrichment_error IS NOT NULL AND enrichment_state IN ('pending', 'failed')
         ORDER BY last_updated_at DESC LIMIT 1`,
@@ -160,7 +161,7 @@ export function retryFailedClips(db: Db, now: number, filter: { guildId?: string
       where.push(`clip_id IN (${filter.clipIds.map(() => '?').join(', ')})`);
       params.push(...filter.clipIds);
     }
-    const result = db.$client
+    const result = legacyClient(db)
       .prepare(
         `UPDATE clips SET enrichment_state = 'pending', enrichment_attempts = 0, enrichment_next_attempt_at = 0,
                 last_updated_at = ? WHERE ${where.join(' AND ')}`,
@@ -388,7 +389,7 @@ export class AbsentClipRecheck {
 }
 
 function currentAttempts(db: Db, clipId: string): number {
-  const row = db.$client
+  const row = legacyClient(db)
     .prepare<[string], { n: number | null }>(
       "SELECT max(enrichment_attempts) AS n FROM clips WHERE clip_id = ? AND enrichment_state = 'pending'",
     )

@@ -8,6 +8,7 @@ import type { Logger } from '../logger';
 import { classifyTwitchError, HELIX_MAX_IDS, type TwitchApi } from './client';
 import { AbsentClipRecheck, lookUpAndStoreClips } from './enrich';
 import { createGameNames, type GameNames } from './game-names';
+import { legacyClient } from '../db/client';
 
 const DAY_MS = 86_400_000;
 
@@ -62,7 +63,7 @@ export interface RefreshSummary {
 
 /** Distinct clip ids whose views are due for a refresh, the longest-unrefreshed first. */
 export function clipsDueForRefresh(db: Db, now: number, schedule: RefreshSchedule, limit: number, taken: ReadonlySet<string> = new Set()): string[] {
-  const rows = db.$client
+  const rows = legacyClient(db)
     .prepare<{ now: number; young: number; recent: number; old: number; week: number; month: number }, { clip_id: string }>(
       `SELECT clip_id FROM clips
         WHERE enrichment_state = 'done'

@@ -11,6 +11,7 @@ import { inTransaction, type Db } from '../../src/db/client';
 import { deferDirtyHours, markClipHoursDirty, markDirtyHours } from '../../src/db/dirty';
 import { updateGuildSettings } from '../../src/db/guild-settings';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
+import { sqliteClient } from '../../src/db/client';
 
 const NOW = Date.parse('2026-04-20T15:00:00Z');
 const DAY = 86_400_000;
@@ -40,7 +41,7 @@ function post(db: Db, guildId: string, messageId: string, postedAt: number, clip
 
 function enrich(db: Db, guildId: string, clipId: string, createdAt: number, creator = '77'): void {
   inTransaction(db, () => {
-    db.$client
+    sqliteClient(db)
       .prepare(
         `UPDATE clips SET creator_id = ?, creator_name = ?, game_id = '33', game_name = 'Chess', view_count = 100, clip_created_at = ?,
                 enrichment_state = 'done', title = 't' WHERE guild_id = ? AND clip_id = ?`,
@@ -63,7 +64,7 @@ function react(db: Db, guildId: string, messageId: string, userId: string, at: n
 
 /** Every stored summary and fact row (computed_at aside), in key order. */
 function everything(db: Db): Record<string, unknown[]> {
-  const q = (sql: string): unknown[] => db.$client.prepare(sql).all();
+  const q = (sql: string): unknown[] => sqliteClient(db).prepare(sql).all();
   return {
     games: q(`SELECT guild_id, game_id, game_name, period_type, period_start, period_end, clip_count, total_views, avg_view_count, unique_creators,
                 discord_shares, discord_reactions, top_clip_id, top_clip_title, top_clip_views FROM game_analytics ORDER BY 1, 4, 5, 2`),
@@ -86,11 +87,11 @@ async function expectIncrementalEqualsFullEverywhere(db: Db): Promise<void> {
 }
 
 function dirtyHours(db: Db): unknown[] {
-  return db.$client.prepare('SELECT guild_id, hour_start, engagement_only FROM dirty_hours ORDER BY 1, 2').all();
+  return sqliteClient(db).prepare('SELECT guild_id, hour_start, engagement_only FROM dirty_hours ORDER BY 1, 2').all();
 }
 
 function summaries(db: Db): unknown[] {
-  return db.$client
+  return sqliteClient(db)
     .prepare(
       `SELECT period_type, period_start, clip_count, total_views, discord_shares, discord_reactions FROM guild_period_stats
        UNION ALL SELECT 'creator ' || creator_id, period_start, clip_count, total_views, discord_shares, discord_reactions FROM creator_analytics
@@ -356,7 +357,7 @@ describe('days only Discord activity touched', () => {
       post(db, 'g', 'during-unread', day + 90 * DAY + 7 * HOUR, ['SlugOne']);
     });
     await rebuild;
-    expect(db.$client.prepare('SELECT count(*) AS n FROM engagement_changes').get()).toEqual({ n: 0 });
+    expect(sqliteClient(db).prepare('SELECT count(*) AS n FROM engagement_changes').get()).toEqual({ n: 0 });
     await expectIncrementalEqualsFullEverywhere(db);
     const ctx: AnalysisContext = { guildId: 'g', timezone: 'UTC', now: NOW };
     expect(overview(db, ctx)).toEqual(overview(db, ctx, { source: 'raw' }));
@@ -364,12 +365,12 @@ describe('days only Discord activity touched', () => {
 
   it('names summary rows with the latest names at once, and with a rename made while a full rebuild writes', async () => {
     const db = await aggregatedHundredDays();
-    const distinct = (sql: string): unknown[] => db.$client.prepare(sql).pluck().all();
+    const distinct = (sql: string): unknown[] => sqliteClient(db).prepare(sql).pluck().all();
     const creator77 = "SELECT DISTINCT creator_name FROM creator_analytics WHERE guild_id = 'g' AND creator_id = '77'";
     expect(distinct(creator77)).toEqual(['Creator 77']);
     // Renames on the newest clip of creator 77 and of game 33 reach every stored row before any aggregation.
-    db.$client.prepare("UPDATE clips SET creator_name = 'Renamed 77' WHERE guild_id = 'g' AND clip_id = 'SlugOne'").run();
-    db.$client.prepare("UPDATE clips SET game_name = 'Chess960' WHERE guild_id = 'g'").run();
+    sqliteClient(db).prepare("UPDATE clips SET creator_name = 'Renamed 77' WHERE guild_id = 'g' AND clip_id = 'SlugOne'").run();
+    sqliteClient(db).prepare("UPDATE clips SET game_name = 'Chess960' WHERE guild_id = 'g'").run();
     expect(distinct(creator77)).toEqual(['Renamed 77']);
     expect(distinct("SELECT DISTINCT game_name FROM game_analytics WHERE game_id = '33'")).toEqual(['Chess960']);
     expect(distinct("SELECT DISTINCT top_game_name FROM creator_analytics WHERE top_game_id = '33'")).toEqual(['Chess960']);
@@ -381,9 +382,9 @@ describe('days only Discord activity touched', () => {
     let renamedWhileWriting = false;
     const renameOnceWriting = (): void => {
       if (!rebuilding) return;
-      const writing = db.$client.prepare("SELECT min(facts_version) FROM analytics_state WHERE guild_id = 'g'").pluck().get() === 0;
+      const writing = sqliteClient(db).prepare("SELECT min(facts_version) FROM analytics_state WHERE guild_id = 'g'").pluck().get() === 0;
       if (!writing) return void setImmediate(renameOnceWriting);
-      db.$client.prepare("UPDATE clips SET creator_name = 'Again 77' WHERE guild_id = 'g' AND clip_id = 'SlugOne'").run();
+      sqliteClient(db).prepare("UPDATE clips SET creator_name = 'Again 77' WHERE guild_id = 'g' AND clip_id = 'SlugOne'").run();
       renamedWhileWriting = true;
     };
     setImmediate(renameOnceWriting);

@@ -6,6 +6,7 @@ import { recordReactionAdded, recordReactionRemoved, recordReactionSnapshot } fr
 import { inTransaction, type Db } from '../../src/db/client';
 import { markClipHoursDirty } from '../../src/db/dirty';
 import { updateGuildSettings } from '../../src/db/guild-settings';
+import { sqliteClient } from '../../src/db/client';
 
 // ---------------------------------------------------------------------------------------------------------
 // Random numbers
@@ -192,7 +193,7 @@ export class Community {
 
   private syncClip(clip: ModelClip): void {
     const planned = (clip as ModelClip & { planned: ClipMeta }).planned;
-    this.db.$client
+    sqliteClient(this.db)
       .prepare(
         `INSERT INTO clips (guild_id, clip_id, url, first_seen_at, last_updated_at, source) VALUES (?, ?, ?, ?, ?, 'twitch_sync')
          ON CONFLICT (guild_id, clip_id) DO NOTHING`,
@@ -260,7 +261,7 @@ export class Community {
   enrich(clip: ModelClip, meta: ClipMeta, state: 'done' | 'not_found' = 'done'): void {
     const previous = clip.meta?.createdAt;
     inTransaction(this.db, () => {
-      this.db.$client
+      sqliteClient(this.db)
         .prepare(
           `UPDATE clips SET title = ?, creator_id = ?, creator_name = ?, game_id = ?, game_name = ?, view_count = ?, clip_created_at = ?,
                   broadcaster_name = ?, thumbnail_url = ?, enrichment_state = ?, enriched_at = ? WHERE guild_id = ? AND clip_id = ?`,
@@ -276,7 +277,7 @@ export class Community {
   /** Twitch says the clip is gone: metadata stays, the clip stops counting. */
   markNotFound(clip: ModelClip): void {
     inTransaction(this.db, () => {
-      this.db.$client.prepare(`UPDATE clips SET enrichment_state = 'not_found' WHERE guild_id = ? AND clip_id = ?`).run(clip.guild, clip.clipId);
+      sqliteClient(this.db).prepare(`UPDATE clips SET enrichment_state = 'not_found' WHERE guild_id = ? AND clip_id = ?`).run(clip.guild, clip.clipId);
       markClipHoursDirty(this.db, clip.guild, [clip.clipId]);
     });
     clip.state = 'not_found';
@@ -284,8 +285,8 @@ export class Community {
 
   refreshViews(clip: ModelClip, views: number, observedAt: number): void {
     inTransaction(this.db, () => {
-      this.db.$client.prepare('UPDATE clips SET view_count = ? WHERE guild_id = ? AND clip_id = ?').run(views, clip.guild, clip.clipId);
-      this.db.$client
+      sqliteClient(this.db).prepare('UPDATE clips SET view_count = ? WHERE guild_id = ? AND clip_id = ?').run(views, clip.guild, clip.clipId);
+      sqliteClient(this.db)
         .prepare('INSERT OR REPLACE INTO clip_view_history (clip_id, observed_at, view_count) VALUES (?, ?, ?)')
         .run(clip.clipId, observedAt, views);
       markClipHoursDirty(this.db, clip.guild, [clip.clipId]);

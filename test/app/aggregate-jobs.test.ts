@@ -8,6 +8,7 @@ import { ManualClock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
 import { inTransaction } from '../../src/db/client';
 import { silentLogger } from '../../src/logger';
+import { sqliteClient } from '../../src/db/client';
 
 let app: App | undefined;
 let dir: string | undefined;
@@ -30,11 +31,11 @@ describe('scheduled aggregation', () => {
       ),
     );
     expect(await app.scheduler.runNow('aggregate-incremental')).toBe(true);
-    const incremental = db.$client.prepare("SELECT last_summary, last_error FROM job_runs WHERE job = 'aggregate-incremental'").get();
+    const incremental = sqliteClient(db).prepare("SELECT last_summary, last_error FROM job_runs WHERE job = 'aggregate-incremental'").get();
     expect(incremental).toEqual({ last_summary: expect.stringMatching(/^4 buckets recomputed \(4 of 4 guild periods rebuilt in full, 1 dirty hours\) for 1 guild/), last_error: null });
-    expect(db.$client.prepare("SELECT discord_shares FROM guild_period_stats WHERE period_type = 'all_time'").get()).toEqual({ discord_shares: 1 });
+    expect(sqliteClient(db).prepare("SELECT discord_shares FROM guild_period_stats WHERE period_type = 'all_time'").get()).toEqual({ discord_shares: 1 });
     expect(await app.scheduler.runNow('aggregate-full')).toBe(true);
-    const full = db.$client.prepare("SELECT last_summary FROM job_runs WHERE job = 'aggregate-full'").get() as { last_summary: string };
+    const full = sqliteClient(db).prepare("SELECT last_summary FROM job_runs WHERE job = 'aggregate-full'").get() as { last_summary: string };
     expect(full.last_summary).toMatch(/^4 buckets recomputed \(4 of 4 guild periods rebuilt in full, 0 dirty hours\)/);
   });
 });

@@ -7,6 +7,7 @@ import { recordMessage, recordMessagesDeleted, type MessageSnapshot } from '../.
 import { inTransaction, type Db } from '../../src/db/client';
 import { HOUR_MS } from '../../src/db/dirty';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
+import { sqliteClient } from '../../src/db/client';
 
 const T0 = Date.UTC(2026, 0, 5, 12, 30);
 
@@ -36,10 +37,10 @@ function traffic(db: Db): void {
 
 function state(db: Db): unknown {
   return {
-    clips: db.$client
+    clips: sqliteClient(db)
       .prepare('SELECT clip_id, discord_shares, discord_reactions, discord_reaction_types, first_shared_at FROM clips ORDER BY clip_id')
       .all(),
-    dirty: db.$client.prepare('SELECT guild_id, hour_start FROM dirty_hours ORDER BY hour_start').all(),
+    dirty: sqliteClient(db).prepare('SELECT guild_id, hour_start FROM dirty_hours ORDER BY hour_start').all(),
   };
 }
 
@@ -95,7 +96,7 @@ describe('batched capture upkeep', () => {
 
   it('leaves the same counters, dirty hours and engagement journal with a batch opened and flushed by hand (as the importer does)', () => {
     const journal = (db: Db): unknown =>
-      db.$client.prepare('SELECT guild_id, at, clip_id, shares, reactions FROM engagement_changes WHERE shares <> 0 OR reactions <> 0 ORDER BY 1, 2, 3').all();
+      sqliteClient(db).prepare('SELECT guild_id, at, clip_id, shares, reactions FROM engagement_changes WHERE shares <> 0 OR reactions <> 0 ORDER BY 1, 2, 3').all();
     inCaptureBatch(each.db, () => traffic(each.db));
     batch.db.$client.exec('BEGIN IMMEDIATE');
     const upkeep = openCaptureBatch(batch.db);

@@ -15,6 +15,7 @@ import { createNameLookup } from '../../src/analytics/names';
 import { closeDatabase, openDatabase, type Db } from '../../src/db/client';
 import { mulberry32 } from '../analytics/community-model';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
+import { sqliteClient } from '../../src/db/client';
 
 let temp: TempDb | undefined;
 afterEach(() => temp?.cleanup());
@@ -28,7 +29,7 @@ interface NameRow {
 
 /** The definition, written as a scan independent of the triggers. */
 function scannedNames(db: Db): NameRow[] {
-  const clips = db.$client
+  const clips = sqliteClient(db)
     .prepare<
       [],
       { guild_id: string; clip_id: string; creator_id: string | null; creator_name: string | null; game_id: string | null; game_name: string | null; clip_created_at: number | null }
@@ -53,7 +54,7 @@ function scannedNames(db: Db): NameRow[] {
 }
 
 function storedNames(db: Db): NameRow[] {
-  return sortRows(db.$client.prepare<[], NameRow>('SELECT guild_id, kind, entity_id, name FROM latest_names').all());
+  return sortRows(sqliteClient(db).prepare<[], NameRow>('SELECT guild_id, kind, entity_id, name FROM latest_names').all());
 }
 
 function sortRows(rows: NameRow[]): NameRow[] {
@@ -63,11 +64,11 @@ function sortRows(rows: NameRow[]): NameRow[] {
 
 /** Summary rows of every creator and game of the guilds, in two periods, named as they are with no clips. */
 function insertSummaryRows(db: Db, guilds: readonly string[], creators: readonly string[], games: readonly string[]): void {
-  const creatorRow = db.$client.prepare(
+  const creatorRow = sqliteClient(db).prepare(
     `INSERT INTO creator_analytics (guild_id, creator_id, creator_name, period_type, period_start, top_game_id, top_game_name, computed_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, 0)`,
   );
-  const gameRow = db.$client.prepare(
+  const gameRow = sqliteClient(db).prepare(
     'INSERT INTO game_analytics (guild_id, game_id, game_name, period_type, period_start, computed_at) VALUES (?, ?, ?, ?, ?, 0)',
   );
   for (const guild of guilds) {
@@ -91,7 +92,7 @@ function staleSummaryNames(db: Db): string[] {
   const creatorName = (guild: string, id: string): string => latest.get(`${guild}\u0000creator\u0000${id}`) ?? id;
   const gameName = (guild: string, id: string): string => (id === '' ? 'Unknown game' : (latest.get(`${guild}\u0000game\u0000${id}`) ?? `Game ${id}`));
   const stale: string[] = [];
-  for (const r of db.$client
+  for (const r of sqliteClient(db)
     .prepare<[], { guild_id: string; creator_id: string; creator_name: string; top_game_id: string | null; top_game_name: string | null }>(
       'SELECT guild_id, creator_id, creator_name, top_game_id, top_game_name FROM creator_analytics',
     )
@@ -100,14 +101,14 @@ function staleSummaryNames(db: Db): string[] {
     const top = r.top_game_id === null ? null : gameName(r.guild_id, r.top_game_id);
     if (r.top_game_name !== top) stale.push(`top game ${r.top_game_id} of ${r.creator_id}: ${top} / ${r.top_game_name}`);
   }
-  for (const r of db.$client.prepare<[], { guild_id: string; game_id: string; game_name: string }>('SELECT guild_id, game_id, game_name FROM game_analytics').all()) {
+  for (const r of sqliteClient(db).prepare<[], { guild_id: string; game_id: string; game_name: string }>('SELECT guild_id, game_id, game_name FROM game_analytics').all()) {
     if (r.game_name !== gameName(r.guild_id, r.game_id)) stale.push(`game ${r.game_id}: ${gameName(r.guild_id, r.game_id)} / ${r.game_name}`);
   }
   return stale;
 }
 
 function insertClip(db: Db, values: Record<string, string | number | null>): void {
-  db.$client
+  sqliteClient(db)
     .prepare(
       `INSERT INTO clips (guild_id, clip_id, url, creator_id, creator_name, game_id, game_name, clip_created_at, first_seen_at, last_updated_at)
        VALUES (@guild_id, @clip_id, 'https://clips.twitch.tv/' || @clip_id, @creator_id, @creator_name, @game_id, @game_name, @clip_created_at, 1, 1)`,

@@ -5,6 +5,7 @@ import { systemClock } from '../../src/clock';
 import { createCaptureQueue, isTransientDatabaseError, type CaptureWrite } from '../../src/discord/capture-queue';
 import { createLogger } from '../../src/logger';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
+import { sqliteClient } from '../../src/db/client';
 
 describe('capture queue', () => {
   let temp: TempDb;
@@ -22,7 +23,7 @@ describe('capture queue', () => {
     describe: `write ${n}`,
     // Every write of one batch sees the same `now`, so `tx` tells the batches apart.
     run: (db, now) => {
-      db.$client.prepare('INSERT INTO log (n, tx) VALUES (?, ?)').run(n, now);
+      sqliteClient(db).prepare('INSERT INTO log (n, tx) VALUES (?, ?)').run(n, now);
     },
   });
   const rows = () => temp.db.$client.prepare('SELECT n FROM log ORDER BY rowid').all().map((r) => (r as { n: number }).n);
@@ -58,7 +59,7 @@ describe('capture queue', () => {
   it('skips only the write that can never succeed and logs it', async () => {
     const queue = createCaptureQueue({ db: temp.db, logger: logger(), clock: systemClock, batchMax: 100 });
     queue.push(writeN(1));
-    queue.push({ describe: 'broken write', run: (db) => void db.$client.prepare('INSERT INTO no_such_table VALUES (1)').run() });
+    queue.push({ describe: 'broken write', run: (db) => void sqliteClient(db).prepare('INSERT INTO no_such_table VALUES (1)').run() });
     queue.push(writeN(3));
     await queue.flush();
     expect(rows()).toEqual([1, 3]);

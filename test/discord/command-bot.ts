@@ -13,6 +13,7 @@ import { Pagination } from '../../src/discord/pagination';
 import { createLogger, type Logger } from '../../src/logger';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
 import { snowflake, startFakeDiscord, type FakeDiscord, type FakeGuild, type RecordedRequest } from '../fakes/discord';
+import { sqliteClient } from '../../src/db/client';
 
 export interface LogLine {
   level: number;
@@ -134,7 +135,7 @@ export function react(db: Db, r: { guildId: string; channelId: string; messageId
 
 /** What Twitch enrichment writes for a clip (the enrichment worker lives in src/twitch). */
 export function enrich(db: Db, guildId: string, clip: FixtureClip): void {
-  db.$client
+  sqliteClient(db)
     .prepare(
       `UPDATE clips SET title = ?, creator_id = ?, creator_name = ?, game_id = ?, game_name = ?, view_count = ?, clip_created_at = ?,
               broadcaster_id = 'b1', broadcaster_name = 'Streamer', duration = 30, thumbnail_url = ?, enrichment_state = 'done', enriched_at = ?

@@ -10,6 +10,7 @@ import { loadConfig } from '../../src/config';
 import { createApiToken } from '../../src/http/tokens';
 import { createLogger } from '../../src/logger';
 import { GUILD_A, GUILD_B, seedCommunity, shareNewClip } from '../fixtures/http-community';
+import { sqliteClient } from '../../src/db/client';
 
 function captureLogger(): { logger: ReturnType<typeof createLogger>; lines: Array<Record<string, unknown>> } {
   const lines: Array<Record<string, unknown>> = [];
@@ -77,7 +78,7 @@ describe('app wiring of the HTTP server', () => {
     expect(await overview(tokenA)).toMatchObject({ total_clips: 4, top_creator: { name: 'Alice' } });
     const guildB = await overview(tokenB);
     // The worker's connection wrote last_used_at; the main thread's connection sees it.
-    const used = started.db.$client.prepare('SELECT last_used_at FROM api_tokens WHERE guild_id = ?').get(GUILD_A) as { last_used_at: number | null };
+    const used = sqliteClient(started.db).prepare('SELECT last_used_at FROM api_tokens WHERE guild_id = ?').get(GUILD_A) as { last_used_at: number | null };
     expect(used.last_used_at).not.toBeNull();
 
     // A share captured on the main thread reaches the worker's answers (data_version works across connections).

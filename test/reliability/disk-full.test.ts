@@ -25,6 +25,7 @@ import { member, message, reactionAdd, snowflake, startFakeDiscord, textChannel,
 import { FakeHelix, useFakeHelixPort } from '../fakes/helix';
 import { fakeBackedAppEnv, NEVER } from './app-env';
 import { generateExport } from '../helpers/dce-export';
+import { sqliteClient } from '../../src/db/client';
 
 interface LogLine {
   level: number;
@@ -53,10 +54,10 @@ function pageLimitFiller(): DiskFiller {
     dir,
     fill(db) {
       // max_page_count cannot go below the current size, so this is "not one page more".
-      db.$client.pragma('max_page_count = 1');
+      sqliteClient(db).pragma('max_page_count = 1');
     },
     free(db) {
-      db.$client.pragma('max_page_count = 4294967294');
+      sqliteClient(db).pragma('max_page_count = 4294967294');
     },
     cleanup() {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -210,7 +211,7 @@ async function outageScenario(filler: DiskFiller, logs: LogLine[]): Promise<{ ou
       expect(logs.filter((l) => l.job === job).at(-1)?.msg).toBe('job finished');
     }
     // No clip was charged an enrichment attempt for the database's trouble.
-    expect(db.$client.prepare("SELECT count(*) AS n FROM clips WHERE enrichment_attempts > 0 OR enrichment_error IS NOT NULL").get()).toEqual({ n: 0 });
+    expect(sqliteClient(db).prepare("SELECT count(*) AS n FROM clips WHERE enrichment_attempts > 0 OR enrichment_error IS NOT NULL").get()).toEqual({ n: 0 });
     expect(logs.filter((l) => l.level >= 60)).toEqual([]);
 
     const exportFile = path.join(os.tmpdir(), `clipscope-full-export-${process.pid}-${Date.now()}.json`);
@@ -230,7 +231,7 @@ async function outageScenario(filler: DiskFiller, logs: LogLine[]): Promise<{ ou
       expect(imported.status).toBe('imported');
       // The same state as an import that never met a full disk.
       const importedRows = (target: Db): unknown[] =>
-        target.$client.prepare('SELECT message_id, clip_id, author_id, posted_at FROM shares WHERE channel_id = ? ORDER BY message_id, clip_id').all(exportChannelId);
+        sqliteClient(target).prepare('SELECT message_id, clip_id, author_id, posted_at FROM shares WHERE channel_id = ? ORDER BY message_id, clip_id').all(exportChannelId);
       const reference = openDatabase({ path: ':memory:' });
       try {
         await importExportFile({ db: reference, clock: systemClock }, exportFile, { guildId });
@@ -245,28 +246,28 @@ async function outageScenario(filler: DiskFiller, logs: LogLine[]): Promise<{ ou
 
     expect(await app.scheduler.runNow('twitch-enrich')).toBe(true);
     expect(await app.scheduler.runNow('aggregate-incremental')).toBe(true);
-    const runs = db.$client.prepare("SELECT job, last_error FROM job_runs WHERE job IN ('twitch-enrich', 'aggregate-incremental') ORDER BY job").all();
+    const runs = sqliteClient(db).prepare("SELECT job, last_error FROM job_runs WHERE job IN ('twitch-enrich', 'aggregate-incremental') ORDER BY job").all();
     expect(runs).toEqual([
       { job: 'aggregate-incremental', last_error: null },
       { job: 'twitch-enrich', last_error: null },
     ]);
     // Every clip shared during the outage was enriched once space was back; none is stuck.
     const slugs = [...expectedShares].map((k) => k.split(':')[1]!);
-    const states = db.$client.prepare(`SELECT enrichment_state AS status, count(*) AS n FROM clips WHERE clip_id IN (${slugs.map(() => '?').join(',')}) GROUP BY 1`).all(...slugs);
+    const states = sqliteClient(db).prepare(`SELECT enrichment_state AS status, count(*) AS n FROM clips WHERE clip_id IN (${slugs.map(() => '?').join(',')}) GROUP BY 1`).all(...slugs);
     expect(states).toEqual([{ status: 'done', n: slugs.length }]);
 
-    const shares = db.$client.prepare(`SELECT message_id || ':' || clip_id AS k FROM shares WHERE clip_id LIKE 'FullDiskClip%'`).pluck().all() as string[];
+    const shares = sqliteClient(db).prepare(`SELECT message_id || ':' || clip_id AS k FROM shares WHERE clip_id LIKE 'FullDiskClip%'`).pluck().all() as string[];
     expect(shares.length).toBe(expectedShares.size);
     expect(new Set(shares)).toEqual(expectedShares);
-    const reactions = db.$client.prepare(`SELECT message_id || ':' || user_id AS k FROM reactions WHERE message_id IN (SELECT message_id FROM shares WHERE clip_id LIKE 'FullDiskClip%')`).pluck().all() as string[];
+    const reactions = sqliteClient(db).prepare(`SELECT message_id || ':' || user_id AS k FROM reactions WHERE message_id IN (SELECT message_id FROM shares WHERE clip_id LIKE 'FullDiskClip%')`).pluck().all() as string[];
     expect(new Set(reactions)).toEqual(expectedReactions);
     expect(reactions.length).toBe(expectedReactions.size);
     // The summaries equal a fresh aggregation from the raw rows.
-    const summaryOf = (): unknown => db.$client.prepare('SELECT * FROM guild_period_stats ORDER BY 1, 2, 3').all();
+    const summaryOf = (): unknown => sqliteClient(db).prepare('SELECT * FROM guild_period_stats ORDER BY 1, 2, 3').all();
     const incremental = summaryOf();
     await aggregateAll(db, { clock: systemClock, logger }, { full: true });
     expect(summaryOf()).toEqual(incremental);
-    expect(db.$client.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(sqliteClient(db).pragma('integrity_check', { simple: true })).toBe('ok');
     expect(logs.filter((l) => /pending writes lost|write failed and was skipped/.test(l.msg))).toEqual([]);
 
     await app.stop();

@@ -19,6 +19,7 @@ import { chatInput, Permissions, subcommand, subcommandGroup, options as options
 import { FakeHelix, useFakeHelixPort } from '../fakes/helix';
 import { fakeBackedAppEnv } from './app-env';
 import { ROOT } from './child-process';
+import { sqliteClient } from '../../src/db/client';
 
 const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
@@ -80,11 +81,11 @@ describe('secrets in logs, errors and responses', () => {
       helix.addClip({ id: `SecretSessionClip${i}`, title: `Clip ${i}` });
       await discord.dispatch('MESSAGE_CREATE', message({ channel_id: channel.id, guild_id: guildId, author: admin, member: member(admin), content: `https://clips.twitch.tv/SecretSessionClip${i}` }));
     }
-    await vi.waitFor(() => expect(app!.db.$client.prepare('SELECT count(*) AS n FROM shares').get()).toEqual({ n: 5 }), { timeout: 20_000 });
+    await vi.waitFor(() => expect(sqliteClient(app!.db).prepare('SELECT count(*) AS n FROM shares').get()).toEqual({ n: 5 }), { timeout: 20_000 });
     expect(await app.scheduler.runNow('twitch-enrich')).toBe(true);
     helix.inject({ kind: 'revoke_token' }, 1);
     helix.inject({ kind: 'status', status: 503 }, 1);
-    app.db.$client.prepare("UPDATE clips SET enrichment_state = 'pending', enrichment_next_attempt_at = 0").run();
+    sqliteClient(app.db).prepare("UPDATE clips SET enrichment_state = 'pending', enrichment_next_attempt_at = 0").run();
     expect(await app.scheduler.runNow('twitch-enrich')).toBe(true);
     expect(await app.scheduler.runNow('aggregate-incremental')).toBe(true);
     expect(helix.tokensIssued).toBeGreaterThanOrEqual(2);
@@ -125,7 +126,7 @@ describe('secrets in logs, errors and responses', () => {
     const linesBefore = logText.length;
     await discord.dispatch('INTERACTION_CREATE', refused);
     await vi.waitFor(() => expect(logText.slice(linesBefore).some((l) => /"level":(40|50)/.test(l) && /Invalid Form Body/.test(l))).toBe(true), { timeout: 10_000 });
-    const refusedToken = (app.db.$client.prepare("SELECT prefix FROM api_tokens WHERE name = 'refused'").get() as { prefix: string } | undefined)?.prefix;
+    const refusedToken = (sqliteClient(app.db).prepare("SELECT prefix FROM api_tokens WHERE name = 'refused'").get() as { prefix: string } | undefined)?.prefix;
     expect(refusedToken).toBeDefined();
 
     const responses: string[] = [];
@@ -176,8 +177,8 @@ describe('secrets in logs, errors and responses', () => {
     expect((await call('/analytics/api/export.csv?report=passwords', auth(live.token))).status).toBe(400);
     expect((await call('/analytics/api/nothing-here', auth(live.token))).status).toBe(404);
     expect((await call('/analytics/api/top-creators?period=week', auth(revoked.token))).status).toBe(200);
-    const revokedId = (app.db.$client.prepare('SELECT id FROM api_tokens WHERE token_hash = ?').get(sha256(revoked.token)) as { id: number }).id;
-    app.db.$client.prepare('UPDATE api_tokens SET revoked_at = ? WHERE id = ?').run(Date.now(), revokedId);
+    const revokedId = (sqliteClient(app.db).prepare('SELECT id FROM api_tokens WHERE token_hash = ?').get(sha256(revoked.token)) as { id: number }).id;
+    sqliteClient(app.db).prepare('UPDATE api_tokens SET revoked_at = ? WHERE id = ?').run(Date.now(), revokedId);
     expect((await call('/analytics/api/top-creators?period=week', auth(revoked.token))).status).toBe(401);
     expect((await call('/analytics/api/events', auth(revoked.token))).status).toBe(401);
 

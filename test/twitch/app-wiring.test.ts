@@ -9,6 +9,7 @@ import { inTransaction } from '../../src/db/client';
 import { createLogger } from '../../src/logger';
 import { everySecondsCron } from '../../src/twitch/jobs';
 import { appResources } from '../helpers/app-resources';
+import { sqliteClient } from '../../src/db/client';
 
 const started = appResources();
 
@@ -58,7 +59,7 @@ describe('Twitch wiring of the app', () => {
     expect(twitchLines[0]!.msg).toMatch(/enrichment disabled: set TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET to enable/);
     expect(app.twitch).toBeNull();
     await expect(app.scheduler.runNow('twitch-enrich')).rejects.toThrow(/unknown job/);
-    expect(app.db.$client.prepare('SELECT clip_id, enrichment_state, discord_shares FROM clips').all()).toEqual([
+    expect(sqliteClient(app.db).prepare('SELECT clip_id, enrichment_state, discord_shares FROM clips').all()).toEqual([
       { clip_id: 'NoCredentials-n1', enrichment_state: 'pending', discord_shares: 1 },
     ]);
   });
@@ -81,12 +82,12 @@ describe('Twitch wiring of the app', () => {
 
     expect(await app.scheduler.runNow('twitch-enrich')).toBe(true);
 
-    expect(app.db.$client.prepare('SELECT enrichment_state, view_count, game_name FROM clips').get()).toEqual({
+    expect(sqliteClient(app.db).prepare('SELECT enrichment_state, view_count, game_name FROM clips').get()).toEqual({
       enrichment_state: 'done',
       view_count: 42,
       game_name: 'Just Chatting',
     });
-    expect(app.db.$client.prepare("SELECT last_summary, last_error FROM job_runs WHERE job = 'twitch-enrich'").get()).toEqual({
+    expect(sqliteClient(app.db).prepare("SELECT last_summary, last_error FROM job_runs WHERE job = 'twitch-enrich'").get()).toEqual({
       last_summary: 'enriched 1, not found 0, retrying 0, failed 0',
       last_error: null,
     });

@@ -12,6 +12,7 @@ import { inTransaction } from '../../src/db/client';
 import { createLogger } from '../../src/logger';
 import { createTwitchApi } from '../../src/twitch/client';
 import { appResources } from '../helpers/app-resources';
+import { sqliteClient } from '../../src/db/client';
 
 interface LogLine {
   level: number;
@@ -58,7 +59,7 @@ describe('refused Twitch credentials', () => {
         clock.now(),
       ),
     );
-    db.$client
+    sqliteClient(db)
       .prepare("INSERT INTO twitch_channels (guild_id, broadcaster_id, broadcaster_login, broadcaster_name, added_at) VALUES ('g1', '1001', 'somestreamer', 'SomeStreamer', ?)")
       .run(clock.now());
 
@@ -73,12 +74,12 @@ describe('refused Twitch credentials', () => {
     expect(errors[0]!.msg).toMatch(CREDENTIALS_LINE);
     expect(JSON.stringify(sink.lines())).not.toContain(wrongSecret);
     // /clipscope-admin status still shows why each job stopped.
-    const runs = db.$client.prepare('SELECT job, last_error FROM job_runs ORDER BY job').all() as { job: string; last_error: string }[];
+    const runs = sqliteClient(db).prepare('SELECT job, last_error FROM job_runs ORDER BY job').all() as { job: string; last_error: string }[];
     expect(runs.map((r) => r.job)).toEqual(['twitch-channel-sync', 'twitch-enrich']);
     for (const run of runs) expect(run.last_error).toMatch(/check TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET/);
     expect(JSON.stringify(runs)).not.toContain(wrongSecret);
     // And the clip was not charged for it.
-    expect(db.$client.prepare('SELECT enrichment_state, enrichment_attempts FROM clips').get()).toEqual({ enrichment_state: 'pending', enrichment_attempts: 0 });
+    expect(sqliteClient(db).prepare('SELECT enrichment_state, enrichment_attempts FROM clips').get()).toEqual({ enrichment_state: 'pending', enrichment_attempts: 0 });
   });
 
   it('are logged again only after Twitch accepted them in between', async () => {

@@ -21,6 +21,7 @@ import { COLORS, discordTimestamp, formatCount, plural, weekdayName, WEEKDAYS } 
 import { fitEmbed, NO_MENTIONS, safeText } from '../embeds/limits';
 import { parseOptions } from '../options';
 import { UserError } from '../user-error';
+import { legacyClient } from '../../db/client';
 
 const TEXT_CHANNELS = [ChannelType.GuildText, ChannelType.GuildAnnouncement] as const;
 const CAPTURE_CHANNELS = [ChannelType.GuildText, ChannelType.GuildAnnouncement, ChannelType.GuildForum, ChannelType.GuildMedia] as const;
@@ -380,7 +381,7 @@ interface JobRunRow {
 }
 
 export function statusEmbed(ctx: BotContext, guildId: string): APIEmbed {
-  const db = ctx.db.$client;
+  const db = legacyClient(ctx.db);
   const settings = getGuildSettings(ctx.db, guildId);
   const states = Object.fromEntries(
     db

@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { parseQuery, emptyQuery } from '../query-params';
 import type { RouteContext } from '../server';
+import { legacyClient } from '../../db/client';
 
 interface JobRow {
   job: string;
@@ -14,7 +15,7 @@ interface JobRow {
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 export function registerHealthzRoute(app: FastifyInstance, ctx: RouteContext): void {
-  const client = ctx.db.$client;
+  const client = legacyClient(ctx.db);
   const queue = client.prepare<[], { pending: number; failed: number }>(
     `SELECT (SELECT count(*) FROM clips WHERE enrichment_state = 'pending') AS pending,
             (SELECT count(*) FROM clips WHERE enrichment_state = 'failed') AS failed`,
