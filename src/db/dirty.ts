@@ -1,5 +1,8 @@
 // Marks the hours in which a guild's raw data changed, so incremental aggregation redoes only those buckets.
-import { cachedStatement, legacyClient, openDeferredBatch, withDeferredBatch, type DeferredBatch, type Db } from './client';
+import { connectionNow, openDeferredBatch, withDeferredBatch, type Connection, type DeferredBatch, type Db } from './client';
+
+/** The connection behind a handle (capture's statements still take a Db until they move behind stores). */
+const connectionOf = (on: Connection | Db): Connection => ('client' in on ? on : connectionNow(on));
 
 export const HOUR_MS = 3_600_000;
 
@@ -15,9 +18,10 @@ export type DirtyKind = 'engagement' | 'clips';
 // Hours collected by deferDirtyHours, per connection: guild → hour → whether only engagement changed.
 const deferred = new WeakMap<object, Map<string, Map<number, boolean>>>();
 
-export function markDirtyHours(db: Db, guildId: string, timestamps: Iterable<number | null | undefined>, kind: DirtyKind = 'clips'): void {
+export function markDirtyHours(on: Connection | Db, guildId: string, timestamps: Iterable<number | null | undefined>, kind: DirtyKind = 'clips'): void {
   const engagementOnly = kind === 'engagement';
-  const pending = deferred.get(legacyClient(db));
+  const db = connectionOf(on);
+  const pending = deferred.get(db.client);
   let hours = pending?.get(guildId);
   if (pending && !hours) pending.set(guildId, (hours = new Map()));
   hours ??= new Map<number, boolean>();
@@ -39,25 +43,26 @@ export function markDirtyHours(db: Db, guildId: string, timestamps: Iterable<num
  * Runs `fn` (a batch of writes inside one transaction) with the dirty hours it marks written once at its end,
  * each (guild, hour) one row, still inside the transaction. If `fn` throws, nothing is written.
  */
-export function deferDirtyHours<T>(db: Db, fn: () => T): T {
+export function deferDirtyHours<T>(on: Connection | Db, fn: () => T): T {
+  const db = connectionOf(on);
   return withDeferredBatch(deferred, db, newDirtyBatch, (pending) => flushDirtyBatch(db, pending), fn);
 }
 
 /** deferDirtyHours for a transaction that does not fit one callback: the hours are written at flush(). */
-export function openDirtyHoursBatch(db: Db): DeferredBatch {
+export function openDirtyHoursBatch(on: Connection | Db): DeferredBatch {
+  const db = connectionOf(on);
   return openDeferredBatch(deferred, db, newDirtyBatch, (pending) => flushDirtyBatch(db, pending));
 }
 
 const newDirtyBatch = (): Map<string, Map<number, boolean>> => new Map();
 
-function flushDirtyBatch(db: Db, pending: Map<string, Map<number, boolean>>): void {
+function flushDirtyBatch(db: Connection, pending: Map<string, Map<number, boolean>>): void {
   for (const [guildId, hours] of pending) insertDirtyHours(db, guildId, hours);
 }
 
-function insertDirtyHours(db: Db, guildId: string, hours: Map<number, boolean>): void {
+function insertDirtyHours(db: Connection, guildId: string, hours: Map<number, boolean>): void {
   // A 'clips' mark overrides an 'engagement' one; an 'engagement' mark never weakens a 'clips' one.
-  const insert = cachedStatement(
-    db,
+  const insert = db.statement(
     `INSERT INTO dirty_hours (guild_id, hour_start, engagement_only) VALUES (?, ?, ?)
      ON CONFLICT (guild_id, hour_start) DO UPDATE SET engagement_only = 0 WHERE excluded.engagement_only = 0 AND dirty_hours.engagement_only <> 0`,
   );
@@ -70,12 +75,13 @@ function insertDirtyHours(db: Db, guildId: string, hours: Map<number, boolean>):
  * a view refresh, a clip gone from Twitch — because the clip's creator and game decide where those shares and
  * reactions are counted. Pass the previous created_at too if it changed.
  */
-export function markClipHoursDirty(db: Db, guildId: string, clipIds: Iterable<string>, extraTimes: Iterable<number | null | undefined> = []): void {
+export function markClipHoursDirty(on: Connection | Db, guildId: string, clipIds: Iterable<string>, extraTimes: Iterable<number | null | undefined> = []): void {
   const times: Array<number | null | undefined> = [...extraTimes];
-  const created = legacyClient(db).prepare<[string, string], { t: number | null }>(
+  const db = connectionOf(on);
+  const created = db.statement<[string, string], { t: number | null }>(
     'SELECT clip_created_at AS t FROM clips WHERE guild_id = ? AND clip_id = ?',
   );
-  const engaged = legacyClient(db).prepare<[string, string, string, string, string, string], { t: number }>(
+  const engaged = db.statement<[string, string, string, string, string, string], { t: number }>(
     `SELECT +s.posted_at AS t FROM shares s WHERE s.guild_id = ? AND s.clip_id = ?
      UNION SELECT r.reacted_at FROM shares s JOIN reactions r ON r.message_id = s.message_id WHERE s.guild_id = ? AND s.clip_id = ?
      UNION SELECT b.observed_at FROM shares s JOIN reaction_baselines b ON b.message_id = s.message_id WHERE s.guild_id = ? AND s.clip_id = ?`,

@@ -16,8 +16,10 @@ import {
   type MessageModel,
   type ResolvedCommunityOptions,
 } from './community';
-import { storeSyncedClips } from '../twitch/channel-sync';
-import { applyHelixClip } from '../twitch/clip-writes';
+import { connectionNow } from '../db/client';
+import { writeSyncedClipsOn, writeTwitchClipOn } from '../db/stores/twitch-clips';
+import { canonicalClipUrl } from '../capture/clip-url';
+import { nextGameNameTry, unnamedGameIds } from '../twitch/game-name-repair';
 import type { HelixClip } from '../twitch/client';
 import { legacyClient } from '../db/client';
 
@@ -129,7 +131,10 @@ function writeGuild(
         const item = items[next++] as WorkItem;
         if (item.kind === 'sync') {
           // The Twitch channel sync's own write: a new 'twitch_sync' row plus Helix's data on every guild's row.
-          storeSyncedClips(db, guild.id, [helixClipOf(item.clip)], new Map([[item.clip.game.id, item.clip.game.name]]), item.clip.seenAt);
+          const names = new Map([[item.clip.game.id, item.clip.game.name as string | null]]);
+          const clip = helixClipOf(item.clip);
+          const at = item.clip.seenAt;
+          writeSyncedClipsOn(connectionNow(db), guild.id, [{ clip, url: canonicalClipUrl(clip.id) }], names, unnamedGameIds(names), nextGameNameTry(1, at), at);
           writes += 2;
           clipsInBatch++;
           summary.clips++;
@@ -172,7 +177,7 @@ function writeMessage(db: Db, guild: GuildModel, message: MessageModel, summary:
   for (const clipIndex of message.firstShareOf) {
     const clip = guild.clips[clipIndex] as ClipModel;
     // The enrichment job's own write for a successful Get Clips answer.
-    applyHelixClip(db, helixClipOf(clip), { now: clip.seenAt, gameName: clip.game.name });
+    writeTwitchClipOn(connectionNow(db), helixClipOf(clip), { now: clip.seenAt, gameName: clip.game.name });
     writes++;
     summary.clips++;
     summary.sharedClips++;

@@ -7,12 +7,12 @@ import { databaseFile, describeStorageProblem } from '../db/storage-errors';
 import { createApiToken } from '../http/tokens';
 import type { Logger } from '../logger';
 import { createExclusive, type Exclusive } from '../scheduler/exclusive';
-import { listTwitchChannels, registerTwitchChannels, removeTwitchChannel, syncGuildChannels } from '../twitch/channel-sync';
+import { registerTwitchChannels, removeTwitchChannel, syncGuildChannels } from '../twitch/channel-sync';
 import { TwitchApiError, type TwitchApi } from '../twitch/client';
-import { retryFailedClips } from '../twitch/enrich';
+import { retryFailedClips } from '../db/stores/twitch-clips';
 import { backfillChannel, createDiscordRest } from './backfill';
 import type { AdminServices, FollowedChannel } from './context';
-import { legacyClient } from '../db/client';
+import { listTwitchChannelsWithClips } from '../db/stores/twitch-channels';
 
 export interface AdminServicesDeps {
   db: Db;
@@ -51,13 +51,13 @@ export function createAdminServices({ db, clock, logger, twitch, discord, aggreg
           },
           retryFailed: (guildId) => retryFailedClips(db, clock.now(), { guildId }),
           listChannels: (guildId) => followedChannels(db, guildId),
-          removeChannels: (guildId, logins) => {
-            const followed = new Map(followedChannels(db, guildId).map((c) => [c.login, c]));
+          removeChannels: async (guildId, logins) => {
+            const followed = new Map((await followedChannels(db, guildId)).map((c) => [c.login, c]));
             const removed: FollowedChannel[] = [];
             const notFollowed: string[] = [];
             for (const login of logins) {
               const channel = followed.get(login);
-              if (channel && removeTwitchChannel(db, guildId, login)) removed.push(channel);
+              if (channel && (await removeTwitchChannel(db, guildId, login))) removed.push(channel);
               else notFollowed.push(login);
             }
             return { removed, notFollowed };
@@ -83,13 +83,12 @@ export function createAdminServices({ db, clock, logger, twitch, discord, aggreg
   };
 }
 
-function followedChannels(db: Db, guildId: string): FollowedChannel[] {
-  const clips = legacyClient(db).prepare<[string, string], { n: number }>('SELECT count(*) AS n FROM clips WHERE guild_id = ? AND broadcaster_id = ?');
-  return listTwitchChannels(db, guildId).map((c) => ({
+async function followedChannels(db: Db, guildId: string): Promise<FollowedChannel[]> {
+  return (await listTwitchChannelsWithClips(db, guildId)).map(({ channel: c, clips }) => ({
     login: c.broadcasterLogin,
     name: c.broadcasterName,
     lastSyncAt: c.lastSyncAt,
     lastSyncError: c.lastSyncError,
-    clips: clips.get(guildId, c.broadcasterId)?.n ?? 0,
+    clips,
   }));
 }

@@ -5,15 +5,22 @@
 // After the first complete run a sync starts a day before the newest clip it has seen.
 import { canonicalClipUrl } from '../capture/clip-url';
 import type { Clock } from '../clock';
-import type { Db } from '../db/client';
-import { inTransaction } from '../db/client';
+import type { Db } from '../db/database';
 import { isTransientDatabaseError } from '../db/storage-errors';
+import {
+  listAllTwitchChannels,
+  listTwitchChannels,
+  recordChannelSynced,
+  recordChannelSyncFailure,
+  removeTwitchChannel as deleteTwitchChannel,
+  upsertTwitchChannels,
+  type TwitchChannel,
+} from '../db/stores/twitch-channels';
+import { writeSyncedClips } from '../db/stores/twitch-clips';
 import type { Logger } from '../logger';
-import { applyHelixClip, DirtyHours, prepared } from './clip-writes';
 import { classifyTwitchError, HELIX_MAX_IDS, type HelixClip, type TwitchApi } from './client';
-import { rememberUnnamedGames, unnamedGameIds } from './game-name-repair';
+import { nextGameNameTry, unnamedGameIds } from './game-name-repair';
 import { createGameNames, type GameNames } from './game-names';
-import { legacyClient } from '../db/client';
 
 const DAY_MS = 86_400_000;
 /** Twitch launched clips in May 2016: nothing older exists. */
@@ -21,16 +28,7 @@ export const EARLIEST_CLIP_AT = Date.UTC(2016, 4, 1);
 /** How far before the newest clip seen an incremental sync starts (clips appear in Helix with some delay). */
 export const SYNC_OVERLAP_MS = DAY_MS;
 
-export interface TwitchChannel {
-  guildId: string;
-  broadcasterId: string;
-  broadcasterLogin: string;
-  broadcasterName: string;
-  addedAt: number;
-  syncedThrough: number | null;
-  lastSyncAt: number | null;
-  lastSyncError: string | null;
-}
+export { listAllTwitchChannels, listTwitchChannels, type TwitchChannel };
 
 /** A user-facing problem with the channels asked for (unknown login, malformed login, not registered). */
 export class ChannelError extends Error {
@@ -47,45 +45,6 @@ export function normaliseLogin(input: string): string {
   value = value.replace(/^@/, '').toLowerCase();
   if (!LOGIN.test(value)) throw new ChannelError(`"${input}" is not a Twitch login (letters, digits and _ only, up to 25)`);
   return value;
-}
-
-interface ChannelRow {
-  guild_id: string;
-  broadcaster_id: string;
-  broadcaster_login: string;
-  broadcaster_name: string;
-  added_at: number;
-  synced_through: number | null;
-  last_sync_at: number | null;
-  last_sync_error: string | null;
-}
-
-function toChannel(row: ChannelRow): TwitchChannel {
-  return {
-    guildId: row.guild_id,
-    broadcasterId: row.broadcaster_id,
-    broadcasterLogin: row.broadcaster_login,
-    broadcasterName: row.broadcaster_name,
-    addedAt: row.added_at,
-    syncedThrough: row.synced_through,
-    lastSyncAt: row.last_sync_at,
-    lastSyncError: row.last_sync_error,
-  };
-}
-
-export function listTwitchChannels(db: Db, guildId: string): TwitchChannel[] {
-  return legacyClient(db)
-    .prepare<[string], ChannelRow>('SELECT * FROM twitch_channels WHERE guild_id = ? ORDER BY broadcaster_login')
-    .all(guildId)
-    .map(toChannel);
-}
-
-/** Every registered channel of every guild, for the scheduled sync. */
-export function listAllTwitchChannels(db: Db): TwitchChannel[] {
-  return legacyClient(db)
-    .prepare<[], ChannelRow>('SELECT * FROM twitch_channels ORDER BY guild_id, broadcaster_login')
-    .all()
-    .map(toChannel);
 }
 
 export interface ChannelDeps {
@@ -108,30 +67,22 @@ export async function registerTwitchChannels(deps: ChannelDeps, guildId: string,
   const byLogin = new Map(users.map((u) => [u.login.toLowerCase(), u]));
   const unknown = wanted.filter((login) => !byLogin.has(login));
   if (unknown.length > 0) throw new ChannelError(`Twitch knows no channel ${unknown.map((l) => `"${l}"`).join(', ')}; nothing was registered`);
-  const now = deps.clock.now();
-  inTransaction(deps.db, () => {
-    const upsert = legacyClient(deps.db).prepare(
-      `INSERT INTO twitch_channels (guild_id, broadcaster_id, broadcaster_login, broadcaster_name, added_at)
-       VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (guild_id, broadcaster_id) DO UPDATE SET broadcaster_login = excluded.broadcaster_login,
-              broadcaster_name = excluded.broadcaster_name`,
-    );
-    for (const login of wanted) {
+  await upsertTwitchChannels(
+    deps.db,
+    guildId,
+    wanted.map((login) => {
       const user = byLogin.get(login)!;
-      upsert.run(guildId, user.id, user.login.toLowerCase(), user.displayName, now);
-    }
-  });
+      return { id: user.id, login: user.login.toLowerCase(), displayName: user.displayName };
+    }),
+    deps.clock.now(),
+  );
   const ids = new Set(wanted.map((l) => byLogin.get(l)!.id));
-  return listTwitchChannels(deps.db, guildId).filter((c) => ids.has(c.broadcasterId));
+  return (await listTwitchChannels(deps.db, guildId)).filter((c) => ids.has(c.broadcasterId));
 }
 
 /** Stops following a channel. Clips already synced stay: they are part of the guild's history. */
-export function removeTwitchChannel(db: Db, guildId: string, login: string): boolean {
-  const normalised = normaliseLogin(login);
-  const result = legacyClient(db)
-    .prepare('DELETE FROM twitch_channels WHERE guild_id = ? AND broadcaster_login = ?')
-    .run(guildId, normalised);
-  return result.changes > 0;
+export async function removeTwitchChannel(db: Db, guildId: string, login: string): Promise<boolean> {
+  return deleteTwitchChannel(db, guildId, normaliseLogin(login));
 }
 
 export interface SyncProgress {
@@ -226,7 +177,7 @@ export async function syncTwitchChannel(deps: SyncDeps, channel: TwitchChannel, 
       }
       const clips = page.clips.filter((c) => c.broadcasterId === channel.broadcasterId);
       const names = await gameNames.resolve(clips.map((c) => c.gameId));
-      summary.clipsAdded += storeSyncedClips(db, channel.guildId, clips, names, clock.now());
+      summary.clipsAdded += await storeSyncedClips(db, channel.guildId, clips, names, clock.now());
       for (const clip of clips) if (newest === null || clip.createdAt > newest) newest = clip.createdAt;
       count += page.clips.length + page.rejected.length;
       summary.clipsSeen += page.clips.length;
@@ -258,14 +209,10 @@ export async function syncTwitchChannel(deps: SyncDeps, channel: TwitchChannel, 
   } catch (raw) {
     if (isTransientDatabaseError(raw)) throw raw;
     const error = classifyTwitchError(raw, `sync of ${channel.broadcasterLogin}`);
-    legacyClient(db)
-      .prepare('UPDATE twitch_channels SET last_sync_at = ?, last_sync_error = ? WHERE guild_id = ? AND broadcaster_id = ?')
-      .run(clock.now(), error.message, channel.guildId, channel.broadcasterId);
+    await recordChannelSyncFailure(db, channel.guildId, channel.broadcasterId, clock.now(), error.message);
     throw error;
   }
-  legacyClient(db)
-    .prepare('UPDATE twitch_channels SET synced_through = ?, last_sync_at = ?, last_sync_error = NULL WHERE guild_id = ? AND broadcaster_id = ?')
-    .run(newest, clock.now(), channel.guildId, channel.broadcasterId);
+  await recordChannelSynced(db, channel.guildId, channel.broadcasterId, newest, clock.now());
   summary.syncedThrough = newest;
   return summary;
 }
@@ -274,24 +221,10 @@ export async function syncTwitchChannel(deps: SyncDeps, channel: TwitchChannel, 
  * Inserts the clips new to the guild (0 shares) and writes Twitch's data to every guild's row. Returns new rows.
  * Exported for the demo generator (src/demo/generator.ts), which writes synced clips through this same path.
  */
-export function storeSyncedClips(db: Db, guildId: string, clips: HelixClip[], names: Map<string, string | null>, now: number): number {
-  if (clips.length === 0) return 0;
-  return inTransaction(db, () => {
-    const insert = prepared(
-      db,
-      `INSERT INTO clips (guild_id, clip_id, url, first_seen_at, last_updated_at, source, discord_shares)
-       VALUES (?, ?, ?, ?, ?, 'twitch_sync', 0) ON CONFLICT (guild_id, clip_id) DO NOTHING`,
-    );
-    let added = 0;
-    const dirty = new DirtyHours();
-    for (const clip of clips) {
-      added += insert.run(guildId, clip.id, canonicalClipUrl(clip.id), now, now).changes;
-      applyHelixClip(db, clip, { now, gameName: names.get(clip.gameId) ?? null, dirty });
-    }
-    rememberUnnamedGames(db, unnamedGameIds(names), now);
-    dirty.flush(db);
-    return added;
-  });
+export function storeSyncedClips(db: Db, guildId: string, clips: HelixClip[], names: Map<string, string | null>, now: number): Promise<number> {
+  if (clips.length === 0) return Promise.resolve(0);
+  const records = clips.map((clip) => ({ clip, url: canonicalClipUrl(clip.id) }));
+  return writeSyncedClips(db, guildId, records, names, unnamedGameIds(names), nextGameNameTry(1, now), now);
 }
 
 /**
@@ -305,7 +238,7 @@ export async function syncGuildChannels(
   logins: readonly string[] = [],
   options: SyncOptions = {},
 ): Promise<{ synced: SyncSummary[]; errors: { channel: string; error: string }[] }> {
-  const all = listTwitchChannels(deps.db, guildId);
+  const all = await listTwitchChannels(deps.db, guildId);
   const wanted = new Set(logins.map(normaliseLogin));
   const missing = [...wanted].filter((login) => !all.some((c) => c.broadcasterLogin === login));
   if (missing.length > 0) throw new ChannelError(`not registered for this guild: ${missing.join(', ')}`);

@@ -3,15 +3,22 @@
 // in several guilds is fetched once), looked up with Get Clips, their games named with Get Games, and written
 // back. Nothing lives only in memory: a crash or restart loses no clip, it is simply taken again.
 import type { Clock } from '../clock';
-import type { Db } from '../db/client';
-import { inTransaction } from '../db/client';
+import type { Db } from '../db/database';
 import { isTransientDatabaseError } from '../db/storage-errors';
+import {
+  countDueClips,
+  dueClipIds,
+  enrichmentQueueStatus,
+  recordEnrichmentFailures,
+  retryFailedClips,
+  writeClipLookup,
+  type QueueCursor,
+  type QueueStatus,
+} from '../db/stores/twitch-clips';
 import type { Logger } from '../logger';
-import { applyHelixClip, DirtyHours, markClipNotFound, prepared, recordEnrichmentFailure } from './clip-writes';
-import { backoffDelay, HELIX_MAX_IDS, TwitchApiError, classifyTwitchError, type TwitchApi } from './client';
-import { rememberUnnamedGames, unnamedGameIds } from './game-name-repair';
+import { backoffDelay, HELIX_MAX_IDS, TwitchApiError, classifyTwitchError, type HelixClip, type TwitchApi } from './client';
+import { nextGameNameTry, unnamedGameIds } from './game-name-repair';
 import { createGameNames, type GameNames } from './game-names';
-import { legacyClient } from '../db/client';
 
 export interface EnrichmentDeps {
   db: Db;
@@ -56,120 +63,7 @@ export interface EnrichSummary extends EnrichProgress {
   lastError: string | null;
 }
 
-/** Where a run's walk through the queue has got to: (enrichment_next_attempt_at, row id) of the last row taken. */
-interface QueueCursor {
-  next: number;
-  id: number;
-}
-
-/**
- * Distinct clip ids pending and due, longest-waiting first, after `cursor` and leaving out ids already taken by
- * this run. Walks clips_enrichment_idx in order from the cursor and stops as soon as the batch is full, so a run
- * over a long queue never re-reads the rows it has already handed out.
- */
-function dueClipIds(
-  db: Db,
-  now: number,
-  limit: number,
-  taken: ReadonlySet<string>,
-  cursor: QueueCursor,
-): { ids: string[]; cursor: QueueCursor } {
-  const ids = new Set<string>();
-  let last = cursor;
-  const rows = prepared<[number, number, number, number], { id: number; clip_id: string; next: number }>(
-    db,
-    `SELECT id, clip_id, enrichment_next_attempt_at AS next FROM clips
-      WHERE enrichment_state = 'pending' AND enrichment_next_attempt_at <= ?
-        AND (enrichment_next_attempt_at > ? OR (enrichment_next_attempt_at = ? AND id > ?))
-      ORDER BY enrichment_next_attempt_at, id`,
-  ).iterate(now, cursor.next, cursor.next, cursor.id);
-  for (const row of rows) {
-    last = { next: row.next, id: row.id };
-    if (taken.has(row.clip_id)) continue;
-    ids.add(row.clip_id);
-    if (ids.size >= limit) break;
-  }
-  return { ids: [...ids], cursor: last };
-}
-
-/** How many distinct clips are pending and due now. */
-export function countDueClips(db: Db, now: number): number {
-  const row = legacyClient(db)
-    .prepare<[number], { n: number }>(
-      `SELECT count(DISTINCT clip_id) AS n FROM clips WHERE enrichment_state = 'pending' AND enrichment_next_attempt_at <= ?`,
-    )
-    .get(now);
-  return row?.n ?? 0;
-}
-
-export interface QueueStatus {
-  /** Distinct clip ids per state. */
-  pending: number;
-  due: number;
-  done: number;
-  notFound: number;
-  failed: number;
-  /** When the earliest pending clip that is waiting out a backoff may be tried again. */
-  nextAttemptAt: number | null;
-  /** The error of the most recently failed attempt, if any pending or failed clip has one. */
-  lastError: string | null;
-}
-
-export function enrichmentQueueStatus(db: Db, now: number): QueueStatus {
-  const counts = legacyClient(db)
-    .prepare<[], { state: string; n: number }>(
-      'SELECT enrichment_state AS state, count(DISTINCT clip_id) AS n FROM clips GROUP BY enrichment_state',
-    )
-    .all();
-  const n = (state: string): number => counts.find((c) => c.state === state)?.n ?? 0;
-  const next = legacyClient(db)
-    .prepare<[number], { t: number | null }>(
-      `SELECT min(enrichment_next_attempt_at) AS t FROM clips WHERE enrichment_state = 'pending' AND enrichment_next_attempt_at > ?`,
-    )
-    .get(now);
-  const last = legacyClient(db)
-    .prepare<[], { e: string }>(
-      `SELECT enrichment_error AS e FROM clips WHERE enrichment_error IS NOT NULL AND enrichment_state IN ('pending', 'failed')
-        ORDER BY last_updated_at DESC LIMIT 1`,
-    )
-    .get();
-  return {
-    pending: n('pending'),
-    due: countDueClips(db, now),
-    done: n('done'),
-    notFound: n('not_found'),
-    failed: n('failed'),
-    nextAttemptAt: next?.t ?? null,
-    lastError: last?.e ?? null,
-  };
-}
-
-/**
- * Admin action: puts failed clips back in the queue with a fresh attempt count (all of them, or one guild's,
- * or the given clip ids). Returns the number of rows re-queued.
- */
-export function retryFailedClips(db: Db, now: number, filter: { guildId?: string; clipIds?: readonly string[] } = {}): number {
-  return inTransaction(db, () => {
-    const where: string[] = ["enrichment_state = 'failed'"];
-    const params: (string | number)[] = [now];
-    if (filter.guildId !== undefined) {
-      where.push('guild_id = ?');
-      params.push(filter.guildId);
-    }
-    if (filter.clipIds !== undefined) {
-      if (filter.clipIds.length === 0) return 0;
-      where.push(`clip_id IN (${filter.clipIds.map(() => '?').join(', ')})`);
-      params.push(...filter.clipIds);
-    }
-    const result = legacyClient(db)
-      .prepare(
-        `UPDATE clips SET enrichment_state = 'pending', enrichment_attempts = 0, enrichment_next_attempt_at = 0,
-                last_updated_at = ? WHERE ${where.join(' AND ')}`,
-      )
-      .run(...params);
-    return result.changes;
-  });
-}
+export { countDueClips, enrichmentQueueStatus, retryFailedClips, type QueueStatus };
 
 /**
  * Enriches every clip that is pending and due, in batches of up to 100 distinct ids, `concurrency` batches at a
@@ -184,7 +78,7 @@ export async function enrichPending(deps: EnrichmentDeps, options: EnrichOptions
   const concurrency = Math.max(1, options.concurrency ?? 4);
   const summary: EnrichSummary = {
     processed: 0,
-    total: countDueClips(db, clock.now()),
+    total: await countDueClips(db, clock.now()),
     enriched: 0,
     notFound: 0,
     failed: 0,
@@ -199,25 +93,32 @@ export async function enrichPending(deps: EnrichmentDeps, options: EnrichOptions
 
   const report = (): void => options.onProgress?.({ ...summary });
 
-  const failBatch = (ids: readonly string[], message: string): void => {
+  const failBatch = async (ids: readonly string[], message: string): Promise<void> => {
     summary.lastError = message;
-    inTransaction(db, () => {
-      const now = clock.now();
-      for (const id of ids) {
-        const attempts = currentAttempts(db, id);
-        const outcome = recordEnrichmentFailure(db, id, message, {
-          now,
-          maxAttempts: deps.maxAttempts,
-          backoffMs: backoffDelay(attempts, backoff.baseMs, backoff.maxMs, random),
-        });
-        if (outcome.failed > 0) summary.failed++;
-        else if (outcome.retrying > 0) summary.retrying++;
-      }
+    const outcome = await recordEnrichmentFailures(db, ids, message, {
+      now: clock.now(),
+      maxAttempts: deps.maxAttempts,
+      backoffFor: (attempts) => backoffDelay(attempts, backoff.baseMs, backoff.maxMs, random),
     });
+    summary.failed += outcome.failed;
+    summary.retrying += outcome.retrying;
   };
 
   const absentOnce = new AbsentClipRecheck();
   let cursor: QueueCursor = { next: Number.MIN_SAFE_INTEGER, id: 0 };
+  // Workers take batches one at a time: reading the queue and marking its ids taken must not interleave, or two
+  // workers would read the same rows from the same cursor.
+  let taking: Promise<unknown> = Promise.resolve();
+  const takeDue = (): Promise<string[]> => {
+    const next = taking.then(async () => {
+      const due = await dueClipIds(db, clock.now(), HELIX_MAX_IDS, taken, cursor);
+      cursor = due.cursor;
+      for (const id of due.ids) taken.add(id);
+      return due.ids;
+    });
+    taking = next.catch(() => undefined);
+    return next;
+  };
 
   const runBatch = async (ids: string[], confirming: boolean): Promise<void> => {
     let settled = ids.length;
@@ -230,7 +131,7 @@ export async function enrichPending(deps: EnrichmentDeps, options: EnrichOptions
       if (outcome.unreadable.size > 0) {
         const problem = [...outcome.unreadable.values()][0]!;
         logger.warn({ clips: [...outcome.unreadable.keys()].slice(0, 10), problem }, 'Twitch sent clip records of an unexpected shape');
-        failBatch([...outcome.unreadable.keys()], problem);
+        await failBatch([...outcome.unreadable.keys()], problem);
       }
     } catch (raw) {
       // The database refusing the write (disk full, busy) is not the clips' fault: stop the run without counting an
@@ -245,7 +146,7 @@ export async function enrichPending(deps: EnrichmentDeps, options: EnrichOptions
         return;
       }
       logger.warn({ err: error.message, clips: ids.length }, 'enrichment batch failed; its clips will be retried after a backoff');
-      failBatch(ids, error.message);
+      await failBatch(ids, error.message);
     } finally {
       for (const id of ids) if (!absentOnce.has(id)) taken.delete(id);
       summary.processed += settled;
@@ -259,11 +160,7 @@ export async function enrichPending(deps: EnrichmentDeps, options: EnrichOptions
       if (options.maxBatches !== undefined && batchesStarted >= options.maxBatches) return;
       let ids = absentOnce.full() ? absentOnce.take() : [];
       const confirming = ids.length > 0;
-      if (!confirming) {
-        const due = dueClipIds(db, clock.now(), HELIX_MAX_IDS, taken, cursor);
-        ids = due.ids;
-        cursor = due.cursor;
-      }
+      if (!confirming) ids = await takeDue();
       if (ids.length === 0) {
         // The queue is empty: give the clips Twitch left out their second look, then stop.
         ids = absentOnce.take();
@@ -325,33 +222,33 @@ export async function lookUpAndStoreClips(
   for (const item of lookup.rejected) if (item.id !== null && requested.has(item.id)) unreadable.set(item.id, item.problem);
   const anonymous = lookup.rejected.find((r) => r.id === null);
   const outcome: LookupOutcome = { stored: 0, notFound: 0, unreadable, absent: [] };
-  inTransaction(db, () => {
-    const now = clock.now();
-    const dirty = new DirtyHours();
-    const found = new Set<string>();
-    for (const clip of returned) {
-      if (found.has(clip.id)) continue;
-      found.add(clip.id);
-      applyHelixClip(db, clip, { now, gameName: names.get(clip.gameId) ?? null, dirty });
-      outcome.stored++;
+  const found = new Map<string, HelixClip>();
+  for (const clip of returned) if (!found.has(clip.id)) found.set(clip.id, clip);
+  const notFound: string[] = [];
+  for (const id of ids) {
+    if (found.has(id) || unreadable.has(id)) continue;
+    // A record we could not read might have been this clip: try again rather than call it gone.
+    if (anonymous) {
+      unreadable.set(id, anonymous.problem);
+      continue;
     }
-    rememberUnnamedGames(db, unnamedGameIds(names), now);
-    for (const id of ids) {
-      if (found.has(id) || unreadable.has(id)) continue;
-      // A record we could not read might have been this clip: try again rather than call it gone.
-      if (anonymous) {
-        unreadable.set(id, anonymous.problem);
-        continue;
-      }
-      if (!options.markAbsent) {
-        outcome.absent.push(id);
-        continue;
-      }
-      markClipNotFound(db, id, now, dirty);
-      outcome.notFound++;
+    if (!options.markAbsent) {
+      outcome.absent.push(id);
+      continue;
     }
-    dirty.flush(db);
+    notFound.push(id);
+  }
+  const now = clock.now();
+  await writeClipLookup(db, {
+    clips: [...found.values()],
+    gameNames: names,
+    notFound,
+    unnamedGames: unnamedGameIds(names),
+    firstGameNameTry: nextGameNameTry(1, now),
+    now,
   });
+  outcome.stored = found.size;
+  outcome.notFound = notFound.length;
   return outcome;
 }
 
@@ -386,13 +283,4 @@ export class AbsentClipRecheck {
     for (const id of ids) this.members.delete(id);
     return ids;
   }
-}
-
-function currentAttempts(db: Db, clipId: string): number {
-  const row = legacyClient(db)
-    .prepare<[string], { n: number | null }>(
-      "SELECT max(enrichment_attempts) AS n FROM clips WHERE clip_id = ? AND enrichment_state = 'pending'",
-    )
-    .get(clipId);
-  return row?.n ?? 0;
 }

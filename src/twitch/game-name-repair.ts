@@ -4,10 +4,9 @@
 // come, so a name that shows up later reaches every clip of the game, and a game that stays unknown costs one
 // lookup a week rather than one every batch.
 import type { Clock } from '../clock';
-import type { Db } from '../db/client';
-import { inTransaction } from '../db/client';
+import type { Db } from '../db/database';
 import { isTransientDatabaseError } from '../db/storage-errors';
-import { DirtyHours, nameGameOnClips, prepared } from './clip-writes';
+import { unnamedGamesDue, writeGameNameAnswers } from '../db/stores/twitch-clips';
 import { classifyTwitchError, HELIX_MAX_IDS, TwitchApiError, type TwitchApi } from './client';
 import type { GameNames } from './game-names';
 
@@ -21,19 +20,6 @@ export function nextGameNameTry(misses: number, now: number): number {
 /** The game ids of a Get Games answer that came back without a name. */
 export function unnamedGameIds(names: ReadonlyMap<string, string | null>): string[] {
   return [...names].filter(([id, name]) => id !== '' && name === null).map(([id]) => id);
-}
-
-/**
- * Remembers games a lookup left unnamed (their first miss), unless already remembered: a clip written without its
- * game's name waits for the repair's next turn instead of asking again with every batch. Call inside a transaction.
- */
-export function rememberUnnamedGames(db: Db, gameIds: Iterable<string>, now: number): void {
-  const insert = prepared(
-    db,
-    `INSERT INTO game_name_misses (game_id, misses, first_missed_at, last_missed_at, next_try_at) VALUES (?, 1, ?, ?, ?)
-       ON CONFLICT (game_id) DO NOTHING`,
-  );
-  for (const id of new Set(gameIds)) if (id !== '') insert.run(id, now, now, nextGameNameTry(1, now));
 }
 
 export interface GameNameRepairDeps {
@@ -62,43 +48,16 @@ export interface GameNameRepairSummary {
 export async function repairGameNames(deps: GameNameRepairDeps, options: { limit?: number } = {}): Promise<GameNameRepairSummary> {
   const { db, clock, twitch } = deps;
   const limit = Math.min(HELIX_MAX_IDS, options.limit ?? HELIX_MAX_IDS);
-  const ids = prepared<[number, number], { game_id: string }>(
-    db,
-    `SELECT DISTINCT c.game_id FROM clips c INDEXED BY clips_unnamed_game_idx
-       LEFT JOIN game_name_misses m ON m.game_id = c.game_id
-      WHERE c.game_name IS NULL AND c.game_id <> '' AND (m.next_try_at IS NULL OR m.next_try_at <= ?)
-      LIMIT ?`,
-  )
-    .all(clock.now(), limit)
-    .map((r) => r.game_id);
+  const ids = await unnamedGamesDue(db, clock.now(), limit);
   const summary: GameNameRepairSummary = { asked: ids.length, named: 0, clipsNamed: 0, stillUnknown: 0 };
   if (ids.length === 0) return summary;
   const games = await twitch.getGamesByIds(ids);
   const byId = new Map(games.map((g) => [g.id, g.name]));
-  inTransaction(db, () => {
-    const now = clock.now();
-    const dirty = new DirtyHours();
-    const miss = prepared(
-      db,
-      `INSERT INTO game_name_misses (game_id, misses, first_missed_at, last_missed_at, next_try_at) VALUES (@id, 1, @now, @now, @next)
-         ON CONFLICT (game_id) DO UPDATE SET misses = misses + 1, last_missed_at = @now, next_try_at = @later`,
-    );
-    const misses = prepared<[string], { misses: number }>(db, 'SELECT misses FROM game_name_misses WHERE game_id = ?');
-    const forget = prepared(db, 'DELETE FROM game_name_misses WHERE game_id = ?');
-    for (const id of ids) {
-      const name = byId.get(id);
-      if (name === undefined) {
-        const before = misses.get(id)?.misses ?? 0;
-        miss.run({ id, now, next: nextGameNameTry(1, now), later: nextGameNameTry(before + 1, now) });
-        summary.stillUnknown++;
-        continue;
-      }
-      summary.named++;
-      summary.clipsNamed += nameGameOnClips(db, id, name, now, dirty);
-      forget.run(id);
-    }
-    dirty.flush(db);
-  });
+  const now = clock.now();
+  const written = await writeGameNameAnswers(db, ids, byId, now, (misses) => nextGameNameTry(misses, now));
+  summary.named = written.named;
+  summary.clipsNamed = written.clipsNamed;
+  summary.stillUnknown = written.stillUnknown;
   for (const [id, name] of byId) deps.gameNames?.learn(id, name);
   return summary;
 }

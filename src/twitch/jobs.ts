@@ -91,7 +91,7 @@ export function createTwitchJobs({ db, clock, logger, twitch, config }: TwitchJo
       name: 'twitch-channel-sync',
       cron: config.TWITCH_SYNC_CRON,
       async run() {
-        const channels = listAllTwitchChannels(db);
+        const channels = await listAllTwitchChannels(db);
         let added = 0;
         const failures: string[] = [];
         for (const channel of channels) {

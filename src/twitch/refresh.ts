@@ -2,13 +2,13 @@
 // (young clips hourly, recent daily, old weekly by default), each lookup adding a clip_view_history row so that
 // view velocity can be computed. A clip Twitch stops returning becomes not_found.
 import type { Clock } from '../clock';
-import type { Db } from '../db/client';
+import type { Db } from '../db/database';
 import { isTransientDatabaseError } from '../db/storage-errors';
 import type { Logger } from '../logger';
 import { classifyTwitchError, HELIX_MAX_IDS, type TwitchApi } from './client';
 import { AbsentClipRecheck, lookUpAndStoreClips } from './enrich';
 import { createGameNames, type GameNames } from './game-names';
-import { legacyClient } from '../db/client';
+import { clipsDueForRefresh as dueForRefresh } from '../db/stores/twitch-clips';
 
 const DAY_MS = 86_400_000;
 
@@ -62,29 +62,12 @@ export interface RefreshSummary {
 }
 
 /** Distinct clip ids whose views are due for a refresh, the longest-unrefreshed first. */
-export function clipsDueForRefresh(db: Db, now: number, schedule: RefreshSchedule, limit: number, taken: ReadonlySet<string> = new Set()): string[] {
-  const rows = legacyClient(db)
-    .prepare<{ now: number; young: number; recent: number; old: number; week: number; month: number }, { clip_id: string }>(
-      `SELECT clip_id FROM clips
-        WHERE enrichment_state = 'done'
-          AND coalesce(views_refreshed_at, 0) <= @now - CASE
-                WHEN @now - coalesce(clip_created_at, @now) < @week THEN @young
-                WHEN @now - clip_created_at < @month THEN @recent
-                ELSE @old END
-        ORDER BY coalesce(views_refreshed_at, 0)`,
-    )
-    .iterate({ now, young: schedule.youngMs, recent: schedule.recentMs, old: schedule.oldMs, week: 7 * DAY_MS, month: 30 * DAY_MS });
-  const ids = new Set<string>();
-  for (const row of rows) {
-    if (taken.has(row.clip_id)) continue;
-    ids.add(row.clip_id);
-    if (ids.size >= limit) break;
-  }
-  return [...ids];
+export function clipsDueForRefresh(db: Db, now: number, schedule: RefreshSchedule, limit: number, taken: ReadonlySet<string> = new Set()): Promise<string[]> {
+  return dueForRefresh(db, now, schedule, limit, taken);
 }
 
-function countDue(db: Db, now: number, schedule: RefreshSchedule): number {
-  return clipsDueForRefresh(db, now, schedule, Number.MAX_SAFE_INTEGER).length;
+async function countDue(db: Db, now: number, schedule: RefreshSchedule): Promise<number> {
+  return (await dueForRefresh(db, now, schedule, Number.MAX_SAFE_INTEGER)).length;
 }
 
 /**
@@ -98,7 +81,7 @@ export async function refreshViews(deps: RefreshDeps, options: RefreshOptions = 
   const gameNames = deps.gameNames ?? createGameNames(twitch, clock);
   const concurrency = Math.max(1, options.concurrency ?? 2);
   const runStartedAt = clock.now();
-  const summary: RefreshSummary = { batches: 0, refreshed: 0, notFound: 0, due: countDue(db, runStartedAt, schedule), lastError: null };
+  const summary: RefreshSummary = { batches: 0, refreshed: 0, notFound: 0, due: await countDue(db, runStartedAt, schedule), lastError: null };
   const taken = new Set<string>();
   // Clips that failed this run are not taken again by it: the next scheduled run retries them.
   const failed = new Set<string>();
@@ -106,6 +89,17 @@ export async function refreshViews(deps: RefreshDeps, options: RefreshOptions = 
   let fatal: unknown = null;
 
   const absentOnce = new AbsentClipRecheck();
+  // Workers take batches one at a time, so two never read the same due clips before either marks them taken.
+  let taking: Promise<unknown> = Promise.resolve();
+  const takeDue = (): Promise<string[]> => {
+    const next = taking.then(async () => {
+      const ids = await dueForRefresh(db, clock.now(), schedule, HELIX_MAX_IDS, new Set([...taken, ...failed]));
+      for (const id of ids) taken.add(id);
+      return ids;
+    });
+    taking = next.catch(() => undefined);
+    return next;
+  };
 
   const worker = async (): Promise<void> => {
     for (;;) {
@@ -113,7 +107,7 @@ export async function refreshViews(deps: RefreshDeps, options: RefreshOptions = 
       if (options.maxBatches !== undefined && summary.batches >= options.maxBatches) return;
       let ids = absentOnce.full() ? absentOnce.take() : [];
       let confirming = ids.length > 0;
-      if (!confirming) ids = clipsDueForRefresh(db, clock.now(), schedule, HELIX_MAX_IDS, new Set([...taken, ...failed]));
+      if (!confirming) ids = await takeDue();
       if (ids.length === 0) {
         // Nothing more is due: give the clips Twitch left out their second look, then stop.
         ids = absentOnce.take();

@@ -491,9 +491,9 @@ describe('/clipscope-admin', () => {
     h.ctx.services.twitch = {
       registerChannels: async (_guildId, logins) => logins.map((login) => ({ login, name: login.toUpperCase() })),
       startSync: (guildId) => void synced.push(guildId),
-      retryFailed: () => 0,
-      listChannels: () => [],
-      removeChannels: () => ({ removed: [], notFollowed: [] }),
+      retryFailed: async () => 0,
+      listChannels: async () => [],
+      removeChannels: async () => ({ removed: [], notFollowed: [] }),
     };
     const requests = await h.invoke(admin([subcommandGroup('twitch', subcommand('add', options({ channels: '@Streamer, other_one streamer' })))]));
     h.ctx.services.twitch = null;

@@ -7,7 +7,7 @@ import { inTransaction } from '../../src/db/client';
 import { createAdminServices } from '../../src/discord/admin-services';
 import { commandDefinitions } from '../../src/discord/commands/index';
 import type { HelixClip } from '../../src/twitch/client';
-import { applyHelixClip } from '../../src/twitch/clip-writes';
+import { writeTwitchClip } from '../../src/db/stores/twitch-clips';
 import { bodyOf, shareClip, startCommandBot, type CommandBot } from '../discord/command-bot';
 import { snowflake, textChannel, user, type RecordedRequest } from '../fakes/discord';
 import { autocomplete, chatInput, OptionTypes, Permissions, type ApiOption } from '../fakes/discord/interactions';
@@ -104,11 +104,11 @@ beforeAll(async () => {
     createAdminServices({ db, clock: h.clock, logger: h.ctx.logger, twitch: null, discord: { token: h.discord.token, apiBaseUrl: h.discord.apiBaseUrl } }),
   );
   for (const side of [A, B]) {
-    side.clipIds.forEach((clipId, i) => {
+    for (const [i, clipId] of side.clipIds.entries()) {
       shareClip(db, { guildId: side.guildId, channelId: side.channel.id, clipId, authorId: manager.id, authorName: `${side.marker.toLowerCase()}sharer`, at: TUESDAY + 3_600_000 });
       const clip = helixClip(side, clipId, i);
-      inTransaction(db, () => applyHelixClip(db, clip, { now: TUESDAY + 4_000_000, gameName: `${side.marker} Game ${i % 2}` }));
-    });
+      await writeTwitchClip(db, clip, { now: TUESDAY + 4_000_000, gameName: `${side.marker} Game ${i % 2}` });
+    }
   }
   await aggregateAnalytics(db, {}, { clock: h.clock });
 });

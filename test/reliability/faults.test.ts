@@ -173,7 +173,7 @@ describe('Twitch storms during enrichment', () => {
     let runs = 0;
     let abortedRuns = 0;
     // Runs as the scheduler would: a storm before each run, the clock moved on to the next retry time between runs.
-    while (enrichmentQueueStatus(h.temp.db, h.clock.now()).pending > 0) {
+    while ((await enrichmentQueueStatus(h.temp.db, h.clock.now())).pending > 0) {
       expect(runs++, 'enrichment never finished').toBeLessThan(200);
       // The first run meets every kind of fault, the next five three random ones each; then the storm is over.
       const picks = runs === 1 ? kinds : runs <= 6 ? [0, 1, 2].map(() => kinds[Math.floor(random() * kinds.length)]!) : [];

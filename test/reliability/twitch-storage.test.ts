@@ -96,7 +96,7 @@ describe('view refresh while the database refuses writes', () => {
     // Three batches were due; the two in flight (concurrency 2) met the full disk and the run stopped there.
     expect(getClipsCalls(h) - callsBefore).toBeLessThanOrEqual(2);
     expect(clipRows(h)).toEqual(before);
-    expect(clipsDueForRefresh(h.temp.db, h.clock.now(), schedule, 1000)).toHaveLength(250);
+    expect(await clipsDueForRefresh(h.temp.db, h.clock.now(), schedule, 1000)).toHaveLength(250);
     const failure = logs.find((l) => l.msg.startsWith('job failed'));
     expect(failure).toMatchObject({ level: 50, job: 'twitch-refresh', database: h.temp.path });
     expect(failure!.msg).toMatch(/^job failed: disk full: cannot write .*clipscope\.db/);
@@ -130,7 +130,7 @@ describe('view refresh while the database refuses writes', () => {
     } finally {
       other.close();
     }
-    expect(clipsDueForRefresh(h.temp.db, h.clock.now(), schedule, 1000)).toHaveLength(250);
+    expect(await clipsDueForRefresh(h.temp.db, h.clock.now(), schedule, 1000)).toHaveLength(250);
     await expect(refreshViews({ db: h.temp.db, clock: h.clock, logger: logger(), twitch: h.twitch, schedule })).resolves.toMatchObject({
       refreshed: 250,
       lastError: null,

@@ -64,11 +64,11 @@ describe('Twitch channels of a guild', () => {
 
     await registerTwitchChannels(syncDeps(h), 'g1', ['BigStreamer', 'https://www.twitch.tv/smallstreamer']);
 
-    expect(listTwitchChannels(h.temp.db, 'g1').map((c) => [c.broadcasterLogin, c.broadcasterId, c.broadcasterName])).toEqual([
+    expect((await listTwitchChannels(h.temp.db, 'g1')).map((c) => [c.broadcasterLogin, c.broadcasterId, c.broadcasterName])).toEqual([
       ['bigstreamer', '777', 'BigStreamer'],
       ['smallstreamer', '778', 'SmallStreamer'],
     ]);
-    expect(listTwitchChannels(h.temp.db, 'g2')).toEqual([]);
+    expect((await listTwitchChannels(h.temp.db, 'g2'))).toEqual([]);
     const lookups = h.helix.served('users');
     expect(lookups).toHaveLength(1);
     expect(lookups[0]!.query.getAll('login').sort()).toEqual(['bigstreamer', 'smallstreamer']);
@@ -79,7 +79,7 @@ describe('Twitch channels of a guild', () => {
     h.helix.addUser({ id: '777', login: 'bigstreamer' });
 
     await expect(registerTwitchChannels(syncDeps(h), 'g1', ['bigstreamer', 'nobodyhere'])).rejects.toThrow(/"nobodyhere"/);
-    expect(listTwitchChannels(h.temp.db, 'g1')).toEqual([]);
+    expect((await listTwitchChannels(h.temp.db, 'g1'))).toEqual([]);
     expect(() => normaliseLogin('not a login!')).toThrow(ChannelError);
   });
 
@@ -89,9 +89,9 @@ describe('Twitch channels of a guild', () => {
     const [channel] = await registerTwitchChannels(syncDeps(h), 'g1', ['bigstreamer']);
     await syncTwitchChannel(syncDeps(h), channel!, { paginationCap: CAP });
 
-    expect(removeTwitchChannel(h.temp.db, 'g1', 'BigStreamer')).toBe(true);
-    expect(removeTwitchChannel(h.temp.db, 'g1', 'bigstreamer')).toBe(false);
-    expect(listTwitchChannels(h.temp.db, 'g1')).toEqual([]);
+    expect(await removeTwitchChannel(h.temp.db, 'g1', 'BigStreamer')).toBe(true);
+    expect(await removeTwitchChannel(h.temp.db, 'g1', 'bigstreamer')).toBe(false);
+    expect((await listTwitchChannels(h.temp.db, 'g1'))).toEqual([]);
     expect(h.temp.db.$client.prepare("SELECT count(*) AS n FROM clips WHERE guild_id = 'g1'").get()).toEqual({ n: 480 });
   });
 });
@@ -129,7 +129,7 @@ describe('channel sync', () => {
     }
     expect(progress.at(-1)).toBe(1);
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
-    const after = listTwitchChannels(h.temp.db, 'g1')[0]!;
+    const after = (await listTwitchChannels(h.temp.db, 'g1'))[0]!;
     expect(after.syncedThrough).toBe(Math.max(...[...h.helix.clips.values()].filter((c) => c.broadcaster_id === '777').map((c) => Date.parse(c.created_at))));
     expect(after.lastSyncError).toBeNull();
   });
@@ -140,7 +140,7 @@ describe('channel sync', () => {
     await registerTwitchChannels(syncDeps(h), 'g1', ['bigstreamer']);
     await syncGuildChannels(syncDeps(h), 'g1', [], { paginationCap: CAP });
     const firstRun = h.helix.served('clips').length;
-    const syncedThrough = listTwitchChannels(h.temp.db, 'g1')[0]!.syncedThrough!;
+    const syncedThrough = (await listTwitchChannels(h.temp.db, 'g1'))[0]!.syncedThrough!;
 
     h.clock.advance(2 * DAY);
     h.helix.addClip({ id: 'BrandNew-n', broadcaster_id: '777', created_at: new Date(T0 + DAY).toISOString(), view_count: 3 });
@@ -180,13 +180,13 @@ describe('channel sync', () => {
 
     await expect(syncTwitchChannel(syncDeps(h), channel!, { paginationCap: CAP })).rejects.toThrow(/HTTP 400/);
 
-    const after = listTwitchChannels(h.temp.db, 'g1')[0]!;
+    const after = (await listTwitchChannels(h.temp.db, 'g1'))[0]!;
     expect(after.syncedThrough).toBeNull();
     expect(after.lastSyncError).toMatch(/something odd/);
 
     // The next run covers everything and clears the error.
     await syncTwitchChannel(syncDeps(h), after, { paginationCap: CAP });
-    expect(listTwitchChannels(h.temp.db, 'g1')[0]!.lastSyncError).toBeNull();
+    expect((await listTwitchChannels(h.temp.db, 'g1'))[0]!.lastSyncError).toBeNull();
     expect(h.temp.db.$client.prepare("SELECT count(*) AS n FROM clips WHERE guild_id = 'g1'").get()).toEqual({ n: 480 });
   });
 });

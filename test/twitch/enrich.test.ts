@@ -311,10 +311,10 @@ describe('clip enrichment', () => {
         expect(row.enrichment_state).toBe('failed');
       }
     }
-    expect(enrichmentQueueStatus(h.temp.db, h.clock.now())).toMatchObject({ failed: 1, pending: 0 });
+    expect(await enrichmentQueueStatus(h.temp.db, h.clock.now())).toMatchObject({ failed: 1, pending: 0 });
     expect((await enrichPending(d)).batches).toBe(0);
 
-    expect(retryFailedClips(h.temp.db, h.clock.now())).toBe(1);
+    expect(await retryFailedClips(h.temp.db, h.clock.now())).toBe(1);
     const summary = await enrichPending(d);
     expect(summary.enriched).toBe(1);
     expect(clipRows(h)[0]).toMatchObject({ enrichment_state: 'done', enrichment_attempts: 0, enrichment_error: null });

@@ -44,13 +44,13 @@ describe('view refresh', () => {
     h.share('g1', 'm1', ['Young-y', 'Recent-r', 'Old-o']);
     await enrichAll(h);
 
-    expect(clipsDueForRefresh(h.temp.db, h.clock.now(), schedule, 100)).toEqual([]);
+    expect(await clipsDueForRefresh(h.temp.db, h.clock.now(), schedule, 100)).toEqual([]);
     h.clock.advance(HOUR);
-    expect(clipsDueForRefresh(h.temp.db, h.clock.now(), schedule, 100)).toEqual(['Young-y']);
+    expect(await clipsDueForRefresh(h.temp.db, h.clock.now(), schedule, 100)).toEqual(['Young-y']);
     h.clock.advance(DAY - HOUR);
-    expect(clipsDueForRefresh(h.temp.db, h.clock.now(), schedule, 100).sort()).toEqual(['Recent-r', 'Young-y']);
+    expect((await clipsDueForRefresh(h.temp.db, h.clock.now(), schedule, 100)).sort()).toEqual(['Recent-r', 'Young-y']);
     h.clock.advance(6 * DAY);
-    expect(clipsDueForRefresh(h.temp.db, h.clock.now(), schedule, 100).sort()).toEqual(['Old-o', 'Recent-r', 'Young-y']);
+    expect((await clipsDueForRefresh(h.temp.db, h.clock.now(), schedule, 100)).sort()).toEqual(['Old-o', 'Recent-r', 'Young-y']);
   });
 
   it('updates view counts, keeps a view history, and marks the changed hours dirty', async () => {

@@ -56,7 +56,7 @@ Exit status: 0 when no pending clip is left (failed ones are listed); 1 with the
       // The scheduled job's second half: games Twitch left out earlier, whose back-off has passed, asked for again.
       const { summary: repaired, deferred } = await repairDueGameNames({ db, clock, twitch, gameNames });
       const named = repaired && repaired.named > 0 ? `; named ${plural(repaired.named, 'game')} Twitch had left out (${plural(repaired.clipsNamed, 'clip row')})` : '';
-      const failed = failedNote(enrichmentQueueStatus(db, clock.now()).failed);
+      const failed = failedNote((await enrichmentQueueStatus(db, clock.now())).failed);
       drained.finish(drained.line === null ? `Nothing to enrich: no pending clips${failed}${named}.` : `${drained.line}${failed}${named}.`);
       // Only the names wait: the clips are stored, so this is a note, not a failure.
       if (deferred) io.stderr.write(`Game names Twitch had left out were not asked for again (${deferred.message}); the next run retries them.\n`);
@@ -65,7 +65,8 @@ Exit status: 0 when no pending clip is left (failed ones are listed); 1 with the
       drained?.finish();
       if (error instanceof TwitchApiError) throw new CliError(error.message);
       // Every write of a run is one transaction: a refused one leaves its clips pending, with no attempt counted.
-      throw storageProblemError(error, db, (problem) => `${problem}; ${keptNote(db, clock)}: run clipscope enrich again once it is fixed`) ?? error;
+      const kept = await keptNote(db, clock);
+      throw storageProblemError(error, db, (problem) => `${problem}; ${kept}: run clipscope enrich again once it is fixed`) ?? error;
     } finally {
       closeDatabase(db);
     }
@@ -97,10 +98,10 @@ async function drainQueue(
 ): Promise<Drained> {
   const { db, clock } = deps;
   if (values['retry-failed'] === true) {
-    const requeued = retryFailedClips(db, clock.now());
+    const requeued = await retryFailedClips(db, clock.now());
     io.stdout.write(`Put ${plural(requeued, 'failed clip row')} back in the queue.\n`);
   }
-  const start = enrichmentQueueStatus(db, clock.now());
+  const start = await enrichmentQueueStatus(db, clock.now());
   if (start.pending === 0) {
     return {
       line: null,
@@ -121,7 +122,7 @@ async function drainQueue(
       totals.notFound += summary.notFound;
       totals.failed += summary.failed;
       progress.update(totals.enriched + totals.notFound + totals.failed);
-      const status = enrichmentQueueStatus(db, clock.now());
+      const status = await enrichmentQueueStatus(db, clock.now());
       if (status.pending === 0) {
         return { line: `Enriched ${totals.enriched} clips, ${totals.notFound} not found on Twitch`, finish: (line) => progress.finish(line) };
       }
@@ -143,9 +144,9 @@ async function drainQueue(
 }
 
 /** What a failed run kept, for its error line; the count is left out if the database cannot even be read. */
-function keptNote(db: Db, clock: Clock): string {
+async function keptNote(db: Db, clock: Clock): Promise<string> {
   try {
-    const { pending } = enrichmentQueueStatus(db, clock.now());
+    const { pending } = await enrichmentQueueStatus(db, clock.now());
     return pending === 0 ? 'no clip was lost' : `the ${plural(pending, 'pending clip')} ${pending === 1 ? 'is' : 'are'} kept in the queue`;
   } catch {
     return 'the pending clips are kept in the queue';

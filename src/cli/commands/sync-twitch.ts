@@ -42,7 +42,7 @@ Exit status: 0 when every channel synced; 1 with the reason otherwise.`,
     try {
       let channels;
       try {
-        channels = logins.length > 0 ? await registerTwitchChannels({ db, clock, twitch }, guildId, logins) : listTwitchChannels(db, guildId);
+        channels = logins.length > 0 ? await registerTwitchChannels({ db, clock, twitch }, guildId, logins) : await listTwitchChannels(db, guildId);
       } catch (error) {
         if (error instanceof ChannelError || error instanceof TwitchApiError) throw new CliError(error.message);
         throw storageProblemError(error, db, (problem) => `${problem}; nothing was registered or synced, run again once it is fixed`) ?? error;

@@ -35,7 +35,7 @@ Options:
     const db = openDatabase({ path: typeof values.database === 'string' ? values.database : config.DATABASE_PATH });
     try {
       if (action === 'list') {
-        const channels = listTwitchChannels(db, guildId);
+        const channels = await listTwitchChannels(db, guildId);
         if (channels.length === 0) {
           io.stdout.write(`No Twitch channels registered for server ${guildId}.\n`);
           return 0;
@@ -52,7 +52,7 @@ Options:
         const missing: string[] = [];
         for (const login of logins) {
           try {
-            if (!removeTwitchChannel(db, guildId, login)) missing.push(login);
+            if (!(await removeTwitchChannel(db, guildId, login))) missing.push(login);
           } catch (error) {
             if (error instanceof ChannelError) throw new CliError(error.message, 2);
             throw error;

@@ -163,12 +163,12 @@ export async function execute(interaction: ChatInputCommandInteraction<'raw' | '
       await twitchAdd(interaction, ctx);
       return;
     case 'twitch list':
-      await interaction.reply({ ...twitchChannelsReply(requireTwitch(ctx).listChannels(guildId)), ...ephemeral });
+      await interaction.reply({ ...twitchChannelsReply(await requireTwitch(ctx).listChannels(guildId)), ...ephemeral });
       return;
     case 'twitch remove': {
       const twitch = requireTwitch(ctx);
       const { channels } = parseOptions(interaction, loginsSchema);
-      const { removed, notFollowed } = twitch.removeChannels(guildId, channels);
+      const { removed, notFollowed } = await twitch.removeChannels(guildId, channels);
       if (removed.length === 0) throw new UserError(`This server follows none of ${channels.map((l) => `\`${l}\``).join(', ')}; \`/clipscope-admin twitch list\` shows the ones it follows.`);
       const names = removed.map((c) => `**${safeText(c.name, 50)}**`).join(', ');
       const skipped = notFollowed.length > 0 ? ` Not followed here: ${notFollowed.map((l) => `\`${l}\``).join(', ')}.` : '';
@@ -182,7 +182,7 @@ export async function execute(interaction: ChatInputCommandInteraction<'raw' | '
       return;
     }
     case 'twitch retry': {
-      const count = requireTwitch(ctx).retryFailed(guildId);
+      const count = await requireTwitch(ctx).retryFailed(guildId);
       await interaction.reply({
         content: count === 0 ? 'No clips are waiting for a retry: every clip either has its Twitch details or is still queued.' : `🔁 ${plural(count, 'clip')} put back in the enrichment queue.`,
         ...ephemeral,
