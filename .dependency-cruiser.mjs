@@ -13,12 +13,7 @@ const ENTRY_POINTS = ['^src/main[.]ts$', '^src/cli/', '^src/demo/serve-demo[.]ts
 /** Composition roots inside presentation folders: they open the database for their thread. */
 const COMPOSITION_ROOTS = ['^src/app[.]ts$', '^src/http/worker[.]ts$'];
 /** Storage that presentation must reach through services, never directly. */
-const STORAGE_INTERNALS = [
-  '^src/db/client[.]ts$',
-  '^src/db/stores/',
-  '^src/db/analytics/',
-  '^src/db/aggregation/',
-];
+const STORAGE_INTERNALS = ['^src/db/client[.]ts$', '^src/db/stores/', '^src/db/analytics/', '^src/db/aggregation/'];
 /**
  * The analytics read side: everything in src/analytics except the aggregation (it writes the summary tables and
  * may move under src/db/aggregation) and periods.ts (pure calendar arithmetic, a shared kernel of time).
