@@ -25,6 +25,7 @@ import { updateGuildSettings } from '../src/db/guild-settings';
 import { figure, ratio, repeat, summarise } from './measure';
 import type { BenchSection, Figure } from './types';
 import { sqliteClient } from '../src/db/client';
+import { recordMessageNow, recordReactionAddedNow } from '../src/capture/record-now';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const DAY = 86_400_000;
@@ -293,7 +294,7 @@ export function addEvents(db: Db, guilds: GuildPlan[], recent: boolean, seed: nu
           .get(guild.id, Math.floor(random() * guild.clips));
         const messageId = `bench-${seed}-${i}`;
         const channelId = `${guild.id}-c1`;
-        recordMessage(
+        recordMessageNow(
           db,
           { guildId: guild.id, channelId, messageId, authorId: 'b', authorName: 'b', authorIsBot: false, postedAt: at, content: `https://clips.twitch.tv/${clip?.clip_id}`, source: 'discord' },
           now,
@@ -301,7 +302,7 @@ export function addEvents(db: Db, guilds: GuildPlan[], recent: boolean, seed: nu
         messages.push({ guildId: guild.id, channelId, messageId });
       } else {
         const target = messages[Math.floor(random() * messages.length)] as (typeof messages)[number];
-        recordReactionAdded(db, { ...target, emojiKey: '🔥', userId: `bench-user-${i}`, at }, now);
+        recordReactionAddedNow(db, { ...target, emojiKey: '🔥', userId: `bench-user-${i}`, at }, now);
       }
     }
   });

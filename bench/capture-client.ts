@@ -40,6 +40,7 @@ import {
   type ApiUser,
   type FakeDiscord,
 } from '../test/fakes/discord';
+import { recordMessageNow, recordReactionAddedNow } from '../src/capture/record-now';
 
 const SELF = fileURLToPath(import.meta.url);
 
@@ -593,7 +594,7 @@ export function prefillDatabase(file: string, clips: number, seed: number): void
           const postedAt = start + Math.floor((done / clips) * span);
           const messageId = snowflake(postedAt);
           const channelId = channels[Math.floor(rand() * channels.length)] as string;
-          recordMessage(
+          recordMessageNow(
             db,
             {
               guildId,
@@ -609,7 +610,7 @@ export function prefillDatabase(file: string, clips: number, seed: number): void
             postedAt,
           );
           for (let r = Math.floor(rand() * 4); r > 0; r--) {
-            recordReactionAdded(db, { guildId, channelId, messageId, emojiKey: UNICODE_EMOJI[r] as string, userId: `${200_000 + Math.floor(rand() * 20_000)}`, at: postedAt + 60_000 }, postedAt);
+            recordReactionAddedNow(db, { guildId, channelId, messageId, emojiKey: UNICODE_EMOJI[r] as string, userId: `${200_000 + Math.floor(rand() * 20_000)}`, at: postedAt + 60_000 }, postedAt);
           }
         }
       });

@@ -12,6 +12,7 @@ import { messageSnapshotOf } from '../src/demo/generator';
 import { figure, ratio, summarise } from './measure';
 import type { BenchContext, BenchSection, Figure } from './types';
 import { sqliteClient } from '../src/db/client';
+import { recordMessageNow, recordMessagesDeletedNow, recordReactionAddedNow } from '../src/capture/record-now';
 
 const BATCH = 1000;
 /** Clips of the fresh community each run captures: ~2.5 events per clip (messages, reactions, edits, deletions). */
@@ -55,9 +56,9 @@ function applyThroughStorageLayer(db: Db, events: StorageEvent[]): void {
     const batch = events.slice(start, start + BATCH);
     inTransaction(db, () => {
       for (const e of batch) {
-        if (e.kind === 'message') recordMessage(db, e.snapshot, e.now);
-        else if (e.kind === 'reaction') recordReactionAdded(db, e.event, e.now);
-        else recordMessagesDeleted(db, [e.messageId], e.now);
+        if (e.kind === 'message') recordMessageNow(db, e.snapshot, e.now);
+        else if (e.kind === 'reaction') recordReactionAddedNow(db, e.event, e.now);
+        else recordMessagesDeletedNow(db, [e.messageId], e.now);
       }
     });
   }

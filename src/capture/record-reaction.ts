@@ -1,21 +1,18 @@
 // Records reactions on clip messages, one row per (message, emoji, user), so every operation is idempotent.
 // Reactions on messages that share no clip are ignored; the clip counters are recomputed after each change.
-import { cachedStatement, type Db } from '../db/client';
-import { markDirtyHours } from '../db/dirty';
-import { refreshClipEngagement } from './engagement';
-import { journalEngagementChange, withEngagementChanges } from './engagement-changes';
-import { activeClipsOfMessage, isKnownClipMessage } from './record-share';
+import { run } from '../db/client';
+import type { Db } from '../db/database';
+import {
+  recordReactionAddedOn,
+  recordReactionRemovedOn,
+  recordReactionsClearedOn,
+  recordReactionSnapshotOn,
+  type ReactionEvent,
+  type ReactionSnapshot,
+} from '../db/stores/capture/reactions';
 
-export interface ReactionEvent {
-  guildId: string;
-  channelId: string;
-  messageId: string;
-  /** Unicode character, or `name:id` for a custom emoji (see emojiKey). */
-  emojiKey: string;
-  userId: string;
-  /** When the reaction was seen, epoch ms. */
-  at: number;
-}
+export type { ReactionEvent, ReactionSnapshot };
+
 
 /** The storage key of an emoji: the character itself, or `name:id` for a custom emoji. */
 export function emojiKey(emoji: { id?: string | null; name?: string | null }): string | null {
@@ -25,128 +22,27 @@ export function emojiKey(emoji: { id?: string | null; name?: string | null }): s
 }
 
 /** Returns true when the reaction was new (false for a replay or a message without clips). */
-export function recordReactionAdded(db: Db, event: ReactionEvent, now: number): boolean {
-  if (!isKnownClipMessage(db, event.messageId)) return false;
-  const result = cachedStatement(db, 
-      `INSERT INTO reactions (guild_id, channel_id, message_id, emoji_key, user_id, reacted_at)
-       VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-    )
-    .run(event.guildId, event.channelId, event.messageId, event.emojiKey, event.userId, event.at);
-  if (result.changes === 0) return false;
-  // One more reaction at its time, for each clip the message actively shares (as analytics count them).
-  const clips = activeClipsOfMessage(db, event.messageId);
-  journalEngagementChange(
-    db,
-    event.messageId,
-    clips.filter((c) => c.guildId === event.guildId).map((c) => ({ guildId: c.guildId, clipId: c.clipId, at: event.at, shares: 0, reactions: 1 })),
-  );
-  afterChange(db, event.guildId, event.messageId, [event.at], now, clips);
-  return true;
+export function recordReactionAdded(db: Db, event: ReactionEvent, now: number): Promise<boolean> {
+  return run(db, (c) => recordReactionAddedOn(c, event, now));
 }
 
 /**
  * Returns true when something was removed. A remove by a user we never saw (their reaction is only part of an
  * imported count) takes one from that count instead, so an export's numbers and live events never double count.
  */
-export function recordReactionRemoved(db: Db, event: ReactionEvent, now: number): boolean {
-  if (!isKnownClipMessage(db, event.messageId)) return false;
-  return withEngagementChanges(db, [event.messageId], () => removeReaction(db, event, now));
-}
-
-function removeReaction(db: Db, event: ReactionEvent, now: number): boolean {
-  const row = cachedStatement<[string, string, string], { reacted_at: number }>(db, 
-      'SELECT reacted_at FROM reactions WHERE message_id = ? AND emoji_key = ? AND user_id = ?',
-    )
-    .get(event.messageId, event.emojiKey, event.userId);
-  if (row) {
-    cachedStatement(db, 'DELETE FROM reactions WHERE message_id = ? AND emoji_key = ? AND user_id = ?')
-      .run(event.messageId, event.emojiKey, event.userId);
-    afterChange(db, event.guildId, event.messageId, [row.reacted_at], now);
-    return true;
-  }
-  const baseline = cachedStatement<[string, string], { anonymous_count: number; observed_at: number }>(db, 
-      'SELECT anonymous_count, observed_at FROM reaction_baselines WHERE message_id = ? AND emoji_key = ?',
-    )
-    .get(event.messageId, event.emojiKey);
-  if (!baseline || baseline.anonymous_count <= 0) return false;
-  cachedStatement(db, 'UPDATE reaction_baselines SET anonymous_count = anonymous_count - 1 WHERE message_id = ? AND emoji_key = ?')
-    .run(event.messageId, event.emojiKey);
-  afterChange(db, event.guildId, event.messageId, [baseline.observed_at], now);
-  return true;
+export function recordReactionRemoved(db: Db, event: ReactionEvent, now: number): Promise<boolean> {
+  return run(db, (c) => recordReactionRemovedOn(c, event, now));
 }
 
 /** Removes every reaction of a message, or of one emoji on it (REMOVE_ALL / REMOVE_EMOJI). */
-export function recordReactionsCleared(
-  db: Db,
-  target: { guildId: string; messageId: string; emojiKey?: string | null },
-  now: number,
-): number {
-  if (!isKnownClipMessage(db, target.messageId)) return 0;
-  return withEngagementChanges(db, [target.messageId], () => clearReactions(db, target, now));
-}
-
-function clearReactions(db: Db, target: { guildId: string; messageId: string; emojiKey?: string | null }, now: number): number {
-  const emojiFilter = target.emojiKey ? ' AND emoji_key = ?' : '';
-  const params = target.emojiKey ? [target.messageId, target.emojiKey] : [target.messageId];
-  const times = cachedStatement<unknown[], { t: number }>(db, 
-      `SELECT reacted_at AS t FROM reactions WHERE message_id = ?${emojiFilter}
-       UNION SELECT observed_at AS t FROM reaction_baselines WHERE message_id = ?${emojiFilter}`,
-    )
-    .all(...params, ...params)
-    .map((r) => r.t);
-  const removed = cachedStatement(db, `DELETE FROM reactions WHERE message_id = ?${emojiFilter}`).run(...params).changes;
-  const removedBaselines = cachedStatement(db, `DELETE FROM reaction_baselines WHERE message_id = ?${emojiFilter}`).run(...params).changes;
-  if (removed + removedBaselines > 0) afterChange(db, target.guildId, target.messageId, times, now);
-  return removed;
+export function recordReactionsCleared(db: Db, target: { guildId: string; messageId: string; emojiKey?: string | null }, now: number): Promise<number> {
+  return run(db, (c) => recordReactionsClearedOn(c, target, now));
 }
 
 /**
- * Sets the reactions of one emoji on a message as an export or a crawl saw them. Named users become rows;
- * `count` beyond the named users is kept as an anonymous baseline. Re-applying the same snapshot changes nothing.
+ * Sets the reactions of one emoji on a message as an export or a crawl saw them. Named users become rows; `count`
+ * beyond the named users is kept as an anonymous baseline. Re-applying the same snapshot changes nothing.
  */
-export function recordReactionSnapshot(
-  db: Db,
-  snapshot: { guildId: string; channelId: string; messageId: string; emojiKey: string; count: number; userIds: string[]; at: number },
-  now: number,
-): void {
-  if (!isKnownClipMessage(db, snapshot.messageId)) return;
-  withEngagementChanges(db, [snapshot.messageId], () => applySnapshot(db, snapshot, now));
-}
-
-function applySnapshot(
-  db: Db,
-  snapshot: { guildId: string; channelId: string; messageId: string; emojiKey: string; count: number; userIds: string[]; at: number },
-  now: number,
-): void {
-  const insert = cachedStatement(db, 
-    `INSERT INTO reactions (guild_id, channel_id, message_id, emoji_key, user_id, reacted_at)
-     VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-  );
-  for (const userId of snapshot.userIds) {
-    insert.run(snapshot.guildId, snapshot.channelId, snapshot.messageId, snapshot.emojiKey, userId, snapshot.at);
-  }
-  const named = cachedStatement<[string, string], { n: number }>(db, 'SELECT count(*) AS n FROM reactions WHERE message_id = ? AND emoji_key = ?')
-    .get(snapshot.messageId, snapshot.emojiKey)?.n ?? 0;
-  const anonymous = Math.max(0, snapshot.count - named);
-  // A changed anonymous count keeps its first observed_at, so that hour changes too.
-  const previous = cachedStatement<[string, string], { observed_at: number }>(
-    db,
-    'SELECT observed_at FROM reaction_baselines WHERE message_id = ? AND emoji_key = ?',
-  ).get(snapshot.messageId, snapshot.emojiKey);
-  if (anonymous > 0) {
-    cachedStatement(db, 
-        `INSERT INTO reaction_baselines (guild_id, channel_id, message_id, emoji_key, anonymous_count, observed_at)
-         VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (message_id, emoji_key) DO UPDATE SET anonymous_count = excluded.anonymous_count`,
-      )
-      .run(snapshot.guildId, snapshot.channelId, snapshot.messageId, snapshot.emojiKey, anonymous, snapshot.at);
-  } else {
-    cachedStatement(db, 'DELETE FROM reaction_baselines WHERE message_id = ? AND emoji_key = ?').run(snapshot.messageId, snapshot.emojiKey);
-  }
-  afterChange(db, snapshot.guildId, snapshot.messageId, previous ? [snapshot.at, previous.observed_at] : [snapshot.at], now);
-}
-
-function afterChange(db: Db, guildId: string, messageId: string, times: number[], now: number, clips = activeClipsOfMessage(db, messageId)): void {
-  refreshClipEngagement(db, clips, now);
-  markDirtyHours(db, guildId, times, 'engagement');
+export function recordReactionSnapshot(db: Db, snapshot: ReactionSnapshot, now: number): Promise<void> {
+  return run(db, (c) => recordReactionSnapshotOn(c, snapshot, now));
 }

@@ -4,8 +4,8 @@
 import type { Db } from '../db/client';
 import { inTransaction } from '../db/client';
 import { updateGuildSettings } from '../db/guild-settings';
-import { recordMessage, recordMessagesDeleted, type MessageSnapshot } from '../capture/record-share';
-import { recordReactionAdded } from '../capture/record-reaction';
+import type { MessageSnapshot } from '../capture/record-share';
+import { recordMessageNow, recordMessagesDeletedNow, recordReactionAddedNow } from '../capture/record-now';
 import {
   buildGuild,
   createGuildContext,
@@ -171,7 +171,7 @@ function writeMessage(db: Db, guild: GuildModel, message: MessageModel, summary:
   let writes = 1;
   const snapshot = messageSnapshotOf(guild.id, guild, message);
   if (!snapshot) throw new Error(`message ${message.id} has no author`);
-  const change = recordMessage(db, snapshot, message.postedAt);
+  const change = recordMessageNow(db, snapshot, message.postedAt);
   summary.messages++;
   summary.shares += change.added.length;
   for (const clipIndex of message.firstShareOf) {
@@ -187,7 +187,7 @@ function writeMessage(db: Db, guild: GuildModel, message: MessageModel, summary:
   let editDone = message.edit === null;
   for (const reaction of message.reactions) {
     if (!editDone && message.edit && message.edit.at <= reaction.at) {
-      recordMessage(db, { ...snapshot, content: message.edit.content }, message.edit.at);
+      recordMessageNow(db, { ...snapshot, content: message.edit.content }, message.edit.at);
       editDone = true;
       summary.edits++;
       writes++;
@@ -195,7 +195,7 @@ function writeMessage(db: Db, guild: GuildModel, message: MessageModel, summary:
     const emoji = guild.emojis[reaction.emoji];
     const user = guild.members[reaction.user];
     if (!emoji || !user) throw new Error(`reaction on ${message.id} refers to an unknown emoji or member`);
-    recordReactionAdded(
+    recordReactionAddedNow(
       db,
       { guildId: guild.id, channelId: message.channelId, messageId: message.id, emojiKey: emoji.key, userId: user.id, at: reaction.at },
       reaction.at,
@@ -204,12 +204,12 @@ function writeMessage(db: Db, guild: GuildModel, message: MessageModel, summary:
     writes++;
   }
   if (!editDone && message.edit) {
-    recordMessage(db, { ...snapshot, content: message.edit.content }, message.edit.at);
+    recordMessageNow(db, { ...snapshot, content: message.edit.content }, message.edit.at);
     summary.edits++;
     writes++;
   }
   if (message.deletedAt !== null) {
-    recordMessagesDeleted(db, [message.id], message.deletedAt);
+    recordMessagesDeletedNow(db, [message.id], message.deletedAt);
     summary.deletions++;
     writes++;
   }

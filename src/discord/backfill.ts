@@ -4,8 +4,9 @@
 // idempotent, so the crawl is safe while live capture runs. Rate limits and 429s are handled by @discordjs/rest.
 import { DiscordAPIError, REST } from '@discordjs/rest';
 import { z } from 'zod';
-import { clipLinksOf, recordMessage, recordMessagesDeleted, type MessageSnapshot } from '../capture/record-share';
-import { emojiKey, recordReactionSnapshot } from '../capture/record-reaction';
+import { clipLinksOf, type MessageSnapshot } from '../capture/record-share';
+import { recordMessageNow, recordMessagesDeletedNow, recordReactionSnapshotNow } from '../capture/record-now';
+import { emojiKey } from '../capture/record-reaction';
 import type { Clock } from '../clock';
 import { inTransaction, type Db } from '../db/client';
 import { getGuildSettings } from '../db/guild-settings';
@@ -214,14 +215,14 @@ export async function backfillChannel(deps: BackfillDeps, options: BackfillOptio
           .all(guildId, Date.parse(last.timestamp), Date.parse(newest.timestamp), countedChannelId, threadId ?? '')
           .map((r) => r.message_id)
           .filter((id) => !present.has(id) && BigInt(id) >= low && BigInt(id) <= high);
-        if (gone.length > 0) recordMessagesDeleted(db, gone, now);
+        if (gone.length > 0) recordMessagesDeletedNow(db, gone, now);
       }
       for (const { snapshot, message, reactions } of toRecord) {
-        const change = recordMessage(db, snapshot, now);
+        const change = recordMessageNow(db, snapshot, now);
         progress.sharesFound += change.added.length;
         observe.run(message.id, guildId, fetchedAt);
         for (const reaction of reactions) {
-          recordReactionSnapshot(
+          recordReactionSnapshotNow(
             db,
             {
               guildId,

@@ -3,7 +3,7 @@
 // event is in memory only for a moment; a busy or full database (disk full) is retried with backoff, never dropped.
 import type { Clock } from '../clock';
 import { inCaptureBatch } from '../capture/capture-batch';
-import type { Db } from '../db/client';
+import type { Db } from '../db/database';
 import { databaseFile, describeStorageProblem, isTransientDatabaseError } from '../db/storage-errors';
 import type { Logger } from '../logger';
 
@@ -11,7 +11,7 @@ export interface CaptureWrite {
   /** What this write is, for the logs (e.g. "MESSAGE_CREATE 123"). */
   describe: string;
   /** Runs inside the batch's transaction; must only touch the database. */
-  run(db: Db, now: number): void;
+  run(db: Db, now: number): Promise<unknown> | void;
 }
 
 export interface CaptureQueue {
@@ -64,11 +64,12 @@ export function createCaptureQueue(options: CaptureQueueOptions): CaptureQueue {
   };
 
   /** Commits batches until the queue is empty or the database refuses; returns false when it must retry. */
-  const drain = (): boolean => {
-    while (queue.length > 0) {
+  // `whole`: everything pushed so far (the scheduled turn); otherwise only full batches (a burst's own commits).
+  const drain = async (whole: boolean): Promise<boolean> => {
+    while (queue.length >= (whole ? 1 : batchMax)) {
       const batch = queue.slice(0, batchMax);
       try {
-        commit(batch);
+        await commit(batch);
       } catch (error) {
         if (isTransientDatabaseError(error)) {
           retryLater(error);
@@ -76,7 +77,7 @@ export function createCaptureQueue(options: CaptureQueueOptions): CaptureQueue {
         }
         // A write that can never succeed (a bug or an impossible payload) must not hold back the others:
         // commit the batch one write at a time and skip only the one that fails.
-        if (!commitOneByOne(batch)) return false;
+        if (!(await commitOneByOne(batch))) return false;
       }
       queue.splice(0, batch.length);
       recovered();
@@ -105,19 +106,19 @@ export function createCaptureQueue(options: CaptureQueueOptions): CaptureQueue {
     failures = 0;
   };
 
-  const commit = (batch: CaptureWrite[]): void => {
+  const commit = (batch: CaptureWrite[]): Promise<void> => {
     const now = clock.now();
     // Clip counters and dirty hours are brought up to date once per batch, at its end, inside its transaction.
-    inCaptureBatch(db, () => {
-      for (const write of batch) write.run(db, now);
+    return inCaptureBatch(db, async (tx) => {
+      for (const write of batch) await write.run(tx, now);
     });
   };
 
-  const commitOneByOne = (batch: CaptureWrite[]): boolean => {
+  const commitOneByOne = async (batch: CaptureWrite[]): Promise<boolean> => {
     let done = 0;
     for (const write of batch) {
       try {
-        commit([write]);
+        await commit([write]);
       } catch (error) {
         if (isTransientDatabaseError(error)) {
           // Keep what is left (including this write) for the retry.
@@ -132,23 +133,31 @@ export function createCaptureQueue(options: CaptureQueueOptions): CaptureQueue {
     return true;
   };
 
-  const run = (): void => {
-    scheduled = null;
-    if (retryTimer) return;
-    if (drain()) {
-      settleIfIdle();
-      return;
-    }
-    const delay = Math.min(maxDelay, baseDelay * 2 ** Math.min(failures - 1, 16));
-    retryTimer = setTimeout(() => {
-      retryTimer = null;
-      run();
-    }, delay);
+  // One drain at a time: writes pushed while a batch commits join the queue the running drain is working through.
+  let draining = false;
+  const run = (whole = true): void => {
+    if (whole) scheduled = null;
+    if (retryTimer || draining) return;
+    draining = true;
+    void drain(whole).then((drained) => {
+      draining = false;
+      if (drained) {
+        settleIfIdle();
+        // Writes pushed after the last batch was taken, if any.
+        if (queue.length > 0) schedule();
+        return;
+      }
+      const delay = Math.min(maxDelay, baseDelay * 2 ** Math.min(failures - 1, 16));
+      retryTimer = setTimeout(() => {
+        retryTimer = null;
+        run();
+      }, delay);
+    });
   };
 
   const schedule = (): void => {
     if (scheduled || retryTimer) return;
-    scheduled = setImmediate(run);
+    scheduled = setImmediate(() => run());
   };
 
   const waitIdle = (): Promise<void> => {
@@ -165,12 +174,8 @@ export function createCaptureQueue(options: CaptureQueueOptions): CaptureQueue {
         return;
       }
       queue.push(write);
-      if (queue.length >= batchMax && !retryTimer) {
-        if (scheduled) clearImmediate(scheduled);
-        run();
-      } else {
-        schedule();
-      }
+      if (queue.length >= batchMax && !retryTimer && !draining) run(false);
+      schedule();
     },
     get pending() {
       return queue.length;

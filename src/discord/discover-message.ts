@@ -25,7 +25,7 @@ export async function discoverMessage(
 ): Promise<DiscoveredMessage | null> {
   const id = message.id;
   if (!message.partial) return null; // Seen live since start: messageCreate already recorded it.
-  if (ctx.noClipMessages.has(id) || ctx.clipMessages.has(id) || isKnownClipMessage(ctx.db, id)) return null;
+  if (ctx.noClipMessages.has(id) || ctx.clipMessages.has(id) || (await isKnownClipMessage(ctx.db, id))) return null;
 
   let fetched: Message;
   try {

@@ -39,14 +39,14 @@ export function captureReactionChange(
   const push = (discovered: DiscoveredMessage | null): void => {
     ctx.queue.push({
       describe: `MESSAGE_REACTION_${kind === 'add' ? 'ADD' : 'REMOVE'} ${message.id} ${key}`,
-      run(db, now) {
-        if (discovered) recordMessage(db, discovered.snapshot, now);
-        if (kind === 'add') recordReactionAdded(db, event, now);
-        else recordReactionRemoved(db, event, now);
+      async run(db, now) {
+        if (discovered) await recordMessage(db, discovered.snapshot, now);
+        if (kind === 'add') await recordReactionAdded(db, event, now);
+        else await recordReactionRemoved(db, event, now);
         // The fetched counts already include this change: the named row (if any) plus an anonymous
         // remainder make the totals exact without listing every reactor.
         for (const r of discovered?.reactions ?? []) {
-          recordReactionSnapshot(
+          await recordReactionSnapshot(
             db,
             { guildId: place.guildId, channelId: place.channelId, messageId: message.id, emojiKey: r.emojiKey, count: r.count, userIds: [], at: event.at },
             now,

@@ -5,10 +5,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { openCaptureBatch } from '../capture/capture-batch';
-import { clipLinksOf, recordMessage, type MessageSnapshot } from '../capture/record-share';
+import { openCaptureBatchNow, recordMessageNow, recordReactionSnapshotNow } from '../capture/record-now';
+import { clipLinksOf, type MessageSnapshot } from '../capture/record-share';
 import { canonicalClipUrl } from '../capture/clip-url';
-import { emojiKey, recordReactionSnapshot } from '../capture/record-reaction';
+import { emojiKey } from '../capture/record-reaction';
 import type { Clock } from '../clock';
 import type { DeferredBatch, Db } from '../db/client';
 import { getGuildSettings } from '../db/guild-settings';
@@ -248,7 +248,7 @@ export async function importExportFile(deps: ImportDeps, file: string, options: 
     client.exec('BEGIN IMMEDIATE');
     inTx = true;
     messagesInTx = 0;
-    upkeep = openCaptureBatch(db);
+    upkeep = openCaptureBatchNow(db);
   };
   const commit = (completed: boolean): void => {
     if (!ctx) return;
@@ -462,7 +462,7 @@ function createBatchWriter(db: Db): { record(ctx: ChannelContext, message: Expor
           toRecord = { ...snapshot, content: '', embedUrls: [...wanted].map(canonicalClipUrl) };
         }
       }
-      const change = recordMessage(db, toRecord, now);
+      const change = recordMessageNow(db, toRecord, now);
       if (rows.length === 0 && change.added.length === 0) return 0;
       if (ctx.exportedAt !== null) observe.run(message.id, ctx.guildId, ctx.exportedAt);
 
@@ -472,7 +472,7 @@ function createBatchWriter(db: Db): { record(ctx: ChannelContext, message: Expor
         // Live events newer than this export know better than its numbers.
         if (ctx.exportedAt !== null && newerLiveReaction.get(message.id, key, ctx.exportedAt)) continue;
         const userIds = reaction.users?.map((u) => u.id) ?? [];
-        recordReactionSnapshot(
+        recordReactionSnapshotNow(
           db,
           {
             guildId: ctx.guildId,

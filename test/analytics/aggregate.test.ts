@@ -3,7 +3,6 @@ import { aggregateAll, aggregateAnalytics } from '../../src/analytics/aggregate'
 import { overview } from '../../src/analytics/overview';
 import { topCreators } from '../../src/analytics/top-creators';
 import type { AnalysisContext } from '../../src/analytics/types';
-import { inCaptureBatch } from '../../src/capture/capture-batch';
 import { recordMessage, recordMessagesDeleted } from '../../src/capture/record-share';
 import { recordReactionAdded, recordReactionRemoved, recordReactionsCleared, recordReactionSnapshot } from '../../src/capture/record-reaction';
 import { ManualClock } from '../../src/clock';
@@ -12,6 +11,7 @@ import { deferDirtyHours, markClipHoursDirty, markDirtyHours } from '../../src/d
 import { updateGuildSettings } from '../../src/db/guild-settings';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
 import { sqliteClient } from '../../src/db/client';
+import { inCaptureBatchNow, recordMessageNow, recordMessagesDeletedNow, recordReactionAddedNow, recordReactionRemovedNow, recordReactionsClearedNow, recordReactionSnapshotNow } from '../../src/capture/record-now';
 
 const NOW = Date.parse('2026-04-20T15:00:00Z');
 const DAY = 86_400_000;
@@ -21,7 +21,7 @@ afterEach(() => temp?.cleanup());
 
 function post(db: Db, guildId: string, messageId: string, postedAt: number, clipIds: string[]): void {
   inTransaction(db, () =>
-    recordMessage(
+    recordMessageNow(
       db,
       {
         guildId,
@@ -53,13 +53,13 @@ function enrich(db: Db, guildId: string, clipId: string, createdAt: number, crea
 
 function snapshot(db: Db, guildId: string, messageId: string, count: number, at: number): void {
   inTransaction(db, () =>
-    recordReactionSnapshot(db, { guildId, channelId: 'chan', messageId, emojiKey: '🔥', count, userIds: [], at }, NOW),
+    recordReactionSnapshotNow(db, { guildId, channelId: 'chan', messageId, emojiKey: '🔥', count, userIds: [], at }, NOW),
   );
 }
 
 function react(db: Db, guildId: string, messageId: string, userId: string, at: number, remove = false): void {
   const event = { guildId, channelId: 'chan', messageId, emojiKey: '🔥', userId, at };
-  inTransaction(db, () => (remove ? recordReactionRemoved(db, event, NOW) : recordReactionAdded(db, event, NOW)));
+  inTransaction(db, () => (remove ? recordReactionRemovedNow(db, event, NOW) : recordReactionAddedNow(db, event, NOW)));
 }
 
 /** Every stored summary and fact row (computed_at aside), in key order. */
@@ -127,7 +127,7 @@ describe('incremental aggregation', () => {
     post(temp.db, 'g', 'm1', t, ['SlugOne']);
     snapshot(temp.db, 'g', 'm1', 4, t + 9 * DAY);
     await aggregateAll(temp.db, { clock });
-    inTransaction(temp.db, () => recordMessagesDeleted(temp!.db, ['m1'], NOW));
+    inTransaction(temp.db, () => recordMessagesDeletedNow(temp!.db, ['m1'], NOW));
     await expectIncrementalEqualsFull(temp.db);
     expect(overview(temp.db, { guildId: 'g', timezone: 'UTC', now: NOW }).discord_reactions).toBe(0);
   });
@@ -290,7 +290,7 @@ describe('days only Discord activity touched', () => {
     react(db, 'g', 'm4', 'u3', day + 21 * HOUR);
     react(db, 'g', 'm1', 'u1', day + 11 * HOUR, true);
     post(db, 'g', 'm2', day + 12 * HOUR, ['SlugTwo']); // edited: SlugOld out, SlugTwo in
-    inTransaction(db, () => recordMessagesDeleted(db, ['lonely', 'm3'], NOW)); // the only activity of two other days
+    inTransaction(db, () => recordMessagesDeletedNow(db, ['lonely', 'm3'], NOW)); // the only activity of two other days
     snapshot(db, 'g', 'm4', 3, day + 22 * HOUR);
     expect(db.$client.prepare('SELECT DISTINCT engagement_only AS e FROM dirty_hours').all()).toEqual([{ e: 1 }]);
     await expectIncrementalEqualsFullEverywhere(db);
@@ -404,20 +404,20 @@ describe('days only Discord activity touched', () => {
       content: clipIds.map((id) => `https://clips.twitch.tv/${id}`).join(' '), source: 'discord' as const,
     });
     const reaction = (messageId: string, userId: string, at: number, emojiKey = '🔥') => ({ guildId: 'g', channelId: 'chan', messageId, emojiKey, userId, at });
-    inCaptureBatch(db, () => {
-      recordMessage(db, message('b1', day + 15 * HOUR, ['SlugOne']), NOW); // new
-      recordReactionAdded(db, reaction('b1', 'u5', day + 16 * HOUR), NOW);
-      recordMessage(db, message('b1', day + 15 * HOUR, ['SlugOne', 'SlugTwo']), NOW); // edited: a clip added
-      recordReactionAdded(db, reaction('b1', 'u6', day + 17 * HOUR), NOW); // counts for both clips now
-      recordReactionAdded(db, reaction('m1', 'u7', day + 2 * DAY), NOW); // an old message, a later day
-      recordReactionRemoved(db, reaction('m2', 'u2', day + 13 * HOUR), NOW);
-      recordReactionSnapshot(db, { guildId: 'g', channelId: 'chan', messageId: 'm1', emojiKey: '😂', count: 4, userIds: ['u8'], at: day + 18 * HOUR }, NOW);
-      recordMessagesDeleted(db, ['m3'], NOW);
-      recordMessage(db, message('b2', day + 19 * HOUR, ['SlugOld']), NOW); // new, then gone in the same batch
-      recordReactionAdded(db, reaction('b2', 'u9', day + 20 * HOUR), NOW);
-      recordMessagesDeleted(db, ['b2'], NOW);
+    inCaptureBatchNow(db, () => {
+      recordMessageNow(db, message('b1', day + 15 * HOUR, ['SlugOne']), NOW); // new
+      recordReactionAddedNow(db, reaction('b1', 'u5', day + 16 * HOUR), NOW);
+      recordMessageNow(db, message('b1', day + 15 * HOUR, ['SlugOne', 'SlugTwo']), NOW); // edited: a clip added
+      recordReactionAddedNow(db, reaction('b1', 'u6', day + 17 * HOUR), NOW); // counts for both clips now
+      recordReactionAddedNow(db, reaction('m1', 'u7', day + 2 * DAY), NOW); // an old message, a later day
+      recordReactionRemovedNow(db, reaction('m2', 'u2', day + 13 * HOUR), NOW);
+      recordReactionSnapshotNow(db, { guildId: 'g', channelId: 'chan', messageId: 'm1', emojiKey: '😂', count: 4, userIds: ['u8'], at: day + 18 * HOUR }, NOW);
+      recordMessagesDeletedNow(db, ['m3'], NOW);
+      recordMessageNow(db, message('b2', day + 19 * HOUR, ['SlugOld']), NOW); // new, then gone in the same batch
+      recordReactionAddedNow(db, reaction('b2', 'u9', day + 20 * HOUR), NOW);
+      recordMessagesDeletedNow(db, ['b2'], NOW);
     });
-    inTransaction(db, () => recordReactionsCleared(db, { guildId: 'g', messageId: 'm1', emojiKey: '😂' }, NOW));
+    inTransaction(db, () => recordReactionsClearedNow(db, { guildId: 'g', messageId: 'm1', emojiKey: '😂' }, NOW));
     await expectIncrementalEqualsFullEverywhere(db);
     const ctx: AnalysisContext = { guildId: 'g', timezone: 'UTC', now: NOW };
     const period = { type: 'range' as const, from: day, to: day + DAY };

@@ -7,6 +7,8 @@ import { inTransaction, type Db } from '../../src/db/client';
 import { markClipHoursDirty } from '../../src/db/dirty';
 import { updateGuildSettings } from '../../src/db/guild-settings';
 import { sqliteClient } from '../../src/db/client';
+import { recordMessageNow, recordMessagesDeletedNow, recordReactionAddedNow, recordReactionSnapshotNow } from '../../src/capture/record-now';
+import { recordReactionRemovedNow } from '../../src/capture/record-now';
 
 // ---------------------------------------------------------------------------------------------------------
 // Random numbers
@@ -225,7 +227,7 @@ export class Community {
   writeMessage(message: ModelMessage, clipIds: string[]): void {
     const content = clipIds.map((id, i) => (i % 2 === 0 ? `look https://clips.twitch.tv/${id}` : `and https://www.twitch.tv/someone/clip/${id}?x=1`)).join(' ');
     inTransaction(this.db, () =>
-      recordMessage(
+      recordMessageNow(
         this.db,
         {
           guildId: message.guild,
@@ -253,7 +255,7 @@ export class Community {
   }
 
   deleteMessage(message: ModelMessage): void {
-    inTransaction(this.db, () => recordMessagesDeleted(this.db, [message.messageId], this.now));
+    inTransaction(this.db, () => recordMessagesDeletedNow(this.db, [message.messageId], this.now));
     message.deleted = true;
   }
 
@@ -298,7 +300,7 @@ export class Community {
 
   react(message: ModelMessage, emoji: string, user: string, at: number): void {
     const added = inTransaction(this.db, () =>
-      recordReactionAdded(this.db, { guildId: message.guild, channelId: message.channel, messageId: message.messageId, emojiKey: emoji, userId: user, at }, this.now),
+      recordReactionAddedNow(this.db, { guildId: message.guild, channelId: message.channel, messageId: message.messageId, emojiKey: emoji, userId: user, at }, this.now),
     );
     const key = `${message.messageId}|${emoji}|${user}`;
     const isNew = message.everHadClip && !this.reactions.has(key);
@@ -308,7 +310,7 @@ export class Community {
 
   unreact(message: ModelMessage, emoji: string, user: string): void {
     inTransaction(this.db, () =>
-      recordReactionRemoved(this.db, { guildId: message.guild, channelId: message.channel, messageId: message.messageId, emojiKey: emoji, userId: user, at: this.now }, this.now),
+      recordReactionRemovedNow(this.db, { guildId: message.guild, channelId: message.channel, messageId: message.messageId, emojiKey: emoji, userId: user, at: this.now }, this.now),
     );
     if (!message.everHadClip) return;
     const key = `${message.messageId}|${emoji}|${user}`;
@@ -322,7 +324,7 @@ export class Community {
   /** An export's view of one emoji: some named users, and a count that may be larger. */
   snapshot(message: ModelMessage, emoji: string, users: string[], count: number, at: number): void {
     inTransaction(this.db, () =>
-      recordReactionSnapshot(this.db, { guildId: message.guild, channelId: message.channel, messageId: message.messageId, emojiKey: emoji, count, userIds: users, at }, this.now),
+      recordReactionSnapshotNow(this.db, { guildId: message.guild, channelId: message.channel, messageId: message.messageId, emojiKey: emoji, count, userIds: users, at }, this.now),
     );
     if (!message.everHadClip) return;
     for (const user of users) {

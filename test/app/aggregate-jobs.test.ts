@@ -1,3 +1,4 @@
+import { recordMessageNow } from '../../src/capture/record-now';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,7 +25,7 @@ describe('scheduled aggregation', () => {
     app = createApp({ config, logger: silentLogger(), clock: new ManualClock(Date.parse('2026-04-20T12:00:00Z')) });
     const db = app.db;
     inTransaction(db, () =>
-      recordMessage(
+      recordMessageNow(
         db,
         { guildId: 'g', channelId: 'c', messageId: 'm', authorId: 'u', authorName: 'u', authorIsBot: false, postedAt: Date.parse('2026-04-19T12:00:00Z'), content: 'https://clips.twitch.tv/Slug', source: 'discord' },
         Date.parse('2026-04-19T12:00:00Z'),

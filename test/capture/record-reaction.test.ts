@@ -10,6 +10,7 @@ import {
 } from '../../src/capture/record-reaction';
 import { recordMessage, recordMessagesDeleted } from '../../src/capture/record-share';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
+import { recordMessageNow } from '../../src/capture/record-now';
 
 const T0 = Date.UTC(2026, 0, 5, 12, 30);
 const POG = 'PogChamp:123456789012345678';
@@ -23,7 +24,7 @@ describe('reactions on clip messages', () => {
       ['m2', 'https://clips.twitch.tv/ClipOne https://clips.twitch.tv/ClipTwo'],
       ['plain', 'no clip here'],
     ] as const) {
-      recordMessage(
+      recordMessageNow(
         temp.db,
         { guildId: 'g1', channelId: 'c1', messageId, authorId: 'u0', authorName: 'Poster', authorIsBot: false, postedAt: T0, content, source: 'discord' },
         T0,
@@ -41,76 +42,76 @@ describe('reactions on clip messages', () => {
     return { total: row.discord_reactions, types: JSON.parse(row.discord_reaction_types) as Record<string, number> };
   };
 
-  it('counts each user once per emoji, across every message sharing the clip', () => {
-    expect(recordReactionAdded(temp.db, event('m1', '🔥', 'a'), T0)).toBe(true);
-    expect(recordReactionAdded(temp.db, event('m1', '🔥', 'a'), T0)).toBe(false);
-    expect(recordReactionAdded(temp.db, event('m1', '🔥', 'b'), T0)).toBe(true);
-    expect(recordReactionAdded(temp.db, event('m2', POG, 'a'), T0)).toBe(true);
+  it('counts each user once per emoji, across every message sharing the clip', async () => {
+    expect(await recordReactionAdded(temp.db, event('m1', '🔥', 'a'), T0)).toBe(true);
+    expect(await recordReactionAdded(temp.db, event('m1', '🔥', 'a'), T0)).toBe(false);
+    expect(await recordReactionAdded(temp.db, event('m1', '🔥', 'b'), T0)).toBe(true);
+    expect(await recordReactionAdded(temp.db, event('m2', POG, 'a'), T0)).toBe(true);
     expect(counts('ClipOne')).toEqual({ total: 3, types: { '🔥': 2, [POG]: 1 } });
     expect(counts('ClipTwo')).toEqual({ total: 1, types: { [POG]: 1 } });
   });
 
-  it('ignores reactions on messages without a clip', () => {
-    expect(recordReactionAdded(temp.db, event('plain', '🔥', 'a'), T0)).toBe(false);
-    expect(recordReactionAdded(temp.db, event('never-seen', '🔥', 'a'), T0)).toBe(false);
+  it('ignores reactions on messages without a clip', async () => {
+    expect(await recordReactionAdded(temp.db, event('plain', '🔥', 'a'), T0)).toBe(false);
+    expect(await recordReactionAdded(temp.db, event('never-seen', '🔥', 'a'), T0)).toBe(false);
     expect(temp.db.$client.prepare('SELECT count(*) AS n FROM reactions').get()).toEqual({ n: 0 });
   });
 
-  it('removes a reaction once, and a replayed removal changes nothing', () => {
-    recordReactionAdded(temp.db, event('m1', '🔥', 'a'), T0);
-    recordReactionAdded(temp.db, event('m1', '🔥', 'b'), T0);
-    expect(recordReactionRemoved(temp.db, event('m1', '🔥', 'a'), T0)).toBe(true);
-    expect(recordReactionRemoved(temp.db, event('m1', '🔥', 'a'), T0)).toBe(false);
+  it('removes a reaction once, and a replayed removal changes nothing', async () => {
+    await recordReactionAdded(temp.db, event('m1', '🔥', 'a'), T0);
+    await recordReactionAdded(temp.db, event('m1', '🔥', 'b'), T0);
+    expect(await recordReactionRemoved(temp.db, event('m1', '🔥', 'a'), T0)).toBe(true);
+    expect(await recordReactionRemoved(temp.db, event('m1', '🔥', 'a'), T0)).toBe(false);
     expect(counts('ClipOne')).toEqual({ total: 1, types: { '🔥': 1 } });
   });
 
-  it('clears every reaction of a message, or only one emoji', () => {
-    recordReactionAdded(temp.db, event('m2', '🔥', 'a'), T0);
-    recordReactionAdded(temp.db, event('m2', '🔥', 'b'), T0);
-    recordReactionAdded(temp.db, event('m2', POG, 'a'), T0);
-    recordReactionAdded(temp.db, event('m1', POG, 'c'), T0);
-    expect(recordReactionsCleared(temp.db, { guildId: 'g1', messageId: 'm2', emojiKey: '🔥' }, T0)).toBe(2);
+  it('clears every reaction of a message, or only one emoji', async () => {
+    await recordReactionAdded(temp.db, event('m2', '🔥', 'a'), T0);
+    await recordReactionAdded(temp.db, event('m2', '🔥', 'b'), T0);
+    await recordReactionAdded(temp.db, event('m2', POG, 'a'), T0);
+    await recordReactionAdded(temp.db, event('m1', POG, 'c'), T0);
+    expect(await recordReactionsCleared(temp.db, { guildId: 'g1', messageId: 'm2', emojiKey: '🔥' }, T0)).toBe(2);
     expect(counts('ClipTwo')).toEqual({ total: 1, types: { [POG]: 1 } });
     expect(counts('ClipOne')).toEqual({ total: 2, types: { [POG]: 2 } });
-    expect(recordReactionsCleared(temp.db, { guildId: 'g1', messageId: 'm2' }, T0)).toBe(1);
+    expect(await recordReactionsCleared(temp.db, { guildId: 'g1', messageId: 'm2' }, T0)).toBe(1);
     expect(counts('ClipTwo')).toEqual({ total: 0, types: {} });
     expect(counts('ClipOne')).toEqual({ total: 1, types: { [POG]: 1 } });
-    expect(recordReactionsCleared(temp.db, { guildId: 'g1', messageId: 'm2' }, T0)).toBe(0);
+    expect(await recordReactionsCleared(temp.db, { guildId: 'g1', messageId: 'm2' }, T0)).toBe(0);
   });
 
-  it('stops counting reactions of a deleted share', () => {
-    recordReactionAdded(temp.db, event('m2', '🔥', 'a'), T0);
-    recordReactionAdded(temp.db, event('m1', '🔥', 'b'), T0);
-    recordMessagesDeleted(temp.db, ['m2'], T0);
+  it('stops counting reactions of a deleted share', async () => {
+    await recordReactionAdded(temp.db, event('m2', '🔥', 'a'), T0);
+    await recordReactionAdded(temp.db, event('m1', '🔥', 'b'), T0);
+    await recordMessagesDeleted(temp.db, ['m2'], T0);
     expect(counts('ClipOne')).toEqual({ total: 1, types: { '🔥': 1 } });
     expect(counts('ClipTwo')).toEqual({ total: 0, types: {} });
   });
 
-  it('keeps a snapshot count beyond the named users as a baseline, and re-applying it changes nothing', () => {
-    recordReactionSnapshot(temp.db, { guildId: 'g1', channelId: 'c1', messageId: 'm1', emojiKey: '😂', count: 5, userIds: ['a', 'b'], at: T0 }, T0);
+  it('keeps a snapshot count beyond the named users as a baseline, and re-applying it changes nothing', async () => {
+    await recordReactionSnapshot(temp.db, { guildId: 'g1', channelId: 'c1', messageId: 'm1', emojiKey: '😂', count: 5, userIds: ['a', 'b'], at: T0 }, T0);
     expect(counts('ClipOne')).toEqual({ total: 5, types: { '😂': 5 } });
-    recordReactionSnapshot(temp.db, { guildId: 'g1', channelId: 'c1', messageId: 'm1', emojiKey: '😂', count: 5, userIds: ['a', 'b'], at: T0 }, T0);
+    await recordReactionSnapshot(temp.db, { guildId: 'g1', channelId: 'c1', messageId: 'm1', emojiKey: '😂', count: 5, userIds: ['a', 'b'], at: T0 }, T0);
     expect(counts('ClipOne')).toEqual({ total: 5, types: { '😂': 5 } });
     expect(temp.db.$client.prepare('SELECT anonymous_count FROM reaction_baselines').all()).toEqual([{ anonymous_count: 3 }]);
 
     // A live add by a new user adds one; a remove by someone only counted in the baseline takes one from it.
-    recordReactionAdded(temp.db, event('m1', '😂', 'c'), T0);
+    await recordReactionAdded(temp.db, event('m1', '😂', 'c'), T0);
     expect(counts('ClipOne').total).toBe(6);
-    expect(recordReactionRemoved(temp.db, event('m1', '😂', 'unnamed'), T0)).toBe(true);
+    expect(await recordReactionRemoved(temp.db, event('m1', '😂', 'unnamed'), T0)).toBe(true);
     expect(counts('ClipOne').total).toBe(5);
-    expect(recordReactionRemoved(temp.db, event('m1', '😂', 'a'), T0)).toBe(true);
+    expect(await recordReactionRemoved(temp.db, event('m1', '😂', 'a'), T0)).toBe(true);
     expect(counts('ClipOne')).toEqual({ total: 4, types: { '😂': 4 } });
 
     // Clearing the emoji removes the baseline too.
-    recordReactionsCleared(temp.db, { guildId: 'g1', messageId: 'm1', emojiKey: '😂' }, T0);
+    await recordReactionsCleared(temp.db, { guildId: 'g1', messageId: 'm1', emojiKey: '😂' }, T0);
     expect(counts('ClipOne')).toEqual({ total: 0, types: {} });
     expect(temp.db.$client.prepare('SELECT count(*) AS n FROM reaction_baselines').get()).toEqual({ n: 0 });
   });
 
-  it('never lets a baseline go below zero', () => {
-    recordReactionSnapshot(temp.db, { guildId: 'g1', channelId: 'c1', messageId: 'm1', emojiKey: '😂', count: 1, userIds: [], at: T0 }, T0);
-    expect(recordReactionRemoved(temp.db, event('m1', '😂', 'x'), T0)).toBe(true);
-    expect(recordReactionRemoved(temp.db, event('m1', '😂', 'y'), T0)).toBe(false);
+  it('never lets a baseline go below zero', async () => {
+    await recordReactionSnapshot(temp.db, { guildId: 'g1', channelId: 'c1', messageId: 'm1', emojiKey: '😂', count: 1, userIds: [], at: T0 }, T0);
+    expect(await recordReactionRemoved(temp.db, event('m1', '😂', 'x'), T0)).toBe(true);
+    expect(await recordReactionRemoved(temp.db, event('m1', '😂', 'y'), T0)).toBe(false);
     expect(counts('ClipOne')).toEqual({ total: 0, types: {} });
   });
 

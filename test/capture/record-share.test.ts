@@ -36,33 +36,33 @@ describe('recordMessage', () => {
     dirty: q('SELECT * FROM dirty_hours ORDER BY guild_id, hour_start'),
   });
 
-  it('counts a clip posted in three messages as three shares', () => {
-    for (const id of ['m1', 'm2', 'm3']) recordMessage(temp.db, snapshot({ messageId: id, content: 'https://clips.twitch.tv/ClipOne' }), T0);
+  it('counts a clip posted in three messages as three shares', async () => {
+    for (const id of ['m1', 'm2', 'm3']) await recordMessage(temp.db, snapshot({ messageId: id, content: 'https://clips.twitch.tv/ClipOne' }), T0);
     expect(clip('ClipOne')).toMatchObject({ discord_shares: 3, enrichment_state: 'pending', url: 'https://clips.twitch.tv/ClipOne' });
     expect(q('SELECT message_id FROM shares ORDER BY id')).toEqual([{ message_id: 'm1' }, { message_id: 'm2' }, { message_id: 'm3' }]);
   });
 
-  it('keeps one share for a message edited twice with the clip still in it', () => {
-    recordMessage(temp.db, snapshot({ messageId: 'm1', content: 'https://clips.twitch.tv/ClipOne' }), T0);
-    recordMessage(temp.db, snapshot({ messageId: 'm1', content: 'look https://clips.twitch.tv/ClipOne' }), T0 + 1);
-    recordMessage(temp.db, snapshot({ messageId: 'm1', content: 'LOOK <https://clips.twitch.tv/ClipOne>' }), T0 + 2);
+  it('keeps one share for a message edited twice with the clip still in it', async () => {
+    await recordMessage(temp.db, snapshot({ messageId: 'm1', content: 'https://clips.twitch.tv/ClipOne' }), T0);
+    await recordMessage(temp.db, snapshot({ messageId: 'm1', content: 'look https://clips.twitch.tv/ClipOne' }), T0 + 1);
+    await recordMessage(temp.db, snapshot({ messageId: 'm1', content: 'LOOK <https://clips.twitch.tv/ClipOne>' }), T0 + 2);
     expect(q('SELECT count(*) AS n FROM shares')).toEqual([{ n: 1 }]);
     expect(clip('ClipOne')?.discord_shares).toBe(1);
   });
 
-  it('adds, removes and restores shares as edits change the links', () => {
-    expect(recordMessage(temp.db, snapshot({ messageId: 'm1', content: 'https://clips.twitch.tv/ClipOne' }), T0)).toEqual({ added: ['ClipOne'], removed: [] });
-    expect(recordMessage(temp.db, snapshot({ messageId: 'm1', content: 'https://clips.twitch.tv/ClipOne https://clips.twitch.tv/ClipTwo' }), T0 + 1)).toEqual({
+  it('adds, removes and restores shares as edits change the links', async () => {
+    expect(await recordMessage(temp.db, snapshot({ messageId: 'm1', content: 'https://clips.twitch.tv/ClipOne' }), T0)).toEqual({ added: ['ClipOne'], removed: [] });
+    expect(await recordMessage(temp.db, snapshot({ messageId: 'm1', content: 'https://clips.twitch.tv/ClipOne https://clips.twitch.tv/ClipTwo' }), T0 + 1)).toEqual({
       added: ['ClipTwo'],
       removed: [],
     });
-    expect(recordMessage(temp.db, snapshot({ messageId: 'm1', content: 'https://clips.twitch.tv/ClipTwo' }), T0 + 2)).toEqual({ added: [], removed: ['ClipOne'] });
+    expect(await recordMessage(temp.db, snapshot({ messageId: 'm1', content: 'https://clips.twitch.tv/ClipTwo' }), T0 + 2)).toEqual({ added: [], removed: ['ClipOne'] });
     expect(clip('ClipOne')?.discord_shares).toBe(0);
     expect(q('SELECT clip_id, deleted_at FROM shares ORDER BY id')).toEqual([
       { clip_id: 'ClipOne', deleted_at: T0 + 2 },
       { clip_id: 'ClipTwo', deleted_at: null },
     ]);
-    expect(recordMessage(temp.db, snapshot({ messageId: 'm1', content: 'https://clips.twitch.tv/ClipOne https://clips.twitch.tv/ClipTwo' }), T0 + 3)).toEqual({
+    expect(await recordMessage(temp.db, snapshot({ messageId: 'm1', content: 'https://clips.twitch.tv/ClipOne https://clips.twitch.tv/ClipTwo' }), T0 + 3)).toEqual({
       added: ['ClipOne'],
       removed: [],
     });
@@ -70,34 +70,34 @@ describe('recordMessage', () => {
     expect(q('SELECT count(*) AS n FROM shares')).toEqual([{ n: 2 }]);
   });
 
-  it('changes nothing when the same message is recorded again', () => {
+  it('changes nothing when the same message is recorded again', async () => {
     const msg = snapshot({ messageId: 'm1', content: 'https://clips.twitch.tv/ClipOne and https://m.twitch.tv/clip/ClipTwo' });
-    recordMessage(temp.db, msg, T0);
+    await recordMessage(temp.db, msg, T0);
     const before = dump();
-    expect(recordMessage(temp.db, msg, T0 + HOUR)).toEqual({ added: [], removed: [] });
+    expect(await recordMessage(temp.db, msg, T0 + HOUR)).toEqual({ added: [], removed: [] });
     expect(dump()).toEqual(before);
   });
 
-  it('records nothing for a message without clip links', () => {
-    expect(recordMessage(temp.db, snapshot({ messageId: 'm1', content: 'https://www.twitch.tv/videos/123' }), T0)).toEqual({ added: [], removed: [] });
+  it('records nothing for a message without clip links', async () => {
+    expect(await recordMessage(temp.db, snapshot({ messageId: 'm1', content: 'https://www.twitch.tv/videos/123' }), T0)).toEqual({ added: [], removed: [] });
     expect(dump()).toEqual({ clips: [], shares: [], dirty: [] });
   });
 
-  it('keeps each guild’s clip counts apart', () => {
-    recordMessage(temp.db, snapshot({ messageId: 'm1', content: 'https://clips.twitch.tv/ClipOne' }), T0);
-    recordMessage(temp.db, snapshot({ guildId: 'g2', messageId: 'm2', content: 'https://clips.twitch.tv/ClipOne' }), T0);
-    recordMessage(temp.db, snapshot({ guildId: 'g2', messageId: 'm3', content: 'https://clips.twitch.tv/ClipOne' }), T0);
+  it('keeps each guild’s clip counts apart', async () => {
+    await recordMessage(temp.db, snapshot({ messageId: 'm1', content: 'https://clips.twitch.tv/ClipOne' }), T0);
+    await recordMessage(temp.db, snapshot({ guildId: 'g2', messageId: 'm2', content: 'https://clips.twitch.tv/ClipOne' }), T0);
+    await recordMessage(temp.db, snapshot({ guildId: 'g2', messageId: 'm3', content: 'https://clips.twitch.tv/ClipOne' }), T0);
     expect(clip('ClipOne', 'g1')?.discord_shares).toBe(1);
     expect(clip('ClipOne', 'g2')?.discord_shares).toBe(2);
   });
 
-  it('scans embed URLs as well as the text', () => {
-    recordMessage(temp.db, snapshot({ messageId: 'm1', content: 'from a bot', embedUrls: ['https://clips.twitch.tv/EmbeddedClip'] }), T0);
+  it('scans embed URLs as well as the text', async () => {
+    await recordMessage(temp.db, snapshot({ messageId: 'm1', content: 'from a bot', embedUrls: ['https://clips.twitch.tv/EmbeddedClip'] }), T0);
     expect(clip('EmbeddedClip')?.discord_shares).toBe(1);
   });
 
-  it('marks the hour of the share dirty for incremental aggregation', () => {
-    recordMessage(temp.db, snapshot({ messageId: 'm1', content: 'https://clips.twitch.tv/ClipOne' }), T0);
+  it('marks the hour of the share dirty for incremental aggregation', async () => {
+    await recordMessage(temp.db, snapshot({ messageId: 'm1', content: 'https://clips.twitch.tv/ClipOne' }), T0);
     expect(q('SELECT guild_id, hour_start FROM dirty_hours')).toEqual([{ guild_id: 'g1', hour_start: Date.UTC(2026, 0, 5, 12) }]);
   });
 });
@@ -109,11 +109,11 @@ describe('recordMessagesDeleted', () => {
   });
   afterEach(() => temp.cleanup());
 
-  it('stops counting the shares of deleted messages, keeps the rows, and is idempotent', () => {
-    recordMessage(temp.db, snapshot({ messageId: 'm1', content: 'https://clips.twitch.tv/ClipOne' }), T0);
-    recordMessage(temp.db, snapshot({ messageId: 'm2', content: 'https://clips.twitch.tv/ClipOne https://clips.twitch.tv/ClipTwo' }), T0);
-    expect(recordMessagesDeleted(temp.db, ['m2', 'unknown'], T0 + 5)).toBe(2);
-    expect(recordMessagesDeleted(temp.db, ['m2'], T0 + 6)).toBe(0);
+  it('stops counting the shares of deleted messages, keeps the rows, and is idempotent', async () => {
+    await recordMessage(temp.db, snapshot({ messageId: 'm1', content: 'https://clips.twitch.tv/ClipOne' }), T0);
+    await recordMessage(temp.db, snapshot({ messageId: 'm2', content: 'https://clips.twitch.tv/ClipOne https://clips.twitch.tv/ClipTwo' }), T0);
+    expect(await recordMessagesDeleted(temp.db, ['m2', 'unknown'], T0 + 5)).toBe(2);
+    expect(await recordMessagesDeleted(temp.db, ['m2'], T0 + 6)).toBe(0);
     const counts = temp.db.$client.prepare('SELECT clip_id, discord_shares FROM clips ORDER BY clip_id').all();
     expect(counts).toEqual([
       { clip_id: 'ClipOne', discord_shares: 1 },

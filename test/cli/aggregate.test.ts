@@ -4,6 +4,7 @@ import type { CliIo } from '../../src/cli/command';
 import { runCli } from '../../src/cli/index';
 import { closeDatabase, inTransaction, openDatabase } from '../../src/db/client';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
+import { recordMessageNow } from '../../src/capture/record-now';
 
 let temp: TempDb | undefined;
 afterEach(() => temp?.cleanup());
@@ -25,7 +26,7 @@ function seed(path: string): void {
   const db = openDatabase({ path });
   for (const [guildId, messageId] of [['g1', 'm1'], ['g1', 'm2'], ['g2', 'm3']] as const) {
     inTransaction(db, () =>
-      recordMessage(
+      recordMessageNow(
         db,
         {
           guildId,

@@ -197,15 +197,15 @@ describe('backfilling a channel from its history', () => {
   it('runs safely alongside live capture: nothing recorded live is counted twice', async () => {
     const message = messages[0]!;
     const live = { guildId: GUILD, channelId: CHANNEL, messageId: message.id };
-    recordMessage(temp.db, { ...live, authorId: '900000000000000000', authorName: 'User 0', authorIsBot: false, postedAt: Date.parse(message.timestamp), content: message.content, source: 'discord' }, NOW);
-    recordReactionAdded(temp.db, { ...live, emojiKey: '😂', userId: users(1)[0]!, at: NOW }, NOW);
+    await recordMessage(temp.db, { ...live, authorId: '900000000000000000', authorName: 'User 0', authorIsBot: false, postedAt: Date.parse(message.timestamp), content: message.content, source: 'discord' }, NOW);
+    await recordReactionAdded(temp.db, { ...live, emojiKey: '😂', userId: users(1)[0]!, at: NOW }, NOW);
 
     await backfillChannel(deps(), { channelId: CHANNEL });
     expect(q('SELECT source FROM shares WHERE message_id = ?', message.id)).toEqual([{ source: 'discord' }]);
     expect(q('SELECT discord_shares, discord_reactions FROM clips WHERE clip_id = ?', 'HistoryClip0')).toEqual([{ discord_shares: 1, discord_reactions: 150 }]);
     // A live add after the crawl by someone new counts once more; a replay of a crawled one does not.
-    expect(recordReactionAdded(temp.db, { ...live, emojiKey: '😂', userId: users(1, 150)[0]!, at: NOW + 1 }, NOW + 1)).toBe(true);
-    expect(recordReactionAdded(temp.db, { ...live, emojiKey: '😂', userId: users(1, 10)[0]!, at: NOW + 1 }, NOW + 1)).toBe(false);
+    expect(await recordReactionAdded(temp.db, { ...live, emojiKey: '😂', userId: users(1, 150)[0]!, at: NOW + 1 }, NOW + 1)).toBe(true);
+    expect(await recordReactionAdded(temp.db, { ...live, emojiKey: '😂', userId: users(1, 10)[0]!, at: NOW + 1 }, NOW + 1)).toBe(false);
     expect(q('SELECT discord_reactions FROM clips WHERE clip_id = ?', 'HistoryClip0')).toEqual([{ discord_reactions: 151 }]);
   });
 
@@ -213,10 +213,10 @@ describe('backfilling a channel from its history', () => {
     // Recorded earlier (an import) but no longer in the channel: between messages 99 and 100.
     const goneAt = START + 99 * 3_600_000 + 1_800_000;
     const gone = { guildId: GUILD, channelId: CHANNEL, messageId: snowflake(goneAt, 7), authorId: '900000000000000001', authorName: 'alice', authorIsBot: false, postedAt: goneAt, content: 'https://clips.twitch.tv/DeletedMeanwhile', source: 'import' as const };
-    recordMessage(temp.db, gone, NOW);
+    await recordMessage(temp.db, gone, NOW);
     // Same time, another channel, and a thread of this one: not this crawl's business.
-    recordMessage(temp.db, { ...gone, channelId: '810000000000000009', messageId: snowflake(goneAt, 8), content: 'https://clips.twitch.tv/OtherChannelClip' }, NOW);
-    recordMessage(temp.db, { ...gone, threadId: THREAD, messageId: snowflake(goneAt, 9), content: 'https://clips.twitch.tv/ThreadOnlyClip' }, NOW);
+    await recordMessage(temp.db, { ...gone, channelId: '810000000000000009', messageId: snowflake(goneAt, 8), content: 'https://clips.twitch.tv/OtherChannelClip' }, NOW);
+    await recordMessage(temp.db, { ...gone, threadId: THREAD, messageId: snowflake(goneAt, 9), content: 'https://clips.twitch.tv/ThreadOnlyClip' }, NOW);
 
     await backfillChannel(deps(), { channelId: CHANNEL });
     expect(q('SELECT clip_id, deleted_at FROM shares WHERE clip_id IN (?, ?, ?) ORDER BY clip_id', 'DeletedMeanwhile', 'OtherChannelClip', 'ThreadOnlyClip')).toEqual([

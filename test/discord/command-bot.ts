@@ -14,6 +14,7 @@ import { createLogger, type Logger } from '../../src/logger';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
 import { snowflake, startFakeDiscord, type FakeDiscord, type FakeGuild, type RecordedRequest } from '../fakes/discord';
 import { sqliteClient } from '../../src/db/client';
+import { recordMessageNow, recordReactionAddedNow } from '../../src/capture/record-now';
 
 export interface LogLine {
   level: number;
@@ -110,7 +111,7 @@ export interface FixtureClip {
 export function shareClip(db: Db, share: { guildId: string; channelId: string; clipId: string; authorId: string; authorName: string; at: number }): string {
   const messageId = snowflake(share.at);
   inTransaction(db, () =>
-    recordMessage(
+    recordMessageNow(
       db,
       {
         guildId: share.guildId,
@@ -130,7 +131,7 @@ export function shareClip(db: Db, share: { guildId: string; channelId: string; c
 }
 
 export function react(db: Db, r: { guildId: string; channelId: string; messageId: string; emoji: string; userId: string; at: number }): void {
-  inTransaction(db, () => recordReactionAdded(db, { guildId: r.guildId, channelId: r.channelId, messageId: r.messageId, emojiKey: r.emoji, userId: r.userId, at: r.at }, r.at));
+  inTransaction(db, () => recordReactionAddedNow(db, { guildId: r.guildId, channelId: r.channelId, messageId: r.messageId, emojiKey: r.emoji, userId: r.userId, at: r.at }, r.at));
 }
 
 /** What Twitch enrichment writes for a clip (the enrichment worker lives in src/twitch). */

@@ -10,6 +10,7 @@ import type { PacingOptions } from '../../src/twitch/pacing';
 import type { Job } from '../../src/scheduler/scheduler';
 import { FakeHelix, useFakeHelixPort, type FakeHelixOptions } from '../fakes/helix';
 import { createTempDb, type TempDb } from './temp-db';
+import { recordMessageNow } from '../../src/capture/record-now';
 
 export interface TwitchHarness {
   helix: FakeHelix;
@@ -77,7 +78,7 @@ export async function startTwitchHarness(
     clock,
     share(guildId, messageId, slugs, postedAt = clock.now()) {
       inTransaction(temp.db, () =>
-        recordMessage(
+        recordMessageNow(
           temp.db,
           {
             guildId,

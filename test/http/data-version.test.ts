@@ -7,12 +7,13 @@ import { updateGuildSettings } from '../../src/db/guild-settings';
 import { createDataVersions } from '../../src/http/data-version';
 import { GUILD_A, GUILD_B, TEST_NOW } from '../helpers/http-server';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
+import { recordMessageNow } from '../../src/capture/record-now';
 
 let messageSeq = 1000;
 function share(db: TempDb['db'], guildId: string, now: number, slug = `Clip${messageSeq}`): void {
   messageSeq += 1;
   inTransaction(db, () => {
-    recordMessage(db, {
+    recordMessageNow(db, {
       guildId, channelId: '1', messageId: String(messageSeq), authorId: '2', authorName: 'viewer', authorIsBot: false,
       postedAt: now, content: `https://clips.twitch.tv/${slug}`, source: 'discord',
     }, now);

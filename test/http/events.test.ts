@@ -4,6 +4,7 @@ import { inTransaction } from '../../src/db/client';
 import type { HttpServer } from '../../src/http/server';
 import { bearer, GUILD_A, GUILD_B, startTestServer, TEST_NOW, tokenFor } from '../helpers/http-server';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
+import { recordMessageNow } from '../../src/capture/record-now';
 
 interface StreamEvent {
   event: string;
@@ -45,7 +46,7 @@ function collectEvents(response: Response): { events: StreamEvent[]; stop: () =>
 
 function shareIn(temp: TempDb, guildId: string, messageId: string, at: number): void {
   inTransaction(temp.db, () => {
-    recordMessage(temp.db, {
+    recordMessageNow(temp.db, {
       guildId, channelId: '1', messageId, authorId: '2', authorName: 'viewer', authorIsBot: false,
       postedAt: at, content: `https://clips.twitch.tv/Clip${messageId}`, source: 'discord',
     }, at);

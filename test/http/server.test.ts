@@ -8,6 +8,7 @@ import type { HttpServer } from '../../src/http/server';
 import { revokeApiToken } from '../../src/http/tokens';
 import { bearer, GUILD_A, GUILD_B, startTestServer, TEST_NOW, tokenFor } from '../helpers/http-server';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
+import { recordMessageNow } from '../../src/capture/record-now';
 
 function rawGet(url: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -210,7 +211,7 @@ describe('HTTP server', () => {
       ({ server } = await startTestServer(temp.db));
       const token = tokenFor(temp.db, GUILD_A);
       inTransaction(temp.db, () => {
-        recordMessage(temp.db, {
+        recordMessageNow(temp.db, {
           guildId: GUILD_A, channelId: '300', messageId: '400', authorId: '500', authorName: 'mod', authorIsBot: false,
           postedAt: TEST_NOW - 1000, content: 'https://clips.twitch.tv/AwkwardHelplessSalamanderSwiftRage', source: 'discord',
         }, TEST_NOW);

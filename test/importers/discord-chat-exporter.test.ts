@@ -196,7 +196,7 @@ describe('importing DiscordChatExporter exports', () => {
     clock.advance(60_000);
     await importAll(mainExports, { batchSize: 2 });
     await importAll([fixture('general.json')], { batchSize: 3, force: true });
-    recordReactionAdded(temp.db, { guildId: GUILD, channelId: '810000000000000001', messageId: '1000000000000000101', emojiKey: '🔥', userId: '42', at: NOW }, NOW);
+    await recordReactionAdded(temp.db, { guildId: GUILD, channelId: '810000000000000001', messageId: '1000000000000000101', emojiKey: '🔥', userId: '42', at: NOW }, NOW);
     await aggregateAll(temp.db, { clock });
     const incremental = totals();
     expect(incremental.length).toBeGreaterThan(0);
@@ -209,15 +209,15 @@ describe('importing DiscordChatExporter exports', () => {
     const message = { guildId: GUILD, channelId: '810000000000000001', messageId: '1000000000000000103' };
     expect(clip('FunnyClipName-AbC123_xyz')?.discord_reactions).toBe(4);
     // Someone who was part of the anonymous four takes their 🔥 back; a new user adds one.
-    recordReactionRemoved(temp.db, { ...message, emojiKey: '🔥', userId: '900000000000000002', at: NOW }, NOW);
+    await recordReactionRemoved(temp.db, { ...message, emojiKey: '🔥', userId: '900000000000000002', at: NOW }, NOW);
     expect(clip('FunnyClipName-AbC123_xyz')?.discord_reactions).toBe(3);
-    recordReactionAdded(temp.db, { ...message, emojiKey: '🔥', userId: '900000000000000007', at: NOW + 1 }, NOW + 1);
+    await recordReactionAdded(temp.db, { ...message, emojiKey: '🔥', userId: '900000000000000007', at: NOW + 1 }, NOW + 1);
     expect(clip('FunnyClipName-AbC123_xyz')?.discord_reactions).toBe(4);
     // Re-reading the (older) export does not undo what the live events said.
     await importExportFile(deps(), fixture('general.json'), { force: true });
     expect(clip('FunnyClipName-AbC123_xyz')?.discord_reactions).toBe(4);
     // A live add by a user the export already named is a replay, not a new reaction.
-    expect(recordReactionAdded(temp.db, { guildId: GUILD, channelId: '810000000000000001', messageId: '1000000000000000101', emojiKey: '😂', userId: '900000000000000003', at: NOW }, NOW)).toBe(false);
+    expect(await recordReactionAdded(temp.db, { guildId: GUILD, channelId: '810000000000000001', messageId: '1000000000000000101', emojiKey: '😂', userId: '900000000000000003', at: NOW }, NOW)).toBe(false);
     expect(clip(AWK)?.discord_reactions).toBe(6);
   });
 

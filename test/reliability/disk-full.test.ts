@@ -26,6 +26,7 @@ import { FakeHelix, useFakeHelixPort } from '../fakes/helix';
 import { fakeBackedAppEnv, NEVER } from './app-env';
 import { generateExport } from '../helpers/dce-export';
 import { sqliteClient } from '../../src/db/client';
+import { recordMessageNow } from '../../src/capture/record-now';
 
 interface LogLine {
   level: number;
@@ -327,7 +328,7 @@ describe('disk full during a WAL checkpoint and at shutdown', () => {
             const n = batch * 100 + i;
             const messageId = String(1_000_000 + n);
             expected.push(`${messageId}:WalClip${n}-w`);
-            recordMessage(
+            recordMessageNow(
               db,
               { guildId: 'g1', channelId: 'c1', messageId, authorId: `u${n % 7}`, authorName: 'fan', authorIsBot: false, postedAt: 1_750_000_000_000 + n * 1000, content: `https://clips.twitch.tv/WalClip${n}-w ${'x'.repeat(200)}`, source: 'discord' },
               1_750_000_000_000 + n * 1000,

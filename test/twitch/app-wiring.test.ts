@@ -10,6 +10,7 @@ import { createLogger } from '../../src/logger';
 import { everySecondsCron } from '../../src/twitch/jobs';
 import { appResources } from '../helpers/app-resources';
 import { sqliteClient } from '../../src/db/client';
+import { recordMessageNow } from '../../src/capture/record-now';
 
 const started = appResources();
 
@@ -26,7 +27,7 @@ function logSink(): { stream: Writable; lines: () => { level: number; msg: strin
 
 function share(target: App, slug: string): void {
   inTransaction(target.db, () =>
-    recordMessage(
+    recordMessageNow(
       target.db,
       {
         guildId: 'g1',

@@ -1,6 +1,7 @@
 // Refused Twitch credentials are an operator's problem: said once at error level, naming TWITCH_CLIENT_ID and
 // TWITCH_CLIENT_SECRET (never their values), not on every scheduled run, and said again only if they are refused
 // again after having worked.
+import { recordMessageNow } from '../../src/capture/record-now';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
@@ -53,7 +54,7 @@ describe('refused Twitch credentials', () => {
     const app = started.keep(createApp({ config, logger: createLogger({ destination: sink.stream }), clock }));
     const db = app.db;
     inTransaction(db, () =>
-      recordMessage(
+      recordMessageNow(
         db,
         { guildId: 'g1', channelId: 'c1', messageId: 'm1', authorId: 'u1', authorName: 'sharer', authorIsBot: false, postedAt: clock.now(), content: 'https://clips.twitch.tv/Refused-r1', source: 'discord' },
         clock.now(),

@@ -25,7 +25,7 @@ export default defineListener({
     if (!channelAllowed(settings, place) || !authorAllowed(ctx, settings, message.author)) return;
     ctx.clipMessages.add(message.id);
     return ctx.order.runSync([message.id], () => {
-      ctx.queue.push({ describe: `MESSAGE_CREATE ${message.id}`, run: (db, now) => void recordMessage(db, snapshot, now) });
+      ctx.queue.push({ describe: `MESSAGE_CREATE ${message.id}`, run: (db, now) => recordMessage(db, snapshot, now) });
     });
   },
 });

@@ -12,7 +12,7 @@ export default defineListener({
     return ctx.order.runSync(ids, () => {
       ctx.queue.push({
         describe: `MESSAGE_DELETE_BULK ${ids.length} messages in ${channel.id}`,
-        run: (db, now) => void recordMessagesDeleted(db, ids, now),
+        run: (db, now) => recordMessagesDeleted(db, ids, now),
       });
     });
   },

@@ -9,7 +9,7 @@ export default defineListener({
     if (!message.guildId) return;
     const id = message.id;
     return ctx.order.runSync([id], () => {
-      ctx.queue.push({ describe: `MESSAGE_DELETE ${id}`, run: (db, now) => void recordMessagesDeleted(db, [id], now) });
+      ctx.queue.push({ describe: `MESSAGE_DELETE ${id}`, run: (db, now) => recordMessagesDeleted(db, [id], now) });
     });
   },
 });

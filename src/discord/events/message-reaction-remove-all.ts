@@ -13,7 +13,7 @@ export default defineListener({
     return ctx.order.runSync([id], () => {
       ctx.queue.push({
         describe: `MESSAGE_REACTION_REMOVE_ALL ${id}`,
-        run: (db, now) => void recordReactionsCleared(db, { guildId: place.guildId, messageId: id }, now),
+        run: (db, now) => recordReactionsCleared(db, { guildId: place.guildId, messageId: id }, now),
       });
     });
   },

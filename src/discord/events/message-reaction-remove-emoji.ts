@@ -19,7 +19,7 @@ export default defineListener({
     return ctx.order.runSync([id], () => {
       ctx.queue.push({
         describe: `MESSAGE_REACTION_REMOVE_EMOJI ${id} ${key}`,
-        run: (db, now) => void recordReactionsCleared(db, { guildId: place.guildId, messageId: id, emojiKey: key }, now),
+        run: (db, now) => recordReactionsCleared(db, { guildId: place.guildId, messageId: id, emojiKey: key }, now),
       });
     });
   },

@@ -46,7 +46,7 @@ export default defineListener({
         ctx.noClipMessages.delete(id);
         ctx.clipMessages.add(id);
       }
-      ctx.queue.push({ describe: `MESSAGE_UPDATE ${id}`, run: (db, now) => void recordMessage(db, snapshot, now) });
+      ctx.queue.push({ describe: `MESSAGE_UPDATE ${id}`, run: (db, now) => recordMessage(db, snapshot, now) });
     });
   },
 });

@@ -1,7 +1,6 @@
 // Recomputes a clip's Discord counters (shares, reactions, per-emoji breakdown) from the raw rows.
 // Recomputing instead of incrementing is what makes replayed or duplicated events harmless.
-import { cachedStatement, openDeferredBatch, withDeferredBatch, type DeferredBatch, type Db } from '../db/client';
-import { legacyClient } from '../db/client';
+import { openDeferredBatch, withDeferredBatch, type Connection, type DeferredBatch } from '../../client';
 
 export interface ClipKey {
   guildId: string;
@@ -17,36 +16,34 @@ const deferred = new WeakMap<object, Map<string, { key: ClipKey; now: number }>>
  * counters are still recomputed from the raw rows, in the same transaction, before it commits; nothing inside a
  * batch reads them. If `fn` throws, nothing is refreshed (the transaction rolls back anyway).
  */
-export function deferClipEngagement<T>(db: Db, fn: () => T): T {
-  return withDeferredBatch(deferred, db, newClipBatch, (pending) => flushClipBatch(db, pending), fn);
+export function deferClipEngagement<T>(c: Connection, fn: () => T): T {
+  return withDeferredBatch(deferred, c, newClipBatch, (pending) => flushClipBatch(c, pending), fn);
 }
 
 /** deferClipEngagement for a transaction that does not fit one callback: refreshes run at flush(). */
-export function openClipEngagementBatch(db: Db): DeferredBatch {
-  return openDeferredBatch(deferred, db, newClipBatch, (pending) => flushClipBatch(db, pending));
+export function openClipEngagementBatch(c: Connection): DeferredBatch {
+  return openDeferredBatch(deferred, c, newClipBatch, (pending) => flushClipBatch(c, pending));
 }
 
 const newClipBatch = (): Map<string, { key: ClipKey; now: number }> => new Map();
 
-function flushClipBatch(db: Db, pending: Map<string, { key: ClipKey; now: number }>): void {
-  for (const { key, now } of pending.values()) recomputeClipEngagement(db, [key], now);
+function flushClipBatch(c: Connection, pending: Map<string, { key: ClipKey; now: number }>): void {
+  for (const { key, now } of pending.values()) recomputeClipEngagement(c, [key], now);
 }
 
-export function refreshClipEngagement(db: Db, keys: Iterable<ClipKey>, now: number): void {
-  const pending = deferred.get(legacyClient(db));
+export function refreshClipEngagement(c: Connection, keys: Iterable<ClipKey>, now: number): void {
+  const pending = deferred.get(c.client);
   if (!pending) {
-    recomputeClipEngagement(db, keys, now);
+    recomputeClipEngagement(c, keys, now);
     return;
   }
   for (const key of keys) pending.set(`${key.guildId}\u0000${key.clipId}`, { key, now });
 }
 
-function recomputeClipEngagement(db: Db, keys: Iterable<ClipKey>, now: number): void {
-  const countShares = cachedStatement<[string, string], { n: number; first: number | null }>(db, 
-    'SELECT count(*) AS n, min(posted_at) AS first FROM shares WHERE guild_id = ? AND clip_id = ? AND deleted_at IS NULL',
+function recomputeClipEngagement(c: Connection, keys: Iterable<ClipKey>, now: number): void {
+  const countShares = c.statement<[string, string], { n: number; first: number | null }>('SELECT count(*) AS n, min(posted_at) AS first FROM shares WHERE guild_id = ? AND clip_id = ? AND deleted_at IS NULL',
   );
-  const countReactions = cachedStatement<[string, string, string, string], { emoji: string; n: number }>(db, 
-    `SELECT emoji, sum(n) AS n FROM (
+  const countReactions = c.statement<[string, string, string, string], { emoji: string; n: number }>(`SELECT emoji, sum(n) AS n FROM (
        SELECT r.emoji_key AS emoji, count(*) AS n
          FROM shares s JOIN reactions r ON r.message_id = s.message_id
         WHERE s.guild_id = ? AND s.clip_id = ? AND s.deleted_at IS NULL
@@ -58,8 +55,7 @@ function recomputeClipEngagement(db: Db, keys: Iterable<ClipKey>, now: number): 
         GROUP BY b.emoji_key
      ) GROUP BY emoji HAVING sum(n) > 0 ORDER BY sum(n) DESC, emoji`,
   );
-  const update = cachedStatement(db, 
-    `UPDATE clips SET discord_shares = ?, discord_reactions = ?, discord_reaction_types = ?,
+  const update = c.statement(`UPDATE clips SET discord_shares = ?, discord_reactions = ?, discord_reaction_types = ?,
             first_shared_at = coalesce(?, first_shared_at), last_updated_at = ?
       WHERE guild_id = ? AND clip_id = ?`,
   );

@@ -1,8 +1,7 @@
 // Journals how capture writes change the Discord engagement analytics count (engagement_changes): for each
 // touched message, its engagement after the write minus before it, per guild, instant and clip. The incremental
 // aggregator adds these to the stored days instead of re-reading whole days of shares and reactions.
-import { cachedStatement, openDeferredBatch, withDeferredBatch, type DeferredBatch, type Db } from '../db/client';
-import { legacyClient } from '../db/client';
+import { openDeferredBatch, withDeferredBatch, type Connection, type DeferredBatch } from '../../client';
 
 /** Shares and reactions counted for a clip of a guild at one instant (or their change there). */
 /** A message's engagement: (guild, clip, instant) → what is counted there. */
@@ -16,11 +15,9 @@ const deferred = new WeakMap<object, Map<string, Engagement>>();
  * it counts once at its post time, and each reaction on it (and each anonymous imported count, at its
  * observation time) counts once per active share, for that share's clip.
  */
-function engagementOf(db: Db, messageId: string): Engagement {
+function engagementOf(c: Connection, messageId: string): Engagement {
   const engagement: Engagement = new Map();
-  const shares = cachedStatement<[string], { guild_id: string; clip_id: string; posted_at: number }>(
-    db,
-    'SELECT guild_id, clip_id, posted_at FROM shares WHERE message_id = ? AND deleted_at IS NULL',
+  const shares = c.statement<[string], { guild_id: string; clip_id: string; posted_at: number }>('SELECT guild_id, clip_id, posted_at FROM shares WHERE message_id = ? AND deleted_at IS NULL',
   ).all(messageId);
   // Reactions count only through active shares: a message with none counts for nothing.
   if (shares.length === 0) return engagement;
@@ -32,9 +29,7 @@ function engagementOf(db: Db, messageId: string): Engagement {
       entry.reactions += reactionsAt;
     } else engagement.set(key, { guildId, clipId, at, shares: sharesAt, reactions: reactionsAt });
   };
-  const reactions = cachedStatement<[string, string], { guild_id: string; at: number; n: number }>(
-    db,
-    `SELECT guild_id, reacted_at AS at, count(*) AS n FROM reactions WHERE message_id = ? GROUP BY guild_id, reacted_at
+  const reactions = c.statement<[string, string], { guild_id: string; at: number; n: number }>(`SELECT guild_id, reacted_at AS at, count(*) AS n FROM reactions WHERE message_id = ? GROUP BY guild_id, reacted_at
      UNION ALL
      SELECT guild_id, observed_at, sum(anonymous_count) FROM reaction_baselines WHERE message_id = ? GROUP BY guild_id, observed_at`,
   ).all(messageId, messageId);
@@ -46,24 +41,22 @@ function engagementOf(db: Db, messageId: string): Engagement {
 }
 
 /** Adds the non-zero changes to the journal. */
-function writeChanges(db: Db, changes: Iterable<EngagementChange>): void {
-  const add = cachedStatement<[string, number, string, number, number]>(
-    db,
-    `INSERT INTO engagement_changes (guild_id, at, clip_id, shares, reactions) VALUES (?, ?, ?, ?, ?)
+function writeChanges(c: Connection, changes: Iterable<EngagementChange>): void {
+  const add = c.statement<[string, number, string, number, number]>(`INSERT INTO engagement_changes (guild_id, at, clip_id, shares, reactions) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT (guild_id, at, clip_id) DO UPDATE SET shares = shares + excluded.shares, reactions = reactions + excluded.reactions`,
   );
   for (const c of changes) if (c.shares !== 0 || c.reactions !== 0) add.run(c.guildId, c.at, c.clipId, c.shares, c.reactions);
 }
 
 /** Journals after − before of one message. */
-function journal(db: Db, before: Engagement, after: Engagement): void {
+function journal(c: Connection, before: Engagement, after: Engagement): void {
   const changes: EngagementChange[] = [];
   for (const [key, now] of after) {
     const was = before.get(key);
     changes.push({ ...now, shares: now.shares - (was?.shares ?? 0), reactions: now.reactions - (was?.reactions ?? 0) });
   }
   for (const [key, was] of before) if (!after.has(key)) changes.push({ ...was, shares: -was.shares, reactions: -was.reactions });
-  writeChanges(db, changes);
+  writeChanges(c, changes);
 }
 
 export interface EngagementChange {
@@ -79,9 +72,9 @@ export interface EngagementChange {
  * message back (a message seen for the first time, a new reaction): the common events cost no extra reads. Inside
  * a batch that already took the message's engagement before an earlier write, the batch's end accounts for it.
  */
-export function journalEngagementChange(db: Db, messageId: string, changes: readonly EngagementChange[]): void {
-  if (deferred.get(legacyClient(db))?.has(messageId)) return;
-  writeChanges(db, changes);
+export function journalEngagementChange(c: Connection, messageId: string, changes: readonly EngagementChange[]): void {
+  if (deferred.get(c.client)?.has(messageId)) return;
+  writeChanges(c, changes);
 }
 
 /**
@@ -89,15 +82,15 @@ export function journalEngagementChange(db: Db, messageId: string, changes: read
  * what they count for. Inside deferEngagementChanges the journal is written once at the batch's end instead.
  * Call inside the write's transaction.
  */
-export function withEngagementChanges<T>(db: Db, messageIds: readonly string[], write: () => T): T {
-  const pending = deferred.get(legacyClient(db));
+export function withEngagementChanges<T>(c: Connection, messageIds: readonly string[], write: () => T): T {
+  const pending = deferred.get(c.client);
   if (pending) {
-    for (const id of messageIds) if (!pending.has(id)) pending.set(id, engagementOf(db, id));
+    for (const id of messageIds) if (!pending.has(id)) pending.set(id, engagementOf(c, id));
     return write();
   }
-  const before = new Map(messageIds.map((id) => [id, engagementOf(db, id)]));
+  const before = new Map(messageIds.map((id) => [id, engagementOf(c, id)]));
   const result = write();
-  for (const [id, engagement] of before) journal(db, engagement, engagementOf(db, id));
+  for (const [id, engagement] of before) journal(c, engagement, engagementOf(c, id));
   return result;
 }
 
@@ -106,17 +99,17 @@ export function withEngagementChanges<T>(db: Db, messageIds: readonly string[], 
  * before its first write and once at the end, so a message that 200 reactions touched is journaled once.
  * If `fn` throws, nothing is journaled (the transaction rolls back anyway).
  */
-export function deferEngagementChanges<T>(db: Db, fn: () => T): T {
-  return withDeferredBatch(deferred, db, newJournalBatch, (pending) => flushJournalBatch(db, pending), fn);
+export function deferEngagementChanges<T>(c: Connection, fn: () => T): T {
+  return withDeferredBatch(deferred, c, newJournalBatch, (pending) => flushJournalBatch(c, pending), fn);
 }
 
 /** deferEngagementChanges for a transaction that does not fit one callback: the journal is written at flush(). */
-export function openEngagementChangesBatch(db: Db): DeferredBatch {
-  return openDeferredBatch(deferred, db, newJournalBatch, (pending) => flushJournalBatch(db, pending));
+export function openEngagementChangesBatch(c: Connection): DeferredBatch {
+  return openDeferredBatch(deferred, c, newJournalBatch, (pending) => flushJournalBatch(c, pending));
 }
 
 const newJournalBatch = (): Map<string, Engagement> => new Map();
 
-function flushJournalBatch(db: Db, pending: Map<string, Engagement>): void {
-  for (const [id, before] of pending) journal(db, before, engagementOf(db, id));
+function flushJournalBatch(c: Connection, pending: Map<string, Engagement>): void {
+  for (const [id, before] of pending) journal(c, before, engagementOf(c, id));
 }
