@@ -2,7 +2,8 @@
 // sync and enrichment retries, API tokens and history crawls. A part that is not configured stays null.
 import { aggregateAnalytics, formatAggregateSummary } from '../analytics/aggregate';
 import type { Clock } from '../clock';
-import type { Db } from '../db/client';
+import type { Db } from '../db/database';
+import { countClipsByBroadcaster } from '../db/stores/guild-status';
 import { databaseFile, describeStorageProblem } from '../db/storage-errors';
 import { createApiToken } from '../http/tokens';
 import type { Logger } from '../logger';
@@ -48,15 +49,15 @@ export function createAdminServices({ db, clock, logger, twitch, discord, aggreg
               },
             );
           },
-          retryFailed: (guildId) => retryFailedClips(db, clock.now(), { guildId }),
+          retryFailed: async (guildId) => retryFailedClips(db, clock.now(), { guildId }),
           listChannels: (guildId) => followedChannels(db, guildId),
-          removeChannels: (guildId, logins) => {
-            const followed = new Map(followedChannels(db, guildId).map((c) => [c.login, c]));
+          removeChannels: async (guildId, logins) => {
+            const followed = new Map((await followedChannels(db, guildId)).map((c) => [c.login, c]));
             const removed: FollowedChannel[] = [];
             const notFollowed: string[] = [];
             for (const login of logins) {
               const channel = followed.get(login);
-              if (channel && removeTwitchChannel(db, guildId, login)) removed.push(channel);
+              if (channel && (await removeTwitchChannel(db, guildId, login))) removed.push(channel);
               else notFollowed.push(login);
             }
             return { removed, notFollowed };
@@ -82,13 +83,14 @@ export function createAdminServices({ db, clock, logger, twitch, discord, aggreg
   };
 }
 
-function followedChannels(db: Db, guildId: string): FollowedChannel[] {
-  const clips = db.$client.prepare<[string, string], { n: number }>('SELECT count(*) AS n FROM clips WHERE guild_id = ? AND broadcaster_id = ?');
-  return listTwitchChannels(db, guildId).map((c) => ({
+async function followedChannels(db: Db, guildId: string): Promise<FollowedChannel[]> {
+  const channels = await listTwitchChannels(db, guildId);
+  const clips = await countClipsByBroadcaster(db, guildId, channels.map((c) => c.broadcasterId));
+  return channels.map((c) => ({
     login: c.broadcasterLogin,
     name: c.broadcasterName,
     lastSyncAt: c.lastSyncAt,
     lastSyncError: c.lastSyncError,
-    clips: clips.get(guildId, c.broadcasterId)?.n ?? 0,
+    clips: clips.get(c.broadcasterId) ?? 0,
   }));
 }

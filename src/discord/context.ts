@@ -13,11 +13,11 @@ export interface TwitchAdmin {
   /** Starts a sync of the guild's channels in the background; progress and errors go to the log and status. */
   startSync(guildId: string): void;
   /** Puts the guild's failed clips back in the enrichment queue; returns how many. */
-  retryFailed(guildId: string): number;
+  retryFailed(guildId: string): Promise<number>;
   /** The guild's followed channels, by login, with their last sync and how many of their clips the guild has. */
-  listChannels(guildId: string): FollowedChannel[];
+  listChannels(guildId: string): Promise<FollowedChannel[]>;
   /** Stops following channels (their clips stay); says which logins were followed and which were not. */
-  removeChannels(guildId: string, logins: string[]): { removed: FollowedChannel[]; notFollowed: string[] };
+  removeChannels(guildId: string, logins: string[]): Promise<{ removed: FollowedChannel[]; notFollowed: string[] }>;
 }
 
 export interface FollowedChannel {
@@ -45,7 +45,7 @@ export interface AdminServices {
   aggregateGuild: ((guildId: string) => Promise<string>) | null;
   twitch: TwitchAdmin | null;
   /** Creates an API token for the guild; the token is returned once and stored only as a hash. */
-  createApiToken: ((guildId: string, name: string) => { token: string; prefix: string; name: string }) | null;
+  createApiToken: ((guildId: string, name: string) => Promise<{ token: string; prefix: string; name: string }>) | null;
   backfill: BackfillAdmin | null;
 }
 
