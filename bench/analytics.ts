@@ -139,7 +139,7 @@ export function seedBenchDatabase(db: Db, scale: number): { clips: number; share
   let reactions = 0;
   let message = 0;
   for (const guild of guildPlan(scale)) {
-    updateGuildSettings(db, guild.id, { timezone: guild.timezone }, NOW);
+    void updateGuildSettings(db, guild.id, { timezone: guild.timezone }, NOW);
     const creators = Math.max(50, Math.round(guild.clips / 40));
     const batch = 20_000;
     for (let done = 0; done < guild.clips; done += batch) {

@@ -77,7 +77,7 @@ async function serve(databasePath: string): Promise<void> {
     .prepare<[], { guild_id: string; n: number }>('SELECT guild_id, count(*) AS n FROM clips GROUP BY guild_id ORDER BY n DESC LIMIT 1')
     .get();
   if (!largest) throw new Error(`${databasePath} has no clips; generate a community first`);
-  const token = createApiToken(db, { guildId: largest.guild_id, name: 'http benchmark' }, systemClock.now()).token;
+  const token = (await createApiToken(db, { guildId: largest.guild_id, name: 'http benchmark' }, systemClock.now())).token;
   const timezone =
     db.$client.prepare<[string], { timezone: string }>('SELECT timezone FROM guild_settings WHERE guild_id = ?').get(largest.guild_id)?.timezone ??
     'UTC';

@@ -90,7 +90,7 @@ export async function aggregateAnalytics(db: Db, options: AggregateOptions, deps
   const total = guilds.length * types.length;
   deps.onProgress?.(0, total);
   for (const guildId of guilds) {
-    let timezone = getGuildSettings(db, guildId).timezone;
+    let timezone = (await getGuildSettings(db, guildId)).timezone;
     if (!isValidTimeZone(timezone)) {
       deps.logger?.warn({ guildId, timezone }, 'guild timezone is not a valid IANA name; aggregating in UTC');
       timezone = 'UTC';

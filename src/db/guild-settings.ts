@@ -1,8 +1,7 @@
-// Reads and writes per-guild configuration; a guild without a row gets the defaults.
+// The guild settings store: per-guild configuration read and written through drizzle; a guild without a row gets
+// the defaults.
 import { eq } from 'drizzle-orm';
-import type { Db, SqliteDb } from './client';
-
-const orm = (db: Db) => (db as SqliteDb).orm;
+import { run, type Db, type SqliteDb } from './client';
 import { guildSettings } from './schema';
 
 export interface GuildSettings {
@@ -20,6 +19,8 @@ export interface GuildSettings {
   digestLastError: string | null;
 }
 
+export type GuildSettingsChanges = Partial<Omit<GuildSettings, 'guildId'>>;
+
 export function defaultGuildSettings(guildId: string): GuildSettings {
   return {
     guildId,
@@ -35,7 +36,38 @@ export function defaultGuildSettings(guildId: string): GuildSettings {
   };
 }
 
-export function getGuildSettings(db: Db, guildId: string): GuildSettings {
+export function getGuildSettings(db: Db, guildId: string): Promise<GuildSettings> {
+  return run(db, () => readGuildSettings(db, guildId));
+}
+
+export function listGuildSettings(db: Db): Promise<GuildSettings[]> {
+  return run(db, () =>
+    orm(db)
+      .select({ guildId: guildSettings.guildId })
+      .from(guildSettings)
+      .all()
+      .map((r) => readGuildSettings(db, r.guildId)),
+  );
+}
+
+/** Applies `changes` to the guild's settings (its defaults when it has none yet); resolves with the new settings. */
+export function updateGuildSettings(db: Db, guildId: string, changes: GuildSettingsChanges, now: number): Promise<GuildSettings> {
+  return run(db, () => writeGuildSettings(db, guildId, changes, now));
+}
+
+/** Records the guild's display name, writing only when it changed. */
+export function rememberGuildName(db: Db, guildId: string, name: string, now: number): Promise<void> {
+  return run(db, () => {
+    if (readGuildSettings(db, guildId).guildName !== name) writeGuildSettings(db, guildId, { guildName: name }, now);
+  });
+}
+
+// The synchronous halves, for the stores of src/db that read or write settings inside one run() callback.
+
+const orm = (db: Db) => (db as SqliteDb).orm;
+
+/** The guild's settings, read at once: call only inside a run() callback on `db`. */
+export function readGuildSettings(db: Db, guildId: string): GuildSettings {
   const row = orm(db).select().from(guildSettings).where(eq(guildSettings.guildId, guildId)).get();
   if (!row) return defaultGuildSettings(guildId);
   return {
@@ -52,21 +84,9 @@ export function getGuildSettings(db: Db, guildId: string): GuildSettings {
   };
 }
 
-export function listGuildSettings(db: Db): GuildSettings[] {
-  return orm(db)
-    .select({ guildId: guildSettings.guildId })
-    .from(guildSettings)
-    .all()
-    .map((r) => getGuildSettings(db, r.guildId));
-}
-
-export function updateGuildSettings(
-  db: Db,
-  guildId: string,
-  changes: Partial<Omit<GuildSettings, 'guildId'>>,
-  now: number,
-): GuildSettings {
-  const next = { ...getGuildSettings(db, guildId), ...changes };
+/** updateGuildSettings at once: call only inside a run() callback on `db`. */
+export function writeGuildSettings(db: Db, guildId: string, changes: GuildSettingsChanges, now: number): GuildSettings {
+  const next = { ...readGuildSettings(db, guildId), ...changes };
   const values = {
     guildId,
     guildName: next.guildName,

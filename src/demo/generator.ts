@@ -113,7 +113,7 @@ function writeGuild(
   onClips: (n: number) => void,
 ): void {
   inTransaction(db, () => {
-    updateGuildSettings(db, guild.id, { guildName: guild.name, timezone: guild.timezone }, resolved.startAt);
+    writeGuildSettings(db, guild.id, { guildName: guild.name, timezone: guild.timezone }, resolved.startAt);
   });
 
   // Live order: Twitch sync finds unshared clips; messages arrive with their reactions, edits and deletions.

@@ -84,7 +84,7 @@ async function main(): Promise<void> {
     .prepare<[], { guild_id: string; n: number }>('SELECT guild_id, count(*) AS n FROM clips GROUP BY guild_id ORDER BY n DESC LIMIT 1')
     .get();
   if (!largest) throw new Error(`${databasePath} holds no clips; run again with --fresh`);
-  const token = createApiToken(db, { guildId: largest.guild_id, name: 'demo' }, systemClock.now()).token;
+  const token = (await createApiToken(db, { guildId: largest.guild_id, name: 'demo' }, systemClock.now())).token;
 
   const server = await createHttpServer({
     db,

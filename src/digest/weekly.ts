@@ -1,24 +1,16 @@
-// The weekly digest: per guild, at its configured weekday and hour in its timezone, one post covering the
-// previous ISO week. Exactly once per guild and week, even across restarts, crashes and several instances:
-// - a digest_posts row is claimed in a transaction before anything is sent, and a posted week is never posted again;
-// - a claim whose attempt died (crash or restart mid-send) is taken over after DIGEST_CLAIM_TIMEOUT_MS, and a
-//   resumed attempt first looks for the post in the channel's recent history, so a post Discord did receive is
-//   recorded rather than repeated; every send carries a nonce Discord enforces, which drops a quick repeat too.
-// After downtime only the latest missed week is posted (once). A post Discord refuses (channel gone, no permission)
-// is recorded in digest_posts and guild_settings.digest_last_error, shown by /clipscope-admin status, and not
-// retried until an admin changes the digest settings. A transient failure (network, Discord 5xx) is retried at the
-// next check.
+// The weekly digest: per guild, at its configured weekday and hour in its timezone, one post covering the previous
+// ISO week, exactly once per guild and week (runDueDigests says how); src/discord renders and posts it.
 import { createHash } from 'node:crypto';
-import type { APIEmbed } from 'discord.js';
 import { bucketOf, DAY_MS, HOUR_MS, instantOfLocalTime, localDate } from '../analytics/periods';
-import type { AnalysisContext, PeriodQuery } from '../analytics/types';
+import type { AnalysisContext } from '../analytics/types';
 import type { Clock } from '../clock';
-import { inTransaction, type Db } from '../db/client';
-import { getGuildSettings, listGuildSettings, updateGuildSettings, type GuildSettings } from '../db/guild-settings';
-import type { AnalyticsQueries } from '../discord/analytics-port';
-import { weeklyDigestEmbed, type WeeklyDigestData } from '../discord/embeds/digest';
+import type { Db } from '../db/database';
+import { listGuildSettings, type GuildSettings } from '../db/guild-settings';
+import { claimDigestWeek, digestPostStatus, forgetDigestFailure, recordDigestFailure, recordDigestPosted } from '../db/stores/digests';
 import type { Logger } from '../logger';
-import { legacyClient } from '../db/client';
+import { collectDigestData, type DigestAnalytics, type WeeklyDigestData } from './data';
+
+export { collectDigestData, type DigestAnalytics, type WeeklyDigestData } from './data';
 
 /**
  * How often the scheduler looks for due digests. Every 15 minutes rather than hourly, so that guilds in
@@ -30,16 +22,16 @@ export const DIGEST_JOB_NAME = 'weekly-digest';
 /** A claim older than this belongs to an attempt that died (crash, restart) and may be taken over. */
 export const DIGEST_CLAIM_TIMEOUT_MS = 10 * 60_000;
 
-/** Delivers digest messages. */
+/** Renders and delivers digests (src/discord/digest-sender.ts posts them to Discord). */
 export interface DigestSender {
   /**
-   * Posts the message; resolves with its id. `nonce` identifies the (guild, week): Discord returns the earlier
-   * message instead of posting a repeat sent within a few minutes. Throws a DigestDeliveryError for a refusal an
-   * admin must fix; any other error is transient.
+   * Posts the digest; resolves with the message id. `nonce` identifies the (guild, week): Discord returns the
+   * earlier message instead of posting a repeat sent within a few minutes. Throws a DigestDeliveryError for a
+   * refusal an admin must fix; any other error is transient.
    */
-  send(channelId: string, message: { embeds: APIEmbed[] }, nonce: string): Promise<string>;
-  /** The id of a recent message of this bot in the channel whose first embed has this title, if there is one. */
-  findPosted(channelId: string, title: string): Promise<string | null>;
+  send(channelId: string, digest: WeeklyDigestData, nonce: string): Promise<string>;
+  /** The id of a recent message of this bot in the channel that is this digest, if there is one. */
+  findPosted(channelId: string, digest: WeeklyDigestData): Promise<string | null>;
 }
 
 /** A failure to post that an admin must fix (shown in status); the message says what to do. */
@@ -54,7 +46,7 @@ export interface DigestDeps {
   db: Db;
   clock: Clock;
   logger: Logger;
-  analytics: AnalyticsQueries;
+  analytics: DigestAnalytics;
   sender: DigestSender;
 }
 
@@ -89,41 +81,25 @@ export function digestSchedule(settings: Pick<GuildSettings, 'timezone' | 'diges
   return { dueAt, weekStart: covered.start, weekEnd: covered.end, weekDate: covered.date, nextAt };
 }
 
-/** Everything the digest shows for one week, from the analytics engine. */
-export function collectDigestData(analytics: AnalyticsQueries, ctx: AnalysisContext, week: { start: number; end: number; date: string }): WeeklyDigestData {
-  const period: PeriodQuery = { type: 'range', from: week.start, to: week.end };
-  // The week before as its own calendar week (a DST change makes weeks 167 or 169 hours long).
-  const before = bucketOf(ctx.timezone, 'week', week.start - 1);
-  const previousPeriod: PeriodQuery = { type: 'range', from: before.start, to: before.end };
-  const favourite = analytics.viralClips(ctx, { period, limit: 1, sort: 'discord_reactions', minViews: 0 }).clips[0] ?? null;
-  const peaks = analytics.peakTimes(ctx, period);
-  return {
-    week: { start: week.start, end: week.end, date: week.date, timezone: ctx.timezone },
-    current: analytics.overview(ctx, period),
-    previous: analytics.overview(ctx, previousPeriod),
-    topClips: analytics.viralClips(ctx, { period, limit: 5, sort: 'view_count', minViews: 0 }).clips,
-    // Made this week: a creator or game only shared or reacted to (its clips are older) is not "top" of the week,
-    // as in /clipstats. Sorted by clips, they come last, so the first three with clips are still the top three.
-    topCreators: analytics.topCreators(ctx, { period, limit: 3, sort: 'clip_count' }).creators.filter((c) => c.clip_count > 0),
-    topGames: analytics.topGames(ctx, { period, limit: 3, sort: 'clip_count' }).games.filter((g) => g.clip_count > 0),
-    favourite: favourite && favourite.discord_reactions > 0 ? favourite : null,
-    peakHour: peaks.best_hour,
-    peakWeekday: peaks.best_weekday,
-    growth: analytics.growth(ctx, { period, limit: 1 }),
-  };
-}
-
 export type DigestOutcome =
   | { guildId: string; weekStart: number; status: 'posted'; messageId: string }
   | { guildId: string; weekStart: number; status: 'failed'; error: string };
 
 /**
  * Posts every digest that is due and not yet claimed. Safe to call as often as wanted, from any number of
- * processes: each (guild, week) is claimed at most once.
+ * processes: each (guild, week) is claimed at most once, even across restarts, crashes and several instances:
+ * - a digest_posts row is claimed in a transaction before anything is sent, and a posted week is never posted again;
+ * - a claim whose attempt died (crash or restart mid-send) is taken over after DIGEST_CLAIM_TIMEOUT_MS, and a
+ *   resumed attempt first looks for the post in the channel's recent history, so a post Discord did receive is
+ *   recorded rather than repeated; every send carries a nonce Discord enforces, which drops a quick repeat too.
+ * After downtime only the latest missed week is posted (once). A post Discord refuses (channel gone, no permission)
+ * is recorded in digest_posts and guild_settings.digest_last_error, shown by /clipscope-admin status, and not
+ * retried until an admin changes the digest settings. A transient failure (network, Discord 5xx) is retried at the
+ * next check.
  */
 export async function runDueDigests(deps: DigestDeps): Promise<DigestOutcome[]> {
   const outcomes: DigestOutcome[] = [];
-  for (const settings of listGuildSettings(deps.db)) {
+  for (const settings of await listGuildSettings(deps.db)) {
     if (!settings.digestEnabled || !settings.digestChannelId) continue;
     const outcome = await postDigestIfDue(deps, settings);
     if (outcome) outcomes.push(outcome);
@@ -136,82 +112,47 @@ async function postDigestIfDue(deps: DigestDeps, settings: GuildSettings): Promi
   const now = clock.now();
   const channelId = settings.digestChannelId as string;
   const schedule = digestSchedule(settings, now);
-  const claim = claimWeek(db, settings.guildId, schedule.weekStart, channelId, now);
+  const week = { guildId: settings.guildId, weekStart: schedule.weekStart };
+  // A claim older than the timeout belongs to an attempt that died (it may have posted before dying).
+  const claim = await claimDigestWeek(db, { ...week, channelId, now, staleBefore: now - DIGEST_CLAIM_TIMEOUT_MS });
   if (!claim) return null;
 
   const log = logger.child({ guildId: settings.guildId, week: schedule.weekDate, channelId });
-  const posted = (messageId: string): DigestOutcome => {
-    inTransaction(db, () => {
-      legacyClient(db)
-        .prepare(`UPDATE digest_posts SET status = 'posted', message_id = ?, error = NULL WHERE guild_id = ? AND week_start = ?`)
-        .run(messageId, settings.guildId, schedule.weekStart);
-      if (getGuildSettings(db, settings.guildId).digestLastError !== null) updateGuildSettings(db, settings.guildId, { digestLastError: null }, clock.now());
-    });
+  const posted = async (messageId: string): Promise<DigestOutcome> => {
+    await recordDigestPosted(db, week, messageId, clock.now());
     return { guildId: settings.guildId, weekStart: schedule.weekStart, status: 'posted', messageId };
   };
   try {
     const ctx: AnalysisContext = { guildId: settings.guildId, timezone: settings.timezone, now };
-    const data = collectDigestData(deps.analytics, ctx, { start: schedule.weekStart, end: schedule.weekEnd, date: schedule.weekDate });
-    const embed = weeklyDigestEmbed(data);
+    const data = await collectDigestData(deps.analytics, ctx, { start: schedule.weekStart, end: schedule.weekEnd, date: schedule.weekDate });
     if (claim === 'resumed') {
-      const earlier = await findEarlierPost(deps, channelId, embed.title ?? '', log);
+      const earlier = await findEarlierPost(deps, channelId, data, log);
       if (earlier) {
         log.info({ messageId: earlier }, 'weekly digest was already posted by an interrupted attempt; recorded it');
-        return posted(earlier);
+        return await posted(earlier);
       }
     }
-    const messageId = await deps.sender.send(channelId, { embeds: [embed] }, digestNonce(settings.guildId, schedule.weekStart));
+    const messageId = await deps.sender.send(channelId, data, digestNonce(settings.guildId, schedule.weekStart));
     log.info({ messageId }, 'weekly digest posted');
-    return posted(messageId);
+    return await posted(messageId);
   } catch (error) {
     const permanent = error instanceof DigestDeliveryError;
     const message = permanent
       ? error.message
       : `Posting the weekly digest failed (${error instanceof Error ? error.message : String(error)}); Clipscope tries again within 15 minutes.`;
-    inTransaction(db, () => {
-      if (permanent) {
-        legacyClient(db)
-          .prepare(`UPDATE digest_posts SET status = 'failed', error = ? WHERE guild_id = ? AND week_start = ?`)
-          .run(message, settings.guildId, schedule.weekStart);
-      } else {
-        // Left claimed but already stale: the next check takes it over, looks for the post, and sends if it is not there.
-        legacyClient(db)
-          .prepare(`UPDATE digest_posts SET error = ?, created_at = 0 WHERE guild_id = ? AND week_start = ? AND status = 'claimed'`)
-          .run(message, settings.guildId, schedule.weekStart);
-      }
-      updateGuildSettings(db, settings.guildId, { digestLastError: message }, clock.now());
-    });
+    // A transient failure leaves the week claimed but already stale: the next check takes it over, looks for the
+    // post, and sends if it is not there.
+    await recordDigestFailure(db, week, { message, permanent }, clock.now());
     if (permanent) log.warn({ reason: message }, 'weekly digest not posted');
     else log.error({ err: error }, 'weekly digest failed; retrying at the next check');
     return { guildId: settings.guildId, weekStart: schedule.weekStart, status: 'failed', error: message };
   }
 }
 
-/**
- * Takes the (guild, week) for this attempt: 'fresh' when nobody tried yet, 'resumed' when an earlier attempt's
- * claim went stale (it may have posted before dying), null when it is posted, refused, or being posted right now.
- */
-function claimWeek(db: Db, guildId: string, weekStart: number, channelId: string, now: number): 'fresh' | 'resumed' | null {
-  return inTransaction(db, () => {
-    const existing = legacyClient(db)
-      .prepare<[string, number], { status: string; created_at: number }>('SELECT status, created_at FROM digest_posts WHERE guild_id = ? AND week_start = ?')
-      .get(guildId, weekStart);
-    if (!existing) {
-      legacyClient(db)
-        .prepare(`INSERT INTO digest_posts (guild_id, week_start, channel_id, status, created_at) VALUES (?, ?, ?, 'claimed', ?)`)
-        .run(guildId, weekStart, channelId, now);
-      return 'fresh';
-    }
-    if (existing.status !== 'claimed' || existing.created_at > now - DIGEST_CLAIM_TIMEOUT_MS) return null;
-    legacyClient(db).prepare('UPDATE digest_posts SET channel_id = ?, created_at = ? WHERE guild_id = ? AND week_start = ?').run(channelId, now, guildId, weekStart);
-    return 'resumed';
-  });
-}
-
 /** The earlier attempt's post, if the channel shows one; null when there is none or history cannot be read. */
-async function findEarlierPost(deps: DigestDeps, channelId: string, title: string, log: Logger): Promise<string | null> {
+async function findEarlierPost(deps: DigestDeps, channelId: string, digest: WeeklyDigestData, log: Logger): Promise<string | null> {
   try {
-    return await deps.sender.findPosted(channelId, title);
+    return await deps.sender.findPosted(channelId, digest);
   } catch (error) {
     // Without Read Message History the check cannot be made; the nonce still drops a repeat sent within minutes.
     log.warn({ err: error }, 'could not read the digest channel to check for an earlier post; sending');
@@ -228,19 +169,18 @@ export function digestNonce(guildId: string, weekStart: number): string {
  * After an admin changes the digest settings: forget the failure of the current due week so that the next
  * check tries once more (with the new channel), and clear the recorded error.
  */
-export function resetDigestFailure(db: Db, guildId: string, settings: GuildSettings, now: number): void {
+export async function resetDigestFailure(db: Db, guildId: string, settings: GuildSettings, now: number): Promise<void> {
   const schedule = digestSchedule(settings, now);
-  inTransaction(db, () => {
-    legacyClient(db).prepare(`DELETE FROM digest_posts WHERE guild_id = ? AND week_start = ? AND status = 'failed'`).run(guildId, schedule.weekStart);
-    updateGuildSettings(db, guildId, { digestLastError: null }, now);
-  });
+  await forgetDigestFailure(db, { guildId, weekStart: schedule.weekStart }, now);
 }
 
 /** Whether the digest of the guild's current due week has been posted, failed, or is still to come. */
-export function digestStatus(db: Db, settings: GuildSettings, now: number): { schedule: DigestSchedule; due: 'posted' | 'failed' | 'claimed' | 'pending' } {
+export async function digestStatus(
+  db: Db,
+  settings: GuildSettings,
+  now: number,
+): Promise<{ schedule: DigestSchedule; due: 'posted' | 'failed' | 'claimed' | 'pending' }> {
   const schedule = digestSchedule(settings, now);
-  const row = legacyClient(db)
-    .prepare<[string, number], { status: 'posted' | 'failed' | 'claimed' }>('SELECT status FROM digest_posts WHERE guild_id = ? AND week_start = ?')
-    .get(settings.guildId, schedule.weekStart);
-  return { schedule, due: row?.status ?? 'pending' };
+  const status = await digestPostStatus(db, { guildId: settings.guildId, weekStart: schedule.weekStart });
+  return { schedule, due: status ?? 'pending' };
 }

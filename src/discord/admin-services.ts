@@ -2,7 +2,7 @@
 // sync and enrichment retries, API tokens and history crawls. A part that is not configured stays null.
 import { aggregateAnalytics, formatAggregateSummary } from '../analytics/aggregate';
 import type { Clock } from '../clock';
-import type { Db } from '../db/client';
+import type { Db } from '../db/database';
 import { databaseFile, describeStorageProblem } from '../db/storage-errors';
 import { createApiToken } from '../http/tokens';
 import type { Logger } from '../logger';
@@ -49,7 +49,7 @@ export function createAdminServices({ db, clock, logger, twitch, discord, aggreg
               },
             );
           },
-          retryFailed: (guildId) => retryFailedClips(db, clock.now(), { guildId }),
+          retryFailed: async (guildId) => retryFailedClips(db, clock.now(), { guildId }),
           listChannels: (guildId) => followedChannels(db, guildId),
           removeChannels: async (guildId, logins) => {
             const followed = new Map((await followedChannels(db, guildId)).map((c) => [c.login, c]));

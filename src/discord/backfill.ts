@@ -119,7 +119,7 @@ export async function backfillChannel(deps: BackfillDeps, options: BackfillOptio
   const isThread = THREAD_TYPES.has(channel.type);
   const countedChannelId = isThread && channel.parent_id ? channel.parent_id : channel.id;
   const threadId = isThread ? channel.id : null;
-  const captured = getGuildSettings(db, guildId).captureChannelIds;
+  const captured = (await getGuildSettings(db, guildId)).captureChannelIds;
   if (captured.length > 0 && !captured.includes(countedChannelId) && !captured.includes(channel.id)) {
     // Live capture ignores this channel; a history of it would count clips the bot never counts going forward.
     throw new BackfillError(`channel ${channel.name ? `#${channel.name}` : channel.id} is not one of this server's capture channels: add it to them first`);
@@ -177,7 +177,7 @@ export async function backfillChannel(deps: BackfillDeps, options: BackfillOptio
     const fetchedAt = clock.now();
     const inRange = since === null ? page : page.filter((m) => Date.parse(m.timestamp) >= since);
     const reachedEnd = page.length < PAGE_SIZE || inRange.length < page.length;
-    const includeBots = getGuildSettings(db, guildId).includeBots;
+    const includeBots = (await getGuildSettings(db, guildId)).includeBots;
 
     // Network first (reaction users), then one transaction for the page and its checkpoint.
     const toRecord: { snapshot: MessageSnapshot; message: HistoryMessage; reactions: ReactionUsers[] }[] = [];

@@ -45,7 +45,7 @@ export interface AdminServices {
   aggregateGuild: ((guildId: string) => Promise<string>) | null;
   twitch: TwitchAdmin | null;
   /** Creates an API token for the guild; the token is returned once and stored only as a hash. */
-  createApiToken: ((guildId: string, name: string) => { token: string; prefix: string; name: string }) | null;
+  createApiToken: ((guildId: string, name: string) => Promise<{ token: string; prefix: string; name: string }>) | null;
   backfill: BackfillAdmin | null;
 }
 

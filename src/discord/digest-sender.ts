@@ -1,7 +1,8 @@
-// Posts the weekly digest through the bot's discord.js client, turning Discord's refusals into messages an
-// admin can act on (shown by /clipscope-admin status).
+// Renders the weekly digest as an embed and posts it through the bot's discord.js client, turning Discord's
+// refusals into messages an admin can act on (shown by /clipscope-admin status).
 import { DiscordAPIError, RESTJSONErrorCodes, type Client } from 'discord.js';
 import { DigestDeliveryError, type DigestSender } from '../digest/weekly';
+import { weeklyDigestEmbed } from './embeds/digest';
 import { NO_MENTIONS } from './embeds/limits';
 
 /** How far back findPosted looks: Discord's largest page. */
@@ -11,19 +12,21 @@ const FIX = 'Fix it, or pick another channel with `/clipscope-admin digest chann
 
 export function createDigestSender(client: Client): DigestSender {
   return {
-    async send(channelId, message, nonce) {
+    async send(channelId, digest, nonce) {
       try {
+        const embed = weeklyDigestEmbed(digest);
         const channel = await client.channels.fetch(channelId);
         if (!channel || !channel.isSendable()) {
           throw new DigestDeliveryError(`The digest channel <#${channelId}> is not a text channel Clipscope can post in. ${FIX}`);
         }
-        const sent = await channel.send({ embeds: message.embeds, allowedMentions: NO_MENTIONS, nonce, enforceNonce: true });
+        const sent = await channel.send({ embeds: [embed], allowedMentions: NO_MENTIONS, nonce, enforceNonce: true });
         return sent.id;
       } catch (error) {
         throw deliveryError(channelId, error);
       }
     },
-    async findPosted(channelId, title) {
+    async findPosted(channelId, digest) {
+      const title = weeklyDigestEmbed(digest).title ?? '';
       const channel = await client.channels.fetch(channelId);
       if (!channel || !channel.isTextBased() || !('messages' in channel)) return null;
       // A digest goes out once a week, so an earlier attempt's post is among the channel's latest messages.

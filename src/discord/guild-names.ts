@@ -1,5 +1,5 @@
 // Keeps each guild's display name in guild_settings (written only when it changed).
-import { getGuildSettings, updateGuildSettings } from '../db/guild-settings';
+import { rememberGuildName as storeGuildName } from '../db/guild-settings';
 import type { CaptureContext } from './capture-context';
 
 export function rememberGuildName(ctx: CaptureContext, guildId: string, name: string | null | undefined): void {
@@ -7,7 +7,7 @@ export function rememberGuildName(ctx: CaptureContext, guildId: string, name: st
   ctx.queue.push({
     describe: `guild name ${guildId}`,
     run(db, now) {
-      if (getGuildSettings(db, guildId).guildName !== name) updateGuildSettings(db, guildId, { guildName: name }, now);
+      return storeGuildName(db, guildId, name, now);
     },
   });
 }

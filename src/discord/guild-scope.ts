@@ -3,7 +3,7 @@ import type { AnalysisContext } from '../analytics/types';
 import { getGuildSettings } from '../db/guild-settings';
 import type { BotContext } from './context';
 
-export function analysisContextFor(guildId: string, ctx: Pick<BotContext, 'db' | 'clock'>): AnalysisContext {
-  const settings = getGuildSettings(ctx.db, guildId);
+export async function analysisContextFor(guildId: string, ctx: Pick<BotContext, 'db' | 'clock'>): Promise<AnalysisContext> {
+  const settings = await getGuildSettings(ctx.db, guildId);
   return { guildId, timezone: settings.timezone, now: ctx.clock.now() };
 }

@@ -1,6 +1,5 @@
-// Previous/Next buttons for answers longer than one page. The pages are rendered once and kept in memory for a
-// while; only the person who ran the command can turn them, and after the expiry (or a restart) the buttons
-// say so instead of failing silently.
+// Previous/Next buttons for answers longer than one page, rendered once and kept in memory for a while; only the
+// person who ran the command can turn them, and expired buttons say so instead of failing silently.
 import { randomBytes } from 'node:crypto';
 import {
   ButtonStyle,

@@ -22,17 +22,14 @@ export function bearerToken(header: string | undefined): string | null {
   return match?.[1] ?? null;
 }
 
-/**
- * Authenticates a request: sets request.access, or returns the 401 to send. Synchronous (the verifier answers
- * from memory or one indexed read), so the route guard needs no promise.
- */
+/** Authenticates a request: sets request.access, or resolves with the 401 to send. */
 export function createAuthenticate(verifier: TokenVerifier, clock: Clock) {
-  return function authenticate(request: FastifyRequest): HttpError | null {
+  return async function authenticate(request: FastifyRequest): Promise<HttpError | null> {
     const presented = bearerToken(request.headers.authorization);
     if (presented === null) {
       return new HttpError(401, 'unauthorized', `An API token is required. ${HOW_TO}`, {}, { 'www-authenticate': CHALLENGE });
     }
-    const access = verifier.verify(presented, clock.now());
+    const access = await verifier.verify(presented, clock.now());
     if (!access) {
       return new HttpError(
         401,

@@ -141,9 +141,10 @@ export async function createHttpServer({ db, clock, logger, options: given }: Ht
 
   const authenticate = createAuthenticate(createTokenVerifier(db, { changeCheck: 'once-per-turn' }), clock);
   const guard: RouteGuard = (request, reply, done) => {
-    const failure = authenticate(request);
-    if (failure) return done(failure);
-    done(limitError(tokenLimit, String(request.access?.tokenId ?? 'none'), 'token', reply) ?? undefined);
+    authenticate(request).then((failure) => {
+      if (failure) return done(failure);
+      done(limitError(tokenLimit, String(request.access?.tokenId ?? 'none'), 'token', reply) ?? undefined);
+    }, done);
   };
   const context: RouteContext = {
     db,

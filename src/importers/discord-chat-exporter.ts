@@ -11,7 +11,7 @@ import { canonicalClipUrl } from '../capture/clip-url';
 import { emojiKey } from '../capture/record-reaction';
 import type { Clock } from '../clock';
 import type { DeferredBatch, Db } from '../db/client';
-import { getGuildSettings } from '../db/guild-settings';
+import { readGuildSettings } from '../db/guild-settings';
 import { databaseFile, describeStorageProblem } from '../db/storage-errors';
 import { ExportScanner, ExportSyntaxError, parseJson } from './export-scanner';
 import { legacyClient } from '../db/client';
@@ -384,7 +384,7 @@ function channelContext(db: Db, header: Record<string, unknown>, arrayStart: num
   const isThread = channel.type.includes('Thread');
   const parentId = channel.categoryId && /^\d{1,20}$/.test(channel.categoryId) ? channel.categoryId : null;
   const exportedAtMs = exportedAt ? Date.parse(exportedAt) : Number.NaN;
-  const settings = getGuildSettings(db, guild.id);
+  const settings = readGuildSettings(db, guild.id);
   return {
     guildId: guild.id,
     channelId: isThread && parentId ? parentId : channel.id,

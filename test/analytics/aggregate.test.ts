@@ -151,7 +151,7 @@ describe('incremental aggregation', () => {
 
   it('recomputes both local days an hour spans in a half-hour timezone', async () => {
     temp = createTempDb();
-    updateGuildSettings(temp.db, 'g', { timezone: 'Asia/Kolkata' }, NOW);
+    await updateGuildSettings(temp.db, 'g', { timezone: 'Asia/Kolkata' }, NOW);
     post(temp.db, 'g', 'm0', Date.parse('2026-04-01T10:00:00Z'), ['SlugZero']);
     await aggregateAll(temp.db, { clock });
     // 18:10Z and 18:40Z are 23:40 on the 10th and 00:10 on the 11th in India, yet one UTC hour.

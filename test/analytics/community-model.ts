@@ -126,7 +126,7 @@ export class Community {
   }
 
   setup(): void {
-    for (const g of this.guilds) updateGuildSettings(this.db, g.id, { timezone: g.timezone }, this.from);
+    for (const g of this.guilds) void updateGuildSettings(this.db, g.id, { timezone: g.timezone }, this.from);
   }
 
   // --- generation --------------------------------------------------------------------------------------

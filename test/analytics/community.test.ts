@@ -375,7 +375,7 @@ describe('freshness and crash safety', () => {
     const berlin = GUILDS[1] as GuildSpec;
     const moved: GuildSpec = { ...berlin, timezone: 'America/Los_Angeles' };
     const { updateGuildSettings } = await import('../../src/db/guild-settings');
-    updateGuildSettings(temp.db, berlin.id, { timezone: moved.timezone }, NOW);
+    await updateGuildSettings(temp.db, berlin.id, { timezone: moved.timezone }, NOW);
     expect((await aggregateAll(temp.db, deps)).rebuilt).toBe(4);
     try {
       const clips = community.clipsOf(berlin.id).filter((c) => c.meta && c.state === 'done');
@@ -400,7 +400,7 @@ describe('freshness and crash safety', () => {
         );
       }
     } finally {
-      updateGuildSettings(temp.db, berlin.id, { timezone: berlin.timezone }, NOW);
+      await updateGuildSettings(temp.db, berlin.id, { timezone: berlin.timezone }, NOW);
       await aggregateAll(temp.db, deps);
     }
   });
@@ -409,7 +409,7 @@ describe('freshness and crash safety', () => {
     const guild = GUILDS[2] as GuildSpec;
     const moved: GuildSpec = { ...guild, timezone: 'Pacific/Auckland' };
     const { updateGuildSettings } = await import('../../src/db/guild-settings');
-    updateGuildSettings(temp.db, guild.id, { timezone: moved.timezone }, NOW);
+    await updateGuildSettings(temp.db, guild.id, { timezone: moved.timezone }, NOW);
     const summary = await aggregateAnalytics(temp.db, { guildId: guild.id }, deps);
     expect(summary.rebuilt).toBe(4);
     const naive = new Naive(community, guild.id, moved.timezone, NOW);
@@ -418,7 +418,7 @@ describe('freshness and crash safety', () => {
       const { period: _p, ...rest } = overview(temp.db, ctxOf(moved), { period: period as PeriodQuery });
       expect(rest).toEqual(naive.overview(period));
     }
-    updateGuildSettings(temp.db, guild.id, { timezone: guild.timezone }, NOW);
+    await updateGuildSettings(temp.db, guild.id, { timezone: guild.timezone }, NOW);
     await aggregateAnalytics(temp.db, { guildId: guild.id }, deps);
   });
 });

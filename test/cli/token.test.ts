@@ -31,7 +31,7 @@ describe('clipscope token', () => {
     expect(result.stderr).toContain('shown only this once');
     const db = openDatabase({ path: temp.path });
     try {
-      expect(createTokenVerifier(db).verify(result.stdout.trim(), Date.now())?.guildId).toBe(GUILD_A);
+      expect((await createTokenVerifier(db).verify(result.stdout.trim(), Date.now()))?.guildId).toBe(GUILD_A);
     } finally {
       closeDatabase(db);
     }
@@ -53,7 +53,7 @@ describe('clipscope token', () => {
     expect((await run(['token', 'list', '--guild', GUILD_A], temp.path)).stdout).toContain('revoked');
     const db = openDatabase({ path: temp.path });
     try {
-      expect(createTokenVerifier(db).verify(token, Date.now())).toBeNull();
+      expect(await createTokenVerifier(db).verify(token, Date.now())).toBeNull();
     } finally {
       closeDatabase(db);
     }

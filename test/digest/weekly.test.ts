@@ -10,7 +10,6 @@ import { createAnalyticsQueries } from '../../src/discord/analytics-queries';
 import { createDiscordClient } from '../../src/discord/client';
 import { statusEmbed } from '../../src/discord/commands/clipscope-admin';
 import { createDigestSender } from '../../src/discord/digest-sender';
-import { Pagination } from '../../src/discord/pagination';
 import { silentLogger } from '../../src/logger';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
 import { snowflake, startFakeDiscord, textChannel, type FakeDiscord } from '../fakes/discord';
@@ -90,7 +89,7 @@ describe('weekly digest', () => {
     // The week before: one clip.
     shareClip(db, { guildId: guildA, channelId: digestA.id, clipId: 'Before', authorId: 'u9', authorName: 'viewer', at: TUE_10 + HOUR });
     enrich(db, guildA, fixture('Before', 'bob', 'er', 40, TUE_10));
-    updateGuildSettings(db, guildA, { digestChannelId: digestA.id }, MON_23);
+    await updateGuildSettings(db, guildA, { digestChannelId: digestA.id }, MON_23);
   });
 
   afterEach(async () => {
@@ -210,8 +209,8 @@ describe('weekly digest', () => {
   });
 
   it('records a deleted channel or a missing permission, shows it in status, and does not retry in a loop', async () => {
-    updateGuildSettings(temp.db, guildGone, { digestChannelId: deletedChannelId }, MON_23);
-    updateGuildSettings(temp.db, guildMuted, { digestChannelId: mutedChannel.id }, MON_23);
+    await updateGuildSettings(temp.db, guildGone, { digestChannelId: deletedChannelId }, MON_23);
+    await updateGuildSettings(temp.db, guildMuted, { digestChannelId: mutedChannel.id }, MON_23);
     discord.route('POST', `/channels/${mutedChannel.id}/messages`, () => ({ status: 403, body: { message: 'Missing Permissions', code: 50013 } }));
     const client = await login();
     clock.set(MON_23 + 10 * HOUR);
@@ -223,28 +222,25 @@ describe('weekly digest', () => {
         [guildMuted, 'failed'],
       ]),
     );
-    expect(getGuildSettings(temp.db, guildGone).digestLastError).toBe(
+    expect((await getGuildSettings(temp.db, guildGone)).digestLastError).toBe(
       `The digest channel <#${deletedChannelId}> no longer exists. Fix it, or pick another channel with \`/clipscope-admin digest channel:\`.`,
     );
-    expect(getGuildSettings(temp.db, guildMuted).digestLastError).toContain('needs Send Messages and Embed Links');
+    expect((await getGuildSettings(temp.db, guildMuted)).digestLastError).toContain('needs Send Messages and Embed Links');
 
     const attempts = discord.requests.length;
     clock.advance(HOUR);
     expect(await runDueDigests(deps(client))).toEqual([]);
     expect(discord.requests.length).toBe(attempts);
 
-    const status = statusEmbed(
-      { db: temp.db, clock, logger: silentLogger(), analytics: createAnalyticsQueries(temp.db), pagination: new Pagination({ clock }), services: { aggregateGuild: null, twitch: null, createApiToken: null, backfill: null } },
-      guildGone,
-    );
+    const status = await statusEmbed({ db: temp.db, clock, services: { aggregateGuild: null, twitch: null, createApiToken: null, backfill: null } }, guildGone);
     const errors = status.fields?.find((f) => f.name === 'Errors')?.value;
     expect(errors).toBe(`Digest: The digest channel <#${deletedChannelId}> no longer exists. Fix it, or pick another channel with \`/clipscope-admin digest channel:\`.`);
 
     // The admin picks a channel that works: the due week gets one more try, and the error is cleared.
-    const fixed = updateGuildSettings(temp.db, guildGone, { digestChannelId: digestA.id }, clock.now());
-    resetDigestFailure(temp.db, guildGone, fixed, clock.now());
+    const fixed = await updateGuildSettings(temp.db, guildGone, { digestChannelId: digestA.id }, clock.now());
+    await resetDigestFailure(temp.db, guildGone, fixed, clock.now());
     expect(await runDueDigests(deps(client))).toMatchObject([{ guildId: guildGone, status: 'posted' }]);
-    expect(getGuildSettings(temp.db, guildGone).digestLastError).toBeNull();
+    expect((await getGuildSettings(temp.db, guildGone)).digestLastError).toBeNull();
     expect(await runDueDigests(deps(client))).toEqual([]);
   });
 
@@ -259,7 +255,7 @@ describe('weekly digest', () => {
     });
     const [failed] = await runDueDigests(deps(client));
     expect(failed).toMatchObject({ guildId: guildA, status: 'failed', error: expect.stringContaining('tries again within 15 minutes') });
-    expect(getGuildSettings(temp.db, guildA).digestLastError).toContain('tries again within 15 minutes');
+    expect((await getGuildSettings(temp.db, guildA)).digestLastError).toContain('tries again within 15 minutes');
     const stored = [...(discord.messages.get(digestA.id)?.values() ?? [])];
     expect(stored).toHaveLength(1);
     const postsBefore = posts(digestA.id).length;
@@ -270,14 +266,14 @@ describe('weekly digest', () => {
     clock.advance(15 * 60_000);
     expect(await runDueDigests(deps(client))).toEqual([{ guildId: guildA, weekStart: expect.any(Number), status: 'posted', messageId: stored[0]!.id }]);
     expect(posts(digestA.id)).toHaveLength(postsBefore);
-    expect(getGuildSettings(temp.db, guildA).digestLastError).toBeNull();
+    expect((await getGuildSettings(temp.db, guildA)).digestLastError).toBeNull();
     expect(await runDueDigests(deps(client))).toEqual([]);
   });
 
   it('takes over the claim of an attempt that died before posting, once the claim is stale, and posts once', async () => {
     const client = await login();
     const diedAt = MON_23 + 10 * HOUR;
-    const { weekStart } = digestSchedule(getGuildSettings(temp.db, guildA), diedAt);
+    const { weekStart } = digestSchedule(await getGuildSettings(temp.db, guildA), diedAt);
     // What a process killed between claiming the week and sending leaves behind.
     temp.db.$client
       .prepare(`INSERT INTO digest_posts (guild_id, week_start, channel_id, status, created_at) VALUES (?, ?, ?, 'claimed', ?)`)

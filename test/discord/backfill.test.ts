@@ -189,7 +189,7 @@ describe('backfilling a channel from its history', () => {
     await backfillChannel(deps(), { channelId: THREAD });
     expect(q('SELECT channel_id, thread_id, clip_id FROM shares')).toEqual([{ channel_id: CHANNEL, thread_id: THREAD, clip_id: 'ThreadClip' }]);
 
-    updateGuildSettings(temp.db, GUILD, { includeBots: true }, NOW);
+    await updateGuildSettings(temp.db, GUILD, { includeBots: true }, NOW);
     await backfillChannel(deps(), { channelId: CHANNEL });
     expect(q('SELECT author_is_bot FROM shares WHERE clip_id = ?', 'BotClip')).toEqual([{ author_is_bot: 1 }]);
   });
@@ -234,7 +234,7 @@ describe('backfilling a channel from its history', () => {
     await expect(backfillChannel(deps(), { channelId: '999' })).rejects.toThrow('channel 999 does not exist (or the bot cannot see it)');
     fake.addChannel({ id: '811', type: 0, guild_id: '42', name: 'elsewhere' });
     await expect(backfillChannel(deps(), { channelId: '811', guildId: GUILD })).rejects.toThrow(`channel 811 belongs to server 42, not ${GUILD}`);
-    updateGuildSettings(temp.db, '42', { captureChannelIds: ['812'] }, NOW);
+    await updateGuildSettings(temp.db, '42', { captureChannelIds: ['812'] }, NOW);
     await expect(backfillChannel(deps(), { channelId: '811' })).rejects.toThrow("channel #elsewhere is not one of this server's capture channels: add it to them first");
     expect(q('SELECT count(*) AS n FROM backfill_checkpoints')).toEqual([{ n: 0 }]);
   });

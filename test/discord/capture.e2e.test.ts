@@ -178,14 +178,14 @@ describe('capture from the Discord gateway', () => {
     await settle();
     expect(activeShares().filter((s) => s.clip_id === CLIP_A)).toHaveLength(0);
 
-    updateGuildSettings(temp.db, guildId, { includeBots: true }, Date.now());
+    await updateGuildSettings(temp.db, guildId, { includeBots: true }, Date.now());
     const fromBotLater = await post({ content: `https://clips.twitch.tv/${CLIP_A}`, author: otherBot });
     await vi.waitFor(() => expect(activeShares().map((s) => s.message_id)).toContain(fromBotLater.id));
     expect(shares().map((s) => s.message_id)).not.toContain(fromBot.id);
   });
 
   it('honours the channel allow-list, threads included through their parent', async () => {
-    updateGuildSettings(temp.db, guildId, { captureChannelIds: [clipsChannel.id, general.id] }, Date.now());
+    await updateGuildSettings(temp.db, guildId, { captureChannelIds: [clipsChannel.id, general.id] }, Date.now());
     const outside = await post({ content: `https://clips.twitch.tv/${CLIP_A}` }, forumPost.id);
     const inThread = await post({ content: `https://clips.twitch.tv/${CLIP_B}` }, thread.id);
     await settle();
@@ -296,7 +296,7 @@ describe('capture from the Discord gateway', () => {
     await discord.dispatch('MESSAGE_REACTION_ADD', reactionAdd({ ...target, user_id: otherBot.id, emoji: { id: null, name: '🤖' }, member: member(otherBot) }));
     await settle();
     expect(clip(CLIP_A)?.discord_reactions).toBe(0);
-    updateGuildSettings(temp.db, guildId, { includeBots: true }, Date.now());
+    await updateGuildSettings(temp.db, guildId, { includeBots: true }, Date.now());
     await discord.dispatch('MESSAGE_REACTION_ADD', reactionAdd({ ...target, user_id: otherBot.id, emoji: { id: null, name: '🤖' }, member: member(otherBot) }));
     await vi.waitFor(() => expect(reactionTypes(CLIP_A)).toEqual({ '🤖': 1 }));
   });

@@ -419,17 +419,17 @@ describe('/clipscope-admin', () => {
     expect(body.data.flags).toBe(64);
     expect(body.data.content).toBe('✅ Digest settings saved.');
     expect(body.data.embeds[0].description).toContain(`Posted in <#${digestA.id}> Fridays at 18:00 (Europe/Berlin), covering the week before.`);
-    const settings = getGuildSettings(h.temp.db, guildA);
+    const settings = await getGuildSettings(h.temp.db, guildA);
     expect(settings).toMatchObject({ digestChannelId: digestA.id, digestWeekday: 5, digestHour: 18, timezone: 'Europe/Berlin' });
     // Back to UTC so the other tests' periods stay where they were.
     await h.invoke(admin([subcommand('digest', options({ timezone: 'UTC' }))]));
-    expect(getGuildSettings(h.temp.db, guildA).timezone).toBe('UTC');
+    expect((await getGuildSettings(h.temp.db, guildA)).timezone).toBe('UTC');
   });
 
   it('rejects an unknown timezone without changing anything', async () => {
     const body = bodyOf(callback(await h.invoke(admin([subcommand('digest', options({ timezone: 'Mars/Olympus' }))]))));
     expect(body.data.content).toContain('`timezone`: not a timezone Clipscope knows');
-    expect(getGuildSettings(h.temp.db, guildA).timezone).toBe('UTC');
+    expect((await getGuildSettings(h.temp.db, guildA)).timezone).toBe('UTC');
   });
 
   it('sets capture channels and the bot rule', async () => {
@@ -445,9 +445,9 @@ describe('/clipscope-admin', () => {
     });
     const body = bodyOf(callback(await h.invoke(payload)));
     expect(body.data.embeds[0].description).toBe(`Recording clip links in <#${clipsA.id}>; including links posted by bots.`);
-    expect(getGuildSettings(h.temp.db, guildA)).toMatchObject({ captureChannelIds: [clipsA.id], includeBots: true });
+    expect(await getGuildSettings(h.temp.db, guildA)).toMatchObject({ captureChannelIds: [clipsA.id], includeBots: true });
     await h.invoke(admin([subcommand('capture', options({ all_channels: true, include_bots: false }))]));
-    expect(getGuildSettings(h.temp.db, guildA)).toMatchObject({ captureChannelIds: [], includeBots: false });
+    expect(await getGuildSettings(h.temp.db, guildA)).toMatchObject({ captureChannelIds: [], includeBots: false });
   });
 
   it('says plainly when Twitch enrichment is not configured', async () => {
@@ -531,7 +531,7 @@ describe('/clipscope-admin', () => {
   });
 
   it('creates an API token shown once, only to the admin', async () => {
-    h.ctx.services.createApiToken = (guildId, name) => ({ token: `cs_${guildId}_secret`, prefix: 'cs_abc', name });
+    h.ctx.services.createApiToken = async (guildId, name) => ({ token: `cs_${guildId}_secret`, prefix: 'cs_abc', name });
     const body = bodyOf(callback(await h.invoke(admin([subcommandGroup('token', subcommand('create', options({ name: 'overlay' })))]))));
     h.ctx.services.createApiToken = null;
     expect(body.data.flags).toBe(64);

@@ -33,8 +33,8 @@ export async function startTestServer(
   return { server, clock };
 }
 
-export function tokenFor(db: Db, guildId: string, name = 'test'): string {
-  return createApiToken(db, { guildId, name }, TEST_NOW).token;
+export async function tokenFor(db: Db, guildId: string, name = 'test'): Promise<string> {
+  return (await createApiToken(db, { guildId, name }, TEST_NOW)).token;
 }
 
 export const bearer = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` });

@@ -45,8 +45,8 @@ describe('analytics API', () => {
   beforeAll(async () => {
     temp = createTempDb();
     seedCommunity(temp.db);
-    tokenA = createApiToken(temp.db, { guildId: GUILD_A }, NOW).token;
-    tokenB = createApiToken(temp.db, { guildId: GUILD_B }, NOW).token;
+    tokenA = (await createApiToken(temp.db, { guildId: GUILD_A }, NOW)).token;
+    tokenB = (await createApiToken(temp.db, { guildId: GUILD_B }, NOW)).token;
     ({ server } = await startTestServer(temp.db, {}, new ManualClock(NOW)));
   });
   afterAll(async () => {

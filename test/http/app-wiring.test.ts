@@ -55,8 +55,8 @@ describe('app wiring of the HTTP server', () => {
     const started = createApp({ config, logger, clock: systemClock });
     app = started;
     seedCommunity(started.db);
-    const tokenA = createApiToken(started.db, { guildId: GUILD_A }, Date.now()).token;
-    const tokenB = createApiToken(started.db, { guildId: GUILD_B }, Date.now()).token;
+    const tokenA = (await createApiToken(started.db, { guildId: GUILD_A }, Date.now())).token;
+    const tokenB = (await createApiToken(started.db, { guildId: GUILD_B }, Date.now())).token;
     expect(started.httpUrl).toBeNull();
     await started.start();
 

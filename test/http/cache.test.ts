@@ -20,8 +20,8 @@ describe('answer cache', () => {
   beforeEach(async () => {
     temp = createTempDb();
     seedCommunity(temp.db);
-    tokenA = createApiToken(temp.db, { guildId: GUILD_A }, NOW).token;
-    tokenB = createApiToken(temp.db, { guildId: GUILD_B }, NOW).token;
+    tokenA = (await createApiToken(temp.db, { guildId: GUILD_A }, NOW)).token;
+    tokenB = (await createApiToken(temp.db, { guildId: GUILD_B }, NOW)).token;
     clock = new ManualClock(NOW);
     ({ server } = await startTestServer(temp.db, {}, clock));
   });

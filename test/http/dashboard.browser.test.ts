@@ -32,7 +32,7 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     temp = createTempDb();
     seedCommunity(temp.db);
-    token = createApiToken(temp.db, { guildId: GUILD_A, name: 'browser' }, NOW).token;
+    token = (await createApiToken(temp.db, { guildId: GUILD_A, name: 'browser' }, NOW)).token;
     ({ server } = await startTestServer(temp.db, { changeCheckMs: 50 }, clock));
     url = await server.listen('127.0.0.1', 0);
     browser = await chromium.launch({

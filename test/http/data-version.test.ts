@@ -40,20 +40,20 @@ describe('guild data versions', () => {
     expect(versions.current(GUILD_B)).toBe(b1);
   });
 
-  it('changes when the guild’s timezone changes', () => {
+  it('changes when the guild’s timezone changes', async () => {
     const versions = createDataVersions({ db: temp.db, checkIntervalMs: 0 });
     const v0 = versions.current(GUILD_A);
-    updateGuildSettings(temp.db, GUILD_A, { timezone: 'Europe/Berlin' }, TEST_NOW);
+    await updateGuildSettings(temp.db, GUILD_A, { timezone: 'Europe/Berlin' }, TEST_NOW);
     expect(versions.current(GUILD_A)).not.toBe(v0);
   });
 
-  it('gives the guild’s timezone with its version: UTC when unset, the new one from the version that has it', () => {
+  it('gives the guild’s timezone with its version: UTC when unset, the new one from the version that has it', async () => {
     let now = 0;
     const versions = createDataVersions({ db: temp.db, now: () => now, checkIntervalMs: 1000 });
     versions.current(GUILD_A);
     expect(versions.timezone(GUILD_A)).toBe('UTC');
-    updateGuildSettings(temp.db, GUILD_A, { timezone: 'Europe/Berlin' }, TEST_NOW);
-    updateGuildSettings(temp.db, GUILD_B, { timezone: 'Asia/Tokyo' }, TEST_NOW);
+    await updateGuildSettings(temp.db, GUILD_A, { timezone: 'Europe/Berlin' }, TEST_NOW);
+    await updateGuildSettings(temp.db, GUILD_B, { timezone: 'Asia/Tokyo' }, TEST_NOW);
     // Within the check interval both the version and the timezone are the ones read together before.
     const v0 = versions.current(GUILD_A);
     expect(versions.timezone(GUILD_A)).toBe('UTC');
@@ -65,7 +65,7 @@ describe('guild data versions', () => {
     expect(versions.timezone(GUILD_B)).toBe('Asia/Tokyo');
     // Two writes in the same millisecond share updated_at; the version still moves with the timezone.
     const v1 = versions.current(GUILD_A);
-    updateGuildSettings(temp.db, GUILD_A, { timezone: 'America/New_York' }, TEST_NOW);
+    await updateGuildSettings(temp.db, GUILD_A, { timezone: 'America/New_York' }, TEST_NOW);
     now = 2000;
     expect(versions.current(GUILD_A)).not.toBe(v1);
     expect(versions.timezone(GUILD_A)).toBe('America/New_York');

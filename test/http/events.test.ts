@@ -68,7 +68,7 @@ describe('GET /analytics/api/events', () => {
   it('streams the guild’s version at once and a change when its data changes', async () => {
     ({ server } = await startTestServer(temp.db, { changeCheckMs: 20 }));
     const url = await server.listen('127.0.0.1', 0);
-    const token = tokenFor(temp.db, GUILD_A);
+    const token = await tokenFor(temp.db, GUILD_A);
     const response = await fetch(`${url}/analytics/api/events`, { headers: bearer(token) });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/event-stream');
@@ -88,8 +88,8 @@ describe('GET /analytics/api/events', () => {
   it('never tells guild A about guild B’s changes', async () => {
     ({ server } = await startTestServer(temp.db, { changeCheckMs: 20 }));
     const url = await server.listen('127.0.0.1', 0);
-    const a = collectEvents(await fetch(`${url}/analytics/api/events`, { headers: bearer(tokenFor(temp.db, GUILD_A)) }));
-    const b = collectEvents(await fetch(`${url}/analytics/api/events`, { headers: bearer(tokenFor(temp.db, GUILD_B)) }));
+    const a = collectEvents(await fetch(`${url}/analytics/api/events`, { headers: bearer(await tokenFor(temp.db, GUILD_A)) }));
+    const b = collectEvents(await fetch(`${url}/analytics/api/events`, { headers: bearer(await tokenFor(temp.db, GUILD_B)) }));
     await expect.poll(() => a.events.length + b.events.length).toBe(2);
     shareIn(temp, GUILD_B, '9100', TEST_NOW + 10);
     await expect.poll(() => b.events.length).toBe(2);
@@ -104,7 +104,7 @@ describe('GET /analytics/api/events', () => {
   it('limits how many streams one token may hold open', async () => {
     ({ server } = await startTestServer(temp.db, { maxStreamsPerToken: 1 }));
     const url = await server.listen('127.0.0.1', 0);
-    const token = tokenFor(temp.db, GUILD_A);
+    const token = await tokenFor(temp.db, GUILD_A);
     const first = collectEvents(await fetch(`${url}/analytics/api/events`, { headers: bearer(token) }));
     await expect.poll(() => first.events.length).toBe(1);
     const second = await fetch(`${url}/analytics/api/events`, { headers: bearer(token) });

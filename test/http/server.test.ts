@@ -59,11 +59,11 @@ describe('HTTP server', () => {
 
     it('stops accepting a revoked token on the very next request', async () => {
       ({ server } = await startTestServer(temp.db));
-      const token = tokenFor(temp.db, GUILD_A);
+      const token = await tokenFor(temp.db, GUILD_A);
       const before = await server.app.inject({ url: '/healthz' });
       expect(before.statusCode).toBe(200);
       const id = (temp.db.$client.prepare('SELECT id FROM api_tokens').get() as { id: number }).id;
-      revokeApiToken(temp.db, id, TEST_NOW);
+      await revokeApiToken(temp.db, id, TEST_NOW);
       const res = await server.app.inject({ url: '/analytics/api/events', headers: bearer(token) });
       expect(res.statusCode).toBe(401);
       expect(res.json()).toMatchObject({ error: 'invalid_token' });
@@ -72,14 +72,14 @@ describe('HTTP server', () => {
     it('stops accepting a token it has just served once another connection revokes it', async () => {
       ({ server } = await startTestServer(temp.db));
       const base = await server.listen('127.0.0.1', 0);
-      const token = tokenFor(temp.db, GUILD_A);
+      const token = await tokenFor(temp.db, GUILD_A);
       // Over real sockets, as the CLI's revocation meets a dashboard's requests.
       const ask = () => fetch(`${base}/analytics/api/overview`, { headers: bearer(token) });
       for (let i = 0; i < 3; i++) expect((await ask()).status).toBe(200);
       const other = openDatabase({ path: temp.path });
       try {
         const id = (other.$client.prepare('SELECT id FROM api_tokens').get() as { id: number }).id;
-        expect(revokeApiToken(other, id, TEST_NOW)).toBe('revoked');
+        expect(await revokeApiToken(other, id, TEST_NOW)).toBe('revoked');
       } finally {
         closeDatabase(other);
       }
@@ -93,7 +93,7 @@ describe('HTTP server', () => {
     it('reports the limit on every answer and opens a new window a minute after the first request', async () => {
       let clock: ManualClock;
       ({ server, clock } = await startTestServer(temp.db, { rateLimitPerMinute: 2 }));
-      const token = tokenFor(temp.db, GUILD_A);
+      const token = await tokenFor(temp.db, GUILD_A);
       const ask = () => server!.app.inject({ url: '/analytics/api/overview', headers: bearer(token) });
       const first = await ask();
       expect(first.statusCode).toBe(200);
@@ -114,8 +114,8 @@ describe('HTTP server', () => {
 
     it('rate-limits each token with Retry-After, without affecting other tokens', async () => {
       ({ server } = await startTestServer(temp.db, { rateLimitPerMinute: 2 }));
-      const a = tokenFor(temp.db, GUILD_A);
-      const b = tokenFor(temp.db, GUILD_B);
+      const a = await tokenFor(temp.db, GUILD_A);
+      const b = await tokenFor(temp.db, GUILD_B);
       // Unknown parameters fail after the guard, so these requests are cheap and never open a stream.
       const ask = (token: string) => server!.app.inject({ url: '/analytics/api/events?x=1', headers: bearer(token) });
       expect((await ask(a)).statusCode).toBe(400);
@@ -141,8 +141,8 @@ describe('HTTP server', () => {
 
     it('refuses a repeated bad query every time, and a good one stays good for every guild', async () => {
       ({ server } = await startTestServer(temp.db));
-      const a = tokenFor(temp.db, GUILD_A);
-      const b = tokenFor(temp.db, GUILD_B);
+      const a = await tokenFor(temp.db, GUILD_A);
+      const b = await tokenFor(temp.db, GUILD_B);
       for (let i = 0; i < 3; i++) {
         const bad = await server.app.inject({ url: '/analytics/api/top-creators?limit=500', headers: bearer(a) });
         expect(bad.statusCode).toBe(400);
@@ -190,7 +190,7 @@ describe('HTTP server', () => {
       ({ server } = await startTestServer(temp.db, { corsOrigins: ['https://tools.example.com'] }));
       const allowed = await server.app.inject({ url: '/healthz', headers: { origin: 'https://tools.example.com' } });
       expect(allowed.headers['access-control-allow-origin']).toBe('https://tools.example.com');
-      const token = tokenFor(temp.db, GUILD_A);
+      const token = await tokenFor(temp.db, GUILD_A);
       const api = await server.app.inject({ url: '/analytics/api/overview', headers: { origin: 'https://tools.example.com', ...bearer(token) } });
       expect(api.headers['access-control-allow-origin']).toBe('https://tools.example.com');
       expect(api.headers.vary).toBe('Origin, Authorization');
@@ -209,7 +209,7 @@ describe('HTTP server', () => {
   describe('/healthz', () => {
     it('reports the database, the last aggregation and the enrichment queue, and nothing secret', async () => {
       ({ server } = await startTestServer(temp.db));
-      const token = tokenFor(temp.db, GUILD_A);
+      const token = await tokenFor(temp.db, GUILD_A);
       inTransaction(temp.db, () => {
         recordMessageNow(temp.db, {
           guildId: GUILD_A, channelId: '300', messageId: '400', authorId: '500', authorName: 'mod', authorIsBot: false,

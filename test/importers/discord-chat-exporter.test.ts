@@ -125,14 +125,14 @@ describe('importing DiscordChatExporter exports', () => {
     await importAll([fixture('general.json')]);
     expect(shares().some((s) => s.clip_id === 'BotPostedClipSlug')).toBe(false);
 
-    updateGuildSettings(temp.db, GUILD, { includeBots: true }, NOW);
+    await updateGuildSettings(temp.db, GUILD, { includeBots: true }, NOW);
     await importExportFile(deps(), fixture('general.json'), { force: true });
     expect(shares().find((s) => s.clip_id === 'BotPostedClipSlug')).toMatchObject({ message_id: '1000000000000000104' });
     expect(reactionRows('1000000000000000104')).toEqual(['👍 900000000000000001']);
   });
 
   it("skips exports of channels the guild does not capture, as live capture would, counting a thread by its parent", async () => {
-    updateGuildSettings(temp.db, GUILD, { captureChannelIds: ['810000000000000002'] }, NOW);
+    await updateGuildSettings(temp.db, GUILD, { captureChannelIds: ['810000000000000002'] }, NOW);
     const results = [];
     for (const file of mainExports) results.push(await importExportFile(deps(), file));
     expect(results.map((r) => [r.channelName, r.status])).toEqual([

@@ -104,7 +104,7 @@ describe('a slash command while the disk is full', () => {
 
 describe('a slash command while another connection holds the write lock', () => {
   it('says the database is busy, logs a warning naming the lock and the file, changes nothing, and saves on the next try', async () => {
-    const before = getGuildSettings(h.temp.db, guildA);
+    const before = await getGuildSettings(h.temp.db, guildA);
     expect(before.includeBots).toBe(false);
     h.temp.db.$client.pragma('busy_timeout = 50');
     const other = new Database(h.temp.path);
@@ -136,11 +136,11 @@ describe('a slash command while another connection holds the write lock', () => 
       database: h.temp.path,
       err: { code: 'SQLITE_BUSY' },
     });
-    expect(getGuildSettings(h.temp.db, guildA)).toEqual(before);
+    expect(await getGuildSettings(h.temp.db, guildA)).toEqual(before);
 
     const again = await h.invoke(admin([subcommand('capture', options({ include_bots: true }))]));
     expect(bodyOf(callback(again)).data.content).toBe('✅ Capture settings saved.');
-    expect(getGuildSettings(h.temp.db, guildA).includeBots).toBe(true);
+    expect((await getGuildSettings(h.temp.db, guildA)).includeBots).toBe(true);
   });
 });
 

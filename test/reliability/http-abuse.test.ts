@@ -44,8 +44,8 @@ describe('HTTP API under abuse', () => {
     seedCommunity(temp.db);
     shareNewClip(temp.db, GUILD_B, 'ZebraOnlyInGuildB', { views: 77, creator: ['c77', 'ZebraOnlyInGuildB'], at: NOW - 3_600_000, messageId: '6100' });
     await aggregateAnalytics(temp.db, { full: true }, { clock: new ManualClock(NOW) });
-    tokenA = createApiToken(temp.db, { guildId: GUILD_A, name: 'a' }, NOW).token;
-    tokenB = createApiToken(temp.db, { guildId: GUILD_B, name: 'b' }, NOW).token;
+    tokenA = (await createApiToken(temp.db, { guildId: GUILD_A, name: 'a' }, NOW)).token;
+    tokenB = (await createApiToken(temp.db, { guildId: GUILD_B, name: 'b' }, NOW)).token;
     ({ server } = await startTestServer(temp.db, { changeCheckMs: 20 }, new ManualClock(NOW)));
     baseUrl = await server.listen('127.0.0.1', 0);
     routes = [...new Set([...server.app.printRoutes({ commonPrefix: false }).matchAll(/(analytics\/api\/[\w.-]+)/g)].map((m) => `/${m[1]!}`))].sort();
@@ -154,7 +154,7 @@ describe('HTTP API under abuse', () => {
   });
 
   it('issues tokens of at least 128 random bits, stores only their hash, and refuses a revoked one at once', async () => {
-    const created = createApiToken(temp.db, { guildId: GUILD_A, name: 'short-lived' }, NOW);
+    const created = await createApiToken(temp.db, { guildId: GUILD_A, name: 'short-lived' }, NOW);
     const secretPart = created.token.replace(/^cs_/, '');
     // base64url or hex: at least 128 bits of it.
     const bits = /^[0-9a-f]+$/.test(secretPart) ? secretPart.length * 4 : secretPart.length * 6;
@@ -163,7 +163,7 @@ describe('HTTP API under abuse', () => {
     expect(JSON.stringify(stored)).not.toContain(secretPart);
     expect(Object.values(stored)).toContain(hashToken(created.token));
     expect((await server.app.inject({ url: '/analytics/api/overview', headers: bearer(created.token) })).statusCode).toBe(200);
-    revokeApiToken(temp.db, created.id, NOW);
+    await revokeApiToken(temp.db, created.id, NOW);
     expect((await server.app.inject({ url: '/analytics/api/overview', headers: bearer(created.token) })).statusCode).toBe(401);
   });
 });

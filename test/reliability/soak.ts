@@ -42,7 +42,7 @@ async function main(): Promise<number> {
     guilds: guilds.map((g, i) => ({ id: g.id, name: `Soak ${i}`, channels: [g.channel], members: g.members.map((m) => member(m)) })),
   });
   const setup = openDatabase({ path: dbFile });
-  const tokens = guilds.map((g) => createApiToken(setup, { guildId: g.id, name: 'soak' }, Date.now()).token);
+  const tokens = await Promise.all(guilds.map(async (g) => (await createApiToken(setup, { guildId: g.id, name: 'soak' }, Date.now())).token));
   closeDatabase(setup);
 
   const child = spawnApp(

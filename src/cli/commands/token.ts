@@ -59,7 +59,7 @@ Options:
       if (rest.length > 0) throw new CliError(`unexpected argument "${rest[0]}"`, 2);
       const db = openDatabase({ path });
       try {
-        const created = createApiToken(db, { guildId: guild, name }, now);
+        const created = await createApiToken(db, { guildId: guild, name }, now);
         // The token alone on stdout, so `TOKEN=$(clipscope token create …)` works; the rest goes to stderr.
         io.stdout.write(`${created.token}\n`);
         io.stderr.write(`Created token #${created.id} "${created.name}" for guild ${guild}. It is shown only this once.\n`);
@@ -73,7 +73,7 @@ Options:
       const guild = parseGuild();
       const db = openDatabase({ path });
       try {
-        const tokens = listApiTokens(db, guild);
+        const tokens = await listApiTokens(db, guild);
         if (values.json === true) {
           io.stdout.write(`${JSON.stringify(tokens.map(toJson), null, 2)}\n`);
         } else if (tokens.length === 0) {
@@ -91,7 +91,7 @@ Options:
     if (!parsedId.success || rest.length !== 1) throw new CliError('expected one token id, e.g. clipscope token revoke 3', 2);
     const db = openDatabase({ path });
     try {
-      const result = revokeApiToken(db, parsedId.data, now);
+      const result = await revokeApiToken(db, parsedId.data, now);
       if (result === 'not_found') throw new CliError(`no token #${parsedId.data}; see clipscope token list --guild ID`);
       io.stdout.write(result === 'revoked' ? `Revoked token #${parsedId.data}.\n` : `Token #${parsedId.data} was already revoked.\n`);
     } finally {

@@ -125,21 +125,21 @@ export async function execute(interaction: ChatInputCommandInteraction<'raw' | '
     case 'overview': {
       const { period } = parseOptions(interaction, periodSchema);
       await interaction.deferReply();
-      const answer = ctx.analytics.overview(analysisContextFor(guildId, ctx), { type: period });
+      const answer = ctx.analytics.overview(await analysisContextFor(guildId, ctx), { type: period });
       await interaction.editReply({ embeds: [overviewEmbed(answer)], allowedMentions: NO_MENTIONS });
       return;
     }
     case 'timeline': {
       const input = parseOptions(interaction, timelineSchema);
       await interaction.deferReply();
-      const answer = ctx.analytics.timeline(analysisContextFor(guildId, ctx), { bucket: input.bucket, days: input.days ?? TIMELINE_DEFAULT_DAYS[input.bucket] });
+      const answer = ctx.analytics.timeline(await analysisContextFor(guildId, ctx), { bucket: input.bucket, days: input.days ?? TIMELINE_DEFAULT_DAYS[input.bucket] });
       await interaction.editReply({ embeds: [timelineEmbed(answer)], allowedMentions: NO_MENTIONS });
       return;
     }
     case 'peaktimes': {
       const { period } = parseOptions(interaction, periodSchema);
       await interaction.deferReply();
-      const answer = ctx.analytics.peakTimes(analysisContextFor(guildId, ctx), { type: period });
+      const answer = ctx.analytics.peakTimes(await analysisContextFor(guildId, ctx), { type: period });
       await interaction.editReply({ embeds: [peakTimesEmbed(answer)], allowedMentions: NO_MENTIONS });
       return;
     }
@@ -157,7 +157,7 @@ export async function execute(interaction: ChatInputCommandInteraction<'raw' | '
       const creator = findCreator(ctx.db, guildId, input.name);
       if (!creator) throw new UserError(`This server has no clips by a creator called "${safeText(input.name, 100)}". Pick one from the suggestions.`);
       await interaction.deferReply();
-      const scope = analysisContextFor(guildId, ctx);
+      const scope = await analysisContextFor(guildId, ctx);
       const period: PeriodQuery = { type: input.period };
       const embed = creatorEmbed({
         period: periodJson(resolvePeriod(period, scope.timezone, scope.now)),
@@ -174,7 +174,7 @@ export async function execute(interaction: ChatInputCommandInteraction<'raw' | '
       const game = findGame(ctx.db, guildId, input.name);
       if (!game) throw new UserError(`This server has no clips of a game called "${safeText(input.name, 100)}". Pick one from the suggestions.`);
       await interaction.deferReply();
-      const scope = analysisContextFor(guildId, ctx);
+      const scope = await analysisContextFor(guildId, ctx);
       const period: PeriodQuery = { type: input.period };
       const embed = gameEmbed({
         period: periodJson(resolvePeriod(period, scope.timezone, scope.now)),
@@ -189,7 +189,7 @@ export async function execute(interaction: ChatInputCommandInteraction<'raw' | '
     case 'compare': {
       const { period } = parseOptions(interaction, compareSchema);
       await interaction.deferReply();
-      const answer = ctx.analytics.compare(analysisContextFor(guildId, ctx), { type: period });
+      const answer = ctx.analytics.compare(await analysisContextFor(guildId, ctx), { type: period });
       await interaction.editReply({ embeds: [compareEmbed(answer)], allowedMentions: NO_MENTIONS });
       return;
     }
@@ -209,7 +209,7 @@ function sortFor<T extends readonly string[]>(report: string, allowed: T, given:
 
 async function exportReport(interaction: ChatInputCommandInteraction<'raw' | 'cached'>, ctx: BotContext): Promise<void> {
   const input = parseOptions(interaction, exportSchema);
-  const scope = analysisContextFor(interaction.guildId, ctx);
+  const scope = await analysisContextFor(interaction.guildId, ctx);
   const period: PeriodQuery = { type: input.period ?? 'all_time' };
   let csv: string;
   let rows: number;

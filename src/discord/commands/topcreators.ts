@@ -39,7 +39,7 @@ export async function execute(interaction: ChatInputCommandInteraction<'raw' | '
     throw new UserError(`This server has no clips of a game called "${safeText(input.game, 100)}". Pick one from the suggestions.`);
   }
   await interaction.deferReply();
-  const answer = ctx.analytics.topCreators(analysisContextFor(interaction.guildId, ctx), {
+  const answer = ctx.analytics.topCreators(await analysisContextFor(interaction.guildId, ctx), {
     period: { type: input.period },
     limit: input.limit,
     sort: input.sort,

@@ -31,7 +31,7 @@ const options = z.object({
 export async function execute(interaction: ChatInputCommandInteraction<'raw' | 'cached'>, ctx: BotContext): Promise<void> {
   const input = parseOptions(interaction, options);
   await interaction.deferReply();
-  const scope = analysisContextFor(interaction.guildId, ctx);
+  const scope = await analysisContextFor(interaction.guildId, ctx);
   const answer = ctx.analytics.viralClips(scope, {
     period: { type: input.period },
     limit: input.limit,

@@ -1,0 +1,73 @@
+// /clipscope-admin status: the server's settings, queues, last background runs and errors in one private embed.
+import type { APIEmbed } from 'discord.js';
+import { getGuildSettings } from '../../../db/guild-settings';
+import { readGuildStatus, type JobRun } from '../../../db/stores/guild-status';
+import type { BotContext } from '../../context';
+import { COLORS, discordTimestamp, formatCount, plural } from '../../embeds/format';
+import { fitEmbed, safeText } from '../../embeds/limits';
+import { captureLine } from './capture';
+import { digestLines } from './digest';
+import { ephemeral, type SubcommandHandler } from './shared';
+
+export const showStatus: SubcommandHandler = async (interaction, ctx) => {
+  await interaction.reply({ embeds: [await statusEmbed(ctx, interaction.guildId)], ...ephemeral });
+};
+
+export async function statusEmbed(ctx: Pick<BotContext, 'db' | 'clock' | 'services'>, guildId: string): Promise<APIEmbed> {
+  const settings = await getGuildSettings(ctx.db, guildId);
+  const status = await readGuildStatus(ctx.db, guildId);
+  const states = status.clipsByState;
+
+  const errors: string[] = [];
+  if (settings.digestLastError) errors.push(`Digest: ${settings.digestLastError}`);
+  for (const job of status.jobs) if (job.lastError) errors.push(`Job \`${job.job}\`: ${safeText(job.lastError, 200)}`);
+  for (const c of status.twitchChannels) if (c.lastSyncError) errors.push(`Twitch ${safeText(c.name, 50)}: ${safeText(c.lastSyncError, 200)}`);
+
+  const jobLine = (job: JobRun): string => {
+    const when = job.lastFinishedAt ?? job.lastStartedAt;
+    const running = job.lastStartedAt !== null && (job.lastFinishedAt === null || job.lastFinishedAt < job.lastStartedAt);
+    const state = running ? 'running' : job.lastError ? '❌ failed' : '✅';
+    return `\`${job.job}\` ${state} ${when ? discordTimestamp(when, 'R') : ''}${job.lastSummary && !job.lastError ? ` · ${safeText(job.lastSummary, 120)}` : ''}`;
+  };
+
+  const fields = [
+    {
+      name: 'Clips',
+      value: [
+        `${formatCount((states.done ?? 0) + (states.pending ?? 0) + (states.failed ?? 0) + (states.not_found ?? 0))} clips, ${plural(status.liveShares, 'live share')}`,
+        `Enrichment queue: ${formatCount(states.pending ?? 0)} pending · ${formatCount(states.failed ?? 0)} failed · ${formatCount(states.not_found ?? 0)} gone from Twitch`,
+        `Aggregation queue: ${plural(status.changedHours, 'changed hour')}`,
+        ctx.services.twitch ? null : 'Twitch enrichment is not configured (TWITCH_CLIENT_ID, TWITCH_CLIENT_SECRET).',
+      ]
+        .filter(Boolean)
+        .join('\n'),
+    },
+    { name: 'Capture', value: captureLine(settings) },
+    { name: 'Weekly digest', value: (await digestLines(ctx, settings)).join('\n') },
+    { name: 'Background jobs', value: status.jobs.length > 0 ? status.jobs.map(jobLine).join('\n') : 'No job has run yet.' },
+  ];
+  if (status.twitchChannels.length > 0) {
+    fields.push({
+      name: 'Twitch channels',
+      value: status.twitchChannels
+        .map((c) => `${safeText(c.name, 50)}: ${c.lastSyncAt ? `synced ${discordTimestamp(c.lastSyncAt, 'R')}` : 'not synced yet'}${c.lastSyncError ? ' ⚠️' : ''}`)
+        .join('\n'),
+    });
+  }
+  if (status.backfills.length > 0) {
+    fields.push({
+      name: 'History backfill',
+      value: status.backfills
+        .map((c) => `<#${c.channelId}>: ${formatCount(c.messagesScanned)} messages, ${plural(c.sharesFound, 'clip link')}${c.completedAt ? ' ✅' : ' (in progress)'}`)
+        .join('\n'),
+    });
+  }
+  fields.push({ name: 'Errors', value: errors.length > 0 ? errors.join('\n') : 'None 🎉' });
+  return fitEmbed({
+    title: `🛠️ Clipscope status${settings.guildName ? ` · ${safeText(settings.guildName, 100)}` : ''}`,
+    color: errors.length > 0 ? COLORS.warn : COLORS.good,
+    description: `Timezone: ${settings.timezone}`,
+    fields,
+    footer: { text: 'Clipscope' },
+  });
+}
