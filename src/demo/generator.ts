@@ -3,7 +3,7 @@
 // in transactions of about a thousand writes, as live capture would. Deterministic: same options, same rows.
 import type { Db } from '../db/client';
 import { inTransaction } from '../db/client';
-import { updateGuildSettings } from '../db/guild-settings';
+import { writeGuildSettings } from '../db/guild-settings';
 import type { MessageSnapshot } from '../capture/record-share';
 import { recordMessageNow, recordMessagesDeletedNow, recordReactionAddedNow } from '../capture/record-now';
 import {
