@@ -110,9 +110,9 @@ export default {
       name: 'discord-reaches-digest-only-through-its-sender',
       severity: 'error',
       comment:
-        'src/discord/digest-sender.ts implements the digest port, so it imports src/digest; the rest of src/discord ' +
-        'must not, or discord ⇄ digest becomes a cycle again.',
-      from: { path: '^src/discord/', pathNot: '^src/discord/digest-sender[.]ts$' },
+        'src/discord/digest-sender.ts implements the digest port and /clipscope-admin digest shows and resets its state, ' +
+        'so those two import src/digest; the rest of src/discord has no business with it.',
+      from: { path: '^src/discord/', pathNot: '^src/discord/(digest-sender|commands/clipscope-admin/digest)[.]ts$' },
       to: { path: '^src/digest/' },
     },
     {

@@ -18,14 +18,9 @@ import { createExclusive } from './scheduler/exclusive';
 import { createScheduler, type Scheduler } from './scheduler/scheduler';
 import { createTwitchApi, type TwitchApi } from './twitch/client';
 import { createTwitchJobs } from './twitch/jobs';
+import type { Service } from './service';
 
-/** A long-running part of the app that starts after the database and stops before it closes. */
-export interface Service {
-  name: string;
-  start(): Promise<void>;
-  /** Stop taking work, flush what is pending. */
-  stop(): Promise<void>;
-}
+export type { Service };
 
 export interface App {
   db: Db;

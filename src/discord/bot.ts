@@ -1,7 +1,7 @@
 // The Discord bot service: logs in, captures clip shares and reactions through the listeners in events/,
 // and on stop stops taking events, waits for what is in flight, commits it, then disconnects.
 import type { Client } from 'discord.js';
-import type { Service } from '../app';
+import type { Service } from '../service';
 import type { Clock } from '../clock';
 import type { Db } from '../db/client';
 import type { Logger } from '../logger';

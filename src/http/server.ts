@@ -5,7 +5,6 @@ import { InvalidPeriodError } from '../analytics/periods';
 import type { Clock } from '../clock';
 import type { Db } from '../db/client';
 import type { Logger } from '../logger';
-import type { AnswerContext } from './answer';
 import { createAuthenticate } from './auth';
 import { createDataVersions, type DataVersions } from './data-version';
 import { HttpError } from './errors';
@@ -13,45 +12,17 @@ import { createRateLimiter, type RateLimiter } from './rate-limiter';
 import { createResponseCache } from './response-cache';
 import { registerRoutes } from './routes';
 import { registerSecurityHeaders } from './security-headers';
+import type { HttpOptions, RouteContext, RouteGuard } from './route-context';
 import { registerDashboard } from './static-files';
 import { createTokenVerifier } from './tokens';
 
-export interface HttpOptions {
-  /** Origins allowed to call the API from a browser; empty = CORS off. */
-  corsOrigins: readonly string[];
-  /** Requests per minute per API token. */
-  rateLimitPerMinute: number;
-  /** Requests per minute per client IP, authenticated or not. */
-  rateLimitPerIpPerMinute: number;
-  /** Lifetime of a cached answer while the guild's data is unchanged; 0 = no cache. */
-  cacheSeconds: number;
-  /** Minimum interval between two database checks of the guild data versions. */
-  changeCheckMs: number;
-  trustProxy: boolean;
-  /** Live-update streams one token may hold open at once. */
-  maxStreamsPerToken?: number;
-  /** Heartbeat interval of live-update streams. */
-  heartbeatMs?: number;
-}
+export type { HttpOptions, RouteContext, RouteGuard };
 
 export interface HttpServerDeps {
   db: Db;
   clock: Clock;
   logger: Logger;
   options: HttpOptions;
-}
-
-/** A callback-style preHandler (no promise per request). */
-export type RouteGuard = (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => void;
-
-/** What every route file receives: the services it may use and the guard that authenticates and rate-limits. */
-export interface RouteContext extends AnswerContext {
-  logger: Logger;
-  /** preHandler for every guild-scoped route: authenticate, then the per-token rate limit. */
-  guard: RouteGuard;
-  options: Required<HttpOptions>;
-  /** Closed by the server on shutdown (live-update streams end with it). */
-  onShutdown(listener: () => void): void;
 }
 
 export interface HttpServer {

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { compare } from '../../analytics/compare';
 import { jsonAnswerHandler } from '../answer';
 import { compareQuery } from '../query-params';
-import type { RouteContext } from '../server';
+import type { RouteContext } from '../route-context';
 
 export function registerCompareRoute(app: FastifyInstance, ctx: RouteContext): void {
   app.get(

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { engagementTimeline } from '../../analytics/engagement-timeline';
 import { jsonAnswerHandler } from '../answer';
 import { engagementTimelineQuery } from '../query-params';
-import type { RouteContext } from '../server';
+import type { RouteContext } from '../route-context';
 
 export function registerEngagementTimelineRoute(app: FastifyInstance, ctx: RouteContext): void {
   app.get(

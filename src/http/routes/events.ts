@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { guildOf } from '../auth';
 import { HttpError } from '../errors';
 import { emptyQuery, parseQuery } from '../query-params';
-import type { RouteContext } from '../server';
+import type { RouteContext } from '../route-context';
 
 export function registerEventsRoute(app: FastifyInstance, ctx: RouteContext): void {
   const openPerToken = new Map<number, number>();

@@ -17,7 +17,7 @@ import {
   viralClipsQuery,
   type CsvReport,
 } from '../query-params';
-import type { RouteContext } from '../server';
+import type { RouteContext } from '../route-context';
 
 type Ranked<T> = T & { rank: number };
 const ranked = <T>(rows: T[]): Ranked<T>[] => rows.map((row, i) => ({ ...row, rank: i + 1 }));

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { growthOpportunities } from '../../analytics/growth-opportunities';
 import { jsonAnswerHandler } from '../answer';
 import { growthOpportunitiesQuery } from '../query-params';
-import type { RouteContext } from '../server';
+import type { RouteContext } from '../route-context';
 
 export function registerGrowthOpportunitiesRoute(app: FastifyInstance, ctx: RouteContext): void {
   app.get(

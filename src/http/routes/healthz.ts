@@ -2,7 +2,7 @@
 // enrichment work is queued. Counts and times only: no tokens, guild ids or error texts.
 import type { FastifyInstance } from 'fastify';
 import { parseQuery, emptyQuery } from '../query-params';
-import type { RouteContext } from '../server';
+import type { RouteContext } from '../route-context';
 import { legacyClient } from '../../db/client';
 
 interface JobRow {

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { overview } from '../../analytics/overview';
 import { jsonAnswerHandler } from '../answer';
 import { overviewQuery } from '../query-params';
-import type { RouteContext } from '../server';
+import type { RouteContext } from '../route-context';
 
 export function registerOverviewRoute(app: FastifyInstance, ctx: RouteContext): void {
   app.get(

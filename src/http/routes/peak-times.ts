@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { peakTimes } from '../../analytics/peak-times';
 import { jsonAnswerHandler } from '../answer';
 import { peakTimesQuery } from '../query-params';
-import type { RouteContext } from '../server';
+import type { RouteContext } from '../route-context';
 
 export function registerPeakTimesRoute(app: FastifyInstance, ctx: RouteContext): void {
   app.get(

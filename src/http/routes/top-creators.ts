@@ -4,7 +4,7 @@ import { topCreators } from '../../analytics/top-creators';
 import { jsonAnswerHandler } from '../answer';
 import { topCreatorsQuery } from '../query-params';
 import { serializeTopCreators } from '../response-schemas';
-import type { RouteContext } from '../server';
+import type { RouteContext } from '../route-context';
 
 export function registerTopCreatorsRoute(app: FastifyInstance, ctx: RouteContext): void {
   app.get(

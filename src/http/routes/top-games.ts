@@ -4,7 +4,7 @@ import { topGames } from '../../analytics/top-games';
 import { jsonAnswerHandler } from '../answer';
 import { topGamesQuery } from '../query-params';
 import { serializeTopGames } from '../response-schemas';
-import type { RouteContext } from '../server';
+import type { RouteContext } from '../route-context';
 
 export function registerTopGamesRoute(app: FastifyInstance, ctx: RouteContext): void {
   app.get(

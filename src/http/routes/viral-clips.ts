@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { viralClips } from '../../analytics/viral-clips';
 import { jsonAnswerHandler } from '../answer';
 import { viralClipsQuery } from '../query-params';
-import type { RouteContext } from '../server';
+import type { RouteContext } from '../route-context';
 
 export function registerViralClipsRoute(app: FastifyInstance, ctx: RouteContext): void {
   app.get(
