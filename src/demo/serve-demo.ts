@@ -10,6 +10,7 @@ import { systemClock } from '../clock';
 import { ConfigError, loadConfig } from '../config';
 import { closeDatabase, openDatabase, type Db } from '../db/client';
 import { createHttpServer } from '../http/server';
+import { httpServices } from '../http/services';
 import { createApiToken } from '../http/tokens';
 import { createLogger } from '../logger';
 
@@ -79,14 +80,13 @@ async function main(): Promise<void> {
   }
   await aggregateAll(db, { clock: systemClock, logger });
 
-  const largest = db.$client
-    .prepare<[], { guild_id: string; n: number }>('SELECT guild_id, count(*) AS n FROM clips GROUP BY guild_id ORDER BY n DESC LIMIT 1')
-    .get();
+  const services = httpServices(db);
+  const largest = await services.analytics.largestGuild();
   if (!largest) throw new Error(`${databasePath} holds no clips; run again with --fresh`);
-  const token = createApiToken(db, { guildId: largest.guild_id, name: 'demo' }, systemClock.now()).token;
+  const token = createApiToken(db, { guildId: largest.guildId, name: 'demo' }, systemClock.now()).token;
 
   const server = await createHttpServer({
-    db,
+    ...services,
     clock: systemClock,
     logger,
     options: {
@@ -103,7 +103,7 @@ async function main(): Promise<void> {
     [
       '',
       `Clipscope demo: ${url}/`,
-      `Guild ${largest.guild_id} (${largest.n.toLocaleString('en-US')} clips). Paste this API token into the sign-in form:`,
+      `Guild ${largest.guildId} (${largest.clips.toLocaleString('en-US')} clips). Paste this API token into the sign-in form:`,
       '',
       `  ${token}`,
       '',

@@ -89,26 +89,26 @@ export function digestSchedule(settings: Pick<GuildSettings, 'timezone' | 'diges
 }
 
 /** Everything the digest shows for one week, from the analytics engine. */
-export function collectDigestData(analytics: AnalyticsQueries, ctx: AnalysisContext, week: { start: number; end: number; date: string }): WeeklyDigestData {
+export async function collectDigestData(analytics: AnalyticsQueries, ctx: AnalysisContext, week: { start: number; end: number; date: string }): Promise<WeeklyDigestData> {
   const period: PeriodQuery = { type: 'range', from: week.start, to: week.end };
   // The week before as its own calendar week (a DST change makes weeks 167 or 169 hours long).
   const before = bucketOf(ctx.timezone, 'week', week.start - 1);
   const previousPeriod: PeriodQuery = { type: 'range', from: before.start, to: before.end };
-  const favourite = analytics.viralClips(ctx, { period, limit: 1, sort: 'discord_reactions', minViews: 0 }).clips[0] ?? null;
-  const peaks = analytics.peakTimes(ctx, period);
+  const favourite = (await analytics.viralClips(ctx, { period, limit: 1, sort: 'discord_reactions', minViews: 0 })).clips[0] ?? null;
+  const peaks = await analytics.peakTimes(ctx, period);
   return {
     week: { start: week.start, end: week.end, date: week.date, timezone: ctx.timezone },
-    current: analytics.overview(ctx, period),
-    previous: analytics.overview(ctx, previousPeriod),
-    topClips: analytics.viralClips(ctx, { period, limit: 5, sort: 'view_count', minViews: 0 }).clips,
+    current: await analytics.overview(ctx, period),
+    previous: await analytics.overview(ctx, previousPeriod),
+    topClips: (await analytics.viralClips(ctx, { period, limit: 5, sort: 'view_count', minViews: 0 })).clips,
     // Made this week: a creator or game only shared or reacted to (its clips are older) is not "top" of the week,
     // as in /clipstats. Sorted by clips, they come last, so the first three with clips are still the top three.
-    topCreators: analytics.topCreators(ctx, { period, limit: 3, sort: 'clip_count' }).creators.filter((c) => c.clip_count > 0),
-    topGames: analytics.topGames(ctx, { period, limit: 3, sort: 'clip_count' }).games.filter((g) => g.clip_count > 0),
+    topCreators: (await analytics.topCreators(ctx, { period, limit: 3, sort: 'clip_count' })).creators.filter((c) => c.clip_count > 0),
+    topGames: (await analytics.topGames(ctx, { period, limit: 3, sort: 'clip_count' })).games.filter((g) => g.clip_count > 0),
     favourite: favourite && favourite.discord_reactions > 0 ? favourite : null,
     peakHour: peaks.best_hour,
     peakWeekday: peaks.best_weekday,
-    growth: analytics.growth(ctx, { period, limit: 1 }),
+    growth: await analytics.growth(ctx, { period, limit: 1 }),
   };
 }
 
@@ -150,7 +150,7 @@ async function postDigestIfDue(deps: DigestDeps, settings: GuildSettings): Promi
   };
   try {
     const ctx: AnalysisContext = { guildId: settings.guildId, timezone: settings.timezone, now };
-    const data = collectDigestData(deps.analytics, ctx, { start: schedule.weekStart, end: schedule.weekEnd, date: schedule.weekDate });
+    const data = await collectDigestData(deps.analytics, ctx, { start: schedule.weekStart, end: schedule.weekEnd, date: schedule.weekDate });
     const embed = weeklyDigestEmbed(data);
     if (claim === 'resumed') {
       const earlier = await findEarlierPost(deps, channelId, embed.title ?? '', log);

@@ -1,57 +1,30 @@
 // The HTTP server: the analytics JSON API under /analytics/api (one route file each in routes/), the
 // dashboard at /, and /healthz. Every API request is scoped to the single guild of its Bearer token.
-import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
 import { InvalidPeriodError } from '../analytics/periods';
+import type { Analytics } from '../analytics/service';
 import type { Clock } from '../clock';
-import type { Db } from '../db/client';
 import type { Logger } from '../logger';
-import type { AnswerContext } from './answer';
 import { createAuthenticate } from './auth';
 import { createDataVersions, type DataVersions } from './data-version';
 import { HttpError } from './errors';
 import { createRateLimiter, type RateLimiter } from './rate-limiter';
 import { createResponseCache } from './response-cache';
+import type { HttpOptions, RouteContext, RouteGuard } from './route-context';
 import { registerRoutes } from './routes';
 import { registerSecurityHeaders } from './security-headers';
 import { registerDashboard } from './static-files';
-import { createTokenVerifier } from './tokens';
+import type { TokenVerifier } from './tokens';
 
-export interface HttpOptions {
-  /** Origins allowed to call the API from a browser; empty = CORS off. */
-  corsOrigins: readonly string[];
-  /** Requests per minute per API token. */
-  rateLimitPerMinute: number;
-  /** Requests per minute per client IP, authenticated or not. */
-  rateLimitPerIpPerMinute: number;
-  /** Lifetime of a cached answer while the guild's data is unchanged; 0 = no cache. */
-  cacheSeconds: number;
-  /** Minimum interval between two database checks of the guild data versions. */
-  changeCheckMs: number;
-  trustProxy: boolean;
-  /** Live-update streams one token may hold open at once. */
-  maxStreamsPerToken?: number;
-  /** Heartbeat interval of live-update streams. */
-  heartbeatMs?: number;
-}
+export type { HttpOptions, RouteContext, RouteGuard } from './route-context';
 
 export interface HttpServerDeps {
-  db: Db;
+  /** Every read the routes make (src/http/services.ts builds it and the verifier over a database). */
+  analytics: Analytics;
+  tokens: TokenVerifier;
   clock: Clock;
   logger: Logger;
   options: HttpOptions;
-}
-
-/** A callback-style preHandler (no promise per request). */
-export type RouteGuard = (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => void;
-
-/** What every route file receives: the services it may use and the guard that authenticates and rate-limits. */
-export interface RouteContext extends AnswerContext {
-  logger: Logger;
-  /** preHandler for every guild-scoped route: authenticate, then the per-token rate limit. */
-  guard: RouteGuard;
-  options: Required<HttpOptions>;
-  /** Closed by the server on shutdown (live-update streams end with it). */
-  onShutdown(listener: () => void): void;
 }
 
 export interface HttpServer {
@@ -67,7 +40,7 @@ export const MAX_URL_LENGTH = 2048;
 /** The API takes no bodies; anything larger than this is refused (413). */
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
-export async function createHttpServer({ db, clock, logger, options: given }: HttpServerDeps): Promise<HttpServer> {
+export async function createHttpServer({ analytics, tokens, clock, logger, options: given }: HttpServerDeps): Promise<HttpServer> {
   const options: Required<HttpOptions> = { maxStreamsPerToken: 10, heartbeatMs: 25_000, ...given };
   const app = Fastify({
     loggerInstance: logger.child({ component: 'http' }),
@@ -84,7 +57,7 @@ export async function createHttpServer({ db, clock, logger, options: given }: Ht
   }) as unknown as FastifyInstance; // pino's Logger is fastify's logger; the cast only drops the generic parameter
   app.decorateRequest('access', null);
 
-  const versions = createDataVersions({ db, now: () => clock.now(), checkIntervalMs: options.changeCheckMs });
+  const versions = createDataVersions({ analytics, now: () => clock.now(), checkIntervalMs: options.changeCheckMs });
   const shutdownListeners = new Set<() => void>();
 
   registerSecurityHeaders(app, { corsOrigins: options.corsOrigins });
@@ -139,14 +112,14 @@ export async function createHttpServer({ db, clock, logger, options: given }: Ht
     reply.code(404).send({ error: 'not_found', message: 'No such page or endpoint. The API lives under /analytics/api/ (see the README).' }),
   );
 
-  const authenticate = createAuthenticate(createTokenVerifier(db, { changeCheck: 'once-per-turn' }), clock);
+  const authenticate = createAuthenticate(tokens, clock);
   const guard: RouteGuard = (request, reply, done) => {
     const failure = authenticate(request);
     if (failure) return done(failure);
     done(limitError(tokenLimit, String(request.access?.tokenId ?? 'none'), 'token', reply) ?? undefined);
   };
   const context: RouteContext = {
-    db,
+    analytics,
     clock,
     logger,
     versions,

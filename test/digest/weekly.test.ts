@@ -2,11 +2,11 @@
 // posting through a real discord.js Client to the fake Discord.
 import type { Client } from 'discord.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createAnalytics } from '../../src/analytics/service';
 import { ManualClock } from '../../src/clock';
 import { closeDatabase, openDatabase } from '../../src/db/client';
 import { getGuildSettings, updateGuildSettings } from '../../src/db/guild-settings';
 import { DIGEST_CLAIM_TIMEOUT_MS, digestSchedule, resetDigestFailure, runDueDigests, type DigestDeps } from '../../src/digest/weekly';
-import { createAnalyticsQueries } from '../../src/discord/analytics-queries';
 import { createDiscordClient } from '../../src/discord/client';
 import { statusEmbed } from '../../src/discord/commands/clipscope-admin';
 import { createDigestSender } from '../../src/discord/digest-sender';
@@ -59,7 +59,7 @@ describe('weekly digest', () => {
     db,
     clock,
     logger: silentLogger(),
-    analytics: createAnalyticsQueries(db),
+    analytics: createAnalytics(db),
     sender: createDigestSender(client),
   });
 
@@ -234,7 +234,7 @@ describe('weekly digest', () => {
     expect(discord.requests.length).toBe(attempts);
 
     const status = statusEmbed(
-      { db: temp.db, clock, logger: silentLogger(), analytics: createAnalyticsQueries(temp.db), pagination: new Pagination({ clock }), services: { aggregateGuild: null, twitch: null, createApiToken: null, backfill: null } },
+      { db: temp.db, clock, logger: silentLogger(), analytics: createAnalytics(temp.db), pagination: new Pagination({ clock }), services: { aggregateGuild: null, twitch: null, createApiToken: null, backfill: null } },
       guildGone,
     );
     const errors = status.fields?.find((f) => f.name === 'Errors')?.value;

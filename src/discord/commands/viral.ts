@@ -31,8 +31,8 @@ const options = z.object({
 export async function execute(interaction: ChatInputCommandInteraction<'raw' | 'cached'>, ctx: BotContext): Promise<void> {
   const input = parseOptions(interaction, options);
   await interaction.deferReply();
-  const scope = analysisContextFor(interaction.guildId, ctx);
-  const answer = ctx.analytics.viralClips(scope, {
+  const scope = await analysisContextFor(interaction.guildId, ctx);
+  const answer = await ctx.analytics.viralClips(scope, {
     period: { type: input.period },
     limit: input.limit,
     sort: input.sort,

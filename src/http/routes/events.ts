@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { guildOf } from '../auth';
 import { HttpError } from '../errors';
 import { emptyQuery, parseQuery } from '../query-params';
-import type { RouteContext } from '../server';
+import type { RouteContext } from '../route-context';
 
 export function registerEventsRoute(app: FastifyInstance, ctx: RouteContext): void {
   const openPerToken = new Map<number, number>();
@@ -18,6 +18,8 @@ export function registerEventsRoute(app: FastifyInstance, ctx: RouteContext): vo
     parseQuery(emptyQuery, request.query);
     const guildId = guildOf(request);
     const tokenId = request.access?.tokenId ?? 0;
+    // Read before counting the stream: from the check to the count nothing may wait, or two requests could pass it.
+    const version = await ctx.versions.current(guildId);
     const open = openPerToken.get(tokenId) ?? 0;
     if (open >= ctx.options.maxStreamsPerToken) {
       throw new HttpError(
@@ -45,7 +47,7 @@ export function registerEventsRoute(app: FastifyInstance, ctx: RouteContext): vo
       res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     };
     res.write('retry: 5000\n\n');
-    send('version', { version: ctx.versions.current(guildId) });
+    send('version', { version });
 
     const unwatch = ctx.versions.watch(guildId, (version) => send('change', { version }));
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), ctx.options.heartbeatMs);

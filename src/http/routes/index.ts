@@ -1,6 +1,6 @@
 // Every HTTP route, one file each; this list is the table of contents of the API.
 import type { FastifyInstance } from 'fastify';
-import type { RouteContext } from '../server';
+import type { RouteContext } from '../route-context';
 import { registerCompareRoute } from './compare';
 import { registerEngagementTimelineRoute } from './engagement-timeline';
 import { registerEventsRoute } from './events';

@@ -1,14 +1,13 @@
 // GET /analytics/api/overview?period=&offset= (or from=&to=): the guild's headline numbers for one period.
 import type { FastifyInstance } from 'fastify';
-import { overview } from '../../analytics/overview';
 import { jsonAnswerHandler } from '../answer';
 import { overviewQuery } from '../query-params';
-import type { RouteContext } from '../server';
+import type { RouteContext } from '../route-context';
 
 export function registerOverviewRoute(app: FastifyInstance, ctx: RouteContext): void {
   app.get(
     '/analytics/api/overview',
     { preHandler: ctx.guard },
-    jsonAnswerHandler(ctx, 'overview', overviewQuery, (analysis, params) => overview(ctx.db, analysis, params)),
+    jsonAnswerHandler(ctx, 'overview', overviewQuery, (analytics, analysis, params) => analytics.overview(analysis, params.period)),
   );
 }

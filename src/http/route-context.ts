@@ -1,0 +1,36 @@
+// What every route file receives from the server: the services it may use, the guard and the options. Its own file,
+// so that routes and the server that registers them do not import each other.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from '../logger';
+import type { AnswerContext } from './answer';
+
+export interface HttpOptions {
+  /** Origins allowed to call the API from a browser; empty = CORS off. */
+  corsOrigins: readonly string[];
+  /** Requests per minute per API token. */
+  rateLimitPerMinute: number;
+  /** Requests per minute per client IP, authenticated or not. */
+  rateLimitPerIpPerMinute: number;
+  /** Lifetime of a cached answer while the guild's data is unchanged; 0 = no cache. */
+  cacheSeconds: number;
+  /** Minimum interval between two database checks of the guild data versions. */
+  changeCheckMs: number;
+  trustProxy: boolean;
+  /** Live-update streams one token may hold open at once. */
+  maxStreamsPerToken?: number;
+  /** Heartbeat interval of live-update streams. */
+  heartbeatMs?: number;
+}
+
+/** A callback-style preHandler (no promise per request). */
+export type RouteGuard = (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => void;
+
+/** What every route file receives: the services it may use and the guard that authenticates and rate-limits. */
+export interface RouteContext extends AnswerContext {
+  logger: Logger;
+  /** preHandler for every guild-scoped route: authenticate, then the per-token rate limit. */
+  guard: RouteGuard;
+  options: Required<HttpOptions>;
+  /** Closed by the server on shutdown (live-update streams end with it). */
+  onShutdown(listener: () => void): void;
+}
