@@ -1,14 +1,5 @@
-// Computes a guild's numbers for time buckets straight from the raw tables. The aggregator stores these per
-// day/week/month/all_time; reads of periods the summaries do not hold call the very same code, so both agree.
-//
-// What places what in a period (the README's "Periods"):
-//   clips, views, creators, games  → the clip's Twitch created_at (clip_created_at)
-//   Discord shares                 → the share's message time (shares.posted_at); deleted shares never count
-//   Discord reactions              → the reaction's time (reactions.reacted_at; anonymous imported counts by
-//                                    observed_at), counted on live shares only, once per shared clip
-// A clip counts (clips, views, rankings) once enriched (it has a created_at and a creator) and while Twitch still
-// has it (not `not_found`); deleting the messages that shared it removes those shares, not the clip.
-// Shares and reactions of clips that do not count (not enriched yet, gone from Twitch) still count in the totals.
+// A guild's numbers for time buckets computed from the raw tables: what the aggregator stores per bucket, and what
+// reads of periods the summaries do not hold compute with the very same code, so both agree.
 import { readBucketFactRows, type BucketFactRows, type BucketSegment } from '../db/analytics/bucket-facts';
 import type { Db } from '../db/client';
 import { FAR_FUTURE, FAR_PAST, offsetSegments } from './periods';
@@ -88,7 +79,18 @@ interface Accumulator {
   creatorGames: Map<string, Map<string, { n: number; views: number }>>;
 }
 
-/** Computes the facts of every bucket (buckets must not overlap). Empty buckets get zero totals. */
+/**
+ * Computes the facts of every bucket (buckets must not overlap). Empty buckets get zero totals.
+ *
+ * What places what in a period (the README's "Periods"):
+ *   clips, views, creators, games  → the clip's Twitch created_at (clip_created_at)
+ *   Discord shares                 → the share's message time (shares.posted_at); deleted shares never count
+ *   Discord reactions              → the reaction's time (reactions.reacted_at; anonymous imported counts by
+ *                                    observed_at), counted on live shares only, once per shared clip
+ * A clip counts (clips, views, rankings) once enriched (it has a created_at and a creator) and while Twitch still
+ * has it (not `not_found`); deleting the messages that shared it removes those shares, not the clip. Shares and
+ * reactions of clips that do not count (not enriched yet, gone from Twitch) still count in the totals.
+ */
 export async function computeBucketFacts(
   db: Db,
   guildId: string,

@@ -1,6 +1,5 @@
-// Leaderboards narrowed to one game or one creator (`/topcreators game:`, `/clipstats creator|game`), counted by
-// exactly the rules of bucket-facts.ts (clips and views by clip_created_at, shares by posted_at, reactions by
-// reacted_at, only clips that count), so that a drill-down row adds up to the unfiltered leaderboards.
+// Leaderboards narrowed to one game or one creator (`/topcreators game:`, `/clipstats creator|game`), counted by the
+// rules of bucket-facts.ts, so that a drill-down row adds up to the unfiltered leaderboards.
 import { readPairRows, type PairFilter, type PairRows } from '../db/analytics/drill-down';
 import { readClipRowsOf } from '../db/analytics/viral-clips';
 import type { Db } from '../db/client';

@@ -1,6 +1,5 @@
-// `npm run demo`: a populated dashboard in one command. Builds (once) a separate SQLite file with the synthetic
-// community generator, brings the analytics summaries up to date, prints a ready API token for the largest
-// guild, and serves the dashboard and API on it. Never touches the real database.
+// `npm run demo`: a populated dashboard in one command, on a synthetic community built (once) into a separate
+// database, with a ready API token for its largest guild. Never touches the real database.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,12 +1,12 @@
-// GET /analytics/api/events: Server-Sent Events for the token's guild. An event "version" on connect and a
-// "change" each time the guild's data version moves, so the dashboard refetches only when numbers changed.
-// Browsers' EventSource cannot send headers, so the dashboard reads this stream with fetch and its Bearer token.
+// GET /analytics/api/events: Server-Sent Events for the token's guild: "version" on connect and "change" each time
+// the guild's data version moves, so the dashboard refetches only when numbers changed.
 import type { FastifyInstance } from 'fastify';
 import { guildOf } from '../auth';
 import { HttpError } from '../errors';
 import { emptyQuery, parseQuery } from '../query-params';
 import type { RouteContext } from '../route-context';
 
+/** Browsers' EventSource cannot send headers, so the dashboard reads this stream with fetch and its Bearer token. */
 export function registerEventsRoute(app: FastifyInstance, ctx: RouteContext): void {
   const openPerToken = new Map<number, number>();
   const closers = new Set<() => void>();
