@@ -238,14 +238,14 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.max(0, index)] as number;
 }
 
-function time(name: string, runs: number, fn: () => unknown): Timing {
-  fn(); // warm the statement cache and the page cache
+async function time(name: string, runs: number, fn: () => unknown): Promise<Timing> {
+  await fn(); // warm the statement cache and the page cache
   const samples: number[] = [];
   const cpu: number[] = [];
   for (let i = 0; i < runs; i++) {
     const start = performance.now();
     const startCpu = process.cpuUsage();
-    fn();
+    await fn();
     const used = process.cpuUsage(startCpu);
     samples.push(performance.now() - start);
     cpu.push((used.user + used.system) / 1000);
@@ -376,16 +376,18 @@ export async function runAnalyticsBench(options: AnalyticsBenchOptions = {}): Pr
       ['compare week', (source) => compare(db, ctx, { period: { type: 'week' }, source })],
       ['growth opportunities month', (source) => growthOpportunities(db, ctx, { source })],
     ];
-    const summaryReads = cases.map(([name, fn]) => time(name, iterations, () => fn('auto')));
+    const summaryReads: Timing[] = [];
+    for (const [name, fn] of cases) summaryReads.push(await time(name, iterations, () => fn('auto')));
     const viralCases: Array<[string, () => unknown]> = [
       ['viral clips all_time (view_count)', () => viralClips(db, ctx)],
       ['viral clips month (discord_reactions)', () => viralClips(db, ctx, { period: { type: 'month' }, sort: 'discord_reactions' })],
       ['viral clips week (view_velocity)', () => viralClips(db, ctx, { period: { type: 'week' }, sort: 'view_velocity' })],
     ];
-    for (const [name, fn] of viralCases) summaryReads.push(time(name, iterations, fn));
+    for (const [name, fn] of viralCases) summaryReads.push(await time(name, iterations, fn));
     const rawRuns = options.rawIterations ?? Math.max(3, Math.round(iterations / 20));
     // --raw-iterations 0 skips the raw-table reads (a raw all-time read takes seconds at scale 1).
-    const rawReads = rawRuns === 0 ? [] : cases.map(([name, fn]) => time(name, rawRuns, () => fn('raw')));
+    const rawReads: Timing[] = [];
+    if (rawRuns > 0) for (const [name, fn] of cases) rawReads.push(await time(name, rawRuns, () => fn('raw')));
     log('');
     log('| analysis (largest guild) | p50 ms | p99 ms | CPU p50 ms | CPU p99 ms | raw p50 ms | raw p99 ms | raw CPU p50 ms |');
     log('|---|---:|---:|---:|---:|---:|---:|---:|');
@@ -437,12 +439,12 @@ function coreReads(db: Db, ctx: AnalysisContext): Array<{ key: string; label: st
 }
 
 /** p50 and p99 of `iterations` calls (after one warm-up call). */
-function percentiles(iterations: number, fn: () => unknown): { p50: number; p99: number } {
-  fn();
+async function percentiles(iterations: number, fn: () => unknown): Promise<{ p50: number; p99: number }> {
+  await fn();
   const samples: number[] = [];
   for (let i = 0; i < iterations; i++) {
     const t0 = performance.now();
-    fn();
+    await fn();
     samples.push(performance.now() - t0);
   }
   samples.sort((a, b) => a - b);
@@ -450,9 +452,9 @@ function percentiles(iterations: number, fn: () => unknown): { p50: number; p99:
 }
 
 /** Calls per run for a read: as many as fit about 2 s, between min(floor, cap) and cap (a raw scan can take seconds). */
-function iterationsFor(fn: () => unknown, cap: number, floor = 10): number {
+async function iterationsFor(fn: () => unknown, cap: number, floor = 10): Promise<number> {
   const t0 = performance.now();
-  fn();
+  await fn();
   const ms = Math.max(0.001, performance.now() - t0);
   return Math.max(Math.min(floor, cap), Math.min(cap, Math.floor(2000 / ms)));
 }
@@ -543,11 +545,11 @@ export function createAnalyticsSection({ readCalls = 200, rawCalls = 50 }: { rea
       // Reads for the largest guild, from the summaries and from the raw tables.
       const context: AnalysisContext = { guildId: largest.id, timezone: largest.timezone, now: bench.endAt };
       for (const read of coreReads(db, context)) {
-        const summaryIterations = iterationsFor(() => read.read('auto'), readCalls);
+        const summaryIterations = await iterationsFor(() => read.read('auto'), readCalls);
         const p50s: number[] = [];
         const p99s: number[] = [];
         for (let run = 0; run < bench.runs; run++) {
-          const p = percentiles(summaryIterations, () => read.read('auto'));
+          const p = await percentiles(summaryIterations, () => read.read('auto'));
           p50s.push(p.p50);
           p99s.push(p.p99);
         }
@@ -559,11 +561,11 @@ export function createAnalyticsSection({ readCalls = 200, rawCalls = 50 }: { rea
         });
         figures.push(p50, p99);
         if (!read.hasRaw) continue;
-        const rawIterations = iterationsFor(() => read.read('raw'), rawCalls, 3);
+        const rawIterations = await iterationsFor(() => read.read('raw'), rawCalls, 3);
         const rawP50s: number[] = [];
         const rawP99s: number[] = [];
         for (let run = 0; run < bench.runs; run++) {
-          const p = percentiles(rawIterations, () => read.read('raw'));
+          const p = await percentiles(rawIterations, () => read.read('raw'));
           rawP50s.push(p.p50);
           rawP99s.push(p.p99);
         }

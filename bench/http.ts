@@ -17,6 +17,7 @@ import { topCreators } from '../src/analytics/top-creators';
 import { systemClock } from '../src/clock';
 import { closeDatabase, openDatabase } from '../src/db/client';
 import { createHttpServer } from '../src/http/server';
+import { httpServices } from '../src/http/services';
 import { createApiToken } from '../src/http/tokens';
 import { silentLogger } from '../src/logger';
 import { figure as benchFigure, ratio, summarise } from './measure';
@@ -84,7 +85,7 @@ async function serve(databasePath: string): Promise<void> {
 
   const fastify = async (cacheSeconds: number): Promise<number> => {
     const server = await createHttpServer({
-      db,
+      ...httpServices(db),
       clock: systemClock,
       logger: silentLogger(),
       options: {
@@ -102,9 +103,15 @@ async function serve(databasePath: string): Promise<void> {
     return Number(new URL(url).port);
   };
 
-  const read = db.$client.transaction(() =>
-    JSON.stringify(topCreators(db, { guildId: largest.guild_id, timezone, now: Date.now() }, { period: { type: 'all_time' }, limit: 10, sort: 'clip_count' })),
-  );
+  // The same read as the API's: one analytics call in one read transaction, serialised.
+  const read = (): Promise<string> =>
+    db.transaction(
+      async (tx) =>
+        JSON.stringify(
+          await topCreators(tx, { guildId: largest.guild_id, timezone, now: Date.now() }, { period: { type: 'all_time' }, limit: 10, sort: 'clip_count' }),
+        ),
+      { readOnly: true },
+    );
   const bare = (cached: boolean): Promise<number> => {
     const cache = new Map<string, Buffer>();
     const server = http.createServer((req, res) => {
@@ -112,13 +119,21 @@ async function serve(databasePath: string): Promise<void> {
         res.writeHead(404).end();
         return;
       }
-      let body = cached ? cache.get(req.url) : undefined;
-      if (body === undefined) {
-        // The same read as the API's: one analytics call in one read transaction, serialised, stored as bytes.
-        body = Buffer.from(read(), 'utf8');
-        if (cached) cache.set(req.url, body);
-      }
-      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(body);
+      const url = req.url;
+      const send = (body: Buffer): void => {
+        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(body);
+      };
+      const body = cached ? cache.get(url) : undefined;
+      if (body !== undefined) return send(body);
+      // Stored as bytes, as the API's cache does.
+      read().then(
+        (text) => {
+          const bytes = Buffer.from(text, 'utf8');
+          if (cached) cache.set(url, bytes);
+          send(bytes);
+        },
+        () => res.writeHead(500).end(),
+      );
     });
     return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
   };

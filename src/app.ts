@@ -1,10 +1,10 @@
 // Composition root: config → db → Discord bot, Twitch enrichment, HTTP API, scheduler. Nothing else wires.
 import { aggregateAll, formatAggregateSummary } from './analytics/aggregate';
+import { createAnalytics } from './analytics/service';
 import type { Clock } from './clock';
 import type { Config } from './config';
 import { closeDatabase, openDatabase, type Db } from './db/client';
 import { DIGEST_CHECK_CRON, DIGEST_JOB_NAME, runDueDigests } from './digest/weekly';
-import { createAnalyticsQueries } from './discord/analytics-queries';
 import { createAdminServices } from './discord/admin-services';
 import { createDiscordBot } from './discord/bot';
 import { COMMANDS } from './discord/commands/index';
@@ -70,7 +70,7 @@ export function createApp({ config, logger, clock }: AppDeps): App {
   }
 
   if (config.DISCORD_TOKEN) {
-    const analytics = createAnalyticsQueries(db);
+    const analytics = createAnalytics(db);
     const commands: BotContext = {
       db,
       clock,

@@ -1,22 +1,11 @@
-// Computes a guild's numbers for time buckets straight from the raw tables. The aggregator stores these per
-// day/week/month/all_time; reads of periods the summaries do not hold call the very same code, so both agree.
-//
-// What places what in a period (the README's "Periods"):
-//   clips, views, creators, games  → the clip's Twitch created_at (clip_created_at)
-//   Discord shares                 → the share's message time (shares.posted_at); deleted shares never count
-//   Discord reactions              → the reaction's time (reactions.reacted_at; anonymous imported counts by
-//                                    observed_at), counted on live shares only, once per shared clip
-// A clip counts (clips, views, rankings) once enriched (it has a created_at and a creator) and while Twitch still
-// has it (not `not_found`); deleting the messages that shared it removes those shares, not the clip.
-// Shares and reactions of clips that do not count (not enriched yet, gone from Twitch) still count in the totals.
+// A guild's numbers for time buckets computed from the raw tables: what the aggregator stores per bucket, and what
+// reads of periods the summaries do not hold compute with the very same code, so both agree.
+import { readBucketFactRows, type BucketFactRows, type BucketSegment } from '../db/analytics/bucket-facts';
 import type { Db } from '../db/client';
-import { ATTRIBUTION_SQL, COUNTED_CLIP_SQL, reactionsByBucketSql } from '../db/analytics/facts-sql';
 import { FAR_FUTURE, FAR_PAST, offsetSegments } from './periods';
-import { legacyClient } from '../db/client';
 
-export { ATTRIBUTION_SQL, COUNTED_CLIP_SQL, reactionsByBucketSql };
-
-export const UNKNOWN_GAME_NAME = 'Unknown game';
+// Transitional: the aggregation's files still import the shared fragments from here (see src/db/analytics/facts-sql.ts).
+export { ATTRIBUTION_SQL, COUNTED_CLIP_SQL, reactionsByBucketSql } from '../db/analytics/facts-sql';
 
 /** One bucket to compute: [start, end); `key` is what the summaries store as period_start (0 for all_time). */
 export interface BucketRange {
@@ -90,37 +79,40 @@ interface Accumulator {
   creatorGames: Map<string, Map<string, { n: number; views: number }>>;
 }
 
-const SEGMENTS_PER_STATEMENT = 400;
-
-/** Computes the facts of every bucket (buckets must not overlap). Empty buckets get zero totals. */
-export function computeBucketFacts(
+/**
+ * Computes the facts of every bucket (buckets must not overlap). Empty buckets get zero totals.
+ *
+ * What places what in a period (the README's "Periods"):
+ *   clips, views, creators, games  → the clip's Twitch created_at (clip_created_at)
+ *   Discord shares                 → the share's message time (shares.posted_at); deleted shares never count
+ *   Discord reactions              → the reaction's time (reactions.reacted_at; anonymous imported counts by
+ *                                    observed_at), counted on live shares only, once per shared clip
+ * A clip counts (clips, views, rankings) once enriched (it has a created_at and a creator) and while Twitch still
+ * has it (not `not_found`); deleting the messages that shared it removes those shares, not the clip. Shares and
+ * reactions of clips that do not count (not enriched yet, gone from Twitch) still count in the totals.
+ */
+export async function computeBucketFacts(
   db: Db,
   guildId: string,
   timezone: string,
   buckets: readonly BucketRange[],
   options: FactsOptions = {},
-): Map<number, BucketFacts> {
+): Promise<Map<number, BucketFacts>> {
   const rankings = options.rankings ?? true;
   const accumulators = new Map<number, Accumulator>();
   for (const bucket of buckets) accumulators.set(bucket.key, newAccumulator(bucket.key));
-  const segments: string[] = [];
+  const segments: BucketSegment[] = [];
   for (const bucket of buckets) {
     for (const s of offsetSegments(timezone, bucket.start ?? FAR_PAST, bucket.end ?? FAR_FUTURE)) {
-      segments.push(`(${int(bucket.key)},${int(s.start)},${int(s.end)},${int(s.offset)})`);
+      segments.push({ key: bucket.key, start: s.start, end: s.end, offset: s.offset });
     }
   }
-  for (let i = 0; i < segments.length; i += SEGMENTS_PER_STATEMENT) {
-    const values = segments.slice(i, i + SEGMENTS_PER_STATEMENT).join(',');
-    collect(db, guildId, `WITH b(k, s, e, off) AS (VALUES ${values})`, accumulators, rankings, options.peaks ?? false);
+  for (const rows of await readBucketFactRows(db, guildId, segments, { rankings, peaks: options.peaks ?? false })) {
+    collect(rows, accumulators, rankings);
   }
   const result = new Map<number, BucketFacts>();
   for (const [key, acc] of accumulators) result.set(key, finish(acc));
   return result;
-}
-
-function int(n: number): string {
-  if (!Number.isSafeInteger(n)) throw new Error(`not a safe integer: ${n}`);
-  return String(n);
 }
 
 function newAccumulator(key: number): Accumulator {
@@ -173,36 +165,9 @@ function cell(acc: Accumulator, index: number): PeakCell {
   return c;
 }
 
-interface ClipGroupRow {
-  k: number;
-  game_id: string;
-  creator_id: string;
-  n: number;
-  views: number;
-  first: number;
-  last: number;
-}
-
-interface EngagementRow {
-  k: number;
-  game_id: string | null;
-  creator_id: string | null;
-  n: number;
-}
-
-function collect(db: Db, guildId: string, cte: string, accs: Map<number, Accumulator>, rankings: boolean, peaks: boolean): void {
-  const client = legacyClient(db);
-  const clipRows = client
-    .prepare<[string], ClipGroupRow>(
-      `${cte}
-       SELECT b.k AS k, coalesce(c.game_id, '') AS game_id, c.creator_id AS creator_id, count(*) AS n,
-              sum(c.view_count) AS views, min(c.clip_created_at) AS first, max(c.clip_created_at) AS last
-         FROM b CROSS JOIN clips c
-        WHERE c.guild_id = ? AND c.clip_created_at >= b.s AND c.clip_created_at < b.e AND ${COUNTED_CLIP_SQL}
-        GROUP BY b.k, coalesce(c.game_id, ''), c.creator_id`,
-    )
-    .all(guildId);
-  for (const row of clipRows) {
+/** Adds one batch of fact rows to the buckets' accumulators. */
+function collect(rows: BucketFactRows, accs: Map<number, Accumulator>, rankings: boolean): void {
+  for (const row of rows.clips) {
     const acc = accs.get(row.k) as Accumulator;
     const totals = acc.facts.totals;
     totals.clip_count += row.n;
@@ -228,8 +193,8 @@ function collect(db: Db, guildId: string, cte: string, accs: Map<number, Accumul
     }
   }
 
-  const engagement = (rows: EngagementRow[], field: 'discord_shares' | 'discord_reactions'): void => {
-    for (const row of rows) {
+  const engagement = (engagementRows: BucketFactRows['shares'], field: 'discord_shares' | 'discord_reactions'): void => {
+    for (const row of engagementRows) {
       const acc = accs.get(row.k) as Accumulator;
       acc.facts.totals[field] += row.n;
       if (!rankings || row.creator_id === null || row.game_id === null) continue;
@@ -237,75 +202,20 @@ function collect(db: Db, guildId: string, cte: string, accs: Map<number, Accumul
       creator(acc, row.creator_id)[field] += row.n;
     }
   };
-  engagement(
-    client
-      .prepare<[string], EngagementRow>(
-        `${cte}
-         SELECT b.k AS k, ${ATTRIBUTION_SQL}, count(*) AS n
-           FROM b CROSS JOIN shares s
-           LEFT JOIN clips c ON c.guild_id = s.guild_id AND c.clip_id = s.clip_id
-          WHERE s.guild_id = ? AND s.posted_at >= b.s AND s.posted_at < b.e AND s.deleted_at IS NULL
-          GROUP BY 1, 2, 3`,
-      )
-      .all(guildId),
-    'discord_shares',
-  );
-  engagement(
-    client
-      .prepare<[string, string], EngagementRow>(
-        reactionsByBucketSql(cte),
-      )
-      .all(guildId, guildId),
-    'discord_reactions',
-  );
+  engagement(rows.shares, 'discord_shares');
+  engagement(rows.reactions, 'discord_reactions');
 
-  if (rankings) {
-    const tops = client
-      .prepare<[string], { k: number; game_id: string; clip_id: string; title: string | null; views: number; url: string }>(
-        `${cte}
-         SELECT k, game_id, clip_id, title, views, url FROM (
-           SELECT b.k AS k, coalesce(c.game_id, '') AS game_id, c.clip_id AS clip_id, c.title AS title,
-                  c.view_count AS views, c.url AS url,
-                  row_number() OVER (PARTITION BY b.k, coalesce(c.game_id, '') ORDER BY c.view_count DESC, c.clip_id) AS rn
-             FROM b CROSS JOIN clips c
-            WHERE c.guild_id = ? AND c.clip_created_at >= b.s AND c.clip_created_at < b.e AND ${COUNTED_CLIP_SQL}
-         ) WHERE rn = 1`,
-      )
-      .all(guildId);
-    for (const row of tops) {
-      const acc = accs.get(row.k) as Accumulator;
-      const candidate = { id: row.clip_id, title: row.title ?? '', views: row.views, url: row.url };
-      const gameRow = game(acc, row.game_id);
-      // A bucket split at a DST change yields one candidate per piece: keep the best.
-      const best = gameRow.top_clip;
-      if (!best || candidate.views > best.views || (candidate.views === best.views && candidate.id < best.id)) gameRow.top_clip = candidate;
-    }
+  for (const row of rows.tops) {
+    const acc = accs.get(row.k) as Accumulator;
+    const candidate = { id: row.clip_id, title: row.title ?? '', views: row.views, url: row.url };
+    const gameRow = game(acc, row.game_id);
+    // A bucket split at a DST change yields one candidate per piece: keep the best.
+    const best = gameRow.top_clip;
+    if (!best || candidate.views > best.views || (candidate.views === best.views && candidate.id < best.id)) gameRow.top_clip = candidate;
   }
 
-  if (peaks) {
-    const local = (column: string): string =>
-      `((${column} + b.off) / 86400000 + 3) % 7 AS wd, ((${column} + b.off) % 86400000) / 3600000 AS hr`;
-    const clipCells = client
-      .prepare<[string], { k: number; wd: number; hr: number; n: number }>(
-        `${cte}
-         SELECT b.k AS k, ${local('c.clip_created_at')}, count(*) AS n
-           FROM b CROSS JOIN clips c
-          WHERE c.guild_id = ? AND c.clip_created_at >= b.s AND c.clip_created_at < b.e AND ${COUNTED_CLIP_SQL}
-          GROUP BY 1, 2, 3`,
-      )
-      .all(guildId);
-    for (const row of clipCells) cell(accs.get(row.k) as Accumulator, row.wd * 24 + row.hr).clips += row.n;
-    const shareCells = client
-      .prepare<[string], { k: number; wd: number; hr: number; n: number }>(
-        `${cte}
-         SELECT b.k AS k, ${local('s.posted_at')}, count(*) AS n
-           FROM b CROSS JOIN shares s
-          WHERE s.guild_id = ? AND s.posted_at >= b.s AND s.posted_at < b.e AND s.deleted_at IS NULL
-          GROUP BY 1, 2, 3`,
-      )
-      .all(guildId);
-    for (const row of shareCells) cell(accs.get(row.k) as Accumulator, row.wd * 24 + row.hr).shares += row.n;
-  }
+  for (const row of rows.clipCells) cell(accs.get(row.k) as Accumulator, row.wd * 24 + row.hr).clips += row.n;
+  for (const row of rows.shareCells) cell(accs.get(row.k) as Accumulator, row.wd * 24 + row.hr).shares += row.n;
 }
 
 function finish(acc: Accumulator): BucketFacts {

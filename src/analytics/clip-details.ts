@@ -1,6 +1,7 @@
 // One clip's full story in one guild: its Twitch metadata, enrichment state, every live share (who posted it
 // where, when), the reaction breakdown and the recent view history. Read by `/clipstats clip`.
-import { cachedStatement, type Db } from '../db/client';
+import { readClipDetails } from '../db/analytics/clip-details';
+import type { Db } from '../db/client';
 
 export interface ClipShareJson {
   channel_id: string;
@@ -40,56 +41,19 @@ export interface ClipDetails {
   view_history: { observed_at: string; view_count: number }[];
 }
 
-interface ClipRow {
-  clip_id: string;
-  url: string;
-  title: string | null;
-  broadcaster_name: string | null;
-  creator_id: string | null;
-  creator_name: string | null;
-  game_id: string | null;
-  game_name: string | null;
-  view_count: number;
-  duration: number | null;
-  thumbnail_url: string | null;
-  clip_created_at: number | null;
-  first_shared_at: number | null;
-  discord_shares: number;
-  discord_reactions: number;
-  discord_reaction_types: string;
-  enrichment_state: ClipDetails['enrichment_state'];
-  enrichment_error: string | null;
-  views_refreshed_at: number | null;
-}
-
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 /** Null when the guild never saw this clip (clip ids are case-sensitive). */
-export function clipDetails(db: Db, guildId: string, clipId: string, options: { shareLimit?: number; historyLimit?: number } = {}): ClipDetails | null {
-  const row = cachedStatement<[string, string], ClipRow>(
-      db,
-      `SELECT clip_id, url, title, broadcaster_name, creator_id, creator_name, game_id, game_name, view_count, duration,
-              thumbnail_url, clip_created_at, first_shared_at, discord_shares, discord_reactions, discord_reaction_types,
-              enrichment_state, enrichment_error, views_refreshed_at
-         FROM clips WHERE guild_id = ? AND clip_id = ?`,
-    )
-    .get(guildId, clipId);
-  if (!row) return null;
-  const shares = cachedStatement<[string, string, number], { channel_id: string; thread_id: string | null; message_id: string; author_id: string; author_name: string; posted_at: number }>(
-      db,
-      `SELECT channel_id, thread_id, message_id, author_id, author_name, posted_at FROM shares
-        WHERE guild_id = ? AND clip_id = ? AND deleted_at IS NULL ORDER BY posted_at, message_id LIMIT ?`,
-    )
-    .all(guildId, clipId, options.shareLimit ?? 10);
-  const channels = cachedStatement<[string, string], { n: number }>(db,
-      'SELECT count(DISTINCT channel_id) AS n FROM shares WHERE guild_id = ? AND clip_id = ? AND deleted_at IS NULL',
-    )
-    .get(guildId, clipId);
-  const history = cachedStatement<[string, number], { observed_at: number; view_count: number }>(db,
-      'SELECT observed_at, view_count FROM clip_view_history WHERE clip_id = ? ORDER BY observed_at DESC LIMIT ?',
-    )
-    .all(clipId, options.historyLimit ?? 24)
-    .reverse();
+export async function clipDetails(
+  db: Db,
+  guildId: string,
+  clipId: string,
+  options: { shareLimit?: number; historyLimit?: number } = {},
+): Promise<ClipDetails | null> {
+  const stored = await readClipDetails(db, guildId, clipId, { shareLimit: options.shareLimit ?? 10, historyLimit: options.historyLimit ?? 24 });
+  if (!stored) return null;
+  const { clip: row, shares } = stored;
+  const history = [...stored.history].reverse();
   let reactionTypes: Record<string, number> = {};
   try {
     const parsed: unknown = JSON.parse(row.discord_reaction_types);
@@ -118,7 +82,7 @@ export function clipDetails(db: Db, guildId: string, clipId: string, options: { 
     enrichment_error: row.enrichment_error,
     views_refreshed_at: iso(row.views_refreshed_at),
     shares: shares.map((s) => ({ ...s, posted_at: new Date(s.posted_at).toISOString() })),
-    channel_count: channels?.n ?? 0,
+    channel_count: stored.channelCount,
     view_history: history.map((h) => ({ observed_at: new Date(h.observed_at).toISOString(), view_count: h.view_count })),
   };
 }

@@ -10,12 +10,12 @@ export interface CompareOptions {
   source?: ReadSource;
 }
 
-export function compare(db: Db, ctx: AnalysisContext, options: CompareOptions = {}): Comparison {
+export async function compare(db: Db, ctx: AnalysisContext, options: CompareOptions = {}): Promise<Comparison> {
   const current = resolvePeriod(options.period ?? { type: 'week' }, ctx.timezone, ctx.now);
   const previous = previousPeriod(current, ctx.now);
   if (!previous) throw new InvalidPeriodError('"all_time" has nothing before it: compare a day, week, month or range');
-  const a = overviewOf(db, ctx, current, options.source);
-  const b = overviewOf(db, ctx, previous, options.source);
+  const a = await overviewOf(db, ctx, current, options.source);
+  const b = await overviewOf(db, ctx, previous, options.source);
   return {
     current: a.period,
     previous: b.period,

@@ -1,9 +1,10 @@
-// Leaderboards narrowed to one game or one creator (`/topcreators game:`, `/clipstats creator|game`), counted by
-// exactly the rules of bucket-facts.ts (clips and views by clip_created_at, shares by posted_at, reactions by
-// reacted_at, only clips that count), so that a drill-down row adds up to the unfiltered leaderboards.
-import { cachedStatement, type Db } from '../db/client';
-import { average, COUNTED_CLIP_SQL, roundAverage } from './bucket-facts';
-import { createNameLookup } from './names';
+// Leaderboards narrowed to one game or one creator (`/topcreators game:`, `/clipstats creator|game`), counted by the
+// rules of bucket-facts.ts, so that a drill-down row adds up to the unfiltered leaderboards.
+import { readPairRows, type PairFilter, type PairRows } from '../db/analytics/drill-down';
+import { readClipRowsOf } from '../db/analytics/viral-clips';
+import type { Db } from '../db/client';
+import { average, roundAverage } from './bucket-facts';
+import { readNames } from './names';
 import { FAR_FUTURE, FAR_PAST, InvalidPeriodError, periodJson, resolvePeriod } from './periods';
 import type {
   AnalysisContext,
@@ -18,10 +19,7 @@ import type {
   ViralClips,
   ViralSort,
 } from './types';
-import { CLIP_COLUMNS, VELOCITY_WINDOW_MS, viralClipOf, type ClipRow } from './viral-clips';
-import { legacyClient } from '../db/client';
-
-type Filter = { column: 'creator_id'; value: string } | { column: 'game_id'; value: string };
+import { VELOCITY_WINDOW_MS, viralClipOf } from './viral-clips';
 
 interface PairFacts {
   game_id: string;
@@ -32,19 +30,8 @@ interface PairFacts {
   discord_reactions: number;
 }
 
-/** (game, creator) pairs of the filtered clips in [start, end), with their Discord engagement. */
-function pairFacts(db: Db, guildId: string, start: number, end: number, filter: Filter): PairFacts[] {
-  // game_id '' and NULL are both the "Unknown game" bucket, as in bucket-facts. Plain equality on the column
-  // lets the (guild, game) and (guild, creator) indexes pick the clips; shares and reactions are then looked
-  // up per clip. CROSS JOIN fixes that order, and the unary + on time columns keeps SQLite from preferring the
-  // time indexes, which would scan the guild's every clip or share.
-  const where =
-    filter.column === 'creator_id'
-      ? `c.creator_id = @value`
-      : filter.value === ''
-        ? `(c.game_id IS NULL OR c.game_id = '')`
-        : `c.game_id = @value`;
-  const params = { guild: guildId, start, end, value: filter.value };
+/** (game, creator) pairs of the filtered clips' rows, with their Discord engagement. */
+function pairFacts(rows: PairRows): PairFacts[] {
   const pairs = new Map<string, PairFacts>();
   const pair = (gameId: string, creatorId: string): PairFacts => {
     const key = `${gameId}\u0000${creatorId}`;
@@ -55,51 +42,13 @@ function pairFacts(db: Db, guildId: string, start: number, end: number, filter: 
     }
     return row;
   };
-  const client = legacyClient(db);
-  for (const row of client
-    .prepare<typeof params, { g: string; cr: string; n: number; views: number }>(
-      `SELECT coalesce(c.game_id, '') AS g, c.creator_id AS cr, count(*) AS n, sum(c.view_count) AS views
-         FROM clips c
-        WHERE c.guild_id = @guild AND +c.clip_created_at >= @start AND +c.clip_created_at < @end AND ${COUNTED_CLIP_SQL} AND ${where}
-        GROUP BY 1, 2`,
-    )
-    .all(params)) {
+  for (const row of rows.clips) {
     const p = pair(row.g, row.cr);
     p.clip_count += row.n;
     p.total_views += row.views;
   }
-  for (const row of client
-    .prepare<typeof params, { g: string; cr: string; n: number }>(
-      `SELECT coalesce(c.game_id, '') AS g, c.creator_id AS cr, count(*) AS n
-         FROM clips c CROSS JOIN shares s ON s.guild_id = c.guild_id AND s.clip_id = c.clip_id
-        WHERE c.guild_id = @guild AND +s.posted_at >= @start AND +s.posted_at < @end AND s.deleted_at IS NULL
-          AND ${COUNTED_CLIP_SQL} AND ${where}
-        GROUP BY 1, 2`,
-    )
-    .all(params)) {
-    pair(row.g, row.cr).discord_shares += row.n;
-  }
-  for (const row of client
-    .prepare<typeof params, { g: string; cr: string; n: number }>(
-      `SELECT g, cr, sum(n) AS n FROM (
-         SELECT coalesce(c.game_id, '') AS g, c.creator_id AS cr, count(*) AS n
-           FROM clips c
-           CROSS JOIN shares s ON s.guild_id = c.guild_id AND s.clip_id = c.clip_id AND s.deleted_at IS NULL
-           CROSS JOIN reactions r ON r.message_id = s.message_id AND r.guild_id = s.guild_id
-          WHERE c.guild_id = @guild AND +r.reacted_at >= @start AND +r.reacted_at < @end AND ${COUNTED_CLIP_SQL} AND ${where}
-          GROUP BY 1, 2
-         UNION ALL
-         SELECT coalesce(c.game_id, '') AS g, c.creator_id AS cr, sum(a.anonymous_count) AS n
-           FROM clips c
-           CROSS JOIN shares s ON s.guild_id = c.guild_id AND s.clip_id = c.clip_id AND s.deleted_at IS NULL
-           CROSS JOIN reaction_baselines a ON a.message_id = s.message_id AND a.guild_id = s.guild_id
-          WHERE c.guild_id = @guild AND +a.observed_at >= @start AND +a.observed_at < @end AND ${COUNTED_CLIP_SQL} AND ${where}
-          GROUP BY 1, 2
-       ) GROUP BY 1, 2 HAVING sum(n) <> 0`,
-    )
-    .all(params)) {
-    pair(row.g, row.cr).discord_reactions += row.n;
-  }
+  for (const row of rows.shares) pair(row.g, row.cr).discord_shares += row.n;
+  for (const row of rows.reactions) pair(row.g, row.cr).discord_reactions += row.n;
   return [...pairs.values()];
 }
 
@@ -110,19 +59,27 @@ function bounds(ctx: AnalysisContext, query: PeriodQuery): { period: ReturnType<
 
 const byId = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
+/** The pairs of the filtered clips in the period, with the display names of their creators and games. */
+async function namedPairs(db: Db, ctx: AnalysisContext, start: number, end: number, filter: PairFilter, tops = false) {
+  const rows = await readPairRows(db, { guild: ctx.guildId, start, end }, filter, { tops });
+  const pairs = pairFacts(rows);
+  const names = await readNames(db, ctx.guildId, { creators: pairs.map((p) => p.creator_id), games: pairs.map((p) => p.game_id) });
+  return { pairs, names, tops: rows.tops };
+}
+
 /**
  * The creators of one game's clips in a period, ranked like /topcreators. As there, a creator whose older clips
  * were shared or reacted to in the period is listed with their engagement and zero clips.
  */
-export function topCreatorsOfGame(
+export async function topCreatorsOfGame(
   db: Db,
   ctx: AnalysisContext,
   options: { period?: PeriodQuery; gameId: string; sort?: CreatorSort; limit?: number },
-): TopCreators {
+): Promise<TopCreators> {
   const { period, start, end } = bounds(ctx, options.period ?? { type: 'all_time' });
   const sort = options.sort ?? 'clip_count';
-  const names = createNameLookup(db, ctx.guildId);
-  const rows: CreatorRow[] = pairFacts(db, ctx.guildId, start, end, { column: 'game_id', value: options.gameId })
+  const { pairs, names } = await namedPairs(db, ctx, start, end, { column: 'game_id', value: options.gameId });
+  const rows: CreatorRow[] = pairs
     .map((p) => ({
       creator_id: p.creator_id,
       creator_name: names.creatorName(p.creator_id),
@@ -141,32 +98,19 @@ export function topCreatorsOfGame(
 }
 
 /** The games one creator clipped in a period, ranked like /topgames (each with the creator's best clip of it). */
-export function topGamesOfCreator(
+export async function topGamesOfCreator(
   db: Db,
   ctx: AnalysisContext,
   options: { period?: PeriodQuery; creatorId: string; sort?: GameSort; limit?: number },
-): TopGames {
+): Promise<TopGames> {
   const { period, start, end } = bounds(ctx, options.period ?? { type: 'all_time' });
   const sort = options.sort ?? 'clip_count';
-  const names = createNameLookup(db, ctx.guildId);
-  const tops = new Map(
-    cachedStatement<{ guild: string; start: number; end: number; creator: string }, { g: string; clip_id: string; title: string | null; views: number; url: string }>(
-        db,
-        `SELECT g, clip_id, title, views, url FROM (
-           SELECT coalesce(c.game_id, '') AS g, c.clip_id, c.title, c.view_count AS views, c.url,
-                  row_number() OVER (PARTITION BY coalesce(c.game_id, '') ORDER BY c.view_count DESC, c.clip_id) AS rn
-             FROM clips c
-            WHERE c.guild_id = @guild AND +c.clip_created_at >= @start AND +c.clip_created_at < @end AND ${COUNTED_CLIP_SQL}
-              AND c.creator_id = @creator
-         ) WHERE rn = 1`,
-      )
-      .all({ guild: ctx.guildId, start, end, creator: options.creatorId })
-      .map((t) => [t.g, { id: t.clip_id, title: t.title ?? '', views: t.views, url: t.url }] as const),
-  );
-  const rows: GameRow[] = pairFacts(db, ctx.guildId, start, end, { column: 'creator_id', value: options.creatorId })
+  const named = await namedPairs(db, ctx, start, end, { column: 'creator_id', value: options.creatorId }, true);
+  const tops = new Map(named.tops.map((t) => [t.g, { id: t.clip_id, title: t.title ?? '', views: t.views, url: t.url }] as const));
+  const rows: GameRow[] = named.pairs
     .map((p) => ({
       game_id: p.game_id,
-      game_name: names.gameName(p.game_id),
+      game_name: named.names.gameName(p.game_id),
       clip_count: p.clip_count,
       total_views: p.total_views,
       avg_view_count: average(p.total_views, p.clip_count),
@@ -182,11 +126,11 @@ export function topGamesOfCreator(
 }
 
 /** Viral clips of one creator or one game, ordered exactly like viralClips. */
-export function viralClipsOf(
+export async function viralClipsOf(
   db: Db,
   ctx: AnalysisContext,
   options: { period?: PeriodQuery; sort?: ViralSort; min_views?: number; limit?: number; creatorId?: string | null; gameId?: string | null },
-): ViralClips {
+): Promise<ViralClips> {
   const { period, start, end } = bounds(ctx, options.period ?? { type: 'all_time' });
   const sort = options.sort ?? 'view_count';
   const minViews = options.min_views ?? 0;
@@ -204,20 +148,8 @@ export function viralClipsOf(
     // Velocity needs every candidate; the other orders stop at the limit.
     limit: sort === 'view_velocity' ? -1 : limit,
   };
-  const where = `c.guild_id = @guild AND +c.clip_created_at >= @start AND +c.clip_created_at < @end AND +c.view_count >= @min
-                 AND ${COUNTED_CLIP_SQL}
-                 AND ${options.creatorId ? 'c.creator_id = @creator' : '1'}
-                 AND ${options.gameId === undefined || options.gameId === null ? '1' : options.gameId === '' ? "(c.game_id IS NULL OR c.game_id = '')" : 'c.game_id = @game'}`;
-  const order = sort === 'discord_reactions' ? '+c.discord_reactions DESC, +c.view_count DESC, c.clip_id' : '+c.view_count DESC, c.clip_id';
-  // Pick the page first, then compute the per-clip columns (first share, view history) for those rows only.
-  let clips: ViralClip[] = cachedStatement<typeof params, ClipRow>(
-      db,
-      `SELECT ${CLIP_COLUMNS} FROM clips c
-        WHERE c.guild_id = @guild AND c.clip_id IN (SELECT c.clip_id FROM clips c WHERE ${where} ORDER BY ${order} LIMIT @limit)
-        ORDER BY ${order}`,
-    )
-    .all(params)
-    .map(viralClipOf);
+  // The page is picked first, then the per-clip columns (first share, view history) are read for those rows only.
+  let clips: ViralClip[] = (await readClipRowsOf(db, params, sort === 'discord_reactions' ? 'discord_reactions' : 'view_count')).map(viralClipOf);
   if (sort === 'view_velocity') {
     clips = clips.sort(
       (a, b) => (b.view_velocity ?? -Infinity) - (a.view_velocity ?? -Infinity) || b.view_count - a.view_count || byId(a.clip_id, b.clip_id),
@@ -227,15 +159,15 @@ export function viralClipsOf(
 }
 
 /** One creator's leaderboard row for a period, added up from their per-game rows (the same counting rules). */
-export function creatorSummaryOf(db: Db, ctx: AnalysisContext, options: { period?: PeriodQuery; creatorId: string }): CreatorRow | null {
-  const games = topGamesOfCreator(db, ctx, { period: options.period, creatorId: options.creatorId, sort: 'clip_count', limit: Number.MAX_SAFE_INTEGER });
+export async function creatorSummaryOf(db: Db, ctx: AnalysisContext, options: { period?: PeriodQuery; creatorId: string }): Promise<CreatorRow | null> {
+  const games = await topGamesOfCreator(db, ctx, { period: options.period, creatorId: options.creatorId, sort: 'clip_count', limit: Number.MAX_SAFE_INTEGER });
   if (games.games.length === 0) return null;
   const sum = (key: 'clip_count' | 'total_views' | 'discord_shares' | 'discord_reactions'): number => games.games.reduce((n, g) => n + g[key], 0);
   // Games count (and the top game is picked) by clips made in the period; engagement with older clips does not
   // make a game "clipped". The top game: most clips, then most views, then the smaller id (as the aggregator).
   const clipped = games.games.filter((g) => g.clip_count > 0);
   const top = [...clipped].sort((a, b) => b.clip_count - a.clip_count || b.total_views - a.total_views || byId(a.game_id, b.game_id))[0];
-  const names = createNameLookup(db, ctx.guildId);
+  const names = await readNames(db, ctx.guildId, { creators: [options.creatorId] });
   const clips = sum('clip_count');
   return {
     creator_id: options.creatorId,

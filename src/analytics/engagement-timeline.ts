@@ -1,9 +1,10 @@
 // Clips created, views, Discord shares and reactions per local day, week or month over the last N days,
 // with empty buckets present as zeros so a chart can draw them.
-import { cachedStatement, type Db } from '../db/client';
+import { readTimelineTotals } from '../db/analytics/summaries';
+import type { Db } from '../db/client';
 import { computeBucketFacts } from './bucket-facts';
 import { InvalidPeriodError, timelineBuckets } from './periods';
-import { summaryHolds, type ReadSource } from './summaries';
+import type { ReadSource } from './summaries';
 import type { AnalysisContext, EngagementTimeline, TimelineBucket, TimelineBucketSize } from './types';
 
 export interface EngagementTimelineOptions {
@@ -15,7 +16,7 @@ export interface EngagementTimelineOptions {
 
 export const MAX_TIMELINE_DAYS = 3660;
 
-export function engagementTimeline(db: Db, ctx: AnalysisContext, options: EngagementTimelineOptions = {}): EngagementTimeline {
+export async function engagementTimeline(db: Db, ctx: AnalysisContext, options: EngagementTimelineOptions = {}): Promise<EngagementTimeline> {
   const bucket = options.bucket ?? 'day';
   const days = options.days ?? 30;
   if (!Number.isInteger(days) || days < 1 || days > MAX_TIMELINE_DAYS) {
@@ -25,13 +26,11 @@ export function engagementTimeline(db: Db, ctx: AnalysisContext, options: Engage
   const first = buckets[0];
   const last = buckets[buckets.length - 1];
   const values = new Map<number, Omit<TimelineBucket, 'start' | 'date'>>();
-  if (first && last && options.source !== 'raw' && summaryHolds(db, ctx.guildId, bucket, ctx.timezone)) {
-    const rows = cachedStatement<[string, string, number, number], { period_start: number; clip_count: number; total_views: number; discord_shares: number; discord_reactions: number }>(
-        db,
-        `SELECT period_start, clip_count, total_views, discord_shares, discord_reactions FROM guild_period_stats
-          WHERE guild_id = ? AND period_type = ? AND period_start >= ? AND period_start <= ?`,
-      )
-      .all(ctx.guildId, bucket, first.start, last.start);
+  const rows =
+    first && last && options.source !== 'raw'
+      ? await readTimelineTotals(db, { guildId: ctx.guildId, timezone: ctx.timezone, periodType: bucket, firstStart: first.start, lastStart: last.start })
+      : null;
+  if (rows) {
     for (const row of rows) {
       values.set(row.period_start, {
         clips_created: row.clip_count,
@@ -41,7 +40,7 @@ export function engagementTimeline(db: Db, ctx: AnalysisContext, options: Engage
       });
     }
   } else {
-    const facts = computeBucketFacts(
+    const facts = await computeBucketFacts(
       db,
       ctx.guildId,
       ctx.timezone,

@@ -1,14 +1,14 @@
 // Where a community could grow: games clipped little but watched a lot, creators whose clips draw the most
 // Discord engagement, and clips the community loves more than their view count says.
-import { cachedStatement, type Db } from '../db/client';
-import { COUNTED_CLIP_SQL } from './bucket-facts';
+import { readFavouriteClipRows } from '../db/analytics/viral-clips';
+import type { Db } from '../db/client';
 import { overviewOf } from './overview';
 import { FAR_FUTURE, FAR_PAST, periodJson, resolvePeriod } from './periods';
 import type { ReadSource } from './summaries';
 import { nameCreators, storedCreatorRows } from './top-creators';
 import { nameGames, storedGameRows } from './top-games';
 import type { AnalysisContext, GrowthOpportunities, PeriodQuery } from './types';
-import { CLIP_COLUMNS, VELOCITY_WINDOW_MS, viralClipOf, type ClipRow } from './viral-clips';
+import { VELOCITY_WINDOW_MS, viralClipOf } from './viral-clips';
 
 export interface GrowthOpportunitiesOptions {
   period?: PeriodQuery;
@@ -19,20 +19,18 @@ export interface GrowthOpportunitiesOptions {
   source?: ReadSource;
 }
 
-const FAVOURITE_ORDER = 'CAST(c.discord_reactions AS REAL) / max(c.view_count, 1) DESC, c.discord_reactions DESC, c.clip_id';
-
-export function growthOpportunities(db: Db, ctx: AnalysisContext, options: GrowthOpportunitiesOptions = {}): GrowthOpportunities {
+export async function growthOpportunities(db: Db, ctx: AnalysisContext, options: GrowthOpportunitiesOptions = {}): Promise<GrowthOpportunities> {
   const period = resolvePeriod(options.period ?? { type: 'month' }, ctx.timezone, ctx.now);
   const limit = options.limit ?? 5;
-  const totals = overviewOf(db, ctx, period, options.source);
+  const totals = await overviewOf(db, ctx, period, options.source);
   const average = totals.total_clips === 0 ? 0 : totals.total_views / totals.total_clips;
 
   // Under-clipped: a known game with no more clips than the median game, yet more views per clip than average.
   // Filtered and ranked on the stored numbers; only the rows shown get their display names looked up.
-  const games = storedGameRows(db, ctx, period, 'avg_view_count', null, options.source).filter((g) => g.clip_count > 0 && g.game_id !== '');
+  const games = (await storedGameRows(db, ctx, period, 'avg_view_count', null, options.source)).filter((g) => g.clip_count > 0 && g.game_id !== '');
   const counts = games.map((g) => g.clip_count).sort((a, b) => a - b);
   const median = counts.length === 0 ? 0 : (counts[Math.floor((counts.length - 1) / 2)] as number);
-  const underclipped = nameGames(
+  const underclipped = await nameGames(
     db,
     ctx,
     games
@@ -44,25 +42,17 @@ export function growthOpportunities(db: Db, ctx: AnalysisContext, options: Growt
   // Engaging: Discord shares + reactions per clip created in the period.
   const engagement = (c: { discord_shares: number; discord_reactions: number; clip_count: number }): number =>
     (c.discord_shares + c.discord_reactions) / c.clip_count;
-  const engaging = nameCreators(
+  const engaging = await nameCreators(
     db,
     ctx,
-    storedCreatorRows(db, ctx, period, 'clip_count', null, options.source)
+    (await storedCreatorRows(db, ctx, period, 'clip_count', null, options.source))
       .filter((c) => c.clip_count > 0 && c.discord_shares + c.discord_reactions > 0)
       .sort((a, b) => engagement(b) - engagement(a) || b.clip_count - a.clip_count || cmp(a.creator_id, b.creator_id))
       .slice(0, limit),
   );
 
-  const favourites = cachedStatement<Record<string, number | string>, ClipRow>(
-      db,
-      `SELECT ${CLIP_COLUMNS} FROM (
-         SELECT c.id FROM clips c
-          WHERE c.guild_id = @guild AND c.clip_created_at >= @start AND c.clip_created_at < @end
-            AND c.discord_reactions >= @min AND ${COUNTED_CLIP_SQL}
-          ORDER BY ${FAVOURITE_ORDER} LIMIT @limit
-       ) AS chosen JOIN clips c ON c.id = chosen.id ORDER BY ${FAVOURITE_ORDER}`,
-    )
-    .all({
+  const favourites = (
+    await readFavouriteClipRows(db, {
       guild: ctx.guildId,
       start: period.start ?? FAR_PAST,
       end: period.end ?? FAR_FUTURE,
@@ -71,7 +61,7 @@ export function growthOpportunities(db: Db, ctx: AnalysisContext, options: Growt
       now: ctx.now,
       limit,
     })
-    .map(viralClipOf);
+  ).map(viralClipOf);
 
   return { period: periodJson(period), underclipped_games: underclipped, engaging_creators: engaging, community_favourites: favourites };
 }

@@ -1,53 +1,14 @@
-// Display names of creators and games: the name on the guild's most recent clip of that creator or game, so a
-// renamed creator shows under their current name everywhere, whichever table an answer was read from.
-import { cachedStatement, type Db } from '../db/client';
-import { UNKNOWN_GAME_NAME } from './bucket-facts';
+// Display names of creators and games for answers: the guild's current name of each (see src/db/analytics/names.ts).
+import { nameLookupOn, type NameLookup } from '../db/analytics/names';
+import { connectionNow, type Db } from '../db/client';
 
-export interface NameLookup {
-  creatorName(creatorId: string): string;
-  gameName(gameId: string): string;
-}
-
-export function createNameLookup(db: Db, guildId: string): NameLookup {
-  // latest_names holds exactly that name per creator and game (kept by triggers on clips): one primary-key read.
-  // Prepared once per connection: a lookup is built for every answer, and preparing costs more than reading.
-  const nameStmt = cachedStatement<[string, string, string], { name: string }>(
-    db,
-    'SELECT name FROM latest_names WHERE guild_id = ? AND kind = ? AND entity_id = ?',
-  );
-  const creators = new Map<string, string>();
-  const games = new Map<string, string>();
-  return {
-    creatorName(creatorId) {
-      let name = creators.get(creatorId);
-      if (name === undefined) {
-        name = creatorDisplayName(creatorId, nameStmt.get(guildId, 'creator', creatorId)?.name);
-        creators.set(creatorId, name);
-      }
-      return name;
-    },
-    gameName(gameId) {
-      if (gameId === '') return UNKNOWN_GAME_NAME;
-      let name = games.get(gameId);
-      if (name === undefined) {
-        name = gameDisplayName(gameId, nameStmt.get(guildId, 'game', gameId)?.name);
-        games.set(gameId, name);
-      }
-      return name;
-    },
-  };
-}
+export { readNames, UNKNOWN_GAME_NAME, type NameLookup } from '../db/analytics/names';
 
 /**
- * A creator's display name from its latest_names entry: the id when it has none. The triggers of migration 0007 write
- * the same display names (both rules below) into summary rows: change them together.
+ * A synchronous lookup on the connection. Transitional: for the aggregation's writers until they read names inside
+ * their own run() (nameLookupOn in src/db/analytics/names.ts); answers use readNames.
+ * @deprecated Use readNames, or nameLookupOn inside a run callback.
  */
-function creatorDisplayName(creatorId: string, stored: string | null | undefined): string {
-  return stored ?? creatorId;
-}
-
-/** A game's display name from its latest_names entry: "Unknown game" for Twitch's no-game id '', "Game <id>" when unnamed. */
-function gameDisplayName(gameId: string, stored: string | null | undefined): string {
-  if (gameId === '') return UNKNOWN_GAME_NAME;
-  return stored ?? `Game ${gameId}`;
+export function createNameLookup(db: Db, guildId: string): NameLookup {
+  return nameLookupOn(connectionNow(db), guildId);
 }

@@ -1,8 +1,9 @@
 // When a guild's clips are created and shared: by local hour of day, ISO weekday and the 7 × 24 matrix.
-import { cachedStatement, type Db } from '../db/client';
+import { readPeakCells } from '../db/analytics/summaries';
+import type { Db } from '../db/client';
 import { computeBucketFacts } from './bucket-facts';
 import { periodJson, resolvePeriod } from './periods';
-import { bucketOfPeriod, periodKey, readsSummary, type ReadSource } from './summaries';
+import { bucketOfPeriod, periodKey, summaryPeriod, type ReadSource } from './summaries';
 import type { AnalysisContext, PeakTimes, PeriodQuery } from './types';
 
 export interface PeakTimesOptions {
@@ -10,21 +11,19 @@ export interface PeakTimesOptions {
   source?: ReadSource;
 }
 
-export function peakTimes(db: Db, ctx: AnalysisContext, options: PeakTimesOptions = {}): PeakTimes {
+export async function peakTimes(db: Db, ctx: AnalysisContext, options: PeakTimesOptions = {}): Promise<PeakTimes> {
   const period = resolvePeriod(options.period ?? { type: 'all_time' }, ctx.timezone, ctx.now);
   const clips = matrix();
   const shares = matrix();
-  if (readsSummary(db, ctx, period, options.source)) {
-    const rows = cachedStatement<[string, string, number], { weekday: number; hour: number; clips: number; shares: number }>(db,
-        'SELECT weekday, hour, clips, shares FROM guild_peak_activity WHERE guild_id = ? AND period_type = ? AND period_start = ?',
-      )
-      .all(ctx.guildId, period.type, periodKey(period));
+  const summary = summaryPeriod(ctx, period, options.source);
+  const rows = summary && (await readPeakCells(db, summary));
+  if (rows) {
     for (const row of rows) {
       (clips[row.weekday] as number[])[row.hour] = row.clips;
       (shares[row.weekday] as number[])[row.hour] = row.shares;
     }
   } else {
-    const facts = computeBucketFacts(db, ctx.guildId, ctx.timezone, [bucketOfPeriod(period)], { rankings: false, peaks: true });
+    const facts = await computeBucketFacts(db, ctx.guildId, ctx.timezone, [bucketOfPeriod(period)], { rankings: false, peaks: true });
     for (const [index, cell] of facts.get(periodKey(period))?.peaks ?? []) {
       (clips[Math.floor(index / 24)] as number[])[index % 24] = cell.clips;
       (shares[Math.floor(index / 24)] as number[])[index % 24] = cell.shares;

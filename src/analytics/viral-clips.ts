@@ -1,7 +1,8 @@
 // The clips that took off: clips created in the period with at least min_views, by views, reactions or view
 // velocity (views per hour over the last day of view history).
-import { cachedStatement, limitClause, type Db } from '../db/client';
-import { COUNTED_CLIP_SQL, roundAverage } from './bucket-facts';
+import { readTopClipRows, readVelocityClipRows, type ClipListParams, type ClipRow } from '../db/analytics/viral-clips';
+import type { Db } from '../db/client';
+import { roundAverage } from './bucket-facts';
 import { InvalidPeriodError, periodJson, resolvePeriod, FAR_FUTURE, FAR_PAST } from './periods';
 import type { AnalysisContext, PeriodQuery, ViralClip, ViralClips, ViralSort } from './types';
 
@@ -18,47 +19,16 @@ export const VELOCITY_WINDOW_MS = 24 * 3_600_000;
 /** Points must span at least this long for a velocity. */
 export const VELOCITY_MIN_SPAN_MS = 30 * 60_000;
 
-export interface ClipRow {
-  clip_id: string;
-  title: string | null;
-  url: string;
-  creator_id: string | null;
-  creator_name: string | null;
-  game_id: string | null;
-  game_name: string | null;
-  broadcaster_name: string | null;
-  view_count: number;
-  discord_shares: number;
-  discord_reactions: number;
-  discord_reaction_types: string;
-  clip_created_at: number | null;
-  first_shared_at: number | null;
-  thumbnail_url: string | null;
-  t0: number | null;
-  v0: number | null;
-  t1: number | null;
-  v1: number | null;
-}
-
-/** Columns of ClipRow, with the first and last view-history points of the velocity window (alias c). */
-export const CLIP_COLUMNS = `c.clip_id, c.title, c.url, c.creator_id, c.creator_name, c.game_id, c.game_name, c.broadcaster_name,
-  c.view_count, c.discord_shares, c.discord_reactions, c.discord_reaction_types, c.clip_created_at, c.thumbnail_url,
-  (SELECT min(+s.posted_at) FROM shares s WHERE s.guild_id = c.guild_id AND s.clip_id = c.clip_id AND s.deleted_at IS NULL) AS first_shared_at,
-  (SELECT h.observed_at FROM clip_view_history h WHERE h.clip_id = c.clip_id AND h.observed_at > @since AND h.observed_at <= @now ORDER BY h.observed_at LIMIT 1) AS t0,
-  (SELECT h.view_count FROM clip_view_history h WHERE h.clip_id = c.clip_id AND h.observed_at > @since AND h.observed_at <= @now ORDER BY h.observed_at LIMIT 1) AS v0,
-  (SELECT h.observed_at FROM clip_view_history h WHERE h.clip_id = c.clip_id AND h.observed_at > @since AND h.observed_at <= @now ORDER BY h.observed_at DESC LIMIT 1) AS t1,
-  (SELECT h.view_count FROM clip_view_history h WHERE h.clip_id = c.clip_id AND h.observed_at > @since AND h.observed_at <= @now ORDER BY h.observed_at DESC LIMIT 1) AS v1`;
-
 /** Periods longer than this are read down the views or reactions index instead of by creation time. */
 const LONG_PERIOD_MS = 92 * 86_400_000;
 
-export function viralClips(db: Db, ctx: AnalysisContext, options: ViralClipsOptions = {}): ViralClips {
+export async function viralClips(db: Db, ctx: AnalysisContext, options: ViralClipsOptions = {}): Promise<ViralClips> {
   const period = resolvePeriod(options.period ?? { type: 'all_time' }, ctx.timezone, ctx.now);
   const sort = options.sort ?? 'view_count';
   const minViews = options.min_views ?? 0;
   const limit = options.limit ?? 10;
   if (!Number.isInteger(minViews) || minViews < 0) throw new InvalidPeriodError('"min_views" must be a whole number ≥ 0');
-  const params = {
+  const params: ClipListParams = {
     guild: ctx.guildId,
     start: period.start ?? FAR_PAST,
     end: period.end ?? FAR_FUTURE,
@@ -67,19 +37,12 @@ export function viralClips(db: Db, ctx: AnalysisContext, options: ViralClipsOpti
     now: ctx.now,
     limit,
   };
-  const where = `c.guild_id = @guild AND c.clip_created_at >= @start AND c.clip_created_at < @end
-                 AND c.view_count >= @min AND ${COUNTED_CLIP_SQL}`;
   let clips: ViralClip[];
   if (sort === 'view_velocity') {
     // Only clips with view history inside the window can have a velocity: compute it for those, then fill up
     // with the most viewed of the rest (a clip without a velocity sorts after every clip with one, by views).
-    const withHistory = cachedStatement<typeof params, ClipRow>(
-        db,
-        `SELECT ${CLIP_COLUMNS} FROM clips c WHERE ${where}
-            AND EXISTS (SELECT 1 FROM clip_view_history h WHERE h.clip_id = c.clip_id AND h.observed_at > @since AND h.observed_at <= @now)`,
-      )
-      .all(params)
-      .map(viralClipOf);
+    const rows = await readVelocityClipRows(db, params, (row) => velocity(row) !== null);
+    const withHistory = rows.withHistory.map(viralClipOf);
     const fast = withHistory
       .filter((c) => c.view_velocity !== null)
       .sort(
@@ -90,35 +53,16 @@ export function viralClips(db: Db, ctx: AnalysisContext, options: ViralClipsOpti
       )
       .slice(0, limit);
     const chosen = new Set(withHistory.filter((c) => c.view_velocity !== null).map((c) => c.clip_id));
-    const rest =
-      fast.length >= limit
-        ? []
-        : cachedStatement<typeof params & { skip: number }, ClipRow>(
-              db,
-              `SELECT ${CLIP_COLUMNS} FROM (SELECT c.id FROM clips c WHERE ${where} ORDER BY c.view_count DESC, c.clip_id LIMIT @limit + @skip) AS top
-                 JOIN clips c ON c.id = top.id ORDER BY c.view_count DESC, c.clip_id`,
-            )
-            .all({ ...params, skip: chosen.size })
-            .map(viralClipOf)
-            .filter((c) => !chosen.has(c.clip_id))
-            .slice(0, limit - fast.length);
+    const rest = rows.mostViewed
+      .map(viralClipOf)
+      .filter((c) => !chosen.has(c.clip_id))
+      .slice(0, limit - fast.length);
     clips = [...fast, ...rest];
   } else {
-    const order = sort === 'view_count' ? 'c.view_count DESC, c.clip_id' : 'c.discord_reactions DESC, c.view_count DESC, c.clip_id';
-    // Pick the rows first, then fetch their details: the history subqueries run for the chosen rows only.
-    // Which index to walk is decided here, not left to SQLite, whose choice flips with the LIMIT and the data size
-    // (232 ms instead of 0.26 ms for all time at 200k clips): over a long period the top rows come soonest from the
-    // views (or reactions) index in order, so the creation-time index is ruled out with a unary +; over a short one
-    // the period's clips come from the creation-time index and are sorted. Either way the answer is the same.
+    // Over a long period the top rows come soonest from the views (or reactions) index in order; over a short one
+    // from the period's clips, sorted (see readTopClipRows).
     const long = period.start === null || period.end === null || period.end - period.start > LONG_PERIOD_MS;
-    const chosenWhere = long ? where.replaceAll('c.clip_created_at', '+c.clip_created_at') : where;
-    clips = cachedStatement<typeof params, ClipRow>(
-        db,
-        `SELECT ${CLIP_COLUMNS} FROM (SELECT c.id FROM clips c WHERE ${chosenWhere} ORDER BY ${order} ${limitClause(limit)}) AS chosen
-           JOIN clips c ON c.id = chosen.id ORDER BY ${order}`,
-      )
-      .all(params)
-      .map(viralClipOf);
+    clips = (await readTopClipRows(db, params, sort, long)).map(viralClipOf);
   }
   return { period: periodJson(period), sort, min_views: minViews, clips };
 }

@@ -1,6 +1,5 @@
-// `npm run demo`: a populated dashboard in one command. Builds (once) a separate SQLite file with the synthetic
-// community generator, brings the analytics summaries up to date, prints a ready API token for the largest
-// guild, and serves the dashboard and API on it. Never touches the real database.
+// `npm run demo`: a populated dashboard in one command, on a synthetic community built (once) into a separate
+// database, with a ready API token for its largest guild. Never touches the real database.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +9,7 @@ import { systemClock } from '../clock';
 import { ConfigError, loadConfig } from '../config';
 import { closeDatabase, openDatabase, type Db } from '../db/client';
 import { createHttpServer } from '../http/server';
+import { httpServices } from '../http/services';
 import { createApiToken } from '../http/tokens';
 import { createLogger } from '../logger';
 import { legacyClient } from '../db/client';
@@ -80,14 +80,13 @@ async function main(): Promise<void> {
   }
   await aggregateAll(db, { clock: systemClock, logger });
 
-  const largest = legacyClient(db)
-    .prepare<[], { guild_id: string; n: number }>('SELECT guild_id, count(*) AS n FROM clips GROUP BY guild_id ORDER BY n DESC LIMIT 1')
-    .get();
+  const services = httpServices(db);
+  const largest = await services.analytics.largestGuild();
   if (!largest) throw new Error(`${databasePath} holds no clips; run again with --fresh`);
-  const token = (await createApiToken(db, { guildId: largest.guild_id, name: 'demo' }, systemClock.now())).token;
+  const token = (await createApiToken(db, { guildId: largest.guildId, name: 'demo' }, systemClock.now())).token;
 
   const server = await createHttpServer({
-    db,
+    ...services,
     clock: systemClock,
     logger,
     options: {
@@ -104,7 +103,7 @@ async function main(): Promise<void> {
     [
       '',
       `Clipscope demo: ${url}/`,
-      `Guild ${largest.guild_id} (${largest.n.toLocaleString('en-US')} clips). Paste this API token into the sign-in form:`,
+      `Guild ${largest.guildId} (${largest.clips.toLocaleString('en-US')} clips). Paste this API token into the sign-in form:`,
       '',
       `  ${token}`,
       '',

@@ -1,6 +1,6 @@
 // Autocomplete answers for game and creator options, from the guild's own data only (at most 25 choices).
 import type { AutocompleteInteraction } from 'discord.js';
-import { entityChoiceValue, suggestCreators, suggestGames, type NamedEntity } from '../analytics/find-names';
+import { entityChoiceValue, type NamedEntity } from '../analytics/find-names';
 import type { BotContext } from './context';
 import { plural } from './embeds/format';
 import { truncate } from './embeds/limits';
@@ -20,6 +20,9 @@ export async function respondWithNames(interaction: AutocompleteInteraction<'raw
   const focused = interaction.options.getFocused(true);
   const typed = String(focused.value ?? '').slice(0, 100);
   const kind = focused.name === 'creator' || (focused.name === 'name' && interaction.options.getSubcommand(false) === 'creator') ? 'creator' : 'game';
-  const entities = kind === 'creator' ? suggestCreators(ctx.db, interaction.guildId, typed, MAX_CHOICES) : suggestGames(ctx.db, interaction.guildId, typed, MAX_CHOICES);
+  const entities =
+    kind === 'creator'
+      ? await ctx.analytics.suggestCreators(interaction.guildId, typed, MAX_CHOICES)
+      : await ctx.analytics.suggestGames(interaction.guildId, typed, MAX_CHOICES);
   await interaction.respond(choicesOf(entities));
 }

@@ -1,9 +1,9 @@
 // The one container of what slash commands, buttons and the digest need: injected once by the bot service,
 // so command files hold no module globals and tests build their own.
+import type { Analytics } from '../analytics/service';
 import type { Clock } from '../clock';
 import type { Db } from '../db/client';
 import type { Logger } from '../logger';
-import type { AnalyticsQueries } from './analytics-port';
 import type { Pagination } from './pagination';
 
 /** Twitch work an admin can start; owned by src/twitch. */
@@ -50,10 +50,11 @@ export interface AdminServices {
 }
 
 export interface BotContext {
+  /** For /clipscope-admin's settings and status and the storage-error report, until they read through services. */
   db: Db;
   clock: Clock;
   logger: Logger;
-  analytics: AnalyticsQueries;
+  analytics: Analytics;
   pagination: Pagination;
   services: AdminServices;
 }

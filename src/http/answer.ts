@@ -2,21 +2,23 @@
 // compute with one analytics call, and answer with an ETag (304 when the client already has these bytes).
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
+import type { Analytics } from '../analytics/service';
 import type { AnalysisContext } from '../analytics/types';
 import type { Clock } from '../clock';
-import { cachedStatement, type Db } from '../db/client';
 import { guildOf } from './auth';
 import type { DataVersions } from './data-version';
 import { parseRequestQuery } from './query-params';
 import { answerKey, etagMatches, etagOf, type ResponseCache } from './response-cache';
-import { legacyClient } from '../db/client';
 
 export interface AnswerContext {
-  db: Db;
+  analytics: Analytics;
   clock: Clock;
   versions: DataVersions;
   cache: ResponseCache;
 }
+
+/** Renders an answer body with the analytics of one read snapshot, for the request's guild. */
+export type Render<P> = (analytics: Analytics, analysis: AnalysisContext, params: P) => Promise<string>;
 
 export interface AnswerSpec {
   /** Route name, part of the cache key. */
@@ -24,8 +26,7 @@ export interface AnswerSpec {
   /** The validated, normalised parameters: equal parameters share one cache entry. */
   params: unknown;
   contentType: string;
-  /** Renders the answer body for the request's guild. */
-  render(analysis: AnalysisContext, params: unknown): string;
+  render: Render<unknown>;
   /** Extra headers, e.g. Content-Disposition for a CSV download. */
   headers?: Record<string, string>;
 }
@@ -34,11 +35,10 @@ export interface AnswerSpec {
 const CACHE_CONTROL = 'private, no-cache';
 
 /**
- * Sends the answer for the request's guild: from the cache when the guild's data is unchanged, otherwise
- * rendered inside one read transaction (a consistent snapshot, and one WAL read lock instead of one per
- * statement, which halves the cost of an uncached answer). Synchronous; the caller's handler returns nothing.
+ * Sends the answer for the request's guild: from the cache when the guild's data is unchanged, otherwise rendered
+ * in one read snapshot (consistent, and one WAL read lock instead of one per statement). Resolves once sent.
  */
-export function sendAnswer(ctx: AnswerContext, request: FastifyRequest, reply: FastifyReply, spec: AnswerSpec): FastifyReply {
+export function sendAnswer(ctx: AnswerContext, request: FastifyRequest, reply: FastifyReply, spec: AnswerSpec): Promise<FastifyReply> {
   return answer(ctx, request, reply, spec.route, spec.params, spec.contentType, spec.render, spec.headers);
 }
 
@@ -50,34 +50,35 @@ export function jsonAnswerHandler<S extends z.ZodType, A>(
   ctx: AnswerContext,
   route: string,
   query: S,
-  analyse: (analysis: AnalysisContext, params: z.output<S>) => A,
+  analyse: (analytics: Analytics, analysis: AnalysisContext, params: z.output<S>) => Promise<A>,
   /** The answer's compiled serialiser (response-schemas.ts), where it has one. */
   serialize: (answer: A) => string = JSON.stringify,
 ): (request: FastifyRequest, reply: FastifyReply) => void {
-  const render = (analysis: AnalysisContext, params: z.output<S>): string => serialize(analyse(analysis, params));
+  const render: Render<z.output<S>> = async (analytics, analysis, params) => serialize(await analyse(analytics, analysis, params));
+  // Not an async handler: it returns nothing and the answer is sent when ready (a failure goes to the error handler).
   return (request, reply) => {
-    answer(ctx, request, reply, route, parseRequestQuery(query, request), JSON_TYPE, render);
+    answer(ctx, request, reply, route, parseRequestQuery(query, request), JSON_TYPE, render).catch((error: unknown) => reply.send(error));
   };
 }
 
-function answer<P>(
+async function answer<P>(
   ctx: AnswerContext,
   request: FastifyRequest,
   reply: FastifyReply,
   route: string,
   params: P,
   contentType: string,
-  render: (analysis: AnalysisContext, params: P) => string,
+  render: Render<P>,
   headers?: Record<string, string>,
-): FastifyReply {
+): Promise<FastifyReply> {
   const guildId = guildOf(request);
   const now = ctx.clock.now();
-  const version = ctx.versions.current(guildId);
+  const { version, timezone } = await ctx.versions.read(guildId);
   const key = answerKey(guildId, route, params);
   let cached = ctx.cache.get(key, version, now);
   reply.header('x-cache', cached ? 'hit' : 'miss');
   if (!cached) {
-    const text = readTransaction(ctx.db, () => render({ guildId, timezone: ctx.versions.timezone(guildId), now }, params));
+    const text = await ctx.analytics.snapshot((analytics) => render(analytics, { guildId, timezone, now }, params));
     // Stored as bytes with its ETag: a cache hit neither encodes nor hashes.
     const body = Buffer.from(text, 'utf8');
     cached = { version, body, etag: etagOf(guildId, text), storedAt: now };
@@ -91,21 +92,6 @@ function answer<P>(
   if (etagMatches(request.headers['if-none-match'], cached.etag)) return reply.code(304).send();
   reply.header('content-type', contentType);
   return reply.send(cached.body);
-}
-
-/** Runs fn in one deferred (read) transaction, or inside the caller's when one is open. */
-function readTransaction<T>(db: Db, fn: () => T): T {
-  if (legacyClient(db).inTransaction) return fn();
-  cachedStatement(db, 'BEGIN').run();
-  let result: T;
-  try {
-    result = fn();
-  } catch (error) {
-    cachedStatement(db, 'ROLLBACK').run();
-    throw error;
-  }
-  cachedStatement(db, 'COMMIT').run();
-  return result;
 }
 
 export const JSON_TYPE = 'application/json; charset=utf-8';

@@ -1,35 +1,31 @@
-// Per-guild data versions: a cheap fingerprint that changes whenever a guild's answers may have changed.
-// It drives the response cache, ETags and the live-update stream, and it sees writes made by any process
-// (the bot, a CLI import, a second server) because it is read from the database, not from in-memory events.
-//
-// Two levels keep it cheap: SQLite's `PRAGMA data_version` (changes when another connection commits) plus this
-// connection's `total_changes()` tell in microseconds whether anything at all was written; only then is the
-// guild's fingerprint re-read: max(clips.last_updated_at) (capture and enrichment bump it), the guild's count of
-// dirty hours (capture and enrichment add, aggregation consumes) and its settings (the timezone moves every
-// period; it is read with them, so answers use the timezone of the version they are cached under). A background
-// job that changes nothing of a guild leaves its version alone, so open dashboards do not refetch every time the
-// enrichment worker wakes up.
-import type { Db } from '../db/client';
-import { legacyClient } from '../db/client';
+// Per-guild data versions: a cheap fingerprint that changes whenever a guild's answers may have changed. It drives
+// the response cache, ETags and the live-update stream, and sees writes by any process (it is read from the database).
+import type { Analytics } from '../analytics/service';
 
 export interface DataVersions {
   /** The guild's current data version. Re-reads the database at most once per check interval. */
-  current(guildId: string): string;
+  current(guildId: string): Promise<string>;
   /**
-   * The guild's IANA timezone (guild settings; UTC when unset) as of the version current() last returned: read
-   * with it, so an answer cached under a version was computed in that version's timezone, and an uncached answer
-   * reads no settings row of its own.
+   * The guild's current data version with its IANA timezone (guild settings; UTC when unset), read together: an
+   * answer cached under a version was computed in that version's timezone, and an uncached answer reads no settings
+   * row of its own.
    */
-  timezone(guildId: string): string;
+  read(guildId: string): Promise<{ version: string; timezone: string }>;
+  /** The guild's timezone as of the version current() (or read()) last returned. */
+  timezone(guildId: string): Promise<string>;
   /** Calls listener with each new version of the guild's data; polls only while someone listens. */
   watch(guildId: string, listener: (version: string) => void): () => void;
-  /** For in-process writers: publish a change now instead of at the next check (all guilds when none given). */
-  notifyChanged(guildId?: string): void;
+  /**
+   * For in-process writers: publish a change now instead of at the next check (all guilds when none given); resolves
+   * once the watchers have been told.
+   */
+  notifyChanged(guildId?: string): Promise<void>;
   close(): void;
 }
 
 export interface DataVersionOptions {
-  db: Db;
+  /** Where the versions are read: the change marker and each guild's fingerprint. */
+  analytics: Pick<Analytics, 'changeMarker' | 'dataVersion'>;
   /** Monotonic-enough milliseconds; injected for tests. */
   now?: () => number;
   /** Minimum time between two database checks; 0 checks on every call. */
@@ -44,18 +40,13 @@ interface GuildState {
   stale: boolean;
 }
 
-export function createDataVersions({ db, now = Date.now, checkIntervalMs }: DataVersionOptions): DataVersions {
-  const client = legacyClient(db);
-  const totalChanges = client.prepare<[], { n: number }>('SELECT total_changes() AS n');
-  const fingerprintOf = client.prepare<
-    { guild: string },
-    { clips: number | null; dirty: number; settings: number | null; timezone: string | null }
-  >(
-    `SELECT (SELECT max(last_updated_at) FROM clips WHERE guild_id = @guild) AS clips,
-            (SELECT count(*) FROM dirty_hours WHERE guild_id = @guild) AS dirty,
-            s.updated_at AS settings, s.timezone AS timezone
-       FROM (SELECT 1) LEFT JOIN guild_settings s ON s.guild_id = @guild`,
-  );
+/**
+ * Two levels keep it cheap: a change marker (SQLite's data_version and this connection's total changes) tells in
+ * microseconds whether anything at all was written; only then is a guild's fingerprint re-read (its clips' last
+ * update, its dirty hours, its settings). A background job that changes nothing of a guild leaves its version
+ * alone, so open dashboards do not refetch every time the enrichment worker wakes up.
+ */
+export function createDataVersions({ analytics, now = Date.now, checkIntervalMs }: DataVersionOptions): DataVersions {
   const guilds = new Map<string, GuildState>();
   const watchers = new Map<string, Set<(version: string) => void>>();
   let lastGlobal = '';
@@ -63,26 +54,22 @@ export function createDataVersions({ db, now = Date.now, checkIntervalMs }: Data
   let timer: NodeJS.Timeout | null = null;
   let closed = false;
 
-  const globalMarker = (): string => `${String(client.pragma('data_version', { simple: true }))}:${totalChanges.get()?.n ?? 0}`;
-
   /** Marks every known guild stale when anything at all was committed since the last check. */
-  const checkGlobal = (force: boolean): void => {
+  const checkGlobal = async (force: boolean): Promise<void> => {
     const t = now();
     if (!force && t - lastCheckAt < checkIntervalMs) return;
     lastCheckAt = t;
-    const marker = globalMarker();
+    const marker = await analytics.changeMarker();
     if (marker === lastGlobal) return;
     lastGlobal = marker;
     for (const state of guilds.values()) state.stale = true;
   };
 
-  const stateOf = (guildId: string): GuildState => {
+  const stateOf = async (guildId: string): Promise<GuildState> => {
     let state = guilds.get(guildId);
     if (!state || state.stale) {
-      const row = fingerprintOf.get({ guild: guildId });
-      // The timezone is in the fingerprint too: two settings writes within one millisecond share an updated_at.
-      const timezone = row?.timezone ?? 'UTC';
-      const fingerprint = `${row?.clips ?? 0}.${row?.dirty ?? 0}.${row?.settings ?? 0}.${timezone}`;
+      const { fingerprint, timezone } = await analytics.dataVersion(guildId);
+      state = guilds.get(guildId);
       if (!state) {
         state = { fingerprint, timezone, bumps: 0, stale: false };
         guilds.set(guildId, state);
@@ -94,38 +81,54 @@ export function createDataVersions({ db, now = Date.now, checkIntervalMs }: Data
     }
     return state;
   };
-  const versionOf = (guildId: string): string => {
-    const state = stateOf(guildId);
-    return `${state.fingerprint}.${state.bumps}`;
-  };
+  const versionOf = (state: GuildState): string => `${state.fingerprint}.${state.bumps}`;
 
   let lastPublished = new Map<string, string>();
-  const poll = (): void => {
+  const pollOnce = async (): Promise<void> => {
     if (closed) return;
-    checkGlobal(true);
+    await checkGlobal(true);
     const next = new Map<string, string>();
     for (const [guildId, listeners] of watchers) {
-      const version = versionOf(guildId);
+      const version = versionOf(await stateOf(guildId));
       next.set(guildId, version);
       if (lastPublished.get(guildId) !== version) for (const listener of listeners) listener(version);
     }
     lastPublished = next;
   };
+  // One poll at a time: a poll asked for while one runs starts after it, so no change is published twice or lost.
+  let polls: Promise<void> = Promise.resolve();
+  const poll = (): Promise<void> => {
+    // A failed check (the database is busy or closing) is retried at the next tick; the streams stay open.
+    polls = polls.then(pollOnce).catch(() => undefined);
+    return polls;
+  };
 
   const ensureTimer = (): void => {
     if (timer || closed || watchers.size === 0) return;
-    timer = setInterval(poll, Math.max(checkIntervalMs, 50));
+    timer = setInterval(() => void poll(), Math.max(checkIntervalMs, 50));
     timer.unref();
   };
 
+  const checkedRead = async (guildId: string): Promise<{ version: string; timezone: string }> => {
+    await checkGlobal(false);
+    const state = await stateOf(guildId);
+    return { version: versionOf(state), timezone: state.timezone };
+  };
+  const read = (guildId: string): Promise<{ version: string; timezone: string }> => {
+    // Within the check interval a known guild's version needs no read at all: the cached answers' path.
+    const state = guilds.get(guildId);
+    if (state && !state.stale && now() - lastCheckAt < checkIntervalMs) return Promise.resolve({ version: versionOf(state), timezone: state.timezone });
+    return checkedRead(guildId);
+  };
+
   return {
-    current(guildId) {
-      checkGlobal(false);
-      return versionOf(guildId);
+    read,
+    async current(guildId) {
+      return (await read(guildId)).version;
     },
-    timezone(guildId) {
+    async timezone(guildId) {
       // No change check of its own: after current(), this is the timezone of the version it returned.
-      return stateOf(guildId).timezone;
+      return (await stateOf(guildId)).timezone;
     },
     watch(guildId, listener) {
       let listeners = watchers.get(guildId);
@@ -134,7 +137,17 @@ export function createDataVersions({ db, now = Date.now, checkIntervalMs }: Data
         watchers.set(guildId, listeners);
       }
       listeners.add(listener);
-      lastPublished.set(guildId, versionOf(guildId));
+      const known = guilds.get(guildId);
+      if (known && !known.stale) lastPublished.set(guildId, versionOf(known));
+      else {
+        // Read now (a store call reads at once when no transaction is open); published from the next poll on.
+        stateOf(guildId).then(
+          (state) => {
+            if (watchers.has(guildId) && !lastPublished.has(guildId)) lastPublished.set(guildId, versionOf(state));
+          },
+          () => undefined,
+        );
+      }
       ensureTimer();
       return () => {
         const set = watchers.get(guildId);
@@ -151,7 +164,7 @@ export function createDataVersions({ db, now = Date.now, checkIntervalMs }: Data
     },
     notifyChanged(guildId) {
       for (const [id, state] of guilds) if (guildId === undefined || id === guildId) state.bumps += 1;
-      poll();
+      return poll();
     },
     close() {
       closed = true;

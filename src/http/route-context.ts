@@ -1,5 +1,5 @@
-// What the server hands every route file: its settings, the services it may use and the guard that authenticates
-// and rate-limits. Its own module, so that routes and the server that registers them import it without a cycle.
+// What every route file receives from the server: the services it may use, the guard and the options. Its own file,
+// so that routes and the server that registers them do not import each other.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../logger';
 import type { AnswerContext } from './answer';

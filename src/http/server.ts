@@ -1,25 +1,27 @@
 // The HTTP server: the analytics JSON API under /analytics/api (one route file each in routes/), the
 // dashboard at /, and /healthz. Every API request is scoped to the single guild of its Bearer token.
-import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
 import { InvalidPeriodError } from '../analytics/periods';
+import type { Analytics } from '../analytics/service';
 import type { Clock } from '../clock';
-import type { Db } from '../db/client';
 import type { Logger } from '../logger';
 import { createAuthenticate } from './auth';
 import { createDataVersions, type DataVersions } from './data-version';
 import { HttpError } from './errors';
 import { createRateLimiter, type RateLimiter } from './rate-limiter';
 import { createResponseCache } from './response-cache';
+import type { HttpOptions, RouteContext, RouteGuard } from './route-context';
 import { registerRoutes } from './routes';
 import { registerSecurityHeaders } from './security-headers';
-import type { HttpOptions, RouteContext, RouteGuard } from './route-context';
 import { registerDashboard } from './static-files';
-import { createTokenVerifier } from './tokens';
+import type { TokenVerifier } from './tokens';
 
 export type { HttpOptions, RouteContext, RouteGuard };
 
 export interface HttpServerDeps {
-  db: Db;
+  /** Every read the routes make (src/http/services.ts builds it and the verifier over a database). */
+  analytics: Analytics;
+  tokens: TokenVerifier;
   clock: Clock;
   logger: Logger;
   options: HttpOptions;
@@ -38,7 +40,7 @@ export const MAX_URL_LENGTH = 2048;
 /** The API takes no bodies; anything larger than this is refused (413). */
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
-export async function createHttpServer({ db, clock, logger, options: given }: HttpServerDeps): Promise<HttpServer> {
+export async function createHttpServer({ analytics, tokens, clock, logger, options: given }: HttpServerDeps): Promise<HttpServer> {
   const options: Required<HttpOptions> = { maxStreamsPerToken: 10, heartbeatMs: 25_000, ...given };
   const app = Fastify({
     loggerInstance: logger.child({ component: 'http' }),
@@ -55,7 +57,7 @@ export async function createHttpServer({ db, clock, logger, options: given }: Ht
   }) as unknown as FastifyInstance; // pino's Logger is fastify's logger; the cast only drops the generic parameter
   app.decorateRequest('access', null);
 
-  const versions = createDataVersions({ db, now: () => clock.now(), checkIntervalMs: options.changeCheckMs });
+  const versions = createDataVersions({ analytics, now: () => clock.now(), checkIntervalMs: options.changeCheckMs });
   const shutdownListeners = new Set<() => void>();
 
   registerSecurityHeaders(app, { corsOrigins: options.corsOrigins });
@@ -110,7 +112,7 @@ export async function createHttpServer({ db, clock, logger, options: given }: Ht
     reply.code(404).send({ error: 'not_found', message: 'No such page or endpoint. The API lives under /analytics/api/ (see the README).' }),
   );
 
-  const authenticate = createAuthenticate(createTokenVerifier(db, { changeCheck: 'once-per-turn' }), clock);
+  const authenticate = createAuthenticate(tokens, clock);
   const guard: RouteGuard = (request, reply, done) => {
     authenticate(request).then((failure) => {
       if (failure) return done(failure);
@@ -118,7 +120,7 @@ export async function createHttpServer({ db, clock, logger, options: given }: Ht
     }, done);
   };
   const context: RouteContext = {
-    db,
+    analytics,
     clock,
     logger,
     versions,

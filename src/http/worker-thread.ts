@@ -5,7 +5,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { writeLogLine, type Logger } from '../logger';
-import type { HttpOptions } from './server';
+import type { HttpOptions } from './route-context';
 
 /** What the worker receives (structured-cloned, so plain data only). */
 export interface HttpWorkerData {

@@ -5,6 +5,7 @@ import { systemClock } from '../clock';
 import { closeDatabase, openDatabase } from '../db/client';
 import { createLogger } from '../logger';
 import { createHttpServer, type HttpServer } from './server';
+import { httpServices } from './services';
 import type { HttpWorkerData, HttpWorkerMessage } from './worker-thread';
 
 async function run(port: NonNullable<typeof parentPort>, data: HttpWorkerData): Promise<void> {
@@ -30,7 +31,7 @@ async function run(port: NonNullable<typeof parentPort>, data: HttpWorkerData): 
   });
 
   try {
-    server = await createHttpServer({ db, clock: systemClock, logger, options: data.options });
+    server = await createHttpServer({ ...httpServices(db), clock: systemClock, logger, options: data.options });
     const url = await server.listen(data.host, data.port);
     post({ type: 'listening', url });
   } catch (error) {

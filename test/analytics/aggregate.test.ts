@@ -118,7 +118,7 @@ describe('incremental aggregation', () => {
     snapshot(temp.db, 'g', 'm1', 9, t + 20 * DAY);
     await expectIncrementalEqualsFull(temp.db);
     const ctx: AnalysisContext = { guildId: 'g', timezone: 'UTC', now: NOW };
-    expect(overview(temp.db, ctx, { period: { type: 'range', from: t, to: t + DAY } }).discord_reactions).toBe(9);
+    expect((await overview(temp.db, ctx, { period: { type: 'range', from: t, to: t + DAY } })).discord_reactions).toBe(9);
   });
 
   it('takes anonymous counts observed days later out when their message is deleted', async () => {
@@ -129,7 +129,7 @@ describe('incremental aggregation', () => {
     await aggregateAll(temp.db, { clock });
     inTransaction(temp.db, () => recordMessagesDeletedNow(temp!.db, ['m1'], NOW));
     await expectIncrementalEqualsFull(temp.db);
-    expect(overview(temp.db, { guildId: 'g', timezone: 'UTC', now: NOW }).discord_reactions).toBe(0);
+    expect((await overview(temp.db, { guildId: 'g', timezone: 'UTC', now: NOW })).discord_reactions).toBe(0);
   });
 
   it("credits a clip's earlier shares to its creator once enrichment names the creator", async () => {
@@ -139,13 +139,13 @@ describe('incremental aggregation', () => {
     post(temp.db, 'g', 'm1', shared, ['SlugOne']);
     post(temp.db, 'g', 'm2', shared + 2 * DAY, ['SlugOne']);
     await aggregateAll(temp.db, { clock });
-    expect(topCreators(temp.db, ctx).creators).toEqual([]);
-    expect(overview(temp.db, ctx).discord_shares).toBe(2);
+    expect((await topCreators(temp.db, ctx)).creators).toEqual([]);
+    expect((await overview(temp.db, ctx)).discord_shares).toBe(2);
     enrich(temp.db, 'g', 'SlugOne', Date.parse('2026-03-01T00:00:00Z'));
     await expectIncrementalEqualsFull(temp.db);
-    const april = topCreators(temp.db, ctx, { period: { type: 'month' } }).creators;
+    const april = (await topCreators(temp.db, ctx, { period: { type: 'month' } })).creators;
     expect(april).toMatchObject([{ creator_id: '77', clip_count: 0, discord_shares: 2, top_game: null }]);
-    const march = topCreators(temp.db, ctx, { period: { type: 'month', offset: 1 } }).creators;
+    const march = (await topCreators(temp.db, ctx, { period: { type: 'month', offset: 1 } })).creators;
     expect(march).toMatchObject([{ creator_id: '77', clip_count: 1, discord_shares: 0, top_game: { id: '33', name: 'Chess' } }]);
   });
 
@@ -159,8 +159,8 @@ describe('incremental aggregation', () => {
     post(temp.db, 'g', 'm2', Date.parse('2026-04-10T18:40:00Z'), ['SlugTwo']);
     await expectIncrementalEqualsFull(temp.db);
     const ctx: AnalysisContext = { guildId: 'g', timezone: 'Asia/Kolkata', now: NOW };
-    expect(overview(temp.db, ctx, { period: { type: 'day', offset: 10 } }).discord_shares).toBe(1);
-    expect(overview(temp.db, ctx, { period: { type: 'day', offset: 9 } }).discord_shares).toBe(1);
+    expect((await overview(temp.db, ctx, { period: { type: 'day', offset: 10 } })).discord_shares).toBe(1);
+    expect((await overview(temp.db, ctx, { period: { type: 'day', offset: 9 } })).discord_shares).toBe(1);
   });
 
   it('brings every period type up to date when asked for one, since all are carried forward from the same days', async () => {
@@ -174,9 +174,9 @@ describe('incremental aggregation', () => {
     const ctx: AnalysisContext = { guildId: 'g', timezone: 'UTC', now: NOW };
     for (const type of ['day', 'week', 'month', 'all_time'] as const) {
       const period = type === 'all_time' ? { type } : { type, offset: type === 'day' ? 18 : type === 'week' ? 2 : 0 };
-      expect(overview(temp.db, ctx, { period }), type).toEqual(overview(temp.db, ctx, { period, source: 'raw' }));
+      expect(await overview(temp.db, ctx, { period }), type).toEqual(await overview(temp.db, ctx, { period, source: 'raw' }));
     }
-    expect(overview(temp.db, ctx).discord_shares).toBe(2);
+    expect((await overview(temp.db, ctx)).discord_shares).toBe(2);
     const rest = await aggregateAll(temp.db, { clock });
     expect(rest.buckets).toBe(0);
     await expectIncrementalEqualsFull(temp.db);
@@ -200,7 +200,7 @@ describe('incremental aggregation', () => {
     expect(again.rebuilt).toBe(4);
     await expectIncrementalEqualsFull(db);
     const ctx: AnalysisContext = { guildId: 'g', timezone: 'UTC', now: NOW };
-    expect(overview(db, ctx, { period: { type: 'month' } }).discord_shares).toBe(overview(db, ctx, { period: { type: 'month' }, source: 'raw' }).discord_shares);
+    expect((await overview(db, ctx, { period: { type: 'month' } })).discord_shares).toBe((await overview(db, ctx, { period: { type: 'month' }, source: 'raw' })).discord_shares);
   });
 
   it('keeps one guild out of another guild run and reports progress per guild period', async () => {
@@ -243,7 +243,7 @@ describe('days only Discord activity touched', () => {
     return db;
   }
 
-  it('marks capture writes as engagement only and clip changes as clip changes, a clip change winning in a shared hour', () => {
+  it('marks capture writes as engagement only and clip changes as clip changes, a clip change winning in a shared hour', async () => {
     temp = createTempDb();
     const db = temp.db;
     post(db, 'g', 'm1', day + 10 * HOUR + 60_000, ['SlugOne']);
@@ -285,7 +285,7 @@ describe('days only Discord activity touched', () => {
     await aggregateAll(db, { clock });
     const ctx: AnalysisContext = { guildId: 'g', timezone: 'UTC', now: NOW };
     const period = { type: 'range' as const, from: day, to: day + DAY };
-    const before = overview(db, ctx, { period });
+    const before = await overview(db, ctx, { period });
     post(db, 'g', 'm4', day + 20 * HOUR, ['SlugOld', 'SlugTwo']);
     react(db, 'g', 'm4', 'u3', day + 21 * HOUR);
     react(db, 'g', 'm1', 'u1', day + 11 * HOUR, true);
@@ -294,11 +294,11 @@ describe('days only Discord activity touched', () => {
     snapshot(db, 'g', 'm4', 3, day + 22 * HOUR);
     expect(db.$client.prepare('SELECT DISTINCT engagement_only AS e FROM dirty_hours').all()).toEqual([{ e: 1 }]);
     await expectIncrementalEqualsFullEverywhere(db);
-    const after = overview(db, ctx, { period });
-    expect(after).toEqual(overview(db, ctx, { period, source: 'raw' }));
+    const after = await overview(db, ctx, { period });
+    expect(after).toEqual(await overview(db, ctx, { period, source: 'raw' }));
     expect({ clips: after.total_clips, views: after.total_views }).toEqual({ clips: before.total_clips, views: before.total_views });
     expect(after.discord_shares).toBe(before.discord_shares + 2);
-    expect(overview(db, ctx, { period: { type: 'range', from: day + 5 * DAY, to: day + 6 * DAY } }).discord_shares).toBe(0);
+    expect((await overview(db, ctx, { period: { type: 'range', from: day + 5 * DAY, to: day + 6 * DAY } })).discord_shares).toBe(0);
   });
 
   it('recomputes a day in full when its clips changed in the same run as engagement-only changes, in either order', async () => {
@@ -310,12 +310,12 @@ describe('days only Discord activity touched', () => {
     enrich(db, 'g', 'SlugTwo', day + 15 * HOUR, '79'); // another creator, later that day
     await expectIncrementalEqualsFullEverywhere(db);
     const ctx: AnalysisContext = { guildId: 'g', timezone: 'UTC', now: NOW };
-    expect(topCreators(db, ctx, { period: { type: 'range', from: day, to: day + DAY } }).creators.map((c) => c.creator_id)).toEqual(['77', '79']);
+    expect((await topCreators(db, ctx, { period: { type: 'range', from: day, to: day + DAY } })).creators.map((c) => c.creator_id)).toEqual(['77', '79']);
     post(db, 'g', 'm5', day + 2 * DAY + HOUR, ['SlugNew']);
     enrich(db, 'g', 'SlugNew', day + 2 * HOUR, '80');
     post(db, 'g', 'm6', day + 2 * HOUR + 60_000, ['SlugNew']);
     await expectIncrementalEqualsFullEverywhere(db);
-    expect(overview(db, ctx, { period: { type: 'range', from: day, to: day + DAY } }).total_clips).toBe(3);
+    expect((await overview(db, ctx, { period: { type: 'range', from: day, to: day + DAY } })).total_clips).toBe(3);
   });
 
   it('finishes a run of many days that died after its first step, keeping which days need a full recompute', async () => {
@@ -343,7 +343,7 @@ describe('days only Discord activity touched', () => {
     post(db, 'g', 'later-still', day + 80 * DAY + 9 * HOUR, ['SlugOne']);
     await expectIncrementalEqualsFullEverywhere(db);
     const ctx: AnalysisContext = { guildId: 'g', timezone: 'UTC', now: NOW };
-    expect(overview(db, ctx).discord_shares).toBe(overview(db, ctx, { source: 'raw' }).discord_shares);
+    expect((await overview(db, ctx)).discord_shares).toBe((await overview(db, ctx, { source: 'raw' })).discord_shares);
     expect(db.$client.prepare('SELECT count(*) AS n FROM aggregation_pending').get()).toEqual({ n: 0 });
   });
 
@@ -360,7 +360,7 @@ describe('days only Discord activity touched', () => {
     expect(sqliteClient(db).prepare('SELECT count(*) AS n FROM engagement_changes').get()).toEqual({ n: 0 });
     await expectIncrementalEqualsFullEverywhere(db);
     const ctx: AnalysisContext = { guildId: 'g', timezone: 'UTC', now: NOW };
-    expect(overview(db, ctx)).toEqual(overview(db, ctx, { source: 'raw' }));
+    expect(await overview(db, ctx)).toEqual(await overview(db, ctx, { source: 'raw' }));
   });
 
   it('names summary rows with the latest names at once, and with a rename made while a full rebuild writes', async () => {
@@ -375,7 +375,7 @@ describe('days only Discord activity touched', () => {
     expect(distinct("SELECT DISTINCT game_name FROM game_analytics WHERE game_id = '33'")).toEqual(['Chess960']);
     expect(distinct("SELECT DISTINCT top_game_name FROM creator_analytics WHERE top_game_id = '33'")).toEqual(['Chess960']);
     const ctx: AnalysisContext = { guildId: 'g', timezone: 'UTC', now: NOW };
-    expect(topCreators(db, ctx)).toEqual(topCreators(db, ctx, { source: 'raw' }));
+    expect(await topCreators(db, ctx)).toEqual(await topCreators(db, ctx, { source: 'raw' }));
 
     // A rename committed between two of a rebuild's write transactions is in the rows written after it too.
     let rebuilding = true;
@@ -421,8 +421,8 @@ describe('days only Discord activity touched', () => {
     await expectIncrementalEqualsFullEverywhere(db);
     const ctx: AnalysisContext = { guildId: 'g', timezone: 'UTC', now: NOW };
     const period = { type: 'range' as const, from: day, to: day + DAY };
-    expect(overview(db, ctx, { period })).toEqual(overview(db, ctx, { period, source: 'raw' }));
+    expect(await overview(db, ctx, { period })).toEqual(await overview(db, ctx, { period, source: 'raw' }));
     // Per clip the message shares: m1's u1 and b1's u5 and u6, twice each; m2's u2 removed; the 😂 snapshot cleared.
-    expect(overview(db, ctx, { period }).discord_reactions).toBe(6);
+    expect((await overview(db, ctx, { period })).discord_reactions).toBe(6);
   });
 });

@@ -3,7 +3,7 @@
 // src/analytics: it finds local dates and hours with Intl directly and loops over arrays.
 import { recordMessage, recordMessagesDeleted } from '../../src/capture/record-share';
 import { recordReactionAdded, recordReactionRemoved, recordReactionSnapshot } from '../../src/capture/record-reaction';
-import { inTransaction, type Db } from '../../src/db/client';
+import { inTransaction, type SqliteDb } from '../../src/db/client';
 import { markClipHoursDirty } from '../../src/db/dirty';
 import { updateGuildSettings } from '../../src/db/guild-settings';
 import { sqliteClient } from '../../src/db/client';
@@ -108,7 +108,7 @@ export class Community {
   private sharedSlugs: string[] = [];
 
   constructor(
-    readonly db: Db,
+    readonly db: SqliteDb,
     seed: number,
     readonly guilds: GuildSpec[],
     readonly from: number,

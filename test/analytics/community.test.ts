@@ -159,7 +159,7 @@ describe('aggregation', () => {
     expect(dumpSummaries()).toBe(afterIncremental);
   });
 
-  it('holds something for every guild and period type', () => {
+  it('holds something for every guild and period type', async () => {
     const rows = temp.db.$client
       .prepare<[], { guild_id: string; period_type: string; n: number }>(
         'SELECT guild_id, period_type, count(*) AS n FROM guild_period_stats GROUP BY 1, 2 ORDER BY 1, 2',
@@ -204,7 +204,7 @@ function label(period: NaivePeriod): string {
 describe.each(GUILDS)('guild $id ($timezone): every analysis matches a naive computation', (guild) => {
   const sources = ['auto', 'raw'] as const;
 
-  it('overview, leaderboards and peak times, for every period type and offset, from summaries and raw tables', () => {
+  it('overview, leaderboards and peak times, for every period type and offset, from summaries and raw tables', async () => {
     const naive = new Naive(community, guild.id, guild.timezone, NOW);
     const ctx = ctxOf(guild);
     for (const period of periodsFor(guild)) {
@@ -213,76 +213,77 @@ describe.each(GUILDS)('guild $id ($timezone): every analysis matches a naive com
       const expectedPeaks = naive.peaks(period);
       for (const source of sources) {
         const where = `${label(period)} from ${source}`;
-        const { period: answered, ...rest } = overview(temp.db, ctx, { period: query, source });
+        const { period: answered, ...rest } = await overview(temp.db, ctx, { period: query, source });
         expect(answered.type, where).toBe(period.type);
         expect(rest, where).toEqual(expectedOverview);
         for (const sort of sortsFor(period, CREATOR_SORTS)) {
-          expect(topCreators(temp.db, ctx, { period: query, sort, limit: 1000, source }).creators, `${where} creators by ${sort}`).toEqual(
+          expect((await topCreators(temp.db, ctx, { period: query, sort, limit: 1000, source })).creators, `${where} creators by ${sort}`).toEqual(
             naive.creators(period, sort),
           );
         }
         for (const sort of sortsFor(period, GAME_SORTS)) {
-          expect(topGames(temp.db, ctx, { period: query, sort, limit: 1000, source }).games, `${where} games by ${sort}`).toEqual(naive.games(period, sort));
+          expect((await topGames(temp.db, ctx, { period: query, sort, limit: 1000, source })).games, `${where} games by ${sort}`).toEqual(naive.games(period, sort));
         }
-        const { period: _p, timezone, ...peaks } = peakTimes(temp.db, ctx, { period: query, source });
+        const { period: _p, timezone, ...peaks } = await peakTimes(temp.db, ctx, { period: query, source });
         expect(timezone).toBe(guild.timezone);
         expect(peaks, `${where} peaks`).toEqual(expectedPeaks);
       }
     }
   }, 180_000);
 
-  it('viral clips, comparisons and growth opportunities, for every period type and offset', () => {
+  it('viral clips, comparisons and growth opportunities, for every period type and offset', async () => {
     const naive = new Naive(community, guild.id, guild.timezone, NOW);
     const ctx = ctxOf(guild);
     for (const period of periodsFor(guild)) {
       const query = period as PeriodQuery;
       for (const sort of sortsFor(period, VIRAL_SORTS)) {
         for (const minViews of sortsFor<number>(period, [0, 300])) {
-          expect(viralClips(temp.db, ctx, { period: query, sort, min_views: minViews, limit: 15 }).clips, `${label(period)} viral by ${sort}`).toEqual(
+          expect((await viralClips(temp.db, ctx, { period: query, sort, min_views: minViews, limit: 15 })).clips, `${label(period)} viral by ${sort}`).toEqual(
             naive.viral(period, sort, minViews, 15),
           );
         }
       }
       for (const source of sources) {
         if (period.type !== 'all_time') {
-          const { current: _c, previous: _p, ...changes } = compare(temp.db, ctx, { period: query, source });
+          const { current: _c, previous: _p, ...changes } = await compare(temp.db, ctx, { period: query, source });
           expect(changes, `${label(period)} compare`).toEqual(naive.compare(period));
         }
-        const { period: _g, ...growth } = growthOpportunities(temp.db, ctx, { period: query, limit: 5, source });
+        const { period: _g, ...growth } = await growthOpportunities(temp.db, ctx, { period: query, limit: 5, source });
         expect(growth, `${label(period)} growth`).toEqual(naive.growth(period, 5, 2));
       }
     }
   }, 180_000);
 
-  it('engagement timelines by day, week and month, empty buckets as zeros', () => {
+  it('engagement timelines by day, week and month, empty buckets as zeros', async () => {
     const naive = new Naive(community, guild.id, guild.timezone, NOW);
     const ctx = ctxOf(guild);
     for (const [bucket, days] of [['day', 60], ['day', 200], ['week', 230], ['month', 230], ['week', 3]] as const) {
       const expected = naive.timeline(bucket, days);
       for (const source of sources) {
-        const answer = engagementTimeline(temp.db, ctx, { bucket, days, source });
+        const answer = await engagementTimeline(temp.db, ctx, { bucket, days, source });
         expect(answer.buckets, `${bucket} × ${days} from ${source}`).toEqual(expected);
       }
     }
-    const days = engagementTimeline(temp.db, ctx, { bucket: 'day', days: 200 }).buckets;
+    const days = (await engagementTimeline(temp.db, ctx, { bucket: 'day', days: 200 })).buckets;
     expect(days.some((d) => d.clips_created === 0 && d.discord_shares === 0)).toBe(true);
   }, 120_000);
 });
 
 describe('guild isolation', () => {
-  it("never shows one guild's creators, games or numbers in another guild's answers", () => {
+  it("never shows one guild's creators, games or numbers in another guild's answers", async () => {
     const [east, berlin] = GUILDS as [GuildSpec, GuildSpec];
     const eastCreators = new Set(community.clipsOf(east.id).flatMap((c) => (c.meta ? [c.meta.creatorId] : [])));
     const berlinOnly = community.clipsOf(berlin.id).flatMap((c) => (c.meta && !eastCreators.has(c.meta.creatorId) ? [c.meta.creatorId] : []));
     expect(berlinOnly.length).toBeGreaterThan(0);
     for (const source of ['auto', 'raw'] as const) {
-      const answer = topCreators(temp.db, ctxOf(east), { limit: 1000, source });
+      const answer = await topCreators(temp.db, ctxOf(east), { limit: 1000, source });
       for (const row of answer.creators) expect(berlinOnly).not.toContain(row.creator_id);
     }
-    const viral = viralClips(temp.db, ctxOf(east), { limit: 1000 });
+    const viral = await viralClips(temp.db, ctxOf(east), { limit: 1000 });
     const eastClipIds = new Set(community.clipsOf(east.id).map((c) => c.clipId));
     for (const clip of viral.clips) expect(eastClipIds.has(clip.clip_id)).toBe(true);
-    const total = GUILDS.reduce((sum, g) => sum + overview(temp.db, ctxOf(g)).discord_shares, 0);
+    let total = 0;
+    for (const g of GUILDS) total += (await overview(temp.db, ctxOf(g))).discord_shares;
     expect(total).toBe((temp.db.$client.prepare('SELECT count(*) AS n FROM shares WHERE deleted_at IS NULL').get() as { n: number }).n);
   });
 });
@@ -291,15 +292,15 @@ describe('freshness and crash safety', () => {
   it('answers from the summaries until the next run, then includes new events', async () => {
     const guild = GUILDS[0] as GuildSpec;
     const ctx = ctxOf(guild);
-    const before = overview(temp.db, ctx, { period: { type: 'month' } });
+    const before = await overview(temp.db, ctx, { period: { type: 'month' } });
     const clip = community.clipsOf(guild.id).find((c) => c.meta && c.state === 'done') as ModelClip;
     community.postMessage(guild.id, NOW - 3_600_000, [clip.clipId]);
-    expect(overview(temp.db, ctx, { period: { type: 'month' } })).toEqual(before);
-    expect(overview(temp.db, ctx, { period: { type: 'month' }, source: 'raw' }).discord_shares).toBe(before.discord_shares + 1);
+    expect(await overview(temp.db, ctx, { period: { type: 'month' } })).toEqual(before);
+    expect((await overview(temp.db, ctx, { period: { type: 'month' }, source: 'raw' })).discord_shares).toBe(before.discord_shares + 1);
     const summary = await aggregateAll(temp.db, deps);
     expect(summary.dirty_hours).toBe(1);
     expect(summary.buckets).toBe(4);
-    expect(overview(temp.db, ctx, { period: { type: 'month' } }).discord_shares).toBe(before.discord_shares + 1);
+    expect((await overview(temp.db, ctx, { period: { type: 'month' } })).discord_shares).toBe(before.discord_shares + 1);
   });
 
   it('finishes the work after a run that died half way, ending where a full rebuild ends', async () => {
@@ -330,7 +331,7 @@ describe('freshness and crash safety', () => {
     for (const guild of [berlin, east]) {
       const naive = new Naive(community, guild.id, guild.timezone, NOW);
       for (const period of [{ type: 'all_time', offset: 0 }, { type: 'month', offset: 0 }, { type: 'day', offset: 0 }] as NaivePeriod[]) {
-        const { period: _p, ...rest } = overview(temp.db, ctxOf(guild), { period: period as PeriodQuery });
+        const { period: _p, ...rest } = await overview(temp.db, ctxOf(guild), { period: period as PeriodQuery });
         expect(rest).toEqual(naive.overview(period));
       }
     }
@@ -363,9 +364,9 @@ describe('freshness and crash safety', () => {
       for (const date of DST_DATES) {
         const offset = Math.round((Date.parse('2026-04-20T00:00:00Z') - Date.parse(`${date}T00:00:00Z`)) / DAY);
         const period = { type: 'day', offset } as NaivePeriod;
-        const { period: _p, ...rest } = overview(temp.db, ctxOf(guild), { period: period as PeriodQuery });
+        const { period: _p, ...rest } = await overview(temp.db, ctxOf(guild), { period: period as PeriodQuery });
         expect(rest, `${guild.id} ${date}`).toEqual(naive.overview(period));
-        const { period: _q, timezone: _t, ...peaks } = peakTimes(temp.db, ctxOf(guild), { period: period as PeriodQuery });
+        const { period: _q, timezone: _t, ...peaks } = await peakTimes(temp.db, ctxOf(guild), { period: period as PeriodQuery });
         expect(peaks, `${guild.id} ${date} peaks`).toEqual(naive.peaks(period));
       }
     }
@@ -393,9 +394,9 @@ describe('freshness and crash safety', () => {
       expect(dumpSummaries()).toBe(incremental);
       const naive = new Naive(community, berlin.id, moved.timezone, NOW);
       for (const period of [{ type: 'all_time', offset: 0 }, { type: 'month', offset: 1 }, { type: 'week', offset: 6 }, { type: 'day', offset: 49 }] as NaivePeriod[]) {
-        const { period: _p, ...rest } = overview(temp.db, ctxOf(moved), { period: period as PeriodQuery });
+        const { period: _p, ...rest } = await overview(temp.db, ctxOf(moved), { period: period as PeriodQuery });
         expect(rest, period.type).toEqual(naive.overview(period));
-        expect(topCreators(temp.db, ctxOf(moved), { period: period as PeriodQuery, limit: 1000 }).creators, period.type).toEqual(
+        expect((await topCreators(temp.db, ctxOf(moved), { period: period as PeriodQuery, limit: 1000 })).creators, period.type).toEqual(
           naive.creators(period, 'clip_count'),
         );
       }
@@ -414,8 +415,8 @@ describe('freshness and crash safety', () => {
     expect(summary.rebuilt).toBe(4);
     const naive = new Naive(community, guild.id, moved.timezone, NOW);
     for (const period of [{ type: 'week', offset: 2 }, { type: 'day', offset: 30 }] as NaivePeriod[]) {
-      expect(peakTimes(temp.db, ctxOf(moved), { period: period as PeriodQuery }).clips_matrix).toEqual(naive.peaks(period).clips_matrix);
-      const { period: _p, ...rest } = overview(temp.db, ctxOf(moved), { period: period as PeriodQuery });
+      expect((await peakTimes(temp.db, ctxOf(moved), { period: period as PeriodQuery })).clips_matrix).toEqual(naive.peaks(period).clips_matrix);
+      const { period: _p, ...rest } = await overview(temp.db, ctxOf(moved), { period: period as PeriodQuery });
       expect(rest).toEqual(naive.overview(period));
     }
     await updateGuildSettings(temp.db, guild.id, { timezone: guild.timezone }, NOW);

@@ -41,16 +41,16 @@ beforeAll(() => {
 afterAll(() => temp.cleanup());
 
 describe.each(PERIODS)('drill-down for %o', (period) => {
-  it('gives every creator exactly their leaderboard row', () => {
-    const rows = topCreators(temp.db, ctx, { period, limit: 10_000 }).creators;
+  it('gives every creator exactly their leaderboard row', async () => {
+    const rows = (await topCreators(temp.db, ctx, { period, limit: 10_000 })).creators;
     expect(rows.length).toBeGreaterThan(0);
-    for (const row of rows) expect(creatorSummaryOf(temp.db, ctx, { period, creatorId: row.creator_id })).toEqual(row);
+    for (const row of rows) expect(await creatorSummaryOf(temp.db, ctx, { period, creatorId: row.creator_id })).toEqual(row);
   });
 
-  it('splits every game into creators that add up to the game row', () => {
-    const games = topGames(temp.db, ctx, { period, limit: 10_000 }).games;
+  it('splits every game into creators that add up to the game row', async () => {
+    const games = (await topGames(temp.db, ctx, { period, limit: 10_000 })).games;
     for (const game of games) {
-      const creators = topCreatorsOfGame(temp.db, ctx, { period, gameId: game.game_id, limit: 10_000 }).creators;
+      const creators = (await topCreatorsOfGame(temp.db, ctx, { period, gameId: game.game_id, limit: 10_000 })).creators;
       const sum = (key: 'clip_count' | 'total_views' | 'discord_shares' | 'discord_reactions') => creators.reduce((n, c) => n + c[key], 0);
       expect({
         clip_count: sum('clip_count'),
@@ -68,12 +68,12 @@ describe.each(PERIODS)('drill-down for %o', (period) => {
     }
   });
 
-  it('lists a creator’s or a game’s viral clips in the order of the full list', () => {
-    const all = viralClips(temp.db, ctx, { period, limit: 10_000, sort: 'view_count' }).clips;
+  it('lists a creator’s or a game’s viral clips in the order of the full list', async () => {
+    const all = (await viralClips(temp.db, ctx, { period, limit: 10_000, sort: 'view_count' })).clips;
     const creatorId = all[0]?.creator_id;
     if (!creatorId) return;
-    expect(viralClipsOf(temp.db, ctx, { period, limit: 10_000, creatorId }).clips).toEqual(all.filter((c) => c.creator_id === creatorId));
+    expect((await viralClipsOf(temp.db, ctx, { period, limit: 10_000, creatorId })).clips).toEqual(all.filter((c) => c.creator_id === creatorId));
     const gameId = all[0]!.game_id ?? '';
-    expect(viralClipsOf(temp.db, ctx, { period, limit: 10_000, gameId, sort: 'view_count' }).clips).toEqual(all.filter((c) => (c.game_id ?? '') === gameId));
+    expect((await viralClipsOf(temp.db, ctx, { period, limit: 10_000, gameId, sort: 'view_count' })).clips).toEqual(all.filter((c) => (c.game_id ?? '') === gameId));
   });
 });

@@ -1,10 +1,10 @@
 // A real Clipscope bot (discord.js Client + the interaction router + capture) logged in to the fake Discord, over
 // a temporary database, with a fixture community written through the real capture functions.
+import { createAnalytics } from '../../src/analytics/service';
 import { ManualClock } from '../../src/clock';
 import { recordMessage } from '../../src/capture/record-share';
 import { recordReactionAdded } from '../../src/capture/record-reaction';
 import { inTransaction, type Db } from '../../src/db/client';
-import { createAnalyticsQueries } from '../../src/discord/analytics-queries';
 import { createDiscordBot, type DiscordBot } from '../../src/discord/bot';
 import { COMMANDS } from '../../src/discord/commands/index';
 import type { AdminServices, BotContext } from '../../src/discord/context';
@@ -47,7 +47,7 @@ export async function startCommandBot(options: { guilds: FakeGuild[]; now: numbe
     db: temp.db,
     clock,
     logger,
-    analytics: createAnalyticsQueries(temp.db),
+    analytics: createAnalytics(temp.db),
     pagination: new Pagination({ clock, ttlMs: options.pageTtlMs }),
     services: {
       aggregateGuild: null,

@@ -113,7 +113,7 @@ describe('/topcreators', () => {
   it('shows the same numbers the analytics engine computes', async () => {
     const requests = await h.invoke(run('topcreators', options({ sort: 'total_views', limit: 2 })));
     const fields = bodyOf(edit(requests)).embeds[0].fields as { name: string; value: string }[];
-    const answer = topCreators(h.temp.db, { guildId: guildA, timezone: 'UTC', now: NOW }, { sort: 'total_views', limit: 2 });
+    const answer = await topCreators(h.temp.db, { guildId: guildA, timezone: 'UTC', now: NOW }, { sort: 'total_views', limit: 2 });
     expect(fields.map((f) => f.name)).toEqual(answer.creators.map((c, i) => `${['🥇', '🥈'][i]} ${c.creator_name}`));
     expect(fields[0]!.value).toContain(`${answer.creators[0]!.total_views.toLocaleString('en-US')} views`);
     expect(fields.map((f) => f.name)).toEqual(['🥇 Bob', '🥈 Alice']);

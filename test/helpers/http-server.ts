@@ -1,6 +1,7 @@
 // Builds the real HTTP server on a temporary database for tests; callers close it in afterEach.
 import { ManualClock } from '../../src/clock';
 import { createHttpServer, type HttpOptions, type HttpServer } from '../../src/http/server';
+import { httpServices } from '../../src/http/services';
 import { createApiToken } from '../../src/http/tokens';
 import { silentLogger } from '../../src/logger';
 import type { Db } from '../../src/db/client';
@@ -17,7 +18,7 @@ export async function startTestServer(
   clock = new ManualClock(TEST_NOW),
 ): Promise<{ server: HttpServer; clock: ManualClock }> {
   const server = await createHttpServer({
-    db,
+    ...httpServices(db),
     clock,
     logger: silentLogger(),
     options: {

@@ -24,18 +24,18 @@ describe('leaderboard response serialisers', () => {
   it('write the same text as JSON.stringify for every period, sort and limit of the fixture guilds, raw and summarised', async () => {
     let answers = 0;
     let rows = 0;
-    const check = (guildId: string): void => {
+    const check = async (guildId: string): Promise<void> => {
       const ctx = { guildId, timezone: 'UTC', now: NOW };
       for (const type of PERIOD_TYPES) {
         for (const limit of [1, 10, 100]) {
           for (const sort of CREATOR_SORTS) {
-            const answer = topCreators(temp.db, ctx, { period: { type, offset: 0 }, sort, limit });
+            const answer = await topCreators(temp.db, ctx, { period: { type, offset: 0 }, sort, limit });
             expect(serializeTopCreators(answer)).toBe(JSON.stringify(answer));
             answers += 1;
             rows += answer.creators.length;
           }
           for (const sort of GAME_SORTS) {
-            const answer = topGames(temp.db, ctx, { period: { type, offset: 0 }, sort, limit });
+            const answer = await topGames(temp.db, ctx, { period: { type, offset: 0 }, sort, limit });
             expect(serializeTopGames(answer)).toBe(JSON.stringify(answer));
             answers += 1;
             rows += answer.games.length;
@@ -43,16 +43,16 @@ describe('leaderboard response serialisers', () => {
         }
       }
     };
-    for (const guildId of [GUILD_A, GUILD_B]) check(guildId);
+    for (const guildId of [GUILD_A, GUILD_B]) await check(guildId);
     // The same answers read from the summary tables (the leaderboards' raw-mode hot path).
     await aggregateAll(temp.db, { clock: new ManualClock(NOW) });
-    for (const type of PERIOD_TYPES) expect(summaryHolds(temp.db, GUILD_A, type, 'UTC')).toBe(true);
-    for (const guildId of [GUILD_A, GUILD_B]) check(guildId);
+    for (const type of PERIOD_TYPES) expect(await summaryHolds(temp.db, GUILD_A, type, 'UTC')).toBe(true);
+    for (const guildId of [GUILD_A, GUILD_B]) await check(guildId);
     expect(answers).toBe(2 * 2 * PERIOD_TYPES.length * 3 * (CREATOR_SORTS.length + GAME_SORTS.length));
     expect(rows).toBeGreaterThan(200);
   });
 
-  it('write the same text as JSON.stringify for awkward strings, nulls, fractions and large numbers', () => {
+  it('write the same text as JSON.stringify for awkward strings, nulls, fractions and large numbers', async () => {
     const period = { type: 'range' as const, offset: 0, start: null, end: '2026-11-01T00:00:00.000Z', timezone: 'Pacific/Chatham', label: 'x' };
     for (const text of AWKWARD) {
       const creators: TopCreators = {
@@ -77,7 +77,7 @@ describe('leaderboard response serialisers', () => {
     expect(serializeTopCreators({ period, sort: 'clip_count', creators: [] })).toBe(JSON.stringify({ period, sort: 'clip_count', creators: [] }));
   });
 
-  it('refuse an answer that lacks a property instead of dropping it silently', () => {
+  it('refuse an answer that lacks a property instead of dropping it silently', async () => {
     const broken = { period: { type: 'all_time', offset: 0, start: null, end: null, timezone: 'UTC', label: 'All time' }, sort: 'clip_count' };
     expect(() => serializeTopCreators(broken as unknown as TopCreators)).toThrow(/creators/);
   });

@@ -2,8 +2,6 @@
 // creator or game drill-down, this period against the previous one, and CSV export of any leaderboard.
 import { InteractionContextType, MessageFlags, SlashCommandBuilder, type AutocompleteInteraction, type ChatInputCommandInteraction } from 'discord.js';
 import { z } from 'zod';
-import { clipDetails } from '../../analytics/clip-details';
-import { findCreator, findGame } from '../../analytics/find-names';
 import { periodJson, resolvePeriod } from '../../analytics/periods';
 import { CREATOR_SORTS, GAME_SORTS, TIMELINE_BUCKETS, VIRAL_SORTS, type PeriodQuery } from '../../analytics/types';
 import { extractClipLinks } from '../../capture/clip-url';
@@ -125,21 +123,21 @@ export async function execute(interaction: ChatInputCommandInteraction<'raw' | '
     case 'overview': {
       const { period } = parseOptions(interaction, periodSchema);
       await interaction.deferReply();
-      const answer = ctx.analytics.overview(await analysisContextFor(guildId, ctx), { type: period });
+      const answer = await ctx.analytics.overview(await analysisContextFor(guildId, ctx), { type: period });
       await interaction.editReply({ embeds: [overviewEmbed(answer)], allowedMentions: NO_MENTIONS });
       return;
     }
     case 'timeline': {
       const input = parseOptions(interaction, timelineSchema);
       await interaction.deferReply();
-      const answer = ctx.analytics.timeline(await analysisContextFor(guildId, ctx), { bucket: input.bucket, days: input.days ?? TIMELINE_DEFAULT_DAYS[input.bucket] });
+      const answer = await ctx.analytics.timeline(await analysisContextFor(guildId, ctx), { bucket: input.bucket, days: input.days ?? TIMELINE_DEFAULT_DAYS[input.bucket] });
       await interaction.editReply({ embeds: [timelineEmbed(answer)], allowedMentions: NO_MENTIONS });
       return;
     }
     case 'peaktimes': {
       const { period } = parseOptions(interaction, periodSchema);
       await interaction.deferReply();
-      const answer = ctx.analytics.peakTimes(await analysisContextFor(guildId, ctx), { type: period });
+      const answer = await ctx.analytics.peakTimes(await analysisContextFor(guildId, ctx), { type: period });
       await interaction.editReply({ embeds: [peakTimesEmbed(answer)], allowedMentions: NO_MENTIONS });
       return;
     }
@@ -147,14 +145,14 @@ export async function execute(interaction: ChatInputCommandInteraction<'raw' | '
       const { url } = parseOptions(interaction, clipSchema);
       const clipId = extractClipLinks(url)[0]?.clipId ?? (/^[A-Za-z0-9_-]{3,100}$/.test(url) ? url : null);
       if (!clipId) throw new UserError('That is not a Twitch clip link. Paste a link like `https://clips.twitch.tv/…` or `twitch.tv/<channel>/clip/…`.');
-      const details = clipDetails(ctx.db, guildId, clipId);
+      const details = await ctx.analytics.clipDetails(guildId, clipId);
       if (!details) throw new UserError('Nobody has shared that clip in this server yet, so Clipscope has no stats for it.');
       await interaction.reply({ embeds: [clipEmbed(details, ctx.clock.now())], allowedMentions: NO_MENTIONS });
       return;
     }
     case 'creator': {
       const input = parseOptions(interaction, drillSchema);
-      const creator = findCreator(ctx.db, guildId, input.name);
+      const creator = await ctx.analytics.findCreator(guildId, input.name);
       if (!creator) throw new UserError(`This server has no clips by a creator called "${safeText(input.name, 100)}". Pick one from the suggestions.`);
       await interaction.deferReply();
       const scope = await analysisContextFor(guildId, ctx);
@@ -162,16 +160,16 @@ export async function execute(interaction: ChatInputCommandInteraction<'raw' | '
       const embed = creatorEmbed({
         period: periodJson(resolvePeriod(period, scope.timezone, scope.now)),
         name: creator.name,
-        creator: ctx.analytics.creatorRow(scope, period, creator.id),
-        games: ctx.analytics.topGames(scope, { period, limit: 5, sort: 'clip_count', creatorId: creator.id }).games.filter((g) => g.clip_count > 0),
-        clips: ctx.analytics.viralClips(scope, { period, limit: 5, sort: 'view_count', minViews: 0, creatorId: creator.id }).clips,
+        creator: await ctx.analytics.creatorRow(scope, period, creator.id),
+        games: (await ctx.analytics.topGames(scope, { period, limit: 5, sort: 'clip_count', creatorId: creator.id })).games.filter((g) => g.clip_count > 0),
+        clips: (await ctx.analytics.viralClips(scope, { period, limit: 5, sort: 'view_count', minViews: 0, creatorId: creator.id })).clips,
       });
       await interaction.editReply({ embeds: [embed], allowedMentions: NO_MENTIONS });
       return;
     }
     case 'game': {
       const input = parseOptions(interaction, drillSchema);
-      const game = findGame(ctx.db, guildId, input.name);
+      const game = await ctx.analytics.findGame(guildId, input.name);
       if (!game) throw new UserError(`This server has no clips of a game called "${safeText(input.name, 100)}". Pick one from the suggestions.`);
       await interaction.deferReply();
       const scope = await analysisContextFor(guildId, ctx);
@@ -179,9 +177,9 @@ export async function execute(interaction: ChatInputCommandInteraction<'raw' | '
       const embed = gameEmbed({
         period: periodJson(resolvePeriod(period, scope.timezone, scope.now)),
         name: game.name,
-        game: ctx.analytics.gameRow(scope, period, game.id),
-        creators: ctx.analytics.topCreators(scope, { period, limit: 5, sort: 'clip_count', gameId: game.id }).creators.filter((c) => c.clip_count > 0),
-        clips: ctx.analytics.viralClips(scope, { period, limit: 5, sort: 'view_count', minViews: 0, gameId: game.id }).clips,
+        game: await ctx.analytics.gameRow(scope, period, game.id),
+        creators: (await ctx.analytics.topCreators(scope, { period, limit: 5, sort: 'clip_count', gameId: game.id })).creators.filter((c) => c.clip_count > 0),
+        clips: (await ctx.analytics.viralClips(scope, { period, limit: 5, sort: 'view_count', minViews: 0, gameId: game.id })).clips,
       });
       await interaction.editReply({ embeds: [embed], allowedMentions: NO_MENTIONS });
       return;
@@ -189,7 +187,7 @@ export async function execute(interaction: ChatInputCommandInteraction<'raw' | '
     case 'compare': {
       const { period } = parseOptions(interaction, compareSchema);
       await interaction.deferReply();
-      const answer = ctx.analytics.compare(await analysisContextFor(guildId, ctx), { type: period });
+      const answer = await ctx.analytics.compare(await analysisContextFor(guildId, ctx), { type: period });
       await interaction.editReply({ embeds: [compareEmbed(answer)], allowedMentions: NO_MENTIONS });
       return;
     }
@@ -222,17 +220,17 @@ async function exportReport(interaction: ChatInputCommandInteraction<'raw' | 'ca
   if (input.report === 'timeline' && input.sort) throw new UserError('The timeline is in date order; leave `sort` empty.');
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
   if (creatorSort) {
-    const answer = ctx.analytics.topCreators(scope, { period, limit: input.rows, sort: creatorSort });
+    const answer = await ctx.analytics.topCreators(scope, { period, limit: input.rows, sort: creatorSort });
     [csv, rows, label, key] = [topCreatorsCsv(answer), answer.creators.length, answer.period.label, answer.period.start?.slice(0, 10) ?? 'all-time'];
   } else if (gameSort) {
-    const answer = ctx.analytics.topGames(scope, { period, limit: input.rows, sort: gameSort });
+    const answer = await ctx.analytics.topGames(scope, { period, limit: input.rows, sort: gameSort });
     [csv, rows, label, key] = [topGamesCsv(answer), answer.games.length, answer.period.label, answer.period.start?.slice(0, 10) ?? 'all-time'];
   } else if (viralSort) {
-    const answer = ctx.analytics.viralClips(scope, { period, limit: input.rows, sort: viralSort, minViews: 0 });
+    const answer = await ctx.analytics.viralClips(scope, { period, limit: input.rows, sort: viralSort, minViews: 0 });
     [csv, rows, label, key] = [viralClipsCsv(answer), answer.clips.length, answer.period.label, answer.period.start?.slice(0, 10) ?? 'all-time'];
   } else {
     const days = input.period === 'week' ? 7 : input.period === 'month' ? 31 : input.period === 'day' ? 1 : 30;
-    const answer = ctx.analytics.timeline(scope, { bucket: 'day', days });
+    const answer = await ctx.analytics.timeline(scope, { bucket: 'day', days });
     [csv, rows, label, key] = [timelineCsv(answer), answer.buckets.length, `last ${plural(days, 'day')}`, answer.buckets[0]?.date ?? 'timeline'];
   }
   const name = `clipscope-${input.report}-${input.report === 'timeline' ? 'daily' : (input.period ?? 'all_time')}-${key}.csv`.replace(/[^A-Za-z0-9._-]/g, '_');

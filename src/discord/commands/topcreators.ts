@@ -1,7 +1,6 @@
 // /topcreators [period] [limit] [game] [sort]: the guild's clip creators as a ranked leaderboard.
 import { InteractionContextType, SlashCommandBuilder, type AutocompleteInteraction, type ChatInputCommandInteraction } from 'discord.js';
 import { z } from 'zod';
-import { findGame } from '../../analytics/find-names';
 import { CREATOR_SORTS } from '../../analytics/types';
 import { respondWithNames } from '../autocomplete';
 import type { BotContext } from '../context';
@@ -34,12 +33,12 @@ const options = z.object({
 
 export async function execute(interaction: ChatInputCommandInteraction<'raw' | 'cached'>, ctx: BotContext): Promise<void> {
   const input = parseOptions(interaction, options);
-  const game = input.game === undefined ? null : findGame(ctx.db, interaction.guildId, input.game);
+  const game = input.game === undefined ? null : await ctx.analytics.findGame(interaction.guildId, input.game);
   if (input.game !== undefined && !game) {
     throw new UserError(`This server has no clips of a game called "${safeText(input.game, 100)}". Pick one from the suggestions.`);
   }
   await interaction.deferReply();
-  const answer = ctx.analytics.topCreators(await analysisContextFor(interaction.guildId, ctx), {
+  const answer = await ctx.analytics.topCreators(await analysisContextFor(interaction.guildId, ctx), {
     period: { type: input.period },
     limit: input.limit,
     sort: input.sort,

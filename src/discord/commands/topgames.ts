@@ -29,7 +29,7 @@ const options = z.object({
 export async function execute(interaction: ChatInputCommandInteraction<'raw' | 'cached'>, ctx: BotContext): Promise<void> {
   const input = parseOptions(interaction, options);
   await interaction.deferReply();
-  const answer = ctx.analytics.topGames(await analysisContextFor(interaction.guildId, ctx), {
+  const answer = await ctx.analytics.topGames(await analysisContextFor(interaction.guildId, ctx), {
     period: { type: input.period },
     limit: input.limit,
     sort: input.sort,

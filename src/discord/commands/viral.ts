@@ -32,7 +32,7 @@ export async function execute(interaction: ChatInputCommandInteraction<'raw' | '
   const input = parseOptions(interaction, options);
   await interaction.deferReply();
   const scope = await analysisContextFor(interaction.guildId, ctx);
-  const answer = ctx.analytics.viralClips(scope, {
+  const answer = await ctx.analytics.viralClips(scope, {
     period: { type: input.period },
     limit: input.limit,
     sort: input.sort,

@@ -1,7 +1,6 @@
 // GET /analytics/api/compare?period=day|week|month&offset= (or from=&to=): this period against the one before,
 // with absolute and percentage change for each headline number.
 import type { FastifyInstance } from 'fastify';
-import { compare } from '../../analytics/compare';
 import { jsonAnswerHandler } from '../answer';
 import { compareQuery } from '../query-params';
 import type { RouteContext } from '../route-context';
@@ -10,6 +9,6 @@ export function registerCompareRoute(app: FastifyInstance, ctx: RouteContext): v
   app.get(
     '/analytics/api/compare',
     { preHandler: ctx.guard },
-    jsonAnswerHandler(ctx, 'compare', compareQuery, (analysis, params) => compare(ctx.db, analysis, params)),
+    jsonAnswerHandler(ctx, 'compare', compareQuery, (analytics, analysis, params) => analytics.compare(analysis, params.period)),
   );
 }

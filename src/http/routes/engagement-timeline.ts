@@ -1,7 +1,6 @@
 // GET /analytics/api/engagement-timeline?period=day|week|month&days=: activity per bucket over the last N days,
 // empty buckets included, as { bucket, days, timezone, buckets }.
 import type { FastifyInstance } from 'fastify';
-import { engagementTimeline } from '../../analytics/engagement-timeline';
 import { jsonAnswerHandler } from '../answer';
 import { engagementTimelineQuery } from '../query-params';
 import type { RouteContext } from '../route-context';
@@ -10,6 +9,6 @@ export function registerEngagementTimelineRoute(app: FastifyInstance, ctx: Route
   app.get(
     '/analytics/api/engagement-timeline',
     { preHandler: ctx.guard },
-    jsonAnswerHandler(ctx, 'engagement-timeline', engagementTimelineQuery, (analysis, params) => engagementTimeline(ctx.db, analysis, params)),
+    jsonAnswerHandler(ctx, 'engagement-timeline', engagementTimelineQuery, (analytics, analysis, params) => analytics.timeline(analysis, params)),
   );
 }

@@ -1,12 +1,12 @@
-// GET /analytics/api/events: Server-Sent Events for the token's guild. An event "version" on connect and a
-// "change" each time the guild's data version moves, so the dashboard refetches only when numbers changed.
-// Browsers' EventSource cannot send headers, so the dashboard reads this stream with fetch and its Bearer token.
+// GET /analytics/api/events: Server-Sent Events for the token's guild: "version" on connect and "change" each time
+// the guild's data version moves, so the dashboard refetches only when numbers changed.
 import type { FastifyInstance } from 'fastify';
 import { guildOf } from '../auth';
 import { HttpError } from '../errors';
 import { emptyQuery, parseQuery } from '../query-params';
 import type { RouteContext } from '../route-context';
 
+/** Browsers' EventSource cannot send headers, so the dashboard reads this stream with fetch and its Bearer token. */
 export function registerEventsRoute(app: FastifyInstance, ctx: RouteContext): void {
   const openPerToken = new Map<number, number>();
   const closers = new Set<() => void>();
@@ -18,6 +18,8 @@ export function registerEventsRoute(app: FastifyInstance, ctx: RouteContext): vo
     parseQuery(emptyQuery, request.query);
     const guildId = guildOf(request);
     const tokenId = request.access?.tokenId ?? 0;
+    // Read before counting the stream: from the check to the count nothing may wait, or two requests could pass it.
+    const version = await ctx.versions.current(guildId);
     const open = openPerToken.get(tokenId) ?? 0;
     if (open >= ctx.options.maxStreamsPerToken) {
       throw new HttpError(
@@ -45,7 +47,7 @@ export function registerEventsRoute(app: FastifyInstance, ctx: RouteContext): vo
       res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     };
     res.write('retry: 5000\n\n');
-    send('version', { version: ctx.versions.current(guildId) });
+    send('version', { version });
 
     const unwatch = ctx.versions.watch(guildId, (version) => send('change', { version }));
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), ctx.options.heartbeatMs);

@@ -1,11 +1,8 @@
 // GET /analytics/api/export.csv?report=top-creators|top-games|viral-clips|timeline&…: the same answers as the
 // JSON endpoints (same parameters, same analytics call), as a spreadsheet-safe CSV download.
 import type { FastifyInstance } from 'fastify';
-import { engagementTimeline } from '../../analytics/engagement-timeline';
-import { topCreators } from '../../analytics/top-creators';
-import { topGames } from '../../analytics/top-games';
+import type { Analytics } from '../../analytics/service';
 import type { AnalysisContext, CreatorRow, GameRow, PeriodQuery, TimelineBucket, ViralClip } from '../../analytics/types';
-import { viralClips } from '../../analytics/viral-clips';
 import { sendAnswer } from '../answer';
 import { toCsv, type CsvColumn } from '../csv';
 import {
@@ -96,37 +93,40 @@ export function registerExportCsvRoute(app: FastifyInstance, ctx: RouteContext):
     const { report } = parseQuery(exportReportQuery, { report: given });
     // A UTF-8 byte order mark, so spreadsheet programs read names with accents and emoji correctly.
     const csv = (text: string): string => `\uFEFF${text}`;
-    const send = (filename: string, params: unknown, render: (analysis: AnalysisContext) => string) =>
+    const send = (filename: string, params: unknown, render: (analytics: Analytics, analysis: AnalysisContext) => Promise<string>) =>
       sendAnswer(ctx, request, reply, {
         route: `export:${report}`,
         params,
         contentType: 'text/csv; charset=utf-8',
-        render: (analysis) => csv(render(analysis)),
+        render: async (analytics, analysis) => csv(await render(analytics, analysis)),
         headers: { 'content-disposition': `attachment; filename="${filename}"` },
       });
 
     switch (report) {
       case 'top-creators': {
         const params = parseQuery(topCreatorsQuery, rest);
-        return send(fileName(report, params.period), params, (analysis) =>
-          toCsv(creatorColumns, ranked(topCreators(ctx.db, analysis, params).creators)),
+        return send(fileName(report, params.period), params, async (analytics, analysis) =>
+          toCsv(creatorColumns, ranked((await analytics.topCreators(analysis, params)).creators)),
         );
       }
       case 'top-games': {
         const params = parseQuery(topGamesQuery, rest);
-        return send(fileName(report, params.period), params, (analysis) =>
-          toCsv(gameColumns, ranked(topGames(ctx.db, analysis, params).games)),
+        return send(fileName(report, params.period), params, async (analytics, analysis) =>
+          toCsv(gameColumns, ranked((await analytics.topGames(analysis, params)).games)),
         );
       }
       case 'viral-clips': {
         const params = parseQuery(viralClipsQuery, rest);
-        return send(fileName(report, params.period), params, (analysis) =>
-          toCsv(clipColumns, ranked(viralClips(ctx.db, analysis, params).clips)),
-        );
+        return send(fileName(report, params.period), params, async (analytics, analysis) => {
+          const answer = await analytics.viralClips(analysis, { period: params.period, limit: params.limit, sort: params.sort, minViews: params.min_views });
+          return toCsv(clipColumns, ranked(answer.clips));
+        });
       }
       case 'timeline': {
         const params = parseQuery(engagementTimelineQuery, rest);
-        return send(fileName(report, `${params.bucket}-${params.days}d`), params, (analysis) => toCsv(timelineColumns, engagementTimeline(ctx.db, analysis, params).buckets));
+        return send(fileName(report, `${params.bucket}-${params.days}d`), params, async (analytics, analysis) =>
+          toCsv(timelineColumns, (await analytics.timeline(analysis, params)).buckets),
+        );
       }
     }
   });

@@ -1,35 +1,20 @@
 // GET /healthz: is the service able to answer? Database reachable, when aggregation last finished, and how much
 // enrichment work is queued. Counts and times only: no tokens, guild ids or error texts.
 import type { FastifyInstance } from 'fastify';
+import type { JobRunRow } from '../../analytics/service';
 import { parseQuery, emptyQuery } from '../query-params';
 import type { RouteContext } from '../route-context';
-import { legacyClient } from '../../db/client';
-
-interface JobRow {
-  job: string;
-  last_started_at: number | null;
-  last_finished_at: number | null;
-  last_error: string | null;
-}
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 export function registerHealthzRoute(app: FastifyInstance, ctx: RouteContext): void {
-  const client = legacyClient(ctx.db);
-  const queue = client.prepare<[], { pending: number; failed: number }>(
-    `SELECT (SELECT count(*) FROM clips WHERE enrichment_state = 'pending') AS pending,
-            (SELECT count(*) FROM clips WHERE enrichment_state = 'failed') AS failed`,
-  );
-  const jobs = client.prepare<[], JobRow>('SELECT job, last_started_at, last_finished_at, last_error FROM job_runs ORDER BY job');
-
   app.get('/healthz', async (request, reply) => {
     parseQuery(emptyQuery, request.query);
     reply.header('cache-control', 'no-store');
     let counts: { pending: number; failed: number };
-    let runs: JobRow[];
+    let runs: JobRunRow[];
     try {
-      counts = queue.get() ?? { pending: 0, failed: 0 };
-      runs = jobs.all();
+      ({ queue: counts, jobs: runs } = await ctx.analytics.health());
     } catch (error) {
       request.log.error({ err: error, reqId: request.id }, 'health check: database unreachable');
       return reply.code(503).send({ status: 'unavailable', database: 'unreachable', checked_at: iso(ctx.clock.now()) });

@@ -1,6 +1,5 @@
 // GET /analytics/api/overview?period=&offset= (or from=&to=): the guild's headline numbers for one period.
 import type { FastifyInstance } from 'fastify';
-import { overview } from '../../analytics/overview';
 import { jsonAnswerHandler } from '../answer';
 import { overviewQuery } from '../query-params';
 import type { RouteContext } from '../route-context';
@@ -9,6 +8,6 @@ export function registerOverviewRoute(app: FastifyInstance, ctx: RouteContext): 
   app.get(
     '/analytics/api/overview',
     { preHandler: ctx.guard },
-    jsonAnswerHandler(ctx, 'overview', overviewQuery, (analysis, params) => overview(ctx.db, analysis, params)),
+    jsonAnswerHandler(ctx, 'overview', overviewQuery, (analytics, analysis, params) => analytics.overview(analysis, params.period)),
   );
 }

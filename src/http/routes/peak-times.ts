@@ -1,6 +1,5 @@
 // GET /analytics/api/peak-times?period=: clip creation and Discord shares by local hour and weekday (7×24).
 import type { FastifyInstance } from 'fastify';
-import { peakTimes } from '../../analytics/peak-times';
 import { jsonAnswerHandler } from '../answer';
 import { peakTimesQuery } from '../query-params';
 import type { RouteContext } from '../route-context';
@@ -9,6 +8,6 @@ export function registerPeakTimesRoute(app: FastifyInstance, ctx: RouteContext):
   app.get(
     '/analytics/api/peak-times',
     { preHandler: ctx.guard },
-    jsonAnswerHandler(ctx, 'peak-times', peakTimesQuery, (analysis, params) => peakTimes(ctx.db, analysis, params)),
+    jsonAnswerHandler(ctx, 'peak-times', peakTimesQuery, (analytics, analysis, params) => analytics.peakTimes(analysis, params.period)),
   );
 }

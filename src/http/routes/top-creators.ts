@@ -1,6 +1,5 @@
 // GET /analytics/api/top-creators?period=&limit=&sort=: the creator leaderboard, as { period, sort, creators }.
 import type { FastifyInstance } from 'fastify';
-import { topCreators } from '../../analytics/top-creators';
 import { jsonAnswerHandler } from '../answer';
 import { topCreatorsQuery } from '../query-params';
 import { serializeTopCreators } from '../response-schemas';
@@ -10,6 +9,6 @@ export function registerTopCreatorsRoute(app: FastifyInstance, ctx: RouteContext
   app.get(
     '/analytics/api/top-creators',
     { preHandler: ctx.guard },
-    jsonAnswerHandler(ctx, 'top-creators', topCreatorsQuery, (analysis, params) => topCreators(ctx.db, analysis, params), serializeTopCreators),
+    jsonAnswerHandler(ctx, 'top-creators', topCreatorsQuery, (analytics, analysis, params) => analytics.topCreators(analysis, params), serializeTopCreators),
   );
 }

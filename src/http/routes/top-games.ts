@@ -1,6 +1,5 @@
 // GET /analytics/api/top-games?period=&limit=&sort=: the game leaderboard, as { period, sort, games }.
 import type { FastifyInstance } from 'fastify';
-import { topGames } from '../../analytics/top-games';
 import { jsonAnswerHandler } from '../answer';
 import { topGamesQuery } from '../query-params';
 import { serializeTopGames } from '../response-schemas';
@@ -10,6 +9,6 @@ export function registerTopGamesRoute(app: FastifyInstance, ctx: RouteContext): 
   app.get(
     '/analytics/api/top-games',
     { preHandler: ctx.guard },
-    jsonAnswerHandler(ctx, 'top-games', topGamesQuery, (analysis, params) => topGames(ctx.db, analysis, params), serializeTopGames),
+    jsonAnswerHandler(ctx, 'top-games', topGamesQuery, (analytics, analysis, params) => analytics.topGames(analysis, params), serializeTopGames),
   );
 }

@@ -1,0 +1,185 @@
+// The creator and game leaderboards as the summary tables hold them (creator_analytics, game_analytics), read in
+// their sort's index order; the hot read of the API and the slash commands.
+import { limitClause, memoisedSql, run, type Connection, type Db } from '../client';
+import { periodTotalsOn, summaryHoldsOn, type SummaryPeriod, type TotalsRow } from './summaries';
+
+export type CreatorSortKey = 'clip_count' | 'total_views' | 'avg_views' | 'discord_shares' | 'discord_reactions';
+export type GameSortKey = 'clip_count' | 'total_views' | 'avg_view_count' | 'discord_shares' | 'discord_reactions';
+
+/** A leaderboard read: the period, the sort and the rows wanted (null = all). */
+export interface LeaderboardRead<S> extends SummaryPeriod {
+  sort: S;
+  limit: number | null;
+}
+
+export interface StoredCreator {
+  creator_id: string;
+  clip_count: number;
+  total_views: number;
+  avg_views: number;
+  discord_shares: number;
+  discord_reactions: number;
+  unique_games: number;
+  top_game_id: string | null;
+}
+
+/** The columns of the named creator read, in order: StoredCreator's, then the creator's and top game's names. */
+export type NamedCreatorColumns = [
+  creator_id: string,
+  clip_count: number,
+  total_views: number,
+  avg_views: number,
+  discord_shares: number,
+  discord_reactions: number,
+  unique_games: number,
+  top_game_id: string | null,
+  creator_name: string,
+  top_game_name: string | null,
+];
+
+export interface StoredGame {
+  game_id: string;
+  clip_count: number;
+  total_views: number;
+  avg_view_count: number;
+  unique_creators: number;
+  discord_shares: number;
+  discord_reactions: number;
+  top_clip_id: string | null;
+  top_clip_title: string | null;
+  top_clip_views: number | null;
+  top_clip_url: string | null;
+}
+
+/** The columns of the named game read, in order: StoredGame's, then the game's name. */
+export type NamedGameColumns = [
+  game_id: string,
+  clip_count: number,
+  total_views: number,
+  avg_view_count: number,
+  unique_creators: number,
+  discord_shares: number,
+  discord_reactions: number,
+  top_clip_id: string | null,
+  top_clip_title: string | null,
+  top_clip_views: number | null,
+  top_clip_url: string | null,
+  game_name: string,
+];
+
+/**
+ * Each creator sort's ORDER BY, matching its creator_analytics index column for column. "clip_count DESC" written
+ * twice (sort=clip_count, then the clip_count tie-break) made SQLite pick the wrong index and sort every row instead.
+ */
+const CREATOR_ORDER_BY: Record<CreatorSortKey, string> = {
+  clip_count: 'ca.clip_count DESC, ca.creator_id',
+  total_views: 'ca.total_views DESC, ca.clip_count DESC, ca.creator_id',
+  avg_views: 'ca.avg_views DESC, ca.clip_count DESC, ca.creator_id',
+  discord_shares: 'ca.discord_shares DESC, ca.clip_count DESC, ca.creator_id',
+  discord_reactions: 'ca.discord_reactions DESC, ca.clip_count DESC, ca.creator_id',
+};
+
+const CREATOR_COLUMNS =
+  'ca.creator_id, ca.clip_count, ca.total_views, ca.avg_views, ca.discord_shares, ca.discord_reactions, ca.unique_games, ca.top_game_id';
+
+/**
+ * A period's creators from creator_analytics, in the sort's index order; `named` adds their display names, which
+ * the rows carry exactly (the aggregator writes them from latest_names, whose triggers keep them current).
+ */
+function creatorSql(sort: CreatorSortKey, limit: number | null, named: boolean): string {
+  return `SELECT ${CREATOR_COLUMNS}${named ? ', ca.creator_name, ca.top_game_name' : ''}
+      FROM creator_analytics ca
+     WHERE ca.guild_id = ? AND ca.period_type = ? AND ca.period_start = ?
+     ORDER BY ${CREATOR_ORDER_BY[sort]}
+     ${limitClause(limit)}`;
+}
+
+/** Each game sort's ORDER BY: the sort column, then clip count, then game id (clip_count is not repeated for its own sort). */
+const GAME_ORDER_BY: Record<GameSortKey, string> = {
+  clip_count: 'g.clip_count DESC, g.game_id',
+  total_views: 'g.total_views DESC, g.clip_count DESC, g.game_id',
+  avg_view_count: 'g.avg_view_count DESC, g.clip_count DESC, g.game_id',
+  discord_shares: 'g.discord_shares DESC, g.clip_count DESC, g.game_id',
+  discord_reactions: 'g.discord_reactions DESC, g.clip_count DESC, g.game_id',
+};
+
+/** A period's games from game_analytics with their top clip's URL, sorted; `named` adds their display names. */
+function gameSql(sort: GameSortKey, limit: number | null, named: boolean): string {
+  return `SELECT g.game_id, g.clip_count, g.total_views, g.avg_view_count, g.unique_creators, g.discord_shares,
+                 g.discord_reactions, g.top_clip_id, g.top_clip_title, g.top_clip_views, c.url AS top_clip_url
+                 ${named ? ', g.game_name' : ''}
+            FROM game_analytics g
+            LEFT JOIN clips c ON c.guild_id = g.guild_id AND c.clip_id = g.top_clip_id
+           WHERE g.guild_id = ? AND g.period_type = ? AND g.period_start = ?
+           ORDER BY ${GAME_ORDER_BY[sort]}
+           ${limitClause(limit)}`;
+}
+
+// Built once per sort, limit and naming: a hot read gets the same string, so the statement cache hashes it cheaply.
+const creatorSqlOf = memoisedSql(creatorSql);
+const gameSqlOf = memoisedSql(gameSql);
+
+function namedCreatorsOn(c: Connection, read: LeaderboardRead<CreatorSortKey>): NamedCreatorColumns[] {
+  // Read as arrays: building a row object per row costs more than this indexed top-N read itself.
+  return c
+    .rawStatement<[string, string, number], NamedCreatorColumns>(creatorSqlOf(read.sort, read.limit, true))
+    .all(read.guildId, read.periodType, read.periodStart);
+}
+
+function namedGamesOn(c: Connection, read: LeaderboardRead<GameSortKey>): NamedGameColumns[] {
+  return c
+    .rawStatement<[string, string, number], NamedGameColumns>(gameSqlOf(read.sort, read.limit, true))
+    .all(read.guildId, read.periodType, read.periodStart);
+}
+
+/** The period's creators with their names, as column arrays; null when the summaries do not hold the period. */
+export function readNamedCreators(db: Db, read: LeaderboardRead<CreatorSortKey>): Promise<NamedCreatorColumns[] | null> {
+  return run(db, (c) => (summaryHoldsOn(c, read.guildId, read.periodType, read.timezone) ? namedCreatorsOn(c, read) : null));
+}
+
+/** The period's creators without names (to filter and sort before naming the few shown); null when not held. */
+export function readStoredCreators(db: Db, read: LeaderboardRead<CreatorSortKey>): Promise<StoredCreator[] | null> {
+  return run(db, (c) => {
+    if (!summaryHoldsOn(c, read.guildId, read.periodType, read.timezone)) return null;
+    return c
+      .statement<[string, string, number], StoredCreator>(creatorSqlOf(read.sort, read.limit, false))
+      .all(read.guildId, read.periodType, read.periodStart);
+  });
+}
+
+/** The period's games with their names, as column arrays; null when the summaries do not hold the period. */
+export function readNamedGames(db: Db, read: LeaderboardRead<GameSortKey>): Promise<NamedGameColumns[] | null> {
+  return run(db, (c) => (summaryHoldsOn(c, read.guildId, read.periodType, read.timezone) ? namedGamesOn(c, read) : null));
+}
+
+/** The period's games without names; null when the summaries do not hold the period. */
+export function readStoredGames(db: Db, read: LeaderboardRead<GameSortKey>): Promise<StoredGame[] | null> {
+  return run(db, (c) => {
+    if (!summaryHoldsOn(c, read.guildId, read.periodType, read.timezone)) return null;
+    return c
+      .statement<[string, string, number], StoredGame>(gameSqlOf(read.sort, read.limit, false))
+      .all(read.guildId, read.periodType, read.periodStart);
+  });
+}
+
+export interface OverviewSummary {
+  /** undefined: the period has no row (nothing happened in it). */
+  totals: TotalsRow | undefined;
+  /** The period's first game and creator by clip count. */
+  topGame: NamedGameColumns | undefined;
+  topCreator: NamedCreatorColumns | undefined;
+}
+
+/** An overview's stored numbers in one read; null when the summaries do not hold the period. */
+export function readOverviewSummary(db: Db, period: SummaryPeriod): Promise<OverviewSummary | null> {
+  return run(db, (c) => {
+    if (!summaryHoldsOn(c, period.guildId, period.periodType, period.timezone)) return null;
+    const totals = periodTotalsOn(c, period);
+    if (!totals || totals.clip_count <= 0) return { totals, topGame: undefined, topCreator: undefined };
+    return {
+      totals,
+      topGame: namedGamesOn(c, { ...period, sort: 'clip_count', limit: 1 })[0],
+      topCreator: namedCreatorsOn(c, { ...period, sort: 'clip_count', limit: 1 })[0],
+    };
+  });
+}

@@ -1,0 +1,9 @@
+// The HTTP server's services over one database: the analytics and the token verifier (its entry points build these).
+import { createAnalytics, type Analytics } from '../analytics/service';
+import type { Db } from '../db/client';
+import { createTokenVerifier, type TokenVerifier } from './tokens';
+
+export function httpServices(db: Db): { analytics: Analytics; tokens: TokenVerifier } {
+  // A server checks for revocations once per event-loop turn (see TokenVerifierOptions).
+  return { analytics: createAnalytics(db), tokens: createTokenVerifier(db, { changeCheck: 'once-per-turn' }) };
+}
