@@ -7,7 +7,7 @@ import { inCaptureBatch } from '../../src/capture/capture-batch';
 import { recordMessage, recordMessagesDeleted } from '../../src/capture/record-share';
 import { recordReactionAdded, recordReactionRemoved, recordReactionsCleared, recordReactionSnapshot } from '../../src/capture/record-reaction';
 import { ManualClock } from '../../src/clock';
-import { inTransaction, type Db } from '../../src/db/client';
+import { inTransaction, type SqliteDb } from '../../src/db/client';
 import { deferDirtyHours, markClipHoursDirty, markDirtyHours } from '../../src/db/dirty';
 import { updateGuildSettings } from '../../src/db/guild-settings';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
@@ -18,7 +18,7 @@ const clock = new ManualClock(NOW);
 let temp: TempDb | undefined;
 afterEach(() => temp?.cleanup());
 
-function post(db: Db, guildId: string, messageId: string, postedAt: number, clipIds: string[]): void {
+function post(db: SqliteDb, guildId: string, messageId: string, postedAt: number, clipIds: string[]): void {
   inTransaction(db, () =>
     recordMessage(
       db,
@@ -38,7 +38,7 @@ function post(db: Db, guildId: string, messageId: string, postedAt: number, clip
   );
 }
 
-function enrich(db: Db, guildId: string, clipId: string, createdAt: number, creator = '77'): void {
+function enrich(db: SqliteDb, guildId: string, clipId: string, createdAt: number, creator = '77'): void {
   inTransaction(db, () => {
     db.$client
       .prepare(
@@ -50,19 +50,19 @@ function enrich(db: Db, guildId: string, clipId: string, createdAt: number, crea
   });
 }
 
-function snapshot(db: Db, guildId: string, messageId: string, count: number, at: number): void {
+function snapshot(db: SqliteDb, guildId: string, messageId: string, count: number, at: number): void {
   inTransaction(db, () =>
     recordReactionSnapshot(db, { guildId, channelId: 'chan', messageId, emojiKey: '🔥', count, userIds: [], at }, NOW),
   );
 }
 
-function react(db: Db, guildId: string, messageId: string, userId: string, at: number, remove = false): void {
+function react(db: SqliteDb, guildId: string, messageId: string, userId: string, at: number, remove = false): void {
   const event = { guildId, channelId: 'chan', messageId, emojiKey: '🔥', userId, at };
   inTransaction(db, () => (remove ? recordReactionRemoved(db, event, NOW) : recordReactionAdded(db, event, NOW)));
 }
 
 /** Every stored summary and fact row (computed_at aside), in key order. */
-function everything(db: Db): Record<string, unknown[]> {
+function everything(db: SqliteDb): Record<string, unknown[]> {
   const q = (sql: string): unknown[] => db.$client.prepare(sql).all();
   return {
     games: q(`SELECT guild_id, game_id, game_name, period_type, period_start, period_end, clip_count, total_views, avg_view_count, unique_creators,
@@ -78,18 +78,18 @@ function everything(db: Db): Record<string, unknown[]> {
 }
 
 /** Runs an incremental pass, then checks a full rebuild would leave every summary and stored fact exactly the same. */
-async function expectIncrementalEqualsFullEverywhere(db: Db): Promise<void> {
+async function expectIncrementalEqualsFullEverywhere(db: SqliteDb): Promise<void> {
   await aggregateAll(db, { clock });
   const incremental = everything(db);
   await aggregateAll(db, { clock }, { full: true });
   expect(incremental).toEqual(everything(db));
 }
 
-function dirtyHours(db: Db): unknown[] {
+function dirtyHours(db: SqliteDb): unknown[] {
   return db.$client.prepare('SELECT guild_id, hour_start, engagement_only FROM dirty_hours ORDER BY 1, 2').all();
 }
 
-function summaries(db: Db): unknown[] {
+function summaries(db: SqliteDb): unknown[] {
   return db.$client
     .prepare(
       `SELECT period_type, period_start, clip_count, total_views, discord_shares, discord_reactions FROM guild_period_stats
@@ -100,7 +100,7 @@ function summaries(db: Db): unknown[] {
 }
 
 /** Runs an incremental pass, then checks a full rebuild would leave exactly the same summaries. */
-async function expectIncrementalEqualsFull(db: Db): Promise<void> {
+async function expectIncrementalEqualsFull(db: SqliteDb): Promise<void> {
   await aggregateAll(db, { clock });
   const incremental = summaries(db);
   await aggregateAll(db, { clock }, { full: true });
@@ -221,7 +221,7 @@ describe('days only Discord activity touched', () => {
   const day = Date.parse('2026-03-10T00:00:00Z');
 
   /** Two enriched clips made on `day`, shared and reacted to that day; a third made a week before, shared that day. */
-  function community(db: Db): void {
+  function community(db: SqliteDb): void {
     post(db, 'g', 'm1', day + 10 * HOUR, ['SlugOne', 'SlugTwo']);
     post(db, 'g', 'm2', day + 12 * HOUR, ['SlugOld']);
     post(db, 'g', 'm3', day + 3 * DAY, ['SlugOne']);
@@ -233,7 +233,7 @@ describe('days only Discord activity touched', () => {
   }
 
   /** The community plus a share on each of 100 days (a full rebuild then takes several steps), aggregated. */
-  async function aggregatedHundredDays(): Promise<Db> {
+  async function aggregatedHundredDays(): Promise<SqliteDb> {
     temp = createTempDb();
     const db = temp.db;
     community(db);
