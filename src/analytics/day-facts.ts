@@ -34,14 +34,29 @@ export interface DayRange {
 }
 
 /** Facts of each local day (ranges must be whole local days and must not overlap). */
-export async function computeDayFacts(db: Db, guildId: string, timezone: string, days: readonly DayRange[]): Promise<Map<number, DayFacts>> {
+export async function computeDayFacts(
+  db: Db,
+  guildId: string,
+  timezone: string,
+  days: readonly DayRange[],
+): Promise<Map<number, DayFacts>> {
   const result = new Map<number, DayFacts>();
   for (const day of days) {
-    result.set(day.key, { key: day.key, pairs: new Map(), first: null, last: null, otherShares: 0, otherReactions: 0, tops: new Map(), peaks: new Map() });
+    result.set(day.key, {
+      key: day.key,
+      pairs: new Map(),
+      first: null,
+      last: null,
+      otherShares: 0,
+      otherReactions: 0,
+      tops: new Map(),
+      peaks: new Map(),
+    });
   }
   const segments: DaySegment[] = [];
   for (const day of days) {
-    for (const s of offsetSegments(timezone, day.start, day.end)) segments.push({ key: day.key, start: s.start, end: s.end, offset: s.offset });
+    for (const s of offsetSegments(timezone, day.start, day.end))
+      segments.push({ key: day.key, start: s.start, end: s.end, offset: s.offset });
   }
   for (const rows of await readDayFactRows(db, guildId, segments)) collectDays(rows, result);
   return result;
@@ -160,13 +175,46 @@ function factsFromPairs(key: number, pairs: Iterable<Pair>, tops: Map<string, To
   const creatorGames = new Map<string, Array<{ game: string; n: number; views: number }>>();
   const countedCreators = new Set<string>();
   const countedGames = new Set<string>();
-  const totals = { clip_count: 0, total_views: 0, unique_creators: 0, unique_games: 0, discord_shares: 0, discord_reactions: 0, first_clip_at: null, last_clip_at: null };
+  const totals = {
+    clip_count: 0,
+    total_views: 0,
+    unique_creators: 0,
+    unique_games: 0,
+    discord_shares: 0,
+    discord_reactions: 0,
+    first_clip_at: null,
+    last_clip_at: null,
+  };
   for (const p of pairs) {
     if (p.n === 0 && p.shares === 0 && p.reactions === 0) continue;
     let g = games.get(p.game);
-    if (!g) games.set(p.game, (g = { game_id: p.game, clip_count: 0, total_views: 0, unique_creators: 0, discord_shares: 0, discord_reactions: 0, top_clip: tops.get(p.game) ?? null }));
+    if (!g)
+      games.set(
+        p.game,
+        (g = {
+          game_id: p.game,
+          clip_count: 0,
+          total_views: 0,
+          unique_creators: 0,
+          discord_shares: 0,
+          discord_reactions: 0,
+          top_clip: tops.get(p.game) ?? null,
+        }),
+      );
     let c = creators.get(p.creator);
-    if (!c) creators.set(p.creator, (c = { creator_id: p.creator, clip_count: 0, total_views: 0, discord_shares: 0, discord_reactions: 0, unique_games: 0, top_game_id: null }));
+    if (!c)
+      creators.set(
+        p.creator,
+        (c = {
+          creator_id: p.creator,
+          clip_count: 0,
+          total_views: 0,
+          discord_shares: 0,
+          discord_reactions: 0,
+          unique_games: 0,
+          top_game_id: null,
+        }),
+      );
     g.clip_count += p.n;
     g.total_views += p.views;
     g.discord_shares += p.shares;

@@ -31,8 +31,14 @@ export function emptyDelta(type: PeriodType, key: number, end: number | null): B
 export function isEmptyDelta(delta: BucketDelta): boolean {
   const t = delta.totals;
   return (
-    delta.pairs.size === 0 && delta.peaks.size === 0 && delta.topGames.size === 0 && !delta.firstLast &&
-    t.clip_count === 0 && t.total_views === 0 && t.discord_shares === 0 && t.discord_reactions === 0
+    delta.pairs.size === 0 &&
+    delta.peaks.size === 0 &&
+    delta.topGames.size === 0 &&
+    !delta.firstLast &&
+    t.clip_count === 0 &&
+    t.total_views === 0 &&
+    t.discord_shares === 0 &&
+    t.discord_reactions === 0
   );
 }
 
@@ -83,7 +89,14 @@ export function replacedDayDelta(range: DayRange, day: DayFacts, stored: StoredD
     const key = pairKey(old.game_id, old.creator_id);
     seen.add(key);
     const now_ = rolled.pairs.get(key) ?? NO_PAIR;
-    const d = { game: old.game_id, creator: old.creator_id, n: now_.n - old.n, views: now_.views - old.views, shares: now_.shares - old.shares, reactions: now_.reactions - old.reactions };
+    const d = {
+      game: old.game_id,
+      creator: old.creator_id,
+      n: now_.n - old.n,
+      views: now_.views - old.views,
+      shares: now_.shares - old.shares,
+      reactions: now_.reactions - old.reactions,
+    };
     if (!isZero(d)) delta.pairs.set(key, d);
   }
   for (const [key, p] of rolled.pairs) if (!seen.has(key) && !isZero(p)) delta.pairs.set(key, { ...p });

@@ -38,9 +38,25 @@ export async function carryDirtyDays(db: Db, guildId: string, timezone: string, 
       const step = order.slice(0, DAYS_PER_STEP);
       const later = order.slice(DAYS_PER_STEP);
       // Days left for the next steps are stored with what this step learnt of them (a crash redoes them).
-      if (first) await storePendingDays(tx, guildId, later.map((day) => [day, pending.get(day) as boolean]));
-      await carryDays(tx, guildId, timezone, step.map((day) => [day, pending.get(day) as boolean]), touched, now);
-      await dropPendingDays(tx, guildId, step.filter((day) => stored.has(day)));
+      if (first)
+        await storePendingDays(
+          tx,
+          guildId,
+          later.map((day) => [day, pending.get(day) as boolean]),
+        );
+      await carryDays(
+        tx,
+        guildId,
+        timezone,
+        step.map((day) => [day, pending.get(day) as boolean]),
+        touched,
+        now,
+      );
+      await dropPendingDays(
+        tx,
+        guildId,
+        step.filter((day) => stored.has(day)),
+      );
       await recordRun(tx, guildId, PERIOD_TYPES, timezone, now, false);
       return later.length === 0;
     });
@@ -71,7 +87,11 @@ async function carryDays(
   const engagement = days.filter(([, engagementOnly]) => engagementOnly).map(([key]) => rangeOf(key));
   // Each day's old and new state is read before any is written: a day's writes touch no other day's rows.
   const fresh = await computeDayFacts(tx, guildId, timezone, whole);
-  const stored = await readStoredDays(tx, guildId, whole.map((r) => r.key));
+  const stored = await readStoredDays(
+    tx,
+    guildId,
+    whole.map((r) => r.key),
+  );
   const journal = await readJournal(tx, guildId, engagement);
   const carried: CarriedDay[] = [];
   const deltas = new Map<string, BucketDelta>();

@@ -34,10 +34,18 @@ export async function rebuildGuild(db: Db, guildId: string, timezone: string, no
   for (const type of PERIOD_TYPES) {
     const plan = bucketsOfDays(timezone, type, ranges);
     buckets[type] = plan.length;
-    spans.set(type, plan.length === 0 ? null : { first: (plan[0] as PlannedBucket).key, last: (plan[plan.length - 1] as PlannedBucket).key });
+    spans.set(
+      type,
+      plan.length === 0 ? null : { first: (plan[0] as PlannedBucket).key, last: (plan[plan.length - 1] as PlannedBucket).key },
+    );
     for (let i = 0; i < plan.length; i += BUCKETS_PER_WRITE[type]) {
       const part = plan.slice(i, i + BUCKETS_PER_WRITE[type]);
-      const rolled = part.map((bucket) => rollUpDays(bucket.key, bucket.days.map((d) => days.get(d) as DayFacts)));
+      const rolled = part.map((bucket) =>
+        rollUpDays(
+          bucket.key,
+          bucket.days.map((d) => days.get(d) as DayFacts),
+        ),
+      );
       const keys = part.map((b) => b.key);
       await db.transaction(async (tx) => {
         const rows = bucketRows(type, part, rolled, transactionNames(tx, guildId));
@@ -66,7 +74,12 @@ function bucketsOfDays(timezone: string, type: PeriodType, days: readonly DayRan
   const first = days[0];
   const last = days[days.length - 1];
   if (!first || !last) return [];
-  const plan: PlannedBucket[] = bucketsBetween(timezone, type, first.start, last.end).map((b) => ({ key: b.start, start: b.start, end: b.end, days: [] }));
+  const plan: PlannedBucket[] = bucketsBetween(timezone, type, first.start, last.end).map((b) => ({
+    key: b.start,
+    start: b.start,
+    end: b.end,
+    days: [],
+  }));
   let i = 0;
   for (const day of days) {
     while ((plan[i]?.end as number) <= day.start) i += 1;

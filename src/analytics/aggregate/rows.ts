@@ -30,7 +30,13 @@ export function summaryRules(tx: Db, guildId: string): SummaryRules {
 
 /** The summary rows of some buckets of one period type, from their rolled-up facts. */
 export function bucketRows(type: PeriodType, buckets: readonly BucketRange[], rolled: readonly RolledUp[], names: NameLookup): BucketRows {
-  const rows: BucketRows = { guild_period_stats: [], game_analytics: [], creator_analytics: [], guild_peak_activity: [], analytics_pair_facts: [] };
+  const rows: BucketRows = {
+    guild_period_stats: [],
+    game_analytics: [],
+    creator_analytics: [],
+    guild_peak_activity: [],
+    analytics_pair_facts: [],
+  };
   const ends = new Map(buckets.map((b) => [b.key, b.end]));
   for (const { facts: f } of rolled) addFactsRows(rows, f, ends.get(f.key) ?? null, names);
   rows.analytics_pair_facts = pairRows(type, buckets, rolled);
@@ -40,17 +46,52 @@ export function bucketRows(type: PeriodType, buckets: readonly BucketRange[], ro
 function addFactsRows(rows: BucketRows, f: BucketFacts, end: number | null, names: NameLookup): void {
   const t = f.totals;
   if (t.clip_count === 0 && t.discord_shares === 0 && t.discord_reactions === 0) return;
-  rows.guild_period_stats.push([f.key, end, t.clip_count, t.total_views, t.unique_creators, t.unique_games, t.discord_shares,
-    t.discord_reactions, t.first_clip_at, t.last_clip_at]);
+  rows.guild_period_stats.push([
+    f.key,
+    end,
+    t.clip_count,
+    t.total_views,
+    t.unique_creators,
+    t.unique_games,
+    t.discord_shares,
+    t.discord_reactions,
+    t.first_clip_at,
+    t.last_clip_at,
+  ]);
   for (const g of f.games.values()) {
     const s = storedGame(g);
-    rows.game_analytics.push([f.key, s.game_id, names.gameName(s.game_id), end, s.clip_count, s.total_views, s.avg_view_count,
-      s.unique_creators, s.discord_shares, s.discord_reactions, s.top_clip_id, s.top_clip_title, s.top_clip_views]);
+    rows.game_analytics.push([
+      f.key,
+      s.game_id,
+      names.gameName(s.game_id),
+      end,
+      s.clip_count,
+      s.total_views,
+      s.avg_view_count,
+      s.unique_creators,
+      s.discord_shares,
+      s.discord_reactions,
+      s.top_clip_id,
+      s.top_clip_title,
+      s.top_clip_views,
+    ]);
   }
   for (const c of f.creators.values()) {
     const s = storedCreator(c);
-    rows.creator_analytics.push([f.key, s.creator_id, names.creatorName(s.creator_id), end, s.clip_count, s.total_views, s.avg_views,
-      s.discord_shares, s.discord_reactions, s.unique_games, s.top_game_id, s.top_game_id === null ? null : names.gameName(s.top_game_id)]);
+    rows.creator_analytics.push([
+      f.key,
+      s.creator_id,
+      names.creatorName(s.creator_id),
+      end,
+      s.clip_count,
+      s.total_views,
+      s.avg_views,
+      s.discord_shares,
+      s.discord_reactions,
+      s.unique_games,
+      s.top_game_id,
+      s.top_game_id === null ? null : names.gameName(s.top_game_id),
+    ]);
   }
   for (const [index, cell] of f.peaks) rows.guild_peak_activity.push([f.key, Math.floor(index / 24), index % 24, cell.clips, cell.shares]);
 }

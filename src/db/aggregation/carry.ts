@@ -71,9 +71,10 @@ function carryDelta(c: Connection, guildId: string, delta: SummaryDelta, rules: 
     if (type === 'day' || p.n !== 0 || p.views !== 0) {
       const old = getPair.get(guildId, type, key, p.game, p.creator);
       const was = old ?? NO_PAIR;
-      const next = type === 'day'
-        ? { n: was.n + p.n, views: was.views + p.views, shares: was.shares + p.shares, reactions: was.reactions + p.reactions }
-        : { n: was.n + p.n, views: was.views + p.views, shares: 0, reactions: 0 };
+      const next =
+        type === 'day'
+          ? { n: was.n + p.n, views: was.views + p.views, shares: was.shares + p.shares, reactions: was.reactions + p.reactions }
+          : { n: was.n + p.n, views: was.views + p.views, shares: 0, reactions: 0 };
       writeRowOn(
         c,
         'analytics_pair_facts',
@@ -98,7 +99,19 @@ function carryDelta(c: Connection, guildId: string, delta: SummaryDelta, rules: 
   for (const game of delta.topGames) change(games, game);
 
   let countedGames = 0;
-  const getGame = c.statement<[string, string, number, string], Values & { clip_count: number; total_views: number; unique_creators: number; discord_shares: number; discord_reactions: number; top_clip_id: string | null; top_clip_title: string | null; top_clip_views: number | null }>(
+  const getGame = c.statement<
+    [string, string, number, string],
+    Values & {
+      clip_count: number;
+      total_views: number;
+      unique_creators: number;
+      discord_shares: number;
+      discord_reactions: number;
+      top_clip_id: string | null;
+      top_clip_title: string | null;
+      top_clip_views: number | null;
+    }
+  >(
     `SELECT game_name, period_end, clip_count, total_views, avg_view_count, unique_creators, discord_shares, discord_reactions,
             top_clip_id, top_clip_title, top_clip_views
        FROM game_analytics WHERE guild_id = ? AND period_type = ? AND period_start = ? AND game_id = ?`,
@@ -118,15 +131,42 @@ function carryDelta(c: Connection, guildId: string, delta: SummaryDelta, rules: 
         : old && old.top_clip_id !== null
           ? { id: old.top_clip_id, title: old.top_clip_title ?? '', views: old.top_clip_views ?? 0 }
           : null;
-    writeRowOn(c, 'game_analytics', { ...bucket, game_id: game }, old, empty ? null : {
-      game_name: rules.gameName(game), period_end: end, clip_count: n, total_views: views, avg_view_count: rules.average(views, n),
-      unique_creators: (old?.unique_creators ?? 0) + ch.partners, discord_shares: shares, discord_reactions: reactions,
-      top_clip_id: top?.id ?? null, top_clip_title: top?.title ?? null, top_clip_views: top?.views ?? null,
-    }, now);
+    writeRowOn(
+      c,
+      'game_analytics',
+      { ...bucket, game_id: game },
+      old,
+      empty
+        ? null
+        : {
+            game_name: rules.gameName(game),
+            period_end: end,
+            clip_count: n,
+            total_views: views,
+            avg_view_count: rules.average(views, n),
+            unique_creators: (old?.unique_creators ?? 0) + ch.partners,
+            discord_shares: shares,
+            discord_reactions: reactions,
+            top_clip_id: top?.id ?? null,
+            top_clip_title: top?.title ?? null,
+            top_clip_views: top?.views ?? null,
+          },
+      now,
+    );
   }
 
   let countedCreators = 0;
-  const getCreator = c.statement<[string, string, number, string], Values & { clip_count: number; total_views: number; unique_games: number; discord_shares: number; discord_reactions: number; top_game_id: string | null }>(
+  const getCreator = c.statement<
+    [string, string, number, string],
+    Values & {
+      clip_count: number;
+      total_views: number;
+      unique_games: number;
+      discord_shares: number;
+      discord_reactions: number;
+      top_game_id: string | null;
+    }
+  >(
     `SELECT creator_name, period_end, clip_count, total_views, avg_views, discord_shares, discord_reactions, unique_games, top_game_id, top_game_name
        FROM creator_analytics WHERE guild_id = ? AND period_type = ? AND period_start = ? AND creator_id = ?`,
   );
@@ -150,23 +190,60 @@ function carryDelta(c: Connection, guildId: string, delta: SummaryDelta, rules: 
       // Most clips, then most views, then the smaller game id (as analytics/day-facts.ts factsFromPairs).
       let best: { game_id: string; n: number; views: number } | null = null;
       for (const e of creatorPairs.all(guildId, type, key, creator)) {
-        if (!best || e.n > best.n || (e.n === best.n && (e.views > best.views || (e.views === best.views && e.game_id < best.game_id)))) best = e;
+        if (!best || e.n > best.n || (e.n === best.n && (e.views > best.views || (e.views === best.views && e.game_id < best.game_id))))
+          best = e;
       }
       topGame = best ? best.game_id : null;
     }
-    writeRowOn(c, 'creator_analytics', { ...bucket, creator_id: creator }, old, {
-      creator_name: rules.creatorName(creator), period_end: end, clip_count: n, total_views: views, avg_views: rules.average(views, n),
-      discord_shares: shares, discord_reactions: reactions, unique_games: (old?.unique_games ?? 0) + ch.partners,
-      top_game_id: topGame, top_game_name: topGame === null ? null : rules.gameName(topGame),
-    }, now);
+    writeRowOn(
+      c,
+      'creator_analytics',
+      { ...bucket, creator_id: creator },
+      old,
+      {
+        creator_name: rules.creatorName(creator),
+        period_end: end,
+        clip_count: n,
+        total_views: views,
+        avg_views: rules.average(views, n),
+        discord_shares: shares,
+        discord_reactions: reactions,
+        unique_games: (old?.unique_games ?? 0) + ch.partners,
+        top_game_id: topGame,
+        top_game_name: topGame === null ? null : rules.gameName(topGame),
+      },
+      now,
+    );
   }
 
   const t = delta.totals;
-  if (t.clip_count !== 0 || t.total_views !== 0 || t.discord_shares !== 0 || t.discord_reactions !== 0 || countedGames !== 0 || countedCreators !== 0 || delta.firstLast) {
-    const old = c.statement<[string, string, number], Values & { clip_count: number; total_views: number; unique_creators: number; unique_games: number; discord_shares: number; discord_reactions: number; first_clip_at: number | null; last_clip_at: number | null }>(
-      `SELECT period_end, clip_count, total_views, unique_creators, unique_games, discord_shares, discord_reactions, first_clip_at, last_clip_at
+  if (
+    t.clip_count !== 0 ||
+    t.total_views !== 0 ||
+    t.discord_shares !== 0 ||
+    t.discord_reactions !== 0 ||
+    countedGames !== 0 ||
+    countedCreators !== 0 ||
+    delta.firstLast
+  ) {
+    const old = c
+      .statement<
+        [string, string, number],
+        Values & {
+          clip_count: number;
+          total_views: number;
+          unique_creators: number;
+          unique_games: number;
+          discord_shares: number;
+          discord_reactions: number;
+          first_clip_at: number | null;
+          last_clip_at: number | null;
+        }
+      >(
+        `SELECT period_end, clip_count, total_views, unique_creators, unique_games, discord_shares, discord_reactions, first_clip_at, last_clip_at
          FROM guild_period_stats WHERE guild_id = ? AND period_type = ? AND period_start = ?`,
-    ).get(guildId, type, key);
+      )
+      .get(guildId, type, key);
     const clipCount = (old?.clip_count ?? 0) + t.clip_count;
     const shares = (old?.discord_shares ?? 0) + t.discord_shares;
     const reactions = (old?.discord_reactions ?? 0) + t.discord_reactions;
@@ -178,17 +255,25 @@ function carryDelta(c: Connection, guildId: string, delta: SummaryDelta, rules: 
         first = delta.span.first;
         last = delta.span.last;
       } else if (delta.firstLast) {
-        const span = c.statement<[string, number, number], { first: number | null; last: number | null }>(
-          `SELECT min(first_clip_at) AS first, max(last_clip_at) AS last FROM guild_period_stats
+        const span = c
+          .statement<[string, number, number], { first: number | null; last: number | null }>(
+            `SELECT min(first_clip_at) AS first, max(last_clip_at) AS last FROM guild_period_stats
             WHERE guild_id = ? AND period_type = 'day' AND period_start >= ? AND period_start < ?`,
-        ).get(guildId, type === 'all_time' ? Number.MIN_SAFE_INTEGER : key, end ?? Number.MAX_SAFE_INTEGER);
+          )
+          .get(guildId, type === 'all_time' ? Number.MIN_SAFE_INTEGER : key, end ?? Number.MAX_SAFE_INTEGER);
         first = span?.first ?? null;
         last = span?.last ?? null;
       }
       next = {
-        period_end: end, clip_count: clipCount, total_views: (old?.total_views ?? 0) + t.total_views,
-        unique_creators: (old?.unique_creators ?? 0) + countedCreators, unique_games: (old?.unique_games ?? 0) + countedGames,
-        discord_shares: shares, discord_reactions: reactions, first_clip_at: first, last_clip_at: last,
+        period_end: end,
+        clip_count: clipCount,
+        total_views: (old?.total_views ?? 0) + t.total_views,
+        unique_creators: (old?.unique_creators ?? 0) + countedCreators,
+        unique_games: (old?.unique_games ?? 0) + countedGames,
+        discord_shares: shares,
+        discord_reactions: reactions,
+        first_clip_at: first,
+        last_clip_at: last,
       };
     }
     writeRowOn(c, 'guild_period_stats', bucket, old, next, now);
@@ -208,16 +293,27 @@ function carryDelta(c: Connection, guildId: string, delta: SummaryDelta, rules: 
 }
 
 /** A game's top clip over the stored day tops: of one bucket [start, end), or of all days when start is null. */
-function topClipOn(c: Connection, guildId: string, game: string, start: number | null, end: number | null, rules: SummaryRules): TopClip | null {
+function topClipOn(
+  c: Connection,
+  guildId: string,
+  game: string,
+  start: number | null,
+  end: number | null,
+  rules: SummaryRules,
+): TopClip | null {
   const rows =
     start === null
-      ? c.statement<[string, string, string, string], { clip_id: string; title: string; views: number }>(
-          `SELECT clip_id, title, views FROM analytics_day_top_clips WHERE guild_id = ? AND game_id = ?
+      ? c
+          .statement<[string, string, string, string], { clip_id: string; title: string; views: number }>(
+            `SELECT clip_id, title, views FROM analytics_day_top_clips WHERE guild_id = ? AND game_id = ?
               AND views = (SELECT max(views) FROM analytics_day_top_clips WHERE guild_id = ? AND game_id = ?)`,
-        ).all(guildId, game, guildId, game)
-      : c.statement<[string, string, number, number], { clip_id: string; title: string; views: number }>(
-          'SELECT clip_id, title, views FROM analytics_day_top_clips WHERE guild_id = ? AND game_id = ? AND day_start >= ? AND day_start < ?',
-        ).all(guildId, game, start, end ?? Number.MAX_SAFE_INTEGER);
+          )
+          .all(guildId, game, guildId, game)
+      : c
+          .statement<[string, string, number, number], { clip_id: string; title: string; views: number }>(
+            'SELECT clip_id, title, views FROM analytics_day_top_clips WHERE guild_id = ? AND game_id = ? AND day_start >= ? AND day_start < ?',
+          )
+          .all(guildId, game, start, end ?? Number.MAX_SAFE_INTEGER);
   let best: TopClip | null = null;
   for (const r of rows) {
     const candidate = { id: r.clip_id, title: r.title, views: r.views };

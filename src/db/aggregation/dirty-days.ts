@@ -15,7 +15,9 @@ export interface PendingDayRow {
 /** Reads the guild's dirty hours and deletes them: call inside the transaction that records what they became. */
 export function takeDirtyHours(db: Db, guildId: string): Promise<DirtyHourRow[]> {
   return run(db, (c) => {
-    const hours = c.statement<[string], DirtyHourRow>('SELECT hour_start, engagement_only FROM dirty_hours WHERE guild_id = ?').all(guildId);
+    const hours = c
+      .statement<[string], DirtyHourRow>('SELECT hour_start, engagement_only FROM dirty_hours WHERE guild_id = ?')
+      .all(guildId);
     if (hours.length > 0) c.statement('DELETE FROM dirty_hours WHERE guild_id = ?').run(guildId);
     return hours;
   });
@@ -24,7 +26,9 @@ export function takeDirtyHours(db: Db, guildId: string): Promise<DirtyHourRow[]>
 export function readPendingDays(db: Db, guildId: string): Promise<PendingDayRow[]> {
   return run(db, (c) =>
     c
-      .statement<[string], PendingDayRow>("SELECT period_start, engagement_only FROM aggregation_pending WHERE guild_id = ? AND period_type = 'day'")
+      .statement<[string], PendingDayRow>(
+        "SELECT period_start, engagement_only FROM aggregation_pending WHERE guild_id = ? AND period_type = 'day'",
+      )
       .all(guildId),
   );
 }

@@ -117,7 +117,11 @@ export interface JournalRow {
 }
 
 /** The journaled engagement changes in each range [start, end), by range key. */
-export function readJournal(db: Db, guildId: string, ranges: ReadonlyArray<{ key: number; start: number; end: number }>): Promise<Map<number, JournalRow[]>> {
+export function readJournal(
+  db: Db,
+  guildId: string,
+  ranges: ReadonlyArray<{ key: number; start: number; end: number }>,
+): Promise<Map<number, JournalRow[]>> {
   return run(db, (c) => {
     const select = c.statement<[string, number, number], JournalRow>(
       `SELECT j.at AS at, j.shares AS shares, j.reactions AS reactions, ${ATTRIBUTION_SQL}

@@ -5,7 +5,13 @@ import { recordRunOn } from './state';
 import { syncDayTopsOn, syncRowsOn, type SummaryTable } from './sync';
 import type { BucketRows, DayTopClipRow } from './types';
 
-const SUMMARY_TABLES: readonly SummaryTable[] = ['game_analytics', 'creator_analytics', 'guild_period_stats', 'guild_peak_activity', 'analytics_pair_facts'];
+const SUMMARY_TABLES: readonly SummaryTable[] = [
+  'game_analytics',
+  'creator_analytics',
+  'guild_period_stats',
+  'guild_peak_activity',
+  'analytics_pair_facts',
+];
 
 /** Makes the rows of the buckets `keys` of one period type equal to `rows` (and, for days, their top clips). */
 export function writeBuckets(
@@ -39,13 +45,18 @@ export function finishRebuild(
     for (const [type, span] of spans) {
       for (const table of SUMMARY_TABLES) {
         c.statement(`DELETE FROM ${table} WHERE guild_id = ? AND period_type = ? AND (period_start < ? OR period_start > ?)`).run(
-          guildId, type, span ? span.first : 1, span ? span.last : 0,
+          guildId,
+          type,
+          span ? span.first : 1,
+          span ? span.last : 0,
         );
       }
     }
     const daySpan = spans.get('day') ?? null;
     c.statement('DELETE FROM analytics_day_top_clips WHERE guild_id = ? AND (day_start < ? OR day_start > ?)').run(
-      guildId, daySpan ? daySpan.first : 1, daySpan ? daySpan.last : 0,
+      guildId,
+      daySpan ? daySpan.first : 1,
+      daySpan ? daySpan.last : 0,
     );
     c.statement('DELETE FROM aggregation_pending WHERE guild_id = ?').run(guildId);
     // Capture may have written between the rebuild's reads and now, and the rebuilt days may or may not hold those

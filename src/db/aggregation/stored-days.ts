@@ -5,7 +5,14 @@ export interface StoredDay {
   pairs: Array<{ game_id: string; creator_id: string; n: number; views: number; shares: number; reactions: number }>;
   cells: Array<{ weekday: number; hour: number; clips: number; shares: number }>;
   totals:
-    | { clip_count: number; total_views: number; discord_shares: number; discord_reactions: number; first_clip_at: number | null; last_clip_at: number | null }
+    | {
+        clip_count: number;
+        total_views: number;
+        discord_shares: number;
+        discord_reactions: number;
+        first_clip_at: number | null;
+        last_clip_at: number | null;
+      }
     | undefined;
   tops: Array<{ game_id: string; clip_id: string; title: string; views: number }>;
 }

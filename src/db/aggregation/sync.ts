@@ -11,17 +11,48 @@ export type Values = Record<string, string | number | null>;
 const TABLE_COLUMNS: Record<SummaryTable, { keys: string[]; values: string[]; stamped?: false }> = {
   guild_period_stats: {
     keys: ['period_start'],
-    values: ['period_end', 'clip_count', 'total_views', 'unique_creators', 'unique_games', 'discord_shares', 'discord_reactions', 'first_clip_at', 'last_clip_at'],
+    values: [
+      'period_end',
+      'clip_count',
+      'total_views',
+      'unique_creators',
+      'unique_games',
+      'discord_shares',
+      'discord_reactions',
+      'first_clip_at',
+      'last_clip_at',
+    ],
   },
   game_analytics: {
     keys: ['period_start', 'game_id'],
-    values: ['game_name', 'period_end', 'clip_count', 'total_views', 'avg_view_count', 'unique_creators', 'discord_shares', 'discord_reactions',
-      'top_clip_id', 'top_clip_title', 'top_clip_views'],
+    values: [
+      'game_name',
+      'period_end',
+      'clip_count',
+      'total_views',
+      'avg_view_count',
+      'unique_creators',
+      'discord_shares',
+      'discord_reactions',
+      'top_clip_id',
+      'top_clip_title',
+      'top_clip_views',
+    ],
   },
   creator_analytics: {
     keys: ['period_start', 'creator_id'],
-    values: ['creator_name', 'period_end', 'clip_count', 'total_views', 'avg_views', 'discord_shares', 'discord_reactions', 'unique_games',
-      'top_game_id', 'top_game_name'],
+    values: [
+      'creator_name',
+      'period_end',
+      'clip_count',
+      'total_views',
+      'avg_views',
+      'discord_shares',
+      'discord_reactions',
+      'unique_games',
+      'top_game_id',
+      'top_game_name',
+    ],
   },
   guild_peak_activity: { keys: ['period_start', 'weekday', 'hour'], values: ['clips', 'shares'], stamped: false },
   analytics_pair_facts: {
@@ -37,7 +68,14 @@ const TABLE_COLUMNS: Record<SummaryTable, { keys: string[]; values: string[]; st
  * a game rewrite its shares index entries and not its clip-count, views and average ones. `stamp` sets
  * computed_at (when the row last changed) on tables that have it.
  */
-export function writeRowOn(c: Connection, table: string, key: Values, old: Values | undefined, next: Values | null, stamp: number | null): void {
+export function writeRowOn(
+  c: Connection,
+  table: string,
+  key: Values,
+  old: Values | undefined,
+  next: Values | null,
+  stamp: number | null,
+): void {
   const keyColumns = Object.keys(key);
   const where = keyColumns.map((k) => `${k} = ?`).join(' AND ');
   if (next === null) {
@@ -48,7 +86,9 @@ export function writeRowOn(c: Connection, table: string, key: Values, old: Value
   if (!old) {
     const columns = [...keyColumns, ...Object.keys(next), ...(stamp === null ? [] : ['computed_at'])];
     c.statement(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`).run(
-      ...Object.values(key), ...Object.values(next), ...stamped,
+      ...Object.values(key),
+      ...Object.values(next),
+      ...stamped,
     );
     return;
   }
@@ -62,7 +102,15 @@ export function writeRowOn(c: Connection, table: string, key: Values, old: Value
  * Makes the table's rows of (guild, period type) — of the given buckets, or all when scope is null — equal to
  * `rows`, writing only what differs: a nightly rebuild of unchanged data reads much and writes little.
  */
-export function syncRowsOn(c: Connection, table: SummaryTable, guildId: string, type: string, scope: number[] | null, rows: readonly Row[], now: number): void {
+export function syncRowsOn(
+  c: Connection,
+  table: SummaryTable,
+  guildId: string,
+  type: string,
+  scope: number[] | null,
+  rows: readonly Row[],
+  now: number,
+): void {
   const { keys, values, stamped } = TABLE_COLUMNS[table];
   const columns = [...keys, ...values];
   // computed_at says when a row last changed; guild_peak_activity has none.
@@ -103,10 +151,16 @@ export function syncDayTopsOn(c: Connection, guildId: string, scope: number[] | 
   const found = scope
     ? scope.flatMap((day) =>
         c
-          .rawStatement<[string, number], DayTopClipRow>('SELECT game_id, day_start, clip_id, title, views FROM analytics_day_top_clips WHERE guild_id = ? AND day_start = ?')
+          .rawStatement<[string, number], DayTopClipRow>(
+            'SELECT game_id, day_start, clip_id, title, views FROM analytics_day_top_clips WHERE guild_id = ? AND day_start = ?',
+          )
           .all(guildId, day),
       )
-    : c.rawStatement<[string], DayTopClipRow>('SELECT game_id, day_start, clip_id, title, views FROM analytics_day_top_clips WHERE guild_id = ?').all(guildId);
+    : c
+        .rawStatement<[string], DayTopClipRow>(
+          'SELECT game_id, day_start, clip_id, title, views FROM analytics_day_top_clips WHERE guild_id = ?',
+        )
+        .all(guildId);
   for (const row of found) existing.set(`${row[0]}\u0000${row[1]}`, JSON.stringify(row));
   const put = c.statement(
     `INSERT INTO analytics_day_top_clips (guild_id, game_id, day_start, clip_id, title, views) VALUES (?, ?, ?, ?, ?, ?)

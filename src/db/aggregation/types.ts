@@ -51,22 +51,54 @@ export interface SummaryRules {
 
 // Summary rows as the rebuild writes them: the table's key columns after guild_id and period_type, then its values.
 export type PeriodStatsRow = [
-  period_start: number, period_end: number | null, clip_count: number, total_views: number, unique_creators: number,
-  unique_games: number, discord_shares: number, discord_reactions: number, first_clip_at: number | null, last_clip_at: number | null,
+  period_start: number,
+  period_end: number | null,
+  clip_count: number,
+  total_views: number,
+  unique_creators: number,
+  unique_games: number,
+  discord_shares: number,
+  discord_reactions: number,
+  first_clip_at: number | null,
+  last_clip_at: number | null,
 ];
 export type GameAnalyticsRow = [
-  period_start: number, game_id: string, game_name: string, period_end: number | null, clip_count: number, total_views: number,
-  avg_view_count: number, unique_creators: number, discord_shares: number, discord_reactions: number, top_clip_id: string | null,
-  top_clip_title: string | null, top_clip_views: number | null,
+  period_start: number,
+  game_id: string,
+  game_name: string,
+  period_end: number | null,
+  clip_count: number,
+  total_views: number,
+  avg_view_count: number,
+  unique_creators: number,
+  discord_shares: number,
+  discord_reactions: number,
+  top_clip_id: string | null,
+  top_clip_title: string | null,
+  top_clip_views: number | null,
 ];
 export type CreatorAnalyticsRow = [
-  period_start: number, creator_id: string, creator_name: string, period_end: number | null, clip_count: number, total_views: number,
-  avg_views: number, discord_shares: number, discord_reactions: number, unique_games: number, top_game_id: string | null,
+  period_start: number,
+  creator_id: string,
+  creator_name: string,
+  period_end: number | null,
+  clip_count: number,
+  total_views: number,
+  avg_views: number,
+  discord_shares: number,
+  discord_reactions: number,
+  unique_games: number,
+  top_game_id: string | null,
   top_game_name: string | null,
 ];
 export type PeakActivityRow = [period_start: number, weekday: number, hour: number, clips: number, shares: number];
 export type PairFactsRow = [
-  period_start: number, game_id: string, creator_id: string, clip_count: number, total_views: number, discord_shares: number,
+  period_start: number,
+  game_id: string,
+  creator_id: string,
+  clip_count: number,
+  total_views: number,
+  discord_shares: number,
   discord_reactions: number,
 ];
 export type DayTopClipRow = [game_id: string, day_start: number, clip_id: string, title: string, views: number];
