@@ -37,26 +37,12 @@ export async function carryDirtyDays(db: Db, guildId: string, timezone: string, 
       const order = [...pending.keys()].sort((a, b) => a - b);
       const step = order.slice(0, DAYS_PER_STEP);
       const later = order.slice(DAYS_PER_STEP);
+      const withKind = (day: number): [number, boolean] => [day, pending.get(day) as boolean];
       // Days left for the next steps are stored with what this step learnt of them (a crash redoes them).
-      if (first)
-        await storePendingDays(
-          tx,
-          guildId,
-          later.map((day) => [day, pending.get(day) as boolean]),
-        );
-      await carryDays(
-        tx,
-        guildId,
-        timezone,
-        step.map((day) => [day, pending.get(day) as boolean]),
-        touched,
-        now,
-      );
-      await dropPendingDays(
-        tx,
-        guildId,
-        step.filter((day) => stored.has(day)),
-      );
+      if (first) await storePendingDays(tx, guildId, later.map(withKind));
+      await carryDays(tx, guildId, timezone, step.map(withKind), touched, now);
+      const carriedPending = step.filter((day) => stored.has(day));
+      await dropPendingDays(tx, guildId, carriedPending);
       await recordRun(tx, guildId, PERIOD_TYPES, timezone, now, false);
       return later.length === 0;
     });

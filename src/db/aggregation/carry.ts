@@ -67,7 +67,7 @@ function carryDelta(c: Connection, guildId: string, delta: SummaryDelta, rules: 
   for (const p of delta.pairs.values()) {
     if (isZero(p)) continue;
     let partners = 0;
-    // Above the day level pairs hold clips only (see pairRows in analytics/aggregate): engagement alone does not touch them.
+    // Above the day level pairs hold clips only (see pairRows in src/analytics/aggregate/rows.ts): engagement alone does not touch them.
     if (type === 'day' || p.n !== 0 || p.views !== 0) {
       const old = getPair.get(guildId, type, key, p.game, p.creator);
       const was = old ?? NO_PAIR;
