@@ -1,10 +1,9 @@
-// The aggregator's building blocks: one pass over the raw tables at local-day granularity, kept per (game, creator)
-// pair, from which days, ISO weeks, months and all_time are rolled up (each is a whole number of local days).
-// Same rules as bucket-facts.ts (the read path); tests hold them equal.
+// The aggregator's local-day facts per (game, creator) pair, from which days, ISO weeks, months and all_time are rolled
+// up; the same rules as bucket-facts.ts (the read path), and tests hold them equal.
+import { readDayFactRows, type DayFactRows, type DaySegment } from '../db/aggregation/raw-days';
 import type { Db } from '../db/client';
-import { ATTRIBUTION_SQL, COUNTED_CLIP_SQL, reactionsByBucketSql, type BucketFacts, type CreatorFacts, type GameFacts, type PeakCell, type TopClipFacts } from './bucket-facts';
+import type { BucketFacts, CreatorFacts, GameFacts, PeakCell, TopClipFacts } from './bucket-facts';
 import { offsetSegments } from './periods';
-import { legacyClient } from '../db/client';
 
 export interface Pair {
   game: string;
@@ -34,21 +33,32 @@ export interface DayRange {
   end: number;
 }
 
-const SEGMENTS_PER_STATEMENT = 400;
-
 /** Facts of each local day (ranges must be whole local days and must not overlap). */
-export function computeDayFacts(db: Db, guildId: string, timezone: string, days: readonly DayRange[]): Map<number, DayFacts> {
+export async function computeDayFacts(
+  db: Db,
+  guildId: string,
+  timezone: string,
+  days: readonly DayRange[],
+): Promise<Map<number, DayFacts>> {
   const result = new Map<number, DayFacts>();
   for (const day of days) {
-    result.set(day.key, { key: day.key, pairs: new Map(), first: null, last: null, otherShares: 0, otherReactions: 0, tops: new Map(), peaks: new Map() });
+    result.set(day.key, {
+      key: day.key,
+      pairs: new Map(),
+      first: null,
+      last: null,
+      otherShares: 0,
+      otherReactions: 0,
+      tops: new Map(),
+      peaks: new Map(),
+    });
   }
-  const segments: string[] = [];
+  const segments: DaySegment[] = [];
   for (const day of days) {
-    for (const s of offsetSegments(timezone, day.start, day.end)) segments.push(`(${day.key},${s.start},${s.end},${s.offset})`);
+    for (const s of offsetSegments(timezone, day.start, day.end))
+      segments.push({ key: day.key, start: s.start, end: s.end, offset: s.offset });
   }
-  for (let i = 0; i < segments.length; i += SEGMENTS_PER_STATEMENT) {
-    collectDays(db, guildId, `WITH b(k, s, e, off) AS (VALUES ${segments.slice(i, i + SEGMENTS_PER_STATEMENT).join(',')})`, result);
-  }
+  for (const rows of await readDayFactRows(db, guildId, segments)) collectDays(rows, result);
   return result;
 }
 
@@ -65,24 +75,15 @@ function cellOf(day: DayFacts, index: number): PeakCell {
   return cell;
 }
 
-function better(candidate: TopClipFacts, best: TopClipFacts | undefined | null): boolean {
+type Ranked = Pick<TopClipFacts, 'id' | 'views'>;
+
+function better(candidate: Ranked, best: Ranked | undefined | null): boolean {
   return !best || candidate.views > best.views || (candidate.views === best.views && candidate.id < best.id);
 }
 
-function collectDays(db: Db, guildId: string, cte: string, days: Map<number, DayFacts>): void {
-  const client = legacyClient(db);
-  const local = (column: string): string =>
-    `((${column} + b.off) / 86400000 + 3) % 7 AS wd, ((${column} + b.off) % 86400000) / 3600000 AS hr`;
-  const clips = client
-    .prepare<[string], { k: number; wd: number; hr: number; clip_id: string; at: number; game_id: string; creator_id: string; views: number; title: string | null; url: string }>(
-      `${cte}
-       SELECT b.k AS k, ${local('c.clip_created_at')}, c.clip_id AS clip_id, c.clip_created_at AS at, coalesce(c.game_id, '') AS game_id,
-              c.creator_id AS creator_id, c.view_count AS views, c.title AS title, c.url AS url
-         FROM b CROSS JOIN clips c
-        WHERE c.guild_id = ? AND c.clip_created_at >= b.s AND c.clip_created_at < b.e AND ${COUNTED_CLIP_SQL}`,
-    )
-    .all(guildId);
-  for (const row of clips) {
+/** Adds one batch of fact rows to the days. */
+function collectDays(rows: DayFactRows, days: Map<number, DayFacts>): void {
+  for (const row of rows.clips) {
     const day = days.get(row.k) as DayFacts;
     const pair = pairOf(day, row.game_id, row.creator_id);
     pair.n += 1;
@@ -94,29 +95,14 @@ function collectDays(db: Db, guildId: string, cte: string, days: Map<number, Day
     if (better(candidate, day.tops.get(row.game_id))) day.tops.set(row.game_id, candidate);
   }
 
-  const shares = client
-    .prepare<[string], { k: number; wd: number; hr: number; game_id: string | null; creator_id: string | null; n: number }>(
-      `${cte}
-       SELECT b.k AS k, ${local('s.posted_at')}, ${ATTRIBUTION_SQL}, count(*) AS n
-         FROM b CROSS JOIN shares s
-         LEFT JOIN clips c ON c.guild_id = s.guild_id AND c.clip_id = s.clip_id
-        WHERE s.guild_id = ? AND s.posted_at >= b.s AND s.posted_at < b.e AND s.deleted_at IS NULL
-        GROUP BY 1, 2, 3, 4, 5`,
-    )
-    .all(guildId);
-  for (const row of shares) {
+  for (const row of rows.shares) {
     const day = days.get(row.k) as DayFacts;
     cellOf(day, row.wd * 24 + row.hr).shares += row.n;
     if (row.creator_id === null || row.game_id === null) day.otherShares += row.n;
     else pairOf(day, row.game_id, row.creator_id).shares += row.n;
   }
 
-  const reactions = client
-    .prepare<[string, string], { k: number; game_id: string | null; creator_id: string | null; n: number }>(
-      reactionsByBucketSql(cte),
-    )
-    .all(guildId, guildId);
-  for (const row of reactions) {
+  for (const row of rows.reactions) {
     const day = days.get(row.k) as DayFacts;
     if (row.creator_id === null || row.game_id === null) day.otherReactions += row.n;
     else pairOf(day, row.game_id, row.creator_id).reactions += row.n;
@@ -173,7 +159,7 @@ export function rollUpDays(key: number, days: readonly DayFacts[]): RolledUp {
 }
 
 /** Whether a clip is the better top clip: more views, then the smaller clip id. */
-export function betterTopClip(candidate: TopClipFacts, best: TopClipFacts | undefined | null): boolean {
+export function betterTopClip(candidate: Ranked, best: Ranked | undefined | null): boolean {
   return better(candidate, best);
 }
 
@@ -189,13 +175,46 @@ function factsFromPairs(key: number, pairs: Iterable<Pair>, tops: Map<string, To
   const creatorGames = new Map<string, Array<{ game: string; n: number; views: number }>>();
   const countedCreators = new Set<string>();
   const countedGames = new Set<string>();
-  const totals = { clip_count: 0, total_views: 0, unique_creators: 0, unique_games: 0, discord_shares: 0, discord_reactions: 0, first_clip_at: null, last_clip_at: null };
+  const totals = {
+    clip_count: 0,
+    total_views: 0,
+    unique_creators: 0,
+    unique_games: 0,
+    discord_shares: 0,
+    discord_reactions: 0,
+    first_clip_at: null,
+    last_clip_at: null,
+  };
   for (const p of pairs) {
     if (p.n === 0 && p.shares === 0 && p.reactions === 0) continue;
     let g = games.get(p.game);
-    if (!g) games.set(p.game, (g = { game_id: p.game, clip_count: 0, total_views: 0, unique_creators: 0, discord_shares: 0, discord_reactions: 0, top_clip: tops.get(p.game) ?? null }));
+    if (!g)
+      games.set(
+        p.game,
+        (g = {
+          game_id: p.game,
+          clip_count: 0,
+          total_views: 0,
+          unique_creators: 0,
+          discord_shares: 0,
+          discord_reactions: 0,
+          top_clip: tops.get(p.game) ?? null,
+        }),
+      );
     let c = creators.get(p.creator);
-    if (!c) creators.set(p.creator, (c = { creator_id: p.creator, clip_count: 0, total_views: 0, discord_shares: 0, discord_reactions: 0, unique_games: 0, top_game_id: null }));
+    if (!c)
+      creators.set(
+        p.creator,
+        (c = {
+          creator_id: p.creator,
+          clip_count: 0,
+          total_views: 0,
+          discord_shares: 0,
+          discord_reactions: 0,
+          unique_games: 0,
+          top_game_id: null,
+        }),
+      );
     g.clip_count += p.n;
     g.total_views += p.views;
     g.discord_shares += p.shares;

@@ -6,7 +6,7 @@ import type { AnalysisContext } from '../../src/analytics/types';
 import { recordMessage, recordMessagesDeleted } from '../../src/capture/record-share';
 import { recordReactionAdded, recordReactionRemoved, recordReactionsCleared, recordReactionSnapshot } from '../../src/capture/record-reaction';
 import { ManualClock } from '../../src/clock';
-import { inTransaction, type Db } from '../../src/db/client';
+import { inTransaction, type SqliteDb } from '../../src/db/client';
 import { deferDirtyHours, markClipHoursDirty, markDirtyHours } from '../../src/db/dirty';
 import { updateGuildSettings } from '../../src/db/guild-settings';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
@@ -19,7 +19,7 @@ const clock = new ManualClock(NOW);
 let temp: TempDb | undefined;
 afterEach(() => temp?.cleanup());
 
-function post(db: Db, guildId: string, messageId: string, postedAt: number, clipIds: string[]): void {
+function post(db: SqliteDb, guildId: string, messageId: string, postedAt: number, clipIds: string[]): void {
   inTransaction(db, () =>
     recordMessageNow(
       db,
@@ -39,7 +39,7 @@ function post(db: Db, guildId: string, messageId: string, postedAt: number, clip
   );
 }
 
-function enrich(db: Db, guildId: string, clipId: string, createdAt: number, creator = '77'): void {
+function enrich(db: SqliteDb, guildId: string, clipId: string, createdAt: number, creator = '77'): void {
   inTransaction(db, () => {
     sqliteClient(db)
       .prepare(
@@ -51,13 +51,13 @@ function enrich(db: Db, guildId: string, clipId: string, createdAt: number, crea
   });
 }
 
-function snapshot(db: Db, guildId: string, messageId: string, count: number, at: number): void {
+function snapshot(db: SqliteDb, guildId: string, messageId: string, count: number, at: number): void {
   inTransaction(db, () =>
     recordReactionSnapshotNow(db, { guildId, channelId: 'chan', messageId, emojiKey: '🔥', count, userIds: [], at }, NOW),
   );
 }
 
-function react(db: Db, guildId: string, messageId: string, userId: string, at: number, remove = false): void {
+function react(db: SqliteDb, guildId: string, messageId: string, userId: string, at: number, remove = false): void {
   const event = { guildId, channelId: 'chan', messageId, emojiKey: '🔥', userId, at };
   inTransaction(db, () => (remove ? recordReactionRemovedNow(db, event, NOW) : recordReactionAddedNow(db, event, NOW)));
 }
@@ -79,7 +79,7 @@ function everything(db: Db): Record<string, unknown[]> {
 }
 
 /** Runs an incremental pass, then checks a full rebuild would leave every summary and stored fact exactly the same. */
-async function expectIncrementalEqualsFullEverywhere(db: Db): Promise<void> {
+async function expectIncrementalEqualsFullEverywhere(db: SqliteDb): Promise<void> {
   await aggregateAll(db, { clock });
   const incremental = everything(db);
   await aggregateAll(db, { clock }, { full: true });
@@ -101,7 +101,7 @@ function summaries(db: Db): unknown[] {
 }
 
 /** Runs an incremental pass, then checks a full rebuild would leave exactly the same summaries. */
-async function expectIncrementalEqualsFull(db: Db): Promise<void> {
+async function expectIncrementalEqualsFull(db: SqliteDb): Promise<void> {
   await aggregateAll(db, { clock });
   const incremental = summaries(db);
   await aggregateAll(db, { clock }, { full: true });
@@ -222,7 +222,7 @@ describe('days only Discord activity touched', () => {
   const day = Date.parse('2026-03-10T00:00:00Z');
 
   /** Two enriched clips made on `day`, shared and reacted to that day; a third made a week before, shared that day. */
-  function community(db: Db): void {
+  function community(db: SqliteDb): void {
     post(db, 'g', 'm1', day + 10 * HOUR, ['SlugOne', 'SlugTwo']);
     post(db, 'g', 'm2', day + 12 * HOUR, ['SlugOld']);
     post(db, 'g', 'm3', day + 3 * DAY, ['SlugOne']);
@@ -234,7 +234,7 @@ describe('days only Discord activity touched', () => {
   }
 
   /** The community plus a share on each of 100 days (a full rebuild then takes several steps), aggregated. */
-  async function aggregatedHundredDays(): Promise<Db> {
+  async function aggregatedHundredDays(): Promise<SqliteDb> {
     temp = createTempDb();
     const db = temp.db;
     community(db);

@@ -6,7 +6,7 @@ import { ManualClock } from '../../src/clock';
 import { closeDatabase, openDatabase } from '../../src/db/client';
 import { getGuildSettings, updateGuildSettings } from '../../src/db/guild-settings';
 import { DIGEST_CLAIM_TIMEOUT_MS, digestSchedule, resetDigestFailure, runDueDigests, type DigestDeps } from '../../src/digest/weekly';
-import { createAnalyticsQueries } from '../../src/discord/analytics-queries';
+import { createAnalytics } from '../../src/analytics/service';
 import { createDiscordClient } from '../../src/discord/client';
 import { statusEmbed } from '../../src/discord/commands/clipscope-admin';
 import { createDigestSender } from '../../src/discord/digest-sender';
@@ -58,7 +58,7 @@ describe('weekly digest', () => {
     db,
     clock,
     logger: silentLogger(),
-    analytics: createAnalyticsQueries(db),
+    analytics: createAnalytics(db),
     sender: createDigestSender(client),
   });
 

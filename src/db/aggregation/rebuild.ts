@@ -1,0 +1,68 @@
+// A full rebuild's writes: buckets of one period type made equal to their rolled-up rows, then the guild's summaries
+// trimmed to its data, its journal and pending days cleared and its state marked current.
+import { run, type Db } from '../client';
+import { recordRunOn } from './state';
+import { syncDayTopsOn, syncRowsOn, type SummaryTable } from './sync';
+import type { BucketRows, DayTopClipRow } from './types';
+
+const SUMMARY_TABLES: readonly SummaryTable[] = [
+  'game_analytics',
+  'creator_analytics',
+  'guild_period_stats',
+  'guild_peak_activity',
+  'analytics_pair_facts',
+];
+
+/** Makes the rows of the buckets `keys` of one period type equal to `rows` (and, for days, their top clips). */
+export function writeBuckets(
+  db: Db,
+  guildId: string,
+  type: string,
+  keys: number[],
+  rows: BucketRows,
+  dayTops: readonly DayTopClipRow[] | null,
+  now: number,
+): Promise<void> {
+  return run(db, (c) => {
+    for (const table of SUMMARY_TABLES) syncRowsOn(c, table, guildId, type, keys, rows[table], now);
+    if (dayTops) syncDayTopsOn(c, guildId, keys, dayTops);
+  });
+}
+
+/**
+ * The last write of a rebuild (call inside a transaction): deletes the buckets outside each period type's span of
+ * rebuilt keys (null: none), the pending days and the engagement journal, turns the guild's engagement-only dirty
+ * hours into full ones, and records the rebuild.
+ */
+export function finishRebuild(
+  db: Db,
+  guildId: string,
+  spans: ReadonlyMap<string, { first: number; last: number } | null>,
+  timezone: string,
+  now: number,
+): Promise<void> {
+  return run(db, (c) => {
+    for (const [type, span] of spans) {
+      for (const table of SUMMARY_TABLES) {
+        c.statement(`DELETE FROM ${table} WHERE guild_id = ? AND period_type = ? AND (period_start < ? OR period_start > ?)`).run(
+          guildId,
+          type,
+          span ? span.first : 1,
+          span ? span.last : 0,
+        );
+      }
+    }
+    const daySpan = spans.get('day') ?? null;
+    c.statement('DELETE FROM analytics_day_top_clips WHERE guild_id = ? AND (day_start < ? OR day_start > ?)').run(
+      guildId,
+      daySpan ? daySpan.first : 1,
+      daySpan ? daySpan.last : 0,
+    );
+    c.statement('DELETE FROM aggregation_pending WHERE guild_id = ?').run(guildId);
+    // Capture may have written between the rebuild's reads and now, and the rebuilt days may or may not hold those
+    // writes: their journaled changes go, and the hours they marked are recomputed in full by the next run.
+    c.statement('DELETE FROM engagement_changes WHERE guild_id = ?').run(guildId);
+    c.statement('UPDATE dirty_hours SET engagement_only = 0 WHERE guild_id = ? AND engagement_only <> 0').run(guildId);
+    recordRunOn(c, guildId, [...spans.keys()], timezone, now, true);
+  });
+}
