@@ -12,7 +12,6 @@ import { createHttpServer } from '../http/server';
 import { httpServices } from '../http/services';
 import { createApiToken } from '../http/tokens';
 import { createLogger } from '../logger';
-import { legacyClient } from '../db/client';
 
 /** The part of src/demo/generator.ts (the synthetic community generator) the demo uses. */
 interface GeneratorModule {

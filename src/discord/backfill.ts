@@ -5,12 +5,11 @@
 import { DiscordAPIError, REST } from '@discordjs/rest';
 import { z } from 'zod';
 import { clipLinksOf, type MessageSnapshot } from '../capture/record-share';
-import { recordMessageNow, recordMessagesDeletedNow, recordReactionSnapshotNow } from '../capture/record-now';
 import { emojiKey } from '../capture/record-reaction';
 import type { Clock } from '../clock';
-import { inTransaction, type Db } from '../db/client';
+import type { Db } from '../db/database';
+import { hasRecordedShares, readBackfillCheckpoint, writeBackfillPage } from '../db/stores/backfill';
 import { getGuildSettings } from '../db/guild-settings';
-import { legacyClient } from '../db/client';
 
 export const PAGE_SIZE = 100;
 
@@ -99,14 +98,6 @@ const usersSchema = z.array(z.object({ id: snowflake }));
 /** Discord channel types that are threads (announcement, public, private): they count for their parent channel. */
 const THREAD_TYPES = new Set([10, 11, 12]);
 
-interface Checkpoint {
-  before_message_id: string | null;
-  since_ts: number | null;
-  messages_scanned: number;
-  shares_found: number;
-  completed_at: number | null;
-}
-
 export async function backfillChannel(deps: BackfillDeps, options: BackfillOptions): Promise<BackfillResult> {
   const { clock, rest } = deps;
   const db = deps.db;
@@ -125,10 +116,7 @@ export async function backfillChannel(deps: BackfillDeps, options: BackfillOptio
     throw new BackfillError(`channel ${channel.name ? `#${channel.name}` : channel.id} is not one of this server's capture channels: add it to them first`);
   }
 
-  const selectCheckpoint = legacyClient(db).prepare<[string], Checkpoint>(
-    'SELECT before_message_id, since_ts, messages_scanned, shares_found, completed_at FROM backfill_checkpoints WHERE channel_id = ?',
-  );
-  let checkpoint = options.restart ? undefined : selectCheckpoint.get(channel.id);
+  let checkpoint = options.restart ? undefined : await readBackfillCheckpoint(db, channel.id);
   const since = options.since ?? null;
   const progress: BackfillProgress = {
     guildId,
@@ -152,22 +140,6 @@ export async function backfillChannel(deps: BackfillDeps, options: BackfillOptio
     }
   }
 
-  const saveCheckpoint = legacyClient(db).prepare(
-    `INSERT INTO backfill_checkpoints (channel_id, guild_id, before_message_id, since_ts, messages_scanned, shares_found, completed_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (channel_id) DO UPDATE SET guild_id = excluded.guild_id, before_message_id = excluded.before_message_id,
-       since_ts = excluded.since_ts, messages_scanned = excluded.messages_scanned, shares_found = excluded.shares_found,
-       completed_at = excluded.completed_at, updated_at = excluded.updated_at`,
-  );
-  const observe = legacyClient(db).prepare(
-    `INSERT INTO message_observations (message_id, guild_id, observed_at) VALUES (?, ?, ?)
-     ON CONFLICT (message_id) DO UPDATE SET observed_at = max(observed_at, excluded.observed_at)`,
-  );
-  const knownShares = legacyClient(db).prepare<[string], { n: number }>('SELECT count(*) AS n FROM shares WHERE message_id = ?');
-  const recordedInRange = legacyClient(db).prepare<[string, number, number, string, string], { message_id: string }>(
-    `SELECT DISTINCT message_id FROM shares
-      WHERE guild_id = ? AND posted_at BETWEEN ? AND ? AND channel_id = ? AND coalesce(thread_id, '') = ? AND deleted_at IS NULL`,
-  );
   let before = checkpoint?.before_message_id ?? null;
   checkpoint = undefined;
 
@@ -185,7 +157,7 @@ export async function backfillChannel(deps: BackfillDeps, options: BackfillOptio
       if (message.author.bot === true && !includeBots) continue;
       const snapshot = toSnapshot(message, guildId, countedChannelId, threadId);
       const hasLinks = clipLinksOf(snapshot).length > 0;
-      if (!hasLinks && (knownShares.get(message.id)?.n ?? 0) === 0) continue;
+      if (!hasLinks && !(await hasRecordedShares(db, message.id))) continue;
       const reactions: ReactionUsers[] = [];
       if (hasLinks) {
         for (const reaction of message.reactions) {
@@ -201,51 +173,55 @@ export async function backfillChannel(deps: BackfillDeps, options: BackfillOptio
     // The oldest message handled (not the page's oldest when `since` cut it): a later run with an earlier since
     // continues from exactly here.
     const oldest = inRange.at(-1);
-    inTransaction(db, () => {
-      const now = clock.now();
-      // A page holds every message between its oldest and newest: a clip message recorded in that range that
-      // Discord no longer returns was deleted while the bot was away.
-      const newest = inRange[0];
-      const last = inRange.at(-1);
-      if (newest && last) {
-        const low = BigInt(last.id);
-        const high = BigInt(newest.id);
-        const present = new Set(inRange.map((m) => m.id));
-        const gone = recordedInRange
-          .all(guildId, Date.parse(last.timestamp), Date.parse(newest.timestamp), countedChannelId, threadId ?? '')
-          .map((r) => r.message_id)
-          .filter((id) => !present.has(id) && BigInt(id) >= low && BigInt(id) <= high);
-        if (gone.length > 0) recordMessagesDeletedNow(db, gone, now);
-      }
-      for (const { snapshot, message, reactions } of toRecord) {
-        const change = recordMessageNow(db, snapshot, now);
-        progress.sharesFound += change.added.length;
-        observe.run(message.id, guildId, fetchedAt);
-        for (const reaction of reactions) {
-          recordReactionSnapshotNow(
-            db,
-            {
-              guildId,
-              channelId: countedChannelId,
-              messageId: message.id,
-              emojiKey: reaction.key,
-              count: Math.max(reaction.count, reaction.userIds.length),
-              userIds: reaction.userIds,
-              // When each reaction was added is not in the API; the message's time keeps it in the right period.
-              at: snapshot.postedAt,
-            },
-            now,
-          );
-        }
-      }
-      progress.messagesScanned += inRange.length;
-      if (oldest) {
-        before = oldest.id;
-        progress.oldestReachedAt = Date.parse(oldest.timestamp);
-      }
-      progress.done = reachedEnd;
-      saveCheckpoint.run(channel.id, guildId, before, since, progress.messagesScanned, progress.sharesFound, reachedEnd ? now : null, now);
-    });
+    const newest = inRange[0];
+    const last = inRange.at(-1);
+    const now = clock.now();
+    const scanned = progress.messagesScanned + inRange.length;
+    const beforeNext = oldest ? oldest.id : before;
+    const added = await writeBackfillPage(
+      db,
+      {
+        guildId,
+        channelId: channel.id,
+        countedChannelId,
+        threadId,
+        // A page holds every message between its oldest and newest: a clip message recorded in that range that
+        // Discord no longer returns was deleted while the bot was away.
+        span:
+          newest && last
+            ? {
+                oldestAt: Date.parse(last.timestamp),
+                newestAt: Date.parse(newest.timestamp),
+                lowId: BigInt(last.id),
+                highId: BigInt(newest.id),
+                presentIds: new Set(inRange.map((m) => m.id)),
+              }
+            : null,
+        messages: toRecord.map(({ snapshot, reactions }) => ({
+          snapshot,
+          links: clipLinksOf(snapshot),
+          reactions: reactions.map((reaction) => ({
+            guildId,
+            channelId: countedChannelId,
+            messageId: snapshot.messageId,
+            emojiKey: reaction.key,
+            count: Math.max(reaction.count, reaction.userIds.length),
+            userIds: reaction.userIds,
+            // When each reaction was added is not in the API; the message's time keeps it in the right period.
+            at: snapshot.postedAt,
+          })),
+        })),
+        fetchedAt,
+        checkpoint: { beforeMessageId: beforeNext, sinceTs: since, messagesScanned: scanned, completed: reachedEnd },
+        now,
+      },
+      progress.sharesFound,
+    );
+    progress.sharesFound += added;
+    progress.messagesScanned = scanned;
+    before = beforeNext;
+    if (oldest) progress.oldestReachedAt = Date.parse(oldest.timestamp);
+    progress.done = reachedEnd;
     progress.pagesThisRun++;
     await options.onProgress?.({ ...progress });
     if (reachedEnd) return { ...progress, status: 'completed' };

@@ -63,7 +63,7 @@ function react(db: SqliteDb, guildId: string, messageId: string, userId: string,
 }
 
 /** Every stored summary and fact row (computed_at aside), in key order. */
-function everything(db: Db): Record<string, unknown[]> {
+function everything(db: SqliteDb): Record<string, unknown[]> {
   const q = (sql: string): unknown[] => sqliteClient(db).prepare(sql).all();
   return {
     games: q(`SELECT guild_id, game_id, game_name, period_type, period_start, period_end, clip_count, total_views, avg_view_count, unique_creators,
@@ -86,11 +86,11 @@ async function expectIncrementalEqualsFullEverywhere(db: SqliteDb): Promise<void
   expect(incremental).toEqual(everything(db));
 }
 
-function dirtyHours(db: Db): unknown[] {
+function dirtyHours(db: SqliteDb): unknown[] {
   return sqliteClient(db).prepare('SELECT guild_id, hour_start, engagement_only FROM dirty_hours ORDER BY 1, 2').all();
 }
 
-function summaries(db: Db): unknown[] {
+function summaries(db: SqliteDb): unknown[] {
   return sqliteClient(db)
     .prepare(
       `SELECT period_type, period_start, clip_count, total_views, discord_shares, discord_reactions FROM guild_period_stats
