@@ -2,7 +2,6 @@
 // (recordMessage, recordReactionAdded, recordMessagesDeleted, guild settings, the enrichment writer),
 // in transactions of about a thousand writes, as live capture would. Deterministic: same options, same rows.
 import type { Db } from '../db/client';
-import { inTransaction } from '../db/client';
 import { writeGuildSettings } from '../db/guild-settings';
 import type { MessageSnapshot } from '../capture/record-share';
 import { recordMessageNow, recordMessagesDeletedNow, recordReactionAddedNow } from '../capture/record-now';
@@ -21,7 +20,7 @@ import { writeSyncedClipsOn, writeTwitchClipOn } from '../db/stores/twitch-clips
 import { canonicalClipUrl } from '../capture/clip-url';
 import { nextGameNameTry, unnamedGameIds } from '../twitch/game-name-repair';
 import type { HelixClip } from '../twitch/client';
-import { legacyClient } from '../db/client';
+import { inBulkTransaction, withBulkLoadPragmas } from '../db/bulk';
 
 export { resolveSize, SIZES, type SizeName, type CommunityOptions } from './community';
 
@@ -60,16 +59,7 @@ export interface GenerateSummary {
  */
 export function generateCommunity(target: Db, options: GenerateOptions): GenerateSummary {
   if (!options.bulk) return generateInto(target, options);
-  const journal = String(legacyClient(target).pragma('journal_mode', { simple: true }));
-  const synchronous = Number(legacyClient(target).pragma('synchronous', { simple: true }));
-  legacyClient(target).pragma('journal_mode = MEMORY');
-  legacyClient(target).pragma('synchronous = OFF');
-  try {
-    return generateInto(target, options);
-  } finally {
-    legacyClient(target).pragma(`journal_mode = ${journal}`);
-    legacyClient(target).pragma(`synchronous = ${synchronous}`);
-  }
+  return withBulkLoadPragmas(target, () => generateInto(target, options));
 }
 
 function generateInto(db: Db, options: GenerateOptions): GenerateSummary {
@@ -112,7 +102,7 @@ function writeGuild(
   summary: GenerateSummary,
   onClips: (n: number) => void,
 ): void {
-  inTransaction(db, () => {
+  inBulkTransaction(db, () => {
     writeGuildSettings(db, guild.id, { guildName: guild.name, timezone: guild.timezone }, resolved.startAt);
   });
 
@@ -126,7 +116,7 @@ function writeGuild(
   while (next < items.length) {
     let writes = 0;
     let clipsInBatch = 0;
-    inTransaction(db, () => {
+    inBulkTransaction(db, () => {
       while (next < items.length && writes < WRITES_PER_TRANSACTION) {
         const item = items[next++] as WorkItem;
         if (item.kind === 'sync') {

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { closeDatabase, openDatabase, type Db } from '../db/client';
 import { resolveCommunity } from './community';
 import { generateCommunity, type GenerateOptions, type GenerateSummary } from './generator';
-import { legacyClient } from '../db/client';
+import { mergeDatabaseParts } from '../db/bulk';
 
 export interface ParallelBuildOptions extends Omit<GenerateOptions, 'onlyGuilds' | 'bulk'> {
   /** The database file to create (must not exist). */
@@ -61,7 +61,7 @@ export async function buildCommunityInParallel(options: ParallelBuildOptions): P
     );
     const db = openDatabase({ path: options.path });
     try {
-      mergeParts(db, partPaths);
+      mergeDatabaseParts(db, partPaths, MERGED_TABLES);
     } finally {
       closeDatabase(db);
     }
@@ -73,38 +73,6 @@ export async function buildCommunityInParallel(options: ParallelBuildOptions): P
     return { ...summary, workerPeakRssMb: Math.max(...summaries.map((s) => s.peakRssMb)) };
   } finally {
     for (const part of partPaths) for (const f of [part, `${part}-wal`, `${part}-shm`]) fs.rmSync(f, { force: true });
-  }
-}
-
-/** Copies every part's rows into `db`, part by part, in the parts' own row order. */
-export function mergeParts(db: Db, partPaths: readonly string[]): void {
-  const client = legacyClient(db);
-  const journal = String(client.pragma('journal_mode', { simple: true }));
-  client.pragma('journal_mode = MEMORY');
-  client.pragma('synchronous = OFF');
-  try {
-    for (const [i, part] of partPaths.entries()) {
-      client.prepare('ATTACH DATABASE ? AS ?').run(part, `part${i}`);
-      try {
-        client.transaction(() => {
-          for (const table of MERGED_TABLES) {
-            const all = client
-              .prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('${table}') ORDER BY cid`)
-              .all()
-              .map((c) => c.name);
-            const hasId = all.includes('id');
-            const columns = all.filter((name) => name !== 'id');
-            const list = columns.map((c) => `"${c}"`).join(', ');
-            client.exec(`INSERT INTO main."${table}" (${list}) SELECT ${list} FROM part${i}."${table}"${hasId ? ' ORDER BY id' : ''}`);
-          }
-        }).immediate();
-      } finally {
-        client.prepare('DETACH DATABASE ?').run(`part${i}`);
-      }
-    }
-  } finally {
-    client.pragma(`journal_mode = ${journal}`);
-    client.pragma('synchronous = NORMAL');
   }
 }
 

@@ -5,16 +5,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { openCaptureBatchNow, recordMessageNow, recordReactionSnapshotNow } from '../capture/record-now';
 import { clipLinksOf, type MessageSnapshot } from '../capture/record-share';
 import { canonicalClipUrl } from '../capture/clip-url';
 import { emojiKey } from '../capture/record-reaction';
 import type { Clock } from '../clock';
-import type { DeferredBatch, Db } from '../db/client';
+import type { Db } from '../db/database';
 import { readGuildSettings } from '../db/guild-settings';
 import { databaseFile, describeStorageProblem } from '../db/storage-errors';
 import { ExportScanner, ExportSyntaxError, parseJson } from './export-scanner';
-import { legacyClient } from '../db/client';
+import { openImportSession, readImportRun, type ImportSession } from '../db/stores/imports';
 
 export interface ImportDeps {
   db: Db;
@@ -180,11 +179,7 @@ export async function importExportFile(deps: ImportDeps, file: string, options: 
     throw new ImportError(file, `cannot open: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, null, null, 0);
   }
   const fileSize = (await handle.stat()).size;
-  const previous = legacyClient(db)
-    .prepare<[string], { guild_id: string; channel_id: string; file_size: number; messages_imported: number; last_message_id: string | null; completed_at: number | null; byte_offset: number }>(
-      'SELECT guild_id, channel_id, file_size, messages_imported, last_message_id, completed_at, byte_offset FROM import_runs WHERE file_path = ?',
-    )
-    .get(absolute);
+  const previous = await readImportRun(db, absolute);
   // A file of another size at the same path is a new export: start over (the writes are idempotent anyway).
   const sameFile = previous !== undefined && previous.file_size === fileSize;
 
@@ -223,16 +218,8 @@ export async function importExportFile(deps: ImportDeps, file: string, options: 
   let committedThisRun = 0;
   let lastMessageId: string | null = null;
   let clipsBefore = 0;
-  const countClips = legacyClient(db).prepare<[string], { n: number }>('SELECT count(*) AS n FROM clips WHERE guild_id = ?');
-  const saveRun = legacyClient(db).prepare(
-    `INSERT INTO import_runs (file_path, guild_id, channel_id, file_size, messages_imported, last_message_id, completed_at, updated_at, byte_offset)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (file_path) DO UPDATE SET guild_id = excluded.guild_id, channel_id = excluded.channel_id,
-       file_size = excluded.file_size, messages_imported = excluded.messages_imported,
-       last_message_id = excluded.last_message_id, completed_at = excluded.completed_at,
-       updated_at = excluded.updated_at, byte_offset = excluded.byte_offset`,
-  );
-  const writer = createBatchWriter(db);
+  const session = openImportSession(db);
+  const writer = createBatchWriter(session);
 
   // Messages are recorded the moment they are parsed (so none outlives the young generation of the heap) inside a
   // transaction that is committed, with the file's progress, every batchSize messages and at the end of each chunk.
@@ -240,33 +227,29 @@ export async function importExportFile(deps: ImportDeps, file: string, options: 
   // Each transaction is a capture batch, as live capture's: clip counters, dirty hours and the engagement journal
   // are written once per touched clip, hour and message at its commit instead of after every message and reaction
   // (per write, the journal read each clip message's engagement four times and the counters were recomputed thrice).
-  const client = legacyClient(db);
-  let inTx = false;
   let messagesInTx = 0;
-  let upkeep: DeferredBatch | null = null;
   const begin = (): void => {
-    client.exec('BEGIN IMMEDIATE');
-    inTx = true;
+    session.begin();
     messagesInTx = 0;
-    upkeep = openCaptureBatchNow(db);
   };
   const commit = (completed: boolean): void => {
     if (!ctx) return;
-    if (!inTx) begin();
+    if (!session.inTransaction) begin();
     const now = clock.now();
-    saveRun.run(absolute, ctx.guildId, ctx.threadId ?? ctx.channelId, fileSize, recordedMessages, lastMessageId, completed ? now : null, now, recordedOffset);
-    upkeep?.flush();
-    upkeep = null;
-    client.exec('COMMIT');
-    inTx = false;
+    session.commit({
+      filePath: absolute,
+      guildId: ctx.guildId,
+      channelId: ctx.threadId ?? ctx.channelId,
+      fileSize,
+      messagesImported: recordedMessages,
+      lastMessageId,
+      completedAt: completed ? now : null,
+      byteOffset: recordedOffset,
+      now,
+    });
     committedThisRun = recordedMessages - result.resumedAfter;
   };
-  const rollback = (): void => {
-    upkeep?.discard();
-    upkeep = null;
-    if (inTx && client.inTransaction) client.exec('ROLLBACK');
-    inTx = false;
-  };
+  const rollback = (): void => session.rollback();
 
   const scanner = new ExportScanner({
     onHeader(header, arrayStart) {
@@ -275,7 +258,7 @@ export async function importExportFile(deps: ImportDeps, file: string, options: 
       result.channelId = ctx.threadId ?? ctx.channelId;
       result.channelName = ctx.channelName;
       if (ctx.notCaptured) throw new SkipFile(`#${ctx.channelName} is not one of the guild's capture channels`);
-      clipsBefore = countClips.get(ctx.guildId)?.n ?? 0;
+      clipsBefore = session.countClips(ctx.guildId);
       recordedOffset = arrayStart;
       const resumable =
         sameFile &&
@@ -297,7 +280,7 @@ export async function importExportFile(deps: ImportDeps, file: string, options: 
       if (!parsed.success) {
         throw new ExportSyntaxError(describeInvalidMessage(raw, parsed.error, scanner.messagesScanned), start);
       }
-      if (!inTx) begin();
+      if (!session.inTransaction) begin();
       result.sharesAdded += writer.record(ctx as ChannelContext, parsed.data, clock.now());
       result.messagesRead++;
       recordedMessages++;
@@ -309,8 +292,7 @@ export async function importExportFile(deps: ImportDeps, file: string, options: 
 
   // Imports write in message order and touch each page about once: SQLite's default 64 MB page cache would only
   // add RSS (it was a third of the peak), so the import runs with 16 MB and gives the connection its cache back.
-  const cacheSize = client.pragma('cache_size', { simple: true }) as number;
-  client.pragma(`cache_size = ${-IMPORT_CACHE_KIB}`);
+  const restoreCache = session.useCacheKib(IMPORT_CACHE_KIB);
   const buffer = Buffer.allocUnsafe(chunkSize);
   let position = 0;
   try {
@@ -321,10 +303,10 @@ export async function importExportFile(deps: ImportDeps, file: string, options: 
         position = scanner.push(buffer.subarray(0, bytesRead), position);
       } catch (error) {
         // Bad input: keep every valid message before it. Anything else (a database error): undo the open batch.
-        if (error instanceof ExportSyntaxError && inTx) commit(false);
+        if (error instanceof ExportSyntaxError && session.inTransaction) commit(false);
         throw error;
       }
-      if (inTx) commit(false);
+      if (session.inTransaction) commit(false);
       options.onProgress?.({ file, bytesRead: position, fileSize, messagesRead: result.messagesRead });
       if (options.signal?.aborted) {
         await handle.close();
@@ -350,10 +332,10 @@ export async function importExportFile(deps: ImportDeps, file: string, options: 
     }
     throw error;
   } finally {
-    client.pragma(`cache_size = ${cacheSize}`);
+    restoreCache();
   }
   await handle.close();
-  if (ctx) result.clipsAdded = (countClips.get((ctx as ChannelContext).guildId)?.n ?? 0) - clipsBefore;
+  if (ctx) result.clipsAdded = session.countClips((ctx as ChannelContext).guildId) - clipsBefore;
   return result;
 }
 
@@ -398,20 +380,7 @@ function channelContext(db: Db, header: Record<string, unknown>, arrayStart: num
 }
 
 /** Records one message's shares and reactions; returns the number of shares added. Call inside a transaction. */
-function createBatchWriter(db: Db): { record(ctx: ChannelContext, message: ExportedMessage, now: number): number } {
-  const existingShares = legacyClient(db).prepare<[string], { clip_id: string; deleted_at: number | null }>(
-    'SELECT clip_id, deleted_at FROM shares WHERE message_id = ?',
-  );
-  const newerLiveReaction = legacyClient(db).prepare<[string, string, number], { one: number }>(
-    'SELECT 1 AS one FROM reactions WHERE message_id = ? AND emoji_key = ? AND reacted_at > ? LIMIT 1',
-  );
-  const observedAt = legacyClient(db).prepare<[string], { observed_at: number }>(
-    'SELECT observed_at FROM message_observations WHERE message_id = ?',
-  );
-  const observe = legacyClient(db).prepare(
-    `INSERT INTO message_observations (message_id, guild_id, observed_at) VALUES (?, ?, ?)
-     ON CONFLICT (message_id) DO UPDATE SET observed_at = max(observed_at, excluded.observed_at)`,
-  );
+function createBatchWriter(session: ImportSession): { record(ctx: ChannelContext, message: ExportedMessage, now: number): number } {
   const mentionsTwitch = /twitch\.tv/i;
 
   return {
@@ -422,14 +391,14 @@ function createBatchWriter(db: Db): { record(ctx: ChannelContext, message: Expor
         if (embed.url) embedUrls.push(embed.url);
         if (embed.video?.url) embedUrls.push(embed.video.url);
       }
-      const rows = existingShares.all(message.id);
+      const rows = session.sharesOf(message.id);
       const maybeLinks = mentionsTwitch.test(message.content) || embedUrls.some((u) => mentionsTwitch.test(u));
       // Most messages share no clip and were never recorded: nothing to do (the cheap common path).
       if (!maybeLinks && rows.length === 0) return 0;
       if (ctx.exportedAt !== null && rows.length > 0) {
         // A newer export or a crawl already recorded this message: this export is older and changes nothing.
-        const seen = observedAt.get(message.id);
-        if (seen && seen.observed_at > ctx.exportedAt) return 0;
+        const seen = session.observedAt(message.id);
+        if (seen !== undefined && seen > ctx.exportedAt) return 0;
       }
 
       const snapshot: MessageSnapshot = {
@@ -462,18 +431,17 @@ function createBatchWriter(db: Db): { record(ctx: ChannelContext, message: Expor
           toRecord = { ...snapshot, content: '', embedUrls: [...wanted].map(canonicalClipUrl) };
         }
       }
-      const change = recordMessageNow(db, toRecord, now);
+      const change = session.recordMessage(toRecord, clipLinksOf(toRecord), now);
       if (rows.length === 0 && change.added.length === 0) return 0;
-      if (ctx.exportedAt !== null) observe.run(message.id, ctx.guildId, ctx.exportedAt);
+      if (ctx.exportedAt !== null) session.observe(message.id, ctx.guildId, ctx.exportedAt);
 
       for (const reaction of message.reactions) {
         const key = emojiKey(reaction.emoji);
         if (key === null) continue;
         // Live events newer than this export know better than its numbers.
-        if (ctx.exportedAt !== null && newerLiveReaction.get(message.id, key, ctx.exportedAt)) continue;
+        if (ctx.exportedAt !== null && session.hasNewerLiveReaction(message.id, key, ctx.exportedAt)) continue;
         const userIds = reaction.users?.map((u) => u.id) ?? [];
-        recordReactionSnapshotNow(
-          db,
+        session.recordReactionSnapshot(
           {
             guildId: ctx.guildId,
             channelId: ctx.channelId,
