@@ -20,12 +20,13 @@ import { viralClips } from '../src/analytics/viral-clips';
 import { recordMessage } from '../src/capture/record-share';
 import { recordReactionAdded } from '../src/capture/record-reaction';
 import { ManualClock } from '../src/clock';
-import { closeDatabase, inTransaction, openDatabase, type Db } from '../src/db/client';
+import { closeDatabase, openDatabase, type Db } from '../src/db/client';
 import { updateGuildSettings } from '../src/db/guild-settings';
 import { figure, ratio, repeat, summarise } from './measure';
 import type { BenchSection, Figure } from './types';
 import { sqliteClient } from '../src/db/client';
 import { recordMessageNow, recordReactionAddedNow } from '../src/capture/record-now';
+import { inBulkTransaction as inTransaction } from '../src/db/bulk';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const DAY = 86_400_000;

@@ -20,7 +20,7 @@ import pino from 'pino';
 import { recordReactionAdded } from '../src/capture/record-reaction';
 import { recordMessage } from '../src/capture/record-share';
 import { systemClock } from '../src/clock';
-import { closeDatabase, inTransaction, openDatabase } from '../src/db/client';
+import { closeDatabase, openDatabase } from '../src/db/client';
 import { createDiscordBot } from '../src/discord/bot';
 import { createLogger } from '../src/logger';
 import {
@@ -41,6 +41,7 @@ import {
   type FakeDiscord,
 } from '../test/fakes/discord';
 import { recordMessageNow, recordReactionAddedNow } from '../src/capture/record-now';
+import { inBulkTransaction as inTransaction } from '../src/db/bulk';
 
 const SELF = fileURLToPath(import.meta.url);
 

@@ -6,13 +6,14 @@ import path from 'node:path';
 import { extractClipLinks } from '../src/capture/clip-url';
 import { recordReactionAdded, type ReactionEvent } from '../src/capture/record-reaction';
 import { recordMessage, recordMessagesDeleted, type MessageSnapshot } from '../src/capture/record-share';
-import { closeDatabase, inTransaction, openDatabase, type Db } from '../src/db/client';
+import { closeDatabase, openDatabase, type Db } from '../src/db/client';
 import { buildGuild, createGuildContext, resolveCommunity } from '../src/demo/community';
 import { messageSnapshotOf } from '../src/demo/generator';
 import { figure, ratio, summarise } from './measure';
 import type { BenchContext, BenchSection, Figure } from './types';
 import { sqliteClient } from '../src/db/client';
 import { recordMessageNow, recordMessagesDeletedNow, recordReactionAddedNow } from '../src/capture/record-now';
+import { inBulkTransaction as inTransaction } from '../src/db/bulk';
 
 const BATCH = 1000;
 /** Clips of the fresh community each run captures: ~2.5 events per clip (messages, reactions, edits, deletions). */

@@ -187,6 +187,14 @@ export function connectionNow(db: Db): Connection {
   return handle.state;
 }
 
+/**
+ * A synchronous read on the connection at once, even while another caller's transaction is open (it then sees that
+ * transaction's writes): only for the few reads that must answer within the same tick (capture's per-event settings).
+ */
+export function readNow<T>(db: Db, fn: (connection: Connection) => T): T {
+  return fn((db as SqliteDb).state);
+}
+
 export function openDatabase(options: OpenDatabaseOptions): SqliteDb {
   if (options.path !== ':memory:' && !options.readonly) {
     fs.mkdirSync(path.dirname(path.resolve(options.path)), { recursive: true });
@@ -331,28 +339,6 @@ export function openDeferredBatch<B>(batches: WeakMap<object, B>, on: Connection
       end();
     },
   };
-}
-
-// --- Transitional: the synchronous API of the code not yet moved behind stores. Removed when the move is done. ---
-
-/** @deprecated Use a store function with run(). */
-export function cachedStatement<P extends unknown[] | {} = unknown[], R = unknown>(db: Db, sql: string): Database.Statement<P, R> {
-  return (db as SqliteDb).state.statement<P, R>(sql);
-}
-
-/** @deprecated Use a store function with run(). */
-export function cachedRawStatement<P extends unknown[], R extends unknown[]>(db: Db, sql: string): Database.Statement<P, R> {
-  return (db as SqliteDb).state.rawStatement<P, R>(sql);
-}
-
-/** @deprecated Use db.transaction(). */
-export function inTransaction<T>(db: Db, fn: () => T): T {
-  return (db as SqliteDb).$client.transaction(fn).immediate();
-}
-
-/** @deprecated Transitional: the better-sqlite3 handle for code not yet moved behind stores. */
-export function legacyClient(db: Db): Database.Database {
-  return (db as SqliteDb).$client;
 }
 
 /** The better-sqlite3 handle behind a SQLite Db, for tests and benchmarks (the dependency rules keep it out of src). */

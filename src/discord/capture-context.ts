@@ -2,7 +2,8 @@
 // memory of which messages are known to hold no clip link (so reactions on them never cause a fetch).
 import type { Client } from 'discord.js';
 import type { Clock } from '../clock';
-import { cachedStatement, type Db } from '../db/client';
+import type { Db } from '../db/database';
+import { readCaptureSettingsNow } from '../db/stores/capture/settings';
 import type { Logger } from '../logger';
 import type { CaptureQueue } from './capture-queue';
 import { LruSet } from './lru-set';
@@ -78,10 +79,7 @@ export function authorAllowed(ctx: CaptureContext, settings: CaptureSettings, au
  * statement on the primary key costs microseconds (the general getGuildSettings costs far more per call).
  */
 export function settingsOf(ctx: CaptureContext, guildId: string): CaptureSettings {
-  const row = cachedStatement<[string], { ids: string; bots: number }>(
-    ctx.db,
-    'SELECT capture_channel_ids AS ids, include_bots AS bots FROM guild_settings WHERE guild_id = ?',
-  ).get(guildId);
+  const row = readCaptureSettingsNow(ctx.db, guildId);
   if (!row) return { captureChannelIds: [], includeBots: false };
   return { captureChannelIds: parseIdList(row.ids), includeBots: row.bots === 1 };
 }

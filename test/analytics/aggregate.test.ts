@@ -6,12 +6,13 @@ import type { AnalysisContext } from '../../src/analytics/types';
 import { recordMessage, recordMessagesDeleted } from '../../src/capture/record-share';
 import { recordReactionAdded, recordReactionRemoved, recordReactionsCleared, recordReactionSnapshot } from '../../src/capture/record-reaction';
 import { ManualClock } from '../../src/clock';
-import { inTransaction, type SqliteDb } from '../../src/db/client';
+import { type SqliteDb } from '../../src/db/client';
 import { deferDirtyHours, markClipHoursDirty, markDirtyHours } from '../../src/db/dirty';
 import { updateGuildSettings } from '../../src/db/guild-settings';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
 import { sqliteClient } from '../../src/db/client';
 import { inCaptureBatchNow, recordMessageNow, recordMessagesDeletedNow, recordReactionAddedNow, recordReactionRemovedNow, recordReactionsClearedNow, recordReactionSnapshotNow } from '../../src/capture/record-now';
+import { inBulkTransaction as inTransaction } from '../../src/db/bulk';
 
 const NOW = Date.parse('2026-04-20T15:00:00Z');
 const DAY = 86_400_000;

@@ -3,12 +3,13 @@
 // src/analytics: it finds local dates and hours with Intl directly and loops over arrays.
 import { recordMessage, recordMessagesDeleted } from '../../src/capture/record-share';
 import { recordReactionAdded, recordReactionRemoved, recordReactionSnapshot } from '../../src/capture/record-reaction';
-import { inTransaction, type SqliteDb } from '../../src/db/client';
+import { type SqliteDb } from '../../src/db/client';
 import { markClipHoursDirty } from '../../src/db/dirty';
 import { updateGuildSettings } from '../../src/db/guild-settings';
 import { sqliteClient } from '../../src/db/client';
 import { recordMessageNow, recordMessagesDeletedNow, recordReactionAddedNow, recordReactionSnapshotNow } from '../../src/capture/record-now';
 import { recordReactionRemovedNow } from '../../src/capture/record-now';
+import { inBulkTransaction as inTransaction } from '../../src/db/bulk';
 
 // ---------------------------------------------------------------------------------------------------------
 // Random numbers

@@ -10,9 +10,9 @@ import { topGames } from '../../src/analytics/top-games';
 import { CREATOR_SORTS, GAME_SORTS, VIRAL_SORTS, type AnalysisContext, type PeriodQuery } from '../../src/analytics/types';
 import { viralClips } from '../../src/analytics/viral-clips';
 import { ManualClock } from '../../src/clock';
-import { inTransaction } from '../../src/db/client';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
 import { Community, Naive, type GuildSpec, type ModelClip, type ModelMessage, type NaivePeriod } from './community-model';
+import { inBulkTransaction as inTransaction } from '../../src/db/bulk';
 
 // Hundreds of clips checked period by period against a naive computation: give it room on a busy 2-core machine.
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });

@@ -7,9 +7,9 @@ import { createApp, type App } from '../../src/app';
 import { recordMessage } from '../../src/capture/record-share';
 import { ManualClock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
-import { inTransaction } from '../../src/db/client';
 import { silentLogger } from '../../src/logger';
 import { sqliteClient } from '../../src/db/client';
+import { inBulkTransaction as inTransaction } from '../../src/db/bulk';
 
 let app: App | undefined;
 let dir: string | undefined;

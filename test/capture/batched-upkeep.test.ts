@@ -4,12 +4,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { inCaptureBatchNow as inCaptureBatch, openCaptureBatchNow as openCaptureBatch } from '../../src/capture/record-now';
 import { recordReactionAdded, recordReactionRemoved, type ReactionEvent } from '../../src/capture/record-reaction';
 import { recordMessage, recordMessagesDeleted, type MessageSnapshot } from '../../src/capture/record-share';
-import { inTransaction, type Db } from '../../src/db/client';
+import { type Db } from '../../src/db/client';
 import { HOUR_MS } from '../../src/db/dirty';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
 import { sqliteClient } from '../../src/db/client';
 import { recordMessageNow, recordMessagesDeletedNow, recordReactionAddedNow } from '../../src/capture/record-now';
 import { recordReactionRemovedNow } from '../../src/capture/record-now';
+import { inBulkTransaction as inTransaction } from '../../src/db/bulk';
 
 const T0 = Date.UTC(2026, 0, 5, 12, 30);
 

@@ -2,9 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { recordMessage } from '../../src/capture/record-share';
 import type { CliIo } from '../../src/cli/command';
 import { runCli } from '../../src/cli/index';
-import { closeDatabase, inTransaction, openDatabase } from '../../src/db/client';
+import { closeDatabase, openDatabase } from '../../src/db/client';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
 import { recordMessageNow } from '../../src/capture/record-now';
+import { inBulkTransaction as inTransaction } from '../../src/db/bulk';
 
 let temp: TempDb | undefined;
 afterEach(() => temp?.cleanup());

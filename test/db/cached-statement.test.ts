@@ -1,6 +1,6 @@
 // Prepared statements are reused per connection and never shared between connections.
 import { afterEach, describe, expect, it } from 'vitest';
-import { cachedRawStatement, cachedStatement, memoisedSql } from '../../src/db/client';
+import { memoisedSql, connectionNow } from '../../src/db/client';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
 
 describe('cachedStatement', () => {
@@ -14,21 +14,21 @@ describe('cachedStatement', () => {
     const b = createTempDb();
     temps.push(a, b);
     const sql = 'SELECT count(*) AS n FROM clips';
-    expect(cachedStatement(a.db, sql)).toBe(cachedStatement(a.db, sql));
-    expect(cachedStatement(a.db, sql)).not.toBe(cachedStatement(b.db, sql));
+    expect(connectionNow(a.db).statement(sql)).toBe(connectionNow(a.db).statement(sql));
+    expect(connectionNow(a.db).statement(sql)).not.toBe(connectionNow(b.db).statement(sql));
     a.db.$client.prepare("INSERT INTO clips (guild_id, clip_id, url, first_seen_at, last_updated_at) VALUES ('g', 'c', 'u', 0, 0)").run();
-    expect(cachedStatement<[], { n: number }>(a.db, sql).get()).toEqual({ n: 1 });
-    expect(cachedStatement<[], { n: number }>(b.db, sql).get()).toEqual({ n: 0 });
+    expect(connectionNow(a.db).statement<[], { n: number }>(sql).get()).toEqual({ n: 1 });
+    expect(connectionNow(b.db).statement<[], { n: number }>(sql).get()).toEqual({ n: 0 });
   });
 
   it('keeps raw statements (rows as arrays) apart from object ones for the same SQL', () => {
     const a = createTempDb();
     temps.push(a);
     const sql = "SELECT 'x' AS name, 2 AS n";
-    expect(cachedRawStatement<[], [string, number]>(a.db, sql).get()).toEqual(['x', 2]);
-    expect(cachedStatement<[], { name: string; n: number }>(a.db, sql).get()).toEqual({ name: 'x', n: 2 });
-    expect(cachedRawStatement(a.db, sql)).toBe(cachedRawStatement(a.db, sql));
-    expect(cachedRawStatement(a.db, sql)).not.toBe(cachedStatement(a.db, sql));
+    expect(connectionNow(a.db).rawStatement<[], [string, number]>(sql).get()).toEqual(['x', 2]);
+    expect(connectionNow(a.db).statement<[], { name: string; n: number }>(sql).get()).toEqual({ name: 'x', n: 2 });
+    expect(connectionNow(a.db).rawStatement(sql)).toBe(connectionNow(a.db).rawStatement(sql));
+    expect(connectionNow(a.db).rawStatement(sql)).not.toBe(connectionNow(a.db).statement(sql));
   });
 });
 

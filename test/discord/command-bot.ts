@@ -4,7 +4,7 @@ import { createAnalytics } from '../../src/analytics/service';
 import { ManualClock } from '../../src/clock';
 import { recordMessage } from '../../src/capture/record-share';
 import { recordReactionAdded } from '../../src/capture/record-reaction';
-import { inTransaction, type Db } from '../../src/db/client';
+import { type Db } from '../../src/db/client';
 import { createDiscordBot, type DiscordBot } from '../../src/discord/bot';
 import { COMMANDS } from '../../src/discord/commands/index';
 import type { AdminServices, BotContext } from '../../src/discord/context';
@@ -15,6 +15,7 @@ import { createTempDb, type TempDb } from '../helpers/temp-db';
 import { snowflake, startFakeDiscord, type FakeDiscord, type FakeGuild, type RecordedRequest } from '../fakes/discord';
 import { sqliteClient } from '../../src/db/client';
 import { recordMessageNow, recordReactionAddedNow } from '../../src/capture/record-now';
+import { inBulkTransaction as inTransaction } from '../../src/db/bulk';
 
 export interface LogLine {
   level: number;

@@ -1,7 +1,6 @@
 // Test wiring for the Twitch module: a started fake Helix, Twurple pointed at it through TWURPLE_MOCK_API_PORT,
 // the production client built on top, a temporary database, and a way to capture shares like the bot does.
 import { ManualClock } from '../../src/clock';
-import { inTransaction } from '../../src/db/client';
 import { recordMessage } from '../../src/capture/record-share';
 import { silentLogger, type Logger } from '../../src/logger';
 import { createTwitchApi, type TwurpleTwitchApi } from '../../src/twitch/client';
@@ -11,6 +10,7 @@ import type { Job } from '../../src/scheduler/scheduler';
 import { FakeHelix, useFakeHelixPort, type FakeHelixOptions } from '../fakes/helix';
 import { createTempDb, type TempDb } from './temp-db';
 import { recordMessageNow } from '../../src/capture/record-now';
+import { inBulkTransaction as inTransaction } from '../../src/db/bulk';
 
 export interface TwitchHarness {
   helix: FakeHelix;

@@ -3,11 +3,12 @@ import { aggregateAll } from '../../src/analytics/aggregate';
 import { createAnalytics } from '../../src/analytics/service';
 import { recordMessage } from '../../src/capture/record-share';
 import { ManualClock } from '../../src/clock';
-import { closeDatabase, inTransaction, openDatabase } from '../../src/db/client';
+import { closeDatabase, openDatabase } from '../../src/db/client';
 import { updateGuildSettings } from '../../src/db/guild-settings';
 import { createDataVersions } from '../../src/http/data-version';
 import { GUILD_A, GUILD_B, TEST_NOW } from '../helpers/http-server';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
+import { inBulkTransaction as inTransaction } from '../../src/db/bulk';
 
 let messageSeq = 1000;
 function share(db: TempDb['db'], guildId: string, now: number, slug = `Clip${messageSeq}`): void {

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { recordMessage } from '../../src/capture/record-share';
-import { inTransaction } from '../../src/db/client';
 import type { HttpServer } from '../../src/http/server';
 import { bearer, GUILD_A, GUILD_B, startTestServer, TEST_NOW, tokenFor } from '../helpers/http-server';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
 import { recordMessageNow } from '../../src/capture/record-now';
+import { inBulkTransaction as inTransaction } from '../../src/db/bulk';
 
 interface StreamEvent {
   event: string;

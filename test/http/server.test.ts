@@ -2,13 +2,14 @@ import http from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { recordMessage } from '../../src/capture/record-share';
 import { ManualClock } from '../../src/clock';
-import { closeDatabase, inTransaction, openDatabase } from '../../src/db/client';
+import { closeDatabase, openDatabase } from '../../src/db/client';
 import { API_CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY } from '../../src/http/security-headers';
 import type { HttpServer } from '../../src/http/server';
 import { revokeApiToken } from '../../src/http/tokens';
 import { bearer, GUILD_A, GUILD_B, startTestServer, TEST_NOW, tokenFor } from '../helpers/http-server';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
 import { recordMessageNow } from '../../src/capture/record-now';
+import { inBulkTransaction as inTransaction } from '../../src/db/bulk';
 
 function rawGet(url: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {

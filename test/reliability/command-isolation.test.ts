@@ -3,7 +3,6 @@
 // discord.js Client. Nothing the bot sends back may carry guild B's data; the same walk in guild B shows it (control).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aggregateAnalytics } from '../../src/analytics/aggregate';
-import { inTransaction } from '../../src/db/client';
 import { createAdminServices } from '../../src/discord/admin-services';
 import { commandDefinitions } from '../../src/discord/commands/index';
 import type { HelixClip } from '../../src/twitch/client';

@@ -17,7 +17,7 @@ import { createApp, type App } from '../../src/app';
 import { systemClock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
 import { recordMessage } from '../../src/capture/record-share';
-import { closeDatabase, inTransaction, openDatabase, type Db } from '../../src/db/client';
+import { closeDatabase, openDatabase, type Db } from '../../src/db/client';
 import { describeStorageProblem } from '../../src/db/storage-errors';
 import { importExportFile } from '../../src/importers/discord-chat-exporter';
 import { createLogger } from '../../src/logger';
@@ -27,6 +27,7 @@ import { fakeBackedAppEnv, NEVER } from './app-env';
 import { generateExport } from '../helpers/dce-export';
 import { sqliteClient } from '../../src/db/client';
 import { recordMessageNow } from '../../src/capture/record-now';
+import { inBulkTransaction as inTransaction } from '../../src/db/bulk';
 
 interface LogLine {
   level: number;

@@ -5,12 +5,12 @@ import { createApp, type App } from '../../src/app';
 import { recordMessage } from '../../src/capture/record-share';
 import { ManualClock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
-import { inTransaction } from '../../src/db/client';
 import { createLogger } from '../../src/logger';
 import { everySecondsCron } from '../../src/twitch/jobs';
 import { appResources } from '../helpers/app-resources';
 import { sqliteClient } from '../../src/db/client';
 import { recordMessageNow } from '../../src/capture/record-now';
+import { inBulkTransaction as inTransaction } from '../../src/db/bulk';
 
 const started = appResources();
 

@@ -9,11 +9,11 @@ import { createApp } from '../../src/app';
 import { recordMessage } from '../../src/capture/record-share';
 import { ManualClock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
-import { inTransaction } from '../../src/db/client';
 import { createLogger } from '../../src/logger';
 import { createTwitchApi } from '../../src/twitch/client';
 import { appResources } from '../helpers/app-resources';
 import { sqliteClient } from '../../src/db/client';
+import { inBulkTransaction as inTransaction } from '../../src/db/bulk';
 
 interface LogLine {
   level: number;
