@@ -6,12 +6,14 @@
 /** npm packages, matched on the resolved path (a type-only import resolves to the package's @types/ twin). */
 const npm = (...names) => `(^|/)node_modules/(@types/)?(${names.join('|')})(/|$)`;
 
-const PRESENTATION = '^src/(discord|http|digest|cli)/';
+// src/digest is no longer presentation: it computes the weekly numbers and claims each week exactly once (its own
+// state, through its store); src/discord renders and posts what it computed.
+const PRESENTATION = '^src/(discord|http|cli)/';
 const CAPTURE_AND_ENRICHMENT = '^src/(capture|twitch|importers)/';
 /** Entry points: processes start here, so they may wire every layer (and import src/app.ts). */
 const ENTRY_POINTS = ['^src/main[.]ts$', '^src/cli/', '^src/demo/serve-demo[.]ts$', '^bench/'];
 /** Composition roots inside presentation folders: they open the database for their thread. */
-const COMPOSITION_ROOTS = ['^src/app[.]ts$', '^src/http/worker[.]ts$'];
+const COMPOSITION_ROOTS = ['^src/app[.]ts$', '^src/http/worker[.]ts$', '^src/http/services[.]ts$', '^src/discord/admin-services[.]ts$'];
 /** Storage that presentation must reach through services, never directly. */
 const STORAGE_INTERNALS = ['^src/db/client[.]ts$', '^src/db/stores/', '^src/db/analytics/', '^src/db/aggregation/'];
 /**
@@ -56,10 +58,20 @@ export default {
       comment:
         'Commands, the digest, HTTP routes and the CLI receive services (the analytics service, admin services), ' +
         'never a database handle or a store: they render answers, they do not fetch rows. The engine-neutral ' +
-        'types of src/db/database.ts stay importable for now; src/app.ts and src/http/worker.ts are composition ' +
-        'roots and open the database.',
-      from: { path: PRESENTATION, pathNot: COMPOSITION_ROOTS },
+        'types of src/db/database.ts stay importable for now. Composition roots (src/app.ts, the HTTP worker and its ' +
+        'services factory, the admin services wiring) open the database or hand it to services; the CLI has its ' +
+        'own rule below.',
+      from: { path: PRESENTATION, pathNot: [...COMPOSITION_ROOTS, '^src/cli/'] },
       to: { path: STORAGE_INTERNALS },
+    },
+    {
+      name: 'cli-opens-databases-but-uses-services',
+      severity: 'error',
+      comment:
+        'Each CLI command is a one-shot entry point: it may open and close a database (src/db/client.ts), then ' +
+        'hands it to the services that do the work; it never reads or writes rows through a store itself.',
+      from: { path: '^src/cli/' },
+      to: { path: ['^src/db/stores/', '^src/db/analytics/', '^src/db/aggregation/'] },
     },
     {
       name: 'analytics-is-presentation-agnostic',

@@ -93,8 +93,52 @@ function random(seed: number): () => number {
   };
 }
 
-const WORDS = ['lol', 'that', 'was', 'insane', 'did', 'you', 'see', 'the', 'play', 'chat', 'gg', 'clip', 'it', 'no', 'way', 'stream', 'tonight', 'pog', 'what', 'a', 'save', 'omg', 'again', 'ranked', 'boss', 'fight'];
-const SLUG_WORDS = ['Brave', 'Tiny', 'Salty', 'Happy', 'Cute', 'Odd', 'Lazy', 'Fancy', 'Frog', 'Otter', 'Kappa', 'Pepe', 'Goat', 'Panda', 'Rocket', 'Tower'];
+const WORDS = [
+  'lol',
+  'that',
+  'was',
+  'insane',
+  'did',
+  'you',
+  'see',
+  'the',
+  'play',
+  'chat',
+  'gg',
+  'clip',
+  'it',
+  'no',
+  'way',
+  'stream',
+  'tonight',
+  'pog',
+  'what',
+  'a',
+  'save',
+  'omg',
+  'again',
+  'ranked',
+  'boss',
+  'fight',
+];
+const SLUG_WORDS = [
+  'Brave',
+  'Tiny',
+  'Salty',
+  'Happy',
+  'Cute',
+  'Odd',
+  'Lazy',
+  'Fancy',
+  'Frog',
+  'Otter',
+  'Kappa',
+  'Pepe',
+  'Goat',
+  'Panda',
+  'Rocket',
+  'Tower',
+];
 const SLUG_TAIL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-';
 const UNICODE_EMOJI = ['😂', '🔥', '💀', '👏', '😮', '❤️', '🤣', '👀', '💯', '😭'];
 
@@ -133,9 +177,16 @@ export function* gatewayStream(plan: StreamPlan, expected: StreamExpectation): G
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)] as T;
   // Few people post most messages: a cubic skew over the member pool.
   const skewed = (n: number): number => Math.min(n - 1, Math.floor(n * rand() ** 3));
-  const authors: ApiUser[] = Array.from({ length: 3_000 }, (_, i) => user({ id: snowflake(plan.startAt - 10_000_000 - i), username: `member${i}`, global_name: i % 3 === 0 ? `Member ${i}` : null }));
-  const reactors: ApiUser[] = Array.from({ length: 20_000 }, (_, i) => user({ id: snowflake(plan.startAt - 20_000_000 - i), username: `viewer${i}` }));
-  const customEmoji: ApiEmoji[] = Array.from({ length: 12 }, (_, i) => ({ id: snowflake(plan.startAt - 30_000_000 - i), name: `emote${i}` }));
+  const authors: ApiUser[] = Array.from({ length: 3_000 }, (_, i) =>
+    user({ id: snowflake(plan.startAt - 10_000_000 - i), username: `member${i}`, global_name: i % 3 === 0 ? `Member ${i}` : null }),
+  );
+  const reactors: ApiUser[] = Array.from({ length: 20_000 }, (_, i) =>
+    user({ id: snowflake(plan.startAt - 20_000_000 - i), username: `viewer${i}` }),
+  );
+  const customEmoji: ApiEmoji[] = Array.from({ length: 12 }, (_, i) => ({
+    id: snowflake(plan.startAt - 30_000_000 - i),
+    name: `emote${i}`,
+  }));
   const members = new Map<string, ApiMember>();
   const memberOf = (u: ApiUser): ApiMember => {
     let m = members.get(u.id);
@@ -234,14 +285,33 @@ export function* gatewayStream(plan: StreamPlan, expected: StreamExpectation): G
       if (removable.length > 20_000) removable.splice(0, removable.length - 20_000);
       expected.reactions++;
       count('MESSAGE_REACTION_ADD');
-      yield { t: 'MESSAGE_REACTION_ADD', d: reactionAdd({ channel_id: target.channelId, message_id: target.messageId, guild_id: plan.guildId, user_id: reactor.id, emoji, member: memberOf(reactor) }) };
+      yield {
+        t: 'MESSAGE_REACTION_ADD',
+        d: reactionAdd({
+          channel_id: target.channelId,
+          message_id: target.messageId,
+          guild_id: plan.guildId,
+          user_id: reactor.id,
+          emoji,
+          member: memberOf(reactor),
+        }),
+      };
     } else if (r < 0.95 && removable.length > 0) {
       const index = removable.length - 1 - skewed(removable.length);
       const [gone] = removable.splice(index, 1);
       if (!gone || !present.delete(gone.key)) continue;
       expected.reactions--;
       count('MESSAGE_REACTION_REMOVE');
-      yield { t: 'MESSAGE_REACTION_REMOVE', d: reactionRemove({ channel_id: gone.channelId, message_id: gone.messageId, guild_id: plan.guildId, user_id: gone.userId, emoji: gone.emoji }) };
+      yield {
+        t: 'MESSAGE_REACTION_REMOVE',
+        d: reactionRemove({
+          channel_id: gone.channelId,
+          message_id: gone.messageId,
+          guild_id: plan.guildId,
+          user_id: gone.userId,
+          emoji: gone.emoji,
+        }),
+      };
     } else if (r < 0.98) {
       // An edit of a recent clip message: a link added, or one taken out, or only the words changed.
       const m = recentClipMessages[recentClipMessages.length - 1 - skewed(recentClipMessages.length)] as LiveMessage;
@@ -323,7 +393,9 @@ async function runBot(task: BotTask): Promise<void> {
   const db = openDatabase({ path: task.databasePath });
   const logger = createLogger({ level: 'warn', destination: pino.destination(2) });
   const counts = (): { shares: number; reactions: number } => ({
-    shares: (db.$client.prepare('SELECT count(*) AS n FROM shares WHERE guild_id = ? AND deleted_at IS NULL').get(task.guildId) as { n: number }).n,
+    shares: (
+      db.$client.prepare('SELECT count(*) AS n FROM shares WHERE guild_id = ? AND deleted_at IS NULL').get(task.guildId) as { n: number }
+    ).n,
     reactions: (db.$client.prepare('SELECT count(*) AS n FROM reactions WHERE guild_id = ?').get(task.guildId) as { n: number }).n,
   });
   const bot = createDiscordBot({ db, logger, clock: systemClock, token: task.token, apiBaseUrl: task.apiBaseUrl, batchMax: task.batchMax });
@@ -354,7 +426,12 @@ async function runBot(task: BotTask): Promise<void> {
             rssMb: memory.rss / 2 ** 20,
             peakRssMb: process.resourceUsage().maxRSS / 1024,
             heapUsedMb: memory.heapUsed / 2 ** 20,
-            cached: { users: bot.client.users.cache.size, members: guild?.members.cache.size ?? 0, messages, channels: bot.client.channels.cache.size },
+            cached: {
+              users: bot.client.users.cache.size,
+              members: guild?.members.cache.size ?? 0,
+              messages,
+              channels: bot.client.channels.cache.size,
+            },
           });
           resolve();
         })
@@ -385,7 +462,12 @@ export interface StreamResult {
 }
 
 /** What the stream needs from the database: its largest guild, channels and some clip messages already there. */
-export function surveyDatabase(databasePath: string): { guildId: string; clips: number; channelIds: string[]; olderClipMessages: StreamPlan['olderClipMessages'] } {
+export function surveyDatabase(databasePath: string): {
+  guildId: string;
+  clips: number;
+  channelIds: string[];
+  olderClipMessages: StreamPlan['olderClipMessages'];
+} {
   const db = openDatabase({ path: databasePath, migrate: false, readonly: true });
   try {
     const largest = db.$client
@@ -442,8 +524,18 @@ export async function measureStream(options: {
   // Generated ahead (only the ids of the final message are needed up front) so the timed part is dispatching.
   const stream = [...gatewayStream(plan, expected)];
   const sentinel = stream[stream.length - 1]?.sentinel as string;
-  const task: BotTask = { databasePath: options.databasePath, apiBaseUrl: discord.apiBaseUrl, token: discord.token, guildId: survey.guildId, sentinel, batchMax: options.batchMax };
-  const child = fork(SELF, ['--bot', JSON.stringify(task)], { execArgv: [...process.execArgv, '--expose-gc', ...(process.env.CAPTURE_BENCH_BOT_ARGS?.split(' ').filter(Boolean) ?? [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const task: BotTask = {
+    databasePath: options.databasePath,
+    apiBaseUrl: discord.apiBaseUrl,
+    token: discord.token,
+    guildId: survey.guildId,
+    sentinel,
+    batchMax: options.batchMax,
+  };
+  const child = fork(SELF, ['--bot', JSON.stringify(task)], {
+    execArgv: [...process.execArgv, '--expose-gc', ...(process.env.CAPTURE_BENCH_BOT_ARGS?.split(' ').filter(Boolean) ?? [])],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   try {
     const messages: BotMessage[] = [];
     let wake: (() => void) | null = null;
@@ -526,13 +618,17 @@ export function captureClientSection(options: CaptureClientOptions = {}) {
       const copy = path.join(ctx.workDir, 'capture-client.db');
       fs.copyFileSync(ctx.databasePath, copy);
       const survey = surveyDatabase(copy);
-      ctx.log(`streaming into guild ${survey.guildId} (${survey.clips.toLocaleString('en-US')} clips), ${eventsPerRun.toLocaleString('en-US')} events per run, CAPTURE_BATCH_MAX=${batchMax}`);
+      ctx.log(
+        `streaming into guild ${survey.guildId} (${survey.clips.toLocaleString('en-US')} clips), ${eventsPerRun.toLocaleString('en-US')} events per run, CAPTURE_BATCH_MAX=${batchMax}`,
+      );
       const wall: number[] = [];
       const cpu: number[] = [];
       let counts: Record<string, number> = {};
       for (let run = -1; run < ctx.runs; run++) {
         const result = await measureStream({ databasePath: copy, events: eventsPerRun, seed: ctx.seed * 1000 + run + 2, batchMax, survey });
-        ctx.log(`run ${run < 0 ? 'warm-up' : run + 1}: ${Math.round(result.eventsPerSecond)} events/s (${Math.round(result.eventsPerCpuSecond)} per bot CPU-s)`);
+        ctx.log(
+          `run ${run < 0 ? 'warm-up' : run + 1}: ${Math.round(result.eventsPerSecond)} events/s (${Math.round(result.eventsPerCpuSecond)} per bot CPU-s)`,
+        );
         counts = result.counts;
         if (run < 0) continue;
         wall.push(result.eventsPerSecond);
@@ -543,7 +639,16 @@ export function captureClientSection(options: CaptureClientOptions = {}) {
       const mix = Object.entries(counts)
         .map(([t, n]) => `${t} ${Math.round((100 * n) / eventsPerRun)}%`)
         .join(', ');
-      const single = (name: string, value: number, unit: string, note: string): CaptureClientFigure => ({ name, value, min: value, max: value, runs: 1, unit, better: 'lower', note });
+      const single = (name: string, value: number, unit: string, note: string): CaptureClientFigure => ({
+        name,
+        value,
+        min: value,
+        max: value,
+        runs: 1,
+        unit,
+        better: 'lower',
+        note,
+      });
       return [
         {
           name: 'capture_client.events_per_s',
@@ -569,8 +674,18 @@ export function captureClientSection(options: CaptureClientOptions = {}) {
           better: 'higher',
           note: `the long run below, end to end`,
         },
-        single('capture_client.bot_peak_rss_mb', memory.peakRssMb, 'MB', `peak RSS of the bot process over ${memoryEvents.toLocaleString('en-US')} events; goal ≤ 250 MB after L`),
-        single('capture_client.bot_end_rss_mb', memory.rssMb, 'MB', `RSS at the end; caches then held ${memory.cached.messages} messages, ${memory.cached.users} users, ${memory.cached.members} members`),
+        single(
+          'capture_client.bot_peak_rss_mb',
+          memory.peakRssMb,
+          'MB',
+          `peak RSS of the bot process over ${memoryEvents.toLocaleString('en-US')} events; goal ≤ 250 MB after L`,
+        ),
+        single(
+          'capture_client.bot_end_rss_mb',
+          memory.rssMb,
+          'MB',
+          `RSS at the end; caches then held ${memory.cached.messages} messages, ${memory.cached.users} users, ${memory.cached.members} members`,
+        ),
         single('capture_client.bot_end_heap_mb', memory.heapUsedMb, 'MB', 'V8 heap alive at the end (after a full GC)'),
       ];
     },
@@ -611,7 +726,18 @@ export function prefillDatabase(file: string, clips: number, seed: number): void
             postedAt,
           );
           for (let r = Math.floor(rand() * 4); r > 0; r--) {
-            recordReactionAddedNow(db, { guildId, channelId, messageId, emojiKey: UNICODE_EMOJI[r] as string, userId: `${200_000 + Math.floor(rand() * 20_000)}`, at: postedAt + 60_000 }, postedAt);
+            recordReactionAddedNow(
+              db,
+              {
+                guildId,
+                channelId,
+                messageId,
+                emojiKey: UNICODE_EMOJI[r] as string,
+                userId: `${200_000 + Math.floor(rand() * 20_000)}`,
+                at: postedAt + 60_000,
+              },
+              postedAt,
+            );
           }
         }
       });
@@ -640,7 +766,10 @@ async function main(): Promise<void> {
     try {
       await runBot(JSON.parse(values.bot) as BotTask);
     } catch (error) {
-      process.send?.({ type: 'error', error: error instanceof Error ? (error.stack ?? error.message) : String(error) } satisfies BotMessage);
+      process.send?.({
+        type: 'error',
+        error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+      } satisfies BotMessage);
       process.exitCode = 1;
     }
     return;
@@ -660,7 +789,14 @@ async function main(): Promise<void> {
       memoryEvents: values['memory-events'] ? Number(values['memory-events']) : undefined,
       batchMax: Number(values['batch-max']),
     });
-    const figures = await section.run({ size: values.size.toUpperCase(), seed, databasePath, runs: Number(values.runs), workDir, log: (m) => console.error(m) });
+    const figures = await section.run({
+      size: values.size.toUpperCase(),
+      seed,
+      databasePath,
+      runs: Number(values.runs),
+      workDir,
+      log: (m) => console.error(m),
+    });
     console.log('| figure | median | min | max | unit |\n|:--|--:|--:|--:|:--|');
     for (const f of figures) console.log(`| ${f.name} | ${f.value.toFixed(1)} | ${f.min.toFixed(1)} | ${f.max.toFixed(1)} | ${f.unit} |`);
     console.log(JSON.stringify(figures, null, 2));

@@ -101,7 +101,17 @@ function applyFloor(db: Db, events: FloorEvent[], batch: number): void {
       const s = e.snapshot;
       for (const link of e.links) {
         upsertClip.run(s.guildId, link.clipId, link.url, e.now, s.postedAt, e.now);
-        upsertShare.run(s.guildId, s.channelId, s.threadId ?? null, s.messageId, link.clipId, s.authorId, s.authorName, s.authorIsBot ? 1 : 0, s.postedAt);
+        upsertShare.run(
+          s.guildId,
+          s.channelId,
+          s.threadId ?? null,
+          s.messageId,
+          link.clipId,
+          s.authorId,
+          s.authorName,
+          s.authorIsBot ? 1 : 0,
+          s.postedAt,
+        );
       }
     } else if (e.kind === 'reaction') {
       const r = e.event;
@@ -129,7 +139,9 @@ export function captureStorageSection(clipsPerRun = CLIPS_PER_RUN): BenchSection
       const db = openDatabase({ path: copy });
       try {
         const largest = db.$client
-          .prepare<[], { guild_id: string; n: number }>('SELECT guild_id, count(*) AS n FROM clips GROUP BY guild_id ORDER BY n DESC LIMIT 1')
+          .prepare<[], { guild_id: string; n: number }>(
+            'SELECT guild_id, count(*) AS n FROM clips GROUP BY guild_id ORDER BY n DESC LIMIT 1',
+          )
           .get();
         if (!largest) throw new Error(`${ctx.databasePath} has no clips: generate it first`);
         ctx.log(`capturing into guild ${largest.guild_id} (${largest.n.toLocaleString('en-US')} clips)`);

@@ -29,7 +29,9 @@ export const databaseSizeSection: BenchSection = {
           .map((r) => [r.name, r.tbl_name]),
       );
       const byTable = new Map<string, number>();
-      for (const row of raw.prepare<[], { name: string; bytes: number }>('SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name').all()) {
+      for (const row of raw
+        .prepare<[], { name: string; bytes: number }>('SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name')
+        .all()) {
         const table = owner.get(row.name) ?? row.name;
         byTable.set(table, (byTable.get(table) ?? 0) + row.bytes);
       }
@@ -43,13 +45,24 @@ export const databaseSizeSection: BenchSection = {
           ? 'no summary rows in this database yet (the aggregator runs in the analytics section once merged)'
           : `${summaryRows.toLocaleString('en-US')} summary rows`;
       const figures: Figure[] = [
-        single('db.bytes_per_clip', fileBytes / clips, 'B/clip', { better: 'lower', note: `whole file incl. indexes; ${summaryNote}; goal ≤ 500` }),
+        single('db.bytes_per_clip', fileBytes / clips, 'B/clip', {
+          better: 'lower',
+          note: `whole file incl. indexes; ${summaryNote}; goal ≤ 500`,
+        }),
         single('db.mb_per_million_clips', ((fileBytes / clips) * 1_000_000) / 1_048_576, 'MiB', { better: 'lower' }),
-        single('db.raw_bytes_per_clip', rawBytes / clips, 'B/clip', { better: 'lower', note: 'clips, shares, reactions with their indexes' }),
+        single('db.raw_bytes_per_clip', rawBytes / clips, 'B/clip', {
+          better: 'lower',
+          note: 'clips, shares, reactions with their indexes',
+        }),
         single('db.summary_bytes_per_clip', summaryBytes / clips, 'B/clip', { better: 'lower', note: summaryNote }),
       ];
       for (const table of ['clips', 'shares', 'reactions', 'clip_view_history', 'dirty_hours']) {
-        figures.push(single(`db.${table}_bytes_per_clip`, (byTable.get(table) ?? 0) / clips, 'B/clip', { better: 'lower', note: 'table and its indexes' }));
+        figures.push(
+          single(`db.${table}_bytes_per_clip`, (byTable.get(table) ?? 0) / clips, 'B/clip', {
+            better: 'lower',
+            note: 'table and its indexes',
+          }),
+        );
       }
       ctx.log(`${clips.toLocaleString('en-US')} clips, ${(fileBytes / 1_048_576).toFixed(1)} MiB`);
       return figures;

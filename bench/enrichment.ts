@@ -189,7 +189,10 @@ export async function measureEnrichment(options: EnrichmentBenchOptions = {}): P
     const every = Math.max(1, Math.round(5000 / BUCKET_SAMPLE_MS));
     log(
       `bucket level every ${(every * BUCKET_SAMPLE_MS) / 1000} s: ` +
-        levels.filter((_, i) => i % every === 0).map(([, level]) => Math.floor(level)).join(' '),
+        levels
+          .filter((_, i) => i % every === 0)
+          .map(([, level]) => Math.floor(level))
+          .join(' '),
     );
     const clipsPerWindow = (done / elapsedMs) * windowMs;
     const theoreticalClipsPerWindow = points * 100;
@@ -256,7 +259,13 @@ export function enrichmentFigures(result: EnrichmentBenchResult): EnrichmentFigu
   });
   const context = `${result.clips} clips, client thread busy ${(result.clientBusy * 100).toFixed(0)}%, load average ${result.loadAverage.toFixed(1)}`;
   const figures = [
-    once('enrichment.clips_per_minute', Math.round(result.sustainedClipsPerWindow ?? result.clipsPerWindow), 'clips/min', 'higher', `per ${per}; ${context}`),
+    once(
+      'enrichment.clips_per_minute',
+      Math.round(result.sustainedClipsPerWindow ?? result.clipsPerWindow),
+      'clips/min',
+      'higher',
+      `per ${per}; ${context}`,
+    ),
     once(
       'enrichment.ratio_to_theoretical',
       result.budgetUse ?? result.ratio,
@@ -297,7 +306,10 @@ export const enrichmentSection: BenchSection = {
         note: `${per}: Get Clips calls made / calls the budget allowed since the bucket was empty, × 100 clips`,
       });
       figures.push(f, {
-        ...figure('enrichment.ratio_to_80000', summarise(sustained.map((v) => v / 80_000)), '×', { better: 'higher', note: 'clips/min ÷ the theoretical 80,000 (100 clips × 800 calls)' }),
+        ...figure('enrichment.ratio_to_80000', summarise(sustained.map((v) => v / 80_000)), '×', {
+          better: 'higher',
+          note: 'clips/min ÷ the theoretical 80,000 (100 clips × 800 calls)',
+        }),
       });
     }
     figures.push(
@@ -305,15 +317,25 @@ export const enrichmentSection: BenchSection = {
         better: 'higher',
         note: `${per}; from an empty bucket to an empty queue, including the first wait for tokens and the final part-used window`,
       }),
-      single('enrichment.clips_lost', results.reduce((sum, r) => sum + r.clipsLost, 0), 'clips', { better: 'lower', note: `over all ${results.length} runs; must be 0` }),
-      single('enrichment.rate_limited_429', results.reduce((sum, r) => sum + r.rateLimited429, 0), 'answers', { better: 'lower', note: `429s from the fake Helix over all ${results.length} runs` }),
+      single(
+        'enrichment.clips_lost',
+        results.reduce((sum, r) => sum + r.clipsLost, 0),
+        'clips',
+        { better: 'lower', note: `over all ${results.length} runs; must be 0` },
+      ),
+      single(
+        'enrichment.rate_limited_429',
+        results.reduce((sum, r) => sum + r.rateLimited429, 0),
+        'answers',
+        { better: 'lower', note: `429s from the fake Helix over all ${results.length} runs` },
+      ),
       figure('enrichment.bucket_full_s', summarise(results.map((r) => r.secondsBucketFull)), 's', {
         better: 'lower',
-        note: 'seconds per run the fake\'s bucket sat full (refill lost: Twitch caps the bucket); 0 when points are spent as they refill',
+        note: "seconds per run the fake's bucket sat full (refill lost: Twitch caps the bucket); 0 when points are spent as they refill",
       }),
       figure('enrichment.cpu_ms_per_1000_clips', summarise(results.map((r) => (r.cpuMs / r.clips) * 1000)), 'ms', {
         better: 'lower',
-        note: 'CPU time of the bench process (client and the fake\'s thread) per 1,000 clips enriched; the budget, not the CPU, sets the pace',
+        note: "CPU time of the bench process (client and the fake's thread) per 1,000 clips enriched; the budget, not the CPU, sets the pace",
       }),
     );
     return figures;

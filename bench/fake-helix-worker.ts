@@ -6,7 +6,9 @@ import { BUCKET_SAMPLE_MS, benchClipId, type FakeHelixWorkerData, type WorkerRep
 
 const data = workerData as FakeHelixWorkerData;
 const port = parentPort!;
-const helix = new FakeHelix({ rateLimit: { points: data.points, windowMs: data.windowMs, startEmpty: true, fractionalReset: data.windowMs < 60_000 } });
+const helix = new FakeHelix({
+  rateLimit: { points: data.points, windowMs: data.windowMs, startEmpty: true, fractionalReset: data.windowMs < 60_000 },
+});
 for (let g = 0; g < data.games; g++) helix.addGame(String(1000 + g), `Game ${g}`);
 for (let i = 0; i < data.clips; i++) {
   helix.addClip({

@@ -18,7 +18,7 @@ import { systemClock } from '../src/clock';
 import { closeDatabase, openDatabase } from '../src/db/client';
 import { createHttpServer } from '../src/http/server';
 import { httpServices } from '../src/http/services';
-import { createApiToken } from '../src/http/tokens';
+import { createApiToken } from '../src/auth/tokens';
 import { silentLogger } from '../src/logger';
 import { figure as benchFigure, ratio, summarise } from './measure';
 import type { BenchSection, Figure } from './types';
@@ -80,8 +80,8 @@ async function serve(databasePath: string): Promise<void> {
   if (!largest) throw new Error(`${databasePath} has no clips; generate a community first`);
   const token = (await createApiToken(db, { guildId: largest.guild_id, name: 'http benchmark' }, systemClock.now())).token;
   const timezone =
-    db.$client.prepare<[string], { timezone: string }>('SELECT timezone FROM guild_settings WHERE guild_id = ?').get(largest.guild_id)?.timezone ??
-    'UTC';
+    db.$client.prepare<[string], { timezone: string }>('SELECT timezone FROM guild_settings WHERE guild_id = ?').get(largest.guild_id)
+      ?.timezone ?? 'UTC';
 
   const fastify = async (cacheSeconds: number): Promise<number> => {
     const server = await createHttpServer({
@@ -108,7 +108,11 @@ async function serve(databasePath: string): Promise<void> {
     db.transaction(
       async (tx) =>
         JSON.stringify(
-          await topCreators(tx, { guildId: largest.guild_id, timezone, now: Date.now() }, { period: { type: 'all_time' }, limit: 10, sort: 'clip_count' }),
+          await topCreators(
+            tx,
+            { guildId: largest.guild_id, timezone, now: Date.now() },
+            { period: { type: 'all_time' }, limit: 10, sort: 'clip_count' },
+          ),
         ),
       { readOnly: true },
     );
@@ -139,7 +143,12 @@ async function serve(databasePath: string): Promise<void> {
   };
 
   const message: ServeMessage = {
-    ports: { fastifyCached: await fastify(60), fastifyUncached: await fastify(0), bareCached: await bare(true), bareUncached: await bare(false) },
+    ports: {
+      fastifyCached: await fastify(60),
+      fastifyUncached: await fastify(0),
+      bareCached: await bare(true),
+      bareUncached: await bare(false),
+    },
     token,
     guildId: largest.guild_id,
     guildClips: largest.n,
@@ -223,7 +232,9 @@ export async function benchHttp(options: HttpBenchOptions): Promise<HttpBenchRes
         samples,
       };
       figures.push(figure);
-      say(`${name.padEnd(26)} ${String(figure.requestsPerSecond).padStart(7)} req/s   p50 ${figure.p50Ms} ms   p99 ${figure.p99Ms} ms   server CPU ${figure.cpuUsPerRequest.toFixed(1)} µs/request${figure.non2xx || figure.errors ? `   (${figure.non2xx} non-2xx, ${figure.errors} errors)` : ''}`);
+      say(
+        `${name.padEnd(26)} ${String(figure.requestsPerSecond).padStart(7)} req/s   p50 ${figure.p50Ms} ms   p99 ${figure.p99Ms} ms   server CPU ${figure.cpuUsPerRequest.toFixed(1)} µs/request${figure.non2xx || figure.errors ? `   (${figure.non2xx} non-2xx, ${figure.errors} errors)` : ''}`,
+      );
     }
     const rps = (name: string): number => figures.find((f) => f.name === name)?.requestsPerSecond ?? 0;
     const ratios = {
@@ -235,7 +246,12 @@ export async function benchHttp(options: HttpBenchOptions): Promise<HttpBenchRes
       uncached: cpu('bare node:http, uncached') / Math.max(1e-9, cpu('fastify API, uncached')),
       cached: cpu('bare node:http, cached') / Math.max(1e-9, cpu('fastify API, cached')),
     };
-    say(`fastify ÷ bare: uncached ${ratios.uncached.toFixed(2)}×, cached ${ratios.cached.toFixed(2)}× by req/s; by server CPU per request ${cpuRatios.uncached.toFixed(2)}× and ${cpuRatios.cached.toFixed(2)}× (guild of ${ready.guildClips} clips, ${connections} connections, ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')})`);
+    say(
+      `fastify ÷ bare: uncached ${ratios.uncached.toFixed(2)}×, cached ${ratios.cached.toFixed(2)}× by req/s; by server CPU per request ${cpuRatios.uncached.toFixed(2)}× and ${cpuRatios.cached.toFixed(2)}× (guild of ${ready.guildClips} clips, ${connections} connections, ${os.cpus().length} CPUs, load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')})`,
+    );
     return { guildId: ready.guildId, guildClips: ready.guildClips, connections, durationSec, figures, ratios, cpuRatios };
   } finally {
     child.disconnect?.();
@@ -270,7 +286,10 @@ export const httpSection: BenchSection = {
       if (!f) throw new Error(`no result for ${name}`);
       if (f.non2xx > 0 || f.errors > 0) throw new Error(`${name}: ${f.non2xx} non-2xx answers and ${f.errors} errors`);
       const note = `GET top-creators (all time, top 10) for the largest guild (${result.guildClips.toLocaleString('en-US')} clips); ${result.connections} connections, ${durationSec} s per load, load generator on the same machine`;
-      const r = benchFigure(`http.${key}_req_per_s`, summarise(f.samples.requestsPerSecond), 'req/s', { better: 'higher', note: `${name}; ${note}` });
+      const r = benchFigure(`http.${key}_req_per_s`, summarise(f.samples.requestsPerSecond), 'req/s', {
+        better: 'higher',
+        note: `${name}; ${note}`,
+      });
       rps.set(key, r);
       const c = benchFigure(`http.${key}_cpu_us_per_request`, summarise(f.samples.cpuUsPerRequest), 'µs', {
         better: 'lower',
@@ -284,10 +303,30 @@ export const httpSection: BenchSection = {
       );
     }
     figures.push(
-      ratio('http.fastify_vs_bare_uncached', rps.get('fastify_uncached')!, rps.get('bare_uncached')!, 'fastify / bare node:http req/s, uncached; goal ≥ 0.6×'),
-      ratio('http.fastify_vs_bare_cached', rps.get('fastify_cached')!, rps.get('bare_cached')!, 'fastify / bare node:http req/s, cached; goal ≥ 0.5×'),
-      ratio('http.fastify_vs_bare_uncached_by_cpu', cpu.get('bare_uncached')!, cpu.get('fastify_uncached')!, 'bare / fastify server CPU per request, uncached (the req/s ratio a CPU-bound server would reach); goal ≥ 0.6×'),
-      ratio('http.fastify_vs_bare_cached_by_cpu', cpu.get('bare_cached')!, cpu.get('fastify_cached')!, 'bare / fastify server CPU per request, cached; goal ≥ 0.5×'),
+      ratio(
+        'http.fastify_vs_bare_uncached',
+        rps.get('fastify_uncached')!,
+        rps.get('bare_uncached')!,
+        'fastify / bare node:http req/s, uncached; goal ≥ 0.6×',
+      ),
+      ratio(
+        'http.fastify_vs_bare_cached',
+        rps.get('fastify_cached')!,
+        rps.get('bare_cached')!,
+        'fastify / bare node:http req/s, cached; goal ≥ 0.5×',
+      ),
+      ratio(
+        'http.fastify_vs_bare_uncached_by_cpu',
+        cpu.get('bare_uncached')!,
+        cpu.get('fastify_uncached')!,
+        'bare / fastify server CPU per request, uncached (the req/s ratio a CPU-bound server would reach); goal ≥ 0.6×',
+      ),
+      ratio(
+        'http.fastify_vs_bare_cached_by_cpu',
+        cpu.get('bare_cached')!,
+        cpu.get('fastify_cached')!,
+        'bare / fastify server CPU per request, cached; goal ≥ 0.5×',
+      ),
     );
     return figures;
   },
@@ -310,7 +349,9 @@ if (isMain) {
       process.exit(1);
     });
   } else if (!values.database) {
-    process.stderr.write('usage: node --import tsx bench/http.ts --database PATH [--duration 10] [--connections 50]\n  (make one with: npx clipscope generate --size M --out bench/.data/M.db)\n');
+    process.stderr.write(
+      'usage: node --import tsx bench/http.ts --database PATH [--duration 10] [--connections 50]\n  (make one with: npx clipscope generate --size M --out bench/.data/M.db)\n',
+    );
     process.exit(2);
   } else {
     benchHttp({

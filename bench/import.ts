@@ -57,7 +57,9 @@ interface ChildReport {
   shares: number;
 }
 
-export async function benchImport(options: { messages?: number; runs?: number; workDir?: string; log?: (line: string) => void; keep?: boolean } = {}): Promise<ImportBenchResult> {
+export async function benchImport(
+  options: { messages?: number; runs?: number; workDir?: string; log?: (line: string) => void; keep?: boolean } = {},
+): Promise<ImportBenchResult> {
   const messages = options.messages ?? 1_000_000;
   const log = options.log ?? (() => undefined);
   const workDir = options.workDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'clipscope-bench-import-'));
@@ -105,10 +107,28 @@ export async function benchImport(options: { messages?: number; runs?: number; w
       note: text,
     });
     const figures: ImportFigure[] = [
-      fig('import.messages_per_s', rates, 'msg/s', 'higher', `${note}; target ≥ ${IMPORT_TARGETS.messagesPerSecond.toLocaleString('en-US')}`),
-      fig('import.messages_per_cpu_s', cpuRates, 'msg/CPU-s', 'higher', `${note}; user+system CPU of the import, independent of other load (load average ${loadAverage[0]?.toFixed(1)})`),
+      fig(
+        'import.messages_per_s',
+        rates,
+        'msg/s',
+        'higher',
+        `${note}; target ≥ ${IMPORT_TARGETS.messagesPerSecond.toLocaleString('en-US')}`,
+      ),
+      fig(
+        'import.messages_per_cpu_s',
+        cpuRates,
+        'msg/CPU-s',
+        'higher',
+        `${note}; user+system CPU of the import, independent of other load (load average ${loadAverage[0]?.toFixed(1)})`,
+      ),
       fig('import.mb_per_s', mbPerSecond, 'MB/s', 'higher', note),
-      fig('import.importer_peak_rss_mb', rss, 'MiB', 'lower', `maxRSS of the importing process (tsx loader included), ${note}; target ≤ ${IMPORT_TARGETS.peakRssMb}`),
+      fig(
+        'import.importer_peak_rss_mb',
+        rss,
+        'MiB',
+        'lower',
+        `maxRSS of the importing process (tsx loader included), ${note}; target ≤ ${IMPORT_TARGETS.peakRssMb}`,
+      ),
     ];
     return {
       messages: report.messagesRead,
@@ -158,7 +178,13 @@ async function runChild(file: string, database: string): Promise<void> {
   const shares = (db.$client.prepare('SELECT count(*) AS n FROM shares').get() as { n: number }).n;
   closeDatabase(db);
   // maxRSS is in kilobytes on Linux and macOS.
-  const report: ChildReport = { messagesRead: result.messagesRead, seconds, cpuSeconds, peakRssMb: process.resourceUsage().maxRSS / 1024, shares };
+  const report: ChildReport = {
+    messagesRead: result.messagesRead,
+    seconds,
+    cpuSeconds,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    shares,
+  };
   process.stdout.write(`${JSON.stringify(report)}\n`);
 }
 
@@ -184,7 +210,12 @@ async function main(): Promise<void> {
   );
   const resultsDir = path.join(ROOT, 'bench', 'results');
   fs.mkdirSync(resultsDir, { recursive: true });
-  const machine = { node: process.version, cpu: os.cpus()[0]?.model.trim() ?? 'unknown', cores: os.cpus().length, date: new Date().toISOString() };
+  const machine = {
+    node: process.version,
+    cpu: os.cpus()[0]?.model.trim() ?? 'unknown',
+    cores: os.cpus().length,
+    date: new Date().toISOString(),
+  };
   fs.writeFileSync(path.join(resultsDir, 'import.json'), `${JSON.stringify({ ...summary, machine, figures }, null, 2)}\n`);
 }
 

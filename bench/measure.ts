@@ -24,12 +24,7 @@ export async function repeat(runs: number, once: (run: number) => number | Promi
   return summarise(values);
 }
 
-export function figure(
-  name: string,
-  samples: Samples,
-  unit: string,
-  extra: Pick<Figure, 'better' | 'note'> = {},
-): Figure {
+export function figure(name: string, samples: Samples, unit: string, extra: Pick<Figure, 'better' | 'note'> = {}): Figure {
   return { name, value: samples.median, min: samples.min, max: samples.max, runs: samples.values.length, unit, ...extra };
 }
 
@@ -41,5 +36,14 @@ export function single(name: string, value: number, unit: string, extra: Pick<Fi
 /** A ratio of two figures' medians, with the ratios of the extremes as its bounds. */
 export function ratio(name: string, top: Figure, bottom: Figure, note: string): Figure {
   const values = [top.min / bottom.max, top.value / bottom.value, top.max / bottom.min];
-  return { name, value: values[1] as number, min: Math.min(...values), max: Math.max(...values), runs: Math.min(top.runs, bottom.runs), unit: '×', better: 'higher', note };
+  return {
+    name,
+    value: values[1] as number,
+    min: Math.min(...values),
+    max: Math.max(...values),
+    runs: Math.min(top.runs, bottom.runs),
+    unit: '×',
+    better: 'higher',
+    note,
+  };
 }

@@ -66,7 +66,10 @@ async function main(): Promise<void> {
   const seed = Number(values.seed);
   if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a whole number ≥ 1');
   if (!Number.isInteger(seed) || seed < 0) throw new Error('--seed must be a whole number ≥ 0');
-  const only = values.only?.split(',').map((s) => s.trim()).filter(Boolean);
+  const only = values.only
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = only?.filter((name) => !SECTIONS.some((s) => s.name === name)) ?? [];
   if (unknown.length > 0) throw new Error(`unknown section(s) ${unknown.join(', ')}; known: ${SECTIONS.map((s) => s.name).join(', ')}`);
   const sections = only ? SECTIONS.filter((s) => only.includes(s.name)) : SECTIONS;
@@ -112,10 +115,17 @@ async function main(): Promise<void> {
     log(`${section.name}: ${section.title}`);
     const t0 = performance.now();
     try {
-      const reply = await inChild({ kind: 'section', section: section.name, context: { ...baseContext, databasePath: dataset.path, workDir } });
+      const reply = await inChild({
+        kind: 'section',
+        section: section.name,
+        context: { ...baseContext, databasePath: dataset.path, workDir },
+      });
       const durationS = (performance.now() - t0) / 1000;
       if (reply.ok) {
-        figures.push(...reply.figures, single(`${section.name}.peak_rss_mb`, reply.peakRssMb, 'MiB', { better: 'lower', note: 'peak RSS of the section process' }));
+        figures.push(
+          ...reply.figures,
+          single(`${section.name}.peak_rss_mb`, reply.peakRssMb, 'MiB', { better: 'lower', note: 'peak RSS of the section process' }),
+        );
         sectionResults.push({ name: section.name, title: section.title, durationS, peakRssMb: reply.peakRssMb, error: null });
       } else {
         log(`${section.name} FAILED: ${reply.error}`);
@@ -155,7 +165,9 @@ async function main(): Promise<void> {
   process.stdout.write(`\n${formatTable(results)}\n`);
   log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s; wrote bench/results/latest.json and bench/results/${size}.json`);
   if (loadAverageStart[0]! > os.cpus().length * 0.5) {
-    log(`note: the machine was busy (load average ${loadAverageStart[0]!.toFixed(1)} on ${os.cpus().length} cores); figures are noisier than usual`);
+    log(
+      `note: the machine was busy (load average ${loadAverageStart[0]!.toFixed(1)} on ${os.cpus().length} cores); figures are noisier than usual`,
+    );
   }
   if (sectionResults.some((s) => s.error !== null)) process.exitCode = 1;
 }
@@ -229,12 +241,25 @@ function writeAtomically(file: string, text: string): void {
 /** A plain-text table (also valid Markdown) of every figure. */
 export function formatTable(results: BenchResults): string {
   const header = ['Figure', 'Median', 'Min', 'Max', 'Unit', 'Runs'];
-  const rows = results.figures.map((f) => [f.name, formatNumber(f.value), formatNumber(f.min), formatNumber(f.max), f.unit, String(f.runs)]);
+  const rows = results.figures.map((f) => [
+    f.name,
+    formatNumber(f.value),
+    formatNumber(f.min),
+    formatNumber(f.max),
+    f.unit,
+    String(f.runs),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]): string =>
     `| ${cells.map((c, i) => (i === 0 || i === 4 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
   const title = `Clipscope benchmark — size ${results.size} (${results.clips.toLocaleString('en-US')} clips), ${results.date.slice(0, 16)}Z, commit ${results.git.commit}${results.git.dirty ? '+dirty' : ''}, Node ${results.machine.node}, ${results.machine.cpu} × ${results.machine.cores}`;
-  return [title, '', line(header), `|${widths.map((w, i) => (i === 0 || i === 4 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...rows.map(line)].join('\n');
+  return [
+    title,
+    '',
+    line(header),
+    `|${widths.map((w, i) => (i === 0 || i === 4 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`,
+    ...rows.map(line),
+  ].join('\n');
 }
 
 function formatNumber(value: number): string {

@@ -150,7 +150,10 @@ export function createApp({ config, logger, clock }: AppDeps): App {
           { logger },
         );
         const { url } = http;
-        logger.info({ url }, `dashboard at ${url}/ and API at ${url}/analytics/api/ (create a token: npx clipscope token create --guild ID)`);
+        logger.info(
+          { url },
+          `dashboard at ${url}/ and API at ${url}/analytics/api/ (create a token: npx clipscope token create --guild ID)`,
+        );
       },
       stop: async () => {
         await http?.stop();

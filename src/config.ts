@@ -62,7 +62,12 @@ export const configSchema = z.object({
     .string()
     .trim()
     .default('')
-    .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean)),
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    ),
   HTTP_RATE_LIMIT_PER_MINUTE: wholeNumber(1, 1_000_000).default(600),
   HTTP_TRUST_PROXY: booleanFlag.default(false),
 

@@ -1,11 +1,12 @@
 // `npm start`: loads the configuration, starts every configured service, and shuts down cleanly on a signal.
+import type { Config } from './config';
 import { createApp } from './app';
 import { systemClock } from './clock';
 import { ConfigError, loadConfig, loadDotEnvFile } from './config';
 import { createLogger } from './logger';
 
 async function main(): Promise<void> {
-  let config;
+  let config: Config;
   try {
     loadDotEnvFile();
     config = loadConfig();

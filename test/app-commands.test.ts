@@ -33,7 +33,12 @@ describe('the app with the Discord bot enabled', () => {
 
   const make = (env: Record<string, string>): App =>
     createApp({
-      config: loadConfig({ DATABASE_PATH: path.join(dir, 'db.sqlite'), HTTP_ENABLED: 'false', DISCORD_API_BASE_URL: discord.apiBaseUrl, ...env }),
+      config: loadConfig({
+        DATABASE_PATH: path.join(dir, 'db.sqlite'),
+        HTTP_ENABLED: 'false',
+        DISCORD_API_BASE_URL: discord.apiBaseUrl,
+        ...env,
+      }),
       logger: silentLogger(),
       clock: new ManualClock(Date.UTC(2026, 10, 25, 12)),
     });
@@ -50,19 +55,23 @@ describe('the app with the Discord bot enabled', () => {
       options: [subcommand('overview')],
     });
     await discord.dispatch('INTERACTION_CREATE', payload);
-    await vi.waitFor(() => expect(discord.requests.some((r) => r.method === 'PATCH' && r.path.includes(String(payload.token)))).toBe(true), {
-      timeout: 15_000,
-    });
+    await vi.waitFor(
+      () => expect(discord.requests.some((r) => r.method === 'PATCH' && r.path.includes(String(payload.token)))).toBe(true),
+      {
+        timeout: 15_000,
+      },
+    );
     const edit = discord.requests.find((r) => r.method === 'PATCH' && r.path.includes(String(payload.token)));
     expect((edit?.body as { embeds: { description: string }[] }).embeds[0]!.description).toContain('No clips in this period yet.');
 
     // The cron schedule itself may be running the job at this very moment (runNow then skips): either way it ran.
     await app.scheduler.runNow('weekly-digest');
-    await vi.waitFor(() =>
-      expect(sqliteClient(app!.db).prepare("SELECT last_summary, last_error FROM job_runs WHERE job = 'weekly-digest'").get()).toEqual({
-        last_summary: 'no digest due',
-        last_error: null,
-      }),
+    await vi.waitFor(
+      () =>
+        expect(sqliteClient(app!.db).prepare("SELECT last_summary, last_error FROM job_runs WHERE job = 'weekly-digest'").get()).toEqual({
+          last_summary: 'no digest due',
+          last_error: null,
+        }),
       { timeout: 15_000 },
     );
   });

@@ -57,7 +57,10 @@ describe('npm start', () => {
     const dbPath = path.join(dir, 'nested', 'clipscope.db');
     running = startClipscope({ DATABASE_PATH: dbPath });
     const started = running;
-    await vi.waitFor(() => expect(started.lines().some((l) => l.msg === 'clipscope running')).toBe(true), { timeout: 20_000, interval: 50 });
+    await vi.waitFor(() => expect(started.lines().some((l) => l.msg === 'clipscope running')).toBe(true), {
+      timeout: 20_000,
+      interval: 50,
+    });
     const disabled = started.lines().filter((l) => String(l.msg).includes('Discord bot disabled'));
     expect(disabled).toHaveLength(1);
     expect(disabled[0]!.msg).toContain('set DISCORD_TOKEN');
@@ -78,16 +81,28 @@ describe('npm start', () => {
     const fake = discord;
     running = startClipscope({ DATABASE_PATH: dbPath, DISCORD_TOKEN: fake.token, DISCORD_API_BASE_URL: fake.apiBaseUrl });
     const started = running;
-    await vi.waitFor(() => expect(started.lines().some((l) => l.msg === 'clipscope running')).toBe(true), { timeout: 20_000, interval: 50 });
+    await vi.waitFor(() => expect(started.lines().some((l) => l.msg === 'clipscope running')).toBe(true), {
+      timeout: 20_000,
+      interval: 50,
+    });
     // The token never appears in the log.
     expect(JSON.stringify(started.lines())).not.toContain(fake.token);
 
-    const msg = message({ channel_id: channel.id, guild_id: guildId, author: alice, member: member(alice), content: 'https://clips.twitch.tv/StartupClip-abc_123' });
+    const msg = message({
+      channel_id: channel.id,
+      guild_id: guildId,
+      author: alice,
+      member: member(alice),
+      content: 'https://clips.twitch.tv/StartupClip-abc_123',
+    });
     await fake.dispatch('MESSAGE_CREATE', msg);
     const reader = new Database(dbPath, { readonly: true });
     try {
       await vi.waitFor(
-        () => expect(reader.prepare('SELECT message_id, clip_id FROM shares').all()).toEqual([{ message_id: msg.id, clip_id: 'StartupClip-abc_123' }]),
+        () =>
+          expect(reader.prepare('SELECT message_id, clip_id FROM shares').all()).toEqual([
+            { message_id: msg.id, clip_id: 'StartupClip-abc_123' },
+          ]),
         { timeout: 10_000, interval: 50 },
       );
     } finally {

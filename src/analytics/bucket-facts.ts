@@ -150,7 +150,15 @@ function game(acc: Accumulator, gameId: string): GameFacts {
 function creator(acc: Accumulator, creatorId: string): CreatorFacts {
   let row = acc.facts.creators.get(creatorId);
   if (!row) {
-    row = { creator_id: creatorId, clip_count: 0, total_views: 0, discord_shares: 0, discord_reactions: 0, unique_games: 0, top_game_id: null };
+    row = {
+      creator_id: creatorId,
+      clip_count: 0,
+      total_views: 0,
+      discord_shares: 0,
+      discord_reactions: 0,
+      unique_games: 0,
+      top_game_id: null,
+    };
     acc.facts.creators.set(creatorId, row);
   }
   return row;

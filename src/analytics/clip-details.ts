@@ -50,7 +50,10 @@ export async function clipDetails(
   clipId: string,
   options: { shareLimit?: number; historyLimit?: number } = {},
 ): Promise<ClipDetails | null> {
-  const stored = await readClipDetails(db, guildId, clipId, { shareLimit: options.shareLimit ?? 10, historyLimit: options.historyLimit ?? 24 });
+  const stored = await readClipDetails(db, guildId, clipId, {
+    shareLimit: options.shareLimit ?? 10,
+    historyLimit: options.historyLimit ?? 24,
+  });
   if (!stored) return null;
   const { clip: row, shares } = stored;
   const history = [...stored.history].reverse();

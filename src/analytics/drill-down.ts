@@ -129,7 +129,14 @@ export async function topGamesOfCreator(
 export async function viralClipsOf(
   db: Db,
   ctx: AnalysisContext,
-  options: { period?: PeriodQuery; sort?: ViralSort; min_views?: number; limit?: number; creatorId?: string | null; gameId?: string | null },
+  options: {
+    period?: PeriodQuery;
+    sort?: ViralSort;
+    min_views?: number;
+    limit?: number;
+    creatorId?: string | null;
+    gameId?: string | null;
+  },
 ): Promise<ViralClips> {
   const { period, start, end } = bounds(ctx, options.period ?? { type: 'all_time' });
   const sort = options.sort ?? 'view_count';
@@ -149,20 +156,33 @@ export async function viralClipsOf(
     limit: sort === 'view_velocity' ? -1 : limit,
   };
   // The page is picked first, then the per-clip columns (first share, view history) are read for those rows only.
-  let clips: ViralClip[] = (await readClipRowsOf(db, params, sort === 'discord_reactions' ? 'discord_reactions' : 'view_count')).map(viralClipOf);
+  let clips: ViralClip[] = (await readClipRowsOf(db, params, sort === 'discord_reactions' ? 'discord_reactions' : 'view_count')).map(
+    viralClipOf,
+  );
   if (sort === 'view_velocity') {
     clips = clips.sort(
-      (a, b) => (b.view_velocity ?? -Infinity) - (a.view_velocity ?? -Infinity) || b.view_count - a.view_count || byId(a.clip_id, b.clip_id),
+      (a, b) =>
+        (b.view_velocity ?? -Infinity) - (a.view_velocity ?? -Infinity) || b.view_count - a.view_count || byId(a.clip_id, b.clip_id),
     );
   }
   return { period: periodJson(period), sort, min_views: minViews, clips: clips.slice(0, limit) };
 }
 
 /** One creator's leaderboard row for a period, added up from their per-game rows (the same counting rules). */
-export async function creatorSummaryOf(db: Db, ctx: AnalysisContext, options: { period?: PeriodQuery; creatorId: string }): Promise<CreatorRow | null> {
-  const games = await topGamesOfCreator(db, ctx, { period: options.period, creatorId: options.creatorId, sort: 'clip_count', limit: Number.MAX_SAFE_INTEGER });
+export async function creatorSummaryOf(
+  db: Db,
+  ctx: AnalysisContext,
+  options: { period?: PeriodQuery; creatorId: string },
+): Promise<CreatorRow | null> {
+  const games = await topGamesOfCreator(db, ctx, {
+    period: options.period,
+    creatorId: options.creatorId,
+    sort: 'clip_count',
+    limit: Number.MAX_SAFE_INTEGER,
+  });
   if (games.games.length === 0) return null;
-  const sum = (key: 'clip_count' | 'total_views' | 'discord_shares' | 'discord_reactions'): number => games.games.reduce((n, g) => n + g[key], 0);
+  const sum = (key: 'clip_count' | 'total_views' | 'discord_shares' | 'discord_reactions'): number =>
+    games.games.reduce((n, g) => n + g[key], 0);
   // Games count (and the top game is picked) by clips made in the period; engagement with older clips does not
   // make a game "clipped". The top game: most clips, then most views, then the smaller id (as the aggregator).
   const clipped = games.games.filter((g) => g.clip_count > 0);

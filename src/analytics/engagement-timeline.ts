@@ -16,7 +16,11 @@ export interface EngagementTimelineOptions {
 
 export const MAX_TIMELINE_DAYS = 3660;
 
-export async function engagementTimeline(db: Db, ctx: AnalysisContext, options: EngagementTimelineOptions = {}): Promise<EngagementTimeline> {
+export async function engagementTimeline(
+  db: Db,
+  ctx: AnalysisContext,
+  options: EngagementTimelineOptions = {},
+): Promise<EngagementTimeline> {
   const bucket = options.bucket ?? 'day';
   const days = options.days ?? 30;
   if (!Number.isInteger(days) || days < 1 || days > MAX_TIMELINE_DAYS) {
@@ -28,7 +32,13 @@ export async function engagementTimeline(db: Db, ctx: AnalysisContext, options: 
   const values = new Map<number, Omit<TimelineBucket, 'start' | 'date'>>();
   const rows =
     first && last && options.source !== 'raw'
-      ? await readTimelineTotals(db, { guildId: ctx.guildId, timezone: ctx.timezone, periodType: bucket, firstStart: first.start, lastStart: last.start })
+      ? await readTimelineTotals(db, {
+          guildId: ctx.guildId,
+          timezone: ctx.timezone,
+          periodType: bucket,
+          firstStart: first.start,
+          lastStart: last.start,
+        })
       : null;
   if (rows) {
     for (const row of rows) {

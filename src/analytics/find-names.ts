@@ -1,6 +1,11 @@
 // Looks up a guild's own games, creators and clips by what a user typed: suggestions for autocomplete (most
 // clipped first) and exact resolution of a picked or typed name.
-import { findEntity, suggestCreators as readCreatorSuggestions, suggestGames as readGameSuggestions, type NamedEntity } from '../db/analytics/find-names';
+import {
+  findEntity,
+  suggestCreators as readCreatorSuggestions,
+  suggestGames as readGameSuggestions,
+  type NamedEntity,
+} from '../db/analytics/find-names';
 import type { Db } from '../db/client';
 
 export type { NamedEntity } from '../db/analytics/find-names';

@@ -19,7 +19,11 @@ export interface GrowthOpportunitiesOptions {
   source?: ReadSource;
 }
 
-export async function growthOpportunities(db: Db, ctx: AnalysisContext, options: GrowthOpportunitiesOptions = {}): Promise<GrowthOpportunities> {
+export async function growthOpportunities(
+  db: Db,
+  ctx: AnalysisContext,
+  options: GrowthOpportunitiesOptions = {},
+): Promise<GrowthOpportunities> {
   const period = resolvePeriod(options.period ?? { type: 'month' }, ctx.timezone, ctx.now);
   const limit = options.limit ?? 5;
   const totals = await overviewOf(db, ctx, period, options.source);
@@ -27,7 +31,9 @@ export async function growthOpportunities(db: Db, ctx: AnalysisContext, options:
 
   // Under-clipped: a known game with no more clips than the median game, yet more views per clip than average.
   // Filtered and ranked on the stored numbers; only the rows shown get their display names looked up.
-  const games = (await storedGameRows(db, ctx, period, 'avg_view_count', null, options.source)).filter((g) => g.clip_count > 0 && g.game_id !== '');
+  const games = (await storedGameRows(db, ctx, period, 'avg_view_count', null, options.source)).filter(
+    (g) => g.clip_count > 0 && g.game_id !== '',
+  );
   const counts = games.map((g) => g.clip_count).sort((a, b) => a - b);
   const median = counts.length === 0 ? 0 : (counts[Math.floor((counts.length - 1) / 2)] as number);
   const underclipped = await nameGames(
@@ -35,7 +41,9 @@ export async function growthOpportunities(db: Db, ctx: AnalysisContext, options:
     ctx,
     games
       .filter((g) => g.clip_count <= median && g.total_views / g.clip_count > average)
-      .sort((a, b) => b.total_views / b.clip_count - a.total_views / a.clip_count || a.clip_count - b.clip_count || cmp(a.game_id, b.game_id))
+      .sort(
+        (a, b) => b.total_views / b.clip_count - a.total_views / a.clip_count || a.clip_count - b.clip_count || cmp(a.game_id, b.game_id),
+      )
       .slice(0, limit),
   );
 

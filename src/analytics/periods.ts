@@ -47,7 +47,8 @@ const tables = new Map<string, ZoneTable>();
 function formatterFor(timezone: string): Intl.DateTimeFormat {
   let formatter = formatters.get(timezone);
   if (!formatter) {
-    if (!isValidTimeZone(timezone)) throw new InvalidPeriodError(`Unknown timezone "${timezone}": use an IANA name such as "Europe/Berlin"`);
+    if (!isValidTimeZone(timezone))
+      throw new InvalidPeriodError(`Unknown timezone "${timezone}": use an IANA name such as "Europe/Berlin"`);
     formatter = new Intl.DateTimeFormat('en-US', {
       timeZone: timezone,
       hourCycle: 'h23',
@@ -246,7 +247,8 @@ const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 
 export function resolvePeriod(query: PeriodQuery, timezone: string, now: number): ResolvedPeriod {
   formatterFor(timezone);
   if (query.type === 'range') {
-    if (!Number.isFinite(query.from) || !Number.isFinite(query.to)) throw new InvalidPeriodError('A range needs both "from" and "to" dates');
+    if (!Number.isFinite(query.from) || !Number.isFinite(query.to))
+      throw new InvalidPeriodError('A range needs both "from" and "to" dates');
     if (query.from >= query.to) throw new InvalidPeriodError('"from" must be before "to"');
     const last = localDate(timezone, query.to - 1);
     const first = localDate(timezone, query.from);
@@ -260,7 +262,8 @@ export function resolvePeriod(query: PeriodQuery, timezone: string, now: number)
     };
   }
   const offset = query.offset ?? 0;
-  if (!Number.isInteger(offset) || offset < 0) throw new InvalidPeriodError('"offset" must be a whole number ≥ 0 (0 = current period, 1 = previous, …)');
+  if (!Number.isInteger(offset) || offset < 0)
+    throw new InvalidPeriodError('"offset" must be a whole number ≥ 0 (0 = current period, 1 = previous, …)');
   if (query.type === 'all_time') return { type: 'all_time', offset, start: null, end: null, timezone, label: 'All time' };
   const unit = query.type;
   const date = shiftBucketDate(unit, bucketDate(unit, localDate(timezone, now)), -offset);

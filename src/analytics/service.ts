@@ -42,9 +42,15 @@ export type { NamedEntity } from './find-names';
 export interface Analytics {
   overview(ctx: AnalysisContext, period: PeriodQuery): Promise<Overview>;
   /** With gameId: the creators of that game's clips. */
-  topCreators(ctx: AnalysisContext, query: { period: PeriodQuery; limit: number; sort: CreatorSort; gameId?: string | null }): Promise<TopCreators>;
+  topCreators(
+    ctx: AnalysisContext,
+    query: { period: PeriodQuery; limit: number; sort: CreatorSort; gameId?: string | null },
+  ): Promise<TopCreators>;
   /** With creatorId: the games that creator clipped. */
-  topGames(ctx: AnalysisContext, query: { period: PeriodQuery; limit: number; sort: GameSort; creatorId?: string | null }): Promise<TopGames>;
+  topGames(
+    ctx: AnalysisContext,
+    query: { period: PeriodQuery; limit: number; sort: GameSort; creatorId?: string | null },
+  ): Promise<TopGames>;
   viralClips(
     ctx: AnalysisContext,
     query: { period: PeriodQuery; limit: number; sort: ViralSort; minViews: number; creatorId?: string | null; gameId?: string | null },
@@ -95,7 +101,10 @@ class DbAnalytics implements Analytics {
     return overview(this.db, ctx, { period });
   }
 
-  topCreators(ctx: AnalysisContext, q: { period: PeriodQuery; limit: number; sort: CreatorSort; gameId?: string | null }): Promise<TopCreators> {
+  topCreators(
+    ctx: AnalysisContext,
+    q: { period: PeriodQuery; limit: number; sort: CreatorSort; gameId?: string | null },
+  ): Promise<TopCreators> {
     return q.gameId
       ? topCreatorsOfGame(this.db, ctx, { period: q.period, gameId: q.gameId, sort: q.sort, limit: q.limit })
       : topCreators(this.db, ctx, { period: q.period, sort: q.sort, limit: q.limit });
@@ -112,7 +121,14 @@ class DbAnalytics implements Analytics {
     q: { period: PeriodQuery; limit: number; sort: ViralSort; minViews: number; creatorId?: string | null; gameId?: string | null },
   ): Promise<ViralClips> {
     return q.creatorId || q.gameId
-      ? viralClipsOf(this.db, ctx, { period: q.period, sort: q.sort, limit: q.limit, min_views: q.minViews, creatorId: q.creatorId, gameId: q.gameId })
+      ? viralClipsOf(this.db, ctx, {
+          period: q.period,
+          sort: q.sort,
+          limit: q.limit,
+          min_views: q.minViews,
+          creatorId: q.creatorId,
+          gameId: q.gameId,
+        })
       : viralClips(this.db, ctx, { period: q.period, sort: q.sort, limit: q.limit, min_views: q.minViews });
   }
 

@@ -36,12 +36,24 @@ export async function creatorRows(
   // The leaderboard's hot path: rows with their names in one statement, read as arrays.
   const named = summary && (await readNamedCreators(db, { ...summary, sort, limit }));
   if (named) {
-    return named.map(([creator_id, clip_count, total_views, avg_views, discord_shares, discord_reactions, unique_games, top_game_id, creatorName, topGameName]) =>
-      creatorRow(
-        { creator_id, clip_count, total_views, avg_views, discord_shares, discord_reactions, unique_games, top_game_id },
+    return named.map(
+      ([
+        creator_id,
+        clip_count,
+        total_views,
+        avg_views,
+        discord_shares,
+        discord_reactions,
+        unique_games,
+        top_game_id,
         creatorName,
         topGameName,
-      ),
+      ]) =>
+        creatorRow(
+          { creator_id, clip_count, total_views, avg_views, discord_shares, discord_reactions, unique_games, top_game_id },
+          creatorName,
+          topGameName,
+        ),
     );
   }
   return nameCreators(db, ctx, await computedCreators(db, ctx, period, sort, limit));
@@ -71,7 +83,13 @@ export async function storedCreatorRows(
 }
 
 /** The period's creators computed from the raw tables, sorted like the summary read. */
-async function computedCreators(db: Db, ctx: AnalysisContext, period: ResolvedPeriod, sort: CreatorSort, limit: number | null): Promise<StoredCreator[]> {
+async function computedCreators(
+  db: Db,
+  ctx: AnalysisContext,
+  period: ResolvedPeriod,
+  sort: CreatorSort,
+  limit: number | null,
+): Promise<StoredCreator[]> {
   const facts = (await computeBucketFacts(db, ctx.guildId, ctx.timezone, [bucketOfPeriod(period)])).get(periodKey(period));
   const stored = [...(facts?.creators.values() ?? [])].map(storedCreator).sort(compareCreators(sort));
   return limit === null ? stored : stored.slice(0, limit);

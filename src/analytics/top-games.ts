@@ -37,11 +37,37 @@ export async function gameRows(
   // The leaderboard's hot path: rows and names in one statement, read as arrays.
   const named = summary && (await readNamedGames(db, { ...summary, sort, limit }));
   if (named) {
-    return named.map(([game_id, clip_count, total_views, avg_view_count, unique_creators, discord_shares, discord_reactions, top_clip_id, top_clip_title, top_clip_views, top_clip_url, gameName]) =>
-      gameRow(
-        { game_id, clip_count, total_views, avg_view_count, unique_creators, discord_shares, discord_reactions, top_clip_id, top_clip_title, top_clip_views, top_clip_url },
+    return named.map(
+      ([
+        game_id,
+        clip_count,
+        total_views,
+        avg_view_count,
+        unique_creators,
+        discord_shares,
+        discord_reactions,
+        top_clip_id,
+        top_clip_title,
+        top_clip_views,
+        top_clip_url,
         gameName,
-      ),
+      ]) =>
+        gameRow(
+          {
+            game_id,
+            clip_count,
+            total_views,
+            avg_view_count,
+            unique_creators,
+            discord_shares,
+            discord_reactions,
+            top_clip_id,
+            top_clip_title,
+            top_clip_views,
+            top_clip_url,
+          },
+          gameName,
+        ),
     );
   }
   return nameGames(db, ctx, await computedGames(db, ctx, period, sort, limit));
@@ -68,7 +94,13 @@ export async function storedGameRows(
 }
 
 /** The period's games computed from the raw tables, sorted like the summary read. */
-async function computedGames(db: Db, ctx: AnalysisContext, period: ResolvedPeriod, sort: GameSort, limit: number | null): Promise<StoredGame[]> {
+async function computedGames(
+  db: Db,
+  ctx: AnalysisContext,
+  period: ResolvedPeriod,
+  sort: GameSort,
+  limit: number | null,
+): Promise<StoredGame[]> {
   const facts = (await computeBucketFacts(db, ctx.guildId, ctx.timezone, [bucketOfPeriod(period)])).get(periodKey(period));
   const stored = [...(facts?.games.values() ?? [])].map(storedGame).sort(compareGames(sort));
   return limit === null ? stored : stored.slice(0, limit);
@@ -91,8 +123,7 @@ export function storedGame(facts: GameFacts): StoredGame {
 }
 
 function compareGames(sort: GameSort): (a: StoredGame, b: StoredGame) => number {
-  return (a, b) =>
-    b[sort] - a[sort] || b.clip_count - a.clip_count || (a.game_id < b.game_id ? -1 : a.game_id > b.game_id ? 1 : 0);
+  return (a, b) => b[sort] - a[sort] || b.clip_count - a.clip_count || (a.game_id < b.game_id ? -1 : a.game_id > b.game_id ? 1 : 0);
 }
 
 function gameRow(row: StoredGame, gameName: string): GameRow {

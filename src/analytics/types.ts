@@ -5,9 +5,7 @@ export const PERIOD_TYPES = ['day', 'week', 'month', 'all_time'] as const;
 export type PeriodType = (typeof PERIOD_TYPES)[number];
 
 /** What a caller asks for: a calendar period in the guild's timezone (offset 0 = current), or an explicit range. */
-export type PeriodQuery =
-  | { type: PeriodType; offset?: number }
-  | { type: 'range'; from: number; to: number };
+export type PeriodQuery = { type: PeriodType; offset?: number } | { type: 'range'; from: number; to: number };
 
 /** A resolved period: [start, end) in epoch ms; both null for all_time. */
 export interface ResolvedPeriod {

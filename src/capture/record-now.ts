@@ -36,7 +36,11 @@ export function recordReactionRemovedNow(db: Db, event: ReactionEvent, now: numb
 }
 
 /** @deprecated Transitional: recordReactionsCleared for a caller inside its own synchronous transaction. */
-export function recordReactionsClearedNow(db: Db, target: { guildId: string; messageId: string; emojiKey?: string | null }, now: number): number {
+export function recordReactionsClearedNow(
+  db: Db,
+  target: { guildId: string; messageId: string; emojiKey?: string | null },
+  now: number,
+): number {
   return recordReactionsClearedOn(connectionNow(db), target, now);
 }
 

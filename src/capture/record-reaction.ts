@@ -13,7 +13,6 @@ import {
 
 export type { ReactionEvent, ReactionSnapshot };
 
-
 /** The storage key of an emoji: the character itself, or `name:id` for a custom emoji. */
 export function emojiKey(emoji: { id?: string | null; name?: string | null }): string | null {
   const name = emoji.name?.trim() || null;
@@ -35,7 +34,11 @@ export function recordReactionRemoved(db: Db, event: ReactionEvent, now: number)
 }
 
 /** Removes every reaction of a message, or of one emoji on it (REMOVE_ALL / REMOVE_EMOJI). */
-export function recordReactionsCleared(db: Db, target: { guildId: string; messageId: string; emojiKey?: string | null }, now: number): Promise<number> {
+export function recordReactionsCleared(
+  db: Db,
+  target: { guildId: string; messageId: string; emojiKey?: string | null },
+  now: number,
+): Promise<number> {
   return run(db, (c) => recordReactionsClearedOn(c, target, now));
 }
 

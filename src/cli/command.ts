@@ -20,12 +20,18 @@ export interface CliCommand {
   options: OptionSpec;
   /** Whether positional arguments are accepted. */
   allowPositionals?: boolean;
-  run(args: { values: Record<string, string | boolean | (string | boolean)[] | undefined>; positionals: string[] }, io: CliIo): Promise<number>;
+  run(
+    args: { values: Record<string, string | boolean | (string | boolean)[] | undefined>; positionals: string[] },
+    io: CliIo,
+  ): Promise<number>;
 }
 
 /** An error whose message is the whole story for the user: printed as one line, exit status 1. */
 export class CliError extends Error {
-  constructor(message: string, readonly exitCode = 1) {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
     super(message);
     this.name = 'CliError';
   }

@@ -9,11 +9,14 @@ import { CliError, type CliIo } from './command';
 export function openTwitchForCli(config: Config, io: CliIo): { twitch: TwurpleTwitchApi; logger: Logger } {
   if (!config.TWITCH_CLIENT_ID || !config.TWITCH_CLIENT_SECRET) {
     throw new CliError(
-      'Twitch credentials missing: set TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET (or TWURPLE_MOCK_API_PORT with the mock API\'s client) and run again',
+      "Twitch credentials missing: set TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET (or TWURPLE_MOCK_API_PORT with the mock API's client) and run again",
     );
   }
   // Only errors reach the terminal: warnings about retried calls would tear the progress bar.
-  const logger = createLogger({ level: config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? config.LOG_LEVEL : 'error', destination: io.stderr });
+  const logger = createLogger({
+    level: config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? config.LOG_LEVEL : 'error',
+    destination: io.stderr,
+  });
   const twitch = createTwitchApi({
     clientId: config.TWITCH_CLIENT_ID,
     clientSecret: config.TWITCH_CLIENT_SECRET,

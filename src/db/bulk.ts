@@ -24,7 +24,9 @@ export function hashDatabaseContent(db: Db): string {
       .map((c) => c.name)
       .filter((name) => name !== 'id');
     hash.update(`\u0000table ${table}\u0000`);
-    const statement = sqliteClient(db).prepare(`SELECT ${columns.join(', ')} FROM ${table} ORDER BY ${order}`).raw(true);
+    const statement = sqliteClient(db)
+      .prepare(`SELECT ${columns.join(', ')} FROM ${table} ORDER BY ${order}`)
+      .raw(true);
     for (const row of statement.iterate() as Iterable<unknown[]>) hash.update(`${JSON.stringify(row)}\n`);
   }
   return hash.digest('hex');
@@ -40,18 +42,20 @@ export function mergeDatabaseParts(db: Db, partPaths: readonly string[], tables:
     for (const [i, part] of partPaths.entries()) {
       client.prepare('ATTACH DATABASE ? AS ?').run(part, `part${i}`);
       try {
-        client.transaction(() => {
-          for (const table of tables) {
-            const all = client
-              .prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('${table}') ORDER BY cid`)
-              .all()
-              .map((c) => c.name);
-            const hasId = all.includes('id');
-            const columns = all.filter((name) => name !== 'id');
-            const list = columns.map((c) => `"${c}"`).join(', ');
-            client.exec(`INSERT INTO main."${table}" (${list}) SELECT ${list} FROM part${i}."${table}"${hasId ? ' ORDER BY id' : ''}`);
-          }
-        }).immediate();
+        client
+          .transaction(() => {
+            for (const table of tables) {
+              const all = client
+                .prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('${table}') ORDER BY cid`)
+                .all()
+                .map((c) => c.name);
+              const hasId = all.includes('id');
+              const columns = all.filter((name) => name !== 'id');
+              const list = columns.map((c) => `"${c}"`).join(', ');
+              client.exec(`INSERT INTO main."${table}" (${list}) SELECT ${list} FROM part${i}."${table}"${hasId ? ' ORDER BY id' : ''}`);
+            }
+          })
+          .immediate();
       } finally {
         client.prepare('DETACH DATABASE ?').run(`part${i}`);
       }

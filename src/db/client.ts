@@ -318,7 +318,12 @@ export interface DeferredBatch {
  * A batch that stays open until flush() or discard() (a transaction whose writes arrive over several calls). Opened
  * inside another batch of the same kind, it joins that one and both methods do nothing.
  */
-export function openDeferredBatch<B>(batches: WeakMap<object, B>, on: Connection | Db, create: () => B, flush: (batch: B) => void): DeferredBatch {
+export function openDeferredBatch<B>(
+  batches: WeakMap<object, B>,
+  on: Connection | Db,
+  create: () => B,
+  flush: (batch: B) => void,
+): DeferredBatch {
   const key = batchKey(on);
   if (batches.has(key)) return { flush() {}, discard() {} };
   const batch = create();

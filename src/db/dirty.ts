@@ -18,7 +18,12 @@ export type DirtyKind = 'engagement' | 'clips';
 // Hours collected by deferDirtyHours, per connection: guild → hour → whether only engagement changed.
 const deferred = new WeakMap<object, Map<string, Map<number, boolean>>>();
 
-export function markDirtyHours(on: Connection | Db, guildId: string, timestamps: Iterable<number | null | undefined>, kind: DirtyKind = 'clips'): void {
+export function markDirtyHours(
+  on: Connection | Db,
+  guildId: string,
+  timestamps: Iterable<number | null | undefined>,
+  kind: DirtyKind = 'clips',
+): void {
   const engagementOnly = kind === 'engagement';
   const db = connectionOf(on);
   const pending = deferred.get(db.client);
@@ -75,7 +80,12 @@ function insertDirtyHours(db: Connection, guildId: string, hours: Map<number, bo
  * a view refresh, a clip gone from Twitch — because the clip's creator and game decide where those shares and
  * reactions are counted. Pass the previous created_at too if it changed.
  */
-export function markClipHoursDirty(on: Connection | Db, guildId: string, clipIds: Iterable<string>, extraTimes: Iterable<number | null | undefined> = []): void {
+export function markClipHoursDirty(
+  on: Connection | Db,
+  guildId: string,
+  clipIds: Iterable<string>,
+  extraTimes: Iterable<number | null | undefined> = [],
+): void {
   const times: Array<number | null | undefined> = [...extraTimes];
   const db = connectionOf(on);
   const created = db.statement<[string, string], { t: number | null }>(

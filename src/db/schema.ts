@@ -129,10 +129,7 @@ export const reactions = sqliteTable(
     userId: text('user_id').notNull(),
     reactedAt: integer('reacted_at').notNull(),
   },
-  (t) => [
-    primaryKey({ columns: [t.messageId, t.emojiKey, t.userId] }),
-    index('reactions_guild_reacted_idx').on(t.guildId, t.reactedAt),
-  ],
+  (t) => [primaryKey({ columns: [t.messageId, t.emojiKey, t.userId] }), index('reactions_guild_reacted_idx').on(t.guildId, t.reactedAt)],
 );
 
 /**
@@ -227,10 +224,38 @@ export const creatorAnalytics = sqliteTable(
     // clip_count descending, then creator_id), so a top-N read walks N index entries instead of sorting every
     // creator of the period in a temporary b-tree (the HTTP API's uncached p99 depends on it).
     index('creator_analytics_rank_idx').on(t.guildId, t.periodType, t.periodStart, sql`${t.clipCount} DESC`, t.creatorId),
-    index('creator_analytics_views_idx').on(t.guildId, t.periodType, t.periodStart, sql`${t.totalViews} DESC`, sql`${t.clipCount} DESC`, t.creatorId),
-    index('creator_analytics_avg_idx').on(t.guildId, t.periodType, t.periodStart, sql`${t.avgViews} DESC`, sql`${t.clipCount} DESC`, t.creatorId),
-    index('creator_analytics_shares_idx').on(t.guildId, t.periodType, t.periodStart, sql`${t.discordShares} DESC`, sql`${t.clipCount} DESC`, t.creatorId),
-    index('creator_analytics_reactions_idx').on(t.guildId, t.periodType, t.periodStart, sql`${t.discordReactions} DESC`, sql`${t.clipCount} DESC`, t.creatorId),
+    index('creator_analytics_views_idx').on(
+      t.guildId,
+      t.periodType,
+      t.periodStart,
+      sql`${t.totalViews} DESC`,
+      sql`${t.clipCount} DESC`,
+      t.creatorId,
+    ),
+    index('creator_analytics_avg_idx').on(
+      t.guildId,
+      t.periodType,
+      t.periodStart,
+      sql`${t.avgViews} DESC`,
+      sql`${t.clipCount} DESC`,
+      t.creatorId,
+    ),
+    index('creator_analytics_shares_idx').on(
+      t.guildId,
+      t.periodType,
+      t.periodStart,
+      sql`${t.discordShares} DESC`,
+      sql`${t.clipCount} DESC`,
+      t.creatorId,
+    ),
+    index('creator_analytics_reactions_idx').on(
+      t.guildId,
+      t.periodType,
+      t.periodStart,
+      sql`${t.discordReactions} DESC`,
+      sql`${t.clipCount} DESC`,
+      t.creatorId,
+    ),
   ],
 );
 

@@ -45,8 +45,18 @@ export interface ChatExportSummary {
 }
 
 const EMOJI_CODES: Record<string, string> = {
-  '😂': 'joy', '🔥': 'fire', '💀': 'skull', '😭': 'sob', '👀': 'eyes', '❤️': 'heart', '👍': 'thumbsup',
-  '🤣': 'rofl', '😮': 'open_mouth', '🐐': 'goat', '💯': '100', '👏🏽': 'clap_tone3',
+  '😂': 'joy',
+  '🔥': 'fire',
+  '💀': 'skull',
+  '😭': 'sob',
+  '👀': 'eyes',
+  '❤️': 'heart',
+  '👍': 'thumbsup',
+  '🤣': 'rofl',
+  '😮': 'open_mouth',
+  '🐐': 'goat',
+  '💯': '100',
+  '👏🏽': 'clap_tone3',
 };
 
 /** Writes every channel and thread of the chosen guilds; deleted messages are absent, edits show their last text. */
@@ -61,7 +71,13 @@ export async function writeChatExports(options: ChatExportOptions): Promise<Chat
     const rng = new Rng(resolved.seed, 700_000 + index);
     const chatterIds = new SnowflakeMaker(index, 2);
     const places = [
-      ...guild.channels.map((c) => ({ id: c.id, name: c.name, thread: false, parentId: null as string | null, parentName: null as string | null })),
+      ...guild.channels.map((c) => ({
+        id: c.id,
+        name: c.name,
+        thread: false,
+        parentId: null as string | null,
+        parentName: null as string | null,
+      })),
       ...guild.threads.map((t) => ({
         id: t.id,
         name: t.name,
@@ -71,8 +87,13 @@ export async function writeChatExports(options: ChatExportOptions): Promise<Chat
       })),
     ];
     for (const place of places) {
-      const messages = guild.messages.filter((m) => (place.thread ? m.threadId === place.id : m.threadId === null && m.channelId === place.id));
-      const file = path.join(options.dir, `${safeName(guild.name)} - ${safeName(place.parentName ?? 'Text Channels')} - ${safeName(place.name)} [${place.id}].json`);
+      const messages = guild.messages.filter((m) =>
+        place.thread ? m.threadId === place.id : m.threadId === null && m.channelId === place.id,
+      );
+      const file = path.join(
+        options.dir,
+        `${safeName(guild.name)} - ${safeName(place.parentName ?? 'Text Channels')} - ${safeName(place.name)} [${place.id}].json`,
+      );
       const written = await writeChannelFile(file, guild, place, messages, exportedAt, options.chatterPerShare ?? 0, rng, chatterIds);
       summary.files.push({ path: file, guildId: guild.id, channelId: place.id, ...written });
       summary.messages += written.messages;
@@ -215,7 +236,10 @@ function exportEmoji(emoji: EmojiModel): Record<string, unknown> {
       imageUrl: `https://cdn.discordapp.com/emojis/${emoji.id}.${emoji.animated ? 'gif' : 'png'}`,
     };
   }
-  const codepoints = [...emoji.name].map((c) => c.codePointAt(0)?.toString(16)).filter((c) => c !== 'fe0f').join('-');
+  const codepoints = [...emoji.name]
+    .map((c) => c.codePointAt(0)?.toString(16))
+    .filter((c) => c !== 'fe0f')
+    .join('-');
   return {
     id: '',
     name: emoji.name,

@@ -213,8 +213,7 @@ export function buildGames(resolved: ResolvedCommunityOptions): Game[] {
 }
 
 const LOCAL_HOUR_WEIGHT = [
-  0.45, 0.3, 0.2, 0.12, 0.08, 0.07, 0.08, 0.12, 0.18, 0.25, 0.3, 0.35, 0.42, 0.45, 0.5, 0.58, 0.68, 0.8, 0.92, 1.0,
-  1.1, 1.12, 0.95, 0.7,
+  0.45, 0.3, 0.2, 0.12, 0.08, 0.07, 0.08, 0.12, 0.18, 0.25, 0.3, 0.35, 0.42, 0.45, 0.5, 0.58, 0.68, 0.8, 0.92, 1.0, 1.1, 1.12, 0.95, 0.7,
 ];
 /** Sunday = 0 … Saturday = 6: a weekend lift, Friday evenings a little busier. */
 const LOCAL_WEEKDAY_WEIGHT = [1.35, 0.92, 0.9, 0.92, 0.95, 1.1, 1.4];
@@ -303,10 +302,7 @@ export class SnowflakeMaker {
   at(ms: number): string {
     for (;;) {
       const increment = this.counter++ & 0xfff;
-      const id =
-        (BigInt(Math.max(0, Math.floor(ms) - DISCORD_EPOCH)) << 22n) |
-        (BigInt(this.worker) << 12n) |
-        BigInt(increment);
+      const id = (BigInt(Math.max(0, Math.floor(ms) - DISCORD_EPOCH)) << 22n) | (BigInt(this.worker) << 12n) | BigInt(increment);
       const text = id.toString();
       if (!this.used.has(text)) {
         this.used.add(text);
@@ -582,7 +578,8 @@ export function buildGuild(context: GuildContext, index: number): GuildModel {
       firstShared.push(draft.clip);
     }
 
-    if (!byBot && rng.chance(0.015)) message.deletedAt = Math.min(resolved.endAt - 1, draft.postedAt + Math.round(rng.logNormal(HOUR_MS, 2)));
+    if (!byBot && rng.chance(0.015))
+      message.deletedAt = Math.min(resolved.endAt - 1, draft.postedAt + Math.round(rng.logNormal(HOUR_MS, 2)));
     if (!byBot && rng.chance(0.02)) {
       const at = Math.min(resolved.endAt - 1, draft.postedAt + Math.round(rng.logNormal(3 * MINUTE_MS, 1)));
       if (message.deletedAt === null || at < message.deletedAt) {
@@ -592,7 +589,11 @@ export function buildGuild(context: GuildContext, index: number): GuildModel {
             ? messageText(rng, words.EDITED_TEMPLATES, links)
             : kind < 0.8
               ? messageText(rng, words.UNLINKED_TEMPLATES, links.slice(1))
-              : messageText(rng, words.EDITED_TEMPLATES, clipIdxs.map((c) => clipLinkVariant(rng, clips[c] as ClipModel)));
+              : messageText(
+                  rng,
+                  words.EDITED_TEMPLATES,
+                  clipIdxs.map((c) => clipLinkVariant(rng, clips[c] as ClipModel)),
+                );
         message.edit = { at, content: edited };
       }
     }
@@ -600,7 +601,11 @@ export function buildGuild(context: GuildContext, index: number): GuildModel {
     // Reactions: none on many messages, a pile on the popular ones.
     const appeal = sigmoid(-0.6 + 0.8 * draft.z + (clip.viral ? 1 : 0));
     if (rng.chance(appeal)) {
-      const wanted = Math.min(memberCount, 300, Math.max(1, Math.round(rng.logNormal(2, 0.9) * (1 + Math.max(0, draft.z) * 0.5) * (clip.viral ? 2 : 1))));
+      const wanted = Math.min(
+        memberCount,
+        300,
+        Math.max(1, Math.round(rng.logNormal(2, 0.9) * (1 + Math.max(0, draft.z) * 0.5) * (clip.viral ? 2 : 1))),
+      );
       const seen = new Set<number>();
       for (let k = 0; k < wanted; k++) {
         let user = 0;

@@ -13,12 +13,7 @@ import { apiEmoji, apiGuild, apiMember, apiMessage } from './discord-shapes';
 import { Rng } from './random';
 import { CHATTER } from './words';
 
-export type DispatchName =
-  | 'GUILD_CREATE'
-  | 'MESSAGE_CREATE'
-  | 'MESSAGE_UPDATE'
-  | 'MESSAGE_DELETE'
-  | 'MESSAGE_REACTION_ADD';
+export type DispatchName = 'GUILD_CREATE' | 'MESSAGE_CREATE' | 'MESSAGE_UPDATE' | 'MESSAGE_DELETE' | 'MESSAGE_REACTION_ADD';
 
 /** A gateway payload with opcode 0 (dispatch), as it goes over the websocket. */
 export interface GatewayDispatch {
@@ -82,10 +77,7 @@ function* guildDispatches(
 }
 
 /** MESSAGE_CREATE, then reactions, the edit and the deletion in the order they happened. */
-export function* messageDispatches(
-  guild: GuildModel,
-  message: MessageModel,
-): Generator<{ t: DispatchName; d: Record<string, unknown> }> {
+export function* messageDispatches(guild: GuildModel, message: MessageModel): Generator<{ t: DispatchName; d: Record<string, unknown> }> {
   yield { t: 'MESSAGE_CREATE', d: apiMessage(guild, message, message.content, null) };
   const author = guild.members[message.author];
   let editDone = message.edit === null;

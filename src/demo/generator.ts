@@ -124,7 +124,15 @@ function writeGuild(
           const names = new Map([[item.clip.game.id, item.clip.game.name as string | null]]);
           const clip = helixClipOf(item.clip);
           const at = item.clip.seenAt;
-          writeSyncedClipsOn(connectionNow(db), guild.id, [{ clip, url: canonicalClipUrl(clip.id) }], names, unnamedGameIds(names), nextGameNameTry(1, at), at);
+          writeSyncedClipsOn(
+            connectionNow(db),
+            guild.id,
+            [{ clip, url: canonicalClipUrl(clip.id) }],
+            names,
+            unnamedGameIds(names),
+            nextGameNameTry(1, at),
+            at,
+          );
           writes += 2;
           clipsInBatch++;
           summary.clips++;

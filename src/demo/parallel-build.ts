@@ -17,7 +17,16 @@ export interface ParallelBuildOptions extends Omit<GenerateOptions, 'onlyGuilds'
 }
 
 /** Tables the generator writes, copied from each part in order; surrogate ids are renumbered. */
-const MERGED_TABLES = ['guild_settings', 'clips', 'shares', 'reactions', 'reaction_baselines', 'clip_view_history', 'dirty_hours', 'engagement_changes'];
+const MERGED_TABLES = [
+  'guild_settings',
+  'clips',
+  'shares',
+  'reactions',
+  'reaction_baselines',
+  'clip_view_history',
+  'dirty_hours',
+  'engagement_changes',
+];
 
 type WorkerMessage =
   | { type: 'progress'; done: number }
@@ -53,10 +62,17 @@ export async function buildCommunityInParallel(options: ParallelBuildOptions): P
   try {
     const summaries = await Promise.all(
       plan.map((guilds, i) =>
-        runWorker(partPaths[i] as string, { clips: options.clips, seed: options.seed, endAt: options.endAt, guilds: options.guilds, onlyGuilds: guilds }, (n) => {
-          done[i] = n;
-          options.onProgress?.(done.reduce((a, b) => a + b, 0), total);
-        }),
+        runWorker(
+          partPaths[i] as string,
+          { clips: options.clips, seed: options.seed, endAt: options.endAt, guilds: options.guilds, onlyGuilds: guilds },
+          (n) => {
+            done[i] = n;
+            options.onProgress?.(
+              done.reduce((a, b) => a + b, 0),
+              total,
+            );
+          },
+        ),
       ),
     );
     const db = openDatabase({ path: options.path });
@@ -65,10 +81,12 @@ export async function buildCommunityInParallel(options: ParallelBuildOptions): P
     } finally {
       closeDatabase(db);
     }
-    const summary = summaries.map((s) => s.summary).reduce((sum, s) => {
-      for (const key of Object.keys(sum) as Array<keyof GenerateSummary>) sum[key] += s[key];
-      return sum;
-    });
+    const summary = summaries
+      .map((s) => s.summary)
+      .reduce((sum, s) => {
+        for (const key of Object.keys(sum) as Array<keyof GenerateSummary>) sum[key] += s[key];
+        return sum;
+      });
     summary.durationMs = performance.now() - started;
     return { ...summary, workerPeakRssMb: Math.max(...summaries.map((s) => s.peakRssMb)) };
   } finally {

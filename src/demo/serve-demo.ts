@@ -10,7 +10,7 @@ import { ConfigError, loadConfig } from '../config';
 import { closeDatabase, openDatabase, type Db } from '../db/client';
 import { createHttpServer } from '../http/server';
 import { httpServices } from '../http/services';
-import { createApiToken } from '../http/tokens';
+import { createApiToken } from '../auth/tokens';
 import { createLogger } from '../logger';
 
 /** The part of src/demo/generator.ts (the synthetic community generator) the demo uses. */

@@ -124,7 +124,11 @@ async function postDigestIfDue(deps: DigestDeps, settings: GuildSettings): Promi
   };
   try {
     const ctx: AnalysisContext = { guildId: settings.guildId, timezone: settings.timezone, now };
-    const data = await collectDigestData(deps.analytics, ctx, { start: schedule.weekStart, end: schedule.weekEnd, date: schedule.weekDate });
+    const data = await collectDigestData(deps.analytics, ctx, {
+      start: schedule.weekStart,
+      end: schedule.weekEnd,
+      date: schedule.weekDate,
+    });
     if (claim === 'resumed') {
       const earlier = await findEarlierPost(deps, channelId, data, log);
       if (earlier) {

@@ -4,7 +4,7 @@ import { aggregateAnalytics, formatAggregateSummary } from '../analytics/aggrega
 import type { Clock } from '../clock';
 import type { Db } from '../db/database';
 import { databaseFile, describeStorageProblem } from '../db/storage-errors';
-import { createApiToken } from '../http/tokens';
+import { createApiToken } from '../auth/tokens';
 import type { Logger } from '../logger';
 import { createExclusive, type Exclusive } from '../scheduler/exclusive';
 import { registerTwitchChannels, removeTwitchChannel, syncGuildChannels } from '../twitch/channel-sync';
@@ -25,7 +25,14 @@ export interface AdminServicesDeps {
   aggregation?: Exclusive;
 }
 
-export function createAdminServices({ db, clock, logger, twitch, discord, aggregation = createExclusive() }: AdminServicesDeps): AdminServices {
+export function createAdminServices({
+  db,
+  clock,
+  logger,
+  twitch,
+  discord,
+  aggregation = createExclusive(),
+}: AdminServicesDeps): AdminServices {
   const rest = createDiscordRest(discord);
   return {
     aggregateGuild: async (guildId) =>
@@ -73,7 +80,10 @@ export function createAdminServices({ db, clock, logger, twitch, discord, aggreg
             channelId,
             guildId,
             since: since ?? undefined,
-            onProgress: (p) => progress(`${p.messagesScanned.toLocaleString('en-US')} messages scanned, ${p.sharesFound.toLocaleString('en-US')} clip links found…`),
+            onProgress: (p) =>
+              progress(
+                `${p.messagesScanned.toLocaleString('en-US')} messages scanned, ${p.sharesFound.toLocaleString('en-US')} clip links found…`,
+              ),
           },
         );
         const verb = result.status === 'already_complete' ? 'Already complete' : result.status === 'stopped' ? 'Stopped' : 'Done';

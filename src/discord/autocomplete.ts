@@ -19,7 +19,8 @@ export function choicesOf(entities: readonly NamedEntity[]): { name: string; val
 export async function respondWithNames(interaction: AutocompleteInteraction<'raw' | 'cached'>, ctx: BotContext): Promise<void> {
   const focused = interaction.options.getFocused(true);
   const typed = String(focused.value ?? '').slice(0, 100);
-  const kind = focused.name === 'creator' || (focused.name === 'name' && interaction.options.getSubcommand(false) === 'creator') ? 'creator' : 'game';
+  const kind =
+    focused.name === 'creator' || (focused.name === 'name' && interaction.options.getSubcommand(false) === 'creator') ? 'creator' : 'game';
   const entities =
     kind === 'creator'
       ? await ctx.analytics.suggestCreators(interaction.guildId, typed, MAX_CHOICES)

@@ -8,7 +8,7 @@ import { clipLinksOf, type MessageSnapshot } from '../capture/record-share';
 import { emojiKey } from '../capture/record-reaction';
 import type { Clock } from '../clock';
 import type { Db } from '../db/database';
-import { hasRecordedShares, readBackfillCheckpoint, writeBackfillPage } from '../db/stores/backfill';
+import { hasRecordedShares, readBackfillCheckpoint, writeBackfillPage } from '../capture/crawled-page';
 import { getGuildSettings } from '../db/guild-settings';
 
 export const PAGE_SIZE = 100;
@@ -113,7 +113,9 @@ export async function backfillChannel(deps: BackfillDeps, options: BackfillOptio
   const captured = (await getGuildSettings(db, guildId)).captureChannelIds;
   if (captured.length > 0 && !captured.includes(countedChannelId) && !captured.includes(channel.id)) {
     // Live capture ignores this channel; a history of it would count clips the bot never counts going forward.
-    throw new BackfillError(`channel ${channel.name ? `#${channel.name}` : channel.id} is not one of this server's capture channels: add it to them first`);
+    throw new BackfillError(
+      `channel ${channel.name ? `#${channel.name}` : channel.id} is not one of this server's capture channels: add it to them first`,
+    );
   }
 
   let checkpoint = options.restart ? undefined : await readBackfillCheckpoint(db, channel.id);
@@ -298,9 +300,12 @@ async function call<T>(request: () => Promise<T>, channelId: string): Promise<T>
     return await request();
   } catch (error) {
     if (error instanceof DiscordAPIError) {
-      if (error.code === 10003 || error.status === 404) throw new BackfillError(`channel ${channelId} does not exist (or the bot cannot see it)`);
+      if (error.code === 10003 || error.status === 404)
+        throw new BackfillError(`channel ${channelId} does not exist (or the bot cannot see it)`);
       if (error.code === 50001 || error.code === 50013 || error.status === 403) {
-        throw new BackfillError(`the bot cannot read the history of channel ${channelId}: give it View Channel and Read Message History there`);
+        throw new BackfillError(
+          `the bot cannot read the history of channel ${channelId}: give it View Channel and Read Message History there`,
+        );
       }
       if (error.status === 401) throw new BackfillError('Discord rejected the bot token (401): check DISCORD_TOKEN');
     }

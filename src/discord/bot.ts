@@ -3,7 +3,7 @@
 import type { Client } from 'discord.js';
 import type { Service } from '../service';
 import type { Clock } from '../clock';
-import type { Db } from '../db/client';
+import type { Db } from '../db/database';
 import type { Logger } from '../logger';
 import { createCaptureContext, type CaptureContext } from './capture-context';
 import { createCaptureQueue } from './capture-queue';
@@ -43,9 +43,7 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
   const detach: (() => void)[] = [];
 
   const attachListeners = (): void => {
-    const guarded = guardGatewayPackets(client, (event, problem) =>
-      logger.warn({ event, problem }, 'gateway: malformed dispatch ignored'),
-    );
+    const guarded = guardGatewayPackets(client, (event, problem) => logger.warn({ event, problem }, 'gateway: malformed dispatch ignored'));
     if (!guarded) logger.warn('gateway: this discord.js has no packet handler to guard; malformed payloads may crash the client');
     for (const listener of CAPTURE_LISTENERS) {
       const handler = (...args: unknown[]): void => {

@@ -3,7 +3,7 @@
 import type { Client } from 'discord.js';
 import type { Clock } from '../clock';
 import type { Db } from '../db/database';
-import { readCaptureSettingsNow } from '../db/stores/capture/settings';
+import { readCaptureSettingsNow } from '../capture/capture-settings';
 import type { Logger } from '../logger';
 import type { CaptureQueue } from './capture-queue';
 import { LruSet } from './lru-set';

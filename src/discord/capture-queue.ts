@@ -93,7 +93,9 @@ export function createCaptureQueue(options: CaptureQueueOptions): CaptureQueue {
     const problem = describeStorageProblem(error, file) ?? 'database error';
     const code = (error as { code?: unknown }).code;
     // "database busy, batch kept for retry" is the line operators (and the fault tests) know for a held write lock.
-    const msg = problem.startsWith('database busy') ? 'capture: database busy, batch kept for retry' : `capture: ${problem}; ${queue.length} writes kept in memory and retried until then`;
+    const msg = problem.startsWith('database busy')
+      ? 'capture: database busy, batch kept for retry'
+      : `capture: ${problem}; ${queue.length} writes kept in memory and retried until then`;
     logger.warn({ err: error, code, database: file, pending: queue.length, attempt: failures }, msg);
   };
 

@@ -2,7 +2,7 @@
 // so command files hold no module globals and tests build their own.
 import type { Analytics } from '../analytics/service';
 import type { Clock } from '../clock';
-import type { Db } from '../db/client';
+import type { Db } from '../db/database';
 import type { Logger } from '../logger';
 import type { Pagination } from './pagination';
 

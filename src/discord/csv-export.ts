@@ -19,14 +19,49 @@ function csv(header: string[], rows: Cell[][]): string {
 
 export function topCreatorsCsv(data: TopCreators): string {
   return csv(
-    ['rank', 'creator_id', 'creator_name', 'clip_count', 'total_views', 'avg_views', 'discord_shares', 'discord_reactions', 'unique_games', 'top_game'],
-    data.creators.map((c, i) => [i + 1, c.creator_id, c.creator_name, c.clip_count, c.total_views, c.avg_views, c.discord_shares, c.discord_reactions, c.unique_games, c.top_game?.name]),
+    [
+      'rank',
+      'creator_id',
+      'creator_name',
+      'clip_count',
+      'total_views',
+      'avg_views',
+      'discord_shares',
+      'discord_reactions',
+      'unique_games',
+      'top_game',
+    ],
+    data.creators.map((c, i) => [
+      i + 1,
+      c.creator_id,
+      c.creator_name,
+      c.clip_count,
+      c.total_views,
+      c.avg_views,
+      c.discord_shares,
+      c.discord_reactions,
+      c.unique_games,
+      c.top_game?.name,
+    ]),
   );
 }
 
 export function topGamesCsv(data: TopGames): string {
   return csv(
-    ['rank', 'game_id', 'game_name', 'clip_count', 'total_views', 'avg_view_count', 'unique_creators', 'discord_shares', 'discord_reactions', 'top_clip_title', 'top_clip_url', 'top_clip_views'],
+    [
+      'rank',
+      'game_id',
+      'game_name',
+      'clip_count',
+      'total_views',
+      'avg_view_count',
+      'unique_creators',
+      'discord_shares',
+      'discord_reactions',
+      'top_clip_title',
+      'top_clip_url',
+      'top_clip_views',
+    ],
     data.games.map((g, i) => [
       i + 1,
       g.game_id,
@@ -46,7 +81,22 @@ export function topGamesCsv(data: TopGames): string {
 
 export function viralClipsCsv(data: ViralClips): string {
   return csv(
-    ['rank', 'clip_id', 'title', 'url', 'creator_name', 'game_name', 'broadcaster_name', 'view_count', 'discord_shares', 'discord_reactions', 'reaction_types', 'view_velocity', 'clip_created_at', 'first_shared_at'],
+    [
+      'rank',
+      'clip_id',
+      'title',
+      'url',
+      'creator_name',
+      'game_name',
+      'broadcaster_name',
+      'view_count',
+      'discord_shares',
+      'discord_reactions',
+      'reaction_types',
+      'view_velocity',
+      'clip_created_at',
+      'first_shared_at',
+    ],
     data.clips.map((c, i) => [
       i + 1,
       c.clip_id,
@@ -58,7 +108,9 @@ export function viralClipsCsv(data: ViralClips): string {
       c.view_count,
       c.discord_shares,
       c.discord_reactions,
-      Object.entries(c.reaction_types).map(([emoji, n]) => `${emoji} ${n}`).join(' '),
+      Object.entries(c.reaction_types)
+        .map(([emoji, n]) => `${emoji} ${n}`)
+        .join(' '),
       c.view_velocity,
       c.clip_created_at,
       c.first_shared_at,

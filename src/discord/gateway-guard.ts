@@ -15,7 +15,13 @@ const reactionTarget = { channel_id: snowflake, message_id: snowflake, guild_id:
 /** The fields each dispatch must carry for discord.js and capture to handle it (extra fields are fine). */
 export const DISPATCH_SCHEMAS: Record<string, z.ZodType> = {
   GUILD_CREATE: z.object({ id: snowflake }),
-  MESSAGE_CREATE: z.object({ id: snowflake, channel_id: snowflake, guild_id: snowflake.optional(), author: z.object({ id: snowflake }), content: z.string() }),
+  MESSAGE_CREATE: z.object({
+    id: snowflake,
+    channel_id: snowflake,
+    guild_id: snowflake.optional(),
+    author: z.object({ id: snowflake }),
+    content: z.string(),
+  }),
   MESSAGE_UPDATE: z.object({ id: snowflake, channel_id: snowflake, guild_id: snowflake.optional() }),
   MESSAGE_DELETE: z.object({ id: snowflake, channel_id: snowflake, guild_id: snowflake.optional() }),
   MESSAGE_DELETE_BULK: z.object({ ids: z.array(snowflake), channel_id: snowflake, guild_id: snowflake.optional() }),

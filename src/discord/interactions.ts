@@ -25,7 +25,10 @@ export function createInteractionRouter(ctx: BotContext, commands: readonly Slas
 
   const runCommand = async (interaction: ChatInputCommandInteraction): Promise<void> => {
     if (!interaction.inGuild()) {
-      await interaction.reply({ content: 'Clipscope commands work inside a server, where your community shares its clips.', flags: MessageFlags.Ephemeral });
+      await interaction.reply({
+        content: 'Clipscope commands work inside a server, where your community shares its clips.',
+        flags: MessageFlags.Ephemeral,
+      });
       return;
     }
     const command = byName.get(interaction.commandName);
@@ -100,7 +103,10 @@ async function reportFailure(ctx: BotContext, interaction: ChatInputCommandInter
     const file = databaseFile(ctx.db);
     const problem = describeStorageProblem(error, file);
     // Busy clears by itself in seconds; a full disk or an I/O error needs the operator.
-    ctx.logger[storage === 'busy' ? 'warn' : 'error']({ ...detail, err: error, database: file, storage: problem }, `command failed: ${problem}`);
+    ctx.logger[storage === 'busy' ? 'warn' : 'error'](
+      { ...detail, err: error, database: file, storage: problem },
+      `command failed: ${problem}`,
+    );
   } else {
     ctx.logger.error({ ...detail, err: error }, 'command failed');
   }

@@ -41,11 +41,7 @@ export function limitOption(defaultValue: number): z.ZodDefault<z.ZodNumber> {
 }
 
 /** A free-text name (game or creator) as typed or picked from autocomplete. */
-export const nameOption = z
-  .string()
-  .trim()
-  .min(1, { error: 'must not be empty' })
-  .max(200, { error: 'at most 200 characters' });
+export const nameOption = z.string().trim().min(1, { error: 'must not be empty' }).max(200, { error: 'at most 200 characters' });
 
 export const PERIOD_CHOICES = [
   { name: 'Today', value: 'day' },

@@ -52,7 +52,11 @@ export class Pagination {
    * Sends the first page as the reply (editing the deferred reply if there is one), with buttons when there
    * is more than one page.
    */
-  async reply(interaction: ChatInputCommandInteraction, pages: APIEmbed[], options: { files?: { attachment: Buffer; name: string }[] } = {}): Promise<void> {
+  async reply(
+    interaction: ChatInputCommandInteraction,
+    pages: APIEmbed[],
+    options: { files?: { attachment: Buffer; name: string }[] } = {},
+  ): Promise<void> {
     const first = pages[0];
     if (!first) throw new Error('pagination needs at least one page');
     const commandName = commandLine(interaction);

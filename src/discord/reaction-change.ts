@@ -48,7 +48,15 @@ export function captureReactionChange(
         for (const r of discovered?.reactions ?? []) {
           await recordReactionSnapshot(
             db,
-            { guildId: place.guildId, channelId: place.channelId, messageId: message.id, emojiKey: r.emojiKey, count: r.count, userIds: [], at: event.at },
+            {
+              guildId: place.guildId,
+              channelId: place.channelId,
+              messageId: message.id,
+              emojiKey: r.emojiKey,
+              count: r.count,
+              userIds: [],
+              at: event.at,
+            },
             now,
           );
         }

@@ -3,7 +3,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Clock } from '../clock';
 import { HttpError } from './errors';
-import type { TokenAccess, TokenVerifier } from './tokens';
+import type { TokenAccess, TokenVerifier } from '../auth/tokens';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -117,7 +117,8 @@ export function createDataVersions({ analytics, now = Date.now, checkIntervalMs 
   const read = (guildId: string): Promise<{ version: string; timezone: string }> => {
     // Within the check interval a known guild's version needs no read at all: the cached answers' path.
     const state = guilds.get(guildId);
-    if (state && !state.stale && now() - lastCheckAt < checkIntervalMs) return Promise.resolve({ version: versionOf(state), timezone: state.timezone });
+    if (state && !state.stale && now() - lastCheckAt < checkIntervalMs)
+      return Promise.resolve({ version: versionOf(state), timezone: state.timezone });
     return checkedRead(guildId);
   };
 

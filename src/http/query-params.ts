@@ -1,14 +1,7 @@
 // zod schemas for every API query parameter, and the one parser that turns their failures into a 400 naming
 // the parameter and the rule. Unknown parameters are refused, so a typo (or a `guild_id=`) never passes silently.
 import { z } from 'zod';
-import {
-  CREATOR_SORTS,
-  GAME_SORTS,
-  PERIOD_TYPES,
-  TIMELINE_BUCKETS,
-  VIRAL_SORTS,
-  type PeriodQuery,
-} from '../analytics/types';
+import { CREATOR_SORTS, GAME_SORTS, PERIOD_TYPES, TIMELINE_BUCKETS, VIRAL_SORTS, type PeriodQuery } from '../analytics/types';
 import { invalidParameters, type ParameterIssue } from './errors';
 
 export const MAX_LIMIT = 100;
@@ -80,9 +73,7 @@ function toPeriodQuery(v: PeriodFields, ctx: z.RefinementCtx, defaultPeriod: (ty
 
 const limit = wholeNumber(1, MAX_LIMIT).default(10);
 
-export const overviewQuery = z
-  .strictObject(periodFields)
-  .transform((v, ctx) => ({ period: toPeriodQuery(v, ctx, 'all_time') }));
+export const overviewQuery = z.strictObject(periodFields).transform((v, ctx) => ({ period: toPeriodQuery(v, ctx, 'all_time') }));
 
 export const topCreatorsQuery = z
   .strictObject({ ...periodFields, limit, sort: oneOf(CREATOR_SORTS).default('clip_count') })
@@ -114,7 +105,11 @@ export const peakTimesQuery = overviewQuery;
 
 export const compareQuery = z.strictObject(periodFields).transform((v, ctx) => {
   if (v.period === 'all_time') {
-    ctx.addIssue({ code: 'custom', path: ['period'], message: 'one of day, week, month (all time has no previous period to compare with)' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['period'],
+      message: 'one of day, week, month (all time has no previous period to compare with)',
+    });
   }
   return { period: toPeriodQuery(v, ctx, 'week') };
 });

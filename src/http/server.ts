@@ -14,7 +14,7 @@ import type { HttpOptions, RouteContext, RouteGuard } from './route-context';
 import { registerRoutes } from './routes';
 import { registerSecurityHeaders } from './security-headers';
 import { registerDashboard } from './static-files';
-import type { TokenVerifier } from './tokens';
+import type { TokenVerifier } from '../auth/tokens';
 
 export type { HttpOptions, RouteContext, RouteGuard };
 
@@ -84,7 +84,9 @@ export async function createHttpServer({ analytics, tokens, clock, logger, optio
   // which on a cached answer is a large share of the whole.
   app.addHook('onRequest', (request, reply, done) => {
     if (request.raw.url && request.raw.url.length > MAX_URL_LENGTH) {
-      return done(new HttpError(414, 'uri_too_long', `The URL is longer than ${MAX_URL_LENGTH} characters; send fewer or shorter parameters.`));
+      return done(
+        new HttpError(414, 'uri_too_long', `The URL is longer than ${MAX_URL_LENGTH} characters; send fewer or shorter parameters.`),
+      );
     }
     // Per IP first, for every request (it also bounds token guessing); per token after authentication.
     done(limitError(ipLimit, request.ip, 'address', reply) ?? undefined);
@@ -106,10 +108,14 @@ export async function createHttpServer({ analytics, tokens, clock, logger, optio
       return reply.code(status).send({ error: status === 413 ? 'payload_too_large' : 'bad_request', message });
     }
     request.log.error({ err: error, url: request.url, reqId: request.id }, 'request failed');
-    return reply.code(500).send({ error: 'internal_error', message: 'Something went wrong on the server; it has been logged. Try again shortly.' });
+    return reply
+      .code(500)
+      .send({ error: 'internal_error', message: 'Something went wrong on the server; it has been logged. Try again shortly.' });
   });
   app.setNotFoundHandler(async (_request, reply) =>
-    reply.code(404).send({ error: 'not_found', message: 'No such page or endpoint. The API lives under /analytics/api/ (see the README).' }),
+    reply
+      .code(404)
+      .send({ error: 'not_found', message: 'No such page or endpoint. The API lives under /analytics/api/ (see the README).' }),
   );
 
   const authenticate = createAuthenticate(tokens, clock);

@@ -1,7 +1,7 @@
 // The HTTP server's services over one database: the analytics and the token verifier (its entry points build these).
 import { createAnalytics, type Analytics } from '../analytics/service';
-import type { Db } from '../db/client';
-import { createTokenVerifier, type TokenVerifier } from './tokens';
+import type { Db } from '../db/database';
+import { createTokenVerifier, type TokenVerifier } from '../auth/tokens';
 
 export function httpServices(db: Db): { analytics: Analytics; tokens: TokenVerifier } {
   // A server checks for revocations once per event-loop turn (see TokenVerifierOptions).

@@ -65,7 +65,9 @@ export class ImportError extends Error {
     /** Messages of this file committed before the problem (they are kept). */
     readonly messagesKept: number,
   ) {
-    super(`${file}${line !== null ? `:${line}` : ''}: ${reason}${byteOffset !== null ? ` (byte ${byteOffset.toLocaleString('en-US')})` : ''}`);
+    super(
+      `${file}${line !== null ? `:${line}` : ''}: ${reason}${byteOffset !== null ? ` (byte ${byteOffset.toLocaleString('en-US')})` : ''}`,
+    );
     this.name = 'ImportError';
   }
 }
@@ -375,7 +377,10 @@ function channelContext(db: Db, header: Record<string, unknown>, arrayStart: num
     exportedAt: Number.isNaN(exportedAtMs) ? null : exportedAtMs,
     includeBots: settings.includeBots,
     // As live capture: when the guild lists capture channels, only those (a thread by its parent) count.
-    notCaptured: settings.captureChannelIds.length > 0 && !settings.captureChannelIds.includes(isThread && parentId ? parentId : channel.id) && !settings.captureChannelIds.includes(channel.id),
+    notCaptured:
+      settings.captureChannelIds.length > 0 &&
+      !settings.captureChannelIds.includes(isThread && parentId ? parentId : channel.id) &&
+      !settings.captureChannelIds.includes(channel.id),
   };
 }
 
@@ -461,7 +466,8 @@ function createBatchWriter(session: ImportSession): { record(ctx: ChannelContext
 }
 
 function describeInvalidMessage(raw: unknown, error: z.ZodError, index: number): string {
-  const id = raw && typeof raw === 'object' && typeof (raw as { id?: unknown }).id === 'string' ? ` (id ${(raw as { id: string }).id})` : '';
+  const id =
+    raw && typeof raw === 'object' && typeof (raw as { id?: unknown }).id === 'string' ? ` (id ${(raw as { id: string }).id})` : '';
   const problems = error.issues.slice(0, 3).map((issue) => {
     const field = issue.path.join('.') || 'message';
     const missing = issue.code === 'invalid_type' && /received undefined/.test(issue.message);

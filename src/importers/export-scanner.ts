@@ -159,10 +159,7 @@ export class ExportScanner {
             continue;
           }
           if (c !== OPEN_BRACE) {
-            throw new ExportSyntaxError(
-              `not a DiscordChatExporter JSON export: expected a JSON object, found ${describeByte(c)}`,
-              at,
-            );
+            throw new ExportSyntaxError(`not a DiscordChatExporter JSON export: expected a JSON object, found ${describeByte(c)}`, at);
           }
           this.state = State.KeyOrEnd;
           i++;
@@ -275,7 +272,13 @@ export class ExportScanner {
   end(fileSize: number): void {
     if (this.state === State.Done && this.span === Span.None) return;
     let where = 'before the export started';
-    if (this.messagesSeen && (this.state === State.ArrayFirst || this.state === State.ArrayNext || this.state === State.ArrayElement || this.spanRole === 'message')) {
+    if (
+      this.messagesSeen &&
+      (this.state === State.ArrayFirst ||
+        this.state === State.ArrayNext ||
+        this.state === State.ArrayElement ||
+        this.spanRole === 'message')
+    ) {
       where = `inside messages, after message ${this.elementCount.toLocaleString('en-US')}`;
     } else if (this.state !== State.Start) {
       where = this.messagesSeen ? 'after the messages' : 'in the header, before the messages';

@@ -48,7 +48,10 @@ export function createScheduler({ db, logger, clock, timezone }: SchedulerDeps):
         await recordJobRun(db, row);
       } catch (error) {
         const file = db.location;
-        logger.warn({ job: job.name, err: error, database: file }, `job_runs not updated: ${describeStorageProblem(error, file) ?? 'database error'}`);
+        logger.warn(
+          { job: job.name, err: error, database: file },
+          `job_runs not updated: ${describeStorageProblem(error, file) ?? 'database error'}`,
+        );
       }
     };
     const run = (async () => {
@@ -69,7 +72,10 @@ export function createScheduler({ db, logger, clock, timezone }: SchedulerDeps):
           logger.debug({ job: job.name, err: error }, 'job failed (reported above)');
         } else {
           // A storage problem is named (the next scheduled run retries it); anything else is the job's own failure.
-          logger.error({ job: job.name, err: error, ...(problem ? { database: file } : {}) }, problem ? `job failed: ${problem}; the next scheduled run tries again` : 'job failed');
+          logger.error(
+            { job: job.name, err: error, ...(problem ? { database: file } : {}) },
+            problem ? `job failed: ${problem}; the next scheduled run tries again` : 'job failed',
+          );
         }
       }
     })();

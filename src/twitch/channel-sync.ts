@@ -66,7 +66,8 @@ export async function registerTwitchChannels(deps: ChannelDeps, guildId: string,
   }
   const byLogin = new Map(users.map((u) => [u.login.toLowerCase(), u]));
   const unknown = wanted.filter((login) => !byLogin.has(login));
-  if (unknown.length > 0) throw new ChannelError(`Twitch knows no channel ${unknown.map((l) => `"${l}"`).join(', ')}; nothing was registered`);
+  if (unknown.length > 0)
+    throw new ChannelError(`Twitch knows no channel ${unknown.map((l) => `"${l}"`).join(', ')}; nothing was registered`);
   await upsertTwitchChannels(
     deps.db,
     guildId,
@@ -173,7 +174,10 @@ export async function syncTwitchChannel(deps: SyncDeps, channel: TwitchChannel, 
       const page = await twitch.getClipsByBroadcaster({ broadcasterId: channel.broadcasterId, startedAt: start, endedAt: end, after });
       summary.calls++;
       if (page.rejected.length > 0) {
-        logger.warn({ channel: channel.broadcasterLogin, problem: page.rejected[0]!.problem, count: page.rejected.length }, 'skipped clip records of an unexpected shape');
+        logger.warn(
+          { channel: channel.broadcasterLogin, problem: page.rejected[0]!.problem, count: page.rejected.length },
+          'skipped clip records of an unexpected shape',
+        );
       }
       const clips = page.clips.filter((c) => c.broadcasterId === channel.broadcasterId);
       const names = await gameNames.resolve(clips.map((c) => c.gameId));
@@ -200,7 +204,10 @@ export async function syncTwitchChannel(deps: SyncDeps, channel: TwitchChannel, 
       }
       if (count >= cap) {
         summary.cappedWindows++;
-        logger.warn({ channel: channel.broadcasterLogin, start: new Date(start).toISOString() }, 'a one-minute window still reaches the pagination cap; some clips of it may be missing');
+        logger.warn(
+          { channel: channel.broadcasterLogin, start: new Date(start).toISOString() },
+          'a one-minute window still reaches the pagination cap; some clips of it may be missing',
+        );
       }
       start = end;
       if (count < cap / 4) windowMs = Math.min(maxWindow, windowMs * 2);
@@ -221,7 +228,13 @@ export async function syncTwitchChannel(deps: SyncDeps, channel: TwitchChannel, 
  * Inserts the clips new to the guild (0 shares) and writes Twitch's data to every guild's row. Returns new rows.
  * Exported for the demo generator (src/demo/generator.ts), which writes synced clips through this same path.
  */
-export function storeSyncedClips(db: Db, guildId: string, clips: HelixClip[], names: Map<string, string | null>, now: number): Promise<number> {
+export function storeSyncedClips(
+  db: Db,
+  guildId: string,
+  clips: HelixClip[],
+  names: Map<string, string | null>,
+  now: number,
+): Promise<number> {
   if (clips.length === 0) return Promise.resolve(0);
   const records = clips.map((clip) => ({ clip, url: canonicalClipUrl(clip.id) }));
   return writeSyncedClips(db, guildId, records, names, unnamedGameIds(names), nextGameNameTry(1, now), now);

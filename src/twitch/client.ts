@@ -524,11 +524,10 @@ function parseItems<T>(items: unknown[], parse: (item: unknown) => T): { clips: 
     try {
       parsed.push(parse(item));
     } catch (error) {
-      const id = typeof item === 'object' && item !== null && typeof (item as { id?: unknown }).id === 'string' ? (item as { id: string }).id : null;
+      const id =
+        typeof item === 'object' && item !== null && typeof (item as { id?: unknown }).id === 'string' ? (item as { id: string }).id : null;
       const problem =
-        error instanceof z.ZodError
-          ? error.issues.map((i) => `${i.path.join('.') || '(item)'}: ${i.message}`).join('; ')
-          : String(error);
+        error instanceof z.ZodError ? error.issues.map((i) => `${i.path.join('.') || '(item)'}: ${i.message}`).join('; ') : String(error);
       rejected.push({ id, problem: `Twitch sent a record without the documented shape (${problem.slice(0, 300)})` });
     }
   }

@@ -81,7 +81,11 @@ export function createTwitchJobs({ db, clock, logger, twitch, config }: TwitchJo
       name: 'twitch-refresh',
       cron: config.REFRESH_CRON,
       async run() {
-        const schedule = refreshScheduleFromMinutes(config.REFRESH_YOUNG_MINUTES, config.REFRESH_RECENT_MINUTES, config.REFRESH_OLD_MINUTES);
+        const schedule = refreshScheduleFromMinutes(
+          config.REFRESH_YOUNG_MINUTES,
+          config.REFRESH_RECENT_MINUTES,
+          config.REFRESH_OLD_MINUTES,
+        );
         const s = await refreshViews({ db, clock, logger: log, twitch, schedule, gameNames }, { maxBatches: REFRESH_BATCHES_PER_RUN });
         if (s.lastError) throw new Error(`refreshed ${s.refreshed} of ${s.due} due clips; ${s.lastError}`);
         return `refreshed ${s.refreshed} of ${s.due} due clips, not found ${s.notFound}`;
@@ -98,12 +102,17 @@ export function createTwitchJobs({ db, clock, logger, twitch, config }: TwitchJo
           try {
             const s = await syncTwitchChannel({ db, clock, logger: log, twitch, gameNames }, channel);
             added += s.clipsAdded;
-            log.info({ guildId: channel.guildId, channel: channel.broadcasterLogin, added: s.clipsAdded, calls: s.calls }, 'channel synced');
+            log.info(
+              { guildId: channel.guildId, channel: channel.broadcasterLogin, added: s.clipsAdded, calls: s.calls },
+              'channel synced',
+            );
           } catch (error) {
             // A full or busy database, or refused credentials, fail every channel alike: stop, and let the scheduler
             // (or the Twitch client, for credentials) say so once.
             if (isTransientDatabaseError(error) || (error instanceof TwitchApiError && error.kind === 'auth')) throw error;
-            failures.push(`${channel.broadcasterLogin} (guild ${channel.guildId}): ${error instanceof Error ? error.message : String(error)}`);
+            failures.push(
+              `${channel.broadcasterLogin} (guild ${channel.guildId}): ${error instanceof Error ? error.message : String(error)}`,
+            );
           }
         }
         if (failures.length > 0) throw new Error(`${failures.length} of ${channels.length} channel syncs failed: ${failures.join('; ')}`);

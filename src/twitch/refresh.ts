@@ -62,7 +62,13 @@ export interface RefreshSummary {
 }
 
 /** Distinct clip ids whose views are due for a refresh, the longest-unrefreshed first. */
-export function clipsDueForRefresh(db: Db, now: number, schedule: RefreshSchedule, limit: number, taken: ReadonlySet<string> = new Set()): Promise<string[]> {
+export function clipsDueForRefresh(
+  db: Db,
+  now: number,
+  schedule: RefreshSchedule,
+  limit: number,
+  taken: ReadonlySet<string> = new Set(),
+): Promise<string[]> {
   return dueForRefresh(db, now, schedule, limit, taken);
 }
 
@@ -81,7 +87,13 @@ export async function refreshViews(deps: RefreshDeps, options: RefreshOptions = 
   const gameNames = deps.gameNames ?? createGameNames(twitch, clock);
   const concurrency = Math.max(1, options.concurrency ?? 2);
   const runStartedAt = clock.now();
-  const summary: RefreshSummary = { batches: 0, refreshed: 0, notFound: 0, due: await countDue(db, runStartedAt, schedule), lastError: null };
+  const summary: RefreshSummary = {
+    batches: 0,
+    refreshed: 0,
+    notFound: 0,
+    due: await countDue(db, runStartedAt, schedule),
+    lastError: null,
+  };
   const taken = new Set<string>();
   // Clips that failed this run are not taken again by it: the next scheduled run retries them.
   const failed = new Set<string>();

@@ -4,14 +4,27 @@ import { overview } from '../../src/analytics/overview';
 import { topCreators } from '../../src/analytics/top-creators';
 import type { AnalysisContext } from '../../src/analytics/types';
 import { recordMessage, recordMessagesDeleted } from '../../src/capture/record-share';
-import { recordReactionAdded, recordReactionRemoved, recordReactionsCleared, recordReactionSnapshot } from '../../src/capture/record-reaction';
+import {
+  recordReactionAdded,
+  recordReactionRemoved,
+  recordReactionsCleared,
+  recordReactionSnapshot,
+} from '../../src/capture/record-reaction';
 import { ManualClock } from '../../src/clock';
 import { type SqliteDb } from '../../src/db/client';
 import { deferDirtyHours, markClipHoursDirty, markDirtyHours } from '../../src/db/dirty';
 import { updateGuildSettings } from '../../src/db/guild-settings';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
 import { sqliteClient } from '../../src/db/client';
-import { inCaptureBatchNow, recordMessageNow, recordMessagesDeletedNow, recordReactionAddedNow, recordReactionRemovedNow, recordReactionsClearedNow, recordReactionSnapshotNow } from '../../src/capture/record-now';
+import {
+  inCaptureBatchNow,
+  recordMessageNow,
+  recordMessagesDeletedNow,
+  recordReactionAddedNow,
+  recordReactionRemovedNow,
+  recordReactionsClearedNow,
+  recordReactionSnapshotNow,
+} from '../../src/capture/record-now';
 import { inBulkTransaction as inTransaction } from '../../src/db/bulk';
 
 const NOW = Date.parse('2026-04-20T15:00:00Z');
@@ -67,11 +80,13 @@ function react(db: SqliteDb, guildId: string, messageId: string, userId: string,
 function everything(db: SqliteDb): Record<string, unknown[]> {
   const q = (sql: string): unknown[] => sqliteClient(db).prepare(sql).all();
   return {
-    games: q(`SELECT guild_id, game_id, game_name, period_type, period_start, period_end, clip_count, total_views, avg_view_count, unique_creators,
+    games:
+      q(`SELECT guild_id, game_id, game_name, period_type, period_start, period_end, clip_count, total_views, avg_view_count, unique_creators,
                 discord_shares, discord_reactions, top_clip_id, top_clip_title, top_clip_views FROM game_analytics ORDER BY 1, 4, 5, 2`),
     creators: q(`SELECT guild_id, creator_id, creator_name, period_type, period_start, period_end, clip_count, total_views, avg_views,
                    discord_shares, discord_reactions, unique_games, top_game_id, top_game_name FROM creator_analytics ORDER BY 1, 4, 5, 2`),
-    totals: q(`SELECT guild_id, period_type, period_start, period_end, clip_count, total_views, unique_creators, unique_games, discord_shares,
+    totals:
+      q(`SELECT guild_id, period_type, period_start, period_end, clip_count, total_views, unique_creators, unique_games, discord_shares,
                  discord_reactions, first_clip_at, last_clip_at FROM guild_period_stats ORDER BY 1, 2, 3`),
     peaks: q('SELECT * FROM guild_peak_activity ORDER BY 1, 2, 3, 4, 5'),
     pairs: q('SELECT * FROM analytics_pair_facts ORDER BY 1, 2, 3, 4, 5'),
@@ -201,7 +216,9 @@ describe('incremental aggregation', () => {
     expect(again.rebuilt).toBe(4);
     await expectIncrementalEqualsFull(db);
     const ctx: AnalysisContext = { guildId: 'g', timezone: 'UTC', now: NOW };
-    expect((await overview(db, ctx, { period: { type: 'month' } })).discord_shares).toBe((await overview(db, ctx, { period: { type: 'month' }, source: 'raw' })).discord_shares);
+    expect((await overview(db, ctx, { period: { type: 'month' } })).discord_shares).toBe(
+      (await overview(db, ctx, { period: { type: 'month' }, source: 'raw' })).discord_shares,
+    );
   });
 
   it('keeps one guild out of another guild run and reports progress per guild period', async () => {
@@ -211,7 +228,13 @@ describe('incremental aggregation', () => {
     const progress: Array<[number, number]> = [];
     const summary = await aggregateAnalytics(temp.db, { guildId: 'a' }, { clock, onProgress: (d, t) => progress.push([d, t]) });
     expect(summary).toMatchObject({ guilds: 1, units: 4, rebuilt: 4 });
-    expect(progress).toEqual([[0, 4], [1, 4], [2, 4], [3, 4], [4, 4]]);
+    expect(progress).toEqual([
+      [0, 4],
+      [1, 4],
+      [2, 4],
+      [3, 4],
+      [4, 4],
+    ]);
     const guilds = temp.db.$client.prepare('SELECT DISTINCT guild_id FROM guild_period_stats').all();
     expect(guilds).toEqual([{ guild_id: 'a' }]);
     expect(temp.db.$client.prepare("SELECT count(*) AS n FROM dirty_hours WHERE guild_id = 'b'").get()).toEqual({ n: 1 });
@@ -311,7 +334,9 @@ describe('days only Discord activity touched', () => {
     enrich(db, 'g', 'SlugTwo', day + 15 * HOUR, '79'); // another creator, later that day
     await expectIncrementalEqualsFullEverywhere(db);
     const ctx: AnalysisContext = { guildId: 'g', timezone: 'UTC', now: NOW };
-    expect((await topCreators(db, ctx, { period: { type: 'range', from: day, to: day + DAY } })).creators.map((c) => c.creator_id)).toEqual(['77', '79']);
+    expect((await topCreators(db, ctx, { period: { type: 'range', from: day, to: day + DAY } })).creators.map((c) => c.creator_id)).toEqual(
+      ['77', '79'],
+    );
     post(db, 'g', 'm5', day + 2 * DAY + HOUR, ['SlugNew']);
     enrich(db, 'g', 'SlugNew', day + 2 * HOUR, '80');
     post(db, 'g', 'm6', day + 2 * HOUR + 60_000, ['SlugNew']);
@@ -336,7 +361,9 @@ describe('days only Discord activity touched', () => {
     }
     expect(dirtyHours(db)).toEqual([]);
     const pending = db.$client
-      .prepare<[], { period_start: number; engagement_only: number }>('SELECT period_start, engagement_only FROM aggregation_pending ORDER BY 1')
+      .prepare<[], { period_start: number; engagement_only: number }>(
+        'SELECT period_start, engagement_only FROM aggregation_pending ORDER BY 1',
+      )
       .all();
     expect(pending.length).toBeGreaterThan(0);
     expect(pending.filter((p) => p.engagement_only === 0).map((p) => p.period_start)).toEqual([day + 80 * DAY]);
@@ -401,10 +428,24 @@ describe('days only Discord activity touched', () => {
     community(db);
     await aggregateAll(db, { clock });
     const message = (messageId: string, postedAt: number, clipIds: string[]) => ({
-      guildId: 'g', channelId: 'chan', messageId, authorId: 'u1', authorName: 'u1', authorIsBot: false, postedAt,
-      content: clipIds.map((id) => `https://clips.twitch.tv/${id}`).join(' '), source: 'discord' as const,
+      guildId: 'g',
+      channelId: 'chan',
+      messageId,
+      authorId: 'u1',
+      authorName: 'u1',
+      authorIsBot: false,
+      postedAt,
+      content: clipIds.map((id) => `https://clips.twitch.tv/${id}`).join(' '),
+      source: 'discord' as const,
     });
-    const reaction = (messageId: string, userId: string, at: number, emojiKey = '🔥') => ({ guildId: 'g', channelId: 'chan', messageId, emojiKey, userId, at });
+    const reaction = (messageId: string, userId: string, at: number, emojiKey = '🔥') => ({
+      guildId: 'g',
+      channelId: 'chan',
+      messageId,
+      emojiKey,
+      userId,
+      at,
+    });
     inCaptureBatchNow(db, () => {
       recordMessageNow(db, message('b1', day + 15 * HOUR, ['SlugOne']), NOW); // new
       recordReactionAddedNow(db, reaction('b1', 'u5', day + 16 * HOUR), NOW);
@@ -412,7 +453,11 @@ describe('days only Discord activity touched', () => {
       recordReactionAddedNow(db, reaction('b1', 'u6', day + 17 * HOUR), NOW); // counts for both clips now
       recordReactionAddedNow(db, reaction('m1', 'u7', day + 2 * DAY), NOW); // an old message, a later day
       recordReactionRemovedNow(db, reaction('m2', 'u2', day + 13 * HOUR), NOW);
-      recordReactionSnapshotNow(db, { guildId: 'g', channelId: 'chan', messageId: 'm1', emojiKey: '😂', count: 4, userIds: ['u8'], at: day + 18 * HOUR }, NOW);
+      recordReactionSnapshotNow(
+        db,
+        { guildId: 'g', channelId: 'chan', messageId: 'm1', emojiKey: '😂', count: 4, userIds: ['u8'], at: day + 18 * HOUR },
+        NOW,
+      );
       recordMessagesDeletedNow(db, ['m3'], NOW);
       recordMessageNow(db, message('b2', day + 19 * HOUR, ['SlugOld']), NOW); // new, then gone in the same batch
       recordReactionAddedNow(db, reaction('b2', 'u9', day + 20 * HOUR), NOW);

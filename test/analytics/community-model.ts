@@ -7,7 +7,12 @@ import { type SqliteDb } from '../../src/db/client';
 import { markClipHoursDirty } from '../../src/db/dirty';
 import { updateGuildSettings } from '../../src/db/guild-settings';
 import { sqliteClient } from '../../src/db/client';
-import { recordMessageNow, recordMessagesDeletedNow, recordReactionAddedNow, recordReactionSnapshotNow } from '../../src/capture/record-now';
+import {
+  recordMessageNow,
+  recordMessagesDeletedNow,
+  recordReactionAddedNow,
+  recordReactionSnapshotNow,
+} from '../../src/capture/record-now';
 import { recordReactionRemovedNow } from '../../src/capture/record-now';
 import { inBulkTransaction as inTransaction } from '../../src/db/bulk';
 
@@ -159,7 +164,14 @@ export class Community {
           // Some creators rename: later clips carry the new name.
           creatorName: creator % 5 === 0 && late ? `Creator${creator}_renamed` : `Creator${creator}`,
           gameId,
-          gameName: gameId === null || gameId === '' ? (gameId === '' ? '' : null) : gameNumber === 3 && late ? 'Game 3 Remastered' : `Game ${gameNumber}`,
+          gameName:
+            gameId === null || gameId === ''
+              ? gameId === ''
+                ? ''
+                : null
+              : gameNumber === 3 && late
+                ? 'Game 3 Remastered'
+                : `Game ${gameNumber}`,
           views: Math.floor(Math.exp(r.next() * 9)),
           title: `Clip number ${i} of ${guild.id}`,
           broadcasterName: `Streamer${r.int(1, 3)}`,
@@ -167,7 +179,14 @@ export class Community {
         };
         this.sharedSlugs.push(clipId);
       }
-      const clip: ModelClip = { guild: guild.id, clipId, url: `https://clips.twitch.tv/${clipId}`, meta: null, state: 'pending', bornAt: meta.createdAt };
+      const clip: ModelClip = {
+        guild: guild.id,
+        clipId,
+        url: `https://clips.twitch.tv/${clipId}`,
+        meta: null,
+        state: 'pending',
+        bornAt: meta.createdAt,
+      };
       (clip as ModelClip & { planned: ClipMeta }).planned = meta;
       made.push(clip);
     }
@@ -226,7 +245,9 @@ export class Community {
 
   /** Writes the message's (new) content through recordMessage and mirrors the result. */
   writeMessage(message: ModelMessage, clipIds: string[]): void {
-    const content = clipIds.map((id, i) => (i % 2 === 0 ? `look https://clips.twitch.tv/${id}` : `and https://www.twitch.tv/someone/clip/${id}?x=1`)).join(' ');
+    const content = clipIds
+      .map((id, i) => (i % 2 === 0 ? `look https://clips.twitch.tv/${id}` : `and https://www.twitch.tv/someone/clip/${id}?x=1`))
+      .join(' ');
     inTransaction(this.db, () =>
       recordMessageNow(
         this.db,
@@ -269,8 +290,21 @@ export class Community {
           `UPDATE clips SET title = ?, creator_id = ?, creator_name = ?, game_id = ?, game_name = ?, view_count = ?, clip_created_at = ?,
                   broadcaster_name = ?, thumbnail_url = ?, enrichment_state = ?, enriched_at = ? WHERE guild_id = ? AND clip_id = ?`,
         )
-        .run(meta.title, meta.creatorId, meta.creatorName, meta.gameId, meta.gameName, meta.views, meta.createdAt, meta.broadcasterName,
-          meta.thumbnail, state, this.now, clip.guild, clip.clipId);
+        .run(
+          meta.title,
+          meta.creatorId,
+          meta.creatorName,
+          meta.gameId,
+          meta.gameName,
+          meta.views,
+          meta.createdAt,
+          meta.broadcasterName,
+          meta.thumbnail,
+          state,
+          this.now,
+          clip.guild,
+          clip.clipId,
+        );
       markClipHoursDirty(this.db, clip.guild, [clip.clipId], [previous]);
     });
     clip.meta = { ...meta };
@@ -280,7 +314,9 @@ export class Community {
   /** Twitch says the clip is gone: metadata stays, the clip stops counting. */
   markNotFound(clip: ModelClip): void {
     inTransaction(this.db, () => {
-      sqliteClient(this.db).prepare(`UPDATE clips SET enrichment_state = 'not_found' WHERE guild_id = ? AND clip_id = ?`).run(clip.guild, clip.clipId);
+      sqliteClient(this.db)
+        .prepare(`UPDATE clips SET enrichment_state = 'not_found' WHERE guild_id = ? AND clip_id = ?`)
+        .run(clip.guild, clip.clipId);
       markClipHoursDirty(this.db, clip.guild, [clip.clipId]);
     });
     clip.state = 'not_found';
@@ -288,7 +324,9 @@ export class Community {
 
   refreshViews(clip: ModelClip, views: number, observedAt: number): void {
     inTransaction(this.db, () => {
-      sqliteClient(this.db).prepare('UPDATE clips SET view_count = ? WHERE guild_id = ? AND clip_id = ?').run(views, clip.guild, clip.clipId);
+      sqliteClient(this.db)
+        .prepare('UPDATE clips SET view_count = ? WHERE guild_id = ? AND clip_id = ?')
+        .run(views, clip.guild, clip.clipId);
       sqliteClient(this.db)
         .prepare('INSERT OR REPLACE INTO clip_view_history (clip_id, observed_at, view_count) VALUES (?, ?, ?)')
         .run(clip.clipId, observedAt, views);
@@ -301,7 +339,11 @@ export class Community {
 
   react(message: ModelMessage, emoji: string, user: string, at: number): void {
     const added = inTransaction(this.db, () =>
-      recordReactionAddedNow(this.db, { guildId: message.guild, channelId: message.channel, messageId: message.messageId, emojiKey: emoji, userId: user, at }, this.now),
+      recordReactionAddedNow(
+        this.db,
+        { guildId: message.guild, channelId: message.channel, messageId: message.messageId, emojiKey: emoji, userId: user, at },
+        this.now,
+      ),
     );
     const key = `${message.messageId}|${emoji}|${user}`;
     const isNew = message.everHadClip && !this.reactions.has(key);
@@ -311,7 +353,11 @@ export class Community {
 
   unreact(message: ModelMessage, emoji: string, user: string): void {
     inTransaction(this.db, () =>
-      recordReactionRemovedNow(this.db, { guildId: message.guild, channelId: message.channel, messageId: message.messageId, emojiKey: emoji, userId: user, at: this.now }, this.now),
+      recordReactionRemovedNow(
+        this.db,
+        { guildId: message.guild, channelId: message.channel, messageId: message.messageId, emojiKey: emoji, userId: user, at: this.now },
+        this.now,
+      ),
     );
     if (!message.everHadClip) return;
     const key = `${message.messageId}|${emoji}|${user}`;
@@ -325,7 +371,11 @@ export class Community {
   /** An export's view of one emoji: some named users, and a count that may be larger. */
   snapshot(message: ModelMessage, emoji: string, users: string[], count: number, at: number): void {
     inTransaction(this.db, () =>
-      recordReactionSnapshotNow(this.db, { guildId: message.guild, channelId: message.channel, messageId: message.messageId, emojiKey: emoji, count, userIds: users, at }, this.now),
+      recordReactionSnapshotNow(
+        this.db,
+        { guildId: message.guild, channelId: message.channel, messageId: message.messageId, emojiKey: emoji, count, userIds: users, at },
+        this.now,
+      ),
     );
     if (!message.everHadClip) return;
     for (const user of users) {
@@ -336,7 +386,8 @@ export class Community {
     const anonymous = Math.max(0, count - named);
     const bkey = `${message.messageId}|${emoji}`;
     const existing = this.baselines.get(bkey);
-    if (anonymous > 0) this.baselines.set(bkey, { guild: message.guild, messageId: message.messageId, emoji, count: anonymous, at: existing?.at ?? at });
+    if (anonymous > 0)
+      this.baselines.set(bkey, { guild: message.guild, messageId: message.messageId, emoji, count: anonymous, at: existing?.at ?? at });
     else this.baselines.delete(bkey);
   }
 
@@ -371,7 +422,15 @@ function localParts(timezone: string, at: number): { date: string; hour: number;
   if (cached) return cached;
   let f = dateFormatters.get(timezone);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', hourCycle: 'h23', weekday: 'short' });
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: timezone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      hourCycle: 'h23',
+      weekday: 'short',
+    });
     dateFormatters.set(timezone, f);
   }
   const p = Object.fromEntries(f.formatToParts(at).map((x) => [x.type, x.value]));
@@ -464,7 +523,12 @@ export class Naive {
     const out: Share[] = [];
     for (const m of this.community.messages.values()) {
       if (m.guild !== this.guild || m.deleted) continue;
-      for (const id of m.clips) out.push({ clip: this.community.clips.get(Community.key(this.guild, id)) as ModelClip, messageId: m.messageId, postedAt: m.postedAt });
+      for (const id of m.clips)
+        out.push({
+          clip: this.community.clips.get(Community.key(this.guild, id)) as ModelClip,
+          messageId: m.messageId,
+          postedAt: m.postedAt,
+        });
     }
     for (const share of out) this.liveByMessage.set(share.messageId, [...(this.liveByMessage.get(share.messageId) ?? []), share]);
     this.live = out;
@@ -570,7 +634,8 @@ export class Naive {
         top_game: top ? { id: top[0], name: this.gameName(top[0]) } : null,
       };
     });
-    const key = (r: (typeof out)[number]): number => (sort === 'avg_views' ? r.exact_avg : (r as unknown as Record<string, number>)[sort] as number);
+    const key = (r: (typeof out)[number]): number =>
+      sort === 'avg_views' ? r.exact_avg : ((r as unknown as Record<string, number>)[sort] as number);
     out.sort((a, b) => key(b) - key(a) || b.clip_count - a.clip_count || (a.creator_id < b.creator_id ? -1 : 1));
     return out.map(({ exact_avg: _, ...rest }) => rest);
   }
@@ -602,7 +667,8 @@ export class Naive {
         top_clip: top ? { id: top.clipId, title: (top.meta as ClipMeta).title, views: (top.meta as ClipMeta).views, url: top.url } : null,
       };
     });
-    const key = (r: (typeof out)[number]): number => (sort === 'avg_view_count' ? r.exact_avg : (r as unknown as Record<string, number>)[sort] as number);
+    const key = (r: (typeof out)[number]): number =>
+      sort === 'avg_view_count' ? r.exact_avg : ((r as unknown as Record<string, number>)[sort] as number);
     out.sort((a, b) => key(b) - key(a) || b.clip_count - a.clip_count || (a.game_id < b.game_id ? -1 : 1));
     return out.map(({ exact_avg: _, ...rest }) => rest);
   }
@@ -638,7 +704,9 @@ export class Naive {
   }
 
   velocity(clipId: string): number | null {
-    const points = this.community.history.filter((h) => h.clipId === clipId && h.at > this.now - 86_400_000 && h.at <= this.now).sort((a, b) => a.at - b.at);
+    const points = this.community.history
+      .filter((h) => h.clipId === clipId && h.at > this.now - 86_400_000 && h.at <= this.now)
+      .sort((a, b) => a.at - b.at);
     if (points.length < 2) return null;
     const first = points[0] as { at: number; views: number };
     const last = points[points.length - 1] as { at: number; views: number };
@@ -652,10 +720,13 @@ export class Naive {
     const types: Record<string, number> = {};
     for (const s of live) {
       for (const r of this.community.reactions.values()) if (r.messageId === s.messageId) types[r.emoji] = (types[r.emoji] ?? 0) + 1;
-      for (const b of this.community.baselines.values()) if (b.messageId === s.messageId && b.count > 0) types[b.emoji] = (types[b.emoji] ?? 0) + b.count;
+      for (const b of this.community.baselines.values())
+        if (b.messageId === s.messageId && b.count > 0) types[b.emoji] = (types[b.emoji] ?? 0) + b.count;
     }
     const entries = Object.entries(types).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-    const allShares = [...this.community.messages.values()].filter((msg) => msg.guild === this.guild && !msg.deleted && msg.clips.includes(c.clipId));
+    const allShares = [...this.community.messages.values()].filter(
+      (msg) => msg.guild === this.guild && !msg.deleted && msg.clips.includes(c.clipId),
+    );
     return {
       clip_id: c.clipId,
       title: m.title,
@@ -684,7 +755,8 @@ export class Naive {
       .map((c) => this.clipAnswer(c));
     const id = (a: { clip_id: string }, b: { clip_id: string }) => (a.clip_id < b.clip_id ? -1 : 1);
     if (sort === 'view_count') rows.sort((a, b) => b.view_count - a.view_count || id(a, b));
-    else if (sort === 'discord_reactions') rows.sort((a, b) => b.discord_reactions - a.discord_reactions || b.view_count - a.view_count || id(a, b));
+    else if (sort === 'discord_reactions')
+      rows.sort((a, b) => b.discord_reactions - a.discord_reactions || b.view_count - a.view_count || id(a, b));
     else rows.sort((a, b) => (b.view_velocity ?? -Infinity) - (a.view_velocity ?? -Infinity) || b.view_count - a.view_count || id(a, b));
     return rows.slice(0, limit);
   }
@@ -712,7 +784,12 @@ export class Naive {
   compare(period: NaivePeriod) {
     const a = this.overview(period);
     const b = this.overview(naivePrevious(period));
-    const change = (x: number, y: number) => ({ current: x, previous: y, change: x - y, change_pct: y === 0 ? null : Math.round(((x - y) / y) * 1000) / 10 });
+    const change = (x: number, y: number) => ({
+      current: x,
+      previous: y,
+      change: x - y,
+      change_pct: y === 0 ? null : Math.round(((x - y) / y) * 1000) / 10,
+    });
     return {
       clips: change(a.total_clips, b.total_clips),
       views: change(a.total_views, b.total_views),
@@ -731,9 +808,13 @@ export class Naive {
     const median = sorted.length ? (sorted[Math.floor((sorted.length - 1) / 2)] as number) : 0;
     const underclipped = games
       .filter((g) => g.clip_count <= median && g.total_views / g.clip_count > avg)
-      .sort((a, b) => b.total_views / b.clip_count - a.total_views / a.clip_count || a.clip_count - b.clip_count || (a.game_id < b.game_id ? -1 : 1))
+      .sort(
+        (a, b) =>
+          b.total_views / b.clip_count - a.total_views / a.clip_count || a.clip_count - b.clip_count || (a.game_id < b.game_id ? -1 : 1),
+      )
       .slice(0, limit);
-    const eng = (c: { discord_shares: number; discord_reactions: number; clip_count: number }) => (c.discord_shares + c.discord_reactions) / c.clip_count;
+    const eng = (c: { discord_shares: number; discord_reactions: number; clip_count: number }) =>
+      (c.discord_shares + c.discord_reactions) / c.clip_count;
     const engaging = this.creators(period, 'clip_count')
       .filter((c) => c.clip_count > 0 && c.discord_shares + c.discord_reactions > 0)
       .sort((a, b) => eng(b) - eng(a) || b.clip_count - a.clip_count || (a.creator_id < b.creator_id ? -1 : 1))
@@ -744,7 +825,12 @@ export class Naive {
       .filter((c) => counts(c) && inPeriod((c.meta as ClipMeta).createdAt))
       .map((c) => this.clipAnswer(c))
       .filter((c) => c.discord_reactions >= minReactions)
-      .sort((a, b) => b.discord_reactions / Math.max(b.view_count, 1) - a.discord_reactions / Math.max(a.view_count, 1) || b.discord_reactions - a.discord_reactions || (a.clip_id < b.clip_id ? -1 : 1))
+      .sort(
+        (a, b) =>
+          b.discord_reactions / Math.max(b.view_count, 1) - a.discord_reactions / Math.max(a.view_count, 1) ||
+          b.discord_reactions - a.discord_reactions ||
+          (a.clip_id < b.clip_id ? -1 : 1),
+      )
       .slice(0, limit);
     return { underclipped_games: underclipped, engaging_creators: engaging, community_favourites: favourites };
   }

@@ -71,7 +71,9 @@ function enrichSome(clips: ModelClip[]): void {
     if (roll < 0.85) community.enrich(stored, community.planned(clip));
     else if (roll < 0.92) {
       inTransaction(temp.db, () =>
-        temp.db.$client.prepare(`UPDATE clips SET enrichment_state = 'not_found' WHERE guild_id = ? AND clip_id = ?`).run(stored.guild, stored.clipId),
+        temp.db.$client
+          .prepare(`UPDATE clips SET enrichment_state = 'not_found' WHERE guild_id = ? AND clip_id = ?`)
+          .run(stored.guild, stored.clipId),
       );
       stored.state = 'not_found';
     }
@@ -106,8 +108,10 @@ beforeAll(async () => {
     for (const message of pickMessages(guild.id, 15)) {
       const others = community.clipsOf(guild.id).filter((c) => c.bornAt < message.postedAt && !message.clips.includes(c.clipId));
       const roll = community.rand.next();
-      if (roll < 0.3 || others.length === 0) community.writeMessage(message, message.clips.slice(1)); // a link edited out
-      else if (roll < 0.6) community.writeMessage(message, [...message.clips, community.rand.pick(others).clipId]); // one added
+      if (roll < 0.3 || others.length === 0)
+        community.writeMessage(message, message.clips.slice(1)); // a link edited out
+      else if (roll < 0.6)
+        community.writeMessage(message, [...message.clips, community.rand.pick(others).clipId]); // one added
       else {
         const before = message.clips;
         community.writeMessage(message, []); // every link removed…
@@ -217,12 +221,15 @@ describe.each(GUILDS)('guild $id ($timezone): every analysis matches a naive com
         expect(answered.type, where).toBe(period.type);
         expect(rest, where).toEqual(expectedOverview);
         for (const sort of sortsFor(period, CREATOR_SORTS)) {
-          expect((await topCreators(temp.db, ctx, { period: query, sort, limit: 1000, source })).creators, `${where} creators by ${sort}`).toEqual(
-            naive.creators(period, sort),
-          );
+          expect(
+            (await topCreators(temp.db, ctx, { period: query, sort, limit: 1000, source })).creators,
+            `${where} creators by ${sort}`,
+          ).toEqual(naive.creators(period, sort));
         }
         for (const sort of sortsFor(period, GAME_SORTS)) {
-          expect((await topGames(temp.db, ctx, { period: query, sort, limit: 1000, source })).games, `${where} games by ${sort}`).toEqual(naive.games(period, sort));
+          expect((await topGames(temp.db, ctx, { period: query, sort, limit: 1000, source })).games, `${where} games by ${sort}`).toEqual(
+            naive.games(period, sort),
+          );
         }
         const { period: _p, timezone, ...peaks } = await peakTimes(temp.db, ctx, { period: query, source });
         expect(timezone).toBe(guild.timezone);
@@ -238,9 +245,10 @@ describe.each(GUILDS)('guild $id ($timezone): every analysis matches a naive com
       const query = period as PeriodQuery;
       for (const sort of sortsFor(period, VIRAL_SORTS)) {
         for (const minViews of sortsFor<number>(period, [0, 300])) {
-          expect((await viralClips(temp.db, ctx, { period: query, sort, min_views: minViews, limit: 15 })).clips, `${label(period)} viral by ${sort}`).toEqual(
-            naive.viral(period, sort, minViews, 15),
-          );
+          expect(
+            (await viralClips(temp.db, ctx, { period: query, sort, min_views: minViews, limit: 15 })).clips,
+            `${label(period)} viral by ${sort}`,
+          ).toEqual(naive.viral(period, sort, minViews, 15));
         }
       }
       for (const source of sources) {
@@ -257,7 +265,13 @@ describe.each(GUILDS)('guild $id ($timezone): every analysis matches a naive com
   it('engagement timelines by day, week and month, empty buckets as zeros', async () => {
     const naive = new Naive(community, guild.id, guild.timezone, NOW);
     const ctx = ctxOf(guild);
-    for (const [bucket, days] of [['day', 60], ['day', 200], ['week', 230], ['month', 230], ['week', 3]] as const) {
+    for (const [bucket, days] of [
+      ['day', 60],
+      ['day', 200],
+      ['week', 230],
+      ['month', 230],
+      ['week', 3],
+    ] as const) {
       const expected = naive.timeline(bucket, days);
       for (const source of sources) {
         const answer = await engagementTimeline(temp.db, ctx, { bucket, days, source });
@@ -273,7 +287,9 @@ describe('guild isolation', () => {
   it("never shows one guild's creators, games or numbers in another guild's answers", async () => {
     const [east, berlin] = GUILDS as [GuildSpec, GuildSpec];
     const eastCreators = new Set(community.clipsOf(east.id).flatMap((c) => (c.meta ? [c.meta.creatorId] : [])));
-    const berlinOnly = community.clipsOf(berlin.id).flatMap((c) => (c.meta && !eastCreators.has(c.meta.creatorId) ? [c.meta.creatorId] : []));
+    const berlinOnly = community
+      .clipsOf(berlin.id)
+      .flatMap((c) => (c.meta && !eastCreators.has(c.meta.creatorId) ? [c.meta.creatorId] : []));
     expect(berlinOnly.length).toBeGreaterThan(0);
     for (const source of ['auto', 'raw'] as const) {
       const answer = await topCreators(temp.db, ctxOf(east), { limit: 1000, source });
@@ -322,7 +338,9 @@ describe('freshness and crash safety', () => {
     }
     expect(units).toBe(4);
     // g-east's dirty hours are still there (its transaction rolled back whole); g-berlin's were consumed.
-    const dirty = client.prepare('SELECT DISTINCT guild_id FROM dirty_hours UNION SELECT guild_id FROM aggregation_pending').all() as Array<{ guild_id: string }>;
+    const dirty = client
+      .prepare('SELECT DISTINCT guild_id FROM dirty_hours UNION SELECT guild_id FROM aggregation_pending')
+      .all() as Array<{ guild_id: string }>;
     expect(dirty.map((p) => p.guild_id)).toEqual([east.id]);
     await aggregateAll(temp.db, deps);
     const incremental = dumpSummaries();
@@ -330,7 +348,11 @@ describe('freshness and crash safety', () => {
     expect(dumpSummaries()).toBe(incremental);
     for (const guild of [berlin, east]) {
       const naive = new Naive(community, guild.id, guild.timezone, NOW);
-      for (const period of [{ type: 'all_time', offset: 0 }, { type: 'month', offset: 0 }, { type: 'day', offset: 0 }] as NaivePeriod[]) {
+      for (const period of [
+        { type: 'all_time', offset: 0 },
+        { type: 'month', offset: 0 },
+        { type: 'day', offset: 0 },
+      ] as NaivePeriod[]) {
         const { period: _p, ...rest } = await overview(temp.db, ctxOf(guild), { period: period as PeriodQuery });
         expect(rest).toEqual(naive.overview(period));
       }
@@ -341,8 +363,14 @@ describe('freshness and crash safety', () => {
     const [east, berlin] = GUILDS as [GuildSpec, GuildSpec];
     // Around the changes: 01:30 and 03:30 local on the spring-forward nights, both 01:30s on the fall-back ones.
     const instants: Array<[GuildSpec, string]> = [
-      [east, '2026-03-08T06:30:00Z'], [east, '2026-03-08T07:30:00Z'], [east, '2025-11-02T05:30:00Z'], [east, '2025-11-02T06:30:00Z'],
-      [berlin, '2026-03-29T00:30:00Z'], [berlin, '2026-03-29T01:30:00Z'], [berlin, '2025-10-26T00:30:00Z'], [berlin, '2025-10-26T01:30:00Z'],
+      [east, '2026-03-08T06:30:00Z'],
+      [east, '2026-03-08T07:30:00Z'],
+      [east, '2025-11-02T05:30:00Z'],
+      [east, '2025-11-02T06:30:00Z'],
+      [berlin, '2026-03-29T00:30:00Z'],
+      [berlin, '2026-03-29T01:30:00Z'],
+      [berlin, '2025-10-26T00:30:00Z'],
+      [berlin, '2025-10-26T01:30:00Z'],
     ];
     for (const [guild, iso] of instants) {
       const at = Date.parse(iso);
@@ -351,7 +379,9 @@ describe('freshness and crash safety', () => {
       community.react(message, '🔥', `dst-user-${at}`, at + 60_000);
     }
     for (const guild of [east, berlin]) {
-      for (const message of pickMessages(guild.id, 2, (m) => DST_DATES.some((d) => Math.abs(m.postedAt - Date.parse(`${d}T06:00:00Z`)) < 2 * DAY))) {
+      for (const message of pickMessages(guild.id, 2, (m) =>
+        DST_DATES.some((d) => Math.abs(m.postedAt - Date.parse(`${d}T06:00:00Z`)) < 2 * DAY),
+      )) {
         community.deleteMessage(message);
       }
     }
@@ -393,7 +423,12 @@ describe('freshness and crash safety', () => {
       await aggregateAll(temp.db, deps, { full: true });
       expect(dumpSummaries()).toBe(incremental);
       const naive = new Naive(community, berlin.id, moved.timezone, NOW);
-      for (const period of [{ type: 'all_time', offset: 0 }, { type: 'month', offset: 1 }, { type: 'week', offset: 6 }, { type: 'day', offset: 49 }] as NaivePeriod[]) {
+      for (const period of [
+        { type: 'all_time', offset: 0 },
+        { type: 'month', offset: 1 },
+        { type: 'week', offset: 6 },
+        { type: 'day', offset: 49 },
+      ] as NaivePeriod[]) {
         const { period: _p, ...rest } = await overview(temp.db, ctxOf(moved), { period: period as PeriodQuery });
         expect(rest, period.type).toEqual(naive.overview(period));
         expect((await topCreators(temp.db, ctxOf(moved), { period: period as PeriodQuery, limit: 1000 })).creators, period.type).toEqual(
@@ -414,8 +449,13 @@ describe('freshness and crash safety', () => {
     const summary = await aggregateAnalytics(temp.db, { guildId: guild.id }, deps);
     expect(summary.rebuilt).toBe(4);
     const naive = new Naive(community, guild.id, moved.timezone, NOW);
-    for (const period of [{ type: 'week', offset: 2 }, { type: 'day', offset: 30 }] as NaivePeriod[]) {
-      expect((await peakTimes(temp.db, ctxOf(moved), { period: period as PeriodQuery })).clips_matrix).toEqual(naive.peaks(period).clips_matrix);
+    for (const period of [
+      { type: 'week', offset: 2 },
+      { type: 'day', offset: 30 },
+    ] as NaivePeriod[]) {
+      expect((await peakTimes(temp.db, ctxOf(moved), { period: period as PeriodQuery })).clips_matrix).toEqual(
+        naive.peaks(period).clips_matrix,
+      );
       const { period: _p, ...rest } = await overview(temp.db, ctxOf(moved), { period: period as PeriodQuery });
       expect(rest).toEqual(naive.overview(period));
     }

@@ -15,7 +15,12 @@ const GUILDS: GuildSpec[] = [
   { id: 'g-east', timezone: 'America/New_York', clips: 160, creators: [0, 12] },
   { id: 'g-other', timezone: 'UTC', clips: 40, creators: [5, 15] },
 ];
-const PERIODS: PeriodQuery[] = [{ type: 'all_time' }, { type: 'month', offset: 1 }, { type: 'week', offset: 6 }, { type: 'range', from: Date.parse('2026-03-01T05:00:00Z'), to: Date.parse('2026-03-20T04:00:00Z') }];
+const PERIODS: PeriodQuery[] = [
+  { type: 'all_time' },
+  { type: 'month', offset: 1 },
+  { type: 'week', offset: 6 },
+  { type: 'range', from: Date.parse('2026-03-01T05:00:00Z'), to: Date.parse('2026-03-20T04:00:00Z') },
+];
 
 let temp: TempDb;
 const ctx: AnalysisContext = { guildId: 'g-east', timezone: 'America/New_York', now: NOW };
@@ -72,8 +77,12 @@ describe.each(PERIODS)('drill-down for %o', (period) => {
     const all = (await viralClips(temp.db, ctx, { period, limit: 10_000, sort: 'view_count' })).clips;
     const creatorId = all[0]?.creator_id;
     if (!creatorId) return;
-    expect((await viralClipsOf(temp.db, ctx, { period, limit: 10_000, creatorId })).clips).toEqual(all.filter((c) => c.creator_id === creatorId));
+    expect((await viralClipsOf(temp.db, ctx, { period, limit: 10_000, creatorId })).clips).toEqual(
+      all.filter((c) => c.creator_id === creatorId),
+    );
     const gameId = all[0]!.game_id ?? '';
-    expect((await viralClipsOf(temp.db, ctx, { period, limit: 10_000, gameId, sort: 'view_count' })).clips).toEqual(all.filter((c) => (c.game_id ?? '') === gameId));
+    expect((await viralClipsOf(temp.db, ctx, { period, limit: 10_000, gameId, sort: 'view_count' })).clips).toEqual(
+      all.filter((c) => (c.game_id ?? '') === gameId),
+    );
   });
 });

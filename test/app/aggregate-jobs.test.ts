@@ -27,16 +27,33 @@ describe('scheduled aggregation', () => {
     inTransaction(db, () =>
       recordMessageNow(
         db,
-        { guildId: 'g', channelId: 'c', messageId: 'm', authorId: 'u', authorName: 'u', authorIsBot: false, postedAt: Date.parse('2026-04-19T12:00:00Z'), content: 'https://clips.twitch.tv/Slug', source: 'discord' },
+        {
+          guildId: 'g',
+          channelId: 'c',
+          messageId: 'm',
+          authorId: 'u',
+          authorName: 'u',
+          authorIsBot: false,
+          postedAt: Date.parse('2026-04-19T12:00:00Z'),
+          content: 'https://clips.twitch.tv/Slug',
+          source: 'discord',
+        },
         Date.parse('2026-04-19T12:00:00Z'),
       ),
     );
     expect(await app.scheduler.runNow('aggregate-incremental')).toBe(true);
     const incremental = sqliteClient(db).prepare("SELECT last_summary, last_error FROM job_runs WHERE job = 'aggregate-incremental'").get();
-    expect(incremental).toEqual({ last_summary: expect.stringMatching(/^4 buckets recomputed \(4 of 4 guild periods rebuilt in full, 1 dirty hours\) for 1 guild/), last_error: null });
-    expect(sqliteClient(db).prepare("SELECT discord_shares FROM guild_period_stats WHERE period_type = 'all_time'").get()).toEqual({ discord_shares: 1 });
+    expect(incremental).toEqual({
+      last_summary: expect.stringMatching(/^4 buckets recomputed \(4 of 4 guild periods rebuilt in full, 1 dirty hours\) for 1 guild/),
+      last_error: null,
+    });
+    expect(sqliteClient(db).prepare("SELECT discord_shares FROM guild_period_stats WHERE period_type = 'all_time'").get()).toEqual({
+      discord_shares: 1,
+    });
     expect(await app.scheduler.runNow('aggregate-full')).toBe(true);
-    const full = sqliteClient(db).prepare("SELECT last_summary FROM job_runs WHERE job = 'aggregate-full'").get() as { last_summary: string };
+    const full = sqliteClient(db).prepare("SELECT last_summary FROM job_runs WHERE job = 'aggregate-full'").get() as {
+      last_summary: string;
+    };
     expect(full.last_summary).toMatch(/^4 buckets recomputed \(4 of 4 guild periods rebuilt in full, 0 dirty hours\)/);
   });
 });

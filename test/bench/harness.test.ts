@@ -86,7 +86,12 @@ describe('benchmark harness', () => {
     const { ctx, hash } = tinyDataset(600);
     const figures = await createAnalyticsSection({ readCalls: 20, rawCalls: 5 }).run(ctx);
     const byName = new Map(figures.map((f) => [f.name, f]));
-    for (const name of ['analytics.bare_group_by_s', 'analytics.full_aggregation_s', 'analytics.incremental_1000_events_s', 'analytics.incremental_1000_scattered_events_s']) {
+    for (const name of [
+      'analytics.bare_group_by_s',
+      'analytics.full_aggregation_s',
+      'analytics.incremental_1000_events_s',
+      'analytics.incremental_1000_scattered_events_s',
+    ]) {
       expect(byName.get(name)?.value).toBeGreaterThan(0);
     }
     expect(byName.get('analytics.full_vs_floor')?.value).toBeCloseTo(
@@ -98,7 +103,10 @@ describe('benchmark harness', () => {
       const p99 = byName.get(`analytics.read_${key}_p99_ms`);
       expect(p50?.value).toBeGreaterThan(0);
       expect(p99!.value).toBeGreaterThanOrEqual(p50!.value);
-      expect(byName.get(`analytics.speedup_${key}_p99`)?.value).toBeCloseTo(byName.get(`analytics.raw_${key}_p99_ms`)!.value / p99!.value, 6);
+      expect(byName.get(`analytics.speedup_${key}_p99`)?.value).toBeCloseTo(
+        byName.get(`analytics.raw_${key}_p99_ms`)!.value / p99!.value,
+        6,
+      );
     }
     expect(byName.get('analytics.read_viral_p99_ms')?.value).toBeGreaterThan(0);
     expect(byName.has('analytics.raw_viral_p99_ms')).toBe(false);
@@ -129,7 +137,16 @@ describe('benchmark harness', () => {
       date: '2026-11-25T17:00:00.000Z',
       git: { commit: 'abc123', dirty: false },
       machine: { node: 'v20', cpu: 'Test CPU', cores: 2 },
-      figures: [{ ...single('capture.storage_events_per_s', 12_345.6, 'events/s'), size: 'S', commit: 'abc123', node: 'v20', cpu: 'Test CPU', date: '' }],
+      figures: [
+        {
+          ...single('capture.storage_events_per_s', 12_345.6, 'events/s'),
+          size: 'S',
+          commit: 'abc123',
+          node: 'v20',
+          cpu: 'Test CPU',
+          date: '',
+        },
+      ],
     } as unknown as BenchResults;
     const table = formatTable(results);
     expect(table).toContain('| capture.storage_events_per_s | 12,346 | 12,346 | 12,346 | events/s |    1 |');

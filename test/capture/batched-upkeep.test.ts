@@ -25,13 +25,21 @@ const snapshot = (messageId: string, content: string, postedAt = T0): MessageSna
   content,
   source: 'discord',
 });
-const reaction = (messageId: string, emojiKey: string, userId: string, at: number): ReactionEvent => ({ guildId: 'g1', channelId: 'c1', messageId, emojiKey, userId, at });
+const reaction = (messageId: string, emojiKey: string, userId: string, at: number): ReactionEvent => ({
+  guildId: 'g1',
+  channelId: 'c1',
+  messageId,
+  emojiKey,
+  userId,
+  at,
+});
 
 /** A day of traffic: shares, re-shares, many reactions on one clip, a removal, an edit and a deletion. */
 function traffic(db: Db): void {
   recordMessageNow(db, snapshot('m1', 'https://clips.twitch.tv/ClipOne'), T0);
   recordMessageNow(db, snapshot('m2', 'again https://clips.twitch.tv/ClipOne and https://clips.twitch.tv/ClipTwo', T0 + HOUR_MS), T0);
-  for (let i = 0; i < 50; i++) recordReactionAddedNow(db, reaction(i % 2 ? 'm1' : 'm2', i % 3 ? '🔥' : 'Pog:123', `u${i}`, T0 + i * 600_000), T0);
+  for (let i = 0; i < 50; i++)
+    recordReactionAddedNow(db, reaction(i % 2 ? 'm1' : 'm2', i % 3 ? '🔥' : 'Pog:123', `u${i}`, T0 + i * 600_000), T0);
   recordReactionRemovedNow(db, reaction('m1', '🔥', 'u1', T0), T0);
   recordMessageNow(db, snapshot('m3', 'https://clips.twitch.tv/ClipThree', T0 + 3 * HOUR_MS), T0);
   recordMessageNow(db, snapshot('m2', 'only https://clips.twitch.tv/ClipTwo now', T0 + HOUR_MS), T0 + 1);
@@ -66,7 +74,9 @@ describe('batched capture upkeep', () => {
     batched(batch.db, () => traffic(batch.db));
     expect(state(batch.db)).toEqual(state(each.db));
     // And they are right: ClipOne is shared by m1 only after the edit, with m1's 24 reactions less the removed one.
-    const clipOne = batch.db.$client.prepare("SELECT discord_shares AS shares, discord_reactions AS reactions FROM clips WHERE clip_id = 'ClipOne'").get();
+    const clipOne = batch.db.$client
+      .prepare("SELECT discord_shares AS shares, discord_reactions AS reactions FROM clips WHERE clip_id = 'ClipOne'")
+      .get();
     expect(clipOne).toEqual({ shares: 1, reactions: 24 });
   });
 
@@ -75,11 +85,15 @@ describe('batched capture upkeep', () => {
     batched(batch.db, () => {
       recordMessageNow(batch.db, snapshot('m1', 'https://clips.twitch.tv/ClipOne'), T0);
       for (let i = 0; i < 100; i++) recordReactionAddedNow(batch.db, reaction('m1', '🔥', `u${i}`, T0 + i), T0);
-      marked.push(...(batch.db.$client.prepare('SELECT hour_start FROM dirty_hours').all() as { hour_start: number }[]).map((r) => r.hour_start));
+      marked.push(
+        ...(batch.db.$client.prepare('SELECT hour_start FROM dirty_hours').all() as { hour_start: number }[]).map((r) => r.hour_start),
+      );
     });
     // Nothing is written before the batch ends, then the one hour is.
     expect(marked).toEqual([]);
-    expect(batch.db.$client.prepare('SELECT guild_id, hour_start FROM dirty_hours').all()).toEqual([{ guild_id: 'g1', hour_start: Math.floor(T0 / HOUR_MS) * HOUR_MS }]);
+    expect(batch.db.$client.prepare('SELECT guild_id, hour_start FROM dirty_hours').all()).toEqual([
+      { guild_id: 'g1', hour_start: Math.floor(T0 / HOUR_MS) * HOUR_MS },
+    ]);
   });
 
   it('refreshes nothing and keeps nothing when the batch fails', async () => {
@@ -99,7 +113,11 @@ describe('batched capture upkeep', () => {
 
   it('leaves the same counters, dirty hours and engagement journal with a batch opened and flushed by hand (as the importer does)', async () => {
     const journal = (db: Db): unknown =>
-      sqliteClient(db).prepare('SELECT guild_id, at, clip_id, shares, reactions FROM engagement_changes WHERE shares <> 0 OR reactions <> 0 ORDER BY 1, 2, 3').all();
+      sqliteClient(db)
+        .prepare(
+          'SELECT guild_id, at, clip_id, shares, reactions FROM engagement_changes WHERE shares <> 0 OR reactions <> 0 ORDER BY 1, 2, 3',
+        )
+        .all();
     inCaptureBatch(each.db, () => traffic(each.db));
     batch.db.$client.exec('BEGIN IMMEDIATE');
     const upkeep = openCaptureBatch(batch.db);
@@ -131,7 +149,10 @@ describe('batched capture upkeep', () => {
 
   it("marks the hours of a message's reactions dirty when an edit changes its clips, and only the posting hour for a new message", async () => {
     const hour = (t: number) => Math.floor(t / HOUR_MS) * HOUR_MS;
-    const dirty = () => (batch.db.$client.prepare('SELECT hour_start FROM dirty_hours ORDER BY hour_start').all() as { hour_start: number }[]).map((r) => r.hour_start);
+    const dirty = () =>
+      (batch.db.$client.prepare('SELECT hour_start FROM dirty_hours ORDER BY hour_start').all() as { hour_start: number }[]).map(
+        (r) => r.hour_start,
+      );
     await recordMessage(batch.db, snapshot('m1', 'https://clips.twitch.tv/ClipOne'), T0);
     expect(dirty()).toEqual([hour(T0)]);
     await recordReactionAdded(batch.db, reaction('m1', '🔥', 'a', T0 + 5 * HOUR_MS), T0);

@@ -49,11 +49,23 @@ const CASES: [string, string, string[]][] = [
   ['strikethrough', `~~https://clips.twitch.tv/${NEW}~~`, [NEW]],
   ['inline code', `\`https://clips.twitch.tv/${NEW}\``, [NEW]],
   ['quotes', `"https://clips.twitch.tv/${NEW}"`, [NEW]],
-  ['several clips, each once, in order', `a https://clips.twitch.tv/One1 b clips.twitch.tv/Two2 c https://m.twitch.tv/clip/One1`, ['One1', 'Two2']],
-  ['the same clip in every form counts once', `https://clips.twitch.tv/${NEW} https://www.twitch.tv/x/clip/${NEW} https://clips.twitch.tv/embed?clip=${NEW}`, [NEW]],
+  [
+    'several clips, each once, in order',
+    `a https://clips.twitch.tv/One1 b clips.twitch.tv/Two2 c https://m.twitch.tv/clip/One1`,
+    ['One1', 'Two2'],
+  ],
+  [
+    'the same clip in every form counts once',
+    `https://clips.twitch.tv/${NEW} https://www.twitch.tv/x/clip/${NEW} https://clips.twitch.tv/embed?clip=${NEW}`,
+    [NEW],
+  ],
   ['links on separate lines', `https://clips.twitch.tv/First1\nhttps://clips.twitch.tv/Second2`, ['First1', 'Second2']],
   ['links separated by a comma only', 'https://clips.twitch.tv/First1,https://clips.twitch.tv/Second2', ['First1', 'Second2']],
-  ['slugs differing only in case are two clips', 'https://clips.twitch.tv/CaseSlug https://clips.twitch.tv/caseslug', ['CaseSlug', 'caseslug']],
+  [
+    'slugs differing only in case are two clips',
+    'https://clips.twitch.tv/CaseSlug https://clips.twitch.tv/caseslug',
+    ['CaseSlug', 'caseslug'],
+  ],
   // not clips
   ['a look-alike host twitch.tv.example.com', `https://twitch.tv.example.com/shroud/clip/${NEW}`, []],
   ['a look-alike host nottwitch.tv', `https://nottwitch.tv/shroud/clip/${NEW}`, []],
@@ -131,22 +143,33 @@ describe('extractClipLinks properties', () => {
 
   it('finds every pasted clip whatever the form and the surrounding words', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(slug, form), { minLength: 1, maxLength: 5 }), fc.array(fc.constantFrom('lol', 'look', '!!', '→', 'ok.'), { maxLength: 3 }), (clips, words) => {
-        const text = clips.map(([s, f]) => `${words.join(' ')} ${f(s)} ${words.join(' ')}`).join('\n');
-        const expected = [...new Set(clips.map(([s]) => s))];
-        expect(extractClipLinks(text).map((l) => l.clipId)).toEqual(expected);
-      }),
+      fc.property(
+        fc.array(fc.tuple(slug, form), { minLength: 1, maxLength: 5 }),
+        fc.array(fc.constantFrom('lol', 'look', '!!', '→', 'ok.'), { maxLength: 3 }),
+        (clips, words) => {
+          const text = clips.map(([s, f]) => `${words.join(' ')} ${f(s)} ${words.join(' ')}`).join('\n');
+          const expected = [...new Set(clips.map(([s]) => s))];
+          expect(extractClipLinks(text).map((l) => l.clipId)).toEqual(expected);
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it('finds nothing on hosts that merely look like Twitch', () => {
     fc.assert(
-      fc.property(slug, fc.constantFrom('not', 'my-', 'x.', 'twitch.tv.', 'clips-'), fc.constantFrom('', '.example.com', '.evil', 'x'), (s, prefix, suffix) => {
-        const host = prefix === 'x.' ? `twitch.tv${suffix}` : `${prefix}twitch.tv${suffix}`;
-        if (host === 'twitch.tv') return;
-        expect(extractClipLinks(`https://${host}/chan/clip/${s} https://${host.replace('twitch.tv', 'clips.twitch.tv')}/${s}`)).toEqual([]);
-      }),
+      fc.property(
+        slug,
+        fc.constantFrom('not', 'my-', 'x.', 'twitch.tv.', 'clips-'),
+        fc.constantFrom('', '.example.com', '.evil', 'x'),
+        (s, prefix, suffix) => {
+          const host = prefix === 'x.' ? `twitch.tv${suffix}` : `${prefix}twitch.tv${suffix}`;
+          if (host === 'twitch.tv') return;
+          expect(extractClipLinks(`https://${host}/chan/clip/${s} https://${host.replace('twitch.tv', 'clips.twitch.tv')}/${s}`)).toEqual(
+            [],
+          );
+        },
+      ),
       { numRuns: 200 },
     );
   });

@@ -26,16 +26,35 @@ describe('reactions on clip messages', () => {
     ] as const) {
       recordMessageNow(
         temp.db,
-        { guildId: 'g1', channelId: 'c1', messageId, authorId: 'u0', authorName: 'Poster', authorIsBot: false, postedAt: T0, content, source: 'discord' },
+        {
+          guildId: 'g1',
+          channelId: 'c1',
+          messageId,
+          authorId: 'u0',
+          authorName: 'Poster',
+          authorIsBot: false,
+          postedAt: T0,
+          content,
+          source: 'discord',
+        },
         T0,
       );
     }
   });
   afterEach(() => temp.cleanup());
 
-  const event = (messageId: string, key: string, userId: string): ReactionEvent => ({ guildId: 'g1', channelId: 'c1', messageId, emojiKey: key, userId, at: T0 + 60_000 });
+  const event = (messageId: string, key: string, userId: string): ReactionEvent => ({
+    guildId: 'g1',
+    channelId: 'c1',
+    messageId,
+    emojiKey: key,
+    userId,
+    at: T0 + 60_000,
+  });
   const counts = (clipId: string) => {
-    const row = temp.db.$client.prepare('SELECT discord_reactions, discord_reaction_types FROM clips WHERE guild_id = ? AND clip_id = ?').get('g1', clipId) as {
+    const row = temp.db.$client
+      .prepare('SELECT discord_reactions, discord_reaction_types FROM clips WHERE guild_id = ? AND clip_id = ?')
+      .get('g1', clipId) as {
       discord_reactions: number;
       discord_reaction_types: string;
     };
@@ -88,9 +107,17 @@ describe('reactions on clip messages', () => {
   });
 
   it('keeps a snapshot count beyond the named users as a baseline, and re-applying it changes nothing', async () => {
-    await recordReactionSnapshot(temp.db, { guildId: 'g1', channelId: 'c1', messageId: 'm1', emojiKey: '😂', count: 5, userIds: ['a', 'b'], at: T0 }, T0);
+    await recordReactionSnapshot(
+      temp.db,
+      { guildId: 'g1', channelId: 'c1', messageId: 'm1', emojiKey: '😂', count: 5, userIds: ['a', 'b'], at: T0 },
+      T0,
+    );
     expect(counts('ClipOne')).toEqual({ total: 5, types: { '😂': 5 } });
-    await recordReactionSnapshot(temp.db, { guildId: 'g1', channelId: 'c1', messageId: 'm1', emojiKey: '😂', count: 5, userIds: ['a', 'b'], at: T0 }, T0);
+    await recordReactionSnapshot(
+      temp.db,
+      { guildId: 'g1', channelId: 'c1', messageId: 'm1', emojiKey: '😂', count: 5, userIds: ['a', 'b'], at: T0 },
+      T0,
+    );
     expect(counts('ClipOne')).toEqual({ total: 5, types: { '😂': 5 } });
     expect(temp.db.$client.prepare('SELECT anonymous_count FROM reaction_baselines').all()).toEqual([{ anonymous_count: 3 }]);
 
@@ -109,7 +136,11 @@ describe('reactions on clip messages', () => {
   });
 
   it('never lets a baseline go below zero', async () => {
-    await recordReactionSnapshot(temp.db, { guildId: 'g1', channelId: 'c1', messageId: 'm1', emojiKey: '😂', count: 1, userIds: [], at: T0 }, T0);
+    await recordReactionSnapshot(
+      temp.db,
+      { guildId: 'g1', channelId: 'c1', messageId: 'm1', emojiKey: '😂', count: 1, userIds: [], at: T0 },
+      T0,
+    );
     expect(await recordReactionRemoved(temp.db, event('m1', '😂', 'x'), T0)).toBe(true);
     expect(await recordReactionRemoved(temp.db, event('m1', '😂', 'y'), T0)).toBe(false);
     expect(counts('ClipOne')).toEqual({ total: 0, types: {} });

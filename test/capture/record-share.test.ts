@@ -29,7 +29,9 @@ describe('recordMessage', () => {
 
   const q = <T>(sql: string, ...params: unknown[]) => temp.db.$client.prepare(sql).all(...params) as T[];
   const clip = (clipId: string, guildId = 'g1') =>
-    temp.db.$client.prepare('SELECT * FROM clips WHERE guild_id = ? AND clip_id = ?').get(guildId, clipId) as Record<string, unknown> | undefined;
+    temp.db.$client.prepare('SELECT * FROM clips WHERE guild_id = ? AND clip_id = ?').get(guildId, clipId) as
+      | Record<string, unknown>
+      | undefined;
   const dump = () => ({
     clips: q('SELECT guild_id, clip_id, discord_shares, discord_reactions, discord_reaction_types, first_shared_at FROM clips ORDER BY id'),
     shares: q('SELECT * FROM shares ORDER BY id'),
@@ -37,7 +39,8 @@ describe('recordMessage', () => {
   });
 
   it('counts a clip posted in three messages as three shares', async () => {
-    for (const id of ['m1', 'm2', 'm3']) await recordMessage(temp.db, snapshot({ messageId: id, content: 'https://clips.twitch.tv/ClipOne' }), T0);
+    for (const id of ['m1', 'm2', 'm3'])
+      await recordMessage(temp.db, snapshot({ messageId: id, content: 'https://clips.twitch.tv/ClipOne' }), T0);
     expect(clip('ClipOne')).toMatchObject({ discord_shares: 3, enrichment_state: 'pending', url: 'https://clips.twitch.tv/ClipOne' });
     expect(q('SELECT message_id FROM shares ORDER BY id')).toEqual([{ message_id: 'm1' }, { message_id: 'm2' }, { message_id: 'm3' }]);
   });
@@ -51,18 +54,36 @@ describe('recordMessage', () => {
   });
 
   it('adds, removes and restores shares as edits change the links', async () => {
-    expect(await recordMessage(temp.db, snapshot({ messageId: 'm1', content: 'https://clips.twitch.tv/ClipOne' }), T0)).toEqual({ added: ['ClipOne'], removed: [] });
-    expect(await recordMessage(temp.db, snapshot({ messageId: 'm1', content: 'https://clips.twitch.tv/ClipOne https://clips.twitch.tv/ClipTwo' }), T0 + 1)).toEqual({
+    expect(await recordMessage(temp.db, snapshot({ messageId: 'm1', content: 'https://clips.twitch.tv/ClipOne' }), T0)).toEqual({
+      added: ['ClipOne'],
+      removed: [],
+    });
+    expect(
+      await recordMessage(
+        temp.db,
+        snapshot({ messageId: 'm1', content: 'https://clips.twitch.tv/ClipOne https://clips.twitch.tv/ClipTwo' }),
+        T0 + 1,
+      ),
+    ).toEqual({
       added: ['ClipTwo'],
       removed: [],
     });
-    expect(await recordMessage(temp.db, snapshot({ messageId: 'm1', content: 'https://clips.twitch.tv/ClipTwo' }), T0 + 2)).toEqual({ added: [], removed: ['ClipOne'] });
+    expect(await recordMessage(temp.db, snapshot({ messageId: 'm1', content: 'https://clips.twitch.tv/ClipTwo' }), T0 + 2)).toEqual({
+      added: [],
+      removed: ['ClipOne'],
+    });
     expect(clip('ClipOne')?.discord_shares).toBe(0);
     expect(q('SELECT clip_id, deleted_at FROM shares ORDER BY id')).toEqual([
       { clip_id: 'ClipOne', deleted_at: T0 + 2 },
       { clip_id: 'ClipTwo', deleted_at: null },
     ]);
-    expect(await recordMessage(temp.db, snapshot({ messageId: 'm1', content: 'https://clips.twitch.tv/ClipOne https://clips.twitch.tv/ClipTwo' }), T0 + 3)).toEqual({
+    expect(
+      await recordMessage(
+        temp.db,
+        snapshot({ messageId: 'm1', content: 'https://clips.twitch.tv/ClipOne https://clips.twitch.tv/ClipTwo' }),
+        T0 + 3,
+      ),
+    ).toEqual({
       added: ['ClipOne'],
       removed: [],
     });
@@ -79,7 +100,10 @@ describe('recordMessage', () => {
   });
 
   it('records nothing for a message without clip links', async () => {
-    expect(await recordMessage(temp.db, snapshot({ messageId: 'm1', content: 'https://www.twitch.tv/videos/123' }), T0)).toEqual({ added: [], removed: [] });
+    expect(await recordMessage(temp.db, snapshot({ messageId: 'm1', content: 'https://www.twitch.tv/videos/123' }), T0)).toEqual({
+      added: [],
+      removed: [],
+    });
     expect(dump()).toEqual({ clips: [], shares: [], dirty: [] });
   });
 
@@ -92,7 +116,11 @@ describe('recordMessage', () => {
   });
 
   it('scans embed URLs as well as the text', async () => {
-    await recordMessage(temp.db, snapshot({ messageId: 'm1', content: 'from a bot', embedUrls: ['https://clips.twitch.tv/EmbeddedClip'] }), T0);
+    await recordMessage(
+      temp.db,
+      snapshot({ messageId: 'm1', content: 'from a bot', embedUrls: ['https://clips.twitch.tv/EmbeddedClip'] }),
+      T0,
+    );
     expect(clip('EmbeddedClip')?.discord_shares).toBe(1);
   });
 
@@ -111,7 +139,11 @@ describe('recordMessagesDeleted', () => {
 
   it('stops counting the shares of deleted messages, keeps the rows, and is idempotent', async () => {
     await recordMessage(temp.db, snapshot({ messageId: 'm1', content: 'https://clips.twitch.tv/ClipOne' }), T0);
-    await recordMessage(temp.db, snapshot({ messageId: 'm2', content: 'https://clips.twitch.tv/ClipOne https://clips.twitch.tv/ClipTwo' }), T0);
+    await recordMessage(
+      temp.db,
+      snapshot({ messageId: 'm2', content: 'https://clips.twitch.tv/ClipOne https://clips.twitch.tv/ClipTwo' }),
+      T0,
+    );
     expect(await recordMessagesDeleted(temp.db, ['m2', 'unknown'], T0 + 5)).toBe(2);
     expect(await recordMessagesDeleted(temp.db, ['m2'], T0 + 6)).toBe(0);
     const counts = temp.db.$client.prepare('SELECT clip_id, discord_shares FROM clips ORDER BY clip_id').all();

@@ -13,7 +13,8 @@ afterEach(() => temp?.cleanup());
 function io(): CliIo & { out: () => string; err: () => string } {
   let out = '';
   let err = '';
-  const stream = (append: (s: string) => void) => ({ write: (chunk: string) => (append(String(chunk)), true) }) as unknown as NodeJS.WritableStream;
+  const stream = (append: (s: string) => void) =>
+    ({ write: (chunk: string) => (append(String(chunk)), true) }) as unknown as NodeJS.WritableStream;
   return {
     stdout: stream((s) => (out += s)),
     stderr: stream((s) => (err += s)),
@@ -25,7 +26,11 @@ function io(): CliIo & { out: () => string; err: () => string } {
 
 function seed(path: string): void {
   const db = openDatabase({ path });
-  for (const [guildId, messageId] of [['g1', 'm1'], ['g1', 'm2'], ['g2', 'm3']] as const) {
+  for (const [guildId, messageId] of [
+    ['g1', 'm1'],
+    ['g1', 'm2'],
+    ['g2', 'm3'],
+  ] as const) {
     inTransaction(db, () =>
       recordMessageNow(
         db,
@@ -53,7 +58,9 @@ describe('clipscope aggregate', () => {
     seed(temp.path);
     const cli = io();
     expect(await runCli(['aggregate', '--database', temp.path], cli)).toBe(0);
-    expect(cli.out()).toMatch(/^9 buckets recomputed \(8 of 8 guild periods rebuilt in full, 3 dirty hours\) for 2 guilds in \d+\.\d\ds\n$/);
+    expect(cli.out()).toMatch(
+      /^9 buckets recomputed \(8 of 8 guild periods rebuilt in full, 3 dirty hours\) for 2 guilds in \d+\.\d\ds\n$/,
+    );
     expect(cli.err()).toContain('Aggregating: 8/8 guild periods');
     const again = io();
     expect(await runCli(['aggregate', '--database', temp.path], again)).toBe(0);
@@ -68,9 +75,7 @@ describe('clipscope aggregate', () => {
     expect(cli.out()).toMatch(/^1 buckets recomputed \(1 of 1 guild periods rebuilt in full, 1 dirty hours\) for 1 guild in/);
     // The period types of a guild are carried forward together, so g2's others are current too; g1 is untouched.
     const rows = temp.db.$client.prepare('SELECT guild_id, period_type, discord_shares FROM guild_period_stats ORDER BY period_type').all();
-    expect(rows).toEqual(
-      ['all_time', 'day', 'month', 'week'].map((type) => ({ guild_id: 'g2', period_type: type, discord_shares: 1 })),
-    );
+    expect(rows).toEqual(['all_time', 'day', 'month', 'week'].map((type) => ({ guild_id: 'g2', period_type: type, discord_shares: 1 })));
   });
 
   it('refuses an unknown period type with the list of valid ones', async () => {

@@ -14,8 +14,18 @@ beforeEach(async () => {
   fake = await startFakeDiscordHistory({ token: TOKEN });
   temp = createTempDb();
   fake.addChannel({ id: '810000000000000001', type: 0, guild_id: '800000000000000001', name: 'general' }, [
-    { id: snowflake('2024-02-01T10:00:00.000Z'), timestamp: '2024-02-01T10:00:00.000Z', content: 'https://clips.twitch.tv/CliBackfillClip', author: { id: '900000000000000001', username: 'alice' } },
-    { id: snowflake('2024-02-01T11:00:00.000Z'), timestamp: '2024-02-01T11:00:00.000Z', content: 'hello', author: { id: '900000000000000002', username: 'bob' } },
+    {
+      id: snowflake('2024-02-01T10:00:00.000Z'),
+      timestamp: '2024-02-01T10:00:00.000Z',
+      content: 'https://clips.twitch.tv/CliBackfillClip',
+      author: { id: '900000000000000001', username: 'alice' },
+    },
+    {
+      id: snowflake('2024-02-01T11:00:00.000Z'),
+      timestamp: '2024-02-01T11:00:00.000Z',
+      content: 'hello',
+      author: { id: '900000000000000002', username: 'bob' },
+    },
   ]);
 });
 afterEach(async () => {
@@ -34,24 +44,38 @@ async function run(args: string[], env: Record<string, string>): Promise<{ code:
 
 describe('clipscope backfill', () => {
   it('crawls the channel through the configured REST base and reports what it found', async () => {
-    const result = await run(['backfill', '--channel', '810000000000000001', '--since', '2024-01-01'], { DISCORD_TOKEN: TOKEN, DISCORD_API_BASE_URL: fake.apiBaseUrl });
+    const result = await run(['backfill', '--channel', '810000000000000001', '--since', '2024-01-01'], {
+      DISCORD_TOKEN: TOKEN,
+      DISCORD_API_BASE_URL: fake.apiBaseUrl,
+    });
     expect(result.stderr).not.toContain('clipscope backfill:');
-    expect(result.stdout).toBe('Backfilled #general: 2 messages scanned back to 2024-02-01, 1 clip share found. New clips wait in the enrichment queue ("clipscope enrich").\n');
+    expect(result.stdout).toBe(
+      'Backfilled #general: 2 messages scanned back to 2024-02-01, 1 clip share found. New clips wait in the enrichment queue ("clipscope enrich").\n',
+    );
     expect(result.code).toBe(0);
     const db = openDatabase({ path: temp.path });
     expect(db.$client.prepare('SELECT clip_id, source FROM shares').all()).toEqual([{ clip_id: 'CliBackfillClip', source: 'backfill' }]);
     closeDatabase(db);
 
-    const again = await run(['backfill', '--channel', '810000000000000001', '--since', '2024-01-15'], { DISCORD_TOKEN: TOKEN, DISCORD_API_BASE_URL: fake.apiBaseUrl });
-    expect(again.stdout).toBe('#general was already backfilled (2 messages scanned back to 2024-02-01, 1 clip share found); use --restart to crawl it again.\n');
+    const again = await run(['backfill', '--channel', '810000000000000001', '--since', '2024-01-15'], {
+      DISCORD_TOKEN: TOKEN,
+      DISCORD_API_BASE_URL: fake.apiBaseUrl,
+    });
+    expect(again.stdout).toBe(
+      '#general was already backfilled (2 messages scanned back to 2024-02-01, 1 clip share found); use --restart to crawl it again.\n',
+    );
   });
 
   it('says in one line what is missing or wrong', async () => {
     const noToken = await run(['backfill', '--channel', '810000000000000001'], {});
     expect(noToken.code).toBe(1);
-    expect(noToken.stderr).toBe('clipscope backfill: DISCORD_TOKEN is not set: the crawl reads history through the bot, so set the bot token in .env or the environment\n');
+    expect(noToken.stderr).toBe(
+      'clipscope backfill: DISCORD_TOKEN is not set: the crawl reads history through the bot, so set the bot token in .env or the environment\n',
+    );
     expect((await run(['backfill'], { DISCORD_TOKEN: TOKEN })).stderr).toContain('--channel expects a Discord channel id');
-    expect((await run(['backfill', '--channel', '1', '--since', 'yesterday'], { DISCORD_TOKEN: TOKEN })).stderr).toContain('--since expects a date');
+    expect((await run(['backfill', '--channel', '1', '--since', 'yesterday'], { DISCORD_TOKEN: TOKEN })).stderr).toContain(
+      '--since expects a date',
+    );
     const denied = await run(['backfill', '--channel', '42'], { DISCORD_TOKEN: TOKEN, DISCORD_API_BASE_URL: fake.apiBaseUrl });
     expect(denied.code).toBe(1);
     expect(denied.stderr).toBe('clipscope backfill: channel 42 does not exist (or the bot cannot see it)\n');

@@ -38,7 +38,13 @@ describe('clipscope commands:register', () => {
     expect(put?.path).toBe(`/applications/${discord.applicationId}/commands`);
     expect(put?.headers.authorization).toBe(`Bot ${discord.token}`);
     expect(put?.body).toEqual(JSON.parse(JSON.stringify(commandDefinitions())));
-    expect((put?.body as { name: string }[]).map((c) => c.name)).toEqual(['topcreators', 'topgames', 'viral', 'clipstats', 'clipscope-admin']);
+    expect((put?.body as { name: string }[]).map((c) => c.name)).toEqual([
+      'topcreators',
+      'topgames',
+      'viral',
+      'clipstats',
+      'clipscope-admin',
+    ]);
     expect(run.out()).toContain('Registered 5 commands globally');
   });
 

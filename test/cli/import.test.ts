@@ -64,7 +64,9 @@ describe('clipscope import', () => {
     const result = await run(['import', dir]);
     expect(result.code).toBe(1);
     const last = result.stderr.trim().split('\n').at(-1) ?? '';
-    expect(last).toMatch(/^clipscope import: .*b-truncated\.json:\d+: the file ends unexpectedly \(inside messages, after message 1\): the export is truncated \(byte [\d,]+\)$/);
+    expect(last).toMatch(
+      /^clipscope import: .*b-truncated\.json:\d+: the file ends unexpectedly \(inside messages, after message 1\): the export is truncated \(byte [\d,]+\)$/,
+    );
     // a-clips (1), the message before the truncation (1) and c-forum (1).
     expect(countShares()).toBe(3);
   });

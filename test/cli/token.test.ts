@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/index';
 import { closeDatabase, openDatabase } from '../../src/db/client';
-import { createTokenVerifier } from '../../src/http/tokens';
+import { createTokenVerifier } from '../../src/auth/tokens';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
 import { GUILD_A } from '../helpers/http-server';
 

@@ -55,7 +55,6 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-
 describe('clipscope enrich', () => {
   it('drains all pending clips with progress and exits 0', async () => {
     h = await startTwitchHarness();
@@ -71,7 +70,12 @@ describe('clipscope enrich', () => {
     expect(result.stderr).toMatch(/Enriched 240 clips, 10 not found on Twitch\./);
     // Three calls for 250 ids, and one second look at the 10 that Twitch left out before calling them gone.
     const calls = h.helix.served('clips').map((c) => c.query.getAll('id'));
-    expect(calls.slice(0, 3).map((ids) => ids.length).sort((a, b) => b - a)).toEqual([100, 100, 50]);
+    expect(
+      calls
+        .slice(0, 3)
+        .map((ids) => ids.length)
+        .sort((a, b) => b - a),
+    ).toEqual([100, 100, 50]);
     expect(calls[3]).toHaveLength(10);
     expect(calls[3]!.sort()).toEqual(slugs.slice(240).sort());
     const states = h.temp.db.$client.prepare('SELECT enrichment_state AS s, count(*) AS n FROM clips GROUP BY s ORDER BY s').all();
@@ -92,7 +96,12 @@ describe('clipscope enrich', () => {
     h.share(GUILD, 'm1', ['Pending-p1']);
     const result = await cli(h, ['enrich'], { TWITCH_CLIENT_SECRET: 'wrong-secret-31415926' });
     expect(result.code).toBe(1);
-    expect(result.stderr.trim().split('\n').filter((l) => !/Enriching/.test(l))).toHaveLength(1);
+    expect(
+      result.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => !/Enriching/.test(l)),
+    ).toHaveLength(1);
     expect(result.stderr).toMatch(/clipscope enrich: Twitch refused the app credentials .*check TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET/);
     expect(result.stderr).not.toContain('wrong-secret-31415926');
   });
@@ -125,7 +134,9 @@ describe('clipscope enrich', () => {
     h.helix.inject({ kind: 'status', status: 400, body: { error: 'Bad Request', status: 400, message: 'odd request' } }, 1, 'clips');
     const result = await cli(h, ['enrich', '--max-wait', '0']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/1 clips still pending after Twitch errors \(last: Get Clips \(1 ids\): Twitch answered HTTP 400 \(odd request\)\)/);
+    expect(result.stderr).toMatch(
+      /1 clips still pending after Twitch errors \(last: Get Clips \(1 ids\): Twitch answered HTTP 400 \(odd request\)\)/,
+    );
     expect(h.temp.db.$client.prepare('SELECT enrichment_state, enrichment_attempts FROM clips').get()).toEqual({
       enrichment_state: 'pending',
       enrichment_attempts: 1,
@@ -152,7 +163,8 @@ describe('clipscope enrich', () => {
       ),
     );
     expect(full.stderr).not.toMatch(/SQLITE_FULL|database or disk is full/);
-    const states = () => h!.temp.db.$client.prepare('SELECT enrichment_state AS s, enrichment_attempts AS a, count(*) AS n FROM clips GROUP BY s, a').all();
+    const states = () =>
+      h!.temp.db.$client.prepare('SELECT enrichment_state AS s, enrichment_attempts AS a, count(*) AS n FROM clips GROUP BY s, a').all();
     // No clip was written, and none was charged an attempt: the disk was at fault, not the clips.
     expect(states()).toEqual([{ s: 'pending', a: 0, n: 150 }]);
 
@@ -228,7 +240,11 @@ describe('clipscope sync-twitch and twitch-channels', () => {
     harness.helix.addUser({ id: '777', login: 'bigstreamer', display_name: 'BigStreamer' });
     harness.helix.addGame('509658', 'Just Chatting');
     for (let i = 0; i < 120; i++) {
-      harness.helix.addClip({ id: `Synced${i}-s`, broadcaster_id: '777', created_at: new Date(Date.UTC(2023, 0, 1) + i * 86_400_000).toISOString() });
+      harness.helix.addClip({
+        id: `Synced${i}-s`,
+        broadcaster_id: '777',
+        created_at: new Date(Date.UTC(2023, 0, 1) + i * 86_400_000).toISOString(),
+      });
     }
   }
 
@@ -240,7 +256,9 @@ describe('clipscope sync-twitch and twitch-channels', () => {
     expect(result.stderr).toMatch(/Syncing bigstreamer: /);
     expect(result.stderr).toMatch(/BigStreamer: 120 clips read, 120 new, in \d+ Twitch calls/);
     expect(result.stdout).toBe(`Synced 1 channel for server ${GUILD}: 120 new clips.\n`);
-    expect(h.temp.db.$client.prepare('SELECT count(*) AS n FROM clips WHERE guild_id = ? AND discord_shares = 0').get(GUILD)).toEqual({ n: 120 });
+    expect(h.temp.db.$client.prepare('SELECT count(*) AS n FROM clips WHERE guild_id = ? AND discord_shares = 0').get(GUILD)).toEqual({
+      n: 120,
+    });
 
     // A second run without --channel syncs the registered channel incrementally.
     const again = await cli(h, ['sync-twitch', '--guild', GUILD]);
@@ -255,7 +273,9 @@ describe('clipscope sync-twitch and twitch-channels', () => {
     const full = await cli(h, ['sync-twitch', '--guild', GUILD], {}, { openDatabase: fullDisk });
     expect(full.code).toBe(1);
     expect(full.stderr.trim().split('\n').at(-1)).toMatch(
-      new RegExp(`^clipscope sync-twitch: stopped at bigstreamer: disk full: cannot write ${escapeRegExp(h.temp.path)} .*; run again once it is fixed$`),
+      new RegExp(
+        `^clipscope sync-twitch: stopped at bigstreamer: disk full: cannot write ${escapeRegExp(h.temp.path)} .*; run again once it is fixed$`,
+      ),
     );
     expect(full.stderr).not.toMatch(/SQLITE_FULL|database or disk is full/);
     expect(h.temp.db.$client.prepare('SELECT count(*) AS n FROM clips').get()).toEqual({ n: 0 });
@@ -273,12 +293,18 @@ describe('clipscope sync-twitch and twitch-channels', () => {
   it('adds, lists and removes channels', async () => {
     h = await startTwitchHarness();
     seed(h);
-    expect((await cli(h, ['twitch-channels', 'add', '--guild', GUILD, 'bigstreamer'])).stdout).toMatch(/Registered bigstreamer \(BigStreamer, id 777\)/);
+    expect((await cli(h, ['twitch-channels', 'add', '--guild', GUILD, 'bigstreamer'])).stdout).toMatch(
+      /Registered bigstreamer \(BigStreamer, id 777\)/,
+    );
     const unknown = await cli(h, ['twitch-channels', 'add', '--guild', GUILD, 'ghost_channel']);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/Twitch knows no channel "ghost_channel"/);
-    expect((await cli(h, ['twitch-channels', 'list', '--guild', GUILD])).stdout).toMatch(/^bigstreamer \(BigStreamer, id 777\): never synced\n$/);
+    expect((await cli(h, ['twitch-channels', 'list', '--guild', GUILD])).stdout).toMatch(
+      /^bigstreamer \(BigStreamer, id 777\): never synced\n$/,
+    );
     expect((await cli(h, ['twitch-channels', 'remove', '--guild', GUILD, 'bigstreamer'])).code).toBe(0);
-    expect((await cli(h, ['twitch-channels', 'list', '--guild', GUILD])).stdout).toBe(`No Twitch channels registered for server ${GUILD}.\n`);
+    expect((await cli(h, ['twitch-channels', 'list', '--guild', GUILD])).stdout).toBe(
+      `No Twitch channels registered for server ${GUILD}.\n`,
+    );
   });
 });

@@ -32,7 +32,15 @@ function scannedNames(db: Db): NameRow[] {
   const clips = sqliteClient(db)
     .prepare<
       [],
-      { guild_id: string; clip_id: string; creator_id: string | null; creator_name: string | null; game_id: string | null; game_name: string | null; clip_created_at: number | null }
+      {
+        guild_id: string;
+        clip_id: string;
+        creator_id: string | null;
+        creator_name: string | null;
+        game_id: string | null;
+        game_name: string | null;
+        clip_created_at: number | null;
+      }
     >('SELECT guild_id, clip_id, creator_id, creator_name, game_id, game_name, clip_created_at FROM clips')
     .all();
   const best = new Map<string, { row: NameRow; at: number; clipId: string }>();
@@ -44,7 +52,11 @@ function scannedNames(db: Db): NameRow[] {
   for (const clip of clips) {
     if (clip.clip_created_at === null) continue;
     if (clip.creator_id !== null && clip.creator_name !== null) {
-      offer({ guild_id: clip.guild_id, kind: 'creator', entity_id: clip.creator_id, name: clip.creator_name }, clip.clip_created_at, clip.clip_id);
+      offer(
+        { guild_id: clip.guild_id, kind: 'creator', entity_id: clip.creator_id, name: clip.creator_name },
+        clip.clip_created_at,
+        clip.clip_id,
+      );
     }
     if (clip.game_id !== null && clip.game_name !== null && clip.game_name !== '') {
       offer({ guild_id: clip.guild_id, kind: 'game', entity_id: clip.game_id, name: clip.game_name }, clip.clip_created_at, clip.clip_id);
@@ -72,7 +84,10 @@ function insertSummaryRows(db: Db, guilds: readonly string[], creators: readonly
     'INSERT INTO game_analytics (guild_id, game_id, game_name, period_type, period_start, computed_at) VALUES (?, ?, ?, ?, ?, 0)',
   );
   for (const guild of guilds) {
-    for (const [type, start] of [['all_time', 0], ['day', 86_400_000]] as const) {
+    for (const [type, start] of [
+      ['all_time', 0],
+      ['day', 86_400_000],
+    ] as const) {
       creators.forEach((creator, i) => {
         const topGame = i === 0 ? null : (games[i % games.length] as string);
         creatorRow.run(guild, creator, creator, type, start, topGame, topGame === null ? null : fallbackGameName(topGame));
@@ -90,19 +105,24 @@ function fallbackGameName(gameId: string): string {
 function staleSummaryNames(db: Db): string[] {
   const latest = new Map(storedNames(db).map((r) => [`${r.guild_id}\u0000${r.kind}\u0000${r.entity_id}`, r.name]));
   const creatorName = (guild: string, id: string): string => latest.get(`${guild}\u0000creator\u0000${id}`) ?? id;
-  const gameName = (guild: string, id: string): string => (id === '' ? 'Unknown game' : (latest.get(`${guild}\u0000game\u0000${id}`) ?? `Game ${id}`));
+  const gameName = (guild: string, id: string): string =>
+    id === '' ? 'Unknown game' : (latest.get(`${guild}\u0000game\u0000${id}`) ?? `Game ${id}`);
   const stale: string[] = [];
   for (const r of sqliteClient(db)
     .prepare<[], { guild_id: string; creator_id: string; creator_name: string; top_game_id: string | null; top_game_name: string | null }>(
       'SELECT guild_id, creator_id, creator_name, top_game_id, top_game_name FROM creator_analytics',
     )
     .all()) {
-    if (r.creator_name !== creatorName(r.guild_id, r.creator_id)) stale.push(`creator ${r.creator_id}: ${creatorName(r.guild_id, r.creator_id)} / ${r.creator_name}`);
+    if (r.creator_name !== creatorName(r.guild_id, r.creator_id))
+      stale.push(`creator ${r.creator_id}: ${creatorName(r.guild_id, r.creator_id)} / ${r.creator_name}`);
     const top = r.top_game_id === null ? null : gameName(r.guild_id, r.top_game_id);
     if (r.top_game_name !== top) stale.push(`top game ${r.top_game_id} of ${r.creator_id}: ${top} / ${r.top_game_name}`);
   }
-  for (const r of sqliteClient(db).prepare<[], { guild_id: string; game_id: string; game_name: string }>('SELECT guild_id, game_id, game_name FROM game_analytics').all()) {
-    if (r.game_name !== gameName(r.guild_id, r.game_id)) stale.push(`game ${r.game_id}: ${gameName(r.guild_id, r.game_id)} / ${r.game_name}`);
+  for (const r of sqliteClient(db)
+    .prepare<[], { guild_id: string; game_id: string; game_name: string }>('SELECT guild_id, game_id, game_name FROM game_analytics')
+    .all()) {
+    if (r.game_name !== gameName(r.guild_id, r.game_id))
+      stale.push(`game ${r.game_id}: ${gameName(r.guild_id, r.game_id)} / ${r.game_name}`);
   }
   return stale;
 }
@@ -181,9 +201,33 @@ describe('latest_names', () => {
   it('answers the analytics name lookups, per guild', () => {
     temp = createTempDb();
     const db = temp.db;
-    insertClip(db, { guild_id: 'g1', clip_id: 'A', creator_id: 'c1', creator_name: 'OldName', game_id: '33', game_name: 'Old Game', clip_created_at: 1_000 });
-    insertClip(db, { guild_id: 'g1', clip_id: 'B', creator_id: 'c1', creator_name: 'NewName', game_id: '33', game_name: 'New Game', clip_created_at: 2_000 });
-    insertClip(db, { guild_id: 'g2', clip_id: 'A', creator_id: 'c1', creator_name: 'OtherGuildName', game_id: '33', game_name: 'Other', clip_created_at: 9_000 });
+    insertClip(db, {
+      guild_id: 'g1',
+      clip_id: 'A',
+      creator_id: 'c1',
+      creator_name: 'OldName',
+      game_id: '33',
+      game_name: 'Old Game',
+      clip_created_at: 1_000,
+    });
+    insertClip(db, {
+      guild_id: 'g1',
+      clip_id: 'B',
+      creator_id: 'c1',
+      creator_name: 'NewName',
+      game_id: '33',
+      game_name: 'New Game',
+      clip_created_at: 2_000,
+    });
+    insertClip(db, {
+      guild_id: 'g2',
+      clip_id: 'A',
+      creator_id: 'c1',
+      creator_name: 'OtherGuildName',
+      game_id: '33',
+      game_name: 'Other',
+      clip_created_at: 9_000,
+    });
     const g1 = createNameLookup(db, 'g1');
     expect(g1.creatorName('c1')).toBe('NewName');
     expect(g1.gameName('33')).toBe('New Game');
@@ -224,7 +268,12 @@ describe('latest_names', () => {
         });
       }
       // Summary rows written before their names were kept: stale names, and names for ids with none.
-      insertSummaryRows(old, ['g0', 'g1', 'g2'], Array.from({ length: 20 }, (_, i) => `c${i}`), ['', '0', '3', '7', '404']);
+      insertSummaryRows(
+        old,
+        ['g0', 'g1', 'g2'],
+        Array.from({ length: 20 }, (_, i) => `c${i}`),
+        ['', '0', '3', '7', '404'],
+      );
       raw.prepare("UPDATE creator_analytics SET creator_name = 'Stale', top_game_name = 'Stale game' WHERE rowid % 2 = 0").run();
       raw.prepare("UPDATE game_analytics SET game_name = 'Stale game' WHERE rowid % 2 = 0").run();
       raw.close();

@@ -20,7 +20,14 @@ describe('storageProblemKind', () => {
   });
 
   it('leaves bugs and bad data alone', () => {
-    for (const error of [sqlite('SQLITE_CORRUPT'), sqlite('SQLITE_CONSTRAINT_UNIQUE'), sqlite('SQLITE_FULLNESS'), new Error('SQLITE_BUSY'), null, 'SQLITE_FULL']) {
+    for (const error of [
+      sqlite('SQLITE_CORRUPT'),
+      sqlite('SQLITE_CONSTRAINT_UNIQUE'),
+      sqlite('SQLITE_FULLNESS'),
+      new Error('SQLITE_BUSY'),
+      null,
+      'SQLITE_FULL',
+    ]) {
       expect(storageProblemKind(error)).toBeNull();
       expect(describeStorageProblem(error, '/data/clipscope.db')).toBeNull();
     }
@@ -28,7 +35,11 @@ describe('storageProblemKind', () => {
 
   it('tells the operator the file and the code for each kind', () => {
     expect(describeStorageProblem(sqlite('SQLITE_FULL'), '/data/clipscope.db')).toMatch(/^disk full: cannot write \/data\/clipscope\.db/);
-    expect(describeStorageProblem(sqlite('SQLITE_BUSY'), '/data/clipscope.db')).toBe('database busy: another connection holds the write lock on /data/clipscope.db');
-    expect(describeStorageProblem(sqlite('SQLITE_IOERR_FSYNC'), '/data/clipscope.db')).toBe('I/O error (SQLITE_IOERR_FSYNC) writing /data/clipscope.db');
+    expect(describeStorageProblem(sqlite('SQLITE_BUSY'), '/data/clipscope.db')).toBe(
+      'database busy: another connection holds the write lock on /data/clipscope.db',
+    );
+    expect(describeStorageProblem(sqlite('SQLITE_IOERR_FSYNC'), '/data/clipscope.db')).toBe(
+      'I/O error (SQLITE_IOERR_FSYNC) writing /data/clipscope.db',
+    );
   });
 });

@@ -12,7 +12,7 @@ describe('Db transactions', () => {
     run(db, (c) => (c.statement<[], { n: number }>('SELECT count(*) AS n FROM job_runs').get() as { n: number }).n);
   const insert = (db: Db, name: string): Promise<void> =>
     run(db, (c) => {
-      c.statement("INSERT INTO job_runs (job, last_started_at) VALUES (?, 0)").run(name);
+      c.statement('INSERT INTO job_runs (job, last_started_at) VALUES (?, 0)').run(name);
     });
 
   it('commits what the callback wrote when its promise resolves', async () => {

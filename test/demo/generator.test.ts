@@ -93,7 +93,9 @@ describe('synthetic community generator', () => {
     expect(one<{ n: number }>(temp, "SELECT count(*) AS n FROM clips WHERE game_id = '' AND game_name != ''").n).toBe(0);
     expect(one<{ n: number }>(temp, "SELECT count(*) AS n FROM clips WHERE game_id = ''").n).toBeGreaterThan(0);
     // Every guild got its name and timezone through the guild settings.
-    expect(one<{ n: number }>(temp, "SELECT count(*) AS n FROM guild_settings WHERE guild_name IS NOT NULL AND timezone != 'UTC'").n).toBe(2);
+    expect(one<{ n: number }>(temp, "SELECT count(*) AS n FROM guild_settings WHERE guild_name IS NOT NULL AND timezone != 'UTC'").n).toBe(
+      2,
+    );
   });
 
   it('keeps every clip, share and reaction time inside the two-year window', () => {
@@ -108,7 +110,10 @@ describe('synthetic community generator', () => {
     }
     // A share never comes before the clip it links.
     expect(
-      one<{ n: number }>(temp, 'SELECT count(*) AS n FROM shares s JOIN clips c USING (guild_id, clip_id) WHERE s.posted_at < c.clip_created_at').n,
+      one<{ n: number }>(
+        temp,
+        'SELECT count(*) AS n FROM shares s JOIN clips c USING (guild_id, clip_id) WHERE s.posted_at < c.clip_created_at',
+      ).n,
     ).toBe(0);
     // Capture marked the hours it touched for the incremental aggregator.
     expect(one<{ n: number }>(temp, 'SELECT count(*) AS n FROM dirty_hours').n).toBeGreaterThan(100);
@@ -123,13 +128,18 @@ describe('synthetic community generator', () => {
     expect(repeated.clips).toBeGreaterThan(50);
     expect(repeated.most).toBeGreaterThanOrEqual(5);
     expect(
-      one<{ n: number }>(temp, 'SELECT count(*) AS n FROM (SELECT clip_id FROM shares GROUP BY guild_id, clip_id HAVING count(DISTINCT channel_id) > 1)').n,
+      one<{ n: number }>(
+        temp,
+        'SELECT count(*) AS n FROM (SELECT clip_id FROM shares GROUP BY guild_id, clip_id HAVING count(DISTINCT channel_id) > 1)',
+      ).n,
     ).toBeGreaterThan(10);
     expect(one<{ n: number }>(temp, 'SELECT count(*) AS n FROM shares WHERE thread_id IS NOT NULL').n).toBeGreaterThan(20);
     expect(one<{ n: number }>(temp, 'SELECT count(*) AS n FROM shares WHERE author_is_bot = 1').n).toBeGreaterThan(5);
     expect(one<{ n: number }>(temp, 'SELECT count(*) AS n FROM shares WHERE deleted_at IS NOT NULL').n).toBeGreaterThan(5);
     // A message that links two clips.
-    expect(one<{ n: number }>(temp, 'SELECT count(*) AS n FROM (SELECT message_id FROM shares GROUP BY message_id HAVING count(*) > 1)').n).toBeGreaterThan(3);
+    expect(
+      one<{ n: number }>(temp, 'SELECT count(*) AS n FROM (SELECT message_id FROM shares GROUP BY message_id HAVING count(*) > 1)').n,
+    ).toBeGreaterThan(3);
   });
 
   it('mixes unicode and custom (name:id) reactions, the favourites far ahead of the rest', () => {
@@ -217,7 +227,10 @@ describe('synthetic community shape', () => {
     expect(sd).toBeLessThan(1.8);
     const games = new Map<string, number>();
     for (const clip of guild.clips) games.set(clip.game.id, (games.get(clip.game.id) ?? 0) + 1);
-    const top3 = [...games.values()].sort((a, b) => b - a).slice(0, 3).reduce((a, b) => a + b, 0);
+    const top3 = [...games.values()]
+      .sort((a, b) => b - a)
+      .slice(0, 3)
+      .reduce((a, b) => a + b, 0);
     expect(top3 / guild.clips.length).toBeGreaterThan(0.3);
     expect(games.size).toBeGreaterThan(100);
     expect(games.get('')).toBeGreaterThan(0);

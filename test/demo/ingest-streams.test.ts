@@ -22,7 +22,12 @@ function builtDb(): TempDb {
 }
 
 function ids(temp: TempDb, sql: string): Set<string> {
-  return new Set(temp.db.$client.prepare<[], { id: string }>(sql).all().map((r) => r.id));
+  return new Set(
+    temp.db.$client
+      .prepare<[], { id: string }>(sql)
+      .all()
+      .map((r) => r.id),
+  );
 }
 
 describe('gateway dispatch stream', () => {
@@ -50,7 +55,9 @@ describe('gateway dispatch stream', () => {
     expect(reactionKeys).toEqual(ids(temp, "SELECT message_id || '/' || emoji_key || '/' || user_id AS id FROM reactions"));
     expect(byType('MESSAGE_DELETE').length).toBeGreaterThan(0);
     for (const d of byType('MESSAGE_DELETE')) {
-      const { n } = temp.db.$client.prepare('SELECT count(*) AS n FROM shares WHERE message_id = ? AND deleted_at IS NULL').get(d.d.id) as { n: number };
+      const { n } = temp.db.$client.prepare('SELECT count(*) AS n FROM shares WHERE message_id = ? AND deleted_at IS NULL').get(d.d.id) as {
+        n: number;
+      };
       expect(n).toBe(0);
     }
     expect(byType('MESSAGE_UPDATE').every((d) => typeof d.d.edited_timestamp === 'string')).toBe(true);

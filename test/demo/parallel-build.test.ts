@@ -16,7 +16,10 @@ afterEach(() => {
 
 describe('parallel community build', () => {
   it('splits guilds so the workers carry similar loads', () => {
-    expect(planParts([200, 100, 90, 60, 50], 2)).toEqual([[0, 4], [1, 2, 3]]);
+    expect(planParts([200, 100, 90, 60, 50], 2)).toEqual([
+      [0, 4],
+      [1, 2, 3],
+    ]);
     expect(planParts([10, 5], 4)).toEqual([[0], [1]]);
     expect(planParts([7], 1)).toEqual([[0]]);
   });

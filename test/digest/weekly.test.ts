@@ -77,9 +77,20 @@ describe('weekly digest', () => {
     clients = [];
     const db = temp.db;
     // The covered week (of the 16th): three clips on Tuesday evening, two reactions on one of them.
-    const week = [fixture('WeekAlpha', 'alice', 'jc', 50, TUE_17), fixture('WeekBeta', 'alice', 'jc', 30, TUE_17), fixture('WeekGamma', 'bob', 'er', 100, TUE_17)];
+    const week = [
+      fixture('WeekAlpha', 'alice', 'jc', 50, TUE_17),
+      fixture('WeekBeta', 'alice', 'jc', 30, TUE_17),
+      fixture('WeekGamma', 'bob', 'er', 100, TUE_17),
+    ];
     for (const c of week) {
-      const messageId = shareClip(db, { guildId: guildA, channelId: digestA.id, clipId: c.clipId, authorId: 'u9', authorName: 'viewer', at: TUE_17 + HOUR });
+      const messageId = shareClip(db, {
+        guildId: guildA,
+        channelId: digestA.id,
+        clipId: c.clipId,
+        authorId: 'u9',
+        authorName: 'viewer',
+        at: TUE_17 + HOUR,
+      });
       enrich(db, guildA, c);
       if (c.clipId === 'WeekGamma') {
         react(db, { guildId: guildA, channelId: digestA.id, messageId, emoji: '🔥', userId: 'u1', at: TUE_17 + 2 * HOUR });
@@ -107,7 +118,11 @@ describe('weekly digest', () => {
     expect(before.nextAt).toBe(Date.UTC(2026, 10, 23, 9));
     const after = digestSchedule(settings, MON_23 + 9 * HOUR);
     expect(after.dueAt).toBe(Date.UTC(2026, 10, 23, 9));
-    expect([after.weekDate, after.weekStart, after.weekEnd]).toEqual(['2026-11-16', Date.UTC(2026, 10, 15, 23), Date.UTC(2026, 10, 22, 23)]);
+    expect([after.weekDate, after.weekStart, after.weekEnd]).toEqual([
+      '2026-11-16',
+      Date.UTC(2026, 10, 15, 23),
+      Date.UTC(2026, 10, 22, 23),
+    ]);
   });
 
   it('posts exactly once per week with last week’s numbers, across checks, a restart and the next week', async () => {
@@ -162,9 +177,23 @@ describe('weekly digest', () => {
   it('lists as top creators and games of the week only those with clips made that week, as /clipstats does', async () => {
     // An older clip by another creator, in another game, shared and reacted to during the covered week.
     const old: FixtureClip = {
-      clipId: 'OldGem', title: 'Clip OldGem', creatorId: 'c3', creatorName: 'Carol', gameId: 'g3', gameName: 'Tetris', views: 900, createdAt: TUE_10 - 3 * DAY,
+      clipId: 'OldGem',
+      title: 'Clip OldGem',
+      creatorId: 'c3',
+      creatorName: 'Carol',
+      gameId: 'g3',
+      gameName: 'Tetris',
+      views: 900,
+      createdAt: TUE_10 - 3 * DAY,
     };
-    const messageId = shareClip(temp.db, { guildId: guildA, channelId: digestA.id, clipId: 'OldGem', authorId: 'u9', authorName: 'viewer', at: TUE_17 + 3 * HOUR });
+    const messageId = shareClip(temp.db, {
+      guildId: guildA,
+      channelId: digestA.id,
+      clipId: 'OldGem',
+      authorId: 'u9',
+      authorName: 'viewer',
+      at: TUE_17 + 3 * HOUR,
+    });
     enrich(temp.db, guildA, old);
     react(temp.db, { guildId: guildA, channelId: digestA.id, messageId, emoji: '🔥', userId: 'u3', at: TUE_17 + 4 * HOUR });
     clock.set(MON_23 + 10 * HOUR);
@@ -211,7 +240,10 @@ describe('weekly digest', () => {
   it('records a deleted channel or a missing permission, shows it in status, and does not retry in a loop', async () => {
     await updateGuildSettings(temp.db, guildGone, { digestChannelId: deletedChannelId }, MON_23);
     await updateGuildSettings(temp.db, guildMuted, { digestChannelId: mutedChannel.id }, MON_23);
-    discord.route('POST', `/channels/${mutedChannel.id}/messages`, () => ({ status: 403, body: { message: 'Missing Permissions', code: 50013 } }));
+    discord.route('POST', `/channels/${mutedChannel.id}/messages`, () => ({
+      status: 403,
+      body: { message: 'Missing Permissions', code: 50013 },
+    }));
     const client = await login();
     clock.set(MON_23 + 10 * HOUR);
     const outcomes = await runDueDigests(deps(client));
@@ -232,9 +264,19 @@ describe('weekly digest', () => {
     expect(await runDueDigests(deps(client))).toEqual([]);
     expect(discord.requests.length).toBe(attempts);
 
-    const status = await statusEmbed({ db: temp.db, clock, services: { aggregateGuild: null, twitch: null, createApiToken: null, backfill: null } }, guildGone);
+    const status = await statusEmbed(
+      {
+        db: temp.db,
+        clock,
+        analytics: createAnalytics(temp.db),
+        services: { aggregateGuild: null, twitch: null, createApiToken: null, backfill: null },
+      },
+      guildGone,
+    );
     const errors = status.fields?.find((f) => f.name === 'Errors')?.value;
-    expect(errors).toBe(`Digest: The digest channel <#${deletedChannelId}> no longer exists. Fix it, or pick another channel with \`/clipscope-admin digest channel:\`.`);
+    expect(errors).toBe(
+      `Digest: The digest channel <#${deletedChannelId}> no longer exists. Fix it, or pick another channel with \`/clipscope-admin digest channel:\`.`,
+    );
 
     // The admin picks a channel that works: the due week gets one more try, and the error is cleared.
     const fixed = await updateGuildSettings(temp.db, guildGone, { digestChannelId: digestA.id }, clock.now());
@@ -264,7 +306,9 @@ describe('weekly digest', () => {
     // Discord answers again. The next check finds the post in the channel and records it without sending.
     discord.route('POST', `/channels/${digestA.id}/messages`, ({ body }) => ({ body: discord.postMessage(digestA.id, body) }));
     clock.advance(15 * 60_000);
-    expect(await runDueDigests(deps(client))).toEqual([{ guildId: guildA, weekStart: expect.any(Number), status: 'posted', messageId: stored[0]!.id }]);
+    expect(await runDueDigests(deps(client))).toEqual([
+      { guildId: guildA, weekStart: expect.any(Number), status: 'posted', messageId: stored[0]!.id },
+    ]);
     expect(posts(digestA.id)).toHaveLength(postsBefore);
     expect((await getGuildSettings(temp.db, guildA)).digestLastError).toBeNull();
     expect(await runDueDigests(deps(client))).toEqual([]);

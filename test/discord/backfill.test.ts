@@ -28,8 +28,16 @@ function history(count = 250): FakeMessage[] {
     return {
       id: snowflake(at, i),
       timestamp: new Date(at).toISOString(),
-      content: i % 10 === 0 ? `clip ${i}: https://clips.twitch.tv/HistoryClip${i}` : i === 5 ? 'bot: https://clips.twitch.tv/BotClip' : `chat ${i}`,
-      author: i === 5 ? { id: '900000000000000099', username: 'ClipBot', bot: true } : { id: `90000000000000${String(i % 7).padStart(4, '0')}`, username: `user${i % 7}`, global_name: `User ${i % 7}` },
+      content:
+        i % 10 === 0
+          ? `clip ${i}: https://clips.twitch.tv/HistoryClip${i}`
+          : i === 5
+            ? 'bot: https://clips.twitch.tv/BotClip'
+            : `chat ${i}`,
+      author:
+        i === 5
+          ? { id: '900000000000000099', username: 'ClipBot', bot: true }
+          : { id: `90000000000000${String(i % 7).padStart(4, '0')}`, username: `user${i % 7}`, global_name: `User ${i % 7}` },
       ...(i === 20 ? { embeds: [{ url: 'https://clips.twitch.tv/EmbeddedHistoryClip' }] } : {}),
     };
   });
@@ -76,7 +84,9 @@ const messageRequests = () => fake.requests.filter((r) => r.path.endsWith('/mess
 
 function stateOfDatabase(): unknown {
   return {
-    shares: q('SELECT guild_id, channel_id, thread_id, message_id, clip_id, author_name, author_is_bot, posted_at, deleted_at, source FROM shares ORDER BY message_id, clip_id'),
+    shares: q(
+      'SELECT guild_id, channel_id, thread_id, message_id, clip_id, author_name, author_is_bot, posted_at, deleted_at, source FROM shares ORDER BY message_id, clip_id',
+    ),
     clips: q('SELECT clip_id, discord_shares, discord_reactions, discord_reaction_types FROM clips ORDER BY clip_id'),
     reactions: q('SELECT * FROM reactions ORDER BY message_id, emoji_key, user_id'),
     baselines: q('SELECT * FROM reaction_baselines'),
@@ -88,7 +98,14 @@ describe('backfilling a channel from its history', () => {
     const seen: BackfillProgress[] = [];
     const result = await backfillChannel(deps(), { channelId: CHANNEL, onProgress: (p) => void seen.push(p) });
 
-    expect(result).toMatchObject({ status: 'completed', done: true, messagesScanned: 250, sharesFound: 26, guildId: GUILD, channelName: 'general' });
+    expect(result).toMatchObject({
+      status: 'completed',
+      done: true,
+      messagesScanned: 250,
+      sharesFound: 26,
+      guildId: GUILD,
+      channelName: 'general',
+    });
     expect(seen.map((p) => p.messagesScanned)).toEqual([100, 200, 250]);
     expect(seen.map((p) => p.done)).toEqual([false, false, true]);
     expect(seen[2]?.oldestReachedAt).toBe(START);
@@ -96,7 +113,9 @@ describe('backfilling a channel from its history', () => {
     expect(messageRequests().map((r) => r.query.get('before'))).toEqual([null, messages[150]!.id, messages[50]!.id]);
     expect(messageRequests().every((r) => r.query.get('limit') === '100')).toBe(true);
 
-    const shares = q<{ clip_id: string; source: string; channel_id: string; author_name: string }>('SELECT clip_id, source, channel_id, author_name FROM shares ORDER BY posted_at');
+    const shares = q<{ clip_id: string; source: string; channel_id: string; author_name: string }>(
+      'SELECT clip_id, source, channel_id, author_name FROM shares ORDER BY posted_at',
+    );
     expect(shares).toHaveLength(26);
     expect(shares[0]).toEqual({ clip_id: 'HistoryClip0', source: 'backfill', channel_id: CHANNEL, author_name: 'User 0' });
     expect(shares.map((s) => s.clip_id)).toContain('EmbeddedHistoryClip');
@@ -105,7 +124,10 @@ describe('backfilling a channel from its history', () => {
 
     // 150 😂 fetched over two pages of users (after=the 100th user), stored per user.
     const reactionCalls = fake.requests.filter((r) => r.path.includes('/reactions/'));
-    expect(reactionCalls.filter((r) => r.path.endsWith(encodeURIComponent('😂'))).map((r) => r.query.get('after'))).toEqual([null, users(150)[99]]);
+    expect(reactionCalls.filter((r) => r.path.endsWith(encodeURIComponent('😂'))).map((r) => r.query.get('after'))).toEqual([
+      null,
+      users(150)[99],
+    ]);
     expect(reactionCalls.some((r) => r.path.endsWith(`/reactions/${POG}`))).toBe(true);
     expect(reactionCalls.some((r) => r.path.includes(messages[1]!.id))).toBe(false);
     expect(q('SELECT count(*) AS n FROM reactions WHERE message_id = ?', messages[0]!.id)).toEqual([{ n: 150 }]);
@@ -113,9 +135,9 @@ describe('backfilling a channel from its history', () => {
       { discord_reactions: 2, discord_reaction_types: JSON.stringify({ [POG]: 2 }) },
     ]);
     expect(q('SELECT count(*) AS n FROM reaction_baselines')).toEqual([{ n: 0 }]);
-    expect(q('SELECT messages_scanned, shares_found, completed_at, before_message_id FROM backfill_checkpoints WHERE channel_id = ?', CHANNEL)).toEqual([
-      { messages_scanned: 250, shares_found: 26, completed_at: NOW, before_message_id: messages[0]!.id },
-    ]);
+    expect(
+      q('SELECT messages_scanned, shares_found, completed_at, before_message_id FROM backfill_checkpoints WHERE channel_id = ?', CHANNEL),
+    ).toEqual([{ messages_scanned: 250, shares_found: 26, completed_at: NOW, before_message_id: messages[0]!.id }]);
   });
 
   it('waits out 429s, per route and global, as Discord asks, and ends with the same data', async () => {
@@ -134,7 +156,9 @@ describe('backfilling a channel from its history', () => {
     expect(limited).toHaveLength(4);
     for (const hit of limited) {
       // The same request is sent again, no sooner than Retry-After.
-      const retry = fake.requests.find((r) => r.at >= hit.at && r !== hit && r.path === hit.path && r.query.toString() === hit.query.toString() && r.status === 200);
+      const retry = fake.requests.find(
+        (r) => r.at >= hit.at && r !== hit && r.path === hit.path && r.query.toString() === hit.query.toString() && r.status === 200,
+      );
       expect(retry).toBeDefined();
       expect(retry!.at - hit.at).toBeGreaterThanOrEqual(150);
     }
@@ -151,7 +175,9 @@ describe('backfilling a channel from its history', () => {
     const stop = new AbortController();
     const first = await backfillChannel(deps(), { channelId: CHANNEL, signal: stop.signal, onProgress: () => stop.abort() });
     expect(first).toMatchObject({ status: 'stopped', messagesScanned: 100, done: false });
-    expect(q('SELECT before_message_id, completed_at FROM backfill_checkpoints')).toEqual([{ before_message_id: messages[150]!.id, completed_at: null }]);
+    expect(q('SELECT before_message_id, completed_at FROM backfill_checkpoints')).toEqual([
+      { before_message_id: messages[150]!.id, completed_at: null },
+    ]);
 
     fake.requests.length = 0;
     // A new process: new REST client, same database.
@@ -170,9 +196,15 @@ describe('backfilling a channel from its history', () => {
     const since = Date.parse(messages[180]!.timestamp);
     const result = await backfillChannel(deps(), { channelId: CHANNEL, since });
     expect(result).toMatchObject({ status: 'completed', messagesScanned: 70 });
-    expect(q<{ clip_id: string }>('SELECT clip_id FROM shares ORDER BY posted_at').map((r) => r.clip_id)).toEqual(
-      ['HistoryClip180', 'HistoryClip190', 'HistoryClip200', 'HistoryClip210', 'HistoryClip220', 'HistoryClip230', 'HistoryClip240'],
-    );
+    expect(q<{ clip_id: string }>('SELECT clip_id FROM shares ORDER BY posted_at').map((r) => r.clip_id)).toEqual([
+      'HistoryClip180',
+      'HistoryClip190',
+      'HistoryClip200',
+      'HistoryClip210',
+      'HistoryClip220',
+      'HistoryClip230',
+      'HistoryClip240',
+    ]);
     expect((await backfillChannel(deps(), { channelId: CHANNEL, since })).status).toBe('already_complete');
 
     fake.requests.length = 0;
@@ -184,10 +216,17 @@ describe('backfilling a channel from its history', () => {
 
   it('counts a thread for its parent channel and follows the guild setting for bots', async () => {
     fake.addChannel({ id: THREAD, type: 11, guild_id: GUILD, parent_id: CHANNEL, name: 'Best of' }, [
-      { id: snowflake(NOW - 1000, 1), timestamp: new Date(NOW - 1000).toISOString(), content: 'https://clips.twitch.tv/ThreadClip', author: { id: '900000000000000001', username: 'alice' } },
+      {
+        id: snowflake(NOW - 1000, 1),
+        timestamp: new Date(NOW - 1000).toISOString(),
+        content: 'https://clips.twitch.tv/ThreadClip',
+        author: { id: '900000000000000001', username: 'alice' },
+      },
     ]);
     await backfillChannel(deps(), { channelId: THREAD });
-    expect(q('SELECT channel_id, thread_id, clip_id FROM shares')).toEqual([{ channel_id: CHANNEL, thread_id: THREAD, clip_id: 'ThreadClip' }]);
+    expect(q('SELECT channel_id, thread_id, clip_id FROM shares')).toEqual([
+      { channel_id: CHANNEL, thread_id: THREAD, clip_id: 'ThreadClip' },
+    ]);
 
     await updateGuildSettings(temp.db, GUILD, { includeBots: true }, NOW);
     await backfillChannel(deps(), { channelId: CHANNEL });
@@ -197,12 +236,26 @@ describe('backfilling a channel from its history', () => {
   it('runs safely alongside live capture: nothing recorded live is counted twice', async () => {
     const message = messages[0]!;
     const live = { guildId: GUILD, channelId: CHANNEL, messageId: message.id };
-    await recordMessage(temp.db, { ...live, authorId: '900000000000000000', authorName: 'User 0', authorIsBot: false, postedAt: Date.parse(message.timestamp), content: message.content, source: 'discord' }, NOW);
+    await recordMessage(
+      temp.db,
+      {
+        ...live,
+        authorId: '900000000000000000',
+        authorName: 'User 0',
+        authorIsBot: false,
+        postedAt: Date.parse(message.timestamp),
+        content: message.content,
+        source: 'discord',
+      },
+      NOW,
+    );
     await recordReactionAdded(temp.db, { ...live, emojiKey: '😂', userId: users(1)[0]!, at: NOW }, NOW);
 
     await backfillChannel(deps(), { channelId: CHANNEL });
     expect(q('SELECT source FROM shares WHERE message_id = ?', message.id)).toEqual([{ source: 'discord' }]);
-    expect(q('SELECT discord_shares, discord_reactions FROM clips WHERE clip_id = ?', 'HistoryClip0')).toEqual([{ discord_shares: 1, discord_reactions: 150 }]);
+    expect(q('SELECT discord_shares, discord_reactions FROM clips WHERE clip_id = ?', 'HistoryClip0')).toEqual([
+      { discord_shares: 1, discord_reactions: 150 },
+    ]);
     // A live add after the crawl by someone new counts once more; a replay of a crawled one does not.
     expect(await recordReactionAdded(temp.db, { ...live, emojiKey: '😂', userId: users(1, 150)[0]!, at: NOW + 1 }, NOW + 1)).toBe(true);
     expect(await recordReactionAdded(temp.db, { ...live, emojiKey: '😂', userId: users(1, 10)[0]!, at: NOW + 1 }, NOW + 1)).toBe(false);
@@ -212,14 +265,39 @@ describe('backfilling a channel from its history', () => {
   it('marks clip messages deleted while the bot was away, and only those', async () => {
     // Recorded earlier (an import) but no longer in the channel: between messages 99 and 100.
     const goneAt = START + 99 * 3_600_000 + 1_800_000;
-    const gone = { guildId: GUILD, channelId: CHANNEL, messageId: snowflake(goneAt, 7), authorId: '900000000000000001', authorName: 'alice', authorIsBot: false, postedAt: goneAt, content: 'https://clips.twitch.tv/DeletedMeanwhile', source: 'import' as const };
+    const gone = {
+      guildId: GUILD,
+      channelId: CHANNEL,
+      messageId: snowflake(goneAt, 7),
+      authorId: '900000000000000001',
+      authorName: 'alice',
+      authorIsBot: false,
+      postedAt: goneAt,
+      content: 'https://clips.twitch.tv/DeletedMeanwhile',
+      source: 'import' as const,
+    };
     await recordMessage(temp.db, gone, NOW);
     // Same time, another channel, and a thread of this one: not this crawl's business.
-    await recordMessage(temp.db, { ...gone, channelId: '810000000000000009', messageId: snowflake(goneAt, 8), content: 'https://clips.twitch.tv/OtherChannelClip' }, NOW);
-    await recordMessage(temp.db, { ...gone, threadId: THREAD, messageId: snowflake(goneAt, 9), content: 'https://clips.twitch.tv/ThreadOnlyClip' }, NOW);
+    await recordMessage(
+      temp.db,
+      { ...gone, channelId: '810000000000000009', messageId: snowflake(goneAt, 8), content: 'https://clips.twitch.tv/OtherChannelClip' },
+      NOW,
+    );
+    await recordMessage(
+      temp.db,
+      { ...gone, threadId: THREAD, messageId: snowflake(goneAt, 9), content: 'https://clips.twitch.tv/ThreadOnlyClip' },
+      NOW,
+    );
 
     await backfillChannel(deps(), { channelId: CHANNEL });
-    expect(q('SELECT clip_id, deleted_at FROM shares WHERE clip_id IN (?, ?, ?) ORDER BY clip_id', 'DeletedMeanwhile', 'OtherChannelClip', 'ThreadOnlyClip')).toEqual([
+    expect(
+      q(
+        'SELECT clip_id, deleted_at FROM shares WHERE clip_id IN (?, ?, ?) ORDER BY clip_id',
+        'DeletedMeanwhile',
+        'OtherChannelClip',
+        'ThreadOnlyClip',
+      ),
+    ).toEqual([
       { clip_id: 'DeletedMeanwhile', deleted_at: NOW },
       { clip_id: 'OtherChannelClip', deleted_at: null },
       { clip_id: 'ThreadOnlyClip', deleted_at: null },
@@ -230,12 +308,18 @@ describe('backfilling a channel from its history', () => {
 
   it('explains channels it cannot crawl', async () => {
     fake.denyChannel(CHANNEL);
-    await expect(backfillChannel(deps(), { channelId: CHANNEL })).rejects.toThrow(new BackfillError(`the bot cannot read the history of channel ${CHANNEL}: give it View Channel and Read Message History there`));
+    await expect(backfillChannel(deps(), { channelId: CHANNEL })).rejects.toThrow(
+      new BackfillError(`the bot cannot read the history of channel ${CHANNEL}: give it View Channel and Read Message History there`),
+    );
     await expect(backfillChannel(deps(), { channelId: '999' })).rejects.toThrow('channel 999 does not exist (or the bot cannot see it)');
     fake.addChannel({ id: '811', type: 0, guild_id: '42', name: 'elsewhere' });
-    await expect(backfillChannel(deps(), { channelId: '811', guildId: GUILD })).rejects.toThrow(`channel 811 belongs to server 42, not ${GUILD}`);
+    await expect(backfillChannel(deps(), { channelId: '811', guildId: GUILD })).rejects.toThrow(
+      `channel 811 belongs to server 42, not ${GUILD}`,
+    );
     await updateGuildSettings(temp.db, '42', { captureChannelIds: ['812'] }, NOW);
-    await expect(backfillChannel(deps(), { channelId: '811' })).rejects.toThrow("channel #elsewhere is not one of this server's capture channels: add it to them first");
+    await expect(backfillChannel(deps(), { channelId: '811' })).rejects.toThrow(
+      "channel #elsewhere is not one of this server's capture channels: add it to them first",
+    );
     expect(q('SELECT count(*) AS n FROM backfill_checkpoints')).toEqual([{ n: 0 }]);
   });
 });

@@ -26,7 +26,11 @@ describe('capture queue', () => {
       sqliteClient(db).prepare('INSERT INTO log (n, tx) VALUES (?, ?)').run(n, now);
     },
   });
-  const rows = () => temp.db.$client.prepare('SELECT n FROM log ORDER BY rowid').all().map((r) => (r as { n: number }).n);
+  const rows = () =>
+    temp.db.$client
+      .prepare('SELECT n FROM log ORDER BY rowid')
+      .all()
+      .map((r) => (r as { n: number }).n);
 
   it('commits every write in push order, in batches no larger than the maximum', async () => {
     let tick = 0;
@@ -37,18 +41,30 @@ describe('capture queue', () => {
     expect(queue.pending).toBe(2);
     await queue.flush();
     expect(rows()).toEqual([...Array(30).keys()]);
-    const sizes = temp.db.$client.prepare('SELECT count(*) AS n FROM log GROUP BY tx ORDER BY tx').all().map((r) => (r as { n: number }).n);
+    const sizes = temp.db.$client
+      .prepare('SELECT count(*) AS n FROM log GROUP BY tx ORDER BY tx')
+      .all()
+      .map((r) => (r as { n: number }).n);
     expect(sizes).toEqual([7, 7, 7, 7, 2]);
   });
 
   it('keeps a batch while another connection holds the write lock, then commits it', async () => {
-    const queue = createCaptureQueue({ db: temp.db, logger: logger(), clock: systemClock, batchMax: 100, retryDelayMs: 5, maxRetryDelayMs: 20 });
+    const queue = createCaptureQueue({
+      db: temp.db,
+      logger: logger(),
+      clock: systemClock,
+      batchMax: 100,
+      retryDelayMs: 5,
+      maxRetryDelayMs: 20,
+    });
     temp.db.$client.pragma('busy_timeout = 0');
     const other = new Database(temp.path);
     other.exec('BEGIN IMMEDIATE');
     for (let i = 0; i < 5; i++) queue.push(writeN(i));
     // At least two failed attempts: the batch was retried and still kept, not dropped.
-    await vi.waitFor(() => expect(logs.filter((l) => l.msg === 'capture: database busy, batch kept for retry').length).toBeGreaterThanOrEqual(2));
+    await vi.waitFor(() =>
+      expect(logs.filter((l) => l.msg === 'capture: database busy, batch kept for retry').length).toBeGreaterThanOrEqual(2),
+    );
     expect(queue.pending).toBe(5);
     expect(rows()).toEqual([]);
     other.exec('COMMIT');
@@ -79,7 +95,15 @@ describe('capture queue', () => {
   });
 
   it('gives up at stop only after its deadline, saying how many writes were lost', async () => {
-    const queue = createCaptureQueue({ db: temp.db, logger: logger(), clock: systemClock, batchMax: 100, retryDelayMs: 5, maxRetryDelayMs: 10, stopTimeoutMs: 100 });
+    const queue = createCaptureQueue({
+      db: temp.db,
+      logger: logger(),
+      clock: systemClock,
+      batchMax: 100,
+      retryDelayMs: 5,
+      maxRetryDelayMs: 10,
+      stopTimeoutMs: 100,
+    });
     temp.db.$client.pragma('busy_timeout = 0');
     const other = new Database(temp.path);
     other.exec('BEGIN IMMEDIATE');

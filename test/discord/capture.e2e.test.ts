@@ -105,15 +105,20 @@ describe('capture from the Discord gateway', () => {
   };
 
   const shares = () =>
-    temp.db.$client
-      .prepare(
-        'SELECT message_id, clip_id, channel_id, thread_id, author_name, deleted_at FROM shares ORDER BY id',
-      )
-      .all() as { message_id: string; clip_id: string; channel_id: string; thread_id: string | null; author_name: string; deleted_at: number | null }[];
+    temp.db.$client.prepare('SELECT message_id, clip_id, channel_id, thread_id, author_name, deleted_at FROM shares ORDER BY id').all() as {
+      message_id: string;
+      clip_id: string;
+      channel_id: string;
+      thread_id: string | null;
+      author_name: string;
+      deleted_at: number | null;
+    }[];
   const activeShares = () => shares().filter((s) => s.deleted_at === null);
   const clip = (clipId: string) =>
     temp.db.$client
-      .prepare('SELECT discord_shares, discord_reactions, discord_reaction_types, enrichment_state FROM clips WHERE guild_id = ? AND clip_id = ?')
+      .prepare(
+        'SELECT discord_shares, discord_reactions, discord_reaction_types, enrichment_state FROM clips WHERE guild_id = ? AND clip_id = ?',
+      )
       .get(guildId, clipId) as
       | { discord_shares: number; discord_reactions: number; discord_reaction_types: string; enrichment_state: string }
       | undefined;
@@ -121,7 +126,10 @@ describe('capture from the Discord gateway', () => {
 
   /** Waits until the bot has committed everything it received, judged by a sentinel message arriving after it. */
   const settle = async (): Promise<void> => {
-    const sentinel = await post({ content: `sentinel https://clips.twitch.tv/Sentinel${Date.now()}${Math.random().toString(36).slice(2, 8)}` }, clipsChannel.id);
+    const sentinel = await post(
+      { content: `sentinel https://clips.twitch.tv/Sentinel${Date.now()}${Math.random().toString(36).slice(2, 8)}` },
+      clipsChannel.id,
+    );
     await vi.waitFor(() => expect(shares().some((s) => s.message_id === sentinel.id)).toBe(true));
     await bot.idle();
   };
@@ -133,7 +141,9 @@ describe('capture from the Discord gateway', () => {
     // Guilds | GuildMessages | GuildMessageReactions | MessageContent
     expect(discord.identifies[0]!.intents).toBe(1 | (1 << 9) | (1 << 10) | (1 << 15));
     await vi.waitFor(() => {
-      const row = temp.db.$client.prepare('SELECT guild_name FROM guild_settings WHERE guild_id = ?').get(guildId) as { guild_name: string } | undefined;
+      const row = temp.db.$client.prepare('SELECT guild_name FROM guild_settings WHERE guild_id = ?').get(guildId) as
+        | { guild_name: string }
+        | undefined;
       expect(row?.guild_name).toBe('Clip Town');
     });
   });
@@ -172,7 +182,10 @@ describe('capture from the Discord gateway', () => {
 
   it('ignores DMs, its own messages and other bots, and takes bots in once the guild opts in', async () => {
     const dmChannelId = snowflake();
-    await discord.dispatch('MESSAGE_CREATE', message({ channel_id: dmChannelId, author: alice, content: `https://clips.twitch.tv/${CLIP_A}` }));
+    await discord.dispatch(
+      'MESSAGE_CREATE',
+      message({ channel_id: dmChannelId, author: alice, content: `https://clips.twitch.tv/${CLIP_A}` }),
+    );
     await post({ content: `https://clips.twitch.tv/${CLIP_A}`, author: discord.bot });
     const fromBot = await post({ content: `https://clips.twitch.tv/${CLIP_A}`, author: otherBot });
     await settle();
@@ -198,15 +211,27 @@ describe('capture from the Discord gateway', () => {
     const msg = await post({ content: `https://clips.twitch.tv/${CLIP_A}` });
     await vi.waitFor(() => expect(activeShares()).toHaveLength(1));
 
-    await discord.dispatch('MESSAGE_UPDATE', { ...msg, content: `https://clips.twitch.tv/${CLIP_A} https://clips.twitch.tv/${CLIP_B}`, edited_timestamp: new Date().toISOString() });
+    await discord.dispatch('MESSAGE_UPDATE', {
+      ...msg,
+      content: `https://clips.twitch.tv/${CLIP_A} https://clips.twitch.tv/${CLIP_B}`,
+      edited_timestamp: new Date().toISOString(),
+    });
     await vi.waitFor(() => expect(activeShares().map((s) => s.clip_id)).toEqual([CLIP_A, CLIP_B]));
 
-    await discord.dispatch('MESSAGE_UPDATE', { ...msg, content: `only https://clips.twitch.tv/${CLIP_B} now`, edited_timestamp: new Date().toISOString() });
+    await discord.dispatch('MESSAGE_UPDATE', {
+      ...msg,
+      content: `only https://clips.twitch.tv/${CLIP_B} now`,
+      edited_timestamp: new Date().toISOString(),
+    });
     await vi.waitFor(() => expect(activeShares().map((s) => s.clip_id)).toEqual([CLIP_B]));
     expect(clip(CLIP_A)?.discord_shares).toBe(0);
 
     // An embed resolving is an update with the same links: nothing changes, the share is still one row.
-    await discord.dispatch('MESSAGE_UPDATE', { ...msg, content: `only https://clips.twitch.tv/${CLIP_B} now`, embeds: [clipEmbed(`https://clips.twitch.tv/${CLIP_B}`)] });
+    await discord.dispatch('MESSAGE_UPDATE', {
+      ...msg,
+      content: `only https://clips.twitch.tv/${CLIP_B} now`,
+      embeds: [clipEmbed(`https://clips.twitch.tv/${CLIP_B}`)],
+    });
     await settle();
     expect(shares().filter((s) => s.message_id === msg.id)).toHaveLength(2);
     expect(clip(CLIP_B)?.discord_shares).toBe(1);
@@ -217,11 +242,23 @@ describe('capture from the Discord gateway', () => {
     await vi.waitFor(() => expect(activeShares()).toHaveLength(1));
     // Both edits arrive together: the first must be captured as it was, not as the second left the message.
     await Promise.all([
-      discord.dispatch('MESSAGE_UPDATE', { ...msg, content: `https://clips.twitch.tv/${CLIP_A} https://clips.twitch.tv/${CLIP_B}`, edited_timestamp: new Date().toISOString() }),
-      discord.dispatch('MESSAGE_UPDATE', { ...msg, content: `just https://clips.twitch.tv/${CLIP_A}`, edited_timestamp: new Date().toISOString() }),
+      discord.dispatch('MESSAGE_UPDATE', {
+        ...msg,
+        content: `https://clips.twitch.tv/${CLIP_A} https://clips.twitch.tv/${CLIP_B}`,
+        edited_timestamp: new Date().toISOString(),
+      }),
+      discord.dispatch('MESSAGE_UPDATE', {
+        ...msg,
+        content: `just https://clips.twitch.tv/${CLIP_A}`,
+        edited_timestamp: new Date().toISOString(),
+      }),
     ]);
     await vi.waitFor(() =>
-      expect(shares().filter((s) => s.message_id === msg.id).map((s) => [s.clip_id, s.deleted_at === null])).toEqual([
+      expect(
+        shares()
+          .filter((s) => s.message_id === msg.id)
+          .map((s) => [s.clip_id, s.deleted_at === null]),
+      ).toEqual([
         [CLIP_A, true],
         [CLIP_B, false],
       ]),
@@ -239,7 +276,11 @@ describe('capture from the Discord gateway', () => {
     // A partial update of a message Discord no longer has is ignored without harm.
     await discord.dispatch('MESSAGE_UPDATE', messageUpdate({ id: snowflake(), channel_id: general.id, guild_id: guildId }));
     await settle();
-    expect(activeShares().filter((s) => !s.clip_id.startsWith('Sentinel')).map((s) => s.message_id)).toEqual([old.id]);
+    expect(
+      activeShares()
+        .filter((s) => !s.clip_id.startsWith('Sentinel'))
+        .map((s) => s.message_id),
+    ).toEqual([old.id]);
   });
 
   it('stops counting shares of deleted and bulk-deleted messages but keeps the rows', async () => {
@@ -251,7 +292,10 @@ describe('capture from the Discord gateway', () => {
     await discord.dispatch('MESSAGE_DELETE', messageDelete({ id: one.id, channel_id: general.id, guild_id: guildId }));
     await vi.waitFor(() => expect(clip(CLIP_A)?.discord_shares).toBe(1));
 
-    await discord.dispatch('MESSAGE_DELETE_BULK', messageDeleteBulk({ ids: [two.id, three.id, snowflake()], channel_id: general.id, guild_id: guildId }));
+    await discord.dispatch(
+      'MESSAGE_DELETE_BULK',
+      messageDeleteBulk({ ids: [two.id, three.id, snowflake()], channel_id: general.id, guild_id: guildId }),
+    );
     await vi.waitFor(() => expect(activeShares()).toHaveLength(0));
     expect(shares()).toHaveLength(3);
     expect(clip(CLIP_A)?.discord_shares).toBe(0);
@@ -270,7 +314,10 @@ describe('capture from the Discord gateway', () => {
     await discord.dispatch('MESSAGE_REACTION_ADD', reactionAdd({ ...target, user_id: bob.id, emoji: fire, member: member(bob) }));
     await discord.dispatch('MESSAGE_REACTION_ADD', reactionAdd({ ...target, user_id: bob.id, emoji: pog, member: member(bob) }));
     // The bot's own reaction is never counted.
-    await discord.dispatch('MESSAGE_REACTION_ADD', reactionAdd({ ...target, user_id: discord.bot.id, emoji: fire, member: discord.botMember }));
+    await discord.dispatch(
+      'MESSAGE_REACTION_ADD',
+      reactionAdd({ ...target, user_id: discord.bot.id, emoji: fire, member: discord.botMember }),
+    );
     await vi.waitFor(() => expect(reactionTypes(CLIP_A)).toEqual({ '🔥': 2, [`PogChamp:${pog.id}`]: 1 }));
     expect(clip(CLIP_A)?.discord_reactions).toBe(3);
 
@@ -293,17 +340,27 @@ describe('capture from the Discord gateway', () => {
     const msg = await post({ content: `https://clips.twitch.tv/${CLIP_A}` });
     await vi.waitFor(() => expect(activeShares()).toHaveLength(1));
     const target = { channel_id: general.id, message_id: msg.id, guild_id: guildId };
-    await discord.dispatch('MESSAGE_REACTION_ADD', reactionAdd({ ...target, user_id: otherBot.id, emoji: { id: null, name: '🤖' }, member: member(otherBot) }));
+    await discord.dispatch(
+      'MESSAGE_REACTION_ADD',
+      reactionAdd({ ...target, user_id: otherBot.id, emoji: { id: null, name: '🤖' }, member: member(otherBot) }),
+    );
     await settle();
     expect(clip(CLIP_A)?.discord_reactions).toBe(0);
     await updateGuildSettings(temp.db, guildId, { includeBots: true }, Date.now());
-    await discord.dispatch('MESSAGE_REACTION_ADD', reactionAdd({ ...target, user_id: otherBot.id, emoji: { id: null, name: '🤖' }, member: member(otherBot) }));
+    await discord.dispatch(
+      'MESSAGE_REACTION_ADD',
+      reactionAdd({ ...target, user_id: otherBot.id, emoji: { id: null, name: '🤖' }, member: member(otherBot) }),
+    );
     await vi.waitFor(() => expect(reactionTypes(CLIP_A)).toEqual({ '🤖': 1 }));
   });
 
   it('ignores edits of its own messages, such as a digest listing clips', async () => {
     const own = await post({ content: 'weekly digest', author: discord.bot });
-    await discord.dispatch('MESSAGE_UPDATE', { ...own, content: `top clip: https://clips.twitch.tv/${CLIP_A}`, edited_timestamp: new Date().toISOString() });
+    await discord.dispatch('MESSAGE_UPDATE', {
+      ...own,
+      content: `top clip: https://clips.twitch.tv/${CLIP_A}`,
+      edited_timestamp: new Date().toISOString(),
+    });
     await settle();
     expect(shares().map((s) => s.message_id)).not.toContain(own.id);
   });
@@ -311,14 +368,26 @@ describe('capture from the Discord gateway', () => {
   it('renames the guild in its settings when Discord says it was renamed', async () => {
     await discord.dispatch('GUILD_UPDATE', { ...guildCreatePayload(), name: 'Clip City' });
     await vi.waitFor(() => {
-      const row = temp.db.$client.prepare('SELECT guild_name FROM guild_settings WHERE guild_id = ?').get(guildId) as { guild_name: string } | undefined;
+      const row = temp.db.$client.prepare('SELECT guild_name FROM guild_settings WHERE guild_id = ?').get(guildId) as
+        | { guild_name: string }
+        | undefined;
       expect(row?.guild_name).toBe('Clip City');
     });
   });
 
   it('ignores reactions on messages without a clip', async () => {
     const msg = await post({ content: 'just chatting' });
-    await discord.dispatch('MESSAGE_REACTION_ADD', reactionAdd({ channel_id: general.id, message_id: msg.id, guild_id: guildId, user_id: bob.id, emoji: { id: null, name: '👍' }, member: member(bob) }));
+    await discord.dispatch(
+      'MESSAGE_REACTION_ADD',
+      reactionAdd({
+        channel_id: general.id,
+        message_id: msg.id,
+        guild_id: guildId,
+        user_id: bob.id,
+        emoji: { id: null, name: '👍' },
+        member: member(bob),
+      }),
+    );
     await settle();
     expect(temp.db.$client.prepare('SELECT count(*) AS n FROM reactions').get()).toEqual({ n: 0 });
     // The message was cached with its content: no REST fetch was needed to know it has no clip.
@@ -337,14 +406,20 @@ describe('capture from the Discord gateway', () => {
     });
     discord.putMessage(old);
     const target = { channel_id: clipsChannel.id, message_id: old.id, guild_id: guildId };
-    await discord.dispatch('MESSAGE_REACTION_ADD', reactionAdd({ ...target, user_id: bob.id, emoji: { id: null, name: '😂' }, member: member(bob) }));
+    await discord.dispatch(
+      'MESSAGE_REACTION_ADD',
+      reactionAdd({ ...target, user_id: bob.id, emoji: { id: null, name: '😂' }, member: member(bob) }),
+    );
     await vi.waitFor(() => expect(clip(CLIP_B)?.discord_reactions).toBe(5));
     // 4 laughs including bob's (named) and 1 fire besides the bot's own.
     expect(reactionTypes(CLIP_B)).toEqual({ '😂': 4, '🔥': 1 });
     expect(activeShares().map((s) => [s.message_id, s.clip_id, s.author_name])).toEqual([[old.id, CLIP_B, 'Ally']]);
 
     // A second reaction on the same message needs no second fetch and adds exactly one.
-    await discord.dispatch('MESSAGE_REACTION_ADD', reactionAdd({ ...target, user_id: alice.id, emoji: { id: null, name: '🔥' }, member: member(alice) }));
+    await discord.dispatch(
+      'MESSAGE_REACTION_ADD',
+      reactionAdd({ ...target, user_id: alice.id, emoji: { id: null, name: '🔥' }, member: member(alice) }),
+    );
     await vi.waitFor(() => expect(reactionTypes(CLIP_B)).toEqual({ '😂': 4, '🔥': 2 }));
     // An anonymous earlier reactor removing theirs takes one from the fetched count.
     await discord.dispatch('MESSAGE_REACTION_REMOVE', reactionRemove({ ...target, user_id: snowflake(), emoji: { id: null, name: '😂' } }));
@@ -354,9 +429,17 @@ describe('capture from the Discord gateway', () => {
 
   it('discovers an uncached clip message through a reaction removal and keeps Discord’s remaining count', async () => {
     // Discord's state after the removal: three fire reactions left, by users the bot never saw.
-    const old = message({ channel_id: general.id, author: alice, content: `https://clips.twitch.tv/${CLIP_A}`, reactions: messageReactions([{ emoji: { id: null, name: '🔥' }, count: 3 }]) });
+    const old = message({
+      channel_id: general.id,
+      author: alice,
+      content: `https://clips.twitch.tv/${CLIP_A}`,
+      reactions: messageReactions([{ emoji: { id: null, name: '🔥' }, count: 3 }]),
+    });
     discord.putMessage(old);
-    await discord.dispatch('MESSAGE_REACTION_REMOVE', reactionRemove({ channel_id: general.id, message_id: old.id, guild_id: guildId, user_id: bob.id, emoji: { id: null, name: '🔥' } }));
+    await discord.dispatch(
+      'MESSAGE_REACTION_REMOVE',
+      reactionRemove({ channel_id: general.id, message_id: old.id, guild_id: guildId, user_id: bob.id, emoji: { id: null, name: '🔥' } }),
+    );
     await vi.waitFor(() => expect(clip(CLIP_A)).toMatchObject({ discord_shares: 1, discord_reactions: 3 }));
     expect(reactionTypes(CLIP_A)).toEqual({ '🔥': 3 });
   });
@@ -365,7 +448,17 @@ describe('capture from the Discord gateway', () => {
     const old = message({ channel_id: general.id, author: alice, content: 'good morning' });
     discord.putMessage(old);
     for (const name of ['☀️', '👋', '☕']) {
-      await discord.dispatch('MESSAGE_REACTION_ADD', reactionAdd({ channel_id: general.id, message_id: old.id, guild_id: guildId, user_id: bob.id, emoji: { id: null, name }, member: member(bob) }));
+      await discord.dispatch(
+        'MESSAGE_REACTION_ADD',
+        reactionAdd({
+          channel_id: general.id,
+          message_id: old.id,
+          guild_id: guildId,
+          user_id: bob.id,
+          emoji: { id: null, name },
+          member: member(bob),
+        }),
+      );
     }
     await settle();
     expect(discord.requestsTo('GET', `/channels/${general.id}/messages/${old.id}`)).toHaveLength(1);
@@ -373,14 +466,29 @@ describe('capture from the Discord gateway', () => {
   });
 
   it('on stop finishes an event still waiting for Discord, commits it, then disconnects', async () => {
-    const old = message({ channel_id: clipsChannel.id, author: alice, content: `https://clips.twitch.tv/${CLIP_C}`, reactions: messageReactions([{ emoji: { id: null, name: '🔥' }, count: 1 }]) });
+    const old = message({
+      channel_id: clipsChannel.id,
+      author: alice,
+      content: `https://clips.twitch.tv/${CLIP_C}`,
+      reactions: messageReactions([{ emoji: { id: null, name: '🔥' }, count: 1 }]),
+    });
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
     discord.route('GET', '/channels/:channelId/messages/:messageId', async () => {
       await released;
       return { body: old };
     });
-    await discord.dispatch('MESSAGE_REACTION_ADD', reactionAdd({ channel_id: clipsChannel.id, message_id: old.id, guild_id: guildId, user_id: bob.id, emoji: { id: null, name: '🔥' }, member: member(bob) }));
+    await discord.dispatch(
+      'MESSAGE_REACTION_ADD',
+      reactionAdd({
+        channel_id: clipsChannel.id,
+        message_id: old.id,
+        guild_id: guildId,
+        user_id: bob.id,
+        emoji: { id: null, name: '🔥' },
+        member: member(bob),
+      }),
+    );
     await discord.waitFor(() => discord.requestsTo('GET', '/channels/:c/messages/:m').length === 1);
     const stopping = bot.stop();
     release();
@@ -391,11 +499,27 @@ describe('capture from the Discord gateway', () => {
 
   it('survives odd payloads with one log line each and keeps capturing', async () => {
     await discord.dispatch('MESSAGE_REACTION_ADD', { channel_id: general.id, message_id: snowflake(), guild_id: guildId, user_id: bob.id });
-    await discord.dispatch('MESSAGE_CREATE', { id: snowflake(), channel_id: general.id, guild_id: guildId, content: `https://clips.twitch.tv/${CLIP_A}` });
+    await discord.dispatch('MESSAGE_CREATE', {
+      id: snowflake(),
+      channel_id: general.id,
+      guild_id: guildId,
+      content: `https://clips.twitch.tv/${CLIP_A}`,
+    });
     await discord.dispatch('MESSAGE_DELETE_BULK', { channel_id: general.id, guild_id: guildId });
-    await discord.dispatch('MESSAGE_REACTION_ADD', { channel_id: general.id, message_id: snowflake(), guild_id: guildId, user_id: bob.id, emoji: 'fire' });
+    await discord.dispatch('MESSAGE_REACTION_ADD', {
+      channel_id: general.id,
+      message_id: snowflake(),
+      guild_id: guildId,
+      user_id: bob.id,
+      emoji: 'fire',
+    });
     await discord.dispatch('MESSAGE_UPDATE', { channel_id: general.id, guild_id: guildId });
-    await discord.dispatch('MESSAGE_REACTION_REMOVE_EMOJI', { channel_id: general.id, guild_id: guildId, message_id: snowflake(), emoji: { id: null, name: null } });
+    await discord.dispatch('MESSAGE_REACTION_REMOVE_EMOJI', {
+      channel_id: general.id,
+      guild_id: guildId,
+      message_id: snowflake(),
+      emoji: { id: null, name: null },
+    });
     const ok = await post({ content: `still here https://clips.twitch.tv/${CLIP_C}` });
     await vi.waitFor(() => expect(activeShares().map((s) => s.message_id)).toContain(ok.id));
     expect(activeShares().filter((s) => s.clip_id === CLIP_A)).toHaveLength(0);
@@ -413,7 +537,17 @@ describe('capture from the Discord gateway', () => {
 
   it('changes nothing when the gateway replays events after a resume', async () => {
     const msg = await post({ content: `https://clips.twitch.tv/${CLIP_A}` });
-    await discord.dispatch('MESSAGE_REACTION_ADD', reactionAdd({ channel_id: general.id, message_id: msg.id, guild_id: guildId, user_id: bob.id, emoji: { id: null, name: '🔥' }, member: member(bob) }));
+    await discord.dispatch(
+      'MESSAGE_REACTION_ADD',
+      reactionAdd({
+        channel_id: general.id,
+        message_id: msg.id,
+        guild_id: guildId,
+        user_id: bob.id,
+        emoji: { id: null, name: '🔥' },
+        member: member(bob),
+      }),
+    );
     await vi.waitFor(() => expect(clip(CLIP_A)?.discord_reactions).toBe(1));
     const resumesBefore = discord.resumes.length;
     // Drop the connection; discord.js resumes from its last sequence number and sees no duplicates...
@@ -421,7 +555,17 @@ describe('capture from the Discord gateway', () => {
     await discord.waitFor(() => discord.resumes.length > resumesBefore && discord.connectedSessions === 1);
     // ...and a duplicated delivery of the same events is harmless too.
     await discord.dispatch('MESSAGE_CREATE', msg);
-    await discord.dispatch('MESSAGE_REACTION_ADD', reactionAdd({ channel_id: general.id, message_id: msg.id, guild_id: guildId, user_id: bob.id, emoji: { id: null, name: '🔥' }, member: member(bob) }));
+    await discord.dispatch(
+      'MESSAGE_REACTION_ADD',
+      reactionAdd({
+        channel_id: general.id,
+        message_id: msg.id,
+        guild_id: guildId,
+        user_id: bob.id,
+        emoji: { id: null, name: '🔥' },
+        member: member(bob),
+      }),
+    );
     await settle();
     expect(clip(CLIP_A)).toMatchObject({ discord_shares: 1, discord_reactions: 1 });
     expect(shares().filter((s) => s.message_id === msg.id)).toHaveLength(1);

@@ -38,7 +38,12 @@ export interface CommandBot {
 /** Services for /clipscope-admin, given as they are or built on the bot's own database, clock and logger. */
 export type ServicesOption = Partial<AdminServices> | ((deps: { db: Db; clock: ManualClock; logger: Logger }) => Partial<AdminServices>);
 
-export async function startCommandBot(options: { guilds: FakeGuild[]; now: number; services?: ServicesOption; pageTtlMs?: number }): Promise<CommandBot> {
+export async function startCommandBot(options: {
+  guilds: FakeGuild[];
+  now: number;
+  services?: ServicesOption;
+  pageTtlMs?: number;
+}): Promise<CommandBot> {
   const discord = await startFakeDiscord({ guilds: options.guilds });
   const temp = createTempDb();
   const clock = new ManualClock(options.now);
@@ -109,7 +114,10 @@ export interface FixtureClip {
 }
 
 /** Shares a clip link in a message through the real capture path; returns the message id. */
-export function shareClip(db: Db, share: { guildId: string; channelId: string; clipId: string; authorId: string; authorName: string; at: number }): string {
+export function shareClip(
+  db: Db,
+  share: { guildId: string; channelId: string; clipId: string; authorId: string; authorName: string; at: number },
+): string {
   const messageId = snowflake(share.at);
   inTransaction(db, () =>
     recordMessageNow(
@@ -131,8 +139,17 @@ export function shareClip(db: Db, share: { guildId: string; channelId: string; c
   return messageId;
 }
 
-export function react(db: Db, r: { guildId: string; channelId: string; messageId: string; emoji: string; userId: string; at: number }): void {
-  inTransaction(db, () => recordReactionAddedNow(db, { guildId: r.guildId, channelId: r.channelId, messageId: r.messageId, emojiKey: r.emoji, userId: r.userId, at: r.at }, r.at));
+export function react(
+  db: Db,
+  r: { guildId: string; channelId: string; messageId: string; emoji: string; userId: string; at: number },
+): void {
+  inTransaction(db, () =>
+    recordReactionAddedNow(
+      db,
+      { guildId: r.guildId, channelId: r.channelId, messageId: r.messageId, emojiKey: r.emoji, userId: r.userId, at: r.at },
+      r.at,
+    ),
+  );
 }
 
 /** What Twitch enrichment writes for a clip (the enrichment worker lives in src/twitch). */
@@ -143,7 +160,19 @@ export function enrich(db: Db, guildId: string, clip: FixtureClip): void {
               broadcaster_id = 'b1', broadcaster_name = 'Streamer', duration = 30, thumbnail_url = ?, enrichment_state = 'done', enriched_at = ?
         WHERE guild_id = ? AND clip_id = ?`,
     )
-    .run(clip.title, clip.creatorId, clip.creatorName, clip.gameId, clip.gameName, clip.views, clip.createdAt, clip.thumbnail ?? null, clip.createdAt, guildId, clip.clipId);
+    .run(
+      clip.title,
+      clip.creatorId,
+      clip.creatorName,
+      clip.gameId,
+      clip.gameName,
+      clip.views,
+      clip.createdAt,
+      clip.thumbnail ?? null,
+      clip.createdAt,
+      guildId,
+      clip.clipId,
+    );
 }
 
 /** The JSON body of the request, typed loosely for assertions. */

@@ -5,7 +5,16 @@ import { topCreators } from '../../src/analytics/top-creators';
 import { getGuildSettings } from '../../src/db/guild-settings';
 import { EMBED_LIMITS, embedLength } from '../../src/discord/embeds/limits';
 import { message, snowflake, textChannel, user, type RecordedRequest } from '../fakes/discord';
-import { autocomplete, buttonPress, channelOption, chatInput, options, Permissions, subcommand, subcommandGroup } from '../fakes/discord/interactions';
+import {
+  autocomplete,
+  buttonPress,
+  channelOption,
+  chatInput,
+  options,
+  Permissions,
+  subcommand,
+  subcommandGroup,
+} from '../fakes/discord/interactions';
 import { bodyOf, enrich, react, shareClip, startCommandBot, type CommandBot, type FixtureClip } from './command-bot';
 
 const NOW = Date.UTC(2026, 10, 25, 12, 0); // Wednesday 25 November 2026, 12:00 UTC
@@ -19,7 +28,13 @@ const clipsB = textChannel({ guild_id: guildB, name: 'clips' });
 const owner = user({ username: 'owner' });
 const viewer = user({ username: 'viewer' });
 
-const clip = (clipId: string, creator: 'alice' | 'bob' | 'carol', game: 'jc' | 'er', views: number, title = `Clip ${clipId}`): FixtureClip => ({
+const clip = (
+  clipId: string,
+  creator: 'alice' | 'bob' | 'carol',
+  game: 'jc' | 'er',
+  views: number,
+  title = `Clip ${clipId}`,
+): FixtureClip => ({
   clipId,
   title,
   creatorId: { alice: 'c1', bob: 'c2', carol: 'c3' }[creator],
@@ -45,7 +60,11 @@ const CLIPS: FixtureClip[] = [
 let h: CommandBot;
 let appId: string;
 
-const run = (commandName: string, opts: ReturnType<typeof options>, fields: { user?: typeof owner; permissions?: string; guildId?: string | null } = {}) =>
+const run = (
+  commandName: string,
+  opts: ReturnType<typeof options>,
+  fields: { user?: typeof owner; permissions?: string; guildId?: string | null } = {},
+) =>
   chatInput({
     applicationId: appId,
     guildId: fields.guildId === undefined ? guildA : fields.guildId,
@@ -71,17 +90,61 @@ beforeAll(async () => {
   const db = h.temp.db;
   const messages = new Map<string, string>();
   for (const c of CLIPS) {
-    messages.set(c.clipId, shareClip(db, { guildId: guildA, channelId: clipsA.id, clipId: c.clipId, authorId: viewer.id, authorName: 'viewer', at: TUESDAY + 3_600_000 }));
+    messages.set(
+      c.clipId,
+      shareClip(db, {
+        guildId: guildA,
+        channelId: clipsA.id,
+        clipId: c.clipId,
+        authorId: viewer.id,
+        authorName: 'viewer',
+        at: TUESDAY + 3_600_000,
+      }),
+    );
     enrich(db, guildA, c);
   }
   // AliceOne is shared a second time, and gets two 😂; BobOne gets a 🔥.
-  shareClip(db, { guildId: guildA, channelId: clipsA.id, clipId: 'AliceOne', authorId: owner.id, authorName: 'owner', at: TUESDAY + 7_200_000 });
-  react(db, { guildId: guildA, channelId: clipsA.id, messageId: messages.get('AliceOne')!, emoji: '😂', userId: 'u1', at: TUESDAY + 4_000_000 });
-  react(db, { guildId: guildA, channelId: clipsA.id, messageId: messages.get('AliceOne')!, emoji: '😂', userId: 'u2', at: TUESDAY + 4_000_000 });
-  react(db, { guildId: guildA, channelId: clipsA.id, messageId: messages.get('BobOne')!, emoji: '🔥', userId: 'u1', at: TUESDAY + 4_000_000 });
+  shareClip(db, {
+    guildId: guildA,
+    channelId: clipsA.id,
+    clipId: 'AliceOne',
+    authorId: owner.id,
+    authorName: 'owner',
+    at: TUESDAY + 7_200_000,
+  });
+  react(db, {
+    guildId: guildA,
+    channelId: clipsA.id,
+    messageId: messages.get('AliceOne')!,
+    emoji: '😂',
+    userId: 'u1',
+    at: TUESDAY + 4_000_000,
+  });
+  react(db, {
+    guildId: guildA,
+    channelId: clipsA.id,
+    messageId: messages.get('AliceOne')!,
+    emoji: '😂',
+    userId: 'u2',
+    at: TUESDAY + 4_000_000,
+  });
+  react(db, {
+    guildId: guildA,
+    channelId: clipsA.id,
+    messageId: messages.get('BobOne')!,
+    emoji: '🔥',
+    userId: 'u1',
+    at: TUESDAY + 4_000_000,
+  });
   // Another guild with a busier creator and a game of its own: none of it may ever show in guild A.
   for (let i = 0; i < 5; i++) {
-    const c: FixtureClip = { ...clip(`Mallory${i}`, 'alice', 'er', 5000), creatorId: 'c9', creatorName: 'Mallory', gameId: 'g9', gameName: 'Minecraft' };
+    const c: FixtureClip = {
+      ...clip(`Mallory${i}`, 'alice', 'er', 5000),
+      creatorId: 'c9',
+      creatorName: 'Mallory',
+      gameId: 'g9',
+      gameName: 'Minecraft',
+    };
     shareClip(db, { guildId: guildB, channelId: clipsB.id, clipId: c.clipId, authorId: viewer.id, authorName: 'viewer', at: TUESDAY });
     enrich(db, guildB, c);
   }
@@ -196,7 +259,13 @@ describe('/viral and its pages', () => {
       channel: clipsA,
       user: who,
       customId,
-      message: message({ channel_id: clipsA.id, guild_id: guildA, author: h.discord.bot, embeds: first.embeds, components: first.components }),
+      message: message({
+        channel_id: clipsA.id,
+        guild_id: guildA,
+        author: h.discord.bot,
+        embeds: first.embeds,
+        components: first.components,
+      }),
     });
 
   beforeAll(async () => {
@@ -232,7 +301,9 @@ describe('/viral and its pages', () => {
     expect(embed.footer).toEqual({ text: 'Page 2/2 · Clipscope' });
     expect(embed.fields.map((f: { name: string }) => f.name)).toEqual(['6. 10 views', '7. 5 views']);
     // A clip title cannot ping or fake a link.
-    expect(embed.fields[1].value).toContain('[@\u200beveryone \\*\\*FREE\\*\\* \\[nitro\\]\\(https://evil.example\\) \\<@123\\>](https://clips.twitch.tv/CarolOne)');
+    expect(embed.fields[1].value).toContain(
+      '[@\u200beveryone \\*\\*FREE\\*\\* \\[nitro\\]\\(https://evil.example\\) \\<@123\\>](https://clips.twitch.tv/CarolOne)',
+    );
     expect(body.data.components[0].components.map((b: { disabled: boolean }) => b.disabled)).toEqual([false, true]);
   });
 
@@ -271,11 +342,13 @@ describe('/topgames', () => {
     expect(embed.fields).toEqual([
       {
         name: '🥇 Elden Ring',
-        value: '**4 clips** · 1,315 views (avg 328.8) · 3 creators\n4 shares · 1 reaction\nTop clip: [Clip BobOne](https://clips.twitch.tv/BobOne) (1,000 views)',
+        value:
+          '**4 clips** · 1,315 views (avg 328.8) · 3 creators\n4 shares · 1 reaction\nTop clip: [Clip BobOne](https://clips.twitch.tv/BobOne) (1,000 views)',
       },
       {
         name: '🥈 Just Chatting',
-        value: '**3 clips** · 350 views (avg 116.7) · 2 creators\n4 shares · 2 reactions\nTop clip: [Clip AliceTwo](https://clips.twitch.tv/AliceTwo) (200 views)',
+        value:
+          '**3 clips** · 350 views (avg 116.7) · 2 creators\n4 shares · 2 reactions\nTop clip: [Clip AliceTwo](https://clips.twitch.tv/AliceTwo) (200 views)',
       },
     ]);
   });
@@ -316,14 +389,23 @@ describe('/clipstats', () => {
 
   it('clip: a clip nobody shared here is a private, clear answer', async () => {
     const body = bodyOf(callback(await h.invoke(stats('clip', options({ url: 'https://clips.twitch.tv/Mallory1' })))));
-    expect(body.data).toMatchObject({ content: 'Nobody has shared that clip in this server yet, so Clipscope has no stats for it.', flags: 64 });
+    expect(body.data).toMatchObject({
+      content: 'Nobody has shared that clip in this server yet, so Clipscope has no stats for it.',
+      flags: 64,
+    });
   });
 
   it('creator: numbers, games and best clips of one creator, by typed name', async () => {
     const [embed] = bodyOf(edit(await h.invoke(stats('creator', options({ name: 'alice' }))))).embeds;
     expect(embed.title).toBe('🎬 Alice · All time');
     const value = (name: string) => embed.fields.find((f: { name: string }) => f.name === name)?.value;
-    expect([value('Clips'), value('Views'), value('Avg views'), value('Discord shares'), value('Reactions')]).toEqual(['3', '600', '200', '4', '2']);
+    expect([value('Clips'), value('Views'), value('Avg views'), value('Discord shares'), value('Reactions')]).toEqual([
+      '3',
+      '600',
+      '200',
+      '4',
+      '2',
+    ]);
     expect(value('Games clipped')).toBe('🥇 Just Chatting (2 clips)\n🥈 Elden Ring (1 clip)');
     expect(value('Best clips')).toBe(
       '🥇 [Clip AliceThree](https://clips.twitch.tv/AliceThree) · 300 views\n🥈 [Clip AliceTwo](https://clips.twitch.tv/AliceTwo) · 200 views\n🥉 [Clip AliceOne](https://clips.twitch.tv/AliceOne) · 100 views',
@@ -388,7 +470,9 @@ describe('/clipstats', () => {
 
   it('export: a sort that does not fit the report is refused before any work', async () => {
     const body = bodyOf(callback(await h.invoke(stats('export', options({ report: 'top-games', sort: 'view_velocity' })))));
-    expect(body.data.content).toBe('`sort` for top-games must be one of: clip_count, total_views, avg_view_count, discord_shares, discord_reactions.');
+    expect(body.data.content).toBe(
+      '`sort` for top-games must be one of: clip_count, total_views, avg_view_count, discord_shares, discord_reactions.',
+    );
   });
 });
 
@@ -418,7 +502,9 @@ describe('/clipscope-admin', () => {
     const body = bodyOf(callback(await h.invoke(payload)));
     expect(body.data.flags).toBe(64);
     expect(body.data.content).toBe('✅ Digest settings saved.');
-    expect(body.data.embeds[0].description).toContain(`Posted in <#${digestA.id}> Fridays at 18:00 (Europe/Berlin), covering the week before.`);
+    expect(body.data.embeds[0].description).toContain(
+      `Posted in <#${digestA.id}> Fridays at 18:00 (Europe/Berlin), covering the week before.`,
+    );
     const settings = await getGuildSettings(h.temp.db, guildA);
     expect(settings).toMatchObject({ digestChannelId: digestA.id, digestWeekday: 5, digestHour: 18, timezone: 'Europe/Berlin' });
     // Back to UTC so the other tests' periods stay where they were.
@@ -481,7 +567,9 @@ describe('/clipscope-admin', () => {
     h.ctx.services.aggregateGuild = null;
     expect(bodyOf(callback(requests))).toEqual({ type: 5, data: { flags: 64 } });
     const shown = bodyOf(edit(requests));
-    expect(shown.content).toBe('Something went wrong while running `/clipscope-admin aggregate`. It has been logged; please try again in a moment.');
+    expect(shown.content).toBe(
+      'Something went wrong while running `/clipscope-admin aggregate`. It has been logged; please try again in a moment.',
+    );
     expect(JSON.stringify(shown)).not.toContain('disk on fire');
     expect(h.logs.some((l) => l.msg === 'command failed' && JSON.stringify(l).includes('disk on fire'))).toBe(true);
   });
@@ -495,7 +583,9 @@ describe('/clipscope-admin', () => {
       listChannels: async () => [],
       removeChannels: async () => ({ removed: [], notFollowed: [] }),
     };
-    const requests = await h.invoke(admin([subcommandGroup('twitch', subcommand('add', options({ channels: '@Streamer, other_one streamer' })))]));
+    const requests = await h.invoke(
+      admin([subcommandGroup('twitch', subcommand('add', options({ channels: '@Streamer, other_one streamer' })))]),
+    );
     h.ctx.services.twitch = null;
     expect(bodyOf(callback(requests))).toEqual({ type: 5, data: { flags: 64 } });
     expect(bodyOf(edit(requests)).content).toBe(
@@ -542,7 +632,10 @@ describe('/clipscope-admin', () => {
 describe('outside a server', () => {
   it('explains that commands work inside a server', async () => {
     const body = bodyOf(callback(await h.invoke(run('topgames', [], { guildId: null }))));
-    expect(body.data).toMatchObject({ content: 'Clipscope commands work inside a server, where your community shares its clips.', flags: 64 });
+    expect(body.data).toMatchObject({
+      content: 'Clipscope commands work inside a server, where your community shares its clips.',
+      flags: 64,
+    });
   });
 });
 
@@ -550,7 +643,9 @@ describe('once the summaries are aggregated', () => {
   it('suggests and resolves names from the all-time summary, with the same answers', async () => {
     const { aggregateAnalytics } = await import('../../src/analytics/aggregate');
     await aggregateAnalytics(h.temp.db, { guildId: guildA }, { clock: h.clock });
-    const summaryRows = h.temp.db.$client.prepare("SELECT count(*) AS n FROM game_analytics WHERE guild_id = ? AND period_type = 'all_time'").get(guildA);
+    const summaryRows = h.temp.db.$client
+      .prepare("SELECT count(*) AS n FROM game_analytics WHERE guild_id = ? AND period_type = 'all_time'")
+      .get(guildA);
     expect(summaryRows).toEqual({ n: 2 });
     const typing = autocomplete({
       applicationId: appId,

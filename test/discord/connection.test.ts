@@ -40,9 +40,19 @@ describe('Discord connection', () => {
     temp.cleanup();
   });
 
-  const shareIds = () => temp.db.$client.prepare('SELECT message_id FROM shares ORDER BY id').all().map((r) => (r as { message_id: string }).message_id);
+  const shareIds = () =>
+    temp.db.$client
+      .prepare('SELECT message_id FROM shares ORDER BY id')
+      .all()
+      .map((r) => (r as { message_id: string }).message_id);
   const clipMessage = (slug: string) =>
-    message({ channel_id: channel.id, guild_id: guildId, author: alice, member: member(alice), content: `https://clips.twitch.tv/${slug}` });
+    message({
+      channel_id: channel.id,
+      guild_id: guildId,
+      author: alice,
+      member: member(alice),
+      content: `https://clips.twitch.tv/${slug}`,
+    });
 
   it('says how to fix a refused Message Content intent', async () => {
     const b = await startBot({ allowedIntents: 1 | (1 << 9) | (1 << 10) });

@@ -53,7 +53,9 @@ describe('fake Discord REST', () => {
     const messageId = snowflake();
     const users = Array.from({ length: 5 }, () => user());
     discord.reactionUsers.set(`${messageId}:🔥`, users);
-    const first = (await rest.get(Routes.channelMessageReaction(channelId, messageId, encodeURIComponent('🔥')), { query: new URLSearchParams({ limit: '3' }) })) as { id: string }[];
+    const first = (await rest.get(Routes.channelMessageReaction(channelId, messageId, encodeURIComponent('🔥')), {
+      query: new URLSearchParams({ limit: '3' }),
+    })) as { id: string }[];
     const rest2 = (await rest.get(Routes.channelMessageReaction(channelId, messageId, encodeURIComponent('🔥')), {
       query: new URLSearchParams({ limit: '3', after: first.at(-1)!.id }),
     })) as { id: string }[];
@@ -74,7 +76,10 @@ describe('fake Discord REST', () => {
     await rest.post(Routes.interactionCallback(interactionId, 'itoken'), { body: { type: 5 }, auth: false });
     await rest.patch(Routes.webhookMessage(discord.applicationId, 'itoken'), { body: { content: 'done' }, auth: false });
     await rest.post(Routes.webhook(discord.applicationId, 'itoken'), { body: { content: 'more' }, auth: false });
-    const posted = (await rest.post(Routes.channelMessages(channelId), { body: { content: 'weekly digest' } })) as { id: string; author: { id: string } };
+    const posted = (await rest.post(Routes.channelMessages(channelId), { body: { content: 'weekly digest' } })) as {
+      id: string;
+      author: { id: string };
+    };
     expect(posted.author.id).toBe(discord.bot.id);
     expect(discord.messages.get(channelId)?.get(posted.id)?.content).toBe('weekly digest');
     expect(discord.requests.map((r) => [r.method, r.path, r.body])).toEqual([

@@ -293,7 +293,15 @@ export class FakeHelix {
     const match = /^\/(mock|auth)\/(.+)$/.exec(url.pathname);
     const kind = match ? (match[1] === 'mock' ? 'helix' : 'auth') : 'other';
     const endpoint = match ? match[2]! : url.pathname;
-    const record: RecordedRequest = { method: req.method ?? 'GET', endpoint, kind, query: url.searchParams, status: 0, at: this.now(), remaining: null };
+    const record: RecordedRequest = {
+      method: req.method ?? 'GET',
+      endpoint,
+      kind,
+      query: url.searchParams,
+      status: 0,
+      at: this.now(),
+      remaining: null,
+    };
     this.requests.push(record);
     const send = (status: number, body: unknown): void => {
       record.status = status;
@@ -441,7 +449,13 @@ export class FakeHelix {
       .sort((a, b) => b.view_count - a.view_count || a.id.localeCompare(b.id))
       .slice(0, this.paginationCap);
     const after = query.get('after');
-    const offset = after ? Number(Buffer.from(after, 'base64url').toString('utf8').replace(/^offset:/, '')) : 0;
+    const offset = after
+      ? Number(
+          Buffer.from(after, 'base64url')
+            .toString('utf8')
+            .replace(/^offset:/, ''),
+        )
+      : 0;
     if (!Number.isInteger(offset) || offset < 0) {
       return { status: 400, body: { error: 'Bad Request', status: 400, message: 'invalid cursor' } };
     }

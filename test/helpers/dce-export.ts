@@ -88,7 +88,7 @@ export function generateExport(file: string, options: GenerateOptions = {}): Gen
     const authorId = (900000000000000000n + BigInt(authorN)).toString();
     const isClip = count % clipEvery === 0;
     // Clips repeat: a popular clip is posted several times.
-    const slug = `GeneratedClip${count % 7 === 0 ? (count % 1000) : count}Kappa-${(count * 2654435761) % 100000}`;
+    const slug = `GeneratedClip${count % 7 === 0 ? count % 1000 : count}Kappa-${(count * 2654435761) % 100000}`;
     let content = `message number ${count}: \\"quoted\\" text with unicode ✨ and an escape \\\\ and a link-free sentence`;
     let reactions = '';
     if (isClip) {

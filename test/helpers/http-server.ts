@@ -2,7 +2,7 @@
 import { ManualClock } from '../../src/clock';
 import { createHttpServer, type HttpOptions, type HttpServer } from '../../src/http/server';
 import { httpServices } from '../../src/http/services';
-import { createApiToken } from '../../src/http/tokens';
+import { createApiToken } from '../../src/auth/tokens';
 import { silentLogger } from '../../src/logger';
 import type { Db } from '../../src/db/client';
 

@@ -44,7 +44,15 @@ export function twitchJobsOn(harness: TwitchHarness, logger: Logger = silentLogg
 }
 
 export async function startTwitchHarness(
-  options: { helix?: FakeHelixOptions; clientSecret?: string; retries?: number; requestTimeoutMs?: number; callTimeoutMs?: number; idsPerCall?: number; pacing?: Partial<PacingOptions> | false } = {},
+  options: {
+    helix?: FakeHelixOptions;
+    clientSecret?: string;
+    retries?: number;
+    requestTimeoutMs?: number;
+    callTimeoutMs?: number;
+    idsPerCall?: number;
+    pacing?: Partial<PacingOptions> | false;
+  } = {},
 ): Promise<TwitchHarness> {
   const helix = new FakeHelix(options.helix);
   const port = await helix.start();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpServer } from '../../src/http/server';
-import { createApiToken } from '../../src/http/tokens';
+import { createApiToken } from '../../src/auth/tokens';
 import { CLIPS, FORMULA_GAME, GUILD_A, GUILD_B, HOSTILE_CREATOR, MULTILINE_TITLE, NOW, seedCommunity } from '../fixtures/http-community';
 import { bearer, startTestServer } from '../helpers/http-server';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
@@ -93,7 +93,14 @@ describe('analytics API', () => {
       const body = await json('/analytics/api/top-creators?period=all_time');
       expect(Object.keys(body)).toEqual(expect.arrayContaining(['period', 'sort', 'creators']));
       expect(body.sort).toBe('clip_count');
-      expect(body.creators[0]).toMatchObject({ creator_id: 'c1', creator_name: 'Alice', clip_count: 2, total_views: 1500, avg_views: 750, unique_games: 2 });
+      expect(body.creators[0]).toMatchObject({
+        creator_id: 'c1',
+        creator_name: 'Alice',
+        clip_count: 2,
+        total_views: 1500,
+        avg_views: 750,
+        unique_games: 2,
+      });
       expect(body.creators.map((c: { creator_id: string }) => c.creator_id).sort()).toEqual(['c1', 'c2', 'c3']);
       const byViews = await json('/analytics/api/top-creators?sort=total_views&limit=2');
       expect(byViews.creators.map((c: { creator_name: string }) => c.creator_name)).toEqual(['Bob', 'Alice']);
@@ -107,7 +114,13 @@ describe('analytics API', () => {
     it('top-games: wrapped as { period, games }, with the top clip', async () => {
       const body = await json('/analytics/api/top-games?sort=total_views');
       expect(body.sort).toBe('total_views');
-      expect(body.games[0]).toMatchObject({ game_id: 'g1', game_name: 'Just Chatting', clip_count: 2, total_views: 4000, unique_creators: 2 });
+      expect(body.games[0]).toMatchObject({
+        game_id: 'g1',
+        game_name: 'Just Chatting',
+        clip_count: 2,
+        total_views: 4000,
+        unique_creators: 2,
+      });
       expect(body.games[0].top_clip).toMatchObject({ id: 'GammaClipThree', views: 3000 });
       expect(body.games).toHaveLength(3);
       const month = await json('/analytics/api/top-games?period=month&limit=1&sort=clip_count');
@@ -116,8 +129,18 @@ describe('analytics API', () => {
 
     it('viral-clips: wrapped as { period, clips } with view_count, filtered by min_views', async () => {
       const body = await json('/analytics/api/viral-clips');
-      expect(body.clips.map((c: { clip_id: string }) => c.clip_id)).toEqual(['GammaClipThree', 'AlphaClipOne', 'BetaClipTwo', 'HostileClipFour']);
-      expect(body.clips[1]).toMatchObject({ view_count: 1000, discord_shares: 2, discord_reactions: 3, reaction_types: { '😂': 2, '🔥': 1 } });
+      expect(body.clips.map((c: { clip_id: string }) => c.clip_id)).toEqual([
+        'GammaClipThree',
+        'AlphaClipOne',
+        'BetaClipTwo',
+        'HostileClipFour',
+      ]);
+      expect(body.clips[1]).toMatchObject({
+        view_count: 1000,
+        discord_shares: 2,
+        discord_reactions: 3,
+        reaction_types: { '😂': 2, '🔥': 1 },
+      });
       const popular = await json('/analytics/api/viral-clips?min_views=600');
       expect(popular.min_views).toBe(600);
       expect(popular.clips.map((c: { clip_id: string }) => c.clip_id)).toEqual(['GammaClipThree', 'AlphaClipOne']);
@@ -129,7 +152,13 @@ describe('analytics API', () => {
       const body = await json('/analytics/api/engagement-timeline?period=day&days=7');
       expect(body.buckets).toHaveLength(7);
       expect(body.buckets.map((b: { date: string }) => b.date)).toEqual([
-        '2026-11-19', '2026-11-20', '2026-11-21', '2026-11-22', '2026-11-23', '2026-11-24', '2026-11-25',
+        '2026-11-19',
+        '2026-11-20',
+        '2026-11-21',
+        '2026-11-22',
+        '2026-11-23',
+        '2026-11-24',
+        '2026-11-25',
       ]);
       const tuesday = body.buckets.find((b: { date: string }) => b.date === '2026-11-24');
       expect(tuesday).toMatchObject({ clips_created: 1, views: 1000, discord_shares: 2, discord_reactions: 3 });
@@ -187,9 +216,17 @@ describe('analytics API', () => {
       ['/analytics/api/top-creators?limit=1.5', 'limit', 'a whole number from 1 to 100'],
       ['/analytics/api/top-creators?limit=', 'limit', 'a whole number from 1 to 100'],
       ['/analytics/api/top-creators?limit=5&limit=500', 'limit', 'given at most once'],
-      ['/analytics/api/top-creators?sort=avg_view_count', 'sort', 'one of clip_count, total_views, avg_views, discord_shares, discord_reactions'],
+      [
+        '/analytics/api/top-creators?sort=avg_view_count',
+        'sort',
+        'one of clip_count, total_views, avg_views, discord_shares, discord_reactions',
+      ],
       ['/analytics/api/top-creators?guild=200000000000000002', 'guild', 'a known parameter'],
-      ['/analytics/api/top-games?sort=avg_views', 'sort', 'one of clip_count, total_views, avg_view_count, discord_shares, discord_reactions'],
+      [
+        '/analytics/api/top-games?sort=avg_views',
+        'sort',
+        'one of clip_count, total_views, avg_view_count, discord_shares, discord_reactions',
+      ],
       ['/analytics/api/top-games?limit=1000', 'limit', 'a whole number from 1 to 100'],
       ['/analytics/api/viral-clips?min_views=-5', 'min_views', 'a whole number from 0 to 2000000000'],
       ['/analytics/api/viral-clips?min_views=lots', 'min_views', 'a whole number'],
@@ -228,7 +265,12 @@ describe('analytics API', () => {
     it('reports every problem of a request at once', async () => {
       const res = await get('/analytics/api/top-creators?limit=0&sort=nope&colour=red');
       expect(res.statusCode).toBe(400);
-      expect(res.json().issues.map((i: { parameter: string }) => i.parameter).sort()).toEqual(['colour', 'limit', 'sort']);
+      expect(
+        res
+          .json()
+          .issues.map((i: { parameter: string }) => i.parameter)
+          .sort(),
+      ).toEqual(['colour', 'limit', 'sort']);
     });
   });
 
@@ -296,7 +338,17 @@ describe('analytics API', () => {
       expect(res.headers['content-disposition']).toBe('attachment; filename="clipscope-top-creators-week.csv"');
       const rows = parseCsv(res.body.replace(/^\uFEFF/, ''));
       expect(rows[0]).toEqual([
-        'rank', 'creator_id', 'creator_name', 'clip_count', 'total_views', 'avg_views', 'discord_shares', 'discord_reactions', 'unique_games', 'top_game_id', 'top_game_name',
+        'rank',
+        'creator_id',
+        'creator_name',
+        'clip_count',
+        'total_views',
+        'avg_views',
+        'discord_shares',
+        'discord_reactions',
+        'unique_games',
+        'top_game_id',
+        'top_game_name',
       ]);
       expect(rows.slice(1).map((r) => [r[0], r[2], r[4]])).toEqual([
         ['1', 'Alice', '1000'],

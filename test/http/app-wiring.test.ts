@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createApp, type App } from '../../src/app';
 import { systemClock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
-import { createApiToken } from '../../src/http/tokens';
+import { createApiToken } from '../../src/auth/tokens';
 import { createLogger } from '../../src/logger';
 import { GUILD_A, GUILD_B, seedCommunity, shareNewClip } from '../fixtures/http-community';
 import { sqliteClient } from '../../src/db/client';
@@ -51,7 +51,12 @@ describe('app wiring of the HTTP server', () => {
   it('serves the API from its worker thread: exposes the actual port, reads what the main thread writes, stops cleanly', async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clipscope-app-'));
     const { logger, lines } = captureLogger();
-    const config = loadConfig({ DATABASE_PATH: path.join(dir, 'app.db'), HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', HTTP_CHANGE_CHECK_MS: '0' });
+    const config = loadConfig({
+      DATABASE_PATH: path.join(dir, 'app.db'),
+      HTTP_PORT: '0',
+      HTTP_HOST: '127.0.0.1',
+      HTTP_CHANGE_CHECK_MS: '0',
+    });
     const started = createApp({ config, logger, clock: systemClock });
     app = started;
     seedCommunity(started.db);
@@ -78,7 +83,9 @@ describe('app wiring of the HTTP server', () => {
     expect(await overview(tokenA)).toMatchObject({ total_clips: 4, top_creator: { name: 'Alice' } });
     const guildB = await overview(tokenB);
     // The worker's connection wrote last_used_at; the main thread's connection sees it.
-    const used = sqliteClient(started.db).prepare('SELECT last_used_at FROM api_tokens WHERE guild_id = ?').get(GUILD_A) as { last_used_at: number | null };
+    const used = sqliteClient(started.db).prepare('SELECT last_used_at FROM api_tokens WHERE guild_id = ?').get(GUILD_A) as {
+      last_used_at: number | null;
+    };
     expect(used.last_used_at).not.toBeNull();
 
     // A share captured on the main thread reaches the worker's answers (data_version works across connections).

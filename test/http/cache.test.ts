@@ -5,7 +5,7 @@ import { ManualClock } from '../../src/clock';
 import { closeDatabase, openDatabase } from '../../src/db/client';
 import { etagOf } from '../../src/http/response-cache';
 import type { HttpServer } from '../../src/http/server';
-import { createApiToken } from '../../src/http/tokens';
+import { createApiToken } from '../../src/auth/tokens';
 import { GUILD_A, GUILD_B, NOW, seedCommunity, shareNewClip } from '../fixtures/http-community';
 import { bearer, startTestServer } from '../helpers/http-server';
 import { createTempDb, type TempDb } from '../helpers/temp-db';

@@ -28,10 +28,16 @@ describe('CSV rendering', () => {
   });
 
   it('writes a header and CRLF-terminated rows', () => {
-    const csv = toCsv([{ header: 'name', value: (r: { n: string; v: number }) => r.n }, { header: 'views', value: (r) => r.v }], [
-      { n: 'a, b', v: 1 },
-      { n: '=x', v: 2 },
-    ]);
+    const csv = toCsv(
+      [
+        { header: 'name', value: (r: { n: string; v: number }) => r.n },
+        { header: 'views', value: (r) => r.v },
+      ],
+      [
+        { n: 'a, b', v: 1 },
+        { n: '=x', v: 2 },
+      ],
+    );
     expect(csv).toBe('name,views\r\n"a, b",1\r\n\'=x,2\r\n');
   });
 });

@@ -6,7 +6,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock';
 import type { HttpServer } from '../../src/http/server';
-import { createApiToken } from '../../src/http/tokens';
+import { createApiToken } from '../../src/auth/tokens';
 import { GUILD_A, HOSTILE_TITLE, NOW, seedCommunity, shareNewClip } from '../fixtures/http-community';
 import { startTestServer } from '../helpers/http-server';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
@@ -37,7 +37,15 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
     url = await server.listen('127.0.0.1', 0);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
     const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
     page = await context.newPage();
@@ -49,7 +57,8 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
     temp?.cleanup();
   });
 
-  const card = (label: string) => page.locator('.card', { has: page.locator('.card-label', { hasText: new RegExp(`^${label}$`) }) }).locator('.card-value');
+  const card = (label: string) =>
+    page.locator('.card', { has: page.locator('.card-label', { hasText: new RegExp(`^${label}$`) }) }).locator('.card-value');
 
   it('asks for a token, then shows the guild’s numbers for this week', async () => {
     const errors: string[] = [];

@@ -14,10 +14,21 @@ let messageSeq = 1000;
 function share(db: TempDb['db'], guildId: string, now: number, slug = `Clip${messageSeq}`): void {
   messageSeq += 1;
   inTransaction(db, () => {
-    recordMessage(db, {
-      guildId, channelId: '1', messageId: String(messageSeq), authorId: '2', authorName: 'viewer', authorIsBot: false,
-      postedAt: now, content: `https://clips.twitch.tv/${slug}`, source: 'discord',
-    }, now);
+    recordMessage(
+      db,
+      {
+        guildId,
+        channelId: '1',
+        messageId: String(messageSeq),
+        authorId: '2',
+        authorName: 'viewer',
+        authorIsBot: false,
+        postedAt: now,
+        content: `https://clips.twitch.tv/${slug}`,
+        source: 'discord',
+      },
+      now,
+    );
   });
 }
 

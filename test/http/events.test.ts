@@ -46,10 +46,21 @@ function collectEvents(response: Response): { events: StreamEvent[]; stop: () =>
 
 function shareIn(temp: TempDb, guildId: string, messageId: string, at: number): void {
   inTransaction(temp.db, () => {
-    recordMessageNow(temp.db, {
-      guildId, channelId: '1', messageId, authorId: '2', authorName: 'viewer', authorIsBot: false,
-      postedAt: at, content: `https://clips.twitch.tv/Clip${messageId}`, source: 'discord',
-    }, at);
+    recordMessageNow(
+      temp.db,
+      {
+        guildId,
+        channelId: '1',
+        messageId,
+        authorId: '2',
+        authorName: 'viewer',
+        authorIsBot: false,
+        postedAt: at,
+        content: `https://clips.twitch.tv/Clip${messageId}`,
+        source: 'discord',
+      },
+      at,
+    );
   });
 }
 

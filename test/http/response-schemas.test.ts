@@ -11,7 +11,17 @@ import { serializeTopCreators, serializeTopGames } from '../../src/http/response
 import { GUILD_A, GUILD_B, NOW, seedCommunity } from '../fixtures/http-community';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
 
-const AWKWARD = ['', 'plain', 'quote " and backslash \\', 'line\nbreak\ttab\r\u0000\u001f', '</script><b>', 'émoji 🎮 中文', 'lone \ud800 surrogate', '=1+1', '\u2028\u2029'];
+const AWKWARD = [
+  '',
+  'plain',
+  'quote " and backslash \\',
+  'line\nbreak\ttab\r\u0000\u001f',
+  '</script><b>',
+  'émoji 🎮 中文',
+  'lone \ud800 surrogate',
+  '=1+1',
+  '\u2028\u2029',
+];
 
 describe('leaderboard response serialisers', () => {
   let temp: TempDb;
@@ -53,14 +63,41 @@ describe('leaderboard response serialisers', () => {
   });
 
   it('write the same text as JSON.stringify for awkward strings, nulls, fractions and large numbers', async () => {
-    const period = { type: 'range' as const, offset: 0, start: null, end: '2026-11-01T00:00:00.000Z', timezone: 'Pacific/Chatham', label: 'x' };
+    const period = {
+      type: 'range' as const,
+      offset: 0,
+      start: null,
+      end: '2026-11-01T00:00:00.000Z',
+      timezone: 'Pacific/Chatham',
+      label: 'x',
+    };
     for (const text of AWKWARD) {
       const creators: TopCreators = {
         period: { ...period, label: text },
         sort: 'avg_views',
         creators: [
-          { creator_id: text, creator_name: text, clip_count: 0, total_views: 9_007_199_254_740_991, avg_views: 0.1 + 0.2, discord_shares: 1, discord_reactions: 2, unique_games: 3, top_game: { id: text, name: text } },
-          { creator_id: '1', creator_name: 'b', clip_count: 1, total_views: 1, avg_views: 1e21, discord_shares: 0, discord_reactions: 0, unique_games: 0, top_game: null },
+          {
+            creator_id: text,
+            creator_name: text,
+            clip_count: 0,
+            total_views: 9_007_199_254_740_991,
+            avg_views: 0.1 + 0.2,
+            discord_shares: 1,
+            discord_reactions: 2,
+            unique_games: 3,
+            top_game: { id: text, name: text },
+          },
+          {
+            creator_id: '1',
+            creator_name: 'b',
+            clip_count: 1,
+            total_views: 1,
+            avg_views: 1e21,
+            discord_shares: 0,
+            discord_reactions: 0,
+            unique_games: 0,
+            top_game: null,
+          },
         ],
       };
       expect(serializeTopCreators(creators)).toBe(JSON.stringify(creators));
@@ -68,17 +105,42 @@ describe('leaderboard response serialisers', () => {
         period,
         sort: 'clip_count',
         games: [
-          { game_id: text, game_name: text, clip_count: 5, total_views: 10, avg_view_count: 2.5, unique_creators: 1, discord_shares: 0, discord_reactions: 0, top_clip: { id: text, title: text, views: 3, url: `https://clips.twitch.tv/${text}` } },
-          { game_id: '', game_name: 'Unknown game', clip_count: 1, total_views: 0, avg_view_count: 0, unique_creators: 1, discord_shares: 0, discord_reactions: 0, top_clip: null },
+          {
+            game_id: text,
+            game_name: text,
+            clip_count: 5,
+            total_views: 10,
+            avg_view_count: 2.5,
+            unique_creators: 1,
+            discord_shares: 0,
+            discord_reactions: 0,
+            top_clip: { id: text, title: text, views: 3, url: `https://clips.twitch.tv/${text}` },
+          },
+          {
+            game_id: '',
+            game_name: 'Unknown game',
+            clip_count: 1,
+            total_views: 0,
+            avg_view_count: 0,
+            unique_creators: 1,
+            discord_shares: 0,
+            discord_reactions: 0,
+            top_clip: null,
+          },
         ],
       };
       expect(serializeTopGames(games)).toBe(JSON.stringify(games));
     }
-    expect(serializeTopCreators({ period, sort: 'clip_count', creators: [] })).toBe(JSON.stringify({ period, sort: 'clip_count', creators: [] }));
+    expect(serializeTopCreators({ period, sort: 'clip_count', creators: [] })).toBe(
+      JSON.stringify({ period, sort: 'clip_count', creators: [] }),
+    );
   });
 
   it('refuse an answer that lacks a property instead of dropping it silently', async () => {
-    const broken = { period: { type: 'all_time', offset: 0, start: null, end: null, timezone: 'UTC', label: 'All time' }, sort: 'clip_count' };
+    const broken = {
+      period: { type: 'all_time', offset: 0, start: null, end: null, timezone: 'UTC', label: 'All time' },
+      sort: 'clip_count',
+    };
     expect(() => serializeTopCreators(broken as unknown as TopCreators)).toThrow(/creators/);
   });
 });

@@ -5,7 +5,7 @@ import { ManualClock } from '../../src/clock';
 import { closeDatabase, openDatabase } from '../../src/db/client';
 import { API_CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY } from '../../src/http/security-headers';
 import type { HttpServer } from '../../src/http/server';
-import { revokeApiToken } from '../../src/http/tokens';
+import { revokeApiToken } from '../../src/auth/tokens';
 import { bearer, GUILD_A, GUILD_B, startTestServer, TEST_NOW, tokenFor } from '../helpers/http-server';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
 import { recordMessageNow } from '../../src/capture/record-now';
@@ -112,7 +112,6 @@ describe('HTTP server', () => {
       expect(again.headers['x-ratelimit-remaining']).toBe('1');
     });
 
-
     it('rate-limits each token with Retry-After, without affecting other tokens', async () => {
       ({ server } = await startTestServer(temp.db, { rateLimitPerMinute: 2 }));
       const a = await tokenFor(temp.db, GUILD_A);
@@ -161,7 +160,12 @@ describe('HTTP server', () => {
       const long = await server.app.inject({ url: `/healthz?${'a'.repeat(3000)}=1` });
       expect(long.statusCode).toBe(414);
       expect(long.json()).toMatchObject({ error: 'uri_too_long' });
-      const body = await server.app.inject({ method: 'POST', url: '/healthz', payload: 'x'.repeat(20_000), headers: { 'content-type': 'text/plain' } });
+      const body = await server.app.inject({
+        method: 'POST',
+        url: '/healthz',
+        payload: 'x'.repeat(20_000),
+        headers: { 'content-type': 'text/plain' },
+      });
       expect(body.statusCode).toBe(413);
       expect(body.json()).toMatchObject({ error: 'payload_too_large' });
     });
@@ -192,7 +196,10 @@ describe('HTTP server', () => {
       const allowed = await server.app.inject({ url: '/healthz', headers: { origin: 'https://tools.example.com' } });
       expect(allowed.headers['access-control-allow-origin']).toBe('https://tools.example.com');
       const token = await tokenFor(temp.db, GUILD_A);
-      const api = await server.app.inject({ url: '/analytics/api/overview', headers: { origin: 'https://tools.example.com', ...bearer(token) } });
+      const api = await server.app.inject({
+        url: '/analytics/api/overview',
+        headers: { origin: 'https://tools.example.com', ...bearer(token) },
+      });
       expect(api.headers['access-control-allow-origin']).toBe('https://tools.example.com');
       expect(api.headers.vary).toBe('Origin, Authorization');
       const other = await server.app.inject({ url: '/healthz', headers: { origin: 'https://evil.example.com' } });
@@ -212,13 +219,26 @@ describe('HTTP server', () => {
       ({ server } = await startTestServer(temp.db));
       const token = await tokenFor(temp.db, GUILD_A);
       inTransaction(temp.db, () => {
-        recordMessageNow(temp.db, {
-          guildId: GUILD_A, channelId: '300', messageId: '400', authorId: '500', authorName: 'mod', authorIsBot: false,
-          postedAt: TEST_NOW - 1000, content: 'https://clips.twitch.tv/AwkwardHelplessSalamanderSwiftRage', source: 'discord',
-        }, TEST_NOW);
+        recordMessageNow(
+          temp.db,
+          {
+            guildId: GUILD_A,
+            channelId: '300',
+            messageId: '400',
+            authorId: '500',
+            authorName: 'mod',
+            authorIsBot: false,
+            postedAt: TEST_NOW - 1000,
+            content: 'https://clips.twitch.tv/AwkwardHelplessSalamanderSwiftRage',
+            source: 'discord',
+          },
+          TEST_NOW,
+        );
       });
       temp.db.$client
-        .prepare("INSERT INTO job_runs (job, last_started_at, last_finished_at, last_error) VALUES ('aggregate-incremental', ?, ?, NULL), ('enrich', ?, ?, 'Helix said: token abc123 rejected')")
+        .prepare(
+          "INSERT INTO job_runs (job, last_started_at, last_finished_at, last_error) VALUES ('aggregate-incremental', ?, ?, NULL), ('enrich', ?, ?, 'Helix said: token abc123 rejected')",
+        )
         .run(TEST_NOW - 5000, TEST_NOW - 4000, TEST_NOW - 3000, TEST_NOW - 2000);
       const res = await server.app.inject({ url: '/healthz' });
       expect(res.statusCode).toBe(200);

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { closeDatabase, openDatabase } from '../../src/db/client';
-import { createApiToken, createTokenVerifier, hashToken, listApiTokens, revokeApiToken } from '../../src/http/tokens';
+import { createApiToken, createTokenVerifier, hashToken, listApiTokens, revokeApiToken } from '../../src/auth/tokens';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
 import { GUILD_A, GUILD_B, TEST_NOW } from '../helpers/http-server';
 
@@ -23,7 +23,9 @@ describe('API tokens', () => {
   });
 
   it('never creates the same token twice', async () => {
-    const tokens = new Set(await Promise.all(Array.from({ length: 50 }, async () => (await createApiToken(temp.db, { guildId: GUILD_A }, TEST_NOW)).token)));
+    const tokens = new Set(
+      await Promise.all(Array.from({ length: 50 }, async () => (await createApiToken(temp.db, { guildId: GUILD_A }, TEST_NOW)).token)),
+    );
     expect(tokens.size).toBe(50);
   });
 

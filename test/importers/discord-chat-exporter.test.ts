@@ -32,7 +32,16 @@ async function importAll(files: string[], options: Parameters<typeof importExpor
 
 const mainExports = ['general.json', 'clips.json', 'thread-best-of-march.json', 'forum-review-my-clip.json'].map(fixture);
 
-function shares(): { message_id: string; clip_id: string; channel_id: string; thread_id: string | null; author_name: string; deleted: boolean; source: string; posted_at: number }[] {
+function shares(): {
+  message_id: string;
+  clip_id: string;
+  channel_id: string;
+  thread_id: string | null;
+  author_name: string;
+  deleted: boolean;
+  source: string;
+  posted_at: number;
+}[] {
   return temp.db.$client
     .prepare(
       `SELECT message_id, clip_id, channel_id, thread_id, author_name, deleted_at IS NOT NULL AS deleted, source, posted_at
@@ -48,9 +57,15 @@ function activeShareKeys(): string[] {
     .map((s) => `${s.message_id}:${s.clip_id}`);
 }
 
-function clip(clipId: string): { discord_shares: number; discord_reactions: number; discord_reaction_types: string; enrichment_state: string; source: string } | undefined {
+function clip(
+  clipId: string,
+):
+  | { discord_shares: number; discord_reactions: number; discord_reaction_types: string; enrichment_state: string; source: string }
+  | undefined {
   return temp.db.$client
-    .prepare('SELECT discord_shares, discord_reactions, discord_reaction_types, enrichment_state, source FROM clips WHERE guild_id = ? AND clip_id = ?')
+    .prepare(
+      'SELECT discord_shares, discord_reactions, discord_reaction_types, enrichment_state, source FROM clips WHERE guild_id = ? AND clip_id = ?',
+    )
     .get(GUILD, clipId) as never;
 }
 
@@ -63,7 +78,9 @@ function reactionRows(messageId: string): string[] {
 
 function baselines(messageId: string): Record<string, number> {
   const rows = temp.db.$client
-    .prepare<[string], { emoji_key: string; anonymous_count: number }>('SELECT emoji_key, anonymous_count FROM reaction_baselines WHERE message_id = ?')
+    .prepare<[string], { emoji_key: string; anonymous_count: number }>(
+      'SELECT emoji_key, anonymous_count FROM reaction_baselines WHERE message_id = ?',
+    )
     .all(messageId);
   return Object.fromEntries(rows.map((r) => [r.emoji_key, r.anonymous_count]));
 }
@@ -71,8 +88,12 @@ function baselines(messageId: string): Record<string, number> {
 function snapshotOfDatabase(): unknown {
   const q = (sql: string): unknown[] => temp.db.$client.prepare(sql).all();
   return {
-    shares: q('SELECT guild_id, channel_id, thread_id, message_id, clip_id, author_id, author_name, author_is_bot, posted_at, deleted_at, source FROM shares ORDER BY message_id, clip_id'),
-    clips: q('SELECT guild_id, clip_id, url, discord_shares, discord_reactions, discord_reaction_types, first_shared_at, enrichment_state FROM clips ORDER BY clip_id'),
+    shares: q(
+      'SELECT guild_id, channel_id, thread_id, message_id, clip_id, author_id, author_name, author_is_bot, posted_at, deleted_at, source FROM shares ORDER BY message_id, clip_id',
+    ),
+    clips: q(
+      'SELECT guild_id, clip_id, url, discord_shares, discord_reactions, discord_reaction_types, first_shared_at, enrichment_state FROM clips ORDER BY clip_id',
+    ),
     reactions: q('SELECT * FROM reactions ORDER BY message_id, emoji_key, user_id'),
     baselines: q('SELECT * FROM reaction_baselines ORDER BY message_id, emoji_key'),
     dirty: q('SELECT * FROM dirty_hours ORDER BY hour_start'),
@@ -96,7 +117,13 @@ describe('importing DiscordChatExporter exports', () => {
       '1000000000000000401:ForumClipSlug-z',
     ]);
     const byMessage = new Map(shares().map((s) => [s.message_id, s]));
-    expect(byMessage.get('1000000000000000101')).toMatchObject({ channel_id: '810000000000000001', thread_id: null, author_name: 'Alice', source: 'import', posted_at: Date.parse('2024-03-01T18:00:00.123Z') });
+    expect(byMessage.get('1000000000000000101')).toMatchObject({
+      channel_id: '810000000000000001',
+      thread_id: null,
+      author_name: 'Alice',
+      source: 'import',
+      posted_at: Date.parse('2024-03-01T18:00:00.123Z'),
+    });
     expect(byMessage.get('1000000000000000301')).toMatchObject({ channel_id: '810000000000000002', thread_id: '830000000000000001' });
     expect(byMessage.get('1000000000000000401')).toMatchObject({ channel_id: '810000000000000003', thread_id: '840000000000000001' });
     expect(clip(AWK)).toMatchObject({ discord_shares: 3, enrichment_state: 'pending', source: 'import' });
@@ -131,7 +158,7 @@ describe('importing DiscordChatExporter exports', () => {
     expect(reactionRows('1000000000000000104')).toEqual(['👍 900000000000000001']);
   });
 
-  it("skips exports of channels the guild does not capture, as live capture would, counting a thread by its parent", async () => {
+  it('skips exports of channels the guild does not capture, as live capture would, counting a thread by its parent', async () => {
     await updateGuildSettings(temp.db, GUILD, { captureChannelIds: ['810000000000000002'] }, NOW);
     const results = [];
     for (const file of mainExports) results.push(await importExportFile(deps(), file));
@@ -161,7 +188,11 @@ describe('importing DiscordChatExporter exports', () => {
     await importAll([older, newer]);
     const olderFirst = snapshotOfDatabase();
     // The edit of message 103 replaced its link: the old one stops counting, the new one counts.
-    expect(shares().filter((s) => s.message_id === '1000000000000000103').map((s) => [s.clip_id, s.deleted])).toEqual([
+    expect(
+      shares()
+        .filter((s) => s.message_id === '1000000000000000103')
+        .map((s) => [s.clip_id, s.deleted]),
+    ).toEqual([
       ['FunnyClipName-AbC123_xyz', false],
       ['TypoClipName', true],
     ]);
@@ -196,7 +227,11 @@ describe('importing DiscordChatExporter exports', () => {
     clock.advance(60_000);
     await importAll(mainExports, { batchSize: 2 });
     await importAll([fixture('general.json')], { batchSize: 3, force: true });
-    await recordReactionAdded(temp.db, { guildId: GUILD, channelId: '810000000000000001', messageId: '1000000000000000101', emojiKey: '🔥', userId: '42', at: NOW }, NOW);
+    await recordReactionAdded(
+      temp.db,
+      { guildId: GUILD, channelId: '810000000000000001', messageId: '1000000000000000101', emojiKey: '🔥', userId: '42', at: NOW },
+      NOW,
+    );
     await aggregateAll(temp.db, { clock });
     const incremental = totals();
     expect(incremental.length).toBeGreaterThan(0);
@@ -217,7 +252,20 @@ describe('importing DiscordChatExporter exports', () => {
     await importExportFile(deps(), fixture('general.json'), { force: true });
     expect(clip('FunnyClipName-AbC123_xyz')?.discord_reactions).toBe(4);
     // A live add by a user the export already named is a replay, not a new reaction.
-    expect(await recordReactionAdded(temp.db, { guildId: GUILD, channelId: '810000000000000001', messageId: '1000000000000000101', emojiKey: '😂', userId: '900000000000000003', at: NOW }, NOW)).toBe(false);
+    expect(
+      await recordReactionAdded(
+        temp.db,
+        {
+          guildId: GUILD,
+          channelId: '810000000000000001',
+          messageId: '1000000000000000101',
+          emojiKey: '😂',
+          userId: '900000000000000003',
+          at: NOW,
+        },
+        NOW,
+      ),
+    ).toBe(false);
     expect(clip(AWK)?.discord_reactions).toBe(6);
   });
 
@@ -256,7 +304,10 @@ describe('importing DiscordChatExporter exports', () => {
     const resumed = await importExportFile(deps(), fixture('general.json'));
     expect(resumed.resumedAfter).toBe(run.messages_imported);
     expect(resumed.messagesRead).toBe(6 - run.messages_imported);
-    expect(temp.db.$client.prepare('SELECT messages_imported, completed_at FROM import_runs').get()).toEqual({ messages_imported: 6, completed_at: NOW });
+    expect(temp.db.$client.prepare('SELECT messages_imported, completed_at FROM import_runs').get()).toEqual({
+      messages_imported: 6,
+      completed_at: NOW,
+    });
     const whole = snapshotOfDatabase();
     temp.cleanup();
     temp = createTempDb();
@@ -266,7 +317,11 @@ describe('importing DiscordChatExporter exports', () => {
 
   it('stops between chunks when asked, and continues from there on the next run', async () => {
     const stop = new AbortController();
-    const stopped = await importExportFile(deps(), fixture('general.json'), { chunkSize: 2048, signal: stop.signal, onProgress: (p) => p.messagesRead > 0 && stop.abort() });
+    const stopped = await importExportFile(deps(), fixture('general.json'), {
+      chunkSize: 2048,
+      signal: stop.signal,
+      onProgress: (p) => p.messagesRead > 0 && stop.abort(),
+    });
     expect(stopped.status).toBe('stopped');
     expect(stopped.messagesRead).toBeGreaterThan(0);
     expect(stopped.messagesRead).toBeLessThan(6);
@@ -275,7 +330,9 @@ describe('importing DiscordChatExporter exports', () => {
   });
 
   it('refuses an export of another guild when --guild is given', async () => {
-    await expect(importExportFile(deps(), fixture('general.json'), { guildId: '123' })).rejects.toThrow(/belongs to guild 800000000000000001 \("Clip Fans"\), not 123/);
+    await expect(importExportFile(deps(), fixture('general.json'), { guildId: '123' })).rejects.toThrow(
+      /belongs to guild 800000000000000001 \("Clip Fans"\), not 123/,
+    );
     expect(shares()).toEqual([]);
   });
 
@@ -310,9 +367,15 @@ describe('importing malformed files', () => {
     fs.writeFileSync(path.join(dir, 'array.json'), '[1, 2, 3]');
     fs.writeFileSync(path.join(dir, 'noheader.json'), '{\n  "messages": []\n}');
     fs.writeFileSync(path.join(dir, 'empty.json'), '');
-    expect((await failure(path.join(dir, 'array.json'))).message).toMatch(/array\.json:1: not a DiscordChatExporter JSON export: expected a JSON object, found "\[" \(byte 0\)/);
-    expect((await failure(path.join(dir, 'noheader.json'))).message).toMatch(/noheader\.json:2: not a DiscordChatExporter JSON export: "guild" .* missing/);
-    expect((await failure(path.join(dir, 'empty.json'))).message).toMatch(/empty\.json:1: not a DiscordChatExporter JSON export: the file is empty/);
+    expect((await failure(path.join(dir, 'array.json'))).message).toMatch(
+      /array\.json:1: not a DiscordChatExporter JSON export: expected a JSON object, found "\[" \(byte 0\)/,
+    );
+    expect((await failure(path.join(dir, 'noheader.json'))).message).toMatch(
+      /noheader\.json:2: not a DiscordChatExporter JSON export: "guild" .* missing/,
+    );
+    expect((await failure(path.join(dir, 'empty.json'))).message).toMatch(
+      /empty\.json:1: not a DiscordChatExporter JSON export: the file is empty/,
+    );
   });
 
   it('keeps the messages before the end of a truncated export and says where it ends', async () => {
@@ -320,7 +383,9 @@ describe('importing malformed files', () => {
     const error = await failure(file);
     const size = fs.statSync(file).size;
     const lines = fs.readFileSync(file, 'utf8').split('\n').length;
-    expect(error.message).toBe(`${file}:${lines}: the file ends unexpectedly (inside messages, after message 1): the export is truncated (byte ${size.toLocaleString('en-US')})`);
+    expect(error.message).toBe(
+      `${file}:${lines}: the file ends unexpectedly (inside messages, after message 1): the export is truncated (byte ${size.toLocaleString('en-US')})`,
+    );
     expect(error.messagesKept).toBe(1);
     expect(activeShareKeys()).toEqual(['1000000000000000601:KeptFromTruncated']);
   });
@@ -332,7 +397,9 @@ describe('importing malformed files', () => {
     const error = await failure(file);
     expect(error.byteOffset).toBe(badStart);
     expect(error.line).toBe(text.slice(0, badStart).split('\n').length);
-    expect(error.message).toContain('message 3 (id 1000000000000000503) is not a valid DiscordChatExporter message: "author.id" is missing');
+    expect(error.message).toContain(
+      'message 3 (id 1000000000000000503) is not a valid DiscordChatExporter message: "author.id" is missing',
+    );
     expect(activeShareKeys()).toEqual(['1000000000000000501:BeforeTheBadOne', '1000000000000000502:AlsoBeforeTheBadOne']);
   });
 

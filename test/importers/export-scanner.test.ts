@@ -51,7 +51,11 @@ describe('ExportScanner', () => {
   });
 
   it('rejects every truncation of a valid export', () => {
-    const doc = JSON.stringify({ guild: { id: '1' }, channel: { id: '2' }, messages: [{ id: '3', content: 'a "b" \\ c' }, { id: '4' }], messageCount: 2 }, null, 2);
+    const doc = JSON.stringify(
+      { guild: { id: '1' }, channel: { id: '2' }, messages: [{ id: '3', content: 'a "b" \\ c' }, { id: '4' }], messageCount: 2 },
+      null,
+      2,
+    );
     for (let cut = 0; cut < doc.length - 1; cut++) {
       expect(() => scan(doc.slice(0, cut), [5])).toThrow(ExportSyntaxError);
     }
@@ -61,7 +65,10 @@ describe('ExportScanner', () => {
   it('hands over messages much larger than a chunk intact, with small and large messages mixed', () => {
     // Larger than the scanner's initial work buffer, so it grows, shifts and is released across reads.
     const piece = 'héllo "quoted" \\ back\nslash 😂 {[,:]} ';
-    const messages = [150_000, 12, 300_000, 70_000, 5_000_000, 3].map((length, i) => ({ id: String(i), content: piece.repeat(Math.ceil(length / piece.length)).slice(0, length) }));
+    const messages = [150_000, 12, 300_000, 70_000, 5_000_000, 3].map((length, i) => ({
+      id: String(i),
+      content: piece.repeat(Math.ceil(length / piece.length)).slice(0, length),
+    }));
     const doc = JSON.stringify({ guild: { id: '1' }, messages }, null, 1);
     for (const chunks of [[1000, 7, 65_537, 4096], [1_048_576], [333]]) {
       expect(scan(doc, chunks).messages).toEqual(messages);

@@ -45,18 +45,20 @@ describe('the clip URL parser on generated input', () => {
           { arbitrary: fc.string({ unit: 'grapheme', maxLength: 300 }), weight: 20 },
           // Very long messages: a generated unicode piece repeated past the scanner's 100 000-character cap.
           {
-            arbitrary: fc.tuple(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 }), fc.integer({ min: 1_000, max: 6_000 })).map(([piece, times]) => `${piece} clips.twitch.tv/`.repeat(times)),
+            arbitrary: fc
+              .tuple(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 }), fc.integer({ min: 1_000, max: 6_000 }))
+              .map(([piece, times]) => `${piece} clips.twitch.tv/`.repeat(times)),
             weight: 1,
           },
         ),
         (text) => {
-        const links = extractClipLinks(text);
-        for (const link of links) {
-          expect(link.clipId).toMatch(/^[A-Za-z0-9][A-Za-z0-9_-]{1,99}$/);
-          expect(link.url).toBe(`https://clips.twitch.tv/${link.clipId}`);
-        }
-        expect(new Set(links.map((l) => l.clipId)).size).toBe(links.length);
-        parseClipUrl(text);
+          const links = extractClipLinks(text);
+          for (const link of links) {
+            expect(link.clipId).toMatch(/^[A-Za-z0-9][A-Za-z0-9_-]{1,99}$/);
+            expect(link.url).toBe(`https://clips.twitch.tv/${link.clipId}`);
+          }
+          expect(new Set(links.map((l) => l.clipId)).size).toBe(links.length);
+          parseClipUrl(text);
         },
       ),
       { numRuns: PROPERTY_RUNS.arbitraryText },
@@ -82,7 +84,17 @@ describe('the clip URL parser on generated input', () => {
 
   it('accepts no host but Twitch’s, however close the name', () => {
     const host = fc.oneof(
-      fc.constantFrom('nottwitch.tv', 'twitch.tv.evil.com', 'clips.twitch.tv.example.org', 'twitch.com', 'clips-twitch.tv', 'twitch.tvx', 'twltch.tv', 'clips.twitch.t', 'xn--twitch-.tv'),
+      fc.constantFrom(
+        'nottwitch.tv',
+        'twitch.tv.evil.com',
+        'clips.twitch.tv.example.org',
+        'twitch.com',
+        'clips-twitch.tv',
+        'twitch.tvx',
+        'twltch.tv',
+        'clips.twitch.t',
+        'xn--twitch-.tv',
+      ),
       fc.domain().filter((d) => !/(^|\.)twitch\.tv$/i.test(d)),
     );
     fc.assert(
@@ -117,9 +129,32 @@ describe('malformed gateway payloads', () => {
   });
 
   it('ignores payloads with missing, mistyped or unexpected fields, unknown emoji shapes and unknown channels, and keeps capturing', async () => {
-    const valid = message({ channel_id: channel.id, guild_id: guildId, author: alice, content: 'https://clips.twitch.tv/FuzzValidClip-ok1' });
-    const anything = fc.oneof(fc.constant(null), fc.constant(undefined), fc.integer(), fc.string({ maxLength: 30 }), fc.boolean(), fc.constant({}), fc.constant([]), fc.object({ maxDepth: 1 }));
-    const event = fc.constantFrom('MESSAGE_CREATE', 'MESSAGE_UPDATE', 'MESSAGE_DELETE', 'MESSAGE_DELETE_BULK', 'MESSAGE_REACTION_ADD', 'MESSAGE_REACTION_REMOVE', 'MESSAGE_REACTION_REMOVE_ALL', 'MESSAGE_REACTION_REMOVE_EMOJI');
+    const valid = message({
+      channel_id: channel.id,
+      guild_id: guildId,
+      author: alice,
+      content: 'https://clips.twitch.tv/FuzzValidClip-ok1',
+    });
+    const anything = fc.oneof(
+      fc.constant(null),
+      fc.constant(undefined),
+      fc.integer(),
+      fc.string({ maxLength: 30 }),
+      fc.boolean(),
+      fc.constant({}),
+      fc.constant([]),
+      fc.object({ maxDepth: 1 }),
+    );
+    const event = fc.constantFrom(
+      'MESSAGE_CREATE',
+      'MESSAGE_UPDATE',
+      'MESSAGE_DELETE',
+      'MESSAGE_DELETE_BULK',
+      'MESSAGE_REACTION_ADD',
+      'MESSAGE_REACTION_REMOVE',
+      'MESSAGE_REACTION_REMOVE_ALL',
+      'MESSAGE_REACTION_REMOVE_EMOJI',
+    );
     const base = (): Record<string, unknown> => ({
       ...valid,
       id: snowflake(),
@@ -131,16 +166,35 @@ describe('malformed gateway payloads', () => {
     });
     const mutation = fc.oneof(
       // a field removed
-      fc.constantFrom('id', 'channel_id', 'guild_id', 'author', 'content', 'emoji', 'user_id', 'message_id', 'ids').map((k) => (d: Record<string, unknown>) => void delete d[k]),
+      fc
+        .constantFrom('id', 'channel_id', 'guild_id', 'author', 'content', 'emoji', 'user_id', 'message_id', 'ids')
+        .map((k) => (d: Record<string, unknown>) => void delete d[k]),
       // a field with the wrong type
-      fc.tuple(fc.constantFrom('id', 'channel_id', 'author', 'content', 'emoji', 'user_id', 'ids', 'guild_id'), anything).map(([k, v]) => (d: Record<string, unknown>) => void (d[k] = v)),
+      fc.tuple(fc.constantFrom('id', 'channel_id', 'author', 'content', 'emoji', 'user_id', 'ids', 'guild_id'), anything).map(
+        ([k, v]) =>
+          (d: Record<string, unknown>) =>
+            void (d[k] = v),
+      ),
       // unknown emoji shapes
-      fc.constantFrom({ id: 'abc', name: null }, { id: null, name: null }, { animated: true }, { id: '1', name: 'x', roles: 5 }, 'string-emoji', 7).map((e) => (d: Record<string, unknown>) => void (d.emoji = e)),
+      fc
+        .constantFrom(
+          { id: 'abc', name: null },
+          { id: null, name: null },
+          { animated: true },
+          { id: '1', name: 'x', roles: 5 },
+          'string-emoji',
+          7,
+        )
+        .map((e) => (d: Record<string, unknown>) => void (d.emoji = e)),
       // a channel or guild the bot does not know
       fc.constant((d: Record<string, unknown>) => void (d.channel_id = snowflake())),
       fc.constant((d: Record<string, unknown>) => void (d.guild_id = snowflake())),
       // unexpected extra fields
-      fc.tuple(fc.string({ maxLength: 12 }), anything).map(([k, v]) => (d: Record<string, unknown>) => void (d[`x_${k}`] = v)),
+      fc.tuple(fc.string({ maxLength: 12 }), anything).map(
+        ([k, v]) =>
+          (d: Record<string, unknown>) =>
+            void (d[`x_${k}`] = v),
+      ),
     );
     const before = logs.length;
     await fc.assert(
@@ -153,7 +207,13 @@ describe('malformed gateway payloads', () => {
     );
     // Still capturing: a valid message after all of that is recorded once.
     await discord.dispatch('MESSAGE_CREATE', valid);
-    await vi.waitFor(() => expect(temp.db.$client.prepare("SELECT count(*) AS n FROM shares WHERE clip_id = 'FuzzValidClip-ok1' AND message_id = ?").get(valid.id)).toEqual({ n: 1 }), { timeout: 20_000 });
+    await vi.waitFor(
+      () =>
+        expect(
+          temp.db.$client.prepare("SELECT count(*) AS n FROM shares WHERE clip_id = 'FuzzValidClip-ok1' AND message_id = ?").get(valid.id),
+        ).toEqual({ n: 1 }),
+      { timeout: 20_000 },
+    );
     await bot.idle();
     expect(discord.connectedSessions).toBe(1);
     // Each dropped payload is one log line that names the event and the problem.

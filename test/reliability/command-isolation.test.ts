@@ -23,8 +23,18 @@ interface Side {
 
 const guildA = snowflake();
 const guildB = snowflake();
-const A: Side = { guildId: guildA, channel: textChannel({ guild_id: guildA, name: 'clips' }), marker: 'ZZALPHA', clipIds: ['AlphaClipOne', 'AlphaClipTwo', 'AlphaClipThree'] };
-const B: Side = { guildId: guildB, channel: textChannel({ guild_id: guildB, name: 'clips' }), marker: 'ZZBETA', clipIds: ['BetaClipOne', 'BetaClipTwo', 'BetaClipThree'] };
+const A: Side = {
+  guildId: guildA,
+  channel: textChannel({ guild_id: guildA, name: 'clips' }),
+  marker: 'ZZALPHA',
+  clipIds: ['AlphaClipOne', 'AlphaClipTwo', 'AlphaClipThree'],
+};
+const B: Side = {
+  guildId: guildB,
+  channel: textChannel({ guild_id: guildB, name: 'clips' }),
+  marker: 'ZZBETA',
+  clipIds: ['BetaClipOne', 'BetaClipTwo', 'BetaClipThree'],
+};
 const manager = user({ username: 'manager' });
 
 interface CommandOption {
@@ -100,11 +110,24 @@ beforeAll(async () => {
   // The real /clipscope-admin services (aggregation, API tokens, history backfill); Twitch stays unconfigured.
   Object.assign(
     h.ctx.services,
-    createAdminServices({ db, clock: h.clock, logger: h.ctx.logger, twitch: null, discord: { token: h.discord.token, apiBaseUrl: h.discord.apiBaseUrl } }),
+    createAdminServices({
+      db,
+      clock: h.clock,
+      logger: h.ctx.logger,
+      twitch: null,
+      discord: { token: h.discord.token, apiBaseUrl: h.discord.apiBaseUrl },
+    }),
   );
   for (const side of [A, B]) {
     for (const [i, clipId] of side.clipIds.entries()) {
-      shareClip(db, { guildId: side.guildId, channelId: side.channel.id, clipId, authorId: manager.id, authorName: `${side.marker.toLowerCase()}sharer`, at: TUESDAY + 3_600_000 });
+      shareClip(db, {
+        guildId: side.guildId,
+        channelId: side.channel.id,
+        clipId,
+        authorId: manager.id,
+        authorName: `${side.marker.toLowerCase()}sharer`,
+        at: TUESDAY + 3_600_000,
+      });
       const clip = helixClip(side, clipId, i);
       await writeTwitchClip(db, clip, { now: TUESDAY + 4_000_000, gameName: `${side.marker} Game ${i % 2}` });
     }
@@ -131,7 +154,13 @@ interface Walk {
 }
 
 async function walkAll(side: Side): Promise<Walk> {
-  const fields = { applicationId: h.discord.applicationId, guildId: side.guildId, channel: side.channel, user: manager, permissions: Permissions.manager };
+  const fields = {
+    applicationId: h.discord.applicationId,
+    guildId: side.guildId,
+    channel: side.channel,
+    user: manager,
+    permissions: Permissions.manager,
+  };
   const before = h.discord.requests.length;
   const walk: Walk = { interactions: 0, autocompletes: 0, bodies: [] };
 
@@ -140,7 +169,11 @@ async function walkAll(side: Side): Promise<Walk> {
     const suggested = new Map<string, string | number>();
     for (const option of leaf.options.filter((o) => o.autocomplete)) {
       const requests = await h.invoke(
-        autocomplete({ ...fields, commandName: leaf.command, options: nest(leaf.path, [{ name: option.name, type: option.type, value: '', focused: true }]) }),
+        autocomplete({
+          ...fields,
+          commandName: leaf.command,
+          options: nest(leaf.path, [{ name: option.name, type: option.type, value: '', focused: true }]),
+        }),
       );
       walk.autocompletes += 1;
       const choices = (bodyOf(requests.find((r) => r.path.endsWith('/callback'))).data?.choices ?? []) as { value: string | number }[];
@@ -186,14 +219,19 @@ describe('every slash command stays inside its guild', () => {
   });
 
   it('walks every command, subcommand, autocomplete and export report', () => {
-    const exportReports = LEAVES.find((l) => l.command === 'clipstats' && l.path.join(' ') === 'export')?.options.find((o) => o.name === 'report')?.choices ?? [];
+    const exportReports =
+      LEAVES.find((l) => l.command === 'clipstats' && l.path.join(' ') === 'export')?.options.find((o) => o.name === 'report')?.choices ??
+      [];
     expect(exportReports.length).toBeGreaterThan(0);
     expect(LEAVES.length).toBeGreaterThanOrEqual(COMMANDS.length);
     const autocompletable = LEAVES.flatMap((l) => l.options.filter((o) => o.autocomplete));
     expect(autocompletable.length).toBeGreaterThan(0);
     for (const walk of [inA, inB]) {
       // One invocation per leaf, times the choices of each required option with choices (export: one per report).
-      const expected = LEAVES.reduce((n, l) => n + l.options.filter((o) => o.required && o.choices?.length).reduce((m, o) => m * o.choices!.length, 1), 0);
+      const expected = LEAVES.reduce(
+        (n, l) => n + l.options.filter((o) => o.required && o.choices?.length).reduce((m, o) => m * o.choices!.length, 1),
+        0,
+      );
       expect(walk.interactions).toBe(expected);
       expect(walk.autocompletes).toBe(autocompletable.length);
     }

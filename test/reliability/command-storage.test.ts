@@ -28,11 +28,24 @@ beforeAll(async () => {
   // The real /clipscope-admin services (aggregation on the bot's database); Twitch stays unconfigured.
   Object.assign(
     h.ctx.services,
-    createAdminServices({ db: h.temp.db, clock: h.clock, logger: h.ctx.logger, twitch: null, discord: { token: h.discord.token, apiBaseUrl: h.discord.apiBaseUrl } }),
+    createAdminServices({
+      db: h.temp.db,
+      clock: h.clock,
+      logger: h.ctx.logger,
+      twitch: null,
+      discord: { token: h.discord.token, apiBaseUrl: h.discord.apiBaseUrl },
+    }),
   );
   for (let i = 0; i < CLIP_COUNT; i++) {
     const clipId = `StorageClip${String(i).padStart(3, '0')}`;
-    shareClip(h.temp.db, { guildId: guildA, channelId: clipsA.id, clipId, authorId: manager.id, authorName: 'manager', at: TUESDAY + i * 1_000 });
+    shareClip(h.temp.db, {
+      guildId: guildA,
+      channelId: clipsA.id,
+      clipId,
+      authorId: manager.id,
+      authorName: 'manager',
+      at: TUESDAY + i * 1_000,
+    });
     enrich(h.temp.db, guildA, {
       clipId,
       title: `Clip ${i}`,
@@ -58,7 +71,15 @@ afterEach(() => {
 });
 
 function admin(opts: ApiOption[]): Record<string, unknown> {
-  return chatInput({ applicationId: h.discord.applicationId, guildId: guildA, channel: clipsA, user: manager, permissions: Permissions.manager, commandName: 'clipscope-admin', options: opts });
+  return chatInput({
+    applicationId: h.discord.applicationId,
+    guildId: guildA,
+    channel: clipsA,
+    user: manager,
+    permissions: Permissions.manager,
+    commandName: 'clipscope-admin',
+    options: opts,
+  });
 }
 
 const callback = (requests: RecordedRequest[]) => requests.find((r) => r.method === 'POST' && r.path.startsWith('/interactions/'));
@@ -89,8 +110,16 @@ describe('a slash command while the disk is full', () => {
     );
     expectNoInternals(requests);
     const logged = failureLog();
-    expect(logged).toMatchObject({ level: 50, command: 'clipscope-admin aggregate', guildId: guildA, userId: manager.id, database: h.temp.path });
-    expect(logged!.msg).toBe(`command failed: disk full: cannot write ${h.temp.path} (or its -wal/-shm files); free space on that filesystem`);
+    expect(logged).toMatchObject({
+      level: 50,
+      command: 'clipscope-admin aggregate',
+      guildId: guildA,
+      userId: manager.id,
+      database: h.temp.path,
+    });
+    expect(logged!.msg).toBe(
+      `command failed: disk full: cannot write ${h.temp.path} (or its -wal/-shm files); free space on that filesystem`,
+    );
     expect(logged!.storage).toBe(logged!.msg.slice('command failed: '.length));
     expect(logged!.err).toMatchObject({ code: 'SQLITE_FULL' });
     expect(h.temp.db.$client.prepare('SELECT count(*) AS n FROM creator_analytics WHERE guild_id = ?').get(guildA)).toEqual({ n: 0 });
@@ -98,7 +127,9 @@ describe('a slash command while the disk is full', () => {
     h.temp.db.$client.pragma('max_page_count = 4294967294');
     const again = await h.invoke(admin([subcommand('aggregate')]));
     expect(bodyOf(edit(again)).content).toMatch(/^✅ /);
-    expect(h.temp.db.$client.prepare('SELECT count(DISTINCT creator_id) AS n FROM creator_analytics WHERE guild_id = ?').get(guildA)).toEqual({ n: CLIP_COUNT });
+    expect(
+      h.temp.db.$client.prepare('SELECT count(DISTINCT creator_id) AS n FROM creator_analytics WHERE guild_id = ?').get(guildA),
+    ).toEqual({ n: CLIP_COUNT });
   });
 });
 
@@ -163,7 +194,11 @@ describe('a slash command meeting an I/O error', () => {
         'Nothing you asked for was changed. Please tell whoever hosts Clipscope, then try again.',
     );
     expectNoInternals(requests);
-    expect(failureLog()).toMatchObject({ level: 50, msg: `command failed: I/O error (SQLITE_IOERR_WRITE) writing ${h.temp.path}`, database: h.temp.path });
+    expect(failureLog()).toMatchObject({
+      level: 50,
+      msg: `command failed: I/O error (SQLITE_IOERR_WRITE) writing ${h.temp.path}`,
+      database: h.temp.path,
+    });
   });
 });
 
@@ -176,7 +211,14 @@ describe('a storage problem after a public "thinking…"', () => {
     let requests: RecordedRequest[];
     try {
       requests = await h.invoke(
-        chatInput({ applicationId: h.discord.applicationId, guildId: guildA, channel: clipsA, user: manager, commandName: 'clipstats', options: [subcommand('overview')] }),
+        chatInput({
+          applicationId: h.discord.applicationId,
+          guildId: guildA,
+          channel: clipsA,
+          user: manager,
+          commandName: 'clipstats',
+          options: [subcommand('overview')],
+        }),
       );
     } finally {
       h.ctx.analytics.overview = overview;
@@ -184,7 +226,8 @@ describe('a storage problem after a public "thinking…"', () => {
 
     expect(requests.map((r) => r.method)).toEqual(['POST', 'DELETE', 'POST']);
     expect(bodyOf(requests[2])).toMatchObject({
-      content: "Clipscope's database is busy right now (another task is writing), so `/clipstats overview` did not run. Nothing was changed; please try again in a few seconds.",
+      content:
+        "Clipscope's database is busy right now (another task is writing), so `/clipstats overview` did not run. Nothing was changed; please try again in a few seconds.",
       flags: EPHEMERAL,
     });
     expectNoInternals(requests);

@@ -11,7 +11,17 @@ import Database from 'better-sqlite3';
 import { aggregateAnalytics } from '../../src/analytics/aggregate';
 import { systemClock } from '../../src/clock';
 import { closeDatabase, openDatabase } from '../../src/db/client';
-import { member, message, reactionAdd, snowflake, startFakeDiscord, textChannel, user, type ApiUser, type FakeDiscord } from '../fakes/discord';
+import {
+  member,
+  message,
+  reactionAdd,
+  snowflake,
+  startFakeDiscord,
+  textChannel,
+  user,
+  type ApiUser,
+  type FakeDiscord,
+} from '../fakes/discord';
 import { FakeHelix } from '../fakes/helix';
 import { seededRandom, spawnApp, spawnCli, waitUntil, type Child } from './child-process';
 
@@ -90,22 +100,28 @@ function readState(file: string): DbState {
     db.pragma('busy_timeout = 5000');
     const integrity = (db.pragma('integrity_check', { simple: true }) as string) ?? '';
     const shares = new Set(
-      (db.prepare('SELECT message_id, clip_id FROM shares WHERE deleted_at IS NULL').all() as { message_id: string; clip_id: string }[]).map(
-        (r) => `${r.message_id}:${r.clip_id}`,
-      ),
+      (
+        db.prepare('SELECT message_id, clip_id FROM shares WHERE deleted_at IS NULL').all() as { message_id: string; clip_id: string }[]
+      ).map((r) => `${r.message_id}:${r.clip_id}`),
     );
     const reactions = new Set(
-      (db.prepare('SELECT message_id, emoji_key, user_id FROM reactions').all() as { message_id: string; emoji_key: string; user_id: string }[]).map(
-        (r) => `${r.message_id}:${r.emoji_key}:${r.user_id}`,
-      ),
+      (
+        db.prepare('SELECT message_id, emoji_key, user_id FROM reactions').all() as {
+          message_id: string;
+          emoji_key: string;
+          user_id: string;
+        }[]
+      ).map((r) => `${r.message_id}:${r.emoji_key}:${r.user_id}`),
     );
     const counters = new Map(
-      (db.prepare('SELECT guild_id, clip_id, discord_shares, discord_reactions FROM clips').all() as {
-        guild_id: string;
-        clip_id: string;
-        discord_shares: number;
-        discord_reactions: number;
-      }[]).map((r) => [`${r.guild_id}:${r.clip_id}`, [r.discord_shares, r.discord_reactions] as [number, number]]),
+      (
+        db.prepare('SELECT guild_id, clip_id, discord_shares, discord_reactions FROM clips').all() as {
+          guild_id: string;
+          clip_id: string;
+          discord_shares: number;
+          discord_reactions: number;
+        }[]
+      ).map((r) => [`${r.guild_id}:${r.clip_id}`, [r.discord_shares, r.discord_reactions] as [number, number]]),
     );
     return { shares, reactions, counters, integrity };
   } finally {
@@ -114,7 +130,9 @@ function readState(file: string): DbState {
 }
 
 function keysOf(event: CaptureEvent): string[] {
-  return event.kind === 'message' ? event.slugs.map((s) => `${event.messageId}:${s}`) : [`${event.messageId}:${event.emoji}:${event.userId}`];
+  return event.kind === 'message'
+    ? event.slugs.map((s) => `${event.messageId}:${s}`)
+    : [`${event.messageId}:${event.emoji}:${event.userId}`];
 }
 
 function isCommitted(state: DbState, event: CaptureEvent): boolean {
@@ -145,8 +163,12 @@ export function rawTables(file: string): Record<string, unknown[]> {
   try {
     const q = (sql: string): unknown[] => db.prepare(sql).all();
     return {
-      shares: q('SELECT guild_id, channel_id, thread_id, message_id, clip_id, author_id, author_name, posted_at, deleted_at, source FROM shares ORDER BY message_id, clip_id'),
-      clips: q('SELECT guild_id, clip_id, url, discord_shares, discord_reactions, discord_reaction_types, first_shared_at, enrichment_state FROM clips ORDER BY guild_id, clip_id'),
+      shares: q(
+        'SELECT guild_id, channel_id, thread_id, message_id, clip_id, author_id, author_name, posted_at, deleted_at, source FROM shares ORDER BY message_id, clip_id',
+      ),
+      clips: q(
+        'SELECT guild_id, clip_id, url, discord_shares, discord_reactions, discord_reaction_types, first_shared_at, enrichment_state FROM clips ORDER BY guild_id, clip_id',
+      ),
       reactions: q('SELECT message_id, emoji_key, user_id FROM reactions ORDER BY message_id, emoji_key, user_id'),
       baselines: q('SELECT * FROM reaction_baselines ORDER BY message_id, emoji_key'),
       dirty: q('SELECT * FROM dirty_hours ORDER BY guild_id, hour_start'),
@@ -211,7 +233,14 @@ export async function runCrashHarness(options: CrashOptions): Promise<CrashFigur
   // Most slugs exist on Twitch; every seventh was deleted there (not_found).
   for (const g of guilds) {
     g.slugs.forEach((slug, i) => {
-      if (i % 7 !== 6) helix.addClip({ id: slug, creator_id: `30${i % 5}`, creator_name: `Creator${i % 5}`, game_id: String(500 + (i % 3)), view_count: 10 + i });
+      if (i % 7 !== 6)
+        helix.addClip({
+          id: slug,
+          creator_id: `30${i % 5}`,
+          creator_name: `Creator${i % 5}`,
+          game_id: String(500 + (i % 3)),
+          view_count: 10 + i,
+        });
     });
   }
   for (const game of [500, 501, 502]) helix.addGame(String(game), `Game ${game}`);
@@ -269,7 +298,14 @@ export async function runCrashHarness(options: CrashOptions): Promise<CrashFigur
       const reactor = guild.members.find((m) => m.id === event.userId)!;
       await discord.dispatch(
         'MESSAGE_REACTION_ADD',
-        reactionAdd({ channel_id: guild.channel.id, guild_id: guild.id, message_id: event.messageId, user_id: event.userId, emoji: { id: null, name: event.emoji }, member: member(reactor) }),
+        reactionAdd({
+          channel_id: guild.channel.id,
+          guild_id: guild.id,
+          message_id: event.messageId,
+          user_id: event.userId,
+          emoji: { id: null, name: event.emoji },
+          member: member(reactor),
+        }),
       );
     }
   };
@@ -282,7 +318,11 @@ export async function runCrashHarness(options: CrashOptions): Promise<CrashFigur
     // that says listeners are attached and the login finished.
     await Promise.race([
       waitUntil(
-        () => discord.identifies.length > sessionsBefore && discord.connectedSessions > 0 && logSize() > 0 && logTail().includes('discord bot logged in'),
+        () =>
+          discord.identifies.length > sessionsBefore &&
+          discord.connectedSessions > 0 &&
+          logSize() > 0 &&
+          logTail().includes('discord bot logged in'),
         'the app to log in to the fake Discord',
         60_000,
         20,
@@ -370,7 +410,12 @@ export async function runCrashHarness(options: CrashOptions): Promise<CrashFigur
       }
       // One kill in four waits for the queue's promise first: a delivered event is committed within moments.
       if (kill % 4 === 3) {
-        await waitUntil(() => [...replay, ...fresh].every((e) => isCommitted(readState(dbFile), e)), 'every delivered event to be committed', 30_000, 25);
+        await waitUntil(
+          () => [...replay, ...fresh].every((e) => isCommitted(readState(dbFile), e)),
+          'every delivered event to be committed',
+          30_000,
+          25,
+        );
       } else {
         // Anywhere from right after the last write to well after the queue's commit.
         await new Promise((resolve) => setTimeout(resolve, Math.floor(random() * random() * 1500)));
@@ -384,7 +429,9 @@ export async function runCrashHarness(options: CrashOptions): Promise<CrashFigur
       unconfirmed = [...replay, ...fresh].filter((e, i, all) => all.indexOf(e) === i && !isCommitted(after, e));
       if (unconfirmed.length > 0) figures.killsWithEventsInFlight++;
       confirmed = after;
-      log(`capture kill ${kill + 1}/${options.captureKills}: ${fresh.length} new events, ${replay.length} replayed, ${unconfirmed.length} in flight at the kill (${Math.round((Date.now() - started) / 1000)} s)`);
+      log(
+        `capture kill ${kill + 1}/${options.captureKills}: ${fresh.length} new events, ${replay.length} replayed, ${unconfirmed.length} in flight at the kill (${Math.round((Date.now() - started) / 1000)} s)`,
+      );
     }
 
     // Last restart: replay what was in flight, then everything must be there exactly once; stop cleanly.
@@ -394,10 +441,15 @@ export async function runCrashHarness(options: CrashOptions): Promise<CrashFigur
     figures.eventsReplayed += unconfirmed.length;
     const expectedShares = new Set(events.flatMap((e) => (e.kind === 'message' ? keysOf(e) : [])));
     const expectedReactions = new Set(events.flatMap((e) => (e.kind === 'reaction' ? keysOf(e) : [])));
-    await waitUntil(() => {
-      const s = readState(dbFile);
-      return s.shares.size === expectedShares.size && s.reactions.size === expectedReactions.size;
-    }, 'the replayed events to be committed', 30_000, 25);
+    await waitUntil(
+      () => {
+        const s = readState(dbFile);
+        return s.shares.size === expectedShares.size && s.reactions.size === expectedReactions.size;
+      },
+      'the replayed events to be committed',
+      30_000,
+      25,
+    );
     child!.process.kill('SIGTERM');
     const exit = await child!.exited;
     child = null;
@@ -434,7 +486,10 @@ export async function runCrashHarness(options: CrashOptions): Promise<CrashFigur
     if (enrichExit.code !== 0) fail(`clipscope enrich after the kills exited with ${JSON.stringify(enrichExit)}`);
     {
       const db = new Database(dbFile, { readonly: true });
-      const states = db.prepare('SELECT enrichment_state AS state, count(*) AS n FROM clips GROUP BY 1').all() as { state: string; n: number }[];
+      const states = db.prepare('SELECT enrichment_state AS state, count(*) AS n FROM clips GROUP BY 1').all() as {
+        state: string;
+        n: number;
+      }[];
       const missing = db.prepare("SELECT guild_id, clip_id FROM clips WHERE enrichment_state = 'done' AND creator_id IS NULL").all();
       db.close();
       const stuck = states.filter((s) => s.state !== 'done' && s.state !== 'not_found');
@@ -537,9 +592,10 @@ function writeExport(file: string, random: () => number): void {
     const id = (BigInt(start + i * 60_000 - 1420070400000) << 22n) + BigInt(i % 4096);
     const slug = `ImportedClip${Math.floor(random() * 500)}-x`;
     const author = Math.floor(random() * 20);
-    const reactions = random() < 0.3
-      ? `[{"emoji":{"id":"","name":"🔥","code":"fire","isAnimated":false,"imageUrl":""},"count":2,"users":[{"id":"89000000000000000${author % 10}","name":"u${author}","discriminator":"0000","nickname":"u${author}","isBot":false,"avatarUrl":""}]}]`
-      : '[]';
+    const reactions =
+      random() < 0.3
+        ? `[{"emoji":{"id":"","name":"🔥","code":"fire","isAnimated":false,"imageUrl":""},"count":2,"users":[{"id":"89000000000000000${author % 10}","name":"u${author}","discriminator":"0000","nickname":"u${author}","isBot":false,"avatarUrl":""}]}]`
+        : '[]';
     lines.push(
       `${i === 0 ? '' : ','}{"id":"${id}","type":"Default","timestamp":"${new Date(start + i * 60_000).toISOString()}","timestampEdited":null,"isPinned":false,"content":"${random() < 0.6 ? `https://clips.twitch.tv/${slug} wow` : 'just chatting'}","author":{"id":"8900000000000000${String(author).padStart(2, '0')}","name":"u${author}","discriminator":"0000","nickname":"U ${author}","color":null,"isBot":false,"avatarUrl":""},"attachments":[],"embeds":[],"stickers":[],"reactions":${reactions},"mentions":[]}`,
     );

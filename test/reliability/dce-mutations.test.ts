@@ -34,13 +34,24 @@ function messageObject(i: number): Record<string, unknown> {
     author: { id: String(900000000000000001n + BigInt(i % 3)), name: `user${i % 3}`, nickname: null, isBot: false, roles: [] },
     attachments: [],
     embeds: [{ title: `clip ${i}`, url: `https://clips.twitch.tv/${clipId}`, video: { url: null } }],
-    reactions: [i % 2 === 0 ? { emoji: { id: null, name: '🔥' }, count: 2, users: [{ id: '900000000000000009' }] } : { emoji: { id: '920000000000000001', name: 'PogChamp' }, count: 1 }],
+    reactions: [
+      i % 2 === 0
+        ? { emoji: { id: null, name: '🔥' }, count: 2, users: [{ id: '900000000000000009' }] }
+        : { emoji: { id: '920000000000000001', name: 'PogChamp' }, count: 1 },
+    ],
   };
 }
 
 const HEADER = {
   guild: { id: GUILD, name: 'Clip Fans', iconUrl: null },
-  channel: { id: '810000000000000001', type: 'GuildTextChat', categoryId: '805000000000000001', category: 'Text Channels', name: 'general', topic: null },
+  channel: {
+    id: '810000000000000001',
+    type: 'GuildTextChat',
+    categoryId: '805000000000000001',
+    category: 'Text Channels',
+    name: 'general',
+    topic: null,
+  },
   dateRange: { after: null, before: null },
   exportedAt: '2024-06-01T12:00:00.000+00:00',
 };
@@ -127,7 +138,9 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
       kind: `wrong-type ${field}=${JSON.stringify(value)}`,
       at: original.ranges[i]!.start,
       // Some replacements are still valid (an empty embed, an empty reactions list, a string where one is expected).
-      mustFail: (REQUIRED as readonly string[]).includes(field) && (typeof value !== 'string' || field === 'id' || field === 'timestamp' || field === 'author.id'),
+      mustFail:
+        (REQUIRED as readonly string[]).includes(field) &&
+        (typeof value !== 'string' || field === 'id' || field === 'timestamp' || field === 'author.id'),
       apply: () => {
         const m = messageObject(i);
         setPath(m, field, value, false);
@@ -150,26 +163,30 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   },
   {
     weight: 2,
-    arbitrary: fc.tuple(messageIndex, fc.constantFrom('id', 'content', 'author', 'reactions'), fc.constantFrom(...WRONG_VALUES, 'dup')).map(([i, key, value]) => ({
-      kind: `duplicate ${key}`,
-      at: original.ranges[i]!.start,
-      apply: () => {
-        const text = JSON.stringify(messageObject(i), null, 2);
-        return withMessage(i, `{\n  ${JSON.stringify(key)}: ${JSON.stringify(value)},${text.slice(1)}`);
-      },
-    })),
+    arbitrary: fc
+      .tuple(messageIndex, fc.constantFrom('id', 'content', 'author', 'reactions'), fc.constantFrom(...WRONG_VALUES, 'dup'))
+      .map(([i, key, value]) => ({
+        kind: `duplicate ${key}`,
+        at: original.ranges[i]!.start,
+        apply: () => {
+          const text = JSON.stringify(messageObject(i), null, 2);
+          return withMessage(i, `{\n  ${JSON.stringify(key)}: ${JSON.stringify(value)},${text.slice(1)}`);
+        },
+      })),
   },
   {
     weight: 1,
-    arbitrary: fc.tuple(messageIndex, fc.constantFrom('content', 'author.name', 'unknownField'), fc.integer({ min: 2, max: 5 })).map(([i, field, mib]) => ({
-      kind: `huge ${field} ${mib} MiB`,
-      at: original.ranges[i]!.start,
-      apply: () => {
-        const m = messageObject(i);
-        setPath(m, field, `${field === 'content' ? String(m.content) : ''}${'é"\\x'.repeat((mib * 1024 * 1024) / 5)}`, false);
-        return withMessage(i, JSON.stringify(m, null, 2));
-      },
-    })),
+    arbitrary: fc
+      .tuple(messageIndex, fc.constantFrom('content', 'author.name', 'unknownField'), fc.integer({ min: 2, max: 5 }))
+      .map(([i, field, mib]) => ({
+        kind: `huge ${field} ${mib} MiB`,
+        at: original.ranges[i]!.start,
+        apply: () => {
+          const m = messageObject(i);
+          setPath(m, field, `${field === 'content' ? String(m.content) : ''}${'é"\\x'.repeat((mib * 1024 * 1024) / 5)}`, false);
+          return withMessage(i, JSON.stringify(m, null, 2));
+        },
+      })),
   },
 );
 
@@ -180,7 +197,9 @@ describe('DiscordChatExporter import of randomly mutated exports', () => {
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it('imports or rejects with the file, line and byte; keeps every message before the mutation; never crashes', { timeout: 60_000 }, async () => {
+  it('imports or rejects with the file, line and byte; keeps every message before the mutation; never crashes', {
+    timeout: 60_000,
+  }, async () => {
     const lastByte = original.bytes.toString('latin1').trimEnd().length;
     let run = 0;
     const outcomes = new Map<string, number>();
@@ -194,7 +213,10 @@ describe('DiscordChatExporter import of randomly mutated exports', () => {
           let failure: unknown = null;
           try {
             // Tiny chunks split every token across reads; a multi-MiB string is read in ordinary 64 KiB+ chunks.
-            await importExportFile(deps, file, { chunkSize: m.kind.startsWith('huge') ? Math.max(chunkSize, 65536) : chunkSize, batchSize: 5 });
+            await importExportFile(deps, file, {
+              chunkSize: m.kind.startsWith('huge') ? Math.max(chunkSize, 65536) : chunkSize,
+              batchSize: 5,
+            });
           } catch (error) {
             failure = error;
           }
@@ -229,7 +251,9 @@ describe('DiscordChatExporter import of randomly mutated exports', () => {
           const intact = path.join(dir, `intact-${run}.json`);
           fs.writeFileSync(intact, original.bytes);
           await importExportFile(deps, intact);
-          const all = temp.db.$client.prepare<[], { n: number }>("SELECT count(DISTINCT message_id) AS n FROM shares WHERE source = 'import'").get()!.n;
+          const all = temp.db.$client
+            .prepare<[], { n: number }>("SELECT count(DISTINCT message_id) AS n FROM shares WHERE source = 'import'")
+            .get()!.n;
           expect(all).toBeGreaterThanOrEqual(MESSAGES);
         } finally {
           temp.cleanup();

@@ -140,12 +140,13 @@ function tmpfsFiller(sizeMb: number): DiskFiller {
   };
 }
 
-
 async function outageScenario(filler: DiskFiller, logs: LogLine[]): Promise<{ outageEvents: number; faults: number }> {
   const guildId = snowflake();
   const channel = textChannel({ guild_id: guildId, name: 'clips' });
   const fans = Array.from({ length: 4 }, (_, i) => user({ username: `fan${i}` }));
-  const discord: FakeDiscord = await startFakeDiscord({ guilds: [{ id: guildId, name: 'Full Disk', channels: [channel], members: fans.map((f) => member(f)) }] });
+  const discord: FakeDiscord = await startFakeDiscord({
+    guilds: [{ id: guildId, name: 'Full Disk', channels: [channel], members: fans.map((f) => member(f)) }],
+  });
   const helix = new FakeHelix();
   const restoreEnv = useFakeHelixPort(await helix.start());
   const dbFile = path.join(filler.dir, 'clipscope.db');
@@ -172,7 +173,13 @@ async function outageScenario(filler: DiskFiller, logs: LogLine[]): Promise<{ ou
       const slug = `FullDiskClip${slugNumber++}-x`;
       helix.addClip({ id: slug, title: `clip ${slug}` });
       const fan = fans[slugNumber % fans.length]!;
-      const msg = message({ channel_id: channel.id, guild_id: guildId, author: fan, member: member(fan), content: `look https://clips.twitch.tv/${slug} (${'padding '.repeat(40)})` });
+      const msg = message({
+        channel_id: channel.id,
+        guild_id: guildId,
+        author: fan,
+        member: member(fan),
+        content: `look https://clips.twitch.tv/${slug} (${'padding '.repeat(40)})`,
+      });
       discord.putMessage(msg);
       expectedShares.add(`${msg.id}:${slug}`);
       await discord.dispatch('MESSAGE_CREATE', msg);
@@ -180,7 +187,17 @@ async function outageScenario(filler: DiskFiller, logs: LogLine[]): Promise<{ ou
     };
     const react = async (messageId: string, fan: (typeof fans)[number]): Promise<void> => {
       expectedReactions.add(`${messageId}:${fan.id}`);
-      await discord.dispatch('MESSAGE_REACTION_ADD', reactionAdd({ channel_id: channel.id, guild_id: guildId, message_id: messageId, user_id: fan.id, emoji: { id: null, name: '🔥' }, member: member(fan) }));
+      await discord.dispatch(
+        'MESSAGE_REACTION_ADD',
+        reactionAdd({
+          channel_id: channel.id,
+          guild_id: guildId,
+          message_id: messageId,
+          user_id: fan.id,
+          emoji: { id: null, name: '🔥' },
+          member: member(fan),
+        }),
+      );
     };
 
     // Before the outage: a normal day.
@@ -197,7 +214,16 @@ async function outageScenario(filler: DiskFiller, logs: LogLine[]): Promise<{ ou
     }
     const outageEvents = 60 + 20;
     await vi.waitFor(
-      () => expect(logs.some((l) => l.level === 40 && /^capture: disk full: cannot write .*clipscope\.db/.test(l.msg) && l.database === dbFile && l.code === 'SQLITE_FULL')).toBe(true),
+      () =>
+        expect(
+          logs.some(
+            (l) =>
+              l.level === 40 &&
+              /^capture: disk full: cannot write .*clipscope\.db/.test(l.msg) &&
+              l.database === dbFile &&
+              l.code === 'SQLITE_FULL',
+          ),
+        ).toBe(true),
       { timeout: 20_000 },
     );
     const sharesDuringOutage = count('SELECT count(*) AS n FROM shares');
@@ -207,33 +233,47 @@ async function outageScenario(filler: DiskFiller, logs: LogLine[]): Promise<{ ou
     expect(await app.scheduler.runNow('aggregate-incremental')).toBe(true);
     expect(await app.scheduler.runNow('twitch-enrich')).toBe(true);
     faults += 2;
-    const jobFailures = logs.filter((l) => l.msg.startsWith('job failed: disk full: cannot write') && l.database === dbFile).map((l) => l.job);
+    const jobFailures = logs
+      .filter((l) => l.msg.startsWith('job failed: disk full: cannot write') && l.database === dbFile)
+      .map((l) => l.job);
     expect(jobFailures).toEqual(expect.arrayContaining(filler.jobsThatMustFail));
     for (const job of ['aggregate-incremental', 'twitch-enrich'].filter((j) => !jobFailures.includes(j))) {
       expect(logs.filter((l) => l.job === job).at(-1)?.msg).toBe('job finished');
     }
     // No clip was charged an enrichment attempt for the database's trouble.
-    expect(sqliteClient(db).prepare("SELECT count(*) AS n FROM clips WHERE enrichment_attempts > 0 OR enrichment_error IS NOT NULL").get()).toEqual({ n: 0 });
+    expect(
+      sqliteClient(db).prepare('SELECT count(*) AS n FROM clips WHERE enrichment_attempts > 0 OR enrichment_error IS NOT NULL').get(),
+    ).toEqual({ n: 0 });
     expect(logs.filter((l) => l.level >= 60)).toEqual([]);
 
     const exportFile = path.join(os.tmpdir(), `clipscope-full-export-${process.pid}-${Date.now()}.json`);
     const exportChannelId = snowflake();
     generateExport(exportFile, { guildId, channelId: exportChannelId, messages: 3000, clipEvery: 3 });
     try {
-      await expect(importExportFile({ db, clock: systemClock }, exportFile, { guildId, batchSize: 200 })).rejects.toThrow(/disk full: cannot write .*clipscope\.db/);
+      await expect(importExportFile({ db, clock: systemClock }, exportFile, { guildId, batchSize: 200 })).rejects.toThrow(
+        /disk full: cannot write .*clipscope\.db/,
+      );
       faults++;
       const health = await fetch(`${app.httpUrl}/healthz`);
       expect(health.status).toBeLessThan(500);
 
       // Space is back: the kept writes go through, once each, and the jobs and the import complete.
       filler.free(db);
-      await vi.waitFor(() => expect(count("SELECT count(*) AS n FROM shares WHERE clip_id LIKE 'FullDiskClip%'")).toBe(expectedShares.size), { timeout: 30_000 });
-      await vi.waitFor(() => expect(logs.some((l) => l.msg === 'capture: database writable again; writes kept during the outage committed')).toBe(true), { timeout: 10_000 });
+      await vi.waitFor(
+        () => expect(count("SELECT count(*) AS n FROM shares WHERE clip_id LIKE 'FullDiskClip%'")).toBe(expectedShares.size),
+        { timeout: 30_000 },
+      );
+      await vi.waitFor(
+        () => expect(logs.some((l) => l.msg === 'capture: database writable again; writes kept during the outage committed')).toBe(true),
+        { timeout: 10_000 },
+      );
       const imported = await importExportFile({ db, clock: systemClock }, exportFile, { guildId, batchSize: 200 });
       expect(imported.status).toBe('imported');
       // The same state as an import that never met a full disk.
       const importedRows = (target: Db): unknown[] =>
-        sqliteClient(target).prepare('SELECT message_id, clip_id, author_id, posted_at FROM shares WHERE channel_id = ? ORDER BY message_id, clip_id').all(exportChannelId);
+        sqliteClient(target)
+          .prepare('SELECT message_id, clip_id, author_id, posted_at FROM shares WHERE channel_id = ? ORDER BY message_id, clip_id')
+          .all(exportChannelId);
       const reference = openDatabase({ path: ':memory:' });
       try {
         await importExportFile({ db: reference, clock: systemClock }, exportFile, { guildId });
@@ -248,20 +288,34 @@ async function outageScenario(filler: DiskFiller, logs: LogLine[]): Promise<{ ou
 
     expect(await app.scheduler.runNow('twitch-enrich')).toBe(true);
     expect(await app.scheduler.runNow('aggregate-incremental')).toBe(true);
-    const runs = sqliteClient(db).prepare("SELECT job, last_error FROM job_runs WHERE job IN ('twitch-enrich', 'aggregate-incremental') ORDER BY job").all();
+    const runs = sqliteClient(db)
+      .prepare("SELECT job, last_error FROM job_runs WHERE job IN ('twitch-enrich', 'aggregate-incremental') ORDER BY job")
+      .all();
     expect(runs).toEqual([
       { job: 'aggregate-incremental', last_error: null },
       { job: 'twitch-enrich', last_error: null },
     ]);
     // Every clip shared during the outage was enriched once space was back; none is stuck.
     const slugs = [...expectedShares].map((k) => k.split(':')[1]!);
-    const states = sqliteClient(db).prepare(`SELECT enrichment_state AS status, count(*) AS n FROM clips WHERE clip_id IN (${slugs.map(() => '?').join(',')}) GROUP BY 1`).all(...slugs);
+    const states = sqliteClient(db)
+      .prepare(
+        `SELECT enrichment_state AS status, count(*) AS n FROM clips WHERE clip_id IN (${slugs.map(() => '?').join(',')}) GROUP BY 1`,
+      )
+      .all(...slugs);
     expect(states).toEqual([{ status: 'done', n: slugs.length }]);
 
-    const shares = sqliteClient(db).prepare(`SELECT message_id || ':' || clip_id AS k FROM shares WHERE clip_id LIKE 'FullDiskClip%'`).pluck().all() as string[];
+    const shares = sqliteClient(db)
+      .prepare(`SELECT message_id || ':' || clip_id AS k FROM shares WHERE clip_id LIKE 'FullDiskClip%'`)
+      .pluck()
+      .all() as string[];
     expect(shares.length).toBe(expectedShares.size);
     expect(new Set(shares)).toEqual(expectedShares);
-    const reactions = sqliteClient(db).prepare(`SELECT message_id || ':' || user_id AS k FROM reactions WHERE message_id IN (SELECT message_id FROM shares WHERE clip_id LIKE 'FullDiskClip%')`).pluck().all() as string[];
+    const reactions = sqliteClient(db)
+      .prepare(
+        `SELECT message_id || ':' || user_id AS k FROM reactions WHERE message_id IN (SELECT message_id FROM shares WHERE clip_id LIKE 'FullDiskClip%')`,
+      )
+      .pluck()
+      .all() as string[];
     expect(new Set(reactions)).toEqual(expectedReactions);
     expect(reactions.length).toBe(expectedReactions.size);
     // The summaries equal a fresh aggregation from the raw rows.
@@ -331,7 +385,17 @@ describe('disk full during a WAL checkpoint and at shutdown', () => {
             expected.push(`${messageId}:WalClip${n}-w`);
             recordMessageNow(
               db,
-              { guildId: 'g1', channelId: 'c1', messageId, authorId: `u${n % 7}`, authorName: 'fan', authorIsBot: false, postedAt: 1_750_000_000_000 + n * 1000, content: `https://clips.twitch.tv/WalClip${n}-w ${'x'.repeat(200)}`, source: 'discord' },
+              {
+                guildId: 'g1',
+                channelId: 'c1',
+                messageId,
+                authorId: `u${n % 7}`,
+                authorName: 'fan',
+                authorIsBot: false,
+                postedAt: 1_750_000_000_000 + n * 1000,
+                content: `https://clips.twitch.tv/WalClip${n}-w ${'x'.repeat(200)}`,
+                source: 'discord',
+              },
               1_750_000_000_000 + n * 1000,
             );
           }
@@ -349,7 +413,10 @@ describe('disk full during a WAL checkpoint and at shutdown', () => {
       } catch (error) {
         checkpointError = error;
       }
-      expect({ code: (checkpointError as { code?: string } | null)?.code, checkpointResult }).toEqual({ code: 'SQLITE_FULL', checkpointResult: null });
+      expect({ code: (checkpointError as { code?: string } | null)?.code, checkpointResult }).toEqual({
+        code: 'SQLITE_FULL',
+        checkpointResult: null,
+      });
       expect(describeStorageProblem(checkpointError, dbFile)).toMatch(/^disk full: cannot write .*clipscope\.db/);
       // Closing on a full disk (its checkpoint fails too) still closes.
       expect(() => closeDatabase(db)).not.toThrow();
@@ -359,7 +426,14 @@ describe('disk full during a WAL checkpoint and at shutdown', () => {
       const logs: LogLine[] = [];
       const logger = createLogger({ level: 'info', destination: { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) } });
       const app = createApp({
-        config: loadConfig({ DATABASE_PATH: dbFile, HTTP_ENABLED: 'true', HTTP_HOST: '127.0.0.1', HTTP_PORT: '0', AGGREGATE_CRON: NEVER, AGGREGATE_INCREMENTAL_CRON: NEVER }),
+        config: loadConfig({
+          DATABASE_PATH: dbFile,
+          HTTP_ENABLED: 'true',
+          HTTP_HOST: '127.0.0.1',
+          HTTP_PORT: '0',
+          AGGREGATE_CRON: NEVER,
+          AGGREGATE_INCREMENTAL_CRON: NEVER,
+        }),
         logger,
         clock: systemClock,
       });
@@ -368,7 +442,9 @@ describe('disk full during a WAL checkpoint and at shutdown', () => {
         const health = await fetch(`${app.httpUrl}/healthz`);
         expect(health.status).toBeLessThan(500);
         expect(await app.scheduler.runNow('aggregate-incremental')).toBe(true);
-        expect(logs.find((l) => l.job === 'aggregate-incremental' && l.level === 50)?.msg).toMatch(/^job failed: disk full: cannot write .*clipscope\.db/);
+        expect(logs.find((l) => l.job === 'aggregate-incremental' && l.level === 50)?.msg).toMatch(
+          /^job failed: disk full: cannot write .*clipscope\.db/,
+        );
       } finally {
         await app.stop();
       }
@@ -379,7 +455,10 @@ describe('disk full during a WAL checkpoint and at shutdown', () => {
       filler.free(db);
       const reopened = openDatabase({ path: dbFile });
       try {
-        const rows = reopened.$client.prepare(`SELECT message_id || ':' || clip_id FROM shares ORDER BY message_id`).pluck().all() as string[];
+        const rows = reopened.$client
+          .prepare(`SELECT message_id || ':' || clip_id FROM shares ORDER BY message_id`)
+          .pluck()
+          .all() as string[];
         expect(rows).toEqual(expected);
         expect(reopened.$client.pragma('integrity_check', { simple: true })).toBe('ok');
         expect(reopened.$client.pragma('wal_checkpoint(TRUNCATE)')).toEqual([{ busy: 0, log: 0, checkpointed: 0 }]);

@@ -37,7 +37,9 @@ describe('Discord and storage faults during live capture', () => {
     const guildId = snowflake();
     const channel = textChannel({ guild_id: guildId, name: 'clips' });
     const members = Array.from({ length: 5 }, (_, i) => user({ username: `fan${i}` }));
-    discord = await startFakeDiscord({ guilds: [{ id: guildId, name: 'Bad Day', channels: [channel], members: members.map((m) => member(m)) }] });
+    discord = await startFakeDiscord({
+      guilds: [{ id: guildId, name: 'Bad Day', channels: [channel], members: members.map((m) => member(m)) }],
+    });
     temp = createTempDb();
     const logs: LogLine[] = [];
     const logger = createLogger({ level: 'debug', destination: { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) } });
@@ -52,7 +54,13 @@ describe('Discord and storage faults during live capture', () => {
     const post = async (): Promise<string> => {
       const slug = slugs[Math.floor(random() * slugs.length)]!;
       const author = members[Math.floor(random() * members.length)]!;
-      const msg = message({ channel_id: channel.id, guild_id: guildId, author, member: member(author), content: `https://clips.twitch.tv/${slug}` });
+      const msg = message({
+        channel_id: channel.id,
+        guild_id: guildId,
+        author,
+        member: member(author),
+        content: `https://clips.twitch.tv/${slug}`,
+      });
       discord.putMessage(msg);
       expectedShares.add(`${msg.id}:${slug}`);
       await discord.dispatch('MESSAGE_CREATE', msg);
@@ -62,7 +70,12 @@ describe('Discord and storage faults during live capture', () => {
     const unseen: string[] = [];
     for (let i = 0; i < 30; i++) {
       const slug = slugs[i % slugs.length]!;
-      const msg = message({ channel_id: channel.id, guild_id: guildId, author: members[0]!, content: `old https://clips.twitch.tv/${slug}` });
+      const msg = message({
+        channel_id: channel.id,
+        guild_id: guildId,
+        author: members[0]!,
+        content: `old https://clips.twitch.tv/${slug}`,
+      });
       discord.putMessage(msg);
       expectedShares.add(`${msg.id}:${slug}`);
       unseen.push(msg.id);
@@ -71,7 +84,17 @@ describe('Discord and storage faults during live capture', () => {
       const fan = members[Math.floor(random() * members.length)]!;
       const emoji = ['🔥', '😂', '👍'][Math.floor(random() * 3)]!;
       expectedReactions.add(`${messageId}:${emoji}:${fan.id}`);
-      await discord.dispatch('MESSAGE_REACTION_ADD', reactionAdd({ channel_id: channel.id, guild_id: guildId, message_id: messageId, user_id: fan.id, emoji: { id: null, name: emoji }, member: member(fan) }));
+      await discord.dispatch(
+        'MESSAGE_REACTION_ADD',
+        reactionAdd({
+          channel_id: channel.id,
+          guild_id: guildId,
+          message_id: messageId,
+          user_id: fan.id,
+          emoji: { id: null, name: emoji },
+          member: member(fan),
+        }),
+      );
     };
 
     const posted: string[] = [];
@@ -98,14 +121,25 @@ describe('Discord and storage faults during live capture', () => {
       faults++;
       if (code !== 4009) {
         for (let i = 0; i < 5; i++) posted.push(await post());
-        await discord.waitFor(() => discord.resumes.length > resumesBefore && discord.connectedSessions > 0, 20_000).catch((e: Error) => {
-          throw new Error(`round ${round}, close ${code}: no resume (${discord.resumes.length} resumes, ${discord.identifies.length} identifies, ${discord.connectedSessions} connected): ${e.message}`);
-        });
+        await discord
+          .waitFor(() => discord.resumes.length > resumesBefore && discord.connectedSessions > 0, 20_000)
+          .catch((e: Error) => {
+            throw new Error(
+              `round ${round}, close ${code}: no resume (${discord.resumes.length} resumes, ${discord.identifies.length} identifies, ${discord.connectedSessions} connected): ${e.message}`,
+            );
+          });
       } else {
         // A new session gets no replay (as on Discord): post once the bot is back.
-        await discord.waitFor(() => (discord.identifies.length > identifiesBefore || discord.resumes.length > resumesBefore) && discord.connectedSessions > 0, 20_000).catch((e: Error) => {
-          throw new Error(`round ${round}, close ${code}: not back (${discord.resumes.length} resumes, ${discord.identifies.length} identifies, ${discord.connectedSessions} connected): ${e.message}`);
-        });
+        await discord
+          .waitFor(
+            () => (discord.identifies.length > identifiesBefore || discord.resumes.length > resumesBefore) && discord.connectedSessions > 0,
+            20_000,
+          )
+          .catch((e: Error) => {
+            throw new Error(
+              `round ${round}, close ${code}: not back (${discord.resumes.length} resumes, ${discord.identifies.length} identifies, ${discord.connectedSessions} connected): ${e.message}`,
+            );
+          });
       }
 
       // Another process holds the write lock for a while: capture keeps the batch and retries.
@@ -122,9 +156,24 @@ describe('Discord and storage faults during live capture', () => {
     }
 
     const sharesInDb = (): Set<string> =>
-      new Set((temp.db.$client.prepare('SELECT message_id, clip_id FROM shares WHERE deleted_at IS NULL').all() as { message_id: string; clip_id: string }[]).map((r) => `${r.message_id}:${r.clip_id}`));
+      new Set(
+        (
+          temp.db.$client.prepare('SELECT message_id, clip_id FROM shares WHERE deleted_at IS NULL').all() as {
+            message_id: string;
+            clip_id: string;
+          }[]
+        ).map((r) => `${r.message_id}:${r.clip_id}`),
+      );
     const reactionsInDb = (): Set<string> =>
-      new Set((temp.db.$client.prepare('SELECT message_id, emoji_key, user_id FROM reactions').all() as { message_id: string; emoji_key: string; user_id: string }[]).map((r) => `${r.message_id}:${r.emoji_key}:${r.user_id}`));
+      new Set(
+        (
+          temp.db.$client.prepare('SELECT message_id, emoji_key, user_id FROM reactions').all() as {
+            message_id: string;
+            emoji_key: string;
+            user_id: string;
+          }[]
+        ).map((r) => `${r.message_id}:${r.emoji_key}:${r.user_id}`),
+      );
     await vi.waitFor(
       () => {
         expect(sharesInDb().size).toBe(expectedShares.size);
@@ -136,7 +185,10 @@ describe('Discord and storage faults during live capture', () => {
     expect([...sharesInDb()].sort()).toEqual([...expectedShares].sort());
     expect([...reactionsInDb()].sort()).toEqual([...expectedReactions].sort());
     // Counters equal the rows: nothing replayed was counted twice.
-    const counters = temp.db.$client.prepare('SELECT clip_id, discord_shares FROM clips').all() as { clip_id: string; discord_shares: number }[];
+    const counters = temp.db.$client.prepare('SELECT clip_id, discord_shares FROM clips').all() as {
+      clip_id: string;
+      discord_shares: number;
+    }[];
     for (const { clip_id, discord_shares } of counters) {
       expect(discord_shares, clip_id).toBe([...expectedShares].filter((k) => k.endsWith(`:${clip_id}`)).length);
     }
@@ -163,7 +215,8 @@ describe('Twitch storms during enrichment', () => {
     const kinds = [
       () => h.helix.inject({ kind: 'rate_limited', resetInMs: 30 }, 1 + Math.floor(random() * 4), 'clips'),
       () => h.helix.inject({ kind: 'rate_limited_with_points' }, 1 + Math.floor(random() * 3), 'clips'),
-      () => h.helix.inject({ kind: 'status', status: [500, 502, 503, 504][Math.floor(random() * 4)]! }, 1 + Math.floor(random() * 5), 'clips'),
+      () =>
+        h.helix.inject({ kind: 'status', status: [500, 502, 503, 504][Math.floor(random() * 4)]! }, 1 + Math.floor(random() * 5), 'clips'),
       () => h.helix.inject({ kind: 'slow', delayMs: 2_100 }, 1, 'clips'), // beyond the 2 s request timeout
       () => h.helix.inject({ kind: 'drop' }, 1 + Math.floor(random() * 2), 'clips'),
       () => h.helix.inject({ kind: 'malformed' }, 1 + Math.floor(random() * 2), 'clips'),
@@ -182,18 +235,25 @@ describe('Twitch storms during enrichment', () => {
         storms++;
       }
       try {
-        await enrichPending({ db: h.temp.db, clock: h.clock, logger: createLogger({ level: 'silent' }), twitch: h.twitch, maxAttempts: 8 }, { concurrency: 2 });
+        await enrichPending(
+          { db: h.temp.db, clock: h.clock, logger: createLogger({ level: 'silent' }), twitch: h.twitch, maxAttempts: 8 },
+          { concurrency: 2 },
+        );
       } catch (error) {
         // A run that meets a refused token stops without charging clips; the scheduler runs again later.
         if (!(error instanceof TwitchApiError && error.kind === 'auth')) throw error;
         abortedRuns++;
       }
       h.helix.clearFaults();
-      const next = h.temp.db.$client.prepare("SELECT min(enrichment_next_attempt_at) AS t FROM clips WHERE enrichment_state = 'pending'").get() as { t: number | null };
+      const next = h.temp.db.$client
+        .prepare("SELECT min(enrichment_next_attempt_at) AS t FROM clips WHERE enrichment_state = 'pending'")
+        .get() as { t: number | null };
       if (next.t !== null && next.t > h.clock.now()) h.clock.set(next.t);
     }
     const states = Object.fromEntries(
-      (h.temp.db.$client.prepare('SELECT enrichment_state AS s, count(*) AS n FROM clips GROUP BY 1').all() as { s: string; n: number }[]).map((r) => [r.s, r.n]),
+      (
+        h.temp.db.$client.prepare('SELECT enrichment_state AS s, count(*) AS n FROM clips GROUP BY 1').all() as { s: string; n: number }[]
+      ).map((r) => [r.s, r.n]),
     );
     expect(states).toEqual({ done: 360, not_found: 40 });
     const statuses = new Set(h.helix.requests.map((r) => r.status));

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aggregateAnalytics } from '../../src/analytics/aggregate';
 import { ManualClock } from '../../src/clock';
 import type { HttpServer } from '../../src/http/server';
-import { createApiToken, hashToken, revokeApiToken } from '../../src/http/tokens';
+import { createApiToken, hashToken, revokeApiToken } from '../../src/auth/tokens';
 import { GUILD_A, GUILD_B, NOW, seedCommunity, shareNewClip } from '../fixtures/http-community';
 import { bearer, startTestServer } from '../helpers/http-server';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
@@ -21,7 +21,12 @@ const PERIODS = ['day', 'week', 'month', 'all_time'];
 function variants(path: string): string[] {
   const name = path.replace('/analytics/api/', '');
   if (name === 'events') return [];
-  if (name === 'export.csv') return ['top-creators', 'top-games', 'viral-clips', 'timeline'].flatMap((r) => (r === 'timeline' ? ['day', 'week', 'month'].map((p) => `report=${r}&period=${p}&days=3660`) : PERIODS.map((p) => `report=${r}&period=${p}&limit=100`)));
+  if (name === 'export.csv')
+    return ['top-creators', 'top-games', 'viral-clips', 'timeline'].flatMap((r) =>
+      r === 'timeline'
+        ? ['day', 'week', 'month'].map((p) => `report=${r}&period=${p}&days=3660`)
+        : PERIODS.map((p) => `report=${r}&period=${p}&limit=100`),
+    );
   if (name === 'engagement-timeline') return ['day', 'week', 'month'].map((p) => `period=${p}&days=3660`);
   if (name === 'compare') return ['day', 'week', 'month'].map((p) => `period=${p}`);
   if (name.startsWith('top-') || name === 'viral-clips') return PERIODS.map((p) => `period=${p}&limit=100`);
@@ -42,13 +47,20 @@ describe('HTTP API under abuse', () => {
   beforeAll(async () => {
     temp = createTempDb();
     seedCommunity(temp.db);
-    shareNewClip(temp.db, GUILD_B, 'ZebraOnlyInGuildB', { views: 77, creator: ['c77', 'ZebraOnlyInGuildB'], at: NOW - 3_600_000, messageId: '6100' });
+    shareNewClip(temp.db, GUILD_B, 'ZebraOnlyInGuildB', {
+      views: 77,
+      creator: ['c77', 'ZebraOnlyInGuildB'],
+      at: NOW - 3_600_000,
+      messageId: '6100',
+    });
     await aggregateAnalytics(temp.db, { full: true }, { clock: new ManualClock(NOW) });
     tokenA = (await createApiToken(temp.db, { guildId: GUILD_A, name: 'a' }, NOW)).token;
     tokenB = (await createApiToken(temp.db, { guildId: GUILD_B, name: 'b' }, NOW)).token;
     ({ server } = await startTestServer(temp.db, { changeCheckMs: 20 }, new ManualClock(NOW)));
     baseUrl = await server.listen('127.0.0.1', 0);
-    routes = [...new Set([...server.app.printRoutes({ commonPrefix: false }).matchAll(/(analytics\/api\/[\w.-]+)/g)].map((m) => `/${m[1]!}`))].sort();
+    routes = [
+      ...new Set([...server.app.printRoutes({ commonPrefix: false }).matchAll(/(analytics\/api\/[\w.-]+)/g)].map((m) => `/${m[1]!}`)),
+    ].sort();
   });
   afterAll(async () => {
     await server?.close();
@@ -70,7 +82,10 @@ describe('HTTP API under abuse', () => {
         for (const secret of B_SECRETS) expect(asA.body, `${url} leaks ${secret}`).not.toContain(secret);
         // The distinctive data is reachable at all (else the check above proves nothing) — at least on all_time.
         if (query.includes('all_time') && !route.includes('peak') && !route.includes('overview')) {
-          expect(B_SECRETS.some((s) => asB.body.includes(s)), `${url} as B shows B's data`).toBe(true);
+          expect(
+            B_SECRETS.some((s) => asB.body.includes(s)),
+            `${url} as B shows B's data`,
+          ).toBe(true);
         }
       }
     }
@@ -93,7 +108,13 @@ describe('HTTP API under abuse', () => {
     await expect.poll(() => text.includes('event: version')).toBe(true);
     shareNewClip(temp.db, GUILD_B, 'ZebraTwoOnlyInGuildB', { views: 5, creator: ['c78', 'Mallory'], at: NOW, messageId: '6101' });
     // Give the stream several change-check intervals to (wrongly) tell A about it.
-    const sawChange = await expect.poll(() => text.includes('event: change'), { timeout: 500 }).toBe(true).then(() => true, () => false);
+    const sawChange = await expect
+      .poll(() => text.includes('event: change'), { timeout: 500 })
+      .toBe(true)
+      .then(
+        () => true,
+        () => false,
+      );
     controller.abort();
     await reading;
     expect(sawChange).toBe(false);
@@ -103,7 +124,31 @@ describe('HTTP API under abuse', () => {
   it('answers every fuzzed query parameter with a 2xx or a 4xx that says what is wrong, never a 500', async () => {
     const value = fc.oneof(
       fc.string({ unit: 'binary', maxLength: 40 }),
-      fc.constantFrom('', '-1', '0', '1e9', '99999999999999999999', 'NaN', 'null', '[]', '{}', '2026-02-31', '2026-11-01T25:00:00Z', '../../etc/passwd', '%00', '%', '%E0%A4%A', 'all_time', 'week', '1', '100', '101', "' OR 1=1 --", '\u0000', '🔥'.repeat(50)),
+      fc.constantFrom(
+        '',
+        '-1',
+        '0',
+        '1e9',
+        '99999999999999999999',
+        'NaN',
+        'null',
+        '[]',
+        '{}',
+        '2026-02-31',
+        '2026-11-01T25:00:00Z',
+        '../../etc/passwd',
+        '%00',
+        '%',
+        '%E0%A4%A',
+        'all_time',
+        'week',
+        '1',
+        '100',
+        '101',
+        "' OR 1=1 --",
+        '\u0000',
+        '🔥'.repeat(50),
+      ),
       fc.integer().map(String),
     );
     const query = fc.array(fc.tuple(fc.oneof(fc.constantFrom(...PARAMS), fc.string({ maxLength: 10 })), value), { maxLength: 5 });
@@ -124,11 +169,15 @@ describe('HTTP API under abuse', () => {
     );
     // Raw, unencoded garbage in the query string too.
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...routes.filter((r) => !r.endsWith('/events'))), fc.string({ unit: 'binary-ascii', maxLength: 80 }), async (route, raw) => {
-        const res = await server.app.inject({ url: `${route}?${raw.replace(/[#\s]/g, '')}`, headers: bearer(tokenA) });
-        tried++;
-        expect(res.statusCode, `${route}?${raw}: ${res.body}`).toBeLessThan(500);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...routes.filter((r) => !r.endsWith('/events'))),
+        fc.string({ unit: 'binary-ascii', maxLength: 80 }),
+        async (route, raw) => {
+          const res = await server.app.inject({ url: `${route}?${raw.replace(/[#\s]/g, '')}`, headers: bearer(tokenA) });
+          tried++;
+          expect(res.statusCode, `${route}?${raw}: ${res.body}`).toBeLessThan(500);
+        },
+      ),
       { numRuns: 300 },
     );
     expect(tried).toBe(900);
@@ -147,7 +196,9 @@ describe('HTTP API under abuse', () => {
         req.end();
       });
     expect(await send(`/analytics/api/overview?period=week&x=${'a'.repeat(10_000)}`, bearer(tokenA))).toBe(414);
-    expect(await send('/analytics/api/overview', { ...bearer(tokenA), 'x-padding': 'a'.repeat(64 * 1024) })).toSatisfy((s) => s === 431 || s === 'reset');
+    expect(await send('/analytics/api/overview', { ...bearer(tokenA), 'x-padding': 'a'.repeat(64 * 1024) })).toSatisfy(
+      (s) => s === 431 || s === 'reset',
+    );
     // The server is still serving afterwards.
     expect(await send('/analytics/api/overview', bearer(tokenA))).toBe(200);
     expect(await send('/analytics/api/overview', { authorization: `Bearer ${'b'.repeat(4000)}` })).toBe(401);

@@ -35,7 +35,8 @@ function apiPaths(): string[] {
 function queriesFor(apiPath: string): string[] {
   const name = apiPath.replace('/analytics/api/', '');
   if (name === 'events') return [''];
-  if (name === 'export.csv') return ['top-creators', 'top-games', 'viral-clips'].map((r) => `report=${r}&period=week`).concat('report=timeline&period=day&days=30');
+  if (name === 'export.csv')
+    return ['top-creators', 'top-games', 'viral-clips'].map((r) => `report=${r}&period=week`).concat('report=timeline&period=day&days=30');
   if (name === 'engagement-timeline') return ['period=day&days=30'];
   if (name === 'compare') return ['period=week'];
   return ['period=week', 'period=all_time'];
@@ -61,7 +62,10 @@ describe('secrets in logs, errors and responses', () => {
     const channel = textChannel({ guild_id: guildId, name: 'clips' });
     const admin = user({ username: 'admin' });
     const discordToken = `MTk4NjIyNDgzNDcxOTI1MjQ4.Secret.${randomBytes(18).toString('base64url')}`;
-    discord = await startFakeDiscord({ token: discordToken, guilds: [{ id: guildId, name: 'Secretive', channels: [channel], members: [member(admin)] }] });
+    discord = await startFakeDiscord({
+      token: discordToken,
+      guilds: [{ id: guildId, name: 'Secretive', channels: [channel], members: [member(admin)] }],
+    });
     const twitchSecret = `twitchsecret${randomBytes(12).toString('hex')}`;
     helix = new FakeHelix({ clientSecret: twitchSecret });
     restoreEnv = useFakeHelixPort(await helix.start());
@@ -69,7 +73,11 @@ describe('secrets in logs, errors and responses', () => {
     const logText: string[] = [];
     const logger = createLogger({ level: 'trace', destination: { write: (line: string) => void logText.push(line) } });
     app = createApp({
-      config: loadConfig({ ...fakeBackedAppEnv(path.join(dir, 'clipscope.db'), discord, helix), LOG_LEVEL: 'trace', HTTP_CHANGE_CHECK_MS: '50' }),
+      config: loadConfig({
+        ...fakeBackedAppEnv(path.join(dir, 'clipscope.db'), discord, helix),
+        LOG_LEVEL: 'trace',
+        HTTP_CHANGE_CHECK_MS: '50',
+      }),
       logger,
       clock: systemClock,
     });
@@ -79,9 +87,20 @@ describe('secrets in logs, errors and responses', () => {
     // Capture, then enrichment through a Twitch token expiry (Twurple sends the client secret again) and a 5xx.
     for (let i = 0; i < 5; i++) {
       helix.addClip({ id: `SecretSessionClip${i}`, title: `Clip ${i}` });
-      await discord.dispatch('MESSAGE_CREATE', message({ channel_id: channel.id, guild_id: guildId, author: admin, member: member(admin), content: `https://clips.twitch.tv/SecretSessionClip${i}` }));
+      await discord.dispatch(
+        'MESSAGE_CREATE',
+        message({
+          channel_id: channel.id,
+          guild_id: guildId,
+          author: admin,
+          member: member(admin),
+          content: `https://clips.twitch.tv/SecretSessionClip${i}`,
+        }),
+      );
     }
-    await vi.waitFor(() => expect(sqliteClient(app!.db).prepare('SELECT count(*) AS n FROM shares').get()).toEqual({ n: 5 }), { timeout: 20_000 });
+    await vi.waitFor(() => expect(sqliteClient(app!.db).prepare('SELECT count(*) AS n FROM shares').get()).toEqual({ n: 5 }), {
+      timeout: 20_000,
+    });
     expect(await app.scheduler.runNow('twitch-enrich')).toBe(true);
     helix.inject({ kind: 'revoke_token' }, 1);
     helix.inject({ kind: 'status', status: 503 }, 1);
@@ -122,11 +141,19 @@ describe('secrets in logs, errors and responses', () => {
       commandName: 'clipscope-admin',
       options: [subcommandGroup('token', subcommand('create', optionsOf({ name: 'refused' })))],
     });
-    discord.route('POST', `/interactions/:interactionId/${String(refused.token)}/callback`, () => ({ status: 400, body: { code: 50035, message: 'Invalid Form Body' } }));
+    discord.route('POST', `/interactions/:interactionId/${String(refused.token)}/callback`, () => ({
+      status: 400,
+      body: { code: 50035, message: 'Invalid Form Body' },
+    }));
     const linesBefore = logText.length;
     await discord.dispatch('INTERACTION_CREATE', refused);
-    await vi.waitFor(() => expect(logText.slice(linesBefore).some((l) => /"level":(40|50)/.test(l) && /Invalid Form Body/.test(l))).toBe(true), { timeout: 10_000 });
-    const refusedToken = (sqliteClient(app.db).prepare("SELECT prefix FROM api_tokens WHERE name = 'refused'").get() as { prefix: string } | undefined)?.prefix;
+    await vi.waitFor(
+      () => expect(logText.slice(linesBefore).some((l) => /"level":(40|50)/.test(l) && /Invalid Form Body/.test(l))).toBe(true),
+      { timeout: 10_000 },
+    );
+    const refusedToken = (
+      sqliteClient(app.db).prepare("SELECT prefix FROM api_tokens WHERE name = 'refused'").get() as { prefix: string } | undefined
+    )?.prefix;
     expect(refusedToken).toBeDefined();
 
     const responses: string[] = [];
@@ -171,13 +198,21 @@ describe('secrets in logs, errors and responses', () => {
     const garbage = `not-a-token-${randomBytes(8).toString('hex')}`;
     expect((await call('/analytics/api/top-creators?period=week', auth(unknown))).status).toBe(401);
     expect((await call('/analytics/api/top-creators?period=week', auth(garbage))).status).toBe(401);
-    expect((await call('/analytics/api/top-creators?period=week', { headers: { authorization: `Basic ${Buffer.from(`x:${live.token}`).toString('base64')}` } })).status).toBe(401);
+    expect(
+      (
+        await call('/analytics/api/top-creators?period=week', {
+          headers: { authorization: `Basic ${Buffer.from(`x:${live.token}`).toString('base64')}` },
+        })
+      ).status,
+    ).toBe(401);
     expect((await call(`/analytics/api/top-creators?period=week&token=${live.token}`)).status).toBeGreaterThanOrEqual(400);
     expect((await call('/analytics/api/top-creators?period=fortnight', auth(live.token))).status).toBe(400);
     expect((await call('/analytics/api/export.csv?report=passwords', auth(live.token))).status).toBe(400);
     expect((await call('/analytics/api/nothing-here', auth(live.token))).status).toBe(404);
     expect((await call('/analytics/api/top-creators?period=week', auth(revoked.token))).status).toBe(200);
-    const revokedId = (sqliteClient(app.db).prepare('SELECT id FROM api_tokens WHERE token_hash = ?').get(sha256(revoked.token)) as { id: number }).id;
+    const revokedId = (
+      sqliteClient(app.db).prepare('SELECT id FROM api_tokens WHERE token_hash = ?').get(sha256(revoked.token)) as { id: number }
+    ).id;
     sqliteClient(app.db).prepare('UPDATE api_tokens SET revoked_at = ? WHERE id = ?').run(Date.now(), revokedId);
     expect((await call('/analytics/api/top-creators?period=week', auth(revoked.token))).status).toBe(401);
     expect((await call('/analytics/api/events', auth(revoked.token))).status).toBe(401);
@@ -192,7 +227,7 @@ describe('secrets in logs, errors and responses', () => {
       ...[...helix.tokens].map((t): [string, string] => ['Twitch app access token', t]),
       ...apiTokens.map((t): [string, string] => ['API token', t]),
       ...apiTokens.map((t): [string, string] => ['API token hash (prefix)', sha256(t).slice(0, 16)]),
-      ['the refused reply\'s interaction token', String(refused.token)],
+      ["the refused reply's interaction token", String(refused.token)],
     ];
     expect(secrets.length).toBeGreaterThanOrEqual(12);
 
@@ -203,7 +238,10 @@ describe('secrets in logs, errors and responses', () => {
     const jobRuns = JSON.stringify(readJobRuns(path.join(dir, 'clipscope.db')));
     expect(jobRuns).toContain('twitch-enrich');
     // What the bot sent to Discord, minus the two ephemeral replies that show a new token to its admin (by design).
-    const botSent = discord.requests.filter((r) => r !== live.reply && r !== revoked.reply).map((r) => `${r.method} ${r.path} ${JSON.stringify(r.body ?? null)}`).join('\n');
+    const botSent = discord.requests
+      .filter((r) => r !== live.reply && r !== revoked.reply)
+      .map((r) => `${r.method} ${r.path} ${JSON.stringify(r.body ?? null)}`)
+      .join('\n');
     const places: [string, string][] = [
       ['the log', logs],
       ['HTTP responses', responses.join('\n')],

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import type autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { closeDatabase, openDatabase } from '../../src/db/client';
-import { createApiToken } from '../../src/http/tokens';
+import { createApiToken } from '../../src/auth/tokens';
 import { member, message, reactionAdd, snowflake, startFakeDiscord, textChannel, user } from '../fakes/discord';
 import { ROOT, seededRandom, spawnApp, waitUntil } from './child-process';
 
@@ -42,7 +42,9 @@ async function main(): Promise<number> {
     guilds: guilds.map((g, i) => ({ id: g.id, name: `Soak ${i}`, channels: [g.channel], members: g.members.map((m) => member(m)) })),
   });
   const setup = openDatabase({ path: dbFile });
-  const tokens = await Promise.all(guilds.map(async (g) => (await createApiToken(setup, { guildId: g.id, name: 'soak' }, Date.now())).token));
+  const tokens = await Promise.all(
+    guilds.map(async (g) => (await createApiToken(setup, { guildId: g.id, name: 'soak' }, Date.now())).token),
+  );
   closeDatabase(setup);
 
   const child = spawnApp(
@@ -72,7 +74,17 @@ async function main(): Promise<number> {
       new Promise((resolve, reject) => {
         const reader = spawn(
           process.execPath,
-          [path.join(ROOT, 'node_modules/autocannon/autocannon.js'), '-c', String(CLIENTS), '-d', String(seconds), '-j', '-H', `authorization=Bearer ${tokens[0]}`, `${baseUrl}/analytics/api/top-creators?period=week&limit=25`],
+          [
+            path.join(ROOT, 'node_modules/autocannon/autocannon.js'),
+            '-c',
+            String(CLIENTS),
+            '-d',
+            String(seconds),
+            '-j',
+            '-H',
+            `authorization=Bearer ${tokens[0]}`,
+            `${baseUrl}/analytics/api/top-creators?period=week&limit=25`,
+          ],
           { stdio: ['ignore', 'pipe', 'ignore'] },
         );
         let out = '';
@@ -111,12 +123,28 @@ async function main(): Promise<number> {
       if (posted.length > 100 && random() < 0.3) {
         const target = posted[posted.length - 1 - Math.floor(random() * 100)]!;
         const tg = guilds[target.guild]!;
-        await discord.dispatch('MESSAGE_REACTION_ADD', reactionAdd({ channel_id: tg.channel.id, guild_id: tg.id, message_id: target.id, user_id: author.id, emoji: { id: null, name: '🔥' }, member: member(author) }));
+        await discord.dispatch(
+          'MESSAGE_REACTION_ADD',
+          reactionAdd({
+            channel_id: tg.channel.id,
+            guild_id: tg.id,
+            message_id: target.id,
+            user_id: author.id,
+            emoji: { id: null, name: '🔥' },
+            member: member(author),
+          }),
+        );
         reactions++;
         expectedReactions.add(`${target.id}:${author.id}`);
       } else {
         const slug = guild.slugs[Math.floor(random() * guild.slugs.length)]!;
-        const msg = message({ channel_id: guild.channel.id, guild_id: guild.id, author, member: member(author), content: `clip https://clips.twitch.tv/${slug}` });
+        const msg = message({
+          channel_id: guild.channel.id,
+          guild_id: guild.id,
+          author,
+          member: member(author),
+          content: `clip https://clips.twitch.tv/${slug}`,
+        });
         expectedShares.add(`${msg.id}:${slug}`);
         posted.push({ guild: g, id: msg.id });
         await discord.dispatch('MESSAGE_CREATE', msg);
@@ -140,7 +168,9 @@ async function main(): Promise<number> {
     const committedMs = Date.now() - loadStarted;
     clearInterval(sampler);
     const db = new Database(dbFile, { readonly: true });
-    const shares = (db.prepare('SELECT message_id, clip_id FROM shares').all() as { message_id: string; clip_id: string }[]).map((r) => `${r.message_id}:${r.clip_id}`);
+    const shares = (db.prepare('SELECT message_id, clip_id FROM shares').all() as { message_id: string; clip_id: string }[]).map(
+      (r) => `${r.message_id}:${r.clip_id}`,
+    );
     const reactionRows = (db.prepare('SELECT count(*) AS n FROM reactions').get() as { n: number }).n;
     const integrity = db.pragma('integrity_check', { simple: true });
     const aggregations = db.prepare("SELECT * FROM job_runs WHERE job = 'aggregate-incremental'").get();

@@ -38,7 +38,12 @@ async function invokeIn(guildId: string, payload: Record<string, unknown>): Prom
 }
 
 /** Runs /clipscope-admin twitch <sub> in a guild; returns what the bot sent for it. */
-function twitch(guildId: string, sub: string, opts: Record<string, string> = {}, permissions: string = Permissions.manager): Promise<RecordedRequest[]> {
+function twitch(
+  guildId: string,
+  sub: string,
+  opts: Record<string, string> = {},
+  permissions: string = Permissions.manager,
+): Promise<RecordedRequest[]> {
   return invokeIn(
     guildId,
     chatInput({
@@ -83,7 +88,9 @@ function syncsFinished(): number {
 }
 
 function clipsOf(guildId: string): { clip_id: string; broadcaster_name: string; source: string; enrichment_state: string }[] {
-  return h.temp.db.$client.prepare('SELECT clip_id, broadcaster_name, source, enrichment_state FROM clips WHERE guild_id = ? ORDER BY clip_id').all(guildId) as never;
+  return h.temp.db.$client
+    .prepare('SELECT clip_id, broadcaster_name, source, enrichment_state FROM clips WHERE guild_id = ? ORDER BY clip_id')
+    .all(guildId) as never;
 }
 
 beforeAll(async () => {
@@ -92,9 +99,21 @@ beforeAll(async () => {
   helix.addUser({ id: '7001', login: 'alphastreamer', display_name: 'AlphaStreamer', created_at: '2019-01-01T00:00:00Z' });
   helix.addUser({ id: '7002', login: 'alpha_two', display_name: 'Alpha_Two', created_at: '2019-01-01T00:00:00Z' });
   helix.addUser({ id: '7009', login: 'betasecret', display_name: 'BetaSecretStreamer', created_at: '2019-01-01T00:00:00Z' });
-  for (let i = 0; i < 3; i++) helix.addClip({ id: `AlphaSyncClip${i}`, broadcaster_id: '7001', broadcaster_name: 'AlphaStreamer', created_at: `2026-11-0${i + 1}T10:00:00Z` });
+  for (let i = 0; i < 3; i++)
+    helix.addClip({
+      id: `AlphaSyncClip${i}`,
+      broadcaster_id: '7001',
+      broadcaster_name: 'AlphaStreamer',
+      created_at: `2026-11-0${i + 1}T10:00:00Z`,
+    });
   helix.addClip({ id: 'AlphaTwoClip', broadcaster_id: '7002', broadcaster_name: 'Alpha_Two', created_at: '2026-10-10T10:00:00Z' });
-  for (let i = 0; i < 2; i++) helix.addClip({ id: `BetaSecretClip${i}`, broadcaster_id: '7009', broadcaster_name: 'BetaSecretStreamer', created_at: `2026-11-1${i}T10:00:00Z` });
+  for (let i = 0; i < 2; i++)
+    helix.addClip({
+      id: `BetaSecretClip${i}`,
+      broadcaster_id: '7009',
+      broadcaster_name: 'BetaSecretStreamer',
+      created_at: `2026-11-1${i}T10:00:00Z`,
+    });
   const twitchApi = createTwitchApi({
     clientId: helix.clientId,
     clientSecret: helix.clientSecret,
@@ -110,7 +129,13 @@ beforeAll(async () => {
     ],
     now: NOW,
     services: ({ db, clock, logger }) => {
-      const services = createAdminServices({ db, clock, logger, twitch: twitchApi, discord: { token: 'unused', apiBaseUrl: 'http://127.0.0.1:9/api' } });
+      const services = createAdminServices({
+        db,
+        clock,
+        logger,
+        twitch: twitchApi,
+        discord: { token: 'unused', apiBaseUrl: 'http://127.0.0.1:9/api' },
+      });
       return { twitch: services.twitch };
     },
   });
@@ -129,7 +154,8 @@ describe('/clipscope-admin twitch with Twitch configured', () => {
     expect(bodyOf(addedA[0]!)).toMatchObject({ type: 5, data: { flags: EPHEMERAL } });
     expect(addedA.at(-1)!.method).toBe('PATCH');
     expect(finalReply(addedA)).toMatchObject({
-      content: '✅ Following **Alpha\\_Two**, **AlphaStreamer**. Their clips are being imported now; `/clipscope-admin status` shows progress.',
+      content:
+        '✅ Following **Alpha\\_Two**, **AlphaStreamer**. Their clips are being imported now; `/clipscope-admin status` shows progress.',
       allowed_mentions: { parse: [] },
     });
     await vi.waitFor(() => expect(syncsFinished()).toBe(1), { timeout: 10_000 });
@@ -157,24 +183,50 @@ describe('/clipscope-admin twitch with Twitch configured', () => {
   });
 
   it('syncs new clips on demand, for the asking guild only', async () => {
-    helix.addClip({ id: 'AlphaSyncClipNew', broadcaster_id: '7001', broadcaster_name: 'AlphaStreamer', created_at: '2026-11-24T10:00:00Z' });
-    helix.addClip({ id: 'BetaSecretClipNew', broadcaster_id: '7009', broadcaster_name: 'BetaSecretStreamer', created_at: '2026-11-24T10:00:00Z' });
+    helix.addClip({
+      id: 'AlphaSyncClipNew',
+      broadcaster_id: '7001',
+      broadcaster_name: 'AlphaStreamer',
+      created_at: '2026-11-24T10:00:00Z',
+    });
+    helix.addClip({
+      id: 'BetaSecretClipNew',
+      broadcaster_id: '7009',
+      broadcaster_name: 'BetaSecretStreamer',
+      created_at: '2026-11-24T10:00:00Z',
+    });
     const before = syncsFinished();
     const requests = await twitch(guildA, 'sync');
     expect(requests.map((r) => bodyOf(r))).toEqual([
-      { type: 4, data: { content: '🔄 Sync of the followed Twitch channels started. `/clipscope-admin status` shows how it went.', flags: EPHEMERAL, allowed_mentions: { parse: [] }, tts: false, enforce_nonce: false } },
+      {
+        type: 4,
+        data: {
+          content: '🔄 Sync of the followed Twitch channels started. `/clipscope-admin status` shows how it went.',
+          flags: EPHEMERAL,
+          allowed_mentions: { parse: [] },
+          tts: false,
+          enforce_nonce: false,
+        },
+      },
     ]);
     await vi.waitFor(() => expect(syncsFinished()).toBe(before + 1), { timeout: 10_000 });
     expect(clipsOf(guildA).map((c) => c.clip_id)).toContain('AlphaSyncClipNew');
     // Guild B's channel was not synced by guild A's command.
     expect(clipsOf(guildB).map((c) => c.clip_id)).toEqual(['BetaSecretClip0', 'BetaSecretClip1']);
-    expect(h.logs.filter((l) => l.msg === 'Twitch channel sync finished').at(-1)).toMatchObject({ guildId: guildA, channels: 2, errors: [] });
+    expect(h.logs.filter((l) => l.msg === 'Twitch channel sync finished').at(-1)).toMatchObject({
+      guildId: guildA,
+      channels: 2,
+      errors: [],
+    });
   });
 
   it('refuses a malformed login, an unknown login and a member without Manage Server, registering nothing', async () => {
     const channelsBefore = h.temp.db.$client.prepare('SELECT count(*) AS n FROM twitch_channels').get();
     const malformed = await twitch(guildA, 'add', { channels: 'not-a-login!' });
-    expect(finalReply(malformed)).toMatchObject({ content: expect.stringContaining('Twitch logins are 1–25 letters, digits or underscores'), flags: EPHEMERAL });
+    expect(finalReply(malformed)).toMatchObject({
+      content: expect.stringContaining('Twitch logins are 1–25 letters, digits or underscores'),
+      flags: EPHEMERAL,
+    });
 
     const unknown = await twitch(guildA, 'add', { channels: 'alphastreamer nobodyhere' });
     expect(bodyOf(unknown[0]!)).toMatchObject({ type: 5, data: { flags: EPHEMERAL } });
@@ -182,7 +234,16 @@ describe('/clipscope-admin twitch with Twitch configured', () => {
 
     const member = await twitch(guildA, 'sync', {}, Permissions.member);
     expect(member.map((r) => bodyOf(r))).toEqual([
-      { type: 4, data: { content: 'You need the **Manage Server** permission to use `/clipscope-admin`.', flags: EPHEMERAL, allowed_mentions: { parse: [] }, tts: false, enforce_nonce: false } },
+      {
+        type: 4,
+        data: {
+          content: 'You need the **Manage Server** permission to use `/clipscope-admin`.',
+          flags: EPHEMERAL,
+          allowed_mentions: { parse: [] },
+          tts: false,
+          enforce_nonce: false,
+        },
+      },
     ]);
     expect(h.temp.db.$client.prepare('SELECT count(*) AS n FROM twitch_channels').get()).toEqual(channelsBefore);
   });
@@ -211,7 +272,11 @@ describe('/clipscope-admin twitch with Twitch configured', () => {
     await vi.waitFor(() => expect(syncsFinished()).toBe(before + 1), { timeout: 20_000 });
     helix.clearFaults();
     const finished = h.logs.filter((l) => l.msg === 'Twitch channel sync finished').at(-1);
-    expect(finished).toMatchObject({ guildId: guildA, channels: 1, errors: [{ channel: 'alpha_two', error: expect.stringMatching(/HTTP 500/) }] });
+    expect(finished).toMatchObject({
+      guildId: guildA,
+      channels: 1,
+      errors: [{ channel: 'alpha_two', error: expect.stringMatching(/HTTP 500/) }],
+    });
     const shown = JSON.stringify(finalReply(await status(guildA)));
     expect(shown).toMatch(/Alpha\\\\_Two[^"]*500/);
     expect(shown).not.toMatch(/BetaSecret/);
@@ -226,8 +291,12 @@ describe('/clipscope-admin twitch with Twitch configured', () => {
     helix.clearFaults();
     expect(helix.requests.filter((r) => r.endpoint === 'users' && r.status === 429).length).toBeGreaterThan(0);
     expect(bodyOf(add[0]!)).toMatchObject({ type: 5, data: { flags: EPHEMERAL } });
-    expect(finalReply(add)).toMatchObject({ content: 'Twitch is unavailable right now, so no channel was added. Please try again in a few minutes.' });
-    expect(h.logs.filter((l) => l.msg === 'Twitch lookup for /clipscope-admin twitch add failed').at(-1)).toMatchObject({ err: expect.stringMatching(/HTTP 429/) });
+    expect(finalReply(add)).toMatchObject({
+      content: 'Twitch is unavailable right now, so no channel was added. Please try again in a few minutes.',
+    });
+    expect(h.logs.filter((l) => l.msg === 'Twitch lookup for /clipscope-admin twitch add failed').at(-1)).toMatchObject({
+      err: expect.stringMatching(/HTTP 429/),
+    });
     expect(h.temp.db.$client.prepare('SELECT count(*) AS n FROM twitch_channels').get()).toEqual(channelsBefore);
   });
 
@@ -250,36 +319,86 @@ describe('/clipscope-admin twitch with Twitch configured', () => {
     helix.inject({ kind: 'status', status: 400, body: { error: 'Bad Request', status: 400, message: 'Invalid login names' } }, 1, 'users');
     const add = await twitch(guildA, 'add', { channels: 'alphastreamer' });
     helix.clearFaults();
-    expect(finalReply(add).content).toBe('Something went wrong while running `/clipscope-admin twitch add`. It has been logged; please try again in a moment.');
-    expect(h.logs.filter((l) => l.msg === 'command failed').at(-1)).toMatchObject({ command: 'clipscope-admin twitch add', err: { message: expect.stringMatching(/HTTP 400/) } });
+    expect(finalReply(add).content).toBe(
+      'Something went wrong while running `/clipscope-admin twitch add`. It has been logged; please try again in a moment.',
+    );
+    expect(h.logs.filter((l) => l.msg === 'command failed').at(-1)).toMatchObject({
+      command: 'clipscope-admin twitch add',
+      err: { message: expect.stringMatching(/HTTP 400/) },
+    });
   });
 
   it('puts back only the asking guild’s failed clips when retrying', async () => {
     // Clips shared in both guilds whose lookups fail until they are given up ('failed').
     const share = (guildId: string, slug: string): void => {
-      shareClip(h.temp.db, { guildId, channelId: guildId === guildA ? channelA.id : channelB.id, clipId: slug, authorId: admin.id, authorName: 'admin', at: NOW - 60_000 });
+      shareClip(h.temp.db, {
+        guildId,
+        channelId: guildId === guildA ? channelA.id : channelB.id,
+        clipId: slug,
+        authorId: admin.id,
+        authorName: 'admin',
+        at: NOW - 60_000,
+      });
       helix.addClip({ id: slug, broadcaster_id: '7001' });
     };
     share(guildA, 'AlphaFailingClip1');
     share(guildA, 'AlphaFailingClip2');
     share(guildB, 'BetaSecretFailingClip');
     helix.inject({ kind: 'status', status: 500 }, 30, 'clips');
-    await enrichPending({ db: h.temp.db, clock: h.clock, logger: silentLogger(), twitch: createTwitchApi({ clientId: helix.clientId, clientSecret: helix.clientSecret, logger: silentLogger(), retry: { retries: 0, baseDelayMs: 1, maxDelayMs: 1 } }), maxAttempts: 1 });
+    await enrichPending({
+      db: h.temp.db,
+      clock: h.clock,
+      logger: silentLogger(),
+      twitch: createTwitchApi({
+        clientId: helix.clientId,
+        clientSecret: helix.clientSecret,
+        logger: silentLogger(),
+        retry: { retries: 0, baseDelayMs: 1, maxDelayMs: 1 },
+      }),
+      maxAttempts: 1,
+    });
     helix.clearFaults();
-    const failed = (guildId: string): string[] => (h.temp.db.$client.prepare("SELECT clip_id FROM clips WHERE guild_id = ? AND enrichment_state = 'failed' ORDER BY clip_id").pluck().all(guildId) as string[]);
+    const failed = (guildId: string): string[] =>
+      h.temp.db.$client
+        .prepare("SELECT clip_id FROM clips WHERE guild_id = ? AND enrichment_state = 'failed' ORDER BY clip_id")
+        .pluck()
+        .all(guildId) as string[];
     expect(failed(guildA)).toEqual(['AlphaFailingClip1', 'AlphaFailingClip2']);
     expect(failed(guildB)).toEqual(['BetaSecretFailingClip']);
 
     const retried = await twitch(guildA, 'retry');
-    expect(retried.map((r) => bodyOf(r))).toEqual([{ type: 4, data: { content: '🔁 2 clips put back in the enrichment queue.', flags: EPHEMERAL, allowed_mentions: { parse: [] }, tts: false, enforce_nonce: false } }]);
+    expect(retried.map((r) => bodyOf(r))).toEqual([
+      {
+        type: 4,
+        data: {
+          content: '🔁 2 clips put back in the enrichment queue.',
+          flags: EPHEMERAL,
+          allowed_mentions: { parse: [] },
+          tts: false,
+          enforce_nonce: false,
+        },
+      },
+    ]);
     expect(failed(guildA)).toEqual([]);
     expect(failed(guildB)).toEqual(['BetaSecretFailingClip']);
     const again = await twitch(guildA, 'retry');
-    expect(finalReply(again).content).toBe('No clips are waiting for a retry: every clip either has its Twitch details or is still queued.');
+    expect(finalReply(again).content).toBe(
+      'No clips are waiting for a retry: every clip either has its Twitch details or is still queued.',
+    );
 
     // Back in the queue, they are enriched by the next run.
-    await enrichPending({ db: h.temp.db, clock: h.clock, logger: silentLogger(), twitch: createTwitchApi({ clientId: helix.clientId, clientSecret: helix.clientSecret, logger: silentLogger() }), maxAttempts: 1 });
-    expect(clipsOf(guildA).filter((c) => c.clip_id.startsWith('AlphaFailing')).map((c) => c.enrichment_state)).toEqual(['done', 'done']);
+    await enrichPending({
+      db: h.temp.db,
+      clock: h.clock,
+      logger: silentLogger(),
+      twitch: createTwitchApi({ clientId: helix.clientId, clientSecret: helix.clientSecret, logger: silentLogger() }),
+      maxAttempts: 1,
+    });
+    expect(
+      clipsOf(guildA)
+        .filter((c) => c.clip_id.startsWith('AlphaFailing'))
+        .map((c) => c.enrichment_state),
+    ).toEqual(['done', 'done']);
     expect(failed(guildB)).toEqual(['BetaSecretFailingClip']);
   });
 
@@ -305,8 +424,13 @@ describe('/clipscope-admin twitch with Twitch configured', () => {
   it('removes only the asking guild’s channels, keeps their clips, and says which logins it does not follow', async () => {
     // Guild A cannot remove guild B's channel: it is not one A follows.
     const foreign = await twitch(guildA, 'remove', { channels: 'betasecret' });
-    expect(finalReply(foreign)).toMatchObject({ content: 'This server follows none of `betasecret`; `/clipscope-admin twitch list` shows the ones it follows.', flags: EPHEMERAL });
-    expect(h.temp.db.$client.prepare('SELECT guild_id, broadcaster_login FROM twitch_channels WHERE broadcaster_login = ?').all('betasecret')).toEqual([{ guild_id: guildB, broadcaster_login: 'betasecret' }]);
+    expect(finalReply(foreign)).toMatchObject({
+      content: 'This server follows none of `betasecret`; `/clipscope-admin twitch list` shows the ones it follows.',
+      flags: EPHEMERAL,
+    });
+    expect(
+      h.temp.db.$client.prepare('SELECT guild_id, broadcaster_login FROM twitch_channels WHERE broadcaster_login = ?').all('betasecret'),
+    ).toEqual([{ guild_id: guildB, broadcaster_login: 'betasecret' }]);
 
     const clipsBefore = clipsOf(guildA).length;
     const removed = await twitch(guildA, 'remove', { channels: '@Alpha_Two betasecret' });
@@ -323,19 +447,31 @@ describe('/clipscope-admin twitch with Twitch configured', () => {
       },
     ]);
     expect(clipsOf(guildA)).toHaveLength(clipsBefore);
-    expect(h.temp.db.$client.prepare('SELECT guild_id, broadcaster_login FROM twitch_channels ORDER BY guild_id = ?, broadcaster_login').all(guildB)).toEqual([
+    expect(
+      h.temp.db.$client
+        .prepare('SELECT guild_id, broadcaster_login FROM twitch_channels ORDER BY guild_id = ?, broadcaster_login')
+        .all(guildB),
+    ).toEqual([
       { guild_id: guildA, broadcaster_login: 'alphastreamer' },
       { guild_id: guildB, broadcaster_login: 'betasecret' },
     ]);
     // A sync now leaves the removed channel alone.
-    helix.addClip({ id: 'AlphaTwoClipAfterRemove', broadcaster_id: '7002', broadcaster_name: 'Alpha_Two', created_at: '2026-11-24T11:00:00Z' });
+    helix.addClip({
+      id: 'AlphaTwoClipAfterRemove',
+      broadcaster_id: '7002',
+      broadcaster_name: 'Alpha_Two',
+      created_at: '2026-11-24T11:00:00Z',
+    });
     const before = syncsFinished();
     await twitch(guildA, 'sync');
     await vi.waitFor(() => expect(syncsFinished()).toBe(before + 1), { timeout: 10_000 });
     expect(clipsOf(guildA).map((c) => c.clip_id)).not.toContain('AlphaTwoClipAfterRemove');
 
     await twitch(guildA, 'remove', { channels: 'alphastreamer' });
-    expect(finalReply(await twitch(guildA, 'list'))).toMatchObject({ content: 'This server follows no Twitch channels yet. Add some with `/clipscope-admin twitch add`.', flags: EPHEMERAL });
+    expect(finalReply(await twitch(guildA, 'list'))).toMatchObject({
+      content: 'This server follows no Twitch channels yet. Add some with `/clipscope-admin twitch add`.',
+      flags: EPHEMERAL,
+    });
   });
 
   it('never showed guild B’s Twitch channels or clips in anything sent to guild A, nor A’s to B', () => {

@@ -55,9 +55,11 @@ function freeDisk(harness: TwitchHarness): void {
 }
 
 function clipRows(harness: TwitchHarness): { clip_id: string; enrichment_state: string; view_count: number }[] {
-  return harness.temp.db.$client
-    .prepare('SELECT clip_id, enrichment_state, view_count FROM clips ORDER BY clip_id')
-    .all() as { clip_id: string; enrichment_state: string; view_count: number }[];
+  return harness.temp.db.$client.prepare('SELECT clip_id, enrichment_state, view_count FROM clips ORDER BY clip_id').all() as {
+    clip_id: string;
+    enrichment_state: string;
+    view_count: number;
+  }[];
 }
 
 /** 250 young clips shared in one guild and enriched; then their titles grow and their views move on Twitch. */
@@ -105,7 +107,10 @@ describe('view refresh while the database refuses writes', () => {
     freeDisk(h);
     logs = [];
     expect(await jobs.runNow('twitch-refresh')).toBe(true);
-    expect(logs.find((l) => l.msg === 'job finished')).toMatchObject({ job: 'twitch-refresh', summary: 'refreshed 249 of 250 due clips, not found 1' });
+    expect(logs.find((l) => l.msg === 'job finished')).toMatchObject({
+      job: 'twitch-refresh',
+      summary: 'refreshed 249 of 250 due clips, not found 1',
+    });
     const after = clipRows(h);
     expect(after[0]).toMatchObject({ clip_id: ids[0], enrichment_state: 'not_found' });
     expect(after.slice(1).every((r) => r.enrichment_state === 'done' && r.view_count === 500)).toBe(true);
@@ -152,7 +157,10 @@ describe('channel sync while the database refuses writes', () => {
         });
       }
     }
-    await registerTwitchChannels({ db: harness.temp.db, clock: harness.clock, twitch: harness.twitch }, 'g1', ['bigstreamer', 'smallstreamer']);
+    await registerTwitchChannels({ db: harness.temp.db, clock: harness.clock, twitch: harness.twitch }, 'g1', [
+      'bigstreamer',
+      'smallstreamer',
+    ]);
   }
 
   function channels(harness: TwitchHarness): unknown[] {

@@ -22,7 +22,15 @@ function logSink(): { stream: Writable; lines: () => { level: number; msg: strin
       done();
     },
   });
-  return { stream, lines: () => chunks.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { level: number; msg: string }) };
+  return {
+    stream,
+    lines: () =>
+      chunks
+        .join('')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { level: number; msg: string }),
+  };
 }
 
 function share(target: App, slug: string): void {
@@ -50,7 +58,9 @@ describe('Twitch wiring of the app', () => {
     const dir = started.tempDir('clipscope-app-');
     const sink = logSink();
     const config = loadConfig({ DATABASE_PATH: path.join(dir, 'db.sqlite'), HTTP_ENABLED: 'false' });
-    const app = started.keep(createApp({ config, logger: createLogger({ destination: sink.stream }), clock: new ManualClock(Date.UTC(2024, 5, 1)) }));
+    const app = started.keep(
+      createApp({ config, logger: createLogger({ destination: sink.stream }), clock: new ManualClock(Date.UTC(2024, 5, 1)) }),
+    );
     await app.start();
 
     share(app, 'NoCredentials-n1');
@@ -78,7 +88,9 @@ describe('Twitch wiring of the app', () => {
       TWURPLE_MOCK_API_PORT: String(port),
     });
     const sink = logSink();
-    const app = started.keep(createApp({ config, logger: createLogger({ destination: sink.stream }), clock: new ManualClock(Date.UTC(2024, 5, 1)) }));
+    const app = started.keep(
+      createApp({ config, logger: createLogger({ destination: sink.stream }), clock: new ManualClock(Date.UTC(2024, 5, 1)) }),
+    );
     share(app, 'WithCredentials-w1');
 
     expect(await app.scheduler.runNow('twitch-enrich')).toBe(true);

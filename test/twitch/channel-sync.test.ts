@@ -68,7 +68,7 @@ describe('Twitch channels of a guild', () => {
       ['bigstreamer', '777', 'BigStreamer'],
       ['smallstreamer', '778', 'SmallStreamer'],
     ]);
-    expect((await listTwitchChannels(h.temp.db, 'g2'))).toEqual([]);
+    expect(await listTwitchChannels(h.temp.db, 'g2')).toEqual([]);
     const lookups = h.helix.served('users');
     expect(lookups).toHaveLength(1);
     expect(lookups[0]!.query.getAll('login').sort()).toEqual(['bigstreamer', 'smallstreamer']);
@@ -79,7 +79,7 @@ describe('Twitch channels of a guild', () => {
     h.helix.addUser({ id: '777', login: 'bigstreamer' });
 
     await expect(registerTwitchChannels(syncDeps(h), 'g1', ['bigstreamer', 'nobodyhere'])).rejects.toThrow(/"nobodyhere"/);
-    expect((await listTwitchChannels(h.temp.db, 'g1'))).toEqual([]);
+    expect(await listTwitchChannels(h.temp.db, 'g1')).toEqual([]);
     expect(() => normaliseLogin('not a login!')).toThrow(ChannelError);
   });
 
@@ -91,7 +91,7 @@ describe('Twitch channels of a guild', () => {
 
     expect(await removeTwitchChannel(h.temp.db, 'g1', 'BigStreamer')).toBe(true);
     expect(await removeTwitchChannel(h.temp.db, 'g1', 'bigstreamer')).toBe(false);
-    expect((await listTwitchChannels(h.temp.db, 'g1'))).toEqual([]);
+    expect(await listTwitchChannels(h.temp.db, 'g1')).toEqual([]);
     expect(h.temp.db.$client.prepare("SELECT count(*) AS n FROM clips WHERE guild_id = 'g1'").get()).toEqual({ n: 480 });
   });
 });
@@ -120,7 +120,9 @@ describe('channel sync', () => {
       game_id: '',
       game_name: '',
     });
-    expect(h.temp.db.$client.prepare("SELECT game_name FROM clips WHERE clip_id = 'Spread1-s'").get()).toEqual({ game_name: 'Grand Theft Auto V' });
+    expect(h.temp.db.$client.prepare("SELECT game_name FROM clips WHERE clip_id = 'Spread1-s'").get()).toEqual({
+      game_name: 'Grand Theft Auto V',
+    });
     // Every call was a bounded window of the channel, with a page size of 100.
     for (const call of h.helix.served('clips')) {
       expect(call.query.get('broadcaster_id')).toBe('777');
@@ -130,7 +132,9 @@ describe('channel sync', () => {
     expect(progress.at(-1)).toBe(1);
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
     const after = (await listTwitchChannels(h.temp.db, 'g1'))[0]!;
-    expect(after.syncedThrough).toBe(Math.max(...[...h.helix.clips.values()].filter((c) => c.broadcaster_id === '777').map((c) => Date.parse(c.created_at))));
+    expect(after.syncedThrough).toBe(
+      Math.max(...[...h.helix.clips.values()].filter((c) => c.broadcaster_id === '777').map((c) => Date.parse(c.created_at))),
+    );
     expect(after.lastSyncError).toBeNull();
   });
 
@@ -165,11 +169,13 @@ describe('channel sync', () => {
 
     await syncTwitchChannel(syncDeps(h), channel!, { paginationCap: CAP });
 
-    expect(h.temp.db.$client.prepare("SELECT discord_shares, source, enrichment_state FROM clips WHERE clip_id = 'Busy5-b'").get()).toEqual({
-      discord_shares: 1,
-      source: 'discord',
-      enrichment_state: 'done',
-    });
+    expect(h.temp.db.$client.prepare("SELECT discord_shares, source, enrichment_state FROM clips WHERE clip_id = 'Busy5-b'").get()).toEqual(
+      {
+        discord_shares: 1,
+        source: 'discord',
+        enrichment_state: 'done',
+      },
+    );
   });
 
   it('records the error on the channel and keeps the previous high-water mark when a sync fails', async () => {

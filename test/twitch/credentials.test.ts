@@ -31,7 +31,15 @@ function logSink(): { stream: Writable; lines: () => LogLine[] } {
       done();
     },
   });
-  return { stream, lines: () => chunks.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as LogLine) };
+  return {
+    stream,
+    lines: () =>
+      chunks
+        .join('')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as LogLine),
+  };
 }
 
 const CREDENTIALS_LINE = /^Twitch refused the app credentials: check TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET/;
@@ -56,12 +64,24 @@ describe('refused Twitch credentials', () => {
     inTransaction(db, () =>
       recordMessageNow(
         db,
-        { guildId: 'g1', channelId: 'c1', messageId: 'm1', authorId: 'u1', authorName: 'sharer', authorIsBot: false, postedAt: clock.now(), content: 'https://clips.twitch.tv/Refused-r1', source: 'discord' },
+        {
+          guildId: 'g1',
+          channelId: 'c1',
+          messageId: 'm1',
+          authorId: 'u1',
+          authorName: 'sharer',
+          authorIsBot: false,
+          postedAt: clock.now(),
+          content: 'https://clips.twitch.tv/Refused-r1',
+          source: 'discord',
+        },
         clock.now(),
       ),
     );
     sqliteClient(db)
-      .prepare("INSERT INTO twitch_channels (guild_id, broadcaster_id, broadcaster_login, broadcaster_name, added_at) VALUES ('g1', '1001', 'somestreamer', 'SomeStreamer', ?)")
+      .prepare(
+        "INSERT INTO twitch_channels (guild_id, broadcaster_id, broadcaster_login, broadcaster_name, added_at) VALUES ('g1', '1001', 'somestreamer', 'SomeStreamer', ?)",
+      )
       .run(clock.now());
 
     for (let i = 0; i < 3; i++) {
@@ -75,12 +95,18 @@ describe('refused Twitch credentials', () => {
     expect(errors[0]!.msg).toMatch(CREDENTIALS_LINE);
     expect(JSON.stringify(sink.lines())).not.toContain(wrongSecret);
     // /clipscope-admin status still shows why each job stopped.
-    const runs = sqliteClient(db).prepare('SELECT job, last_error FROM job_runs ORDER BY job').all() as { job: string; last_error: string }[];
+    const runs = sqliteClient(db).prepare('SELECT job, last_error FROM job_runs ORDER BY job').all() as {
+      job: string;
+      last_error: string;
+    }[];
     expect(runs.map((r) => r.job)).toEqual(['twitch-channel-sync', 'twitch-enrich']);
     for (const run of runs) expect(run.last_error).toMatch(/check TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET/);
     expect(JSON.stringify(runs)).not.toContain(wrongSecret);
     // And the clip was not charged for it.
-    expect(sqliteClient(db).prepare('SELECT enrichment_state, enrichment_attempts FROM clips').get()).toEqual({ enrichment_state: 'pending', enrichment_attempts: 0 });
+    expect(sqliteClient(db).prepare('SELECT enrichment_state, enrichment_attempts FROM clips').get()).toEqual({
+      enrichment_state: 'pending',
+      enrichment_attempts: 0,
+    });
   });
 
   it('are logged again only after Twitch accepted them in between', async () => {
@@ -94,7 +120,11 @@ describe('refused Twitch credentials', () => {
       retry: { retries: 0 },
       requestTimeoutMs: 5000,
     });
-    const unauthorized = { kind: 'status', status: 401, body: { error: 'Unauthorized', status: 401, message: 'Invalid OAuth token' } } as const;
+    const unauthorized = {
+      kind: 'status',
+      status: 401,
+      body: { error: 'Unauthorized', status: 401, message: 'Invalid OAuth token' },
+    } as const;
     const refusedLines = (): LogLine[] => sink.lines().filter((l) => CREDENTIALS_LINE.test(l.msg));
 
     // Twurple retries a 401 once with a renewed token; both refused is Twitch refusing the app.

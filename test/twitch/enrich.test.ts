@@ -116,7 +116,7 @@ describe('clip enrichment', () => {
     expect(history).toEqual([{ clip_id: 'AwkwardHelplessSalamanderSwiftRage', observed_at: h.clock.now(), view_count: 1234 }]);
   });
 
-  it('fetches a clip shared in two guilds once and completes both guilds\' rows', async () => {
+  it("fetches a clip shared in two guilds once and completes both guilds' rows", async () => {
     h = await startTwitchHarness();
     h.helix.addGame('509658', 'Just Chatting');
     h.helix.addClip({ id: 'SharedEverywhere-x1', view_count: 99 });
@@ -338,11 +338,15 @@ describe('clip enrichment', () => {
     h.share('g1', 'm1', ['Dirty-d1'], postedAt);
     const reactedAt = Date.parse('2024-05-26T09:45:00Z');
     h.temp.db.$client
-      .prepare("INSERT INTO reactions (guild_id, channel_id, message_id, emoji_key, user_id, reacted_at) VALUES ('g1', 'c', 'm1', '🔥', 'u9', ?)")
+      .prepare(
+        "INSERT INTO reactions (guild_id, channel_id, message_id, emoji_key, user_id, reacted_at) VALUES ('g1', 'c', 'm1', '🔥', 'u9', ?)",
+      )
       .run(reactedAt);
     const observedAt = Date.parse('2024-05-27T14:05:00Z');
     h.temp.db.$client
-      .prepare("INSERT INTO reaction_baselines (guild_id, channel_id, message_id, emoji_key, anonymous_count, observed_at) VALUES ('g1', 'c', 'm1', '👍', 4, ?)")
+      .prepare(
+        "INSERT INTO reaction_baselines (guild_id, channel_id, message_id, emoji_key, anonymous_count, observed_at) VALUES ('g1', 'c', 'm1', '👍', 4, ?)",
+      )
       .run(observedAt);
     h.temp.db.$client.prepare('DELETE FROM dirty_hours').run();
 

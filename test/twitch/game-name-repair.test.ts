@@ -18,9 +18,12 @@ function enrichJob(harness: TwitchHarness): Job {
 }
 
 function gameNames(harness: TwitchHarness): { guild_id: string; clip_id: string; game_id: string; game_name: string | null }[] {
-  return harness.temp.db.$client
-    .prepare('SELECT guild_id, clip_id, game_id, game_name FROM clips ORDER BY clip_id, guild_id')
-    .all() as { guild_id: string; clip_id: string; game_id: string; game_name: string | null }[];
+  return harness.temp.db.$client.prepare('SELECT guild_id, clip_id, game_id, game_name FROM clips ORDER BY clip_id, guild_id').all() as {
+    guild_id: string;
+    clip_id: string;
+    game_id: string;
+    game_name: string | null;
+  }[];
 }
 
 /** The Get Games calls that asked about the game. */
@@ -65,7 +68,10 @@ describe('game names Twitch left out', () => {
       { guild_id: 'g1', clip_id: 'OldGame-b', game_id: '4242', game_name: 'Retro Racer' },
     ]);
     // The summaries of both guilds are recomputed with the name.
-    expect(h.temp.db.$client.prepare('SELECT DISTINCT guild_id FROM dirty_hours ORDER BY guild_id').all()).toEqual([{ guild_id: 'g1' }, { guild_id: 'g2' }]);
+    expect(h.temp.db.$client.prepare('SELECT DISTINCT guild_id FROM dirty_hours ORDER BY guild_id').all()).toEqual([
+      { guild_id: 'g1' },
+      { guild_id: 'g2' },
+    ]);
     expect(h.temp.db.$client.prepare('SELECT count(*) AS n FROM game_name_misses').get()).toEqual({ n: 0 });
 
     // A new clip of the game is named at once, from what the repair learnt, with no further lookup.

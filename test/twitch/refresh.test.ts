@@ -108,7 +108,10 @@ describe('view refresh', () => {
     h.helix.inject({ kind: 'status', status: 400 }, 1, 'clips');
     const failed = await refreshViews(refreshDeps(h));
     expect(failed.lastError).toMatch(/HTTP 400/);
-    expect(h.temp.db.$client.prepare('SELECT view_count, enrichment_state FROM clips').get()).toEqual({ view_count: 1, enrichment_state: 'done' });
+    expect(h.temp.db.$client.prepare('SELECT view_count, enrichment_state FROM clips').get()).toEqual({
+      view_count: 1,
+      enrichment_state: 'done',
+    });
 
     const retried = await refreshViews(refreshDeps(h));
     expect(retried.refreshed).toBe(1);

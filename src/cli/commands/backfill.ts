@@ -33,17 +33,22 @@ Options:
   },
   async run({ values }, io) {
     const channelId = typeof values.channel === 'string' ? values.channel.trim() : '';
-    if (!/^\d{1,20}$/.test(channelId)) throw new CliError('--channel expects a Discord channel id (digits): clipscope backfill --channel ID', 2);
+    if (!/^\d{1,20}$/.test(channelId))
+      throw new CliError('--channel expects a Discord channel id (digits): clipscope backfill --channel ID', 2);
     const guildId = typeof values.guild === 'string' ? values.guild.trim() : undefined;
-    if (guildId !== undefined && !/^\d{1,20}$/.test(guildId)) throw new CliError(`--guild expects a Discord server id (digits), got "${guildId}"`, 2);
+    if (guildId !== undefined && !/^\d{1,20}$/.test(guildId))
+      throw new CliError(`--guild expects a Discord server id (digits), got "${guildId}"`, 2);
     let since: number | undefined;
     if (typeof values.since === 'string') {
       since = /^\d{4}-\d{2}-\d{2}/.test(values.since) ? Date.parse(values.since) : Number.NaN;
-      if (Number.isNaN(since)) throw new CliError(`--since expects a date such as 2024-01-01 or 2024-01-01T12:00:00Z, got "${values.since}"`, 2);
+      if (Number.isNaN(since))
+        throw new CliError(`--since expects a date such as 2024-01-01 or 2024-01-01T12:00:00Z, got "${values.since}"`, 2);
     }
     const config = loadConfig(io.env);
     if (!config.DISCORD_TOKEN) {
-      throw new CliError('DISCORD_TOKEN is not set: the crawl reads history through the bot, so set the bot token in .env or the environment');
+      throw new CliError(
+        'DISCORD_TOKEN is not set: the crawl reads history through the bot, so set the bot token in .env or the environment',
+      );
     }
 
     const db = openDatabase({ path: typeof values.database === 'string' ? values.database : config.DATABASE_PATH });

@@ -40,7 +40,8 @@ DISCORD_API_BASE_URL.`,
 
     const rest = new REST({ api: config.DISCORD_API_BASE_URL, version: '10' }).setToken(config.DISCORD_TOKEN);
     try {
-      const applicationId = config.DISCORD_APPLICATION_ID ?? ((await rest.get(Routes.currentApplication())) as RESTGetCurrentApplicationResult).id;
+      const applicationId =
+        config.DISCORD_APPLICATION_ID ?? ((await rest.get(Routes.currentApplication())) as RESTGetCurrentApplicationResult).id;
       const route = guildId ? Routes.applicationGuildCommands(applicationId, guildId) : Routes.applicationCommands(applicationId);
       const registered = (await rest.put(route, { body: definitions })) as unknown[];
       const names = definitions.map((d) => `/${d.name}`).join(', ');
@@ -53,7 +54,8 @@ DISCORD_API_BASE_URL.`,
     } catch (error) {
       const status = (error as { status?: number }).status;
       if (status === 401) throw new CliError('Discord rejected DISCORD_TOKEN (401 Unauthorized): check the bot token');
-      if (status === 403) throw new CliError('Discord refused (403): is the bot in that guild, and was it invited with the applications.commands scope?');
+      if (status === 403)
+        throw new CliError('Discord refused (403): is the bot in that guild, and was it invited with the applications.commands scope?');
       throw new CliError(`registering the commands failed: ${error instanceof Error ? error.message : String(error)}`);
     }
   },

@@ -44,7 +44,8 @@ Exit status: 0 when no pending clip is left (failed ones are listed); 1 with the
   async run({ values }, io) {
     const maxWaitText = typeof values['max-wait'] === 'string' ? values['max-wait'] : '300';
     const maxWaitSeconds = Number(maxWaitText);
-    if (!Number.isInteger(maxWaitSeconds) || maxWaitSeconds < 0) throw new CliError(`--max-wait expects whole seconds, got "${maxWaitText}"`, 2);
+    if (!Number.isInteger(maxWaitSeconds) || maxWaitSeconds < 0)
+      throw new CliError(`--max-wait expects whole seconds, got "${maxWaitText}"`, 2);
     const config = loadConfig(io.env);
     const { twitch, logger } = openTwitchForCli(config, io);
     const db = openCliDatabase(io, typeof values.database === 'string' ? values.database : config.DATABASE_PATH);
@@ -52,14 +53,23 @@ Exit status: 0 when no pending clip is left (failed ones are listed); 1 with the
     const gameNames = createGameNames(twitch, clock);
     let drained: Drained | undefined;
     try {
-      drained = await drainQueue({ db, clock, logger, twitch, gameNames, maxAttempts: config.ENRICH_MAX_ATTEMPTS }, values, maxWaitSeconds, io);
+      drained = await drainQueue(
+        { db, clock, logger, twitch, gameNames, maxAttempts: config.ENRICH_MAX_ATTEMPTS },
+        values,
+        maxWaitSeconds,
+        io,
+      );
       // The scheduled job's second half: games Twitch left out earlier, whose back-off has passed, asked for again.
       const { summary: repaired, deferred } = await repairDueGameNames({ db, clock, twitch, gameNames });
-      const named = repaired && repaired.named > 0 ? `; named ${plural(repaired.named, 'game')} Twitch had left out (${plural(repaired.clipsNamed, 'clip row')})` : '';
+      const named =
+        repaired && repaired.named > 0
+          ? `; named ${plural(repaired.named, 'game')} Twitch had left out (${plural(repaired.clipsNamed, 'clip row')})`
+          : '';
       const failed = failedNote((await enrichmentQueueStatus(db, clock.now())).failed);
       drained.finish(drained.line === null ? `Nothing to enrich: no pending clips${failed}${named}.` : `${drained.line}${failed}${named}.`);
       // Only the names wait: the clips are stored, so this is a note, not a failure.
-      if (deferred) io.stderr.write(`Game names Twitch had left out were not asked for again (${deferred.message}); the next run retries them.\n`);
+      if (deferred)
+        io.stderr.write(`Game names Twitch had left out were not asked for again (${deferred.message}); the next run retries them.\n`);
       return 0;
     } catch (error) {
       drained?.finish();
@@ -90,12 +100,7 @@ interface Drained {
 }
 
 /** Enriches until no clip is pending, waiting out Twitch backoffs up to --max-wait. */
-async function drainQueue(
-  deps: DrainDeps,
-  values: Record<string, unknown>,
-  maxWaitSeconds: number,
-  io: CliIo,
-): Promise<Drained> {
+async function drainQueue(deps: DrainDeps, values: Record<string, unknown>, maxWaitSeconds: number, io: CliIo): Promise<Drained> {
   const { db, clock } = deps;
   if (values['retry-failed'] === true) {
     const requeued = await retryFailedClips(db, clock.now());
@@ -124,7 +129,10 @@ async function drainQueue(
       progress.update(totals.enriched + totals.notFound + totals.failed);
       const status = await enrichmentQueueStatus(db, clock.now());
       if (status.pending === 0) {
-        return { line: `Enriched ${totals.enriched} clips, ${totals.notFound} not found on Twitch`, finish: (line) => progress.finish(line) };
+        return {
+          line: `Enriched ${totals.enriched} clips, ${totals.notFound} not found on Twitch`,
+          finish: (line) => progress.finish(line),
+        };
       }
       if (status.due > 0) continue;
       const waitMs = Math.max(0, (status.nextAttemptAt ?? clock.now()) - clock.now());
@@ -134,7 +142,9 @@ async function drainQueue(
             `next retry in ${formatDuration(waitMs / 1000)} — run again later, or let the service retry them`,
         );
       }
-      io.stderr.write(`\nTwitch calls failed (${status.lastError ?? 'unknown error'}); retrying ${status.pending} clips in ${formatDuration(waitMs / 1000)}\n`);
+      io.stderr.write(
+        `\nTwitch calls failed (${status.lastError ?? 'unknown error'}); retrying ${status.pending} clips in ${formatDuration(waitMs / 1000)}\n`,
+      );
       await new Promise((resolve) => setTimeout(resolve, waitMs + 50));
     }
   } catch (error) {

@@ -60,7 +60,8 @@ Options:
     let jobs = clips < 50_000 ? 1 : Math.min(4, os.availableParallelism());
     if (typeof values.jobs === 'string') {
       jobs = Number(values.jobs);
-      if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) throw new CliError(`--jobs must be a whole number from 1 to 64 (got "${values.jobs}")`);
+      if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64)
+        throw new CliError(`--jobs must be a whole number from 1 to 64 (got "${values.jobs}")`);
     }
     const out = values.out;
     if (fs.existsSync(out)) {

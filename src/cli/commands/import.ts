@@ -30,7 +30,8 @@ Options:
   async run({ values, positionals }, io) {
     if (positionals.length === 0) throw new CliError('give at least one export file or folder: clipscope import PATH…', 2);
     const guildId = typeof values.guild === 'string' ? values.guild.trim() : undefined;
-    if (guildId !== undefined && !/^\d{1,20}$/.test(guildId)) throw new CliError(`--guild expects a Discord server id (digits), got "${guildId}"`, 2);
+    if (guildId !== undefined && !/^\d{1,20}$/.test(guildId))
+      throw new CliError(`--guild expects a Discord server id (digits), got "${guildId}"`, 2);
 
     let files: string[];
     try {
@@ -108,7 +109,9 @@ Options:
 
     if (failures.length === 1 && failures[0]) throw new CliError(failures[0].message);
     if (failures.length > 1) {
-      throw new CliError(`${failures.length} of ${files.length} files could not be imported (listed above); first: ${failures[0]?.message ?? ''}`);
+      throw new CliError(
+        `${failures.length} of ${files.length} files could not be imported (listed above); first: ${failures[0]?.message ?? ''}`,
+      );
     }
     return 0;
   },

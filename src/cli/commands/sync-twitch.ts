@@ -3,7 +3,14 @@
 import { systemClock } from '../../clock';
 import { loadConfig } from '../../config';
 import { closeDatabase } from '../../db/client';
-import { ChannelError, listTwitchChannels, registerTwitchChannels, syncTwitchChannel, type SyncSummary } from '../../twitch/channel-sync';
+import {
+  ChannelError,
+  listTwitchChannels,
+  registerTwitchChannels,
+  syncTwitchChannel,
+  type SyncSummary,
+  type TwitchChannel,
+} from '../../twitch/channel-sync';
 import { TwitchApiError } from '../../twitch/client';
 import { createGameNames } from '../../twitch/game-names';
 import { CliError, type CliCommand } from '../command';
@@ -40,12 +47,15 @@ Exit status: 0 when every channel synced; 1 with the reason otherwise.`,
     const db = openCliDatabase(io, typeof values.database === 'string' ? values.database : config.DATABASE_PATH);
     const clock = systemClock;
     try {
-      let channels;
+      let channels: TwitchChannel[];
       try {
-        channels = logins.length > 0 ? await registerTwitchChannels({ db, clock, twitch }, guildId, logins) : await listTwitchChannels(db, guildId);
+        channels =
+          logins.length > 0 ? await registerTwitchChannels({ db, clock, twitch }, guildId, logins) : await listTwitchChannels(db, guildId);
       } catch (error) {
         if (error instanceof ChannelError || error instanceof TwitchApiError) throw new CliError(error.message);
-        throw storageProblemError(error, db, (problem) => `${problem}; nothing was registered or synced, run again once it is fixed`) ?? error;
+        throw (
+          storageProblemError(error, db, (problem) => `${problem}; nothing was registered or synced, run again once it is fixed`) ?? error
+        );
       }
       if (channels.length === 0) {
         throw new CliError(`no Twitch channels registered for server ${guildId}: pass --channel LOGIN to add one`);
@@ -72,14 +82,20 @@ Exit status: 0 when every channel synced; 1 with the reason otherwise.`,
           const message = error instanceof Error ? error.message : String(error);
           if (error instanceof TwitchApiError && error.kind === 'auth') throw new CliError(message);
           // Every other channel would meet the same full or busy database: stop here and say so.
-          const storage = storageProblemError(error, db, (problem) => `stopped at ${channel.broadcasterLogin}: ${problem}; run again once it is fixed`);
+          const storage = storageProblemError(
+            error,
+            db,
+            (problem) => `stopped at ${channel.broadcasterLogin}: ${problem}; run again once it is fixed`,
+          );
           if (storage) throw storage;
           failures.push(`${channel.broadcasterLogin}: ${message}`);
           io.stderr.write(`${channel.broadcasterLogin} failed: ${message}\n`);
         }
       }
       if (failures.length > 0) {
-        throw new CliError(`${failures.length} of ${channels.length} channels failed to sync (${failures.join('; ')}); run again to retry them`);
+        throw new CliError(
+          `${failures.length} of ${channels.length} channels failed to sync (${failures.join('; ')}); run again to retry them`,
+        );
       }
       const added = done.reduce((n, s) => n + s.clipsAdded, 0);
       io.stdout.write(`Synced ${done.length} channel${done.length === 1 ? '' : 's'} for server ${guildId}: ${added} new clips.\n`);

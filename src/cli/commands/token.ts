@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { systemClock } from '../../clock';
 import { loadConfig } from '../../config';
 import { closeDatabase, openDatabase } from '../../db/client';
-import { createApiToken, listApiTokens, revokeApiToken, type ApiTokenInfo } from '../../http/tokens';
+import { createApiToken, listApiTokens, revokeApiToken, type ApiTokenInfo } from '../../auth/tokens';
 import { CliError, type CliCommand } from '../command';
 
 const guildId = z.string().regex(/^\d{17,20}$/, 'a Discord guild id (17 to 20 digits)');
@@ -128,6 +128,10 @@ function formatTable(tokens: ApiTokenInfo[]): string {
   ]);
   const header = ['ID', 'NAME', 'TOKEN', 'CREATED (UTC)', 'LAST USED', 'STATUS'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   return `${[line(header), ...rows.map(line)].join('\n')}\n`;
 }

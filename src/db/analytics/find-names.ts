@@ -12,7 +12,10 @@ export type EntityKind = 'game' | 'creator';
 
 /** A LIKE pattern for "contains the text", case-insensitive, with its wildcards escaped ("100%" and "a_b" match literally). */
 function likePattern(typed: string): string {
-  return `%${typed.trim().toLowerCase().replace(/[\\%_]/g, '\\$&')}%`;
+  return `%${typed
+    .trim()
+    .toLowerCase()
+    .replace(/[\\%_]/g, '\\$&')}%`;
 }
 
 /**

@@ -47,11 +47,15 @@ export function readGuildStatus(db: Db, guildId: string): Promise<GuildStatusFac
   return run(db, (c) => ({
     enrichmentStates: Object.fromEntries(
       c
-        .statement<[string], { state: string; n: number }>('SELECT enrichment_state AS state, count(*) AS n FROM clips WHERE guild_id = ? GROUP BY enrichment_state')
+        .statement<[string], { state: string; n: number }>(
+          'SELECT enrichment_state AS state, count(*) AS n FROM clips WHERE guild_id = ? GROUP BY enrichment_state',
+        )
         .all(guildId)
         .map((r) => [r.state, r.n]),
     ),
-    liveShares: c.statement<[string], { n: number }>('SELECT count(*) AS n FROM shares WHERE guild_id = ? AND deleted_at IS NULL').get(guildId)?.n ?? 0,
+    liveShares:
+      c.statement<[string], { n: number }>('SELECT count(*) AS n FROM shares WHERE guild_id = ? AND deleted_at IS NULL').get(guildId)?.n ??
+      0,
     dirtyHours: c.statement<[string], { n: number }>('SELECT count(*) AS n FROM dirty_hours WHERE guild_id = ?').get(guildId)?.n ?? 0,
     jobs: c.statement<[], JobRunRow>(JOBS_SQL).all(),
     channels: c

@@ -54,7 +54,12 @@ const WHERE = `c.guild_id = @guild AND c.clip_created_at >= @start AND c.clip_cr
  * the creation-time index and sorts them. SQLite's own choice flips with the LIMIT and the data size; the answer is
  * the same either way. The rows are picked first, then their per-clip columns are read for those rows only.
  */
-export function readTopClipRows(db: Db, params: ClipListParams, order: 'view_count' | 'discord_reactions', long: boolean): Promise<ClipRow[]> {
+export function readTopClipRows(
+  db: Db,
+  params: ClipListParams,
+  order: 'view_count' | 'discord_reactions',
+  long: boolean,
+): Promise<ClipRow[]> {
   const by = order === 'view_count' ? 'c.view_count DESC, c.clip_id' : 'c.discord_reactions DESC, c.view_count DESC, c.clip_id';
   const where = long ? WHERE.replaceAll('c.clip_created_at', '+c.clip_created_at') : WHERE;
   return run(db, (c) =>

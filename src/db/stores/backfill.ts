@@ -23,7 +23,10 @@ export function readBackfillCheckpoint(db: Db, channelId: string): Promise<Backf
 
 /** Whether any share was ever recorded for the message (an edit may have removed its links since). */
 export function hasRecordedShares(db: Db, messageId: string): Promise<boolean> {
-  return run(db, (c) => (c.statement<[string], { n: number }>('SELECT count(*) AS n FROM shares WHERE message_id = ?').get(messageId)?.n ?? 0) > 0);
+  return run(
+    db,
+    (c) => (c.statement<[string], { n: number }>('SELECT count(*) AS n FROM shares WHERE message_id = ?').get(messageId)?.n ?? 0) > 0,
+  );
 }
 
 export interface BackfillPage {

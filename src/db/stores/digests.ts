@@ -29,7 +29,9 @@ export function claimDigestWeek(
   return run(db, (c) =>
     atomically(c, () => {
       const existing = c
-        .statement<[string, number], { status: string; created_at: number }>('SELECT status, created_at FROM digest_posts WHERE guild_id = ? AND week_start = ?')
+        .statement<[string, number], { status: string; created_at: number }>(
+          'SELECT status, created_at FROM digest_posts WHERE guild_id = ? AND week_start = ?',
+        )
         .get(week.guildId, week.weekStart);
       if (!existing) {
         c.statement(`INSERT INTO digest_posts (guild_id, week_start, channel_id, status, created_at) VALUES (?, ?, ?, 'claimed', ?)`).run(
@@ -61,7 +63,8 @@ export function recordDigestPosted(db: Db, week: DigestWeek, messageId: string, 
         week.guildId,
         week.weekStart,
       );
-      if (readGuildSettings(db, week.guildId).digestLastError !== null) writeGuildSettings(db, week.guildId, { digestLastError: null }, now);
+      if (readGuildSettings(db, week.guildId).digestLastError !== null)
+        writeGuildSettings(db, week.guildId, { digestLastError: null }, now);
     }),
   );
 }
@@ -70,7 +73,12 @@ export function recordDigestPosted(db: Db, week: DigestWeek, messageId: string, 
  * Records a failed attempt and its message as the guild's digest error. `permanent` (Discord refused): the week is
  * failed and not retried. Otherwise the claim stays but is made stale at once, so the next check takes it over.
  */
-export function recordDigestFailure(db: Db, week: DigestWeek, failure: { message: string; permanent: boolean }, now: number): Promise<void> {
+export function recordDigestFailure(
+  db: Db,
+  week: DigestWeek,
+  failure: { message: string; permanent: boolean },
+  now: number,
+): Promise<void> {
   return run(db, (c) =>
     atomically(c, () => {
       if (failure.permanent) {

@@ -100,15 +100,21 @@ export function openImportSession(db: Db): ImportSession {
     get inTransaction() {
       return open;
     },
-    countClips: (guildId) => c.statement<[string], { n: number }>('SELECT count(*) AS n FROM clips WHERE guild_id = ?').get(guildId)?.n ?? 0,
+    countClips: (guildId) =>
+      c.statement<[string], { n: number }>('SELECT count(*) AS n FROM clips WHERE guild_id = ?').get(guildId)?.n ?? 0,
     sharesOf: (messageId) =>
-      c.statement<[string], { clip_id: string; deleted_at: number | null }>('SELECT clip_id, deleted_at FROM shares WHERE message_id = ?').all(messageId),
+      c
+        .statement<[string], { clip_id: string; deleted_at: number | null }>('SELECT clip_id, deleted_at FROM shares WHERE message_id = ?')
+        .all(messageId),
     hasNewerLiveReaction: (messageId, emojiKey, after) =>
       c
-        .statement<[string, string, number], { one: number }>('SELECT 1 AS one FROM reactions WHERE message_id = ? AND emoji_key = ? AND reacted_at > ? LIMIT 1')
+        .statement<[string, string, number], { one: number }>(
+          'SELECT 1 AS one FROM reactions WHERE message_id = ? AND emoji_key = ? AND reacted_at > ? LIMIT 1',
+        )
         .get(messageId, emojiKey, after) !== undefined,
     observedAt: (messageId) =>
-      c.statement<[string], { observed_at: number }>('SELECT observed_at FROM message_observations WHERE message_id = ?').get(messageId)?.observed_at,
+      c.statement<[string], { observed_at: number }>('SELECT observed_at FROM message_observations WHERE message_id = ?').get(messageId)
+        ?.observed_at,
     observe(messageId, guildId, at) {
       c.statement(
         `INSERT INTO message_observations (message_id, guild_id, observed_at) VALUES (?, ?, ?)

@@ -60,7 +60,10 @@ export function insertApiToken(
 /** A guild's tokens, newest first, revoked ones included (marked). */
 export function listApiTokens(db: Db, guildId: string): Promise<StoredApiToken[]> {
   return run(db, (c) =>
-    c.statement<[string], TokenRow>('SELECT * FROM api_tokens WHERE guild_id = ? ORDER BY created_at DESC, id DESC').all(guildId).map(toStored),
+    c
+      .statement<[string], TokenRow>('SELECT * FROM api_tokens WHERE guild_id = ? ORDER BY created_at DESC, id DESC')
+      .all(guildId)
+      .map(toStored),
   );
 }
 
@@ -82,7 +85,9 @@ export function findApiTokenByHash(db: Db, tokenHash: string): Promise<TokenByHa
         'SELECT id, guild_id, token_hash, revoked_at, last_used_at FROM api_tokens WHERE token_hash = ?',
       )
       .get(tokenHash);
-    return row ? { id: row.id, guildId: row.guild_id, tokenHash: row.token_hash, lastUsedAt: row.last_used_at, revokedAt: row.revoked_at } : null;
+    return row
+      ? { id: row.id, guildId: row.guild_id, tokenHash: row.token_hash, lastUsedAt: row.last_used_at, revokedAt: row.revoked_at }
+      : null;
   });
 }
 

@@ -38,12 +38,17 @@ function toChannel(row: ChannelRow): TwitchChannel {
 
 export function listTwitchChannels(db: Db, guildId: string): Promise<TwitchChannel[]> {
   return run(db, (c) =>
-    c.statement<[string], ChannelRow>('SELECT * FROM twitch_channels WHERE guild_id = ? ORDER BY broadcaster_login').all(guildId).map(toChannel),
+    c
+      .statement<[string], ChannelRow>('SELECT * FROM twitch_channels WHERE guild_id = ? ORDER BY broadcaster_login')
+      .all(guildId)
+      .map(toChannel),
   );
 }
 
 export function listAllTwitchChannels(db: Db): Promise<TwitchChannel[]> {
-  return run(db, (c) => c.statement<[], ChannelRow>('SELECT * FROM twitch_channels ORDER BY guild_id, broadcaster_login').all().map(toChannel));
+  return run(db, (c) =>
+    c.statement<[], ChannelRow>('SELECT * FROM twitch_channels ORDER BY guild_id, broadcaster_login').all().map(toChannel),
+  );
 }
 
 /** Follows the channels (or renames them, when already followed) in one transaction. */
@@ -70,7 +75,10 @@ export function upsertTwitchChannels(
 
 /** Stops following a channel; false when the guild did not follow it. */
 export function removeTwitchChannel(db: Db, guildId: string, login: string): Promise<boolean> {
-  return run(db, (c) => c.statement('DELETE FROM twitch_channels WHERE guild_id = ? AND broadcaster_login = ?').run(guildId, login).changes > 0);
+  return run(
+    db,
+    (c) => c.statement('DELETE FROM twitch_channels WHERE guild_id = ? AND broadcaster_login = ?').run(guildId, login).changes > 0,
+  );
 }
 
 export function recordChannelSyncFailure(db: Db, guildId: string, broadcasterId: string, at: number, error: string): Promise<void> {
@@ -84,14 +92,17 @@ export function recordChannelSyncFailure(db: Db, guildId: string, broadcasterId:
   });
 }
 
-export function recordChannelSynced(db: Db, guildId: string, broadcasterId: string, syncedThrough: number | null, at: number): Promise<void> {
+export function recordChannelSynced(
+  db: Db,
+  guildId: string,
+  broadcasterId: string,
+  syncedThrough: number | null,
+  at: number,
+): Promise<void> {
   return run(db, (c) => {
-    c.statement('UPDATE twitch_channels SET synced_through = ?, last_sync_at = ?, last_sync_error = NULL WHERE guild_id = ? AND broadcaster_id = ?').run(
-      syncedThrough,
-      at,
-      guildId,
-      broadcasterId,
-    );
+    c.statement(
+      'UPDATE twitch_channels SET synced_through = ?, last_sync_at = ?, last_sync_error = NULL WHERE guild_id = ? AND broadcaster_id = ?',
+    ).run(syncedThrough, at, guildId, broadcasterId);
   });
 }
 

@@ -34,18 +34,22 @@ interface ClipRowState {
 function clipHours(c: Connection, guildId: string, clipId: string): number[] {
   // Two plain lookups rather than a UNION: SQLite would plan the UNION's merge on shares_guild_posted_idx and
   // walk every share of the guild for each clip.
-  const shareTimes = c.statement<[string, string], { t: number }>(
-    'SELECT posted_at AS t FROM shares WHERE guild_id = ? AND clip_id = ?',
-  ).all(guildId, clipId);
-  const reactionTimes = c.statement<[string, string], { t: number }>(
-    `SELECT r.reacted_at AS t FROM shares s JOIN reactions r ON r.message_id = s.message_id
+  const shareTimes = c
+    .statement<[string, string], { t: number }>('SELECT posted_at AS t FROM shares WHERE guild_id = ? AND clip_id = ?')
+    .all(guildId, clipId);
+  const reactionTimes = c
+    .statement<[string, string], { t: number }>(
+      `SELECT r.reacted_at AS t FROM shares s JOIN reactions r ON r.message_id = s.message_id
       WHERE s.guild_id = ? AND s.clip_id = ?`,
-  ).all(guildId, clipId);
+    )
+    .all(guildId, clipId);
   // Reaction counts known only as numbers (imports without users) are placed at their observation time.
-  const baselineTimes = c.statement<[string, string], { t: number }>(
-    `SELECT b.observed_at AS t FROM shares s JOIN reaction_baselines b ON b.message_id = s.message_id
+  const baselineTimes = c
+    .statement<[string, string], { t: number }>(
+      `SELECT b.observed_at AS t FROM shares s JOIN reaction_baselines b ON b.message_id = s.message_id
       WHERE s.guild_id = ? AND s.clip_id = ?`,
-  ).all(guildId, clipId);
+    )
+    .all(guildId, clipId);
   return [...shareTimes, ...reactionTimes, ...baselineTimes].map((r) => r.t);
 }
 
@@ -75,10 +79,12 @@ function markClipDirty(c: Connection, guildId: string, clipId: string, createdAt
 }
 
 function rowsOf(c: Connection, clipId: string): ClipRowState[] {
-  return c.statement<[string], ClipRowState>(
-    `SELECT guild_id, creator_id, creator_name, game_id, game_name, view_count, clip_created_at, title, enrichment_state
+  return c
+    .statement<[string], ClipRowState>(
+      `SELECT guild_id, creator_id, creator_name, game_id, game_name, view_count, clip_created_at, title, enrichment_state
        FROM clips WHERE clip_id = ?`,
-  ).all(clipId);
+    )
+    .all(clipId);
 }
 
 interface ApplyOptions {
@@ -107,20 +113,20 @@ function applyTwitchClipRecord(c: Connection, clip: TwitchClipRecord, options: A
               enriched_at = coalesce(enriched_at, @now), views_refreshed_at = @now, last_updated_at = @now
         WHERE clip_id = @clipId`,
   ).run({
-      clipId: clip.id,
-      title: clip.title,
-      broadcasterId: clip.broadcasterId,
-      broadcasterName: clip.broadcasterName,
-      creatorId: clip.creatorId,
-      creatorName: clip.creatorName,
-      gameId: clip.gameId,
-      gameName,
-      viewCount: clip.viewCount,
-      duration: clip.duration,
-      thumbnailUrl: clip.thumbnailUrl,
-      createdAt: clip.createdAt,
-      now,
-    });
+    clipId: clip.id,
+    title: clip.title,
+    broadcasterId: clip.broadcasterId,
+    broadcasterName: clip.broadcasterName,
+    creatorId: clip.creatorId,
+    creatorName: clip.creatorName,
+    gameId: clip.gameId,
+    gameName,
+    viewCount: clip.viewCount,
+    duration: clip.duration,
+    thumbnailUrl: clip.thumbnailUrl,
+    createdAt: clip.createdAt,
+    now,
+  });
   recordViewObservation(c, clip.id, now, clip.viewCount);
   for (const row of rows) {
     const changed =
@@ -142,10 +148,12 @@ function applyTwitchClipRecord(c: Connection, clip: TwitchClipRecord, options: A
  * guilds' hours dirty so the summaries pick the name up. Returns the rows named.
  */
 function nameGameOnClips(c: Connection, gameId: string, gameName: string, now: number, dirty?: DirtyHours): number {
-  const rows = c.statement<[string], { guild_id: string; clip_id: string; clip_created_at: number | null }>(
-    `SELECT guild_id, clip_id, clip_created_at FROM clips INDEXED BY clips_unnamed_game_idx
+  const rows = c
+    .statement<[string], { guild_id: string; clip_id: string; clip_created_at: number | null }>(
+      `SELECT guild_id, clip_id, clip_created_at FROM clips INDEXED BY clips_unnamed_game_idx
       WHERE game_id = ? AND game_name IS NULL AND game_id <> ''`,
-  ).all(gameId);
+    )
+    .all(gameId);
   if (rows.length === 0) return 0;
   c.statement(
     `UPDATE clips SET game_name = @gameName, last_updated_at = @now WHERE game_id = @gameId AND game_name IS NULL AND game_id <> ''`,
@@ -156,8 +164,11 @@ function nameGameOnClips(c: Connection, gameId: string, gameName: string, now: n
 
 /** One row of clip_view_history; a second observation in the same millisecond is the same observation. */
 function recordViewObservation(c: Connection, clipId: string, observedAt: number, viewCount: number): void {
-  c.statement('INSERT OR REPLACE INTO clip_view_history (clip_id, observed_at, view_count) VALUES (?, ?, ?)')
-    .run(clipId, observedAt, viewCount);
+  c.statement('INSERT OR REPLACE INTO clip_view_history (clip_id, observed_at, view_count) VALUES (?, ?, ?)').run(
+    clipId,
+    observedAt,
+    viewCount,
+  );
 }
 
 /** Twitch no longer returns the clip (deleted, or never existed): every guild's row becomes not_found. */
@@ -192,14 +203,16 @@ function recordEnrichmentFailure(
   error: string,
   options: { now: number; maxAttempts: number; backoffMs: number },
 ): FailureOutcome {
-  const result = c.statement<{ clipId: string; error: string; now: number; next: number; max: number }, { enrichment_state: string }>(
-    `UPDATE clips SET enrichment_attempts = enrichment_attempts + 1, enrichment_error = @error,
+  const result = c
+    .statement<{ clipId: string; error: string; now: number; next: number; max: number }, { enrichment_state: string }>(
+      `UPDATE clips SET enrichment_attempts = enrichment_attempts + 1, enrichment_error = @error,
               enrichment_state = CASE WHEN enrichment_attempts + 1 >= @max THEN 'failed' ELSE 'pending' END,
               enrichment_next_attempt_at = CASE WHEN enrichment_attempts + 1 >= @max THEN 0 ELSE @next END,
               last_updated_at = @now
         WHERE clip_id = @clipId AND enrichment_state = 'pending'
         RETURNING enrichment_state`,
-  ).all({ clipId, error: error.slice(0, 500), now: options.now, next: options.now + options.backoffMs, max: options.maxAttempts });
+    )
+    .all({ clipId, error: error.slice(0, 500), now: options.now, next: options.now + options.backoffMs, max: options.maxAttempts });
   let failed = 0;
   for (const row of result) if (row.enrichment_state === 'failed') failed++;
   return { retrying: result.length - failed, failed };
@@ -232,7 +245,8 @@ export interface ClipLookupWrite {
 export function writeClipLookup(db: Db, write: ClipLookupWrite): Promise<void> {
   return inWrite(db, (c) => {
     const dirty = new DirtyHours();
-    for (const clip of write.clips) applyTwitchClipRecord(c, clip, { now: write.now, gameName: write.gameNames.get(clip.gameId) ?? null, dirty });
+    for (const clip of write.clips)
+      applyTwitchClipRecord(c, clip, { now: write.now, gameName: write.gameNames.get(clip.gameId) ?? null, dirty });
     rememberUnnamedGames(c, write.unnamedGames, write.now, write.firstGameNameTry);
     for (const id of write.notFound) markClipNotFound(c, id, write.now, dirty);
     dirty.flush(c);
@@ -258,7 +272,11 @@ export function recordEnrichmentFailures(
     );
     for (const id of clipIds) {
       const before = attempts.get(id)?.n ?? 0;
-      const outcome = recordEnrichmentFailure(c, id, error, { now: options.now, maxAttempts: options.maxAttempts, backoffMs: options.backoffFor(before) });
+      const outcome = recordEnrichmentFailure(c, id, error, {
+        now: options.now,
+        maxAttempts: options.maxAttempts,
+        backoffMs: options.backoffFor(before),
+      });
       if (outcome.failed > 0) failed++;
       else if (outcome.retrying > 0) retrying++;
     }
@@ -335,7 +353,9 @@ export interface QueueStatus {
 export function enrichmentQueueStatus(db: Db, now: number): Promise<QueueStatus> {
   return run(db, (c) => {
     const counts = c
-      .statement<[], { state: string; n: number }>('SELECT enrichment_state AS state, count(DISTINCT clip_id) AS n FROM clips GROUP BY enrichment_state')
+      .statement<[], { state: string; n: number }>(
+        'SELECT enrichment_state AS state, count(DISTINCT clip_id) AS n FROM clips GROUP BY enrichment_state',
+      )
       .all();
     const n = (state: string): number => counts.find((row) => row.state === state)?.n ?? 0;
     const next = c

@@ -1,6 +1,12 @@
 // /clipstats: the server's numbers beyond the leaderboards — overview, timeline, peak times, one clip, a
 // creator or game drill-down, this period against the previous one, and CSV export of any leaderboard.
-import { InteractionContextType, MessageFlags, SlashCommandBuilder, type AutocompleteInteraction, type ChatInputCommandInteraction } from 'discord.js';
+import {
+  InteractionContextType,
+  MessageFlags,
+  SlashCommandBuilder,
+  type AutocompleteInteraction,
+  type ChatInputCommandInteraction,
+} from 'discord.js';
 import { z } from 'zod';
 import { periodJson, resolvePeriod } from '../../analytics/periods';
 import { CREATOR_SORTS, GAME_SORTS, TIMELINE_BUCKETS, VIRAL_SORTS, type PeriodQuery } from '../../analytics/types';
@@ -27,7 +33,12 @@ export const data = new SlashCommandBuilder()
     s
       .setName('overview')
       .setDescription('Clips, views, creators, games and Discord engagement at a glance')
-      .addStringOption((o) => o.setName('period').setDescription('Which period (default: all time)').addChoices(...PERIOD_CHOICES)),
+      .addStringOption((o) =>
+        o
+          .setName('period')
+          .setDescription('Which period (default: all time)')
+          .addChoices(...PERIOD_CHOICES),
+      ),
   )
   .addSubcommand((s) =>
     s
@@ -39,13 +50,24 @@ export const data = new SlashCommandBuilder()
           .setDescription('One bar per day, week or month (default: day)')
           .addChoices({ name: 'day', value: 'day' }, { name: 'week', value: 'week' }, { name: 'month', value: 'month' }),
       )
-      .addIntegerOption((o) => o.setName('days').setDescription('How many days back (default: 30 per day, 84 per week, 365 per month)').setMinValue(1).setMaxValue(3660)),
+      .addIntegerOption((o) =>
+        o
+          .setName('days')
+          .setDescription('How many days back (default: 30 per day, 84 per week, 365 per month)')
+          .setMinValue(1)
+          .setMaxValue(3660),
+      ),
   )
   .addSubcommand((s) =>
     s
       .setName('peaktimes')
       .setDescription('The hours and days your community clips and shares most (server timezone)')
-      .addStringOption((o) => o.setName('period').setDescription('Which period (default: all time)').addChoices(...PERIOD_CHOICES)),
+      .addStringOption((o) =>
+        o
+          .setName('period')
+          .setDescription('Which period (default: all time)')
+          .addChoices(...PERIOD_CHOICES),
+      ),
   )
   .addSubcommand((s) =>
     s
@@ -58,14 +80,24 @@ export const data = new SlashCommandBuilder()
       .setName('creator')
       .setDescription('One clip creator: numbers, games and best clips')
       .addStringOption((o) => o.setName('name').setDescription('Creator').setRequired(true).setAutocomplete(true).setMaxLength(200))
-      .addStringOption((o) => o.setName('period').setDescription('Which period (default: all time)').addChoices(...PERIOD_CHOICES)),
+      .addStringOption((o) =>
+        o
+          .setName('period')
+          .setDescription('Which period (default: all time)')
+          .addChoices(...PERIOD_CHOICES),
+      ),
   )
   .addSubcommand((s) =>
     s
       .setName('game')
       .setDescription('One game: numbers, top creators and best clips')
       .addStringOption((o) => o.setName('name').setDescription('Game').setRequired(true).setAutocomplete(true).setMaxLength(200))
-      .addStringOption((o) => o.setName('period').setDescription('Which period (default: all time)').addChoices(...PERIOD_CHOICES)),
+      .addStringOption((o) =>
+        o
+          .setName('period')
+          .setDescription('Which period (default: all time)')
+          .addChoices(...PERIOD_CHOICES),
+      ),
   )
   .addSubcommand((s) =>
     s
@@ -94,9 +126,22 @@ export const data = new SlashCommandBuilder()
             { name: 'Timeline (per day)', value: 'timeline' },
           ),
       )
-      .addStringOption((o) => o.setName('period').setDescription('Which period (default: all time; timeline: last 30 days)').addChoices(...PERIOD_CHOICES))
-      .addIntegerOption((o) => o.setName('rows').setDescription(`How many rows (1–${EXPORT_MAX_ROWS}, default ${EXPORT_MAX_ROWS})`).setMinValue(1).setMaxValue(EXPORT_MAX_ROWS))
-      .addStringOption((o) => o.setName('sort').setDescription('Rank by (a column of the report; default: clips, or views for viral clips)').setMaxLength(40)),
+      .addStringOption((o) =>
+        o
+          .setName('period')
+          .setDescription('Which period (default: all time; timeline: last 30 days)')
+          .addChoices(...PERIOD_CHOICES),
+      )
+      .addIntegerOption((o) =>
+        o
+          .setName('rows')
+          .setDescription(`How many rows (1–${EXPORT_MAX_ROWS}, default ${EXPORT_MAX_ROWS})`)
+          .setMinValue(1)
+          .setMaxValue(EXPORT_MAX_ROWS),
+      )
+      .addStringOption((o) =>
+        o.setName('sort').setDescription('Rank by (a column of the report; default: clips, or views for viral clips)').setMaxLength(40),
+      ),
   );
 
 const periodSchema = z.object({ period: periodOption.default('all_time') });
@@ -130,7 +175,10 @@ export async function execute(interaction: ChatInputCommandInteraction<'raw' | '
     case 'timeline': {
       const input = parseOptions(interaction, timelineSchema);
       await interaction.deferReply();
-      const answer = await ctx.analytics.timeline(await analysisContextFor(guildId, ctx), { bucket: input.bucket, days: input.days ?? TIMELINE_DEFAULT_DAYS[input.bucket] });
+      const answer = await ctx.analytics.timeline(await analysisContextFor(guildId, ctx), {
+        bucket: input.bucket,
+        days: input.days ?? TIMELINE_DEFAULT_DAYS[input.bucket],
+      });
       await interaction.editReply({ embeds: [timelineEmbed(answer)], allowedMentions: NO_MENTIONS });
       return;
     }
@@ -144,7 +192,10 @@ export async function execute(interaction: ChatInputCommandInteraction<'raw' | '
     case 'clip': {
       const { url } = parseOptions(interaction, clipSchema);
       const clipId = extractClipLinks(url)[0]?.clipId ?? (/^[A-Za-z0-9_-]{3,100}$/.test(url) ? url : null);
-      if (!clipId) throw new UserError('That is not a Twitch clip link. Paste a link like `https://clips.twitch.tv/…` or `twitch.tv/<channel>/clip/…`.');
+      if (!clipId)
+        throw new UserError(
+          'That is not a Twitch clip link. Paste a link like `https://clips.twitch.tv/…` or `twitch.tv/<channel>/clip/…`.',
+        );
       const details = await ctx.analytics.clipDetails(guildId, clipId);
       if (!details) throw new UserError('Nobody has shared that clip in this server yet, so Clipscope has no stats for it.');
       await interaction.reply({ embeds: [clipEmbed(details, ctx.clock.now())], allowedMentions: NO_MENTIONS });
@@ -153,7 +204,8 @@ export async function execute(interaction: ChatInputCommandInteraction<'raw' | '
     case 'creator': {
       const input = parseOptions(interaction, drillSchema);
       const creator = await ctx.analytics.findCreator(guildId, input.name);
-      if (!creator) throw new UserError(`This server has no clips by a creator called "${safeText(input.name, 100)}". Pick one from the suggestions.`);
+      if (!creator)
+        throw new UserError(`This server has no clips by a creator called "${safeText(input.name, 100)}". Pick one from the suggestions.`);
       await interaction.deferReply();
       const scope = await analysisContextFor(guildId, ctx);
       const period: PeriodQuery = { type: input.period };
@@ -161,7 +213,9 @@ export async function execute(interaction: ChatInputCommandInteraction<'raw' | '
         period: periodJson(resolvePeriod(period, scope.timezone, scope.now)),
         name: creator.name,
         creator: await ctx.analytics.creatorRow(scope, period, creator.id),
-        games: (await ctx.analytics.topGames(scope, { period, limit: 5, sort: 'clip_count', creatorId: creator.id })).games.filter((g) => g.clip_count > 0),
+        games: (await ctx.analytics.topGames(scope, { period, limit: 5, sort: 'clip_count', creatorId: creator.id })).games.filter(
+          (g) => g.clip_count > 0,
+        ),
         clips: (await ctx.analytics.viralClips(scope, { period, limit: 5, sort: 'view_count', minViews: 0, creatorId: creator.id })).clips,
       });
       await interaction.editReply({ embeds: [embed], allowedMentions: NO_MENTIONS });
@@ -170,7 +224,8 @@ export async function execute(interaction: ChatInputCommandInteraction<'raw' | '
     case 'game': {
       const input = parseOptions(interaction, drillSchema);
       const game = await ctx.analytics.findGame(guildId, input.name);
-      if (!game) throw new UserError(`This server has no clips of a game called "${safeText(input.name, 100)}". Pick one from the suggestions.`);
+      if (!game)
+        throw new UserError(`This server has no clips of a game called "${safeText(input.name, 100)}". Pick one from the suggestions.`);
       await interaction.deferReply();
       const scope = await analysisContextFor(guildId, ctx);
       const period: PeriodQuery = { type: input.period };
@@ -178,7 +233,9 @@ export async function execute(interaction: ChatInputCommandInteraction<'raw' | '
         period: periodJson(resolvePeriod(period, scope.timezone, scope.now)),
         name: game.name,
         game: await ctx.analytics.gameRow(scope, period, game.id),
-        creators: (await ctx.analytics.topCreators(scope, { period, limit: 5, sort: 'clip_count', gameId: game.id })).creators.filter((c) => c.clip_count > 0),
+        creators: (await ctx.analytics.topCreators(scope, { period, limit: 5, sort: 'clip_count', gameId: game.id })).creators.filter(
+          (c) => c.clip_count > 0,
+        ),
         clips: (await ctx.analytics.viralClips(scope, { period, limit: 5, sort: 'view_count', minViews: 0, gameId: game.id })).clips,
       });
       await interaction.editReply({ embeds: [embed], allowedMentions: NO_MENTIONS });
@@ -221,19 +278,42 @@ async function exportReport(interaction: ChatInputCommandInteraction<'raw' | 'ca
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
   if (creatorSort) {
     const answer = await ctx.analytics.topCreators(scope, { period, limit: input.rows, sort: creatorSort });
-    [csv, rows, label, key] = [topCreatorsCsv(answer), answer.creators.length, answer.period.label, answer.period.start?.slice(0, 10) ?? 'all-time'];
+    [csv, rows, label, key] = [
+      topCreatorsCsv(answer),
+      answer.creators.length,
+      answer.period.label,
+      answer.period.start?.slice(0, 10) ?? 'all-time',
+    ];
   } else if (gameSort) {
     const answer = await ctx.analytics.topGames(scope, { period, limit: input.rows, sort: gameSort });
-    [csv, rows, label, key] = [topGamesCsv(answer), answer.games.length, answer.period.label, answer.period.start?.slice(0, 10) ?? 'all-time'];
+    [csv, rows, label, key] = [
+      topGamesCsv(answer),
+      answer.games.length,
+      answer.period.label,
+      answer.period.start?.slice(0, 10) ?? 'all-time',
+    ];
   } else if (viralSort) {
     const answer = await ctx.analytics.viralClips(scope, { period, limit: input.rows, sort: viralSort, minViews: 0 });
-    [csv, rows, label, key] = [viralClipsCsv(answer), answer.clips.length, answer.period.label, answer.period.start?.slice(0, 10) ?? 'all-time'];
+    [csv, rows, label, key] = [
+      viralClipsCsv(answer),
+      answer.clips.length,
+      answer.period.label,
+      answer.period.start?.slice(0, 10) ?? 'all-time',
+    ];
   } else {
     const days = input.period === 'week' ? 7 : input.period === 'month' ? 31 : input.period === 'day' ? 1 : 30;
     const answer = await ctx.analytics.timeline(scope, { bucket: 'day', days });
-    [csv, rows, label, key] = [timelineCsv(answer), answer.buckets.length, `last ${plural(days, 'day')}`, answer.buckets[0]?.date ?? 'timeline'];
+    [csv, rows, label, key] = [
+      timelineCsv(answer),
+      answer.buckets.length,
+      `last ${plural(days, 'day')}`,
+      answer.buckets[0]?.date ?? 'timeline',
+    ];
   }
-  const name = `clipscope-${input.report}-${input.report === 'timeline' ? 'daily' : (input.period ?? 'all_time')}-${key}.csv`.replace(/[^A-Za-z0-9._-]/g, '_');
+  const name = `clipscope-${input.report}-${input.report === 'timeline' ? 'daily' : (input.period ?? 'all_time')}-${key}.csv`.replace(
+    /[^A-Za-z0-9._-]/g,
+    '_',
+  );
   await interaction.editReply({
     embeds: [
       fitEmbed({

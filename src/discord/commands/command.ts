@@ -1,9 +1,5 @@
 // The shape of a slash command: its builder (`data`, what Discord registers) and its handlers side by side.
-import type {
-  AutocompleteInteraction,
-  ChatInputCommandInteraction,
-  RESTPostAPIChatInputApplicationCommandsJSONBody,
-} from 'discord.js';
+import type { AutocompleteInteraction, ChatInputCommandInteraction, RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
 import type { BotContext } from '../context';
 
 export interface SlashCommand {

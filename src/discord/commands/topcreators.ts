@@ -14,7 +14,12 @@ export const data = new SlashCommandBuilder()
   .setName('topcreators')
   .setDescription('The top clip creators of this server')
   .setContexts(InteractionContextType.Guild)
-  .addStringOption((o) => o.setName('period').setDescription('Which period (default: all time)').addChoices(...PERIOD_CHOICES))
+  .addStringOption((o) =>
+    o
+      .setName('period')
+      .setDescription('Which period (default: all time)')
+      .addChoices(...PERIOD_CHOICES),
+  )
   .addIntegerOption((o) => o.setName('limit').setDescription('How many creators (1–25, default 10)').setMinValue(1).setMaxValue(25))
   .addStringOption((o) => o.setName('game').setDescription('Only clips of this game').setAutocomplete(true).setMaxLength(200))
   .addStringOption((o) =>

@@ -11,7 +11,12 @@ export const data = new SlashCommandBuilder()
   .setName('topgames')
   .setDescription('The games this server clips most')
   .setContexts(InteractionContextType.Guild)
-  .addStringOption((o) => o.setName('period').setDescription('Which period (default: all time)').addChoices(...PERIOD_CHOICES))
+  .addStringOption((o) =>
+    o
+      .setName('period')
+      .setDescription('Which period (default: all time)')
+      .addChoices(...PERIOD_CHOICES),
+  )
   .addIntegerOption((o) => o.setName('limit').setDescription('How many games (1–25, default 10)').setMinValue(1).setMaxValue(25))
   .addStringOption((o) =>
     o

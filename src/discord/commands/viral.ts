@@ -11,8 +11,15 @@ export const data = new SlashCommandBuilder()
   .setName('viral')
   .setDescription('The clips taking off in this server')
   .setContexts(InteractionContextType.Guild)
-  .addStringOption((o) => o.setName('period').setDescription('Which period (default: this week)').addChoices(...PERIOD_CHOICES))
-  .addIntegerOption((o) => o.setName('min_views').setDescription('Only clips with at least this many views').setMinValue(0).setMaxValue(1_000_000_000))
+  .addStringOption((o) =>
+    o
+      .setName('period')
+      .setDescription('Which period (default: this week)')
+      .addChoices(...PERIOD_CHOICES),
+  )
+  .addIntegerOption((o) =>
+    o.setName('min_views').setDescription('Only clips with at least this many views').setMinValue(0).setMaxValue(1_000_000_000),
+  )
   .addIntegerOption((o) => o.setName('limit').setDescription('How many clips (1–25, default 10)').setMinValue(1).setMaxValue(25))
   .addStringOption((o) =>
     o

@@ -1,7 +1,17 @@
 // /clipstats embeds: overview, timeline, peak times, comparison, one clip, and creator and game drill-downs.
 import type { APIEmbed, APIEmbedField } from 'discord.js';
 import type { ClipDetails } from '../../analytics/clip-details';
-import type { Change, Comparison, CreatorRow, EngagementTimeline, GameRow, Overview, PeakTimes, PeriodJson, ViralClip } from '../../analytics/types';
+import type {
+  Change,
+  Comparison,
+  CreatorRow,
+  EngagementTimeline,
+  GameRow,
+  Overview,
+  PeakTimes,
+  PeriodJson,
+  ViralClip,
+} from '../../analytics/types';
 import {
   COLORS,
   discordTimestamp,
@@ -48,7 +58,10 @@ export function overviewEmbed(data: Overview): APIEmbed {
       inline('Games', formatCount(data.unique_games)),
       inline('Discord shares', formatCount(data.discord_shares)),
       inline('Reactions', formatCount(data.discord_reactions)),
-      inline('Top creator', data.top_creator ? `${safeText(data.top_creator.name, NAME_MAX)} (${plural(data.top_creator.clip_count, 'clip')})` : '—'),
+      inline(
+        'Top creator',
+        data.top_creator ? `${safeText(data.top_creator.name, NAME_MAX)} (${plural(data.top_creator.clip_count, 'clip')})` : '—',
+      ),
       inline('Top game', data.top_game ? `${safeText(data.top_game.name, NAME_MAX)} (${plural(data.top_game.clip_count, 'clip')})` : '—'),
       { name: 'Clips created', value: range },
     ],
@@ -61,14 +74,18 @@ const TIMELINE_ROWS = 14;
 
 export function timelineEmbed(data: EngagementTimeline): APIEmbed {
   const buckets = data.buckets;
-  const total = (key: 'clips_created' | 'views' | 'discord_shares' | 'discord_reactions'): number => buckets.reduce((n, b) => n + b[key], 0);
+  const total = (key: 'clips_created' | 'views' | 'discord_shares' | 'discord_reactions'): number =>
+    buckets.reduce((n, b) => n + b[key], 0);
   const line = (label: string, key: 'clips_created' | 'views' | 'discord_shares' | 'discord_reactions'): string =>
     `**${label}** ${formatCompact(total(key))}\n\`${sparkline(buckets.map((b) => b[key]))}\``;
   const per = data.bucket === 'day' ? 'day' : data.bucket === 'week' ? 'week' : 'month';
   const recent = buckets.slice(-TIMELINE_ROWS).reverse();
   const width = Math.max(5, ...recent.map((b) => formatCompact(b.views).length));
   const table = recent
-    .map((b) => `${b.date}  ${String(b.clips_created).padStart(5)}  ${formatCompact(b.views).padStart(width)}  ${String(b.discord_shares).padStart(6)}  ${String(b.discord_reactions).padStart(9)}`)
+    .map(
+      (b) =>
+        `${b.date}  ${String(b.clips_created).padStart(5)}  ${formatCompact(b.views).padStart(width)}  ${String(b.discord_shares).padStart(6)}  ${String(b.discord_reactions).padStart(9)}`,
+    )
     .join('\n');
   const header = `${'start'.padEnd(10)}  ${'clips'.padStart(5)}  ${'views'.padStart(width)}  ${'shares'.padStart(6)}  ${'reactions'.padStart(9)}`;
   const empty = buckets.every((b) => b.clips_created === 0 && b.discord_shares === 0 && b.discord_reactions === 0);
@@ -107,9 +124,13 @@ export function peakTimesEmbed(data: PeakTimes): APIEmbed {
     });
   }
   const hours = (values: number[]): string =>
-    topIndexes(values, 3).map((h, i) => `${rankLabel(i + 1)} ${hourRange(h)} (${formatCount(values[h] ?? 0)})`).join('\n') || '—';
+    topIndexes(values, 3)
+      .map((h, i) => `${rankLabel(i + 1)} ${hourRange(h)} (${formatCount(values[h] ?? 0)})`)
+      .join('\n') || '—';
   const days = (values: number[]): string =>
-    topIndexes(values, 3).map((d, i) => `${rankLabel(i + 1)} ${weekdayName(d + 1)} (${formatCount(values[d] ?? 0)})`).join('\n') || '—';
+    topIndexes(values, 3)
+      .map((d, i) => `${rankLabel(i + 1)} ${weekdayName(d + 1)} (${formatCount(values[d] ?? 0)})`)
+      .join('\n') || '—';
   return fitEmbed({
     title: `⏰ Peak times · ${data.period.label}`,
     color: COLORS.brand,
@@ -180,15 +201,28 @@ export function clipEmbed(clip: ClipDetails, now: number): APIEmbed {
     fields: [
       inline('Views', formatCount(clip.view_count)),
       inline('Discord shares', `${formatCount(clip.discord_shares)} in ${plural(clip.channel_count, 'channel')}`),
-      inline('Reactions', clip.discord_reactions > 0 ? `${formatCount(clip.discord_reactions)}\n${reactionBreakdown(clip.reaction_types, 6)}` : '0'),
+      inline(
+        'Reactions',
+        clip.discord_reactions > 0 ? `${formatCount(clip.discord_reactions)}\n${reactionBreakdown(clip.reaction_types, 6)}` : '0',
+      ),
       inline('Clipped by', clip.creator_name ? safeText(clip.creator_name, NAME_MAX) : '—'),
       inline('Channel', clip.broadcaster_name ? safeText(clip.broadcaster_name, NAME_MAX) : '—'),
       inline('Game', clip.game_name ? safeText(clip.game_name, NAME_MAX) : '—'),
-      inline('Created', clip.clip_created_at ? `${discordTimestamp(Date.parse(clip.clip_created_at), 'D')} (${formatAge(clip.clip_created_at, now)} ago)` : '—'),
+      inline(
+        'Created',
+        clip.clip_created_at
+          ? `${discordTimestamp(Date.parse(clip.clip_created_at), 'D')} (${formatAge(clip.clip_created_at, now)} ago)`
+          : '—',
+      ),
       inline('First shared', clip.first_shared_at ? discordTimestamp(Date.parse(clip.first_shared_at), 'f') : '—'),
       inline('Length', formatDuration(clip.duration)),
       ...(history.length >= 2
-        ? [{ name: 'Views over time', value: `\`${sparkline(history)}\` ${formatCount(history[0] ?? 0)} → ${formatCount(history.at(-1) ?? 0)}` }]
+        ? [
+            {
+              name: 'Views over time',
+              value: `\`${sparkline(history)}\` ${formatCount(history[0] ?? 0)} → ${formatCount(history.at(-1) ?? 0)}`,
+            },
+          ]
         : []),
       ...(shares ? [{ name: 'Shared', value: shares }] : []),
     ],
@@ -221,7 +255,12 @@ export function creatorEmbed(profile: CreatorProfile): APIEmbed {
   const title = `🎬 ${safeText(profile.name, NAME_MAX)} · ${profile.period.label}`;
   const row = profile.creator;
   if (!row || row.clip_count === 0) {
-    return fitEmbed({ title, color: COLORS.brand, description: 'No clips by this creator in this period. Try `period: All time`.', footer: FOOTER });
+    return fitEmbed({
+      title,
+      color: COLORS.brand,
+      description: 'No clips by this creator in this period. Try `period: All time`.',
+      footer: FOOTER,
+    });
   }
   return fitEmbed({
     title,
@@ -233,7 +272,13 @@ export function creatorEmbed(profile: CreatorProfile): APIEmbed {
       inline('Discord shares', formatCount(row.discord_shares)),
       inline('Reactions', formatCount(row.discord_reactions)),
       inline('Games', formatCount(row.unique_games)),
-      { name: 'Games clipped', value: profile.games.map((g, i) => `${rankLabel(i + 1)} ${safeText(g.game_name, NAME_MAX)} (${plural(g.clip_count, 'clip')})`).join('\n') || '—' },
+      {
+        name: 'Games clipped',
+        value:
+          profile.games
+            .map((g, i) => `${rankLabel(i + 1)} ${safeText(g.game_name, NAME_MAX)} (${plural(g.clip_count, 'clip')})`)
+            .join('\n') || '—',
+      },
       { name: 'Best clips', value: clipLines(profile.clips) },
     ],
     footer: FOOTER,
@@ -244,7 +289,12 @@ export function gameEmbed(profile: GameProfile): APIEmbed {
   const title = `🎮 ${safeText(profile.name, NAME_MAX)} · ${profile.period.label}`;
   const row = profile.game;
   if (!row || row.clip_count === 0) {
-    return fitEmbed({ title, color: COLORS.brand, description: 'No clips of this game in this period. Try `period: All time`.', footer: FOOTER });
+    return fitEmbed({
+      title,
+      color: COLORS.brand,
+      description: 'No clips of this game in this period. Try `period: All time`.',
+      footer: FOOTER,
+    });
   }
   return fitEmbed({
     title,
@@ -256,7 +306,13 @@ export function gameEmbed(profile: GameProfile): APIEmbed {
       inline('Discord shares', formatCount(row.discord_shares)),
       inline('Reactions', formatCount(row.discord_reactions)),
       inline('Creators', formatCount(row.unique_creators)),
-      { name: 'Top creators', value: profile.creators.map((c, i) => `${rankLabel(i + 1)} ${safeText(c.creator_name, NAME_MAX)} (${plural(c.clip_count, 'clip')})`).join('\n') || '—' },
+      {
+        name: 'Top creators',
+        value:
+          profile.creators
+            .map((c, i) => `${rankLabel(i + 1)} ${safeText(c.creator_name, NAME_MAX)} (${plural(c.clip_count, 'clip')})`)
+            .join('\n') || '—',
+      },
       { name: 'Best clips', value: clipLines(profile.clips) },
     ],
     footer: FOOTER,

@@ -79,7 +79,10 @@ export function weeklyDigestEmbed(data: WeeklyDigestData): APIEmbed {
       name: '🔥 Top clips',
       value: data.topClips
         .slice(0, 5)
-        .map((c, i) => `${rankLabel(i + 1)} ${link(clipTitle(c), c.url, 150)} · ${plural(c.view_count, 'view')}${c.creator_name ? ` · by ${safeText(c.creator_name, 40)}` : ''}`)
+        .map(
+          (c, i) =>
+            `${rankLabel(i + 1)} ${link(clipTitle(c), c.url, 150)} · ${plural(c.view_count, 'view')}${c.creator_name ? ` · by ${safeText(c.creator_name, 40)}` : ''}`,
+        )
         .join('\n'),
     });
   }

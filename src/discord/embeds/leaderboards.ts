@@ -1,6 +1,16 @@
 // Leaderboard embeds (/topcreators, /topgames, /viral): one embed per page, rendered from the analytics answers.
 import type { APIEmbed, APIEmbedField } from 'discord.js';
-import type { CreatorRow, CreatorSort, GameRow, GameSort, TopCreators, TopGames, ViralClip, ViralClips, ViralSort } from '../../analytics/types';
+import type {
+  CreatorRow,
+  CreatorSort,
+  GameRow,
+  GameSort,
+  TopCreators,
+  TopGames,
+  ViralClip,
+  ViralClips,
+  ViralSort,
+} from '../../analytics/types';
 import { COLORS, formatAge, formatAverage, formatCount, plural, rankLabel } from './format';
 import { fitEmbed, link, safeText } from './limits';
 
@@ -164,7 +174,10 @@ export function viralPages(data: ViralClips, now: number): APIEmbed[] {
     return fitEmbed({
       title: `🔥 Viral clips · ${data.period.label}`,
       color: COLORS.brand,
-      description: clips.length === 0 ? `${filters.join(' · ')}\n\nNo clips match. Try a longer period or a lower \`min_views\`.` : filters.join(' · '),
+      description:
+        clips.length === 0
+          ? `${filters.join(' · ')}\n\nNo clips match. Try a longer period or a lower \`min_views\`.`
+          : filters.join(' · '),
       fields: clips.map((clip, i) => viralClipField(clip, page * VIRAL_PAGE_SIZE + i + 1, data.sort, now)),
       ...(first?.thumbnail_url ? { thumbnail: { url: first.thumbnail_url } } : {}),
       footer: footer({ page, pages: pages.length }),

@@ -50,7 +50,10 @@ const INLINE_MARKDOWN = /[\\*_~`|[\]()<>]/g;
  * escaped, line breaks become spaces, and mentions (@everyone, @here, <@id>, <#id>, <@&id>) cannot resolve.
  */
 export function escapeText(text: string): string {
-  const oneLine = text.replace(/[\r\n\u2028\u2029]+/g, ' ').replace(/\s{2,}/g, ' ').trim();
+  const oneLine = text
+    .replace(/[\r\n\u2028\u2029]+/g, ' ')
+    .replace(/\s{2,}/g, ' ')
+    .trim();
   let escaped = oneLine.replace(INLINE_MARKDOWN, '\\$&');
   // @everyone / @here: a zero-width space breaks the mention without changing what people read.
   escaped = escaped.replace(/@(everyone|here)/gi, '@\u200b$1');
@@ -133,7 +136,8 @@ export function fitEmbed(embed: APIEmbed, totalBudget: number = EMBED_LIMITS.tot
   }
   if (excess > 0) {
     // Only the title, author and footer are left, each within its own limit; cut the footer last.
-    if (result.footer) result.footer = { ...result.footer, text: truncate(result.footer.text, Math.max(1, result.footer.text.length - excess)) };
+    if (result.footer)
+      result.footer = { ...result.footer, text: truncate(result.footer.text, Math.max(1, result.footer.text.length - excess)) };
   }
   return result;
 }

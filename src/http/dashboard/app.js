@@ -65,56 +65,107 @@ async function panel(container, generation, load, render, { quiet = false } = {}
 
 function loadOverview(generation, quiet) {
   const comparable = state.period !== 'all_time';
-  return panel($('overview'), generation, async () => {
-    const [overview, comparison] = await Promise.all([
-      getJson('overview', periodParams()),
-      state.compare && comparable ? getJson('compare', { period: state.period }) : Promise.resolve(null),
-    ]);
-    return { overview, comparison };
-  }, ({ overview, comparison }) => {
-    $('period-label').textContent = overview.period && overview.period.label ? overview.period.label : '';
-    renderOverview($('overview'), overview, comparison);
-  }, { quiet });
+  return panel(
+    $('overview'),
+    generation,
+    async () => {
+      const [overview, comparison] = await Promise.all([
+        getJson('overview', periodParams()),
+        state.compare && comparable ? getJson('compare', { period: state.period }) : Promise.resolve(null),
+      ]);
+      return { overview, comparison };
+    },
+    ({ overview, comparison }) => {
+      $('period-label').textContent = overview.period && overview.period.label ? overview.period.label : '';
+      renderOverview($('overview'), overview, comparison);
+    },
+    { quiet },
+  );
 }
 
 function loadCreators(generation, quiet) {
-  return panel($('creators'), generation, () => getJson('top-creators', { ...periodParams(), sort: state.creatorSort, limit: 10 }), (answer) =>
-    renderTable($('creators'), {
-      columns: creatorColumns, rows: answer.creators, sort: answer.sort, caption: 'Top creators',
-      emptyText: 'No creators in this period yet.',
-      onSort: (sort) => { state.creatorSort = sort; loadCreators(loadGeneration); },
-    }), { quiet });
+  return panel(
+    $('creators'),
+    generation,
+    () => getJson('top-creators', { ...periodParams(), sort: state.creatorSort, limit: 10 }),
+    (answer) =>
+      renderTable($('creators'), {
+        columns: creatorColumns,
+        rows: answer.creators,
+        sort: answer.sort,
+        caption: 'Top creators',
+        emptyText: 'No creators in this period yet.',
+        onSort: (sort) => {
+          state.creatorSort = sort;
+          loadCreators(loadGeneration);
+        },
+      }),
+    { quiet },
+  );
 }
 
 function loadGames(generation, quiet) {
-  return panel($('games'), generation, () => getJson('top-games', { ...periodParams(), sort: state.gameSort, limit: 10 }), (answer) =>
-    renderTable($('games'), {
-      columns: gameColumns, rows: answer.games, sort: answer.sort, caption: 'Top games',
-      emptyText: 'No games in this period yet.',
-      onSort: (sort) => { state.gameSort = sort; loadGames(loadGeneration); },
-    }), { quiet });
+  return panel(
+    $('games'),
+    generation,
+    () => getJson('top-games', { ...periodParams(), sort: state.gameSort, limit: 10 }),
+    (answer) =>
+      renderTable($('games'), {
+        columns: gameColumns,
+        rows: answer.games,
+        sort: answer.sort,
+        caption: 'Top games',
+        emptyText: 'No games in this period yet.',
+        onSort: (sort) => {
+          state.gameSort = sort;
+          loadGames(loadGeneration);
+        },
+      }),
+    { quiet },
+  );
 }
 
 function loadTimeline(generation, quiet) {
-  return panel($('timeline'), generation, () => getJson('engagement-timeline', { period: state.timelineBucket, days: state.timelineDays }),
-    (answer) => renderTimeline($('timeline'), $('timeline-chart'), answer), { quiet });
+  return panel(
+    $('timeline'),
+    generation,
+    () => getJson('engagement-timeline', { period: state.timelineBucket, days: state.timelineDays }),
+    (answer) => renderTimeline($('timeline'), $('timeline-chart'), answer),
+    { quiet },
+  );
 }
 
 function loadPeak(generation, quiet) {
-  return panel($('peak'), generation, () => getJson('peak-times', periodParams()), (answer) => {
-    state.peakAnswer = answer;
-    renderHeatmap($('peak'), $('peak-summary'), answer, state.peakMetric);
-  }, { quiet });
+  return panel(
+    $('peak'),
+    generation,
+    () => getJson('peak-times', periodParams()),
+    (answer) => {
+      state.peakAnswer = answer;
+      renderHeatmap($('peak'), $('peak-summary'), answer, state.peakMetric);
+    },
+    { quiet },
+  );
 }
 
 function loadViral(generation, quiet) {
-  return panel($('viral'), generation, () => getJson('viral-clips', { ...periodParams(), sort: state.viralSort, limit: 12 }),
-    (answer) => renderViralClips($('viral'), answer), { quiet });
+  return panel(
+    $('viral'),
+    generation,
+    () => getJson('viral-clips', { ...periodParams(), sort: state.viralSort, limit: 12 }),
+    (answer) => renderViralClips($('viral'), answer),
+    { quiet },
+  );
 }
 
 function loadGrowth(generation, quiet) {
-  return panel($('growth'), generation, () => getJson('growth-opportunities', periodParams()),
-    (answer) => renderGrowth($('growth'), answer), { quiet });
+  return panel(
+    $('growth'),
+    generation,
+    () => getJson('growth-opportunities', periodParams()),
+    (answer) => renderGrowth($('growth'), answer),
+    { quiet },
+  );
 }
 
 /** Loads every panel; quiet keeps the current numbers on screen while refreshing (live updates). */
@@ -128,8 +179,13 @@ function loadAll(quiet = false) {
   compareToggle.disabled = state.period === 'all_time';
   compareToggle.parentElement.title = compareToggle.disabled ? 'All time has no previous period to compare with' : '';
   return Promise.all([
-    loadOverview(generation, quiet), loadCreators(generation, quiet), loadGames(generation, quiet),
-    loadTimeline(generation, quiet), loadPeak(generation, quiet), loadGrowth(generation, quiet), loadViral(generation, quiet),
+    loadOverview(generation, quiet),
+    loadCreators(generation, quiet),
+    loadGames(generation, quiet),
+    loadTimeline(generation, quiet),
+    loadPeak(generation, quiet),
+    loadGrowth(generation, quiet),
+    loadViral(generation, quiet),
   ]);
 }
 
@@ -173,9 +229,12 @@ function wire() {
       await getJson('overview', { period: 'all_time' });
     } catch (error) {
       forgetToken();
-      const message = error instanceof ApiError && error.status === 401
-        ? 'That token was not accepted (revoked or mistyped).'
-        : error instanceof Error ? error.message : 'Sign-in failed.';
+      const message =
+        error instanceof ApiError && error.status === 401
+          ? 'That token was not accepted (revoked or mistyped).'
+          : error instanceof Error
+            ? error.message
+            : 'Sign-in failed.';
       showSignIn(message);
       return;
     }
@@ -216,9 +275,15 @@ function wire() {
   document.querySelectorAll('button.csv').forEach((button) => {
     button.addEventListener('click', async () => {
       const report = button.dataset.report;
-      const params = report === 'timeline'
-        ? { report, period: state.timelineBucket, days: state.timelineDays }
-        : { report, period: state.period, limit: 100, sort: report === 'top-creators' ? state.creatorSort : report === 'top-games' ? state.gameSort : state.viralSort };
+      const params =
+        report === 'timeline'
+          ? { report, period: state.timelineBucket, days: state.timelineDays }
+          : {
+              report,
+              period: state.period,
+              limit: 100,
+              sort: report === 'top-creators' ? state.creatorSort : report === 'top-games' ? state.gameSort : state.viralSort,
+            };
       button.disabled = true;
       try {
         await downloadCsv(params);

@@ -18,10 +18,39 @@ export function renderTimeline(container, canvas, answer) {
   showState(container, 'ready');
   const labels = buckets.map((b) => b.date);
   const datasets = [
-    { label: 'Clips created', data: buckets.map((b) => b.clips_created), borderColor: '#9146ff', backgroundColor: 'rgba(145,70,255,0.25)', yAxisID: 'y', tension: 0.25 },
-    { label: 'Discord shares', data: buckets.map((b) => b.discord_shares), borderColor: '#5865f2', backgroundColor: 'rgba(88,101,242,0.25)', yAxisID: 'y', tension: 0.25 },
-    { label: 'Reactions', data: buckets.map((b) => b.discord_reactions), borderColor: '#f0b232', backgroundColor: 'rgba(240,178,50,0.25)', yAxisID: 'y', tension: 0.25 },
-    { label: 'Views', data: buckets.map((b) => b.views), borderColor: '#23a55a', backgroundColor: 'rgba(35,165,90,0.2)', yAxisID: 'views', tension: 0.25, borderDash: [4, 3] },
+    {
+      label: 'Clips created',
+      data: buckets.map((b) => b.clips_created),
+      borderColor: '#9146ff',
+      backgroundColor: 'rgba(145,70,255,0.25)',
+      yAxisID: 'y',
+      tension: 0.25,
+    },
+    {
+      label: 'Discord shares',
+      data: buckets.map((b) => b.discord_shares),
+      borderColor: '#5865f2',
+      backgroundColor: 'rgba(88,101,242,0.25)',
+      yAxisID: 'y',
+      tension: 0.25,
+    },
+    {
+      label: 'Reactions',
+      data: buckets.map((b) => b.discord_reactions),
+      borderColor: '#f0b232',
+      backgroundColor: 'rgba(240,178,50,0.25)',
+      yAxisID: 'y',
+      tension: 0.25,
+    },
+    {
+      label: 'Views',
+      data: buckets.map((b) => b.views),
+      borderColor: '#23a55a',
+      backgroundColor: 'rgba(35,165,90,0.2)',
+      yAxisID: 'views',
+      tension: 0.25,
+      borderDash: [4, 3],
+    },
   ];
   if (typeof window.Chart !== 'function') {
     showState(container, 'error', 'The chart library did not load; the numbers are in the CSV download.');
@@ -29,7 +58,9 @@ export function renderTimeline(container, canvas, answer) {
   }
   if (timelineChart) {
     timelineChart.data.labels = labels;
-    timelineChart.data.datasets.forEach((dataset, i) => { dataset.data = datasets[i].data; });
+    timelineChart.data.datasets.forEach((dataset, i) => {
+      dataset.data = datasets[i].data;
+    });
     timelineChart.update();
     return;
   }
@@ -61,15 +92,21 @@ export function renderHeatmap(container, summary, answer, metric) {
   const what = metric === 'shares' ? 'shares' : 'clips';
   const best = [];
   if (answer.best_weekday !== null && answer.best_weekday !== undefined) best.push(`busiest day ${WEEKDAYS[answer.best_weekday]}`);
-  if (answer.best_hour !== null && answer.best_hour !== undefined) best.push(`busiest hour ${String(answer.best_hour).padStart(2, '0')}:00`);
+  if (answer.best_hour !== null && answer.best_hour !== undefined)
+    best.push(`busiest hour ${String(answer.best_hour).padStart(2, '0')}:00`);
   summary.textContent = `Times in ${answer.timezone}${best.length ? ` · ${best.join(', ')} (clips)` : ''}`;
   const grid = el('div', { className: 'heatmap', role: 'table', 'aria-label': `${what} by weekday and hour` });
   grid.append(el('span', { className: 'hm-corner', role: 'columnheader' }));
-  for (let hour = 0; hour < 24; hour++) grid.append(el('span', { className: 'hm-hour', role: 'columnheader' }, hour % 3 === 0 ? String(hour) : ''));
+  for (let hour = 0; hour < 24; hour++)
+    grid.append(el('span', { className: 'hm-hour', role: 'columnheader' }, hour % 3 === 0 ? String(hour) : ''));
   matrix.forEach((row, day) => {
     grid.append(el('span', { className: 'hm-day', role: 'rowheader' }, WEEKDAYS[day]));
     row.forEach((value, hour) => {
-      const cell = el('span', { className: 'hm-cell', role: 'cell', title: `${WEEKDAYS[day]} ${String(hour).padStart(2, '0')}:00 — ${formatInteger(value)} ${what}` });
+      const cell = el('span', {
+        className: 'hm-cell',
+        role: 'cell',
+        title: `${WEEKDAYS[day]} ${String(hour).padStart(2, '0')}:00 — ${formatInteger(value)} ${what}`,
+      });
       const strength = value / max;
       cell.style.backgroundColor = value === 0 ? '' : `rgba(145, 70, 255, ${(0.12 + 0.88 * strength).toFixed(3)})`;
       cell.dataset.value = String(value);

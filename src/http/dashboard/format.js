@@ -19,7 +19,8 @@ export function formatDecimal(value) {
 
 export function formatChange(change) {
   if (!change) return '';
-  if (change.change_pct === null) return change.change === 0 ? 'no change' : `${change.change > 0 ? '+' : ''}${integer.format(change.change)} (new)`;
+  if (change.change_pct === null)
+    return change.change === 0 ? 'no change' : `${change.change > 0 ? '+' : ''}${integer.format(change.change)} (new)`;
   const sign = change.change_pct > 0 ? '+' : '';
   return `${sign}${decimal.format(change.change_pct)}% vs previous`;
 }

@@ -36,8 +36,13 @@ export function showState(container, state, message) {
 export function renderOverview(container, overview, comparison) {
   const changes = comparison || {};
   const card = (label, value, change, title) =>
-    el('div', { className: 'card', title }, el('span', { className: 'card-label' }, label), el('span', { className: 'card-value' }, value),
-      change ? el('span', { className: `card-change ${changeClass(change)}` }, formatChange(change)) : null);
+    el(
+      'div',
+      { className: 'card', title },
+      el('span', { className: 'card-label' }, label),
+      el('span', { className: 'card-value' }, value),
+      change ? el('span', { className: `card-change ${changeClass(change)}` }, formatChange(change)) : null,
+    );
   const topGame = overview.top_game ? `${overview.top_game.name} (${formatInteger(overview.top_game.clip_count)})` : '—';
   const topCreator = overview.top_creator ? `${overview.top_creator.name} (${formatInteger(overview.top_creator.clip_count)})` : '—';
   container.replaceChildren(
@@ -67,20 +72,43 @@ export function renderTable(container, { columns, rows, sort, onSort, emptyText,
     showState(container, 'empty', emptyText);
     return;
   }
-  const head = el('tr', {}, ...columns.map((column) => {
-    const active = column.sort && column.sort === sort;
-    const th = el('th', { scope: 'col', className: column.numeric ? 'num' : '', 'aria-sort': active ? 'descending' : column.sort ? 'none' : null });
-    if (column.sort) {
-      th.append(el('button', { type: 'button', className: 'sort', onclick: () => onSort(column.sort), title: `Sort by ${column.label}` },
-        column.label, active ? ' ▼' : ''));
-    } else {
-      th.append(column.label);
-    }
-    return th;
-  }));
+  const head = el(
+    'tr',
+    {},
+    ...columns.map((column) => {
+      const active = column.sort && column.sort === sort;
+      const th = el('th', {
+        scope: 'col',
+        className: column.numeric ? 'num' : '',
+        'aria-sort': active ? 'descending' : column.sort ? 'none' : null,
+      });
+      if (column.sort) {
+        th.append(
+          el(
+            'button',
+            { type: 'button', className: 'sort', onclick: () => onSort(column.sort), title: `Sort by ${column.label}` },
+            column.label,
+            active ? ' ▼' : '',
+          ),
+        );
+      } else {
+        th.append(column.label);
+      }
+      return th;
+    }),
+  );
   const body = rows.map((row, index) =>
-    el('tr', {}, ...columns.map((column) => el('td', { className: column.numeric ? 'num' : '', dataset: { col: column.key } }, column.value(row, index)))));
-  container.replaceChildren(el('table', {}, el('caption', { className: 'visually-hidden' }, caption), el('thead', {}, head), el('tbody', {}, ...body)));
+    el(
+      'tr',
+      {},
+      ...columns.map((column) =>
+        el('td', { className: column.numeric ? 'num' : '', dataset: { col: column.key } }, column.value(row, index)),
+      ),
+    ),
+  );
+  container.replaceChildren(
+    el('table', {}, el('caption', { className: 'visually-hidden' }, caption), el('thead', {}, head), el('tbody', {}, ...body)),
+  );
   showState(container, 'ready');
 }
 
@@ -91,7 +119,13 @@ export const creatorColumns = [
   { key: 'total_views', label: 'Views', value: (row) => formatInteger(row.total_views), numeric: true, sort: 'total_views' },
   { key: 'avg_views', label: 'Avg views', value: (row) => formatDecimal(row.avg_views), numeric: true, sort: 'avg_views' },
   { key: 'discord_shares', label: 'Shares', value: (row) => formatInteger(row.discord_shares), numeric: true, sort: 'discord_shares' },
-  { key: 'discord_reactions', label: 'Reactions', value: (row) => formatInteger(row.discord_reactions), numeric: true, sort: 'discord_reactions' },
+  {
+    key: 'discord_reactions',
+    label: 'Reactions',
+    value: (row) => formatInteger(row.discord_reactions),
+    numeric: true,
+    sort: 'discord_reactions',
+  },
   { key: 'top_game', label: 'Top game', value: (row) => (row.top_game ? row.top_game.name : '—') },
 ];
 
@@ -103,7 +137,13 @@ export const gameColumns = [
   { key: 'avg_view_count', label: 'Avg views', value: (row) => formatDecimal(row.avg_view_count), numeric: true, sort: 'avg_view_count' },
   { key: 'unique_creators', label: 'Creators', value: (row) => formatInteger(row.unique_creators), numeric: true },
   { key: 'discord_shares', label: 'Shares', value: (row) => formatInteger(row.discord_shares), numeric: true, sort: 'discord_shares' },
-  { key: 'discord_reactions', label: 'Reactions', value: (row) => formatInteger(row.discord_reactions), numeric: true, sort: 'discord_reactions' },
+  {
+    key: 'discord_reactions',
+    label: 'Reactions',
+    value: (row) => formatInteger(row.discord_reactions),
+    numeric: true,
+    sort: 'discord_reactions',
+  },
 ];
 
 export function renderViralClips(container, answer) {
@@ -123,22 +163,46 @@ export function renderViralClips(container, answer) {
       media.addEventListener('error', (event) => event.target.replaceWith(placeholder()), { once: true });
     }
     const heading = url ? el('a', { href: url, target: '_blank', rel: 'noopener noreferrer' }, title) : el('span', {}, title);
-    const reactions = Object.entries(clip.reaction_types || {}).slice(0, 6).map(([emoji, count]) =>
-      el('span', { className: 'emoji' }, `${emoji.includes(':') ? `:${emoji.split(':')[0]}:` : emoji} ${formatInteger(count)}`));
-    const meta = [clip.creator_name ? `by ${clip.creator_name}` : null, clip.game_name, clip.broadcaster_name ? `on ${clip.broadcaster_name}` : null]
-      .filter(Boolean).join(' · ');
-    return el('li', { className: 'clip' },
+    const reactions = Object.entries(clip.reaction_types || {})
+      .slice(0, 6)
+      .map(([emoji, count]) =>
+        el('span', { className: 'emoji' }, `${emoji.includes(':') ? `:${emoji.split(':')[0]}:` : emoji} ${formatInteger(count)}`),
+      );
+    const meta = [
+      clip.creator_name ? `by ${clip.creator_name}` : null,
+      clip.game_name,
+      clip.broadcaster_name ? `on ${clip.broadcaster_name}` : null,
+    ]
+      .filter(Boolean)
+      .join(' · ');
+    return el(
+      'li',
+      { className: 'clip' },
       media,
-      el('div', { className: 'clip-body' },
+      el(
+        'div',
+        { className: 'clip-body' },
         el('h3', { className: 'clip-title' }, heading),
         el('p', { className: 'muted' }, meta),
-        el('p', { className: 'clip-stats' },
-          el('strong', {}, formatInteger(clip.view_count)), ' views · ',
-          el('strong', {}, formatInteger(clip.discord_shares)), ' shares · ',
-          el('strong', {}, formatInteger(clip.discord_reactions)), ' reactions',
-          clip.view_velocity !== null && clip.view_velocity !== undefined ? ` · ${formatDecimal(clip.view_velocity)} views/h` : ''),
+        el(
+          'p',
+          { className: 'clip-stats' },
+          el('strong', {}, formatInteger(clip.view_count)),
+          ' views · ',
+          el('strong', {}, formatInteger(clip.discord_shares)),
+          ' shares · ',
+          el('strong', {}, formatInteger(clip.discord_reactions)),
+          ' reactions',
+          clip.view_velocity !== null && clip.view_velocity !== undefined ? ` · ${formatDecimal(clip.view_velocity)} views/h` : '',
+        ),
         reactions.length > 0 ? el('p', { className: 'reactions' }, ...reactions) : null,
-        el('p', { className: 'muted small' }, `Created ${formatDate(clip.clip_created_at)} · first shared ${formatDate(clip.first_shared_at)}`)));
+        el(
+          'p',
+          { className: 'muted small' },
+          `Created ${formatDate(clip.clip_created_at)} · first shared ${formatDate(clip.first_shared_at)}`,
+        ),
+      ),
+    );
   });
   container.replaceChildren(el('ol', { className: 'clip-list' }, ...items));
   showState(container, 'ready');
@@ -147,10 +211,15 @@ export function renderViralClips(container, answer) {
 /** Three short lists: under-clipped games, most engaging creators, community favourites. */
 export function renderGrowth(container, answer) {
   const list = (title, hint, items, describe) =>
-    el('div', { className: 'growth-list' },
+    el(
+      'div',
+      { className: 'growth-list' },
       el('h3', {}, title),
       el('p', { className: 'muted small' }, hint),
-      items.length === 0 ? el('p', { className: 'state' }, 'Nothing stands out yet.') : el('ol', {}, ...items.map((item) => el('li', {}, ...describe(item)))));
+      items.length === 0
+        ? el('p', { className: 'state' }, 'Nothing stands out yet.')
+        : el('ol', {}, ...items.map((item) => el('li', {}, ...describe(item)))),
+    );
   const games = answer.underclipped_games || [];
   const creators = answer.engaging_creators || [];
   const favourites = answer.community_favourites || [];
@@ -159,15 +228,21 @@ export function renderGrowth(container, answer) {
     return;
   }
   container.replaceChildren(
-    list('Under-clipped games', 'Few clips, many views per clip: worth clipping more.', games,
-      (g) => [el('strong', {}, g.game_name), ` · ${formatInteger(g.clip_count)} clips · ${formatDecimal(g.avg_view_count)} avg views`]),
-    list('Most engaging creators', 'Most Discord shares and reactions per clip.', creators,
-      (c) => [el('strong', {}, c.creator_name), ` · ${formatInteger(c.discord_reactions)} reactions on ${formatInteger(c.clip_count)} clips`]),
+    list('Under-clipped games', 'Few clips, many views per clip: worth clipping more.', games, (g) => [
+      el('strong', {}, g.game_name),
+      ` · ${formatInteger(g.clip_count)} clips · ${formatDecimal(g.avg_view_count)} avg views`,
+    ]),
+    list('Most engaging creators', 'Most Discord shares and reactions per clip.', creators, (c) => [
+      el('strong', {}, c.creator_name),
+      ` · ${formatInteger(c.discord_reactions)} reactions on ${formatInteger(c.clip_count)} clips`,
+    ]),
     list('Community favourites', 'Many reactions for their views.', favourites, (clip) => {
       const url = safeUrl(clip.url);
       const title = clip.title || clip.clip_id;
-      return [url ? el('a', { href: url, target: '_blank', rel: 'noopener noreferrer' }, title) : el('strong', {}, title),
-        ` · ${formatInteger(clip.discord_reactions)} reactions, ${formatInteger(clip.view_count)} views`];
+      return [
+        url ? el('a', { href: url, target: '_blank', rel: 'noopener noreferrer' }, title) : el('strong', {}, title),
+        ` · ${formatInteger(clip.discord_reactions)} reactions, ${formatInteger(clip.view_count)} views`,
+      ];
     }),
   );
   showState(container, 'ready');

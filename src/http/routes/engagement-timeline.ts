@@ -9,6 +9,8 @@ export function registerEngagementTimelineRoute(app: FastifyInstance, ctx: Route
   app.get(
     '/analytics/api/engagement-timeline',
     { preHandler: ctx.guard },
-    jsonAnswerHandler(ctx, 'engagement-timeline', engagementTimelineQuery, (analytics, analysis, params) => analytics.timeline(analysis, params)),
+    jsonAnswerHandler(ctx, 'engagement-timeline', engagementTimelineQuery, (analytics, analysis, params) =>
+      analytics.timeline(analysis, params),
+    ),
   );
 }

@@ -62,7 +62,13 @@ const clipColumns: CsvColumn<Ranked<ViralClip>>[] = [
   { header: 'view_count', value: (r) => r.view_count },
   { header: 'discord_shares', value: (r) => r.discord_shares },
   { header: 'discord_reactions', value: (r) => r.discord_reactions },
-  { header: 'reaction_types', value: (r) => Object.entries(r.reaction_types).map(([emoji, n]) => `${emoji} ${n}`).join('; ') },
+  {
+    header: 'reaction_types',
+    value: (r) =>
+      Object.entries(r.reaction_types)
+        .map(([emoji, n]) => `${emoji} ${n}`)
+        .join('; '),
+  },
   { header: 'view_velocity', value: (r) => r.view_velocity },
   { header: 'clip_created_at', value: (r) => r.clip_created_at },
   { header: 'first_shared_at', value: (r) => r.first_shared_at },
@@ -82,7 +88,8 @@ const timelineColumns: CsvColumn<TimelineBucket>[] = [
 function fileName(report: CsvReport, period: PeriodQuery | string): string {
   let when: string;
   if (typeof period === 'string') when = period;
-  else if (period.type === 'range') when = `${new Date(period.from).toISOString().slice(0, 10)}-to-${new Date(period.to).toISOString().slice(0, 10)}`;
+  else if (period.type === 'range')
+    when = `${new Date(period.from).toISOString().slice(0, 10)}-to-${new Date(period.to).toISOString().slice(0, 10)}`;
   else when = `${period.type.replace('_', '-')}${period.offset ? `-previous-${period.offset}` : ''}`;
   return `clipscope-${report}-${when}.csv`.replace(/[^A-Za-z0-9._-]/g, '_');
 }
@@ -118,7 +125,12 @@ export function registerExportCsvRoute(app: FastifyInstance, ctx: RouteContext):
       case 'viral-clips': {
         const params = parseQuery(viralClipsQuery, rest);
         return send(fileName(report, params.period), params, async (analytics, analysis) => {
-          const answer = await analytics.viralClips(analysis, { period: params.period, limit: params.limit, sort: params.sort, minViews: params.min_views });
+          const answer = await analytics.viralClips(analysis, {
+            period: params.period,
+            limit: params.limit,
+            sort: params.sort,
+            minViews: params.min_views,
+          });
           return toCsv(clipColumns, ranked(answer.clips));
         });
       }

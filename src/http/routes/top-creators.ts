@@ -9,6 +9,12 @@ export function registerTopCreatorsRoute(app: FastifyInstance, ctx: RouteContext
   app.get(
     '/analytics/api/top-creators',
     { preHandler: ctx.guard },
-    jsonAnswerHandler(ctx, 'top-creators', topCreatorsQuery, (analytics, analysis, params) => analytics.topCreators(analysis, params), serializeTopCreators),
+    jsonAnswerHandler(
+      ctx,
+      'top-creators',
+      topCreatorsQuery,
+      (analytics, analysis, params) => analytics.topCreators(analysis, params),
+      serializeTopCreators,
+    ),
   );
 }

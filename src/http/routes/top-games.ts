@@ -9,6 +9,12 @@ export function registerTopGamesRoute(app: FastifyInstance, ctx: RouteContext): 
   app.get(
     '/analytics/api/top-games',
     { preHandler: ctx.guard },
-    jsonAnswerHandler(ctx, 'top-games', topGamesQuery, (analytics, analysis, params) => analytics.topGames(analysis, params), serializeTopGames),
+    jsonAnswerHandler(
+      ctx,
+      'top-games',
+      topGamesQuery,
+      (analytics, analysis, params) => analytics.topGames(analysis, params),
+      serializeTopGames,
+    ),
   );
 }

@@ -27,7 +27,9 @@ describe('truncate', () => {
 
 describe('escapeText', () => {
   it('shows markdown characters literally', () => {
-    expect(escapeText('**bold** _it_ ~~s~~ `code` ||spoiler||')).toBe('\\*\\*bold\\*\\* \\_it\\_ \\~\\~s\\~\\~ \\`code\\` \\|\\|spoiler\\|\\|');
+    expect(escapeText('**bold** _it_ ~~s~~ `code` ||spoiler||')).toBe(
+      '\\*\\*bold\\*\\* \\_it\\_ \\~\\~s\\~\\~ \\`code\\` \\|\\|spoiler\\|\\|',
+    );
   });
 
   it('breaks @everyone and @here so they can never ping', () => {
@@ -107,7 +109,13 @@ describe('fitEmbed', () => {
   });
 
   it('leaves a small embed exactly as it was', () => {
-    const embed: APIEmbed = { title: 'a', description: 'b', color: 1, fields: [{ name: 'c', value: 'd', inline: true }], footer: { text: 'e' } };
+    const embed: APIEmbed = {
+      title: 'a',
+      description: 'b',
+      color: 1,
+      fields: [{ name: 'c', value: 'd', inline: true }],
+      footer: { text: 'e' },
+    };
     expect(fitEmbed(embed)).toEqual(embed);
   });
 });

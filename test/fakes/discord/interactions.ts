@@ -3,7 +3,16 @@
 import { member as memberOf, snowflake, type ApiChannel, type ApiMessage, type ApiUser } from './payloads';
 
 export const InteractionTypes = { Ping: 1, ApplicationCommand: 2, MessageComponent: 3, Autocomplete: 4 } as const;
-export const OptionTypes = { Subcommand: 1, SubcommandGroup: 2, String: 3, Integer: 4, Boolean: 5, User: 6, Channel: 7, Number: 10 } as const;
+export const OptionTypes = {
+  Subcommand: 1,
+  SubcommandGroup: 2,
+  String: 3,
+  Integer: 4,
+  Boolean: 5,
+  User: 6,
+  Channel: 7,
+  Number: 10,
+} as const;
 
 /** ADMINISTRATOR-free permission sets as decimal strings. */
 export const Permissions = {
@@ -81,10 +90,16 @@ function base(fields: Base, type: number): Record<string, unknown> {
 }
 
 /** A slash command invocation (type 2, chat input). */
-export function chatInput(fields: Base & { commandName: string; options?: ApiOption[]; resolvedChannels?: ApiChannel[] }): Record<string, unknown> {
+export function chatInput(
+  fields: Base & { commandName: string; options?: ApiOption[]; resolvedChannels?: ApiChannel[] },
+): Record<string, unknown> {
   const resolved =
     fields.resolvedChannels && fields.resolvedChannels.length > 0
-      ? { channels: Object.fromEntries(fields.resolvedChannels.map((c) => [c.id, { id: c.id, type: c.type, name: c.name, permissions: Permissions.manager }])) }
+      ? {
+          channels: Object.fromEntries(
+            fields.resolvedChannels.map((c) => [c.id, { id: c.id, type: c.type, name: c.name, permissions: Permissions.manager }]),
+          ),
+        }
       : undefined;
   return {
     ...base(fields, InteractionTypes.ApplicationCommand),
@@ -101,7 +116,10 @@ export function chatInput(fields: Base & { commandName: string; options?: ApiOpt
 
 /** An autocomplete request (type 4): the option being typed has `focused: true`. */
 export function autocomplete(fields: Base & { commandName: string; options: ApiOption[] }): Record<string, unknown> {
-  return { ...base(fields, InteractionTypes.Autocomplete), data: { id: snowflake(), name: fields.commandName, type: 1, options: fields.options } };
+  return {
+    ...base(fields, InteractionTypes.Autocomplete),
+    data: { id: snowflake(), name: fields.commandName, type: 1, options: fields.options },
+  };
 }
 
 /** A button press (type 3) on a message the bot sent. */

@@ -246,7 +246,9 @@ export function clipEmbed(url: string, title = 'A clip'): Record<string, unknown
 }
 
 /** A MESSAGE_UPDATE body carrying only some fields (Discord may send just id, channel and what changed). */
-export function messageUpdate(fields: { id: string; channel_id: string; guild_id?: string } & Record<string, unknown>): Record<string, unknown> {
+export function messageUpdate(
+  fields: { id: string; channel_id: string; guild_id?: string } & Record<string, unknown>,
+): Record<string, unknown> {
   return { edited_timestamp: new Date().toISOString(), ...fields };
 }
 

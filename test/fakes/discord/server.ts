@@ -210,7 +210,9 @@ export class FakeDiscord {
 
   /** Asks every connected client to reconnect and resume (op 7). */
   async requestReconnect(): Promise<void> {
-    await Promise.all([...this.sessions.values()].filter((s) => s.socket).map((s) => send(s.socket!, { op: GatewayOpcodes.Reconnect, d: null })));
+    await Promise.all(
+      [...this.sessions.values()].filter((s) => s.socket).map((s) => send(s.socket!, { op: GatewayOpcodes.Reconnect, d: null })),
+    );
   }
 
   /** Resolves when `predicate` holds, re-checked after every gateway or REST event. */
@@ -373,7 +375,10 @@ export class FakeDiscord {
       guild_join_requests: [],
       user_settings: {},
     };
-    const events: [string, unknown][] = [['READY', ready], ...this.guilds.map((g): [string, unknown] => ['GUILD_CREATE', guildCreate(g, this.botMember)])];
+    const events: [string, unknown][] = [
+      ['READY', ready],
+      ...this.guilds.map((g): [string, unknown] => ['GUILD_CREATE', guildCreate(g, this.botMember)]),
+    ];
     for (const [t, d] of events) {
       const s = ++session.sequence;
       session.log.push({ s, t, d });
@@ -473,7 +478,12 @@ export class FakeDiscord {
       const after = query.get('after');
       let page = all;
       if (before) page = page.filter((m) => compareIds(m.id, before) < 0);
-      if (after) page = page.filter((m) => compareIds(m.id, after) > 0).reverse().slice(0, limit).reverse();
+      if (after)
+        page = page
+          .filter((m) => compareIds(m.id, after) > 0)
+          .reverse()
+          .slice(0, limit)
+          .reverse();
       return { body: page.slice(0, limit) };
     });
     this.route('GET', '/channels/:channelId/messages/:messageId/reactions/:emoji', ({ params, query }) => {
@@ -496,7 +506,14 @@ export class FakeDiscord {
       const data = (body as { data?: Record<string, unknown> } | undefined)?.data ?? {};
       return {
         body: {
-          interaction: { id: snowflake(), type: 2, activity_instance_id: null, response_message_id: null, response_message_loading: false, response_message_ephemeral: false },
+          interaction: {
+            id: snowflake(),
+            type: 2,
+            activity_instance_id: null,
+            response_message_id: null,
+            response_message_loading: false,
+            response_message_ephemeral: false,
+          },
           resource: { type: (body as { type?: number })?.type ?? 4, message: this.createMessage(snowflake(), data) },
         },
       };
@@ -572,7 +589,10 @@ function reply(res: http.ServerResponse, response: RouteResponse): void {
 }
 
 function splitPath(path: string): string[] {
-  return path.split('?')[0]!.split('/').filter((s) => s !== '');
+  return path
+    .split('?')[0]!
+    .split('/')
+    .filter((s) => s !== '');
 }
 
 function matchPath(pattern: string[], segments: string[]): Record<string, string> | null {

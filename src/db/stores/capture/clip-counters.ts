@@ -41,7 +41,8 @@ export function refreshClipEngagement(c: Connection, keys: Iterable<ClipKey>, no
 }
 
 function recomputeClipEngagement(c: Connection, keys: Iterable<ClipKey>, now: number): void {
-  const countShares = c.statement<[string, string], { n: number; first: number | null }>('SELECT count(*) AS n, min(posted_at) AS first FROM shares WHERE guild_id = ? AND clip_id = ? AND deleted_at IS NULL',
+  const countShares = c.statement<[string, string], { n: number; first: number | null }>(
+    'SELECT count(*) AS n, min(posted_at) AS first FROM shares WHERE guild_id = ? AND clip_id = ? AND deleted_at IS NULL',
   );
   const countReactions = c.statement<[string, string, string, string], { emoji: string; n: number }>(`SELECT emoji, sum(n) AS n FROM (
        SELECT r.emoji_key AS emoji, count(*) AS n
@@ -53,12 +54,10 @@ function recomputeClipEngagement(c: Connection, keys: Iterable<ClipKey>, now: nu
          FROM shares s JOIN reaction_baselines b ON b.message_id = s.message_id
         WHERE s.guild_id = ? AND s.clip_id = ? AND s.deleted_at IS NULL
         GROUP BY b.emoji_key
-     ) GROUP BY emoji HAVING sum(n) > 0 ORDER BY sum(n) DESC, emoji`,
-  );
+     ) GROUP BY emoji HAVING sum(n) > 0 ORDER BY sum(n) DESC, emoji`);
   const update = c.statement(`UPDATE clips SET discord_shares = ?, discord_reactions = ?, discord_reaction_types = ?,
             first_shared_at = coalesce(?, first_shared_at), last_updated_at = ?
-      WHERE guild_id = ? AND clip_id = ?`,
-  );
+      WHERE guild_id = ? AND clip_id = ?`);
   const seen = new Set<string>();
   for (const { guildId, clipId } of keys) {
     const id = `${guildId}\u0000${clipId}`;

@@ -17,8 +17,11 @@ const deferred = new WeakMap<object, Map<string, Engagement>>();
  */
 function engagementOf(c: Connection, messageId: string): Engagement {
   const engagement: Engagement = new Map();
-  const shares = c.statement<[string], { guild_id: string; clip_id: string; posted_at: number }>('SELECT guild_id, clip_id, posted_at FROM shares WHERE message_id = ? AND deleted_at IS NULL',
-  ).all(messageId);
+  const shares = c
+    .statement<[string], { guild_id: string; clip_id: string; posted_at: number }>(
+      'SELECT guild_id, clip_id, posted_at FROM shares WHERE message_id = ? AND deleted_at IS NULL',
+    )
+    .all(messageId);
   // Reactions count only through active shares: a message with none counts for nothing.
   if (shares.length === 0) return engagement;
   const add = (guildId: string, clipId: string, at: number, sharesAt: number, reactionsAt: number): void => {
@@ -29,10 +32,14 @@ function engagementOf(c: Connection, messageId: string): Engagement {
       entry.reactions += reactionsAt;
     } else engagement.set(key, { guildId, clipId, at, shares: sharesAt, reactions: reactionsAt });
   };
-  const reactions = c.statement<[string, string], { guild_id: string; at: number; n: number }>(`SELECT guild_id, reacted_at AS at, count(*) AS n FROM reactions WHERE message_id = ? GROUP BY guild_id, reacted_at
+  const reactions = c
+    .statement<
+      [string, string],
+      { guild_id: string; at: number; n: number }
+    >(`SELECT guild_id, reacted_at AS at, count(*) AS n FROM reactions WHERE message_id = ? GROUP BY guild_id, reacted_at
      UNION ALL
-     SELECT guild_id, observed_at, sum(anonymous_count) FROM reaction_baselines WHERE message_id = ? GROUP BY guild_id, observed_at`,
-  ).all(messageId, messageId);
+     SELECT guild_id, observed_at, sum(anonymous_count) FROM reaction_baselines WHERE message_id = ? GROUP BY guild_id, observed_at`)
+    .all(messageId, messageId);
   for (const share of shares) {
     add(share.guild_id, share.clip_id, share.posted_at, 1, 0);
     for (const r of reactions) if (r.guild_id === share.guild_id) add(share.guild_id, share.clip_id, r.at, 0, r.n);
@@ -42,9 +49,10 @@ function engagementOf(c: Connection, messageId: string): Engagement {
 
 /** Adds the non-zero changes to the journal. */
 function writeChanges(c: Connection, changes: Iterable<EngagementChange>): void {
-  const add = c.statement<[string, number, string, number, number]>(`INSERT INTO engagement_changes (guild_id, at, clip_id, shares, reactions) VALUES (?, ?, ?, ?, ?)
-     ON CONFLICT (guild_id, at, clip_id) DO UPDATE SET shares = shares + excluded.shares, reactions = reactions + excluded.reactions`,
-  );
+  const add = c.statement<
+    [string, number, string, number, number]
+  >(`INSERT INTO engagement_changes (guild_id, at, clip_id, shares, reactions) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (guild_id, at, clip_id) DO UPDATE SET shares = shares + excluded.shares, reactions = reactions + excluded.reactions`);
   for (const c of changes) if (c.shares !== 0 || c.reactions !== 0) add.run(c.guildId, c.at, c.clipId, c.shares, c.reactions);
 }
 

@@ -28,13 +28,12 @@ export interface ReactionSnapshot {
   at: number;
 }
 
-
 /** Returns true when the reaction was new (false for a replay or a message without clips). */
 export function recordReactionAddedOn(c: Connection, event: ReactionEvent, now: number): boolean {
   if (!isKnownClipMessage(c, event.messageId)) return false;
-  const result = c.statement(`INSERT INTO reactions (guild_id, channel_id, message_id, emoji_key, user_id, reacted_at)
-       VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-    )
+  const result = c
+    .statement(`INSERT INTO reactions (guild_id, channel_id, message_id, emoji_key, user_id, reacted_at)
+       VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
     .run(event.guildId, event.channelId, event.messageId, event.emojiKey, event.userId, event.at);
   if (result.changes === 0) return false;
   // One more reaction at its time, for each clip the message actively shares (as analytics count them).
@@ -42,7 +41,9 @@ export function recordReactionAddedOn(c: Connection, event: ReactionEvent, now: 
   journalEngagementChange(
     c,
     event.messageId,
-    clips.filter((c) => c.guildId === event.guildId).map((c) => ({ guildId: c.guildId, clipId: c.clipId, at: event.at, shares: 0, reactions: 1 })),
+    clips
+      .filter((c) => c.guildId === event.guildId)
+      .map((c) => ({ guildId: c.guildId, clipId: c.clipId, at: event.at, shares: 0, reactions: 1 })),
   );
   afterChange(c, event.guildId, event.messageId, [event.at], now, clips);
   return true;
@@ -58,21 +59,30 @@ export function recordReactionRemovedOn(c: Connection, event: ReactionEvent, now
 }
 
 function removeReaction(c: Connection, event: ReactionEvent, now: number): boolean {
-  const row = c.statement<[string, string, string], { reacted_at: number }>('SELECT reacted_at FROM reactions WHERE message_id = ? AND emoji_key = ? AND user_id = ?',
+  const row = c
+    .statement<[string, string, string], { reacted_at: number }>(
+      'SELECT reacted_at FROM reactions WHERE message_id = ? AND emoji_key = ? AND user_id = ?',
     )
     .get(event.messageId, event.emojiKey, event.userId);
   if (row) {
-    c.statement('DELETE FROM reactions WHERE message_id = ? AND emoji_key = ? AND user_id = ?')
-      .run(event.messageId, event.emojiKey, event.userId);
+    c.statement('DELETE FROM reactions WHERE message_id = ? AND emoji_key = ? AND user_id = ?').run(
+      event.messageId,
+      event.emojiKey,
+      event.userId,
+    );
     afterChange(c, event.guildId, event.messageId, [row.reacted_at], now);
     return true;
   }
-  const baseline = c.statement<[string, string], { anonymous_count: number; observed_at: number }>('SELECT anonymous_count, observed_at FROM reaction_baselines WHERE message_id = ? AND emoji_key = ?',
+  const baseline = c
+    .statement<[string, string], { anonymous_count: number; observed_at: number }>(
+      'SELECT anonymous_count, observed_at FROM reaction_baselines WHERE message_id = ? AND emoji_key = ?',
     )
     .get(event.messageId, event.emojiKey);
   if (!baseline || baseline.anonymous_count <= 0) return false;
-  c.statement('UPDATE reaction_baselines SET anonymous_count = anonymous_count - 1 WHERE message_id = ? AND emoji_key = ?')
-    .run(event.messageId, event.emojiKey);
+  c.statement('UPDATE reaction_baselines SET anonymous_count = anonymous_count - 1 WHERE message_id = ? AND emoji_key = ?').run(
+    event.messageId,
+    event.emojiKey,
+  );
   afterChange(c, event.guildId, event.messageId, [baseline.observed_at], now);
   return true;
 }
@@ -90,9 +100,9 @@ export function recordReactionsClearedOn(
 function clearReactions(c: Connection, target: { guildId: string; messageId: string; emojiKey?: string | null }, now: number): number {
   const emojiFilter = target.emojiKey ? ' AND emoji_key = ?' : '';
   const params = target.emojiKey ? [target.messageId, target.emojiKey] : [target.messageId];
-  const times = c.statement<unknown[], { t: number }>(`SELECT reacted_at AS t FROM reactions WHERE message_id = ?${emojiFilter}
-       UNION SELECT observed_at AS t FROM reaction_baselines WHERE message_id = ?${emojiFilter}`,
-    )
+  const times = c
+    .statement<unknown[], { t: number }>(`SELECT reacted_at AS t FROM reactions WHERE message_id = ?${emojiFilter}
+       UNION SELECT observed_at AS t FROM reaction_baselines WHERE message_id = ?${emojiFilter}`)
     .all(...params, ...params)
     .map((r) => r.t);
   const removed = c.statement(`DELETE FROM reactions WHERE message_id = ?${emojiFilter}`).run(...params).changes;
@@ -105,45 +115,53 @@ function clearReactions(c: Connection, target: { guildId: string; messageId: str
  * Sets the reactions of one emoji on a message as an export or a crawl saw them. Named users become rows;
  * `count` beyond the named users is kept as an anonymous baseline. Re-applying the same snapshot changes nothing.
  */
-export function recordReactionSnapshotOn(
-  c: Connection,
-  snapshot: ReactionSnapshot,
-  now: number,
-): void {
+export function recordReactionSnapshotOn(c: Connection, snapshot: ReactionSnapshot, now: number): void {
   if (!isKnownClipMessage(c, snapshot.messageId)) return;
   withEngagementChanges(c, [snapshot.messageId], () => applySnapshot(c, snapshot, now));
 }
 
-function applySnapshot(
-  c: Connection,
-  snapshot: ReactionSnapshot,
-  now: number,
-): void {
+function applySnapshot(c: Connection, snapshot: ReactionSnapshot, now: number): void {
   const insert = c.statement(`INSERT INTO reactions (guild_id, channel_id, message_id, emoji_key, user_id, reacted_at)
-     VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-  );
+     VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`);
   for (const userId of snapshot.userIds) {
     insert.run(snapshot.guildId, snapshot.channelId, snapshot.messageId, snapshot.emojiKey, userId, snapshot.at);
   }
-  const named = c.statement<[string, string], { n: number }>('SELECT count(*) AS n FROM reactions WHERE message_id = ? AND emoji_key = ?')
-    .get(snapshot.messageId, snapshot.emojiKey)?.n ?? 0;
+  const named =
+    c
+      .statement<[string, string], { n: number }>('SELECT count(*) AS n FROM reactions WHERE message_id = ? AND emoji_key = ?')
+      .get(snapshot.messageId, snapshot.emojiKey)?.n ?? 0;
   const anonymous = Math.max(0, snapshot.count - named);
   // A changed anonymous count keeps its first observed_at, so that hour changes too.
-  const previous = c.statement<[string, string], { observed_at: number }>('SELECT observed_at FROM reaction_baselines WHERE message_id = ? AND emoji_key = ?',
-  ).get(snapshot.messageId, snapshot.emojiKey);
+  const previous = c
+    .statement<[string, string], { observed_at: number }>(
+      'SELECT observed_at FROM reaction_baselines WHERE message_id = ? AND emoji_key = ?',
+    )
+    .get(snapshot.messageId, snapshot.emojiKey);
   if (anonymous > 0) {
     c.statement(`INSERT INTO reaction_baselines (guild_id, channel_id, message_id, emoji_key, anonymous_count, observed_at)
          VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (message_id, emoji_key) DO UPDATE SET anonymous_count = excluded.anonymous_count`,
-      )
-      .run(snapshot.guildId, snapshot.channelId, snapshot.messageId, snapshot.emojiKey, anonymous, snapshot.at);
+         ON CONFLICT (message_id, emoji_key) DO UPDATE SET anonymous_count = excluded.anonymous_count`).run(
+      snapshot.guildId,
+      snapshot.channelId,
+      snapshot.messageId,
+      snapshot.emojiKey,
+      anonymous,
+      snapshot.at,
+    );
   } else {
     c.statement('DELETE FROM reaction_baselines WHERE message_id = ? AND emoji_key = ?').run(snapshot.messageId, snapshot.emojiKey);
   }
   afterChange(c, snapshot.guildId, snapshot.messageId, previous ? [snapshot.at, previous.observed_at] : [snapshot.at], now);
 }
 
-function afterChange(c: Connection, guildId: string, messageId: string, times: number[], now: number, clips = activeClipsOfMessage(c, messageId)): void {
+function afterChange(
+  c: Connection,
+  guildId: string,
+  messageId: string,
+  times: number[],
+  now: number,
+  clips = activeClipsOfMessage(c, messageId),
+): void {
   refreshClipEngagement(c, clips, now);
   markDirtyHours(c, guildId, times, 'engagement');
 }

@@ -41,7 +41,9 @@ export interface ShareChange {
  * Re-running with the same snapshot changes nothing. Call inside a transaction.
  */
 export function recordMessageOn(c: Connection, message: MessageSnapshot, links: readonly ClipLink[], now: number): ShareChange {
-  const existing = c.statement<[string], { clip_id: string; deleted_at: number | null; guild_id: string }>('SELECT clip_id, deleted_at, guild_id FROM shares WHERE message_id = ?',
+  const existing = c
+    .statement<[string], { clip_id: string; deleted_at: number | null; guild_id: string }>(
+      'SELECT clip_id, deleted_at, guild_id FROM shares WHERE message_id = ?',
     )
     .all(message.messageId);
   if (existing.length > 0) return withEngagementChanges(c, [message.messageId], () => writeMessage(c, message, links, existing, now));
@@ -69,11 +71,10 @@ function writeMessage(
   const removed: string[] = [];
 
   const insertClip = c.statement(`INSERT INTO clips (guild_id, clip_id, url, first_seen_at, first_shared_at, last_updated_at, source)
-     VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id, clip_id) DO NOTHING`,
-  );
-  const insertShare = c.statement(`INSERT INTO shares (guild_id, channel_id, thread_id, message_id, clip_id, author_id, author_name, author_is_bot, posted_at, source)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id, clip_id) DO NOTHING`,
-  );
+     VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id, clip_id) DO NOTHING`);
+  const insertShare =
+    c.statement(`INSERT INTO shares (guild_id, channel_id, thread_id, message_id, clip_id, author_id, author_name, author_is_bot, posted_at, source)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id, clip_id) DO NOTHING`);
   for (const link of links) {
     const row = current.get(link.clipId);
     if (row && row.deleted_at === null) continue;
@@ -119,7 +120,8 @@ export function recordMessagesDeletedOn(c: Connection, messageIds: readonly stri
 }
 
 function deleteMessages(c: Connection, messageIds: readonly string[], now: number): number {
-  const select = c.statement<[string], { guild_id: string; clip_id: string; posted_at: number }>('SELECT guild_id, clip_id, posted_at FROM shares WHERE message_id = ? AND deleted_at IS NULL',
+  const select = c.statement<[string], { guild_id: string; clip_id: string; posted_at: number }>(
+    'SELECT guild_id, clip_id, posted_at FROM shares WHERE message_id = ? AND deleted_at IS NULL',
   );
   const markDeleted = c.statement('UPDATE shares SET deleted_at = ? WHERE message_id = ? AND deleted_at IS NULL');
   const keys: ClipKey[] = [];
@@ -138,7 +140,9 @@ function deleteMessages(c: Connection, messageIds: readonly string[], now: numbe
 
 /** The clips a message currently shares (empty when it shares none or is unknown). */
 export function activeClipsOfMessageOn(c: Connection, messageId: string): ClipKey[] {
-  return c.statement<[string], { guildId: string; clipId: string }>('SELECT guild_id AS guildId, clip_id AS clipId FROM shares WHERE message_id = ? AND deleted_at IS NULL',
+  return c
+    .statement<[string], { guildId: string; clipId: string }>(
+      'SELECT guild_id AS guildId, clip_id AS clipId FROM shares WHERE message_id = ? AND deleted_at IS NULL',
     )
     .all(messageId);
 }
@@ -150,8 +154,10 @@ export function isKnownClipMessageOn(c: Connection, messageId: string): boolean 
 
 /** Times the message's reactions count at, anonymous imported counts included (analytics place them there). */
 function reactionTimes(c: Connection, messageId: string): number[] {
-  return c.statement<[string, string], { t: number }>('SELECT reacted_at AS t FROM reactions WHERE message_id = ? UNION SELECT observed_at FROM reaction_baselines WHERE message_id = ?',
-  )
+  return c
+    .statement<[string, string], { t: number }>(
+      'SELECT reacted_at AS t FROM reactions WHERE message_id = ? UNION SELECT observed_at FROM reaction_baselines WHERE message_id = ?',
+    )
     .all(messageId, messageId)
     .map((r) => r.t);
 }

@@ -35,7 +35,10 @@ export const configureCapture: SubcommandHandler = async (interaction, ctx) => {
 };
 
 export function captureLine(settings: GuildSettings): string {
-  const where = settings.captureChannelIds.length === 0 ? 'every channel Clipscope can see' : settings.captureChannelIds.map((id) => `<#${id}>`).join(', ');
+  const where =
+    settings.captureChannelIds.length === 0
+      ? 'every channel Clipscope can see'
+      : settings.captureChannelIds.map((id) => `<#${id}>`).join(', ');
   return `Recording clip links in ${where}; ${settings.includeBots ? 'including' : 'ignoring'} links posted by bots.`;
 }
 

@@ -15,16 +15,27 @@ export const data = new SlashCommandBuilder()
     s
       .setName('digest')
       .setDescription('Where and when the weekly digest is posted (no options: show the current setup)')
-      .addChannelOption((o) => o.setName('channel').setDescription('Channel to post the digest in').addChannelTypes(...TEXT_CHANNELS))
+      .addChannelOption((o) =>
+        o
+          .setName('channel')
+          .setDescription('Channel to post the digest in')
+          .addChannelTypes(...TEXT_CHANNELS),
+      )
       .addIntegerOption((o) =>
         o
           .setName('day')
           .setDescription('Day of the week to post on')
           .addChoices(...WEEKDAYS.map((name, i) => ({ name, value: i + 1 }))),
       )
-      .addIntegerOption((o) => o.setName('hour').setDescription('Hour to post at, 0–23, in the server timezone').setMinValue(0).setMaxValue(23))
+      .addIntegerOption((o) =>
+        o.setName('hour').setDescription('Hour to post at, 0–23, in the server timezone').setMinValue(0).setMaxValue(23),
+      )
       .addStringOption((o) =>
-        o.setName('timezone').setDescription('Server timezone for the digest and all periods, e.g. Europe/Berlin').setAutocomplete(true).setMaxLength(64),
+        o
+          .setName('timezone')
+          .setDescription('Server timezone for the digest and all periods, e.g. Europe/Berlin')
+          .setAutocomplete(true)
+          .setMaxLength(64),
       )
       .addBooleanOption((o) => o.setName('enabled').setDescription('Turn the weekly digest on or off')),
   )
@@ -32,8 +43,18 @@ export const data = new SlashCommandBuilder()
     s
       .setName('capture')
       .setDescription('Which channels and authors Clipscope records clip links from')
-      .addChannelOption((o) => o.setName('add_channel').setDescription('Also record in this channel').addChannelTypes(...CAPTURE_CHANNELS))
-      .addChannelOption((o) => o.setName('remove_channel').setDescription('Stop recording in this channel').addChannelTypes(...CAPTURE_CHANNELS))
+      .addChannelOption((o) =>
+        o
+          .setName('add_channel')
+          .setDescription('Also record in this channel')
+          .addChannelTypes(...CAPTURE_CHANNELS),
+      )
+      .addChannelOption((o) =>
+        o
+          .setName('remove_channel')
+          .setDescription('Stop recording in this channel')
+          .addChannelTypes(...CAPTURE_CHANNELS),
+      )
       .addBooleanOption((o) => o.setName('all_channels').setDescription('Record in every channel Clipscope can see (clears the list)'))
       .addBooleanOption((o) => o.setName('include_bots').setDescription('Also record clip links posted by bots')),
   )
@@ -45,14 +66,18 @@ export const data = new SlashCommandBuilder()
         s
           .setName('add')
           .setDescription('Follow Twitch channels and import all their clips')
-          .addStringOption((o) => o.setName('channels').setDescription('Twitch logins, separated by spaces or commas').setRequired(true).setMaxLength(500)),
+          .addStringOption((o) =>
+            o.setName('channels').setDescription('Twitch logins, separated by spaces or commas').setRequired(true).setMaxLength(500),
+          ),
       )
       .addSubcommand((s) => s.setName('list').setDescription('The Twitch channels this server follows, with their last sync'))
       .addSubcommand((s) =>
         s
           .setName('remove')
           .setDescription('Stop following Twitch channels (their clips stay)')
-          .addStringOption((o) => o.setName('channels').setDescription('Twitch logins, separated by spaces or commas').setRequired(true).setMaxLength(500)),
+          .addStringOption((o) =>
+            o.setName('channels').setDescription('Twitch logins, separated by spaces or commas').setRequired(true).setMaxLength(500),
+          ),
       )
       .addSubcommand((s) => s.setName('sync').setDescription('Fetch new clips of the followed Twitch channels now'))
       .addSubcommand((s) => s.setName('retry').setDescription('Retry the clips whose Twitch details could not be fetched')),
@@ -73,6 +98,14 @@ export const data = new SlashCommandBuilder()
     s
       .setName('backfill')
       .setDescription('Record the clip links already in a channel’s history')
-      .addChannelOption((o) => o.setName('channel').setDescription('Channel to crawl').setRequired(true).addChannelTypes(...CAPTURE_CHANNELS))
-      .addStringOption((o) => o.setName('since').setDescription('Only messages after this date, YYYY-MM-DD (default: all history)').setMaxLength(10)),
+      .addChannelOption((o) =>
+        o
+          .setName('channel')
+          .setDescription('Channel to crawl')
+          .setRequired(true)
+          .addChannelTypes(...CAPTURE_CHANNELS),
+      )
+      .addStringOption((o) =>
+        o.setName('since').setDescription('Only messages after this date, YYYY-MM-DD (default: all history)').setMaxLength(10),
+      ),
   );

@@ -42,13 +42,18 @@ export const configureDigest: SubcommandHandler = async (interaction, ctx) => {
     await resetDigestFailure(ctx.db, guildId, settings, now);
     settings = await getGuildSettings(ctx.db, guildId);
   }
-  await interaction.reply({ content: changed ? '✅ Digest settings saved.' : undefined, embeds: [await digestEmbed(ctx, settings)], ...ephemeral });
+  await interaction.reply({
+    content: changed ? '✅ Digest settings saved.' : undefined,
+    embeds: [await digestEmbed(ctx, settings)],
+    ...ephemeral,
+  });
 };
 
 /** The digest setup in a few lines: channel and time, whether this week's is due, and the last error. */
 export async function digestLines(ctx: Pick<BotContext, 'db' | 'clock'>, settings: GuildSettings): Promise<string[]> {
   const when = `${weekdayName(settings.digestWeekday)}s at ${String(settings.digestHour).padStart(2, '0')}:00 (${settings.timezone})`;
-  if (!settings.digestChannelId) return [`Not posted yet: choose a channel with \`/clipscope-admin digest channel:\`. It would go out ${when}.`];
+  if (!settings.digestChannelId)
+    return [`Not posted yet: choose a channel with \`/clipscope-admin digest channel:\`. It would go out ${when}.`];
   if (!settings.digestEnabled) return [`Turned off (channel <#${settings.digestChannelId}>, ${when}).`];
   const { schedule, due } = await digestStatus(ctx.db, settings, ctx.clock.now());
   const lines = [`Posted in <#${settings.digestChannelId}> ${when}, covering the week before.`];
@@ -78,6 +83,20 @@ export async function suggestTimezones(interaction: AutocompleteInteraction<'raw
   const zones = ['UTC', ...Intl.supportedValuesOf('timeZone')];
   const matches = zones.filter((z) => z.toLowerCase().includes(typed));
   // Those starting with the typed text first (e.g. "ber" → Europe/Berlin before Atlantic/Bermuda only if it starts).
-  matches.sort((a, b) => Number(!a.toLowerCase().split('/').some((p) => p.startsWith(typed))) - Number(!b.toLowerCase().split('/').some((p) => p.startsWith(typed))));
+  matches.sort(
+    (a, b) =>
+      Number(
+        !a
+          .toLowerCase()
+          .split('/')
+          .some((p) => p.startsWith(typed)),
+      ) -
+      Number(
+        !b
+          .toLowerCase()
+          .split('/')
+          .some((p) => p.startsWith(typed)),
+      ),
+  );
   await interaction.respond([...new Set(matches)].slice(0, 25).map((z) => ({ name: z, value: z })));
 }

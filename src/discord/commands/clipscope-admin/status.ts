@@ -1,7 +1,7 @@
 // /clipscope-admin status: the server's settings, queues, last background runs and errors in one private embed.
 import type { APIEmbed } from 'discord.js';
 import { getGuildSettings } from '../../../db/guild-settings';
-import { readGuildStatus, type JobRun } from '../../../db/stores/guild-status';
+import type { Analytics } from '../../../analytics/service';
 import type { BotContext } from '../../context';
 import { COLORS, discordTimestamp, formatCount, plural } from '../../embeds/format';
 import { fitEmbed, safeText } from '../../embeds/limits';
@@ -13,15 +13,16 @@ export const showStatus: SubcommandHandler = async (interaction, ctx) => {
   await interaction.reply({ embeds: [await statusEmbed(ctx, interaction.guildId)], ...ephemeral });
 };
 
-export async function statusEmbed(ctx: Pick<BotContext, 'db' | 'clock' | 'services'>, guildId: string): Promise<APIEmbed> {
+export async function statusEmbed(ctx: Pick<BotContext, 'db' | 'clock' | 'services' | 'analytics'>, guildId: string): Promise<APIEmbed> {
   const settings = await getGuildSettings(ctx.db, guildId);
-  const status = await readGuildStatus(ctx.db, guildId);
+  const status = statusOf(await ctx.analytics.guildStatus(guildId));
   const states = status.clipsByState;
 
   const errors: string[] = [];
   if (settings.digestLastError) errors.push(`Digest: ${settings.digestLastError}`);
   for (const job of status.jobs) if (job.lastError) errors.push(`Job \`${job.job}\`: ${safeText(job.lastError, 200)}`);
-  for (const c of status.twitchChannels) if (c.lastSyncError) errors.push(`Twitch ${safeText(c.name, 50)}: ${safeText(c.lastSyncError, 200)}`);
+  for (const c of status.twitchChannels)
+    if (c.lastSyncError) errors.push(`Twitch ${safeText(c.name, 50)}: ${safeText(c.lastSyncError, 200)}`);
 
   const jobLine = (job: JobRun): string => {
     const when = job.lastFinishedAt ?? job.lastStartedAt;
@@ -50,7 +51,10 @@ export async function statusEmbed(ctx: Pick<BotContext, 'db' | 'clock' | 'servic
     fields.push({
       name: 'Twitch channels',
       value: status.twitchChannels
-        .map((c) => `${safeText(c.name, 50)}: ${c.lastSyncAt ? `synced ${discordTimestamp(c.lastSyncAt, 'R')}` : 'not synced yet'}${c.lastSyncError ? ' ⚠️' : ''}`)
+        .map(
+          (c) =>
+            `${safeText(c.name, 50)}: ${c.lastSyncAt ? `synced ${discordTimestamp(c.lastSyncAt, 'R')}` : 'not synced yet'}${c.lastSyncError ? ' ⚠️' : ''}`,
+        )
         .join('\n'),
     });
   }
@@ -58,7 +62,10 @@ export async function statusEmbed(ctx: Pick<BotContext, 'db' | 'clock' | 'servic
     fields.push({
       name: 'History backfill',
       value: status.backfills
-        .map((c) => `<#${c.channelId}>: ${formatCount(c.messagesScanned)} messages, ${plural(c.sharesFound, 'clip link')}${c.completedAt ? ' ✅' : ' (in progress)'}`)
+        .map(
+          (c) =>
+            `<#${c.channelId}>: ${formatCount(c.messagesScanned)} messages, ${plural(c.sharesFound, 'clip link')}${c.completedAt ? ' ✅' : ' (in progress)'}`,
+        )
         .join('\n'),
     });
   }
@@ -70,4 +77,41 @@ export async function statusEmbed(ctx: Pick<BotContext, 'db' | 'clock' | 'servic
     fields,
     footer: { text: 'Clipscope' },
   });
+}
+
+interface JobRun {
+  job: string;
+  lastStartedAt: number | null;
+  lastFinishedAt: number | null;
+  lastError: string | null;
+  lastSummary: string | null;
+}
+
+/** The status facts in the shape this embed reads. */
+function statusOf(facts: Awaited<ReturnType<Analytics['guildStatus']>>) {
+  return {
+    clipsByState: facts.enrichmentStates,
+    liveShares: facts.liveShares,
+    changedHours: facts.dirtyHours,
+    jobs: facts.jobs.map(
+      (j): JobRun => ({
+        job: j.job,
+        lastStartedAt: j.last_started_at,
+        lastFinishedAt: j.last_finished_at,
+        lastError: j.last_error,
+        lastSummary: j.last_summary,
+      }),
+    ),
+    twitchChannels: facts.channels.map((ch) => ({
+      name: ch.broadcaster_name,
+      lastSyncAt: ch.last_sync_at,
+      lastSyncError: ch.last_sync_error,
+    })),
+    backfills: facts.crawls.map((b) => ({
+      channelId: b.channel_id,
+      messagesScanned: b.messages_scanned,
+      sharesFound: b.shares_found,
+      completedAt: b.completed_at,
+    })),
+  };
 }

@@ -14,8 +14,20 @@ const loginsSchema = z.object({
   channels: z
     .string()
     .trim()
-    .transform((s) => [...new Set(s.split(/[\s,]+/).map((l) => l.trim().replace(/^@/, '').toLowerCase()).filter(Boolean))])
-    .pipe(z.array(z.string().regex(/^[a-z0-9_]{1,25}$/, 'Twitch logins are 1–25 letters, digits or underscores')).min(1, 'name at least one Twitch login').max(10, 'at most 10 channels at once')),
+    .transform((s) => [
+      ...new Set(
+        s
+          .split(/[\s,]+/)
+          .map((l) => l.trim().replace(/^@/, '').toLowerCase())
+          .filter(Boolean),
+      ),
+    ])
+    .pipe(
+      z
+        .array(z.string().regex(/^[a-z0-9_]{1,25}$/, 'Twitch logins are 1–25 letters, digits or underscores'))
+        .min(1, 'name at least one Twitch login')
+        .max(10, 'at most 10 channels at once'),
+    ),
 });
 
 function requireTwitch(ctx: BotContext): TwitchAdmin {
@@ -36,7 +48,11 @@ const add: SubcommandHandler = async (interaction, ctx) => {
     const problem = twitchProblemForAdmin(error);
     if (!problem) throw error;
     // Refused credentials are logged once, at error level, by the Twitch client itself; an outage is worth a warning.
-    if (problem.log) ctx.logger.warn({ err: (error as Error).message, guildId: interaction.guildId }, 'Twitch lookup for /clipscope-admin twitch add failed');
+    if (problem.log)
+      ctx.logger.warn(
+        { err: (error as Error).message, guildId: interaction.guildId },
+        'Twitch lookup for /clipscope-admin twitch add failed',
+      );
     throw new UserError(problem.message);
   }
   twitch.startSync(interaction.guildId);
@@ -55,7 +71,10 @@ const remove: SubcommandHandler = async (interaction, ctx) => {
   const twitch = requireTwitch(ctx);
   const { channels } = parseOptions(interaction, loginsSchema);
   const { removed, notFollowed } = await twitch.removeChannels(interaction.guildId, channels);
-  if (removed.length === 0) throw new UserError(`This server follows none of ${channels.map((l) => `\`${l}\``).join(', ')}; \`/clipscope-admin twitch list\` shows the ones it follows.`);
+  if (removed.length === 0)
+    throw new UserError(
+      `This server follows none of ${channels.map((l) => `\`${l}\``).join(', ')}; \`/clipscope-admin twitch list\` shows the ones it follows.`,
+    );
   const names = removed.map((c) => `**${safeText(c.name, 50)}**`).join(', ');
   const skipped = notFollowed.length > 0 ? ` Not followed here: ${notFollowed.map((l) => `\`${l}\``).join(', ')}.` : '';
   await interaction.reply({ content: `🗑️ Stopped following ${names}. Their clips stay in this server’s history.${skipped}`, ...ephemeral });
@@ -63,13 +82,19 @@ const remove: SubcommandHandler = async (interaction, ctx) => {
 
 const sync: SubcommandHandler = async (interaction, ctx) => {
   requireTwitch(ctx).startSync(interaction.guildId);
-  await interaction.reply({ content: '🔄 Sync of the followed Twitch channels started. `/clipscope-admin status` shows how it went.', ...ephemeral });
+  await interaction.reply({
+    content: '🔄 Sync of the followed Twitch channels started. `/clipscope-admin status` shows how it went.',
+    ...ephemeral,
+  });
 };
 
 const retry: SubcommandHandler = async (interaction, ctx) => {
   const count = await requireTwitch(ctx).retryFailed(interaction.guildId);
   await interaction.reply({
-    content: count === 0 ? 'No clips are waiting for a retry: every clip either has its Twitch details or is still queued.' : `🔁 ${plural(count, 'clip')} put back in the enrichment queue.`,
+    content:
+      count === 0
+        ? 'No clips are waiting for a retry: every clip either has its Twitch details or is still queued.'
+        : `🔁 ${plural(count, 'clip')} put back in the enrichment queue.`,
     ...ephemeral,
   });
 };
@@ -85,7 +110,14 @@ function twitchChannelsReply(channels: FollowedChannel[]): { content?: string; e
     return `**${safeText(c.name, 50)}** (\`${c.login}\`) · ${plural(c.clips, 'clip')} · ${synced}${error}`;
   };
   return {
-    embeds: [fitEmbed({ title: '📺 Followed Twitch channels', color: COLORS.brand, description: channels.map(line).join('\n'), footer: { text: 'Clipscope' } })],
+    embeds: [
+      fitEmbed({
+        title: '📺 Followed Twitch channels',
+        color: COLORS.brand,
+        description: channels.map(line).join('\n'),
+        footer: { text: 'Clipscope' },
+      }),
+    ],
   };
 }
 
