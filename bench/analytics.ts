@@ -17,8 +17,6 @@ import { topCreators } from '../src/analytics/top-creators';
 import { topGames } from '../src/analytics/top-games';
 import type { AnalysisContext } from '../src/analytics/types';
 import { viralClips } from '../src/analytics/viral-clips';
-import { recordMessage } from '../src/capture/record-share';
-import { recordReactionAdded } from '../src/capture/record-reaction';
 import { ManualClock } from '../src/clock';
 import { closeDatabase, openDatabase, type Db } from '../src/db/client';
 import { updateGuildSettings } from '../src/db/guild-settings';

@@ -17,8 +17,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { recordReactionAdded } from '../src/capture/record-reaction';
-import { recordMessage } from '../src/capture/record-share';
 import { systemClock } from '../src/clock';
 import { closeDatabase, openDatabase } from '../src/db/client';
 import { createDiscordBot } from '../src/discord/bot';

@@ -4,8 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { extractClipLinks } from '../src/capture/clip-url';
-import { recordReactionAdded, type ReactionEvent } from '../src/capture/record-reaction';
-import { recordMessage, recordMessagesDeleted, type MessageSnapshot } from '../src/capture/record-share';
+import { type ReactionEvent } from '../src/capture/record-reaction';
+import { type MessageSnapshot } from '../src/capture/record-share';
 import { closeDatabase, openDatabase, type Db } from '../src/db/client';
 import { buildGuild, createGuildContext, resolveCommunity } from '../src/demo/community';
 import { messageSnapshotOf } from '../src/demo/generator';

@@ -1,6 +1,7 @@
 // The one place that reads process.env: every setting parsed and checked once by a zod schema.
 import { z } from 'zod';
 import { isValidTimeZone } from './analytics/periods';
+import { ClipscopeError } from './errors';
 
 const optionalText = z
   .string()
@@ -90,10 +91,9 @@ export type Config = z.infer<typeof configSchema>;
 /** Names of settings that must never be logged. */
 export const SECRET_SETTINGS = ['DISCORD_TOKEN', 'TWITCH_CLIENT_SECRET'] as const;
 
-export class ConfigError extends Error {
+export class ConfigError extends ClipscopeError {
   constructor(readonly problems: string[]) {
-    super(`Invalid configuration: ${problems.join('; ')}`);
-    this.name = 'ConfigError';
+    super('invalid_configuration', `Invalid configuration: ${problems.join('; ')}`, { userFacing: true, detail: { problems } });
   }
 }
 

@@ -1,6 +1,7 @@
 // The one place that knows about timezones: calendar periods (day, ISO week, month, all time) and local
 // hours/weekdays of UTC instants in a guild's IANA timezone, daylight-saving changes included.
 import type { PeriodJson, PeriodQuery, PeriodType, ResolvedPeriod, TimelineBucketSize } from './types';
+import { ClipscopeError } from '../errors';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
@@ -9,10 +10,9 @@ export const FAR_PAST = -8_640_000_000_000_000;
 export const FAR_FUTURE = 8_640_000_000_000_000;
 
 /** A period or timezone a caller asked for that cannot be answered; the message says what to send instead. */
-export class InvalidPeriodError extends Error {
+export class InvalidPeriodError extends ClipscopeError {
   constructor(message: string) {
-    super(message);
-    this.name = 'InvalidPeriodError';
+    super('invalid_period', message, { userFacing: true });
   }
 }
 

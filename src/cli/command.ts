@@ -1,6 +1,7 @@
 // The shape of a CLI command: one file per command under src/cli/commands/, registered in src/cli/index.ts.
 import type { ParseArgsConfig } from 'node:util';
 import type { Db } from '../db/client';
+import { ClipscopeError } from '../errors';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
@@ -27,12 +28,11 @@ export interface CliCommand {
 }
 
 /** An error whose message is the whole story for the user: printed as one line, exit status 1. */
-export class CliError extends Error {
+export class CliError extends ClipscopeError {
   constructor(
     message: string,
     readonly exitCode = 1,
   ) {
-    super(message);
-    this.name = 'CliError';
+    super('cli', message, { userFacing: true });
   }
 }

@@ -9,6 +9,7 @@ import { listGuildSettings, type GuildSettings } from '../db/guild-settings';
 import { claimDigestWeek, digestPostStatus, forgetDigestFailure, recordDigestFailure, recordDigestPosted } from '../db/stores/digests';
 import type { Logger } from '../logger';
 import { collectDigestData, type DigestAnalytics, type WeeklyDigestData } from './data';
+import { ClipscopeError } from '../errors';
 
 export { collectDigestData, type DigestAnalytics, type WeeklyDigestData } from './data';
 
@@ -35,10 +36,9 @@ export interface DigestSender {
 }
 
 /** A failure to post that an admin must fix (shown in status); the message says what to do. */
-export class DigestDeliveryError extends Error {
+export class DigestDeliveryError extends ClipscopeError {
   constructor(message: string) {
-    super(message);
-    this.name = 'DigestDeliveryError';
+    super('digest_delivery', message);
   }
 }
 

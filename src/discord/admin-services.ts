@@ -1,5 +1,6 @@
 // Connects /clipscope-admin to the parts of Clipscope that own the work it starts: aggregation, Twitch channel
 // sync and enrichment retries, API tokens and history crawls. A part that is not configured stays null.
+import { wasReported } from '../errors';
 import { aggregateAnalytics, formatAggregateSummary } from '../analytics/aggregate';
 import type { Clock } from '../clock';
 import type { Db } from '../db/database';
@@ -8,7 +9,7 @@ import { createApiToken } from '../auth/tokens';
 import type { Logger } from '../logger';
 import { createExclusive, type Exclusive } from '../scheduler/exclusive';
 import { registerTwitchChannels, removeTwitchChannel, syncGuildChannels } from '../twitch/channel-sync';
-import { TwitchApiError, type TwitchApi } from '../twitch/client';
+import { type TwitchApi } from '../twitch/client';
 import { retryFailedClips } from '../db/stores/twitch-clips';
 import { backfillChannel, createDiscordRest } from './backfill';
 import type { AdminServices, FollowedChannel } from './context';
@@ -51,7 +52,7 @@ export function createAdminServices({
               (error: unknown) => {
                 const storage = describeStorageProblem(error, databaseFile(db));
                 // Refused credentials have been logged once by the Twitch client already.
-                const level = error instanceof TwitchApiError && error.reported ? 'debug' : 'error';
+                const level = wasReported(error) ? 'debug' : 'error';
                 logger[level]({ err: error, guildId }, storage ? `Twitch channel sync stopped: ${storage}` : 'Twitch channel sync failed');
               },
             );

@@ -10,6 +10,7 @@ import type { Clock } from '../clock';
 import type { Db } from '../db/database';
 import { hasRecordedShares, readBackfillCheckpoint, writeBackfillPage } from '../capture/crawled-page';
 import { getGuildSettings } from '../db/guild-settings';
+import { ClipscopeError } from '../errors';
 
 export const PAGE_SIZE = 100;
 
@@ -52,10 +53,9 @@ export interface BackfillResult extends BackfillProgress {
 }
 
 /** A crawl that cannot start or go on, with a message that says what to do. */
-export class BackfillError extends Error {
+export class BackfillError extends ClipscopeError {
   constructor(message: string) {
-    super(message);
-    this.name = 'BackfillError';
+    super('backfill', message, { userFacing: true });
   }
 }
 

@@ -1,5 +1,6 @@
 // Routes every interaction to its command, autocomplete handler or button, and turns any failure into a
 // short ephemeral message for the user (and the full detail in the log). A stack trace never reaches Discord.
+import { isUserFacing } from '../errors';
 import {
   MessageFlags,
   type AutocompleteInteraction,
@@ -13,13 +14,10 @@ import type { BotContext } from './context';
 import { NO_MENTIONS } from './embeds/limits';
 import { optionValues } from './options';
 import { Pagination } from './pagination';
-import { UserError } from './user-error';
 
 export type InteractionRouter = (interaction: Interaction) => Promise<void>;
 
 /** Errors from other parts of Clipscope whose message is already meant for users (by class name). */
-const USER_FACING_ERRORS = new Set(['UserError', 'InvalidPeriodError', 'ChannelError', 'BackfillError']);
-
 export function createInteractionRouter(ctx: BotContext, commands: readonly SlashCommand[]): InteractionRouter {
   const byName = new Map(commands.map((command) => [command.data.name, command]));
 
@@ -89,7 +87,7 @@ export function createInteractionRouter(ctx: BotContext, commands: readonly Slas
 
 /** Tells the user, briefly and privately, and logs the detail. */
 async function reportFailure(ctx: BotContext, interaction: ChatInputCommandInteraction, error: unknown): Promise<void> {
-  const userFacing = error instanceof Error && (error instanceof UserError || USER_FACING_ERRORS.has(error.name));
+  const userFacing = isUserFacing(error);
   // The group too: "/clipscope-admin twitch add", not "/clipscope-admin add", which no one can type.
   const commandLine = [interaction.commandName, interaction.options.getSubcommandGroup(false), interaction.options.getSubcommand(false)]
     .filter(Boolean)

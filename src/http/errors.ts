@@ -1,18 +1,18 @@
 // The errors a client is meant to read: a status, a stable machine code and a sentence that says what to do.
 // Anything else that escapes a handler is logged and answered with a generic 500, never with its message.
+import { ClipscopeError } from '../errors';
 
-export class HttpError extends Error {
+export class HttpError extends ClipscopeError {
   constructor(
     readonly statusCode: number,
-    readonly code: string,
+    code: string,
     message: string,
     /** Extra fields merged into the JSON body (e.g. the parameter at fault). */
     readonly details: Record<string, unknown> = {},
     /** Extra response headers (e.g. WWW-Authenticate). */
     readonly headers: Record<string, string> = {},
   ) {
-    super(message);
-    this.name = 'HttpError';
+    super(code, message, { userFacing: true, detail: details });
   }
 
   toJSON(): Record<string, unknown> {

@@ -14,6 +14,7 @@ import { readGuildSettings } from '../db/guild-settings';
 import { databaseFile, describeStorageProblem } from '../db/storage-errors';
 import { ExportScanner, ExportSyntaxError, parseJson } from './export-scanner';
 import { openImportSession, readImportRun, type ImportSession } from '../db/stores/imports';
+import { ClipscopeError } from '../errors';
 
 export interface ImportDeps {
   db: Db;
@@ -56,7 +57,7 @@ export interface FileImportResult {
 }
 
 /** A file that cannot be imported: the message names the file and the line and byte where the problem is. */
-export class ImportError extends Error {
+export class ImportError extends ClipscopeError {
   constructor(
     readonly file: string,
     readonly reason: string,
@@ -66,9 +67,10 @@ export class ImportError extends Error {
     readonly messagesKept: number,
   ) {
     super(
+      'import',
       `${file}${line !== null ? `:${line}` : ''}: ${reason}${byteOffset !== null ? ` (byte ${byteOffset.toLocaleString('en-US')})` : ''}`,
+      { userFacing: true, detail: { file, byteOffset, line, messagesKept } },
     );
-    this.name = 'ImportError';
   }
 }
 

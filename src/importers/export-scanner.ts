@@ -2,15 +2,15 @@
 // header fields and then each element of `messages[]` as soon as it is complete, so memory stays bounded by the
 // largest single message, never the file. Element boundaries are found by a byte-level scan (strings, escapes,
 // nesting); each element is then decoded by the native JSON.parse, which is far faster than a JS tokenizer.
+import { ClipscopeError } from '../errors';
 
 /** A problem in the file, at an absolute byte offset (the caller turns it into a line number). */
-export class ExportSyntaxError extends Error {
+export class ExportSyntaxError extends ClipscopeError {
   constructor(
     message: string,
     readonly byteOffset: number,
   ) {
-    super(message);
-    this.name = 'ExportSyntaxError';
+    super('export_syntax', message, { userFacing: true, detail: { byteOffset } });
   }
 }
 

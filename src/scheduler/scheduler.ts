@@ -1,5 +1,6 @@
 // Runs background jobs on node-cron schedules in a timezone, never two runs of one job at once,
 // and records each job's last start, finish and error in job_runs (shown by /clipscope-admin status and /healthz).
+import { wasReported } from '../errors';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Clock } from '../clock';
 import type { Db } from '../db/client';
@@ -66,7 +67,7 @@ export function createScheduler({ db, logger, clock, timezone }: SchedulerDeps):
         await recordRun({ job: job.name, started: null, finished: clock.now(), error: message, summary: null });
         const file = db.location;
         const problem = describeStorageProblem(error, file);
-        if ((error as { reported?: unknown } | null)?.reported === true) {
+        if (wasReported(error)) {
           // Its owner has already told the operator (e.g. refused Twitch credentials, logged once): job_runs keeps
           // the error for status, and the log is not flooded with it every run.
           logger.debug({ job: job.name, err: error }, 'job failed (reported above)');

@@ -21,6 +21,7 @@ import type { Logger } from '../logger';
 import { classifyTwitchError, HELIX_MAX_IDS, type HelixClip, type TwitchApi } from './client';
 import { nextGameNameTry, unnamedGameIds } from './game-name-repair';
 import { createGameNames, type GameNames } from './game-names';
+import { ClipscopeError } from '../errors';
 
 const DAY_MS = 86_400_000;
 /** Twitch launched clips in May 2016: nothing older exists. */
@@ -31,8 +32,10 @@ export const SYNC_OVERLAP_MS = DAY_MS;
 export { listAllTwitchChannels, listTwitchChannels, type TwitchChannel };
 
 /** A user-facing problem with the channels asked for (unknown login, malformed login, not registered). */
-export class ChannelError extends Error {
-  override name = 'ChannelError';
+export class ChannelError extends ClipscopeError {
+  constructor(message: string) {
+    super('twitch_channel', message, { userFacing: true });
+  }
 }
 
 const LOGIN = /^[a-z0-9_]{1,25}$/;

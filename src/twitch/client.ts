@@ -5,6 +5,7 @@ import { AppTokenAuthProvider } from '@twurple/auth';
 import { z } from 'zod';
 import type { Logger } from '../logger';
 import { HelixPacer, type PacingOptions } from './pacing';
+import { ClipscopeError } from '../errors';
 
 // Twurple's documented way to type fetchOptions as the platform fetch's RequestInit.
 declare module '@twurple/api-call' {
@@ -150,20 +151,15 @@ export type TwitchErrorKind =
   | 'auth';
 
 /** One Helix call that failed for good; the message is one line and never contains the client secret. */
-export class TwitchApiError extends Error {
-  /**
-   * Set when the client has already told the operator (refused credentials are logged once, at error level): whoever
-   * catches it need not log it at error level again, so a job failing every minute does not flood the log.
-   */
-  reported = false;
-
+export class TwitchApiError extends ClipscopeError {
+  // `reported` (from ClipscopeError) is set when the client has already told the operator (refused credentials are
+  // logged once, at error level), so a job failing every minute does not flood the log.
   constructor(
     readonly kind: TwitchErrorKind,
     message: string,
     readonly status: number | null = null,
   ) {
-    super(message);
-    this.name = 'TwitchApiError';
+    super(`twitch_${kind}`, message, { detail: { status } });
   }
 
   /** Whether the same request may succeed later (everything but a refused request or refused credentials). */

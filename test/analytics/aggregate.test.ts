@@ -3,13 +3,6 @@ import { aggregateAll, aggregateAnalytics } from '../../src/analytics/aggregate'
 import { overview } from '../../src/analytics/overview';
 import { topCreators } from '../../src/analytics/top-creators';
 import type { AnalysisContext } from '../../src/analytics/types';
-import { recordMessage, recordMessagesDeleted } from '../../src/capture/record-share';
-import {
-  recordReactionAdded,
-  recordReactionRemoved,
-  recordReactionsCleared,
-  recordReactionSnapshot,
-} from '../../src/capture/record-reaction';
 import { ManualClock } from '../../src/clock';
 import { type SqliteDb } from '../../src/db/client';
 import { deferDirtyHours, markClipHoursDirty, markDirtyHours } from '../../src/db/dirty';

@@ -1,8 +1,4 @@
-// A seeded random Discord community written through the real capture functions, mirrored in a plain in-memory
-// model, and a naive computation of every analysis over that model. The naive side shares no code with
-// src/analytics: it finds local dates and hours with Intl directly and loops over arrays.
-import { recordMessage, recordMessagesDeleted } from '../../src/capture/record-share';
-import { recordReactionAdded, recordReactionRemoved, recordReactionSnapshot } from '../../src/capture/record-reaction';
+
 import { type SqliteDb } from '../../src/db/client';
 import { markClipHoursDirty } from '../../src/db/dirty';
 import { updateGuildSettings } from '../../src/db/guild-settings';

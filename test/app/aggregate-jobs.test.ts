@@ -4,7 +4,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/app';
-import { recordMessage } from '../../src/capture/record-share';
 import { ManualClock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
 import { silentLogger } from '../../src/logger';

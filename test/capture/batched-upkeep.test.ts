@@ -2,8 +2,8 @@
 // end, and end up exactly as if every write had refreshed them itself.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { inCaptureBatchNow as inCaptureBatch, openCaptureBatchNow as openCaptureBatch } from '../../src/capture/record-now';
-import { recordReactionAdded, recordReactionRemoved, type ReactionEvent } from '../../src/capture/record-reaction';
-import { recordMessage, recordMessagesDeleted, type MessageSnapshot } from '../../src/capture/record-share';
+import { recordReactionAdded, type ReactionEvent } from '../../src/capture/record-reaction';
+import { recordMessage, type MessageSnapshot } from '../../src/capture/record-share';
 import { type Db } from '../../src/db/client';
 import { HOUR_MS } from '../../src/db/dirty';
 import { createTempDb, type TempDb } from '../helpers/temp-db';

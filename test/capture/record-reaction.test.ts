@@ -8,7 +8,7 @@ import {
   recordReactionsCleared,
   type ReactionEvent,
 } from '../../src/capture/record-reaction';
-import { recordMessage, recordMessagesDeleted } from '../../src/capture/record-share';
+import { recordMessagesDeleted } from '../../src/capture/record-share';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
 import { recordMessageNow } from '../../src/capture/record-now';
 

@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { recordMessage } from '../../src/capture/record-share';
 import type { CliIo } from '../../src/cli/command';
 import { runCli } from '../../src/cli/index';
 import { closeDatabase, openDatabase } from '../../src/db/client';

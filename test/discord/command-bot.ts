@@ -2,8 +2,6 @@
 // a temporary database, with a fixture community written through the real capture functions.
 import { createAnalytics } from '../../src/analytics/service';
 import { ManualClock } from '../../src/clock';
-import { recordMessage } from '../../src/capture/record-share';
-import { recordReactionAdded } from '../../src/capture/record-reaction';
 import { type Db } from '../../src/db/client';
 import { createDiscordBot, type DiscordBot } from '../../src/discord/bot';
 import { COMMANDS } from '../../src/discord/commands/index';

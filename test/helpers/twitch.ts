@@ -1,7 +1,6 @@
 // Test wiring for the Twitch module: a started fake Helix, Twurple pointed at it through TWURPLE_MOCK_API_PORT,
 // the production client built on top, a temporary database, and a way to capture shares like the bot does.
 import { ManualClock } from '../../src/clock';
-import { recordMessage } from '../../src/capture/record-share';
 import { silentLogger, type Logger } from '../../src/logger';
 import { createTwitchApi, type TwurpleTwitchApi } from '../../src/twitch/client';
 import { createTwitchJobs } from '../../src/twitch/jobs';

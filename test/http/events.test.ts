@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { recordMessage } from '../../src/capture/record-share';
 import type { HttpServer } from '../../src/http/server';
 import { bearer, GUILD_A, GUILD_B, startTestServer, TEST_NOW, tokenFor } from '../helpers/http-server';
 import { createTempDb, type TempDb } from '../helpers/temp-db';

@@ -1,6 +1,5 @@
 import http from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { recordMessage } from '../../src/capture/record-share';
 import { ManualClock } from '../../src/clock';
 import { closeDatabase, openDatabase } from '../../src/db/client';
 import { API_CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY } from '../../src/http/security-headers';

@@ -16,7 +16,6 @@ import { aggregateAll } from '../../src/analytics/aggregate';
 import { createApp, type App } from '../../src/app';
 import { systemClock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
-import { recordMessage } from '../../src/capture/record-share';
 import { closeDatabase, openDatabase, type Db } from '../../src/db/client';
 import { describeStorageProblem } from '../../src/db/storage-errors';
 import { importExportFile } from '../../src/importers/discord-chat-exporter';

@@ -2,7 +2,6 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/app';
-import { recordMessage } from '../../src/capture/record-share';
 import { ManualClock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
