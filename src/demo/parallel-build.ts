@@ -4,7 +4,7 @@
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { closeDatabase, openDatabase, } from '../db/client';
+import { closeDatabase, openDatabase } from '../db/client';
 import { resolveCommunity } from './community';
 import { generateCommunity, type GenerateOptions, type GenerateSummary } from './generator';
 import { mergeDatabaseParts } from '../db/bulk';

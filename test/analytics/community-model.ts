@@ -1,4 +1,3 @@
-
 import { type SqliteDb } from '../../src/db/client';
 import { markClipHoursDirty } from '../../src/db/dirty';
 import { updateGuildSettings } from '../../src/db/guild-settings';
