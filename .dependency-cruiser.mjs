@@ -6,8 +6,8 @@
 /** npm packages, matched on the resolved path (a type-only import resolves to the package's @types/ twin). */
 const npm = (...names) => `(^|/)node_modules/(@types/)?(${names.join('|')})(/|$)`;
 
-// src/digest is no longer presentation: it computes the weekly numbers and claims each week exactly once (its own
-// state, through its store); src/discord renders and posts what it computed.
+// src/digest computes the weekly numbers and claims each week exactly once through the digest store it is handed;
+// src/discord renders and posts what it computed. Like presentation, it never holds a database handle.
 const PRESENTATION = '^src/(discord|http|cli)/';
 const CAPTURE_AND_ENRICHMENT = '^src/(capture|twitch|importers)/';
 /** Entry points: processes start here, so they may wire every layer (and import src/app.ts). */
@@ -56,13 +56,21 @@ export default {
       name: 'presentation-gets-services-not-storage',
       severity: 'error',
       comment:
-        'Commands, the digest, HTTP routes and the CLI receive services (the analytics service, admin services), ' +
-        'never a database handle or a store: they render answers, they do not fetch rows. The engine-neutral ' +
-        'types of src/db/database.ts stay importable for now. Composition roots (src/app.ts, the HTTP worker and its ' +
-        'services factory, the admin services wiring) open the database or hand it to services; the CLI has its ' +
+        'Commands, HTTP routes and the digest receive services (the analytics service, the settings and digest ' +
+        'stores, the capture service, admin services), never a database handle: they render answers, they do not ' +
+        'run statements. They may name the types those services speak (GuildSettings, DigestStore) and classify ' +
+        'storage errors, but import no function of src/db. Composition roots (src/app.ts, the HTTP worker and its ' +
+        'services factory, the admin services wiring) open the database or bind services to it; the CLI has its ' +
         'own rule below.',
-      from: { path: PRESENTATION, pathNot: [...COMPOSITION_ROOTS, '^src/cli/'] },
-      to: { path: STORAGE_INTERNALS },
+      from: { path: [PRESENTATION, '^src/digest/'], pathNot: [...COMPOSITION_ROOTS, '^src/cli/'] },
+      to: { path: '^src/db/', pathNot: '^src/db/storage-errors[.]ts$', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'presentation-never-holds-a-database-handle',
+      severity: 'error',
+      comment: 'Not even its type: a function of src/discord, src/http or src/digest that takes a Db is one that runs statements.',
+      from: { path: [PRESENTATION, '^src/digest/'], pathNot: [...COMPOSITION_ROOTS, '^src/cli/'] },
+      to: { path: ['^src/db/(database|client)[.]ts$', ...STORAGE_INTERNALS], pathNot: '^src/db/stores/digests[.]ts$' },
     },
     {
       name: 'cli-opens-databases-but-uses-services',

@@ -10,6 +10,7 @@
 //   node --import tsx bench/capture-client.ts --db /tmp/one-guild-1m.db --prefill 1000000   # builds it once, then reuses it
 //   options: --db PATH, --prefill CLIPS (when PATH is missing), --events N (per run), --runs N, --memory-events N,
 //            --size S|M|L (default memory run), --batch-max N, --seed N
+import { createCaptureService } from '../src/capture/service';
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -396,7 +397,13 @@ async function runBot(task: BotTask): Promise<void> {
     ).n,
     reactions: (db.$client.prepare('SELECT count(*) AS n FROM reactions WHERE guild_id = ?').get(task.guildId) as { n: number }).n,
   });
-  const bot = createDiscordBot({ db, logger, clock: systemClock, token: task.token, apiBaseUrl: task.apiBaseUrl, batchMax: task.batchMax });
+  const bot = createDiscordBot({
+    capture: createCaptureService(db, { logger: logger.child({ service: 'discord' }), clock: systemClock, batchMax: task.batchMax }),
+    logger,
+    clock: systemClock,
+    token: task.token,
+    apiBaseUrl: task.apiBaseUrl,
+  });
   const before = counts();
   let cpu0 = process.cpuUsage();
   const finished = new Promise<void>((resolve, reject) => {

@@ -1,9 +1,12 @@
 // Composition root: config → db → Discord bot, Twitch enrichment, HTTP API, scheduler. Nothing else wires.
+import { createCaptureService } from './capture/service';
 import { aggregateAll, formatAggregateSummary } from './analytics/aggregate';
 import { createAnalytics } from './analytics/service';
 import type { Clock } from './clock';
 import type { Config } from './config';
 import { closeDatabase, openDatabase, type Db } from './db/client';
+import { guildSettingsStore } from './db/guild-settings';
+import { digestStore } from './db/stores/digests';
 import { DIGEST_CHECK_CRON, DIGEST_JOB_NAME, runDueDigests } from './digest/weekly';
 import { createAdminServices } from './discord/admin-services';
 import { createDiscordBot } from './discord/bot';
@@ -71,8 +74,12 @@ export function createApp({ config, logger, clock }: AppDeps): App {
 
   if (config.DISCORD_TOKEN) {
     const analytics = createAnalytics(db);
+    const settings = guildSettingsStore(db);
+    const digests = digestStore(db);
     const commands: BotContext = {
-      db,
+      settings,
+      digests,
+      databaseLocation: db.location,
       clock,
       logger: logger.child({ service: 'commands' }),
       analytics,
@@ -87,12 +94,11 @@ export function createApp({ config, logger, clock }: AppDeps): App {
       }),
     };
     const bot = createDiscordBot({
-      db,
+      capture: createCaptureService(db, { logger: logger.child({ service: 'discord' }), clock, batchMax: config.CAPTURE_BATCH_MAX }),
       logger,
       clock,
       token: config.DISCORD_TOKEN,
       apiBaseUrl: config.DISCORD_API_BASE_URL,
-      batchMax: config.CAPTURE_BATCH_MAX,
       onInteraction: createInteractionRouter(commands, COMMANDS),
     });
     services.push(bot);
@@ -102,7 +108,7 @@ export function createApp({ config, logger, clock }: AppDeps): App {
         name: DIGEST_JOB_NAME,
         cron: DIGEST_CHECK_CRON,
         run: async () => {
-          const outcomes = await runDueDigests({ db, clock, logger, analytics, sender });
+          const outcomes = await runDueDigests({ settings, digests, clock, logger, analytics, sender });
           const failed = outcomes.filter((o) => o.status === 'failed').length;
           return outcomes.length === 0 ? 'no digest due' : `${outcomes.length - failed} digests posted, ${failed} failed`;
         },

@@ -112,3 +112,20 @@ function parseIdList(json: string): string[] {
     return [];
   }
 }
+
+/** The settings store bound to one database, for code that must not hold the handle itself (commands, the digest). */
+export interface GuildSettingsStore {
+  get(guildId: string): Promise<GuildSettings>;
+  list(): Promise<GuildSettings[]>;
+  update(guildId: string, changes: GuildSettingsChanges, now: number): Promise<GuildSettings>;
+  rememberName(guildId: string, name: string, now: number): Promise<void>;
+}
+
+export function guildSettingsStore(db: Db): GuildSettingsStore {
+  return {
+    get: (guildId) => getGuildSettings(db, guildId),
+    list: () => listGuildSettings(db),
+    update: (guildId, changes, now) => updateGuildSettings(db, guildId, changes, now),
+    rememberName: (guildId, name, now) => rememberGuildName(db, guildId, name, now),
+  };
+}

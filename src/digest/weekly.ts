@@ -4,9 +4,8 @@ import { createHash } from 'node:crypto';
 import { bucketOf, DAY_MS, HOUR_MS, instantOfLocalTime, localDate } from '../analytics/periods';
 import type { AnalysisContext } from '../analytics/types';
 import type { Clock } from '../clock';
-import type { Db } from '../db/database';
-import { listGuildSettings, type GuildSettings } from '../db/guild-settings';
-import { claimDigestWeek, digestPostStatus, forgetDigestFailure, recordDigestFailure, recordDigestPosted } from '../db/stores/digests';
+import type { GuildSettings, GuildSettingsStore } from '../db/guild-settings';
+import type { DigestStore } from '../db/stores/digests';
 import type { Logger } from '../logger';
 import { collectDigestData, type DigestAnalytics, type WeeklyDigestData } from './data';
 import { ClipscopeError } from '../errors';
@@ -43,7 +42,8 @@ export class DigestDeliveryError extends ClipscopeError {
 }
 
 export interface DigestDeps {
-  db: Db;
+  settings: Pick<GuildSettingsStore, 'list'>;
+  digests: DigestStore;
   clock: Clock;
   logger: Logger;
   analytics: DigestAnalytics;
@@ -99,7 +99,7 @@ export type DigestOutcome =
  */
 export async function runDueDigests(deps: DigestDeps): Promise<DigestOutcome[]> {
   const outcomes: DigestOutcome[] = [];
-  for (const settings of await listGuildSettings(deps.db)) {
+  for (const settings of await deps.settings.list()) {
     if (!settings.digestEnabled || !settings.digestChannelId) continue;
     const outcome = await postDigestIfDue(deps, settings);
     if (outcome) outcomes.push(outcome);
@@ -108,18 +108,18 @@ export async function runDueDigests(deps: DigestDeps): Promise<DigestOutcome[]> 
 }
 
 async function postDigestIfDue(deps: DigestDeps, settings: GuildSettings): Promise<DigestOutcome | null> {
-  const { db, clock, logger } = deps;
+  const { digests, clock, logger } = deps;
   const now = clock.now();
   const channelId = settings.digestChannelId as string;
   const schedule = digestSchedule(settings, now);
   const week = { guildId: settings.guildId, weekStart: schedule.weekStart };
   // A claim older than the timeout belongs to an attempt that died (it may have posted before dying).
-  const claim = await claimDigestWeek(db, { ...week, channelId, now, staleBefore: now - DIGEST_CLAIM_TIMEOUT_MS });
+  const claim = await digests.claim({ ...week, channelId, now, staleBefore: now - DIGEST_CLAIM_TIMEOUT_MS });
   if (!claim) return null;
 
   const log = logger.child({ guildId: settings.guildId, week: schedule.weekDate, channelId });
   const posted = async (messageId: string): Promise<DigestOutcome> => {
-    await recordDigestPosted(db, week, messageId, clock.now());
+    await digests.recordPosted(week, messageId, clock.now());
     return { guildId: settings.guildId, weekStart: schedule.weekStart, status: 'posted', messageId };
   };
   try {
@@ -146,7 +146,7 @@ async function postDigestIfDue(deps: DigestDeps, settings: GuildSettings): Promi
       : `Posting the weekly digest failed (${error instanceof Error ? error.message : String(error)}); Clipscope tries again within 15 minutes.`;
     // A transient failure leaves the week claimed but already stale: the next check takes it over, looks for the
     // post, and sends if it is not there.
-    await recordDigestFailure(db, week, { message, permanent }, clock.now());
+    await digests.recordFailure(week, { message, permanent }, clock.now());
     if (permanent) log.warn({ reason: message }, 'weekly digest not posted');
     else log.error({ err: error }, 'weekly digest failed; retrying at the next check');
     return { guildId: settings.guildId, weekStart: schedule.weekStart, status: 'failed', error: message };
@@ -173,18 +173,18 @@ export function digestNonce(guildId: string, weekStart: number): string {
  * After an admin changes the digest settings: forget the failure of the current due week so that the next
  * check tries once more (with the new channel), and clear the recorded error.
  */
-export async function resetDigestFailure(db: Db, guildId: string, settings: GuildSettings, now: number): Promise<void> {
+export async function resetDigestFailure(digests: DigestStore, guildId: string, settings: GuildSettings, now: number): Promise<void> {
   const schedule = digestSchedule(settings, now);
-  await forgetDigestFailure(db, { guildId, weekStart: schedule.weekStart }, now);
+  await digests.forgetFailure({ guildId, weekStart: schedule.weekStart }, now);
 }
 
 /** Whether the digest of the guild's current due week has been posted, failed, or is still to come. */
 export async function digestStatus(
-  db: Db,
+  digests: DigestStore,
   settings: GuildSettings,
   now: number,
 ): Promise<{ schedule: DigestSchedule; due: 'posted' | 'failed' | 'claimed' | 'pending' }> {
   const schedule = digestSchedule(settings, now);
-  const status = await digestPostStatus(db, { guildId: settings.guildId, weekStart: schedule.weekStart });
+  const status = await digests.status({ guildId: settings.guildId, weekStart: schedule.weekStart });
   return { schedule, due: status ?? 'pending' };
 }

@@ -1,5 +1,6 @@
 // Connects /clipscope-admin to the parts of Clipscope that own the work it starts: aggregation, Twitch channel
 // sync and enrichment retries, API tokens and history crawls. A part that is not configured stays null.
+import { createCrawlStore } from '../capture/service';
 import { wasReported } from '../errors';
 import { aggregateAnalytics, formatAggregateSummary } from '../analytics/aggregate';
 import type { Clock } from '../clock';
@@ -9,7 +10,7 @@ import { createApiToken } from '../auth/tokens';
 import type { Logger } from '../logger';
 import { createExclusive, type Exclusive } from '../scheduler/exclusive';
 import { registerTwitchChannels, removeTwitchChannel, syncGuildChannels } from '../twitch/channel-sync';
-import { type TwitchApi } from '../twitch/client';
+import type { TwitchApi } from '../twitch/client';
 import { retryFailedClips } from '../db/stores/twitch-clips';
 import { backfillChannel, createDiscordRest } from './backfill';
 import type { AdminServices, FollowedChannel } from './context';
@@ -76,7 +77,7 @@ export function createAdminServices({
     backfill: {
       crawl: async ({ guildId, channelId, since }, progress) => {
         const result = await backfillChannel(
-          { db, clock, rest },
+          { store: createCrawlStore(db), clock, rest },
           {
             channelId,
             guildId,

@@ -7,15 +7,13 @@ import { z } from 'zod';
 import { clipLinksOf, type MessageSnapshot } from '../capture/record-share';
 import { emojiKey } from '../capture/record-reaction';
 import type { Clock } from '../clock';
-import type { Db } from '../db/database';
-import { hasRecordedShares, readBackfillCheckpoint, writeBackfillPage } from '../capture/crawled-page';
-import { getGuildSettings } from '../db/guild-settings';
+import type { CrawlStore } from '../capture/service';
 import { ClipscopeError } from '../errors';
 
 export const PAGE_SIZE = 100;
 
 export interface BackfillDeps {
-  db: Db;
+  store: CrawlStore;
   clock: Clock;
   rest: REST;
 }
@@ -100,7 +98,7 @@ const THREAD_TYPES = new Set([10, 11, 12]);
 
 export async function backfillChannel(deps: BackfillDeps, options: BackfillOptions): Promise<BackfillResult> {
   const { clock, rest } = deps;
-  const db = deps.db;
+  const store = deps.store;
   const channel = await fetchChannel(rest, options.channelId);
   if (!channel.guild_id) throw new BackfillError(`channel ${options.channelId} is not in a server: only server channels can be backfilled`);
   if (options.guildId !== undefined && options.guildId !== channel.guild_id) {
@@ -110,7 +108,7 @@ export async function backfillChannel(deps: BackfillDeps, options: BackfillOptio
   const isThread = THREAD_TYPES.has(channel.type);
   const countedChannelId = isThread && channel.parent_id ? channel.parent_id : channel.id;
   const threadId = isThread ? channel.id : null;
-  const captured = (await getGuildSettings(db, guildId)).captureChannelIds;
+  const captured = (await store.settings(guildId)).captureChannelIds;
   if (captured.length > 0 && !captured.includes(countedChannelId) && !captured.includes(channel.id)) {
     // Live capture ignores this channel; a history of it would count clips the bot never counts going forward.
     throw new BackfillError(
@@ -118,7 +116,7 @@ export async function backfillChannel(deps: BackfillDeps, options: BackfillOptio
     );
   }
 
-  let checkpoint = options.restart ? undefined : await readBackfillCheckpoint(db, channel.id);
+  let checkpoint = options.restart ? undefined : await store.readCheckpoint(channel.id);
   const since = options.since ?? null;
   const progress: BackfillProgress = {
     guildId,
@@ -151,7 +149,7 @@ export async function backfillChannel(deps: BackfillDeps, options: BackfillOptio
     const fetchedAt = clock.now();
     const inRange = since === null ? page : page.filter((m) => Date.parse(m.timestamp) >= since);
     const reachedEnd = page.length < PAGE_SIZE || inRange.length < page.length;
-    const includeBots = (await getGuildSettings(db, guildId)).includeBots;
+    const includeBots = (await store.settings(guildId)).includeBots;
 
     // Network first (reaction users), then one transaction for the page and its checkpoint.
     const toRecord: { snapshot: MessageSnapshot; message: HistoryMessage; reactions: ReactionUsers[] }[] = [];
@@ -159,7 +157,7 @@ export async function backfillChannel(deps: BackfillDeps, options: BackfillOptio
       if (message.author.bot === true && !includeBots) continue;
       const snapshot = toSnapshot(message, guildId, countedChannelId, threadId);
       const hasLinks = clipLinksOf(snapshot).length > 0;
-      if (!hasLinks && !(await hasRecordedShares(db, message.id))) continue;
+      if (!hasLinks && !(await store.hasRecordedShares(message.id))) continue;
       const reactions: ReactionUsers[] = [];
       if (hasLinks) {
         for (const reaction of message.reactions) {
@@ -180,8 +178,7 @@ export async function backfillChannel(deps: BackfillDeps, options: BackfillOptio
     const now = clock.now();
     const scanned = progress.messagesScanned + inRange.length;
     const beforeNext = oldest ? oldest.id : before;
-    const added = await writeBackfillPage(
-      db,
+    const added = await store.writePage(
       {
         guildId,
         channelId: channel.id,

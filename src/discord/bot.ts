@@ -3,23 +3,21 @@
 import type { Client } from 'discord.js';
 import type { Service } from '../service';
 import type { Clock } from '../clock';
-import type { Db } from '../db/database';
+import type { CaptureService } from '../capture/service';
 import type { Logger } from '../logger';
 import { createCaptureContext, type CaptureContext } from './capture-context';
-import { createCaptureQueue } from './capture-queue';
 import { createDiscordClient } from './client';
 import { CAPTURE_LISTENERS } from './events/index';
 import { attachInteractionListener, type InteractionHandler } from './events/interaction-create';
 import { guardGatewayPackets } from './gateway-guard';
 
 export interface DiscordBotOptions {
-  db: Db;
+  /** Where captured events go (createCaptureService); the bot stops it on stop(). */
+  capture: CaptureService;
   logger: Logger;
   clock: Clock;
   token: string;
   apiBaseUrl: string;
-  /** CAPTURE_BATCH_MAX: writes per storage transaction at most. */
-  batchMax: number;
   /** Slash commands, autocomplete and buttons (src/discord/interactions.ts); none = capture only. */
   onInteraction?: InteractionHandler;
   /** How long stop() waits for events still fetching a message before giving up on them. */
@@ -35,8 +33,8 @@ export interface DiscordBot extends Service {
 export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
   const logger = options.logger.child({ service: 'discord' });
   const client = createDiscordClient({ apiBaseUrl: options.apiBaseUrl });
-  const queue = createCaptureQueue({ db: options.db, logger, clock: options.clock, batchMax: options.batchMax });
-  const ctx: CaptureContext = createCaptureContext({ db: options.db, logger, clock: options.clock, queue, client });
+  const queue = options.capture;
+  const ctx: CaptureContext = createCaptureContext({ capture: queue, logger, clock: options.clock, client });
   const stopTimeoutMs = options.stopTimeoutMs ?? 15_000;
   let accepting = false;
   let stopping: Promise<void> | null = null;

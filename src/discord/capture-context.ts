@@ -1,11 +1,9 @@
-// What every capture listener shares: the database, the write queue, the per-message ordering, and the
+// What every capture listener shares: the capture service (writes, settings), the per-message ordering, and the
 // memory of which messages are known to hold no clip link (so reactions on them never cause a fetch).
 import type { Client } from 'discord.js';
 import type { Clock } from '../clock';
-import type { Db } from '../db/database';
-import { readCaptureSettingsNow } from '../capture/capture-settings';
+import type { CaptureService, CaptureSettings } from '../capture/service';
 import type { Logger } from '../logger';
-import type { CaptureQueue } from './capture-queue';
 import { LruSet } from './lru-set';
 import { MessageOrder } from './message-order';
 
@@ -15,10 +13,9 @@ export const NO_CLIP_MEMORY = 50_000;
 export const CLIP_MEMORY = 10_000;
 
 export interface CaptureContext {
-  db: Db;
+  capture: CaptureService;
   logger: Logger;
   clock: Clock;
-  queue: CaptureQueue;
   client: Client;
   order: MessageOrder;
   noClipMessages: LruSet<string>;
@@ -27,7 +24,7 @@ export interface CaptureContext {
   fetches: Map<string, Promise<unknown>>;
 }
 
-export function createCaptureContext(deps: { db: Db; logger: Logger; clock: Clock; queue: CaptureQueue; client: Client }): CaptureContext {
+export function createCaptureContext(deps: { capture: CaptureService; logger: Logger; clock: Clock; client: Client }): CaptureContext {
   return {
     ...deps,
     order: new MessageOrder(),
@@ -53,12 +50,7 @@ export function placeOf(message: { guildId: string | null; channelId: string; cl
   return { guildId: message.guildId, channelId: message.channelId, threadId: null };
 }
 
-/** The part of a guild's settings capture consults on every event. */
-export interface CaptureSettings {
-  /** Empty = every channel the bot can see. */
-  captureChannelIds: string[];
-  includeBots: boolean;
-}
+export type { CaptureSettings };
 
 /** Whether the guild's capture allow-list (empty = everything) lets this place in. */
 export function channelAllowed(settings: CaptureSettings, place: MessagePlace): boolean {
@@ -74,21 +66,7 @@ export function authorAllowed(ctx: CaptureContext, settings: CaptureSettings, au
   return true;
 }
 
-/**
- * Read on every event so that a change made by a command applies to the very next message. A prepared
- * statement on the primary key costs microseconds (the general getGuildSettings costs far more per call).
- */
+/** Read on every event, so that a change made by a command applies to the very next message. */
 export function settingsOf(ctx: CaptureContext, guildId: string): CaptureSettings {
-  const row = readCaptureSettingsNow(ctx.db, guildId);
-  if (!row) return { captureChannelIds: [], includeBots: false };
-  return { captureChannelIds: parseIdList(row.ids), includeBots: row.bots === 1 };
-}
-
-function parseIdList(json: string): string[] {
-  try {
-    const parsed: unknown = JSON.parse(json);
-    return Array.isArray(parsed) ? parsed.filter((v): v is string => typeof v === 'string') : [];
-  } catch {
-    return [];
-  }
+  return ctx.capture.settingsNow(guildId);
 }

@@ -2,7 +2,8 @@
 // so command files hold no module globals and tests build their own.
 import type { Analytics } from '../analytics/service';
 import type { Clock } from '../clock';
-import type { Db } from '../db/database';
+import type { GuildSettingsStore } from '../db/guild-settings';
+import type { DigestStore } from '../db/stores/digests';
 import type { Logger } from '../logger';
 import type { Pagination } from './pagination';
 
@@ -50,8 +51,12 @@ export interface AdminServices {
 }
 
 export interface BotContext {
-  /** For /clipscope-admin's settings and status and the storage-error report, until they read through services. */
-  db: Db;
+  /** Guild settings, for /clipscope-admin and each answer's timezone. */
+  settings: GuildSettingsStore;
+  /** The digest's posting record, for /clipscope-admin digest. */
+  digests: DigestStore;
+  /** Where the data lives (a file path, or a server database's name without credentials), for storage-error logs. */
+  databaseLocation: string;
   clock: Clock;
   logger: Logger;
   analytics: Analytics;

@@ -2,7 +2,7 @@
 // was down). Such a message is fetched once: if it shares clips, its shares and current reaction counts are
 // recorded; if not, it is remembered as clip-less so later reactions on it cost nothing.
 import { DiscordAPIError, type Message, type PartialMessage } from 'discord.js';
-import { clipLinksOf, isKnownClipMessage, type MessageSnapshot } from '../capture/record-share';
+import { clipLinksOf, type MessageSnapshot } from '../capture/record-share';
 import { emojiKey } from '../capture/record-reaction';
 import { authorAllowed, type CaptureContext, type CaptureSettings, type MessagePlace } from './capture-context';
 import { snapshotOf } from './message-snapshot';
@@ -25,7 +25,7 @@ export async function discoverMessage(
 ): Promise<DiscoveredMessage | null> {
   const id = message.id;
   if (!message.partial) return null; // Seen live since start: messageCreate already recorded it.
-  if (ctx.noClipMessages.has(id) || ctx.clipMessages.has(id) || (await isKnownClipMessage(ctx.db, id))) return null;
+  if (ctx.noClipMessages.has(id) || ctx.clipMessages.has(id) || (await ctx.capture.isKnownClipMessage(id))) return null;
 
   let fetched: Message;
   try {

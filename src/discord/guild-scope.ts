@@ -1,9 +1,8 @@
 // Every answer is about the guild the interaction came from, in that guild's timezone, at the clock's "now".
 import type { AnalysisContext } from '../analytics/types';
-import { getGuildSettings } from '../db/guild-settings';
 import type { BotContext } from './context';
 
-export async function analysisContextFor(guildId: string, ctx: Pick<BotContext, 'db' | 'clock'>): Promise<AnalysisContext> {
-  const settings = await getGuildSettings(ctx.db, guildId);
+export async function analysisContextFor(guildId: string, ctx: Pick<BotContext, 'settings' | 'clock'>): Promise<AnalysisContext> {
+  const settings = await ctx.settings.get(guildId);
   return { guildId, timezone: settings.timezone, now: ctx.clock.now() };
 }

@@ -8,7 +8,7 @@ import {
   type ChatInputCommandInteraction,
   type Interaction,
 } from 'discord.js';
-import { databaseFile, describeStorageProblem, storageProblemKind, type StorageProblemKind } from '../db/storage-errors';
+import { describeStorageProblem, storageProblemKind, type StorageProblemKind } from '../db/storage-errors';
 import type { SlashCommand } from './commands/command';
 import type { BotContext } from './context';
 import { NO_MENTIONS } from './embeds/limits';
@@ -98,7 +98,7 @@ async function reportFailure(ctx: BotContext, interaction: ChatInputCommandInter
   if (userFacing) {
     ctx.logger.info({ ...detail, reason: (error as Error).message }, 'command refused');
   } else if (storage) {
-    const file = databaseFile(ctx.db);
+    const file = ctx.databaseLocation;
     const problem = describeStorageProblem(error, file);
     // Busy clears by itself in seconds; a full disk or an I/O error needs the operator.
     ctx.logger[storage === 'busy' ? 'warn' : 'error'](

@@ -1,13 +1,6 @@
 // One user adding or removing one reaction: the shared path of messageReactionAdd and messageReactionRemove.
 import type { MessageReaction, PartialMessageReaction, PartialUser, User } from 'discord.js';
-import { recordMessage } from '../capture/record-share';
-import {
-  emojiKey,
-  recordReactionAdded,
-  recordReactionRemoved,
-  recordReactionSnapshot,
-  type ReactionEvent,
-} from '../capture/record-reaction';
+import { emojiKey, type ReactionEvent } from '../capture/record-reaction';
 import { authorAllowed, channelAllowed, placeOf, settingsOf, type CaptureContext } from './capture-context';
 import { discoverMessage, type DiscoveredMessage } from './discover-message';
 
@@ -37,30 +30,23 @@ export function captureReactionChange(
     at: ctx.clock.now(),
   };
   const push = (discovered: DiscoveredMessage | null): void => {
-    ctx.queue.push({
-      describe: `MESSAGE_REACTION_${kind === 'add' ? 'ADD' : 'REMOVE'} ${message.id} ${key}`,
-      async run(db, now) {
-        if (discovered) await recordMessage(db, discovered.snapshot, now);
-        if (kind === 'add') await recordReactionAdded(db, event, now);
-        else await recordReactionRemoved(db, event, now);
-        // The fetched counts already include this change: the named row (if any) plus an anonymous
-        // remainder make the totals exact without listing every reactor.
-        for (const r of discovered?.reactions ?? []) {
-          await recordReactionSnapshot(
-            db,
-            {
-              guildId: place.guildId,
-              channelId: place.channelId,
-              messageId: message.id,
-              emojiKey: r.emojiKey,
-              count: r.count,
-              userIds: [],
-              at: event.at,
-            },
-            now,
-          );
-        }
-      },
+    ctx.capture.write(`MESSAGE_REACTION_${kind === 'add' ? 'ADD' : 'REMOVE'} ${message.id} ${key}`, async (w) => {
+      if (discovered) await w.recordMessage(discovered.snapshot);
+      if (kind === 'add') await w.reactionAdded(event);
+      else await w.reactionRemoved(event);
+      // The fetched counts already include this change: the named row (if any) plus an anonymous
+      // remainder make the totals exact without listing every reactor.
+      for (const r of discovered?.reactions ?? []) {
+        await w.reactionSnapshot({
+          guildId: place.guildId,
+          channelId: place.channelId,
+          messageId: message.id,
+          emojiKey: r.emojiKey,
+          count: r.count,
+          userIds: [],
+          at: event.at,
+        });
+      }
     });
   };
   // A message the client has whole was seen live: nothing to discover, so no fetch to wait for.

@@ -59,6 +59,7 @@ describe('the dependency rules', () => {
     cycleB: `src/capture/${TAG}_cycle_b.ts`,
     store: `src/db/stores/${TAG}_store.ts`,
     storeInHttp: `src/http/${TAG}_store_user.ts`,
+    handleInDiscord: `src/discord/${TAG}_handle.ts`,
     discordModule: `src/discord/${TAG}_embed.ts`,
     discordInDigest: `src/digest/${TAG}_render.ts`,
     sqliteInDb: `src/db/${TAG}_allowed.ts`,
@@ -79,6 +80,7 @@ describe('the dependency rules', () => {
       await writeModule(files.cycleB, `import { a } from './${TAG}_cycle_a';\n\nexport const b = (): number => a() - 1;\n`);
       await writeModule(files.store, 'export const countClips = async (): Promise<number> => 0;\n');
       await writeModule(files.storeInHttp, `import { countClips } from '../db/stores/${TAG}_store';\n\nexport const route = countClips;\n`);
+      await writeModule(files.handleInDiscord, "import type { Db } from '../db/database';\n\nexport type Handle = Db;\n");
       await writeModule(files.discordModule, "export const title = 'Weekly digest';\n");
       await writeModule(files.discordInDigest, `import { title } from '../discord/${TAG}_embed';\n\nexport const heading = title;\n`);
       await writeModule(
@@ -114,7 +116,14 @@ describe('the dependency rules', () => {
   });
 
   it('reports presentation reaching into a store', () => {
-    expect(rulesBrokenBy(violations, files.storeInHttp)).toEqual(['presentation-gets-services-not-storage']);
+    expect(rulesBrokenBy(violations, files.storeInHttp)).toEqual([
+      'presentation-gets-services-not-storage',
+      'presentation-never-holds-a-database-handle',
+    ]);
+  });
+
+  it('reports presentation naming the database handle, even as a type', () => {
+    expect(rulesBrokenBy(violations, files.handleInDiscord)).toEqual(['presentation-never-holds-a-database-handle']);
   });
 
   it('reports the digest importing Discord code', () => {

@@ -4,7 +4,8 @@ import type { Client } from 'discord.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../src/clock';
 import { closeDatabase, openDatabase } from '../../src/db/client';
-import { getGuildSettings, updateGuildSettings } from '../../src/db/guild-settings';
+import { getGuildSettings, guildSettingsStore, updateGuildSettings } from '../../src/db/guild-settings';
+import { digestStore } from '../../src/db/stores/digests';
 import { DIGEST_CLAIM_TIMEOUT_MS, digestSchedule, resetDigestFailure, runDueDigests, type DigestDeps } from '../../src/digest/weekly';
 import { createAnalytics } from '../../src/analytics/service';
 import { createDiscordClient } from '../../src/discord/client';
@@ -55,7 +56,8 @@ describe('weekly digest', () => {
   };
 
   const deps = (client: Client, db = temp.db): DigestDeps => ({
-    db,
+    settings: guildSettingsStore(db),
+    digests: digestStore(db),
     clock,
     logger: silentLogger(),
     analytics: createAnalytics(db),
@@ -266,7 +268,8 @@ describe('weekly digest', () => {
 
     const status = await statusEmbed(
       {
-        db: temp.db,
+        settings: guildSettingsStore(temp.db),
+        digests: digestStore(temp.db),
         clock,
         analytics: createAnalytics(temp.db),
         services: { aggregateGuild: null, twitch: null, createApiToken: null, backfill: null },
@@ -280,7 +283,7 @@ describe('weekly digest', () => {
 
     // The admin picks a channel that works: the due week gets one more try, and the error is cleared.
     const fixed = await updateGuildSettings(temp.db, guildGone, { digestChannelId: digestA.id }, clock.now());
-    await resetDigestFailure(temp.db, guildGone, fixed, clock.now());
+    await resetDigestFailure(digestStore(temp.db), guildGone, fixed, clock.now());
     expect(await runDueDigests(deps(client))).toMatchObject([{ guildId: guildGone, status: 'posted' }]);
     expect((await getGuildSettings(temp.db, guildGone)).digestLastError).toBeNull();
     expect(await runDueDigests(deps(client))).toEqual([]);

@@ -1,3 +1,4 @@
+import { createCrawlStore } from '../../src/capture/service';
 import type { REST } from '@discordjs/rest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { recordReactionAdded } from '../../src/capture/record-reaction';
@@ -78,7 +79,7 @@ afterEach(async () => {
   temp.cleanup();
 });
 
-const deps = () => ({ db: temp.db, clock, rest: rest() });
+const deps = () => ({ store: createCrawlStore(temp.db), clock, rest: rest() });
 const q = <T>(sql: string, ...params: unknown[]): T[] => temp.db.$client.prepare(sql).all(...params) as T[];
 const messageRequests = () => fake.requests.filter((r) => r.path.endsWith('/messages') && r.status === 200);
 

@@ -1,5 +1,6 @@
 // End to end: a real discord.js Client logs in to the fake Discord, receives real gateway dispatch shapes,
 // and the database afterwards holds exactly the shares and reactions a community would expect.
+import { createCaptureService } from '../../src/capture/service';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { systemClock } from '../../src/clock';
 import { updateGuildSettings } from '../../src/db/guild-settings';
@@ -75,12 +76,11 @@ describe('capture from the Discord gateway', () => {
       destination: { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) },
     });
     bot = createDiscordBot({
-      db: temp.db,
+      capture: createCaptureService(temp.db, { logger: logger.child({ service: 'discord' }), clock: systemClock, batchMax: 50 }),
       logger,
       clock: systemClock,
       token: discord.token,
       apiBaseUrl: discord.apiBaseUrl,
-      batchMax: 50,
     });
     await bot.start();
   });

@@ -1,8 +1,11 @@
 // A real Clipscope bot (discord.js Client + the interaction router + capture) logged in to the fake Discord, over
 // a temporary database, with a fixture community written through the real capture functions.
+import { createCaptureService } from '../../src/capture/service';
+import { guildSettingsStore } from '../../src/db/guild-settings';
+import { digestStore } from '../../src/db/stores/digests';
 import { createAnalytics } from '../../src/analytics/service';
 import { ManualClock } from '../../src/clock';
-import { type Db } from '../../src/db/client';
+import type { Db } from '../../src/db/client';
 import { createDiscordBot, type DiscordBot } from '../../src/discord/bot';
 import { COMMANDS } from '../../src/discord/commands/index';
 import type { AdminServices, BotContext } from '../../src/discord/context';
@@ -48,7 +51,9 @@ export async function startCommandBot(options: {
   const logs: LogLine[] = [];
   const logger = createLogger({ level: 'debug', destination: { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) } });
   const ctx: BotContext = {
-    db: temp.db,
+    settings: guildSettingsStore(temp.db),
+    digests: digestStore(temp.db),
+    databaseLocation: temp.db.location,
     clock,
     logger,
     analytics: createAnalytics(temp.db),
@@ -64,12 +69,11 @@ export async function startCommandBot(options: {
   const router = createInteractionRouter(ctx, COMMANDS);
   const finished = new Map<string, () => void>();
   const bot = createDiscordBot({
-    db: temp.db,
+    capture: createCaptureService(temp.db, { logger: logger.child({ service: 'discord' }), clock, batchMax: 50 }),
     logger,
     clock,
     token: discord.token,
     apiBaseUrl: discord.apiBaseUrl,
-    batchMax: 50,
     // The real router; the wrapper only tells the test when an interaction has been fully answered.
     onInteraction: (interaction) => router(interaction).finally(() => finished.get(interaction.id)?.()),
   });

@@ -1,4 +1,5 @@
 // The bot's connection to Discord: clear errors when login is refused, and no lost events across reconnects.
+import { createCaptureService } from '../../src/capture/service';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { systemClock } from '../../src/clock';
 import { createDiscordBot, type DiscordBot } from '../../src/discord/bot';
@@ -23,12 +24,11 @@ describe('Discord connection', () => {
     });
     temp = createTempDb();
     bot = createDiscordBot({
-      db: temp.db,
+      capture: createCaptureService(temp.db, { logger: silentLogger().child({ service: 'discord' }), clock: systemClock, batchMax: 100 }),
       logger: silentLogger(),
       clock: systemClock,
       token: options.token ?? discord.token,
       apiBaseUrl: discord.apiBaseUrl,
-      batchMax: 100,
     });
     return bot;
   };

@@ -1,6 +1,7 @@
 // Bad input, generated: the clip URL parser over arbitrary text (unicode, very long messages, nested markdown),
 // and gateway payloads with missing, mistyped or unexpected fields sent to a real discord.js client through the
 // fake gateway. Nothing may throw or crash; garbage is ignored with a log line; real links still count once.
+import { createCaptureService } from '../../src/capture/service';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { extractClipLinks, parseClipUrl } from '../../src/capture/clip-url';
@@ -119,7 +120,13 @@ describe('malformed gateway payloads', () => {
     discord = await startFakeDiscord({ guilds: [{ id: guildId, name: 'Fuzz Guild', channels: [channel], members: [member(alice)] }] });
     temp = createTempDb();
     const logger = createLogger({ level: 'debug', destination: { write: (line: string) => void logs.push(JSON.parse(line)) } });
-    bot = createDiscordBot({ db: temp.db, logger, clock: systemClock, token: discord.token, apiBaseUrl: discord.apiBaseUrl, batchMax: 50 });
+    bot = createDiscordBot({
+      capture: createCaptureService(temp.db, { logger: logger.child({ service: 'discord' }), clock: systemClock, batchMax: 50 }),
+      logger,
+      clock: systemClock,
+      token: discord.token,
+      apiBaseUrl: discord.apiBaseUrl,
+    });
     await bot.start();
   });
   afterAll(async () => {

@@ -2,6 +2,7 @@
 // 429s (global and per route) and 5xx on the message fetches capture needs, the database write lock held by
 // another process, and Twitch storms of 429s with real Ratelimit-* headers, 5xx bursts, timeouts, resets,
 // malformed JSON and an expired token. The end state is compared with what the fakes delivered.
+import { createCaptureService } from '../../src/capture/service';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { systemClock } from '../../src/clock';
@@ -43,7 +44,13 @@ describe('Discord and storage faults during live capture', () => {
     temp = createTempDb();
     const logs: LogLine[] = [];
     const logger = createLogger({ level: 'debug', destination: { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) } });
-    bot = createDiscordBot({ db: temp.db, logger, clock: systemClock, token: discord.token, apiBaseUrl: discord.apiBaseUrl, batchMax: 20 });
+    bot = createDiscordBot({
+      capture: createCaptureService(temp.db, { logger: logger.child({ service: 'discord' }), clock: systemClock, batchMax: 20 }),
+      logger,
+      clock: systemClock,
+      token: discord.token,
+      apiBaseUrl: discord.apiBaseUrl,
+    });
     await bot.start();
 
     const random = seededRandom(20240601);

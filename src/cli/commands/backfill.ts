@@ -1,4 +1,5 @@
 // `clipscope backfill --channel ID`: crawls a channel's history through the bot's REST API (resumable).
+import { createCrawlStore } from '../../capture/service';
 import { systemClock } from '../../clock';
 import { loadConfig } from '../../config';
 import { closeDatabase, openDatabase } from '../../db/client';
@@ -59,7 +60,7 @@ Options:
     const progress = createProgress({ label: `Backfilling ${channelId}`, unit: 'messages', stream: io.stderr });
     try {
       const result = await backfillChannel(
-        { db, clock: systemClock, rest },
+        { store: createCrawlStore(db), clock: systemClock, rest },
         {
           channelId,
           guildId,

@@ -119,3 +119,22 @@ export function digestPostStatus(db: Db, week: DigestWeek): Promise<DigestPostSt
         .get(week.guildId, week.weekStart)?.status ?? null,
   );
 }
+
+/** The digest store bound to one database, for the digest job and /clipscope-admin digest. */
+export interface DigestStore {
+  claim(week: DigestWeek & { channelId: string; now: number; staleBefore: number }): Promise<DigestClaim | null>;
+  recordPosted(week: DigestWeek, messageId: string, now: number): Promise<void>;
+  recordFailure(week: DigestWeek, failure: { message: string; permanent: boolean }, now: number): Promise<void>;
+  forgetFailure(week: DigestWeek, now: number): Promise<void>;
+  status(week: DigestWeek): Promise<DigestPostStatus | null>;
+}
+
+export function digestStore(db: Db): DigestStore {
+  return {
+    claim: (week) => claimDigestWeek(db, week),
+    recordPosted: (week, messageId, now) => recordDigestPosted(db, week, messageId, now),
+    recordFailure: (week, failure, now) => recordDigestFailure(db, week, failure, now),
+    forgetFailure: (week, now) => forgetDigestFailure(db, week, now),
+    status: (week) => digestPostStatus(db, week),
+  };
+}

@@ -1,6 +1,6 @@
 // messageCreate: every clip link in a new guild message becomes a share (and a clip row, pending enrichment).
 import { Events } from 'discord.js';
-import { clipLinksOf, recordMessage } from '../../capture/record-share';
+import { clipLinksOf } from '../../capture/record-share';
 import { authorAllowed, channelAllowed, placeOf, settingsOf } from '../capture-context';
 import { defineListener } from '../listener';
 import { snapshotOf } from '../message-snapshot';
@@ -25,7 +25,7 @@ export default defineListener({
     if (!channelAllowed(settings, place) || !authorAllowed(ctx, settings, message.author)) return;
     ctx.clipMessages.add(message.id);
     return ctx.order.runSync([message.id], () => {
-      ctx.queue.push({ describe: `MESSAGE_CREATE ${message.id}`, run: (db, now) => recordMessage(db, snapshot, now) });
+      ctx.capture.write(`MESSAGE_CREATE ${message.id}`, (w) => w.recordMessage(snapshot));
     });
   },
 });

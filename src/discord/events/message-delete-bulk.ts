@@ -1,6 +1,5 @@
 // messageDeleteBulk: a moderator's purge; every share of every deleted message stops counting.
 import { Events } from 'discord.js';
-import { recordMessagesDeleted } from '../../capture/record-share';
 import { defineListener } from '../listener';
 
 export default defineListener({
@@ -10,10 +9,7 @@ export default defineListener({
     const ids = [...messages.keys()];
     if (ids.length === 0) return;
     return ctx.order.runSync(ids, () => {
-      ctx.queue.push({
-        describe: `MESSAGE_DELETE_BULK ${ids.length} messages in ${channel.id}`,
-        run: (db, now) => recordMessagesDeleted(db, ids, now),
-      });
+      ctx.capture.write(`MESSAGE_DELETE_BULK ${ids.length} messages in ${channel.id}`, (w) => w.recordMessagesDeleted(ids));
     });
   },
 });

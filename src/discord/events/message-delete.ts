@@ -1,6 +1,5 @@
 // messageDelete: the message's shares stop counting (rows are kept with deleted_at).
 import { Events } from 'discord.js';
-import { recordMessagesDeleted } from '../../capture/record-share';
 import { defineListener } from '../listener';
 
 export default defineListener({
@@ -9,7 +8,7 @@ export default defineListener({
     if (!message.guildId) return;
     const id = message.id;
     return ctx.order.runSync([id], () => {
-      ctx.queue.push({ describe: `MESSAGE_DELETE ${id}`, run: (db, now) => recordMessagesDeleted(db, [id], now) });
+      ctx.capture.write(`MESSAGE_DELETE ${id}`, (w) => w.recordMessagesDeleted([id]));
     });
   },
 });

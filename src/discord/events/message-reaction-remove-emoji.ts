@@ -1,6 +1,6 @@
 // messageReactionRemoveEmoji: every reaction of one emoji was removed from a message.
 import { Events } from 'discord.js';
-import { emojiKey, recordReactionsCleared } from '../../capture/record-reaction';
+import { emojiKey } from '../../capture/record-reaction';
 import { channelAllowed, placeOf, settingsOf } from '../capture-context';
 import { defineListener } from '../listener';
 
@@ -17,10 +17,9 @@ export default defineListener({
     }
     const id = message.id;
     return ctx.order.runSync([id], () => {
-      ctx.queue.push({
-        describe: `MESSAGE_REACTION_REMOVE_EMOJI ${id} ${key}`,
-        run: (db, now) => recordReactionsCleared(db, { guildId: place.guildId, messageId: id, emojiKey: key }, now),
-      });
+      ctx.capture.write(`MESSAGE_REACTION_REMOVE_EMOJI ${id} ${key}`, (w) =>
+        w.reactionsCleared({ guildId: place.guildId, messageId: id, emojiKey: key }),
+      );
     });
   },
 });

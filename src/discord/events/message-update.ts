@@ -1,7 +1,7 @@
 // messageUpdate: an edit that adds a clip link adds a share, one that removes it removes the share,
 // anything else changes nothing. Partial updates (content missing) are completed by fetching the message.
 import { Events, type Message, type PartialMessage } from 'discord.js';
-import { clipLinksOf, recordMessage } from '../../capture/record-share';
+import { clipLinksOf } from '../../capture/record-share';
 import { authorAllowed, channelAllowed, placeOf, settingsOf } from '../capture-context';
 import { defineListener } from '../listener';
 import { sameClipIds, snapshotOf } from '../message-snapshot';
@@ -46,7 +46,7 @@ export default defineListener({
         ctx.noClipMessages.delete(id);
         ctx.clipMessages.add(id);
       }
-      ctx.queue.push({ describe: `MESSAGE_UPDATE ${id}`, run: (db, now) => recordMessage(db, snapshot, now) });
+      ctx.capture.write(`MESSAGE_UPDATE ${id}`, (w) => w.recordMessage(snapshot));
     });
   },
 });

@@ -1,7 +1,7 @@
 // /clipscope-admin capture: which channels and authors Clipscope records clip links from.
 import type { APIEmbed } from 'discord.js';
 import { z } from 'zod';
-import { getGuildSettings, updateGuildSettings, type GuildSettings } from '../../../db/guild-settings';
+import type { GuildSettings } from '../../../db/guild-settings';
 import { COLORS } from '../../embeds/format';
 import { fitEmbed } from '../../embeds/limits';
 import { parseOptions } from '../../options';
@@ -18,7 +18,7 @@ const captureOptions = z.object({
 export const configureCapture: SubcommandHandler = async (interaction, ctx) => {
   const input = parseOptions(interaction, captureOptions);
   const guildId = interaction.guildId;
-  const current = await getGuildSettings(ctx.db, guildId);
+  const current = await ctx.settings.get(guildId);
   let channels = [...current.captureChannelIds];
   if (input.all_channels === true) channels = [];
   if (input.add_channel && !channels.includes(input.add_channel)) channels.push(input.add_channel);
@@ -30,7 +30,7 @@ export const configureCapture: SubcommandHandler = async (interaction, ctx) => {
   }
   const changes: Partial<GuildSettings> = { captureChannelIds: channels };
   if (input.include_bots !== undefined) changes.includeBots = input.include_bots;
-  const settings = await updateGuildSettings(ctx.db, guildId, changes, ctx.clock.now());
+  const settings = await ctx.settings.update(guildId, changes, ctx.clock.now());
   await interaction.reply({ content: '✅ Capture settings saved.', embeds: [captureEmbed(settings)], ...ephemeral });
 };
 

@@ -2,7 +2,7 @@
 import type { APIEmbed, AutocompleteInteraction } from 'discord.js';
 import { z } from 'zod';
 import { isValidTimeZone } from '../../../analytics/periods';
-import { getGuildSettings, updateGuildSettings, type GuildSettings } from '../../../db/guild-settings';
+import type { GuildSettings } from '../../../db/guild-settings';
 import { digestStatus, resetDigestFailure } from '../../../digest/weekly';
 import type { BotContext } from '../../context';
 import { COLORS, discordTimestamp, weekdayName } from '../../embeds/format';
@@ -34,13 +34,13 @@ export const configureDigest: SubcommandHandler = async (interaction, ctx) => {
   if (input.timezone !== undefined) changes.timezone = input.timezone;
   if (input.enabled !== undefined) changes.digestEnabled = input.enabled;
   if (interaction.guild?.name) changes.guildName = interaction.guild.name;
-  let settings = await getGuildSettings(ctx.db, guildId);
+  let settings = await ctx.settings.get(guildId);
   const changed = Object.keys(changes).some((k) => k !== 'guildName');
   if (changed) {
-    settings = await updateGuildSettings(ctx.db, guildId, changes, now);
+    settings = await ctx.settings.update(guildId, changes, now);
     // New settings deserve a fresh attempt: a failure recorded for the old channel is forgotten.
-    await resetDigestFailure(ctx.db, guildId, settings, now);
-    settings = await getGuildSettings(ctx.db, guildId);
+    await resetDigestFailure(ctx.digests, guildId, settings, now);
+    settings = await ctx.settings.get(guildId);
   }
   await interaction.reply({
     content: changed ? '✅ Digest settings saved.' : undefined,
@@ -50,12 +50,12 @@ export const configureDigest: SubcommandHandler = async (interaction, ctx) => {
 };
 
 /** The digest setup in a few lines: channel and time, whether this week's is due, and the last error. */
-export async function digestLines(ctx: Pick<BotContext, 'db' | 'clock'>, settings: GuildSettings): Promise<string[]> {
+export async function digestLines(ctx: Pick<BotContext, 'digests' | 'clock'>, settings: GuildSettings): Promise<string[]> {
   const when = `${weekdayName(settings.digestWeekday)}s at ${String(settings.digestHour).padStart(2, '0')}:00 (${settings.timezone})`;
   if (!settings.digestChannelId)
     return [`Not posted yet: choose a channel with \`/clipscope-admin digest channel:\`. It would go out ${when}.`];
   if (!settings.digestEnabled) return [`Turned off (channel <#${settings.digestChannelId}>, ${when}).`];
-  const { schedule, due } = await digestStatus(ctx.db, settings, ctx.clock.now());
+  const { schedule, due } = await digestStatus(ctx.digests, settings, ctx.clock.now());
   const lines = [`Posted in <#${settings.digestChannelId}> ${when}, covering the week before.`];
   if (due === 'pending') lines.push(`The digest for the week of ${schedule.weekDate} is due and goes out within 15 minutes.`);
   else lines.push(`Next digest: ${discordTimestamp(schedule.nextAt, 'F')} (${discordTimestamp(schedule.nextAt, 'R')}).`);

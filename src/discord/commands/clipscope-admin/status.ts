@@ -1,6 +1,5 @@
 // /clipscope-admin status: the server's settings, queues, last background runs and errors in one private embed.
 import type { APIEmbed } from 'discord.js';
-import { getGuildSettings } from '../../../db/guild-settings';
 import type { Analytics } from '../../../analytics/service';
 import type { BotContext } from '../../context';
 import { COLORS, discordTimestamp, formatCount, plural } from '../../embeds/format';
@@ -13,8 +12,11 @@ export const showStatus: SubcommandHandler = async (interaction, ctx) => {
   await interaction.reply({ embeds: [await statusEmbed(ctx, interaction.guildId)], ...ephemeral });
 };
 
-export async function statusEmbed(ctx: Pick<BotContext, 'db' | 'clock' | 'services' | 'analytics'>, guildId: string): Promise<APIEmbed> {
-  const settings = await getGuildSettings(ctx.db, guildId);
+export async function statusEmbed(
+  ctx: Pick<BotContext, 'settings' | 'digests' | 'clock' | 'services' | 'analytics'>,
+  guildId: string,
+): Promise<APIEmbed> {
+  const settings = await ctx.settings.get(guildId);
   const status = statusOf(await ctx.analytics.guildStatus(guildId));
   const states = status.clipsByState;
 

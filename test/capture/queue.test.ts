@@ -2,7 +2,7 @@
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { systemClock } from '../../src/clock';
-import { createCaptureQueue, isTransientDatabaseError, type CaptureWrite } from '../../src/discord/capture-queue';
+import { createCaptureQueue, isTransientDatabaseError, type CaptureWrite } from '../../src/capture/queue';
 import { createLogger } from '../../src/logger';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
 import { sqliteClient } from '../../src/db/client';
