@@ -1,0 +1,7 @@
+// The single source of truth for Clipscope's tables and indexes, split by domain; drizzle-kit generates drizzle/ from it.
+// Every analytics row carries guild_id: a guild's data is its own. Times are UTC epoch milliseconds.
+export * from './capture';
+export * from './clips';
+export * from './ops';
+export * from './settings';
+export * from './summaries';

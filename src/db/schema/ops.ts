@@ -1,0 +1,72 @@
+// Operational state: digests posted, HTTP API tokens, history crawl and import progress, background jobs' last runs.
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+/** Weekly digests already posted: exactly one per guild and ISO week, even across restarts or instances. */
+export const digestPosts = sqliteTable(
+  'digest_posts',
+  {
+    guildId: text('guild_id').notNull(),
+    /** Start of the covered ISO week in the guild's timezone, epoch ms. */
+    weekStart: integer('week_start').notNull(),
+    channelId: text('channel_id').notNull(),
+    messageId: text('message_id'),
+    status: text('status', { enum: ['claimed', 'posted', 'failed'] }).notNull(),
+    error: text('error'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.guildId, t.weekStart] })],
+);
+
+/** HTTP API tokens: stored only as a SHA-256 hash; each scoped to exactly one guild. */
+export const apiTokens = sqliteTable(
+  'api_tokens',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    guildId: text('guild_id').notNull(),
+    name: text('name').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    /** First characters of the token, to tell tokens apart in listings. */
+    prefix: text('prefix').notNull(),
+    createdAt: integer('created_at').notNull(),
+    lastUsedAt: integer('last_used_at'),
+    revokedAt: integer('revoked_at'),
+  },
+  (t) => [uniqueIndex('api_tokens_hash_uq').on(t.tokenHash), index('api_tokens_guild_idx').on(t.guildId)],
+);
+
+/** Resumable history crawls: the oldest message reached per channel. */
+export const backfillCheckpoints = sqliteTable('backfill_checkpoints', {
+  channelId: text('channel_id').primaryKey(),
+  guildId: text('guild_id').notNull(),
+  /** The oldest message id processed so far; the crawl continues with before=this. */
+  beforeMessageId: text('before_message_id'),
+  /** Stop when messages are older than this (epoch ms), if set. */
+  sinceTs: integer('since_ts'),
+  messagesScanned: integer('messages_scanned').notNull().default(0),
+  sharesFound: integer('shares_found').notNull().default(0),
+  completedAt: integer('completed_at'),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+/** Files imported from DiscordChatExporter: how far each got, so an interrupted import can resume. */
+export const importRuns = sqliteTable('import_runs', {
+  filePath: text('file_path').primaryKey(),
+  guildId: text('guild_id').notNull(),
+  channelId: text('channel_id').notNull(),
+  fileSize: integer('file_size').notNull(),
+  messagesImported: integer('messages_imported').notNull().default(0),
+  lastMessageId: text('last_message_id'),
+  completedAt: integer('completed_at'),
+  updatedAt: integer('updated_at').notNull(),
+  /** Byte offset just after the last committed message: an interrupted import of a multi-GB file seeks here. */
+  byteOffset: integer('byte_offset').notNull().default(0),
+});
+
+/** Background jobs' last runs and errors, for /clipscope-admin status and /healthz. */
+export const jobRuns = sqliteTable('job_runs', {
+  job: text('job').primaryKey(),
+  lastStartedAt: integer('last_started_at'),
+  lastFinishedAt: integer('last_finished_at'),
+  lastError: text('last_error'),
+  lastSummary: text('last_summary'),
+});

@@ -1,0 +1,19 @@
+// Per-guild settings: the channels capture reads, the guild's timezone, and its weekly digest.
+import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+
+/** Per-guild configuration; absent row = defaults. */
+export const guildSettings = sqliteTable('guild_settings', {
+  guildId: text('guild_id').primaryKey(),
+  guildName: text('guild_name'),
+  /** JSON array of channel ids; empty = every channel the bot can see. */
+  captureChannelIds: text('capture_channel_ids').notNull().default('[]'),
+  includeBots: integer('include_bots', { mode: 'boolean' }).notNull().default(false),
+  timezone: text('timezone').notNull().default('UTC'),
+  digestChannelId: text('digest_channel_id'),
+  /** ISO weekday, 1 = Monday … 7 = Sunday. */
+  digestWeekday: integer('digest_weekday').notNull().default(1),
+  digestHour: integer('digest_hour').notNull().default(10),
+  digestEnabled: integer('digest_enabled', { mode: 'boolean' }).notNull().default(true),
+  digestLastError: text('digest_last_error'),
+  updatedAt: integer('updated_at').notNull(),
+});
