@@ -10,7 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { systemClock } from '../src/clock';
 import { closeDatabase, openDatabase } from '../src/db/client';
-import { importExportFile } from '../src/importers/discord-chat-exporter';
+import { importExportFile } from '../src/importers/dce/import-file';
 import { generateExport } from '../test/helpers/dce-export';
 import { summarise, type Samples } from './measure';
 import type { BenchSection } from './types';

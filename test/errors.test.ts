@@ -4,7 +4,7 @@ import { CliError } from '../src/cli/command';
 import { UserError } from '../src/discord/user-error';
 import { ClipscopeError, isUserFacing, wasReported } from '../src/errors';
 import { HttpError } from '../src/http/errors';
-import { TwitchApiError } from '../src/twitch/client';
+import { TwitchApiError } from '../src/twitch/errors';
 
 describe('the error family', () => {
   it('says from its fields, not its class name, whether a message may be shown to the requester', () => {

@@ -19,7 +19,7 @@ import { connectionNow } from '../db/client';
 import { writeSyncedClipsOn, writeTwitchClipOn } from '../db/stores/twitch-clips';
 import { canonicalClipUrl } from '../capture/clip-url';
 import { nextGameNameTry, unnamedGameIds } from '../twitch/game-name-repair';
-import type { HelixClip } from '../twitch/client';
+import type { HelixClip } from '../twitch/schemas';
 import { inBulkTransaction, withBulkLoadPragmas } from '../db/bulk';
 
 export { resolveSize, SIZES, type SizeName, type CommunityOptions } from './community';
@@ -214,7 +214,7 @@ function writeMessage(db: Db, guild: GuildModel, message: MessageModel, summary:
   return writes;
 }
 
-/** The clip as Helix Get Clips describes it (src/twitch/client.ts), for the Twitch writers. */
+/** The clip as Helix Get Clips describes it (src/twitch/schemas.ts), for the Twitch writers. */
 export function helixClipOf(clip: ClipModel): HelixClip {
   return {
     id: clip.clipId,

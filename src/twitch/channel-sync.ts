@@ -18,7 +18,9 @@ import {
 } from '../db/stores/twitch-channels';
 import { writeSyncedClips } from '../db/stores/twitch-clips';
 import type { Logger } from '../logger';
-import { classifyTwitchError, HELIX_MAX_IDS, type HelixClip, type TwitchApi } from './client';
+import { HELIX_MAX_IDS, type TwitchApi } from './client';
+import { classifyTwitchError } from './errors';
+import type { HelixClip } from './schemas';
 import { nextGameNameTry, unnamedGameIds } from './game-name-repair';
 import { createGameNames, type GameNames } from './game-names';
 import { ClipscopeError } from '../errors';

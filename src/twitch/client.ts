@@ -1,11 +1,22 @@
-// The Twitch Helix boundary: Twurple's ApiClient with an app token, zod-checked payloads, and retries with
-// exponential backoff and jitter on top of Twurple's own rate limiter, so callers see typed data or one clear error.
+// The Twitch Helix boundary: Twurple's ApiClient with an app token, zod-checked payloads (schemas.ts), and retries with
+// exponential backoff and jitter on top of Twurple's own rate limiter, so callers see typed data or one clear error (errors.ts).
 import { ApiClient } from '@twurple/api';
 import { AppTokenAuthProvider } from '@twurple/auth';
-import { z } from 'zod';
 import type { Logger } from '../logger';
 import { HelixPacer, type PacingOptions } from './pacing';
-import { ClipscopeError } from '../errors';
+import { classifyTwitchError, redactSecrets, TooManyIdsError, TwitchApiError } from './errors';
+import {
+  envelopeSchema,
+  helixGameSchema,
+  helixUserSchema,
+  parseClip,
+  parseItems,
+  type ClipLookup,
+  type ClipPage,
+  type HelixEnvelope,
+  type HelixGame,
+  type HelixUser,
+} from './schemas';
 
 // Twurple's documented way to type fetchOptions as the platform fetch's RequestInit.
 declare module '@twurple/api-call' {
@@ -15,99 +26,6 @@ declare module '@twurple/api-call' {
 
 /** Helix accepts at most this many ids (or logins) per Get Clips / Get Games / Get Users call. */
 export const HELIX_MAX_IDS = 100;
-
-// ---------------------------------------------------------------------------------------------------------
-// Payload shapes (https://dev.twitch.tv/docs/api/reference): what we read, checked at the edge.
-
-/** RFC 3339 as Helix sends it; also "YYYY-MM-DD HH:MM:SS" (UTC), which the Twitch CLI mock API sends. */
-const twitchTime = z.union([
-  z.iso.datetime({ offset: true }).transform((v) => Date.parse(v)),
-  z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/)
-    .transform((v) => Date.parse(`${v.replace(' ', 'T')}Z`)),
-]);
-
-const helixClipSchema = z.object({
-  id: z.string().min(1),
-  url: z.string(),
-  embed_url: z.string().optional(),
-  broadcaster_id: z.string(),
-  broadcaster_name: z.string(),
-  creator_id: z.string(),
-  creator_name: z.string().optional(),
-  /** The Twitch CLI mock API names the creator here instead of creator_name. */
-  creator_login: z.string().optional(),
-  video_id: z.string().optional(),
-  /** '' when Twitch knows no game for the clip. */
-  game_id: z.string(),
-  language: z.string().optional(),
-  title: z.string(),
-  view_count: z.number().int().nonnegative(),
-  created_at: twitchTime,
-  thumbnail_url: z.string(),
-  duration: z.number().nonnegative(),
-  vod_offset: z.number().nullable().optional(),
-  is_featured: z.boolean().optional(),
-});
-
-const helixGameSchema = z.object({
-  id: z.string().min(1),
-  name: z.string(),
-  box_art_url: z.string().optional(),
-  igdb_id: z.string().optional(),
-});
-
-const helixUserSchema = z.object({
-  id: z.string().min(1),
-  login: z.string().min(1),
-  display_name: z.string(),
-  created_at: twitchTime.optional(),
-});
-
-const envelopeSchema = z.object({
-  data: z.array(z.unknown()),
-  pagination: z.object({ cursor: z.string().optional() }).partial().optional(),
-});
-
-/** A clip as Clipscope uses it: Helix's fields, with the creation time as epoch ms. */
-export interface HelixClip {
-  id: string;
-  url: string;
-  broadcasterId: string;
-  broadcasterName: string;
-  creatorId: string;
-  creatorName: string;
-  gameId: string;
-  title: string;
-  viewCount: number;
-  createdAt: number;
-  thumbnailUrl: string;
-  duration: number;
-}
-
-export interface HelixGame {
-  id: string;
-  name: string;
-}
-
-export interface HelixUser {
-  id: string;
-  login: string;
-  displayName: string;
-}
-
-/** An item of a Helix list that did not have the documented shape. */
-export interface RejectedItem {
-  /** The item's id, when it had a readable one. */
-  id: string | null;
-  problem: string;
-}
-
-export interface ClipLookup {
-  clips: HelixClip[];
-  rejected: RejectedItem[];
-}
 
 export interface BroadcasterClipsQuery {
   broadcasterId: string;
@@ -120,11 +38,6 @@ export interface BroadcasterClipsQuery {
   after?: string;
 }
 
-export interface ClipPage extends ClipLookup {
-  /** The cursor of the next page; absent on the last page. */
-  cursor: string | null;
-}
-
 /** The Helix calls Clipscope makes: what enrichment, refresh and channel sync are written against. */
 export interface TwitchApi {
   getClipsByIds(ids: readonly string[]): Promise<ClipLookup>;
@@ -132,44 +45,6 @@ export interface TwitchApi {
   getGamesByIds(ids: readonly string[]): Promise<HelixGame[]>;
   getUsersByLogins(logins: readonly string[]): Promise<HelixUser[]>;
 }
-
-// ---------------------------------------------------------------------------------------------------------
-// Errors
-
-export type TwitchErrorKind =
-  /** 429 that outlived the retries. */
-  | 'rate_limited'
-  /** 5xx that outlived Twurple's and our retries. */
-  | 'server'
-  /** Connection refused/reset, DNS, timeouts. */
-  | 'network'
-  /** A response that is not the documented JSON. */
-  | 'malformed'
-  /** Twitch refused the request itself (4xx other than 401/429): retrying the same request will not help. */
-  | 'rejected'
-  /** The client id/secret were refused, or the token kept being refused after renewal: nothing works until fixed. */
-  | 'auth';
-
-/** One Helix call that failed for good; the message is one line and never contains the client secret. */
-export class TwitchApiError extends ClipscopeError {
-  // `reported` (from ClipscopeError) is set when the client has already told the operator (refused credentials are
-  // logged once, at error level), so a job failing every minute does not flood the log.
-  constructor(
-    readonly kind: TwitchErrorKind,
-    message: string,
-    readonly status: number | null = null,
-  ) {
-    super(`twitch_${kind}`, message, { detail: { status } });
-  }
-
-  /** Whether the same request may succeed later (everything but a refused request or refused credentials). */
-  get retryable(): boolean {
-    return this.kind !== 'rejected' && this.kind !== 'auth';
-  }
-}
-
-/** Thrown when a caller asks for more than Helix allows in one call: a bug in the caller, not a Twitch fault. */
-export class TooManyIdsError extends Error {}
 
 // ---------------------------------------------------------------------------------------------------------
 // Retries
@@ -191,66 +66,6 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = { retries: 4, baseDelayMs: 1000
 export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
   const exponential = Math.min(maxMs, baseMs * 2 ** attempt);
   return Math.round(exponential / 2 + random() * (exponential / 2));
-}
-
-/** Removes the client secret and token from anything we log or store. */
-export function redactSecrets(text: string): string {
-  return text
-    .replace(/(client_secret=)[^&\s]+/gi, '$1[redacted]')
-    .replace(/(access_token=)[^&\s]+/gi, '$1[redacted]')
-    .replace(/(Bearer\s+)\S+/gi, '$1[redacted]');
-}
-
-/** Turns whatever Twurple or fetch threw into a TwitchApiError with a one-line, secret-free message. */
-export function classifyTwitchError(error: unknown, what: string): TwitchApiError {
-  if (error instanceof TwitchApiError) return error;
-  if (isHttpStatusCodeError(error)) {
-    const status = error.statusCode;
-    const isTokenCall = /^\/?token\b/.test(error.url);
-    const detail = `${what}: Twitch answered HTTP ${status}${twitchMessage(error.body)}`;
-    if (isTokenCall) {
-      if (status >= 500 || status === 429) return new TwitchApiError(status === 429 ? 'rate_limited' : 'server', detail, status);
-      return new TwitchApiError(
-        'auth',
-        `Twitch refused the app credentials (HTTP ${status}${twitchMessage(error.body)}): check TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET`,
-        status,
-      );
-    }
-    if (status === 429) return new TwitchApiError('rate_limited', detail, status);
-    if (status >= 500) return new TwitchApiError('server', detail, status);
-    if (status === 401) {
-      return new TwitchApiError('auth', `${detail} even with a renewed app token: check TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET`, status);
-    }
-    return new TwitchApiError('rejected', detail, status);
-  }
-  if (error instanceof SyntaxError) return new TwitchApiError('malformed', `${what}: Twitch sent a response that is not JSON`);
-  if (error instanceof Error) {
-    const cause = (error as { cause?: unknown }).cause;
-    const causeText = cause instanceof Error ? ` (${cause.message})` : '';
-    const name = error.name === 'TimeoutError' || error.name === 'AbortError' ? 'request timed out' : error.message;
-    return new TwitchApiError('network', redactSecrets(`${what}: ${name}${causeText}`).split('\n')[0] ?? what);
-  }
-  return new TwitchApiError('network', `${what}: ${redactSecrets(String(error))}`);
-}
-
-/** Twurple's HttpStatusCodeError (from @twurple/api-call, which is not re-exported), recognised by its shape. */
-function isHttpStatusCodeError(error: unknown): error is Error & { statusCode: number; url: string; body: string } {
-  return (
-    error instanceof Error &&
-    typeof (error as { statusCode?: unknown }).statusCode === 'number' &&
-    typeof (error as { url?: unknown }).url === 'string' &&
-    typeof (error as { body?: unknown }).body === 'string'
-  );
-}
-
-function twitchMessage(body: string): string {
-  try {
-    const parsed = JSON.parse(body) as { message?: unknown };
-    if (typeof parsed.message === 'string' && parsed.message !== '') return ` (${redactSecrets(parsed.message).slice(0, 200)})`;
-  } catch {
-    // Not JSON: say nothing rather than echo an HTML error page.
-  }
-  return '';
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -375,7 +190,7 @@ export function createTwitchApi(options: TwitchApiOptions): TwurpleTwitchApi {
     }
   }
 
-  async function call(what: string, url: string, query: Record<string, string | string[]>): Promise<z.infer<typeof envelopeSchema>> {
+  async function call(what: string, url: string, query: Record<string, string | string[]>): Promise<HelixEnvelope> {
     for (let attempt = 0; ; attempt++) {
       try {
         const body = await send(what, url, query);
@@ -492,40 +307,4 @@ function chunks(values: readonly string[], size: number): string[][] {
 
 function checkCount(values: readonly string[], what: string): void {
   if (values.length > HELIX_MAX_IDS) throw new TooManyIdsError(`at most ${HELIX_MAX_IDS} ${what} per Helix call, got ${values.length}`);
-}
-
-function parseClip(item: unknown): HelixClip {
-  const clip = helixClipSchema.parse(item);
-  return {
-    id: clip.id,
-    url: clip.url,
-    broadcasterId: clip.broadcaster_id,
-    broadcasterName: clip.broadcaster_name,
-    creatorId: clip.creator_id,
-    creatorName: clip.creator_name ?? clip.creator_login ?? '',
-    gameId: clip.game_id,
-    title: clip.title,
-    viewCount: clip.view_count,
-    createdAt: clip.created_at,
-    thumbnailUrl: clip.thumbnail_url,
-    duration: clip.duration,
-  };
-}
-
-/** Parses each list item on its own, so one odd record does not spoil the other 99. */
-function parseItems<T>(items: unknown[], parse: (item: unknown) => T): { clips: T[]; rejected: RejectedItem[] } {
-  const parsed: T[] = [];
-  const rejected: RejectedItem[] = [];
-  for (const item of items) {
-    try {
-      parsed.push(parse(item));
-    } catch (error) {
-      const id =
-        typeof item === 'object' && item !== null && typeof (item as { id?: unknown }).id === 'string' ? (item as { id: string }).id : null;
-      const problem =
-        error instanceof z.ZodError ? error.issues.map((i) => `${i.path.join('.') || '(item)'}: ${i.message}`).join('; ') : String(error);
-      rejected.push({ id, problem: `Twitch sent a record without the documented shape (${problem.slice(0, 300)})` });
-    }
-  }
-  return { clips: parsed, rejected };
 }

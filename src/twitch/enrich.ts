@@ -16,7 +16,9 @@ import {
   type QueueStatus,
 } from '../db/stores/twitch-clips';
 import type { Logger } from '../logger';
-import { backoffDelay, HELIX_MAX_IDS, TwitchApiError, classifyTwitchError, type HelixClip, type TwitchApi } from './client';
+import { backoffDelay, HELIX_MAX_IDS, type TwitchApi } from './client';
+import { type TwitchApiError, classifyTwitchError } from './errors';
+import type { HelixClip } from './schemas';
 import { nextGameNameTry, unnamedGameIds } from './game-name-repair';
 import { createGameNames, type GameNames } from './game-names';
 

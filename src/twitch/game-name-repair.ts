@@ -7,7 +7,8 @@ import type { Clock } from '../clock';
 import type { Db } from '../db/database';
 import { isTransientDatabaseError } from '../db/storage-errors';
 import { unnamedGamesDue, writeGameNameAnswers } from '../db/stores/twitch-clips';
-import { classifyTwitchError, HELIX_MAX_IDS, TwitchApiError, type TwitchApi } from './client';
+import { HELIX_MAX_IDS, type TwitchApi } from './client';
+import { classifyTwitchError, type TwitchApiError } from './errors';
 import type { GameNames } from './game-names';
 
 export const GAME_NAME_RETRY = { baseMs: 10 * 60_000, maxMs: 7 * 24 * 3_600_000 };

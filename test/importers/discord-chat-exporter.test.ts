@@ -6,7 +6,7 @@ import { aggregateAll } from '../../src/analytics/aggregate';
 import { recordReactionAdded, recordReactionRemoved } from '../../src/capture/record-reaction';
 import { ManualClock } from '../../src/clock';
 import { updateGuildSettings } from '../../src/db/guild-settings';
-import { ImportError, importExportFile, listExportFiles } from '../../src/importers/discord-chat-exporter';
+import { ImportError, importExportFile, listExportFiles } from '../../src/importers/dce/import-file';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/dce');

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock';
-import { importExportFile } from '../../src/importers/discord-chat-exporter';
+import { importExportFile } from '../../src/importers/dce/import-file';
 import { generateExport, humanClipMessages, type GeneratedExport } from '../helpers/dce-export';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aggregateAnalytics } from '../../src/analytics/aggregate';
 import { createAdminServices } from '../../src/discord/admin-services';
 import { commandDefinitions } from '../../src/discord/commands/index';
-import type { HelixClip } from '../../src/twitch/client';
+import type { HelixClip } from '../../src/twitch/schemas';
 import { writeTwitchClip } from '../../src/db/stores/twitch-clips';
 import { bodyOf, shareClip, startCommandBot, type CommandBot } from '../discord/command-bot';
 import { snowflake, textChannel, user, type RecordedRequest } from '../fakes/discord';

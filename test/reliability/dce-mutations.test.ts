@@ -8,7 +8,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock';
-import { ImportError, importExportFile } from '../../src/importers/discord-chat-exporter';
+import { ImportError, importExportFile } from '../../src/importers/dce/import-file';
 import { createTempDb } from '../helpers/temp-db';
 
 const GUILD = '800000000000000001';

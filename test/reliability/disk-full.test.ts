@@ -18,7 +18,7 @@ import { systemClock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
 import { closeDatabase, openDatabase, type Db } from '../../src/db/client';
 import { describeStorageProblem } from '../../src/db/storage-errors';
-import { importExportFile } from '../../src/importers/discord-chat-exporter';
+import { importExportFile } from '../../src/importers/dce/import-file';
 import { createLogger } from '../../src/logger';
 import { member, message, reactionAdd, snowflake, startFakeDiscord, textChannel, user, type FakeDiscord } from '../fakes/discord';
 import { FakeHelix, useFakeHelixPort } from '../fakes/helix';

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { systemClock } from '../../src/clock';
 import { createDiscordBot, type DiscordBot } from '../../src/discord/bot';
 import { createLogger } from '../../src/logger';
-import { TwitchApiError } from '../../src/twitch/client';
+import { TwitchApiError } from '../../src/twitch/errors';
 import { enrichPending, enrichmentQueueStatus } from '../../src/twitch/enrich';
 import { member, message, reactionAdd, snowflake, startFakeDiscord, textChannel, user, type FakeDiscord } from '../fakes/discord';
 import { createTempDb, type TempDb } from '../helpers/temp-db';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config';
 import { refreshIntervalFor, refreshScheduleFromMinutes } from '../../src/twitch/refresh';
-import { backoffDelay, classifyTwitchError, redactSecrets } from '../../src/twitch/client';
+import { backoffDelay } from '../../src/twitch/client';
+import { classifyTwitchError, redactSecrets } from '../../src/twitch/errors';
 import { normaliseLogin } from '../../src/twitch/channel-sync';
 
 describe('Twitch settings and small rules', () => {

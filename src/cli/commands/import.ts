@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { systemClock } from '../../clock';
 import { loadConfig } from '../../config';
 import { closeDatabase, openDatabase } from '../../db/client';
-import { ImportError, importExportFile, listExportFiles, type FileImportResult } from '../../importers/discord-chat-exporter';
+import { ImportError, importExportFile, listExportFiles, type FileImportResult } from '../../importers/dce/import-file';
 import { CliError, type CliCommand } from '../command';
 import { createProgress } from '../progress';
 

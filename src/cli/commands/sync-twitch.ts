@@ -11,7 +11,7 @@ import {
   type SyncSummary,
   type TwitchChannel,
 } from '../../twitch/channel-sync';
-import { TwitchApiError } from '../../twitch/client';
+import { TwitchApiError } from '../../twitch/errors';
 import { createGameNames } from '../../twitch/game-names';
 import { CliError, type CliCommand } from '../command';
 import { createProgress } from '../progress';

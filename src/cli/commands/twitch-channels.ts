@@ -3,7 +3,7 @@ import { systemClock } from '../../clock';
 import { loadConfig } from '../../config';
 import { closeDatabase, openDatabase } from '../../db/client';
 import { ChannelError, listTwitchChannels, registerTwitchChannels, removeTwitchChannel } from '../../twitch/channel-sync';
-import { TwitchApiError } from '../../twitch/client';
+import { TwitchApiError } from '../../twitch/errors';
 import { CliError, type CliCommand } from '../command';
 import { guildOption, openTwitchForCli } from '../twitch-client';
 

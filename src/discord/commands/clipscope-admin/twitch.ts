@@ -2,7 +2,7 @@
 // through the Twitch service (null when Twitch is not configured).
 import { MessageFlags, type APIEmbed } from 'discord.js';
 import { z } from 'zod';
-import { TwitchApiError } from '../../../twitch/client';
+import { TwitchApiError } from '../../../twitch/errors';
 import type { BotContext, FollowedChannel, TwitchAdmin } from '../../context';
 import { COLORS, discordTimestamp, plural } from '../../embeds/format';
 import { fitEmbed, NO_MENTIONS, safeText } from '../../embeds/limits';

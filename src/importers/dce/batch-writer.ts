@@ -1,0 +1,111 @@
+// Turns validated export messages into the same share and reaction rows as live capture (source 'import'), inside the
+// import's transactions, without undoing what a newer export, a crawl or live capture already recorded.
+import { clipLinksOf, type MessageSnapshot } from '../../capture/record-share';
+import { canonicalClipUrl } from '../../capture/clip-url';
+import { emojiKey } from '../../capture/record-reaction';
+import type { Db } from '../../db/database';
+import { readGuildSettings } from '../../db/guild-settings';
+import type { ImportSession } from '../../db/stores/imports';
+import type { ExportedMessage, ExportHeader } from './format';
+
+/** The export's channel together with the guild's capture settings that apply to it. */
+export interface ChannelContext extends ExportHeader {
+  includeBots: boolean;
+  /** Set when the guild captures only some channels and this is not one of them: the file is skipped. */
+  notCaptured: boolean;
+}
+
+/** The context the messages of an export are recorded in: its channel and the guild's capture settings. */
+export function channelContext(db: Db, header: ExportHeader): ChannelContext {
+  const settings = readGuildSettings(db, header.guildId);
+  return {
+    ...header,
+    includeBots: settings.includeBots,
+    // As live capture: when the guild lists capture channels, only those (a thread by its parent) count.
+    notCaptured:
+      settings.captureChannelIds.length > 0 &&
+      !settings.captureChannelIds.includes(header.channelId) &&
+      !settings.captureChannelIds.includes(header.threadId ?? header.channelId),
+  };
+}
+
+/** Records one message's shares and reactions; returns the number of shares added. Call inside a transaction. */
+export function createBatchWriter(session: ImportSession): { record(ctx: ChannelContext, message: ExportedMessage, now: number): number } {
+  const mentionsTwitch = /twitch\.tv/i;
+
+  return {
+    record(ctx, message, now) {
+      if (message.author.isBot && !ctx.includeBots) return 0;
+      const embedUrls: string[] = [];
+      for (const embed of message.embeds) {
+        if (embed.url) embedUrls.push(embed.url);
+        if (embed.video?.url) embedUrls.push(embed.video.url);
+      }
+      const rows = session.sharesOf(message.id);
+      const maybeLinks = mentionsTwitch.test(message.content) || embedUrls.some((u) => mentionsTwitch.test(u));
+      // Most messages share no clip and were never recorded: nothing to do (the cheap common path).
+      if (!maybeLinks && rows.length === 0) return 0;
+      if (ctx.exportedAt !== null && rows.length > 0) {
+        // A newer export or a crawl already recorded this message: this export is older and changes nothing.
+        const seen = session.observedAt(message.id);
+        if (seen !== undefined && seen > ctx.exportedAt) return 0;
+      }
+
+      const snapshot: MessageSnapshot = {
+        guildId: ctx.guildId,
+        channelId: ctx.channelId,
+        threadId: ctx.threadId,
+        messageId: message.id,
+        authorId: message.author.id,
+        authorName: message.author.nickname || message.author.name,
+        authorIsBot: message.author.isBot,
+        postedAt: message.timestamp,
+        content: message.content,
+        embedUrls,
+        source: 'import',
+      };
+      let toRecord = snapshot;
+      if (rows.length > 0) {
+        // The database may already know a newer state of this message (live capture, a newer export).
+        const links = new Set(clipLinksOf(snapshot).map((l) => l.clipId));
+        const wanted = new Set(links);
+        for (const row of rows) {
+          // Deleted after this export was taken: the export is older than the deletion, which stands.
+          if (row.deleted_at !== null && wanted.has(row.clip_id) && (ctx.exportedAt === null || row.deleted_at > ctx.exportedAt)) {
+            wanted.delete(row.clip_id);
+          }
+          // The export shows the message never edited, yet we know a link it lacks: that came from a later edit.
+          if (row.deleted_at === null && !wanted.has(row.clip_id) && message.timestampEdited == null) wanted.add(row.clip_id);
+        }
+        if (wanted.size !== links.size || [...wanted].some((id) => !links.has(id))) {
+          toRecord = { ...snapshot, content: '', embedUrls: [...wanted].map(canonicalClipUrl) };
+        }
+      }
+      const change = session.recordMessage(toRecord, clipLinksOf(toRecord), now);
+      if (rows.length === 0 && change.added.length === 0) return 0;
+      if (ctx.exportedAt !== null) session.observe(message.id, ctx.guildId, ctx.exportedAt);
+
+      for (const reaction of message.reactions) {
+        const key = emojiKey(reaction.emoji);
+        if (key === null) continue;
+        // Live events newer than this export know better than its numbers.
+        if (ctx.exportedAt !== null && session.hasNewerLiveReaction(message.id, key, ctx.exportedAt)) continue;
+        const userIds = reaction.users?.map((u) => u.id) ?? [];
+        session.recordReactionSnapshot(
+          {
+            guildId: ctx.guildId,
+            channelId: ctx.channelId,
+            messageId: message.id,
+            emojiKey: key,
+            count: Math.max(reaction.count, userIds.length),
+            userIds,
+            // When the reaction happened is unknown; the message's time keeps it in the right period.
+            at: message.timestamp,
+          },
+          now,
+        );
+      }
+      return change.added.length;
+    },
+  };
+}

@@ -1,0 +1,259 @@
+// Imports DiscordChatExporter JSON exports (the public entry): streams each file and commits its messages in batches with
+// the file's progress, so an interrupted import resumes where it stopped and importing again changes nothing already right.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Clock } from '../../clock';
+import type { Db } from '../../db/database';
+import { databaseFile, describeStorageProblem } from '../../db/storage-errors';
+import { ExportScanner, ExportSyntaxError } from '../export-scanner';
+import { openImportSession } from '../../db/stores/imports';
+import { ClipscopeError } from '../../errors';
+import { channelContext, createBatchWriter, type ChannelContext } from './batch-writer';
+import { parseExportedMessage, readExportHeader } from './format';
+import { ResumeState } from './resume-state';
+
+export interface ImportDeps {
+  db: Db;
+  clock: Clock;
+}
+
+export interface ImportOptions {
+  /** Only import exports of this guild; a file of another guild is an error (guilds' data never mix). */
+  guildId?: string;
+  /** Read files again even when an earlier run completed them. */
+  force?: boolean;
+  /** Messages per transaction at most (default 1,000); each chunk read also ends one. */
+  batchSize?: number;
+  /** Bytes per read (default 1 MiB). */
+  chunkSize?: number;
+  /** Stops between chunks, everything read so far committed; the file's next import continues from there. */
+  signal?: AbortSignal;
+  /** Called after every chunk with the file's bytes read so far and the messages read in this run. */
+  onProgress?: (progress: { file: string; bytesRead: number; fileSize: number; messagesRead: number }) => void;
+}
+
+export interface FileImportResult {
+  file: string;
+  /** 'stopped': interrupted through the signal; importing the file again continues where it stopped. */
+  status: 'imported' | 'skipped' | 'stopped';
+  /** Why the file was skipped: a completed earlier run, or a channel the guild does not capture. */
+  skipped?: 'already_imported' | 'not_captured';
+  /** The same, in words. */
+  reason?: string;
+  guildId: string | null;
+  channelId: string | null;
+  channelName: string | null;
+  fileSize: number;
+  /** Messages read in this run (a resumed run starts after the ones already imported). */
+  messagesRead: number;
+  /** Where a resumed run started, in messages already imported earlier. */
+  resumedAfter: number;
+  sharesAdded: number;
+  clipsAdded: number;
+}
+
+/** A file that cannot be imported: the message names the file and the line and byte where the problem is. */
+export class ImportError extends ClipscopeError {
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+    readonly byteOffset: number | null,
+    readonly line: number | null,
+    /** Messages of this file committed before the problem (they are kept). */
+    readonly messagesKept: number,
+  ) {
+    super(
+      'import',
+      `${file}${line !== null ? `:${line}` : ''}: ${reason}${byteOffset !== null ? ` (byte ${byteOffset.toLocaleString('en-US')})` : ''}`,
+      { userFacing: true, detail: { file, byteOffset, line, messagesKept } },
+    );
+  }
+}
+
+/** The .json files under the given paths (folders searched recursively), each once, in a stable order. */
+export function listExportFiles(paths: readonly string[]): string[] {
+  const found = new Set<string>();
+  const visit = (p: string, explicit: boolean): void => {
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(p);
+    } catch {
+      throw new ImportError(p, 'no such file or folder', null, null, 0);
+    }
+    if (stat.isDirectory()) {
+      const entries = fs.readdirSync(p, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
+      for (const entry of entries) {
+        const child = path.join(p, entry.name);
+        if (entry.isDirectory()) visit(child, false);
+        else if (entry.isFile() && entry.name.toLowerCase().endsWith('.json')) visit(child, false);
+      }
+    } else if (stat.isFile()) {
+      if (explicit || p.toLowerCase().endsWith('.json')) found.add(path.resolve(p));
+    }
+  };
+  for (const p of paths) visit(p, true);
+  return [...found];
+}
+
+/** SQLite page cache during an import, in KiB. */
+const IMPORT_CACHE_KIB = 16 * 1024;
+
+/** Ends the reading of a file that is skipped on purpose (not an error). */
+class SkipFile extends Error {}
+
+/** Imports one export file. Throws ImportError (after committing every valid message before the problem). */
+export async function importExportFile(deps: ImportDeps, file: string, options: ImportOptions = {}): Promise<FileImportResult> {
+  const { clock } = deps;
+  const db = deps.db;
+  const absolute = path.resolve(file);
+  const batchSize = options.batchSize ?? 1000;
+  const chunkSize = options.chunkSize ?? 1024 * 1024;
+  let handle: fs.promises.FileHandle;
+  try {
+    handle = await fs.promises.open(absolute, 'r');
+  } catch (error) {
+    throw new ImportError(file, `cannot open: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, null, null, 0);
+  }
+  const fileSize = (await handle.stat()).size;
+  const resume = await ResumeState.read(db, absolute, fileSize);
+
+  const result: FileImportResult = {
+    file,
+    status: 'imported',
+    guildId: null,
+    channelId: null,
+    channelName: null,
+    fileSize,
+    messagesRead: 0,
+    resumedAfter: 0,
+    sharesAdded: 0,
+    clipsAdded: 0,
+  };
+
+  const completedRun = resume.completedRun;
+  if (completedRun !== undefined && !options.force) {
+    await handle.close();
+    return {
+      ...result,
+      status: 'skipped',
+      skipped: 'already_imported',
+      reason: 'already imported (use --force to read it again)',
+      guildId: completedRun.guild_id,
+      channelId: completedRun.channel_id,
+      messagesRead: 0,
+      resumedAfter: completedRun.messages_imported,
+    };
+  }
+
+  let ctx: ChannelContext | null = null;
+  let clipsBefore = 0;
+  const session = openImportSession(db);
+  const writer = createBatchWriter(session);
+
+  // Messages are recorded the moment they are parsed (so none outlives the young generation of the heap) inside a
+  // transaction that is committed, with the file's progress, every batchSize messages and at the end of each chunk.
+  // Transactions never span an await: other code sharing the connection never finds one open.
+  // Each transaction is a capture batch, as live capture's: clip counters, dirty hours and the engagement journal
+  // are written once per touched clip, hour and message at its commit instead of after every message and reaction
+  // (per write, the journal read each clip message's engagement four times and the counters were recomputed thrice).
+  let messagesInTx = 0;
+  const begin = (): void => {
+    session.begin();
+    messagesInTx = 0;
+  };
+  const commit = (completed: boolean): void => {
+    if (!ctx) return;
+    if (!session.inTransaction) begin();
+    session.commit(resume.progress(ctx.guildId, ctx.threadId ?? ctx.channelId, completed, clock.now()));
+    resume.committed();
+  };
+  const rollback = (): void => session.rollback();
+
+  const scanner = new ExportScanner({
+    onHeader(header, arrayStart) {
+      ctx = channelContext(db, readExportHeader(header, arrayStart, options.guildId));
+      result.guildId = ctx.guildId;
+      result.channelId = ctx.threadId ?? ctx.channelId;
+      result.channelName = ctx.channelName;
+      if (ctx.notCaptured) throw new SkipFile(`#${ctx.channelName} is not one of the guild's capture channels`);
+      clipsBefore = session.countClips(ctx.guildId);
+      const earlier = resume.start(arrayStart, ctx.guildId, ctx.threadId ?? ctx.channelId);
+      if (earlier) {
+        result.resumedAfter = earlier.messages_imported;
+        scanner.seekAfterMessage(earlier.byte_offset, earlier.messages_imported);
+      }
+    },
+    onMessage(json, start, end) {
+      const message = parseExportedMessage(json, start, scanner.messagesScanned);
+      if (!session.inTransaction) begin();
+      result.sharesAdded += writer.record(ctx as ChannelContext, message, clock.now());
+      result.messagesRead++;
+      resume.advance(message.id, end);
+      if (++messagesInTx >= batchSize) commit(false);
+    },
+  });
+
+  // Imports write in message order and touch each page about once: SQLite's default 64 MB page cache would only
+  // add RSS (it was a third of the peak), so the import runs with 16 MB and gives the connection its cache back.
+  const restoreCache = session.useCacheKib(IMPORT_CACHE_KIB);
+  const buffer = Buffer.allocUnsafe(chunkSize);
+  let position = 0;
+  try {
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, chunkSize, position);
+      if (bytesRead === 0) break;
+      try {
+        position = scanner.push(buffer.subarray(0, bytesRead), position);
+      } catch (error) {
+        // Bad input: keep every valid message before it. Anything else (a database error): undo the open batch.
+        if (error instanceof ExportSyntaxError && session.inTransaction) commit(false);
+        throw error;
+      }
+      if (session.inTransaction) commit(false);
+      options.onProgress?.({ file, bytesRead: position, fileSize, messagesRead: result.messagesRead });
+      if (options.signal?.aborted) {
+        await handle.close();
+        return { ...result, status: 'stopped' };
+      }
+    }
+    scanner.end(fileSize);
+    commit(true);
+  } catch (error) {
+    rollback();
+    await handle.close();
+    if (error instanceof SkipFile) return { ...result, status: 'skipped', skipped: 'not_captured', reason: error.message };
+    if (error instanceof ExportSyntaxError) {
+      const line = await lineAt(absolute, error.byteOffset);
+      throw new ImportError(file, error.message, error.byteOffset, line, resume.messages - resume.resumedAfter);
+    }
+    // Disk full or a busy database: name it and the database file; the batches committed before are kept and the
+    // next run of the same import continues after them.
+    const storageProblem = describeStorageProblem(error, databaseFile(db));
+    if (storageProblem) {
+      const kept = resume.committedThisRun;
+      throw new ImportError(file, `${storageProblem}; ${kept} messages of this run were kept, import again to continue`, null, null, kept);
+    }
+    throw error;
+  } finally {
+    restoreCache();
+  }
+  await handle.close();
+  if (ctx) result.clipsAdded = session.countClips((ctx as ChannelContext).guildId) - clipsBefore;
+  return result;
+}
+
+/** The 1-based line of a byte offset, counted by streaming the file (only ever needed for an error). */
+export async function lineAt(file: string, byteOffset: number): Promise<number> {
+  let line = 1;
+  let seen = 0;
+  const stream = fs.createReadStream(file, { end: Math.max(0, byteOffset - 1), highWaterMark: 1024 * 1024 });
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    let i = chunk.indexOf(0x0a);
+    while (i >= 0) {
+      line++;
+      i = chunk.indexOf(0x0a, i + 1);
+    }
+    seen += chunk.length;
+  }
+  return byteOffset === 0 || seen === 0 ? 1 : line;
+}

@@ -1,0 +1,84 @@
+// Where the import of one file stands across runs: the earlier run recorded in import_runs, whether this run skips the
+// file, resumes after the messages already imported or starts over, and the progress committed with every batch.
+import type { Db } from '../../db/database';
+import { readImportRun, type ImportProgress, type ImportRun } from '../../db/stores/imports';
+
+export class ResumeState {
+  /** Messages imported over every run of this file, as committed (or about to be, in the open transaction). */
+  messages = 0;
+  /** The byte offset just after the last of those messages. */
+  offset = 0;
+  lastMessageId: string | null = null;
+  /** Where this run started, in messages already imported earlier. */
+  resumedAfter = 0;
+  /** Messages of this run actually committed (`messages` also counts the open transaction's). */
+  committedThisRun = 0;
+
+  private constructor(
+    private readonly filePath: string,
+    private readonly fileSize: number,
+    /** The earlier run of this very export, if any. */
+    private readonly previous: ImportRun | undefined,
+  ) {}
+
+  /** Reads how far earlier runs of the file at `filePath` (an absolute path) got. */
+  static async read(db: Db, filePath: string, fileSize: number): Promise<ResumeState> {
+    const previous = await readImportRun(db, filePath);
+    // A file of another size at the same path is a new export: start over (the writes are idempotent anyway).
+    const sameFile = previous !== undefined && previous.file_size === fileSize;
+    return new ResumeState(filePath, fileSize, sameFile ? previous : undefined);
+  }
+
+  /** The earlier run that imported this export completely, if one did. */
+  get completedRun(): ImportRun | undefined {
+    return this.previous !== undefined && this.previous.completed_at !== null ? this.previous : undefined;
+  }
+
+  /**
+   * Called when the export's messages start at `arrayStart`: continues after the earlier run if it stopped part-way
+   * through the same channel's export, and returns that run (the caller seeks past its messages); otherwise null.
+   */
+  start(arrayStart: number, guildId: string, channelId: string): ImportRun | null {
+    this.offset = arrayStart;
+    const previous = this.previous;
+    const resumable =
+      previous !== undefined &&
+      previous.completed_at === null &&
+      previous.byte_offset > arrayStart &&
+      previous.guild_id === guildId &&
+      previous.channel_id === channelId;
+    if (!resumable) return null;
+    this.messages = previous.messages_imported;
+    this.offset = previous.byte_offset;
+    this.lastMessageId = previous.last_message_id;
+    this.resumedAfter = previous.messages_imported;
+    return previous;
+  }
+
+  /** Counts one more message, `messageId`, ending at byte `end`. */
+  advance(messageId: string, end: number): void {
+    this.messages++;
+    this.offset = end;
+    this.lastMessageId = messageId;
+  }
+
+  /** The progress to commit with the open transaction; `completed` once the whole file is in. */
+  progress(guildId: string, channelId: string, completed: boolean, now: number): ImportProgress {
+    return {
+      filePath: this.filePath,
+      guildId,
+      channelId,
+      fileSize: this.fileSize,
+      messagesImported: this.messages,
+      lastMessageId: this.lastMessageId,
+      completedAt: completed ? now : null,
+      byteOffset: this.offset,
+      now,
+    };
+  }
+
+  /** Call once the progress is committed. */
+  committed(): void {
+    this.committedThisRun = this.messages - this.resumedAfter;
+  }
+}
