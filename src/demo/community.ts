@@ -1,6 +1,7 @@
 // The synthetic community model: guilds, people, clips and the Discord messages about them, derived from a seed.
 // Pure (no I/O). The database writer, the gateway payload stream and the chat-export writer all render this model,
-// so the three describe the very same community.
+// so the three describe the very same community. One file on purpose: its draws are one seeded sequence, and
+// splitting the model would spread that order over modules where a reordered import could change every dataset.
 import { canonicalClipUrl } from '../capture/clip-url';
 import { Rng, WeightedTable, zipfTable } from './random';
 import * as words from './words';

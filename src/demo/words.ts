@@ -1,4 +1,5 @@
 // Word lists for the synthetic community's names, titles and clip slugs (made up, except real game names).
+// Long because it is data: one word per line.
 
 export const SLUG_ADJECTIVES = [
   'Awkward',

@@ -2,6 +2,7 @@
 // header fields and then each element of `messages[]` as soon as it is complete, so memory stays bounded by the
 // largest single message, never the file. Element boundaries are found by a byte-level scan (strings, escapes,
 // nesting); each element is then decoded by the native JSON.parse, which is far faster than a JS tokenizer.
+// Slightly over 400 lines: the scanner is one state machine, clearer whole than split.
 import { ClipscopeError } from '../errors';
 
 /** A problem in the file, at an absolute byte offset (the caller turns it into a line number). */

@@ -2,24 +2,12 @@
 // the community favourite, the peak hour and one growth idea — or a short friendly note for a quiet week.
 import type { APIEmbed, APIEmbedField } from 'discord.js';
 import type { CreatorRow, GameRow, GrowthOpportunities, Overview, ViralClip } from '../../analytics/types';
+import type { WeeklyDigestData } from '../../digest/data';
 import { COLORS, formatAverage, formatChange, formatCount, hourRange, plural, rankLabel, weekdayName } from './format';
 import { clipTitle, reactionBreakdown } from './leaderboards';
 import { fitEmbed, link, safeText } from './limits';
 
-export interface WeeklyDigestData {
-  /** The covered ISO week: [start, end) instants and its first local date (YYYY-MM-DD). */
-  week: { start: number; end: number; date: string; timezone: string };
-  current: Overview;
-  previous: Overview;
-  topClips: ViralClip[];
-  topCreators: CreatorRow[];
-  topGames: GameRow[];
-  /** The clip with the most reactions, if any clip got one. */
-  favourite: ViralClip | null;
-  peakHour: number | null;
-  peakWeekday: number | null;
-  growth: GrowthOpportunities;
-}
+export type { WeeklyDigestData };
 
 const NAME_MAX = 60;
 
