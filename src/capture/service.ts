@@ -2,7 +2,7 @@
 // writes see a typed writer, the per-event settings read, and the few reads a source needs to decide what to fetch.
 import type { Clock } from '../clock';
 import type { Db } from '../db/database';
-import { getGuildSettings, rememberGuildName, type GuildSettings } from '../db/guild-settings';
+import { getGuildSettings, parseIdList, rememberGuildName, type GuildSettings } from '../db/guild-settings';
 import type { Logger } from '../logger';
 import { readCaptureSettingsNow } from './capture-settings';
 import { hasRecordedShares, readBackfillCheckpoint, writeBackfillPage, type BackfillCheckpoint, type BackfillPage } from './crawled-page';
@@ -86,15 +86,6 @@ export function createCaptureService(db: Db, options: { logger: Logger; clock: C
     isKnownClipMessage: (messageId) => isKnownClipMessage(db, messageId),
     location: db.location,
   };
-}
-
-function parseIdList(json: string): string[] {
-  try {
-    const parsed: unknown = JSON.parse(json);
-    return Array.isArray(parsed) ? parsed.filter((v): v is string => typeof v === 'string') : [];
-  } catch {
-    return [];
-  }
 }
 
 /** What a history crawl reads and writes: the guild's settings, its checkpoint per channel, and each page. */

@@ -104,7 +104,8 @@ export function writeGuildSettings(db: Db, guildId: string, changes: GuildSettin
   return next;
 }
 
-function parseIdList(json: string): string[] {
+/** A stored JSON list of ids; anything that is not a list of strings reads as empty. */
+export function parseIdList(json: string): string[] {
   try {
     const parsed: unknown = JSON.parse(json);
     return Array.isArray(parsed) ? parsed.filter((v): v is string => typeof v === 'string') : [];

@@ -33,8 +33,8 @@ export interface DiscordBot extends Service {
 export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
   const logger = options.logger.child({ service: 'discord' });
   const client = createDiscordClient({ apiBaseUrl: options.apiBaseUrl });
-  const queue = options.capture;
-  const ctx: CaptureContext = createCaptureContext({ capture: queue, logger, clock: options.clock, client });
+  const capture = options.capture;
+  const ctx: CaptureContext = createCaptureContext({ capture, logger, clock: options.clock, client });
   const stopTimeoutMs = options.stopTimeoutMs ?? 15_000;
   let accepting = false;
   let stopping: Promise<void> | null = null;
@@ -86,7 +86,7 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     },
     async idle() {
       await ctx.order.idle();
-      await queue.flush();
+      await capture.flush();
     },
   };
 
@@ -101,7 +101,7 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     const waited = await Promise.race([ctx.order.idle().then(() => 'done' as const), timedOut]);
     clearTimeout(timer);
     if (waited === 'timeout') logger.warn({ inFlight: ctx.order.size }, 'discord: events still fetching at shutdown were dropped');
-    await queue.stop();
+    await capture.stop();
     await client.destroy();
     logger.info('discord bot stopped; pending captures committed');
   }
