@@ -4,7 +4,7 @@ import type { Db } from '../db/client';
 import { average, computeBucketFacts, roundAverage, type CreatorFacts } from './bucket-facts';
 import { readNames } from './names';
 import { periodJson, resolvePeriod } from './periods';
-import { bucketOfPeriod, periodKey, summaryPeriod, type ReadSource } from './summaries';
+import { bucketOfPeriod, leaderboardRead, periodKey, summaryPeriod, type ReadSource } from './summaries';
 import type { AnalysisContext, CreatorRow, CreatorSort, PeriodQuery, ResolvedPeriod, TopCreators } from './types';
 
 export type { StoredCreator } from '../db/analytics/leaderboards';
@@ -34,7 +34,7 @@ export async function creatorRows(
 ): Promise<CreatorRow[]> {
   const summary = summaryPeriod(ctx, period, source);
   // The leaderboard's hot path: rows with their names in one statement, read as arrays.
-  const named = summary && (await readNamedCreators(db, { ...summary, sort, limit }));
+  const named = summary && (await readNamedCreators(db, leaderboardRead(summary, sort, limit)));
   if (named) {
     return named.map(
       ([
@@ -78,7 +78,7 @@ export async function storedCreatorRows(
   source?: ReadSource,
 ): Promise<StoredCreator[]> {
   const summary = summaryPeriod(ctx, period, source);
-  const stored = summary && (await readStoredCreators(db, { ...summary, sort, limit }));
+  const stored = summary && (await readStoredCreators(db, leaderboardRead(summary, sort, limit)));
   return stored ?? computedCreators(db, ctx, period, sort, limit);
 }
 

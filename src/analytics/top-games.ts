@@ -5,7 +5,7 @@ import type { Db } from '../db/client';
 import { average, computeBucketFacts, roundAverage, type GameFacts } from './bucket-facts';
 import { readNames } from './names';
 import { periodJson, resolvePeriod } from './periods';
-import { bucketOfPeriod, periodKey, summaryPeriod, type ReadSource } from './summaries';
+import { bucketOfPeriod, leaderboardRead, periodKey, summaryPeriod, type ReadSource } from './summaries';
 import type { AnalysisContext, GameRow, GameSort, PeriodQuery, ResolvedPeriod, TopGames } from './types';
 
 export type { StoredGame } from '../db/analytics/leaderboards';
@@ -35,7 +35,7 @@ export async function gameRows(
 ): Promise<GameRow[]> {
   const summary = summaryPeriod(ctx, period, source);
   // The leaderboard's hot path: rows and names in one statement, read as arrays.
-  const named = summary && (await readNamedGames(db, { ...summary, sort, limit }));
+  const named = summary && (await readNamedGames(db, leaderboardRead(summary, sort, limit)));
   if (named) {
     return named.map(
       ([
@@ -89,7 +89,7 @@ export async function storedGameRows(
   source?: ReadSource,
 ): Promise<StoredGame[]> {
   const summary = summaryPeriod(ctx, period, source);
-  const stored = summary && (await readStoredGames(db, { ...summary, sort, limit }));
+  const stored = summary && (await readStoredGames(db, leaderboardRead(summary, sort, limit)));
   return stored ?? computedGames(db, ctx, period, sort, limit);
 }
 

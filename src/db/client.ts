@@ -39,8 +39,10 @@ class ConnectionState implements Connection {
   /** The transaction handle that holds the connection, or null when no transaction is open. */
   owner: SqliteDb | null = null;
   private wake: { promise: Promise<void>; resolve: () => void } | null = null;
-  // One cache: raw-mode statements are kept under a key of their own (a statement's mode is per statement object).
+  // One cache in two maps: a statement's mode is per statement object, so raw-mode statements need their own, and a
+  // second map keyed by the same SQL string avoids building (and hashing) a new key string on every call.
   private readonly statements = new Map<string, Database.Statement>();
+  private readonly rawStatements = new Map<string, Database.Statement>();
 
   constructor(readonly client: Database.Database) {}
 
@@ -53,12 +55,12 @@ class ConnectionState implements Connection {
   }
 
   private prepared(sql: string, raw: boolean): Database.Statement {
-    const key = raw ? `\u0000raw\u0000${sql}` : sql;
-    let statement = this.statements.get(key);
+    const cache = raw ? this.rawStatements : this.statements;
+    let statement = cache.get(sql);
     if (!statement) {
       statement = this.client.prepare(sql);
       if (raw) statement.raw(true);
-      this.statements.set(key, statement);
+      cache.set(sql, statement);
     }
     return statement;
   }

@@ -119,22 +119,26 @@ function gameSql(sort: GameSortKey, limit: number | null, named: boolean): strin
 const creatorSqlOf = memoisedSql(creatorSql);
 const gameSqlOf = memoisedSql(gameSql);
 
-function namedCreatorsOn(c: Connection, read: LeaderboardRead<CreatorSortKey>): NamedCreatorColumns[] {
+// Sort and limit come as arguments, not spread into a copy of the period: the overview's hot path then allocates
+// no objects of its own shape per read.
+function namedCreatorsOn(c: Connection, period: SummaryPeriod, sort: CreatorSortKey, limit: number | null): NamedCreatorColumns[] {
   // Read as arrays: building a row object per row costs more than this indexed top-N read itself.
   return c
-    .rawStatement<[string, string, number], NamedCreatorColumns>(creatorSqlOf(read.sort, read.limit, true))
-    .all(read.guildId, read.periodType, read.periodStart);
+    .rawStatement<[string, string, number], NamedCreatorColumns>(creatorSqlOf(sort, limit, true))
+    .all(period.guildId, period.periodType, period.periodStart);
 }
 
-function namedGamesOn(c: Connection, read: LeaderboardRead<GameSortKey>): NamedGameColumns[] {
+function namedGamesOn(c: Connection, period: SummaryPeriod, sort: GameSortKey, limit: number | null): NamedGameColumns[] {
   return c
-    .rawStatement<[string, string, number], NamedGameColumns>(gameSqlOf(read.sort, read.limit, true))
-    .all(read.guildId, read.periodType, read.periodStart);
+    .rawStatement<[string, string, number], NamedGameColumns>(gameSqlOf(sort, limit, true))
+    .all(period.guildId, period.periodType, period.periodStart);
 }
 
 /** The period's creators with their names, as column arrays; null when the summaries do not hold the period. */
 export function readNamedCreators(db: Db, read: LeaderboardRead<CreatorSortKey>): Promise<NamedCreatorColumns[] | null> {
-  return run(db, (c) => (summaryHoldsOn(c, read.guildId, read.periodType, read.timezone) ? namedCreatorsOn(c, read) : null));
+  return run(db, (c) =>
+    summaryHoldsOn(c, read.guildId, read.periodType, read.timezone) ? namedCreatorsOn(c, read, read.sort, read.limit) : null,
+  );
 }
 
 /** The period's creators without names (to filter and sort before naming the few shown); null when not held. */
@@ -149,7 +153,9 @@ export function readStoredCreators(db: Db, read: LeaderboardRead<CreatorSortKey>
 
 /** The period's games with their names, as column arrays; null when the summaries do not hold the period. */
 export function readNamedGames(db: Db, read: LeaderboardRead<GameSortKey>): Promise<NamedGameColumns[] | null> {
-  return run(db, (c) => (summaryHoldsOn(c, read.guildId, read.periodType, read.timezone) ? namedGamesOn(c, read) : null));
+  return run(db, (c) =>
+    summaryHoldsOn(c, read.guildId, read.periodType, read.timezone) ? namedGamesOn(c, read, read.sort, read.limit) : null,
+  );
 }
 
 /** The period's games without names; null when the summaries do not hold the period. */
@@ -178,8 +184,8 @@ export function readOverviewSummary(db: Db, period: SummaryPeriod): Promise<Over
     if (!totals || totals.clip_count <= 0) return { totals, topGame: undefined, topCreator: undefined };
     return {
       totals,
-      topGame: namedGamesOn(c, { ...period, sort: 'clip_count', limit: 1 })[0],
-      topCreator: namedCreatorsOn(c, { ...period, sort: 'clip_count', limit: 1 })[0],
+      topGame: namedGamesOn(c, period, 'clip_count', 1)[0],
+      topCreator: namedCreatorsOn(c, period, 'clip_count', 1)[0],
     };
   });
 }
