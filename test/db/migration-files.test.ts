@@ -41,6 +41,21 @@ const SQLITE_SHIPPED: readonly Pinned[] = [
   { tag: '0007_summary-names', when: 1795660599683, sha256: '72b887618d0a22d50478c12de07580a777f789b6316cc32c311da3d39edfb58d' },
 ];
 
+/**
+ * The PostgreSQL migrations (issue #16). Until #16 reaches main they may still be regenerated (update the lines
+ * here with them); once shipped, append only.
+ */
+const POSTGRES_SHIPPED: readonly Pinned[] = [
+  { tag: '0000_initial', when: 1796519697339, sha256: 'd637dd8c39fcf775229f29595f7153f1cd429b54222950687f0730e5046ea17f' },
+  {
+    tag: '0001_latest-names-triggers',
+    when: 1796519719994,
+    sha256: '2e4ac51abf727e390afd7fc69216fef5ec8e3c3b802605e7519bb29c61bb2af5',
+  },
+];
+
+const POSTGRES_FOLDER = path.resolve(import.meta.dirname, '../../drizzle/postgres');
+
 interface JournalEntry {
   idx: number;
   tag: string;
@@ -153,4 +168,10 @@ describe('SQLite migration files', () => {
       expect(recorded(file)).toHaveLength(entries.length);
     });
   }
+});
+
+describe('PostgreSQL migration files', () => {
+  it('are the pinned ones, unchanged, in drizzle/postgres', () => {
+    expectShippedUnchanged(POSTGRES_FOLDER, POSTGRES_SHIPPED);
+  });
 });
