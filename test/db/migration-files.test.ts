@@ -15,6 +15,7 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeDatabase, MIGRATIONS_FOLDER, openDatabase } from '../../src/db/client';
+import { POSTGRES_MIGRATIONS_FOLDER } from '../../src/db/schema-postgres/migrate';
 
 interface Pinned {
   tag: string;
@@ -53,8 +54,6 @@ const POSTGRES_SHIPPED: readonly Pinned[] = [
     sha256: '2e4ac51abf727e390afd7fc69216fef5ec8e3c3b802605e7519bb29c61bb2af5',
   },
 ];
-
-const POSTGRES_FOLDER = path.resolve(import.meta.dirname, '../../drizzle/postgres');
 
 interface JournalEntry {
   idx: number;
@@ -172,6 +171,6 @@ describe('SQLite migration files', () => {
 
 describe('PostgreSQL migration files', () => {
   it('are the pinned ones, unchanged, in drizzle/postgres', () => {
-    expectShippedUnchanged(POSTGRES_FOLDER, POSTGRES_SHIPPED);
+    expectShippedUnchanged(POSTGRES_MIGRATIONS_FOLDER, POSTGRES_SHIPPED);
   });
 });
