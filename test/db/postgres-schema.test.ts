@@ -11,7 +11,7 @@ import { getTableConfig, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import * as sqliteSchema from '../../src/db/schema';
-import { DISTRIBUTED_TABLES, REFERENCE_TABLES } from '../../src/db/schema-postgres/citus';
+import { citusSetupStatements, DISTRIBUTED_TABLES, REFERENCE_TABLES } from '../../src/db/schema-postgres/citus';
 import { MIGRATION_LOCK_KEY, migratePostgres, POSTGRES_MIGRATIONS_FOLDER } from '../../src/db/schema-postgres/migrate';
 import { mulberry32 } from '../analytics/community-model';
 import { createTestDatabase, describeWithPostgres, type TestDatabase } from '../helpers/postgres';
@@ -220,6 +220,9 @@ describeWithPostgres('PostgreSQL schema and migrations', () => {
     expect(keyOf('reaction_baselines_pkey')).toEqual(['guild_id', 'message_id', 'emoji_key']);
     expect(keyOf('message_observations_pkey')).toEqual(['guild_id', 'message_id']);
     expect(keyOf('backfill_checkpoints_pkey')).toEqual(['guild_id', 'channel_id']);
+    // The documented Citus setup places every table exactly once.
+    const placed = citusSetupStatements().flatMap((statement) => [...statement.matchAll(/_table\('(\w+)'/g)].map((m) => m[1]!));
+    expect(placed.sort()).toEqual(tables);
     // No foreign keys (Citus allows them only between co-located tables, through guild_id).
     expect((await db.pool.query("SELECT conname FROM pg_constraint WHERE contype = 'f'")).rows).toEqual([]);
   });
