@@ -16,6 +16,7 @@ import { topCreators } from './top-creators';
 import { gameRows, topGames } from './top-games';
 import type {
   AnalysisContext,
+  CompareSpan,
   Comparison,
   CreatorRow,
   CreatorSort,
@@ -57,7 +58,8 @@ export interface Analytics {
   ): Promise<ViralClips>;
   timeline(ctx: AnalysisContext, query: { bucket: TimelineBucketSize; days: number }): Promise<EngagementTimeline>;
   peakTimes(ctx: AnalysisContext, period: PeriodQuery): Promise<PeakTimes>;
-  compare(ctx: AnalysisContext, period: PeriodQuery): Promise<Comparison>;
+  /** span: `to_date` (default while the period runs) or `whole`; see compare.ts. */
+  compare(ctx: AnalysisContext, period: PeriodQuery, span?: CompareSpan): Promise<Comparison>;
   /** minReactions: reactions a clip needs to be a community favourite (default 2). */
   growth(ctx: AnalysisContext, query: { period: PeriodQuery; limit: number; minReactions?: number }): Promise<GrowthOpportunities>;
   /** One creator's leaderboard row for the period (exactly as /topcreators ranks it), or null if not active. */
@@ -140,8 +142,8 @@ class DbAnalytics implements Analytics {
     return peakTimes(this.db, ctx, { period });
   }
 
-  compare(ctx: AnalysisContext, period: PeriodQuery): Promise<Comparison> {
-    return compare(this.db, ctx, { period });
+  compare(ctx: AnalysisContext, period: PeriodQuery, span?: CompareSpan): Promise<Comparison> {
+    return compare(this.db, ctx, span ? { period, span } : { period });
   }
 
   growth(ctx: AnalysisContext, q: { period: PeriodQuery; limit: number; minReactions?: number }): Promise<GrowthOpportunities> {

@@ -8,7 +8,8 @@ const $ = (id) => document.getElementById(id);
 
 const state = {
   period: 'week',
-  compare: false,
+  /** '' (off), 'to_date' (the same elapsed span of the previous period) or 'whole'. */
+  compare: '',
   creatorSort: 'clip_count',
   gameSort: 'clip_count',
   viralSort: 'view_count',
@@ -71,12 +72,15 @@ function loadOverview(generation, quiet) {
     async () => {
       const [overview, comparison] = await Promise.all([
         getJson('overview', periodParams()),
-        state.compare && comparable ? getJson('compare', { period: state.period }) : Promise.resolve(null),
+        state.compare && comparable ? getJson('compare', { period: state.period, span: state.compare }) : Promise.resolve(null),
       ]);
       return { overview, comparison };
     },
     ({ overview, comparison }) => {
       $('period-label').textContent = overview.period && overview.period.label ? overview.period.label : '';
+      // Says exactly what is set against what: "Dec 1–5 vs Nov 1–5", or two whole periods.
+      $('compare-label').hidden = !comparison;
+      $('compare-label').textContent = comparison ? `· ${comparison.label}` : '';
       renderOverview($('overview'), overview, comparison);
     },
     { quiet },
@@ -175,9 +179,11 @@ function loadAll(quiet = false) {
   document.querySelectorAll('#period-buttons button').forEach((button) => {
     button.setAttribute('aria-pressed', String(button.dataset.period === state.period));
   });
-  const compareToggle = $('compare-toggle');
-  compareToggle.disabled = state.period === 'all_time';
-  compareToggle.parentElement.title = compareToggle.disabled ? 'All time has no previous period to compare with' : '';
+  const compareSpan = $('compare-span');
+  compareSpan.disabled = state.period === 'all_time';
+  compareSpan.parentElement.title = compareSpan.disabled ? 'All time has no previous period to compare with' : '';
+  const sameDays = compareSpan.querySelector('option[value=to_date]');
+  sameDays.textContent = state.period === 'day' ? 'with yesterday up to this time' : 'with the same days of the previous period';
   return Promise.all([
     loadOverview(generation, quiet),
     loadCreators(generation, quiet),
@@ -252,8 +258,8 @@ function wire() {
       loadAll();
     });
   });
-  $('compare-toggle').addEventListener('change', (event) => {
-    state.compare = event.target.checked;
+  $('compare-span').addEventListener('change', (event) => {
+    state.compare = event.target.value;
     loadOverview(loadGeneration);
   });
   $('timeline-bucket').addEventListener('change', (event) => {

@@ -41,7 +41,7 @@ export function renderOverview(container, overview, comparison) {
       { className: 'card', title },
       el('span', { className: 'card-label' }, label),
       el('span', { className: 'card-value' }, value),
-      change ? el('span', { className: `card-change ${changeClass(change)}` }, formatChange(change)) : null,
+      change ? el('span', { className: `card-change ${changeClass(change)}`, title: changes.label }, formatChange(change)) : null,
     );
   const topGame = overview.top_game ? `${overview.top_game.name} (${formatInteger(overview.top_game.clip_count)})` : '—';
   const topCreator = overview.top_creator ? `${overview.top_creator.name} (${formatInteger(overview.top_creator.clip_count)})` : '—';

@@ -1,0 +1,97 @@
+// The dashboard tells the truth in a real browser (Debian's Chromium through playwright-core): comparisons say what
+// they compare and show the previous value beside the change.
+import fs from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiToken } from '../../src/auth/tokens';
+import { ManualClock } from '../../src/clock';
+import type { HttpServer } from '../../src/http/server';
+import { GUILD_A, NOW, seedCommunity, shareNewClip } from '../fixtures/http-community';
+import { startTestServer } from '../helpers/http-server';
+import { createTempDb, type TempDb } from '../helpers/temp-db';
+
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = fs.existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`dashboard browser test skipped: ${CHROMIUM} not found (install it with: apt-get install -y chromium)`);
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+describe.skipIf(!hasChromium)('an honest dashboard in Chromium', () => {
+  let temp: TempDb;
+  let server: HttpServer;
+  let browser: Browser;
+  let page: Page;
+  let url: string;
+  let token: string;
+  const clock = new ManualClock(NOW);
+
+  beforeAll(async () => {
+    temp = createTempDb();
+    seedCommunity(temp.db);
+    // October: one clip early in the month, one late; the comparisons below set November against them.
+    shareNewClip(temp.db, GUILD_A, 'OctoberEarly', {
+      views: 10,
+      creator: ['c1', 'Alice'],
+      at: Date.parse('2026-10-03T10:00:00Z'),
+      messageId: '7101',
+    });
+    shareNewClip(temp.db, GUILD_A, 'OctoberLate', {
+      views: 10,
+      creator: ['c1', 'Alice'],
+      at: Date.parse('2026-10-28T10:00:00Z'),
+      messageId: '7102',
+    });
+    token = (await createApiToken(temp.db, { guildId: GUILD_A, name: 'honest' }, NOW)).token;
+    ({ server } = await startTestServer(temp.db, { changeCheckMs: 50 }, clock));
+    url = await server.listen('127.0.0.1', 0);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+    await page.goto(url);
+    await page.evaluate((t) => sessionStorage.setItem('clipscope.token', t), token);
+    await page.reload();
+    await page.locator('#creators tbody tr').first().waitFor();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    temp?.cleanup();
+  });
+
+  const change = (label: string) =>
+    page.locator('.card', { has: page.locator('.card-label', { hasText: new RegExp(`^${label}$`) }) }).locator('.card-change');
+
+  describe('comparisons', () => {
+    it('sets this month so far against the same days of last month, says so, and shows the previous value', async () => {
+      await page.click('#period-buttons button[data-period=month]');
+      await page.selectOption('#compare-span', 'to_date');
+      await expect.poll(() => page.locator('#compare-label').textContent()).toBe('· Nov 1–25 vs Oct 1–25');
+      // November so far: 3 clips; October 1–25: 1.
+      await expect.poll(() => change('Clips').textContent()).toBe('+200% · was 1');
+    });
+
+    it('offers the whole previous month as the second choice', async () => {
+      await page.selectOption('#compare-span', 'whole');
+      await expect.poll(() => page.locator('#compare-label').textContent()).toBe('· November 2026 so far vs October 2026');
+      await expect.poll(() => change('Clips').textContent()).toBe('+50% · was 2');
+    });
+
+    it('this week against the same days of last week', async () => {
+      await page.click('#period-buttons button[data-period=week]');
+      await page.selectOption('#compare-span', 'to_date');
+      await expect.poll(() => page.locator('#compare-label').textContent()).toBe('· Nov 23–25 vs Nov 16–18');
+      await expect.poll(() => change('Clips').textContent()).toBe('+2 (new) · was 0');
+      await page.selectOption('#compare-span', '');
+      await expect.poll(() => page.locator('#compare-label').isVisible()).toBe(false);
+      expect(await change('Clips').count()).toBe(0);
+    });
+  });
+});
