@@ -1,9 +1,10 @@
 // The dashboard tells the truth in a real browser (Debian's Chromium through playwright-core): comparisons say what
-// they compare and show the previous value beside the change.
+// they compare and show the previous value beside the change; clips still waiting for Twitch are said to be waiting.
 import fs from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '../../src/auth/tokens';
+import { recordMessageNow } from '../../src/capture/record-now';
 import { ManualClock } from '../../src/clock';
 import type { HttpServer } from '../../src/http/server';
 import { GUILD_A, NOW, seedCommunity, shareNewClip } from '../fixtures/http-community';
@@ -49,6 +50,22 @@ describe.skipIf(!hasChromium)('an honest dashboard in Chromium', () => {
       at: Date.parse('2026-10-28T10:00:00Z'),
       messageId: '7102',
     });
+    // Shared in Discord but never looked up on Twitch (this server has no Twitch credentials): a share, not yet a clip.
+    recordMessageNow(
+      temp.db,
+      {
+        guildId: GUILD_A,
+        channelId: '900',
+        messageId: '7201',
+        authorId: 'poster',
+        authorName: 'poster',
+        authorIsBot: false,
+        postedAt: NOW - 60_000,
+        content: 'https://clips.twitch.tv/StillWaiting',
+        source: 'discord',
+      },
+      NOW - 60_000,
+    );
     token = (await createApiToken(temp.db, { guildId: GUILD_A, name: 'honest' }, NOW)).token;
     ({ server } = await startTestServer(temp.db, { changeCheckMs: 50 }, clock));
     url = await server.listen('127.0.0.1', 0);
@@ -68,6 +85,17 @@ describe.skipIf(!hasChromium)('an honest dashboard in Chromium', () => {
 
   const change = (label: string) =>
     page.locator('.card', { has: page.locator('.card-label', { hasText: new RegExp(`^${label}$`) }) }).locator('.card-change');
+
+  describe('clips waiting for Twitch', () => {
+    it('says a shared clip is waiting for Twitch data, and which settings look it up', async () => {
+      await expect
+        .poll(() => page.locator('#status-line').textContent())
+        .toBe(
+          '1 clip waiting for Twitch data: this server does not look clips up on Twitch. Set TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET to count them as clips (they already count as shares).',
+        );
+      expect(await page.locator('#status-line').isVisible()).toBe(true);
+    });
+  });
 
   describe('comparisons', () => {
     it('sets this month so far against the same days of last month, says so, and shows the previous value', async () => {

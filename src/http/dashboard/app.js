@@ -17,6 +17,8 @@ const state = {
   timelineDays: 365,
   peakMetric: 'clips',
   peakAnswer: null,
+  /** The last /status answer: clips still waiting for Twitch, and whether this server looks them up. */
+  status: null,
 };
 
 let stopEvents = null;
@@ -64,6 +66,54 @@ async function panel(container, generation, load, render, { quiet = false } = {}
   }
 }
 
+/** One line about the clips shared in Discord that do not count yet, or '' when there are none. */
+function waitingText(status) {
+  if (!status) return '';
+  const { pending, failed } = status.enrichment;
+  const parts = [];
+  if (pending > 0) {
+    parts.push(
+      status.twitch_enrichment.configured
+        ? `${plural(pending, 'shared clip is', 'shared clips are')} still being looked up on Twitch; ${pending === 1 ? 'it counts' : 'they count'} as shares now and as clips once Twitch answers.`
+        : `${plural(pending, 'clip', 'clips')} waiting for Twitch data: this server does not look clips up on Twitch. Set ${status.twitch_enrichment.enable_with.join(' and ')} to count them as clips (they already count as shares).`,
+    );
+  }
+  if (failed > 0)
+    parts.push(
+      `${plural(failed, 'clip', 'clips')} could not be looked up on Twitch; an admin can retry with /clipscope-admin enrichment retry.`,
+    );
+  return parts.join(' ');
+}
+
+function plural(n, one, many) {
+  return `${n.toLocaleString()} ${n === 1 ? one : many}`;
+}
+
+/** An empty panel's text, true for the case it is shown in: clips may be shared but still waiting for Twitch. */
+function emptyText(base) {
+  const status = state.status;
+  if (!status) return base;
+  const waiting = status.enrichment.pending;
+  if (waiting > 0) return `${base} ${plural(waiting, 'shared clip is', 'shared clips are')} still waiting for Twitch data (see above).`;
+  if (!status.twitch_enrichment.configured)
+    return `${base} Shared clips count here once this server looks them up on Twitch (${status.twitch_enrichment.enable_with.join(', ')}).`;
+  return `${base} Clips appear here once someone shares a Twitch clip in Discord and Twitch describes it.`;
+}
+
+/** The status line; a failed status read keeps the last line (the panels say when the server is unreachable). */
+async function loadStatus(generation) {
+  try {
+    const answer = await getJson('status');
+    if (generation !== loadGeneration) return;
+    state.status = answer;
+    const text = waitingText(answer);
+    $('status-line').hidden = text === '';
+    $('status-line').textContent = text;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) handleError(error, $('overview'));
+  }
+}
+
 function loadOverview(generation, quiet) {
   const comparable = state.period !== 'all_time';
   return panel(
@@ -98,7 +148,7 @@ function loadCreators(generation, quiet) {
         rows: answer.creators,
         sort: answer.sort,
         caption: 'Top creators',
-        emptyText: 'No creators in this period yet.',
+        emptyText: emptyText('No creators in this period yet.'),
         onSort: (sort) => {
           state.creatorSort = sort;
           loadCreators(loadGeneration);
@@ -119,7 +169,7 @@ function loadGames(generation, quiet) {
         rows: answer.games,
         sort: answer.sort,
         caption: 'Top games',
-        emptyText: 'No games in this period yet.',
+        emptyText: emptyText('No games in this period yet.'),
         onSort: (sort) => {
           state.gameSort = sort;
           loadGames(loadGeneration);
@@ -157,7 +207,7 @@ function loadViral(generation, quiet) {
     $('viral'),
     generation,
     () => getJson('viral-clips', { ...periodParams(), sort: state.viralSort, limit: 12 }),
-    (answer) => renderViralClips($('viral'), answer),
+    (answer) => renderViralClips($('viral'), answer, emptyText('No clips in this period yet.')),
     { quiet },
   );
 }
@@ -184,15 +234,18 @@ function loadAll(quiet = false) {
   compareSpan.parentElement.title = compareSpan.disabled ? 'All time has no previous period to compare with' : '';
   const sameDays = compareSpan.querySelector('option[value=to_date]');
   sameDays.textContent = state.period === 'day' ? 'with yesterday up to this time' : 'with the same days of the previous period';
-  return Promise.all([
-    loadOverview(generation, quiet),
-    loadCreators(generation, quiet),
-    loadGames(generation, quiet),
-    loadTimeline(generation, quiet),
-    loadPeak(generation, quiet),
-    loadGrowth(generation, quiet),
-    loadViral(generation, quiet),
-  ]);
+  // The status first (one small read): the panels' empty texts depend on it.
+  return loadStatus(generation).then(() =>
+    Promise.all([
+      loadOverview(generation, quiet),
+      loadCreators(generation, quiet),
+      loadGames(generation, quiet),
+      loadTimeline(generation, quiet),
+      loadPeak(generation, quiet),
+      loadGrowth(generation, quiet),
+      loadViral(generation, quiet),
+    ]),
+  );
 }
 
 function startLive() {

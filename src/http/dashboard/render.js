@@ -146,9 +146,9 @@ export const gameColumns = [
   },
 ];
 
-export function renderViralClips(container, answer) {
+export function renderViralClips(container, answer, emptyText) {
   if (answer.clips.length === 0) {
-    showState(container, 'empty', 'No clips in this period yet. They appear here as soon as someone shares a Twitch clip in Discord.');
+    showState(container, 'empty', emptyText || 'No clips in this period yet.');
     return;
   }
   const items = answer.clips.map((clip) => {
