@@ -97,6 +97,61 @@ describe.skipIf(!hasChromium)('an honest dashboard in Chromium', () => {
     });
   });
 
+  describe('panels that heal', () => {
+    const PANELS = ['overview', 'creators', 'games', 'timeline', 'peak', 'growth', 'viral'];
+    const states = () => page.evaluate((ids) => ids.map((id) => document.getElementById(id)?.dataset.state), PANELS);
+
+    it('retries a panel whose one request failed, and is not "Live" meanwhile', async () => {
+      await expect.poll(() => page.locator('#live').getAttribute('data-state')).toBe('live');
+      // Record every state the games panel and the badge pass through.
+      await page.evaluate(() => {
+        const seen: string[] = [];
+        (window as unknown as { __seen: string[] }).__seen = seen;
+        const games = document.getElementById('games') as HTMLElement;
+        const live = document.getElementById('live') as HTMLElement;
+        const note = () => seen.push(`${games.dataset.state}/${live.dataset.state}`);
+        const observer = new MutationObserver(note);
+        observer.observe(games, { attributes: true, attributeFilter: ['data-state'] });
+        observer.observe(live, { attributes: true, attributeFilter: ['data-state'] });
+      });
+      let aborted = 0;
+      await page.route(
+        /\/analytics\/api\/top-games\?/,
+        (route) => {
+          aborted++;
+          return route.abort('connectionreset');
+        },
+        { times: 1 },
+      );
+      await page.click('#period-buttons button[data-period=day]');
+      await expect.poll(() => aborted).toBe(1);
+      await expect.poll(() => page.locator('#games').getAttribute('data-state'), { timeout: 10_000 }).toBe('ready');
+      const seen = await page.evaluate(() => (window as unknown as { __seen: string[] }).__seen);
+      expect(seen.some((s) => s.startsWith('error/'))).toBe(true);
+      expect(seen.filter((s) => s.startsWith('error/')).every((s) => !s.endsWith('/live'))).toBe(true);
+      await expect.poll(() => page.locator('#live').getAttribute('data-state')).toBe('live');
+    });
+
+    it('shows one banner while the server is down, and every panel recovers when it is back', async () => {
+      const port = Number(new URL(url).port);
+      await server.close();
+      await expect.poll(() => page.locator('#live').getAttribute('data-state')).not.toBe('live');
+      await page.click('#period-buttons button[data-period=week]');
+      await expect.poll(() => page.locator('#offline-banner').isVisible()).toBe(true);
+      await expect.poll(states).toEqual(PANELS.map(() => 'error'));
+      // The sentence once, in the banner; the panels say briefly that they wait.
+      expect(await page.getByText('The server cannot be reached').count()).toBe(1);
+      expect(await page.locator('#games .state').textContent()).toContain('Waiting for the server');
+      expect(await page.locator('#live').getAttribute('data-state')).not.toBe('live');
+
+      ({ server } = await startTestServer(temp.db, { changeCheckMs: 50 }, clock));
+      await server.listen('127.0.0.1', port);
+      await expect.poll(states, { timeout: 20_000 }).toEqual(PANELS.map(() => 'ready'));
+      await expect.poll(() => page.locator('#offline-banner').isVisible()).toBe(false);
+      await expect.poll(() => page.locator('#live').getAttribute('data-state'), { timeout: 20_000 }).toBe('live');
+    });
+  });
+
   describe('comparisons', () => {
     it('sets this month so far against the same days of last month, says so, and shows the previous value', async () => {
       await page.click('#period-buttons button[data-period=month]');

@@ -32,6 +32,7 @@ function signedIn(yes) {
 }
 
 function showSignIn(message) {
+  clearRetries();
   if (stopEvents) stopEvents();
   stopEvents = null;
   signedIn(false);
@@ -53,16 +54,61 @@ function handleError(error, container) {
 
 const periodParams = () => ({ period: state.period });
 
-/** Runs one panel's load; a newer load (period switch) makes older answers irrelevant. */
+// Panels heal: a failed panel retries on its own with backoff (1 s, 2 s, 4 s … 30 s) until it loads again. While
+// the server cannot be reached one banner says so (not every panel), and the badge never says "Live" while any
+// panel is failing.
+const failing = new Map(); // panel id → { attempt, timer, unreachable }
+let streamState = 'off';
+const RETRY_MAX_MS = 30_000;
+
+function updateHealth() {
+  const unreachable = [...failing.values()].some((f) => f.unreachable);
+  const banner = $('offline-banner');
+  banner.hidden = !unreachable;
+  banner.textContent = unreachable ? 'The server cannot be reached. The page keeps trying and refreshes by itself when it is back.' : '';
+  const live = $('live');
+  if (streamState === 'live' && failing.size > 0) {
+    live.dataset.state = 'reconnecting';
+    $('live-text').textContent = 'Catching up…';
+  } else {
+    live.dataset.state = streamState;
+    $('live-text').textContent = streamState === 'live' ? 'Live' : streamState === 'reconnecting' ? 'Reconnecting…' : 'Offline';
+  }
+}
+
+function clearRetries() {
+  for (const entry of failing.values()) clearTimeout(entry.timer);
+  failing.clear();
+  updateHealth();
+}
+
+/** Runs one panel's load; a newer load (period switch) makes older answers irrelevant. A failure retries itself. */
 async function panel(container, generation, load, render, { quiet = false } = {}) {
   if (!quiet) showState(container, 'loading');
   try {
     const answer = await load();
     if (generation !== loadGeneration) return;
+    const entry = failing.get(container.id);
+    if (entry) {
+      clearTimeout(entry.timer);
+      failing.delete(container.id);
+      updateHealth();
+    }
     render(answer);
   } catch (error) {
     if (generation !== loadGeneration) return;
-    handleError(error, container);
+    if (error instanceof ApiError && error.status === 401) return handleError(error, container);
+    if (error && error.name === 'AbortError') return;
+    const previous = failing.get(container.id);
+    if (previous) clearTimeout(previous.timer);
+    const attempt = previous ? previous.attempt + 1 : 0;
+    const unreachable = error instanceof ApiError && error.status === 0;
+    const delay = Math.min(1000 * 2 ** attempt, RETRY_MAX_MS);
+    const timer = setTimeout(() => panel(container, generation, load, render, { quiet: true }), delay);
+    failing.set(container.id, { attempt, timer, unreachable });
+    const reason = unreachable ? 'Waiting for the server' : error instanceof Error ? error.message : 'Something went wrong.';
+    showState(container, 'error', `${reason} · trying again in ${Math.round(delay / 1000)} s…`);
+    updateHealth();
   }
 }
 
@@ -225,6 +271,8 @@ function loadGrowth(generation, quiet) {
 /** Loads every panel; quiet keeps the current numbers on screen while refreshing (live updates). */
 function loadAll(quiet = false) {
   loadGeneration += 1;
+  // Older retries belong to the older generation; this load retries whatever fails again.
+  for (const entry of failing.values()) clearTimeout(entry.timer);
   const generation = loadGeneration;
   document.querySelectorAll('#period-buttons button').forEach((button) => {
     button.setAttribute('aria-pressed', String(button.dataset.period === state.period));
@@ -262,8 +310,11 @@ function startLive() {
       lastVersion = data.version;
     },
     onState(live) {
-      $('live').dataset.state = live;
-      $('live-text').textContent = live === 'live' ? 'Live' : live === 'reconnecting' ? 'Reconnecting…' : 'Offline';
+      const reconnected = live === 'live' && streamState === 'reconnecting';
+      streamState = live;
+      updateHealth();
+      // Back after a break (a server restart, a lost connection): every panel reloads, whatever the version says.
+      if (reconnected) loadAll(true);
     },
     onUnauthorized() {
       forgetToken();
