@@ -152,6 +152,35 @@ describe.skipIf(!hasChromium)('an honest dashboard in Chromium', () => {
     });
   });
 
+  describe('numbers that say what they are', () => {
+    it('shows the figure "most engaging creators" ranks by, in order', async () => {
+      await page.click('#period-buttons button[data-period=all_time]');
+      await expect.poll(() => page.locator('#growth').getAttribute('data-state')).toBe('ready');
+      const lines = await page.locator('#growth .growth-list').nth(1).locator('li').allTextContents();
+      expect(lines.length).toBeGreaterThan(1);
+      const perClip = lines.map((line) => {
+        expect(line).toMatch(/ · [\d.]+ per clip \(\d+ shares? \+ \d+ reactions? on \d+ clips?\)$/);
+        return Number(/([\d.]+) per clip/.exec(line)?.[1]);
+      });
+      expect(perClip).toEqual([...perClip].sort((a, b) => b - a));
+      expect(await page.locator('#growth').textContent()).toContain('Ranked by Discord shares + reactions per clip');
+    });
+
+    it('never says "1 clips", "1 shares", "1 reactions" or "1 views"', async () => {
+      const text = (await page.locator('main').textContent()) ?? '';
+      expect(text).not.toMatch(/(^|[^\d,.])1 (clips|shares|reactions|views)\b/);
+      expect(text).toMatch(/\b1 clip\b/);
+    });
+
+    it('explains a views-per-hour order when no clip has view history', async () => {
+      await page.selectOption('#viral-sort', 'view_velocity');
+      await expect.poll(() => page.locator('.sort-note').textContent()).toContain('No clip in this period has view history yet');
+      expect(await page.locator('#viral .clip-stats').first().textContent()).toMatch(/^no view history yet · /);
+      await page.selectOption('#viral-sort', 'view_count');
+      await expect.poll(() => page.locator('.sort-note').isVisible()).toBe(false);
+    });
+  });
+
   describe('comparisons', () => {
     it('sets this month so far against the same days of last month, says so, and shows the previous value', async () => {
       await page.click('#period-buttons button[data-period=month]');

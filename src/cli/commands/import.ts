@@ -91,9 +91,9 @@ Options:
     const clips = imported.reduce((n, r) => n + r.clipsAdded, 0);
     const resumed = imported.filter((r) => r.resumedAfter > 0).length;
     const summary = [
-      `Imported ${imported.length} of ${files.length} file${files.length === 1 ? '' : 's'}: ${messagesBefore.toLocaleString('en-US')} messages read`,
-      `${shares.toLocaleString('en-US')} new clip shares`,
-      `${clips.toLocaleString('en-US')} new clips pending enrichment`,
+      `Imported ${imported.length} of ${files.length} file${files.length === 1 ? '' : 's'}: ${count(messagesBefore, 'message')} read`,
+      `${count(shares, 'new clip share')}`,
+      `${count(clips, 'new clip')} pending enrichment`,
     ];
     if (resumed > 0) summary.push(`${resumed} resumed`);
     const already = skipped.length - notCaptured.length;
@@ -116,3 +116,8 @@ Options:
     return 0;
   },
 };
+
+/** "1 message", "2 messages". */
+function count(n: number, noun: string): string {
+  return `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
+}

@@ -105,7 +105,7 @@ export function renderHeatmap(container, summary, answer, metric) {
       const cell = el('span', {
         className: 'hm-cell',
         role: 'cell',
-        title: `${WEEKDAYS[day]} ${String(hour).padStart(2, '0')}:00 — ${formatInteger(value)} ${what}`,
+        title: `${WEEKDAYS[day]} ${String(hour).padStart(2, '0')}:00 — ${formatInteger(value)} ${value === 1 ? what.slice(0, -1) : what}`,
       });
       const strength = value / max;
       cell.style.backgroundColor = value === 0 ? '' : `rgba(145, 70, 255, ${(0.12 + 0.88 * strength).toFixed(3)})`;

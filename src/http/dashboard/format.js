@@ -45,3 +45,8 @@ export function safeUrl(value) {
     return null;
   }
 }
+
+/** "1 clip", "2 clips", "1,204 reactions": a count with its noun in the right number. */
+export function countOf(n, one, many = `${one}s`) {
+  return `${formatInteger(n)} ${n === 1 ? one : many}`;
+}
