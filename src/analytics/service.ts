@@ -1,6 +1,7 @@
 // The analytics service: every read that commands, the digest, the HTTP API and the CLI make, over one database.
 // Presentation code holds an Analytics and never a database handle.
 import { readGuildFingerprint, readChangeMarker } from '../db/analytics/data-version';
+import { readGuildName } from '../db/analytics/guild-name';
 import { readGuildStatus, readHealth, readLargestGuild, type GuildStatusFacts, type HealthFacts } from '../db/analytics/status';
 import type { Db } from '../db/client';
 import { clipDetails, type ClipDetails } from './clip-details';
@@ -79,6 +80,8 @@ export interface Analytics {
   health(): Promise<HealthFacts>;
   /** What /clipscope-admin status shows of a guild's data and background work. */
   guildStatus(guildId: string): Promise<GuildStatusFacts>;
+  /** The guild's name as the bot last saw it, or null when it never has (an imported or generated guild may have none). */
+  guildName(guildId: string): Promise<string | null>;
   /** The guild with the most clips (the demo and the benchmarks serve it), or null when there are no clips. */
   largestGuild(): Promise<{ guildId: string; clips: number } | null>;
 
@@ -186,6 +189,10 @@ class DbAnalytics implements Analytics {
 
   guildStatus(guildId: string): Promise<GuildStatusFacts> {
     return readGuildStatus(this.db, guildId);
+  }
+
+  guildName(guildId: string): Promise<string | null> {
+    return readGuildName(this.db, guildId);
   }
 
   largestGuild(): Promise<{ guildId: string; clips: number } | null> {

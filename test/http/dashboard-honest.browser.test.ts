@@ -5,6 +5,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '../../src/auth/tokens';
 import { recordMessageNow } from '../../src/capture/record-now';
+import { writeGuildSettings } from '../../src/db/guild-settings';
 import { ManualClock } from '../../src/clock';
 import type { HttpServer } from '../../src/http/server';
 import { GUILD_A, NOW, seedCommunity, shareNewClip } from '../fixtures/http-community';
@@ -66,6 +67,7 @@ describe.skipIf(!hasChromium)('an honest dashboard in Chromium', () => {
       },
       NOW - 60_000,
     );
+    writeGuildSettings(temp.db, GUILD_A, { guildName: 'Clip Club' }, NOW);
     token = (await createApiToken(temp.db, { guildId: GUILD_A, name: 'honest' }, NOW)).token;
     ({ server } = await startTestServer(temp.db, { changeCheckMs: 50 }, clock));
     url = await server.listen('127.0.0.1', 0);
@@ -85,6 +87,11 @@ describe.skipIf(!hasChromium)('an honest dashboard in Chromium', () => {
 
   const change = (label: string) =>
     page.locator('.card', { has: page.locator('.card-label', { hasText: new RegExp(`^${label}$`) }) }).locator('.card-change');
+
+  it('names the server it shows, in the header and the tab title', async () => {
+    await expect.poll(() => page.locator('#guild-name').textContent()).toBe('Clip Club');
+    expect(await page.title()).toBe('Clip Club · Clipscope');
+  });
 
   describe('clips waiting for Twitch', () => {
     it('says a shared clip is waiting for Twitch data, and which settings look it up', async () => {

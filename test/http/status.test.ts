@@ -2,6 +2,7 @@
 // whether this server looks them up at all.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { recordMessageNow } from '../../src/capture/record-now';
+import { writeGuildSettings } from '../../src/db/guild-settings';
 import type { HttpServer } from '../../src/http/server';
 import { GUILD_A, GUILD_B, seedCommunity } from '../fixtures/http-community';
 import { bearer, startTestServer, TEST_NOW, tokenFor } from '../helpers/http-server';
@@ -31,6 +32,7 @@ function shareUnenriched(guildId: string, slug: string, messageId: string): void
 beforeEach(() => {
   temp = createTempDb();
   seedCommunity(temp.db);
+  writeGuildSettings(temp.db, GUILD_A, { guildName: 'Clip Club' }, TEST_NOW);
   shareUnenriched(GUILD_A, 'WaitingOne', '9001');
   shareUnenriched(GUILD_A, 'WaitingTwo', '9002');
   shareUnenriched(GUILD_B, 'WaitingOfB', '9003');
@@ -48,6 +50,7 @@ describe('GET /analytics/api/status', () => {
     const res = await server.app.inject({ url: '/analytics/api/status', headers: bearer(await tokenFor(temp.db, GUILD_A)) });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({
+      guild: { id: GUILD_A, name: 'Clip Club' },
       enrichment: { pending: 2, failed: 0, not_found: 0 },
       twitch_enrichment: { configured: false, enable_with: ['TWITCH_CLIENT_ID', 'TWITCH_CLIENT_SECRET'] },
     });
@@ -56,7 +59,11 @@ describe('GET /analytics/api/status', () => {
   it('says enrichment is on when the composition root says so', async () => {
     ({ server } = await startTestServer(temp.db, { twitchEnrichment: true }));
     const res = await server.app.inject({ url: '/analytics/api/status', headers: bearer(await tokenFor(temp.db, GUILD_B)) });
-    expect(res.json()).toMatchObject({ enrichment: { pending: 1 }, twitch_enrichment: { configured: true } });
+    expect(res.json()).toMatchObject({
+      guild: { id: GUILD_B, name: null },
+      enrichment: { pending: 1 },
+      twitch_enrichment: { configured: true },
+    });
   });
 
   it('needs a token and takes no parameters', async () => {

@@ -146,12 +146,23 @@ function emptyText(base) {
   return `${base} Clips appear here once someone shares a Twitch clip in Discord and Twitch describes it.`;
 }
 
+/** The header names the server the numbers are of (its id when the bot never saw its name). */
+function showGuild(guild) {
+  if (!guild) return;
+  const name = guild.name || `Server ${guild.id}`;
+  $('guild-name').hidden = false;
+  $('guild-name').textContent = name;
+  $('guild-name').title = `Discord server ${guild.id}`;
+  document.title = `${name} · Clipscope`;
+}
+
 /** The status line; a failed status read keeps the last line (the panels say when the server is unreachable). */
 async function loadStatus(generation) {
   try {
     const answer = await getJson('status');
     if (generation !== loadGeneration) return;
     state.status = answer;
+    showGuild(answer.guild);
     const text = waitingText(answer);
     $('status-line').hidden = text === '';
     $('status-line').textContent = text;
