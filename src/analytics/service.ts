@@ -1,6 +1,7 @@
 // The analytics service: every read that commands, the digest, the HTTP API and the CLI make, over one database.
 // Presentation code holds an Analytics and never a database handle.
 import { readGuildFingerprint, readChangeMarker } from '../db/analytics/data-version';
+import { listGuilds, type GuildListing } from '../db/analytics/guild-list';
 import { readGuildName } from '../db/analytics/guild-name';
 import { readGuildStatus, readHealth, readLargestGuild, type GuildStatusFacts, type HealthFacts } from '../db/analytics/status';
 import type { Db } from '../db/client';
@@ -38,6 +39,7 @@ import { viralClips } from './viral-clips';
 
 export type { GuildStatusFacts, HealthFacts, JobRunRow } from '../db/analytics/status';
 export type { GuildFingerprint } from '../db/analytics/data-version';
+export type { GuildListing } from '../db/analytics/guild-list';
 export type { ClipDetails } from './clip-details';
 export type { NamedEntity } from './find-names';
 
@@ -82,6 +84,8 @@ export interface Analytics {
   guildStatus(guildId: string): Promise<GuildStatusFacts>;
   /** The guild's name as the bot last saw it, or null when it never has (an imported or generated guild may have none). */
   guildName(guildId: string): Promise<string | null>;
+  /** Every guild the database holds data of, most clips first (clipscope guilds). */
+  guilds(): Promise<GuildListing[]>;
   /** The guild with the most clips (the demo and the benchmarks serve it), or null when there are no clips. */
   largestGuild(): Promise<{ guildId: string; clips: number } | null>;
 
@@ -193,6 +197,10 @@ class DbAnalytics implements Analytics {
 
   guildName(guildId: string): Promise<string | null> {
     return readGuildName(this.db, guildId);
+  }
+
+  guilds(): Promise<GuildListing[]> {
+    return listGuilds(this.db);
   }
 
   largestGuild(): Promise<{ guildId: string; clips: number } | null> {

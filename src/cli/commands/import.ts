@@ -73,7 +73,6 @@ Options:
           if (!(error instanceof ImportError)) throw error;
           failures.push(error);
           messagesBefore += error.messagesKept;
-          io.stderr.write(`\n${error.message}\n`);
         }
         bytesBefore += sizes.get(file) ?? 0;
         progress.update(bytesBefore, totalBytes, messagesBefore);
@@ -107,11 +106,11 @@ Options:
     }
     if (clips > 0) io.stdout.write('Run "clipscope enrich" to fetch their Twitch metadata now (the bot also does it in the background).\n');
 
+    // Each failure is printed once: a single one as the exit line itself, several listed before a count.
     if (failures.length === 1 && failures[0]) throw new CliError(failures[0].message);
     if (failures.length > 1) {
-      throw new CliError(
-        `${failures.length} of ${files.length} files could not be imported (listed above); first: ${failures[0]?.message ?? ''}`,
-      );
+      for (const failure of failures) io.stderr.write(`${failure.message}\n`);
+      throw new CliError(`${failures.length} of ${files.length} files could not be imported (listed above)`);
     }
     return 0;
   },

@@ -5,6 +5,7 @@ import { loadConfig } from '../../config';
 import { closeDatabase, openDatabase } from '../../db/client';
 import { createApiToken, listApiTokens, revokeApiToken, type ApiTokenInfo } from '../../auth/tokens';
 import { CliError, type CliCommand } from '../command';
+import { requireDatabaseFile } from '../database';
 
 const guildId = z.string().regex(/^\d{17,20}$/, 'a Discord guild id (17 to 20 digits)');
 const tokenName = z.string().trim().min(1, 'a name of 1 to 100 characters').max(100, 'a name of 1 to 100 characters');
@@ -57,6 +58,7 @@ Options:
         name = parsed.data;
       }
       if (rest.length > 0) throw new CliError(`unexpected argument "${rest[0]}"`, 2);
+      requireDatabaseFile(path);
       const db = openDatabase({ path });
       try {
         const created = await createApiToken(db, { guildId: guild, name }, now);
@@ -71,6 +73,7 @@ Options:
 
     if (action === 'list') {
       const guild = parseGuild();
+      requireDatabaseFile(path);
       const db = openDatabase({ path });
       try {
         const tokens = await listApiTokens(db, guild);
@@ -89,6 +92,7 @@ Options:
 
     const parsedId = tokenId.safeParse(rest[0]);
     if (!parsedId.success || rest.length !== 1) throw new CliError('expected one token id, e.g. clipscope token revoke 3', 2);
+    requireDatabaseFile(path);
     const db = openDatabase({ path });
     try {
       const result = await revokeApiToken(db, parsedId.data, now);
