@@ -188,6 +188,36 @@ describe.skipIf(!hasChromium)('an honest dashboard in Chromium', () => {
     });
   });
 
+  describe('layout', () => {
+    const fits = (id: string) =>
+      page.evaluate((id) => {
+        const wrap = document.getElementById(id) as HTMLElement;
+        return wrap.scrollWidth <= wrap.clientWidth + 1;
+      }, id);
+
+    it('shows every column of both tables at 1400 px', async () => {
+      await page.setViewportSize({ width: 1400, height: 900 });
+      await page.click('#period-buttons button[data-period=all_time]');
+      await page.locator('#creators tbody tr').first().waitFor();
+      await expect.poll(() => fits('creators')).toBe(true);
+      await expect.poll(() => fits('games')).toBe(true);
+      expect(await page.locator('#creators th').allTextContents()).toContain('Top game');
+      expect(await page.locator('.scroll-hint').first().isVisible()).toBe(false);
+    });
+
+    it('at 390 px a table either fits or says it scrolls, and the heatmap shows all 24 hours', async () => {
+      await page.setViewportSize({ width: 390, height: 844 });
+      for (const id of ['creators', 'games']) {
+        await expect.poll(async () => (await fits(id)) || (await page.locator(`#${id} + .scroll-hint`).isVisible())).toBe(true);
+      }
+      await expect.poll(() => page.locator('#peak .hm-cell').count()).toBe(7 * 24);
+      const lastHour = await page.locator('#peak .hm-cell').nth(23).boundingBox();
+      expect(lastHour && lastHour.x + lastHour.width).toBeLessThanOrEqual(390);
+      expect(await fits('peak')).toBe(true);
+      await page.setViewportSize({ width: 1400, height: 900 });
+    });
+  });
+
   describe('comparisons', () => {
     it('sets this month so far against the same days of last month, says so, and shows the previous value', async () => {
       await page.click('#period-buttons button[data-period=month]');

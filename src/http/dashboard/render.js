@@ -110,6 +110,21 @@ export function renderTable(container, { columns, rows, sort, onSort, emptyText,
     el('table', {}, el('caption', { className: 'visually-hidden' }, caption), el('thead', {}, head), el('tbody', {}, ...body)),
   );
   showState(container, 'ready');
+  markOverflow(container);
+}
+
+const watched = new WeakSet();
+
+/** data-overflow says whether the table is wider than its panel (CSS then shows a scroll cue), kept up on resize. */
+function markOverflow(container) {
+  const update = () => {
+    container.dataset.overflow = String(container.scrollWidth > container.clientWidth + 1);
+  };
+  update();
+  if (!watched.has(container) && typeof ResizeObserver === 'function') {
+    watched.add(container);
+    new ResizeObserver(update).observe(container);
+  }
 }
 
 export const creatorColumns = [
