@@ -218,6 +218,30 @@ describe.skipIf(!hasChromium)('an honest dashboard in Chromium', () => {
     });
   });
 
+  describe('charts', () => {
+    it('draws 730 daily points without markers, with human dates and the running bucket marked', async () => {
+      await page.selectOption('#timeline-bucket', 'day');
+      await page.selectOption('#timeline-days', '730');
+      await expect.poll(() => page.locator('#timeline').getAttribute('data-state')).toBe('ready');
+      const chart = await page.evaluate(() => {
+        const canvas = document.getElementById('timeline-chart') as HTMLCanvasElement;
+        const found = (window as unknown as { Chart: { getChart(c: HTMLCanvasElement): any } }).Chart.getChart(canvas);
+        return { labels: found.data.labels as string[], radius: found.data.datasets.map((d: { pointRadius: number }) => d.pointRadius) };
+      });
+      expect(chart.labels).toHaveLength(730);
+      expect(chart.radius.every((r: number) => r === 0)).toBe(true);
+      expect(chart.labels.some((l) => /^\d{4}-\d{2}-\d{2}$/.test(l))).toBe(false);
+      expect(chart.labels.at(-1)).toBe('Nov 25 (so far)');
+      expect(await page.locator('#timeline-note').textContent()).toContain('not the period buttons');
+    });
+
+    it('gives the heatmap a colour scale up to its busiest cell', async () => {
+      await expect.poll(() => page.locator('#peak .hm-legend').count()).toBe(1);
+      expect(await page.locator('#peak .hm-swatch').count()).toBe(5);
+      expect(await page.locator('#peak .hm-legend').textContent()).toMatch(/^0\d+ clips?$/);
+    });
+  });
+
   describe('comparisons', () => {
     it('sets this month so far against the same days of last month, says so, and shows the previous value', async () => {
       await page.click('#period-buttons button[data-period=month]');
