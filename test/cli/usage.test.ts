@@ -78,6 +78,20 @@ describe('clipscope guilds', () => {
   });
 });
 
+describe('guild ids', () => {
+  it('import prints the guild ids it wrote; token create warns about a guild with no data', async () => {
+    const result = await run(['import', path.join(FIXTURES, 'clips.json')], temp.path);
+    expect(result.code).toBe(0);
+    const guild = /^Guild: (\d+)$/m.exec(result.stdout)?.[1];
+    expect(guild).toMatch(/^\d+$/);
+    const known = await run(['token', 'create', '--guild', guild as string], temp.path);
+    expect(known.stderr).not.toContain('Warning');
+    const unknown = await run(['token', 'create', '--guild', '123456789012345678'], temp.path);
+    expect(unknown.code).toBe(0);
+    expect(unknown.stderr).toContain('Warning: this database holds no data for guild 123456789012345678');
+  });
+});
+
 describe('a mistyped --database', () => {
   it('is refused by the commands that only read, and no file is created', async () => {
     const typo = path.join(temp.dir, 'clipscop.db');

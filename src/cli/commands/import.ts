@@ -100,6 +100,9 @@ Options:
     if (notCaptured.length > 0) summary.push(`${notCaptured.length} skipped (not capture channels)`);
     progress.finish();
     io.stdout.write(`${summary.join(', ')}.\n`);
+    // The ids the other commands' --guild takes (token create, aggregate).
+    const guildIds = [...new Set(imported.map((r) => r.guildId).filter((id): id is string => id !== null))].sort();
+    if (guildIds.length > 0) io.stdout.write(`Guild${guildIds.length === 1 ? '' : 's'}: ${guildIds.join(', ')}\n`);
     if (stop.signal.aborted) {
       io.stdout.write('Stopped. Run the same command again to continue where it stopped.\n');
       return 130;

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { systemClock } from '../../clock';
 import { loadConfig } from '../../config';
 import { closeDatabase, openDatabase } from '../../db/client';
+import { createAnalytics } from '../../analytics/service';
 import { createApiToken, listApiTokens, revokeApiToken, type ApiTokenInfo } from '../../auth/tokens';
 import { CliError, type CliCommand } from '../command';
 import { requireDatabaseFile } from '../database';
@@ -65,6 +66,11 @@ Options:
         // The token alone on stdout, so `TOKEN=$(clipscope token create …)` works; the rest goes to stderr.
         io.stdout.write(`${created.token}\n`);
         io.stderr.write(`Created token #${created.id} "${created.name}" for guild ${guild}. It is shown only this once.\n`);
+        // A token for a server the database knows nothing of opens an empty dashboard: most likely a mistyped id.
+        if (!(await createAnalytics(db).guilds()).some((g) => g.guildId === guild))
+          io.stderr.write(
+            `Warning: this database holds no data for guild ${guild}; the dashboard stays empty until the bot sees it. "clipscope guilds" lists the servers it has.\n`,
+          );
       } finally {
         closeDatabase(db);
       }
