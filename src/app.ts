@@ -151,6 +151,7 @@ export function createApp({ config, logger, clock }: AppDeps): App {
               cacheSeconds: config.HTTP_CACHE_SECONDS,
               changeCheckMs: config.HTTP_CHANGE_CHECK_MS,
               trustProxy: config.HTTP_TRUST_PROXY,
+              twitchEnrichment: twitch !== null,
             },
           },
           { logger },

@@ -29,7 +29,8 @@ function wholeNumber(min: number, max: number): z.ZodCoercedNumber<unknown> {
 const port = wholeNumber(0, 65535);
 
 export const configSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
+  /** auto: readable lines on a terminal, JSON lines otherwise (a file, journald, a log shipper). */
+  LOG_FORMAT: z.enum(['auto', 'pretty', 'json']).default('auto'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_PATH: z.string().trim().min(1).default('./data/clipscope.db'),
 

@@ -36,6 +36,40 @@ export function serializeError(error: unknown): unknown {
   return serialized;
 }
 
+const LEVEL_NAMES: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO ', 40: 'WARN ', 50: 'ERROR', 60: 'FATAL' };
+
+/**
+ * One readable line per JSON log line: "14:03:21 INFO  http  dashboard at … url=http://…". Fields that are objects are
+ * written as JSON, an error's stack on the lines below. A line that is not JSON passes through unchanged.
+ */
+export function prettyLine(line: string): string {
+  let entry: Record<string, unknown>;
+  try {
+    entry = JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return line.endsWith('\n') ? line : `${line}\n`;
+  }
+  const { level, time, msg, app: _app, component, err, pid: _pid, hostname: _host, ...fields } = entry;
+  const clock = typeof time === 'string' ? time.slice(11, 19) : '';
+  const name = LEVEL_NAMES[level as number] ?? String(level);
+  const extra = Object.entries(fields)
+    .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
+    .join(' ');
+  const error = err && typeof err === 'object' ? (err as { stack?: string; message?: string }) : null;
+  const head = [clock, name, component ? String(component) : null, String(msg ?? ''), extra || null].filter(Boolean).join('  ');
+  return `${head}${error ? `\n  ${(error.stack ?? error.message ?? '').split('\n').join('\n  ')}` : ''}\n`;
+}
+
+/** A destination that writes prettyLine of every line to `out`. */
+export function prettyDestination(out: { write(text: string): unknown }): pino.DestinationStream {
+  return { write: (line: string) => out.write(prettyLine(line)) };
+}
+
+/** Whether logs are written pretty: LOG_FORMAT=pretty, or auto on a terminal. */
+export function usePrettyLogs(format: 'auto' | 'pretty' | 'json', isTTY: boolean | undefined): boolean {
+  return format === 'pretty' || (format === 'auto' && isTTY === true);
+}
+
 export function createLogger(options: { level?: string; destination?: pino.DestinationStream } = {}): Logger {
   const pinoOptions: pino.LoggerOptions = {
     level: options.level ?? 'info',

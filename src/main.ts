@@ -3,7 +3,7 @@ import type { Config } from './config';
 import { createApp } from './app';
 import { systemClock } from './clock';
 import { ConfigError, loadConfig, loadDotEnvFile } from './config';
-import { createLogger } from './logger';
+import { createLogger, prettyDestination, usePrettyLogs } from './logger';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -17,7 +17,11 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger({ level: config.LOG_LEVEL });
+  // Readable lines in a terminal, JSON lines for files and log shippers (LOG_FORMAT chooses).
+  const logger = createLogger({
+    level: config.LOG_LEVEL,
+    ...(usePrettyLogs(config.LOG_FORMAT, process.stdout.isTTY) ? { destination: prettyDestination(process.stdout) } : {}),
+  });
   const app = createApp({ config, logger, clock: systemClock });
   let shuttingDown = false;
   const shutdown = (signal: string): void => {

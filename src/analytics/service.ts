@@ -1,6 +1,8 @@
 // The analytics service: every read that commands, the digest, the HTTP API and the CLI make, over one database.
 // Presentation code holds an Analytics and never a database handle.
 import { readGuildFingerprint, readChangeMarker } from '../db/analytics/data-version';
+import { listGuilds, type GuildListing } from '../db/analytics/guild-list';
+import { readGuildName } from '../db/analytics/guild-name';
 import { readGuildStatus, readHealth, readLargestGuild, type GuildStatusFacts, type HealthFacts } from '../db/analytics/status';
 import type { Db } from '../db/client';
 import { clipDetails, type ClipDetails } from './clip-details';
@@ -16,6 +18,7 @@ import { topCreators } from './top-creators';
 import { gameRows, topGames } from './top-games';
 import type {
   AnalysisContext,
+  CompareSpan,
   Comparison,
   CreatorRow,
   CreatorSort,
@@ -36,6 +39,7 @@ import { viralClips } from './viral-clips';
 
 export type { GuildStatusFacts, HealthFacts, JobRunRow } from '../db/analytics/status';
 export type { GuildFingerprint } from '../db/analytics/data-version';
+export type { GuildListing } from '../db/analytics/guild-list';
 export type { ClipDetails } from './clip-details';
 export type { NamedEntity } from './find-names';
 
@@ -57,7 +61,8 @@ export interface Analytics {
   ): Promise<ViralClips>;
   timeline(ctx: AnalysisContext, query: { bucket: TimelineBucketSize; days: number }): Promise<EngagementTimeline>;
   peakTimes(ctx: AnalysisContext, period: PeriodQuery): Promise<PeakTimes>;
-  compare(ctx: AnalysisContext, period: PeriodQuery): Promise<Comparison>;
+  /** span: `to_date` (default while the period runs) or `whole`; see compare.ts. */
+  compare(ctx: AnalysisContext, period: PeriodQuery, span?: CompareSpan): Promise<Comparison>;
   /** minReactions: reactions a clip needs to be a community favourite (default 2). */
   growth(ctx: AnalysisContext, query: { period: PeriodQuery; limit: number; minReactions?: number }): Promise<GrowthOpportunities>;
   /** One creator's leaderboard row for the period (exactly as /topcreators ranks it), or null if not active. */
@@ -77,6 +82,10 @@ export interface Analytics {
   health(): Promise<HealthFacts>;
   /** What /clipscope-admin status shows of a guild's data and background work. */
   guildStatus(guildId: string): Promise<GuildStatusFacts>;
+  /** The guild's name as the bot last saw it, or null when it never has (an imported or generated guild may have none). */
+  guildName(guildId: string): Promise<string | null>;
+  /** Every guild the database holds data of, most clips first (clipscope guilds). */
+  guilds(): Promise<GuildListing[]>;
   /** The guild with the most clips (the demo and the benchmarks serve it), or null when there are no clips. */
   largestGuild(): Promise<{ guildId: string; clips: number } | null>;
 
@@ -140,8 +149,8 @@ class DbAnalytics implements Analytics {
     return peakTimes(this.db, ctx, { period });
   }
 
-  compare(ctx: AnalysisContext, period: PeriodQuery): Promise<Comparison> {
-    return compare(this.db, ctx, { period });
+  compare(ctx: AnalysisContext, period: PeriodQuery, span?: CompareSpan): Promise<Comparison> {
+    return compare(this.db, ctx, span ? { period, span } : { period });
   }
 
   growth(ctx: AnalysisContext, q: { period: PeriodQuery; limit: number; minReactions?: number }): Promise<GrowthOpportunities> {
@@ -184,6 +193,14 @@ class DbAnalytics implements Analytics {
 
   guildStatus(guildId: string): Promise<GuildStatusFacts> {
     return readGuildStatus(this.db, guildId);
+  }
+
+  guildName(guildId: string): Promise<string | null> {
+    return readGuildName(this.db, guildId);
+  }
+
+  guilds(): Promise<GuildListing[]> {
+    return listGuilds(this.db);
   }
 
   largestGuild(): Promise<{ guildId: string; clips: number } | null> {

@@ -167,6 +167,20 @@ export interface Change {
   change_pct: number | null;
 }
 
+/**
+ * What a comparison sets against what: `to_date` compares the current period so far with the same elapsed span of
+ * the previous one (to the same local day and time); `whole` the whole previous period.
+ */
+export const COMPARE_SPANS = ['to_date', 'whole'] as const;
+export type CompareSpan = (typeof COMPARE_SPANS)[number];
+
+/** One side of a comparison: the instants it covers and a short human label ("Dec 1–5"). */
+export interface ComparedSpan {
+  start: string | null;
+  end: string | null;
+  label: string;
+}
+
 export interface Comparison {
   current: PeriodJson;
   previous: PeriodJson;
@@ -176,6 +190,11 @@ export interface Comparison {
   discord_reactions: Change;
   unique_creators: Change;
   unique_games: Change;
+  /** The span actually compared: `to_date` only while the current period is still running. */
+  span: CompareSpan;
+  /** "Dec 1–5 vs Nov 1–5", or "December 2026 vs November 2026" for whole periods. */
+  label: string;
+  compared: { current: ComparedSpan; previous: ComparedSpan };
 }
 
 export interface GrowthOpportunities {

@@ -1,4 +1,6 @@
 // The `clipscope` command line: dispatches to one file per command, each with its own --help.
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadDotEnvFile } from '../config';
 import { CliError, type CliCommand, type CliIo } from './command';
@@ -7,6 +9,7 @@ import { backfillCommand } from './commands/backfill';
 import { commandsRegisterCommand } from './commands/commands-register';
 import { enrichCommand } from './commands/enrich';
 import { generateCommand } from './commands/generate';
+import { guildsCommand } from './commands/guilds';
 import { importCommand } from './commands/import';
 import { migrateCommand } from './commands/migrate';
 import { syncTwitchCommand } from './commands/sync-twitch';
@@ -20,6 +23,7 @@ export const COMMANDS: CliCommand[] = [
   commandsRegisterCommand,
   enrichCommand,
   generateCommand,
+  guildsCommand,
   importCommand,
   syncTwitchCommand,
   tokenCommand,
@@ -34,15 +38,33 @@ function usage(): string {
 Commands:
 ${lines.join('\n')}
 
-Run "clipscope <command> --help" for a command's options.
+Run "clipscope <command> --help" for a command's options, "clipscope --version" for the version.
+Exit status: 0 done, 1 failed, 2 usage error (unknown command or option, missing or malformed argument).
 `;
 }
 
+/** The version in package.json (the CLI runs from the source tree, so the file is always beside src/). */
+export function cliVersion(): string {
+  const file = fileURLToPath(new URL('../../package.json', import.meta.url));
+  return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version;
+}
+
+/** Exit status of every usage error (unknown command or option, missing or malformed argument), as in getopt tools. */
+export const USAGE_ERROR = 2;
+
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  if (name === '--version' || name === '-V' || name === 'version') {
+    io.stdout.write(`clipscope ${cliVersion()}\n`);
+    return 0;
+  }
+  if (name === undefined) {
+    io.stderr.write(usage());
+    return USAGE_ERROR;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(usage());
-    return name === undefined ? 1 : 0;
+    return 0;
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
@@ -63,8 +85,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return await command.run(parsed, io);
   } catch (error) {
     io.stderr.write(`clipscope ${name}: ${oneLine(error)}\n`);
+    if (isParseArgsError(error)) return USAGE_ERROR;
     return error instanceof CliError ? error.exitCode : 1;
   }
+}
+
+/** node:util parseArgs' own errors (unknown option, missing value, unexpected argument): usage errors. */
+function isParseArgsError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
 }
 
 function oneLine(error: unknown): string {

@@ -64,11 +64,12 @@ async function main(): Promise<void> {
   if (build) {
     const generator = await loadGenerator();
     process.stderr.write(`Building the demo community (${clips.toLocaleString('en-US')} clips) into ${databasePath}…\n`);
-    const today = new Date();
+    // The data ends at the hour it is generated, not at midnight UTC, so "Today" has today's clips too.
+    const HOUR = 3_600_000;
     const summary = generator.generateCommunity(db, {
       clips,
       seed: 1,
-      endAt: Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate()),
+      endAt: Math.floor(Date.now() / HOUR) * HOUR,
       bulk: true,
     });
     process.stderr.write(

@@ -1,7 +1,15 @@
 // zod schemas for every API query parameter, and the one parser that turns their failures into a 400 naming
 // the parameter and the rule. Unknown parameters are refused, so a typo (or a `guild_id=`) never passes silently.
 import { z } from 'zod';
-import { CREATOR_SORTS, GAME_SORTS, PERIOD_TYPES, TIMELINE_BUCKETS, VIRAL_SORTS, type PeriodQuery } from '../analytics/types';
+import {
+  COMPARE_SPANS,
+  CREATOR_SORTS,
+  GAME_SORTS,
+  PERIOD_TYPES,
+  TIMELINE_BUCKETS,
+  VIRAL_SORTS,
+  type PeriodQuery,
+} from '../analytics/types';
 import { invalidParameters, type ParameterIssue } from './errors';
 
 export const MAX_LIMIT = 100;
@@ -103,7 +111,7 @@ export const engagementTimelineQuery = z
 
 export const peakTimesQuery = overviewQuery;
 
-export const compareQuery = z.strictObject(periodFields).transform((v, ctx) => {
+export const compareQuery = z.strictObject({ ...periodFields, span: oneOf(COMPARE_SPANS).optional() }).transform((v, ctx) => {
   if (v.period === 'all_time') {
     ctx.addIssue({
       code: 'custom',
@@ -111,7 +119,8 @@ export const compareQuery = z.strictObject(periodFields).transform((v, ctx) => {
       message: 'one of day, week, month (all time has no previous period to compare with)',
     });
   }
-  return { period: toPeriodQuery(v, ctx, 'week') };
+  const { span, ...period } = v;
+  return { period: toPeriodQuery(period, ctx, 'week'), span };
 });
 
 export const growthOpportunitiesQuery = z

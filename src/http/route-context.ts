@@ -20,6 +20,8 @@ export interface HttpOptions {
   maxStreamsPerToken?: number;
   /** Heartbeat interval of live-update streams. */
   heartbeatMs?: number;
+  /** Whether this process looks clips up on Twitch (credentials set); the dashboard's status line says so. */
+  twitchEnrichment?: boolean;
 }
 
 /** A callback-style preHandler (no promise per request). */

@@ -41,7 +41,7 @@ export const MAX_URL_LENGTH = 2048;
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
 export async function createHttpServer({ analytics, tokens, clock, logger, options: given }: HttpServerDeps): Promise<HttpServer> {
-  const options: Required<HttpOptions> = { maxStreamsPerToken: 10, heartbeatMs: 25_000, ...given };
+  const options: Required<HttpOptions> = { maxStreamsPerToken: 10, heartbeatMs: 25_000, twitchEnrichment: false, ...given };
   const app = Fastify({
     loggerInstance: logger.child({ component: 'http' }),
     // Per-request log lines would dominate the cost of a cached answer; failures are logged by the error handler.

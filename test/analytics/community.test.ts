@@ -253,7 +253,19 @@ describe.each(GUILDS)('guild $id ($timezone): every analysis matches a naive com
       }
       for (const source of sources) {
         if (period.type !== 'all_time') {
-          const { current: _c, previous: _p, ...changes } = await compare(temp.db, ctx, { period: query, source });
+          // The naive model sets each period against the whole previous one (compare.test.ts covers span=to_date).
+          const {
+            current: _c,
+            previous: _p,
+            span: _s,
+            label: _l,
+            compared: _d,
+            ...changes
+          } = await compare(temp.db, ctx, {
+            period: query,
+            source,
+            span: 'whole',
+          });
           expect(changes, `${label(period)} compare`).toEqual(naive.compare(period));
         }
         const { period: _g, ...growth } = await growthOpportunities(temp.db, ctx, { period: query, limit: 5, source });

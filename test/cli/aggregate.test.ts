@@ -80,7 +80,7 @@ describe('clipscope aggregate', () => {
   it('refuses an unknown period type with the list of valid ones', async () => {
     temp = createTempDb();
     const cli = io();
-    expect(await runCli(['aggregate', '--database', temp.path, '--period', 'year'], cli)).toBe(1);
+    expect(await runCli(['aggregate', '--database', temp.path, '--period', 'year'], cli)).toBe(2);
     expect(cli.err()).toBe('clipscope aggregate: --period must be one of day, week, month, all_time (got "year")\n');
   });
 });

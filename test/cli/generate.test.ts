@@ -67,7 +67,7 @@ describe('clipscope generate', () => {
     const dir = tempDir();
     const out = path.join(dir, 'x.db');
     const badSize = await cli(['generate', '--size', 'XL', '--out', out]);
-    expect(badSize.code).toBe(1);
+    expect(badSize.code).toBe(2);
     expect(badSize.stderr).toContain('size must be S, M, L or a whole number of clips');
     const badSeed = await cli(['generate', '--size', 'S', '--out', out, '--seed', '1.5']);
     expect(badSeed.stderr).toContain('--seed must be a whole number');

@@ -419,10 +419,12 @@ describe('/clipstats', () => {
     expect(value('Top creators')).toBe('🥇 Alice (2 clips)\n🥈 Bob (1 clip)');
   });
 
-  it('compare: this week against last week', async () => {
+  it('compare: this week so far against the same days of last week, or against all of it', async () => {
     const [embed] = bodyOf(edit(await h.invoke(stats('compare')))).embeds;
-    expect(embed.title).toBe('⚖️ Week of 2026-11-23 vs Week of 2026-11-16');
+    expect(embed.title).toBe('⚖️ Nov 23–25 vs Nov 16–18');
     expect(embed.fields[0]).toEqual({ name: 'Clips', value: '**7** new\nwas 0', inline: true });
+    const [whole] = bodyOf(edit(await h.invoke(stats('compare', options({ against: 'whole' }))))).embeds;
+    expect(whole.title).toBe('⚖️ Week of 2026-11-23 so far vs Week of 2026-11-16');
   });
 
   it('timeline: sparklines and the latest buckets in a table', async () => {

@@ -7,6 +7,7 @@ import { loadConfig } from '../../config';
 import { closeDatabase, openDatabase } from '../../db/client';
 import { CliError, type CliCommand } from '../command';
 import { createProgress } from '../progress';
+import { requireDatabaseFile } from '../database';
 
 export const aggregateCommand: CliCommand = {
   name: 'aggregate',
@@ -32,12 +33,13 @@ Options:
   async run({ values }, io) {
     const period = values.period;
     if (period !== undefined && !PERIOD_TYPES.includes(period as PeriodType)) {
-      throw new CliError(`--period must be one of ${PERIOD_TYPES.join(', ')} (got "${String(period)}")`);
+      throw new CliError(`--period must be one of ${PERIOD_TYPES.join(', ')} (got "${String(period)}")`, 2);
     }
     const guildId = typeof values.guild === 'string' ? values.guild.trim() : undefined;
-    if (guildId === '') throw new CliError('--guild needs a guild id');
+    if (guildId === '') throw new CliError('--guild needs a guild id', 2);
     const config = loadConfig(io.env);
     const path = typeof values.database === 'string' ? values.database : config.DATABASE_PATH;
+    requireDatabaseFile(path);
     const db = openDatabase({ path });
     try {
       const progress = createProgress({ label: 'Aggregating', unit: 'guild periods', stream: io.stderr as unknown as Writable });

@@ -6,6 +6,7 @@ import { closeDatabase, openDatabase } from '../../db/client';
 import { BackfillError, backfillChannel, createDiscordRest } from '../../discord/backfill';
 import { CliError, type CliCommand } from '../command';
 import { createProgress } from '../progress';
+import { requireDatabaseFile } from '../database';
 
 export const backfillCommand: CliCommand = {
   name: 'backfill',
@@ -52,7 +53,9 @@ Options:
       );
     }
 
-    const db = openDatabase({ path: typeof values.database === 'string' ? values.database : config.DATABASE_PATH });
+    const dbPath = typeof values.database === 'string' ? values.database : config.DATABASE_PATH;
+    requireDatabaseFile(dbPath);
+    const db = openDatabase({ path: dbPath });
     const rest = createDiscordRest({ token: config.DISCORD_TOKEN, apiBaseUrl: config.DISCORD_API_BASE_URL });
     const stop = new AbortController();
     const onSignal = (): void => stop.abort();

@@ -33,10 +33,12 @@ DISCORD_API_BASE_URL.`,
       return 0;
     }
     const config = loadConfig(io.env);
+    // Usage errors first (exit 2), whatever the environment holds.
+    if (values.global === true && typeof values.guild === 'string') throw new CliError('use either --guild or --global, not both', 2);
     if (!config.DISCORD_TOKEN) throw new CliError('DISCORD_TOKEN is not set: the bot token is needed to register commands');
-    if (values.global === true && typeof values.guild === 'string') throw new CliError('use either --guild or --global, not both');
     const guildId = values.global === true ? undefined : typeof values.guild === 'string' ? values.guild : config.DISCORD_DEV_GUILD_ID;
-    if (guildId !== undefined && !/^\d{15,25}$/.test(guildId)) throw new CliError(`"${guildId}" is not a Discord guild id (a long number)`);
+    if (guildId !== undefined && !/^\d{15,25}$/.test(guildId))
+      throw new CliError(`"${guildId}" is not a Discord guild id (a long number)`, 2);
 
     const rest = new REST({ api: config.DISCORD_API_BASE_URL, version: '10' }).setToken(config.DISCORD_TOKEN);
     try {

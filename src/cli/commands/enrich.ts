@@ -12,7 +12,7 @@ import { repairDueGameNames } from '../../twitch/game-name-repair';
 import { createGameNames, type GameNames } from '../../twitch/game-names';
 import { CliError, type CliCommand, type CliIo } from '../command';
 import { createProgress, formatDuration } from '../progress';
-import { openCliDatabase, storageProblemError } from '../database';
+import { openCliDatabase, requireDatabaseFile, storageProblemError } from '../database';
 import { openTwitchForCli, progressStream } from '../twitch-client';
 
 export const enrichCommand: CliCommand = {
@@ -49,7 +49,9 @@ Exit status: 0 when no pending clip is left (failed ones are listed); 1 with the
       throw new CliError(`--max-wait expects whole seconds, got "${maxWaitText}"`, 2);
     const config = loadConfig(io.env);
     const { twitch, logger } = openTwitchForCli(config, io);
-    const db = openCliDatabase(io, typeof values.database === 'string' ? values.database : config.DATABASE_PATH);
+    const dbPath = typeof values.database === 'string' ? values.database : config.DATABASE_PATH;
+    if (!io.openDatabase) requireDatabaseFile(dbPath);
+    const db = openCliDatabase(io, dbPath);
     const clock = systemClock;
     const gameNames = createGameNames(twitch, clock);
     let drained: Drained | undefined;

@@ -36,23 +36,23 @@ Options:
     force: { type: 'boolean' },
   },
   async run({ values }, io) {
-    if (typeof values.size !== 'string') throw new CliError('--size is required: S, M, L or a number of clips');
-    if (typeof values.out !== 'string' || values.out.trim() === '') throw new CliError('--out PATH is required');
+    if (typeof values.size !== 'string') throw new CliError('--size is required: S, M, L or a number of clips', 2);
+    if (typeof values.out !== 'string' || values.out.trim() === '') throw new CliError('--out PATH is required', 2);
     let clips: number;
     try {
       clips = resolveSize(values.size);
     } catch (error) {
-      throw new CliError((error as Error).message);
+      throw new CliError((error as Error).message, 2);
     }
     const seedText = typeof values.seed === 'string' ? values.seed : '1';
     const seed = Number(seedText);
     if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
-      throw new CliError(`--seed must be a whole number from 0 to 4294967295 (got "${seedText}")`);
+      throw new CliError(`--seed must be a whole number from 0 to 4294967295 (got "${seedText}")`, 2);
     }
     let endAt: number;
     if (typeof values.end === 'string') {
       endAt = Date.parse(values.end);
-      if (!Number.isFinite(endAt)) throw new CliError(`--end must be an ISO 8601 date such as 2026-11-01 (got "${values.end}")`);
+      if (!Number.isFinite(endAt)) throw new CliError(`--end must be an ISO 8601 date such as 2026-11-01 (got "${values.end}")`, 2);
     } else {
       const now = new Date();
       endAt = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
@@ -61,7 +61,7 @@ Options:
     if (typeof values.jobs === 'string') {
       jobs = Number(values.jobs);
       if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64)
-        throw new CliError(`--jobs must be a whole number from 1 to 64 (got "${values.jobs}")`);
+        throw new CliError(`--jobs must be a whole number from 1 to 64 (got "${values.jobs}")`, 2);
     }
     const out = values.out;
     if (fs.existsSync(out)) {

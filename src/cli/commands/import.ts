@@ -73,7 +73,6 @@ Options:
           if (!(error instanceof ImportError)) throw error;
           failures.push(error);
           messagesBefore += error.messagesKept;
-          io.stderr.write(`\n${error.message}\n`);
         }
         bytesBefore += sizes.get(file) ?? 0;
         progress.update(bytesBefore, totalBytes, messagesBefore);
@@ -91,9 +90,9 @@ Options:
     const clips = imported.reduce((n, r) => n + r.clipsAdded, 0);
     const resumed = imported.filter((r) => r.resumedAfter > 0).length;
     const summary = [
-      `Imported ${imported.length} of ${files.length} file${files.length === 1 ? '' : 's'}: ${messagesBefore.toLocaleString('en-US')} messages read`,
-      `${shares.toLocaleString('en-US')} new clip shares`,
-      `${clips.toLocaleString('en-US')} new clips pending enrichment`,
+      `Imported ${imported.length} of ${files.length} file${files.length === 1 ? '' : 's'}: ${count(messagesBefore, 'message')} read`,
+      `${count(shares, 'new clip share')}`,
+      `${count(clips, 'new clip')} pending enrichment`,
     ];
     if (resumed > 0) summary.push(`${resumed} resumed`);
     const already = skipped.length - notCaptured.length;
@@ -101,18 +100,26 @@ Options:
     if (notCaptured.length > 0) summary.push(`${notCaptured.length} skipped (not capture channels)`);
     progress.finish();
     io.stdout.write(`${summary.join(', ')}.\n`);
+    // The ids the other commands' --guild takes (token create, aggregate).
+    const guildIds = [...new Set(imported.map((r) => r.guildId).filter((id): id is string => id !== null))].sort();
+    if (guildIds.length > 0) io.stdout.write(`Guild${guildIds.length === 1 ? '' : 's'}: ${guildIds.join(', ')}\n`);
     if (stop.signal.aborted) {
       io.stdout.write('Stopped. Run the same command again to continue where it stopped.\n');
       return 130;
     }
     if (clips > 0) io.stdout.write('Run "clipscope enrich" to fetch their Twitch metadata now (the bot also does it in the background).\n');
 
+    // Each failure is printed once: a single one as the exit line itself, several listed before a count.
     if (failures.length === 1 && failures[0]) throw new CliError(failures[0].message);
     if (failures.length > 1) {
-      throw new CliError(
-        `${failures.length} of ${files.length} files could not be imported (listed above); first: ${failures[0]?.message ?? ''}`,
-      );
+      for (const failure of failures) io.stderr.write(`${failure.message}\n`);
+      throw new CliError(`${failures.length} of ${files.length} files could not be imported (listed above)`);
     }
     return 0;
   },
 };
+
+/** "1 message", "2 messages". */
+function count(n: number, noun: string): string {
+  return `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
+}

@@ -15,7 +15,7 @@ import { TwitchApiError } from '../../twitch/errors';
 import { createGameNames } from '../../twitch/game-names';
 import { CliError, type CliCommand } from '../command';
 import { createProgress } from '../progress';
-import { openCliDatabase, storageProblemError } from '../database';
+import { openCliDatabase, requireDatabaseFile, storageProblemError } from '../database';
 import { guildOption, openTwitchForCli, progressStream } from '../twitch-client';
 
 const DAY_MS = 86_400_000;
@@ -44,7 +44,9 @@ Exit status: 0 when every channel synced; 1 with the reason otherwise.`,
     const logins = Array.isArray(values.channel) ? values.channel.filter((v): v is string => typeof v === 'string') : [];
     const config = loadConfig(io.env);
     const { twitch, logger } = openTwitchForCli(config, io);
-    const db = openCliDatabase(io, typeof values.database === 'string' ? values.database : config.DATABASE_PATH);
+    const dbPath = typeof values.database === 'string' ? values.database : config.DATABASE_PATH;
+    if (!io.openDatabase) requireDatabaseFile(dbPath);
+    const db = openCliDatabase(io, dbPath);
     const clock = systemClock;
     try {
       let channels: TwitchChannel[];

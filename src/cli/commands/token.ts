@@ -3,8 +3,10 @@ import { z } from 'zod';
 import { systemClock } from '../../clock';
 import { loadConfig } from '../../config';
 import { closeDatabase, openDatabase } from '../../db/client';
+import { createAnalytics } from '../../analytics/service';
 import { createApiToken, listApiTokens, revokeApiToken, type ApiTokenInfo } from '../../auth/tokens';
 import { CliError, type CliCommand } from '../command';
+import { requireDatabaseFile } from '../database';
 
 const guildId = z.string().regex(/^\d{17,20}$/, 'a Discord guild id (17 to 20 digits)');
 const tokenName = z.string().trim().min(1, 'a name of 1 to 100 characters').max(100, 'a name of 1 to 100 characters');
@@ -57,12 +59,18 @@ Options:
         name = parsed.data;
       }
       if (rest.length > 0) throw new CliError(`unexpected argument "${rest[0]}"`, 2);
+      requireDatabaseFile(path);
       const db = openDatabase({ path });
       try {
         const created = await createApiToken(db, { guildId: guild, name }, now);
         // The token alone on stdout, so `TOKEN=$(clipscope token create …)` works; the rest goes to stderr.
         io.stdout.write(`${created.token}\n`);
         io.stderr.write(`Created token #${created.id} "${created.name}" for guild ${guild}. It is shown only this once.\n`);
+        // A token for a server the database knows nothing of opens an empty dashboard: most likely a mistyped id.
+        if (!(await createAnalytics(db).guilds()).some((g) => g.guildId === guild))
+          io.stderr.write(
+            `Warning: this database holds no data for guild ${guild}; the dashboard stays empty until the bot sees it. "clipscope guilds" lists the servers it has.\n`,
+          );
       } finally {
         closeDatabase(db);
       }
@@ -71,6 +79,7 @@ Options:
 
     if (action === 'list') {
       const guild = parseGuild();
+      requireDatabaseFile(path);
       const db = openDatabase({ path });
       try {
         const tokens = await listApiTokens(db, guild);
@@ -89,6 +98,7 @@ Options:
 
     const parsedId = tokenId.safeParse(rest[0]);
     if (!parsedId.success || rest.length !== 1) throw new CliError('expected one token id, e.g. clipscope token revoke 3', 2);
+    requireDatabaseFile(path);
     const db = openDatabase({ path });
     try {
       const result = await revokeApiToken(db, parsedId.data, now);

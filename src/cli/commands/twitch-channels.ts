@@ -6,6 +6,7 @@ import { ChannelError, listTwitchChannels, registerTwitchChannels, removeTwitchC
 import { TwitchApiError } from '../../twitch/errors';
 import { CliError, type CliCommand } from '../command';
 import { guildOption, openTwitchForCli } from '../twitch-client';
+import { requireDatabaseFile } from '../database';
 
 export const twitchChannelsCommand: CliCommand = {
   name: 'twitch-channels',
@@ -32,7 +33,9 @@ Options:
     const guildId = guildOption(values.guild);
     if (action !== 'list' && logins.length === 0) throw new CliError(`give the Twitch login(s) to ${action}`, 2);
     const config = loadConfig(io.env);
-    const db = openDatabase({ path: typeof values.database === 'string' ? values.database : config.DATABASE_PATH });
+    const dbPath = typeof values.database === 'string' ? values.database : config.DATABASE_PATH;
+    requireDatabaseFile(dbPath);
+    const db = openDatabase({ path: dbPath });
     try {
       if (action === 'list') {
         const channels = await listTwitchChannels(db, guildId);

@@ -9,7 +9,7 @@ import {
 } from 'discord.js';
 import { z } from 'zod';
 import { periodJson, resolvePeriod } from '../../analytics/periods';
-import { CREATOR_SORTS, GAME_SORTS, TIMELINE_BUCKETS, VIRAL_SORTS, type PeriodQuery } from '../../analytics/types';
+import { COMPARE_SPANS, CREATOR_SORTS, GAME_SORTS, TIMELINE_BUCKETS, VIRAL_SORTS, type PeriodQuery } from '../../analytics/types';
 import { extractClipLinks } from '../../capture/clip-url';
 import { respondWithNames } from '../autocomplete';
 import type { BotContext } from '../context';
@@ -108,6 +108,15 @@ export const data = new SlashCommandBuilder()
           .setName('period')
           .setDescription('Which period (default: this week)')
           .addChoices(...PERIOD_CHOICES.filter((c) => c.value !== 'all_time')),
+      )
+      .addStringOption((o) =>
+        o
+          .setName('against')
+          .setDescription('What to set a running period against (default: the same days of the previous one)')
+          .addChoices(
+            { name: 'The same days so far of the previous period', value: 'to_date' },
+            { name: 'The whole previous period', value: 'whole' },
+          ),
       ),
   )
   .addSubcommand((s) =>
@@ -151,7 +160,10 @@ const timelineSchema = z.object({
 });
 const clipSchema = z.object({ url: z.string().trim().min(1).max(500) });
 const drillSchema = z.object({ name: nameOption, period: periodOption.default('all_time') });
-const compareSchema = z.object({ period: z.enum(['day', 'week', 'month'], { error: 'choose day, week or month' }).default('week') });
+const compareSchema = z.object({
+  period: z.enum(['day', 'week', 'month'], { error: 'choose day, week or month' }).default('week'),
+  against: z.enum(COMPARE_SPANS, { error: 'choose the same days so far or the whole previous period' }).optional(),
+});
 const exportSchema = z.object({
   report: z.enum(REPORTS),
   period: periodOption.optional(),
@@ -242,9 +254,9 @@ export async function execute(interaction: ChatInputCommandInteraction<'raw' | '
       return;
     }
     case 'compare': {
-      const { period } = parseOptions(interaction, compareSchema);
+      const { period, against } = parseOptions(interaction, compareSchema);
       await interaction.deferReply();
-      const answer = await ctx.analytics.compare(await analysisContextFor(guildId, ctx), { type: period });
+      const answer = await ctx.analytics.compare(await analysisContextFor(guildId, ctx), { type: period }, against);
       await interaction.editReply({ embeds: [compareEmbed(answer)], allowedMentions: NO_MENTIONS });
       return;
     }

@@ -158,7 +158,7 @@ function changeLine(change: Change): string {
 
 export function compareEmbed(data: Comparison): APIEmbed {
   return fitEmbed({
-    title: `⚖️ ${data.current.label} vs ${data.previous.label}`,
+    title: `⚖️ ${data.label}`,
     color: COLORS.brand,
     fields: [
       inline('Clips', changeLine(data.clips)),
@@ -168,7 +168,12 @@ export function compareEmbed(data: Comparison): APIEmbed {
       inline('Creators', changeLine(data.unique_creators)),
       inline('Games', changeLine(data.unique_games)),
     ],
-    footer: FOOTER,
+    footer: {
+      text:
+        data.span === 'to_date'
+          ? 'So far against the same days of the previous period · against: whole for all of it · Clipscope'
+          : FOOTER.text,
+    },
   });
 }
 

@@ -53,7 +53,7 @@ export async function getJson(path, params = {}, signal) {
     response = await fetch(`/analytics/api/${path}${query(params)}`, { headers: authHeaders(), signal, cache: 'no-cache' });
   } catch (error) {
     if (error && error.name === 'AbortError') throw error;
-    throw new ApiError(0, 'The server cannot be reached. Check your connection; the page retries on its own.');
+    throw new ApiError(0, 'The server cannot be reached.');
   }
   if (!response.ok) throw await failure(response);
   return response.json();

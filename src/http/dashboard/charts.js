@@ -16,7 +16,14 @@ export function renderTimeline(container, canvas, answer) {
     return;
   }
   showState(container, 'ready');
-  const labels = buckets.map((b) => b.date);
+  // Human dates ("Nov 23", "Nov 2026"). The timeline always ends with today's bucket, still running: it says "so far"
+  // instead of looking like a drop.
+  const labels = buckets.map((b, i) => {
+    const text = bucketLabel(b.date, answer.bucket);
+    return i === buckets.length - 1 ? `${text} (so far)` : text;
+  });
+  // Markers only on sparse series: 730 daily markers merge into a solid band.
+  const pointRadius = buckets.length > 60 ? 0 : 2.5;
   const datasets = [
     {
       label: 'Clips created',
@@ -25,6 +32,7 @@ export function renderTimeline(container, canvas, answer) {
       backgroundColor: 'rgba(145,70,255,0.25)',
       yAxisID: 'y',
       tension: 0.25,
+      pointRadius,
     },
     {
       label: 'Discord shares',
@@ -33,6 +41,7 @@ export function renderTimeline(container, canvas, answer) {
       backgroundColor: 'rgba(88,101,242,0.25)',
       yAxisID: 'y',
       tension: 0.25,
+      pointRadius,
     },
     {
       label: 'Reactions',
@@ -41,6 +50,7 @@ export function renderTimeline(container, canvas, answer) {
       backgroundColor: 'rgba(240,178,50,0.25)',
       yAxisID: 'y',
       tension: 0.25,
+      pointRadius,
     },
     {
       label: 'Views',
@@ -49,6 +59,7 @@ export function renderTimeline(container, canvas, answer) {
       backgroundColor: 'rgba(35,165,90,0.2)',
       yAxisID: 'views',
       tension: 0.25,
+      pointRadius,
       borderDash: [4, 3],
     },
   ];
@@ -60,6 +71,7 @@ export function renderTimeline(container, canvas, answer) {
     timelineChart.data.labels = labels;
     timelineChart.data.datasets.forEach((dataset, i) => {
       dataset.data = datasets[i].data;
+      dataset.pointRadius = pointRadius;
     });
     timelineChart.update();
     return;
@@ -79,6 +91,14 @@ export function renderTimeline(container, canvas, answer) {
       plugins: { legend: { position: 'bottom' } },
     },
   });
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** "Nov 23" for a day or week bucket, "Nov 2026" for a month. */
+export function bucketLabel(date, bucket) {
+  const [year, month, day] = date.split('-').map(Number);
+  return bucket === 'month' ? `${MONTHS[month - 1]} ${year}` : `${MONTHS[month - 1]} ${day}`;
 }
 
 export function renderHeatmap(container, summary, answer, metric) {
@@ -105,7 +125,7 @@ export function renderHeatmap(container, summary, answer, metric) {
       const cell = el('span', {
         className: 'hm-cell',
         role: 'cell',
-        title: `${WEEKDAYS[day]} ${String(hour).padStart(2, '0')}:00 — ${formatInteger(value)} ${what}`,
+        title: `${WEEKDAYS[day]} ${String(hour).padStart(2, '0')}:00 — ${formatInteger(value)} ${value === 1 ? what.slice(0, -1) : what}`,
       });
       const strength = value / max;
       cell.style.backgroundColor = value === 0 ? '' : `rgba(145, 70, 255, ${(0.12 + 0.88 * strength).toFixed(3)})`;
@@ -113,6 +133,18 @@ export function renderHeatmap(container, summary, answer, metric) {
       grid.append(cell);
     });
   });
-  container.replaceChildren(grid);
+  // The colour scale: none, then light to full purple at the busiest cell's count.
+  const legend = el(
+    'div',
+    { className: 'hm-legend', 'aria-label': `Colour scale: 0 to ${formatInteger(max)} ${what}` },
+    el('span', {}, '0'),
+    ...[0, 0.25, 0.5, 0.75, 1].map((strength, i) => {
+      const swatch = el('span', { className: 'hm-swatch' });
+      swatch.style.backgroundColor = i === 0 ? '' : `rgba(145, 70, 255, ${(0.12 + 0.88 * strength).toFixed(3)})`;
+      return swatch;
+    }),
+    el('span', {}, `${formatInteger(max)} ${max === 1 ? what.slice(0, -1) : what}`),
+  );
+  container.replaceChildren(grid, legend);
   showState(container, 'ready');
 }

@@ -17,12 +17,14 @@ export function formatDecimal(value) {
   return typeof value === 'number' && Number.isFinite(value) ? decimal.format(value) : '—';
 }
 
+/** "+12.5% · was 120": the change and, beside it, the previous value it is measured against. */
 export function formatChange(change) {
   if (!change) return '';
+  const was = `was ${formatCompact(change.previous)}`;
   if (change.change_pct === null)
-    return change.change === 0 ? 'no change' : `${change.change > 0 ? '+' : ''}${integer.format(change.change)} (new)`;
+    return change.change === 0 ? `no change · ${was}` : `${change.change > 0 ? '+' : ''}${integer.format(change.change)} (new) · ${was}`;
   const sign = change.change_pct > 0 ? '+' : '';
-  return `${sign}${decimal.format(change.change_pct)}% vs previous`;
+  return `${sign}${decimal.format(change.change_pct)}% · ${was}`;
 }
 
 export function formatDate(iso) {
@@ -42,4 +44,9 @@ export function safeUrl(value) {
   } catch {
     return null;
   }
+}
+
+/** "1 clip", "2 clips", "1,204 reactions": a count with its noun in the right number. */
+export function countOf(n, one, many = `${one}s`) {
+  return `${formatInteger(n)} ${n === 1 ? one : many}`;
 }

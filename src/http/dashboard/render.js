@@ -1,6 +1,6 @@
 // Builds the dashboard's DOM from API answers. Every piece of data is set with textContent or as an attribute
 // value through the DOM, never parsed as HTML, so a clip title like <img onerror=…> shows as text.
-import { formatChange, formatCompact, formatDate, formatDecimal, formatInteger, safeUrl } from './format.js';
+import { countOf, formatChange, formatCompact, formatDate, formatDecimal, formatInteger, safeUrl } from './format.js';
 
 /** el('td', { className: 'num' }, 'text', childNode…) */
 export function el(tag, props = {}, ...children) {
@@ -41,10 +41,10 @@ export function renderOverview(container, overview, comparison) {
       { className: 'card', title },
       el('span', { className: 'card-label' }, label),
       el('span', { className: 'card-value' }, value),
-      change ? el('span', { className: `card-change ${changeClass(change)}` }, formatChange(change)) : null,
+      change ? el('span', { className: `card-change ${changeClass(change)}`, title: changes.label }, formatChange(change)) : null,
     );
-  const topGame = overview.top_game ? `${overview.top_game.name} (${formatInteger(overview.top_game.clip_count)})` : '—';
-  const topCreator = overview.top_creator ? `${overview.top_creator.name} (${formatInteger(overview.top_creator.clip_count)})` : '—';
+  const topGame = overview.top_game ? `${overview.top_game.name} (${countOf(overview.top_game.clip_count, 'clip')})` : '—';
+  const topCreator = overview.top_creator ? `${overview.top_creator.name} (${countOf(overview.top_creator.clip_count, 'clip')})` : '—';
   container.replaceChildren(
     card('Clips', formatCompact(overview.total_clips), changes.clips, formatInteger(overview.total_clips)),
     card('Views', formatCompact(overview.total_views), changes.views, formatInteger(overview.total_views)),
@@ -110,6 +110,21 @@ export function renderTable(container, { columns, rows, sort, onSort, emptyText,
     el('table', {}, el('caption', { className: 'visually-hidden' }, caption), el('thead', {}, head), el('tbody', {}, ...body)),
   );
   showState(container, 'ready');
+  markOverflow(container);
+}
+
+const watched = new WeakSet();
+
+/** data-overflow says whether the table is wider than its panel (CSS then shows a scroll cue), kept up on resize. */
+function markOverflow(container) {
+  const update = () => {
+    container.dataset.overflow = String(container.scrollWidth > container.clientWidth + 1);
+  };
+  update();
+  if (!watched.has(container) && typeof ResizeObserver === 'function') {
+    watched.add(container);
+    new ResizeObserver(update).observe(container);
+  }
 }
 
 export const creatorColumns = [
@@ -146,11 +161,40 @@ export const gameColumns = [
   },
 ];
 
-export function renderViralClips(container, answer) {
+/** The card's numbers; sorted by views per hour, that figure comes first (or says why there is none). */
+function statsOf(clip, sort) {
+  const velocity = clip.view_velocity !== null && clip.view_velocity !== undefined;
+  const parts = [
+    el('strong', {}, formatInteger(clip.view_count)),
+    ` ${clip.view_count === 1 ? 'view' : 'views'} · `,
+    el('strong', {}, formatInteger(clip.discord_shares)),
+    ` ${clip.discord_shares === 1 ? 'share' : 'shares'} · `,
+    el('strong', {}, formatInteger(clip.discord_reactions)),
+    ` ${clip.discord_reactions === 1 ? 'reaction' : 'reactions'}`,
+  ];
+  if (sort === 'view_velocity')
+    return velocity
+      ? [el('strong', { className: 'velocity' }, `${formatDecimal(clip.view_velocity)} views/h`), ' · ', ...parts]
+      : [el('span', { className: 'velocity muted' }, 'no view history yet'), ' · ', ...parts];
+  return velocity ? [...parts, ` · ${formatDecimal(clip.view_velocity)} views/h`] : parts;
+}
+
+export function renderViralClips(container, answer, emptyText) {
+  const note = container.parentElement && container.parentElement.querySelector('.sort-note');
+  // Views per hour needs view history (views recorded each time Twitch is asked again); without any, say that the
+  // order falls back to views instead of pretending to sort by it.
+  const noHistory = answer.sort === 'view_velocity' && answer.clips.length > 0 && answer.clips.every((c) => c.view_velocity === null);
+  if (note) {
+    note.hidden = !noHistory;
+    note.textContent = noHistory
+      ? 'No clip in this period has view history yet (Twitch view counts recorded over time), so they are in order of views.'
+      : '';
+  }
   if (answer.clips.length === 0) {
-    showState(container, 'empty', 'No clips in this period yet. They appear here as soon as someone shares a Twitch clip in Discord.');
+    showState(container, 'empty', emptyText || 'No clips in this period yet.');
     return;
   }
+  const sort = answer.sort;
   const items = answer.clips.map((clip) => {
     const url = safeUrl(clip.url);
     const thumb = safeUrl(clip.thumbnail_url);
@@ -184,22 +228,15 @@ export function renderViralClips(container, answer) {
         { className: 'clip-body' },
         el('h3', { className: 'clip-title' }, heading),
         el('p', { className: 'muted' }, meta),
-        el(
-          'p',
-          { className: 'clip-stats' },
-          el('strong', {}, formatInteger(clip.view_count)),
-          ' views · ',
-          el('strong', {}, formatInteger(clip.discord_shares)),
-          ' shares · ',
-          el('strong', {}, formatInteger(clip.discord_reactions)),
-          ' reactions',
-          clip.view_velocity !== null && clip.view_velocity !== undefined ? ` · ${formatDecimal(clip.view_velocity)} views/h` : '',
-        ),
+        el('p', { className: 'clip-stats' }, ...statsOf(clip, sort)),
         reactions.length > 0 ? el('p', { className: 'reactions' }, ...reactions) : null,
         el(
           'p',
           { className: 'muted small' },
-          `Created ${formatDate(clip.clip_created_at)} · first shared ${formatDate(clip.first_shared_at)}`,
+          // A clip found by the Twitch sync was never shared in Discord: no "first shared —".
+          clip.first_shared_at
+            ? `Created ${formatDate(clip.clip_created_at)} · first shared ${formatDate(clip.first_shared_at)}`
+            : `Created ${formatDate(clip.clip_created_at)} · not shared in Discord`,
         ),
       ),
     );
@@ -230,18 +267,21 @@ export function renderGrowth(container, answer) {
   container.replaceChildren(
     list('Under-clipped games', 'Few clips, many views per clip: worth clipping more.', games, (g) => [
       el('strong', {}, g.game_name),
-      ` · ${formatInteger(g.clip_count)} clips · ${formatDecimal(g.avg_view_count)} avg views`,
+      ` · ${countOf(g.clip_count, 'clip')} · ${formatDecimal(g.avg_view_count)} avg views`,
     ]),
-    list('Most engaging creators', 'Most Discord shares and reactions per clip.', creators, (c) => [
+    // Ranked by (shares + reactions) per clip: show exactly that figure, and what it is made of.
+    list('Most engaging creators', 'Ranked by Discord shares + reactions per clip.', creators, (c) => [
       el('strong', {}, c.creator_name),
-      ` · ${formatInteger(c.discord_reactions)} reactions on ${formatInteger(c.clip_count)} clips`,
+      ' · ',
+      el('span', { className: 'engagement' }, `${formatDecimal((c.discord_shares + c.discord_reactions) / c.clip_count)} per clip`),
+      ` (${countOf(c.discord_shares, 'share')} + ${countOf(c.discord_reactions, 'reaction')} on ${countOf(c.clip_count, 'clip')})`,
     ]),
     list('Community favourites', 'Many reactions for their views.', favourites, (clip) => {
       const url = safeUrl(clip.url);
       const title = clip.title || clip.clip_id;
       return [
         url ? el('a', { href: url, target: '_blank', rel: 'noopener noreferrer' }, title) : el('strong', {}, title),
-        ` · ${formatInteger(clip.discord_reactions)} reactions, ${formatInteger(clip.view_count)} views`,
+        ` · ${countOf(clip.discord_reactions, 'reaction')}, ${countOf(clip.view_count, 'view')}`,
       ];
     }),
   );

@@ -9,6 +9,7 @@ import { registerGrowthOpportunitiesRoute } from './growth-opportunities';
 import { registerHealthzRoute } from './healthz';
 import { registerOverviewRoute } from './overview';
 import { registerPeakTimesRoute } from './peak-times';
+import { registerStatusRoute } from './status';
 import { registerTopCreatorsRoute } from './top-creators';
 import { registerTopGamesRoute } from './top-games';
 import { registerViralClipsRoute } from './viral-clips';
@@ -23,6 +24,7 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
   registerPeakTimesRoute(app, ctx);
   registerCompareRoute(app, ctx);
   registerGrowthOpportunitiesRoute(app, ctx);
+  registerStatusRoute(app, ctx);
   registerExportCsvRoute(app, ctx);
   registerEventsRoute(app, ctx);
 }

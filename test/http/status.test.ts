@@ -1,0 +1,75 @@
+// GET /analytics/api/status: the guild's clips still waiting for Twitch (they count as shares, not yet as clips), and
+// whether this server looks them up at all.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { recordMessageNow } from '../../src/capture/record-now';
+import { writeGuildSettings } from '../../src/db/guild-settings';
+import type { HttpServer } from '../../src/http/server';
+import { GUILD_A, GUILD_B, seedCommunity } from '../fixtures/http-community';
+import { bearer, startTestServer, TEST_NOW, tokenFor } from '../helpers/http-server';
+import { createTempDb, type TempDb } from '../helpers/temp-db';
+
+let temp: TempDb;
+let server: HttpServer | undefined;
+
+function shareUnenriched(guildId: string, slug: string, messageId: string): void {
+  recordMessageNow(
+    temp.db,
+    {
+      guildId,
+      channelId: '900',
+      messageId,
+      authorId: 'poster',
+      authorName: 'poster',
+      authorIsBot: false,
+      postedAt: TEST_NOW - 1000,
+      content: `https://clips.twitch.tv/${slug}`,
+      source: 'discord',
+    },
+    TEST_NOW - 1000,
+  );
+}
+
+beforeEach(() => {
+  temp = createTempDb();
+  seedCommunity(temp.db);
+  writeGuildSettings(temp.db, GUILD_A, { guildName: 'Clip Club' }, TEST_NOW);
+  shareUnenriched(GUILD_A, 'WaitingOne', '9001');
+  shareUnenriched(GUILD_A, 'WaitingTwo', '9002');
+  shareUnenriched(GUILD_B, 'WaitingOfB', '9003');
+});
+
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+  temp.cleanup();
+});
+
+describe('GET /analytics/api/status', () => {
+  it('counts the guild’s own clips waiting for Twitch and says enrichment is off and how to turn it on', async () => {
+    ({ server } = await startTestServer(temp.db));
+    const res = await server.app.inject({ url: '/analytics/api/status', headers: bearer(await tokenFor(temp.db, GUILD_A)) });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({
+      guild: { id: GUILD_A, name: 'Clip Club' },
+      enrichment: { pending: 2, failed: 0, not_found: 0 },
+      twitch_enrichment: { configured: false, enable_with: ['TWITCH_CLIENT_ID', 'TWITCH_CLIENT_SECRET'] },
+    });
+  });
+
+  it('says enrichment is on when the composition root says so', async () => {
+    ({ server } = await startTestServer(temp.db, { twitchEnrichment: true }));
+    const res = await server.app.inject({ url: '/analytics/api/status', headers: bearer(await tokenFor(temp.db, GUILD_B)) });
+    expect(res.json()).toMatchObject({
+      guild: { id: GUILD_B, name: null },
+      enrichment: { pending: 1 },
+      twitch_enrichment: { configured: true },
+    });
+  });
+
+  it('needs a token and takes no parameters', async () => {
+    ({ server } = await startTestServer(temp.db));
+    expect((await server.app.inject({ url: '/analytics/api/status' })).statusCode).toBe(401);
+    const res = await server.app.inject({ url: '/analytics/api/status?guild_id=1', headers: bearer(await tokenFor(temp.db, GUILD_A)) });
+    expect(res.statusCode).toBe(400);
+  });
+});
