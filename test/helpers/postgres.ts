@@ -1,0 +1,74 @@
+// The PostgreSQL server the tests use (TEST_DATABASE_URL, default the local server as .ci/run starts it): a fresh
+// database per test file, dropped afterwards. When the server cannot be reached, the PostgreSQL half of a test file
+// fails with the reason; CLIPSCOPE_SKIP_POSTGRES=1 skips it instead (and says so), for a machine without PostgreSQL.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+
+const inCi = Boolean(process.env.CI);
+
+/**
+ * Whether the PostgreSQL tests are skipped on purpose (CLIPSCOPE_SKIP_POSTGRES=1, outside CI); otherwise they run,
+ * and fail with the reason when the server is missing. In CI (CI=1, as .ci/run sets) a skip would hide a missing
+ * engine, so the variable is ignored there.
+ */
+export const SKIP_POSTGRES = process.env.CLIPSCOPE_SKIP_POSTGRES === '1' && !inCi;
+
+let announced = false;
+
+/** Whether to skip the PostgreSQL tests; says once per test file why they do not run (or why CI runs them anyway). */
+export function announcePostgresSkip(): boolean {
+  if (!announced && process.env.CLIPSCOPE_SKIP_POSTGRES === '1') {
+    announced = true;
+    console.warn(
+      SKIP_POSTGRES
+        ? 'PostgreSQL tests skipped: CLIPSCOPE_SKIP_POSTGRES=1 is set (only SQLite is tested)'
+        : 'CLIPSCOPE_SKIP_POSTGRES=1 is ignored in CI (CI is set): the PostgreSQL tests run and fail when the server is missing',
+    );
+  }
+  return SKIP_POSTGRES;
+}
+
+async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 5000 });
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new Error(
+      `PostgreSQL tests cannot run: the server at ${TEST_DATABASE_URL.replace(/:[^:@/]*@/, '@')} is unreachable ` +
+        `(${error instanceof Error ? error.message : String(error)}). Start it (bash .ci/run does), set TEST_DATABASE_URL, ` +
+        'or set CLIPSCOPE_SKIP_POSTGRES=1 to skip them on purpose.',
+    );
+  }
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export interface TestPostgresDatabase {
+  /** The new database's URL (on the TEST_DATABASE_URL server). */
+  url: string;
+  name: string;
+  /** Drops the database (closing whatever connections are still open to it). */
+  drop(): Promise<void>;
+}
+
+/** A new, empty database named after `label`; throws with the reason when the server cannot be reached. */
+export async function createPostgresDatabase(label: string): Promise<TestPostgresDatabase> {
+  const slug = label
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .slice(0, 30);
+  const name = `cs_test_${slug}_${process.pid}_${randomBytes(3).toString('hex')}`;
+  await admin((c) => c.query(`CREATE DATABASE "${name}"`));
+  const url = new URL(TEST_DATABASE_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    name,
+    drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
+  };
+}
