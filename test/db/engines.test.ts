@@ -5,7 +5,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresError } from '../../src/db/postgres/errors';
 import { checkPostgres, closePostgres, describePostgresUrl, openPostgres, type PostgresDb } from '../../src/db/postgres/engine';
-import { announcePostgresSkip, createPostgresDatabase, type TestPostgresDatabase } from '../helpers/postgres';
+import { announcePostgresSkip, createPostgresDatabase, type TestPostgresDatabase } from '../helpers/engines';
 
 /** A port nothing listens on. */
 async function closedPort(): Promise<number> {
