@@ -36,6 +36,7 @@ export interface DatasetInfo {
 /** Hash of the sources whose change would change the generated database. */
 export function codeFingerprint(): string {
   const hash = createHash('sha256');
+  // drizzle/ holds both engines' migrations (drizzle/sqlite, drizzle/postgres), read recursively.
   for (const dir of ['src/demo', 'src/capture', 'src/db', 'src/twitch', 'drizzle']) {
     const files = fs.readdirSync(path.join(ROOT, dir), { recursive: true, encoding: 'utf8' }).sort();
     for (const file of files) {

@@ -11,7 +11,8 @@ import * as schema from './schema';
 
 export type { Db, TransactionOptions } from './database';
 
-export const MIGRATIONS_FOLDER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../drizzle');
+/** The SQLite migrations (drizzle/sqlite); PostgreSQL's are in drizzle/postgres (src/db/schema-postgres/migrate.ts). */
+export const MIGRATIONS_FOLDER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../drizzle/sqlite');
 
 export interface OpenDatabaseOptions {
   /** File path, or ':memory:'. */

@@ -12,7 +12,7 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createNameLookup } from '../../src/analytics/names';
-import { closeDatabase, openDatabase, type Db } from '../../src/db/client';
+import { closeDatabase, MIGRATIONS_FOLDER, openDatabase, type Db } from '../../src/db/client';
 import { mulberry32 } from '../analytics/community-model';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
 import { sqliteClient } from '../../src/db/client';
@@ -245,7 +245,7 @@ describe('latest_names', () => {
     try {
       // Migrate only up to the release before latest_names, with a copy of the migrations folder cut there.
       const folder = path.join(dir, 'drizzle');
-      fs.cpSync(path.resolve(import.meta.dirname, '../../drizzle'), folder, { recursive: true });
+      fs.cpSync(MIGRATIONS_FOLDER, folder, { recursive: true });
       const journalFile = path.join(folder, 'meta', '_journal.json');
       const journal = JSON.parse(fs.readFileSync(journalFile, 'utf8')) as { entries: Array<{ tag: string }> };
       const cut = journal.entries.findIndex((entry) => entry.tag.endsWith('_latest-names'));

@@ -8,7 +8,7 @@ export const migrateCommand: CliCommand = {
   summary: 'Create or upgrade the database schema (npm start also does this)',
   help: `Usage: clipscope migrate [--database PATH]
 
-Applies every pending migration in drizzle/ to the database.
+Applies every pending migration in drizzle/sqlite/ to the database.
 
 Options:
   --database PATH   SQLite file (default: DATABASE_PATH, ./data/clipscope.db)`,

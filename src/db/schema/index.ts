@@ -1,4 +1,5 @@
-// The single source of truth for Clipscope's tables and indexes, split by domain; drizzle-kit generates drizzle/ from it.
+// The single source of truth for Clipscope's tables and indexes, split by domain; drizzle-kit generates drizzle/sqlite/
+// from it (drizzle.sqlite.config.ts). The PostgreSQL twin is src/db/schema-postgres.
 // Every analytics row carries guild_id: a guild's data is its own. Times are UTC epoch milliseconds.
 export * from './capture';
 export * from './clips';

@@ -1,0 +1,45 @@
+// How the PostgreSQL tables would be placed on a Citus cluster (a documented design, docs/operations.md; not run by
+// Clipscope): guild data is distributed by guild_id and co-located, so a guild's rows of every table live on one
+// worker and every per-guild statement (and every trigger) runs there; small shared tables are reference tables,
+// copied to every worker so that joins with them stay local.
+
+/** Tables of guild data: every primary and unique key begins with guild_id (test/db/postgres-schema.test.ts). */
+export const DISTRIBUTED_TABLES = [
+  'aggregation_pending',
+  'analytics_day_top_clips',
+  'analytics_pair_facts',
+  'analytics_state',
+  'backfill_checkpoints',
+  'clips',
+  'creator_analytics',
+  'digest_posts',
+  'dirty_hours',
+  'engagement_changes',
+  'game_analytics',
+  'guild_peak_activity',
+  'guild_period_stats',
+  'guild_settings',
+  'latest_names',
+  'message_observations',
+  'reaction_baselines',
+  'reactions',
+  'shares',
+  'twitch_channels',
+] as const;
+
+/**
+ * Shared tables, each with the reason it is not keyed by guild: api_tokens is looked up by token hash before the
+ * guild is known; import_runs by the export file's path; job_runs per scheduled job; game_name_misses and
+ * clip_view_history hold Twitch data that every guild with the game or clip shares.
+ */
+export const REFERENCE_TABLES = ['api_tokens', 'clip_view_history', 'game_name_misses', 'import_runs', 'job_runs'] as const;
+
+/** The statements a Citus setup runs once, after the migrations, on an empty database. */
+export function citusSetupStatements(): string[] {
+  const [first, ...rest] = [...DISTRIBUTED_TABLES].sort((a, b) => (a === 'guild_settings' ? -1 : b === 'guild_settings' ? 1 : 0));
+  return [
+    `SELECT create_distributed_table('${first}', 'guild_id');`,
+    ...rest.map((table) => `SELECT create_distributed_table('${table}', 'guild_id', colocate_with => '${first}');`),
+    ...REFERENCE_TABLES.map((table) => `SELECT create_reference_table('${table}');`),
+  ];
+}

@@ -1,0 +1,70 @@
+// Operational state on PostgreSQL: the twin of src/db/schema/ops.ts. digest_posts and backfill_checkpoints are
+// guild data (keys begin with guild_id); api_tokens (looked up by token hash before the guild is known),
+// import_runs (by file path) and job_runs (per job) are small shared tables: reference tables under Citus.
+import { index, integer, pgTable, primaryKey, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigCount, identity, millis, text } from './types';
+
+export const digestPosts = pgTable(
+  'digest_posts',
+  {
+    guildId: text('guild_id').notNull(),
+    weekStart: millis('week_start').notNull(),
+    channelId: text('channel_id').notNull(),
+    messageId: text('message_id'),
+    status: text('status').$type<'claimed' | 'posted' | 'failed'>().notNull(),
+    error: text('error'),
+    createdAt: millis('created_at').notNull(),
+  },
+  (t) => [primaryKey({ name: 'digest_posts_pkey', columns: [t.guildId, t.weekStart] })],
+);
+
+export const apiTokens = pgTable(
+  'api_tokens',
+  {
+    id: identity('id').primaryKey(),
+    guildId: text('guild_id').notNull(),
+    name: text('name').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    prefix: text('prefix').notNull(),
+    createdAt: millis('created_at').notNull(),
+    lastUsedAt: millis('last_used_at'),
+    revokedAt: millis('revoked_at'),
+  },
+  (t) => [uniqueIndex('api_tokens_hash_uq').on(t.tokenHash), index('api_tokens_guild_idx').on(t.guildId)],
+);
+
+export const backfillCheckpoints = pgTable(
+  'backfill_checkpoints',
+  {
+    guildId: text('guild_id').notNull(),
+    channelId: text('channel_id').notNull(),
+    beforeMessageId: text('before_message_id'),
+    sinceTs: millis('since_ts'),
+    messagesScanned: integer('messages_scanned').notNull().default(0),
+    sharesFound: integer('shares_found').notNull().default(0),
+    completedAt: millis('completed_at'),
+    updatedAt: millis('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ name: 'backfill_checkpoints_pkey', columns: [t.guildId, t.channelId] })],
+);
+
+export const importRuns = pgTable('import_runs', {
+  filePath: text('file_path').primaryKey(),
+  guildId: text('guild_id').notNull(),
+  channelId: text('channel_id').notNull(),
+  /** Bytes: exports of big servers pass 2 GiB. */
+  fileSize: bigCount('file_size').notNull(),
+  messagesImported: integer('messages_imported').notNull().default(0),
+  lastMessageId: text('last_message_id'),
+  completedAt: millis('completed_at'),
+  updatedAt: millis('updated_at').notNull(),
+  byteOffset: bigCount('byte_offset').notNull().default(0),
+});
+
+export const jobRuns = pgTable('job_runs', {
+  job: text('job').primaryKey(),
+  lastStartedAt: millis('last_started_at'),
+  lastFinishedAt: millis('last_finished_at'),
+  lastError: text('last_error'),
+  lastSummary: text('last_summary'),
+});

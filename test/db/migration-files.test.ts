@@ -1,0 +1,176 @@
+// Shipped migrations never change, and an install upgraded from an older release keeps working.
+//
+// drizzle's migrators record each applied migration as (sha256 of its file, its journal `when`) in
+// __drizzle_migrations and apply only the journal entries whose `when` is later than the newest recorded one. So a
+// shipped file must keep its bytes (an installed database will never see an edit) and its `when`, and a new entry's
+// `when` must be later than every earlier one (an earlier one would be skipped silently on every upgraded install).
+// The SQLite migrations moved from drizzle/ to drizzle/sqlite/ byte for byte (issue #16): a database migrated from
+// the old folder opens with the new one and applies nothing twice.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { afterEach, describe, expect, it } from 'vitest';
+import { closeDatabase, MIGRATIONS_FOLDER, openDatabase } from '../../src/db/client';
+import { POSTGRES_MIGRATIONS_FOLDER } from '../../src/db/schema-postgres/migrate';
+
+interface Pinned {
+  tag: string;
+  when: number;
+  sha256: string;
+}
+
+/**
+ * The SQLite migrations as they shipped (main before issue #16, in drizzle/). Append a migration here once it has
+ * shipped; never change a line.
+ */
+const SQLITE_SHIPPED: readonly Pinned[] = [
+  { tag: '0000_initial', when: 1795630405427, sha256: 'ae0bc5b682afc03afd62766c92b3660f3fc66dd99aed611b590aaefb543ca8e0' },
+  { tag: '0001_day-facts', when: 1795634750376, sha256: '7988f12e409fd4b9c0f95f483f23cfec65d9feb5fb65e636c134fa14dce722ee' },
+  {
+    tag: '0002_leaderboard-order-indexes',
+    when: 1795642899408,
+    sha256: '2b533978bf1e828006896fd2946ad197807b83f7a6d5cca1bacc8cfd1a1fb35c',
+  },
+  { tag: '0003_game-name-misses', when: 1795652085348, sha256: '2cc5200229ddfef0b4357ea6390b7b13ece6e50e0c80fc8d6d6a59728362f8fe' },
+  { tag: '0004_latest-names', when: 1795653522728, sha256: 'c44ff5335bb3879fc3473d3a6872c5fc820ba7c1a5028a2e41ef0f75de0ead70' },
+  { tag: '0005_latest-names-triggers', when: 1795653523803, sha256: '59c0f9ac9190de4777eb1ef7ea2aba682a6e5a6292722b1c7ae8b521e0db1bea' },
+  { tag: '0006_engagement-only-dirty', when: 1795655686395, sha256: '27ec1b51318228a6d1a65283c9e0e30f132bb7900d8638029d2331298ceef7f4' },
+  { tag: '0007_summary-names', when: 1795660599683, sha256: '72b887618d0a22d50478c12de07580a777f789b6316cc32c311da3d39edfb58d' },
+];
+
+/**
+ * The PostgreSQL migrations (issue #16). Until #16 reaches main they may still be regenerated (update the lines
+ * here with them); once shipped, append only.
+ */
+const POSTGRES_SHIPPED: readonly Pinned[] = [
+  { tag: '0000_initial', when: 1796519697339, sha256: 'd637dd8c39fcf775229f29595f7153f1cd429b54222950687f0730e5046ea17f' },
+  {
+    tag: '0001_latest-names-triggers',
+    when: 1796519719994,
+    sha256: '2e4ac51abf727e390afd7fc69216fef5ec8e3c3b802605e7519bb29c61bb2af5',
+  },
+];
+
+interface JournalEntry {
+  idx: number;
+  tag: string;
+  when: number;
+}
+
+function journal(folder: string): JournalEntry[] {
+  return (JSON.parse(fs.readFileSync(path.join(folder, 'meta', '_journal.json'), 'utf8')) as { entries: JournalEntry[] }).entries;
+}
+
+function fileHash(folder: string, tag: string): string {
+  return createHash('sha256')
+    .update(fs.readFileSync(path.join(folder, `${tag}.sql`)).toString())
+    .digest('hex');
+}
+
+/** The checks every engine's folder passes: pinned entries unchanged and first, `when` strictly increasing. */
+function expectShippedUnchanged(folder: string, shipped: readonly Pinned[]): void {
+  const entries = journal(folder);
+  expect(entries.slice(0, shipped.length).map((e) => ({ tag: e.tag, when: e.when, sha256: fileHash(folder, e.tag) }))).toEqual(shipped);
+  entries.forEach((entry, i) => {
+    expect(entry.idx).toBe(i);
+    if (i > 0) expect(entry.when, `${entry.tag} must be later than ${entries[i - 1]!.tag}`).toBeGreaterThan(entries[i - 1]!.when);
+  });
+  // Every .sql file is in the journal (a file drizzle-kit wrote but the journal lost would never run).
+  const files = fs
+    .readdirSync(folder)
+    .filter((f) => f.endsWith('.sql'))
+    .map((f) => f.slice(0, -4))
+    .sort();
+  expect(files).toEqual(entries.map((e) => e.tag).sort());
+}
+
+let dir: string | undefined;
+afterEach(() => {
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  dir = undefined;
+});
+
+/** A copy of the SQLite migrations laid out as before issue #16 (drizzle/ at the top), cut after `count` entries. */
+function oldFolder(root: string, count: number): string {
+  const folder = path.join(root, 'drizzle');
+  fs.mkdirSync(path.join(folder, 'meta'), { recursive: true });
+  for (const entry of SQLITE_SHIPPED.slice(0, count)) {
+    fs.copyFileSync(path.join(MIGRATIONS_FOLDER, `${entry.tag}.sql`), path.join(folder, `${entry.tag}.sql`));
+  }
+  const full = JSON.parse(fs.readFileSync(path.join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as {
+    entries: JournalEntry[];
+  };
+  full.entries = full.entries.slice(0, count);
+  fs.writeFileSync(path.join(folder, 'meta', '_journal.json'), JSON.stringify(full, null, 2));
+  return folder;
+}
+
+function recorded(file: string): Array<{ hash: string; created_at: number }> {
+  const raw = new Database(file, { readonly: true });
+  try {
+    return raw
+      .prepare<[], { hash: string; created_at: number }>('SELECT hash, created_at FROM __drizzle_migrations ORDER BY id')
+      .all()
+      .map((r) => ({ hash: r.hash, created_at: Number(r.created_at) }));
+  } finally {
+    raw.close();
+  }
+}
+
+describe('SQLite migration files', () => {
+  it('are the shipped ones, unchanged, in drizzle/sqlite', () => {
+    expect(MIGRATIONS_FOLDER.split(path.sep).slice(-2)).toEqual(['drizzle', 'sqlite']);
+    expectShippedUnchanged(MIGRATIONS_FOLDER, SQLITE_SHIPPED);
+  });
+
+  // Every release's database: fully migrated by main before the move, and older ones part way.
+  for (const count of [SQLITE_SHIPPED.length, 4, 1]) {
+    it(`upgrade a database migrated by the old drizzle/ folder (${count} of ${SQLITE_SHIPPED.length} migrations)`, () => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clipscope-upgrade-'));
+      const file = path.join(dir, 'clipscope.db');
+      const raw = new Database(file);
+      migrate(drizzle(raw), { migrationsFolder: oldFolder(dir, count) });
+      raw
+        .prepare(
+          `INSERT INTO clips (guild_id, clip_id, url, creator_id, creator_name, clip_created_at, first_seen_at, last_updated_at)
+           VALUES ('g', 'Slug', 'u', 'c1', 'Creator', 5, 1, 1)`,
+        )
+        .run();
+      raw
+        .prepare(
+          `INSERT INTO shares (guild_id, channel_id, message_id, clip_id, author_id, author_name, posted_at)
+           VALUES ('g', 'ch', 'm1', 'Slug', 'a', 'A', 2)`,
+        )
+        .run();
+      raw.close();
+      const before = recorded(file);
+      expect(before).toEqual(SQLITE_SHIPPED.slice(0, count).map((e) => ({ hash: e.sha256, created_at: e.when })));
+
+      const db = openDatabase({ path: file });
+      try {
+        expect(db.$client.prepare('SELECT clip_id, creator_name FROM clips').all()).toEqual([{ clip_id: 'Slug', creator_name: 'Creator' }]);
+        expect(db.$client.prepare('SELECT count(*) AS n FROM shares').get()).toEqual({ n: 1 });
+        // latest_names (0004/0005) was filled from the clip when the upgrade created it, or kept by its trigger.
+        expect(db.$client.prepare('SELECT name FROM latest_names').all()).toEqual([{ name: 'Creator' }]);
+      } finally {
+        closeDatabase(db);
+      }
+      // What was applied stays recorded as it was; each later migration was applied once, in order.
+      const entries = journal(MIGRATIONS_FOLDER);
+      expect(recorded(file)).toEqual(entries.map((e) => ({ hash: fileHash(MIGRATIONS_FOLDER, e.tag), created_at: e.when })));
+      // Opening again applies nothing.
+      closeDatabase(openDatabase({ path: file }));
+      expect(recorded(file)).toHaveLength(entries.length);
+    });
+  }
+});
+
+describe('PostgreSQL migration files', () => {
+  it('are the pinned ones, unchanged, in drizzle/postgres', () => {
+    expectShippedUnchanged(POSTGRES_MIGRATIONS_FOLDER, POSTGRES_SHIPPED);
+  });
+});
