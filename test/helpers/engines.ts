@@ -1,8 +1,13 @@
-// The PostgreSQL server the tests use (TEST_DATABASE_URL, default the local server as .ci/run starts it): a fresh
-// database per test file, dropped afterwards. When the server cannot be reached, the PostgreSQL half of a test file
-// fails with the reason; CLIPSCOPE_SKIP_POSTGRES=1 skips it instead (and says so), for a machine without PostgreSQL.
+// A test database on either engine: openTestDatabase(engine, label) gives a migrated SQLite file in a temporary
+// folder or a fresh database on the PostgreSQL test server (TEST_DATABASE_URL, default the local server as .ci/run
+// starts it), dropped afterwards. When the server cannot be reached, the PostgreSQL half of a test file fails with
+// the reason; CLIPSCOPE_SKIP_POSTGRES=1 skips it instead (and says so), for a machine without PostgreSQL.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import type { Db, Engine } from '../../src/db/database';
+import { closePostgres, openPostgres } from '../../src/db/postgres/engine';
+import { migratePostgres } from '../../src/db/schema-postgres/migrate';
+import { createTempDb } from './temp-db';
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -70,5 +75,50 @@ export async function createPostgresDatabase(label: string): Promise<TestPostgre
     url: url.toString(),
     name,
     drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
+  };
+}
+
+/** The engines a store contract runs on: both, or SQLite alone when PostgreSQL is skipped on purpose (said once). */
+export function testEngines(): Engine[] {
+  return announcePostgresSkip() ? ['sqlite'] : ['sqlite', 'postgres'];
+}
+
+export interface TestDatabase {
+  engine: Engine;
+  db: Db;
+  /** Closes the handle and removes the database (the SQLite folder, or the PostgreSQL database). */
+  close(): Promise<void>;
+}
+
+/**
+ * A fresh database on `engine`, migrated unless `migrate: false`: a SQLite file in a temporary folder, or a new
+ * PostgreSQL database on the test server migrated with migratePostgres. One per test file (or per test, where a test
+ * needs an empty one); close() it afterwards.
+ */
+export async function openTestDatabase(
+  engine: Engine,
+  label: string,
+  options: { migrate?: boolean; poolSize?: number } = {},
+): Promise<TestDatabase> {
+  if (engine === 'sqlite') {
+    const temp = createTempDb({ migrate: options.migrate ?? true });
+    return { engine, db: temp.db, close: async () => temp.cleanup() };
+  }
+  const database = await createPostgresDatabase(label);
+  const db = openPostgres({ url: database.url, poolSize: options.poolSize ?? 5 });
+  try {
+    if (options.migrate ?? true) await migratePostgres(db.pool);
+  } catch (error) {
+    await closePostgres(db);
+    await database.drop();
+    throw error;
+  }
+  return {
+    engine,
+    db,
+    async close() {
+      await closePostgres(db);
+      await database.drop();
+    },
   };
 }
