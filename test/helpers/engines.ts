@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Db, Engine } from '../../src/db/database';
+import { closeDatabase, openDatabase } from '../../src/db/client';
 import { closePostgres, openPostgres } from '../../src/db/postgres/engine';
 import { migratePostgres } from '../../src/db/schema-postgres/migrate';
 import { createTempDb } from './temp-db';
@@ -86,6 +87,8 @@ export function testEngines(): Engine[] {
 export interface TestDatabase {
   engine: Engine;
   db: Db;
+  /** Another handle on the same database, as another process would open it (a connection, or a pool of its own). */
+  openAnother(): Promise<{ db: Db; close(): Promise<void> }>;
   /** Closes the handle and removes the database (the SQLite folder, or the PostgreSQL database). */
   close(): Promise<void>;
 }
@@ -102,7 +105,15 @@ export async function openTestDatabase(
 ): Promise<TestDatabase> {
   if (engine === 'sqlite') {
     const temp = createTempDb({ migrate: options.migrate ?? true });
-    return { engine, db: temp.db, close: async () => temp.cleanup() };
+    return {
+      engine,
+      db: temp.db,
+      async openAnother() {
+        const other = openDatabase({ path: temp.path, migrate: false });
+        return { db: other, close: async () => closeDatabase(other) };
+      },
+      close: async () => temp.cleanup(),
+    };
   }
   const database = await createPostgresDatabase(label);
   const db = openPostgres({ url: database.url, poolSize: options.poolSize ?? 5 });
@@ -116,6 +127,10 @@ export async function openTestDatabase(
   return {
     engine,
     db,
+    async openAnother() {
+      const other = openPostgres({ url: database.url, poolSize: 2 });
+      return { db: other, close: () => closePostgres(other) };
+    },
     async close() {
       await closePostgres(db);
       await database.drop();
