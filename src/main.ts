@@ -3,6 +3,7 @@ import type { Config } from './config';
 import { createApp } from './app';
 import { systemClock } from './clock';
 import { ConfigError, loadConfig, loadDotEnvFile } from './config';
+import { startOnPostgres } from './database-engine';
 import { createLogger } from './logger';
 
 async function main(): Promise<void> {
@@ -18,6 +19,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger({ level: config.LOG_LEVEL });
+  if (config.DATABASE_URL) process.exit(await startOnPostgres(config, logger, (line) => process.stderr.write(`${line}\n`)));
   const app = createApp({ config, logger, clock: systemClock });
   let shuttingDown = false;
   const shutdown = (signal: string): void => {
