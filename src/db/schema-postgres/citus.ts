@@ -34,12 +34,14 @@ export const DISTRIBUTED_TABLES = [
  */
 export const REFERENCE_TABLES = ['api_tokens', 'clip_view_history', 'game_name_misses', 'import_runs', 'job_runs'] as const;
 
-/** The statements a Citus setup runs once, after the migrations, on an empty database. */
+/** The statements a Citus setup runs once on the coordinator, after the migrations, before any data. */
 export function citusSetupStatements(): string[] {
-  const [first, ...rest] = [...DISTRIBUTED_TABLES].sort((a, b) => (a === 'guild_settings' ? -1 : b === 'guild_settings' ? 1 : 0));
+  // guild_settings first: every other distributed table is co-located with it.
+  const rest = DISTRIBUTED_TABLES.filter((table) => table !== 'guild_settings');
   return [
-    `SELECT create_distributed_table('${first}', 'guild_id');`,
-    ...rest.map((table) => `SELECT create_distributed_table('${table}', 'guild_id', colocate_with => '${first}');`),
+    'SET citus.enable_unsafe_triggers = on;',
+    "SELECT create_distributed_table('guild_settings', 'guild_id');",
+    ...rest.map((table) => `SELECT create_distributed_table('${table}', 'guild_id', colocate_with => 'guild_settings');`),
     ...REFERENCE_TABLES.map((table) => `SELECT create_reference_table('${table}');`),
   ];
 }
