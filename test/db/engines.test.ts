@@ -3,6 +3,7 @@
 import net from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectionNow, readNow, run } from '../../src/db/client';
 import { PostgresError } from '../../src/db/postgres/errors';
 import { checkPostgres, closePostgres, describePostgresUrl, openPostgres, type PostgresDb } from '../../src/db/postgres/engine';
 import { announcePostgresSkip, createPostgresDatabase, type TestPostgresDatabase } from '../helpers/engines';
@@ -231,6 +232,12 @@ describe.skipIf(announcePostgresSkip())('PostgreSQL engine', () => {
     } finally {
       await closePostgres(unreachable);
     }
+  });
+
+  it('a store still written for SQLite only fails with a clear error on PostgreSQL, not a TypeError', async () => {
+    await expect(run(db, (c) => c.statement('SELECT 1').get())).rejects.toThrow(/not yet available on PostgreSQL/);
+    expect(() => readNow(db, (c) => c.statement('SELECT 1').get())).toThrow(/not yet available on PostgreSQL/);
+    expect(() => connectionNow(db)).toThrow(/not yet available on PostgreSQL/);
   });
 
   it('honours sslmode in the URL', async () => {
