@@ -4,6 +4,7 @@ import { aggregateAll, formatAggregateSummary } from './analytics/aggregate';
 import { createAnalytics } from './analytics/service';
 import type { Clock } from './clock';
 import type { Config } from './config';
+import { describeDatabase } from './database-engine';
 import { closeDatabase, openDatabase, type Db } from './db/client';
 import { guildSettingsStore } from './db/guild-settings';
 import { digestStore } from './db/stores/digests';
@@ -45,7 +46,8 @@ export interface AppDeps {
 
 export function createApp({ config, logger, clock }: AppDeps): App {
   const db = openDatabase({ path: config.DATABASE_PATH });
-  logger.info({ database: config.DATABASE_PATH }, 'database ready (migrations applied)');
+  const database = describeDatabase(config);
+  logger.info({ engine: database.engine, database: database.database }, `${database.line} (migrations applied)`);
   const services: Service[] = [];
   const scheduler = createScheduler({ db, logger, clock, timezone: config.TZ });
   // One aggregation at a time, whoever starts it: the two scheduled jobs and /clipscope-admin aggregate.

@@ -33,6 +33,18 @@ export const configSchema = z.object({
   LOG_FORMAT: z.enum(['auto', 'pretty', 'json']).default('auto'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_PATH: z.string().trim().min(1).default('./data/clipscope.db'),
+  /** postgres://user:password@host:5432/db (sslmode=… honoured) selects PostgreSQL instead of the SQLite file. */
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .regex(/^postgres(ql)?:\/\//i, { error: 'a postgres:// or postgresql:// URL' })
+    .optional(),
+  /** PostgreSQL connections per process at most. */
+  DATABASE_POOL_SIZE: wholeNumber(1, 1000).default(20),
+  /** PostgreSQL cancels a statement that runs longer; 0 = never. */
+  DATABASE_STATEMENT_TIMEOUT_MS: wholeNumber(0, 3_600_000).default(30_000),
+  /** How long a caller waits for a free PostgreSQL connection before a clear error. */
+  DATABASE_ACQUIRE_TIMEOUT_MS: wholeNumber(100, 600_000).default(10_000),
 
   DISCORD_TOKEN: optionalText,
   DISCORD_API_BASE_URL: z.url({ error: 'an http(s) URL such as https://discord.com/api' }).default('https://discord.com/api'),
@@ -90,7 +102,7 @@ export const configSchema = z.object({
 export type Config = z.infer<typeof configSchema>;
 
 /** Names of settings that must never be logged. */
-export const SECRET_SETTINGS = ['DISCORD_TOKEN', 'TWITCH_CLIENT_SECRET'] as const;
+export const SECRET_SETTINGS = ['DISCORD_TOKEN', 'TWITCH_CLIENT_SECRET', 'DATABASE_URL'] as const;
 
 export class ConfigError extends ClipscopeError {
   constructor(readonly problems: string[]) {

@@ -3,6 +3,7 @@ import type { Config } from './config';
 import { createApp } from './app';
 import { systemClock } from './clock';
 import { ConfigError, loadConfig, loadDotEnvFile } from './config';
+import { startOnPostgres } from './database-engine';
 import { createLogger, prettyDestination, usePrettyLogs } from './logger';
 
 async function main(): Promise<void> {
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
     level: config.LOG_LEVEL,
     ...(usePrettyLogs(config.LOG_FORMAT, process.stdout.isTTY) ? { destination: prettyDestination(process.stdout) } : {}),
   });
+  if (config.DATABASE_URL) process.exit(await startOnPostgres(config, logger, (line) => process.stderr.write(`${line}\n`)));
   const app = createApp({ config, logger, clock: systemClock });
   let shuttingDown = false;
   const shutdown = (signal: string): void => {

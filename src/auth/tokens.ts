@@ -78,10 +78,14 @@ export function createTokenVerifier(db: Db, options: TokenVerifierOptions = {}):
     versionThisTurn = null;
   };
 
-  /** Reading data_version starts a read transaction: the costliest step of a remembered token. */
-  const currentCounters = async (): Promise<{ version: number; changes: number }> => {
+  /**
+   * Reading data_version starts a read transaction: the costliest step of a remembered token. null when the engine
+   * has no change counters (PostgreSQL): then nothing is remembered from one call to the next.
+   */
+  const currentCounters = async (): Promise<{ version: number; changes: number } | null> => {
     const known = oncePerTurn ? versionThisTurn : null;
     const counters = await readChangeCounters(db, { dataVersion: known === null });
+    if (counters === null) return null;
     if (known !== null) return { version: known, changes: counters.totalChanges };
     const version = counters.dataVersion ?? 0;
     if (oncePerTurn) {
@@ -104,11 +108,12 @@ export function createTokenVerifier(db: Db, options: TokenVerifierOptions = {}):
     async verify(presented, now) {
       if (!TOKEN_PATTERN.test(presented)) return null;
       const hash = hashToken(presented);
-      const { version, changes } = await currentCounters();
-      if (version !== seenDataVersion || changes !== seenChanges) {
+      const counters = await currentCounters();
+      if (counters === null) remembered.clear();
+      else if (counters.version !== seenDataVersion || counters.changes !== seenChanges) {
         remembered.clear();
-        seenDataVersion = version;
-        seenChanges = changes;
+        seenDataVersion = counters.version;
+        seenChanges = counters.changes;
       }
       let entry = remembered.get(hash) ?? null;
       if (entry === null) {
@@ -122,7 +127,7 @@ export function createTokenVerifier(db: Db, options: TokenVerifierOptions = {}):
           const written = await touchApiToken(db, entry.access.tokenId, now);
           entry.lastWritten = now;
           // Our own write must not drop the memo; a write by anyone else since the check above still does.
-          if (written.changesBefore === seenChanges) seenChanges = written.changesAfter;
+          if (written !== null && written.changesBefore === seenChanges) seenChanges = written.changesAfter;
         } catch {
           // A busy database must not turn a valid read into an error; the next request tries again.
         }

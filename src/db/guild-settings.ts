@@ -1,8 +1,10 @@
-// The guild settings store: per-guild configuration read and written through drizzle; a guild without a row gets
-// the defaults.
+// The guild settings store: per-guild configuration on either engine; a guild without a row gets the defaults. Each
+// write is one upsert that sets only the columns it changes, so two writers changing different settings at once (two
+// processes on PostgreSQL) both keep their change.
 import { eq } from 'drizzle-orm';
-import { run, type Db, type SqliteDb } from './client';
+import type { Db, SqliteDb } from './client';
 import { guildSettings } from './schema';
+import { queries } from './sql';
 
 export interface GuildSettings {
   guildId: string;
@@ -36,33 +38,122 @@ export function defaultGuildSettings(guildId: string): GuildSettings {
   };
 }
 
-export function getGuildSettings(db: Db, guildId: string): Promise<GuildSettings> {
-  return run(db, () => readGuildSettings(db, guildId));
+const COLUMNS = {
+  guildName: 'guild_name',
+  captureChannelIds: 'capture_channel_ids',
+  includeBots: 'include_bots',
+  timezone: 'timezone',
+  digestChannelId: 'digest_channel_id',
+  digestWeekday: 'digest_weekday',
+  digestHour: 'digest_hour',
+  digestEnabled: 'digest_enabled',
+  digestLastError: 'digest_last_error',
+} as const satisfies Record<keyof GuildSettingsChanges, string>;
+
+type SettingKey = keyof typeof COLUMNS;
+const SETTING_KEYS = Object.keys(COLUMNS) as SettingKey[];
+const SELECT_COLUMNS = `guild_id, ${Object.values(COLUMNS).join(', ')}`;
+
+interface SettingsRow {
+  guild_id: string;
+  guild_name: string | null;
+  /** JSON text on SQLite, jsonb (already parsed) on PostgreSQL. */
+  capture_channel_ids: unknown;
+  /** 0/1 on SQLite, a boolean on PostgreSQL. */
+  include_bots: number | boolean;
+  timezone: string;
+  digest_channel_id: string | null;
+  digest_weekday: number;
+  digest_hour: number;
+  digest_enabled: number | boolean;
+  digest_last_error: string | null;
 }
 
-export function listGuildSettings(db: Db): Promise<GuildSettings[]> {
-  return run(db, () =>
-    orm(db)
-      .select({ guildId: guildSettings.guildId })
-      .from(guildSettings)
-      .all()
-      .map((r) => readGuildSettings(db, r.guildId)),
-  );
+function toSettings(row: SettingsRow): GuildSettings {
+  return {
+    guildId: row.guild_id,
+    guildName: row.guild_name,
+    captureChannelIds: idListOf(row.capture_channel_ids),
+    includeBots: Boolean(row.include_bots),
+    timezone: row.timezone,
+    digestChannelId: row.digest_channel_id,
+    digestWeekday: row.digest_weekday,
+    digestHour: row.digest_hour,
+    digestEnabled: Boolean(row.digest_enabled),
+    digestLastError: row.digest_last_error,
+  };
+}
+
+/** The upsert that writes `keys` (the others only when the row is new), memoised by the keys it sets. */
+const upserts = new Map<string, string>();
+function upsertSql(keys: readonly SettingKey[]): string {
+  const id = keys.join(',');
+  let sql = upserts.get(id);
+  if (sql === undefined) {
+    const sets = keys.map((k) => `${COLUMNS[k]} = excluded.${COLUMNS[k]}`).concat('updated_at = excluded.updated_at');
+    sql = `INSERT INTO guild_settings (${SELECT_COLUMNS}, updated_at)
+      VALUES (@guildId, ${SETTING_KEYS.map((k) => `@${k}`).join(', ')}, @updatedAt)
+      ON CONFLICT (guild_id) DO UPDATE SET ${sets.join(', ')}
+      RETURNING ${SELECT_COLUMNS}`;
+    upserts.set(id, sql);
+  }
+  return sql;
+}
+
+export async function getGuildSettings(db: Db, guildId: string): Promise<GuildSettings> {
+  const row = await queries(db).get<SettingsRow>(`SELECT ${SELECT_COLUMNS} FROM guild_settings WHERE guild_id = ?`, [guildId]);
+  return row ? toSettings(row) : defaultGuildSettings(guildId);
+}
+
+export async function listGuildSettings(db: Db): Promise<GuildSettings[]> {
+  return (await queries(db).all<SettingsRow>(`SELECT ${SELECT_COLUMNS} FROM guild_settings ORDER BY guild_id`)).map(toSettings);
 }
 
 /** Applies `changes` to the guild's settings (its defaults when it has none yet); resolves with the new settings. */
-export function updateGuildSettings(db: Db, guildId: string, changes: GuildSettingsChanges, now: number): Promise<GuildSettings> {
-  return run(db, () => writeGuildSettings(db, guildId, changes, now));
+export async function updateGuildSettings(db: Db, guildId: string, changes: GuildSettingsChanges, now: number): Promise<GuildSettings> {
+  const keys = SETTING_KEYS.filter((k) => changes[k] !== undefined);
+  const values: GuildSettings = defaultGuildSettings(guildId);
+  for (const k of keys) (values as Record<SettingKey, unknown>)[k] = changes[k];
+  const row = await queries(db).get<SettingsRow>(upsertSql(keys), {
+    guildId,
+    guildName: values.guildName,
+    captureChannelIds: JSON.stringify(values.captureChannelIds),
+    includeBots: values.includeBots,
+    timezone: values.timezone,
+    digestChannelId: values.digestChannelId,
+    digestWeekday: values.digestWeekday,
+    digestHour: values.digestHour,
+    digestEnabled: values.digestEnabled,
+    digestLastError: values.digestLastError,
+    updatedAt: now,
+  });
+  return toSettings(row!);
 }
 
 /** Records the guild's display name, writing only when it changed. */
-export function rememberGuildName(db: Db, guildId: string, name: string, now: number): Promise<void> {
-  return run(db, () => {
-    if (readGuildSettings(db, guildId).guildName !== name) writeGuildSettings(db, guildId, { guildName: name }, now);
-  });
+export async function rememberGuildName(db: Db, guildId: string, name: string, now: number): Promise<void> {
+  const defaults = defaultGuildSettings(guildId);
+  await queries(db).run(
+    `INSERT INTO guild_settings (guild_id, guild_name, capture_channel_ids, include_bots, timezone, digest_weekday, digest_hour, digest_enabled, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (guild_id) DO UPDATE SET guild_name = excluded.guild_name, updated_at = excluded.updated_at
+     WHERE guild_settings.guild_name IS DISTINCT FROM excluded.guild_name`,
+    [
+      guildId,
+      name,
+      '[]',
+      defaults.includeBots,
+      defaults.timezone,
+      defaults.digestWeekday,
+      defaults.digestHour,
+      defaults.digestEnabled,
+      now,
+    ],
+  );
 }
 
-// The synchronous halves, for the stores of src/db that read or write settings inside one run() callback.
+// The synchronous halves, SQLite only, for the importer and the demo generator, which read or write settings inside
+// one synchronous run of statements.
 
 const orm = (db: Db) => (db as SqliteDb).orm;
 
@@ -102,6 +193,12 @@ export function writeGuildSettings(db: Db, guildId: string, changes: GuildSettin
   };
   orm(db).insert(guildSettings).values(values).onConflictDoUpdate({ target: guildSettings.guildId, set: values }).run();
   return next;
+}
+
+/** A stored list of ids (JSON text on SQLite, jsonb on PostgreSQL); anything but a list of strings reads as empty. */
+function idListOf(stored: unknown): string[] {
+  if (typeof stored === 'string') return parseIdList(stored);
+  return Array.isArray(stored) ? stored.filter((v): v is string => typeof v === 'string') : [];
 }
 
 /** A stored JSON list of ids; anything that is not a list of strings reads as empty. */

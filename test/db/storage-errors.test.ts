@@ -1,7 +1,9 @@
 // Which SQLite errors are storage problems, of which kind, and the sentence an operator reads for each.
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { describeStorageProblem, isTransientDatabaseError, storageProblemKind } from '../../src/db/storage-errors';
+import { DatabaseError } from 'pg';
+import { PostgresError } from '../../src/db/postgres/errors';
+import { describeStorageProblem, isDiskFullError, isTransientDatabaseError, storageProblemKind } from '../../src/db/storage-errors';
 
 const sqlite = (code: string) => new Database.SqliteError(`error ${code}`, code);
 
@@ -41,5 +43,56 @@ describe('storageProblemKind', () => {
     expect(describeStorageProblem(sqlite('SQLITE_IOERR_FSYNC'), '/data/clipscope.db')).toBe(
       'I/O error (SQLITE_IOERR_FSYNC) writing /data/clipscope.db',
     );
+  });
+});
+
+describe('PostgreSQL errors', () => {
+  const server = (code: string, message = `error ${code}`) => {
+    const error = new DatabaseError(message, 0, 'error');
+    error.code = code;
+    error.severity = 'ERROR';
+    return error;
+  };
+  const location = 'postgres://clipscope@db.example.com:5432/clipscope';
+
+  it.each([
+    ['53100', 'disk_full'],
+    ['40001', 'busy'],
+    ['40P01', 'busy'],
+    ['55P03', 'busy'],
+    ['53300', 'busy'],
+    ['08006', 'io'],
+    ['57P01', 'io'],
+    ['53200', 'io'],
+  ])('names SQLSTATE %s as %s, a transient error', (code, kind) => {
+    expect(storageProblemKind(server(code))).toBe(kind);
+    expect(isTransientDatabaseError(server(code))).toBe(true);
+    expect(describeStorageProblem(server(code), location)).toBe(`PostgreSQL at ${location}: error ${code} (SQLSTATE ${code})`);
+  });
+
+  it('names the engine’s own errors with their message', () => {
+    const full = new PostgresError('pool_exhausted', 'no PostgreSQL connection became free within 10000 ms', null, null);
+    const timeout = new PostgresError('statement_timeout', 'PostgreSQL cancelled a statement', '57014', null);
+    const lost = new PostgresError('connection_lost', 'lost the connection to PostgreSQL', '57P01', null);
+    const refused = new PostgresError('unreachable', 'cannot connect to PostgreSQL: connect ECONNREFUSED', null, null);
+    expect([full, timeout, lost, refused].map(storageProblemKind)).toEqual(['busy', 'busy', 'io', 'io']);
+    expect([full, timeout, lost, refused].every(isTransientDatabaseError)).toBe(true);
+    expect(describeStorageProblem(full, location)).toBe(full.message);
+    expect(isDiskFullError(server('53100'))).toBe(true);
+  });
+
+  it('leaves bugs, bad data and refused logins alone', () => {
+    for (const error of [
+      server('23505'),
+      server('42601'),
+      server('22P02'),
+      new PostgresError('unreachable', 'password authentication failed', '28P01', null),
+      new PostgresError('unreachable', 'database "x" does not exist', '3D000', null),
+      Object.assign(new Error('not a server error'), { code: '53100' }),
+    ]) {
+      expect(storageProblemKind(error)).toBeNull();
+      expect(isTransientDatabaseError(error)).toBe(false);
+      expect(describeStorageProblem(error, location)).toBeNull();
+    }
   });
 });

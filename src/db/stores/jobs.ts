@@ -1,5 +1,6 @@
 // job_runs: each scheduled job's last start, finish, error and summary (shown by /clipscope-admin status and /healthz).
-import { run, type Db } from '../client';
+import type { Db } from '../database';
+import { queries } from '../sql';
 
 export interface JobRunUpdate {
   job: string;
@@ -11,15 +12,14 @@ export interface JobRunUpdate {
   summary: string | null;
 }
 
-export function recordJobRun(db: Db, row: JobRunUpdate): Promise<void> {
-  return run(db, (c) => {
-    c.statement(
-      `INSERT INTO job_runs (job, last_started_at, last_finished_at, last_error, last_summary) VALUES (@job, @started, @finished, @error, @summary)
-       ON CONFLICT (job) DO UPDATE SET
-         last_started_at = coalesce(@started, last_started_at),
-         last_finished_at = coalesce(@finished, last_finished_at),
-         last_error = @error,
-         last_summary = coalesce(@summary, last_summary)`,
-    ).run(row);
-  });
+export async function recordJobRun(db: Db, row: JobRunUpdate): Promise<void> {
+  await queries(db).run(
+    `INSERT INTO job_runs (job, last_started_at, last_finished_at, last_error, last_summary) VALUES (@job, @started, @finished, @error, @summary)
+     ON CONFLICT (job) DO UPDATE SET
+       last_started_at = coalesce(excluded.last_started_at, job_runs.last_started_at),
+       last_finished_at = coalesce(excluded.last_finished_at, job_runs.last_finished_at),
+       last_error = excluded.last_error,
+       last_summary = coalesce(excluded.last_summary, job_runs.last_summary)`,
+    { job: row.job, started: row.started, finished: row.finished, error: row.error, summary: row.summary },
+  );
 }

@@ -1,6 +1,8 @@
 // The API token store: rows of api_tokens (hash, prefix, guild, use and revocation times); the tokens themselves
 // are made and checked in src/http/tokens.ts.
-import { run, type Db } from '../client';
+import { run } from '../client';
+import type { Db } from '../database';
+import { queries } from '../sql';
 
 export interface StoredApiToken {
   id: number;
@@ -45,57 +47,54 @@ interface TokenRow {
 }
 
 /** Stores a new token by its hash; resolves with its id. */
-export function insertApiToken(
+export async function insertApiToken(
   db: Db,
   token: { guildId: string; name: string; tokenHash: string; prefix: string; createdAt: number },
 ): Promise<number> {
-  return run(db, (c) => {
-    const result = c
-      .statement('INSERT INTO api_tokens (guild_id, name, token_hash, prefix, created_at) VALUES (?, ?, ?, ?, ?)')
-      .run(token.guildId, token.name, token.tokenHash, token.prefix, token.createdAt);
-    return Number(result.lastInsertRowid);
-  });
+  const row = await queries(db).get<{ id: number }>(
+    'INSERT INTO api_tokens (guild_id, name, token_hash, prefix, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id',
+    [token.guildId, token.name, token.tokenHash, token.prefix, token.createdAt],
+  );
+  return Number(row!.id);
 }
 
 /** A guild's tokens, newest first, revoked ones included (marked). */
-export function listApiTokens(db: Db, guildId: string): Promise<StoredApiToken[]> {
-  return run(db, (c) =>
-    c
-      .statement<[string], TokenRow>('SELECT * FROM api_tokens WHERE guild_id = ? ORDER BY created_at DESC, id DESC')
-      .all(guildId)
-      .map(toStored),
+export async function listApiTokens(db: Db, guildId: string): Promise<StoredApiToken[]> {
+  return (await queries(db).all<TokenRow>('SELECT * FROM api_tokens WHERE guild_id = ? ORDER BY created_at DESC, id DESC', [guildId])).map(
+    toStored,
   );
 }
 
 /** Revokes a token by id; with guildId, only a token of that guild. */
-export function revokeApiToken(db: Db, id: number, now: number, guildId?: string): Promise<RevokeResult> {
-  return run(db, (c) => {
-    const row = c.statement<[number], TokenRow>('SELECT * FROM api_tokens WHERE id = ?').get(id);
-    if (!row || (guildId !== undefined && row.guild_id !== guildId)) return 'not_found';
-    if (row.revoked_at !== null) return 'already_revoked';
-    c.statement('UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now, id);
-    return 'revoked';
-  });
+export async function revokeApiToken(db: Db, id: number, now: number, guildId?: string): Promise<RevokeResult> {
+  const q = queries(db);
+  const row = await q.get<Pick<TokenRow, 'guild_id'>>('SELECT guild_id FROM api_tokens WHERE id = ?', [id]);
+  if (!row || (guildId !== undefined && row.guild_id !== guildId)) return 'not_found';
+  // Whoever revokes first wins; a concurrent second revocation sees no row left to change.
+  const revoked = await q.run('UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', [now, id]);
+  return revoked.changes > 0 ? 'revoked' : 'already_revoked';
 }
 
-export function findApiTokenByHash(db: Db, tokenHash: string): Promise<TokenByHash | null> {
-  return run(db, (c) => {
-    const row = c
-      .statement<[string], Pick<TokenRow, 'id' | 'guild_id' | 'token_hash' | 'revoked_at' | 'last_used_at'>>(
-        'SELECT id, guild_id, token_hash, revoked_at, last_used_at FROM api_tokens WHERE token_hash = ?',
-      )
-      .get(tokenHash);
-    return row
-      ? { id: row.id, guildId: row.guild_id, tokenHash: row.token_hash, lastUsedAt: row.last_used_at, revokedAt: row.revoked_at }
-      : null;
-  });
+export async function findApiTokenByHash(db: Db, tokenHash: string): Promise<TokenByHash | null> {
+  const row = await queries(db).get<Pick<TokenRow, 'id' | 'guild_id' | 'token_hash' | 'revoked_at' | 'last_used_at'>>(
+    'SELECT id, guild_id, token_hash, revoked_at, last_used_at FROM api_tokens WHERE token_hash = ?',
+    [tokenHash],
+  );
+  return row
+    ? { id: row.id, guildId: row.guild_id, tokenHash: row.token_hash, lastUsedAt: row.last_used_at, revokedAt: row.revoked_at }
+    : null;
 }
 
 /**
- * Sets a token's last_used_at; resolves with this connection's total_changes just before and after the write, so
- * a caller tracking changes can tell its own write from anyone else's.
+ * Sets a token's last_used_at. On SQLite resolves with this connection's total_changes just before and after the
+ * write, so a caller tracking changes can tell its own write from anyone else's; null on PostgreSQL, which has no
+ * such counter (readChangeCounters is null there too).
  */
-export function touchApiToken(db: Db, id: number, now: number): Promise<{ changesBefore: number; changesAfter: number }> {
+export async function touchApiToken(db: Db, id: number, now: number): Promise<{ changesBefore: number; changesAfter: number } | null> {
+  if (db.engine === 'postgres') {
+    await queries(db).run('UPDATE api_tokens SET last_used_at = ? WHERE id = ?', [now, id]);
+    return null;
+  }
   return run(db, (c) => {
     const changes = c.rawStatement<[], [number]>('SELECT total_changes()');
     const changesBefore = changes.get()?.[0] ?? 0;
@@ -104,8 +103,13 @@ export function touchApiToken(db: Db, id: number, now: number): Promise<{ change
   });
 }
 
-/** The change counters; PRAGMA data_version (which opens a read transaction) only when `dataVersion` is asked for. */
-export function readChangeCounters(db: Db, options: { dataVersion: boolean }): Promise<ChangeCounters> {
+/**
+ * The change counters (SQLite); PRAGMA data_version (which opens a read transaction) only when `dataVersion` is asked
+ * for. null on PostgreSQL: nothing as cheap tells another process's commit there, so verified tokens are not
+ * remembered and each request reads its token by hash (one indexed read).
+ */
+export function readChangeCounters(db: Db, options: { dataVersion: boolean }): Promise<ChangeCounters | null> {
+  if (db.engine === 'postgres') return Promise.resolve(null);
   return run(db, (c) => ({
     dataVersion: options.dataVersion ? (c.rawStatement<[], [number]>('PRAGMA data_version').get()?.[0] ?? 0) : null,
     totalChanges: c.rawStatement<[], [number]>('SELECT total_changes()').get()?.[0] ?? 0,

@@ -1,5 +1,6 @@
 // twitch_channels: the Twitch channels each guild follows, and where each channel's clip sync stands.
-import { run, type Db } from '../client';
+import type { Db } from '../database';
+import { queries } from '../sql';
 
 export interface TwitchChannel {
   guildId: string;
@@ -36,19 +37,14 @@ function toChannel(row: ChannelRow): TwitchChannel {
   };
 }
 
-export function listTwitchChannels(db: Db, guildId: string): Promise<TwitchChannel[]> {
-  return run(db, (c) =>
-    c
-      .statement<[string], ChannelRow>('SELECT * FROM twitch_channels WHERE guild_id = ? ORDER BY broadcaster_login')
-      .all(guildId)
-      .map(toChannel),
+export async function listTwitchChannels(db: Db, guildId: string): Promise<TwitchChannel[]> {
+  return (await queries(db).all<ChannelRow>('SELECT * FROM twitch_channels WHERE guild_id = ? ORDER BY broadcaster_login', [guildId])).map(
+    toChannel,
   );
 }
 
-export function listAllTwitchChannels(db: Db): Promise<TwitchChannel[]> {
-  return run(db, (c) =>
-    c.statement<[], ChannelRow>('SELECT * FROM twitch_channels ORDER BY guild_id, broadcaster_login').all().map(toChannel),
-  );
+export async function listAllTwitchChannels(db: Db): Promise<TwitchChannel[]> {
+  return (await queries(db).all<ChannelRow>('SELECT * FROM twitch_channels ORDER BY guild_id, broadcaster_login')).map(toChannel);
 }
 
 /** Follows the channels (or renames them, when already followed) in one transaction. */
@@ -58,61 +54,53 @@ export function upsertTwitchChannels(
   users: ReadonlyArray<{ id: string; login: string; displayName: string }>,
   now: number,
 ): Promise<void> {
-  return run(db, (c) =>
-    c.client
-      .transaction(() => {
-        const upsert = c.statement(
-          `INSERT INTO twitch_channels (guild_id, broadcaster_id, broadcaster_login, broadcaster_name, added_at)
-           VALUES (?, ?, ?, ?, ?)
-           ON CONFLICT (guild_id, broadcaster_id) DO UPDATE SET broadcaster_login = excluded.broadcaster_login,
-                  broadcaster_name = excluded.broadcaster_name`,
-        );
-        for (const user of users) upsert.run(guildId, user.id, user.login, user.displayName, now);
-      })
-      .immediate(),
-  );
-}
-
-/** Stops following a channel; false when the guild did not follow it. */
-export function removeTwitchChannel(db: Db, guildId: string, login: string): Promise<boolean> {
-  return run(
-    db,
-    (c) => c.statement('DELETE FROM twitch_channels WHERE guild_id = ? AND broadcaster_login = ?').run(guildId, login).changes > 0,
-  );
-}
-
-export function recordChannelSyncFailure(db: Db, guildId: string, broadcasterId: string, at: number, error: string): Promise<void> {
-  return run(db, (c) => {
-    c.statement('UPDATE twitch_channels SET last_sync_at = ?, last_sync_error = ? WHERE guild_id = ? AND broadcaster_id = ?').run(
-      at,
-      error,
-      guildId,
-      broadcasterId,
-    );
+  return db.transaction(async (tx) => {
+    const q = queries(tx);
+    for (const user of users) {
+      await q.run(
+        `INSERT INTO twitch_channels (guild_id, broadcaster_id, broadcaster_login, broadcaster_name, added_at)
+         VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (guild_id, broadcaster_id) DO UPDATE SET broadcaster_login = excluded.broadcaster_login,
+                broadcaster_name = excluded.broadcaster_name`,
+        [guildId, user.id, user.login, user.displayName, now],
+      );
+    }
   });
 }
 
-export function recordChannelSynced(
+/** Stops following a channel; false when the guild did not follow it. */
+export async function removeTwitchChannel(db: Db, guildId: string, login: string): Promise<boolean> {
+  return (await queries(db).run('DELETE FROM twitch_channels WHERE guild_id = ? AND broadcaster_login = ?', [guildId, login])).changes > 0;
+}
+
+export async function recordChannelSyncFailure(db: Db, guildId: string, broadcasterId: string, at: number, error: string): Promise<void> {
+  await queries(db).run('UPDATE twitch_channels SET last_sync_at = ?, last_sync_error = ? WHERE guild_id = ? AND broadcaster_id = ?', [
+    at,
+    error,
+    guildId,
+    broadcasterId,
+  ]);
+}
+
+export async function recordChannelSynced(
   db: Db,
   guildId: string,
   broadcasterId: string,
   syncedThrough: number | null,
   at: number,
 ): Promise<void> {
-  return run(db, (c) => {
-    c.statement(
-      'UPDATE twitch_channels SET synced_through = ?, last_sync_at = ?, last_sync_error = NULL WHERE guild_id = ? AND broadcaster_id = ?',
-    ).run(syncedThrough, at, guildId, broadcasterId);
-  });
+  await queries(db).run(
+    'UPDATE twitch_channels SET synced_through = ?, last_sync_at = ?, last_sync_error = NULL WHERE guild_id = ? AND broadcaster_id = ?',
+    [syncedThrough, at, guildId, broadcasterId],
+  );
 }
 
 /** The guild's followed channels, each with how many of the guild's clips are from it. */
-export function listTwitchChannelsWithClips(db: Db, guildId: string): Promise<Array<{ channel: TwitchChannel; clips: number }>> {
-  return run(db, (c) => {
-    const clips = c.statement<[string, string], { n: number }>('SELECT count(*) AS n FROM clips WHERE guild_id = ? AND broadcaster_id = ?');
-    return c
-      .statement<[string], ChannelRow>('SELECT * FROM twitch_channels WHERE guild_id = ? ORDER BY broadcaster_login')
-      .all(guildId)
-      .map((row) => ({ channel: toChannel(row), clips: clips.get(guildId, row.broadcaster_id)?.n ?? 0 }));
-  });
+export async function listTwitchChannelsWithClips(db: Db, guildId: string): Promise<Array<{ channel: TwitchChannel; clips: number }>> {
+  const rows = await queries(db).all<ChannelRow & { clips: number }>(
+    `SELECT t.*, (SELECT count(*) FROM clips c WHERE c.guild_id = t.guild_id AND c.broadcaster_id = t.broadcaster_id) AS clips
+     FROM twitch_channels t WHERE t.guild_id = ? ORDER BY t.broadcaster_login`,
+    [guildId],
+  );
+  return rows.map((row) => ({ channel: toChannel(row), clips: row.clips }));
 }
