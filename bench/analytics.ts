@@ -248,7 +248,7 @@ function bareGroupBy(db: Db): void {
     sqliteClient(db)
       .prepare(
         `SELECT r.guild_id, ${b('r.reacted_at')}, c.game_id, c.creator_id, count(*) FROM reactions r
-           JOIN shares s ON s.message_id = r.message_id AND s.deleted_at IS NULL
+           JOIN shares s ON s.guild_id = r.guild_id AND s.message_id = r.message_id AND s.deleted_at IS NULL
            LEFT JOIN clips c ON c.guild_id = s.guild_id AND c.clip_id = s.clip_id GROUP BY 1, 2, 3, 4`,
       )
       .all();

@@ -22,7 +22,7 @@ const CLIPS_PER_RUN = 6_000;
 type StorageEvent =
   | { kind: 'message'; snapshot: MessageSnapshot; now: number }
   | { kind: 'reaction'; event: ReactionEvent; now: number }
-  | { kind: 'delete'; messageId: string; now: number };
+  | { kind: 'delete'; guildId: string; messageId: string; now: number };
 
 /**
  * A fresh stream of live events for the database's largest guild: new clips, their shares, reactions, edits and
@@ -47,7 +47,7 @@ export function freshEvents(ctx: BenchContext, guildId: string, runSeed: number,
       });
     }
     if (message.edit) events.push({ kind: 'message', snapshot: { ...snapshot, content: message.edit.content }, now: message.edit.at });
-    if (message.deletedAt !== null) events.push({ kind: 'delete', messageId: message.id, now: message.deletedAt });
+    if (message.deletedAt !== null) events.push({ kind: 'delete', guildId, messageId: message.id, now: message.deletedAt });
   }
   return events;
 }
@@ -59,7 +59,7 @@ function applyThroughStorageLayer(db: Db, events: StorageEvent[]): void {
       for (const e of batch) {
         if (e.kind === 'message') recordMessageNow(db, e.snapshot, e.now);
         else if (e.kind === 'reaction') recordReactionAddedNow(db, e.event, e.now);
-        else recordMessagesDeletedNow(db, [e.messageId], e.now);
+        else recordMessagesDeletedNow(db, e.guildId, [e.messageId], e.now);
       }
     });
   }
@@ -68,7 +68,7 @@ function applyThroughStorageLayer(db: Db, events: StorageEvent[]): void {
 type FloorEvent =
   | { kind: 'message'; snapshot: MessageSnapshot; links: Array<{ clipId: string; url: string }>; now: number }
   | { kind: 'reaction'; event: ReactionEvent }
-  | { kind: 'delete'; messageId: string; now: number };
+  | { kind: 'delete'; guildId: string; messageId: string; now: number };
 
 /** The same events with their links already extracted: the floor measures SQLite, not our parsing. */
 function floorEvents(events: StorageEvent[]): FloorEvent[] {
@@ -89,13 +89,13 @@ function applyFloor(db: Db, events: FloorEvent[], batch: number): void {
   );
   const upsertShare = client.prepare(
     `INSERT INTO shares (guild_id, channel_id, thread_id, message_id, clip_id, author_id, author_name, author_is_bot, posted_at, source)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'discord') ON CONFLICT (message_id, clip_id) DO NOTHING`,
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'discord') ON CONFLICT (guild_id, message_id, clip_id) DO NOTHING`,
   );
   const upsertReaction = client.prepare(
     `INSERT INTO reactions (guild_id, channel_id, message_id, emoji_key, user_id, reacted_at)
-     VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+     VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id, message_id, emoji_key, user_id) DO NOTHING`,
   );
-  const markDeleted = client.prepare('UPDATE shares SET deleted_at = ? WHERE message_id = ? AND deleted_at IS NULL');
+  const markDeleted = client.prepare('UPDATE shares SET deleted_at = ? WHERE guild_id = ? AND message_id = ? AND deleted_at IS NULL');
   const apply = (e: FloorEvent): void => {
     if (e.kind === 'message') {
       const s = e.snapshot;
@@ -117,7 +117,7 @@ function applyFloor(db: Db, events: FloorEvent[], batch: number): void {
       const r = e.event;
       upsertReaction.run(r.guildId, r.channelId, r.messageId, r.emojiKey, r.userId, r.at);
     } else {
-      markDeleted.run(e.now, e.messageId);
+      markDeleted.run(e.now, e.guildId, e.messageId);
     }
   };
   for (let start = 0; start < events.length; start += batch) {

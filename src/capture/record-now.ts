@@ -11,7 +11,13 @@ import {
   type ReactionEvent,
   type ReactionSnapshot,
 } from '../db/stores/capture/reactions';
-import { recordMessageOn, recordMessagesDeletedOn, type MessageSnapshot, type ShareChange } from '../db/stores/capture/shares';
+import {
+  recordMessageOn,
+  recordMessagesDeletedOn,
+  type MessageRef,
+  type MessageSnapshot,
+  type ShareChange,
+} from '../db/stores/capture/shares';
 import type { DeferredBatch } from '../db/client';
 import { clipLinksOf } from './record-share';
 
@@ -21,8 +27,8 @@ export function recordMessageNow(db: Db, message: MessageSnapshot, now: number):
 }
 
 /** @deprecated Transitional: recordMessagesDeleted for a caller inside its own synchronous transaction. */
-export function recordMessagesDeletedNow(db: Db, messageIds: readonly string[], now: number): number {
-  return recordMessagesDeletedOn(connectionNow(db), messageIds, now);
+export function recordMessagesDeletedNow(db: Db, guildId: string, messageIds: readonly string[], now: number): number {
+  return recordMessagesDeletedOn(connectionNow(db), guildId, messageIds, now);
 }
 
 /** @deprecated Transitional: recordReactionAdded for a caller inside its own synchronous transaction. */
@@ -36,11 +42,7 @@ export function recordReactionRemovedNow(db: Db, event: ReactionEvent, now: numb
 }
 
 /** @deprecated Transitional: recordReactionsCleared for a caller inside its own synchronous transaction. */
-export function recordReactionsClearedNow(
-  db: Db,
-  target: { guildId: string; messageId: string; emojiKey?: string | null },
-  now: number,
-): number {
+export function recordReactionsClearedNow(db: Db, target: MessageRef & { emojiKey?: string | null }, now: number): number {
   return recordReactionsClearedOn(connectionNow(db), target, now);
 }
 

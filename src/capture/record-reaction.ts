@@ -10,6 +10,7 @@ import {
   type ReactionEvent,
   type ReactionSnapshot,
 } from '../db/stores/capture/reactions';
+import type { MessageRef } from '../db/stores/capture/shares';
 
 export type { ReactionEvent, ReactionSnapshot };
 
@@ -34,11 +35,7 @@ export function recordReactionRemoved(db: Db, event: ReactionEvent, now: number)
 }
 
 /** Removes every reaction of a message, or of one emoji on it (REMOVE_ALL / REMOVE_EMOJI). */
-export function recordReactionsCleared(
-  db: Db,
-  target: { guildId: string; messageId: string; emojiKey?: string | null },
-  now: number,
-): Promise<number> {
+export function recordReactionsCleared(db: Db, target: MessageRef & { emojiKey?: string | null }, now: number): Promise<number> {
   return run(db, (c) => recordReactionsClearedOn(c, target, now));
 }
 

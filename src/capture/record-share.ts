@@ -8,12 +8,13 @@ import {
   isKnownClipMessageOn,
   recordMessageOn,
   recordMessagesDeletedOn,
+  type MessageRef,
   type MessageSnapshot,
   type ShareChange,
 } from '../db/stores/capture/shares';
 import { extractClipLinks, type ClipLink } from './clip-url';
 
-export type { ClipKey, MessageSnapshot, ShareChange };
+export type { ClipKey, MessageRef, MessageSnapshot, ShareChange };
 
 export function clipLinksOf(message: Pick<MessageSnapshot, 'content' | 'embedUrls'>): ClipLink[] {
   const texts = [message.content, ...(message.embedUrls ?? [])].join('\n');
@@ -30,17 +31,17 @@ export function recordMessage(db: Db, message: MessageSnapshot, now: number): Pr
   return run(db, (c) => recordMessageOn(c, message, links, now));
 }
 
-/** Marks every share of the given messages deleted (rows are kept with deleted_at). Idempotent. */
-export function recordMessagesDeleted(db: Db, messageIds: readonly string[], now: number): Promise<number> {
-  return run(db, (c) => recordMessagesDeletedOn(c, messageIds, now));
+/** Marks every share of the guild's given messages deleted (rows are kept with deleted_at). Idempotent. */
+export function recordMessagesDeleted(db: Db, guildId: string, messageIds: readonly string[], now: number): Promise<number> {
+  return run(db, (c) => recordMessagesDeletedOn(c, guildId, messageIds, now));
 }
 
 /** The clips a message currently shares (empty when it shares none or is unknown). */
-export function activeClipsOfMessage(db: Db, messageId: string): Promise<ClipKey[]> {
-  return run(db, (c) => activeClipsOfMessageOn(c, messageId));
+export function activeClipsOfMessage(db: Db, message: MessageRef): Promise<ClipKey[]> {
+  return run(db, (c) => activeClipsOfMessageOn(c, message));
 }
 
-/** Whether the message was ever recorded with a clip link (even if since deleted). */
-export function isKnownClipMessage(db: Db, messageId: string): Promise<boolean> {
-  return run(db, (c) => isKnownClipMessageOn(c, messageId));
+/** Whether the guild's message was ever recorded with a clip link (even if since deleted). */
+export function isKnownClipMessage(db: Db, message: MessageRef): Promise<boolean> {
+  return run(db, (c) => isKnownClipMessageOn(c, message));
 }

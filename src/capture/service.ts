@@ -15,15 +15,23 @@ import {
   type ReactionEvent,
   type ReactionSnapshot,
 } from './record-reaction';
-import { isKnownClipMessage, recordMessage, recordMessagesDeleted, type MessageSnapshot, type ShareChange } from './record-share';
+import {
+  isKnownClipMessage,
+  recordMessage,
+  recordMessagesDeleted,
+  type MessageRef,
+  type MessageSnapshot,
+  type ShareChange,
+} from './record-share';
 
 /** The writes one capture event may make, all inside the batch's transaction and at the batch's time. */
 export interface CaptureWriter {
   recordMessage(message: MessageSnapshot): Promise<ShareChange>;
-  recordMessagesDeleted(messageIds: readonly string[]): Promise<number>;
+  /** Marks the guild's given messages deleted; ids the guild never recorded are ignored. */
+  recordMessagesDeleted(guildId: string, messageIds: readonly string[]): Promise<number>;
   reactionAdded(event: ReactionEvent): Promise<boolean>;
   reactionRemoved(event: ReactionEvent): Promise<boolean>;
-  reactionsCleared(target: { guildId: string; messageId: string; emojiKey?: string | null }): Promise<number>;
+  reactionsCleared(target: MessageRef & { emojiKey?: string | null }): Promise<number>;
   reactionSnapshot(snapshot: ReactionSnapshot): Promise<void>;
   rememberGuildName(guildId: string, name: string): Promise<void>;
 }
@@ -49,8 +57,8 @@ export interface CaptureService {
    * on the primary key costs microseconds (the general settings read costs far more per call).
    */
   settingsNow(guildId: string): CaptureSettings;
-  /** Whether the message was ever recorded with a clip link (even if since deleted). */
-  isKnownClipMessage(messageId: string): Promise<boolean>;
+  /** Whether the guild's message was ever recorded with a clip link (even if since deleted). */
+  isKnownClipMessage(guildId: string, messageId: string): Promise<boolean>;
   /** Where the data lives, for log lines about storage problems. */
   readonly location: string;
 }
@@ -58,7 +66,7 @@ export interface CaptureService {
 function writerFor(db: Db, now: number): CaptureWriter {
   return {
     recordMessage: (message) => recordMessage(db, message, now),
-    recordMessagesDeleted: (messageIds) => recordMessagesDeleted(db, messageIds, now),
+    recordMessagesDeleted: (guildId, messageIds) => recordMessagesDeleted(db, guildId, messageIds, now),
     reactionAdded: (event) => recordReactionAdded(db, event, now),
     reactionRemoved: (event) => recordReactionRemoved(db, event, now),
     reactionsCleared: (target) => recordReactionsCleared(db, target, now),
@@ -83,7 +91,7 @@ export function createCaptureService(db: Db, options: { logger: Logger; clock: C
       if (!row) return { captureChannelIds: [], includeBots: false };
       return { captureChannelIds: parseIdList(row.ids), includeBots: row.bots === 1 };
     },
-    isKnownClipMessage: (messageId) => isKnownClipMessage(db, messageId),
+    isKnownClipMessage: (guildId, messageId) => isKnownClipMessage(db, { guildId, messageId }),
     location: db.location,
   };
 }
@@ -91,8 +99,8 @@ export function createCaptureService(db: Db, options: { logger: Logger; clock: C
 /** What a history crawl reads and writes: the guild's settings, its checkpoint per channel, and each page. */
 export interface CrawlStore {
   settings(guildId: string): Promise<GuildSettings>;
-  readCheckpoint(channelId: string): Promise<BackfillCheckpoint | undefined>;
-  hasRecordedShares(messageId: string): Promise<boolean>;
+  readCheckpoint(guildId: string, channelId: string): Promise<BackfillCheckpoint | undefined>;
+  hasRecordedShares(guildId: string, messageId: string): Promise<boolean>;
   /** Writes a page as capture writes (deletions it reveals, messages, reactions) with the checkpoint, in one transaction. */
   writePage(page: BackfillPage, sharesFoundBefore: number): Promise<number>;
 }
@@ -100,8 +108,8 @@ export interface CrawlStore {
 export function createCrawlStore(db: Db): CrawlStore {
   return {
     settings: (guildId) => getGuildSettings(db, guildId),
-    readCheckpoint: (channelId) => readBackfillCheckpoint(db, channelId),
-    hasRecordedShares: (messageId) => hasRecordedShares(db, messageId),
+    readCheckpoint: (guildId, channelId) => readBackfillCheckpoint(db, guildId, channelId),
+    hasRecordedShares: (guildId, messageId) => hasRecordedShares(db, { guildId, messageId }),
     writePage: (page, sharesFoundBefore) => writeBackfillPage(db, page, sharesFoundBefore),
   };
 }

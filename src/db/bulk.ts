@@ -5,9 +5,9 @@ import { sqliteClient, type Db } from './client';
 
 const TABLES: ReadonlyArray<readonly [string, string]> = [
   ['clips', 'guild_id, clip_id'],
-  ['shares', 'message_id, clip_id'],
-  ['reactions', 'message_id, emoji_key, user_id'],
-  ['reaction_baselines', 'message_id, emoji_key'],
+  ['shares', 'guild_id, message_id, clip_id'],
+  ['reactions', 'guild_id, message_id, emoji_key, user_id'],
+  ['reaction_baselines', 'guild_id, message_id, emoji_key'],
   ['clip_view_history', 'clip_id, observed_at'],
   ['dirty_hours', 'guild_id, hour_start'],
   ['engagement_changes', 'guild_id, at, clip_id'],

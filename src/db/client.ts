@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { ClipscopeError } from '../errors';
 import type { Db, TransactionOptions } from './database';
 import * as schema from './schema';
 
@@ -203,6 +204,7 @@ export function openDatabase(options: OpenDatabaseOptions): SqliteDb {
     fs.mkdirSync(path.dirname(path.resolve(options.path)), { recursive: true });
   }
   const sqlite = new Database(options.path, { readonly: options.readonly ?? false });
+  if (options.path !== ':memory:') refuseForeignDatabase(sqlite);
   // WAL lets the HTTP API read while capture writes; NORMAL sync is durable across process crashes
   // (only an OS crash or power loss can drop the last commits) and is what the benchmarks assume.
   if (!options.readonly) sqlite.pragma('journal_mode = WAL');
@@ -214,6 +216,35 @@ export function openDatabase(options: OpenDatabaseOptions): SqliteDb {
   const db = new SqliteDb(new ConnectionState(sqlite), false);
   if (options.migrate !== false && !options.readonly) migrateDatabase(db);
   return db;
+}
+
+/** Tables every Clipscope database has from its first migration on (besides drizzle's migration table). */
+const CLIPSCOPE_TABLES = ['clips', 'shares', 'guild_settings'];
+
+/**
+ * Refuses a database that holds tables but is not Clipscope's (DATABASE_PATH pointing at another application's
+ * file), before anything is written to it: no WAL switch, no migration table, no tables of ours among its own.
+ */
+function refuseForeignDatabase(sqlite: Database.Database): void {
+  const tables = new Set(
+    sqlite
+      .prepare<[], string>("SELECT name FROM sqlite_master WHERE type = 'table'")
+      .pluck()
+      .all()
+      .filter((name) => !name.startsWith('sqlite_')),
+  );
+  const migrated = tables.delete('__drizzle_migrations');
+  // No tables: a new file, or one whose first migration failed (only drizzle's table, empty).
+  if (tables.size === 0) return;
+  if (migrated && CLIPSCOPE_TABLES.every((t) => tables.has(t))) return;
+  const file = path.resolve(sqlite.name);
+  const shown = [...tables].slice(0, 5).join(', ') + (tables.size > 5 ? ', …' : '');
+  sqlite.close();
+  throw new ClipscopeError(
+    'foreign_database',
+    `${file} is not a Clipscope database (it holds other tables: ${shown}); set DATABASE_PATH to a new file or to Clipscope's own database`,
+    { detail: { file } },
+  );
 }
 
 export function migrateDatabase(db: Db): void {

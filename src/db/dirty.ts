@@ -1,5 +1,6 @@
 // Marks the hours in which a guild's raw data changed, so incremental aggregation redoes only those buckets.
 import { connectionNow, openDeferredBatch, withDeferredBatch, type Connection, type DeferredBatch, type Db } from './client';
+import { SHARES_OF_CLIP } from './stores/capture/keys';
 
 /** The connection behind a handle (capture's statements still take a Db until they move behind stores). */
 const connectionOf = (on: Connection | Db): Connection => ('client' in on ? on : connectionNow(on));
@@ -93,8 +94,8 @@ export function markClipHoursDirty(
   );
   const engaged = db.statement<[string, string, string, string, string, string], { t: number }>(
     `SELECT +s.posted_at AS t FROM shares s WHERE s.guild_id = ? AND s.clip_id = ?
-     UNION SELECT r.reacted_at FROM shares s JOIN reactions r ON r.message_id = s.message_id WHERE s.guild_id = ? AND s.clip_id = ?
-     UNION SELECT b.observed_at FROM shares s JOIN reaction_baselines b ON b.message_id = s.message_id WHERE s.guild_id = ? AND s.clip_id = ?`,
+     UNION SELECT r.reacted_at FROM shares s ${SHARES_OF_CLIP} CROSS JOIN reactions r ON r.guild_id = s.guild_id AND r.message_id = s.message_id WHERE s.guild_id = ? AND s.clip_id = ?
+     UNION SELECT b.observed_at FROM shares s ${SHARES_OF_CLIP} CROSS JOIN reaction_baselines b ON b.guild_id = s.guild_id AND b.message_id = s.message_id WHERE s.guild_id = ? AND s.clip_id = ?`,
   );
   for (const clipId of clipIds) {
     times.push(created.get(guildId, clipId)?.t);

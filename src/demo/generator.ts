@@ -207,7 +207,7 @@ function writeMessage(db: Db, guild: GuildModel, message: MessageModel, summary:
     writes++;
   }
   if (message.deletedAt !== null) {
-    recordMessagesDeletedNow(db, [message.id], message.deletedAt);
+    recordMessagesDeletedNow(db, guild.id, [message.id], message.deletedAt);
     summary.deletions++;
     writes++;
   }

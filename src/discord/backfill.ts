@@ -116,7 +116,7 @@ export async function backfillChannel(deps: BackfillDeps, options: BackfillOptio
     );
   }
 
-  let checkpoint = options.restart ? undefined : await store.readCheckpoint(channel.id);
+  let checkpoint = options.restart ? undefined : await store.readCheckpoint(guildId, channel.id);
   const since = options.since ?? null;
   const progress: BackfillProgress = {
     guildId,
@@ -157,7 +157,7 @@ export async function backfillChannel(deps: BackfillDeps, options: BackfillOptio
       if (message.author.bot === true && !includeBots) continue;
       const snapshot = toSnapshot(message, guildId, countedChannelId, threadId);
       const hasLinks = clipLinksOf(snapshot).length > 0;
-      if (!hasLinks && !(await store.hasRecordedShares(message.id))) continue;
+      if (!hasLinks && !(await store.hasRecordedShares(guildId, message.id))) continue;
       const reactions: ReactionUsers[] = [];
       if (hasLinks) {
         for (const reaction of message.reactions) {

@@ -25,7 +25,7 @@ export async function discoverMessage(
 ): Promise<DiscoveredMessage | null> {
   const id = message.id;
   if (!message.partial) return null; // Seen live since start: messageCreate already recorded it.
-  if (ctx.noClipMessages.has(id) || ctx.clipMessages.has(id) || (await ctx.capture.isKnownClipMessage(id))) return null;
+  if (ctx.noClipMessages.has(id) || ctx.clipMessages.has(id) || (await ctx.capture.isKnownClipMessage(place.guildId, id))) return null;
 
   let fetched: Message;
   try {

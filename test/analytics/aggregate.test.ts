@@ -136,7 +136,7 @@ describe('incremental aggregation', () => {
     post(temp.db, 'g', 'm1', t, ['SlugOne']);
     snapshot(temp.db, 'g', 'm1', 4, t + 9 * DAY);
     await aggregateAll(temp.db, { clock });
-    inTransaction(temp.db, () => recordMessagesDeletedNow(temp!.db, ['m1'], NOW));
+    inTransaction(temp.db, () => recordMessagesDeletedNow(temp!.db, 'g', ['m1'], NOW));
     await expectIncrementalEqualsFull(temp.db);
     expect((await overview(temp.db, { guildId: 'g', timezone: 'UTC', now: NOW })).discord_reactions).toBe(0);
   });
@@ -307,7 +307,7 @@ describe('days only Discord activity touched', () => {
     react(db, 'g', 'm4', 'u3', day + 21 * HOUR);
     react(db, 'g', 'm1', 'u1', day + 11 * HOUR, true);
     post(db, 'g', 'm2', day + 12 * HOUR, ['SlugTwo']); // edited: SlugOld out, SlugTwo in
-    inTransaction(db, () => recordMessagesDeletedNow(db, ['lonely', 'm3'], NOW)); // the only activity of two other days
+    inTransaction(db, () => recordMessagesDeletedNow(db, 'g', ['lonely', 'm3'], NOW)); // the only activity of two other days
     snapshot(db, 'g', 'm4', 3, day + 22 * HOUR);
     expect(db.$client.prepare('SELECT DISTINCT engagement_only AS e FROM dirty_hours').all()).toEqual([{ e: 1 }]);
     await expectIncrementalEqualsFullEverywhere(db);
@@ -451,10 +451,10 @@ describe('days only Discord activity touched', () => {
         { guildId: 'g', channelId: 'chan', messageId: 'm1', emojiKey: '😂', count: 4, userIds: ['u8'], at: day + 18 * HOUR },
         NOW,
       );
-      recordMessagesDeletedNow(db, ['m3'], NOW);
+      recordMessagesDeletedNow(db, 'g', ['m3'], NOW);
       recordMessageNow(db, message('b2', day + 19 * HOUR, ['SlugOld']), NOW); // new, then gone in the same batch
       recordReactionAddedNow(db, reaction('b2', 'u9', day + 20 * HOUR), NOW);
-      recordMessagesDeletedNow(db, ['b2'], NOW);
+      recordMessagesDeletedNow(db, 'g', ['b2'], NOW);
     });
     inTransaction(db, () => recordReactionsClearedNow(db, { guildId: 'g', messageId: 'm1', emojiKey: '😂' }, NOW));
     await expectIncrementalEqualsFullEverywhere(db);

@@ -272,7 +272,7 @@ export class Community {
   }
 
   deleteMessage(message: ModelMessage): void {
-    inTransaction(this.db, () => recordMessagesDeletedNow(this.db, [message.messageId], this.now));
+    inTransaction(this.db, () => recordMessagesDeletedNow(this.db, message.guild, [message.messageId], this.now));
     message.deleted = true;
   }
 

@@ -43,7 +43,7 @@ function traffic(db: Db): void {
   recordReactionRemovedNow(db, reaction('m1', '🔥', 'u1', T0), T0);
   recordMessageNow(db, snapshot('m3', 'https://clips.twitch.tv/ClipThree', T0 + 3 * HOUR_MS), T0);
   recordMessageNow(db, snapshot('m2', 'only https://clips.twitch.tv/ClipTwo now', T0 + HOUR_MS), T0 + 1);
-  recordMessagesDeletedNow(db, ['m3'], T0 + 2);
+  recordMessagesDeletedNow(db, 'g1', ['m3'], T0 + 2);
 }
 
 function state(db: Db): unknown {

@@ -101,7 +101,7 @@ describe('reactions on clip messages', () => {
   it('stops counting reactions of a deleted share', async () => {
     await recordReactionAdded(temp.db, event('m2', '🔥', 'a'), T0);
     await recordReactionAdded(temp.db, event('m1', '🔥', 'b'), T0);
-    await recordMessagesDeleted(temp.db, ['m2'], T0);
+    await recordMessagesDeleted(temp.db, 'g1', ['m2'], T0);
     expect(counts('ClipOne')).toEqual({ total: 1, types: { '🔥': 1 } });
     expect(counts('ClipTwo')).toEqual({ total: 0, types: {} });
   });

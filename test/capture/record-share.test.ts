@@ -144,8 +144,8 @@ describe('recordMessagesDeleted', () => {
       snapshot({ messageId: 'm2', content: 'https://clips.twitch.tv/ClipOne https://clips.twitch.tv/ClipTwo' }),
       T0,
     );
-    expect(await recordMessagesDeleted(temp.db, ['m2', 'unknown'], T0 + 5)).toBe(2);
-    expect(await recordMessagesDeleted(temp.db, ['m2'], T0 + 6)).toBe(0);
+    expect(await recordMessagesDeleted(temp.db, 'g1', ['m2', 'unknown'], T0 + 5)).toBe(2);
+    expect(await recordMessagesDeleted(temp.db, 'g1', ['m2'], T0 + 6)).toBe(0);
     const counts = temp.db.$client.prepare('SELECT clip_id, discord_shares FROM clips ORDER BY clip_id').all();
     expect(counts).toEqual([
       { clip_id: 'ClipOne', discord_shares: 1 },

@@ -1,6 +1,10 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import Database from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeDatabase, openDatabase } from '../../src/db/client';
+import { closeDatabase, MIGRATIONS_FOLDER, openDatabase } from '../../src/db/client';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
 
 let temp: TempDb | undefined;
@@ -50,5 +54,67 @@ describe('database migrations', () => {
     insert.run('g2', 'Slug');
     insert.run('g1', 'slug');
     expect(() => insert.run('g1', 'Slug')).toThrow(/UNIQUE/);
+  });
+
+  it('upgrade a database from before guild-keyed capture with every row and index kept, and the new keys in force', () => {
+    temp = createTempDb({ migrate: false });
+    closeDatabase(temp.db);
+    // The migrations up to 0007, as a database made before 0008 had them.
+    const older = path.join(temp.dir, 'migrations');
+    fs.cpSync(MIGRATIONS_FOLDER, older, { recursive: true });
+    const journalFile = path.join(older, 'meta', '_journal.json');
+    const journal = JSON.parse(fs.readFileSync(journalFile, 'utf8')) as { entries: Array<{ idx: number; tag: string }> };
+    journal.entries = journal.entries.filter((e) => e.idx <= 7);
+    fs.writeFileSync(journalFile, JSON.stringify(journal));
+    const raw = new Database(temp.path);
+    migrate(drizzle(raw), { migrationsFolder: older });
+    raw.exec(`
+      INSERT INTO shares (guild_id, channel_id, message_id, clip_id, author_id, author_name, posted_at, deleted_at, source)
+        VALUES ('g1', 'c1', 'm1', 'ClipOne', 'u1', 'Ann', 10, NULL, 'discord'), ('g1', 'c1', 'm1', 'ClipTwo', 'u1', 'Ann', 10, 12, 'import');
+      INSERT INTO reactions (guild_id, channel_id, message_id, emoji_key, user_id, reacted_at) VALUES ('g1', 'c1', 'm1', '🔥', 'u2', 11);
+      INSERT INTO reaction_baselines (guild_id, channel_id, message_id, emoji_key, anonymous_count, observed_at)
+        VALUES ('g1', 'c1', 'm1', '😂', 3, 13);
+      INSERT INTO message_observations (message_id, guild_id, observed_at) VALUES ('m1', 'g1', 14);
+      INSERT INTO backfill_checkpoints (channel_id, guild_id, before_message_id, messages_scanned, shares_found, updated_at)
+        VALUES ('c1', 'g1', 'm1', 100, 2, 15);
+      INSERT INTO import_runs (file_path, guild_id, channel_id, file_size, messages_imported, updated_at, byte_offset)
+        VALUES ('/x/export.json', 'g1', 'c1', 1000, 5, 16, 900);
+    `);
+    const tables = ['shares', 'reactions', 'reaction_baselines', 'message_observations', 'backfill_checkpoints', 'import_runs'];
+    const contents = (db: Database.Database) =>
+      Object.fromEntries(tables.map((t) => [t, db.prepare(`SELECT * FROM ${t} ORDER BY guild_id`).all()]));
+    const before = contents(raw);
+    raw.close();
+
+    temp.db = openDatabase({ path: temp.path });
+    const upgraded = temp.db.$client;
+    expect(contents(upgraded)).toEqual(before);
+    const indexes = upgraded
+      .prepare<[], { name: string }>(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_autoindex_%' ORDER BY name",
+      )
+      .all()
+      .map((r) => r.name);
+    expect(indexes).toEqual(
+      expect.arrayContaining(['shares_guild_message_clip_uq', 'reactions_guild_reacted_idx', 'reaction_baselines_guild_observed_idx']),
+    );
+    expect(indexes).not.toContain('shares_message_clip_uq');
+    // The same message, channel and file ids in another guild are other rows; in the same guild they still clash.
+    upgraded.exec(`
+      INSERT INTO shares (guild_id, channel_id, message_id, clip_id, author_id, author_name, posted_at) VALUES ('g2', 'c1', 'm1', 'ClipOne', 'u', 'U', 1);
+      INSERT INTO reactions (guild_id, channel_id, message_id, emoji_key, user_id, reacted_at) VALUES ('g2', 'c1', 'm1', '🔥', 'u2', 1);
+      INSERT INTO reaction_baselines (guild_id, channel_id, message_id, emoji_key, anonymous_count, observed_at) VALUES ('g2', 'c1', 'm1', '😂', 1, 1);
+      INSERT INTO message_observations (guild_id, message_id, observed_at) VALUES ('g2', 'm1', 1);
+      INSERT INTO backfill_checkpoints (guild_id, channel_id, updated_at) VALUES ('g2', 'c1', 1);
+      INSERT INTO import_runs (guild_id, file_path, channel_id, file_size, updated_at) VALUES ('g2', '/x/export.json', 'c1', 1, 1);
+    `);
+    expect(() =>
+      upgraded.exec(
+        "INSERT INTO shares (guild_id, channel_id, message_id, clip_id, author_id, author_name, posted_at) VALUES ('g1', 'c9', 'm1', 'ClipOne', 'u', 'U', 1)",
+      ),
+    ).toThrow(/UNIQUE/);
+    expect(() => upgraded.exec("INSERT INTO backfill_checkpoints (guild_id, channel_id, updated_at) VALUES ('g1', 'c1', 1)")).toThrow(
+      /UNIQUE/,
+    );
   });
 });

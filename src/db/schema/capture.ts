@@ -3,7 +3,11 @@
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { SOURCES } from './clips';
 
-/** One row per (message, clip). A clip posted in three messages has three shares; edits never add a second. */
+/**
+ * One row per (guild, message, clip). A clip posted in three messages has three shares; edits never add a second.
+ * Every key and lookup of the capture tables begins with the guild: a message id from another guild (an export
+ * imported with `--guild`, a hand-made file) can never reach this guild's rows.
+ */
 export const shares = sqliteTable(
   'shares',
   {
@@ -24,14 +28,14 @@ export const shares = sqliteTable(
     source: text('source', { enum: SOURCES }).notNull().default('discord'),
   },
   (t) => [
-    uniqueIndex('shares_message_clip_uq').on(t.messageId, t.clipId),
+    uniqueIndex('shares_guild_message_clip_uq').on(t.guildId, t.messageId, t.clipId),
     index('shares_guild_clip_idx').on(t.guildId, t.clipId),
     index('shares_guild_posted_idx').on(t.guildId, t.postedAt),
     index('shares_guild_author_idx').on(t.guildId, t.authorId),
   ],
 );
 
-/** One row per (message, emoji, user): adds and removes are idempotent and replays are safe. */
+/** One row per (guild, message, emoji, user): adds and removes are idempotent and replays are safe. */
 export const reactions = sqliteTable(
   'reactions',
   {
@@ -43,7 +47,10 @@ export const reactions = sqliteTable(
     userId: text('user_id').notNull(),
     reactedAt: integer('reacted_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.messageId, t.emojiKey, t.userId] }), index('reactions_guild_reacted_idx').on(t.guildId, t.reactedAt)],
+  (t) => [
+    primaryKey({ columns: [t.guildId, t.messageId, t.emojiKey, t.userId] }),
+    index('reactions_guild_reacted_idx').on(t.guildId, t.reactedAt),
+  ],
 );
 
 /**
@@ -61,7 +68,7 @@ export const reactionBaselines = sqliteTable(
     observedAt: integer('observed_at').notNull(),
   },
   (t) => [
-    primaryKey({ columns: [t.messageId, t.emojiKey] }),
+    primaryKey({ columns: [t.guildId, t.messageId, t.emojiKey] }),
     // Analytics place anonymous counts in periods by observed_at.
     index('reaction_baselines_guild_observed_idx').on(t.guildId, t.observedAt),
   ],
@@ -93,8 +100,12 @@ export const engagementChanges = sqliteTable(
  * When an import or a crawl last saw a clip message's content (export time / fetch time), so that importing an
  * older export after a newer one (overlapping exports) never reverts what the newer one recorded.
  */
-export const messageObservations = sqliteTable('message_observations', {
-  messageId: text('message_id').primaryKey(),
-  guildId: text('guild_id').notNull(),
-  observedAt: integer('observed_at').notNull(),
-});
+export const messageObservations = sqliteTable(
+  'message_observations',
+  {
+    guildId: text('guild_id').notNull(),
+    messageId: text('message_id').notNull(),
+    observedAt: integer('observed_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.guildId, t.messageId] })],
+);

@@ -34,33 +34,44 @@ export const apiTokens = sqliteTable(
   (t) => [uniqueIndex('api_tokens_hash_uq').on(t.tokenHash), index('api_tokens_guild_idx').on(t.guildId)],
 );
 
-/** Resumable history crawls: the oldest message reached per channel. */
-export const backfillCheckpoints = sqliteTable('backfill_checkpoints', {
-  channelId: text('channel_id').primaryKey(),
-  guildId: text('guild_id').notNull(),
-  /** The oldest message id processed so far; the crawl continues with before=this. */
-  beforeMessageId: text('before_message_id'),
-  /** Stop when messages are older than this (epoch ms), if set. */
-  sinceTs: integer('since_ts'),
-  messagesScanned: integer('messages_scanned').notNull().default(0),
-  sharesFound: integer('shares_found').notNull().default(0),
-  completedAt: integer('completed_at'),
-  updatedAt: integer('updated_at').notNull(),
-});
+/** Resumable history crawls: the oldest message reached per guild and channel. */
+export const backfillCheckpoints = sqliteTable(
+  'backfill_checkpoints',
+  {
+    guildId: text('guild_id').notNull(),
+    channelId: text('channel_id').notNull(),
+    /** The oldest message id processed so far; the crawl continues with before=this. */
+    beforeMessageId: text('before_message_id'),
+    /** Stop when messages are older than this (epoch ms), if set. */
+    sinceTs: integer('since_ts'),
+    messagesScanned: integer('messages_scanned').notNull().default(0),
+    sharesFound: integer('shares_found').notNull().default(0),
+    completedAt: integer('completed_at'),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.guildId, t.channelId] })],
+);
 
-/** Files imported from DiscordChatExporter: how far each got, so an interrupted import can resume. */
-export const importRuns = sqliteTable('import_runs', {
-  filePath: text('file_path').primaryKey(),
-  guildId: text('guild_id').notNull(),
-  channelId: text('channel_id').notNull(),
-  fileSize: integer('file_size').notNull(),
-  messagesImported: integer('messages_imported').notNull().default(0),
-  lastMessageId: text('last_message_id'),
-  completedAt: integer('completed_at'),
-  updatedAt: integer('updated_at').notNull(),
-  /** Byte offset just after the last committed message: an interrupted import of a multi-GB file seeks here. */
-  byteOffset: integer('byte_offset').notNull().default(0),
-});
+/**
+ * Files imported from DiscordChatExporter: how far each got, per guild, so an interrupted import can resume. A run of
+ * one guild's export never overwrites another guild's run of a file at the same path.
+ */
+export const importRuns = sqliteTable(
+  'import_runs',
+  {
+    guildId: text('guild_id').notNull(),
+    filePath: text('file_path').notNull(),
+    channelId: text('channel_id').notNull(),
+    fileSize: integer('file_size').notNull(),
+    messagesImported: integer('messages_imported').notNull().default(0),
+    lastMessageId: text('last_message_id'),
+    completedAt: integer('completed_at'),
+    updatedAt: integer('updated_at').notNull(),
+    /** Byte offset just after the last committed message: an interrupted import of a multi-GB file seeks here. */
+    byteOffset: integer('byte_offset').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.guildId, t.filePath] })],
+);
 
 /** Background jobs' last runs and errors, for /clipscope-admin status and /healthz. */
 export const jobRuns = sqliteTable('job_runs', {

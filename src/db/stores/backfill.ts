@@ -1,7 +1,7 @@
 // The history crawl's state: a checkpoint per channel, and each crawled page written with it in one transaction.
 import { run, type Db } from '../client';
 import { recordReactionSnapshotOn, type ReactionSnapshot } from './capture/reactions';
-import { recordMessageOn, recordMessagesDeletedOn, type ClipLink, type MessageSnapshot } from './capture/shares';
+import { recordMessageOn, recordMessagesDeletedOn, type ClipLink, type MessageRef, type MessageSnapshot } from './capture/shares';
 
 export interface BackfillCheckpoint {
   before_message_id: string | null;
@@ -11,21 +11,24 @@ export interface BackfillCheckpoint {
   completed_at: number | null;
 }
 
-export function readBackfillCheckpoint(db: Db, channelId: string): Promise<BackfillCheckpoint | undefined> {
+export function readBackfillCheckpoint(db: Db, guildId: string, channelId: string): Promise<BackfillCheckpoint | undefined> {
   return run(db, (c) =>
     c
-      .statement<[string], BackfillCheckpoint>(
-        'SELECT before_message_id, since_ts, messages_scanned, shares_found, completed_at FROM backfill_checkpoints WHERE channel_id = ?',
+      .statement<[string, string], BackfillCheckpoint>(
+        `SELECT before_message_id, since_ts, messages_scanned, shares_found, completed_at FROM backfill_checkpoints
+          WHERE guild_id = ? AND channel_id = ?`,
       )
-      .get(channelId),
+      .get(guildId, channelId),
   );
 }
 
-/** Whether any share was ever recorded for the message (an edit may have removed its links since). */
-export function hasRecordedShares(db: Db, messageId: string): Promise<boolean> {
+/** Whether any share was ever recorded for the guild's message (an edit may have removed its links since). */
+export function hasRecordedShares(db: Db, message: MessageRef): Promise<boolean> {
   return run(
     db,
-    (c) => (c.statement<[string], { n: number }>('SELECT count(*) AS n FROM shares WHERE message_id = ?').get(messageId)?.n ?? 0) > 0,
+    (c) =>
+      c.statement('SELECT 1 FROM shares WHERE guild_id = ? AND message_id = ? LIMIT 1').get(message.guildId, message.messageId) !==
+      undefined,
   );
 }
 
@@ -59,28 +62,28 @@ export function writeBackfillPage(db: Db, page: BackfillPage, sharesFoundBefore:
             .all(page.guildId, span.oldestAt, span.newestAt, page.countedChannelId, page.threadId ?? '')
             .map((r) => r.message_id)
             .filter((id) => !span.presentIds.has(id) && BigInt(id) >= span.lowId && BigInt(id) <= span.highId);
-          if (gone.length > 0) recordMessagesDeletedOn(c, gone, now);
+          if (gone.length > 0) recordMessagesDeletedOn(c, page.guildId, gone, now);
         }
         const observe = c.statement(
-          `INSERT INTO message_observations (message_id, guild_id, observed_at) VALUES (?, ?, ?)
-           ON CONFLICT (message_id) DO UPDATE SET observed_at = max(observed_at, excluded.observed_at)`,
+          `INSERT INTO message_observations (guild_id, message_id, observed_at) VALUES (?, ?, ?)
+           ON CONFLICT (guild_id, message_id) DO UPDATE SET observed_at = max(observed_at, excluded.observed_at)`,
         );
         let added = 0;
         for (const { snapshot, links, reactions } of page.messages) {
           added += recordMessageOn(c, snapshot, links, now).added.length;
-          observe.run(snapshot.messageId, page.guildId, page.fetchedAt);
+          observe.run(snapshot.guildId, snapshot.messageId, page.fetchedAt);
           for (const reaction of reactions) recordReactionSnapshotOn(c, reaction, now);
         }
         const { checkpoint } = page;
         c.statement(
-          `INSERT INTO backfill_checkpoints (channel_id, guild_id, before_message_id, since_ts, messages_scanned, shares_found, completed_at, updated_at)
+          `INSERT INTO backfill_checkpoints (guild_id, channel_id, before_message_id, since_ts, messages_scanned, shares_found, completed_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (channel_id) DO UPDATE SET guild_id = excluded.guild_id, before_message_id = excluded.before_message_id,
+           ON CONFLICT (guild_id, channel_id) DO UPDATE SET before_message_id = excluded.before_message_id,
              since_ts = excluded.since_ts, messages_scanned = excluded.messages_scanned, shares_found = excluded.shares_found,
              completed_at = excluded.completed_at, updated_at = excluded.updated_at`,
         ).run(
-          page.channelId,
           page.guildId,
+          page.channelId,
           checkpoint.beforeMessageId,
           checkpoint.sinceTs,
           checkpoint.messagesScanned,

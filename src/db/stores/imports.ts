@@ -2,8 +2,9 @@
 // parse records messages between awaits, so each of its transactions opens and commits within one synchronous stretch.
 import { connectionNow, run, type DeferredBatch, type Db } from '../client';
 import { openCaptureBatchOn } from './capture/batch';
+import { REACTIONS_KEY } from './capture/keys';
 import { recordReactionSnapshotOn, type ReactionSnapshot } from './capture/reactions';
-import { recordMessageOn, type ClipLink, type MessageSnapshot, type ShareChange } from './capture/shares';
+import { recordMessageOn, type ClipLink, type MessageRef, type MessageSnapshot, type ShareChange } from './capture/shares';
 
 export interface ImportRun {
   guild_id: string;
@@ -15,13 +16,15 @@ export interface ImportRun {
   byte_offset: number;
 }
 
-export function readImportRun(db: Db, filePath: string): Promise<ImportRun | undefined> {
+/** The runs of the file at `filePath`, one per guild whose export was read there, the most recent first. */
+export function readImportRuns(db: Db, filePath: string): Promise<ImportRun[]> {
   return run(db, (c) =>
     c
       .statement<[string], ImportRun>(
-        'SELECT guild_id, channel_id, file_size, messages_imported, last_message_id, completed_at, byte_offset FROM import_runs WHERE file_path = ?',
+        `SELECT guild_id, channel_id, file_size, messages_imported, last_message_id, completed_at, byte_offset FROM import_runs
+          WHERE file_path = ? ORDER BY updated_at DESC, guild_id`,
       )
-      .get(filePath),
+      .all(filePath),
   );
 }
 
@@ -45,11 +48,11 @@ export interface ImportSession {
   rollback(): void;
   readonly inTransaction: boolean;
   countClips(guildId: string): number;
-  sharesOf(messageId: string): Array<{ clip_id: string; deleted_at: number | null }>;
+  sharesOf(message: MessageRef): Array<{ clip_id: string; deleted_at: number | null }>;
   /** Whether a live reaction with this emoji was recorded on the message after `after`. */
-  hasNewerLiveReaction(messageId: string, emojiKey: string, after: number): boolean;
-  observedAt(messageId: string): number | undefined;
-  observe(messageId: string, guildId: string, at: number): void;
+  hasNewerLiveReaction(message: MessageRef, emojiKey: string, after: number): boolean;
+  observedAt(message: MessageRef): number | undefined;
+  observe(message: MessageRef, at: number): void;
   recordMessage(message: MessageSnapshot, links: readonly ClipLink[], now: number): ShareChange;
   recordReactionSnapshot(snapshot: ReactionSnapshot, now: number): void;
   /** Sets the page cache size in KiB and returns a function that restores the previous size. */
@@ -71,7 +74,7 @@ export function openImportSession(db: Db): ImportSession {
       c.statement(
         `INSERT INTO import_runs (file_path, guild_id, channel_id, file_size, messages_imported, last_message_id, completed_at, updated_at, byte_offset)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (file_path) DO UPDATE SET guild_id = excluded.guild_id, channel_id = excluded.channel_id,
+         ON CONFLICT (guild_id, file_path) DO UPDATE SET channel_id = excluded.channel_id,
            file_size = excluded.file_size, messages_imported = excluded.messages_imported,
            last_message_id = excluded.last_message_id, completed_at = excluded.completed_at,
            updated_at = excluded.updated_at, byte_offset = excluded.byte_offset`,
@@ -102,24 +105,29 @@ export function openImportSession(db: Db): ImportSession {
     },
     countClips: (guildId) =>
       c.statement<[string], { n: number }>('SELECT count(*) AS n FROM clips WHERE guild_id = ?').get(guildId)?.n ?? 0,
-    sharesOf: (messageId) =>
+    sharesOf: (message) =>
       c
-        .statement<[string], { clip_id: string; deleted_at: number | null }>('SELECT clip_id, deleted_at FROM shares WHERE message_id = ?')
-        .all(messageId),
-    hasNewerLiveReaction: (messageId, emojiKey, after) =>
-      c
-        .statement<[string, string, number], { one: number }>(
-          'SELECT 1 AS one FROM reactions WHERE message_id = ? AND emoji_key = ? AND reacted_at > ? LIMIT 1',
+        .statement<[string, string], { clip_id: string; deleted_at: number | null }>(
+          'SELECT clip_id, deleted_at FROM shares WHERE guild_id = ? AND message_id = ?',
         )
-        .get(messageId, emojiKey, after) !== undefined,
-    observedAt: (messageId) =>
-      c.statement<[string], { observed_at: number }>('SELECT observed_at FROM message_observations WHERE message_id = ?').get(messageId)
-        ?.observed_at,
-    observe(messageId, guildId, at) {
+        .all(message.guildId, message.messageId),
+    hasNewerLiveReaction: (message, emojiKey, after) =>
+      c
+        .statement<[string, string, string, number], { one: number }>(
+          `SELECT 1 AS one FROM reactions ${REACTIONS_KEY} WHERE guild_id = ? AND message_id = ? AND emoji_key = ? AND reacted_at > ? LIMIT 1`,
+        )
+        .get(message.guildId, message.messageId, emojiKey, after) !== undefined,
+    observedAt: (message) =>
+      c
+        .statement<[string, string], { observed_at: number }>(
+          'SELECT observed_at FROM message_observations WHERE guild_id = ? AND message_id = ?',
+        )
+        .get(message.guildId, message.messageId)?.observed_at,
+    observe(message, at) {
       c.statement(
-        `INSERT INTO message_observations (message_id, guild_id, observed_at) VALUES (?, ?, ?)
-         ON CONFLICT (message_id) DO UPDATE SET observed_at = max(observed_at, excluded.observed_at)`,
-      ).run(messageId, guildId, at);
+        `INSERT INTO message_observations (guild_id, message_id, observed_at) VALUES (?, ?, ?)
+         ON CONFLICT (guild_id, message_id) DO UPDATE SET observed_at = max(observed_at, excluded.observed_at)`,
+      ).run(message.guildId, message.messageId, at);
     },
     recordMessage: (message, links, now) => recordMessageOn(c, message, links, now),
     recordReactionSnapshot(snapshot, now) {

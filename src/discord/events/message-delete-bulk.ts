@@ -5,11 +5,12 @@ import { defineListener } from '../listener';
 export default defineListener({
   event: Events.MessageBulkDelete,
   handle(ctx, messages, channel) {
-    if (!channel.guildId) return;
+    const guildId = channel.guildId;
+    if (!guildId) return;
     const ids = [...messages.keys()];
     if (ids.length === 0) return;
     return ctx.order.runSync(ids, () => {
-      ctx.capture.write(`MESSAGE_DELETE_BULK ${ids.length} messages in ${channel.id}`, (w) => w.recordMessagesDeleted(ids));
+      ctx.capture.write(`MESSAGE_DELETE_BULK ${ids.length} messages in ${channel.id}`, (w) => w.recordMessagesDeleted(guildId, ids));
     });
   },
 });

@@ -5,10 +5,11 @@ import { defineListener } from '../listener';
 export default defineListener({
   event: Events.MessageDelete,
   handle(ctx, message) {
-    if (!message.guildId) return;
+    const guildId = message.guildId;
+    if (!guildId) return;
     const id = message.id;
     return ctx.order.runSync([id], () => {
-      ctx.capture.write(`MESSAGE_DELETE ${id}`, (w) => w.recordMessagesDeleted([id]));
+      ctx.capture.write(`MESSAGE_DELETE ${id}`, (w) => w.recordMessagesDeleted(guildId, [id]));
     });
   },
 });

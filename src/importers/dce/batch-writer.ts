@@ -41,13 +41,15 @@ export function createBatchWriter(session: ImportSession): { record(ctx: Channel
         if (embed.url) embedUrls.push(embed.url);
         if (embed.video?.url) embedUrls.push(embed.video.url);
       }
-      const rows = session.sharesOf(message.id);
+      // Every read and write below is the export's guild's: a message id another guild also has is a different message.
+      const ref = { guildId: ctx.guildId, messageId: message.id };
+      const rows = session.sharesOf(ref);
       const maybeLinks = mentionsTwitch.test(message.content) || embedUrls.some((u) => mentionsTwitch.test(u));
       // Most messages share no clip and were never recorded: nothing to do (the cheap common path).
       if (!maybeLinks && rows.length === 0) return 0;
       if (ctx.exportedAt !== null && rows.length > 0) {
         // A newer export or a crawl already recorded this message: this export is older and changes nothing.
-        const seen = session.observedAt(message.id);
+        const seen = session.observedAt(ref);
         if (seen !== undefined && seen > ctx.exportedAt) return 0;
       }
 
@@ -83,13 +85,13 @@ export function createBatchWriter(session: ImportSession): { record(ctx: Channel
       }
       const change = session.recordMessage(toRecord, clipLinksOf(toRecord), now);
       if (rows.length === 0 && change.added.length === 0) return 0;
-      if (ctx.exportedAt !== null) session.observe(message.id, ctx.guildId, ctx.exportedAt);
+      if (ctx.exportedAt !== null) session.observe(ref, ctx.exportedAt);
 
       for (const reaction of message.reactions) {
         const key = emojiKey(reaction.emoji);
         if (key === null) continue;
         // Live events newer than this export know better than its numbers.
-        if (ctx.exportedAt !== null && session.hasNewerLiveReaction(message.id, key, ctx.exportedAt)) continue;
+        if (ctx.exportedAt !== null && session.hasNewerLiveReaction(ref, key, ctx.exportedAt)) continue;
         const userIds = reaction.users?.map((u) => u.id) ?? [];
         session.recordReactionSnapshot(
           {

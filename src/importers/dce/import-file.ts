@@ -130,7 +130,7 @@ export async function importExportFile(deps: ImportDeps, file: string, options: 
     clipsAdded: 0,
   };
 
-  const completedRun = resume.completedRun;
+  const completedRun = resume.completedRun(options.guildId);
   if (completedRun !== undefined && !options.force) {
     await handle.close();
     return {

@@ -1,7 +1,7 @@
 // Where the import of one file stands across runs: the earlier run recorded in import_runs, whether this run skips the
 // file, resumes after the messages already imported or starts over, and the progress committed with every batch.
 import type { Db } from '../../db/database';
-import { readImportRun, type ImportProgress, type ImportRun } from '../../db/stores/imports';
+import { readImportRuns, type ImportProgress, type ImportRun } from '../../db/stores/imports';
 
 export class ResumeState {
   /** Messages imported over every run of this file, as committed (or about to be, in the open transaction). */
@@ -17,21 +17,24 @@ export class ResumeState {
   private constructor(
     private readonly filePath: string,
     private readonly fileSize: number,
-    /** The earlier run of this very export, if any. */
-    private readonly previous: ImportRun | undefined,
+    /** The earlier runs of this very export, one per guild, the most recent first. */
+    private readonly previous: readonly ImportRun[],
   ) {}
 
   /** Reads how far earlier runs of the file at `filePath` (an absolute path) got. */
   static async read(db: Db, filePath: string, fileSize: number): Promise<ResumeState> {
-    const previous = await readImportRun(db, filePath);
     // A file of another size at the same path is a new export: start over (the writes are idempotent anyway).
-    const sameFile = previous !== undefined && previous.file_size === fileSize;
-    return new ResumeState(filePath, fileSize, sameFile ? previous : undefined);
+    const previous = (await readImportRuns(db, filePath)).filter((run) => run.file_size === fileSize);
+    return new ResumeState(filePath, fileSize, previous);
   }
 
-  /** The earlier run that imported this export completely, if one did. */
-  get completedRun(): ImportRun | undefined {
-    return this.previous !== undefined && this.previous.completed_at !== null ? this.previous : undefined;
+  /**
+   * The earlier run that imported this export completely, if one did: the guild's own run when the import names
+   * its guild (another guild's run of a file at this path says nothing about this one), else the latest run.
+   */
+  completedRun(guildId?: string): ImportRun | undefined {
+    const run = guildId === undefined ? this.previous[0] : this.previous.find((r) => r.guild_id === guildId);
+    return run !== undefined && run.completed_at !== null ? run : undefined;
   }
 
   /**
@@ -40,13 +43,9 @@ export class ResumeState {
    */
   start(arrayStart: number, guildId: string, channelId: string): ImportRun | null {
     this.offset = arrayStart;
-    const previous = this.previous;
+    const previous = this.previous.find((run) => run.guild_id === guildId);
     const resumable =
-      previous !== undefined &&
-      previous.completed_at === null &&
-      previous.byte_offset > arrayStart &&
-      previous.guild_id === guildId &&
-      previous.channel_id === channelId;
+      previous !== undefined && previous.completed_at === null && previous.byte_offset > arrayStart && previous.channel_id === channelId;
     if (!resumable) return null;
     this.messages = previous.messages_imported;
     this.offset = previous.byte_offset;

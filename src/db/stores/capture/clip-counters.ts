@@ -46,12 +46,12 @@ function recomputeClipEngagement(c: Connection, keys: Iterable<ClipKey>, now: nu
   );
   const countReactions = c.statement<[string, string, string, string], { emoji: string; n: number }>(`SELECT emoji, sum(n) AS n FROM (
        SELECT r.emoji_key AS emoji, count(*) AS n
-         FROM shares s JOIN reactions r ON r.message_id = s.message_id
+         FROM shares s CROSS JOIN reactions r ON r.guild_id = s.guild_id AND r.message_id = s.message_id
         WHERE s.guild_id = ? AND s.clip_id = ? AND s.deleted_at IS NULL
         GROUP BY r.emoji_key
        UNION ALL
        SELECT b.emoji_key AS emoji, sum(b.anonymous_count) AS n
-         FROM shares s JOIN reaction_baselines b ON b.message_id = s.message_id
+         FROM shares s CROSS JOIN reaction_baselines b ON b.guild_id = s.guild_id AND b.message_id = s.message_id
         WHERE s.guild_id = ? AND s.clip_id = ? AND s.deleted_at IS NULL
         GROUP BY b.emoji_key
      ) GROUP BY emoji HAVING sum(n) > 0 ORDER BY sum(n) DESC, emoji`);

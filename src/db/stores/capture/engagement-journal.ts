@@ -2,30 +2,35 @@
 // touched message, its engagement after the write minus before it, per guild, instant and clip. The incremental
 // aggregator adds these to the stored days instead of re-reading whole days of shares and reactions.
 import { openDeferredBatch, withDeferredBatch, type Connection, type DeferredBatch } from '../../client';
+import { BASELINES_KEY, REACTIONS_KEY, type MessageRef } from './keys';
 
 /** Shares and reactions counted for a clip of a guild at one instant (or their change there). */
 /** A message's engagement: (guild, clip, instant) → what is counted there. */
 type Engagement = Map<string, EngagementChange>;
 
-// Messages touched by a batch (deferEngagementChanges), per connection: message id → its engagement before.
-const deferred = new WeakMap<object, Map<string, Engagement>>();
+// Messages touched by a batch (deferEngagementChanges), per connection: guild and message id → the message and its
+// engagement before.
+const deferred = new WeakMap<object, Map<string, { message: MessageRef; before: Engagement }>>();
+
+const messageKey = (message: MessageRef): string => `${message.guildId}\u0000${message.messageId}`;
 
 /**
  * What a message counts for, by the same rules as the aggregator (analytics/day-facts.ts): each active share of
  * it counts once at its post time, and each reaction on it (and each anonymous imported count, at its
  * observation time) counts once per active share, for that share's clip.
  */
-function engagementOf(c: Connection, messageId: string): Engagement {
+function engagementOf(c: Connection, message: MessageRef): Engagement {
+  const { guildId, messageId } = message;
   const engagement: Engagement = new Map();
   const shares = c
-    .statement<[string], { guild_id: string; clip_id: string; posted_at: number }>(
-      'SELECT guild_id, clip_id, posted_at FROM shares WHERE message_id = ? AND deleted_at IS NULL',
+    .statement<[string, string], { clip_id: string; posted_at: number }>(
+      'SELECT clip_id, posted_at FROM shares WHERE guild_id = ? AND message_id = ? AND deleted_at IS NULL',
     )
-    .all(messageId);
+    .all(guildId, messageId);
   // Reactions count only through active shares: a message with none counts for nothing.
   if (shares.length === 0) return engagement;
-  const add = (guildId: string, clipId: string, at: number, sharesAt: number, reactionsAt: number): void => {
-    const key = `${guildId}\u0000${clipId}\u0000${at}`;
+  const add = (clipId: string, at: number, sharesAt: number, reactionsAt: number): void => {
+    const key = `${clipId}\u0000${at}`;
     const entry = engagement.get(key);
     if (entry) {
       entry.shares += sharesAt;
@@ -34,15 +39,15 @@ function engagementOf(c: Connection, messageId: string): Engagement {
   };
   const reactions = c
     .statement<
-      [string, string],
-      { guild_id: string; at: number; n: number }
-    >(`SELECT guild_id, reacted_at AS at, count(*) AS n FROM reactions WHERE message_id = ? GROUP BY guild_id, reacted_at
+      [string, string, string, string],
+      { at: number; n: number }
+    >(`SELECT reacted_at AS at, count(*) AS n FROM reactions ${REACTIONS_KEY} WHERE guild_id = ? AND message_id = ? GROUP BY reacted_at
      UNION ALL
-     SELECT guild_id, observed_at, sum(anonymous_count) FROM reaction_baselines WHERE message_id = ? GROUP BY guild_id, observed_at`)
-    .all(messageId, messageId);
+     SELECT observed_at, sum(anonymous_count) FROM reaction_baselines ${BASELINES_KEY} WHERE guild_id = ? AND message_id = ? GROUP BY observed_at`)
+    .all(guildId, messageId, guildId, messageId);
   for (const share of shares) {
-    add(share.guild_id, share.clip_id, share.posted_at, 1, 0);
-    for (const r of reactions) if (r.guild_id === share.guild_id) add(share.guild_id, share.clip_id, r.at, 0, r.n);
+    add(share.clip_id, share.posted_at, 1, 0);
+    for (const r of reactions) add(share.clip_id, r.at, 0, r.n);
   }
   return engagement;
 }
@@ -80,8 +85,8 @@ export interface EngagementChange {
  * message back (a message seen for the first time, a new reaction): the common events cost no extra reads. Inside
  * a batch that already took the message's engagement before an earlier write, the batch's end accounts for it.
  */
-export function journalEngagementChange(c: Connection, messageId: string, changes: readonly EngagementChange[]): void {
-  if (deferred.get(c.client)?.has(messageId)) return;
+export function journalEngagementChange(c: Connection, message: MessageRef, changes: readonly EngagementChange[]): void {
+  if (deferred.get(c.client)?.has(messageKey(message))) return;
   writeChanges(c, changes);
 }
 
@@ -90,15 +95,18 @@ export function journalEngagementChange(c: Connection, messageId: string, change
  * what they count for. Inside deferEngagementChanges the journal is written once at the batch's end instead.
  * Call inside the write's transaction.
  */
-export function withEngagementChanges<T>(c: Connection, messageIds: readonly string[], write: () => T): T {
+export function withEngagementChanges<T>(c: Connection, messages: readonly MessageRef[], write: () => T): T {
   const pending = deferred.get(c.client);
   if (pending) {
-    for (const id of messageIds) if (!pending.has(id)) pending.set(id, engagementOf(c, id));
+    for (const message of messages) {
+      const key = messageKey(message);
+      if (!pending.has(key)) pending.set(key, { message, before: engagementOf(c, message) });
+    }
     return write();
   }
-  const before = new Map(messageIds.map((id) => [id, engagementOf(c, id)]));
+  const before = new Map(messages.map((message) => [messageKey(message), { message, before: engagementOf(c, message) }]));
   const result = write();
-  for (const [id, engagement] of before) journal(c, engagement, engagementOf(c, id));
+  flushJournalBatch(c, before);
   return result;
 }
 
@@ -116,8 +124,8 @@ export function openEngagementChangesBatch(c: Connection): DeferredBatch {
   return openDeferredBatch(deferred, c, newJournalBatch, (pending) => flushJournalBatch(c, pending));
 }
 
-const newJournalBatch = (): Map<string, Engagement> => new Map();
+const newJournalBatch = (): Map<string, { message: MessageRef; before: Engagement }> => new Map();
 
-function flushJournalBatch(c: Connection, pending: Map<string, Engagement>): void {
-  for (const [id, before] of pending) journal(c, before, engagementOf(c, id));
+function flushJournalBatch(c: Connection, pending: Map<string, { message: MessageRef; before: Engagement }>): void {
+  for (const { message, before } of pending.values()) journal(c, before, engagementOf(c, message));
 }

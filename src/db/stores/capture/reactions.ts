@@ -4,12 +4,11 @@ import type { Connection } from '../../client';
 import { markDirtyHours } from '../../dirty';
 import { refreshClipEngagement } from './clip-counters';
 import { journalEngagementChange, withEngagementChanges } from './engagement-journal';
+import { BASELINES_KEY, REACTIONS_KEY, type MessageRef } from './keys';
 import { activeClipsOfMessageOn as activeClipsOfMessage, isKnownClipMessageOn as isKnownClipMessage } from './shares';
 
-export interface ReactionEvent {
-  guildId: string;
+export interface ReactionEvent extends MessageRef {
   channelId: string;
-  messageId: string;
   /** Unicode character, or `name:id` for a custom emoji. */
   emojiKey: string;
   userId: string;
@@ -18,10 +17,8 @@ export interface ReactionEvent {
 }
 
 /** The reactions of one emoji on a message as an export or a crawl saw them. */
-export interface ReactionSnapshot {
-  guildId: string;
+export interface ReactionSnapshot extends MessageRef {
   channelId: string;
-  messageId: string;
   emojiKey: string;
   count: number;
   userIds: string[];
@@ -30,22 +27,20 @@ export interface ReactionSnapshot {
 
 /** Returns true when the reaction was new (false for a replay or a message without clips). */
 export function recordReactionAddedOn(c: Connection, event: ReactionEvent, now: number): boolean {
-  if (!isKnownClipMessage(c, event.messageId)) return false;
+  if (!isKnownClipMessage(c, event)) return false;
   const result = c
     .statement(`INSERT INTO reactions (guild_id, channel_id, message_id, emoji_key, user_id, reacted_at)
-       VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
+       VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id, message_id, emoji_key, user_id) DO NOTHING`)
     .run(event.guildId, event.channelId, event.messageId, event.emojiKey, event.userId, event.at);
   if (result.changes === 0) return false;
   // One more reaction at its time, for each clip the message actively shares (as analytics count them).
-  const clips = activeClipsOfMessage(c, event.messageId);
+  const clips = activeClipsOfMessage(c, event);
   journalEngagementChange(
     c,
-    event.messageId,
-    clips
-      .filter((c) => c.guildId === event.guildId)
-      .map((c) => ({ guildId: c.guildId, clipId: c.clipId, at: event.at, shares: 0, reactions: 1 })),
+    event,
+    clips.map((clip) => ({ guildId: clip.guildId, clipId: clip.clipId, at: event.at, shares: 0, reactions: 1 })),
   );
-  afterChange(c, event.guildId, event.messageId, [event.at], now, clips);
+  afterChange(c, event, [event.at], now, clips);
   return true;
 }
 
@@ -54,60 +49,62 @@ export function recordReactionAddedOn(c: Connection, event: ReactionEvent, now: 
  * imported count) takes one from that count instead, so an export's numbers and live events never double count.
  */
 export function recordReactionRemovedOn(c: Connection, event: ReactionEvent, now: number): boolean {
-  if (!isKnownClipMessage(c, event.messageId)) return false;
-  return withEngagementChanges(c, [event.messageId], () => removeReaction(c, event, now));
+  if (!isKnownClipMessage(c, event)) return false;
+  return withEngagementChanges(c, [event], () => removeReaction(c, event, now));
 }
 
 function removeReaction(c: Connection, event: ReactionEvent, now: number): boolean {
+  const { guildId, messageId, emojiKey, userId } = event;
   const row = c
-    .statement<[string, string, string], { reacted_at: number }>(
-      'SELECT reacted_at FROM reactions WHERE message_id = ? AND emoji_key = ? AND user_id = ?',
+    .statement<[string, string, string, string], { reacted_at: number }>(
+      'SELECT reacted_at FROM reactions WHERE guild_id = ? AND message_id = ? AND emoji_key = ? AND user_id = ?',
     )
-    .get(event.messageId, event.emojiKey, event.userId);
+    .get(guildId, messageId, emojiKey, userId);
   if (row) {
-    c.statement('DELETE FROM reactions WHERE message_id = ? AND emoji_key = ? AND user_id = ?').run(
-      event.messageId,
-      event.emojiKey,
-      event.userId,
+    c.statement('DELETE FROM reactions WHERE guild_id = ? AND message_id = ? AND emoji_key = ? AND user_id = ?').run(
+      guildId,
+      messageId,
+      emojiKey,
+      userId,
     );
-    afterChange(c, event.guildId, event.messageId, [row.reacted_at], now);
+    afterChange(c, event, [row.reacted_at], now);
     return true;
   }
   const baseline = c
-    .statement<[string, string], { anonymous_count: number; observed_at: number }>(
-      'SELECT anonymous_count, observed_at FROM reaction_baselines WHERE message_id = ? AND emoji_key = ?',
+    .statement<[string, string, string], { anonymous_count: number; observed_at: number }>(
+      'SELECT anonymous_count, observed_at FROM reaction_baselines WHERE guild_id = ? AND message_id = ? AND emoji_key = ?',
     )
-    .get(event.messageId, event.emojiKey);
+    .get(guildId, messageId, emojiKey);
   if (!baseline || baseline.anonymous_count <= 0) return false;
-  c.statement('UPDATE reaction_baselines SET anonymous_count = anonymous_count - 1 WHERE message_id = ? AND emoji_key = ?').run(
-    event.messageId,
-    event.emojiKey,
-  );
-  afterChange(c, event.guildId, event.messageId, [baseline.observed_at], now);
+  c.statement(
+    'UPDATE reaction_baselines SET anonymous_count = anonymous_count - 1 WHERE guild_id = ? AND message_id = ? AND emoji_key = ?',
+  ).run(guildId, messageId, emojiKey);
+  afterChange(c, event, [baseline.observed_at], now);
   return true;
 }
 
 /** Removes every reaction of a message, or of one emoji on it (REMOVE_ALL / REMOVE_EMOJI). */
-export function recordReactionsClearedOn(
-  c: Connection,
-  target: { guildId: string; messageId: string; emojiKey?: string | null },
-  now: number,
-): number {
-  if (!isKnownClipMessage(c, target.messageId)) return 0;
-  return withEngagementChanges(c, [target.messageId], () => clearReactions(c, target, now));
+export function recordReactionsClearedOn(c: Connection, target: MessageRef & { emojiKey?: string | null }, now: number): number {
+  if (!isKnownClipMessage(c, target)) return 0;
+  return withEngagementChanges(c, [target], () => clearReactions(c, target, now));
 }
 
-function clearReactions(c: Connection, target: { guildId: string; messageId: string; emojiKey?: string | null }, now: number): number {
+function clearReactions(c: Connection, target: MessageRef & { emojiKey?: string | null }, now: number): number {
   const emojiFilter = target.emojiKey ? ' AND emoji_key = ?' : '';
-  const params = target.emojiKey ? [target.messageId, target.emojiKey] : [target.messageId];
+  const params = target.emojiKey ? [target.guildId, target.messageId, target.emojiKey] : [target.guildId, target.messageId];
   const times = c
-    .statement<unknown[], { t: number }>(`SELECT reacted_at AS t FROM reactions WHERE message_id = ?${emojiFilter}
-       UNION SELECT observed_at AS t FROM reaction_baselines WHERE message_id = ?${emojiFilter}`)
+    .statement<
+      unknown[],
+      { t: number }
+    >(`SELECT reacted_at AS t FROM reactions ${REACTIONS_KEY} WHERE guild_id = ? AND message_id = ?${emojiFilter}
+       UNION SELECT observed_at AS t FROM reaction_baselines ${BASELINES_KEY} WHERE guild_id = ? AND message_id = ?${emojiFilter}`)
     .all(...params, ...params)
     .map((r) => r.t);
-  const removed = c.statement(`DELETE FROM reactions WHERE message_id = ?${emojiFilter}`).run(...params).changes;
-  const removedBaselines = c.statement(`DELETE FROM reaction_baselines WHERE message_id = ?${emojiFilter}`).run(...params).changes;
-  if (removed + removedBaselines > 0) afterChange(c, target.guildId, target.messageId, times, now);
+  const removed = c.statement(`DELETE FROM reactions WHERE guild_id = ? AND message_id = ?${emojiFilter}`).run(...params).changes;
+  const removedBaselines = c
+    .statement(`DELETE FROM reaction_baselines WHERE guild_id = ? AND message_id = ?${emojiFilter}`)
+    .run(...params).changes;
+  if (removed + removedBaselines > 0) afterChange(c, target, times, now);
   return removed;
 }
 
@@ -116,52 +113,48 @@ function clearReactions(c: Connection, target: { guildId: string; messageId: str
  * `count` beyond the named users is kept as an anonymous baseline. Re-applying the same snapshot changes nothing.
  */
 export function recordReactionSnapshotOn(c: Connection, snapshot: ReactionSnapshot, now: number): void {
-  if (!isKnownClipMessage(c, snapshot.messageId)) return;
-  withEngagementChanges(c, [snapshot.messageId], () => applySnapshot(c, snapshot, now));
+  if (!isKnownClipMessage(c, snapshot)) return;
+  withEngagementChanges(c, [snapshot], () => applySnapshot(c, snapshot, now));
 }
 
 function applySnapshot(c: Connection, snapshot: ReactionSnapshot, now: number): void {
   const insert = c.statement(`INSERT INTO reactions (guild_id, channel_id, message_id, emoji_key, user_id, reacted_at)
-     VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`);
+     VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id, message_id, emoji_key, user_id) DO NOTHING`);
   for (const userId of snapshot.userIds) {
     insert.run(snapshot.guildId, snapshot.channelId, snapshot.messageId, snapshot.emojiKey, userId, snapshot.at);
   }
+  const { guildId, messageId, emojiKey } = snapshot;
   const named =
     c
-      .statement<[string, string], { n: number }>('SELECT count(*) AS n FROM reactions WHERE message_id = ? AND emoji_key = ?')
-      .get(snapshot.messageId, snapshot.emojiKey)?.n ?? 0;
+      .statement<[string, string, string], { n: number }>(
+        'SELECT count(*) AS n FROM reactions WHERE guild_id = ? AND message_id = ? AND emoji_key = ?',
+      )
+      .get(guildId, messageId, emojiKey)?.n ?? 0;
   const anonymous = Math.max(0, snapshot.count - named);
   // A changed anonymous count keeps its first observed_at, so that hour changes too.
   const previous = c
-    .statement<[string, string], { observed_at: number }>(
-      'SELECT observed_at FROM reaction_baselines WHERE message_id = ? AND emoji_key = ?',
+    .statement<[string, string, string], { observed_at: number }>(
+      'SELECT observed_at FROM reaction_baselines WHERE guild_id = ? AND message_id = ? AND emoji_key = ?',
     )
-    .get(snapshot.messageId, snapshot.emojiKey);
+    .get(guildId, messageId, emojiKey);
   if (anonymous > 0) {
     c.statement(`INSERT INTO reaction_baselines (guild_id, channel_id, message_id, emoji_key, anonymous_count, observed_at)
          VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (message_id, emoji_key) DO UPDATE SET anonymous_count = excluded.anonymous_count`).run(
-      snapshot.guildId,
+         ON CONFLICT (guild_id, message_id, emoji_key) DO UPDATE SET anonymous_count = excluded.anonymous_count`).run(
+      guildId,
       snapshot.channelId,
-      snapshot.messageId,
-      snapshot.emojiKey,
+      messageId,
+      emojiKey,
       anonymous,
       snapshot.at,
     );
   } else {
-    c.statement('DELETE FROM reaction_baselines WHERE message_id = ? AND emoji_key = ?').run(snapshot.messageId, snapshot.emojiKey);
+    c.statement('DELETE FROM reaction_baselines WHERE guild_id = ? AND message_id = ? AND emoji_key = ?').run(guildId, messageId, emojiKey);
   }
-  afterChange(c, snapshot.guildId, snapshot.messageId, previous ? [snapshot.at, previous.observed_at] : [snapshot.at], now);
+  afterChange(c, snapshot, previous ? [snapshot.at, previous.observed_at] : [snapshot.at], now);
 }
 
-function afterChange(
-  c: Connection,
-  guildId: string,
-  messageId: string,
-  times: number[],
-  now: number,
-  clips = activeClipsOfMessage(c, messageId),
-): void {
+function afterChange(c: Connection, message: MessageRef, times: number[], now: number, clips = activeClipsOfMessage(c, message)): void {
   refreshClipEngagement(c, clips, now);
-  markDirtyHours(c, guildId, times, 'engagement');
+  markDirtyHours(c, message.guildId, times, 'engagement');
 }

@@ -5,6 +5,9 @@ import { markDirtyHours } from '../../dirty';
 import type { Source } from '../../schema';
 import { refreshClipEngagement, type ClipKey } from './clip-counters';
 import { journalEngagementChange, withEngagementChanges } from './engagement-journal';
+import { BASELINES_KEY, REACTIONS_KEY, type MessageRef } from './keys';
+
+export type { MessageRef };
 
 /** A clip link found in a message: the clip slug and the URL to store for it. */
 export interface ClipLink {
@@ -12,13 +15,11 @@ export interface ClipLink {
   url: string;
 }
 
-export interface MessageSnapshot {
-  guildId: string;
+export interface MessageSnapshot extends MessageRef {
   /** The channel the share counts for: a thread's or forum post's parent channel. */
   channelId: string;
   /** The thread, when the message was posted in one. */
   threadId?: string | null;
-  messageId: string;
   authorId: string;
   authorName: string;
   authorIsBot: boolean;
@@ -42,17 +43,17 @@ export interface ShareChange {
  */
 export function recordMessageOn(c: Connection, message: MessageSnapshot, links: readonly ClipLink[], now: number): ShareChange {
   const existing = c
-    .statement<[string], { clip_id: string; deleted_at: number | null; guild_id: string }>(
-      'SELECT clip_id, deleted_at, guild_id FROM shares WHERE message_id = ?',
+    .statement<[string, string], { clip_id: string; deleted_at: number | null }>(
+      'SELECT clip_id, deleted_at FROM shares WHERE guild_id = ? AND message_id = ?',
     )
-    .all(message.messageId);
-  if (existing.length > 0) return withEngagementChanges(c, [message.messageId], () => writeMessage(c, message, links, existing, now));
+    .all(message.guildId, message.messageId);
+  if (existing.length > 0) return withEngagementChanges(c, [message], () => writeMessage(c, message, links, existing, now));
   // A message seen for the first time has no reactions yet (they are only recorded on known clip messages): it
   // now counts one share per clip at its post time, and nothing needs reading back to journal that.
   const change = writeMessage(c, message, links, existing, now);
   journalEngagementChange(
     c,
-    message.messageId,
+    message,
     [...new Set(change.added)].map((clipId) => ({ guildId: message.guildId, clipId, at: message.postedAt, shares: 1, reactions: 0 })),
   );
   return change;
@@ -62,7 +63,7 @@ function writeMessage(
   c: Connection,
   message: MessageSnapshot,
   links: readonly ClipLink[],
-  existing: ReadonlyArray<{ clip_id: string; deleted_at: number | null; guild_id: string }>,
+  existing: ReadonlyArray<{ clip_id: string; deleted_at: number | null }>,
   now: number,
 ): ShareChange {
   const current = new Map(existing.map((row) => [row.clip_id, row]));
@@ -74,13 +75,17 @@ function writeMessage(
      VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id, clip_id) DO NOTHING`);
   const insertShare =
     c.statement(`INSERT INTO shares (guild_id, channel_id, thread_id, message_id, clip_id, author_id, author_name, author_is_bot, posted_at, source)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id, clip_id) DO NOTHING`);
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id, message_id, clip_id) DO NOTHING`);
   for (const link of links) {
     const row = current.get(link.clipId);
     if (row && row.deleted_at === null) continue;
     insertClip.run(message.guildId, link.clipId, link.url, now, message.postedAt, now, message.source);
     if (row) {
-      c.statement('UPDATE shares SET deleted_at = NULL WHERE message_id = ? AND clip_id = ?').run(message.messageId, link.clipId);
+      c.statement('UPDATE shares SET deleted_at = NULL WHERE guild_id = ? AND message_id = ? AND clip_id = ?').run(
+        message.guildId,
+        message.messageId,
+        link.clipId,
+      );
     } else {
       insertShare.run(
         message.guildId,
@@ -99,7 +104,12 @@ function writeMessage(
   }
   for (const row of existing) {
     if (row.deleted_at === null && !wanted.has(row.clip_id)) {
-      c.statement('UPDATE shares SET deleted_at = ? WHERE message_id = ? AND clip_id = ?').run(now, message.messageId, row.clip_id);
+      c.statement('UPDATE shares SET deleted_at = ? WHERE guild_id = ? AND message_id = ? AND clip_id = ?').run(
+        now,
+        message.guildId,
+        message.messageId,
+        row.clip_id,
+      );
       removed.push(row.clip_id);
     }
   }
@@ -107,57 +117,61 @@ function writeMessage(
     const keys: ClipKey[] = [...added, ...removed].map((clipId) => ({ guildId: message.guildId, clipId }));
     refreshClipEngagement(c, keys, now);
     // A message seen for the first time has no reactions yet: they are only recorded on known clip messages.
-    const times = existing.length === 0 ? [message.postedAt] : [message.postedAt, ...reactionTimes(c, message.messageId)];
+    const times = existing.length === 0 ? [message.postedAt] : [message.postedAt, ...reactionTimes(c, message)];
     // Capture never changes a clip's Twitch metadata (new clip rows wait for enrichment and count for nothing yet).
     markDirtyHours(c, message.guildId, times, 'engagement');
   }
   return { added, removed };
 }
 
-/** Marks every share of the given messages deleted (rows are kept with deleted_at). Idempotent. */
-export function recordMessagesDeletedOn(c: Connection, messageIds: readonly string[], now: number): number {
-  return withEngagementChanges(c, messageIds, () => deleteMessages(c, messageIds, now));
+/** Marks every share of the guild's given messages deleted (rows are kept with deleted_at). Idempotent. */
+export function recordMessagesDeletedOn(c: Connection, guildId: string, messageIds: readonly string[], now: number): number {
+  const messages = messageIds.map((messageId) => ({ guildId, messageId }));
+  return withEngagementChanges(c, messages, () => deleteMessages(c, messages, now));
 }
 
-function deleteMessages(c: Connection, messageIds: readonly string[], now: number): number {
-  const select = c.statement<[string], { guild_id: string; clip_id: string; posted_at: number }>(
-    'SELECT guild_id, clip_id, posted_at FROM shares WHERE message_id = ? AND deleted_at IS NULL',
+function deleteMessages(c: Connection, messages: readonly MessageRef[], now: number): number {
+  const select = c.statement<[string, string], { clip_id: string; posted_at: number }>(
+    'SELECT clip_id, posted_at FROM shares WHERE guild_id = ? AND message_id = ? AND deleted_at IS NULL',
   );
-  const markDeleted = c.statement('UPDATE shares SET deleted_at = ? WHERE message_id = ? AND deleted_at IS NULL');
+  const markDeleted = c.statement('UPDATE shares SET deleted_at = ? WHERE guild_id = ? AND message_id = ? AND deleted_at IS NULL');
   const keys: ClipKey[] = [];
-  for (const messageId of messageIds) {
-    const rows = select.all(messageId);
+  for (const message of messages) {
+    const { guildId, messageId } = message;
+    const rows = select.all(guildId, messageId);
     if (rows.length === 0) continue;
-    markDeleted.run(now, messageId);
-    for (const row of rows) {
-      keys.push({ guildId: row.guild_id, clipId: row.clip_id });
-      markDirtyHours(c, row.guild_id, [row.posted_at, ...reactionTimes(c, messageId)], 'engagement');
-    }
+    markDeleted.run(now, guildId, messageId);
+    for (const row of rows) keys.push({ guildId, clipId: row.clip_id });
+    markDirtyHours(c, guildId, [...rows.map((row) => row.posted_at), ...reactionTimes(c, message)], 'engagement');
   }
   refreshClipEngagement(c, keys, now);
   return keys.length;
 }
 
 /** The clips a message currently shares (empty when it shares none or is unknown). */
-export function activeClipsOfMessageOn(c: Connection, messageId: string): ClipKey[] {
+export function activeClipsOfMessageOn(c: Connection, message: MessageRef): ClipKey[] {
   return c
-    .statement<[string], { guildId: string; clipId: string }>(
-      'SELECT guild_id AS guildId, clip_id AS clipId FROM shares WHERE message_id = ? AND deleted_at IS NULL',
+    .statement<[string, string], { guildId: string; clipId: string }>(
+      'SELECT guild_id AS guildId, clip_id AS clipId FROM shares WHERE guild_id = ? AND message_id = ? AND deleted_at IS NULL',
     )
-    .all(messageId);
+    .all(message.guildId, message.messageId);
 }
 
-/** Whether the message was ever recorded with a clip link (even if since deleted). */
-export function isKnownClipMessageOn(c: Connection, messageId: string): boolean {
-  return c.statement('SELECT 1 FROM shares WHERE message_id = ? LIMIT 1').get(messageId) !== undefined;
+/** Whether the guild's message was ever recorded with a clip link (even if since deleted). */
+export function isKnownClipMessageOn(c: Connection, message: MessageRef): boolean {
+  return (
+    c.statement('SELECT 1 FROM shares WHERE guild_id = ? AND message_id = ? LIMIT 1').get(message.guildId, message.messageId) !== undefined
+  );
 }
 
 /** Times the message's reactions count at, anonymous imported counts included (analytics place them there). */
-function reactionTimes(c: Connection, messageId: string): number[] {
+function reactionTimes(c: Connection, message: MessageRef): number[] {
+  const { guildId, messageId } = message;
   return c
-    .statement<[string, string], { t: number }>(
-      'SELECT reacted_at AS t FROM reactions WHERE message_id = ? UNION SELECT observed_at FROM reaction_baselines WHERE message_id = ?',
+    .statement<[string, string, string, string], { t: number }>(
+      `SELECT reacted_at AS t FROM reactions ${REACTIONS_KEY} WHERE guild_id = ? AND message_id = ?
+       UNION SELECT observed_at FROM reaction_baselines ${BASELINES_KEY} WHERE guild_id = ? AND message_id = ?`,
     )
-    .all(messageId, messageId)
+    .all(guildId, messageId, guildId, messageId)
     .map((r) => r.t);
 }

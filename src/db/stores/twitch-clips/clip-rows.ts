@@ -2,6 +2,7 @@
 // gone from Twitch marked not_found, and the dirty hours of the guilds whose ranked data changed.
 import { markDirtyHours } from '../../dirty';
 import { run, type Connection, type Db } from '../../client';
+import { SHARES_OF_CLIP } from '../capture/keys';
 import { recordViewObservation } from './views';
 
 /** A clip as Twitch describes it (src/twitch's TwitchClipRecord has this shape): what the clips table stores of it. */
@@ -40,14 +41,14 @@ function clipHours(c: Connection, guildId: string, clipId: string): number[] {
     .all(guildId, clipId);
   const reactionTimes = c
     .statement<[string, string], { t: number }>(
-      `SELECT r.reacted_at AS t FROM shares s JOIN reactions r ON r.message_id = s.message_id
+      `SELECT r.reacted_at AS t FROM shares s ${SHARES_OF_CLIP} CROSS JOIN reactions r ON r.guild_id = s.guild_id AND r.message_id = s.message_id
       WHERE s.guild_id = ? AND s.clip_id = ?`,
     )
     .all(guildId, clipId);
   // Reaction counts known only as numbers (imports without users) are placed at their observation time.
   const baselineTimes = c
     .statement<[string, string], { t: number }>(
-      `SELECT b.observed_at AS t FROM shares s JOIN reaction_baselines b ON b.message_id = s.message_id
+      `SELECT b.observed_at AS t FROM shares s ${SHARES_OF_CLIP} CROSS JOIN reaction_baselines b ON b.guild_id = s.guild_id AND b.message_id = s.message_id
       WHERE s.guild_id = ? AND s.clip_id = ?`,
     )
     .all(guildId, clipId);
