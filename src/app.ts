@@ -3,7 +3,7 @@ import { createCaptureService } from './capture/service';
 import { aggregateAll, formatAggregateSummary } from './analytics/aggregate';
 import { createAnalytics } from './analytics/service';
 import type { Clock } from './clock';
-import type { Config } from './config';
+import { signInSettings, type Config } from './config';
 import { closeDatabase, openDatabase, type Db } from './db/client';
 import { guildSettingsStore } from './db/guild-settings';
 import { digestStore } from './db/stores/digests';
@@ -132,6 +132,13 @@ export function createApp({ config, logger, clock }: AppDeps): App {
     run: async () => formatAggregateSummary(await aggregation.run(() => aggregateAll(db, { clock, logger }, { full: true }))),
   });
   let http: HttpWorker | null = null;
+  const signIn = signInSettings(config);
+  if (config.HTTP_ENABLED && signIn.settings === null) {
+    logger.info(
+      { missing: signIn.missing },
+      `Sign in with Discord disabled (the dashboard takes API tokens only): set ${signIn.missing.join(', ')} to enable it`,
+    );
+  }
   if (config.HTTP_ENABLED) {
     services.push({
       name: 'http',
