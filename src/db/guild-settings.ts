@@ -17,6 +17,8 @@ export interface GuildSettings {
   digestHour: number;
   digestEnabled: boolean;
   digestLastError: string | null;
+  /** A role whose members may view the dashboard read-only; null = managers only. */
+  dashboardViewerRoleId: string | null;
 }
 
 export type GuildSettingsChanges = Partial<Omit<GuildSettings, 'guildId'>>;
@@ -33,6 +35,7 @@ export function defaultGuildSettings(guildId: string): GuildSettings {
     digestHour: 10,
     digestEnabled: true,
     digestLastError: null,
+    dashboardViewerRoleId: null,
   };
 }
 
@@ -81,6 +84,7 @@ export function readGuildSettings(db: Db, guildId: string): GuildSettings {
     digestHour: row.digestHour,
     digestEnabled: row.digestEnabled,
     digestLastError: row.digestLastError,
+    dashboardViewerRoleId: row.dashboardViewerRoleId,
   };
 }
 
@@ -98,6 +102,7 @@ export function writeGuildSettings(db: Db, guildId: string, changes: GuildSettin
     digestHour: next.digestHour,
     digestEnabled: next.digestEnabled,
     digestLastError: next.digestLastError,
+    dashboardViewerRoleId: next.dashboardViewerRoleId,
     updatedAt: now,
   };
   orm(db).insert(guildSettings).values(values).onConflictDoUpdate({ target: guildSettings.guildId, set: values }).run();

@@ -15,5 +15,7 @@ export const guildSettings = sqliteTable('guild_settings', {
   digestHour: integer('digest_hour').notNull().default(10),
   digestEnabled: integer('digest_enabled', { mode: 'boolean' }).notNull().default(true),
   digestLastError: text('digest_last_error'),
+  /** A role whose members may view the dashboard read-only (Sign in with Discord); null = managers only. */
+  dashboardViewerRoleId: text('dashboard_viewer_role_id'),
   updatedAt: integer('updated_at').notNull(),
 });
