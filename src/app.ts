@@ -10,6 +10,8 @@ import { digestStore } from './db/stores/digests';
 import { DIGEST_CHECK_CRON, DIGEST_JOB_NAME, runDueDigests } from './digest/weekly';
 import { createAdminServices } from './discord/admin-services';
 import { createDiscordBot } from './discord/bot';
+import { createBotView } from './discord/bot-view';
+import type { BotView } from './auth/guild-access';
 import { COMMANDS } from './discord/commands/index';
 import type { BotContext } from './discord/context';
 import { createDigestSender } from './discord/digest-sender';
@@ -72,6 +74,8 @@ export function createApp({ config, logger, clock }: AppDeps): App {
     );
   }
 
+  /** What the HTTP worker asks of the bot for Sign in with Discord; null without a bot. */
+  let botView: BotView | null = null;
   if (config.DISCORD_TOKEN) {
     const analytics = createAnalytics(db);
     const settings = guildSettingsStore(db);
@@ -102,6 +106,7 @@ export function createApp({ config, logger, clock }: AppDeps): App {
       onInteraction: createInteractionRouter(commands, COMMANDS),
     });
     services.push(bot);
+    botView = createBotView(bot.client, settings);
     if (config.DIGEST_ENABLED) {
       const sender = createDigestSender(bot.client);
       scheduler.add({
@@ -138,6 +143,11 @@ export function createApp({ config, logger, clock }: AppDeps): App {
       { missing: signIn.missing },
       `Sign in with Discord disabled (the dashboard takes API tokens only): set ${signIn.missing.join(', ')} to enable it`,
     );
+  } else if (config.HTTP_ENABLED && signIn.settings) {
+    logger.info(
+      { redirectUri: `${signIn.settings.publicUrl}/auth/discord/callback`, clientId: signIn.settings.clientId },
+      'Sign in with Discord enabled (register the redirect URI on the Discord developer portal)',
+    );
   }
   if (config.HTTP_ENABLED) {
     services.push({
@@ -159,8 +169,9 @@ export function createApp({ config, logger, clock }: AppDeps): App {
               changeCheckMs: config.HTTP_CHANGE_CHECK_MS,
               trustProxy: config.HTTP_TRUST_PROXY,
             },
+            signIn: signIn.settings,
           },
-          { logger },
+          { logger, botView },
         );
         const { url } = http;
         logger.info(

@@ -15,6 +15,7 @@ import { registerRoutes } from './routes';
 import { registerSecurityHeaders } from './security-headers';
 import { registerDashboard } from './static-files';
 import type { TokenVerifier } from '../auth/tokens';
+import { createSignIn, signInDisabledPlugin, type SignInDeps } from './sign-in';
 
 export type { HttpOptions, RouteContext, RouteGuard };
 
@@ -25,6 +26,8 @@ export interface HttpServerDeps {
   clock: Clock;
   logger: Logger;
   options: HttpOptions;
+  /** Sign in with Discord (src/http/sign-in/); null or absent = the dashboard takes API tokens only. */
+  signIn?: SignInDeps | null;
 }
 
 export interface HttpServer {
@@ -40,7 +43,14 @@ export const MAX_URL_LENGTH = 2048;
 /** The API takes no bodies; anything larger than this is refused (413). */
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
-export async function createHttpServer({ analytics, tokens, clock, logger, options: given }: HttpServerDeps): Promise<HttpServer> {
+export async function createHttpServer({
+  analytics,
+  tokens,
+  clock,
+  logger,
+  options: given,
+  signIn: signInDeps,
+}: HttpServerDeps): Promise<HttpServer> {
   const options: Required<HttpOptions> = { maxStreamsPerToken: 10, heartbeatMs: 25_000, ...given };
   const app = Fastify({
     loggerInstance: logger.child({ component: 'http' }),
@@ -137,6 +147,8 @@ export async function createHttpServer({ analytics, tokens, clock, logger, optio
   };
   registerRoutes(app, context);
   registerDashboard(app);
+  const signIn = signInDeps ? createSignIn(signInDeps, { clock, logger }) : null;
+  app.register(signIn ? signIn.plugin : signInDisabledPlugin);
 
   app.addHook('preClose', async () => {
     for (const listener of shutdownListeners) listener();
