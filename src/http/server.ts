@@ -1,5 +1,6 @@
 // The HTTP server: the analytics JSON API under /analytics/api (one route file each in routes/), the
-// dashboard at /, and /healthz. Every API request is scoped to the single guild of its Bearer token.
+// dashboard at /, Sign in with Discord under /auth (sign-in/), and /healthz. Every API request is scoped to one guild:
+// its Bearer token's, or the `?guild=` a signed-in session may open (auth.ts).
 import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
 import { InvalidPeriodError } from '../analytics/periods';
 import type { Analytics } from '../analytics/service';
@@ -16,6 +17,8 @@ import { registerSecurityHeaders } from './security-headers';
 import { registerDashboard } from './static-files';
 import type { TokenVerifier } from '../auth/tokens';
 import { createSignIn, signInDisabledPlugin, type SignInDeps } from './sign-in';
+import { BotUnavailableError } from '../auth/guild-access';
+import { DiscordOAuthError } from '../auth/discord-oauth';
 
 export type { HttpOptions, RouteContext, RouteGuard };
 
@@ -107,6 +110,12 @@ export async function createHttpServer({
       for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
       return reply.code(error.statusCode).type('application/json; charset=utf-8').send(error.toJSON());
     }
+    if (error instanceof BotUnavailableError || error instanceof DiscordOAuthError) {
+      // Sign-in's outside parties (the bot, Discord) could not answer: access is refused for now, not guessed.
+      request.log.warn({ code: error.code, detail: error.detail, reqId: request.id }, 'sign-in check could not complete');
+      const status = error instanceof BotUnavailableError ? 503 : error.code === 'invalid_grant' ? 401 : 502;
+      return reply.code(status).send({ error: error.code, message: error.message });
+    }
     if (error instanceof InvalidPeriodError) {
       // The analytics' own check of a period (e.g. a timezone it cannot resolve): its message is for the caller.
       return reply.code(400).send({ error: 'invalid_parameter', message: error.message, parameter: 'period', rule: error.message });
@@ -128,11 +137,13 @@ export async function createHttpServer({
       .send({ error: 'not_found', message: 'No such page or endpoint. The API lives under /analytics/api/ (see the README).' }),
   );
 
-  const authenticate = createAuthenticate(tokens, clock);
+  const signIn = signInDeps ? createSignIn(signInDeps, { clock, logger }) : null;
+  const authenticate = createAuthenticate(tokens, clock, signIn);
   const guard: RouteGuard = (request, reply, done) => {
-    authenticate(request).then((failure) => {
+    authenticate(request, reply).then((failure) => {
       if (failure) return done(failure);
-      done(limitError(tokenLimit, String(request.access?.tokenId ?? 'none'), 'token', reply) ?? undefined);
+      const key = request.access?.key ?? 'none';
+      done(limitError(tokenLimit, key, key.startsWith('session:') ? 'session' : 'token', reply) ?? undefined);
     }, done);
   };
   const context: RouteContext = {
@@ -147,7 +158,6 @@ export async function createHttpServer({
   };
   registerRoutes(app, context);
   registerDashboard(app);
-  const signIn = signInDeps ? createSignIn(signInDeps, { clock, logger }) : null;
   app.register(signIn ? signIn.plugin : signInDisabledPlugin);
 
   app.addHook('preClose', async () => {

@@ -185,6 +185,141 @@ describe('Sign in with Discord', () => {
     expect((await session(replayed)).user).toBeNull();
   });
 
+  describe('the API with a session', () => {
+    const api = (b: InjectBrowser, query: string, path = 'overview') => b.get(`/analytics/api/${path}${query}`);
+
+    it('reads the servers the person manages with ?guild=, and refuses every other the same way', async () => {
+      await browser.signIn(world, world.alice.id);
+      const ok = await api(browser, `?guild=${GUILD_A}&period=week`);
+      expect(ok.statusCode, ok.body).toBe(200);
+      expect(ok.headers.vary).toBe('Authorization, Cookie');
+      expect(ok.headers['cache-control']).toBe('private, no-cache');
+      const csv = await api(browser, `?guild=${GUILD_A}&report=top-creators&period=week`, 'export.csv');
+      expect(csv.statusCode).toBe(200);
+      expect(csv.headers.vary).toBe('Authorization, Cookie');
+
+      const missing = await api(browser, '?period=week');
+      expect(missing.statusCode).toBe(400);
+      expect(missing.json()).toMatchObject({ parameter: 'guild' });
+      // Guild B: a plain member. Guild C: the bot is not there. A made-up id. One answer for all three.
+      const refusals = await Promise.all([GUILD_B, world.guildC.id, '999999999999999999', 'abc'].map((g) => api(browser, `?guild=${g}`)));
+      for (const refused of refusals) {
+        expect(refused.statusCode).toBe(403);
+        expect(refused.body).toBe(refusals[0]!.body);
+      }
+      expect(refusals[0]!.json()).toMatchObject({ error: 'guild_forbidden' });
+      expect((await api(browser, `?guild=${GUILD_A}&guild=${GUILD_B}`)).statusCode).toBe(400);
+    });
+
+    it('keeps token requests as they were: their own guild, another guild refused, cookies ignored', async () => {
+      await browser.signIn(world, world.alice.id);
+      const { tokenFor, bearer } = await import('../helpers/http-server');
+      const tokenB = await tokenFor(temp.db, GUILD_B);
+      // Alice's browser, but a token for guild B: the token decides, and it reads only B.
+      expect((await browser.get(`/analytics/api/overview`, bearer(tokenB))).statusCode).toBe(200);
+      expect((await browser.get(`/analytics/api/overview?guild=${GUILD_B}`, bearer(tokenB))).statusCode).toBe(200);
+      expect((await browser.get(`/analytics/api/overview?guild=${GUILD_A}`, bearer(tokenB))).statusCode).toBe(403);
+      expect((await browser.get(`/analytics/api/overview?guild=${GUILD_A}`, { authorization: 'Bearer cs_nope' })).statusCode).toBe(401);
+    });
+
+    it('refuses a forged or expired session cookie with 401 and drops it', async () => {
+      const forged = new InjectBrowser(world.server);
+      forged.cookies.set('clipscope_session', 'A'.repeat(43));
+      const refused = await api(forged, `?guild=${GUILD_A}`);
+      expect(refused.statusCode).toBe(401);
+      expect(refused.json()).toMatchObject({ error: 'session_ended' });
+      expect(String(refused.headers['set-cookie'])).toMatch(/clipscope_session=; Path=\/; Max-Age=0/);
+      const garbage = new InjectBrowser(world.server);
+      garbage.cookies.set('clipscope_session', '"><script>');
+      expect((await api(garbage, `?guild=${GUILD_A}`)).statusCode).toBe(401);
+
+      await browser.signIn(world, world.alice.id);
+      expect((await api(browser, `?guild=${GUILD_A}`)).statusCode).toBe(200);
+      const id = browser.cookies.get('clipscope_session')!;
+      world.clock.advance(7 * 86_400_000);
+      const expired = new InjectBrowser(world.server);
+      expired.cookies.set('clipscope_session', id);
+      expect((await api(expired, `?guild=${GUILD_A}`)).statusCode).toBe(401);
+    });
+
+    it('takes a server away from a member whose Manage Server role was removed, without signing them out', async () => {
+      await browser.signIn(world, world.alice.id);
+      expect((await api(browser, `?guild=${GUILD_A}`)).statusCode).toBe(200);
+      const alice = world.guildA.members!.find((m) => m.user.id === world.alice.id)!;
+      alice.roles = [];
+      // Within the re-check interval the confirmed access stands; after it, the bot sees the member's roles now.
+      world.clock.advance(60_000);
+      expect((await api(browser, `?guild=${GUILD_A}`)).statusCode).toBe(200);
+      const fetchesBefore = world.discord.requestsTo('GET', '/guilds/:g/members/:u').length;
+      world.clock.advance(world.settings.recheckMs);
+      const panels = await Promise.all(
+        ['overview', 'top-creators', 'top-games', 'viral-clips'].map((p) => api(browser, `?guild=${GUILD_A}`, p)),
+      );
+      expect(panels.map((r) => r.statusCode)).toEqual([403, 403, 403, 403]);
+      // Four panels at once, one re-check through the bot.
+      expect(world.discord.requestsTo('GET', '/guilds/:g/members/:u').length - fetchesBefore).toBe(1);
+      const me = await session();
+      expect(me.user).not.toBeNull();
+      expect(me.guilds).toEqual([]);
+      // Getting the role back does not bring the server back into this session; signing in again does.
+      alice.roles = [world.guildA.modsRoleId];
+      world.clock.advance(world.settings.recheckMs);
+      expect((await api(browser, `?guild=${GUILD_A}`)).statusCode).toBe(403);
+      await browser.signIn(world, world.alice.id);
+      expect((await api(browser, `?guild=${GUILD_A}`)).statusCode).toBe(200);
+    });
+
+    it('refuses with 503 when the bot cannot confirm access, and does not guess', async () => {
+      await browser.signIn(world, world.alice.id);
+      world.discord.route('GET', '/guilds/:g/members/:u', () => ({ status: 500, body: { message: 'boom', code: 0 } }));
+      world.clock.advance(world.settings.recheckMs);
+      const refused = await api(browser, `?guild=${GUILD_A}`);
+      expect(refused.statusCode).toBe(503);
+      expect(refused.json()).toMatchObject({ error: 'bot_unavailable' });
+    }, 60_000);
+
+    it('lets the viewer role open a server read-only', async () => {
+      const { guildSettingsStore } = await import('../../src/db/guild-settings');
+      await guildSettingsStore(temp.db).update(GUILD_A, { dashboardViewerRoleId: world.guildA.viewersRoleId }, TEST_NOW);
+      await browser.signIn(world, world.viewer.id);
+      expect((await session()).guilds).toEqual([{ id: GUILD_A, name: 'Guild A', iconUrl: null, access: 'view' }]);
+      expect((await api(browser, `?guild=${GUILD_A}`)).statusCode).toBe(200);
+    });
+
+    it('reads the server list from Discord again, refreshing an expired Discord token first', async () => {
+      await browser.signIn(world, world.alice.id);
+      const { csrfToken } = await session();
+      // Alice is made a manager of guild B on Discord and through the bot (a role with Manage Server).
+      const account = world.oauth.accounts.get(world.alice.id)!;
+      account.guilds = account.guilds.map((g) => (g.id === GUILD_B ? { ...g, permissions: '32' } : g));
+      world.oauth.expireAccessTokens();
+      const refreshesBefore = world.oauth.tokenRequests.filter((r) => r.grantType === 'refresh_token').length;
+      const refused = await browser.request('POST', '/auth/refresh');
+      expect(refused.statusCode).toBe(403);
+      const refreshed = await browser.request('POST', '/auth/refresh', { headers: { 'x-csrf-token': csrfToken! } });
+      expect(refreshed.statusCode, refreshed.body).toBe(200);
+      expect((refreshed.json() as { guilds: { id: string }[] }).guilds.map((g) => g.id).sort()).toEqual([GUILD_A, GUILD_B].sort());
+      expect(world.oauth.tokenRequests.filter((r) => r.grantType === 'refresh_token').length).toBe(refreshesBefore + 1);
+      // The refreshed tokens are sealed in the session, not stored in clear.
+      const stored = JSON.stringify(temp.db.$client.prepare('SELECT * FROM dashboard_sessions').all());
+      for (const token of world.oauth.issuedTokens) expect(stored).not.toContain(token);
+      // When Discord no longer accepts the grant at all, the session ends.
+      const id = browser.cookies.get('clipscope_session')!;
+      for (const token of world.oauth.issuedTokens) {
+        await fetch(`${world.discord.apiBaseUrl}/oauth2/token/revoke`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ token, client_id: CLIENT_ID, client_secret: world.settings.clientSecret }),
+        });
+      }
+      const ended = await browser.request('POST', '/auth/refresh', { headers: { 'x-csrf-token': csrfToken! } });
+      expect(ended.statusCode).toBe(401);
+      const again = new InjectBrowser(world.server);
+      again.cookies.set('clipscope_session', id);
+      expect((await session(again)).user).toBeNull();
+    });
+  });
+
   it('uses __Host- cookies with Secure when the public URL is https', async () => {
     await world.stop();
     temp.cleanup();

@@ -103,10 +103,10 @@ export function createSignIn(deps: SignInDeps, shared: { clock: Clock; logger: L
   };
 
   /** The session's Discord tokens, refreshed first when they are about to expire; null when Discord no longer takes them. */
-  const usableTokens = async (session: Session, now: number): Promise<DiscordTokens | null> => {
+  const usableTokens = async (session: Session, now: number, force = false): Promise<DiscordTokens | null> => {
     const tokens = sessions.discordTokens(session);
     if (!tokens) return null;
-    if (tokens.expiresAt - TOKEN_REFRESH_MARGIN_MS > now) return tokens;
+    if (!force && tokens.expiresAt - TOKEN_REFRESH_MARGIN_MS > now) return tokens;
     try {
       const refreshed = await oauth.refresh(tokens.refreshToken, now);
       await sessions.storeDiscordTokens(session, refreshed);
@@ -120,11 +120,14 @@ export function createSignIn(deps: SignInDeps, shared: { clock: Clock; logger: L
 
   /** Reads the server list from Discord again; ends the session (401) when Discord no longer accepts its grant. */
   const refreshGuilds = async (session: Session, reply: FastifyReply, now: number): Promise<void> => {
-    const tokens = await usableTokens(session, now);
     let guilds: SessionGuild[] | null = null;
-    if (tokens) {
+    // Discord may refuse an access token before its stated expiry (revoked, rotated): refresh once, then give up.
+    for (const force of [false, true]) {
+      const tokens = await usableTokens(session, now, force);
+      if (!tokens) break;
       try {
         guilds = await grantedGuilds(session.user.id, tokens.accessToken, now);
+        break;
       } catch (error) {
         if (!(error instanceof DiscordOAuthError && error.code === 'invalid_grant')) throw error;
       }
