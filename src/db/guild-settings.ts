@@ -23,6 +23,37 @@ export interface GuildSettings {
 
 export type GuildSettingsChanges = Partial<Omit<GuildSettings, 'guildId'>>;
 
+/** Who changes settings, recorded with each change (settings_changes). */
+export interface SettingsActor {
+  id: string;
+  name: string;
+  source: 'command' | 'dashboard';
+}
+
+/** One recorded change of one setting. */
+export interface SettingsChange {
+  changedAt: number;
+  actorId: string;
+  actorName: string;
+  source: 'command' | 'dashboard';
+  field: string;
+  /** The values before and after, as stored (JSON). */
+  oldValue: unknown;
+  newValue: unknown;
+}
+
+/** Settings a person changes; bookkeeping (the guild's name, the digest's last error) is not recorded. */
+const RECORDED_FIELDS = new Set<keyof GuildSettings>([
+  'captureChannelIds',
+  'includeBots',
+  'timezone',
+  'digestChannelId',
+  'digestWeekday',
+  'digestHour',
+  'digestEnabled',
+  'dashboardViewerRoleId',
+]);
+
 export function defaultGuildSettings(guildId: string): GuildSettings {
   return {
     guildId,
@@ -53,9 +84,75 @@ export function listGuildSettings(db: Db): Promise<GuildSettings[]> {
   );
 }
 
-/** Applies `changes` to the guild's settings (its defaults when it has none yet); resolves with the new settings. */
-export function updateGuildSettings(db: Db, guildId: string, changes: GuildSettingsChanges, now: number): Promise<GuildSettings> {
-  return run(db, () => writeGuildSettings(db, guildId, changes, now));
+/**
+ * Applies `changes` to the guild's settings (its defaults when it has none yet); resolves with the new settings. With
+ * an actor, each setting whose value changed is recorded in settings_changes, in the same step.
+ */
+export function updateGuildSettings(
+  db: Db,
+  guildId: string,
+  changes: GuildSettingsChanges,
+  now: number,
+  actor?: SettingsActor,
+): Promise<GuildSettings> {
+  return run(db, (c) => {
+    const before = readGuildSettings(db, guildId);
+    const after = writeGuildSettings(db, guildId, changes, now);
+    if (actor) {
+      const record = c.statement(
+        `INSERT INTO settings_changes (guild_id, changed_at, actor_id, actor_name, source, field, old_value, new_value)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      for (const field of Object.keys(changes) as (keyof GuildSettings)[]) {
+        if (!RECORDED_FIELDS.has(field)) continue;
+        const oldValue = JSON.stringify(before[field]);
+        const newValue = JSON.stringify(after[field]);
+        if (oldValue !== newValue) record.run(guildId, now, actor.id, actor.name, actor.source, field, oldValue, newValue);
+      }
+    }
+    return after;
+  });
+}
+
+/** The guild's most recent settings changes, newest first. */
+export function listSettingsChanges(db: Db, guildId: string, limit: number): Promise<SettingsChange[]> {
+  return run(db, (c) =>
+    c
+      .statement<
+        [string, number],
+        {
+          changed_at: number;
+          actor_id: string;
+          actor_name: string;
+          source: 'command' | 'dashboard';
+          field: string;
+          old_value: string | null;
+          new_value: string | null;
+        }
+      >(
+        `SELECT changed_at, actor_id, actor_name, source, field, old_value, new_value FROM settings_changes
+         WHERE guild_id = ? ORDER BY changed_at DESC, id DESC LIMIT ?`,
+      )
+      .all(guildId, limit)
+      .map((r) => ({
+        changedAt: r.changed_at,
+        actorId: r.actor_id,
+        actorName: r.actor_name,
+        source: r.source,
+        field: r.field,
+        oldValue: parseJson(r.old_value),
+        newValue: parseJson(r.new_value),
+      })),
+  );
+}
+
+function parseJson(text: string | null): unknown {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
 
 /** Records the guild's display name, writing only when it changed. */
@@ -123,15 +220,19 @@ export function parseIdList(json: string): string[] {
 export interface GuildSettingsStore {
   get(guildId: string): Promise<GuildSettings>;
   list(): Promise<GuildSettings[]>;
-  update(guildId: string, changes: GuildSettingsChanges, now: number): Promise<GuildSettings>;
+  /** With an actor, the change is recorded (who changed what, when, from where). */
+  update(guildId: string, changes: GuildSettingsChanges, now: number, actor?: SettingsActor): Promise<GuildSettings>;
   rememberName(guildId: string, name: string, now: number): Promise<void>;
+  /** The guild's most recent recorded changes, newest first. */
+  recentChanges(guildId: string, limit: number): Promise<SettingsChange[]>;
 }
 
 export function guildSettingsStore(db: Db): GuildSettingsStore {
   return {
     get: (guildId) => getGuildSettings(db, guildId),
     list: () => listGuildSettings(db),
-    update: (guildId, changes, now) => updateGuildSettings(db, guildId, changes, now),
+    update: (guildId, changes, now, actor) => updateGuildSettings(db, guildId, changes, now, actor),
     rememberName: (guildId, name, now) => rememberGuildName(db, guildId, name, now),
+    recentChanges: (guildId, limit) => listSettingsChanges(db, guildId, limit),
   };
 }

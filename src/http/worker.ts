@@ -3,6 +3,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { systemClock } from '../clock';
 import { closeDatabase, openDatabase } from '../db/client';
+import { guildSettingsStore } from '../db/guild-settings';
+import { digestStore } from '../db/stores/digests';
 import { createLogger } from '../logger';
 import { createHttpServer, type HttpServer } from './server';
 import { remoteBotView } from './bot-bridge';
@@ -32,7 +34,15 @@ async function run(port: NonNullable<typeof parentPort>, data: HttpWorkerData): 
   });
 
   try {
-    const signIn = data.signIn ? { settings: data.signIn, sessions: sessionService(db, data.signIn), bot: remoteBotView(port) } : null;
+    const signIn = data.signIn
+      ? {
+          settings: data.signIn,
+          sessions: sessionService(db, data.signIn),
+          bot: remoteBotView(port),
+          guildSettings: guildSettingsStore(db),
+          digests: digestStore(db),
+        }
+      : null;
     server = await createHttpServer({ ...httpServices(db), clock: systemClock, logger, options: data.options, signIn });
     const url = await server.listen(data.host, data.port);
     post({ type: 'listening', url });

@@ -5,6 +5,7 @@ import type { Client } from 'discord.js';
 import type { LightMyRequestResponse } from 'fastify';
 import type { SignInSettings } from '../../src/config';
 import { guildSettingsStore } from '../../src/db/guild-settings';
+import { digestStore } from '../../src/db/stores/digests';
 import type { SqliteDb } from '../../src/db/client';
 import { createDiscordClient } from '../../src/discord/client';
 import { createBotView } from '../../src/discord/bot-view';
@@ -72,7 +73,16 @@ export async function startSignInWorld(
       role({ id: modsRoleId, name: 'Mods', permissions: (BigInt(BOT_PERMISSIONS) | BigInt(MANAGE_GUILD)).toString(), position: 2 }),
       role({ id: viewersRoleId, name: 'Viewers', permissions: BOT_PERMISSIONS, position: 1 }),
     ],
-    channels: [textChannel({ guild_id: options.guildA, name: 'clips' }), textChannel({ guild_id: options.guildA, name: 'digest' })],
+    channels: [
+      textChannel({ guild_id: options.guildA, name: 'clips' }),
+      textChannel({ guild_id: options.guildA, name: 'digest' }),
+      // Everyone, the bot included, may read but not write here.
+      textChannel({
+        guild_id: options.guildA,
+        name: 'rules',
+        permission_overwrites: [{ id: options.guildA, type: 0, allow: '0', deny: (1n << 11n).toString() }],
+      }),
+    ],
     members: [member(bob), member(alice, { roles: [modsRoleId] }), member(viewer, { roles: [viewersRoleId] })],
     ownerId: bob.id,
   };
@@ -119,7 +129,13 @@ export async function startSignInWorld(
     recheckMs: 300_000,
   };
   const { server, clock } = await startTestServer(db, options.http ?? {}, options.clock, {
-    signIn: { settings, sessions: sessionService(db, settings), bot: createBotView(client, guildSettingsStore(db)) },
+    signIn: {
+      settings,
+      sessions: sessionService(db, settings),
+      bot: createBotView(client, guildSettingsStore(db)),
+      guildSettings: guildSettingsStore(db),
+      digests: digestStore(db),
+    },
   });
   return {
     discord,

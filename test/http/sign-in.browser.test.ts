@@ -1,6 +1,6 @@
 // Sign in with Discord in Debian's Chromium through playwright-core, against the fake Discord: the button, Discord's
-// authorize page and back, the person and their servers, the numbers of the picked server, switching servers,
-// losing a server when a role is removed, signing out, and the token sign-in folded below the button.
+// authorize page and back, the person and their servers, the numbers of the picked server, changing the timezone,
+// switching servers, losing a server when a role is removed, signing out, and the token sign-in folded below the button.
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -98,6 +98,37 @@ describe.skipIf(!hasChromium)('Sign in with Discord in Chromium', () => {
     expect(await page.evaluate(() => document.cookie)).not.toContain('clipscope_session');
     expect(page.url()).not.toMatch(/code=|state=/);
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-signed-in.png'), fullPage: true });
+  });
+
+  it('changes the server’s timezone from the settings panel, and refuses a digest channel the bot cannot post in', async () => {
+    await expect.poll(() => page.locator('#settings-form').getAttribute('data-state')).toBe('ready');
+    expect(await page.locator('#setting-timezone').inputValue()).toBe('UTC');
+    await page.selectOption('#setting-timezone', 'Europe/Berlin');
+    await page.click('#settings-save');
+    await expect.poll(() => page.locator('#settings-status').textContent()).toBe('Saved.');
+    expect(await page.locator('#settings-changes li').first().textContent()).toMatch(
+      /timezone UTC → Europe\/Berlin, by Alice \(dashboard\)/,
+    );
+    expect(
+      (temp.db.$client.prepare('SELECT timezone FROM guild_settings WHERE guild_id = ?').get(GUILD_A) as { timezone: string }).timezone,
+    ).toBe('Europe/Berlin');
+    // The numbers follow the new timezone (read again), and the page did not reload.
+    await expect.poll(() => card('Clips').textContent()).toBe('2');
+
+    const rules = await page.locator('#setting-digest-channel option', { hasText: '#rules' }).getAttribute('value');
+    await page.selectOption('#setting-digest-channel', rules!);
+    await page.click('#settings-save');
+    await expect
+      .poll(() => page.locator('#settings-error').textContent())
+      .toContain('cannot post the digest in #rules: it needs Send Messages');
+    expect(
+      (
+        temp.db.$client.prepare('SELECT digest_channel_id FROM guild_settings WHERE guild_id = ?').get(GUILD_A) as {
+          digest_channel_id: string | null;
+        }
+      ).digest_channel_id,
+    ).toBeNull();
+    await page.locator('#settings').screenshot({ path: path.join(ARTIFACTS, 'dashboard-settings.png') });
   });
 
   it('takes the server away when the person’s Manage Server role is removed, and says so', async () => {

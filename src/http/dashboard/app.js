@@ -15,6 +15,7 @@ import {
   useSession,
 } from './api.js';
 import { renderHeatmap, renderTimeline } from './charts.js';
+import { hideSettings, loadSettings, wireSettings } from './settings.js';
 import { creatorColumns, el, gameColumns, renderGrowth, renderOverview, renderTable, renderViralClips, showState } from './render.js';
 
 const $ = (id) => document.getElementById(id);
@@ -55,6 +56,7 @@ function stopLive() {
 
 function showSignIn(message) {
   stopLive();
+  hideSettings();
   auth.mode = null;
   auth.session = null;
   auth.guild = null;
@@ -83,6 +85,7 @@ function renderUser(user) {
 /** The server picker of a session: one button per server it may open. */
 function showPicker(message) {
   stopLive();
+  hideSettings();
   auth.guild = null;
   history.replaceState(null, '', '/');
   const guilds = auth.session.guilds;
@@ -121,6 +124,13 @@ function pickServer(guildId) {
   history.replaceState(null, '', `/?guild=${encodeURIComponent(guild.id)}`);
   $('current-server').replaceChildren(avatar(guild.iconUrl, guild.name), el('span', {}, guild.name));
   start();
+  if (guild.access === 'manage') {
+    loadSettings(guild.id, {
+      // A new timezone moves every period: the numbers are read again.
+      onChanged: ({ timezoneChanged }) => timezoneChanged && loadAll(),
+      onFailure: (error) => handleError(error, $('overview')),
+    });
+  } else hideSettings();
 }
 
 /** Enters the session Discord sign-in started: its person, and the server in the URL, the only one, or the picker. */
@@ -367,6 +377,7 @@ function wire() {
     $('sign-in-error').hidden = true;
     auth.mode = 'token';
     renderUser(null);
+    hideSettings();
     start();
   });
   $('sign-out').addEventListener('click', async () => {
@@ -466,6 +477,7 @@ function enterSessionList(info) {
 
 async function boot() {
   wire();
+  wireSettings((error) => handleError(error, $('overview')));
   let info = null;
   try {
     info = await getSession();

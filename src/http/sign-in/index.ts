@@ -1,7 +1,8 @@
 // Sign in with Discord, as a fastify plugin: GET /auth/discord (to Discord's authorize page, with a state bound to
 // this browser and PKCE), GET /auth/discord/callback (checks the state, exchanges the code, reads the person and
 // their servers, starts a session), POST /auth/logout, GET /auth/session (who is signed in, their servers and the
-// CSRF token) and POST /auth/refresh (reads the server list from Discord again). The API guard (src/http/server.ts)
+// CSRF token), POST /auth/refresh (reads the server list from Discord again) and the managers' settings
+// (settings.ts, /dashboard/api/settings). The API guard (src/http/server.ts)
 // opens sessions through `authenticate` and checks `?guild=` through `access`.
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import { createDiscordOAuth, DiscordOAuthError, type DiscordOAuth, type DiscordTokens } from '../../auth/discord-oauth';
@@ -15,6 +16,9 @@ import { createGuildAccessChecker, type GuildAccessChecker } from './access';
 import { clearCookie, cookieNames, readCookie, setCookie, type CookieNames } from './cookies';
 import { csrfFailure } from './csrf';
 import { signInErrorPage } from './pages';
+import { registerSettingsRoutes } from './settings';
+import type { GuildSettingsStore } from '../../db/guild-settings';
+import type { DigestStore } from '../../db/stores/digests';
 
 export const CALLBACK_PATH = '/auth/discord/callback';
 /** The scopes of a sign-in: who the person is and which servers they are in. */
@@ -29,6 +33,9 @@ export interface SignInDeps {
   settings: SignInSettings;
   sessions: SessionService;
   bot: BotView;
+  /** The settings store the slash commands use too (settings from the browser), and the digest's record. */
+  guildSettings: GuildSettingsStore;
+  digests: DigestStore;
   /** Discord's OAuth2; the real client over settings.apiBaseUrl unless a test gives another. */
   oauth?: DiscordOAuth;
 }
@@ -260,6 +267,17 @@ export function createSignIn(deps: SignInDeps, shared: { clock: Clock; logger: L
       }
       logger.info({ userId: found.user.id }, 'signed out');
       return reply.code(204).send();
+    });
+
+    registerSettingsRoutes(app, {
+      guildSettings: deps.guildSettings,
+      digests: deps.digests,
+      bot,
+      sessions,
+      access,
+      clock,
+      authenticate,
+      csrfFailure: (request, session) => csrfFailure(request, session, sessions, publicOrigin),
     });
 
     done();
