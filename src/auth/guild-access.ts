@@ -80,4 +80,6 @@ export interface BotView {
   channels(guildId: string): Promise<BotChannel[] | null>;
   /** The guild's roles (for the viewer role picker), highest first, without @everyone and managed roles. */
   roles(guildId: string): Promise<{ id: string; name: string }[] | null>;
+  /** Of these guilds, those the bot is in. */
+  presentIn(guildIds: string[]): Promise<string[]>;
 }

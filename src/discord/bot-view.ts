@@ -97,6 +97,10 @@ export function createBotView(client: Client, settings: Pick<GuildSettingsStore,
       return channels.sort((a, b) => (a.category ?? '').localeCompare(b.category ?? '') || a.name.localeCompare(b.name));
     },
 
+    async presentIn(guildIds) {
+      return guildIds.filter((id) => guildOf(id) !== null);
+    },
+
     async roles(guildId) {
       const guild = guildOf(guildId);
       if (!guild) return null;

@@ -3,7 +3,7 @@
 // so access is refused rather than guessed.
 import { BotUnavailableError, type BotView } from '../auth/guild-access';
 
-const METHODS = ['signInAccess', 'memberAccess', 'channels', 'roles'] as const;
+const METHODS = ['signInAccess', 'memberAccess', 'channels', 'roles', 'presentIn'] as const;
 type Method = (typeof METHODS)[number];
 
 export interface BotCallMessage {
@@ -79,5 +79,6 @@ export function remoteBotView(port: Port, options: { timeoutMs?: number } = {}):
     memberAccess: (guildId, userId) => call('memberAccess', [guildId, userId]) as ReturnType<BotView['memberAccess']>,
     channels: (guildId) => call('channels', [guildId]) as ReturnType<BotView['channels']>,
     roles: (guildId) => call('roles', [guildId]) as ReturnType<BotView['roles']>,
+    presentIn: (guildIds) => call('presentIn', [guildIds]) as ReturnType<BotView['presentIn']>,
   };
 }

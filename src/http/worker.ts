@@ -5,6 +5,7 @@ import { systemClock } from '../clock';
 import { closeDatabase, openDatabase } from '../db/client';
 import { guildSettingsStore } from '../db/guild-settings';
 import { digestStore } from '../db/stores/digests';
+import { createTwitchLinks } from '../auth/twitch-links';
 import { createLogger } from '../logger';
 import { createHttpServer, type HttpServer } from './server';
 import { remoteBotView } from './bot-bridge';
@@ -41,6 +42,7 @@ async function run(port: NonNullable<typeof parentPort>, data: HttpWorkerData): 
           bot: remoteBotView(port),
           guildSettings: guildSettingsStore(db),
           digests: digestStore(db),
+          twitchLinks: createTwitchLinks(db),
         }
       : null;
     server = await createHttpServer({ ...httpServices(db), clock: systemClock, logger, options: data.options, signIn });

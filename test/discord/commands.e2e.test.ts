@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topCreators } from '../../src/analytics/top-creators';
 import { getGuildSettings } from '../../src/db/guild-settings';
+import { upsertTwitchLinks } from '../../src/db/stores/twitch-links';
 import { EMBED_LIMITS, embedLength } from '../../src/discord/embeds/limits';
 import { message, snowflake, textChannel, user, type RecordedRequest } from '../fakes/discord';
 import {
@@ -411,6 +412,20 @@ describe('/clipstats', () => {
     expect(value('Best clips')).toBe(
       '🥇 [Clip AliceThree](https://clips.twitch.tv/AliceThree) · 300 views\n🥈 [Clip AliceTwo](https://clips.twitch.tv/AliceTwo) · 200 views\n🥉 [Clip AliceOne](https://clips.twitch.tv/AliceOne) · 100 views',
     );
+  });
+
+  it('creator: shows the member who linked this Twitch account (verified through Discord), without pinging them', async () => {
+    const memberId = '800000000000000008';
+    await upsertTwitchLinks(h.temp.db, [
+      { guildId: guildA, discordUserId: memberId, discordName: 'Alice on Discord', twitchUserId: 'c1', twitchName: 'alice', linkedAt: NOW },
+    ]);
+    const body = bodyOf(edit(await h.invoke(stats('creator', options({ name: 'alice' })))));
+    expect(body.embeds[0].description).toBe(`On Discord: <@${memberId}>`);
+    expect(body.allowed_mentions).toEqual({ parse: [] });
+    // Only in the guild where the member linked it.
+    const other = bodyOf(edit(await h.invoke(stats('creator', options({ name: 'bob' })))));
+    expect(other.embeds[0].description).toBeUndefined();
+    await h.temp.db.$client.prepare('DELETE FROM twitch_links').run();
   });
 
   it('game: numbers and top creators of one game', async () => {

@@ -6,6 +6,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import type { SignInSettings } from '../../src/config';
 import { guildSettingsStore } from '../../src/db/guild-settings';
 import { digestStore } from '../../src/db/stores/digests';
+import { createTwitchLinks } from '../../src/auth/twitch-links';
 import type { SqliteDb } from '../../src/db/client';
 import { createDiscordClient } from '../../src/discord/client';
 import { createBotView } from '../../src/discord/bot-view';
@@ -135,6 +136,7 @@ export async function startSignInWorld(
       bot: createBotView(client, guildSettingsStore(db)),
       guildSettings: guildSettingsStore(db),
       digests: digestStore(db),
+      twitchLinks: createTwitchLinks(db),
     },
   });
   return {

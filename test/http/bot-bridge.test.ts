@@ -28,6 +28,7 @@ describe('bot bridge', () => {
     memberAccess: async (guildId) => (guildId === '1' ? 'manage' : guildId === '2' ? null : Promise.reject(new Error('gateway down'))),
     channels: async () => [],
     roles: async () => null,
+    presentIn: async (ids) => ids.filter((id) => id !== '9'),
   };
 
   it('answers each call with its own result', async () => {
@@ -44,6 +45,7 @@ describe('bot bridge', () => {
     expect(b).toBeNull();
     expect(c).toEqual([{ id: '5', name: 'G5', icon: null, access: 'manage' }]);
     expect(await remote.roles('1')).toBeNull();
+    expect(await remote.presentIn(['8', '9'])).toEqual(['8']);
   });
 
   it('turns a failure, a missing bot and a silent bot into BotUnavailableError', async () => {

@@ -1,6 +1,6 @@
 // Sign in with Discord in Debian's Chromium through playwright-core, against the fake Discord: the button, Discord's
 // authorize page and back, the person and their servers, the numbers of the picked server, changing the timezone,
-// switching servers, losing a server when a role is removed, signing out, and the token sign-in folded below the button.
+// linking their Twitch account, switching servers, losing a server when a role is removed, signing out, and the token sign-in folded below the button.
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -8,7 +8,8 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock';
 import { createApiToken } from '../../src/auth/tokens';
-import { GUILD_A, GUILD_B, NOW, seedCommunity } from '../fixtures/http-community';
+import { GUILD_A, GUILD_B, NOW, seedCommunity, shareNewClip } from '../fixtures/http-community';
+import { twitchConnection } from '../fakes/discord';
 import { startSignInWorld, type SignInWorld } from '../helpers/sign-in';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
 
@@ -129,6 +130,30 @@ describe.skipIf(!hasChromium)('Sign in with Discord in Chromium', () => {
       ).digest_channel_id,
     ).toBeNull();
     await page.locator('#settings').screenshot({ path: path.join(ARTIFACTS, 'dashboard-settings.png') });
+  });
+
+  it('links the person’s verified Twitch account, shows their Discord name beside their clips, and unlinks it', async () => {
+    world.oauth.accounts.get(world.alice.id)!.connections = [twitchConnection({ id: '4242', name: 'alice_tv' })];
+    // A clip by that Twitch account, so the creators table has a row to name.
+    shareNewClip(temp.db, GUILD_A, 'AliceTvClip', {
+      views: 5000,
+      creator: ['4242', 'alice_tv'],
+      at: NOW - 90 * 86_400_000,
+      messageId: '8101',
+    });
+    await expect.poll(() => page.locator('#twitch-link').isVisible()).toBe(true);
+    expect(await page.locator('#twitch-link-state').textContent()).toContain('Link the Twitch account you clip with');
+    await page.click('#twitch-link-button');
+    await page.waitForURL(`${url}/?guild=${GUILD_A}`);
+    await expect.poll(() => page.locator('#twitch-link-state').textContent()).toContain('Linked: alice_tv on Twitch (verified by Discord)');
+    await page.click('#period-buttons button[data-period=all_time]');
+    await expect
+      .poll(() => page.locator('#creators tbody td[data-col=creator_name]').allTextContents())
+      .toContain('alice_tv · Alice on Discord');
+    await page.click('#twitch-unlink');
+    await expect.poll(() => page.locator('#twitch-link-state').textContent()).toContain('Link the Twitch account you clip with');
+    await expect.poll(() => page.locator('#creators tbody td[data-col=creator_name]').allTextContents()).toContain('alice_tv');
+    expect(temp.db.$client.prepare('SELECT count(*) AS n FROM twitch_links').get()).toEqual({ n: 0 });
   });
 
   it('takes the server away when the person’s Manage Server role is removed, and says so', async () => {

@@ -23,6 +23,7 @@ const PERIODS = ['day', 'week', 'month', 'all_time'];
 function variants(path: string): string[] {
   const name = path.replace('/analytics/api/', '');
   if (name === 'events') return [];
+  if (name === 'linked-accounts') return [''];
   if (name === 'export.csv')
     return ['top-creators', 'top-games', 'viral-clips', 'timeline'].flatMap((r) =>
       r === 'timeline'

@@ -1,5 +1,5 @@
-// Sign in with Discord: dashboard sessions (only a hash of each session id), the servers each session may open, and
-// sign-ins in progress (the OAuth2 state, bound to one browser and used once).
+// Sign in with Discord: dashboard sessions (only a hash of each session id), the servers each session may open,
+// sign-ins in progress (the OAuth2 state, bound to one browser and used once), and members' verified Twitch links.
 import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 /** A signed-in person's session. The id itself lives only in their browser's cookie. */
@@ -69,4 +69,23 @@ export const dashboardSignIns = sqliteTable(
     expiresAt: integer('expires_at').notNull(),
   },
   (t) => [index('dashboard_sign_ins_expires_idx').on(t.expiresAt)],
+);
+
+/**
+ * A member's Twitch account, as Discord lists it among their verified connections, per guild the member and the bot
+ * share: what lets a guild credit its own members for the clips they make.
+ */
+export const twitchLinks = sqliteTable(
+  'twitch_links',
+  {
+    guildId: text('guild_id').notNull(),
+    discordUserId: text('discord_user_id').notNull(),
+    /** The member's Discord display name when they linked. */
+    discordName: text('discord_name').notNull(),
+    /** The Twitch user id (a clip's creator_id). */
+    twitchUserId: text('twitch_user_id').notNull(),
+    twitchName: text('twitch_name').notNull(),
+    linkedAt: integer('linked_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.guildId, t.discordUserId] }), index('twitch_links_twitch_idx').on(t.guildId, t.twitchUserId)],
 );

@@ -9,6 +9,7 @@ import {
   getSession,
   leaveSession,
   refreshServers,
+  send,
   signOut,
   storedToken,
   storeToken,
@@ -47,6 +48,29 @@ function show(screen) {
   $('session').hidden = screen === 'sign-in';
   $('live').hidden = screen !== 'dashboard';
   $('current-server').hidden = !(auth.mode === 'session' && screen === 'dashboard');
+  $('twitch-link').hidden = !(auth.mode === 'session' && screen !== 'sign-in');
+}
+
+/** The person's verified Twitch link (session only): linked where, or the button to link it. */
+async function loadTwitchLink() {
+  const back = auth.guild ? `/?guild=${auth.guild.id}` : '/';
+  $('twitch-link-button').href = `/auth/discord/link-twitch?next=${encodeURIComponent(back)}`;
+  $('twitch-link-error').hidden = true;
+  try {
+    renderTwitchLink(await send('GET', '/dashboard/api/twitch-link'));
+  } catch (error) {
+    $('twitch-link-error').hidden = false;
+    $('twitch-link-error').textContent = error instanceof Error ? error.message : 'Could not read your Twitch link.';
+  }
+}
+
+function renderTwitchLink(answer) {
+  const linked = answer && answer.twitch;
+  $('twitch-link-state').textContent = linked
+    ? `Linked: ${linked.name} on Twitch (verified by Discord), in ${answer.guilds.length} of your servers with Clipscope.`
+    : 'Link the Twitch account you clip with: your servers then show your Discord name beside your clips. Clipscope reads it from your Discord connections and keeps it only if Discord marks it verified.';
+  $('twitch-link-button').textContent = linked ? 'Link again' : 'Link my Twitch account';
+  $('twitch-unlink').hidden = !linked;
 }
 
 function stopLive() {
@@ -87,6 +111,7 @@ function showPicker(message) {
   stopLive();
   hideSettings();
   auth.guild = null;
+  useSession({ guild: null, csrfToken: auth.session.csrfToken });
   history.replaceState(null, '', '/');
   const guilds = auth.session.guilds;
   const list = $('server-list');
@@ -124,6 +149,7 @@ function pickServer(guildId) {
   history.replaceState(null, '', `/?guild=${encodeURIComponent(guild.id)}`);
   $('current-server').replaceChildren(avatar(guild.iconUrl, guild.name), el('span', {}, guild.name));
   start();
+  $('twitch-link-button').href = `/auth/discord/link-twitch?next=${encodeURIComponent(`/?guild=${guild.id}`)}`;
   if (guild.access === 'manage') {
     loadSettings(guild.id, {
       // A new timezone moves every period: the numbers are read again.
@@ -137,12 +163,14 @@ function pickServer(guildId) {
 function enterSession(info) {
   auth.mode = 'session';
   auth.session = info;
+  useSession({ guild: null, csrfToken: info.csrfToken });
   renderUser(info.user);
   const wanted = new URLSearchParams(location.search).get('guild');
   const guilds = info.guilds;
   if (wanted && guilds.some((g) => g.id === wanted)) pickServer(wanted);
   else if (guilds.length === 1) pickServer(guilds[0].id);
   else showPicker(wanted ? 'You cannot open that server’s dashboard. Pick one of yours.' : '');
+  loadTwitchLink();
 }
 
 function handleError(error, container) {
@@ -214,14 +242,48 @@ function loadOverview(generation, quiet) {
   );
 }
 
+/** The creator column with a linked member's Discord name beside the Twitch name. */
+function creatorColumnsWith(linked) {
+  if (linked.size === 0) return creatorColumns;
+  return creatorColumns.map((column) =>
+    column.key !== 'creator_name'
+      ? column
+      : {
+          ...column,
+          value: (row) => {
+            const discord = linked.get(row.creator_id);
+            return discord
+              ? el('span', {}, row.creator_name, el('span', { className: 'linked' }, ` · ${discord} on Discord`))
+              : row.creator_name;
+          },
+        },
+  );
+}
+
+/** The guild's linked accounts by Twitch user id; an empty map when they cannot be read (the table still shows). */
+async function linkedNames() {
+  try {
+    const answer = await getJson('linked-accounts');
+    return new Map(answer.accounts.map((a) => [a.twitch_user_id, a.discord_name]));
+  } catch {
+    return new Map();
+  }
+}
+
 function loadCreators(generation, quiet) {
   return panel(
     $('creators'),
     generation,
-    () => getJson('top-creators', { ...periodParams(), sort: state.creatorSort, limit: 10 }),
+    async () => {
+      const [answer, linked] = await Promise.all([
+        getJson('top-creators', { ...periodParams(), sort: state.creatorSort, limit: 10 }),
+        linkedNames(),
+      ]);
+      return { ...answer, linked };
+    },
     (answer) =>
       renderTable($('creators'), {
-        columns: creatorColumns,
+        columns: creatorColumnsWith(answer.linked),
         rows: answer.creators,
         sort: answer.sort,
         caption: 'Top creators',
@@ -400,6 +462,18 @@ function wire() {
     showSignIn('');
   });
   $('current-server').addEventListener('click', () => showPicker(''));
+  $('twitch-unlink').addEventListener('click', async () => {
+    try {
+      renderTwitchLink(await send('DELETE', '/dashboard/api/twitch-link'));
+      if (auth.guild) loadCreators(loadGeneration, true);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) showSignIn('Your session has ended. Sign in again.');
+      else {
+        $('twitch-link-error').hidden = false;
+        $('twitch-link-error').textContent = error instanceof Error ? error.message : 'Could not unlink.';
+      }
+    }
+  });
   $('refresh-servers').addEventListener('click', async () => {
     const button = $('refresh-servers');
     button.disabled = true;

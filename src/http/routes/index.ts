@@ -7,6 +7,7 @@ import { registerEventsRoute } from './events';
 import { registerExportCsvRoute } from './export-csv';
 import { registerGrowthOpportunitiesRoute } from './growth-opportunities';
 import { registerHealthzRoute } from './healthz';
+import { registerLinkedAccountsRoute } from './linked-accounts';
 import { registerOverviewRoute } from './overview';
 import { registerPeakTimesRoute } from './peak-times';
 import { registerTopCreatorsRoute } from './top-creators';
@@ -25,4 +26,5 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
   registerGrowthOpportunitiesRoute(app, ctx);
   registerExportCsvRoute(app, ctx);
   registerEventsRoute(app, ctx);
+  registerLinkedAccountsRoute(app, ctx);
 }

@@ -17,6 +17,8 @@ import { clearCookie, cookieNames, readCookie, setCookie, type CookieNames } fro
 import { csrfFailure } from './csrf';
 import { signInErrorPage } from './pages';
 import { registerSettingsRoutes } from './settings';
+import { finishTwitchLink, registerTwitchLinkRoutes, revokeQuietly } from './twitch-link';
+import type { TwitchLinks } from '../../auth/twitch-links';
 import type { GuildSettingsStore } from '../../db/guild-settings';
 import type { DigestStore } from '../../db/stores/digests';
 
@@ -36,6 +38,8 @@ export interface SignInDeps {
   /** The settings store the slash commands use too (settings from the browser), and the digest's record. */
   guildSettings: GuildSettingsStore;
   digests: DigestStore;
+  /** Members' verified Twitch links (linked from the dashboard). */
+  twitchLinks: TwitchLinks;
   /** Discord's OAuth2; the real client over settings.apiBaseUrl unless a test gives another. */
   oauth?: DiscordOAuth;
 }
@@ -197,10 +201,26 @@ export function createSignIn(deps: SignInDeps, shared: { clock: Clock; logger: L
       const code = text('code');
       if (code === undefined || code.length > 200)
         return signInErrorPage(reply, 400, 'Discord sent no sign-in code. Start again from the dashboard.');
-      if (signIn.purpose !== 'sign-in')
-        return signInErrorPage(reply, 400, 'This link does not start a session. Start again from the dashboard.');
+      let linking: Session | null = null;
+      if (signIn.purpose === 'link-twitch') {
+        // A link continues the session that started it, in this browser.
+        const current = await authenticate(request, reply);
+        if (current === null || current instanceof HttpError || current.idHash !== signIn.sessionHash) {
+          return signInErrorPage(reply, 400, 'This link was started in another session. Sign in and link again.', 'Twitch link failed');
+        }
+        linking = current;
+      }
       try {
         const tokens = await oauth.exchangeCode(code, signIn.codeVerifier, now);
+        if (linking)
+          return await finishTwitchLink(
+            { twitchLinks: deps.twitchLinks, oauth, bot, sessions },
+            reply,
+            linking,
+            tokens,
+            signIn.returnTo,
+            now,
+          );
         const user = await oauth.user(tokens.accessToken);
         const guilds = await grantedGuilds(user.id, tokens.accessToken, now);
         const session = await sessions.start({ user, tokens, guilds }, now);
@@ -251,22 +271,27 @@ export function createSignIn(deps: SignInDeps, shared: { clock: Clock; logger: L
       clearCookie(reply, cookies.session, cookies.secure);
       if (tokens) {
         // The grant ends at Discord too; a failure there must not keep the person signed in here.
-        for (const [token, hint] of [
-          [tokens.refreshToken, 'refresh_token'],
-          [tokens.accessToken, 'access_token'],
-        ] as const) {
-          try {
-            await oauth.revoke(token, hint);
-          } catch (error) {
-            logger.warn(
-              { code: error instanceof DiscordOAuthError ? error.code : 'unknown', hint },
-              'could not revoke a Discord token on sign-out',
-            );
-          }
-        }
+        await revokeQuietly(oauth, tokens, (hint, error) =>
+          logger.warn(
+            { code: error instanceof DiscordOAuthError ? error.code : 'unknown', hint },
+            'could not revoke a Discord token on sign-out',
+          ),
+        );
       }
       logger.info({ userId: found.user.id }, 'signed out');
       return reply.code(204).send();
+    });
+
+    registerTwitchLinkRoutes(app, {
+      twitchLinks: deps.twitchLinks,
+      oauth,
+      bot,
+      sessions,
+      cookies,
+      clock,
+      safeReturnPath,
+      authenticate,
+      csrfFailure: (request, session) => csrfFailure(request, session, sessions, publicOrigin),
     });
 
     registerSettingsRoutes(app, {
