@@ -3,7 +3,7 @@ import { createCaptureService } from './capture/service';
 import { aggregateAll, formatAggregateSummary } from './analytics/aggregate';
 import { createAnalytics } from './analytics/service';
 import type { Clock } from './clock';
-import type { Config } from './config';
+import { signInSettings, type Config } from './config';
 import { describeDatabase } from './database-engine';
 import { closeDatabase, openDatabase, type Db } from './db/client';
 import { guildSettingsStore } from './db/guild-settings';
@@ -11,6 +11,8 @@ import { digestStore } from './db/stores/digests';
 import { DIGEST_CHECK_CRON, DIGEST_JOB_NAME, runDueDigests } from './digest/weekly';
 import { createAdminServices } from './discord/admin-services';
 import { createDiscordBot } from './discord/bot';
+import { createBotView } from './discord/bot-view';
+import type { BotView } from './auth/guild-access';
 import { COMMANDS } from './discord/commands/index';
 import type { BotContext } from './discord/context';
 import { createDigestSender } from './discord/digest-sender';
@@ -74,6 +76,8 @@ export function createApp({ config, logger, clock }: AppDeps): App {
     );
   }
 
+  /** What the HTTP worker asks of the bot for Sign in with Discord; null without a bot. */
+  let botView: BotView | null = null;
   if (config.DISCORD_TOKEN) {
     const analytics = createAnalytics(db);
     const settings = guildSettingsStore(db);
@@ -104,6 +108,7 @@ export function createApp({ config, logger, clock }: AppDeps): App {
       onInteraction: createInteractionRouter(commands, COMMANDS),
     });
     services.push(bot);
+    botView = createBotView(bot.client, settings);
     if (config.DIGEST_ENABLED) {
       const sender = createDigestSender(bot.client);
       scheduler.add({
@@ -134,6 +139,18 @@ export function createApp({ config, logger, clock }: AppDeps): App {
     run: async () => formatAggregateSummary(await aggregation.run(() => aggregateAll(db, { clock, logger }, { full: true }))),
   });
   let http: HttpWorker | null = null;
+  const signIn = signInSettings(config);
+  if (config.HTTP_ENABLED && signIn.settings === null) {
+    logger.info(
+      { missing: signIn.missing },
+      `Sign in with Discord disabled (the dashboard takes API tokens only): set ${signIn.missing.join(', ')} to enable it`,
+    );
+  } else if (config.HTTP_ENABLED && signIn.settings) {
+    logger.info(
+      { redirectUri: `${signIn.settings.publicUrl}/auth/discord/callback`, clientId: signIn.settings.clientId },
+      'Sign in with Discord enabled (register the redirect URI on the Discord developer portal)',
+    );
+  }
   if (config.HTTP_ENABLED) {
     services.push({
       name: 'http',
@@ -155,8 +172,9 @@ export function createApp({ config, logger, clock }: AppDeps): App {
               trustProxy: config.HTTP_TRUST_PROXY,
               twitchEnrichment: twitch !== null,
             },
+            signIn: signIn.settings,
           },
-          { logger },
+          { logger, botView },
         );
         const { url } = http;
         logger.info(

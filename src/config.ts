@@ -28,6 +28,28 @@ function wholeNumber(min: number, max: number): z.ZodCoercedNumber<unknown> {
 
 const port = wholeNumber(0, 65535);
 
+/** A Discord snowflake (an application, client or guild id). */
+const snowflakeId = z
+  .string()
+  .trim()
+  .regex(/^\d{17,20}$/, { error: 'a Discord id (17 to 20 digits), e.g. the application id from the developer portal' })
+  .optional();
+
+/** The dashboard's public base URL: http(s), no path beyond "/", no query or fragment; kept without a trailing slash. */
+const publicUrl = z
+  .string()
+  .trim()
+  .refine((v) => {
+    try {
+      const url = new URL(v);
+      return (url.protocol === 'https:' || url.protocol === 'http:') && url.search === '' && url.hash === '' && !url.username;
+    } catch {
+      return false;
+    }
+  }, 'an http(s) URL without query or fragment, e.g. https://clipscope.example.com')
+  .transform((v) => v.replace(/\/+$/, ''))
+  .optional();
+
 export const configSchema = z.object({
   /** auto: readable lines on a terminal, JSON lines otherwise (a file, journald, a log shipper). */
   LOG_FORMAT: z.enum(['auto', 'pretty', 'json']).default('auto'),
@@ -97,12 +119,63 @@ export const configSchema = z.object({
   HTTP_CHANGE_CHECK_MS: wholeNumber(0, 60_000).default(1000),
   /** Ids per Helix call (Get Clips/Games/Users take 100); 1 for the Twitch CLI mock API, which reads only the first. */
   TWITCH_IDS_PER_CALL: wholeNumber(1, 100).default(100),
+
+  // Sign in with Discord (docs/configuration.md#sign-in-with-discord): on when the bot runs and all three are known.
+  /** The OAuth2 client id; the application id when unset. */
+  DISCORD_CLIENT_ID: snowflakeId,
+  DISCORD_CLIENT_SECRET: optionalText,
+  /** The dashboard's public base URL; the redirect URI is PUBLIC_URL/auth/discord/callback. */
+  PUBLIC_URL: publicUrl,
+  /** A dashboard session ends after this long without a request… */
+  SESSION_IDLE_HOURS: wholeNumber(1, 24 * 30).default(24),
+  /** …and this long after sign-in whatever happens. */
+  SESSION_MAX_DAYS: wholeNumber(1, 90).default(7),
+  /** How often a signed-in person's access to a server is checked again through the bot (their current roles). */
+  SESSION_RECHECK_SECONDS: wholeNumber(10, 3600).default(300),
 });
 
 export type Config = z.infer<typeof configSchema>;
 
 /** Names of settings that must never be logged. */
-export const SECRET_SETTINGS = ['DISCORD_TOKEN', 'TWITCH_CLIENT_SECRET', 'DATABASE_URL'] as const;
+export const SECRET_SETTINGS = ['DISCORD_TOKEN', 'TWITCH_CLIENT_SECRET', 'DISCORD_CLIENT_SECRET', 'DATABASE_URL'] as const;
+
+/** What Sign in with Discord needs, once the configuration has all of it. */
+export interface SignInSettings {
+  clientId: string;
+  clientSecret: string;
+  publicUrl: string;
+  apiBaseUrl: string;
+  sessionIdleMs: number;
+  sessionMaxMs: number;
+  recheckMs: number;
+}
+
+/**
+ * Sign in with Discord's settings, or the variables still missing (the startup log names them): the client id (the
+ * application id by default), the client secret, the public URL, and the bot token (access is checked through the bot).
+ */
+export function signInSettings(config: Config): { settings: SignInSettings; missing: [] } | { settings: null; missing: string[] } {
+  const clientId = config.DISCORD_CLIENT_ID ?? config.DISCORD_APPLICATION_ID;
+  const missing = [
+    clientId ? null : 'DISCORD_CLIENT_ID (or DISCORD_APPLICATION_ID)',
+    config.DISCORD_CLIENT_SECRET ? null : 'DISCORD_CLIENT_SECRET',
+    config.PUBLIC_URL ? null : 'PUBLIC_URL',
+    config.DISCORD_TOKEN ? null : 'DISCORD_TOKEN',
+  ].filter((v): v is string => v !== null);
+  if (missing.length > 0 || !clientId || !config.DISCORD_CLIENT_SECRET || !config.PUBLIC_URL) return { settings: null, missing };
+  return {
+    settings: {
+      clientId,
+      clientSecret: config.DISCORD_CLIENT_SECRET,
+      publicUrl: config.PUBLIC_URL,
+      apiBaseUrl: config.DISCORD_API_BASE_URL,
+      sessionIdleMs: config.SESSION_IDLE_HOURS * 3_600_000,
+      sessionMaxMs: config.SESSION_MAX_DAYS * 86_400_000,
+      recheckMs: config.SESSION_RECHECK_SECONDS * 1000,
+    },
+    missing: [],
+  };
+}
 
 export class ConfigError extends ClipscopeError {
   constructor(readonly problems: string[]) {

@@ -15,6 +15,17 @@ const REDACT_PATHS = [
   'req.headers.authorization',
   'config.DISCORD_TOKEN',
   'config.TWITCH_CLIENT_SECRET',
+  'config.DISCORD_CLIENT_SECRET',
+  'clientSecret',
+  '*.clientSecret',
+  'accessToken',
+  'refreshToken',
+  '*.accessToken',
+  '*.refreshToken',
+  'access_token',
+  'refresh_token',
+  '*.access_token',
+  '*.refresh_token',
 ];
 
 // Interaction and webhook tokens sit in Discord REST URLs (/interactions/:id/:token/…, /webhooks/:app/:token/…): each lets

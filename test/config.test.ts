@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config';
+import { ConfigError, loadConfig, signInSettings } from '../src/config';
 
 describe('loadConfig', () => {
   it('gives every setting its documented default when the environment is empty', () => {
@@ -38,5 +38,57 @@ describe('loadConfig', () => {
     } catch (error) {
       expect(String((error as Error).message)).not.toContain('super-secret-token');
     }
+  });
+
+  describe('Sign in with Discord', () => {
+    const complete = {
+      DISCORD_TOKEN: 'bot-token',
+      DISCORD_APPLICATION_ID: '123456789012345678',
+      DISCORD_CLIENT_SECRET: 'client-secret-value',
+      PUBLIC_URL: 'https://clipscope.example.com/',
+    };
+
+    it('is on with the client secret, the public URL and the bot; the client id defaults to the application id', () => {
+      const { settings, missing } = signInSettings(loadConfig(complete));
+      expect(missing).toEqual([]);
+      expect(settings).toMatchObject({
+        clientId: '123456789012345678',
+        publicUrl: 'https://clipscope.example.com',
+        apiBaseUrl: 'https://discord.com/api',
+        sessionIdleMs: 24 * 3_600_000,
+        sessionMaxMs: 7 * 86_400_000,
+        recheckMs: 300_000,
+      });
+      expect(signInSettings(loadConfig({ ...complete, DISCORD_CLIENT_ID: '876543210987654321' })).settings?.clientId).toBe(
+        '876543210987654321',
+      );
+    });
+
+    it('is off, naming the variables that would turn it on, when any is missing', () => {
+      expect(signInSettings(loadConfig({})).missing).toEqual([
+        'DISCORD_CLIENT_ID (or DISCORD_APPLICATION_ID)',
+        'DISCORD_CLIENT_SECRET',
+        'PUBLIC_URL',
+        'DISCORD_TOKEN',
+      ]);
+      const { DISCORD_CLIENT_SECRET: _secret, ...withoutSecret } = complete;
+      expect(signInSettings(loadConfig(withoutSecret))).toEqual({ settings: null, missing: ['DISCORD_CLIENT_SECRET'] });
+    });
+
+    it('refuses a malformed public URL or client id, naming the variable, and never echoes the client secret', () => {
+      for (const bad of ['clipscope.example.com', 'ftp://x.example', 'https://x.example/?next=/', 'https://x.example/#a']) {
+        let caught: unknown;
+        try {
+          loadConfig({ ...complete, PUBLIC_URL: bad, DISCORD_CLIENT_ID: 'my-app' });
+        } catch (error) {
+          caught = error;
+        }
+        expect(caught, bad).toBeInstanceOf(ConfigError);
+        const problems = (caught as ConfigError).problems.join('\n');
+        expect(problems).toContain('PUBLIC_URL: expected an http(s) URL');
+        expect(problems).toContain('DISCORD_CLIENT_ID: expected a Discord id');
+        expect((caught as Error).message).not.toContain('client-secret-value');
+      }
+    });
   });
 });

@@ -5,6 +5,7 @@ import { listGuilds, type GuildListing } from '../db/analytics/guild-list';
 import { readGuildName } from '../db/analytics/guild-name';
 import { readGuildStatus, readHealth, readLargestGuild, type GuildStatusFacts, type HealthFacts } from '../db/analytics/status';
 import type { Db } from '../db/client';
+import { findTwitchLink, listGuildTwitchLinks, type TwitchLink } from '../db/stores/twitch-links';
 import { clipDetails, type ClipDetails } from './clip-details';
 import { compare } from './compare';
 import { creatorSummaryOf, topCreatorsOfGame, topGamesOfCreator, viralClipsOf } from './drill-down';
@@ -88,6 +89,10 @@ export interface Analytics {
   guilds(): Promise<GuildListing[]>;
   /** The guild with the most clips (the demo and the benchmarks serve it), or null when there are no clips. */
   largestGuild(): Promise<{ guildId: string; clips: number } | null>;
+  /** The guild's members who linked their verified Twitch account, by Twitch name. */
+  linkedAccounts(guildId: string): Promise<LinkedAccount[]>;
+  /** The member linked to a Twitch user (a clip creator) in the guild, or null. */
+  linkedAccount(guildId: string, twitchUserId: string): Promise<LinkedAccount | null>;
 
   /** Changes whenever anything at all was committed, by any connection (the HTTP cache's cheap first check). */
   changeMarker(): Promise<string>;
@@ -97,6 +102,21 @@ export interface Analytics {
   /** Runs fn with an Analytics that reads one consistent snapshot (a read-only transaction; the caller's when in one). */
   snapshot<T>(fn: (analytics: Analytics) => Promise<T>): Promise<T>;
 }
+
+/** A member who linked their verified Twitch account: the creator's Discord side. */
+export interface LinkedAccount {
+  twitch_user_id: string;
+  twitch_name: string;
+  discord_user_id: string;
+  discord_name: string;
+}
+
+const linkedAccountOf = (l: TwitchLink): LinkedAccount => ({
+  twitch_user_id: l.twitchUserId,
+  twitch_name: l.twitchName,
+  discord_user_id: l.discordUserId,
+  discord_name: l.discordName,
+});
 
 export function createAnalytics(db: Db): Analytics {
   return new DbAnalytics(db);
@@ -207,6 +227,15 @@ class DbAnalytics implements Analytics {
     return readLargestGuild(this.db);
   }
 
+  async linkedAccounts(guildId: string): Promise<LinkedAccount[]> {
+    return (await listGuildTwitchLinks(this.db, guildId)).map(linkedAccountOf);
+  }
+
+  async linkedAccount(guildId: string, twitchUserId: string): Promise<LinkedAccount | null> {
+    const link = await findTwitchLink(this.db, guildId, twitchUserId);
+    return link ? linkedAccountOf(link) : null;
+  }
+
   changeMarker(): Promise<string> {
     return readChangeMarker(this.db);
   }
@@ -215,7 +244,7 @@ class DbAnalytics implements Analytics {
     const row = await readGuildFingerprint(this.db, guildId);
     // The timezone is in the fingerprint too: two settings writes within one millisecond share an updated_at.
     const timezone = row?.timezone ?? 'UTC';
-    return { fingerprint: `${row?.clips ?? 0}.${row?.dirty ?? 0}.${row?.settings ?? 0}.${timezone}`, timezone };
+    return { fingerprint: `${row?.clips ?? 0}.${row?.dirty ?? 0}.${row?.settings ?? 0}.${timezone}.${row?.links ?? '0:0'}`, timezone };
   }
 
   snapshot<T>(fn: (analytics: Analytics) => Promise<T>): Promise<T> {

@@ -19,9 +19,42 @@ export interface GuildSettings {
   digestHour: number;
   digestEnabled: boolean;
   digestLastError: string | null;
+  /** A role whose members may view the dashboard read-only; null = managers only. */
+  dashboardViewerRoleId: string | null;
 }
 
 export type GuildSettingsChanges = Partial<Omit<GuildSettings, 'guildId'>>;
+
+/** Who changes settings, recorded with each change (settings_changes). */
+export interface SettingsActor {
+  id: string;
+  name: string;
+  source: 'command' | 'dashboard';
+}
+
+/** One recorded change of one setting. */
+export interface SettingsChange {
+  changedAt: number;
+  actorId: string;
+  actorName: string;
+  source: 'command' | 'dashboard';
+  field: string;
+  /** The values before and after, as stored (JSON). */
+  oldValue: unknown;
+  newValue: unknown;
+}
+
+/** Settings a person changes; bookkeeping (the guild's name, the digest's last error) is not recorded. */
+const RECORDED_FIELDS = new Set<keyof GuildSettings>([
+  'captureChannelIds',
+  'includeBots',
+  'timezone',
+  'digestChannelId',
+  'digestWeekday',
+  'digestHour',
+  'digestEnabled',
+  'dashboardViewerRoleId',
+]);
 
 export function defaultGuildSettings(guildId: string): GuildSettings {
   return {
@@ -35,6 +68,7 @@ export function defaultGuildSettings(guildId: string): GuildSettings {
     digestHour: 10,
     digestEnabled: true,
     digestLastError: null,
+    dashboardViewerRoleId: null,
   };
 }
 
@@ -48,6 +82,7 @@ const COLUMNS = {
   digestHour: 'digest_hour',
   digestEnabled: 'digest_enabled',
   digestLastError: 'digest_last_error',
+  dashboardViewerRoleId: 'dashboard_viewer_role_id',
 } as const satisfies Record<keyof GuildSettingsChanges, string>;
 
 type SettingKey = keyof typeof COLUMNS;
@@ -67,6 +102,7 @@ interface SettingsRow {
   digest_hour: number;
   digest_enabled: number | boolean;
   digest_last_error: string | null;
+  dashboard_viewer_role_id: string | null;
 }
 
 function toSettings(row: SettingsRow): GuildSettings {
@@ -81,6 +117,7 @@ function toSettings(row: SettingsRow): GuildSettings {
     digestHour: row.digest_hour,
     digestEnabled: Boolean(row.digest_enabled),
     digestLastError: row.digest_last_error,
+    dashboardViewerRoleId: row.dashboard_viewer_role_id,
   };
 }
 
@@ -109,25 +146,88 @@ export async function listGuildSettings(db: Db): Promise<GuildSettings[]> {
   return (await queries(db).all<SettingsRow>(`SELECT ${SELECT_COLUMNS} FROM guild_settings ORDER BY guild_id`)).map(toSettings);
 }
 
-/** Applies `changes` to the guild's settings (its defaults when it has none yet); resolves with the new settings. */
-export async function updateGuildSettings(db: Db, guildId: string, changes: GuildSettingsChanges, now: number): Promise<GuildSettings> {
-  const keys = SETTING_KEYS.filter((k) => changes[k] !== undefined);
-  const values: GuildSettings = defaultGuildSettings(guildId);
-  for (const k of keys) (values as Record<SettingKey, unknown>)[k] = changes[k];
-  const row = await queries(db).get<SettingsRow>(upsertSql(keys), {
-    guildId,
-    guildName: values.guildName,
-    captureChannelIds: JSON.stringify(values.captureChannelIds),
-    includeBots: values.includeBots,
-    timezone: values.timezone,
-    digestChannelId: values.digestChannelId,
-    digestWeekday: values.digestWeekday,
-    digestHour: values.digestHour,
-    digestEnabled: values.digestEnabled,
-    digestLastError: values.digestLastError,
-    updatedAt: now,
+/**
+ * Applies `changes` to the guild's settings (its defaults when it has none yet); resolves with the new settings. With
+ * an actor, each setting whose value changed is recorded in settings_changes, in the same transaction.
+ */
+export function updateGuildSettings(
+  db: Db,
+  guildId: string,
+  changes: GuildSettingsChanges,
+  now: number,
+  actor?: SettingsActor,
+): Promise<GuildSettings> {
+  return db.transaction(async (tx) => {
+    const q = queries(tx);
+    const before = actor ? await getGuildSettings(tx, guildId) : null;
+    const keys = SETTING_KEYS.filter((k) => changes[k] !== undefined);
+    const values: GuildSettings = defaultGuildSettings(guildId);
+    for (const k of keys) (values as Record<SettingKey, unknown>)[k] = changes[k];
+    const row = await q.get<SettingsRow>(upsertSql(keys), {
+      guildId,
+      guildName: values.guildName,
+      captureChannelIds: JSON.stringify(values.captureChannelIds),
+      includeBots: values.includeBots,
+      timezone: values.timezone,
+      digestChannelId: values.digestChannelId,
+      digestWeekday: values.digestWeekday,
+      digestHour: values.digestHour,
+      digestEnabled: values.digestEnabled,
+      digestLastError: values.digestLastError,
+      dashboardViewerRoleId: values.dashboardViewerRoleId,
+      updatedAt: now,
+    });
+    const after = toSettings(row!);
+    if (actor && before) {
+      for (const field of Object.keys(changes) as (keyof GuildSettings)[]) {
+        if (!RECORDED_FIELDS.has(field)) continue;
+        const oldValue = JSON.stringify(before[field]);
+        const newValue = JSON.stringify(after[field]);
+        if (oldValue === newValue) continue;
+        await q.run(
+          `INSERT INTO settings_changes (guild_id, changed_at, actor_id, actor_name, source, field, old_value, new_value)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+          [guildId, now, actor.id, actor.name, actor.source, field, oldValue, newValue],
+        );
+      }
+    }
+    return after;
   });
-  return toSettings(row!);
+}
+
+/** The guild's most recent settings changes, newest first. */
+export async function listSettingsChanges(db: Db, guildId: string, limit: number): Promise<SettingsChange[]> {
+  const rows = await queries(db).all<{
+    changed_at: number;
+    actor_id: string;
+    actor_name: string;
+    source: 'command' | 'dashboard';
+    field: string;
+    old_value: string | null;
+    new_value: string | null;
+  }>(
+    `SELECT changed_at, actor_id, actor_name, source, field, old_value, new_value FROM settings_changes
+     WHERE guild_id = ? ORDER BY changed_at DESC, id DESC LIMIT ?`,
+    [guildId, limit],
+  );
+  return rows.map((r) => ({
+    changedAt: r.changed_at,
+    actorId: r.actor_id,
+    actorName: r.actor_name,
+    source: r.source,
+    field: r.field,
+    oldValue: parseJson(r.old_value),
+    newValue: parseJson(r.new_value),
+  }));
+}
+
+function parseJson(text: string | null): unknown {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
 
 /** Records the guild's display name, writing only when it changed. */
@@ -172,6 +272,7 @@ export function readGuildSettings(db: Db, guildId: string): GuildSettings {
     digestHour: row.digestHour,
     digestEnabled: row.digestEnabled,
     digestLastError: row.digestLastError,
+    dashboardViewerRoleId: row.dashboardViewerRoleId,
   };
 }
 
@@ -189,6 +290,7 @@ export function writeGuildSettings(db: Db, guildId: string, changes: GuildSettin
     digestHour: next.digestHour,
     digestEnabled: next.digestEnabled,
     digestLastError: next.digestLastError,
+    dashboardViewerRoleId: next.dashboardViewerRoleId,
     updatedAt: now,
   };
   orm(db).insert(guildSettings).values(values).onConflictDoUpdate({ target: guildSettings.guildId, set: values }).run();
@@ -215,15 +317,19 @@ export function parseIdList(json: string): string[] {
 export interface GuildSettingsStore {
   get(guildId: string): Promise<GuildSettings>;
   list(): Promise<GuildSettings[]>;
-  update(guildId: string, changes: GuildSettingsChanges, now: number): Promise<GuildSettings>;
+  /** With an actor, the change is recorded (who changed what, when, from where). */
+  update(guildId: string, changes: GuildSettingsChanges, now: number, actor?: SettingsActor): Promise<GuildSettings>;
   rememberName(guildId: string, name: string, now: number): Promise<void>;
+  /** The guild's most recent recorded changes, newest first. */
+  recentChanges(guildId: string, limit: number): Promise<SettingsChange[]>;
 }
 
 export function guildSettingsStore(db: Db): GuildSettingsStore {
   return {
     get: (guildId) => getGuildSettings(db, guildId),
     list: () => listGuildSettings(db),
-    update: (guildId, changes, now) => updateGuildSettings(db, guildId, changes, now),
+    update: (guildId, changes, now, actor) => updateGuildSettings(db, guildId, changes, now, actor),
     rememberName: (guildId, name, now) => rememberGuildName(db, guildId, name, now),
+    recentChanges: (guildId, limit) => listSettingsChanges(db, guildId, limit),
   };
 }

@@ -31,8 +31,13 @@ export interface AnswerSpec {
   headers?: Record<string, string>;
 }
 
-/** What every answer says about caching: answers differ per token, so shared caches must not keep them. */
+/**
+ * What every answer says about caching: answers differ per token and per signed-in person, so shared caches must not
+ * keep them, and a browser cache must not hand one person's answer to another (Vary: Authorization, Cookie).
+ */
 const CACHE_CONTROL = 'private, no-cache';
+/** The request headers an answer depends on: the token, or the session cookie. */
+const VARY = 'Authorization, Cookie';
 
 /**
  * Sends the answer for the request's guild: from the cache when the guild's data is unchanged, otherwise rendered
@@ -87,7 +92,7 @@ async function answer<P>(
   reply.header('etag', cached.etag);
   reply.header('cache-control', CACHE_CONTROL);
   const vary = reply.getHeader('vary');
-  reply.header('vary', vary ? `${String(vary)}, Authorization` : 'Authorization');
+  reply.header('vary', vary ? `${String(vary)}, ${VARY}` : VARY);
   if (headers) reply.headers(headers);
   if (etagMatches(request.headers['if-none-match'], cached.etag)) return reply.code(304).send();
   reply.header('content-type', contentType);

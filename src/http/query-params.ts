@@ -12,6 +12,9 @@ import {
 } from '../analytics/types';
 import { invalidParameters, type ParameterIssue } from './errors';
 
+/** The guard's parameter (auth.ts GUILD_PARAMETER); a constant here so parsing does not import the guard. */
+const GUILD_PARAMETER = 'guild';
+
 export const MAX_LIMIT = 100;
 export const MAX_DAYS = 3660;
 const DAY_MS = 86_400_000;
@@ -151,6 +154,8 @@ export function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.ou
   const input: Record<string, unknown> = {};
   if (query && typeof query === 'object') {
     for (const [key, value] of Object.entries(query as Record<string, unknown>)) {
+      // `guild` names the request's guild; the guard (auth.ts) has checked it before any route parses its query.
+      if (key === GUILD_PARAMETER) continue;
       if (Array.isArray(value)) issues.push({ parameter: key, rule: 'given at most once' });
       else input[key] = value;
     }

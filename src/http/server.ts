@@ -1,5 +1,6 @@
 // The HTTP server: the analytics JSON API under /analytics/api (one route file each in routes/), the
-// dashboard at /, and /healthz. Every API request is scoped to the single guild of its Bearer token.
+// dashboard at /, Sign in with Discord under /auth (sign-in/), and /healthz. Every API request is scoped to one guild:
+// its Bearer token's, or the `?guild=` a signed-in session may open (auth.ts).
 import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
 import { InvalidPeriodError } from '../analytics/periods';
 import type { Analytics } from '../analytics/service';
@@ -15,6 +16,9 @@ import { registerRoutes } from './routes';
 import { registerSecurityHeaders } from './security-headers';
 import { registerDashboard } from './static-files';
 import type { TokenVerifier } from '../auth/tokens';
+import { createSignIn, signInDisabledPlugin, type SignInDeps } from './sign-in';
+import { BotUnavailableError } from '../auth/guild-access';
+import { DiscordOAuthError } from '../auth/discord-oauth';
 
 export type { HttpOptions, RouteContext, RouteGuard };
 
@@ -25,6 +29,8 @@ export interface HttpServerDeps {
   clock: Clock;
   logger: Logger;
   options: HttpOptions;
+  /** Sign in with Discord (src/http/sign-in/); null or absent = the dashboard takes API tokens only. */
+  signIn?: SignInDeps | null;
 }
 
 export interface HttpServer {
@@ -40,7 +46,14 @@ export const MAX_URL_LENGTH = 2048;
 /** The API takes no bodies; anything larger than this is refused (413). */
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
-export async function createHttpServer({ analytics, tokens, clock, logger, options: given }: HttpServerDeps): Promise<HttpServer> {
+export async function createHttpServer({
+  analytics,
+  tokens,
+  clock,
+  logger,
+  options: given,
+  signIn: signInDeps,
+}: HttpServerDeps): Promise<HttpServer> {
   const options: Required<HttpOptions> = { maxStreamsPerToken: 10, heartbeatMs: 25_000, twitchEnrichment: false, ...given };
   const app = Fastify({
     loggerInstance: logger.child({ component: 'http' }),
@@ -97,6 +110,12 @@ export async function createHttpServer({ analytics, tokens, clock, logger, optio
       for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
       return reply.code(error.statusCode).type('application/json; charset=utf-8').send(error.toJSON());
     }
+    if (error instanceof BotUnavailableError || error instanceof DiscordOAuthError) {
+      // Sign-in's outside parties (the bot, Discord) could not answer: access is refused for now, not guessed.
+      request.log.warn({ code: error.code, detail: error.detail, reqId: request.id }, 'sign-in check could not complete');
+      const status = error instanceof BotUnavailableError ? 503 : error.code === 'invalid_grant' ? 401 : 502;
+      return reply.code(status).send({ error: error.code, message: error.message });
+    }
     if (error instanceof InvalidPeriodError) {
       // The analytics' own check of a period (e.g. a timezone it cannot resolve): its message is for the caller.
       return reply.code(400).send({ error: 'invalid_parameter', message: error.message, parameter: 'period', rule: error.message });
@@ -118,11 +137,13 @@ export async function createHttpServer({ analytics, tokens, clock, logger, optio
       .send({ error: 'not_found', message: 'No such page or endpoint. The API lives under /analytics/api/ (see the README).' }),
   );
 
-  const authenticate = createAuthenticate(tokens, clock);
+  const signIn = signInDeps ? createSignIn(signInDeps, { clock, logger }) : null;
+  const authenticate = createAuthenticate(tokens, clock, signIn);
   const guard: RouteGuard = (request, reply, done) => {
-    authenticate(request).then((failure) => {
+    authenticate(request, reply).then((failure) => {
       if (failure) return done(failure);
-      done(limitError(tokenLimit, String(request.access?.tokenId ?? 'none'), 'token', reply) ?? undefined);
+      const key = request.access?.key ?? 'none';
+      done(limitError(tokenLimit, key, key.startsWith('session:') ? 'session' : 'token', reply) ?? undefined);
     }, done);
   };
   const context: RouteContext = {
@@ -137,6 +158,7 @@ export async function createHttpServer({ analytics, tokens, clock, logger, optio
   };
   registerRoutes(app, context);
   registerDashboard(app);
+  app.register(signIn ? signIn.plugin : signInDisabledPlugin);
 
   app.addHook('preClose', async () => {
     for (const listener of shutdownListeners) listener();

@@ -4,7 +4,10 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { BotView } from '../auth/guild-access';
+import type { SignInSettings } from '../config';
 import { writeLogLine, type Logger } from '../logger';
+import { answerBotCalls } from './bot-bridge';
 import type { HttpOptions } from './route-context';
 
 /** What the worker receives (structured-cloned, so plain data only). */
@@ -14,6 +17,8 @@ export interface HttpWorkerData {
   host: string;
   port: number;
   options: HttpOptions;
+  /** Sign in with Discord's settings; null = tokens only. The worker asks the bot on this thread for access checks. */
+  signIn?: SignInSettings | null;
 }
 
 export type HttpWorkerMessage = { type: 'listening'; url: string } | { type: 'error'; message: string } | { type: 'log'; line: string };
@@ -40,7 +45,10 @@ function bootstrapCode(): string {
   return `import(${JSON.stringify(tsxApi)}).then(({ tsImport }) => tsImport(${entry}, ${entry}));`;
 }
 
-export function startHttpWorker(data: HttpWorkerData, deps: { logger: Logger; stopTimeoutMs?: number }): Promise<HttpWorker> {
+export function startHttpWorker(
+  data: HttpWorkerData,
+  deps: { logger: Logger; stopTimeoutMs?: number /** Answers the worker's sign-in access checks. */; botView?: BotView | null },
+): Promise<HttpWorker> {
   const stopTimeoutMs = deps.stopTimeoutMs ?? 10_000;
   const worker = new Worker(bootstrapCode(), { eval: true, workerData: data });
   const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
@@ -55,6 +63,7 @@ export function startHttpWorker(data: HttpWorkerData, deps: { logger: Logger; st
     };
     worker.on('message', (message: HttpWorkerMessage) => {
       if (message.type === 'log') return writeLogLine(deps.logger, message.line);
+      if (answerBotCalls(message, deps.botView ?? null, (result) => worker.postMessage(result))) return;
       if (message.type === 'error') return fail(message.message);
       if (message.type !== 'listening' || started) return;
       started = true;

@@ -3,9 +3,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { systemClock } from '../clock';
 import { closeDatabase, openDatabase } from '../db/client';
+import { guildSettingsStore } from '../db/guild-settings';
+import { digestStore } from '../db/stores/digests';
+import { createTwitchLinks } from '../auth/twitch-links';
 import { createLogger } from '../logger';
 import { createHttpServer, type HttpServer } from './server';
-import { httpServices } from './services';
+import { remoteBotView } from './bot-bridge';
+import { httpServices, sessionService } from './services';
 import type { HttpWorkerData, HttpWorkerMessage } from './worker-thread';
 
 async function run(port: NonNullable<typeof parentPort>, data: HttpWorkerData): Promise<void> {
@@ -31,7 +35,17 @@ async function run(port: NonNullable<typeof parentPort>, data: HttpWorkerData): 
   });
 
   try {
-    server = await createHttpServer({ ...httpServices(db), clock: systemClock, logger, options: data.options });
+    const signIn = data.signIn
+      ? {
+          settings: data.signIn,
+          sessions: sessionService(db, data.signIn),
+          bot: remoteBotView(port),
+          guildSettings: guildSettingsStore(db),
+          digests: digestStore(db),
+          twitchLinks: createTwitchLinks(db),
+        }
+      : null;
+    server = await createHttpServer({ ...httpServices(db), clock: systemClock, logger, options: data.options, signIn });
     const url = await server.listen(data.host, data.port);
     post({ type: 'listening', url });
   } catch (error) {

@@ -40,6 +40,8 @@ const SQLITE_SHIPPED: readonly Pinned[] = [
   { tag: '0005_latest-names-triggers', when: 1795653523803, sha256: '59c0f9ac9190de4777eb1ef7ea2aba682a6e5a6292722b1c7ae8b521e0db1bea' },
   { tag: '0006_engagement-only-dirty', when: 1795655686395, sha256: '27ec1b51318228a6d1a65283c9e0e30f132bb7900d8638029d2331298ceef7f4' },
   { tag: '0007_summary-names', when: 1795660599683, sha256: '72b887618d0a22d50478c12de07580a777f789b6316cc32c311da3d39edfb58d' },
+  { tag: '0008_guild-keyed-capture', when: 1796519849863, sha256: 'f037bde1cf008e7994cc16562bef5528d150ea78d57577947d8a496276e384ba' },
+  { tag: '0009_dashboard-sign-in', when: 1796522867633, sha256: 'ccafde94e15465f12309b6caee7989448fab88ace6bffb5e4ac624f2540d85f9' },
 ];
 
 /**
@@ -52,6 +54,11 @@ const POSTGRES_SHIPPED: readonly Pinned[] = [
     tag: '0001_latest-names-triggers',
     when: 1796519719994,
     sha256: '2e4ac51abf727e390afd7fc69216fef5ec8e3c3b802605e7519bb29c61bb2af5',
+  },
+  {
+    tag: '0002_dashboard-sign-in-and-guild-keyed-imports',
+    when: 1796522897586,
+    sha256: '5251256ae997e425b78b2675945a79933b6f95ad903d19e3f61841142f6d984c',
   },
 ];
 

@@ -3,12 +3,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topCreators } from '../../src/analytics/top-creators';
 import { getGuildSettings } from '../../src/db/guild-settings';
+import { upsertTwitchLinks } from '../../src/db/stores/twitch-links';
 import { EMBED_LIMITS, embedLength } from '../../src/discord/embeds/limits';
 import { message, snowflake, textChannel, user, type RecordedRequest } from '../fakes/discord';
 import {
   autocomplete,
   buttonPress,
   channelOption,
+  roleOption,
   chatInput,
   options,
   Permissions,
@@ -412,6 +414,20 @@ describe('/clipstats', () => {
     );
   });
 
+  it('creator: shows the member who linked this Twitch account (verified through Discord), without pinging them', async () => {
+    const memberId = '800000000000000008';
+    await upsertTwitchLinks(h.temp.db, [
+      { guildId: guildA, discordUserId: memberId, discordName: 'Alice on Discord', twitchUserId: 'c1', twitchName: 'alice', linkedAt: NOW },
+    ]);
+    const body = bodyOf(edit(await h.invoke(stats('creator', options({ name: 'alice' })))));
+    expect(body.embeds[0].description).toBe(`On Discord: <@${memberId}>`);
+    expect(body.allowed_mentions).toEqual({ parse: [] });
+    // Only in the guild where the member linked it.
+    const other = bodyOf(edit(await h.invoke(stats('creator', options({ name: 'bob' })))));
+    expect(other.embeds[0].description).toBeUndefined();
+    await h.temp.db.$client.prepare('DELETE FROM twitch_links').run();
+  });
+
   it('game: numbers and top creators of one game', async () => {
     const [embed] = bodyOf(edit(await h.invoke(stats('game', options({ name: 'id:g1' }))))).embeds;
     const value = (name: string) => embed.fields.find((f: { name: string }) => f.name === name)?.value;
@@ -512,6 +528,16 @@ describe('/clipscope-admin', () => {
     // Back to UTC so the other tests' periods stay where they were.
     await h.invoke(admin([subcommand('digest', options({ timezone: 'UTC' }))]));
     expect((await getGuildSettings(h.temp.db, guildA)).timezone).toBe('UTC');
+    // Each change is recorded with who made it and from where (the dashboard records its own the same way).
+    const recorded = h.temp.db.$client
+      .prepare(
+        "SELECT field, old_value, new_value, actor_id, source FROM settings_changes WHERE guild_id = ? AND field = 'timezone' ORDER BY id",
+      )
+      .all(guildA);
+    expect(recorded).toEqual([
+      { field: 'timezone', old_value: '"UTC"', new_value: '"Europe/Berlin"', actor_id: owner.id, source: 'command' },
+      { field: 'timezone', old_value: '"Europe/Berlin"', new_value: '"UTC"', actor_id: owner.id, source: 'command' },
+    ]);
   });
 
   it('rejects an unknown timezone without changing anything', async () => {
@@ -538,6 +564,26 @@ describe('/clipscope-admin', () => {
     expect(await getGuildSettings(h.temp.db, guildA)).toMatchObject({ captureChannelIds: [], includeBots: false });
   });
 
+  it('sets, shows and clears the dashboard viewer role, never @everyone', async () => {
+    const roleId = '700000000000000007';
+    const set = bodyOf(
+      callback(await h.invoke(admin([subcommandGroup('dashboard', subcommand('viewers', [roleOption('role', roleId)]))]))),
+    );
+    expect(set.data.content).toBe(
+      `✅ Saved. Members with <@&${roleId}> may view this server’s dashboard (read-only) after signing in with Discord; members with Manage Server may change its settings.`,
+    );
+    expect((await getGuildSettings(h.temp.db, guildA)).dashboardViewerRoleId).toBe(roleId);
+    const shown = bodyOf(callback(await h.invoke(admin([subcommandGroup('dashboard', subcommand('viewers'))]))));
+    expect(shown.data.content).toContain(`<@&${roleId}>`);
+    const everyone = bodyOf(
+      callback(await h.invoke(admin([subcommandGroup('dashboard', subcommand('viewers', [roleOption('role', guildA)]))]))),
+    );
+    expect(everyone.data.content).toContain('other than @everyone');
+    expect((await getGuildSettings(h.temp.db, guildA)).dashboardViewerRoleId).toBe(roleId);
+    await h.invoke(admin([subcommandGroup('dashboard', subcommand('viewers', options({ clear: true })))]));
+    expect((await getGuildSettings(h.temp.db, guildA)).dashboardViewerRoleId).toBeNull();
+  });
+
   it('says plainly when Twitch enrichment is not configured', async () => {
     const body = bodyOf(callback(await h.invoke(admin([subcommandGroup('twitch', subcommand('retry'))]))));
     expect(body.data).toMatchObject({
@@ -559,6 +605,8 @@ describe('/clipscope-admin', () => {
     expect(value('Clips')).toContain('Enrichment queue: 0 pending · 0 failed · 0 gone from Twitch');
     expect(value('Background jobs')).toContain('`aggregate-incremental` ❌ failed');
     expect(value('Errors')).toBe('Job `aggregate-incremental`: database is locked');
+    expect(value('Recent settings changes')).toMatch(/^`includeBots` true → false by \S+ \(slash command\) <t:\d+:R>$/m);
+    expect(value('Recent settings changes')).toMatch(/^`dashboardViewerRoleId` <@&700000000000000007> → none by \S+ \(slash command\)/m);
   });
 
   it('turns an internal failure into a short private message and logs the detail', async () => {

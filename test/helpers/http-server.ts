@@ -1,6 +1,7 @@
 // Builds the real HTTP server on a temporary database for tests; callers close it in afterEach.
 import { ManualClock } from '../../src/clock';
 import { createHttpServer, type HttpOptions, type HttpServer } from '../../src/http/server';
+import type { SignInDeps } from '../../src/http/sign-in';
 import { httpServices } from '../../src/http/services';
 import { createApiToken } from '../../src/auth/tokens';
 import { silentLogger } from '../../src/logger';
@@ -16,9 +17,11 @@ export async function startTestServer(
   db: Db,
   options: Partial<HttpOptions> = {},
   clock = new ManualClock(TEST_NOW),
+  extra: { signIn?: SignInDeps | null } = {},
 ): Promise<{ server: HttpServer; clock: ManualClock }> {
   const server = await createHttpServer({
     ...httpServices(db),
+    signIn: extra.signIn ?? null,
     clock,
     logger: silentLogger(),
     options: {

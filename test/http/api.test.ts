@@ -221,7 +221,7 @@ describe('analytics API', () => {
         'sort',
         'one of clip_count, total_views, avg_views, discord_shares, discord_reactions',
       ],
-      ['/analytics/api/top-creators?guild=200000000000000002', 'guild', 'a known parameter'],
+      ['/analytics/api/top-creators?guild_id=200000000000000002', 'guild_id', 'a known parameter'],
       [
         '/analytics/api/top-games?sort=avg_views',
         'sort',
@@ -315,11 +315,18 @@ describe('analytics API', () => {
       expect(b.clips.find((c: { clip_id: string }) => c.clip_id === 'AlphaClipOne').discord_reactions).toBe(0);
     });
 
-    it('has no parameter that names a guild', async () => {
-      for (const name of ['guild_id', 'guild', 'guildId', 'g']) {
+    it('has no parameter that names another guild: `guild` may only repeat the token’s own', async () => {
+      for (const name of ['guild_id', 'guildId', 'g']) {
         const res = await get(`/analytics/api/overview?${name}=${GUILD_B}`);
         expect(res.statusCode).toBe(400);
       }
+      const other = await get(`/analytics/api/overview?guild=${GUILD_B}`);
+      expect(other.statusCode).toBe(403);
+      expect(other.json()).toMatchObject({ error: 'guild_forbidden' });
+      // The same answer for a guild that does not exist: nothing about other guilds leaks.
+      expect((await get('/analytics/api/overview?guild=999999999999999999')).body).toBe(other.body);
+      expect((await get(`/analytics/api/overview?guild=${GUILD_A}`)).statusCode).toBe(200);
+      expect((await get(`/analytics/api/overview?guild=${GUILD_A}&guild=${GUILD_A}`)).statusCode).toBe(400);
     });
 
     it('asks for a token on every endpoint', async () => {

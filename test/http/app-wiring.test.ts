@@ -46,6 +46,12 @@ describe('app wiring of the HTTP server', () => {
     expect(await health.json()).toMatchObject({ database: 'ok' });
     const page = await fetch(`${url}/`);
     expect(await page.text()).toContain('Clipscope');
+    // Without the OAuth2 settings, one line says sign-in is off and which variables turn it on.
+    const signIn = lines.filter((l) => String(l.msg).startsWith('Sign in with Discord'));
+    expect(signIn).toHaveLength(1);
+    expect(signIn[0]!.msg).toBe(
+      'Sign in with Discord disabled (the dashboard takes API tokens only): set DISCORD_CLIENT_ID (or DISCORD_APPLICATION_ID), DISCORD_CLIENT_SECRET, PUBLIC_URL, DISCORD_TOKEN to enable it',
+    );
   });
 
   it('serves the API from its worker thread: exposes the actual port, reads what the main thread writes, stops cleanly', async () => {

@@ -200,7 +200,7 @@ describe('HTTP server', () => {
         headers: { origin: 'https://tools.example.com', ...bearer(token) },
       });
       expect(api.headers['access-control-allow-origin']).toBe('https://tools.example.com');
-      expect(api.headers.vary).toBe('Origin, Authorization');
+      expect(api.headers.vary).toBe('Origin, Authorization, Cookie');
       const other = await server.app.inject({ url: '/healthz', headers: { origin: 'https://evil.example.com' } });
       expect(other.headers['access-control-allow-origin']).toBeUndefined();
       const preflight = await server.app.inject({

@@ -1,5 +1,6 @@
 // The HTTP API under abuse: one walk over every registered endpoint, the CSV export of every report, the SSE
-// stream and the answer cache with guild A's token, asserting guild B's distinctive data never appears; every
+// stream and the answer cache with guild A's token, and again with a signed-in manager of guild A (Sign in with
+// Discord), asserting guild B's distinctive data never appears and B is refused to both; every
 // query parameter fuzzed with fast-check (a 4xx with a message, never a 500); oversized query strings and
 // headers refused; tokens random, hashed and revoked at once.
 import fc from 'fast-check';
@@ -12,6 +13,7 @@ import { createApiToken, hashToken, revokeApiToken } from '../../src/auth/tokens
 import { GUILD_A, GUILD_B, NOW, seedCommunity, shareNewClip } from '../fixtures/http-community';
 import { bearer, startTestServer } from '../helpers/http-server';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
+import { InjectBrowser, startSignInWorld } from '../helpers/sign-in';
 
 // What only guild B has: its clip, title, creator, game and view count.
 const B_SECRETS = ['SecretClipNine', 'Secret of guild B', 'Mallory', 'SecretGame', '999999', 'ZebraOnlyInGuildB'];
@@ -21,7 +23,7 @@ const PERIODS = ['day', 'week', 'month', 'all_time'];
 function variants(path: string): string[] {
   const name = path.replace('/analytics/api/', '');
   if (name === 'events') return [];
-  if (name === 'status') return [''];
+  if (name === 'status' || name === 'linked-accounts') return [''];
   if (name === 'export.csv')
     return ['top-creators', 'top-games', 'viral-clips', 'timeline'].flatMap((r) =>
       r === 'timeline'
@@ -120,6 +122,39 @@ describe('HTTP API under abuse', () => {
     await reading;
     expect(sawChange).toBe(false);
     for (const secret of B_SECRETS) expect(text).not.toContain(secret);
+  });
+
+  it('never shows guild B’s data to a session that manages guild A, and refuses B by token and by session alike', async () => {
+    const world = await startSignInWorld(temp.db, { guildA: GUILD_A, guildB: GUILD_B, clock: new ManualClock(NOW) });
+    try {
+      const browser = new InjectBrowser(world.server);
+      // Alice manages A; in B she is a plain member, so her session gets A only.
+      expect((await browser.signIn(world, world.alice.id)).statusCode).toBe(303);
+      let requests = 0;
+      for (const route of routes) {
+        for (const query of variants(route)) {
+          // B's owner asks for B first through a token, so a cache keyed by less than the guild would serve it to A.
+          expect((await server.app.inject({ url: `${route}?${query}`, headers: bearer(tokenB) })).statusCode).toBe(200);
+          const asA = await browser.get(`${route}?${query}&guild=${GUILD_A}`);
+          expect(asA.statusCode, `${route}?${query}: ${asA.body}`).toBe(200);
+          expect(asA.headers.vary).toContain('Cookie');
+          for (const secret of B_SECRETS) expect(asA.body, `${route}?${query} leaks ${secret}`).not.toContain(secret);
+          const asB = await browser.get(`${route}?${query}&guild=${GUILD_B}`);
+          expect(asB.statusCode, `${route}?${query}&guild=B`).toBe(403);
+          for (const secret of B_SECRETS) expect(asB.body).not.toContain(secret);
+          // A's token naming B is refused the same way.
+          const tokenAsB = await server.app.inject({ url: `${route}?${query}&guild=${GUILD_B}`, headers: bearer(tokenA) });
+          expect(tokenAsB.statusCode).toBe(403);
+          expect(tokenAsB.body).toBe(asB.body);
+          requests += 3;
+        }
+      }
+      expect(requests).toBeGreaterThan(60);
+      // The live stream of a session: B's stream is refused, A's never names B.
+      expect((await browser.get(`/analytics/api/events?guild=${GUILD_B}`)).statusCode).toBe(403);
+    } finally {
+      await world.stop();
+    }
   });
 
   it('answers every fuzzed query parameter with a 2xx or a 4xx that says what is wrong, never a 500', async () => {

@@ -34,7 +34,7 @@ function apiPaths(): string[] {
 
 function queriesFor(apiPath: string): string[] {
   const name = apiPath.replace('/analytics/api/', '');
-  if (name === 'events' || name === 'status') return [''];
+  if (name === 'events' || name === 'status' || name === 'linked-accounts') return [''];
   if (name === 'export.csv')
     return ['top-creators', 'top-games', 'viral-clips'].map((r) => `report=${r}&period=week`).concat('report=timeline&period=day&days=30');
   if (name === 'engagement-timeline') return ['period=day&days=30'];

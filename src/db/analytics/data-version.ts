@@ -10,6 +10,8 @@ export interface GuildFingerprint {
   /** The guild's settings' updated_at and timezone (null when it has no settings row). */
   settings: number | null;
   timezone: string | null;
+  /** The guild's verified Twitch links: how many, and the latest linked_at ("0:0" without any). */
+  links: string;
 }
 
 /**
@@ -30,7 +32,8 @@ export function readGuildFingerprint(db: Db, guildId: string): Promise<GuildFing
       .statement<{ guild: string }, GuildFingerprint>(
         `SELECT (SELECT max(last_updated_at) FROM clips WHERE guild_id = @guild) AS clips,
                 (SELECT count(*) FROM dirty_hours WHERE guild_id = @guild) AS dirty,
-                s.updated_at AS settings, s.timezone AS timezone
+                s.updated_at AS settings, s.timezone AS timezone,
+                (SELECT count(*) || ':' || coalesce(max(linked_at), 0) FROM twitch_links WHERE guild_id = @guild) AS links
            FROM (SELECT 1) LEFT JOIN guild_settings s ON s.guild_id = @guild`,
       )
       .get({ guild: guildId }),

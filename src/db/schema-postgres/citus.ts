@@ -19,20 +19,32 @@ export const DISTRIBUTED_TABLES = [
   'guild_peak_activity',
   'guild_period_stats',
   'guild_settings',
+  'import_runs',
   'latest_names',
   'message_observations',
   'reaction_baselines',
   'reactions',
+  'settings_changes',
   'shares',
   'twitch_channels',
+  'twitch_links',
 ] as const;
 
 /**
  * Shared tables, each with the reason it is not keyed by guild: api_tokens is looked up by token hash before the
- * guild is known; import_runs by the export file's path; job_runs per scheduled job; game_name_misses and
- * clip_view_history hold Twitch data that every guild with the game or clip shares.
+ * guild is known; job_runs per scheduled job; game_name_misses and clip_view_history hold Twitch data that every
+ * guild with the game or clip shares; the dashboard's sessions and sign-ins belong to a person, and a session's
+ * servers are read by session (its rows span guilds).
  */
-export const REFERENCE_TABLES = ['api_tokens', 'clip_view_history', 'game_name_misses', 'import_runs', 'job_runs'] as const;
+export const REFERENCE_TABLES = [
+  'api_tokens',
+  'clip_view_history',
+  'dashboard_session_guilds',
+  'dashboard_sessions',
+  'dashboard_sign_ins',
+  'game_name_misses',
+  'job_runs',
+] as const;
 
 /** The statements a Citus setup runs once on the coordinator, after the migrations, before any data. */
 export function citusSetupStatements(): string[] {

@@ -4,6 +4,7 @@
 // guild data begins with guild_id, so the tables can be distributed by guild with Citus (docs/operations.md).
 export * from './capture';
 export * from './clips';
+export * from './dashboard';
 export * from './ops';
 export * from './settings';
 export * from './summaries';

@@ -1,6 +1,6 @@
 // Operational state on PostgreSQL: the twin of src/db/schema/ops.ts. digest_posts and backfill_checkpoints are
 // guild data (keys begin with guild_id); api_tokens (looked up by token hash before the guild is known),
-// import_runs (by file path) and job_runs (per job) are small shared tables: reference tables under Citus.
+// job_runs (per job) is a small shared table: a reference table under Citus.
 import { index, integer, pgTable, primaryKey, uniqueIndex } from 'drizzle-orm/pg-core';
 import { bigCount, identity, millis, text } from './types';
 
@@ -48,18 +48,23 @@ export const backfillCheckpoints = pgTable(
   (t) => [primaryKey({ name: 'backfill_checkpoints_pkey', columns: [t.guildId, t.channelId] })],
 );
 
-export const importRuns = pgTable('import_runs', {
-  filePath: text('file_path').primaryKey(),
-  guildId: text('guild_id').notNull(),
-  channelId: text('channel_id').notNull(),
-  /** Bytes: exports of big servers pass 2 GiB. */
-  fileSize: bigCount('file_size').notNull(),
-  messagesImported: integer('messages_imported').notNull().default(0),
-  lastMessageId: text('last_message_id'),
-  completedAt: millis('completed_at'),
-  updatedAt: millis('updated_at').notNull(),
-  byteOffset: bigCount('byte_offset').notNull().default(0),
-});
+// Keyed by guild first (#24): the same export path imported for two guilds is two runs, never one overwriting the other.
+export const importRuns = pgTable(
+  'import_runs',
+  {
+    filePath: text('file_path').notNull(),
+    guildId: text('guild_id').notNull(),
+    channelId: text('channel_id').notNull(),
+    /** Bytes: exports of big servers pass 2 GiB. */
+    fileSize: bigCount('file_size').notNull(),
+    messagesImported: integer('messages_imported').notNull().default(0),
+    lastMessageId: text('last_message_id'),
+    completedAt: millis('completed_at'),
+    updatedAt: millis('updated_at').notNull(),
+    byteOffset: bigCount('byte_offset').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.guildId, t.filePath] })],
+);
 
 export const jobRuns = pgTable('job_runs', {
   job: text('job').primaryKey(),

@@ -1,6 +1,6 @@
 // Per-guild settings on PostgreSQL: the twin of src/db/schema/settings.ts.
-import { boolean, integer, jsonb, pgTable } from 'drizzle-orm/pg-core';
-import { millis, text } from './types';
+import { boolean, index, integer, jsonb, pgTable, primaryKey } from 'drizzle-orm/pg-core';
+import { identity, millis, text } from './types';
 
 export const guildSettings = pgTable('guild_settings', {
   guildId: text('guild_id').primaryKey(),
@@ -14,5 +14,23 @@ export const guildSettings = pgTable('guild_settings', {
   digestHour: integer('digest_hour').notNull().default(10),
   digestEnabled: boolean('digest_enabled').notNull().default(true),
   digestLastError: text('digest_last_error'),
+  dashboardViewerRoleId: text('dashboard_viewer_role_id'),
   updatedAt: millis('updated_at').notNull(),
 });
+
+/** Who changed which setting, when (guild-first key: the id alone is not the key of guild data). */
+export const settingsChanges = pgTable(
+  'settings_changes',
+  {
+    id: identity('id'),
+    guildId: text('guild_id').notNull(),
+    changedAt: millis('changed_at').notNull(),
+    actorId: text('actor_id').notNull(),
+    actorName: text('actor_name').notNull(),
+    source: text('source').$type<'command' | 'dashboard'>().notNull(),
+    field: text('field').notNull(),
+    oldValue: text('old_value'),
+    newValue: text('new_value'),
+  },
+  (t) => [primaryKey({ columns: [t.guildId, t.id] }), index('settings_changes_guild_idx').on(t.guildId, t.changedAt)],
+);

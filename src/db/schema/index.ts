@@ -3,6 +3,7 @@
 // Every analytics row carries guild_id: a guild's data is its own. Times are UTC epoch milliseconds.
 export * from './capture';
 export * from './clips';
+export * from './dashboard';
 export * from './ops';
 export * from './settings';
 export * from './summaries';

@@ -229,6 +229,7 @@ export async function execute(interaction: ChatInputCommandInteraction<'raw' | '
           (g) => g.clip_count > 0,
         ),
         clips: (await ctx.analytics.viralClips(scope, { period, limit: 5, sort: 'view_count', minViews: 0, creatorId: creator.id })).clips,
+        linkedDiscordUserId: (await ctx.analytics.linkedAccount(guildId, creator.id))?.discord_user_id ?? null,
       });
       await interaction.editReply({ embeds: [embed], allowedMentions: NO_MENTIONS });
       return;

@@ -242,6 +242,8 @@ export interface CreatorProfile {
   creator: CreatorRow | null;
   games: GameRow[];
   clips: ViralClip[];
+  /** The member who linked this Twitch account (verified through Discord), if one did. */
+  linkedDiscordUserId?: string | null;
 }
 
 export interface GameProfile {
@@ -259,17 +261,21 @@ function clipLines(clips: readonly ViralClip[]): string {
 export function creatorEmbed(profile: CreatorProfile): APIEmbed {
   const title = `🎬 ${safeText(profile.name, NAME_MAX)} · ${profile.period.label}`;
   const row = profile.creator;
+  // A mention renders the member's current Discord name; the reply allows no mentions, so nobody is pinged.
+  const linked =
+    profile.linkedDiscordUserId && /^\d{1,20}$/.test(profile.linkedDiscordUserId) ? `On Discord: <@${profile.linkedDiscordUserId}>` : null;
   if (!row || row.clip_count === 0) {
     return fitEmbed({
       title,
       color: COLORS.brand,
-      description: 'No clips by this creator in this period. Try `period: All time`.',
+      description: [linked, 'No clips by this creator in this period. Try `period: All time`.'].filter(Boolean).join('\n'),
       footer: FOOTER,
     });
   }
   return fitEmbed({
     title,
     color: COLORS.brand,
+    ...(linked ? { description: linked } : {}),
     fields: [
       inline('Clips', formatCount(row.clip_count)),
       inline('Views', formatCount(row.total_views)),

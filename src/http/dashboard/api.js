@@ -1,6 +1,26 @@
-// Talks to the Clipscope API with the signed-in token (Authorization header; never in a URL).
+// Talks to the Clipscope API as the signed-in person: with an API token (Authorization header; never in a URL), or
+// with a Discord sign-in session (an HttpOnly cookie the page never sees; every API call names its server with
+// ?guild=, and every change carries the session's CSRF token in X-CSRF-Token).
 
 const TOKEN_KEY = 'clipscope.token';
+
+/** The session's server and CSRF token; null guild = token mode (the token's own guild). */
+const sessionState = { guild: null, csrfToken: null };
+
+export function useSession({ guild, csrfToken }) {
+  sessionState.guild = guild;
+  sessionState.csrfToken = csrfToken;
+}
+
+export function leaveSession() {
+  sessionState.guild = null;
+  sessionState.csrfToken = null;
+}
+
+/** The API parameters every request of a session carries: its server. */
+function withGuild(params) {
+  return sessionState.guild ? { ...params, guild: sessionState.guild } : params;
+}
 
 export function storedToken() {
   return sessionStorage.getItem(TOKEN_KEY);
@@ -14,11 +34,12 @@ export function forgetToken() {
   sessionStorage.removeItem(TOKEN_KEY);
 }
 
-/** An API failure with the server's message; status 401 means the token no longer works. */
+/** An API failure with the server's message and code; 401 means the token or session no longer works. */
 export class ApiError extends Error {
-  constructor(status, message) {
+  constructor(status, message, code) {
     super(message);
     this.status = status;
+    this.code = code;
   }
 }
 
@@ -29,13 +50,15 @@ function authHeaders() {
 
 async function failure(response) {
   let message = `The server answered ${response.status}.`;
+  let code;
   try {
     const body = await response.json();
     if (body && typeof body.message === 'string') message = body.message;
+    if (body && typeof body.error === 'string') code = body.error;
   } catch {
     // Not JSON: keep the generic message.
   }
-  return new ApiError(response.status, message);
+  return new ApiError(response.status, message, code);
 }
 
 export function query(params) {
@@ -50,7 +73,7 @@ export function query(params) {
 export async function getJson(path, params = {}, signal) {
   let response;
   try {
-    response = await fetch(`/analytics/api/${path}${query(params)}`, { headers: authHeaders(), signal, cache: 'no-cache' });
+    response = await fetch(`/analytics/api/${path}${query(withGuild(params))}`, { headers: authHeaders(), signal, cache: 'no-cache' });
   } catch (error) {
     if (error && error.name === 'AbortError') throw error;
     throw new ApiError(0, 'The server cannot be reached.');
@@ -61,7 +84,7 @@ export async function getJson(path, params = {}, signal) {
 
 /** Downloads a CSV export through fetch (so the token stays in a header) and saves it as a file. */
 export async function downloadCsv(params) {
-  const response = await fetch(`/analytics/api/export.csv${query(params)}`, { headers: authHeaders() });
+  const response = await fetch(`/analytics/api/export.csv${query(withGuild(params))}`, { headers: authHeaders() });
   if (!response.ok) throw await failure(response);
   const blob = await response.blob();
   const disposition = response.headers.get('content-disposition') || '';
@@ -89,10 +112,14 @@ export function followEvents({ onEvent, onState, onUnauthorized }) {
     while (!stopped) {
       controller = new AbortController();
       try {
-        const response = await fetch('/analytics/api/events', { headers: authHeaders(), signal: controller.signal, cache: 'no-store' });
-        if (response.status === 401) {
+        const response = await fetch(`/analytics/api/events${query(withGuild({}))}`, {
+          headers: authHeaders(),
+          signal: controller.signal,
+          cache: 'no-store',
+        });
+        if (response.status === 401 || response.status === 403) {
           onState('off');
-          onUnauthorized();
+          onUnauthorized(await failure(response));
           return;
         }
         if (!response.ok || !response.body) throw new Error(`status ${response.status}`);
@@ -139,4 +166,35 @@ export function followEvents({ onEvent, onState, onUnauthorized }) {
     if (controller) controller.abort();
     onState('off');
   };
+}
+
+/** Who is signed in with Discord (or null), their servers and the CSRF token; whether sign-in is offered at all. */
+export async function getSession() {
+  const response = await fetch('/auth/session', { cache: 'no-store' });
+  if (!response.ok) throw await failure(response);
+  return response.json();
+}
+
+/** A state-changing request of the session: same origin, with the CSRF token. Resolves with the JSON answer or null. */
+export async function send(method, path, body) {
+  const headers = { 'X-CSRF-Token': sessionState.csrfToken || '' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  let response;
+  try {
+    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' });
+  } catch {
+    throw new ApiError(0, 'The server cannot be reached. Check your connection and try again.');
+  }
+  if (!response.ok) throw await failure(response);
+  return response.status === 204 ? null : response.json();
+}
+
+/** Reads the server list from Discord again. */
+export function refreshServers() {
+  return send('POST', '/auth/refresh');
+}
+
+/** Signs out: the session ends here and the Discord grant is revoked. */
+export function signOut() {
+  return send('POST', '/auth/logout');
 }

@@ -1,8 +1,23 @@
-// The dashboard: sign in with a token, load every panel for the chosen period, and refetch when the live
-// stream says the guild's numbers changed.
-import { ApiError, downloadCsv, followEvents, forgetToken, getJson, storedToken, storeToken } from './api.js';
+// The dashboard: sign in with Discord (then pick one of your servers) or with an API token, load every panel for the
+// chosen period, and refetch when the live stream says the guild's numbers changed.
+import {
+  ApiError,
+  downloadCsv,
+  followEvents,
+  forgetToken,
+  getJson,
+  getSession,
+  leaveSession,
+  refreshServers,
+  send,
+  signOut,
+  storedToken,
+  storeToken,
+  useSession,
+} from './api.js';
 import { renderHeatmap, renderTimeline } from './charts.js';
-import { creatorColumns, gameColumns, renderGrowth, renderOverview, renderTable, renderViralClips, showState } from './render.js';
+import { hideSettings, loadSettings, wireSettings } from './settings.js';
+import { creatorColumns, el, gameColumns, renderGrowth, renderOverview, renderTable, renderViralClips, showState } from './render.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -25,31 +40,175 @@ let stopEvents = null;
 let loadGeneration = 0;
 let refreshTimer = null;
 
-function signedIn(yes) {
-  $('sign-in').hidden = yes;
-  $('dashboard').hidden = !yes;
-  $('session').hidden = !yes;
+/** How the person is signed in: 'token', or 'session' (Discord) with its servers and the chosen one. */
+const auth = { mode: null, session: null, guild: null };
+
+/** Shows one of the three screens: 'sign-in', 'picker' or 'dashboard'. */
+function show(screen) {
+  $('sign-in').hidden = screen !== 'sign-in';
+  $('server-picker').hidden = screen !== 'picker';
+  $('dashboard').hidden = screen !== 'dashboard';
+  $('session').hidden = screen === 'sign-in';
+  $('live').hidden = screen !== 'dashboard';
+  $('current-server').hidden = !(auth.mode === 'session' && screen === 'dashboard');
+  $('twitch-link').hidden = !(auth.mode === 'session' && screen !== 'sign-in');
+}
+
+/** The person's verified Twitch link (session only): linked where, or the button to link it. */
+async function loadTwitchLink() {
+  const back = auth.guild ? `/?guild=${auth.guild.id}` : '/';
+  $('twitch-link-button').href = `/auth/discord/link-twitch?next=${encodeURIComponent(back)}`;
+  $('twitch-link-error').hidden = true;
+  try {
+    renderTwitchLink(await send('GET', '/dashboard/api/twitch-link'));
+  } catch (error) {
+    $('twitch-link-error').hidden = false;
+    $('twitch-link-error').textContent = error instanceof Error ? error.message : 'Could not read your Twitch link.';
+  }
+}
+
+function renderTwitchLink(answer) {
+  const linked = answer && answer.twitch;
+  $('twitch-link-state').textContent = linked
+    ? `Linked: ${linked.name} on Twitch (verified by Discord), in ${answer.guilds.length} of your servers with Clipscope.`
+    : 'Link the Twitch account you clip with: your servers then show your Discord name beside your clips. Clipscope reads it from your Discord connections and keeps it only if Discord marks it verified.';
+  $('twitch-link-button').textContent = linked ? 'Link again' : 'Link my Twitch account';
+  $('twitch-unlink').hidden = !linked;
+}
+
+function stopLive() {
+  if (stopEvents) stopEvents();
+  stopEvents = null;
 }
 
 function showSignIn(message) {
   clearRetries();
-  if (stopEvents) stopEvents();
-  stopEvents = null;
-  signedIn(false);
+  stopLive();
+  hideSettings();
+  auth.mode = null;
+  auth.session = null;
+  auth.guild = null;
+  leaveSession();
+  show('sign-in');
   const error = $('sign-in-error');
   error.hidden = !message;
   error.textContent = message || '';
-  $('token-input').focus();
+  if ($('token-sign-in').open) $('token-input').focus();
+}
+
+/** A picture for a person or a server: their image when Discord has one, else the first letter of the name. */
+function avatar(url, name, large = false) {
+  const className = large ? 'avatar large' : 'avatar';
+  if (url)
+    return el('img', { className, src: url, alt: '', width: large ? 40 : 24, height: large ? 40 : 24, referrerPolicy: 'no-referrer' });
+  return el('span', { className, 'aria-hidden': 'true' }, (Array.from(name || '?')[0] || '?').toUpperCase());
+}
+
+function renderUser(user) {
+  const chip = $('user');
+  chip.hidden = !user;
+  if (user) chip.replaceChildren(avatar(user.avatarUrl, user.name), el('span', {}, user.name));
+}
+
+/** The server picker of a session: one button per server it may open. */
+function showPicker(message) {
+  stopLive();
+  hideSettings();
+  auth.guild = null;
+  useSession({ guild: null, csrfToken: auth.session.csrfToken });
+  history.replaceState(null, '', '/');
+  const guilds = auth.session.guilds;
+  const list = $('server-list');
+  list.replaceChildren(
+    ...guilds.map((g) =>
+      el(
+        'li',
+        {},
+        el(
+          'button',
+          { type: 'button', dataset: { guild: g.id }, onclick: () => pickServer(g.id) },
+          avatar(g.iconUrl, g.name, true),
+          el(
+            'span',
+            {},
+            el('span', { className: 'name' }, g.name),
+            el('br'),
+            el('span', { className: 'access' }, g.access === 'manage' ? 'Manager' : 'Viewer (read-only)'),
+          ),
+        ),
+      ),
+    ),
+  );
+  $('server-empty').hidden = guilds.length > 0;
+  $('picker-message').hidden = !message;
+  $('picker-message').textContent = message || '';
+  show('picker');
+}
+
+function pickServer(guildId) {
+  const guild = auth.session.guilds.find((g) => g.id === guildId);
+  if (!guild) return showPicker('');
+  auth.guild = guild;
+  useSession({ guild: guild.id, csrfToken: auth.session.csrfToken });
+  history.replaceState(null, '', `/?guild=${encodeURIComponent(guild.id)}`);
+  $('current-server').replaceChildren(avatar(guild.iconUrl, guild.name), el('span', {}, guild.name));
+  start();
+  $('twitch-link-button').href = `/auth/discord/link-twitch?next=${encodeURIComponent(`/?guild=${guild.id}`)}`;
+  if (guild.access === 'manage') {
+    loadSettings(guild.id, {
+      // A new timezone moves every period: the numbers are read again.
+      onChanged: ({ timezoneChanged }) => timezoneChanged && loadAll(),
+      onFailure: (error) => handleError(error, $('overview')),
+    });
+  } else hideSettings();
+}
+
+/** Enters the session Discord sign-in started: its person, and the server in the URL, the only one, or the picker. */
+function enterSession(info) {
+  auth.mode = 'session';
+  auth.session = info;
+  useSession({ guild: null, csrfToken: info.csrfToken });
+  renderUser(info.user);
+  const wanted = new URLSearchParams(location.search).get('guild');
+  const guilds = info.guilds;
+  if (wanted && guilds.some((g) => g.id === wanted)) pickServer(wanted);
+  else if (guilds.length === 1) pickServer(guilds[0].id);
+  else showPicker(wanted ? 'You cannot open that server’s dashboard. Pick one of yours.' : '');
+  loadTwitchLink();
 }
 
 function handleError(error, container) {
   if (error instanceof ApiError && error.status === 401) {
+    if (auth.mode === 'session') {
+      showSignIn('Your session has ended (signed out, expired or idle). Sign in again.');
+      return;
+    }
     forgetToken();
     showSignIn('That token was not accepted (revoked or mistyped). Paste a valid token.');
     return;
   }
+  if (error instanceof ApiError && error.status === 403 && auth.mode === 'session' && error.code === 'guild_forbidden') {
+    lostServer();
+    return;
+  }
   if (error && error.name === 'AbortError') return;
   showState(container, 'error', error instanceof Error ? error.message : 'Something went wrong.');
+}
+
+/** The session lost the current server (a role removed): read the list again and go back to the picker. */
+async function lostServer() {
+  if (!auth.guild) return;
+  const name = auth.guild.name;
+  stopLive();
+  loadGeneration += 1;
+  try {
+    const info = await getSession();
+    if (!info.user) return showSignIn('Your session has ended. Sign in again.');
+    auth.session = info;
+  } catch {
+    // Keep the list we had; the picker still works.
+  }
+  showPicker(`You no longer have access to ${name}’s dashboard.`);
 }
 
 const periodParams = () => ({ period: state.period });
@@ -194,14 +353,48 @@ function loadOverview(generation, quiet) {
   );
 }
 
+/** The creator column with a linked member's Discord name beside the Twitch name. */
+function creatorColumnsWith(linked) {
+  if (linked.size === 0) return creatorColumns;
+  return creatorColumns.map((column) =>
+    column.key !== 'creator_name'
+      ? column
+      : {
+          ...column,
+          value: (row) => {
+            const discord = linked.get(row.creator_id);
+            return discord
+              ? el('span', {}, row.creator_name, el('span', { className: 'linked' }, ` · ${discord} on Discord`))
+              : row.creator_name;
+          },
+        },
+  );
+}
+
+/** The guild's linked accounts by Twitch user id; an empty map when they cannot be read (the table still shows). */
+async function linkedNames() {
+  try {
+    const answer = await getJson('linked-accounts');
+    return new Map(answer.accounts.map((a) => [a.twitch_user_id, a.discord_name]));
+  } catch {
+    return new Map();
+  }
+}
+
 function loadCreators(generation, quiet) {
   return panel(
     $('creators'),
     generation,
-    () => getJson('top-creators', { ...periodParams(), sort: state.creatorSort, limit: 10 }),
+    async () => {
+      const [answer, linked] = await Promise.all([
+        getJson('top-creators', { ...periodParams(), sort: state.creatorSort, limit: 10 }),
+        linkedNames(),
+      ]);
+      return { ...answer, linked };
+    },
     (answer) =>
       renderTable($('creators'), {
-        columns: creatorColumns,
+        columns: creatorColumnsWith(answer.linked),
         rows: answer.creators,
         sort: answer.sort,
         caption: 'Top creators',
@@ -327,7 +520,11 @@ function startLive() {
       // Back after a break (a server restart, a lost connection): every panel reloads, whatever the version says.
       if (reconnected) loadAll(true);
     },
-    onUnauthorized() {
+    onUnauthorized(error) {
+      if (auth.mode === 'session') {
+        handleError(error, $('overview'));
+        return;
+      }
       forgetToken();
       showSignIn('That token was revoked. Paste a valid token.');
     },
@@ -335,7 +532,7 @@ function startLive() {
 }
 
 function start() {
-  signedIn(true);
+  show('dashboard');
   loadAll();
   startLive();
 }
@@ -361,11 +558,57 @@ function wire() {
     }
     $('token-input').value = '';
     $('sign-in-error').hidden = true;
+    auth.mode = 'token';
+    renderUser(null);
+    hideSettings();
     start();
   });
-  $('sign-out').addEventListener('click', () => {
+  $('sign-out').addEventListener('click', async () => {
+    if (auth.mode === 'session') {
+      try {
+        await signOut();
+      } catch (error) {
+        // A session that already ended is signed out anyway; anything else is shown, and the person stays.
+        if (!(error instanceof ApiError && error.status === 401)) {
+          $('global-error').hidden = false;
+          $('global-error').textContent = `Sign-out failed: ${error instanceof Error ? error.message : 'unknown error'}`;
+          return;
+        }
+      }
+      history.replaceState(null, '', '/');
+      showSignIn('You are signed out.');
+      return;
+    }
     forgetToken();
     showSignIn('');
+  });
+  $('current-server').addEventListener('click', () => showPicker(''));
+  $('twitch-unlink').addEventListener('click', async () => {
+    try {
+      renderTwitchLink(await send('DELETE', '/dashboard/api/twitch-link'));
+      if (auth.guild) loadCreators(loadGeneration, true);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) showSignIn('Your session has ended. Sign in again.');
+      else {
+        $('twitch-link-error').hidden = false;
+        $('twitch-link-error').textContent = error instanceof Error ? error.message : 'Could not unlink.';
+      }
+    }
+  });
+  $('refresh-servers').addEventListener('click', async () => {
+    const button = $('refresh-servers');
+    button.disabled = true;
+    try {
+      enterSessionList(await refreshServers());
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) showSignIn('Your session has ended. Sign in again.');
+      else {
+        $('picker-message').hidden = false;
+        $('picker-message').textContent = error instanceof Error ? error.message : 'Could not read your servers.';
+      }
+    } finally {
+      button.disabled = false;
+    }
   });
   document.querySelectorAll('#period-buttons button').forEach((button) => {
     button.addEventListener('click', () => {
@@ -421,6 +664,30 @@ function wire() {
   });
 }
 
-wire();
-if (storedToken()) start();
-else showSignIn('');
+/** A fresh server list (after Refresh): back to the picker with it. */
+function enterSessionList(info) {
+  auth.session = info;
+  showPicker('');
+}
+
+async function boot() {
+  wire();
+  wireSettings((error) => handleError(error, $('overview')));
+  let info = null;
+  try {
+    info = await getSession();
+  } catch {
+    // The server cannot say: offer what works without it.
+  }
+  const discord = Boolean(info && info.signIn && info.signIn.enabled);
+  $('discord-sign-in').hidden = !discord;
+  // With Discord sign-in offered, the token form is folded below it.
+  $('token-sign-in').open = !discord;
+  if (info && info.user) enterSession(info);
+  else if (storedToken()) {
+    auth.mode = 'token';
+    start();
+  } else showSignIn('');
+}
+
+boot();

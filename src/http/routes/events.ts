@@ -8,7 +8,7 @@ import type { RouteContext } from '../route-context';
 
 /** Browsers' EventSource cannot send headers, so the dashboard reads this stream with fetch and its Bearer token. */
 export function registerEventsRoute(app: FastifyInstance, ctx: RouteContext): void {
-  const openPerToken = new Map<number, number>();
+  const openPerToken = new Map<string, number>();
   const closers = new Set<() => void>();
   ctx.onShutdown(() => {
     for (const close of [...closers]) close();
@@ -17,7 +17,7 @@ export function registerEventsRoute(app: FastifyInstance, ctx: RouteContext): vo
   app.get('/analytics/api/events', { preHandler: ctx.guard }, async (request, reply) => {
     parseQuery(emptyQuery, request.query);
     const guildId = guildOf(request);
-    const tokenId = request.access?.tokenId ?? 0;
+    const tokenId = request.access?.key ?? 'none';
     // Read before counting the stream: from the check to the count nothing may wait, or two requests could pass it.
     const version = await ctx.versions.current(guildId);
     const open = openPerToken.get(tokenId) ?? 0;
@@ -25,13 +25,14 @@ export function registerEventsRoute(app: FastifyInstance, ctx: RouteContext): vo
       throw new HttpError(
         429,
         'too_many_streams',
-        `This token already has ${open} live-update streams open; close a dashboard tab or wait for one to end.`,
+        `This ${tokenId.startsWith('session:') ? 'session' : 'token'} already has ${open} live-update streams open; close a dashboard tab or wait for one to end.`,
         {},
         { 'retry-after': '30' },
       );
     }
     openPerToken.set(tokenId, open + 1);
 
+    reply.header('vary', 'Authorization, Cookie');
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) headers[name] = String(value);
     reply.hijack();

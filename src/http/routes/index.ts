@@ -7,6 +7,7 @@ import { registerEventsRoute } from './events';
 import { registerExportCsvRoute } from './export-csv';
 import { registerGrowthOpportunitiesRoute } from './growth-opportunities';
 import { registerHealthzRoute } from './healthz';
+import { registerLinkedAccountsRoute } from './linked-accounts';
 import { registerOverviewRoute } from './overview';
 import { registerPeakTimesRoute } from './peak-times';
 import { registerStatusRoute } from './status';
@@ -27,4 +28,5 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
   registerStatusRoute(app, ctx);
   registerExportCsvRoute(app, ctx);
   registerEventsRoute(app, ctx);
+  registerLinkedAccountsRoute(app, ctx);
 }

@@ -11,6 +11,7 @@ export const OptionTypes = {
   Boolean: 5,
   User: 6,
   Channel: 7,
+  Role: 8,
   Number: 10,
 } as const;
 
@@ -51,6 +52,10 @@ export function subcommandGroup(name: string, sub: ApiOption): ApiOption {
 
 export function channelOption(name: string, channelId: string): ApiOption {
   return { name, type: OptionTypes.Channel, value: channelId };
+}
+
+export function roleOption(name: string, roleId: string): ApiOption {
+  return { name, type: OptionTypes.Role, value: roleId };
 }
 
 interface Base {

@@ -99,9 +99,20 @@ interface Route {
   method: string;
   pattern: string[];
   handler: RouteHandler;
+  /** 'bot': the bot token is checked before the handler runs; 'own': the handler authorises the request itself. */
+  authorization: 'bot' | 'own';
 }
 
-const API_PREFIX = '/api/v10';
+export interface RouteOptions {
+  /**
+   * Who checks the Authorization header: 'bot' (default) refuses anything but the bot token before the handler
+   * runs; 'own' leaves it to the handler (OAuth2 routes take client credentials or a user's Bearer token).
+   */
+  authorization?: 'bot' | 'own';
+}
+
+/** REST paths, versioned (`/api/v10/…`, as discord.js calls them) or not (`/api/…`, Discord's default version). */
+const API_PATH = /^\/api(\/v\d+)?(?=\/|$)/;
 
 export class FakeDiscord {
   readonly token: string;
@@ -124,6 +135,8 @@ export class FakeDiscord {
   private readonly wss: WebSocketServer;
   private readonly sessions = new Map<string, Session>();
   private readonly routes: Route[] = [];
+  /** Pages outside the API (e.g. /oauth2/authorize, which a browser opens), by method and path. */
+  private readonly pages = new Map<string, RouteHandler>();
   private readonly rateLimits: { method: string; pattern: string[]; options: RateLimitOptions }[] = [];
   private readonly heartbeatIntervalMs: number;
   private readonly checkAuthorization: boolean;
@@ -237,8 +250,26 @@ export class FakeDiscord {
    * Adds or overrides a REST route. `pattern` is below /api/v10, with `:name` segments, e.g.
    * `route('GET', '/guilds/:guildId/roles', () => ({ body: [] }))`. Later routes win over earlier ones.
    */
-  route(method: string, pattern: string, handler: RouteHandler): void {
-    this.routes.unshift({ method: method.toUpperCase(), pattern: splitPath(pattern), handler });
+  route(method: string, pattern: string, handler: RouteHandler, options: RouteOptions = {}): void {
+    this.routes.unshift({
+      method: method.toUpperCase(),
+      pattern: splitPath(pattern),
+      handler,
+      authorization: options.authorization ?? 'bot',
+    });
+  }
+
+  /**
+   * Adds a page outside the API, e.g. `page('GET', '/oauth2/authorize', …)`: what a browser opens on discord.com.
+   * Its requests are recorded with the full path.
+   */
+  page(method: string, path: string, handler: RouteHandler): void {
+    this.pages.set(`${method.toUpperCase()} ${path}`, handler);
+  }
+
+  /** The origin of this server (http://127.0.0.1:PORT): what discord.com is to a browser in the tests. */
+  get origin(): string {
+    return `http://127.0.0.1:${this.port}`;
   }
 
   /** Answers the next `count` matching requests with 429 and Discord's rate-limit headers and body. */
@@ -400,12 +431,26 @@ export class FakeDiscord {
         body = text;
       }
     }
-    if (!url.pathname.startsWith(API_PREFIX)) {
-      reply(res, { status: 404, body: { message: '404: Not Found', code: 0 } });
+    const method = (req.method ?? 'GET').toUpperCase();
+    const prefix = API_PATH.exec(url.pathname);
+    if (!prefix) {
+      const page = this.pages.get(`${method} ${url.pathname}`);
+      if (!page) {
+        reply(res, { status: 404, body: { message: '404: Not Found', code: 0 } });
+        return;
+      }
+      const recorded: RecordedRequest = { method, path: url.pathname, query: url.searchParams, headers: req.headers, body };
+      this.requests.push(recorded);
+      this.notify();
+      try {
+        reply(res, await page({ ...recorded, params: {} }));
+      } catch (error) {
+        reply(res, { status: 500, body: { message: `fake Discord page failed: ${(error as Error).message}`, code: 0 } });
+      }
+      this.notify();
       return;
     }
-    const method = (req.method ?? 'GET').toUpperCase();
-    const path = url.pathname.slice(API_PREFIX.length) || '/';
+    const path = url.pathname.slice(prefix[0].length) || '/';
     const recorded: RecordedRequest = { method, path, query: url.searchParams, headers: req.headers, body };
     this.requests.push(recorded);
     // Waiters see the request as soon as it arrives, even while its handler is still answering.
@@ -420,7 +465,9 @@ export class FakeDiscord {
 
   private async answer(request: RecordedRequest): Promise<RouteResponse> {
     const segments = splitPath(request.path);
-    if (this.checkAuthorization && request.headers.authorization !== `Bot ${this.token}` && !isTokenlessRoute(segments)) {
+    const route = this.routes.find((r) => r.method === request.method && matchPath(r.pattern, segments) !== null);
+    const checksItself = route?.authorization === 'own' || isTokenlessRoute(segments);
+    if (this.checkAuthorization && request.headers.authorization !== `Bot ${this.token}` && !checksItself) {
       return { status: 401, body: { message: '401: Unauthorized', code: 0 } };
     }
     const limitIndex = this.rateLimits.findIndex((l) => l.method === request.method && matchPath(l.pattern, segments) !== null);
@@ -443,11 +490,7 @@ export class FakeDiscord {
         body: { message: 'You are being rate limited.', retry_after: retryAfter, global },
       };
     }
-    for (const route of this.routes) {
-      if (route.method !== request.method) continue;
-      const params = matchPath(route.pattern, segments);
-      if (params) return route.handler({ ...request, params });
-    }
+    if (route) return route.handler({ ...request, params: matchPath(route.pattern, segments)! });
     return { status: 404, body: { message: '404: Not Found', code: 0 } };
   }
 
@@ -462,6 +505,13 @@ export class FakeDiscord {
     }));
     this.route('GET', '/gateway', () => ({ body: { url: this.gatewayUrl } }));
     this.route('GET', '/users/@me', () => ({ body: this.bot }));
+    // A guild member as the bot fetches it (discord.js guild.members.fetch): its current roles.
+    this.route('GET', '/guilds/:guildId/members/:userId', ({ params }) => {
+      const guild = this.guilds.find((g) => g.id === params.guildId);
+      if (!guild) return { status: 404, body: { message: 'Unknown Guild', code: 10004 } };
+      const found = params.userId === this.bot.id ? this.botMember : guild.members?.find((m) => m.user.id === params.userId);
+      return found ? { body: found } : { status: 404, body: { message: 'Unknown Member', code: 10007 } };
+    });
     this.route('GET', '/channels/:channelId', ({ params }) => {
       const channel = this.findChannel(params.channelId!);
       return channel ? { body: channel } : { status: 404, body: { message: 'Unknown Channel', code: 10003 } };

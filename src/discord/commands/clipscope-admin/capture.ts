@@ -6,7 +6,7 @@ import { COLORS } from '../../embeds/format';
 import { fitEmbed } from '../../embeds/limits';
 import { parseOptions } from '../../options';
 import { UserError } from '../../user-error';
-import { ephemeral, type SubcommandHandler } from './shared';
+import { actorOf, ephemeral, type SubcommandHandler } from './shared';
 
 const captureOptions = z.object({
   add_channel: z.string().regex(/^\d+$/).optional(),
@@ -30,7 +30,7 @@ export const configureCapture: SubcommandHandler = async (interaction, ctx) => {
   }
   const changes: Partial<GuildSettings> = { captureChannelIds: channels };
   if (input.include_bots !== undefined) changes.includeBots = input.include_bots;
-  const settings = await ctx.settings.update(guildId, changes, ctx.clock.now());
+  const settings = await ctx.settings.update(guildId, changes, ctx.clock.now(), actorOf(interaction));
   await interaction.reply({ content: '✅ Capture settings saved.', embeds: [captureEmbed(settings)], ...ephemeral });
 };
 

@@ -94,6 +94,18 @@ export const data = new SlashCommandBuilder()
           .addStringOption((o) => o.setName('name').setDescription('What the token is for, e.g. "stream overlay"').setMaxLength(100)),
       ),
   )
+  .addSubcommandGroup((g) =>
+    g
+      .setName('dashboard')
+      .setDescription('Who may open this server’s dashboard after signing in with Discord')
+      .addSubcommand((s) =>
+        s
+          .setName('viewers')
+          .setDescription('A role whose members may view the dashboard read-only (no options: show it)')
+          .addRoleOption((o) => o.setName('role').setDescription('Members with this role may view the dashboard'))
+          .addBooleanOption((o) => o.setName('clear').setDescription('Managers only again (removes the viewer role)')),
+      ),
+  )
   .addSubcommand((s) =>
     s
       .setName('backfill')

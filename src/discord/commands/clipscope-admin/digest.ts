@@ -8,7 +8,7 @@ import type { BotContext } from '../../context';
 import { COLORS, discordTimestamp, weekdayName } from '../../embeds/format';
 import { fitEmbed } from '../../embeds/limits';
 import { parseOptions } from '../../options';
-import { ephemeral, type SubcommandHandler } from './shared';
+import { actorOf, ephemeral, type SubcommandHandler } from './shared';
 
 const timezoneSchema = z
   .string()
@@ -37,7 +37,7 @@ export const configureDigest: SubcommandHandler = async (interaction, ctx) => {
   let settings = await ctx.settings.get(guildId);
   const changed = Object.keys(changes).some((k) => k !== 'guildName');
   if (changed) {
-    settings = await ctx.settings.update(guildId, changes, now);
+    settings = await ctx.settings.update(guildId, changes, now, actorOf(interaction));
     // New settings deserve a fresh attempt: a failure recorded for the old channel is forgotten.
     await resetDigestFailure(ctx.digests, guildId, settings, now);
     settings = await ctx.settings.get(guildId);

@@ -4,6 +4,7 @@ import { PermissionFlagsBits, type AutocompleteInteraction, type ChatInputComman
 import type { BotContext } from '../../context';
 import { UserError } from '../../user-error';
 import { configureCapture } from './capture';
+import { dashboardSubcommands } from './dashboard';
 import { configureDigest, suggestTimezones } from './digest';
 import { aggregate, backfill } from './maintenance';
 import type { SubcommandHandler } from './shared';
@@ -23,6 +24,7 @@ const SUBCOMMANDS: Readonly<Record<string, SubcommandHandler | Readonly<Record<s
   aggregate,
   token: tokenSubcommands,
   backfill,
+  dashboard: dashboardSubcommands,
 };
 
 function handlerFor(group: string | null, sub: string): SubcommandHandler | null {

@@ -12,6 +12,19 @@ export const showStatus: SubcommandHandler = async (interaction, ctx) => {
   await interaction.reply({ embeds: [await statusEmbed(ctx, interaction.guildId)], ...ephemeral });
 };
 
+/** A recorded setting's value in a line: channels and roles as mentions, lists joined, nothing as "none". */
+function shownValue(field: string, value: unknown): string {
+  const id = (v: unknown): string | null => (typeof v === 'string' && /^\d{1,20}$/.test(v) ? v : null);
+  if (value === null || value === undefined) return 'none';
+  if (Array.isArray(value)) {
+    if (value.length === 0) return 'all channels';
+    return value.map((v) => (id(v) ? `<#${id(v)}>` : safeText(String(v), 30))).join(', ');
+  }
+  if (field === 'digestChannelId' && id(value)) return `<#${id(value)}>`;
+  if (field === 'dashboardViewerRoleId' && id(value)) return `<@&${id(value)}>`;
+  return safeText(String(value), 60);
+}
+
 export async function statusEmbed(
   ctx: Pick<BotContext, 'settings' | 'digests' | 'clock' | 'services' | 'analytics'>,
   guildId: string,
@@ -67,6 +80,18 @@ export async function statusEmbed(
         .map(
           (c) =>
             `<#${c.channelId}>: ${formatCount(c.messagesScanned)} messages, ${plural(c.sharesFound, 'clip link')}${c.completedAt ? ' ✅' : ' (in progress)'}`,
+        )
+        .join('\n'),
+    });
+  }
+  const changes = await ctx.settings.recentChanges(guildId, 5);
+  if (changes.length > 0) {
+    fields.push({
+      name: 'Recent settings changes',
+      value: changes
+        .map(
+          (c) =>
+            `\`${c.field}\` ${shownValue(c.field, c.oldValue)} → ${shownValue(c.field, c.newValue)} by ${safeText(c.actorName, 50)} (${c.source === 'dashboard' ? 'dashboard' : 'slash command'}) ${discordTimestamp(c.changedAt, 'R')}`,
         )
         .join('\n'),
     });
