@@ -3,7 +3,10 @@
 // API token created with /clipscope-admin, dashboard sign-in, every endpoint, every CSV report, the SSE stream, a bad,
 // an unknown and a revoked token, bad parameters, a Twitch token expiry (the secret is sent again) and a Twitch 5xx —
 // and then every log line of every thread, every HTTP response (headers and body), every message the bot sent to
-// Discord and the job_runs table are searched for the secrets and for their hashes.
+// Discord and the job_runs table are searched for the secrets and for their hashes. A second session does the same for
+// Sign in with Discord: the OAuth2 client secret, people's Discord access and refresh tokens, session ids (and their
+// hashes), codes and PKCE verifiers through sign-in, every API call with a session, settings changes, a Twitch link, a
+// token refresh, refusals, Discord and bot failures and sign-out; the database at rest is searched too.
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,7 +17,20 @@ import { createApp, type App } from '../../src/app';
 import { systemClock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
-import { member, message, snowflake, startFakeDiscord, textChannel, user, type FakeDiscord, type RecordedRequest } from '../fakes/discord';
+import {
+  installFakeOAuth,
+  member,
+  message,
+  OAuthPermissions,
+  oauthGuild,
+  snowflake,
+  startFakeDiscord,
+  textChannel,
+  twitchConnection,
+  user,
+  type FakeDiscord,
+  type RecordedRequest,
+} from '../fakes/discord';
 import { chatInput, Permissions, subcommand, subcommandGroup, options as optionsOf } from '../fakes/discord/interactions';
 import { FakeHelix, useFakeHelixPort } from '../fakes/helix';
 import { fakeBackedAppEnv } from './app-env';
@@ -263,6 +279,217 @@ describe('secrets in logs, errors and responses', () => {
     expect(JSON.stringify(live.reply.body)).toContain(live.token);
   }, 90_000);
 });
+
+describe('secrets of Sign in with Discord', () => {
+  let app: App | null = null;
+  let discord: FakeDiscord | null = null;
+  let helix: FakeHelix | null = null;
+  let restoreEnv: (() => void) | null = null;
+  let dir: string | null = null;
+  afterEach(async () => {
+    await app?.stop();
+    await discord?.stop();
+    await helix?.stop();
+    restoreEnv?.();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('never writes the client secret, Discord tokens, session ids, codes or verifiers anywhere over a whole signed-in session', async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clipscope-signin-secrets-'));
+    const guildId = snowflake();
+    const clips = textChannel({ guild_id: guildId, name: 'clips' });
+    const rules = textChannel({
+      guild_id: guildId,
+      name: 'rules',
+      permission_overwrites: [{ id: guildId, type: 0, allow: '0', deny: (1n << 11n).toString() }],
+    });
+    const owner = user({ username: 'owner', global_name: 'Owner' });
+    discord = await startFakeDiscord({ guilds: [{ id: guildId, name: 'Secretive', channels: [clips, rules], members: [member(owner)] }] });
+    const publicUrl = 'http://clipscope.test';
+    const clientSecret = `oauthsecret${randomBytes(16).toString('hex')}`;
+    const oauth = installFakeOAuth(discord, {
+      clientId: discord.applicationId,
+      clientSecret,
+      redirectUris: [`${publicUrl}/auth/discord/callback`],
+    });
+    oauth.account(owner, {
+      guilds: [oauthGuild({ id: guildId, name: 'Secretive' }, { owner: true, permissions: OAuthPermissions.administrator })],
+      connections: [twitchConnection({ id: '4242', name: 'owner_tv' })],
+    });
+    helix = new FakeHelix();
+    restoreEnv = useFakeHelixPort(await helix.start());
+
+    const logText: string[] = [];
+    const logger = createLogger({ level: 'trace', destination: { write: (line: string) => void logText.push(line) } });
+    app = createApp({
+      config: loadConfig({
+        ...fakeBackedAppEnv(path.join(dir, 'clipscope.db'), discord, helix),
+        LOG_LEVEL: 'trace',
+        DISCORD_APPLICATION_ID: discord.applicationId,
+        DISCORD_CLIENT_SECRET: clientSecret,
+        PUBLIC_URL: publicUrl,
+      }),
+      logger,
+      clock: systemClock,
+    });
+    await app.start();
+    const base = app.httpUrl!;
+    expect(logText.some((l) => l.includes('Sign in with Discord enabled'))).toBe(true);
+
+    // A browser over real HTTP: cookies kept by name; each response recorded without the Set-Cookie header that carries
+    // the session id by design (those are checked on their own below).
+    const cookies = new Map<string, string>();
+    const responses: string[] = [];
+    const setCookies: string[] = [];
+    const call = async (url: string, init: RequestInit = {}): Promise<{ status: number; headers: Headers; text: string }> => {
+      const headers = new Headers(init.headers);
+      if (cookies.size > 0) headers.set('cookie', [...cookies].map(([k, v]) => `${k}=${v}`).join('; '));
+      const response = await fetch(`${base}${url}`, { ...init, headers, redirect: 'manual' });
+      for (const line of response.headers.getSetCookie()) {
+        setCookies.push(line);
+        const [pair = ''] = line.split(';');
+        const [name = '', value = ''] = pair.split('=');
+        if (value === '') cookies.delete(name);
+        else cookies.set(name, value);
+      }
+      const text = await response.text();
+      const shown: string[] = [];
+      response.headers.forEach((value, name) => {
+        if (name !== 'set-cookie') shown.push(`${name}: ${value}`);
+      });
+      responses.push(`${response.status} ${url.split('?')[0]}\n${shown.join('\n')}\n\n${text}`);
+      return { status: response.status, headers: response.headers, text };
+    };
+    /** Discord's side of a consent: the authorize page (the fake) sends the browser back to the callback. */
+    const throughDiscord = async (start: { headers: Headers }): Promise<string> => {
+      const back = new URL((await fetch(start.headers.get('location')!, { redirect: 'manual' })).headers.get('location')!);
+      return `${back.pathname}${back.search}`;
+    };
+    const codes: string[] = [];
+    const sessionIds: string[] = [];
+
+    oauth.signInAs(owner.id);
+    const callbackUrl = await throughDiscord(await call('/auth/discord'));
+    codes.push(new URL(callbackUrl, base).searchParams.get('code')!);
+    expect((await call(callbackUrl)).status).toBe(303);
+    sessionIds.push(cookies.get('clipscope_session')!);
+    const session = JSON.parse((await call('/auth/session')).text) as { csrfToken: string; guilds: { id: string }[] };
+    expect(session.guilds.map((g) => g.id)).toEqual([guildId]);
+    const csrfOnly = { 'x-csrf-token': session.csrfToken, origin: publicUrl };
+    const csrf = { ...csrfOnly, 'content-type': 'application/json' };
+
+    // Every API path with the session, the settings read and changed, a refused change, the live stream.
+    for (const apiPath of apiPaths().filter((p) => !p.endsWith('/events'))) {
+      for (const query of queriesFor(apiPath)) expect((await call(`${apiPath}?${query}&guild=${guildId}`)).status, apiPath).toBe(200);
+    }
+    expect((await call(`/dashboard/api/settings?guild=${guildId}`)).status).toBe(200);
+    const patch = (body: unknown, headers: Record<string, string> = csrf) =>
+      call(`/dashboard/api/settings?guild=${guildId}`, { method: 'PATCH', headers, body: JSON.stringify(body) });
+    expect((await patch({ timezone: 'Europe/Berlin', digest: { channelId: clips.id } })).status).toBe(200);
+    expect((await patch({ digest: { channelId: rules.id } })).status).toBe(400);
+    expect((await patch({ timezone: 'UTC' }, { 'content-type': 'application/json' })).status).toBe(403);
+    const stream = new AbortController();
+    const sse = await fetch(`${base}/analytics/api/events?guild=${guildId}`, {
+      headers: { cookie: `clipscope_session=${sessionIds[0]}` },
+      signal: stream.signal,
+    });
+    expect(sse.status).toBe(200);
+    stream.abort();
+
+    // A Twitch link (a second grant replaces the first), then a refresh through an expired access token.
+    const linkUrl = await throughDiscord(await call(`/auth/discord/link-twitch?next=${encodeURIComponent(`/?guild=${guildId}`)}`));
+    codes.push(new URL(linkUrl, base).searchParams.get('code')!);
+    expect((await call(linkUrl)).status).toBe(303);
+    oauth.expireAccessTokens();
+    expect((await call('/auth/refresh', { method: 'POST', headers: csrfOnly })).status).toBe(200);
+    expect(oauth.tokenRequests.some((r) => r.grantType === 'refresh_token' && r.status === 200)).toBe(true);
+
+    // Refusals and failures: a replayed callback, a forged cookie, another guild, Discord failing, the bot failing.
+    expect((await call(callbackUrl)).status).toBe(400);
+    const forged = `${'Q'.repeat(20)}${randomBytes(17).toString('base64url')}`.slice(0, 43);
+    sessionIds.push(forged);
+    const realCookie = cookies.get('clipscope_session')!;
+    cookies.set('clipscope_session', forged);
+    expect((await call(`/analytics/api/overview?guild=${guildId}`)).status).toBe(401);
+    cookies.set('clipscope_session', realCookie);
+    expect((await call(`/analytics/api/overview?guild=${snowflake()}`)).status).toBe(403);
+    discord.route('GET', '/users/@me/guilds', () => ({ status: 502, body: { message: 'upstream', code: 0 } }), { authorization: 'own' });
+    oauth.expireAccessTokens();
+    expect((await call('/auth/refresh', { method: 'POST', headers: csrfOnly })).status).toBe(502);
+    discord.route('GET', '/guilds/:g/members/:u', () => ({ status: 500, body: { message: 'boom', code: 0 } }));
+    expect((await patch({ timezone: 'UTC' })).status).toBe(503);
+    // Sign-out: without the token refused; with it, the grant is revoked even though Discord answers the first revoke badly.
+    expect((await call('/auth/logout', { method: 'POST' })).status).toBe(403);
+    let revokeFailures = 1;
+    discord.route(
+      'POST',
+      '/oauth2/token/revoke',
+      () => (revokeFailures-- > 0 ? { status: 503, body: { message: 'try later' } } : { body: {} }),
+      { authorization: 'own' },
+    );
+    expect((await call('/auth/logout', { method: 'POST', headers: csrfOnly })).status).toBe(204);
+    cookies.set('clipscope_session', realCookie);
+    expect((await call(`/analytics/api/overview?guild=${guildId}`)).status).toBe(401);
+
+    await app.stop();
+    app = null;
+
+    const dbFile = path.join(dir, 'clipscope.db');
+    const verifiers = oauth.tokenRequests.length > 0 ? tokenFormValues(discord.requests, 'code_verifier') : [];
+    expect(verifiers.length).toBe(2);
+    const secrets: [string, string][] = [
+      ['OAuth2 client secret', clientSecret],
+      ...oauth.issuedTokens.map((t): [string, string] => ['Discord access or refresh token', t]),
+      ...sessionIds.map((id): [string, string] => ['session id', id]),
+      ...sessionIds.slice(0, 1).map((id): [string, string] => ['session id hash', sha256(id)]),
+      ...codes.map((c): [string, string] => ['authorization code', c]),
+      ...verifiers.map((v): [string, string] => ['PKCE verifier', v]),
+    ];
+    expect(oauth.issuedTokens.length).toBeGreaterThanOrEqual(6);
+    const logs = logText.join('');
+    expect(logs).toContain('signed in with Discord');
+    expect(logs).toContain('could not revoke a Discord token on sign-out');
+    expect(logs).toContain('sign-in check could not complete');
+    const places: [string, string][] = [
+      ['the log', logs],
+      ['HTTP responses', responses.join('\n')],
+      ['the database', databaseText(dbFile)],
+    ];
+    const leaks = places.flatMap(([where, text]) =>
+      secrets
+        // The database keys sessions by the hash of their id: that is where the hash belongs.
+        .filter(([what]) => !(where === 'the database' && what === 'session id hash'))
+        .filter(([, secret]) => text.includes(secret))
+        .map(([what]) => `${what} in ${where}`),
+    );
+    expect(leaks).toEqual([]);
+    // Set-Cookie carries the session id to its browser, and only that: no token, secret or code.
+    const cookieText = setCookies.join('\n');
+    expect(cookieText).toContain(sessionIds[0]);
+    expect(secrets.filter(([what]) => what !== 'session id').filter(([, s]) => cookieText.includes(s))).toEqual([]);
+    // The control: the database does keep the session's hash, so the search would have found a stored id.
+    expect(databaseText(dbFile).length).toBeGreaterThan(1000);
+  }, 90_000);
+});
+
+/** Every value of a form field the app sent to Discord's token endpoint. */
+function tokenFormValues(requests: RecordedRequest[], field: string): string[] {
+  return requests
+    .filter((r) => r.method === 'POST' && r.path === '/oauth2/token' && typeof r.body === 'string')
+    .map((r) => new URLSearchParams(r.body as string).get(field))
+    .filter((v): v is string => v !== null);
+}
+
+/** Every row of every table, as text. */
+function databaseText(file: string): string {
+  const db = new Database(file, { readonly: true });
+  try {
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
+    return tables.map(({ name }) => `${name}: ${JSON.stringify(db.prepare(`SELECT * FROM "${name}"`).all())}`).join('\n');
+  } finally {
+    db.close();
+  }
+}
 
 function headerText(headers: Headers): string {
   const lines: string[] = [];
