@@ -57,7 +57,6 @@ CREATE TABLE "settings_changes" (
 ALTER TABLE "import_runs" DROP CONSTRAINT "import_runs_pkey";--> statement-breakpoint
 ALTER TABLE "import_runs" ADD CONSTRAINT "import_runs_guild_id_file_path_pk" PRIMARY KEY("guild_id","file_path");--> statement-breakpoint
 ALTER TABLE "guild_settings" ADD COLUMN "dashboard_viewer_role_id" text COLLATE "C";--> statement-breakpoint
-ALTER TABLE "dashboard_session_guilds" ADD CONSTRAINT "dashboard_session_guilds_session_hash_dashboard_sessions_id_hash_fk" FOREIGN KEY ("session_hash") REFERENCES "public"."dashboard_sessions"("id_hash") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "dashboard_sessions_user_idx" ON "dashboard_sessions" USING btree ("user_id");--> statement-breakpoint
 CREATE INDEX "dashboard_sessions_expires_idx" ON "dashboard_sessions" USING btree ("expires_at");--> statement-breakpoint
 CREATE INDEX "dashboard_sign_ins_expires_idx" ON "dashboard_sign_ins" USING btree ("expires_at");--> statement-breakpoint

@@ -157,42 +157,45 @@ export function updateGuildSettings(
   now: number,
   actor?: SettingsActor,
 ): Promise<GuildSettings> {
+  // Without an actor the update is one upsert (no transaction held across an await on a shared SQLite file).
+  if (!actor) return upsertSettings(db, guildId, changes, now);
   return db.transaction(async (tx) => {
-    const q = queries(tx);
-    const before = actor ? await getGuildSettings(tx, guildId) : null;
-    const keys = SETTING_KEYS.filter((k) => changes[k] !== undefined);
-    const values: GuildSettings = defaultGuildSettings(guildId);
-    for (const k of keys) (values as Record<SettingKey, unknown>)[k] = changes[k];
-    const row = await q.get<SettingsRow>(upsertSql(keys), {
-      guildId,
-      guildName: values.guildName,
-      captureChannelIds: JSON.stringify(values.captureChannelIds),
-      includeBots: values.includeBots,
-      timezone: values.timezone,
-      digestChannelId: values.digestChannelId,
-      digestWeekday: values.digestWeekday,
-      digestHour: values.digestHour,
-      digestEnabled: values.digestEnabled,
-      digestLastError: values.digestLastError,
-      dashboardViewerRoleId: values.dashboardViewerRoleId,
-      updatedAt: now,
-    });
-    const after = toSettings(row!);
-    if (actor && before) {
-      for (const field of Object.keys(changes) as (keyof GuildSettings)[]) {
-        if (!RECORDED_FIELDS.has(field)) continue;
-        const oldValue = JSON.stringify(before[field]);
-        const newValue = JSON.stringify(after[field]);
-        if (oldValue === newValue) continue;
-        await q.run(
-          `INSERT INTO settings_changes (guild_id, changed_at, actor_id, actor_name, source, field, old_value, new_value)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-          [guildId, now, actor.id, actor.name, actor.source, field, oldValue, newValue],
-        );
-      }
+    const before = await getGuildSettings(tx, guildId);
+    const after = await upsertSettings(tx, guildId, changes, now);
+    for (const field of Object.keys(changes) as (keyof GuildSettings)[]) {
+      if (!RECORDED_FIELDS.has(field)) continue;
+      const oldValue = JSON.stringify(before[field]);
+      const newValue = JSON.stringify(after[field]);
+      if (oldValue === newValue) continue;
+      await queries(tx).run(
+        `INSERT INTO settings_changes (guild_id, changed_at, actor_id, actor_name, source, field, old_value, new_value)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        [guildId, now, actor.id, actor.name, actor.source, field, oldValue, newValue],
+      );
     }
     return after;
   });
+}
+
+async function upsertSettings(db: Db, guildId: string, changes: GuildSettingsChanges, now: number): Promise<GuildSettings> {
+  const keys = SETTING_KEYS.filter((k) => changes[k] !== undefined);
+  const values: GuildSettings = defaultGuildSettings(guildId);
+  for (const k of keys) (values as Record<SettingKey, unknown>)[k] = changes[k];
+  const row = await queries(db).get<SettingsRow>(upsertSql(keys), {
+    guildId,
+    guildName: values.guildName,
+    captureChannelIds: JSON.stringify(values.captureChannelIds),
+    includeBots: values.includeBots,
+    timezone: values.timezone,
+    digestChannelId: values.digestChannelId,
+    digestWeekday: values.digestWeekday,
+    digestHour: values.digestHour,
+    digestEnabled: values.digestEnabled,
+    digestLastError: values.digestLastError,
+    dashboardViewerRoleId: values.dashboardViewerRoleId,
+    updatedAt: now,
+  });
+  return toSettings(row!);
 }
 
 /** The guild's most recent settings changes, newest first. */

@@ -115,6 +115,7 @@ describe.each(testEngines())('small stores on %s', (engine) => {
       digestHour: 10,
       digestEnabled: false,
       digestLastError: null,
+      dashboardViewerRoleId: null,
     });
     await updateGuildSettings(t.db, 'g-set', { digestChannelId: null }, 30);
     expect((await getGuildSettings(t.db, 'g-set')).digestChannelId).toBeNull();

@@ -20,13 +20,12 @@ export const dashboardSessions = pgTable(
   (t) => [index('dashboard_sessions_user_idx').on(t.userId), index('dashboard_sessions_expires_idx').on(t.expiresAt)],
 );
 
-// Keyed session-first as on SQLite: a session's servers are read together; the cascade ends them with the session.
+// Keyed session-first as on SQLite: a session's servers are read together. No foreign key (Citus places these as
+// reference tables; the sessions store deletes a session's servers with it, as it does on SQLite).
 export const dashboardSessionGuilds = pgTable(
   'dashboard_session_guilds',
   {
-    sessionHash: text('session_hash')
-      .notNull()
-      .references(() => dashboardSessions.idHash, { onDelete: 'cascade' }),
+    sessionHash: text('session_hash').notNull(),
     guildId: text('guild_id').notNull(),
     guildName: text('guild_name').notNull(),
     guildIcon: text('guild_icon'),
