@@ -56,7 +56,9 @@ const POSTGRES_SHIPPED: readonly Pinned[] = [
     sha256: '2e4ac51abf727e390afd7fc69216fef5ec8e3c3b802605e7519bb29c61bb2af5',
   },
   {
-    tag: '0002_dashboard-sign-in-and-guild-keyed-imports', when: 1796523080620, sha256: 'f8fbb6276569936706403d50595bfb5ccd14d7794eea3fdf973d25d29ebcceb4',
+    tag: '0002_dashboard-sign-in-and-guild-keyed-imports',
+    when: 1796523080620,
+    sha256: 'f8fbb6276569936706403d50595bfb5ccd14d7794eea3fdf973d25d29ebcceb4',
   },
 ];
 
