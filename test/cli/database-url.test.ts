@@ -35,7 +35,9 @@ describe('clipscope with DATABASE_URL', () => {
 
   it('runs on the SQLite file given with --database', async () => {
     temp = createTempDb();
-    const result = await run(['token', 'list', '--guild', '123456789012345678', '--database', temp.path], { DATABASE_URL: 'postgres://u@127.0.0.1:1/db' });
+    const result = await run(['token', 'list', '--guild', '123456789012345678', '--database', temp.path], {
+      DATABASE_URL: 'postgres://u@127.0.0.1:1/db',
+    });
     expect(result).toMatchObject({ code: 0 });
   });
 });
