@@ -242,7 +242,17 @@ export function createSignIn(deps: SignInDeps, shared: { clock: Clock; logger: L
       const found = await authenticate(request, reply);
       if (found instanceof HttpError || found === null) return reply.send({ signIn: { enabled: true }, user: null });
       const now = clock.now();
-      if (now - found.guildsReadAt >= GUILD_LIST_MAX_AGE_MS) await refreshGuilds(found, reply, now);
+      if (now - found.guildsReadAt >= GUILD_LIST_MAX_AGE_MS) {
+        try {
+          await refreshGuilds(found, reply, now);
+        } catch (error) {
+          // Discord or the bot not answering keeps the list the session has (each server is still re-checked through
+          // the bot before use); only a grant Discord no longer accepts ends the session.
+          if (error instanceof HttpError) return reply.send({ signIn: { enabled: true }, user: null });
+          if (!(error instanceof DiscordOAuthError || error instanceof BotUnavailableError)) throw error;
+          logger.warn({ code: error.code, userId: found.user.id }, 'could not read the server list again; keeping the one the session has');
+        }
+      }
       return reply.send(sessionView(found));
     });
 
