@@ -265,8 +265,12 @@ describe('Sign in with Discord', () => {
       alice.roles = [world.guildA.modsRoleId];
       world.clock.advance(world.settings.recheckMs);
       expect((await api(browser, `?guild=${GUILD_A}`)).statusCode).toBe(403);
+      const before = temp.db.$client.prepare('SELECT id_hash FROM dashboard_sessions').all();
       await browser.signIn(world, world.alice.id);
       expect((await api(browser, `?guild=${GUILD_A}`)).statusCode).toBe(200);
+      // The browser's older session ended with the new sign-in.
+      expect(temp.db.$client.prepare('SELECT id_hash FROM dashboard_sessions').all()).not.toEqual(expect.arrayContaining(before));
+      expect(temp.db.$client.prepare('SELECT count(*) AS n FROM dashboard_sessions').get()).toEqual({ n: 1 });
     });
 
     it('refuses with 503 when the bot cannot confirm access, and does not guess', async () => {

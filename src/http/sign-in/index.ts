@@ -223,6 +223,13 @@ export function createSignIn(deps: SignInDeps, shared: { clock: Clock; logger: L
           );
         const user = await oauth.user(tokens.accessToken);
         const guilds = await grantedGuilds(user.id, tokens.accessToken, now);
+        // Signing in again in the same browser replaces its session: the older one ends, and its grant with it.
+        const previous = await authenticate(request, reply);
+        if (previous !== null && !(previous instanceof HttpError)) {
+          const older = sessions.discordTokens(previous);
+          await sessions.end(previous);
+          if (older) await revokeQuietly(oauth, older);
+        }
         const session = await sessions.start({ user, tokens, guilds }, now);
         setCookie(reply, cookies.session, session.id, sessions.maxMs, cookies.secure);
         logger.info({ userId: user.id, guilds: guilds.length }, 'signed in with Discord');
