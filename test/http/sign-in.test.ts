@@ -265,8 +265,12 @@ describe('Sign in with Discord', () => {
       alice.roles = [world.guildA.modsRoleId];
       world.clock.advance(world.settings.recheckMs);
       expect((await api(browser, `?guild=${GUILD_A}`)).statusCode).toBe(403);
+      const before = temp.db.$client.prepare('SELECT id_hash FROM dashboard_sessions').all();
       await browser.signIn(world, world.alice.id);
       expect((await api(browser, `?guild=${GUILD_A}`)).statusCode).toBe(200);
+      // The browser's older session ended with the new sign-in.
+      expect(temp.db.$client.prepare('SELECT id_hash FROM dashboard_sessions').all()).not.toEqual(expect.arrayContaining(before));
+      expect(temp.db.$client.prepare('SELECT count(*) AS n FROM dashboard_sessions').get()).toEqual({ n: 1 });
     });
 
     it('refuses with 503 when the bot cannot confirm access, and does not guess', async () => {
@@ -318,6 +322,39 @@ describe('Sign in with Discord', () => {
       again.cookies.set('clipscope_session', id);
       expect((await session(again)).user).toBeNull();
     });
+  });
+
+  it('reads the server list again after an hour, keeps it when Discord does not answer, and ends the session when the grant is gone', async () => {
+    await browser.signIn(world, world.alice.id);
+    const listReads = () => world.discord.requestsTo('GET', '/users/@me/guilds').length;
+    const before = listReads();
+    world.clock.advance(30 * 60_000);
+    await session();
+    expect(listReads()).toBe(before);
+    world.clock.advance(31 * 60_000);
+    expect((await session()).guilds?.map((g) => g.id)).toEqual([GUILD_A]);
+    expect(listReads()).toBe(before + 1);
+
+    world.discord.route('GET', '/users/@me/guilds', () => ({ status: 502, body: { message: 'upstream', code: 0 } }), {
+      authorization: 'own',
+    });
+    world.clock.advance(61 * 60_000);
+    const kept = await session();
+    expect(kept.user).not.toBeNull();
+    expect(kept.guilds?.map((g) => g.id)).toEqual([GUILD_A]);
+
+    world.discord.route('GET', '/users/@me/guilds', () => ({ status: 401, body: { message: '401: Unauthorized', code: 0 } }), {
+      authorization: 'own',
+    });
+    for (const token of world.oauth.issuedTokens) {
+      await fetch(`${world.discord.apiBaseUrl}/oauth2/token/revoke`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token, client_id: CLIENT_ID, client_secret: world.settings.clientSecret }),
+      });
+    }
+    expect((await session()).user).toBeNull();
+    expect((await browser.get(`/analytics/api/overview?guild=${GUILD_A}`)).statusCode).toBe(401);
   });
 
   it('uses __Host- cookies with Secure when the public URL is https', async () => {

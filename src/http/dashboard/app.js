@@ -76,9 +76,12 @@ function renderTwitchLink(answer) {
   $('twitch-unlink').hidden = !linked;
 }
 
+/** Stops the live stream and makes every answer still on its way stale (a new screen, a sign-out). */
 function stopLive() {
   if (stopEvents) stopEvents();
   stopEvents = null;
+  clearTimeout(refreshTimer);
+  loadGeneration += 1;
 }
 
 function showSignIn(message) {
@@ -178,6 +181,8 @@ function enterSession(info) {
 }
 
 function handleError(error, container) {
+  // An answer that arrives after sign-out belongs to no one.
+  if (auth.mode === null) return;
   if (error instanceof ApiError && error.status === 401) {
     if (auth.mode === 'session') {
       showSignIn('Your session has ended (signed out, expired or idle). Sign in again.');

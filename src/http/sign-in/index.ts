@@ -223,6 +223,13 @@ export function createSignIn(deps: SignInDeps, shared: { clock: Clock; logger: L
           );
         const user = await oauth.user(tokens.accessToken);
         const guilds = await grantedGuilds(user.id, tokens.accessToken, now);
+        // Signing in again in the same browser replaces its session: the older one ends, and its grant with it.
+        const previous = await authenticate(request, reply);
+        if (previous !== null && !(previous instanceof HttpError)) {
+          const older = sessions.discordTokens(previous);
+          await sessions.end(previous);
+          if (older) await revokeQuietly(oauth, older);
+        }
         const session = await sessions.start({ user, tokens, guilds }, now);
         setCookie(reply, cookies.session, session.id, sessions.maxMs, cookies.secure);
         logger.info({ userId: user.id, guilds: guilds.length }, 'signed in with Discord');
@@ -242,7 +249,17 @@ export function createSignIn(deps: SignInDeps, shared: { clock: Clock; logger: L
       const found = await authenticate(request, reply);
       if (found instanceof HttpError || found === null) return reply.send({ signIn: { enabled: true }, user: null });
       const now = clock.now();
-      if (now - found.guildsReadAt >= GUILD_LIST_MAX_AGE_MS) await refreshGuilds(found, reply, now);
+      if (now - found.guildsReadAt >= GUILD_LIST_MAX_AGE_MS) {
+        try {
+          await refreshGuilds(found, reply, now);
+        } catch (error) {
+          // Discord or the bot not answering keeps the list the session has (each server is still re-checked through
+          // the bot before use); only a grant Discord no longer accepts ends the session.
+          if (error instanceof HttpError) return reply.send({ signIn: { enabled: true }, user: null });
+          if (!(error instanceof DiscordOAuthError || error instanceof BotUnavailableError)) throw error;
+          logger.warn({ code: error.code, userId: found.user.id }, 'could not read the server list again; keeping the one the session has');
+        }
+      }
       return reply.send(sessionView(found));
     });
 
