@@ -180,6 +180,12 @@ function enterSession(info) {
   loadTwitchLink();
 }
 
+/** An answer that ends what this page may show: the token or session is gone, or the server was taken away. */
+function endsAccess(error) {
+  if (!(error instanceof ApiError)) return false;
+  return error.status === 401 || (error.status === 403 && auth.mode === 'session' && error.code === 'guild_forbidden');
+}
+
 function handleError(error, container) {
   // An answer that arrives after sign-out belongs to no one.
   if (auth.mode === null) return;
@@ -261,7 +267,7 @@ async function panel(container, generation, load, render, { quiet = false } = {}
     render(answer);
   } catch (error) {
     if (generation !== loadGeneration) return;
-    if (error instanceof ApiError && error.status === 401) return handleError(error, container);
+    if (endsAccess(error)) return handleError(error, container);
     if (error && error.name === 'AbortError') return;
     const previous = failing.get(container.id);
     if (previous) clearTimeout(previous.timer);
@@ -331,7 +337,7 @@ async function loadStatus(generation) {
     $('status-line').hidden = text === '';
     $('status-line').textContent = text;
   } catch (error) {
-    if (error instanceof ApiError && error.status === 401) handleError(error, $('overview'));
+    if (endsAccess(error)) handleError(error, $('overview'));
   }
 }
 
@@ -657,7 +663,7 @@ function wire() {
       try {
         await downloadCsv(params);
       } catch (error) {
-        if (error instanceof ApiError && error.status === 401) handleError(error, $('overview'));
+        if (endsAccess(error)) handleError(error, $('overview'));
         else {
           $('global-error').hidden = false;
           $('global-error').textContent = `CSV download failed: ${error instanceof Error ? error.message : 'unknown error'}`;
