@@ -163,8 +163,9 @@ describe.skipIf(!hasChromium)('an honest dashboard in Chromium', () => {
     it('shows the figure "most engaging creators" ranks by, in order', async () => {
       await page.click('#period-buttons button[data-period=all_time]');
       await expect.poll(() => page.locator('#growth').getAttribute('data-state')).toBe('ready');
+      // The period switch re-renders the panel: wait for the new list, not the previous render's 'ready'.
+      await expect.poll(() => page.locator('#growth .growth-list').nth(1).locator('li').count()).toBeGreaterThan(1);
       const lines = await page.locator('#growth .growth-list').nth(1).locator('li').allTextContents();
-      expect(lines.length).toBeGreaterThan(1);
       const perClip = lines.map((line) => {
         expect(line).toMatch(/ · [\d.]+ per clip \(\d+ shares? \+ \d+ reactions? on \d+ clips?\)$/);
         return Number(/([\d.]+) per clip/.exec(line)?.[1]);
@@ -201,7 +202,7 @@ describe.skipIf(!hasChromium)('an honest dashboard in Chromium', () => {
       await page.locator('#creators tbody tr').first().waitFor();
       await expect.poll(() => fits('creators')).toBe(true);
       await expect.poll(() => fits('games')).toBe(true);
-      expect(await page.locator('#creators th').allTextContents()).toContain('Top game');
+      await expect.poll(() => page.locator('#creators th').allTextContents()).toContain('Top game');
       expect(await page.locator('.scroll-hint').first().isVisible()).toBe(false);
     });
 
