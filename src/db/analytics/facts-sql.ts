@@ -28,5 +28,5 @@ export function reactionsByBucketSql(cte: string): string {
         LEFT JOIN clips c ON c.guild_id = s.guild_id AND c.clip_id = s.clip_id
        WHERE a.guild_id = ? AND a.observed_at >= b.s AND a.observed_at < b.e
        GROUP BY 1, 2, 3
-    ) GROUP BY 1, 2, 3 HAVING sum(n) <> 0`;
+    ) AS per_source GROUP BY 1, 2, 3 HAVING sum(n) <> 0`;
 }
