@@ -2,6 +2,7 @@
 // back in the queue.
 import type { Db } from '../../database';
 import { dialect, queries } from '../../sql';
+import { textArray } from '../../analytics/postgres-text';
 import { inWrite } from './clip-rows';
 
 /**
@@ -155,14 +156,9 @@ export async function retryFailedClips(
   if (filter.clipIds !== undefined) {
     // One statement text whatever the number of ids: a JSON array on SQLite, a text[] on PostgreSQL.
     where.push(dialect(db, { sqlite: 'clip_id IN (SELECT value FROM json_each(?))', postgres: 'clip_id = ANY(CAST(? AS text[]))' }));
-    params.push(dialect(db, { sqlite: JSON.stringify(filter.clipIds), postgres: toTextArray(filter.clipIds) }));
+    params.push(dialect(db, { sqlite: JSON.stringify(filter.clipIds), postgres: textArray(filter.clipIds) }));
   }
   const sql = `UPDATE clips SET enrichment_state = 'pending', enrichment_attempts = 0, enrichment_next_attempt_at = 0,
                 last_updated_at = ? WHERE ${where.join(' AND ')}`;
   return (await queries(db).run(sql, params)).changes;
-}
-
-/** A PostgreSQL array literal of texts ({"a","b"}), every element quoted and escaped. */
-function toTextArray(values: readonly string[]): string {
-  return `{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
 }
