@@ -7,6 +7,7 @@ import { CliError, type CliCommand, type CliIo } from './command';
 import { aggregateCommand } from './commands/aggregate';
 import { backfillCommand } from './commands/backfill';
 import { commandsRegisterCommand } from './commands/commands-register';
+import { copyCommand } from './commands/copy';
 import { enrichCommand } from './commands/enrich';
 import { generateCommand } from './commands/generate';
 import { guildsCommand } from './commands/guilds';
@@ -21,6 +22,7 @@ export const COMMANDS: CliCommand[] = [
   aggregateCommand,
   backfillCommand,
   commandsRegisterCommand,
+  copyCommand,
   enrichCommand,
   generateCommand,
   guildsCommand,
