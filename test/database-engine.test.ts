@@ -92,7 +92,7 @@ describe('the HTTP worker on PostgreSQL', () => {
       const database = await createPostgresDatabase('http-worker');
       const config = loadConfig({ DATABASE_URL: database.url, DATABASE_POOL_SIZE: '4' });
       // The worker does not migrate: the main thread has, as here.
-        await closeDb(await openDb(databaseTarget(config)));
+      await closeDb(await openDb(databaseTarget(config)));
       const worker = await startHttpWorker(
         {
           database: databaseTarget(config),
