@@ -19,6 +19,7 @@ import type { TokenVerifier } from '../auth/tokens';
 import { createSignIn, signInDisabledPlugin, type SignInDeps } from './sign-in';
 import { BotUnavailableError } from '../auth/guild-access';
 import { DiscordOAuthError } from '../auth/discord-oauth';
+import { storageProblemKind } from '../db/storage-errors';
 
 export type { HttpOptions, RouteContext, RouteGuard };
 
@@ -119,6 +120,22 @@ export async function createHttpServer({
     if (error instanceof InvalidPeriodError) {
       // The analytics' own check of a period (e.g. a timezone it cannot resolve): its message is for the caller.
       return reply.code(400).send({ error: 'invalid_parameter', message: error.message, parameter: 'period', rule: error.message });
+    }
+    const storage = storageProblemKind(error);
+    if (storage !== null) {
+      // "Not now" from the database (a full PostgreSQL pool after DATABASE_ACQUIRE_TIMEOUT_MS, the statement timeout,
+      // a lost connection, SQLite busy): the client may retry; the log names the problem and the database.
+      request.log.warn({ err: error, kind: storage, url: request.url, reqId: request.id }, 'database could not answer');
+      return reply
+        .code(503)
+        .header('retry-after', '5')
+        .send({
+          error: 'database_unavailable',
+          message:
+            storage === 'busy'
+              ? 'The database is busy (every connection in use, or the query ran past its time limit); retry in a few seconds.'
+              : 'The database cannot be reached or written right now; retry in a few seconds.',
+        });
     }
     const status = typeof (error as { statusCode?: unknown }).statusCode === 'number' ? (error as { statusCode: number }).statusCode : 500;
     if (status >= 400 && status < 500) {

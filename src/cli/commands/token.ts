@@ -1,12 +1,11 @@
 // `clipscope token create|list|revoke`: manage the HTTP API tokens that each open one guild's analytics.
 import { z } from 'zod';
 import { systemClock } from '../../clock';
-import { loadConfig } from '../../config';
-import { closeDatabase, openDatabase } from '../../db/client';
 import { createAnalytics } from '../../analytics/service';
 import { createApiToken, listApiTokens, revokeApiToken, type ApiTokenInfo } from '../../auth/tokens';
 import { CliError, type CliCommand } from '../command';
-import { requireDatabaseFile } from '../database';
+import { missingOnPostgres } from '../../database-engine';
+import { closeCommandDatabase, openCommandDatabase } from '../database';
 
 const guildId = z.string().regex(/^\d{17,20}$/, 'a Discord guild id (17 to 20 digits)');
 const tokenName = z.string().trim().min(1, 'a name of 1 to 100 characters').max(100, 'a name of 1 to 100 characters');
@@ -40,8 +39,6 @@ Options:
     if (action !== 'create' && action !== 'list' && action !== 'revoke') {
       throw new CliError('expected "create", "list" or "revoke" (see clipscope token --help)', 2);
     }
-    const config = loadConfig(io.env);
-    const path = typeof values.database === 'string' ? values.database : config.DATABASE_PATH;
     const now = systemClock.now();
 
     const parseGuild = (): string => {
@@ -59,28 +56,28 @@ Options:
         name = parsed.data;
       }
       if (rest.length > 0) throw new CliError(`unexpected argument "${rest[0]}"`, 2);
-      requireDatabaseFile(path);
-      const db = openDatabase({ path });
+      const db = await openCommandDatabase(io, values.database, { command: 'token', needs: [] });
       try {
         const created = await createApiToken(db, { guildId: guild, name }, now);
         // The token alone on stdout, so `TOKEN=$(clipscope token create …)` works; the rest goes to stderr.
         io.stdout.write(`${created.token}\n`);
         io.stderr.write(`Created token #${created.id} "${created.name}" for guild ${guild}. It is shown only this once.\n`);
         // A token for a server the database knows nothing of opens an empty dashboard: most likely a mistyped id.
-        if (!(await createAnalytics(db).guilds()).some((g) => g.guildId === guild))
+        // (The server list is an analytics read: skipped on PostgreSQL until those reads run there.)
+        const canList = db.engine === 'sqlite' || missingOnPostgres(['reads']).length === 0;
+        if (canList && !(await createAnalytics(db).guilds()).some((g) => g.guildId === guild))
           io.stderr.write(
             `Warning: this database holds no data for guild ${guild}; the dashboard stays empty until the bot sees it. "clipscope guilds" lists the servers it has.\n`,
           );
       } finally {
-        closeDatabase(db);
+        await closeCommandDatabase(db);
       }
       return 0;
     }
 
     if (action === 'list') {
       const guild = parseGuild();
-      requireDatabaseFile(path);
-      const db = openDatabase({ path });
+      const db = await openCommandDatabase(io, values.database, { command: 'token', needs: [] });
       try {
         const tokens = await listApiTokens(db, guild);
         if (values.json === true) {
@@ -91,21 +88,20 @@ Options:
           io.stdout.write(formatTable(tokens));
         }
       } finally {
-        closeDatabase(db);
+        await closeCommandDatabase(db);
       }
       return 0;
     }
 
     const parsedId = tokenId.safeParse(rest[0]);
     if (!parsedId.success || rest.length !== 1) throw new CliError('expected one token id, e.g. clipscope token revoke 3', 2);
-    requireDatabaseFile(path);
-    const db = openDatabase({ path });
+    const db = await openCommandDatabase(io, values.database, { command: 'token', needs: [] });
     try {
       const result = await revokeApiToken(db, parsedId.data, now);
       if (result === 'not_found') throw new CliError(`no token #${parsedId.data}; see clipscope token list --guild ID`);
       io.stdout.write(result === 'revoked' ? `Revoked token #${parsedId.data}.\n` : `Token #${parsedId.data} was already revoked.\n`);
     } finally {
-      closeDatabase(db);
+      await closeCommandDatabase(db);
     }
     return 0;
   },
