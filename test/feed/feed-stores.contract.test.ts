@@ -8,13 +8,14 @@ import {
   feedPostsSentSince,
   getFeed,
   getPollState,
-  leaseDuePoll,
+  leaseBroadcaster,
   listAllFeeds,
   listFeeds,
   recordFeedPostFailure,
   recordFeedPostSent,
   recordPoll,
   recordSummarised,
+  releaseBroadcaster,
   removeFeed,
   setFeedPaused,
   staleFeedClaims,
@@ -197,9 +198,9 @@ describe.each(testEngines())('feed stores on %s', (engine) => {
     expect((await unpostedClips(t.db, { ...feed, guildId: 'g-elsewhere' }, 2)).map((c) => c.clipId)).toEqual(['A', 'B']);
   });
 
-  it('leases a due poll to exactly one of several pollers, and only the holder records its outcome', async () => {
+  it('leases a broadcaster to exactly one of several pollers, and only the holder records its outcome', async () => {
     const lease = { broadcasterId: 'b-lease', now: 10_000, leaseUntil: 70_000, intervalMs: 120_000 };
-    const got = await Promise.all(['p1', 'p2', 'p3', 'p4'].map((owner) => leaseDuePoll(t.db, { ...lease, owner })));
+    const got = await Promise.all(['p1', 'p2', 'p3', 'p4'].map((owner) => leaseBroadcaster(t.db, { ...lease, owner })));
     expect(got.filter((s) => s !== null)).toHaveLength(1);
     const winner = ['p1', 'p2', 'p3', 'p4'][got.findIndex((s) => s !== null)]!;
     const loser = winner === 'p1' ? 'p2' : 'p1';
@@ -216,11 +217,17 @@ describe.each(testEngines())('feed stores on %s', (engine) => {
     };
     expect(await recordPoll(t.db, loser, outcome)).toBe(false);
     expect(await recordPoll(t.db, winner, outcome)).toBe(true);
-    expect(await leaseDuePoll(t.db, { ...lease, owner: 'p1', now: 129_999 })).toBeNull();
-    expect(await leaseDuePoll(t.db, { ...lease, owner: 'p1', now: 130_000, leaseUntil: 190_000 })).toMatchObject({ polledThrough: 9000 });
+    expect(await leaseBroadcaster(t.db, { ...lease, owner: 'p3', now: 20_000, leaseUntil: 80_000 })).toBeNull();
+    expect(await releaseBroadcaster(t.db, 'b-lease', winner)).toBe(true);
+    expect(await leaseBroadcaster(t.db, { ...lease, owner: 'p3', now: 20_000, leaseUntil: 80_000 })).toMatchObject({ nextPollAt: 130_000 });
+    expect(await releaseBroadcaster(t.db, 'b-lease', 'p1')).toBe(false);
+    expect(await releaseBroadcaster(t.db, 'b-lease', 'p3')).toBe(true);
+    expect(await leaseBroadcaster(t.db, { ...lease, owner: 'p1', now: 130_000, leaseUntil: 190_000 })).toMatchObject({
+      polledThrough: 9000,
+    });
     // A poller that died keeps the lease until it runs out; then another takes over.
-    expect(await leaseDuePoll(t.db, { ...lease, owner: 'p2', now: 150_000 })).toBeNull();
-    expect(await leaseDuePoll(t.db, { ...lease, owner: 'p2', now: 190_000, leaseUntil: 250_000 })).not.toBeNull();
+    expect(await leaseBroadcaster(t.db, { ...lease, owner: 'p2', now: 150_000 })).toBeNull();
+    expect(await leaseBroadcaster(t.db, { ...lease, owner: 'p2', now: 190_000, leaseUntil: 250_000 })).not.toBeNull();
     expect(await recordPoll(t.db, 'p1', outcome)).toBe(false);
     expect((await getPollState(t.db, 'b-lease'))?.lastPollAt).toBe(10_000);
   });

@@ -42,7 +42,8 @@ export const feeds = sqliteTable(
 
 export const FEED_POST_KINDS = ['clip', 'overflow', 'taking_off'] as const;
 export type FeedPostKind = (typeof FEED_POST_KINDS)[number];
-export const FEED_POST_STATES = ['claimed', 'sent', 'failed', 'summarised'] as const;
+/** 'skipped': left out by the feed's filters (forgotten when the filters change, so the new ones decide). */
+export const FEED_POST_STATES = ['claimed', 'sent', 'failed', 'summarised', 'skipped'] as const;
 export type FeedPostState = (typeof FEED_POST_STATES)[number];
 
 /**

@@ -108,6 +108,23 @@ export async function unpostedClips(
   return rows.map(toClip);
 }
 
+/**
+ * The broadcaster's clips created since `createdAfter` still below `minViews`, whose views were last read before
+ * `viewsBefore` (least recently read first): what the poll refreshes for feeds with min_views.
+ */
+export async function clipsAwaitingViews(
+  db: Db,
+  q: { broadcasterId: string; minViews: number; createdAfter: number; viewsBefore: number },
+  limit: number,
+): Promise<string[]> {
+  const rows = await queries(db).all<{ clip_id: string }>(
+    `SELECT clip_id FROM feed_clips WHERE broadcaster_id = ? AND clip_created_at >= ? AND view_count < ? AND views_at < ?
+     ORDER BY views_at, clip_id LIMIT ?`,
+    [q.broadcasterId, q.createdAfter, q.minViews, q.viewsBefore, limit],
+  );
+  return rows.map((r) => r.clip_id);
+}
+
 export async function getFeedClips(db: Db, clipIds: readonly string[]): Promise<FeedClip[]> {
   const found: FeedClip[] = [];
   for (const id of clipIds) {

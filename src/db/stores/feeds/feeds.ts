@@ -181,7 +181,10 @@ export async function updateFeed(
       now,
     },
   );
-  return row ? toFeed(row) : null;
+  if (!row) return null;
+  // The clips the old filters left out are judged again by the new ones (clips posted stay posted).
+  await queries(db).run(`DELETE FROM feed_posts WHERE guild_id = ? AND feed_id = ? AND state = 'skipped'`, [guildId, id]);
+  return toFeed(row);
 }
 
 /**

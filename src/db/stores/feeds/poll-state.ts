@@ -44,11 +44,11 @@ function toState(row: PollRow): PollState {
 }
 
 /**
- * Takes the broadcaster's poll for `owner` until `leaseUntil` when it is due and nobody else holds it (or their
- * lease ran out: that poller died). One conditional statement, so of several pollers exactly one gets it.
- * A broadcaster never polled gets its row here, due at once.
+ * Takes the broadcaster for `owner` until `leaseUntil` when nobody else holds it (or their lease ran out: that poller
+ * died): the holder polls it when due and delivers its feeds. One conditional statement, so of several pollers
+ * exactly one gets it. A broadcaster never polled gets its row here, due at once.
  */
-export async function leaseDuePoll(
+export async function leaseBroadcaster(
   db: Db,
   lease: { broadcasterId: string; owner: string; now: number; leaseUntil: number; intervalMs: number },
 ): Promise<PollState | null> {
@@ -59,21 +59,30 @@ export async function leaseDuePoll(
   );
   const row = await q.get<PollRow>(
     `UPDATE feed_poll_state SET lease_owner = @owner, lease_until = @until
-     WHERE broadcaster_id = @broadcaster AND next_poll_at <= @now AND (lease_until IS NULL OR lease_until <= @now)
+     WHERE broadcaster_id = @broadcaster AND (lease_until IS NULL OR lease_until <= @now)
      RETURNING broadcaster_id, polled_through, last_poll_at, next_poll_at, interval_ms, window_start, window_end, cursor, last_error`,
     { owner: lease.owner, until: lease.leaseUntil, broadcaster: lease.broadcasterId, now: lease.now },
   );
   return row ? toState(row) : null;
 }
 
+/** Gives the lease back without a poll (it was not due). False when `owner` no longer held it. */
+export async function releaseBroadcaster(db: Db, broadcasterId: string, owner: string): Promise<boolean> {
+  const result = await queries(db).run(
+    'UPDATE feed_poll_state SET lease_owner = NULL, lease_until = NULL WHERE broadcaster_id = ? AND lease_owner = ?',
+    [broadcasterId, owner],
+  );
+  return result.changes > 0;
+}
+
 /**
- * Records a poll's outcome and gives the lease back. Only the lease's holder may: a poller whose lease ran out
- * (and was taken over) records nothing, and false tells it so.
+ * Records a poll's outcome (the lease stays: the holder delivers the feeds next, then releases it). Only the lease's
+ * holder may: a poller whose lease ran out (and was taken over) records nothing, and false tells it so.
  */
 export async function recordPoll(db: Db, owner: string, state: Omit<PollState, 'lastPollAt'> & { lastPollAt: number }): Promise<boolean> {
   const result = await queries(db).run(
     `UPDATE feed_poll_state SET polled_through = @through, last_poll_at = @last, next_poll_at = @next, interval_ms = @interval,
-       window_start = @windowStart, window_end = @windowEnd, cursor = @cursor, last_error = @error, lease_owner = NULL, lease_until = NULL
+       window_start = @windowStart, window_end = @windowEnd, cursor = @cursor, last_error = @error
      WHERE broadcaster_id = @broadcaster AND lease_owner = @owner`,
     {
       through: state.polledThrough,

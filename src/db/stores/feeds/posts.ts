@@ -103,6 +103,31 @@ export async function recordSummarised(
   });
 }
 
+/** Records clips the feed's filters leave out, so the next run does not judge them again. */
+export async function recordSkipped(db: Db, posts: ReadonlyArray<FeedPostKey & { feedId: number }>, now: number): Promise<void> {
+  if (posts.length === 0) return;
+  await db.transaction(async (tx) => {
+    const q = queries(tx);
+    for (const p of posts) {
+      await q.run(
+        `INSERT INTO feed_posts (guild_id, channel_id, clip_id, kind, feed_id, state, nonce, attempts, claimed_at)
+         VALUES (?, ?, ?, ?, ?, 'skipped', '', 0, ?) ON CONFLICT (guild_id, channel_id, clip_id, kind) DO NOTHING`,
+        [p.guildId, p.channelId, p.clipId, p.kind, p.feedId, now],
+      );
+    }
+  });
+}
+
+/** The clips an overflow summary (by its nonce) stands for, in the order they were created. */
+export async function summarisedClipIds(db: Db, key: { guildId: string; channelId: string }, nonce: string): Promise<string[]> {
+  const rows = await queries(db).all<{ clip_id: string }>(
+    `SELECT clip_id FROM feed_posts WHERE guild_id = ? AND channel_id = ? AND kind = 'clip' AND state = 'summarised' AND nonce = ?
+     ORDER BY clip_id`,
+    [key.guildId, key.channelId, nonce],
+  );
+  return rows.map((r) => r.clip_id);
+}
+
 /** The post went out as `messageId`. */
 export async function recordFeedPostSent(db: Db, key: FeedPostKey, messageId: string, now: number): Promise<void> {
   await queries(db).run(
@@ -136,7 +161,8 @@ export async function feedPostsSentSince(db: Db, guildId: string, feedId: number
 /** Claims left unfinished (stale) in the guild's channel: what a run retries before posting anything new. */
 export async function staleFeedClaims(db: Db, guildId: string, feedId: number, staleBefore: number, limit: number): Promise<FeedPost[]> {
   const rows = await queries(db).all<PostRow>(
-    `SELECT * FROM feed_posts WHERE guild_id = ? AND feed_id = ? AND state = 'claimed' AND claimed_at <= ? ORDER BY claimed_at LIMIT ?`,
+    `SELECT * FROM feed_posts WHERE guild_id = ? AND feed_id = ? AND state = 'claimed' AND claimed_at <= ? AND kind <> 'taking_off'
+     ORDER BY claimed_at LIMIT ?`,
     [guildId, feedId, staleBefore, limit],
   );
   return rows.map(toPost);
