@@ -3,7 +3,15 @@
 // then the views of clips still below a feed's min_views are read again. A window cut short by the Helix budget is
 // resumed from its cursor by the next run.
 import type { Db } from '../db/database';
-import { clipsAwaitingViews, recordPoll, upsertFeedClips, type PollState, type SeenClip } from '../db/stores/feeds';
+import {
+  clipsAwaitingViews,
+  nameFeedClipGames,
+  recordPoll,
+  unnamedGameIds,
+  upsertFeedClips,
+  type PollState,
+  type SeenClip,
+} from '../db/stores/feeds';
 import type { Logger } from '../logger';
 import { HELIX_MAX_IDS, type TwitchApi } from '../twitch/client';
 import type { GameNames } from '../twitch/game-names';
@@ -77,6 +85,11 @@ export async function pollBroadcaster(
         break;
       }
     }
+    if (windowDone) {
+      // Names the budget did not leave room for when the clips came in.
+      const unnamed = await unnamedGameIds(db, state.broadcasterId, now - WEEK_MS, HELIX_MAX_IDS);
+      if (unnamed.length > 0) await nameFeedClipGames(db, await deps.gameNames.resolve(unnamed));
+    }
     if (windowDone && options.minViews > 0) {
       const waiting = await clipsAwaitingViews(
         db,
@@ -121,9 +134,17 @@ export async function pollBroadcaster(
   return outcome;
 }
 
-/** The clips with their game names (one Get Games per 100 unknown games, remembered for a day). */
+/**
+ * The clips with their game names (one Get Games per 100 unknown games, remembered for a day). With the budget spent
+ * the names stay null, to be filled after the window: the clips themselves must not wait for them.
+ */
 async function named(gameNames: GameNames, clips: readonly HelixClip[]): Promise<SeenClip[]> {
-  const names = await gameNames.resolve(clips.map((c) => c.gameId));
+  let names = new Map<string, string | null>();
+  try {
+    names = await gameNames.resolve(clips.map((c) => c.gameId));
+  } catch (error) {
+    if (!(error instanceof HelixBudgetSpent)) throw error;
+  }
   return clips.map((c) => ({
     clipId: c.id,
     broadcasterId: c.broadcasterId,

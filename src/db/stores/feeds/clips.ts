@@ -125,6 +125,24 @@ export async function clipsAwaitingViews(
   return rows.map((r) => r.clip_id);
 }
 
+/** Game ids of the broadcaster's clips since `createdAfter` that have no game name yet (Get Games was not asked). */
+export async function unnamedGameIds(db: Db, broadcasterId: string, createdAfter: number, limit: number): Promise<string[]> {
+  const rows = await queries(db).all<{ game_id: string }>(
+    `SELECT DISTINCT game_id FROM feed_clips
+     WHERE broadcaster_id = ? AND clip_created_at >= ? AND game_name IS NULL AND game_id <> '' ORDER BY game_id LIMIT ?`,
+    [broadcasterId, createdAfter, limit],
+  );
+  return rows.map((r) => r.game_id);
+}
+
+/** Names the games of clips that have none yet. */
+export async function nameFeedClipGames(db: Db, names: ReadonlyMap<string, string | null>): Promise<void> {
+  for (const [gameId, name] of names) {
+    if (name === null) continue;
+    await queries(db).run('UPDATE feed_clips SET game_name = ? WHERE game_id = ? AND game_name IS NULL', [name, gameId]);
+  }
+}
+
 export async function getFeedClips(db: Db, clipIds: readonly string[]): Promise<FeedClip[]> {
   const found: FeedClip[] = [];
   for (const id of clipIds) {
