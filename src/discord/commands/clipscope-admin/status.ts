@@ -6,6 +6,7 @@ import { COLORS, discordTimestamp, formatCount, plural } from '../../embeds/form
 import { fitEmbed, safeText } from '../../embeds/limits';
 import { captureLine } from './capture';
 import { digestLines } from './digest';
+import { feedLine } from './feed';
 import { ephemeral, type SubcommandHandler } from './shared';
 
 export const showStatus: SubcommandHandler = async (interaction, ctx) => {
@@ -96,6 +97,10 @@ export async function statusEmbed(
         .join('\n'),
     });
   }
+  // Clip feeds, and why a feed is paused when Clipscope may not post in its channel (it resumes once it may).
+  const feeds = (await ctx.services.feeds?.list(guildId)) ?? [];
+  for (const f of feeds) if (f.pauseCause === 'permissions') errors.push(`Clip feed #${f.id}: ${safeText(f.pauseReason ?? '', 200)}`);
+  if (feeds.length > 0) fields.push({ name: 'Clip feeds', value: feeds.map(feedLine).join('\n') });
   fields.push({ name: 'Errors', value: errors.length > 0 ? errors.join('\n') : 'None 🎉' });
   return fitEmbed({
     title: `🛠️ Clipscope status${settings.guildName ? ` · ${safeText(settings.guildName, 100)}` : ''}`,
