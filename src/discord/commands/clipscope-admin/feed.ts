@@ -13,7 +13,7 @@ import type { Feed, FeedAdmin } from '../../../feed/admin';
 import { TwitchApiError } from '../../../twitch/errors';
 import type { BotContext } from '../../context';
 import { COLORS, plural } from '../../embeds/format';
-import { fitEmbed, safeText } from '../../embeds/limits';
+import { fitEmbed, safeText, truncate } from '../../embeds/limits';
 import { parseOptions } from '../../options';
 import { UserError } from '../../user-error';
 import { ephemeral, type SubcommandHandler } from './shared';
@@ -267,7 +267,7 @@ function describeFilters(f: Feed): string {
 
 /** One line per feed: where, whose, filters and state (with the reason a paused feed gives). */
 export function feedLine(f: Feed): string {
-  const state = f.paused ? (f.pauseCause === 'permissions' ? `⚠️ paused: ${safeText(f.pauseReason ?? '', 200)}` : '⏸️ paused') : '▶️ posting';
+  const state = f.paused ? (f.pauseCause === 'permissions' ? `⚠️ paused: ${truncate(f.pauseReason ?? '', 200)}` : '⏸️ paused') : '▶️ posting';
   return `**#${f.id}** ${safeText(f.broadcasterName, 50)} → <#${f.channelId}> · ${state}\n${describeFilters(f)}`;
 }
 
