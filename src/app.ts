@@ -18,6 +18,8 @@ import type { BotView } from './auth/guild-access';
 import { COMMANDS } from './discord/commands/index';
 import type { BotContext } from './discord/context';
 import { createDigestSender } from './discord/digest-sender';
+import { createFeedSender } from './discord/feed-sender';
+import { createFeedJob } from './feed/job';
 import { createInteractionRouter } from './discord/interactions';
 import { Pagination } from './discord/pagination';
 import { startHttpWorker, type HttpWorker } from './http/worker-thread';
@@ -129,6 +131,11 @@ export function createApp({ config, logger, clock, db: opened }: AppDeps): App {
           return outcomes.length === 0 ? 'no digest due' : `${outcomes.length - failed} digests posted, ${failed} failed`;
         },
       });
+    }
+    // The clip feed (docs/feed.md) needs both ends: Twitch to poll and the bot to post.
+    if (config.FEED_ENABLED && twitch) {
+      const sender = createFeedSender(bot.client);
+      scheduler.add(createFeedJob({ db, clock, logger, twitch, sender, helixCallsPerRun: config.FEED_HELIX_CALLS_PER_RUN }));
     }
   } else {
     logger.warn('Discord bot disabled: set DISCORD_TOKEN to enable capture, slash commands and the weekly digest');

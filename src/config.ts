@@ -90,6 +90,10 @@ export const configSchema = z.object({
   AGGREGATE_CRON: cronExpression.default('15 3 * * *'),
   AGGREGATE_INCREMENTAL_CRON: cronExpression.default('*/5 * * * *'),
   DIGEST_ENABLED: booleanFlag.default(true),
+  /** The clip feed (docs/feed.md): posts new clips of followed channels where a guild has set up a feed. */
+  FEED_ENABLED: booleanFlag.default(true),
+  /** Helix calls one run of the feed job (every minute) may make, so feeds cannot crowd out enrichment and sync. */
+  FEED_HELIX_CALLS_PER_RUN: wholeNumber(1, 800).default(60),
 
   HTTP_ENABLED: booleanFlag.default(true),
   HTTP_HOST: z.string().trim().min(1).default('127.0.0.1'),
