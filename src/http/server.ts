@@ -6,7 +6,7 @@ import { InvalidPeriodError } from '../analytics/periods';
 import type { Analytics } from '../analytics/service';
 import type { Clock } from '../clock';
 import type { Logger } from '../logger';
-import { createAuthenticate } from './auth';
+import { createAccessRecheck, createAuthenticate } from './auth';
 import { createDataVersions, type DataVersions } from './data-version';
 import { HttpError } from './errors';
 import { createRateLimiter, type RateLimiter } from './rate-limiter';
@@ -54,7 +54,13 @@ export async function createHttpServer({
   options: given,
   signIn: signInDeps,
 }: HttpServerDeps): Promise<HttpServer> {
-  const options: Required<HttpOptions> = { maxStreamsPerToken: 10, heartbeatMs: 25_000, twitchEnrichment: false, ...given };
+  const options: Required<HttpOptions> = {
+    maxStreamsPerToken: 10,
+    heartbeatMs: 25_000,
+    streamRecheckMs: 2_000,
+    twitchEnrichment: false,
+    ...given,
+  };
   const app = Fastify({
     loggerInstance: logger.child({ component: 'http' }),
     // Per-request log lines would dominate the cost of a cached answer; failures are logged by the error handler.
@@ -153,6 +159,7 @@ export async function createHttpServer({
     versions,
     cache: createResponseCache({ maxEntries: 2000, ttlMs: options.cacheSeconds * 1000 }),
     guard,
+    recheckAccess: createAccessRecheck(tokens, clock, signIn),
     options,
     onShutdown: (listener) => shutdownListeners.add(listener),
   };
