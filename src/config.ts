@@ -115,6 +115,8 @@ export const configSchema = z.object({
   HTTP_RATE_LIMIT_PER_IP_PER_MINUTE: wholeNumber(1, 1_000_000).default(1200),
   /** How long an API answer may be served from the in-process cache while the guild's data is unchanged; 0 disables it. */
   HTTP_CACHE_SECONDS: wholeNumber(0, 3600).default(60),
+  /** Memory the answer cache may hold, in MiB; the oldest answers leave first beyond it. */
+  HTTP_CACHE_MAX_MB: wholeNumber(1, 65_536).default(64),
   /** How often the guild's data version is re-read from the database (cache invalidation, live updates). */
   HTTP_CHANGE_CHECK_MS: wholeNumber(0, 60_000).default(1000),
   /** Ids per Helix call (Get Clips/Games/Users take 100); 1 for the Twitch CLI mock API, which reads only the first. */

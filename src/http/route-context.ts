@@ -14,6 +14,8 @@ export interface HttpOptions {
   rateLimitPerIpPerMinute: number;
   /** Lifetime of a cached answer while the guild's data is unchanged; 0 = no cache. */
   cacheSeconds: number;
+  /** The answer cache's bound in bytes (HTTP_CACHE_MAX_MB); the oldest answers leave first beyond it. */
+  cacheMaxBytes?: number;
   /** Minimum interval between two database checks of the guild data versions. */
   changeCheckMs: number;
   trustProxy: boolean;

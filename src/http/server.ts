@@ -10,7 +10,7 @@ import { createAccessRecheck, createAuthenticate } from './auth';
 import { createDataVersions, type DataVersions } from './data-version';
 import { HttpError } from './errors';
 import { createRateLimiter, type RateLimiter } from './rate-limiter';
-import { createResponseCache } from './response-cache';
+import { createResponseCache, type ResponseCache } from './response-cache';
 import type { HttpOptions, RouteContext, RouteGuard } from './route-context';
 import { registerRoutes } from './routes';
 import { registerSecurityHeaders } from './security-headers';
@@ -36,6 +36,8 @@ export interface HttpServerDeps {
 export interface HttpServer {
   app: FastifyInstance;
   versions: DataVersions;
+  /** The answer cache (its size in bytes is bounded by the options' cacheMaxBytes). */
+  cache: ResponseCache;
   /** Starts listening; resolves to the base URL, e.g. http://127.0.0.1:3000. */
   listen(host: string, port: number): Promise<string>;
   close(): Promise<void>;
@@ -45,6 +47,8 @@ export interface HttpServer {
 export const MAX_URL_LENGTH = 2048;
 /** The API takes no bodies; anything larger than this is refused (413). */
 export const BODY_LIMIT_BYTES = 16 * 1024;
+/** The answer cache's bound when the options give none (HTTP_CACHE_MAX_MB's default). */
+export const DEFAULT_CACHE_MAX_BYTES = 64 * 1024 * 1024;
 
 export async function createHttpServer({
   analytics,
@@ -58,6 +62,7 @@ export async function createHttpServer({
     maxStreamsPerToken: 10,
     heartbeatMs: 25_000,
     streamRecheckMs: 2_000,
+    cacheMaxBytes: DEFAULT_CACHE_MAX_BYTES,
     twitchEnrichment: false,
     ...given,
   };
@@ -152,12 +157,13 @@ export async function createHttpServer({
       done(limitError(tokenLimit, key, key.startsWith('session:') ? 'session' : 'token', reply) ?? undefined);
     }, done);
   };
+  const cache = createResponseCache({ maxBytes: options.cacheMaxBytes, ttlMs: options.cacheSeconds * 1000, now: () => clock.now() });
   const context: RouteContext = {
     analytics,
     clock,
     logger,
     versions,
-    cache: createResponseCache({ maxEntries: 2000, ttlMs: options.cacheSeconds * 1000 }),
+    cache,
     guard,
     recheckAccess: createAccessRecheck(tokens, clock, signIn),
     options,
@@ -170,11 +176,13 @@ export async function createHttpServer({
   app.addHook('preClose', async () => {
     for (const listener of shutdownListeners) listener();
     versions.close();
+    cache.close();
   });
 
   return {
     app,
     versions,
+    cache,
     async listen(host, port) {
       await app.listen({ host, port });
       const address = app.server.address();
