@@ -7,6 +7,7 @@ import type { Analytics } from '../analytics/service';
 import type { Clock } from '../clock';
 import type { Logger } from '../logger';
 import { createAccessRecheck, createAuthenticate } from './auth';
+import { answerClientError, bodyOnReadRequest } from './client-errors';
 import { createDataVersions, type DataVersions } from './data-version';
 import { HttpError } from './errors';
 import { createRateLimiter, type RateLimiter } from './rate-limiter';
@@ -76,6 +77,7 @@ export async function createHttpServer({
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { maxParamLength: 200 },
     trustProxy: options.trustProxy,
+    clientErrorHandler: answerClientError,
     forceCloseConnections: true,
     return503OnClosing: true,
   }) as unknown as FastifyInstance; // pino's Logger is fastify's logger; the cast only drops the generic parameter
@@ -112,6 +114,8 @@ export async function createHttpServer({
         new HttpError(414, 'uri_too_long', `The URL is longer than ${MAX_URL_LENGTH} characters; send fewer or shorter parameters.`),
       );
     }
+    const bodyError = bodyOnReadRequest(request.method, request.headers);
+    if (bodyError) return done(bodyError);
     // Per IP first, for every request (it also bounds token guessing); per token after authentication.
     done(limitError(ipLimit, request.ip, 'address', reply) ?? undefined);
   });
