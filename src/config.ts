@@ -128,6 +128,8 @@ export const configSchema = z.object({
   HTTP_CACHE_SECONDS: wholeNumber(0, 3600).default(60),
   /** Memory the answer cache may hold, in MiB; the oldest answers leave first beyond it. */
   HTTP_CACHE_MAX_MB: wholeNumber(1, 65_536).default(64),
+  /** Seconds of query time per minute one token or session may spend on answers not in the cache. */
+  HTTP_QUERY_SECONDS_PER_MINUTE: wholeNumber(1, 60).default(20),
   /** How often the guild's data version is re-read from the database (cache invalidation, live updates). */
   HTTP_CHANGE_CHECK_MS: wholeNumber(0, 60_000).default(1000),
   /** Ids per Helix call (Get Clips/Games/Users take 100); 1 for the Twitch CLI mock API, which reads only the first. */

@@ -16,6 +16,13 @@ export interface HttpOptions {
   cacheSeconds: number;
   /** The answer cache's bound in bytes (HTTP_CACHE_MAX_MB); the oldest answers leave first beyond it. */
   cacheMaxBytes?: number;
+  /**
+   * Seconds of query time per minute one token or session may spend on answers not in the cache
+   * (HTTP_QUERY_SECONDS_PER_MINUTE); fractions allowed.
+   */
+  querySecondsPerMinute?: number;
+  /** Uncached answers one token or session may have waiting or being computed at once. */
+  maxQueuedQueries?: number;
   /** Minimum interval between two database checks of the guild data versions. */
   changeCheckMs: number;
   trustProxy: boolean;

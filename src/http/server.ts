@@ -10,6 +10,7 @@ import { createAccessRecheck, createAuthenticate } from './auth';
 import { answerClientError, bodyOnReadRequest } from './client-errors';
 import { createDataVersions, type DataVersions } from './data-version';
 import { HttpError } from './errors';
+import { createQueryBudget } from './query-budget';
 import { createRateLimiter, type RateLimiter } from './rate-limiter';
 import { createResponseCache, type ResponseCache } from './response-cache';
 import type { HttpOptions, RouteContext, RouteGuard } from './route-context';
@@ -64,6 +65,8 @@ export async function createHttpServer({
     heartbeatMs: 25_000,
     streamRecheckMs: 2_000,
     cacheMaxBytes: DEFAULT_CACHE_MAX_BYTES,
+    querySecondsPerMinute: 20,
+    maxQueuedQueries: 32,
     twitchEnrichment: false,
     ...given,
   };
@@ -168,6 +171,7 @@ export async function createHttpServer({
     logger,
     versions,
     cache,
+    queries: createQueryBudget({ msPerMinute: options.querySecondsPerMinute * 1000, maxQueued: options.maxQueuedQueries }),
     guard,
     recheckAccess: createAccessRecheck(tokens, clock, signIn),
     options,
