@@ -185,6 +185,8 @@ export function createApp({ config, logger, clock, db: opened }: AppDeps): App {
               rateLimitPerMinute: config.HTTP_RATE_LIMIT_PER_MINUTE,
               rateLimitPerIpPerMinute: config.HTTP_RATE_LIMIT_PER_IP_PER_MINUTE,
               cacheSeconds: config.HTTP_CACHE_SECONDS,
+              cacheMaxBytes: config.HTTP_CACHE_MAX_MB * 1_048_576,
+              querySecondsPerMinute: config.HTTP_QUERY_SECONDS_PER_MINUTE,
               changeCheckMs: config.HTTP_CHANGE_CHECK_MS,
               trustProxy: config.HTTP_TRUST_PROXY,
               twitchEnrichment: twitch !== null,
