@@ -89,7 +89,8 @@ export function createQueryBudget(options: QueryBudgetOptions): QueryBudget {
       }
       account.queued += 1;
       const mine = account;
-      const turn = mine.tail.then(nextTurn);
+      // An idle token's answer starts at once; one queued behind another waits for a turn of the event loop after it.
+      const turn = mine.queued === 1 ? Promise.resolve() : mine.tail.then(nextTurn);
       const done = turn.then(async () => {
         refill(mine, now());
         // The budget may have run out while this answer waited its turn.
