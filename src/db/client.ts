@@ -1,6 +1,5 @@
 // The SQLite engine behind the Db contract: opens the file with the pragmas Clipscope relies on, applies drizzle's
 // migrations, owns the one statement cache, and serialises transactions on its single connection.
-import fs from 'node:fs';
 import path from 'node:path';
 import { makeDatabaseFolder, openSqliteFile } from './database-file';
 import { fileURLToPath } from 'node:url';

@@ -67,7 +67,7 @@ export async function createHttpServer({
     streamRecheckMs: 2_000,
     cacheMaxBytes: DEFAULT_CACHE_MAX_BYTES,
     querySecondsPerMinute: 20,
-    maxQueuedQueries: 32,
+    maxQueuedQueries: 64,
     twitchEnrichment: false,
     ...given,
   };

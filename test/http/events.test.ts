@@ -177,6 +177,45 @@ describe('GET /analytics/api/events', () => {
     }
   });
 
+  it('ends an open stream of a session whose Manage Server role was removed, once the bot re-checks it', async () => {
+    const world = await startSignInWorld(temp.db, { guildA: GUILD_A, guildB: GUILD_B, http: { streamRecheckMs: 20 } });
+    try {
+      const browser = new InjectBrowser(world.server);
+      await browser.signIn(world, world.alice.id);
+      const url = await world.server.listen('127.0.0.1', 0);
+      const stream = collectEvents(
+        await fetch(`${url}/analytics/api/events?guild=${GUILD_A}`, { headers: { cookie: browser.cookieHeader } }),
+      );
+      await expect.poll(() => stream.events.length).toBe(1);
+      const alice = world.guildA.members!.find((m) => m.user.id === world.alice.id)!;
+      alice.roles = [];
+      // Past the re-check interval, the stream's next check asks the bot, which no longer confirms the access.
+      world.clock.advance(world.settings.recheckMs);
+      await expect.poll(() => stream.ended()).toBe(true);
+      expect(stream.events.at(-1)).toMatchObject({ event: 'closed', data: { status: 403, error: 'guild_forbidden' } });
+    } finally {
+      await world.stop();
+    }
+  });
+
+  it('ends an open stream of a session that reached its maximum lifetime', async () => {
+    const world = await startSignInWorld(temp.db, { guildA: GUILD_A, guildB: GUILD_B, http: { streamRecheckMs: 20 } });
+    try {
+      const browser = new InjectBrowser(world.server);
+      await browser.signIn(world, world.alice.id);
+      const url = await world.server.listen('127.0.0.1', 0);
+      const stream = collectEvents(
+        await fetch(`${url}/analytics/api/events?guild=${GUILD_A}`, { headers: { cookie: browser.cookieHeader } }),
+      );
+      await expect.poll(() => stream.events.length).toBe(1);
+      world.clock.advance(world.settings.sessionMaxMs);
+      await expect.poll(() => stream.ended()).toBe(true);
+      expect(stream.events.at(-1)).toMatchObject({ event: 'closed', data: { status: 401, error: 'session_ended' } });
+    } finally {
+      await world.stop();
+    }
+  });
+
   it('answers HEAD at once with the stream’s headers and holds no stream slot', async () => {
     ({ server } = await startTestServer(temp.db, { maxStreamsPerToken: 1 }));
     const url = await server.listen('127.0.0.1', 0);
