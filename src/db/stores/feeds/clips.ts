@@ -55,7 +55,10 @@ function toClip(row: ClipRow): FeedClip {
 
 export type SeenClip = Omit<FeedClip, 'firstSeenAt' | 'viewsAt'>;
 
-/** Records what a poll or a view refresh saw; views only move forward (a stale answer never lowers them). */
+/**
+ * Records what a poll or a view refresh saw; views only move forward (a stale answer never lowers them). Each answer
+ * is also a view observation in clip_view_history, the history "taking off" alerts compare against.
+ */
 export function upsertFeedClips(db: Db, clips: readonly SeenClip[], now: number): Promise<void> {
   if (clips.length === 0) return Promise.resolve();
   return db.transaction(async (tx) => {
@@ -84,6 +87,11 @@ export function upsertFeedClips(db: Db, clips: readonly SeenClip[], now: number)
           now,
         },
       );
+      await q.run(
+        `INSERT INTO clip_view_history (clip_id, observed_at, view_count) VALUES (?, ?, ?)
+         ON CONFLICT (clip_id, observed_at) DO UPDATE SET view_count = excluded.view_count`,
+        [c.clipId, now, c.viewCount],
+      );
     }
   });
 }
@@ -106,6 +114,19 @@ export async function unpostedClips(
     { broadcaster: feed.broadcasterId, since: feed.since, guild: feed.guildId, channel: feed.channelId, limit },
   );
   return rows.map(toClip);
+}
+
+/** The broadcaster's clips created since `createdAfter` whose views were last read before `viewsBefore`. */
+export async function youngClipsToRefresh(
+  db: Db,
+  q: { broadcasterId: string; createdAfter: number; viewsBefore: number },
+  limit: number,
+): Promise<string[]> {
+  const rows = await queries(db).all<{ clip_id: string }>(
+    `SELECT clip_id FROM feed_clips WHERE broadcaster_id = ? AND clip_created_at >= ? AND views_at < ? ORDER BY views_at, clip_id LIMIT ?`,
+    [q.broadcasterId, q.createdAfter, q.viewsBefore, limit],
+  );
+  return rows.map((r) => r.clip_id);
 }
 
 /**
