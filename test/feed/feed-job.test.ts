@@ -2,6 +2,7 @@
 // Every eligible clip is posted exactly once, no ineligible clip is posted, the overflow is summarised, and Helix is
 // never called beyond the run's budget.
 import { afterEach, describe, expect, it } from 'vitest';
+import { digestStore } from '../../src/db/stores/digests';
 import { claimFeedPost, getFeed, leaseBroadcaster, listFeedPosts, updateFeed } from '../../src/db/stores/feeds';
 import { postNonce } from '../../src/feed/deliver';
 import { testEngines } from '../helpers/engines';
@@ -229,5 +230,28 @@ describe.each(testEngines())('clip feed on %s', (engine) => {
     const posted = h.postedClipIds();
     expect(new Set(posted).size).toBe(250);
     expect(posted).toHaveLength(250);
+  });
+
+  it('shares no state with the weekly digest: neither suppresses the other in the same channel', async () => {
+    h = await startFeedHarness(engine);
+    const feed = await h.addFeed();
+    const digests = digestStore(h.db);
+    const week = { guildId: h.guildId, weekStart: h.clock.now() - 7 * 24 * 60 * MINUTE };
+    expect(await digests.claim({ ...week, channelId: h.channel.id, now: h.clock.now(), staleBefore: 0 })).toBe('fresh');
+    // The digest's post in the feed's channel (an embed, no content), and a feed claim left unfinished for a clip.
+    const channel = await h.client.channels.fetch(h.channel.id);
+    if (!channel?.isSendable()) throw new Error('the feed channel is not sendable');
+    const digestPost = await channel.send({ embeds: [{ title: '📊 Weekly clip digest' }] });
+    await digests.recordPosted(week, digestPost.id, h.clock.now());
+    h.clip('AfterDigest', 0.5);
+    const key = { guildId: h.guildId, channelId: h.channel.id, clipId: 'AfterDigest', kind: 'clip' as const };
+    await claimFeedPost(h.db, { ...key, feedId: feed.id, nonce: postNonce(key), now: 0, staleBefore: 0 });
+    await runs(h.runner(), 2);
+    // The digest's message is not taken for the clip's post, and the feed's posts leave the digest's record alone.
+    expect(h.postedClipIds()).toEqual(['AfterDigest']);
+    expect((await listFeedPosts(h.db, h.guildId))[0]).toMatchObject({ state: 'sent', messageId: expect.not.stringMatching(digestPost.id) });
+    expect(await digests.status(week)).toBe('posted');
+    const nextWeek = { guildId: h.guildId, weekStart: week.weekStart + 7 * 24 * 60 * MINUTE };
+    expect(await digests.claim({ ...nextWeek, channelId: h.channel.id, now: h.clock.now(), staleBefore: 0 })).toBe('fresh');
   });
 });
