@@ -92,14 +92,13 @@ export function createFeedRunner(deps: FeedJobDeps): FeedRunner {
         }
         try {
           if (state.nextPollAt <= now && budget.left > 0) {
-            const polled = await pollBroadcaster({ db: deps.db, twitch, gameNames, logger, owner }, state, {
+            await pollBroadcaster({ db: deps.db, twitch, gameNames, logger, owner }, state, {
               now,
               from: Math.min(...feeds.map((f) => f.startsAt)),
               minViews: Math.max(0, ...feeds.map((f) => f.minViews)),
               takingOff: feeds.some((f) => f.takingOff),
             });
             summary.polled += 1;
-            summary.calls += polled.calls;
           }
           for (const feed of feeds) {
             if (deps.clock.now() > deadline) break;
@@ -119,6 +118,8 @@ export function createFeedRunner(deps: FeedJobDeps): FeedRunner {
           await releaseBroadcaster(deps.db, broadcasterId, owner);
         }
       }
+      // Every Helix call of the run went through the budget (Get Clips pages, view refreshes, game names).
+      summary.calls = deps.helixCallsPerRun - budget.left;
       return summary;
     },
   };

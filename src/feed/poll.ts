@@ -38,7 +38,6 @@ export interface PollDeps {
 }
 
 export interface PollOutcome {
-  calls: number;
   clipsSeen: number;
   viewsRefreshed: number;
   /** The window was not finished (budget spent, or more pages than one poll takes). */
@@ -61,7 +60,7 @@ export async function pollBroadcaster(
   const windowStart = resuming ? state.windowStart! : Math.max(0, (state.polledThrough ?? options.from) - POLL_OVERLAP_MS);
   const windowEnd = resuming ? state.windowEnd! : now;
   let cursor: string | null = resuming ? state.cursor : null;
-  const outcome: PollOutcome = { calls: 0, clipsSeen: 0, viewsRefreshed: 0, partial: false, error: null };
+  const outcome: PollOutcome = { clipsSeen: 0, viewsRefreshed: 0, partial: false, error: null };
   let newest: number | null = null;
   let windowDone = false;
   try {
@@ -70,7 +69,6 @@ export async function pollBroadcaster(
         outcome.partial = true;
         break;
       }
-      outcome.calls += 1;
       const result = await twitch.getClipsByBroadcaster({
         broadcasterId: state.broadcasterId,
         startedAt: windowStart,
@@ -113,7 +111,6 @@ export async function pollBroadcaster(
           : [];
       const waiting = [...new Set([...young, ...belowMin])].slice(0, HELIX_MAX_IDS);
       if (waiting.length > 0) {
-        outcome.calls += 1;
         const { clips } = await twitch.getClipsByIds(waiting);
         await upsertFeedClips(db, await named(deps.gameNames, clips), now);
         outcome.viewsRefreshed = clips.length;

@@ -11,6 +11,7 @@ import {
   leaseBroadcaster,
   listAllFeeds,
   listFeeds,
+  memberSharedClips,
   recordFeedPostFailure,
   recordFeedPostSent,
   recordPoll,
@@ -25,6 +26,7 @@ import {
   type NewFeed,
   type SeenClip,
 } from '../../src/db/stores/feeds';
+import { queries } from '../../src/db/sql';
 import { openTestDatabase, testEngines, type TestDatabase } from '../helpers/engines';
 
 const filters = {
@@ -230,5 +232,22 @@ describe.each(testEngines())('feed stores on %s', (engine) => {
     expect(await leaseBroadcaster(t.db, { ...lease, owner: 'p2', now: 190_000, leaseUntil: 250_000 })).not.toBeNull();
     expect(await recordPoll(t.db, 'p1', outcome)).toBe(false);
     expect((await getPollState(t.db, 'b-lease'))?.lastPollAt).toBe(10_000);
+  });
+
+  it("tells which clips a member shared in the guild: not a bot's share, a deleted one, nor another guild's", async () => {
+    // Share rows as capture writes them (the capture stores are written for SQLite only so far).
+    const share = (guild: string, message: string, clip: string, bot: boolean, deletedAt: number | null) =>
+      queries(t.db).run(
+        `INSERT INTO shares (guild_id, channel_id, message_id, clip_id, author_id, author_name, author_is_bot, posted_at, deleted_at, source)
+         VALUES (?, 'c1', ?, ?, 'u1', 'someone', ?, 1000, ?, 'discord')`,
+        [guild, message, clip, bot, deletedAt],
+      );
+    await share('g-shared', 'm1', 'ByMember', false, null);
+    await share('g-shared', 'm2', 'ByBot', true, null);
+    await share('g-shared', 'm3', 'Deleted', false, 2000);
+    await share('g-elsewhere', 'm4', 'Elsewhere', false, null);
+    expect(await memberSharedClips(t.db, 'g-shared', ['ByMember', 'ByBot', 'Deleted', 'Elsewhere', 'Never'])).toEqual(
+      new Set(['ByMember']),
+    );
   });
 });
