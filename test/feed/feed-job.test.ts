@@ -196,6 +196,23 @@ describe.each(testEngines())('clip feed on %s', (engine) => {
     expect(h.postedClipIds()).toEqual(['WhilePaused']);
   });
 
+  it('pauses when Discord answers Missing Permissions to a post, and posts that clip once after resuming', async () => {
+    h = await startFeedHarness(engine);
+    const feed = await h.addFeed();
+    h.clip('Refused', 0.5);
+    const discord = h.discord;
+    discord.route('POST', '/channels/:channelId/messages', () => ({ status: 403, body: { message: 'Missing Permissions', code: 50013 } }));
+    const runner = h.runner();
+    await runs(runner, 1);
+    expect(await getFeed(h.db, h.guildId, feed.id)).toMatchObject({ paused: true, pauseCause: 'permissions' });
+    expect((await listFeedPosts(h.db, h.guildId))[0]).toMatchObject({ clipId: 'Refused', state: 'claimed' });
+
+    discord.route('POST', '/channels/:channelId/messages', ({ params, body }) => ({ body: discord.postMessage(params.channelId!, body) }));
+    await runs(runner, 2);
+    expect(await getFeed(h.db, h.guildId, feed.id)).toMatchObject({ paused: false });
+    expect(h.postedClipIds()).toEqual(['Refused']);
+  });
+
   it('summarises what goes past max_per_hour in one message, and posts again the next hour', async () => {
     h = await startFeedHarness(engine);
     await h.addFeed({ maxPerHour: 3 });
