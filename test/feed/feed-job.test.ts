@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { digestStore } from '../../src/db/stores/digests';
 import { claimFeedPost, getFeed, leaseBroadcaster, listFeedPosts, updateFeed } from '../../src/db/stores/feeds';
+import { createDiscordClient } from '../../src/discord/client';
 import { postNonce } from '../../src/feed/deliver';
 import { testEngines } from '../helpers/engines';
 import { MINUTE, startFeedHarness, T0, type FeedHarness } from './harness';
@@ -211,6 +212,22 @@ describe.each(testEngines())('clip feed on %s', (engine) => {
     await runs(runner, 2);
     expect(await getFeed(h.db, h.guildId, feed.id)).toMatchObject({ paused: false });
     expect(h.postedClipIds()).toEqual(['Refused']);
+  });
+
+  it('neither posts nor pauses while the bot is not connected to Discord yet', async () => {
+    h = await startFeedHarness(engine);
+    const feed = await h.addFeed();
+    h.clip('Waiting', 0.5);
+    const offline = createDiscordClient({ apiBaseUrl: h.discord.apiBaseUrl });
+    try {
+      await runs(h.runner({ client: offline }), 2);
+    } finally {
+      await offline.destroy();
+    }
+    expect(await getFeed(h.db, h.guildId, feed.id)).toMatchObject({ paused: false, pauseReason: null });
+    expect(h.postedClipIds()).toEqual([]);
+    await runs(h.runner(), 1);
+    expect(h.postedClipIds()).toEqual(['Waiting']);
   });
 
   it('summarises what goes past max_per_hour in one message, and posts again the next hour', async () => {
