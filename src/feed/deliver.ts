@@ -128,7 +128,13 @@ export async function deliverFeed(deps: DeliverDeps, feed: Feed, deadline: numbe
   const now = deps.now();
   const clips = await unpostedClips(
     db,
-    { guildId: feed.guildId, channelId: feed.channelId, broadcasterId: feed.broadcasterId, since: Math.max(feed.startsAt, now - WEEK_MS) },
+    {
+      guildId: feed.guildId,
+      channelId: feed.channelId,
+      broadcasterId: feed.broadcasterId,
+      since: Math.max(feed.startsAt, now - WEEK_MS),
+      minViews: feed.minViews,
+    },
     CANDIDATES_PER_RUN,
   );
   const shared = feed.postMemberShared

@@ -156,7 +156,7 @@ describe.each(testEngines())('feed stores on %s', (engine) => {
     await upsertFeedClips(t.db, [seen('Old', 500), seen('A', 1500, 3), seen('B', 1600), seen('C', 1700)], 2000);
     // Views never go backwards, whatever order the answers come in.
     await upsertFeedClips(t.db, [seen('A', 1500, 1)], 2100);
-    const feed = { guildId: 'g-cand', channelId: 'c1', broadcasterId: 'b1', since: 1000 };
+    const feed = { guildId: 'g-cand', channelId: 'c1', broadcasterId: 'b1', since: 1000, minViews: 0 };
     expect((await unpostedClips(t.db, feed, 10)).map((c) => [c.clipId, c.viewCount])).toEqual([
       ['A', 3],
       ['B', 0],
@@ -198,6 +198,8 @@ describe.each(testEngines())('feed stores on %s', (engine) => {
     });
     expect((await unpostedClips(t.db, feed, 10)).map((c) => c.clipId)).toEqual(['C']);
     expect((await unpostedClips(t.db, { ...feed, guildId: 'g-elsewhere' }, 2)).map((c) => c.clipId)).toEqual(['A', 'B']);
+    // Clips still short of min_views take no room: however many wait, the ones with enough views are offered.
+    expect((await unpostedClips(t.db, { ...feed, guildId: 'g-elsewhere', minViews: 3 }, 2)).map((c) => c.clipId)).toEqual(['A']);
   });
 
   it('leases a broadcaster to exactly one of several pollers, and only the holder records its outcome', async () => {

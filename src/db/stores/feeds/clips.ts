@@ -97,21 +97,22 @@ export function upsertFeedClips(db: Db, clips: readonly SeenClip[], now: number)
 }
 
 /**
- * The broadcaster's clips created from `since` on that have no clip post in the channel yet (oldest first, at most
- * `limit`): what a feed may still post.
+ * The broadcaster's clips created from `since` on with at least `minViews` views that have no clip post in the channel
+ * yet (oldest first, at most `limit`): what a feed may still post. Clips still short of their views are left out here,
+ * so however many wait, newer clips are judged.
  */
 export async function unpostedClips(
   db: Db,
-  feed: { guildId: string; channelId: string; broadcasterId: string; since: number },
+  feed: { guildId: string; channelId: string; broadcasterId: string; since: number; minViews: number },
   limit: number,
 ): Promise<FeedClip[]> {
   const rows = await queries(db).all<ClipRow>(
     `SELECT c.* FROM feed_clips c
-     WHERE c.broadcaster_id = @broadcaster AND c.clip_created_at >= @since
+     WHERE c.broadcaster_id = @broadcaster AND c.clip_created_at >= @since AND c.view_count >= @minViews
        AND NOT EXISTS (SELECT 1 FROM feed_posts p WHERE p.guild_id = @guild AND p.channel_id = @channel AND p.clip_id = c.clip_id
                        AND p.kind = 'clip')
      ORDER BY c.clip_created_at, c.clip_id LIMIT @limit`,
-    { broadcaster: feed.broadcasterId, since: feed.since, guild: feed.guildId, channel: feed.channelId, limit },
+    { broadcaster: feed.broadcasterId, since: feed.since, minViews: feed.minViews, guild: feed.guildId, channel: feed.channelId, limit },
   );
   return rows.map(toClip);
 }
