@@ -97,6 +97,15 @@ export function execute<T>(db: Db, make: (w: Writer) => Steps<T>): Promise<T> {
   return db.transaction((tx) => runStepsAsync(tx, make({ engine: 'postgres', key: tx })));
 }
 
+/**
+ * Runs reads that need no transaction (one statement, or reads that need not agree with each other): on SQLite as
+ * execute does, on PostgreSQL on any free connection of the pool.
+ */
+export function read<T>(db: Db, make: (w: Writer) => Steps<T>): Promise<T> {
+  if (db.engine === 'sqlite') return run(db, (c) => runStepsNow(c, make(sqliteWriter(c))));
+  return runStepsAsync(db, make({ engine: 'postgres', key: db }));
+}
+
 /** Runs `make`'s steps synchronously on a SQLite connection. */
 export function executeNow<T>(c: Connection, make: (w: Writer) => Steps<T>): T {
   return runStepsNow(c, make(sqliteWriter(c)));
