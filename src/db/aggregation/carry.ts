@@ -2,7 +2,7 @@
 // differences added to their weeks, months and all_time, touching only the rows and columns that change.
 import type { Db } from '../database';
 import { queries, type Queries } from '../sql';
-import { readSummaryNames } from './names';
+import { SummaryNameCache } from './names';
 import { syncDayTops, writeRow, type Values } from './sync';
 import type { DayTopClipRow, PairCounts, SummaryDelta, SummaryRules, TopClip } from './types';
 
@@ -28,12 +28,13 @@ export async function writeCarriedDays(
   now: number,
 ): Promise<void> {
   const q = queries(db);
+  const names = new SummaryNameCache(db, guildId);
   for (const day of days) {
     if (day.tops) await syncDayTops(db, guildId, [day.key], day.tops);
     await q.run('DELETE FROM engagement_changes WHERE guild_id = ? AND at >= ? AND at < ?', [guildId, day.start, day.end]);
-    if (day.delta) await carryDelta(db, guildId, day.delta, rules, now);
+    if (day.delta) await carryDelta(db, guildId, day.delta, rules, names, now);
   }
-  for (const delta of buckets) await carryDelta(db, guildId, delta, rules, now);
+  for (const delta of buckets) await carryDelta(db, guildId, delta, rules, names, now);
 }
 
 type PairValues = Pick<PairCounts, 'n' | 'views' | 'shares' | 'reactions'>;
@@ -44,7 +45,14 @@ function isZero(p: PairValues): boolean {
 }
 
 /** Adds a bucket's difference to its stored pairs, game and creator rows, totals and peak cells. */
-async function carryDelta(db: Db, guildId: string, delta: SummaryDelta, rules: SummaryRules, now: number): Promise<void> {
+async function carryDelta(
+  db: Db,
+  guildId: string,
+  delta: SummaryDelta,
+  rules: SummaryRules,
+  nameCache: SummaryNameCache,
+  now: number,
+): Promise<void> {
   const q = queries(db);
   const { type, key, end } = delta;
   const bucket = { guild_id: guildId, period_type: type, period_start: key };
@@ -212,7 +220,7 @@ async function carryDelta(db: Db, guildId: string, delta: SummaryDelta, rules: S
   }
 
   const named = creatorWrites.filter((w) => w.next !== null);
-  const names = await readSummaryNames(db, guildId, {
+  const names = await nameCache.read({
     creators: named.map((w) => w.creator),
     games: [
       ...gameWrites.filter((w) => w.next !== null).map((w) => w.game),

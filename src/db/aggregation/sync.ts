@@ -161,7 +161,8 @@ const postgresSyncSql = new Map<SummaryTable, string>();
 /**
  * syncRowsOn for PostgreSQL in one statement: the rows arrive as one JSON array; rows of the buckets that are not in
  * it are deleted, the others upserted where a value differs (computed_at stamped only then), as SQLite's row
- * comparison does. A bucket batch of the rebuild is one round trip per table instead of one per row.
+ * comparison does. A bucket batch of the rebuild is one round trip per table instead of one per row. (NOT IN, not NOT
+ * EXISTS: the planner hashes the input for it whatever it estimates, where NOT EXISTS became a nested loop, quadratic.)
  */
 export async function syncRowsPostgres(
   db: Db,
@@ -185,7 +186,7 @@ export async function syncRowsPostgres(
       gone AS (
         DELETE FROM ${table} t WHERE t.guild_id = @guild AND t.period_type = @type
            AND t.period_start IN (SELECT (k::text)::bigint FROM jsonb_array_elements(@scope::jsonb) AS k)
-           AND NOT EXISTS (SELECT 1 FROM input i WHERE ${keys.map((k) => `i.${k} = t.${k}`).join(' AND ')}))
+           AND (${keys.map((k) => `t.${k}`).join(', ')}) NOT IN (SELECT ${keys.join(', ')} FROM input))
       INSERT INTO ${table} (guild_id, period_type, ${[...columns, ...stamp].join(', ')})
       SELECT @guild, @type, ${columns.join(', ')}${stamp.length ? ', @now::bigint' : ''} FROM input
       ON CONFLICT (guild_id, period_type, ${keys.join(', ')}) DO UPDATE SET ${[...values, ...stamp].map((v) => `${v} = excluded.${v}`).join(', ')}
@@ -201,9 +202,27 @@ export async function syncRowsPostgres(
   });
 }
 
+/** syncDayTops on PostgreSQL: one set-based statement, as syncRowsPostgres. */
+const POSTGRES_SYNC_DAY_TOPS_SQL = `WITH input AS (
+    SELECT (r->>0) COLLATE "C" AS game_id, (r->>1)::bigint AS day_start, (r->>2) COLLATE "C" AS clip_id, (r->>3) COLLATE "C" AS title,
+           (r->>4)::bigint AS views FROM jsonb_array_elements(@rows::jsonb) AS r),
+  gone AS (
+    DELETE FROM analytics_day_top_clips t WHERE t.guild_id = @guild
+       AND t.day_start IN (SELECT (k::text)::bigint FROM jsonb_array_elements(@scope::jsonb) AS k)
+       AND (t.game_id, t.day_start) NOT IN (SELECT game_id, day_start FROM input))
+  INSERT INTO analytics_day_top_clips (guild_id, game_id, day_start, clip_id, title, views)
+  SELECT @guild, game_id, day_start, clip_id, title, views FROM input
+  ON CONFLICT (guild_id, game_id, day_start) DO UPDATE SET clip_id = excluded.clip_id, title = excluded.title, views = excluded.views
+  WHERE (analytics_day_top_clips.clip_id, analytics_day_top_clips.title, analytics_day_top_clips.views)
+        IS DISTINCT FROM (excluded.clip_id, excluded.title, excluded.views)`;
+
 /** Makes the guild's day top clips of the given days equal to `rows`. */
 export async function syncDayTops(db: Db, guildId: string, scope: readonly number[], rows: readonly DayTopClipRow[]): Promise<void> {
   const q = queries(db);
+  if (db.engine === 'postgres') {
+    await q.run(POSTGRES_SYNC_DAY_TOPS_SQL, { rows: JSON.stringify(rows), guild: guildId, scope: JSON.stringify(scope) });
+    return;
+  }
   const existing = new Map<string, string>();
   for (const day of scope) {
     const found = await q.values<DayTopClipRow>(
