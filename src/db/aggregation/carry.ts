@@ -29,9 +29,20 @@ export async function writeCarriedDays(
 ): Promise<void> {
   const q = queries(db);
   const names = new SummaryNameCache(db, guildId);
+  if (db.engine === 'postgres' && days.length > 0) {
+    // The days' journal in one statement (each is a round trip on PostgreSQL); carrying does not read it.
+    await q.run(
+      `DELETE FROM engagement_changes j
+        USING (SELECT (x->>0)::bigint AS s, (x->>1)::bigint AS e FROM jsonb_array_elements(?::jsonb) AS x) AS b
+        WHERE j.guild_id = ? AND j.at >= b.s AND j.at < b.e`,
+      [JSON.stringify(days.map((d) => [d.start, d.end])), guildId],
+    );
+  }
   for (const day of days) {
     if (day.tops) await syncDayTops(db, guildId, [day.key], day.tops);
-    await q.run('DELETE FROM engagement_changes WHERE guild_id = ? AND at >= ? AND at < ?', [guildId, day.start, day.end]);
+    if (db.engine !== 'postgres') {
+      await q.run('DELETE FROM engagement_changes WHERE guild_id = ? AND at >= ? AND at < ?', [guildId, day.start, day.end]);
+    }
     if (day.delta) await carryDelta(db, guildId, day.delta, rules, names, now);
   }
   for (const delta of buckets) await carryDelta(db, guildId, delta, rules, names, now);

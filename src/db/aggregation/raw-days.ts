@@ -162,6 +162,20 @@ export async function readJournal(
 ): Promise<Map<number, JournalRow[]>> {
   const q = queries(db);
   const journal = new Map<number, JournalRow[]>();
+  if (db.engine === 'postgres') {
+    // One statement for every range (each is a round trip on PostgreSQL).
+    for (const r of ranges) journal.set(r.key, []);
+    if (ranges.length === 0) return journal;
+    const rows = await q.all<JournalRow & { k: number }>(
+      `WITH b(k, s, e) AS (SELECT (x->>0)::bigint, (x->>1)::bigint, (x->>2)::bigint FROM jsonb_array_elements(?::jsonb) AS x)
+       SELECT b.k AS k, j.at AS at, j.shares AS shares, j.reactions AS reactions, ${ATTRIBUTION_SQL}
+         FROM b CROSS JOIN LATERAL (SELECT * FROM engagement_changes j WHERE j.guild_id = ? AND j.at >= b.s AND j.at < b.e) AS j
+         LEFT JOIN clips c ON c.guild_id = j.guild_id AND c.clip_id = j.clip_id`,
+      [JSON.stringify(ranges.map((r) => [r.key, r.start, r.end])), guildId],
+    );
+    for (const { k, ...row } of rows) journal.get(k)?.push(row);
+    return journal;
+  }
   for (const r of ranges) {
     journal.set(
       r.key,
