@@ -174,11 +174,18 @@ export const SUMMARY_TABLES = [
   'analytics_day_top_clips',
 ] as const;
 
-/** Copies every summary row from `from` to `to` (ids left to the target's identity), as the aggregation wrote them. */
-export async function copySummaries(from: Db, to: Db): Promise<number> {
+/** The raw tables a community's answers are computed from (latest_names follows clips through its triggers). */
+export const RAW_TABLES = ['guild_settings', 'clips', 'shares', 'reactions', 'reaction_baselines', 'clip_view_history'] as const;
+
+/**
+ * Copies every row of `tables` from `from` to `to` in one transaction, surrogate ids left to the target's identity;
+ * 0/1 flags become booleans and JSON text jsonb on PostgreSQL by the server's own input rules. How a test gets a
+ * community written by SQLite-only code (capture, aggregation) onto PostgreSQL until that code runs there too.
+ */
+export async function copyTables(from: Db, to: Db, tables: readonly string[]): Promise<number> {
   let copied = 0;
   await to.transaction(async (tx) => {
-    for (const table of SUMMARY_TABLES) {
+    for (const table of tables) {
       for (const row of await queries(from).all<Record<string, SqlValue>>(`SELECT * FROM ${table}`)) {
         const { id: _id, ...rest } = row;
         await insert(tx, table, rest);
@@ -187,4 +194,9 @@ export async function copySummaries(from: Db, to: Db): Promise<number> {
     }
   });
   return copied;
+}
+
+/** Copies every summary row from `from` to `to`, as the aggregation wrote them. */
+export function copySummaries(from: Db, to: Db): Promise<number> {
+  return copyTables(from, to, SUMMARY_TABLES);
 }
