@@ -200,3 +200,9 @@ export async function copyTables(from: Db, to: Db, tables: readonly string[]): P
 export function copySummaries(from: Db, to: Db): Promise<number> {
   return copyTables(from, to, SUMMARY_TABLES);
 }
+
+/** Makes `to`'s `tables` hold exactly `from`'s rows: emptied (in reverse order), then copied. */
+export async function mirrorTables(from: Db, to: Db, tables: readonly string[]): Promise<void> {
+  for (const table of [...tables].reverse()) await queries(to).run(`DELETE FROM ${table}`);
+  await copyTables(from, to, tables);
+}
