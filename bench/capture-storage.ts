@@ -19,7 +19,7 @@ const BATCH = 1000;
 /** Clips of the fresh community each run captures: ~2.5 events per clip (messages, reactions, edits, deletions). */
 const CLIPS_PER_RUN = 6_000;
 
-type StorageEvent =
+export type StorageEvent =
   | { kind: 'message'; snapshot: MessageSnapshot; now: number }
   | { kind: 'reaction'; event: ReactionEvent; now: number }
   | { kind: 'delete'; guildId: string; messageId: string; now: number };
@@ -65,13 +65,13 @@ function applyThroughStorageLayer(db: Db, events: StorageEvent[]): void {
   }
 }
 
-type FloorEvent =
+export type FloorEvent =
   | { kind: 'message'; snapshot: MessageSnapshot; links: Array<{ clipId: string; url: string }>; now: number }
   | { kind: 'reaction'; event: ReactionEvent }
   | { kind: 'delete'; guildId: string; messageId: string; now: number };
 
 /** The same events with their links already extracted: the floor measures SQLite, not our parsing. */
-function floorEvents(events: StorageEvent[]): FloorEvent[] {
+export function floorEvents(events: StorageEvent[]): FloorEvent[] {
   return events.map((e) =>
     e.kind === 'message' ? { kind: 'message', snapshot: e.snapshot, links: extractClipLinks(e.snapshot.content), now: e.now } : e,
   );

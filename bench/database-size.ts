@@ -1,7 +1,9 @@
 // Figure 7: database size per clip and per million clips, split into raw capture data, summaries and the rest
-// (from SQLite's dbstat table, so indexes count with their table).
+// (from SQLite's dbstat table, so indexes count with their table; on PostgreSQL from pg_total_relation_size, which
+// counts each table with its indexes and TOAST, in a fresh copy of the dataset after VACUUM).
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { single } from './measure';
 import type { BenchSection, Figure } from './types';
 
@@ -12,6 +14,7 @@ const RAW_TABLES = new Set(['clips', 'shares', 'reactions', 'reaction_baselines'
 export const databaseSizeSection: BenchSection = {
   name: 'db',
   title: 'Database size per clip, raw data and summaries',
+  postgres: { needs: [], run: (ctx) => postgresSizes(ctx.postgresUrl!, ctx.log) },
   async run(ctx) {
     const raw = new Database(ctx.databasePath, { readonly: true });
     try {
@@ -77,5 +80,55 @@ function walSize(file: string): number {
     return fs.statSync(`${file}-wal`).size;
   } catch {
     return 0;
+  }
+}
+
+/** The same figures on PostgreSQL: every table's relation size (heap, indexes, TOAST), and the database's. */
+async function postgresSizes(url: string, log: (line: string) => void): Promise<Figure[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const clips = Number((await client.query<{ n: string }>('SELECT count(*) AS n FROM clips')).rows[0]?.n ?? 0);
+    if (clips === 0) throw new Error('the PostgreSQL copy of the dataset has no clips');
+    const byTable = new Map(
+      (
+        await client.query<{ name: string; bytes: string }>(
+          `SELECT c.relname AS name, pg_total_relation_size(c.oid) AS bytes FROM pg_class c
+             JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r' AND n.nspname = current_schema()`,
+        )
+      ).rows.map((r) => [r.name, Number(r.bytes)]),
+    );
+    const databaseBytes = Number((await client.query<{ b: string }>('SELECT pg_database_size(current_database()) AS b')).rows[0]?.b ?? 0);
+    const tableBytes = [...byTable.values()].reduce((a, b) => a + b, 0);
+    const sum = (pick: (table: string) => boolean): number =>
+      [...byTable].filter(([table]) => pick(table)).reduce((total, [, bytes]) => total + bytes, 0);
+    const figures: Figure[] = [
+      single('db.bytes_per_clip', tableBytes / clips, 'B/clip', {
+        better: 'lower',
+        note: 'every table with its indexes and TOAST (pg_total_relation_size), after VACUUM ANALYZE of a fresh copy',
+      }),
+      single('db.database_bytes_per_clip', databaseBytes / clips, 'B/clip', {
+        better: 'lower',
+        note: "pg_database_size: the tables plus the catalogue's fixed ~7 MiB, which dominates small datasets",
+      }),
+      single('db.mb_per_million_clips', ((tableBytes / clips) * 1_000_000) / 1_048_576, 'MiB', { better: 'lower' }),
+      single('db.raw_bytes_per_clip', sum((t) => RAW_TABLES.has(t)) / clips, 'B/clip', {
+        better: 'lower',
+        note: 'clips, shares, reactions with their indexes',
+      }),
+      single('db.summary_bytes_per_clip', sum((t) => SUMMARY_TABLES.has(t)) / clips, 'B/clip', { better: 'lower' }),
+    ];
+    for (const table of ['clips', 'shares', 'reactions', 'clip_view_history', 'dirty_hours']) {
+      figures.push(
+        single(`db.${table}_bytes_per_clip`, (byTable.get(table) ?? 0) / clips, 'B/clip', {
+          better: 'lower',
+          note: 'table and its indexes',
+        }),
+      );
+    }
+    log(`${clips.toLocaleString('en-US')} clips, ${(tableBytes / 1_048_576).toFixed(1)} MiB in tables and indexes`);
+    return figures;
+  } finally {
+    await client.end();
   }
 }

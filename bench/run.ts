@@ -1,6 +1,7 @@
-// `npm run bench [-- --size S|M|L] [--runs N] [--only a,b] [--seed N] [--rebuild]`: builds (or reuses) the
-// synthetic community, runs every section of bench/sections.ts in its own process, prints a table and writes
-// bench/results/latest.json (and bench/results/<size>.json).
+// `npm run bench [-- --size S|M|L] [--runs N] [--only a,b] [--seed N] [--rebuild] [--engine sqlite|postgres|both]
+// [--postgres URL]`: builds (or reuses) the synthetic community, runs every section of bench/sections.ts in its own
+// process on each engine asked for (on PostgreSQL, in a fresh database holding a copy of the community), prints a
+// table and the goals, and writes bench/results/latest.json (and bench/results/<size>.json).
 import { execFileSync, fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -8,11 +9,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createProgress } from '../src/cli/progress';
+import { missingOnPostgres } from '../src/database-engine';
+import type { Engine } from '../src/db/database';
 import { resolveSize } from '../src/demo/community';
 import { buildDataset, cachedDataset, BENCH_END_AT, type DatasetInfo } from './dataset';
+import { goalLines } from './goals';
 import { single } from './measure';
+import { DEFAULT_BENCH_POSTGRES_URL, freshPostgresDatabase, preparePostgresDataset, type PostgresDataset } from './postgres';
 import { SECTIONS } from './sections';
-import type { BenchContext, Figure } from './types';
+import type { BenchContext, BenchSection, Figure } from './types';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
@@ -29,6 +34,9 @@ type ChildReply = { ok: true; figures: Figure[]; dataset?: DatasetInfo; peakRssM
 interface SectionResult {
   name: string;
   title: string;
+  engine: Engine;
+  /** Why the section did not run on this engine (not yet on PostgreSQL), or null when it ran. */
+  notRun: string | null;
   durationS: number;
   peakRssMb: number | null;
   error: string | null;
@@ -40,6 +48,7 @@ export interface BenchResults {
   seed: number;
   date: string;
   git: { commit: string; dirty: boolean };
+  engines: Engine[];
   machine: { node: string; cpu: string; cores: number; memoryGb: number; os: string; loadAverageStart: number[]; loadAverageEnd: number[] };
   dataset: Omit<DatasetInfo, 'path'> & { cached: boolean };
   sections: SectionResult[];
@@ -54,6 +63,8 @@ async function main(): Promise<void> {
       seed: { type: 'string', default: '1' },
       only: { type: 'string' },
       rebuild: { type: 'boolean', default: false },
+      engine: { type: 'string', default: 'sqlite' },
+      postgres: { type: 'string' },
       child: { type: 'string' },
     },
     strict: true,
@@ -73,6 +84,10 @@ async function main(): Promise<void> {
   const unknown = only?.filter((name) => !SECTIONS.some((s) => s.name === name)) ?? [];
   if (unknown.length > 0) throw new Error(`unknown section(s) ${unknown.join(', ')}; known: ${SECTIONS.map((s) => s.name).join(', ')}`);
   const sections = only ? SECTIONS.filter((s) => only.includes(s.name)) : SECTIONS;
+  const engines: Engine[] =
+    values.engine === 'both' ? ['sqlite', 'postgres'] : values.engine === 'sqlite' || values.engine === 'postgres' ? [values.engine] : [];
+  if (engines.length === 0) throw new Error(`--engine must be sqlite, postgres or both (got "${values.engine}")`);
+  const postgresServer = values.postgres ?? process.env.BENCH_DATABASE_URL ?? DEFAULT_BENCH_POSTGRES_URL;
 
   const started = Date.now();
   const loadAverageStart = os.loadavg();
@@ -110,30 +125,44 @@ async function main(): Promise<void> {
   ];
 
   const sectionResults: SectionResult[] = [];
-  for (const section of sections) {
-    const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `clipscope-bench-${section.name}-`));
-    log(`${section.name}: ${section.title}`);
-    const t0 = performance.now();
-    try {
-      const reply = await inChild({
-        kind: 'section',
-        section: section.name,
-        context: { ...baseContext, databasePath: dataset.path, workDir },
-      });
-      const durationS = (performance.now() - t0) / 1000;
-      if (reply.ok) {
-        figures.push(
-          ...reply.figures,
-          single(`${section.name}.peak_rss_mb`, reply.peakRssMb, 'MiB', { better: 'lower', note: 'peak RSS of the section process' }),
-        );
-        sectionResults.push({ name: section.name, title: section.title, durationS, peakRssMb: reply.peakRssMb, error: null });
-      } else {
-        log(`${section.name} FAILED: ${reply.error}`);
-        sectionResults.push({ name: section.name, title: section.title, durationS, peakRssMb: null, error: reply.error });
+  // PostgreSQL: the community copied once into a template database, cloned for each section that runs there.
+  let postgresDataset: PostgresDataset | null = null;
+  if (engines.includes('postgres') && sections.some((s) => postgresRefusal(s) === null)) {
+    postgresDataset = await preparePostgresDataset(postgresServer, dataset.path, log);
+    figures.push(
+      tagged(
+        single('copy.dataset_s', postgresDataset.copySeconds, 's', {
+          better: 'lower',
+          note: `clipscope copy of the community into PostgreSQL (${postgresDataset.rows.toLocaleString('en-US')} rows), verified`,
+        }),
+        'postgres',
+      ),
+    );
+  }
+  try {
+    for (const section of sections) {
+      for (const engine of engines) {
+        if (engine === 'sqlite' && section.sqlite === false) continue;
+        const label = `${section.name}${engines.length > 1 ? ` (${engine})` : ''}`;
+        const refusal = engine === 'postgres' ? postgresRefusal(section) : null;
+        if (refusal !== null) {
+          log(`${label}: not run on PostgreSQL: ${refusal}`);
+          sectionResults.push({
+            name: section.name,
+            title: section.title,
+            engine,
+            notRun: refusal,
+            durationS: 0,
+            peakRssMb: null,
+            error: null,
+          });
+          continue;
+        }
+        sectionResults.push(await runSection(section, engine, label, baseContext, dataset.path, postgresServer, postgresDataset, figures));
       }
-    } finally {
-      fs.rmSync(workDir, { recursive: true, force: true });
     }
+  } finally {
+    await postgresDataset?.drop();
   }
 
   const cpu = os.cpus()[0]?.model.trim() ?? 'unknown';
@@ -145,6 +174,7 @@ async function main(): Promise<void> {
     seed,
     date,
     git,
+    engines,
     machine: {
       node: process.version,
       cpu,
@@ -162,7 +192,7 @@ async function main(): Promise<void> {
   const json = `${JSON.stringify(results, null, 2)}\n`;
   writeAtomically(path.join(RESULTS_DIR, 'latest.json'), json);
   writeAtomically(path.join(RESULTS_DIR, `${size}.json`), json);
-  process.stdout.write(`\n${formatTable(results)}\n`);
+  process.stdout.write(`\n${formatTable(results)}\n\n${formatGoals(results)}\n`);
   log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s; wrote bench/results/latest.json and bench/results/${size}.json`);
   if (loadAverageStart[0]! > os.cpus().length * 0.5) {
     log(
@@ -170,6 +200,73 @@ async function main(): Promise<void> {
     );
   }
   if (sectionResults.some((s) => s.error !== null)) process.exitCode = 1;
+}
+
+/** Why `section` cannot run on PostgreSQL yet, or null when it can. */
+function postgresRefusal(section: BenchSection): string | null {
+  if (!section.postgres) return 'no PostgreSQL variant of this section';
+  const missing = missingOnPostgres(section.postgres.needs);
+  if (missing.length > 0) return `needs ${missing.join('; ')}, not yet on PostgreSQL on main`;
+  if (!section.postgres.run) return 'its PostgreSQL variant is not written yet';
+  return null;
+}
+
+/** A figure measured on `engine`: PostgreSQL's are named pg.… so both engines sit side by side in one table. */
+function tagged(figure: Figure, engine: Engine): Figure {
+  return engine === 'postgres' ? { ...figure, name: `pg.${figure.name}`, engine } : { ...figure, engine };
+}
+
+/** Runs one section on one engine in its own process (on PostgreSQL, in a fresh clone of the dataset). */
+async function runSection(
+  section: BenchSection,
+  engine: Engine,
+  label: string,
+  baseContext: Omit<BenchContext, 'log'>,
+  datasetPath: string,
+  postgresServer: string,
+  postgresDataset: PostgresDataset | null,
+  figures: Figure[],
+): Promise<SectionResult> {
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `clipscope-bench-${section.name}-`));
+  log(`${label}: ${section.title}`);
+  const database = engine === 'postgres' ? await freshPostgresDatabase(postgresServer, postgresDataset!.template, section.name) : null;
+  const t0 = performance.now();
+  try {
+    const reply = await inChild({
+      kind: 'section',
+      section: section.name,
+      context: { ...baseContext, databasePath: datasetPath, workDir, engine, ...(database ? { postgresUrl: database.url } : {}) },
+    });
+    const durationS = (performance.now() - t0) / 1000;
+    const result = { name: section.name, title: section.title, engine, notRun: null, durationS };
+    if (!reply.ok) {
+      log(`${label} FAILED: ${reply.error}`);
+      return { ...result, peakRssMb: null, error: reply.error };
+    }
+    figures.push(
+      ...reply.figures.map((f) => tagged(f, engine)),
+      tagged(
+        single(`${section.name}.peak_rss_mb`, reply.peakRssMb, 'MiB', { better: 'lower', note: 'peak RSS of the section process' }),
+        engine,
+      ),
+    );
+    return { ...result, peakRssMb: reply.peakRssMb, error: null };
+  } finally {
+    fs.rmSync(workDir, { recursive: true, force: true });
+    await database?.drop();
+  }
+}
+
+/** The goals of issue #16 per engine, and the sections that did not run on an engine with the reason. */
+export function formatGoals(results: BenchResults): string {
+  const notRun = results.sections.filter((s) => s.notRun !== null);
+  const reasons = new Map(notRun.map((s) => [`${s.engine}:${s.name}`, s.notRun!]));
+  const lines = ['Goals:', ...goalLines(results.figures, results.engines, reasons)];
+  if (notRun.length > 0) {
+    lines.push('', 'Not run:');
+    for (const s of notRun) lines.push(`- ${s.name} on ${s.engine === 'postgres' ? 'PostgreSQL' : 'SQLite'}: ${s.notRun}`);
+  }
+  return lines.join('\n');
 }
 
 function log(message: string): void {
@@ -207,7 +304,9 @@ function runChild(): Promise<void> {
           } else {
             const section = SECTIONS.find((s) => s.name === task.section);
             if (!section) throw new Error(`no section ${task.section}`);
-            const figures = await section.run(ctx);
+            const run = ctx.engine === 'postgres' ? section.postgres?.run : section.run;
+            if (!run) throw new Error(`the ${section.name} section has no ${ctx.engine} run`);
+            const figures = await run(ctx);
             reply = { ok: true, figures, peakRssMb: process.resourceUsage().maxRSS / 1024 };
           }
         } catch (error) {

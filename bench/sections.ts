@@ -1,5 +1,8 @@
 // The benchmark sections, in the order they run. To add one: import it and append it here (one line each).
-// A section is { name, title, run(ctx) → Figure[] } (bench/types.ts); the harness runs it in its own process.
+// A section is { name, title, run(ctx) → Figure[], postgres? } (bench/types.ts); the harness runs it in its own
+// process, on each engine asked for (--engine). `needing` names the parts of Clipscope a section's PostgreSQL run
+// uses: until those run on PostgreSQL (and the section has a postgres.run), `--engine postgres` says so instead.
+import type { PostgresPart } from '../src/database-engine';
 import { analyticsSection } from './analytics';
 import { captureClientSection } from './capture-client';
 import { captureStorageSection } from './capture-storage';
@@ -7,15 +10,22 @@ import { databaseSizeSection } from './database-size';
 import { enrichmentSection } from './enrichment';
 import { httpSection } from './http';
 import { importSection } from './import';
+import { postgresFloorSection } from './postgres-floor';
 import type { BenchSection } from './types';
 
+function needing(section: BenchSection, needs: readonly PostgresPart[]): BenchSection {
+  return { ...section, postgres: section.postgres ?? { needs } };
+}
+
 export const SECTIONS: BenchSection[] = [
-  captureStorageSection(),
+  needing(captureStorageSection(), ['capture']),
   // Capture through the real discord.js client, and the bot's RSS after ingesting a long stream (figure 6).
-  captureClientSection(),
-  enrichmentSection,
-  analyticsSection,
-  httpSection,
-  importSection,
+  needing(captureClientSection(), ['capture']),
+  needing(enrichmentSection, ['twitch']),
+  needing(analyticsSection, ['aggregation', 'reads']),
+  needing(httpSection, ['reads', 'dataVersion']),
+  needing(importSection, ['imports', 'capture']),
   databaseSizeSection,
+  // PostgreSQL only: the bare-pg floors the product's PostgreSQL figures are set against.
+  postgresFloorSection(),
 ];

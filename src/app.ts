@@ -4,8 +4,10 @@ import { aggregateAll, formatAggregateSummary } from './analytics/aggregate';
 import { createAnalytics } from './analytics/service';
 import type { Clock } from './clock';
 import { signInSettings, type Config } from './config';
-import { describeDatabase } from './database-engine';
-import { closeDatabase, openDatabase, type Db } from './db/client';
+import { describeDatabase, poolSizes } from './database-engine';
+import { openDatabase } from './db/client';
+import type { Db } from './db/database';
+import { closeDb, databaseTarget } from './db/open';
 import { guildSettingsStore } from './db/guild-settings';
 import { digestStore } from './db/stores/digests';
 import { DIGEST_CHECK_CRON, DIGEST_JOB_NAME, runDueDigests } from './digest/weekly';
@@ -16,6 +18,8 @@ import type { BotView } from './auth/guild-access';
 import { COMMANDS } from './discord/commands/index';
 import type { BotContext } from './discord/context';
 import { createDigestSender } from './discord/digest-sender';
+import { createFeedSender } from './discord/feed-sender';
+import { createFeedJob } from './feed/job';
 import { createInteractionRouter } from './discord/interactions';
 import { Pagination } from './discord/pagination';
 import { startHttpWorker, type HttpWorker } from './http/worker-thread';
@@ -44,10 +48,17 @@ export interface AppDeps {
   config: Config;
   logger: Logger;
   clock: Clock;
+  /**
+   * The configured database, opened and migrated by the entry point (openDb of src/db/open.ts, either engine); the
+   * app closes it on stop. Without it the app opens the SQLite file at DATABASE_PATH itself (tests, the demo).
+   */
+  db?: Db;
 }
 
-export function createApp({ config, logger, clock }: AppDeps): App {
-  const db = openDatabase({ path: config.DATABASE_PATH });
+export function createApp({ config, logger, clock, db: opened }: AppDeps): App {
+  if (!opened && config.DATABASE_URL)
+    throw new Error('createApp: open the PostgreSQL database with openDb (src/db/open.ts) and pass it as db');
+  const db = opened ?? openDatabase({ path: config.DATABASE_PATH });
   const database = describeDatabase(config);
   logger.info({ engine: database.engine, database: database.database }, `${database.line} (migrations applied)`);
   const services: Service[] = [];
@@ -121,6 +132,11 @@ export function createApp({ config, logger, clock }: AppDeps): App {
         },
       });
     }
+    // The clip feed (docs/feed.md) needs both ends: Twitch to poll and the bot to post.
+    if (config.FEED_ENABLED && twitch) {
+      const sender = createFeedSender(bot.client);
+      scheduler.add(createFeedJob({ db, clock, logger, twitch, sender, helixCallsPerRun: config.FEED_HELIX_CALLS_PER_RUN }));
+    }
   } else {
     logger.warn('Discord bot disabled: set DISCORD_TOKEN to enable capture, slash commands and the weekly digest');
   }
@@ -154,12 +170,13 @@ export function createApp({ config, logger, clock }: AppDeps): App {
   if (config.HTTP_ENABLED) {
     services.push({
       name: 'http',
-      // Its own thread, SQLite connection and event loop: a gateway burst or an aggregation run here cannot starve
-      // API requests there. Nothing else crosses threads: cached answers see writes through PRAGMA data_version.
+      // Its own thread, database handle (a SQLite connection, or a PostgreSQL pool: docs/adr/0011) and event loop: a
+      // gateway burst or an aggregation run here cannot starve API requests there. Nothing else crosses threads.
       start: async () => {
         http = await startHttpWorker(
           {
-            databasePath: config.DATABASE_PATH,
+            database: databaseTarget(config),
+            poolSize: poolSizes(config).http,
             logLevel: logger.level,
             host: config.HTTP_HOST,
             port: config.HTTP_PORT,
@@ -168,6 +185,8 @@ export function createApp({ config, logger, clock }: AppDeps): App {
               rateLimitPerMinute: config.HTTP_RATE_LIMIT_PER_MINUTE,
               rateLimitPerIpPerMinute: config.HTTP_RATE_LIMIT_PER_IP_PER_MINUTE,
               cacheSeconds: config.HTTP_CACHE_SECONDS,
+              cacheMaxBytes: config.HTTP_CACHE_MAX_MB * 1_048_576,
+              querySecondsPerMinute: config.HTTP_QUERY_SECONDS_PER_MINUTE,
               changeCheckMs: config.HTTP_CHANGE_CHECK_MS,
               trustProxy: config.HTTP_TRUST_PROXY,
               twitchEnrichment: twitch !== null,
@@ -224,7 +243,7 @@ export function createApp({ config, logger, clock }: AppDeps): App {
           logger.error({ err: error, service: service.name }, 'service failed to stop cleanly');
         }
       }
-      closeDatabase(db);
+      await closeDb(db);
       logger.info('stopped');
     },
   };

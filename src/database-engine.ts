@@ -1,19 +1,32 @@
-// Which database engine `npm start` runs on: DATABASE_URL=postgres://… selects PostgreSQL, else the SQLite file at
-// DATABASE_PATH. Until every store runs on PostgreSQL, a start on it checks the server (one clear line and a non-zero
-// exit when it cannot be reached) and then refuses, naming what is not yet available there, rather than pretend.
+// Which database engine `npm start` and the CLI run on: DATABASE_URL=postgres://… selects PostgreSQL, else the SQLite
+// file at DATABASE_PATH (src/db/open.ts opens either). Until every store runs on PostgreSQL, a start on it checks the
+// server (one clear line and a non-zero exit when it cannot be reached) and then refuses, naming what is not yet
+// available there, rather than pretend; a CLI command refuses the same way when a part it needs is missing.
 import type { Config } from './config';
-import { checkPostgres, closePostgres, describePostgresUrl, openPostgres } from './db/postgres/engine';
-import type { Logger } from './logger';
+import { describePostgresUrl } from './db/postgres/engine';
 
-/** The parts of Clipscope whose stores still run on SQLite only (issue #16 moves them one by one). */
-export const NOT_YET_ON_POSTGRES = [
-  'live capture (shares, reactions, the engagement journal)',
-  'Twitch enrichment, view refresh and channel sync',
-  'aggregation',
-  'the analytics reads (commands, digest, HTTP API)',
-  'import and history crawl',
-  'the HTTP data-version cache',
-] as const;
+/** The parts of Clipscope whose stores are ported to PostgreSQL one by one (issue #16), with how a user names them. */
+export const POSTGRES_PARTS = {
+  capture: 'live capture (shares, reactions, the engagement journal)',
+  twitch: 'Twitch enrichment, view refresh and channel sync',
+  aggregation: 'aggregation',
+  reads: 'the analytics reads (commands, digest, HTTP API)',
+  imports: 'import and history crawl',
+  dataVersion: 'the HTTP data-version cache',
+} as const;
+
+export type PostgresPart = keyof typeof POSTGRES_PARTS;
+
+/**
+ * The parts whose stores still run on SQLite only. Remove a part here once its stores run on PostgreSQL on main
+ * (with their contract tests on both engines): `npm start` on PostgreSQL starts when this list is empty.
+ */
+export const NOT_YET_ON_POSTGRES: readonly PostgresPart[] = ['capture', 'twitch', 'aggregation', 'reads', 'imports', 'dataVersion'];
+
+/** What of `needed` is not yet available on PostgreSQL, as a user reads it (empty: all of it is). */
+export function missingOnPostgres(needed: readonly PostgresPart[] = Object.keys(POSTGRES_PARTS) as PostgresPart[]): string[] {
+  return needed.filter((part) => NOT_YET_ON_POSTGRES.includes(part)).map((part) => POSTGRES_PARTS[part]);
+}
 
 /** One line for the log: the engine and where its data lives, never a password. */
 export function describeDatabase(config: Config): { engine: 'sqlite' | 'postgres'; database: string; line: string } {
@@ -24,32 +37,23 @@ export function describeDatabase(config: Config): { engine: 'sqlite' | 'postgres
   return { engine: 'sqlite', database: config.DATABASE_PATH, line: `database: SQLite at ${config.DATABASE_PATH}` };
 }
 
-/**
- * A start on PostgreSQL as far as it goes today: names the database, connects once (the exit status is 1 with one
- * line when the server cannot be reached), then refuses with the list of what is not yet available. Resolves with the
- * exit status; writes its lines to `stderr`.
- */
-export async function startOnPostgres(config: Config, logger: Logger, stderr: (line: string) => void): Promise<number> {
-  const url = config.DATABASE_URL!;
-  const { engine, database, line } = describeDatabase(config);
-  logger.info({ engine, database, poolSize: config.DATABASE_POOL_SIZE, statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS }, line);
-  const db = openPostgres({
-    url,
-    poolSize: config.DATABASE_POOL_SIZE,
-    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
-    acquireTimeoutMs: config.DATABASE_ACQUIRE_TIMEOUT_MS,
-  });
-  try {
-    await checkPostgres(db);
-  } catch (error) {
-    stderr(`clipscope: PostgreSQL is unreachable, not starting: ${error instanceof Error ? error.message : String(error)}`);
-    return 1;
-  } finally {
-    await closePostgres(db);
-  }
-  stderr(
-    `clipscope: not starting on PostgreSQL (${database}): these parts are not yet available on PostgreSQL: ` +
-      `${NOT_YET_ON_POSTGRES.join('; ')}. Unset DATABASE_URL to run on SQLite (DATABASE_PATH).`,
+/** The sentence `npm start` exits with while parts are missing on PostgreSQL; null once everything runs there. */
+export function postgresRefusal(database: string): string | null {
+  const missing = missingOnPostgres();
+  if (missing.length === 0) return null;
+  return (
+    `not starting on PostgreSQL (${database}): these parts are not yet available on PostgreSQL: ` +
+    `${missing.join('; ')}. Unset DATABASE_URL to run on SQLite (DATABASE_PATH).`
   );
-  return 1;
+}
+
+/**
+ * How DATABASE_POOL_SIZE is shared on PostgreSQL between the main thread (capture, jobs, commands) and the HTTP
+ * worker's own pool (docs/adr/0011): half each, at least one each, so a process opens at most DATABASE_POOL_SIZE
+ * connections (two when it is 1). With HTTP off, the main thread has them all.
+ */
+export function poolSizes(config: Pick<Config, 'DATABASE_POOL_SIZE' | 'HTTP_ENABLED'>): { main: number; http: number } {
+  if (!config.HTTP_ENABLED) return { main: config.DATABASE_POOL_SIZE, http: 0 };
+  const http = Math.max(1, Math.floor(config.DATABASE_POOL_SIZE / 2));
+  return { main: Math.max(1, config.DATABASE_POOL_SIZE - http), http };
 }

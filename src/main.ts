@@ -3,7 +3,10 @@ import type { Config } from './config';
 import { createApp } from './app';
 import { systemClock } from './clock';
 import { ConfigError, loadConfig, loadDotEnvFile } from './config';
-import { startOnPostgres } from './database-engine';
+import { describeDatabase, poolSizes, postgresRefusal } from './database-engine';
+import type { Db } from './db/database';
+import { closeDb, databaseTarget, openDb } from './db/open';
+import { PostgresError } from './db/postgres/errors';
 import { createLogger, prettyDestination, usePrettyLogs } from './logger';
 
 async function main(): Promise<void> {
@@ -23,8 +26,8 @@ async function main(): Promise<void> {
     level: config.LOG_LEVEL,
     ...(usePrettyLogs(config.LOG_FORMAT, process.stdout.isTTY) ? { destination: prettyDestination(process.stdout) } : {}),
   });
-  if (config.DATABASE_URL) process.exit(await startOnPostgres(config, logger, (line) => process.stderr.write(`${line}\n`)));
-  const app = createApp({ config, logger, clock: systemClock });
+  const db = await openConfiguredDatabase(config, logger);
+  const app = createApp({ config, logger, clock: systemClock, db });
   let shuttingDown = false;
   const shutdown = (signal: string): void => {
     if (shuttingDown) return;
@@ -47,6 +50,33 @@ async function main(): Promise<void> {
     setInterval(() => undefined, 1 << 30);
   }
   logger.info('clipscope running');
+}
+
+/**
+ * The configured database, opened and migrated (src/db/open.ts). On PostgreSQL the line naming it comes first; a
+ * server that cannot be reached ends the process with one line and status 1, and so does a start while parts of
+ * Clipscope are not yet available there (the server is checked first, nothing is migrated).
+ */
+async function openConfiguredDatabase(config: Config, logger: ReturnType<typeof createLogger>): Promise<Db> {
+  const target = databaseTarget(config);
+  if (target.engine === 'sqlite') return openDb(target);
+  const { engine, database, line } = describeDatabase(config);
+  logger.info({ engine, database, poolSize: config.DATABASE_POOL_SIZE, statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS }, line);
+  const refusal = postgresRefusal(database);
+  let db: Db;
+  try {
+    db = await openDb(target, { migrate: refusal === null, poolSize: poolSizes(config).main });
+  } catch (error) {
+    if (!(error instanceof PostgresError)) throw error;
+    process.stderr.write(`clipscope: PostgreSQL is unreachable, not starting: ${error.message}\n`);
+    process.exit(1);
+  }
+  if (refusal !== null) {
+    await closeDb(db);
+    process.stderr.write(`clipscope: ${refusal}\n`);
+    process.exit(1);
+  }
+  return db;
 }
 
 main().catch((error: unknown) => {

@@ -1,13 +1,18 @@
 // `npm start` with DATABASE_URL: one line naming PostgreSQL and the database without its password; a server that
 // cannot be reached is one clear line and exit status 1; a reachable one is refused, naming what is not yet
-// available on PostgreSQL, instead of starting half an app.
+// available on PostgreSQL, instead of starting half an app. The HTTP worker opens a pool of its own there
+// (docs/adr/0011), its share of DATABASE_POOL_SIZE.
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config';
-import { describeDatabase } from '../src/database-engine';
-import { announcePostgresSkip, TEST_DATABASE_URL } from './helpers/engines';
+import { describeDatabase, poolSizes } from '../src/database-engine';
+import { closeDb, databaseTarget, openDb } from '../src/db/open';
+import { startHttpWorker } from '../src/http/worker-thread';
+import { silentLogger } from '../src/logger';
+import { announcePostgresSkip, createPostgresDatabase, TEST_DATABASE_URL } from './helpers/engines';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -71,4 +76,62 @@ describe('engine selection', () => {
     expect(run.stderr).toContain('Unset DATABASE_URL to run on SQLite');
     expect(run.stdout).not.toContain('clipscope running');
   });
+});
+
+describe('the HTTP worker on PostgreSQL', () => {
+  it('shares DATABASE_POOL_SIZE between the main thread and the worker, at least one each', () => {
+    expect(poolSizes({ DATABASE_POOL_SIZE: 20, HTTP_ENABLED: true })).toEqual({ main: 10, http: 10 });
+    expect(poolSizes({ DATABASE_POOL_SIZE: 5, HTTP_ENABLED: true })).toEqual({ main: 3, http: 2 });
+    expect(poolSizes({ DATABASE_POOL_SIZE: 1, HTTP_ENABLED: true })).toEqual({ main: 1, http: 1 });
+    expect(poolSizes({ DATABASE_POOL_SIZE: 20, HTTP_ENABLED: false })).toEqual({ main: 20, http: 0 });
+  });
+
+  it.skipIf(announcePostgresSkip())(
+    'serves from its thread on a pool of its own, named clipscope-http, and closes it on stop',
+    async () => {
+      const database = await createPostgresDatabase('http-worker');
+      const config = loadConfig({ DATABASE_URL: database.url, DATABASE_POOL_SIZE: '4' });
+      // The worker does not migrate: the main thread has, as here.
+      await closeDb(await openDb(databaseTarget(config)));
+      const worker = await startHttpWorker(
+        {
+          database: databaseTarget(config),
+          poolSize: poolSizes(config).http,
+          logLevel: 'silent',
+          host: '127.0.0.1',
+          port: 0,
+          options: {
+            corsOrigins: [],
+            rateLimitPerMinute: 100,
+            rateLimitPerIpPerMinute: 100,
+            cacheSeconds: 0,
+            changeCheckMs: 0,
+            trustProxy: false,
+          },
+          signIn: null,
+        },
+        { logger: silentLogger() },
+      );
+      const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+      await admin.connect();
+      try {
+        // A well-formed token no row matches: the worker looks it up in PostgreSQL and refuses it.
+        const res = await fetch(`${worker.url}/analytics/api/overview`, { headers: { authorization: `Bearer cs_${'B'.repeat(43)}` } });
+        expect(res.status).toBe(401);
+        const sessions = async () =>
+          (
+            await admin.query<{ n: number }>(
+              "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = 'clipscope-http'",
+              [database.name],
+            )
+          ).rows[0]!.n;
+        expect(await sessions()).toBeGreaterThanOrEqual(1);
+        await worker.stop();
+        expect(await sessions()).toBe(0);
+      } finally {
+        await admin.end();
+        await database.drop();
+      }
+    },
+  );
 });

@@ -2,11 +2,12 @@
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, loadDotEnvFile } from '../config';
+import { ConfigError, loadDotEnvFile } from '../config';
 import { CliError, type CliCommand, type CliIo } from './command';
 import { aggregateCommand } from './commands/aggregate';
 import { backfillCommand } from './commands/backfill';
 import { commandsRegisterCommand } from './commands/commands-register';
+import { copyCommand } from './commands/copy';
 import { enrichCommand } from './commands/enrich';
 import { generateCommand } from './commands/generate';
 import { guildsCommand } from './commands/guilds';
@@ -21,6 +22,7 @@ export const COMMANDS: CliCommand[] = [
   aggregateCommand,
   backfillCommand,
   commandsRegisterCommand,
+  copyCommand,
   enrichCommand,
   generateCommand,
   guildsCommand,
@@ -82,12 +84,6 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       allowPositionals: command.allowPositionals ?? false,
       strict: true,
     });
-    // The commands still open the SQLite file only: with DATABASE_URL set they would silently use another database.
-    if ('database' in command.options && parsed.values.database === undefined && loadConfig(io.env).DATABASE_URL) {
-      throw new CliError(
-        `runs on SQLite only so far (not yet available on PostgreSQL), and DATABASE_URL is set: unset it, or pass --database PATH for a SQLite file`,
-      );
-    }
     return await command.run(parsed, io);
   } catch (error) {
     io.stderr.write(`clipscope ${name}: ${oneLine(error)}\n`);

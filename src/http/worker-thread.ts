@@ -6,13 +6,17 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { BotView } from '../auth/guild-access';
 import type { SignInSettings } from '../config';
+import type { DatabaseTarget } from '../db/open';
 import { writeLogLine, type Logger } from '../logger';
 import { answerBotCalls } from './bot-bridge';
 import type { HttpOptions } from './route-context';
 
 /** What the worker receives (structured-cloned, so plain data only). */
 export interface HttpWorkerData {
-  databasePath: string;
+  /** The configured database (either engine); the worker opens its own handle on it without migrating. */
+  database: DatabaseTarget;
+  /** The worker's own PostgreSQL pool size (its share of DATABASE_POOL_SIZE; unused on SQLite). */
+  poolSize: number;
   logLevel: string;
   host: string;
   port: number;

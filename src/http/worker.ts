@@ -1,8 +1,10 @@
-// The HTTP server's own thread: its own SQLite connection, logger and event loop, so a capture burst or an
-// aggregation run on the main thread cannot starve API requests. Started by src/app.ts through startHttpWorker.
+// The HTTP server's own thread: its own database handle (a SQLite connection, or a PostgreSQL pool of its own:
+// docs/adr/0011), logger and event loop, so a capture burst or an aggregation run on the main thread cannot starve
+// API requests. Started by src/app.ts through startHttpWorker.
 import { parentPort, workerData } from 'node:worker_threads';
 import { systemClock } from '../clock';
-import { closeDatabase, openDatabase } from '../db/client';
+import type { Db } from '../db/database';
+import { closeDb, openDb } from '../db/open';
 import { guildSettingsStore } from '../db/guild-settings';
 import { digestStore } from '../db/stores/digests';
 import { createTwitchLinks } from '../auth/twitch-links';
@@ -15,8 +17,16 @@ import type { HttpWorkerData, HttpWorkerMessage } from './worker-thread';
 async function run(port: NonNullable<typeof parentPort>, data: HttpWorkerData): Promise<void> {
   // Log lines go to the main thread, which writes them through its own logger: one destination for the whole process.
   const logger = createLogger({ level: data.logLevel, destination: { write: (line: string) => port.postMessage({ type: 'log', line }) } });
-  // The main thread has already migrated; WAL lets this connection read while capture writes.
-  const db = openDatabase({ path: data.databasePath, migrate: false });
+  // The main thread has already migrated. On SQLite, WAL lets this connection read while capture writes; on
+  // PostgreSQL the pool is this thread's share of DATABASE_POOL_SIZE.
+  let db: Db;
+  try {
+    db = await openDb(data.database, { migrate: false, poolSize: Math.max(1, data.poolSize), applicationName: 'clipscope-http' });
+  } catch (error) {
+    port.postMessage({ type: 'error', message: error instanceof Error ? error.message : String(error) } satisfies HttpWorkerMessage);
+    port.close();
+    return;
+  }
   let server: HttpServer | null = null;
   const post = (message: HttpWorkerMessage) => port.postMessage(message);
 
@@ -28,7 +38,7 @@ async function run(port: NonNullable<typeof parentPort>, data: HttpWorkerData): 
       } catch (error) {
         logger.error({ err: error }, 'HTTP server failed to close cleanly');
       }
-      closeDatabase(db);
+      await closeDb(db).catch((error: unknown) => logger.error({ err: error }, 'HTTP database failed to close cleanly'));
       port.close();
       process.exit(0);
     })();
@@ -51,7 +61,7 @@ async function run(port: NonNullable<typeof parentPort>, data: HttpWorkerData): 
   } catch (error) {
     post({ type: 'error', message: error instanceof Error ? error.message : String(error) });
     await server?.close().catch(() => undefined);
-    closeDatabase(db);
+    await closeDb(db).catch(() => undefined);
     port.close();
   }
 }

@@ -3,11 +3,9 @@ import type { Writable } from 'node:stream';
 import { aggregateAnalytics, formatAggregateSummary } from '../../analytics/aggregate';
 import { PERIOD_TYPES, type PeriodType } from '../../analytics/types';
 import { systemClock } from '../../clock';
-import { loadConfig } from '../../config';
-import { closeDatabase, openDatabase } from '../../db/client';
 import { CliError, type CliCommand } from '../command';
 import { createProgress } from '../progress';
-import { requireDatabaseFile } from '../database';
+import { closeCommandDatabase, openCommandDatabase } from '../database';
 
 export const aggregateCommand: CliCommand = {
   name: 'aggregate',
@@ -23,7 +21,7 @@ Options:
   --period TYPE     report on this period type only: day, week, month or all_time (a guild's period types are
                     kept together, so the others are brought up to date too)
   --full            rebuild every bucket, not only the changed ones (what the nightly job does)
-  --database PATH   SQLite file (default: DATABASE_PATH, ./data/clipscope.db)`,
+  --database PATH   SQLite file or postgres:// URL (default: DATABASE_URL, else DATABASE_PATH)`,
   options: {
     guild: { type: 'string' },
     period: { type: 'string' },
@@ -37,10 +35,7 @@ Options:
     }
     const guildId = typeof values.guild === 'string' ? values.guild.trim() : undefined;
     if (guildId === '') throw new CliError('--guild needs a guild id', 2);
-    const config = loadConfig(io.env);
-    const path = typeof values.database === 'string' ? values.database : config.DATABASE_PATH;
-    requireDatabaseFile(path);
-    const db = openDatabase({ path });
+    const db = await openCommandDatabase(io, values.database, { command: 'aggregate', needs: ['aggregation'] });
     try {
       const progress = createProgress({ label: 'Aggregating', unit: 'guild periods', stream: io.stderr as unknown as Writable });
       const summary = await aggregateAnalytics(
@@ -52,7 +47,7 @@ Options:
       io.stdout.write(`${formatAggregateSummary(summary)}\n`);
       return 0;
     } finally {
-      closeDatabase(db);
+      await closeCommandDatabase(db);
     }
   },
 };

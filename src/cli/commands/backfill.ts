@@ -2,11 +2,10 @@
 import { createCrawlStore } from '../../capture/service';
 import { systemClock } from '../../clock';
 import { loadConfig } from '../../config';
-import { closeDatabase, openDatabase } from '../../db/client';
 import { BackfillError, backfillChannel, createDiscordRest } from '../../discord/backfill';
 import { CliError, type CliCommand } from '../command';
 import { createProgress } from '../progress';
-import { requireDatabaseFile } from '../database';
+import { closeCommandDatabase, openCommandDatabase } from '../database';
 
 export const backfillCommand: CliCommand = {
   name: 'backfill',
@@ -25,7 +24,7 @@ Options:
   --guild ID        Check that the channel belongs to this server
   --since DATE      Stop at messages older than this (e.g. 2024-01-01 or 2024-01-01T12:00:00Z)
   --restart         Forget the checkpoint and crawl again from the newest message
-  --database PATH   SQLite file (default: DATABASE_PATH, ./data/clipscope.db)`,
+  --database PATH   SQLite file or postgres:// URL (default: DATABASE_URL, else DATABASE_PATH)`,
   options: {
     channel: { type: 'string' },
     guild: { type: 'string' },
@@ -53,9 +52,7 @@ Options:
       );
     }
 
-    const dbPath = typeof values.database === 'string' ? values.database : config.DATABASE_PATH;
-    requireDatabaseFile(dbPath);
-    const db = openDatabase({ path: dbPath });
+    const db = await openCommandDatabase(io, values.database, { command: 'backfill', needs: ['imports', 'capture'] });
     const rest = createDiscordRest({ token: config.DISCORD_TOKEN, apiBaseUrl: config.DISCORD_API_BASE_URL });
     const stop = new AbortController();
     const onSignal = (): void => stop.abort();
@@ -93,7 +90,7 @@ Options:
       process.removeListener('SIGINT', onSignal);
       rest.clearHashSweeper();
       rest.clearHandlerSweeper();
-      closeDatabase(db);
+      await closeCommandDatabase(db);
     }
   },
 };

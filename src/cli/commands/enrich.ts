@@ -3,7 +3,7 @@
 import type { Clock } from '../../clock';
 import { systemClock } from '../../clock';
 import { loadConfig } from '../../config';
-import { closeDatabase, type Db } from '../../db/client';
+import type { Db } from '../../db/database';
 import type { Logger } from '../../logger';
 import type { TwitchApi } from '../../twitch/client';
 import { TwitchApiError } from '../../twitch/errors';
@@ -12,7 +12,7 @@ import { repairDueGameNames } from '../../twitch/game-name-repair';
 import { createGameNames, type GameNames } from '../../twitch/game-names';
 import { CliError, type CliCommand, type CliIo } from '../command';
 import { createProgress, formatDuration } from '../progress';
-import { openCliDatabase, requireDatabaseFile, storageProblemError } from '../database';
+import { closeCommandDatabase, openCommandDatabase, storageProblemError } from '../database';
 import { openTwitchForCli, progressStream } from '../twitch-client';
 
 export const enrichCommand: CliCommand = {
@@ -38,7 +38,7 @@ Needs TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET (or TWURPLE_MOCK_API_PORT for th
 Options:
   --retry-failed      First put clips marked failed (after ENRICH_MAX_ATTEMPTS errors) back in the queue
   --max-wait SECONDS  Wait at most this long for clips backing off after a Twitch error (default 300)
-  --database PATH     SQLite file (default: DATABASE_PATH, ./data/clipscope.db)
+  --database PATH     SQLite file or postgres:// URL (default: DATABASE_URL, else DATABASE_PATH)
 
 Exit status: 0 when no pending clip is left (failed ones are listed); 1 with the reason otherwise.`,
   options: { 'retry-failed': { type: 'boolean' }, 'max-wait': { type: 'string' }, database: { type: 'string' } },
@@ -49,9 +49,7 @@ Exit status: 0 when no pending clip is left (failed ones are listed); 1 with the
       throw new CliError(`--max-wait expects whole seconds, got "${maxWaitText}"`, 2);
     const config = loadConfig(io.env);
     const { twitch, logger } = openTwitchForCli(config, io);
-    const dbPath = typeof values.database === 'string' ? values.database : config.DATABASE_PATH;
-    if (!io.openDatabase) requireDatabaseFile(dbPath);
-    const db = openCliDatabase(io, dbPath);
+    const db = await openCommandDatabase(io, values.database, { command: 'enrich', needs: ['twitch'] });
     const clock = systemClock;
     const gameNames = createGameNames(twitch, clock);
     let drained: Drained | undefined;
@@ -81,7 +79,7 @@ Exit status: 0 when no pending clip is left (failed ones are listed); 1 with the
       const kept = await keptNote(db, clock);
       throw storageProblemError(error, db, (problem) => `${problem}; ${kept}: run clipscope enrich again once it is fixed`) ?? error;
     } finally {
-      closeDatabase(db);
+      await closeCommandDatabase(db);
     }
   },
 };

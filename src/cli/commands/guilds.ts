@@ -1,9 +1,7 @@
 // `clipscope guilds`: every Discord server the database holds, with the id the other commands' --guild takes.
-import { loadConfig } from '../../config';
-import { closeDatabase, openDatabase } from '../../db/client';
 import { createAnalytics, type GuildListing } from '../../analytics/service';
 import type { CliCommand } from '../command';
-import { requireDatabaseFile } from '../database';
+import { closeCommandDatabase, openCommandDatabase } from '../database';
 
 export const guildsCommand: CliCommand = {
   name: 'guilds',
@@ -15,18 +13,15 @@ Lists every server the database holds data of, most clips first: its id (what --
 
 Options:
   --json            One JSON array instead of a table
-  --database PATH   SQLite file (default: DATABASE_PATH, ./data/clipscope.db)`,
+  --database PATH   SQLite file or postgres:// URL (default: DATABASE_URL, else DATABASE_PATH)`,
   options: { json: { type: 'boolean' }, database: { type: 'string' } },
   async run({ values }, io) {
-    const config = loadConfig(io.env);
-    const path = typeof values.database === 'string' ? values.database : config.DATABASE_PATH;
-    requireDatabaseFile(path);
-    const db = openDatabase({ path });
+    const db = await openCommandDatabase(io, values.database, { command: 'guilds', needs: ['reads'] });
     let guilds: GuildListing[];
     try {
       guilds = await createAnalytics(db).guilds();
     } finally {
-      closeDatabase(db);
+      await closeCommandDatabase(db);
     }
     if (values.json === true) {
       const rows = guilds.map((g) => ({
@@ -40,7 +35,7 @@ Options:
       return 0;
     }
     if (guilds.length === 0) {
-      io.stdout.write(`No servers in ${path} yet: run the bot, or "clipscope import" an export.\n`);
+      io.stdout.write(`No servers in ${db.location} yet: run the bot, or "clipscope import" an export.\n`);
       return 0;
     }
     const rows = [

@@ -1,10 +1,9 @@
 // `clipscope import PATH…`: imports DiscordChatExporter JSON exports (files or folders of them) into the database.
 import fs from 'node:fs';
 import { systemClock } from '../../clock';
-import { loadConfig } from '../../config';
-import { closeDatabase, openDatabase } from '../../db/client';
 import { ImportError, importExportFile, listExportFiles, type FileImportResult } from '../../importers/dce/import-file';
 import { CliError, type CliCommand } from '../command';
+import { closeCommandDatabase, openCommandDatabase } from '../database';
 import { createProgress } from '../progress';
 
 export const importCommand: CliCommand = {
@@ -24,7 +23,7 @@ stopped when run again; files already imported completely are skipped.
 Options:
   --guild ID        Only import exports of this server (any other server's file is an error)
   --force           Read files again even if an earlier run imported them completely
-  --database PATH   SQLite file (default: DATABASE_PATH, ./data/clipscope.db)`,
+  --database PATH   SQLite file or postgres:// URL (default: DATABASE_URL, else DATABASE_PATH)`,
   options: { guild: { type: 'string' }, force: { type: 'boolean' }, database: { type: 'string' } },
   allowPositionals: true,
   async run({ values, positionals }, io) {
@@ -42,9 +41,7 @@ Options:
     }
     if (files.length === 0) throw new CliError(`no .json files found in ${positionals.join(', ')}`);
 
-    const config = loadConfig(io.env);
-    const dbPath = typeof values.database === 'string' ? values.database : config.DATABASE_PATH;
-    const db = openDatabase({ path: dbPath });
+    const db = await openCommandDatabase(io, values.database, { command: 'import', needs: ['imports', 'capture'], create: true });
     const sizes = new Map(files.map((f) => [f, fs.statSync(f).size]));
     const totalBytes = [...sizes.values()].reduce((a, b) => a + b, 0);
     const progress = createProgress({ label: 'Importing', total: totalBytes, unit: 'bytes', itemUnit: 'messages', stream: io.stderr });
@@ -79,7 +76,7 @@ Options:
       }
     } finally {
       process.removeListener('SIGINT', onSignal);
-      closeDatabase(db);
+      await closeCommandDatabase(db);
     }
 
     const imported = results.filter((r) => r.status === 'imported');

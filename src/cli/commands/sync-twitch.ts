@@ -2,7 +2,6 @@
 // its history (registering the given channels first), with a progress bar per channel.
 import { systemClock } from '../../clock';
 import { loadConfig } from '../../config';
-import { closeDatabase } from '../../db/client';
 import {
   ChannelError,
   listTwitchChannels,
@@ -15,7 +14,7 @@ import { TwitchApiError } from '../../twitch/errors';
 import { createGameNames } from '../../twitch/game-names';
 import { CliError, type CliCommand } from '../command';
 import { createProgress } from '../progress';
-import { openCliDatabase, requireDatabaseFile, storageProblemError } from '../database';
+import { closeCommandDatabase, openCommandDatabase, storageProblemError } from '../database';
 import { guildOption, openTwitchForCli, progressStream } from '../twitch-client';
 
 const DAY_MS = 86_400_000;
@@ -35,7 +34,7 @@ before the newest clip already seen. The service repeats the sync on TWITCH_SYNC
 Options:
   --guild ID        The Discord server id (required)
   --channel LOGIN   A Twitch channel to register and sync (repeatable)
-  --database PATH   SQLite file (default: DATABASE_PATH, ./data/clipscope.db)
+  --database PATH   SQLite file or postgres:// URL (default: DATABASE_URL, else DATABASE_PATH)
 
 Exit status: 0 when every channel synced; 1 with the reason otherwise.`,
   options: { guild: { type: 'string' }, channel: { type: 'string', multiple: true }, database: { type: 'string' } },
@@ -44,9 +43,7 @@ Exit status: 0 when every channel synced; 1 with the reason otherwise.`,
     const logins = Array.isArray(values.channel) ? values.channel.filter((v): v is string => typeof v === 'string') : [];
     const config = loadConfig(io.env);
     const { twitch, logger } = openTwitchForCli(config, io);
-    const dbPath = typeof values.database === 'string' ? values.database : config.DATABASE_PATH;
-    if (!io.openDatabase) requireDatabaseFile(dbPath);
-    const db = openCliDatabase(io, dbPath);
+    const db = await openCommandDatabase(io, values.database, { command: 'sync-twitch', needs: ['twitch'] });
     const clock = systemClock;
     try {
       let channels: TwitchChannel[];
@@ -103,7 +100,7 @@ Exit status: 0 when every channel synced; 1 with the reason otherwise.`,
       io.stdout.write(`Synced ${done.length} channel${done.length === 1 ? '' : 's'} for server ${guildId}: ${added} new clips.\n`);
       return 0;
     } finally {
-      closeDatabase(db);
+      await closeCommandDatabase(db);
     }
   },
 };

@@ -1,12 +1,11 @@
 // `clipscope token create|list|revoke`: manage the HTTP API tokens that each open one guild's analytics.
 import { z } from 'zod';
 import { systemClock } from '../../clock';
-import { loadConfig } from '../../config';
-import { closeDatabase, openDatabase } from '../../db/client';
 import { createAnalytics } from '../../analytics/service';
 import { createApiToken, listApiTokens, revokeApiToken, type ApiTokenInfo } from '../../auth/tokens';
 import { CliError, type CliCommand } from '../command';
-import { requireDatabaseFile } from '../database';
+import { missingOnPostgres } from '../../database-engine';
+import { closeCommandDatabase, openCommandDatabase } from '../database';
 
 const guildId = z.string().regex(/^\d{17,20}$/, 'a Discord guild id (17 to 20 digits)');
 const tokenName = z.string().trim().min(1, 'a name of 1 to 100 characters').max(100, 'a name of 1 to 100 characters');
@@ -40,8 +39,6 @@ Options:
     if (action !== 'create' && action !== 'list' && action !== 'revoke') {
       throw new CliError('expected "create", "list" or "revoke" (see clipscope token --help)', 2);
     }
-    const config = loadConfig(io.env);
-    const path = typeof values.database === 'string' ? values.database : config.DATABASE_PATH;
     const now = systemClock.now();
 
     const parseGuild = (): string => {
@@ -59,53 +56,52 @@ Options:
         name = parsed.data;
       }
       if (rest.length > 0) throw new CliError(`unexpected argument "${rest[0]}"`, 2);
-      requireDatabaseFile(path);
-      const db = openDatabase({ path });
+      const db = await openCommandDatabase(io, values.database, { command: 'token', needs: [] });
       try {
         const created = await createApiToken(db, { guildId: guild, name }, now);
         // The token alone on stdout, so `TOKEN=$(clipscope token create …)` works; the rest goes to stderr.
         io.stdout.write(`${created.token}\n`);
         io.stderr.write(`Created token #${created.id} "${created.name}" for guild ${guild}. It is shown only this once.\n`);
         // A token for a server the database knows nothing of opens an empty dashboard: most likely a mistyped id.
-        if (!(await createAnalytics(db).guilds()).some((g) => g.guildId === guild))
+        // (The server list is an analytics read: skipped on PostgreSQL until those reads run there.)
+        const canList = db.engine === 'sqlite' || missingOnPostgres(['reads']).length === 0;
+        if (canList && !(await createAnalytics(db).guilds()).some((g) => g.guildId === guild))
           io.stderr.write(
             `Warning: this database holds no data for guild ${guild}; the dashboard stays empty until the bot sees it. "clipscope guilds" lists the servers it has.\n`,
           );
       } finally {
-        closeDatabase(db);
+        await closeCommandDatabase(db);
       }
       return 0;
     }
 
     if (action === 'list') {
       const guild = parseGuild();
-      requireDatabaseFile(path);
-      const db = openDatabase({ path });
+      const db = await openCommandDatabase(io, values.database, { command: 'token', needs: [] });
       try {
         const tokens = await listApiTokens(db, guild);
         if (values.json === true) {
-          io.stdout.write(`${JSON.stringify(tokens.map(toJson), null, 2)}\n`);
+          io.stdout.write(`${escapeJsonForTerminal(JSON.stringify(tokens.map(toJson), null, 2))}\n`);
         } else if (tokens.length === 0) {
           io.stdout.write(`No tokens for guild ${guild}. Create one with: clipscope token create --guild ${guild}\n`);
         } else {
           io.stdout.write(formatTable(tokens));
         }
       } finally {
-        closeDatabase(db);
+        await closeCommandDatabase(db);
       }
       return 0;
     }
 
     const parsedId = tokenId.safeParse(rest[0]);
     if (!parsedId.success || rest.length !== 1) throw new CliError('expected one token id, e.g. clipscope token revoke 3', 2);
-    requireDatabaseFile(path);
-    const db = openDatabase({ path });
+    const db = await openCommandDatabase(io, values.database, { command: 'token', needs: [] });
     try {
       const result = await revokeApiToken(db, parsedId.data, now);
       if (result === 'not_found') throw new CliError(`no token #${parsedId.data}; see clipscope token list --guild ID`);
       io.stdout.write(result === 'revoked' ? `Revoked token #${parsedId.data}.\n` : `Token #${parsedId.data} was already revoked.\n`);
     } finally {
-      closeDatabase(db);
+      await closeCommandDatabase(db);
     }
     return 0;
   },
@@ -127,10 +123,30 @@ function toJson(t: ApiTokenInfo): Record<string, unknown> {
   };
 }
 
+/**
+ * Characters a terminal acts on or that reorder what it shows: C0 and C1 controls (ESC, the 8-bit CSI U+009B, …), DEL,
+ * and the bidirectional marks, overrides and isolates. Token names come from whoever created the token (also from
+ * Discord). JSON.stringify escapes C0 itself, not the others.
+ */
+const TERMINAL_UNSAFE = /[\p{Cc}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
+const JSON_TERMINAL_UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+const asEscape = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
+/** Shows each unsafe character of a name as a \u escape: `token list` prints names as text, never as terminal commands. */
+export function escapeForTerminal(text: string): string {
+  return text.replace(TERMINAL_UNSAFE, asEscape);
+}
+
+/** The same for JSON text: the escapes are JSON's own, so the output still parses to the stored names. */
+function escapeJsonForTerminal(json: string): string {
+  return json.replace(JSON_TERMINAL_UNSAFE, asEscape);
+}
+
 function formatTable(tokens: ApiTokenInfo[]): string {
   const rows = tokens.map((t) => [
     `#${t.id}`,
-    t.name,
+    escapeForTerminal(t.name),
     `${t.prefix}…`,
     iso(t.createdAt)?.slice(0, 16).replace('T', ' ') ?? '',
     t.lastUsedAt === null ? 'never' : (iso(t.lastUsedAt)?.slice(0, 16).replace('T', ' ') ?? ''),

@@ -1,12 +1,11 @@
 // `clipscope twitch-channels add|list|remove --guild ID [LOGIN …]`: which Twitch channels a server follows.
 import { systemClock } from '../../clock';
 import { loadConfig } from '../../config';
-import { closeDatabase, openDatabase } from '../../db/client';
 import { ChannelError, listTwitchChannels, registerTwitchChannels, removeTwitchChannel } from '../../twitch/channel-sync';
 import { TwitchApiError } from '../../twitch/errors';
 import { CliError, type CliCommand } from '../command';
 import { guildOption, openTwitchForCli } from '../twitch-client';
-import { requireDatabaseFile } from '../database';
+import { closeCommandDatabase, openCommandDatabase } from '../database';
 
 export const twitchChannelsCommand: CliCommand = {
   name: 'twitch-channels',
@@ -22,7 +21,7 @@ remove   Stops syncing a channel; the clips it brought stay in the server's hist
 
 Options:
   --guild ID        The Discord server id (required)
-  --database PATH   SQLite file (default: DATABASE_PATH, ./data/clipscope.db)`,
+  --database PATH   SQLite file or postgres:// URL (default: DATABASE_URL, else DATABASE_PATH)`,
   options: { guild: { type: 'string' }, database: { type: 'string' } },
   allowPositionals: true,
   async run({ values, positionals }, io) {
@@ -33,9 +32,9 @@ Options:
     const guildId = guildOption(values.guild);
     if (action !== 'list' && logins.length === 0) throw new CliError(`give the Twitch login(s) to ${action}`, 2);
     const config = loadConfig(io.env);
-    const dbPath = typeof values.database === 'string' ? values.database : config.DATABASE_PATH;
-    requireDatabaseFile(dbPath);
-    const db = openDatabase({ path: dbPath });
+    // Listing and removing use the channel store alone; adding also syncs through the Twitch stores.
+    const needs = action === 'add' ? (['twitch'] as const) : [];
+    const db = await openCommandDatabase(io, values.database, { command: 'twitch-channels', needs });
     try {
       if (action === 'list') {
         const channels = await listTwitchChannels(db, guildId);
@@ -77,7 +76,7 @@ Options:
         throw error;
       }
     } finally {
-      closeDatabase(db);
+      await closeCommandDatabase(db);
     }
   },
 };

@@ -1,0 +1,102 @@
+// The goals of issues #16 (and the SQLite goals they mirror), read off a run's figures: each engine's figure beside
+// its floor and a verdict, or why it was not measured (a section not run, or not yet on PostgreSQL).
+import type { Engine } from '../src/db/database';
+import type { Figure } from './types';
+
+interface Goal {
+  label: string;
+  /** The product's figure (without the pg. prefix). */
+  figure: string;
+  /** The floor it is compared with, when the goal is a ratio. */
+  floor?: string;
+  /** ratio: figure / floor must be ≥ (higher) or ≤ (lower) the bound; absolute: the figure itself. */
+  kind: 'ratio-at-least' | 'ratio-at-most' | 'at-most' | 'report';
+  bound?: number;
+  unit: string;
+}
+
+export const GOALS: readonly Goal[] = [
+  {
+    label: 'capture storage ≥ 0.7× the batched-upsert floor',
+    figure: 'capture.storage_events_per_s',
+    floor: 'floor.capture_batched_events_per_s',
+    kind: 'ratio-at-least',
+    bound: 0.7,
+    unit: 'events/s',
+  },
+  {
+    label: 'leaderboard (top creators) p99 ≤ 2 ms',
+    figure: 'analytics.read_top_creators_p99_ms',
+    floor: 'floor.top10_p99_ms',
+    kind: 'at-most',
+    bound: 2,
+    unit: 'ms',
+  },
+  {
+    label: 'incremental aggregation after 1,000 events ≤ 1 s (at L)',
+    figure: 'analytics.incremental_1000_events_s',
+    kind: 'at-most',
+    bound: 1,
+    unit: 's',
+  },
+  {
+    label: 'full aggregation ≤ 1.5× the GROUP BY floor',
+    figure: 'analytics.full_aggregation_s',
+    floor: 'floor.group_by_s',
+    kind: 'ratio-at-most',
+    bound: 1.5,
+    unit: 's',
+  },
+  {
+    label: 'uncached HTTP top creators ≥ 0.6× a bare node:http server',
+    figure: 'http.fastify_vs_bare_uncached',
+    kind: 'report',
+    unit: '×',
+  },
+  { label: 'storage per clip', figure: 'db.bytes_per_clip', kind: 'report', unit: 'B/clip' },
+];
+
+/** On SQLite the floors live in the product's own sections, under these names. */
+const SQLITE_FLOORS: Record<string, string> = {
+  'floor.capture_batched_events_per_s': 'capture.floor_batched_events_per_s',
+  'floor.group_by_s': 'analytics.bare_group_by_s',
+};
+
+const prefix = (engine: Engine): string => (engine === 'postgres' ? 'pg.' : '');
+
+function format(value: number): string {
+  return Math.abs(value) >= 100 ? Math.round(value).toLocaleString('en-US') : value.toPrecision(3);
+}
+
+/**
+ * One line per goal and engine. `notMeasured` maps a section name (the figure's first part) to why it did not run on
+ * that engine.
+ */
+export function goalLines(figures: readonly Figure[], engines: readonly Engine[], notMeasured: Map<string, string>): string[] {
+  const byName = new Map(figures.map((f) => [f.name, f]));
+  const lines: string[] = [];
+  for (const goal of GOALS) {
+    const parts: string[] = [];
+    for (const engine of engines) {
+      const figure = byName.get(`${prefix(engine)}${goal.figure}`);
+      const floorName = goal.floor && (engine === 'sqlite' ? SQLITE_FLOORS[goal.floor] : `pg.${goal.floor}`);
+      const floor = floorName ? byName.get(floorName) : undefined;
+      const section = goal.figure.split('.')[0]!;
+      if (!figure) {
+        parts.push(`${engine}: not measured (${notMeasured.get(`${engine}:${section}`) ?? `the ${section} section did not run`})`);
+        continue;
+      }
+      const beside = floor ? ` beside a floor of ${format(floor.value)} ${floor.unit}` : '';
+      let verdict = '';
+      if (goal.kind === 'at-most') verdict = figure.value <= goal.bound! ? 'met' : 'MISSED';
+      else if (goal.kind !== 'report' && floor) {
+        const ratio = figure.value / floor.value;
+        const met = goal.kind === 'ratio-at-least' ? ratio >= goal.bound! : ratio <= goal.bound!;
+        verdict = `${ratio.toFixed(2)}× the floor, ${met ? 'met' : 'MISSED'}`;
+      } else if (goal.kind !== 'report') verdict = 'no floor measured';
+      parts.push(`${engine}: ${format(figure.value)} ${figure.unit}${beside}${verdict ? ` (${verdict})` : ''}`);
+    }
+    lines.push(`- ${goal.label}: ${parts.join('; ')}`);
+  }
+  return lines;
+}
