@@ -13,7 +13,8 @@ import { ManualClock } from '../../src/clock';
 import type { Db } from '../../src/db/database';
 import { openTestDatabase, testEngines, type TestDatabase } from '../helpers/engines';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
-import { copyTables, RAW_TABLES, SUMMARY_TABLES } from './community-seed';
+import { copyTables } from './community-seed';
+import { copyRawTables } from './raw-copy';
 import { Community, Naive, type GuildSpec, type ModelClip, type ModelMessage, type NaivePeriod } from './community-model';
 import { inBulkTransaction as inTransaction } from '../../src/db/bulk';
 
@@ -33,8 +34,8 @@ const DST_DATES = ['2025-10-26', '2025-11-02', '2026-03-08', '2026-03-29'];
 
 let temp: TempDb;
 /**
- * The reads on PostgreSQL: the community's raw rows and the summaries SQLite's aggregation built, copied once the
- * history is written (capture and aggregation are written for SQLite; their PostgreSQL ports aggregate there).
+ * The same community on PostgreSQL: its raw rows (written by the capture code on SQLite) copied once the history is
+ * written, then aggregated there by a full run; every analysis must match the same naive computation.
  */
 let postgres: TestDatabase | undefined;
 let community: Community;
@@ -152,7 +153,9 @@ beforeAll(async () => {
   afterIncremental = dumpSummaries();
   if (testEngines().includes('postgres')) {
     postgres = await openTestDatabase('postgres', 'community');
-    await copyTables(temp.db, postgres.db, [...RAW_TABLES, ...SUMMARY_TABLES]);
+    await copyRawTables(temp.db, postgres.db);
+    await copyTables(temp.db, postgres.db, ['clip_view_history']);
+    await aggregateAll(postgres.db, deps, { full: true });
   }
 }, 180_000);
 
