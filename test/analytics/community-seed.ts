@@ -163,24 +163,13 @@ export async function seedCommunity(db: Db): Promise<void> {
   });
 }
 
-/** Tables the aggregation fills: what copySummaries moves from one engine to the other. */
-export const SUMMARY_TABLES = [
-  'game_analytics',
-  'creator_analytics',
-  'guild_period_stats',
-  'guild_peak_activity',
-  'analytics_state',
-  'analytics_pair_facts',
-  'analytics_day_top_clips',
-] as const;
-
 /** The raw tables a community's answers are computed from (latest_names follows clips through its triggers). */
 export const RAW_TABLES = ['guild_settings', 'clips', 'shares', 'reactions', 'reaction_baselines', 'clip_view_history'] as const;
 
 /**
  * Copies every row of `tables` from `from` to `to` in one transaction, surrogate ids left to the target's identity;
- * 0/1 flags become booleans and JSON text jsonb on PostgreSQL by the server's own input rules. How a test gets a
- * community written by SQLite-only code (capture, aggregation) onto PostgreSQL until that code runs there too.
+ * 0/1 flags become booleans and JSON text jsonb on PostgreSQL by the server's own input rules. How a test puts a
+ * community built by the synchronous SQLite fixtures (test/fixtures, community-model.ts) onto PostgreSQL.
  */
 export async function copyTables(from: Db, to: Db, tables: readonly string[]): Promise<number> {
   let copied = 0;
@@ -194,11 +183,6 @@ export async function copyTables(from: Db, to: Db, tables: readonly string[]): P
     }
   });
   return copied;
-}
-
-/** Copies every summary row from `from` to `to`, as the aggregation wrote them. */
-export function copySummaries(from: Db, to: Db): Promise<number> {
-  return copyTables(from, to, SUMMARY_TABLES);
 }
 
 /** Makes `to`'s `tables` hold exactly `from`'s rows: emptied (in reverse order), then copied. */
