@@ -24,7 +24,7 @@ export const SECTIONS: BenchSection[] = [
   needing(captureClientSection(), ['capture']),
   needing(enrichmentSection, ['twitch']),
   needing(analyticsSection, ['aggregation', 'reads'], postgresAnalytics()),
-  needing(httpSection, ['reads', 'dataVersion']),
+  httpSection,
   needing(importSection, ['imports', 'capture']),
   databaseSizeSection,
   // PostgreSQL only: the bare-pg floors the product's PostgreSQL figures are set against.
