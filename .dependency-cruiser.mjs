@@ -136,6 +136,15 @@ export default {
       to: { path: '^src/digest/' },
     },
     {
+      name: 'feed-does-not-know-discord',
+      severity: 'error',
+      comment:
+        'The clip feed polls Twitch and decides what to post and when (src/feed); Discord renders and posts it through ' +
+        'the sender port the feed declares (src/discord/feed-sender.ts), as the digest does.',
+      from: { path: '^src/feed/' },
+      to: { path: ['^src/discord/', '^src/http/', npm('discord[.]js', '@discordjs/[^/]+')] },
+    },
+    {
       name: 'not-to-unresolvable',
       severity: 'error',
       comment: 'An import that resolves to nothing is a typo or a missing dependency; fail here, not at run time.',

@@ -18,6 +18,8 @@ import type { BotView } from './auth/guild-access';
 import { COMMANDS } from './discord/commands/index';
 import type { BotContext } from './discord/context';
 import { createDigestSender } from './discord/digest-sender';
+import { createFeedSender } from './discord/feed-sender';
+import { createFeedJob } from './feed/job';
 import { createInteractionRouter } from './discord/interactions';
 import { Pagination } from './discord/pagination';
 import { startHttpWorker, type HttpWorker } from './http/worker-thread';
@@ -130,6 +132,11 @@ export function createApp({ config, logger, clock, db: opened }: AppDeps): App {
         },
       });
     }
+    // The clip feed (docs/feed.md) needs both ends: Twitch to poll and the bot to post.
+    if (config.FEED_ENABLED && twitch) {
+      const sender = createFeedSender(bot.client);
+      scheduler.add(createFeedJob({ db, clock, logger, twitch, sender, helixCallsPerRun: config.FEED_HELIX_CALLS_PER_RUN }));
+    }
   } else {
     logger.warn('Discord bot disabled: set DISCORD_TOKEN to enable capture, slash commands and the weekly digest');
   }
@@ -178,6 +185,8 @@ export function createApp({ config, logger, clock, db: opened }: AppDeps): App {
               rateLimitPerMinute: config.HTTP_RATE_LIMIT_PER_MINUTE,
               rateLimitPerIpPerMinute: config.HTTP_RATE_LIMIT_PER_IP_PER_MINUTE,
               cacheSeconds: config.HTTP_CACHE_SECONDS,
+              cacheMaxBytes: config.HTTP_CACHE_MAX_MB * 1_048_576,
+              querySecondsPerMinute: config.HTTP_QUERY_SECONDS_PER_MINUTE,
               changeCheckMs: config.HTTP_CHANGE_CHECK_MS,
               trustProxy: config.HTTP_TRUST_PROXY,
               twitchEnrichment: twitch !== null,

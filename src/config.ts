@@ -1,4 +1,5 @@
 // The one place that reads process.env: every setting parsed and checked once by a zod schema.
+import cron from 'node-cron';
 import { z } from 'zod';
 import { isValidTimeZone } from './analytics/periods';
 import { ClipscopeError } from './errors';
@@ -9,10 +10,12 @@ const optionalText = z
   .transform((v) => (v === '' ? undefined : v))
   .optional();
 
+/** Checked by the scheduler's own parser, so a value that passes here (e.g. not `61 * * * *`) is one it can run. */
 const cronExpression = z
   .string()
   .trim()
-  .regex(/^(\S+\s+){4,5}\S+$/, 'a cron expression with 5 or 6 fields, e.g. "15 3 * * *"');
+  .regex(/^(\S+\s+){4,5}\S+$/, 'a cron expression with 5 or 6 fields, e.g. "15 3 * * *"')
+  .refine((v) => cron.validate(v), 'a valid cron expression (each field in its range, steps of at least 1), e.g. "15 3 * * *"');
 
 const timezone = z.string().trim().refine(isValidTimeZone, 'an IANA timezone such as "UTC" or "Europe/Berlin"');
 
@@ -20,10 +23,18 @@ const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'true or false' })
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
-/** A whole number within bounds, with a message that says so whatever the mistake. */
-function wholeNumber(min: number, max: number): z.ZodCoercedNumber<unknown> {
+/**
+ * A whole number within bounds, written in plain decimal digits (not 0x1F90, 1e3 or 12.0, which a number coercion
+ * would accept), with a message that says so whatever the mistake.
+ */
+function wholeNumber(min: number, max: number) {
   const expected = { error: `a whole number from ${min} to ${max}` };
-  return z.coerce.number(expected).int(expected).min(min, expected).max(max, expected);
+  return z
+    .string(expected)
+    .trim()
+    .regex(/^\d{1,16}$/, expected)
+    .transform(Number)
+    .pipe(z.number().int(expected).min(min, expected).max(max, expected));
 }
 
 const port = wholeNumber(0, 65535);
@@ -90,6 +101,10 @@ export const configSchema = z.object({
   AGGREGATE_CRON: cronExpression.default('15 3 * * *'),
   AGGREGATE_INCREMENTAL_CRON: cronExpression.default('*/5 * * * *'),
   DIGEST_ENABLED: booleanFlag.default(true),
+  /** The clip feed (docs/feed.md): posts new clips of followed channels where a guild has set up a feed. */
+  FEED_ENABLED: booleanFlag.default(true),
+  /** Helix calls one run of the feed job (every minute) may make, so feeds cannot crowd out enrichment and sync. */
+  FEED_HELIX_CALLS_PER_RUN: wholeNumber(1, 800).default(60),
 
   HTTP_ENABLED: booleanFlag.default(true),
   HTTP_HOST: z.string().trim().min(1).default('127.0.0.1'),
@@ -115,6 +130,10 @@ export const configSchema = z.object({
   HTTP_RATE_LIMIT_PER_IP_PER_MINUTE: wholeNumber(1, 1_000_000).default(1200),
   /** How long an API answer may be served from the in-process cache while the guild's data is unchanged; 0 disables it. */
   HTTP_CACHE_SECONDS: wholeNumber(0, 3600).default(60),
+  /** Memory the answer cache may hold, in MiB; the oldest answers leave first beyond it. */
+  HTTP_CACHE_MAX_MB: wholeNumber(1, 65_536).default(64),
+  /** Seconds of query time per minute one token or session may spend on answers not in the cache. */
+  HTTP_QUERY_SECONDS_PER_MINUTE: wholeNumber(1, 60).default(20),
   /** How often the guild's data version is re-read from the database (cache invalidation, live updates). */
   HTTP_CHANGE_CHECK_MS: wholeNumber(0, 60_000).default(1000),
   /** Ids per Helix call (Get Clips/Games/Users take 100); 1 for the Twitch CLI mock API, which reads only the first. */

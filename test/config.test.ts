@@ -32,6 +32,29 @@ describe('loadConfig', () => {
     expect(problems).toContain('DISCORD_API_BASE_URL');
   });
 
+  it('refuses a cron setting the scheduler could not run, naming the variable', () => {
+    for (const bad of ['61 * * * *', '*/0 * * * *', '0 0 31 2 *']) {
+      expect(() => loadConfig({ AGGREGATE_CRON: bad }), bad).toThrow(/AGGREGATE_CRON: expected a valid cron expression/);
+    }
+    expect(() => loadConfig({ REFRESH_CRON: '*/0 * * * *', TWITCH_SYNC_CRON: '0 25 * * *' })).toThrow(
+      /REFRESH_CRON: expected a valid cron expression.*TWITCH_SYNC_CRON: expected a valid cron expression/,
+    );
+    expect(loadConfig({ AGGREGATE_CRON: '0 0 * * mon', AGGREGATE_INCREMENTAL_CRON: '*/10 * * * * *' }).AGGREGATE_CRON).toBe('0 0 * * mon');
+  });
+
+  it('takes numbers in plain decimal only, naming the variable otherwise', () => {
+    for (const [name, value] of [
+      ['HTTP_PORT', '0x1F90'],
+      ['CAPTURE_BATCH_MAX', '1e3'],
+      ['HTTP_PORT', '8080.0'],
+      ['CAPTURE_BATCH_MAX', '0b101'],
+      ['HTTP_CACHE_SECONDS', 'Infinity'],
+    ] as const) {
+      expect(() => loadConfig({ [name]: value }), `${name}=${value}`).toThrow(new RegExp(`${name}: expected a whole number from`));
+    }
+    expect(loadConfig({ HTTP_PORT: ' 8080 ', CAPTURE_BATCH_MAX: '1000' })).toMatchObject({ HTTP_PORT: 8080, CAPTURE_BATCH_MAX: 1000 });
+  });
+
   it('never echoes a secret value in its error', () => {
     try {
       loadConfig({ DISCORD_TOKEN: 'super-secret-token', HTTP_PORT: '-1' });

@@ -1,16 +1,16 @@
 // Records reactions on clip messages, one row per (message, emoji, user), so every operation is idempotent.
 // Reactions on messages that share no clip are ignored; the clip counters are recomputed after each change.
-import { run } from '../db/client';
 import type { Db } from '../db/database';
 import {
-  recordReactionAddedOn,
-  recordReactionRemovedOn,
-  recordReactionsClearedOn,
-  recordReactionSnapshotOn,
+  recordReactionAddedSteps,
+  recordReactionRemovedSteps,
+  recordReactionsClearedSteps,
+  recordReactionSnapshotSteps,
   type ReactionEvent,
   type ReactionSnapshot,
 } from '../db/stores/capture/reactions';
 import type { MessageRef } from '../db/stores/capture/shares';
+import { execute } from '../db/stores/capture/steps';
 
 export type { ReactionEvent, ReactionSnapshot };
 
@@ -23,7 +23,7 @@ export function emojiKey(emoji: { id?: string | null; name?: string | null }): s
 
 /** Returns true when the reaction was new (false for a replay or a message without clips). */
 export function recordReactionAdded(db: Db, event: ReactionEvent, now: number): Promise<boolean> {
-  return run(db, (c) => recordReactionAddedOn(c, event, now));
+  return execute(db, (w) => recordReactionAddedSteps(w, event, now));
 }
 
 /**
@@ -31,12 +31,12 @@ export function recordReactionAdded(db: Db, event: ReactionEvent, now: number): 
  * imported count) takes one from that count instead, so an export's numbers and live events never double count.
  */
 export function recordReactionRemoved(db: Db, event: ReactionEvent, now: number): Promise<boolean> {
-  return run(db, (c) => recordReactionRemovedOn(c, event, now));
+  return execute(db, (w) => recordReactionRemovedSteps(w, event, now));
 }
 
 /** Removes every reaction of a message, or of one emoji on it (REMOVE_ALL / REMOVE_EMOJI). */
 export function recordReactionsCleared(db: Db, target: MessageRef & { emojiKey?: string | null }, now: number): Promise<number> {
-  return run(db, (c) => recordReactionsClearedOn(c, target, now));
+  return execute(db, (w) => recordReactionsClearedSteps(w, target, now));
 }
 
 /**
@@ -44,5 +44,5 @@ export function recordReactionsCleared(db: Db, target: MessageRef & { emojiKey?:
  * beyond the named users is kept as an anonymous baseline. Re-applying the same snapshot changes nothing.
  */
 export function recordReactionSnapshot(db: Db, snapshot: ReactionSnapshot, now: number): Promise<void> {
-  return run(db, (c) => recordReactionSnapshotOn(c, snapshot, now));
+  return execute(db, (w) => recordReactionSnapshotSteps(w, snapshot, now));
 }

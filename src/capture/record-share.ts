@@ -1,13 +1,13 @@
 // Records clip shares from messages (live, imported or crawled), Discord-agnostic and idempotent: a message's active
 // shares are always exactly the clip links its latest known content holds.
 import type { Db } from '../db/database';
-import { run } from '../db/client';
+import { execute } from '../db/stores/capture/steps';
 import type { ClipKey } from '../db/stores/capture/clip-counters';
 import {
-  activeClipsOfMessageOn,
-  isKnownClipMessageOn,
-  recordMessageOn,
-  recordMessagesDeletedOn,
+  activeClipsOfMessageSteps,
+  isKnownClipMessageSteps,
+  recordMessageSteps,
+  recordMessagesDeletedSteps,
   type MessageRef,
   type MessageSnapshot,
   type ShareChange,
@@ -28,20 +28,20 @@ export function clipLinksOf(message: Pick<MessageSnapshot, 'content' | 'embedUrl
  */
 export function recordMessage(db: Db, message: MessageSnapshot, now: number): Promise<ShareChange> {
   const links = clipLinksOf(message);
-  return run(db, (c) => recordMessageOn(c, message, links, now));
+  return execute(db, (w) => recordMessageSteps(w, message, links, now));
 }
 
 /** Marks every share of the guild's given messages deleted (rows are kept with deleted_at). Idempotent. */
 export function recordMessagesDeleted(db: Db, guildId: string, messageIds: readonly string[], now: number): Promise<number> {
-  return run(db, (c) => recordMessagesDeletedOn(c, guildId, messageIds, now));
+  return execute(db, (w) => recordMessagesDeletedSteps(w, guildId, messageIds, now));
 }
 
 /** The clips a message currently shares (empty when it shares none or is unknown). */
 export function activeClipsOfMessage(db: Db, message: MessageRef): Promise<ClipKey[]> {
-  return run(db, (c) => activeClipsOfMessageOn(c, message));
+  return execute(db, () => activeClipsOfMessageSteps(message));
 }
 
 /** Whether the guild's message was ever recorded with a clip link (even if since deleted). */
 export function isKnownClipMessage(db: Db, message: MessageRef): Promise<boolean> {
-  return run(db, (c) => isKnownClipMessageOn(c, message));
+  return execute(db, () => isKnownClipMessageSteps(message));
 }

@@ -4,7 +4,7 @@ import type { Clock } from '../clock';
 import type { Db } from '../db/database';
 import { getGuildSettings, parseIdList, rememberGuildName, type GuildSettings } from '../db/guild-settings';
 import type { Logger } from '../logger';
-import { readCaptureSettingsNow } from './capture-settings';
+import { readCaptureSettingsChanged, readCaptureSettingsNow } from './capture-settings';
 import { hasRecordedShares, readBackfillCheckpoint, writeBackfillPage, type BackfillCheckpoint, type BackfillPage } from './crawled-page';
 import { createCaptureQueue } from './queue';
 import {
@@ -53,10 +53,18 @@ export interface CaptureService {
   /** Stops taking writes and commits what is pending. */
   stop(): Promise<void>;
   /**
-   * The guild's capture settings, read at once: a change made by a command applies to the very next event. A read
-   * on the primary key costs microseconds (the general settings read costs far more per call).
+   * The guild's capture settings, at once: on SQLite read in the same tick, so a change made by a command applies to
+   * the very next event (a read on the primary key costs microseconds); on PostgreSQL from memory, refreshed every
+   * settingsRefreshMs from the rows changed since.
    */
   settingsNow(guildId: string): CaptureSettings;
+  /**
+   * Resolves once settingsNow answers from the database: at once on SQLite; on PostgreSQL after the first read of
+   * every guild's capture settings (start the gateway after it).
+   */
+  readonly ready: Promise<void>;
+  /** Re-reads the settings changed since the last look now (PostgreSQL; nothing to do on SQLite). */
+  refreshSettings(): Promise<void>;
   /** Whether the guild's message was ever recorded with a clip link (even if since deleted). */
   isKnownClipMessage(guildId: string, messageId: string): Promise<boolean>;
   /** Where the data lives, for log lines about storage problems. */
@@ -75,8 +83,18 @@ function writerFor(db: Db, now: number): CaptureWriter {
   };
 }
 
-export function createCaptureService(db: Db, options: { logger: Logger; clock: Clock; batchMax: number }): CaptureService {
-  const queue = createCaptureQueue({ db, ...options });
+export interface CaptureServiceOptions {
+  logger: Logger;
+  clock: Clock;
+  batchMax: number;
+  /** PostgreSQL: how often the capture settings changed since the last look are re-read (default 1 000 ms). */
+  settingsRefreshMs?: number;
+}
+
+export function createCaptureService(db: Db, options: CaptureServiceOptions): CaptureService {
+  const { settingsRefreshMs, ...queueOptions } = options;
+  const queue = createCaptureQueue({ db, ...queueOptions });
+  const settings = db.engine === 'postgres' ? followCaptureSettings(db, options.logger, settingsRefreshMs ?? 1_000) : null;
   return {
     write(describe, fn) {
       queue.push({ describe, run: (tx, now) => fn(writerFor(tx, now)) });
@@ -85,14 +103,69 @@ export function createCaptureService(db: Db, options: { logger: Logger; clock: C
       return queue.pending;
     },
     flush: () => queue.flush(),
-    stop: () => queue.stop(),
+    async stop() {
+      settings?.stop();
+      await queue.stop();
+    },
     settingsNow(guildId) {
+      if (settings) return settings.get(guildId);
       const row = readCaptureSettingsNow(db, guildId);
       if (!row) return { captureChannelIds: [], includeBots: false };
       return { captureChannelIds: parseIdList(row.ids), includeBots: row.bots === 1 };
     },
+    ready: settings?.ready ?? Promise.resolve(),
+    refreshSettings: () => settings?.refresh() ?? Promise.resolve(),
     isKnownClipMessage: (guildId, messageId) => isKnownClipMessage(db, { guildId, messageId }),
     location: db.location,
+  };
+}
+
+// Settings rows changed this long before the newest one seen are read again: another process's clock may lag ours.
+const CLOCK_SKEW_MARGIN_MS = 60_000;
+
+/**
+ * PostgreSQL: every guild's capture settings in memory, loaded once and then refreshed from the rows changed since
+ * (one small read per interval; a guild without a row has the defaults). A change made by a command,
+ * in this process or another, applies within the interval.
+ */
+function followCaptureSettings(
+  db: Db,
+  logger: Logger,
+  intervalMs: number,
+): { get(guildId: string): CaptureSettings; ready: Promise<void>; refresh(): Promise<void>; stop(): void } {
+  const byGuild = new Map<string, CaptureSettings>();
+  let newest = 0;
+  let timer: NodeJS.Timeout | null = null;
+  let stopped = false;
+  let failing = false;
+  const refresh = async (): Promise<void> => {
+    try {
+      for (const row of await readCaptureSettingsChanged(db, newest === 0 ? 0 : newest - CLOCK_SKEW_MARGIN_MS)) {
+        byGuild.set(row.guildId, { captureChannelIds: row.captureChannelIds, includeBots: row.includeBots });
+        newest = Math.max(newest, row.updatedAt);
+      }
+      if (failing) logger.info('capture: guild settings readable again');
+      failing = false;
+    } catch (error) {
+      // The settings in memory stay in force; the next interval tries again.
+      if (!failing) logger.warn({ err: error }, 'capture: cannot re-read guild settings; the last ones read stay in force');
+      failing = true;
+    }
+  };
+  const loop = (): void => {
+    if (stopped) return;
+    timer = setTimeout(() => void refresh().then(loop), intervalMs);
+    timer.unref();
+  };
+  const ready = refresh().then(loop);
+  return {
+    get: (guildId) => byGuild.get(guildId) ?? { captureChannelIds: [], includeBots: false },
+    ready,
+    refresh,
+    stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    },
   };
 }
 

@@ -1,7 +1,7 @@
 // The SQLite engine behind the Db contract: opens the file with the pragmas Clipscope relies on, applies drizzle's
 // migrations, owns the one statement cache, and serialises transactions on its single connection.
-import fs from 'node:fs';
 import path from 'node:path';
+import { makeDatabaseFolder, openSqliteFile } from './database-file';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
@@ -200,10 +200,8 @@ export function readNow<T>(db: Db, fn: (connection: Connection) => T): T {
 }
 
 export function openDatabase(options: OpenDatabaseOptions): SqliteDb {
-  if (options.path !== ':memory:' && !options.readonly) {
-    fs.mkdirSync(path.dirname(path.resolve(options.path)), { recursive: true });
-  }
-  const sqlite = new Database(options.path, { readonly: options.readonly ?? false });
+  if (options.path !== ':memory:' && !options.readonly) makeDatabaseFolder(options.path);
+  const sqlite = openSqliteFile(options.path, { readonly: options.readonly });
   if (options.path !== ':memory:') refuseForeignDatabase(sqlite);
   // WAL lets the HTTP API read while capture writes; NORMAL sync is durable across process crashes
   // (only an OS crash or power loss can drop the last commits) and is what the benchmarks assume.

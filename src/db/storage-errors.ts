@@ -47,6 +47,24 @@ function postgresProblemKind(error: unknown): StorageProblemKind | null {
   return null;
 }
 
+/**
+ * A write refused because its key is already taken (SQLite SQLITE_CONSTRAINT_UNIQUE or _PRIMARYKEY, PostgreSQL 23505):
+ * never transient (the same write fails again), but a caller that races another writer for a key (a token name, a
+ * claim) may read the winner's row instead of failing.
+ */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = codeOf(error);
+  if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') return true;
+  const cause = error instanceof PostgresError ? error.cause : error;
+  return sqlStateOf(cause) === '23505';
+}
+
+/** A statement the server cut off at the statement timeout (DATABASE_STATEMENT_TIMEOUT_MS): transient, 'busy'. */
+export function isStatementTimeout(error: unknown): boolean {
+  if (error instanceof PostgresError) return error.problem === 'statement_timeout';
+  return sqlStateOf(error) === '57014' && /statement timeout/i.test((error as Error).message);
+}
+
 /** The database file a connection writes (its -wal and -shm files sit beside it). */
 export function databaseFile(db: Db): string {
   return db.location;

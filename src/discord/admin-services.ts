@@ -15,6 +15,7 @@ import { retryFailedClips } from '../db/stores/twitch-clips';
 import { backfillChannel, createDiscordRest } from './backfill';
 import type { AdminServices, FollowedChannel } from './context';
 import { listTwitchChannelsWithClips } from '../db/stores/twitch-channels';
+import { createFeedAdmin } from '../feed/admin';
 
 export interface AdminServicesDeps {
   db: Db;
@@ -74,6 +75,7 @@ export function createAdminServices({
         }
       : null,
     createApiToken: (guildId, name) => createApiToken(db, { guildId, name }, clock.now()),
+    feeds: twitch ? createFeedAdmin({ db, clock, twitch }) : null,
     backfill: {
       crawl: async ({ guildId, channelId, since }, progress) => {
         const result = await backfillChannel(

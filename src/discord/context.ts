@@ -4,6 +4,7 @@ import type { Analytics } from '../analytics/service';
 import type { Clock } from '../clock';
 import type { GuildSettingsStore } from '../db/guild-settings';
 import type { DigestStore } from '../db/stores/digests';
+import type { FeedAdmin } from '../feed/admin';
 import type { Logger } from '../logger';
 import type { Pagination } from './pagination';
 
@@ -48,6 +49,8 @@ export interface AdminServices {
   /** Creates an API token for the guild; the token is returned once and stored only as a hash. */
   createApiToken: ((guildId: string, name: string) => Promise<{ token: string; prefix: string; name: string }>) | null;
   backfill: BackfillAdmin | null;
+  /** The clip feeds (/clipscope-admin feed); null or absent without Twitch credentials. */
+  feeds?: FeedAdmin | null;
 }
 
 export interface BotContext {

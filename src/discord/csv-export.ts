@@ -1,17 +1,9 @@
-// CSV files of the leaderboards and the timeline for `/clipstats export`, one row per analytics row.
-// Cells that a spreadsheet would run as a formula (= + - @ tab CR) are prefixed with ' and shown as text.
+// CSV files of the leaderboards and the timeline for `/clipstats export`, one row per analytics row. Cells follow
+// the API export's rule (src/http/csv.ts): text a spreadsheet would run as a formula is shown as text.
 import type { EngagementTimeline, TopCreators, TopGames, ViralClips } from '../analytics/types';
+import { csvCell } from '../http/csv';
 
 type Cell = string | number | null | undefined;
-
-export function csvCell(value: Cell): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
-  let text = value;
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  if (/[",\r\n]/.test(text)) text = `"${text.replaceAll('"', '""')}"`;
-  return text;
-}
 
 function csv(header: string[], rows: Cell[][]): string {
   return `${[header, ...rows].map((row) => row.map(csvCell).join(',')).join('\r\n')}\r\n`;

@@ -7,6 +7,7 @@ import type { AnalysisContext } from '../analytics/types';
 import type { Clock } from '../clock';
 import { guildOf } from './auth';
 import type { DataVersions } from './data-version';
+import type { QueryBudget } from './query-budget';
 import { parseRequestQuery } from './query-params';
 import { answerKey, etagMatches, etagOf, type ResponseCache } from './response-cache';
 
@@ -15,6 +16,8 @@ export interface AnswerContext {
   clock: Clock;
   versions: DataVersions;
   cache: ResponseCache;
+  /** Each token's share of query time for answers not in the cache. */
+  queries: QueryBudget;
 }
 
 /** Renders an answer body with the analytics of one read snapshot, for the request's guild. */
@@ -83,7 +86,9 @@ async function answer<P>(
   let cached = ctx.cache.get(key, version, now);
   reply.header('x-cache', cached ? 'hit' : 'miss');
   if (!cached) {
-    const text = await ctx.analytics.snapshot((analytics) => render(analytics, { guildId, timezone, now }, params));
+    const text = await ctx.queries.run(request.access?.key ?? 'none', () =>
+      ctx.analytics.snapshot((analytics) => render(analytics, { guildId, timezone, now }, params)),
+    );
     // Stored as bytes with its ETag: a cache hit neither encodes nor hashes.
     const body = Buffer.from(text, 'utf8');
     cached = { version, body, etag: etagOf(guildId, text), storedAt: now };

@@ -7,7 +7,8 @@ import type { GuildAccessLevel } from '../auth/guild-access';
 import type { Clock } from '../clock';
 import { HttpError } from './errors';
 import type { TokenAccess, TokenVerifier } from '../auth/tokens';
-import type { SignIn } from './sign-in';
+import { sessionEnded, type SignIn } from './sign-in';
+import { readCookie } from './sign-in/cookies';
 
 /** What an authenticated API request may read. */
 export interface RequestAccess {
@@ -31,6 +32,16 @@ declare module 'fastify' {
 export const GUILD_PARAMETER = 'guild';
 
 const CHALLENGE = 'Bearer realm="clipscope"';
+
+const invalidToken = (): HttpError =>
+  new HttpError(
+    401,
+    'invalid_token',
+    'This API token is not valid: it may have been revoked or mistyped. Ask a server admin for a new one.',
+    {},
+    { 'www-authenticate': `${CHALLENGE}, error="invalid_token"` },
+  );
+
 const HOW_TO = 'Send your API token as "Authorization: Bearer <token>"; create one with: npx clipscope token create --guild <guild id>';
 
 /** One answer for every guild a request may not read, whether it exists or not: nothing about it leaks. */
@@ -81,15 +92,7 @@ export function createAuthenticate(verifier: TokenVerifier, clock: Clock, signIn
       return new HttpError(401, 'unauthorized', how, {}, { 'www-authenticate': CHALLENGE });
     }
     const token = await verifier.verify(presented, clock.now());
-    if (!token) {
-      return new HttpError(
-        401,
-        'invalid_token',
-        'This API token is not valid: it may have been revoked or mistyped. Ask a server admin for a new one.',
-        {},
-        { 'www-authenticate': `${CHALLENGE}, error="invalid_token"` },
-      );
-    }
+    if (!token) return invalidToken();
     // A token reads its own guild; naming it is allowed, naming any other is refused.
     const guild = requestedGuild(request);
     if (guild instanceof HttpError) return guild;
@@ -126,6 +129,32 @@ export function createAuthenticate(verifier: TokenVerifier, clock: Clock, signIn
     // An Authorization header means a token request, whatever cookies the client also sends.
     if (header !== undefined || signIn === null) return byToken(request, bearerToken(header));
     return bySession(request, reply, signIn);
+  };
+}
+
+/**
+ * Checks an authenticated request's credential again, for a request that outlives its authentication (a live-update
+ * stream): the token must still be valid, or the session still open with access to the guild. Resolves with the
+ * error a new request with the same credential would get, or null while it still holds.
+ */
+export type AccessRecheck = (request: FastifyRequest) => Promise<HttpError | null>;
+
+export function createAccessRecheck(verifier: TokenVerifier, clock: Clock, signIn: SignIn | null = null): AccessRecheck {
+  return async (request) => {
+    const access = request.access;
+    if (!access) return invalidToken();
+    if (access.tokenId !== null) {
+      const presented = bearerToken(request.headers.authorization);
+      const token = presented === null ? null : await verifier.verify(presented, clock.now());
+      return token && token.tokenId === access.tokenId && token.guildId === access.guildId ? null : invalidToken();
+    }
+    if (!signIn) return sessionEnded();
+    const presented = readCookie(request, signIn.cookies.session);
+    const now = clock.now();
+    const session = presented ? await signIn.sessions.open(presented, now) : null;
+    if (!session) return sessionEnded();
+    // The same check a request makes: the bot confirms again once the last confirmation is older than the interval.
+    return (await signIn.access.check(session, access.guildId, now)) === null ? notYourGuild() : null;
   };
 }
 

@@ -1,5 +1,6 @@
-// CSV rendering (RFC 4180) that spreadsheets cannot be tricked by: quoting for commas, quotes and line breaks,
-// and text starting with = + - @ tab or CR prefixed with ' so it is shown as text, never run as a formula.
+// CSV rendering (RFC 4180) that spreadsheets cannot be tricked by: quoting for commas, semicolons, quotes and line
+// breaks, and text a spreadsheet would run as a formula prefixed with ' so it is shown as text. The one cell rule for
+// every CSV this program writes (the API's export and /clipstats export).
 
 export type CsvValue = string | number | boolean | null | undefined;
 
@@ -8,8 +9,14 @@ export interface CsvColumn<Row> {
   value(row: Row): CsvValue;
 }
 
-const FORMULA_START = /^[=+\-@\t\r]/;
-const NEEDS_QUOTES = /[",\r\n]/;
+/**
+ * Text a spreadsheet may evaluate: a formula character (= + - @, or its full-width form ＝ ＋ － ＠), or a tab or line
+ * break, first, possibly after characters spreadsheets skip before parsing (spaces, no-break space, U+FEFF, U+200B
+ * and other zero-width or format characters).
+ */
+const FORMULA_START = /^[\s\p{Z}\p{Cf}]*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20\t\r\n]/u;
+/** Semicolons too: a semicolon-locale spreadsheet splits on them, and `a;=cmd` would start a cell with a formula. */
+const NEEDS_QUOTES = /[",;\r\n]/;
 
 export function csvCell(value: CsvValue): string {
   if (value === null || value === undefined) return '';

@@ -33,7 +33,13 @@ function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
   return z.enum(values, { error: `one of ${values.join(', ')}` });
 }
 
-/** A UTC instant: an ISO date (2026-11-01, midnight UTC) or date-time with offset (2026-11-01T12:00:00Z). */
+/** The earliest instant a range may name: nothing this server counts is older, and years below 100 would be misread. */
+const EARLIEST_INSTANT = Date.UTC(1970, 0, 1);
+
+/**
+ * A UTC instant from 1970 on: an ISO date (2026-11-01, midnight UTC) or date-time with offset (2026-11-01T12:00:00Z).
+ * Earlier dates are refused rather than answered with a wrong label (Date.UTC reads years 0–99 as 1900–1999).
+ */
 const instant = z
   .string({ error: 'an ISO 8601 date or date-time, e.g. 2026-11-01 or 2026-11-01T12:00:00Z' })
   .regex(
@@ -47,6 +53,10 @@ const instant = z
     // Date.parse rolls 2026-02-31 over to March; a date that does not exist is an error, not a guess.
     if (!Number.isFinite(ms) || calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== day) {
       ctx.addIssue({ code: 'custom', message: 'a real calendar date, e.g. 2026-11-01' });
+      return z.NEVER;
+    }
+    if (ms < EARLIEST_INSTANT) {
+      ctx.addIssue({ code: 'custom', message: 'a date from 1970-01-01 on' });
       return z.NEVER;
     }
     return ms;
@@ -151,7 +161,9 @@ export const emptyQuery = z.strictObject({});
  */
 export function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.output<S> {
   const issues: ParameterIssue[] = [];
-  const input: Record<string, unknown> = {};
+  // No prototype: `input.__proto__ = 'x'` on a plain object would change nothing and drop the parameter silently, so
+  // `?__proto__=x` would pass where every other unknown parameter is refused.
+  const input: Record<string, unknown> = Object.create(null);
   if (query && typeof query === 'object') {
     for (const [key, value] of Object.entries(query as Record<string, unknown>)) {
       // `guild` names the request's guild; the guard (auth.ts) has checked it before any route parses its query.

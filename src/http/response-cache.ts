@@ -14,34 +14,92 @@ export interface ResponseCache {
   get(key: string, version: string, now: number): CachedAnswer | undefined;
   set(key: string, answer: CachedAnswer): void;
   readonly size: number;
+  /** What the entries are counted as holding: their bodies, keys and ETags plus a fixed overhead each. */
+  readonly bytes: number;
+  /** Stops the expiry sweep (the server's close). */
+  close(): void;
 }
 
-export function createResponseCache(options: { maxEntries: number; ttlMs: number }): ResponseCache {
-  const entries = new Map<string, CachedAnswer>();
+export interface ResponseCacheOptions {
+  /** The bound on bytes(): the oldest entries leave first beyond it; a larger single answer is not kept at all. */
+  maxBytes: number;
+  ttlMs: number;
+  /** The clock the sweep reads expiry against (the server's). */
+  now: () => number;
+  /** How often expired entries are looked for without being read; default a tenth of the lifetime, 1–10 s. */
+  sweepIntervalMs?: number;
+  /** Entries one sweep tick looks at, at most: the sweep never holds the event loop long. */
+  sweepBatch?: number;
+}
+
+/** A Map entry, its key and the CachedAnswer object, roughly: so a flood of tiny answers is bounded too. */
+const ENTRY_OVERHEAD_BYTES = 256;
+
+function sizeOf(key: string, answer: CachedAnswer): number {
+  // Keys and versions are ASCII in practice (ids, route names, JSON of parameters); V8 stores those 1 byte a character.
+  return answer.body.length + key.length + answer.version.length + answer.etag.length + ENTRY_OVERHEAD_BYTES;
+}
+
+/**
+ * Entries are kept in insertion order (a Map's), which is also the order of storedAt: eviction takes the oldest, and
+ * the sweep walks from the oldest and stops at the first entry still fresh, so a tick costs its expired entries only.
+ */
+export function createResponseCache(options: ResponseCacheOptions): ResponseCache {
+  const entries = new Map<string, { answer: CachedAnswer; size: number }>();
+  let bytes = 0;
+  const remove = (key: string): void => {
+    const entry = entries.get(key);
+    if (!entry) return;
+    entries.delete(key);
+    bytes -= entry.size;
+  };
+
+  const sweepBatch = options.sweepBatch ?? 1000;
+  const sweep = (): void => {
+    const now = options.now();
+    let looked = 0;
+    for (const [key, entry] of entries) {
+      if (looked++ >= sweepBatch || now - entry.answer.storedAt < options.ttlMs) break;
+      remove(key);
+    }
+  };
+  const interval = options.sweepIntervalMs ?? Math.min(10_000, Math.max(1000, Math.floor(options.ttlMs / 10)));
+  const timer = options.ttlMs > 0 ? setInterval(sweep, interval) : null;
+  timer?.unref();
+
   return {
     get(key, version, now) {
       if (options.ttlMs <= 0) return undefined;
       const hit = entries.get(key);
       if (!hit) return undefined;
-      if (hit.version !== version || now - hit.storedAt >= options.ttlMs) {
-        entries.delete(key);
+      if (hit.answer.version !== version || now - hit.answer.storedAt >= options.ttlMs) {
+        remove(key);
         return undefined;
       }
-      return hit;
+      return hit.answer;
     },
     set(key, answer) {
       if (options.ttlMs <= 0) return;
-      entries.delete(key);
-      entries.set(key, answer);
+      remove(key);
+      const size = sizeOf(key, answer);
+      if (size > options.maxBytes) return;
+      entries.set(key, { answer, size });
+      bytes += size;
       // Evict the oldest insertions beyond the bound (a Map iterates in insertion order).
-      while (entries.size > options.maxEntries) {
+      while (bytes > options.maxBytes) {
         const oldest = entries.keys().next().value;
         if (oldest === undefined) break;
-        entries.delete(oldest);
+        remove(oldest);
       }
     },
     get size() {
       return entries.size;
+    },
+    get bytes() {
+      return bytes;
+    },
+    close() {
+      if (timer) clearInterval(timer);
     },
   };
 }

@@ -3,6 +3,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../logger';
 import type { AnswerContext } from './answer';
+import type { AccessRecheck } from './auth';
 
 export interface HttpOptions {
   /** Origins allowed to call the API from a browser; empty = CORS off. */
@@ -13,6 +14,15 @@ export interface HttpOptions {
   rateLimitPerIpPerMinute: number;
   /** Lifetime of a cached answer while the guild's data is unchanged; 0 = no cache. */
   cacheSeconds: number;
+  /** The answer cache's bound in bytes (HTTP_CACHE_MAX_MB); the oldest answers leave first beyond it. */
+  cacheMaxBytes?: number;
+  /**
+   * Seconds of query time per minute one token or session may spend on answers not in the cache
+   * (HTTP_QUERY_SECONDS_PER_MINUTE); fractions allowed.
+   */
+  querySecondsPerMinute?: number;
+  /** Uncached answers one token or session may have waiting or being computed at once. */
+  maxQueuedQueries?: number;
   /** Minimum interval between two database checks of the guild data versions. */
   changeCheckMs: number;
   trustProxy: boolean;
@@ -20,6 +30,8 @@ export interface HttpOptions {
   maxStreamsPerToken?: number;
   /** Heartbeat interval of live-update streams. */
   heartbeatMs?: number;
+  /** How often an open live-update stream checks its token or session again (a revoked one ends within this). */
+  streamRecheckMs?: number;
   /** Whether this process looks clips up on Twitch (credentials set); the dashboard's status line says so. */
   twitchEnrichment?: boolean;
 }
@@ -33,6 +45,8 @@ export interface RouteContext extends AnswerContext {
   /** preHandler for every guild-scoped route: authenticate, then the per-token rate limit. */
   guard: RouteGuard;
   options: Required<HttpOptions>;
+  /** Checks a long-lived request's credential again (live-update streams). */
+  recheckAccess: AccessRecheck;
   /** Closed by the server on shutdown (live-update streams end with it). */
   onShutdown(listener: () => void): void;
 }

@@ -47,6 +47,32 @@ const API_SECURITY_HEADERS: Record<string, string> = {
 
 const API_PREFIX = '/analytics/api/';
 
+/**
+ * Whether a request is for the API, as the router sees it: by the matched route, or, for an unknown path, by the
+ * decoded path of the target, so `/analytics/%61pi/…` and an absolute-form `http://host/analytics/api/…` get the
+ * API's headers like the plain form does.
+ */
+export function isApiRequest(request: { url: string; routeOptions: { url?: string } }): boolean {
+  const route = request.routeOptions.url;
+  if (route !== undefined) return route.startsWith(API_PREFIX);
+  let target = request.url;
+  if (!target.startsWith('/')) {
+    // Absolute form (RFC 9112 3.2.2): scheme://authority/path…
+    const pathStart = target.indexOf('/', target.indexOf('//') + 2);
+    target = pathStart === -1 ? '/' : target.slice(pathStart);
+  }
+  const end = target.search(/[?#]/);
+  const path = end === -1 ? target : target.slice(0, end);
+  try {
+    return decodeURIComponent(path).startsWith(API_PREFIX);
+  } catch {
+    return path.startsWith(API_PREFIX);
+  }
+}
+
+/** The headers an answer outside fastify's routing carries (the client-error handler's raw answers). */
+export const RAW_API_HEADERS: Readonly<Record<string, string>> = API_SECURITY_HEADERS;
+
 export function registerSecurityHeaders(app: FastifyInstance, options: { corsOrigins: readonly string[]; https?: boolean }): void {
   const allowed = new Set(options.corsOrigins);
   // One frozen set of headers, copied into each reply in one call: this hook runs on every request.
@@ -56,7 +82,8 @@ export function registerSecurityHeaders(app: FastifyInstance, options: { corsOri
   // A callback hook, not an async one: no promise per request.
   app.addHook('onRequest', (request, reply, done) => {
     // Set before the handler runs so that every answer, errors and 304s included, carries them.
-    reply.headers(request.url.startsWith(API_PREFIX) ? apiHeaders : pageHeaders);
+    // The plain form is the common case and needs no decoding.
+    reply.headers(request.url.startsWith(API_PREFIX) || isApiRequest(request) ? apiHeaders : pageHeaders);
     const origin = request.headers.origin;
     if (allowed.size === 0 || typeof origin !== 'string') return done();
     reply.header('vary', 'Origin');

@@ -6,11 +6,13 @@ import { InvalidPeriodError } from '../analytics/periods';
 import type { Analytics } from '../analytics/service';
 import type { Clock } from '../clock';
 import type { Logger } from '../logger';
-import { createAuthenticate } from './auth';
+import { createAccessRecheck, createAuthenticate } from './auth';
+import { answerClientError, bodyOnReadRequest } from './client-errors';
 import { createDataVersions, type DataVersions } from './data-version';
 import { HttpError } from './errors';
+import { createQueryBudget } from './query-budget';
 import { createRateLimiter, type RateLimiter } from './rate-limiter';
-import { createResponseCache } from './response-cache';
+import { createResponseCache, type ResponseCache } from './response-cache';
 import type { HttpOptions, RouteContext, RouteGuard } from './route-context';
 import { registerRoutes } from './routes';
 import { registerSecurityHeaders } from './security-headers';
@@ -37,6 +39,8 @@ export interface HttpServerDeps {
 export interface HttpServer {
   app: FastifyInstance;
   versions: DataVersions;
+  /** The answer cache (its size in bytes is bounded by the options' cacheMaxBytes). */
+  cache: ResponseCache;
   /** Starts listening; resolves to the base URL, e.g. http://127.0.0.1:3000. */
   listen(host: string, port: number): Promise<string>;
   close(): Promise<void>;
@@ -46,6 +50,8 @@ export interface HttpServer {
 export const MAX_URL_LENGTH = 2048;
 /** The API takes no bodies; anything larger than this is refused (413). */
 export const BODY_LIMIT_BYTES = 16 * 1024;
+/** The answer cache's bound when the options give none (HTTP_CACHE_MAX_MB's default). */
+export const DEFAULT_CACHE_MAX_BYTES = 64 * 1024 * 1024;
 
 export async function createHttpServer({
   analytics,
@@ -55,7 +61,16 @@ export async function createHttpServer({
   options: given,
   signIn: signInDeps,
 }: HttpServerDeps): Promise<HttpServer> {
-  const options: Required<HttpOptions> = { maxStreamsPerToken: 10, heartbeatMs: 25_000, twitchEnrichment: false, ...given };
+  const options: Required<HttpOptions> = {
+    maxStreamsPerToken: 10,
+    heartbeatMs: 25_000,
+    streamRecheckMs: 2_000,
+    cacheMaxBytes: DEFAULT_CACHE_MAX_BYTES,
+    querySecondsPerMinute: 20,
+    maxQueuedQueries: 64,
+    twitchEnrichment: false,
+    ...given,
+  };
   const app = Fastify({
     loggerInstance: logger.child({ component: 'http' }),
     // Per-request log lines would dominate the cost of a cached answer; failures are logged by the error handler.
@@ -66,6 +81,7 @@ export async function createHttpServer({
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { maxParamLength: 200 },
     trustProxy: options.trustProxy,
+    clientErrorHandler: answerClientError,
     forceCloseConnections: true,
     return503OnClosing: true,
   }) as unknown as FastifyInstance; // pino's Logger is fastify's logger; the cast only drops the generic parameter
@@ -102,6 +118,8 @@ export async function createHttpServer({
         new HttpError(414, 'uri_too_long', `The URL is longer than ${MAX_URL_LENGTH} characters; send fewer or shorter parameters.`),
       );
     }
+    const bodyError = bodyOnReadRequest(request.method, request.headers);
+    if (bodyError) return done(bodyError);
     // Per IP first, for every request (it also bounds token guessing); per token after authentication.
     done(limitError(ipLimit, request.ip, 'address', reply) ?? undefined);
   });
@@ -163,13 +181,16 @@ export async function createHttpServer({
       done(limitError(tokenLimit, key, key.startsWith('session:') ? 'session' : 'token', reply) ?? undefined);
     }, done);
   };
+  const cache = createResponseCache({ maxBytes: options.cacheMaxBytes, ttlMs: options.cacheSeconds * 1000, now: () => clock.now() });
   const context: RouteContext = {
     analytics,
     clock,
     logger,
     versions,
-    cache: createResponseCache({ maxEntries: 2000, ttlMs: options.cacheSeconds * 1000 }),
+    cache,
+    queries: createQueryBudget({ msPerMinute: options.querySecondsPerMinute * 1000, maxQueued: options.maxQueuedQueries }),
     guard,
+    recheckAccess: createAccessRecheck(tokens, clock, signIn),
     options,
     onShutdown: (listener) => shutdownListeners.add(listener),
   };
@@ -180,11 +201,13 @@ export async function createHttpServer({
   app.addHook('preClose', async () => {
     for (const listener of shutdownListeners) listener();
     versions.close();
+    cache.close();
   });
 
   return {
     app,
     versions,
+    cache,
     async listen(host, port) {
       await app.listen({ host, port });
       const address = app.server.address();

@@ -1,7 +1,7 @@
 // Dashboard sessions: only a hash of the id is stored, the Discord tokens are sealed with the id, sessions end when
 // idle or at their absolute expiry, the CSRF token is bound to the session, and a sign-in state works once, from
-// the browser it was given to, for ten minutes.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+// the browser it was given to, for ten minutes. On both engines.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DiscordTokens } from '../../src/auth/discord-oauth';
 import {
   createSessionService,
@@ -12,7 +12,8 @@ import {
   SIGN_IN_TTL_MS,
   type SessionService,
 } from '../../src/auth/sessions';
-import { createTempDb, type TempDb } from '../helpers/temp-db';
+import { queries } from '../../src/db/sql';
+import { openTestDatabase, testEngines, type TestDatabase } from '../helpers/engines';
 
 const NOW = Date.UTC(2026, 10, 25, 12);
 const HOUR = 3_600_000;
@@ -25,21 +26,27 @@ const tokens: DiscordTokens = {
 const user = { id: '300000000000000003', name: 'Alice', avatar: null };
 const guild = { id: '100000000000000001', name: 'Guild A', icon: null, access: 'manage' as const, checkedAt: NOW };
 
-describe('dashboard sessions', () => {
-  let temp: TempDb;
+describe.each(testEngines())('dashboard sessions on %s', (engine) => {
+  let t: TestDatabase;
   let sessions: SessionService;
-  beforeEach(() => {
-    temp = createTempDb();
-    sessions = createSessionService(temp.db, { idleMs: 24 * HOUR, maxMs: 7 * 24 * HOUR });
+  beforeAll(async () => {
+    t = await openTestDatabase(engine, 'sessions');
   });
-  afterEach(() => temp.cleanup());
+  afterAll(async () => {
+    await t?.close();
+  });
+  beforeEach(async () => {
+    for (const table of ['dashboard_session_guilds', 'dashboard_sessions', 'dashboard_sign_ins'])
+      await queries(t.db).run(`DELETE FROM ${table}`);
+    sessions = createSessionService(t.db, { idleMs: 24 * HOUR, maxMs: 7 * 24 * HOUR });
+  });
 
-  const tableText = (table: string) => JSON.stringify(temp.db.$client.prepare(`SELECT * FROM ${table}`).all());
+  const tableText = async (table: string) => JSON.stringify(await queries(t.db).all(`SELECT * FROM ${table}`));
 
   it('stores only the hash of the session id, and the Discord tokens sealed with the id', async () => {
     const session = await sessions.start({ user, tokens, guilds: [guild] }, NOW);
     expect(session.id).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    const stored = tableText('dashboard_sessions');
+    const stored = await tableText('dashboard_sessions');
     expect(stored).not.toContain(session.id);
     expect(stored).toContain(hashSecret(session.id));
     expect(stored).not.toContain(tokens.accessToken);
@@ -70,8 +77,8 @@ describe('dashboard sessions', () => {
     const busy = await sessions.start({ user, tokens, guilds: [guild] }, NOW);
     for (let t = NOW; t < NOW + 7 * 24 * HOUR; t += 12 * HOUR) expect(await sessions.open(busy.id, t)).not.toBeNull();
     expect(await sessions.open(busy.id, NOW + 7 * 24 * HOUR)).toBeNull();
-    expect(tableText('dashboard_sessions')).toBe('[]');
-    expect(tableText('dashboard_session_guilds')).toBe('[]');
+    expect(await tableText('dashboard_sessions')).toBe('[]');
+    expect(await tableText('dashboard_session_guilds')).toBe('[]');
   });
 
   it('binds the CSRF token to the session', async () => {
@@ -110,14 +117,14 @@ describe('dashboard sessions', () => {
     expect(sessions.discordTokens(reopened!)).toEqual(refreshed);
     expect(reopened!.tokenExpiresAt).toBe(refreshed.expiresAt);
     expect([...reopened!.guilds.keys()]).toEqual([other.id]);
-    expect(tableText('dashboard_sessions')).not.toContain('CCCC3333');
+    expect(await tableText('dashboard_sessions')).not.toContain('CCCC3333');
   });
 
   it('finishes a sign-in once, only from the browser that started it, within ten minutes', async () => {
     const started = await sessions.beginSignIn({ purpose: 'sign-in', sessionHash: null, returnTo: '/' }, NOW);
     expect(started.codeVerifier).toBe(pkceVerifier(started.browserNonce, started.state));
     expect(started.codeVerifier).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    const stored = tableText('dashboard_sign_ins');
+    const stored = await tableText('dashboard_sign_ins');
     for (const secret of [started.state, started.browserNonce, started.codeVerifier]) expect(stored).not.toContain(secret);
 
     expect(await sessions.finishSignIn(started.state, started.browserNonce, NOW + 1000)).toEqual({

@@ -86,11 +86,11 @@ async function captureStatements(): Promise<string[]> {
   );
   const session = openImportSession(db);
   const ref = { guildId: 'g1', messageId: '104' };
-  session.sharesOf(ref);
-  session.hasNewerLiveReaction(ref, '🔥', T0);
-  session.observedAt(ref);
+  session.write((w) => w.sharesOf(ref));
+  session.write((w) => w.hasNewerLiveReaction(ref, '🔥', T0));
+  session.write((w) => w.observedAt(ref));
   session.begin();
-  session.observe(ref, T0);
+  session.write((w) => w.observe(ref, T0));
   session.rollback();
   await run(db, (c) => markClipHoursDirty(c, 'g1', ['ClipOne']));
   await writeTwitchClip(

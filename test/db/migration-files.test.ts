@@ -42,6 +42,7 @@ const SQLITE_SHIPPED: readonly Pinned[] = [
   { tag: '0007_summary-names', when: 1795660599683, sha256: '72b887618d0a22d50478c12de07580a777f789b6316cc32c311da3d39edfb58d' },
   { tag: '0008_guild-keyed-capture', when: 1796519849863, sha256: 'f037bde1cf008e7994cc16562bef5528d150ea78d57577947d8a496276e384ba' },
   { tag: '0009_dashboard-sign-in', when: 1796522867633, sha256: 'ccafde94e15465f12309b6caee7989448fab88ace6bffb5e4ac624f2540d85f9' },
+  { tag: '0010_clip-feed', when: 1796526186559, sha256: '1bcaf28dbcb05e3ceec30d2fcab08c443649f39d24974592deaf5e735f532635' },
 ];
 
 /**
@@ -60,6 +61,7 @@ const POSTGRES_SHIPPED: readonly Pinned[] = [
     when: 1796523080620,
     sha256: 'f8fbb6276569936706403d50595bfb5ccd14d7794eea3fdf973d25d29ebcceb4',
   },
+  { tag: '0003_clip-feed', when: 1796526187622, sha256: '4dffcdc8ec942e00958346997642c128c3f3bf3aea0ff6b5d1cce1a6434ee4d3' },
 ];
 
 interface JournalEntry {

@@ -1,9 +1,16 @@
-// Which SQLite errors are storage problems, of which kind, and the sentence an operator reads for each.
+// Which SQLite and PostgreSQL errors are storage problems, of which kind, and the sentence an operator reads for each.
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { DatabaseError } from 'pg';
 import { PostgresError } from '../../src/db/postgres/errors';
-import { describeStorageProblem, isDiskFullError, isTransientDatabaseError, storageProblemKind } from '../../src/db/storage-errors';
+import {
+  describeStorageProblem,
+  isDiskFullError,
+  isStatementTimeout,
+  isTransientDatabaseError,
+  isUniqueViolation,
+  storageProblemKind,
+} from '../../src/db/storage-errors';
 
 const sqlite = (code: string) => new Database.SqliteError(`error ${code}`, code);
 
@@ -94,5 +101,42 @@ describe('PostgreSQL errors', () => {
       expect(isTransientDatabaseError(error)).toBe(false);
       expect(describeStorageProblem(error, location)).toBeNull();
     }
+  });
+});
+
+describe('unique violations and statement timeouts', () => {
+  const server = (code: string, message = `error ${code}`) => {
+    const error = new DatabaseError(message, 0, 'error');
+    error.code = code;
+    error.severity = 'ERROR';
+    return error;
+  };
+
+  it('recognises a taken key on both engines, as a permanent error', () => {
+    for (const error of [sqlite('SQLITE_CONSTRAINT_UNIQUE'), sqlite('SQLITE_CONSTRAINT_PRIMARYKEY'), server('23505')]) {
+      expect(isUniqueViolation(error)).toBe(true);
+      expect(isTransientDatabaseError(error)).toBe(false);
+    }
+    for (const error of [sqlite('SQLITE_CONSTRAINT_NOTNULL'), server('23502'), server('40001'), new Error('23505'), null]) {
+      expect(isUniqueViolation(error)).toBe(false);
+    }
+  });
+
+  it('recognises a statement cut off at the statement timeout, raw or named by the engine, as busy and transient', () => {
+    const raw = server('57014', 'canceling statement due to statement timeout');
+    const named = new PostgresError(
+      'statement_timeout',
+      'PostgreSQL cancelled a statement that ran longer than the statement timeout',
+      '57014',
+      raw,
+    );
+    for (const error of [raw, named]) {
+      expect(isStatementTimeout(error)).toBe(true);
+      expect(storageProblemKind(error)).toBe('busy');
+      expect(isTransientDatabaseError(error)).toBe(true);
+    }
+    // A statement cancelled by an operator (pg_cancel_backend) is the same SQLSTATE but no timeout.
+    expect(isStatementTimeout(server('57014', 'canceling statement due to user request'))).toBe(false);
+    expect(isStatementTimeout(sqlite('SQLITE_BUSY'))).toBe(false);
   });
 });

@@ -1,12 +1,14 @@
 // End to end: a real discord.js Client logs in to the fake Discord, receives real gateway dispatch shapes,
 // and the database afterwards holds exactly the shares and reactions a community would expect.
 import { createCaptureService } from '../../src/capture/service';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { systemClock } from '../../src/clock';
 import { updateGuildSettings } from '../../src/db/guild-settings';
 import { createDiscordBot, type DiscordBot } from '../../src/discord/bot';
 import { createLogger } from '../../src/logger';
-import { createTempDb, type TempDb } from '../helpers/temp-db';
+import { queries } from '../../src/db/sql';
+import { openTestDatabase, testEngines, type TestDatabase } from '../helpers/engines';
+import type { CaptureService } from '../../src/capture/service';
 import {
   clipEmbed,
   forumChannel,
@@ -51,13 +53,34 @@ interface LogLine {
   [key: string]: unknown;
 }
 
-describe('capture from the Discord gateway', () => {
+const CLEARED = [
+  'clips',
+  'shares',
+  'reactions',
+  'reaction_baselines',
+  'engagement_changes',
+  'dirty_hours',
+  'message_observations',
+  'guild_settings',
+];
+
+describe.each(testEngines())('capture from the Discord gateway on %s', (engine) => {
   let discord: FakeDiscord;
-  let temp: TempDb;
+  let t: TestDatabase;
+  let capture: CaptureService;
   let bot: DiscordBot;
   let logs: LogLine[];
 
+  beforeAll(async () => {
+    t = await openTestDatabase(engine, 'capture-e2e');
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
   beforeEach(async () => {
+    // One database per engine for the file; each test starts from empty capture tables and no settings.
+    for (const table of CLEARED) await queries(t.db).run(`DELETE FROM ${table}`);
     discord = await startFakeDiscord({
       guilds: [
         {
@@ -69,14 +92,15 @@ describe('capture from the Discord gateway', () => {
         },
       ],
     });
-    temp = createTempDb();
     logs = [];
     const logger = createLogger({
       level: 'debug',
       destination: { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) },
     });
+    capture = createCaptureService(t.db, { logger: logger.child({ service: 'discord' }), clock: systemClock, batchMax: 50 });
+    await capture.ready;
     bot = createDiscordBot({
-      capture: createCaptureService(temp.db, { logger: logger.child({ service: 'discord' }), clock: systemClock, batchMax: 50 }),
+      capture,
       logger,
       clock: systemClock,
       token: discord.token,
@@ -88,7 +112,6 @@ describe('capture from the Discord gateway', () => {
   afterEach(async () => {
     await bot.stop();
     await discord.stop();
-    temp.cleanup();
   });
 
   const post = async (fields: Partial<ApiMessage> & { content: string }, channelId = general.id): Promise<ApiMessage> => {
@@ -105,24 +128,33 @@ describe('capture from the Discord gateway', () => {
   };
 
   const shares = () =>
-    temp.db.$client.prepare('SELECT message_id, clip_id, channel_id, thread_id, author_name, deleted_at FROM shares ORDER BY id').all() as {
+    queries(t.db).all<{
       message_id: string;
       clip_id: string;
       channel_id: string;
       thread_id: string | null;
       author_name: string;
       deleted_at: number | null;
-    }[];
-  const activeShares = () => shares().filter((s) => s.deleted_at === null);
+    }>('SELECT message_id, clip_id, channel_id, thread_id, author_name, deleted_at FROM shares ORDER BY id');
+  const activeShares = async () => (await shares()).filter((s) => s.deleted_at === null);
   const clip = (clipId: string) =>
-    temp.db.$client
-      .prepare(
-        'SELECT discord_shares, discord_reactions, discord_reaction_types, enrichment_state FROM clips WHERE guild_id = ? AND clip_id = ?',
-      )
-      .get(guildId, clipId) as
-      | { discord_shares: number; discord_reactions: number; discord_reaction_types: string; enrichment_state: string }
-      | undefined;
-  const reactionTypes = (clipId: string) => JSON.parse(clip(clipId)?.discord_reaction_types ?? '{}') as Record<string, number>;
+    queries(t.db).get<{ discord_shares: number; discord_reactions: number; discord_reaction_types: unknown; enrichment_state: string }>(
+      'SELECT discord_shares, discord_reactions, discord_reaction_types, enrichment_state FROM clips WHERE guild_id = ? AND clip_id = ?',
+      [guildId, clipId],
+    );
+  // JSON text on SQLite, jsonb (already parsed) on PostgreSQL.
+  const reactionTypes = async (clipId: string) => {
+    const types = (await clip(clipId))?.discord_reaction_types ?? '{}';
+    return (typeof types === 'string' ? JSON.parse(types) : types) as Record<string, number>;
+  };
+  const guildName = async () =>
+    (await queries(t.db).get<{ guild_name: string }>('SELECT guild_name FROM guild_settings WHERE guild_id = ?', [guildId]))?.guild_name;
+  const reactionCount = () => queries(t.db).get('SELECT count(*) AS n FROM reactions');
+  /** Changes the guild's settings as a command does, and lets capture see them (PostgreSQL re-reads them on an interval). */
+  const changeSettings = async (patch: Parameters<typeof updateGuildSettings>[2]) => {
+    await updateGuildSettings(t.db, guildId, patch, Date.now());
+    await capture.refreshSettings();
+  };
 
   /** Waits until the bot has committed everything it received, judged by a sentinel message arriving after it. */
   const settle = async (): Promise<void> => {
@@ -130,7 +162,7 @@ describe('capture from the Discord gateway', () => {
       { content: `sentinel https://clips.twitch.tv/Sentinel${Date.now()}${Math.random().toString(36).slice(2, 8)}` },
       clipsChannel.id,
     );
-    await vi.waitFor(() => expect(shares().some((s) => s.message_id === sentinel.id)).toBe(true));
+    await vi.waitFor(async () => expect((await shares()).some((s) => s.message_id === sentinel.id)).toBe(true));
     await bot.idle();
   };
 
@@ -140,11 +172,8 @@ describe('capture from the Discord gateway', () => {
     expect(discord.identifies).toHaveLength(1);
     // Guilds | GuildMessages | GuildMessageReactions | MessageContent
     expect(discord.identifies[0]!.intents).toBe(1 | (1 << 9) | (1 << 10) | (1 << 15));
-    await vi.waitFor(() => {
-      const row = temp.db.$client.prepare('SELECT guild_name FROM guild_settings WHERE guild_id = ?').get(guildId) as
-        | { guild_name: string }
-        | undefined;
-      expect(row?.guild_name).toBe('Clip Town');
+    await vi.waitFor(async () => {
+      expect(await guildName()).toBe('Clip Town');
     });
   });
 
@@ -152,17 +181,17 @@ describe('capture from the Discord gateway', () => {
     const msg = await post({
       content: `look https://clips.twitch.tv/${CLIP_A} and <https://www.twitch.tv/streamer/clip/${CLIP_B}?filter=clips> again https://clips.twitch.tv/${CLIP_A}`,
     });
-    await vi.waitFor(() => expect(activeShares()).toHaveLength(2));
-    expect(shares().map((s) => [s.message_id, s.clip_id, s.channel_id, s.author_name])).toEqual([
+    await vi.waitFor(async () => expect(await activeShares()).toHaveLength(2));
+    expect((await shares()).map((s) => [s.message_id, s.clip_id, s.channel_id, s.author_name])).toEqual([
       [msg.id, CLIP_A, general.id, 'Ally'],
       [msg.id, CLIP_B, general.id, 'Ally'],
     ]);
-    expect(clip(CLIP_A)).toMatchObject({ discord_shares: 1, enrichment_state: 'pending' });
+    expect(await clip(CLIP_A)).toMatchObject({ discord_shares: 1, enrichment_state: 'pending' });
   });
 
   it('counts a clip posted in three messages as three shares', async () => {
     for (let i = 0; i < 3; i++) await post({ content: `again! https://clips.twitch.tv/${CLIP_A}` });
-    await vi.waitFor(() => expect(clip(CLIP_A)?.discord_shares).toBe(3));
+    await vi.waitFor(async () => expect((await clip(CLIP_A))?.discord_shares).toBe(3));
   });
 
   it('counts thread and forum post messages for their parent channel, keeping the thread id', async () => {
@@ -172,8 +201,8 @@ describe('capture from the Discord gateway', () => {
     const later = threadChannel({ guild_id: guildId, parent_id: clipsChannel.id });
     await discord.dispatch('THREAD_CREATE', threadCreate(later));
     await post({ content: `https://clips.twitch.tv/${CLIP_C}` }, later.id);
-    await vi.waitFor(() => expect(activeShares()).toHaveLength(3));
-    expect(shares().map((s) => [s.clip_id, s.channel_id, s.thread_id])).toEqual([
+    await vi.waitFor(async () => expect(await activeShares()).toHaveLength(3));
+    expect((await shares()).map((s) => [s.clip_id, s.channel_id, s.thread_id])).toEqual([
       [CLIP_A, general.id, thread.id],
       [CLIP_B, forum.id, forumPost.id],
       [CLIP_C, clipsChannel.id, later.id],
@@ -189,42 +218,42 @@ describe('capture from the Discord gateway', () => {
     await post({ content: `https://clips.twitch.tv/${CLIP_A}`, author: discord.bot });
     const fromBot = await post({ content: `https://clips.twitch.tv/${CLIP_A}`, author: otherBot });
     await settle();
-    expect(activeShares().filter((s) => s.clip_id === CLIP_A)).toHaveLength(0);
+    expect((await activeShares()).filter((s) => s.clip_id === CLIP_A)).toHaveLength(0);
 
-    await updateGuildSettings(temp.db, guildId, { includeBots: true }, Date.now());
+    await changeSettings({ includeBots: true });
     const fromBotLater = await post({ content: `https://clips.twitch.tv/${CLIP_A}`, author: otherBot });
-    await vi.waitFor(() => expect(activeShares().map((s) => s.message_id)).toContain(fromBotLater.id));
-    expect(shares().map((s) => s.message_id)).not.toContain(fromBot.id);
+    await vi.waitFor(async () => expect((await activeShares()).map((s) => s.message_id)).toContain(fromBotLater.id));
+    expect((await shares()).map((s) => s.message_id)).not.toContain(fromBot.id);
   });
 
   it('honours the channel allow-list, threads included through their parent', async () => {
-    await updateGuildSettings(temp.db, guildId, { captureChannelIds: [clipsChannel.id, general.id] }, Date.now());
+    await changeSettings({ captureChannelIds: [clipsChannel.id, general.id] });
     const outside = await post({ content: `https://clips.twitch.tv/${CLIP_A}` }, forumPost.id);
     const inThread = await post({ content: `https://clips.twitch.tv/${CLIP_B}` }, thread.id);
     await settle();
-    const ids = shares().map((s) => s.message_id);
+    const ids = (await shares()).map((s) => s.message_id);
     expect(ids).not.toContain(outside.id);
     expect(ids).toContain(inThread.id);
   });
 
   it('follows edits: added links add shares, removed links stop counting, unchanged edits do nothing', async () => {
     const msg = await post({ content: `https://clips.twitch.tv/${CLIP_A}` });
-    await vi.waitFor(() => expect(activeShares()).toHaveLength(1));
+    await vi.waitFor(async () => expect(await activeShares()).toHaveLength(1));
 
     await discord.dispatch('MESSAGE_UPDATE', {
       ...msg,
       content: `https://clips.twitch.tv/${CLIP_A} https://clips.twitch.tv/${CLIP_B}`,
       edited_timestamp: new Date().toISOString(),
     });
-    await vi.waitFor(() => expect(activeShares().map((s) => s.clip_id)).toEqual([CLIP_A, CLIP_B]));
+    await vi.waitFor(async () => expect((await activeShares()).map((s) => s.clip_id)).toEqual([CLIP_A, CLIP_B]));
 
     await discord.dispatch('MESSAGE_UPDATE', {
       ...msg,
       content: `only https://clips.twitch.tv/${CLIP_B} now`,
       edited_timestamp: new Date().toISOString(),
     });
-    await vi.waitFor(() => expect(activeShares().map((s) => s.clip_id)).toEqual([CLIP_B]));
-    expect(clip(CLIP_A)?.discord_shares).toBe(0);
+    await vi.waitFor(async () => expect((await activeShares()).map((s) => s.clip_id)).toEqual([CLIP_B]));
+    expect((await clip(CLIP_A))?.discord_shares).toBe(0);
 
     // An embed resolving is an update with the same links: nothing changes, the share is still one row.
     await discord.dispatch('MESSAGE_UPDATE', {
@@ -233,13 +262,13 @@ describe('capture from the Discord gateway', () => {
       embeds: [clipEmbed(`https://clips.twitch.tv/${CLIP_B}`)],
     });
     await settle();
-    expect(shares().filter((s) => s.message_id === msg.id)).toHaveLength(2);
-    expect(clip(CLIP_B)?.discord_shares).toBe(1);
+    expect((await shares()).filter((s) => s.message_id === msg.id)).toHaveLength(2);
+    expect((await clip(CLIP_B))?.discord_shares).toBe(1);
   });
 
   it('records a link that only one of two quick successive edits held', async () => {
     const msg = await post({ content: `https://clips.twitch.tv/${CLIP_A}` });
-    await vi.waitFor(() => expect(activeShares()).toHaveLength(1));
+    await vi.waitFor(async () => expect(await activeShares()).toHaveLength(1));
     // Both edits arrive together: the first must be captured as it was, not as the second left the message.
     await Promise.all([
       discord.dispatch('MESSAGE_UPDATE', {
@@ -253,58 +282,50 @@ describe('capture from the Discord gateway', () => {
         edited_timestamp: new Date().toISOString(),
       }),
     ]);
-    await vi.waitFor(() =>
-      expect(
-        shares()
-          .filter((s) => s.message_id === msg.id)
-          .map((s) => [s.clip_id, s.deleted_at === null]),
-      ).toEqual([
+    await vi.waitFor(async () =>
+      expect((await shares()).filter((s) => s.message_id === msg.id).map((s) => [s.clip_id, s.deleted_at === null])).toEqual([
         [CLIP_A, true],
         [CLIP_B, false],
       ]),
     );
-    expect(clip(CLIP_B)?.discord_shares).toBe(0);
+    expect((await clip(CLIP_B))?.discord_shares).toBe(0);
   });
 
   it('completes a partial MESSAGE_UPDATE of an uncached message by fetching it', async () => {
     const old = message({ channel_id: general.id, author: alice, content: 'no clip yet' });
     discord.putMessage({ ...old, content: `edited in https://m.twitch.tv/clip/${CLIP_C}` });
     await discord.dispatch('MESSAGE_UPDATE', messageUpdate({ id: old.id, channel_id: general.id, guild_id: guildId }));
-    await vi.waitFor(() => expect(activeShares().map((s) => [s.message_id, s.clip_id])).toEqual([[old.id, CLIP_C]]));
+    await vi.waitFor(async () => expect((await activeShares()).map((s) => [s.message_id, s.clip_id])).toEqual([[old.id, CLIP_C]]));
     expect(discord.requestsTo('GET', `/channels/${general.id}/messages/${old.id}`)).toHaveLength(1);
 
     // A partial update of a message Discord no longer has is ignored without harm.
     await discord.dispatch('MESSAGE_UPDATE', messageUpdate({ id: snowflake(), channel_id: general.id, guild_id: guildId }));
     await settle();
-    expect(
-      activeShares()
-        .filter((s) => !s.clip_id.startsWith('Sentinel'))
-        .map((s) => s.message_id),
-    ).toEqual([old.id]);
+    expect((await activeShares()).filter((s) => !s.clip_id.startsWith('Sentinel')).map((s) => s.message_id)).toEqual([old.id]);
   });
 
   it('stops counting shares of deleted and bulk-deleted messages but keeps the rows', async () => {
     const one = await post({ content: `https://clips.twitch.tv/${CLIP_A}` });
     const two = await post({ content: `https://clips.twitch.tv/${CLIP_A}` });
     const three = await post({ content: `https://clips.twitch.tv/${CLIP_B}` });
-    await vi.waitFor(() => expect(activeShares()).toHaveLength(3));
+    await vi.waitFor(async () => expect(await activeShares()).toHaveLength(3));
 
     await discord.dispatch('MESSAGE_DELETE', messageDelete({ id: one.id, channel_id: general.id, guild_id: guildId }));
-    await vi.waitFor(() => expect(clip(CLIP_A)?.discord_shares).toBe(1));
+    await vi.waitFor(async () => expect((await clip(CLIP_A))?.discord_shares).toBe(1));
 
     await discord.dispatch(
       'MESSAGE_DELETE_BULK',
       messageDeleteBulk({ ids: [two.id, three.id, snowflake()], channel_id: general.id, guild_id: guildId }),
     );
-    await vi.waitFor(() => expect(activeShares()).toHaveLength(0));
-    expect(shares()).toHaveLength(3);
-    expect(clip(CLIP_A)?.discord_shares).toBe(0);
-    expect(clip(CLIP_B)?.discord_shares).toBe(0);
+    await vi.waitFor(async () => expect(await activeShares()).toHaveLength(0));
+    expect(await shares()).toHaveLength(3);
+    expect((await clip(CLIP_A))?.discord_shares).toBe(0);
+    expect((await clip(CLIP_B))?.discord_shares).toBe(0);
   });
 
   it('keeps reactions exact through add, duplicate add, remove, remove-emoji and remove-all', async () => {
     const msg = await post({ content: `https://clips.twitch.tv/${CLIP_A}` });
-    await vi.waitFor(() => expect(activeShares()).toHaveLength(1));
+    await vi.waitFor(async () => expect(await activeShares()).toHaveLength(1));
     const target = { channel_id: general.id, message_id: msg.id, guild_id: guildId };
     const fire = { id: null, name: '🔥' };
     const pog = { id: snowflake(), name: 'PogChamp' };
@@ -318,40 +339,40 @@ describe('capture from the Discord gateway', () => {
       'MESSAGE_REACTION_ADD',
       reactionAdd({ ...target, user_id: discord.bot.id, emoji: fire, member: discord.botMember }),
     );
-    await vi.waitFor(() => expect(reactionTypes(CLIP_A)).toEqual({ '🔥': 2, [`PogChamp:${pog.id}`]: 1 }));
-    expect(clip(CLIP_A)?.discord_reactions).toBe(3);
+    await vi.waitFor(async () => expect(await reactionTypes(CLIP_A)).toEqual({ '🔥': 2, [`PogChamp:${pog.id}`]: 1 }));
+    expect((await clip(CLIP_A))?.discord_reactions).toBe(3);
 
     await discord.dispatch('MESSAGE_REACTION_REMOVE', reactionRemove({ ...target, user_id: alice.id, emoji: fire }));
-    await vi.waitFor(() => expect(reactionTypes(CLIP_A)).toEqual({ '🔥': 1, [`PogChamp:${pog.id}`]: 1 }));
+    await vi.waitFor(async () => expect(await reactionTypes(CLIP_A)).toEqual({ '🔥': 1, [`PogChamp:${pog.id}`]: 1 }));
 
     await discord.dispatch('MESSAGE_REACTION_REMOVE_EMOJI', reactionRemoveEmoji({ ...target, emoji: pog }));
-    await vi.waitFor(() => expect(reactionTypes(CLIP_A)).toEqual({ '🔥': 1 }));
-    expect(clip(CLIP_A)?.discord_reactions).toBe(1);
+    await vi.waitFor(async () => expect(await reactionTypes(CLIP_A)).toEqual({ '🔥': 1 }));
+    expect((await clip(CLIP_A))?.discord_reactions).toBe(1);
 
     await discord.dispatch('MESSAGE_REACTION_ADD', reactionAdd({ ...target, user_id: alice.id, emoji: pog, member: member(alice) }));
-    await vi.waitFor(() => expect(clip(CLIP_A)?.discord_reactions).toBe(2));
+    await vi.waitFor(async () => expect((await clip(CLIP_A))?.discord_reactions).toBe(2));
     await discord.dispatch('MESSAGE_REACTION_REMOVE_ALL', reactionRemoveAll(target));
-    await vi.waitFor(() => expect(clip(CLIP_A)?.discord_reactions).toBe(0));
-    expect(reactionTypes(CLIP_A)).toEqual({});
-    expect(temp.db.$client.prepare('SELECT count(*) AS n FROM reactions').get()).toEqual({ n: 0 });
+    await vi.waitFor(async () => expect((await clip(CLIP_A))?.discord_reactions).toBe(0));
+    expect(await reactionTypes(CLIP_A)).toEqual({});
+    expect(await reactionCount()).toEqual({ n: 0 });
   });
 
   it('ignores other bots’ reactions unless the guild opts in to bots', async () => {
     const msg = await post({ content: `https://clips.twitch.tv/${CLIP_A}` });
-    await vi.waitFor(() => expect(activeShares()).toHaveLength(1));
+    await vi.waitFor(async () => expect(await activeShares()).toHaveLength(1));
     const target = { channel_id: general.id, message_id: msg.id, guild_id: guildId };
     await discord.dispatch(
       'MESSAGE_REACTION_ADD',
       reactionAdd({ ...target, user_id: otherBot.id, emoji: { id: null, name: '🤖' }, member: member(otherBot) }),
     );
     await settle();
-    expect(clip(CLIP_A)?.discord_reactions).toBe(0);
-    await updateGuildSettings(temp.db, guildId, { includeBots: true }, Date.now());
+    expect((await clip(CLIP_A))?.discord_reactions).toBe(0);
+    await changeSettings({ includeBots: true });
     await discord.dispatch(
       'MESSAGE_REACTION_ADD',
       reactionAdd({ ...target, user_id: otherBot.id, emoji: { id: null, name: '🤖' }, member: member(otherBot) }),
     );
-    await vi.waitFor(() => expect(reactionTypes(CLIP_A)).toEqual({ '🤖': 1 }));
+    await vi.waitFor(async () => expect(await reactionTypes(CLIP_A)).toEqual({ '🤖': 1 }));
   });
 
   it('ignores edits of its own messages, such as a digest listing clips', async () => {
@@ -362,16 +383,13 @@ describe('capture from the Discord gateway', () => {
       edited_timestamp: new Date().toISOString(),
     });
     await settle();
-    expect(shares().map((s) => s.message_id)).not.toContain(own.id);
+    expect((await shares()).map((s) => s.message_id)).not.toContain(own.id);
   });
 
   it('renames the guild in its settings when Discord says it was renamed', async () => {
     await discord.dispatch('GUILD_UPDATE', { ...guildCreatePayload(), name: 'Clip City' });
-    await vi.waitFor(() => {
-      const row = temp.db.$client.prepare('SELECT guild_name FROM guild_settings WHERE guild_id = ?').get(guildId) as
-        | { guild_name: string }
-        | undefined;
-      expect(row?.guild_name).toBe('Clip City');
+    await vi.waitFor(async () => {
+      expect(await guildName()).toBe('Clip City');
     });
   });
 
@@ -389,7 +407,7 @@ describe('capture from the Discord gateway', () => {
       }),
     );
     await settle();
-    expect(temp.db.$client.prepare('SELECT count(*) AS n FROM reactions').get()).toEqual({ n: 0 });
+    expect(await reactionCount()).toEqual({ n: 0 });
     // The message was cached with its content: no REST fetch was needed to know it has no clip.
     expect(discord.requestsTo('GET', '/channels/:c/messages/:m')).toHaveLength(0);
   });
@@ -410,20 +428,20 @@ describe('capture from the Discord gateway', () => {
       'MESSAGE_REACTION_ADD',
       reactionAdd({ ...target, user_id: bob.id, emoji: { id: null, name: '😂' }, member: member(bob) }),
     );
-    await vi.waitFor(() => expect(clip(CLIP_B)?.discord_reactions).toBe(5));
+    await vi.waitFor(async () => expect((await clip(CLIP_B))?.discord_reactions).toBe(5));
     // 4 laughs including bob's (named) and 1 fire besides the bot's own.
-    expect(reactionTypes(CLIP_B)).toEqual({ '😂': 4, '🔥': 1 });
-    expect(activeShares().map((s) => [s.message_id, s.clip_id, s.author_name])).toEqual([[old.id, CLIP_B, 'Ally']]);
+    expect(await reactionTypes(CLIP_B)).toEqual({ '😂': 4, '🔥': 1 });
+    expect((await activeShares()).map((s) => [s.message_id, s.clip_id, s.author_name])).toEqual([[old.id, CLIP_B, 'Ally']]);
 
     // A second reaction on the same message needs no second fetch and adds exactly one.
     await discord.dispatch(
       'MESSAGE_REACTION_ADD',
       reactionAdd({ ...target, user_id: alice.id, emoji: { id: null, name: '🔥' }, member: member(alice) }),
     );
-    await vi.waitFor(() => expect(reactionTypes(CLIP_B)).toEqual({ '😂': 4, '🔥': 2 }));
+    await vi.waitFor(async () => expect(await reactionTypes(CLIP_B)).toEqual({ '😂': 4, '🔥': 2 }));
     // An anonymous earlier reactor removing theirs takes one from the fetched count.
     await discord.dispatch('MESSAGE_REACTION_REMOVE', reactionRemove({ ...target, user_id: snowflake(), emoji: { id: null, name: '😂' } }));
-    await vi.waitFor(() => expect(reactionTypes(CLIP_B)).toEqual({ '😂': 3, '🔥': 2 }));
+    await vi.waitFor(async () => expect(await reactionTypes(CLIP_B)).toEqual({ '😂': 3, '🔥': 2 }));
     expect(discord.requestsTo('GET', `/channels/${clipsChannel.id}/messages/${old.id}`)).toHaveLength(1);
   });
 
@@ -440,8 +458,8 @@ describe('capture from the Discord gateway', () => {
       'MESSAGE_REACTION_REMOVE',
       reactionRemove({ channel_id: general.id, message_id: old.id, guild_id: guildId, user_id: bob.id, emoji: { id: null, name: '🔥' } }),
     );
-    await vi.waitFor(() => expect(clip(CLIP_A)).toMatchObject({ discord_shares: 1, discord_reactions: 3 }));
-    expect(reactionTypes(CLIP_A)).toEqual({ '🔥': 3 });
+    await vi.waitFor(async () => expect(await clip(CLIP_A)).toMatchObject({ discord_shares: 1, discord_reactions: 3 }));
+    expect(await reactionTypes(CLIP_A)).toEqual({ '🔥': 3 });
   });
 
   it('fetches an uncached clip-less message only once however many reactions it gets', async () => {
@@ -462,7 +480,7 @@ describe('capture from the Discord gateway', () => {
     }
     await settle();
     expect(discord.requestsTo('GET', `/channels/${general.id}/messages/${old.id}`)).toHaveLength(1);
-    expect(temp.db.$client.prepare('SELECT count(*) AS n FROM reactions').get()).toEqual({ n: 0 });
+    expect(await reactionCount()).toEqual({ n: 0 });
   });
 
   it('on stop finishes an event still waiting for Discord, commits it, then disconnects', async () => {
@@ -493,7 +511,7 @@ describe('capture from the Discord gateway', () => {
     const stopping = bot.stop();
     release();
     await stopping;
-    expect(clip(CLIP_C)).toMatchObject({ discord_shares: 1, discord_reactions: 1 });
+    expect(await clip(CLIP_C)).toMatchObject({ discord_shares: 1, discord_reactions: 1 });
     await discord.waitFor(() => discord.connectedSessions === 0);
   });
 
@@ -521,8 +539,8 @@ describe('capture from the Discord gateway', () => {
       emoji: { id: null, name: null },
     });
     const ok = await post({ content: `still here https://clips.twitch.tv/${CLIP_C}` });
-    await vi.waitFor(() => expect(activeShares().map((s) => s.message_id)).toContain(ok.id));
-    expect(activeShares().filter((s) => s.clip_id === CLIP_A)).toHaveLength(0);
+    await vi.waitFor(async () => expect((await activeShares()).map((s) => s.message_id)).toContain(ok.id));
+    expect((await activeShares()).filter((s) => s.clip_id === CLIP_A)).toHaveLength(0);
     const warnings = logs.filter((l) => l.level >= 40);
     // One line per malformed payload, naming the event, and nothing thrown anywhere.
     expect(warnings.map((l) => [l.msg, l.event])).toEqual([
@@ -548,7 +566,7 @@ describe('capture from the Discord gateway', () => {
         member: member(bob),
       }),
     );
-    await vi.waitFor(() => expect(clip(CLIP_A)?.discord_reactions).toBe(1));
+    await vi.waitFor(async () => expect((await clip(CLIP_A))?.discord_reactions).toBe(1));
     const resumesBefore = discord.resumes.length;
     // Drop the connection; discord.js resumes from its last sequence number and sees no duplicates...
     discord.disconnect(4000);
@@ -567,7 +585,7 @@ describe('capture from the Discord gateway', () => {
       }),
     );
     await settle();
-    expect(clip(CLIP_A)).toMatchObject({ discord_shares: 1, discord_reactions: 1 });
-    expect(shares().filter((s) => s.message_id === msg.id)).toHaveLength(1);
+    expect(await clip(CLIP_A)).toMatchObject({ discord_shares: 1, discord_reactions: 1 });
+    expect((await shares()).filter((s) => s.message_id === msg.id)).toHaveLength(1);
   });
 });

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { aggregateAll } from '../../src/analytics/aggregate';
 import { ManualClock } from '../../src/clock';
 import { closeDatabase, openDatabase } from '../../src/db/client';
-import { etagOf } from '../../src/http/response-cache';
+import { createResponseCache, etagOf } from '../../src/http/response-cache';
 import type { HttpServer } from '../../src/http/server';
 import { createApiToken } from '../../src/auth/tokens';
 import { GUILD_A, GUILD_B, NOW, seedCommunity, shareNewClip } from '../fixtures/http-community';
@@ -99,6 +99,63 @@ describe('answer cache', () => {
     const second = await get(url, tokenA, { 'if-none-match': first.headers.etag as string });
     expect(second.headers['x-cache']).toBe('miss');
     expect(second.statusCode).toBe(304);
+  });
+});
+
+describe('answer cache bounds', () => {
+  let temp: TempDb;
+  let server: HttpServer | null = null;
+  beforeEach(() => {
+    temp = createTempDb();
+    seedCommunity(temp.db);
+  });
+  afterEach(async () => {
+    await server?.close();
+    server = null;
+    temp.cleanup();
+  });
+
+  it('holds at most its byte bound across many distinct questions, dropping the oldest answers first', async () => {
+    const maxBytes = 48 * 1024;
+    ({ server } = await startTestServer(temp.db, { cacheMaxBytes: maxBytes }, new ManualClock(NOW)));
+    const token = (await createApiToken(temp.db, { guildId: GUILD_A }, NOW)).token;
+    let stored = 0;
+    for (let days = 1; days <= 150; days++) {
+      const res = await server.app.inject({ url: `/analytics/api/engagement-timeline?days=${days}`, headers: bearer(token) });
+      expect(res.statusCode).toBe(200);
+      stored += res.rawPayload.length;
+      expect(server.cache.bytes).toBeLessThanOrEqual(maxBytes);
+    }
+    // The answers asked for far exceed the bound: the cache kept some, not all.
+    expect(stored).toBeGreaterThan(2 * maxBytes);
+    expect(server.cache.size).toBeGreaterThan(0);
+    expect(server.cache.size).toBeLessThan(150);
+    // The newest answer is still served from the cache; the first one was pushed out.
+    const newest = await server.app.inject({ url: '/analytics/api/engagement-timeline?days=150', headers: bearer(token) });
+    expect(newest.headers['x-cache']).toBe('hit');
+    const oldest = await server.app.inject({ url: '/analytics/api/engagement-timeline?days=1', headers: bearer(token) });
+    expect(oldest.headers['x-cache']).toBe('miss');
+  });
+
+  it('drops expired answers by itself, without their being asked for again', async () => {
+    let now = NOW;
+    const cache = createResponseCache({ maxBytes: 1 << 20, ttlMs: 5000, now: () => now, sweepIntervalMs: 5, sweepBatch: 3 });
+    try {
+      for (let i = 0; i < 10; i++) {
+        cache.set(`g\nroute\n${i}`, { version: 'v1', body: Buffer.alloc(100), etag: '"e"', storedAt: now });
+      }
+      now += 1000;
+      cache.set('g\nroute\nfresh', { version: 'v1', body: Buffer.alloc(100), etag: '"e"', storedAt: now });
+      expect(cache.size).toBe(11);
+      now += 4500;
+      // The ten older answers are past their lifetime; the sweep takes them a few at a time and keeps the fresh one.
+      await expect.poll(() => cache.size).toBe(1);
+      expect(cache.get('g\nroute\nfresh', 'v1', now)).toBeDefined();
+      expect(cache.bytes).toBeGreaterThan(100);
+      expect(cache.bytes).toBeLessThan(1000);
+    } finally {
+      cache.close();
+    }
   });
 });
 

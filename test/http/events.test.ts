@@ -4,22 +4,28 @@ import { bearer, GUILD_A, GUILD_B, startTestServer, TEST_NOW, tokenFor } from '.
 import { createTempDb, type TempDb } from '../helpers/temp-db';
 import { recordMessageNow } from '../../src/capture/record-now';
 import { inBulkTransaction as inTransaction } from '../../src/db/bulk';
+import { createApiToken, revokeApiToken } from '../../src/auth/tokens';
+import { InjectBrowser, PUBLIC_URL, startSignInWorld } from '../helpers/sign-in';
 
 interface StreamEvent {
   event: string;
-  data: { version: string };
+  data: { version: string; error?: string; status?: number };
 }
 
 /** Reads server-sent events from a fetch response into an array as they arrive. */
-function collectEvents(response: Response): { events: StreamEvent[]; stop: () => Promise<void> } {
+function collectEvents(response: Response): { events: StreamEvent[]; ended: () => boolean; stop: () => Promise<void> } {
   const events: StreamEvent[] = [];
+  let ended = false;
   const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
   const pump = (async () => {
     try {
       for (;;) {
         const { value, done } = await reader.read();
-        if (done) return;
+        if (done) {
+          ended = true;
+          return;
+        }
         buffer += value;
         let end: number;
         while ((end = buffer.indexOf('\n\n')) >= 0) {
@@ -36,6 +42,7 @@ function collectEvents(response: Response): { events: StreamEvent[]; stop: () =>
   })();
   return {
     events,
+    ended: () => ended,
     stop: async () => {
       await reader.cancel().catch(() => undefined);
       await pump;
@@ -129,5 +136,99 @@ describe('GET /analytics/api/events', () => {
         return res.status;
       })
       .toBe(200);
+  });
+
+  it('ends an open stream with a "closed" event once its token is revoked', async () => {
+    ({ server } = await startTestServer(temp.db, { streamRecheckMs: 20 }));
+    const url = await server.listen('127.0.0.1', 0);
+    const created = await createApiToken(temp.db, { guildId: GUILD_A }, TEST_NOW);
+    const kept = await tokenFor(temp.db, GUILD_A, 'kept');
+    const revoked = collectEvents(await fetch(`${url}/analytics/api/events`, { headers: bearer(created.token) }));
+    const other = collectEvents(await fetch(`${url}/analytics/api/events`, { headers: bearer(kept) }));
+    await expect.poll(() => revoked.events.length + other.events.length).toBe(2);
+
+    expect(await revokeApiToken(temp.db, created.id, TEST_NOW + 1)).toBe('revoked');
+    await expect.poll(() => revoked.ended()).toBe(true);
+    expect(revoked.events.at(-1)).toMatchObject({ event: 'closed', data: { status: 401, error: 'invalid_token' } });
+    // The other token's stream of the same guild stays open and keeps receiving changes.
+    shareIn(temp, GUILD_A, '9200', TEST_NOW + 10);
+    await expect.poll(() => other.events.length).toBe(2);
+    expect(other.ended()).toBe(false);
+    await other.stop();
+  });
+
+  it('ends an open stream of a dashboard session once the person signs out', async () => {
+    const world = await startSignInWorld(temp.db, { guildA: GUILD_A, guildB: GUILD_B, http: { streamRecheckMs: 20 } });
+    try {
+      const browser = new InjectBrowser(world.server);
+      await browser.signIn(world, world.alice.id);
+      const url = await world.server.listen('127.0.0.1', 0);
+      const stream = collectEvents(
+        await fetch(`${url}/analytics/api/events?guild=${GUILD_A}`, { headers: { cookie: browser.cookieHeader } }),
+      );
+      await expect.poll(() => stream.events.length).toBe(1);
+      const { csrfToken } = (await browser.get('/auth/session')).json() as { csrfToken: string };
+      const out = await browser.request('POST', '/auth/logout', { headers: { 'x-csrf-token': csrfToken, origin: PUBLIC_URL } });
+      expect(out.statusCode).toBe(204);
+      await expect.poll(() => stream.ended()).toBe(true);
+      expect(stream.events.at(-1)).toMatchObject({ event: 'closed', data: { status: 401, error: 'session_ended' } });
+    } finally {
+      await world.stop();
+    }
+  });
+
+  it('ends an open stream of a session whose Manage Server role was removed, once the bot re-checks it', async () => {
+    const world = await startSignInWorld(temp.db, { guildA: GUILD_A, guildB: GUILD_B, http: { streamRecheckMs: 20 } });
+    try {
+      const browser = new InjectBrowser(world.server);
+      await browser.signIn(world, world.alice.id);
+      const url = await world.server.listen('127.0.0.1', 0);
+      const stream = collectEvents(
+        await fetch(`${url}/analytics/api/events?guild=${GUILD_A}`, { headers: { cookie: browser.cookieHeader } }),
+      );
+      await expect.poll(() => stream.events.length).toBe(1);
+      const alice = world.guildA.members!.find((m) => m.user.id === world.alice.id)!;
+      alice.roles = [];
+      // Past the re-check interval, the stream's next check asks the bot, which no longer confirms the access.
+      world.clock.advance(world.settings.recheckMs);
+      await expect.poll(() => stream.ended()).toBe(true);
+      expect(stream.events.at(-1)).toMatchObject({ event: 'closed', data: { status: 403, error: 'guild_forbidden' } });
+    } finally {
+      await world.stop();
+    }
+  });
+
+  it('ends an open stream of a session that reached its maximum lifetime', async () => {
+    const world = await startSignInWorld(temp.db, { guildA: GUILD_A, guildB: GUILD_B, http: { streamRecheckMs: 20 } });
+    try {
+      const browser = new InjectBrowser(world.server);
+      await browser.signIn(world, world.alice.id);
+      const url = await world.server.listen('127.0.0.1', 0);
+      const stream = collectEvents(
+        await fetch(`${url}/analytics/api/events?guild=${GUILD_A}`, { headers: { cookie: browser.cookieHeader } }),
+      );
+      await expect.poll(() => stream.events.length).toBe(1);
+      world.clock.advance(world.settings.sessionMaxMs);
+      await expect.poll(() => stream.ended()).toBe(true);
+      expect(stream.events.at(-1)).toMatchObject({ event: 'closed', data: { status: 401, error: 'session_ended' } });
+    } finally {
+      await world.stop();
+    }
+  });
+
+  it('answers HEAD at once with the stream’s headers and holds no stream slot', async () => {
+    ({ server } = await startTestServer(temp.db, { maxStreamsPerToken: 1 }));
+    const url = await server.listen('127.0.0.1', 0);
+    const token = await tokenFor(temp.db, GUILD_A);
+    for (let i = 0; i < 3; i++) {
+      const head = await fetch(`${url}/analytics/api/events`, { method: 'HEAD', headers: bearer(token) });
+      expect(head.status).toBe(200);
+      expect(head.headers.get('content-type')).toContain('text/event-stream');
+      // The body is complete (empty): a hanging HEAD would never resolve this.
+      expect(await head.text()).toBe('');
+    }
+    const stream = collectEvents(await fetch(`${url}/analytics/api/events`, { headers: bearer(token) }));
+    await expect.poll(() => stream.events.length).toBe(1);
+    await stream.stop();
   });
 });

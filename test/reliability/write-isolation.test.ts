@@ -18,6 +18,8 @@ import { closeDatabase, openDatabase, sqliteClient, type Db } from '../../src/db
 import { writeBackfillPage } from '../../src/db/stores/backfill';
 import { writeTwitchClip } from '../../src/db/stores/twitch-clips';
 import { importExportFile } from '../../src/importers/dce/import-file';
+import { dialect, queries } from '../../src/db/sql';
+import { openTestDatabase, testEngines, type TestDatabase } from '../helpers/engines';
 import { bearer, startTestServer, tokenFor } from '../helpers/http-server';
 
 const NOW = Date.UTC(2026, 10, 25, 12, 0); // the API's "now": a Wednesday
@@ -350,5 +352,129 @@ describe('write isolation between guilds', () => {
       { numRuns: 40 },
     );
     expect(casesWithSharesOfB).toBeGreaterThan(20);
+  });
+});
+
+/** Every row of every table with a guild_id, for `guildId`, on either engine: one hash per table. */
+async function rowsOfGuild(db: Db, guildId: string): Promise<Record<string, string>> {
+  const q = queries(db);
+  const tables = await q.all<{ name: string }>(
+    dialect(db, {
+      sqlite: `SELECT m.name FROM sqlite_master m WHERE m.type = 'table'
+                 AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) c WHERE c.name = 'guild_id') ORDER BY m.name`,
+      postgres: `SELECT table_name AS name FROM information_schema.columns
+                  WHERE table_schema = 'public' AND column_name = 'guild_id' ORDER BY table_name`,
+    }),
+  );
+  const hashes: Record<string, string> = {};
+  for (const { name: table } of tables) {
+    const columns = (
+      await q.all<{ name: string }>(
+        dialect(db, {
+          sqlite: 'SELECT name FROM pragma_table_info(?) ORDER BY cid',
+          postgres: `SELECT column_name AS name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = ? ORDER BY ordinal_position`,
+        }),
+        [table],
+      )
+    )
+      .map((c) => `"${c.name}"`)
+      .join(', ');
+    const rows = await q.values(`SELECT ${columns} FROM "${table}" WHERE guild_id = ? ORDER BY ${columns}`, [guildId]);
+    hashes[table] = `${rows.length} rows ${createHash('sha256').update(JSON.stringify(rows)).digest('hex').slice(0, 16)}`;
+  }
+  return hashes;
+}
+
+// The same property for the writes on PostgreSQL: guild B's import, live writes and crawl, made of guild A's ids, leave
+// every row of guild A as it was. The summaries and API answers of the test above join in once aggregation, enrichment
+// and the HTTP reads run on PostgreSQL (other branches of issue #16); here the writes are what is checked. One database
+// for every case: after each, guild B's rows are deleted (A's are untouched, which is the point).
+describe.skipIf(!testEngines().includes('postgres'))('write isolation between guilds on PostgreSQL', () => {
+  let t: TestDatabase;
+  let dir: string;
+  let rowsBefore: Record<string, string>;
+
+  beforeAll(async () => {
+    t = await openTestDatabase('postgres', 'write-isolation');
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clipscope-isolation-pg-'));
+    const db = t.db;
+    const exportA = path.join(dir, 'guild-a.json');
+    fs.writeFileSync(exportA, exportJson(GUILD_A, CHANNEL, NOW - 10 * DAY, A_MESSAGES));
+    await importExportFile({ db, clock: new ManualClock(NOW - 10 * DAY) }, exportA, { guildId: GUILD_A });
+    const at = NOW - 5 * DAY;
+    for (const [i, id] of A_MESSAGE_IDS.slice(0, 8).entries()) {
+      await recordReactionAdded(
+        db,
+        { guildId: GUILD_A, channelId: CHANNEL, messageId: id, emojiKey: '🔥', userId: REACTORS[i % 6] as string, at },
+        at,
+      );
+    }
+    await recordMessage(
+      db,
+      { ...snapshotOf(GUILD_A, A_MESSAGES[1] as ExportMessage, 'discord'), content: `https://clips.twitch.tv/${CLIPS[9]}` },
+      at,
+    );
+    await recordMessagesDeleted(db, GUILD_A, [A_MESSAGE_IDS[2] as string], at);
+    await crawlPage(
+      db,
+      GUILD_A,
+      A_MESSAGES.filter((_, i) => i !== 2),
+      NOW - 4 * DAY,
+    );
+    rowsBefore = await rowsOfGuild(db, GUILD_A);
+    expect(rowsBefore.shares).not.toMatch(/^0 rows/);
+    expect(rowsBefore.reaction_baselines).not.toMatch(/^0 rows/);
+    expect(rowsBefore.engagement_changes).not.toMatch(/^0 rows/);
+    expect(rowsBefore.backfill_checkpoints).toMatch(/^1 rows/);
+  }, 60_000);
+
+  afterAll(async () => {
+    await t?.close();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('leaves guild A exactly as it was after importing, capturing and crawling guild B input made of A’s ids', {
+    timeout: 300_000,
+  }, async () => {
+    const db = t.db;
+    const clock = new ManualClock(NOW);
+    let run = 0;
+    let casesWithSharesOfB = 0;
+    await fc.assert(
+      fc.asyncProperty(guildBInput, async (input) => {
+        const exportB = path.join(dir, `case-${run++}.json`);
+        fs.writeFileSync(exportB, exportJson(GUILD_B, input.channel, input.exportedAt, input.messages));
+        try {
+          await importExportFile({ db, clock }, exportB, { guildId: GUILD_B });
+          for (const w of input.live) {
+            const event = {
+              guildId: GUILD_B,
+              channelId: input.channel,
+              messageId: w.messageId,
+              emojiKey: w.emoji,
+              userId: w.user,
+              at: NOW,
+            };
+            if (w.kind === 'react') await recordReactionAdded(db, event, NOW);
+            else if (w.kind === 'unreact') await recordReactionRemoved(db, event, NOW);
+            else if (w.kind === 'clear') await recordReactionsCleared(db, { guildId: GUILD_B, messageId: w.messageId }, NOW);
+            else if (w.kind === 'clear-emoji')
+              await recordReactionsCleared(db, { guildId: GUILD_B, messageId: w.messageId, emojiKey: w.emoji }, NOW);
+            else if (w.kind === 'delete') await recordMessagesDeleted(db, GUILD_B, [w.messageId], NOW);
+            else
+              await recordMessage(db, { ...snapshotOf(GUILD_B, A_MESSAGES[0] as ExportMessage, 'discord'), messageId: w.messageId }, NOW);
+          }
+          await crawlPage(db, GUILD_B, input.crawled, NOW);
+          expect(await rowsOfGuild(db, GUILD_A)).toEqual(rowsBefore);
+          const sharesOfB = await queries(db).get<{ n: number }>('SELECT count(*) AS n FROM shares WHERE guild_id = ?', [GUILD_B]);
+          if ((sharesOfB?.n ?? 0) > 0) casesWithSharesOfB++;
+        } finally {
+          fs.rmSync(exportB, { force: true });
+          for (const table of Object.keys(rowsBefore)) await queries(db).run(`DELETE FROM "${table}" WHERE guild_id = ?`, [GUILD_B]);
+        }
+      }),
+      { numRuns: 25 },
+    );
+    expect(casesWithSharesOfB).toBeGreaterThan(12);
   });
 });

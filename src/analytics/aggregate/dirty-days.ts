@@ -1,6 +1,7 @@
 // The local days a guild's dirty hours fall in, and whether only their Discord engagement changed (see db/dirty.ts).
 import { storePendingDays, takeDirtyHours, type DirtyHourRow } from '../../db/aggregation/dirty-days';
-import type { Db } from '../../db/client';
+import { aggregationStep } from '../../db/aggregation/steps';
+import type { Db } from '../../db/database';
 import { HOUR_MS } from '../../db/dirty';
 import { bucketOf } from '../periods';
 
@@ -13,14 +14,14 @@ export function addDirtyDays(days: PendingDays, hours: readonly DirtyHourRow[], 
     // An hour can straddle two local days in zones with half-hour offsets: mark both ends.
     for (const at of [hour, hour + HOUR_MS - 1]) {
       const start = bucketOf(timezone, 'day', at).start;
-      days.set(start, (days.get(start) ?? true) && engagementOnly === 1);
+      days.set(start, (days.get(start) ?? true) && engagementOnly);
     }
   }
 }
 
 /** Turns the guild's dirty hours into pending local days, atomically (before a full rebuild). Returns hours consumed. */
 export function consumeDirtyHours(db: Db, guildId: string, timezone: string): Promise<number> {
-  return db.transaction(async (tx) => {
+  return aggregationStep(db, async (tx) => {
     const hours = await takeDirtyHours(tx, guildId);
     const days: PendingDays = new Map();
     addDirtyDays(days, hours, timezone);

@@ -5,7 +5,8 @@ import { dropPendingDays, readPendingDays, storePendingDays, takeDirtyHours } fr
 import { readJournal } from '../../db/aggregation/raw-days';
 import { readStoredDays } from '../../db/aggregation/stored-days';
 import { hasIncrementalWork, recordRun } from '../../db/aggregation/state';
-import type { Db } from '../../db/client';
+import { aggregationStep } from '../../db/aggregation/steps';
+import type { Db } from '../../db/database';
 import { computeDayFacts, type DayRange } from '../day-facts';
 import { bucketOf } from '../periods';
 import { PERIOD_TYPES, type PeriodType } from '../types';
@@ -25,8 +26,8 @@ export async function carryDirtyDays(db: Db, guildId: string, timezone: string, 
   if (!(await hasIncrementalWork(db, guildId))) return work;
   const touched: Record<PeriodType, Set<number>> = { day: new Set(), week: new Set(), month: new Set(), all_time: new Set() };
   for (let first = true; ; first = false) {
-    const finished = await db.transaction(async (tx) => {
-      const pending: PendingDays = new Map((await readPendingDays(tx, guildId)).map((r) => [r.period_start, r.engagement_only === 1]));
+    const finished = await aggregationStep(db, async (tx) => {
+      const pending: PendingDays = new Map((await readPendingDays(tx, guildId)).map((r) => [r.period_start, r.engagement_only]));
       const stored = new Set(pending.keys());
       if (first) {
         const hours = await takeDirtyHours(tx, guildId);
@@ -100,5 +101,5 @@ async function carryDays(
       touched[type].add(bucket.start);
     }
   }
-  await writeCarriedDays(tx, guildId, carried, deltas.values(), summaryRules(tx, guildId), now);
+  await writeCarriedDays(tx, guildId, carried, deltas.values(), summaryRules, now);
 }

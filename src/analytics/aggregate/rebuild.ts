@@ -3,13 +3,14 @@
 import { finishRebuild, writeBuckets } from '../../db/aggregation/rebuild';
 import { readActivitySpan } from '../../db/aggregation/raw-days';
 import { markFactsStale } from '../../db/aggregation/state';
-import type { Db } from '../../db/client';
+import { aggregationStep } from '../../db/aggregation/steps';
+import type { Db } from '../../db/database';
 import type { BucketRange } from '../bucket-facts';
 import { computeDayFacts, rollUpDays, type DayFacts, type DayRange } from '../day-facts';
 import { bucketsBetween } from '../periods';
 import { PERIOD_TYPES, type PeriodType } from '../types';
 import { DAYS_PER_STEP, yieldToEventLoop, type GuildWork } from './pace';
-import { bucketRows, dayTopRows, transactionNames } from './rows';
+import { bucketRows, dayTopRows, readBucketNames } from './rows';
 
 /** Buckets written per transaction by a full rebuild: short transactions keep the event loop (capture) moving. */
 const BUCKETS_PER_WRITE: Record<PeriodType, number> = { day: 14, week: 2, month: 1, all_time: 1 };
@@ -47,8 +48,8 @@ export async function rebuildGuild(db: Db, guildId: string, timezone: string, no
         ),
       );
       const keys = part.map((b) => b.key);
-      await db.transaction(async (tx) => {
-        const rows = bucketRows(type, part, rolled, transactionNames(tx, guildId));
+      await aggregationStep(db, async (tx) => {
+        const rows = bucketRows(type, part, rolled, await readBucketNames(tx, guildId, rolled));
         const tops = type === 'day' ? dayTopRows(keys.map((k) => days.get(k) as DayFacts)) : null;
         await writeBuckets(tx, guildId, type, keys, rows, tops, now);
       });
@@ -56,7 +57,7 @@ export async function rebuildGuild(db: Db, guildId: string, timezone: string, no
     }
   }
   // Buckets before the guild's first or after its last day (data deleted since the last rebuild) go.
-  await db.transaction((tx) => finishRebuild(tx, guildId, spans, timezone, now));
+  await aggregationStep(db, (tx) => finishRebuild(tx, guildId, spans, timezone, now));
   return { full: true, buckets };
 }
 

@@ -1,32 +1,37 @@
 // The summary rows of rolled-up facts as the table writers (db/aggregation) store them, and the rules they write by.
+import { readSummaryNames } from '../../db/aggregation/names';
 import type { BucketRows, DayTopClipRow, SummaryRules } from '../../db/aggregation/types';
-import type { Db } from '../../db/client';
+import type { Db } from '../../db/database';
 import { average, type BucketFacts, type BucketRange } from '../bucket-facts';
 import { betterTopClip, type DayFacts, type RolledUp } from '../day-facts';
-import { createNameLookup, type NameLookup } from '../names';
+import type { NameLookup } from '../names';
 import { storedCreator } from '../top-creators';
 import { storedGame } from '../top-games';
 import type { PeriodType } from '../types';
 
 /**
- * The names summary rows are written with, for one write transaction only (pass its handle): latest_names' triggers
- * carry a later rename into rows already written (migration 0007), so a lookup kept across a rebuild's transactions
- * would write a name renamed in between into its later rows.
+ * The names of every creator and game the rolled-up buckets' rows name, read in the write transaction itself (pass
+ * its handle): latest_names' triggers carry a later rename into rows already written (migration 0007), so names read
+ * in an earlier transaction could write a name renamed in between.
  */
-export function transactionNames(tx: Db, guildId: string): NameLookup {
-  return createNameLookup(tx, guildId);
+export function readBucketNames(tx: Db, guildId: string, rolled: readonly RolledUp[]): Promise<NameLookup> {
+  const creators = new Set<string>();
+  const games = new Set<string>();
+  for (const { facts } of rolled) {
+    for (const id of facts.games.keys()) games.add(id);
+    for (const c of facts.creators.values()) {
+      creators.add(c.creator_id);
+      if (c.top_game_id !== null) games.add(c.top_game_id);
+    }
+  }
+  return readSummaryNames(tx, guildId, { creators, games });
 }
 
-/** The rules an incremental write applies, with the names of its transaction. */
-export function summaryRules(tx: Db, guildId: string): SummaryRules {
-  const names = transactionNames(tx, guildId);
-  return {
-    creatorName: (creatorId) => names.creatorName(creatorId),
-    gameName: (gameId) => names.gameName(gameId),
-    average,
-    betterTopClip: (candidate, best) => betterTopClip(candidate, best),
-  };
-}
+/** The rules an incremental write applies. */
+export const summaryRules: SummaryRules = {
+  average,
+  betterTopClip: (candidate, best) => betterTopClip(candidate, best),
+};
 
 /** The summary rows of some buckets of one period type, from their rolled-up facts. */
 export function bucketRows(type: PeriodType, buckets: readonly BucketRange[], rolled: readonly RolledUp[], names: NameLookup): BucketRows {

@@ -2,7 +2,8 @@
 // progress and a summary of the work done.
 import { countCurrentPeriodTypes, listGuildsToAggregate } from '../../db/aggregation/state';
 import type { Clock } from '../../clock';
-import type { Db } from '../../db/client';
+import { withGuildAggregationLock } from '../../db/aggregation/steps';
+import type { Db } from '../../db/database';
 import { getGuildSettings } from '../../db/guild-settings';
 import type { Logger } from '../../logger';
 import { isValidTimeZone } from '../periods';
@@ -58,7 +59,10 @@ export async function aggregateAnalytics(db: Db, options: AggregateOptions, deps
       deps.logger?.warn({ guildId, timezone }, 'guild timezone is not a valid IANA name; aggregating in UTC');
       timezone = 'UTC';
     }
-    const work = await aggregateGuild(db, guildId, timezone, options.full ?? false, deps.clock.now());
+    const tz = timezone;
+    const work = await withGuildAggregationLock(db, guildId, () =>
+      aggregateGuild(db, guildId, tz, options.full ?? false, deps.clock.now()),
+    );
     summary.dirty_hours += work.dirtyHours;
     for (const type of types) {
       summary.units += 1;

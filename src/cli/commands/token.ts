@@ -81,7 +81,7 @@ Options:
       try {
         const tokens = await listApiTokens(db, guild);
         if (values.json === true) {
-          io.stdout.write(`${JSON.stringify(tokens.map(toJson), null, 2)}\n`);
+          io.stdout.write(`${escapeJsonForTerminal(JSON.stringify(tokens.map(toJson), null, 2))}\n`);
         } else if (tokens.length === 0) {
           io.stdout.write(`No tokens for guild ${guild}. Create one with: clipscope token create --guild ${guild}\n`);
         } else {
@@ -123,10 +123,30 @@ function toJson(t: ApiTokenInfo): Record<string, unknown> {
   };
 }
 
+/**
+ * Characters a terminal acts on or that reorder what it shows: C0 and C1 controls (ESC, the 8-bit CSI U+009B, …), DEL,
+ * and the bidirectional marks, overrides and isolates. Token names come from whoever created the token (also from
+ * Discord). JSON.stringify escapes C0 itself, not the others.
+ */
+const TERMINAL_UNSAFE = /[\p{Cc}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
+const JSON_TERMINAL_UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+const asEscape = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
+/** Shows each unsafe character of a name as a \u escape: `token list` prints names as text, never as terminal commands. */
+export function escapeForTerminal(text: string): string {
+  return text.replace(TERMINAL_UNSAFE, asEscape);
+}
+
+/** The same for JSON text: the escapes are JSON's own, so the output still parses to the stored names. */
+function escapeJsonForTerminal(json: string): string {
+  return json.replace(JSON_TERMINAL_UNSAFE, asEscape);
+}
+
 function formatTable(tokens: ApiTokenInfo[]): string {
   const rows = tokens.map((t) => [
     `#${t.id}`,
-    t.name,
+    escapeForTerminal(t.name),
     `${t.prefix}…`,
     iso(t.createdAt)?.slice(0, 16).replace('T', ' ') ?? '',
     t.lastUsedAt === null ? 'never' : (iso(t.lastUsedAt)?.slice(0, 16).replace('T', ' ') ?? ''),

@@ -1,7 +1,9 @@
 // An incremental run's writes: each changed day's difference added to its own rows, then the days' summed
 // differences added to their weeks, months and all_time, touching only the rows and columns that change.
-import { run, type Connection, type Db } from '../client';
-import { syncDayTopsOn, writeRowOn, type Values } from './sync';
+import type { Db } from '../database';
+import { queries, type Queries } from '../sql';
+import { readSummaryNames } from './names';
+import { syncDayTops, writeRow, type Values } from './sync';
 import type { DayTopClipRow, PairCounts, SummaryDelta, SummaryRules, TopClip } from './types';
 
 /** A day an incremental step carries: its new top clips when they changed, and its difference (null: none). */
@@ -17,7 +19,7 @@ export interface CarriedDay {
  * Carries the days (ascending) into their own rows, deleting their journaled engagement changes (now carried or
  * part of the recomputed facts), then the `buckets` differences into theirs. Call inside the step's transaction.
  */
-export function writeCarriedDays(
+export async function writeCarriedDays(
   db: Db,
   guildId: string,
   days: readonly CarriedDay[],
@@ -25,15 +27,13 @@ export function writeCarriedDays(
   rules: SummaryRules,
   now: number,
 ): Promise<void> {
-  return run(db, (c) => {
-    const dropChanges = c.statement('DELETE FROM engagement_changes WHERE guild_id = ? AND at >= ? AND at < ?');
-    for (const day of days) {
-      if (day.tops) syncDayTopsOn(c, guildId, [day.key], day.tops);
-      dropChanges.run(guildId, day.start, day.end);
-      if (day.delta) carryDelta(c, guildId, day.delta, rules, now);
-    }
-    for (const delta of buckets) carryDelta(c, guildId, delta, rules, now);
-  });
+  const q = queries(db);
+  for (const day of days) {
+    if (day.tops) await syncDayTops(db, guildId, [day.key], day.tops);
+    await q.run('DELETE FROM engagement_changes WHERE guild_id = ? AND at >= ? AND at < ?', [guildId, day.start, day.end]);
+    if (day.delta) await carryDelta(db, guildId, day.delta, rules, now);
+  }
+  for (const delta of buckets) await carryDelta(db, guildId, delta, rules, now);
 }
 
 type PairValues = Pick<PairCounts, 'n' | 'views' | 'shares' | 'reactions'>;
@@ -44,13 +44,10 @@ function isZero(p: PairValues): boolean {
 }
 
 /** Adds a bucket's difference to its stored pairs, game and creator rows, totals and peak cells. */
-function carryDelta(c: Connection, guildId: string, delta: SummaryDelta, rules: SummaryRules, now: number): void {
+async function carryDelta(db: Db, guildId: string, delta: SummaryDelta, rules: SummaryRules, now: number): Promise<void> {
+  const q = queries(db);
   const { type, key, end } = delta;
   const bucket = { guild_id: guildId, period_type: type, period_start: key };
-  const getPair = c.statement<[string, string, number, string, string], PairValues>(
-    `SELECT clip_count AS n, total_views AS views, discord_shares AS shares, discord_reactions AS reactions FROM analytics_pair_facts
-      WHERE guild_id = ? AND period_type = ? AND period_start = ? AND game_id = ? AND creator_id = ?`,
-  );
   interface Change extends PairValues {
     /** Change in distinct counted partners (creators of a game, games of a creator). */
     partners: number;
@@ -69,14 +66,18 @@ function carryDelta(c: Connection, guildId: string, delta: SummaryDelta, rules: 
     let partners = 0;
     // Above the day level pairs hold clips only (see pairRows in src/analytics/aggregate/rows.ts): engagement alone does not touch them.
     if (type === 'day' || p.n !== 0 || p.views !== 0) {
-      const old = getPair.get(guildId, type, key, p.game, p.creator);
+      const old = await q.get<PairValues>(
+        `SELECT clip_count AS n, total_views AS views, discord_shares AS shares, discord_reactions AS reactions FROM analytics_pair_facts
+          WHERE guild_id = ? AND period_type = ? AND period_start = ? AND game_id = ? AND creator_id = ?`,
+        [guildId, type, key, p.game, p.creator],
+      );
       const was = old ?? NO_PAIR;
       const next =
         type === 'day'
           ? { n: was.n + p.n, views: was.views + p.views, shares: was.shares + p.shares, reactions: was.reactions + p.reactions }
           : { n: was.n + p.n, views: was.views + p.views, shares: 0, reactions: 0 };
-      writeRowOn(
-        c,
+      await writeRow(
+        q,
         'analytics_pair_facts',
         { ...bucket, game_id: p.game, creator_id: p.creator },
         old && { clip_count: old.n, total_views: old.views, discord_shares: old.shares, discord_reactions: old.reactions },
@@ -98,26 +99,34 @@ function carryDelta(c: Connection, guildId: string, delta: SummaryDelta, rules: 
   }
   for (const game of delta.topGames) change(games, game);
 
+  // Old rows and new values first, then the names of every game and creator written, read in one go.
+  interface GameRow {
+    clip_count: number;
+    total_views: number;
+    unique_creators: number;
+    discord_shares: number;
+    discord_reactions: number;
+    top_clip_id: string | null;
+    top_clip_title: string | null;
+    top_clip_views: number | null;
+  }
+  interface CreatorRow {
+    clip_count: number;
+    total_views: number;
+    unique_games: number;
+    discord_shares: number;
+    discord_reactions: number;
+    top_game_id: string | null;
+  }
+  const gameWrites: Array<{ game: string; old: (Values & GameRow) | undefined; next: Values | null }> = [];
   let countedGames = 0;
-  const getGame = c.statement<
-    [string, string, number, string],
-    Values & {
-      clip_count: number;
-      total_views: number;
-      unique_creators: number;
-      discord_shares: number;
-      discord_reactions: number;
-      top_clip_id: string | null;
-      top_clip_title: string | null;
-      top_clip_views: number | null;
-    }
-  >(
-    `SELECT game_name, period_end, clip_count, total_views, avg_view_count, unique_creators, discord_shares, discord_reactions,
-            top_clip_id, top_clip_title, top_clip_views
-       FROM game_analytics WHERE guild_id = ? AND period_type = ? AND period_start = ? AND game_id = ?`,
-  );
   for (const [game, ch] of games) {
-    const old = getGame.get(guildId, type, key, game);
+    const old = await q.get<Values & GameRow>(
+      `SELECT game_name, period_end, clip_count, total_views, avg_view_count, unique_creators, discord_shares, discord_reactions,
+              top_clip_id, top_clip_title, top_clip_views
+         FROM game_analytics WHERE guild_id = ? AND period_type = ? AND period_start = ? AND game_id = ?`,
+      [guildId, type, key, game],
+    );
     const n = (old?.clip_count ?? 0) + ch.n;
     const views = (old?.total_views ?? 0) + ch.views;
     const shares = (old?.discord_shares ?? 0) + ch.shares;
@@ -127,19 +136,17 @@ function carryDelta(c: Connection, guildId: string, delta: SummaryDelta, rules: 
     const top = empty
       ? null
       : delta.topGames.has(game)
-        ? topClipOn(c, guildId, game, type === 'all_time' ? null : key, end, rules)
+        ? await topClip(q, guildId, game, type === 'all_time' ? null : key, end, rules)
         : old && old.top_clip_id !== null
           ? { id: old.top_clip_id, title: old.top_clip_title ?? '', views: old.top_clip_views ?? 0 }
           : null;
-    writeRowOn(
-      c,
-      'game_analytics',
-      { ...bucket, game_id: game },
+    gameWrites.push({
+      game,
       old,
-      empty
+      next: empty
         ? null
         : {
-            game_name: rules.gameName(game),
+            game_name: '',
             period_end: end,
             clip_count: n,
             total_views: views,
@@ -151,57 +158,46 @@ function carryDelta(c: Connection, guildId: string, delta: SummaryDelta, rules: 
             top_clip_title: top?.title ?? null,
             top_clip_views: top?.views ?? null,
           },
-      now,
-    );
+    });
   }
 
+  const creatorWrites: Array<{ creator: string; old: (Values & CreatorRow) | undefined; next: Values | null }> = [];
   let countedCreators = 0;
-  const getCreator = c.statement<
-    [string, string, number, string],
-    Values & {
-      clip_count: number;
-      total_views: number;
-      unique_games: number;
-      discord_shares: number;
-      discord_reactions: number;
-      top_game_id: string | null;
-    }
-  >(
-    `SELECT creator_name, period_end, clip_count, total_views, avg_views, discord_shares, discord_reactions, unique_games, top_game_id, top_game_name
-       FROM creator_analytics WHERE guild_id = ? AND period_type = ? AND period_start = ? AND creator_id = ?`,
-  );
-  const creatorPairs = c.statement<[string, string, number, string], { game_id: string; n: number; views: number }>(
-    `SELECT game_id, clip_count AS n, total_views AS views FROM analytics_pair_facts
-      WHERE guild_id = ? AND period_type = ? AND period_start = ? AND creator_id = ? AND clip_count > 0`,
-  );
   for (const [creator, ch] of creators) {
-    const old = getCreator.get(guildId, type, key, creator);
+    const old = await q.get<Values & CreatorRow>(
+      `SELECT creator_name, period_end, clip_count, total_views, avg_views, discord_shares, discord_reactions, unique_games, top_game_id, top_game_name
+         FROM creator_analytics WHERE guild_id = ? AND period_type = ? AND period_start = ? AND creator_id = ?`,
+      [guildId, type, key, creator],
+    );
     const n = (old?.clip_count ?? 0) + ch.n;
     const views = (old?.total_views ?? 0) + ch.views;
     const shares = (old?.discord_shares ?? 0) + ch.shares;
     const reactions = (old?.discord_reactions ?? 0) + ch.reactions;
     countedCreators += (n > 0 ? 1 : 0) - ((old?.clip_count ?? 0) > 0 ? 1 : 0);
     if (n === 0 && shares === 0 && reactions === 0) {
-      writeRowOn(c, 'creator_analytics', { ...bucket, creator_id: creator }, old, null, now);
+      creatorWrites.push({ creator, old, next: null });
       continue;
     }
     let topGame = old?.top_game_id ?? null;
     if (ch.retop || !old) {
       // Most clips, then most views, then the smaller game id (as analytics/day-facts.ts factsFromPairs).
       let best: { game_id: string; n: number; views: number } | null = null;
-      for (const e of creatorPairs.all(guildId, type, key, creator)) {
+      const pairs = await q.all<{ game_id: string; n: number; views: number }>(
+        `SELECT game_id, clip_count AS n, total_views AS views FROM analytics_pair_facts
+          WHERE guild_id = ? AND period_type = ? AND period_start = ? AND creator_id = ? AND clip_count > 0`,
+        [guildId, type, key, creator],
+      );
+      for (const e of pairs) {
         if (!best || e.n > best.n || (e.n === best.n && (e.views > best.views || (e.views === best.views && e.game_id < best.game_id))))
           best = e;
       }
       topGame = best ? best.game_id : null;
     }
-    writeRowOn(
-      c,
-      'creator_analytics',
-      { ...bucket, creator_id: creator },
+    creatorWrites.push({
+      creator,
       old,
-      {
-        creator_name: rules.creatorName(creator),
+      next: {
+        creator_name: '',
         period_end: end,
         clip_count: n,
         total_views: views,
@@ -210,10 +206,30 @@ function carryDelta(c: Connection, guildId: string, delta: SummaryDelta, rules: 
         discord_reactions: reactions,
         unique_games: (old?.unique_games ?? 0) + ch.partners,
         top_game_id: topGame,
-        top_game_name: topGame === null ? null : rules.gameName(topGame),
+        top_game_name: null,
       },
-      now,
-    );
+    });
+  }
+
+  const named = creatorWrites.filter((w) => w.next !== null);
+  const names = await readSummaryNames(db, guildId, {
+    creators: named.map((w) => w.creator),
+    games: [
+      ...gameWrites.filter((w) => w.next !== null).map((w) => w.game),
+      ...named.flatMap((w) => (w.next?.top_game_id == null ? [] : [w.next.top_game_id as string])),
+    ],
+  });
+  for (const w of gameWrites) {
+    if (w.next) w.next.game_name = names.gameName(w.game);
+    await writeRow(q, 'game_analytics', { ...bucket, game_id: w.game }, w.old, w.next, now);
+  }
+  for (const w of creatorWrites) {
+    if (w.next) {
+      w.next.creator_name = names.creatorName(w.creator);
+      const topGame = w.next.top_game_id as string | null;
+      w.next.top_game_name = topGame === null ? null : names.gameName(topGame);
+    }
+    await writeRow(q, 'creator_analytics', { ...bucket, creator_id: w.creator }, w.old, w.next, now);
   }
 
   const t = delta.totals;
@@ -226,24 +242,22 @@ function carryDelta(c: Connection, guildId: string, delta: SummaryDelta, rules: 
     countedCreators !== 0 ||
     delta.firstLast
   ) {
-    const old = c
-      .statement<
-        [string, string, number],
-        Values & {
-          clip_count: number;
-          total_views: number;
-          unique_creators: number;
-          unique_games: number;
-          discord_shares: number;
-          discord_reactions: number;
-          first_clip_at: number | null;
-          last_clip_at: number | null;
-        }
-      >(
-        `SELECT period_end, clip_count, total_views, unique_creators, unique_games, discord_shares, discord_reactions, first_clip_at, last_clip_at
+    const old = await q.get<
+      Values & {
+        clip_count: number;
+        total_views: number;
+        unique_creators: number;
+        unique_games: number;
+        discord_shares: number;
+        discord_reactions: number;
+        first_clip_at: number | null;
+        last_clip_at: number | null;
+      }
+    >(
+      `SELECT period_end, clip_count, total_views, unique_creators, unique_games, discord_shares, discord_reactions, first_clip_at, last_clip_at
          FROM guild_period_stats WHERE guild_id = ? AND period_type = ? AND period_start = ?`,
-      )
-      .get(guildId, type, key);
+      [guildId, type, key],
+    );
     const clipCount = (old?.clip_count ?? 0) + t.clip_count;
     const shares = (old?.discord_shares ?? 0) + t.discord_shares;
     const reactions = (old?.discord_reactions ?? 0) + t.discord_reactions;
@@ -255,12 +269,11 @@ function carryDelta(c: Connection, guildId: string, delta: SummaryDelta, rules: 
         first = delta.span.first;
         last = delta.span.last;
       } else if (delta.firstLast) {
-        const span = c
-          .statement<[string, number, number], { first: number | null; last: number | null }>(
-            `SELECT min(first_clip_at) AS first, max(last_clip_at) AS last FROM guild_period_stats
+        const span = await q.get<{ first: number | null; last: number | null }>(
+          `SELECT min(first_clip_at) AS first, max(last_clip_at) AS last FROM guild_period_stats
             WHERE guild_id = ? AND period_type = 'day' AND period_start >= ? AND period_start < ?`,
-          )
-          .get(guildId, type === 'all_time' ? Number.MIN_SAFE_INTEGER : key, end ?? Number.MAX_SAFE_INTEGER);
+          [guildId, type === 'all_time' ? Number.MIN_SAFE_INTEGER : key, end ?? Number.MAX_SAFE_INTEGER],
+        );
         first = span?.first ?? null;
         last = span?.last ?? null;
       }
@@ -276,44 +289,49 @@ function carryDelta(c: Connection, guildId: string, delta: SummaryDelta, rules: 
         last_clip_at: last,
       };
     }
-    writeRowOn(c, 'guild_period_stats', bucket, old, next, now);
+    await writeRow(q, 'guild_period_stats', bucket, old, next, now);
   }
 
-  const getCell = c.statement<[string, string, number, number, number], Values & { clips: number; shares: number }>(
-    'SELECT clips, shares FROM guild_peak_activity WHERE guild_id = ? AND period_type = ? AND period_start = ? AND weekday = ? AND hour = ?',
-  );
   for (const [index, d] of delta.peaks) {
     const weekday = Math.floor(index / 24);
     const hour = index % 24;
-    const old = getCell.get(guildId, type, key, weekday, hour);
+    const old = await q.get<Values & { clips: number; shares: number }>(
+      'SELECT clips, shares FROM guild_peak_activity WHERE guild_id = ? AND period_type = ? AND period_start = ? AND weekday = ? AND hour = ?',
+      [guildId, type, key, weekday, hour],
+    );
     const clips = (old?.clips ?? 0) + d.clips;
     const shares = (old?.shares ?? 0) + d.shares;
-    writeRowOn(c, 'guild_peak_activity', { ...bucket, weekday, hour }, old, clips === 0 && shares === 0 ? null : { clips, shares }, null);
+    await writeRow(
+      q,
+      'guild_peak_activity',
+      { ...bucket, weekday, hour },
+      old,
+      clips === 0 && shares === 0 ? null : { clips, shares },
+      null,
+    );
   }
 }
 
 /** A game's top clip over the stored day tops: of one bucket [start, end), or of all days when start is null. */
-function topClipOn(
-  c: Connection,
+async function topClip(
+  q: Queries,
   guildId: string,
   game: string,
   start: number | null,
   end: number | null,
   rules: SummaryRules,
-): TopClip | null {
+): Promise<TopClip | null> {
   const rows =
     start === null
-      ? c
-          .statement<[string, string, string, string], { clip_id: string; title: string; views: number }>(
-            `SELECT clip_id, title, views FROM analytics_day_top_clips WHERE guild_id = ? AND game_id = ?
+      ? await q.all<{ clip_id: string; title: string; views: number }>(
+          `SELECT clip_id, title, views FROM analytics_day_top_clips WHERE guild_id = ? AND game_id = ?
               AND views = (SELECT max(views) FROM analytics_day_top_clips WHERE guild_id = ? AND game_id = ?)`,
-          )
-          .all(guildId, game, guildId, game)
-      : c
-          .statement<[string, string, number, number], { clip_id: string; title: string; views: number }>(
-            'SELECT clip_id, title, views FROM analytics_day_top_clips WHERE guild_id = ? AND game_id = ? AND day_start >= ? AND day_start < ?',
-          )
-          .all(guildId, game, start, end ?? Number.MAX_SAFE_INTEGER);
+          [guildId, game, guildId, game],
+        )
+      : await q.all<{ clip_id: string; title: string; views: number }>(
+          'SELECT clip_id, title, views FROM analytics_day_top_clips WHERE guild_id = ? AND game_id = ? AND day_start >= ? AND day_start < ?',
+          [guildId, game, start, end ?? Number.MAX_SAFE_INTEGER],
+        );
   let best: TopClip | null = null;
   for (const r of rows) {
     const candidate = { id: r.clip_id, title: r.title, views: r.views };

@@ -1,54 +1,56 @@
 // The aggregation's to-do list: the dirty hours capture and enrichment mark (db/dirty.ts), and the local days taken
 // from them that are still to be carried (aggregation_pending, with whether only their engagement changed).
-import { run, type Db } from '../client';
+// engagement_only is 0/1 on SQLite and a boolean on PostgreSQL; both come back as booleans.
+import type { Db } from '../database';
+import { queries } from '../sql';
 
 export interface DirtyHourRow {
   hour_start: number;
-  engagement_only: number;
+  engagement_only: boolean;
 }
 
 export interface PendingDayRow {
   period_start: number;
-  engagement_only: number;
+  engagement_only: boolean;
 }
 
-/** Reads the guild's dirty hours and deletes them: call inside the transaction that records what they became. */
-export function takeDirtyHours(db: Db, guildId: string): Promise<DirtyHourRow[]> {
-  return run(db, (c) => {
-    const hours = c
-      .statement<[string], DirtyHourRow>('SELECT hour_start, engagement_only FROM dirty_hours WHERE guild_id = ?')
-      .all(guildId);
-    if (hours.length > 0) c.statement('DELETE FROM dirty_hours WHERE guild_id = ?').run(guildId);
-    return hours;
-  });
-}
-
-export function readPendingDays(db: Db, guildId: string): Promise<PendingDayRow[]> {
-  return run(db, (c) =>
-    c
-      .statement<[string], PendingDayRow>(
-        "SELECT period_start, engagement_only FROM aggregation_pending WHERE guild_id = ? AND period_type = 'day'",
-      )
-      .all(guildId),
+/**
+ * Deletes the guild's dirty hours and returns them: call inside the transaction that records what they became. One
+ * statement, so on PostgreSQL a mark committed meanwhile is either taken or left for the next run, never lost.
+ */
+export async function takeDirtyHours(db: Db, guildId: string): Promise<DirtyHourRow[]> {
+  const rows = await queries(db).all<{ hour_start: number; engagement_only: number | boolean }>(
+    'DELETE FROM dirty_hours WHERE guild_id = ? RETURNING hour_start, engagement_only',
+    [guildId],
   );
+  return rows.map((r) => ({ hour_start: r.hour_start, engagement_only: Boolean(r.engagement_only) }));
+}
+
+export async function readPendingDays(db: Db, guildId: string): Promise<PendingDayRow[]> {
+  const rows = await queries(db).all<{ period_start: number; engagement_only: number | boolean }>(
+    "SELECT period_start, engagement_only FROM aggregation_pending WHERE guild_id = ? AND period_type = 'day'",
+    [guildId],
+  );
+  return rows.map((r) => ({ period_start: r.period_start, engagement_only: Boolean(r.engagement_only) }));
 }
 
 /** Records pending days, merged with those already recorded (a day that needs a full recompute keeps needing it). */
-export function storePendingDays(db: Db, guildId: string, days: Iterable<[day: number, engagementOnly: boolean]>): Promise<void> {
-  return run(db, (c) => {
-    const insert = c.statement(
+export async function storePendingDays(db: Db, guildId: string, days: Iterable<[day: number, engagementOnly: boolean]>): Promise<void> {
+  const q = queries(db);
+  for (const [day, engagementOnly] of days) {
+    await q.run(
       `INSERT INTO aggregation_pending (guild_id, period_type, period_start, engagement_only) VALUES (?, 'day', ?, ?)
-       ON CONFLICT (guild_id, period_type, period_start) DO UPDATE SET engagement_only = 0
-        WHERE excluded.engagement_only = 0 AND aggregation_pending.engagement_only <> 0`,
+       ON CONFLICT (guild_id, period_type, period_start) DO UPDATE SET engagement_only = excluded.engagement_only
+        WHERE NOT excluded.engagement_only AND aggregation_pending.engagement_only`,
+      [guildId, day, engagementOnly],
     );
-    for (const [day, engagementOnly] of days) insert.run(guildId, day, engagementOnly ? 1 : 0);
-  });
+  }
 }
 
 /** Deletes pending days once carried. */
-export function dropPendingDays(db: Db, guildId: string, days: readonly number[]): Promise<void> {
-  return run(db, (c) => {
-    const done = c.statement("DELETE FROM aggregation_pending WHERE guild_id = ? AND period_type = 'day' AND period_start = ?");
-    for (const day of days) done.run(guildId, day);
-  });
+export async function dropPendingDays(db: Db, guildId: string, days: readonly number[]): Promise<void> {
+  const q = queries(db);
+  for (const day of days) {
+    await q.run("DELETE FROM aggregation_pending WHERE guild_id = ? AND period_type = 'day' AND period_start = ?", [guildId, day]);
+  }
 }

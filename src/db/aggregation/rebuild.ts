@@ -1,8 +1,10 @@
 // A full rebuild's writes: buckets of one period type made equal to their rolled-up rows, then the guild's summaries
 // trimmed to its data, its journal and pending days cleared and its state marked current.
-import { run, type Db } from '../client';
-import { recordRunOn } from './state';
-import { syncDayTopsOn, syncRowsOn, type SummaryTable } from './sync';
+import { run } from '../client';
+import type { Db } from '../database';
+import { queries } from '../sql';
+import { recordRun } from './state';
+import { syncDayTops, syncRowsOn, syncRowsPostgres, type SummaryTable } from './sync';
 import type { BucketRows, DayTopClipRow } from './types';
 
 const SUMMARY_TABLES: readonly SummaryTable[] = [
@@ -13,8 +15,11 @@ const SUMMARY_TABLES: readonly SummaryTable[] = [
   'analytics_pair_facts',
 ];
 
-/** Makes the rows of the buckets `keys` of one period type equal to `rows` (and, for days, their top clips). */
-export function writeBuckets(
+/**
+ * Makes the rows of the buckets `keys` of one period type equal to `rows` (and, for days, their top clips): on SQLite
+ * row by row on the connection, on PostgreSQL one set-based statement per table.
+ */
+export async function writeBuckets(
   db: Db,
   guildId: string,
   type: string,
@@ -23,10 +28,14 @@ export function writeBuckets(
   dayTops: readonly DayTopClipRow[] | null,
   now: number,
 ): Promise<void> {
-  return run(db, (c) => {
-    for (const table of SUMMARY_TABLES) syncRowsOn(c, table, guildId, type, keys, rows[table], now);
-    if (dayTops) syncDayTopsOn(c, guildId, keys, dayTops);
-  });
+  if (db.engine === 'postgres') {
+    for (const table of SUMMARY_TABLES) await syncRowsPostgres(db, table, guildId, type, keys, rows[table], now);
+  } else {
+    await run(db, (c) => {
+      for (const table of SUMMARY_TABLES) syncRowsOn(c, table, guildId, type, keys, rows[table], now);
+    });
+  }
+  if (dayTops) await syncDayTops(db, guildId, keys, dayTops);
 }
 
 /**
@@ -34,35 +43,36 @@ export function writeBuckets(
  * rebuilt keys (null: none), the pending days and the engagement journal, turns the guild's engagement-only dirty
  * hours into full ones, and records the rebuild.
  */
-export function finishRebuild(
+export async function finishRebuild(
   db: Db,
   guildId: string,
   spans: ReadonlyMap<string, { first: number; last: number } | null>,
   timezone: string,
   now: number,
 ): Promise<void> {
-  return run(db, (c) => {
-    for (const [type, span] of spans) {
-      for (const table of SUMMARY_TABLES) {
-        c.statement(`DELETE FROM ${table} WHERE guild_id = ? AND period_type = ? AND (period_start < ? OR period_start > ?)`).run(
-          guildId,
-          type,
-          span ? span.first : 1,
-          span ? span.last : 0,
-        );
-      }
+  const q = queries(db);
+  for (const [type, span] of spans) {
+    for (const table of SUMMARY_TABLES) {
+      await q.run(`DELETE FROM ${table} WHERE guild_id = ? AND period_type = ? AND (period_start < ? OR period_start > ?)`, [
+        guildId,
+        type,
+        span ? span.first : 1,
+        span ? span.last : 0,
+      ]);
     }
-    const daySpan = spans.get('day') ?? null;
-    c.statement('DELETE FROM analytics_day_top_clips WHERE guild_id = ? AND (day_start < ? OR day_start > ?)').run(
-      guildId,
-      daySpan ? daySpan.first : 1,
-      daySpan ? daySpan.last : 0,
-    );
-    c.statement('DELETE FROM aggregation_pending WHERE guild_id = ?').run(guildId);
-    // Capture may have written between the rebuild's reads and now, and the rebuilt days may or may not hold those
-    // writes: their journaled changes go, and the hours they marked are recomputed in full by the next run.
-    c.statement('DELETE FROM engagement_changes WHERE guild_id = ?').run(guildId);
-    c.statement('UPDATE dirty_hours SET engagement_only = 0 WHERE guild_id = ? AND engagement_only <> 0').run(guildId);
-    recordRunOn(c, guildId, [...spans.keys()], timezone, now, true);
-  });
+  }
+  const daySpan = spans.get('day') ?? null;
+  await q.run('DELETE FROM analytics_day_top_clips WHERE guild_id = ? AND (day_start < ? OR day_start > ?)', [
+    guildId,
+    daySpan ? daySpan.first : 1,
+    daySpan ? daySpan.last : 0,
+  ]);
+  await q.run('DELETE FROM aggregation_pending WHERE guild_id = ?', [guildId]);
+  // Capture may have written between the rebuild's reads and now, and the rebuilt days may or may not hold those
+  // writes: their journaled changes go, and the hours they marked are recomputed in full by the next run. (The
+  // journal goes first: on PostgreSQL a capture committing between the two statements leaves its journal entry and
+  // its mark, which the update then makes a full one, so the next run recomputes that day from the raw tables.)
+  await q.run('DELETE FROM engagement_changes WHERE guild_id = ?', [guildId]);
+  await q.run('UPDATE dirty_hours SET engagement_only = ? WHERE guild_id = ? AND engagement_only <> ?', [false, guildId, false]);
+  await recordRun(db, guildId, [...spans.keys()], timezone, now, true);
 }

@@ -1,5 +1,6 @@
 // Which guilds the aggregation visits and how far their summaries are (analytics_state: timezone, facts layout, runs).
-import { run, type Connection, type Db } from '../client';
+import type { Db } from '../database';
+import { queries } from '../sql';
 
 /**
  * The layout of the stored facts; summaries built with another one are rebuilt (analytics_state.facts_version).
@@ -11,64 +12,56 @@ export const FACTS_VERSION = 2;
  * The guilds a run visits, in id order. Full: every guild with any data, settings or summaries. Incremental: guilds
  * with dirty hours or pending days, and configured guilds (one never aggregated is rebuilt).
  */
-export function listGuildsToAggregate(db: Db, full: boolean): Promise<string[]> {
+export async function listGuildsToAggregate(db: Db, full: boolean): Promise<string[]> {
   const sql = full
     ? `SELECT guild_id FROM clips UNION SELECT guild_id FROM shares UNION SELECT guild_id FROM guild_settings
        UNION SELECT guild_id FROM analytics_state UNION SELECT guild_id FROM dirty_hours`
     : `SELECT guild_id FROM dirty_hours UNION SELECT guild_id FROM aggregation_pending UNION SELECT guild_id FROM guild_settings`;
-  return run(db, (c) =>
-    c
-      .statement<[], { guild_id: string }>(`SELECT DISTINCT guild_id FROM (${sql}) ORDER BY guild_id`)
-      .all()
-      .map((r) => r.guild_id),
-  );
+  const rows = await queries(db).all<{ guild_id: string }>(`SELECT DISTINCT guild_id FROM (${sql}) AS g ORDER BY guild_id`);
+  return rows.map((r) => r.guild_id);
 }
 
 /** How many of the guild's period types have summaries in this timezone and with the current facts layout. */
-export function countCurrentPeriodTypes(db: Db, guildId: string, timezone: string): Promise<number> {
-  return run(
-    db,
-    (c) =>
-      c
-        .statement<[string, string, number], { n: number }>(
-          'SELECT count(*) AS n FROM analytics_state WHERE guild_id = ? AND timezone = ? AND facts_version = ?',
-        )
-        .get(guildId, timezone, FACTS_VERSION)?.n ?? 0,
+export async function countCurrentPeriodTypes(db: Db, guildId: string, timezone: string): Promise<number> {
+  const row = await queries(db).get<{ n: number }>(
+    'SELECT count(*) AS n FROM analytics_state WHERE guild_id = ? AND timezone = ? AND facts_version = ?',
+    [guildId, timezone, FACTS_VERSION],
   );
+  return row?.n ?? 0;
 }
 
 /** Whether the guild has dirty hours or pending days. */
-export function hasIncrementalWork(db: Db, guildId: string): Promise<boolean> {
-  return run(
-    db,
-    (c) =>
-      c
-        .statement<[string, string], { n: number }>(
-          `SELECT EXISTS (SELECT 1 FROM dirty_hours WHERE guild_id = ?)
-               OR EXISTS (SELECT 1 FROM aggregation_pending WHERE guild_id = ? AND period_type = 'day') AS n`,
-        )
-        .get(guildId, guildId)?.n === 1,
+export async function hasIncrementalWork(db: Db, guildId: string): Promise<boolean> {
+  const row = await queries(db).get<{ n: number }>(
+    `SELECT CASE WHEN EXISTS (SELECT 1 FROM dirty_hours WHERE guild_id = ?)
+               OR EXISTS (SELECT 1 FROM aggregation_pending WHERE guild_id = ? AND period_type = 'day') THEN 1 ELSE 0 END AS n`,
+    [guildId, guildId],
   );
+  return row?.n === 1;
 }
 
 /** Marks the guild's facts stale (facts_version 0) while a rebuild writes them: a crash then leaves it to be rebuilt. */
-export function markFactsStale(db: Db, guildId: string): Promise<void> {
-  return run(db, (c) => {
-    c.statement('UPDATE analytics_state SET facts_version = 0 WHERE guild_id = ?').run(guildId);
-  });
+export async function markFactsStale(db: Db, guildId: string): Promise<void> {
+  await queries(db).run('UPDATE analytics_state SET facts_version = 0 WHERE guild_id = ?', [guildId]);
 }
 
 /** Records a run over the period types: its time, the timezone, the current facts layout and, if full, the rebuild. */
-export function recordRun(db: Db, guildId: string, types: readonly string[], timezone: string, now: number, full: boolean): Promise<void> {
-  return run(db, (c) => recordRunOn(c, guildId, types, timezone, now, full));
-}
-
-/** recordRun on a connection the caller holds. */
-export function recordRunOn(c: Connection, guildId: string, types: readonly string[], timezone: string, now: number, full: boolean): void {
-  const upsert = c.statement(
-    `INSERT INTO analytics_state (guild_id, period_type, timezone, last_full_at, last_run_at, facts_version) VALUES (?, ?, ?, ?, ?, ?)
-     ON CONFLICT (guild_id, period_type) DO UPDATE SET timezone = excluded.timezone, last_run_at = excluded.last_run_at,
-       facts_version = excluded.facts_version, last_full_at = CASE WHEN ? THEN excluded.last_full_at ELSE last_full_at END`,
-  );
-  for (const type of types) upsert.run(guildId, type, timezone, now, now, FACTS_VERSION, full ? 1 : 0);
+export async function recordRun(
+  db: Db,
+  guildId: string,
+  types: readonly string[],
+  timezone: string,
+  now: number,
+  full: boolean,
+): Promise<void> {
+  const q = queries(db);
+  for (const type of types) {
+    await q.run(
+      `INSERT INTO analytics_state (guild_id, period_type, timezone, last_full_at, last_run_at, facts_version) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (guild_id, period_type) DO UPDATE SET timezone = excluded.timezone, last_run_at = excluded.last_run_at,
+         facts_version = excluded.facts_version,
+         last_full_at = CASE WHEN ? THEN excluded.last_full_at ELSE analytics_state.last_full_at END`,
+      [guildId, type, timezone, now, now, FACTS_VERSION, full],
+    );
+  }
 }

@@ -1,6 +1,9 @@
-// The summary tables' row writers, for use inside a store's run callback: each writes only what differs from what a
-// row holds, so rewriting unchanged data reads much and writes little.
+// The summary tables' row writers: each writes only what differs from what a row holds, so rewriting unchanged data
+// reads much and writes little. SQLite compares row by row on its connection (statements cost microseconds there);
+// PostgreSQL sends a bucket batch's rows in one set-based statement per table (each statement is a round trip there).
 import type { Connection } from '../client';
+import type { Db } from '../database';
+import { queries, type Queries, type SqlValue } from '../sql';
 import type { BucketRows, DayTopClipRow } from './types';
 
 export type SummaryTable = keyof BucketRows;
@@ -68,34 +71,34 @@ const TABLE_COLUMNS: Record<SummaryTable, { keys: string[]; values: string[]; st
  * a game rewrite its shares index entries and not its clip-count, views and average ones. `stamp` sets
  * computed_at (when the row last changed) on tables that have it.
  */
-export function writeRowOn(
-  c: Connection,
+export async function writeRow(
+  q: Queries,
   table: string,
   key: Values,
   old: Values | undefined,
   next: Values | null,
   stamp: number | null,
-): void {
+): Promise<void> {
   const keyColumns = Object.keys(key);
   const where = keyColumns.map((k) => `${k} = ?`).join(' AND ');
   if (next === null) {
-    if (old) c.statement(`DELETE FROM ${table} WHERE ${where}`).run(...Object.values(key));
+    if (old) await q.run(`DELETE FROM ${table} WHERE ${where}`, Object.values(key));
     return;
   }
   const stamped = stamp === null ? [] : [stamp];
   if (!old) {
     const columns = [...keyColumns, ...Object.keys(next), ...(stamp === null ? [] : ['computed_at'])];
-    c.statement(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`).run(
+    await q.run(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`, [
       ...Object.values(key),
       ...Object.values(next),
       ...stamped,
-    );
+    ]);
     return;
   }
   const changed = Object.keys(next).filter((k) => next[k] !== old[k]);
   if (changed.length === 0) return;
   const set = [...changed, ...(stamp === null ? [] : ['computed_at'])].map((k) => `${k} = ?`).join(', ');
-  c.statement(`UPDATE ${table} SET ${set} WHERE ${where}`).run(...changed.map((k) => next[k]), ...stamped, ...Object.values(key));
+  await q.run(`UPDATE ${table} SET ${set} WHERE ${where}`, [...changed.map((k) => next[k] as SqlValue), ...stamped, ...Object.values(key)]);
 }
 
 /**
@@ -145,36 +148,84 @@ export function syncRowsOn(
   for (const key of existing.keys()) remove.run(guildId, type, ...(JSON.parse(key) as Row));
 }
 
-/** Makes the guild's day top clips — of the given days, or all when scope is null — equal to `rows`. */
-export function syncDayTopsOn(c: Connection, guildId: string, scope: number[] | null, rows: readonly DayTopClipRow[]): void {
+/** PostgreSQL's type of a summary column, to read it back from the JSON a batch of rows is sent as. */
+function postgresType(column: string): string {
+  if (/^(period_start|period_end|first_clip_at|last_clip_at|total_views|top_clip_views|views|day_start)$/.test(column)) return 'bigint';
+  if (/^avg_/.test(column)) return 'double precision';
+  if (/(_id|_name|_title|^title)$/.test(column)) return 'text';
+  return 'integer';
+}
+
+const postgresSyncSql = new Map<SummaryTable, string>();
+
+/**
+ * syncRowsOn for PostgreSQL in one statement: the rows arrive as one JSON array; rows of the buckets that are not in
+ * it are deleted, the others upserted where a value differs (computed_at stamped only then), as SQLite's row
+ * comparison does. A bucket batch of the rebuild is one round trip per table instead of one per row.
+ */
+export async function syncRowsPostgres(
+  db: Db,
+  table: SummaryTable,
+  guildId: string,
+  type: string,
+  scope: readonly number[],
+  rows: readonly Row[],
+  now: number,
+): Promise<void> {
+  let sql = postgresSyncSql.get(table);
+  if (sql === undefined) {
+    const { keys, values, stamped } = TABLE_COLUMNS[table];
+    const columns = [...keys, ...values];
+    const read = columns.map((column, i) => {
+      const t = postgresType(column);
+      return t === 'text' ? `(r->>${i}) COLLATE "C" AS ${column}` : `(r->>${i})::${t} AS ${column}`;
+    });
+    const stamp = stamped === false ? [] : ['computed_at'];
+    sql = `WITH input AS (SELECT ${read.join(', ')} FROM jsonb_array_elements(@rows::jsonb) AS r),
+      gone AS (
+        DELETE FROM ${table} t WHERE t.guild_id = @guild AND t.period_type = @type
+           AND t.period_start IN (SELECT (k::text)::bigint FROM jsonb_array_elements(@scope::jsonb) AS k)
+           AND NOT EXISTS (SELECT 1 FROM input i WHERE ${keys.map((k) => `i.${k} = t.${k}`).join(' AND ')}))
+      INSERT INTO ${table} (guild_id, period_type, ${[...columns, ...stamp].join(', ')})
+      SELECT @guild, @type, ${columns.join(', ')}${stamp.length ? ', @now::bigint' : ''} FROM input
+      ON CONFLICT (guild_id, period_type, ${keys.join(', ')}) DO UPDATE SET ${[...values, ...stamp].map((v) => `${v} = excluded.${v}`).join(', ')}
+      WHERE (${values.map((v) => `${table}.${v}`).join(', ')}) IS DISTINCT FROM (${values.map((v) => `excluded.${v}`).join(', ')})`;
+    postgresSyncSql.set(table, sql);
+  }
+  await queries(db).run(sql, {
+    rows: JSON.stringify(rows),
+    guild: guildId,
+    type,
+    scope: JSON.stringify(scope),
+    now: TABLE_COLUMNS[table].stamped === false ? undefined : now,
+  });
+}
+
+/** Makes the guild's day top clips of the given days equal to `rows`. */
+export async function syncDayTops(db: Db, guildId: string, scope: readonly number[], rows: readonly DayTopClipRow[]): Promise<void> {
+  const q = queries(db);
   const existing = new Map<string, string>();
-  const found = scope
-    ? scope.flatMap((day) =>
-        c
-          .rawStatement<[string, number], DayTopClipRow>(
-            'SELECT game_id, day_start, clip_id, title, views FROM analytics_day_top_clips WHERE guild_id = ? AND day_start = ?',
-          )
-          .all(guildId, day),
-      )
-    : c
-        .rawStatement<[string], DayTopClipRow>(
-          'SELECT game_id, day_start, clip_id, title, views FROM analytics_day_top_clips WHERE guild_id = ?',
-        )
-        .all(guildId);
-  for (const row of found) existing.set(`${row[0]}\u0000${row[1]}`, JSON.stringify(row));
-  const put = c.statement(
-    `INSERT INTO analytics_day_top_clips (guild_id, game_id, day_start, clip_id, title, views) VALUES (?, ?, ?, ?, ?, ?)
-     ON CONFLICT DO UPDATE SET clip_id = excluded.clip_id, title = excluded.title, views = excluded.views`,
-  );
-  const drop = c.statement('DELETE FROM analytics_day_top_clips WHERE guild_id = ? AND game_id = ? AND day_start = ?');
+  for (const day of scope) {
+    const found = await q.values<DayTopClipRow>(
+      'SELECT game_id, day_start, clip_id, title, views FROM analytics_day_top_clips WHERE guild_id = ? AND day_start = ?',
+      [guildId, day],
+    );
+    for (const row of found) existing.set(`${row[0]}\u0000${row[1]}`, JSON.stringify(row));
+  }
   for (const row of rows) {
     const key = `${row[0]}\u0000${row[1]}`;
     const before = existing.get(key);
     existing.delete(key);
-    if (before !== JSON.stringify(row)) put.run(guildId, ...row);
+    if (before !== JSON.stringify(row)) {
+      await q.run(
+        `INSERT INTO analytics_day_top_clips (guild_id, game_id, day_start, clip_id, title, views) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (guild_id, game_id, day_start) DO UPDATE SET clip_id = excluded.clip_id, title = excluded.title, views = excluded.views`,
+        [guildId, ...row],
+      );
+    }
   }
   for (const before of existing.values()) {
     const [game, day] = JSON.parse(before) as DayTopClipRow;
-    drop.run(guildId, game, day);
+    await q.run('DELETE FROM analytics_day_top_clips WHERE guild_id = ? AND game_id = ? AND day_start = ?', [guildId, game, day]);
   }
 }

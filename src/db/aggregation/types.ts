@@ -40,10 +40,8 @@ export interface SummaryDelta {
   span?: { first: number | null; last: number | null };
 }
 
-/** What the writers take from the analytics rules: display names, the stored average, the order of top clips. */
+/** What the writers take from the analytics rules: the stored average, the order of top clips (names: ./names.ts). */
 export interface SummaryRules {
-  creatorName(creatorId: string): string;
-  gameName(gameId: string): string;
   average(total: number, count: number): number;
   /** Whether `candidate` beats `best` as a game's top clip. */
   betterTopClip(candidate: TopClip, best: TopClip | null): boolean;

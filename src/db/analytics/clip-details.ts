@@ -1,5 +1,7 @@
 // One clip of one guild as stored: its row, its live shares, the channels it was shared in and its view history.
-import { run, type Db } from '../client';
+import type { Db } from '../client';
+import { dialect } from '../sql';
+import { readRow, readRows } from './postgres-text';
 
 export interface ClipDetailRow {
   clip_id: string;
@@ -42,38 +44,43 @@ export interface StoredClipDetails {
 }
 
 /** Null when the guild never saw this clip (clip ids are case-sensitive). */
-export function readClipDetails(
+export async function readClipDetails(
   db: Db,
   guildId: string,
   clipId: string,
   limits: { shareLimit: number; historyLimit: number },
 ): Promise<StoredClipDetails | null> {
-  return run(db, (c) => {
-    const clip = c
-      .statement<[string, string], ClipDetailRow>(
-        `SELECT clip_id, url, title, broadcaster_name, creator_id, creator_name, game_id, game_name, view_count, duration,
-                thumbnail_url, clip_created_at, first_shared_at, discord_shares, discord_reactions, discord_reaction_types,
-                enrichment_state, enrichment_error, views_refreshed_at
-           FROM clips WHERE guild_id = ? AND clip_id = ?`,
-      )
-      .get(guildId, clipId);
-    if (!clip) return null;
-    const shares = c
-      .statement<[string, string, number], ClipShareRow>(
-        `SELECT channel_id, thread_id, message_id, author_id, author_name, posted_at FROM shares
-          WHERE guild_id = ? AND clip_id = ? AND deleted_at IS NULL ORDER BY posted_at, message_id LIMIT ?`,
-      )
-      .all(guildId, clipId, limits.shareLimit);
-    const channels = c
-      .statement<[string, string], { n: number }>(
-        'SELECT count(DISTINCT channel_id) AS n FROM shares WHERE guild_id = ? AND clip_id = ? AND deleted_at IS NULL',
-      )
-      .get(guildId, clipId);
-    const history = c
-      .statement<[string, number], { observed_at: number; view_count: number }>(
-        'SELECT observed_at, view_count FROM clip_view_history WHERE clip_id = ? ORDER BY observed_at DESC LIMIT ?',
-      )
-      .all(clipId, limits.historyLimit);
-    return { clip, shares, channelCount: channels?.n ?? 0, history };
+  // The reaction types as JSON text on both engines (jsonb on PostgreSQL).
+  const types = dialect(db, {
+    sqlite: 'discord_reaction_types',
+    postgres: 'CAST(discord_reaction_types AS TEXT) AS discord_reaction_types',
   });
+  const clip = await readRow<ClipDetailRow>(
+    db,
+    `SELECT clip_id, url, title, broadcaster_name, creator_id, creator_name, game_id, game_name, view_count, duration,
+            thumbnail_url, clip_created_at, first_shared_at, discord_shares, discord_reactions, ${types},
+            enrichment_state, enrichment_error, views_refreshed_at
+       FROM clips WHERE guild_id = ? AND clip_id = ?`,
+    [guildId, clipId],
+  );
+  if (!clip) return null;
+  const [shares, channels, history] = await Promise.all([
+    readRows<ClipShareRow>(
+      db,
+      `SELECT channel_id, thread_id, message_id, author_id, author_name, posted_at FROM shares
+        WHERE guild_id = ? AND clip_id = ? AND deleted_at IS NULL ORDER BY posted_at, message_id LIMIT ?`,
+      [guildId, clipId, limits.shareLimit],
+    ),
+    readRow<{ n: number }>(
+      db,
+      'SELECT count(DISTINCT channel_id) AS n FROM shares WHERE guild_id = ? AND clip_id = ? AND deleted_at IS NULL',
+      [guildId, clipId],
+    ),
+    readRows<{ observed_at: number; view_count: number }>(
+      db,
+      'SELECT observed_at, view_count FROM clip_view_history WHERE clip_id = ? ORDER BY observed_at DESC LIMIT ?',
+      [clipId, limits.historyLimit],
+    ),
+  ]);
+  return { clip, shares, channelCount: channels?.n ?? 0, history };
 }

@@ -10,7 +10,8 @@ export const ATTRIBUTION_SQL = `CASE WHEN ${COUNTED_CLIP_SQL} THEN coalesce(c.ga
 /**
  * Reactions per bucket `k` of the CTE `b(k, s, e)`, by the (game, creator) they count for: named reactions at their
  * time plus anonymous imported counts at their observation time, on live shares only. Parameters: guild, guild.
- * One definition for the read-side fallback and the aggregator, so both count alike.
+ * One definition for the read-side fallback and the aggregator, so both count alike. Both engines run it: the joins
+ * after `b CROSS JOIN …` are plain joins, and the union is aliased (PostgreSQL before 16 requires it).
  */
 export function reactionsByBucketSql(cte: string): string {
   return `${cte}
@@ -28,5 +29,5 @@ export function reactionsByBucketSql(cte: string): string {
         LEFT JOIN clips c ON c.guild_id = s.guild_id AND c.clip_id = s.clip_id
        WHERE a.guild_id = ? AND a.observed_at >= b.s AND a.observed_at < b.e
        GROUP BY 1, 2, 3
-    ) GROUP BY 1, 2, 3 HAVING sum(n) <> 0`;
+    ) AS u GROUP BY 1, 2, 3 HAVING sum(n) <> 0`;
 }

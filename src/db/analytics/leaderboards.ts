@@ -1,7 +1,18 @@
 // The creator and game leaderboards as the summary tables hold them (creator_analytics, game_analytics), read in
-// their sort's index order; the hot read of the API and the slash commands.
+// their sort's index order; the hot read of the API and the slash commands. On SQLite the check that the summaries
+// hold the period and the read run in one tick on the connection; on PostgreSQL they are one statement (heldSql).
 import { limitClause, memoisedSql, run, type Connection, type Db } from '../client';
-import { periodTotalsOn, summaryHoldsOn, type SummaryPeriod, type TotalsRow } from './summaries';
+import { queries } from '../sql';
+import {
+  heldParams,
+  heldRows,
+  heldSql,
+  periodTotalsOn,
+  summaryHoldsOn,
+  TOTALS_COLUMNS,
+  type SummaryPeriod,
+  type TotalsRow,
+} from './summaries';
 
 export type CreatorSortKey = 'clip_count' | 'total_views' | 'avg_views' | 'discord_shares' | 'discord_reactions';
 export type GameSortKey = 'clip_count' | 'total_views' | 'avg_view_count' | 'discord_shares' | 'discord_reactions';
@@ -119,6 +130,29 @@ function gameSql(sort: GameSortKey, limit: number | null, named: boolean): strin
 const creatorSqlOf = memoisedSql(creatorSql);
 const gameSqlOf = memoisedSql(gameSql);
 
+// PostgreSQL: the same reads with named parameters, inside heldSql (the summaries' check in the same statement).
+const postgresCreatorSqlOf = memoisedSql((sort: CreatorSortKey, limit: number | null, named: boolean) =>
+  heldSql(creatorSql(sort, limit, named).replace('ca.guild_id = ? AND ca.period_type = ? AND ca.period_start = ?', POSTGRES_PERIOD('ca'))),
+);
+const postgresGameSqlOf = memoisedSql((sort: GameSortKey, limit: number | null, named: boolean) =>
+  heldSql(gameSql(sort, limit, named).replace('g.guild_id = ? AND g.period_type = ? AND g.period_start = ?', POSTGRES_PERIOD('g'))),
+);
+
+function POSTGRES_PERIOD(alias: string): string {
+  return `${alias}.guild_id = @guild AND ${alias}.period_type = @type AND ${alias}.period_start = @start`;
+}
+
+/** PostgreSQL: a leaderboard read's rows (arrays or objects), or null when the summaries do not hold the period. */
+async function postgresLeaderboard<R>(db: Db, sql: string, read: SummaryPeriod, arrays: boolean): Promise<R[] | null> {
+  const q = queries(db);
+  if (arrays) {
+    const rows = await q.values<unknown[]>(sql, heldParams(read));
+    return heldRows(rows, (row) => row[0]) as R[] | null;
+  }
+  const rows = await q.all<Record<string, unknown>>(sql, heldParams(read));
+  return heldRows(rows, (row) => row.creator_id ?? row.game_id ?? null) as R[] | null;
+}
+
 // Sort and limit come as arguments, not spread into a copy of the period: the overview's hot path then allocates
 // no objects of its own shape per read.
 function namedCreatorsOn(c: Connection, period: SummaryPeriod, sort: CreatorSortKey, limit: number | null): NamedCreatorColumns[] {
@@ -136,6 +170,7 @@ function namedGamesOn(c: Connection, period: SummaryPeriod, sort: GameSortKey, l
 
 /** The period's creators with their names, as column arrays; null when the summaries do not hold the period. */
 export function readNamedCreators(db: Db, read: LeaderboardRead<CreatorSortKey>): Promise<NamedCreatorColumns[] | null> {
+  if (db.engine === 'postgres') return postgresLeaderboard(db, postgresCreatorSqlOf(read.sort, read.limit, true), read, true);
   return run(db, (c) =>
     summaryHoldsOn(c, read.guildId, read.periodType, read.timezone) ? namedCreatorsOn(c, read, read.sort, read.limit) : null,
   );
@@ -143,6 +178,7 @@ export function readNamedCreators(db: Db, read: LeaderboardRead<CreatorSortKey>)
 
 /** The period's creators without names (to filter and sort before naming the few shown); null when not held. */
 export function readStoredCreators(db: Db, read: LeaderboardRead<CreatorSortKey>): Promise<StoredCreator[] | null> {
+  if (db.engine === 'postgres') return postgresLeaderboard(db, postgresCreatorSqlOf(read.sort, read.limit, false), read, false);
   return run(db, (c) => {
     if (!summaryHoldsOn(c, read.guildId, read.periodType, read.timezone)) return null;
     return c
@@ -153,6 +189,7 @@ export function readStoredCreators(db: Db, read: LeaderboardRead<CreatorSortKey>
 
 /** The period's games with their names, as column arrays; null when the summaries do not hold the period. */
 export function readNamedGames(db: Db, read: LeaderboardRead<GameSortKey>): Promise<NamedGameColumns[] | null> {
+  if (db.engine === 'postgres') return postgresLeaderboard(db, postgresGameSqlOf(read.sort, read.limit, true), read, true);
   return run(db, (c) =>
     summaryHoldsOn(c, read.guildId, read.periodType, read.timezone) ? namedGamesOn(c, read, read.sort, read.limit) : null,
   );
@@ -160,6 +197,7 @@ export function readNamedGames(db: Db, read: LeaderboardRead<GameSortKey>): Prom
 
 /** The period's games without names; null when the summaries do not hold the period. */
 export function readStoredGames(db: Db, read: LeaderboardRead<GameSortKey>): Promise<StoredGame[] | null> {
+  if (db.engine === 'postgres') return postgresLeaderboard(db, postgresGameSqlOf(read.sort, read.limit, false), read, false);
   return run(db, (c) => {
     if (!summaryHoldsOn(c, read.guildId, read.periodType, read.timezone)) return null;
     return c
@@ -178,6 +216,7 @@ export interface OverviewSummary {
 
 /** An overview's stored numbers in one read; null when the summaries do not hold the period. */
 export function readOverviewSummary(db: Db, period: SummaryPeriod): Promise<OverviewSummary | null> {
+  if (db.engine === 'postgres') return postgresOverviewSummary(db, period);
   return run(db, (c) => {
     if (!summaryHoldsOn(c, period.guildId, period.periodType, period.timezone)) return null;
     const totals = periodTotalsOn(c, period);
@@ -188,4 +227,36 @@ export function readOverviewSummary(db: Db, period: SummaryPeriod): Promise<Over
       topCreator: namedCreatorsOn(c, period, 'clip_count', 1)[0],
     };
   });
+}
+
+const TOTALS_COUNT = TOTALS_COLUMNS.split(',').length;
+const GAME_COUNT = 12;
+
+/**
+ * PostgreSQL: the overview's totals, top game and top creator in one statement (one round trip, one snapshot): the
+ * summaries' check, then the totals row and each leader side by side in one row of arrays.
+ */
+const POSTGRES_OVERVIEW_SQL = `SELECT t.*, g.*, cr.*
+    FROM analytics_state s
+    LEFT JOIN LATERAL (SELECT ${TOTALS_COLUMNS} FROM guild_period_stats
+                        WHERE guild_id = @guild AND period_type = @type AND period_start = @start) t ON true
+    LEFT JOIN LATERAL (${gameSql('clip_count', 1, true).replace('g.guild_id = ? AND g.period_type = ? AND g.period_start = ?', POSTGRES_PERIOD('g'))}) g ON true
+    LEFT JOIN LATERAL (${creatorSql('clip_count', 1, true).replace('ca.guild_id = ? AND ca.period_type = ? AND ca.period_start = ?', POSTGRES_PERIOD('ca'))}) cr ON true
+   WHERE s.guild_id = @guild AND s.period_type = @type AND s.timezone = @tz`;
+
+async function postgresOverviewSummary(db: Db, period: SummaryPeriod): Promise<OverviewSummary | null> {
+  const row = (await queries(db).values<unknown[]>(POSTGRES_OVERVIEW_SQL, heldParams(period)))[0];
+  if (row === undefined) return null;
+  // clip_count is never null in a stored row: null means the period has none.
+  if (row[0] === null) return { totals: undefined, topGame: undefined, topCreator: undefined };
+  const names = TOTALS_COLUMNS.split(', ') as (keyof TotalsRow)[];
+  const totals = Object.fromEntries(names.map((name, i) => [name, row[i]])) as unknown as TotalsRow;
+  if (totals.clip_count <= 0) return { totals, topGame: undefined, topCreator: undefined };
+  const game = row.slice(TOTALS_COUNT, TOTALS_COUNT + GAME_COUNT);
+  const creator = row.slice(TOTALS_COUNT + GAME_COUNT);
+  return {
+    totals,
+    topGame: game[0] === null ? undefined : (game as NamedGameColumns),
+    topCreator: creator[0] === null ? undefined : (creator as NamedCreatorColumns),
+  };
 }

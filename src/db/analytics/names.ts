@@ -1,6 +1,8 @@
 // Display names of creators and games from latest_names (the name on the guild's most recent clip of each, kept by
 // triggers on clips), so a renamed creator shows under their current name whichever table an answer was read from.
 import { run, type Connection, type Db } from '../client';
+import { queries } from '../sql';
+import { textArray } from './postgres-text';
 
 export const UNKNOWN_GAME_NAME = 'Unknown game';
 
@@ -56,6 +58,7 @@ export function nameLookupOn(c: Connection, guildId: string): NameLookup {
 
 /** The display names of the given creators and games, read in one go; the lookup answers only for those ids. */
 export function readNames(db: Db, guildId: string, ids: { creators?: Iterable<string>; games?: Iterable<string> }): Promise<NameLookup> {
+  if (db.engine === 'postgres') return postgresNames(db, guildId, ids);
   return run(db, (c) => {
     const lookup = nameLookupOn(c, guildId);
     const creators = new Map<string, string>();
@@ -70,4 +73,26 @@ export function readNames(db: Db, guildId: string, ids: { creators?: Iterable<st
       gameName: (id) => (id === '' ? UNKNOWN_GAME_NAME : (games.get(id) ?? missing('game', id))),
     };
   });
+}
+
+/** PostgreSQL: every name asked for in one statement (the ids as a bound text[] per kind). */
+async function postgresNames(db: Db, guildId: string, ids: { creators?: Iterable<string>; games?: Iterable<string> }): Promise<NameLookup> {
+  const creatorIds = [...new Set(ids.creators ?? [])];
+  const gameIds = [...new Set(ids.games ?? [])].filter((id) => id !== '');
+  const rows = await queries(db).values<[kind: string, id: string, name: string]>(
+    `SELECT kind, entity_id, name FROM latest_names
+      WHERE guild_id = ? AND ((kind = 'creator' AND entity_id = ANY(CAST(? AS text[]))) OR (kind = 'game' AND entity_id = ANY(CAST(? AS text[]))))`,
+    [guildId, textArray(creatorIds), textArray(gameIds)],
+  );
+  const stored = new Map<string, string>();
+  for (const [kind, id, name] of rows) stored.set(`${kind}:${id}`, name);
+  const creators = new Map(creatorIds.map((id) => [id, creatorDisplayName(id, stored.get(`creator:${id}`))]));
+  const games = new Map(gameIds.map((id) => [id, gameDisplayName(id, stored.get(`game:${id}`))]));
+  const missing = (kind: string, id: string): never => {
+    throw new Error(`the ${kind} name of ${JSON.stringify(id)} was not read`);
+  };
+  return {
+    creatorName: (id) => creators.get(id) ?? missing('creator', id),
+    gameName: (id) => (id === '' ? UNKNOWN_GAME_NAME : (games.get(id) ?? missing('game', id))),
+  };
 }

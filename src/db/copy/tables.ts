@@ -1,7 +1,10 @@
 // What `clipscope copy` moves and how: every Clipscope table in a fixed order, each table's columns and key as the
 // source and target engines have them, the columns whose type differs between the engines (booleans, jsonb), and
 // which rows belong to one guild (for --guild).
+import { is } from 'drizzle-orm';
+import { getTableConfig, PgTable } from 'drizzle-orm/pg-core';
 import type { Db } from '../database';
+import * as postgresSchema from '../schema-postgres';
 import { DISTRIBUTED_TABLES, REFERENCE_TABLES } from '../schema-postgres/citus';
 import { dialect, queries } from '../sql';
 
@@ -16,19 +19,24 @@ export type GuildScope =
   /** None: the dashboard's sessions and sign-ins belong to people on the old host, who sign in again. */
   | 'none';
 
-/** Columns stored as 0/1 on SQLite and as boolean on PostgreSQL (docs/adr/0007). */
-const BOOLEAN_COLUMNS: Record<string, readonly string[]> = {
-  shares: ['author_is_bot'],
-  guild_settings: ['include_bots', 'digest_enabled'],
-  dirty_hours: ['engagement_only'],
-  aggregation_pending: ['engagement_only'],
-};
-
-/** Columns stored as JSON text on SQLite and as jsonb on PostgreSQL. */
-const JSON_COLUMNS: Record<string, readonly string[]> = {
-  clips: ['discord_reaction_types'],
-  guild_settings: ['capture_channel_ids'],
-};
+/**
+ * Columns whose type differs between the engines (docs/adr/0007): 0/1 on SQLite and boolean on PostgreSQL, JSON text
+ * on SQLite and jsonb on PostgreSQL. Read off the PostgreSQL schema, so a table added later is converted without a
+ * list to keep in step (readTableShape still checks the live database against it).
+ */
+const { BOOLEAN_COLUMNS, JSON_COLUMNS } = (() => {
+  const booleans: Record<string, string[]> = {};
+  const json: Record<string, string[]> = {};
+  for (const value of Object.values(postgresSchema)) {
+    if (!is(value, PgTable)) continue;
+    const config = getTableConfig(value);
+    for (const column of config.columns) {
+      const into = column.columnType === 'PgBoolean' ? booleans : column.columnType === 'PgJsonb' ? json : null;
+      if (into) (into[config.name] ??= []).push(column.name);
+    }
+  }
+  return { BOOLEAN_COLUMNS: booleans as Record<string, readonly string[]>, JSON_COLUMNS: json as Record<string, readonly string[]> };
+})();
 
 /**
  * Tables whose rows a SQLite target's triggers write while other tables are copied (clips' triggers fill

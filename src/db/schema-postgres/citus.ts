@@ -15,6 +15,8 @@ export const DISTRIBUTED_TABLES = [
   'digest_posts',
   'dirty_hours',
   'engagement_changes',
+  'feed_posts',
+  'feeds',
   'game_analytics',
   'guild_peak_activity',
   'guild_period_stats',
@@ -34,7 +36,8 @@ export const DISTRIBUTED_TABLES = [
  * Shared tables, each with the reason it is not keyed by guild: api_tokens is looked up by token hash before the
  * guild is known; job_runs per scheduled job; game_name_misses and clip_view_history hold Twitch data that every
  * guild with the game or clip shares; the dashboard's sessions and sign-ins belong to a person, and a session's
- * servers are read by session (its rows span guilds).
+ * servers are read by session (its rows span guilds); feed_clips and feed_poll_state hold the clips and poll state of
+ * a Twitch broadcaster, shared by every guild whose feeds follow it.
  */
 export const REFERENCE_TABLES = [
   'api_tokens',
@@ -42,6 +45,8 @@ export const REFERENCE_TABLES = [
   'dashboard_session_guilds',
   'dashboard_sessions',
   'dashboard_sign_ins',
+  'feed_clips',
+  'feed_poll_state',
   'game_name_misses',
   'job_runs',
 ] as const;

@@ -1,7 +1,12 @@
-// The history crawl's state: a checkpoint per channel, and each crawled page written with it in one transaction.
+// The history crawl's state: a checkpoint per channel, and each crawled page written with it in one transaction. The
+// page's statements are steps (./capture/steps.ts): one synchronous transaction on SQLite, awaited on PostgreSQL.
 import { run, type Db } from '../client';
-import { recordReactionSnapshotOn, type ReactionSnapshot } from './capture/reactions';
-import { recordMessageOn, recordMessagesDeletedOn, type ClipLink, type MessageRef, type MessageSnapshot } from './capture/shares';
+import { queries } from '../sql';
+import { openCaptureUpkeep } from './capture/batch';
+import { recordReactionSnapshotSteps, type ReactionSnapshot } from './capture/reactions';
+import { recordMessageSteps, recordMessagesDeletedSteps, type ClipLink, type MessageRef, type MessageSnapshot } from './capture/shares';
+import { all, exec, runStepsAsync, runStepsNow, sqliteWriter, type Steps, type Writer } from './capture/steps';
+import { OBSERVE_MESSAGE } from './imports';
 
 export interface BackfillCheckpoint {
   before_message_id: string | null;
@@ -12,23 +17,20 @@ export interface BackfillCheckpoint {
 }
 
 export function readBackfillCheckpoint(db: Db, guildId: string, channelId: string): Promise<BackfillCheckpoint | undefined> {
-  return run(db, (c) =>
-    c
-      .statement<[string, string], BackfillCheckpoint>(
-        `SELECT before_message_id, since_ts, messages_scanned, shares_found, completed_at FROM backfill_checkpoints
+  return queries(db).get<BackfillCheckpoint>(
+    `SELECT before_message_id, since_ts, messages_scanned, shares_found, completed_at FROM backfill_checkpoints
           WHERE guild_id = ? AND channel_id = ?`,
-      )
-      .get(guildId, channelId),
+    [guildId, channelId],
   );
 }
 
 /** Whether any share was ever recorded for the guild's message (an edit may have removed its links since). */
-export function hasRecordedShares(db: Db, message: MessageRef): Promise<boolean> {
-  return run(
-    db,
-    (c) =>
-      c.statement('SELECT 1 FROM shares WHERE guild_id = ? AND message_id = ? LIMIT 1').get(message.guildId, message.messageId) !==
-      undefined,
+export async function hasRecordedShares(db: Db, message: MessageRef): Promise<boolean> {
+  return (
+    (await queries(db).get('SELECT 1 AS one FROM shares WHERE guild_id = ? AND message_id = ? LIMIT 1', [
+      message.guildId,
+      message.messageId,
+    ])) !== undefined
   );
 }
 
@@ -48,51 +50,60 @@ export interface BackfillPage {
 
 /** Writes one crawled page in one transaction: deletions seen, messages and reactions, observations, the checkpoint. Returns the clip shares added. */
 export function writeBackfillPage(db: Db, page: BackfillPage, sharesFoundBefore: number): Promise<number> {
-  return run(db, (c) =>
-    c.client
-      .transaction(() => {
-        const { now } = page;
-        if (page.span) {
-          const { span } = page;
-          const gone = c
-            .statement<[string, number, number, string, string], { message_id: string }>(
-              `SELECT DISTINCT message_id FROM shares
-                WHERE guild_id = ? AND posted_at BETWEEN ? AND ? AND channel_id = ? AND coalesce(thread_id, '') = ? AND deleted_at IS NULL`,
-            )
-            .all(page.guildId, span.oldestAt, span.newestAt, page.countedChannelId, page.threadId ?? '')
-            .map((r) => r.message_id)
-            .filter((id) => !span.presentIds.has(id) && BigInt(id) >= span.lowId && BigInt(id) <= span.highId);
-          if (gone.length > 0) recordMessagesDeletedOn(c, page.guildId, gone, now);
-        }
-        const observe = c.statement(
-          `INSERT INTO message_observations (guild_id, message_id, observed_at) VALUES (?, ?, ?)
-           ON CONFLICT (guild_id, message_id) DO UPDATE SET observed_at = max(observed_at, excluded.observed_at)`,
-        );
-        let added = 0;
-        for (const { snapshot, links, reactions } of page.messages) {
-          added += recordMessageOn(c, snapshot, links, now).added.length;
-          observe.run(snapshot.guildId, snapshot.messageId, page.fetchedAt);
-          for (const reaction of reactions) recordReactionSnapshotOn(c, reaction, now);
-        }
-        const { checkpoint } = page;
-        c.statement(
-          `INSERT INTO backfill_checkpoints (guild_id, channel_id, before_message_id, since_ts, messages_scanned, shares_found, completed_at, updated_at)
+  if (db.engine === 'sqlite') {
+    return run(db, (c) => c.client.transaction(() => runStepsNow(c, pageSteps(sqliteWriter(c), page, sharesFoundBefore))).immediate());
+  }
+  // PostgreSQL: the page is one capture batch, so its counters, journal and dirty hours are written once at its end.
+  return db.transaction(async (tx) => {
+    const w: Writer = { engine: 'postgres', key: tx };
+    const upkeep = openCaptureUpkeep(w);
+    try {
+      const added = await runStepsAsync(tx, pageSteps(w, page, sharesFoundBefore));
+      await runStepsAsync(tx, upkeep.flush());
+      return added;
+    } catch (error) {
+      upkeep.discard();
+      throw error;
+    }
+  });
+}
+
+function* pageSteps(w: Writer, page: BackfillPage, sharesFoundBefore: number): Steps<number> {
+  const { now } = page;
+  if (page.span) {
+    const { span } = page;
+    const gone = (yield* all<{ message_id: string }>(
+      `SELECT DISTINCT message_id FROM shares
+          WHERE guild_id = ? AND posted_at BETWEEN ? AND ? AND channel_id = ? AND coalesce(thread_id, '') = ? AND deleted_at IS NULL`,
+      [page.guildId, span.oldestAt, span.newestAt, page.countedChannelId, page.threadId ?? ''],
+    ))
+      .map((r) => r.message_id)
+      .filter((id) => !span.presentIds.has(id) && BigInt(id) >= span.lowId && BigInt(id) <= span.highId);
+    if (gone.length > 0) yield* recordMessagesDeletedSteps(w, page.guildId, gone, now);
+  }
+  let added = 0;
+  for (const { snapshot, links, reactions } of page.messages) {
+    added += (yield* recordMessageSteps(w, snapshot, links, now)).added.length;
+    yield* exec(OBSERVE_MESSAGE[w.engine], [snapshot.guildId, snapshot.messageId, page.fetchedAt]);
+    for (const reaction of reactions) yield* recordReactionSnapshotSteps(w, reaction, now);
+  }
+  const { checkpoint } = page;
+  yield* exec(
+    `INSERT INTO backfill_checkpoints (guild_id, channel_id, before_message_id, since_ts, messages_scanned, shares_found, completed_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (guild_id, channel_id) DO UPDATE SET before_message_id = excluded.before_message_id,
              since_ts = excluded.since_ts, messages_scanned = excluded.messages_scanned, shares_found = excluded.shares_found,
              completed_at = excluded.completed_at, updated_at = excluded.updated_at`,
-        ).run(
-          page.guildId,
-          page.channelId,
-          checkpoint.beforeMessageId,
-          checkpoint.sinceTs,
-          checkpoint.messagesScanned,
-          sharesFoundBefore + added,
-          checkpoint.completed ? now : null,
-          now,
-        );
-        return added;
-      })
-      .immediate(),
+    [
+      page.guildId,
+      page.channelId,
+      checkpoint.beforeMessageId,
+      checkpoint.sinceTs,
+      checkpoint.messagesScanned,
+      sharesFoundBefore + added,
+      checkpoint.completed ? now : null,
+      now,
+    ],
   );
+  return added;
 }

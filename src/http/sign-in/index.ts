@@ -58,7 +58,7 @@ export interface SignIn {
   csrfFailure(request: FastifyRequest, session: Session): HttpError | null;
 }
 
-const sessionEnded = (): HttpError =>
+export const sessionEnded = (): HttpError =>
   new HttpError(401, 'session_ended', 'Your dashboard session has ended (signed out, expired or idle). Sign in again.');
 
 /** Only the dashboard's own page, optionally with a server picked, is a place to return to: no open redirect. */

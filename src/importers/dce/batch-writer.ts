@@ -4,8 +4,9 @@ import { clipLinksOf, type MessageSnapshot } from '../../capture/record-share';
 import { canonicalClipUrl } from '../../capture/clip-url';
 import { emojiKey } from '../../capture/record-reaction';
 import type { Db } from '../../db/database';
-import { readGuildSettings } from '../../db/guild-settings';
-import type { ImportSession } from '../../db/stores/imports';
+import { getGuildSettings, readGuildSettings, type GuildSettings } from '../../db/guild-settings';
+import type { ImportWrites } from '../../db/stores/imports';
+import type { Steps } from '../../db/stores/capture/steps';
 import type { ExportedMessage, ExportHeader } from './format';
 
 /** The export's channel together with the guild's capture settings that apply to it. */
@@ -15,9 +16,17 @@ export interface ChannelContext extends ExportHeader {
   notCaptured: boolean;
 }
 
-/** The context the messages of an export are recorded in: its channel and the guild's capture settings. */
+/** The context the messages of an export are recorded in: its channel and the guild's capture settings (SQLite, at once). */
 export function channelContext(db: Db, header: ExportHeader): ChannelContext {
-  const settings = readGuildSettings(db, header.guildId);
+  return contextOf(header, readGuildSettings(db, header.guildId));
+}
+
+/** channelContext on either engine. */
+export async function readChannelContext(db: Db, header: ExportHeader): Promise<ChannelContext> {
+  return contextOf(header, await getGuildSettings(db, header.guildId));
+}
+
+function contextOf(header: ExportHeader, settings: Pick<GuildSettings, 'includeBots' | 'captureChannelIds'>): ChannelContext {
   return {
     ...header,
     includeBots: settings.includeBots,
@@ -29,85 +38,84 @@ export function channelContext(db: Db, header: ExportHeader): ChannelContext {
   };
 }
 
-/** Records one message's shares and reactions; returns the number of shares added. Call inside a transaction. */
-export function createBatchWriter(session: ImportSession): { record(ctx: ChannelContext, message: ExportedMessage, now: number): number } {
-  const mentionsTwitch = /twitch\.tv/i;
+const mentionsTwitch = /twitch\.tv/i;
 
-  return {
-    record(ctx, message, now) {
-      if (message.author.isBot && !ctx.includeBots) return 0;
-      const embedUrls: string[] = [];
-      for (const embed of message.embeds) {
-        if (embed.url) embedUrls.push(embed.url);
-        if (embed.video?.url) embedUrls.push(embed.video.url);
-      }
-      // Every read and write below is the export's guild's: a message id another guild also has is a different message.
-      const ref = { guildId: ctx.guildId, messageId: message.id };
-      const rows = session.sharesOf(ref);
-      const maybeLinks = mentionsTwitch.test(message.content) || embedUrls.some((u) => mentionsTwitch.test(u));
-      // Most messages share no clip and were never recorded: nothing to do (the cheap common path).
-      if (!maybeLinks && rows.length === 0) return 0;
-      if (ctx.exportedAt !== null && rows.length > 0) {
-        // A newer export or a crawl already recorded this message: this export is older and changes nothing.
-        const seen = session.observedAt(ref);
-        if (seen !== undefined && seen > ctx.exportedAt) return 0;
-      }
+/**
+ * Records one message's shares and reactions, as steps of the import's writes (run at once on SQLite, awaited on
+ * PostgreSQL); returns the number of shares added. Call inside a transaction.
+ */
+export function* recordExportedMessage(session: ImportWrites, ctx: ChannelContext, message: ExportedMessage, now: number): Steps<number> {
+  if (message.author.isBot && !ctx.includeBots) return 0;
+  const embedUrls: string[] = [];
+  for (const embed of message.embeds) {
+    if (embed.url) embedUrls.push(embed.url);
+    if (embed.video?.url) embedUrls.push(embed.video.url);
+  }
+  // Every read and write below is the export's guild's: a message id another guild also has is a different message.
+  const ref = { guildId: ctx.guildId, messageId: message.id };
+  const rows = yield* session.sharesOf(ref);
+  const maybeLinks = mentionsTwitch.test(message.content) || embedUrls.some((u) => mentionsTwitch.test(u));
+  // Most messages share no clip and were never recorded: nothing to do (the cheap common path).
+  if (!maybeLinks && rows.length === 0) return 0;
+  if (ctx.exportedAt !== null && rows.length > 0) {
+    // A newer export or a crawl already recorded this message: this export is older and changes nothing.
+    const seen = yield* session.observedAt(ref);
+    if (seen !== undefined && seen > ctx.exportedAt) return 0;
+  }
 
-      const snapshot: MessageSnapshot = {
+  const snapshot: MessageSnapshot = {
+    guildId: ctx.guildId,
+    channelId: ctx.channelId,
+    threadId: ctx.threadId,
+    messageId: message.id,
+    authorId: message.author.id,
+    authorName: message.author.nickname || message.author.name,
+    authorIsBot: message.author.isBot,
+    postedAt: message.timestamp,
+    content: message.content,
+    embedUrls,
+    source: 'import',
+  };
+  let toRecord = snapshot;
+  if (rows.length > 0) {
+    // The database may already know a newer state of this message (live capture, a newer export).
+    const links = new Set(clipLinksOf(snapshot).map((l) => l.clipId));
+    const wanted = new Set(links);
+    for (const row of rows) {
+      // Deleted after this export was taken: the export is older than the deletion, which stands.
+      if (row.deleted_at !== null && wanted.has(row.clip_id) && (ctx.exportedAt === null || row.deleted_at > ctx.exportedAt)) {
+        wanted.delete(row.clip_id);
+      }
+      // The export shows the message never edited, yet we know a link it lacks: that came from a later edit.
+      if (row.deleted_at === null && !wanted.has(row.clip_id) && message.timestampEdited == null) wanted.add(row.clip_id);
+    }
+    if (wanted.size !== links.size || [...wanted].some((id) => !links.has(id))) {
+      toRecord = { ...snapshot, content: '', embedUrls: [...wanted].map(canonicalClipUrl) };
+    }
+  }
+  const change = yield* session.recordMessage(toRecord, clipLinksOf(toRecord), now);
+  if (rows.length === 0 && change.added.length === 0) return 0;
+  if (ctx.exportedAt !== null) yield* session.observe(ref, ctx.exportedAt);
+
+  for (const reaction of message.reactions) {
+    const key = emojiKey(reaction.emoji);
+    if (key === null) continue;
+    // Live events newer than this export know better than its numbers.
+    if (ctx.exportedAt !== null && (yield* session.hasNewerLiveReaction(ref, key, ctx.exportedAt))) continue;
+    const userIds = reaction.users?.map((u) => u.id) ?? [];
+    yield* session.recordReactionSnapshot(
+      {
         guildId: ctx.guildId,
         channelId: ctx.channelId,
-        threadId: ctx.threadId,
         messageId: message.id,
-        authorId: message.author.id,
-        authorName: message.author.nickname || message.author.name,
-        authorIsBot: message.author.isBot,
-        postedAt: message.timestamp,
-        content: message.content,
-        embedUrls,
-        source: 'import',
-      };
-      let toRecord = snapshot;
-      if (rows.length > 0) {
-        // The database may already know a newer state of this message (live capture, a newer export).
-        const links = new Set(clipLinksOf(snapshot).map((l) => l.clipId));
-        const wanted = new Set(links);
-        for (const row of rows) {
-          // Deleted after this export was taken: the export is older than the deletion, which stands.
-          if (row.deleted_at !== null && wanted.has(row.clip_id) && (ctx.exportedAt === null || row.deleted_at > ctx.exportedAt)) {
-            wanted.delete(row.clip_id);
-          }
-          // The export shows the message never edited, yet we know a link it lacks: that came from a later edit.
-          if (row.deleted_at === null && !wanted.has(row.clip_id) && message.timestampEdited == null) wanted.add(row.clip_id);
-        }
-        if (wanted.size !== links.size || [...wanted].some((id) => !links.has(id))) {
-          toRecord = { ...snapshot, content: '', embedUrls: [...wanted].map(canonicalClipUrl) };
-        }
-      }
-      const change = session.recordMessage(toRecord, clipLinksOf(toRecord), now);
-      if (rows.length === 0 && change.added.length === 0) return 0;
-      if (ctx.exportedAt !== null) session.observe(ref, ctx.exportedAt);
-
-      for (const reaction of message.reactions) {
-        const key = emojiKey(reaction.emoji);
-        if (key === null) continue;
-        // Live events newer than this export know better than its numbers.
-        if (ctx.exportedAt !== null && session.hasNewerLiveReaction(ref, key, ctx.exportedAt)) continue;
-        const userIds = reaction.users?.map((u) => u.id) ?? [];
-        session.recordReactionSnapshot(
-          {
-            guildId: ctx.guildId,
-            channelId: ctx.channelId,
-            messageId: message.id,
-            emojiKey: key,
-            count: Math.max(reaction.count, userIds.length),
-            userIds,
-            // When the reaction happened is unknown; the message's time keeps it in the right period.
-            at: message.timestamp,
-          },
-          now,
-        );
-      }
-      return change.added.length;
-    },
-  };
+        emojiKey: key,
+        count: Math.max(reaction.count, userIds.length),
+        userIds,
+        // When the reaction happened is unknown; the message's time keeps it in the right period.
+        at: message.timestamp,
+      },
+      now,
+    );
+  }
+  return change.added.length;
 }

@@ -6,10 +6,10 @@ import type { Clock } from '../../clock';
 import type { Db } from '../../db/database';
 import { databaseFile, describeStorageProblem } from '../../db/storage-errors';
 import { ExportScanner, ExportSyntaxError } from '../export-scanner';
-import { openImportSession } from '../../db/stores/imports';
+import { countGuildClips, openImportSession, writeImportBatch } from '../../db/stores/imports';
 import { ClipscopeError } from '../../errors';
-import { channelContext, createBatchWriter, type ChannelContext } from './batch-writer';
-import { parseExportedMessage, readExportHeader } from './format';
+import { channelContext, readChannelContext, recordExportedMessage, type ChannelContext } from './batch-writer';
+import { parseExportedMessage, readExportHeader, type ExportedMessage, type ExportHeader } from './format';
 import { ResumeState } from './resume-state';
 
 export interface ImportDeps {
@@ -147,37 +147,74 @@ export async function importExportFile(deps: ImportDeps, file: string, options: 
 
   let ctx: ChannelContext | null = null;
   let clipsBefore = 0;
-  const session = openImportSession(db);
-  const writer = createBatchWriter(session);
+  // SQLite: a session of synchronous transactions on the connection. PostgreSQL (null here): the messages of each
+  // chunk are parsed first and written afterwards, batchSize at a time, each batch one transaction with the progress.
+  const session = db.engine === 'sqlite' ? openImportSession(db) : null;
+  let header: ExportHeader | null = null;
+  const parsed: Array<{ message: ExportedMessage; end: number }> = [];
 
-  // Messages are recorded the moment they are parsed (so none outlives the young generation of the heap) inside a
-  // transaction that is committed, with the file's progress, every batchSize messages and at the end of each chunk.
+  // SQLite: messages are recorded the moment they are parsed (so none outlives the young generation of the heap) inside
+  // a transaction that is committed, with the file's progress, every batchSize messages and at the end of each chunk.
   // Transactions never span an await: other code sharing the connection never finds one open.
   // Each transaction is a capture batch, as live capture's: clip counters, dirty hours and the engagement journal
   // are written once per touched clip, hour and message at its commit instead of after every message and reaction
   // (per write, the journal read each clip message's engagement four times and the counters were recomputed thrice).
   let messagesInTx = 0;
   const begin = (): void => {
-    session.begin();
+    session?.begin();
     messagesInTx = 0;
   };
   const commit = (completed: boolean): void => {
-    if (!ctx) return;
+    if (!ctx || !session) return;
     if (!session.inTransaction) begin();
     session.commit(resume.progress(ctx.guildId, ctx.threadId ?? ctx.channelId, completed, clock.now()));
     resume.committed();
   };
-  const rollback = (): void => session.rollback();
+  const rollback = (): void => session?.rollback();
+
+  /** PostgreSQL: the guild's settings for the export (once), then the parsed messages, batchSize per transaction. */
+  const writeParsed = async (completed: boolean): Promise<void> => {
+    if (session) return;
+    if (!ctx) {
+      if (!header) return;
+      ctx = await readChannelContext(db, header);
+      if (ctx.notCaptured) throw new SkipFile(`#${ctx.channelName} is not one of the guild's capture channels`);
+      clipsBefore = await countGuildClips(db, ctx.guildId);
+    }
+    const context = ctx;
+    const channelId = context.threadId ?? context.channelId;
+    do {
+      const batch = parsed.splice(0, batchSize);
+      const done = completed && parsed.length === 0;
+      let shares = 0;
+      await writeImportBatch(
+        db,
+        async (run) => {
+          for (const { message, end } of batch) {
+            shares += await run((writes) => recordExportedMessage(writes, context, message, clock.now()));
+            resume.advance(message.id, end);
+          }
+        },
+        () => resume.progress(context.guildId, channelId, done, clock.now()),
+      );
+      resume.committed();
+      result.sharesAdded += shares;
+      result.messagesRead += batch.length;
+    } while (parsed.length > 0);
+  };
 
   const scanner = new ExportScanner({
-    onHeader(header, arrayStart) {
-      ctx = channelContext(db, readExportHeader(header, arrayStart, options.guildId));
-      result.guildId = ctx.guildId;
-      result.channelId = ctx.threadId ?? ctx.channelId;
-      result.channelName = ctx.channelName;
-      if (ctx.notCaptured) throw new SkipFile(`#${ctx.channelName} is not one of the guild's capture channels`);
-      clipsBefore = session.countClips(ctx.guildId);
-      const earlier = resume.start(arrayStart, ctx.guildId, ctx.threadId ?? ctx.channelId);
+    onHeader(json, arrayStart) {
+      const exportHeader = readExportHeader(json, arrayStart, options.guildId);
+      result.guildId = exportHeader.guildId;
+      result.channelId = exportHeader.threadId ?? exportHeader.channelId;
+      result.channelName = exportHeader.channelName;
+      if (session) {
+        ctx = channelContext(db, exportHeader);
+        if (ctx.notCaptured) throw new SkipFile(`#${ctx.channelName} is not one of the guild's capture channels`);
+        clipsBefore = session.countClips(ctx.guildId);
+      } else header = exportHeader;
+      const earlier = resume.start(arrayStart, exportHeader.guildId, exportHeader.threadId ?? exportHeader.channelId);
       if (earlier) {
         result.resumedAfter = earlier.messages_imported;
         scanner.seekAfterMessage(earlier.byte_offset, earlier.messages_imported);
@@ -185,8 +222,12 @@ export async function importExportFile(deps: ImportDeps, file: string, options: 
     },
     onMessage(json, start, end) {
       const message = parseExportedMessage(json, start, scanner.messagesScanned);
+      if (!session) {
+        parsed.push({ message, end });
+        return;
+      }
       if (!session.inTransaction) begin();
-      result.sharesAdded += writer.record(ctx as ChannelContext, message, clock.now());
+      result.sharesAdded += session.write((writes) => recordExportedMessage(writes, ctx as ChannelContext, message, clock.now()));
       result.messagesRead++;
       resume.advance(message.id, end);
       if (++messagesInTx >= batchSize) commit(false);
@@ -195,7 +236,7 @@ export async function importExportFile(deps: ImportDeps, file: string, options: 
 
   // Imports write in message order and touch each page about once: SQLite's default 64 MB page cache would only
   // add RSS (it was a third of the peak), so the import runs with 16 MB and gives the connection its cache back.
-  const restoreCache = session.useCacheKib(IMPORT_CACHE_KIB);
+  const restoreCache = session?.useCacheKib(IMPORT_CACHE_KIB) ?? ((): void => undefined);
   const buffer = Buffer.allocUnsafe(chunkSize);
   let position = 0;
   try {
@@ -206,10 +247,14 @@ export async function importExportFile(deps: ImportDeps, file: string, options: 
         position = scanner.push(buffer.subarray(0, bytesRead), position);
       } catch (error) {
         // Bad input: keep every valid message before it. Anything else (a database error): undo the open batch.
-        if (error instanceof ExportSyntaxError && session.inTransaction) commit(false);
+        if (error instanceof ExportSyntaxError) {
+          if (session?.inTransaction) commit(false);
+          if (!session && parsed.length > 0) await writeParsed(false);
+        }
         throw error;
       }
-      if (session.inTransaction) commit(false);
+      if (session?.inTransaction) commit(false);
+      if (!session && parsed.length > 0) await writeParsed(false);
       options.onProgress?.({ file, bytesRead: position, fileSize, messagesRead: result.messagesRead });
       if (options.signal?.aborted) {
         await handle.close();
@@ -217,7 +262,8 @@ export async function importExportFile(deps: ImportDeps, file: string, options: 
       }
     }
     scanner.end(fileSize);
-    commit(true);
+    if (session) commit(true);
+    else await writeParsed(true);
   } catch (error) {
     rollback();
     await handle.close();
@@ -226,8 +272,8 @@ export async function importExportFile(deps: ImportDeps, file: string, options: 
       const line = await lineAt(absolute, error.byteOffset);
       throw new ImportError(file, error.message, error.byteOffset, line, resume.messages - resume.resumedAfter);
     }
-    // Disk full or a busy database: name it and the database file; the batches committed before are kept and the
-    // next run of the same import continues after them.
+    // Disk full, a busy database or a lost PostgreSQL connection: name it and the database; the batches committed
+    // before are kept and the next run of the same import continues after them.
     const storageProblem = describeStorageProblem(error, databaseFile(db));
     if (storageProblem) {
       const kept = resume.committedThisRun;
@@ -238,7 +284,10 @@ export async function importExportFile(deps: ImportDeps, file: string, options: 
     restoreCache();
   }
   await handle.close();
-  if (ctx) result.clipsAdded = session.countClips((ctx as ChannelContext).guildId) - clipsBefore;
+  if (ctx) {
+    const guildId = (ctx as ChannelContext).guildId;
+    result.clipsAdded = (session ? session.countClips(guildId) : await countGuildClips(db, guildId)) - clipsBefore;
+  }
   return result;
 }
 

@@ -1,14 +1,16 @@
 // A capture batch: one transaction whose upkeep (clip counters, engagement journal, dirty hours) is done once, at
 // its end, instead of once per write.
 import { connectionNow, run, type Connection, type DeferredBatch, type Db } from '../../client';
-import { openDirtyHoursBatch } from '../../dirty';
-import { openClipEngagementBatch } from './clip-counters';
-import { openEngagementChangesBatch } from './engagement-journal';
+import { openDirtyHoursSteps } from '../../dirty';
+import { openClipEngagementSteps } from './clip-counters';
+import { openEngagementChangesSteps } from './engagement-journal';
+import { runStepsAsync, runStepsNow, sqliteWriter, type DeferredSteps, type Steps, type Writer } from './steps';
 
 /** Runs `fn` in one transaction; counters, journal and dirty hours are exact when it commits. Nothing is kept if it throws. */
 export function captureBatch<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> {
   return db.transaction(async (tx) => {
-    const upkeep = openCaptureBatchOn(connectionNow(tx));
+    const w: Writer = tx.engine === 'sqlite' ? sqliteWriter(connectionNow(tx)) : { engine: 'postgres', key: tx };
+    const upkeep = openCaptureUpkeep(w);
     let result: T;
     try {
       result = await fn(tx);
@@ -16,7 +18,8 @@ export function captureBatch<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> 
       upkeep.discard();
       throw error;
     }
-    await run(tx, () => upkeep.flush());
+    if (tx.engine === 'sqlite') await run(tx, (c) => runStepsNow(c, upkeep.flush()));
+    else await runStepsAsync(tx, upkeep.flush());
     return result;
   });
 }
@@ -25,7 +28,7 @@ export function captureBatch<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> 
 export function inCaptureBatchOn<T>(c: Connection, fn: () => T): T {
   return c.client
     .transaction(() => {
-      const upkeep = openCaptureBatchOn(c);
+      const upkeep = openCaptureUpkeep(sqliteWriter(c));
       let result: T;
       try {
         result = fn();
@@ -33,7 +36,7 @@ export function inCaptureBatchOn<T>(c: Connection, fn: () => T): T {
         upkeep.discard();
         throw error;
       }
-      upkeep.flush();
+      runStepsNow(c, upkeep.flush());
       return result;
     })
     .immediate();
@@ -44,9 +47,15 @@ export function inCaptureBatchOn<T>(c: Connection, fn: () => T): T {
  * between messages of a streaming parse): flush() inside the transaction before COMMIT, discard() before ROLLBACK.
  */
 export function openCaptureBatchOn(c: Connection): DeferredBatch {
-  const dirty = openDirtyHoursBatch(c);
-  const journal = openEngagementChangesBatch(c);
-  const counters = openClipEngagementBatch(c);
+  const upkeep = openCaptureUpkeep(sqliteWriter(c));
+  return { flush: () => runStepsNow(c, upkeep.flush()), discard: () => upkeep.discard() };
+}
+
+/** The upkeep of a capture batch on either engine, as steps to run before the transaction commits. */
+export function openCaptureUpkeep(w: Writer): DeferredSteps {
+  const dirty = openDirtyHoursSteps(w);
+  const journal = openEngagementChangesSteps(w);
+  const counters = openClipEngagementSteps(w);
   const discard = (): void => {
     counters.discard();
     journal.discard();
@@ -55,11 +64,11 @@ export function openCaptureBatchOn(c: Connection): DeferredBatch {
   return {
     // Counters, then journal, then dirty hours: if one flush throws, the others end too, so later writes on the
     // connection are not left deferred.
-    flush() {
+    *flush(): Steps<void> {
       try {
-        counters.flush();
-        journal.flush();
-        dirty.flush();
+        yield* counters.flush();
+        yield* journal.flush();
+        yield* dirty.flush();
       } finally {
         discard();
       }

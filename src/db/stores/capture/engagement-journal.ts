@@ -1,32 +1,38 @@
 // Journals how capture writes change the Discord engagement analytics count (engagement_changes): for each
 // touched message, its engagement after the write minus before it, per guild, instant and clip. The incremental
 // aggregator adds these to the stored days instead of re-reading whole days of shares and reactions.
-import { openDeferredBatch, withDeferredBatch, type Connection, type DeferredBatch } from '../../client';
-import { BASELINES_KEY, REACTIONS_KEY, type MessageRef } from './keys';
+import type { Connection } from '../../client';
+import { captureJoins, type MessageRef } from './keys';
+import { all, exec, openDeferred, sqliteWriter, withDeferredNow, type DeferredSteps, type Steps, type Writer } from './steps';
 
-/** Shares and reactions counted for a clip of a guild at one instant (or their change there). */
 /** A message's engagement: (guild, clip, instant) → what is counted there. */
 type Engagement = Map<string, EngagementChange>;
+type Pending = Map<string, { message: MessageRef; before: Engagement }>;
 
-// Messages touched by a batch (deferEngagementChanges), per connection: guild and message id → the message and its
-// engagement before.
-const deferred = new WeakMap<object, Map<string, { message: MessageRef; before: Engagement }>>();
+// Messages touched by a batch, per connection (SQLite) or transaction (PostgreSQL): guild and message id → the
+// message and its engagement before.
+const deferred = new WeakMap<object, Pending>();
 
 const messageKey = (message: MessageRef): string => `${message.guildId}\u0000${message.messageId}`;
+
+const ACTIVE_SHARES = 'SELECT clip_id, posted_at FROM shares WHERE guild_id = ? AND message_id = ? AND deleted_at IS NULL';
+const reactionTimesSql = (engine: 'sqlite' | 'postgres'): string => {
+  const j = captureJoins(engine);
+  return `SELECT reacted_at AS at, count(*) AS n FROM reactions ${j.reactionsKey} WHERE guild_id = ? AND message_id = ? GROUP BY reacted_at
+     UNION ALL
+     SELECT observed_at, sum(anonymous_count) FROM reaction_baselines ${j.baselinesKey} WHERE guild_id = ? AND message_id = ? GROUP BY observed_at`;
+};
+const REACTION_TIMES = { sqlite: reactionTimesSql('sqlite'), postgres: reactionTimesSql('postgres') };
 
 /**
  * What a message counts for, by the same rules as the aggregator (analytics/day-facts.ts): each active share of
  * it counts once at its post time, and each reaction on it (and each anonymous imported count, at its
  * observation time) counts once per active share, for that share's clip.
  */
-function engagementOf(c: Connection, message: MessageRef): Engagement {
+function* engagementOf(w: Writer, message: MessageRef): Steps<Engagement> {
   const { guildId, messageId } = message;
   const engagement: Engagement = new Map();
-  const shares = c
-    .statement<[string, string], { clip_id: string; posted_at: number }>(
-      'SELECT clip_id, posted_at FROM shares WHERE guild_id = ? AND message_id = ? AND deleted_at IS NULL',
-    )
-    .all(guildId, messageId);
+  const shares = yield* all<{ clip_id: string; posted_at: number }>(ACTIVE_SHARES, [guildId, messageId]);
   // Reactions count only through active shares: a message with none counts for nothing.
   if (shares.length === 0) return engagement;
   const add = (clipId: string, at: number, sharesAt: number, reactionsAt: number): void => {
@@ -37,14 +43,7 @@ function engagementOf(c: Connection, message: MessageRef): Engagement {
       entry.reactions += reactionsAt;
     } else engagement.set(key, { guildId, clipId, at, shares: sharesAt, reactions: reactionsAt });
   };
-  const reactions = c
-    .statement<
-      [string, string, string, string],
-      { at: number; n: number }
-    >(`SELECT reacted_at AS at, count(*) AS n FROM reactions ${REACTIONS_KEY} WHERE guild_id = ? AND message_id = ? GROUP BY reacted_at
-     UNION ALL
-     SELECT observed_at, sum(anonymous_count) FROM reaction_baselines ${BASELINES_KEY} WHERE guild_id = ? AND message_id = ? GROUP BY observed_at`)
-    .all(guildId, messageId, guildId, messageId);
+  const reactions = yield* all<{ at: number; n: number }>(REACTION_TIMES[w.engine], [guildId, messageId, guildId, messageId]);
   for (const share of shares) {
     add(share.clip_id, share.posted_at, 1, 0);
     for (const r of reactions) add(share.clip_id, r.at, 0, r.n);
@@ -52,24 +51,50 @@ function engagementOf(c: Connection, message: MessageRef): Engagement {
   return engagement;
 }
 
+const ADD_SQLITE = `INSERT INTO engagement_changes (guild_id, at, clip_id, shares, reactions) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (guild_id, at, clip_id) DO UPDATE SET shares = shares + excluded.shares, reactions = reactions + excluded.reactions`;
+// PostgreSQL: the batch's changes in one statement, summed per key first (a key may appear once per statement).
+const ADD_POSTGRES = `INSERT INTO engagement_changes AS e (guild_id, at, clip_id, shares, reactions)
+     SELECT * FROM unnest(?::text[], ?::bigint[], ?::text[], ?::integer[], ?::integer[])
+     ON CONFLICT (guild_id, at, clip_id) DO UPDATE SET shares = e.shares + excluded.shares, reactions = e.reactions + excluded.reactions`;
+
 /** Adds the non-zero changes to the journal. */
-function writeChanges(c: Connection, changes: Iterable<EngagementChange>): void {
-  const add = c.statement<
-    [string, number, string, number, number]
-  >(`INSERT INTO engagement_changes (guild_id, at, clip_id, shares, reactions) VALUES (?, ?, ?, ?, ?)
-     ON CONFLICT (guild_id, at, clip_id) DO UPDATE SET shares = shares + excluded.shares, reactions = reactions + excluded.reactions`);
-  for (const c of changes) if (c.shares !== 0 || c.reactions !== 0) add.run(c.guildId, c.at, c.clipId, c.shares, c.reactions);
+function* writeChanges(w: Writer, changes: Iterable<EngagementChange>): Steps<void> {
+  if (w.engine === 'sqlite') {
+    for (const c of changes)
+      if (c.shares !== 0 || c.reactions !== 0) yield* exec(ADD_SQLITE, [c.guildId, c.at, c.clipId, c.shares, c.reactions]);
+    return;
+  }
+  const summed = new Map<string, EngagementChange>();
+  for (const c of changes) {
+    const key = `${c.guildId}\u0000${c.at}\u0000${c.clipId}`;
+    const entry = summed.get(key);
+    if (entry) {
+      entry.shares += c.shares;
+      entry.reactions += c.reactions;
+    } else summed.set(key, { ...c });
+  }
+  const cols = { guilds: [] as string[], at: [] as number[], clips: [] as string[], shares: [] as number[], reactions: [] as number[] };
+  for (const c of summed.values()) {
+    if (c.shares === 0 && c.reactions === 0) continue;
+    cols.guilds.push(c.guildId);
+    cols.at.push(c.at);
+    cols.clips.push(c.clipId);
+    cols.shares.push(c.shares);
+    cols.reactions.push(c.reactions);
+  }
+  if (cols.guilds.length > 0) yield* exec(ADD_POSTGRES, [cols.guilds, cols.at, cols.clips, cols.shares, cols.reactions]);
 }
 
-/** Journals after − before of one message. */
-function journal(c: Connection, before: Engagement, after: Engagement): void {
+/** after − before of one message. */
+function changesBetween(before: Engagement, after: Engagement): EngagementChange[] {
   const changes: EngagementChange[] = [];
   for (const [key, now] of after) {
     const was = before.get(key);
     changes.push({ ...now, shares: now.shares - (was?.shares ?? 0), reactions: now.reactions - (was?.reactions ?? 0) });
   }
   for (const [key, was] of before) if (!after.has(key)) changes.push({ ...was, shares: -was.shares, reactions: -was.reactions });
-  writeChanges(c, changes);
+  return changes;
 }
 
 export interface EngagementChange {
@@ -85,28 +110,29 @@ export interface EngagementChange {
  * message back (a message seen for the first time, a new reaction): the common events cost no extra reads. Inside
  * a batch that already took the message's engagement before an earlier write, the batch's end accounts for it.
  */
-export function journalEngagementChange(c: Connection, message: MessageRef, changes: readonly EngagementChange[]): void {
-  if (deferred.get(c.client)?.has(messageKey(message))) return;
-  writeChanges(c, changes);
+export function* journalEngagementChange(w: Writer, message: MessageRef, changes: readonly EngagementChange[]): Steps<void> {
+  if (deferred.get(w.key)?.has(messageKey(message))) return;
+  yield* writeChanges(w, changes);
 }
 
 /**
  * Runs `write`, a change to the given messages' shares, reactions or reaction counts, and journals how it changed
- * what they count for. Inside deferEngagementChanges the journal is written once at the batch's end instead.
+ * what they count for. Inside a batch the journal is written once at the batch's end instead.
  * Call inside the write's transaction.
  */
-export function withEngagementChanges<T>(c: Connection, messages: readonly MessageRef[], write: () => T): T {
-  const pending = deferred.get(c.client);
+export function* withEngagementChanges<T>(w: Writer, messages: readonly MessageRef[], write: Steps<T>): Steps<T> {
+  const pending = deferred.get(w.key);
   if (pending) {
     for (const message of messages) {
       const key = messageKey(message);
-      if (!pending.has(key)) pending.set(key, { message, before: engagementOf(c, message) });
+      if (!pending.has(key)) pending.set(key, { message, before: yield* engagementOf(w, message) });
     }
-    return write();
+    return yield* write;
   }
-  const before = new Map(messages.map((message) => [messageKey(message), { message, before: engagementOf(c, message) }]));
-  const result = write();
-  flushJournalBatch(c, before);
+  const before: Pending = new Map();
+  for (const message of messages) before.set(messageKey(message), { message, before: yield* engagementOf(w, message) });
+  const result = yield* write;
+  yield* flushJournalBatch(w, before);
   return result;
 }
 
@@ -116,16 +142,26 @@ export function withEngagementChanges<T>(c: Connection, messages: readonly Messa
  * If `fn` throws, nothing is journaled (the transaction rolls back anyway).
  */
 export function deferEngagementChanges<T>(c: Connection, fn: () => T): T {
-  return withDeferredBatch(deferred, c, newJournalBatch, (pending) => flushJournalBatch(c, pending), fn);
+  return withDeferredNow(c, openEngagementChangesSteps(sqliteWriter(c)), fn);
 }
 
-/** deferEngagementChanges for a transaction that does not fit one callback: the journal is written at flush(). */
-export function openEngagementChangesBatch(c: Connection): DeferredBatch {
-  return openDeferredBatch(deferred, c, newJournalBatch, (pending) => flushJournalBatch(c, pending));
+/** A journal batch for a transaction that does not fit one callback: the journal is written at flush(). */
+export function openEngagementChangesSteps(w: Writer): DeferredSteps {
+  return openDeferred(
+    deferred,
+    w.key,
+    (): Pending => new Map(),
+    (pending) => flushJournalBatch(w, pending),
+  );
 }
 
-const newJournalBatch = (): Map<string, { message: MessageRef; before: Engagement }> => new Map();
-
-function flushJournalBatch(c: Connection, pending: Map<string, { message: MessageRef; before: Engagement }>): void {
-  for (const { message, before } of pending.values()) journal(c, before, engagementOf(c, message));
+function* flushJournalBatch(w: Writer, pending: Pending): Steps<void> {
+  if (w.engine === 'sqlite') {
+    // Message by message, as the journal was always written on SQLite.
+    for (const { message, before } of pending.values()) yield* writeChanges(w, changesBetween(before, yield* engagementOf(w, message)));
+    return;
+  }
+  const changes: EngagementChange[] = [];
+  for (const { message, before } of pending.values()) changes.push(...changesBetween(before, yield* engagementOf(w, message)));
+  yield* writeChanges(w, changes);
 }

@@ -26,3 +26,27 @@ export const BASELINES_KEY = 'INDEXED BY sqlite_autoindex_reaction_baselines_1';
  * JOIN (which keeps shares the outer table) SQLite walks the guild's reactions and looks each one's share up.
  */
 export const SHARES_OF_CLIP = 'INDEXED BY shares_guild_clip_idx';
+
+/**
+ * The hints above and the CROSS JOIN that keeps shares the outer table are SQLite's; PostgreSQL's planner takes the
+ * guild-first keys by itself (and refuses ON after CROSS JOIN), so its statements are plain.
+ */
+export interface CaptureJoins {
+  reactionsKey: string;
+  baselinesKey: string;
+  sharesOfClip: string;
+  /** `CROSS JOIN` on SQLite, a plain `JOIN` on PostgreSQL; followed by ON. */
+  join: string;
+}
+
+const SQLITE_JOINS: CaptureJoins = {
+  reactionsKey: REACTIONS_KEY,
+  baselinesKey: BASELINES_KEY,
+  sharesOfClip: SHARES_OF_CLIP,
+  join: 'CROSS JOIN',
+};
+const POSTGRES_JOINS: CaptureJoins = { reactionsKey: '', baselinesKey: '', sharesOfClip: '', join: 'JOIN' };
+
+export function captureJoins(engine: 'sqlite' | 'postgres'): CaptureJoins {
+  return engine === 'postgres' ? POSTGRES_JOINS : SQLITE_JOINS;
+}

@@ -1,11 +1,13 @@
 // Reactions on clip messages, one row per (message, emoji, user), so every operation is idempotent. Reactions on
-// messages that share no clip are ignored; the clip counters are recomputed after each change.
+// messages that share no clip are ignored; the clip counters are recomputed after each change. The logic is steps
+// (./steps.ts): synchronous on a SQLite connection (the `…On` functions), awaited on PostgreSQL.
 import type { Connection } from '../../client';
-import { markDirtyHours } from '../../dirty';
-import { refreshClipEngagement } from './clip-counters';
+import { markDirtyHoursSteps } from '../../dirty';
+import { refreshClipEngagement, type ClipKey } from './clip-counters';
 import { journalEngagementChange, withEngagementChanges } from './engagement-journal';
-import { BASELINES_KEY, REACTIONS_KEY, type MessageRef } from './keys';
-import { activeClipsOfMessageOn as activeClipsOfMessage, isKnownClipMessageOn as isKnownClipMessage } from './shares';
+import { captureJoins, type MessageRef } from './keys';
+import { activeClipsOfMessageSteps, isKnownClipMessageSteps } from './shares';
+import { all, exec, executeNow, get, type Steps, type Writer } from './steps';
 
 export interface ReactionEvent extends MessageRef {
   channelId: string;
@@ -25,86 +27,89 @@ export interface ReactionSnapshot extends MessageRef {
   at: number;
 }
 
+const INSERT_REACTION = `INSERT INTO reactions (guild_id, channel_id, message_id, emoji_key, user_id, reacted_at)
+       VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id, message_id, emoji_key, user_id) DO NOTHING`;
+
 /** Returns true when the reaction was new (false for a replay or a message without clips). */
-export function recordReactionAddedOn(c: Connection, event: ReactionEvent, now: number): boolean {
-  if (!isKnownClipMessage(c, event)) return false;
-  const result = c
-    .statement(`INSERT INTO reactions (guild_id, channel_id, message_id, emoji_key, user_id, reacted_at)
-       VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id, message_id, emoji_key, user_id) DO NOTHING`)
-    .run(event.guildId, event.channelId, event.messageId, event.emojiKey, event.userId, event.at);
-  if (result.changes === 0) return false;
+export function* recordReactionAddedSteps(w: Writer, event: ReactionEvent, now: number): Steps<boolean> {
+  if (!(yield* isKnownClipMessageSteps(event))) return false;
+  const changes = yield* exec(INSERT_REACTION, [event.guildId, event.channelId, event.messageId, event.emojiKey, event.userId, event.at]);
+  if (changes === 0) return false;
   // One more reaction at its time, for each clip the message actively shares (as analytics count them).
-  const clips = activeClipsOfMessage(c, event);
-  journalEngagementChange(
-    c,
+  const clips = yield* activeClipsOfMessageSteps(event);
+  yield* journalEngagementChange(
+    w,
     event,
     clips.map((clip) => ({ guildId: clip.guildId, clipId: clip.clipId, at: event.at, shares: 0, reactions: 1 })),
   );
-  afterChange(c, event, [event.at], now, clips);
+  yield* afterChange(w, event, [event.at], now, clips);
   return true;
+}
+
+export function recordReactionAddedOn(c: Connection, event: ReactionEvent, now: number): boolean {
+  return executeNow(c, (w) => recordReactionAddedSteps(w, event, now));
 }
 
 /**
  * Returns true when something was removed. A remove by a user we never saw (their reaction is only part of an
  * imported count) takes one from that count instead, so an export's numbers and live events never double count.
  */
-export function recordReactionRemovedOn(c: Connection, event: ReactionEvent, now: number): boolean {
-  if (!isKnownClipMessage(c, event)) return false;
-  return withEngagementChanges(c, [event], () => removeReaction(c, event, now));
+export function* recordReactionRemovedSteps(w: Writer, event: ReactionEvent, now: number): Steps<boolean> {
+  if (!(yield* isKnownClipMessageSteps(event))) return false;
+  return yield* withEngagementChanges(w, [event], removeReaction(w, event, now));
 }
 
-function removeReaction(c: Connection, event: ReactionEvent, now: number): boolean {
+export function recordReactionRemovedOn(c: Connection, event: ReactionEvent, now: number): boolean {
+  return executeNow(c, (w) => recordReactionRemovedSteps(w, event, now));
+}
+
+function* removeReaction(w: Writer, event: ReactionEvent, now: number): Steps<boolean> {
   const { guildId, messageId, emojiKey, userId } = event;
-  const row = c
-    .statement<[string, string, string, string], { reacted_at: number }>(
-      'SELECT reacted_at FROM reactions WHERE guild_id = ? AND message_id = ? AND emoji_key = ? AND user_id = ?',
-    )
-    .get(guildId, messageId, emojiKey, userId);
+  const key = [guildId, messageId, emojiKey, userId];
+  const row = yield* get<{ reacted_at: number }>(
+    'SELECT reacted_at FROM reactions WHERE guild_id = ? AND message_id = ? AND emoji_key = ? AND user_id = ?',
+    key,
+  );
   if (row) {
-    c.statement('DELETE FROM reactions WHERE guild_id = ? AND message_id = ? AND emoji_key = ? AND user_id = ?').run(
-      guildId,
-      messageId,
-      emojiKey,
-      userId,
-    );
-    afterChange(c, event, [row.reacted_at], now);
+    yield* exec('DELETE FROM reactions WHERE guild_id = ? AND message_id = ? AND emoji_key = ? AND user_id = ?', key);
+    yield* afterChange(w, event, [row.reacted_at], now);
     return true;
   }
-  const baseline = c
-    .statement<[string, string, string], { anonymous_count: number; observed_at: number }>(
-      'SELECT anonymous_count, observed_at FROM reaction_baselines WHERE guild_id = ? AND message_id = ? AND emoji_key = ?',
-    )
-    .get(guildId, messageId, emojiKey);
+  const baseline = yield* get<{ anonymous_count: number; observed_at: number }>(
+    'SELECT anonymous_count, observed_at FROM reaction_baselines WHERE guild_id = ? AND message_id = ? AND emoji_key = ?',
+    [guildId, messageId, emojiKey],
+  );
   if (!baseline || baseline.anonymous_count <= 0) return false;
-  c.statement(
+  yield* exec(
     'UPDATE reaction_baselines SET anonymous_count = anonymous_count - 1 WHERE guild_id = ? AND message_id = ? AND emoji_key = ?',
-  ).run(guildId, messageId, emojiKey);
-  afterChange(c, event, [baseline.observed_at], now);
+    [guildId, messageId, emojiKey],
+  );
+  yield* afterChange(w, event, [baseline.observed_at], now);
   return true;
 }
 
 /** Removes every reaction of a message, or of one emoji on it (REMOVE_ALL / REMOVE_EMOJI). */
-export function recordReactionsClearedOn(c: Connection, target: MessageRef & { emojiKey?: string | null }, now: number): number {
-  if (!isKnownClipMessage(c, target)) return 0;
-  return withEngagementChanges(c, [target], () => clearReactions(c, target, now));
+export function* recordReactionsClearedSteps(w: Writer, target: MessageRef & { emojiKey?: string | null }, now: number): Steps<number> {
+  if (!(yield* isKnownClipMessageSteps(target))) return 0;
+  return yield* withEngagementChanges(w, [target], clearReactions(w, target, now));
 }
 
-function clearReactions(c: Connection, target: MessageRef & { emojiKey?: string | null }, now: number): number {
+export function recordReactionsClearedOn(c: Connection, target: MessageRef & { emojiKey?: string | null }, now: number): number {
+  return executeNow(c, (w) => recordReactionsClearedSteps(w, target, now));
+}
+
+function* clearReactions(w: Writer, target: MessageRef & { emojiKey?: string | null }, now: number): Steps<number> {
+  const j = captureJoins(w.engine);
   const emojiFilter = target.emojiKey ? ' AND emoji_key = ?' : '';
   const params = target.emojiKey ? [target.guildId, target.messageId, target.emojiKey] : [target.guildId, target.messageId];
-  const times = c
-    .statement<
-      unknown[],
-      { t: number }
-    >(`SELECT reacted_at AS t FROM reactions ${REACTIONS_KEY} WHERE guild_id = ? AND message_id = ?${emojiFilter}
-       UNION SELECT observed_at AS t FROM reaction_baselines ${BASELINES_KEY} WHERE guild_id = ? AND message_id = ?${emojiFilter}`)
-    .all(...params, ...params)
-    .map((r) => r.t);
-  const removed = c.statement(`DELETE FROM reactions WHERE guild_id = ? AND message_id = ?${emojiFilter}`).run(...params).changes;
-  const removedBaselines = c
-    .statement(`DELETE FROM reaction_baselines WHERE guild_id = ? AND message_id = ?${emojiFilter}`)
-    .run(...params).changes;
-  if (removed + removedBaselines > 0) afterChange(c, target, times, now);
+  const times = (yield* all<{ t: number }>(
+    `SELECT reacted_at AS t FROM reactions ${j.reactionsKey} WHERE guild_id = ? AND message_id = ?${emojiFilter}
+       UNION SELECT observed_at AS t FROM reaction_baselines ${j.baselinesKey} WHERE guild_id = ? AND message_id = ?${emojiFilter}`,
+    [...params, ...params],
+  )).map((r) => r.t);
+  const removed = yield* exec(`DELETE FROM reactions WHERE guild_id = ? AND message_id = ?${emojiFilter}`, params);
+  const removedBaselines = yield* exec(`DELETE FROM reaction_baselines WHERE guild_id = ? AND message_id = ?${emojiFilter}`, params);
+  if (removed + removedBaselines > 0) yield* afterChange(w, target, times, now);
   return removed;
 }
 
@@ -112,49 +117,51 @@ function clearReactions(c: Connection, target: MessageRef & { emojiKey?: string 
  * Sets the reactions of one emoji on a message as an export or a crawl saw them. Named users become rows;
  * `count` beyond the named users is kept as an anonymous baseline. Re-applying the same snapshot changes nothing.
  */
-export function recordReactionSnapshotOn(c: Connection, snapshot: ReactionSnapshot, now: number): void {
-  if (!isKnownClipMessage(c, snapshot)) return;
-  withEngagementChanges(c, [snapshot], () => applySnapshot(c, snapshot, now));
+export function* recordReactionSnapshotSteps(w: Writer, snapshot: ReactionSnapshot, now: number): Steps<void> {
+  if (!(yield* isKnownClipMessageSteps(snapshot))) return;
+  yield* withEngagementChanges(w, [snapshot], applySnapshot(w, snapshot, now));
 }
 
-function applySnapshot(c: Connection, snapshot: ReactionSnapshot, now: number): void {
-  const insert = c.statement(`INSERT INTO reactions (guild_id, channel_id, message_id, emoji_key, user_id, reacted_at)
-     VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id, message_id, emoji_key, user_id) DO NOTHING`);
-  for (const userId of snapshot.userIds) {
-    insert.run(snapshot.guildId, snapshot.channelId, snapshot.messageId, snapshot.emojiKey, userId, snapshot.at);
-  }
+export function recordReactionSnapshotOn(c: Connection, snapshot: ReactionSnapshot, now: number): void {
+  executeNow(c, (w) => recordReactionSnapshotSteps(w, snapshot, now));
+}
+
+// PostgreSQL: a snapshot's named users in one statement.
+const INSERT_REACTIONS_POSTGRES = `INSERT INTO reactions (guild_id, channel_id, message_id, emoji_key, user_id, reacted_at)
+     SELECT ?::text, ?::text, ?::text, ?::text, u, ?::bigint FROM unnest(?::text[]) AS u ON CONFLICT (guild_id, message_id, emoji_key, user_id) DO NOTHING`;
+
+function* applySnapshot(w: Writer, snapshot: ReactionSnapshot, now: number): Steps<void> {
   const { guildId, messageId, emojiKey } = snapshot;
+  if (w.engine === 'sqlite') {
+    for (const userId of snapshot.userIds) {
+      yield* exec(INSERT_REACTION, [guildId, snapshot.channelId, messageId, emojiKey, userId, snapshot.at]);
+    }
+  } else if (snapshot.userIds.length > 0) {
+    yield* exec(INSERT_REACTIONS_POSTGRES, [guildId, snapshot.channelId, messageId, emojiKey, snapshot.at, [...snapshot.userIds]]);
+  }
+  const key = [guildId, messageId, emojiKey];
   const named =
-    c
-      .statement<[string, string, string], { n: number }>(
-        'SELECT count(*) AS n FROM reactions WHERE guild_id = ? AND message_id = ? AND emoji_key = ?',
-      )
-      .get(guildId, messageId, emojiKey)?.n ?? 0;
+    (yield* get<{ n: number }>('SELECT count(*) AS n FROM reactions WHERE guild_id = ? AND message_id = ? AND emoji_key = ?', key))?.n ?? 0;
   const anonymous = Math.max(0, snapshot.count - named);
   // A changed anonymous count keeps its first observed_at, so that hour changes too.
-  const previous = c
-    .statement<[string, string, string], { observed_at: number }>(
-      'SELECT observed_at FROM reaction_baselines WHERE guild_id = ? AND message_id = ? AND emoji_key = ?',
-    )
-    .get(guildId, messageId, emojiKey);
+  const previous = yield* get<{ observed_at: number }>(
+    'SELECT observed_at FROM reaction_baselines WHERE guild_id = ? AND message_id = ? AND emoji_key = ?',
+    key,
+  );
   if (anonymous > 0) {
-    c.statement(`INSERT INTO reaction_baselines (guild_id, channel_id, message_id, emoji_key, anonymous_count, observed_at)
+    yield* exec(
+      `INSERT INTO reaction_baselines (guild_id, channel_id, message_id, emoji_key, anonymous_count, observed_at)
          VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (guild_id, message_id, emoji_key) DO UPDATE SET anonymous_count = excluded.anonymous_count`).run(
-      guildId,
-      snapshot.channelId,
-      messageId,
-      emojiKey,
-      anonymous,
-      snapshot.at,
+         ON CONFLICT (guild_id, message_id, emoji_key) DO UPDATE SET anonymous_count = excluded.anonymous_count`,
+      [guildId, snapshot.channelId, messageId, emojiKey, anonymous, snapshot.at],
     );
   } else {
-    c.statement('DELETE FROM reaction_baselines WHERE guild_id = ? AND message_id = ? AND emoji_key = ?').run(guildId, messageId, emojiKey);
+    yield* exec('DELETE FROM reaction_baselines WHERE guild_id = ? AND message_id = ? AND emoji_key = ?', key);
   }
-  afterChange(c, snapshot, previous ? [snapshot.at, previous.observed_at] : [snapshot.at], now);
+  yield* afterChange(w, snapshot, previous ? [snapshot.at, previous.observed_at] : [snapshot.at], now);
 }
 
-function afterChange(c: Connection, message: MessageRef, times: number[], now: number, clips = activeClipsOfMessage(c, message)): void {
-  refreshClipEngagement(c, clips, now);
-  markDirtyHours(c, message.guildId, times, 'engagement');
+function* afterChange(w: Writer, message: MessageRef, times: number[], now: number, clips?: ClipKey[]): Steps<void> {
+  yield* refreshClipEngagement(w, clips ?? (yield* activeClipsOfMessageSteps(message)), now);
+  yield* markDirtyHoursSteps(w, message.guildId, times, 'engagement');
 }

@@ -1,6 +1,7 @@
 // Twitch's answers written into the clips table: one Get Clips answer, a followed channel's synced clips, one clip.
-import type { Connection, Db } from '../../client';
-import { applyTwitchClipRecord, DirtyHours, inWrite, markClipNotFound, type TwitchClipRecord } from './clip-rows';
+import type { Db } from '../../database';
+import { queries } from '../../sql';
+import { applyTwitchClipRecord, inWrite, markClipNotFound, type TwitchClipRecord } from './clip-rows';
 import { rememberUnnamedGames } from './game-names';
 
 export interface ClipLookupWrite {
@@ -20,18 +21,20 @@ export interface ClipLookupWrite {
 /**
  * Writes one Get Clips answer in one transaction: every returned clip into every guild's row with a view
  * observation, unnamed games remembered, clips gone from Twitch marked not_found, and the dirty hours of every guild
- * whose ranked data changed. Returns how many clips were marked not_found (each counts once).
+ * whose ranked data changed.
  */
 export function writeClipLookup(db: Db, write: ClipLookupWrite): Promise<void> {
-  return inWrite(db, (c) => {
-    const dirty = new DirtyHours();
+  return inWrite(db, async (tx, dirty) => {
     for (const clip of write.clips)
-      applyTwitchClipRecord(c, clip, { now: write.now, gameName: write.gameNames.get(clip.gameId) ?? null, dirty });
-    rememberUnnamedGames(c, write.unnamedGames, write.now, write.firstGameNameTry);
-    for (const id of write.notFound) markClipNotFound(c, id, write.now, dirty);
-    dirty.flush(c);
+      await applyTwitchClipRecord(tx, clip, { now: write.now, gameName: write.gameNames.get(clip.gameId) ?? null, dirty });
+    await rememberUnnamedGames(tx, write.unnamedGames, write.now, write.firstGameNameTry);
+    for (const id of write.notFound) await markClipNotFound(tx, id, write.now, dirty);
   });
 }
+
+/** A followed channel's new clip row: 0 shares, source twitch_sync; an existing (guild, clip) row is left alone. */
+export const INSERT_SYNCED_CLIP_SQL = `INSERT INTO clips (guild_id, clip_id, url, first_seen_at, last_updated_at, source, discord_shares)
+     VALUES (?, ?, ?, ?, ?, 'twitch_sync', 0) ON CONFLICT (guild_id, clip_id) DO NOTHING`;
 
 /**
  * Inserts a followed channel's clips that are new to the guild (0 shares, source twitch_sync) and writes Twitch's
@@ -46,40 +49,19 @@ export function writeSyncedClips(
   firstGameNameTry: number,
   now: number,
 ): Promise<number> {
-  return inWrite(db, (c) => writeSyncedClipsOn(c, guildId, clips, gameNames, unnamedGames, firstGameNameTry, now));
-}
-
-/** writeSyncedClips on a connection inside the caller's transaction (the demo generator's synchronous batches). */
-export function writeSyncedClipsOn(
-  c: Connection,
-  guildId: string,
-  clips: ReadonlyArray<{ clip: TwitchClipRecord; url: string }>,
-  gameNames: ReadonlyMap<string, string | null>,
-  unnamedGames: readonly string[],
-  firstGameNameTry: number,
-  now: number,
-): number {
-  const insert = c.statement(
-    `INSERT INTO clips (guild_id, clip_id, url, first_seen_at, last_updated_at, source, discord_shares)
-     VALUES (?, ?, ?, ?, ?, 'twitch_sync', 0) ON CONFLICT (guild_id, clip_id) DO NOTHING`,
-  );
-  let added = 0;
-  const dirty = new DirtyHours();
-  for (const { clip, url } of clips) {
-    added += insert.run(guildId, clip.id, url, now, now).changes;
-    applyTwitchClipRecord(c, clip, { now, gameName: gameNames.get(clip.gameId) ?? null, dirty });
-  }
-  rememberUnnamedGames(c, unnamedGames, now, firstGameNameTry);
-  dirty.flush(c);
-  return added;
+  return inWrite(db, async (tx, dirty) => {
+    const q = queries(tx);
+    let added = 0;
+    for (const { clip, url } of clips) {
+      added += (await q.run(INSERT_SYNCED_CLIP_SQL, [guildId, clip.id, url, now, now])).changes;
+      await applyTwitchClipRecord(tx, clip, { now, gameName: gameNames.get(clip.gameId) ?? null, dirty });
+    }
+    await rememberUnnamedGames(tx, unnamedGames, now, firstGameNameTry);
+    return added;
+  });
 }
 
 /** Writes one clip Twitch returned into every guild's row of it (with its view observation and dirty hours). */
 export function writeTwitchClip(db: Db, clip: TwitchClipRecord, options: { now: number; gameName: string | null }): Promise<number> {
-  return inWrite(db, (c) => applyTwitchClipRecord(c, clip, options));
-}
-
-/** writeTwitchClip on a connection inside the caller's transaction (the demo generator's synchronous batches). */
-export function writeTwitchClipOn(c: Connection, clip: TwitchClipRecord, options: { now: number; gameName: string | null }): number {
-  return applyTwitchClipRecord(c, clip, options);
+  return inWrite(db, (tx, dirty) => applyTwitchClipRecord(tx, clip, { ...options, dirty }));
 }

@@ -1,44 +1,14 @@
 // The enrichment queue: which clips are due, failed attempts with backoff, the queue's status, and failed clips put
 // back in the queue.
-import { run, type Connection, type Db } from '../../client';
+import type { Db } from '../../database';
+import { dialect, queries } from '../../sql';
+import { textArray } from '../../analytics/postgres-text';
 import { inWrite } from './clip-rows';
 
-interface FailureOutcome {
-  /** Rows that will be tried again after their backoff. */
-  retrying: number;
-  /** Rows that reached the attempt limit and are now failed. */
-  failed: number;
-}
-
 /**
- * Counts a failed attempt for every pending row of the clip: the row waits `backoffMs` before the next try,
- * or becomes failed with the error once it has had `maxAttempts`.
- */
-function recordEnrichmentFailure(
-  c: Connection,
-  clipId: string,
-  error: string,
-  options: { now: number; maxAttempts: number; backoffMs: number },
-): FailureOutcome {
-  const result = c
-    .statement<{ clipId: string; error: string; now: number; next: number; max: number }, { enrichment_state: string }>(
-      `UPDATE clips SET enrichment_attempts = enrichment_attempts + 1, enrichment_error = @error,
-              enrichment_state = CASE WHEN enrichment_attempts + 1 >= @max THEN 'failed' ELSE 'pending' END,
-              enrichment_next_attempt_at = CASE WHEN enrichment_attempts + 1 >= @max THEN 0 ELSE @next END,
-              last_updated_at = @now
-        WHERE clip_id = @clipId AND enrichment_state = 'pending'
-        RETURNING enrichment_state`,
-    )
-    .all({ clipId, error: error.slice(0, 500), now: options.now, next: options.now + options.backoffMs, max: options.maxAttempts });
-  let failed = 0;
-  for (const row of result) if (row.enrichment_state === 'failed') failed++;
-  return { retrying: result.length - failed, failed };
-}
-
-/**
- * Counts a failed attempt for each clip's pending rows: a row waits the backoff `backoffFor(its attempts so far)`
- * before its next try, or becomes failed with the error once it has had `maxAttempts`. Returns how many clips are
- * now failed and how many will be retried.
+ * Counts a failed attempt for every pending row of each clip: a row waits the backoff `backoffFor(its attempts so
+ * far)` before its next try, or becomes failed with the error once it has had `maxAttempts`. Returns how many clips
+ * are now failed and how many will be retried.
  */
 export function recordEnrichmentFailures(
   db: Db,
@@ -46,21 +16,35 @@ export function recordEnrichmentFailures(
   error: string,
   options: { now: number; maxAttempts: number; backoffFor: (attempts: number) => number },
 ): Promise<{ failed: number; retrying: number }> {
-  return inWrite(db, (c) => {
+  return inWrite(db, async (tx) => {
+    const q = queries(tx);
     let failed = 0;
     let retrying = 0;
-    const attempts = c.statement<[string], { n: number | null }>(
-      "SELECT max(enrichment_attempts) AS n FROM clips WHERE clip_id = ? AND enrichment_state = 'pending'",
-    );
-    for (const id of clipIds) {
-      const before = attempts.get(id)?.n ?? 0;
-      const outcome = recordEnrichmentFailure(c, id, error, {
-        now: options.now,
-        maxAttempts: options.maxAttempts,
-        backoffMs: options.backoffFor(before),
-      });
-      if (outcome.failed > 0) failed++;
-      else if (outcome.retrying > 0) retrying++;
+    for (const clipId of clipIds) {
+      const before =
+        (
+          await q.get<{ n: number | null }>(
+            "SELECT max(enrichment_attempts) AS n FROM clips WHERE clip_id = ? AND enrichment_state = 'pending'",
+            [clipId],
+          )
+        )?.n ?? 0;
+      const rows = await q.all<{ enrichment_state: string }>(
+        `UPDATE clips SET enrichment_attempts = enrichment_attempts + 1, enrichment_error = @error,
+                enrichment_state = CASE WHEN enrichment_attempts + 1 >= @max THEN 'failed' ELSE 'pending' END,
+                enrichment_next_attempt_at = CASE WHEN enrichment_attempts + 1 >= @max THEN 0 ELSE CAST(@next AS BIGINT) END,
+                last_updated_at = @now
+          WHERE clip_id = @clipId AND enrichment_state = 'pending'
+          RETURNING enrichment_state`,
+        {
+          clipId,
+          error: error.slice(0, 500),
+          now: options.now,
+          next: options.now + options.backoffFor(before),
+          max: options.maxAttempts,
+        },
+      );
+      if (rows.some((row) => row.enrichment_state === 'failed')) failed++;
+      else if (rows.length > 0) retrying++;
     }
     return { failed, retrying };
   });
@@ -72,51 +56,47 @@ export interface QueueCursor {
   id: number;
 }
 
+/** Rows read per page of the queue walk: a few batches' worth, so ids already taken rarely need a second page. */
+const QUEUE_PAGE = 500;
+
 /**
- * Distinct clip ids pending and due, longest-waiting first, after `cursor` and leaving out ids already taken. Walks
- * clips_enrichment_idx in order from the cursor and stops as soon as the batch is full, so a run over a long queue
+ * Distinct clip ids pending and due, longest-waiting first, after `cursor` and leaving out ids already taken. Reads
+ * clips_enrichment_idx in pages from the cursor and stops as soon as the batch is full, so a run over a long queue
  * never re-reads the rows it has already handed out.
  */
-export function dueClipIds(
+export async function dueClipIds(
   db: Db,
   now: number,
   limit: number,
   taken: ReadonlySet<string>,
   cursor: QueueCursor,
 ): Promise<{ ids: string[]; cursor: QueueCursor }> {
-  return run(db, (c) => {
-    const ids = new Set<string>();
-    let last = cursor;
-    const rows = c
-      .statement<[number, number, number, number], { id: number; clip_id: string; next: number }>(
-        `SELECT id, clip_id, enrichment_next_attempt_at AS next FROM clips
-          WHERE enrichment_state = 'pending' AND enrichment_next_attempt_at <= ?
-            AND (enrichment_next_attempt_at > ? OR (enrichment_next_attempt_at = ? AND id > ?))
-          ORDER BY enrichment_next_attempt_at, id`,
-      )
-      .iterate(now, cursor.next, cursor.next, cursor.id);
-    for (const row of rows) {
-      last = { next: row.next, id: row.id };
-      if (taken.has(row.clip_id)) continue;
-      ids.add(row.clip_id);
-      if (ids.size >= limit) break;
+  const q = queries(db);
+  const ids = new Set<string>();
+  let last = cursor;
+  for (;;) {
+    const rows = await q.values<[id: number, clipId: string, next: number]>(
+      `SELECT id, clip_id, enrichment_next_attempt_at FROM clips
+        WHERE enrichment_state = 'pending' AND enrichment_next_attempt_at <= ?
+          AND (enrichment_next_attempt_at > ? OR (enrichment_next_attempt_at = ? AND id > ?))
+        ORDER BY enrichment_next_attempt_at, id LIMIT ?`,
+      [now, last.next, last.next, last.id, QUEUE_PAGE],
+    );
+    for (const [id, clipId, next] of rows) {
+      last = { next, id };
+      if (taken.has(clipId)) continue;
+      ids.add(clipId);
+      if (ids.size >= limit) return { ids: [...ids], cursor: last };
     }
-    return { ids: [...ids], cursor: last };
-  });
+    if (rows.length < QUEUE_PAGE) return { ids: [...ids], cursor: last };
+  }
 }
 
-function countDue(c: Connection, now: number): number {
-  const row = c
-    .statement<[number], { n: number }>(
-      `SELECT count(DISTINCT clip_id) AS n FROM clips WHERE enrichment_state = 'pending' AND enrichment_next_attempt_at <= ?`,
-    )
-    .get(now);
-  return row?.n ?? 0;
-}
+const COUNT_DUE_SQL = `SELECT count(DISTINCT clip_id) AS n FROM clips WHERE enrichment_state = 'pending' AND enrichment_next_attempt_at <= ?`;
 
 /** How many distinct clips are pending and due now. */
-export function countDueClips(db: Db, now: number): Promise<number> {
-  return run(db, (c) => countDue(c, now));
+export async function countDueClips(db: Db, now: number): Promise<number> {
+  return (await queries(db).get<{ n: number }>(COUNT_DUE_SQL, [now]))?.n ?? 0;
 }
 
 export interface QueueStatus {
@@ -132,60 +112,53 @@ export interface QueueStatus {
   lastError: string | null;
 }
 
-export function enrichmentQueueStatus(db: Db, now: number): Promise<QueueStatus> {
-  return run(db, (c) => {
-    const counts = c
-      .statement<[], { state: string; n: number }>(
-        'SELECT enrichment_state AS state, count(DISTINCT clip_id) AS n FROM clips GROUP BY enrichment_state',
-      )
-      .all();
-    const n = (state: string): number => counts.find((row) => row.state === state)?.n ?? 0;
-    const next = c
-      .statement<[number], { t: number | null }>(
-        `SELECT min(enrichment_next_attempt_at) AS t FROM clips WHERE enrichment_state = 'pending' AND enrichment_next_attempt_at > ?`,
-      )
-      .get(now);
-    const last = c
-      .statement<[], { e: string }>(
-        `SELECT enrichment_error AS e FROM clips WHERE enrichment_error IS NOT NULL AND enrichment_state IN ('pending', 'failed')
-          ORDER BY last_updated_at DESC LIMIT 1`,
-      )
-      .get();
-    return {
-      pending: n('pending'),
-      due: countDue(c, now),
-      done: n('done'),
-      notFound: n('not_found'),
-      failed: n('failed'),
-      nextAttemptAt: next?.t ?? null,
-      lastError: last?.e ?? null,
-    };
-  });
+export async function enrichmentQueueStatus(db: Db, now: number): Promise<QueueStatus> {
+  const q = queries(db);
+  const counts = await q.all<{ state: string; n: number }>(
+    'SELECT enrichment_state AS state, count(DISTINCT clip_id) AS n FROM clips GROUP BY enrichment_state',
+  );
+  const n = (state: string): number => counts.find((row) => row.state === state)?.n ?? 0;
+  const next = await q.get<{ t: number | null }>(
+    `SELECT min(enrichment_next_attempt_at) AS t FROM clips WHERE enrichment_state = 'pending' AND enrichment_next_attempt_at > ?`,
+    [now],
+  );
+  const last = await q.get<{ e: string }>(
+    `SELECT enrichment_error AS e FROM clips WHERE enrichment_error IS NOT NULL AND enrichment_state IN ('pending', 'failed')
+      ORDER BY last_updated_at DESC LIMIT 1`,
+  );
+  return {
+    pending: n('pending'),
+    due: await countDueClips(db, now),
+    done: n('done'),
+    notFound: n('not_found'),
+    failed: n('failed'),
+    nextAttemptAt: next?.t ?? null,
+    lastError: last?.e ?? null,
+  };
 }
 
 /**
  * Puts failed clips back in the queue with a fresh attempt count (all of them, or one guild's, or the given clip
  * ids). Returns the number of rows re-queued.
  */
-export function retryFailedClips(db: Db, now: number, filter: { guildId?: string; clipIds?: readonly string[] } = {}): Promise<number> {
-  return inWrite(db, (c) => {
-    const where: string[] = ["enrichment_state = 'failed'"];
-    const params: (string | number)[] = [now];
-    if (filter.guildId !== undefined) {
-      where.push('guild_id = ?');
-      params.push(filter.guildId);
-    }
-    if (filter.clipIds !== undefined) {
-      if (filter.clipIds.length === 0) return 0;
-      where.push(`clip_id IN (${filter.clipIds.map(() => '?').join(', ')})`);
-      params.push(...filter.clipIds);
-    }
-    // Not cached: the IN list's length varies with the filter.
-    return c.client
-      .prepare(
-        `UPDATE clips SET enrichment_state = 'pending', enrichment_attempts = 0, enrichment_next_attempt_at = 0,
-                last_updated_at = ? WHERE ${where.join(' AND ')}`,
-      )
-      .run(...params).changes;
-  });
+export async function retryFailedClips(
+  db: Db,
+  now: number,
+  filter: { guildId?: string; clipIds?: readonly string[] } = {},
+): Promise<number> {
+  if (filter.clipIds !== undefined && filter.clipIds.length === 0) return 0;
+  const where: string[] = ["enrichment_state = 'failed'"];
+  const params: (string | number)[] = [now];
+  if (filter.guildId !== undefined) {
+    where.push('guild_id = ?');
+    params.push(filter.guildId);
+  }
+  if (filter.clipIds !== undefined) {
+    // One statement text whatever the number of ids: a JSON array on SQLite, a text[] on PostgreSQL.
+    where.push(dialect(db, { sqlite: 'clip_id IN (SELECT value FROM json_each(?))', postgres: 'clip_id = ANY(CAST(? AS text[]))' }));
+    params.push(dialect(db, { sqlite: JSON.stringify(filter.clipIds), postgres: textArray(filter.clipIds) }));
+  }
+  const sql = `UPDATE clips SET enrichment_state = 'pending', enrichment_attempts = 0, enrichment_next_attempt_at = 0,
+                last_updated_at = ? WHERE ${where.join(' AND ')}`;
+  return (await queries(db).run(sql, params)).changes;
 }

@@ -1,14 +1,7 @@
 // The clips table's Twitch side: Twitch's answers written into every guild's row of a clip (metadata, view history,
 // not_found, failures with backoff), the enrichment and refresh queues, and game names Twitch left out.
 export type { TwitchClipRecord } from './clip-rows';
-export {
-  writeClipLookup,
-  writeSyncedClips,
-  writeSyncedClipsOn,
-  writeTwitchClip,
-  writeTwitchClipOn,
-  type ClipLookupWrite,
-} from './clip-writes';
+export { writeClipLookup, writeSyncedClips, writeTwitchClip, type ClipLookupWrite } from './clip-writes';
 export {
   countDueClips,
   dueClipIds,
@@ -19,4 +12,5 @@ export {
   type QueueStatus,
 } from './enrichment-queue';
 export { unnamedGamesDue, writeGameNameAnswers } from './game-names';
+export { writeSyncedClipsOn, writeTwitchClipOn } from './sync-writes';
 export { clipsDueForRefresh, type RefreshIntervals } from './views';

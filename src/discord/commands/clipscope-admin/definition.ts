@@ -1,6 +1,7 @@
 // The /clipscope-admin definition Discord registers: its subcommands, groups and options.
 import { ChannelType, InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
 import { WEEKDAYS } from '../../embeds/format';
+import { feedGroup } from './feed';
 
 const TEXT_CHANNELS = [ChannelType.GuildText, ChannelType.GuildAnnouncement] as const;
 const CAPTURE_CHANNELS = [ChannelType.GuildText, ChannelType.GuildAnnouncement, ChannelType.GuildForum, ChannelType.GuildMedia] as const;
@@ -106,6 +107,7 @@ export const data = new SlashCommandBuilder()
           .addBooleanOption((o) => o.setName('clear').setDescription('Managers only again (removes the viewer role)')),
       ),
   )
+  .addSubcommandGroup(feedGroup)
   .addSubcommand((s) =>
     s
       .setName('backfill')

@@ -6,6 +6,7 @@ import { UserError } from '../../user-error';
 import { configureCapture } from './capture';
 import { dashboardSubcommands } from './dashboard';
 import { configureDigest, suggestTimezones } from './digest';
+import { feedSubcommands } from './feed';
 import { aggregate, backfill } from './maintenance';
 import type { SubcommandHandler } from './shared';
 import { showStatus } from './status';
@@ -25,6 +26,7 @@ const SUBCOMMANDS: Readonly<Record<string, SubcommandHandler | Readonly<Record<s
   token: tokenSubcommands,
   backfill,
   dashboard: dashboardSubcommands,
+  feed: feedSubcommands,
 };
 
 function handlerFor(group: string | null, sub: string): SubcommandHandler | null {

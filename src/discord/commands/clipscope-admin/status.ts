@@ -3,9 +3,10 @@ import type { APIEmbed } from 'discord.js';
 import type { Analytics } from '../../../analytics/service';
 import type { BotContext } from '../../context';
 import { COLORS, discordTimestamp, formatCount, plural } from '../../embeds/format';
-import { fitEmbed, safeText } from '../../embeds/limits';
+import { fitEmbed, safeText, truncate } from '../../embeds/limits';
 import { captureLine } from './capture';
 import { digestLines } from './digest';
+import { feedLine } from './feed';
 import { ephemeral, type SubcommandHandler } from './shared';
 
 export const showStatus: SubcommandHandler = async (interaction, ctx) => {
@@ -96,6 +97,10 @@ export async function statusEmbed(
         .join('\n'),
     });
   }
+  // Clip feeds, and why one is paused for permissions (Clipscope's own text with a channel mention, so not escaped).
+  const feeds = (await ctx.services.feeds?.list(guildId)) ?? [];
+  for (const f of feeds) if (f.pauseCause === 'permissions') errors.push(`Clip feed #${f.id}: ${truncate(f.pauseReason ?? '', 200)}`);
+  if (feeds.length > 0) fields.push({ name: 'Clip feeds', value: feeds.map(feedLine).join('\n') });
   fields.push({ name: 'Errors', value: errors.length > 0 ? errors.join('\n') : 'None 🎉' });
   return fitEmbed({
     title: `🛠️ Clipscope status${settings.guildName ? ` · ${safeText(settings.guildName, 100)}` : ''}`,

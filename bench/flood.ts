@@ -1,0 +1,178 @@
+// Flood benchmark (issue #24): one guild's cached answer latency (p50/p99 of GET /overview?period=week) while the
+// server is idle, and again while another guild floods it with uncached explicit-range questions (compare,
+// growth-opportunities, top-creators, overview; `from` moved by a millisecond each time, so none is ever cached).
+// The flooding guild's answered and refused (429) requests are counted too.
+//
+// The server (the real fastify server over the database, default options) runs in a child process and the load in
+// this one. Standalone, not part of bench/run.ts:
+//   node --import tsx bench/flood.ts --database PATH [--duration 10] [--connections 10] [--flooders 30]
+// (make a database with: npx clipscope generate --size S --out /tmp/S.db)
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { createAnalytics } from '../src/analytics/service';
+import { createApiToken } from '../src/auth/tokens';
+import { systemClock } from '../src/clock';
+import { closeDatabase, openDatabase } from '../src/db/client';
+import { createHttpServer } from '../src/http/server';
+import { httpServices } from '../src/http/services';
+import { silentLogger } from '../src/logger';
+
+async function serve(databasePath: string): Promise<void> {
+  const db = openDatabase({ path: databasePath, migrate: false });
+  const server = await createHttpServer({
+    ...httpServices(db),
+    clock: systemClock,
+    logger: silentLogger(),
+    options: {
+      corsOrigins: [],
+      // Far above the load: this measures query time, not the request-count limits.
+      rateLimitPerMinute: 10_000_000,
+      rateLimitPerIpPerMinute: 10_000_000,
+      cacheSeconds: 600,
+      changeCheckMs: 1000,
+      trustProxy: false,
+    },
+  });
+  process.send?.({ url: await server.listen('127.0.0.1', 0) });
+}
+
+interface Latency {
+  /** null when not one request was answered during the measurement (the server never got to them). */
+  p50Ms: number | null;
+  p99Ms: number | null;
+  requestsPerSecond: number;
+  answered: number;
+  non2xx: number;
+}
+
+async function measureCached(url: string, token: string, connections: number, duration: number): Promise<Latency> {
+  const result = await autocannon({ url, connections, duration, headers: { authorization: `Bearer ${token}` } });
+  const answered = result['2xx'];
+  return {
+    // autocannon reports 0 ms when nothing was answered; that is a stall, not a fast answer.
+    p50Ms: answered > 0 ? result.latency.p50 : null,
+    p99Ms: answered > 0 ? result.latency.p99 : null,
+    requestsPerSecond: Math.round(result.requests.average),
+    answered,
+    non2xx: result.non2xx,
+  };
+}
+
+/** Explicit ranges of about three months ending at the data's end, each `from` a millisecond later than the last. */
+function floodUrl(base: string, n: number, endAt: number): string {
+  const paths = ['compare', 'growth-opportunities', 'top-creators', 'overview'];
+  const from = new Date(endAt - 90 * 86_400_000 + n).toISOString();
+  const to = new Date(endAt).toISOString();
+  return `${base}/analytics/api/${paths[n % paths.length]}?from=${from}&to=${to}`;
+}
+
+/** `flooders` loops asking uncached questions until stop(); counts answers by status. */
+function flood(base: string, token: string, flooders: number, endAt: number) {
+  let stopped = false;
+  let n = 0;
+  const statuses = new Map<number, number>();
+  const loops = Array.from({ length: flooders }, async () => {
+    while (!stopped) {
+      const response = await fetch(floodUrl(base, n++, endAt), { headers: { authorization: `Bearer ${token}` } });
+      await response.arrayBuffer();
+      statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+      // A refused client backs off briefly, as a script honouring 429 would (without it this measures a busy loop).
+      if (response.status === 429) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  });
+  return {
+    statuses,
+    async stop() {
+      stopped = true;
+      await Promise.all(loops);
+    },
+  };
+}
+
+export async function benchFlood(options: { databasePath: string; durationSec: number; connections: number; flooders: number }) {
+  const db = openDatabase({ path: options.databasePath });
+  let victim: string;
+  let flooder: string;
+  let victimToken: string;
+  let flooderToken: string;
+  let endAt: number;
+  try {
+    const guilds = await createAnalytics(db).guilds();
+    if (guilds.length < 2) throw new Error(`${options.databasePath} holds fewer than two guilds`);
+    [flooder, victim] = [guilds[0]!.guildId, guilds[1]!.guildId];
+    flooderToken = (await createApiToken(db, { guildId: flooder, name: 'bench flood' }, Date.now())).token;
+    victimToken = (await createApiToken(db, { guildId: victim, name: 'bench victim' }, Date.now())).token;
+    endAt = Date.now();
+  } finally {
+    closeDatabase(db);
+  }
+  const child = fork(fileURLToPath(import.meta.url), ['--serve', options.databasePath], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  try {
+    const { url } = await new Promise<{ url: string }>((resolve, reject) => {
+      child.once('message', (m) => resolve(m as { url: string }));
+      child.once('exit', (code) => reject(new Error(`benchmark server exited early (code ${code})`)));
+    });
+    const cached = `${url}/analytics/api/overview?period=week`;
+    // Warm: the victim's answer is cached, and a first explicit range has been planned by SQLite.
+    await fetch(cached, { headers: { authorization: `Bearer ${victimToken}` } });
+    await fetch(floodUrl(url, -1, endAt), { headers: { authorization: `Bearer ${flooderToken}` } });
+    const idle = await measureCached(cached, victimToken, options.connections, options.durationSec);
+    const load = flood(url, flooderToken, options.flooders, endAt);
+    // Measured once the flood is in its steady state (every flooder has a request in the server).
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const flooded = await measureCached(cached, victimToken, options.connections, options.durationSec);
+    await load.stop();
+    return {
+      victim,
+      flooder,
+      connections: options.connections,
+      flooders: options.flooders,
+      durationSec: options.durationSec,
+      idle,
+      flooded,
+      flooderStatuses: Object.fromEntries(load.statuses),
+    };
+  } finally {
+    child.kill();
+  }
+}
+
+const isMain = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
+if (isMain) {
+  const { values } = parseArgs({
+    options: {
+      serve: { type: 'string' },
+      database: { type: 'string' },
+      duration: { type: 'string' },
+      connections: { type: 'string' },
+      flooders: { type: 'string' },
+    },
+  });
+  if (values.serve) {
+    serve(values.serve).catch((error: unknown) => {
+      process.stderr.write(`benchmark server failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    });
+  } else if (!values.database) {
+    process.stderr.write('usage: node --import tsx bench/flood.ts --database PATH [--duration 10] [--connections 10] [--flooders 30]\n');
+    process.exit(2);
+  } else {
+    benchFlood({
+      databasePath: values.database,
+      durationSec: Number(values.duration ?? 10),
+      connections: Number(values.connections ?? 10),
+      flooders: Number(values.flooders ?? 30),
+    }).then(
+      (result) => process.stdout.write(`${JSON.stringify(result, null, 2)}\n`),
+      (error: unknown) => {
+        process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  }
+}

@@ -1,0 +1,124 @@
+// The clip feed's scheduled job (docs/feed.md): every minute, for each broadcaster some feed follows, take its lease
+// (one process at a time), poll it when due within this run's Helix calls, then deliver each of its feeds.
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Clock } from '../clock';
+import type { Db } from '../db/database';
+import { leaseBroadcaster, listAllFeeds, releaseBroadcaster, type Feed } from '../db/stores/feeds';
+import type { Logger } from '../logger';
+import type { Job } from '../scheduler/scheduler';
+import type { TwitchApi } from '../twitch/client';
+import { createGameNames } from '../twitch/game-names';
+import { budgetedTwitch, helixBudget, type HelixBudget } from './budget';
+import { FAST_MS } from './cadence';
+import { deliverFeed } from './deliver';
+import { pollBroadcaster } from './poll';
+import type { FeedSender } from './sender';
+
+export const FEED_JOB_NAME = 'clip-feed';
+/** Every minute: a busy channel is polled every FAST_MS, a feed's new clips go out within a minute of being seen. */
+export const FEED_JOB_CRON = '15 * * * * *';
+/** How long a broadcaster's lease lasts: longer than a run takes (bounded by RUN_DEADLINE_MS), so it is not taken over. */
+const LEASE_MS = 5 * 60_000;
+/** Deliveries stop starting after this long into a run; the rest wait for the next. */
+const RUN_DEADLINE_MS = 2 * 60_000;
+
+export interface FeedJobDeps {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  twitch: TwitchApi;
+  sender: FeedSender;
+  /** Helix calls one run may make (FEED_HELIX_CALLS_PER_RUN). */
+  helixCallsPerRun: number;
+  /** This process's name in leases; a random one by default. */
+  owner?: string;
+}
+
+export interface FeedRunSummary {
+  broadcasters: number;
+  polled: number;
+  calls: number;
+  posted: number;
+  summarised: number;
+  paused: number;
+  resumed: number;
+  /** Broadcasters another process held. */
+  busy: number;
+}
+
+export interface FeedRunner {
+  runOnce(): Promise<FeedRunSummary>;
+}
+
+export function createFeedRunner(deps: FeedJobDeps): FeedRunner {
+  const owner = deps.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const logger = deps.logger.child({ component: 'feed' });
+  let budget: HelixBudget = helixBudget(0);
+  const twitch = budgetedTwitch(deps.twitch, () => budget);
+  // Game names are remembered across runs (for a day), so a busy channel's few games cost one call.
+  const gameNames = createGameNames(twitch, deps.clock);
+  return {
+    async runOnce() {
+      budget = helixBudget(deps.helixCallsPerRun);
+      const started = deps.clock.now();
+      const deadline = started + RUN_DEADLINE_MS;
+      const summary: FeedRunSummary = { broadcasters: 0, polled: 0, calls: 0, posted: 0, summarised: 0, paused: 0, resumed: 0, busy: 0 };
+      const byBroadcaster = new Map<string, Feed[]>();
+      for (const feed of await listAllFeeds(deps.db)) {
+        if (feed.paused && feed.pauseCause === 'admin') continue;
+        byBroadcaster.set(feed.broadcasterId, [...(byBroadcaster.get(feed.broadcasterId) ?? []), feed]);
+      }
+      for (const [broadcasterId, feeds] of byBroadcaster) {
+        summary.broadcasters += 1;
+        const now = deps.clock.now();
+        const state = await leaseBroadcaster(deps.db, { broadcasterId, owner, now, leaseUntil: now + LEASE_MS, intervalMs: FAST_MS });
+        if (!state) {
+          summary.busy += 1;
+          continue;
+        }
+        try {
+          if (state.nextPollAt <= now && budget.left > 0) {
+            const polled = await pollBroadcaster({ db: deps.db, twitch, gameNames, logger, owner }, state, {
+              now,
+              from: Math.min(...feeds.map((f) => f.startsAt)),
+              minViews: Math.max(0, ...feeds.map((f) => f.minViews)),
+            });
+            summary.polled += 1;
+            summary.calls += polled.calls;
+          }
+          for (const feed of feeds) {
+            if (deps.clock.now() > deadline) break;
+            try {
+              const d = await deliverFeed({ db: deps.db, sender: deps.sender, logger, now: () => deps.clock.now() }, feed, deadline);
+              summary.posted += d.posted;
+              summary.summarised += d.summarised;
+              if (d.pausedFor) summary.paused += 1;
+              if (d.resumed) summary.resumed += 1;
+            } catch (error) {
+              logger.error({ err: error, guildId: feed.guildId, feedId: feed.id }, 'clip feed delivery failed; the next run tries again');
+            }
+          }
+        } finally {
+          await releaseBroadcaster(deps.db, broadcasterId, owner);
+        }
+      }
+      return summary;
+    },
+  };
+}
+
+export function formatFeedSummary(s: FeedRunSummary): string {
+  if (s.broadcasters === 0) return 'no feeds';
+  const parts = [`${s.polled} of ${s.broadcasters} channels polled (${s.calls} Helix calls)`, `${s.posted} clips posted`];
+  if (s.summarised > 0) parts.push(`${s.summarised} summarised`);
+  if (s.paused > 0) parts.push(`${s.paused} feeds paused for permissions`);
+  if (s.resumed > 0) parts.push(`${s.resumed} resumed`);
+  if (s.busy > 0) parts.push(`${s.busy} channels held by another process`);
+  return parts.join(', ');
+}
+
+export function createFeedJob(deps: FeedJobDeps): Job {
+  const runner = createFeedRunner(deps);
+  return { name: FEED_JOB_NAME, cron: FEED_JOB_CRON, run: async () => formatFeedSummary(await runner.runOnce()) };
+}

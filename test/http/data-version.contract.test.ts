@@ -1,0 +1,84 @@
+// The HTTP cache's data versions on both engines (docs/adr/0004, 0010): a guild's version moves when another process
+// writes its clips, dirty hours, settings or Twitch links, and only that guild's; the change marker moves with every
+// commit by anyone (SQLite: data_version and total_changes; PostgreSQL: the WAL position).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAnalytics } from '../../src/analytics/service';
+import { updateGuildSettings } from '../../src/db/guild-settings';
+import { queries } from '../../src/db/sql';
+import { writeTwitchClip } from '../../src/db/stores/twitch-clips';
+import { upsertTwitchLinks } from '../../src/db/stores/twitch-links';
+import { createDataVersions } from '../../src/http/data-version';
+import { openTestDatabase, testEngines, type TestDatabase } from '../helpers/engines';
+
+const NOW = Date.parse('2026-12-01T10:00:00Z');
+const clip = (viewCount: number) => ({
+  id: 'Clip1',
+  broadcasterId: 'b',
+  broadcasterName: 'B',
+  creatorId: 'c',
+  creatorName: 'C',
+  gameId: 'g',
+  title: 'T',
+  viewCount,
+  createdAt: NOW - 3_600_000,
+  thumbnailUrl: 'x',
+  duration: 10,
+});
+
+describe.each(testEngines())('guild data versions on %s', (engine) => {
+  let t: TestDatabase;
+  let other: { db: TestDatabase['db']; close(): Promise<void> };
+  beforeAll(async () => {
+    t = await openTestDatabase(engine, 'data-version');
+    other = await t.openAnother();
+    await queries(t.db).run(
+      "INSERT INTO clips (guild_id, clip_id, url, first_seen_at, last_updated_at) VALUES ('gA', 'Clip1', 'u', ?, ?)",
+      [NOW, NOW],
+    );
+  });
+  afterAll(async () => {
+    await other?.close();
+    await t?.close();
+  });
+
+  it('moves a guild’s version when another process writes its data, and leaves other guilds’ alone', async () => {
+    const analytics = createAnalytics(t.db);
+    const versions = createDataVersions({ analytics, checkIntervalMs: 0 });
+    const a0 = await versions.current('gA');
+    const b0 = await versions.current('gB');
+    const marker0 = await analytics.changeMarker();
+
+    // Enrichment in another process: the clip's row and the guild's dirty hours change.
+    await writeTwitchClip(other.db, clip(10), { now: NOW + 1000, gameName: 'Game' });
+    expect(await analytics.changeMarker()).not.toBe(marker0);
+    const a1 = await versions.current('gA');
+    expect(a1).not.toBe(a0);
+    expect(await versions.current('gB')).toBe(b0);
+
+    await updateGuildSettings(other.db, 'gB', { timezone: 'Europe/Berlin' }, NOW + 2000);
+    expect(await versions.current('gA')).toBe(a1);
+    const b1 = await versions.current('gB');
+    expect(b1).not.toBe(b0);
+    expect(await analytics.dataVersion('gB')).toMatchObject({ timezone: 'Europe/Berlin' });
+
+    await upsertTwitchLinks(other.db, [
+      { guildId: 'gA', discordUserId: 'd', discordName: 'D', twitchUserId: 'c', twitchName: 'C', linkedAt: NOW },
+    ]);
+    expect(await versions.current('gA')).not.toBe(a1);
+    expect(await versions.current('gB')).toBe(b1);
+  });
+
+  it('keeps the change marker while nobody commits on SQLite; reads the server’s WAL position on PostgreSQL', async () => {
+    const analytics = createAnalytics(t.db);
+    const marker = await analytics.changeMarker();
+    if (engine === 'postgres') {
+      // A shared server's WAL also moves with other databases' work, so only its form and its advance are certain.
+      expect(marker).toMatch(/^[0-9A-F]+\/[0-9A-F]+$/);
+      await queries(other.db).run("UPDATE clips SET last_updated_at = last_updated_at + 1 WHERE guild_id = 'gA'");
+      expect(await analytics.changeMarker()).not.toBe(marker);
+      return;
+    }
+    await queries(other.db).get('SELECT count(*) AS n FROM clips');
+    expect(await analytics.changeMarker()).toBe(marker);
+  });
+});
