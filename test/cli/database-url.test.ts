@@ -5,7 +5,6 @@ import fs from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/index';
-import { missingOnPostgres } from '../../src/database-engine';
 import { announcePostgresSkip, createPostgresDatabase, type TestPostgresDatabase } from '../helpers/engines';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
 
@@ -41,18 +40,6 @@ describe('clipscope with DATABASE_URL', () => {
     expect(result.stderr).not.toContain('secret');
     expect(fs.existsSync(missing)).toBe(false);
   });
-
-  it.runIf(missingOnPostgres(['reads']).length > 0)(
-    'refuses a command whose stores are not yet on PostgreSQL, naming them, before connecting',
-    async () => {
-      const result = await run(['guilds'], { DATABASE_URL: 'postgres://u:secret@127.0.0.1:1/db' });
-      expect(result.code).toBe(1);
-      expect(result.stderr).toBe(
-        'clipscope guilds: guilds is not yet available on PostgreSQL (postgres://u@127.0.0.1:1/db): it needs the analytics reads ' +
-          '(commands, digest, HTTP API), which still run on SQLite only. Pass --database PATH for a SQLite file, or unset DATABASE_URL\n',
-      );
-    },
-  );
 
   it('runs on the SQLite file given with --database', async () => {
     temp = createTempDb();
