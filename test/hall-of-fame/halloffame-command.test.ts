@@ -3,7 +3,7 @@
 // Clipscope may not post in, an NSFW hall that is not age-restricted, a word that is no emoji and a remove_below above
 // the threshold are refused with a message naming them; another server's hall of fame is untouched.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getHallOfFameSettings } from '../../src/db/stores/hall-of-fame';
+import { claimHallOfFamePost, claimHallOfFameRemoval, getHallOfFameSettings, recordHallOfFameSent } from '../../src/db/stores/hall-of-fame';
 import { createHallOfFameAdmin } from '../../src/hall-of-fame/admin';
 import { startCommandBot, type CommandBot } from '../discord/command-bot';
 import { snowflake, textChannel, user, type RecordedRequest } from '../fakes/discord';
@@ -34,6 +34,22 @@ async function halloffame(guildId: string, sub: string, opts: Record<string, str
       permissions: Permissions.manager,
       commandName: 'clipscope-admin',
       options: [subcommandGroup('halloffame', subcommand(sub, options(opts)))],
+    }),
+  );
+  return requests.map((r) => JSON.stringify(r.body ?? null)).join('\n');
+}
+
+/** What /halloffame answered, as JSON text. */
+async function standings(guildId: string, limit?: number): Promise<string> {
+  const requests: RecordedRequest[] = await h.invoke(
+    chatInput({
+      applicationId: h.discord.applicationId,
+      guildId,
+      channel: guildId === guildA ? hall : hallB,
+      user: admin,
+      permissions: Permissions.member,
+      commandName: 'halloffame',
+      options: options({ limit }),
     }),
   );
   return requests.map((r) => JSON.stringify(r.body ?? null)).join('\n');
@@ -101,5 +117,36 @@ describe('/clipscope-admin halloffame', () => {
     expect(await halloffame(guildA, 'off')).toContain('was not on');
     expect(await getHallOfFameSettings(h.temp.db, guildA)).toBeNull();
     expect(await getHallOfFameSettings(h.temp.db, guildB)).toMatchObject({ channelId: hallB.id, threshold: 5 });
+  });
+
+  it('/halloffame ranks the standing reposts by count and the members by how often they reached the hall', async () => {
+    expect(await standings(guildA)).toContain('no hall of fame yet');
+    const repost = async (messageId: string, authorId: string, count: number, removed = false) => {
+      const key = { guildId: guildA, messageId };
+      await claimHallOfFamePost(h.temp.db, {
+        ...key,
+        channelId: hall.id,
+        clipId: `Clip${messageId}`,
+        authorId,
+        hallChannelId: hall.id,
+        nonce: messageId,
+        postedCount: count,
+        now: NOW,
+        staleBefore: NOW - 1,
+      });
+      await recordHallOfFameSent(h.temp.db, key, `r${messageId}`, count, NOW);
+      if (removed) await claimHallOfFameRemoval(h.temp.db, key, 'deleted', NOW);
+    };
+    await repost('1', 'alice', 12);
+    await repost('2', 'bob', 30);
+    await repost('3', 'alice', 40, true);
+    await repost('4', 'carol', 9);
+    const answer = await standings(guildA, 2);
+    expect(answer).toContain('The hall of fame is off now');
+    expect(answer).toMatch(/Clip2.*30.*<@bob>.*Clip1.*12.*<@alice>/);
+    expect(answer).not.toContain('Clip3');
+    expect(answer).toMatch(/<@alice> · 2 clips in the hall \(best: 40 reactions\).*<@bob> · 1 clip/);
+    expect(answer).not.toContain('<@carol>');
+    expect(await standings(guildB)).toContain('Nobody yet');
   });
 });
