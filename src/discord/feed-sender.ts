@@ -67,8 +67,11 @@ export function renderFeedMessage(message: FeedMessage): string {
 export function createFeedSender(client: Client): FeedSender {
   return {
     async checkChannel(guildId, channelId): Promise<ChannelProblem | null> {
+      // Not connected yet, or the server is in a Discord outage: no verdict this run (pausing would be wrong).
+      if (!client.isReady()) throw new FeedDeliveryError('transient', 'the bot is not connected to Discord yet');
       const guild = client.guilds.cache.get(guildId);
-      if (!guild) return { reason: 'Clipscope is not in this server any more (or Discord has not sent it yet).' };
+      if (guild && !guild.available) throw new FeedDeliveryError('transient', 'the server is unavailable in a Discord outage');
+      if (!guild) return { reason: 'Clipscope is not in this server any more.' };
       const channel = guild.channels.cache.get(channelId) ?? null;
       if (!channel) return { reason: `The feed channel <#${channelId}> no longer exists or Clipscope cannot see it.` };
       if (!channel.isSendable()) return { reason: `<#${channelId}> is not a text channel Clipscope can post in.` };

@@ -63,7 +63,17 @@ export async function deliverFeed(deps: DeliverDeps, feed: Feed, deadline: numbe
   const outcome: DeliveryOutcome = { posted: 0, summarised: 0, skipped: 0, waiting: 0, failed: 0, pausedFor: null, resumed: false };
   if (feed.paused && feed.pauseCause === 'admin') return outcome;
 
-  const problem = await sender.checkChannel(feed.guildId, feed.channelId);
+  let problem: Awaited<ReturnType<FeedSender['checkChannel']>>;
+  try {
+    problem = await sender.checkChannel(feed.guildId, feed.channelId);
+  } catch (error) {
+    // Discord cannot tell yet (not connected, an outage): the feed waits for the next run, neither posting nor pausing.
+    if (error instanceof FeedDeliveryError && error.failure === 'transient') {
+      logger.debug({ guildId: feed.guildId, feedId: feed.id, err: error.message }, 'clip feed waits: Discord cannot tell yet');
+      return outcome;
+    }
+    throw error;
+  }
   if (problem) {
     await pauseForPermissions(deps, feed, problem.reason);
     outcome.pausedFor = problem.reason;
@@ -118,7 +128,13 @@ export async function deliverFeed(deps: DeliverDeps, feed: Feed, deadline: numbe
   const now = deps.now();
   const clips = await unpostedClips(
     db,
-    { guildId: feed.guildId, channelId: feed.channelId, broadcasterId: feed.broadcasterId, since: Math.max(feed.startsAt, now - WEEK_MS) },
+    {
+      guildId: feed.guildId,
+      channelId: feed.channelId,
+      broadcasterId: feed.broadcasterId,
+      since: Math.max(feed.startsAt, now - WEEK_MS),
+      minViews: feed.minViews,
+    },
     CANDIDATES_PER_RUN,
   );
   const shared = feed.postMemberShared

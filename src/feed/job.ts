@@ -13,6 +13,7 @@ import { budgetedTwitch, helixBudget, type HelixBudget } from './budget';
 import { FAST_MS } from './cadence';
 import { deliverFeed } from './deliver';
 import { pollBroadcaster } from './poll';
+import { alertTakingOff } from './taking-off';
 import type { FeedSender } from './sender';
 
 export const FEED_JOB_NAME = 'clip-feed';
@@ -41,6 +42,8 @@ export interface FeedRunSummary {
   calls: number;
   posted: number;
   summarised: number;
+  /** Taking-off alerts posted. */
+  alerts: number;
   paused: number;
   resumed: number;
   /** Broadcasters another process held. */
@@ -63,7 +66,17 @@ export function createFeedRunner(deps: FeedJobDeps): FeedRunner {
       budget = helixBudget(deps.helixCallsPerRun);
       const started = deps.clock.now();
       const deadline = started + RUN_DEADLINE_MS;
-      const summary: FeedRunSummary = { broadcasters: 0, polled: 0, calls: 0, posted: 0, summarised: 0, paused: 0, resumed: 0, busy: 0 };
+      const summary: FeedRunSummary = {
+        broadcasters: 0,
+        polled: 0,
+        calls: 0,
+        posted: 0,
+        summarised: 0,
+        alerts: 0,
+        paused: 0,
+        resumed: 0,
+        busy: 0,
+      };
       const byBroadcaster = new Map<string, Feed[]>();
       for (const feed of await listAllFeeds(deps.db)) {
         if (feed.paused && feed.pauseCause === 'admin') continue;
@@ -79,18 +92,20 @@ export function createFeedRunner(deps: FeedJobDeps): FeedRunner {
         }
         try {
           if (state.nextPollAt <= now && budget.left > 0) {
-            const polled = await pollBroadcaster({ db: deps.db, twitch, gameNames, logger, owner }, state, {
+            await pollBroadcaster({ db: deps.db, twitch, gameNames, logger, owner }, state, {
               now,
               from: Math.min(...feeds.map((f) => f.startsAt)),
               minViews: Math.max(0, ...feeds.map((f) => f.minViews)),
+              takingOff: feeds.some((f) => f.takingOff),
             });
             summary.polled += 1;
-            summary.calls += polled.calls;
           }
           for (const feed of feeds) {
             if (deps.clock.now() > deadline) break;
             try {
-              const d = await deliverFeed({ db: deps.db, sender: deps.sender, logger, now: () => deps.clock.now() }, feed, deadline);
+              const feedDeps = { db: deps.db, sender: deps.sender, logger, now: () => deps.clock.now() };
+              const d = await deliverFeed(feedDeps, feed, deadline);
+              if (!d.pausedFor) summary.alerts += await alertTakingOff(feedDeps, { ...feed, paused: feed.paused && !d.resumed }, deadline);
               summary.posted += d.posted;
               summary.summarised += d.summarised;
               if (d.pausedFor) summary.paused += 1;
@@ -103,6 +118,8 @@ export function createFeedRunner(deps: FeedJobDeps): FeedRunner {
           await releaseBroadcaster(deps.db, broadcasterId, owner);
         }
       }
+      // Every Helix call of the run went through the budget (Get Clips pages, view refreshes, game names).
+      summary.calls = deps.helixCallsPerRun - budget.left;
       return summary;
     },
   };
@@ -112,6 +129,7 @@ export function formatFeedSummary(s: FeedRunSummary): string {
   if (s.broadcasters === 0) return 'no feeds';
   const parts = [`${s.polled} of ${s.broadcasters} channels polled (${s.calls} Helix calls)`, `${s.posted} clips posted`];
   if (s.summarised > 0) parts.push(`${s.summarised} summarised`);
+  if (s.alerts > 0) parts.push(`${s.alerts} taking-off alerts`);
   if (s.paused > 0) parts.push(`${s.paused} feeds paused for permissions`);
   if (s.resumed > 0) parts.push(`${s.resumed} resumed`);
   if (s.busy > 0) parts.push(`${s.busy} channels held by another process`);

@@ -8,6 +8,7 @@ import {
   nameFeedClipGames,
   recordPoll,
   unnamedGameIds,
+  youngClipsToRefresh,
   upsertFeedClips,
   type PollState,
   type SeenClip,
@@ -19,6 +20,7 @@ import type { HelixClip } from '../twitch/schemas';
 import { HelixBudgetSpent } from './budget';
 import { nextInterval } from './cadence';
 import { WEEK_MS } from './filters';
+import { TAKING_OFF_WINDOW_MS } from './taking-off';
 
 /** How far before the last poll's end a window starts again: clips show up in Get Clips minutes after they are made. */
 export const POLL_OVERLAP_MS = 30 * 60_000;
@@ -36,7 +38,6 @@ export interface PollDeps {
 }
 
 export interface PollOutcome {
-  calls: number;
   clipsSeen: number;
   viewsRefreshed: number;
   /** The window was not finished (budget spent, or more pages than one poll takes). */
@@ -46,19 +47,20 @@ export interface PollOutcome {
 
 /**
  * Polls the broadcaster whose lease `state` is, and records the outcome (which gives the lease back).
- * `from` is where a first poll starts (the oldest feed's start); `minViews` the largest min_views of its feeds.
+ * `from` is where a first poll starts (the oldest feed's start); `minViews` the largest min_views of its feeds;
+ * `takingOff` whether one of them alerts on clips taking off (their first day's views are then read again).
  */
 export async function pollBroadcaster(
   deps: PollDeps,
   state: PollState,
-  options: { now: number; from: number; minViews: number },
+  options: { now: number; from: number; minViews: number; takingOff: boolean },
 ): Promise<PollOutcome> {
   const { db, twitch, now } = { ...deps, now: options.now };
   const resuming = state.cursor !== null && state.windowStart !== null && state.windowEnd !== null;
   const windowStart = resuming ? state.windowStart! : Math.max(0, (state.polledThrough ?? options.from) - POLL_OVERLAP_MS);
   const windowEnd = resuming ? state.windowEnd! : now;
   let cursor: string | null = resuming ? state.cursor : null;
-  const outcome: PollOutcome = { calls: 0, clipsSeen: 0, viewsRefreshed: 0, partial: false, error: null };
+  const outcome: PollOutcome = { clipsSeen: 0, viewsRefreshed: 0, partial: false, error: null };
   let newest: number | null = null;
   let windowDone = false;
   try {
@@ -67,7 +69,6 @@ export async function pollBroadcaster(
         outcome.partial = true;
         break;
       }
-      outcome.calls += 1;
       const result = await twitch.getClipsByBroadcaster({
         broadcasterId: state.broadcasterId,
         startedAt: windowStart,
@@ -90,19 +91,26 @@ export async function pollBroadcaster(
       const unnamed = await unnamedGameIds(db, state.broadcasterId, now - WEEK_MS, HELIX_MAX_IDS);
       if (unnamed.length > 0) await nameFeedClipGames(db, await deps.gameNames.resolve(unnamed));
     }
-    if (windowDone && options.minViews > 0) {
-      const waiting = await clipsAwaitingViews(
-        db,
-        {
-          broadcasterId: state.broadcasterId,
-          minViews: options.minViews,
-          createdAfter: now - WEEK_MS,
-          viewsBefore: now - VIEWS_REFRESH_MS,
-        },
-        HELIX_MAX_IDS,
-      );
+    if (windowDone && (options.minViews > 0 || options.takingOff)) {
+      // One Get Clips of up to 100 ids: first the clips in their first day (taking off), then those waiting for views.
+      const viewsBefore = now - VIEWS_REFRESH_MS;
+      const young = options.takingOff
+        ? await youngClipsToRefresh(
+            db,
+            { broadcasterId: state.broadcasterId, createdAfter: now - TAKING_OFF_WINDOW_MS, viewsBefore },
+            HELIX_MAX_IDS,
+          )
+        : [];
+      const belowMin =
+        options.minViews > 0
+          ? await clipsAwaitingViews(
+              db,
+              { broadcasterId: state.broadcasterId, minViews: options.minViews, createdAfter: now - WEEK_MS, viewsBefore },
+              HELIX_MAX_IDS,
+            )
+          : [];
+      const waiting = [...new Set([...young, ...belowMin])].slice(0, HELIX_MAX_IDS);
       if (waiting.length > 0) {
-        outcome.calls += 1;
         const { clips } = await twitch.getClipsByIds(waiting);
         await upsertFeedClips(db, await named(deps.gameNames, clips), now);
         outcome.viewsRefreshed = clips.length;

@@ -40,7 +40,10 @@ export class FeedDeliveryError extends ClipscopeError {
 }
 
 export interface FeedSender {
-  /** Null when the bot may post in the channel (View Channel, Send Messages, Embed Links), else why not. */
+  /**
+   * Null when the bot may post in the channel (View Channel, Send Messages, Embed Links, Read Message History), else
+   * why not. Throws a transient FeedDeliveryError when Discord cannot tell yet (not connected, an outage).
+   */
   checkChannel(guildId: string, channelId: string): Promise<ChannelProblem | null>;
   /** Posts the message with `nonce` (Discord drops a resend of it for a while); resolves with the message id. */
   send(channelId: string, message: FeedMessage, nonce: string): Promise<string>;

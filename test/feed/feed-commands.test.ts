@@ -93,7 +93,7 @@ describe('/clipscope-admin feed', () => {
       max_per_hour: 6,
     });
     expect(added).toContain(`Feed **#1** posts new clips of **AlphaStreamer** in <#${clips.id}>`);
-    expect(added).toContain('at least 25 views · games: just chatting, grand theft auto v · at most 6/hour');
+    expect(added).toContain('at least 25 views · games: just chatting, grand theft auto v · at most 6/hour · taking-off alerts');
     expect(await listFeeds(h.temp.db, guildA)).toMatchObject([
       { id: 1, broadcasterId: '7001', broadcasterLogin: 'alphastreamer', channelId: clips.id, minViews: 25, maxPerHour: 6, startsAt: NOW },
     ]);
@@ -107,7 +107,9 @@ describe('/clipscope-admin feed', () => {
 
     expect(await feed(guildA, 'edit', { feed: 1 })).toContain('Give at least one option to change');
     const edited = await feed(guildA, 'edit', { feed: 1, games: 'none', max_per_hour: 0, creators_exclude: 'SpamBot' });
-    expect(edited).toContain('Filters: at least 25 views · not by: spambot');
+    expect(edited).toContain('Filters: at least 25 views · not by: spambot · taking-off alerts');
+    expect(await feed(guildA, 'edit', { feed: 1, alert_channel: locked.id })).toContain(`Clipscope needs Send Messages in <#${locked.id}>`);
+    expect(await feed(guildA, 'edit', { feed: 1, taking_off: false })).toContain('no taking-off alerts');
     expect(await feed(guildA, 'edit', { feed: 1, channel: locked.id })).toContain('Clipscope needs Send Messages');
 
     expect(await feed(guildA, 'pause', { feed: 1 })).toContain('Feed **#1** paused');

@@ -2,7 +2,9 @@
 // Every eligible clip is posted exactly once, no ineligible clip is posted, the overflow is summarised, and Helix is
 // never called beyond the run's budget.
 import { afterEach, describe, expect, it } from 'vitest';
+import { digestStore } from '../../src/db/stores/digests';
 import { claimFeedPost, getFeed, leaseBroadcaster, listFeedPosts, updateFeed } from '../../src/db/stores/feeds';
+import { createDiscordClient } from '../../src/discord/client';
 import { postNonce } from '../../src/feed/deliver';
 import { testEngines } from '../helpers/engines';
 import { MINUTE, startFeedHarness, T0, type FeedHarness } from './harness';
@@ -195,6 +197,39 @@ describe.each(testEngines())('clip feed on %s', (engine) => {
     expect(h.postedClipIds()).toEqual(['WhilePaused']);
   });
 
+  it('pauses when Discord answers Missing Permissions to a post, and posts that clip once after resuming', async () => {
+    h = await startFeedHarness(engine);
+    const feed = await h.addFeed();
+    h.clip('Refused', 0.5);
+    const discord = h.discord;
+    discord.route('POST', '/channels/:channelId/messages', () => ({ status: 403, body: { message: 'Missing Permissions', code: 50013 } }));
+    const runner = h.runner();
+    await runs(runner, 1);
+    expect(await getFeed(h.db, h.guildId, feed.id)).toMatchObject({ paused: true, pauseCause: 'permissions' });
+    expect((await listFeedPosts(h.db, h.guildId))[0]).toMatchObject({ clipId: 'Refused', state: 'claimed' });
+
+    discord.route('POST', '/channels/:channelId/messages', ({ params, body }) => ({ body: discord.postMessage(params.channelId!, body) }));
+    await runs(runner, 2);
+    expect(await getFeed(h.db, h.guildId, feed.id)).toMatchObject({ paused: false });
+    expect(h.postedClipIds()).toEqual(['Refused']);
+  });
+
+  it('neither posts nor pauses while the bot is not connected to Discord yet', async () => {
+    h = await startFeedHarness(engine);
+    const feed = await h.addFeed();
+    h.clip('Waiting', 0.5);
+    const offline = createDiscordClient({ apiBaseUrl: h.discord.apiBaseUrl });
+    try {
+      await runs(h.runner({ client: offline }), 2);
+    } finally {
+      await offline.destroy();
+    }
+    expect(await getFeed(h.db, h.guildId, feed.id)).toMatchObject({ paused: false, pauseReason: null });
+    expect(h.postedClipIds()).toEqual([]);
+    await runs(h.runner(), 1);
+    expect(h.postedClipIds()).toEqual(['Waiting']);
+  });
+
   it('summarises what goes past max_per_hour in one message, and posts again the next hour', async () => {
     h = await startFeedHarness(engine);
     await h.addFeed({ maxPerHour: 3 });
@@ -229,5 +264,28 @@ describe.each(testEngines())('clip feed on %s', (engine) => {
     const posted = h.postedClipIds();
     expect(new Set(posted).size).toBe(250);
     expect(posted).toHaveLength(250);
+  });
+
+  it('shares no state with the weekly digest: neither suppresses the other in the same channel', async () => {
+    h = await startFeedHarness(engine);
+    const feed = await h.addFeed();
+    const digests = digestStore(h.db);
+    const week = { guildId: h.guildId, weekStart: h.clock.now() - 7 * 24 * 60 * MINUTE };
+    expect(await digests.claim({ ...week, channelId: h.channel.id, now: h.clock.now(), staleBefore: 0 })).toBe('fresh');
+    // The digest's post in the feed's channel (an embed, no content), and a feed claim left unfinished for a clip.
+    const channel = await h.client.channels.fetch(h.channel.id);
+    if (!channel?.isSendable()) throw new Error('the feed channel is not sendable');
+    const digestPost = await channel.send({ embeds: [{ title: '📊 Weekly clip digest' }] });
+    await digests.recordPosted(week, digestPost.id, h.clock.now());
+    h.clip('AfterDigest', 0.5);
+    const key = { guildId: h.guildId, channelId: h.channel.id, clipId: 'AfterDigest', kind: 'clip' as const };
+    await claimFeedPost(h.db, { ...key, feedId: feed.id, nonce: postNonce(key), now: 0, staleBefore: 0 });
+    await runs(h.runner(), 2);
+    // The digest's message is not taken for the clip's post, and the feed's posts leave the digest's record alone.
+    expect(h.postedClipIds()).toEqual(['AfterDigest']);
+    expect((await listFeedPosts(h.db, h.guildId))[0]).toMatchObject({ state: 'sent', messageId: expect.not.stringMatching(digestPost.id) });
+    expect(await digests.status(week)).toBe('posted');
+    const nextWeek = { guildId: h.guildId, weekStart: week.weekStart + 7 * 24 * 60 * MINUTE };
+    expect(await digests.claim({ ...nextWeek, channelId: h.channel.id, now: h.clock.now(), staleBefore: 0 })).toBe('fresh');
   });
 });

@@ -11,6 +11,7 @@ import {
   leaseBroadcaster,
   listAllFeeds,
   listFeeds,
+  memberSharedClips,
   recordFeedPostFailure,
   recordFeedPostSent,
   recordPoll,
@@ -25,6 +26,7 @@ import {
   type NewFeed,
   type SeenClip,
 } from '../../src/db/stores/feeds';
+import { queries } from '../../src/db/sql';
 import { openTestDatabase, testEngines, type TestDatabase } from '../helpers/engines';
 
 const filters = {
@@ -154,7 +156,7 @@ describe.each(testEngines())('feed stores on %s', (engine) => {
     await upsertFeedClips(t.db, [seen('Old', 500), seen('A', 1500, 3), seen('B', 1600), seen('C', 1700)], 2000);
     // Views never go backwards, whatever order the answers come in.
     await upsertFeedClips(t.db, [seen('A', 1500, 1)], 2100);
-    const feed = { guildId: 'g-cand', channelId: 'c1', broadcasterId: 'b1', since: 1000 };
+    const feed = { guildId: 'g-cand', channelId: 'c1', broadcasterId: 'b1', since: 1000, minViews: 0 };
     expect((await unpostedClips(t.db, feed, 10)).map((c) => [c.clipId, c.viewCount])).toEqual([
       ['A', 3],
       ['B', 0],
@@ -196,6 +198,8 @@ describe.each(testEngines())('feed stores on %s', (engine) => {
     });
     expect((await unpostedClips(t.db, feed, 10)).map((c) => c.clipId)).toEqual(['C']);
     expect((await unpostedClips(t.db, { ...feed, guildId: 'g-elsewhere' }, 2)).map((c) => c.clipId)).toEqual(['A', 'B']);
+    // Clips still short of min_views take no room: however many wait, the ones with enough views are offered.
+    expect((await unpostedClips(t.db, { ...feed, guildId: 'g-elsewhere', minViews: 3 }, 2)).map((c) => c.clipId)).toEqual(['A']);
   });
 
   it('leases a broadcaster to exactly one of several pollers, and only the holder records its outcome', async () => {
@@ -230,5 +234,22 @@ describe.each(testEngines())('feed stores on %s', (engine) => {
     expect(await leaseBroadcaster(t.db, { ...lease, owner: 'p2', now: 190_000, leaseUntil: 250_000 })).not.toBeNull();
     expect(await recordPoll(t.db, 'p1', outcome)).toBe(false);
     expect((await getPollState(t.db, 'b-lease'))?.lastPollAt).toBe(10_000);
+  });
+
+  it("tells which clips a member shared in the guild: not a bot's share, a deleted one, nor another guild's", async () => {
+    // Share rows as capture writes them (the capture stores are written for SQLite only so far).
+    const share = (guild: string, message: string, clip: string, bot: boolean, deletedAt: number | null) =>
+      queries(t.db).run(
+        `INSERT INTO shares (guild_id, channel_id, message_id, clip_id, author_id, author_name, author_is_bot, posted_at, deleted_at, source)
+         VALUES (?, 'c1', ?, ?, 'u1', 'someone', ?, 1000, ?, 'discord')`,
+        [guild, message, clip, bot, deletedAt],
+      );
+    await share('g-shared', 'm1', 'ByMember', false, null);
+    await share('g-shared', 'm2', 'ByBot', true, null);
+    await share('g-shared', 'm3', 'Deleted', false, 2000);
+    await share('g-elsewhere', 'm4', 'Elsewhere', false, null);
+    expect(await memberSharedClips(t.db, 'g-shared', ['ByMember', 'ByBot', 'Deleted', 'Elsewhere', 'Never'])).toEqual(
+      new Set(['ByMember']),
+    );
   });
 });

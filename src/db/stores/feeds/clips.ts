@@ -55,7 +55,10 @@ function toClip(row: ClipRow): FeedClip {
 
 export type SeenClip = Omit<FeedClip, 'firstSeenAt' | 'viewsAt'>;
 
-/** Records what a poll or a view refresh saw; views only move forward (a stale answer never lowers them). */
+/**
+ * Records what a poll or a view refresh saw; views only move forward (a stale answer never lowers them). Each answer
+ * is also a view observation in clip_view_history, the history "taking off" alerts compare against.
+ */
 export function upsertFeedClips(db: Db, clips: readonly SeenClip[], now: number): Promise<void> {
   if (clips.length === 0) return Promise.resolve();
   return db.transaction(async (tx) => {
@@ -84,28 +87,47 @@ export function upsertFeedClips(db: Db, clips: readonly SeenClip[], now: number)
           now,
         },
       );
+      await q.run(
+        `INSERT INTO clip_view_history (clip_id, observed_at, view_count) VALUES (?, ?, ?)
+         ON CONFLICT (clip_id, observed_at) DO UPDATE SET view_count = excluded.view_count`,
+        [c.clipId, now, c.viewCount],
+      );
     }
   });
 }
 
 /**
- * The broadcaster's clips created from `since` on that have no clip post in the channel yet (oldest first, at most
- * `limit`): what a feed may still post.
+ * The broadcaster's clips created from `since` on with at least `minViews` views that have no clip post in the channel
+ * yet (oldest first, at most `limit`): what a feed may still post. Clips still short of their views are left out here,
+ * so however many wait, newer clips are judged.
  */
 export async function unpostedClips(
   db: Db,
-  feed: { guildId: string; channelId: string; broadcasterId: string; since: number },
+  feed: { guildId: string; channelId: string; broadcasterId: string; since: number; minViews: number },
   limit: number,
 ): Promise<FeedClip[]> {
   const rows = await queries(db).all<ClipRow>(
     `SELECT c.* FROM feed_clips c
-     WHERE c.broadcaster_id = @broadcaster AND c.clip_created_at >= @since
+     WHERE c.broadcaster_id = @broadcaster AND c.clip_created_at >= @since AND c.view_count >= @minViews
        AND NOT EXISTS (SELECT 1 FROM feed_posts p WHERE p.guild_id = @guild AND p.channel_id = @channel AND p.clip_id = c.clip_id
                        AND p.kind = 'clip')
      ORDER BY c.clip_created_at, c.clip_id LIMIT @limit`,
-    { broadcaster: feed.broadcasterId, since: feed.since, guild: feed.guildId, channel: feed.channelId, limit },
+    { broadcaster: feed.broadcasterId, since: feed.since, minViews: feed.minViews, guild: feed.guildId, channel: feed.channelId, limit },
   );
   return rows.map(toClip);
+}
+
+/** The broadcaster's clips created since `createdAfter` whose views were last read before `viewsBefore`. */
+export async function youngClipsToRefresh(
+  db: Db,
+  q: { broadcasterId: string; createdAfter: number; viewsBefore: number },
+  limit: number,
+): Promise<string[]> {
+  const rows = await queries(db).all<{ clip_id: string }>(
+    `SELECT clip_id FROM feed_clips WHERE broadcaster_id = ? AND clip_created_at >= ? AND views_at < ? ORDER BY views_at, clip_id LIMIT ?`,
+    [q.broadcasterId, q.createdAfter, q.viewsBefore, limit],
+  );
+  return rows.map((r) => r.clip_id);
 }
 
 /**

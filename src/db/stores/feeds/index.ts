@@ -3,3 +3,4 @@ export * from './clips';
 export * from './feeds';
 export * from './poll-state';
 export * from './posts';
+export * from './velocity';

@@ -47,7 +47,14 @@ function filterOptions(s: SlashCommandSubcommandBuilder): SlashCommandSubcommand
         .setMaxValue(100),
     )
     .addRoleOption((o) => o.setName('mention_role').setDescription('A role mentioned in every post'))
-    .addBooleanOption((o) => o.setName('post_member_shared').setDescription('Also post clips a member already shared (default: yes)'));
+    .addBooleanOption((o) => o.setName('post_member_shared').setDescription('Also post clips a member already shared (default: yes)'))
+    .addBooleanOption((o) => o.setName('taking_off').setDescription('Post "🔥 taking off" when a clip takes off (default: yes)'))
+    .addChannelOption((o) =>
+      o
+        .setName('alert_channel')
+        .setDescription('Post taking-off alerts here instead of the feed channel')
+        .addChannelTypes(...FEED_CHANNELS),
+    );
 }
 
 /** The `feed` group's definition, added to /clipscope-admin in definition.ts. */
@@ -115,6 +122,8 @@ const filterSchema = {
   max_per_hour: z.number().int().min(0, '0 (no limit) to 100').max(100, '0 (no limit) to 100').optional(),
   mention_role: snowflake.optional(),
   post_member_shared: z.boolean().optional(),
+  taking_off: z.boolean().optional(),
+  alert_channel: snowflake.optional(),
 };
 
 const addSchema = z.object({
@@ -167,6 +176,8 @@ function filtersOf(o: z.infer<typeof editSchema> | z.infer<typeof addSchema>) {
     ...(o.max_per_hour !== undefined ? { maxPerHour: o.max_per_hour === 0 ? null : o.max_per_hour } : {}),
     ...(o.mention_role !== undefined ? { mentionRoleId: o.mention_role } : {}),
     ...(o.post_member_shared !== undefined ? { postMemberShared: o.post_member_shared } : {}),
+    ...(o.taking_off !== undefined ? { takingOff: o.taking_off } : {}),
+    ...(o.alert_channel !== undefined ? { alertChannelId: o.alert_channel } : {}),
   };
 }
 
@@ -174,6 +185,7 @@ const add: SubcommandHandler = async (interaction, ctx) => {
   const feeds = requireFeeds(ctx);
   const o = parseOptions(interaction, addSchema);
   checkPostable(interaction, o.channel);
+  if (o.alert_channel) checkPostable(interaction, o.alert_channel);
   await interaction.deferReply(ephemeral);
   let feed: Feed;
   try {
@@ -213,6 +225,7 @@ const list: SubcommandHandler = async (interaction, ctx) => {
 const edit: SubcommandHandler = async (interaction, ctx) => {
   const o = parseOptions(interaction, editSchema);
   if (o.channel) checkPostable(interaction, o.channel);
+  if (o.alert_channel) checkPostable(interaction, o.alert_channel);
   const change = { ...filtersOf(o), ...(o.channel ? { channelId: o.channel } : {}), ...(o.clear_mention ? { mentionRoleId: null } : {}) };
   if (Object.keys(change).length === 0) throw new UserError('Give at least one option to change (e.g. `min_views` or `channel`).');
   const feed = await requireFeeds(ctx).edit(interaction.guildId, o.feed, change);
@@ -261,6 +274,7 @@ function describeFilters(f: Feed): string {
     f.maxPerHour !== null ? `at most ${f.maxPerHour}/hour` : null,
     f.mentionRoleId ? `mentions <@&${f.mentionRoleId}>` : null,
     f.postMemberShared ? null : 'skips clips members shared first',
+    f.takingOff ? `taking-off alerts${f.alertChannelId ? ` in <#${f.alertChannelId}>` : ''}` : 'no taking-off alerts',
   ].filter(Boolean);
   return parts.length > 0 ? `Filters: ${parts.join(' · ')}` : 'No filters: every new clip is posted.';
 }
