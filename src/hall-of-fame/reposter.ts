@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/database';
 import {
+  abandonHallOfFameClaim,
   claimHallOfFameEdit,
   claimHallOfFamePost,
   claimHallOfFameRemoval,
@@ -72,15 +73,14 @@ export async function runGuildPass(deps: ReposterDeps, settings: HallOfFameSetti
     for (const post of await staleHallOfFameClaims(db, guildId, deps.now() - CLAIM_STALE_MS, RETRIES_PER_PASS)) {
       if (deps.now() > deadline) return pass;
       const share = await sharedMessage(db, guildId, post.messageId);
-      if (!share) continue;
-      const repost = repostOf(share, await countOf(share));
-      const claim = await claimHallOfFamePost(db, {
-        ...post,
-        postedCount: repost.count.total,
-        now: deps.now(),
-        staleBefore: deps.now() - CLAIM_STALE_MS,
-      });
+      const claim = await claimHallOfFamePost(db, { ...post, now: deps.now(), staleBefore: deps.now() - CLAIM_STALE_MS });
       if (claim === null) continue;
+      if (!share || share.deleted || share.authorIsBot || !nsfwAllowed(sender, settings, share, post.hallChannelId)) {
+        // Not to be reposted any more: what an earlier attempt may have posted comes down, and the claim ends.
+        if ((await withdraw(deps, post)) === 'stop') return pass;
+        continue;
+      }
+      const repost = repostOf(share, await countOf(share));
       const result = await send(deps, post.hallChannelId, repost, true);
       if (result === 'stop') return pass;
       pass[result === 'sent' ? 'posted' : 'failed'] += 1;
@@ -95,7 +95,7 @@ export async function runGuildPass(deps: ReposterDeps, settings: HallOfFameSetti
       if (pass.posted >= POSTS_PER_PASS || deps.now() > deadline) break;
       if (await getHallOfFamePost(db, { guildId, messageId })) continue;
       const share = await sharedMessage(db, guildId, messageId);
-      if (!share || share.deleted || share.authorIsBot || !nsfwAllowed(sender, settings, share)) continue;
+      if (!share || share.deleted || share.authorIsBot || !nsfwAllowed(sender, settings, share, settings.channelId)) continue;
       const count = await countOf(share);
       if (count.total < settings.threshold) continue;
       const repost = repostOf(share, count);
@@ -155,11 +155,11 @@ export async function runGuildPass(deps: ReposterDeps, settings: HallOfFameSetti
 }
 
 /** Shares in an NSFW channel go only to an NSFW hall that takes them; a channel the bot does not know is not risked. */
-function nsfwAllowed(sender: HallOfFameSender, settings: HallOfFameSettings, share: SharedMessage): boolean {
+function nsfwAllowed(sender: HallOfFameSender, settings: HallOfFameSettings, share: SharedMessage, hallChannelId: string): boolean {
   const original = sender.isNsfw(settings.guildId, share.channelId);
   if (original === null) return false;
   if (!original) return true;
-  return settings.nsfw && sender.isNsfw(settings.guildId, settings.channelId) === true;
+  return settings.nsfw && sender.isNsfw(settings.guildId, hallChannelId) === true;
 }
 
 function repostOf(share: SharedMessage, count: ReactionCount): Repost {
@@ -189,6 +189,24 @@ async function send(deps: ReposterDeps, hallChannelId: string, repost: Repost, r
     // A transient failure (Discord 5xx, network) ends this pass: the next one retries, after looking in the hall.
     return failure === 'transient' ? 'stop' : 'failed';
   }
+}
+
+/** Ends a claim that may no longer be reposted, taking down the repost an earlier attempt may have made. */
+async function withdraw(deps: ReposterDeps, post: HallOfFamePost): Promise<'done' | 'stop'> {
+  const reason = 'no longer to be reposted (the original was deleted, or its channel may not go to this hall)';
+  try {
+    const found = await deps.sender.findPosted(post.hallChannelId, { ...post, count: { total: 0, byEmoji: [] } });
+    if (found) await deps.sender.remove(post.hallChannelId, found);
+  } catch (error) {
+    const failure = error instanceof HallOfFameDeliveryError ? error.failure : 'transient';
+    if (failure === 'transient') {
+      const text = error instanceof Error ? error.message : String(error);
+      await recordHallOfFameFailure(deps.db, post, { message: text, permanent: false });
+      return 'stop';
+    }
+  }
+  await abandonHallOfFameClaim(deps.db, post, reason, deps.now());
+  return 'done';
 }
 
 /** Takes a repost down, once across processes; a transient failure puts it back for the next pass. */

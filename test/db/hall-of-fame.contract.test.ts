@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordReactionAdded, recordReactionSnapshot } from '../../src/capture/record-reaction';
 import { recordMessage, recordMessagesDeleted } from '../../src/capture/record-share';
 import {
+  abandonHallOfFameClaim,
   claimHallOfFameEdit,
   claimHallOfFamePost,
   claimHallOfFameRemoval,
@@ -97,6 +98,16 @@ describe.each(testEngines())('hall of fame stores on %s', (engine) => {
     await recordHallOfFameFailure(t.db, { guildId: 'g-stale', messageId: 'm2' }, { message: 'Missing Access', permanent: true });
     expect(await getHallOfFamePost(t.db, { guildId: 'g-stale', messageId: 'm2' })).toMatchObject({ state: 'failed' });
     expect(await claimHallOfFamePost(t.db, claimOf('g-stale', 'm2', 9_000_000))).toBeNull();
+
+    // A claim whose original may no longer be reposted ends as removed; a sent repost is not touched by it.
+    await claimHallOfFamePost(t.db, claimOf('g-stale', 'm3', 1_000_000));
+    expect(await abandonHallOfFameClaim(t.db, { guildId: 'g-stale', messageId: 'm3' }, 'deleted', 1_000_500)).toBe(true);
+    expect(await getHallOfFamePost(t.db, { guildId: 'g-stale', messageId: 'm3' })).toMatchObject({
+      state: 'removed',
+      removedAt: 1_000_500,
+    });
+    expect(await claimHallOfFamePost(t.db, claimOf('g-stale', 'm3', 9_000_000))).toBeNull();
+    expect(await abandonHallOfFameClaim(t.db, { guildId: 'g-stale', messageId: 'm1' }, 'deleted', 1_000_500)).toBe(false);
   });
 
   it('gives each edit and the removal to exactly one caller, and takes them back when Discord failed', async () => {

@@ -334,4 +334,29 @@ describe.each(testEngines())('the hall of fame on %s', (engine) => {
     expect(shownCount(msg)).toBe(4);
     expect(await listHallOfFamePosts(t.db, guildId)).toMatchObject([{ state: 'sent', postedCount: 4, attempts: 2 }]);
   });
+
+  it('ends a failed repost without posting it when the original is deleted before the retry', async () => {
+    await setHall();
+    const msg = await share(alice, 'FailedThenDeleted');
+    for (const who of [carol, dave, erin]) await react(msg, who);
+    await settle();
+    // Discord fails the repost before taking it.
+    discord.route('POST', '/channels/:channelId/messages', ({ params, body }) =>
+      params.channelId === hall.id
+        ? { status: 500, body: { message: 'Internal Server Error', code: 0 } }
+        : { body: discord.postMessage(params.channelId!, body) },
+    );
+    const run = runner();
+    await run.runOnce();
+    expect(await listHallOfFamePosts(t.db, guildId)).toMatchObject([{ state: 'claimed' }]);
+    discord.route('POST', '/channels/:channelId/messages', ({ params, body }) => ({ body: discord.postMessage(params.channelId!, body) }));
+    const posts = discord.requestsTo('POST', `/channels/${hall.id}/messages`).length;
+    await discord.dispatch('MESSAGE_DELETE', messageDelete({ id: msg.id, channel_id: general.id, guild_id: guildId }));
+    await settle();
+    await run.runOnce();
+    await run.runOnce();
+    expect(discord.requestsTo('POST', `/channels/${hall.id}/messages`)).toHaveLength(posts);
+    expect(reposts()).toEqual([]);
+    expect(await listHallOfFamePosts(t.db, guildId)).toMatchObject([{ state: 'removed' }]);
+  });
 });

@@ -145,6 +145,15 @@ export async function claimHallOfFameRemoval(db: Db, key: HallOfFameKey, reason:
   return r.changes > 0;
 }
 
+/** Ends a claim whose original may no longer be reposted (deleted, NSFW): removed, never reposted. */
+export async function abandonHallOfFameClaim(db: Db, key: HallOfFameKey, reason: string, now: number): Promise<boolean> {
+  const r = await queries(db).run(
+    `UPDATE hall_of_fame_posts SET state = 'removed', removed_at = ?, error = ? WHERE guild_id = ? AND message_id = ? AND state = 'claimed'`,
+    [now, reason, key.guildId, key.messageId],
+  );
+  return r.changes > 0;
+}
+
 /** The removal did not reach Discord (a transient failure): the repost is 'sent' again, so a later run retries. */
 export async function releaseHallOfFameRemoval(db: Db, key: HallOfFameKey, error: string): Promise<void> {
   await queries(db).run(
