@@ -32,7 +32,7 @@ import { HallOfFameDeliveryError, type HallOfFameSender, type Repost } from './s
 export const CLAIM_STALE_MS = 5 * 60_000;
 /** Shares posted longer ago than this are not reposted any more (standing reposts are still kept up to date). */
 export const WINDOW_MS = 14 * 24 * 3_600_000;
-/** Per guild and pass: reposts sent, messages read whole, standing reposts checked, edits, and stale claims retried. */
+/** Per guild and pass: reposts sent, messages read whole, standing reposts checked, edits and removals, stale claims retried. */
 export const POSTS_PER_PASS = 10;
 const CANDIDATES_PER_PASS = 50;
 const STANDING_PER_PASS = 200;
@@ -122,7 +122,8 @@ export async function runGuildPass(deps: ReposterDeps, settings: HallOfFameSetti
 
   // Standing reposts, newest first: each edited at most once a pass, whatever number of changes it had since.
   for (const post of await sentHallOfFamePosts(db, guildId, STANDING_PER_PASS)) {
-    if (pass.edited >= EDITS_PER_PASS || deps.now() > deadline) break;
+    // Removals spend the same budget as edits: both are message writes in the hall channel.
+    if (pass.edited + pass.removed >= EDITS_PER_PASS || deps.now() > deadline) break;
     const share = await sharedMessage(db, guildId, post.messageId);
     const count = share && !share.deleted ? await countOf(share) : null;
     if (!share || !count) {

@@ -204,10 +204,10 @@ describe.each(testEngines())('hall of fame stores on %s', (engine) => {
     expect(await sharedMessage(t.db, 'g-else', 'm-new')).toBeNull();
   });
 
-  it('ranks the standing reposts by count and the sharers by how often they reached the hall', async () => {
+  it('ranks the standing reposts by count and the sharers by how often they reached the hall, and lists the newest first', async () => {
     const g = 'g-stats';
     const post = async (messageId: string, authorId: string, count: number, removed = false) => {
-      await claimHallOfFamePost(t.db, { ...claimOf(g, messageId, 1), authorId });
+      await claimHallOfFamePost(t.db, { ...claimOf(g, messageId, Number(messageId.slice(1))), authorId });
       await recordHallOfFameSent(t.db, { guildId: g, messageId }, `r-${messageId}`, count, 2);
       if (removed) await claimHallOfFameRemoval(t.db, { guildId: g, messageId }, 'deleted', 3);
     };
@@ -226,5 +226,7 @@ describe.each(testEngines())('hall of fame stores on %s', (engine) => {
       { authorId: 'carol', reposts: 1, best: 9 },
     ]);
     expect(await topHallOfFameEntries(t.db, 'g-stats-other', 5)).toEqual([]);
+    // The standing reposts the pass keeps up to date: the newest first.
+    expect((await sentHallOfFamePosts(t.db, g, 2)).map((p) => p.messageId)).toEqual(['m4', 'm2']);
   });
 });

@@ -171,10 +171,10 @@ export async function getHallOfFamePost(db: Db, key: HallOfFameKey): Promise<Hal
   return row ? toPost(row) : null;
 }
 
-/** The guild's reposts that still follow their original ('sent'), oldest claim first (bounded). */
+/** The guild's reposts that still follow their original ('sent'), newest first (bounded). */
 export async function sentHallOfFamePosts(db: Db, guildId: string, limit: number): Promise<HallOfFamePost[]> {
   const rows = await queries(db).all<PostRow>(
-    `SELECT * FROM hall_of_fame_posts WHERE guild_id = ? AND state = 'sent' ORDER BY claimed_at, message_id LIMIT ?`,
+    `SELECT * FROM hall_of_fame_posts WHERE guild_id = ? AND state = 'sent' ORDER BY claimed_at DESC, message_id DESC LIMIT ?`,
     [guildId, limit],
   );
   return rows.map(toPost);
