@@ -71,7 +71,7 @@ describe('engine selection', () => {
     const run = await start({ DATABASE_URL: TEST_DATABASE_URL });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(
-      /^clipscope: not starting on PostgreSQL \(postgres:\/\/.*\): these parts are not yet available on PostgreSQL: live capture/,
+      /^clipscope: not starting on PostgreSQL \(postgres:\/\/.*\): these parts are not yet available on PostgreSQL: \S/,
     );
     expect(run.stderr).toContain('Unset DATABASE_URL to run on SQLite');
     expect(run.stdout).not.toContain('clipscope running');

@@ -1,6 +1,7 @@
-// Groups capture writes into short SQLite transactions for throughput, in the order they were pushed.
-// A batch is committed on the next turn of the event loop (setImmediate) or as soon as it is full, so an
-// event is in memory only for a moment; a busy or full database (disk full) is retried with backoff, never dropped.
+// Groups capture writes into short transactions (SQLite or PostgreSQL) for throughput, in the order they were pushed.
+// A batch is committed on the next turn of the event loop (setImmediate) or as soon as it is full, so an event is in
+// memory only for a moment; a busy or full database (disk full; on PostgreSQL also a lost connection, a full pool,
+// the statement timeout) is retried with backoff, never dropped, and a retried batch counts nothing twice.
 import type { Clock } from '../clock';
 import { inCaptureBatch } from '../capture/capture-batch';
 import type { Db } from '../db/database';

@@ -1,7 +1,7 @@
 // Records clip shares from messages (live, imported or crawled), Discord-agnostic and idempotent: a message's active
 // shares are always exactly the clip links its latest known content holds.
 import type { Db } from '../db/database';
-import { execute } from '../db/stores/capture/steps';
+import { execute, read } from '../db/stores/capture/steps';
 import type { ClipKey } from '../db/stores/capture/clip-counters';
 import {
   activeClipsOfMessageSteps,
@@ -38,10 +38,10 @@ export function recordMessagesDeleted(db: Db, guildId: string, messageIds: reado
 
 /** The clips a message currently shares (empty when it shares none or is unknown). */
 export function activeClipsOfMessage(db: Db, message: MessageRef): Promise<ClipKey[]> {
-  return execute(db, () => activeClipsOfMessageSteps(message));
+  return read(db, () => activeClipsOfMessageSteps(message));
 }
 
 /** Whether the guild's message was ever recorded with a clip link (even if since deleted). */
 export function isKnownClipMessage(db: Db, message: MessageRef): Promise<boolean> {
-  return execute(db, () => isKnownClipMessageSteps(message));
+  return read(db, () => isKnownClipMessageSteps(message));
 }

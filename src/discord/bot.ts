@@ -70,6 +70,8 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     name: 'discord',
     client,
     async start() {
+      // On PostgreSQL the capture settings are read into memory first, so the first events are judged by them.
+      await capture.ready;
       attachListeners();
       accepting = true;
       try {

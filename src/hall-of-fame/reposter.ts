@@ -1,4 +1,4 @@
-// One guild's hall-of-fame pass (docs/hall-of-fame.md, docs/adr/0013-hall-of-fame-exactly-once-and-batched-edits.md):
+// One guild's hall-of-fame pass (docs/hall-of-fame.md, docs/adr/0014-hall-of-fame-exactly-once-and-batched-edits.md):
 // finish reposts an earlier attempt left, repost the recent shares that reached the threshold (each claimed before it
 // is sent), then bring the standing reposts up to date: one edit per repost and pass at most (the changes since the
 // last pass are batched into it), removed when the original is gone or the count fell below remove_below.

@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { aggregateAll, aggregateAnalytics } from '../../src/analytics/aggregate';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { aggregateAll, aggregateAnalytics, type AggregateSummary } from '../../src/analytics/aggregate';
 import { overview } from '../../src/analytics/overview';
 import { topCreators } from '../../src/analytics/top-creators';
 import type { AnalysisContext } from '../../src/analytics/types';
@@ -19,12 +19,87 @@ import {
   recordReactionSnapshotNow,
 } from '../../src/capture/record-now';
 import { inBulkTransaction as inTransaction } from '../../src/db/bulk';
+import type { Db } from '../../src/db/database';
+import { queries } from '../../src/db/sql';
+import { openTestDatabase, testEngines, type TestDatabase } from '../helpers/engines';
+import { copyRawTables, summaryRows } from './raw-copy';
 
 const NOW = Date.parse('2026-04-20T15:00:00Z');
 const DAY = 86_400_000;
 const clock = new ManualClock(NOW);
 let temp: TempDb | undefined;
 afterEach(() => temp?.cleanup());
+
+// Every scenario runs on SQLite, where capture writes, and again on PostgreSQL from the same data: at each
+// aggregation the raw tables, dirty hours and journal are copied into a PostgreSQL twin (raw-copy.ts), which is
+// aggregated the same way and must then hold exactly the same summaries, facts, names and state.
+const ENGINES = testEngines();
+let twin: TestDatabase | undefined;
+let twinStale = true;
+
+beforeAll(async () => {
+  if (ENGINES.includes('postgres')) twin = await openTestDatabase('postgres', 'aggregate-twin');
+}, 60_000);
+
+afterAll(async () => {
+  await twin?.close();
+});
+
+/** A new SQLite database for a test; the PostgreSQL twin is emptied before its next aggregation. */
+function freshDb(): TempDb {
+  twinStale = true;
+  twinOff = false;
+  return createTempDb();
+}
+
+/**
+ * Leaves the twin out of the rest of a test whose SQLite run dies by an injected SQLite trigger: the twin cannot die
+ * at the same point, and copying the dead run's leftovers (pending days, journal) onto a twin that finished would
+ * carry them twice. aggregate-engines.test.ts kills PostgreSQL's runs the same way itself.
+ */
+let twinOff = false;
+function withoutTwin(): void {
+  twinOff = true;
+}
+
+/** Runs `run` (an aggregation whose result is checked later) on SQLite and, from the same data, on the twin. */
+async function alsoOnTwin<T>(db: SqliteDb, run: (on: Db) => Promise<T>): Promise<T> {
+  if (twin && !twinOff) {
+    if (twinStale) {
+      await emptyTwin(twin.db);
+      twinStale = false;
+    }
+    await copyRawTables(db, twin.db);
+  }
+  const result = await run(db);
+  if (twin && !twinOff) await run(twin.db);
+  return result;
+}
+
+async function emptyTwin(db: Db): Promise<void> {
+  const tables = await queries(db).all<{ tablename: string }>(
+    "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename NOT LIKE '\\_\\_drizzle%'",
+  );
+  await queries(db).run(`TRUNCATE ${tables.map((t) => t.tablename).join(', ')}`);
+}
+
+/** aggregateAll on the test's SQLite database, then the same on the PostgreSQL twin, expecting the same rows. */
+async function aggregate(db: SqliteDb, options: { full?: boolean } = {}): Promise<AggregateSummary> {
+  // The copy goes first: the SQLite run takes the dirty hours and journal the twin must take too.
+  if (twin && !twinOff) {
+    if (twinStale) {
+      await emptyTwin(twin.db);
+      twinStale = false;
+    }
+    await copyRawTables(db, twin.db);
+  }
+  const summary = await aggregateAll(db, { clock }, options);
+  if (twin && !twinOff) {
+    await aggregateAll(twin.db, { clock }, options);
+    expect(await summaryRows(twin.db), 'PostgreSQL, aggregated from the same data').toEqual(await summaryRows(db));
+  }
+  return summary;
+}
 
 function post(db: SqliteDb, guildId: string, messageId: string, postedAt: number, clipIds: string[]): void {
   inTransaction(db, () =>
@@ -89,9 +164,9 @@ function everything(db: SqliteDb): Record<string, unknown[]> {
 
 /** Runs an incremental pass, then checks a full rebuild would leave every summary and stored fact exactly the same. */
 async function expectIncrementalEqualsFullEverywhere(db: SqliteDb): Promise<void> {
-  await aggregateAll(db, { clock });
+  await aggregate(db);
   const incremental = everything(db);
-  await aggregateAll(db, { clock }, { full: true });
+  await aggregate(db, { full: true });
   expect(incremental).toEqual(everything(db));
 }
 
@@ -111,19 +186,19 @@ function summaries(db: SqliteDb): unknown[] {
 
 /** Runs an incremental pass, then checks a full rebuild would leave exactly the same summaries. */
 async function expectIncrementalEqualsFull(db: SqliteDb): Promise<void> {
-  await aggregateAll(db, { clock });
+  await aggregate(db);
   const incremental = summaries(db);
-  await aggregateAll(db, { clock }, { full: true });
+  await aggregate(db, { full: true });
   expect(incremental).toEqual(summaries(db));
 }
 
-describe('incremental aggregation', () => {
+describe(`incremental aggregation (${ENGINES.join(' and ')})`, () => {
   it('moves an imported reaction count that changes later within the hour it was first observed', async () => {
-    temp = createTempDb();
+    temp = freshDb();
     const t = Date.parse('2026-03-02T12:00:00Z');
     post(temp.db, 'g', 'm1', t, ['SlugOne']);
     snapshot(temp.db, 'g', 'm1', 5, t + 3_600_000);
-    await aggregateAll(temp.db, { clock });
+    await aggregate(temp.db);
     snapshot(temp.db, 'g', 'm1', 9, t + 20 * DAY);
     await expectIncrementalEqualsFull(temp.db);
     const ctx: AnalysisContext = { guildId: 'g', timezone: 'UTC', now: NOW };
@@ -131,23 +206,23 @@ describe('incremental aggregation', () => {
   });
 
   it('takes anonymous counts observed days later out when their message is deleted', async () => {
-    temp = createTempDb();
+    temp = freshDb();
     const t = Date.parse('2026-03-02T12:00:00Z');
     post(temp.db, 'g', 'm1', t, ['SlugOne']);
     snapshot(temp.db, 'g', 'm1', 4, t + 9 * DAY);
-    await aggregateAll(temp.db, { clock });
+    await aggregate(temp.db);
     inTransaction(temp.db, () => recordMessagesDeletedNow(temp!.db, 'g', ['m1'], NOW));
     await expectIncrementalEqualsFull(temp.db);
     expect((await overview(temp.db, { guildId: 'g', timezone: 'UTC', now: NOW })).discord_reactions).toBe(0);
   });
 
   it("credits a clip's earlier shares to its creator once enrichment names the creator", async () => {
-    temp = createTempDb();
+    temp = freshDb();
     const ctx: AnalysisContext = { guildId: 'g', timezone: 'UTC', now: NOW };
     const shared = Date.parse('2026-04-01T12:00:00Z');
     post(temp.db, 'g', 'm1', shared, ['SlugOne']);
     post(temp.db, 'g', 'm2', shared + 2 * DAY, ['SlugOne']);
-    await aggregateAll(temp.db, { clock });
+    await aggregate(temp.db);
     expect((await topCreators(temp.db, ctx)).creators).toEqual([]);
     expect((await overview(temp.db, ctx)).discord_shares).toBe(2);
     enrich(temp.db, 'g', 'SlugOne', Date.parse('2026-03-01T00:00:00Z'));
@@ -159,10 +234,10 @@ describe('incremental aggregation', () => {
   });
 
   it('recomputes both local days an hour spans in a half-hour timezone', async () => {
-    temp = createTempDb();
+    temp = freshDb();
     await updateGuildSettings(temp.db, 'g', { timezone: 'Asia/Kolkata' }, NOW);
     post(temp.db, 'g', 'm0', Date.parse('2026-04-01T10:00:00Z'), ['SlugZero']);
-    await aggregateAll(temp.db, { clock });
+    await aggregate(temp.db);
     // 18:10Z and 18:40Z are 23:40 on the 10th and 00:10 on the 11th in India, yet one UTC hour.
     post(temp.db, 'g', 'm1', Date.parse('2026-04-10T18:10:00Z'), ['SlugOne']);
     post(temp.db, 'g', 'm2', Date.parse('2026-04-10T18:40:00Z'), ['SlugTwo']);
@@ -173,11 +248,11 @@ describe('incremental aggregation', () => {
   });
 
   it('brings every period type up to date when asked for one, since all are carried forward from the same days', async () => {
-    temp = createTempDb();
+    temp = freshDb();
     post(temp.db, 'g', 'm0', Date.parse('2026-04-01T10:00:00Z'), ['SlugZero']);
-    await aggregateAll(temp.db, { clock });
+    await aggregate(temp.db);
     post(temp.db, 'g', 'm1', Date.parse('2026-04-02T10:00:00Z'), ['SlugOne']);
-    const weekOnly = await aggregateAnalytics(temp.db, { guildId: 'g', period: 'week' }, { clock });
+    const weekOnly = await alsoOnTwin(temp.db, (on) => aggregateAnalytics(on, { guildId: 'g', period: 'week' }, { clock }));
     expect(weekOnly).toMatchObject({ guilds: 1, units: 1, buckets: 1, dirty_hours: 1, rebuilt: 0 });
     expect(temp.db.$client.prepare('SELECT count(*) AS n FROM aggregation_pending').get()).toEqual({ n: 0 });
     const ctx: AnalysisContext = { guildId: 'g', timezone: 'UTC', now: NOW };
@@ -192,13 +267,14 @@ describe('incremental aggregation', () => {
   });
 
   it('rebuilds again after a full rebuild that died part way, ending where an uninterrupted one ends', async () => {
-    temp = createTempDb();
+    temp = freshDb();
     const db = temp.db;
     for (let i = 0; i < 40; i++) post(db, 'g', `m${i}`, Date.parse('2026-01-03T10:00:00Z') + i * 2.5 * DAY, [`Slug${i % 7}`]);
     for (let i = 0; i < 7; i++) enrich(db, 'g', `Slug${i}`, Date.parse('2026-01-01T00:00:00Z') + i * 9 * DAY, String(70 + (i % 3)));
-    await aggregateAll(db, { clock });
+    await aggregate(db);
     post(db, 'g', 'late', Date.parse('2026-04-10T10:00:00Z'), ['Slug3']);
     // Dies writing the months, after the days and weeks of the rebuild were committed.
+    withoutTwin();
     db.$client.exec(`CREATE TEMP TRIGGER die BEFORE INSERT ON guild_period_stats WHEN NEW.period_type = 'month'
                      BEGIN SELECT RAISE(ABORT, 'killed'); END`);
     db.$client.exec("DELETE FROM guild_period_stats WHERE period_type = 'month'");
@@ -215,7 +291,7 @@ describe('incremental aggregation', () => {
   });
 
   it('keeps one guild out of another guild run and reports progress per guild period', async () => {
-    temp = createTempDb();
+    temp = freshDb();
     post(temp.db, 'a', 'm1', Date.parse('2026-04-01T10:00:00Z'), ['SlugOne']);
     post(temp.db, 'b', 'm2', Date.parse('2026-04-01T10:00:00Z'), ['SlugOne']);
     const progress: Array<[number, number]> = [];
@@ -234,7 +310,7 @@ describe('incremental aggregation', () => {
   });
 });
 
-describe('days only Discord activity touched', () => {
+describe(`days only Discord activity touched (${ENGINES.join(' and ')})`, () => {
   const HOUR = 3_600_000;
   const day = Date.parse('2026-03-10T00:00:00Z');
 
@@ -252,16 +328,16 @@ describe('days only Discord activity touched', () => {
 
   /** The community plus a share on each of 100 days (a full rebuild then takes several steps), aggregated. */
   async function aggregatedHundredDays(): Promise<SqliteDb> {
-    temp = createTempDb();
+    temp = freshDb();
     const db = temp.db;
     community(db);
     for (let i = 0; i < 100; i++) post(db, 'g', `daily${i}`, day + i * DAY + 6 * HOUR, ['SlugOld']);
-    await aggregateAll(db, { clock });
+    await aggregate(db);
     return db;
   }
 
   it('marks capture writes as engagement only and clip changes as clip changes, a clip change winning in a shared hour', async () => {
-    temp = createTempDb();
+    temp = freshDb();
     const db = temp.db;
     post(db, 'g', 'm1', day + 10 * HOUR + 60_000, ['SlugOne']);
     react(db, 'g', 'm1', 'u1', day + 11 * HOUR + 60_000);
@@ -295,11 +371,11 @@ describe('days only Discord activity touched', () => {
   });
 
   it('carries new shares, reactions, removed reactions, edits and deletions as a full rebuild computes them', async () => {
-    temp = createTempDb();
+    temp = freshDb();
     const db = temp.db;
     community(db);
     post(db, 'g', 'lonely', day + 5 * DAY, ['SlugOld']);
-    await aggregateAll(db, { clock });
+    await aggregate(db);
     const ctx: AnalysisContext = { guildId: 'g', timezone: 'UTC', now: NOW };
     const period = { type: 'range' as const, from: day, to: day + DAY };
     const before = await overview(db, ctx, { period });
@@ -319,10 +395,10 @@ describe('days only Discord activity touched', () => {
   });
 
   it('recomputes a day in full when its clips changed in the same run as engagement-only changes, in either order', async () => {
-    temp = createTempDb();
+    temp = freshDb();
     const db = temp.db;
     community(db);
-    await aggregateAll(db, { clock });
+    await aggregate(db);
     react(db, 'g', 'm2', 'u9', day + 14 * HOUR);
     enrich(db, 'g', 'SlugTwo', day + 15 * HOUR, '79'); // another creator, later that day
     await expectIncrementalEqualsFullEverywhere(db);
@@ -338,14 +414,15 @@ describe('days only Discord activity touched', () => {
   });
 
   it('finishes a run of many days that died after its first step, keeping which days need a full recompute', async () => {
-    temp = createTempDb();
+    temp = freshDb();
     const db = temp.db;
     community(db);
-    await aggregateAll(db, { clock });
+    await aggregate(db);
     // 80 days of new shares (more than one step), and a clip change on the last of them.
     for (let i = 0; i < 80; i++) post(db, 'g', `late${i}`, day + (i + 1) * DAY + 6 * HOUR, [i % 2 ? 'SlugOne' : 'SlugOld']);
     post(db, 'g', 'late-new', day + 80 * DAY + 7 * HOUR, ['SlugLate']);
     enrich(db, 'g', 'SlugLate', day + 80 * DAY + 5 * HOUR, '81');
+    withoutTwin();
     db.$client.exec(`CREATE TEMP TRIGGER die BEFORE DELETE ON aggregation_pending BEGIN SELECT RAISE(ABORT, 'killed'); END`);
     try {
       await expect(aggregateAll(db, { clock })).rejects.toThrow('killed');
@@ -416,10 +493,10 @@ describe('days only Discord activity touched', () => {
   });
 
   it('carries a batch of live events that touches the same messages many times as a full rebuild computes them', async () => {
-    temp = createTempDb();
+    temp = freshDb();
     const db = temp.db;
     community(db);
-    await aggregateAll(db, { clock });
+    await aggregate(db);
     const message = (messageId: string, postedAt: number, clipIds: string[]) => ({
       guildId: 'g',
       channelId: 'chan',

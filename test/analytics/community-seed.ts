@@ -163,22 +163,18 @@ export async function seedCommunity(db: Db): Promise<void> {
   });
 }
 
-/** Tables the aggregation fills: what copySummaries moves from one engine to the other. */
-export const SUMMARY_TABLES = [
-  'game_analytics',
-  'creator_analytics',
-  'guild_period_stats',
-  'guild_peak_activity',
-  'analytics_state',
-  'analytics_pair_facts',
-  'analytics_day_top_clips',
-] as const;
+/** The raw tables a community's answers are computed from (latest_names follows clips through its triggers). */
+export const RAW_TABLES = ['guild_settings', 'clips', 'shares', 'reactions', 'reaction_baselines', 'clip_view_history'] as const;
 
-/** Copies every summary row from `from` to `to` (ids left to the target's identity), as the aggregation wrote them. */
-export async function copySummaries(from: Db, to: Db): Promise<number> {
+/**
+ * Copies every row of `tables` from `from` to `to` in one transaction, surrogate ids left to the target's identity;
+ * 0/1 flags become booleans and JSON text jsonb on PostgreSQL by the server's own input rules. How a test puts a
+ * community built by the synchronous SQLite fixtures (test/fixtures, community-model.ts) onto PostgreSQL.
+ */
+export async function copyTables(from: Db, to: Db, tables: readonly string[]): Promise<number> {
   let copied = 0;
   await to.transaction(async (tx) => {
-    for (const table of SUMMARY_TABLES) {
+    for (const table of tables) {
       for (const row of await queries(from).all<Record<string, SqlValue>>(`SELECT * FROM ${table}`)) {
         const { id: _id, ...rest } = row;
         await insert(tx, table, rest);
@@ -187,4 +183,10 @@ export async function copySummaries(from: Db, to: Db): Promise<number> {
     }
   });
   return copied;
+}
+
+/** Makes `to`'s `tables` hold exactly `from`'s rows: emptied (in reverse order), then copied. */
+export async function mirrorTables(from: Db, to: Db, tables: readonly string[]): Promise<void> {
+  for (const table of [...tables].reverse()) await queries(to).run(`DELETE FROM ${table}`);
+  await copyTables(from, to, tables);
 }

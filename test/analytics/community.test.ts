@@ -10,7 +10,11 @@ import { topGames } from '../../src/analytics/top-games';
 import { CREATOR_SORTS, GAME_SORTS, VIRAL_SORTS, type AnalysisContext, type PeriodQuery } from '../../src/analytics/types';
 import { viralClips } from '../../src/analytics/viral-clips';
 import { ManualClock } from '../../src/clock';
+import type { Db } from '../../src/db/database';
+import { openTestDatabase, testEngines, type TestDatabase } from '../helpers/engines';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
+import { copyTables } from './community-seed';
+import { copyRawTables } from './raw-copy';
 import { Community, Naive, type GuildSpec, type ModelClip, type ModelMessage, type NaivePeriod } from './community-model';
 import { inBulkTransaction as inTransaction } from '../../src/db/bulk';
 
@@ -29,6 +33,11 @@ const GUILDS: GuildSpec[] = [
 const DST_DATES = ['2025-10-26', '2025-11-02', '2026-03-08', '2026-03-29'];
 
 let temp: TempDb;
+/**
+ * The same community on PostgreSQL: its raw rows (written by the capture code on SQLite) copied once the history is
+ * written, then aggregated there by a full run; every analysis must match the same naive computation.
+ */
+let postgres: TestDatabase | undefined;
 let community: Community;
 const clock = new ManualClock(NOW);
 const deps = { clock };
@@ -142,9 +151,20 @@ beforeAll(async () => {
   }
   await aggregateAll(temp.db, deps);
   afterIncremental = dumpSummaries();
+  if (testEngines().includes('postgres')) {
+    postgres = await openTestDatabase('postgres', 'community');
+    await copyRawTables(temp.db, postgres.db);
+    await copyTables(temp.db, postgres.db, ['clip_view_history']);
+    await aggregateAll(postgres.db, deps, { full: true });
+  }
 }, 180_000);
 
-afterAll(() => temp?.cleanup());
+afterAll(async () => {
+  await postgres?.close();
+  temp?.cleanup();
+});
+
+const engineDb = (engine: string): Db => (engine === 'postgres' ? (postgres as TestDatabase).db : temp.db);
 
 describe('aggregation', () => {
   it('leaves the summaries exactly as a full rebuild would after an incremental run', async () => {
@@ -205,95 +225,99 @@ function label(period: NaivePeriod): string {
   return period.type === 'range' ? `range ${new Date(period.from).toISOString()}` : `${period.type} offset ${period.offset}`;
 }
 
-describe.each(GUILDS)('guild $id ($timezone): every analysis matches a naive computation', (guild) => {
-  const sources = ['auto', 'raw'] as const;
+describe.each(testEngines().flatMap((engine) => GUILDS.map((guild) => [engine, guild.id, guild] as const)))(
+  'on %s, guild %s: every analysis matches a naive computation',
+  (engine, _id, guild) => {
+    const db = () => engineDb(engine);
+    const sources = ['auto', 'raw'] as const;
 
-  it('overview, leaderboards and peak times, for every period type and offset, from summaries and raw tables', async () => {
-    const naive = new Naive(community, guild.id, guild.timezone, NOW);
-    const ctx = ctxOf(guild);
-    for (const period of periodsFor(guild)) {
-      const query = period as PeriodQuery;
-      const expectedOverview = naive.overview(period);
-      const expectedPeaks = naive.peaks(period);
-      for (const source of sources) {
-        const where = `${label(period)} from ${source}`;
-        const { period: answered, ...rest } = await overview(temp.db, ctx, { period: query, source });
-        expect(answered.type, where).toBe(period.type);
-        expect(rest, where).toEqual(expectedOverview);
-        for (const sort of sortsFor(period, CREATOR_SORTS)) {
-          expect(
-            (await topCreators(temp.db, ctx, { period: query, sort, limit: 1000, source })).creators,
-            `${where} creators by ${sort}`,
-          ).toEqual(naive.creators(period, sort));
+    it('overview, leaderboards and peak times, for every period type and offset, from summaries and raw tables', async () => {
+      const naive = new Naive(community, guild.id, guild.timezone, NOW);
+      const ctx = ctxOf(guild);
+      for (const period of periodsFor(guild)) {
+        const query = period as PeriodQuery;
+        const expectedOverview = naive.overview(period);
+        const expectedPeaks = naive.peaks(period);
+        for (const source of sources) {
+          const where = `${label(period)} from ${source}`;
+          const { period: answered, ...rest } = await overview(db(), ctx, { period: query, source });
+          expect(answered.type, where).toBe(period.type);
+          expect(rest, where).toEqual(expectedOverview);
+          for (const sort of sortsFor(period, CREATOR_SORTS)) {
+            expect(
+              (await topCreators(db(), ctx, { period: query, sort, limit: 1000, source })).creators,
+              `${where} creators by ${sort}`,
+            ).toEqual(naive.creators(period, sort));
+          }
+          for (const sort of sortsFor(period, GAME_SORTS)) {
+            expect((await topGames(db(), ctx, { period: query, sort, limit: 1000, source })).games, `${where} games by ${sort}`).toEqual(
+              naive.games(period, sort),
+            );
+          }
+          const { period: _p, timezone, ...peaks } = await peakTimes(db(), ctx, { period: query, source });
+          expect(timezone).toBe(guild.timezone);
+          expect(peaks, `${where} peaks`).toEqual(expectedPeaks);
         }
-        for (const sort of sortsFor(period, GAME_SORTS)) {
-          expect((await topGames(temp.db, ctx, { period: query, sort, limit: 1000, source })).games, `${where} games by ${sort}`).toEqual(
-            naive.games(period, sort),
-          );
-        }
-        const { period: _p, timezone, ...peaks } = await peakTimes(temp.db, ctx, { period: query, source });
-        expect(timezone).toBe(guild.timezone);
-        expect(peaks, `${where} peaks`).toEqual(expectedPeaks);
       }
-    }
-  }, 180_000);
+    }, 180_000);
 
-  it('viral clips, comparisons and growth opportunities, for every period type and offset', async () => {
-    const naive = new Naive(community, guild.id, guild.timezone, NOW);
-    const ctx = ctxOf(guild);
-    for (const period of periodsFor(guild)) {
-      const query = period as PeriodQuery;
-      for (const sort of sortsFor(period, VIRAL_SORTS)) {
-        for (const minViews of sortsFor<number>(period, [0, 300])) {
-          expect(
-            (await viralClips(temp.db, ctx, { period: query, sort, min_views: minViews, limit: 15 })).clips,
-            `${label(period)} viral by ${sort}`,
-          ).toEqual(naive.viral(period, sort, minViews, 15));
+    it('viral clips, comparisons and growth opportunities, for every period type and offset', async () => {
+      const naive = new Naive(community, guild.id, guild.timezone, NOW);
+      const ctx = ctxOf(guild);
+      for (const period of periodsFor(guild)) {
+        const query = period as PeriodQuery;
+        for (const sort of sortsFor(period, VIRAL_SORTS)) {
+          for (const minViews of sortsFor<number>(period, [0, 300])) {
+            expect(
+              (await viralClips(db(), ctx, { period: query, sort, min_views: minViews, limit: 15 })).clips,
+              `${label(period)} viral by ${sort}`,
+            ).toEqual(naive.viral(period, sort, minViews, 15));
+          }
+        }
+        for (const source of sources) {
+          if (period.type !== 'all_time') {
+            // The naive model sets each period against the whole previous one (compare.test.ts covers span=to_date).
+            const {
+              current: _c,
+              previous: _p,
+              span: _s,
+              label: _l,
+              compared: _d,
+              ...changes
+            } = await compare(db(), ctx, {
+              period: query,
+              source,
+              span: 'whole',
+            });
+            expect(changes, `${label(period)} compare`).toEqual(naive.compare(period));
+          }
+          const { period: _g, ...growth } = await growthOpportunities(db(), ctx, { period: query, limit: 5, source });
+          expect(growth, `${label(period)} growth`).toEqual(naive.growth(period, 5, 2));
         }
       }
-      for (const source of sources) {
-        if (period.type !== 'all_time') {
-          // The naive model sets each period against the whole previous one (compare.test.ts covers span=to_date).
-          const {
-            current: _c,
-            previous: _p,
-            span: _s,
-            label: _l,
-            compared: _d,
-            ...changes
-          } = await compare(temp.db, ctx, {
-            period: query,
-            source,
-            span: 'whole',
-          });
-          expect(changes, `${label(period)} compare`).toEqual(naive.compare(period));
-        }
-        const { period: _g, ...growth } = await growthOpportunities(temp.db, ctx, { period: query, limit: 5, source });
-        expect(growth, `${label(period)} growth`).toEqual(naive.growth(period, 5, 2));
-      }
-    }
-  }, 180_000);
+    }, 180_000);
 
-  it('engagement timelines by day, week and month, empty buckets as zeros', async () => {
-    const naive = new Naive(community, guild.id, guild.timezone, NOW);
-    const ctx = ctxOf(guild);
-    for (const [bucket, days] of [
-      ['day', 60],
-      ['day', 200],
-      ['week', 230],
-      ['month', 230],
-      ['week', 3],
-    ] as const) {
-      const expected = naive.timeline(bucket, days);
-      for (const source of sources) {
-        const answer = await engagementTimeline(temp.db, ctx, { bucket, days, source });
-        expect(answer.buckets, `${bucket} × ${days} from ${source}`).toEqual(expected);
+    it('engagement timelines by day, week and month, empty buckets as zeros', async () => {
+      const naive = new Naive(community, guild.id, guild.timezone, NOW);
+      const ctx = ctxOf(guild);
+      for (const [bucket, days] of [
+        ['day', 60],
+        ['day', 200],
+        ['week', 230],
+        ['month', 230],
+        ['week', 3],
+      ] as const) {
+        const expected = naive.timeline(bucket, days);
+        for (const source of sources) {
+          const answer = await engagementTimeline(db(), ctx, { bucket, days, source });
+          expect(answer.buckets, `${bucket} × ${days} from ${source}`).toEqual(expected);
+        }
       }
-    }
-    const days = (await engagementTimeline(temp.db, ctx, { bucket: 'day', days: 200 })).buckets;
-    expect(days.some((d) => d.clips_created === 0 && d.discord_shares === 0)).toBe(true);
-  }, 120_000);
-});
+      const days = (await engagementTimeline(db(), ctx, { bucket: 'day', days: 200 })).buckets;
+      expect(days.some((d) => d.clips_created === 0 && d.discord_shares === 0)).toBe(true);
+    }, 120_000);
+  },
+);
 
 describe('guild isolation', () => {
   it("never shows one guild's creators, games or numbers in another guild's answers", async () => {

@@ -20,6 +20,7 @@ import {
 import type { Db } from '../../src/db/database';
 import { HOUR_MS, recordClipHoursDirty, recordDirtyHours } from '../../src/db/dirty';
 import { queries } from '../../src/db/sql';
+import { messagesWithShares } from '../../src/db/stores/imports';
 import { openTestDatabase, testEngines, type TestDatabase } from '../helpers/engines';
 
 const T0 = Date.UTC(2026, 0, 5, 12, 30);
@@ -192,6 +193,16 @@ describe.each(testEngines())('capture stores on %s', (engine) => {
     expect((await clipCounters(t.db, 'ClipOne', 'g2')).shares).toBe(1);
     expect(await isKnownClipMessage(t.db, { guildId: 'g2', messageId: 'm2' })).toBe(false);
     expect(await activeClipsOfMessage(t.db, { guildId: 'g1', messageId: 'm2' })).toEqual([{ guildId: 'g1', clipId: 'ClipOne' }]);
+  });
+
+  it('finds which of a guild’s messages were ever recorded with a clip link, in one read, by guild', async () => {
+    await recordMessage(t.db, snapshot('m1', link('ClipOne')), T0);
+    await recordMessage(t.db, snapshot('m2', link('ClipOne')), T0);
+    await recordMessage(t.db, snapshot('m2', 'the link was edited out'), T0 + 1);
+    await recordMessage(t.db, snapshot('m3', link('ClipOne'), { guildId: 'g2' }), T0);
+    expect(await messagesWithShares(t.db, 'g1', ['m1', 'm2', 'm3', 'never'])).toEqual(new Set(['m1', 'm2']));
+    expect(await messagesWithShares(t.db, 'g2', ['m1', 'm3'])).toEqual(new Set(['m3']));
+    expect(await messagesWithShares(t.db, 'g1', [])).toEqual(new Set());
   });
 
   it('follows edits: links removed stop counting, restored ones count again, and replays change nothing', async () => {

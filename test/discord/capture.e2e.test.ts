@@ -98,7 +98,6 @@ describe.each(testEngines())('capture from the Discord gateway on %s', (engine) 
       destination: { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) },
     });
     capture = createCaptureService(t.db, { logger: logger.child({ service: 'discord' }), clock: systemClock, batchMax: 50 });
-    await capture.ready;
     bot = createDiscordBot({
       capture,
       logger,

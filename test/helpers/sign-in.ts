@@ -7,7 +7,7 @@ import type { SignInSettings } from '../../src/config';
 import { guildSettingsStore } from '../../src/db/guild-settings';
 import { digestStore } from '../../src/db/stores/digests';
 import { createTwitchLinks } from '../../src/auth/twitch-links';
-import type { SqliteDb } from '../../src/db/client';
+import type { Db } from '../../src/db/database';
 import { createDiscordClient } from '../../src/discord/client';
 import { createBotView } from '../../src/discord/bot-view';
 import type { HttpOptions, HttpServer } from '../../src/http/server';
@@ -56,7 +56,7 @@ export interface SignInWorld {
 }
 
 export async function startSignInWorld(
-  db: SqliteDb,
+  db: Db,
   options: { guildA: string; guildB: string; clock?: ManualClock; http?: Partial<HttpOptions>; publicUrl?: string; listen?: boolean },
 ): Promise<SignInWorld> {
   const alice = user({ username: 'alice', global_name: 'Alice' });

@@ -5,6 +5,9 @@ import { CLIPS, FORMULA_GAME, GUILD_A, GUILD_B, HOSTILE_CREATOR, MULTILINE_TITLE
 import { bearer, startTestServer } from '../helpers/http-server';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
 import { ManualClock } from '../../src/clock';
+import type { Db } from '../../src/db/database';
+import { openTestDatabase, testEngines, type TestDatabase } from '../helpers/engines';
+import { copyTables, RAW_TABLES } from '../analytics/community-seed';
 
 /** Parses RFC 4180 CSV (quoted fields, doubled quotes, CRLF) into rows of cells. */
 export function parseCsv(text: string): string[][] {
@@ -36,8 +39,10 @@ export function parseCsv(text: string): string[][] {
   return rows;
 }
 
-describe('analytics API', () => {
+// On PostgreSQL the server answers over a copy of the rows the capture code wrote on SQLite.
+describe.each(testEngines())('analytics API on %s', (engine) => {
   let temp: TempDb;
+  let postgres: TestDatabase | undefined;
   let server: HttpServer;
   let tokenA: string;
   let tokenB: string;
@@ -45,12 +50,19 @@ describe('analytics API', () => {
   beforeAll(async () => {
     temp = createTempDb();
     seedCommunity(temp.db);
-    tokenA = (await createApiToken(temp.db, { guildId: GUILD_A }, NOW)).token;
-    tokenB = (await createApiToken(temp.db, { guildId: GUILD_B }, NOW)).token;
-    ({ server } = await startTestServer(temp.db, {}, new ManualClock(NOW)));
+    let db: Db = temp.db;
+    if (engine === 'postgres') {
+      postgres = await openTestDatabase('postgres', 'http-api');
+      await copyTables(temp.db, postgres.db, RAW_TABLES);
+      db = postgres.db;
+    }
+    tokenA = (await createApiToken(db, { guildId: GUILD_A }, NOW)).token;
+    tokenB = (await createApiToken(db, { guildId: GUILD_B }, NOW)).token;
+    ({ server } = await startTestServer(db, {}, new ManualClock(NOW)));
   });
   afterAll(async () => {
-    await server.close();
+    await server?.close();
+    await postgres?.close();
     temp.cleanup();
   });
 

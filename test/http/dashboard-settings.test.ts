@@ -1,11 +1,12 @@
 // Settings from the browser: managers only (a fresh check through the bot before each change), the CSRF token on
 // every change, each value checked against what the bot can do in the server, every change recorded, and the
 // same settings the slash commands read.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { guildSettingsStore } from '../../src/db/guild-settings';
 import { GUILD_A, GUILD_B, TEST_NOW, bearer, tokenFor } from '../helpers/http-server';
 import { InjectBrowser, PUBLIC_URL, startSignInWorld, type SignInWorld } from '../helpers/sign-in';
-import { createTempDb, type TempDb } from '../helpers/temp-db';
+import { queries } from '../../src/db/sql';
+import { openTestDatabase, testEngines, type TestDatabase } from '../helpers/engines';
 
 interface SettingsAnswer {
   settings: {
@@ -19,23 +20,37 @@ interface SettingsAnswer {
   recentChanges: { field: string; actorName: string; source: string; oldValue: unknown; newValue: unknown }[];
 }
 
-describe('settings from the browser', () => {
-  let temp: TempDb;
+describe.each(testEngines())('settings from the browser on %s', (engine) => {
+  let t: TestDatabase;
   let world: SignInWorld;
   let browser: InjectBrowser;
   let csrf: string;
   const url = `/dashboard/api/settings?guild=${GUILD_A}`;
 
+  beforeAll(async () => {
+    t = await openTestDatabase(engine, 'dashboard-settings');
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
   beforeEach(async () => {
-    temp = createTempDb();
-    world = await startSignInWorld(temp.db, { guildA: GUILD_A, guildB: GUILD_B });
+    for (const table of [
+      'dashboard_session_guilds',
+      'dashboard_sessions',
+      'dashboard_sign_ins',
+      'api_tokens',
+      'guild_settings',
+      'settings_changes',
+    ])
+      await queries(t.db).run(`DELETE FROM ${table}`);
+    world = await startSignInWorld(t.db, { guildA: GUILD_A, guildB: GUILD_B });
     browser = new InjectBrowser(world.server);
     await browser.signIn(world, world.alice.id);
     csrf = ((await browser.get('/auth/session')).json() as { csrfToken: string }).csrfToken;
   });
   afterEach(async () => {
     await world?.stop();
-    temp?.cleanup();
   });
 
   const patch = (body: unknown, headers: Record<string, string> = { 'x-csrf-token': csrf, origin: PUBLIC_URL }) =>
@@ -73,7 +88,7 @@ describe('settings from the browser', () => {
       capture: { channelIds: [channel(before, 'clips').id] },
     });
     // The slash commands read the same settings.
-    expect(await guildSettingsStore(temp.db).get(GUILD_A)).toMatchObject({ timezone: 'Europe/Berlin', digestHour: 18 });
+    expect(await guildSettingsStore(t.db).get(GUILD_A)).toMatchObject({ timezone: 'Europe/Berlin', digestHour: 18 });
     expect(answer.recentChanges.map((c) => [c.field, c.newValue, c.actorName, c.source]).sort()).toEqual(
       [
         ['timezone', 'Europe/Berlin', 'Alice', 'dashboard'],
@@ -83,11 +98,11 @@ describe('settings from the browser', () => {
         ['captureChannelIds', [channel(before, 'clips').id], 'Alice', 'dashboard'],
       ].sort(),
     );
-    const rows = temp.db.$client.prepare('SELECT actor_id, old_value FROM settings_changes WHERE field = ?').all('timezone');
+    const rows = await queries(t.db).all('SELECT actor_id, old_value FROM settings_changes WHERE field = ?', ['timezone']);
     expect(rows).toEqual([{ actor_id: world.alice.id, old_value: '"UTC"' }]);
     // An unchanged value is not recorded again.
     await patch({ timezone: 'Europe/Berlin', digest: { hour: 19 } });
-    expect(temp.db.$client.prepare('SELECT count(*) AS n FROM settings_changes').get()).toEqual({ n: 6 });
+    expect(await queries(t.db).get('SELECT count(*) AS n FROM settings_changes')).toEqual({ n: 6 });
   });
 
   it('refuses values the server cannot use, saying why, and changes nothing', async () => {
@@ -118,8 +133,8 @@ describe('settings from the browser', () => {
       payload: 'timezone=Europe/Berlin',
     });
     expect(notJson.statusCode).toBe(415);
-    expect(temp.db.$client.prepare('SELECT count(*) AS n FROM settings_changes').get()).toEqual({ n: 0 });
-    expect((await guildSettingsStore(temp.db).get(GUILD_A)).timezone).toBe('UTC');
+    expect(await queries(t.db).get('SELECT count(*) AS n FROM settings_changes')).toEqual({ n: 0 });
+    expect((await guildSettingsStore(t.db).get(GUILD_A)).timezone).toBe('UTC');
   });
 
   it('needs the CSRF token and the dashboard’s own origin for a change', async () => {
@@ -129,18 +144,18 @@ describe('settings from the browser', () => {
     expect(crossSite.statusCode).toBe(403);
     expect(crossSite.json()).toMatchObject({ error: 'cross_site_request' });
     expect((await patch({ timezone: 'Europe/Berlin' }, { 'x-csrf-token': csrf, 'sec-fetch-site': 'cross-site' })).statusCode).toBe(403);
-    expect((await guildSettingsStore(temp.db).get(GUILD_A)).timezone).toBe('UTC');
+    expect((await guildSettingsStore(t.db).get(GUILD_A)).timezone).toBe('UTC');
   });
 
   it('is for managers only: not for viewers, tokens, other servers, or someone who just lost Manage Server', async () => {
-    await guildSettingsStore(temp.db).update(GUILD_A, { dashboardViewerRoleId: world.guildA.viewersRoleId }, TEST_NOW);
+    await guildSettingsStore(t.db).update(GUILD_A, { dashboardViewerRoleId: world.guildA.viewersRoleId }, TEST_NOW);
     const vera = new InjectBrowser(world.server);
     await vera.signIn(world, world.viewer.id);
     const viewerRead = await vera.get(url);
     expect(viewerRead.statusCode).toBe(403);
     expect(viewerRead.json()).toMatchObject({ error: 'not_a_manager' });
 
-    const token = await tokenFor(temp.db, GUILD_A);
+    const token = await tokenFor(t.db, GUILD_A);
     expect((await world.server.app.inject({ url, headers: bearer(token) })).statusCode).toBe(401);
     expect((await browser.get(`/dashboard/api/settings?guild=${GUILD_B}`)).statusCode).toBe(403);
     expect((await browser.get('/dashboard/api/settings')).statusCode).toBe(400);
@@ -149,6 +164,6 @@ describe('settings from the browser', () => {
     world.guildA.members!.find((m) => m.user.id === world.alice.id)!.roles = [];
     const refused = await patch({ timezone: 'Europe/Berlin' });
     expect(refused.statusCode).toBe(403);
-    expect((await guildSettingsStore(temp.db).get(GUILD_A)).timezone).toBe('UTC');
+    expect((await guildSettingsStore(t.db).get(GUILD_A)).timezone).toBe('UTC');
   });
 });

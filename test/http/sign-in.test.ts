@@ -1,25 +1,47 @@
 // Sign in with Discord through the fake Discord, end to end over the real routes: the authorize redirect with a
 // browser-bound state and PKCE, the callback, the session cookie, who sees which server, sign-out with revocation,
 // and every refusal the issue lists, each with a clear status and nothing leaked.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { GUILD_A, GUILD_B, startTestServer, TEST_NOW } from '../helpers/http-server';
 import { CLIENT_ID, InjectBrowser, PUBLIC_URL, startSignInWorld, type SignInWorld } from '../helpers/sign-in';
-import { createTempDb, type TempDb } from '../helpers/temp-db';
+import { createTempDb } from '../helpers/temp-db';
+import { queries } from '../../src/db/sql';
+import { openTestDatabase, testEngines, type TestDatabase } from '../helpers/engines';
 
-describe('Sign in with Discord', () => {
-  let temp: TempDb;
+describe.each(testEngines())('Sign in with Discord on %s', (engine) => {
+  let t: TestDatabase;
   let world: SignInWorld;
   let browser: InjectBrowser;
 
+  beforeAll(async () => {
+    t = await openTestDatabase(engine, 'sign-in');
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  /** Every test starts from an empty sign-in state, as from a new database. */
+  const emptyTables = async () => {
+    for (const table of [
+      'twitch_links',
+      'dashboard_session_guilds',
+      'dashboard_sessions',
+      'dashboard_sign_ins',
+      'api_tokens',
+      'guild_settings',
+      'settings_changes',
+    ])
+      await queries(t.db).run(`DELETE FROM ${table}`);
+  };
+
   beforeEach(async () => {
-    temp = createTempDb();
-    world = await startSignInWorld(temp.db, { guildA: GUILD_A, guildB: GUILD_B });
+    await emptyTables();
+    world = await startSignInWorld(t.db, { guildA: GUILD_A, guildB: GUILD_B });
     browser = new InjectBrowser(world.server);
   });
   afterEach(async () => {
     await world?.stop();
-    temp?.cleanup();
   });
 
   const session = async (b = browser) =>
@@ -68,7 +90,7 @@ describe('Sign in with Discord', () => {
     expect(me.csrfToken).toMatch(/^[\w-]{43}$/);
     // Only the hash of the session id is stored.
     const id = browser.cookies.get('clipscope_session')!;
-    const stored = JSON.stringify(temp.db.$client.prepare('SELECT * FROM dashboard_sessions').all());
+    const stored = JSON.stringify(await queries(t.db).all('SELECT * FROM dashboard_sessions'));
     expect(stored).not.toContain(id);
     expect(stored).toContain(createHash('sha256').update(id).digest('hex'));
   });
@@ -133,7 +155,7 @@ describe('Sign in with Discord', () => {
     const denied = await cancelled.get('/auth/discord');
     const deniedBack = new URL((await fetch(String(denied.headers.location), { redirect: 'manual' })).headers.get('location')!);
     await refusedWith(cancelled, `${deniedBack.pathname}${deniedBack.search}`, 403, /cancelled/);
-    expect(temp.db.$client.prepare('SELECT count(*) AS n FROM dashboard_sessions').get()).toEqual({ n: 1 });
+    expect(await queries(t.db).get('SELECT count(*) AS n FROM dashboard_sessions')).toEqual({ n: 1 });
   });
 
   it('refuses a code Discord no longer takes (replayed at Discord) with a clear message', async () => {
@@ -214,7 +236,7 @@ describe('Sign in with Discord', () => {
     it('keeps token requests as they were: their own guild, another guild refused, cookies ignored', async () => {
       await browser.signIn(world, world.alice.id);
       const { tokenFor, bearer } = await import('../helpers/http-server');
-      const tokenB = await tokenFor(temp.db, GUILD_B);
+      const tokenB = await tokenFor(t.db, GUILD_B);
       // Alice's browser, but a token for guild B: the token decides, and it reads only B.
       expect((await browser.get(`/analytics/api/overview`, bearer(tokenB))).statusCode).toBe(200);
       expect((await browser.get(`/analytics/api/overview?guild=${GUILD_B}`, bearer(tokenB))).statusCode).toBe(200);
@@ -265,12 +287,12 @@ describe('Sign in with Discord', () => {
       alice.roles = [world.guildA.modsRoleId];
       world.clock.advance(world.settings.recheckMs);
       expect((await api(browser, `?guild=${GUILD_A}`)).statusCode).toBe(403);
-      const before = temp.db.$client.prepare('SELECT id_hash FROM dashboard_sessions').all();
+      const before = await queries(t.db).all('SELECT id_hash FROM dashboard_sessions');
       await browser.signIn(world, world.alice.id);
       expect((await api(browser, `?guild=${GUILD_A}`)).statusCode).toBe(200);
       // The browser's older session ended with the new sign-in.
-      expect(temp.db.$client.prepare('SELECT id_hash FROM dashboard_sessions').all()).not.toEqual(expect.arrayContaining(before));
-      expect(temp.db.$client.prepare('SELECT count(*) AS n FROM dashboard_sessions').get()).toEqual({ n: 1 });
+      expect(await queries(t.db).all('SELECT id_hash FROM dashboard_sessions')).not.toEqual(expect.arrayContaining(before));
+      expect(await queries(t.db).get('SELECT count(*) AS n FROM dashboard_sessions')).toEqual({ n: 1 });
     });
 
     it('refuses with 503 when the bot cannot confirm access, and does not guess', async () => {
@@ -284,7 +306,7 @@ describe('Sign in with Discord', () => {
 
     it('lets the viewer role open a server read-only', async () => {
       const { guildSettingsStore } = await import('../../src/db/guild-settings');
-      await guildSettingsStore(temp.db).update(GUILD_A, { dashboardViewerRoleId: world.guildA.viewersRoleId }, TEST_NOW);
+      await guildSettingsStore(t.db).update(GUILD_A, { dashboardViewerRoleId: world.guildA.viewersRoleId }, TEST_NOW);
       await browser.signIn(world, world.viewer.id);
       expect((await session()).guilds).toEqual([{ id: GUILD_A, name: 'Guild A', iconUrl: null, access: 'view' }]);
       expect((await api(browser, `?guild=${GUILD_A}`)).statusCode).toBe(200);
@@ -305,7 +327,7 @@ describe('Sign in with Discord', () => {
       expect((refreshed.json() as { guilds: { id: string }[] }).guilds.map((g) => g.id).sort()).toEqual([GUILD_A, GUILD_B].sort());
       expect(world.oauth.tokenRequests.filter((r) => r.grantType === 'refresh_token').length).toBe(refreshesBefore + 1);
       // The refreshed tokens are sealed in the session, not stored in clear.
-      const stored = JSON.stringify(temp.db.$client.prepare('SELECT * FROM dashboard_sessions').all());
+      const stored = JSON.stringify(await queries(t.db).all('SELECT * FROM dashboard_sessions'));
       for (const token of world.oauth.issuedTokens) expect(stored).not.toContain(token);
       // When Discord no longer accepts the grant at all, the session ends.
       const id = browser.cookies.get('clipscope_session')!;
@@ -359,9 +381,8 @@ describe('Sign in with Discord', () => {
 
   it('uses __Host- cookies with Secure when the public URL is https', async () => {
     await world.stop();
-    temp.cleanup();
-    temp = createTempDb();
-    world = await startSignInWorld(temp.db, { guildA: GUILD_A, guildB: GUILD_B, publicUrl: 'https://clipscope.example' });
+    await emptyTables();
+    world = await startSignInWorld(t.db, { guildA: GUILD_A, guildB: GUILD_B, publicUrl: 'https://clipscope.example' });
     browser = new InjectBrowser(world.server);
     const callback = await browser.signIn(world, world.alice.id);
     const cookie = [callback.headers['set-cookie']]

@@ -1,15 +1,33 @@
 // GET /analytics/api/status: the guild's clips still waiting for Twitch (they count as shares, not yet as clips), and
 // whether this server looks them up at all.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { recordMessageNow } from '../../src/capture/record-now';
 import { writeGuildSettings } from '../../src/db/guild-settings';
 import type { HttpServer } from '../../src/http/server';
 import { GUILD_A, GUILD_B, seedCommunity } from '../fixtures/http-community';
 import { bearer, startTestServer, TEST_NOW, tokenFor } from '../helpers/http-server';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
+import type { Db, Engine } from '../../src/db/database';
+import { openTestDatabase, testEngines, type TestDatabase } from '../helpers/engines';
+import { mirrorTables, RAW_TABLES } from '../analytics/community-seed';
 
 let temp: TempDb;
 let server: HttpServer | undefined;
+// PostgreSQL serves a copy of what the capture code wrote on SQLite.
+let postgres: TestDatabase | undefined;
+
+beforeAll(async () => {
+  if (testEngines().includes('postgres')) postgres = await openTestDatabase('postgres', 'http-status');
+});
+afterAll(async () => {
+  await postgres?.close();
+});
+
+async function dbOn(engine: Engine): Promise<Db> {
+  if (engine === 'sqlite' || !postgres) return temp.db;
+  await mirrorTables(temp.db, postgres.db, RAW_TABLES);
+  return postgres.db;
+}
 
 function shareUnenriched(guildId: string, slug: string, messageId: string): void {
   recordMessageNow(
@@ -44,10 +62,11 @@ afterEach(async () => {
   temp.cleanup();
 });
 
-describe('GET /analytics/api/status', () => {
+describe.each(testEngines())('GET /analytics/api/status on %s', (engine) => {
   it('counts the guild’s own clips waiting for Twitch and says enrichment is off and how to turn it on', async () => {
-    ({ server } = await startTestServer(temp.db));
-    const res = await server.app.inject({ url: '/analytics/api/status', headers: bearer(await tokenFor(temp.db, GUILD_A)) });
+    const db = await dbOn(engine);
+    ({ server } = await startTestServer(db));
+    const res = await server.app.inject({ url: '/analytics/api/status', headers: bearer(await tokenFor(db, GUILD_A)) });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({
       guild: { id: GUILD_A, name: 'Clip Club' },
@@ -57,8 +76,9 @@ describe('GET /analytics/api/status', () => {
   });
 
   it('says enrichment is on when the composition root says so', async () => {
-    ({ server } = await startTestServer(temp.db, { twitchEnrichment: true }));
-    const res = await server.app.inject({ url: '/analytics/api/status', headers: bearer(await tokenFor(temp.db, GUILD_B)) });
+    const db = await dbOn(engine);
+    ({ server } = await startTestServer(db, { twitchEnrichment: true }));
+    const res = await server.app.inject({ url: '/analytics/api/status', headers: bearer(await tokenFor(db, GUILD_B)) });
     expect(res.json()).toMatchObject({
       guild: { id: GUILD_B, name: null },
       enrichment: { pending: 1 },
@@ -67,9 +87,10 @@ describe('GET /analytics/api/status', () => {
   });
 
   it('needs a token and takes no parameters', async () => {
-    ({ server } = await startTestServer(temp.db));
+    const db = await dbOn(engine);
+    ({ server } = await startTestServer(db));
     expect((await server.app.inject({ url: '/analytics/api/status' })).statusCode).toBe(401);
-    const res = await server.app.inject({ url: '/analytics/api/status?guild_id=1', headers: bearer(await tokenFor(temp.db, GUILD_A)) });
+    const res = await server.app.inject({ url: '/analytics/api/status?guild_id=1', headers: bearer(await tokenFor(db, GUILD_A)) });
     expect(res.statusCode).toBe(400);
   });
 });

@@ -1,21 +1,37 @@
 // Verified Twitch links from the dashboard: a second consent with the `connections` scope, stored only where Discord
 // marks the Twitch connection verified, per server the member shares with the bot, shown beside the creator's
 // Twitch name, and removed on request (with the CSRF token).
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GUILD_A, GUILD_B, bearer, tokenFor } from '../helpers/http-server';
 import { InjectBrowser, PUBLIC_URL, startSignInWorld, type SignInWorld } from '../helpers/sign-in';
-import { createTempDb, type TempDb } from '../helpers/temp-db';
+import { queries } from '../../src/db/sql';
+import { openTestDatabase, testEngines, type TestDatabase } from '../helpers/engines';
 import { twitchConnection } from '../fakes/discord';
 
-describe('verified Twitch links', () => {
-  let temp: TempDb;
+describe.each(testEngines())('verified Twitch links on %s', (engine) => {
+  let t: TestDatabase;
   let world: SignInWorld;
   let browser: InjectBrowser;
   let csrf: string;
 
+  beforeAll(async () => {
+    t = await openTestDatabase(engine, 'twitch-link');
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
   beforeEach(async () => {
-    temp = createTempDb();
-    world = await startSignInWorld(temp.db, { guildA: GUILD_A, guildB: GUILD_B });
+    for (const table of [
+      'twitch_links',
+      'dashboard_session_guilds',
+      'dashboard_sessions',
+      'dashboard_sign_ins',
+      'api_tokens',
+      'guild_settings',
+    ])
+      await queries(t.db).run(`DELETE FROM ${table}`);
+    world = await startSignInWorld(t.db, { guildA: GUILD_A, guildB: GUILD_B });
     world.oauth.accounts.get(world.alice.id)!.connections = [
       twitchConnection({ type: 'youtube', id: 'UC123', name: 'alice-yt' }),
       twitchConnection({ id: '4242', name: 'alice_tv' }),
@@ -26,11 +42,10 @@ describe('verified Twitch links', () => {
   });
   afterEach(async () => {
     await world?.stop();
-    temp?.cleanup();
   });
 
   const links = () =>
-    temp.db.$client.prepare('SELECT guild_id, discord_user_id, twitch_user_id, twitch_name FROM twitch_links ORDER BY guild_id').all();
+    queries(t.db).all('SELECT guild_id, discord_user_id, twitch_user_id, twitch_name FROM twitch_links ORDER BY guild_id');
 
   /** Starts a link in `b`, approves on the fake Discord as `asUser`, and returns the callback's answer. */
   async function link(b: InjectBrowser, asUser = world.alice.id, next = `/?guild=${GUILD_A}`) {
@@ -47,7 +62,7 @@ describe('verified Twitch links', () => {
     expect(callback.statusCode, callback.body).toBe(303);
     expect(callback.headers.location).toBe(`/?guild=${GUILD_A}`);
     // Guild A (manager) and B (member) have the bot; C does not.
-    expect(links()).toEqual([
+    expect(await links()).toEqual([
       { guild_id: GUILD_A, discord_user_id: world.alice.id, twitch_user_id: '4242', twitch_name: 'alice_tv' },
       { guild_id: GUILD_B, discord_user_id: world.alice.id, twitch_user_id: '4242', twitch_name: 'alice_tv' },
     ]);
@@ -58,7 +73,7 @@ describe('verified Twitch links', () => {
     expect(linked.json()).toEqual({
       accounts: [{ twitch_user_id: '4242', twitch_name: 'alice_tv', discord_user_id: world.alice.id, discord_name: 'Alice' }],
     });
-    const tokenB = await tokenFor(temp.db, GUILD_B);
+    const tokenB = await tokenFor(t.db, GUILD_B);
     expect(
       (await world.server.app.inject({ url: '/analytics/api/linked-accounts', headers: bearer(tokenB) })).json().accounts,
     ).toHaveLength(1);
@@ -74,7 +89,7 @@ describe('verified Twitch links', () => {
     const { callback } = await link(browser);
     expect(callback.statusCode).toBe(409);
     expect(callback.body).toContain('no verified Twitch account');
-    expect(links()).toEqual([]);
+    expect(await links()).toEqual([]);
   });
 
   it('refuses a link approved as another Discord account, or finished in another session, or without one', async () => {
@@ -95,16 +110,16 @@ describe('verified Twitch links', () => {
 
     const anonymous = await new InjectBrowser(world.server).get('/auth/discord/link-twitch');
     expect(anonymous.statusCode).toBe(401);
-    expect(links()).toEqual([]);
+    expect(await links()).toEqual([]);
   });
 
   it('unlinks everywhere, only with the CSRF token', async () => {
     await link(browser);
-    expect(links()).toHaveLength(2);
+    expect(await links()).toHaveLength(2);
     expect((await browser.request('DELETE', '/dashboard/api/twitch-link')).statusCode).toBe(403);
     const gone = await browser.request('DELETE', '/dashboard/api/twitch-link', { headers: { 'x-csrf-token': csrf, origin: PUBLIC_URL } });
     expect(gone.statusCode).toBe(200);
     expect(gone.json()).toEqual({ twitch: null, guilds: [], removed: 2 });
-    expect(links()).toEqual([]);
+    expect(await links()).toEqual([]);
   });
 });

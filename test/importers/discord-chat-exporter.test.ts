@@ -240,55 +240,48 @@ describe.each(testEngines())('DiscordChatExporter import on %s', (engine) => {
       expect(strip(await snapshotOfDatabase())).toEqual(strip(olderFirst));
     });
 
-    // The aggregator runs on SQLite only until the PostgreSQL aggregation lands (branch pgagg); on PostgreSQL the test
-    // below checks what incremental aggregation relies on instead: the journal adds up to what the raw rows count.
-    it.runIf(engine === 'postgres')(
-      'journals what imports change: per clip the journal adds up to the raw rows, overlapping and repeated imports included',
-      async () => {
-        await importAll([fixture('overlap/general-2024-03-02.json')], { batchSize: 2 });
-        clock.advance(60_000);
-        await importAll(mainExports, { batchSize: 2 });
-        await importAll([fixture('general.json')], { batchSize: 3, force: true });
-        await recordReactionAdded(
-          t.db,
-          { guildId: GUILD, channelId: '810000000000000001', messageId: '1000000000000000101', emojiKey: '🔥', userId: '42', at: NOW },
-          NOW,
-        );
-        const journal = await q().all(
-          'SELECT clip_id, sum(shares) AS shares, sum(reactions) AS reactions FROM engagement_changes GROUP BY clip_id HAVING sum(shares) <> 0 OR sum(reactions) <> 0 ORDER BY clip_id',
-        );
-        const counted = await q().all(
-          'SELECT clip_id, discord_shares AS shares, discord_reactions AS reactions FROM clips WHERE discord_shares <> 0 OR discord_reactions <> 0 ORDER BY clip_id',
-        );
-        expect(journal.length).toBeGreaterThan(3);
-        expect(journal).toEqual(counted);
-      },
-    );
+    // What incremental aggregation relies on: per clip, the journal adds up to what the raw rows count.
+    it('journals what imports change: per clip the journal adds up to the raw rows, overlapping and repeated imports included', async () => {
+      await importAll([fixture('overlap/general-2024-03-02.json')], { batchSize: 2 });
+      clock.advance(60_000);
+      await importAll(mainExports, { batchSize: 2 });
+      await importAll([fixture('general.json')], { batchSize: 3, force: true });
+      await recordReactionAdded(
+        t.db,
+        { guildId: GUILD, channelId: '810000000000000001', messageId: '1000000000000000101', emojiKey: '🔥', userId: '42', at: NOW },
+        NOW,
+      );
+      const journal = await q().all(
+        'SELECT clip_id, sum(shares) AS shares, sum(reactions) AS reactions FROM engagement_changes GROUP BY clip_id HAVING sum(shares) <> 0 OR sum(reactions) <> 0 ORDER BY clip_id',
+      );
+      const counted = await q().all(
+        'SELECT clip_id, discord_shares AS shares, discord_reactions AS reactions FROM clips WHERE discord_shares <> 0 OR discord_reactions <> 0 ORDER BY clip_id',
+      );
+      expect(journal.length).toBeGreaterThan(3);
+      expect(journal).toEqual(counted);
+    });
 
-    it.runIf(engine === 'sqlite')(
-      'journals what imports change so that incremental analytics equal a full rebuild, overlapping and repeated imports included',
-      async () => {
-        const totals = (): Promise<unknown[]> =>
-          q().all('SELECT period_type, period_start, discord_shares, discord_reactions FROM guild_period_stats ORDER BY 1, 2');
-        // An older export first, then the newer ones (an edit replaced a link, counts changed), then one again; small
-        // batches make several transactions per file, each journaling at its commit.
-        await importAll([fixture('overlap/general-2024-03-02.json')], { batchSize: 2 });
-        await aggregateAll(t.db, { clock });
-        clock.advance(60_000);
-        await importAll(mainExports, { batchSize: 2 });
-        await importAll([fixture('general.json')], { batchSize: 3, force: true });
-        await recordReactionAdded(
-          t.db,
-          { guildId: GUILD, channelId: '810000000000000001', messageId: '1000000000000000101', emojiKey: '🔥', userId: '42', at: NOW },
-          NOW,
-        );
-        await aggregateAll(t.db, { clock });
-        const incremental = await totals();
-        expect(incremental.length).toBeGreaterThan(0);
-        await aggregateAll(t.db, { clock }, { full: true });
-        expect(incremental).toEqual(await totals());
-      },
-    );
+    it('journals what imports change so that incremental analytics equal a full rebuild, overlapping and repeated imports included', async () => {
+      const totals = (): Promise<unknown[]> =>
+        q().all('SELECT period_type, period_start, discord_shares, discord_reactions FROM guild_period_stats ORDER BY 1, 2');
+      // An older export first, then the newer ones (an edit replaced a link, counts changed), then one again; small
+      // batches make several transactions per file, each journaling at its commit.
+      await importAll([fixture('overlap/general-2024-03-02.json')], { batchSize: 2 });
+      await aggregateAll(t.db, { clock });
+      clock.advance(60_000);
+      await importAll(mainExports, { batchSize: 2 });
+      await importAll([fixture('general.json')], { batchSize: 3, force: true });
+      await recordReactionAdded(
+        t.db,
+        { guildId: GUILD, channelId: '810000000000000001', messageId: '1000000000000000101', emojiKey: '🔥', userId: '42', at: NOW },
+        NOW,
+      );
+      await aggregateAll(t.db, { clock });
+      const incremental = await totals();
+      expect(incremental.length).toBeGreaterThan(0);
+      await aggregateAll(t.db, { clock }, { full: true });
+      expect(incremental).toEqual(await totals());
+    });
 
     it('lets live reaction events adjust imported counts without double counting', async () => {
       await importAll([fixture('general.json')]);

@@ -385,14 +385,15 @@ async function rowsOfGuild(db: Db, guildId: string): Promise<Record<string, stri
   return hashes;
 }
 
-// The same property for the writes on PostgreSQL: guild B's import, live writes and crawl, made of guild A's ids, leave
-// every row of guild A as it was. The summaries and API answers of the test above join in once aggregation, enrichment
-// and the HTTP reads run on PostgreSQL (other branches of issue #16); here the writes are what is checked. One database
-// for every case: after each, guild B's rows are deleted (A's are untouched, which is the point).
+// The same property on PostgreSQL: guild B's import, live writes, crawl and an incremental aggregation, made of guild
+// A's ids, leave every row of guild A (raw and summary) and its API answers as they were. One database for every case:
+// after each, guild B's rows are deleted (A's are untouched, which is the point).
 describe.skipIf(!testEngines().includes('postgres'))('write isolation between guilds on PostgreSQL', () => {
   let t: TestDatabase;
   let dir: string;
+  let tokenA: string;
   let rowsBefore: Record<string, string>;
+  let answersBefore: Record<string, unknown>;
 
   beforeAll(async () => {
     t = await openTestDatabase('postgres', 'write-isolation');
@@ -421,10 +422,33 @@ describe.skipIf(!testEngines().includes('postgres'))('write isolation between gu
       A_MESSAGES.filter((_, i) => i !== 2),
       NOW - 4 * DAY,
     );
+    for (const [i, clipId] of CLIPS.entries()) {
+      await writeTwitchClip(
+        db,
+        {
+          id: clipId,
+          broadcasterId: `60${i % 2}`,
+          broadcasterName: `Streamer${i % 2}`,
+          creatorId: `70${i % 3}`,
+          creatorName: `Creator${i % 3}`,
+          gameId: `80${i % 4}`,
+          title: `Clip ${i}`,
+          viewCount: 100 * (i + 1),
+          createdAt: FIRST_POST - DAY + i * HOUR,
+          thumbnailUrl: `https://static/${clipId}.jpg`,
+          duration: 30,
+        },
+        { now: NOW - 3 * DAY, gameName: `Game ${i % 4}` },
+      );
+    }
+    tokenA = await tokenFor(db, GUILD_A);
+    await aggregateAll(db, { clock: new ManualClock(NOW) });
+    answersBefore = await answersOfGuildA(db, tokenA);
     rowsBefore = await rowsOfGuild(db, GUILD_A);
     expect(rowsBefore.shares).not.toMatch(/^0 rows/);
+    // Aggregated: the journal and dirty hours were consumed into the summaries.
+    expect(rowsBefore.guild_period_stats).not.toMatch(/^0 rows/);
     expect(rowsBefore.reaction_baselines).not.toMatch(/^0 rows/);
-    expect(rowsBefore.engagement_changes).not.toMatch(/^0 rows/);
     expect(rowsBefore.backfill_checkpoints).toMatch(/^1 rows/);
   }, 60_000);
 
@@ -465,6 +489,8 @@ describe.skipIf(!testEngines().includes('postgres'))('write isolation between gu
               await recordMessage(db, { ...snapshotOf(GUILD_B, A_MESSAGES[0] as ExportMessage, 'discord'), messageId: w.messageId }, NOW);
           }
           await crawlPage(db, GUILD_B, input.crawled, NOW);
+          await aggregateAll(db, { clock });
+          expect(await answersOfGuildA(db, tokenA)).toEqual(answersBefore);
           expect(await rowsOfGuild(db, GUILD_A)).toEqual(rowsBefore);
           const sharesOfB = await queries(db).get<{ n: number }>('SELECT count(*) AS n FROM shares WHERE guild_id = ?', [GUILD_B]);
           if ((sharesOfB?.n ?? 0) > 0) casesWithSharesOfB++;

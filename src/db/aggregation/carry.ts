@@ -2,8 +2,8 @@
 // differences added to their weeks, months and all_time, touching only the rows and columns that change.
 import type { Db } from '../database';
 import { queries, type Queries } from '../sql';
-import { readSummaryNames } from './names';
-import { syncDayTops, writeRow, type Values } from './sync';
+import { SummaryNameCache } from './names';
+import { PostgresBucketRows, syncDayTops, writeRow, type Values } from './sync';
 import type { DayTopClipRow, PairCounts, SummaryDelta, SummaryRules, TopClip } from './types';
 
 /** A day an incremental step carries: its new top clips when they changed, and its difference (null: none). */
@@ -28,12 +28,24 @@ export async function writeCarriedDays(
   now: number,
 ): Promise<void> {
   const q = queries(db);
+  const names = new SummaryNameCache(db, guildId);
+  if (db.engine === 'postgres' && days.length > 0) {
+    // The days' journal in one statement (each is a round trip on PostgreSQL); carrying does not read it.
+    await q.run(
+      `DELETE FROM engagement_changes j
+        USING (SELECT (x->>0)::bigint AS s, (x->>1)::bigint AS e FROM jsonb_array_elements(?::jsonb) AS x) AS b
+        WHERE j.guild_id = ? AND j.at >= b.s AND j.at < b.e`,
+      [JSON.stringify(days.map((d) => [d.start, d.end])), guildId],
+    );
+  }
   for (const day of days) {
     if (day.tops) await syncDayTops(db, guildId, [day.key], day.tops);
-    await q.run('DELETE FROM engagement_changes WHERE guild_id = ? AND at >= ? AND at < ?', [guildId, day.start, day.end]);
-    if (day.delta) await carryDelta(db, guildId, day.delta, rules, now);
+    if (db.engine !== 'postgres') {
+      await q.run('DELETE FROM engagement_changes WHERE guild_id = ? AND at >= ? AND at < ?', [guildId, day.start, day.end]);
+    }
+    if (day.delta) await carryDelta(db, guildId, day.delta, rules, names, now);
   }
-  for (const delta of buckets) await carryDelta(db, guildId, delta, rules, now);
+  for (const delta of buckets) await carryDelta(db, guildId, delta, rules, names, now);
 }
 
 type PairValues = Pick<PairCounts, 'n' | 'views' | 'shares' | 'reactions'>;
@@ -44,10 +56,26 @@ function isZero(p: PairValues): boolean {
 }
 
 /** Adds a bucket's difference to its stored pairs, game and creator rows, totals and peak cells. */
-async function carryDelta(db: Db, guildId: string, delta: SummaryDelta, rules: SummaryRules, now: number): Promise<void> {
+async function carryDelta(
+  db: Db,
+  guildId: string,
+  delta: SummaryDelta,
+  rules: SummaryRules,
+  nameCache: SummaryNameCache,
+  now: number,
+): Promise<void> {
   const q = queries(db);
   const { type, key, end } = delta;
   const bucket = { guild_id: guildId, period_type: type, period_start: key };
+  // PostgreSQL reads each table's rows of the bucket in one statement and writes them in two (see PostgresBucketRows).
+  const bulk = db.engine === 'postgres' ? new PostgresBucketRows(db, guildId, type, key) : null;
+  const carried = [...delta.pairs.values()].filter((p) => !isZero(p) && (type === 'day' || p.n !== 0 || p.views !== 0));
+  const storedPairs = bulk
+    ? await bulk.read(
+        'analytics_pair_facts',
+        carried.map((p) => [p.game, p.creator]),
+      )
+    : null;
   interface Change extends PairValues {
     /** Change in distinct counted partners (creators of a game, games of a creator). */
     partners: number;
@@ -66,26 +94,31 @@ async function carryDelta(db: Db, guildId: string, delta: SummaryDelta, rules: S
     let partners = 0;
     // Above the day level pairs hold clips only (see pairRows in src/analytics/aggregate/rows.ts): engagement alone does not touch them.
     if (type === 'day' || p.n !== 0 || p.views !== 0) {
-      const old = await q.get<PairValues>(
-        `SELECT clip_count AS n, total_views AS views, discord_shares AS shares, discord_reactions AS reactions FROM analytics_pair_facts
-          WHERE guild_id = ? AND period_type = ? AND period_start = ? AND game_id = ? AND creator_id = ?`,
-        [guildId, type, key, p.game, p.creator],
-      );
+      const stored = storedPairs?.get(JSON.stringify([p.game, p.creator]));
+      const old = storedPairs
+        ? stored && {
+            n: stored.clip_count as number,
+            views: stored.total_views as number,
+            shares: stored.discord_shares as number,
+            reactions: stored.discord_reactions as number,
+          }
+        : await q.get<PairValues>(
+            `SELECT clip_count AS n, total_views AS views, discord_shares AS shares, discord_reactions AS reactions FROM analytics_pair_facts
+              WHERE guild_id = ? AND period_type = ? AND period_start = ? AND game_id = ? AND creator_id = ?`,
+            [guildId, type, key, p.game, p.creator],
+          );
       const was = old ?? NO_PAIR;
       const next =
         type === 'day'
           ? { n: was.n + p.n, views: was.views + p.views, shares: was.shares + p.shares, reactions: was.reactions + p.reactions }
           : { n: was.n + p.n, views: was.views + p.views, shares: 0, reactions: 0 };
-      await writeRow(
-        q,
-        'analytics_pair_facts',
-        { ...bucket, game_id: p.game, creator_id: p.creator },
-        old && { clip_count: old.n, total_views: old.views, discord_shares: old.shares, discord_reactions: old.reactions },
+      const before = old && { clip_count: old.n, total_views: old.views, discord_shares: old.shares, discord_reactions: old.reactions };
+      const after =
         next.n === 0 && next.shares === 0 && next.reactions === 0
           ? null
-          : { clip_count: next.n, total_views: next.views, discord_shares: next.shares, discord_reactions: next.reactions },
-        null,
-      );
+          : { clip_count: next.n, total_views: next.views, discord_shares: next.shares, discord_reactions: next.reactions };
+      if (bulk) bulk.write('analytics_pair_facts', { game_id: p.game, creator_id: p.creator }, before, after);
+      else await writeRow(q, 'analytics_pair_facts', { ...bucket, game_id: p.game, creator_id: p.creator }, before, after, null);
       partners = (next.n > 0 ? 1 : 0) - (was.n > 0 ? 1 : 0);
     }
     for (const ch of [change(games, p.game), change(creators, p.creator)]) {
@@ -98,6 +131,22 @@ async function carryDelta(db: Db, guildId: string, delta: SummaryDelta, rules: S
     if (p.n !== 0 || p.views !== 0) change(creators, p.creator).retop = true;
   }
   for (const game of delta.topGames) change(games, game);
+  // The creators' top games below read the pairs just written.
+  await bulk?.flush(now, 'analytics_pair_facts');
+  const storedGames = bulk
+    ? await bulk.read(
+        'game_analytics',
+        [...games.keys()].map((g) => [g]),
+      )
+    : null;
+  const storedCreators = bulk
+    ? await bulk.read(
+        'creator_analytics',
+        [...creators.keys()].map((c) => [c]),
+      )
+    : null;
+  const retopped = [...creators].filter(([id, ch]) => ch.retop || !storedCreators?.has(JSON.stringify([id]))).map(([id]) => id);
+  const creatorGames = bulk && retopped.length > 0 ? await readCreatorGames(db, guildId, type, key, retopped) : null;
 
   // Old rows and new values first, then the names of every game and creator written, read in one go.
   interface GameRow {
@@ -121,12 +170,14 @@ async function carryDelta(db: Db, guildId: string, delta: SummaryDelta, rules: S
   const gameWrites: Array<{ game: string; old: (Values & GameRow) | undefined; next: Values | null }> = [];
   let countedGames = 0;
   for (const [game, ch] of games) {
-    const old = await q.get<Values & GameRow>(
-      `SELECT game_name, period_end, clip_count, total_views, avg_view_count, unique_creators, discord_shares, discord_reactions,
+    const old = storedGames
+      ? (storedGames.get(JSON.stringify([game])) as (Values & GameRow) | undefined)
+      : await q.get<Values & GameRow>(
+          `SELECT game_name, period_end, clip_count, total_views, avg_view_count, unique_creators, discord_shares, discord_reactions,
               top_clip_id, top_clip_title, top_clip_views
          FROM game_analytics WHERE guild_id = ? AND period_type = ? AND period_start = ? AND game_id = ?`,
-      [guildId, type, key, game],
-    );
+          [guildId, type, key, game],
+        );
     const n = (old?.clip_count ?? 0) + ch.n;
     const views = (old?.total_views ?? 0) + ch.views;
     const shares = (old?.discord_shares ?? 0) + ch.shares;
@@ -164,11 +215,13 @@ async function carryDelta(db: Db, guildId: string, delta: SummaryDelta, rules: S
   const creatorWrites: Array<{ creator: string; old: (Values & CreatorRow) | undefined; next: Values | null }> = [];
   let countedCreators = 0;
   for (const [creator, ch] of creators) {
-    const old = await q.get<Values & CreatorRow>(
-      `SELECT creator_name, period_end, clip_count, total_views, avg_views, discord_shares, discord_reactions, unique_games, top_game_id, top_game_name
+    const old = storedCreators
+      ? (storedCreators.get(JSON.stringify([creator])) as (Values & CreatorRow) | undefined)
+      : await q.get<Values & CreatorRow>(
+          `SELECT creator_name, period_end, clip_count, total_views, avg_views, discord_shares, discord_reactions, unique_games, top_game_id, top_game_name
          FROM creator_analytics WHERE guild_id = ? AND period_type = ? AND period_start = ? AND creator_id = ?`,
-      [guildId, type, key, creator],
-    );
+          [guildId, type, key, creator],
+        );
     const n = (old?.clip_count ?? 0) + ch.n;
     const views = (old?.total_views ?? 0) + ch.views;
     const shares = (old?.discord_shares ?? 0) + ch.shares;
@@ -182,11 +235,13 @@ async function carryDelta(db: Db, guildId: string, delta: SummaryDelta, rules: S
     if (ch.retop || !old) {
       // Most clips, then most views, then the smaller game id (as analytics/day-facts.ts factsFromPairs).
       let best: { game_id: string; n: number; views: number } | null = null;
-      const pairs = await q.all<{ game_id: string; n: number; views: number }>(
-        `SELECT game_id, clip_count AS n, total_views AS views FROM analytics_pair_facts
+      const pairs = creatorGames
+        ? (creatorGames.get(creator) ?? [])
+        : await q.all<{ game_id: string; n: number; views: number }>(
+            `SELECT game_id, clip_count AS n, total_views AS views FROM analytics_pair_facts
           WHERE guild_id = ? AND period_type = ? AND period_start = ? AND creator_id = ? AND clip_count > 0`,
-        [guildId, type, key, creator],
-      );
+            [guildId, type, key, creator],
+          );
       for (const e of pairs) {
         if (!best || e.n > best.n || (e.n === best.n && (e.views > best.views || (e.views === best.views && e.game_id < best.game_id))))
           best = e;
@@ -212,7 +267,7 @@ async function carryDelta(db: Db, guildId: string, delta: SummaryDelta, rules: S
   }
 
   const named = creatorWrites.filter((w) => w.next !== null);
-  const names = await readSummaryNames(db, guildId, {
+  const names = await nameCache.read({
     creators: named.map((w) => w.creator),
     games: [
       ...gameWrites.filter((w) => w.next !== null).map((w) => w.game),
@@ -221,7 +276,8 @@ async function carryDelta(db: Db, guildId: string, delta: SummaryDelta, rules: S
   });
   for (const w of gameWrites) {
     if (w.next) w.next.game_name = names.gameName(w.game);
-    await writeRow(q, 'game_analytics', { ...bucket, game_id: w.game }, w.old, w.next, now);
+    if (bulk) bulk.write('game_analytics', { game_id: w.game }, w.old, w.next);
+    else await writeRow(q, 'game_analytics', { ...bucket, game_id: w.game }, w.old, w.next, now);
   }
   for (const w of creatorWrites) {
     if (w.next) {
@@ -229,7 +285,8 @@ async function carryDelta(db: Db, guildId: string, delta: SummaryDelta, rules: S
       const topGame = w.next.top_game_id as string | null;
       w.next.top_game_name = topGame === null ? null : names.gameName(topGame);
     }
-    await writeRow(q, 'creator_analytics', { ...bucket, creator_id: w.creator }, w.old, w.next, now);
+    if (bulk) bulk.write('creator_analytics', { creator_id: w.creator }, w.old, w.next);
+    else await writeRow(q, 'creator_analytics', { ...bucket, creator_id: w.creator }, w.old, w.next, now);
   }
 
   const t = delta.totals;
@@ -289,27 +346,51 @@ async function carryDelta(db: Db, guildId: string, delta: SummaryDelta, rules: S
         last_clip_at: last,
       };
     }
-    await writeRow(q, 'guild_period_stats', bucket, old, next, now);
+    if (bulk) bulk.write('guild_period_stats', {}, old, next);
+    else await writeRow(q, 'guild_period_stats', bucket, old, next, now);
   }
 
+  const cells = [...delta.peaks.keys()].map((index) => [Math.floor(index / 24), index % 24]);
+  const storedCells = bulk ? await bulk.read('guild_peak_activity', cells) : null;
   for (const [index, d] of delta.peaks) {
     const weekday = Math.floor(index / 24);
     const hour = index % 24;
-    const old = await q.get<Values & { clips: number; shares: number }>(
-      'SELECT clips, shares FROM guild_peak_activity WHERE guild_id = ? AND period_type = ? AND period_start = ? AND weekday = ? AND hour = ?',
-      [guildId, type, key, weekday, hour],
-    );
+    const old = storedCells
+      ? (storedCells.get(JSON.stringify([weekday, hour])) as (Values & { clips: number; shares: number }) | undefined)
+      : await q.get<Values & { clips: number; shares: number }>(
+          'SELECT clips, shares FROM guild_peak_activity WHERE guild_id = ? AND period_type = ? AND period_start = ? AND weekday = ? AND hour = ?',
+          [guildId, type, key, weekday, hour],
+        );
     const clips = (old?.clips ?? 0) + d.clips;
     const shares = (old?.shares ?? 0) + d.shares;
-    await writeRow(
-      q,
-      'guild_peak_activity',
-      { ...bucket, weekday, hour },
-      old,
-      clips === 0 && shares === 0 ? null : { clips, shares },
-      null,
-    );
+    const next = clips === 0 && shares === 0 ? null : { clips, shares };
+    if (bulk) bulk.write('guild_peak_activity', { weekday, hour }, old, next);
+    else await writeRow(q, 'guild_peak_activity', { ...bucket, weekday, hour }, old, next, null);
   }
+  await bulk?.flush(now);
+}
+
+/** The counted (game, clips, views) of each creator in a bucket, for their top games, in one statement (PostgreSQL). */
+async function readCreatorGames(
+  db: Db,
+  guildId: string,
+  type: string,
+  key: number,
+  creators: readonly string[],
+): Promise<Map<string, Array<{ game_id: string; n: number; views: number }>>> {
+  const rows = await queries(db).all<{ creator_id: string; game_id: string; n: number; views: number }>(
+    `SELECT creator_id, game_id, clip_count AS n, total_views AS views FROM analytics_pair_facts
+      WHERE guild_id = ? AND period_type = ? AND period_start = ? AND clip_count > 0
+        AND creator_id IN (SELECT c COLLATE "C" FROM jsonb_array_elements_text(?::jsonb) AS c)`,
+    [guildId, type, key, JSON.stringify(creators)],
+  );
+  const byCreator = new Map<string, Array<{ game_id: string; n: number; views: number }>>();
+  for (const r of rows) {
+    let list = byCreator.get(r.creator_id);
+    if (!list) byCreator.set(r.creator_id, (list = []));
+    list.push({ game_id: r.game_id, n: r.n, views: r.views });
+  }
+  return byCreator;
 }
 
 /** A game's top clip over the stored day tops: of one bucket [start, end), or of all days when start is null. */

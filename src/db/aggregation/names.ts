@@ -27,23 +27,48 @@ async function readStored(tx: Db, guildId: string, kind: 'creator' | 'game', ids
   return stored;
 }
 
+/**
+ * Display names read on demand and kept for one write transaction (an incremental step touches the same creators
+ * and games in a day, its week, its month and all_time): `read` fetches the ids not yet known, then `names` answers.
+ */
+export class SummaryNameCache {
+  private readonly creators = new Map<string, string>();
+  private readonly games = new Map<string, string>();
+
+  constructor(
+    private readonly tx: Db,
+    private readonly guildId: string,
+  ) {}
+
+  async read(ids: { creators: Iterable<string>; games: Iterable<string> }): Promise<NameLookup> {
+    const creators = [...new Set(ids.creators)].filter((id) => !this.creators.has(id));
+    const games = [...new Set(ids.games)].filter((id) => id !== '' && !this.games.has(id));
+    if (creators.length > 0) {
+      const stored = await readStored(this.tx, this.guildId, 'creator', creators);
+      for (const id of creators) this.creators.set(id, creatorDisplayName(id, stored.get(id)));
+    }
+    if (games.length > 0) {
+      const stored = await readStored(this.tx, this.guildId, 'game', games);
+      for (const id of games) this.games.set(id, gameDisplayName(id, stored.get(id)));
+    }
+    return this.names;
+  }
+
+  private readonly names: NameLookup = {
+    creatorName: (id) => this.creators.get(id) ?? missing('creator', id),
+    gameName: (id) => (id === '' ? UNKNOWN_GAME_NAME : (this.games.get(id) ?? missing('game', id))),
+  };
+}
+
+function missing(kind: string, id: string): never {
+  throw new Error(`the ${kind} name of ${JSON.stringify(id)} was not read`);
+}
+
 /** The display names of the given creators and games, read in bulk; the lookup answers only for those ids. */
-export async function readSummaryNames(
+export function readSummaryNames(
   tx: Db,
   guildId: string,
   ids: { creators: Iterable<string>; games: Iterable<string> },
 ): Promise<NameLookup> {
-  const creatorIds = [...new Set(ids.creators)];
-  const gameIds = [...new Set(ids.games)].filter((id) => id !== '');
-  const storedCreators = await readStored(tx, guildId, 'creator', creatorIds);
-  const storedGames = await readStored(tx, guildId, 'game', gameIds);
-  const creators = new Map(creatorIds.map((id) => [id, creatorDisplayName(id, storedCreators.get(id))]));
-  const games = new Map(gameIds.map((id) => [id, gameDisplayName(id, storedGames.get(id))]));
-  const missing = (kind: string, id: string): never => {
-    throw new Error(`the ${kind} name of ${JSON.stringify(id)} was not read`);
-  };
-  return {
-    creatorName: (id) => creators.get(id) ?? missing('creator', id),
-    gameName: (id) => (id === '' ? UNKNOWN_GAME_NAME : (games.get(id) ?? missing('game', id))),
-  };
+  return new SummaryNameCache(tx, guildId).read(ids);
 }

@@ -23,10 +23,11 @@ const LOCK_KEY_SQL = "hashtextextended('clipscope.aggregate:' || ?, 0)";
  * above). Waits at most GUILD_LOCK_WAIT_MS (polling, so no statement timeout cuts the wait short).
  */
 export async function withGuildAggregationLock<T>(db: Db, guildId: string, fn: () => Promise<T>, waitMs = GUILD_LOCK_WAIT_MS): Promise<T> {
-  if (db.engine !== 'postgres') return fn();
+  if (db.engine !== 'postgres' || db.inTransaction) return fn();
   // The lock's transaction only takes the lock and waits for fn: it writes nothing and holds no snapshot between
   // statements, so it keeps no row versions from vacuum. It ends (releasing the lock) when fn settles or the
-  // connection dies.
+  // connection dies. (A server-side idle_in_transaction_session_timeout shorter than a run would end it early: the
+  // run's work stays committed, the run reports the error, and only the mutual exclusion was lost meanwhile.)
   return db.transaction(async (lockTx) => {
     const q = queries(lockTx);
     const deadline = Date.now() + waitMs;
@@ -52,11 +53,16 @@ const RETRIED_STATES = new Set(['40001', '40P01']);
  * reads in `tx`.
  */
 export async function aggregationStep<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> {
-  if (db.engine !== 'postgres') return db.transaction(fn);
+  // Inside a caller's transaction a step is a savepoint of it, under the caller's isolation.
+  if (db.engine !== 'postgres' || db.inTransaction) return db.transaction(fn);
   for (let attempt = 1; ; attempt++) {
     try {
       return await db.transaction(async (tx) => {
         await queries(tx).run('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+        // A commit need not wait for its WAL flush: a crash can only lose the latest commits as a whole (WAL is
+        // written in order, and capture's own synchronous commits flush every earlier one), which leaves the state of
+        // an earlier step, whose dirty hours, pending days or stale mark make the next run redo the lost work.
+        await queries(tx).run("SELECT set_config('synchronous_commit', 'off', true)");
         return fn(tx);
       });
     } catch (error) {

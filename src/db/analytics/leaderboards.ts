@@ -132,13 +132,14 @@ const gameSqlOf = memoisedSql(gameSql);
 
 // PostgreSQL: the same reads with named parameters, inside heldSql (the summaries' check in the same statement).
 const postgresCreatorSqlOf = memoisedSql((sort: CreatorSortKey, limit: number | null, named: boolean) =>
-  heldSql(creatorSql(sort, limit, named).replace('ca.guild_id = ? AND ca.period_type = ? AND ca.period_start = ?', POSTGRES_PERIOD('ca'))),
+  heldSql(creatorSql(sort, limit, named).replace('ca.guild_id = ? AND ca.period_type = ? AND ca.period_start = ?', periodByName('ca'))),
 );
 const postgresGameSqlOf = memoisedSql((sort: GameSortKey, limit: number | null, named: boolean) =>
-  heldSql(gameSql(sort, limit, named).replace('g.guild_id = ? AND g.period_type = ? AND g.period_start = ?', POSTGRES_PERIOD('g'))),
+  heldSql(gameSql(sort, limit, named).replace('g.guild_id = ? AND g.period_type = ? AND g.period_start = ?', periodByName('g'))),
 );
 
-function POSTGRES_PERIOD(alias: string): string {
+/** The period's key with named parameters (@guild, @type, @start), as heldSql's reads take it. */
+function periodByName(alias: string): string {
   return `${alias}.guild_id = @guild AND ${alias}.period_type = @type AND ${alias}.period_start = @start`;
 }
 
@@ -240,8 +241,8 @@ const POSTGRES_OVERVIEW_SQL = `SELECT t.*, g.*, cr.*
     FROM analytics_state s
     LEFT JOIN LATERAL (SELECT ${TOTALS_COLUMNS} FROM guild_period_stats
                         WHERE guild_id = @guild AND period_type = @type AND period_start = @start) t ON true
-    LEFT JOIN LATERAL (${gameSql('clip_count', 1, true).replace('g.guild_id = ? AND g.period_type = ? AND g.period_start = ?', POSTGRES_PERIOD('g'))}) g ON true
-    LEFT JOIN LATERAL (${creatorSql('clip_count', 1, true).replace('ca.guild_id = ? AND ca.period_type = ? AND ca.period_start = ?', POSTGRES_PERIOD('ca'))}) cr ON true
+    LEFT JOIN LATERAL (${gameSql('clip_count', 1, true).replace('g.guild_id = ? AND g.period_type = ? AND g.period_start = ?', periodByName('g'))}) g ON true
+    LEFT JOIN LATERAL (${creatorSql('clip_count', 1, true).replace('ca.guild_id = ? AND ca.period_type = ? AND ca.period_start = ?', periodByName('ca'))}) cr ON true
    WHERE s.guild_id = @guild AND s.period_type = @type AND s.timezone = @tz`;
 
 async function postgresOverviewSummary(db: Db, period: SummaryPeriod): Promise<OverviewSummary | null> {

@@ -1,5 +1,5 @@
 // The hall of fame (issue #20, docs/hall-of-fame.md): per guild, where and when a shared clip is reposted, and every
-// repost claimed before it is sent (docs/adr/0013-hall-of-fame-exactly-once-and-batched-edits.md).
+// repost claimed before it is sent (docs/adr/0014-hall-of-fame-exactly-once-and-batched-edits.md).
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /** A guild's hall of fame; no row means it is off. */

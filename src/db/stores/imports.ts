@@ -3,7 +3,7 @@
 // (openImportSession); on PostgreSQL a batch of parsed messages is written in one transaction (writeImportBatch). The
 // statements are the same steps (./capture/steps.ts) on both.
 import { connectionNow, run, type DeferredBatch, type Db } from '../client';
-import { queries } from '../sql';
+import { dialect, queries } from '../sql';
 import { openCaptureBatchOn, openCaptureUpkeep } from './capture/batch';
 import { captureJoins } from './capture/keys';
 import { recordReactionSnapshotSteps, type ReactionSnapshot } from './capture/reactions';
@@ -27,6 +27,19 @@ export function readImportRuns(db: Db, filePath: string): Promise<ImportRun[]> {
       WHERE file_path = ? ORDER BY updated_at DESC, guild_id`,
     [filePath],
   );
+}
+
+/** Which of the guild's given messages were ever recorded with a clip link (one read for a batch of an import). */
+export async function messagesWithShares(db: Db, guildId: string, messageIds: readonly string[]): Promise<Set<string>> {
+  if (messageIds.length === 0) return new Set();
+  const rows = await queries(db).all<{ message_id: string }>(
+    dialect(db, {
+      sqlite: 'SELECT DISTINCT message_id FROM shares WHERE guild_id = ? AND message_id IN (SELECT value FROM json_each(?))',
+      postgres: 'SELECT DISTINCT message_id FROM shares WHERE guild_id = ? AND message_id = ANY(?::text[])',
+    }),
+    [guildId, db.engine === 'postgres' ? ([...messageIds] as never) : JSON.stringify(messageIds)],
+  );
+  return new Set(rows.map((r) => r.message_id));
 }
 
 /** How many clips the guild has (the import reports the clips it added). */

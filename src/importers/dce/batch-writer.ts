@@ -40,6 +40,14 @@ function contextOf(header: ExportHeader, settings: Pick<GuildSettings, 'includeB
 
 const mentionsTwitch = /twitch\.tv/i;
 
+/** Whether a message may hold a clip link (its text or an embed mentions twitch.tv): most messages do not. */
+export function mayHoldClipLinks(message: ExportedMessage): boolean {
+  return (
+    mentionsTwitch.test(message.content) ||
+    message.embeds.some((e) => mentionsTwitch.test(e.url ?? '') || mentionsTwitch.test(e.video?.url ?? ''))
+  );
+}
+
 /**
  * Records one message's shares and reactions, as steps of the import's writes (run at once on SQLite, awaited on
  * PostgreSQL); returns the number of shares added. Call inside a transaction.

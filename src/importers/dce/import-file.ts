@@ -6,9 +6,9 @@ import type { Clock } from '../../clock';
 import type { Db } from '../../db/database';
 import { databaseFile, describeStorageProblem } from '../../db/storage-errors';
 import { ExportScanner, ExportSyntaxError } from '../export-scanner';
-import { countGuildClips, openImportSession, writeImportBatch } from '../../db/stores/imports';
+import { countGuildClips, messagesWithShares, openImportSession, writeImportBatch } from '../../db/stores/imports';
 import { ClipscopeError } from '../../errors';
-import { channelContext, readChannelContext, recordExportedMessage, type ChannelContext } from './batch-writer';
+import { channelContext, mayHoldClipLinks, readChannelContext, recordExportedMessage, type ChannelContext } from './batch-writer';
 import { parseExportedMessage, readExportHeader, type ExportedMessage, type ExportHeader } from './format';
 import { ResumeState } from './resume-state';
 
@@ -186,12 +186,21 @@ export async function importExportFile(deps: ImportDeps, file: string, options: 
     do {
       const batch = parsed.splice(0, batchSize);
       const done = completed && parsed.length === 0;
+      // Most messages hold no clip link and were never recorded: one read for the batch finds the few that were, so
+      // the rest cost no round trip each (recordExportedMessage would return 0 for them after reading their shares).
+      const recorded = await messagesWithShares(
+        db,
+        context.guildId,
+        batch.filter(({ message }) => !mayHoldClipLinks(message)).map(({ message }) => message.id),
+      );
       let shares = 0;
       await writeImportBatch(
         db,
         async (run) => {
           for (const { message, end } of batch) {
-            shares += await run((writes) => recordExportedMessage(writes, context, message, clock.now()));
+            if (mayHoldClipLinks(message) || recorded.has(message.id)) {
+              shares += await run((writes) => recordExportedMessage(writes, context, message, clock.now()));
+            }
             resume.advance(message.id, end);
           }
         },

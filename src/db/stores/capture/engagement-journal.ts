@@ -12,6 +12,9 @@ type Pending = Map<string, { message: MessageRef; before: Engagement }>;
 // Messages touched by a batch, per connection (SQLite) or transaction (PostgreSQL): guild and message id → the
 // message and its engagement before.
 const deferred = new WeakMap<object, Pending>();
+// PostgreSQL: the changes writers knew exactly (journalEngagementChange), kept to the batch's end too, so that the
+// whole batch's journal is one statement instead of a round trip per event. Their sum is the same whenever written.
+const known = new WeakMap<object, EngagementChange[]>();
 
 const messageKey = (message: MessageRef): string => `${message.guildId}\u0000${message.messageId}`;
 
@@ -112,6 +115,11 @@ export interface EngagementChange {
  */
 export function* journalEngagementChange(w: Writer, message: MessageRef, changes: readonly EngagementChange[]): Steps<void> {
   if (deferred.get(w.key)?.has(messageKey(message))) return;
+  const later = known.get(w.key);
+  if (later) {
+    later.push(...changes);
+    return;
+  }
   yield* writeChanges(w, changes);
 }
 
@@ -147,21 +155,48 @@ export function deferEngagementChanges<T>(c: Connection, fn: () => T): T {
 
 /** A journal batch for a transaction that does not fit one callback: the journal is written at flush(). */
 export function openEngagementChangesSteps(w: Writer): DeferredSteps {
-  return openDeferred(
+  if (w.engine === 'sqlite')
+    return openDeferred(
+      deferred,
+      w.key,
+      (): Pending => new Map(),
+      (pending) => flushJournalBatch(w, pending),
+    );
+  const direct = openDeferred(
+    known,
+    w.key,
+    (): EngagementChange[] => [],
+    function* () {},
+  );
+  const messages = openDeferred(
     deferred,
     w.key,
     (): Pending => new Map(),
-    (pending) => flushJournalBatch(w, pending),
+    (pending) => flushJournalBatch(w, pending, known.get(w.key) ?? []),
   );
+  return {
+    *flush() {
+      // The known changes go with the messages' flush (one statement for both); then their batch ends too.
+      try {
+        yield* messages.flush();
+      } finally {
+        direct.discard();
+      }
+    },
+    discard() {
+      messages.discard();
+      direct.discard();
+    },
+  };
 }
 
-function* flushJournalBatch(w: Writer, pending: Pending): Steps<void> {
+function* flushJournalBatch(w: Writer, pending: Pending, knownChanges: readonly EngagementChange[] = []): Steps<void> {
   if (w.engine === 'sqlite') {
     // Message by message, as the journal was always written on SQLite.
     for (const { message, before } of pending.values()) yield* writeChanges(w, changesBetween(before, yield* engagementOf(w, message)));
     return;
   }
-  const changes: EngagementChange[] = [];
+  const changes: EngagementChange[] = [...knownChanges];
   for (const { message, before } of pending.values()) changes.push(...changesBetween(before, yield* engagementOf(w, message)));
   yield* writeChanges(w, changes);
 }

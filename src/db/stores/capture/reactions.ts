@@ -32,11 +32,25 @@ const INSERT_REACTION = `INSERT INTO reactions (guild_id, channel_id, message_id
 
 /** Returns true when the reaction was new (false for a replay or a message without clips). */
 export function* recordReactionAddedSteps(w: Writer, event: ReactionEvent, now: number): Steps<boolean> {
-  if (!(yield* isKnownClipMessageSteps(event))) return false;
-  const changes = yield* exec(INSERT_REACTION, [event.guildId, event.channelId, event.messageId, event.emojiKey, event.userId, event.at]);
-  if (changes === 0) return false;
+  let clips: ClipKey[];
+  if (w.engine === 'postgres') {
+    // One read answers both questions (known clip message, its active clips): a round trip saved per reaction.
+    const shares = yield* all<{ clip_id: string; deleted_at: number | null }>(
+      'SELECT clip_id, deleted_at FROM shares WHERE guild_id = ? AND message_id = ?',
+      [event.guildId, event.messageId],
+    );
+    if (shares.length === 0) return false;
+    if ((yield* exec(INSERT_REACTION, [event.guildId, event.channelId, event.messageId, event.emojiKey, event.userId, event.at])) === 0) {
+      return false;
+    }
+    clips = shares.filter((s) => s.deleted_at === null).map((s) => ({ guildId: event.guildId, clipId: s.clip_id }));
+  } else {
+    if (!(yield* isKnownClipMessageSteps(event))) return false;
+    const changes = yield* exec(INSERT_REACTION, [event.guildId, event.channelId, event.messageId, event.emojiKey, event.userId, event.at]);
+    if (changes === 0) return false;
+    clips = yield* activeClipsOfMessageSteps(event);
+  }
   // One more reaction at its time, for each clip the message actively shares (as analytics count them).
-  const clips = yield* activeClipsOfMessageSteps(event);
   yield* journalEngagementChange(
     w,
     event,

@@ -45,6 +45,12 @@ export function* exec(sql: string, params: readonly unknown[]): Steps<number> {
 
 const sqliteValue = (v: unknown): unknown => (typeof v === 'boolean' ? (v ? 1 : 0) : v);
 
+/** Whether a statement binds a boolean, which SQLite takes as 1/0 (a plain loop: this runs for every statement). */
+function hasBoolean(params: readonly unknown[]): boolean {
+  for (let i = 0; i < params.length; i++) if (typeof params[i] === 'boolean') return true;
+  return false;
+}
+
 /** The writer of a SQLite connection: batch state is kept per connection, as the synchronous helpers of client.ts do. */
 export const sqliteWriter = (c: Connection): Writer => ({ engine: 'sqlite', key: c.client });
 
@@ -56,7 +62,7 @@ export function runStepsNow<T>(c: Connection, steps: Steps<T>): T {
     let result: unknown;
     try {
       const statement = c.statement<unknown[]>(sql);
-      const bound = params.some((p) => typeof p === 'boolean') ? params.map(sqliteValue) : (params as unknown[]);
+      const bound = hasBoolean(params) ? params.map(sqliteValue) : (params as unknown[]);
       result = mode === 'all' ? statement.all(...bound) : mode === 'get' ? statement.get(...bound) : statement.run(...bound).changes;
     } catch (error) {
       // Into the generator, so that its finally blocks run (a batch's flush ends the batch even when it fails).
@@ -95,6 +101,15 @@ export function execute<T>(db: Db, make: (w: Writer) => Steps<T>): Promise<T> {
   if (db.engine === 'sqlite') return run(db, (c) => runStepsNow(c, make(sqliteWriter(c))));
   if (db.inTransaction) return runStepsAsync(db, make({ engine: 'postgres', key: db }));
   return db.transaction((tx) => runStepsAsync(tx, make({ engine: 'postgres', key: tx })));
+}
+
+/**
+ * Runs reads that need no transaction (one statement, or reads that need not agree with each other): on SQLite as
+ * execute does, on PostgreSQL on any free connection of the pool.
+ */
+export function read<T>(db: Db, make: (w: Writer) => Steps<T>): Promise<T> {
+  if (db.engine === 'sqlite') return run(db, (c) => runStepsNow(c, make(sqliteWriter(c))));
+  return runStepsAsync(db, make({ engine: 'postgres', key: db }));
 }
 
 /** Runs `make`'s steps synchronously on a SQLite connection. */

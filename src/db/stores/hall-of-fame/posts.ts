@@ -1,6 +1,6 @@
 // hall_of_fame_posts: every original message that reached the hall of fame, claimed before its repost is sent, and
 // every later change (an edit of the count, the removal) claimed by a compare-and-set before Discord is asked
-// (docs/adr/0013-hall-of-fame-exactly-once-and-batched-edits.md): of any number of processes exactly one acts.
+// (docs/adr/0014-hall-of-fame-exactly-once-and-batched-edits.md): of any number of processes exactly one acts.
 import type { HallOfFamePostState } from '../../schema/hall-of-fame';
 import type { Db } from '../../database';
 import { queries } from '../../sql';

@@ -121,10 +121,14 @@ export class DirtyHours {
     for (const ts of timestamps) if (typeof ts === 'number' && Number.isFinite(ts)) hours.add(Math.floor(ts / HOUR_MS) * HOUR_MS);
   }
 
-  /** Writes the marks inside the caller's transaction: a 'clips' mark overrides an 'engagement' one. */
+  /**
+   * Writes the marks inside the caller's transaction: a 'clips' mark overrides an 'engagement' one. In (guild, hour)
+   * order: on PostgreSQL concurrent writers lock the rows they upsert, and two batches locking the same hours in
+   * opposite orders would deadlock.
+   */
   async flush(q: Queries): Promise<void> {
-    for (const [guildId, hours] of this.byGuild) {
-      for (const hour of hours) {
+    for (const guildId of [...this.byGuild.keys()].sort()) {
+      for (const hour of [...(this.byGuild.get(guildId) as Set<number>)].sort((a, b) => a - b)) {
         await q.run(
           `INSERT INTO dirty_hours (guild_id, hour_start, engagement_only) VALUES (?, ?, ?)
            ON CONFLICT (guild_id, hour_start) DO UPDATE SET engagement_only = excluded.engagement_only
@@ -186,9 +190,18 @@ export async function markClipNotFound(tx: Db, clipId: string, now: number, dirt
   return rows.length;
 }
 
-/** Runs `fn` in one write transaction with a DirtyHours whose marks are written at its end, still inside it. */
+/** The transaction-level advisory lock every Twitch write takes on PostgreSQL ('cs' 'tw' in hex: any fixed key). */
+const TWITCH_WRITES_LOCK = 0x6373_7477;
+
+/**
+ * Runs `fn` in one write transaction with a DirtyHours whose marks are written at its end, still inside it. On
+ * PostgreSQL the Twitch writes take turns (an advisory lock held to commit), as they do on SQLite's one connection:
+ * concurrent enrichment batches otherwise deadlock on the rows the name triggers update (latest_names, the names in
+ * summary rows) for clips of the same creator or game.
+ */
 export function inWrite<T>(db: Db, fn: (tx: Db, dirty: DirtyHours) => Promise<T>): Promise<T> {
   return db.transaction(async (tx) => {
+    if (tx.engine === 'postgres') await queries(tx).run('SELECT pg_advisory_xact_lock(?)', [TWITCH_WRITES_LOCK]);
     const dirty = new DirtyHours();
     const result = await fn(tx, dirty);
     await dirty.flush(queries(tx));

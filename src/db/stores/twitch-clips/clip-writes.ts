@@ -25,12 +25,15 @@ export interface ClipLookupWrite {
  */
 export function writeClipLookup(db: Db, write: ClipLookupWrite): Promise<void> {
   return inWrite(db, async (tx, dirty) => {
-    for (const clip of write.clips)
+    // Rows are locked in clip id order (and dirty hours in theirs): concurrent writers on PostgreSQL cannot deadlock.
+    for (const clip of [...write.clips].sort(byClipId))
       await applyTwitchClipRecord(tx, clip, { now: write.now, gameName: write.gameNames.get(clip.gameId) ?? null, dirty });
     await rememberUnnamedGames(tx, write.unnamedGames, write.now, write.firstGameNameTry);
-    for (const id of write.notFound) await markClipNotFound(tx, id, write.now, dirty);
+    for (const id of [...write.notFound].sort()) await markClipNotFound(tx, id, write.now, dirty);
   });
 }
+
+const byClipId = (a: { id: string }, b: { id: string }): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /** A followed channel's new clip row: 0 shares, source twitch_sync; an existing (guild, clip) row is left alone. */
 export const INSERT_SYNCED_CLIP_SQL = `INSERT INTO clips (guild_id, clip_id, url, first_seen_at, last_updated_at, source, discord_shares)
@@ -52,7 +55,7 @@ export function writeSyncedClips(
   return inWrite(db, async (tx, dirty) => {
     const q = queries(tx);
     let added = 0;
-    for (const { clip, url } of clips) {
+    for (const { clip, url } of [...clips].sort((a, b) => byClipId(a.clip, b.clip))) {
       added += (await q.run(INSERT_SYNCED_CLIP_SQL, [guildId, clip.id, url, now, now])).changes;
       await applyTwitchClipRecord(tx, clip, { now, gameName: gameNames.get(clip.gameId) ?? null, dirty });
     }

@@ -35,7 +35,7 @@ export const REMEMBER_UNNAMED_GAME_SQL = `INSERT INTO game_name_misses (game_id,
  */
 export async function rememberUnnamedGames(tx: Db, gameIds: Iterable<string>, now: number, nextTry: number): Promise<void> {
   const q = queries(tx);
-  for (const id of new Set(gameIds)) if (id !== '') await q.run(REMEMBER_UNNAMED_GAME_SQL, [id, now, now, nextTry]);
+  for (const id of [...new Set(gameIds)].sort()) if (id !== '') await q.run(REMEMBER_UNNAMED_GAME_SQL, [id, now, now, nextTry]);
 }
 
 const UNNAMED_DUE = {
@@ -68,7 +68,7 @@ export function writeGameNameAnswers(
   return inWrite(db, async (tx, dirty) => {
     const q = queries(tx);
     const summary = { named: 0, clipsNamed: 0, stillUnknown: 0 };
-    for (const id of asked) {
+    for (const id of [...asked].sort()) {
       const name = names.get(id);
       if (name === undefined) {
         const before = (await q.get<{ misses: number }>('SELECT misses FROM game_name_misses WHERE game_id = ?', [id]))?.misses ?? 0;
