@@ -39,6 +39,20 @@ export function createHallOfFameRunner(deps: HallOfFameJobDeps): HallOfFameRunne
   const logger = deps.logger.child({ component: 'hall-of-fame' });
   // Guilds are taken in turn across passes, so a pass cut short by the deadline does not starve the later ones.
   let resumeAfter = '';
+  // Why each guild's hall could not be posted in, so that it is logged once when it starts and once when it ends.
+  const blocked = new Map<string, string>();
+  const noteBlocked = (settings: HallOfFameSettings, reason: string | null): void => {
+    const before = blocked.get(settings.guildId) ?? null;
+    if (reason === before) return;
+    const where = { guildId: settings.guildId, channelId: settings.channelId };
+    if (reason === null) {
+      blocked.delete(settings.guildId);
+      logger.info(where, 'hall of fame: Clipscope may post in the hall channel again');
+    } else {
+      blocked.set(settings.guildId, reason);
+      logger.warn({ ...where, reason }, 'hall of fame: nothing is reposted until Clipscope may post in the hall channel');
+    }
+  };
   return {
     async runOnce() {
       const summary: HallOfFameRunSummary = { guilds: 0, posted: 0, edited: 0, removed: 0, failed: 0, blocked: 0 };
@@ -72,6 +86,7 @@ export function createHallOfFameRunner(deps: HallOfFameJobDeps): HallOfFameRunne
               summary.removed += done.removed;
               summary.failed += done.failed;
               if (done.blocked) summary.blocked += 1;
+              noteBlocked(settings, done.blocked);
             } catch (error) {
               logger.error({ err: error, guildId: settings.guildId }, 'hall of fame pass failed; the next one tries again');
             }

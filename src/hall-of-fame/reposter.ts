@@ -116,8 +116,6 @@ export async function runGuildPass(deps: ReposterDeps, settings: HallOfFameSetti
       if (result === 'stop') break;
       pass[result === 'sent' ? 'posted' : 'failed'] += 1;
     }
-  } else {
-    logger.debug({ guildId, channelId: settings.channelId, reason: pass.blocked }, 'hall of fame: nothing reposted this pass');
   }
 
   // Standing reposts, newest first: each edited at most once a pass, whatever number of changes it had since.

@@ -13,7 +13,7 @@ import { createDiscordBot, type DiscordBot } from '../../src/discord/bot';
 import { createDiscordClient } from '../../src/discord/client';
 import { createHallOfFameSender } from '../../src/discord/hall-of-fame-sender';
 import { createHallOfFameRunner } from '../../src/hall-of-fame/job';
-import { silentLogger } from '../../src/logger';
+import { createLogger, silentLogger } from '../../src/logger';
 import {
   member,
   message,
@@ -37,6 +37,11 @@ const spicy = textChannel({ guild_id: guildId, name: 'spicy', nsfw: true });
 const hall = textChannel({ guild_id: guildId, name: 'hall-of-fame' });
 const nsfwHall = textChannel({ guild_id: guildId, name: 'hall-after-dark', nsfw: true });
 const sentinels = textChannel({ guild_id: guildId, name: 'sentinels' });
+const locked = textChannel({
+  guild_id: guildId,
+  name: 'locked-hall',
+  permission_overwrites: [{ id: guildId, type: 0, allow: '0', deny: (1n << 11n).toString() }],
+});
 const [alice, bob, carol, dave, erin] = ['alice', 'bob', 'carol', 'dave', 'erin'].map((username) => user({ username })) as [
   ApiUser,
   ApiUser,
@@ -81,7 +86,7 @@ describe.each(testEngines())('the hall of fame on %s', (engine) => {
         {
           id: guildId,
           name: 'Clip Town',
-          channels: [general, spicy, hall, nsfwHall, sentinels],
+          channels: [general, spicy, hall, nsfwHall, sentinels, locked],
           members: [alice, bob, carol, dave, erin, otherBot].map((u) => member(u)),
         },
       ],
@@ -150,11 +155,11 @@ describe.each(testEngines())('the hall of fame on %s', (engine) => {
     await capture.flush();
   };
 
-  const runner = (over: { db?: Db; client?: Client } = {}) =>
+  const runner = (over: { db?: Db; client?: Client; logger?: ReturnType<typeof silentLogger> } = {}) =>
     createHallOfFameRunner({
       db: over.db ?? t.db,
       clock: systemClock,
-      logger: silentLogger(),
+      logger: over.logger ?? silentLogger(),
       sender: createHallOfFameSender(over.client ?? bot.client),
     });
   const reposts = (channelId = hall.id): string[] =>
@@ -378,5 +383,25 @@ describe.each(testEngines())('the hall of fame on %s', (engine) => {
     expect(discord.requestsTo('POST', `/channels/${hall.id}/messages`)).toHaveLength(posts);
     expect(reposts()).toEqual([]);
     expect(await listHallOfFamePosts(t.db, guildId)).toMatchObject([{ state: 'removed' }]);
+  });
+
+  it('waits, saying why once, while Clipscope may not post in the hall, and reposts once it may', async () => {
+    await setHall({ channelId: locked.id });
+    const msg = await share(alice, 'WaitingClip');
+    for (const who of [bob, carol, dave]) await react(msg, who);
+    await settle();
+    const lines: Array<{ level: number; msg: string; reason?: string }> = [];
+    const logger = createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(JSON.parse(line)) } });
+    const run = runner({ logger });
+    await run.runOnce();
+    await run.runOnce();
+    expect(reposts(locked.id)).toEqual([]);
+    const warnings = lines.filter((l) => l.msg.startsWith('hall of fame: nothing is reposted'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.reason).toContain('Send Messages');
+    await setHall();
+    await run.runOnce();
+    expect(shownCount(msg)).toBe(3);
+    expect(lines.filter((l) => l.msg === 'hall of fame: Clipscope may post in the hall channel again')).toHaveLength(1);
   });
 });
