@@ -476,7 +476,7 @@ export async function runAnalyticsBench(options: AnalyticsBenchOptions = {}): Pr
 // ---------------------------------------------------------------------------------------------------------
 // The harness section (bench/sections.ts): the same measurements on a copy of the generated community.
 
-const SUMMARY_TABLES = [
+export const SUMMARY_TABLES = [
   'game_analytics',
   'creator_analytics',
   'guild_period_stats',

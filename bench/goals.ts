@@ -79,14 +79,16 @@ export function goalLines(figures: readonly Figure[], engines: readonly Engine[]
     const parts: string[] = [];
     for (const engine of engines) {
       const figure = byName.get(`${prefix(engine)}${goal.figure}`);
-      const floorName = goal.floor && (engine === 'sqlite' ? SQLITE_FLOORS[goal.floor] : `pg.${goal.floor}`);
-      const floor = floorName ? byName.get(floorName) : undefined;
+      // The floor measured beside the figure in the same section (taking turns) when there is one, else the floor section's.
+      const beside = goal.floor ? SQLITE_FLOORS[goal.floor] : undefined;
+      const floorNames = !goal.floor ? [] : engine === 'sqlite' ? [beside] : [beside && `pg.${beside}`, `pg.${goal.floor}`];
+      const floor = floorNames.map((name) => (name ? byName.get(name) : undefined)).find((f) => f !== undefined);
       const section = goal.figure.split('.')[0]!;
       if (!figure) {
         parts.push(`${engine}: not measured (${notMeasured.get(`${engine}:${section}`) ?? `the ${section} section did not run`})`);
         continue;
       }
-      const beside = floor ? ` beside a floor of ${format(floor.value)} ${floor.unit}` : '';
+      const besideFloor = floor ? ` beside a floor of ${format(floor.value)} ${floor.unit}` : '';
       let verdict = '';
       if (goal.kind === 'at-most') verdict = figure.value <= goal.bound! ? 'met' : 'MISSED';
       else if (goal.kind !== 'report' && floor) {
@@ -94,7 +96,7 @@ export function goalLines(figures: readonly Figure[], engines: readonly Engine[]
         const met = goal.kind === 'ratio-at-least' ? ratio >= goal.bound! : ratio <= goal.bound!;
         verdict = `${ratio.toFixed(2)}× the floor, ${met ? 'met' : 'MISSED'}`;
       } else if (goal.kind !== 'report') verdict = 'no floor measured';
-      parts.push(`${engine}: ${format(figure.value)} ${figure.unit}${beside}${verdict ? ` (${verdict})` : ''}`);
+      parts.push(`${engine}: ${format(figure.value)} ${figure.unit}${besideFloor}${verdict ? ` (${verdict})` : ''}`);
     }
     lines.push(`- ${goal.label}: ${parts.join('; ')}`);
   }

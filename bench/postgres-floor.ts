@@ -125,7 +125,7 @@ async function applyPerRow(client: pg.Client, events: FloorEvent[]): Promise<voi
 }
 
 /** SQLite's bare GROUP BY floor (bench/analytics.ts) in PostgreSQL's words: the same groupings, rows fetched. */
-async function bareGroupBy(client: pg.Client): Promise<void> {
+export async function bareGroupBy(client: pg.Client): Promise<void> {
   const bucket: Record<string, (col: string) => string> = {
     day: (c) => `${c} / 86400000`,
     week: (c) => `(${c} / 86400000 + 3) / 7`,

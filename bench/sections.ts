@@ -11,19 +11,20 @@ import { enrichmentSection } from './enrichment';
 import { httpSection } from './http';
 import { importSection } from './import';
 import { postgresFloorSection } from './postgres-floor';
-import type { BenchSection } from './types';
+import { postgresAnalytics, postgresCapture } from './postgres-sections';
+import type { BenchContext, BenchSection, Figure } from './types';
 
-function needing(section: BenchSection, needs: readonly PostgresPart[]): BenchSection {
-  return { ...section, postgres: section.postgres ?? { needs } };
+function needing(section: BenchSection, needs: readonly PostgresPart[], run?: (ctx: BenchContext) => Promise<Figure[]>): BenchSection {
+  return { ...section, postgres: section.postgres ?? { needs, ...(run ? { run } : {}) } };
 }
 
 export const SECTIONS: BenchSection[] = [
-  needing(captureStorageSection(), ['capture']),
+  needing(captureStorageSection(), ['capture'], postgresCapture()),
   // Capture through the real discord.js client, and the bot's RSS after ingesting a long stream (figure 6).
   needing(captureClientSection(), ['capture']),
   needing(enrichmentSection, ['twitch']),
-  needing(analyticsSection, ['aggregation', 'reads']),
-  needing(httpSection, ['reads', 'dataVersion']),
+  needing(analyticsSection, ['aggregation', 'reads'], postgresAnalytics()),
+  httpSection,
   needing(importSection, ['imports', 'capture']),
   databaseSizeSection,
   // PostgreSQL only: the bare-pg floors the product's PostgreSQL figures are set against.

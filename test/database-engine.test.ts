@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../src/config';
 import { describeDatabase, poolSizes } from '../src/database-engine';
 import { closeDb, databaseTarget, openDb } from '../src/db/open';
@@ -67,15 +67,36 @@ describe('engine selection', () => {
     expect(run.stdout + run.stderr).not.toContain('hunter2');
   });
 
-  it.skipIf(announcePostgresSkip())('refuses to start on a reachable PostgreSQL, naming what is not yet available there', async () => {
-    const run = await start({ DATABASE_URL: TEST_DATABASE_URL });
-    expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(
-      /^clipscope: not starting on PostgreSQL \(postgres:\/\/.*\): these parts are not yet available on PostgreSQL: \S/,
-    );
-    expect(run.stderr).toContain('Unset DATABASE_URL to run on SQLite');
-    expect(run.stdout).not.toContain('clipscope running');
-  });
+  it.skipIf(announcePostgresSkip())(
+    'starts the whole product on PostgreSQL: migrates, serves /healthz from the HTTP worker, stops cleanly on SIGTERM',
+    async () => {
+      const database = await createPostgresDatabase('npm-start');
+      const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(DISCORD_|TWITCH_|HTTP_|DATABASE_)/.test(key)));
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+        cwd: ROOT,
+        env: { ...inherited, LOG_LEVEL: 'info', LOG_FORMAT: 'json', HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', DATABASE_URL: database.url },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+      child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+      const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      try {
+        await vi.waitFor(() => expect(out).toContain('clipscope running'), { timeout: 30_000, interval: 100 });
+        const url = /dashboard at (http:\/\/127\.0\.0\.1:\d+)\//.exec(out)?.[1];
+        expect(url, out).toBeDefined();
+        const health = await fetch(`${url}/healthz`);
+        expect(health.status).toBe(200);
+        expect(await health.json()).toMatchObject({ database: 'ok' });
+        child.kill('SIGTERM');
+        expect(await exit).toBe(0);
+      } finally {
+        if (child.exitCode === null) child.kill('SIGKILL');
+        await exit;
+        await database.drop();
+      }
+    },
+  );
 });
 
 describe('the HTTP worker on PostgreSQL', () => {

@@ -10,8 +10,10 @@ import { databaseSizeSection } from '../../bench/database-size';
 import { single } from '../../bench/measure';
 import { freshPostgresDatabase, preparePostgresDataset, type PostgresDataset } from '../../bench/postgres';
 import { postgresFloorSection } from '../../bench/postgres-floor';
+import { postgresAnalytics, postgresCapture } from '../../bench/postgres-sections';
 import { formatGoals, type BenchResults } from '../../bench/run';
 import type { BenchContext } from '../../bench/types';
+import { missingOnPostgres } from '../../src/database-engine';
 import { closeDatabase, openDatabase } from '../../src/db/client';
 import { generateCommunity } from '../../src/demo/generator';
 import { announcePostgresSkip, TEST_DATABASE_URL } from '../helpers/engines';
@@ -94,6 +96,41 @@ describe.skipIf(announcePostgresSkip())('the benchmark on PostgreSQL', () => {
       await clone.drop();
     }
   }, 60_000);
+
+  it.runIf(missingOnPostgres(['capture']).length === 0)(
+    'measures capture through the storage layer on PostgreSQL',
+    async () => {
+      const clone = await freshPostgresDatabase(TEST_DATABASE_URL, dataset.template, 'capture');
+      try {
+        const [rate] = await postgresCapture(60)(ctx(clone.url));
+        expect(rate).toMatchObject({ name: 'capture.storage_events_per_s', unit: 'events/s' });
+        expect(rate!.value).toBeGreaterThan(0);
+      } finally {
+        await clone.drop();
+      }
+    },
+    60_000,
+  );
+
+  it.runIf(missingOnPostgres(['aggregation', 'reads']).length === 0)(
+    'measures the aggregation and the top-creators read on PostgreSQL, beside its own GROUP BY floor',
+    async () => {
+      const clone = await freshPostgresDatabase(TEST_DATABASE_URL, dataset.template, 'analytics');
+      try {
+        const figures = new Map((await postgresAnalytics(20)(ctx(clone.url))).map((f) => [f.name, f.value]));
+        for (const name of [
+          'analytics.bare_group_by_s',
+          'analytics.full_aggregation_s',
+          'analytics.incremental_1000_events_s',
+          'analytics.read_top_creators_p99_ms',
+        ])
+          expect(figures.get(name), name).toBeGreaterThan(0);
+      } finally {
+        await clone.drop();
+      }
+    },
+    120_000,
+  );
 
   it('sets each goal beside its floor per engine, and says why a figure was not measured on PostgreSQL', () => {
     const results = {
