@@ -46,7 +46,7 @@ export function renderRepost(repost: Repost): string {
 export function createHallOfFameSender(client: Client): HallOfFameSender {
   const textChannel = async (channelId: string) => {
     const channel = await client.channels.fetch(channelId);
-    if (!channel || !channel.isSendable() || !('messages' in channel))
+    if (!channel?.isSendable() || !('messages' in channel))
       throw new HallOfFameDeliveryError('refused', `<#${channelId}> is not a text channel Clipscope can post in.`);
     return channel;
   };
