@@ -145,6 +145,15 @@ export default {
       to: { path: ['^src/discord/', '^src/http/', npm('discord[.]js', '@discordjs/[^/]+')] },
     },
     {
+      name: 'hall-of-fame-does-not-know-discord',
+      severity: 'error',
+      comment:
+        'The hall of fame decides what to repost, edit and remove and when (src/hall-of-fame); Discord renders and posts ' +
+        'it through the sender port it declares (src/discord/hall-of-fame-sender.ts), as the clip feed does.',
+      from: { path: '^src/hall-of-fame/' },
+      to: { path: ['^src/discord/', '^src/http/', npm('discord[.]js', '@discordjs/[^/]+')] },
+    },
+    {
       name: 'not-to-unresolvable',
       severity: 'error',
       comment: 'An import that resolves to nothing is a typo or a missing dependency; fail here, not at run time.',

@@ -20,6 +20,8 @@ import type { BotContext } from './discord/context';
 import { createDigestSender } from './discord/digest-sender';
 import { createFeedSender } from './discord/feed-sender';
 import { createFeedJob } from './feed/job';
+import { createHallOfFameSender } from './discord/hall-of-fame-sender';
+import { createHallOfFameJob } from './hall-of-fame/job';
 import { createInteractionRouter } from './discord/interactions';
 import { Pagination } from './discord/pagination';
 import { startHttpWorker, type HttpWorker } from './http/worker-thread';
@@ -137,6 +139,8 @@ export function createApp({ config, logger, clock, db: opened }: AppDeps): App {
       const sender = createFeedSender(bot.client);
       scheduler.add(createFeedJob({ db, clock, logger, twitch, sender, helixCallsPerRun: config.FEED_HELIX_CALLS_PER_RUN }));
     }
+    // The hall of fame (docs/hall-of-fame.md): off until a guild sets it up, so the pass costs one read until then.
+    scheduler.add(createHallOfFameJob({ db, clock, logger, sender: createHallOfFameSender(bot.client) }));
   } else {
     logger.warn('Discord bot disabled: set DISCORD_TOKEN to enable capture, slash commands and the weekly digest');
   }

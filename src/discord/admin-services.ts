@@ -16,6 +16,7 @@ import { backfillChannel, createDiscordRest } from './backfill';
 import type { AdminServices, FollowedChannel } from './context';
 import { listTwitchChannelsWithClips } from '../db/stores/twitch-channels';
 import { createFeedAdmin } from '../feed/admin';
+import { createHallOfFameAdmin } from '../hall-of-fame/admin';
 
 export interface AdminServicesDeps {
   db: Db;
@@ -76,6 +77,7 @@ export function createAdminServices({
       : null,
     createApiToken: (guildId, name) => createApiToken(db, { guildId, name }, clock.now()),
     feeds: twitch ? createFeedAdmin({ db, clock, twitch }) : null,
+    hallOfFame: createHallOfFameAdmin({ db, clock }),
     backfill: {
       crawl: async ({ guildId, channelId, since }, progress) => {
         const result = await backfillChannel(

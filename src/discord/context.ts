@@ -5,6 +5,7 @@ import type { Clock } from '../clock';
 import type { GuildSettingsStore } from '../db/guild-settings';
 import type { DigestStore } from '../db/stores/digests';
 import type { FeedAdmin } from '../feed/admin';
+import type { HallOfFameAdmin } from '../hall-of-fame/admin';
 import type { Logger } from '../logger';
 import type { Pagination } from './pagination';
 
@@ -51,6 +52,8 @@ export interface AdminServices {
   backfill: BackfillAdmin | null;
   /** The clip feeds (/clipscope-admin feed); null or absent without Twitch credentials. */
   feeds?: FeedAdmin | null;
+  /** The hall of fame's settings and standings (/clipscope-admin halloffame, /halloffame); absent in some tests. */
+  hallOfFame?: HallOfFameAdmin;
 }
 
 export interface BotContext {

@@ -43,9 +43,10 @@ describe('clipscope commands:register', () => {
       'topgames',
       'viral',
       'clipstats',
+      'halloffame',
       'clipscope-admin',
     ]);
-    expect(run.out()).toContain('Registered 5 commands globally');
+    expect(run.out()).toContain('Registered 6 commands globally');
   });
 
   it('registers to the development guild for instant updates', async () => {
@@ -86,7 +87,7 @@ describe('clipscope commands:register', () => {
   it('prints the definitions without sending anything', async () => {
     const run = io({});
     expect(await runCli(['commands:register', '--print'], run.io)).toBe(0);
-    expect(JSON.parse(run.out())).toHaveLength(5);
+    expect(JSON.parse(run.out())).toHaveLength(6);
     expect(discord.requests).toHaveLength(0);
   });
 });

@@ -43,6 +43,7 @@ const SQLITE_SHIPPED: readonly Pinned[] = [
   { tag: '0008_guild-keyed-capture', when: 1796519849863, sha256: 'f037bde1cf008e7994cc16562bef5528d150ea78d57577947d8a496276e384ba' },
   { tag: '0009_dashboard-sign-in', when: 1796522867633, sha256: 'ccafde94e15465f12309b6caee7989448fab88ace6bffb5e4ac624f2540d85f9' },
   { tag: '0010_clip-feed', when: 1796526186559, sha256: '1bcaf28dbcb05e3ceec30d2fcab08c443649f39d24974592deaf5e735f532635' },
+  { tag: '0011_hall-of-fame', when: 1796529846116, sha256: '2d719db354e320843e7d647b397e6c4ff1d2a738fb26f0b563625f9fd06f88f7' },
 ];
 
 /**
@@ -62,6 +63,7 @@ const POSTGRES_SHIPPED: readonly Pinned[] = [
     sha256: 'f8fbb6276569936706403d50595bfb5ccd14d7794eea3fdf973d25d29ebcceb4',
   },
   { tag: '0003_clip-feed', when: 1796526187622, sha256: '4dffcdc8ec942e00958346997642c128c3f3bf3aea0ff6b5d1cce1a6434ee4d3' },
+  { tag: '0004_hall-of-fame', when: 1796529849434, sha256: '4392ac47b1a6133f2f2104dbb9789d9f7e09571122f0dc8dd60df17e56619930' },
 ];
 
 interface JournalEntry {

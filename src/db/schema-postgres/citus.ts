@@ -21,6 +21,8 @@ export const DISTRIBUTED_TABLES = [
   'guild_peak_activity',
   'guild_period_stats',
   'guild_settings',
+  'hall_of_fame_posts',
+  'hall_of_fame_settings',
   'import_runs',
   'latest_names',
   'message_observations',

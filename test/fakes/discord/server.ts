@@ -551,6 +551,10 @@ export class FakeDiscord {
       this.putMessage(updated);
       return { body: updated };
     });
+    this.route('DELETE', '/channels/:channelId/messages/:messageId', ({ params }) => {
+      if (!this.messages.get(params.channelId!)?.delete(params.messageId!)) return unknownMessage;
+      return { status: 204 };
+    });
     this.route('POST', '/interactions/:interactionId/:token/callback', ({ query, body }) => {
       if (query.get('with_response') !== 'true') return { status: 204 };
       const data = (body as { data?: Record<string, unknown> } | undefined)?.data ?? {};

@@ -2,6 +2,7 @@
 import { ChannelType, InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
 import { WEEKDAYS } from '../../embeds/format';
 import { feedGroup } from './feed';
+import { hallOfFameGroup } from './halloffame';
 
 const TEXT_CHANNELS = [ChannelType.GuildText, ChannelType.GuildAnnouncement] as const;
 const CAPTURE_CHANNELS = [ChannelType.GuildText, ChannelType.GuildAnnouncement, ChannelType.GuildForum, ChannelType.GuildMedia] as const;
@@ -108,6 +109,7 @@ export const data = new SlashCommandBuilder()
       ),
   )
   .addSubcommandGroup(feedGroup)
+  .addSubcommandGroup(hallOfFameGroup)
   .addSubcommand((s) =>
     s
       .setName('backfill')

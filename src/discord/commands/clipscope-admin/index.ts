@@ -7,6 +7,7 @@ import { configureCapture } from './capture';
 import { dashboardSubcommands } from './dashboard';
 import { configureDigest, suggestTimezones } from './digest';
 import { feedSubcommands } from './feed';
+import { hallOfFameSubcommands } from './halloffame';
 import { aggregate, backfill } from './maintenance';
 import type { SubcommandHandler } from './shared';
 import { showStatus } from './status';
@@ -27,6 +28,7 @@ const SUBCOMMANDS: Readonly<Record<string, SubcommandHandler | Readonly<Record<s
   backfill,
   dashboard: dashboardSubcommands,
   feed: feedSubcommands,
+  halloffame: hallOfFameSubcommands,
 };
 
 function handlerFor(group: string | null, sub: string): SubcommandHandler | null {
