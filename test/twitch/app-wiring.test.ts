@@ -66,7 +66,7 @@ describe('Twitch wiring of the app', () => {
 
     const twitchLines = sink.lines().filter((l) => /twitch/i.test(l.msg));
     expect(twitchLines).toHaveLength(1);
-    expect(twitchLines[0]!.msg).toMatch(/enrichment disabled: set TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET to enable/);
+    expect(twitchLines[0]!.msg).toMatch(/enrichment and the clip feed disabled: set TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET to enable/);
     expect(app.twitch).toBeNull();
     await expect(app.scheduler.runNow('twitch-enrich')).rejects.toThrow(/unknown job/);
     expect(sqliteClient(app.db).prepare('SELECT clip_id, enrichment_state, discord_shares FROM clips').all()).toEqual([
