@@ -28,6 +28,26 @@ export interface ScannerHandlers {
 /** Messages larger than this are not Discord messages (Discord caps content at 4,000 characters). */
 export const MAX_ELEMENT_BYTES = 32 * 1024 * 1024;
 
+/**
+ * What the scanner accepts of any part of the file: every span it buffers (a key, a field before or after
+ * `messages`, a message) and every nesting is bounded, so a hostile file costs bounded memory and is refused
+ * with its byte offset instead of exhausting the heap or V8's string limit.
+ */
+export interface ScannerLimits {
+  /** Largest message, in bytes (default 32 MB). */
+  maxMessageBytes: number;
+  /** All keys and values outside messages[] together (guild, channel, messageCount …), in bytes (default 1 MiB). */
+  maxHeaderBytes: number;
+  /** Deepest nesting of arrays and objects inside one value (default 64; DCE's messages nest about 5 deep). */
+  maxDepth: number;
+}
+
+export const DEFAULT_SCANNER_LIMITS: ScannerLimits = {
+  maxMessageBytes: MAX_ELEMENT_BYTES,
+  maxHeaderBytes: 1024 * 1024,
+  maxDepth: 64,
+};
+
 const MIN_WORK_BYTES = 64 * 1024;
 const RELEASE_WORK_BYTES = 4 * 1024 * 1024;
 
@@ -92,13 +112,22 @@ export class ExportScanner {
   private spanRole: 'key' | 'value' | 'message' = 'value';
 
   private key = '';
+  /** Bytes of the keys and values outside messages[] read so far (they are all kept in `header`). */
+  private headerBytes = 0;
   private readonly header: Record<string, unknown> = {};
   private messagesSeen = false;
   private elementCount = 0;
   /** Set by seek(): the caller must continue reading from this offset. */
   private pendingSeek: number | null = null;
 
-  constructor(private readonly handlers: ScannerHandlers) {}
+  private readonly limits: ScannerLimits;
+
+  constructor(
+    private readonly handlers: ScannerHandlers,
+    limits: Partial<ScannerLimits> = {},
+  ) {
+    this.limits = { ...DEFAULT_SCANNER_LIMITS, ...limits };
+  }
 
   /** Number of complete messages handed over so far (including those skipped over by seek). */
   get messagesScanned(): number {
@@ -242,12 +271,7 @@ export class ExportScanner {
     this.consumed = this.bufStart + i;
     if (this.span !== Span.None) {
       const keepFrom = this.spanStart - this.bufStart;
-      if (this.spanRole === 'message' && n - keepFrom > MAX_ELEMENT_BYTES) {
-        throw new ExportSyntaxError(
-          `message ${(this.elementCount + 1).toLocaleString('en-US')} is larger than ${MAX_ELEMENT_BYTES / 1024 / 1024} MB: not a Discord message`,
-          this.spanStart,
-        );
-      }
+      this.checkSpanSize(n - keepFrom);
       // Keep the span's bytes at the start of our own buffer: the caller may reuse the chunk's memory.
       const keep = n - keepFrom;
       if (buf === chunk) chunk.copy(this.reserve(keep, 0), 0, keepFrom, n);
@@ -258,6 +282,23 @@ export class ExportScanner {
       this.work = null; // a rare huge message: do not hold its memory for the rest of the file
     }
     return offset + chunk.length;
+  }
+
+  /** Refuses a span in progress that is already larger than its role allows (checked once per chunk). */
+  private checkSpanSize(bytes: number): void {
+    if (this.spanRole === 'message') {
+      if (bytes <= this.limits.maxMessageBytes) return;
+      throw new ExportSyntaxError(
+        `message ${(this.elementCount + 1).toLocaleString('en-US')} is larger than ${formatBytes(this.limits.maxMessageBytes)}: not a Discord message`,
+        this.spanStart,
+      );
+    }
+    if (this.headerBytes + bytes <= this.limits.maxHeaderBytes) return;
+    const what = this.spanRole === 'key' ? 'a property name' : `the value of "${this.key}"`;
+    throw new ExportSyntaxError(
+      `not a DiscordChatExporter JSON export: ${what} ${this.messagesSeen ? 'after' : 'before'} "messages" takes the fields outside the messages over ${formatBytes(this.limits.maxHeaderBytes)}`,
+      this.spanStart,
+    );
   }
 
   /** The work buffer with room for `length` bytes, its first `preserve` bytes kept. */
@@ -358,8 +399,9 @@ export class ExportScanner {
       }
       const c = buf[i] as number;
       if (c === QUOTE) this.inString = true;
-      else if (c === OPEN_BRACE || c === OPEN_BRACKET) this.depth++;
-      else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+      else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+        if (++this.depth > this.limits.maxDepth) this.refuseDepth(this.bufStart + i);
+      } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
         this.depth--;
         if (this.depth === 0) {
           this.completeSpan(buf, i + 1);
@@ -371,10 +413,24 @@ export class ExportScanner {
     return i;
   }
 
+  private refuseDepth(at: number): never {
+    const where =
+      this.spanRole === 'message'
+        ? `message ${(this.elementCount + 1).toLocaleString('en-US')}`
+        : `the value of "${this.key}" ${this.messagesSeen ? 'after' : 'before'} "messages"`;
+    throw new ExportSyntaxError(
+      `${where} nests arrays and objects more than ${this.limits.maxDepth} deep: not a DiscordChatExporter export`,
+      at,
+    );
+  }
+
   private completeSpan(buf: Buffer, endIndex: number): void {
     const startIndex = this.spanStart - this.bufStart;
     const start = this.spanStart;
     const end = this.bufStart + endIndex;
+    // Also here: a span that ends in the chunk that takes it over its limit is refused as well.
+    this.checkSpanSize(endIndex - startIndex);
+    if (this.spanRole !== 'message') this.headerBytes += endIndex - startIndex;
     const text = buf.toString('utf8', startIndex, endIndex);
     this.span = Span.None;
     this.inString = false;
@@ -394,6 +450,11 @@ export class ExportScanner {
         break;
     }
   }
+}
+
+function formatBytes(bytes: number): string {
+  const mb = bytes / 1024 / 1024;
+  return mb >= 1 ? `${Number.isInteger(mb) ? mb : mb.toFixed(1)} MB` : `${bytes.toLocaleString('en-US')} bytes`;
 }
 
 /** JSON.parse with the failure located in the file: its position (in characters) is turned into a byte offset. */

@@ -12,6 +12,7 @@ import { closePostgres, openPostgres, type PostgresDb } from '../../src/db/postg
 import { migratePostgres } from '../../src/db/schema-postgres/migrate';
 import { createPostgresDatabase, testEngines, type TestPostgresDatabase } from '../helpers/engines';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
+import { HEADER_FIELDS, writeExportParts } from '../importers/hostile-export';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/dce');
 
@@ -102,6 +103,30 @@ describe.each(testEngines())('clipscope import on %s', (engine) => {
       );
       // a-clips (1), the message before the truncation (1) and c-forum (1).
       expect(await countShares()).toBe(3);
+    });
+
+    it('refuses a file with a value too large before "messages" naming the byte, and still imports the files after it', async () => {
+      const dir = fs.mkdtempSync(path.join(scratch, 'hostile-'));
+      const before = `{${HEADER_FIELDS},"padding":`;
+      // 4 MB of string before "messages": on main it was buffered whole (a 600 MB one broke V8's string limit).
+      writeExportParts(path.join(dir, 'a-padded.json'), [before, '"', { repeat: 'x', times: 4 * 1024 * 1024 }, '","messages":[]}']);
+      writeExportParts(path.join(dir, 'b-nested.json'), [
+        `{${HEADER_FIELDS},"nest":`,
+        { repeat: '[', times: 500_000 },
+        { repeat: ']', times: 500_000 },
+        ',"messages":[]}',
+      ]);
+      fs.copyFileSync(path.join(FIXTURES, 'clips.json'), path.join(dir, 'c-clips.json'));
+      const result = await run(['import', dir]);
+      expect(result.code).toBe(1);
+      const lines = result.stderr.trim().split('\n');
+      expect(lines.at(-1)).toBe('clipscope import: 2 of 3 files could not be imported (listed above)');
+      expect(result.stderr).toMatch(
+        new RegExp(`a-padded\\.json:1: .*"padding" before "messages" .* over 1 MB \\(byte ${before.length}\\)\\n`),
+      );
+      expect(result.stderr).toMatch(/b-nested\.json:1: the value of "nest" before "messages" nests arrays and objects more than 64 deep/);
+      expect(result.stdout).toContain('Imported 1 of 3 files');
+      expect(await countShares()).toBe(1);
     });
 
     it('explains what is wrong with its arguments', async () => {

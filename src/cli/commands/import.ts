@@ -51,7 +51,7 @@ Options:
     const onSignal = (): void => stop.abort();
     process.once('SIGINT', onSignal);
     const results: FileImportResult[] = [];
-    const failures: ImportError[] = [];
+    const failures: string[] = [];
     let bytesBefore = 0;
     let messagesBefore = 0;
     try {
@@ -67,9 +67,11 @@ Options:
           results.push(result);
           messagesBefore += result.messagesRead;
         } catch (error) {
-          if (!(error instanceof ImportError)) throw error;
-          failures.push(error);
-          messagesBefore += error.messagesKept;
+          // Whatever stopped this file, the others still import: every failure is listed at the end.
+          if (error instanceof ImportError) {
+            failures.push(error.message);
+            messagesBefore += error.messagesKept;
+          } else failures.push(`${file}: ${error instanceof Error ? error.message : String(error)}`);
         }
         bytesBefore += sizes.get(file) ?? 0;
         progress.update(bytesBefore, totalBytes, messagesBefore);
@@ -107,9 +109,9 @@ Options:
     if (clips > 0) io.stdout.write('Run "clipscope enrich" to fetch their Twitch metadata now (the bot also does it in the background).\n');
 
     // Each failure is printed once: a single one as the exit line itself, several listed before a count.
-    if (failures.length === 1 && failures[0]) throw new CliError(failures[0].message);
+    if (failures.length === 1 && failures[0]) throw new CliError(failures[0]);
     if (failures.length > 1) {
-      for (const failure of failures) io.stderr.write(`${failure.message}\n`);
+      for (const failure of failures) io.stderr.write(`${failure}\n`);
       throw new CliError(`${failures.length} of ${files.length} files could not be imported (listed above)`);
     }
     return 0;

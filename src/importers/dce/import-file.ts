@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Clock } from '../../clock';
 import type { Db } from '../../db/database';
 import { databaseFile, describeStorageProblem } from '../../db/storage-errors';
-import { ExportScanner, ExportSyntaxError } from '../export-scanner';
+import { ExportScanner, ExportSyntaxError, type ScannerLimits } from '../export-scanner';
 import { countGuildClips, messagesWithShares, openImportSession, writeImportBatch } from '../../db/stores/imports';
 import { ClipscopeError } from '../../errors';
 import { channelContext, mayHoldClipLinks, readChannelContext, recordExportedMessage, type ChannelContext } from './batch-writer';
@@ -26,6 +26,8 @@ export interface ImportOptions {
   batchSize?: number;
   /** Bytes per read (default 1 MiB). */
   chunkSize?: number;
+  /** What a file may hold at most (message size, fields outside messages, nesting); defaults in the scanner. */
+  limits?: Partial<ScannerLimits>;
   /** Stops between chunks, everything read so far committed; the file's next import continues from there. */
   signal?: AbortSignal;
   /** Called after every chunk with the file's bytes read so far and the messages read in this run. */
@@ -212,36 +214,39 @@ export async function importExportFile(deps: ImportDeps, file: string, options: 
     } while (parsed.length > 0);
   };
 
-  const scanner = new ExportScanner({
-    onHeader(json, arrayStart) {
-      const exportHeader = readExportHeader(json, arrayStart, options.guildId);
-      result.guildId = exportHeader.guildId;
-      result.channelId = exportHeader.threadId ?? exportHeader.channelId;
-      result.channelName = exportHeader.channelName;
-      if (session) {
-        ctx = channelContext(db, exportHeader);
-        if (ctx.notCaptured) throw new SkipFile(`#${ctx.channelName} is not one of the guild's capture channels`);
-        clipsBefore = session.countClips(ctx.guildId);
-      } else header = exportHeader;
-      const earlier = resume.start(arrayStart, exportHeader.guildId, exportHeader.threadId ?? exportHeader.channelId);
-      if (earlier) {
-        result.resumedAfter = earlier.messages_imported;
-        scanner.seekAfterMessage(earlier.byte_offset, earlier.messages_imported);
-      }
+  const scanner = new ExportScanner(
+    {
+      onHeader(json, arrayStart) {
+        const exportHeader = readExportHeader(json, arrayStart, options.guildId);
+        result.guildId = exportHeader.guildId;
+        result.channelId = exportHeader.threadId ?? exportHeader.channelId;
+        result.channelName = exportHeader.channelName;
+        if (session) {
+          ctx = channelContext(db, exportHeader);
+          if (ctx.notCaptured) throw new SkipFile(`#${ctx.channelName} is not one of the guild's capture channels`);
+          clipsBefore = session.countClips(ctx.guildId);
+        } else header = exportHeader;
+        const earlier = resume.start(arrayStart, exportHeader.guildId, exportHeader.threadId ?? exportHeader.channelId);
+        if (earlier) {
+          result.resumedAfter = earlier.messages_imported;
+          scanner.seekAfterMessage(earlier.byte_offset, earlier.messages_imported);
+        }
+      },
+      onMessage(json, start, end) {
+        const message = parseExportedMessage(json, start, scanner.messagesScanned);
+        if (!session) {
+          parsed.push({ message, end });
+          return;
+        }
+        if (!session.inTransaction) begin();
+        result.sharesAdded += session.write((writes) => recordExportedMessage(writes, ctx as ChannelContext, message, clock.now()));
+        result.messagesRead++;
+        resume.advance(message.id, end);
+        if (++messagesInTx >= batchSize) commit(false);
+      },
     },
-    onMessage(json, start, end) {
-      const message = parseExportedMessage(json, start, scanner.messagesScanned);
-      if (!session) {
-        parsed.push({ message, end });
-        return;
-      }
-      if (!session.inTransaction) begin();
-      result.sharesAdded += session.write((writes) => recordExportedMessage(writes, ctx as ChannelContext, message, clock.now()));
-      result.messagesRead++;
-      resume.advance(message.id, end);
-      if (++messagesInTx >= batchSize) commit(false);
-    },
-  });
+    options.limits,
+  );
 
   // Imports write in message order and touch each page about once: SQLite's default 64 MB page cache would only
   // add RSS (it was a third of the peak), so the import runs with 16 MB and gives the connection its cache back.
