@@ -12,7 +12,7 @@ import { closePostgres, openPostgres, type PostgresDb } from '../../src/db/postg
 import { migratePostgres } from '../../src/db/schema-postgres/migrate';
 import { createPostgresDatabase, testEngines, type TestPostgresDatabase } from '../helpers/engines';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
-import { HEADER_FIELDS, writeExportParts } from '../importers/hostile-export';
+import { clipMessage, HEADER_FIELDS, writeExportParts } from '../importers/hostile-export';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/dce');
 
@@ -127,6 +127,18 @@ describe.each(testEngines())('clipscope import on %s', (engine) => {
       expect(result.stderr).toMatch(/b-nested\.json:1: the value of "nest" before "messages" nests arrays and objects more than 64 deep/);
       expect(result.stdout).toContain('Imported 1 of 3 files');
       expect(await countShares()).toBe(1);
+    });
+
+    it('prints a warning line naming the file and message whose clip links go past the scanned text', async () => {
+      const file = path.join(scratch, 'long-message.json');
+      const message = clipMessage('1000000000000000009', 'LateClip').replace('"content":"', `"content":"${'z'.repeat(100_500)} `);
+      writeExportParts(file, [`{${HEADER_FIELDS},"messages":[`, message, ']}']);
+      const result = await run(['import', file]);
+      expect(result.code).toBe(0);
+      expect(result.stderr).toContain(
+        `warning: ${file}: message 1000000000000000009 holds clip links past the first 100,000 characters scanned for them`,
+      );
+      expect(await countShares()).toBe(0);
     });
 
     it('explains what is wrong with its arguments', async () => {

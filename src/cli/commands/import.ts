@@ -52,6 +52,12 @@ Options:
     process.once('SIGINT', onSignal);
     const results: FileImportResult[] = [];
     const failures: string[] = [];
+    // Messages imported only in part: listed after the progress bar, the first few in full (memory stays bounded).
+    const warnings: string[] = [];
+    let warningCount = 0;
+    const onWarning = (line: string): void => {
+      if (++warningCount <= MAX_WARNING_LINES) warnings.push(line);
+    };
     let bytesBefore = 0;
     let messagesBefore = 0;
     try {
@@ -62,6 +68,7 @@ Options:
             guildId,
             force: values.force === true,
             signal: stop.signal,
+            onWarning,
             onProgress: (p) => progress.update(bytesBefore + p.bytesRead, totalBytes, messagesBefore + p.messagesRead),
           });
           results.push(result);
@@ -98,6 +105,8 @@ Options:
     if (already > 0) summary.push(`${already} skipped (already imported; --force reads them again)`);
     if (notCaptured.length > 0) summary.push(`${notCaptured.length} skipped (not capture channels)`);
     progress.finish();
+    for (const line of warnings) io.stderr.write(`warning: ${line}\n`);
+    if (warningCount > warnings.length) io.stderr.write(`warning: … and ${warningCount - warnings.length} more such messages\n`);
     io.stdout.write(`${summary.join(', ')}.\n`);
     // The ids the other commands' --guild takes (token create, aggregate).
     const guildIds = [...new Set(imported.map((r) => r.guildId).filter((id): id is string => id !== null))].sort();
@@ -117,6 +126,9 @@ Options:
     return 0;
   },
 };
+
+/** Warning lines printed in full; more are counted. */
+const MAX_WARNING_LINES = 20;
 
 /** "1 message", "2 messages". */
 function count(n: number, noun: string): string {

@@ -7,7 +7,13 @@ import { dialect, queries } from '../sql';
 import { openCaptureBatchOn, openCaptureUpkeep } from './capture/batch';
 import { captureJoins } from './capture/keys';
 import { recordReactionSnapshotSteps, type ReactionSnapshot } from './capture/reactions';
-import { recordMessageSteps, type ClipLink, type MessageRef, type MessageSnapshot, type ShareChange } from './capture/shares';
+import {
+  recordMessageCountingClipsSteps,
+  type ClipLink,
+  type MessageRef,
+  type MessageSnapshot,
+  type RecordedMessage,
+} from './capture/shares';
 import { exec, get, all, runStepsAsync, runStepsNow, sqliteWriter, type Steps, type Writer } from './capture/steps';
 
 export interface ImportRun {
@@ -66,7 +72,8 @@ export interface ImportWrites {
   hasNewerLiveReaction(message: MessageRef, emojiKey: string, after: number): Steps<boolean>;
   observedAt(message: MessageRef): Steps<number | undefined>;
   observe(message: MessageRef, at: number): Steps<void>;
-  recordMessage(message: MessageSnapshot, links: readonly ClipLink[], now: number): Steps<ShareChange>;
+  /** Also says how many clip rows it created: the import's count of new clips, right when imports run at once. */
+  recordMessage(message: MessageSnapshot, links: readonly ClipLink[], now: number): Steps<RecordedMessage>;
   recordReactionSnapshot(snapshot: ReactionSnapshot, now: number): Steps<void>;
 }
 
@@ -95,7 +102,7 @@ export function importWrites(w: Writer): ImportWrites {
     *observe(message, at) {
       yield* exec(OBSERVE[w.engine], [message.guildId, message.messageId, at]);
     },
-    recordMessage: (message, links, now) => recordMessageSteps(w, message, links, now),
+    recordMessage: (message, links, now) => recordMessageCountingClipsSteps(w, message, links, now),
     recordReactionSnapshot: (snapshot, now) => recordReactionSnapshotSteps(w, snapshot, now),
   };
 }

@@ -1,7 +1,7 @@
 // Turns validated export messages into the same share and reaction rows as live capture (source 'import'), inside the
 // import's transactions, without undoing what a newer export, a crawl or live capture already recorded.
 import { clipLinksOf, type MessageSnapshot } from '../../capture/record-share';
-import { canonicalClipUrl } from '../../capture/clip-url';
+import { canonicalClipUrl, MAX_SCANNED_LENGTH } from '../../capture/clip-url';
 import { emojiKey } from '../../capture/record-reaction';
 import type { Db } from '../../db/database';
 import { getGuildSettings, readGuildSettings, type GuildSettings } from '../../db/guild-settings';
@@ -48,12 +48,43 @@ export function mayHoldClipLinks(message: ExportedMessage): boolean {
   );
 }
 
+/** The text clip links are looked for in: the content and the embeds' links, as clipLinksOf joins them. */
+function linkTextLength(message: ExportedMessage): number {
+  let length = message.content.length;
+  for (const e of message.embeds) length += (e.url ? e.url.length + 1 : 0) + (e.video?.url ? e.video.url.length + 1 : 0);
+  return length;
+}
+
+/**
+ * Whether the message mentions twitch.tv beyond the text capture scans for clip links (MAX_SCANNED_LENGTH characters):
+ * only the links before that are recorded, and the import says so. A link cut by the limit counts as beyond it.
+ */
+export function hasLinksPastScanLimit(message: ExportedMessage): boolean {
+  if (linkTextLength(message) <= MAX_SCANNED_LENGTH) return false;
+  const embedUrls = message.embeds.flatMap((e) => [e.url, e.video?.url].filter((u): u is string => Boolean(u)));
+  const text = [message.content, ...embedUrls].join('\n');
+  return mentionsTwitch.test(text.slice(Math.max(0, MAX_SCANNED_LENGTH - 200)));
+}
+
+/** What recording one message added: shares, and clip rows this import created (not another writer at once). */
+export interface RecordedExport {
+  shares: number;
+  clips: number;
+}
+
+const NOTHING: RecordedExport = { shares: 0, clips: 0 };
+
 /**
  * Records one message's shares and reactions, as steps of the import's writes (run at once on SQLite, awaited on
- * PostgreSQL); returns the number of shares added. Call inside a transaction.
+ * PostgreSQL); returns the shares and clips added. Call inside a transaction.
  */
-export function* recordExportedMessage(session: ImportWrites, ctx: ChannelContext, message: ExportedMessage, now: number): Steps<number> {
-  if (message.author.isBot && !ctx.includeBots) return 0;
+export function* recordExportedMessage(
+  session: ImportWrites,
+  ctx: ChannelContext,
+  message: ExportedMessage,
+  now: number,
+): Steps<RecordedExport> {
+  if (message.author.isBot && !ctx.includeBots) return NOTHING;
   const embedUrls: string[] = [];
   for (const embed of message.embeds) {
     if (embed.url) embedUrls.push(embed.url);
@@ -64,11 +95,11 @@ export function* recordExportedMessage(session: ImportWrites, ctx: ChannelContex
   const rows = yield* session.sharesOf(ref);
   const maybeLinks = mentionsTwitch.test(message.content) || embedUrls.some((u) => mentionsTwitch.test(u));
   // Most messages share no clip and were never recorded: nothing to do (the cheap common path).
-  if (!maybeLinks && rows.length === 0) return 0;
+  if (!maybeLinks && rows.length === 0) return NOTHING;
   if (ctx.exportedAt !== null && rows.length > 0) {
     // A newer export or a crawl already recorded this message: this export is older and changes nothing.
     const seen = yield* session.observedAt(ref);
-    if (seen !== undefined && seen > ctx.exportedAt) return 0;
+    if (seen !== undefined && seen > ctx.exportedAt) return NOTHING;
   }
 
   const snapshot: MessageSnapshot = {
@@ -102,7 +133,8 @@ export function* recordExportedMessage(session: ImportWrites, ctx: ChannelContex
     }
   }
   const change = yield* session.recordMessage(toRecord, clipLinksOf(toRecord), now);
-  if (rows.length === 0 && change.added.length === 0) return 0;
+  const recorded = { shares: change.added.length, clips: change.clipsCreated };
+  if (rows.length === 0 && change.added.length === 0) return recorded;
   if (ctx.exportedAt !== null) yield* session.observe(ref, ctx.exportedAt);
 
   for (const reaction of message.reactions) {
@@ -125,5 +157,5 @@ export function* recordExportedMessage(session: ImportWrites, ctx: ChannelContex
       now,
     );
   }
-  return change.added.length;
+  return recorded;
 }

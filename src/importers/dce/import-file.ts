@@ -6,9 +6,17 @@ import type { Clock } from '../../clock';
 import type { Db } from '../../db/database';
 import { databaseFile, describeStorageProblem } from '../../db/storage-errors';
 import { ExportScanner, ExportSyntaxError, type ScannerLimits } from '../export-scanner';
-import { countGuildClips, messagesWithShares, openImportSession, writeImportBatch } from '../../db/stores/imports';
+import { messagesWithShares, openImportSession, writeImportBatch } from '../../db/stores/imports';
 import { ClipscopeError } from '../../errors';
-import { channelContext, mayHoldClipLinks, readChannelContext, recordExportedMessage, type ChannelContext } from './batch-writer';
+import {
+  channelContext,
+  hasLinksPastScanLimit,
+  mayHoldClipLinks,
+  readChannelContext,
+  recordExportedMessage,
+  type ChannelContext,
+} from './batch-writer';
+import { MAX_SCANNED_LENGTH } from '../../capture/clip-url';
 import { parseExportedMessage, readExportHeader, type ExportedMessage, type ExportHeader } from './format';
 import { ResumeState } from './resume-state';
 
@@ -32,6 +40,8 @@ export interface ImportOptions {
   signal?: AbortSignal;
   /** Called after every chunk with the file's bytes read so far and the messages read in this run. */
   onProgress?: (progress: { file: string; bytesRead: number; fileSize: number; messagesRead: number }) => void;
+  /** Called with a line naming the file and message for what was imported only in part (links past the scan limit). */
+  onWarning?: (line: string) => void;
 }
 
 export interface FileImportResult {
@@ -51,7 +61,10 @@ export interface FileImportResult {
   /** Where a resumed run started, in messages already imported earlier. */
   resumedAfter: number;
   sharesAdded: number;
+  /** Clip rows this import created (a clip another import running at once created is theirs, not counted twice). */
   clipsAdded: number;
+  /** Messages of this run with clip links past the scan limit, of which only the first were recorded. */
+  warnings: number;
 }
 
 /** A file that cannot be imported: the message names the file and the line and byte where the problem is. */
@@ -130,6 +143,7 @@ export async function importExportFile(deps: ImportDeps, file: string, options: 
     resumedAfter: 0,
     sharesAdded: 0,
     clipsAdded: 0,
+    warnings: 0,
   };
 
   const completedRun = resume.completedRun(options.guildId);
@@ -148,7 +162,6 @@ export async function importExportFile(deps: ImportDeps, file: string, options: 
   }
 
   let ctx: ChannelContext | null = null;
-  let clipsBefore = 0;
   // SQLite: a session of synchronous transactions on the connection. PostgreSQL (null here): the messages of each
   // chunk are parsed first and written afterwards, batchSize at a time, each batch one transaction with the progress.
   const session = db.engine === 'sqlite' ? openImportSession(db) : null;
@@ -181,7 +194,6 @@ export async function importExportFile(deps: ImportDeps, file: string, options: 
       if (!header) return;
       ctx = await readChannelContext(db, header);
       if (ctx.notCaptured) throw new SkipFile(`#${ctx.channelName} is not one of the guild's capture channels`);
-      clipsBefore = await countGuildClips(db, ctx.guildId);
     }
     const context = ctx;
     const channelId = context.threadId ?? context.channelId;
@@ -196,12 +208,15 @@ export async function importExportFile(deps: ImportDeps, file: string, options: 
         batch.filter(({ message }) => !mayHoldClipLinks(message)).map(({ message }) => message.id),
       );
       let shares = 0;
+      let clips = 0;
       await writeImportBatch(
         db,
         async (run) => {
           for (const { message, end } of batch) {
             if (mayHoldClipLinks(message) || recorded.has(message.id)) {
-              shares += await run((writes) => recordExportedMessage(writes, context, message, clock.now()));
+              const recorded = await run((writes) => recordExportedMessage(writes, context, message, clock.now()));
+              shares += recorded.shares;
+              clips += recorded.clips;
             }
             resume.advance(message.id, end);
           }
@@ -210,6 +225,7 @@ export async function importExportFile(deps: ImportDeps, file: string, options: 
       );
       resume.committed();
       result.sharesAdded += shares;
+      result.clipsAdded += clips;
       result.messagesRead += batch.length;
     } while (parsed.length > 0);
   };
@@ -224,7 +240,6 @@ export async function importExportFile(deps: ImportDeps, file: string, options: 
         if (session) {
           ctx = channelContext(db, exportHeader);
           if (ctx.notCaptured) throw new SkipFile(`#${ctx.channelName} is not one of the guild's capture channels`);
-          clipsBefore = session.countClips(ctx.guildId);
         } else header = exportHeader;
         const earlier = resume.start(arrayStart, exportHeader.guildId, exportHeader.threadId ?? exportHeader.channelId);
         if (earlier) {
@@ -234,12 +249,20 @@ export async function importExportFile(deps: ImportDeps, file: string, options: 
       },
       onMessage(json, start, end) {
         const message = parseExportedMessage(json, start, scanner.messagesScanned);
+        if (hasLinksPastScanLimit(message)) {
+          result.warnings++;
+          options.onWarning?.(
+            `${file}: message ${message.id} holds clip links past the first ${MAX_SCANNED_LENGTH.toLocaleString('en-US')} characters scanned for them: only the links before that were recorded`,
+          );
+        }
         if (!session) {
           parsed.push({ message, end });
           return;
         }
         if (!session.inTransaction) begin();
-        result.sharesAdded += session.write((writes) => recordExportedMessage(writes, ctx as ChannelContext, message, clock.now()));
+        const recorded = session.write((writes) => recordExportedMessage(writes, ctx as ChannelContext, message, clock.now()));
+        result.sharesAdded += recorded.shares;
+        result.clipsAdded += recorded.clips;
         result.messagesRead++;
         resume.advance(message.id, end);
         if (++messagesInTx >= batchSize) commit(false);
@@ -298,10 +321,6 @@ export async function importExportFile(deps: ImportDeps, file: string, options: 
     restoreCache();
   }
   await handle.close();
-  if (ctx) {
-    const guildId = (ctx as ChannelContext).guildId;
-    result.clipsAdded = (session ? session.countClips(guildId) : await countGuildClips(db, guildId)) - clipsBefore;
-  }
   return result;
 }
 

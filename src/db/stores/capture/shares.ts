@@ -44,6 +44,25 @@ export interface ShareChange {
  * Re-running with the same snapshot changes nothing. Call inside a transaction.
  */
 export function* recordMessageSteps(w: Writer, message: MessageSnapshot, links: readonly ClipLink[], now: number): Steps<ShareChange> {
+  const { added, removed } = yield* recordMessageCountingClipsSteps(w, message, links, now);
+  return { added, removed };
+}
+
+/** A message's share change and how many clip rows it created (another writer may create the same clip at once). */
+export interface RecordedMessage extends ShareChange {
+  clipsCreated: number;
+}
+
+/**
+ * recordMessageSteps that also counts the clip rows its own inserts created, so that concurrent writers (two imports)
+ * never both count the same new clip.
+ */
+export function* recordMessageCountingClipsSteps(
+  w: Writer,
+  message: MessageSnapshot,
+  links: readonly ClipLink[],
+  now: number,
+): Steps<RecordedMessage> {
   const existing = yield* all<{ clip_id: string; deleted_at: number | null }>(
     'SELECT clip_id, deleted_at FROM shares WHERE guild_id = ? AND message_id = ?',
     [message.guildId, message.messageId],
@@ -76,15 +95,16 @@ function* writeMessage(
   links: readonly ClipLink[],
   existing: ReadonlyArray<{ clip_id: string; deleted_at: number | null }>,
   now: number,
-): Steps<ShareChange> {
+): Steps<RecordedMessage> {
   const current = new Map(existing.map((row) => [row.clip_id, row]));
   const wanted = new Set(links.map((l) => l.clipId));
   const added: string[] = [];
   const removed: string[] = [];
+  let clipsCreated = 0;
   for (const link of links) {
     const row = current.get(link.clipId);
     if (row && row.deleted_at === null) continue;
-    yield* exec(INSERT_CLIP, [message.guildId, link.clipId, link.url, now, message.postedAt, now, message.source]);
+    clipsCreated += yield* exec(INSERT_CLIP, [message.guildId, link.clipId, link.url, now, message.postedAt, now, message.source]);
     if (row) {
       yield* exec('UPDATE shares SET deleted_at = NULL WHERE guild_id = ? AND message_id = ? AND clip_id = ?', [
         message.guildId,
@@ -127,7 +147,7 @@ function* writeMessage(
     // Capture never changes a clip's Twitch metadata (new clip rows wait for enrichment and count for nothing yet).
     yield* markDirtyHoursSteps(w, message.guildId, times, 'engagement');
   }
-  return { added, removed };
+  return { added, removed, clipsCreated };
 }
 
 /** Marks every share of the guild's given messages deleted (rows are kept with deleted_at). Idempotent. */
