@@ -2,18 +2,10 @@
 // header fields and then each element of `messages[]` as soon as it is complete, so memory stays bounded by the
 // largest single message, never the file. Element boundaries are found by a byte-level scan (strings, escapes,
 // nesting); each element is then decoded by the native JSON.parse, which is far faster than a JS tokenizer.
-// Slightly over 400 lines: the scanner is one state machine, clearer whole than split.
-import { ClipscopeError } from '../errors';
+// Every part it buffers (a key, a field outside messages, a message) and every nesting is bounded: export-limits.ts.
+import { DEFAULT_SCANNER_LIMITS, describeByte, ExportSyntaxError, formatBytes, parseJson, type ScannerLimits } from './export-limits';
 
-/** A problem in the file, at an absolute byte offset (the caller turns it into a line number). */
-export class ExportSyntaxError extends ClipscopeError {
-  constructor(
-    message: string,
-    readonly byteOffset: number,
-  ) {
-    super('export_syntax', message, { userFacing: true, detail: { byteOffset } });
-  }
-}
+export { DEFAULT_SCANNER_LIMITS, ExportSyntaxError, MAX_ELEMENT_BYTES, parseJson, type ScannerLimits } from './export-limits';
 
 export interface ScannerHandlers {
   /**
@@ -24,29 +16,6 @@ export interface ScannerHandlers {
   /** Called for each complete element of messages[]: its JSON text and its byte range [start, end). */
   onMessage(json: string, start: number, end: number): void;
 }
-
-/** Messages larger than this are not Discord messages (Discord caps content at 4,000 characters). */
-export const MAX_ELEMENT_BYTES = 32 * 1024 * 1024;
-
-/**
- * What the scanner accepts of any part of the file: every span it buffers (a key, a field before or after
- * `messages`, a message) and every nesting is bounded, so a hostile file costs bounded memory and is refused
- * with its byte offset instead of exhausting the heap or V8's string limit.
- */
-export interface ScannerLimits {
-  /** Largest message, in bytes (default 32 MB). */
-  maxMessageBytes: number;
-  /** All keys and values outside messages[] together (guild, channel, messageCount …), in bytes (default 1 MiB). */
-  maxHeaderBytes: number;
-  /** Deepest nesting of arrays and objects inside one value (default 64; DCE's messages nest about 5 deep). */
-  maxDepth: number;
-}
-
-export const DEFAULT_SCANNER_LIMITS: ScannerLimits = {
-  maxMessageBytes: MAX_ELEMENT_BYTES,
-  maxHeaderBytes: 1024 * 1024,
-  maxDepth: 64,
-};
 
 const MIN_WORK_BYTES = 64 * 1024;
 const RELEASE_WORK_BYTES = 4 * 1024 * 1024;
@@ -82,12 +51,6 @@ const COLON = 0x3a;
 
 function isWhitespace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
-}
-
-function describeByte(c: number | undefined): string {
-  if (c === undefined) return 'end of file';
-  if (c >= 0x21 && c <= 0x7e) return `"${String.fromCharCode(c)}"`;
-  return `byte 0x${c.toString(16).padStart(2, '0')}`;
 }
 
 export class ExportScanner {
@@ -449,23 +412,5 @@ export class ExportScanner {
         this.handlers.onMessage(text, start, end);
         break;
     }
-  }
-}
-
-function formatBytes(bytes: number): string {
-  const mb = bytes / 1024 / 1024;
-  return mb >= 1 ? `${Number.isInteger(mb) ? mb : mb.toFixed(1)} MB` : `${bytes.toLocaleString('en-US')} bytes`;
-}
-
-/** JSON.parse with the failure located in the file: its position (in characters) is turned into a byte offset. */
-export function parseJson(text: string, start: number): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const position = /at position (\d+)/.exec(message)?.[1];
-    const offset = position === undefined ? start : start + Buffer.byteLength(text.slice(0, Number(position)));
-    const reason = message.replace(/ in JSON at position \d+.*$/, '').replace(/\s*\(line \d+ column \d+\)$/, '');
-    throw new ExportSyntaxError(`invalid JSON: ${reason}`, offset);
   }
 }
