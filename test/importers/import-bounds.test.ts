@@ -76,6 +76,16 @@ describe.each(testEngines())('import bounds on %s', (engine) => {
     );
   });
 
+  it('refuses 20 MB of nested arrays before "messages" within the first chunk read, never buffering the rest', async () => {
+    const before = `{${HEADER_FIELDS},"nest":`;
+    const file = write([before, { repeat: '[', times: 10 * MB }, { repeat: ']', times: 10 * MB }, ',"messages":[]}']);
+    let chunksRead = 0;
+    const error = await refusal(file, { onProgress: () => chunksRead++ });
+    expect(error.byteOffset).toBe(before.length + 64);
+    // On main this nesting was accepted after buffering it whole (1.2 GB for 20 MB).
+    expect(chunksRead).toBe(0);
+  });
+
   it('refuses a message nested too deep, keeping the valid message before it', async () => {
     const first = clipMessage('1000000000000000001', 'FirstClip');
     const prefix = `{${HEADER_FIELDS},"messages":[${first},`;
