@@ -27,12 +27,18 @@ export interface ScannerLimits {
   maxHeaderBytes: number;
   /** Deepest nesting of arrays and objects inside one value (default 64; DCE's messages nest about 5 deep). */
   maxDepth: number;
+  /**
+   * Most values (arrays, objects and array or object members) in one message or field (default 1,000,000; a message
+   * with its reactions' users is a few thousand): a 32 MB message of empty objects would take gigabytes decoded.
+   */
+  maxValues: number;
 }
 
 export const DEFAULT_SCANNER_LIMITS: ScannerLimits = {
   maxMessageBytes: MAX_ELEMENT_BYTES,
   maxHeaderBytes: 1024 * 1024,
   maxDepth: 64,
+  maxValues: 1_000_000,
 };
 
 export function describeByte(c: number | undefined): string {

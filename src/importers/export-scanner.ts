@@ -70,6 +70,8 @@ export class ExportScanner {
   private span = Span.None;
   private spanStart = 0;
   private depth = 0;
+  /** Arrays, objects and commas of the span so far: about the number of values JSON.parse would make of it. */
+  private values = 0;
   private inString = false;
   /** What the span in progress is: a key, a header value, or a message. */
   private spanRole: 'key' | 'value' | 'message' = 'value';
@@ -306,6 +308,7 @@ export class ExportScanner {
     this.spanRole = role;
     this.spanStart = this.bufStart + i;
     this.depth = 0;
+    this.values = 0;
     this.inString = false;
   }
 
@@ -364,6 +367,9 @@ export class ExportScanner {
       if (c === QUOTE) this.inString = true;
       else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
         if (++this.depth > this.limits.maxDepth) this.refuseDepth(this.bufStart + i);
+        if (++this.values > this.limits.maxValues) this.refuseValues(this.bufStart + i);
+      } else if (c === COMMA) {
+        if (++this.values > this.limits.maxValues) this.refuseValues(this.bufStart + i);
       } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
         this.depth--;
         if (this.depth === 0) {
@@ -377,14 +383,24 @@ export class ExportScanner {
   }
 
   private refuseDepth(at: number): never {
-    const where =
-      this.spanRole === 'message'
-        ? `message ${(this.elementCount + 1).toLocaleString('en-US')}`
-        : `the value of "${this.key}" ${this.messagesSeen ? 'after' : 'before'} "messages"`;
     throw new ExportSyntaxError(
-      `${where} nests arrays and objects more than ${this.limits.maxDepth} deep: not a DiscordChatExporter export`,
+      `${this.spanName()} nests arrays and objects more than ${this.limits.maxDepth} deep: not a DiscordChatExporter export`,
       at,
     );
+  }
+
+  // Small values cost far more memory decoded than as text ("{}," is 3 bytes, an object dozens): bounded too.
+  private refuseValues(at: number): never {
+    throw new ExportSyntaxError(
+      `${this.spanName()} holds more than ${this.limits.maxValues.toLocaleString('en-US')} values: not a DiscordChatExporter export`,
+      at,
+    );
+  }
+
+  private spanName(): string {
+    return this.spanRole === 'message'
+      ? `message ${(this.elementCount + 1).toLocaleString('en-US')}`
+      : `the value of "${this.key}" ${this.messagesSeen ? 'after' : 'before'} "messages"`;
   }
 
   private completeSpan(buf: Buffer, endIndex: number): void {

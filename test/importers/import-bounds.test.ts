@@ -117,6 +117,20 @@ describe.each(testEngines())('import bounds on %s', (engine) => {
     expect(error.byteOffset).toBeLessThan(1.1 * MB);
   });
 
+  it('refuses a message holding more values than the bound, at the first value too many', async () => {
+    const first = clipMessage('1000000000000000001', 'FirstClip');
+    const prefix = `{${HEADER_FIELDS},"messages":[${first},`;
+    const many = clipMessage('1000000000000000002', 'SecondClip', ',"x":[FILL]');
+    const [head, tail] = many.split('FILL') as [string, string];
+    // 2.4 MB of empty objects: 800,000 of them, each far larger decoded than its 3 bytes of text.
+    const file = write([prefix, head, { repeat: '{},', times: 800_000 }, '{}', tail, ']}']);
+    const error = await refusal(file, { limits: { maxValues: 100_000 } });
+    expect(error.reason).toBe('message 2 holds more than 100,000 values: not a DiscordChatExporter export');
+    expect(error.byteOffset).toBeGreaterThan(prefix.length + head.length);
+    expect(error.byteOffset).toBeLessThan(prefix.length + head.length + 300_000);
+    expect(await shareCount()).toBe(1);
+  });
+
   it('refuses a message larger than the configured bound at the byte where the message starts', async () => {
     const first = clipMessage('1000000000000000001', 'FirstClip');
     const prefix = `{${HEADER_FIELDS},"messages":[${first},`;
