@@ -39,11 +39,15 @@ export async function writeCarriedDays(
       [JSON.stringify(days.map((d) => [d.start, d.end])), guildId],
     );
   }
+  if (db.engine !== 'postgres' && days.length > 0) {
+    // SQLite: a statement per day, all in one tick.
+    await run(db, (c) => {
+      const drop = c.statement('DELETE FROM engagement_changes WHERE guild_id = ? AND at >= ? AND at < ?');
+      for (const day of days) drop.run(guildId, day.start, day.end);
+    });
+  }
   for (const day of days) {
     if (day.tops) await syncDayTops(db, guildId, [day.key], day.tops);
-    if (db.engine !== 'postgres') {
-      await q.run('DELETE FROM engagement_changes WHERE guild_id = ? AND at >= ? AND at < ?', [guildId, day.start, day.end]);
-    }
     if (day.delta) await carryDelta(db, guildId, day.delta, rules, names, now);
   }
   for (const delta of buckets) await carryDelta(db, guildId, delta, rules, names, now);
