@@ -108,8 +108,11 @@ async function serve(databasePath: string): Promise<void> {
         rateLimitPerMinute: 1_000_000_000,
         rateLimitPerIpPerMinute: 1_000_000_000,
         // The per-token query-time budget likewise (its queue, one uncached answer at a time per token, stays): on
-        // PostgreSQL the uncached load spends more than the default 20 s a minute and would be measured as 429s.
+        // PostgreSQL the uncached load spends more than the default 20 s a minute and would be measured as 429s. Its
+        // queue bound too: the load's connections all use one token, and on PostgreSQL more than 64 of its uncached
+        // answers can be waiting at once.
         querySecondsPerMinute: 1_000_000,
+        maxQueuedQueries: 1_000_000,
         cacheSeconds,
         changeCheckMs: 1000,
         trustProxy: false,

@@ -142,7 +142,9 @@ export function createApp({ config, logger, clock, db: opened }: AppDeps): App {
     // The hall of fame (docs/hall-of-fame.md): off until a guild sets it up, so the pass costs one read until then.
     scheduler.add(createHallOfFameJob({ db, clock, logger, sender: createHallOfFameSender(bot.client) }));
   } else {
-    logger.warn('Discord bot disabled: set DISCORD_TOKEN to enable capture, slash commands, the weekly digest, the clip feed and the hall of fame');
+    logger.warn(
+      'Discord bot disabled: set DISCORD_TOKEN to enable capture, slash commands, the weekly digest, the clip feed and the hall of fame',
+    );
   }
 
   // Analytics summaries: a light incremental run every few minutes (only buckets touched since the last run) and a
