@@ -3,7 +3,8 @@
 import type { Db } from '../database';
 import { queries, type Queries } from '../sql';
 import { SummaryNameCache } from './names';
-import { PostgresBucketRows, syncDayTops, writeRow, type Values } from './sync';
+import { run } from '../client';
+import { type BucketRowsIO, PostgresBucketRows, SqliteBucketRows, syncDayTops, type Values } from './sync';
 import type { DayTopClipRow, PairCounts, SummaryDelta, SummaryRules, TopClip } from './types';
 
 /** A day an incremental step carries: its new top clips when they changed, and its difference (null: none). */
@@ -38,11 +39,15 @@ export async function writeCarriedDays(
       [JSON.stringify(days.map((d) => [d.start, d.end])), guildId],
     );
   }
+  if (db.engine !== 'postgres' && days.length > 0) {
+    // SQLite: a statement per day, all in one tick.
+    await run(db, (c) => {
+      const drop = c.statement('DELETE FROM engagement_changes WHERE guild_id = ? AND at >= ? AND at < ?');
+      for (const day of days) drop.run(guildId, day.start, day.end);
+    });
+  }
   for (const day of days) {
     if (day.tops) await syncDayTops(db, guildId, [day.key], day.tops);
-    if (db.engine !== 'postgres') {
-      await q.run('DELETE FROM engagement_changes WHERE guild_id = ? AND at >= ? AND at < ?', [guildId, day.start, day.end]);
-    }
     if (day.delta) await carryDelta(db, guildId, day.delta, rules, names, now);
   }
   for (const delta of buckets) await carryDelta(db, guildId, delta, rules, names, now);
@@ -67,15 +72,15 @@ async function carryDelta(
   const q = queries(db);
   const { type, key, end } = delta;
   const bucket = { guild_id: guildId, period_type: type, period_start: key };
-  // PostgreSQL reads each table's rows of the bucket in one statement and writes them in two (see PostgresBucketRows).
-  const bulk = db.engine === 'postgres' ? new PostgresBucketRows(db, guildId, type, key) : null;
+  // PostgreSQL reads each table's rows of the bucket in one statement and writes them in two (see PostgresBucketRows);
+  // SQLite runs its per-row statements a table at a time, in one tick each (SqliteBucketRows).
+  const bulk: BucketRowsIO =
+    db.engine === 'postgres' ? new PostgresBucketRows(db, guildId, type, key) : new SqliteBucketRows(db, guildId, type, key);
   const carried = [...delta.pairs.values()].filter((p) => !isZero(p) && (type === 'day' || p.n !== 0 || p.views !== 0));
-  const storedPairs = bulk
-    ? await bulk.read(
-        'analytics_pair_facts',
-        carried.map((p) => [p.game, p.creator]),
-      )
-    : null;
+  const storedPairs = await bulk.read(
+    'analytics_pair_facts',
+    carried.map((p) => [p.game, p.creator]),
+  );
   interface Change extends PairValues {
     /** Change in distinct counted partners (creators of a game, games of a creator). */
     partners: number;
@@ -94,19 +99,13 @@ async function carryDelta(
     let partners = 0;
     // Above the day level pairs hold clips only (see pairRows in src/analytics/aggregate/rows.ts): engagement alone does not touch them.
     if (type === 'day' || p.n !== 0 || p.views !== 0) {
-      const stored = storedPairs?.get(JSON.stringify([p.game, p.creator]));
-      const old = storedPairs
-        ? stored && {
-            n: stored.clip_count as number,
-            views: stored.total_views as number,
-            shares: stored.discord_shares as number,
-            reactions: stored.discord_reactions as number,
-          }
-        : await q.get<PairValues>(
-            `SELECT clip_count AS n, total_views AS views, discord_shares AS shares, discord_reactions AS reactions FROM analytics_pair_facts
-              WHERE guild_id = ? AND period_type = ? AND period_start = ? AND game_id = ? AND creator_id = ?`,
-            [guildId, type, key, p.game, p.creator],
-          );
+      const stored = storedPairs.get(JSON.stringify([p.game, p.creator]));
+      const old: PairValues | undefined = stored && {
+        n: stored.clip_count as number,
+        views: stored.total_views as number,
+        shares: stored.discord_shares as number,
+        reactions: stored.discord_reactions as number,
+      };
       const was = old ?? NO_PAIR;
       const next =
         type === 'day'
@@ -117,8 +116,7 @@ async function carryDelta(
         next.n === 0 && next.shares === 0 && next.reactions === 0
           ? null
           : { clip_count: next.n, total_views: next.views, discord_shares: next.shares, discord_reactions: next.reactions };
-      if (bulk) bulk.write('analytics_pair_facts', { game_id: p.game, creator_id: p.creator }, before, after);
-      else await writeRow(q, 'analytics_pair_facts', { ...bucket, game_id: p.game, creator_id: p.creator }, before, after, null);
+      bulk.write('analytics_pair_facts', { game_id: p.game, creator_id: p.creator }, before, after);
       partners = (next.n > 0 ? 1 : 0) - (was.n > 0 ? 1 : 0);
     }
     for (const ch of [change(games, p.game), change(creators, p.creator)]) {
@@ -132,21 +130,17 @@ async function carryDelta(
   }
   for (const game of delta.topGames) change(games, game);
   // The creators' top games below read the pairs just written.
-  await bulk?.flush(now, 'analytics_pair_facts');
-  const storedGames = bulk
-    ? await bulk.read(
-        'game_analytics',
-        [...games.keys()].map((g) => [g]),
-      )
-    : null;
-  const storedCreators = bulk
-    ? await bulk.read(
-        'creator_analytics',
-        [...creators.keys()].map((c) => [c]),
-      )
-    : null;
-  const retopped = [...creators].filter(([id, ch]) => ch.retop || !storedCreators?.has(JSON.stringify([id]))).map(([id]) => id);
-  const creatorGames = bulk && retopped.length > 0 ? await readCreatorGames(db, guildId, type, key, retopped) : null;
+  await bulk.flush(now, 'analytics_pair_facts');
+  const storedGames = await bulk.read(
+    'game_analytics',
+    [...games.keys()].map((g) => [g]),
+  );
+  const storedCreators = await bulk.read(
+    'creator_analytics',
+    [...creators.keys()].map((c) => [c]),
+  );
+  const retopped = [...creators].filter(([id, ch]) => ch.retop || !storedCreators.has(JSON.stringify([id]))).map(([id]) => id);
+  const creatorGames = await readCreatorGames(db, guildId, type, key, retopped);
 
   // Old rows and new values first, then the names of every game and creator written, read in one go.
   interface GameRow {
@@ -170,14 +164,7 @@ async function carryDelta(
   const gameWrites: Array<{ game: string; old: (Values & GameRow) | undefined; next: Values | null }> = [];
   let countedGames = 0;
   for (const [game, ch] of games) {
-    const old = storedGames
-      ? (storedGames.get(JSON.stringify([game])) as (Values & GameRow) | undefined)
-      : await q.get<Values & GameRow>(
-          `SELECT game_name, period_end, clip_count, total_views, avg_view_count, unique_creators, discord_shares, discord_reactions,
-              top_clip_id, top_clip_title, top_clip_views
-         FROM game_analytics WHERE guild_id = ? AND period_type = ? AND period_start = ? AND game_id = ?`,
-          [guildId, type, key, game],
-        );
+    const old = storedGames.get(JSON.stringify([game])) as (Values & GameRow) | undefined;
     const n = (old?.clip_count ?? 0) + ch.n;
     const views = (old?.total_views ?? 0) + ch.views;
     const shares = (old?.discord_shares ?? 0) + ch.shares;
@@ -215,13 +202,7 @@ async function carryDelta(
   const creatorWrites: Array<{ creator: string; old: (Values & CreatorRow) | undefined; next: Values | null }> = [];
   let countedCreators = 0;
   for (const [creator, ch] of creators) {
-    const old = storedCreators
-      ? (storedCreators.get(JSON.stringify([creator])) as (Values & CreatorRow) | undefined)
-      : await q.get<Values & CreatorRow>(
-          `SELECT creator_name, period_end, clip_count, total_views, avg_views, discord_shares, discord_reactions, unique_games, top_game_id, top_game_name
-         FROM creator_analytics WHERE guild_id = ? AND period_type = ? AND period_start = ? AND creator_id = ?`,
-          [guildId, type, key, creator],
-        );
+    const old = storedCreators.get(JSON.stringify([creator])) as (Values & CreatorRow) | undefined;
     const n = (old?.clip_count ?? 0) + ch.n;
     const views = (old?.total_views ?? 0) + ch.views;
     const shares = (old?.discord_shares ?? 0) + ch.shares;
@@ -235,13 +216,7 @@ async function carryDelta(
     if (ch.retop || !old) {
       // Most clips, then most views, then the smaller game id (as analytics/day-facts.ts factsFromPairs).
       let best: { game_id: string; n: number; views: number } | null = null;
-      const pairs = creatorGames
-        ? (creatorGames.get(creator) ?? [])
-        : await q.all<{ game_id: string; n: number; views: number }>(
-            `SELECT game_id, clip_count AS n, total_views AS views FROM analytics_pair_facts
-          WHERE guild_id = ? AND period_type = ? AND period_start = ? AND creator_id = ? AND clip_count > 0`,
-            [guildId, type, key, creator],
-          );
+      const pairs = creatorGames.get(creator) ?? [];
       for (const e of pairs) {
         if (!best || e.n > best.n || (e.n === best.n && (e.views > best.views || (e.views === best.views && e.game_id < best.game_id))))
           best = e;
@@ -276,8 +251,7 @@ async function carryDelta(
   });
   for (const w of gameWrites) {
     if (w.next) w.next.game_name = names.gameName(w.game);
-    if (bulk) bulk.write('game_analytics', { game_id: w.game }, w.old, w.next);
-    else await writeRow(q, 'game_analytics', { ...bucket, game_id: w.game }, w.old, w.next, now);
+    bulk.write('game_analytics', { game_id: w.game }, w.old, w.next);
   }
   for (const w of creatorWrites) {
     if (w.next) {
@@ -285,8 +259,7 @@ async function carryDelta(
       const topGame = w.next.top_game_id as string | null;
       w.next.top_game_name = topGame === null ? null : names.gameName(topGame);
     }
-    if (bulk) bulk.write('creator_analytics', { creator_id: w.creator }, w.old, w.next);
-    else await writeRow(q, 'creator_analytics', { ...bucket, creator_id: w.creator }, w.old, w.next, now);
+    bulk.write('creator_analytics', { creator_id: w.creator }, w.old, w.next);
   }
 
   const t = delta.totals;
@@ -346,31 +319,27 @@ async function carryDelta(
         last_clip_at: last,
       };
     }
-    if (bulk) bulk.write('guild_period_stats', {}, old, next);
-    else await writeRow(q, 'guild_period_stats', bucket, old, next, now);
+    bulk.write('guild_period_stats', {}, old, next);
   }
 
   const cells = [...delta.peaks.keys()].map((index) => [Math.floor(index / 24), index % 24]);
-  const storedCells = bulk ? await bulk.read('guild_peak_activity', cells) : null;
+  const storedCells = await bulk.read('guild_peak_activity', cells);
   for (const [index, d] of delta.peaks) {
     const weekday = Math.floor(index / 24);
     const hour = index % 24;
-    const old = storedCells
-      ? (storedCells.get(JSON.stringify([weekday, hour])) as (Values & { clips: number; shares: number }) | undefined)
-      : await q.get<Values & { clips: number; shares: number }>(
-          'SELECT clips, shares FROM guild_peak_activity WHERE guild_id = ? AND period_type = ? AND period_start = ? AND weekday = ? AND hour = ?',
-          [guildId, type, key, weekday, hour],
-        );
+    const old = storedCells.get(JSON.stringify([weekday, hour])) as (Values & { clips: number; shares: number }) | undefined;
     const clips = (old?.clips ?? 0) + d.clips;
     const shares = (old?.shares ?? 0) + d.shares;
     const next = clips === 0 && shares === 0 ? null : { clips, shares };
-    if (bulk) bulk.write('guild_peak_activity', { weekday, hour }, old, next);
-    else await writeRow(q, 'guild_peak_activity', { ...bucket, weekday, hour }, old, next, null);
+    bulk.write('guild_peak_activity', { weekday, hour }, old, next);
   }
-  await bulk?.flush(now);
+  await bulk.flush(now);
 }
 
-/** The counted (game, clips, views) of each creator in a bucket, for their top games, in one statement (PostgreSQL). */
+/**
+ * The counted (game, clips, views) of each creator in a bucket, for their top games: in one statement on PostgreSQL,
+ * one per creator in one tick on SQLite.
+ */
 async function readCreatorGames(
   db: Db,
   guildId: string,
@@ -378,6 +347,18 @@ async function readCreatorGames(
   key: number,
   creators: readonly string[],
 ): Promise<Map<string, Array<{ game_id: string; n: number; views: number }>>> {
+  if (creators.length === 0) return new Map();
+  if (db.engine !== 'postgres') {
+    return run(db, (c) => {
+      const statement = c.statement<[string, string, number, string], { game_id: string; n: number; views: number }>(
+        `SELECT game_id, clip_count AS n, total_views AS views FROM analytics_pair_facts
+          WHERE guild_id = ? AND period_type = ? AND period_start = ? AND creator_id = ? AND clip_count > 0`,
+      );
+      const byCreator = new Map<string, Array<{ game_id: string; n: number; views: number }>>();
+      for (const creator of creators) byCreator.set(creator, statement.all(guildId, type, key, creator));
+      return byCreator;
+    });
+  }
   const rows = await queries(db).all<{ creator_id: string; game_id: string; n: number; views: number }>(
     `SELECT creator_id, game_id, clip_count AS n, total_views AS views FROM analytics_pair_facts
       WHERE guild_id = ? AND period_type = ? AND period_start = ? AND clip_count > 0

@@ -4,20 +4,33 @@
 // committing meanwhile waits and then its trigger (a fresh statement) sees, and renames, the rows just written.
 import type { Db } from '../database';
 import { creatorDisplayName, gameDisplayName, UNKNOWN_GAME_NAME, type NameLookup } from '../analytics/names';
-import { dialect, queries } from '../sql';
+import { run } from '../client';
+import { queries } from '../sql';
 
-/** Ids read per statement (one JSON array parameter), so a bucket with many creators costs a few round trips. */
+/** Ids read per statement on PostgreSQL (one JSON array parameter), so a bucket with many creators costs a few round trips. */
 const IDS_PER_READ = 5_000;
 
+const SQLITE_NAME_SQL = 'SELECT name FROM latest_names WHERE guild_id = ? AND kind = ? AND entity_id = ?';
+const POSTGRES_NAMES_SQL = `SELECT entity_id, name FROM latest_names WHERE guild_id = ? AND kind = ?
+                 AND entity_id IN (SELECT e COLLATE "C" FROM jsonb_array_elements_text(?::jsonb) AS e) FOR SHARE`;
+
 async function readStored(tx: Db, guildId: string, kind: 'creator' | 'game', ids: readonly string[]): Promise<Map<string, string>> {
-  const sql = dialect(tx, {
-    sqlite: 'SELECT entity_id, name FROM latest_names WHERE guild_id = ? AND kind = ? AND entity_id IN (SELECT value FROM json_each(?))',
-    postgres: `SELECT entity_id, name FROM latest_names WHERE guild_id = ? AND kind = ?
-                 AND entity_id IN (SELECT e COLLATE "C" FROM jsonb_array_elements_text(?::jsonb) AS e) FOR SHARE`,
-  });
+  if (tx.engine !== 'postgres') {
+    // SQLite: one primary-key read per id, all in one tick on the connection (no round trips to save; a JSON list
+    // costs more to build and parse than these reads, for the few ids an incremental bucket needs).
+    return run(tx, (c) => {
+      const statement = c.statement<[string, string, string], { name: string }>(SQLITE_NAME_SQL);
+      const stored = new Map<string, string>();
+      for (const id of ids) {
+        const row = statement.get(guildId, kind, id);
+        if (row !== undefined) stored.set(id, row.name);
+      }
+      return stored;
+    });
+  }
   const stored = new Map<string, string>();
   for (let i = 0; i < ids.length; i += IDS_PER_READ) {
-    const rows = await queries(tx).all<{ entity_id: string; name: string }>(sql, [
+    const rows = await queries(tx).all<{ entity_id: string; name: string }>(POSTGRES_NAMES_SQL, [
       guildId,
       kind,
       JSON.stringify(ids.slice(i, i + IDS_PER_READ)),

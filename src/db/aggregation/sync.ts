@@ -1,7 +1,7 @@
 // The summary tables' row writers: each writes only what differs from what a row holds, so rewriting unchanged data
 // reads much and writes little. SQLite compares row by row on its connection (statements cost microseconds there);
 // PostgreSQL sends a bucket batch's rows in one set-based statement per table (each statement is a round trip there).
-import type { Connection } from '../client';
+import { run, type Connection } from '../client';
 import type { Db } from '../database';
 import { queries, type Queries, type SqlValue } from '../sql';
 import type { BucketRows, DayTopClipRow } from './types';
@@ -266,7 +266,7 @@ function postgresRowColumns(table: SummaryTable): string {
  * `flush` applies a table's collected rows in two statements. Each statement is a round trip on PostgreSQL, where
  * SQLite's per-row statements cost microseconds, so SQLite keeps writeRow.
  */
-export class PostgresBucketRows {
+export class PostgresBucketRows implements BucketRowsIO {
   private readonly upserts = new Map<SummaryTable, Row[]>();
   private readonly deletes = new Map<SummaryTable, Row[]>();
 
@@ -345,4 +345,96 @@ export class PostgresBucketRows {
       }
     }
   }
+}
+
+/** The interface both engines' bucket rows share (see PostgresBucketRows and SqliteBucketRows). */
+export interface BucketRowsIO {
+  read(table: SummaryTable, keys: ReadonlyArray<readonly SqlValue[]>): Promise<Map<string, Values>>;
+  write(table: SummaryTable, key: Values, old: Values | undefined, next: Values | null): void;
+  flush(now: number, table?: SummaryTable): Promise<void>;
+}
+
+/**
+ * PostgresBucketRows's interface on SQLite, with the same per-row statements as writeRow: `read` runs a primary-key
+ * read per key and `flush` writeRow's statements per collected row, each batch in one tick on the connection (one
+ * await per batch instead of one per row: on SQLite the statements cost microseconds, the awaits as much).
+ */
+export class SqliteBucketRows implements BucketRowsIO {
+  private readonly writes: Array<{ table: SummaryTable; key: Values; old: Values | undefined; next: Values | null }> = [];
+
+  constructor(
+    private readonly db: Db,
+    private readonly guildId: string,
+    private readonly type: string,
+    private readonly start: number,
+  ) {}
+
+  /** The stored rows of the keys (each the table's key columns after period_start), by JSON of those key values. */
+  read(table: SummaryTable, keys: ReadonlyArray<readonly SqlValue[]>): Promise<Map<string, Values>> {
+    if (keys.length === 0) return Promise.resolve(new Map());
+    const { keys: keyColumns, values } = TABLE_COLUMNS[table];
+    const sql = `SELECT ${values.join(', ')} FROM ${table} WHERE guild_id = ? AND period_type = ? AND ${keyColumns.map((k) => `${k} = ?`).join(' AND ')}`;
+    return run(this.db, (c) => {
+      const statement = c.statement<SqlValue[], Values>(sql);
+      const found = new Map<string, Values>();
+      for (const key of keys) {
+        const row = statement.get(this.guildId, this.type, this.start, ...key);
+        if (row !== undefined) found.set(JSON.stringify(key), row);
+      }
+      return found;
+    });
+  }
+
+  /** writeRow for this bucket's table, when flushed: `key` holds the table's key columns after period_start. */
+  write(table: SummaryTable, key: Values, old: Values | undefined, next: Values | null): void {
+    this.writes.push({ table, key, old, next });
+  }
+
+  /** Applies the collected writes (of `table` only, when given), in the order they were made. */
+  flush(now: number, table?: SummaryTable): Promise<void> {
+    const due = table === undefined ? this.writes.splice(0) : this.take(table);
+    if (due.length === 0) return Promise.resolve();
+    return run(this.db, (c) => {
+      for (const w of due) {
+        const key: Values = { guild_id: this.guildId, period_type: this.type, period_start: this.start, ...w.key };
+        writeRowOn(c, w.table, key, w.old, w.next, TABLE_COLUMNS[w.table].stamped === false ? null : now);
+      }
+    });
+  }
+
+  private take(table: SummaryTable): SqliteBucketRows['writes'] {
+    const taken = this.writes.filter((w) => w.table === table);
+    const kept = this.writes.filter((w) => w.table !== table);
+    this.writes.length = 0;
+    this.writes.push(...kept);
+    return taken;
+  }
+}
+
+/** writeRow, synchronously on a SQLite connection (the same statements). */
+function writeRowOn(c: Connection, table: string, key: Values, old: Values | undefined, next: Values | null, stamp: number | null): void {
+  const keyColumns = Object.keys(key);
+  const where = keyColumns.map((k) => `${k} = ?`).join(' AND ');
+  if (next === null) {
+    if (old) c.statement(`DELETE FROM ${table} WHERE ${where}`).run(Object.values(key));
+    return;
+  }
+  const stamped = stamp === null ? [] : [stamp];
+  if (!old) {
+    const columns = [...keyColumns, ...Object.keys(next), ...(stamp === null ? [] : ['computed_at'])];
+    c.statement(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`).run([
+      ...Object.values(key),
+      ...Object.values(next),
+      ...stamped,
+    ]);
+    return;
+  }
+  const changed = Object.keys(next).filter((k) => next[k] !== old[k]);
+  if (changed.length === 0) return;
+  const set = [...changed, ...(stamp === null ? [] : ['computed_at'])].map((k) => `${k} = ?`).join(', ');
+  c.statement(`UPDATE ${table} SET ${set} WHERE ${where}`).run([
+    ...changed.map((k) => next[k] as SqlValue),
+    ...stamped,
+    ...Object.values(key),
+  ]);
 }
