@@ -139,6 +139,29 @@ async function crawlPage(db: Db, guildId: string, present: ExportMessage[], fetc
   );
 }
 
+/** Guild A's clips as Twitch describes them (the same for the SQLite and the PostgreSQL halves). */
+async function writeClipsOfGuildA(db: Db): Promise<void> {
+  for (const [i, clipId] of CLIPS.entries()) {
+    await writeTwitchClip(
+      db,
+      {
+        id: clipId,
+        broadcasterId: `60${i % 2}`,
+        broadcasterName: `Streamer${i % 2}`,
+        creatorId: `70${i % 3}`,
+        creatorName: `Creator${i % 3}`,
+        gameId: `80${i % 4}`,
+        title: `Clip ${i}`,
+        viewCount: 100 * (i + 1),
+        createdAt: FIRST_POST - DAY + i * HOUR,
+        thumbnailUrl: `https://static/${clipId}.jpg`,
+        duration: 30,
+      },
+      { now: NOW - 3 * DAY, gameName: `Game ${i % 4}` },
+    );
+  }
+}
+
 /** Every row of every table that has a guild_id, for guild A: one hash per table, so a failure names the table. */
 function rowsOfGuildA(db: Db): Record<string, string> {
   const client = sqliteClient(db);
@@ -266,25 +289,7 @@ describe('write isolation between guilds', () => {
         A_MESSAGES.filter((_, i) => i !== 2),
         NOW - 4 * DAY,
       );
-      for (const [i, clipId] of CLIPS.entries()) {
-        await writeTwitchClip(
-          db,
-          {
-            id: clipId,
-            broadcasterId: `60${i % 2}`,
-            broadcasterName: `Streamer${i % 2}`,
-            creatorId: `70${i % 3}`,
-            creatorName: `Creator${i % 3}`,
-            gameId: `80${i % 4}`,
-            title: `Clip ${i}`,
-            viewCount: 100 * (i + 1),
-            createdAt: FIRST_POST - DAY + i * HOUR,
-            thumbnailUrl: `https://static/${clipId}.jpg`,
-            duration: 30,
-          },
-          { now: NOW - 3 * DAY, gameName: `Game ${i % 4}` },
-        );
-      }
+      await writeClipsOfGuildA(db);
       tokenA = await tokenFor(db, GUILD_A);
       await aggregateAll(db, { clock });
       // Answers first: answering marks the token used (at the same clock time each time).
@@ -422,25 +427,7 @@ describe.skipIf(!testEngines().includes('postgres'))('write isolation between gu
       A_MESSAGES.filter((_, i) => i !== 2),
       NOW - 4 * DAY,
     );
-    for (const [i, clipId] of CLIPS.entries()) {
-      await writeTwitchClip(
-        db,
-        {
-          id: clipId,
-          broadcasterId: `60${i % 2}`,
-          broadcasterName: `Streamer${i % 2}`,
-          creatorId: `70${i % 3}`,
-          creatorName: `Creator${i % 3}`,
-          gameId: `80${i % 4}`,
-          title: `Clip ${i}`,
-          viewCount: 100 * (i + 1),
-          createdAt: FIRST_POST - DAY + i * HOUR,
-          thumbnailUrl: `https://static/${clipId}.jpg`,
-          duration: 30,
-        },
-        { now: NOW - 3 * DAY, gameName: `Game ${i % 4}` },
-      );
-    }
+    await writeClipsOfGuildA(db);
     tokenA = await tokenFor(db, GUILD_A);
     await aggregateAll(db, { clock: new ManualClock(NOW) });
     answersBefore = await answersOfGuildA(db, tokenA);
