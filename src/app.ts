@@ -193,6 +193,8 @@ export function createApp({ config, logger, clock, db: opened }: AppDeps): App {
               cacheSeconds: config.HTTP_CACHE_SECONDS,
               cacheMaxBytes: config.HTTP_CACHE_MAX_MB * 1_048_576,
               querySecondsPerMinute: config.HTTP_QUERY_SECONDS_PER_MINUTE,
+              readWorkers: config.HTTP_READ_WORKERS,
+              queryTimeoutMs: config.HTTP_QUERY_TIMEOUT_SECONDS * 1000,
               changeCheckMs: config.HTTP_CHANGE_CHECK_MS,
               trustProxy: config.HTTP_TRUST_PROXY,
               twitchEnrichment: twitch !== null,

@@ -134,6 +134,10 @@ export const configSchema = z.object({
   HTTP_CACHE_MAX_MB: wholeNumber(1, 65_536).default(64),
   /** Seconds of query time per minute one token or session may spend on answers not in the cache. */
   HTTP_QUERY_SECONDS_PER_MINUTE: wholeNumber(1, 60).default(20),
+  /** Threads that compute uncached answers on SQLite, so a long query never delays cached ones (0 = on the HTTP thread). */
+  HTTP_READ_WORKERS: wholeNumber(0, 16).default(2),
+  /** A read worker's time limit per uncached answer on SQLite (PostgreSQL: DATABASE_STATEMENT_TIMEOUT_MS). */
+  HTTP_QUERY_TIMEOUT_SECONDS: wholeNumber(1, 600).default(15),
   /** How often the guild's data version is re-read from the database (cache invalidation, live updates). */
   HTTP_CHANGE_CHECK_MS: wholeNumber(0, 60_000).default(1000),
   /** Ids per Helix call (Get Clips/Games/Users take 100); 1 for the Twitch CLI mock API, which reads only the first. */

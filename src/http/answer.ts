@@ -13,6 +13,11 @@ import { answerKey, etagMatches, etagOf, type ResponseCache } from './response-c
 
 export interface AnswerContext {
   analytics: Analytics;
+  /**
+   * The analytics that uncached answers are computed with: on SQLite with read workers, a pool of threads of their
+   * own (read-pool.ts), so the thread that serves cached answers never runs a long query; else `analytics`.
+   */
+  reads: Analytics;
   clock: Clock;
   versions: DataVersions;
   cache: ResponseCache;
@@ -87,7 +92,7 @@ async function answer<P>(
   reply.header('x-cache', cached ? 'hit' : 'miss');
   if (!cached) {
     const text = await ctx.queries.run(request.access?.key ?? 'none', () =>
-      ctx.analytics.snapshot((analytics) => render(analytics, { guildId, timezone, now }, params)),
+      ctx.reads.snapshot((analytics) => render(analytics, { guildId, timezone, now }, params)),
     );
     // Stored as bytes with its ETag: a cache hit neither encodes nor hashes.
     const body = Buffer.from(text, 'utf8');

@@ -32,6 +32,13 @@ export interface HttpOptions {
   heartbeatMs?: number;
   /** How often an open live-update stream checks its token or session again (a revoked one ends within this). */
   streamRecheckMs?: number;
+  /**
+   * Read worker threads that compute uncached answers on SQLite (HTTP_READ_WORKERS; read-pool.ts); 0 = on the HTTP
+   * thread itself. Not used on PostgreSQL, whose queries do not block the thread.
+   */
+  readWorkers?: number;
+  /** A read worker's time limit per answer (HTTP_QUERY_TIMEOUT_SECONDS): past it, 503 query_timeout. */
+  queryTimeoutMs?: number;
   /** Whether this process looks clips up on Twitch (credentials set); the dashboard's status line says so. */
   twitchEnrichment?: boolean;
 }

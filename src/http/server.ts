@@ -28,6 +28,8 @@ export type { HttpOptions, RouteContext, RouteGuard };
 export interface HttpServerDeps {
   /** Every read the routes make (src/http/services.ts builds it and the verifier over a database). */
   analytics: Analytics;
+  /** Where uncached answers are computed (a read pool on SQLite: read-pool.ts); `analytics` when absent. */
+  reads?: Analytics | null;
   tokens: TokenVerifier;
   clock: Clock;
   logger: Logger;
@@ -55,6 +57,7 @@ export const DEFAULT_CACHE_MAX_BYTES = 64 * 1024 * 1024;
 
 export async function createHttpServer({
   analytics,
+  reads,
   tokens,
   clock,
   logger,
@@ -68,6 +71,8 @@ export async function createHttpServer({
     cacheMaxBytes: DEFAULT_CACHE_MAX_BYTES,
     querySecondsPerMinute: 20,
     maxQueuedQueries: 64,
+    readWorkers: 0,
+    queryTimeoutMs: 15_000,
     twitchEnrichment: false,
     ...given,
   };
@@ -184,6 +189,7 @@ export async function createHttpServer({
   const cache = createResponseCache({ maxBytes: options.cacheMaxBytes, ttlMs: options.cacheSeconds * 1000, now: () => clock.now() });
   const context: RouteContext = {
     analytics,
+    reads: reads ?? analytics,
     clock,
     logger,
     versions,

@@ -1,15 +1,12 @@
 // Runs the HTTP server (src/http/worker.ts) in a worker thread and reports back its URL, a startup failure, or
 // its exit. The main thread keeps capture, enrichment and aggregation; the API answers from its own event loop.
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import type { BotView } from '../auth/guild-access';
 import type { SignInSettings } from '../config';
 import type { DatabaseTarget } from '../db/open';
 import { writeLogLine, type Logger } from '../logger';
 import { answerBotCalls } from './bot-bridge';
 import type { HttpOptions } from './route-context';
+import { startTsWorker } from './ts-worker';
 
 /** What the worker receives (structured-cloned, so plain data only). */
 export interface HttpWorkerData {
@@ -38,23 +35,12 @@ export class HttpStartError extends Error {}
 
 const WORKER_ENTRY = new URL('./worker.ts', import.meta.url).href;
 
-/**
- * The worker's bootstrap: it loads src/http/worker.ts through tsx's API, as `npm start` runs the main thread. Node 20
- * does not apply `--import tsx` (in execArgv or inherited) to worker threads, so the loader is started in-thread.
- */
-function bootstrapCode(): string {
-  const tsxRoot = path.dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
-  const tsxApi = pathToFileURL(path.join(tsxRoot, 'dist/esm/api/index.mjs')).href;
-  const entry = JSON.stringify(WORKER_ENTRY);
-  return `import(${JSON.stringify(tsxApi)}).then(({ tsImport }) => tsImport(${entry}, ${entry}));`;
-}
-
 export function startHttpWorker(
   data: HttpWorkerData,
   deps: { logger: Logger; stopTimeoutMs?: number /** Answers the worker's sign-in access checks. */; botView?: BotView | null },
 ): Promise<HttpWorker> {
   const stopTimeoutMs = deps.stopTimeoutMs ?? 10_000;
-  const worker = new Worker(bootstrapCode(), { eval: true, workerData: data });
+  const worker = startTsWorker(WORKER_ENTRY, { workerData: data });
   const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
 
   return new Promise<HttpWorker>((resolve, reject) => {

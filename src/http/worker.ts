@@ -9,6 +9,7 @@ import { guildSettingsStore } from '../db/guild-settings';
 import { digestStore } from '../db/stores/digests';
 import { createTwitchLinks } from '../auth/twitch-links';
 import { createLogger } from '../logger';
+import { startReadPool, type ReadPool } from './read-pool';
 import { createHttpServer, type HttpServer } from './server';
 import { remoteBotView } from './bot-bridge';
 import { httpServices, sessionService } from './services';
@@ -28,6 +29,18 @@ async function run(port: NonNullable<typeof parentPort>, data: HttpWorkerData): 
     return;
   }
   let server: HttpServer | null = null;
+  // On SQLite a query runs on the calling thread: uncached answers go to read workers so that cached ones never wait.
+  const readWorkers = data.options.readWorkers ?? 0;
+  const pool: ReadPool | null =
+    data.database.engine === 'sqlite' && readWorkers > 0
+      ? startReadPool({
+          database: data.database,
+          workers: readWorkers,
+          timeoutMs: data.options.queryTimeoutMs ?? 15_000,
+          maxWaiting: 1_000,
+          logger,
+        })
+      : null;
   const post = (message: HttpWorkerMessage) => port.postMessage(message);
 
   port.on('message', (message: { type?: string }) => {
@@ -38,6 +51,7 @@ async function run(port: NonNullable<typeof parentPort>, data: HttpWorkerData): 
       } catch (error) {
         logger.error({ err: error }, 'HTTP server failed to close cleanly');
       }
+      await pool?.close();
       await closeDb(db).catch((error: unknown) => logger.error({ err: error }, 'HTTP database failed to close cleanly'));
       port.close();
       process.exit(0);
@@ -55,12 +69,20 @@ async function run(port: NonNullable<typeof parentPort>, data: HttpWorkerData): 
           twitchLinks: createTwitchLinks(db),
         }
       : null;
-    server = await createHttpServer({ ...httpServices(db), clock: systemClock, logger, options: data.options, signIn });
+    server = await createHttpServer({
+      ...httpServices(db),
+      reads: pool?.analytics ?? null,
+      clock: systemClock,
+      logger,
+      options: data.options,
+      signIn,
+    });
     const url = await server.listen(data.host, data.port);
     post({ type: 'listening', url });
   } catch (error) {
     post({ type: 'error', message: error instanceof Error ? error.message : String(error) });
     await server?.close().catch(() => undefined);
+    await pool?.close();
     await closeDb(db).catch(() => undefined);
     port.close();
   }

@@ -1,4 +1,5 @@
 // Builds the real HTTP server on a temporary database for tests; callers close it in afterEach.
+import type { Analytics } from '../../src/analytics/service';
 import { ManualClock } from '../../src/clock';
 import { createHttpServer, type HttpOptions, type HttpServer } from '../../src/http/server';
 import type { SignInDeps } from '../../src/http/sign-in';
@@ -17,11 +18,12 @@ export async function startTestServer(
   db: Db,
   options: Partial<HttpOptions> = {},
   clock = new ManualClock(TEST_NOW),
-  extra: { signIn?: SignInDeps | null } = {},
+  extra: { signIn?: SignInDeps | null; reads?: Analytics | null } = {},
 ): Promise<{ server: HttpServer; clock: ManualClock }> {
   const server = await createHttpServer({
     ...httpServices(db),
     signIn: extra.signIn ?? null,
+    reads: extra.reads ?? null,
     clock,
     logger: silentLogger(),
     options: {
