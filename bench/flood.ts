@@ -3,10 +3,13 @@
 // growth-opportunities, top-creators, overview; `from` moved by a millisecond each time, so none is ever cached).
 // The flooding guild's answered and refused (429) requests are counted too.
 //
-// The server (the real fastify server over the database, default options) runs in a child process and the load in
-// this one. Standalone, not part of bench/run.ts:
-//   node --import tsx bench/flood.ts --database PATH [--duration 10] [--connections 10] [--flooders 30]
+// The server (the real fastify server over the database, as the HTTP worker builds it: read workers on SQLite) runs in
+// a child process and the load in this one. In `npm run bench` as the `flood` section (on SQLite with read workers and
+// without, side by side; on PostgreSQL as it runs there), or alone:
+//   node --import tsx bench/flood.ts --database PATH|URL [--duration 10] [--connections 10] [--flooders 30] [--read-workers 2]
 // (make a database with: npx clipscope generate --size S --out /tmp/S.db)
+import fs from 'node:fs';
+import path from 'node:path';
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -14,15 +17,32 @@ import autocannon from 'autocannon';
 import { createAnalytics } from '../src/analytics/service';
 import { createApiToken } from '../src/auth/tokens';
 import { systemClock } from '../src/clock';
-import { closeDatabase, openDatabase } from '../src/db/client';
+import { closeDb, databaseTarget, openDb, type DatabaseTarget } from '../src/db/open';
+import { startReadPool } from '../src/http/read-pool';
 import { createHttpServer } from '../src/http/server';
 import { httpServices } from '../src/http/services';
 import { silentLogger } from '../src/logger';
+import { figure, summarise } from './measure';
+import type { BenchContext, BenchSection, Figure } from './types';
 
-async function serve(databasePath: string): Promise<void> {
-  const db = openDatabase({ path: databasePath, migrate: false });
+const targetOf = (database: string): DatabaseTarget =>
+  databaseTarget(
+    { DATABASE_PATH: database, DATABASE_POOL_SIZE: 10, DATABASE_STATEMENT_TIMEOUT_MS: 30_000, DATABASE_ACQUIRE_TIMEOUT_MS: 10_000 },
+    database,
+  );
+
+async function serve(database: string, readWorkers: number): Promise<void> {
+  const target = targetOf(database);
+  const db = await openDb(target, { migrate: false, poolSize: 5 });
+  // As the HTTP worker does: read workers on SQLite only.
+  const pool =
+    target.engine === 'sqlite' && readWorkers > 0
+      ? startReadPool({ database: target, workers: readWorkers, timeoutMs: 15_000, maxWaiting: 1_000, logger: silentLogger() })
+      : null;
+  if (pool) await pool.analytics.largestGuild(); // the workers are up before the load starts
   const server = await createHttpServer({
     ...httpServices(db),
+    reads: pool?.analytics ?? null,
     clock: systemClock,
     logger: silentLogger(),
     options: {
@@ -36,6 +56,7 @@ async function serve(databasePath: string): Promise<void> {
     },
   });
   process.send?.({ url: await server.listen('127.0.0.1', 0) });
+  void closeDb; // the process is killed when the measurement ends
 }
 
 interface Latency {
@@ -91,8 +112,18 @@ function flood(base: string, token: string, flooders: number, endAt: number) {
   };
 }
 
-export async function benchFlood(options: { databasePath: string; durationSec: number; connections: number; flooders: number }) {
-  const db = openDatabase({ path: options.databasePath });
+export interface FloodOptions {
+  /** A SQLite file or a postgres:// URL of a generated community; tokens are added to it. */
+  databasePath: string;
+  durationSec: number;
+  connections: number;
+  flooders: number;
+  /** Read workers on SQLite (the product's HTTP_READ_WORKERS); 0 = answers computed on the HTTP thread. */
+  readWorkers?: number;
+}
+
+export async function benchFlood(options: FloodOptions) {
+  const db = await openDb(targetOf(options.databasePath), { migrate: false, poolSize: 2 });
   let victim: string;
   let flooder: string;
   let victimToken: string;
@@ -106,12 +137,16 @@ export async function benchFlood(options: { databasePath: string; durationSec: n
     victimToken = (await createApiToken(db, { guildId: victim, name: 'bench victim' }, Date.now())).token;
     endAt = Date.now();
   } finally {
-    closeDatabase(db);
+    await closeDb(db);
   }
-  const child = fork(fileURLToPath(import.meta.url), ['--serve', options.databasePath], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  const child = fork(
+    fileURLToPath(import.meta.url),
+    ['--serve', options.databasePath, '--read-workers', String(options.readWorkers ?? 2)],
+    {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
+  );
   try {
     const { url } = await new Promise<{ url: string }>((resolve, reject) => {
       child.once('message', (m) => resolve(m as { url: string }));
@@ -142,6 +177,67 @@ export async function benchFlood(options: { databasePath: string; durationSec: n
   }
 }
 
+/** Seconds of each measurement in `npm run bench` (idle, then flooded). */
+const SECTION_DURATION_SEC = 5;
+
+function floodFigures(prefix: string, result: Awaited<ReturnType<typeof benchFlood>>, label: string): Figure[] {
+  const p99 = (latency: Latency, what: string): Figure[] =>
+    latency.p99Ms === null
+      ? []
+      : [
+          figure(`${prefix}_p99_ms`.replace('{}', what), summarise([latency.p99Ms]), 'ms', {
+            better: 'lower',
+            note: `another guild's cached /overview, ${what === 'idle' ? 'nothing else running' : `while one guild floods uncached ranges (${label})`}`,
+          }),
+        ];
+  const answered = (result.flooderStatuses[200] ?? 0) / (result.durationSec + 3);
+  return [
+    ...p99(result.idle, 'idle'),
+    ...p99(result.flooded, 'flooded'),
+    figure(`${prefix}_answered`.replace('{}', 'flooded'), summarise([result.flooded.answered]), 'answers', {
+      better: 'higher',
+      note: `cached answers given to the other guild in ${result.durationSec} s of flood (${label}); 0 = starved`,
+    }),
+    figure(`${prefix}_flooder_per_s`.replace('{}', 'flooded'), summarise([answered]), 'answers/s', {
+      note: `the flooding guild's uncached answers per second (${label}); its refused ones are 429s`,
+    }),
+  ];
+}
+
+async function runFlood(ctx: BenchContext, database: string, variants: { prefix: string; readWorkers: number; label: string }[]) {
+  const figures: Figure[] = [];
+  for (const variant of variants) {
+    ctx.log(`flood: ${variant.label}`);
+    const result = await benchFlood({
+      databasePath: database,
+      durationSec: SECTION_DURATION_SEC,
+      connections: 10,
+      flooders: 30,
+      readWorkers: variant.readWorkers,
+    });
+    figures.push(...floodFigures(variant.prefix, result, variant.label));
+  }
+  return figures;
+}
+
+export const floodSection: BenchSection = {
+  name: 'flood',
+  title: "another guild's cached answer latency while one guild floods uncached ranges, idle beside flooded",
+  async run(ctx) {
+    // Tokens are written to the database: a copy, as sections must leave the dataset alone.
+    const copy = path.join(ctx.workDir, 'flood.db');
+    fs.copyFileSync(ctx.databasePath, copy);
+    return runFlood(ctx, copy, [
+      { prefix: 'flood.cached_{}', readWorkers: 2, label: 'read workers, the default' },
+      { prefix: 'flood.cached_{}_in_thread', readWorkers: 0, label: 'HTTP_READ_WORKERS=0' },
+    ]);
+  },
+  postgres: {
+    needs: [],
+    run: (ctx) => runFlood(ctx, ctx.postgresUrl!, [{ prefix: 'flood.cached_{}', readWorkers: 0, label: 'PostgreSQL' }]),
+  },
+};
+
 const isMain = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
 if (isMain) {
   const { values } = parseArgs({
@@ -151,15 +247,18 @@ if (isMain) {
       duration: { type: 'string' },
       connections: { type: 'string' },
       flooders: { type: 'string' },
+      'read-workers': { type: 'string' },
     },
   });
   if (values.serve) {
-    serve(values.serve).catch((error: unknown) => {
+    serve(values.serve, Number(values['read-workers'] ?? 2)).catch((error: unknown) => {
       process.stderr.write(`benchmark server failed: ${error instanceof Error ? error.message : String(error)}\n`);
       process.exit(1);
     });
   } else if (!values.database) {
-    process.stderr.write('usage: node --import tsx bench/flood.ts --database PATH [--duration 10] [--connections 10] [--flooders 30]\n');
+    process.stderr.write(
+      'usage: node --import tsx bench/flood.ts --database PATH|URL [--duration 10] [--connections 10] [--flooders 30] [--read-workers 2]\n',
+    );
     process.exit(2);
   } else {
     benchFlood({
@@ -167,6 +266,7 @@ if (isMain) {
       durationSec: Number(values.duration ?? 10),
       connections: Number(values.connections ?? 10),
       flooders: Number(values.flooders ?? 30),
+      readWorkers: Number(values['read-workers'] ?? 2),
     }).then(
       (result) => process.stdout.write(`${JSON.stringify(result, null, 2)}\n`),
       (error: unknown) => {

@@ -54,6 +54,13 @@ export const GOALS: readonly Goal[] = [
     unit: '×',
   },
   { label: 'storage per clip', figure: 'db.bytes_per_clip', kind: 'report', unit: 'B/clip' },
+  {
+    label: "another guild's cached p99 while one guild floods uncached ranges, beside its idle p99",
+    figure: 'flood.cached_flooded_p99_ms',
+    floor: 'flood.cached_idle_p99_ms',
+    kind: 'report',
+    unit: 'ms',
+  },
 ];
 
 /** On SQLite the floors live in the product's own sections, under these names. */
@@ -81,7 +88,15 @@ export function goalLines(figures: readonly Figure[], engines: readonly Engine[]
       const figure = byName.get(`${prefix(engine)}${goal.figure}`);
       // The floor measured beside the figure in the same section (taking turns) when there is one, else the floor section's.
       const beside = goal.floor ? SQLITE_FLOORS[goal.floor] : undefined;
-      const floorNames = !goal.floor ? [] : engine === 'sqlite' ? [beside] : [beside && `pg.${beside}`, `pg.${goal.floor}`];
+      // A floor named after its own section (not floor.…) is measured beside the figure on each engine.
+      const ownSection = goal.floor !== undefined && !goal.floor.startsWith('floor.');
+      const floorNames = !goal.floor
+        ? []
+        : ownSection
+          ? [`${prefix(engine)}${goal.floor}`]
+          : engine === 'sqlite'
+            ? [beside]
+            : [beside && `pg.${beside}`, `pg.${goal.floor}`];
       const floor = floorNames.map((name) => (name ? byName.get(name) : undefined)).find((f) => f !== undefined);
       const section = goal.figure.split('.')[0]!;
       if (!figure) {

@@ -8,6 +8,7 @@ import { captureClientSection } from './capture-client';
 import { captureStorageSection } from './capture-storage';
 import { databaseSizeSection } from './database-size';
 import { enrichmentSection } from './enrichment';
+import { floodSection } from './flood';
 import { httpSection } from './http';
 import { importSection } from './import';
 import { postgresFloorSection } from './postgres-floor';
@@ -25,6 +26,8 @@ export const SECTIONS: BenchSection[] = [
   needing(enrichmentSection, ['twitch']),
   needing(analyticsSection, ['aggregation', 'reads'], postgresAnalytics()),
   httpSection,
+  // Issue #24: another guild's cached answers while one guild floods uncached ranges (read workers on and off).
+  floodSection,
   needing(importSection, ['imports', 'capture']),
   databaseSizeSection,
   // PostgreSQL only: the bare-pg floors the product's PostgreSQL figures are set against.
