@@ -13,7 +13,7 @@ const CAPTURE_AND_ENRICHMENT = '^src/(capture|twitch|importers)/';
 /** Entry points: processes start here, so they may wire every layer (and import src/app.ts). */
 const ENTRY_POINTS = ['^src/main[.]ts$', '^src/cli/', '^src/demo/serve-demo[.]ts$', '^bench/'];
 /** Composition roots inside presentation folders: they open the database for their thread. */
-const COMPOSITION_ROOTS = ['^src/app[.]ts$', '^src/http/worker[.]ts$', '^src/http/services[.]ts$', '^src/discord/admin-services[.]ts$'];
+const COMPOSITION_ROOTS = ['^src/app[.]ts$', '^src/http/worker[.]ts$', '^src/http/read-worker[.]ts$', '^src/http/services[.]ts$', '^src/discord/admin-services[.]ts$'];
 /** Storage that presentation must reach through services, never directly. */
 const STORAGE_INTERNALS = ['^src/db/client[.]ts$', '^src/db/stores/', '^src/db/analytics/', '^src/db/aggregation/'];
 /**
@@ -59,7 +59,8 @@ export default {
         'Commands, HTTP routes and the digest receive services (the analytics service, the settings and digest ' +
         'stores, the capture service, admin services), never a database handle: they render answers, they do not ' +
         'run statements. They may name the types those services speak (GuildSettings, DigestStore) and classify ' +
-        'storage errors, but import no function of src/db. Composition roots (src/app.ts, the HTTP worker and its ' +
+        'storage errors, but import no function of src/db. Composition roots (src/app.ts, the HTTP worker, its read ' +
+        'workers and its ' +
         'services factory, the admin services wiring) open the database or bind services to it; the CLI has its ' +
         'own rule below.',
       from: { path: [PRESENTATION, '^src/digest/'], pathNot: [...COMPOSITION_ROOTS, '^src/cli/'] },
