@@ -13,7 +13,13 @@ const CAPTURE_AND_ENRICHMENT = '^src/(capture|twitch|importers)/';
 /** Entry points: processes start here, so they may wire every layer (and import src/app.ts). */
 const ENTRY_POINTS = ['^src/main[.]ts$', '^src/cli/', '^src/demo/serve-demo[.]ts$', '^bench/'];
 /** Composition roots inside presentation folders: they open the database for their thread. */
-const COMPOSITION_ROOTS = ['^src/app[.]ts$', '^src/http/worker[.]ts$', '^src/http/read-worker[.]ts$', '^src/http/services[.]ts$', '^src/discord/admin-services[.]ts$'];
+const COMPOSITION_ROOTS = [
+  '^src/app[.]ts$',
+  '^src/http/worker[.]ts$',
+  '^src/http/read-worker[.]ts$',
+  '^src/http/services[.]ts$',
+  '^src/discord/admin-services[.]ts$',
+];
 /** Storage that presentation must reach through services, never directly. */
 const STORAGE_INTERNALS = ['^src/db/client[.]ts$', '^src/db/stores/', '^src/db/analytics/', '^src/db/aggregation/'];
 /**
