@@ -133,7 +133,10 @@ describe('read workers on a long query (SQLite, a generated community)', () => {
     expect((await get(cached, small)).statusCode).toBe(200);
     const order: string[] = [];
     const long = get(longQuery(1), big).then((r) => order.push(`long ${r.statusCode}`));
-    // On the HTTP thread itself (no read workers) this answer waits for the whole long query, which blocks the thread.
+    // Once the long query is under way: on the HTTP thread itself (no read workers) it blocks the thread, so this timer
+    // and the cached answer after it wait for the whole query.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(pool!.stats().running).toBe(1);
     const quick = get(cached, small).then((r) => order.push(`cached ${r.statusCode} ${r.headers['x-cache']}`));
     await Promise.all([long, quick]);
     expect(order).toEqual(['cached 200 hit', 'long 200']);
