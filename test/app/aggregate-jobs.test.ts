@@ -43,7 +43,7 @@ describe('scheduled aggregation', () => {
     expect(await app.scheduler.runNow('aggregate-incremental')).toBe(true);
     const incremental = sqliteClient(db).prepare("SELECT last_summary, last_error FROM job_runs WHERE job = 'aggregate-incremental'").get();
     expect(incremental).toEqual({
-      last_summary: expect.stringMatching(/^4 buckets recomputed \(4 of 4 guild periods rebuilt in full, 1 dirty hours\) for 1 guild/),
+      last_summary: expect.stringMatching(/^4 buckets recomputed \(4 of 4 guild periods rebuilt in full, 1 dirty hour\) for 1 guild/),
       last_error: null,
     });
     expect(sqliteClient(db).prepare("SELECT discord_shares FROM guild_period_stats WHERE period_type = 'all_time'").get()).toEqual({

@@ -71,10 +71,21 @@ describe('clipscope aggregate', () => {
     seed(temp.path);
     const cli = io();
     expect(await runCli(['aggregate', '--database', temp.path, '--guild', 'g2', '--period', 'week', '--full'], cli)).toBe(0);
-    expect(cli.out()).toMatch(/^1 buckets recomputed \(1 of 1 guild periods rebuilt in full, 1 dirty hours\) for 1 guild in/);
+    expect(cli.out()).toMatch(/^1 bucket recomputed \(1 of 1 guild period rebuilt in full, 1 dirty hour\) for 1 guild in/);
     // The period types of a guild are carried forward together, so g2's others are current too; g1 is untouched.
     const rows = temp.db.$client.prepare('SELECT guild_id, period_type, discord_shares FROM guild_period_stats ORDER BY period_type').all();
     expect(rows).toEqual(['all_time', 'day', 'month', 'week'].map((type) => ({ guild_id: 'g2', period_type: type, discord_shares: 1 })));
+  });
+
+  it('warns when --guild names a guild the database holds nothing of', async () => {
+    temp = createTempDb();
+    seed(temp.path);
+    const typo = io();
+    expect(await runCli(['aggregate', '--database', temp.path, '--guild', 'g3'], typo)).toBe(0);
+    expect(typo.err()).toContain('Warning: this database holds no data for guild g3; nothing to aggregate. "clipscope guilds" lists');
+    const known = io();
+    expect(await runCli(['aggregate', '--database', temp.path, '--guild', 'g1'], known)).toBe(0);
+    expect(known.err()).not.toContain('Warning');
   });
 
   it('refuses an unknown period type with the list of valid ones', async () => {

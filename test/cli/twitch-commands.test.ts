@@ -226,7 +226,7 @@ describe('clipscope enrich', () => {
     h.temp.db.$client.prepare("UPDATE clips SET enrichment_state = 'failed', enrichment_attempts = 8, enrichment_error = 'HTTP 500'").run();
 
     const plain = await cli(h, ['enrich']);
-    expect(plain.stdout).toMatch(/1 clips are marked failed \(clipscope enrich --retry-failed/);
+    expect(plain.stdout).toMatch(/1 clip is marked failed \(clipscope enrich --retry-failed/);
 
     const retried = await cli(h, ['enrich', '--retry-failed']);
     expect(retried.code).toBe(0);

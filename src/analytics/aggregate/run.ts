@@ -85,7 +85,8 @@ export function formatAggregateSummary(summary: AggregateSummary): string {
   if (summary.buckets === 0 && summary.rebuilt === 0) {
     return `0 buckets recomputed (nothing changed since the last run) in ${(summary.ms / 1000).toFixed(2)}s`;
   }
-  return `${summary.buckets} buckets recomputed (${summary.rebuilt} of ${summary.units} guild periods rebuilt in full, ${summary.dirty_hours} dirty hours) for ${summary.guilds} guild${summary.guilds === 1 ? '' : 's'} in ${(summary.ms / 1000).toFixed(2)}s`;
+  const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
+  return `${count(summary.buckets, 'bucket')} recomputed (${summary.rebuilt} of ${count(summary.units, 'guild period')} rebuilt in full, ${count(summary.dirty_hours, 'dirty hour')}) for ${count(summary.guilds, 'guild')} in ${(summary.ms / 1000).toFixed(2)}s`;
 }
 
 /** Rebuilds the guild in full when asked, or when its summaries are missing, in another timezone or layout. */

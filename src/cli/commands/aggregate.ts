@@ -1,6 +1,7 @@
 // `clipscope aggregate`: brings the analytics summary tables up to date now (the scheduler does it on its own).
 import type { Writable } from 'node:stream';
 import { aggregateAnalytics, formatAggregateSummary } from '../../analytics/aggregate';
+import { createAnalytics } from '../../analytics/service';
 import { PERIOD_TYPES, type PeriodType } from '../../analytics/types';
 import { systemClock } from '../../clock';
 import { CliError, type CliCommand } from '../command';
@@ -37,6 +38,13 @@ Options:
     if (guildId === '') throw new CliError('--guild needs a guild id', 2);
     const db = await openCommandDatabase(io, values.database, { command: 'aggregate', needs: ['aggregation'] });
     try {
+      // A guild the database knows nothing of aggregates to nothing: most likely a mistyped id, so say so rather than
+      // print "0 buckets" as if all were well.
+      if (guildId !== undefined && !(await createAnalytics(db).guilds()).some((g) => g.guildId === guildId)) {
+        io.stderr.write(
+          `Warning: this database holds no data for guild ${guildId}; nothing to aggregate. "clipscope guilds" lists the servers it has.\n`,
+        );
+      }
       const progress = createProgress({ label: 'Aggregating', unit: 'guild periods', stream: io.stderr as unknown as Writable });
       const summary = await aggregateAnalytics(
         db,

@@ -169,5 +169,7 @@ function plural(n: number, noun: string): string {
 }
 
 function failedNote(failed: number): string {
-  return failed > 0 ? `; ${failed} clips are marked failed (clipscope enrich --retry-failed tries them again)` : '';
+  return failed > 0
+    ? `; ${plural(failed, 'clip')} ${failed === 1 ? 'is' : 'are'} marked failed (clipscope enrich --retry-failed tries ${failed === 1 ? 'it' : 'them'} again)`
+    : '';
 }
