@@ -6,6 +6,7 @@ import { ManualClock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { everySecondsCron } from '../../src/twitch/jobs';
+import { createApiToken } from '../../src/auth/tokens';
 import { appResources } from '../helpers/app-resources';
 import { sqliteClient } from '../../src/db/client';
 import { recordMessageNow } from '../../src/capture/record-now';
@@ -105,6 +106,30 @@ describe('Twitch wiring of the app', () => {
     });
     expect(sink.lines().some((l) => /Twitch enrichment enabled, against the mock API/.test(l.msg))).toBe(true);
     expect(JSON.stringify(sink.lines())).not.toContain(helix.clientSecret);
+  });
+
+  it('tells the dashboard whether this process looks clips up on Twitch (the status line’s source)', async () => {
+    const { helix, port } = await started.fakeHelix();
+    const statusOf = async (env: Record<string, string>): Promise<unknown> => {
+      const dir = started.tempDir('clipscope-app-');
+      const config = loadConfig({ DATABASE_PATH: path.join(dir, 'db.sqlite'), HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', ...env });
+      const app = started.keep(createApp({ config, logger: createLogger({ destination: logSink().stream }) }));
+      await app.start();
+      share(app, 'Status-s1');
+      const token = (await createApiToken(app.db, { guildId: 'g1' }, Date.now())).token;
+      const response = await fetch(`${app.httpUrl}/analytics/api/status`, { headers: { authorization: `Bearer ${token}` } });
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as { twitch_enrichment: unknown; enrichment: unknown };
+      await app.stop();
+      return body;
+    };
+    expect(await statusOf({})).toMatchObject({
+      twitch_enrichment: { configured: false, enable_with: expect.arrayContaining(['TWITCH_CLIENT_ID', 'TWITCH_CLIENT_SECRET']) },
+      enrichment: { pending: 1 },
+    });
+    expect(
+      await statusOf({ TWITCH_CLIENT_ID: helix.clientId, TWITCH_CLIENT_SECRET: helix.clientSecret, TWURPLE_MOCK_API_PORT: String(port) }),
+    ).toMatchObject({ twitch_enrichment: { configured: true } });
   });
 
   it('turns the enrichment interval into a node-cron schedule', () => {
