@@ -2,7 +2,7 @@
 // Presentation code holds an Analytics and never a database handle.
 import { readGuildFingerprint, readChangeMarker } from '../db/analytics/data-version';
 import { listGuilds, type GuildListing } from '../db/analytics/guild-list';
-import { readGuildName } from '../db/analytics/guild-name';
+import { readGuildIdentity, readGuildName } from '../db/analytics/guild-name';
 import { readGuildStatus, readHealth, readLargestGuild, type GuildStatusFacts, type HealthFacts } from '../db/analytics/status';
 import type { Db } from '../db/client';
 import { findTwitchLink, listGuildTwitchLinks, type TwitchLink } from '../db/stores/twitch-links';
@@ -85,6 +85,8 @@ export interface Analytics {
   guildStatus(guildId: string): Promise<GuildStatusFacts>;
   /** The guild's name as the bot last saw it, or null when it never has (an imported or generated guild may have none). */
   guildName(guildId: string): Promise<string | null>;
+  /** The guild's name and icon hash as the bot last saw them (the dashboard's header). */
+  guildIdentity(guildId: string): Promise<{ name: string | null; icon: string | null }>;
   /** Every guild the database holds data of, most clips first (clipscope guilds). */
   guilds(): Promise<GuildListing[]>;
   /** The guild with the most clips (the demo and the benchmarks serve it), or null when there are no clips. */
@@ -217,6 +219,10 @@ class DbAnalytics implements Analytics {
 
   guildName(guildId: string): Promise<string | null> {
     return readGuildName(this.db, guildId);
+  }
+
+  guildIdentity(guildId: string): Promise<{ name: string | null; icon: string | null }> {
+    return readGuildIdentity(this.db, guildId);
   }
 
   guilds(): Promise<GuildListing[]> {

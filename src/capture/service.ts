@@ -33,7 +33,8 @@ export interface CaptureWriter {
   reactionRemoved(event: ReactionEvent): Promise<boolean>;
   reactionsCleared(target: MessageRef & { emojiKey?: string | null }): Promise<number>;
   reactionSnapshot(snapshot: ReactionSnapshot): Promise<void>;
-  rememberGuildName(guildId: string, name: string): Promise<void>;
+  /** The guild's name and icon hash (null: none) as the gateway shows them. */
+  rememberGuildName(guildId: string, name: string, icon: string | null): Promise<void>;
 }
 
 /** The part of a guild's settings capture consults on every event. */
@@ -79,7 +80,7 @@ function writerFor(db: Db, now: number): CaptureWriter {
     reactionRemoved: (event) => recordReactionRemoved(db, event, now),
     reactionsCleared: (target) => recordReactionsCleared(db, target, now),
     reactionSnapshot: (snapshot) => recordReactionSnapshot(db, snapshot, now),
-    rememberGuildName: (guildId, name) => rememberGuildName(db, guildId, name, now),
+    rememberGuildName: (guildId, name, icon) => rememberGuildName(db, guildId, name, now, icon),
   };
 }
 

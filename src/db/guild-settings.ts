@@ -233,17 +233,18 @@ function parseJson(text: string | null): unknown {
   }
 }
 
-/** Records the guild's display name, writing only when it changed. */
-export async function rememberGuildName(db: Db, guildId: string, name: string, now: number): Promise<void> {
+/** Records the guild's display name and icon hash, writing only when one of them changed. */
+export async function rememberGuildName(db: Db, guildId: string, name: string, now: number, icon: string | null = null): Promise<void> {
   const defaults = defaultGuildSettings(guildId);
   await queries(db).run(
-    `INSERT INTO guild_settings (guild_id, guild_name, capture_channel_ids, include_bots, timezone, digest_weekday, digest_hour, digest_enabled, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (guild_id) DO UPDATE SET guild_name = excluded.guild_name, updated_at = excluded.updated_at
-     WHERE guild_settings.guild_name IS DISTINCT FROM excluded.guild_name`,
+    `INSERT INTO guild_settings (guild_id, guild_name, guild_icon, capture_channel_ids, include_bots, timezone, digest_weekday, digest_hour, digest_enabled, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (guild_id) DO UPDATE SET guild_name = excluded.guild_name, guild_icon = excluded.guild_icon, updated_at = excluded.updated_at
+     WHERE guild_settings.guild_name IS DISTINCT FROM excluded.guild_name OR guild_settings.guild_icon IS DISTINCT FROM excluded.guild_icon`,
     [
       guildId,
       name,
+      icon,
       '[]',
       defaults.includeBots,
       defaults.timezone,

@@ -1,5 +1,6 @@
 // End to end: a real discord.js Client logs in to the fake Discord, receives real gateway dispatch shapes,
 // and the database afterwards holds exactly the shares and reactions a community would expect.
+import { createAnalytics } from '../../src/analytics/service';
 import { createCaptureService } from '../../src/capture/service';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { systemClock } from '../../src/clock';
@@ -385,11 +386,14 @@ describe.each(testEngines())('capture from the Discord gateway on %s', (engine) 
     expect((await shares()).map((s) => s.message_id)).not.toContain(own.id);
   });
 
-  it('renames the guild in its settings when Discord says it was renamed', async () => {
-    await discord.dispatch('GUILD_UPDATE', { ...guildCreatePayload(), name: 'Clip City' });
+  it('renames the guild in its settings, and keeps its icon, when Discord says it changed', async () => {
+    const icon = 'a_0123456789abcdef0123456789abcdef';
+    await discord.dispatch('GUILD_UPDATE', { ...guildCreatePayload(), name: 'Clip City', icon });
     await vi.waitFor(async () => {
       expect(await guildName()).toBe('Clip City');
     });
+    // What the dashboard's header shows.
+    expect(await createAnalytics(t.db).guildIdentity(guildId)).toEqual({ name: 'Clip City', icon });
   });
 
   it('ignores reactions on messages without a clip', async () => {

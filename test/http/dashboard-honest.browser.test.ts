@@ -5,13 +5,15 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '../../src/auth/tokens';
 import { recordMessageNow } from '../../src/capture/record-now';
-import { writeGuildSettings } from '../../src/db/guild-settings';
+import { rememberGuildName } from '../../src/db/guild-settings';
 import { ManualClock } from '../../src/clock';
 import type { HttpServer } from '../../src/http/server';
 import { GUILD_A, NOW, seedCommunity, shareNewClip } from '../fixtures/http-community';
 import { startTestServer } from '../helpers/http-server';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
 
+/** The server's icon hash as the gateway gave it (the page cannot load it offline; its address is what is checked). */
+const ICON = 'fedcba9876543210fedcba9876543210';
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = fs.existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`dashboard browser test skipped: ${CHROMIUM} not found (install it with: apt-get install -y chromium)`);
@@ -67,7 +69,7 @@ describe.skipIf(!hasChromium)('an honest dashboard in Chromium', () => {
       },
       NOW - 60_000,
     );
-    writeGuildSettings(temp.db, GUILD_A, { guildName: 'Clip Club' }, NOW);
+    await rememberGuildName(temp.db, GUILD_A, 'Clip Club', NOW, ICON);
     token = (await createApiToken(temp.db, { guildId: GUILD_A, name: 'honest' }, NOW)).token;
     ({ server } = await startTestServer(temp.db, { changeCheckMs: 50 }, clock));
     url = await server.listen('127.0.0.1', 0);
@@ -88,9 +90,12 @@ describe.skipIf(!hasChromium)('an honest dashboard in Chromium', () => {
   const change = (label: string) =>
     page.locator('.card', { has: page.locator('.card-label', { hasText: new RegExp(`^${label}$`) }) }).locator('.card-change');
 
-  it('names the server it shows, in the header and the tab title', async () => {
+  it('names the server it shows, with its icon, in the header and the tab title', async () => {
     await expect.poll(() => page.locator('#guild-name').textContent()).toBe('Clip Club');
     expect(await page.title()).toBe('Clip Club · Clipscope');
+    expect(await page.locator('#guild-name img').getAttribute('src')).toBe(
+      `https://cdn.discordapp.com/icons/${GUILD_A}/${ICON}.png?size=64`,
+    );
   });
 
   describe('clips waiting for Twitch', () => {

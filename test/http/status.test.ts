@@ -2,7 +2,7 @@
 // whether this server looks them up at all.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { recordMessageNow } from '../../src/capture/record-now';
-import { writeGuildSettings } from '../../src/db/guild-settings';
+import { rememberGuildName } from '../../src/db/guild-settings';
 import type { HttpServer } from '../../src/http/server';
 import { GUILD_A, GUILD_B, seedCommunity } from '../fixtures/http-community';
 import { bearer, startTestServer, TEST_NOW, tokenFor } from '../helpers/http-server';
@@ -47,10 +47,13 @@ function shareUnenriched(guildId: string, slug: string, messageId: string): void
   );
 }
 
-beforeEach(() => {
+/** A server icon hash as the gateway gives it. */
+const ICON = '0123456789abcdef0123456789abcdef';
+
+beforeEach(async () => {
   temp = createTempDb();
   seedCommunity(temp.db);
-  writeGuildSettings(temp.db, GUILD_A, { guildName: 'Clip Club' }, TEST_NOW);
+  await rememberGuildName(temp.db, GUILD_A, 'Clip Club', TEST_NOW, ICON);
   shareUnenriched(GUILD_A, 'WaitingOne', '9001');
   shareUnenriched(GUILD_A, 'WaitingTwo', '9002');
   shareUnenriched(GUILD_B, 'WaitingOfB', '9003');
@@ -69,7 +72,7 @@ describe.each(testEngines())('GET /analytics/api/status on %s', (engine) => {
     const res = await server.app.inject({ url: '/analytics/api/status', headers: bearer(await tokenFor(db, GUILD_A)) });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({
-      guild: { id: GUILD_A, name: 'Clip Club' },
+      guild: { id: GUILD_A, name: 'Clip Club', icon_url: `https://cdn.discordapp.com/icons/${GUILD_A}/${ICON}.png?size=64` },
       enrichment: { pending: 2, failed: 0, not_found: 0 },
       twitch_enrichment: { configured: false, enable_with: ['TWITCH_CLIENT_ID', 'TWITCH_CLIENT_SECRET'] },
     });
@@ -80,7 +83,7 @@ describe.each(testEngines())('GET /analytics/api/status on %s', (engine) => {
     ({ server } = await startTestServer(db, { twitchEnrichment: true }));
     const res = await server.app.inject({ url: '/analytics/api/status', headers: bearer(await tokenFor(db, GUILD_B)) });
     expect(res.json()).toMatchObject({
-      guild: { id: GUILD_B, name: null },
+      guild: { id: GUILD_B, name: null, icon_url: null },
       enrichment: { pending: 1 },
       twitch_enrichment: { configured: true },
     });

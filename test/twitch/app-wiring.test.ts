@@ -2,7 +2,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/app';
-import { ManualClock } from '../../src/clock';
+import { ManualClock, systemClock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { everySecondsCron } from '../../src/twitch/jobs';
@@ -113,7 +113,7 @@ describe('Twitch wiring of the app', () => {
     const statusOf = async (env: Record<string, string>): Promise<unknown> => {
       const dir = started.tempDir('clipscope-app-');
       const config = loadConfig({ DATABASE_PATH: path.join(dir, 'db.sqlite'), HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', ...env });
-      const app = started.keep(createApp({ config, logger: createLogger({ destination: logSink().stream }) }));
+      const app = started.keep(createApp({ config, logger: createLogger({ destination: logSink().stream }), clock: systemClock }));
       await app.start();
       share(app, 'Status-s1');
       const token = (await createApiToken(app.db, { guildId: 'g1' }, Date.now())).token;

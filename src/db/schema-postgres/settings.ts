@@ -5,6 +5,7 @@ import { identity, millis, text } from './types';
 export const guildSettings = pgTable('guild_settings', {
   guildId: text('guild_id').primaryKey(),
   guildName: text('guild_name'),
+  guildIcon: text('guild_icon'),
   /** Channel ids; empty = every channel the bot can see (SQLite: the same array as JSON text). */
   captureChannelIds: jsonb('capture_channel_ids').$type<string[]>().notNull().default([]),
   includeBots: boolean('include_bots').notNull().default(false),

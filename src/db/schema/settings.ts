@@ -6,6 +6,8 @@ import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 export const guildSettings = sqliteTable('guild_settings', {
   guildId: text('guild_id').primaryKey(),
   guildName: text('guild_name'),
+  /** The guild's icon hash as the bot last saw it (Discord's CDN serves the image); null = none or never seen. */
+  guildIcon: text('guild_icon'),
   /** JSON array of channel ids; empty = every channel the bot can see. */
   captureChannelIds: text('capture_channel_ids').notNull().default('[]'),
   includeBots: integer('include_bots', { mode: 'boolean' }).notNull().default(false),

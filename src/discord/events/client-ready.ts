@@ -8,7 +8,7 @@ export default defineListener({
   event: Events.ClientReady,
   handle(ctx, client) {
     for (const guild of client.guilds.cache.values()) {
-      if (guild.available) rememberGuildName(ctx, guild.id, guild.name);
+      if (guild.available) rememberGuildName(ctx, guild);
     }
   },
 });

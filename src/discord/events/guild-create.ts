@@ -5,5 +5,5 @@ import { rememberGuildName } from '../guild-names';
 
 export default defineListener({
   event: Events.GuildCreate,
-  handle: (ctx, guild) => rememberGuildName(ctx, guild.id, guild.name),
+  handle: (ctx, guild) => rememberGuildName(ctx, guild),
 });

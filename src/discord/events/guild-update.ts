@@ -5,5 +5,5 @@ import { rememberGuildName } from '../guild-names';
 
 export default defineListener({
   event: Events.GuildUpdate,
-  handle: (ctx, _old, guild) => rememberGuildName(ctx, guild.id, guild.name),
+  handle: (ctx, _old, guild) => rememberGuildName(ctx, guild),
 });

@@ -321,7 +321,8 @@ function showGuild(guild) {
   if (!guild) return;
   const name = guild.name || `Server ${guild.id}`;
   $('guild-name').hidden = false;
-  $('guild-name').textContent = name;
+  // The server's icon beside its name when the bot has seen one (the name alone otherwise).
+  $('guild-name').replaceChildren(...(guild.icon_url ? [avatar(guild.icon_url, name)] : []), el('span', {}, name));
   $('guild-name').title = `Discord server ${guild.id}`;
   document.title = `${name} · Clipscope`;
 }

@@ -4,6 +4,7 @@
 // which Discord server the numbers are of.
 import type { FastifyInstance } from 'fastify';
 import { jsonAnswerHandler } from '../answer';
+import { discordCdnUrl } from '../discord-cdn';
 import { emptyQuery } from '../query-params';
 import type { RouteContext } from '../route-context';
 
@@ -11,8 +12,11 @@ import type { RouteContext } from '../route-context';
 export const TWITCH_ENRICHMENT_VARIABLES = ['TWITCH_CLIENT_ID', 'TWITCH_CLIENT_SECRET'] as const;
 
 export interface StatusAnswer {
-  /** The server the token opens: its id and name (null when the bot has never seen it, e.g. imported data only). */
-  guild: { id: string; name: string | null };
+  /**
+   * The server the token opens: its id, name and icon on Discord's CDN (null when the bot has never seen them, e.g.
+   * imported data only, or a server without an icon).
+   */
+  guild: { id: string; name: string | null; icon_url: string | null };
   enrichment: {
     /** Clips shared in Discord that Twitch has not described yet: they count as shares, not yet as clips. */
     pending: number;
@@ -31,8 +35,9 @@ export function registerStatusRoute(app: FastifyInstance, ctx: RouteContext): vo
     { preHandler: ctx.guard },
     jsonAnswerHandler(ctx, 'status', emptyQuery, async (analytics, analysis): Promise<StatusAnswer> => {
       const states = (await analytics.guildStatus(analysis.guildId)).enrichmentStates;
+      const identity = await analytics.guildIdentity(analysis.guildId);
       return {
-        guild: { id: analysis.guildId, name: await analytics.guildName(analysis.guildId) },
+        guild: { id: analysis.guildId, name: identity.name, icon_url: discordCdnUrl('icons', analysis.guildId, identity.icon) },
         enrichment: { pending: states.pending ?? 0, failed: states.failed ?? 0, not_found: states.not_found ?? 0 },
         twitch_enrichment: { configured, enable_with: TWITCH_ENRICHMENT_VARIABLES },
       };

@@ -4,6 +4,7 @@
 // CSRF token), POST /auth/refresh (reads the server list from Discord again) and the managers' settings
 // (settings.ts, /dashboard/api/settings). The API guard (src/http/server.ts)
 // opens sessions through `authenticate` and checks `?guild=` through `access`.
+import { discordCdnUrl } from '../discord-cdn';
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import { createDiscordOAuth, DiscordOAuthError, type DiscordOAuth, type DiscordTokens } from '../../auth/discord-oauth';
 import { BotUnavailableError, managesGuild, type BotView } from '../../auth/guild-access';
@@ -64,12 +65,6 @@ export const sessionEnded = (): HttpError =>
 /** Only the dashboard's own page, optionally with a server picked, is a place to return to: no open redirect. */
 export function safeReturnPath(next: unknown): string {
   return typeof next === 'string' && /^\/(\?guild=\d{17,20})?$/.test(next) ? next : '/';
-}
-
-/** A CDN URL for a Discord image hash, or null (the dashboard then draws initials). */
-function cdn(kind: 'avatars' | 'icons', id: string, hash: string | null): string | null {
-  if (hash === null || !/^(a_)?[0-9a-f]{32}$/.test(hash)) return null;
-  return `https://cdn.discordapp.com/${kind}/${id}/${hash}.png?size=64`;
 }
 
 export function createSignIn(deps: SignInDeps, shared: { clock: Clock; logger: Logger }): SignIn {
@@ -153,12 +148,12 @@ export function createSignIn(deps: SignInDeps, shared: { clock: Clock; logger: L
 
   const sessionView = (session: Session) => ({
     signIn: { enabled: true },
-    user: { id: session.user.id, name: session.user.name, avatarUrl: cdn('avatars', session.user.id, session.user.avatar) },
+    user: { id: session.user.id, name: session.user.name, avatarUrl: discordCdnUrl('avatars', session.user.id, session.user.avatar) },
     csrfToken: sessions.csrfToken(session),
     expiresAt: new Date(Math.min(session.expiresAt, session.lastSeenAt + sessions.idleMs)).toISOString(),
     guilds: [...session.guilds.values()]
       .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id))
-      .map((g) => ({ id: g.id, name: g.name, iconUrl: cdn('icons', g.id, g.icon), access: g.access })),
+      .map((g) => ({ id: g.id, name: g.name, iconUrl: discordCdnUrl('icons', g.id, g.icon), access: g.access })),
   });
 
   const noStore = (reply: FastifyReply): void => {

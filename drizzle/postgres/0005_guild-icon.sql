@@ -1,0 +1,1 @@
+ALTER TABLE "guild_settings" ADD COLUMN "guild_icon" text COLLATE "C";
