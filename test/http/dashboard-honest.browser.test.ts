@@ -241,6 +241,47 @@ describe.skipIf(!hasChromium)('an honest dashboard in Chromium', () => {
       expect(await page.locator('#timeline-note').textContent()).toContain('not the period buttons');
     });
 
+    it('lets a low series be read: a click on a legend entry hides that series and rescales the axis to the rest', async () => {
+      await page.selectOption('#timeline-bucket', 'day');
+      await page.selectOption('#timeline-days', '30');
+      await expect.poll(() => page.locator('#timeline').getAttribute('data-state')).toBe('ready');
+      type Shape = { max: number; hidden: boolean[]; boxes: { left: number; top: number; width: number; height: number; text: string }[] };
+      const shape = () =>
+        page.evaluate((): Shape => {
+          const canvas = document.getElementById('timeline-chart') as HTMLCanvasElement;
+          const chart = (window as unknown as { Chart: { getChart(c: HTMLCanvasElement): any } }).Chart.getChart(canvas);
+          return {
+            max: chart.scales.y.max,
+            hidden: chart.data.datasets.map((_: unknown, i: number) => !chart.isDatasetVisible(i)),
+            boxes: chart.legend.legendHitBoxes.map((box: Shape['boxes'][number], i: number) => ({
+              ...box,
+              text: chart.legend.legendItems[i].text,
+            })),
+          };
+        });
+      const before = await shape();
+      const values = await page.evaluate(() => {
+        const canvas = document.getElementById('timeline-chart') as HTMLCanvasElement;
+        const chart = (window as unknown as { Chart: { getChart(c: HTMLCanvasElement): any } }).Chart.getChart(canvas);
+        return chart.data.datasets.map((d: { label: string; data: number[] }) => ({ label: d.label, max: Math.max(...d.data) }));
+      });
+      // The series with the highest count on the left axis; once hidden, the axis ends at the next one's top.
+      const left = values.filter((v: { label: string }) => v.label !== 'Views');
+      const top = left.reduce((a: { max: number }, b: { max: number }) => (b.max > a.max ? b : a));
+      await page.locator('#timeline-chart').scrollIntoViewIfNeeded();
+      const canvasBox = (await page.locator('#timeline-chart').boundingBox())!;
+      const box = before.boxes.find((b) => b.text === top.label)!;
+      await page.mouse.click(canvasBox.x + box.left + box.width / 2, canvasBox.y + box.top + box.height / 2);
+      await expect.poll(async () => (await shape()).hidden[before.boxes.indexOf(box)]).toBe(true);
+      const after = await shape();
+      const rest = Math.max(...left.filter((v: { label: string }) => v.label !== top.label).map((v: { max: number }) => v.max));
+      expect(after.max).toBeLessThan(before.max);
+      expect(after.max).toBeGreaterThanOrEqual(rest);
+      // Shown again with a second click.
+      await page.mouse.click(canvasBox.x + box.left + box.width / 2, canvasBox.y + box.top + box.height / 2);
+      await expect.poll(async () => (await shape()).hidden.every((h) => !h)).toBe(true);
+    });
+
     it('gives the heatmap a colour scale up to its busiest cell', async () => {
       await expect.poll(() => page.locator('#peak .hm-legend').count()).toBe(1);
       expect(await page.locator('#peak .hm-swatch').count()).toBe(5);
