@@ -211,6 +211,31 @@ describe.skipIf(!hasChromium)('an honest dashboard in Chromium', () => {
       expect(await page.locator('.scroll-hint').first().isVisible()).toBe(false);
     });
 
+    it('keeps the figure cards one line tall beside a long top game or creator name, at both widths', async () => {
+      const heights = () =>
+        page.evaluate(() =>
+          [...document.querySelectorAll('#overview .card')].map((card) => ({
+            label: card.querySelector('.card-label')?.textContent,
+            height: card.getBoundingClientRect().height,
+            width: card.getBoundingClientRect().width,
+          })),
+        );
+      for (const width of [1400, 390]) {
+        await page.setViewportSize({ width, height: 900 });
+        await page.click('#period-buttons button[data-period=all_time]');
+        await expect.poll(async () => (await page.locator('#overview .card').count()) >= 8).toBe(true);
+        const cards = await heights();
+        const clips = cards.find((card) => card.label === 'Clips');
+        const game = cards.find((card) => card.label === 'Top game');
+        // A figure card holds a label, a number and a change line: it never grows to the height of a wrapped name.
+        for (const card of cards.filter((c) => c.label !== 'Top game' && c.label !== 'Top creator')) {
+          expect(card.height, `${card.label} at ${width} px`).toBeLessThan(100);
+        }
+        expect(game && clips && game.width > 1.9 * clips.width, `Top game spans two columns at ${width} px`).toBe(true);
+      }
+      await page.setViewportSize({ width: 1400, height: 900 });
+    });
+
     it('at 390 px a table either fits or says it scrolls, and the heatmap shows all 24 hours', async () => {
       await page.setViewportSize({ width: 390, height: 844 });
       for (const id of ['creators', 'games']) {

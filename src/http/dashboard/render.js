@@ -43,8 +43,16 @@ export function renderOverview(container, overview, comparison) {
       el('span', { className: 'card-value' }, value),
       change ? el('span', { className: `card-change ${changeClass(change)}`, title: changes.label }, formatChange(change)) : null,
     );
-  const topGame = overview.top_game ? `${overview.top_game.name} (${countOf(overview.top_game.clip_count, 'clip')})` : '—';
-  const topCreator = overview.top_creator ? `${overview.top_creator.name} (${countOf(overview.top_creator.clip_count, 'clip')})` : '—';
+  // A name is text, not a figure: it gets a two-column card in body size with its count below, so a long game name
+  // neither breaks mid-word nor makes every card of the row as tall as itself.
+  const nameCard = (label, top) =>
+    el(
+      'div',
+      { className: 'card name-card', title: top ? top.name : undefined },
+      el('span', { className: 'card-label' }, label),
+      el('span', { className: 'card-value' }, top ? top.name : '—'),
+      top ? el('span', { className: 'card-note' }, countOf(top.clip_count, 'clip')) : null,
+    );
   container.replaceChildren(
     card('Clips', formatCompact(overview.total_clips), changes.clips, formatInteger(overview.total_clips)),
     card('Views', formatCompact(overview.total_views), changes.views, formatInteger(overview.total_views)),
@@ -52,8 +60,8 @@ export function renderOverview(container, overview, comparison) {
     card('Games', formatCompact(overview.unique_games), changes.unique_games),
     card('Discord shares', formatCompact(overview.discord_shares), changes.discord_shares),
     card('Reactions', formatCompact(overview.discord_reactions), changes.discord_reactions),
-    card('Top game', topGame),
-    card('Top creator', topCreator),
+    nameCard('Top game', overview.top_game),
+    nameCard('Top creator', overview.top_creator),
   );
   showState(container, 'ready');
 }
