@@ -1,4 +1,4 @@
-// A small pool of read workers for the HTTP thread on SQLite. better-sqlite3 runs a query on the calling thread, so
+// A small pool of read workers for the HTTP thread on SQLite. The SQLite driver runs a query on the calling thread, so
 // one guild's expensive uncached answer (an explicit range, compare, growth opportunities) used to stop every other
 // request on the HTTP thread, cached answers included, until it finished. The pool computes uncached answers on
 // their own threads and connections (WAL lets them read beside capture); the HTTP thread keeps serving the cache.
