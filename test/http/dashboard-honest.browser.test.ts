@@ -214,7 +214,7 @@ describe.skipIf(!hasChromium)('an honest dashboard in Chromium', () => {
     it('keeps the figure cards one line tall beside a long top game or creator name, at both widths', async () => {
       const heights = () =>
         page.evaluate(() =>
-          [...document.querySelectorAll('#overview .card')].map((card) => ({
+          Array.from(document.querySelectorAll('#overview .card')).map((card) => ({
             label: card.querySelector('.card-label')?.textContent,
             height: card.getBoundingClientRect().height,
             width: card.getBoundingClientRect().width,
