@@ -138,7 +138,8 @@ describe('paced Twitch client against the fake Helix', () => {
   it('learns the bucket from the first answer instead of pacing from an assumed-empty one', async () => {
     h = await startTwitchHarness({ pacing: { initialPoints: 0 } });
     h.helix.addClip({ id: 'First-x' });
-    expect(h.twitch.pacer!.points).toBeLessThan(1);
+    // Refill alone (13 points a second) cannot reach 790 in the seconds a loaded machine takes to get here.
+    expect(h.twitch.pacer!.points).toBeLessThan(100);
     await h.twitch.getClipsByIds(['First-x']);
     // The fake's bucket started full (800): one point spent.
     expect(h.twitch.pacer!.points).toBeGreaterThan(790);
