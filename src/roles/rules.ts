@@ -1,8 +1,10 @@
 // What a clipper role rule means in words (docs/roles.md): checked when an admin adds it, and named in the audit log
 // of every change it makes, in the preview and in the history.
-import type { RoleRuleKind, RoleRulePeriod } from '../db/schema/roles';
+import { ROLE_RULE_KINDS, ROLE_RULE_PERIODS, type RoleRuleKind, type RoleRulePeriod } from '../db/schema/roles';
 import { ClipscopeError } from '../errors';
 import { isTopRule } from './plan';
+
+export { ROLE_RULE_KINDS, ROLE_RULE_PERIODS, type RoleRuleKind, type RoleRulePeriod };
 
 /** Top-N rules hold the role for at most this many members: a role for everyone is not a reward. */
 export const MAX_TOP = 25;
