@@ -161,6 +161,15 @@ export default {
       to: { path: ['^src/discord/', '^src/http/', npm('discord[.]js', '@discordjs/[^/]+')] },
     },
     {
+      name: 'roles-do-not-know-discord',
+      severity: 'error',
+      comment:
+        'Clipper roles decide who gains and loses a role and when (src/roles); Discord gives and takes it through the ' +
+        'sender port they declare (src/discord/role-sender.ts), as the hall of fame does.',
+      from: { path: '^src/roles/' },
+      to: { path: ['^src/discord/', '^src/http/', npm('discord[.]js', '@discordjs/[^/]+')] },
+    },
+    {
       name: 'not-to-unresolvable',
       severity: 'error',
       comment: 'An import that resolves to nothing is a typo or a missing dependency; fail here, not at run time.',

@@ -22,6 +22,8 @@ import { createFeedSender } from './discord/feed-sender';
 import { createFeedJob } from './feed/job';
 import { createHallOfFameSender } from './discord/hall-of-fame-sender';
 import { createHallOfFameJob } from './hall-of-fame/job';
+import { createRoleSender } from './discord/role-sender';
+import { createRolesRunner, formatRolesSummary, type RolesRunner } from './roles/job';
 import { createInteractionRouter } from './discord/interactions';
 import { Pagination } from './discord/pagination';
 import { startHttpWorker, type HttpWorker } from './http/worker-thread';
@@ -91,6 +93,8 @@ export function createApp({ config, logger, clock, db: opened }: AppDeps): App {
 
   /** What the HTTP worker asks of the bot for Sign in with Discord; null without a bot. */
   let botView: BotView | null = null;
+  /** Clipper roles (docs/roles.md), applied after each incremental aggregation; null without a bot. */
+  let roles: RolesRunner | null = null;
   if (config.DISCORD_TOKEN) {
     const analytics = createAnalytics(db);
     const settings = guildSettingsStore(db);
@@ -141,6 +145,14 @@ export function createApp({ config, logger, clock, db: opened }: AppDeps): App {
     }
     // The hall of fame (docs/hall-of-fame.md): off until a guild sets it up, so the pass costs one read until then.
     scheduler.add(createHallOfFameJob({ db, clock, logger, sender: createHallOfFameSender(bot.client) }));
+    roles = createRolesRunner({
+      db,
+      clock,
+      logger,
+      sender: createRoleSender(bot.client),
+      changesPerRun: config.ROLES_CHANGES_PER_RUN,
+      changesPerMinute: config.ROLES_CHANGES_PER_MINUTE,
+    });
   } else {
     logger.warn(
       'Discord bot disabled: set DISCORD_TOKEN to enable capture, slash commands, the weekly digest, the clip feed and the hall of fame',
@@ -153,7 +165,11 @@ export function createApp({ config, logger, clock, db: opened }: AppDeps): App {
   scheduler.add({
     name: 'aggregate-incremental',
     cron: config.AGGREGATE_INCREMENTAL_CRON,
-    run: async () => formatAggregateSummary(await aggregation.run(() => aggregateAll(db, { clock, logger }))),
+    run: async () => {
+      const summary = formatAggregateSummary(await aggregation.run(() => aggregateAll(db, { clock, logger })));
+      // Clipper roles read what was just aggregated alongside; one run at a time, as this job never overlaps itself.
+      return roles ? `${summary}; roles: ${formatRolesSummary(await roles.runOnce())}` : summary;
+    },
   });
   scheduler.add({
     name: 'aggregate-full',

@@ -105,6 +105,9 @@ export const configSchema = z.object({
   FEED_ENABLED: booleanFlag.default(true),
   /** Helix calls one run of the feed job (every minute) may make, so feeds cannot crowd out enrichment and sync. */
   FEED_HELIX_CALLS_PER_RUN: wholeNumber(1, 800).default(60),
+  /** Clipper roles (docs/roles.md): role changes one run after aggregation may make, and in any minute (Discord limits). */
+  ROLES_CHANGES_PER_RUN: wholeNumber(1, 1000).default(50),
+  ROLES_CHANGES_PER_MINUTE: wholeNumber(1, 600).default(30),
 
   HTTP_ENABLED: booleanFlag.default(true),
   HTTP_HOST: z.string().trim().min(1).default('127.0.0.1'),

@@ -7,6 +7,7 @@ import type { DigestStore } from '../db/stores/digests';
 import type { FeedAdmin } from '../feed/admin';
 import type { HallOfFameAdmin } from '../hall-of-fame/admin';
 import type { Logger } from '../logger';
+import type { RolesAdmin } from '../roles/admin';
 import type { Pagination } from './pagination';
 
 /** Twitch work an admin can start; owned by src/twitch. */
@@ -54,6 +55,8 @@ export interface AdminServices {
   feeds?: FeedAdmin | null;
   /** The hall of fame's settings and standings (/clipscope-admin halloffame, /halloffame); absent in some tests. */
   hallOfFame?: HallOfFameAdmin;
+  /** Clipper role rules, previews and history (/clipscope-admin roles); absent in some tests. */
+  roles?: RolesAdmin;
 }
 
 export interface BotContext {

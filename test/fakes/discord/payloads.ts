@@ -151,6 +151,8 @@ export interface FakeGuild {
   threads?: ApiChannel[];
   roles?: ApiRole[];
   members?: ApiMember[];
+  /** The roles the bot's own member has in this guild (its permissions and highest role come from them). */
+  botRoles?: string[];
 }
 
 /** The GUILD_CREATE dispatch body of a guild (the bot's own member is added by the fake). */

@@ -12,7 +12,18 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { guildCreate, member, snowflake, user, type ApiMember, type ApiMessage, type ApiUser, type FakeGuild } from './payloads';
+import {
+  guildCreate,
+  member,
+  role,
+  snowflake,
+  user,
+  type ApiMember,
+  type ApiMessage,
+  type ApiRole,
+  type ApiUser,
+  type FakeGuild,
+} from './payloads';
 
 export const GatewayOpcodes = {
   Dispatch: 0,
@@ -408,7 +419,7 @@ export class FakeDiscord {
     };
     const events: [string, unknown][] = [
       ['READY', ready],
-      ...this.guilds.map((g): [string, unknown] => ['GUILD_CREATE', guildCreate(g, this.botMember)]),
+      ...this.guilds.map((g): [string, unknown] => ['GUILD_CREATE', guildCreate(g, this.botMemberIn(g))]),
     ];
     for (const [t, d] of events) {
       const s = ++session.sequence;
@@ -509,9 +520,31 @@ export class FakeDiscord {
     this.route('GET', '/guilds/:guildId/members/:userId', ({ params }) => {
       const guild = this.guilds.find((g) => g.id === params.guildId);
       if (!guild) return { status: 404, body: { message: 'Unknown Guild', code: 10004 } };
-      const found = params.userId === this.bot.id ? this.botMember : guild.members?.find((m) => m.user.id === params.userId);
+      const found = params.userId === this.bot.id ? this.botMemberIn(guild) : guild.members?.find((m) => m.user.id === params.userId);
       return found ? { body: found } : { status: 404, body: { message: 'Unknown Member', code: 10007 } };
     });
+    this.route('GET', '/guilds/:guildId/roles', ({ params }) => {
+      const guild = this.guilds.find((g) => g.id === params.guildId);
+      return guild ? { body: guildRoles(guild) } : { status: 404, body: { message: 'Unknown Guild', code: 10004 } };
+    });
+    // A member's role given or taken, as Discord checks it: the member and role exist, and the bot has Manage Roles
+    // and a highest role above the role (else 403 Missing Permissions). The member object changes in place.
+    const memberRole =
+      (add: boolean): RouteHandler =>
+      ({ params }) => {
+        const guild = this.guilds.find((g) => g.id === params.guildId);
+        if (!guild) return { status: 404, body: { message: 'Unknown Guild', code: 10004 } };
+        const target = guild.members?.find((m) => m.user.id === params.userId);
+        if (!target) return { status: 404, body: { message: 'Unknown Member', code: 10007 } };
+        const role = guildRoles(guild).find((r) => r.id === params.roleId);
+        if (!role) return { status: 404, body: { message: 'Unknown Role', code: 10011 } };
+        if (!this.botMayManage(guild, role)) return { status: 403, body: { message: 'Missing Permissions', code: 50013 } };
+        const roles = target.roles.filter((r) => r !== role.id);
+        target.roles = add ? [...roles, role.id] : roles;
+        return { status: 204 };
+      };
+    this.route('PUT', '/guilds/:guildId/members/:userId/roles/:roleId', memberRole(true));
+    this.route('DELETE', '/guilds/:guildId/members/:userId/roles/:roleId', memberRole(false));
     this.route('GET', '/channels/:channelId', ({ params }) => {
       const channel = this.findChannel(params.channelId!);
       return channel ? { body: channel } : { status: 404, body: { message: 'Unknown Channel', code: 10003 } };
@@ -584,6 +617,27 @@ export class FakeDiscord {
     }));
   }
 
+  /** The bot's own member in a guild, with the roles `botRoles` gives it there. */
+  botMemberIn(guild: FakeGuild): ApiMember {
+    return { ...this.botMember, roles: guild.botRoles ?? [] };
+  }
+
+  /** A member leaves the guild: REST no longer knows them (404 Unknown Member); the test dispatches any event. */
+  removeMember(guildId: string, userId: string): void {
+    const guild = this.guilds.find((g) => g.id === guildId);
+    if (guild?.members) guild.members = guild.members.filter((m) => m.user.id !== userId);
+  }
+
+  /** Whether Discord would let the bot give or take `role` in `guild`: Manage Roles (or Administrator), and above it. */
+  botMayManage(guild: FakeGuild, role: ApiRole): boolean {
+    const roles = guildRoles(guild);
+    const mine = roles.filter((r) => r.id === guild.id || (guild.botRoles ?? []).includes(r.id));
+    const permissions = mine.reduce((all, r) => all | BigInt(r.permissions), 0n);
+    if ((permissions & (ADMINISTRATOR | MANAGE_ROLES)) === 0n) return false;
+    const highest = Math.max(...mine.map((r) => Number(r.position ?? 0)));
+    return role.id !== guild.id && highest > Number(role.position ?? 0);
+  }
+
   private findChannel(id: string): Record<string, unknown> | undefined {
     for (const guild of this.guilds) {
       const channel = [...(guild.channels ?? []), ...(guild.threads ?? [])].find((c) => c.id === id);
@@ -615,6 +669,14 @@ export class FakeDiscord {
       edited_timestamp: null,
     };
   }
+}
+
+const ADMINISTRATOR = 1n << 3n;
+const MANAGE_ROLES = 1n << 28n;
+
+/** A guild's roles, @everyone (its id is the guild's) included. */
+function guildRoles(guild: FakeGuild): ApiRole[] {
+  return guild.roles ?? [role({ id: guild.id })];
 }
 
 /** How long Discord remembers a message nonce it enforces (documented as "a few minutes"). */

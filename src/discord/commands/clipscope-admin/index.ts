@@ -8,6 +8,7 @@ import { dashboardSubcommands } from './dashboard';
 import { configureDigest, suggestTimezones } from './digest';
 import { feedSubcommands } from './feed';
 import { hallOfFameSubcommands } from './halloffame';
+import { rolesSubcommands } from './roles';
 import { aggregate, backfill } from './maintenance';
 import type { SubcommandHandler } from './shared';
 import { showStatus } from './status';
@@ -29,6 +30,7 @@ const SUBCOMMANDS: Readonly<Record<string, SubcommandHandler | Readonly<Record<s
   dashboard: dashboardSubcommands,
   feed: feedSubcommands,
   halloffame: hallOfFameSubcommands,
+  roles: rolesSubcommands,
 };
 
 function handlerFor(group: string | null, sub: string): SubcommandHandler | null {

@@ -1,0 +1,143 @@
+// Applies the enabled clipper role rules (docs/roles.md), after each aggregation run: for each rule, what planRule
+// says, revokes first, then grants, through Discord with an audit-log reason naming the rule. Bounded: at most
+// `changesPerRun` changes per run and `changesPerMinute` in any minute; what is left waits for the next run, which
+// plans again, so a rerun with nothing new changes nothing.
+import type { Clock } from '../clock';
+import type { Db } from '../db/database';
+import { listEnabledRoleRules, recordRoleGranted, recordRoleRevoked, type RoleRule } from '../db/stores/roles';
+import type { Logger } from '../logger';
+import { planRule } from './qualify';
+import { auditReason, describeRule } from './rules';
+import type { RoleSender } from './sender';
+
+const RULES_PER_PAGE = 100;
+/** A run starts no more changes after this; the rest go next time. */
+const RUN_DEADLINE_MS = 60_000;
+const MINUTE_MS = 60_000;
+
+export interface RolesJobDeps {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  sender: RoleSender;
+  changesPerRun: number;
+  changesPerMinute: number;
+}
+
+export interface RolesRunSummary {
+  rules: number;
+  added: number;
+  removed: number;
+  /** Members who had left: skipped, or their grant dropped. */
+  left: number;
+  failed: number;
+  /** Rules whose role Clipscope may not manage now. */
+  blocked: number;
+  /** Changes planned but left for a later run by the limits. */
+  deferred: number;
+}
+
+export interface RolesRunner {
+  runOnce(): Promise<RolesRunSummary>;
+}
+
+export function createRolesRunner(deps: RolesJobDeps): RolesRunner {
+  const logger = deps.logger.child({ component: 'clipper-roles' });
+  /** When the changes of the last minute were made (at most changesPerMinute kept). */
+  const recent: number[] = [];
+  const blocked = new Map<string, string>();
+  const noteBlocked = (rule: RoleRule, reason: string | null): void => {
+    const key = `${rule.guildId}:${rule.roleId}`;
+    if ((blocked.get(key) ?? null) === reason) return;
+    const where = { guildId: rule.guildId, roleId: rule.roleId };
+    if (reason === null) {
+      blocked.delete(key);
+      logger.info(where, 'clipper roles: Clipscope may manage the role again');
+    } else {
+      blocked.set(key, reason);
+      logger.warn({ ...where, reason }, 'clipper roles: the rule is not applied until Clipscope may manage the role');
+    }
+  };
+  const mayChange = (summary: RolesRunSummary, now: number): boolean => {
+    while (recent.length > 0 && (recent[0] as number) <= now - MINUTE_MS) recent.shift();
+    return summary.added + summary.removed + summary.left + summary.failed < deps.changesPerRun && recent.length < deps.changesPerMinute;
+  };
+
+  return {
+    async runOnce() {
+      const summary: RolesRunSummary = { rules: 0, added: 0, removed: 0, left: 0, failed: 0, blocked: 0, deferred: 0 };
+      const deadline = deps.clock.now() + RUN_DEADLINE_MS;
+      let after = { guildId: '', roleId: '' };
+      for (;;) {
+        const page = await listEnabledRoleRules(deps.db, after, RULES_PER_PAGE);
+        for (const rule of page) {
+          after = { guildId: rule.guildId, roleId: rule.roleId };
+          summary.rules += 1;
+          const refusal = deps.sender.checkRole(rule.guildId, rule.roleId);
+          noteBlocked(rule, refusal);
+          if (refusal !== null) {
+            summary.blocked += 1;
+            continue;
+          }
+          try {
+            await applyRule(rule);
+          } catch (error) {
+            logger.error(
+              { err: error, guildId: rule.guildId, roleId: rule.roleId },
+              'clipper roles: the rule failed; the next run tries again',
+            );
+          }
+        }
+        if (page.length < RULES_PER_PAGE) break;
+      }
+      if (summary.added + summary.removed + summary.left + summary.failed + summary.deferred > 0)
+        logger.info(summary, 'clipper roles applied');
+      return summary;
+
+      async function applyRule(rule: RoleRule): Promise<void> {
+        const { plan } = await planRule(deps.db, rule, deps.clock.now());
+        const reason = auditReason(rule);
+        const changes = [...plan.revoke.map((userId) => ({ userId, add: false })), ...plan.grant.map((userId) => ({ userId, add: true }))];
+        for (const [i, change] of changes.entries()) {
+          const now = deps.clock.now();
+          if (now > deadline || !mayChange(summary, now)) {
+            summary.deferred += changes.length - i;
+            return;
+          }
+          recent.push(now);
+          const record = { guildId: rule.guildId, roleId: rule.roleId, userId: change.userId, reason: describeRule(rule), now };
+          try {
+            const outcome = change.add
+              ? await deps.sender.addRole(rule.guildId, change.userId, rule.roleId, reason)
+              : await deps.sender.removeRole(rule.guildId, change.userId, rule.roleId, reason);
+            if (outcome === 'left') {
+              // A member who left is skipped; one Clipscope held the role for is no longer held for.
+              summary.left += 1;
+              if (!change.add) await recordRoleRevoked(deps.db, record, 'left');
+            } else if (change.add) {
+              if (await recordRoleGranted(deps.db, record)) summary.added += 1;
+            } else if (await recordRoleRevoked(deps.db, record, 'removed')) {
+              summary.removed += 1;
+            }
+          } catch (error) {
+            summary.failed += 1;
+            logger.warn(
+              { err: error, guildId: rule.guildId, roleId: rule.roleId, userId: change.userId },
+              `clipper roles: could not ${change.add ? 'give' : 'take back'} the role; the next run tries again`,
+            );
+          }
+        }
+      }
+    },
+  };
+}
+
+export function formatRolesSummary(s: RolesRunSummary): string {
+  if (s.rules === 0) return 'no role rule enabled';
+  const parts = [`${s.rules} rules`, `${s.added} given`, `${s.removed} taken back`];
+  if (s.left > 0) parts.push(`${s.left} members had left`);
+  if (s.failed > 0) parts.push(`${s.failed} failed`);
+  if (s.blocked > 0) parts.push(`${s.blocked} roles Clipscope cannot manage`);
+  if (s.deferred > 0) parts.push(`${s.deferred} left for the next run (limits)`);
+  return parts.join(', ');
+}
