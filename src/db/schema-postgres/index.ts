@@ -7,6 +7,7 @@ export * from './clips';
 export * from './dashboard';
 export * from './feeds';
 export * from './hall-of-fame';
+export * from './moods';
 export * from './ops';
 export * from './settings';
 export * from './summaries';
