@@ -65,8 +65,8 @@ function nameKey(name: string): string {
 }
 
 /** A custom emoji as stored (`name:id`) or written in a message (`<:name:id>`, `<a:name:id>`). */
-const CUSTOM_STORED = /^([A-Za-z0-9_~.-]{1,64}):\d{5,25}$/;
-const CUSTOM_MESSAGE = /^<a?:([A-Za-z0-9_~.-]{1,64}):\d{5,25}>$/;
+const CUSTOM_STORED = /^([A-Za-z0-9_~.-]{1,64}):\d{1,25}$/;
+const CUSTOM_MESSAGE = /^<a?:([A-Za-z0-9_~.-]{1,64}):\d{1,25}>$/;
 /** A bare name, as an admin may type it (`KEKW`, `:KEKW:`). */
 const CUSTOM_NAME = /^:?([A-Za-z0-9_~.-]{1,64}):?$/;
 
