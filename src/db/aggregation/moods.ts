@@ -2,7 +2,7 @@
 // stored per-clip mood rows (analytics_clip_moods) it reads and adjusts, and the guild's mood state (mood_state).
 import { run } from '../client';
 import type { Db } from '../database';
-import { queries } from '../sql';
+import { dialect, queries } from '../sql';
 
 /** Reactions (named and imported counts) placed in range `k` on a live share of `clip_id`, by emoji. */
 export interface DayEmojiRow {
@@ -83,20 +83,19 @@ export async function readEmojiRows(
   return rows.map((r) => ({ k: Number(r.k), clip_id: r.clip_id, emoji_key: r.emoji_key, n: Number(r.n) }));
 }
 
-/** The stored mood rows of some buckets of one period type. */
+/** The stored mood rows of some buckets of one period type, in one statement (the keys as one JSON parameter). */
 export async function readClipMoodRows(db: Db, guildId: string, type: string, keys: readonly number[]): Promise<ClipMoodRow[]> {
-  const q = queries(db);
-  const rows: ClipMoodRow[] = [];
-  for (const key of keys) {
-    rows.push(
-      ...(await q.all<ClipMoodRow>(
-        `SELECT period_start, clip_id, mood, reactions FROM analytics_clip_moods
-          WHERE guild_id = ? AND period_type = ? AND period_start = ?`,
-        [guildId, type, key],
-      )),
-    );
-  }
-  return rows.map((r) => ({ ...r, period_start: Number(r.period_start) }));
+  if (keys.length === 0) return [];
+  const list = dialect(db, {
+    sqlite: 'SELECT value FROM json_each(?)',
+    postgres: 'SELECT (jsonb_array_elements_text(?::jsonb))::bigint',
+  });
+  const rows = await queries(db).all<ClipMoodRow>(
+    `SELECT period_start, clip_id, mood, reactions FROM analytics_clip_moods
+      WHERE guild_id = ? AND period_type = ? AND period_start IN (${list})`,
+    [guildId, type, JSON.stringify(keys)],
+  );
+  return rows.map((r) => ({ ...r, period_start: Number(r.period_start), reactions: Number(r.reactions) }));
 }
 
 /** A change of one stored mood row: (period type, bucket key, clip, mood, change). */
