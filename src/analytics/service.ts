@@ -12,6 +12,8 @@ import { creatorSummaryOf, topCreatorsOfGame, topGamesOfCreator, viralClipsOf } 
 import { engagementTimeline } from './engagement-timeline';
 import { findCreator, findGame, suggestCreators, suggestGames, type NamedEntity } from './find-names';
 import { growthOpportunities } from './growth-opportunities';
+import { moods, type Moods } from './moods';
+import type { Mood } from './moods-table';
 import { overview } from './overview';
 import { peakTimes } from './peak-times';
 import { resolvePeriod } from './periods';
@@ -36,13 +38,14 @@ import type {
   ViralClips,
   ViralSort,
 } from './types';
-import { viralClips } from './viral-clips';
+import { moodViralClips, viralClips } from './viral-clips';
 
 export type { GuildStatusFacts, HealthFacts, JobRunRow } from '../db/analytics/status';
 export type { GuildFingerprint } from '../db/analytics/data-version';
 export type { GuildListing } from '../db/analytics/guild-list';
 export type { ClipDetails } from './clip-details';
 export type { NamedEntity } from './find-names';
+export type { Moods } from './moods';
 
 export interface Analytics {
   overview(ctx: AnalysisContext, period: PeriodQuery): Promise<Overview>;
@@ -60,6 +63,13 @@ export interface Analytics {
     ctx: AnalysisContext,
     query: { period: PeriodQuery; limit: number; sort: ViralSort; minViews: number; creatorId?: string | null; gameId?: string | null },
   ): Promise<ViralClips>;
+  /** `/viral sort:<mood>`: the period's clips by their reactions of one mood (each clip's `mood_reactions`). */
+  moodViralClips(
+    ctx: AnalysisContext,
+    query: { period: PeriodQuery; limit: number; mood: Mood; minViews: number },
+  ): Promise<ViralClips & { mood: Mood }>;
+  /** What the reactions say: the period's mood mix, per creator and game, and the mood rankings (docs/moods.md). */
+  moods(ctx: AnalysisContext, query: { period: PeriodQuery; limit: number; clipId?: string | null }): Promise<Moods>;
   timeline(ctx: AnalysisContext, query: { bucket: TimelineBucketSize; days: number }): Promise<EngagementTimeline>;
   peakTimes(ctx: AnalysisContext, period: PeriodQuery): Promise<PeakTimes>;
   /** span: `to_date` (default while the period runs) or `whole`; see compare.ts. */
@@ -173,6 +183,17 @@ class DbAnalytics implements Analytics {
 
   compare(ctx: AnalysisContext, period: PeriodQuery, span?: CompareSpan): Promise<Comparison> {
     return compare(this.db, ctx, span ? { period, span } : { period });
+  }
+
+  moodViralClips(
+    ctx: AnalysisContext,
+    q: { period: PeriodQuery; limit: number; mood: Mood; minViews: number },
+  ): Promise<ViralClips & { mood: Mood }> {
+    return moodViralClips(this.db, ctx, { period: q.period, mood: q.mood, limit: q.limit, min_views: q.minViews });
+  }
+
+  moods(ctx: AnalysisContext, q: { period: PeriodQuery; limit: number; clipId?: string | null }): Promise<Moods> {
+    return moods(this.db, ctx, { period: q.period, limit: q.limit, clipId: q.clipId ?? null });
   }
 
   growth(ctx: AnalysisContext, q: { period: PeriodQuery; limit: number; minReactions?: number }): Promise<GrowthOpportunities> {

@@ -114,6 +114,8 @@ export interface ViralClip {
   thumbnail_url: string | null;
   /** Views per hour over the recent view history; null without enough history points. */
   view_velocity: number | null;
+  /** Ranked by a mood (`/viral sort:<mood>`): the clip's reactions of that mood. */
+  mood_reactions?: number;
 }
 
 export interface ViralClips {

@@ -1,6 +1,9 @@
 // The clips that took off: clips created in the period with at least min_views, by views, reactions or view
 // velocity (views per hour over the last day of view history).
-import { readTopClipRows, readVelocityClipRows, type ClipListParams, type ClipRow } from '../db/analytics/viral-clips';
+import { readRawCandidateEmoji, readStoredMoodCandidates, type MoodCandidate } from '../db/analytics/moods';
+import { readClipRowsByIds, readTopClipRows, readVelocityClipRows, type ClipListParams, type ClipRow } from '../db/analytics/viral-clips';
+import { moodsCurrent, readMoodMapping } from './aggregate/moods';
+import type { Mood } from './moods-table';
 import type { Db } from '../db/client';
 import { roundAverage } from './bucket-facts';
 import { InvalidPeriodError, periodJson, resolvePeriod, FAR_FUTURE, FAR_PAST } from './periods';
@@ -65,6 +68,59 @@ export async function viralClips(db: Db, ctx: AnalysisContext, options: ViralCli
     clips = (await readTopClipRows(db, params, sort, long)).map(viralClipOf);
   }
   return { period: periodJson(period), sort, min_views: minViews, clips };
+}
+
+/**
+ * `/viral sort:<mood>`: the counted clips created in the period with the most reactions of `mood` (ties: more views,
+ * then clip id), each with that count in `mood_reactions`. The reactions are the clip's all-time ones, as `sort:
+ * discord_reactions` ranks by; read from the stored all_time mood rows when they follow the guild's current mapping,
+ * else from the raw reactions of the period's clips.
+ */
+export async function moodViralClips(
+  db: Db,
+  ctx: AnalysisContext,
+  options: { period?: PeriodQuery; mood: Mood; min_views?: number; limit?: number },
+): Promise<ViralClips & { mood: Mood }> {
+  const period = resolvePeriod(options.period ?? { type: 'all_time' }, ctx.timezone, ctx.now);
+  const minViews = options.min_views ?? 0;
+  const limit = options.limit ?? 10;
+  if (!Number.isInteger(minViews) || minViews < 0) throw new InvalidPeriodError('"min_views" must be a whole number ≥ 0');
+  const params = { guild: ctx.guildId, start: period.start ?? FAR_PAST, end: period.end ?? FAR_FUTURE, min: minViews };
+  const mapping = await readMoodMapping(db, ctx.guildId);
+  let chosen: MoodCandidate[];
+  if (await moodsCurrent(db, ctx.guildId, ctx.timezone, mapping)) {
+    chosen = await readStoredMoodCandidates(db, { ...params, mood: options.mood, limit });
+  } else {
+    const counts = new Map<string, { clip_id: string; reactions: number; views: number }>();
+    for (const row of await readRawCandidateEmoji(db, params)) {
+      if (mapping.moodOf(row.emoji_key) !== options.mood) continue;
+      const c = counts.get(row.clip_id);
+      if (c) c.reactions += row.n;
+      else counts.set(row.clip_id, { clip_id: row.clip_id, reactions: row.n, views: row.views });
+    }
+    chosen = [...counts.values()]
+      .filter((c) => c.reactions > 0)
+      .sort((a, b) => b.reactions - a.reactions || b.views - a.views || (a.clip_id < b.clip_id ? -1 : a.clip_id > b.clip_id ? 1 : 0))
+      .slice(0, limit);
+  }
+  const rows = new Map(
+    (
+      await readClipRowsByIds(
+        db,
+        { guild: ctx.guildId, since: ctx.now - VELOCITY_WINDOW_MS, now: ctx.now },
+        chosen.map((c) => c.clip_id),
+      )
+    ).map((r) => [r.clip_id, r]),
+  );
+  const clips = chosen
+    .filter((c) => rows.has(c.clip_id))
+    .map((c) => ({ ...viralClipOf(rows.get(c.clip_id) as ClipRow), mood_reactions: c.reactions }))
+    .sort(
+      (a, b) =>
+        b.mood_reactions - a.mood_reactions || b.view_count - a.view_count || (a.clip_id < b.clip_id ? -1 : a.clip_id > b.clip_id ? 1 : 0),
+    )
+    .slice(0, limit);
+  return { period: periodJson(period), sort: 'discord_reactions', mood: options.mood, min_views: minViews, clips };
 }
 
 export function viralClipOf(row: ClipRow): ViralClip {

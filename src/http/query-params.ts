@@ -118,6 +118,15 @@ export const viralClipsQuery = z
     min_views: v.min_views,
   }));
 
+/** A Twitch clip slug (letters, digits, `_` and `-`). */
+const clipSlug = z
+  .string({ error: 'a Twitch clip id (letters, digits, _ and -, at most 100)' })
+  .regex(/^[A-Za-z0-9_-]{1,100}$/, 'a Twitch clip id (letters, digits, _ and -, at most 100)');
+
+export const moodsQuery = z
+  .strictObject({ ...periodFields, limit: wholeNumber(1, 25).default(5), clip: clipSlug.optional() })
+  .transform((v, ctx) => ({ period: toPeriodQuery(v, ctx, 'all_time'), limit: v.limit, clip: v.clip ?? null }));
+
 export const engagementTimelineQuery = z
   .strictObject({ period: oneOf(TIMELINE_BUCKETS).default('day'), days: wholeNumber(1, MAX_DAYS).default(30) })
   .transform((v) => ({ bucket: v.period, days: v.days }));

@@ -1,6 +1,8 @@
 // JSON schemas of the leaderboard answers (the API's most requested), compiled by fast-json-stringify into
 // serialisers that write the same text as JSON.stringify at a fraction of its cost.
 import fastJson, { type Schema } from 'fast-json-stringify';
+import type { Moods } from '../analytics/moods';
+import { MOODS } from '../analytics/moods-table';
 import type { TopCreators, TopGames } from '../analytics/types';
 
 // Every property is required, so an answer missing one fails loudly; test/http/response-schemas.test.ts checks the
@@ -62,5 +64,28 @@ const topGamesSchema = object({
   },
 });
 
+const moodCounts = object(Object.fromEntries(MOODS.map((m) => [m, integer])));
+const moodClip = object({
+  clip_id: string,
+  title: string,
+  url: string,
+  creator_name: nullableString,
+  game_name: nullableString,
+  reactions: integer,
+  total: integer,
+  moods: moodCounts,
+});
+
+const moodsSchema = object({
+  period,
+  source: string,
+  mix: object({ total: integer, moods: moodCounts }),
+  creators: { type: 'array', items: object({ creator_id: string, creator_name: string, total: integer, moods: moodCounts }) },
+  games: { type: 'array', items: object({ game_id: string, game_name: string, total: integer, moods: moodCounts }) },
+  rankings: object(Object.fromEntries(MOODS.map((m) => [m, { type: 'array', items: moodClip }]))),
+  clip: nullableObject({ clip_id: string, total: integer, moods: moodCounts }),
+});
+
 export const serializeTopCreators: (answer: TopCreators) => string = fastJson(topCreatorsSchema as unknown as Schema);
 export const serializeTopGames: (answer: TopGames) => string = fastJson(topGamesSchema as unknown as Schema);
+export const serializeMoods: (answer: Moods) => string = fastJson(moodsSchema as unknown as Schema);

@@ -8,10 +8,12 @@ import { hasIncrementalWork, recordRun } from '../../db/aggregation/state';
 import { aggregationStep } from '../../db/aggregation/steps';
 import type { Db } from '../../db/database';
 import { computeDayFacts, type DayRange } from '../day-facts';
+import type { MoodMapping } from '../moods-table';
 import { bucketOf } from '../periods';
 import { PERIOD_TYPES, type PeriodType } from '../types';
 import { emptyDelta, isEmptyDelta, journaledDelta, mergeDelta, replacedDayDelta, type BucketDelta } from './delta';
 import { addDirtyDays, type PendingDays } from './dirty-days';
+import { carryMoodDays } from './moods';
 import { DAYS_PER_STEP, yieldToEventLoop, type GuildWork } from './pace';
 import { dayTopRows, summaryRules } from './rows';
 
@@ -19,8 +21,16 @@ import { dayTopRows, summaryRules } from './rows';
  * Each step is one transaction: the first takes the dirty hours (pending days beyond the step are stored for the
  * next steps), recomputes up to DAYS_PER_STEP days, carries their differences into their weeks, months and
  * all_time and deletes those days from the pending ones. A small run is therefore a single commit per guild.
+ * `moods`: the mapping the guild's mood rows were built with, whose days are carried in the same steps; null when
+ * they are rebuilt after this run instead.
  */
-export async function carryDirtyDays(db: Db, guildId: string, timezone: string, now: number): Promise<GuildWork> {
+export async function carryDirtyDays(
+  db: Db,
+  guildId: string,
+  timezone: string,
+  now: number,
+  moods: MoodMapping | null = null,
+): Promise<GuildWork> {
   const buckets: Record<PeriodType, number> = { day: 0, week: 0, month: 0, all_time: 0 };
   const work: GuildWork = { full: false, buckets, dirtyHours: 0 };
   if (!(await hasIncrementalWork(db, guildId))) return work;
@@ -42,6 +52,13 @@ export async function carryDirtyDays(db: Db, guildId: string, timezone: string, 
       // Days left for the next steps are stored with what this step learnt of them (a crash redoes them).
       if (first) await storePendingDays(tx, guildId, later.map(withKind));
       await carryDays(tx, guildId, timezone, step.map(withKind), touched, now);
+      if (moods) {
+        const ranges = step.map((key) => {
+          const day = bucketOf(timezone, 'day', key);
+          return { key, start: day.start, end: day.end as number };
+        });
+        await carryMoodDays(tx, guildId, timezone, moods, ranges);
+      }
       const carriedPending = step.filter((day) => stored.has(day));
       await dropPendingDays(tx, guildId, carriedPending);
       await recordRun(tx, guildId, PERIOD_TYPES, timezone, now, false);

@@ -10,6 +10,7 @@ import { isValidTimeZone } from '../periods';
 import { PERIOD_TYPES, type PeriodType } from '../types';
 import { consumeDirtyHours } from './dirty-days';
 import { carryDirtyDays } from './incremental';
+import { moodsCurrent, readMoodMapping, rebuildMoods } from './moods';
 import type { GuildWork } from './pace';
 import { rebuildGuild } from './rebuild';
 
@@ -89,11 +90,20 @@ export function formatAggregateSummary(summary: AggregateSummary): string {
   return `${count(summary.buckets, 'bucket')} recomputed (${summary.rebuilt} of ${count(summary.units, 'guild period')} rebuilt in full, ${count(summary.dirty_hours, 'dirty hour')}) for ${count(summary.guilds, 'guild')} in ${(summary.ms / 1000).toFixed(2)}s`;
 }
 
-/** Rebuilds the guild in full when asked, or when its summaries are missing, in another timezone or layout. */
+/**
+ * Rebuilds the guild in full when asked, or when its summaries are missing, in another timezone or layout. Its mood
+ * rows are rebuilt with it, or on their own when the guild's mood mapping changed (an override set or reset).
+ */
 async function aggregateGuild(db: Db, guildId: string, timezone: string, forceFull: boolean, now: number): Promise<GuildWork> {
+  const mapping = await readMoodMapping(db, guildId);
   if (forceFull || (await countCurrentPeriodTypes(db, guildId, timezone)) !== PERIOD_TYPES.length) {
     const dirtyHours = await consumeDirtyHours(db, guildId, timezone);
-    return { ...(await rebuildGuild(db, guildId, timezone, now)), dirtyHours };
+    const work = await rebuildGuild(db, guildId, timezone, now);
+    await rebuildMoods(db, guildId, timezone, mapping, now);
+    return { ...work, dirtyHours };
   }
-  return carryDirtyDays(db, guildId, timezone, now);
+  const current = await moodsCurrent(db, guildId, timezone, mapping);
+  const work = await carryDirtyDays(db, guildId, timezone, now, current ? mapping : null);
+  if (!current) await rebuildMoods(db, guildId, timezone, mapping, now);
+  return work;
 }

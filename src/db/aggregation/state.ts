@@ -10,13 +10,15 @@ export const FACTS_VERSION = 2;
 
 /**
  * The guilds a run visits, in id order. Full: every guild with any data, settings or summaries. Incremental: guilds
- * with dirty hours or pending days, and configured guilds (one never aggregated is rebuilt).
+ * with dirty hours or pending days, configured guilds (one never aggregated is rebuilt), and aggregated guilds whose
+ * mood rows are to be rebuilt (no mood_state: a mood override changed, or they were never built).
  */
 export async function listGuildsToAggregate(db: Db, full: boolean): Promise<string[]> {
   const sql = full
     ? `SELECT guild_id FROM clips UNION SELECT guild_id FROM shares UNION SELECT guild_id FROM guild_settings
        UNION SELECT guild_id FROM analytics_state UNION SELECT guild_id FROM dirty_hours`
-    : `SELECT guild_id FROM dirty_hours UNION SELECT guild_id FROM aggregation_pending UNION SELECT guild_id FROM guild_settings`;
+    : `SELECT guild_id FROM dirty_hours UNION SELECT guild_id FROM aggregation_pending UNION SELECT guild_id FROM guild_settings
+       UNION SELECT a.guild_id FROM analytics_state a WHERE NOT EXISTS (SELECT 1 FROM mood_state m WHERE m.guild_id = a.guild_id)`;
   const rows = await queries(db).all<{ guild_id: string }>(`SELECT DISTINCT guild_id FROM (${sql}) AS g ORDER BY guild_id`);
   return rows.map((r) => r.guild_id);
 }

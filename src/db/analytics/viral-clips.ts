@@ -181,3 +181,18 @@ export function readFavouriteClipRows(db: Db, params: ClipListParams): Promise<C
     params as unknown as SqlParams,
   );
 }
+
+/** The guild's clips among `ids` (a chosen ranking, at most a page or two), in no particular order. */
+export function readClipRowsByIds(
+  db: Db,
+  params: { guild: string; since: number; now: number },
+  ids: readonly string[],
+): Promise<ClipRow[]> {
+  const list = db.engine === 'postgres' ? 'SELECT jsonb_array_elements_text(CAST(@ids AS jsonb))' : 'SELECT value FROM json_each(@ids)';
+  return clipRows(db, `SELECT ${CLIP_COLUMNS} FROM clips c WHERE c.guild_id = @guild AND c.clip_id IN (${list})`, {
+    guild: params.guild,
+    since: params.since,
+    now: params.now,
+    ids: JSON.stringify(ids),
+  });
+}

@@ -6,6 +6,7 @@
 /** Tables of guild data: every primary and unique key begins with guild_id (test/db/postgres-schema.test.ts). */
 export const DISTRIBUTED_TABLES = [
   'aggregation_pending',
+  'analytics_clip_moods',
   'analytics_day_top_clips',
   'analytics_pair_facts',
   'analytics_state',
@@ -26,6 +27,8 @@ export const DISTRIBUTED_TABLES = [
   'import_runs',
   'latest_names',
   'message_observations',
+  'mood_overrides',
+  'mood_state',
   'reaction_baselines',
   'reactions',
   'role_changes',

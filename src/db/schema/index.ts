@@ -6,6 +6,7 @@ export * from './clips';
 export * from './dashboard';
 export * from './feeds';
 export * from './hall-of-fame';
+export * from './moods';
 export * from './ops';
 export * from './roles';
 export * from './settings';

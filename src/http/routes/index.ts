@@ -8,6 +8,7 @@ import { registerExportCsvRoute } from './export-csv';
 import { registerGrowthOpportunitiesRoute } from './growth-opportunities';
 import { registerHealthzRoute } from './healthz';
 import { registerLinkedAccountsRoute } from './linked-accounts';
+import { registerMoodsRoute } from './moods';
 import { registerOverviewRoute } from './overview';
 import { registerPeakTimesRoute } from './peak-times';
 import { registerStatusRoute } from './status';
@@ -25,6 +26,7 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
   registerPeakTimesRoute(app, ctx);
   registerCompareRoute(app, ctx);
   registerGrowthOpportunitiesRoute(app, ctx);
+  registerMoodsRoute(app, ctx);
   registerStatusRoute(app, ctx);
   registerExportCsvRoute(app, ctx);
   registerEventsRoute(app, ctx);

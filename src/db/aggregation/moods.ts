@@ -1,0 +1,153 @@
+// The mood counts' statements: the raw reactions per local day, clip and emoji the aggregation maps to moods, the
+// stored per-clip mood rows (analytics_clip_moods) it reads and adjusts, and the guild's mood state (mood_state).
+import { run } from '../client';
+import type { Db } from '../database';
+import { dialect, queries } from '../sql';
+
+/** Reactions (named and imported counts) placed in range `k` on a live share of `clip_id`, by emoji. */
+export interface DayEmojiRow {
+  k: number;
+  clip_id: string;
+  emoji_key: string;
+  n: number;
+}
+
+/** A stored mood row of one bucket. */
+export interface ClipMoodRow {
+  period_start: number;
+  clip_id: string;
+  mood: string;
+  reactions: number;
+}
+
+export interface MoodState {
+  timezone: string;
+  signature: string;
+}
+
+const RANGES_PER_STATEMENT = 400;
+
+// Named reactions at their time and anonymous imported counts at their observation time, on live shares: what
+// reactionsByBucketSql (facts-sql.ts) counts, by clip and emoji instead of by (game, creator).
+const emojiSql = (cte: string): string => `${cte}
+  SELECT k, clip_id, emoji_key, sum(n) AS n FROM (
+    SELECT b.k AS k, s.clip_id AS clip_id, r.emoji_key AS emoji_key, count(*) AS n
+      FROM b CROSS JOIN reactions r
+      JOIN shares s ON s.message_id = r.message_id AND s.guild_id = r.guild_id AND s.deleted_at IS NULL
+     WHERE r.guild_id = ? AND r.reacted_at >= b.s AND r.reacted_at < b.e
+     GROUP BY 1, 2, 3
+    UNION ALL
+    SELECT b.k AS k, s.clip_id AS clip_id, a.emoji_key AS emoji_key, sum(a.anonymous_count) AS n
+      FROM b CROSS JOIN reaction_baselines a
+      JOIN shares s ON s.message_id = a.message_id AND s.guild_id = a.guild_id AND s.deleted_at IS NULL
+     WHERE a.guild_id = ? AND a.observed_at >= b.s AND a.observed_at < b.e
+     GROUP BY 1, 2, 3
+  ) AS per_source GROUP BY 1, 2, 3 HAVING sum(n) <> 0`;
+
+// PostgreSQL: the ranges as one JSON parameter (one statement text) and each range's reactions read through the
+// (guild_id, reacted_at) and (guild_id, observed_at) indexes, as raw-days.ts does for the day facts.
+const POSTGRES_EMOJI_SQL = `WITH b(k, s, e) AS (
+  SELECT (x->>0)::bigint, (x->>1)::bigint, (x->>2)::bigint FROM jsonb_array_elements(?::jsonb) AS x)
+  SELECT k, clip_id, emoji_key, sum(n) AS n FROM (
+    SELECT b.k AS k, s.clip_id AS clip_id, r.emoji_key AS emoji_key, count(*) AS n
+      FROM b CROSS JOIN LATERAL (SELECT r.guild_id, r.message_id, r.emoji_key FROM reactions r
+                                  WHERE r.guild_id = ? AND r.reacted_at >= b.s AND r.reacted_at < b.e) AS r
+      JOIN shares s ON s.message_id = r.message_id AND s.guild_id = r.guild_id AND s.deleted_at IS NULL
+     GROUP BY 1, 2, 3
+    UNION ALL
+    SELECT b.k AS k, s.clip_id AS clip_id, a.emoji_key AS emoji_key, sum(a.anonymous_count) AS n
+      FROM b CROSS JOIN LATERAL (SELECT a.guild_id, a.message_id, a.emoji_key, a.anonymous_count FROM reaction_baselines a
+                                  WHERE a.guild_id = ? AND a.observed_at >= b.s AND a.observed_at < b.e) AS a
+      JOIN shares s ON s.message_id = a.message_id AND s.guild_id = a.guild_id AND s.deleted_at IS NULL
+     GROUP BY 1, 2, 3
+  ) AS per_source GROUP BY 1, 2, 3 HAVING sum(n) <> 0`;
+
+/** The reactions of each range [start, end) by clip and emoji, RANGES_PER_STATEMENT ranges per statement. */
+export async function readEmojiRows(
+  db: Db,
+  guildId: string,
+  ranges: ReadonlyArray<{ key: number; start: number; end: number }>,
+): Promise<DayEmojiRow[]> {
+  const rows: DayEmojiRow[] = [];
+  for (let i = 0; i < ranges.length; i += RANGES_PER_STATEMENT) {
+    const part = ranges.slice(i, i + RANGES_PER_STATEMENT);
+    if (db.engine === 'postgres') {
+      const b = JSON.stringify(part.map((r) => [r.key, r.start, r.end]));
+      rows.push(...(await queries(db).all<DayEmojiRow>(POSTGRES_EMOJI_SQL, [b, guildId, guildId])));
+    } else {
+      const cte = `WITH b(k, s, e) AS (VALUES ${part.map((r) => `(${r.key},${r.start},${r.end})`).join(',')})`;
+      // New text per call (the ranges are inlined): prepared for this call only, not kept in the statement cache.
+      rows.push(...(await run(db, (c) => c.client.prepare<[string, string], DayEmojiRow>(emojiSql(cte)).all(guildId, guildId))));
+    }
+  }
+  return rows.map((r) => ({ k: Number(r.k), clip_id: r.clip_id, emoji_key: r.emoji_key, n: Number(r.n) }));
+}
+
+/** The stored mood rows of some buckets of one period type, in one statement (the keys as one JSON parameter). */
+export async function readClipMoodRows(db: Db, guildId: string, type: string, keys: readonly number[]): Promise<ClipMoodRow[]> {
+  if (keys.length === 0) return [];
+  const list = dialect(db, {
+    sqlite: 'SELECT value FROM json_each(?)',
+    postgres: 'SELECT (jsonb_array_elements_text(?::jsonb))::bigint',
+  });
+  const rows = await queries(db).all<ClipMoodRow>(
+    `SELECT period_start, clip_id, mood, reactions FROM analytics_clip_moods
+      WHERE guild_id = ? AND period_type = ? AND period_start IN (${list})`,
+    [guildId, type, JSON.stringify(keys)],
+  );
+  return rows.map((r) => ({ ...r, period_start: Number(r.period_start), reactions: Number(r.reactions) }));
+}
+
+/** A change of one stored mood row: (period type, bucket key, clip, mood, change). */
+export type ClipMoodChange = [type: string, key: number, clipId: string, mood: string, change: number];
+
+/** Adds the changes to the stored rows (creating them), then deletes the rows they brought to 0. */
+export async function addClipMoods(db: Db, guildId: string, changes: readonly ClipMoodChange[]): Promise<void> {
+  const q = queries(db);
+  for (const [type, key, clip, mood, change] of changes) {
+    if (change === 0) continue;
+    await q.run(
+      `INSERT INTO analytics_clip_moods (guild_id, period_type, period_start, clip_id, mood, reactions) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (guild_id, period_type, period_start, clip_id, mood)
+       DO UPDATE SET reactions = analytics_clip_moods.reactions + excluded.reactions`,
+      [guildId, type, key, clip, mood, change],
+    );
+    await q.run(
+      `DELETE FROM analytics_clip_moods
+        WHERE guild_id = ? AND period_type = ? AND period_start = ? AND clip_id = ? AND mood = ? AND reactions = 0`,
+      [guildId, type, key, clip, mood],
+    );
+  }
+}
+
+/** A rebuild's first write: the guild's mood rows and state go (reads compute from the raw tables meanwhile). */
+export async function clearClipMoods(db: Db, guildId: string): Promise<void> {
+  const q = queries(db);
+  await q.run('DELETE FROM mood_state WHERE guild_id = ?', [guildId]);
+  await q.run('DELETE FROM analytics_clip_moods WHERE guild_id = ?', [guildId]);
+}
+
+/** Inserts rebuilt rows: (period type, bucket key, clip, mood, reactions), none already stored. */
+export async function insertClipMoods(db: Db, guildId: string, rows: readonly ClipMoodChange[]): Promise<void> {
+  const q = queries(db);
+  for (const [type, key, clip, mood, n] of rows) {
+    if (n === 0) continue;
+    await q.run(
+      'INSERT INTO analytics_clip_moods (guild_id, period_type, period_start, clip_id, mood, reactions) VALUES (?, ?, ?, ?, ?, ?)',
+      [guildId, type, key, clip, mood, n],
+    );
+  }
+}
+
+export async function readMoodState(db: Db, guildId: string): Promise<MoodState | null> {
+  return (await queries(db).get<MoodState>('SELECT timezone, signature FROM mood_state WHERE guild_id = ?', [guildId])) ?? null;
+}
+
+/** Marks the guild's mood rows as built in `timezone` with the mapping `signature`. */
+export async function writeMoodState(db: Db, guildId: string, state: MoodState, now: number): Promise<void> {
+  await queries(db).run(
+    `INSERT INTO mood_state (guild_id, timezone, signature, built_at) VALUES (?, ?, ?, ?)
+     ON CONFLICT (guild_id) DO UPDATE SET timezone = excluded.timezone, signature = excluded.signature, built_at = excluded.built_at`,
+    [guildId, state.timezone, state.signature, now],
+  );
+}

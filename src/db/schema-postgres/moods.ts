@@ -1,0 +1,39 @@
+// Reaction moods on PostgreSQL: the twin of src/db/schema/moods.ts (the comments there say what each table holds).
+import { sql } from 'drizzle-orm';
+import { index, integer, pgTable, primaryKey } from 'drizzle-orm/pg-core';
+import { millis, text } from './types';
+
+export const moodOverrides = pgTable(
+  'mood_overrides',
+  {
+    guildId: text('guild_id').notNull(),
+    emoji: text('emoji').notNull(),
+    mood: text('mood').notNull(),
+    updatedAt: millis('updated_at').notNull(),
+    updatedBy: text('updated_by').notNull(),
+  },
+  (t) => [primaryKey({ name: 'mood_overrides_pkey', columns: [t.guildId, t.emoji] })],
+);
+
+export const analyticsClipMoods = pgTable(
+  'analytics_clip_moods',
+  {
+    guildId: text('guild_id').notNull(),
+    periodType: text('period_type').notNull(),
+    periodStart: millis('period_start').notNull(),
+    clipId: text('clip_id').notNull(),
+    mood: text('mood').notNull(),
+    reactions: integer('reactions').notNull(),
+  },
+  (t) => [
+    primaryKey({ name: 'analytics_clip_moods_pkey', columns: [t.guildId, t.periodType, t.periodStart, t.clipId, t.mood] }),
+    index('analytics_clip_moods_rank_idx').on(t.guildId, t.periodType, t.periodStart, t.mood, sql`${t.reactions} DESC`, t.clipId),
+  ],
+);
+
+export const moodState = pgTable('mood_state', {
+  guildId: text('guild_id').primaryKey(),
+  timezone: text('timezone').notNull(),
+  signature: text('signature').notNull(),
+  builtAt: millis('built_at').notNull(),
+});

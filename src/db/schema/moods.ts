@@ -1,0 +1,51 @@
+// Reaction moods (docs/moods.md): a guild's overrides of the default emoji → mood table, the per-clip mood counts
+// the aggregation keeps for every period bucket, and which mapping and timezone those counts were built with.
+import { sql } from 'drizzle-orm';
+import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+
+/** A guild's override of one emoji's mood, keyed by the normalised emoji (analytics/moods-table.ts moodKey). */
+export const moodOverrides = sqliteTable(
+  'mood_overrides',
+  {
+    guildId: text('guild_id').notNull(),
+    /** `emoji:<character>` or `name:<normalised custom emoji name>`. */
+    emoji: text('emoji').notNull(),
+    mood: text('mood').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+    updatedBy: text('updated_by').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.guildId, t.emoji] })],
+);
+
+/**
+ * Reactions of each mood placed on each clip's live shares in each day, week, month and all_time bucket (the guild's
+ * local calendar), as the aggregation keeps them from the raw reactions: the mood mix, the mood rankings and
+ * `/viral sort:<mood>` read here. Rows with 0 are deleted.
+ */
+export const analyticsClipMoods = sqliteTable(
+  'analytics_clip_moods',
+  {
+    guildId: text('guild_id').notNull(),
+    periodType: text('period_type').notNull(),
+    periodStart: integer('period_start').notNull(),
+    clipId: text('clip_id').notNull(),
+    mood: text('mood').notNull(),
+    reactions: integer('reactions').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.guildId, t.periodType, t.periodStart, t.clipId, t.mood] }),
+    // A mood's ranking of a bucket: its top clips without reading the bucket.
+    index('analytics_clip_moods_rank_idx').on(t.guildId, t.periodType, t.periodStart, t.mood, sql`${t.reactions} DESC`, t.clipId),
+  ],
+);
+
+/**
+ * Which mapping (overrides and default table: moodSignature) and timezone a guild's mood counts were built with.
+ * Reads use the counts only when both match; the next aggregation run rebuilds them otherwise.
+ */
+export const moodState = sqliteTable('mood_state', {
+  guildId: text('guild_id').primaryKey(),
+  timezone: text('timezone').notNull(),
+  signature: text('signature').notNull(),
+  builtAt: integer('built_at').notNull(),
+});
