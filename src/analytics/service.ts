@@ -250,7 +250,10 @@ class DbAnalytics implements Analytics {
     const row = await readGuildFingerprint(this.db, guildId);
     // The timezone is in the fingerprint too: two settings writes within one millisecond share an updated_at.
     const timezone = row?.timezone ?? 'UTC';
-    return { fingerprint: `${row?.clips ?? 0}.${row?.dirty ?? 0}.${row?.settings ?? 0}.${timezone}.${row?.links ?? '0:0'}`, timezone };
+    return {
+      fingerprint: `${row?.clips ?? 0}.${row?.dirty ?? 0}.${row?.settings ?? 0}.${timezone}.${row?.links ?? '0:0'}.${row?.videos ?? 0}`,
+      timezone,
+    };
   }
 
   snapshot<T>(fn: (analytics: Analytics) => Promise<T>): Promise<T> {
