@@ -14,6 +14,7 @@ import { findCreator, findGame, suggestCreators, suggestGames, type NamedEntity 
 import { growthOpportunities } from './growth-opportunities';
 import { overview } from './overview';
 import { peakTimes } from './peak-times';
+import { streamMoments } from './stream-moments';
 import { resolvePeriod } from './periods';
 import { topCreators } from './top-creators';
 import { gameRows, topGames } from './top-games';
@@ -29,6 +30,7 @@ import type {
   GrowthOpportunities,
   Overview,
   PeakTimes,
+  StreamMoments,
   PeriodQuery,
   TimelineBucketSize,
   TopCreators,
@@ -62,6 +64,8 @@ export interface Analytics {
   ): Promise<ViralClips>;
   timeline(ctx: AnalysisContext, query: { bucket: TimelineBucketSize; days: number }): Promise<EngagementTimeline>;
   peakTimes(ctx: AnalysisContext, period: PeriodQuery): Promise<PeakTimes>;
+  /** When in their broadcasts clips happen, and which broadcasts gave the most (limit: streams per top list). */
+  streamMoments(ctx: AnalysisContext, query: { period: PeriodQuery; limit: number }): Promise<StreamMoments>;
   /** span: `to_date` (default while the period runs) or `whole`; see compare.ts. */
   compare(ctx: AnalysisContext, period: PeriodQuery, span?: CompareSpan): Promise<Comparison>;
   /** minReactions: reactions a clip needs to be a community favourite (default 2). */
@@ -169,6 +173,10 @@ class DbAnalytics implements Analytics {
 
   peakTimes(ctx: AnalysisContext, period: PeriodQuery): Promise<PeakTimes> {
     return peakTimes(this.db, ctx, { period });
+  }
+
+  streamMoments(ctx: AnalysisContext, query: { period: PeriodQuery; limit: number }): Promise<StreamMoments> {
+    return streamMoments(this.db, ctx, { period: query.period, limit: query.limit });
   }
 
   compare(ctx: AnalysisContext, period: PeriodQuery, span?: CompareSpan): Promise<Comparison> {
