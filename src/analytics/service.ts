@@ -16,6 +16,7 @@ import { moods, type Moods } from './moods';
 import type { Mood } from './moods-table';
 import { overview } from './overview';
 import { peakTimes } from './peak-times';
+import { streamMoments } from './stream-moments';
 import { resolvePeriod } from './periods';
 import { topCreators } from './top-creators';
 import { gameRows, topGames } from './top-games';
@@ -31,6 +32,7 @@ import type {
   GrowthOpportunities,
   Overview,
   PeakTimes,
+  StreamMoments,
   PeriodQuery,
   TimelineBucketSize,
   TopCreators,
@@ -72,6 +74,8 @@ export interface Analytics {
   moods(ctx: AnalysisContext, query: { period: PeriodQuery; limit: number; clipId?: string | null }): Promise<Moods>;
   timeline(ctx: AnalysisContext, query: { bucket: TimelineBucketSize; days: number }): Promise<EngagementTimeline>;
   peakTimes(ctx: AnalysisContext, period: PeriodQuery): Promise<PeakTimes>;
+  /** When in their broadcasts clips happen, and which broadcasts gave the most (limit: streams per top list). */
+  streamMoments(ctx: AnalysisContext, query: { period: PeriodQuery; limit: number }): Promise<StreamMoments>;
   /** span: `to_date` (default while the period runs) or `whole`; see compare.ts. */
   compare(ctx: AnalysisContext, period: PeriodQuery, span?: CompareSpan): Promise<Comparison>;
   /** minReactions: reactions a clip needs to be a community favourite (default 2). */
@@ -181,6 +185,10 @@ class DbAnalytics implements Analytics {
     return peakTimes(this.db, ctx, { period });
   }
 
+  streamMoments(ctx: AnalysisContext, query: { period: PeriodQuery; limit: number }): Promise<StreamMoments> {
+    return streamMoments(this.db, ctx, { period: query.period, limit: query.limit });
+  }
+
   compare(ctx: AnalysisContext, period: PeriodQuery, span?: CompareSpan): Promise<Comparison> {
     return compare(this.db, ctx, span ? { period, span } : { period });
   }
@@ -271,7 +279,10 @@ class DbAnalytics implements Analytics {
     const row = await readGuildFingerprint(this.db, guildId);
     // The timezone is in the fingerprint too: two settings writes within one millisecond share an updated_at.
     const timezone = row?.timezone ?? 'UTC';
-    return { fingerprint: `${row?.clips ?? 0}.${row?.dirty ?? 0}.${row?.settings ?? 0}.${timezone}.${row?.links ?? '0:0'}`, timezone };
+    return {
+      fingerprint: `${row?.clips ?? 0}.${row?.dirty ?? 0}.${row?.settings ?? 0}.${timezone}.${row?.links ?? '0:0'}.${row?.videos ?? 0}`,
+      timezone,
+    };
   }
 
   snapshot<T>(fn: (analytics: Analytics) => Promise<T>): Promise<T> {

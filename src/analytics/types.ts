@@ -208,3 +208,62 @@ export interface GrowthOpportunities {
   /** Clips with many reactions relative to their views. */
   community_favourites: ViralClip[];
 }
+
+/** A broadcast of a followed channel, with the guild's clips of it (stream moments). */
+export interface StreamRow {
+  video_id: string;
+  url: string;
+  broadcaster_id: string;
+  broadcaster_name: string;
+  title: string;
+  started_at: string;
+  duration_seconds: number;
+  clips: number;
+  views: number;
+  /** null for a broadcast of no length. */
+  clips_per_hour: number | null;
+  /** Seconds from the start to the earliest placed clip; null without one. */
+  first_clip_offset_seconds: number | null;
+  clips_without_offset: number;
+}
+
+export interface StreamThird {
+  clips: number;
+  clips_per_hour: number | null;
+}
+
+/** When in a stream clips happen (docs/analytics.md#stream-moments). */
+export interface StreamMoments {
+  period: PeriodJson;
+  bin_minutes: number;
+  /** The guild's counted clips created in the period: placed by Twitch in a broadcast, and not (counted apart). */
+  clips: { total: number; placed: number; without_offset: number };
+  /** Placed clips per bin of minutes into the stream: index i covers [i × bin_minutes, (i + 1) × bin_minutes). */
+  clips_by_bin: number[];
+  /** The same per game, for the games with the most placed clips. */
+  games_by_bin: { game_id: string; game_name: string; clips: number; clips_by_bin: number[] }[];
+  /** The followed channels' broadcasts that started in the period, with all the guild's clips of them. */
+  streams: {
+    count: number;
+    /** More broadcasts started in the period than are analysed (the most recent are). */
+    truncated: boolean;
+    hours_streamed: number;
+    clips: number;
+    views: number;
+    clips_without_offset: number;
+    clips_per_hour: number | null;
+    time_to_first_clip: { streams: number; median_seconds: number | null; mean_seconds: number | null };
+    thirds: { first: StreamThird; middle: StreamThird; last: StreamThird; beyond_end: number };
+  };
+  top_by_clips: StreamRow[];
+  top_by_views: StreamRow[];
+  /** Per game: its clips in the broadcasts, over the hours of the broadcasts that had clips of it. */
+  games_per_hour: {
+    game_id: string;
+    game_name: string;
+    streams: number;
+    hours_streamed: number;
+    clips: number;
+    clips_per_hour: number | null;
+  }[];
+}

@@ -229,5 +229,7 @@ export function helixClipOf(clip: ClipModel): HelixClip {
     duration: clip.duration,
     thumbnailUrl: clip.thumbnailUrl,
     createdAt: clip.createdAt,
+    videoId: null,
+    vodOffset: null,
   };
 }

@@ -51,5 +51,9 @@ export function budgetedTwitch(twitch: TwitchApi, budget: () => HelixBudget): Tw
       budget().spend();
       return twitch.getUsersByLogins(logins);
     },
+    async getArchiveVideos(query) {
+      budget().spend();
+      return twitch.getArchiveVideos(query);
+    },
   };
 }

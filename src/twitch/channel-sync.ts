@@ -2,7 +2,8 @@
 // and the sync pages through Get Clips by broadcaster_id in started_at/ended_at windows — halved when a window
 // reaches Helix's pagination cap, widened when sparse — upserting every clip of the channel (discord_shares 0,
 // source 'twitch_sync') so that top creators and games cover all clips, not only those shared in Discord.
-// After the first complete run a sync starts a day before the newest clip it has seen.
+// After the first complete run a sync starts a day before the newest clip it has seen. Each run then reads the
+// channel's past broadcasts (Get Videos, type=archive) back to that start, for the stream-moments analysis.
 import { canonicalClipUrl } from '../capture/clip-url';
 import type { Clock } from '../clock';
 import type { Db } from '../db/database';
@@ -17,6 +18,7 @@ import {
   type TwitchChannel,
 } from '../db/stores/twitch-channels';
 import { writeSyncedClips } from '../db/stores/twitch-clips';
+import { upsertTwitchVideos } from '../db/stores/twitch-videos';
 import type { Logger } from '../logger';
 import { HELIX_MAX_IDS, type TwitchApi } from './client';
 import { classifyTwitchError } from './errors';
@@ -30,6 +32,10 @@ const DAY_MS = 86_400_000;
 export const EARLIEST_CLIP_AT = Date.UTC(2016, 4, 1);
 /** How far before the newest clip seen an incremental sync starts (clips appear in Helix with some delay). */
 export const SYNC_OVERLAP_MS = DAY_MS;
+/** Twitch ends a broadcast after 48 hours: a stream that started this long before a sync's start may still hold its clips. */
+const LONGEST_STREAM_MS = 2 * DAY_MS;
+/** Get Videos pages read per channel and run at most (100 broadcasts each; Twitch keeps archives 7 to 60 days). */
+export const MAX_VIDEO_PAGES = 10;
 
 export { listAllTwitchChannels, listTwitchChannels, type TwitchChannel };
 
@@ -113,6 +119,8 @@ export interface SyncOptions {
   initialWindowMs?: number;
   /** The smallest window; one that still reaches the cap is taken as it is (and logged). */
   minWindowMs?: number;
+  /** Get Videos pages per run at most (MAX_VIDEO_PAGES by default). */
+  maxVideoPages?: number;
 }
 
 export interface SyncSummary {
@@ -125,6 +133,9 @@ export interface SyncSummary {
   clipsAdded: number;
   /** Windows that reached the pagination cap even at the smallest window length (some clips may be missing). */
   cappedWindows: number;
+  /** Past broadcasts read from Get Videos, and those new or changed in the guild. */
+  videosSeen: number;
+  videosChanged: number;
   syncedThrough: number | null;
 }
 
@@ -157,6 +168,8 @@ export async function syncTwitchChannel(deps: SyncDeps, channel: TwitchChannel, 
     clipsSeen: 0,
     clipsAdded: 0,
     cappedWindows: 0,
+    videosSeen: 0,
+    videosChanged: 0,
     syncedThrough: channel.syncedThrough,
   };
   let newest = channel.syncedThrough;
@@ -218,6 +231,7 @@ export async function syncTwitchChannel(deps: SyncDeps, channel: TwitchChannel, 
       if (count < cap / 4) windowMs = Math.min(maxWindow, windowMs * 2);
       report(start);
     }
+    await syncVideos(deps, channel, from - LONGEST_STREAM_MS, options.maxVideoPages ?? MAX_VIDEO_PAGES, summary);
   } catch (raw) {
     if (isTransientDatabaseError(raw)) throw raw;
     const error = classifyTwitchError(raw, `sync of ${channel.broadcasterLogin}`);
@@ -227,6 +241,33 @@ export async function syncTwitchChannel(deps: SyncDeps, channel: TwitchChannel, 
   await recordChannelSynced(db, channel.guildId, channel.broadcasterId, newest, clock.now());
   summary.syncedThrough = newest;
   return summary;
+}
+
+/**
+ * Reads the channel's past broadcasts newest first, page by page, until one started before `since` (or the page
+ * budget is spent), and upserts them for the guild. Calls go through the same client, so the same pacer, as the clips.
+ */
+async function syncVideos(deps: SyncDeps, channel: TwitchChannel, since: number, maxPages: number, summary: SyncSummary): Promise<void> {
+  let after: string | undefined;
+  for (let page = 0; page < maxPages; page++) {
+    const answer = await deps.twitch.getArchiveVideos({ userId: channel.broadcasterId, after });
+    summary.calls++;
+    if (answer.rejected.length > 0) {
+      deps.logger.warn(
+        { channel: channel.broadcasterLogin, problem: answer.rejected[0]!.problem, count: answer.rejected.length },
+        'skipped video records of an unexpected shape',
+      );
+    }
+    const videos = answer.videos.filter((v) => v.broadcasterId === channel.broadcasterId);
+    summary.videosSeen += videos.length;
+    summary.videosChanged += await upsertTwitchVideos(deps.db, channel.guildId, videos, deps.clock.now());
+    if (!answer.cursor || answer.videos.length === 0 || answer.videos.some((v) => v.startedAt < since)) return;
+    after = answer.cursor;
+  }
+  deps.logger.info(
+    { channel: channel.broadcasterLogin, pages: maxPages },
+    'stopped reading past broadcasts at the page limit for this run',
+  );
 }
 
 /**

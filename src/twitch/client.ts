@@ -11,6 +11,9 @@ import {
   helixUserSchema,
   parseClip,
   parseItems,
+  parseVideo,
+  type HelixVideo,
+  type RejectedItem,
   type ClipLookup,
   type ClipPage,
   type HelixEnvelope,
@@ -38,12 +41,29 @@ export interface BroadcasterClipsQuery {
   after?: string;
 }
 
+export interface UserVideosQuery {
+  /** The broadcaster's user id. */
+  userId: string;
+  /** Page size, 1–100. */
+  first?: number;
+  after?: string;
+}
+
+export interface VideoPage {
+  /** Past broadcasts (type=archive), newest first. */
+  videos: HelixVideo[];
+  rejected: RejectedItem[];
+  cursor: string | null;
+}
+
 /** The Helix calls Clipscope makes: what enrichment, refresh and channel sync are written against. */
 export interface TwitchApi {
   getClipsByIds(ids: readonly string[]): Promise<ClipLookup>;
   getClipsByBroadcaster(query: BroadcasterClipsQuery): Promise<ClipPage>;
   getGamesByIds(ids: readonly string[]): Promise<HelixGame[]>;
   getUsersByLogins(logins: readonly string[]): Promise<HelixUser[]>;
+  /** One page of a channel's past broadcasts (Get Videos, type=archive), newest first. */
+  getArchiveVideos(query: UserVideosQuery): Promise<VideoPage>;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -252,6 +272,14 @@ export function createTwitchApi(options: TwitchApiOptions): TwurpleTwitchApi {
         );
       }
       return games;
+    },
+    async getArchiveVideos(query) {
+      const query_: Record<string, string> = { user_id: query.userId, type: 'archive', first: String(query.first ?? HELIX_MAX_IDS) };
+      if (query.after) query_.after = query.after;
+      const envelope = await call(`Get Videos (user ${query.userId})`, 'videos', query_);
+      const parsed = parseItems(envelope.data, parseVideo);
+      const cursor = envelope.pagination?.cursor;
+      return { videos: parsed.clips, rejected: parsed.rejected, cursor: cursor ? cursor : null };
     },
     async getUsersByLogins(logins) {
       checkCount(logins, 'logins');

@@ -30,7 +30,7 @@ const helixClipSchema = z.object({
   created_at: twitchTime,
   thumbnail_url: z.string(),
   duration: z.number().nonnegative(),
-  vod_offset: z.number().nullable().optional(),
+  vod_offset: z.number().int().nonnegative().nullable().optional(),
   is_featured: z.boolean().optional(),
 });
 
@@ -46,6 +46,32 @@ export const helixUserSchema = z.object({
   login: z.string().min(1),
   display_name: z.string(),
   created_at: twitchTime.optional(),
+});
+
+/** A video's length as Twitch writes it ("3h8m33s", "45m2s", "12s"), in whole seconds. */
+export function parseTwitchDuration(text: string): number {
+  const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text);
+  if (!match || text === '') throw new Error(`"${text.slice(0, 40)}" is not a Twitch duration like 3h8m33s`);
+  return Number(match[1] ?? 0) * 3600 + Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0);
+}
+
+const helixVideoSchema = z.object({
+  id: z.string().min(1),
+  stream_id: z.string().nullable().optional(),
+  user_id: z.string().min(1),
+  user_login: z.string().optional(),
+  user_name: z.string(),
+  title: z.string(),
+  created_at: twitchTime,
+  type: z.string(),
+  duration: z.string().transform((v, ctx) => {
+    try {
+      return parseTwitchDuration(v);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  }),
 });
 
 export const envelopeSchema = z.object({
@@ -69,6 +95,35 @@ export interface HelixClip {
   createdAt: number;
   thumbnailUrl: string;
   duration: number;
+  /** The broadcast the clip was taken from (null: Twitch names none, e.g. no VOD was kept). */
+  videoId: string | null;
+  /** Seconds into that broadcast (null: the VOD is gone or not processed yet). */
+  vodOffset: number | null;
+}
+
+/** A past broadcast (Get Videos, type=archive) as Clipscope uses it. */
+export interface HelixVideo {
+  id: string;
+  streamId: string | null;
+  broadcasterId: string;
+  broadcasterName: string;
+  title: string;
+  /** When the broadcast started, epoch ms. */
+  startedAt: number;
+  durationSeconds: number;
+}
+
+export function parseVideo(item: unknown): HelixVideo {
+  const video = helixVideoSchema.parse(item);
+  return {
+    id: video.id,
+    streamId: video.stream_id ? video.stream_id : null,
+    broadcasterId: video.user_id,
+    broadcasterName: video.user_name,
+    title: video.title,
+    startedAt: video.created_at,
+    durationSeconds: video.duration,
+  };
 }
 
 export interface HelixGame {
@@ -114,6 +169,9 @@ export function parseClip(item: unknown): HelixClip {
     createdAt: clip.created_at,
     thumbnailUrl: clip.thumbnail_url,
     duration: clip.duration,
+    videoId: clip.video_id ? clip.video_id : null,
+    // An offset without its broadcast places the clip nowhere: both or neither.
+    vodOffset: clip.video_id ? (clip.vod_offset ?? null) : null,
   };
 }
 

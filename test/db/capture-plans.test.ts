@@ -107,6 +107,8 @@ async function captureStatements(): Promise<string[]> {
       createdAt: T0,
       thumbnailUrl: 'u',
       duration: 1,
+      videoId: null,
+      vodOffset: null,
     },
     { now: T0, gameName: 'G' },
   );

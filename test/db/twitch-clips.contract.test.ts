@@ -35,6 +35,8 @@ function record(id: string, overrides: Partial<TwitchClipRecord> = {}): TwitchCl
     createdAt: T0 - 48 * HOUR,
     thumbnailUrl: `https://thumb/${id}.jpg`,
     duration: 30.5,
+    videoId: null,
+    vodOffset: null,
     ...overrides,
   };
 }
@@ -88,6 +90,21 @@ describe.each(testEngines())('Twitch clip stores on %s', (engine) => {
   beforeEach(async () => {
     for (const table of ['clips', 'shares', 'reactions', 'reaction_baselines', 'dirty_hours', 'clip_view_history', 'game_name_misses'])
       await q().run(`DELETE FROM ${table}`);
+  });
+
+  it('stores the broadcast and the offset into it, and keeps them when Twitch later drops them (the VOD expired)', async () => {
+    await clip('gA', 'Vod1');
+    await clip('gB', 'Vod1');
+    await writeTwitchClip(t.db, record('Vod1', { videoId: 'v77', vodOffset: 4321 }), { now: T0, gameName: 'Game' });
+    for (const guild of ['gA', 'gB']) expect(await row(guild, 'Vod1')).toMatchObject({ video_id: 'v77', vod_offset: 4321 });
+    await writeTwitchClip(t.db, record('Vod1', { videoId: null, vodOffset: null, viewCount: 150 }), { now: T0 + HOUR, gameName: 'Game' });
+    expect(await row('gA', 'Vod1')).toMatchObject({ video_id: 'v77', vod_offset: 4321, view_count: 150 });
+    await writeSyncedClips(t.db, 'gC', [{ clip: record('Vod1', { videoId: 'v77', vodOffset: 4321 }), url: 'u' }], new Map(), [], T0, T0);
+    expect(await row('gC', 'Vod1')).toMatchObject({ video_id: 'v77', vod_offset: 4321 });
+    // A clip Twitch never placed keeps null: nothing is guessed.
+    await clip('gA', 'NoVod');
+    await writeTwitchClip(t.db, record('NoVod'), { now: T0, gameName: 'Game' });
+    expect(await row('gA', 'NoVod')).toMatchObject({ video_id: null, vod_offset: null });
   });
 
   it("writes a Get Clips answer into every guild's row of the clip, with a view observation and the changed guilds' hours dirty", async () => {

@@ -1,6 +1,6 @@
 // A fake Twitch Helix + OAuth server on loopback, laid out like the Twitch CLI mock API so that Twurple reaches
 // it through TWURPLE_MOCK_API_PORT (http://localhost:PORT/mock/<endpoint>, /auth/<endpoint>). It serves the
-// documented shapes of Get Clips, Get Games, Get Users and the client-credentials token endpoint, keeps an
+// documented shapes of Get Clips, Get Games, Get Users, Get Videos and the client-credentials token endpoint, keeps an
 // 800-points-per-minute token bucket (configurable) with Ratelimit-* headers, injects faults on demand
 // and records every request. Used by the tests and by bench/enrichment.ts.
 import { randomBytes } from 'node:crypto';
@@ -25,6 +25,41 @@ export interface FakeClip {
   duration: number;
   vod_offset: number | null;
   is_featured: boolean;
+}
+
+/** A Get Videos record (https://dev.twitch.tv/docs/api/reference/#get-videos). */
+export interface FakeVideo {
+  id: string;
+  stream_id: string | null;
+  user_id: string;
+  user_login: string;
+  user_name: string;
+  title: string;
+  description: string;
+  created_at: string;
+  published_at: string;
+  url: string;
+  thumbnail_url: string;
+  viewable: string;
+  view_count: number;
+  language: string;
+  type: 'archive' | 'highlight' | 'upload';
+  /** Twitch's duration text, e.g. "3h8m33s". */
+  duration: string;
+  muted_segments: null;
+}
+
+export interface VideoInput extends Partial<FakeVideo> {
+  id: string;
+  user_id: string;
+}
+
+/** Seconds as Twitch writes a video's duration: "3h8m33s", "45m2s", "12s". */
+export function twitchDuration(seconds: number): string {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  return `${h > 0 ? `${h}h` : ''}${h > 0 || m > 0 ? `${m}m` : ''}${s}s`;
 }
 
 export interface FakeGame {
@@ -104,6 +139,7 @@ export class FakeHelix {
   readonly clips = new Map<string, FakeClip>();
   readonly games = new Map<string, FakeGame>();
   readonly users = new Map<string, FakeUser>();
+  readonly videos = new Map<string, FakeVideo>();
   readonly requests: RecordedRequest[] = [];
   readonly tokens = new Set<string>();
   /** Tokens issued so far (renewals included). */
@@ -190,6 +226,30 @@ export class FakeHelix {
     };
     this.users.set(user.id, user);
     return user;
+  }
+
+  addVideo(input: VideoInput): FakeVideo {
+    const created = input.created_at ?? '2024-05-01T18:00:00Z';
+    const video: FakeVideo = {
+      stream_id: `s-${input.id}`,
+      user_login: `broadcaster${input.user_id}`,
+      user_name: `Broadcaster${input.user_id}`,
+      title: `Stream ${input.id}`,
+      description: '',
+      created_at: created,
+      published_at: created,
+      url: `https://www.twitch.tv/videos/${input.id}`,
+      thumbnail_url: '',
+      viewable: 'public',
+      view_count: 0,
+      language: 'en',
+      type: 'archive',
+      duration: '3h0m0s',
+      muted_segments: null,
+      ...input,
+    };
+    this.videos.set(video.id, video);
+    return video;
   }
 
   /** Serves `fault` to the next `times` requests (of `endpoint` only, e.g. "clips", when given). */
@@ -419,6 +479,8 @@ export class FakeHelix {
         const data = [...this.users.values()].filter((u) => ids.includes(u.id) || logins.includes(u.login.toLowerCase()));
         return { status: 200, body: { data } };
       }
+      case 'videos':
+        return this.videoPage(query);
       default:
         return { status: 404, body: { error: 'Not Found', status: 404, message: `no endpoint ${endpoint}` } };
     }
@@ -448,14 +510,32 @@ export class FakeHelix {
       })
       .sort((a, b) => b.view_count - a.view_count || a.id.localeCompare(b.id))
       .slice(0, this.paginationCap);
+    return this.page(matching, query, first);
+  }
+
+  /** Get Videos by id or by user_id (newest first, `type` all/archive/highlight/upload, `first` ≤ 100, `after`). */
+  private videoPage(query: URLSearchParams): { status: number; body: unknown } {
+    const bad = (message: string) => ({ status: 400, body: { error: 'Bad Request', status: 400, message } });
+    const ids = query.getAll('id');
+    const userId = query.get('user_id');
+    const gameId = query.get('game_id');
+    if ([ids.length > 0, userId !== null, gameId !== null].filter(Boolean).length !== 1)
+      return bad('The request must specify exactly one of id, user_id or game_id');
+    if (ids.length > 100) return bad('The request may specify a maximum of 100 id query parameters');
+    if (ids.length > 0) return { status: 200, body: { data: ids.map((id) => this.videos.get(id)).filter(Boolean), pagination: {} } };
+    const type = query.get('type') ?? 'all';
+    if (!['all', 'archive', 'highlight', 'upload'].includes(type)) return bad('type must be all, archive, highlight or upload');
+    const first = Number(query.get('first') ?? '20');
+    if (!Number.isInteger(first) || first < 1 || first > 100) return bad('first must be between 1 and 100');
+    const matching = [...this.videos.values()]
+      .filter((v) => v.user_id === userId && (type === 'all' || v.type === type))
+      .sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at) || a.id.localeCompare(b.id));
+    return this.page(matching, query, first);
+  }
+
+  private page(matching: readonly unknown[], query: URLSearchParams, first: number): { status: number; body: unknown } {
     const after = query.get('after');
-    const offset = after
-      ? Number(
-          Buffer.from(after, 'base64url')
-            .toString('utf8')
-            .replace(/^offset:/, ''),
-        )
-      : 0;
+    const offset = offsetCursor(after);
     if (!Number.isInteger(offset) || offset < 0) {
       return { status: 400, body: { error: 'Bad Request', status: 400, message: 'invalid cursor' } };
     }
@@ -464,6 +544,16 @@ export class FakeHelix {
     const pagination = next < matching.length ? { cursor: Buffer.from(`offset:${next}`).toString('base64url') } : {};
     return { status: 200, body: { data, pagination } };
   }
+}
+
+function offsetCursor(after: string | null): number {
+  return after
+    ? Number(
+        Buffer.from(after, 'base64url')
+          .toString('utf8')
+          .replace(/^offset:/, ''),
+      )
+    : 0;
 }
 
 function closeServer(server: http.Server): Promise<void> {

@@ -23,6 +23,8 @@ const clip = (viewCount: number) => ({
   createdAt: NOW - 3_600_000,
   thumbnailUrl: 'x',
   duration: 10,
+  videoId: null,
+  vodOffset: null,
 });
 
 describe.each(testEngines())('guild data versions on %s', (engine) => {

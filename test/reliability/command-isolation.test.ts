@@ -95,6 +95,8 @@ function helixClip(side: Side, clipId: string, i: number): HelixClip {
     createdAt: TUESDAY,
     thumbnailUrl: `https://clips-media.example/${clipId}.jpg`,
     duration: 30,
+    videoId: null,
+    vodOffset: null,
   };
 }
 

@@ -156,6 +156,8 @@ async function writeClipsOfGuildA(db: Db): Promise<void> {
         createdAt: FIRST_POST - DAY + i * HOUR,
         thumbnailUrl: `https://static/${clipId}.jpg`,
         duration: 30,
+        videoId: null,
+        vodOffset: null,
       },
       { now: NOW - 3 * DAY, gameName: `Game ${i % 4}` },
     );

@@ -13,6 +13,8 @@ export interface GuildFingerprint {
   timezone: string | null;
   /** The guild's verified Twitch links: how many, and the latest linked_at ("0:0" without any). */
   links: string;
+  /** max(twitch_videos.fetched_at): the channel sync bumps it when a guild's streams change. */
+  videos: number | null;
 }
 
 /**
@@ -38,7 +40,8 @@ export async function readChangeMarker(db: Db): Promise<string> {
 const FINGERPRINT_SQL = `SELECT (SELECT max(last_updated_at) FROM clips WHERE guild_id = @guild) AS clips,
                 (SELECT count(*) FROM dirty_hours WHERE guild_id = @guild) AS dirty,
                 s.updated_at AS settings, s.timezone AS timezone,
-                (SELECT count(*) || ':' || coalesce(max(linked_at), 0) FROM twitch_links WHERE guild_id = @guild) AS links
+                (SELECT count(*) || ':' || coalesce(max(linked_at), 0) FROM twitch_links WHERE guild_id = @guild) AS links,
+                (SELECT max(fetched_at) FROM twitch_videos WHERE guild_id = @guild) AS videos
            FROM (SELECT 1 AS one) AS one LEFT JOIN guild_settings s ON s.guild_id = @guild`;
 
 export async function readGuildFingerprint(db: Db, guildId: string): Promise<GuildFingerprint | undefined> {

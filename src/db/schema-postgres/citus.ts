@@ -38,6 +38,7 @@ export const DISTRIBUTED_TABLES = [
   'shares',
   'twitch_channels',
   'twitch_links',
+  'twitch_videos',
 ] as const;
 
 /**

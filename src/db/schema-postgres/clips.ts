@@ -39,6 +39,9 @@ export const clips = pgTable(
     enrichmentNextAttemptAt: millis('enrichment_next_attempt_at').notNull().default(0),
     enrichedAt: millis('enriched_at'),
     viewsRefreshedAt: millis('views_refreshed_at'),
+    videoId: text('video_id'),
+    /** Seconds into the broadcast. */
+    vodOffset: integer('vod_offset'),
   },
   (t) => [
     primaryKey({ name: 'clips_pkey', columns: [t.guildId, t.id] }),
@@ -53,6 +56,7 @@ export const clips = pgTable(
     index('clips_guild_creator_created_idx').on(t.guildId, t.creatorId, t.clipCreatedAt),
     index('clips_guild_game_created_idx').on(t.guildId, t.gameId, t.clipCreatedAt),
     index('clips_guild_reactions_idx').on(t.guildId, t.discordReactions),
+    index('clips_guild_video_idx').on(t.guildId, t.videoId),
     index('clips_unnamed_game_idx').on(t.gameId).where(sql`${t.gameName} IS NULL AND ${t.gameId} <> ''`),
   ],
 );
@@ -108,3 +112,23 @@ export const gameNameMisses = pgTable('game_name_misses', {
   lastMissedAt: millis('last_missed_at').notNull(),
   nextTryAt: millis('next_try_at').notNull(),
 });
+
+/** The past broadcasts of the channels a guild follows (guild data, keyed by guild like twitch_channels). */
+export const twitchVideos = pgTable(
+  'twitch_videos',
+  {
+    guildId: text('guild_id').notNull(),
+    videoId: text('video_id').notNull(),
+    broadcasterId: text('broadcaster_id').notNull(),
+    broadcasterName: text('broadcaster_name').notNull(),
+    streamId: text('stream_id'),
+    title: text('title').notNull(),
+    startedAt: millis('started_at').notNull(),
+    durationSeconds: integer('duration_seconds').notNull(),
+    fetchedAt: millis('fetched_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ name: 'twitch_videos_pkey', columns: [t.guildId, t.videoId] }),
+    index('twitch_videos_guild_started_idx').on(t.guildId, t.startedAt),
+  ],
+);

@@ -46,6 +46,10 @@ export const clips = sqliteTable(
     enrichmentNextAttemptAt: integer('enrichment_next_attempt_at').notNull().default(0),
     enrichedAt: integer('enriched_at'),
     viewsRefreshedAt: integer('views_refreshed_at'),
+    /** The broadcast (Twitch video id) the clip was taken from; null when Twitch names none (no VOD kept). */
+    videoId: text('video_id'),
+    /** Seconds into that broadcast where the clip starts; null when the VOD is gone or not yet processed. */
+    vodOffset: integer('vod_offset'),
   },
   (t) => [
     uniqueIndex('clips_guild_clip_uq').on(t.guildId, t.clipId),
@@ -61,6 +65,8 @@ export const clips = sqliteTable(
     index('clips_guild_creator_created_idx').on(t.guildId, t.creatorId, t.clipCreatedAt),
     index('clips_guild_game_created_idx').on(t.guildId, t.gameId, t.clipCreatedAt),
     index('clips_guild_reactions_idx').on(t.guildId, t.discordReactions),
+    // Stream moments: a stream's clips, read per guild and video.
+    index('clips_guild_video_idx').on(t.guildId, t.videoId),
     // Clips whose game Twitch left unnamed (Get Games left the id out): the few rows the game-name repair looks
     // for on every enrichment run, without walking the table.
     index('clips_unnamed_game_idx').on(t.gameId).where(sql`${t.gameName} IS NULL AND ${t.gameId} <> ''`),
@@ -130,3 +136,26 @@ export const gameNameMisses = sqliteTable('game_name_misses', {
   /** Earliest time the game is asked about again. */
   nextTryAt: integer('next_try_at').notNull(),
 });
+
+/**
+ * The past broadcasts (Get Videos, type=archive) of the channels a guild follows, fetched by the channel sync. Keyed
+ * by guild like the channels themselves, so every read of them is a guild's own (docs/adr/0018-stream-moments.md).
+ */
+export const twitchVideos = sqliteTable(
+  'twitch_videos',
+  {
+    guildId: text('guild_id').notNull(),
+    videoId: text('video_id').notNull(),
+    broadcasterId: text('broadcaster_id').notNull(),
+    broadcasterName: text('broadcaster_name').notNull(),
+    /** Twitch's stream id, when it gives one. */
+    streamId: text('stream_id'),
+    title: text('title').notNull(),
+    /** When the broadcast started (the video's created_at), epoch ms. */
+    startedAt: integer('started_at').notNull(),
+    /** Length of the broadcast in seconds (Twitch sends e.g. "3h8m33s"). */
+    durationSeconds: integer('duration_seconds').notNull(),
+    fetchedAt: integer('fetched_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.guildId, t.videoId] }), index('twitch_videos_guild_started_idx').on(t.guildId, t.startedAt)],
+);

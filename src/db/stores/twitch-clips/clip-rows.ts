@@ -19,6 +19,9 @@ export interface TwitchClipRecord {
   createdAt: number;
   thumbnailUrl: string;
   duration: number;
+  /** The broadcast (Twitch video id) and the seconds into it; null when Twitch names none. */
+  videoId: string | null;
+  vodOffset: number | null;
 }
 
 export interface ClipRowState {
@@ -40,6 +43,7 @@ export const UPDATE_CLIP_SQL = `UPDATE clips SET title = @title, broadcaster_id 
               creator_id = @creatorId, creator_name = @creatorName, game_id = @gameId,
               game_name = coalesce(@gameName, CASE WHEN game_id = @gameId THEN game_name END),
               view_count = @viewCount, duration = @duration, thumbnail_url = @thumbnailUrl, clip_created_at = @createdAt,
+              video_id = coalesce(@videoId, video_id), vod_offset = coalesce(@vodOffset, vod_offset),
               enrichment_state = 'done', enrichment_attempts = 0, enrichment_error = NULL, enrichment_next_attempt_at = 0,
               enriched_at = coalesce(enriched_at, @now), views_refreshed_at = @now, last_updated_at = @now
         WHERE clip_id = @clipId`;
@@ -87,6 +91,9 @@ export function clipUpdateParams(clip: TwitchClipRecord, gameName: string | null
     duration: clip.duration,
     thumbnailUrl: clip.thumbnailUrl,
     createdAt: clip.createdAt,
+    // A broadcast once known stays when Twitch later drops it (the VOD expired): the clip still happened there.
+    videoId: clip.videoId,
+    vodOffset: clip.vodOffset,
     now,
   };
 }
