@@ -13,6 +13,7 @@ import { digestStore } from './db/stores/digests';
 import { DIGEST_CHECK_CRON, DIGEST_JOB_NAME, runDueDigests } from './digest/weekly';
 import { createAdminServices } from './discord/admin-services';
 import { createDiscordBot } from './discord/bot';
+import type { FatalClose } from './discord/fatal-close';
 import { createBotView } from './discord/bot-view';
 import type { BotView } from './auth/guild-access';
 import { COMMANDS } from './discord/commands/index';
@@ -57,9 +58,14 @@ export interface AppDeps {
    * app closes it on stop. Without it the app opens the SQLite file at DATABASE_PATH itself (tests, the demo).
    */
   db?: Db;
+  /**
+   * Called once when Discord closes a gateway shard for good after login (src/discord/fatal-close.ts): the entry point
+   * stops the app and exits with status 1. Without it the bot only logs the fatal line.
+   */
+  onFatalClose?: (close: FatalClose) => void;
 }
 
-export function createApp({ config, logger, clock, db: opened }: AppDeps): App {
+export function createApp({ config, logger, clock, db: opened, onFatalClose }: AppDeps): App {
   if (!opened && config.DATABASE_URL)
     throw new Error('createApp: open the PostgreSQL database with openDb (src/db/open.ts) and pass it as db');
   const db = opened ?? openDatabase({ path: config.DATABASE_PATH });
@@ -123,6 +129,8 @@ export function createApp({ config, logger, clock, db: opened }: AppDeps): App {
       token: config.DISCORD_TOKEN,
       apiBaseUrl: config.DISCORD_API_BASE_URL,
       onInteraction: createInteractionRouter(commands, COMMANDS),
+      shards: { count: config.DISCORD_SHARD_COUNT, ids: config.DISCORD_SHARD_IDS },
+      ...(onFatalClose ? { onFatalClose } : {}),
     });
     services.push(bot);
     botView = createBotView(bot.client, settings);

@@ -2,6 +2,7 @@
 import cron from 'node-cron';
 import { z } from 'zod';
 import { isValidTimeZone } from './analytics/periods';
+import { MAX_SHARD_COUNT, parseShardIds, type ShardCountSetting, type ShardIdsSetting } from './discord/shard-plan';
 import { ClipscopeError } from './errors';
 
 const optionalText = z
@@ -61,6 +62,27 @@ const publicUrl = z
   .transform((v) => v.replace(/\/+$/, ''))
   .optional();
 
+/** DISCORD_SHARD_COUNT: `auto` (Discord's recommendation, read at start) or the total shard count of every host. */
+const shardCount = z
+  .string()
+  .trim()
+  .regex(/^(auto|\d{1,5})$/, { error: `"auto" or a whole number of shards from 1 to ${MAX_SHARD_COUNT}` })
+  .transform((v): ShardCountSetting => (v === 'auto' ? 'auto' : Number(v)))
+  .refine((v) => v === 'auto' || (v >= 1 && v <= MAX_SHARD_COUNT), {
+    error: `"auto" or a whole number of shards from 1 to ${MAX_SHARD_COUNT}`,
+  });
+
+/** DISCORD_SHARD_IDS: `all`, or the shards this host runs (`0-3`, `4,5`). */
+const shardIds = z
+  .string()
+  .trim()
+  .transform((v, ctx): ShardIdsSetting => {
+    const parsed = parseShardIds(v);
+    if ('ids' in parsed) return parsed.ids;
+    ctx.issues.push({ code: 'custom', message: parsed.problem, input: v });
+    return z.NEVER;
+  });
+
 export const configSchema = z.object({
   /** auto: readable lines on a terminal, JSON lines otherwise (a file, journald, a log shipper). */
   LOG_FORMAT: z.enum(['auto', 'pretty', 'json']).default('auto'),
@@ -83,6 +105,23 @@ export const configSchema = z.object({
   DISCORD_API_BASE_URL: z.url({ error: 'an http(s) URL such as https://discord.com/api' }).default('https://discord.com/api'),
   DISCORD_APPLICATION_ID: optionalText,
   DISCORD_DEV_GUILD_ID: optionalText,
+  /** Total gateway shards of the bot across every host: `auto` asks Discord (GET /gateway/bot) at start. */
+  DISCORD_SHARD_COUNT: shardCount.default('auto'),
+  /** The shards this host runs: `all`, or ids and ranges (`0-3`, `4,5`); several hosts split the total between them. */
+  DISCORD_SHARD_IDS: shardIds.default('all'),
+  /**
+   * Processes this host runs its shards in. 1 (the only value supported so far) runs every shard in this process
+   * (docs/adr/0015-sharding.md); several hosts each run their own DISCORD_SHARD_IDS.
+   */
+  DISCORD_PROCESSES: z
+    .string()
+    .trim()
+    .refine((v) => v === '1', {
+      error:
+        '1, the only value supported so far: several child processes per host are not supported yet; run every shard of this host in one process, or split the shards between hosts with DISCORD_SHARD_IDS',
+    })
+    .transform(Number)
+    .default(1),
   /** Messages written per storage transaction at most; the batch is committed at once when the bot is idle. */
   CAPTURE_BATCH_MAX: wholeNumber(1, 10_000).default(500),
 
@@ -218,12 +257,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (value !== undefined && value.trim() !== '') relevant[key] = value;
   }
   const parsed = configSchema.safeParse(relevant);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) {
+    const problems = crossCheck(parsed.data);
+    if (problems.length === 0) return parsed.data;
+    throw new ConfigError(problems);
+  }
   const problems = parsed.error.issues.map((issue) => {
     const name = issue.path.join('.') || '(environment)';
     return `${name}: expected ${issue.message.replace(/^Invalid (input|option): (expected )?/, '')}`;
   });
   throw new ConfigError(problems);
+}
+
+/** Rules between settings, in the same `NAME: expected …` form as the schema's own problems. */
+function crossCheck(config: Config): string[] {
+  const problems: string[] = [];
+  const count = config.DISCORD_SHARD_COUNT;
+  const ids = config.DISCORD_SHARD_IDS;
+  if (count !== 'auto' && ids !== 'all' && ids.some((id) => id >= count)) {
+    problems.push(
+      `DISCORD_SHARD_IDS: expected shard ids from 0 to ${count - 1} (DISCORD_SHARD_COUNT=${count}), not ${ids.filter((id) => id >= count).join(', ')}`,
+    );
+  }
+  return problems;
 }
 
 /** Loads ./.env into process.env when present; variables already set in the environment win. */

@@ -27,8 +27,22 @@ async function main(): Promise<void> {
     ...(usePrettyLogs(config.LOG_FORMAT, process.stdout.isTTY) ? { destination: prettyDestination(process.stdout) } : {}),
   });
   const db = await openConfiguredDatabase(config, logger);
-  const app = createApp({ config, logger, clock: systemClock, db });
   let shuttingDown = false;
+  const app = createApp({
+    config,
+    logger,
+    clock: systemClock,
+    db,
+    // Discord will not take the shard back (bad token, wrong shard count, refused intent): stop and exit 1, so a
+    // supervisor shows the failure instead of a process that runs without capturing.
+    onFatalClose: (close) => {
+      if (shuttingDown) return;
+      shuttingDown = true;
+      process.stderr.write(`clipscope: ${close.message}\n`);
+      setTimeout(() => process.exit(1), 20_000).unref();
+      app.stop().finally(() => process.exit(1));
+    },
+  });
   const shutdown = (signal: string): void => {
     if (shuttingDown) return;
     shuttingDown = true;

@@ -115,3 +115,31 @@ describe('loadConfig', () => {
     });
   });
 });
+
+describe('sharding settings', () => {
+  it('default to Discord’s recommended count, every shard, one process', () => {
+    expect(loadConfig({})).toMatchObject({ DISCORD_SHARD_COUNT: 'auto', DISCORD_SHARD_IDS: 'all', DISCORD_PROCESSES: 1 });
+    expect(loadConfig({ DISCORD_SHARD_COUNT: '8', DISCORD_SHARD_IDS: '0-3,6' })).toMatchObject({
+      DISCORD_SHARD_COUNT: 8,
+      DISCORD_SHARD_IDS: [0, 1, 2, 3, 6],
+    });
+  });
+
+  it('names the variable and what it expects when a shard setting is wrong', () => {
+    expect(() => loadConfig({ DISCORD_SHARD_COUNT: '0' })).toThrow(
+      /DISCORD_SHARD_COUNT: expected "auto" or a whole number of shards from 1/,
+    );
+    expect(() => loadConfig({ DISCORD_SHARD_COUNT: 'many' })).toThrow(/DISCORD_SHARD_COUNT: expected "auto"/);
+    expect(() => loadConfig({ DISCORD_SHARD_IDS: '3-1' })).toThrow(/DISCORD_SHARD_IDS: expected ranges from low to high/);
+    expect(() => loadConfig({ DISCORD_SHARD_COUNT: '4', DISCORD_SHARD_IDS: '2-5' })).toThrow(
+      /DISCORD_SHARD_IDS: expected shard ids from 0 to 3 \(DISCORD_SHARD_COUNT=4\), not 4, 5/,
+    );
+  });
+
+  it('refuses several processes per host as not supported yet, saying what to do instead', () => {
+    expect(() => loadConfig({ DISCORD_PROCESSES: '2' })).toThrow(
+      /DISCORD_PROCESSES: expected 1, the only value supported so far: .*DISCORD_SHARD_IDS/,
+    );
+    expect(loadConfig({ DISCORD_PROCESSES: '1' }).DISCORD_PROCESSES).toBe(1);
+  });
+});

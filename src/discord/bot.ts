@@ -1,15 +1,19 @@
 // The Discord bot service: logs in, captures clip shares and reactions through the listeners in events/,
 // and on stop stops taking events, waits for what is in flight, commits it, then disconnects.
-import type { Client } from 'discord.js';
+import { DiscordAPIError, Status, type Client } from 'discord.js';
 import type { Service } from '../service';
 import type { Clock } from '../clock';
 import type { CaptureService } from '../capture/service';
+import { ClipscopeError } from '../errors';
 import type { Logger } from '../logger';
 import { createCaptureContext, type CaptureContext } from './capture-context';
 import { createDiscordClient } from './client';
 import { CAPTURE_LISTENERS } from './events/index';
 import { attachInteractionListener, type InteractionHandler } from './events/interaction-create';
+import { fetchGatewayBot } from './gateway-bot';
 import { guardGatewayPackets } from './gateway-guard';
+import { fatalClose, type FatalClose } from './fatal-close';
+import { planShards, type ShardCountSetting, type ShardIdsSetting, type ShardPlan, type ShardStatus } from './shard-plan';
 
 export interface DiscordBotOptions {
   /** Where captured events go (createCaptureService); the bot stops it on stop(). */
@@ -22,12 +26,23 @@ export interface DiscordBotOptions {
   onInteraction?: InteractionHandler;
   /** How long stop() waits for events still fetching a message before giving up on them. */
   stopTimeoutMs?: number;
+  /** DISCORD_SHARD_COUNT and DISCORD_SHARD_IDS; default: Discord's recommended count, every shard. */
+  shards?: { count: ShardCountSetting; ids: ShardIdsSetting };
+  /**
+   * Called once when Discord closes a shard for good after login (close codes 4004, 4010–4014: fatal-close.ts); the
+   * entry point ends the process with status 1. A fatal close during login rejects start() instead.
+   */
+  onFatalClose?: (close: FatalClose) => void;
 }
 
 export interface DiscordBot extends Service {
   client: Client;
   /** Resolves when every event received so far has been committed to the database. */
   idle(): Promise<void>;
+  /** The shards decided at start (null before start): count, this process's ids, identify waves. */
+  readonly plan: ShardPlan | null;
+  /** Each shard of this process now: status, ping and guilds (for /healthz and the log). */
+  shards(): ShardStatus[];
 }
 
 export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
@@ -38,7 +53,24 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
   const stopTimeoutMs = options.stopTimeoutMs ?? 15_000;
   let accepting = false;
   let stopping: Promise<void> | null = null;
+  let plan: ShardPlan | null = null;
+  let loggedIn = false;
+  /** The first fatal close seen; a later one (every shard may close at once) adds nothing. */
+  let fatal: FatalClose | null = null;
   const detach: (() => void)[] = [];
+
+  const shards = (): ShardStatus[] => {
+    const guilds = new Map<number, number>();
+    for (const guild of client.guilds.cache.values()) guilds.set(guild.shardId, (guilds.get(guild.shardId) ?? 0) + 1);
+    return [...client.ws.shards.values()]
+      .map((shard) => ({
+        id: shard.id,
+        status: statusName(shard.status),
+        pingMs: shard.ping >= 0 ? Math.round(shard.ping) : null,
+        guilds: guilds.get(shard.id) ?? 0,
+      }))
+      .sort((a, b) => a.id - b.id);
+  };
 
   const attachListeners = (): void => {
     const guarded = guardGatewayPackets(client, (event, problem) => logger.warn({ event, problem }, 'gateway: malformed dispatch ignored'));
@@ -61,8 +93,24 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     if (options.onInteraction) detach.push(attachInteractionListener(client, options.onInteraction, () => accepting, logger));
     client.on('error', (error) => logger.error({ err: error }, 'discord client error'));
     client.on('warn', (message) => logger.warn({ detail: message }, 'discord client warning'));
-    client.on('shardDisconnect', (event, shardId) => logger.warn({ code: event.code, shardId }, 'discord gateway disconnected'));
+    client.on('shardDisconnect', (event, shardId) => {
+      logger.warn({ code: event.code, shardId }, 'discord gateway disconnected');
+      const close = fatalClose(event.code, shardId);
+      if (!close || fatal) return;
+      fatal = close;
+      // During login start() rejects with this line; afterwards the entry point is told and ends the process.
+      if (!loggedIn) return;
+      logger.fatal({ code: close.code, shardId }, close.message);
+      options.onFatalClose?.(close);
+    });
     client.on('shardResume', (shardId, replayed) => logger.info({ shardId, replayed }, 'discord gateway resumed'));
+    client.on('shardReady', (shardId) => {
+      const shard = shards().find((s) => s.id === shardId);
+      logger.info({ shardId, guilds: shard?.guilds ?? 0, pingMs: shard?.pingMs ?? null }, 'discord shard ready');
+    });
+    client.on('shardReconnecting', (shardId) => {
+      if (!stopping) logger.info({ shardId }, 'discord shard reconnecting');
+    });
     client.on('debug', (message) => logger.trace({ detail: message }, 'discord debug'));
   };
 
@@ -75,12 +123,25 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
       attachListeners();
       accepting = true;
       try {
+        // The shards are decided before any connects: Discord's recommendation and session start limit come first.
+        client.rest.setToken(options.token);
+        plan = planShards(options.shards ?? { count: 'auto', ids: 'all' }, await fetchGatewayBot(client.rest));
+        logPlan(plan);
+        // discord.js reads these when it connects; its identify throttler then starts them in max_concurrency buckets.
+        client.options.shards = plan.shardIds;
+        client.options.shardCount = plan.shardCount;
         await client.login(options.token);
       } catch (error) {
         await client.destroy().catch(() => undefined);
-        throw new Error(loginFailureMessage(error), { cause: error });
+        const message = fatal?.message ?? loginFailureMessage(error);
+        logger.fatal({ code: fatal?.code ?? null, shardId: fatal?.shardId ?? null }, message);
+        throw new Error(message, { cause: error });
       }
-      logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'discord bot logged in; capturing clip links');
+      loggedIn = true;
+      logger.info(
+        { user: client.user?.tag, guilds: client.guilds.cache.size, shards: shards() },
+        'discord bot logged in; capturing clip links',
+      );
     },
     stop() {
       stopping ??= stopBot();
@@ -90,7 +151,31 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
       await ctx.order.idle();
       await capture.flush();
     },
+    get plan() {
+      return plan;
+    },
+    shards,
   };
+
+  function logPlan(p: ShardPlan): void {
+    const ids = p.shardIds.length === p.shardCount ? 'all' : p.shardIds.join(',');
+    logger.info(
+      {
+        shardCount: p.shardCount,
+        shardIds: p.shardIds,
+        recommended: p.recommended,
+        maxConcurrency: p.maxConcurrency,
+        waves: p.waves.length,
+      },
+      `discord: starting ${p.shardIds.length} of ${p.shardCount} shards (${ids}) in ${p.waves.length} identify waves of at most ${p.maxConcurrency}`,
+    );
+    if (p.shardCount < p.recommended) {
+      logger.warn(
+        { shardCount: p.shardCount, recommended: p.recommended },
+        "discord: DISCORD_SHARD_COUNT is below Discord's recommendation; Discord closes shards with 4011 once they serve more than 2,500 servers each",
+      );
+    }
+  }
 
   async function stopBot(): Promise<void> {
     accepting = false;
@@ -111,7 +196,12 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
 
 /** What to do about a failed login, in one line (shown by `npm start` before it exits). */
 export function loginFailureMessage(error: unknown): string {
+  if (error instanceof ClipscopeError && error.userFacing) return error.message;
   const detail = error instanceof Error ? error.message : String(error);
+  // GET /gateway/bot comes first now, so a bad token shows as its 401.
+  if (error instanceof DiscordAPIError && error.status === 401) {
+    return 'Discord rejected DISCORD_TOKEN: copy the bot token again from the Discord Developer Portal → your application → Bot → Reset Token';
+  }
   if (/disallowed intents/i.test(detail)) {
     return 'Discord refused the privileged Message Content intent: enable it in the Discord Developer Portal → your application → Bot → Privileged Gateway Intents, then restart';
   }
@@ -119,4 +209,15 @@ export function loginFailureMessage(error: unknown): string {
     return 'Discord rejected DISCORD_TOKEN: copy the bot token again from the Discord Developer Portal → your application → Bot → Reset Token';
   }
   return `could not log in to Discord: ${detail}`;
+}
+
+const STATUS_NAMES = new Map<number, string>(
+  Object.entries(Status)
+    .filter((entry): entry is [string, number] => typeof entry[1] === 'number')
+    .map(([name, value]) => [value, name.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase()]),
+);
+
+/** discord.js's shard status as a word: ready, connecting, waiting_for_guilds… */
+function statusName(status: Status): string {
+  return STATUS_NAMES.get(status) ?? String(status);
 }

@@ -87,6 +87,18 @@ export interface FakeDiscordOptions {
    * fake does not hold millions of payloads; a client resuming from further back misses the older ones.
    */
   replayLimit?: number;
+  /**
+   * The shard count GET /gateway/bot recommends and the gateway requires (default 1): an IDENTIFY with fewer shards is
+   * closed with 4011 (Sharding required), one with a shard id outside [0, count) with 4010 (Invalid shard). Each
+   * guild's events go only to the session of shard `(guild_id >> 22) % count`; events of no guild to shard 0.
+   */
+  shards?: number;
+  /**
+   * session_start_limit.max_concurrency (default 1). When set, the identify rate limit is enforced: shards whose
+   * `id % maxConcurrency` is equal must identify at least 5 s apart, and a faster IDENTIFY gets op 9 (Invalid Session)
+   * and counts in `identifyThrottleViolations`. Unset, it is not (tests that log in again and again stay quick).
+   */
+  maxConcurrency?: number;
 }
 
 interface Session {
@@ -97,6 +109,8 @@ interface Session {
   socket: WebSocket | null;
   intents: number;
   invalid: boolean;
+  /** [shard id, shard count] from IDENTIFY ([0, 1] when it had none). */
+  shard: [number, number];
 }
 
 export interface IdentifyRecord {
@@ -104,7 +118,12 @@ export interface IdentifyRecord {
   intents: number;
   shard?: [number, number];
   properties: Record<string, unknown>;
+  /** When it arrived (Date.now()). */
+  at: number;
 }
+
+/** Discord's wait between two identifies of one rate-limit key, less a little for timer rounding. */
+const IDENTIFY_INTERVAL_MS = 5_000 - 50;
 
 interface Route {
   method: string;
@@ -153,6 +172,13 @@ export class FakeDiscord {
   private readonly checkAuthorization: boolean;
   private readonly allowedIntents: number | null;
   private readonly replayLimit: number;
+  /** The shard count recommended and required (FakeDiscordOptions.shards). */
+  readonly shardCount: number;
+  readonly maxConcurrency: number;
+  /** IDENTIFYs that came sooner than 5 s after the previous one of their rate-limit key (should stay 0). */
+  identifyThrottleViolations = 0;
+  private readonly lastIdentifyAt = new Map<number, number>();
+  private readonly enforceIdentifyInterval: boolean;
   private readonly waiters = new Set<() => void>();
   private port = 0;
 
@@ -166,6 +192,9 @@ export class FakeDiscord {
     this.checkAuthorization = options.checkAuthorization ?? true;
     this.allowedIntents = options.allowedIntents ?? null;
     this.replayLimit = options.replayLimit ?? Number.POSITIVE_INFINITY;
+    this.shardCount = options.shards ?? 1;
+    this.maxConcurrency = options.maxConcurrency ?? 1;
+    this.enforceIdentifyInterval = options.maxConcurrency !== undefined;
     this.server = http.createServer((req, res) => void this.handleHttp(req, res));
     this.wss = new WebSocketServer({ noServer: true });
     this.server.on('upgrade', (req, socket, head) => {
@@ -202,14 +231,26 @@ export class FakeDiscord {
     return [...this.sessions.values()].filter((s) => s.socket && !s.invalid).length;
   }
 
+  /** The shard ids of the sessions connected now, ascending (a shard counted once per session). */
+  get connectedShards(): number[] {
+    return [...this.sessions.values()]
+      .filter((s) => s.socket && !s.invalid)
+      .map((s) => s.shard[0])
+      .sort((a, b) => a - b);
+  }
+
   /**
    * Sends a dispatch (op 0) with the next sequence number to every live session. A session whose connection
    * dropped keeps the event for its RESUME. Resolves once written to the sockets.
    */
   async dispatch(event: string, data: unknown): Promise<void> {
     const sends: Promise<void>[] = [];
+    const guildId = guildOfEvent(event, data);
     for (const session of this.sessions.values()) {
       if (session.invalid) continue;
+      // Discord sends a guild's events on its shard only, and events of no guild (DMs) on shard 0.
+      const [shardId, count] = session.shard;
+      if ((guildId === null ? 0 : shardOfGuild(guildId, count)) !== shardId) continue;
       const s = ++session.sequence;
       session.log.push({ s, t: event, d: data });
       if (session.log.length > this.replayLimit) session.log.splice(0, session.log.length - this.replayLimit);
@@ -343,7 +384,7 @@ export class FakeDiscord {
           break;
         case GatewayOpcodes.Identify: {
           const d = payload.d ?? {};
-          this.identifies.push({ token: d.token, intents: d.intents, shard: d.shard, properties: d.properties ?? {} });
+          this.identifies.push({ token: d.token, intents: d.intents, shard: d.shard, properties: d.properties ?? {}, at: Date.now() });
           if (session) {
             socket.close(4005, 'Already authenticated.');
             break;
@@ -356,7 +397,26 @@ export class FakeDiscord {
             socket.close(4014, 'Disallowed intent(s).');
             break;
           }
-          session = { id: snowflake(), sequence: 0, log: [], socket, intents: Number(d.intents ?? 0), invalid: false };
+          const shard: unknown = d.shard ?? [0, 1];
+          if (!isShardPair(shard)) {
+            socket.close(4010, 'Invalid shard.');
+            break;
+          }
+          if (shard[1] < this.shardCount) {
+            socket.close(4011, 'Sharding required.');
+            break;
+          }
+          // Discord's identify rate limit: one IDENTIFY per rate-limit key (shard id % max_concurrency) per 5 s.
+          const key = shard[0] % this.maxConcurrency;
+          const now = Date.now();
+          const last = this.lastIdentifyAt.get(key);
+          this.lastIdentifyAt.set(key, now);
+          if (this.enforceIdentifyInterval && last !== undefined && now - last < IDENTIFY_INTERVAL_MS) {
+            this.identifyThrottleViolations++;
+            void send(socket, { op: GatewayOpcodes.InvalidSession, d: false });
+            break;
+          }
+          session = { id: snowflake(), sequence: 0, log: [], socket, intents: Number(d.intents ?? 0), invalid: false, shard };
           this.sessions.set(session.id, session);
           void this.sendReadyAndGuilds(session);
           break;
@@ -402,13 +462,15 @@ export class FakeDiscord {
   private async sendReadyAndGuilds(session: Session): Promise<void> {
     const socket = session.socket;
     if (!socket) return;
+    const [shardId, count] = session.shard;
+    const guilds = this.guilds.filter((g) => shardOfGuild(g.id, count) === shardId);
     const ready = {
       v: 10,
       user: this.bot,
-      guilds: this.guilds.map((g) => ({ id: g.id, unavailable: true })),
+      guilds: guilds.map((g) => ({ id: g.id, unavailable: true })),
       session_id: session.id,
       resume_gateway_url: this.gatewayUrl,
-      shard: [0, 1],
+      shard: session.shard,
       application: { id: this.applicationId, flags: 0 },
       private_channels: [],
       relationships: [],
@@ -419,7 +481,7 @@ export class FakeDiscord {
     };
     const events: [string, unknown][] = [
       ['READY', ready],
-      ...this.guilds.map((g): [string, unknown] => ['GUILD_CREATE', guildCreate(g, this.botMemberIn(g))]),
+      ...guilds.map((g): [string, unknown] => ['GUILD_CREATE', guildCreate(g, this.botMemberIn(g))]),
     ];
     for (const [t, d] of events) {
       const s = ++session.sequence;
@@ -510,8 +572,8 @@ export class FakeDiscord {
     this.route('GET', '/gateway/bot', () => ({
       body: {
         url: this.gatewayUrl,
-        shards: 1,
-        session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 },
+        shards: this.shardCount,
+        session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: this.maxConcurrency },
       },
     }));
     this.route('GET', '/gateway', () => ({ body: { url: this.gatewayUrl } }));
@@ -726,6 +788,31 @@ function matchPath(pattern: string[], segments: string[]): Record<string, string
 /** Interaction callbacks and webhook followups are authorised by their token in the path, not the bot token. */
 function isTokenlessRoute(segments: string[]): boolean {
   return segments[0] === 'interactions' || segments[0] === 'webhooks';
+}
+
+/** The shard Discord routes a guild to. */
+export function shardOfGuild(guildId: string, shardCount: number): number {
+  return Number((BigInt(guildId) >> 22n) % BigInt(shardCount));
+}
+
+/** The guild an event belongs to: its guild_id, or the guild itself for GUILD_CREATE/UPDATE/DELETE; null for none. */
+function guildOfEvent(event: string, data: unknown): string | null {
+  if (typeof data !== 'object' || data === null) return null;
+  const fields = data as { guild_id?: unknown; id?: unknown };
+  if (typeof fields.guild_id === 'string') return fields.guild_id;
+  if ((event === 'GUILD_CREATE' || event === 'GUILD_UPDATE' || event === 'GUILD_DELETE') && typeof fields.id === 'string') return fields.id;
+  return null;
+}
+
+function isShardPair(value: unknown): value is [number, number] {
+  return (
+    Array.isArray(value) &&
+    value.length === 2 &&
+    value.every((n) => Number.isInteger(n)) &&
+    value[1] >= 1 &&
+    value[0] >= 0 &&
+    value[0] < value[1]
+  );
 }
 
 function compareIds(a: string, b: string): number {
