@@ -16,7 +16,8 @@ import {
   type ResolvedCommunityOptions,
 } from './community';
 import { connectionNow } from '../db/client';
-import { writeSyncedClipsOn, writeTwitchClipOn } from '../db/stores/twitch-clips';
+import { writeSyncedClipsOn, writeTwitchClipOn, writeViewReadingsOn } from '../db/stores/twitch-clips';
+import { readingTimes, viewsAt, viewShapes, type ClipViewShape } from './view-history';
 import { canonicalClipUrl } from '../capture/clip-url';
 import { nextGameNameTry, unnamedGameIds } from '../twitch/game-name-repair';
 import type { HelixClip } from '../twitch/schemas';
@@ -48,6 +49,8 @@ export interface GenerateSummary {
   reactions: number;
   edits: number;
   deletions: number;
+  /** View readings in clip_view_history (the first lookups and the view refresh's later ones). */
+  viewReadings: number;
   /** Product write calls made, each one event a live bot would have seen. */
   writes: number;
   durationMs: number;
@@ -77,6 +80,7 @@ function generateInto(db: Db, options: GenerateOptions): GenerateSummary {
     reactions: 0,
     edits: 0,
     deletions: 0,
+    viewReadings: 0,
     writes: 0,
     durationMs: 0,
   };
@@ -93,7 +97,7 @@ function generateInto(db: Db, options: GenerateOptions): GenerateSummary {
   return summary;
 }
 
-type WorkItem = { kind: 'sync'; at: number; clip: ClipModel } | { kind: 'message'; at: number; message: MessageModel };
+type WorkItem = { kind: 'sync'; at: number; clip: number } | { kind: 'message'; at: number; message: MessageModel };
 
 function writeGuild(
   db: Db,
@@ -108,7 +112,11 @@ function writeGuild(
 
   // Live order: Twitch sync finds unshared clips; messages arrive with their reactions, edits and deletions.
   const items: WorkItem[] = [];
-  for (const clip of guild.clips) if (!clip.shared) items.push({ kind: 'sync', at: clip.seenAt, clip });
+  guild.clips.forEach((clip, i) => {
+    if (!clip.shared) items.push({ kind: 'sync', at: clip.seenAt, clip: i });
+  });
+  const shapes = viewShapes(resolved.seed, guild.index, guild.clips);
+  const views = (clip: number) => writeViewHistory(db, guild, clip, shapes[clip] as ClipViewShape, resolved.endAt, summary);
   for (const message of guild.messages) items.push({ kind: 'message', at: message.postedAt, message });
   items.sort((a, b) => a.at - b.at);
 
@@ -121,9 +129,10 @@ function writeGuild(
         const item = items[next++] as WorkItem;
         if (item.kind === 'sync') {
           // The Twitch channel sync's own write: a new 'twitch_sync' row plus Helix's data on every guild's row.
-          const names = new Map([[item.clip.game.id, item.clip.game.name as string | null]]);
-          const clip = helixClipOf(item.clip);
-          const at = item.clip.seenAt;
+          const model = guild.clips[item.clip] as ClipModel;
+          const names = new Map([[model.game.id, model.game.name as string | null]]);
+          const clip = helixClipOf(model);
+          const at = model.seenAt;
           writeSyncedClipsOn(
             connectionNow(db),
             guild.id,
@@ -133,11 +142,12 @@ function writeGuild(
             nextGameNameTry(1, at),
             at,
           );
-          writes += 2;
+          writes += 2 + views(item.clip);
           clipsInBatch++;
           summary.clips++;
         } else {
           writes += writeMessage(db, guild, item.message, summary);
+          for (const clip of item.message.firstShareOf) writes += views(clip);
           clipsInBatch += item.message.firstShareOf.length;
         }
       }
@@ -145,6 +155,25 @@ function writeGuild(
     summary.writes += writes;
     onClips(clipsInBatch);
   }
+}
+
+/**
+ * The clip's view history after its first lookup (src/demo/view-history.ts): the earlier readings as the view refresh
+ * stored them, then its latest lookup through the refresh's own write, which leaves the row's views and
+ * views_refreshed_at as a live bot's would be. Returns the writes made.
+ */
+function writeViewHistory(db: Db, guild: GuildModel, index: number, shape: ClipViewShape, endAt: number, summary: GenerateSummary): number {
+  const clip = guild.clips[index] as ClipModel;
+  const times = readingTimes(clip.createdAt, clip.seenAt, endAt, shape.jitterSeed);
+  const counts = viewsAt(times, clip.createdAt, shape.halfMs, clip.viewCount);
+  const c = connectionNow(db);
+  // Every reading but the latest (the first lookup's own reading is overwritten with the count of its time).
+  const earlier = times.slice(0, -1).map((at, i) => [at, counts[i] as number] as const);
+  writeViewReadingsOn(c, clip.clipId, earlier);
+  summary.viewReadings += times.length;
+  if (times.length === 1) return 0;
+  writeTwitchClipOn(c, helixClipOf(clip), { now: times[times.length - 1] as number, gameName: clip.game.name });
+  return earlier.length + 1;
 }
 
 /** A model message as live capture would see it, recorded under `guildId`; null when its author is unknown. */

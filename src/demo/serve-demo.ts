@@ -18,7 +18,7 @@ interface GeneratorModule {
   generateCommunity(
     db: Db,
     options: { clips: number; seed: number; endAt: number; bulk?: boolean; onProgress?: (done: number, total: number) => void },
-  ): { guilds: number; clips: number; shares: number; reactions: number; durationMs: number };
+  ): { guilds: number; clips: number; shares: number; reactions: number; viewReadings: number; durationMs: number };
 }
 
 const HELP = `Usage: npm run demo [-- --database PATH] [--clips N] [--fresh]
@@ -73,7 +73,7 @@ async function main(): Promise<void> {
       bulk: true,
     });
     process.stderr.write(
-      `  ${summary.guilds} guilds, ${summary.clips.toLocaleString('en-US')} clips, ${summary.shares.toLocaleString('en-US')} shares, ${summary.reactions.toLocaleString('en-US')} reactions in ${(summary.durationMs / 1000).toFixed(1)} s\n`,
+      `  ${summary.guilds} guilds, ${summary.clips.toLocaleString('en-US')} clips, ${summary.shares.toLocaleString('en-US')} shares, ${summary.reactions.toLocaleString('en-US')} reactions, ${summary.viewReadings.toLocaleString('en-US')} view readings in ${(summary.durationMs / 1000).toFixed(1)} s\n`,
     );
   } else {
     process.stderr.write(`Using the existing demo database ${databasePath} (pass --fresh to rebuild it).\n`);

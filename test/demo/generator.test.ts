@@ -82,12 +82,20 @@ describe('synthetic community generator', () => {
          (SELECT count(*) FROM shares s WHERE s.guild_id = c.guild_id AND s.clip_id = c.clip_id AND s.deleted_at IS NULL)`,
     );
     expect(mismatched.n).toBe(0);
-    // Enrichment wrote what the Twitch writer writes: a view observation per clip, "no game" with an empty name.
+    // Enrichment wrote what the Twitch writer writes: a view observation at the first lookup and at the latest refresh
+    // (which the row's views come from), "no game" with an empty name.
     expect(
       one<{ n: number }>(
         temp,
-        `SELECT count(*) AS n FROM clips c JOIN clip_view_history h ON h.clip_id = c.clip_id AND h.view_count = c.view_count
-          WHERE c.enrichment_attempts = 0 AND c.enriched_at IS NOT NULL`,
+        `SELECT count(*) AS n FROM clips c JOIN clip_view_history h ON h.clip_id = c.clip_id AND h.observed_at = c.enriched_at
+          WHERE c.enrichment_attempts = 0 AND h.view_count <= c.view_count`,
+      ).n,
+    ).toBe(4000);
+    expect(
+      one<{ n: number }>(
+        temp,
+        `SELECT count(*) AS n FROM clips c JOIN clip_view_history h
+            ON h.clip_id = c.clip_id AND h.observed_at = c.views_refreshed_at AND h.view_count = c.view_count`,
       ).n,
     ).toBe(4000);
     expect(one<{ n: number }>(temp, "SELECT count(*) AS n FROM clips WHERE game_id = '' AND game_name != ''").n).toBe(0);

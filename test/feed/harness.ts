@@ -42,6 +42,8 @@ export interface FeedHarness {
   clock: ManualClock;
   guildId: string;
   channel: ApiChannel;
+  /** The further text channels asked for, in order. */
+  moreChannels: ApiChannel[];
   runner(options?: { db?: Db; client?: Client; owner?: string; helixCallsPerRun?: number }): FeedRunner;
   login(): Promise<Client>;
   addFeed(over?: Partial<NewFeed>): Promise<Feed>;
@@ -53,7 +55,11 @@ export interface FeedHarness {
   close(): Promise<void>;
 }
 
-export async function startFeedHarness(engine: Engine, channelOver: Partial<ApiChannel> = {}): Promise<FeedHarness> {
+export async function startFeedHarness(
+  engine: Engine,
+  channelOver: Partial<ApiChannel> = {},
+  more: ReadonlyArray<Partial<ApiChannel>> = [],
+): Promise<FeedHarness> {
   const t = await openTestDatabase(engine, 'feed');
   const helix = new FakeHelix();
   const restore = useFakeHelixPort(await helix.start());
@@ -69,7 +75,10 @@ export async function startFeedHarness(engine: Engine, channelOver: Partial<ApiC
   });
   const guildId = snowflake();
   const channel = textChannel({ guild_id: guildId, name: 'clips', ...channelOver });
-  const discord = await startFakeDiscord({ guilds: [{ id: guildId, name: 'Clip Town', ownerId: snowflake(), channels: [channel] }] });
+  const moreChannels = more.map((over, i) => textChannel({ guild_id: guildId, name: `clips-${i + 2}`, ...over }));
+  const discord = await startFakeDiscord({
+    guilds: [{ id: guildId, name: 'Clip Town', ownerId: snowflake(), channels: [channel, ...moreChannels] }],
+  });
   const clock = new ManualClock(T0);
   const clients: Client[] = [];
   const others: Array<{ close(): Promise<void> }> = [];
@@ -93,6 +102,7 @@ export async function startFeedHarness(engine: Engine, channelOver: Partial<ApiC
     clock,
     guildId,
     channel,
+    moreChannels,
     login,
     runner: (o = {}) =>
       createFeedRunner({

@@ -12,5 +12,5 @@ export {
   type QueueStatus,
 } from './enrichment-queue';
 export { unnamedGamesDue, writeGameNameAnswers } from './game-names';
-export { writeSyncedClipsOn, writeTwitchClipOn } from './sync-writes';
+export { writeSyncedClipsOn, writeTwitchClipOn, writeViewReadingsOn } from './sync-writes';
 export { clipsDueForRefresh, type RefreshIntervals } from './views';

@@ -62,3 +62,13 @@ export function writeSyncedClipsOn(
 export function writeTwitchClipOn(c: Connection, clip: TwitchClipRecord, options: { now: number; gameName: string | null }): number {
   return applyOn(c, clip, options);
 }
+
+/**
+ * Earlier view readings of a clip (what the view refresh wrote into clip_view_history before its latest lookup), on
+ * a connection inside the caller's transaction: the demo generator's history. The clip's row is left as it is.
+ */
+export function writeViewReadingsOn(c: Connection, clipId: string, readings: ReadonlyArray<readonly [at: number, views: number]>): number {
+  const insert = c.statement(VIEW_OBSERVATION_SQL);
+  for (const [at, views] of readings) insert.run(clipId, at, views);
+  return readings.length;
+}
