@@ -2,7 +2,7 @@
 // Bounded: at most maxPages pages and maxBytes bytes, or a ReportTooLargeError says which bound was hit.
 import PDFDocument from 'pdfkit';
 import { ClipscopeError } from '../errors';
-import { CHART_HEIGHT, CHART_WIDTH, renderChartPng, type ChartSpec } from './charts';
+import { CHART_HEIGHT, CHART_WIDTH, renderChartImage, type ChartSpec } from './charts';
 import { REPORT_FONTS } from './fonts';
 import type { Report } from './report';
 import type { PdfColumn, PdfOut } from './types';
@@ -116,11 +116,11 @@ class PdfWriter implements PdfOut {
   }
 
   async chart(spec: ChartSpec): Promise<void> {
-    const png = renderChartPng(spec);
+    const image = renderChartImage(spec);
     const height = (this.width * CHART_HEIGHT) / CHART_WIDTH;
     this.ensureSpace(height + 8);
     const y = this.doc.y + 4;
-    this.doc.image(png, MARGIN, y, { width: this.width, height });
+    this.doc.image(image, MARGIN, y, { width: this.width, height });
     this.doc.x = MARGIN;
     this.doc.y = y + height + 4;
   }
