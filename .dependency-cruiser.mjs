@@ -69,14 +69,14 @@ export default {
         'workers and its ' +
         'services factory, the admin services wiring) open the database or bind services to it; the CLI has its ' +
         'own rule below.',
-      from: { path: [PRESENTATION, '^src/digest/'], pathNot: [...COMPOSITION_ROOTS, '^src/cli/'] },
+      from: { path: [PRESENTATION, '^src/digest/', '^src/reports/'], pathNot: [...COMPOSITION_ROOTS, '^src/cli/'] },
       to: { path: '^src/db/', pathNot: '^src/db/storage-errors[.]ts$', dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'presentation-never-holds-a-database-handle',
       severity: 'error',
       comment: 'Not even its type: a function of src/discord, src/http or src/digest that takes a Db is one that runs statements.',
-      from: { path: [PRESENTATION, '^src/digest/'], pathNot: [...COMPOSITION_ROOTS, '^src/cli/'] },
+      from: { path: [PRESENTATION, '^src/digest/', '^src/reports/'], pathNot: [...COMPOSITION_ROOTS, '^src/cli/'] },
       to: { path: ['^src/db/(database|client)[.]ts$', ...STORAGE_INTERNALS], pathNot: '^src/db/stores/digests[.]ts$' },
     },
     {
@@ -168,6 +168,18 @@ export default {
         'sender port they declare (src/discord/role-sender.ts), as the hall of fame does.',
       from: { path: '^src/roles/' },
       to: { path: ['^src/discord/', '^src/http/', npm('discord[.]js', '@discordjs/[^/]+')] },
+    },
+    {
+      name: 'reports-render-without-discord-or-http',
+      severity: 'error',
+      comment:
+        'src/reports collects a report through the analytics and renders it as a PDF or a CSV bundle; the CLI, the bot ' +
+        'and the monthly delivery hand it out. It shares only the CSV cell rule with the API (src/http/csv.ts).',
+      from: { path: '^src/reports/' },
+      to: {
+        path: ['^src/discord/', '^src/http/', '^src/cli/', npm('discord[.]js', '@discordjs/[^/]+', 'fastify')],
+        pathNot: '^src/http/csv[.]ts$',
+      },
     },
     {
       name: 'not-to-unresolvable',

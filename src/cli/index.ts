@@ -13,6 +13,7 @@ import { generateCommand } from './commands/generate';
 import { guildsCommand } from './commands/guilds';
 import { importCommand } from './commands/import';
 import { migrateCommand } from './commands/migrate';
+import { reportCommand } from './commands/report';
 import { syncTwitchCommand } from './commands/sync-twitch';
 import { tokenCommand } from './commands/token';
 import { twitchChannelsCommand } from './commands/twitch-channels';
@@ -27,6 +28,7 @@ export const COMMANDS: CliCommand[] = [
   generateCommand,
   guildsCommand,
   importCommand,
+  reportCommand,
   syncTwitchCommand,
   tokenCommand,
   twitchChannelsCommand,

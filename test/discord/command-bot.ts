@@ -44,32 +44,35 @@ export async function startCommandBot(options: {
   now: number;
   services?: ServicesOption;
   pageTtlMs?: number;
+  /** The bot's database (a test's PostgreSQL one); default the temporary SQLite file. */
+  database?: Db;
 }): Promise<CommandBot> {
   const discord = await startFakeDiscord({ guilds: options.guilds });
   const temp = createTempDb();
+  const db = options.database ?? temp.db;
   const clock = new ManualClock(options.now);
   const logs: LogLine[] = [];
   const logger = createLogger({ level: 'debug', destination: { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) } });
   const ctx: BotContext = {
-    settings: guildSettingsStore(temp.db),
-    digests: digestStore(temp.db),
-    databaseLocation: temp.db.location,
+    settings: guildSettingsStore(db),
+    digests: digestStore(db),
+    databaseLocation: db.location,
     clock,
     logger,
-    analytics: createAnalytics(temp.db),
+    analytics: createAnalytics(db),
     pagination: new Pagination({ clock, ttlMs: options.pageTtlMs }),
     services: {
       aggregateGuild: null,
       twitch: null,
       createApiToken: null,
       backfill: null,
-      ...(typeof options.services === 'function' ? options.services({ db: temp.db, clock, logger }) : options.services),
+      ...(typeof options.services === 'function' ? options.services({ db, clock, logger }) : options.services),
     },
   };
   const router = createInteractionRouter(ctx, COMMANDS);
   const finished = new Map<string, () => void>();
   const bot = createDiscordBot({
-    capture: createCaptureService(temp.db, { logger: logger.child({ service: 'discord' }), clock, batchMax: 50 }),
+    capture: createCaptureService(db, { logger: logger.child({ service: 'discord' }), clock, batchMax: 50 }),
     logger,
     clock,
     token: discord.token,

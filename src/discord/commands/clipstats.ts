@@ -1,5 +1,6 @@
 // /clipstats: the server's numbers beyond the leaderboards — overview, timeline, peak times, one clip, a
-// creator or game drill-down, this period against the previous one, and CSV export of any leaderboard.
+// creator or game drill-down, this period against the previous one, CSV export of any leaderboard, and the PDF report
+// (clipstats-report.ts).
 import {
   InteractionContextType,
   MessageFlags,
@@ -20,6 +21,7 @@ import { fitEmbed, NO_MENTIONS, safeText } from '../embeds/limits';
 import { analysisContextFor } from '../guild-scope';
 import { PERIOD_CHOICES, nameOption, parseOptions, periodOption } from '../options';
 import { UserError } from '../user-error';
+import { executeReport, reportSubcommand } from './clipstats-report';
 
 const REPORTS = ['top-creators', 'top-games', 'viral-clips', 'timeline'] as const;
 /** Rows a CSV export holds at most (the HTTP API's bound too). */
@@ -151,7 +153,8 @@ export const data = new SlashCommandBuilder()
       .addStringOption((o) =>
         o.setName('sort').setDescription('Rank by (a column of the report; default: clips, or views for viral clips)').setMaxLength(40),
       ),
-  );
+  )
+  .addSubcommand(reportSubcommand);
 
 const periodSchema = z.object({ period: periodOption.default('all_time') });
 const timelineSchema = z.object({
@@ -263,6 +266,9 @@ export async function execute(interaction: ChatInputCommandInteraction<'raw' | '
     }
     case 'export':
       await exportReport(interaction, ctx);
+      return;
+    case 'report':
+      await executeReport(interaction, ctx);
       return;
     default:
       throw new UserError('Unknown subcommand. An admin may need to run `npm run commands:register`.');

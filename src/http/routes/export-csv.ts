@@ -2,9 +2,10 @@
 // JSON endpoints (same parameters, same analytics call), as a spreadsheet-safe CSV download.
 import type { FastifyInstance } from 'fastify';
 import type { Analytics } from '../../analytics/service';
-import type { AnalysisContext, CreatorRow, GameRow, PeriodQuery, TimelineBucket, ViralClip } from '../../analytics/types';
+import type { AnalysisContext, PeriodQuery } from '../../analytics/types';
+import { clipColumns, creatorColumns, gameColumns, ranked, timelineColumns } from '../../reports/csv-columns';
 import { sendAnswer } from '../answer';
-import { toCsv, type CsvColumn } from '../csv';
+import { toCsv } from '../csv';
 import {
   engagementTimelineQuery,
   exportReportQuery,
@@ -15,74 +16,6 @@ import {
   type CsvReport,
 } from '../query-params';
 import type { RouteContext } from '../route-context';
-
-type Ranked<T> = T & { rank: number };
-const ranked = <T>(rows: T[]): Ranked<T>[] => rows.map((row, i) => ({ ...row, rank: i + 1 }));
-
-const creatorColumns: CsvColumn<Ranked<CreatorRow>>[] = [
-  { header: 'rank', value: (r) => r.rank },
-  { header: 'creator_id', value: (r) => r.creator_id },
-  { header: 'creator_name', value: (r) => r.creator_name },
-  { header: 'clip_count', value: (r) => r.clip_count },
-  { header: 'total_views', value: (r) => r.total_views },
-  { header: 'avg_views', value: (r) => r.avg_views },
-  { header: 'discord_shares', value: (r) => r.discord_shares },
-  { header: 'discord_reactions', value: (r) => r.discord_reactions },
-  { header: 'unique_games', value: (r) => r.unique_games },
-  { header: 'top_game_id', value: (r) => r.top_game?.id },
-  { header: 'top_game_name', value: (r) => r.top_game?.name },
-];
-
-const gameColumns: CsvColumn<Ranked<GameRow>>[] = [
-  { header: 'rank', value: (r) => r.rank },
-  { header: 'game_id', value: (r) => r.game_id },
-  { header: 'game_name', value: (r) => r.game_name },
-  { header: 'clip_count', value: (r) => r.clip_count },
-  { header: 'total_views', value: (r) => r.total_views },
-  { header: 'avg_view_count', value: (r) => r.avg_view_count },
-  { header: 'unique_creators', value: (r) => r.unique_creators },
-  { header: 'discord_shares', value: (r) => r.discord_shares },
-  { header: 'discord_reactions', value: (r) => r.discord_reactions },
-  { header: 'top_clip_id', value: (r) => r.top_clip?.id },
-  { header: 'top_clip_title', value: (r) => r.top_clip?.title },
-  { header: 'top_clip_views', value: (r) => r.top_clip?.views },
-  { header: 'top_clip_url', value: (r) => r.top_clip?.url },
-];
-
-const clipColumns: CsvColumn<Ranked<ViralClip>>[] = [
-  { header: 'rank', value: (r) => r.rank },
-  { header: 'clip_id', value: (r) => r.clip_id },
-  { header: 'title', value: (r) => r.title },
-  { header: 'url', value: (r) => r.url },
-  { header: 'creator_id', value: (r) => r.creator_id },
-  { header: 'creator_name', value: (r) => r.creator_name },
-  { header: 'game_id', value: (r) => r.game_id },
-  { header: 'game_name', value: (r) => r.game_name },
-  { header: 'broadcaster_name', value: (r) => r.broadcaster_name },
-  { header: 'view_count', value: (r) => r.view_count },
-  { header: 'discord_shares', value: (r) => r.discord_shares },
-  { header: 'discord_reactions', value: (r) => r.discord_reactions },
-  {
-    header: 'reaction_types',
-    value: (r) =>
-      Object.entries(r.reaction_types)
-        .map(([emoji, n]) => `${emoji} ${n}`)
-        .join('; '),
-  },
-  { header: 'view_velocity', value: (r) => r.view_velocity },
-  { header: 'clip_created_at', value: (r) => r.clip_created_at },
-  { header: 'first_shared_at', value: (r) => r.first_shared_at },
-  { header: 'thumbnail_url', value: (r) => r.thumbnail_url },
-];
-
-const timelineColumns: CsvColumn<TimelineBucket>[] = [
-  { header: 'start', value: (r) => r.start },
-  { header: 'date', value: (r) => r.date },
-  { header: 'clips_created', value: (r) => r.clips_created },
-  { header: 'views', value: (r) => r.views },
-  { header: 'discord_shares', value: (r) => r.discord_shares },
-  { header: 'discord_reactions', value: (r) => r.discord_reactions },
-];
 
 /** clipscope-top-creators-week.csv, …-week-previous-1.csv, …-2026-11-01-to-2026-11-30.csv: what and which period. */
 function fileName(report: CsvReport, period: PeriodQuery | string): string {

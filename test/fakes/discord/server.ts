@@ -44,6 +44,8 @@ export interface RecordedRequest {
   headers: http.IncomingHttpHeaders;
   /** Parsed JSON body, or undefined when there was none (multipart bodies are kept as text). */
   body: unknown;
+  /** The body's bytes as sent (attachments such as a PDF do not survive as text). */
+  raw?: Buffer;
 }
 
 export interface RouteRequest extends RecordedRequest {
@@ -495,7 +497,8 @@ export class FakeDiscord {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const text = Buffer.concat(chunks).toString('utf8');
+    const raw = Buffer.concat(chunks);
+    const text = raw.toString('utf8');
     let body: unknown;
     if (text !== '') {
       try {
@@ -512,7 +515,7 @@ export class FakeDiscord {
         reply(res, { status: 404, body: { message: '404: Not Found', code: 0 } });
         return;
       }
-      const recorded: RecordedRequest = { method, path: url.pathname, query: url.searchParams, headers: req.headers, body };
+      const recorded: RecordedRequest = { method, path: url.pathname, query: url.searchParams, headers: req.headers, body, raw };
       this.requests.push(recorded);
       this.notify();
       try {
@@ -524,7 +527,7 @@ export class FakeDiscord {
       return;
     }
     const path = url.pathname.slice(prefix[0].length) || '/';
-    const recorded: RecordedRequest = { method, path, query: url.searchParams, headers: req.headers, body };
+    const recorded: RecordedRequest = { method, path, query: url.searchParams, headers: req.headers, body, raw };
     this.requests.push(recorded);
     // Waiters see the request as soon as it arrives, even while its handler is still answering.
     this.notify();

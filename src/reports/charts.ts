@@ -1,0 +1,86 @@
+// Charts for the PDF report rendered headless: Chart.js (the dashboard's chart library) drawing on @napi-rs/canvas
+// (Skia, prebuilt for the platform: no browser, no system Cairo). Each chart is one image.
+import { createCanvas, GlobalFonts } from '@napi-rs/canvas';
+import { Chart, registerables, type ChartConfiguration } from 'chart.js';
+import { CHART_FONT_FAMILY, REPORT_FONTS } from './fonts';
+
+export interface ChartSpec {
+  type: 'bar' | 'line';
+  title: string;
+  labels: readonly string[];
+  datasets: ReadonlyArray<{ label: string; data: readonly number[] }>;
+}
+
+/** Bounds of one chart: labels along the axis, series, and the image size in CSS pixels (drawn at 2×). */
+export const MAX_CHART_LABELS = 400;
+export const MAX_CHART_SERIES = 4;
+export const CHART_WIDTH = 900;
+export const CHART_HEIGHT = 380;
+const SCALE = 2;
+const JPEG_QUALITY = 92;
+
+const COLORS = ['#9146ff', '#00b894', '#fdcb6e', '#e17055'];
+
+let ready = false;
+function setUp(): void {
+  if (ready) return;
+  Chart.register(...registerables);
+  GlobalFonts.registerFromPath(REPORT_FONTS.regular, CHART_FONT_FAMILY);
+  Chart.defaults.font.family = CHART_FONT_FAMILY;
+  ready = true;
+}
+
+/**
+ * The chart as a JPEG image (white background). JPEG rather than PNG: pdfkit embeds a JPEG as it is, while a PNG with
+ * an alpha channel (all canvas PNGs have one) is decoded and split in JavaScript, which took most of a report's time.
+ */
+export function renderChartImage(spec: ChartSpec): Buffer {
+  if (spec.labels.length > MAX_CHART_LABELS) throw new RangeError(`a chart holds at most ${MAX_CHART_LABELS} labels`);
+  if (spec.datasets.length > MAX_CHART_SERIES) throw new RangeError(`a chart holds at most ${MAX_CHART_SERIES} series`);
+  setUp();
+  // Chart.js scales the canvas by devicePixelRatio itself (which clears it: the background is a plugin below).
+  const canvas = createCanvas(CHART_WIDTH, CHART_HEIGHT);
+  const context = canvas.getContext('2d');
+  const config: ChartConfiguration<'bar' | 'line'> = {
+    type: spec.type,
+    data: {
+      labels: [...spec.labels],
+      datasets: spec.datasets.map((d, i) => ({
+        label: d.label,
+        data: [...d.data],
+        backgroundColor: COLORS[i % COLORS.length],
+        borderColor: COLORS[i % COLORS.length],
+        borderWidth: spec.type === 'line' ? 2 : 0,
+        pointRadius: 0,
+      })),
+    },
+    options: {
+      responsive: false,
+      animation: false,
+      devicePixelRatio: SCALE,
+      plugins: {
+        title: { display: true, text: spec.title, font: { size: 16 } },
+        legend: { display: spec.datasets.length > 1 },
+      },
+      scales: { y: { beginAtZero: true, ticks: { precision: 0 } } },
+    },
+    plugins: [
+      {
+        id: 'white-background',
+        beforeDraw: (chart) => {
+          chart.ctx.save();
+          chart.ctx.fillStyle = '#ffffff';
+          chart.ctx.fillRect(0, 0, chart.width, chart.height);
+          chart.ctx.restore();
+        },
+      },
+    ],
+  };
+  // Chart.js takes any 2D context with the canvas API; @napi-rs/canvas's is one, typed apart from the DOM's.
+  const chart = new Chart(context as unknown as CanvasRenderingContext2D, config);
+  try {
+    return canvas.toBuffer('image/jpeg', JPEG_QUALITY);
+  } finally {
+    chart.destroy();
+  }
+}
