@@ -102,6 +102,8 @@ beforeAll(async () => {
           createdAt: NOW - 3_600_000,
           thumbnailUrl: '',
           duration: 30,
+          videoId: null,
+          vodOffset: null,
         },
         url: 'https://clips.twitch.tv/Clip1',
       },

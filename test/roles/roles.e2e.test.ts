@@ -95,6 +95,8 @@ function twitchClip(id: string, creator: string, views: number, createdAt: numbe
       createdAt,
       thumbnailUrl: '',
       duration: 30,
+      videoId: null,
+      vodOffset: null,
     },
     url: `https://clips.twitch.tv/${id}`,
   };
