@@ -14,6 +14,13 @@ const RULES_PER_PAGE = 100;
 /** A run starts no more changes after this; the rest go next time. */
 const RUN_DEADLINE_MS = 60_000;
 const MINUTE_MS = 60_000;
+/**
+ * A member found to have left is not asked about again for this long (Clipscope has no members intent to hear them
+ * rejoin): otherwise a milestone with many departed qualifiers would spend every run's budget on them.
+ */
+const LEFT_RECHECK_MS = 24 * 60 * MINUTE_MS;
+/** Departed members remembered at most (the oldest forgotten first). */
+const LEFT_REMEMBERED = 10_000;
 
 export interface RolesJobDeps {
   db: Db;
@@ -45,6 +52,21 @@ export function createRolesRunner(deps: RolesJobDeps): RolesRunner {
   const logger = deps.logger.child({ component: 'clipper-roles' });
   /** When the changes of the last minute were made (at most changesPerMinute kept). */
   const recent: number[] = [];
+  /** `${guildId}:${userId}` of members found to have left → when to ask about them again (insertion order = age). */
+  const leftUntil = new Map<string, number>();
+  const hasLeft = (guildId: string, userId: string, now: number): boolean => {
+    const key = `${guildId}:${userId}`;
+    const until = leftUntil.get(key);
+    if (until === undefined) return false;
+    if (until > now) return true;
+    leftUntil.delete(key);
+    return false;
+  };
+  const noteLeft = (guildId: string, userId: string, now: number): void => {
+    leftUntil.delete(`${guildId}:${userId}`);
+    leftUntil.set(`${guildId}:${userId}`, now + LEFT_RECHECK_MS);
+    if (leftUntil.size > LEFT_REMEMBERED) leftUntil.delete(leftUntil.keys().next().value as string);
+  };
   const blocked = new Map<string, string>();
   const noteBlocked = (rule: RoleRule, reason: string | null): void => {
     const key = `${rule.guildId}:${rule.roleId}`;
@@ -97,7 +119,11 @@ export function createRolesRunner(deps: RolesJobDeps): RolesRunner {
       async function applyRule(rule: RoleRule): Promise<void> {
         const { plan } = await planRule(deps.db, rule, deps.clock.now());
         const reason = auditReason(rule);
-        const changes = [...plan.revoke.map((userId) => ({ userId, add: false })), ...plan.grant.map((userId) => ({ userId, add: true }))];
+        const start = deps.clock.now();
+        const changes = [
+          ...plan.revoke.map((userId) => ({ userId, add: false })),
+          ...plan.grant.filter((userId) => !hasLeft(rule.guildId, userId, start)).map((userId) => ({ userId, add: true })),
+        ];
         for (const [i, change] of changes.entries()) {
           const now = deps.clock.now();
           if (now > deadline || !mayChange(summary, now)) {
@@ -113,6 +139,7 @@ export function createRolesRunner(deps: RolesJobDeps): RolesRunner {
             if (outcome === 'left') {
               // A member who left is skipped; one Clipscope held the role for is no longer held for.
               summary.left += 1;
+              noteLeft(rule.guildId, change.userId, now);
               if (!change.add) await recordRoleRevoked(deps.db, record, 'left');
             } else if (change.add) {
               if (await recordRoleGranted(deps.db, record)) summary.added += 1;

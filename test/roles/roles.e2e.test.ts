@@ -242,15 +242,25 @@ describe.each(testEngines())('clipper roles on %s', (engine) => {
     await share(guildId, 'm5', erin, ['C1']);
     await enableRule({ roleId: roleIds.topSharer, kind: 'top_sharers_by_shares', top: 2 });
     discord.removeMember(guildId, dave.id);
-    expect(await runner().runOnce()).toEqual({ ...zero, rules: 1, added: 1, left: 1 });
+    const run = runner();
+    expect(await run.runOnce()).toEqual({ ...zero, rules: 1, added: 1, left: 1 });
     expect(holders(roleIds.topSharer)).toEqual([carol.id]);
     expect(changed(roleChanges(), 'PUT')).toEqual([carol.id]);
+    // A rerun does not ask about dave again (he still ranks, but has left); nothing is sent.
+    const quiet = discord.requests.length;
+    expect(await run.runOnce()).toEqual({ ...zero, rules: 1 });
+    expect(discord.requests.slice(quiet)).toEqual([]);
+    // A day later he is asked about once more.
+    clock.advance(24 * 3_600_000);
+    expect(await run.runOnce()).toEqual({ ...zero, rules: 1, left: 1 });
+    expect(discord.requests.slice(quiet).map((r) => `${r.method} ${r.path}`)).toEqual([`GET /guilds/${guildId}/members/${dave.id}`]);
+    clock.set(NOV_28);
     // Carol leaves while holding it, and erin and bob outrank her: her grant is dropped, no DELETE is sent for her.
     for (const m of ['m6', 'm7', 'm8', 'm9']) await share(guildId, m, erin, ['C1']);
     for (const m of ['m10', 'm11', 'm12']) await share(guildId, m, bob, ['C1']);
     discord.removeMember(guildId, carol.id);
     const before = roleChanges().length;
-    expect(await runner().runOnce()).toEqual({ ...zero, rules: 1, added: 2, left: 1 });
+    expect(await run.runOnce()).toEqual({ ...zero, rules: 1, added: 2, left: 1 });
     expect(changed(roleChanges().slice(before), 'PUT')).toEqual([bob.id, erin.id].sort());
     expect(changed(roleChanges().slice(before), 'DELETE')).toEqual([]);
     expect(holders(roleIds.topSharer)).toEqual([bob.id, erin.id].sort());
