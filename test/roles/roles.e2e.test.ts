@@ -283,6 +283,24 @@ describe.each(testEngines())('clipper roles on %s', (engine) => {
     expect(holders(lockedRole, lockedGuildId)).toEqual([]);
   });
 
+  it('records nothing when Discord refuses a change, and tries again next run', async () => {
+    await clips(guildId, [twitchClip('A1', 'ta', 1, NOV_28)]);
+    await enableRule({ roleId: roleIds.topClipper, kind: 'top_clippers_by_clips' });
+    // Discord refuses although the cache said Clipscope may (its role was moved a moment ago, say).
+    let refuse = true;
+    discord.route('PUT', '/guilds/:g/members/:u/roles/:r', ({ params }) => {
+      if (refuse) return { status: 403, body: { message: 'Missing Permissions', code: 50013 } };
+      discord.guilds[0]!.members!.find((m) => m.user.id === params.u)!.roles.push(params.r!);
+      return { status: 204 };
+    });
+    expect(await runner().runOnce()).toEqual({ ...zero, rules: 1, failed: 1 });
+    expect(await listRoleGrants(t.db, guildId, roleIds.topClipper, 10)).toEqual([]);
+    expect(await listRoleChanges(t.db, guildId, { limit: 10 })).toEqual([]);
+    refuse = false;
+    expect(await runner().runOnce()).toEqual({ ...zero, rules: 1, added: 1 });
+    expect(holders(roleIds.topClipper)).toEqual([alice.id]);
+  });
+
   it('waits out a burst of 429s and ends with exactly the qualifying members holding the role', async () => {
     await clips(guildId, [
       twitchClip('A1', 'ta', 20_000, NOV_28),
