@@ -334,4 +334,25 @@ describe.each(testEngines())('clipper roles on %s', (engine) => {
     expect(await limited.runOnce()).toEqual({ ...zero, rules: 1, added: 1 });
     expect(holders(roleIds.milestone)).toEqual([alice.id, bob.id, carol.id].sort());
   });
+  it('starts the next run with the rule the limits cut short, so one busy rule cannot starve the others', async () => {
+    await clips(guildId, [twitchClip('A1', 'ta', 1, NOV_28)]);
+    await enableRule({ roleId: roleIds.topClipper, kind: 'clips_milestone', min: 1 });
+    for (const [m, who] of [
+      ['m1', carol],
+      ['m2', dave],
+      ['m3', erin],
+    ] as const)
+      await share(guildId, m, who, ['A1']);
+    await enableRule({ roleId: roleIds.milestone, kind: 'top_sharers_by_shares', top: 3 });
+    const run = runner({ changesPerRun: 2 });
+    expect(await run.runOnce()).toEqual({ ...zero, rules: 2, added: 2, deferred: 2 });
+    expect(holders(roleIds.topClipper)).toEqual([alice.id]);
+    // The first rule has something new, but the cut-short one goes first.
+    await clips(guildId, [twitchClip('B1', 'tb', 1, NOV_28)]);
+    expect(await run.runOnce()).toEqual({ ...zero, rules: 2, added: 2, deferred: 1 });
+    expect(holders(roleIds.milestone)).toEqual([carol.id, dave.id, erin.id].sort());
+    expect(holders(roleIds.topClipper)).toEqual([alice.id]);
+    expect(await run.runOnce()).toEqual({ ...zero, rules: 2, added: 1 });
+    expect(holders(roleIds.topClipper)).toEqual([alice.id, bob.id].sort());
+  });
 });
