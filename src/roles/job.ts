@@ -14,6 +14,21 @@ const RULES_PER_PAGE = 100;
 /** A run starts no more changes after this; the rest go next time. */
 const RUN_DEADLINE_MS = 60_000;
 const MINUTE_MS = 60_000;
+/**
+ * A member found to have left is not asked about again for this long (Clipscope has no members intent to hear them
+ * rejoin): otherwise a milestone with many departed qualifiers would spend every run's budget on them.
+ */
+const LEFT_RECHECK_MS = 24 * 60 * MINUTE_MS;
+/** Departed members remembered at most (the oldest forgotten first). */
+const LEFT_REMEMBERED = 10_000;
+
+type RuleKey = { guildId: string; roleId: string };
+const FIRST: RuleKey = { guildId: '', roleId: '' };
+
+function compareKeys(a: RuleKey, b: RuleKey): number {
+  if (a.guildId !== b.guildId) return a.guildId < b.guildId ? -1 : 1;
+  return a.roleId < b.roleId ? -1 : a.roleId > b.roleId ? 1 : 0;
+}
 
 export interface RolesJobDeps {
   db: Db;
@@ -33,7 +48,7 @@ export interface RolesRunSummary {
   failed: number;
   /** Rules whose role Clipscope may not manage now. */
   blocked: number;
-  /** Changes planned but left for a later run by the limits. */
+  /** Changes of the rule the limits cut short, left for the next run (which starts with that rule). */
   deferred: number;
 }
 
@@ -45,6 +60,21 @@ export function createRolesRunner(deps: RolesJobDeps): RolesRunner {
   const logger = deps.logger.child({ component: 'clipper-roles' });
   /** When the changes of the last minute were made (at most changesPerMinute kept). */
   const recent: number[] = [];
+  /** `${guildId}:${userId}` of members found to have left → when to ask about them again (insertion order = age). */
+  const leftUntil = new Map<string, number>();
+  const hasLeft = (guildId: string, userId: string, now: number): boolean => {
+    const key = `${guildId}:${userId}`;
+    const until = leftUntil.get(key);
+    if (until === undefined) return false;
+    if (until > now) return true;
+    leftUntil.delete(key);
+    return false;
+  };
+  const noteLeft = (guildId: string, userId: string, now: number): void => {
+    leftUntil.delete(`${guildId}:${userId}`);
+    leftUntil.set(`${guildId}:${userId}`, now + LEFT_RECHECK_MS);
+    if (leftUntil.size > LEFT_REMEMBERED) leftUntil.delete(leftUntil.keys().next().value as string);
+  };
   const blocked = new Map<string, string>();
   const noteBlocked = (rule: RoleRule, reason: string | null): void => {
     const key = `${rule.guildId}:${rule.roleId}`;
@@ -63,46 +93,78 @@ export function createRolesRunner(deps: RolesJobDeps): RolesRunner {
     return summary.added + summary.removed + summary.left + summary.failed < deps.changesPerRun && recent.length < deps.changesPerMinute;
   };
 
+  /** Rules are taken in turn across runs: a run cut short by the limits resumes after the last rule it finished. */
+  let resumeAfter: RuleKey | null = null;
+
   return {
     async runOnce() {
       const summary: RolesRunSummary = { rules: 0, added: 0, removed: 0, left: 0, failed: 0, blocked: 0, deferred: 0 };
       const deadline = deps.clock.now() + RUN_DEADLINE_MS;
-      let after = { guildId: '', roleId: '' };
-      for (;;) {
-        const page = await listEnabledRoleRules(deps.db, after, RULES_PER_PAGE);
-        for (const rule of page) {
-          after = { guildId: rule.guildId, roleId: rule.roleId };
-          summary.rules += 1;
-          const refusal = deps.sender.checkRole(rule.guildId, rule.roleId);
-          noteBlocked(rule, refusal);
-          if (refusal !== null) {
-            summary.blocked += 1;
-            continue;
+      const start = resumeAfter;
+      resumeAfter = null;
+      // First the rules after where the last run stopped, then from the first up to there.
+      const legs: { from: RuleKey; to: RuleKey | null }[] = start
+        ? [
+            { from: start, to: null },
+            { from: FIRST, to: start },
+          ]
+        : [{ from: FIRST, to: null }];
+      let finished: RuleKey = start ?? FIRST;
+      let cutShort = false;
+      for (const leg of legs) {
+        let cursor = leg.from;
+        let pastEnd = false;
+        while (!cutShort && !pastEnd) {
+          const page = await listEnabledRoleRules(deps.db, cursor, RULES_PER_PAGE);
+          for (const rule of page) {
+            if (leg.to !== null && compareKeys(rule, leg.to) > 0) {
+              pastEnd = true;
+              break;
+            }
+            cursor = { guildId: rule.guildId, roleId: rule.roleId };
+            summary.rules += 1;
+            const refusal = deps.sender.checkRole(rule.guildId, rule.roleId);
+            noteBlocked(rule, refusal);
+            if (refusal !== null) {
+              summary.blocked += 1;
+            } else {
+              try {
+                if (!(await applyRule(rule))) {
+                  cutShort = true;
+                  break;
+                }
+              } catch (error) {
+                logger.error(
+                  { err: error, guildId: rule.guildId, roleId: rule.roleId },
+                  'clipper roles: the rule failed; the next run tries again',
+                );
+              }
+            }
+            finished = cursor;
           }
-          try {
-            await applyRule(rule);
-          } catch (error) {
-            logger.error(
-              { err: error, guildId: rule.guildId, roleId: rule.roleId },
-              'clipper roles: the rule failed; the next run tries again',
-            );
-          }
+          if (page.length < RULES_PER_PAGE) break;
         }
-        if (page.length < RULES_PER_PAGE) break;
+        if (cutShort) break;
       }
+      if (cutShort) resumeAfter = compareKeys(finished, FIRST) === 0 ? null : finished;
       if (summary.added + summary.removed + summary.left + summary.failed + summary.deferred > 0)
         logger.info(summary, 'clipper roles applied');
       return summary;
 
-      async function applyRule(rule: RoleRule): Promise<void> {
+      /** Applies the rule's plan; false when the limits cut it short (the rest is deferred to the next run). */
+      async function applyRule(rule: RoleRule): Promise<boolean> {
         const { plan } = await planRule(deps.db, rule, deps.clock.now());
         const reason = auditReason(rule);
-        const changes = [...plan.revoke.map((userId) => ({ userId, add: false })), ...plan.grant.map((userId) => ({ userId, add: true }))];
+        const start = deps.clock.now();
+        const changes = [
+          ...plan.revoke.map((userId) => ({ userId, add: false })),
+          ...plan.grant.filter((userId) => !hasLeft(rule.guildId, userId, start)).map((userId) => ({ userId, add: true })),
+        ];
         for (const [i, change] of changes.entries()) {
           const now = deps.clock.now();
           if (now > deadline || !mayChange(summary, now)) {
             summary.deferred += changes.length - i;
-            return;
+            return false;
           }
           recent.push(now);
           const record = { guildId: rule.guildId, roleId: rule.roleId, userId: change.userId, reason: describeRule(rule), now };
@@ -113,6 +175,7 @@ export function createRolesRunner(deps: RolesJobDeps): RolesRunner {
             if (outcome === 'left') {
               // A member who left is skipped; one Clipscope held the role for is no longer held for.
               summary.left += 1;
+              noteLeft(rule.guildId, change.userId, now);
               if (!change.add) await recordRoleRevoked(deps.db, record, 'left');
             } else if (change.add) {
               if (await recordRoleGranted(deps.db, record)) summary.added += 1;
@@ -127,6 +190,7 @@ export function createRolesRunner(deps: RolesJobDeps): RolesRunner {
             );
           }
         }
+        return true;
       }
     },
   };

@@ -244,15 +244,25 @@ describe.each(testEngines())('clipper roles on %s', (engine) => {
     await share(guildId, 'm5', erin, ['C1']);
     await enableRule({ roleId: roleIds.topSharer, kind: 'top_sharers_by_shares', top: 2 });
     discord.removeMember(guildId, dave.id);
-    expect(await runner().runOnce()).toEqual({ ...zero, rules: 1, added: 1, left: 1 });
+    const run = runner();
+    expect(await run.runOnce()).toEqual({ ...zero, rules: 1, added: 1, left: 1 });
     expect(holders(roleIds.topSharer)).toEqual([carol.id]);
     expect(changed(roleChanges(), 'PUT')).toEqual([carol.id]);
+    // A rerun does not ask about dave again (he still ranks, but has left); nothing is sent.
+    const quiet = discord.requests.length;
+    expect(await run.runOnce()).toEqual({ ...zero, rules: 1 });
+    expect(discord.requests.slice(quiet)).toEqual([]);
+    // A day later he is asked about once more.
+    clock.advance(24 * 3_600_000);
+    expect(await run.runOnce()).toEqual({ ...zero, rules: 1, left: 1 });
+    expect(discord.requests.slice(quiet).map((r) => `${r.method} ${r.path}`)).toEqual([`GET /guilds/${guildId}/members/${dave.id}`]);
+    clock.set(NOV_28);
     // Carol leaves while holding it, and erin and bob outrank her: her grant is dropped, no DELETE is sent for her.
     for (const m of ['m6', 'm7', 'm8', 'm9']) await share(guildId, m, erin, ['C1']);
     for (const m of ['m10', 'm11', 'm12']) await share(guildId, m, bob, ['C1']);
     discord.removeMember(guildId, carol.id);
     const before = roleChanges().length;
-    expect(await runner().runOnce()).toEqual({ ...zero, rules: 1, added: 2, left: 1 });
+    expect(await run.runOnce()).toEqual({ ...zero, rules: 1, added: 2, left: 1 });
     expect(changed(roleChanges().slice(before), 'PUT')).toEqual([bob.id, erin.id].sort());
     expect(changed(roleChanges().slice(before), 'DELETE')).toEqual([]);
     expect(holders(roleIds.topSharer)).toEqual([bob.id, erin.id].sort());
@@ -273,6 +283,24 @@ describe.each(testEngines())('clipper roles on %s', (engine) => {
     expect(roleChanges()).toEqual([]);
     expect(holders(roleIds.mods)).toEqual([]);
     expect(holders(lockedRole, lockedGuildId)).toEqual([]);
+  });
+
+  it('records nothing when Discord refuses a change, and tries again next run', async () => {
+    await clips(guildId, [twitchClip('A1', 'ta', 1, NOV_28)]);
+    await enableRule({ roleId: roleIds.topClipper, kind: 'top_clippers_by_clips' });
+    // Discord refuses although the cache said Clipscope may (its role was moved a moment ago, say).
+    let refuse = true;
+    discord.route('PUT', '/guilds/:g/members/:u/roles/:r', ({ params }) => {
+      if (refuse) return { status: 403, body: { message: 'Missing Permissions', code: 50013 } };
+      discord.guilds[0]!.members!.find((m) => m.user.id === params.u)!.roles.push(params.r!);
+      return { status: 204 };
+    });
+    expect(await runner().runOnce()).toEqual({ ...zero, rules: 1, failed: 1 });
+    expect(await listRoleGrants(t.db, guildId, roleIds.topClipper, 10)).toEqual([]);
+    expect(await listRoleChanges(t.db, guildId, { limit: 10 })).toEqual([]);
+    refuse = false;
+    expect(await runner().runOnce()).toEqual({ ...zero, rules: 1, added: 1 });
+    expect(holders(roleIds.topClipper)).toEqual([alice.id]);
   });
 
   it('waits out a burst of 429s and ends with exactly the qualifying members holding the role', async () => {
@@ -307,5 +335,26 @@ describe.each(testEngines())('clipper roles on %s', (engine) => {
     clock.advance(31_000);
     expect(await limited.runOnce()).toEqual({ ...zero, rules: 1, added: 1 });
     expect(holders(roleIds.milestone)).toEqual([alice.id, bob.id, carol.id].sort());
+  });
+  it('starts the next run with the rule the limits cut short, so one busy rule cannot starve the others', async () => {
+    await clips(guildId, [twitchClip('A1', 'ta', 1, NOV_28)]);
+    await enableRule({ roleId: roleIds.topClipper, kind: 'clips_milestone', min: 1 });
+    for (const [m, who] of [
+      ['m1', carol],
+      ['m2', dave],
+      ['m3', erin],
+    ] as const)
+      await share(guildId, m, who, ['A1']);
+    await enableRule({ roleId: roleIds.milestone, kind: 'top_sharers_by_shares', top: 3 });
+    const run = runner({ changesPerRun: 2 });
+    expect(await run.runOnce()).toEqual({ ...zero, rules: 2, added: 2, deferred: 2 });
+    expect(holders(roleIds.topClipper)).toEqual([alice.id]);
+    // The first rule has something new, but the cut-short one goes first.
+    await clips(guildId, [twitchClip('B1', 'tb', 1, NOV_28)]);
+    expect(await run.runOnce()).toEqual({ ...zero, rules: 2, added: 2, deferred: 1 });
+    expect(holders(roleIds.milestone)).toEqual([carol.id, dave.id, erin.id].sort());
+    expect(holders(roleIds.topClipper)).toEqual([alice.id]);
+    expect(await run.runOnce()).toEqual({ ...zero, rules: 2, added: 1 });
+    expect(holders(roleIds.topClipper)).toEqual([alice.id, bob.id].sort());
   });
 });

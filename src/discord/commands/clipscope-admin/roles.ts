@@ -50,7 +50,7 @@ export function rolesGroup(g: SlashCommandSubcommandGroupBuilder): SlashCommandS
             .addChoices(...ROLE_RULE_PERIODS.map((p) => ({ name: PERIOD_NAMES[p], value: p }))),
         )
         .addIntegerOption((o) =>
-          o.setName('top').setDescription(`Top rules: how many members hold it (default 1)`).setMinValue(1).setMaxValue(MAX_TOP),
+          o.setName('top').setDescription('Top rules: how many members hold it (default 1)').setMinValue(1).setMaxValue(MAX_TOP),
         )
         .addIntegerOption((o) =>
           o.setName('min').setDescription('Milestones: clips made, or views of one clip, to reach').setMinValue(1).setMaxValue(MAX_MIN),
