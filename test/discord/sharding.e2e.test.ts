@@ -81,7 +81,7 @@ describe.each(testEngines())('the sharded gateway on %s', (engine) => {
   });
 
   const startBot = async (shards?: { count: ShardCountSetting; ids: ShardIdsSetting }, maxConcurrency = SHARDS) => {
-    discord = await startFakeDiscord({ guilds, shards: SHARDS, maxConcurrency });
+    discord = await startFakeDiscord({ guilds, shards: SHARDS, maxConcurrency, heartbeatIntervalMs: 100 });
     logs = [];
     fatal = [];
     const logger = createLogger({ level: 'info', destination: { write: (line: string) => logs.push(JSON.parse(line) as LogLine) } });
@@ -106,7 +106,10 @@ describe.each(testEngines())('the sharded gateway on %s', (engine) => {
     expect(discord.connectedShards).toEqual([0, 1, 2, 3]);
     expect(discord.identifies.map((i) => i.shard)).toEqual(expect.arrayContaining([0, 1, 2, 3].map((id) => [id, SHARDS])));
     expect(b.plan).toMatchObject({ shardCount: 4, shardIds: [0, 1, 2, 3], recommended: 4, maxConcurrency: 4 });
-    expect(b.shards()).toEqual([0, 1, 2, 3].map((id) => ({ id, status: 'ready', pingMs: null, guilds: 2 })));
+    // Heartbeats every 100 ms: each shard soon has a ping.
+    await vi.waitFor(() =>
+      expect(b.shards()).toEqual([0, 1, 2, 3].map((id) => ({ id, status: 'ready', pingMs: expect.any(Number), guilds: 2 }))),
+    );
     expect(b.client.guilds.cache.size).toBe(guilds.length);
 
     for (const guild of guilds) await discord.dispatch('MESSAGE_CREATE', clipIn(guild));
