@@ -13,7 +13,14 @@ import { attachInteractionListener, type InteractionHandler } from './events/int
 import { fetchGatewayBot } from './gateway-bot';
 import { guardGatewayPackets } from './gateway-guard';
 import { fatalClose, type FatalClose } from './fatal-close';
-import { planShards, type ShardCountSetting, type ShardIdsSetting, type GatewayStatus, type ShardPlan, type ShardStatus } from './shard-plan';
+import {
+  planShards,
+  type ShardCountSetting,
+  type ShardIdsSetting,
+  type GatewayStatus,
+  type ShardPlan,
+  type ShardStatus,
+} from './shard-plan';
 
 export interface DiscordBotOptions {
   /** Where captured events go (createCaptureService); the bot stops it on stop(). */

@@ -97,6 +97,7 @@ export function remoteBotView(port: Port, options: { timeoutMs?: number } = {}):
     channels: (guildId) => call('channels', [guildId]) as ReturnType<BotView['channels']>,
     roles: (guildId) => call('roles', [guildId]) as ReturnType<BotView['roles']>,
     presentIn: (guildIds) => call('presentIn', [guildIds]) as ReturnType<BotView['presentIn']>,
-    gatewayStatus: () => call('gatewayStatus', [], Math.min(timeoutMs, GATEWAY_STATUS_TIMEOUT_MS)) as ReturnType<GatewayView['gatewayStatus']>,
+    gatewayStatus: () =>
+      call('gatewayStatus', [], Math.min(timeoutMs, GATEWAY_STATUS_TIMEOUT_MS)) as ReturnType<GatewayView['gatewayStatus']>,
   };
 }
