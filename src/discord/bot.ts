@@ -1,5 +1,6 @@
-// The Discord bot service: logs in, captures clip shares and reactions through the listeners in events/,
-// and on stop stops taking events, waits for what is in flight, commits it, then disconnects.
+// The Discord bot service: logs in with the shards of its plan (shard-plan.ts), captures clip shares and reactions
+// through the listeners in events/, reports a fatal gateway close (fatal-close.ts), and on stop stops taking events,
+// waits for what is in flight, commits it, then disconnects.
 import { DiscordAPIError, Status, type Client } from 'discord.js';
 import type { Service } from '../service';
 import type { Clock } from '../clock';
