@@ -15,7 +15,7 @@ import { createAdminServices } from './discord/admin-services';
 import { createDiscordBot } from './discord/bot';
 import type { FatalClose } from './discord/fatal-close';
 import { createBotView } from './discord/bot-view';
-import type { BotView } from './auth/guild-access';
+import type { BridgedBot } from './http/bot-bridge';
 import { COMMANDS } from './discord/commands/index';
 import type { BotContext } from './discord/context';
 import { createDigestSender } from './discord/digest-sender';
@@ -97,8 +97,8 @@ export function createApp({ config, logger, clock, db: opened, onFatalClose }: A
     );
   }
 
-  /** What the HTTP worker asks of the bot for Sign in with Discord; null without a bot. */
-  let botView: BotView | null = null;
+  /** What the HTTP worker asks of the bot (Sign in with Discord, /healthz's shards); null without a bot. */
+  let botView: BridgedBot | null = null;
   /** Clipper roles (docs/roles.md), applied after each incremental aggregation; null without a bot. */
   let roles: RolesRunner | null = null;
   if (config.DISCORD_TOKEN) {
@@ -133,7 +133,7 @@ export function createApp({ config, logger, clock, db: opened, onFatalClose }: A
       ...(onFatalClose ? { onFatalClose } : {}),
     });
     services.push(bot);
-    botView = createBotView(bot.client, settings);
+    botView = { ...createBotView(bot.client, settings), gatewayStatus: async () => bot.gatewayStatus() };
     if (config.DIGEST_ENABLED) {
       const sender = createDigestSender(bot.client);
       scheduler.add({

@@ -1,5 +1,6 @@
-// The Discord bot service: logs in, captures clip shares and reactions through the listeners in events/,
-// and on stop stops taking events, waits for what is in flight, commits it, then disconnects.
+// The Discord bot service: logs in with the shards of its plan (shard-plan.ts), captures clip shares and reactions
+// through the listeners in events/, reports a fatal gateway close (fatal-close.ts), and on stop stops taking events,
+// waits for what is in flight, commits it, then disconnects.
 import { DiscordAPIError, Status, type Client } from 'discord.js';
 import type { Service } from '../service';
 import type { Clock } from '../clock';
@@ -13,7 +14,14 @@ import { attachInteractionListener, type InteractionHandler } from './events/int
 import { fetchGatewayBot } from './gateway-bot';
 import { guardGatewayPackets } from './gateway-guard';
 import { fatalClose, type FatalClose } from './fatal-close';
-import { planShards, type ShardCountSetting, type ShardIdsSetting, type ShardPlan, type ShardStatus } from './shard-plan';
+import {
+  planShards,
+  type ShardCountSetting,
+  type ShardIdsSetting,
+  type GatewayStatus,
+  type ShardPlan,
+  type ShardStatus,
+} from './shard-plan';
 
 export interface DiscordBotOptions {
   /** Where captured events go (createCaptureService); the bot stops it on stop(). */
@@ -43,6 +51,8 @@ export interface DiscordBot extends Service {
   readonly plan: ShardPlan | null;
   /** Each shard of this process now: status, ping and guilds (for /healthz and the log). */
   shards(): ShardStatus[];
+  /** The total shard count and this process's shards, for /healthz; null before start. */
+  gatewayStatus(): GatewayStatus | null;
 }
 
 export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
@@ -155,6 +165,7 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
       return plan;
     },
     shards,
+    gatewayStatus: () => (plan ? { shardCount: plan.shardCount, shards: shards() } : null),
   };
 
   function logPlan(p: ShardPlan): void {

@@ -141,3 +141,9 @@ export interface ShardStatus {
   /** Guilds this shard serves now. */
   guilds: number;
 }
+
+/** The gateway as this process runs it: the bot's total shard count and this process's shards. */
+export interface GatewayStatus {
+  shardCount: number;
+  shards: ShardStatus[];
+}

@@ -2,8 +2,9 @@
 // answers. Plain messages over the worker's port; a call not answered in time counts as the bot being unavailable,
 // so access is refused rather than guessed.
 import { BotUnavailableError, type BotView } from '../auth/guild-access';
+import type { GatewayStatus } from '../discord/shard-plan';
 
-const METHODS = ['signInAccess', 'memberAccess', 'channels', 'roles', 'presentIn'] as const;
+const METHODS = ['signInAccess', 'memberAccess', 'channels', 'roles', 'presentIn', 'gatewayStatus'] as const;
 type Method = (typeof METHODS)[number];
 
 export interface BotCallMessage {
@@ -22,6 +23,17 @@ export interface BotResultMessage {
   reason?: string;
 }
 
+/** The gateway's shards as /healthz shows them; null when no bot runs in this process. */
+export interface GatewayView {
+  gatewayStatus(): Promise<GatewayStatus | null>;
+}
+
+/** What the main thread answers for: the sign-in checks and, when the bot runs, its gateway status. */
+export type BridgedBot = BotView & Partial<GatewayView>;
+
+/** /healthz must answer quickly: a gateway status not given within this counts as unknown. */
+const GATEWAY_STATUS_TIMEOUT_MS = 2_000;
+
 interface Port {
   postMessage(message: unknown): void;
   on(event: 'message', listener: (message: unknown) => void): unknown;
@@ -34,9 +46,14 @@ const isCall = (message: unknown): message is BotCallMessage =>
   METHODS.includes((message as { method?: unknown }).method as Method);
 
 /** Main thread: answers the worker's calls with `view` (or as unavailable when the bot is not running). */
-export function answerBotCalls(message: unknown, view: BotView | null, reply: (message: BotResultMessage) => void): boolean {
+export function answerBotCalls(message: unknown, view: BridgedBot | null, reply: (message: BotResultMessage) => void): boolean {
   if (!isCall(message)) return false;
   const { id, method, args } = message;
+  // No bot, no shards: a plain answer, so /healthz can tell "not running here" from "not answering".
+  if (method === 'gatewayStatus' && !view?.gatewayStatus) {
+    reply({ type: 'bot-result', id, ok: true, value: null });
+    return true;
+  }
   if (!view) {
     reply({ type: 'bot-result', id, ok: false, reason: 'the bot is not running in this process' });
     return true;
@@ -49,7 +66,7 @@ export function answerBotCalls(message: unknown, view: BotView | null, reply: (m
 }
 
 /** Worker thread: a BotView whose calls go to the main thread. */
-export function remoteBotView(port: Port, options: { timeoutMs?: number } = {}): BotView {
+export function remoteBotView(port: Port, options: { timeoutMs?: number } = {}): BotView & GatewayView {
   const timeoutMs = options.timeoutMs ?? 10_000;
   let next = 0;
   const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }>();
@@ -63,13 +80,13 @@ export function remoteBotView(port: Port, options: { timeoutMs?: number } = {}):
     if (result.ok) waiting.resolve(result.value);
     else waiting.reject(new BotUnavailableError(result.reason ?? 'unknown'));
   });
-  const call = (method: Method, args: unknown[]): Promise<unknown> =>
+  const call = (method: Method, args: unknown[], limitMs = timeoutMs): Promise<unknown> =>
     new Promise((resolve, reject) => {
       const id = ++next;
       const timer = setTimeout(() => {
         pending.delete(id);
-        reject(new BotUnavailableError(`no answer from the bot within ${timeoutMs} ms`));
-      }, timeoutMs);
+        reject(new BotUnavailableError(`no answer from the bot within ${limitMs} ms`));
+      }, limitMs);
       timer.unref();
       pending.set(id, { resolve, reject, timer });
       port.postMessage({ type: 'bot-call', id, method, args } satisfies BotCallMessage);
@@ -80,5 +97,7 @@ export function remoteBotView(port: Port, options: { timeoutMs?: number } = {}):
     channels: (guildId) => call('channels', [guildId]) as ReturnType<BotView['channels']>,
     roles: (guildId) => call('roles', [guildId]) as ReturnType<BotView['roles']>,
     presentIn: (guildIds) => call('presentIn', [guildIds]) as ReturnType<BotView['presentIn']>,
+    gatewayStatus: () =>
+      call('gatewayStatus', [], Math.min(timeoutMs, GATEWAY_STATUS_TIMEOUT_MS)) as ReturnType<GatewayView['gatewayStatus']>,
   };
 }

@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../logger';
 import type { AnswerContext } from './answer';
 import type { AccessRecheck } from './auth';
+import type { GatewayView } from './bot-bridge';
 
 export interface HttpOptions {
   /** Origins allowed to call the API from a browser; empty = CORS off. */
@@ -56,4 +57,6 @@ export interface RouteContext extends AnswerContext {
   recheckAccess: AccessRecheck;
   /** Closed by the server on shutdown (live-update streams end with it). */
   onShutdown(listener: () => void): void;
+  /** The bot's gateway shards for /healthz (through the bridge to the main thread); null when not wired (tests). */
+  gateway: GatewayView | null;
 }

@@ -14,6 +14,7 @@ import { createQueryBudget } from './query-budget';
 import { createRateLimiter, type RateLimiter } from './rate-limiter';
 import { createResponseCache, type ResponseCache } from './response-cache';
 import type { HttpOptions, RouteContext, RouteGuard } from './route-context';
+import type { GatewayView } from './bot-bridge';
 import { registerRoutes } from './routes';
 import { registerSecurityHeaders } from './security-headers';
 import { registerDashboard } from './static-files';
@@ -36,6 +37,8 @@ export interface HttpServerDeps {
   options: HttpOptions;
   /** Sign in with Discord (src/http/sign-in/); null or absent = the dashboard takes API tokens only. */
   signIn?: SignInDeps | null;
+  /** The bot's shards for /healthz (bot-bridge.ts); absent = /healthz shows `discord: null`. */
+  gateway?: GatewayView | null;
 }
 
 export interface HttpServer {
@@ -63,6 +66,7 @@ export async function createHttpServer({
   logger,
   options: given,
   signIn: signInDeps,
+  gateway,
 }: HttpServerDeps): Promise<HttpServer> {
   const options: Required<HttpOptions> = {
     maxStreamsPerToken: 10,
@@ -199,6 +203,7 @@ export async function createHttpServer({
     recheckAccess: createAccessRecheck(tokens, clock, signIn),
     options,
     onShutdown: (listener) => shutdownListeners.add(listener),
+    gateway: gateway ?? null,
   };
   registerRoutes(app, context);
   registerDashboard(app);

@@ -1,10 +1,9 @@
 // Runs the HTTP server (src/http/worker.ts) in a worker thread and reports back its URL, a startup failure, or
 // its exit. The main thread keeps capture, enrichment and aggregation; the API answers from its own event loop.
-import type { BotView } from '../auth/guild-access';
 import type { SignInSettings } from '../config';
 import type { DatabaseTarget } from '../db/open';
 import { writeLogLine, type Logger } from '../logger';
-import { answerBotCalls } from './bot-bridge';
+import { answerBotCalls, type BridgedBot } from './bot-bridge';
 import type { HttpOptions } from './route-context';
 import { startTsWorker } from './ts-worker';
 
@@ -37,7 +36,7 @@ const WORKER_ENTRY = new URL('./worker.ts', import.meta.url).href;
 
 export function startHttpWorker(
   data: HttpWorkerData,
-  deps: { logger: Logger; stopTimeoutMs?: number /** Answers the worker's sign-in access checks. */; botView?: BotView | null },
+  deps: { logger: Logger; stopTimeoutMs?: number /** Answers the worker's sign-in access checks. */; botView?: BridgedBot | null },
 ): Promise<HttpWorker> {
   const stopTimeoutMs = deps.stopTimeoutMs ?? 10_000;
   const worker = startTsWorker(WORKER_ENTRY, { workerData: data });

@@ -59,11 +59,13 @@ async function run(port: NonNullable<typeof parentPort>, data: HttpWorkerData): 
   });
 
   try {
+    // One bridge to the main thread for both sign-in access checks and /healthz's shard status (one id sequence).
+    const bot = remoteBotView(port);
     const signIn = data.signIn
       ? {
           settings: data.signIn,
           sessions: sessionService(db, data.signIn),
-          bot: remoteBotView(port),
+          bot,
           guildSettings: guildSettingsStore(db),
           digests: digestStore(db),
           twitchLinks: createTwitchLinks(db),
@@ -76,6 +78,7 @@ async function run(port: NonNullable<typeof parentPort>, data: HttpWorkerData): 
       logger,
       options: data.options,
       signIn,
+      gateway: bot,
     });
     const url = await server.listen(data.host, data.port);
     post({ type: 'listening', url });

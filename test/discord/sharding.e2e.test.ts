@@ -52,6 +52,15 @@ const clipIn = (guild: FakeGuild) =>
     content: `https://clips.twitch.tv/Shard${shardOfGuild(guild.id, SHARDS)}Clip-${guild.id.slice(-6)}`,
   });
 
+/** `guild@shard` for every MESSAGE_CREATE the client's shards receive from now on. */
+function receivedMessages(bot: DiscordBot): string[] {
+  const received: string[] = [];
+  bot.client.on('raw', (packet: { t?: string; d?: { guild_id?: string } }, shardId: number) => {
+    if (packet.t === 'MESSAGE_CREATE') received.push(`${packet.d?.guild_id}@${shardId}`);
+  });
+  return received;
+}
+
 interface LogLine {
   level: number;
   msg: string;
@@ -81,7 +90,7 @@ describe.each(testEngines())('the sharded gateway on %s', (engine) => {
   });
 
   const startBot = async (shards?: { count: ShardCountSetting; ids: ShardIdsSetting }, maxConcurrency = SHARDS) => {
-    discord = await startFakeDiscord({ guilds, shards: SHARDS, maxConcurrency });
+    discord = await startFakeDiscord({ guilds, shards: SHARDS, maxConcurrency, heartbeatIntervalMs: 100 });
     logs = [];
     fatal = [];
     const logger = createLogger({ level: 'info', destination: { write: (line: string) => logs.push(JSON.parse(line) as LogLine) } });
@@ -106,12 +115,18 @@ describe.each(testEngines())('the sharded gateway on %s', (engine) => {
     expect(discord.connectedShards).toEqual([0, 1, 2, 3]);
     expect(discord.identifies.map((i) => i.shard)).toEqual(expect.arrayContaining([0, 1, 2, 3].map((id) => [id, SHARDS])));
     expect(b.plan).toMatchObject({ shardCount: 4, shardIds: [0, 1, 2, 3], recommended: 4, maxConcurrency: 4 });
-    expect(b.shards()).toEqual([0, 1, 2, 3].map((id) => ({ id, status: 'ready', pingMs: null, guilds: 2 })));
+    // Heartbeats every 100 ms: each shard soon has a ping.
+    await vi.waitFor(() =>
+      expect(b.shards()).toEqual([0, 1, 2, 3].map((id) => ({ id, status: 'ready', pingMs: expect.any(Number), guilds: 2 }))),
+    );
     expect(b.client.guilds.cache.size).toBe(guilds.length);
 
+    const received = receivedMessages(b);
     for (const guild of guilds) await discord.dispatch('MESSAGE_CREATE', clipIn(guild));
     const expected = guilds.map((g) => g.id).sort();
     await vi.waitFor(async () => expect(await sharedIn()).toEqual(expected), { timeout: 10_000, interval: 50 });
+    // Each guild's message came once, on the guild's own shard.
+    expect(received.sort()).toEqual(guilds.map((g) => `${g.id}@${shardOfGuild(g.id, SHARDS)}`).sort());
 
     const started = logs.find((l) => l.msg.startsWith('discord: starting'));
     expect(started).toMatchObject({ shardCount: 4, shardIds: [0, 1, 2, 3], waves: 1 });
@@ -126,12 +141,14 @@ describe.each(testEngines())('the sharded gateway on %s', (engine) => {
     expect(discord.connectedShards).toEqual([1, 3]);
     expect(b.shards().map((s) => s.id)).toEqual([1, 3]);
 
+    const received = receivedMessages(b);
     for (const guild of guilds) await discord.dispatch('MESSAGE_CREATE', clipIn(guild));
     const mine = guilds.filter((g) => [1, 3].includes(shardOfGuild(g.id, SHARDS))).map((g) => g.id);
     await vi.waitFor(async () => expect(await sharedIn()).toEqual(mine.sort()), { timeout: 10_000, interval: 50 });
     // The other shards' guilds were never sent to this process.
     await b.idle();
     expect(await sharedIn()).toHaveLength(4);
+    expect(received.sort()).toEqual(mine.map((id) => `${id}@${shardOfGuild(id, SHARDS)}`).sort());
   });
 
   it('ends with a line naming DISCORD_SHARD_COUNT when Discord closes the gateway with 4011 (too few shards)', async () => {

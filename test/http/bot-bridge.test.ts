@@ -3,7 +3,7 @@
 import { MessageChannel } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BotUnavailableError, type BotView } from '../../src/auth/guild-access';
-import { answerBotCalls, remoteBotView } from '../../src/http/bot-bridge';
+import { answerBotCalls, remoteBotView, type BridgedBot, type GatewayView } from '../../src/http/bot-bridge';
 
 describe('bot bridge', () => {
   const channels: MessageChannel[] = [];
@@ -14,7 +14,7 @@ describe('bot bridge', () => {
     }
   });
 
-  function bridge(view: BotView | null, timeoutMs = 1000): BotView {
+  function bridge(view: BridgedBot | null, timeoutMs = 1000): BotView & GatewayView {
     const channel = new MessageChannel();
     channels.push(channel);
     // port1 is the worker's side, port2 the main thread's.
@@ -57,5 +57,20 @@ describe('bot bridge', () => {
       code: 'bot_unavailable',
       detail: { reason: 'no answer from the bot within 50 ms' },
     });
+  });
+
+  it('carries the gateway status for /healthz: the shards when the bot runs, null when it does not, unknown when silent', async () => {
+    const status = { shardCount: 4, shards: [{ id: 2, status: 'ready', pingMs: 40, guilds: 7 }] };
+    expect(await bridge({ ...view, gatewayStatus: async () => status }).gatewayStatus()).toEqual(status);
+    expect(await bridge(view).gatewayStatus()).toBeNull();
+    expect(await bridge(null).gatewayStatus()).toBeNull();
+    const silent = new MessageChannel();
+    channels.push(silent);
+    // /healthz waits 2 s at most for it, whatever the sign-in checks' timeout.
+    const started = Date.now();
+    await expect(remoteBotView(silent.port1, { timeoutMs: 60_000 }).gatewayStatus()).rejects.toMatchObject({
+      detail: { reason: 'no answer from the bot within 2000 ms' },
+    });
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 });

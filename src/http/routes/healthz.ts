@@ -1,9 +1,12 @@
-// GET /healthz: is the service able to answer? Database reachable, when aggregation last finished, and how much
-// enrichment work is queued. Counts and times only: no tokens, guild ids or error texts.
+// GET /healthz: is the service able to answer? Database reachable, when aggregation last finished, how much
+// enrichment work is queued, and the bot's gateway shards in this process (status, ping, guilds per shard). Counts and
+// times only: no tokens, guild ids or error texts. A shard down makes `discord.status` degraded, not the whole answer:
+// the API still answers without the gateway.
 import type { FastifyInstance } from 'fastify';
 import type { JobRunRow } from '../../analytics/service';
 import { parseQuery, emptyQuery } from '../query-params';
 import type { RouteContext } from '../route-context';
+import type { GatewayStatus } from '../../discord/shard-plan';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
@@ -24,6 +27,7 @@ export function registerHealthzRoute(app: FastifyInstance, ctx: RouteContext): v
       .filter((r) => r.last_finished_at !== null)
       .sort((a, b) => (b.last_finished_at ?? 0) - (a.last_finished_at ?? 0))[0];
     const failing = runs.filter((r) => r.last_error !== null).map((r) => r.job);
+    const discord = await gatewayHealth(ctx);
     return reply.send({
       status: failing.length === 0 ? 'ok' : 'degraded',
       database: 'ok',
@@ -38,6 +42,26 @@ export function registerHealthzRoute(app: FastifyInstance, ctx: RouteContext): v
         ok: r.last_error === null,
       })),
       queues: { enrichment_pending: counts.pending, enrichment_failed: counts.failed },
+      discord,
     });
   });
+}
+
+/**
+ * The bot's shards as the main thread reports them: null when no bot runs in this process, `unknown` when it did not
+ * answer in time, else `ok` when every shard is ready and `degraded` otherwise.
+ */
+async function gatewayHealth(ctx: RouteContext) {
+  let status: GatewayStatus | null;
+  try {
+    status = (await ctx.gateway?.gatewayStatus()) ?? null;
+  } catch {
+    return { status: 'unknown' as const };
+  }
+  if (status === null) return null;
+  return {
+    status: status.shards.every((s) => s.status === 'ready') ? ('ok' as const) : ('degraded' as const),
+    shard_count: status.shardCount,
+    shards: status.shards.map((s) => ({ id: s.id, status: s.status, ping_ms: s.pingMs, guilds: s.guilds })),
+  };
 }
