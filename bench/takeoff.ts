@@ -12,10 +12,18 @@ import { performance } from 'node:perf_hooks';
 import { ManualClock } from '../src/clock';
 import { closeDatabase, openDatabase, sqliteClient } from '../src/db/client';
 import type { Db } from '../src/db/database';
-import { createFeed, viewsAtAge } from '../src/db/stores/feeds';
+import { createFeed, viewsAtAge, type AgedViews } from '../src/db/stores/feeds';
 import { createFeedRunner } from '../src/feed/job';
 import type { FeedSender } from '../src/feed/sender';
-import { AGE_BUCKETS_MS, bucketOf, judgeTakingOff, MIN_AGE_MS, TAKING_OFF_WINDOW_MS, velocitiesAtAge } from '../src/feed/taking-off';
+import {
+  AGE_BUCKETS_MS,
+  bucketOf,
+  historyByClip,
+  judgeTakingOff,
+  MIN_AGE_MS,
+  TAKING_OFF_WINDOW_MS,
+  velocitiesNear,
+} from '../src/feed/taking-off';
 import { silentLogger } from '../src/logger';
 import { createTwitchApi } from '../src/twitch/client';
 import { FakeHelix, useFakeHelixPort } from '../test/fakes/helix';
@@ -96,24 +104,32 @@ function clipsWithHistory(db: Db, guildId: string, from: number, to: number): Ju
     }));
 }
 
-/** The six histories (one velocity per clip and age bucket) of clips made in the 90 days before `before`. */
-async function histories(db: Db, guildId: string, before: number): Promise<Map<number, number[]>> {
-  const byBucket = new Map<number, number[]>();
+/** The six histories (the readings of each age bucket) of clips made in the 90 days before `before`. */
+async function histories(db: Db, guildId: string, before: number): Promise<Map<number, AgedViews[][]>> {
+  const byBucket = new Map<number, AgedViews[][]>();
   for (const [minAgeMs, maxAgeMs] of AGE_BUCKETS_MS) {
-    const rows = await viewsAtAge(db, guildId, { minAgeMs, maxAgeMs, createdAfter: before - HISTORY_MS, createdBefore: before }, 20_000);
-    byBucket.set(minAgeMs, velocitiesAtAge(rows));
+    byBucket.set(
+      minAgeMs,
+      historyByClip(
+        await viewsAtAge(db, guildId, { minAgeMs, maxAgeMs, createdAfter: before - HISTORY_MS, createdBefore: before }, 20_000),
+      ),
+    );
   }
   return byBucket;
 }
 
+/** The rule as the feed applies it to a clip with `views` at age `ageMs`: judged against the history at that age. */
+function judge(history: Map<number, AgedViews[][]>, createdAt: number, at: number, views: number): boolean {
+  const ageMs = at - createdAt;
+  const bucket = bucketOf(ageMs);
+  if (!bucket || ageMs < MIN_AGE_MS) return false;
+  const velocities = velocitiesNear(history.get(bucket[0]) ?? [], ageMs);
+  return judgeTakingOff({ viewCount: views, viewsAt: at, clipCreatedAt: createdAt }, velocities) !== null;
+}
+
 /** Whether the rule alerts on the clip at one of its first-day readings (as the feed would, reading by reading). */
-function alerts(clip: JudgedClip, history: Map<number, number[]>): boolean {
-  for (const [at, views] of clip.firstDay) {
-    const bucket = bucketOf(at - clip.createdAt);
-    if (!bucket || at - clip.createdAt < MIN_AGE_MS) continue;
-    if (judgeTakingOff({ viewCount: views, viewsAt: at, clipCreatedAt: clip.createdAt }, history.get(bucket[0]) ?? [])) return true;
-  }
-  return false;
+function alerts(clip: JudgedClip, history: Map<number, AgedViews[][]>): boolean {
+  return clip.firstDay.some(([at, views]) => judge(history, clip.createdAt, at, views));
 }
 
 async function measureDetection(ctx: BenchContext, db: Db, guildId: string): Promise<Figure[]> {
@@ -132,10 +148,7 @@ async function measureDetection(ctx: BenchContext, db: Db, guildId: string): Pro
     let alerted = 0;
     for (const clip of young) {
       const last = clip.firstDay.filter(([at]) => at - clip.createdAt >= MIN_AGE_MS).at(-1);
-      if (!last) continue;
-      const bucket = bucketOf(last[0] - clip.createdAt);
-      if (bucket && judgeTakingOff({ viewCount: last[1], viewsAt: last[0], clipCreatedAt: clip.createdAt }, h.get(bucket[0]) ?? []))
-        alerted += 1;
+      if (last && judge(h, clip.createdAt, last[0], last[1])) alerted += 1;
     }
     if (alerted < 0) throw new Error('unreachable');
     return performance.now() - started;
