@@ -111,6 +111,8 @@ export interface TakingOffDeps {
   sender: FeedSender;
   logger: Logger;
   now: () => number;
+  /** The run's histories by guild and age bucket: the feeds of one server share them (read once per run). */
+  histories?: Map<string, AgedViews[][]>;
 }
 
 /** Posts the feed's due taking-off alerts; returns how many went out. */
@@ -123,14 +125,15 @@ export async function alertTakingOff(deps: TakingOffDeps, feed: Feed, deadline: 
     { guildId: feed.guildId, channelId, broadcasterId: feed.broadcasterId, since: Math.max(feed.startsAt, now - TAKING_OFF_WINDOW_MS) },
     CANDIDATES_PER_RUN,
   );
-  const histories = new Map<number, AgedViews[][]>();
+  const histories = deps.histories ?? new Map<string, AgedViews[][]>();
   let sent = 0;
   for (const clip of candidates) {
     if (deps.now() > deadline) break;
     const age = clip.viewsAt - clip.clipCreatedAt;
     const bucket = bucketOf(age);
     if (!bucket || clip.viewCount < MIN_VIEWS) continue;
-    let history = histories.get(bucket[0]);
+    const historyKey = `${feed.guildId}/${bucket[0]}`;
+    let history = histories.get(historyKey);
     if (!history) {
       // The server's clips that are past their first day: their whole early history is known.
       const windowStart = now - TAKING_OFF_WINDOW_MS;
@@ -142,7 +145,7 @@ export async function alertTakingOff(deps: TakingOffDeps, feed: Feed, deadline: 
           HISTORY_ROWS,
         ),
       );
-      histories.set(bucket[0], history);
+      histories.set(historyKey, history);
     }
     const figures = judgeTakingOff(clip, velocitiesNear(history, age));
     if (!figures) continue;
