@@ -13,6 +13,7 @@ import { httpSection } from './http';
 import { importSection } from './import';
 import { postgresFloorSection } from './postgres-floor';
 import { postgresAnalytics, postgresCapture } from './postgres-sections';
+import { takeoffSection } from './takeoff';
 import type { BenchContext, BenchSection, Figure } from './types';
 
 function needing(section: BenchSection, needs: readonly PostgresPart[], run?: (ctx: BenchContext) => Promise<Figure[]>): BenchSection {
@@ -30,6 +31,8 @@ export const SECTIONS: BenchSection[] = [
   floodSection,
   needing(importSection, ['imports', 'capture']),
   databaseSizeSection,
+  // Issue #19: the clip feed's poll-and-decide cost, taking-off detection and its precision on the generated history.
+  takeoffSection,
   // PostgreSQL only: the bare-pg floors the product's PostgreSQL figures are set against.
   postgresFloorSection(),
 ];

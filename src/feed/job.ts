@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Clock } from '../clock';
 import type { Db } from '../db/database';
-import { leaseBroadcaster, listAllFeeds, releaseBroadcaster, type Feed } from '../db/stores/feeds';
+import { leaseBroadcaster, listAllFeeds, releaseBroadcaster, type AgedViews, type Feed } from '../db/stores/feeds';
 import type { Logger } from '../logger';
 import type { Job } from '../scheduler/scheduler';
 import type { TwitchApi } from '../twitch/client';
@@ -77,6 +77,8 @@ export function createFeedRunner(deps: FeedJobDeps): FeedRunner {
         resumed: 0,
         busy: 0,
       };
+      // Taking-off histories read this run, shared by the feeds of a server.
+      const histories = new Map<string, AgedViews[][]>();
       const byBroadcaster = new Map<string, Feed[]>();
       for (const feed of await listAllFeeds(deps.db)) {
         if (feed.paused && feed.pauseCause === 'admin') continue;
@@ -103,7 +105,7 @@ export function createFeedRunner(deps: FeedJobDeps): FeedRunner {
           for (const feed of feeds) {
             if (deps.clock.now() > deadline) break;
             try {
-              const feedDeps = { db: deps.db, sender: deps.sender, logger, now: () => deps.clock.now() };
+              const feedDeps = { db: deps.db, sender: deps.sender, logger, now: () => deps.clock.now(), histories };
               const d = await deliverFeed(feedDeps, feed, deadline);
               if (!d.pausedFor) summary.alerts += await alertTakingOff(feedDeps, { ...feed, paused: feed.paused && !d.resumed }, deadline);
               summary.posted += d.posted;

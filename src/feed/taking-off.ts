@@ -43,14 +43,42 @@ const CANDIDATES_PER_RUN = 100;
 
 export const velocityOf = (views: number, ageMs: number): number => (views * HOUR_MS) / ageMs;
 
-/** One velocity per clip: its latest observation within the bucket. */
-export function velocitiesAtAge(observations: readonly AgedViews[]): number[] {
-  const latest = new Map<string, AgedViews>();
+/** A history's observations grouped by clip, read once per run and judged against at many ages. */
+export function historyByClip(observations: readonly AgedViews[]): AgedViews[][] {
+  const byClip = new Map<string, AgedViews[]>();
   for (const o of observations) {
-    const seen = latest.get(o.clipId);
-    if (!seen || o.ageMs > seen.ageMs) latest.set(o.clipId, o);
+    const list = byClip.get(o.clipId);
+    if (list) list.push(o);
+    else byClip.set(o.clipId, [o]);
   }
-  return [...latest.values()].filter((o) => o.ageMs > 0).map((o) => velocityOf(o.views, o.ageMs));
+  return [...byClip.values()];
+}
+
+/**
+ * One velocity per clip of the history: its observation nearest to `ageMs` (ties: the later), or its latest within the
+ * bucket without one. Nearest, because velocity since creation falls as a clip ages: against the bucket's latest
+ * readings, a clip judged early in a bucket would look faster than it is (ADR 0022).
+ */
+export function velocitiesNear(byClip: readonly (readonly AgedViews[])[], ageMs: number = Number.POSITIVE_INFINITY): number[] {
+  const velocities: number[] = [];
+  for (const observations of byClip) {
+    let best: AgedViews | null = null;
+    let bestDistance = Number.POSITIVE_INFINITY;
+    for (const o of observations) {
+      const d = Math.abs(o.ageMs - ageMs);
+      if (best === null || d < bestDistance || (d === bestDistance && o.ageMs > best.ageMs)) {
+        best = o;
+        bestDistance = d;
+      }
+    }
+    if (best !== null && best.ageMs > 0) velocities.push(velocityOf(best.views, best.ageMs));
+  }
+  return velocities;
+}
+
+/** velocitiesNear over ungrouped observations. */
+export function velocitiesAtAge(observations: readonly AgedViews[], ageMs?: number): number[] {
+  return velocitiesNear(historyByClip(observations), ageMs);
 }
 
 /** The nearest-rank percentile `p` (0–100) of `values`; null when empty. */
@@ -83,6 +111,8 @@ export interface TakingOffDeps {
   sender: FeedSender;
   logger: Logger;
   now: () => number;
+  /** The run's histories by guild and age bucket: the feeds of one server share them (read once per run). */
+  histories?: Map<string, AgedViews[][]>;
 }
 
 /** Posts the feed's due taking-off alerts; returns how many went out. */
@@ -95,18 +125,19 @@ export async function alertTakingOff(deps: TakingOffDeps, feed: Feed, deadline: 
     { guildId: feed.guildId, channelId, broadcasterId: feed.broadcasterId, since: Math.max(feed.startsAt, now - TAKING_OFF_WINDOW_MS) },
     CANDIDATES_PER_RUN,
   );
-  const histories = new Map<number, number[]>();
+  const histories = deps.histories ?? new Map<string, AgedViews[][]>();
   let sent = 0;
   for (const clip of candidates) {
     if (deps.now() > deadline) break;
     const age = clip.viewsAt - clip.clipCreatedAt;
     const bucket = bucketOf(age);
     if (!bucket || clip.viewCount < MIN_VIEWS) continue;
-    let history = histories.get(bucket[0]);
+    const historyKey = `${feed.guildId}/${bucket[0]}`;
+    let history = histories.get(historyKey);
     if (!history) {
       // The server's clips that are past their first day: their whole early history is known.
       const windowStart = now - TAKING_OFF_WINDOW_MS;
-      history = velocitiesAtAge(
+      history = historyByClip(
         await viewsAtAge(
           deps.db,
           feed.guildId,
@@ -114,9 +145,9 @@ export async function alertTakingOff(deps: TakingOffDeps, feed: Feed, deadline: 
           HISTORY_ROWS,
         ),
       );
-      histories.set(bucket[0], history);
+      histories.set(historyKey, history);
     }
-    const figures = judgeTakingOff(clip, history);
+    const figures = judgeTakingOff(clip, velocitiesNear(history, age));
     if (!figures) continue;
     const key: FeedPostKey = { guildId: feed.guildId, channelId, clipId: clip.clipId, kind: 'taking_off' };
     const claim = await claimFeedPost(deps.db, {

@@ -8,6 +8,7 @@ import { databaseSizeSection } from '../../bench/database-size';
 import { ratio, single, summarise } from '../../bench/measure';
 import { formatTable, type BenchResults } from '../../bench/run';
 import { SECTIONS } from '../../bench/sections';
+import { takeoffSection } from '../../bench/takeoff';
 import type { BenchContext } from '../../bench/types';
 import { closeDatabase, openDatabase } from '../../src/db/client';
 import { hashDatabaseContent } from '../../src/demo/content-hash';
@@ -129,6 +130,19 @@ describe('benchmark harness', () => {
     expect(byName.get('db.clips_bytes_per_clip')).toBeGreaterThan(0);
     expect(byName.get('db.summary_bytes_per_clip')).toBeGreaterThanOrEqual(0);
   });
+
+  it('measures the clip feed and taking-off alerts on a copy of the dataset, with a precision above a random pick', async () => {
+    const { ctx, hash } = tinyDataset(4000);
+    const figures = await takeoffSection.run(ctx);
+    const byName = new Map(figures.map((f) => [f.name, f.value]));
+    expect(byName.get('takeoff.poll_decide_ms_per_broadcaster')).toBeGreaterThan(0);
+    expect(byName.get('takeoff.floor_get_clips_ms_per_broadcaster')).toBeGreaterThan(0);
+    expect(byName.get('takeoff.detect_ms_per_1k_clips')).toBeGreaterThan(0);
+    expect(byName.get('takeoff.alerted_share_pct')).toBeGreaterThan(0);
+    // Alerted clips end in the top 10 % more often than a random tenth would.
+    expect(byName.get('takeoff.precision_lift')).toBeGreaterThan(1);
+    expect(contentHash(ctx.databasePath)).toBe(hash);
+  }, 120_000);
 
   it('prints every figure in a Markdown table with the machine and commit', () => {
     const results = {

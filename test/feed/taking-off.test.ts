@@ -25,7 +25,7 @@ function pastClip(i: number, createdAt: number, views: number): SeenClip {
 }
 
 describe('the taking-off rule', () => {
-  it('takes the nearest-rank percentile, one velocity per clip (its latest observation at the age)', () => {
+  it('takes the nearest-rank percentile, one velocity per clip (its latest observation in the bucket without an age)', () => {
     expect(percentile([5, 1, 4, 2, 3], 95)).toBe(5);
     expect(
       percentile(
@@ -41,6 +41,19 @@ describe('the taking-off rule', () => {
         { clipId: 'b', ageMs: HOUR, views: 7 },
       ]).sort(),
     ).toEqual([15, 7]);
+  });
+
+  it('compares a clip with each history clip at the nearest age it was read, since velocity falls as clips age', () => {
+    // Clip a: 60 views at 8 h (7.5/h), 96 views at 15 h (6.4/h); clip b read once, at 12 h: 84 views (7/h).
+    const observations = [
+      { clipId: 'a', ageMs: 8 * HOUR, views: 60 },
+      { clipId: 'a', ageMs: 15 * HOUR, views: 96 },
+      { clipId: 'b', ageMs: 12 * HOUR, views: 84 },
+    ];
+    expect(velocitiesAtAge(observations, 9 * HOUR).sort()).toEqual([7, 7.5]);
+    expect(velocitiesAtAge(observations, 14 * HOUR).sort()).toEqual([6.4, 7]);
+    // Equally near both readings: the later one.
+    expect(velocitiesAtAge(observations, 11.5 * HOUR).sort()).toEqual([6.4, 7]);
   });
 
   it('needs enough views, a known age bucket and a large enough history', () => {
