@@ -45,6 +45,7 @@ const SQLITE_SHIPPED: readonly Pinned[] = [
   { tag: '0010_clip-feed', when: 1796526186559, sha256: '1bcaf28dbcb05e3ceec30d2fcab08c443649f39d24974592deaf5e735f532635' },
   { tag: '0011_hall-of-fame', when: 1796529846116, sha256: '2d719db354e320843e7d647b397e6c4ff1d2a738fb26f0b563625f9fd06f88f7' },
   { tag: '0012_guild-icon', when: 1796539833799, sha256: 'f3093f61bb15b4fe22f2ecc0362d9f159c9d42c263c439df712a7df73da1a9ea' },
+  { tag: '0013_reports', when: 1796588301243, sha256: '601c3e316b8b6957a90aef9e34fed76ac64c35236c71bed1618819c7b7418e17' },
 ];
 
 /**
@@ -66,6 +67,7 @@ const POSTGRES_SHIPPED: readonly Pinned[] = [
   { tag: '0003_clip-feed', when: 1796526187622, sha256: '4dffcdc8ec942e00958346997642c128c3f3bf3aea0ff6b5d1cce1a6434ee4d3' },
   { tag: '0004_hall-of-fame', when: 1796529849434, sha256: '4392ac47b1a6133f2f2104dbb9789d9f7e09571122f0dc8dd60df17e56619930' },
   { tag: '0005_guild-icon', when: 1796539836659, sha256: 'e6e418dc5103092776058219c9479e7083593d74c935a7b7feb75682480efb23' },
+  { tag: '0006_reports', when: 1796588309379, sha256: '98189a50762cca32ff4bcdcd3974bf38fadaa733d5477740139637cb58ec86e9' },
 ];
 
 interface JournalEntry {

@@ -28,6 +28,8 @@ export const DISTRIBUTED_TABLES = [
   'message_observations',
   'reaction_baselines',
   'reactions',
+  'report_posts',
+  'report_settings',
   'settings_changes',
   'shares',
   'twitch_channels',

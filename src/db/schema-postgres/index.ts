@@ -8,5 +8,6 @@ export * from './dashboard';
 export * from './feeds';
 export * from './hall-of-fame';
 export * from './ops';
+export * from './reports';
 export * from './settings';
 export * from './summaries';
