@@ -10,7 +10,9 @@ import type { Db } from './db/database';
 import { closeDb, databaseTarget } from './db/open';
 import { guildSettingsStore } from './db/guild-settings';
 import { digestStore } from './db/stores/digests';
+import { reportStore } from './db/stores/reports';
 import { DIGEST_CHECK_CRON, DIGEST_JOB_NAME, runDueDigests } from './digest/weekly';
+import { REPORT_CHECK_CRON, REPORT_JOB_NAME, runDueReports } from './reports/monthly';
 import { createAdminServices } from './discord/admin-services';
 import { createDiscordBot } from './discord/bot';
 import { createBotView } from './discord/bot-view';
@@ -18,6 +20,7 @@ import type { BotView } from './auth/guild-access';
 import { COMMANDS } from './discord/commands/index';
 import type { BotContext } from './discord/context';
 import { createDigestSender } from './discord/digest-sender';
+import { createReportSender } from './discord/report-sender';
 import { createFeedSender } from './discord/feed-sender';
 import { createFeedJob } from './feed/job';
 import { createHallOfFameSender } from './discord/hall-of-fame-sender';
@@ -141,6 +144,18 @@ export function createApp({ config, logger, clock, db: opened }: AppDeps): App {
     }
     // The hall of fame (docs/hall-of-fame.md): off until a guild sets it up, so the pass costs one read until then.
     scheduler.add(createHallOfFameJob({ db, clock, logger, sender: createHallOfFameSender(bot.client) }));
+    // The monthly report (docs/reports.md): off until a guild picks a channel; each month claimed before it is posted.
+    const reportSender = createReportSender(bot.client);
+    const reports = reportStore(db);
+    scheduler.add({
+      name: REPORT_JOB_NAME,
+      cron: REPORT_CHECK_CRON,
+      run: async () => {
+        const outcomes = await runDueReports({ reports, settings, analytics, sender: reportSender, clock, logger });
+        const failed = outcomes.filter((o) => o.result === 'failed').length;
+        return outcomes.length === 0 ? 'no report due' : `${outcomes.length - failed} reports posted, ${failed} failed`;
+      },
+    });
   } else {
     logger.warn(
       'Discord bot disabled: set DISCORD_TOKEN to enable capture, slash commands, the weekly digest, the clip feed and the hall of fame',

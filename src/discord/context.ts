@@ -4,6 +4,7 @@ import type { Analytics } from '../analytics/service';
 import type { Clock } from '../clock';
 import type { GuildSettingsStore } from '../db/guild-settings';
 import type { DigestStore } from '../db/stores/digests';
+import type { ReportStore } from '../db/stores/reports';
 import type { FeedAdmin } from '../feed/admin';
 import type { HallOfFameAdmin } from '../hall-of-fame/admin';
 import type { Logger } from '../logger';
@@ -54,6 +55,8 @@ export interface AdminServices {
   feeds?: FeedAdmin | null;
   /** The hall of fame's settings and standings (/clipscope-admin halloffame, /halloffame); absent in some tests. */
   hallOfFame?: HallOfFameAdmin;
+  /** Where the monthly report goes (/clipscope-admin report); absent in some tests. */
+  reports?: ReportStore;
 }
 
 export interface BotContext {
