@@ -7,7 +7,7 @@ import type { GuildSettingsStore } from '../db/guild-settings';
 import type { ReportMonth, ReportStore } from '../db/stores/reports';
 import { ClipscopeError } from '../errors';
 import type { Logger } from '../logger';
-import { ReportTooLargeError, renderReportPdf } from './pdf';
+import { ReportTooLargeError } from './errors';
 import { collectReport } from './report';
 import type { ReportReads } from './types';
 
@@ -96,6 +96,8 @@ async function deliverLastMonth(deps: MonthlyReportDeps, guildId: string, channe
       period: 'month',
       offset: 1,
     });
+    // Loaded on first use: the PDF and chart libraries take a second or two to import, which startup need not pay.
+    const { renderReportPdf } = await import('./pdf');
     const pdf = await renderReportPdf(report);
     const slug = report.period.label.toLowerCase().replace(/[^a-z0-9]+/g, '-');
     const post: ReportPost = {
