@@ -10,7 +10,9 @@ import type { Db } from './db/database';
 import { closeDb, databaseTarget } from './db/open';
 import { guildSettingsStore } from './db/guild-settings';
 import { digestStore } from './db/stores/digests';
+import { reportStore } from './db/stores/reports';
 import { DIGEST_CHECK_CRON, DIGEST_JOB_NAME, runDueDigests } from './digest/weekly';
+import { REPORT_CHECK_CRON, REPORT_JOB_NAME, runDueReports } from './reports/monthly';
 import { createAdminServices } from './discord/admin-services';
 import { createDiscordBot } from './discord/bot';
 import type { FatalClose } from './discord/fatal-close';
@@ -19,6 +21,7 @@ import type { BridgedBot } from './http/bot-bridge';
 import { COMMANDS } from './discord/commands/index';
 import type { BotContext } from './discord/context';
 import { createDigestSender } from './discord/digest-sender';
+import { createReportSender } from './discord/report-sender';
 import { createFeedSender } from './discord/feed-sender';
 import { createFeedJob } from './feed/job';
 import { createHallOfFameSender } from './discord/hall-of-fame-sender';
@@ -160,6 +163,18 @@ export function createApp({ config, logger, clock, db: opened, onFatalClose }: A
       sender: createRoleSender(bot.client),
       changesPerRun: config.ROLES_CHANGES_PER_RUN,
       changesPerMinute: config.ROLES_CHANGES_PER_MINUTE,
+    });
+    // The monthly report (docs/reports.md): off until a guild picks a channel; each month claimed before it is posted.
+    const reportSender = createReportSender(bot.client);
+    const reports = reportStore(db);
+    scheduler.add({
+      name: REPORT_JOB_NAME,
+      cron: REPORT_CHECK_CRON,
+      run: async () => {
+        const outcomes = await runDueReports({ reports, settings, analytics, sender: reportSender, clock, logger });
+        const failed = outcomes.filter((o) => o.result === 'failed').length;
+        return outcomes.length === 0 ? 'no report due' : `${outcomes.length - failed} reports posted, ${failed} failed`;
+      },
     });
   } else {
     logger.warn(

@@ -14,6 +14,7 @@ import type { TwitchApi } from '../twitch/client';
 import { retryFailedClips } from '../db/stores/twitch-clips';
 import { backfillChannel, createDiscordRest } from './backfill';
 import type { AdminServices, FollowedChannel } from './context';
+import { reportStore } from '../db/stores/reports';
 import { listTwitchChannelsWithClips } from '../db/stores/twitch-channels';
 import { createFeedAdmin } from '../feed/admin';
 import { createHallOfFameAdmin } from '../hall-of-fame/admin';
@@ -80,6 +81,7 @@ export function createAdminServices({
     feeds: twitch ? createFeedAdmin({ db, clock, twitch }) : null,
     hallOfFame: createHallOfFameAdmin({ db, clock }),
     roles: createRolesAdmin({ db, clock }),
+    reports: reportStore(db),
     backfill: {
       crawl: async ({ guildId, channelId, since }, progress) => {
         const result = await backfillChannel(

@@ -4,6 +4,7 @@ import type { Analytics } from '../analytics/service';
 import type { Clock } from '../clock';
 import type { GuildSettingsStore } from '../db/guild-settings';
 import type { DigestStore } from '../db/stores/digests';
+import type { ReportStore } from '../db/stores/reports';
 import type { FeedAdmin } from '../feed/admin';
 import type { HallOfFameAdmin } from '../hall-of-fame/admin';
 import type { Logger } from '../logger';
@@ -57,6 +58,8 @@ export interface AdminServices {
   hallOfFame?: HallOfFameAdmin;
   /** Clipper role rules, previews and history (/clipscope-admin roles); absent in some tests. */
   roles?: RolesAdmin;
+  /** Where the monthly report goes (/clipscope-admin report); absent in some tests. */
+  reports?: ReportStore;
 }
 
 export interface BotContext {

@@ -1,7 +1,7 @@
 // The report as a CSV bundle: a zip with the CSV files of every section, each written as the API's export writes it
 // (same columns, UTF-8 with a byte order mark, CRLF lines).
 import { strToU8, zipSync } from 'fflate';
-import { ReportTooLargeError } from './pdf';
+import { ReportTooLargeError } from './errors';
 import type { Report } from './report';
 
 /** A bundle stays under Discord's attachment limit and a mail server's usual one. */

@@ -1,8 +1,8 @@
 // The report as a PDF (pdfkit): a title block, then each section in order, with tables, links and chart images.
 // Bounded: at most maxPages pages and maxBytes bytes, or a ReportTooLargeError says which bound was hit.
 import PDFDocument from 'pdfkit';
-import { ClipscopeError } from '../errors';
 import { CHART_HEIGHT, CHART_WIDTH, renderChartImage, type ChartSpec } from './charts';
+import { ReportTooLargeError } from './errors';
 import { REPORT_FONTS } from './fonts';
 import type { Report } from './report';
 import type { PdfColumn, PdfOut } from './types';
@@ -12,12 +12,6 @@ export const MAX_REPORT_BYTES = 8 * 1024 * 1024;
 export const MAX_REPORT_PAGES = 12;
 /** Longest paragraph a section may write (characters); longer text is cut with an ellipsis. */
 const MAX_PARAGRAPH = 3000;
-
-export class ReportTooLargeError extends ClipscopeError {
-  constructor(message: string) {
-    super('report_too_large', message, { userFacing: true });
-  }
-}
 
 const MARGIN = 48;
 const ROW = 16;

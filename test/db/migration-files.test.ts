@@ -48,6 +48,7 @@ const SQLITE_SHIPPED: readonly Pinned[] = [
   { tag: '0013_clipper-roles', when: 1796585530661, sha256: '3ef69190ee1f4a7b28304d41003b15f5145506ef3c7730aa718a4a004fca668a' },
   { tag: '0014_moods', when: 1796588490274, sha256: '17ab9d5ac101f4c8437777f9848c59cf1773e128d80f02f8f5e203b2c24b7b53' },
   { tag: '0015_stream-moments', when: 1796588518179, sha256: '5fe499de3f210336540e34d6dc7e6d66c955953f7d9a38317d400a51cfdc3f41' },
+  { tag: '0016_reports', when: 1796590372786, sha256: '601c3e316b8b6957a90aef9e34fed76ac64c35236c71bed1618819c7b7418e17' },
 ];
 
 /**
@@ -72,6 +73,7 @@ const POSTGRES_SHIPPED: readonly Pinned[] = [
   { tag: '0006_clipper-roles', when: 1796585534370, sha256: 'f5f7e3fef5664af69ea8bb73d437a31625cec2d398dfec06f90bf81463522d86' },
   { tag: '0007_moods', when: 1796588498818, sha256: 'da9bcd4f184777175dda6dd10a0d5da1d8e6935848993235edc17bd969454494' },
   { tag: '0008_stream-moments', when: 1796588528009, sha256: 'a5d156a55add819a0264550dda6a898640c4c44e211f13edf5b4414ca92808a2' },
+  { tag: '0009_reports', when: 1796590376108, sha256: '98189a50762cca32ff4bcdcd3974bf38fadaa733d5477740139637cb58ec86e9' },
 ];
 
 interface JournalEntry {

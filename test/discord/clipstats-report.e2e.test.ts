@@ -7,7 +7,8 @@ import path from 'node:path';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { textChannel, user, type RecordedRequest } from '../fakes/discord';
-import { chatInput, options, subcommand } from '../fakes/discord/interactions';
+import { channelOption, chatInput, options, Permissions, subcommand } from '../fakes/discord/interactions';
+import { reportStore } from '../../src/db/stores/reports';
 import { GUILD, NOW, seedCommunity } from '../analytics/community-seed';
 import { openTestDatabase, testEngines, type TestDatabase } from '../helpers/engines';
 import { bodyOf, startCommandBot, type CommandBot } from './command-bot';
@@ -42,7 +43,12 @@ describe.each(testEngines())('/clipstats report on %s', (engine) => {
   beforeAll(async () => {
     t = await openTestDatabase(engine, 'clipstats-report');
     await seedCommunity(t.db);
-    h = await startCommandBot({ now: NOW, guilds: [{ id: GUILD, name: 'Clip Club', channels: [channel] }], database: t.db });
+    h = await startCommandBot({
+      now: NOW,
+      guilds: [{ id: GUILD, name: 'Clip Club', channels: [channel] }],
+      database: t.db,
+      services: ({ db }) => ({ reports: reportStore(db) }),
+    });
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clipscope-clipstats-report-'));
   });
   afterAll(async () => {
@@ -112,5 +118,28 @@ describe.each(testEngines())('/clipstats report on %s', (engine) => {
   it('names the option a value is wrong for', async () => {
     const requests = await h.invoke(report({ offset: 99 }));
     expect(bodyOf(requests[0]).data.content).toMatch(/`offset`: a whole number from 0 to 24/);
+  });
+
+  it('/clipscope-admin report sets, shows and turns off the monthly report channel', async () => {
+    const admin = (opts: ReturnType<typeof options>, resolved = false) =>
+      h.invoke(
+        chatInput({
+          applicationId: h.discord.applicationId,
+          guildId: GUILD,
+          channel,
+          user: member,
+          permissions: Permissions.manager,
+          commandName: 'clipscope-admin',
+          options: [subcommand('report', opts)],
+          resolvedChannels: resolved ? [channel] : [],
+        }),
+      );
+    const content = (requests: RecordedRequest[]) => bodyOf(requests[0]).data.content as string;
+    expect(content(await admin([]))).toBe('The monthly report is off. Turn it on with `/clipscope-admin report channel:`.');
+    expect(content(await admin([channelOption('channel', channel.id)], true))).toContain(`posted in <#${channel.id}> as a PDF on the 1st`);
+    expect(await reportStore(t.db).channel(GUILD)).toBe(channel.id);
+    expect(content(await admin([]))).toBe(`The monthly report is posted in <#${channel.id}> on the 1st of each month.`);
+    expect(content(await admin(options({ off: true })))).toBe('The monthly report is off.');
+    expect(await reportStore(t.db).channel(GUILD)).toBeNull();
   });
 });

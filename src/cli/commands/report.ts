@@ -5,7 +5,6 @@ import { createAnalytics } from '../../analytics/service';
 import { systemClock } from '../../clock';
 import { guildSettingsStore } from '../../db/guild-settings';
 import { renderReportCsvBundle } from '../../reports/csv-bundle';
-import { renderReportPdf } from '../../reports/pdf';
 import { collectReport, DEFAULT_REPORT_ROWS, MAX_REPORT_OFFSET, MAX_REPORT_ROWS } from '../../reports/report';
 import { REPORT_PERIODS, type ReportPeriod } from '../../reports/types';
 import { CliError, type CliCommand } from '../command';
@@ -68,6 +67,8 @@ Options:
         offset,
         rows,
       });
+      // Loaded here, so that every other command (and --help) starts without the PDF and chart libraries.
+      const { renderReportPdf } = await import('../../reports/pdf');
       const pdf = await renderReportPdf(report);
       writeFileAtomically(out, pdf);
       io.stdout.write(`Wrote ${out} (${kib(pdf.length)}): ${report.period.label}, ${report.guild.name ?? `server ${guildId}`}\n`);

@@ -31,6 +31,8 @@ export const DISTRIBUTED_TABLES = [
   'mood_state',
   'reaction_baselines',
   'reactions',
+  'report_posts',
+  'report_settings',
   'role_changes',
   'role_grants',
   'role_rules',

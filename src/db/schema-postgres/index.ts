@@ -10,5 +10,6 @@ export * from './hall-of-fame';
 export * from './moods';
 export * from './ops';
 export * from './roles';
+export * from './reports';
 export * from './settings';
 export * from './summaries';

@@ -9,5 +9,6 @@ export * from './hall-of-fame';
 export * from './moods';
 export * from './ops';
 export * from './roles';
+export * from './reports';
 export * from './settings';
 export * from './summaries';

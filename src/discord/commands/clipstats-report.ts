@@ -3,7 +3,6 @@
 import type { ChatInputCommandInteraction, SlashCommandSubcommandBuilder } from 'discord.js';
 import { z } from 'zod';
 import { renderReportCsvBundle } from '../../reports/csv-bundle';
-import { renderReportPdf } from '../../reports/pdf';
 import { collectReport, MAX_REPORT_OFFSET } from '../../reports/report';
 import { REPORT_PERIODS } from '../../reports/types';
 import type { BotContext } from '../context';
@@ -68,6 +67,8 @@ export async function executeReport(interaction: ChatInputCommandInteraction<'ra
       period: input.period,
       offset: input.offset,
     });
+    // Loaded on first use, so the bot starts without the PDF and chart libraries.
+    const { renderReportPdf } = await import('../../reports/pdf');
     const pdf = await renderReportPdf(report);
     const base = `clipscope-report-${report.period.label.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`.replace(/-+$/, '');
     const files = [{ attachment: pdf, name: `${base}.pdf` }];

@@ -4,6 +4,7 @@ import { WEEKDAYS } from '../../embeds/format';
 import { feedGroup } from './feed';
 import { hallOfFameGroup } from './halloffame';
 import { rolesGroup } from './roles';
+import { reportSubcommand } from './report';
 
 const TEXT_CHANNELS = [ChannelType.GuildText, ChannelType.GuildAnnouncement] as const;
 const CAPTURE_CHANNELS = [ChannelType.GuildText, ChannelType.GuildAnnouncement, ChannelType.GuildForum, ChannelType.GuildMedia] as const;
@@ -112,6 +113,7 @@ export const data = new SlashCommandBuilder()
   .addSubcommandGroup(feedGroup)
   .addSubcommandGroup(hallOfFameGroup)
   .addSubcommandGroup(rolesGroup)
+  .addSubcommand(reportSubcommand)
   .addSubcommand((s) =>
     s
       .setName('backfill')

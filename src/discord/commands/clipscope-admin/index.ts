@@ -10,6 +10,7 @@ import { feedSubcommands } from './feed';
 import { hallOfFameSubcommands } from './halloffame';
 import { rolesSubcommands } from './roles';
 import { aggregate, backfill } from './maintenance';
+import { configureReport } from './report';
 import type { SubcommandHandler } from './shared';
 import { showStatus } from './status';
 import { tokenSubcommands } from './token';
@@ -31,6 +32,7 @@ const SUBCOMMANDS: Readonly<Record<string, SubcommandHandler | Readonly<Record<s
   feed: feedSubcommands,
   halloffame: hallOfFameSubcommands,
   roles: rolesSubcommands,
+  report: configureReport,
 };
 
 function handlerFor(group: string | null, sub: string): SubcommandHandler | null {
