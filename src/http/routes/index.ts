@@ -11,6 +11,7 @@ import { registerLinkedAccountsRoute } from './linked-accounts';
 import { registerOverviewRoute } from './overview';
 import { registerPeakTimesRoute } from './peak-times';
 import { registerStatusRoute } from './status';
+import { registerStreamMomentsRoute } from './stream-moments';
 import { registerTopCreatorsRoute } from './top-creators';
 import { registerTopGamesRoute } from './top-games';
 import { registerViralClipsRoute } from './viral-clips';
@@ -25,6 +26,7 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
   registerPeakTimesRoute(app, ctx);
   registerCompareRoute(app, ctx);
   registerGrowthOpportunitiesRoute(app, ctx);
+  registerStreamMomentsRoute(app, ctx);
   registerStatusRoute(app, ctx);
   registerExportCsvRoute(app, ctx);
   registerEventsRoute(app, ctx);
