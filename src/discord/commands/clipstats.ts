@@ -1,4 +1,4 @@
-// /clipstats: the server's numbers beyond the leaderboards — overview, timeline, peak times, one clip, a
+// /clipstats: the server's numbers beyond the leaderboards — overview, timeline, peak times, stream moments, one clip, a
 // creator or game drill-down, this period against the previous one, and CSV export of any leaderboard.
 import {
   InteractionContextType,
@@ -20,6 +20,7 @@ import { fitEmbed, NO_MENTIONS, safeText } from '../embeds/limits';
 import { analysisContextFor } from '../guild-scope';
 import { PERIOD_CHOICES, nameOption, parseOptions, periodOption } from '../options';
 import { UserError } from '../user-error';
+import { executeStreams, streamsSubcommand } from './clipstats-streams';
 
 const REPORTS = ['top-creators', 'top-games', 'viral-clips', 'timeline'] as const;
 /** Rows a CSV export holds at most (the HTTP API's bound too). */
@@ -69,6 +70,7 @@ export const data = new SlashCommandBuilder()
           .addChoices(...PERIOD_CHOICES),
       ),
   )
+  .addSubcommand(streamsSubcommand)
   .addSubcommand((s) =>
     s
       .setName('clip')
@@ -201,6 +203,9 @@ export async function execute(interaction: ChatInputCommandInteraction<'raw' | '
       await interaction.editReply({ embeds: [peakTimesEmbed(answer)], allowedMentions: NO_MENTIONS });
       return;
     }
+    case 'streams':
+      await executeStreams(interaction, ctx);
+      return;
     case 'clip': {
       const { url } = parseOptions(interaction, clipSchema);
       const clipId = extractClipLinks(url)[0]?.clipId ?? (/^[A-Za-z0-9_-]{3,100}$/.test(url) ? url : null);
