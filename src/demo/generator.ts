@@ -17,6 +17,7 @@ import {
 } from './community';
 import { connectionNow } from '../db/client';
 import { writeSyncedClipsOn, writeTwitchClipOn, writeViewReadingsOn } from '../db/stores/twitch-clips';
+import { upsertTwitchVideosOn, type TwitchVideoRecord } from '../db/stores/twitch-videos';
 import { readingTimes, viewsAt, viewShapes, type ClipViewShape } from './view-history';
 import { canonicalClipUrl } from '../capture/clip-url';
 import { nextGameNameTry, unnamedGameIds } from '../twitch/game-name-repair';
@@ -106,8 +107,11 @@ function writeGuild(
   summary: GenerateSummary,
   onClips: (n: number) => void,
 ): void {
+  const streams = streamsOf(guild);
   inBulkTransaction(db, () => {
     writeGuildSettings(db, guild.id, { guildName: guild.name, timezone: guild.timezone }, resolved.startAt);
+    // The broadcasts the channel sync would have read for the guild's channels (stream moments).
+    upsertTwitchVideosOn(connectionNow(db), guild.id, streams.videos, resolved.startAt);
   });
 
   // Live order: Twitch sync finds unshared clips; messages arrive with their reactions, edits and deletions.
@@ -131,7 +135,7 @@ function writeGuild(
           // The Twitch channel sync's own write: a new 'twitch_sync' row plus Helix's data on every guild's row.
           const model = guild.clips[item.clip] as ClipModel;
           const names = new Map([[model.game.id, model.game.name as string | null]]);
-          const clip = helixClipOf(model);
+          const clip = helixClipOf(model, streams.placement.get(model.clipId));
           const at = model.seenAt;
           writeSyncedClipsOn(
             connectionNow(db),
@@ -172,7 +176,10 @@ function writeViewHistory(db: Db, guild: GuildModel, index: number, shape: ClipV
   writeViewReadingsOn(c, clip.clipId, earlier);
   summary.viewReadings += times.length;
   if (times.length === 1) return 0;
-  writeTwitchClipOn(c, helixClipOf(clip), { now: times[times.length - 1] as number, gameName: clip.game.name });
+  writeTwitchClipOn(c, helixClipOf(clip, placements.get(guild)?.get(clip.clipId)), {
+    now: times[times.length - 1] as number,
+    gameName: clip.game.name,
+  });
   return earlier.length + 1;
 }
 
@@ -204,7 +211,10 @@ function writeMessage(db: Db, guild: GuildModel, message: MessageModel, summary:
   for (const clipIndex of message.firstShareOf) {
     const clip = guild.clips[clipIndex] as ClipModel;
     // The enrichment job's own write for a successful Get Clips answer.
-    writeTwitchClipOn(connectionNow(db), helixClipOf(clip), { now: clip.seenAt, gameName: clip.game.name });
+    writeTwitchClipOn(connectionNow(db), helixClipOf(clip, placements.get(guild)?.get(clip.clipId)), {
+      now: clip.seenAt,
+      gameName: clip.game.name,
+    });
     writes++;
     summary.clips++;
     summary.sharedClips++;
@@ -243,8 +253,66 @@ function writeMessage(db: Db, guild: GuildModel, message: MessageModel, summary:
   return writes;
 }
 
+const DAY_MS = 86_400_000;
+
+/** Where Twitch would place a clip in its broadcast. */
+export interface ClipPlacement {
+  videoId: string;
+  vodOffset: number | null;
+}
+
+/** A small stable hash of a text (FNV-1a), so derived details vary without drawing from the model's random stream. */
+function hashOf(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+const placements = new WeakMap<GuildModel, Map<string, ClipPlacement>>();
+
+/**
+ * The guild's broadcasts, derived from its clips without changing the model: one per broadcaster and UTC day with
+ * clips, starting 10 to 40 minutes before the day's first clip and ending 15 minutes after its last. One clip in ten
+ * has no offset (its VOD expired before Twitch was asked), as Twitch answers for old clips.
+ */
+export function streamsOf(guild: GuildModel): { videos: TwitchVideoRecord[]; placement: Map<string, ClipPlacement> } {
+  const days = new Map<string, { broadcaster: ClipModel['broadcaster']; first: number; last: number; clips: ClipModel[] }>();
+  for (const clip of guild.clips) {
+    const key = `${clip.broadcaster.id}:${Math.floor(clip.createdAt / DAY_MS)}`;
+    const day = days.get(key);
+    if (!day) days.set(key, { broadcaster: clip.broadcaster, first: clip.createdAt, last: clip.createdAt, clips: [clip] });
+    else {
+      day.first = Math.min(day.first, clip.createdAt);
+      day.last = Math.max(day.last, clip.createdAt);
+      day.clips.push(clip);
+    }
+  }
+  const videos: TwitchVideoRecord[] = [];
+  const placement = new Map<string, ClipPlacement>();
+  for (const [key, day] of days) {
+    const id = String(1_000_000_000 + (hashOf(key) % 1_000_000_000));
+    const startedAt = day.first - (600 + (hashOf(`${key}:lead`) % 1800)) * 1000;
+    videos.push({
+      id,
+      streamId: null,
+      broadcasterId: day.broadcaster.id,
+      broadcasterName: day.broadcaster.name,
+      title: `${day.broadcaster.name} live: ${new Date(startedAt).toISOString().slice(0, 10)}`,
+      startedAt,
+      durationSeconds: Math.ceil((day.last - startedAt) / 1000) + 900,
+    });
+    for (const clip of day.clips)
+      placement.set(clip.clipId, {
+        videoId: id,
+        vodOffset: hashOf(`${clip.clipId}:vod`) % 10 === 0 ? null : Math.floor((clip.createdAt - startedAt) / 1000),
+      });
+  }
+  placements.set(guild, placement);
+  return { videos, placement };
+}
+
 /** The clip as Helix Get Clips describes it (src/twitch/schemas.ts), for the Twitch writers. */
-export function helixClipOf(clip: ClipModel): HelixClip {
+export function helixClipOf(clip: ClipModel, placement?: ClipPlacement): HelixClip {
   return {
     id: clip.clipId,
     url: clip.url,
@@ -258,7 +326,7 @@ export function helixClipOf(clip: ClipModel): HelixClip {
     duration: clip.duration,
     thumbnailUrl: clip.thumbnailUrl,
     createdAt: clip.createdAt,
-    videoId: null,
-    vodOffset: null,
+    videoId: placement?.videoId ?? null,
+    vodOffset: placement?.vodOffset ?? null,
   };
 }

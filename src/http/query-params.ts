@@ -133,6 +133,10 @@ export const engagementTimelineQuery = z
 
 export const peakTimesQuery = overviewQuery;
 
+export const streamMomentsQuery = z
+  .strictObject({ ...periodFields, limit: wholeNumber(1, 25).default(10) })
+  .transform((v, ctx) => ({ period: toPeriodQuery(v, ctx, 'month'), limit: v.limit }));
+
 export const compareQuery = z.strictObject({ ...periodFields, span: oneOf(COMPARE_SPANS).optional() }).transform((v, ctx) => {
   if (v.period === 'all_time') {
     ctx.addIssue({

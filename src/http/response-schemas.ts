@@ -3,7 +3,7 @@
 import fastJson, { type Schema } from 'fast-json-stringify';
 import type { Moods } from '../analytics/moods';
 import { MOODS } from '../analytics/moods-table';
-import type { TopCreators, TopGames } from '../analytics/types';
+import type { StreamMoments, TopCreators, TopGames } from '../analytics/types';
 
 // Every property is required, so an answer missing one fails loudly; test/http/response-schemas.test.ts checks the
 // text equals JSON.stringify's, so a property added to the answer but not here cannot be dropped silently.
@@ -15,6 +15,10 @@ const string: JsonSchema = { type: 'string' };
 const integer: JsonSchema = { type: 'integer' };
 const number: JsonSchema = { type: 'number' };
 const nullableString: JsonSchema = { type: ['string', 'null'] };
+const nullableInteger: JsonSchema = { type: ['integer', 'null'] };
+const nullableNumber: JsonSchema = { type: ['number', 'null'] };
+const boolean: JsonSchema = { type: 'boolean' };
+const integers: JsonSchema = { type: 'array', items: integer };
 
 function object(properties: Record<string, JsonSchema>): JsonSchema {
   return { type: 'object', properties, required: Object.keys(properties) };
@@ -89,3 +93,55 @@ const moodsSchema = object({
 export const serializeTopCreators: (answer: TopCreators) => string = fastJson(topCreatorsSchema as unknown as Schema);
 export const serializeTopGames: (answer: TopGames) => string = fastJson(topGamesSchema as unknown as Schema);
 export const serializeMoods: (answer: Moods) => string = fastJson(moodsSchema as unknown as Schema);
+
+const streamRow = object({
+  video_id: string,
+  url: string,
+  broadcaster_id: string,
+  broadcaster_name: string,
+  title: string,
+  started_at: string,
+  duration_seconds: integer,
+  clips: integer,
+  views: integer,
+  clips_per_hour: nullableNumber,
+  first_clip_offset_seconds: nullableInteger,
+  clips_without_offset: integer,
+});
+
+const streamThird = object({ clips: integer, clips_per_hour: nullableNumber });
+
+/** GET /analytics/api/stream-moments (src/analytics/types.ts StreamMoments). */
+const streamMomentsSchema = object({
+  period,
+  bin_minutes: integer,
+  clips: object({ total: integer, placed: integer, without_offset: integer }),
+  clips_by_bin: integers,
+  games_by_bin: { type: 'array', items: object({ game_id: string, game_name: string, clips: integer, clips_by_bin: integers }) },
+  streams: object({
+    count: integer,
+    truncated: boolean,
+    hours_streamed: number,
+    clips: integer,
+    views: integer,
+    clips_without_offset: integer,
+    clips_per_hour: nullableNumber,
+    time_to_first_clip: object({ streams: integer, median_seconds: nullableInteger, mean_seconds: nullableInteger }),
+    thirds: object({ first: streamThird, middle: streamThird, last: streamThird, beyond_end: integer }),
+  }),
+  top_by_clips: { type: 'array', items: streamRow },
+  top_by_views: { type: 'array', items: streamRow },
+  games_per_hour: {
+    type: 'array',
+    items: object({
+      game_id: string,
+      game_name: string,
+      streams: integer,
+      hours_streamed: number,
+      clips: integer,
+      clips_per_hour: nullableNumber,
+    }),
+  },
+});
+
+export const serializeStreamMoments: (answer: StreamMoments) => string = fastJson(streamMomentsSchema as unknown as Schema);

@@ -9,6 +9,7 @@ import {
   timezoneOffsetMinutes,
   WINDOW_DAYS,
 } from '../../src/demo/community';
+import { createAnalytics } from '../../src/analytics/service';
 import { generateCommunity } from '../../src/demo/generator';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
 
@@ -30,6 +31,35 @@ function one<T>(temp: TempDb, sql: string): T {
 }
 
 describe('synthetic community generator', () => {
+  it('places its clips in broadcasts of their channels, one in ten without a VOD offset, each inside its stream', async () => {
+    const temp = build(1200, 3, 2);
+    const counts = one<{ clips: number; placed: number; unplaced: number; outside: number; streams: number }>(
+      temp,
+      `SELECT count(*) AS clips,
+              sum(CASE WHEN c.vod_offset IS NOT NULL THEN 1 ELSE 0 END) AS placed,
+              sum(CASE WHEN c.vod_offset IS NULL THEN 1 ELSE 0 END) AS unplaced,
+              sum(CASE WHEN c.vod_offset >= v.duration_seconds OR c.vod_offset < 0 OR v.broadcaster_id <> c.broadcaster_id THEN 1 ELSE 0 END) AS outside,
+              (SELECT count(*) FROM twitch_videos) AS streams
+         FROM clips c JOIN twitch_videos v ON v.guild_id = c.guild_id AND v.video_id = c.video_id`,
+    );
+    expect(counts.clips).toBe(1200);
+    expect(counts.outside).toBe(0);
+    expect(counts.streams).toBeGreaterThan(10);
+    expect(counts.unplaced / counts.clips).toBeGreaterThan(0.05);
+    expect(counts.unplaced / counts.clips).toBeLessThan(0.15);
+    const [guild] = temp.db.$client
+      .prepare('SELECT guild_id FROM clips GROUP BY guild_id ORDER BY count(*) DESC LIMIT 1')
+      .pluck()
+      .all() as string[];
+    const moments = await createAnalytics(temp.db).streamMoments(
+      { guildId: guild!, timezone: 'UTC', now: END },
+      { period: { type: 'all_time' }, limit: 10 },
+    );
+    expect(moments.clips.placed).toBeGreaterThan(0);
+    expect(moments.streams.count).toBeGreaterThan(0);
+    expect(moments.top_by_clips[0]!.clips).toBeGreaterThan(1);
+  });
+
   it('builds the same database content from the same seed, and different content from another seed', () => {
     const first = hashDatabaseContent(build(1200, 7, 2).db);
     const again = hashDatabaseContent(build(1200, 7, 2).db);

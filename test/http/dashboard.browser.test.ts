@@ -111,6 +111,22 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
     expect(await page.locator('#peak .hm-cell[data-value="1"]').count()).toBeGreaterThan(0);
   });
 
+  it('draws when in the stream clips happen, with the placed and unplaced clips counted', async () => {
+    await expect.poll(() => page.locator('#streams').getAttribute('data-state')).toBe('ready');
+    // All time: Alpha's clip 20 minutes into the followed broadcast; the three others have no VOD offset.
+    expect(await page.locator('#streams-summary').textContent()).toContain(
+      '1 of 4 clips placed in their stream, 3 without a VOD offset (counted apart) · 1 streams, 3 h, 0.33/h · first clip after 20 min (median)',
+    );
+    const opaque = await page.evaluate(() => {
+      const canvas = document.getElementById('streams-chart') as HTMLCanvasElement;
+      const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+      let n = 0;
+      for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) n++;
+      return n;
+    });
+    expect(opaque).toBeGreaterThan(1000);
+  });
+
   it('suggests growth opportunities for the period', async () => {
     await expect.poll(() => page.locator('#growth').getAttribute('data-state')).toBe('ready');
     // All time: the clip with three reactions on a thousand views is the community's favourite.

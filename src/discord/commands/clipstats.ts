@@ -1,4 +1,4 @@
-// /clipstats: the server's numbers beyond the leaderboards — overview, timeline, peak times, one clip, a
+// /clipstats: the server's numbers beyond the leaderboards — overview, timeline, peak times, stream moments, one clip, a
 // creator or game drill-down, this period against the previous one, CSV export of any leaderboard, and the PDF report
 // (clipstats-report.ts).
 import {
@@ -22,6 +22,7 @@ import { analysisContextFor } from '../guild-scope';
 import { PERIOD_CHOICES, nameOption, parseOptions, periodOption } from '../options';
 import { UserError } from '../user-error';
 import { executeReport, reportSubcommand } from './clipstats-report';
+import { executeStreams, streamsSubcommand } from './clipstats-streams';
 
 const REPORTS = ['top-creators', 'top-games', 'viral-clips', 'timeline'] as const;
 /** Rows a CSV export holds at most (the HTTP API's bound too). */
@@ -71,6 +72,7 @@ export const data = new SlashCommandBuilder()
           .addChoices(...PERIOD_CHOICES),
       ),
   )
+  .addSubcommand(streamsSubcommand)
   .addSubcommand((s) =>
     s
       .setName('clip')
@@ -204,6 +206,9 @@ export async function execute(interaction: ChatInputCommandInteraction<'raw' | '
       await interaction.editReply({ embeds: [peakTimesEmbed(answer)], allowedMentions: NO_MENTIONS });
       return;
     }
+    case 'streams':
+      await executeStreams(interaction, ctx);
+      return;
     case 'clip': {
       const { url } = parseOptions(interaction, clipSchema);
       const clipId = extractClipLinks(url)[0]?.clipId ?? (/^[A-Za-z0-9_-]{3,100}$/.test(url) ? url : null);

@@ -15,7 +15,7 @@ import {
   storeToken,
   useSession,
 } from './api.js';
-import { renderHeatmap, renderTimeline } from './charts.js';
+import { renderHeatmap, renderStreamMoments, renderTimeline } from './charts.js';
 import { hideSettings, loadSettings, wireSettings } from './settings.js';
 import { creatorColumns, el, gameColumns, renderGrowth, renderOverview, renderTable, renderViralClips, showState } from './render.js';
 
@@ -464,6 +464,16 @@ function loadPeak(generation, quiet) {
   );
 }
 
+function loadStreams(generation, quiet) {
+  return panel(
+    $('streams'),
+    generation,
+    () => getJson('stream-moments', periodParams()),
+    (answer) => renderStreamMoments($('streams'), $('streams-chart'), $('streams-summary'), answer),
+    { quiet },
+  );
+}
+
 function loadViral(generation, quiet) {
   return panel(
     $('viral'),
@@ -506,6 +516,7 @@ function loadAll(quiet = false) {
       loadGames(generation, quiet),
       loadTimeline(generation, quiet),
       loadPeak(generation, quiet),
+      loadStreams(generation, quiet),
       loadGrowth(generation, quiet),
       loadViral(generation, quiet),
     ]),

@@ -1,4 +1,5 @@
-// The engagement timeline (Chart.js, loaded from /vendor) and the 7×24 peak-times heatmap (plain DOM).
+// The engagement timeline and the stream-moments bars (Chart.js, loaded from /vendor), and the 7×24 peak-times
+// heatmap (plain DOM).
 import { el, showState } from './render.js';
 import { formatInteger, WEEKDAYS } from './format.js';
 
@@ -147,4 +148,69 @@ export function renderHeatmap(container, summary, answer, metric) {
   );
   container.replaceChildren(grid, legend);
   showState(container, 'ready');
+}
+
+let streamsChart = null;
+
+/** "1 h 05 min", "12 min" for an offset in seconds. */
+function offsetText(seconds) {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  return h > 0 ? `${h} h ${String(m).padStart(2, '0')} min` : `${m} min`;
+}
+
+const perHourText = (rate) => (rate === null ? '–' : `${rate}/h`);
+
+/** Stream moments: placed clips per 10 minutes into the stream as bars, and the stream figures in one line. */
+export function renderStreamMoments(container, canvas, summary, answer) {
+  const bins = answer.clips_by_bin;
+  const s = answer.streams;
+  const unplaced =
+    answer.clips.without_offset > 0 ? `, ${formatInteger(answer.clips.without_offset)} without a VOD offset (counted apart)` : '';
+  summary.textContent =
+    `${formatInteger(answer.clips.placed)} of ${formatInteger(answer.clips.total)} clips placed in their stream${unplaced}` +
+    (s.count > 0
+      ? ` · ${formatInteger(s.count)} streams, ${s.hours_streamed} h, ${perHourText(s.clips_per_hour)}` +
+        (s.time_to_first_clip.median_seconds !== null
+          ? ` · first clip after ${offsetText(s.time_to_first_clip.median_seconds)} (median)`
+          : '') +
+        ` · by third: ${perHourText(s.thirds.first.clips_per_hour)}, ${perHourText(s.thirds.middle.clips_per_hour)}, ${perHourText(s.thirds.last.clips_per_hour)}`
+      : '');
+  if (bins.length === 0) {
+    if (streamsChart) {
+      streamsChart.destroy();
+      streamsChart = null;
+    }
+    showState(container, 'empty', 'No clips placed in a stream in this period yet.');
+    return;
+  }
+  if (typeof window.Chart !== 'function') {
+    showState(container, 'error', 'The chart library did not load.');
+    return;
+  }
+  showState(container, 'ready');
+  const labels = bins.map((_, i) => offsetText(i * answer.bin_minutes * 60));
+  if (streamsChart) {
+    streamsChart.data.labels = labels;
+    streamsChart.data.datasets[0].data = bins;
+    streamsChart.update();
+    return;
+  }
+  streamsChart = new window.Chart(canvas, {
+    type: 'bar',
+    data: {
+      labels,
+      datasets: [{ label: `Clips per ${answer.bin_minutes} minutes into the stream`, data: bins, backgroundColor: '#9146ff' }],
+    },
+    options: {
+      responsive: true,
+      maintainAspectRatio: false,
+      animation: false,
+      scales: {
+        y: { beginAtZero: true, title: { display: true, text: 'Clips' } },
+        x: { title: { display: true, text: 'Into the stream' } },
+      },
+      plugins: { legend: { display: false } },
+    },
+  });
 }

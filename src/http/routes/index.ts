@@ -12,6 +12,7 @@ import { registerMoodsRoute } from './moods';
 import { registerOverviewRoute } from './overview';
 import { registerPeakTimesRoute } from './peak-times';
 import { registerStatusRoute } from './status';
+import { registerStreamMomentsRoute } from './stream-moments';
 import { registerTopCreatorsRoute } from './top-creators';
 import { registerTopGamesRoute } from './top-games';
 import { registerViralClipsRoute } from './viral-clips';
@@ -27,6 +28,7 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
   registerCompareRoute(app, ctx);
   registerGrowthOpportunitiesRoute(app, ctx);
   registerMoodsRoute(app, ctx);
+  registerStreamMomentsRoute(app, ctx);
   registerStatusRoute(app, ctx);
   registerExportCsvRoute(app, ctx);
   registerEventsRoute(app, ctx);
