@@ -45,8 +45,16 @@ describe('a guild mapping', () => {
     expect(custom.moodOf('KEKW:123456789012')).toBe('negative');
     expect(custom.moodOf('😂')).toBe('funny');
     expect(custom.signature).not.toBe(plain.signature);
-    expect(moodSignature([{ emoji: 'emoji:😂', mood: 'sad' }, { emoji: 'name:kekw', mood: 'love' }])).toBe(
-      moodSignature([{ emoji: 'name:kekw', mood: 'love' }, { emoji: 'emoji:😂', mood: 'sad' }]),
+    expect(
+      moodSignature([
+        { emoji: 'emoji:😂', mood: 'sad' },
+        { emoji: 'name:kekw', mood: 'love' },
+      ]),
+    ).toBe(
+      moodSignature([
+        { emoji: 'name:kekw', mood: 'love' },
+        { emoji: 'emoji:😂', mood: 'sad' },
+      ]),
     );
   });
 });
