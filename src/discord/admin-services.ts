@@ -17,6 +17,7 @@ import type { AdminServices, FollowedChannel } from './context';
 import { listTwitchChannelsWithClips } from '../db/stores/twitch-channels';
 import { createFeedAdmin } from '../feed/admin';
 import { createHallOfFameAdmin } from '../hall-of-fame/admin';
+import { createMoodAdmin } from '../analytics/mood-overrides';
 
 export interface AdminServicesDeps {
   db: Db;
@@ -78,6 +79,7 @@ export function createAdminServices({
     createApiToken: (guildId, name) => createApiToken(db, { guildId, name }, clock.now()),
     feeds: twitch ? createFeedAdmin({ db, clock, twitch }) : null,
     hallOfFame: createHallOfFameAdmin({ db, clock }),
+    moods: createMoodAdmin({ db, clock }),
     backfill: {
       crawl: async ({ guildId, channelId, since }, progress) => {
         const result = await backfillChannel(

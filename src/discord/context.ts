@@ -1,5 +1,6 @@
 // The one container of what slash commands, buttons and the digest need: injected once by the bot service,
 // so command files hold no module globals and tests build their own.
+import type { MoodAdmin } from '../analytics/mood-overrides';
 import type { Analytics } from '../analytics/service';
 import type { Clock } from '../clock';
 import type { GuildSettingsStore } from '../db/guild-settings';
@@ -54,6 +55,8 @@ export interface AdminServices {
   feeds?: FeedAdmin | null;
   /** The hall of fame's settings and standings (/clipscope-admin halloffame, /halloffame); absent in some tests. */
   hallOfFame?: HallOfFameAdmin;
+  /** The server's mood overrides (/clipscope-admin moods); absent in some tests. */
+  moods?: MoodAdmin;
 }
 
 export interface BotContext {

@@ -3,6 +3,7 @@ import { ChannelType, InteractionContextType, PermissionFlagsBits, SlashCommandB
 import { WEEKDAYS } from '../../embeds/format';
 import { feedGroup } from './feed';
 import { hallOfFameGroup } from './halloffame';
+import { moodsGroup } from './moods';
 
 const TEXT_CHANNELS = [ChannelType.GuildText, ChannelType.GuildAnnouncement] as const;
 const CAPTURE_CHANNELS = [ChannelType.GuildText, ChannelType.GuildAnnouncement, ChannelType.GuildForum, ChannelType.GuildMedia] as const;
@@ -110,6 +111,7 @@ export const data = new SlashCommandBuilder()
   )
   .addSubcommandGroup(feedGroup)
   .addSubcommandGroup(hallOfFameGroup)
+  .addSubcommandGroup(moodsGroup)
   .addSubcommand((s) =>
     s
       .setName('backfill')

@@ -9,6 +9,7 @@ import { configureDigest, suggestTimezones } from './digest';
 import { feedSubcommands } from './feed';
 import { hallOfFameSubcommands } from './halloffame';
 import { aggregate, backfill } from './maintenance';
+import { moodsSubcommands } from './moods';
 import type { SubcommandHandler } from './shared';
 import { showStatus } from './status';
 import { tokenSubcommands } from './token';
@@ -29,6 +30,7 @@ const SUBCOMMANDS: Readonly<Record<string, SubcommandHandler | Readonly<Record<s
   dashboard: dashboardSubcommands,
   feed: feedSubcommands,
   halloffame: hallOfFameSubcommands,
+  moods: moodsSubcommands,
 };
 
 function handlerFor(group: string | null, sub: string): SubcommandHandler | null {
