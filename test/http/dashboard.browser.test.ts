@@ -111,6 +111,19 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
     expect(await page.locator('#peak .hm-cell[data-value="1"]').count()).toBeGreaterThan(0);
   });
 
+  it('draws the reaction moods as stacked bars', async () => {
+    await expect.poll(() => page.locator('#moods').getAttribute('data-state')).toBe('ready');
+    const painted = await page.evaluate(() => {
+      const canvas = document.getElementById('moods-chart') as HTMLCanvasElement;
+      const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+      let opaque = 0;
+      for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) opaque++;
+      return { width: canvas.width, opaque };
+    });
+    expect(painted.width).toBeGreaterThan(100);
+    expect(painted.opaque).toBeGreaterThan(1000);
+  });
+
   it('suggests growth opportunities for the period', async () => {
     await expect.poll(() => page.locator('#growth').getAttribute('data-state')).toBe('ready');
     // All time: the clip with three reactions on a thousand views is the community's favourite.

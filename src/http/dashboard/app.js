@@ -15,7 +15,7 @@ import {
   storeToken,
   useSession,
 } from './api.js';
-import { renderHeatmap, renderTimeline } from './charts.js';
+import { renderHeatmap, renderMoods, renderTimeline } from './charts.js';
 import { hideSettings, loadSettings, wireSettings } from './settings.js';
 import { creatorColumns, el, gameColumns, renderGrowth, renderOverview, renderTable, renderViralClips, showState } from './render.js';
 
@@ -474,6 +474,16 @@ function loadViral(generation, quiet) {
   );
 }
 
+function loadMoods(generation, quiet) {
+  return panel(
+    $('moods'),
+    generation,
+    () => getJson('moods', { ...periodParams(), limit: 5 }),
+    (answer) => renderMoods($('moods'), $('moods-chart'), answer),
+    { quiet },
+  );
+}
+
 function loadGrowth(generation, quiet) {
   return panel(
     $('growth'),
@@ -507,6 +517,7 @@ function loadAll(quiet = false) {
       loadTimeline(generation, quiet),
       loadPeak(generation, quiet),
       loadGrowth(generation, quiet),
+      loadMoods(generation, quiet),
       loadViral(generation, quiet),
     ]),
   );

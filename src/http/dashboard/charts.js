@@ -1,4 +1,5 @@
-// The engagement timeline (Chart.js, loaded from /vendor) and the 7×24 peak-times heatmap (plain DOM).
+// The engagement timeline and the reaction moods (Chart.js, loaded from /vendor) and the 7×24 peak-times heatmap
+// (plain DOM).
 import { el, showState } from './render.js';
 import { formatInteger, WEEKDAYS } from './format.js';
 
@@ -88,6 +89,54 @@ export function renderTimeline(container, canvas, answer) {
         y: { beginAtZero: true, title: { display: true, text: 'Clips, shares, reactions' } },
         views: { beginAtZero: true, position: 'right', grid: { drawOnChartArea: false }, title: { display: true, text: 'Views' } },
       },
+      plugins: { legend: { position: 'bottom' } },
+    },
+  });
+}
+
+const MOODS = [
+  ['hype', 'Hype', '#f0b232'],
+  ['funny', 'Funny', '#23a55a'],
+  ['love', 'Love', '#eb459e'],
+  ['wow', 'Wow', '#5865f2'],
+  ['sad', 'Sad', '#4e8dd6'],
+  ['negative', 'Negative', '#da373c'],
+  ['other', 'Other', '#949ba4'],
+];
+
+let moodsChart = null;
+
+/** The period's mood mix as stacked bars: the whole server first, then its most reacted-to creators. */
+export function renderMoods(container, canvas, answer) {
+  if (answer.mix.total === 0) {
+    if (moodsChart) {
+      moodsChart.destroy();
+      moodsChart = null;
+    }
+    showState(container, 'empty', 'No reactions in this period yet.');
+    return;
+  }
+  if (typeof window.Chart !== 'function') {
+    showState(container, 'error', 'The chart library did not load.');
+    return;
+  }
+  showState(container, 'ready');
+  const rows = [
+    { label: 'All reactions', moods: answer.mix.moods },
+    ...answer.creators.map((c) => ({ label: c.creator_name, moods: c.moods })),
+  ];
+  const labels = rows.map((r) => r.label);
+  const datasets = MOODS.map(([key, label, color]) => ({ label, data: rows.map((r) => r.moods[key]), backgroundColor: color }));
+  if (moodsChart) moodsChart.destroy();
+  moodsChart = new window.Chart(canvas, {
+    type: 'bar',
+    data: { labels, datasets },
+    options: {
+      indexAxis: 'y',
+      responsive: true,
+      maintainAspectRatio: false,
+      animation: false,
+      scales: { x: { stacked: true, beginAtZero: true, title: { display: true, text: 'Reactions' } }, y: { stacked: true } },
       plugins: { legend: { position: 'bottom' } },
     },
   });
