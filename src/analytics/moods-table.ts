@@ -31,9 +31,9 @@ const NAMES: Record<Exclude<Mood, 'other'>, string> = {
   hype: 'pog pogchamp poggers pogu poggies pogey pogo pogslide pogpog hypers hype letsgo letsgoo gigachad ez clap ezclap catjam pepejam',
   funny: 'kekw lul lulw omegalul kek kekl lol lmao icant pepelaugh 4head kappa dead haha xd',
   love: 'love heart hearts peepoheart peepohearts peepolove widepeepohappy bloodtrail ily pepelove',
-  wow: 'wow monkas monkaw monkaomega pausechamp woah wowee omg pepega',
+  wow: 'wow monkas monkaw monkaomega pausechamp woah wowee omg',
   sad: 'biblethump sadge pepehands feelsbadman peeposad sadcat cry crying feelsstrongman',
-  negative: 'residentsleeper wutface notlikethis dansgame weirdchamp cringe babyrage smh swiftrage modcheck',
+  negative: 'residentsleeper wutface notlikethis dansgame weirdchamp cringe babyrage smh swiftrage pepega',
 };
 
 function buildDefaults(): ReadonlyMap<string, Mood> {

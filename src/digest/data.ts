@@ -1,4 +1,5 @@
 // What one weekly digest shows, computed from the analytics: the numbers only; src/discord renders and posts them.
+import type { Mood } from '../analytics/moods-table';
 import { bucketOf } from '../analytics/periods';
 import type {
   AnalysisContext,
@@ -28,6 +29,10 @@ export interface DigestAnalytics {
   topGames(ctx: AnalysisContext, query: { period: PeriodQuery; limit: number; sort: GameSort }): Awaitable<TopGames>;
   peakTimes(ctx: AnalysisContext, period: PeriodQuery): Awaitable<PeakTimes>;
   growth(ctx: AnalysisContext, query: { period: PeriodQuery; limit: number }): Awaitable<GrowthOpportunities>;
+  moodViralClips(
+    ctx: AnalysisContext,
+    query: { period: PeriodQuery; limit: number; mood: Mood; minViews: number },
+  ): Awaitable<ViralClips & { mood: Mood }>;
 }
 
 export interface WeeklyDigestData {
@@ -40,6 +45,8 @@ export interface WeeklyDigestData {
   topGames: GameRow[];
   /** The clip with the most reactions, if any clip got one. */
   favourite: ViralClip | null;
+  /** The week's clip with the most funny reactions (docs/moods.md), if one got any; its count in `mood_reactions`. */
+  funniest: ViralClip | null;
   peakHour: number | null;
   peakWeekday: number | null;
   growth: GrowthOpportunities;
@@ -56,6 +63,7 @@ export async function collectDigestData(
   const before = bucketOf(ctx.timezone, 'week', week.start - 1);
   const previousPeriod: PeriodQuery = { type: 'range', from: before.start, to: before.end };
   const favourite = (await analytics.viralClips(ctx, { period, limit: 1, sort: 'discord_reactions', minViews: 0 })).clips[0] ?? null;
+  const funniest = (await analytics.moodViralClips(ctx, { period, limit: 1, mood: 'funny', minViews: 0 })).clips[0] ?? null;
   const peaks = await analytics.peakTimes(ctx, period);
   return {
     week: { start: week.start, end: week.end, date: week.date, timezone: ctx.timezone },
@@ -67,6 +75,7 @@ export async function collectDigestData(
     topCreators: (await analytics.topCreators(ctx, { period, limit: 3, sort: 'clip_count' })).creators.filter((c) => c.clip_count > 0),
     topGames: (await analytics.topGames(ctx, { period, limit: 3, sort: 'clip_count' })).games.filter((g) => g.clip_count > 0),
     favourite: favourite && favourite.discord_reactions > 0 ? favourite : null,
+    funniest: funniest && (funniest.mood_reactions ?? 0) > 0 ? funniest : null,
     peakHour: peaks.best_hour,
     peakWeekday: peaks.best_weekday,
     growth: await analytics.growth(ctx, { period, limit: 1 }),

@@ -19,6 +19,7 @@ import { listTwitchChannelsWithClips } from '../db/stores/twitch-channels';
 import { createFeedAdmin } from '../feed/admin';
 import { createHallOfFameAdmin } from '../hall-of-fame/admin';
 import { createRolesAdmin } from '../roles/admin';
+import { createMoodAdmin } from '../analytics/mood-overrides';
 
 export interface AdminServicesDeps {
   db: Db;
@@ -82,6 +83,7 @@ export function createAdminServices({
     hallOfFame: createHallOfFameAdmin({ db, clock }),
     roles: createRolesAdmin({ db, clock }),
     reports: reportStore(db),
+    moods: createMoodAdmin({ db, clock }),
     backfill: {
       crawl: async ({ guildId, channelId, since }, progress) => {
         const result = await backfillChannel(

@@ -1,5 +1,6 @@
 // The one container of what slash commands, buttons and the digest need: injected once by the bot service,
 // so command files hold no module globals and tests build their own.
+import type { MoodAdmin } from '../analytics/mood-overrides';
 import type { Analytics } from '../analytics/service';
 import type { Clock } from '../clock';
 import type { GuildSettingsStore } from '../db/guild-settings';
@@ -60,6 +61,8 @@ export interface AdminServices {
   roles?: RolesAdmin;
   /** Where the monthly report goes (/clipscope-admin report); absent in some tests. */
   reports?: ReportStore;
+  /** The server's mood overrides (/clipscope-admin moods); absent in some tests. */
+  moods?: MoodAdmin;
 }
 
 export interface BotContext {

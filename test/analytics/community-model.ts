@@ -1,4 +1,4 @@
-import { type SqliteDb } from '../../src/db/client';
+import type { SqliteDb } from '../../src/db/client';
 import { markClipHoursDirty } from '../../src/db/dirty';
 import { updateGuildSettings } from '../../src/db/guild-settings';
 import { sqliteClient } from '../../src/db/client';
@@ -551,6 +551,24 @@ export class Naive {
       for (const s of this.liveByMessage.get(b.messageId) ?? []) reactions.push({ clip: s.clip, n: b.count });
     }
     return { clips, shares, reactions };
+  }
+
+  /**
+   * Reactions placed in the period per mood (every live share of the message counts them, counted clip or not), by
+   * this model's own reading of the emoji it uses: `moodOf`.
+   */
+  moodMix(period: NaivePeriod, moodOf: (emoji: string) => string): Record<string, number> {
+    const inPeriod = naiveMembership(period, this.timezone, this.now);
+    this.liveShares();
+    const mix: Record<string, number> = {};
+    const add = (messageId: string, emoji: string, n: number): void => {
+      for (const _share of this.liveByMessage.get(messageId) ?? []) mix[moodOf(emoji)] = (mix[moodOf(emoji)] ?? 0) + n;
+    };
+    for (const r of this.community.reactions.values()) if (r.guild === this.guild && inPeriod(r.at)) add(r.messageId, r.emoji, 1);
+    for (const b of this.community.baselines.values()) {
+      if (b.guild === this.guild && b.count > 0 && inPeriod(b.at)) add(b.messageId, b.emoji, b.count);
+    }
+    return mix;
   }
 
   creatorName(id: string): string {

@@ -3,6 +3,7 @@ import { aggregateAll, aggregateAnalytics } from '../../src/analytics/aggregate'
 import { compare } from '../../src/analytics/compare';
 import { engagementTimeline } from '../../src/analytics/engagement-timeline';
 import { growthOpportunities } from '../../src/analytics/growth-opportunities';
+import { moods } from '../../src/analytics/moods';
 import { overview } from '../../src/analytics/overview';
 import { peakTimes } from '../../src/analytics/peak-times';
 import { topCreators } from '../../src/analytics/top-creators';
@@ -294,6 +295,18 @@ describe.each(testEngines().flatMap((engine) => GUILDS.map((guild) => [engine, g
           const { period: _g, ...growth } = await growthOpportunities(db(), ctx, { period: query, limit: 5, source });
           expect(growth, `${label(period)} growth`).toEqual(naive.growth(period, 5, 2));
         }
+      }
+    }, 180_000);
+
+    it('reaction moods: the mix of every period as the model reads its emoji (custom pog by name)', async () => {
+      const naive = new Naive(community, guild.id, guild.timezone, NOW);
+      const ctx = ctxOf(guild);
+      const moodOf = (emoji: string): string => ({ '🔥': 'hype', '😂': 'funny', 'pog:4242': 'hype' })[emoji] ?? 'other';
+      for (const period of periodsFor(guild)) {
+        const answer = await moods(db(), ctx, { period: period as PeriodQuery, limit: 25 });
+        const mix = Object.fromEntries(Object.entries(answer.mix.moods).filter(([, n]) => n !== 0));
+        expect(mix, label(period)).toEqual(naive.moodMix(period, moodOf));
+        expect(answer.source, label(period)).toBe(period.type === 'range' ? 'raw' : 'summaries');
       }
     }, 180_000);
 

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultMood, moodKey, moodKeyLabel, moodMapping, moodSignature } from '../../src/analytics/moods-table';
 
@@ -45,8 +47,32 @@ describe('a guild mapping', () => {
     expect(custom.moodOf('KEKW:123456789012')).toBe('negative');
     expect(custom.moodOf('😂')).toBe('funny');
     expect(custom.signature).not.toBe(plain.signature);
-    expect(moodSignature([{ emoji: 'emoji:😂', mood: 'sad' }, { emoji: 'name:kekw', mood: 'love' }])).toBe(
-      moodSignature([{ emoji: 'name:kekw', mood: 'love' }, { emoji: 'emoji:😂', mood: 'sad' }]),
+    expect(
+      moodSignature([
+        { emoji: 'emoji:😂', mood: 'sad' },
+        { emoji: 'name:kekw', mood: 'love' },
+      ]),
+    ).toBe(
+      moodSignature([
+        { emoji: 'name:kekw', mood: 'love' },
+        { emoji: 'emoji:😂', mood: 'sad' },
+      ]),
     );
+  });
+});
+
+describe('docs/moods.md', () => {
+  it('lists exactly what the default table says', () => {
+    const doc = readFileSync(path.join(__dirname, '../../docs/moods.md'), 'utf8');
+    const rows = doc.split('\n').filter((line) => /^\| (hype|funny|love|wow|sad|negative) \|/.test(line));
+    expect(rows).toHaveLength(6);
+    let listed = 0;
+    for (const row of rows) {
+      const [, mood, unicode, names] = row.split('|').map((cell) => cell.trim()) as [string, string, string, string];
+      for (const emoji of unicode.split(' ')) expect(defaultMood(emoji), emoji).toBe(mood);
+      for (const name of names.split(', ').map((n) => n.replaceAll('`', ''))) expect(defaultMood(`${name}:1`), name).toBe(mood);
+      listed += unicode.split(' ').length + names.split(', ').length;
+    }
+    expect(listed).toBeGreaterThan(100);
   });
 });

@@ -148,6 +148,7 @@ describe('weekly digest', () => {
     expect(value('🎬 Top creators')).toBe('🥇 Alice · 2 clips\n🥈 Bob · 1 clip');
     expect(value('🎮 Top games')).toBe('🥇 Just Chatting · 2 clips\n🥈 Elden Ring · 1 clip');
     expect(value('❤️ Community favourite')).toBe('[Clip WeekGamma](https://clips.twitch.tv/WeekGamma) · 2 reactions (🔥 1 · 😂 1)');
+    expect(value('😂 Funniest clip of the week')).toBe('[Clip WeekGamma](https://clips.twitch.tv/WeekGamma) · 1 funny reaction');
     expect(value('⏰ Peak hour')).toBe('20:00–21:00 (UTC) · busiest day: Tuesday');
     expect(value('🌱 Growth opportunity')).toBe('**Elden Ring** clips average 100 views, yet only 1 clip was made. Clip more of it!');
     expect((posts(digestA.id)[0]!.body as { allowed_mentions: unknown }).allowed_mentions).toEqual({ parse: [] });

@@ -115,7 +115,7 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
     await expect.poll(() => page.locator('#streams').getAttribute('data-state')).toBe('ready');
     // All time: Alpha's clip 20 minutes into the followed broadcast; the three others have no VOD offset.
     expect(await page.locator('#streams-summary').textContent()).toContain(
-      '1 of 4 clips placed in their stream, 3 without a VOD offset (counted apart) · 1 streams, 3 h, 0.33/h · first clip after 20 min (median)',
+      '1 of 4 clips placed in their stream, 3 without a VOD offset (counted apart) · 1 stream, 3 h, 0.33/h · first clip after 20 min (median)',
     );
     const opaque = await page.evaluate(() => {
       const canvas = document.getElementById('streams-chart') as HTMLCanvasElement;
@@ -125,6 +125,19 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
       return n;
     });
     expect(opaque).toBeGreaterThan(1000);
+  });
+
+  it('draws the reaction moods as stacked bars', async () => {
+    await expect.poll(() => page.locator('#moods').getAttribute('data-state')).toBe('ready');
+    const painted = await page.evaluate(() => {
+      const canvas = document.getElementById('moods-chart') as HTMLCanvasElement;
+      const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+      let opaque = 0;
+      for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) opaque++;
+      return { width: canvas.width, opaque };
+    });
+    expect(painted.width).toBeGreaterThan(100);
+    expect(painted.opaque).toBeGreaterThan(1000);
   });
 
   it('suggests growth opportunities for the period', async () => {

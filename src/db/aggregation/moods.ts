@@ -127,11 +127,23 @@ export async function clearClipMoods(db: Db, guildId: string): Promise<void> {
   await q.run('DELETE FROM analytics_clip_moods WHERE guild_id = ?', [guildId]);
 }
 
-/** Inserts rebuilt rows: (period type, bucket key, clip, mood, reactions), none already stored. */
+/**
+ * Inserts rebuilt rows: (period type, bucket key, clip, mood, reactions), none already stored. PostgreSQL: one
+ * set-based statement (the rows as one JSON parameter), not a round trip per row.
+ */
 export async function insertClipMoods(db: Db, guildId: string, rows: readonly ClipMoodChange[]): Promise<void> {
   const q = queries(db);
-  for (const [type, key, clip, mood, n] of rows) {
-    if (n === 0) continue;
+  const kept = rows.filter((r) => r[4] !== 0);
+  if (kept.length === 0) return;
+  if (db.engine === 'postgres') {
+    await q.run(
+      `INSERT INTO analytics_clip_moods (guild_id, period_type, period_start, clip_id, mood, reactions)
+       SELECT ?, x.t, x.k, x.c, x.m, x.n FROM jsonb_to_recordset(?::jsonb) AS x(t text, k bigint, c text, m text, n integer)`,
+      [guildId, JSON.stringify(kept.map(([t, k, c, m, n]) => ({ t, k, c, m, n })))],
+    );
+    return;
+  }
+  for (const [type, key, clip, mood, n] of kept) {
     await q.run(
       'INSERT INTO analytics_clip_moods (guild_id, period_type, period_start, clip_id, mood, reactions) VALUES (?, ?, ?, ?, ?, ?)',
       [guildId, type, key, clip, mood, n],

@@ -102,6 +102,13 @@ export function weeklyDigestEmbed(data: WeeklyDigestData): APIEmbed {
       value: `${link(clipTitle(f), f.url, 300)} · ${plural(f.discord_reactions, 'reaction')}${breakdown ? ` (${breakdown})` : ''}`,
     });
   }
+  if (data.funniest) {
+    const f = data.funniest;
+    fields.push({
+      name: '😂 Funniest clip of the week',
+      value: `${link(clipTitle(f), f.url, 300)} · ${plural(f.mood_reactions ?? 0, 'funny reaction')}`,
+    });
+  }
   if (data.peakHour !== null) {
     const day = data.peakWeekday !== null ? ` · busiest day: ${weekdayName(data.peakWeekday + 1)}` : '';
     fields.push({ name: '⏰ Peak hour', value: `${hourRange(data.peakHour)} (${data.week.timezone})${day}` });

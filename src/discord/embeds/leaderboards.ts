@@ -1,5 +1,6 @@
 // Leaderboard embeds (/topcreators, /topgames, /viral): one embed per page, rendered from the analytics answers.
 import type { APIEmbed, APIEmbedField } from 'discord.js';
+import type { Mood } from '../../analytics/moods-table';
 import type {
   CreatorRow,
   CreatorSort,
@@ -36,6 +37,17 @@ export const GAME_SORT_LABELS: Record<GameSort, string> = {
   avg_view_count: 'average views',
   discord_shares: 'Discord shares',
   discord_reactions: 'reactions',
+};
+
+/** A mood as the embeds name it (docs/moods.md). */
+export const MOOD_LABELS: Record<Mood, string> = {
+  hype: '🔥 hype',
+  funny: '😂 funny',
+  love: '❤️ love',
+  wow: '😮 wow',
+  sad: '😢 sad',
+  negative: '👎 negative',
+  other: '💬 other',
 };
 
 export const VIRAL_SORT_LABELS: Record<ViralSort, string> = {
@@ -141,9 +153,10 @@ export function clipTitle(clip: Pick<ViralClip, 'title' | 'clip_id'>): string {
   return clip.title.trim() === '' ? clip.clip_id : clip.title;
 }
 
-export function viralClipField(clip: ViralClip, rank: number, sort: ViralSort, now: number): APIEmbedField {
-  const headline =
-    sort === 'discord_reactions'
+export function viralClipField(clip: ViralClip, rank: number, sort: ViralSort, now: number, mood?: Mood): APIEmbedField {
+  const headline = mood
+    ? plural(clip.mood_reactions ?? 0, `${MOOD_LABELS[mood]} reaction`)
+    : sort === 'discord_reactions'
       ? plural(clip.discord_reactions, 'reaction')
       : sort === 'view_velocity' && clip.view_velocity !== null
         ? `${formatAverage(clip.view_velocity)} views/h`
@@ -165,9 +178,9 @@ export function viralClipField(clip: ViralClip, rank: number, sort: ViralSort, n
   };
 }
 
-export function viralPages(data: ViralClips, now: number): APIEmbed[] {
+export function viralPages(data: ViralClips & { mood?: Mood }, now: number): APIEmbed[] {
   const pages = paginate(data.clips, VIRAL_PAGE_SIZE);
-  const filters = [`Sorted by ${VIRAL_SORT_LABELS[data.sort]}`];
+  const filters = [`Sorted by ${data.mood ? `${MOOD_LABELS[data.mood]} reactions` : VIRAL_SORT_LABELS[data.sort]}`];
   if (data.min_views > 0) filters.push(`at least ${plural(data.min_views, 'view')}`);
   return pages.map((clips, page) => {
     const first = clips[0];
@@ -178,7 +191,7 @@ export function viralPages(data: ViralClips, now: number): APIEmbed[] {
         clips.length === 0
           ? `${filters.join(' · ')}\n\nNo clips match. Try a longer period or a lower \`min_views\`.`
           : filters.join(' · '),
-      fields: clips.map((clip, i) => viralClipField(clip, page * VIRAL_PAGE_SIZE + i + 1, data.sort, now)),
+      fields: clips.map((clip, i) => viralClipField(clip, page * VIRAL_PAGE_SIZE + i + 1, data.sort, now, data.mood)),
       ...(first?.thumbnail_url ? { thumbnail: { url: first.thumbnail_url } } : {}),
       footer: footer({ page, pages: pages.length }),
     });

@@ -15,7 +15,7 @@ import {
   storeToken,
   useSession,
 } from './api.js';
-import { renderHeatmap, renderStreamMoments, renderTimeline } from './charts.js';
+import { renderHeatmap, renderMoods, renderStreamMoments, renderTimeline } from './charts.js';
 import { hideSettings, loadSettings, wireSettings } from './settings.js';
 import { creatorColumns, el, gameColumns, renderGrowth, renderOverview, renderTable, renderViralClips, showState } from './render.js';
 
@@ -484,6 +484,16 @@ function loadViral(generation, quiet) {
   );
 }
 
+function loadMoods(generation, quiet) {
+  return panel(
+    $('moods'),
+    generation,
+    () => getJson('moods', { ...periodParams(), limit: 5 }),
+    (answer) => renderMoods($('moods'), $('moods-chart'), answer),
+    { quiet },
+  );
+}
+
 function loadGrowth(generation, quiet) {
   return panel(
     $('growth'),
@@ -518,6 +528,7 @@ function loadAll(quiet = false) {
       loadPeak(generation, quiet),
       loadStreams(generation, quiet),
       loadGrowth(generation, quiet),
+      loadMoods(generation, quiet),
       loadViral(generation, quiet),
     ]),
   );

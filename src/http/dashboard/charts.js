@@ -1,7 +1,7 @@
-// The engagement timeline and the stream-moments bars (Chart.js, loaded from /vendor), and the 7×24 peak-times
-// heatmap (plain DOM).
+// The engagement timeline, the stream-moments bars and the reaction moods (Chart.js, loaded from /vendor), and the
+// 7×24 peak-times heatmap (plain DOM).
 import { el, showState } from './render.js';
-import { formatInteger, WEEKDAYS } from './format.js';
+import { countOf, formatInteger, WEEKDAYS } from './format.js';
 
 let timelineChart = null;
 
@@ -94,6 +94,54 @@ export function renderTimeline(container, canvas, answer) {
   });
 }
 
+const MOODS = [
+  ['hype', 'Hype', '#f0b232'],
+  ['funny', 'Funny', '#23a55a'],
+  ['love', 'Love', '#eb459e'],
+  ['wow', 'Wow', '#5865f2'],
+  ['sad', 'Sad', '#4e8dd6'],
+  ['negative', 'Negative', '#da373c'],
+  ['other', 'Other', '#949ba4'],
+];
+
+let moodsChart = null;
+
+/** The period's mood mix as stacked bars: the whole server first, then its most reacted-to creators. */
+export function renderMoods(container, canvas, answer) {
+  if (answer.mix.total === 0) {
+    if (moodsChart) {
+      moodsChart.destroy();
+      moodsChart = null;
+    }
+    showState(container, 'empty', 'No reactions in this period yet.');
+    return;
+  }
+  if (typeof window.Chart !== 'function') {
+    showState(container, 'error', 'The chart library did not load.');
+    return;
+  }
+  showState(container, 'ready');
+  const rows = [
+    { label: 'All reactions', moods: answer.mix.moods },
+    ...answer.creators.map((c) => ({ label: c.creator_name, moods: c.moods })),
+  ];
+  const labels = rows.map((r) => r.label);
+  const datasets = MOODS.map(([key, label, color]) => ({ label, data: rows.map((r) => r.moods[key]), backgroundColor: color }));
+  if (moodsChart) moodsChart.destroy();
+  moodsChart = new window.Chart(canvas, {
+    type: 'bar',
+    data: { labels, datasets },
+    options: {
+      indexAxis: 'y',
+      responsive: true,
+      maintainAspectRatio: false,
+      animation: false,
+      scales: { x: { stacked: true, beginAtZero: true, title: { display: true, text: 'Reactions' } }, y: { stacked: true } },
+      plugins: { legend: { position: 'bottom' } },
+    },
+  });
+}
+
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 /** "Nov 23" for a day or week bucket, "Nov 2026" for a month. */
@@ -168,9 +216,9 @@ export function renderStreamMoments(container, canvas, summary, answer) {
   const unplaced =
     answer.clips.without_offset > 0 ? `, ${formatInteger(answer.clips.without_offset)} without a VOD offset (counted apart)` : '';
   summary.textContent =
-    `${formatInteger(answer.clips.placed)} of ${formatInteger(answer.clips.total)} clips placed in their stream${unplaced}` +
+    `${formatInteger(answer.clips.placed)} of ${countOf(answer.clips.total, 'clip')} placed in their stream${unplaced}` +
     (s.count > 0
-      ? ` · ${formatInteger(s.count)} streams, ${s.hours_streamed} h, ${perHourText(s.clips_per_hour)}` +
+      ? ` · ${countOf(s.count, 'stream')}, ${s.hours_streamed} h, ${perHourText(s.clips_per_hour)}` +
         (s.time_to_first_clip.median_seconds !== null
           ? ` · first clip after ${offsetText(s.time_to_first_clip.median_seconds)} (median)`
           : '') +

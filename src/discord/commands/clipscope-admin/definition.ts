@@ -5,6 +5,7 @@ import { feedGroup } from './feed';
 import { hallOfFameGroup } from './halloffame';
 import { rolesGroup } from './roles';
 import { reportSubcommand } from './report';
+import { moodsGroup } from './moods';
 
 const TEXT_CHANNELS = [ChannelType.GuildText, ChannelType.GuildAnnouncement] as const;
 const CAPTURE_CHANNELS = [ChannelType.GuildText, ChannelType.GuildAnnouncement, ChannelType.GuildForum, ChannelType.GuildMedia] as const;
@@ -114,6 +115,7 @@ export const data = new SlashCommandBuilder()
   .addSubcommandGroup(hallOfFameGroup)
   .addSubcommandGroup(rolesGroup)
   .addSubcommand(reportSubcommand)
+  .addSubcommandGroup(moodsGroup)
   .addSubcommand((s) =>
     s
       .setName('backfill')

@@ -11,6 +11,7 @@ import { hallOfFameSubcommands } from './halloffame';
 import { rolesSubcommands } from './roles';
 import { aggregate, backfill } from './maintenance';
 import { configureReport } from './report';
+import { moodsSubcommands } from './moods';
 import type { SubcommandHandler } from './shared';
 import { showStatus } from './status';
 import { tokenSubcommands } from './token';
@@ -33,6 +34,7 @@ const SUBCOMMANDS: Readonly<Record<string, SubcommandHandler | Readonly<Record<s
   halloffame: hallOfFameSubcommands,
   roles: rolesSubcommands,
   report: configureReport,
+  moods: moodsSubcommands,
 };
 
 function handlerFor(group: string | null, sub: string): SubcommandHandler | null {
