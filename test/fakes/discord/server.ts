@@ -798,12 +798,16 @@ export function shardOfGuild(guildId: string, shardCount: number): number {
   return Number((BigInt(guildId) >> 22n) % BigInt(shardCount));
 }
 
-/** The guild an event belongs to: its guild_id, or the guild itself for GUILD_CREATE/UPDATE/DELETE; null for none. */
+/**
+ * The guild an event belongs to: its guild_id, or the guild itself for GUILD_CREATE/UPDATE/DELETE; null for none, and
+ * for an id that is no snowflake (the hostile-payload tests send those; they go to shard 0 like events of no guild).
+ */
 function guildOfEvent(event: string, data: unknown): string | null {
   if (typeof data !== 'object' || data === null) return null;
   const fields = data as { guild_id?: unknown; id?: unknown };
-  if (typeof fields.guild_id === 'string') return fields.guild_id;
-  if ((event === 'GUILD_CREATE' || event === 'GUILD_UPDATE' || event === 'GUILD_DELETE') && typeof fields.id === 'string') return fields.id;
+  const snowflake = (v: unknown): v is string => typeof v === 'string' && /^\d{1,20}$/.test(v);
+  if (snowflake(fields.guild_id)) return fields.guild_id;
+  if ((event === 'GUILD_CREATE' || event === 'GUILD_UPDATE' || event === 'GUILD_DELETE') && snowflake(fields.id)) return fields.id;
   return null;
 }
 
