@@ -117,7 +117,15 @@ describe.each(engines)('a capture stream on %s', (engine) => {
         await admin.end();
       }
       expect(cut).toBeGreaterThan(0);
-      expect(await child.exited).toEqual({ code: 0, signal: null });
+      const exited = await child.exited;
+      // On a failure, the child's last log lines say why (the committed-count lines are left out).
+      const tail = fs
+        .readFileSync(logFile, 'utf8')
+        .split('\n')
+        .filter((line) => !/^(committed )?\d+$/.test(line))
+        .slice(-5)
+        .join('\n');
+      expect(exited, tail).toEqual({ code: 0, signal: null });
       expect(fs.readFileSync(logFile, 'utf8')).toMatch(/^done$/m);
       expect(await stateOf(location)).toEqual(reference);
     },

@@ -194,8 +194,9 @@ export class PostgresDb implements Db {
 }
 
 function release(connection: pg.PoolClient, broken: boolean): void {
-  connection.removeListener('error', ignoreClientError);
-  // A broken connection is destroyed (release(true)), never handed to the next caller.
+  // A broken connection is destroyed (release(true)), never handed to the next caller. It keeps its error listener:
+  // its socket may still report the reset while it closes, and no pool listener takes over a destroyed client.
+  if (!broken) connection.removeListener('error', ignoreClientError);
   connection.release(broken ? true : undefined);
 }
 
