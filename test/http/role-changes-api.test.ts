@@ -8,6 +8,7 @@ import { ManualClock } from '../../src/clock';
 import { recordJobRun } from '../../src/db/stores/jobs';
 import { putRoleRule, recordRoleGranted, recordRoleRevoked } from '../../src/db/stores/roles';
 import { serializeRoleChanges } from '../../src/http/response-schemas';
+import { createRolesAdmin } from '../../src/roles/admin';
 import type { HttpServer } from '../../src/http/server';
 import { openTestDatabase, testEngines, type TestDatabase } from '../helpers/engines';
 import { bearer, GUILD_A, GUILD_B, startTestServer, TEST_NOW } from '../helpers/http-server';
@@ -140,6 +141,28 @@ describe.each(testEngines())('role changes API on %s', (engine) => {
     const bFromA = (await get(`/analytics/api/role-changes?cursor=${encodeURIComponent(cursorOfA)}`, tokenB)).json();
     expect(JSON.stringify(bFromA.changes)).not.toContain('member-a');
     expect((await server.app.inject({ url: '/analytics/api/role-changes' })).statusCode).toBe(401);
+  });
+
+  it("counts the guild's rules by state and its changes since an instant for /clipscope-admin status", async () => {
+    const admin = createRolesAdmin({ db: t.db, clock: new ManualClock(TEST_NOW) });
+    expect(await admin.status(GUILD_A, TEST_NOW - 45 * MINUTE)).toEqual({
+      rules: 1,
+      enabled: 0,
+      pending: 1,
+      changes: { added: 1, removed: 1, left: 1 },
+    });
+    expect(await admin.status(GUILD_B, TEST_NOW - 45 * MINUTE)).toEqual({
+      rules: 1,
+      enabled: 0,
+      pending: 1,
+      changes: { added: 1, removed: 0, left: 0 },
+    });
+    expect(await admin.status('500000000000000005', 0)).toEqual({
+      rules: 0,
+      enabled: 0,
+      pending: 0,
+      changes: { added: 0, removed: 0, left: 0 },
+    });
   });
 
   it('answers a server without rules with empty lists', async () => {
