@@ -31,8 +31,11 @@ export interface RoleChangesAnswer {
   }[];
   /** Pass as `cursor` for the next (older) page; null on the last page. */
   next_cursor: string | null;
-  /** The last run that applied the rules (every server's), null before the first; its error when it failed. */
-  last_run: { started_at: string | null; finished_at: string | null; error: string | null } | null;
+  /**
+   * The last run that applied the rules (every server's), null before the first; whether it failed, not why: the
+   * error is about every server's run, and the panel is shown to dashboard viewers, not only admins.
+   */
+  last_run: { started_at: string | null; finished_at: string | null; failed: boolean } | null;
 }
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(Number(ms)).toISOString());
@@ -76,6 +79,8 @@ export async function roleChanges(
       changed_at: iso(c.changedAt) as string,
     })),
     next_cursor: page.length > options.limit && last ? roleChangeCursor(last) : null,
-    last_run: job ? { started_at: iso(job.last_started_at), finished_at: iso(job.last_finished_at), error: job.last_error } : null,
+    last_run: job
+      ? { started_at: iso(job.last_started_at), finished_at: iso(job.last_finished_at), failed: job.last_error !== null }
+      : null,
   };
 }

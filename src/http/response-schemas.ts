@@ -167,7 +167,7 @@ const roleChangesSchema = object({
     items: object({ change_id: string, role_id: string, user_id: string, action: string, rule: string, changed_at: string }),
   },
   next_cursor: nullableString,
-  last_run: nullableObject({ started_at: nullableString, finished_at: nullableString, error: nullableString }),
+  last_run: nullableObject({ started_at: nullableString, finished_at: nullableString, failed: boolean }),
 });
 
 export const serializeRoleChanges: (answer: RoleChangesAnswer) => string = fastJson(roleChangesSchema as unknown as Schema);

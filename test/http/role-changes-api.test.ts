@@ -105,7 +105,7 @@ describe.each(testEngines())('role changes API on %s', (engine) => {
     expect(body.last_run).toEqual({
       started_at: new Date(TEST_NOW - 5 * MINUTE).toISOString(),
       finished_at: new Date(TEST_NOW - 4 * MINUTE).toISOString(),
-      error: null,
+      failed: false,
     });
     const direct = await createAnalytics(t.db).roleChanges(GUILD_A, { limit: 25, after: null });
     expect(res.body).toBe(JSON.stringify(direct));
@@ -126,6 +126,30 @@ describe.each(testEngines())('role changes API on %s', (engine) => {
     }
     expect(paged).toEqual(all);
     expect(all).toHaveLength(7);
+  });
+
+  it("says the last run failed without saying why (the error is every server's)", async () => {
+    await recordJobRun(t.db, {
+      job: 'aggregate-incremental',
+      started: TEST_NOW - 3 * MINUTE,
+      finished: TEST_NOW - 2 * MINUTE,
+      error: 'guild 999 broke',
+      summary: null,
+    });
+    const body = (await get('/analytics/api/role-changes')).json();
+    expect(body.last_run).toEqual({
+      started_at: new Date(TEST_NOW - 3 * MINUTE).toISOString(),
+      finished_at: new Date(TEST_NOW - 2 * MINUTE).toISOString(),
+      failed: true,
+    });
+    expect(JSON.stringify(body)).not.toContain('guild 999');
+    await recordJobRun(t.db, {
+      job: 'aggregate-incremental',
+      started: TEST_NOW - 5 * MINUTE,
+      finished: TEST_NOW - 4 * MINUTE,
+      error: null,
+      summary: null,
+    });
   });
 
   it("never shows one guild's rules or changes to another guild's token", async () => {

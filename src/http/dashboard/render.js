@@ -326,7 +326,7 @@ export function renderRoleChanges(container, answer, { older = [], onOlder } = {
     enabled === 0
       ? 'No rule is enabled, so no role is given or taken.'
       : run && run.finished_at
-        ? `Roles last applied ${formatDateTime(run.finished_at)}${run.error ? ' (that run failed; the next one tries again)' : ''}.`
+        ? `Roles last applied ${formatDateTime(run.finished_at)}${run.failed ? ' (that run failed; the next one tries again)' : ''}.`
         : 'Roles have not been applied yet: they are applied after each aggregation.';
   const ruleItems = rules.map((r) =>
     el(
