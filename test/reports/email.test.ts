@@ -2,7 +2,7 @@
 // exactly one message per recipient and month with the PDF attached, across a restart and two processes at once; a
 // refused address failed for good, a temporary refusal retried a bounded number of times; a lost outcome resumed once;
 // guilds kept apart.
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer } from 'node:net';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -199,6 +199,31 @@ describe.each(testEngines())('monthly report email on %s', (engine) => {
     expect(row).toMatchObject({ state: 'failed', attempts: MAX_REPORT_EMAIL_ATTEMPTS });
     expect(row?.error).toMatch(/Try again later/);
     await reportEmailStore(t.db).remove(GUILD, 'busy@example.com');
+  });
+
+  it('records an unreachable SMTP server as a failure of the attempt and sends at the next check once it answers', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    await reportEmailStore(t.db).add(GUILD, 'down@example.com', clock.now(), MAX_REPORT_EMAILS);
+    clock.advance(30 * 60_000);
+    const down = createSmtpMailer(`smtp://127.0.0.1:${port}?tls=off`);
+    mailers.push(down);
+    const [outcome, ...rest] = await runDueReportEmails({ ...deps(), mailer: down });
+    expect(rest).toEqual([]);
+    expect(outcome).toMatchObject({ address: 'down@example.com', result: 'failed' });
+    expect(outcome?.error).toMatch(/ECONNREFUSED/);
+    const row = async () =>
+      (await reportEmailStore(t.db).emails({ guildId: GUILD, monthStart: NOVEMBER_START })).find((r) => r.address === 'down@example.com');
+    expect(await row()).toMatchObject({ state: 'claimed', attempts: 1 });
+    clock.advance(30 * 60_000);
+    expect(await runDueReportEmails(deps())).toEqual([
+      { guildId: GUILD, monthStart: NOVEMBER_START, address: 'down@example.com', result: 'sent' },
+    ]);
+    expect(await row()).toMatchObject({ state: 'sent', attempts: 2, error: null });
+    expect(to('down@example.com')).toHaveLength(1);
+    await reportEmailStore(t.db).remove(GUILD, 'down@example.com');
   });
 
   it('resumes a claim whose outcome was lost once after the timeout, and never a second time', async () => {
