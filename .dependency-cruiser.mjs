@@ -77,7 +77,10 @@ export default {
       severity: 'error',
       comment: 'Not even its type: a function of src/discord, src/http or src/digest that takes a Db is one that runs statements.',
       from: { path: [PRESENTATION, '^src/digest/', '^src/reports/'], pathNot: [...COMPOSITION_ROOTS, '^src/cli/'] },
-      to: { path: ['^src/db/(database|client)[.]ts$', ...STORAGE_INTERNALS], pathNot: '^src/db/stores/(digests|reports)[.]ts$' },
+      to: {
+        path: ['^src/db/(database|client)[.]ts$', ...STORAGE_INTERNALS],
+        pathNot: '^src/db/stores/(digests|reports|report-emails)[.]ts$',
+      },
     },
     {
       name: 'cli-opens-databases-but-uses-services',

@@ -10,8 +10,10 @@ import type { Db } from './db/database';
 import { closeDb, databaseTarget } from './db/open';
 import { guildSettingsStore } from './db/guild-settings';
 import { digestStore } from './db/stores/digests';
+import { reportEmailStore } from './db/stores/report-emails';
 import { reportStore } from './db/stores/reports';
 import { DIGEST_CHECK_CRON, DIGEST_JOB_NAME, runDueDigests } from './digest/weekly';
+import { REPORT_EMAIL_CHECK_CRON, REPORT_EMAIL_JOB_NAME, runDueReportEmails } from './reports/email';
 import { REPORT_CHECK_CRON, REPORT_JOB_NAME, runDueReports } from './reports/monthly';
 import { createAdminServices } from './discord/admin-services';
 import { createDiscordBot } from './discord/bot';
@@ -180,6 +182,34 @@ export function createApp({ config, logger, clock, db: opened, onFatalClose }: A
     logger.warn(
       'Discord bot disabled: set DISCORD_TOKEN to enable capture, slash commands, the weekly digest, the clip feed and the hall of fame',
     );
+  }
+
+  // The monthly report by email (docs/reports.md): needs only SMTP, not the bot; each address's month claimed first.
+  if (config.SMTP_URL && config.REPORT_FROM) {
+    const smtpUrl = config.SMTP_URL;
+    const from = config.REPORT_FROM;
+    const analytics = createAnalytics(db);
+    const settings = guildSettingsStore(db);
+    const emails = reportEmailStore(db);
+    scheduler.add({
+      name: REPORT_EMAIL_JOB_NAME,
+      cron: REPORT_EMAIL_CHECK_CRON,
+      run: async () => {
+        // Loaded on first use, and one connection per check: the job runs a few minutes a month.
+        const { createSmtpMailer } = await import('./reports/mailer');
+        const mailer = createSmtpMailer(smtpUrl);
+        try {
+          const outcomes = await runDueReportEmails({ emails, settings, analytics, mailer, from, clock, logger });
+          const failed = outcomes.filter((o) => o.result === 'failed').length;
+          return outcomes.length === 0 ? 'no report email due' : `${outcomes.length - failed} report emails sent, ${failed} failed`;
+        } finally {
+          mailer.close();
+        }
+      },
+    });
+    logger.info({ smtpHost: new URL(smtpUrl).hostname }, 'Monthly report email enabled');
+  } else {
+    logger.info('Monthly report email disabled: set SMTP_URL and REPORT_FROM to enable it');
   }
 
   // Analytics summaries: a light incremental run every few minutes (only buckets touched since the last run) and a

@@ -83,6 +83,30 @@ const shardIds = z
     return z.NEVER;
   });
 
+/** SMTP_URL: smtp://user:password@host:587 or smtps://…:465 (user and password URL-encoded). */
+const smtpUrl = z
+  .string()
+  .trim()
+  .refine((v) => {
+    try {
+      const url = new URL(v);
+      return (url.protocol === 'smtp:' || url.protocol === 'smtps:') && url.hostname !== '' && url.pathname.replace(/\/+$/, '') === '';
+    } catch {
+      return false;
+    }
+  }, 'an smtp:// or smtps:// URL such as smtps://user:password@mail.example.com:465')
+  .optional();
+
+/** REPORT_FROM: the sender of report emails, `reports@example.com` or `Clipscope <reports@example.com>`. */
+const mailbox = z
+  .string()
+  .trim()
+  .max(320)
+  .regex(/^(?:[^<>\r\n]{1,100} )?<?[^\s@<>]{1,64}@[^\s@<>]{1,255}>?$/, {
+    error: 'an email address such as reports@example.com or "Clipscope <reports@example.com>"',
+  })
+  .optional();
+
 export const configSchema = z.object({
   /** auto: readable lines on a terminal, JSON lines otherwise (a file, journald, a log shipper). */
   LOG_FORMAT: z.enum(['auto', 'pretty', 'json']).default('auto'),
@@ -185,6 +209,10 @@ export const configSchema = z.object({
   /** Ids per Helix call (Get Clips/Games/Users take 100); 1 for the Twitch CLI mock API, which reads only the first. */
   TWITCH_IDS_PER_CALL: wholeNumber(1, 100).default(100),
 
+  // The monthly report by email (docs/reports.md#the-monthly-report-by-email): on when SMTP_URL and REPORT_FROM are set.
+  SMTP_URL: smtpUrl,
+  REPORT_FROM: mailbox,
+
   // Sign in with Discord (docs/configuration.md#sign-in-with-discord): on when the bot runs and all three are known.
   /** The OAuth2 client id; the application id when unset. */
   DISCORD_CLIENT_ID: snowflakeId,
@@ -202,7 +230,7 @@ export const configSchema = z.object({
 export type Config = z.infer<typeof configSchema>;
 
 /** Names of settings that must never be logged. */
-export const SECRET_SETTINGS = ['DISCORD_TOKEN', 'TWITCH_CLIENT_SECRET', 'DISCORD_CLIENT_SECRET', 'DATABASE_URL'] as const;
+export const SECRET_SETTINGS = ['DISCORD_TOKEN', 'TWITCH_CLIENT_SECRET', 'DISCORD_CLIENT_SECRET', 'DATABASE_URL', 'SMTP_URL'] as const;
 
 /** What Sign in with Discord needs, once the configuration has all of it. */
 export interface SignInSettings {
@@ -278,6 +306,9 @@ function crossCheck(config: Config): string[] {
     problems.push(
       `DISCORD_SHARD_IDS: expected shard ids from 0 to ${count - 1} (DISCORD_SHARD_COUNT=${count}), not ${ids.filter((id) => id >= count).join(', ')}`,
     );
+  }
+  if (config.SMTP_URL && !config.REPORT_FROM) {
+    problems.push('REPORT_FROM: expected the sender address of report emails (SMTP_URL is set), e.g. reports@example.com');
   }
   return problems;
 }

@@ -63,6 +63,37 @@ describe('loadConfig', () => {
     }
   });
 
+  describe('report email', () => {
+    it('is off by default, and takes an smtp(s) URL with the sender address', () => {
+      expect(loadConfig({}).SMTP_URL).toBeUndefined();
+      const config = loadConfig({ SMTP_URL: 'smtps://user:p%40ss@mail.example.com:465', REPORT_FROM: 'Clipscope <reports@example.com>' });
+      expect(config.SMTP_URL).toBe('smtps://user:p%40ss@mail.example.com:465');
+      expect(config.REPORT_FROM).toBe('Clipscope <reports@example.com>');
+      expect(loadConfig({ SMTP_URL: 'smtp://127.0.0.1:2525?tls=off', REPORT_FROM: 'reports@example.com' }).REPORT_FROM).toBe(
+        'reports@example.com',
+      );
+    });
+
+    it('names SMTP_URL or REPORT_FROM when wrong or missing, and never echoes the SMTP password', () => {
+      for (const bad of ['https://mail.example.com', 'mail.example.com:587', 'smtp://', 'smtp://host/path']) {
+        expect(() => loadConfig({ SMTP_URL: bad, REPORT_FROM: 'a@example.com' }), bad).toThrow(
+          /SMTP_URL: expected an smtp:\/\/ or smtps:\/\/ URL/,
+        );
+      }
+      expect(() => loadConfig({ SMTP_URL: 'smtp://mail.example.com' })).toThrow(/REPORT_FROM: expected the sender address/);
+      expect(() => loadConfig({ SMTP_URL: 'smtp://mail.example.com', REPORT_FROM: 'not an address' })).toThrow(
+        /REPORT_FROM: expected an email address/,
+      );
+      try {
+        loadConfig({ SMTP_URL: 'ftp://user:hunter2-secret@mail.example.com', REPORT_FROM: 'a@example.com' });
+        expect.unreachable();
+      } catch (error) {
+        expect(String((error as Error).message)).toContain('SMTP_URL');
+        expect(String((error as Error).message)).not.toContain('hunter2-secret');
+      }
+    });
+  });
+
   describe('Sign in with Discord', () => {
     const complete = {
       DISCORD_TOKEN: 'bot-token',

@@ -17,7 +17,9 @@ interface Started {
 
 function startClipscope(env: Record<string, string>): Started {
   const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(([key]) => !key.startsWith('DISCORD_') && !key.startsWith('TWITCH_') && !key.startsWith('HTTP_')),
+    Object.entries(process.env).filter(
+      ([key]) => !key.startsWith('DISCORD_') && !key.startsWith('TWITCH_') && !key.startsWith('HTTP_') && !key.startsWith('SMTP_'),
+    ),
   );
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
@@ -64,6 +66,8 @@ describe('npm start', () => {
     const disabled = started.lines().filter((l) => String(l.msg).includes('Discord bot disabled'));
     expect(disabled).toHaveLength(1);
     expect(disabled[0]!.msg).toContain('set DISCORD_TOKEN');
+    const noEmail = started.lines().filter((l) => String(l.msg).includes('Monthly report email disabled'));
+    expect(noEmail.map((l) => l.msg)).toEqual(['Monthly report email disabled: set SMTP_URL and REPORT_FROM to enable it']);
     expect(fs.existsSync(dbPath)).toBe(true);
 
     started.child.kill('SIGTERM');
@@ -79,14 +83,22 @@ describe('npm start', () => {
     const alice = user({ username: 'alice' });
     discord = await startFakeDiscord({ guilds: [{ id: guildId, name: 'Start Town', channels: [channel], members: [member(alice)] }] });
     const fake = discord;
-    running = startClipscope({ DATABASE_PATH: dbPath, DISCORD_TOKEN: fake.token, DISCORD_API_BASE_URL: fake.apiBaseUrl });
+    running = startClipscope({
+      DATABASE_PATH: dbPath,
+      DISCORD_TOKEN: fake.token,
+      DISCORD_API_BASE_URL: fake.apiBaseUrl,
+      SMTP_URL: 'smtps://reports:smtp-pass-9f3k@mail.example.com:465',
+      REPORT_FROM: 'reports@example.com',
+    });
     const started = running;
     await vi.waitFor(() => expect(started.lines().some((l) => l.msg === 'clipscope running')).toBe(true), {
       timeout: 20_000,
       interval: 50,
     });
-    // The token never appears in the log.
+    // The token and the SMTP password never appear in the log.
     expect(JSON.stringify(started.lines())).not.toContain(fake.token);
+    expect(JSON.stringify(started.lines())).not.toContain('smtp-pass-9f3k');
+    expect(started.lines().find((l) => l.msg === 'Monthly report email enabled')).toMatchObject({ smtpHost: 'mail.example.com' });
 
     const msg = message({
       channel_id: channel.id,

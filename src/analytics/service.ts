@@ -18,6 +18,7 @@ import { overview } from './overview';
 import { peakTimes } from './peak-times';
 import { streamMoments } from './stream-moments';
 import { resolvePeriod } from './periods';
+import { roleChanges, type RoleChangesAnswer } from './role-changes';
 import { topCreators } from './top-creators';
 import { gameRows, topGames } from './top-games';
 import type {
@@ -48,6 +49,7 @@ export type { GuildListing } from '../db/analytics/guild-list';
 export type { ClipDetails } from './clip-details';
 export type { NamedEntity } from './find-names';
 export type { Moods } from './moods';
+export type { RoleChangesAnswer } from './role-changes';
 
 export interface Analytics {
   overview(ctx: AnalysisContext, period: PeriodQuery): Promise<Overview>;
@@ -107,6 +109,8 @@ export interface Analytics {
   largestGuild(): Promise<{ guildId: string; clips: number } | null>;
   /** The guild's members who linked their verified Twitch account, by Twitch name. */
   linkedAccounts(guildId: string): Promise<LinkedAccount[]>;
+  /** Clipper roles: the guild's rules and a page of its role changes, newest first (docs/roles.md). */
+  roleChanges(guildId: string, query: { limit: number; after: { changedAt: number; changeId: string } | null }): Promise<RoleChangesAnswer>;
   /** The member linked to a Twitch user (a clip creator) in the guild, or null. */
   linkedAccount(guildId: string, twitchUserId: string): Promise<LinkedAccount | null>;
 
@@ -240,6 +244,13 @@ class DbAnalytics implements Analytics {
 
   health(): Promise<HealthFacts> {
     return readHealth(this.db);
+  }
+
+  roleChanges(
+    guildId: string,
+    query: { limit: number; after: { changedAt: number; changeId: string } | null },
+  ): Promise<RoleChangesAnswer> {
+    return roleChanges(this.db, guildId, query);
   }
 
   guildStatus(guildId: string): Promise<GuildStatusFacts> {

@@ -14,6 +14,7 @@ import type { TwitchApi } from '../twitch/client';
 import { retryFailedClips } from '../db/stores/twitch-clips';
 import { backfillChannel, createDiscordRest } from './backfill';
 import type { AdminServices, FollowedChannel } from './context';
+import { reportEmailStore } from '../db/stores/report-emails';
 import { reportStore } from '../db/stores/reports';
 import { listTwitchChannelsWithClips } from '../db/stores/twitch-channels';
 import { createFeedAdmin } from '../feed/admin';
@@ -83,6 +84,7 @@ export function createAdminServices({
     hallOfFame: createHallOfFameAdmin({ db, clock }),
     roles: createRolesAdmin({ db, clock }),
     reports: reportStore(db),
+    reportEmails: reportEmailStore(db),
     moods: createMoodAdmin({ db, clock }),
     backfill: {
       crawl: async ({ guildId, channelId, since }, progress) => {

@@ -5,6 +5,7 @@ import type { Analytics } from '../analytics/service';
 import type { Clock } from '../clock';
 import type { GuildSettingsStore } from '../db/guild-settings';
 import type { DigestStore } from '../db/stores/digests';
+import type { ReportEmailStore } from '../db/stores/report-emails';
 import type { ReportStore } from '../db/stores/reports';
 import type { FeedAdmin } from '../feed/admin';
 import type { HallOfFameAdmin } from '../hall-of-fame/admin';
@@ -61,6 +62,8 @@ export interface AdminServices {
   roles?: RolesAdmin;
   /** Where the monthly report goes (/clipscope-admin report); absent in some tests. */
   reports?: ReportStore;
+  /** Who the monthly report is emailed to (/clipscope-admin report-email); absent in some tests. */
+  reportEmails?: ReportEmailStore;
   /** The server's mood overrides (/clipscope-admin moods); absent in some tests. */
   moods?: MoodAdmin;
 }

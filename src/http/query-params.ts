@@ -137,6 +137,19 @@ export const streamMomentsQuery = z
   .strictObject({ ...periodFields, limit: wholeNumber(1, 25).default(10) })
   .transform((v, ctx) => ({ period: toPeriodQuery(v, ctx, 'month'), limit: v.limit }));
 
+/** `<changed_at ms>.<change_id>`, as the previous page's next_cursor gave it (analytics/role-changes.ts). */
+const roleChangeCursor = z
+  .string({ error: 'the next_cursor of the previous page' })
+  .regex(/^\d{1,16}\.[0-9A-Za-z-]{1,64}$/, 'the next_cursor of the previous page')
+  .transform((v) => {
+    const dot = v.indexOf('.');
+    return { changedAt: Number(v.slice(0, dot)), changeId: v.slice(dot + 1) };
+  });
+
+export const roleChangesQuery = z
+  .strictObject({ limit: wholeNumber(1, MAX_LIMIT).default(25), cursor: roleChangeCursor.optional() })
+  .transform((v) => ({ limit: v.limit, after: v.cursor ?? null }));
+
 export const compareQuery = z.strictObject({ ...periodFields, span: oneOf(COMPARE_SPANS).optional() }).transform((v, ctx) => {
   if (v.period === 'all_time') {
     ctx.addIssue({

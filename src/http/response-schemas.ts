@@ -2,6 +2,7 @@
 // serialisers that write the same text as JSON.stringify at a fraction of its cost.
 import fastJson, { type Schema } from 'fast-json-stringify';
 import type { Moods } from '../analytics/moods';
+import type { RoleChangesAnswer } from '../analytics/role-changes';
 import { MOODS } from '../analytics/moods-table';
 import type { StreamMoments, TopCreators, TopGames } from '../analytics/types';
 
@@ -145,3 +146,28 @@ const streamMomentsSchema = object({
 });
 
 export const serializeStreamMoments: (answer: StreamMoments) => string = fastJson(streamMomentsSchema as unknown as Schema);
+
+const roleChangesSchema = object({
+  rules: {
+    type: 'array',
+    items: object({
+      role_id: string,
+      kind: string,
+      period: string,
+      top: nullableInteger,
+      min: nullableInteger,
+      state: string,
+      description: string,
+      previewed_at: nullableString,
+      updated_at: string,
+    }),
+  },
+  changes: {
+    type: 'array',
+    items: object({ change_id: string, role_id: string, user_id: string, action: string, rule: string, changed_at: string }),
+  },
+  next_cursor: nullableString,
+  last_run: nullableObject({ started_at: nullableString, finished_at: nullableString, failed: boolean }),
+});
+
+export const serializeRoleChanges: (answer: RoleChangesAnswer) => string = fastJson(roleChangesSchema as unknown as Schema);

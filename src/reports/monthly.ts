@@ -88,29 +88,13 @@ async function deliverLastMonth(deps: MonthlyReportDeps, guildId: string, channe
   const claim = await deps.reports.claim({ ...month, channelId, now, staleBefore: now - REPORT_CLAIM_TIMEOUT_MS });
   if (!claim) return null;
   try {
-    const report = await collectReport(deps.analytics, {
-      guildId,
-      guildName: await deps.analytics.guildName(guildId),
-      timezone,
-      now,
-      period: 'month',
-      offset: 1,
-    });
-    // Loaded on first use: the PDF and chart libraries take a second or two to import, which startup need not pay.
-    const { renderReportPdf } = await import('./pdf');
-    const pdf = await renderReportPdf(report);
-    const slug = report.period.label.toLowerCase().replace(/[^a-z0-9]+/g, '-');
-    const post: ReportPost = {
-      title: `📄 Clipscope report · ${report.period.label}`,
-      description: `Last month in numbers: ${report.sections.map((s) => s.title).join(', ')}.`,
-      files: [{ name: `clipscope-report-${slug}.pdf`, bytes: pdf }],
-    };
+    const { label, post } = await renderLastMonthReport(deps.analytics, guildId, timezone, now);
     // Discord drops a repeat of the same nonce sent within minutes; an older attempt's post is looked for instead.
     const nonce = createHash('sha256').update(`report:${guildId}:${month.monthStart}`).digest('hex').slice(0, 25);
     const found = claim === 'resumed' ? await deps.sender.findPosted(channelId, post) : null;
     const messageId = found ?? (await deps.sender.send(channelId, post, nonce));
     await deps.reports.recordPosted(month, messageId);
-    deps.logger.info({ guildId, month: report.period.label, messageId }, 'monthly report posted');
+    deps.logger.info({ guildId, month: label, messageId }, 'monthly report posted');
     return { ...month, result: 'posted' };
   } catch (error) {
     const permanent = error instanceof ReportDeliveryError || error instanceof ReportTooLargeError;
@@ -119,4 +103,33 @@ async function deliverLastMonth(deps: MonthlyReportDeps, guildId: string, channe
     deps.logger.warn({ guildId, monthStart: month.monthStart, err: error, permanent }, 'monthly report not posted');
     return { ...month, result: 'failed', error: message };
   }
+}
+
+/** Last month's report of a guild as a PDF file and the words that go with it (the Discord post, the email). */
+export async function renderLastMonthReport(
+  analytics: MonthlyReportDeps['analytics'],
+  guildId: string,
+  timezone: string,
+  now: number,
+): Promise<{ label: string; post: ReportPost }> {
+  const report = await collectReport(analytics, {
+    guildId,
+    guildName: await analytics.guildName(guildId),
+    timezone,
+    now,
+    period: 'month',
+    offset: 1,
+  });
+  // Loaded on first use: the PDF and chart libraries take a second or two to import, which startup need not pay.
+  const { renderReportPdf } = await import('./pdf');
+  const pdf = await renderReportPdf(report);
+  const slug = report.period.label.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+  return {
+    label: report.period.label,
+    post: {
+      title: `📄 Clipscope report · ${report.period.label}`,
+      description: `Last month in numbers: ${report.sections.map((s) => s.title).join(', ')}.`,
+      files: [{ name: `clipscope-report-${slug}.pdf`, bytes: pdf }],
+    },
+  };
 }

@@ -4,6 +4,7 @@ import type { Clock } from '../clock';
 import type { Db } from '../db/database';
 import type { RoleRuleKind, RoleRulePeriod } from '../db/schema/roles';
 import {
+  countRoleChangesSince,
   countRoleRules,
   deleteRoleRule,
   enableRoleRule,
@@ -29,6 +30,15 @@ export interface RoleRuleInput {
   createdBy: string;
 }
 
+/** What /clipscope-admin status shows of clipper roles. */
+export interface RolesStatus {
+  rules: number;
+  enabled: number;
+  pending: number;
+  /** Changes recorded since the instant asked about, by action. */
+  changes: { added: number; removed: number; left: number };
+}
+
 export type EnableOutcome = 'enabled' | 'not_previewed' | 'missing';
 
 export interface RolesAdmin {
@@ -41,6 +51,8 @@ export interface RolesAdmin {
   enable(guildId: string, roleId: string): Promise<EnableOutcome>;
   remove(guildId: string, roleId: string): Promise<boolean>;
   history(guildId: string, roleId: string | null, limit: number): Promise<RoleChange[]>;
+  /** The guild's rules by state and its changes since `since` (ms). */
+  status(guildId: string, since: number): Promise<RolesStatus>;
 }
 
 export function createRolesAdmin(deps: { db: Db; clock: Clock }): RolesAdmin {
@@ -69,5 +81,11 @@ export function createRolesAdmin(deps: { db: Db; clock: Clock }): RolesAdmin {
     },
     remove: (guildId, roleId) => deleteRoleRule(db, guildId, roleId),
     history: (guildId, roleId, limit) => listRoleChanges(db, guildId, { roleId, limit }),
+    async status(guildId, since) {
+      // A guild has at most MAX_RULES_PER_GUILD rules: counted here rather than by another query.
+      const [rules, changes] = await Promise.all([listRoleRules(db, guildId), countRoleChangesSince(db, guildId, since)]);
+      const enabled = rules.filter((r) => r.state === 'enabled').length;
+      return { rules: rules.length, enabled, pending: rules.length - enabled, changes };
+    },
   };
 }

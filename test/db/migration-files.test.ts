@@ -49,6 +49,7 @@ const SQLITE_SHIPPED: readonly Pinned[] = [
   { tag: '0014_moods', when: 1796588490274, sha256: '17ab9d5ac101f4c8437777f9848c59cf1773e128d80f02f8f5e203b2c24b7b53' },
   { tag: '0015_stream-moments', when: 1796588518179, sha256: '5fe499de3f210336540e34d6dc7e6d66c955953f7d9a38317d400a51cfdc3f41' },
   { tag: '0016_reports', when: 1796590372786, sha256: '601c3e316b8b6957a90aef9e34fed76ac64c35236c71bed1618819c7b7418e17' },
+  { tag: '0017_report-email', when: 1796591001997, sha256: 'ebb7d2533365b68e8c5cb40123e040b7dfd87f18f35538aaeef29b143a392579' },
 ];
 
 /**
@@ -74,6 +75,7 @@ const POSTGRES_SHIPPED: readonly Pinned[] = [
   { tag: '0007_moods', when: 1796588498818, sha256: 'da9bcd4f184777175dda6dd10a0d5da1d8e6935848993235edc17bd969454494' },
   { tag: '0008_stream-moments', when: 1796588528009, sha256: 'a5d156a55add819a0264550dda6a898640c4c44e211f13edf5b4414ca92808a2' },
   { tag: '0009_reports', when: 1796590376108, sha256: '98189a50762cca32ff4bcdcd3974bf38fadaa733d5477740139637cb58ec86e9' },
+  { tag: '0010_report-email', when: 1796591005249, sha256: 'fde8006ab1cc64690dc46d7060d6f301b844f7d3d2d97204dd6c375b9bbbd4f8' },
 ];
 
 interface JournalEntry {

@@ -24,6 +24,8 @@ function variants(path: string): string[] {
   const name = path.replace('/analytics/api/', '');
   if (name === 'events') return [];
   if (name === 'status' || name === 'linked-accounts') return [''];
+  // No period: the guild's rules and role changes, one page (test/http/role-changes-api.test.ts seeds both guilds').
+  if (name === 'role-changes') return ['', 'limit=100'];
   if (name === 'export.csv')
     return ['top-creators', 'top-games', 'viral-clips', 'timeline'].flatMap((r) =>
       r === 'timeline'

@@ -4,6 +4,7 @@
 // rule missing its options are refused with the reason; history shows what the runner gave; remove stops managing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSyncedClips } from '../../src/db/stores/twitch-clips';
+import { recordJobRun } from '../../src/db/stores/jobs';
 import { getRoleRule } from '../../src/db/stores/roles';
 import { upsertTwitchLinks } from '../../src/db/stores/twitch-links';
 import { createRoleSender } from '../../src/discord/role-sender';
@@ -44,6 +45,25 @@ async function roles(
     }),
   );
   return requests.map((r) => JSON.stringify(r.body ?? null)).join('\n');
+}
+
+/** The "Clipper roles" field of `/clipscope-admin status`, or undefined when the embed has none. */
+async function rolesStatus(guildId: string): Promise<string | undefined> {
+  const requests: RecordedRequest[] = await h.invoke(
+    chatInput({
+      applicationId: h.discord.applicationId,
+      guildId,
+      channel: guildId === guildA ? channelA : channelB,
+      user: admin,
+      permissions: Permissions.manager,
+      commandName: 'clipscope-admin',
+      options: [subcommand('status')],
+    }),
+  );
+  type Reply = { data?: { embeds?: { fields: { name: string; value: string }[] }[] } };
+  const reply = requests.map((r) => r.body as Reply | undefined).find((b) => b?.data?.embeds);
+  expect(reply, 'the status reply').toBeDefined();
+  return reply?.data?.embeds?.[0]?.fields.find((f) => f.name === 'Clipper roles')?.value;
 }
 
 const memberRoleChanges = () => [
@@ -140,6 +160,9 @@ describe('/clipscope-admin roles', () => {
       'top Twitch clipper of the month by clips',
     );
     expect(await roles(guildA, 'list')).toContain('pending: preview it, then enable it');
+    expect(await rolesStatus(guildA)).toBe(
+      '1 rule: 0 enabled, 1 pending · not applied (no rule enabled)\nLast 24 h: 0 given, 0 taken back',
+    );
     expect(await roles(guildA, 'enable', { role: ids.top })).toContain('Preview');
     expect((await getRoleRule(h.temp.db, guildA, ids.top))?.state).toBe('pending');
     const preview = await roles(guildA, 'preview', { role: ids.top });
@@ -154,6 +177,7 @@ describe('/clipscope-admin roles', () => {
 
   it('shows what the runner gave in the history, and stops managing a removed role', async () => {
     expect(await roles(guildA, 'history')).toContain('has not given or taken any role yet');
+    expect(await rolesStatus(guildA)).toBe('1 rule: 1 enabled, 0 pending · not applied yet\nLast 24 h: 0 given, 0 taken back');
     const runner = createRolesRunner({
       db: h.temp.db,
       clock: h.clock,
@@ -163,10 +187,26 @@ describe('/clipscope-admin roles', () => {
       changesPerMinute: 10,
     });
     expect((await runner.runOnce()).added).toBe(1);
+    await recordJobRun(h.temp.db, {
+      job: 'aggregate-incremental',
+      started: NOW - 61_000,
+      finished: NOW - 60_000,
+      error: null,
+      summary: null,
+    });
+    expect(await rolesStatus(guildA)).toBe(
+      `1 rule: 1 enabled, 0 pending · last applied <t:${Math.floor((NOW - 60_000) / 1000)}:R>\nLast 24 h: 1 given, 0 taken back`,
+    );
+    // Guild B has no rule and no change: its status has no roles field, and shows nothing of guild A's.
+    expect(await rolesStatus(guildB)).toBeUndefined();
     expect(await roles(guildA, 'history', { role: ids.top })).toContain(`➕ <@${alice.id}> got <@&${ids.top}>`);
     expect(await roles(guildB, 'history')).toContain('has not given or taken any role yet');
     expect(await roles(guildA, 'remove', { role: ids.top })).toContain('rule removed');
     expect(await roles(guildA, 'remove', { role: ids.top })).toContain('has no rule');
     expect(await roles(guildA, 'preview', { role: ids.top })).toContain('has no rule');
+    expect(await rolesStatus(guildA)).toBe('No rule · not applied (no rule enabled)\nLast 24 h: 1 given, 0 taken back');
+    // A day later the change is out of the window and the field goes away.
+    h.clock.advance(86_400_001);
+    expect(await rolesStatus(guildA)).toBeUndefined();
   });
 });

@@ -83,3 +83,12 @@ export async function readLargestGuild(db: Db): Promise<{ guildId: string; clips
   );
   return row ? { guildId: row.guild_id, clips: row.n } : null;
 }
+
+/** One background job's last run, or null when it never ran. */
+export async function readJobRun(db: Db, job: string): Promise<JobRunRow | null> {
+  return (
+    (await readRow<JobRunRow>(db, 'SELECT job, last_started_at, last_finished_at, last_error, last_summary FROM job_runs WHERE job = ?', [
+      job,
+    ])) ?? null
+  );
+}

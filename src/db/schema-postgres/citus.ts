@@ -31,6 +31,8 @@ export const DISTRIBUTED_TABLES = [
   'mood_state',
   'reaction_baselines',
   'reactions',
+  'report_email_recipients',
+  'report_emails',
   'report_posts',
   'report_settings',
   'role_changes',

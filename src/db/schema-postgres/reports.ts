@@ -1,6 +1,6 @@
 // Monthly reports on PostgreSQL: the twin of src/db/schema/reports.ts.
-import { pgTable, primaryKey } from 'drizzle-orm/pg-core';
-import type { ReportPostState } from '../schema/reports';
+import { integer, pgTable, primaryKey } from 'drizzle-orm/pg-core';
+import type { ReportEmailState, ReportPostState } from '../schema/reports';
 import { millis, text } from './types';
 
 export const reportSettings = pgTable('report_settings', {
@@ -21,4 +21,29 @@ export const reportPosts = pgTable(
     claimedAt: millis('claimed_at').notNull(),
   },
   (t) => [primaryKey({ name: 'report_posts_pkey', columns: [t.guildId, t.monthStart] })],
+);
+
+export const reportEmailRecipients = pgTable(
+  'report_email_recipients',
+  {
+    guildId: text('guild_id').notNull(),
+    address: text('address').notNull(),
+    addedAt: millis('added_at').notNull(),
+  },
+  (t) => [primaryKey({ name: 'report_email_recipients_pkey', columns: [t.guildId, t.address] })],
+);
+
+export const reportEmails = pgTable(
+  'report_emails',
+  {
+    guildId: text('guild_id').notNull(),
+    monthStart: millis('month_start').notNull(),
+    address: text('address').notNull(),
+    state: text('state').$type<ReportEmailState>().notNull(),
+    messageId: text('message_id'),
+    error: text('error'),
+    attempts: integer('attempts').notNull(),
+    claimedAt: millis('claimed_at').notNull(),
+  },
+  (t) => [primaryKey({ name: 'report_emails_pkey', columns: [t.guildId, t.monthStart, t.address] })],
 );

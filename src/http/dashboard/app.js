@@ -17,7 +17,17 @@ import {
 } from './api.js';
 import { renderHeatmap, renderMoods, renderStreamMoments, renderTimeline } from './charts.js';
 import { hideSettings, loadSettings, wireSettings } from './settings.js';
-import { creatorColumns, el, gameColumns, renderGrowth, renderOverview, renderTable, renderViralClips, showState } from './render.js';
+import {
+  creatorColumns,
+  el,
+  gameColumns,
+  renderGrowth,
+  renderOverview,
+  renderRoleChanges,
+  renderTable,
+  renderViralClips,
+  showState,
+} from './render.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -504,6 +514,40 @@ function loadGrowth(generation, quiet) {
   );
 }
 
+const ROLE_CHANGES_PAGE = 25;
+
+/** Clipper roles: rules and changes; "Older changes" appends the next page (a failed page says so on the button). */
+function loadRoles(generation, quiet) {
+  const container = $('roles');
+  const show = (answer, older) =>
+    renderRoleChanges(container, answer, {
+      older,
+      onOlder: async (cursor, shown) => {
+        const button = container.querySelector('.roles-older');
+        if (button) button.disabled = true;
+        try {
+          const next = await getJson('role-changes', { limit: ROLE_CHANGES_PAGE, cursor });
+          if (generation === loadGeneration) show(next, shown);
+        } catch (error) {
+          if (endsAccess(error)) return handleError(error, container);
+          if (button) {
+            button.disabled = false;
+            button.textContent = 'Older changes (could not load them; try again)';
+          }
+        }
+      },
+    });
+  return panel(
+    container,
+    generation,
+    () => getJson('role-changes', { limit: ROLE_CHANGES_PAGE }),
+    (answer) => show(answer, []),
+    {
+      quiet,
+    },
+  );
+}
+
 /** Loads every panel; quiet keeps the current numbers on screen while refreshing (live updates). */
 function loadAll(quiet = false) {
   loadGeneration += 1;
@@ -530,6 +574,7 @@ function loadAll(quiet = false) {
       loadGrowth(generation, quiet),
       loadMoods(generation, quiet),
       loadViral(generation, quiet),
+      loadRoles(generation, quiet),
     ]),
   );
 }

@@ -295,3 +295,74 @@ export function renderGrowth(container, answer) {
   );
   showState(container, 'ready');
 }
+
+const ROLE_ACTIONS = { added: 'got the role', removed: 'lost the role', left: 'had left (role record dropped)' };
+
+/** A date and time in the viewer's locale, or '—'. */
+function formatDateTime(iso) {
+  if (!iso) return '—';
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? '—' : date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+/**
+ * Clipper roles (docs/roles.md): the rules, when they were last applied, and the changes newest first. `older` is
+ * the answer's changes from earlier pages (the "Older changes" button appends them); `onOlder` loads the next page.
+ */
+export function renderRoleChanges(container, answer, { older = [], onOlder } = {}) {
+  const rules = answer.rules || [];
+  const changes = [...older, ...(answer.changes || [])];
+  if (rules.length === 0 && changes.length === 0) {
+    showState(
+      container,
+      'empty',
+      'No clipper roles on this server. An admin adds one with /clipscope-admin roles add, previews it and enables it.',
+    );
+    return;
+  }
+  const run = answer.last_run;
+  const enabled = rules.filter((r) => r.state === 'enabled').length;
+  const runText =
+    enabled === 0
+      ? 'No rule is enabled, so no role is given or taken.'
+      : run && run.finished_at
+        ? `Roles last applied ${formatDateTime(run.finished_at)}${run.failed ? ' (that run failed; the next one tries again)' : ''}.`
+        : 'Roles have not been applied yet: they are applied after each aggregation.';
+  const ruleItems = rules.map((r) =>
+    el(
+      'li',
+      { dataset: { role: r.role_id } },
+      el('strong', {}, `Role ${r.role_id}`),
+      ` · ${r.description} · `,
+      el('span', { className: `rule-${r.state}` }, r.state === 'enabled' ? 'enabled' : 'pending: preview it, then enable it'),
+    ),
+  );
+  const rows = changes.map((c) =>
+    el(
+      'tr',
+      { dataset: { action: c.action } },
+      el('td', {}, formatDateTime(c.changed_at)),
+      el('td', {}, `Member ${c.user_id}`),
+      el('td', {}, ROLE_ACTIONS[c.action] || c.action),
+      el('td', {}, `Role ${c.role_id}`),
+      el('td', {}, c.rule),
+    ),
+  );
+  container.replaceChildren(
+    el('p', { className: 'muted small roles-run' }, runText),
+    rules.length > 0 ? el('ul', { className: 'role-rules' }, ...ruleItems) : el('p', { className: 'state' }, 'No rule now.'),
+    changes.length === 0
+      ? el('p', { className: 'state roles-none' }, 'No role given or taken yet.')
+      : el(
+          'table',
+          { className: 'role-changes' },
+          el('caption', { className: 'visually-hidden' }, 'Role changes, newest first'),
+          el('thead', {}, el('tr', {}, ...['When', 'Member', 'Change', 'Role', 'Rule'].map((h) => el('th', { scope: 'col' }, h)))),
+          el('tbody', {}, ...rows),
+        ),
+    answer.next_cursor && onOlder
+      ? el('button', { type: 'button', className: 'roles-older', onclick: () => onOlder(answer.next_cursor, changes) }, 'Older changes')
+      : null,
+  );
+  showState(container, 'ready');
+}

@@ -11,6 +11,7 @@ import { registerLinkedAccountsRoute } from './linked-accounts';
 import { registerMoodsRoute } from './moods';
 import { registerOverviewRoute } from './overview';
 import { registerPeakTimesRoute } from './peak-times';
+import { registerRoleChangesRoute } from './role-changes';
 import { registerStatusRoute } from './status';
 import { registerStreamMomentsRoute } from './stream-moments';
 import { registerTopCreatorsRoute } from './top-creators';
@@ -29,6 +30,7 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
   registerGrowthOpportunitiesRoute(app, ctx);
   registerMoodsRoute(app, ctx);
   registerStreamMomentsRoute(app, ctx);
+  registerRoleChangesRoute(app, ctx);
   registerStatusRoute(app, ctx);
   registerExportCsvRoute(app, ctx);
   registerEventsRoute(app, ctx);

@@ -72,29 +72,68 @@ export function recordRoleRevoked(db: Db, change: RoleChangeInput, action: 'remo
   });
 }
 
+/** Where a page of changes ends: the last change shown; the next page starts after it. */
+export interface RoleChangeCursor {
+  changedAt: number;
+  changeId: string;
+}
+
+/** The guild's changes, newest first, after the cursor (keyset pages for the dashboard; bounded). */
+export async function listRoleChangesPage(
+  db: Db,
+  guildId: string,
+  options: { after: RoleChangeCursor | null; limit: number },
+): Promise<RoleChange[]> {
+  const rows = await queries(db).all<ChangeRow>(
+    options.after
+      ? `SELECT * FROM role_changes WHERE guild_id = ? AND (changed_at < ? OR (changed_at = ? AND change_id < ?))
+         ORDER BY changed_at DESC, change_id DESC LIMIT ?`
+      : 'SELECT * FROM role_changes WHERE guild_id = ? ORDER BY changed_at DESC, change_id DESC LIMIT ?',
+    options.after
+      ? [guildId, options.after.changedAt, options.after.changedAt, options.after.changeId, options.limit]
+      : [guildId, options.limit],
+  );
+  return rows.map(toChange);
+}
+
+/** The guild's changes since an instant, by action (`/clipscope-admin status`). */
+export async function countRoleChangesSince(db: Db, guildId: string, since: number): Promise<Record<RoleChangeAction, number>> {
+  const rows = await queries(db).all<{ action: RoleChangeAction; n: number }>(
+    'SELECT action, count(*) AS n FROM role_changes WHERE guild_id = ? AND changed_at >= ? GROUP BY action',
+    [guildId, since],
+  );
+  const counts: Record<RoleChangeAction, number> = { added: 0, removed: 0, left: 0 };
+  for (const r of rows) counts[r.action] = Number(r.n);
+  return counts;
+}
+
+interface ChangeRow {
+  guild_id: string;
+  change_id: string;
+  role_id: string;
+  user_id: string;
+  action: RoleChangeAction;
+  reason: string;
+  changed_at: number;
+}
+
+const toChange = (r: ChangeRow): RoleChange => ({
+  guildId: r.guild_id,
+  changeId: r.change_id,
+  roleId: r.role_id,
+  userId: r.user_id,
+  action: r.action,
+  reason: r.reason,
+  changedAt: Number(r.changed_at),
+});
+
 /** The guild's changes, newest first, of one role or all (bounded). */
 export async function listRoleChanges(db: Db, guildId: string, options: { roleId?: string | null; limit: number }): Promise<RoleChange[]> {
-  const rows = await queries(db).all<{
-    guild_id: string;
-    change_id: string;
-    role_id: string;
-    user_id: string;
-    action: RoleChangeAction;
-    reason: string;
-    changed_at: number;
-  }>(
+  const rows = await queries(db).all<ChangeRow>(
     options.roleId
       ? 'SELECT * FROM role_changes WHERE guild_id = ? AND role_id = ? ORDER BY changed_at DESC, change_id DESC LIMIT ?'
       : 'SELECT * FROM role_changes WHERE guild_id = ? ORDER BY changed_at DESC, change_id DESC LIMIT ?',
     options.roleId ? [guildId, options.roleId, options.limit] : [guildId, options.limit],
   );
-  return rows.map((r) => ({
-    guildId: r.guild_id,
-    changeId: r.change_id,
-    roleId: r.role_id,
-    userId: r.user_id,
-    action: r.action,
-    reason: r.reason,
-    changedAt: Number(r.changed_at),
-  }));
+  return rows.map(toChange);
 }

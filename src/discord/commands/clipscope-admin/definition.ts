@@ -5,6 +5,7 @@ import { feedGroup } from './feed';
 import { hallOfFameGroup } from './halloffame';
 import { rolesGroup } from './roles';
 import { reportSubcommand } from './report';
+import { reportEmailGroup } from './report-email';
 import { moodsGroup } from './moods';
 
 const TEXT_CHANNELS = [ChannelType.GuildText, ChannelType.GuildAnnouncement] as const;
@@ -115,6 +116,7 @@ export const data = new SlashCommandBuilder()
   .addSubcommandGroup(hallOfFameGroup)
   .addSubcommandGroup(rolesGroup)
   .addSubcommand(reportSubcommand)
+  .addSubcommandGroup(reportEmailGroup)
   .addSubcommandGroup(moodsGroup)
   .addSubcommand((s) =>
     s

@@ -11,6 +11,7 @@ import { hallOfFameSubcommands } from './halloffame';
 import { rolesSubcommands } from './roles';
 import { aggregate, backfill } from './maintenance';
 import { configureReport } from './report';
+import { reportEmailSubcommands } from './report-email';
 import { moodsSubcommands } from './moods';
 import type { SubcommandHandler } from './shared';
 import { showStatus } from './status';
@@ -34,6 +35,7 @@ const SUBCOMMANDS: Readonly<Record<string, SubcommandHandler | Readonly<Record<s
   halloffame: hallOfFameSubcommands,
   roles: rolesSubcommands,
   report: configureReport,
+  'report-email': reportEmailSubcommands,
   moods: moodsSubcommands,
 };
 

@@ -7,6 +7,7 @@ import type { RoleChange, RoleRule, RolesAdmin, RulePlan } from '../../../roles/
 import { isTopRule } from '../../../roles/plan';
 import { describeRule, MAX_MIN, MAX_TOP, ROLE_RULE_KINDS, ROLE_RULE_PERIODS, type RoleRuleKind } from '../../../roles/rules';
 import type { BotContext } from '../../context';
+import { discordTimestamp, plural } from '../../embeds/format';
 import { CONTENT_LIMIT, safeText, truncate } from '../../embeds/limits';
 import { parseOptions } from '../../options';
 import { whyRoleUnmanageable } from '../../role-sender';
@@ -25,6 +26,27 @@ const PERIOD_NAMES = { month: 'This month', week: 'This week', all_time: 'All ti
 /** Members named per list in a preview; the rest are counted. */
 const LISTED = 20;
 const HISTORY_LINES = 20;
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The status embed's "Clipper roles" line (null when the server has no rule and no recent change): rules by state,
+ * when roles were last applied (right after the incremental aggregation, `lastRunAt`), and the last 24 hours' changes.
+ */
+export async function rolesStatusLine(roles: RolesAdmin, guildId: string, now: number, lastRunAt: number | null): Promise<string | null> {
+  const s = await roles.status(guildId, now - DAY_MS);
+  const changed = s.changes.added + s.changes.removed + s.changes.left;
+  if (s.rules === 0 && changed === 0) return null;
+  const rules = s.rules === 0 ? 'No rule' : `${plural(s.rules, 'rule')}: ${s.enabled} enabled, ${s.pending} pending`;
+  const run =
+    s.enabled === 0
+      ? 'not applied (no rule enabled)'
+      : lastRunAt === null
+        ? 'not applied yet'
+        : `last applied ${discordTimestamp(lastRunAt, 'R')}`;
+  const day = `${s.changes.added} given, ${s.changes.removed} taken back${s.changes.left > 0 ? `, ${s.changes.left} had left` : ''}`;
+  return `${rules} · ${run}\nLast 24 h: ${day}`;
+}
 
 /** The `roles` group's definition, added to /clipscope-admin in definition.ts. */
 export function rolesGroup(g: SlashCommandSubcommandGroupBuilder): SlashCommandSubcommandGroupBuilder {

@@ -7,6 +7,7 @@ import { fitEmbed, safeText, truncate } from '../../embeds/limits';
 import { captureLine } from './capture';
 import { digestLines } from './digest';
 import { feedLine } from './feed';
+import { rolesStatusLine } from './roles';
 import { ephemeral, type SubcommandHandler } from './shared';
 
 export const showStatus: SubcommandHandler = async (interaction, ctx) => {
@@ -101,6 +102,12 @@ export async function statusEmbed(
   const feeds = (await ctx.services.feeds?.list(guildId)) ?? [];
   for (const f of feeds) if (f.pauseCause === 'permissions') errors.push(`Clip feed #${f.id}: ${truncate(f.pauseReason ?? '', 200)}`);
   if (feeds.length > 0) fields.push({ name: 'Clip feeds', value: feeds.map(feedLine).join('\n') });
+  // Clipper roles are applied right after the incremental aggregation (src/app.ts): its last finish is theirs.
+  const aggregation = status.jobs.find((j) => j.job === 'aggregate-incremental');
+  const rolesLine = ctx.services.roles
+    ? await rolesStatusLine(ctx.services.roles, guildId, ctx.clock.now(), aggregation?.lastFinishedAt ?? null)
+    : null;
+  if (rolesLine) fields.push({ name: 'Clipper roles', value: rolesLine });
   fields.push({ name: 'Errors', value: errors.length > 0 ? errors.join('\n') : 'None 🎉' });
   return fitEmbed({
     title: `🛠️ Clipscope status${settings.guildName ? ` · ${safeText(settings.guildName, 100)}` : ''}`,
