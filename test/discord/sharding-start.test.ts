@@ -9,33 +9,11 @@ import type { Db } from '../../src/db/database';
 import { closePostgres, openPostgres } from '../../src/db/postgres/engine';
 import { queries } from '../../src/db/sql';
 import { createPostgresDatabase, testEngines, type TestPostgresDatabase } from '../helpers/engines';
-import {
-  member,
-  message,
-  shardOfGuild,
-  snowflake,
-  startFakeDiscord,
-  textChannel,
-  user,
-  type FakeDiscord,
-  type FakeGuild,
-} from '../fakes/discord';
+import { startFakeDiscord, type FakeDiscord } from '../fakes/discord';
 import { spawnApp, type Child } from '../reliability/child-process';
+import { clipMessage, guildsOnEveryShard } from '../helpers/shard-guilds';
 
 const SHARDS = 4;
-const alice = user({ username: 'alice' });
-
-/** One guild on each of the 4 shards. */
-function guildPerShard(): FakeGuild[] {
-  const byShard = new Map<number, FakeGuild>();
-  for (let at = Date.now() - 5_000_000; byShard.size < SHARDS; at += 6_101) {
-    const id = snowflake(at);
-    const shard = shardOfGuild(id, SHARDS);
-    if (!byShard.has(shard)) byShard.set(shard, { id, name: `Shard ${shard}`, channels: [textChannel({ guild_id: id, name: 'clips' })] });
-  }
-  return [...byShard.values()].map((g) => ({ ...g, members: [member(alice)] }));
-}
-
 interface Running {
   child: Child;
   lines(): Record<string, unknown>[];
@@ -90,7 +68,7 @@ describe('npm start with a sharded gateway', () => {
   it.each(testEngines())(
     'on %s, connects all 4 recommended shards in one process, captures every guild and shows the shards in /healthz',
     async (engine) => {
-      const guilds = guildPerShard();
+      const guilds = guildsOnEveryShard(SHARDS, 1);
       discord = await startFakeDiscord({ guilds, shards: SHARDS, maxConcurrency: SHARDS, heartbeatIntervalMs: 100 });
       const env: Record<string, string> = { HTTP_ENABLED: 'true', HTTP_PORT: '0', HTTP_READ_WORKERS: '0' };
       if (engine === 'postgres') {
@@ -102,15 +80,7 @@ describe('npm start with a sharded gateway', () => {
       expect(discord.connectedShards).toEqual([0, 1, 2, 3]);
       expect(r.lines().find((l) => String(l.msg).startsWith('discord: starting'))).toMatchObject({ shardCount: 4, shardIds: [0, 1, 2, 3] });
 
-      const sent = guilds.map((g) =>
-        message({
-          channel_id: g.channels![0]!.id,
-          guild_id: g.id,
-          author: alice,
-          member: member(alice),
-          content: `https://clips.twitch.tv/Start${g.id.slice(-8)}`,
-        }),
-      );
+      const sent = guilds.map((g) => clipMessage(g, `https://clips.twitch.tv/Start${g.id.slice(-8)}`));
       for (const m of sent) await discord.dispatch('MESSAGE_CREATE', m);
       if (engine === 'postgres') {
         const db = openPostgres({ url: postgres!.url, poolSize: 1 });
@@ -149,7 +119,7 @@ describe('npm start with a sharded gateway', () => {
   );
 
   it('exits 1 with a line naming DISCORD_SHARD_COUNT when Discord closes with 4011 (too few shards)', async () => {
-    discord = await startFakeDiscord({ guilds: guildPerShard(), shards: SHARDS });
+    discord = await startFakeDiscord({ guilds: guildsOnEveryShard(SHARDS, 1), shards: SHARDS });
     const r = start({ DISCORD_SHARD_COUNT: '2' });
     expect((await r.child.exited).code).toBe(1);
     const fatal = r.lines().find((l) => l.level === 60);
@@ -161,7 +131,7 @@ describe('npm start with a sharded gateway', () => {
   }, 120_000);
 
   it('exits 1 with one clear line when Discord closes a shard for good after login (4004)', async () => {
-    discord = await startFakeDiscord({ guilds: guildPerShard(), shards: SHARDS });
+    discord = await startFakeDiscord({ guilds: guildsOnEveryShard(SHARDS, 1), shards: SHARDS });
     const r = start({});
     await waitForLine(r, (l) => l.msg === 'clipscope running');
     discord.disconnect(4004, 'Authentication failed.');
@@ -174,7 +144,7 @@ describe('npm start with a sharded gateway', () => {
   }, 120_000);
 
   it('refuses DISCORD_PROCESSES above 1 before starting anything, saying it is not supported yet', async () => {
-    discord = await startFakeDiscord({ guilds: guildPerShard(), shards: SHARDS });
+    discord = await startFakeDiscord({ guilds: guildsOnEveryShard(SHARDS, 1), shards: SHARDS });
     start({ DISCORD_PROCESSES: '3' });
     expect((await running!.child.exited).code).toBe(1);
     expect(fs.readFileSync(path.join(dir, 'clipscope.log'), 'utf8')).toContain(

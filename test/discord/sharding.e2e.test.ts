@@ -9,48 +9,12 @@ import type { FatalClose } from '../../src/discord/fatal-close';
 import type { ShardCountSetting, ShardIdsSetting } from '../../src/discord/shard-plan';
 import { createLogger } from '../../src/logger';
 import { openTestDatabase, testEngines, type TestDatabase } from '../helpers/engines';
-import {
-  member,
-  message,
-  shardOfGuild,
-  snowflake,
-  startFakeDiscord,
-  textChannel,
-  user,
-  type FakeDiscord,
-  type FakeGuild,
-} from '../fakes/discord';
+import { clipMessage, guildsOnEveryShard } from '../helpers/shard-guilds';
+import { shardOfGuild, startFakeDiscord, type FakeDiscord, type FakeGuild } from '../fakes/discord';
 
 const SHARDS = 4;
-const alice = user({ username: 'alice' });
-
-/** Two guilds on every one of the 4 shards, with ids as Discord makes them (a creation time in the top bits). */
-function guildsOnEveryShard(): FakeGuild[] {
-  const guilds: FakeGuild[] = [];
-  const perShard = new Map<number, number>();
-  for (let at = Date.now() - 10_000_000; guilds.length < SHARDS * 2; at += 7_919) {
-    const id = snowflake(at);
-    const shard = shardOfGuild(id, SHARDS);
-    if ((perShard.get(shard) ?? 0) >= 2) continue;
-    perShard.set(shard, (perShard.get(shard) ?? 0) + 1);
-    guilds.push({
-      id,
-      name: `Shard ${shard} town ${perShard.get(shard)}`,
-      channels: [textChannel({ guild_id: id, name: 'clips' })],
-      members: [member(alice)],
-    });
-  }
-  return guilds;
-}
-
 const clipIn = (guild: FakeGuild) =>
-  message({
-    channel_id: guild.channels![0]!.id,
-    guild_id: guild.id,
-    author: alice,
-    member: member(alice),
-    content: `https://clips.twitch.tv/Shard${shardOfGuild(guild.id, SHARDS)}Clip-${guild.id.slice(-6)}`,
-  });
+  clipMessage(guild, `https://clips.twitch.tv/Shard${shardOfGuild(guild.id, SHARDS)}Clip-${guild.id.slice(-6)}`);
 
 /** `guild@shard` for every MESSAGE_CREATE the client's shards receive from now on. */
 function receivedMessages(bot: DiscordBot): string[] {
@@ -73,7 +37,7 @@ describe.each(testEngines())('the sharded gateway on %s', (engine) => {
   let bot: DiscordBot | null = null;
   let logs: LogLine[];
   let fatal: FatalClose[];
-  const guilds = guildsOnEveryShard();
+  const guilds = guildsOnEveryShard(SHARDS, 2);
 
   beforeAll(async () => {
     t = await openTestDatabase(engine, 'sharding-e2e');
@@ -174,7 +138,7 @@ describe.each(testEngines())('the sharded gateway on %s', (engine) => {
 
 describe('identify waves', () => {
   it('start shards within Discord’s max_concurrency: one per rate-limit key, 5 s between waves', async () => {
-    const discord = await startFakeDiscord({ guilds: guildsOnEveryShard(), shards: SHARDS, maxConcurrency: 2 });
+    const discord = await startFakeDiscord({ guilds: guildsOnEveryShard(SHARDS, 2), shards: SHARDS, maxConcurrency: 2 });
     const t = await openTestDatabase('sqlite', 'identify-waves');
     const logger = createLogger({ level: 'silent' });
     const bot = createDiscordBot({
