@@ -182,6 +182,9 @@ export async function benchFlood(options: FloodOptions) {
     // Warm: the victim's answer is cached, and a first explicit range has been planned by SQLite.
     await fetch(cached, { headers: { authorization: `Bearer ${victimToken}` } });
     await fetch(floodUrl(url, -1, endAt), { headers: { authorization: `Bearer ${flooderToken}` } });
+    // And a second of the cached load, unmeasured: the idle figure is then not the server's first connections (a
+    // PostgreSQL pool opening its connections, the JIT) but the steady state it is compared with.
+    await measureCached(cached, victimToken, options.connections, 1);
     child.send({ type: 'delay-reset' });
     const idle = await measureCached(cached, victimToken, options.connections, options.durationSec);
     const idleDelay = await readDelay(child);
