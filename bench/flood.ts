@@ -10,7 +10,8 @@
 // (make a database with: npx clipscope generate --size S --out /tmp/S.db)
 import fs from 'node:fs';
 import path from 'node:path';
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -55,8 +56,33 @@ async function serve(database: string, readWorkers: number): Promise<void> {
       trustProxy: false,
     },
   });
-  process.send?.({ url: await server.listen('127.0.0.1', 0) });
+  // The delay of the thread that serves cached answers: what a cached answer waits for before it is even looked at.
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  process.on('message', (message: { type: string }) => {
+    if (message.type === 'delay-reset') delay.reset();
+    if (message.type === 'delay-read') process.send?.({ type: 'delay', p99Ms: delay.percentile(99) / 1e6, maxMs: delay.max / 1e6 });
+  });
+  process.send?.({ type: 'url', url: await server.listen('127.0.0.1', 0) });
   void closeDb; // the process is killed when the measurement ends
+}
+
+interface LoopDelay {
+  p99Ms: number;
+  maxMs: number;
+}
+
+/** The server's event-loop delay since the last reset, read over IPC. */
+function readDelay(child: ChildProcess): Promise<LoopDelay> {
+  return new Promise((resolve) => {
+    const onMessage = (m: { type: string } & LoopDelay) => {
+      if (m.type !== 'delay') return;
+      child.off('message', onMessage);
+      resolve({ p99Ms: m.p99Ms, maxMs: m.maxMs });
+    };
+    child.on('message', onMessage);
+    child.send({ type: 'delay-read' });
+  });
 }
 
 interface Latency {
@@ -156,11 +182,18 @@ export async function benchFlood(options: FloodOptions) {
     // Warm: the victim's answer is cached, and a first explicit range has been planned by SQLite.
     await fetch(cached, { headers: { authorization: `Bearer ${victimToken}` } });
     await fetch(floodUrl(url, -1, endAt), { headers: { authorization: `Bearer ${flooderToken}` } });
+    // And a second of the cached load, unmeasured: the idle figure is then not the server's first connections (a
+    // PostgreSQL pool opening its connections, the JIT) but the steady state it is compared with.
+    await measureCached(cached, victimToken, options.connections, 1);
+    child.send({ type: 'delay-reset' });
     const idle = await measureCached(cached, victimToken, options.connections, options.durationSec);
+    const idleDelay = await readDelay(child);
     const load = flood(url, flooderToken, options.flooders, endAt);
     // Measured once the flood is in its steady state (every flooder has a request in the server).
     await new Promise((resolve) => setTimeout(resolve, 3000));
+    child.send({ type: 'delay-reset' });
     const flooded = await measureCached(cached, victimToken, options.connections, options.durationSec);
+    const floodedDelay = await readDelay(child);
     await load.stop();
     return {
       victim,
@@ -170,6 +203,8 @@ export async function benchFlood(options: FloodOptions) {
       durationSec: options.durationSec,
       idle,
       flooded,
+      /** The server thread's event-loop delay while each was measured (how long a cached answer waited to start). */
+      loopDelay: { idle: idleDelay, flooded: floodedDelay },
       flooderStatuses: Object.fromEntries(load.statuses),
     };
   } finally {
@@ -191,9 +226,16 @@ function floodFigures(prefix: string, result: Awaited<ReturnType<typeof benchFlo
           }),
         ];
   const answered = (result.flooderStatuses[200] ?? 0) / (result.durationSec + 3);
+  const loop = (delay: LoopDelay, what: string): Figure =>
+    figure(`${prefix}_loop_delay_p99_ms`.replace('{}', what), summarise([delay.p99Ms]), 'ms', {
+      better: 'lower',
+      note: `event-loop delay p99 of the server thread that serves cached answers, ${what === 'idle' ? 'nothing else running' : `during the flood (${label})`}`,
+    });
   return [
     ...p99(result.idle, 'idle'),
     ...p99(result.flooded, 'flooded'),
+    loop(result.loopDelay.idle, 'idle'),
+    loop(result.loopDelay.flooded, 'flooded'),
     figure(`${prefix}_answered`.replace('{}', 'flooded'), summarise([result.flooded.answered]), 'answers', {
       better: 'higher',
       note: `cached answers given to the other guild in ${result.durationSec} s of flood (${label}); 0 = starved`,

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { makeDatabaseFolder, openSqliteFile } from './database-file';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { ClipscopeError } from '../errors';
@@ -40,7 +40,8 @@ export interface Connection {
 class ConnectionState implements Connection {
   /** The transaction handle that holds the connection, or null when no transaction is open. */
   owner: SqliteDb | null = null;
-  private wake: { promise: Promise<void>; resolve: () => void } | null = null;
+  /** Callers waiting for the connection, first come first served; each runs synchronously in its turn. */
+  private readonly waiting: Array<() => void> = [];
   // One cache in two maps: a statement's mode is per statement object, so raw-mode statements need their own, and a
   // second map keyed by the same SQL string avoids building (and hashing) a new key string on every call.
   private readonly statements = new Map<string, Database.Statement>();
@@ -67,21 +68,55 @@ class ConnectionState implements Connection {
     return statement;
   }
 
-  /** Resolves at the next release of the connection; every waiter re-checks ownership when it wakes. */
-  released(): Promise<void> {
-    if (!this.wake) {
-      let resolve!: () => void;
-      const promise = new Promise<void>((r) => (resolve = r));
-      this.wake = { promise, resolve };
+  /**
+   * Runs `fn` (synchronous statements) once no transaction holds the connection and every caller that waited before
+   * this one has had its turn.
+   */
+  whenFree<T>(fn: () => T): Promise<T> {
+    if (this.owner === null) {
+      try {
+        return Promise.resolve(fn());
+      } catch (error) {
+        return Promise.reject(error);
+      }
     }
-    return this.wake.promise;
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.push(() => {
+        try {
+          resolve(fn());
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
   }
 
+  /**
+   * Makes `tx` the owner of the connection in its turn: at once when it is free (null: nothing to wait for, so the
+   * transaction begins in the caller's tick, as before), else a promise that resolves after the earlier waiters.
+   */
+  acquire(tx: SqliteDb): Promise<void> | null {
+    if (this.owner === null) {
+      this.owner = tx;
+      return null;
+    }
+    return new Promise<void>((resolve) => {
+      this.waiting.push(() => {
+        this.owner = tx;
+        resolve();
+      });
+    });
+  }
+
+  /**
+   * Hands the connection on in arrival order: waiting statements run now, one after another, until a waiting
+   * transaction takes it. Waking every waiter at once instead let whoever asked last (a new transaction in the same
+   * flush of promises) take the connection before callers that had waited all along, again and again.
+   */
   release(): void {
     this.owner = null;
-    const wake = this.wake;
-    this.wake = null;
-    wake?.resolve();
+    // The connection is free only while the queue is empty (whenFree and acquire queue only behind an owner).
+    while (this.owner === null && this.waiting.length > 0) this.waiting.shift()!();
   }
 }
 
@@ -126,9 +161,9 @@ export class SqliteDb implements Db {
   async transaction<T>(fn: (tx: Db) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     if (this.tx) return this.savepoint(fn);
     const state = this.state;
-    while (state.owner !== null) await state.released();
     const tx = new SqliteDb(state, true, this.orm);
-    state.owner = tx;
+    const turn = state.acquire(tx);
+    if (turn) await turn;
     try {
       // IMMEDIATE takes the write lock up front, so concurrent writers (other processes) queue rather than deadlock.
       state.statement(options.readOnly ? 'BEGIN' : 'BEGIN IMMEDIATE').run();
@@ -178,7 +213,7 @@ export function run<T>(db: Db, fn: (connection: Connection) => T): Promise<T> {
   } catch (error) {
     return Promise.reject(error);
   }
-  return handle.state.released().then(() => run(db, fn));
+  return handle.state.whenFree(() => fn(handle.state));
 }
 
 /**

@@ -76,7 +76,7 @@ class SqliteQueries implements Queries {
     return this.execute(RUN, sql, params) as Promise<RunResult>;
   }
 
-  /** Like `run` in client.ts: at once when the handle may use the connection, else when it is released. */
+  /** Like `run` in client.ts: at once when the handle may use the connection, else in its turn when it is released. */
   private execute(mode: Mode, sql: string, params: SqlParams | undefined): Promise<unknown> {
     const db = this.db;
     try {
@@ -84,7 +84,7 @@ class SqliteQueries implements Queries {
     } catch (error) {
       return Promise.reject(error);
     }
-    return db.state.released().then(() => this.execute(mode, sql, params));
+    return db.state.whenFree(() => runOnSqlite(db.state, mode, sql, params));
   }
 }
 

@@ -89,9 +89,9 @@ export function createQueryBudget(options: QueryBudgetOptions): QueryBudget {
       }
       account.queued += 1;
       const mine = account;
-      // Always after a turn of the event loop, even for an idle token: reads waiting for the connection are woken all at
-      // once when a transaction ends, and an answer started in that same flush of promises would take the connection
-      // before them, again and again (measured: another guild's cached answers got no answer at all for 10 s).
+      // Always after a turn of the event loop, even for an idle token: requests that arrived meanwhile (cached answers
+      // above all) are read and answered before this token's next uncached answer starts. (The connection itself is
+      // handed on first come first served: src/db/client.ts.)
       const turn = mine.tail.then(nextTurn);
       const done = turn.then(async () => {
         refill(mine, now());

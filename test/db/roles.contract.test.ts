@@ -24,32 +24,12 @@ import { upsertTwitchLinks } from '../../src/db/stores/twitch-links';
 import { createRolesAdmin } from '../../src/roles/admin';
 import { InvalidRoleRuleError } from '../../src/roles/rules';
 import { openTestDatabase, testEngines, type TestDatabase } from '../helpers/engines';
+import { syncedClip } from '../helpers/synced-clip';
 
 const DAY = 86_400_000;
 const NOV_20 = Date.UTC(2026, 10, 20, 12);
 const DEC_2 = Date.UTC(2026, 11, 2, 12);
 const WHOLE = { start: -8_640_000_000_000_000, end: 8_640_000_000_000_000 };
-
-function twitchClip(id: string, creator: string, views: number, createdAt: number) {
-  return {
-    clip: {
-      id,
-      broadcasterId: 'b1',
-      broadcasterName: 'Streamer',
-      creatorId: creator,
-      creatorName: `Clipper${creator}`,
-      gameId: 'g1',
-      title: id,
-      viewCount: views,
-      createdAt,
-      thumbnailUrl: '',
-      duration: 30,
-      videoId: null,
-      vodOffset: null,
-    },
-    url: `https://clips.twitch.tv/${id}`,
-  };
-}
 
 describe.each(testEngines())('clipper role stores on %s', (engine) => {
   let t: TestDatabase;
@@ -62,19 +42,19 @@ describe.each(testEngines())('clipper role stores on %s', (engine) => {
       t.db,
       'gA',
       [
-        twitchClip('A1', 't1', 5000, NOV_20),
-        twitchClip('A2', 't1', 10, NOV_20 + DAY),
-        twitchClip('A3', 't1', 10, NOV_20 + 2 * DAY),
-        twitchClip('A4', 't2', 900, DEC_2),
-        twitchClip('A5', 't2', 900, DEC_2 + DAY),
-        twitchClip('A6', 't3', 10, DEC_2),
+        syncedClip('A1', 't1', 5000, NOV_20),
+        syncedClip('A2', 't1', 10, NOV_20 + DAY),
+        syncedClip('A3', 't1', 10, NOV_20 + 2 * DAY),
+        syncedClip('A4', 't2', 900, DEC_2),
+        syncedClip('A5', 't2', 900, DEC_2 + DAY),
+        syncedClip('A6', 't3', 10, DEC_2),
       ],
       new Map([['g1', 'Chess']]),
       [],
       0,
       DEC_2,
     );
-    await writeSyncedClips(t.db, 'gB', [twitchClip('B1', 't9', 1, DEC_2)], new Map(), [], 0, DEC_2);
+    await writeSyncedClips(t.db, 'gB', [syncedClip('B1', 't9', 1, DEC_2)], new Map(), [], 0, DEC_2);
     await upsertTwitchLinks(t.db, [
       { guildId: 'gA', discordUserId: 'alice', discordName: 'Alice', twitchUserId: 't1', twitchName: 'clipper1', linkedAt: 1 },
       { guildId: 'gA', discordUserId: 'bob', discordName: 'Bob', twitchUserId: 't2', twitchName: 'clipper2', linkedAt: 1 },

@@ -11,32 +11,13 @@ import { ManualClock } from '../../src/clock';
 import type { HttpServer } from '../../src/http/server';
 import { createApiToken, hashToken, revokeApiToken } from '../../src/auth/tokens';
 import { GUILD_A, GUILD_B, NOW, seedCommunity, shareNewClip } from '../fixtures/http-community';
+import { apiQueries } from '../helpers/api-queries';
 import { bearer, startTestServer } from '../helpers/http-server';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
 import { InjectBrowser, startSignInWorld } from '../helpers/sign-in';
 
 // What only guild B has: its clip, title, creator, game and view count.
 const B_SECRETS = ['SecretClipNine', 'Secret of guild B', 'Mallory', 'SecretGame', '999999', 'ZebraOnlyInGuildB'];
-const PERIODS = ['day', 'week', 'month', 'all_time'];
-
-/** Each endpoint's query variants worth walking (every period, every report). */
-function variants(path: string): string[] {
-  const name = path.replace('/analytics/api/', '');
-  if (name === 'events') return [];
-  if (name === 'status' || name === 'linked-accounts') return [''];
-  // No period: the guild's rules and role changes, one page (test/http/role-changes-api.test.ts seeds both guilds').
-  if (name === 'role-changes') return ['', 'limit=100'];
-  if (name === 'export.csv')
-    return ['top-creators', 'top-games', 'viral-clips', 'timeline'].flatMap((r) =>
-      r === 'timeline'
-        ? ['day', 'week', 'month'].map((p) => `report=${r}&period=${p}&days=3660`)
-        : PERIODS.map((p) => `report=${r}&period=${p}&limit=100`),
-    );
-  if (name === 'engagement-timeline') return ['day', 'week', 'month'].map((p) => `period=${p}&days=3660`);
-  if (name === 'compare') return ['day', 'week', 'month'].map((p) => `period=${p}`);
-  if (name.startsWith('top-') || name === 'viral-clips') return PERIODS.map((p) => `period=${p}&limit=100`);
-  return PERIODS.map((p) => `period=${p}`);
-}
 
 /** Parameters each endpoint knows, for the fuzzer (plus names it does not know). */
 const PARAMS = ['period', 'offset', 'from', 'to', 'limit', 'sort', 'min_views', 'days', 'report', 'guild', 'guild_id'];
@@ -76,7 +57,7 @@ describe('HTTP API under abuse', () => {
     expect(routes).toEqual(expect.arrayContaining(['/analytics/api/overview', '/analytics/api/export.csv', '/analytics/api/events']));
     let requests = 0;
     for (const route of routes) {
-      for (const query of variants(route)) {
+      for (const query of apiQueries(route)) {
         const url = `${route}?${query}`;
         // B asks first, so a cache keyed by anything less than the guild would hand B's answer to A.
         const asB = await server.app.inject({ url, headers: bearer(tokenB) });
@@ -134,7 +115,7 @@ describe('HTTP API under abuse', () => {
       expect((await browser.signIn(world, world.alice.id)).statusCode).toBe(303);
       let requests = 0;
       for (const route of routes) {
-        for (const query of variants(route)) {
+        for (const query of apiQueries(route)) {
           // B's owner asks for B first through a token, so a cache keyed by less than the guild would serve it to A.
           expect((await server.app.inject({ url: `${route}?${query}`, headers: bearer(tokenB) })).statusCode).toBe(200);
           const asA = await browser.get(`${route}?${query}&guild=${GUILD_A}`);

@@ -33,6 +33,7 @@ import {
 } from '../fakes/discord';
 import { chatInput, Permissions, subcommand, subcommandGroup, options as optionsOf } from '../fakes/discord/interactions';
 import { FakeHelix, useFakeHelixPort } from '../fakes/helix';
+import { apiQueries } from '../helpers/api-queries';
 import { fakeBackedAppEnv } from './app-env';
 import { ROOT } from './child-process';
 import { sqliteClient } from '../../src/db/client';
@@ -46,18 +47,6 @@ function apiPaths(): string[] {
     .filter((f) => f.endsWith('.ts') && f !== 'index.ts' && f !== 'healthz.ts')
     .map((f) => `/analytics/api/${f === 'export-csv.ts' ? 'export.csv' : f.replace(/\.ts$/, '')}`)
     .sort();
-}
-
-function queriesFor(apiPath: string): string[] {
-  const name = apiPath.replace('/analytics/api/', '');
-  if (name === 'events' || name === 'status' || name === 'linked-accounts') return [''];
-  if (name === 'export.csv')
-    return ['top-creators', 'top-games', 'viral-clips'].map((r) => `report=${r}&period=week`).concat('report=timeline&period=day&days=30');
-  if (name === 'engagement-timeline') return ['period=day&days=30'];
-  if (name === 'compare') return ['period=week'];
-  // No period: the guild's role rules and changes, one page and then the most a page holds.
-  if (name === 'role-changes') return ['', 'limit=100'];
-  return ['period=week', 'period=all_time'];
 }
 
 describe('secrets in logs, errors and responses', () => {
@@ -191,7 +180,7 @@ describe('secrets in logs, errors and responses', () => {
     const paths = apiPaths();
     expect(paths).toEqual(expect.arrayContaining(['/analytics/api/overview', '/analytics/api/export.csv', '/analytics/api/events']));
     for (const apiPath of paths.filter((p) => !p.endsWith('/events'))) {
-      for (const query of queriesFor(apiPath)) {
+      for (const query of apiQueries(apiPath)) {
         const response = await call(`${apiPath}?${query}`, auth(live.token));
         expect(response.status, `${apiPath}?${query}`).toBe(200);
       }
@@ -382,7 +371,7 @@ describe('secrets of Sign in with Discord', () => {
 
     // Every API path with the session, the settings read and changed, a refused change, the live stream.
     for (const apiPath of apiPaths().filter((p) => !p.endsWith('/events'))) {
-      for (const query of queriesFor(apiPath)) expect((await call(`${apiPath}?${query}&guild=${guildId}`)).status, apiPath).toBe(200);
+      for (const query of apiQueries(apiPath)) expect((await call(`${apiPath}?${query}&guild=${guildId}`)).status, apiPath).toBe(200);
     }
     expect((await call(`/dashboard/api/settings?guild=${guildId}`)).status).toBe(200);
     const patch = (body: unknown, headers: Record<string, string> = csrf) =>

@@ -14,6 +14,7 @@ import { createRolesRunner } from '../../src/roles/job';
 import { startCommandBot, type CommandBot } from '../discord/command-bot';
 import { member, role, snowflake, textChannel, user, type RecordedRequest } from '../fakes/discord';
 import { chatInput, options, Permissions, roleOption, subcommand, subcommandGroup } from '../fakes/discord/interactions';
+import { syncedClip } from '../helpers/synced-clip';
 
 const NOW = Date.UTC(2026, 10, 25, 12, 0);
 const MANAGE_ROLES = (1n << 28n).toString();
@@ -108,26 +109,7 @@ beforeAll(async () => {
   await writeSyncedClips(
     h.temp.db,
     guildA,
-    [
-      {
-        clip: {
-          id: 'Clip1',
-          broadcasterId: 'b1',
-          broadcasterName: 'Streamer',
-          creatorId: 'ta',
-          creatorName: 'alice_tv',
-          gameId: 'g1',
-          title: 'Clip1',
-          viewCount: 10,
-          createdAt: NOW - 3_600_000,
-          thumbnailUrl: '',
-          duration: 30,
-          videoId: null,
-          vodOffset: null,
-        },
-        url: 'https://clips.twitch.tv/Clip1',
-      },
-    ],
+    [syncedClip('Clip1', 'ta', 10, NOW - 3_600_000, 'alice_tv')],
     new Map([['g1', 'Chess']]),
     [],
     0,

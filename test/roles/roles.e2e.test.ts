@@ -30,6 +30,7 @@ import {
   type RecordedRequest,
 } from '../fakes/discord';
 import { openTestDatabase, testEngines, type TestDatabase } from '../helpers/engines';
+import { syncedClip, type SyncedClip } from '../helpers/synced-clip';
 
 const MANAGE_ROLES = (1n << 28n).toString();
 const guildId = snowflake();
@@ -47,6 +48,9 @@ const [alice, bob, carol, dave, erin] = ['alice', 'bob', 'carol', 'dave', 'erin'
 const NOV_28 = Date.UTC(2026, 10, 28, 12);
 const DEC_3 = Date.UTC(2026, 11, 3, 12);
 const TABLES = ['clips', 'shares', 'reactions', 'twitch_links', 'role_rules', 'role_grants', 'role_changes', 'guild_settings'];
+/** A synced clip whose creator's Twitch name is `tw_<creator>` (the names the assertions below read). */
+const clip = (id: string, creator: string, views: number, createdAt: number): SyncedClip =>
+  syncedClip(id, creator, views, createdAt, `tw_${creator}`);
 
 /** Fresh guilds each test: member roles change in place. */
 function guilds(): FakeGuild[] {
@@ -79,27 +83,6 @@ function guilds(): FakeGuild[] {
       botRoles: [lockedBotRole],
     },
   ];
-}
-
-function twitchClip(id: string, creator: string, views: number, createdAt: number) {
-  return {
-    clip: {
-      id,
-      broadcasterId: 'b1',
-      broadcasterName: 'Streamer',
-      creatorId: creator,
-      creatorName: `tw_${creator}`,
-      gameId: 'g1',
-      title: id,
-      viewCount: views,
-      createdAt,
-      thumbnailUrl: '',
-      duration: 30,
-      videoId: null,
-      vodOffset: null,
-    },
-    url: `https://clips.twitch.tv/${id}`,
-  };
 }
 
 describe.each(testEngines())('clipper roles on %s', (engine) => {
@@ -152,8 +135,7 @@ describe.each(testEngines())('clipper roles on %s', (engine) => {
     expect(await admin().enable(guild, input.roleId)).toBe('enabled');
     return preview!.plan;
   };
-  const clips = (guild: string, list: ReturnType<typeof twitchClip>[]) =>
-    writeSyncedClips(t.db, guild, list, new Map([['g1', 'Chess']]), [], 0, clock.now());
+  const clips = (guild: string, list: SyncedClip[]) => writeSyncedClips(t.db, guild, list, new Map([['g1', 'Chess']]), [], 0, clock.now());
   const share = (guild: string, messageId: string, author: ApiUser, clipIds: string[]) =>
     recordMessage(
       t.db,
@@ -190,10 +172,10 @@ describe.each(testEngines())('clipper roles on %s', (engine) => {
 
   it('applies what the preview showed, with the rule in the audit log, and a rerun changes nothing', async () => {
     await clips(guildId, [
-      twitchClip('A1', 'ta', 10, NOV_28 - 86_400_000),
-      twitchClip('A2', 'ta', 10, NOV_28 - 2 * 86_400_000),
-      twitchClip('B1', 'tb', 99, NOV_28 - 86_400_000),
-      twitchClip('U1', 'tu', 1, NOV_28),
+      clip('A1', 'ta', 10, NOV_28 - 86_400_000),
+      clip('A2', 'ta', 10, NOV_28 - 2 * 86_400_000),
+      clip('B1', 'tb', 99, NOV_28 - 86_400_000),
+      clip('U1', 'tu', 1, NOV_28),
     ]);
     const plan = await enableRule({ roleId: roleIds.topClipper, kind: 'top_clippers_by_clips', top: 3 });
     expect(plan.plan).toEqual({ grant: [alice.id, bob.id].sort(), revoke: [], keep: [] });
@@ -213,12 +195,12 @@ describe.each(testEngines())('clipper roles on %s', (engine) => {
   });
 
   it('moves the role from last month’s top clipper to this month’s when the month rolls over', async () => {
-    await clips(guildId, [twitchClip('A1', 'ta', 10, NOV_28 - 86_400_000), twitchClip('A2', 'ta', 10, NOV_28)]);
+    await clips(guildId, [clip('A1', 'ta', 10, NOV_28 - 86_400_000), clip('A2', 'ta', 10, NOV_28)]);
     await enableRule({ roleId: roleIds.topClipper, kind: 'top_clippers_by_clips', period: 'month', top: 1 });
     await runner().runOnce();
     expect(holders(roleIds.topClipper)).toEqual([alice.id]);
     clock.set(DEC_3);
-    await clips(guildId, [twitchClip('B1', 'tb', 5, DEC_3 - 3_600_000)]);
+    await clips(guildId, [clip('B1', 'tb', 5, DEC_3 - 3_600_000)]);
     const preview = await admin().preview(guildId, roleIds.topClipper);
     expect(preview?.plan.periodLabel).toBe('December 2026');
     expect(preview?.plan.plan).toEqual({ grant: [bob.id], revoke: [alice.id], keep: [] });
@@ -236,7 +218,7 @@ describe.each(testEngines())('clipper roles on %s', (engine) => {
   });
 
   it('skips a member who left, and drops the grant of one who held the role', async () => {
-    await clips(guildId, [twitchClip('C1', 'tx', 1, NOV_28)]);
+    await clips(guildId, [clip('C1', 'tx', 1, NOV_28)]);
     await share(guildId, 'm1', carol, ['C1']);
     await share(guildId, 'm2', carol, ['C1']);
     await share(guildId, 'm3', dave, ['C1']);
@@ -271,7 +253,7 @@ describe.each(testEngines())('clipper roles on %s', (engine) => {
   });
 
   it('leaves alone a role above Clipscope’s and a server where it lacks Manage Roles', async () => {
-    await clips(guildId, [twitchClip('C1', 'tx', 1, NOV_28)]);
+    await clips(guildId, [clip('C1', 'tx', 1, NOV_28)]);
     await share(guildId, 'm1', carol, ['C1']);
     await share(lockedGuildId, 'm2', alice, ['C1']);
     await enableRule({ roleId: roleIds.mods, kind: 'top_sharers_by_shares' });
@@ -286,7 +268,7 @@ describe.each(testEngines())('clipper roles on %s', (engine) => {
   });
 
   it('records nothing when Discord refuses a change, and tries again next run', async () => {
-    await clips(guildId, [twitchClip('A1', 'ta', 1, NOV_28)]);
+    await clips(guildId, [clip('A1', 'ta', 1, NOV_28)]);
     await enableRule({ roleId: roleIds.topClipper, kind: 'top_clippers_by_clips' });
     // Discord refuses although the cache said Clipscope may (its role was moved a moment ago, say).
     let refuse = true;
@@ -304,11 +286,7 @@ describe.each(testEngines())('clipper roles on %s', (engine) => {
   });
 
   it('waits out a burst of 429s and ends with exactly the qualifying members holding the role', async () => {
-    await clips(guildId, [
-      twitchClip('A1', 'ta', 20_000, NOV_28),
-      twitchClip('B1', 'tb', 15_000, NOV_28),
-      twitchClip('X1', 'tx', 50_000, NOV_28),
-    ]);
+    await clips(guildId, [clip('A1', 'ta', 20_000, NOV_28), clip('B1', 'tb', 15_000, NOV_28), clip('X1', 'tx', 50_000, NOV_28)]);
     await upsertTwitchLinks(t.db, [
       { guildId, discordUserId: carol.id, discordName: 'carol', twitchUserId: 'tx', twitchName: 'tw_tx', linkedAt: 1 },
     ]);
@@ -322,7 +300,7 @@ describe.each(testEngines())('clipper roles on %s', (engine) => {
   });
 
   it('makes at most the configured changes per run and per minute; the rest follow in later runs', async () => {
-    await clips(guildId, [twitchClip('A1', 'ta', 1, NOV_28), twitchClip('B1', 'tb', 1, NOV_28), twitchClip('X1', 'tx', 1, NOV_28)]);
+    await clips(guildId, [clip('A1', 'ta', 1, NOV_28), clip('B1', 'tb', 1, NOV_28), clip('X1', 'tx', 1, NOV_28)]);
     await upsertTwitchLinks(t.db, [
       { guildId, discordUserId: carol.id, discordName: 'carol', twitchUserId: 'tx', twitchName: 'tw_tx', linkedAt: 1 },
     ]);
@@ -337,7 +315,7 @@ describe.each(testEngines())('clipper roles on %s', (engine) => {
     expect(holders(roleIds.milestone)).toEqual([alice.id, bob.id, carol.id].sort());
   });
   it('starts the next run with the rule the limits cut short, so one busy rule cannot starve the others', async () => {
-    await clips(guildId, [twitchClip('A1', 'ta', 1, NOV_28)]);
+    await clips(guildId, [clip('A1', 'ta', 1, NOV_28)]);
     await enableRule({ roleId: roleIds.topClipper, kind: 'clips_milestone', min: 1 });
     for (const [m, who] of [
       ['m1', carol],
@@ -350,7 +328,7 @@ describe.each(testEngines())('clipper roles on %s', (engine) => {
     expect(await run.runOnce()).toEqual({ ...zero, rules: 2, added: 2, deferred: 2 });
     expect(holders(roleIds.topClipper)).toEqual([alice.id]);
     // The first rule has something new, but the cut-short one goes first.
-    await clips(guildId, [twitchClip('B1', 'tb', 1, NOV_28)]);
+    await clips(guildId, [clip('B1', 'tb', 1, NOV_28)]);
     expect(await run.runOnce()).toEqual({ ...zero, rules: 2, added: 2, deferred: 1 });
     expect(holders(roleIds.milestone)).toEqual([carol.id, dave.id, erin.id].sort());
     expect(holders(roleIds.topClipper)).toEqual([alice.id]);

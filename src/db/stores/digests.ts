@@ -1,5 +1,6 @@
 // The weekly digest store: digest_posts (one row per guild and covered week: claimed, posted or failed) and the
 // digest error kept in the guild's settings, each change written in one transaction.
+import { claimOrResume, type Claim } from '../claim';
 import type { Db } from '../database';
 import { updateGuildSettings } from '../guild-settings';
 import { queries } from '../sql';
@@ -11,32 +12,27 @@ export interface DigestWeek {
   weekStart: number;
 }
 
-export type DigestClaim = 'fresh' | 'resumed';
+export type DigestClaim = Claim;
 export type DigestPostStatus = 'posted' | 'failed' | 'claimed';
 
 /**
  * Takes the week for this attempt: 'fresh' when nobody tried yet, 'resumed' when an earlier attempt's claim was
- * made before `staleBefore` (that attempt died), null when it is posted, refused, or claimed more recently. Each
- * step is one statement whose outcome the database decides (an insert that does nothing on conflict, then an update
- * conditional on the claim being stale), so of any number of processes claiming at once exactly one wins.
+ * made before `staleBefore` (that attempt died), null when it is posted, refused, or claimed more recently. Of any
+ * number of processes claiming at once exactly one wins (src/db/claim.ts).
  */
-export async function claimDigestWeek(
+export function claimDigestWeek(
   db: Db,
   week: DigestWeek & { channelId: string; now: number; staleBefore: number },
 ): Promise<DigestClaim | null> {
-  const q = queries(db);
-  const inserted = await q.run(
-    `INSERT INTO digest_posts (guild_id, week_start, channel_id, status, created_at) VALUES (?, ?, ?, 'claimed', ?)
-     ON CONFLICT (guild_id, week_start) DO NOTHING`,
-    [week.guildId, week.weekStart, week.channelId, week.now],
-  );
-  if (inserted.changes > 0) return 'fresh';
-  const resumed = await q.run(
-    `UPDATE digest_posts SET channel_id = ?, created_at = ?
-     WHERE guild_id = ? AND week_start = ? AND status = 'claimed' AND created_at <= ?`,
-    [week.channelId, week.now, week.guildId, week.weekStart, week.staleBefore],
-  );
-  return resumed.changes > 0 ? 'resumed' : null;
+  return claimOrResume(db, {
+    table: 'digest_posts',
+    key: { guild_id: week.guildId, week_start: week.weekStart },
+    stateColumn: 'status',
+    claimedAtColumn: 'created_at',
+    values: { channel_id: week.channelId },
+    now: week.now,
+    staleBefore: week.staleBefore,
+  });
 }
 
 /** Records the week as posted in `messageId`, and clears the guild's digest error if one is recorded. */

@@ -1,6 +1,7 @@
 // The monthly report by email (docs/reports.md#the-monthly-report-by-email): report_email_recipients (the addresses a
 // manager set, at most MAX_REPORT_EMAILS per guild) and report_emails (one row per guild, month and address: claimed,
 // sent or failed), each step one statement the database decides, as in the report_posts store.
+import { claimOrResume, type Claim } from '../claim';
 import type { Db } from '../database';
 import type { ReportEmailState } from '../schema/reports';
 import { queries } from '../sql';
@@ -63,31 +64,31 @@ export function listReportEmailGuilds(db: Db, afterGuildId = ''): Promise<string
     .then((rows) => rows.map((r) => r.guild_id));
 }
 
-export type ReportEmailClaim = 'fresh' | 'resumed';
+export type ReportEmailClaim = Claim;
 
 /**
  * Takes one recipient's email of the month: 'fresh' when nobody tried yet; 'resumed' when an earlier claim is older
  * than `staleBefore` and attempts remain (a transient failure: MAX_REPORT_EMAIL_ATTEMPTS in all; a lost outcome, whose
  * claim still carries its time: resumed once); null otherwise. Of any number of processes claiming at once one wins.
  */
-export async function claimReportEmail(
+export function claimReportEmail(
   db: Db,
   email: ReportMonth & { address: string; now: number; staleBefore: number },
 ): Promise<ReportEmailClaim | null> {
-  const q = queries(db);
-  const inserted = await q.run(
-    `INSERT INTO report_emails (guild_id, month_start, address, state, attempts, claimed_at) VALUES (?, ?, ?, 'claimed', 1, ?)
-     ON CONFLICT (guild_id, month_start, address) DO NOTHING`,
-    [email.guildId, email.monthStart, email.address, email.now],
-  );
-  if (inserted.changes > 0) return 'fresh';
-  const resumed = await q.run(
-    `UPDATE report_emails SET attempts = attempts + 1, claimed_at = ?
-     WHERE guild_id = ? AND month_start = ? AND address = ? AND state = 'claimed' AND claimed_at <= ?
-       AND attempts < CASE WHEN claimed_at = 0 THEN CAST(? AS integer) ELSE CAST(? AS integer) END`,
-    [email.now, email.guildId, email.monthStart, email.address, email.staleBefore, MAX_REPORT_EMAIL_ATTEMPTS, MAX_LOST_EMAIL_ATTEMPTS],
-  );
-  return resumed.changes > 0 ? 'resumed' : null;
+  return claimOrResume(db, {
+    table: 'report_emails',
+    key: { guild_id: email.guildId, month_start: email.monthStart, address: email.address },
+    stateColumn: 'state',
+    claimedAtColumn: 'claimed_at',
+    insertOnly: { attempts: 1 },
+    resume: {
+      set: 'attempts = attempts + 1',
+      where: 'attempts < CASE WHEN claimed_at = 0 THEN CAST(? AS integer) ELSE CAST(? AS integer) END',
+      params: [MAX_REPORT_EMAIL_ATTEMPTS, MAX_LOST_EMAIL_ATTEMPTS],
+    },
+    now: email.now,
+    staleBefore: email.staleBefore,
+  });
 }
 
 export async function recordReportEmailSent(db: Db, email: ReportMonth & { address: string }, messageId: string): Promise<void> {

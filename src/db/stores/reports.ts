@@ -1,5 +1,6 @@
 // The monthly report store: report_settings (where a guild's report goes; no row: off) and report_posts (one row per
 // guild and reported month: claimed, posted or failed), each step one statement the database decides.
+import { claimOrResume, type Claim } from '../claim';
 import type { Db } from '../database';
 import type { ReportPostState } from '../schema/reports';
 import { queries } from '../sql';
@@ -11,7 +12,7 @@ export interface ReportMonth {
   monthStart: number;
 }
 
-export type ReportClaim = 'fresh' | 'resumed';
+export type ReportClaim = Claim;
 
 /** Guilds with delivery on, at most this many per read (the job pages through them). */
 export const REPORT_DELIVERY_PAGE = 500;
@@ -46,23 +47,19 @@ export function listReportDeliveries(db: Db, afterGuildId = ''): Promise<Array<{
  * before `staleBefore` (that attempt died or failed for a while), null when it is posted, failed for good, or claimed
  * more recently. Of any number of processes claiming at once exactly one wins.
  */
-export async function claimReportMonth(
+export function claimReportMonth(
   db: Db,
   month: ReportMonth & { channelId: string; now: number; staleBefore: number },
 ): Promise<ReportClaim | null> {
-  const q = queries(db);
-  const inserted = await q.run(
-    `INSERT INTO report_posts (guild_id, month_start, channel_id, state, claimed_at) VALUES (?, ?, ?, 'claimed', ?)
-     ON CONFLICT (guild_id, month_start) DO NOTHING`,
-    [month.guildId, month.monthStart, month.channelId, month.now],
-  );
-  if (inserted.changes > 0) return 'fresh';
-  const resumed = await q.run(
-    `UPDATE report_posts SET channel_id = ?, claimed_at = ?
-     WHERE guild_id = ? AND month_start = ? AND state = 'claimed' AND claimed_at <= ?`,
-    [month.channelId, month.now, month.guildId, month.monthStart, month.staleBefore],
-  );
-  return resumed.changes > 0 ? 'resumed' : null;
+  return claimOrResume(db, {
+    table: 'report_posts',
+    key: { guild_id: month.guildId, month_start: month.monthStart },
+    stateColumn: 'state',
+    claimedAtColumn: 'claimed_at',
+    values: { channel_id: month.channelId },
+    now: month.now,
+    staleBefore: month.staleBefore,
+  });
 }
 
 export async function recordReportPosted(db: Db, month: ReportMonth, messageId: string): Promise<void> {
