@@ -11,12 +11,14 @@ import type {
   PeakTimes,
   PeriodJson,
   PeriodQuery,
+  StreamMoments,
   TimelineBucketSize,
   TopCreators,
   TopGames,
   ViralClips,
   ViralSort,
 } from '../analytics/types';
+import type { Moods } from '../analytics/moods';
 import type { ChartSpec } from './charts';
 
 /** The analytics reads a report makes: a subset of the analytics service, by shape (src/reports never sees the db). */
@@ -28,6 +30,8 @@ export interface ReportReads {
   viralClips(ctx: AnalysisContext, query: { period: PeriodQuery; limit: number; sort: ViralSort; minViews: number }): Promise<ViralClips>;
   timeline(ctx: AnalysisContext, query: { bucket: TimelineBucketSize; days: number }): Promise<EngagementTimeline>;
   peakTimes(ctx: AnalysisContext, period: PeriodQuery): Promise<PeakTimes>;
+  streamMoments(ctx: AnalysisContext, query: { period: PeriodQuery; limit: number }): Promise<StreamMoments>;
+  moods(ctx: AnalysisContext, query: { period: PeriodQuery; limit: number }): Promise<Moods>;
 }
 
 /** The calendar periods a report covers (all time has no previous period to compare with). */
