@@ -79,7 +79,9 @@ describe.each(testEngines())('/clipstats report on %s', (engine) => {
     const parts = multipartParts(edit as RecordedRequest);
     const json = JSON.parse(parts.find((p) => p.headers.includes('name="payload_json"'))?.body.toString('utf8') ?? '{}');
     expect(json.embeds[0].title).toBe('📄 Clipscope report');
-    expect(json.embeds[0].description).toBe('November 2026 · Overview, Top creators, Top games, Viral clips, Timeline, Peak times, Stream moments, Moods');
+    expect(json.embeds[0].description).toBe(
+      'November 2026 · Overview, Top creators, Top games, Viral clips, Timeline, Peak times, Stream moments, Moods',
+    );
     expect(parts.map((p) => /filename="([^"]+)"/.exec(p.headers)?.[1]).filter(Boolean)).toEqual([
       'clipscope-report-november-2026.pdf',
       'clipscope-report-november-2026-csv.zip',
