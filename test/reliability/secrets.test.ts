@@ -55,6 +55,8 @@ function queriesFor(apiPath: string): string[] {
     return ['top-creators', 'top-games', 'viral-clips'].map((r) => `report=${r}&period=week`).concat('report=timeline&period=day&days=30');
   if (name === 'engagement-timeline') return ['period=day&days=30'];
   if (name === 'compare') return ['period=week'];
+  // The PDF report covers a calendar period (day, week or month), never all time.
+  if (name === 'report') return ['period=month'];
   // No period: the guild's role rules and changes, one page and then the most a page holds.
   if (name === 'role-changes') return ['', 'limit=100'];
   return ['period=week', 'period=all_time'];
