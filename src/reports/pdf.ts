@@ -63,6 +63,13 @@ class PdfWriter implements PdfOut {
     this.doc.moveDown(0.3);
   }
 
+  subheading(text: string): void {
+    this.ensureSpace(18 + 4 * ROW);
+    this.doc.moveDown(0.3);
+    this.doc.font('bold').fontSize(11).fillColor(INK).text(text, MARGIN, this.doc.y, { width: this.width });
+    this.doc.moveDown(0.2);
+  }
+
   paragraph(text: string): void {
     const body = text.length > MAX_PARAGRAPH ? `${text.slice(0, MAX_PARAGRAPH - 1)}…` : text;
     this.doc.font('regular').fontSize(9.5).fillColor(INK);

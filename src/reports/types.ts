@@ -65,6 +65,8 @@ export interface PdfColumn {
 /** What a section may draw: the PDF renderer implements it, bounded in pages and sizes. */
 export interface PdfOut {
   heading(text: string): void;
+  /** A title inside a section (above a table); kept on one page with the first rows under it. */
+  subheading(text: string): void;
   paragraph(text: string): void;
   /** label → value lines, two columns. */
   facts(rows: ReadonlyArray<readonly [string, string]>): void;

@@ -28,7 +28,7 @@ function ranking(out: PdfOut, title: string, mood: Mood, data: Moods): void {
     out.paragraph(`${title}: no ${mood} reactions in this period.`);
     return;
   }
-  out.paragraph(title);
+  out.subheading(title);
   out.table(
     [
       { header: 'Clip', width: 0.4 },

@@ -64,7 +64,7 @@ export const streamMomentsSection: ReportSection<StreamMoments> = {
     if (s.thirds.beyond_end > 0) out.paragraph(`${count(s.thirds.beyond_end)} clips placed past their stream's end.`);
     const top = data.top_by_clips.filter((r) => r.clips > 0);
     if (top.length === 0) return out.paragraph('No clips of these streams.');
-    out.paragraph('Streams with the most clips');
+    out.subheading('Streams with the most clips');
     out.table(
       [
         { header: 'Stream', width: 0.3 },
