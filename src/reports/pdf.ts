@@ -117,6 +117,9 @@ class PdfWriter implements PdfOut {
   }
 
   async chart(spec: ChartSpec): Promise<void> {
+    // A chart is drawn synchronously; a turn of the event loop before each lets a server that makes a report (the
+    // HTTP route) answer other requests between charts instead of only after the whole PDF.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const image = renderChartImage(spec);
     const height = (this.width * CHART_HEIGHT) / CHART_WIDTH;
     this.ensureSpace(height + 8);
