@@ -13,6 +13,7 @@ import { httpSection } from './http';
 import { importSection } from './import';
 import { postgresFloorSection } from './postgres-floor';
 import { postgresAnalytics, postgresCapture } from './postgres-sections';
+import { reportSection } from './report';
 import { takeoffSection } from './takeoff';
 import type { BenchContext, BenchSection, Figure } from './types';
 
@@ -33,6 +34,8 @@ export const SECTIONS: BenchSection[] = [
   databaseSizeSection,
   // Issue #19: the clip feed's poll-and-decide cost, taking-off detection and its precision on the generated history.
   takeoffSection,
+  // Issue #22: the PDF report of a month (collect and draw), beside one chart alone.
+  reportSection,
   // PostgreSQL only: the bare-pg floors the product's PostgreSQL figures are set against.
   postgresFloorSection(),
 ];

@@ -10,6 +10,8 @@ import {
   VIRAL_SORTS,
   type PeriodQuery,
 } from '../analytics/types';
+import { MAX_REPORT_OFFSET } from '../reports/report';
+import { REPORT_PERIODS } from '../reports/types';
 import { invalidParameters, type ParameterIssue } from './errors';
 
 /** The guard's parameter (auth.ts GUILD_PARAMETER); a constant here so parsing does not import the guard. */
@@ -178,6 +180,12 @@ export const exportQueries = {
 } as const;
 
 export const exportReportQuery = z.object({ report: oneOf(CSV_REPORTS) }, { error: 'a query string' });
+
+/** The PDF report: a calendar period of the guild's timezone, this one (0) or one before it (reports/report.ts). */
+export const reportQuery = z.strictObject({
+  period: oneOf(REPORT_PERIODS).default('month'),
+  offset: wholeNumber(0, MAX_REPORT_OFFSET).default(0),
+});
 
 export const emptyQuery = z.strictObject({});
 

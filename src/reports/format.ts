@@ -18,3 +18,17 @@ export function changeText(c: Change): string {
 export const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'] as const;
 
 export const hourLabel = (hour: number): string => `${String(hour).padStart(2, '0')}:00`;
+
+/** A length of time as the report shows it: "1 h 05 min", "12 min", "40 s". */
+export function durationText(seconds: number): string {
+  if (seconds < 60) return `${Math.round(seconds)} s`;
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  return h > 0 ? `${h} h ${String(m).padStart(2, '0')} min` : `${m} min`;
+}
+
+/** "4.5/h", or "—" over no time. */
+export const rateText = (perHour: number | null): string => (perHour === null ? '—' : `${perHour.toLocaleString('en-US')}/h`);
+
+/** "40%" of a whole, "0%" of nothing. */
+export const shareText = (part: number, whole: number): string => `${whole > 0 ? Math.round((100 * part) / whole) : 0}%`;

@@ -63,6 +63,13 @@ class PdfWriter implements PdfOut {
     this.doc.moveDown(0.3);
   }
 
+  subheading(text: string): void {
+    this.ensureSpace(18 + 4 * ROW);
+    this.doc.moveDown(0.3);
+    this.doc.font('bold').fontSize(11).fillColor(INK).text(text, MARGIN, this.doc.y, { width: this.width });
+    this.doc.moveDown(0.2);
+  }
+
   paragraph(text: string): void {
     const body = text.length > MAX_PARAGRAPH ? `${text.slice(0, MAX_PARAGRAPH - 1)}…` : text;
     this.doc.font('regular').fontSize(9.5).fillColor(INK);
@@ -110,6 +117,9 @@ class PdfWriter implements PdfOut {
   }
 
   async chart(spec: ChartSpec): Promise<void> {
+    // A chart is drawn synchronously; a turn of the event loop before each lets a server that makes a report (the
+    // HTTP route) answer other requests between charts instead of only after the whole PDF.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const image = renderChartImage(spec);
     const height = (this.width * CHART_HEIGHT) / CHART_WIDTH;
     this.ensureSpace(height + 8);

@@ -11,12 +11,14 @@ import type {
   PeakTimes,
   PeriodJson,
   PeriodQuery,
+  StreamMoments,
   TimelineBucketSize,
   TopCreators,
   TopGames,
   ViralClips,
   ViralSort,
 } from '../analytics/types';
+import type { Moods } from '../analytics/moods';
 import type { ChartSpec } from './charts';
 
 /** The analytics reads a report makes: a subset of the analytics service, by shape (src/reports never sees the db). */
@@ -28,6 +30,8 @@ export interface ReportReads {
   viralClips(ctx: AnalysisContext, query: { period: PeriodQuery; limit: number; sort: ViralSort; minViews: number }): Promise<ViralClips>;
   timeline(ctx: AnalysisContext, query: { bucket: TimelineBucketSize; days: number }): Promise<EngagementTimeline>;
   peakTimes(ctx: AnalysisContext, period: PeriodQuery): Promise<PeakTimes>;
+  streamMoments(ctx: AnalysisContext, query: { period: PeriodQuery; limit: number }): Promise<StreamMoments>;
+  moods(ctx: AnalysisContext, query: { period: PeriodQuery; limit: number }): Promise<Moods>;
 }
 
 /** The calendar periods a report covers (all time has no previous period to compare with). */
@@ -61,6 +65,8 @@ export interface PdfColumn {
 /** What a section may draw: the PDF renderer implements it, bounded in pages and sizes. */
 export interface PdfOut {
   heading(text: string): void;
+  /** A title inside a section (above a table); kept on one page with the first rows under it. */
+  subheading(text: string): void;
   paragraph(text: string): void;
   /** label → value lines, two columns. */
   facts(rows: ReadonlyArray<readonly [string, string]>): void;

@@ -7,6 +7,7 @@ import { captureStorageSection } from '../../bench/capture-storage';
 import { databaseSizeSection } from '../../bench/database-size';
 import { ratio, single, summarise } from '../../bench/measure';
 import { formatTable, type BenchResults } from '../../bench/run';
+import { reportSection } from '../../bench/report';
 import { SECTIONS } from '../../bench/sections';
 import { takeoffSection } from '../../bench/takeoff';
 import type { BenchContext } from '../../bench/types';
@@ -141,6 +142,16 @@ describe('benchmark harness', () => {
     expect(byName.get('takeoff.alerted_share_pct')).toBeGreaterThan(0);
     // Alerted clips end in the top 10 % more often than a random tenth would.
     expect(byName.get('takeoff.precision_lift')).toBeGreaterThan(1);
+    expect(contentHash(ctx.databasePath)).toBe(hash);
+  }, 120_000);
+
+  it("measures a month's PDF report on a copy of the dataset: its reads, its drawing and one chart alone", async () => {
+    const { ctx, hash } = tinyDataset(600);
+    const figures = await reportSection.run(ctx);
+    const byName = new Map(figures.map((f) => [f.name, f.value]));
+    for (const name of ['report.collect_ms', 'report.pdf_ms', 'report.floor_one_chart_ms', 'report.pdf_kib'])
+      expect(byName.get(name), name).toBeGreaterThan(0);
+    expect(byName.get('report.pdf_pages')).toBeGreaterThanOrEqual(2);
     expect(contentHash(ctx.databasePath)).toBe(hash);
   }, 120_000);
 

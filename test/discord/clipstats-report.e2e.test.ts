@@ -79,7 +79,9 @@ describe.each(testEngines())('/clipstats report on %s', (engine) => {
     const parts = multipartParts(edit as RecordedRequest);
     const json = JSON.parse(parts.find((p) => p.headers.includes('name="payload_json"'))?.body.toString('utf8') ?? '{}');
     expect(json.embeds[0].title).toBe('📄 Clipscope report');
-    expect(json.embeds[0].description).toBe('November 2026 · Overview, Top creators, Top games, Viral clips, Timeline, Peak times');
+    expect(json.embeds[0].description).toBe(
+      'November 2026 · Overview, Top creators, Top games, Viral clips, Timeline, Peak times, Stream moments, Moods',
+    );
     expect(parts.map((p) => /filename="([^"]+)"/.exec(p.headers)?.[1]).filter(Boolean)).toEqual([
       'clipscope-report-november-2026.pdf',
       'clipscope-report-november-2026-csv.zip',
@@ -88,15 +90,19 @@ describe.each(testEngines())('/clipstats report on %s', (engine) => {
     expect(pdf?.subarray(0, 5).toString('latin1')).toBe('%PDF-');
     const file = path.join(dir, `${engine}.pdf`);
     fs.writeFileSync(file, pdf as Buffer);
-    expect(execFileSync('pdfinfo', [file], { encoding: 'utf8' })).toMatch(/^Pages:\s+3$/m);
+    expect(execFileSync('pdfinfo', [file], { encoding: 'utf8' })).toMatch(/^Pages:\s+4$/m);
     const text = execFileSync('pdftotext', [file, '-'], { encoding: 'utf8' });
     expect(text).toContain('Clipscope report: Clip Club');
     expect(text).toContain('Compared: November 2026 vs October 2026');
     const zip = parts.find((p) => p.headers.includes('filename="clipscope-report-november-2026-csv.zip"'))?.body;
     expect(Object.keys(unzipSync(zip as Buffer)).sort()).toEqual([
       'comparison.csv',
+      'mood-clips.csv',
+      'moods.csv',
       'overview.csv',
       'peak-times.csv',
+      'stream-moments-bins.csv',
+      'stream-moments-streams.csv',
       'timeline.csv',
       'top-creators.csv',
       'top-games.csv',

@@ -15,6 +15,8 @@ const QUERIES: Record<string, readonly string[]> = {
   'linked-accounts': [''],
   // No period: the guild's role rules and changes, one page and then the most a page holds.
   'role-changes': ['', 'limit=100'],
+  // The PDF report covers a calendar period (day, week or month), never all time; one render is enough to sweep.
+  report: ['period=month'],
   'export.csv': [
     ...['top-creators', 'top-games', 'viral-clips'].flatMap((report) => everyPeriod(`&limit=100`).map((q) => `report=${report}&${q}`)),
     ...STEPS.map((p) => `report=timeline&period=${p}&days=3660`),

@@ -111,7 +111,8 @@ describe.each(testEngines())('the report on %s', (engine) => {
     const text = tool('pdftotext', ['-layout', pdfFile, '-']);
     expect(text).toContain('Clipscope report: Clip Club');
     expect(text).toContain('November 2026');
-    for (const title of ['Overview', 'Top creators', 'Top games', 'Viral clips', 'Timeline', 'Peak times']) expect(text).toContain(title);
+    for (const title of ['Overview', 'Top creators', 'Top games', 'Viral clips', 'Timeline', 'Peak times', 'Stream moments', 'Moods'])
+      expect(text).toContain(title);
     const overview = await analytics.overview({ guildId: GUILD, timezone: TIMEZONE, now: NOW }, { type: 'month', offset: 1 });
     expect(overview.total_clips).toBeGreaterThan(10);
     expect(text).toMatch(new RegExp(`Clips\\s+${overview.total_clips}\\n`));
@@ -136,12 +137,13 @@ describe.each(testEngines())('the report on %s', (engine) => {
     expect(text).toContain(`around ${String(peaks.best_hour).padStart(2, '0')}:00`);
   });
 
-  it('has three pages with the timeline and both peak-time charts as images, and page one is not blank', async () => {
-    expect(tool('pdfinfo', [pdfFile])).toMatch(/^Pages:\s+3$/m);
+  it('has four pages with the timeline, both peak-time charts and the mood mix as images, and page one is not blank', async () => {
+    expect(tool('pdfinfo', [pdfFile])).toMatch(/^Pages:\s+4$/m);
     const images = tool('pdfimages', ['-list', pdfFile])
       .split('\n')
       .filter((line) => /^\s*\d+\s+\d+\s+image\s/.test(line));
-    expect(images).toHaveLength(3);
+    // No stream-moments chart: the community has no clips with a VOD offset (test/reports/insight-sections.test.ts has).
+    expect(images).toHaveLength(4);
     for (const line of images) expect(line).toMatch(/\s1800\s+760\s/);
 
     tool('pdftoppm', ['-r', '40', '-f', '1', '-l', '1', '-gray', pdfFile, path.join(dir, 'page')]);
@@ -174,7 +176,19 @@ describe.each(testEngines())('the report on %s', (engine) => {
     ] as const) {
       const files = unzipSync(renderReportCsvBundle(report));
       expect(Object.keys(files).sort()).toEqual(
-        ['comparison.csv', 'overview.csv', 'peak-times.csv', 'timeline.csv', 'top-creators.csv', 'top-games.csv', 'viral-clips.csv'].sort(),
+        [
+          'comparison.csv',
+          'overview.csv',
+          'peak-times.csv',
+          'timeline.csv',
+          'top-creators.csv',
+          'top-games.csv',
+          'viral-clips.csv',
+          'stream-moments-bins.csv',
+          'stream-moments-streams.csv',
+          'moods.csv',
+          'mood-clips.csv',
+        ].sort(),
       );
       const file = (name: string): string => utf8(files[name] as Uint8Array);
       const q = `period=month&offset=${offset}&limit=10`;

@@ -82,20 +82,25 @@ export async function getJson(path, params = {}, signal) {
   return response.json();
 }
 
-/** Downloads a CSV export through fetch (so the token stays in a header) and saves it as a file. */
-export async function downloadCsv(params) {
-  const response = await fetch(`/analytics/api/export.csv${query(withGuild(params))}`, { headers: authHeaders() });
+/** Downloads a file the API makes through fetch (so the token stays in a header) and saves it under the server's name. */
+export async function downloadFile(path, params, fallbackName) {
+  const response = await fetch(`/analytics/api/${path}${query(withGuild(params))}`, { headers: authHeaders() });
   if (!response.ok) throw await failure(response);
   const blob = await response.blob();
   const disposition = response.headers.get('content-disposition') || '';
   const match = /filename="([^"]+)"/.exec(disposition);
   const link = document.createElement('a');
   link.href = URL.createObjectURL(blob);
-  link.download = match ? match[1] : 'clipscope.csv';
+  link.download = match ? match[1] : fallbackName;
   document.body.append(link);
   link.click();
   link.remove();
   setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+}
+
+/** Downloads a CSV export. */
+export function downloadCsv(params) {
+  return downloadFile('export.csv', params, 'clipscope.csv');
 }
 
 /**

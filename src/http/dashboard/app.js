@@ -16,6 +16,7 @@ import {
   useSession,
 } from './api.js';
 import { renderHeatmap, renderMoods, renderStreamMoments, renderTimeline } from './charts.js';
+import { updateReportButton, wireReportButton } from './report-button.js';
 import { hideSettings, loadSettings, wireSettings } from './settings.js';
 import {
   creatorColumns,
@@ -557,6 +558,7 @@ function loadAll(quiet = false) {
   document.querySelectorAll('#period-buttons button').forEach((button) => {
     button.setAttribute('aria-pressed', String(button.dataset.period === state.period));
   });
+  updateReportButton($('report-pdf'), state.period);
   const compareSpan = $('compare-span');
   compareSpan.disabled = state.period === 'all_time';
   compareSpan.parentElement.title = compareSpan.disabled ? 'All time has no previous period to compare with' : '';
@@ -714,6 +716,16 @@ function wire() {
   $('viral-sort').addEventListener('change', (event) => {
     state.viralSort = event.target.value;
     loadViral(loadGeneration);
+  });
+  wireReportButton($('report-pdf'), {
+    period: () => state.period,
+    onError: (error) => {
+      if (endsAccess(error)) handleError(error, $('overview'));
+      else {
+        $('global-error').hidden = false;
+        $('global-error').textContent = `Report download failed: ${error instanceof Error ? error.message : 'unknown error'}`;
+      }
+    },
   });
   document.querySelectorAll('button.csv').forEach((button) => {
     button.addEventListener('click', async () => {

@@ -11,6 +11,7 @@ import { registerLinkedAccountsRoute } from './linked-accounts';
 import { registerMoodsRoute } from './moods';
 import { registerOverviewRoute } from './overview';
 import { registerPeakTimesRoute } from './peak-times';
+import { registerReportRoute } from './report';
 import { registerRoleChangesRoute } from './role-changes';
 import { registerStatusRoute } from './status';
 import { registerStreamMomentsRoute } from './stream-moments';
@@ -33,6 +34,7 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
   registerRoleChangesRoute(app, ctx);
   registerStatusRoute(app, ctx);
   registerExportCsvRoute(app, ctx);
+  registerReportRoute(app, ctx);
   registerEventsRoute(app, ctx);
   registerLinkedAccountsRoute(app, ctx);
 }

@@ -1,8 +1,10 @@
 // The report's sections, in the order the PDF shows them. A new section is one file implementing ReportSection
 // (see ../types.ts) and one line here; the PDF and the CSV bundle pick it up.
 import type { ReportSection } from '../types';
+import { moodsSection } from './moods';
 import { overviewSection } from './overview';
 import { peakTimesSection } from './peak-times';
+import { streamMomentsSection } from './stream-moments';
 import { timelineSection } from './timeline';
 import { topCreatorsSection } from './top-creators';
 import { topGamesSection } from './top-games';
@@ -19,4 +21,6 @@ export const REPORT_SECTIONS: readonly AnySection[] = [
   viralClipsSection,
   timelineSection,
   peakTimesSection,
+  streamMomentsSection,
+  moodsSection,
 ];
