@@ -44,7 +44,7 @@ export const streamMomentsSection: ReportSection<StreamMoments> = {
       ['Streams', `${count(s.count)}${s.truncated ? ' (the most recent)' : ''}`],
       ['Hours streamed', s.hours_streamed.toLocaleString('en-US')],
       ['Clips of them', `${count(s.clips)} (${rateText(s.clips_per_hour)})`],
-      ['Without a VOD offset', count(s.clips_without_offset)],
+      ['Of them without a VOD offset', count(s.clips_without_offset)],
       [
         'Time to first clip',
         ttfc.median_seconds === null
