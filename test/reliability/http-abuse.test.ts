@@ -173,23 +173,28 @@ describe('HTTP API under abuse', () => {
     const query = fc.array(fc.tuple(fc.oneof(fc.constantFrom(...PARAMS), fc.string({ maxLength: 10 })), value), { maxLength: 5 });
     let tried = 0;
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...routes.filter((r) => !r.endsWith('/events'))), query, async (route, params) => {
-        const qs = params.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
-        const res = await server.app.inject({ url: `${route}?${qs}`, headers: bearer(tokenA) });
-        tried++;
-        expect(res.statusCode, `${route}?${qs}: ${res.body}`).toBeLessThan(500);
-        if (res.statusCode >= 400) {
-          const body = res.json() as { error?: string; message?: string };
-          expect(body.message, `${route}?${qs}`).toMatch(/\w/);
-          expect(res.body).not.toMatch(/at \w+ \(|node_modules|\.ts:\d+/); // no stack trace
-        }
-      }),
+      // The PDF report draws charts for every valid query: it gets its own, shorter walk below.
+      fc.asyncProperty(
+        fc.constantFrom(...routes.filter((r) => !r.endsWith('/events') && !r.endsWith('/report'))),
+        query,
+        async (route, params) => {
+          const qs = params.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
+          const res = await server.app.inject({ url: `${route}?${qs}`, headers: bearer(tokenA) });
+          tried++;
+          expect(res.statusCode, `${route}?${qs}: ${res.body}`).toBeLessThan(500);
+          if (res.statusCode >= 400) {
+            const body = res.json() as { error?: string; message?: string };
+            expect(body.message, `${route}?${qs}`).toMatch(/\w/);
+            expect(res.body).not.toMatch(/at \w+ \(|node_modules|\.ts:\d+/); // no stack trace
+          }
+        },
+      ),
       { numRuns: 600 },
     );
     // Raw, unencoded garbage in the query string too.
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom(...routes.filter((r) => !r.endsWith('/events'))),
+        fc.constantFrom(...routes.filter((r) => !r.endsWith('/events') && !r.endsWith('/report'))),
         fc.string({ unit: 'binary-ascii', maxLength: 80 }),
         async (route, raw) => {
           const res = await server.app.inject({ url: `${route}?${raw.replace(/[#\s]/g, '')}`, headers: bearer(tokenA) });
@@ -200,6 +205,47 @@ describe('HTTP API under abuse', () => {
       { numRuns: 300 },
     );
     expect(tried).toBe(900);
+  });
+
+  it('answers fuzzed report queries with the PDF or a 4xx that says what is wrong, never a 500', { timeout: 180_000 }, async () => {
+    const value = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 20 }),
+      fc.constantFrom('', 'day', 'week', 'month', 'all_time', '-1', '0', '120', '121', '1e2', 'NaN', '%00', '🔥'),
+    );
+    const query = fc.array(fc.tuple(fc.oneof(fc.constantFrom('period', 'offset', 'guild', 'from'), fc.string({ maxLength: 8 })), value), {
+      maxLength: 3,
+    });
+    let pdfs = 0;
+    await fc.assert(
+      fc.asyncProperty(query, async (params) => {
+        const qs = params.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
+        const res = await server.app.inject({ url: `/analytics/api/report?${qs}`, headers: bearer(tokenA) });
+        expect(res.statusCode, `report?${qs}: ${res.body.slice(0, 200)}`).toBeLessThan(500);
+        if (res.statusCode === 200) {
+          pdfs++;
+          expect(res.headers['content-type']).toBe('application/pdf');
+        } else {
+          const body = res.json() as { message?: string };
+          expect(body.message, `report?${qs}`).toMatch(/\w/);
+          expect(res.body).not.toMatch(/at \w+ \(|node_modules|\.ts:\d+/);
+        }
+      }),
+      // Each valid query draws a whole report: a short walk, with the valid cases made likely by the constants.
+      {
+        numRuns: 25,
+        examples: [
+          [[]],
+          [[['period', 'month']]],
+          [
+            [
+              ['period', 'week'],
+              ['offset', '121'],
+            ],
+          ],
+        ],
+      },
+    );
+    expect(pdfs).toBeGreaterThan(0);
   });
 
   it('refuses oversized query strings and headers over a real socket', async () => {

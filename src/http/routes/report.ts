@@ -56,6 +56,8 @@ export function registerReportRoute(app: FastifyInstance, ctx: RouteContext): vo
       reply.header('content-type', 'application/pdf');
       reply.header('content-disposition', `attachment; filename="${fileName(report.period.label)}"`);
       reply.header('cache-control', 'private, no-store');
+      // Per token or session, like every answer: no shared cache may hand it to someone else.
+      reply.header('vary', 'Authorization, Cookie');
       return reply.send(pdf);
     } finally {
       rendering.delete(key);
