@@ -133,7 +133,14 @@ describe.each(testEngines())('weekly digest on %s', (engine) => {
       }
     }
     // The week before: one clip.
-    shareClip(fixtures, { guildId: guildA, channelId: digestA.id, clipId: 'Before', authorId: 'u9', authorName: 'viewer', at: TUE_10 + HOUR });
+    shareClip(fixtures, {
+      guildId: guildA,
+      channelId: digestA.id,
+      clipId: 'Before',
+      authorId: 'u9',
+      authorName: 'viewer',
+      at: TUE_10 + HOUR,
+    });
     enrich(fixtures, guildA, fixture('Before', 'bob', 'er', 40, TUE_10));
     await sync();
     await updateGuildSettings(db, guildA, { digestChannelId: digestA.id }, MON_23);
