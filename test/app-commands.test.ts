@@ -3,16 +3,27 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createApp, type App } from '../src/app';
 import { ManualClock } from '../src/clock';
 import { loadConfig } from '../src/config';
 import { silentLogger } from '../src/logger';
 import { snowflake, startFakeDiscord, textChannel, user, type FakeDiscord } from './fakes/discord';
 import { chatInput, subcommand } from './fakes/discord/interactions';
-import { sqliteClient } from '../src/db/client';
+import { databaseTarget, openDb } from '../src/db/open';
+import { queries } from '../src/db/sql';
+import { clearTables } from './helpers/clear-tables';
+import { createPostgresDatabase, testEngines, type TestPostgresDatabase } from './helpers/engines';
 
-describe('the app with the Discord bot enabled', () => {
+// On PostgreSQL the app gets the file's database through DATABASE_URL, opened by openDb as the entry point does and
+// emptied for each test.
+describe.each(testEngines())('the app with the Discord bot enabled on %s', (engine) => {
+  let postgres: TestPostgresDatabase | undefined;
+  beforeAll(async () => {
+    if (engine === 'postgres') postgres = await createPostgresDatabase('app-commands');
+  });
+  afterAll(() => postgres?.drop());
+
   let dir: string;
   let discord: FakeDiscord;
   let app: App | null;
@@ -31,20 +42,20 @@ describe('the app with the Discord bot enabled', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const make = (env: Record<string, string>): App =>
-    createApp({
-      config: loadConfig({
-        DATABASE_PATH: path.join(dir, 'db.sqlite'),
-        HTTP_ENABLED: 'false',
-        DISCORD_API_BASE_URL: discord.apiBaseUrl,
-        ...env,
-      }),
-      logger: silentLogger(),
-      clock: new ManualClock(Date.UTC(2026, 10, 25, 12)),
+  const make = async (env: Record<string, string>): Promise<App> => {
+    const config = loadConfig({
+      ...(postgres ? { DATABASE_URL: postgres.url } : { DATABASE_PATH: path.join(dir, 'db.sqlite') }),
+      HTTP_ENABLED: 'false',
+      DISCORD_API_BASE_URL: discord.apiBaseUrl,
+      ...env,
     });
+    const db = postgres ? await openDb(databaseTarget(config)) : undefined;
+    if (db) await clearTables(db);
+    return createApp({ config, logger: silentLogger(), clock: new ManualClock(Date.UTC(2026, 10, 25, 12)), db });
+  };
 
   it('answers slash commands and runs the digest job', async () => {
-    app = make({ DISCORD_TOKEN: discord.token });
+    app = await make({ DISCORD_TOKEN: discord.token });
     await app.start();
     const payload = chatInput({
       applicationId: discord.applicationId,
@@ -67,8 +78,8 @@ describe('the app with the Discord bot enabled', () => {
     // The cron schedule itself may be running the job at this very moment (runNow then skips): either way it ran.
     await app.scheduler.runNow('weekly-digest');
     await vi.waitFor(
-      () =>
-        expect(sqliteClient(app!.db).prepare("SELECT last_summary, last_error FROM job_runs WHERE job = 'weekly-digest'").get()).toEqual({
+      async () =>
+        expect(await queries(app!.db).get("SELECT last_summary, last_error FROM job_runs WHERE job = 'weekly-digest'")).toEqual({
           last_summary: 'no digest due',
           last_error: null,
         }),
@@ -77,7 +88,7 @@ describe('the app with the Discord bot enabled', () => {
   });
 
   it('has no digest job without a bot token', async () => {
-    app = make({});
+    app = await make({});
     await expect(app.scheduler.runNow('weekly-digest')).rejects.toThrow('unknown job weekly-digest');
   });
 });

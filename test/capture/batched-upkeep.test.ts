@@ -1,10 +1,14 @@
 // Batched upkeep: inside one capture batch, clip counters and dirty hours are brought up to date once at the
 // end, and end up exactly as if every write had refreshed them itself.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { inCaptureBatchNow as inCaptureBatch, openCaptureBatchNow as openCaptureBatch } from '../../src/capture/record-now';
-import { recordReactionAdded, type ReactionEvent } from '../../src/capture/record-reaction';
-import { recordMessage, type MessageSnapshot } from '../../src/capture/record-share';
-import { type Db } from '../../src/db/client';
+import { recordReactionAdded, recordReactionRemoved, type ReactionEvent } from '../../src/capture/record-reaction';
+import { recordMessage, recordMessagesDeleted, type MessageSnapshot } from '../../src/capture/record-share';
+import { inCaptureBatch as inCaptureBatchAsync } from '../../src/capture/capture-batch';
+import { queries } from '../../src/db/sql';
+import { clearTables } from '../helpers/clear-tables';
+import { openTestDatabase, testEngines, type TestDatabase } from '../helpers/engines';
+import type { Db } from '../../src/db/client';
 import { HOUR_MS } from '../../src/db/dirty';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
 import { sqliteClient } from '../../src/db/client';
@@ -57,7 +61,119 @@ function state(db: Db): unknown {
 
 const batched = (db: Db, fn: () => void): void => inCaptureBatch(db, fn);
 
-describe('batched capture upkeep', () => {
+/** traffic() through the async capture path, on either engine. */
+async function trafficOn(db: Db): Promise<void> {
+  await recordMessage(db, snapshot('m1', 'https://clips.twitch.tv/ClipOne'), T0);
+  await recordMessage(db, snapshot('m2', 'again https://clips.twitch.tv/ClipOne and https://clips.twitch.tv/ClipTwo', T0 + HOUR_MS), T0);
+  for (let i = 0; i < 50; i++)
+    await recordReactionAdded(db, reaction(i % 2 ? 'm1' : 'm2', i % 3 ? '🔥' : 'Pog:123', `u${i}`, T0 + i * 600_000), T0);
+  await recordReactionRemoved(db, reaction('m1', '🔥', 'u1', T0), T0);
+  await recordMessage(db, snapshot('m3', 'https://clips.twitch.tv/ClipThree', T0 + 3 * HOUR_MS), T0);
+  await recordMessage(db, snapshot('m2', 'only https://clips.twitch.tv/ClipTwo now', T0 + HOUR_MS), T0 + 1);
+  await recordMessagesDeleted(db, 'g1', ['m3'], T0 + 2);
+}
+
+/** Whole numbers as numbers: PostgreSQL gives bigint columns as strings. */
+const numeric = <T extends Record<string, unknown>>(rows: T[]): T[] =>
+  rows.map(
+    (row) =>
+      Object.fromEntries(
+        Object.entries(row).map(([k, v]) => [
+          k,
+          typeof v === 'string' && /^-?\d+$/.test(v) && k !== 'clip_id' && k !== 'guild_id' ? Number(v) : v,
+        ]),
+      ) as T,
+  );
+
+async function stateOf(db: Db): Promise<unknown> {
+  return {
+    clips: numeric(
+      await queries(db).all<Record<string, unknown>>(
+        'SELECT clip_id, discord_shares, discord_reactions, discord_reaction_types, first_shared_at FROM clips ORDER BY clip_id',
+      ),
+    ),
+    dirty: numeric(await queries(db).all<Record<string, unknown>>('SELECT guild_id, hour_start FROM dirty_hours ORDER BY hour_start')),
+  };
+}
+
+// Both engines through the async capture batch (what the live capture queue uses); one pair of databases per engine
+// for the file, emptied before each test.
+describe.each(testEngines())('batched capture upkeep on %s', (engine) => {
+  let each: TestDatabase;
+  let batch: TestDatabase;
+  beforeAll(async () => {
+    each = await openTestDatabase(engine, 'batched-upkeep-each');
+    batch = await openTestDatabase(engine, 'batched-upkeep-batch');
+  });
+  afterAll(async () => {
+    await each?.close();
+    await batch?.close();
+  });
+  beforeEach(async () => {
+    await clearTables(each.db);
+    await clearTables(batch.db);
+  });
+  const count = async (db: Db, sql: string): Promise<unknown> => numeric([(await queries(db).get<Record<string, unknown>>(sql))!])[0];
+
+  it('leaves the same counters and dirty hours as refreshing after every write', async () => {
+    await each.db.transaction((tx) => trafficOn(tx));
+    await inCaptureBatchAsync(batch.db, (tx) => trafficOn(tx));
+    expect(await stateOf(batch.db)).toEqual(await stateOf(each.db));
+    // And they are right: ClipOne is shared by m1 only after the edit, with m1's 24 reactions less the removed one.
+    expect(
+      await count(batch.db, "SELECT discord_shares AS shares, discord_reactions AS reactions FROM clips WHERE clip_id = 'ClipOne'"),
+    ).toEqual({ shares: 1, reactions: 24 });
+  });
+
+  it('writes each dirty hour once however many writes mark it', async () => {
+    const marked: number[] = [];
+    await inCaptureBatchAsync(batch.db, async (tx) => {
+      await recordMessage(tx, snapshot('m1', 'https://clips.twitch.tv/ClipOne'), T0);
+      for (let i = 0; i < 100; i++) await recordReactionAdded(tx, reaction('m1', '🔥', `u${i}`, T0 + i), T0);
+      marked.push(
+        ...(await queries(tx).all<{ hour_start: number }>('SELECT hour_start FROM dirty_hours')).map((r) => Number(r.hour_start)),
+      );
+    });
+    // Nothing is written before the batch ends, then the one hour is.
+    expect(marked).toEqual([]);
+    expect(numeric(await queries(batch.db).all<Record<string, unknown>>('SELECT guild_id, hour_start FROM dirty_hours'))).toEqual([
+      { guild_id: 'g1', hour_start: Math.floor(T0 / HOUR_MS) * HOUR_MS },
+    ]);
+  });
+
+  it('refreshes nothing and keeps nothing when the batch fails', async () => {
+    await recordMessage(batch.db, snapshot('m1', 'https://clips.twitch.tv/ClipOne'), T0);
+    const before = await stateOf(batch.db);
+    await expect(
+      inCaptureBatchAsync(batch.db, async (tx) => {
+        await recordReactionAdded(tx, reaction('m1', '🔥', 'a', T0 + HOUR_MS * 5), T0);
+        throw new Error('a write that can never succeed');
+      }),
+    ).rejects.toThrow('a write that can never succeed');
+    expect(await stateOf(batch.db)).toEqual(before);
+    // The next batch is not deferred by the failed one's leftovers: a plain write refreshes at once.
+    await recordReactionAdded(batch.db, reaction('m1', '🔥', 'b', T0), T0);
+    expect(await count(batch.db, "SELECT discord_reactions AS n FROM clips WHERE clip_id = 'ClipOne'")).toEqual({ n: 1 });
+  });
+
+  it("marks the hours of a message's reactions dirty when an edit changes its clips, and only the posting hour for a new message", async () => {
+    const hour = (t: number) => Math.floor(t / HOUR_MS) * HOUR_MS;
+    const dirty = async () =>
+      (await queries(batch.db).all<{ hour_start: number }>('SELECT hour_start FROM dirty_hours ORDER BY hour_start')).map((r) =>
+        Number(r.hour_start),
+      );
+    await recordMessage(batch.db, snapshot('m1', 'https://clips.twitch.tv/ClipOne'), T0);
+    expect(await dirty()).toEqual([hour(T0)]);
+    await recordReactionAdded(batch.db, reaction('m1', '🔥', 'a', T0 + 5 * HOUR_MS), T0);
+    await queries(batch.db).run('DELETE FROM dirty_hours');
+    await recordMessage(batch.db, snapshot('m1', 'https://clips.twitch.tv/ClipTwo'), T0 + 6 * HOUR_MS);
+    expect(await dirty()).toEqual([hour(T0), hour(T0 + 5 * HOUR_MS)]);
+  });
+});
+
+// SQLite only: the synchronous batches below (one transaction the caller opens on the connection, as the importer and
+// generator write SQLite) have no PostgreSQL form; the async batch above is what both engines share.
+describe('batched capture upkeep, synchronous SQLite batches', () => {
   let each: TempDb;
   let batch: TempDb;
   beforeEach(() => {
@@ -69,7 +185,7 @@ describe('batched capture upkeep', () => {
     batch.cleanup();
   });
 
-  it('leaves the same counters and dirty hours as refreshing after every write', () => {
+  it('leaves the same counters and dirty hours as refreshing after every write, through the synchronous writers', () => {
     inTransaction(each.db, () => traffic(each.db));
     batched(batch.db, () => traffic(batch.db));
     expect(state(batch.db)).toEqual(state(each.db));
@@ -78,37 +194,6 @@ describe('batched capture upkeep', () => {
       .prepare("SELECT discord_shares AS shares, discord_reactions AS reactions FROM clips WHERE clip_id = 'ClipOne'")
       .get();
     expect(clipOne).toEqual({ shares: 1, reactions: 24 });
-  });
-
-  it('writes each dirty hour once however many writes mark it', () => {
-    const marked: number[] = [];
-    batched(batch.db, () => {
-      recordMessageNow(batch.db, snapshot('m1', 'https://clips.twitch.tv/ClipOne'), T0);
-      for (let i = 0; i < 100; i++) recordReactionAddedNow(batch.db, reaction('m1', '🔥', `u${i}`, T0 + i), T0);
-      marked.push(
-        ...(batch.db.$client.prepare('SELECT hour_start FROM dirty_hours').all() as { hour_start: number }[]).map((r) => r.hour_start),
-      );
-    });
-    // Nothing is written before the batch ends, then the one hour is.
-    expect(marked).toEqual([]);
-    expect(batch.db.$client.prepare('SELECT guild_id, hour_start FROM dirty_hours').all()).toEqual([
-      { guild_id: 'g1', hour_start: Math.floor(T0 / HOUR_MS) * HOUR_MS },
-    ]);
-  });
-
-  it('refreshes nothing and keeps nothing when the batch fails', async () => {
-    await recordMessage(batch.db, snapshot('m1', 'https://clips.twitch.tv/ClipOne'), T0);
-    const before = state(batch.db);
-    expect(() =>
-      batched(batch.db, () => {
-        recordReactionAddedNow(batch.db, reaction('m1', '🔥', 'a', T0 + HOUR_MS * 5), T0);
-        throw new Error('a write that can never succeed');
-      }),
-    ).toThrow('a write that can never succeed');
-    expect(state(batch.db)).toEqual(before);
-    // The next batch is not deferred by the failed one's leftovers: a plain write refreshes at once.
-    await recordReactionAdded(batch.db, reaction('m1', '🔥', 'b', T0), T0);
-    expect(batch.db.$client.prepare("SELECT discord_reactions AS n FROM clips WHERE clip_id = 'ClipOne'").get()).toEqual({ n: 1 });
   });
 
   it('leaves the same counters, dirty hours and engagement journal with a batch opened and flushed by hand (as the importer does)', async () => {
@@ -145,19 +230,5 @@ describe('batched capture upkeep', () => {
     expect(state(batch.db)).toEqual(before);
     await recordReactionAdded(batch.db, reaction('m1', '🔥', 'b', T0), T0);
     expect(batch.db.$client.prepare("SELECT discord_reactions AS n FROM clips WHERE clip_id = 'ClipOne'").get()).toEqual({ n: 1 });
-  });
-
-  it("marks the hours of a message's reactions dirty when an edit changes its clips, and only the posting hour for a new message", async () => {
-    const hour = (t: number) => Math.floor(t / HOUR_MS) * HOUR_MS;
-    const dirty = () =>
-      (batch.db.$client.prepare('SELECT hour_start FROM dirty_hours ORDER BY hour_start').all() as { hour_start: number }[]).map(
-        (r) => r.hour_start,
-      );
-    await recordMessage(batch.db, snapshot('m1', 'https://clips.twitch.tv/ClipOne'), T0);
-    expect(dirty()).toEqual([hour(T0)]);
-    await recordReactionAdded(batch.db, reaction('m1', '🔥', 'a', T0 + 5 * HOUR_MS), T0);
-    batch.db.$client.prepare('DELETE FROM dirty_hours').run();
-    await recordMessage(batch.db, snapshot('m1', 'https://clips.twitch.tv/ClipTwo'), T0 + 6 * HOUR_MS);
-    expect(dirty()).toEqual([hour(T0), hour(T0 + 5 * HOUR_MS)]);
   });
 });

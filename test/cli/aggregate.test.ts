@@ -1,13 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/cli/command';
 import { runCli } from '../../src/cli/index';
-import { closeDatabase, openDatabase } from '../../src/db/client';
-import { createTempDb, type TempDb } from '../helpers/temp-db';
-import { recordMessageNow } from '../../src/capture/record-now';
-import { inBulkTransaction as inTransaction } from '../../src/db/bulk';
-
-let temp: TempDb | undefined;
-afterEach(() => temp?.cleanup());
+import { recordMessage } from '../../src/capture/record-share';
+import { queries } from '../../src/db/sql';
+import { clearTables } from '../helpers/clear-tables';
+import { openTestDatabase, testEngines, type TestDatabase } from '../helpers/engines';
 
 function io(): CliIo & { out: () => string; err: () => string } {
   let out = '';
@@ -23,16 +20,17 @@ function io(): CliIo & { out: () => string; err: () => string } {
   };
 }
 
-function seed(path: string): void {
-  const db = openDatabase({ path });
+async function seed(temp: TestDatabase): Promise<void> {
+  const other = await temp.openAnother();
+  const db = other.db;
   for (const [guildId, messageId] of [
     ['g1', 'm1'],
     ['g1', 'm2'],
     ['g2', 'm3'],
   ] as const) {
-    inTransaction(db, () =>
-      recordMessageNow(
-        db,
+    await db.transaction((tx) =>
+      recordMessage(
+        tx,
         {
           guildId,
           channelId: 'c',
@@ -48,50 +46,58 @@ function seed(path: string): void {
       ),
     );
   }
-  closeDatabase(db);
+  await other.close();
 }
 
-describe('clipscope aggregate', () => {
+// One database per engine for the file, emptied before each test; the CLI opens it by --database (path or URL).
+describe.each(testEngines())('clipscope aggregate on %s', (engine) => {
+  let temp: TestDatabase;
+  beforeAll(async () => {
+    temp = await openTestDatabase(engine, 'cli-aggregate');
+  });
+  afterAll(() => temp?.close());
+  beforeEach(() => clearTables(temp.db));
+
   it('rebuilds every guild on the first run and prints what it recomputed', async () => {
-    temp = createTempDb();
-    seed(temp.path);
+    await seed(temp);
     const cli = io();
-    expect(await runCli(['aggregate', '--database', temp.path], cli)).toBe(0);
+    expect(await runCli(['aggregate', '--database', temp.target], cli)).toBe(0);
     expect(cli.out()).toMatch(
       /^9 buckets recomputed \(8 of 8 guild periods rebuilt in full, 3 dirty hours\) for 2 guilds in \d+\.\d\ds\n$/,
     );
     expect(cli.err()).toContain('Aggregating: 8/8 guild periods');
     const again = io();
-    expect(await runCli(['aggregate', '--database', temp.path], again)).toBe(0);
+    expect(await runCli(['aggregate', '--database', temp.target], again)).toBe(0);
     expect(again.out()).toMatch(/^0 buckets recomputed \(nothing changed since the last run\) in \d+\.\d\ds\n$/);
   });
 
   it('limits the run to one guild and period type, or rebuilds in full with --full', async () => {
-    temp = createTempDb();
-    seed(temp.path);
+    await seed(temp);
     const cli = io();
-    expect(await runCli(['aggregate', '--database', temp.path, '--guild', 'g2', '--period', 'week', '--full'], cli)).toBe(0);
+    expect(await runCli(['aggregate', '--database', temp.target, '--guild', 'g2', '--period', 'week', '--full'], cli)).toBe(0);
     expect(cli.out()).toMatch(/^1 bucket recomputed \(1 of 1 guild period rebuilt in full, 1 dirty hour\) for 1 guild in/);
     // The period types of a guild are carried forward together, so g2's others are current too; g1 is untouched.
-    const rows = temp.db.$client.prepare('SELECT guild_id, period_type, discord_shares FROM guild_period_stats ORDER BY period_type').all();
-    expect(rows).toEqual(['all_time', 'day', 'month', 'week'].map((type) => ({ guild_id: 'g2', period_type: type, discord_shares: 1 })));
+    const rows = await queries(temp.db).all<{ guild_id: string; period_type: string; discord_shares: number | string }>(
+      'SELECT guild_id, period_type, discord_shares FROM guild_period_stats ORDER BY period_type',
+    );
+    expect(rows.map((r) => ({ ...r, discord_shares: Number(r.discord_shares) }))).toEqual(
+      ['all_time', 'day', 'month', 'week'].map((type) => ({ guild_id: 'g2', period_type: type, discord_shares: 1 })),
+    );
   });
 
   it('warns when --guild names a guild the database holds nothing of', async () => {
-    temp = createTempDb();
-    seed(temp.path);
+    await seed(temp);
     const typo = io();
-    expect(await runCli(['aggregate', '--database', temp.path, '--guild', 'g3'], typo)).toBe(0);
+    expect(await runCli(['aggregate', '--database', temp.target, '--guild', 'g3'], typo)).toBe(0);
     expect(typo.err()).toContain('Warning: this database holds no data for guild g3; nothing to aggregate. "clipscope guilds" lists');
     const known = io();
-    expect(await runCli(['aggregate', '--database', temp.path, '--guild', 'g1'], known)).toBe(0);
+    expect(await runCli(['aggregate', '--database', temp.target, '--guild', 'g1'], known)).toBe(0);
     expect(known.err()).not.toContain('Warning');
   });
 
   it('refuses an unknown period type with the list of valid ones', async () => {
-    temp = createTempDb();
     const cli = io();
-    expect(await runCli(['aggregate', '--database', temp.path, '--period', 'year'], cli)).toBe(2);
+    expect(await runCli(['aggregate', '--database', temp.target, '--period', 'year'], cli)).toBe(2);
     expect(cli.err()).toBe('clipscope aggregate: --period must be one of day, week, month, all_time (got "year")\n');
   });
 });

@@ -39,6 +39,7 @@ function contentOf(file: string): { clips: number; hash: string } {
   }
 }
 
+// SQLite only: `clipscope generate` writes a new SQLite file (--out PATH); it has no PostgreSQL target to test.
 describe('clipscope generate', () => {
   it('writes a community of the requested size and prints what it wrote', async () => {
     const out = path.join(tempDir(), 'demo.db');

@@ -1,9 +1,11 @@
 // The weekly digest, run with a manual clock across week boundaries, restarts, downtime and several instances,
 // posting through a real discord.js Client to the fake Discord.
 import type { Client } from 'discord.js';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../src/clock';
 import { closeDatabase, openDatabase } from '../../src/db/client';
+import type { Db } from '../../src/db/database';
+import { queries } from '../../src/db/sql';
 import { getGuildSettings, guildSettingsStore, updateGuildSettings } from '../../src/db/guild-settings';
 import { digestStore } from '../../src/db/stores/digests';
 import { DIGEST_CLAIM_TIMEOUT_MS, digestSchedule, resetDigestFailure, runDueDigests, type DigestDeps } from '../../src/digest/weekly';
@@ -15,6 +17,9 @@ import { silentLogger } from '../../src/logger';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
 import { snowflake, startFakeDiscord, textChannel, type FakeDiscord } from '../fakes/discord';
 import { enrich, react, shareClip, type FixtureClip } from '../discord/command-bot';
+import { openTestDatabase, testEngines, type TestDatabase } from '../helpers/engines';
+import { clearTables } from '../helpers/clear-tables';
+import { mirrorTables } from '../analytics/community-seed';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -41,9 +46,16 @@ const fixture = (clipId: string, creator: 'alice' | 'bob', game: 'jc' | 'er', vi
   createdAt,
 });
 
-describe('weekly digest', () => {
+// The fixture community is written on SQLite by the capture code; on PostgreSQL its rows are copied to the file's
+// one database, emptied before each test.
+const CAPTURED = ['clips', 'shares', 'reactions'] as const;
+
+describe.each(testEngines())('weekly digest on %s', (engine) => {
   let discord: FakeDiscord;
   let temp: TempDb;
+  let postgres: TestDatabase | undefined;
+  /** The database under test: the SQLite file, or the PostgreSQL database holding a copy of its captured rows. */
+  let db: Db;
   let clock: ManualClock;
   let clients: Client[];
 
@@ -55,17 +67,36 @@ describe('weekly digest', () => {
     return client;
   };
 
-  const deps = (client: Client, db = temp.db): DigestDeps => ({
-    settings: guildSettingsStore(db),
-    digests: digestStore(db),
+  const deps = (client: Client, on = db): DigestDeps => ({
+    settings: guildSettingsStore(on),
+    digests: digestStore(on),
     clock,
     logger: silentLogger(),
-    analytics: createAnalytics(db),
+    analytics: createAnalytics(on),
     sender: createDigestSender(client),
   });
 
   const posts = (channelId: string) => discord.requestsTo('POST', `/channels/${channelId}/messages`);
   const postedEmbed = (channelId: string, index: number) => (posts(channelId)[index]?.body as { embeds: Record<string, any>[] }).embeds[0]!;
+
+  /** Puts what the fixtures wrote on SQLite onto the PostgreSQL database under test. */
+  const sync = async () => {
+    if (postgres) await mirrorTables(temp.db, postgres.db, CAPTURED);
+  };
+
+  /** A second handle on the database under test, as another instance would open it. */
+  const another = async (): Promise<{ db: Db; close(): Promise<void> }> => {
+    if (postgres) return postgres.openAnother();
+    const other = openDatabase({ path: temp.path });
+    return { db: other, close: async () => closeDatabase(other) };
+  };
+
+  beforeAll(async () => {
+    if (engine === 'postgres') postgres = await openTestDatabase('postgres', 'digest-weekly');
+  });
+  afterAll(async () => {
+    await postgres?.close();
+  });
 
   beforeEach(async () => {
     discord = await startFakeDiscord({
@@ -77,7 +108,9 @@ describe('weekly digest', () => {
     temp = createTempDb();
     clock = new ManualClock(MON_23);
     clients = [];
-    const db = temp.db;
+    db = postgres?.db ?? temp.db;
+    if (postgres) await clearTables(postgres.db);
+    const fixtures = temp.db;
     // The covered week (of the 16th): three clips on Tuesday evening, two reactions on one of them.
     const week = [
       fixture('WeekAlpha', 'alice', 'jc', 50, TUE_17),
@@ -85,7 +118,7 @@ describe('weekly digest', () => {
       fixture('WeekGamma', 'bob', 'er', 100, TUE_17),
     ];
     for (const c of week) {
-      const messageId = shareClip(db, {
+      const messageId = shareClip(fixtures, {
         guildId: guildA,
         channelId: digestA.id,
         clipId: c.clipId,
@@ -93,15 +126,23 @@ describe('weekly digest', () => {
         authorName: 'viewer',
         at: TUE_17 + HOUR,
       });
-      enrich(db, guildA, c);
+      enrich(fixtures, guildA, c);
       if (c.clipId === 'WeekGamma') {
-        react(db, { guildId: guildA, channelId: digestA.id, messageId, emoji: '🔥', userId: 'u1', at: TUE_17 + 2 * HOUR });
-        react(db, { guildId: guildA, channelId: digestA.id, messageId, emoji: '😂', userId: 'u2', at: TUE_17 + 2 * HOUR });
+        react(fixtures, { guildId: guildA, channelId: digestA.id, messageId, emoji: '🔥', userId: 'u1', at: TUE_17 + 2 * HOUR });
+        react(fixtures, { guildId: guildA, channelId: digestA.id, messageId, emoji: '😂', userId: 'u2', at: TUE_17 + 2 * HOUR });
       }
     }
     // The week before: one clip.
-    shareClip(db, { guildId: guildA, channelId: digestA.id, clipId: 'Before', authorId: 'u9', authorName: 'viewer', at: TUE_10 + HOUR });
-    enrich(db, guildA, fixture('Before', 'bob', 'er', 40, TUE_10));
+    shareClip(fixtures, {
+      guildId: guildA,
+      channelId: digestA.id,
+      clipId: 'Before',
+      authorId: 'u9',
+      authorName: 'viewer',
+      at: TUE_10 + HOUR,
+    });
+    enrich(fixtures, guildA, fixture('Before', 'bob', 'er', 40, TUE_10));
+    await sync();
     await updateGuildSettings(db, guildA, { digestChannelId: digestA.id }, MON_23);
   });
 
@@ -199,6 +240,7 @@ describe('weekly digest', () => {
     });
     enrich(temp.db, guildA, old);
     react(temp.db, { guildId: guildA, channelId: digestA.id, messageId, emoji: '🔥', userId: 'u3', at: TUE_17 + 4 * HOUR });
+    await sync();
     clock.set(MON_23 + 10 * HOUR);
     const client = await login();
     expect(await runDueDigests(deps(client))).toMatchObject([{ status: 'posted' }]);
@@ -220,8 +262,11 @@ describe('weekly digest', () => {
     expect(postedEmbed(digestA.id, 1).title).toBe('📬 Weekly clip digest · week of 2026-12-07');
     expect(await runDueDigests(deps(client))).toEqual([]);
     expect(posts(digestA.id)).toHaveLength(2);
-    const weeks = temp.db.$client.prepare('SELECT week_start, status FROM digest_posts WHERE guild_id = ? ORDER BY week_start').all(guildA);
-    expect(weeks).toEqual([
+    const weeks = await queries(db).all<{ week_start: number; status: string }>(
+      'SELECT week_start, status FROM digest_posts WHERE guild_id = ? ORDER BY week_start',
+      [guildA],
+    );
+    expect(weeks.map((w) => ({ week_start: Number(w.week_start), status: w.status }))).toEqual([
       { week_start: Date.UTC(2026, 10, 16), status: 'posted' },
       { week_start: Date.UTC(2026, 11, 7), status: 'posted' },
     ]);
@@ -230,19 +275,19 @@ describe('weekly digest', () => {
   it('posts once when several instances check at the same moment', async () => {
     clock.set(MON_23 + 10 * HOUR);
     const [one, two] = [await login(), await login()];
-    const secondDb = openDatabase({ path: temp.path });
+    const second = await another();
     try {
-      const results = await Promise.all([runDueDigests(deps(one)), runDueDigests(deps(two, secondDb)), runDueDigests(deps(one))]);
+      const results = await Promise.all([runDueDigests(deps(one)), runDueDigests(deps(two, second.db)), runDueDigests(deps(one))]);
       expect(results.flat()).toHaveLength(1);
       expect(posts(digestA.id)).toHaveLength(1);
     } finally {
-      closeDatabase(secondDb);
+      await second.close();
     }
   });
 
   it('records a deleted channel or a missing permission, shows it in status, and does not retry in a loop', async () => {
-    await updateGuildSettings(temp.db, guildGone, { digestChannelId: deletedChannelId }, MON_23);
-    await updateGuildSettings(temp.db, guildMuted, { digestChannelId: mutedChannel.id }, MON_23);
+    await updateGuildSettings(db, guildGone, { digestChannelId: deletedChannelId }, MON_23);
+    await updateGuildSettings(db, guildMuted, { digestChannelId: mutedChannel.id }, MON_23);
     discord.route('POST', `/channels/${mutedChannel.id}/messages`, () => ({
       status: 403,
       body: { message: 'Missing Permissions', code: 50013 },
@@ -257,10 +302,10 @@ describe('weekly digest', () => {
         [guildMuted, 'failed'],
       ]),
     );
-    expect((await getGuildSettings(temp.db, guildGone)).digestLastError).toBe(
+    expect((await getGuildSettings(db, guildGone)).digestLastError).toBe(
       `The digest channel <#${deletedChannelId}> no longer exists. Fix it, or pick another channel with \`/clipscope-admin digest channel:\`.`,
     );
-    expect((await getGuildSettings(temp.db, guildMuted)).digestLastError).toContain('needs Send Messages and Embed Links');
+    expect((await getGuildSettings(db, guildMuted)).digestLastError).toContain('needs Send Messages and Embed Links');
 
     const attempts = discord.requests.length;
     clock.advance(HOUR);
@@ -269,10 +314,10 @@ describe('weekly digest', () => {
 
     const status = await statusEmbed(
       {
-        settings: guildSettingsStore(temp.db),
-        digests: digestStore(temp.db),
+        settings: guildSettingsStore(db),
+        digests: digestStore(db),
         clock,
-        analytics: createAnalytics(temp.db),
+        analytics: createAnalytics(db),
         services: { aggregateGuild: null, twitch: null, createApiToken: null, backfill: null },
       },
       guildGone,
@@ -283,10 +328,10 @@ describe('weekly digest', () => {
     );
 
     // The admin picks a channel that works: the due week gets one more try, and the error is cleared.
-    const fixed = await updateGuildSettings(temp.db, guildGone, { digestChannelId: digestA.id }, clock.now());
-    await resetDigestFailure(digestStore(temp.db), guildGone, fixed, clock.now());
+    const fixed = await updateGuildSettings(db, guildGone, { digestChannelId: digestA.id }, clock.now());
+    await resetDigestFailure(digestStore(db), guildGone, fixed, clock.now());
     expect(await runDueDigests(deps(client))).toMatchObject([{ guildId: guildGone, status: 'posted' }]);
-    expect((await getGuildSettings(temp.db, guildGone)).digestLastError).toBeNull();
+    expect((await getGuildSettings(db, guildGone)).digestLastError).toBeNull();
     expect(await runDueDigests(deps(client))).toEqual([]);
   });
 
@@ -301,7 +346,7 @@ describe('weekly digest', () => {
     });
     const [failed] = await runDueDigests(deps(client));
     expect(failed).toMatchObject({ guildId: guildA, status: 'failed', error: expect.stringContaining('tries again within 15 minutes') });
-    expect((await getGuildSettings(temp.db, guildA)).digestLastError).toContain('tries again within 15 minutes');
+    expect((await getGuildSettings(db, guildA)).digestLastError).toContain('tries again within 15 minutes');
     const stored = [...(discord.messages.get(digestA.id)?.values() ?? [])];
     expect(stored).toHaveLength(1);
     const postsBefore = posts(digestA.id).length;
@@ -314,18 +359,19 @@ describe('weekly digest', () => {
       { guildId: guildA, weekStart: expect.any(Number), status: 'posted', messageId: stored[0]!.id },
     ]);
     expect(posts(digestA.id)).toHaveLength(postsBefore);
-    expect((await getGuildSettings(temp.db, guildA)).digestLastError).toBeNull();
+    expect((await getGuildSettings(db, guildA)).digestLastError).toBeNull();
     expect(await runDueDigests(deps(client))).toEqual([]);
   });
 
   it('takes over the claim of an attempt that died before posting, once the claim is stale, and posts once', async () => {
     const client = await login();
     const diedAt = MON_23 + 10 * HOUR;
-    const { weekStart } = digestSchedule(await getGuildSettings(temp.db, guildA), diedAt);
+    const { weekStart } = digestSchedule(await getGuildSettings(db, guildA), diedAt);
     // What a process killed between claiming the week and sending leaves behind.
-    temp.db.$client
-      .prepare(`INSERT INTO digest_posts (guild_id, week_start, channel_id, status, created_at) VALUES (?, ?, ?, 'claimed', ?)`)
-      .run(guildA, weekStart, digestA.id, diedAt);
+    await queries(db).run(
+      `INSERT INTO digest_posts (guild_id, week_start, channel_id, status, created_at) VALUES (?, ?, ?, 'claimed', ?)`,
+      [guildA, weekStart, digestA.id, diedAt],
+    );
 
     // Within the timeout the claim may still be a live attempt elsewhere: nobody else posts.
     clock.set(diedAt + DIGEST_CLAIM_TIMEOUT_MS - 60_000);

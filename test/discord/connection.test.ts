@@ -1,20 +1,27 @@
 // The bot's connection to Discord: clear errors when login is refused, and no lost events across reconnects.
 import { createCaptureService } from '../../src/capture/service';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { systemClock } from '../../src/clock';
 import { createDiscordBot, type DiscordBot } from '../../src/discord/bot';
 import { silentLogger } from '../../src/logger';
-import { createTempDb, type TempDb } from '../helpers/temp-db';
+import { queries } from '../../src/db/sql';
+import { clearTables } from '../helpers/clear-tables';
+import { openTestDatabase, testEngines, type TestDatabase } from '../helpers/engines';
 import { member, message, snowflake, startFakeDiscord, textChannel, user, type FakeDiscord } from '../fakes/discord';
 
 const guildId = snowflake();
 const channel = textChannel({ guild_id: guildId, name: 'clips' });
 const alice = user({ username: 'alice' });
 
-describe('Discord connection', () => {
+// One database per engine for the file, emptied before each bot starts.
+describe.each(testEngines())('Discord connection on %s', (engine) => {
   let discord: FakeDiscord;
-  let temp: TempDb;
+  let temp: TestDatabase;
   let bot: DiscordBot | null = null;
+  beforeAll(async () => {
+    temp = await openTestDatabase(engine, 'discord-connection');
+  });
+  afterAll(() => temp?.close());
 
   const startBot = async (options: { token?: string; allowedIntents?: number; replayLimit?: number } = {}) => {
     discord = await startFakeDiscord({
@@ -22,7 +29,7 @@ describe('Discord connection', () => {
       ...(options.allowedIntents === undefined ? {} : { allowedIntents: options.allowedIntents }),
       ...(options.replayLimit === undefined ? {} : { replayLimit: options.replayLimit }),
     });
-    temp = createTempDb();
+    await clearTables(temp.db);
     bot = createDiscordBot({
       capture: createCaptureService(temp.db, { logger: silentLogger().child({ service: 'discord' }), clock: systemClock, batchMax: 100 }),
       logger: silentLogger(),
@@ -37,14 +44,10 @@ describe('Discord connection', () => {
     await bot?.stop();
     bot = null;
     await discord.stop();
-    temp.cleanup();
   });
 
-  const shareIds = () =>
-    temp.db.$client
-      .prepare('SELECT message_id FROM shares ORDER BY id')
-      .all()
-      .map((r) => (r as { message_id: string }).message_id);
+  const shareIds = async () =>
+    (await queries(temp.db).all<{ message_id: string }>('SELECT message_id FROM shares ORDER BY id')).map((r) => r.message_id);
   const clipMessage = (slug: string) =>
     message({
       channel_id: channel.id,
@@ -72,7 +75,7 @@ describe('Discord connection', () => {
     await b.start();
     const before = clipMessage('BeforeDrop1');
     await discord.dispatch('MESSAGE_CREATE', before);
-    await vi.waitFor(() => expect(shareIds()).toEqual([before.id]));
+    await vi.waitFor(async () => expect(await shareIds()).toEqual([before.id]));
 
     discord.disconnect(code);
     // Sent while the bot is away: Discord keeps it for the RESUME.
@@ -81,7 +84,7 @@ describe('Discord connection', () => {
     await discord.waitFor(() => discord.resumes.length === 1 && discord.connectedSessions === 1);
     const after = clipMessage('AfterDrop3');
     await discord.dispatch('MESSAGE_CREATE', after);
-    await vi.waitFor(() => expect(shareIds()).toEqual([before.id, during.id, after.id]));
+    await vi.waitFor(async () => expect(await shareIds()).toEqual([before.id, during.id, after.id]));
     expect(discord.identifies).toHaveLength(1);
   });
 
@@ -95,6 +98,6 @@ describe('Discord connection', () => {
     await discord.waitFor(() => discord.resumes.length === 1 && discord.connectedSessions === 1);
     const after = clipMessage('AfterResume4');
     await discord.dispatch('MESSAGE_CREATE', after);
-    await vi.waitFor(() => expect(shareIds()).toEqual([...kept.map((m) => m.id), after.id]));
+    await vi.waitFor(async () => expect(await shareIds()).toEqual([...kept.map((m) => m.id), after.id]));
   });
 });

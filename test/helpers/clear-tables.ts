@@ -11,7 +11,11 @@ export async function clearTables(db: Db): Promise<void> {
     }),
   );
   if (db.engine === 'postgres') {
-    await queries(db).run(`TRUNCATE ${names.map((n) => `"${n.name}"`).join(', ')}`);
+    // Only the tables that hold rows: a TRUNCATE of every table costs seconds on a loaded server, of a few, little.
+    const filled = await queries(db).all<{ name: string }>(
+      names.map((n) => `SELECT '${n.name}' AS name WHERE EXISTS (SELECT 1 FROM "${n.name}")`).join(' UNION ALL '),
+    );
+    if (filled.length > 0) await queries(db).run(`TRUNCATE ${filled.map((n) => `"${n.name}"`).join(', ')}`);
     return;
   }
   for (const { name } of names) await queries(db).run(`DELETE FROM "${name}"`);

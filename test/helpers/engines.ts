@@ -87,6 +87,10 @@ export function testEngines(): Engine[] {
 export interface TestDatabase {
   engine: Engine;
   db: Db;
+  /** Where the database is, as --database and the environment take it: the SQLite file's path, or the PostgreSQL URL. */
+  target: string;
+  /** The environment that selects this database (DATABASE_PATH, or DATABASE_URL), for the CLI and `npm start`. */
+  env: { DATABASE_PATH: string } | { DATABASE_URL: string };
   /** Another handle on the same database, as another process would open it (a connection, or a pool of its own). */
   openAnother(): Promise<{ db: Db; close(): Promise<void> }>;
   /** Closes the handle and removes the database (the SQLite folder, or the PostgreSQL database). */
@@ -108,6 +112,8 @@ export async function openTestDatabase(
     return {
       engine,
       db: temp.db,
+      target: temp.path,
+      env: { DATABASE_PATH: temp.path },
       async openAnother() {
         const other = openDatabase({ path: temp.path, migrate: false });
         return { db: other, close: async () => closeDatabase(other) };
@@ -127,6 +133,8 @@ export async function openTestDatabase(
   return {
     engine,
     db,
+    target: database.url,
+    env: { DATABASE_URL: database.url },
     async openAnother() {
       const other = openPostgres({ url: database.url, poolSize: 2 });
       return { db: other, close: () => closePostgres(other) };

@@ -1,29 +1,58 @@
 import { createHash } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { aggregateAll } from '../../src/analytics/aggregate';
 import { ManualClock } from '../../src/clock';
 import { closeDatabase, openDatabase } from '../../src/db/client';
+import type { Db } from '../../src/db/database';
 import { createResponseCache, etagOf } from '../../src/http/response-cache';
 import type { HttpServer } from '../../src/http/server';
 import { createApiToken } from '../../src/auth/tokens';
-import { GUILD_A, GUILD_B, NOW, seedCommunity, shareNewClip } from '../fixtures/http-community';
+import { GUILD_A, GUILD_B, NOW, seedCommunity, shareNewClipOn } from '../fixtures/http-community';
 import { bearer, startTestServer } from '../helpers/http-server';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
+import { openTestDatabase, testEngines, type TestDatabase } from '../helpers/engines';
+import { clearTables } from '../helpers/clear-tables';
+import { copyTables, RAW_TABLES } from '../analytics/community-seed';
 
-describe('answer cache', () => {
+/**
+ * The seeded community on `engine`: the SQLite file the fixtures wrote, or (PostgreSQL) the file's one database,
+ * emptied and given a copy of those rows (with the dirty hours capture marked, which aggregation consumes).
+ */
+async function seeded(engine: string, temp: TempDb, postgres: TestDatabase | undefined): Promise<Db> {
+  seedCommunity(temp.db);
+  if (engine === 'sqlite' || !postgres) return temp.db;
+  await clearTables(postgres.db);
+  await copyTables(temp.db, postgres.db, [...RAW_TABLES, 'dirty_hours']);
+  return postgres.db;
+}
+
+/** A second handle on the database under test, as another process would open it. */
+async function another(temp: TempDb, postgres: TestDatabase | undefined): Promise<{ db: Db; close(): Promise<void> }> {
+  if (postgres) return postgres.openAnother();
+  const other = openDatabase({ path: temp.path });
+  return { db: other, close: async () => closeDatabase(other) };
+}
+
+describe.each(testEngines())('answer cache on %s', (engine) => {
   let temp: TempDb;
+  let postgres: TestDatabase | undefined;
+  let db: Db;
   let server: HttpServer | null = null;
   let clock: ManualClock;
   let tokenA: string;
   let tokenB: string;
 
+  beforeAll(async () => {
+    if (engine === 'postgres') postgres = await openTestDatabase('postgres', 'http-cache');
+  });
+  afterAll(() => postgres?.close());
   beforeEach(async () => {
     temp = createTempDb();
-    seedCommunity(temp.db);
-    tokenA = (await createApiToken(temp.db, { guildId: GUILD_A }, NOW)).token;
-    tokenB = (await createApiToken(temp.db, { guildId: GUILD_B }, NOW)).token;
+    db = await seeded(engine, temp, postgres);
+    tokenA = (await createApiToken(db, { guildId: GUILD_A }, NOW)).token;
+    tokenB = (await createApiToken(db, { guildId: GUILD_B }, NOW)).token;
     clock = new ManualClock(NOW);
-    ({ server } = await startTestServer(temp.db, {}, clock));
+    ({ server } = await startTestServer(db, {}, clock));
   });
   afterEach(async () => {
     await server?.close();
@@ -44,7 +73,7 @@ describe('answer cache', () => {
     const bFirst = await get(url, tokenB);
 
     clock.advance(1000);
-    shareNewClip(temp.db, GUILD_A, 'FreshClipFive', { views: 7777, creator: ['c7', 'Newcomer'], at: clock.now(), messageId: '7001' });
+    await shareNewClipOn(db, GUILD_A, 'FreshClipFive', { views: 7777, creator: ['c7', 'Newcomer'], at: clock.now(), messageId: '7001' });
 
     const after = await get(url, tokenA, { 'if-none-match': first.headers.etag as string });
     expect(after.statusCode).toBe(200);
@@ -60,7 +89,7 @@ describe('answer cache', () => {
   it('recomputes after an aggregation run and gives the same numbers from the summary tables', async () => {
     const urls = ['/analytics/api/top-creators?period=week', '/analytics/api/overview?period=month', '/analytics/api/top-games'];
     const before = await Promise.all(urls.map((url) => get(url, tokenA)));
-    await aggregateAll(temp.db, { clock });
+    await aggregateAll(db, { clock });
     for (const [i, url] of urls.entries()) {
       const after = await get(url, tokenA);
       expect(after.headers['x-cache']).toBe('miss');
@@ -71,11 +100,16 @@ describe('answer cache', () => {
   it('notices a write made by another process', async () => {
     const url = '/analytics/api/overview';
     const before = (await get(url, tokenA)).json();
-    const other = openDatabase({ path: temp.path });
+    const other = await another(temp, postgres);
     try {
-      shareNewClip(other, GUILD_A, 'ElsewhereClip', { views: 10, creator: ['c8', 'Elsewhere'], at: NOW + 5000, messageId: '7002' });
+      await shareNewClipOn(other.db, GUILD_A, 'ElsewhereClip', {
+        views: 10,
+        creator: ['c8', 'Elsewhere'],
+        at: NOW + 5000,
+        messageId: '7002',
+      });
     } finally {
-      closeDatabase(other);
+      await other.close();
     }
     const after = (await get(url, tokenA)).json();
     expect(after.total_clips).toBe(before.total_clips + 1);
@@ -83,7 +117,7 @@ describe('answer cache', () => {
 
   it('expires cached answers after the configured lifetime even without changes (periods roll over)', async () => {
     await server!.close();
-    ({ server } = await startTestServer(temp.db, { cacheSeconds: 5 }, clock));
+    ({ server } = await startTestServer(db, { cacheSeconds: 5 }, clock));
     const url = '/analytics/api/overview?period=day';
     await get(url, tokenA);
     expect((await get(url, tokenA)).headers['x-cache']).toBe('hit');
@@ -93,7 +127,7 @@ describe('answer cache', () => {
 
   it('computes every answer afresh when the cache is off', async () => {
     await server!.close();
-    ({ server } = await startTestServer(temp.db, { cacheSeconds: 0 }, clock));
+    ({ server } = await startTestServer(db, { cacheSeconds: 0 }, clock));
     const url = '/analytics/api/overview';
     const first = await get(url, tokenA);
     const second = await get(url, tokenA, { 'if-none-match': first.headers.etag as string });
@@ -102,12 +136,18 @@ describe('answer cache', () => {
   });
 });
 
-describe('answer cache bounds', () => {
+describe.each(testEngines())('answer cache bounds on %s', (engine) => {
   let temp: TempDb;
+  let postgres: TestDatabase | undefined;
+  let db: Db;
   let server: HttpServer | null = null;
-  beforeEach(() => {
+  beforeAll(async () => {
+    if (engine === 'postgres') postgres = await openTestDatabase('postgres', 'http-cache-bounds');
+  });
+  afterAll(() => postgres?.close());
+  beforeEach(async () => {
     temp = createTempDb();
-    seedCommunity(temp.db);
+    db = await seeded(engine, temp, postgres);
   });
   afterEach(async () => {
     await server?.close();
@@ -117,8 +157,8 @@ describe('answer cache bounds', () => {
 
   it('holds at most its byte bound across many distinct questions, dropping the oldest answers first', async () => {
     const maxBytes = 48 * 1024;
-    ({ server } = await startTestServer(temp.db, { cacheMaxBytes: maxBytes }, new ManualClock(NOW)));
-    const token = (await createApiToken(temp.db, { guildId: GUILD_A }, NOW)).token;
+    ({ server } = await startTestServer(db, { cacheMaxBytes: maxBytes }, new ManualClock(NOW)));
+    const token = (await createApiToken(db, { guildId: GUILD_A }, NOW)).token;
     let stored = 0;
     for (let days = 1; days <= 150; days++) {
       const res = await server.app.inject({ url: `/analytics/api/engagement-timeline?days=${days}`, headers: bearer(token) });

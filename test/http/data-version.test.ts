@@ -1,21 +1,22 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { aggregateAll } from '../../src/analytics/aggregate';
 import { createAnalytics } from '../../src/analytics/service';
 import { recordMessage } from '../../src/capture/record-share';
 import { ManualClock } from '../../src/clock';
-import { closeDatabase, openDatabase } from '../../src/db/client';
+import type { Db } from '../../src/db/database';
+import { queries } from '../../src/db/sql';
 import { updateGuildSettings } from '../../src/db/guild-settings';
 import { createDataVersions } from '../../src/http/data-version';
 import { GUILD_A, GUILD_B, TEST_NOW } from '../helpers/http-server';
-import { createTempDb, type TempDb } from '../helpers/temp-db';
-import { inBulkTransaction as inTransaction } from '../../src/db/bulk';
+import { clearTables } from '../helpers/clear-tables';
+import { openTestDatabase, testEngines, type TestDatabase } from '../helpers/engines';
 
 let messageSeq = 1000;
-function share(db: TempDb['db'], guildId: string, now: number, slug = `Clip${messageSeq}`): void {
+async function share(db: Db, guildId: string, now: number, slug = `Clip${messageSeq}`): Promise<void> {
   messageSeq += 1;
-  inTransaction(db, () => {
-    recordMessage(
-      db,
+  await db.transaction(async (tx) => {
+    await recordMessage(
+      tx,
       {
         guildId,
         channelId: '1',
@@ -32,22 +33,24 @@ function share(db: TempDb['db'], guildId: string, now: number, slug = `Clip${mes
   });
 }
 
-describe('guild data versions', () => {
-  let temp: TempDb;
-  beforeEach(() => {
-    temp = createTempDb();
+// One database per engine for the file, emptied before each test.
+describe.each(testEngines())('guild data versions on %s', (engine) => {
+  let temp: TestDatabase;
+  beforeAll(async () => {
+    temp = await openTestDatabase(engine, 'http-data-version');
   });
-  afterEach(() => temp.cleanup());
+  afterAll(() => temp?.close());
+  beforeEach(() => clearTables(temp.db));
 
   it('changes a guild’s version when its clips change, and only that guild’s', async () => {
     const versions = createDataVersions({ analytics: createAnalytics(temp.db), checkIntervalMs: 0 });
     const a0 = await versions.current(GUILD_A);
     const b0 = await versions.current(GUILD_B);
-    share(temp.db, GUILD_B, TEST_NOW);
+    await share(temp.db, GUILD_B, TEST_NOW);
     expect(await versions.current(GUILD_A)).toBe(a0);
     const b1 = await versions.current(GUILD_B);
     expect(b1).not.toBe(b0);
-    share(temp.db, GUILD_A, TEST_NOW + 1);
+    await share(temp.db, GUILD_A, TEST_NOW + 1);
     expect(await versions.current(GUILD_A)).not.toBe(a0);
     expect(await versions.current(GUILD_B)).toBe(b1);
   });
@@ -55,7 +58,7 @@ describe('guild data versions', () => {
   it('changes when the guild’s timezone changes', async () => {
     const versions = createDataVersions({ analytics: createAnalytics(temp.db), checkIntervalMs: 0 });
     const v0 = await versions.current(GUILD_A);
-    updateGuildSettings(temp.db, GUILD_A, { timezone: 'Europe/Berlin' }, TEST_NOW);
+    await updateGuildSettings(temp.db, GUILD_A, { timezone: 'Europe/Berlin' }, TEST_NOW);
     expect(await versions.current(GUILD_A)).not.toBe(v0);
   });
 
@@ -64,8 +67,8 @@ describe('guild data versions', () => {
     const versions = createDataVersions({ analytics: createAnalytics(temp.db), now: () => now, checkIntervalMs: 1000 });
     await versions.current(GUILD_A);
     expect(await versions.timezone(GUILD_A)).toBe('UTC');
-    updateGuildSettings(temp.db, GUILD_A, { timezone: 'Europe/Berlin' }, TEST_NOW);
-    updateGuildSettings(temp.db, GUILD_B, { timezone: 'Asia/Tokyo' }, TEST_NOW);
+    await updateGuildSettings(temp.db, GUILD_A, { timezone: 'Europe/Berlin' }, TEST_NOW);
+    await updateGuildSettings(temp.db, GUILD_B, { timezone: 'Asia/Tokyo' }, TEST_NOW);
     // Within the check interval both the version and the timezone are the ones read together before.
     const v0 = await versions.current(GUILD_A);
     expect(await versions.timezone(GUILD_A)).toBe('UTC');
@@ -77,7 +80,7 @@ describe('guild data versions', () => {
     expect(await versions.timezone(GUILD_B)).toBe('Asia/Tokyo');
     // Two writes in the same millisecond share updated_at; the version still moves with the timezone.
     const v1 = await versions.current(GUILD_A);
-    updateGuildSettings(temp.db, GUILD_A, { timezone: 'America/New_York' }, TEST_NOW);
+    await updateGuildSettings(temp.db, GUILD_A, { timezone: 'America/New_York' }, TEST_NOW);
     now = 2000;
     expect(await versions.current(GUILD_A)).not.toBe(v1);
     expect(await versions.timezone(GUILD_A)).toBe('America/New_York');
@@ -85,23 +88,23 @@ describe('guild data versions', () => {
 
   it('changes when aggregation consumes the guild’s dirty hours, not when an unrelated job finishes', async () => {
     const versions = createDataVersions({ analytics: createAnalytics(temp.db), checkIntervalMs: 0 });
-    share(temp.db, GUILD_A, TEST_NOW);
+    await share(temp.db, GUILD_A, TEST_NOW);
     const v1 = await versions.current(GUILD_A);
     await aggregateAll(temp.db, { clock: new ManualClock(TEST_NOW + 1000) }, { guildId: GUILD_A });
     const v2 = await versions.current(GUILD_A);
     expect(v2).not.toBe(v1);
-    temp.db.$client.prepare("INSERT INTO job_runs (job, last_finished_at) VALUES ('enrich', ?)").run(TEST_NOW + 2000);
+    await queries(temp.db).run("INSERT INTO job_runs (job, last_finished_at) VALUES ('enrich', ?)", [TEST_NOW + 2000]);
     expect(await versions.current(GUILD_A)).toBe(v2);
   });
 
   it('sees writes made by another process (another connection to the same file)', async () => {
     const versions = createDataVersions({ analytics: createAnalytics(temp.db), checkIntervalMs: 0 });
     const v0 = await versions.current(GUILD_A);
-    const other = openDatabase({ path: temp.path });
+    const other = await temp.openAnother();
     try {
-      share(other, GUILD_A, TEST_NOW + 5);
+      await share(other.db, GUILD_A, TEST_NOW + 5);
     } finally {
-      closeDatabase(other);
+      await other.close();
     }
     expect(await versions.current(GUILD_A)).not.toBe(v0);
   });
@@ -110,7 +113,7 @@ describe('guild data versions', () => {
     let now = 0;
     const versions = createDataVersions({ analytics: createAnalytics(temp.db), now: () => now, checkIntervalMs: 1000 });
     const v0 = await versions.current(GUILD_A);
-    share(temp.db, GUILD_A, TEST_NOW);
+    await share(temp.db, GUILD_A, TEST_NOW);
     now = 500;
     expect(await versions.current(GUILD_A)).toBe(v0);
     now = 1000;
@@ -123,7 +126,7 @@ describe('guild data versions', () => {
     const seenB: string[] = [];
     const stopA = versions.watch(GUILD_A, (v) => seenA.push(v));
     const stopB = versions.watch(GUILD_B, (v) => seenB.push(v));
-    share(temp.db, GUILD_A, TEST_NOW);
+    await share(temp.db, GUILD_A, TEST_NOW);
     await expect.poll(() => seenA.length).toBe(1);
     await versions.notifyChanged(GUILD_B);
     expect(seenB).toHaveLength(1);

@@ -1,9 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { HttpServer } from '../../src/http/server';
 import { bearer, GUILD_A, GUILD_B, startTestServer, TEST_NOW, tokenFor } from '../helpers/http-server';
-import { createTempDb, type TempDb } from '../helpers/temp-db';
-import { recordMessageNow } from '../../src/capture/record-now';
-import { inBulkTransaction as inTransaction } from '../../src/db/bulk';
+import { clearTables } from '../helpers/clear-tables';
+import { openTestDatabase, testEngines, type TestDatabase } from '../helpers/engines';
+import { recordMessage } from '../../src/capture/record-share';
 import { createApiToken, revokeApiToken } from '../../src/auth/tokens';
 import { InjectBrowser, PUBLIC_URL, startSignInWorld } from '../helpers/sign-in';
 
@@ -50,10 +50,10 @@ function collectEvents(response: Response): { events: StreamEvent[]; ended: () =
   };
 }
 
-function shareIn(temp: TempDb, guildId: string, messageId: string, at: number): void {
-  inTransaction(temp.db, () => {
-    recordMessageNow(
-      temp.db,
+async function shareIn(temp: TestDatabase, guildId: string, messageId: string, at: number): Promise<void> {
+  await temp.db.transaction(async (tx) => {
+    await recordMessage(
+      tx,
       {
         guildId,
         channelId: '1',
@@ -70,16 +70,18 @@ function shareIn(temp: TempDb, guildId: string, messageId: string, at: number): 
   });
 }
 
-describe('GET /analytics/api/events', () => {
-  let temp: TempDb;
+// One database per engine for the file, emptied before each test.
+describe.each(testEngines())('GET /analytics/api/events on %s', (engine) => {
+  let temp: TestDatabase;
   let server: HttpServer | null = null;
-  beforeEach(() => {
-    temp = createTempDb();
+  beforeAll(async () => {
+    temp = await openTestDatabase(engine, 'http-events');
   });
+  afterAll(() => temp?.close());
+  beforeEach(() => clearTables(temp.db));
   afterEach(async () => {
     await server?.close();
     server = null;
-    temp.cleanup();
   });
 
   it('streams the guild’s version at once and a change when its data changes', async () => {
@@ -95,7 +97,7 @@ describe('GET /analytics/api/events', () => {
     expect(stream.events[0]?.event).toBe('version');
     const initial = stream.events[0]!.data.version;
 
-    shareIn(temp, GUILD_A, '9001', TEST_NOW + 10);
+    await shareIn(temp, GUILD_A, '9001', TEST_NOW + 10);
     await expect.poll(() => stream.events.length).toBe(2);
     expect(stream.events[1]).toMatchObject({ event: 'change' });
     expect(stream.events[1]!.data.version).not.toBe(initial);
@@ -108,10 +110,10 @@ describe('GET /analytics/api/events', () => {
     const a = collectEvents(await fetch(`${url}/analytics/api/events`, { headers: bearer(await tokenFor(temp.db, GUILD_A)) }));
     const b = collectEvents(await fetch(`${url}/analytics/api/events`, { headers: bearer(await tokenFor(temp.db, GUILD_B)) }));
     await expect.poll(() => a.events.length + b.events.length).toBe(2);
-    shareIn(temp, GUILD_B, '9100', TEST_NOW + 10);
+    await shareIn(temp, GUILD_B, '9100', TEST_NOW + 10);
     await expect.poll(() => b.events.length).toBe(2);
     // A later change of A arrives as A's first change: nothing of B's slipped in before it.
-    shareIn(temp, GUILD_A, '9101', TEST_NOW + 20);
+    await shareIn(temp, GUILD_A, '9101', TEST_NOW + 20);
     await expect.poll(() => a.events.length).toBe(2);
     expect(b.events).toHaveLength(2);
     await a.stop();
@@ -151,7 +153,7 @@ describe('GET /analytics/api/events', () => {
     await expect.poll(() => revoked.ended()).toBe(true);
     expect(revoked.events.at(-1)).toMatchObject({ event: 'closed', data: { status: 401, error: 'invalid_token' } });
     // The other token's stream of the same guild stays open and keeps receiving changes.
-    shareIn(temp, GUILD_A, '9200', TEST_NOW + 10);
+    await shareIn(temp, GUILD_A, '9200', TEST_NOW + 10);
     await expect.poll(() => other.events.length).toBe(2);
     expect(other.ended()).toBe(false);
     await other.stop();

@@ -1,14 +1,14 @@
 import http from 'node:http';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/clock';
-import { closeDatabase, openDatabase } from '../../src/db/client';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ManualClock } from '../../src/clock';
+import { queries } from '../../src/db/sql';
 import { API_CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY } from '../../src/http/security-headers';
 import type { HttpServer } from '../../src/http/server';
 import { revokeApiToken } from '../../src/auth/tokens';
 import { bearer, GUILD_A, GUILD_B, startTestServer, TEST_NOW, tokenFor } from '../helpers/http-server';
-import { createTempDb, type TempDb } from '../helpers/temp-db';
-import { recordMessageNow } from '../../src/capture/record-now';
-import { inBulkTransaction as inTransaction } from '../../src/db/bulk';
+import { clearTables } from '../helpers/clear-tables';
+import { openTestDatabase, testEngines, type TestDatabase } from '../helpers/engines';
+import { recordMessage } from '../../src/capture/record-share';
 
 function rawGet(url: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -24,17 +24,22 @@ function rawGet(url: string, path: string, headers: Record<string, string> = {})
   });
 }
 
-describe('HTTP server', () => {
-  let temp: TempDb;
+// One database per engine for the file, emptied before each test.
+describe.each(testEngines())('HTTP server on %s', (engine) => {
+  let temp: TestDatabase;
   let server: HttpServer | null = null;
-  beforeEach(() => {
-    temp = createTempDb();
+  beforeAll(async () => {
+    temp = await openTestDatabase(engine, 'http-server');
   });
+  afterAll(() => temp?.close());
+  beforeEach(() => clearTables(temp.db));
   afterEach(async () => {
     await server?.close();
     server = null;
-    temp.cleanup();
   });
+
+  const tokenId = async (db = temp.db): Promise<number> =>
+    Number((await queries(db).get<{ id: number | string }>('SELECT id FROM api_tokens'))!.id);
 
   describe('authentication', () => {
     it('answers 401 with a way forward when no token is sent', async () => {
@@ -62,8 +67,7 @@ describe('HTTP server', () => {
       const token = await tokenFor(temp.db, GUILD_A);
       const before = await server.app.inject({ url: '/healthz' });
       expect(before.statusCode).toBe(200);
-      const id = (temp.db.$client.prepare('SELECT id FROM api_tokens').get() as { id: number }).id;
-      await revokeApiToken(temp.db, id, TEST_NOW);
+      await revokeApiToken(temp.db, await tokenId(), TEST_NOW);
       const res = await server.app.inject({ url: '/analytics/api/events', headers: bearer(token) });
       expect(res.statusCode).toBe(401);
       expect(res.json()).toMatchObject({ error: 'invalid_token' });
@@ -76,12 +80,11 @@ describe('HTTP server', () => {
       // Over real sockets, as the CLI's revocation meets a dashboard's requests.
       const ask = () => fetch(`${base}/analytics/api/overview`, { headers: bearer(token) });
       for (let i = 0; i < 3; i++) expect((await ask()).status).toBe(200);
-      const other = openDatabase({ path: temp.path });
+      const other = await temp.openAnother();
       try {
-        const id = (other.$client.prepare('SELECT id FROM api_tokens').get() as { id: number }).id;
-        expect(await revokeApiToken(other, id, TEST_NOW)).toBe('revoked');
+        expect(await revokeApiToken(other.db, await tokenId(other.db), TEST_NOW)).toBe('revoked');
       } finally {
-        closeDatabase(other);
+        await other.close();
       }
       const res = await ask();
       expect(res.status).toBe(401);
@@ -217,9 +220,9 @@ describe('HTTP server', () => {
     it('reports the database, the last aggregation and the enrichment queue, and nothing secret', async () => {
       ({ server } = await startTestServer(temp.db));
       const token = await tokenFor(temp.db, GUILD_A);
-      inTransaction(temp.db, () => {
-        recordMessageNow(
-          temp.db,
+      await temp.db.transaction(async (tx) => {
+        await recordMessage(
+          tx,
           {
             guildId: GUILD_A,
             channelId: '300',
@@ -234,11 +237,10 @@ describe('HTTP server', () => {
           TEST_NOW,
         );
       });
-      temp.db.$client
-        .prepare(
-          "INSERT INTO job_runs (job, last_started_at, last_finished_at, last_error) VALUES ('aggregate-incremental', ?, ?, NULL), ('enrich', ?, ?, 'Helix said: token abc123 rejected')",
-        )
-        .run(TEST_NOW - 5000, TEST_NOW - 4000, TEST_NOW - 3000, TEST_NOW - 2000);
+      await queries(temp.db).run(
+        "INSERT INTO job_runs (job, last_started_at, last_finished_at, last_error) VALUES ('aggregate-incremental', ?, ?, NULL), ('enrich', ?, ?, 'Helix said: token abc123 rejected')",
+        [TEST_NOW - 5000, TEST_NOW - 4000, TEST_NOW - 3000, TEST_NOW - 2000],
+      );
       const res = await server.app.inject({ url: '/healthz' });
       expect(res.statusCode).toBe(200);
       const body = res.json();
@@ -255,8 +257,10 @@ describe('HTTP server', () => {
     });
 
     it('answers 503 when the database is gone', async () => {
-      ({ server } = await startTestServer(temp.db));
-      temp.db.$client.close();
+      // A handle of its own on the same database: the file's shared one stays open for the other tests.
+      const gone = await temp.openAnother();
+      ({ server } = await startTestServer(gone.db));
+      await gone.close();
       const res = await server.app.inject({ url: '/healthz' });
       expect(res.statusCode).toBe(503);
       expect(res.json()).toMatchObject({ status: 'unavailable', database: 'unreachable' });

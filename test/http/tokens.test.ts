@@ -1,21 +1,24 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { closeDatabase, openDatabase } from '../../src/db/client';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { queries } from '../../src/db/sql';
 import { createApiToken, createTokenVerifier, hashToken, listApiTokens, revokeApiToken } from '../../src/auth/tokens';
-import { createTempDb, type TempDb } from '../helpers/temp-db';
+import { clearTables } from '../helpers/clear-tables';
+import { openTestDatabase, testEngines, type TestDatabase } from '../helpers/engines';
 import { GUILD_A, GUILD_B, TEST_NOW } from '../helpers/http-server';
 
-describe('API tokens', () => {
-  let temp: TempDb;
-  beforeEach(() => {
-    temp = createTempDb();
+// One database per engine for the file, emptied before each test.
+describe.each(testEngines())('API tokens on %s', (engine) => {
+  let temp: TestDatabase;
+  beforeAll(async () => {
+    temp = await openTestDatabase(engine, 'http-tokens');
   });
-  afterEach(() => temp.cleanup());
+  afterAll(() => temp?.close());
+  beforeEach(() => clearTables(temp.db));
 
   it('creates a recognisable 256-bit token and stores only its SHA-256 hash', async () => {
     const created = await createApiToken(temp.db, { guildId: GUILD_A, name: 'OBS overlay' }, TEST_NOW);
     expect(created.token).toMatch(/^cs_[A-Za-z0-9_-]{43}$/);
     expect(Buffer.from(created.token.slice(3), 'base64url')).toHaveLength(32);
-    const rows = temp.db.$client.prepare('SELECT * FROM api_tokens').all() as Array<Record<string, unknown>>;
+    const rows = await queries(temp.db).all<Record<string, unknown>>('SELECT * FROM api_tokens');
     expect(rows).toHaveLength(1);
     expect(rows[0]?.token_hash).toBe(hashToken(created.token));
     expect(JSON.stringify(rows)).not.toContain(created.token);
@@ -48,11 +51,11 @@ describe('API tokens', () => {
     const b = await createApiToken(temp.db, { guildId: GUILD_B }, TEST_NOW);
     const verifier = createTokenVerifier(temp.db);
     for (let i = 0; i < 3; i++) expect(await verifier.verify(a.token, TEST_NOW + i)).toEqual({ tokenId: a.id, guildId: GUILD_A });
-    const other = openDatabase({ path: temp.path });
+    const other = await temp.openAnother();
     try {
-      expect(await revokeApiToken(other, a.id, TEST_NOW + 10)).toBe('revoked');
+      expect(await revokeApiToken(other.db, a.id, TEST_NOW + 10)).toBe('revoked');
     } finally {
-      closeDatabase(other);
+      await other.close();
     }
     expect(await verifier.verify(a.token, TEST_NOW + 11)).toBeNull();
     expect(await verifier.verify(b.token, TEST_NOW + 11)).toEqual({ tokenId: b.id, guildId: GUILD_B });
@@ -64,14 +67,17 @@ describe('API tokens', () => {
     expect(await verifier.verify(a.token, TEST_NOW)).toEqual({ tokenId: a.id, guildId: GUILD_A });
     await new Promise((resolve) => setImmediate(resolve));
     expect(await verifier.verify(a.token, TEST_NOW + 1)).not.toBeNull();
-    const other = openDatabase({ path: temp.path });
+    const other = await temp.openAnother();
     try {
-      expect(await revokeApiToken(other, a.id, TEST_NOW + 2)).toBe('revoked');
+      expect(await revokeApiToken(other.db, a.id, TEST_NOW + 2)).toBe('revoked');
     } finally {
-      closeDatabase(other);
+      await other.close();
     }
-    // Requests of a turn were received before it began, so the turn's answer stands for them…
-    expect(await verifier.verify(a.token, TEST_NOW + 3)).not.toBeNull();
+    // Requests of a turn were received before it began, so the turn's answer stands for them… (PostgreSQL has no
+    // change counter to remember tokens by, so there every request reads the store and is refused at once.)
+    const sameTurn = await verifier.verify(a.token, TEST_NOW + 3);
+    if (engine === 'sqlite') expect(sameTurn).not.toBeNull();
+    else expect(sameTurn).toBeNull();
     // …and every later request is refused.
     await new Promise((resolve) => setImmediate(resolve));
     expect(await verifier.verify(a.token, TEST_NOW + 4)).toBeNull();
