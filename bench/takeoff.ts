@@ -195,6 +195,7 @@ function acceptingSender(): FeedSender & { sent: number } {
       return String(next++);
     },
     findPosted: async () => null,
+    poster: () => ({ id: '1', name: 'Clipscope' }),
   };
   return sender;
 }

@@ -269,6 +269,10 @@ export function createApp({ config, logger, clock, db: opened, onFatalClose }: A
               twitchEnrichment: twitch !== null,
             },
             signIn: signIn.settings,
+            twitch:
+              config.TWITCH_CLIENT_ID && config.TWITCH_CLIENT_SECRET
+                ? { clientId: config.TWITCH_CLIENT_ID, clientSecret: config.TWITCH_CLIENT_SECRET }
+                : null,
           },
           { logger, botView },
         );

@@ -97,6 +97,10 @@ export function createFeedSender(client: Client): FeedSender {
         throw deliveryError(channelId, error);
       }
     },
+    poster() {
+      const me = client.user;
+      return me ? { id: me.id, name: me.displayName } : null;
+    },
     async findPosted(channelId, message) {
       try {
         const marker = feedMarker(message);

@@ -3,6 +3,7 @@
 // broadcaster's unposted clips and post the eligible ones, each claimed in the database before it is sent; past
 // max_per_hour the rest go into one overflow summary.
 import { createHash } from 'node:crypto';
+import { recordMessage } from '../capture/record-share';
 import type { Db } from '../db/database';
 import {
   claimFeedPost,
@@ -93,7 +94,12 @@ export async function deliverFeed(deps: DeliverDeps, feed: Feed, deadline: numbe
       // An earlier attempt may have posted it and lost the answer: look before posting again.
       const found = resumed ? await sender.findPosted(key.channelId, message) : null;
       const messageId = found ?? (await sender.send(key.channelId, message, nonce));
-      await recordFeedPostSent(db, key, messageId, deps.now());
+      const now = deps.now();
+      // The post and the share it is (so members' reactions on it count for the clip) are recorded together.
+      await db.transaction(async (tx) => {
+        await recordFeedPostSent(tx, key, messageId, now);
+        if (message.kind === 'clip') await recordFeedShare(deps, tx, key, message.clip, messageId, now);
+      });
       return 'sent';
     } catch (error) {
       const failure = error instanceof FeedDeliveryError ? error.failure : 'transient';
@@ -229,6 +235,34 @@ async function messageOf(db: Db, post: FeedPost, feed: Feed): Promise<FeedMessag
   }
   // A taking-off alert is not rebuilt: its figures were of that moment (the alert store retries it itself).
   return null;
+}
+
+/**
+ * Records a clip post as a share by the bot (source 'feed') through capture's own write, so capture recognises the
+ * message and counts members' reactions on it like those on a member's share. Rankings of members leave it out as
+ * they leave out every bot's share (docs/feed.md#counting).
+ */
+async function recordFeedShare(deps: DeliverDeps, tx: Db, key: FeedPostKey, clip: FeedClip, messageId: string, now: number): Promise<void> {
+  const poster = deps.sender.poster();
+  if (!poster) {
+    deps.logger.warn({ guildId: key.guildId, messageId }, 'clip feed post not recorded as a share: the bot is not logged in');
+    return;
+  }
+  await recordMessage(
+    tx,
+    {
+      guildId: key.guildId,
+      channelId: key.channelId,
+      messageId,
+      authorId: poster.id,
+      authorName: poster.name,
+      authorIsBot: true,
+      postedAt: now,
+      content: clip.url,
+      source: 'feed',
+    },
+    now,
+  );
 }
 
 async function pauseForPermissions(deps: DeliverDeps, feed: Feed, reason: string): Promise<void> {

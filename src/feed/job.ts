@@ -12,7 +12,7 @@ import { createGameNames } from '../twitch/game-names';
 import { budgetedTwitch, helixBudget, type HelixBudget } from './budget';
 import { FAST_MS } from './cadence';
 import { deliverFeed } from './deliver';
-import { pollBroadcaster } from './poll';
+import { MAX_REFRESH_CALLS_PER_POLL, pollBroadcaster } from './poll';
 import { alertTakingOff } from './taking-off';
 import type { FeedSender } from './sender';
 
@@ -84,8 +84,10 @@ export function createFeedRunner(deps: FeedJobDeps): FeedRunner {
         if (feed.paused && feed.pauseCause === 'admin') continue;
         byBroadcaster.set(feed.broadcasterId, [...(byBroadcaster.get(feed.broadcasterId) ?? []), feed]);
       }
+      let left = byBroadcaster.size;
       for (const [broadcasterId, feeds] of byBroadcaster) {
         summary.broadcasters += 1;
+        left -= 1;
         const now = deps.clock.now();
         const state = await leaseBroadcaster(deps.db, { broadcasterId, owner, now, leaseUntil: now + LEASE_MS, intervalMs: FAST_MS });
         if (!state) {
@@ -99,6 +101,7 @@ export function createFeedRunner(deps: FeedJobDeps): FeedRunner {
               from: Math.min(...feeds.map((f) => f.startsAt)),
               minViews: Math.max(0, ...feeds.map((f) => f.minViews)),
               takingOff: feeds.some((f) => f.takingOff),
+              refreshCalls: refreshShare(budget.left, left + 1),
             });
             summary.polled += 1;
           }
@@ -125,6 +128,15 @@ export function createFeedRunner(deps: FeedJobDeps): FeedRunner {
       return summary;
     },
   };
+}
+
+/**
+ * The Get Clips calls one broadcaster's poll may spend reading views again: an even share of the run's calls left
+ * among the broadcasters still to come (this one included), less the call its own window needs, at least one, at most
+ * MAX_REFRESH_CALLS_PER_POLL. A busy channel with thousands of clips waiting cannot take the calls of the others.
+ */
+export function refreshShare(callsLeft: number, broadcastersLeft: number): number {
+  return Math.max(1, Math.min(MAX_REFRESH_CALLS_PER_POLL, Math.floor(callsLeft / Math.max(1, broadcastersLeft)) - 1));
 }
 
 export function formatFeedSummary(s: FeedRunSummary): string {

@@ -4,11 +4,11 @@
 // resumed from its cursor by the next run.
 import type { Db } from '../db/database';
 import {
-  clipsAwaitingViews,
+  clipsDueForViews,
+  markViewsChecked,
   nameFeedClipGames,
   recordPoll,
   unnamedGameIds,
-  youngClipsToRefresh,
   upsertFeedClips,
   type PollState,
   type SeenClip,
@@ -28,6 +28,8 @@ export const POLL_OVERLAP_MS = 30 * 60_000;
 export const MAX_PAGES_PER_POLL = 10;
 /** A clip's views are read again at most this often while it waits for min_views. */
 export const VIEWS_REFRESH_MS = 10 * 60_000;
+/** Get Clips calls (100 ids each) one poll may spend reading views again, at most: the job gives it a fair share. */
+export const MAX_REFRESH_CALLS_PER_POLL = 10;
 
 export interface PollDeps {
   db: Db;
@@ -48,12 +50,13 @@ export interface PollOutcome {
 /**
  * Polls the broadcaster whose lease `state` is, and records the outcome (which gives the lease back).
  * `from` is where a first poll starts (the oldest feed's start); `minViews` the largest min_views of its feeds;
- * `takingOff` whether one of them alerts on clips taking off (their first day's views are then read again).
+ * `takingOff` whether one of them alerts on clips taking off (their first day's views are then read again);
+ * `refreshCalls` the Get Clips calls it may spend reading views again (at most MAX_REFRESH_CALLS_PER_POLL).
  */
 export async function pollBroadcaster(
   deps: PollDeps,
   state: PollState,
-  options: { now: number; from: number; minViews: number; takingOff: boolean },
+  options: { now: number; from: number; minViews: number; takingOff: boolean; refreshCalls: number },
 ): Promise<PollOutcome> {
   const { db, twitch, now } = { ...deps, now: options.now };
   const resuming = state.cursor !== null && state.windowStart !== null && state.windowEnd !== null;
@@ -92,28 +95,31 @@ export async function pollBroadcaster(
       if (unnamed.length > 0) await nameFeedClipGames(db, await deps.gameNames.resolve(unnamed));
     }
     if (windowDone && (options.minViews > 0 || options.takingOff)) {
-      // One Get Clips of up to 100 ids: first the clips in their first day (taking off), then those waiting for views.
+      // Views read again, least recently read first, 100 ids a call, within the calls this poll was given.
       const viewsBefore = now - VIEWS_REFRESH_MS;
-      const young = options.takingOff
-        ? await youngClipsToRefresh(
-            db,
-            { broadcasterId: state.broadcasterId, createdAfter: now - TAKING_OFF_WINDOW_MS, viewsBefore },
-            HELIX_MAX_IDS,
-          )
-        : [];
-      const belowMin =
-        options.minViews > 0
-          ? await clipsAwaitingViews(
-              db,
-              { broadcasterId: state.broadcasterId, minViews: options.minViews, createdAfter: now - WEEK_MS, viewsBefore },
-              HELIX_MAX_IDS,
-            )
-          : [];
-      const waiting = [...new Set([...young, ...belowMin])].slice(0, HELIX_MAX_IDS);
-      if (waiting.length > 0) {
-        const { clips } = await twitch.getClipsByIds(waiting);
+      for (let call = 0; call < Math.min(options.refreshCalls, MAX_REFRESH_CALLS_PER_POLL); call++) {
+        const due = await clipsDueForViews(
+          db,
+          {
+            broadcasterId: state.broadcasterId,
+            youngAfter: options.takingOff ? now - TAKING_OFF_WINDOW_MS : null,
+            waitingAfter: now - WEEK_MS,
+            minViews: options.minViews,
+            viewsBefore,
+          },
+          HELIX_MAX_IDS,
+        );
+        if (due.length === 0) break;
+        const { clips } = await twitch.getClipsByIds(due);
         await upsertFeedClips(db, await named(deps.gameNames, clips), now);
-        outcome.viewsRefreshed = clips.length;
+        const listed = new Set(clips.map((c) => c.id));
+        await markViewsChecked(
+          db,
+          due.filter((id) => !listed.has(id)),
+          now,
+        );
+        outcome.viewsRefreshed += clips.length;
+        if (due.length < HELIX_MAX_IDS) break;
       }
     }
   } catch (error) {

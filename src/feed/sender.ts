@@ -49,4 +49,6 @@ export interface FeedSender {
   send(channelId: string, message: FeedMessage, nonce: string): Promise<string>;
   /** The id of the bot's recent message in the channel that is this message, if an earlier attempt posted it. */
   findPosted(channelId: string, message: FeedMessage): Promise<string | null>;
+  /** Who the posts are by (the bot's user), recorded as the author of the share a clip post is; null before login. */
+  poster(): { id: string; name: string } | null;
 }

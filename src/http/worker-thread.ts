@@ -19,6 +19,8 @@ export interface HttpWorkerData {
   options: HttpOptions;
   /** Sign in with Discord's settings; null = tokens only. The worker asks the bot on this thread for access checks. */
   signIn?: SignInSettings | null;
+  /** Twitch credentials for clip feeds added from the dashboard (a login is resolved through Get Users); null = none. */
+  twitch?: { clientId: string; clientSecret: string } | null;
 }
 
 export type HttpWorkerMessage = { type: 'listening'; url: string } | { type: 'error'; message: string } | { type: 'log'; line: string };

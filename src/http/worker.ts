@@ -8,7 +8,9 @@ import { closeDb, openDb } from '../db/open';
 import { guildSettingsStore } from '../db/guild-settings';
 import { digestStore } from '../db/stores/digests';
 import { createTwitchLinks } from '../auth/twitch-links';
+import { createFeedAdmin } from '../feed/admin';
 import { createLogger } from '../logger';
+import { createTwitchApi } from '../twitch/client';
 import { startReadPool, type ReadPool } from './read-pool';
 import { createHttpServer, type HttpServer } from './server';
 import { remoteBotView } from './bot-bridge';
@@ -69,6 +71,8 @@ async function run(port: NonNullable<typeof parentPort>, data: HttpWorkerData): 
           guildSettings: guildSettingsStore(db),
           digests: digestStore(db),
           twitchLinks: createTwitchLinks(db),
+          // Clip feeds from the dashboard's settings: the slash command's service, with this thread's Twitch client.
+          feeds: data.twitch ? createFeedAdmin({ db, clock: systemClock, twitch: createTwitchApi({ ...data.twitch, logger }) }) : null,
         }
       : null;
     server = await createHttpServer({

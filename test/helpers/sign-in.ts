@@ -1,6 +1,7 @@
 // A Discord world for Sign in with Discord tests: the fake Discord with its OAuth2, three guilds (the bot in two of
 // them), roles for managers and viewers, people with different standings, a real discord.js client logged in to the
 // fake as the bot, and the dashboard server with sign-in wired to both. Inject-based: `browser()` keeps cookies.
+import type { FeedAdmin } from '../../src/feed/admin';
 import type { Client } from 'discord.js';
 import type { LightMyRequestResponse } from 'fastify';
 import type { SignInSettings } from '../../src/config';
@@ -57,7 +58,16 @@ export interface SignInWorld {
 
 export async function startSignInWorld(
   db: Db,
-  options: { guildA: string; guildB: string; clock?: ManualClock; http?: Partial<HttpOptions>; publicUrl?: string; listen?: boolean },
+  options: {
+    guildA: string;
+    guildB: string;
+    clock?: ManualClock;
+    http?: Partial<HttpOptions>;
+    publicUrl?: string;
+    listen?: boolean;
+    /** Clip feeds from the settings (none: the feed routes answer that Twitch is not configured). */
+    feeds?: FeedAdmin;
+  },
 ): Promise<SignInWorld> {
   const alice = user({ username: 'alice', global_name: 'Alice' });
   const bob = user({ username: 'bob' });
@@ -137,6 +147,7 @@ export async function startSignInWorld(
       guildSettings: guildSettingsStore(db),
       digests: digestStore(db),
       twitchLinks: createTwitchLinks(db),
+      feeds: options.feeds ?? null,
     },
   });
   return {

@@ -6,8 +6,11 @@ import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from
 export const ENRICHMENT_STATES = ['pending', 'done', 'not_found', 'failed'] as const;
 export type EnrichmentState = (typeof ENRICHMENT_STATES)[number];
 
-/** How a clip or share entered the database. */
-export const SOURCES = ['discord', 'import', 'backfill', 'twitch_sync'] as const;
+/**
+ * How a clip or share entered the database. 'feed': a clip feed's own post, recorded as a share by the bot so that
+ * reactions on it count (docs/feed.md).
+ */
+export const SOURCES = ['discord', 'import', 'backfill', 'twitch_sync', 'feed'] as const;
 export type Source = (typeof SOURCES)[number];
 
 /** One row per (guild, Twitch clip): the seed's ClipAnalytics, kept in step with shares and reactions. */

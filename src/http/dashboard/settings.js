@@ -3,6 +3,7 @@
 // (a digest channel it cannot post in is refused with the reason) and records who changed what.
 import { ApiError, send } from './api.js';
 import { el } from './render.js';
+import { loadFeeds, wireFeeds } from './settings-feeds.js';
 
 const $ = (id) => document.getElementById(id);
 const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
@@ -146,7 +147,9 @@ export async function loadSettings(guild, { onChanged, onFailure }) {
   } catch (error) {
     if (error instanceof ApiError && (error.status === 401 || error.status === 403)) onFailure(error);
     else showError(error instanceof Error ? error.message : 'The settings could not be loaded.');
+    return;
   }
+  await loadFeeds(guild, current.channels, onFailure);
 }
 
 export function hideSettings() {
@@ -156,6 +159,7 @@ export function hideSettings() {
 }
 
 export function wireSettings(onFailure) {
+  wireFeeds();
   $('setting-capture-all').addEventListener('change', (event) => {
     $('setting-capture-channels').hidden = event.target.checked;
   });

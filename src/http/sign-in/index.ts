@@ -17,6 +17,7 @@ import { createGuildAccessChecker, type GuildAccessChecker } from './access';
 import { clearCookie, cookieNames, readCookie, setCookie, type CookieNames } from './cookies';
 import { csrfFailure } from './csrf';
 import { signInErrorPage } from './pages';
+import type { FeedAdmin } from '../../feed/admin';
 import { registerSettingsRoutes } from './settings';
 import { finishTwitchLink, registerTwitchLinkRoutes, revokeQuietly } from './twitch-link';
 import type { TwitchLinks } from '../../auth/twitch-links';
@@ -43,6 +44,8 @@ export interface SignInDeps {
   twitchLinks: TwitchLinks;
   /** Discord's OAuth2; the real client over settings.apiBaseUrl unless a test gives another. */
   oauth?: DiscordOAuth;
+  /** Clip feeds from the dashboard's settings; null or absent when Twitch is not configured. */
+  feeds?: FeedAdmin | null;
 }
 
 export interface SignIn {
@@ -309,6 +312,7 @@ export function createSignIn(deps: SignInDeps, shared: { clock: Clock; logger: L
     registerSettingsRoutes(app, {
       guildSettings: deps.guildSettings,
       digests: deps.digests,
+      feeds: deps.feeds ?? null,
       bot,
       sessions,
       access,

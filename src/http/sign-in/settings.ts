@@ -11,8 +11,10 @@ import type { Clock } from '../../clock';
 import type { GuildSettings, GuildSettingsChanges, GuildSettingsStore } from '../../db/guild-settings';
 import type { DigestStore } from '../../db/stores/digests';
 import { resetDigestFailure } from '../../digest/weekly';
+import type { FeedAdmin } from '../../feed/admin';
 import { HttpError } from '../errors';
 import type { GuildAccessChecker } from './access';
+import { registerFeedSettingsRoutes } from './settings-feeds';
 
 export const SETTINGS_PATH = '/dashboard/api/settings';
 /** Capture channels a guild may list at most. */
@@ -27,6 +29,8 @@ export interface SettingsRouteDeps {
   clock: Clock;
   authenticate(request: FastifyRequest, reply: FastifyReply): Promise<Session | null | HttpError>;
   csrfFailure(request: FastifyRequest, session: Session): HttpError | null;
+  /** Clip feeds (settings-feeds.ts); null when Twitch is not configured. */
+  feeds?: FeedAdmin | null;
 }
 
 const snowflake = z.string().regex(/^\d{17,20}$/, 'a Discord id');
@@ -185,4 +189,6 @@ export function registerSettingsRoutes(app: FastifyInstance, deps: SettingsRoute
     if (digestChanged) await resetDigestFailure(deps.digests, guildId, settings, now);
     return reply.send(await answer(guildId));
   });
+
+  registerFeedSettingsRoutes(app, { feeds: deps.feeds ?? null, bot: deps.bot, manager });
 }

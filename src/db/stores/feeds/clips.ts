@@ -117,34 +117,46 @@ export async function unpostedClips(
   return rows.map(toClip);
 }
 
-/** The broadcaster's clips created since `createdAfter` whose views were last read before `viewsBefore`. */
-export async function youngClipsToRefresh(
+/**
+ * The broadcaster's clips whose views are due to be read again, least recently read first: those in their first day
+ * (created from `youngAfter` on, for taking-off alerts) and those made since `waitingAfter` still below `minViews`,
+ * whose views were last read before `viewsBefore`. One queue ordered by the last read is the rotation that keeps a
+ * busy channel's young clips from starving the older ones waiting for their views.
+ */
+export async function clipsDueForViews(
   db: Db,
-  q: { broadcasterId: string; createdAfter: number; viewsBefore: number },
+  q: { broadcasterId: string; youngAfter: number | null; waitingAfter: number; minViews: number; viewsBefore: number },
   limit: number,
 ): Promise<string[]> {
   const rows = await queries(db).all<{ clip_id: string }>(
-    `SELECT clip_id FROM feed_clips WHERE broadcaster_id = ? AND clip_created_at >= ? AND views_at < ? ORDER BY views_at, clip_id LIMIT ?`,
-    [q.broadcasterId, q.createdAfter, q.viewsBefore, limit],
+    `SELECT clip_id FROM feed_clips
+     WHERE broadcaster_id = @broadcaster AND views_at < @viewsBefore
+       AND (clip_created_at >= @youngAfter OR (clip_created_at >= @waitingAfter AND view_count < @minViews))
+     ORDER BY views_at, clip_id LIMIT @limit`,
+    {
+      broadcaster: q.broadcasterId,
+      viewsBefore: q.viewsBefore,
+      // No young clips asked for: a creation time no clip has.
+      youngAfter: q.youngAfter ?? Number.MAX_SAFE_INTEGER,
+      waitingAfter: q.waitingAfter,
+      minViews: q.minViews,
+      limit,
+    },
   );
   return rows.map((r) => r.clip_id);
 }
 
 /**
- * The broadcaster's clips created since `createdAfter` still below `minViews`, whose views were last read before
- * `viewsBefore` (least recently read first): what the poll refreshes for feeds with min_views.
+ * Marks clips whose views were asked for but that Helix no longer lists (deleted on Twitch) as read at `now`, so they
+ * go to the back of the refresh queue instead of holding its head for ever. Their views stay as they were.
  */
-export async function clipsAwaitingViews(
-  db: Db,
-  q: { broadcasterId: string; minViews: number; createdAfter: number; viewsBefore: number },
-  limit: number,
-): Promise<string[]> {
-  const rows = await queries(db).all<{ clip_id: string }>(
-    `SELECT clip_id FROM feed_clips WHERE broadcaster_id = ? AND clip_created_at >= ? AND view_count < ? AND views_at < ?
-     ORDER BY views_at, clip_id LIMIT ?`,
-    [q.broadcasterId, q.createdAfter, q.minViews, q.viewsBefore, limit],
-  );
-  return rows.map((r) => r.clip_id);
+export async function markViewsChecked(db: Db, clipIds: readonly string[], now: number): Promise<void> {
+  if (clipIds.length === 0) return;
+  await queries(db).run(`UPDATE feed_clips SET views_at = ? WHERE clip_id IN (${clipIds.map(() => '?').join(', ')}) AND views_at < ?`, [
+    now,
+    ...clipIds,
+    now,
+  ]);
 }
 
 /** Game ids of the broadcaster's clips since `createdAfter` that have no game name yet (Get Games was not asked). */

@@ -8,8 +8,8 @@ import {
   type SlashCommandSubcommandBuilder,
   type SlashCommandSubcommandGroupBuilder,
 } from 'discord.js';
-import { z } from 'zod';
 import type { Feed, FeedAdmin } from '../../../feed/admin';
+import { feedAddInput, feedEditInput, feedIdInput, filtersOf, NEW_FEED_DEFAULTS } from '../../../feed/input';
 import { TwitchApiError } from '../../../twitch/errors';
 import type { BotContext } from '../../context';
 import { COLORS, plural } from '../../embeds/format';
@@ -99,55 +99,6 @@ export function feedGroup(g: SlashCommandSubcommandGroupBuilder): SlashCommandSu
     .addSubcommand((s) => feedId(s.setName('remove').setDescription('Delete a feed (what it posted stays)')));
 }
 
-const snowflake = z.string().regex(/^\d{1,20}$/, 'a Discord id');
-const nameList = z
-  .string()
-  .trim()
-  .max(500)
-  .transform((v) =>
-    v.toLowerCase() === 'none'
-      ? []
-      : v
-          .split(',')
-          .map((n) => n.trim())
-          .filter(Boolean),
-  )
-  .pipe(z.array(z.string().max(100, 'each name is at most 100 characters')).max(25, 'at most 25 names'));
-
-const filterSchema = {
-  min_views: z.number().int().min(0, 'at least 0').max(10_000_000).optional(),
-  games: nameList.optional(),
-  exclude_games: nameList.optional(),
-  creators_exclude: nameList.optional(),
-  max_per_hour: z.number().int().min(0, '0 (no limit) to 100').max(100, '0 (no limit) to 100').optional(),
-  mention_role: snowflake.optional(),
-  post_member_shared: z.boolean().optional(),
-  taking_off: z.boolean().optional(),
-  alert_channel: snowflake.optional(),
-};
-
-const addSchema = z.object({
-  channel: snowflake,
-  twitch: z
-    .string()
-    .trim()
-    .transform((v) =>
-      v
-        .replace(/^(?:https?:\/\/)?(?:www\.)?twitch\.tv\//i, '')
-        .replace(/^@/, '')
-        .toLowerCase(),
-    )
-    .pipe(z.string().regex(/^[a-z0-9_]{1,25}$/, 'a Twitch login: 1–25 letters, digits or underscores')),
-  ...filterSchema,
-});
-const editSchema = z.object({
-  feed: z.number().int().min(1),
-  channel: snowflake.optional(),
-  clear_mention: z.boolean().optional(),
-  ...filterSchema,
-});
-const idSchema = z.object({ feed: z.number().int().min(1, 'a feed number from /clipscope-admin feed list') });
-
 function requireFeeds(ctx: BotContext): FeedAdmin {
   if (!ctx.services.feeds) {
     throw new UserError('Clip feeds need Twitch: set TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET for Clipscope and restart it.');
@@ -167,23 +118,9 @@ function checkPostable(interaction: ChatInputCommandInteraction<'raw' | 'cached'
     throw new UserError(`Clipscope needs ${missing.join(', ')} in <#${channelId}> to post clips there. Give it those, then try again.`);
 }
 
-function filtersOf(o: z.infer<typeof editSchema> | z.infer<typeof addSchema>) {
-  return {
-    ...(o.min_views !== undefined ? { minViews: o.min_views } : {}),
-    ...(o.games !== undefined ? { games: o.games } : {}),
-    ...(o.exclude_games !== undefined ? { excludeGames: o.exclude_games } : {}),
-    ...(o.creators_exclude !== undefined ? { creatorsExclude: o.creators_exclude } : {}),
-    ...(o.max_per_hour !== undefined ? { maxPerHour: o.max_per_hour === 0 ? null : o.max_per_hour } : {}),
-    ...(o.mention_role !== undefined ? { mentionRoleId: o.mention_role } : {}),
-    ...(o.post_member_shared !== undefined ? { postMemberShared: o.post_member_shared } : {}),
-    ...(o.taking_off !== undefined ? { takingOff: o.taking_off } : {}),
-    ...(o.alert_channel !== undefined ? { alertChannelId: o.alert_channel } : {}),
-  };
-}
-
 const add: SubcommandHandler = async (interaction, ctx) => {
   const feeds = requireFeeds(ctx);
-  const o = parseOptions(interaction, addSchema);
+  const o = parseOptions(interaction, feedAddInput);
   checkPostable(interaction, o.channel);
   if (o.alert_channel) checkPostable(interaction, o.alert_channel);
   await interaction.deferReply(ephemeral);
@@ -192,15 +129,7 @@ const add: SubcommandHandler = async (interaction, ctx) => {
     feed = await feeds.add(interaction.guildId, {
       channelId: o.channel,
       login: o.twitch,
-      minViews: 0,
-      games: [],
-      excludeGames: [],
-      creatorsExclude: [],
-      maxPerHour: null,
-      mentionRoleId: null,
-      postMemberShared: true,
-      takingOff: true,
-      alertChannelId: null,
+      ...NEW_FEED_DEFAULTS,
       ...filtersOf(o),
     });
   } catch (error) {
@@ -223,7 +152,7 @@ const list: SubcommandHandler = async (interaction, ctx) => {
 };
 
 const edit: SubcommandHandler = async (interaction, ctx) => {
-  const o = parseOptions(interaction, editSchema);
+  const o = parseOptions(interaction, feedEditInput);
   if (o.channel) checkPostable(interaction, o.channel);
   if (o.alert_channel) checkPostable(interaction, o.alert_channel);
   const change = { ...filtersOf(o), ...(o.channel ? { channelId: o.channel } : {}), ...(o.clear_mention ? { mentionRoleId: null } : {}) };
@@ -236,14 +165,14 @@ const edit: SubcommandHandler = async (interaction, ctx) => {
 const pauseOrResume =
   (paused: boolean): SubcommandHandler =>
   async (interaction, ctx) => {
-    const { feed: id } = parseOptions(interaction, idSchema);
+    const { feed: id } = parseOptions(interaction, feedIdInput);
     const feed = await requireFeeds(ctx).setPaused(interaction.guildId, id, paused);
     if (!feed) throw noFeed(id);
     await interaction.reply({ content: paused ? `⏸️ Feed **#${id}** paused.` : `▶️ Feed **#${id}** resumed.`, ...ephemeral });
   };
 
 const remove: SubcommandHandler = async (interaction, ctx) => {
-  const { feed: id } = parseOptions(interaction, idSchema);
+  const { feed: id } = parseOptions(interaction, feedIdInput);
   if (!(await requireFeeds(ctx).remove(interaction.guildId, id))) throw noFeed(id);
   await interaction.reply({
     content: `🗑️ Feed **#${id}** removed. What it posted stays, and is never posted again in that channel.`,
