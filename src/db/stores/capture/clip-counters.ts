@@ -16,7 +16,8 @@ export interface ClipKey {
 export interface ClipEngagementDelta extends ClipKey {
   shares: number;
   firstSharedAt: number | null;
-  reactions: Record<string, number>;
+  /** Emoji → reactions added (a Map: emoji keys come from imports too, and may be any text). */
+  reactions: Map<string, number>;
 }
 
 /** A clip touched by a batch: its summed exact changes, or null when it must be recounted from the raw rows. */
@@ -101,22 +102,21 @@ export function* addClipEngagement(w: Writer, deltas: readonly ClipEngagementDel
     const id = clipKeyOf(d);
     const touched = pending.get(id);
     if (!touched) {
-      pending.set(id, { key: { guildId: d.guildId, clipId: d.clipId }, now, delta: { ...d, reactions: { ...d.reactions } } });
+      pending.set(id, { key: { guildId: d.guildId, clipId: d.clipId }, now, delta: { ...d, reactions: new Map(d.reactions) } });
       continue;
     }
     touched.now = now;
     // Already to be recounted: the recount includes this change.
-    if (!touched.delta) continue;
-    touched.delta = sumDeltas(touched.delta, d);
+    if (touched.delta) addTo(touched.delta, d);
   }
 }
 
-function sumDeltas(a: ClipEngagementDelta, b: ClipEngagementDelta): ClipEngagementDelta {
-  const reactions = { ...a.reactions };
-  for (const [emoji, n] of Object.entries(b.reactions)) reactions[emoji] = (reactions[emoji] ?? 0) + n;
-  const firstSharedAt =
-    a.firstSharedAt === null ? b.firstSharedAt : b.firstSharedAt === null ? a.firstSharedAt : Math.min(a.firstSharedAt, b.firstSharedAt);
-  return { guildId: a.guildId, clipId: a.clipId, shares: a.shares + b.shares, firstSharedAt, reactions };
+/** Adds `d` into `into` (the batch's own copy). */
+function addTo(into: ClipEngagementDelta, d: ClipEngagementDelta): void {
+  into.shares += d.shares;
+  if (d.firstSharedAt !== null)
+    into.firstSharedAt = into.firstSharedAt === null ? d.firstSharedAt : Math.min(into.firstSharedAt, d.firstSharedAt);
+  for (const [emoji, n] of d.reactions) into.reactions.set(emoji, (into.reactions.get(emoji) ?? 0) + n);
 }
 
 /**
@@ -177,7 +177,7 @@ function* applyDeltas(w: Writer, deltas: ReadonlyArray<{ delta: ClipEngagementDe
       cols.clips.push(delta.clipId);
       cols.shares.push(delta.shares);
       cols.first.push(delta.firstSharedAt);
-      cols.types.push(JSON.stringify(delta.reactions));
+      cols.types.push(JSON.stringify(Object.fromEntries(delta.reactions)));
       cols.now.push(now);
     }
     yield* exec(ADD_POSTGRES, [cols.guilds, cols.clips, cols.shares, cols.first, cols.types, cols.now]);
@@ -189,7 +189,7 @@ function* applyDeltas(w: Writer, deltas: ReadonlyArray<{ delta: ClipEngagementDe
     // A clip row that is not there has no counters to move (a recount would update nothing either).
     if (!row) continue;
     const counts = new Map(Object.entries(JSON.parse(row.types) as Record<string, number>));
-    for (const [emoji, n] of Object.entries(delta.reactions)) counts.set(emoji, (counts.get(emoji) ?? 0) + n);
+    for (const [emoji, n] of delta.reactions) counts.set(emoji, (counts.get(emoji) ?? 0) + n);
     const types: Record<string, number> = {};
     let total = 0;
     for (const [emoji, n] of [...counts].filter(([, n]) => n > 0).sort(byCountThenEmoji)) {

@@ -51,7 +51,7 @@ export function* recordReactionAddedSteps(w: Writer, event: ReactionEvent, now: 
   // The counters move by exactly that one reaction: no need to recount the clips from their raw rows.
   yield* addClipEngagement(
     w,
-    clips.map((clip) => ({ ...clip, shares: 0, firstSharedAt: null, reactions: { [event.emojiKey]: 1 } })),
+    clips.map((clip) => ({ ...clip, shares: 0, firstSharedAt: null, reactions: new Map([[event.emojiKey, 1]]) })),
     now,
   );
   yield* markDirtyHoursSteps(w, event.guildId, [event.at], 'engagement');

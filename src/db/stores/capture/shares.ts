@@ -147,7 +147,7 @@ function* writeMessage(
       // time, and nothing else changed.
       yield* addClipEngagement(
         w,
-        inserted.map((clipId) => ({ guildId: message.guildId, clipId, shares: 1, firstSharedAt: message.postedAt, reactions: {} })),
+        inserted.map((clipId) => ({ guildId: message.guildId, clipId, shares: 1, firstSharedAt: message.postedAt, reactions: new Map() })),
         now,
       );
     } else {
