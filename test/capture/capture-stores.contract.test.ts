@@ -160,6 +160,46 @@ function randomStream(seed: number, length: number): Event[] {
   return events;
 }
 
+/**
+ * A stream where most messages are new (posted at random times, sharing clips that earlier messages shared) and most
+ * reactions are new: the writes whose effect on the counters is known without a recount, with a few edits, removals
+ * and deletions between them.
+ */
+function growingStream(seed: number, length: number): Event[] {
+  const rnd = random(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+  const clips = ['ClipOne', 'ClipTwo', 'ClipThree', 'ClipFour'];
+  const emojis = ['🔥', 'Pog:123', '😂', '\uFF01', '❤'];
+  const users = ['u1', 'u2', 'u3', 'u4', 'u5'];
+  const messages: Array<{ guildId: string; messageId: string }> = [];
+  const events: Event[] = [];
+  for (let i = 0; i < length; i++) {
+    const now = T0 + i * 1000;
+    const kind = rnd();
+    if (kind < 0.35 || messages.length === 0) {
+      const guildId = pick(['gA', 'gB']);
+      const messageId = `n${i}`;
+      const content = clips
+        .filter(() => rnd() < 0.4)
+        .map(link)
+        .join(' ');
+      const postedAt = T0 + Math.floor(rnd() * 200) * 60_000;
+      messages.push({ guildId, messageId });
+      events.push((db) => recordMessage(db, snapshot(messageId, content, { guildId, postedAt }), now));
+      continue;
+    }
+    const { guildId, messageId } = pick(messages);
+    const emojiKey = pick(emojis);
+    const userId = pick(users);
+    const at = T0 + Math.floor(rnd() * 48) * (HOUR_MS / 2);
+    if (kind < 0.9) events.push((db) => recordReactionAdded(db, reaction(messageId, emojiKey, userId, at, guildId), now));
+    else if (kind < 0.94) events.push((db) => recordReactionRemoved(db, reaction(messageId, emojiKey, userId, at, guildId), now));
+    else if (kind < 0.97) events.push((db) => recordMessage(db, snapshot(messageId, link(pick(clips)), { guildId, postedAt: T0 }), now));
+    else events.push((db) => recordMessagesDeleted(db, guildId, [messageId], now));
+  }
+  return events;
+}
+
 /** Runs the events in capture batches of random sizes, as the capture queue commits them. */
 async function inBatches(db: Db, events: readonly Event[], seed: number): Promise<void> {
   const rnd = random(seed);
@@ -301,6 +341,37 @@ describe.each(testEngines())('capture stores on %s', (engine) => {
     expect((await clipCounters(t.db, 'ClipNine', 'gA')).shares).toBe(1);
   });
 
+  it.each([
+    [21, 'in capture batches'],
+    [22, 'one write at a time'],
+  ])('keeps every clip’s counters equal to a recount of its raw rows after random stream %i, %s', async (seed, how) => {
+    const events = growingStream(seed, 250);
+    if (how === 'one write at a time') for (const event of events) await event(t.db);
+    else await inBatches(t.db, events, seed);
+    const recount = await recountedCounters(t.db);
+    const rows = await queries(t.db).all<{ guild_id: string; clip_id: string; s: number; r: number; t: unknown; first: number | null }>(
+      'SELECT guild_id, clip_id, discord_shares AS s, discord_reactions AS r, discord_reaction_types AS t, first_shared_at AS first FROM clips',
+    );
+    expect(rows.length).toBeGreaterThan(2);
+    for (const row of rows) {
+      const want = recount.get(`${row.guild_id}/${row.clip_id}`) ?? { shares: 0, first: null, types: {} };
+      const types = typeof row.t === 'string' ? (JSON.parse(row.t) as Record<string, number>) : (row.t as Record<string, number>);
+      const label = `${row.guild_id}/${row.clip_id}`;
+      expect({ label, shares: row.s, reactions: Number(row.r), types }).toEqual({
+        label,
+        shares: want.shares,
+        reactions: Object.values(want.types).reduce((a, b) => a + b, 0),
+        types: want.types,
+      });
+      if (want.shares > 0) expect({ label, first: Number(row.first) }).toEqual({ label, first: want.first });
+      if (engine === 'sqlite' && typeof row.t === 'string') {
+        // SQLite keeps the per-emoji text in the recount's order: most reactions first, ties by emoji.
+        const order = Object.entries(types).sort((a, b) => b[1] - a[1] || Buffer.compare(Buffer.from(a[0]), Buffer.from(b[0])));
+        expect(Object.keys(types)).toEqual(order.map(([emoji]) => emoji));
+      }
+    }
+  });
+
   it('keeps the journal equal to what the raw rows count after a random stream, per clip', async () => {
     await inBatches(t.db, randomStream(11, 150), 3);
     const counted = await queries(t.db).all<{ guild_id: string; clip_id: string; s: number; r: number }>(
@@ -314,6 +385,41 @@ describe.each(testEngines())('capture stores on %s', (engine) => {
     }
   });
 });
+
+/** Every clip's counters as the raw rows count them, written here apart from the stores' own statements. */
+async function recountedCounters(db: Db): Promise<Map<string, { shares: number; first: number | null; types: Record<string, number> }>> {
+  const q = queries(db);
+  const counted = new Map<string, { shares: number; first: number | null; types: Record<string, number> }>();
+  const entry = (guildId: string, clipId: string) => {
+    const key = `${guildId}/${clipId}`;
+    let e = counted.get(key);
+    if (!e) counted.set(key, (e = { shares: 0, first: null, types: {} }));
+    return e;
+  };
+  for (const r of await q.all<{ guild_id: string; clip_id: string; n: number; first: number }>(
+    'SELECT guild_id, clip_id, count(*) AS n, min(posted_at) AS first FROM shares WHERE deleted_at IS NULL GROUP BY guild_id, clip_id',
+  )) {
+    const e = entry(r.guild_id, r.clip_id);
+    e.shares = Number(r.n);
+    e.first = Number(r.first);
+  }
+  const perEmoji = [
+    `SELECT s.guild_id, s.clip_id, r.emoji_key, count(*) AS n FROM shares s
+       JOIN reactions r ON r.guild_id = s.guild_id AND r.message_id = s.message_id
+      WHERE s.deleted_at IS NULL GROUP BY s.guild_id, s.clip_id, r.emoji_key`,
+    `SELECT s.guild_id, s.clip_id, b.emoji_key, sum(b.anonymous_count) AS n FROM shares s
+       JOIN reaction_baselines b ON b.guild_id = s.guild_id AND b.message_id = s.message_id
+      WHERE s.deleted_at IS NULL GROUP BY s.guild_id, s.clip_id, b.emoji_key`,
+  ];
+  for (const sql of perEmoji) {
+    for (const r of await q.all<{ guild_id: string; clip_id: string; emoji_key: string; n: number }>(sql)) {
+      const e = entry(r.guild_id, r.clip_id);
+      e.types[r.emoji_key] = (e.types[r.emoji_key] ?? 0) + Number(r.n);
+    }
+  }
+  for (const e of counted.values()) for (const [emoji, n] of Object.entries(e.types)) if (n <= 0) delete e.types[emoji];
+  return counted;
+}
 
 describe.skipIf(!testEngines().includes('postgres'))('capture on PostgreSQL and SQLite', () => {
   let sqlite: TestDatabase;

@@ -1,5 +1,6 @@
-// Recomputes a clip's Discord counters (shares, reactions, per-emoji breakdown) from the raw rows.
-// Recomputing instead of incrementing is what makes replayed or duplicated events harmless.
+// Keeps a clip's Discord counters (shares, reactions, per-emoji breakdown) equal to what its raw rows count. A write
+// whose effect it knows exactly (a row it inserted: a new message's share, a new reaction) moves the counters by that
+// much; any other change recounts the clip from the raw rows. Replays insert nothing, so they move nothing.
 import type { Connection } from '../../client';
 import { all, exec, get, openDeferred, sqliteWriter, withDeferredNow, type DeferredSteps, type Steps, type Writer } from './steps';
 
@@ -8,7 +9,20 @@ export interface ClipKey {
   clipId: string;
 }
 
-type Pending = Map<string, { key: ClipKey; now: number }>;
+/**
+ * An exact change to a clip's counters: shares that became active (`firstSharedAt`, the earliest of their post times)
+ * and reactions added per emoji. Only for rows the writer itself inserted, so that it is known without reading.
+ */
+export interface ClipEngagementDelta extends ClipKey {
+  shares: number;
+  firstSharedAt: number | null;
+  /** Emoji → reactions added (a Map: emoji keys come from imports too, and may be any text). */
+  reactions: Map<string, number>;
+}
+
+/** A clip touched by a batch: its summed exact changes, or null when it must be recounted from the raw rows. */
+type Touched = { key: ClipKey; now: number; delta: ClipEngagementDelta | null };
+type Pending = Map<string, Touched>;
 
 // Refreshes deferred by a batch, per connection (SQLite) or transaction (PostgreSQL): clip → the latest `now` it was
 // touched at.
@@ -38,24 +52,157 @@ function* flushClipBatch(w: Writer, pending: Pending): Steps<void> {
   if (w.engine === 'postgres') {
     // One statement for the whole batch: the clips touched at the same `now` (a capture batch has one).
     const byNow = new Map<number, ClipKey[]>();
-    for (const { key, now } of pending.values()) {
+    const deltas: Array<{ delta: ClipEngagementDelta; now: number }> = [];
+    for (const { key, now, delta } of pending.values()) {
+      if (delta) {
+        deltas.push({ delta, now });
+        continue;
+      }
       const keys = byNow.get(now);
       if (keys) keys.push(key);
       else byNow.set(now, [key]);
     }
     for (const [now, keys] of byNow) yield* recomputeClipEngagement(w, keys, now);
+    yield* applyDeltas(w, deltas);
     return;
   }
-  for (const { key, now } of pending.values()) yield* recomputeClipEngagement(w, [key], now);
+  for (const { key, now, delta } of pending.values()) {
+    if (delta) yield* applyDeltas(w, [{ delta, now }]);
+    else yield* recomputeClipEngagement(w, [key], now);
+  }
 }
 
+const clipKeyOf = (key: ClipKey): string => `${key.guildId}\u0000${key.clipId}`;
+
+/** Recounts the clips from their raw rows (at the batch's end inside a batch): for changes not known exactly. */
 export function* refreshClipEngagement(w: Writer, keys: Iterable<ClipKey>, now: number): Steps<void> {
   const pending = deferred.get(w.key);
   if (!pending) {
     yield* recomputeClipEngagement(w, keys, now);
     return;
   }
-  for (const key of keys) pending.set(`${key.guildId}\u0000${key.clipId}`, { key, now });
+  // A recount reads the rows as the batch leaves them, so it covers any exact change gathered before or after.
+  for (const key of keys) pending.set(clipKeyOf(key), { key: { guildId: key.guildId, clipId: key.clipId }, now, delta: null });
+}
+
+/**
+ * Moves the clips' counters by exactly known changes (at the batch's end inside a batch, summed per clip), without
+ * recounting their raw rows. The counters were exact before the write, so they stay exact.
+ */
+export function* addClipEngagement(w: Writer, deltas: readonly ClipEngagementDelta[], now: number): Steps<void> {
+  const pending = deferred.get(w.key);
+  if (!pending) {
+    yield* applyDeltas(
+      w,
+      deltas.map((delta) => ({ delta, now })),
+    );
+    return;
+  }
+  for (const d of deltas) {
+    const id = clipKeyOf(d);
+    const touched = pending.get(id);
+    if (!touched) {
+      pending.set(id, { key: { guildId: d.guildId, clipId: d.clipId }, now, delta: { ...d, reactions: new Map(d.reactions) } });
+      continue;
+    }
+    touched.now = now;
+    // Already to be recounted: the recount includes this change.
+    if (touched.delta) addTo(touched.delta, d);
+  }
+}
+
+/** Adds `d` into `into` (the batch's own copy). */
+function addTo(into: ClipEngagementDelta, d: ClipEngagementDelta): void {
+  into.shares += d.shares;
+  if (d.firstSharedAt !== null)
+    into.firstSharedAt = into.firstSharedAt === null ? d.firstSharedAt : Math.min(into.firstSharedAt, d.firstSharedAt);
+  for (const [emoji, n] of d.reactions) into.reactions.set(emoji, (into.reactions.get(emoji) ?? 0) + n);
+}
+
+/**
+ * SQLite's `ORDER BY sum(n) DESC, emoji` (text compared as bytes, which for UTF-8 is code point order), so a moved
+ * counter's per-emoji text is the same string a recount writes.
+ */
+function byCountThenEmoji(a: [string, number], b: [string, number]): number {
+  if (a[1] !== b[1]) return b[1] - a[1];
+  const x = a[0];
+  const y = b[0];
+  for (let i = 0, j = 0; i < x.length && j < y.length; ) {
+    const cx = x.codePointAt(i) as number;
+    const cy = y.codePointAt(j) as number;
+    if (cx !== cy) return cx - cy;
+    i += cx > 0xffff ? 2 : 1;
+    j += cy > 0xffff ? 2 : 1;
+  }
+  return x.length - y.length;
+}
+
+const CLIP_COUNTERS_SQLITE = `SELECT discord_shares AS shares, discord_reaction_types AS types, first_shared_at AS first
+       FROM clips WHERE guild_id = ? AND clip_id = ?`;
+// PostgreSQL: every moved clip in one statement; the per-emoji objects are summed by key (jsonb orders keys itself).
+const ADD_POSTGRES = `WITH d AS (
+    SELECT * FROM unnest(?::text[], ?::text[], ?::integer[], ?::bigint[], ?::jsonb[], ?::bigint[]) AS d(guild_id, clip_id, shares, first, types, now)),
+  moved AS (
+    SELECT c.guild_id, c.clip_id, c.discord_shares + d.shares AS shares,
+           CASE WHEN d.shares > 0 AND c.discord_shares > 0 THEN least(c.first_shared_at, d.first)
+                WHEN d.shares > 0 THEN d.first ELSE c.first_shared_at END AS first,
+           t.total, t.types, d.now
+      FROM d JOIN clips c ON c.guild_id = d.guild_id AND c.clip_id = d.clip_id
+     CROSS JOIN LATERAL (
+       SELECT coalesce(sum(n), 0) AS total, coalesce(jsonb_object_agg(emoji, n), '{}'::jsonb) AS types FROM (
+         SELECT emoji, sum(n) AS n FROM (
+           SELECT key AS emoji, value::bigint AS n FROM jsonb_each_text(c.discord_reaction_types)
+           UNION ALL
+           SELECT key, value::bigint FROM jsonb_each_text(d.types)
+         ) AS both_counts GROUP BY emoji HAVING sum(n) > 0
+       ) AS per_emoji
+     ) AS t)
+UPDATE clips AS c SET discord_shares = m.shares, discord_reactions = m.total, discord_reaction_types = m.types,
+       first_shared_at = m.first, last_updated_at = m.now
+  FROM moved m WHERE c.guild_id = m.guild_id AND c.clip_id = m.clip_id`;
+
+function* applyDeltas(w: Writer, deltas: ReadonlyArray<{ delta: ClipEngagementDelta; now: number }>): Steps<void> {
+  if (deltas.length === 0) return;
+  if (w.engine === 'postgres') {
+    const cols = {
+      guilds: [] as string[],
+      clips: [] as string[],
+      shares: [] as number[],
+      first: [] as Array<number | null>,
+      types: [] as string[],
+      now: [] as number[],
+    };
+    for (const { delta, now } of deltas) {
+      cols.guilds.push(delta.guildId);
+      cols.clips.push(delta.clipId);
+      cols.shares.push(delta.shares);
+      cols.first.push(delta.firstSharedAt);
+      cols.types.push(JSON.stringify(Object.fromEntries(delta.reactions)));
+      cols.now.push(now);
+    }
+    yield* exec(ADD_POSTGRES, [cols.guilds, cols.clips, cols.shares, cols.first, cols.types, cols.now]);
+    return;
+  }
+  for (const { delta, now } of deltas) {
+    const { guildId, clipId } = delta;
+    const row = yield* get<{ shares: number; types: string; first: number | null }>(CLIP_COUNTERS_SQLITE, [guildId, clipId]);
+    // A clip row that is not there has no counters to move (a recount would update nothing either).
+    if (!row) continue;
+    const counts = new Map(Object.entries(JSON.parse(row.types) as Record<string, number>));
+    for (const [emoji, n] of delta.reactions) counts.set(emoji, (counts.get(emoji) ?? 0) + n);
+    const types: Record<string, number> = {};
+    let total = 0;
+    for (const [emoji, n] of [...counts].filter(([, n]) => n > 0).sort(byCountThenEmoji)) {
+      types[emoji] = n;
+      total += n;
+    }
+    // The earliest active share: a clip that had active shares keeps its earliest unless a new one is earlier.
+    let first = row.first;
+    if (delta.shares > 0 && delta.firstSharedAt !== null) {
+      first = row.shares > 0 && row.first !== null ? Math.min(row.first, delta.firstSharedAt) : delta.firstSharedAt;
+    }
+    yield* exec(UPDATE_SQLITE, [row.shares + delta.shares, total, JSON.stringify(types), first, now, guildId, clipId]);
+  }
 }
 
 const COUNT_SHARES = 'SELECT count(*) AS n, min(posted_at) AS first FROM shares WHERE guild_id = ? AND clip_id = ? AND deleted_at IS NULL';

@@ -12,8 +12,9 @@ type Pending = Map<string, { message: MessageRef; before: Engagement }>;
 // Messages touched by a batch, per connection (SQLite) or transaction (PostgreSQL): guild and message id → the
 // message and its engagement before.
 const deferred = new WeakMap<object, Pending>();
-// PostgreSQL: the changes writers knew exactly (journalEngagementChange), kept to the batch's end too, so that the
-// whole batch's journal is one statement instead of a round trip per event. Their sum is the same whenever written.
+// The changes writers knew exactly (journalEngagementChange), kept to the batch's end too and summed per key there: on
+// PostgreSQL the whole batch's journal is one statement instead of a round trip per event, on SQLite one upsert per
+// key. Their sum is the same whenever written.
 const known = new WeakMap<object, EngagementChange[]>();
 
 const messageKey = (message: MessageRef): string => `${message.guildId}\u0000${message.messageId}`;
@@ -54,20 +55,21 @@ function* engagementOf(w: Writer, message: MessageRef): Steps<Engagement> {
   return engagement;
 }
 
-const ADD_SQLITE = `INSERT INTO engagement_changes (guild_id, at, clip_id, shares, reactions) VALUES (?, ?, ?, ?, ?)
+const addSqlite = (rows: number): string => `INSERT INTO engagement_changes (guild_id, at, clip_id, shares, reactions)
+     VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?)').join(', ')}
      ON CONFLICT (guild_id, at, clip_id) DO UPDATE SET shares = shares + excluded.shares, reactions = reactions + excluded.reactions`;
+// SQLite: a batch's keys in statements of ROWS_PER_INSERT rows (the rest one by one), which saves a statement's fixed
+// cost per key; two statement texts, so the connection's statement cache holds both.
+const ROWS_PER_INSERT = 64;
+const ADD_SQLITE = addSqlite(1);
+const ADD_SQLITE_MANY = addSqlite(ROWS_PER_INSERT);
 // PostgreSQL: the batch's changes in one statement, summed per key first (a key may appear once per statement).
 const ADD_POSTGRES = `INSERT INTO engagement_changes AS e (guild_id, at, clip_id, shares, reactions)
      SELECT * FROM unnest(?::text[], ?::bigint[], ?::text[], ?::integer[], ?::integer[])
      ON CONFLICT (guild_id, at, clip_id) DO UPDATE SET shares = e.shares + excluded.shares, reactions = e.reactions + excluded.reactions`;
 
-/** Adds the non-zero changes to the journal. */
+/** Adds the changes to the journal, summed per key first (a key may appear once per PostgreSQL statement). */
 function* writeChanges(w: Writer, changes: Iterable<EngagementChange>): Steps<void> {
-  if (w.engine === 'sqlite') {
-    for (const c of changes)
-      if (c.shares !== 0 || c.reactions !== 0) yield* exec(ADD_SQLITE, [c.guildId, c.at, c.clipId, c.shares, c.reactions]);
-    return;
-  }
   const summed = new Map<string, EngagementChange>();
   for (const c of changes) {
     const key = `${c.guildId}\u0000${c.at}\u0000${c.clipId}`;
@@ -76,6 +78,18 @@ function* writeChanges(w: Writer, changes: Iterable<EngagementChange>): Steps<vo
       entry.shares += c.shares;
       entry.reactions += c.reactions;
     } else summed.set(key, { ...c });
+  }
+  if (w.engine === 'sqlite') {
+    const rows = [...summed.values()].filter((c) => c.shares !== 0 || c.reactions !== 0);
+    let i = 0;
+    for (; i + ROWS_PER_INSERT <= rows.length; i += ROWS_PER_INSERT) {
+      yield* exec(
+        ADD_SQLITE_MANY,
+        rows.slice(i, i + ROWS_PER_INSERT).flatMap((c) => [c.guildId, c.at, c.clipId, c.shares, c.reactions]),
+      );
+    }
+    for (const c of rows.slice(i)) yield* exec(ADD_SQLITE, [c.guildId, c.at, c.clipId, c.shares, c.reactions]);
+    return;
   }
   const cols = { guilds: [] as string[], at: [] as number[], clips: [] as string[], shares: [] as number[], reactions: [] as number[] };
   for (const c of summed.values()) {
@@ -155,13 +169,6 @@ export function deferEngagementChanges<T>(c: Connection, fn: () => T): T {
 
 /** A journal batch for a transaction that does not fit one callback: the journal is written at flush(). */
 export function openEngagementChangesSteps(w: Writer): DeferredSteps {
-  if (w.engine === 'sqlite')
-    return openDeferred(
-      deferred,
-      w.key,
-      (): Pending => new Map(),
-      (pending) => flushJournalBatch(w, pending),
-    );
   const direct = openDeferred(
     known,
     w.key,
@@ -176,7 +183,7 @@ export function openEngagementChangesSteps(w: Writer): DeferredSteps {
   );
   return {
     *flush() {
-      // The known changes go with the messages' flush (one statement for both); then their batch ends too.
+      // The known changes go with the messages' flush (one statement for both on PostgreSQL); then their batch ends too.
       try {
         yield* messages.flush();
       } finally {
@@ -191,11 +198,6 @@ export function openEngagementChangesSteps(w: Writer): DeferredSteps {
 }
 
 function* flushJournalBatch(w: Writer, pending: Pending, knownChanges: readonly EngagementChange[] = []): Steps<void> {
-  if (w.engine === 'sqlite') {
-    // Message by message, as the journal was always written on SQLite.
-    for (const { message, before } of pending.values()) yield* writeChanges(w, changesBetween(before, yield* engagementOf(w, message)));
-    return;
-  }
   const changes: EngagementChange[] = [...knownChanges];
   for (const { message, before } of pending.values()) changes.push(...changesBetween(before, yield* engagementOf(w, message)));
   yield* writeChanges(w, changes);

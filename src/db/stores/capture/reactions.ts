@@ -1,9 +1,9 @@
 // Reactions on clip messages, one row per (message, emoji, user), so every operation is idempotent. Reactions on
-// messages that share no clip are ignored; the clip counters are recomputed after each change. The logic is steps
+// messages that share no clip are ignored; the clip counters move by a new reaction, and are recounted after other changes. The logic is steps
 // (./steps.ts): synchronous on a SQLite connection (the `…On` functions), awaited on PostgreSQL.
 import type { Connection } from '../../client';
 import { markDirtyHoursSteps } from '../../dirty';
-import { refreshClipEngagement, type ClipKey } from './clip-counters';
+import { addClipEngagement, refreshClipEngagement } from './clip-counters';
 import { journalEngagementChange, withEngagementChanges } from './engagement-journal';
 import { captureJoins, type MessageRef } from './keys';
 import { activeClipsOfMessageSteps, isKnownClipMessageSteps } from './shares';
@@ -32,31 +32,29 @@ const INSERT_REACTION = `INSERT INTO reactions (guild_id, channel_id, message_id
 
 /** Returns true when the reaction was new (false for a replay or a message without clips). */
 export function* recordReactionAddedSteps(w: Writer, event: ReactionEvent, now: number): Steps<boolean> {
-  let clips: ClipKey[];
-  if (w.engine === 'postgres') {
-    // One read answers both questions (known clip message, its active clips): a round trip saved per reaction.
-    const shares = yield* all<{ clip_id: string; deleted_at: number | null }>(
-      'SELECT clip_id, deleted_at FROM shares WHERE guild_id = ? AND message_id = ?',
-      [event.guildId, event.messageId],
-    );
-    if (shares.length === 0) return false;
-    if ((yield* exec(INSERT_REACTION, [event.guildId, event.channelId, event.messageId, event.emojiKey, event.userId, event.at])) === 0) {
-      return false;
-    }
-    clips = shares.filter((s) => s.deleted_at === null).map((s) => ({ guildId: event.guildId, clipId: s.clip_id }));
-  } else {
-    if (!(yield* isKnownClipMessageSteps(event))) return false;
-    const changes = yield* exec(INSERT_REACTION, [event.guildId, event.channelId, event.messageId, event.emojiKey, event.userId, event.at]);
-    if (changes === 0) return false;
-    clips = yield* activeClipsOfMessageSteps(event);
+  // One read answers both questions (known clip message, its active clips): a statement saved per reaction.
+  const shares = yield* all<{ clip_id: string; deleted_at: number | null }>(
+    'SELECT clip_id, deleted_at FROM shares WHERE guild_id = ? AND message_id = ?',
+    [event.guildId, event.messageId],
+  );
+  if (shares.length === 0) return false;
+  if ((yield* exec(INSERT_REACTION, [event.guildId, event.channelId, event.messageId, event.emojiKey, event.userId, event.at])) === 0) {
+    return false;
   }
+  const clips = shares.filter((s) => s.deleted_at === null).map((s) => ({ guildId: event.guildId, clipId: s.clip_id }));
   // One more reaction at its time, for each clip the message actively shares (as analytics count them).
   yield* journalEngagementChange(
     w,
     event,
     clips.map((clip) => ({ guildId: clip.guildId, clipId: clip.clipId, at: event.at, shares: 0, reactions: 1 })),
   );
-  yield* afterChange(w, event, [event.at], now, clips);
+  // The counters move by exactly that one reaction: no need to recount the clips from their raw rows.
+  yield* addClipEngagement(
+    w,
+    clips.map((clip) => ({ ...clip, shares: 0, firstSharedAt: null, reactions: new Map([[event.emojiKey, 1]]) })),
+    now,
+  );
+  yield* markDirtyHoursSteps(w, event.guildId, [event.at], 'engagement');
   return true;
 }
 
@@ -175,7 +173,8 @@ function* applySnapshot(w: Writer, snapshot: ReactionSnapshot, now: number): Ste
   yield* afterChange(w, snapshot, previous ? [snapshot.at, previous.observed_at] : [snapshot.at], now);
 }
 
-function* afterChange(w: Writer, message: MessageRef, times: number[], now: number, clips?: ClipKey[]): Steps<void> {
-  yield* refreshClipEngagement(w, clips ?? (yield* activeClipsOfMessageSteps(message)), now);
+/** A change whose effect on the counters is not known without reading: the message's clips are recounted. */
+function* afterChange(w: Writer, message: MessageRef, times: number[], now: number): Steps<void> {
+  yield* refreshClipEngagement(w, yield* activeClipsOfMessageSteps(message), now);
   yield* markDirtyHoursSteps(w, message.guildId, times, 'engagement');
 }

@@ -4,7 +4,7 @@
 import type { Connection } from '../../client';
 import { markDirtyHoursSteps } from '../../dirty';
 import type { Source } from '../../schema';
-import { refreshClipEngagement, type ClipKey } from './clip-counters';
+import { addClipEngagement, refreshClipEngagement, type ClipKey } from './clip-counters';
 import { journalEngagementChange, withEngagementChanges } from './engagement-journal';
 import { captureJoins, type MessageRef } from './keys';
 import { all, exec, executeNow, get, type Steps, type Writer } from './steps';
@@ -100,6 +100,7 @@ function* writeMessage(
   const wanted = new Set(links.map((l) => l.clipId));
   const added: string[] = [];
   const removed: string[] = [];
+  const inserted: string[] = [];
   let clipsCreated = 0;
   for (const link of links) {
     const row = current.get(link.clipId);
@@ -112,7 +113,7 @@ function* writeMessage(
         link.clipId,
       ]);
     } else {
-      yield* exec(INSERT_SHARE, [
+      const rows = yield* exec(INSERT_SHARE, [
         message.guildId,
         message.channelId,
         message.threadId ?? null,
@@ -125,6 +126,7 @@ function* writeMessage(
         message.postedAt,
         message.source,
       ]);
+      if (rows > 0) inserted.push(link.clipId);
     }
     added.push(link.clipId);
   }
@@ -140,8 +142,19 @@ function* writeMessage(
     }
   }
   if (added.length > 0 || removed.length > 0) {
-    const keys: ClipKey[] = [...added, ...removed].map((clipId) => ({ guildId: message.guildId, clipId }));
-    yield* refreshClipEngagement(w, keys, now);
+    if (existing.length === 0) {
+      // A message seen for the first time has no reactions: each share row it inserted is one more share at its post
+      // time, and nothing else changed.
+      yield* addClipEngagement(
+        w,
+        inserted.map((clipId) => ({ guildId: message.guildId, clipId, shares: 1, firstSharedAt: message.postedAt, reactions: new Map() })),
+        now,
+      );
+    } else {
+      // An edit: restored or removed shares carry the message's reactions with them, so the clips are recounted.
+      const keys: ClipKey[] = [...added, ...removed].map((clipId) => ({ guildId: message.guildId, clipId }));
+      yield* refreshClipEngagement(w, keys, now);
+    }
     // A message seen for the first time has no reactions yet: they are only recorded on known clip messages.
     const times = existing.length === 0 ? [message.postedAt] : [message.postedAt, ...(yield* reactionTimes(w, message))];
     // Capture never changes a clip's Twitch metadata (new clip rows wait for enrichment and count for nothing yet).
