@@ -58,17 +58,15 @@ export function createScheduler({ db, logger, clock, timezone, holder = processH
   const tasks: ScheduledTask[] = [];
   let stopped = false;
 
-  /** Takes the job's lease for this tick; false when another process holds it or ran the tick (or storage fails). */
-  const takeLease = async (job: Job, tick: number | null): Promise<boolean> => {
+  /**
+   * Takes the job's lease for this tick: true when this process runs it, false when another process holds it or ran
+   * the tick, or the storage error that kept it from asking (the run then fails with it, as the job would have).
+   */
+  const takeLease = async (job: Job, tick: number | null): Promise<boolean | { error: unknown }> => {
     try {
       return await takeJobLease(db, { job: job.name, holder, now: clock.now(), ttlMs: leaseMs, tick });
     } catch (error) {
-      const file = db.location;
-      logger.warn(
-        { job: job.name, err: error, database: file },
-        `job skipped, its lease could not be taken: ${describeStorageProblem(error, file) ?? 'database error'}`,
-      );
-      return false;
+      return { error };
     }
   };
 
@@ -86,7 +84,8 @@ export function createScheduler({ db, logger, clock, timezone, holder = processH
         settle = resolve;
       }),
     );
-    if (!(await takeLease(job, tick))) {
+    const lease = await takeLease(job, tick);
+    if (lease === false) {
       running.delete(job.name);
       settle();
       logger.debug({ job: job.name, tick }, 'job runs in another process (its lease is held or this tick has run)');
@@ -105,6 +104,7 @@ export function createScheduler({ db, logger, clock, timezone, holder = processH
         );
       }
     };
+    const leaseError = lease === true ? null : lease;
     // Kept alive while the job runs, so only a dead holder's lease expires.
     let lostLease = false;
     const renewal = setInterval(
@@ -125,13 +125,16 @@ export function createScheduler({ db, logger, clock, timezone, holder = processH
     const run = (async () => {
       const started = clock.now();
       let historyId: number | null = null;
-      try {
-        historyId = await recordJobRunStarted(db, { job: job.name, tick, holder, startedAt: started });
-      } catch (error) {
-        logger.warn({ job: job.name, err: error }, 'job_run_history not updated');
+      if (!leaseError) {
+        try {
+          historyId = await recordJobRunStarted(db, { job: job.name, tick, holder, startedAt: started });
+        } catch (error) {
+          logger.warn({ job: job.name, err: error }, 'job_run_history not updated');
+        }
       }
       const finish = async (error: string | null): Promise<void> => {
         clearInterval(renewal);
+        if (leaseError) return;
         try {
           if (historyId !== null) await recordJobRunFinished(db, { id: historyId, job: job.name, finishedAt: clock.now(), error });
           await releaseJobLease(db, { job: job.name, holder, now: clock.now() });
@@ -142,6 +145,8 @@ export function createScheduler({ db, logger, clock, timezone, holder = processH
       };
       await recordRun({ job: job.name, started, finished: null, error: null, summary: null });
       try {
+        // Without its lease the job does not run: the storage error is this run's failure.
+        if (leaseError) throw leaseError.error;
         const summary = await job.run();
         await recordRun({ job: job.name, started: null, finished: clock.now(), error: null, summary: summary ?? null });
         await finish(null);

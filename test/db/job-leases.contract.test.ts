@@ -50,6 +50,13 @@ describe.each(testEngines())('job leases on %s', (engine) => {
     expect(await take(others[0]!.db, 'once', 'b', 50, 6000)).toBe(true);
   });
 
+  it('lets a holder take its own unreleased lease again for a later tick, not for the same one', async () => {
+    expect(await take(t.db, 'own', 'a', 0, 1000, 60_000)).toBe(true);
+    expect(await take(t.db, 'own', 'a', 100, 1000, 60_000)).toBe(false);
+    expect(await take(others[0]!.db, 'own', 'b', 100, 2000, 60_000)).toBe(false);
+    expect(await take(t.db, 'own', 'a', 200, 2000, 60_000)).toBe(true);
+  });
+
   it("takes over a killed holder's lease once it has expired, but not before", async () => {
     expect(await take(t.db, 'takeover', 'dead', 0, 1000, 3000)).toBe(true);
     // The holder is gone and never releases; the next tick comes before the lease expires, then after.

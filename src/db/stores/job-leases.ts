@@ -16,7 +16,8 @@ export interface LeaseRequest {
 }
 
 /**
- * Takes the job's lease when nobody holds it (or the holder's lease has expired) and, for a scheduled run, no process
+ * Takes the job's lease when nobody holds it (or the holder's lease has expired, or the caller holds it already: a
+ * release that failed to reach the database does not lock the process out of its own job) and, for a scheduled run, no process
  * has run this tick or a later one yet. True when this caller now holds it. PostgreSQL re-checks the condition on the
  * row a concurrent taker just wrote, SQLite runs one writer at a time, so two takers never both win.
  */
@@ -28,7 +29,7 @@ export async function takeJobLease(db: Db, r: LeaseRequest): Promise<boolean> {
        expires_at = excluded.expires_at,
        last_tick = coalesce(excluded.last_tick, job_leases.last_tick),
        taken_at = excluded.taken_at
-     WHERE job_leases.expires_at <= @now
+     WHERE (job_leases.expires_at <= @now OR job_leases.holder = excluded.holder)
        AND (excluded.last_tick IS NULL OR job_leases.last_tick IS NULL OR job_leases.last_tick < excluded.last_tick)`,
     { job: r.job, holder: r.holder, expires: r.now + r.ttlMs, tick: r.tick, now: r.now },
   );
