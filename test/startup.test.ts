@@ -125,4 +125,66 @@ describe('npm start', () => {
     expect(await started.exit).toBe(0);
     expect(started.lines().some((l) => l.msg === 'discord bot stopped; pending captures committed')).toBe(true);
   });
+
+  it('starts only the parts of its ROLES and says which run: bot alone captures and schedules nothing, http alone serves', async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clipscope-start-'));
+    const dbPath = path.join(dir, 'clipscope.db');
+    const guildId = snowflake();
+    const channel = textChannel({ guild_id: guildId, name: 'clips' });
+    const alice = user({ username: 'alice' });
+    discord = await startFakeDiscord({ guilds: [{ id: guildId, name: 'Roles Town', channels: [channel], members: [member(alice)] }] });
+    const fake = discord;
+    const bot = startClipscope({ DATABASE_PATH: dbPath, DISCORD_TOKEN: fake.token, DISCORD_API_BASE_URL: fake.apiBaseUrl, ROLES: 'bot' });
+    running = bot;
+    await vi.waitFor(() => expect(bot.lines().some((l) => l.msg === 'clipscope running')).toBe(true), { timeout: 45_000, interval: 50 });
+    expect(bot.lines().find((l) => String(l.msg).startsWith('roles: '))).toMatchObject({
+      msg: 'roles: bot (not http, jobs)',
+      roles: ['bot'],
+    });
+    expect(
+      bot
+        .lines()
+        .filter((l) => l.msg === 'service started')
+        .map((l) => l.service),
+    ).toEqual(['discord']);
+    const msg = message({
+      channel_id: channel.id,
+      guild_id: guildId,
+      author: alice,
+      member: member(alice),
+      content: 'https://clips.twitch.tv/RolesClip-1',
+    });
+    await fake.dispatch('MESSAGE_CREATE', msg);
+    const reader = new Database(dbPath, { readonly: true });
+    try {
+      await vi.waitFor(() => expect(reader.prepare('SELECT clip_id FROM shares').all()).toEqual([{ clip_id: 'RolesClip-1' }]), {
+        timeout: 10_000,
+        interval: 50,
+      });
+      // Nothing scheduled: no job ever took a lease or ran.
+      expect(reader.prepare('SELECT count(*) AS n FROM job_run_history').get()).toEqual({ n: 0 });
+    } finally {
+      reader.close();
+    }
+
+    const http = startClipscope({ DATABASE_PATH: dbPath, ROLES: 'http', HTTP_ENABLED: 'true', HTTP_PORT: '0' });
+    try {
+      await vi.waitFor(() => expect(http.lines().some((l) => l.msg === 'clipscope running')).toBe(true), { timeout: 45_000, interval: 50 });
+      expect(http.lines().find((l) => String(l.msg).startsWith('roles: '))?.msg).toBe('roles: http (not bot, jobs)');
+      expect(
+        http
+          .lines()
+          .filter((l) => l.msg === 'service started')
+          .map((l) => l.service),
+      ).toEqual(['http']);
+      expect(http.lines().some((l) => String(l.msg).includes('nothing to serve'))).toBe(false);
+      const url = http.lines().find((l) => typeof l.url === 'string')?.url as string;
+      expect((await fetch(`${url}/healthz`)).status).toBeLessThan(500);
+    } finally {
+      http.child.kill('SIGTERM');
+      expect(await http.exit).toBe(0);
+    }
+    bot.child.kill('SIGTERM');
+    expect(await bot.exit).toBe(0);
+  }, 150_000);
 });
