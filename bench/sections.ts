@@ -11,6 +11,7 @@ import { enrichmentSection } from './enrichment';
 import { floodSection } from './flood';
 import { httpSection } from './http';
 import { importSection } from './import';
+import { leasesSection } from './leases';
 import { postgresFloorSection } from './postgres-floor';
 import { postgresAnalytics, postgresCapture } from './postgres-sections';
 import { takeoffSection } from './takeoff';
@@ -33,6 +34,8 @@ export const SECTIONS: BenchSection[] = [
   databaseSizeSection,
   // Issue #19: the clip feed's poll-and-decide cost, taking-off detection and its precision on the generated history.
   takeoffSection,
+  // Issue #17: a job lease taken and released, beside one upsert.
+  leasesSection,
   // PostgreSQL only: the bare-pg floors the product's PostgreSQL figures are set against.
   postgresFloorSection(),
 ];
