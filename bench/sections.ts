@@ -11,6 +11,7 @@ import { enrichmentSection } from './enrichment';
 import { floodSection } from './flood';
 import { httpSection } from './http';
 import { importSection } from './import';
+import { leasesSection } from './leases';
 import { postgresFloorSection } from './postgres-floor';
 import { postgresAnalytics, postgresCapture } from './postgres-sections';
 import { reportSection } from './report';
@@ -36,6 +37,8 @@ export const SECTIONS: BenchSection[] = [
   takeoffSection,
   // Issue #22: the PDF report of a month (collect and draw), beside one chart alone.
   reportSection,
+  // Issue #17: a job lease taken and released, beside one upsert.
+  leasesSection,
   // PostgreSQL only: the bare-pg floors the product's PostgreSQL figures are set against.
   postgresFloorSection(),
 ];

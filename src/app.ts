@@ -3,7 +3,7 @@ import { createCaptureService } from './capture/service';
 import { aggregateAll, formatAggregateSummary } from './analytics/aggregate';
 import { createAnalytics } from './analytics/service';
 import type { Clock } from './clock';
-import { signInSettings, type Config } from './config';
+import { PROCESS_ROLES, signInSettings, type Config } from './config';
 import { describeDatabase, poolSizes } from './database-engine';
 import { openDatabase } from './db/client';
 import type { Db } from './db/database';
@@ -77,7 +77,15 @@ export function createApp({ config, logger, clock, db: opened, onFatalClose }: A
   const database = describeDatabase(config);
   logger.info({ engine: database.engine, database: database.database }, `${database.line} (migrations applied)`);
   const services: Service[] = [];
-  const scheduler = createScheduler({ db, logger, clock, timezone: config.TZ });
+  // ROLES picks the parts this process runs (docs/operations.md#process-roles); every process shares the database.
+  const roles = new Set(config.ROLES);
+  const runs = { bot: roles.has('bot'), http: roles.has('http'), jobs: roles.has('jobs') };
+  logger.info(
+    { roles: config.ROLES },
+    `roles: ${config.ROLES.join(', ')}${config.ROLES.length < PROCESS_ROLES.length ? ` (not ${PROCESS_ROLES.filter((r) => !roles.has(r)).join(', ')})` : ''}`,
+  );
+  // Every process with the jobs role schedules the same jobs; each tick runs in the one that takes the job's lease.
+  const scheduler = createScheduler({ db, logger, clock, timezone: config.TZ, leaseMs: config.JOB_LEASE_SECONDS * 1000 });
   // One aggregation at a time, whoever starts it: the two scheduled jobs and /clipscope-admin aggregate.
   const aggregation = createExclusive();
 
@@ -90,11 +98,12 @@ export function createApp({ config, logger, clock, db: opened, onFatalClose }: A
       idsPerCall: config.TWITCH_IDS_PER_CALL,
     });
     for (const job of createTwitchJobs({ db, clock, logger, twitch, config })) scheduler.add(job);
-    logger.info(
-      { enrichEverySeconds: config.ENRICH_INTERVAL_SECONDS, mockApiPort: config.TWURPLE_MOCK_API_PORT ?? null },
-      config.TWURPLE_MOCK_API_PORT ? 'Twitch enrichment enabled, against the mock API' : 'Twitch enrichment enabled',
-    );
-  } else {
+    if (runs.jobs)
+      logger.info(
+        { enrichEverySeconds: config.ENRICH_INTERVAL_SECONDS, mockApiPort: config.TWURPLE_MOCK_API_PORT ?? null },
+        config.TWURPLE_MOCK_API_PORT ? 'Twitch enrichment enabled, against the mock API' : 'Twitch enrichment enabled',
+      );
+  } else if (runs.jobs) {
     const missing = ['TWITCH_CLIENT_ID', 'TWITCH_CLIENT_SECRET'].filter((k) => !config[k as 'TWITCH_CLIENT_ID']);
     logger.warn(
       { missing },
@@ -105,8 +114,8 @@ export function createApp({ config, logger, clock, db: opened, onFatalClose }: A
   /** What the HTTP worker asks of the bot (Sign in with Discord, /healthz's shards); null without a bot. */
   let botView: BridgedBot | null = null;
   /** Clipper roles (docs/roles.md), applied after each incremental aggregation; null without a bot. */
-  let roles: RolesRunner | null = null;
-  if (config.DISCORD_TOKEN) {
+  let clipperRoles: RolesRunner | null = null;
+  if (config.DISCORD_TOKEN && runs.bot) {
     const analytics = createAnalytics(db);
     const settings = guildSettingsStore(db);
     const digests = digestStore(db);
@@ -158,7 +167,7 @@ export function createApp({ config, logger, clock, db: opened, onFatalClose }: A
     }
     // The hall of fame (docs/hall-of-fame.md): off until a guild sets it up, so the pass costs one read until then.
     scheduler.add(createHallOfFameJob({ db, clock, logger, sender: createHallOfFameSender(bot.client) }));
-    roles = createRolesRunner({
+    clipperRoles = createRolesRunner({
       db,
       clock,
       logger,
@@ -178,6 +187,8 @@ export function createApp({ config, logger, clock, db: opened, onFatalClose }: A
         return outcomes.length === 0 ? 'no report due' : `${outcomes.length - failed} reports posted, ${failed} failed`;
       },
     });
+  } else if (!runs.bot) {
+    logger.info('Discord bot not run here (ROLES has no bot): the jobs that post to Discord run in processes with bot,jobs');
   } else {
     logger.warn(
       'Discord bot disabled: set DISCORD_TOKEN to enable capture, slash commands, the weekly digest, the clip feed and the hall of fame',
@@ -185,7 +196,7 @@ export function createApp({ config, logger, clock, db: opened, onFatalClose }: A
   }
 
   // The monthly report by email (docs/reports.md): needs only SMTP, not the bot; each address's month claimed first.
-  if (config.SMTP_URL && config.REPORT_FROM) {
+  if (config.SMTP_URL && config.REPORT_FROM && runs.jobs) {
     const smtpUrl = config.SMTP_URL;
     const from = config.REPORT_FROM;
     const analytics = createAnalytics(db);
@@ -208,7 +219,7 @@ export function createApp({ config, logger, clock, db: opened, onFatalClose }: A
       },
     });
     logger.info({ smtpHost: new URL(smtpUrl).hostname }, 'Monthly report email enabled');
-  } else {
+  } else if (runs.jobs) {
     logger.info('Monthly report email disabled: set SMTP_URL and REPORT_FROM to enable it');
   }
 
@@ -221,7 +232,7 @@ export function createApp({ config, logger, clock, db: opened, onFatalClose }: A
     run: async () => {
       const summary = formatAggregateSummary(await aggregation.run(() => aggregateAll(db, { clock, logger })));
       // Clipper roles read what was just aggregated alongside; one run at a time, as this job never overlaps itself.
-      return roles ? `${summary}; roles: ${formatRolesSummary(await roles.runOnce())}` : summary;
+      return clipperRoles ? `${summary}; roles: ${formatRolesSummary(await clipperRoles.runOnce())}` : summary;
     },
   });
   scheduler.add({
@@ -231,18 +242,19 @@ export function createApp({ config, logger, clock, db: opened, onFatalClose }: A
   });
   let http: HttpWorker | null = null;
   const signIn = signInSettings(config);
-  if (config.HTTP_ENABLED && signIn.settings === null) {
+  const httpOn = config.HTTP_ENABLED && runs.http;
+  if (httpOn && signIn.settings === null) {
     logger.info(
       { missing: signIn.missing },
       `Sign in with Discord disabled (the dashboard takes API tokens only): set ${signIn.missing.join(', ')} to enable it`,
     );
-  } else if (config.HTTP_ENABLED && signIn.settings) {
+  } else if (httpOn && signIn.settings) {
     logger.info(
       { redirectUri: `${signIn.settings.publicUrl}/auth/discord/callback`, clientId: signIn.settings.clientId },
       'Sign in with Discord enabled (register the redirect URI on the Discord developer portal)',
     );
   }
-  if (config.HTTP_ENABLED) {
+  if (httpOn) {
     services.push({
       name: 'http',
       // Its own thread, database handle (a SQLite connection, or a PostgreSQL pool: docs/adr/0011) and event loop: a
@@ -288,15 +300,19 @@ export function createApp({ config, logger, clock, db: opened, onFatalClose }: A
       },
     });
   } else {
-    logger.info('HTTP API and dashboard disabled (HTTP_ENABLED=false)');
+    logger.info(
+      runs.http ? 'HTTP API and dashboard disabled (HTTP_ENABLED=false)' : 'HTTP API and dashboard not run here (ROLES has no http)',
+    );
   }
 
-  // Scheduled jobs start last, once every service they may use is up.
-  services.push({
-    name: 'scheduler',
-    start: async () => scheduler.start(),
-    stop: () => scheduler.stop(),
-  });
+  // Scheduled jobs start last, once every service they may use is up; only where ROLES has jobs.
+  if (runs.jobs) {
+    services.push({
+      name: 'scheduler',
+      start: async () => scheduler.start(),
+      stop: () => scheduler.stop(),
+    });
+  }
 
   let stopped = false;
   return {

@@ -83,6 +83,28 @@ const shardIds = z
     return z.NEVER;
   });
 
+/** What one process does (docs/operations.md#process-roles): capture and commands, the HTTP API, scheduled jobs. */
+export const PROCESS_ROLES = ['bot', 'http', 'jobs'] as const;
+export type ProcessRole = (typeof PROCESS_ROLES)[number];
+
+/** ROLES: a comma list of bot, http and jobs (each once, in any order), kept in the order of PROCESS_ROLES. */
+const processRoles = z
+  .string()
+  .trim()
+  .transform((v, ctx): ProcessRole[] => {
+    const names = v.split(',').map((n) => n.trim().toLowerCase());
+    const unknown = names.filter((n) => !(PROCESS_ROLES as readonly string[]).includes(n));
+    if (unknown.length > 0) {
+      ctx.issues.push({
+        code: 'custom',
+        message: `a comma list of ${PROCESS_ROLES.join(', ')} (e.g. "bot,jobs"), not ${unknown.map((n) => `"${n}"`).join(', ')}`,
+        input: v,
+      });
+      return z.NEVER;
+    }
+    return PROCESS_ROLES.filter((role) => names.includes(role));
+  });
+
 /** SMTP_URL: smtp://user:password@host:587 or smtps://…:465 (user and password URL-encoded). */
 const smtpUrl = z
   .string()
@@ -111,6 +133,13 @@ export const configSchema = z.object({
   /** auto: readable lines on a terminal, JSON lines otherwise (a file, journald, a log shipper). */
   LOG_FORMAT: z.enum(['auto', 'pretty', 'json']).default('auto'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** What this process runs: `bot` (gateway capture, slash commands), `http` (API, dashboard), `jobs` (the scheduler). */
+  ROLES: processRoles.default([...PROCESS_ROLES]),
+  /**
+   * How long a job's lease lasts unless its holder renews it: a killed `jobs` process's job is taken over by another
+   * after this (docs/adr/0024-job-leases-and-process-roles.md).
+   */
+  JOB_LEASE_SECONDS: wholeNumber(2, 3600).default(60),
   DATABASE_PATH: z.string().trim().min(1).default('./data/clipscope.db'),
   /** postgres://user:password@host:5432/db (sslmode=… honoured) selects PostgreSQL instead of the SQLite file. */
   DATABASE_URL: z

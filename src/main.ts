@@ -58,9 +58,10 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   await app.start();
-  if (app.services.length <= 1) {
-    logger.warn('nothing to serve: set DISCORD_TOKEN, or leave HTTP_ENABLED=true for the API; waiting for a signal');
-    // Keep the process alive so that `npm start` behaves like a service even with nothing enabled.
+  if (app.services.every((service) => service.name === 'scheduler')) {
+    if (!config.ROLES.every((role) => role === 'jobs'))
+      logger.warn('nothing to serve: set DISCORD_TOKEN, or leave HTTP_ENABLED=true for the API; waiting for a signal');
+    // Keep the process alive so that `npm start` behaves like a service with no gateway or HTTP server (a jobs-only process).
     setInterval(() => undefined, 1 << 30);
   }
   logger.info('clipscope running');

@@ -174,3 +174,20 @@ describe('sharding settings', () => {
     expect(loadConfig({ DISCORD_PROCESSES: '1' }).DISCORD_PROCESSES).toBe(1);
   });
 });
+
+describe('process roles', () => {
+  it('run bot, http and jobs by default, and any comma list of them in a fixed order', () => {
+    expect(loadConfig({}).ROLES).toEqual(['bot', 'http', 'jobs']);
+    expect(loadConfig({ ROLES: ' jobs , BOT ' }).ROLES).toEqual(['bot', 'jobs']);
+    expect(loadConfig({ ROLES: 'http' }).ROLES).toEqual(['http']);
+    expect(loadConfig({ JOB_LEASE_SECONDS: '5' }).JOB_LEASE_SECONDS).toBe(5);
+  });
+
+  it('names ROLES and the roles it accepts when one is unknown or missing', () => {
+    expect(() => loadConfig({ ROLES: 'bot,worker' })).toThrow(
+      /ROLES: expected a comma list of bot, http, jobs \(e\.g\. "bot,jobs"\), not "worker"/,
+    );
+    expect(() => loadConfig({ ROLES: 'bot,,jobs' })).toThrow(/ROLES: expected a comma list of bot, http, jobs .*not ""/);
+    expect(() => loadConfig({ JOB_LEASE_SECONDS: '1' })).toThrow(/JOB_LEASE_SECONDS: expected a whole number from 2 to 3600/);
+  });
+});

@@ -160,4 +160,76 @@ describe.each(testEngines())('npm start on %s', (engine) => {
     },
     2 * START_TIMEOUT_MS,
   );
+
+  it(
+    'starts only the parts of its ROLES and says which run: bot alone captures and schedules nothing, http alone serves',
+    async () => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clipscope-start-'));
+      const dbPath = path.join(dir, 'clipscope.db');
+      const database = postgres ? { DATABASE_URL: postgres.url } : { DATABASE_PATH: dbPath };
+      const target = postgres ? { url: postgres.url } : { path: dbPath };
+      const guildId = snowflake();
+      const channel = textChannel({ guild_id: guildId, name: 'clips' });
+      const alice = user({ username: 'alice' });
+      discord = await startFakeDiscord({ guilds: [{ id: guildId, name: 'Roles Town', channels: [channel], members: [member(alice)] }] });
+      const fake = discord;
+      const bot = startClipscope({ ...database, DISCORD_TOKEN: fake.token, DISCORD_API_BASE_URL: fake.apiBaseUrl, ROLES: 'bot' });
+      running = bot;
+      await vi.waitFor(() => expect(bot.lines().some((l) => l.msg === 'clipscope running')).toBe(true), {
+        timeout: START_TIMEOUT_MS,
+        interval: 50,
+      });
+      expect(bot.lines().find((l) => String(l.msg).startsWith('roles: '))).toMatchObject({
+        msg: 'roles: bot (not http, jobs)',
+        roles: ['bot'],
+      });
+      expect(
+        bot
+          .lines()
+          .filter((l) => l.msg === 'service started')
+          .map((l) => l.service),
+      ).toEqual(['discord']);
+      // On PostgreSQL the file's earlier starts share the database: count from here.
+      const runsBefore = await readRows(target, 'SELECT CAST(count(*) AS integer) AS n FROM job_run_history');
+      const msg = message({
+        channel_id: channel.id,
+        guild_id: guildId,
+        author: alice,
+        member: member(alice),
+        content: 'https://clips.twitch.tv/RolesClip-1',
+      });
+      await fake.dispatch('MESSAGE_CREATE', msg);
+      await vi.waitFor(
+        async () =>
+          expect(await readRows(target, `SELECT clip_id FROM shares WHERE message_id = '${msg.id}'`)).toEqual([{ clip_id: 'RolesClip-1' }]),
+        { timeout: 10_000, interval: 50 },
+      );
+      // Nothing scheduled: no job took a lease or ran.
+      expect(await readRows(target, 'SELECT CAST(count(*) AS integer) AS n FROM job_run_history')).toEqual(runsBefore);
+
+      const http = startClipscope({ ...database, ROLES: 'http', HTTP_ENABLED: 'true', HTTP_PORT: '0' });
+      try {
+        await vi.waitFor(() => expect(http.lines().some((l) => l.msg === 'clipscope running')).toBe(true), {
+          timeout: START_TIMEOUT_MS,
+          interval: 50,
+        });
+        expect(http.lines().find((l) => String(l.msg).startsWith('roles: '))?.msg).toBe('roles: http (not bot, jobs)');
+        expect(
+          http
+            .lines()
+            .filter((l) => l.msg === 'service started')
+            .map((l) => l.service),
+        ).toEqual(['http']);
+        expect(http.lines().some((l) => String(l.msg).includes('nothing to serve'))).toBe(false);
+        const url = http.lines().find((l) => typeof l.url === 'string')?.url as string;
+        expect((await fetch(`${url}/healthz`)).status).toBeLessThan(500);
+      } finally {
+        http.child.kill('SIGTERM');
+        expect(await http.exit).toBe(0);
+      }
+      bot.child.kill('SIGTERM');
+      expect(await bot.exit).toBe(0);
+    },
+    4 * START_TIMEOUT_MS,
+  );
 });

@@ -5,7 +5,7 @@ import { makeDatabaseFolder, openSqliteFile } from './database-file';
 import { fileURLToPath } from 'node:url';
 import type Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { ClipscopeError } from '../errors';
 import type { Db, TransactionOptions } from './database';
 import * as schema from './schema';
@@ -240,15 +240,36 @@ export function openDatabase(options: OpenDatabaseOptions): SqliteDb {
   if (options.path !== ':memory:') refuseForeignDatabase(sqlite);
   // WAL lets the HTTP API read while capture writes; NORMAL sync is durable across process crashes
   // (only an OS crash or power loss can drop the last commits) and is what the benchmarks assume.
-  if (!options.readonly) sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
+  if (!options.readonly) switchToWal(sqlite);
+  sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('cache_size = -65536');
   sqlite.pragma('temp_store = MEMORY');
   const db = new SqliteDb(new ConnectionState(sqlite), false);
   if (options.migrate !== false && !options.readonly) migrateDatabase(db);
   return db;
+}
+
+/** How long opening a new file waits for another process that is creating it at the same time. */
+const WAL_SWITCH_WAIT_MS = 60_000;
+
+/**
+ * Switches the file to WAL. On a new file another process may be migrating it at the same moment (several processes
+ * started together), and SQLite answers the switch SQLITE_BUSY at once instead of waiting (busy_timeout does not
+ * apply to it), so it is retried for a bounded time.
+ */
+function switchToWal(sqlite: Database.Database): void {
+  const deadline = Date.now() + WAL_SWITCH_WAIT_MS;
+  for (;;) {
+    try {
+      sqlite.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+    }
+  }
 }
 
 /** Tables every Clipscope database has from its first migration on (besides drizzle's migration table). */
@@ -280,8 +301,42 @@ function refuseForeignDatabase(sqlite: Database.Database): void {
   );
 }
 
+/** How long a process waits for another one's migration of the same file before it gives up. */
+const MIGRATION_WAIT_MS = 600_000;
+
+/**
+ * Applies the pending migrations, once however many processes open a new file together: what drizzle's migrator does
+ * (the same __drizzle_migrations rows), but the check of what was applied runs inside the write transaction
+ * (BEGIN IMMEDIATE), so a second process waits for the first's commit and then finds nothing left to apply. Drizzle's
+ * own reads before its BEGIN, and two processes could both apply the first migration.
+ */
 export function migrateDatabase(db: Db): void {
-  migrate((db as SqliteDb).orm, { migrationsFolder: MIGRATIONS_FOLDER });
+  const client = (db as SqliteDb).$client;
+  const migrations = readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER });
+  const busyTimeout = client.pragma('busy_timeout', { simple: true }) as number;
+  client.pragma(`busy_timeout = ${MIGRATION_WAIT_MS}`);
+  try {
+    client.exec('BEGIN IMMEDIATE');
+    try {
+      client.exec('CREATE TABLE IF NOT EXISTS "__drizzle_migrations" (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)');
+      const last = client
+        .prepare<[], number>('SELECT created_at FROM "__drizzle_migrations" ORDER BY created_at DESC LIMIT 1')
+        .pluck()
+        .get();
+      const record = client.prepare<[string, number]>('INSERT INTO "__drizzle_migrations" ("hash", "created_at") VALUES (?, ?)');
+      for (const migration of migrations) {
+        if (last !== undefined && Number(last) >= migration.folderMillis) continue;
+        for (const statement of migration.sql) client.prepare(statement).run();
+        record.run(migration.hash, migration.folderMillis);
+      }
+      client.exec('COMMIT');
+    } catch (error) {
+      if (client.inTransaction) client.exec('ROLLBACK');
+      throw error;
+    }
+  } finally {
+    client.pragma(`busy_timeout = ${busyTimeout}`);
+  }
 }
 
 export function closeDatabase(db: Db): void {

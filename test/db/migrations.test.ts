@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
@@ -6,6 +8,8 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeDatabase, MIGRATIONS_FOLDER, openDatabase } from '../../src/db/client';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
 
 let temp: TempDb | undefined;
 afterEach(() => temp?.cleanup());
@@ -117,4 +121,44 @@ describe('database migrations', () => {
       /UNIQUE/,
     );
   });
+});
+
+describe('migrations of a new file by several processes at once', () => {
+  it('apply each migration once while the others wait, and every process comes up', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clipscope-migrate-'));
+    const file = path.join(dir, 'clipscope.db');
+    // Hold the file's write lock until every process is about to open it, then let them all go at once.
+    const holder = new Database(file);
+    holder.exec('BEGIN IMMEDIATE');
+    const child = path.join(ROOT, 'test/helpers/sqlite-migrate-child.ts');
+    try {
+      const children = [1, 2, 3, 4].map(() =>
+        spawn(process.execPath, ['--import', 'tsx', child, file], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }),
+      );
+      const outputs = children.map((c) => {
+        let out = '';
+        c.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+        c.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+        return () => out;
+      });
+      const exits = children.map((c) => new Promise<number | null>((resolve) => c.once('exit', (code) => resolve(code))));
+      const deadline = Date.now() + 60_000;
+      while (!outputs.every((out) => out().includes('opening'))) {
+        if (Date.now() > deadline) throw new Error(`the processes never started: ${outputs.map((o) => o()).join('\n')}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      holder.exec('COMMIT');
+      const codes = await Promise.all(exits);
+      expect(codes, outputs.map((o) => o()).join('\n')).toEqual([0, 0, 0, 0]);
+      const recorded = holder
+        .prepare<[], { hash: string; n: number }>('SELECT hash, count(*) AS n FROM __drizzle_migrations GROUP BY hash')
+        .all();
+      const journal = JSON.parse(fs.readFileSync(path.join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] };
+      expect(recorded).toHaveLength(journal.entries.length);
+      for (const row of recorded) expect(row.n).toBe(1);
+    } finally {
+      holder.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -73,3 +73,25 @@ export const jobRuns = pgTable('job_runs', {
   lastError: text('last_error'),
   lastSummary: text('last_summary'),
 });
+
+export const jobLeases = pgTable('job_leases', {
+  job: text('job').primaryKey(),
+  holder: text('holder').notNull(),
+  expiresAt: millis('expires_at').notNull(),
+  lastTick: millis('last_tick'),
+  takenAt: millis('taken_at').notNull(),
+});
+
+export const jobRunHistory = pgTable(
+  'job_run_history',
+  {
+    id: identity('id').primaryKey(),
+    job: text('job').notNull(),
+    tick: millis('tick'),
+    holder: text('holder').notNull(),
+    startedAt: millis('started_at').notNull(),
+    finishedAt: millis('finished_at'),
+    error: text('error'),
+  },
+  (t) => [index('job_run_history_job_idx').on(t.job, t.id)],
+);

@@ -81,3 +81,32 @@ export const jobRuns = sqliteTable('job_runs', {
   lastError: text('last_error'),
   lastSummary: text('last_summary'),
 });
+
+/**
+ * Who runs each scheduled job now (docs/adr/0024-job-leases-and-process-roles.md): taken with one conditional upsert
+ * when expired and not yet run for a later tick, renewed while the job runs, released when it ends.
+ */
+export const jobLeases = sqliteTable('job_leases', {
+  job: text('job').primaryKey(),
+  holder: text('holder').notNull(),
+  expiresAt: integer('expires_at').notNull(),
+  /** The latest scheduled tick (epoch ms) a process took the lease for: no tick runs twice. */
+  lastTick: integer('last_tick'),
+  takenAt: integer('taken_at').notNull(),
+});
+
+/** Every scheduled run (job, tick, holder, start, finish, error), the last runs of each job kept. */
+export const jobRunHistory = sqliteTable(
+  'job_run_history',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    job: text('job').notNull(),
+    /** The scheduled tick, epoch ms; null for a run started by hand. */
+    tick: integer('tick'),
+    holder: text('holder').notNull(),
+    startedAt: integer('started_at').notNull(),
+    finishedAt: integer('finished_at'),
+    error: text('error'),
+  },
+  (t) => [index('job_run_history_job_idx').on(t.job, t.id)],
+);
