@@ -81,6 +81,7 @@ async function main(): Promise<void> {
 
   const samples: Record<Side, Map<string, Sample[]>> = { before: new Map(), after: new Map() };
   const runs: Run[] = [];
+  let rows: Row[] = [];
   for (let round = 1; round <= args.rounds; round++) {
     for (const side of ['before', 'after'] as const) {
       log(`round ${round}/${args.rounds}: ${side} (${dirs[side]})`);
@@ -102,10 +103,22 @@ async function main(): Promise<void> {
         samples[side].set(name, list);
       }
     }
+    // Written after every round, so a run cut short (a deadline, a loaded machine) still leaves its table.
+    rows = report(args, size, samples, runs, round);
   }
 
+  if (rows.some((r) => r.verdict.startsWith('WORSE'))) process.exitCode = 2;
+}
+
+function report(
+  args: z.infer<typeof argsSchema>,
+  size: string,
+  samples: Record<Side, Map<string, Sample[]>>,
+  runs: Run[],
+  round: number,
+): Row[] {
   const rows = compare(samples);
-  const title = `Side by side, size ${size}${args.only ? ` (${args.only})` : ''}, SQLite, ${args.rounds} rounds × ${args.runs} runs, before ${runs.find((r) => r.side === 'before')?.commit} vs after ${runs.find((r) => r.side === 'after')?.commit}`;
+  const title = `Side by side, size ${size}${args.only ? ` (${args.only})` : ''}, SQLite, ${round} of ${args.rounds} rounds × ${args.runs} runs, before ${runs.find((r) => r.side === 'before')?.commit} vs after ${runs.find((r) => r.side === 'after')?.commit}`;
   const loads = runs.map((r) => `${r.side[0]}${r.round} ${r.loadAverage[0].toFixed(1)}→${r.loadAverage[1].toFixed(1)}`).join(', ');
   const onlyBefore = [...samples.before.keys()].filter((n) => !samples.after.has(n));
   const onlyAfter = [...samples.after.keys()].filter((n) => !samples.before.has(n));
@@ -125,8 +138,9 @@ async function main(): Promise<void> {
     out,
     `${JSON.stringify({ size, only: args.only ?? null, rounds: args.rounds, runsPerFigure: args.runs, runs, rows }, null, 2)}\n`,
   );
-  log(`wrote ${path.relative(ROOT, out)}`);
-  if (rows.some((r) => r.verdict.startsWith('WORSE'))) process.exitCode = 2;
+  fs.writeFileSync(out.replace(/\.json$/, '.md'), `${text}\n`);
+  log(`wrote ${path.relative(ROOT, out)} and its .md`);
+  return rows;
 }
 
 interface Row {
