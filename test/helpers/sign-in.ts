@@ -12,7 +12,8 @@ import { createDiscordClient } from '../../src/discord/client';
 import { createBotView } from '../../src/discord/bot-view';
 import type { HttpOptions, HttpServer } from '../../src/http/server';
 import { sessionService } from '../../src/http/services';
-import type { ManualClock } from '../../src/clock';
+import { ManualClock } from '../../src/clock';
+import { createMoodAdmin } from '../../src/analytics/mood-overrides';
 import {
   BOT_PERMISSIONS,
   installFakeOAuth,
@@ -29,7 +30,7 @@ import {
   type FakeDiscordOAuth,
   type FakeGuild,
 } from '../fakes/discord';
-import { startTestServer } from './http-server';
+import { startTestServer, TEST_NOW } from './http-server';
 
 export const PUBLIC_URL = 'http://clipscope.test';
 export const CLIENT_ID = '111111111111111111';
@@ -129,7 +130,8 @@ export async function startSignInWorld(
     sessionMaxMs: 7 * 86_400_000,
     recheckMs: 300_000,
   };
-  const { server, clock } = await startTestServer(db, options.http ?? {}, options.clock, {
+  const serverClock = options.clock ?? new ManualClock(TEST_NOW);
+  const { server, clock } = await startTestServer(db, options.http ?? {}, serverClock, {
     signIn: {
       settings,
       sessions: sessionService(db, settings),
@@ -137,6 +139,7 @@ export async function startSignInWorld(
       guildSettings: guildSettingsStore(db),
       digests: digestStore(db),
       twitchLinks: createTwitchLinks(db),
+      moods: createMoodAdmin({ db, clock: serverClock }),
     },
   });
   return {

@@ -3,6 +3,7 @@
 // (a digest channel it cannot post in is refused with the reason) and records who changed what.
 import { ApiError, send } from './api.js';
 import { el } from './render.js';
+import { hideMoodSettings, loadMoodSettings, wireMoodSettings } from './settings-moods.js';
 
 const $ = (id) => document.getElementById(id);
 const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
@@ -147,15 +148,18 @@ export async function loadSettings(guild, { onChanged, onFailure }) {
     if (error instanceof ApiError && (error.status === 401 || error.status === 403)) onFailure(error);
     else showError(error instanceof Error ? error.message : 'The settings could not be loaded.');
   }
+  await loadMoodSettings(guild, onFailure);
 }
 
 export function hideSettings() {
   $('settings').hidden = true;
   current = null;
   guildId = null;
+  hideMoodSettings();
 }
 
 export function wireSettings(onFailure) {
+  wireMoodSettings();
   $('setting-capture-all').addEventListener('change', (event) => {
     $('setting-capture-channels').hidden = event.target.checked;
   });
