@@ -169,8 +169,13 @@ export async function readStoredClipMoods(
     sqlite: 'SELECT value FROM json_each(?)',
     postgres: 'SELECT jsonb_array_elements_text(?::jsonb)',
   });
+  // SQLite prefers the covering ranking index, which reads the whole bucket; the primary key seeks each clip.
+  const table = dialect(db, {
+    sqlite: 'analytics_clip_moods INDEXED BY sqlite_autoindex_analytics_clip_moods_1',
+    postgres: 'analytics_clip_moods',
+  });
   const rows = await queries(db).all<BucketMoodRow>(
-    `SELECT clip_id, mood, reactions FROM analytics_clip_moods
+    `SELECT clip_id, mood, reactions FROM ${table}
       WHERE guild_id = ? AND period_type = ? AND period_start = ? AND clip_id IN (${ids})`,
     [guildId, type, start, JSON.stringify(clipIds)],
   );
