@@ -33,6 +33,26 @@ export const GOALS: readonly Goal[] = [
     unit: 'ms',
   },
   {
+    label: 'moods (mix, creator and game mixes, rankings) all time p99 ≤ 1 ms (at L)',
+    figure: 'analytics.read_moods_p99_ms',
+    kind: 'at-most',
+    bound: 1,
+    unit: 'ms',
+  },
+  {
+    label: 'moods this month p99 ≤ 1 ms (at L)',
+    figure: 'analytics.read_moods_month_p99_ms',
+    kind: 'at-most',
+    bound: 1,
+    unit: 'ms',
+  },
+  {
+    label: 'stream moments all time p99 (no goal: raw tables)',
+    figure: 'analytics.read_stream_moments_p99_ms',
+    kind: 'report',
+    unit: 'ms',
+  },
+  {
     label: 'incremental aggregation after 1,000 events ≤ 1 s (at L)',
     figure: 'analytics.incremental_1000_events_s',
     kind: 'at-most',

@@ -12,7 +12,7 @@ import { ManualClock } from '../src/clock';
 import type { Db } from '../src/db/database';
 import { closeDb, openDb } from '../src/db/open';
 import { queries } from '../src/db/sql';
-import { SUMMARY_TABLES } from './analytics';
+import { moodReads, readGoalMs, SUMMARY_TABLES } from './analytics';
 import { freshEvents, type StorageEvent } from './capture-storage';
 import { figure, repeat, summarise } from './measure';
 import { bareGroupBy } from './postgres-floor';
@@ -175,7 +175,36 @@ export function postgresAnalytics(readCalls = 1_000): (ctx: BenchContext) => Pro
         p99s.push(samples[Math.min(samples.length - 1, Math.ceil(samples.length * 0.99) - 1)]!);
       }
       const per = `largest guild (${largest.clips.toLocaleString('en-US')} clips); ${readCalls} calls per run over loopback`;
+      // Issue #22's reads, as on SQLite (fewer calls: the stream-moments read scans the raw tables).
+      const moodFigures: Figure[] = [];
+      const moodCalls = Math.max(20, Math.round(readCalls / 5));
+      for (const read of moodReads(db, context)) {
+        await read.read('auto');
+        const readP50s: number[] = [];
+        const readP99s: number[] = [];
+        for (let run = 0; run < ctx.runs; run++) {
+          const samples: number[] = [];
+          for (let i = 0; i < moodCalls; i++) {
+            const t0 = performance.now();
+            await read.read('auto');
+            samples.push(performance.now() - t0);
+          }
+          samples.sort((a, b) => a - b);
+          readP50s.push(samples[Math.floor(samples.length / 2)]!);
+          readP99s.push(samples[Math.min(samples.length - 1, Math.ceil(samples.length * 0.99) - 1)]!);
+        }
+        const note = `${read.label}; largest guild; ${moodCalls} calls per run over loopback`;
+        const goal = readGoalMs(read.key);
+        moodFigures.push(
+          figure(`analytics.read_${read.key}_p50_ms`, summarise(readP50s), 'ms', { better: 'lower', note }),
+          figure(`analytics.read_${read.key}_p99_ms`, summarise(readP99s), 'ms', {
+            better: 'lower',
+            note: goal === null ? note : `${note}; goal ≤ ${goal} ms`,
+          }),
+        );
+      }
       return [
+        ...moodFigures,
         figure('analytics.bare_group_by_s', summarise(floorRuns), 's', {
           better: 'lower',
           note: 'bench/postgres-floor.ts GROUP BY, taking turns with the full run',

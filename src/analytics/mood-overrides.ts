@@ -1,10 +1,20 @@
 // What /clipscope-admin moods asks of a guild's mood overrides (presentation never holds the database): list, set
 // and reset, each keyed as the mood table keys an emoji (moods-table.ts moodKey), so `<:KEKW:1>`, `:KEKW:` and
 // `kekw` name the same override.
+import { z } from 'zod';
 import type { Clock } from '../clock';
 import type { Db } from '../db/database';
 import { listMoodOverrides, resetMoodOverride, setMoodOverride } from '../db/stores/mood-overrides';
 import { defaultMood, MAX_MOOD_EMOJI_LENGTH, MAX_MOOD_OVERRIDES, MOODS, moodKey, moodKeyLabel, type Mood } from './moods-table';
+
+/** An emoji as a manager types it (the service normalises it further); shared by the slash command and the dashboard. */
+export const moodEmojiInput = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(MAX_MOOD_EMOJI_LENGTH, `at most ${MAX_MOOD_EMOJI_LENGTH} characters`);
+export const moodSetInput = z.object({ emoji: moodEmojiInput, mood: z.enum(MOODS) }).strict();
+export const moodResetInput = z.object({ emoji: moodEmojiInput }).strict();
 
 export interface MoodOverrideEntry {
   /** How the emoji reads: the character, or `:name:` for a custom emoji's normalised name. */

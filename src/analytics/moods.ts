@@ -1,7 +1,15 @@
 // What the reactions say (docs/moods.md): a period's mood mix, per creator and game, the clips that drew the most of
-// each mood, and a clip's own mix; from the stored mood rows when they follow the guild's current mapping and
-// timezone, else computed from the raw reactions with that mapping.
-import { readBucketMoodRows, readMoodClipInfos, readRawEmojiRows, type MoodClipInfo } from '../db/analytics/moods';
+// each mood, and a clip's own mix; from the stored mixes and rankings when they follow the guild's current mapping
+// and timezone, else computed from the raw reactions with that mapping.
+import {
+  readMoodClipInfos,
+  readRawEmojiRows,
+  readStoredClipMoods,
+  readStoredMixes,
+  readStoredRankings,
+  type MoodClipInfo,
+} from '../db/analytics/moods';
+import { readNames } from '../db/analytics/names';
 import type { Db } from '../db/database';
 import { moodsCurrent, readMoodMapping } from './aggregate/moods';
 import { emptyMoodCounts, MOODS, type Mood, type MoodCounts, type MoodMapping } from './moods-table';
@@ -58,28 +66,93 @@ export async function moods(db: Db, ctx: AnalysisContext, options: MoodsOptions 
     throw new InvalidPeriodError(`"limit" must be a whole number from 1 to ${MAX_MOODS_LIMIT}`);
   }
   const mapping = await readMoodMapping(db, ctx.guildId);
-  const { source, clips } = await clipMoodsOf(db, ctx, period, mapping);
+  if (period.type !== 'range' && (await moodsCurrent(db, ctx.guildId, ctx.timezone, mapping))) {
+    return fromSummaries(db, ctx, period, limit, options.clipId ?? null);
+  }
+  return fromRawReactions(db, ctx, period, limit, options.clipId ?? null, mapping);
+}
+
+/**
+ * From the stored mixes and rankings of the period's bucket: three statements on their indexes (mixes, rankings, the
+ * ranked clips' own mixes) and the names, whatever the bucket holds.
+ */
+async function fromSummaries(db: Db, ctx: AnalysisContext, period: ResolvedPeriod, limit: number, clipId: string | null): Promise<Moods> {
+  const params = { guild: ctx.guildId, type: period.type, start: period.start ?? 0, limit };
+  const mixes = await readStoredMixes(db, params);
+  const ranked = await readStoredRankings(db, params, MOODS);
+  const ids = new Set(ranked.map((r) => r.clip_id));
+  if (clipId) ids.add(clipId);
+  const clips: ClipMoods = new Map();
+  for (const row of await readStoredClipMoods(db, ctx.guildId, params.type, params.start, [...ids])) {
+    let counts = clips.get(row.clip_id);
+    if (!counts) clips.set(row.clip_id, (counts = emptyMoodCounts()));
+    if (KNOWN_MOODS.has(row.mood)) counts[row.mood as Mood] += row.reactions;
+  }
+  const creatorRows = mixes.filter((m) => m.dimension === 'creator');
+  const gameRows = mixes.filter((m) => m.dimension === 'game');
+  const names = await readNames(db, ctx.guildId, {
+    creators: creatorRows.map((m) => m.subject_id),
+    games: gameRows.map((m) => m.subject_id),
+  });
+  const mixOf = (counts: readonly number[]): MoodMixRow => {
+    const moods = emptyMoodCounts();
+    MOODS.forEach((mood, i) => {
+      moods[mood] = counts[i] ?? 0;
+    });
+    return { total: totalOf(moods), moods };
+  };
+  const guild = mixes.find((m) => m.dimension === 'guild');
+  const rankings = {} as Record<Mood, MoodClip[]>;
+  for (const mood of MOODS) rankings[mood] = [];
+  for (const row of ranked) {
+    const counts = clips.get(row.clip_id) ?? emptyMoodCounts();
+    rankings[row.mood as Mood]?.push(moodClip(row, counts, row.mood as Mood));
+  }
+  const asked = clipId ? (clips.get(clipId) ?? emptyMoodCounts()) : null;
+  return {
+    period: periodJson(period),
+    source: 'summaries',
+    mix: guild ? mixOf(guild.counts) : { total: 0, moods: emptyMoodCounts() },
+    creators: creatorRows.map((m) => ({ creator_id: m.subject_id, creator_name: names.creatorName(m.subject_id), ...mixOf(m.counts) })),
+    games: gameRows.map((m) => ({ game_id: m.subject_id, game_name: names.gameName(m.subject_id), ...mixOf(m.counts) })),
+    rankings,
+    clip: asked && clipId ? { clip_id: clipId, total: totalOf(asked), moods: asked } : null,
+  };
+}
+
+/** From the raw reactions with the current mapping (explicit ranges, or stored rows not current): grouped here. */
+async function fromRawReactions(
+  db: Db,
+  ctx: AnalysisContext,
+  period: ResolvedPeriod,
+  limit: number,
+  clipId: string | null,
+  mapping: MoodMapping,
+): Promise<Moods> {
+  const clips: ClipMoods = new Map();
+  for (const row of await readRawEmojiRows(db, ctx.guildId, period.start ?? FAR_PAST, period.end ?? FAR_FUTURE)) {
+    let counts = clips.get(row.clip_id);
+    if (!counts) clips.set(row.clip_id, (counts = emptyMoodCounts()));
+    counts[mapping.moodOf(row.emoji_key)] += row.n;
+  }
+  // Removals can leave a clip's emoji at 0 in a period (its row is then absent from the stored rows too).
+  for (const [id, counts] of clips) if (MOODS.every((m) => counts[m] === 0)) clips.delete(id);
   const infos = new Map((await readMoodClipInfos(db, ctx.guildId, [...clips.keys()])).map((c) => [c.clip_id, c]));
 
   const mix = emptyMoodCounts();
-  const creators = new Map<string, MoodMixRow & { creator_id: string; creator_name: string }>();
-  const games = new Map<string, MoodMixRow & { game_id: string; game_name: string }>();
-  for (const [clipId, counts] of clips) {
+  const creators = new Map<string, MoodMixRow & { creator_id: string }>();
+  const games = new Map<string, MoodMixRow & { game_id: string }>();
+  for (const [id, counts] of clips) {
     addCounts(mix, counts);
-    const info = infos.get(clipId);
+    const info = infos.get(id);
     if (!info?.counted) continue;
     const creatorId = info.creator_id as string;
     let creator = creators.get(creatorId);
-    if (!creator)
-      creators.set(
-        creatorId,
-        (creator = { creator_id: creatorId, creator_name: info.creator_name ?? creatorId, total: 0, moods: emptyMoodCounts() }),
-      );
+    if (!creator) creators.set(creatorId, (creator = { creator_id: creatorId, total: 0, moods: emptyMoodCounts() }));
     addCounts(creator.moods, counts);
     const gameId = info.game_id ?? '';
     let game = games.get(gameId);
-    if (!game)
-      games.set(gameId, (game = { game_id: gameId, game_name: info.game_name || 'Unknown game', total: 0, moods: emptyMoodCounts() }));
+    if (!game) games.set(gameId, (game = { game_id: gameId, total: 0, moods: emptyMoodCounts() }));
     addCounts(game.moods, counts);
   }
   for (const row of [...creators.values(), ...games.values()]) row.total = totalOf(row.moods);
@@ -95,47 +168,37 @@ export async function moods(db: Db, ctx: AnalysisContext, options: MoodsOptions 
   }
   const byTotal = <T extends MoodMixRow>(rows: Iterable<T>, id: (row: T) => string): T[] =>
     [...rows].sort((a, b) => b.total - a.total || (id(a) < id(b) ? -1 : id(a) > id(b) ? 1 : 0)).slice(0, limit);
-  const asked = options.clipId ? (clips.get(options.clipId) ?? emptyMoodCounts()) : null;
+  const topCreators = byTotal(creators.values(), (r) => r.creator_id);
+  const topGames = byTotal(games.values(), (r) => r.game_id);
+  // Names as the summaries read them (latest_names), so both sources answer alike.
+  const names = await readNames(db, ctx.guildId, {
+    creators: topCreators.map((r) => r.creator_id),
+    games: topGames.map((r) => r.game_id),
+  });
+  const asked = clipId ? (clips.get(clipId) ?? emptyMoodCounts()) : null;
   return {
     period: periodJson(period),
-    source,
+    source: 'raw',
     mix: { total: totalOf(mix), moods: mix },
-    creators: byTotal(creators.values(), (r) => r.creator_id),
-    games: byTotal(games.values(), (r) => r.game_id),
+    creators: topCreators.map((r) => ({
+      creator_id: r.creator_id,
+      creator_name: names.creatorName(r.creator_id),
+      total: r.total,
+      moods: r.moods,
+    })),
+    games: topGames.map((r) => ({ game_id: r.game_id, game_name: names.gameName(r.game_id), total: r.total, moods: r.moods })),
     rankings,
-    clip: asked && options.clipId ? { clip_id: options.clipId, total: totalOf(asked), moods: asked } : null,
+    clip: asked && clipId ? { clip_id: clipId, total: totalOf(asked), moods: asked } : null,
   };
 }
 
-/** The period's reactions per clip and mood: stored rows when current for a calendar period, else the raw reactions. */
-async function clipMoodsOf(
-  db: Db,
-  ctx: AnalysisContext,
-  period: ResolvedPeriod,
-  mapping: MoodMapping,
-): Promise<{ source: 'summaries' | 'raw'; clips: ClipMoods }> {
-  const clips: ClipMoods = new Map();
-  const countsOf = (clipId: string): MoodCounts => {
-    let counts = clips.get(clipId);
-    if (!counts) clips.set(clipId, (counts = emptyMoodCounts()));
-    return counts;
-  };
-  if (period.type !== 'range' && (await moodsCurrent(db, ctx.guildId, ctx.timezone, mapping))) {
-    const known = new Set<string>(MOODS);
-    for (const row of await readBucketMoodRows(db, ctx.guildId, period.type, period.start ?? 0)) {
-      if (known.has(row.mood)) countsOf(row.clip_id)[row.mood as Mood] += row.reactions;
-    }
-    return { source: 'summaries', clips };
-  }
-  for (const row of await readRawEmojiRows(db, ctx.guildId, period.start ?? FAR_PAST, period.end ?? FAR_FUTURE)) {
-    countsOf(row.clip_id)[mapping.moodOf(row.emoji_key)] += row.n;
-  }
-  // Removals can leave a clip's emoji at 0 in a period (its row is then absent from the stored rows too).
-  for (const [clipId, counts] of clips) if (MOODS.every((m) => counts[m] === 0)) clips.delete(clipId);
-  return { source: 'raw', clips };
-}
+const KNOWN_MOODS = new Set<string>(MOODS);
 
-function moodClip(info: MoodClipInfo, counts: MoodCounts, mood: Mood): MoodClip {
+function moodClip(
+  info: Pick<MoodClipInfo, 'clip_id' | 'title' | 'url' | 'creator_name' | 'game_name'>,
+  counts: MoodCounts,
+  mood: Mood,
+): MoodClip {
   return {
     clip_id: info.clip_id,
     title: info.title ?? '',

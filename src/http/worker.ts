@@ -1,6 +1,7 @@
 // The HTTP server's own thread: its own database handle (a SQLite connection, or a PostgreSQL pool of its own:
 // docs/adr/0011), logger and event loop, so a capture burst or an aggregation run on the main thread cannot starve
 // API requests. Started by src/app.ts through startHttpWorker.
+import { createMoodAdmin } from '../analytics/mood-overrides';
 import { parentPort, workerData } from 'node:worker_threads';
 import { systemClock } from '../clock';
 import type { Db } from '../db/database';
@@ -73,6 +74,7 @@ async function run(port: NonNullable<typeof parentPort>, data: HttpWorkerData): 
           twitchLinks: createTwitchLinks(db),
           // Clip feeds from the dashboard's settings: the slash command's service, with this thread's Twitch client.
           feeds: data.twitch ? createFeedAdmin({ db, clock: systemClock, twitch: createTwitchApi({ ...data.twitch, logger }) }) : null,
+          moods: createMoodAdmin({ db, clock: systemClock }),
         }
       : null;
     server = await createHttpServer({

@@ -571,6 +571,37 @@ export class Naive {
     return mix;
   }
 
+  /**
+   * The mood mixes of the period's counted clips per creator and per game (Twitch's no-game as ''), as `moodMix` reads
+   * the emoji: each a map from id to its non-zero moods.
+   */
+  moodMixesBy(
+    period: NaivePeriod,
+    moodOf: (emoji: string) => string,
+  ): { creators: Map<string, Record<string, number>>; games: Map<string, Record<string, number>> } {
+    const inPeriod = naiveMembership(period, this.timezone, this.now);
+    this.liveShares();
+    const creators = new Map<string, Record<string, number>>();
+    const games = new Map<string, Record<string, number>>();
+    const bump = (into: Map<string, Record<string, number>>, id: string, mood: string, n: number): void => {
+      const mix = into.get(id) ?? {};
+      mix[mood] = (mix[mood] ?? 0) + n;
+      into.set(id, mix);
+    };
+    const add = (messageId: string, emoji: string, n: number): void => {
+      for (const share of this.liveByMessage.get(messageId) ?? []) {
+        if (!counts(share.clip)) continue;
+        bump(creators, share.clip.meta.creatorId, moodOf(emoji), n);
+        bump(games, share.clip.meta.gameId ?? '', moodOf(emoji), n);
+      }
+    };
+    for (const r of this.community.reactions.values()) if (r.guild === this.guild && inPeriod(r.at)) add(r.messageId, r.emoji, 1);
+    for (const b of this.community.baselines.values()) {
+      if (b.guild === this.guild && b.count > 0 && inPeriod(b.at)) add(b.messageId, b.emoji, b.count);
+    }
+    return { creators, games };
+  }
+
   creatorName(id: string): string {
     const candidates = this.community.clipsOf(this.guild).filter((c) => c.meta && c.meta.creatorId === id);
     candidates.sort((a, b) => (b.meta as ClipMeta).createdAt - (a.meta as ClipMeta).createdAt || (a.clipId < b.clipId ? 1 : -1));

@@ -57,6 +57,9 @@ function dumpSummaries(): string {
     // The aggregator's building blocks, which incremental runs carry forward: they must not drift either.
     analytics_pair_facts: 'SELECT * FROM analytics_pair_facts ORDER BY 1, 2, 3, 4, 5',
     analytics_day_top_clips: 'SELECT * FROM analytics_day_top_clips ORDER BY 1, 2, 3',
+    // The mood summaries: per-clip rows (with their clip totals) and the guild, creator and game mixes.
+    analytics_clip_moods: 'SELECT * FROM analytics_clip_moods ORDER BY 1, 2, 3, 4, 5',
+    analytics_mood_mixes: 'SELECT * FROM analytics_mood_mixes ORDER BY 1, 2, 3, 4, 5',
   };
   return JSON.stringify(Object.fromEntries(Object.entries(tables).map(([name, sql]) => [name, client.prepare(sql).all()])));
 }
@@ -307,6 +310,23 @@ describe.each(testEngines().flatMap((engine) => GUILDS.map((guild) => [engine, g
         const mix = Object.fromEntries(Object.entries(answer.mix.moods).filter(([, n]) => n !== 0));
         expect(mix, label(period)).toEqual(naive.moodMix(period, moodOf));
         expect(answer.source, label(period)).toBe(period.type === 'range' ? 'raw' : 'summaries');
+        // The creator and game mixes: the 25 with the most reactions (ties by id), each with its moods.
+        const expected = naive.moodMixesBy(period, moodOf);
+        const top = (by: Map<string, Record<string, number>>) =>
+          [...by]
+            .map(([id, moods]) => ({ id, total: Object.values(moods).reduce((a, b) => a + b, 0), moods }))
+            .filter((r) => r.total > 0)
+            .sort((a, b) => b.total - a.total || (a.id < b.id ? -1 : 1))
+            .slice(0, 25);
+        const nonZero = (moods: Record<string, number>) => Object.fromEntries(Object.entries(moods).filter(([, n]) => n !== 0));
+        expect(
+          answer.creators.map((c) => ({ id: c.creator_id, name: c.creator_name, total: c.total, moods: nonZero(c.moods) })),
+          `${label(period)} creators`,
+        ).toEqual(top(expected.creators).map((r) => ({ ...r, name: naive.creatorName(r.id) })));
+        expect(
+          answer.games.map((g) => ({ id: g.game_id, total: g.total, moods: nonZero(g.moods) })),
+          `${label(period)} games`,
+        ).toEqual(top(expected.games));
       }
     }, 180_000);
 

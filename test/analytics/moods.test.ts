@@ -151,6 +151,7 @@ function expectedAnswer(raw: RawReaction[], answer: Moods, moodOf: Expect) {
   const mix: Record<string, number> = {};
   const perClip = new Map<string, Record<string, number>>();
   const perCreator = new Map<string, number>();
+  const perGame = new Map<string, Record<string, number>>();
   for (const r of inPeriod) {
     const mood = moodOf(r.emoji_key);
     mix[mood] = (mix[mood] ?? 0) + r.n;
@@ -159,13 +160,32 @@ function expectedAnswer(raw: RawReaction[], answer: Moods, moodOf: Expect) {
     clip[mood] = (clip[mood] ?? 0) + r.n;
     perClip.set(r.clip_id, clip);
     perCreator.set(r.creator_id as string, (perCreator.get(r.creator_id as string) ?? 0) + r.n);
+    const game = perGame.get(r.game_id ?? '') ?? {};
+    game[mood] = (game[mood] ?? 0) + r.n;
+    perGame.set(r.game_id ?? '', game);
   }
   const funniest = [...perClip]
     .filter(([, m]) => (m.funny ?? 0) > 0)
     .sort(([a, x], [b, y]) => (y.funny ?? 0) - (x.funny ?? 0) || sum(y) - sum(x) || (a < b ? -1 : 1))
     .slice(0, 5)
     .map(([id, m]) => [id, m.funny]);
-  return { mix, funniest, creators: Object.fromEntries([...perCreator].filter(([, n]) => n !== 0)) };
+  // Every mood's ranking (the answer's default limit of 5), ties by the clip's reactions of every mood, then id.
+  const rankings = Object.fromEntries(
+    ['hype', 'funny', 'love', 'wow', 'sad', 'negative', 'other'].map((m) => [
+      m,
+      [...perClip]
+        .filter(([, c]) => (c[m] ?? 0) > 0)
+        .sort(([a, x], [b, y]) => (y[m] ?? 0) - (x[m] ?? 0) || sum(y) - sum(x) || (a < b ? -1 : 1))
+        .slice(0, 5)
+        .map(([id, c]) => [id, c[m], sum(c)]),
+    ]),
+  );
+  const games = Object.fromEntries(
+    [...perGame]
+      .map(([id, m]): [string, Record<string, number>] => [id, Object.fromEntries(Object.entries(m).filter(([, n]) => n !== 0))])
+      .filter(([, m]) => sum(m) !== 0),
+  );
+  return { mix, funniest, creators: Object.fromEntries([...perCreator].filter(([, n]) => n !== 0)), games, rankings };
 }
 
 function sum(m: Record<string, number>): number {
@@ -177,15 +197,27 @@ function actualAnswer(answer: Moods) {
     mix: Object.fromEntries(Object.entries(answer.mix.moods).filter(([, n]) => n !== 0)),
     funniest: answer.rankings.funny.map((c) => [c.clip_id, c.reactions]),
     creators: Object.fromEntries(answer.creators.filter((c) => c.total !== 0).map((c) => [c.creator_id, c.total])),
+    games: Object.fromEntries(answer.games.map((g) => [g.game_id, Object.fromEntries(Object.entries(g.moods).filter(([, n]) => n !== 0))])),
+    rankings: Object.fromEntries(
+      Object.entries(answer.rankings).map(([m, clips]) => [m, clips.map((c) => [c.clip_id, c.reactions, c.total])]),
+    ),
   };
 }
 
+/** The stored mood summaries: per-clip rows (with the clip totals the rankings order by) and the mixes. */
 async function moodRows(db: Db): Promise<unknown[]> {
-  return (
+  const clips = (
     await queries(db).all<Record<string, unknown>>(
-      'SELECT guild_id, period_type, period_start, clip_id, mood, reactions FROM analytics_clip_moods ORDER BY 1, 2, 3, 4, 5',
+      'SELECT guild_id, period_type, period_start, clip_id, mood, reactions, clip_total FROM analytics_clip_moods ORDER BY 1, 2, 3, 4, 5',
     )
-  ).map((r) => ({ ...r, period_start: Number(r.period_start), reactions: Number(r.reactions) }));
+  ).map((r) => ({ ...r, period_start: Number(r.period_start), reactions: Number(r.reactions), clip_total: Number(r.clip_total) }));
+  const mixes = (
+    await queries(db).all<Record<string, unknown>>(
+      `SELECT guild_id, period_type, period_start, dimension, subject_id, total, hype, funny, love, wow, sad, negative, other
+         FROM analytics_mood_mixes ORDER BY 1, 2, 3, 4, 5`,
+    )
+  ).map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'string' ? v : Number(v)])));
+  return [...clips, ...mixes];
 }
 
 describe.each(testEngines())('reaction moods on %s', (engine) => {

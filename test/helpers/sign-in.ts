@@ -13,7 +13,8 @@ import { createDiscordClient } from '../../src/discord/client';
 import { createBotView } from '../../src/discord/bot-view';
 import type { HttpOptions, HttpServer } from '../../src/http/server';
 import { sessionService } from '../../src/http/services';
-import type { ManualClock } from '../../src/clock';
+import { ManualClock } from '../../src/clock';
+import { createMoodAdmin } from '../../src/analytics/mood-overrides';
 import {
   BOT_PERMISSIONS,
   installFakeOAuth,
@@ -30,7 +31,7 @@ import {
   type FakeDiscordOAuth,
   type FakeGuild,
 } from '../fakes/discord';
-import { startTestServer } from './http-server';
+import { startTestServer, TEST_NOW } from './http-server';
 
 export const PUBLIC_URL = 'http://clipscope.test';
 export const CLIENT_ID = '111111111111111111';
@@ -139,7 +140,8 @@ export async function startSignInWorld(
     sessionMaxMs: 7 * 86_400_000,
     recheckMs: 300_000,
   };
-  const { server, clock } = await startTestServer(db, options.http ?? {}, options.clock, {
+  const serverClock = options.clock ?? new ManualClock(TEST_NOW);
+  const { server, clock } = await startTestServer(db, options.http ?? {}, serverClock, {
     signIn: {
       settings,
       sessions: sessionService(db, settings),
@@ -148,6 +150,7 @@ export async function startSignInWorld(
       digests: digestStore(db),
       twitchLinks: createTwitchLinks(db),
       feeds: options.feeds ?? null,
+      moods: createMoodAdmin({ db, clock: serverClock }),
     },
   });
   return {

@@ -3,13 +3,20 @@
 // (overrides, default table) or timezone changed, every bucket rebuilt (docs/adr/0017-reaction-moods.md).
 import {
   addClipMoods,
+  addMoodMixes,
   clearClipMoods,
   insertClipMoods,
+  insertMoodMixes,
+  MOOD_COLUMNS,
+  readClipFacets,
   readClipMoodRows,
   readEmojiRows,
+  readMoodMixRows,
   readMoodState,
   writeMoodState,
+  type ClipFacet,
   type ClipMoodChange,
+  type MoodMixChange,
 } from '../../db/aggregation/moods';
 import { readActivitySpan } from '../../db/aggregation/raw-days';
 import { aggregationStep } from '../../db/aggregation/steps';
@@ -21,6 +28,13 @@ import { DAYS_PER_STEP, yieldToEventLoop } from './pace';
 
 /** Rows inserted per transaction by a rebuild. */
 const ROWS_PER_WRITE = 2_000;
+
+// The mix rows' columns follow MOODS: a mood added to the table needs its column (and a migration).
+const SAME_ORDER: readonly Mood[] = MOOD_COLUMNS satisfies readonly Mood[];
+if (SAME_ORDER.length !== MOODS.length || SAME_ORDER.some((m, i) => MOODS[i] !== m)) {
+  throw new Error('analytics_mood_mixes columns (MOOD_COLUMNS) must list MOODS in order');
+}
+const MOOD_INDEX = new Map<string, number>(MOODS.map((m, i) => [m, i]));
 
 /** The guild's mapping: its overrides (moods the table does not know are skipped) over the default table. */
 export async function readMoodMapping(db: Db, guildId: string): Promise<MoodMapping> {
@@ -52,6 +66,41 @@ async function computeDayMoods(
     day.set(id, (day.get(id) ?? 0) + row.n);
   }
   return days;
+}
+
+/** `dimension\tsubject` → counts in MOODS order. */
+type Mixes = Map<string, number[]>;
+
+/** Adds a clip's reactions of one mood to the guild's mix and, for a counted clip, its creator's and game's. */
+function addToMixes(mixes: Mixes, facet: ClipFacet | undefined, mood: string, n: number): void {
+  const index = MOOD_INDEX.get(mood);
+  if (index === undefined) return;
+  const subjects = [`guild\t`];
+  if (facet?.counted) subjects.push(`creator\t${facet.creator_id ?? ''}`, `game\t${facet.game_id ?? ''}`);
+  for (const subject of subjects) {
+    let counts = mixes.get(subject);
+    if (!counts) mixes.set(subject, (counts = MOODS.map(() => 0)));
+    counts[index] = (counts[index] as number) + n;
+  }
+}
+
+function mixChange(type: string, key: number, subject: string, counts: number[]): MoodMixChange {
+  const tab = subject.indexOf('\t');
+  return [type, key, subject.slice(0, tab) as MoodMixChange[2], subject.slice(tab + 1), [...counts]];
+}
+
+async function facetsOf(db: Db, guildId: string, clipIds: Iterable<string> | 'all'): Promise<Map<string, ClipFacet>> {
+  const list = clipIds === 'all' ? 'all' : [...new Set(clipIds)];
+  return new Map((await readClipFacets(db, guildId, list)).map((f) => [f.clip_id, f]));
+}
+
+function targetsOf(timezone: string, day: { key: number; start: number }): Array<[string, number]> {
+  return [
+    ['day', day.key],
+    ['week', bucketOf(timezone, 'week', day.start).start],
+    ['month', bucketOf(timezone, 'month', day.start).start],
+    ['all_time', 0],
+  ];
 }
 
 function splitId(id: string): [clip: string, mood: string] {
@@ -107,6 +156,50 @@ export async function carryMoodDays(
     }
   }
   await addClipMoods(tx, guildId, [...changes.values()]);
+
+  // The mixes: each day's recomputed from its clips with their current creator and game (a clip whose Twitch data
+  // changed marks its days dirty, so they are among these), minus the stored day rows, carried up like the clips'.
+  const clipIds: string[] = [];
+  for (const day of fresh.values()) for (const id of day.keys()) clipIds.push(splitId(id)[0]);
+  const facets = await facetsOf(tx, guildId, clipIds);
+  const mixDeltas = new Map<number, Mixes>();
+  for (const [key, day] of fresh) {
+    const mixes: Mixes = new Map();
+    for (const [id, n] of day) {
+      const [clip, mood] = splitId(id);
+      addToMixes(mixes, facets.get(clip), mood, n);
+    }
+    mixDeltas.set(key, mixes);
+  }
+  const storedMixes = await readMoodMixRows(
+    tx,
+    guildId,
+    'day',
+    days.map((d) => d.key),
+  );
+  for (const row of storedMixes) {
+    const mixes = mixDeltas.get(row.period_start);
+    if (!mixes) continue;
+    const subject = `${row.dimension}\t${row.subject_id}`;
+    const counts = mixes.get(subject) ?? MOODS.map(() => 0);
+    mixes.set(
+      subject,
+      counts.map((n, i) => n - (row.counts[i] as number)),
+    );
+  }
+  const mixChanges = new Map<string, MoodMixChange>();
+  for (const day of days) {
+    for (const [subject, counts] of mixDeltas.get(day.key) ?? []) {
+      if (counts.every((n) => n === 0)) continue;
+      for (const [type, key] of targetsOf(timezone, day)) {
+        const target = `${type}\t${key}\t${subject}`;
+        const existing = mixChanges.get(target);
+        if (existing) existing[4] = existing[4].map((n, i) => n + (counts[i] as number));
+        else mixChanges.set(target, mixChange(type, key, subject, counts));
+      }
+    }
+  }
+  await addMoodMixes(tx, guildId, [...mixChanges.values()]);
 }
 
 /**
@@ -141,12 +234,32 @@ export async function rebuildMoods(db: Db, guildId: string, timezone: string, ma
     }
     await yieldToEventLoop();
   }
-  await aggregationStep(db, (tx) => clearClipMoods(tx, guildId));
   const rows = [...rolled.values()].filter((r) => r[4] !== 0);
+  const clipTotals = new Map<string, number>();
+  const facets = await facetsOf(db, guildId, 'all');
+  const mixes = new Map<string, Mixes>();
+  for (const [type, key, clip, mood, n] of rows) {
+    const bucket = `${type}\t${key}\t${clip}`;
+    clipTotals.set(bucket, (clipTotals.get(bucket) ?? 0) + n);
+    const of = `${type}\t${key}`;
+    let bucketMixes = mixes.get(of);
+    if (!bucketMixes) mixes.set(of, (bucketMixes = new Map()));
+    addToMixes(bucketMixes, facets.get(clip), mood, n);
+  }
+  const mixRows: MoodMixChange[] = [];
+  for (const [of, bucketMixes] of mixes) {
+    const tab = of.indexOf('\t');
+    for (const [subject, counts] of bucketMixes) mixRows.push(mixChange(of.slice(0, tab), Number(of.slice(tab + 1)), subject, counts));
+  }
+  await aggregationStep(db, (tx) => clearClipMoods(tx, guildId));
   for (let i = 0; i < rows.length; i += ROWS_PER_WRITE) {
-    await aggregationStep(db, (tx) => insertClipMoods(tx, guildId, rows.slice(i, i + ROWS_PER_WRITE)));
+    await aggregationStep(db, (tx) => insertClipMoods(tx, guildId, rows.slice(i, i + ROWS_PER_WRITE), clipTotals));
+    await yieldToEventLoop();
+  }
+  for (let i = 0; i < mixRows.length; i += ROWS_PER_WRITE) {
+    await aggregationStep(db, (tx) => insertMoodMixes(tx, guildId, mixRows.slice(i, i + ROWS_PER_WRITE)));
     await yieldToEventLoop();
   }
   await aggregationStep(db, (tx) => writeMoodState(tx, guildId, { timezone, signature: mapping.signature }, now));
-  return rows.length;
+  return rows.length + mixRows.length;
 }

@@ -2,7 +2,33 @@
 // stored per-clip mood rows (analytics_clip_moods) it reads and adjusts, and the guild's mood state (mood_state).
 import { run } from '../client';
 import type { Db } from '../database';
+import { COUNTED_CLIP_SQL } from '../analytics/facts-sql';
 import { dialect, queries } from '../sql';
+
+/** The mood columns of analytics_mood_mixes, in the order of analytics/moods-table.ts MOODS (checked there). */
+export const MOOD_COLUMNS = ['hype', 'funny', 'love', 'wow', 'sad', 'negative', 'other'] as const;
+
+/** A mix row's subject: the whole guild (subject ''), a creator or a game (subject '' for no game). */
+export type MixDimension = 'guild' | 'creator' | 'game';
+
+/** A stored mix row of one bucket; `counts` in MOOD_COLUMNS order. */
+export interface MoodMixRow {
+  period_start: number;
+  dimension: MixDimension;
+  subject_id: string;
+  counts: number[];
+}
+
+/** A change of one mix row: (period type, bucket key, dimension, subject, counts to add in MOOD_COLUMNS order). */
+export type MoodMixChange = [type: string, key: number, dimension: MixDimension, subjectId: string, counts: number[]];
+
+/** How the mixes attribute a clip: counted as the leaderboards count it, with its current creator and game. */
+export interface ClipFacet {
+  clip_id: string;
+  counted: boolean;
+  creator_id: string | null;
+  game_id: string | null;
+}
 
 /** Reactions (named and imported counts) placed in range `k` on a live share of `clip_id`, by emoji. */
 export interface DayEmojiRow {
@@ -101,11 +127,16 @@ export async function readClipMoodRows(db: Db, guildId: string, type: string, ke
 /** A change of one stored mood row: (period type, bucket key, clip, mood, change). */
 export type ClipMoodChange = [type: string, key: number, clipId: string, mood: string, change: number];
 
-/** Adds the changes to the stored rows (creating them), then deletes the rows they brought to 0. */
+/**
+ * Adds the changes to the stored rows (creating them), deletes the rows they brought to 0, then sets the clip_total of
+ * every row of each changed (bucket, clip) to the clip's new sum.
+ */
 export async function addClipMoods(db: Db, guildId: string, changes: readonly ClipMoodChange[]): Promise<void> {
   const q = queries(db);
+  const touched = new Map<string, [string, number, string]>();
   for (const [type, key, clip, mood, change] of changes) {
     if (change === 0) continue;
+    touched.set(`${type}\t${key}\t${clip}`, [type, key, clip]);
     await q.run(
       `INSERT INTO analytics_clip_moods (guild_id, period_type, period_start, clip_id, mood, reactions) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (guild_id, period_type, period_start, clip_id, mood)
@@ -118,35 +149,147 @@ export async function addClipMoods(db: Db, guildId: string, changes: readonly Cl
       [guildId, type, key, clip, mood],
     );
   }
+  for (const [type, key, clip] of touched.values()) {
+    await q.run(
+      `UPDATE analytics_clip_moods SET clip_total = (
+         SELECT sum(x.reactions) FROM analytics_clip_moods x
+          WHERE x.guild_id = analytics_clip_moods.guild_id AND x.period_type = analytics_clip_moods.period_type
+            AND x.period_start = analytics_clip_moods.period_start AND x.clip_id = analytics_clip_moods.clip_id)
+        WHERE guild_id = ? AND period_type = ? AND period_start = ? AND clip_id = ?`,
+      [guildId, type, key, clip],
+    );
+  }
 }
 
-/** A rebuild's first write: the guild's mood rows and state go (reads compute from the raw tables meanwhile). */
+/** A rebuild's first write: the guild's mood rows, mixes and state go (reads compute from the raw tables meanwhile). */
 export async function clearClipMoods(db: Db, guildId: string): Promise<void> {
   const q = queries(db);
   await q.run('DELETE FROM mood_state WHERE guild_id = ?', [guildId]);
   await q.run('DELETE FROM analytics_clip_moods WHERE guild_id = ?', [guildId]);
+  await q.run('DELETE FROM analytics_mood_mixes WHERE guild_id = ?', [guildId]);
 }
 
 /**
- * Inserts rebuilt rows: (period type, bucket key, clip, mood, reactions), none already stored. PostgreSQL: one
- * set-based statement (the rows as one JSON parameter), not a round trip per row.
+ * Inserts rebuilt rows: (period type, bucket key, clip, mood, reactions), none already stored, each with its clip's
+ * total in the bucket (`clipTotal`, keyed `type\tkey\tclip`). PostgreSQL: one set-based statement (the rows as one
+ * JSON parameter), not a round trip per row.
  */
-export async function insertClipMoods(db: Db, guildId: string, rows: readonly ClipMoodChange[]): Promise<void> {
+export async function insertClipMoods(
+  db: Db,
+  guildId: string,
+  rows: readonly ClipMoodChange[],
+  clipTotal: ReadonlyMap<string, number>,
+): Promise<void> {
   const q = queries(db);
   const kept = rows.filter((r) => r[4] !== 0);
   if (kept.length === 0) return;
+  const totalOf = (type: string, key: number, clip: string): number => clipTotal.get(`${type}\t${key}\t${clip}`) ?? 0;
   if (db.engine === 'postgres') {
     await q.run(
-      `INSERT INTO analytics_clip_moods (guild_id, period_type, period_start, clip_id, mood, reactions)
-       SELECT ?, x.t, x.k, x.c, x.m, x.n FROM jsonb_to_recordset(?::jsonb) AS x(t text, k bigint, c text, m text, n integer)`,
-      [guildId, JSON.stringify(kept.map(([t, k, c, m, n]) => ({ t, k, c, m, n })))],
+      `INSERT INTO analytics_clip_moods (guild_id, period_type, period_start, clip_id, mood, reactions, clip_total)
+       SELECT ?, x.t, x.k, x.c, x.m, x.n, x.s FROM jsonb_to_recordset(?::jsonb) AS x(t text, k bigint, c text, m text, n integer, s integer)`,
+      [guildId, JSON.stringify(kept.map(([t, k, c, m, n]) => ({ t, k, c, m, n, s: totalOf(t, k, c) })))],
     );
     return;
   }
   for (const [type, key, clip, mood, n] of kept) {
     await q.run(
-      'INSERT INTO analytics_clip_moods (guild_id, period_type, period_start, clip_id, mood, reactions) VALUES (?, ?, ?, ?, ?, ?)',
-      [guildId, type, key, clip, mood, n],
+      `INSERT INTO analytics_clip_moods (guild_id, period_type, period_start, clip_id, mood, reactions, clip_total)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      [guildId, type, key, clip, mood, n, totalOf(type, key, clip)],
+    );
+  }
+}
+
+/** How the mixes attribute the guild's clips among `clipIds` (all its clips when 'all'), one JSON parameter per 500. */
+export async function readClipFacets(db: Db, guildId: string, clipIds: readonly string[] | 'all'): Promise<ClipFacet[]> {
+  type Row = { clip_id: string; counted: number; creator_id: string | null; game_id: string | null };
+  const columns = `c.clip_id, c.creator_id, c.game_id, CASE WHEN ${COUNTED_CLIP_SQL} THEN 1 ELSE 0 END AS counted`;
+  const rows: Row[] = [];
+  if (clipIds === 'all') {
+    rows.push(...(await queries(db).all<Row>(`SELECT ${columns} FROM clips c WHERE c.guild_id = ?`, [guildId])));
+  } else {
+    const ids = dialect(db, {
+      sqlite: 'SELECT value FROM json_each(?)',
+      postgres: 'SELECT jsonb_array_elements_text(?::jsonb)',
+    });
+    for (let i = 0; i < clipIds.length; i += 500) {
+      rows.push(
+        ...(await queries(db).all<Row>(`SELECT ${columns} FROM clips c WHERE c.guild_id = ? AND c.clip_id IN (${ids})`, [
+          guildId,
+          JSON.stringify(clipIds.slice(i, i + 500)),
+        ])),
+      );
+    }
+  }
+  return rows.map((r) => ({ clip_id: r.clip_id, counted: Number(r.counted) === 1, creator_id: r.creator_id, game_id: r.game_id }));
+}
+
+const MIX_COLUMNS_SQL = MOOD_COLUMNS.join(', ');
+
+/** The stored mix rows of some buckets of one period type, in one statement (the keys as one JSON parameter). */
+export async function readMoodMixRows(db: Db, guildId: string, type: string, keys: readonly number[]): Promise<MoodMixRow[]> {
+  if (keys.length === 0) return [];
+  const list = dialect(db, {
+    sqlite: 'SELECT value FROM json_each(?)',
+    postgres: 'SELECT (jsonb_array_elements_text(?::jsonb))::bigint',
+  });
+  const rows = await queries(db).all<Record<string, unknown>>(
+    `SELECT period_start, dimension, subject_id, ${MIX_COLUMNS_SQL} FROM analytics_mood_mixes
+      WHERE guild_id = ? AND period_type = ? AND period_start IN (${list})`,
+    [guildId, type, JSON.stringify(keys)],
+  );
+  return rows.map((r) => ({
+    period_start: Number(r.period_start),
+    dimension: r.dimension as MixDimension,
+    subject_id: r.subject_id as string,
+    counts: MOOD_COLUMNS.map((m) => Number(r[m])),
+  }));
+}
+
+/** Adds the changes to the stored mix rows (creating them), then deletes the rows they brought to all zeros. */
+export async function addMoodMixes(db: Db, guildId: string, changes: readonly MoodMixChange[]): Promise<void> {
+  const q = queries(db);
+  const sets = MOOD_COLUMNS.map((m) => `${m} = analytics_mood_mixes.${m} + excluded.${m}`).join(', ');
+  for (const [type, key, dimension, subject, counts] of changes) {
+    if (counts.every((n) => n === 0)) continue;
+    const total = counts.reduce((a, b) => a + b, 0);
+    await q.run(
+      `INSERT INTO analytics_mood_mixes (guild_id, period_type, period_start, dimension, subject_id, total, ${MIX_COLUMNS_SQL})
+       VALUES (?, ?, ?, ?, ?, ?, ${MOOD_COLUMNS.map(() => '?').join(', ')})
+       ON CONFLICT (guild_id, period_type, period_start, dimension, subject_id)
+       DO UPDATE SET total = analytics_mood_mixes.total + excluded.total, ${sets}`,
+      [guildId, type, key, dimension, subject, total, ...counts],
+    );
+    await q.run(
+      `DELETE FROM analytics_mood_mixes
+        WHERE guild_id = ? AND period_type = ? AND period_start = ? AND dimension = ? AND subject_id = ?
+          AND ${MOOD_COLUMNS.map((m) => `${m} = 0`).join(' AND ')}`,
+      [guildId, type, key, dimension, subject],
+    );
+  }
+}
+
+/** Inserts rebuilt mix rows, none already stored (rows of all zeros are skipped). PostgreSQL: one statement per call. */
+export async function insertMoodMixes(db: Db, guildId: string, rows: readonly MoodMixChange[]): Promise<void> {
+  const q = queries(db);
+  const kept = rows.filter((r) => r[4].some((n) => n !== 0));
+  if (kept.length === 0) return;
+  if (db.engine === 'postgres') {
+    await q.run(
+      `INSERT INTO analytics_mood_mixes (guild_id, period_type, period_start, dimension, subject_id, total, ${MIX_COLUMNS_SQL})
+       SELECT ?, x.t, x.k, x.d, x.s, x.n[1] + x.n[2] + x.n[3] + x.n[4] + x.n[5] + x.n[6] + x.n[7],
+              ${MOOD_COLUMNS.map((_, i) => `x.n[${i + 1}]`).join(', ')}
+         FROM jsonb_to_recordset(?::jsonb) AS x(t text, k bigint, d text, s text, n integer[])`,
+      [guildId, JSON.stringify(kept.map(([t, k, d, s, n]) => ({ t, k, d, s, n })))],
+    );
+    return;
+  }
+  for (const [type, key, dimension, subject, counts] of kept) {
+    await q.run(
+      `INSERT INTO analytics_mood_mixes (guild_id, period_type, period_start, dimension, subject_id, total, ${MIX_COLUMNS_SQL})
+       VALUES (?, ?, ?, ?, ?, ?, ${MOOD_COLUMNS.map(() => '?').join(', ')})`,
+      [guildId, type, key, dimension, subject, counts.reduce((a, b) => a + b, 0), ...counts],
     );
   }
 }

@@ -1,7 +1,7 @@
-// The mood reads: a period bucket's stored per-clip mood rows, the raw reactions of any range by clip and emoji (for
+// The mood reads: a period bucket's stored mixes, rankings and per-clip mood rows, the raw reactions of any range by clip and emoji (for
 // explicit ranges and guilds whose mood rows are not current), the clips they name, and the candidates of
 // `/viral sort:<mood>` (clips created in the period by their all-time reactions of one mood).
-import { readEmojiRows, type DayEmojiRow } from '../aggregation/moods';
+import { MOOD_COLUMNS, readEmojiRows, type DayEmojiRow, type MixDimension } from '../aggregation/moods';
 import type { Db } from '../database';
 import { dialect, queries } from '../sql';
 import { COUNTED_CLIP_SQL } from './facts-sql';
@@ -10,15 +10,6 @@ export interface BucketMoodRow {
   clip_id: string;
   mood: string;
   reactions: number;
-}
-
-/** Every stored mood row of one bucket (all_time: key 0). */
-export async function readBucketMoodRows(db: Db, guildId: string, periodType: string, periodStart: number): Promise<BucketMoodRow[]> {
-  const rows = await queries(db).all<BucketMoodRow>(
-    `SELECT clip_id, mood, reactions FROM analytics_clip_moods WHERE guild_id = ? AND period_type = ? AND period_start = ?`,
-    [guildId, periodType, periodStart],
-  );
-  return rows.map((r) => ({ clip_id: r.clip_id, mood: r.mood, reactions: Number(r.reactions) }));
 }
 
 /** The reactions placed in [start, end) on live shares, by clip and emoji, from the raw tables. */
@@ -104,4 +95,89 @@ export async function readRawCandidateEmoji(
     params,
   );
   return rows.map((r) => ({ clip_id: r.clip_id, views: Number(r.views), emoji_key: r.emoji_key, n: Number(r.n) }));
+}
+
+/** A stored mix row as the moods answer reads it; `counts` in MOOD_COLUMNS order. */
+export interface StoredMix {
+  dimension: MixDimension;
+  subject_id: string;
+  counts: number[];
+}
+
+const MIX_SELECT = `dimension, subject_id, ${MOOD_COLUMNS.join(', ')} FROM analytics_mood_mixes
+  WHERE guild_id = @guild AND period_type = @type AND period_start = @start`;
+
+/**
+ * One statement on the mixes' indexes: the bucket's guild mix, and its `limit` creators and games with the most
+ * reactions (ties: subject id), each in that order.
+ */
+export async function readStoredMixes(db: Db, params: { guild: string; type: string; start: number; limit: number }): Promise<StoredMix[]> {
+  const rows = await queries(db).all<Record<string, unknown>>(
+    `SELECT ${MIX_SELECT} AND dimension = 'guild'
+     UNION ALL SELECT * FROM (SELECT ${MIX_SELECT} AND dimension = 'creator' ORDER BY total DESC, subject_id LIMIT @limit) AS creators
+     UNION ALL SELECT * FROM (SELECT ${MIX_SELECT} AND dimension = 'game' ORDER BY total DESC, subject_id LIMIT @limit) AS games`,
+    params,
+  );
+  return rows.map((r) => ({
+    dimension: r.dimension as MixDimension,
+    subject_id: r.subject_id as string,
+    counts: MOOD_COLUMNS.map((m) => Number(r[m])),
+  }));
+}
+
+/** A ranked clip of a stored mood ranking, with what the answer shows of it. */
+export interface StoredRankedClip {
+  mood: string;
+  clip_id: string;
+  title: string | null;
+  url: string;
+  creator_name: string | null;
+  game_name: string | null;
+}
+
+/**
+ * One statement, one walk of the ranking index per mood: the bucket's `limit` counted clips with the most reactions of
+ * each mood (ties: more reactions in all, then clip id), in that order.
+ */
+export async function readStoredRankings(
+  db: Db,
+  params: { guild: string; type: string; start: number; limit: number },
+  moods: readonly string[],
+): Promise<StoredRankedClip[]> {
+  const one = (i: number): string => `SELECT * FROM (
+      SELECT m.mood AS mood, m.clip_id AS clip_id, c.title AS title, c.url AS url, c.creator_name AS creator_name, c.game_name AS game_name
+        FROM analytics_clip_moods m JOIN clips c ON c.guild_id = m.guild_id AND c.clip_id = m.clip_id
+       WHERE m.guild_id = @guild AND m.period_type = @type AND m.period_start = @start AND m.mood = @mood${i} AND ${COUNTED_CLIP_SQL}
+       ORDER BY m.reactions DESC, m.clip_total DESC, m.clip_id LIMIT @limit) AS ranking${i}`;
+  const named: Record<string, string | number> = { ...params };
+  moods.forEach((mood, i) => {
+    named[`mood${i}`] = mood;
+  });
+  return queries(db).all<StoredRankedClip>(moods.map((_, i) => one(i)).join('\n UNION ALL '), named);
+}
+
+/** The stored mood rows of some clips in one bucket (primary-key reads; the ids as one JSON parameter). */
+export async function readStoredClipMoods(
+  db: Db,
+  guildId: string,
+  type: string,
+  start: number,
+  clipIds: readonly string[],
+): Promise<BucketMoodRow[]> {
+  if (clipIds.length === 0) return [];
+  const ids = dialect(db, {
+    sqlite: 'SELECT value FROM json_each(?)',
+    postgres: 'SELECT jsonb_array_elements_text(?::jsonb)',
+  });
+  // SQLite prefers the covering ranking index, which reads the whole bucket; the primary key seeks each clip.
+  const table = dialect(db, {
+    sqlite: 'analytics_clip_moods INDEXED BY sqlite_autoindex_analytics_clip_moods_1',
+    postgres: 'analytics_clip_moods',
+  });
+  const rows = await queries(db).all<BucketMoodRow>(
+    `SELECT clip_id, mood, reactions FROM ${table}
+      WHERE guild_id = ? AND period_type = ? AND period_start = ? AND clip_id IN (${ids})`,
+    [guildId, type, start, JSON.stringify(clipIds)],
+  );
+  return rows.map((r) => ({ clip_id: r.clip_id, mood: r.mood, reactions: Number(r.reactions) }));
 }

@@ -8,6 +8,7 @@ export const DISTRIBUTED_TABLES = [
   'aggregation_pending',
   'analytics_clip_moods',
   'analytics_day_top_clips',
+  'analytics_mood_mixes',
   'analytics_pair_facts',
   'analytics_state',
   'backfill_checkpoints',

@@ -24,10 +24,45 @@ export const analyticsClipMoods = pgTable(
     clipId: text('clip_id').notNull(),
     mood: text('mood').notNull(),
     reactions: integer('reactions').notNull(),
+    clipTotal: integer('clip_total').notNull().default(0),
   },
   (t) => [
     primaryKey({ name: 'analytics_clip_moods_pkey', columns: [t.guildId, t.periodType, t.periodStart, t.clipId, t.mood] }),
-    index('analytics_clip_moods_rank_idx').on(t.guildId, t.periodType, t.periodStart, t.mood, sql`${t.reactions} DESC`, t.clipId),
+    index('analytics_clip_moods_ranking_idx').on(
+      t.guildId,
+      t.periodType,
+      t.periodStart,
+      t.mood,
+      sql`${t.reactions} DESC`,
+      sql`${t.clipTotal} DESC`,
+      t.clipId,
+    ),
+  ],
+);
+
+export const analyticsMoodMixes = pgTable(
+  'analytics_mood_mixes',
+  {
+    guildId: text('guild_id').notNull(),
+    periodType: text('period_type').notNull(),
+    periodStart: millis('period_start').notNull(),
+    dimension: text('dimension').notNull(),
+    subjectId: text('subject_id').notNull(),
+    total: integer('total').notNull(),
+    hype: integer('hype').notNull(),
+    funny: integer('funny').notNull(),
+    love: integer('love').notNull(),
+    wow: integer('wow').notNull(),
+    sad: integer('sad').notNull(),
+    negative: integer('negative').notNull(),
+    other: integer('other').notNull(),
+  },
+  (t) => [
+    primaryKey({
+      name: 'analytics_mood_mixes_pkey',
+      columns: [t.guildId, t.periodType, t.periodStart, t.dimension, t.subjectId],
+    }),
+    index('analytics_mood_mixes_total_idx').on(t.guildId, t.periodType, t.periodStart, t.dimension, sql`${t.total} DESC`, t.subjectId),
   ],
 );
 

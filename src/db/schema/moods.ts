@@ -31,11 +31,50 @@ export const analyticsClipMoods = sqliteTable(
     clipId: text('clip_id').notNull(),
     mood: text('mood').notNull(),
     reactions: integer('reactions').notNull(),
+    /** The clip's reactions of every mood in the bucket: the rankings' tie-break, kept on each of its rows. */
+    clipTotal: integer('clip_total').notNull().default(0),
   },
   (t) => [
     primaryKey({ columns: [t.guildId, t.periodType, t.periodStart, t.clipId, t.mood] }),
-    // A mood's ranking of a bucket: its top clips without reading the bucket.
-    index('analytics_clip_moods_rank_idx').on(t.guildId, t.periodType, t.periodStart, t.mood, sql`${t.reactions} DESC`, t.clipId),
+    // A mood's ranking of a bucket in its answer's order (ties: more reactions in all, then clip id), read off the index.
+    index('analytics_clip_moods_ranking_idx').on(
+      t.guildId,
+      t.periodType,
+      t.periodStart,
+      t.mood,
+      sql`${t.reactions} DESC`,
+      sql`${t.clipTotal} DESC`,
+      t.clipId,
+    ),
+  ],
+);
+
+/**
+ * The mood mix of each day, week, month and all_time bucket, for the whole guild (`dimension` 'guild', subject '')
+ * and per creator and per game of its counted clips (subject: the creator id, the game id or '' for no game), built
+ * from the per-clip rows with each clip's current creator and game. Rows whose moods are all 0 are deleted.
+ */
+export const analyticsMoodMixes = sqliteTable(
+  'analytics_mood_mixes',
+  {
+    guildId: text('guild_id').notNull(),
+    periodType: text('period_type').notNull(),
+    periodStart: integer('period_start').notNull(),
+    dimension: text('dimension').notNull(),
+    subjectId: text('subject_id').notNull(),
+    total: integer('total').notNull(),
+    hype: integer('hype').notNull(),
+    funny: integer('funny').notNull(),
+    love: integer('love').notNull(),
+    wow: integer('wow').notNull(),
+    sad: integer('sad').notNull(),
+    negative: integer('negative').notNull(),
+    other: integer('other').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.guildId, t.periodType, t.periodStart, t.dimension, t.subjectId] }),
+    // The most reacted-to creators or games of a bucket, read off the index.
+    index('analytics_mood_mixes_total_idx').on(t.guildId, t.periodType, t.periodStart, t.dimension, sql`${t.total} DESC`, t.subjectId),
   ],
 );
 

@@ -4,6 +4,7 @@
 import { ApiError, send } from './api.js';
 import { el } from './render.js';
 import { loadFeeds, wireFeeds } from './settings-feeds.js';
+import { hideMoodSettings, loadMoodSettings, wireMoodSettings } from './settings-moods.js';
 
 const $ = (id) => document.getElementById(id);
 const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
@@ -150,16 +151,19 @@ export async function loadSettings(guild, { onChanged, onFailure }) {
     return;
   }
   await loadFeeds(guild, current.channels, onFailure);
+  await loadMoodSettings(guild, onFailure);
 }
 
 export function hideSettings() {
   $('settings').hidden = true;
   current = null;
   guildId = null;
+  hideMoodSettings();
 }
 
 export function wireSettings(onFailure) {
   wireFeeds();
+  wireMoodSettings();
   $('setting-capture-all').addEventListener('change', (event) => {
     $('setting-capture-channels').hidden = event.target.checked;
   });

@@ -2,7 +2,7 @@
 // this browser and PKCE), GET /auth/discord/callback (checks the state, exchanges the code, reads the person and
 // their servers, starts a session), POST /auth/logout, GET /auth/session (who is signed in, their servers and the
 // CSRF token), POST /auth/refresh (reads the server list from Discord again) and the managers' settings
-// (settings.ts, /dashboard/api/settings). The API guard (src/http/server.ts)
+// (settings.ts, /dashboard/api/settings; settings-moods.ts, /dashboard/api/settings/moods). The API guard (src/http/server.ts)
 // opens sessions through `authenticate` and checks `?guild=` through `access`.
 import { discordCdnUrl } from '../discord-cdn';
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
@@ -19,6 +19,8 @@ import { csrfFailure } from './csrf';
 import { signInErrorPage } from './pages';
 import type { FeedAdmin } from '../../feed/admin';
 import { registerSettingsRoutes } from './settings';
+import { registerMoodSettingsRoutes } from './settings-moods';
+import type { MoodAdmin } from '../../analytics/mood-overrides';
 import { finishTwitchLink, registerTwitchLinkRoutes, revokeQuietly } from './twitch-link';
 import type { TwitchLinks } from '../../auth/twitch-links';
 import type { GuildSettingsStore } from '../../db/guild-settings';
@@ -42,6 +44,8 @@ export interface SignInDeps {
   digests: DigestStore;
   /** Members' verified Twitch links (linked from the dashboard). */
   twitchLinks: TwitchLinks;
+  /** The server's emoji → mood overrides (the service /clipscope-admin moods uses). */
+  moods: MoodAdmin;
   /** Discord's OAuth2; the real client over settings.apiBaseUrl unless a test gives another. */
   oauth?: DiscordOAuth;
   /** Clip feeds from the dashboard's settings; null or absent when Twitch is not configured. */
@@ -315,6 +319,14 @@ export function createSignIn(deps: SignInDeps, shared: { clock: Clock; logger: L
       feeds: deps.feeds ?? null,
       bot,
       sessions,
+      access,
+      clock,
+      authenticate,
+      csrfFailure: (request, session) => csrfFailure(request, session, sessions, publicOrigin),
+    });
+
+    registerMoodSettingsRoutes(app, {
+      moods: deps.moods,
       access,
       clock,
       authenticate,

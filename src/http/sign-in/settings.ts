@@ -118,34 +118,44 @@ async function validate(patch: SettingsPatch, channels: BotChannel[], roles: { i
   return changes;
 }
 
+/**
+ * The session, its guild and a check that it manages it (fresh before a change); throws the 4xx/503 to send. Shared
+ * by every managers' settings route (settings-moods.ts too).
+ */
+export async function requireManager(
+  deps: Pick<SettingsRouteDeps, 'authenticate' | 'csrfFailure' | 'access' | 'clock'>,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  change: boolean,
+): Promise<{ session: Session; guildId: string }> {
+  reply.header('cache-control', 'no-store');
+  reply.header('vary', 'Cookie');
+  const session = await deps.authenticate(request, reply);
+  if (session instanceof HttpError) throw session;
+  if (session === null) throw new HttpError(401, 'unauthorized', 'Sign in with Discord to change a server’s settings.');
+  if (change) {
+    const refused = deps.csrfFailure(request, session);
+    if (refused) throw refused;
+  }
+  const guildId = (request.query as Record<string, unknown> | undefined)?.guild;
+  if (typeof guildId !== 'string') {
+    throw new HttpError(400, 'invalid_parameter', 'guild: expected the id of one of your servers (?guild=<id>)', { parameter: 'guild' });
+  }
+  const level = await deps.access.check(session, guildId, deps.clock.now(), { fresh: change });
+  if (level === null) {
+    throw new HttpError(
+      403,
+      'guild_forbidden',
+      'You cannot open this server’s dashboard. Pick one of your servers, or sign in with an account that manages it.',
+    );
+  }
+  if (level !== 'manage')
+    throw new HttpError(403, 'not_a_manager', 'Only members with Manage Server (or the owner) can see and change its settings.');
+  return { session, guildId };
+}
+
 export function registerSettingsRoutes(app: FastifyInstance, deps: SettingsRouteDeps): void {
-  /** The session, its guild and a check that it manages it (fresh before a change); throws the 4xx/503 to send. */
-  const manager = async (request: FastifyRequest, reply: FastifyReply, change: boolean): Promise<{ session: Session; guildId: string }> => {
-    reply.header('cache-control', 'no-store');
-    reply.header('vary', 'Cookie');
-    const session = await deps.authenticate(request, reply);
-    if (session instanceof HttpError) throw session;
-    if (session === null) throw new HttpError(401, 'unauthorized', 'Sign in with Discord to change a server’s settings.');
-    if (change) {
-      const refused = deps.csrfFailure(request, session);
-      if (refused) throw refused;
-    }
-    const guildId = (request.query as Record<string, unknown> | undefined)?.guild;
-    if (typeof guildId !== 'string') {
-      throw new HttpError(400, 'invalid_parameter', 'guild: expected the id of one of your servers (?guild=<id>)', { parameter: 'guild' });
-    }
-    const level = await deps.access.check(session, guildId, deps.clock.now(), { fresh: change });
-    if (level === null) {
-      throw new HttpError(
-        403,
-        'guild_forbidden',
-        'You cannot open this server’s dashboard. Pick one of your servers, or sign in with an account that manages it.',
-      );
-    }
-    if (level !== 'manage')
-      throw new HttpError(403, 'not_a_manager', 'Only members with Manage Server (or the owner) can see and change its settings.');
-    return { session, guildId };
-  };
+  const manager = (request: FastifyRequest, reply: FastifyReply, change: boolean) => requireManager(deps, request, reply, change);
 
   const answer = async (guildId: string) => {
     const [settings, channels, roles, changes] = await Promise.all([

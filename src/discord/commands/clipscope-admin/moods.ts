@@ -2,8 +2,7 @@
 // through the mood admin service. An override changes every mood answer at once (they read the raw reactions until
 // the next aggregation run rebuilds the mood summaries with it).
 import type { SlashCommandSubcommandGroupBuilder } from 'discord.js';
-import { z } from 'zod';
-import type { MoodAdmin, MoodOverrideResult } from '../../../analytics/mood-overrides';
+import { moodResetInput, moodSetInput, type MoodAdmin, type MoodOverrideResult } from '../../../analytics/mood-overrides';
 import { MAX_MOOD_EMOJI_LENGTH, MAX_MOOD_OVERRIDES, MOODS } from '../../../analytics/moods-table';
 import type { BotContext } from '../../context';
 import { MOOD_LABELS } from '../../embeds/leaderboards';
@@ -42,9 +41,8 @@ export function moodsGroup(g: SlashCommandSubcommandGroupBuilder): SlashCommandS
     .addSubcommand((s) => s.setName('list').setDescription('This server’s mood overrides'));
 }
 
-const emoji = z.string().trim().min(1, 'must not be empty').max(MAX_MOOD_EMOJI_LENGTH, `at most ${MAX_MOOD_EMOJI_LENGTH} characters`);
-const setSchema = z.object({ emoji, mood: z.enum(MOODS) }).strict();
-const resetSchema = z.object({ emoji }).strict();
+const setSchema = moodSetInput;
+const resetSchema = moodResetInput;
 
 function service(ctx: BotContext): MoodAdmin {
   if (!ctx.services.moods) throw new UserError('Mood settings are not available in this Clipscope.');
