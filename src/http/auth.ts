@@ -150,11 +150,14 @@ export function createAccessRecheck(verifier: TokenVerifier, clock: Clock, signI
     }
     if (!signIn) return sessionEnded();
     const presented = readCookie(request, signIn.cookies.session);
+    if (!presented) return sessionEnded();
     const now = clock.now();
-    const session = presented ? await signIn.sessions.open(presented, now) : null;
+    const session = await signIn.sessions.open(presented, now);
     if (!session) return sessionEnded();
     // The same check a request makes: the bot confirms again once the last confirmation is older than the interval.
-    return (await signIn.access.check(session, access.guildId, now)) === null ? notYourGuild() : null;
+    if ((await signIn.access.check(session, access.guildId, now)) !== null) return null;
+    // A sign-out between the two reads takes the session's servers with it: say the session ended, not the server.
+    return (await signIn.sessions.open(presented, now)) ? notYourGuild() : sessionEnded();
   };
 }
 
