@@ -110,6 +110,33 @@ describe.skipIf(!hasChromium).each(testEngines())('clip feeds in the dashboard o
     await expect.poll(async () => (await feedItems())[0]).toMatch(/at least 25 views · games: just chatting/);
     expect((await listFeeds(t.db, GUILD_A))[0]).toMatchObject({ minViews: 25, games: ['just chatting'], maxPerHour: 6 });
 
+    // The slash command's other options: clippers left out, a role to mention, clips members shared first left out.
+    await item.locator('button', { hasText: 'Edit' }).click();
+    await page.fill('#feed-creators-exclude', 'SpamBot, Alt_Account');
+    await page.selectOption('#feed-mention-role', { label: '@Viewers' });
+    await page.uncheck('#feed-post-member-shared');
+    await page.click('#feed-save');
+    await expect
+      .poll(async () => (await feedItems())[0])
+      .toMatch(/not clipped by: spambot, alt_account · .*mentions @Viewers · not clips members shared first/);
+    expect((await listFeeds(t.db, GUILD_A))[0]).toMatchObject({
+      creatorsExclude: ['spambot', 'alt_account'],
+      mentionRoleId: world.guildA.viewersRoleId,
+      postMemberShared: false,
+      minViews: 25,
+    });
+    // "No mention" clears the role; nothing else changes.
+    await item.locator('button', { hasText: 'Edit' }).click();
+    expect(await page.inputValue('#feed-mention-role')).toBe(world.guildA.viewersRoleId);
+    await page.selectOption('#feed-mention-role', { label: 'No mention' });
+    await page.click('#feed-save');
+    await expect.poll(async () => (await feedItems())[0]).not.toMatch(/mentions/);
+    expect((await listFeeds(t.db, GUILD_A))[0]).toMatchObject({
+      mentionRoleId: null,
+      postMemberShared: false,
+      creatorsExclude: ['spambot', 'alt_account'],
+    });
+
     await item.locator('button', { hasText: 'Pause' }).click();
     await expect.poll(async () => (await feedItems())[0]).toMatch(/· paused/);
     expect((await listFeeds(t.db, GUILD_A))[0]).toMatchObject({ paused: true, pauseCause: 'admin' });

@@ -150,7 +150,7 @@ export async function loadSettings(guild, { onChanged, onFailure }) {
     else showError(error instanceof Error ? error.message : 'The settings could not be loaded.');
     return;
   }
-  await loadFeeds(guild, current.channels, onFailure);
+  await loadFeeds(guild, current.channels, current.roles, onFailure);
   await loadMoodSettings(guild, onFailure);
 }
 
