@@ -1,9 +1,7 @@
 // Clip feeds in the dashboard's settings panel, in Debian's Chromium through playwright-core, on both engines: a
 // manager signs in with Discord, adds a feed, is told which option is wrong, edits, pauses, resumes and removes it,
 // and the feed store the slash command and the feed job read follows each step.
-import fs from 'node:fs';
-import net from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock';
 import { listFeeds } from '../../src/db/stores/feeds';
@@ -14,19 +12,9 @@ import { FakeHelix, useFakeHelixPort } from '../fakes/helix';
 import { openTestDatabase, testEngines, type TestDatabase } from '../helpers/engines';
 import { GUILD_A, GUILD_B, TEST_NOW } from '../helpers/http-server';
 import { startSignInWorld, type SignInWorld } from '../helpers/sign-in';
+import { chromiumFor, freePort, launchChromium } from '../helpers/browser';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = fs.existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`dashboard feeds browser test skipped: ${CHROMIUM} not found (apt-get install -y chromium)`);
-
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const port = (probe.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
-
+const hasChromium = chromiumFor('dashboard feeds browser test');
 describe.skipIf(!hasChromium).each(testEngines())('clip feeds in the dashboard on %s', (engine) => {
   let t: TestDatabase;
   let helix: FakeHelix;
@@ -60,10 +48,7 @@ describe.skipIf(!hasChromium).each(testEngines())('clip feeds in the dashboard o
       feeds: createFeedAdmin({ db: t.db, clock: new ManualClock(TEST_NOW), twitch }),
     });
     await world.server.listen('127.0.0.1', port);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
     page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
     page.on('pageerror', (error) => errors.push(error.message));
   });

@@ -1,7 +1,6 @@
 // The dashboard tells the truth in a real browser (Debian's Chromium through playwright-core): comparisons say what
 // they compare and show the previous value beside the change; clips still waiting for Twitch are said to be waiting.
-import fs from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '../../src/auth/tokens';
 import { recordMessageNow } from '../../src/capture/record-now';
@@ -11,23 +10,11 @@ import type { HttpServer } from '../../src/http/server';
 import { GUILD_A, NOW, seedCommunity, shareNewClip } from '../fixtures/http-community';
 import { startTestServer } from '../helpers/http-server';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
+import { chromiumFor, launchChromium } from '../helpers/browser';
 
 /** The server's icon hash as the gateway gave it (the page cannot load it offline; its address is what is checked). */
 const ICON = 'fedcba9876543210fedcba9876543210';
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = fs.existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`dashboard browser test skipped: ${CHROMIUM} not found (install it with: apt-get install -y chromium)`);
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-
+const hasChromium = chromiumFor('dashboard browser test');
 describe.skipIf(!hasChromium)('an honest dashboard in Chromium', () => {
   let temp: TempDb;
   let server: HttpServer;
@@ -73,7 +60,7 @@ describe.skipIf(!hasChromium)('an honest dashboard in Chromium', () => {
     token = (await createApiToken(temp.db, { guildId: GUILD_A, name: 'honest' }, NOW)).token;
     ({ server } = await startTestServer(temp.db, { changeCheckMs: 50 }, clock));
     url = await server.listen('127.0.0.1', 0);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
     await page.goto(url);
     await page.evaluate((t) => sessionStorage.setItem('clipscope.token', t), token);

@@ -2,30 +2,18 @@
 // manager signed in with Discord sets an override (KEKW → negative) with the same rules as /clipscope-admin moods,
 // sees a refused one named by its field, resets it; another server's overrides stay apart, and a server the person
 // does not manage is refused.
-import fs from 'node:fs';
-import net from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock';
 import { listMoodOverrides, setMoodOverride } from '../../src/db/stores/mood-overrides';
 import { openTestDatabase, testEngines, type TestDatabase } from '../helpers/engines';
 import { startSignInWorld, type SignInWorld } from '../helpers/sign-in';
+import { chromiumFor, freePort, launchChromium } from '../helpers/browser';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = fs.existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`mood settings browser test skipped: ${CHROMIUM} not found (install it with: apt-get install -y chromium)`);
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'];
+const hasChromium = chromiumFor('mood settings browser test');
 const GUILD_A = '100000000000000001';
 const GUILD_B = '200000000000000002';
 const NOW = Date.parse('2026-11-25T12:00:00Z');
-
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const port = (probe.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 describe.skipIf(!hasChromium).each(testEngines())('mood overrides on the settings panel on %s', (engine) => {
   let t: TestDatabase;
@@ -43,7 +31,7 @@ describe.skipIf(!hasChromium).each(testEngines())('mood overrides on the setting
     url = `http://127.0.0.1:${port}`;
     world = await startSignInWorld(t.db, { guildA: GUILD_A, guildB: GUILD_B, clock: new ManualClock(NOW), publicUrl: url });
     await world.server.listen('127.0.0.1', port);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
     page.on('pageerror', (error) => errors.push(error.message));
     world.oauth.signInAs(world.alice.id);

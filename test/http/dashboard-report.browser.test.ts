@@ -2,7 +2,7 @@
 // screen arrives as a PDF download (read back with poppler), follows a period switch, and is off for all time.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '../../src/auth/tokens';
 import { ManualClock } from '../../src/clock';
@@ -10,13 +10,9 @@ import type { HttpServer } from '../../src/http/server';
 import { GUILD_A, NOW, seedCommunity } from '../fixtures/http-community';
 import { startTestServer } from '../helpers/http-server';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
+import { chromiumFor, launchChromium } from '../helpers/browser';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = fs.existsSync(CHROMIUM);
-
-if (!hasChromium) {
-  console.warn(`dashboard report browser test skipped: ${CHROMIUM} not found (install it with: apt-get install -y chromium)`);
-}
+const hasChromium = chromiumFor('dashboard report browser test');
 
 describe.skipIf(!hasChromium)('the dashboard report button in Chromium', () => {
   let temp: TempDb;
@@ -32,17 +28,7 @@ describe.skipIf(!hasChromium)('the dashboard report button in Chromium', () => {
     token = (await createApiToken(temp.db, { guildId: GUILD_A, name: 'browser' }, NOW)).token;
     ({ server } = await startTestServer(temp.db, {}, new ManualClock(NOW)));
     url = await server.listen('127.0.0.1', 0);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
     page = await context.newPage();
     await page.goto(url);

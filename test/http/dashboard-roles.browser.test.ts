@@ -1,8 +1,7 @@
 // The dashboard's "Clipper roles" panel in a real browser (Debian's Chromium through playwright-core): the server's
 // rules and its role changes newest first, older pages appended by "Older changes" without a repeat, nothing of
 // another server's, a role reason shown as text (never parsed as HTML), and a true empty state without any rule.
-import fs from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '../../src/auth/tokens';
 import { ManualClock } from '../../src/clock';
@@ -12,12 +11,9 @@ import type { HttpServer } from '../../src/http/server';
 import { GUILD_A, GUILD_B, NOW, seedCommunity } from '../fixtures/http-community';
 import { startTestServer } from '../helpers/http-server';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
+import { chromiumFor, launchChromium } from '../helpers/browser';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = fs.existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`roles panel browser test skipped: ${CHROMIUM} not found (install it with: apt-get install -y chromium)`);
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'];
-
+const hasChromium = chromiumFor('roles panel browser test');
 const MINUTE = 60_000;
 const ROLE_A = '300000000000000003';
 const ROLE_B = '400000000000000004';
@@ -67,7 +63,7 @@ describe.skipIf(!hasChromium)('the clipper roles panel in Chromium', () => {
     for (const guildId of [GUILD_A, GUILD_EMPTY]) tokens[guildId] = (await createApiToken(temp.db, { guildId, name: 'roles' }, NOW)).token;
     ({ server } = await startTestServer(temp.db, {}, new ManualClock(NOW)));
     url = await server.listen('127.0.0.1', 0);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
   });
 

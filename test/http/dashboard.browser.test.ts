@@ -2,7 +2,7 @@
 // period, draw the chart, download a CSV, see hostile text as text, and follow a live change.
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock';
 import type { HttpServer } from '../../src/http/server';
@@ -10,14 +10,10 @@ import { createApiToken } from '../../src/auth/tokens';
 import { GUILD_A, HOSTILE_TITLE, NOW, seedCommunity, shareNewClip } from '../fixtures/http-community';
 import { startTestServer } from '../helpers/http-server';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
+import { chromiumFor, launchChromium } from '../helpers/browser';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.resolve(import.meta.dirname, '../artifacts');
-const hasChromium = fs.existsSync(CHROMIUM);
-
-if (!hasChromium) {
-  console.warn(`dashboard browser test skipped: ${CHROMIUM} not found (install it with: apt-get install -y chromium)`);
-}
+const hasChromium = chromiumFor('dashboard browser test');
 
 describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
   let temp: TempDb;
@@ -35,18 +31,7 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
     token = (await createApiToken(temp.db, { guildId: GUILD_A, name: 'browser' }, NOW)).token;
     ({ server } = await startTestServer(temp.db, { changeCheckMs: 50 }, clock));
     url = await server.listen('127.0.0.1', 0);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
     page = await context.newPage();
   });

@@ -2,9 +2,8 @@
 // authorize page and back, the person and their servers, the numbers of the picked server, changing the timezone,
 // linking their Twitch account, switching servers, losing a server when a role is removed, signing out, and the token sign-in folded below the button.
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock';
 import { createApiToken } from '../../src/auth/tokens';
@@ -12,23 +11,10 @@ import { GUILD_A, GUILD_B, NOW, seedCommunity, shareNewClip } from '../fixtures/
 import { twitchConnection } from '../fakes/discord';
 import { startSignInWorld, type SignInWorld } from '../helpers/sign-in';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
+import { chromiumFor, freePort, launchChromium } from '../helpers/browser';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.resolve(import.meta.dirname, '../artifacts');
-const hasChromium = fs.existsSync(CHROMIUM);
-
-if (!hasChromium) {
-  console.warn(`sign-in browser test skipped: ${CHROMIUM} not found (install it with: apt-get install -y chromium)`);
-}
-
-/** A free port on 127.0.0.1, so PUBLIC_URL (and the redirect URI Discord checks) is known before the server starts. */
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const port = (probe.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
+const hasChromium = chromiumFor('sign-in browser test');
 
 describe.skipIf(!hasChromium)('Sign in with Discord in Chromium', () => {
   let temp: TempDb;
@@ -48,18 +34,7 @@ describe.skipIf(!hasChromium)('Sign in with Discord in Chromium', () => {
     url = `http://127.0.0.1:${port}`;
     world = await startSignInWorld(temp.db, { guildA: GUILD_A, guildB: GUILD_B, clock, publicUrl: url, http: { changeCheckMs: 50 } });
     await world.server.listen('127.0.0.1', port);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
