@@ -2,7 +2,6 @@
 // chart images) and from the CSV bundle, on both engines: the generated community of the analytics read tests, plus
 // broadcasts of November with clips placed in them by VOD offset, one clip without an offset, and a second guild's
 // broadcast that must not show. An empty period says so in one line per section and draws no chart for them.
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,20 +12,11 @@ import { queries } from '../../src/db/sql';
 import type { Db } from '../../src/db/database';
 import { renderReportCsvBundle } from '../../src/reports/csv-bundle';
 import { renderReportPdf } from '../../src/reports/pdf';
-import { collectReport, type Report, type ReportRequest } from '../../src/reports/report';
+import { collectReport, type Report } from '../../src/reports/report';
 import { GUILD, NOW, OTHER_GUILD, seedCommunity } from '../analytics/community-seed';
 import { openTestDatabase, testEngines, type TestDatabase } from '../helpers/engines';
+import { request, TIMEZONE, tool } from './report-request';
 
-const TIMEZONE = 'Europe/Berlin';
-const request = (over: Partial<ReportRequest> = {}): ReportRequest => ({
-  guildId: GUILD,
-  guildName: 'Clip Club',
-  timezone: TIMEZONE,
-  now: NOW,
-  period: 'month',
-  offset: 1,
-  ...over,
-});
 const ctx = { guildId: GUILD, timezone: TIMEZONE, now: NOW };
 const NOVEMBER = { type: 'month', offset: 1 } as const;
 
@@ -70,7 +60,6 @@ async function seedStreams(db: Db): Promise<void> {
   }
 }
 
-const tool = (name: string, args: string[]): string => execFileSync(name, args, { encoding: 'utf8', timeout: 30_000 });
 const chartImages = (file: string): number =>
   tool('pdfimages', ['-list', file])
     .split('\n')

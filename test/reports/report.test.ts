@@ -1,7 +1,6 @@
 // The monthly report read back as a reader gets it: the PDF's text (every section), its pages, its chart images and
 // links through poppler-utils, page one rendered to pixels; the CSV bundle unzipped and set against what the HTTP API
 // exports for the same period. On both engines, over the generated community of the analytics read tests.
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,21 +13,11 @@ import type { HttpServer } from '../../src/http/server';
 import { renderReportCsvBundle } from '../../src/reports/csv-bundle';
 import { ReportTooLargeError } from '../../src/reports/errors';
 import { renderReportPdf } from '../../src/reports/pdf';
-import { collectReport, InvalidReportError, reportScope, type Report, type ReportRequest } from '../../src/reports/report';
+import { collectReport, InvalidReportError, reportScope, type Report } from '../../src/reports/report';
 import { GUILD, NOW, OTHER_GUILD, seedCommunity } from '../analytics/community-seed';
 import { openTestDatabase, testEngines, type TestDatabase } from '../helpers/engines';
+import { request, TIMEZONE, tool } from './report-request';
 import { bearer, startTestServer, tokenFor } from '../helpers/http-server';
-
-const TIMEZONE = 'Europe/Berlin';
-const request = (over: Partial<ReportRequest> = {}): ReportRequest => ({
-  guildId: GUILD,
-  guildName: 'Clip Club',
-  timezone: TIMEZONE,
-  now: NOW,
-  period: 'month',
-  offset: 1,
-  ...over,
-});
 
 /** Parses RFC 4180 CSV (quoted fields, doubled quotes, CRLF lines) into rows of cells. */
 function parseCsv(text: string): string[][] {
@@ -61,8 +50,6 @@ function parseCsv(text: string): string[][] {
 
 /** UTF-8 text as written, byte order mark kept (TextDecoder would drop it). */
 const utf8 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('utf8');
-
-const tool = (name: string, args: string[]): string => execFileSync(name, args, { encoding: 'utf8', timeout: 30_000 });
 
 /** Fraction of a rendered page's pixels that are not (nearly) white, from a PGM (P5) file. */
 function inkShare(pgm: Buffer): number {
