@@ -9,7 +9,7 @@ import type { BucketRange } from '../bucket-facts';
 import { computeDayFacts, rollUpDays, type DayFacts, type DayRange } from '../day-facts';
 import { bucketsBetween } from '../periods';
 import { PERIOD_TYPES, type PeriodType } from '../types';
-import { DAYS_PER_STEP, yieldToEventLoop, type GuildWork } from './pace';
+import { REBUILD_READ_DAYS, yieldToEventLoop, type GuildWork } from './pace';
 import { bucketRows, dayTopRows, readBucketNames } from './rows';
 
 /**
@@ -30,8 +30,9 @@ interface PlannedBucket extends BucketRange {
 export async function rebuildGuild(db: Db, guildId: string, timezone: string, now: number): Promise<Omit<GuildWork, 'dirtyHours'>> {
   const ranges: DayRange[] = await allDays(db, guildId, timezone);
   const days = new Map<number, DayFacts>();
-  for (let i = 0; i < ranges.length; i += DAYS_PER_STEP) {
-    for (const [key, facts] of await computeDayFacts(db, guildId, timezone, ranges.slice(i, i + DAYS_PER_STEP))) days.set(key, facts);
+  const perRead = REBUILD_READ_DAYS[db.engine];
+  for (let i = 0; i < ranges.length; i += perRead) {
+    for (const [key, facts] of await computeDayFacts(db, guildId, timezone, ranges.slice(i, i + perRead))) days.set(key, facts);
     await yieldToEventLoop();
   }
   // Written in many short transactions. Until the last one the guild's facts are marked stale (facts_version 0),

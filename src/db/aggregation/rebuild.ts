@@ -76,3 +76,16 @@ export async function finishRebuild(
   await q.run('UPDATE dirty_hours SET engagement_only = ? WHERE guild_id = ? AND engagement_only <> ?', [false, guildId, false]);
   await recordRun(db, guildId, [...spans.keys()], timezone, now, true);
 }
+
+/**
+ * PostgreSQL, after full rebuilds: fresh planner statistics for the summary tables they filled. Until autovacuum's
+ * next ANALYZE the planner would take a table rebuilt from empty for a tiny one, and the next incremental run would
+ * read a guild's every summary row where it needs a few by key. (A role that does not own the tables gets a warning
+ * from the server per table, not an error.) SQLite's planner needs no statistics for these reads.
+ */
+export async function analyzeSummaries(db: Db): Promise<void> {
+  if (db.engine !== 'postgres') return;
+  await queries(db).run(
+    `ANALYZE ${[...SUMMARY_TABLES, 'analytics_day_top_clips', 'analytics_clip_moods', 'analytics_mood_mixes'].join(', ')}`,
+  );
+}
