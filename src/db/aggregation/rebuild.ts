@@ -78,14 +78,12 @@ export async function finishRebuild(
 }
 
 /**
- * PostgreSQL, after full rebuilds: fresh planner statistics for the summary tables they filled. Until autovacuum's
- * next ANALYZE the planner would take a table rebuilt from empty for a tiny one, and the next incremental run would
- * read a guild's every summary row where it needs a few by key. (A role that does not own the tables gets a warning
- * from the server per table, not an error.) SQLite's planner needs no statistics for these reads.
+ * PostgreSQL, after full rebuilds: fresh planner statistics for the mood tables. Until autovacuum's next ANALYZE the
+ * planner takes a table rebuilt from empty for a tiny one, and the next incremental run's set-based mood writes
+ * (which join their changes to the stored rows) would read the guild's every mood row where they need a few by key.
+ * The other summaries are written and read by bucket key, whatever the statistics say. (A role that does not own the
+ * tables gets a warning from the server, not an error.)
  */
-export async function analyzeSummaries(db: Db): Promise<void> {
-  if (db.engine !== 'postgres') return;
-  await queries(db).run(
-    `ANALYZE ${[...SUMMARY_TABLES, 'analytics_day_top_clips', 'analytics_clip_moods', 'analytics_mood_mixes'].join(', ')}`,
-  );
+export async function analyzeMoodSummaries(db: Db): Promise<void> {
+  if (db.engine === 'postgres') await queries(db).run('ANALYZE analytics_clip_moods, analytics_mood_mixes');
 }
