@@ -79,7 +79,7 @@ export function postgresCapture(clipsPerRun = 6_000): (ctx: BenchContext) => Pro
 }
 
 /** 1,000 new shares and reactions in the last two days (a quarter in the largest guild), through capture batches. */
-async function addEvents(db: Db, guildIds: readonly string[], seed: number, now: number): Promise<void> {
+export async function addEvents(db: Db, guildIds: readonly string[], seed: number, now: number): Promise<void> {
   let state = seed >>> 0;
   const random = (): number => {
     state = (state * 1_664_525 + 1_013_904_223) >>> 0;

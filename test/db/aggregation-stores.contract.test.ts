@@ -3,6 +3,7 @@
 // attribution, and the summary writers writing only what differs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropPendingDays, readPendingDays, storePendingDays, takeDirtyHours } from '../../src/db/aggregation/dirty-days';
+import { addClipMoods, addMoodMixes } from '../../src/db/aggregation/moods';
 import { readSummaryNames } from '../../src/db/aggregation/names';
 import { readActivitySpan, readDayFactRows, readJournal } from '../../src/db/aggregation/raw-days';
 import { finishRebuild, writeBuckets } from '../../src/db/aggregation/rebuild';
@@ -218,6 +219,70 @@ describe.each(testEngines())('aggregation stores on %s', (engine) => {
     expect(await q.all('SELECT period_start FROM guild_period_stats WHERE guild_id = ?', [g])).toEqual([]);
     expect((await takeDirtyHours(t.db, g)).map((h) => h.engagement_only)).toEqual([false]);
     expect(await countCurrentPeriodTypes(t.db, g, 'UTC')).toBe(1);
+  });
+
+  it('adds mood changes summed per row, deletes rows brought to zero and sets each changed clip total', async () => {
+    const q = queries(t.db);
+    const moodRows = () =>
+      q.all<Record<string, unknown>>(
+        `SELECT guild_id, period_type, period_start, clip_id, mood, reactions, clip_total FROM analytics_clip_moods
+          WHERE guild_id IN ('m1', 'm2') ORDER BY 1, 2, 3, 4, 5`,
+      );
+    await t.db.transaction(async (tx) => {
+      await addClipMoods(tx, 'm1', [
+        ['day', MONDAY, 'c1', 'hype', 2],
+        ['day', MONDAY, 'c1', 'funny', 1],
+        ['day', MONDAY, 'c2', 'love', 4],
+        ['week', MONDAY, 'c1', 'hype', 2],
+      ]);
+      await addClipMoods(tx, 'm2', [['day', MONDAY, 'c1', 'hype', 7]]);
+    });
+    // The same row twice in one call (summed), a row brought to zero (deleted, the clip's total follows), a zero change.
+    await t.db.transaction((tx) =>
+      addClipMoods(tx, 'm1', [
+        ['day', MONDAY, 'c1', 'hype', 3],
+        ['day', MONDAY, 'c1', 'hype', -1],
+        ['day', MONDAY, 'c1', 'funny', -1],
+        ['day', MONDAY, 'c2', 'love', 0],
+      ]),
+    );
+    expect(
+      (await moodRows()).map((r) => ({
+        ...r,
+        period_start: Number(r.period_start),
+        reactions: Number(r.reactions),
+        clip_total: Number(r.clip_total),
+      })),
+    ).toEqual([
+      { guild_id: 'm1', period_type: 'day', period_start: MONDAY, clip_id: 'c1', mood: 'hype', reactions: 4, clip_total: 4 },
+      { guild_id: 'm1', period_type: 'day', period_start: MONDAY, clip_id: 'c2', mood: 'love', reactions: 4, clip_total: 4 },
+      { guild_id: 'm1', period_type: 'week', period_start: MONDAY, clip_id: 'c1', mood: 'hype', reactions: 2, clip_total: 2 },
+      { guild_id: 'm2', period_type: 'day', period_start: MONDAY, clip_id: 'c1', mood: 'hype', reactions: 7, clip_total: 7 },
+    ]);
+
+    const mixRows = () =>
+      q.all<Record<string, unknown>>(
+        `SELECT guild_id, period_type, dimension, subject_id, total, hype, funny, other FROM analytics_mood_mixes
+          WHERE guild_id = 'm1' ORDER BY 1, 2, 3, 4`,
+      );
+    const counts = (hype: number, funny: number) => [hype, funny, 0, 0, 0, 0, 0];
+    await t.db.transaction((tx) =>
+      addMoodMixes(tx, 'm1', [
+        ['day', MONDAY, 'guild', '', counts(2, 1)],
+        ['day', MONDAY, 'creator', 'k1', counts(2, 0)],
+        ['day', MONDAY, 'creator', 'k1', counts(1, 0)],
+      ]),
+    );
+    await t.db.transaction((tx) =>
+      addMoodMixes(tx, 'm1', [
+        ['day', MONDAY, 'guild', '', counts(-1, 0)],
+        ['day', MONDAY, 'creator', 'k1', counts(-3, 0)],
+        ['day', MONDAY, 'game', 'g1', counts(0, 0)],
+      ]),
+    );
+    expect(
+      (await mixRows()).map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'string' ? v : Number(v)]))),
+    ).toEqual([{ guild_id: 'm1', period_type: 'day', dimension: 'guild', subject_id: '', total: 2, hype: 1, funny: 1, other: 0 }]);
   });
 
   it('reads the display names of summary rows: stored names, the id, "Game <id>" and "Unknown game"', async () => {

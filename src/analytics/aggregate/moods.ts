@@ -24,7 +24,7 @@ import type { Db } from '../../db/database';
 import { listMoodOverrides } from '../../db/stores/mood-overrides';
 import { MAX_MOOD_OVERRIDES, MOODS, moodMapping, type Mood, type MoodMapping, type MoodOverride } from '../moods-table';
 import { bucketOf, bucketsBetween } from '../periods';
-import { DAYS_PER_STEP, yieldToEventLoop } from './pace';
+import { REBUILD_READ_DAYS, yieldToEventLoop } from './pace';
 
 /** Rows inserted per transaction by a rebuild. */
 const ROWS_PER_WRITE = 2_000;
@@ -212,8 +212,9 @@ export async function rebuildMoods(db: Db, guildId: string, timezone: string, ma
     ? bucketsBetween(timezone, 'day', span.lo, span.hi + 1).map((b) => ({ key: b.start, start: b.start, end: b.end }))
     : [];
   const rolled = new Map<string, ClipMoodChange>();
-  for (let i = 0; i < ranges.length; i += DAYS_PER_STEP) {
-    const part = ranges.slice(i, i + DAYS_PER_STEP);
+  const perRead = REBUILD_READ_DAYS[db.engine];
+  for (let i = 0; i < ranges.length; i += perRead) {
+    const part = ranges.slice(i, i + perRead);
     const days = await computeDayMoods(db, guildId, mapping, part);
     for (const range of part) {
       const targets: Array<[string, number]> = [

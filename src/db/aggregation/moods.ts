@@ -132,6 +132,7 @@ export type ClipMoodChange = [type: string, key: number, clipId: string, mood: s
  * every row of each changed (bucket, clip) to the clip's new sum.
  */
 export async function addClipMoods(db: Db, guildId: string, changes: readonly ClipMoodChange[]): Promise<void> {
+  if (db.engine === 'postgres') return addClipMoodsPostgres(db, guildId, changes);
   const q = queries(db);
   const touched = new Map<string, [string, number, string]>();
   for (const [type, key, clip, mood, change] of changes) {
@@ -159,6 +160,47 @@ export async function addClipMoods(db: Db, guildId: string, changes: readonly Cl
       [guildId, type, key, clip],
     );
   }
+}
+
+// addClipMoods on PostgreSQL: the same three effects in three set-based statements, not five round trips per row.
+// The changes come as one JSON parameter, summed per row key (a statement may not change a row twice).
+const POSTGRES_CLIP_CHANGES_CTE = `WITH input AS (
+  SELECT x.t COLLATE "C" AS t, x.k AS k, x.c COLLATE "C" AS c, x.m COLLATE "C" AS m, sum(x.n)::integer AS n
+    FROM jsonb_to_recordset(?::jsonb) AS x(t text, k bigint, c text, m text, n integer)
+   GROUP BY 1, 2, 3, 4 HAVING sum(x.n) <> 0)`;
+
+const POSTGRES_ADD_CLIP_MOODS_SQL = `${POSTGRES_CLIP_CHANGES_CTE}
+  INSERT INTO analytics_clip_moods (guild_id, period_type, period_start, clip_id, mood, reactions)
+  SELECT ?, t, k, c, m, n FROM input
+  ON CONFLICT (guild_id, period_type, period_start, clip_id, mood)
+  DO UPDATE SET reactions = analytics_clip_moods.reactions + excluded.reactions`;
+
+const POSTGRES_DROP_EMPTY_CLIP_MOODS_SQL = `${POSTGRES_CLIP_CHANGES_CTE}
+  DELETE FROM analytics_clip_moods a USING input
+   WHERE a.guild_id = ? AND a.period_type = input.t AND a.period_start = input.k AND a.clip_id = input.c
+     AND a.mood = input.m AND a.reactions = 0`;
+
+// Each touched (bucket, clip) summed through the primary key (LATERAL): a join lets the planner read the guild's every
+// mood row when its statistics are stale, as they are after a rebuild until the next ANALYZE.
+const POSTGRES_CLIP_TOTALS_SQL = `WITH touched AS (
+  SELECT DISTINCT x.t COLLATE "C" AS t, x.k AS k, x.c COLLATE "C" AS c
+    FROM jsonb_to_recordset(?::jsonb) AS x(t text, k bigint, c text)),
+  sums AS (
+  SELECT touched.t, touched.k, touched.c, s.total FROM touched CROSS JOIN LATERAL (
+    SELECT sum(a.reactions)::integer AS total FROM analytics_clip_moods a
+     WHERE a.guild_id = ? AND a.period_type = touched.t AND a.period_start = touched.k AND a.clip_id = touched.c) AS s)
+  UPDATE analytics_clip_moods a SET clip_total = sums.total FROM sums
+   WHERE a.guild_id = ? AND a.period_type = sums.t AND a.period_start = sums.k AND a.clip_id = sums.c
+     AND a.clip_total IS DISTINCT FROM sums.total`;
+
+async function addClipMoodsPostgres(db: Db, guildId: string, changes: readonly ClipMoodChange[]): Promise<void> {
+  const kept = changes.filter((c) => c[4] !== 0);
+  if (kept.length === 0) return;
+  const q = queries(db);
+  const json = JSON.stringify(kept.map(([t, k, c, m, n]) => ({ t, k, c, m, n })));
+  await q.run(POSTGRES_ADD_CLIP_MOODS_SQL, [json, guildId]);
+  await q.run(POSTGRES_DROP_EMPTY_CLIP_MOODS_SQL, [json, guildId]);
+  await q.run(POSTGRES_CLIP_TOTALS_SQL, [json, guildId, guildId]);
 }
 
 /** A rebuild's first write: the guild's mood rows, mixes and state go (reads compute from the raw tables meanwhile). */
@@ -249,6 +291,7 @@ export async function readMoodMixRows(db: Db, guildId: string, type: string, key
 
 /** Adds the changes to the stored mix rows (creating them), then deletes the rows they brought to all zeros. */
 export async function addMoodMixes(db: Db, guildId: string, changes: readonly MoodMixChange[]): Promise<void> {
+  if (db.engine === 'postgres') return addMoodMixesPostgres(db, guildId, changes);
   const q = queries(db);
   const sets = MOOD_COLUMNS.map((m) => `${m} = analytics_mood_mixes.${m} + excluded.${m}`).join(', ');
   for (const [type, key, dimension, subject, counts] of changes) {
@@ -268,6 +311,35 @@ export async function addMoodMixes(db: Db, guildId: string, changes: readonly Mo
       [guildId, type, key, dimension, subject],
     );
   }
+}
+
+// addMoodMixes on PostgreSQL: two set-based statements (the changes as one JSON parameter, summed per row key).
+const POSTGRES_MIX_CHANGES_CTE = `WITH input AS (
+  SELECT x.t COLLATE "C" AS t, x.k AS k, x.d COLLATE "C" AS d, x.s COLLATE "C" AS s,
+         ${MOOD_COLUMNS.map((m, i) => `sum(x.n[${i + 1}])::integer AS ${m}`).join(', ')}
+    FROM jsonb_to_recordset(?::jsonb) AS x(t text, k bigint, d text, s text, n integer[])
+   GROUP BY 1, 2, 3, 4)`;
+
+const POSTGRES_ADD_MOOD_MIXES_SQL = `${POSTGRES_MIX_CHANGES_CTE}
+  INSERT INTO analytics_mood_mixes (guild_id, period_type, period_start, dimension, subject_id, total, ${MIX_COLUMNS_SQL})
+  SELECT ?, t, k, d, s, ${MOOD_COLUMNS.join(' + ')}, ${MIX_COLUMNS_SQL} FROM input
+   WHERE NOT (${MOOD_COLUMNS.map((m) => `${m} = 0`).join(' AND ')})
+  ON CONFLICT (guild_id, period_type, period_start, dimension, subject_id)
+  DO UPDATE SET total = analytics_mood_mixes.total + excluded.total,
+                ${MOOD_COLUMNS.map((m) => `${m} = analytics_mood_mixes.${m} + excluded.${m}`).join(', ')}`;
+
+const POSTGRES_DROP_EMPTY_MIXES_SQL = `${POSTGRES_MIX_CHANGES_CTE}
+  DELETE FROM analytics_mood_mixes a USING input
+   WHERE a.guild_id = ? AND a.period_type = input.t AND a.period_start = input.k AND a.dimension = input.d
+     AND a.subject_id = input.s AND ${MOOD_COLUMNS.map((m) => `a.${m} = 0`).join(' AND ')}`;
+
+async function addMoodMixesPostgres(db: Db, guildId: string, changes: readonly MoodMixChange[]): Promise<void> {
+  const kept = changes.filter((c) => c[4].some((n) => n !== 0));
+  if (kept.length === 0) return;
+  const q = queries(db);
+  const json = JSON.stringify(kept.map(([t, k, d, s, n]) => ({ t, k, d, s, n })));
+  await q.run(POSTGRES_ADD_MOOD_MIXES_SQL, [json, guildId]);
+  await q.run(POSTGRES_DROP_EMPTY_MIXES_SQL, [json, guildId]);
 }
 
 /** Inserts rebuilt mix rows, none already stored (rows of all zeros are skipped). PostgreSQL: one statement per call. */

@@ -76,3 +76,14 @@ export async function finishRebuild(
   await q.run('UPDATE dirty_hours SET engagement_only = ? WHERE guild_id = ? AND engagement_only <> ?', [false, guildId, false]);
   await recordRun(db, guildId, [...spans.keys()], timezone, now, true);
 }
+
+/**
+ * PostgreSQL, after full rebuilds: fresh planner statistics for the mood tables. Until autovacuum's next ANALYZE the
+ * planner takes a table rebuilt from empty for a tiny one, and the next incremental run's set-based mood writes
+ * (which join their changes to the stored rows) would read the guild's every mood row where they need a few by key.
+ * The other summaries are written and read by bucket key, whatever the statistics say. (A role that does not own the
+ * tables gets a warning from the server, not an error.)
+ */
+export async function analyzeMoodSummaries(db: Db): Promise<void> {
+  if (db.engine === 'postgres') await queries(db).run('ANALYZE analytics_clip_moods, analytics_mood_mixes');
+}
