@@ -25,6 +25,8 @@ export interface IdentifySlots {
     now: number;
     intervalMs: number;
   }): Promise<{ taken: true } | { taken: false; slot: { shardId: number; holder: string; identifiedAt: number } | null }>;
+  /** Moves the slot taken at takenAt to `at`, when the IDENTIFY went out; a slot taken by someone since stays. */
+  stamp(r: { key: number; holder: string; takenAt: number; at: number }): Promise<void>;
 }
 
 export interface SharedIdentifyThrottleOptions {
@@ -67,6 +69,15 @@ export function sharedIdentifyThrottler(options: SharedIdentifyThrottleOptions):
         const now = options.clock.now();
         const answer = await options.slots.take({ key, shardId, holder: options.holder, now, intervalMs });
         if (answer.taken) {
+          // The take's round trip delayed this IDENTIFY: its 5 s count from when it goes out (right after this
+          // returns), or a slow take followed by a fast one would put two IDENTIFYs of the key less than 5 s apart.
+          // Not awaited, so the IDENTIFY is not delayed further; the next taker is at least 5 s away.
+          const at = options.clock.now();
+          if (at > now) {
+            options.slots
+              .stamp({ key, holder: options.holder, takenAt: now, at })
+              .catch((error: unknown) => logger.warn({ err: error, shardId, key }, 'discord: identify slot not re-stamped'));
+          }
           if (ask > 0)
             logger.info(
               { shardId, key, waitedMs: now - started },

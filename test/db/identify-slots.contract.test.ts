@@ -2,7 +2,7 @@
 // the slot is free again once its IDENTIFY is the interval old (not before), and the refused learn who holds it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/database';
-import { listIdentifySlots, takeIdentifySlot } from '../../src/db/stores/identify-slots';
+import { listIdentifySlots, stampIdentifySlot, takeIdentifySlot } from '../../src/db/stores/identify-slots';
 import { openTestDatabase, testEngines, type TestDatabase } from '../helpers/engines';
 
 describe.each(testEngines())('identify slots on %s', (engine) => {
@@ -48,6 +48,18 @@ describe.each(testEngines())('identify slots on %s', (engine) => {
       { key: 1, shardId: 5, holder: 'b', identifiedAt: 105_000 },
       { key: 2, shardId: 2, holder: 'b', identifiedAt: 100_001 },
     ]);
+  });
+
+  it('moves a slot to when its IDENTIFY went out, unless someone took the slot since', async () => {
+    expect(await take(t.db, 3, 3, 'a', 200_000)).toEqual({ taken: true });
+    await stampIdentifySlot(t.db, { key: 3, holder: 'a', takenAt: 200_000, at: 200_300 });
+    // Counted from the stamp: 5 s after the take is not enough, 5 s after the IDENTIFY is.
+    expect(await take(others[0]!.db, 3, 7, 'b', 205_000)).toMatchObject({ taken: false, slot: { identifiedAt: 200_300 } });
+    expect(await take(others[0]!.db, 3, 7, 'b', 205_300)).toEqual({ taken: true });
+    // A late stamp of the old take (another holder's slot now, or a later take of its own) changes nothing.
+    await stampIdentifySlot(t.db, { key: 3, holder: 'a', takenAt: 200_000, at: 209_000 });
+    await stampIdentifySlot(t.db, { key: 3, holder: 'b', takenAt: 200_000, at: 209_000 });
+    expect((await listIdentifySlots(t.db)).find((s) => s.key === 3)).toEqual({ key: 3, shardId: 7, holder: 'b', identifiedAt: 205_300 });
   });
 
   it(`keeps the number types on ${engine}: epoch ms past 2^31 read back as numbers`, async () => {

@@ -49,6 +49,17 @@ export async function takeIdentifySlot(db: Db, r: IdentifySlotRequest): Promise<
   return { taken: false, slot: slot ? normalize(slot) : null };
 }
 
+/**
+ * Moves the slot this holder took at `takenAt` to `at`, the moment its IDENTIFY actually went out (after the take's
+ * round trip), so the next shard of the key counts its 5 s from there. A slot someone took since is left alone.
+ */
+export async function stampIdentifySlot(db: Db, r: { key: number; holder: string; takenAt: number; at: number }): Promise<void> {
+  await queries(db).run(
+    'UPDATE identify_slots SET identified_at = @at WHERE rate_limit_key = @key AND holder = @holder AND identified_at = @takenAt',
+    r,
+  );
+}
+
 /** Every key's last IDENTIFY, by key (status, tests). */
 export async function listIdentifySlots(db: Db): Promise<IdentifySlot[]> {
   const rows = await queries(db).all<IdentifySlot>(
@@ -64,6 +75,9 @@ function normalize(row: IdentifySlot): IdentifySlot {
 }
 
 /** The slots bound to a database, for the gateway's identify throttle (src/discord/identify-throttle.ts). */
-export function identifySlotStore(db: Db): { take(r: IdentifySlotRequest): Promise<IdentifySlotAnswer> } {
-  return { take: (r) => takeIdentifySlot(db, r) };
+export function identifySlotStore(db: Db): {
+  take(r: IdentifySlotRequest): Promise<IdentifySlotAnswer>;
+  stamp(r: { key: number; holder: string; takenAt: number; at: number }): Promise<void>;
+} {
+  return { take: (r) => takeIdentifySlot(db, r), stamp: (r) => stampIdentifySlot(db, r) };
 }
