@@ -17,6 +17,8 @@ import { REPORT_EMAIL_CHECK_CRON, REPORT_EMAIL_JOB_NAME, runDueReportEmails } fr
 import { REPORT_CHECK_CRON, REPORT_JOB_NAME, runDueReports } from './reports/monthly';
 import { createAdminServices } from './discord/admin-services';
 import { createDiscordBot } from './discord/bot';
+import { sharedIdentifyThrottler } from './discord/identify-throttle';
+import { identifySlotStore } from './db/stores/identify-slots';
 import type { FatalClose } from './discord/fatal-close';
 import { createBotView } from './discord/bot-view';
 import type { BridgedBot } from './http/bot-bridge';
@@ -35,7 +37,7 @@ import { Pagination } from './discord/pagination';
 import { startHttpWorker, type HttpWorker } from './http/worker-thread';
 import type { Logger } from './logger';
 import { createExclusive } from './scheduler/exclusive';
-import { createScheduler, type Scheduler } from './scheduler/scheduler';
+import { createScheduler, processHolderId, type Scheduler } from './scheduler/scheduler';
 import { createTwitchApi, type TwitchApi } from './twitch/client';
 import { createTwitchJobs } from './twitch/jobs';
 import type { Service } from './service';
@@ -144,6 +146,8 @@ export function createApp({ config, logger, clock, db: opened, onFatalClose }: A
       apiBaseUrl: config.DISCORD_API_BASE_URL,
       onInteraction: createInteractionRouter(commands, COMMANDS),
       shards: { count: config.DISCORD_SHARD_COUNT, ids: config.DISCORD_SHARD_IDS },
+      // Every bot process of every host paces its IDENTIFYs through the database: Discord's limit is per bot.
+      buildIdentifyThrottler: sharedIdentifyThrottler({ slots: identifySlotStore(db), logger, clock, holder: processHolderId() }),
       ...(onFatalClose ? { onFatalClose } : {}),
     });
     services.push(bot);

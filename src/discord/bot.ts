@@ -14,6 +14,7 @@ import { attachInteractionListener, type InteractionHandler } from './events/int
 import { fetchGatewayBot } from './gateway-bot';
 import { guardGatewayPackets } from './gateway-guard';
 import { fatalClose, type FatalClose } from './fatal-close';
+import type { BuildIdentifyThrottler } from './identify-throttle';
 import {
   planShards,
   type ShardCountSetting,
@@ -37,6 +38,11 @@ export interface DiscordBotOptions {
   /** DISCORD_SHARD_COUNT and DISCORD_SHARD_IDS; default: Discord's recommended count, every shard. */
   shards?: { count: ShardCountSetting; ids: ShardIdsSetting };
   /**
+   * The identify throttle shared by every bot process through the database (identify-throttle.ts); without it,
+   * @discordjs/ws's own throttler paces this process's shards alone.
+   */
+  buildIdentifyThrottler?: BuildIdentifyThrottler;
+  /**
    * Called once when Discord closes a shard for good after login (close codes 4004, 4010–4014: fatal-close.ts); the
    * entry point ends the process with status 1. A fatal close during login rejects start() instead.
    */
@@ -57,7 +63,10 @@ export interface DiscordBot extends Service {
 
 export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
   const logger = options.logger.child({ service: 'discord' });
-  const client = createDiscordClient({ apiBaseUrl: options.apiBaseUrl });
+  const client = createDiscordClient({
+    apiBaseUrl: options.apiBaseUrl,
+    ...(options.buildIdentifyThrottler ? { buildIdentifyThrottler: options.buildIdentifyThrottler } : {}),
+  });
   const capture = options.capture;
   const ctx: CaptureContext = createCaptureContext({ capture, logger, clock: options.clock, client });
   const stopTimeoutMs = options.stopTimeoutMs ?? 15_000;
@@ -137,7 +146,7 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
         client.rest.setToken(options.token);
         plan = planShards(options.shards ?? { count: 'auto', ids: 'all' }, await fetchGatewayBot(client.rest));
         logPlan(plan);
-        // discord.js reads these when it connects; its identify throttler then starts them in max_concurrency buckets.
+        // discord.js reads these when it connects; the identify throttler then starts them in max_concurrency buckets.
         client.options.shards = plan.shardIds;
         client.options.shardCount = plan.shardCount;
         await client.login(options.token);

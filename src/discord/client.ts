@@ -1,10 +1,13 @@
 // Builds the discord.js Client: the intents and partials capture needs, and caches bounded so that memory
 // stays flat however much history flows past.
 import { Client, GatewayIntentBits, Options, Partials, type Snowflake } from 'discord.js';
+import type { BuildIdentifyThrottler } from './identify-throttle';
 
 export interface DiscordClientOptions {
   /** REST base URL, e.g. https://discord.com/api (or a proxy or a test fake). */
   apiBaseUrl: string;
+  /** The identify throttle shared through the database (identify-throttle.ts); default: @discordjs/ws's own, per process. */
+  buildIdentifyThrottler?: BuildIdentifyThrottler;
 }
 
 /** Messages kept per channel: enough to see edits and reactions on recent posts without a REST fetch. */
@@ -27,6 +30,7 @@ export function createDiscordClient(options: DiscordClientOptions): Client {
     // Without partials, reactions, edits and deletes of messages the client never cached are dropped.
     partials: [Partials.Message, Partials.Reaction, Partials.User, Partials.Channel],
     rest: { api: options.apiBaseUrl },
+    ...(options.buildIdentifyThrottler ? { ws: { buildIdentifyThrottler: options.buildIdentifyThrottler } } : {}),
     // Guilds, channels, threads and roles stay whole (discord.js needs them); everything that grows with
     // traffic is capped, and what is useless to capture is not cached at all.
     makeCache: Options.cacheWithLimits({

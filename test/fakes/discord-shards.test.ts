@@ -25,6 +25,8 @@ function connect(discord: FakeDiscord) {
       socket.send(JSON.stringify({ op: 2, d: { token: discord.token, intents: 0, properties: {}, ...(shard ? { shard } : {}) } }));
     },
     close: () => socket.close(1000),
+    /** The connection dropped without a close frame, as when the client's process is killed. */
+    kill: () => socket.terminate(),
   };
 }
 
@@ -96,5 +98,31 @@ describe('fake Discord gateway shards', () => {
     expect(discord.identifyThrottleViolations).toBe(1);
     expect(discord.connectedShards).toEqual([0, 1]);
     for (const c of [first, otherKey, sameKey]) c.close();
+  });
+
+  it("holds the events of a shard whose connection died for that shard's next session, after its GUILD_CREATEs", async () => {
+    const ids = guildIds();
+    discord = await startFakeDiscord({ shards: 4, guilds: ids.map((id) => ({ id, name: id })) });
+    const before = connect(discord);
+    await before.identify([2, 4]);
+    await discord.waitFor(() => discord.connectedShards.join() === '2');
+    before.kill();
+    await discord.waitFor(() => discord.connectedShards.length === 0);
+    await discord.dispatch('MESSAGE_CREATE', { id: snowflake(), channel_id: '1', guild_id: ids[2], content: 'while down' });
+    await discord.dispatch('MESSAGE_CREATE', { id: snowflake(), channel_id: '1', guild_id: ids[1], content: 'another shard' });
+
+    const after = connect(discord);
+    await after.identify([2, 4]);
+    await vi.waitFor(() => expect(after.frames.some((f) => f.t === 'MESSAGE_CREATE')).toBe(true));
+    expect(after.frames.filter((f) => f.op === 0).map((f) => f.t)).toEqual(['READY', 'GUILD_CREATE', 'MESSAGE_CREATE']);
+    expect(after.frames.find((f) => f.t === 'MESSAGE_CREATE')?.d.content).toBe('while down');
+    // Handed over once: the old session is over, and a third session of the shard gets nothing more.
+    after.kill();
+    await discord.waitFor(() => discord.connectedShards.length === 0);
+    const third = connect(discord);
+    await third.identify([2, 4]);
+    await vi.waitFor(() => expect(third.frames.some((f) => f.t === 'GUILD_CREATE')).toBe(true));
+    expect(third.frames.filter((f) => f.t === 'MESSAGE_CREATE')).toEqual([]);
+    third.close();
   });
 });

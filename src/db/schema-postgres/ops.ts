@@ -1,6 +1,7 @@
 // Operational state on PostgreSQL: the twin of src/db/schema/ops.ts. digest_posts and backfill_checkpoints are
 // guild data (keys begin with guild_id); api_tokens (looked up by token hash before the guild is known),
-// job_runs (per job) is a small shared table: a reference table under Citus.
+// job_runs (per job) and identify_slots (per gateway rate-limit key, bot-wide) are small shared tables: reference tables
+// under Citus.
 import { index, integer, pgTable, primaryKey, uniqueIndex } from 'drizzle-orm/pg-core';
 import { bigCount, identity, millis, text } from './types';
 
@@ -95,3 +96,10 @@ export const jobRunHistory = pgTable(
   },
   (t) => [index('job_run_history_job_idx').on(t.job, t.id)],
 );
+
+export const identifySlots = pgTable('identify_slots', {
+  rateLimitKey: integer('rate_limit_key').primaryKey(),
+  identifiedAt: millis('identified_at').notNull(),
+  holder: text('holder').notNull(),
+  shardId: integer('shard_id').notNull(),
+});

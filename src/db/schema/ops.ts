@@ -110,3 +110,16 @@ export const jobRunHistory = sqliteTable(
   },
   (t) => [index('job_run_history_job_idx').on(t.job, t.id)],
 );
+
+/**
+ * The gateway identify throttle shared by every bot process and host (docs/adr/0033-identify-slots-in-the-database.md):
+ * one row per rate-limit key (shard_id % max_concurrency) with the last IDENTIFY's time, taken with one conditional
+ * upsert once it is 5 s old. Bot-wide, not guild data.
+ */
+export const identifySlots = sqliteTable('identify_slots', {
+  rateLimitKey: integer('rate_limit_key').primaryKey(),
+  identifiedAt: integer('identified_at').notNull(),
+  /** The process that took the slot (host, pid and a random part) and for which shard, for the log and status. */
+  holder: text('holder').notNull(),
+  shardId: integer('shard_id').notNull(),
+});

@@ -109,6 +109,11 @@ interface Session {
   /** Dispatches sent in this session, for RESUME replays. */
   log: { s: number; t: string; d: unknown }[];
   socket: WebSocket | null;
+  /**
+   * Dispatches that came while the session had no connection. A RESUME replays them from `log`; when the process
+   * that ran the session died instead (kill -9) and its shard identifies again, the new session gets them.
+   */
+  held: { t: string; d: unknown }[];
   intents: number;
   invalid: boolean;
   /** [shard id, shard count] from IDENTIFY ([0, 1] when it had none). */
@@ -257,6 +262,10 @@ export class FakeDiscord {
       session.log.push({ s, t: event, d: data });
       if (session.log.length > this.replayLimit) session.log.splice(0, session.log.length - this.replayLimit);
       if (session.socket) sends.push(send(session.socket, { op: GatewayOpcodes.Dispatch, s, t: event, d: data }));
+      else {
+        session.held.push({ t: event, d: data });
+        if (session.held.length > this.replayLimit) session.held.splice(0, session.held.length - this.replayLimit);
+      }
     }
     await Promise.all(sends);
   }
@@ -418,9 +427,17 @@ export class FakeDiscord {
             void send(socket, { op: GatewayOpcodes.InvalidSession, d: false });
             break;
           }
-          session = { id: snowflake(), sequence: 0, log: [], socket, intents: Number(d.intents ?? 0), invalid: false, shard };
+          // Unlike Discord, which drops them, what a dead session of this shard held goes to the new one after its
+          // GUILD_CREATEs, so a test that kills a bot process can count every event (test/fakes/discord/README.md).
+          const inherited: { t: string; d: unknown }[] = [];
+          for (const old of this.sessions.values()) {
+            if (old.invalid || old.socket || old.shard[0] !== shard[0] || old.shard[1] !== shard[1]) continue;
+            old.invalid = true;
+            inherited.push(...old.held.splice(0));
+          }
+          session = { id: snowflake(), sequence: 0, log: [], socket, held: [], intents: Number(d.intents ?? 0), invalid: false, shard };
           this.sessions.set(session.id, session);
-          void this.sendReadyAndGuilds(session);
+          void this.sendReadyAndGuilds(session, inherited);
           break;
         }
         case GatewayOpcodes.Resume: {
@@ -433,6 +450,8 @@ export class FakeDiscord {
           }
           session = known;
           known.socket = socket;
+          // The replay from `log` below covers them.
+          known.held = [];
           void (async () => {
             for (const entry of known.log.filter((e) => e.s > Number(d.seq ?? 0))) {
               await send(socket, { op: GatewayOpcodes.Dispatch, s: entry.s, t: entry.t, d: entry.d });
@@ -461,7 +480,7 @@ export class FakeDiscord {
     socket.on('error', () => undefined);
   }
 
-  private async sendReadyAndGuilds(session: Session): Promise<void> {
+  private async sendReadyAndGuilds(session: Session, inherited: { t: string; d: unknown }[] = []): Promise<void> {
     const socket = session.socket;
     if (!socket) return;
     const [shardId, count] = session.shard;
@@ -484,6 +503,7 @@ export class FakeDiscord {
     const events: [string, unknown][] = [
       ['READY', ready],
       ...guilds.map((g): [string, unknown] => ['GUILD_CREATE', guildCreate(g, this.botMemberIn(g))]),
+      ...inherited.map((e): [string, unknown] => [e.t, e.d]),
     ];
     for (const [t, d] of events) {
       const s = ++session.sequence;

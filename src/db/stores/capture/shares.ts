@@ -2,7 +2,9 @@
 // write here is idempotent. Call inside a capture batch's transaction. The logic is steps (./steps.ts): synchronous
 // on a SQLite connection (the `…On` functions), awaited on PostgreSQL.
 import type { Connection } from '../../client';
+import type { Db } from '../../database';
 import { markDirtyHoursSteps } from '../../dirty';
+import { queries } from '../../sql';
 import type { Source } from '../../schema';
 import { addClipEngagement, refreshClipEngagement, type ClipKey } from './clip-counters';
 import { journalEngagementChange, withEngagementChanges } from './engagement-journal';
@@ -227,4 +229,12 @@ export function* reactionTimes(w: Writer, message: MessageRef): Steps<number[]> 
   const { guildId, messageId } = message;
   const rows = yield* all<{ t: number }>(REACTION_TIMES[w.engine], [guildId, messageId, guildId, messageId]);
   return rows.map((r) => r.t);
+}
+
+/** The guild's active shares, one row per message and clip, by message (status, the multi-process tests). */
+export async function listActiveShares(db: Db, guildId: string): Promise<Array<{ messageId: string; clipId: string }>> {
+  return queries(db).all<{ messageId: string; clipId: string }>(
+    'SELECT message_id AS "messageId", clip_id AS "clipId" FROM shares WHERE guild_id = ? AND deleted_at IS NULL ORDER BY message_id, clip_id',
+    [guildId],
+  );
 }
