@@ -1,5 +1,6 @@
 // The mood counts' statements: the raw reactions per local day, clip and emoji the aggregation maps to moods, the
-// stored per-clip mood rows (analytics_clip_moods) it reads and adjusts, and the guild's mood state (mood_state).
+// stored per-clip mood rows (analytics_clip_moods, with what the rankings show of each clip) it reads and adjusts,
+// the mixes, and the guild's mood state (mood_state). Over 400 lines: one table family's writes, kept together.
 import { run } from '../client';
 import type { Db } from '../database';
 import { COUNTED_CLIP_SQL } from '../analytics/facts-sql';
@@ -22,12 +23,19 @@ export interface MoodMixRow {
 /** A change of one mix row: (period type, bucket key, dimension, subject, counts to add in MOOD_COLUMNS order). */
 export type MoodMixChange = [type: string, key: number, dimension: MixDimension, subjectId: string, counts: number[]];
 
-/** How the mixes attribute a clip: counted as the leaderboards count it, with its current creator and game. */
+/**
+ * How the mixes attribute a clip (counted as the leaderboards count it, with its current creator and game), and what
+ * its stored mood rows show of it (title, URL, creator and game names as its clips row has them).
+ */
 export interface ClipFacet {
   clip_id: string;
   counted: boolean;
   creator_id: string | null;
   game_id: string | null;
+  title: string | null;
+  url: string;
+  creator_name: string | null;
+  game_name: string | null;
 }
 
 /** Reactions (named and imported counts) placed in range `k` on a live share of `clip_id`, by emoji. */
@@ -149,16 +157,78 @@ export async function addClipMoods(db: Db, guildId: string, changes: readonly Cl
       [guildId, type, key, clip, mood],
     );
   }
-  for (const [type, key, clip] of touched.values()) {
-    await q.run(
-      `UPDATE analytics_clip_moods SET clip_total = (
-         SELECT sum(x.reactions) FROM analytics_clip_moods x
-          WHERE x.guild_id = analytics_clip_moods.guild_id AND x.period_type = analytics_clip_moods.period_type
-            AND x.period_start = analytics_clip_moods.period_start AND x.clip_id = analytics_clip_moods.clip_id)
-        WHERE guild_id = ? AND period_type = ? AND period_start = ? AND clip_id = ?`,
-      [guildId, type, key, clip],
-    );
+  for (const [type, key, clip] of touched.values()) await q.run(CLIP_MIX_UPDATE_SQL, [guildId, type, key, clip]);
+}
+
+const SAME_BUCKET_CLIP = `x.guild_id = analytics_clip_moods.guild_id AND x.period_type = analytics_clip_moods.period_type
+  AND x.period_start = analytics_clip_moods.period_start AND x.clip_id = analytics_clip_moods.clip_id`;
+
+/** A (bucket, clip)'s rows get the clip's total and mix in the bucket (clip_counts: MOOD_COLUMNS order, comma-separated). */
+const CLIP_MIX_UPDATE_SQL = `UPDATE analytics_clip_moods SET
+    clip_total = (SELECT sum(x.reactions) FROM analytics_clip_moods x WHERE ${SAME_BUCKET_CLIP}),
+    clip_counts = (SELECT ${MOOD_COLUMNS.map((m) => `CAST(coalesce(sum(CASE WHEN x.mood = '${m}' THEN x.reactions END), 0) AS TEXT)`).join(" || ',' || ")}
+                     FROM analytics_clip_moods x WHERE ${SAME_BUCKET_CLIP})
+  WHERE guild_id = ? AND period_type = ? AND period_start = ? AND clip_id = ?`;
+
+/** A clip's mix as clip_counts holds it. */
+export function clipCountsText(counts: readonly number[]): string {
+  return counts.join(',');
+}
+
+/** A (period type, bucket key, clip) whose stored rows must show the clip as its clips row has it now. */
+export type ClipBucket = [type: string, key: number, clipId: string];
+
+const INFO_COLUMNS = ['counted', 'title', 'url', 'creator_name', 'game_name'] as const;
+
+// One statement per call: the buckets and what to show as one JSON parameter; rows already right are not written.
+const INFO_SOURCE = {
+  sqlite: `SELECT value ->> '$.t' AS t, value ->> '$.k' AS k, value ->> '$.c' AS c, value ->> '$.counted' AS counted,
+                  value ->> '$.title' AS title, value ->> '$.url' AS url, value ->> '$.creator_name' AS creator_name,
+                  value ->> '$.game_name' AS game_name FROM json_each(?)`,
+  postgres: `SELECT * FROM jsonb_to_recordset(?::jsonb)
+               AS y(t text, k bigint, c text, counted integer, title text, url text, creator_name text, game_name text)`,
+};
+
+/**
+ * Sets what the stored rows of each (bucket, clip) show of the clip (ADR 0030) from `facets`; a clip without a facet
+ * (no clips row) shows as not counted. Rows already showing it are left alone.
+ */
+export async function refreshClipInfo(
+  db: Db,
+  guildId: string,
+  buckets: readonly ClipBucket[],
+  facets: ReadonlyMap<string, ClipFacet>,
+): Promise<void> {
+  const q = queries(db);
+  const sql = `UPDATE analytics_clip_moods SET ${INFO_COLUMNS.map((c) => `${c} = x.${c}`).join(', ')}
+     FROM (${dialect(db, INFO_SOURCE)}) AS x
+    WHERE analytics_clip_moods.guild_id = ? AND analytics_clip_moods.period_type = x.t
+      AND analytics_clip_moods.period_start = x.k AND analytics_clip_moods.clip_id = x.c
+      AND (${INFO_COLUMNS.map((c) => `analytics_clip_moods.${c} IS DISTINCT FROM x.${c}`).join(' OR ')})`;
+  for (let i = 0; i < buckets.length; i += ROWS_PER_INFO_STATEMENT) {
+    const part = buckets.slice(i, i + ROWS_PER_INFO_STATEMENT).map(([t, k, c]) => ({ t, k, c, ...shownOf(facets.get(c)) }));
+    await q.run(sql, [JSON.stringify(part), guildId]);
   }
+}
+
+const ROWS_PER_INFO_STATEMENT = 500;
+
+/** What a clip's mood rows show of it. */
+function shownOf(facet: ClipFacet | undefined): {
+  counted: number;
+  title: string | null;
+  url: string;
+  creator_name: string | null;
+  game_name: string | null;
+} {
+  if (!facet) return { counted: 0, title: null, url: '', creator_name: null, game_name: null };
+  return {
+    counted: facet.counted ? 1 : 0,
+    title: facet.title,
+    url: facet.url,
+    creator_name: facet.creator_name,
+    game_name: facet.game_name,
+  };
 }
 
 /** A rebuild's first write: the guild's mood rows, mixes and state go (reads compute from the raw tables meanwhile). */
@@ -171,40 +241,67 @@ export async function clearClipMoods(db: Db, guildId: string): Promise<void> {
 
 /**
  * Inserts rebuilt rows: (period type, bucket key, clip, mood, reactions), none already stored, each with its clip's
- * total in the bucket (`clipTotal`, keyed `type\tkey\tclip`). PostgreSQL: one set-based statement (the rows as one
- * JSON parameter), not a round trip per row.
+ * mix in the bucket (`clipMix`, keyed `type\tkey\tclip`, MOOD_COLUMNS order) and what it shows of the clip (`facets`).
+ * PostgreSQL: one set-based statement (the rows as one JSON parameter), not a round trip per row.
  */
 export async function insertClipMoods(
   db: Db,
   guildId: string,
   rows: readonly ClipMoodChange[],
-  clipTotal: ReadonlyMap<string, number>,
+  clipMix: ReadonlyMap<string, readonly number[]>,
+  facets: ReadonlyMap<string, ClipFacet>,
 ): Promise<void> {
   const q = queries(db);
   const kept = rows.filter((r) => r[4] !== 0);
   if (kept.length === 0) return;
-  const totalOf = (type: string, key: number, clip: string): number => clipTotal.get(`${type}\t${key}\t${clip}`) ?? 0;
+  const mixOf = (type: string, key: number, clip: string): readonly number[] => clipMix.get(`${type}\t${key}\t${clip}`) ?? [];
+  const totalOf = (counts: readonly number[]): number => counts.reduce((a, b) => a + b, 0);
+  const columns =
+    'guild_id, period_type, period_start, clip_id, mood, reactions, clip_total, clip_counts, counted, title, url, creator_name, game_name';
   if (db.engine === 'postgres') {
     await q.run(
-      `INSERT INTO analytics_clip_moods (guild_id, period_type, period_start, clip_id, mood, reactions, clip_total)
-       SELECT ?, x.t, x.k, x.c, x.m, x.n, x.s FROM jsonb_to_recordset(?::jsonb) AS x(t text, k bigint, c text, m text, n integer, s integer)`,
-      [guildId, JSON.stringify(kept.map(([t, k, c, m, n]) => ({ t, k, c, m, n, s: totalOf(t, k, c) })))],
+      `INSERT INTO analytics_clip_moods (${columns})
+       SELECT ?, x.t, x.k, x.c, x.m, x.n, x.s, x.cc, x.counted, x.title, x.url, x.creator_name, x.game_name
+         FROM jsonb_to_recordset(?::jsonb) AS x(t text, k bigint, c text, m text, n integer, s integer, cc text, counted integer,
+                                                title text, url text, creator_name text, game_name text)`,
+      [
+        guildId,
+        JSON.stringify(
+          kept.map(([t, k, c, m, n]) => {
+            const mix = mixOf(t, k, c);
+            return { t, k, c, m, n, s: totalOf(mix), cc: clipCountsText(mix), ...shownOf(facets.get(c)) };
+          }),
+        ),
+      ],
     );
     return;
   }
   for (const [type, key, clip, mood, n] of kept) {
-    await q.run(
-      `INSERT INTO analytics_clip_moods (guild_id, period_type, period_start, clip_id, mood, reactions, clip_total)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      [guildId, type, key, clip, mood, n, totalOf(type, key, clip)],
-    );
+    const mix = mixOf(type, key, clip);
+    const shown = shownOf(facets.get(clip));
+    await q.run(`INSERT INTO analytics_clip_moods (${columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
+      guildId,
+      type,
+      key,
+      clip,
+      mood,
+      n,
+      totalOf(mix),
+      clipCountsText(mix),
+      shown.counted,
+      shown.title,
+      shown.url,
+      shown.creator_name,
+      shown.game_name,
+    ]);
   }
 }
 
 /** How the mixes attribute the guild's clips among `clipIds` (all its clips when 'all'), one JSON parameter per 500. */
 export async function readClipFacets(db: Db, guildId: string, clipIds: readonly string[] | 'all'): Promise<ClipFacet[]> {
-  type Row = { clip_id: string; counted: number; creator_id: string | null; game_id: string | null };
-  const columns = `c.clip_id, c.creator_id, c.game_id, CASE WHEN ${COUNTED_CLIP_SQL} THEN 1 ELSE 0 END AS counted`;
+  type Row = Omit<ClipFacet, 'counted'> & { counted: number };
+  const columns = `c.clip_id, c.creator_id, c.game_id, c.title, c.url, c.creator_name, c.game_name,
+                   CASE WHEN ${COUNTED_CLIP_SQL} THEN 1 ELSE 0 END AS counted`;
   const rows: Row[] = [];
   if (clipIds === 'all') {
     rows.push(...(await queries(db).all<Row>(`SELECT ${columns} FROM clips c WHERE c.guild_id = ?`, [guildId])));
@@ -222,7 +319,7 @@ export async function readClipFacets(db: Db, guildId: string, clipIds: readonly 
       );
     }
   }
-  return rows.map((r) => ({ clip_id: r.clip_id, counted: Number(r.counted) === 1, creator_id: r.creator_id, game_id: r.game_id }));
+  return rows.map((r) => ({ ...r, counted: Number(r.counted) === 1 }));
 }
 
 const MIX_COLUMNS_SQL = MOOD_COLUMNS.join(', ');
