@@ -180,18 +180,13 @@ export type ClipBucket = [type: string, key: number, clipId: string];
 
 const INFO_COLUMNS = ['counted', 'title', 'url', 'creator_name', 'game_name'] as const;
 
-// One statement per call: the buckets and what to show as one JSON parameter; rows already right are not written.
-const INFO_SOURCE = {
-  sqlite: `SELECT value ->> '$.t' AS t, value ->> '$.k' AS k, value ->> '$.c' AS c, value ->> '$.counted' AS counted,
-                  value ->> '$.title' AS title, value ->> '$.url' AS url, value ->> '$.creator_name' AS creator_name,
-                  value ->> '$.game_name' AS game_name FROM json_each(?)`,
-  postgres: `SELECT * FROM jsonb_to_recordset(?::jsonb)
-               AS y(t text, k bigint, c text, counted integer, title text, url text, creator_name text, game_name text)`,
-};
+const DIFFERS = INFO_COLUMNS.map((c) => `${c} IS DISTINCT FROM ?`).join(' OR ');
 
 /**
  * Sets what the stored rows of each (bucket, clip) show of the clip (ADR 0030) from `facets`; a clip without a facet
- * (no clips row) shows as not counted. Rows already showing it are left alone.
+ * (no clips row) shows as not counted. Rows already showing it are left alone. SQLite: a primary-key UPDATE per
+ * bucket (its planner walked the guild's rows for each JSON element of a set-based one); PostgreSQL: one statement per
+ * ROWS_PER_INFO_STATEMENT buckets (the buckets as one JSON parameter).
  */
 export async function refreshClipInfo(
   db: Db,
@@ -200,8 +195,20 @@ export async function refreshClipInfo(
   facets: ReadonlyMap<string, ClipFacet>,
 ): Promise<void> {
   const q = queries(db);
+  if (db.engine !== 'postgres') {
+    for (const [type, key, clip] of buckets) {
+      const shown = INFO_COLUMNS.map((c) => shownOf(facets.get(clip))[c]);
+      await q.run(
+        `UPDATE analytics_clip_moods SET ${INFO_COLUMNS.map((c) => `${c} = ?`).join(', ')}
+          WHERE guild_id = ? AND period_type = ? AND period_start = ? AND clip_id = ? AND (${DIFFERS})`,
+        [...shown, guildId, type, key, clip, ...shown],
+      );
+    }
+    return;
+  }
   const sql = `UPDATE analytics_clip_moods SET ${INFO_COLUMNS.map((c) => `${c} = x.${c}`).join(', ')}
-     FROM (${dialect(db, INFO_SOURCE)}) AS x
+     FROM jsonb_to_recordset(?::jsonb)
+       AS x(t text, k bigint, c text, counted integer, title text, url text, creator_name text, game_name text)
     WHERE analytics_clip_moods.guild_id = ? AND analytics_clip_moods.period_type = x.t
       AND analytics_clip_moods.period_start = x.k AND analytics_clip_moods.clip_id = x.c
       AND (${INFO_COLUMNS.map((c) => `analytics_clip_moods.${c} IS DISTINCT FROM x.${c}`).join(' OR ')})`;
