@@ -1,18 +1,11 @@
 // What the reactions say (docs/moods.md): a period's mood mix, per creator and game, the clips that drew the most of
 // each mood, and a clip's own mix; from the stored mixes and rankings when they follow the guild's current mapping
 // and timezone, else computed from the raw reactions with that mapping.
-import {
-  readMoodClipInfos,
-  readRawEmojiRows,
-  readStoredClipMoods,
-  readStoredMixes,
-  readStoredRankings,
-  type MoodClipInfo,
-} from '../db/analytics/moods';
-import { readNames } from '../db/analytics/names';
+import { readMoodClipInfos, readMoodSummaryKey, readRawEmojiRows, readStoredMoodSummary, type MoodClipInfo } from '../db/analytics/moods';
+import { creatorDisplayName, gameDisplayName, readNames } from '../db/analytics/names';
 import type { Db } from '../db/database';
-import { moodsCurrent, readMoodMapping } from './aggregate/moods';
-import { emptyMoodCounts, MOODS, type Mood, type MoodCounts, type MoodMapping } from './moods-table';
+import { mappingOf } from './aggregate/moods';
+import { emptyMoodCounts, MAX_MOOD_OVERRIDES, MOODS, type Mood, type MoodCounts, type MoodMapping } from './moods-table';
 import { FAR_FUTURE, FAR_PAST, InvalidPeriodError, periodJson, resolvePeriod } from './periods';
 import type { AnalysisContext, PeriodJson, PeriodQuery, ResolvedPeriod } from './types';
 
@@ -56,7 +49,7 @@ export interface Moods {
 
 export const MAX_MOODS_LIMIT = 25;
 
-/** clip → mood counts, for the period. */
+/** clip → mood counts, for the period (the raw path). */
 type ClipMoods = Map<string, MoodCounts>;
 
 export async function moods(db: Db, ctx: AnalysisContext, options: MoodsOptions = {}): Promise<Moods> {
@@ -65,59 +58,53 @@ export async function moods(db: Db, ctx: AnalysisContext, options: MoodsOptions 
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_MOODS_LIMIT) {
     throw new InvalidPeriodError(`"limit" must be a whole number from 1 to ${MAX_MOODS_LIMIT}`);
   }
-  const mapping = await readMoodMapping(db, ctx.guildId);
-  if (period.type !== 'range' && (await moodsCurrent(db, ctx.guildId, ctx.timezone, mapping))) {
-    return fromSummaries(db, ctx, period, limit, options.clipId ?? null);
-  }
+  // The state and the overrides in one statement: the stored rows answer when built with this mapping and timezone.
+  const key = await readMoodSummaryKey(db, ctx.guildId, MAX_MOOD_OVERRIDES);
+  const mapping = mappingOf(key.overrides);
+  const current = key.state !== null && key.state.timezone === ctx.timezone && key.state.signature === mapping.signature;
+  if (period.type !== 'range' && current) return fromSummaries(db, period, limit, options.clipId ?? null, ctx.guildId);
   return fromRawReactions(db, ctx, period, limit, options.clipId ?? null, mapping);
 }
 
 /**
- * From the stored mixes and rankings of the period's bucket: three statements on their indexes (mixes, rankings, the
- * ranked clips' own mixes) and the names, whatever the bucket holds.
+ * From the stored mixes and rankings of the period's bucket: one statement (ADR 0030), whatever the bucket holds.
+ * The rows carry what the answer shows, so nothing else is read.
  */
-async function fromSummaries(db: Db, ctx: AnalysisContext, period: ResolvedPeriod, limit: number, clipId: string | null): Promise<Moods> {
-  const params = { guild: ctx.guildId, type: period.type, start: period.start ?? 0, limit };
-  const mixes = await readStoredMixes(db, params);
-  const ranked = await readStoredRankings(db, params, MOODS);
-  const ids = new Set(ranked.map((r) => r.clip_id));
-  if (clipId) ids.add(clipId);
-  const clips: ClipMoods = new Map();
-  for (const row of await readStoredClipMoods(db, ctx.guildId, params.type, params.start, [...ids])) {
-    let counts = clips.get(row.clip_id);
-    if (!counts) clips.set(row.clip_id, (counts = emptyMoodCounts()));
-    if (KNOWN_MOODS.has(row.mood)) counts[row.mood as Mood] += row.reactions;
-  }
-  const creatorRows = mixes.filter((m) => m.dimension === 'creator');
-  const gameRows = mixes.filter((m) => m.dimension === 'game');
-  const names = await readNames(db, ctx.guildId, {
-    creators: creatorRows.map((m) => m.subject_id),
-    games: gameRows.map((m) => m.subject_id),
-  });
-  const mixOf = (counts: readonly number[]): MoodMixRow => {
-    const moods = emptyMoodCounts();
-    MOODS.forEach((mood, i) => {
-      moods[mood] = counts[i] ?? 0;
-    });
-    return { total: totalOf(moods), moods };
-  };
-  const guild = mixes.find((m) => m.dimension === 'guild');
-  const rankings = {} as Record<Mood, MoodClip[]>;
-  for (const mood of MOODS) rankings[mood] = [];
-  for (const row of ranked) {
-    const counts = clips.get(row.clip_id) ?? emptyMoodCounts();
-    rankings[row.mood as Mood]?.push(moodClip(row, counts, row.mood as Mood));
-  }
-  const asked = clipId ? (clips.get(clipId) ?? emptyMoodCounts()) : null;
-  return {
+async function fromSummaries(db: Db, period: ResolvedPeriod, limit: number, clipId: string | null, guildId: string): Promise<Moods> {
+  const stored = await readStoredMoodSummary(db, { guild: guildId, type: period.type, start: period.start ?? 0, limit, clipId });
+  const answer: Moods = {
     period: periodJson(period),
     source: 'summaries',
-    mix: guild ? mixOf(guild.counts) : { total: 0, moods: emptyMoodCounts() },
-    creators: creatorRows.map((m) => ({ creator_id: m.subject_id, creator_name: names.creatorName(m.subject_id), ...mixOf(m.counts) })),
-    games: gameRows.map((m) => ({ game_id: m.subject_id, game_name: names.gameName(m.subject_id), ...mixOf(m.counts) })),
-    rankings,
-    clip: asked && clipId ? { clip_id: clipId, total: totalOf(asked), moods: asked } : null,
+    mix: { total: 0, moods: emptyMoodCounts() },
+    creators: [],
+    games: [],
+    rankings: {} as Record<Mood, MoodClip[]>,
+    clip: null,
   };
+  for (const mood of MOODS) answer.rankings[mood] = [];
+  for (const row of stored.mixes) {
+    const mix = mixOf(row.counts);
+    if (row.dimension === 'guild') answer.mix = mix;
+    else if (row.dimension === 'creator') {
+      answer.creators.push({ creator_id: row.subject_id, creator_name: creatorDisplayName(row.subject_id, row.name), ...mix });
+    } else answer.games.push({ game_id: row.subject_id, game_name: gameDisplayName(row.subject_id, row.name), ...mix });
+  }
+  for (const row of stored.ranked) {
+    const mood = row.mood as Mood;
+    answer.rankings[mood]?.push(moodClip(row, mixOf(row.counts).moods, mood));
+  }
+  if (clipId) {
+    const asked = stored.clip ? mixOf(stored.clip) : { total: 0, moods: emptyMoodCounts() };
+    answer.clip = { clip_id: clipId, ...asked };
+  }
+  return answer;
+}
+
+/** A stored mix (counts in MOODS order) as the answer shows it. */
+function mixOf(counts: readonly number[]): MoodMixRow {
+  const moods = emptyMoodCounts();
+  for (let i = 0; i < MOODS.length; i++) moods[MOODS[i] as Mood] = counts[i] ?? 0;
+  return { total: totalOf(moods), moods };
 }
 
 /** From the raw reactions with the current mapping (explicit ranges, or stored rows not current): grouped here. */
@@ -191,8 +178,6 @@ async function fromRawReactions(
     clip: asked && clipId ? { clip_id: clipId, total: totalOf(asked), moods: asked } : null,
   };
 }
-
-const KNOWN_MOODS = new Set<string>(MOODS);
 
 function moodClip(
   info: Pick<MoodClipInfo, 'clip_id' | 'title' | 'url' | 'creator_name' | 'game_name'>,

@@ -204,13 +204,23 @@ function actualAnswer(answer: Moods) {
   };
 }
 
-/** The stored mood summaries: per-clip rows (with the clip totals the rankings order by) and the mixes. */
+/**
+ * The stored mood summaries: per-clip rows (with the clip totals the rankings order by and what they show of the
+ * clip: counted, its mix, title, URL, names) and the mixes.
+ */
 async function moodRows(db: Db): Promise<unknown[]> {
   const clips = (
     await queries(db).all<Record<string, unknown>>(
-      'SELECT guild_id, period_type, period_start, clip_id, mood, reactions, clip_total FROM analytics_clip_moods ORDER BY 1, 2, 3, 4, 5',
+      `SELECT guild_id, period_type, period_start, clip_id, mood, reactions, clip_total, clip_counts, counted, title, url,
+              creator_name, game_name FROM analytics_clip_moods ORDER BY 1, 2, 3, 4, 5`,
     )
-  ).map((r) => ({ ...r, period_start: Number(r.period_start), reactions: Number(r.reactions), clip_total: Number(r.clip_total) }));
+  ).map((r) => ({
+    ...r,
+    period_start: Number(r.period_start),
+    reactions: Number(r.reactions),
+    clip_total: Number(r.clip_total),
+    counted: Number(r.counted),
+  }));
   const mixes = (
     await queries(db).all<Record<string, unknown>>(
       `SELECT guild_id, period_type, period_start, dimension, subject_id, total, hype, funny, love, wow, sad, negative, other
@@ -292,8 +302,16 @@ describe.each(testEngines())('reaction moods on %s', (engine) => {
     await reactAtRandom(t.db, GUILD, messages, 3, 120, NOW - 19 * DAY, NOW - HOUR);
     await inCaptureBatch(t.db, (tx) => recordMessagesDeleted(tx, GUILD, ['m4'], NOW));
     await enrich(t.db, GUILD, 'ClipD', NOW - 10 * DAY, 'c2', 'g3', 50);
+    // A counted clip retitled and its creator renamed: the rankings show them without a rebuild.
+    await queries(t.db).run(`UPDATE clips SET title = 'Retitled', creator_name = 'Renamed' WHERE guild_id = ? AND clip_id = 'ClipA'`, [
+      GUILD,
+    ]);
+    await recordClipHoursDirty(t.db, GUILD, ['ClipA']);
     await aggregateAll(t.db, { clock });
     const incremental = await moodRows(t.db);
+    expect(incremental).toContainEqual(
+      expect.objectContaining({ clip_id: 'ClipA', period_type: 'all_time', title: 'Retitled', creator_name: 'Renamed' }),
+    );
     await expectAnswers('summaries', (key) => EXPECTED_DEFAULT[key] as Mood);
     await aggregateAll(t.db, { clock }, { full: true });
     expect(await moodRows(t.db)).toEqual(incremental);

@@ -53,6 +53,7 @@ const SQLITE_SHIPPED: readonly Pinned[] = [
   { tag: '0018_job-leases', when: 1796596667731, sha256: 'ffce44dd65e0e7df17cf0fe19a80c4711f0dd2036a3c9367af08acf41a1a9ea2' },
   { tag: '0019_mood-summaries', when: 1796601704942, sha256: '8690c11b37f7260f57afb66e500d206224a4a0d0d50fa2b80929a9e98ce13e80' },
   { tag: '0020_identify-slots', when: 1796607497918, sha256: 'ece6f5aac94b8df199b04f1a621d9bcc5209c3a01b7eaa124ce8daad435846c9' },
+  { tag: '0021_mood-read-speed', when: 1796611761934, sha256: '485d707e8e3aad08d1f901973eab5d06f7ed71552b56c579717ce4f16b21d172' },
 ];
 
 /**
@@ -82,6 +83,7 @@ const POSTGRES_SHIPPED: readonly Pinned[] = [
   { tag: '0011_job-leases', when: 1796596674799, sha256: '6521886442a4fbfa0b81e4d74645f7f2faf9239f26d058fa9ce6dea879360461' },
   { tag: '0012_mood-summaries', when: 1796601706807, sha256: '86731d160781227a5bad5018eb88aa8478658dea7d97490196f875d70232e762' },
   { tag: '0013_identify-slots', when: 1796607506601, sha256: '76ddf41e5d120f6db50fe4e1298ff9e16f8968a533de54f2fc183251e3b9a97c' },
+  { tag: '0014_mood-read-speed', when: 1796611766476, sha256: '6a2c255a1bb0d8e069d05c350672f06249db9ac678f5360a2b4fe93d7522089f' },
 ];
 
 interface JournalEntry {

@@ -13,7 +13,9 @@ import {
   readEmojiRows,
   readMoodMixRows,
   readMoodState,
+  refreshClipInfo,
   writeMoodState,
+  type ClipBucket,
   type ClipFacet,
   type ClipMoodChange,
   type MoodMixChange,
@@ -38,7 +40,11 @@ const MOOD_INDEX = new Map<string, number>(MOODS.map((m, i) => [m, i]));
 
 /** The guild's mapping: its overrides (moods the table does not know are skipped) over the default table. */
 export async function readMoodMapping(db: Db, guildId: string): Promise<MoodMapping> {
-  const rows = await listMoodOverrides(db, guildId, MAX_MOOD_OVERRIDES);
+  return mappingOf(await listMoodOverrides(db, guildId, MAX_MOOD_OVERRIDES));
+}
+
+/** The mapping of these override rows (moods the table does not know are skipped) over the default table. */
+export function mappingOf(rows: ReadonlyArray<{ emoji: string; mood: string }>): MoodMapping {
   const known = new Set<string>(MOODS);
   return moodMapping(rows.filter((r) => known.has(r.mood)).map((r): MoodOverride => ({ emoji: r.emoji, mood: r.mood as Mood })));
 }
@@ -157,11 +163,22 @@ export async function carryMoodDays(
   }
   await addClipMoods(tx, guildId, [...changes.values()]);
 
+  // What the rows show of each clip (ADR 0030): a clip whose Twitch data changed marks every day holding its
+  // reactions dirty, so the targets of these days' clips are every bucket holding rows of those clips.
+  const clipIds: string[] = [];
+  const shown = new Map<string, ClipBucket>();
+  for (const day of days) {
+    for (const id of fresh.get(day.key)?.keys() ?? []) {
+      const [clip] = splitId(id);
+      clipIds.push(clip);
+      for (const [type, key] of targetsOf(timezone, day)) shown.set(`${type}\t${key}\t${clip}`, [type, key, clip]);
+    }
+  }
+  const facets = await facetsOf(tx, guildId, clipIds);
+  await refreshClipInfo(tx, guildId, [...shown.values()], facets);
+
   // The mixes: each day's recomputed from its clips with their current creator and game (a clip whose Twitch data
   // changed marks its days dirty, so they are among these), minus the stored day rows, carried up like the clips'.
-  const clipIds: string[] = [];
-  for (const day of fresh.values()) for (const id of day.keys()) clipIds.push(splitId(id)[0]);
-  const facets = await facetsOf(tx, guildId, clipIds);
   const mixDeltas = new Map<number, Mixes>();
   for (const [key, day] of fresh) {
     const mixes: Mixes = new Map();
@@ -236,12 +253,15 @@ export async function rebuildMoods(db: Db, guildId: string, timezone: string, ma
     await yieldToEventLoop();
   }
   const rows = [...rolled.values()].filter((r) => r[4] !== 0);
-  const clipTotals = new Map<string, number>();
+  const clipMixes = new Map<string, number[]>();
   const facets = await facetsOf(db, guildId, 'all');
   const mixes = new Map<string, Mixes>();
   for (const [type, key, clip, mood, n] of rows) {
     const bucket = `${type}\t${key}\t${clip}`;
-    clipTotals.set(bucket, (clipTotals.get(bucket) ?? 0) + n);
+    let clipMix = clipMixes.get(bucket);
+    if (!clipMix) clipMixes.set(bucket, (clipMix = MOODS.map(() => 0)));
+    const index = MOOD_INDEX.get(mood);
+    if (index !== undefined) clipMix[index] = (clipMix[index] as number) + n;
     const of = `${type}\t${key}`;
     let bucketMixes = mixes.get(of);
     if (!bucketMixes) mixes.set(of, (bucketMixes = new Map()));
@@ -254,7 +274,7 @@ export async function rebuildMoods(db: Db, guildId: string, timezone: string, ma
   }
   await aggregationStep(db, (tx) => clearClipMoods(tx, guildId));
   for (let i = 0; i < rows.length; i += ROWS_PER_WRITE) {
-    await aggregationStep(db, (tx) => insertClipMoods(tx, guildId, rows.slice(i, i + ROWS_PER_WRITE), clipTotals));
+    await aggregationStep(db, (tx) => insertClipMoods(tx, guildId, rows.slice(i, i + ROWS_PER_WRITE), clipMixes, facets));
     await yieldToEventLoop();
   }
   for (let i = 0; i < mixRows.length; i += ROWS_PER_WRITE) {

@@ -1,5 +1,6 @@
 // The mood counts' statements: the raw reactions per local day, clip and emoji the aggregation maps to moods, the
-// stored per-clip mood rows (analytics_clip_moods) it reads and adjusts, and the guild's mood state (mood_state).
+// stored per-clip mood rows (analytics_clip_moods, with what the rankings show of each clip) it reads and adjusts,
+// the mixes, and the guild's mood state (mood_state). Over 400 lines: one table family's writes, kept together.
 import { run } from '../client';
 import type { Db } from '../database';
 import { COUNTED_CLIP_SQL } from '../analytics/facts-sql';
@@ -22,12 +23,19 @@ export interface MoodMixRow {
 /** A change of one mix row: (period type, bucket key, dimension, subject, counts to add in MOOD_COLUMNS order). */
 export type MoodMixChange = [type: string, key: number, dimension: MixDimension, subjectId: string, counts: number[]];
 
-/** How the mixes attribute a clip: counted as the leaderboards count it, with its current creator and game. */
+/**
+ * How the mixes attribute a clip (counted as the leaderboards count it, with its current creator and game), and what
+ * its stored mood rows show of it (title, URL, creator and game names as its clips row has them).
+ */
 export interface ClipFacet {
   clip_id: string;
   counted: boolean;
   creator_id: string | null;
   game_id: string | null;
+  title: string | null;
+  url: string;
+  creator_name: string | null;
+  game_name: string | null;
 }
 
 /** Reactions (named and imported counts) placed in range `k` on a live share of `clip_id`, by emoji. */
@@ -150,16 +158,85 @@ export async function addClipMoods(db: Db, guildId: string, changes: readonly Cl
       [guildId, type, key, clip, mood],
     );
   }
-  for (const [type, key, clip] of touched.values()) {
-    await q.run(
-      `UPDATE analytics_clip_moods SET clip_total = (
-         SELECT sum(x.reactions) FROM analytics_clip_moods x
-          WHERE x.guild_id = analytics_clip_moods.guild_id AND x.period_type = analytics_clip_moods.period_type
-            AND x.period_start = analytics_clip_moods.period_start AND x.clip_id = analytics_clip_moods.clip_id)
-        WHERE guild_id = ? AND period_type = ? AND period_start = ? AND clip_id = ?`,
-      [guildId, type, key, clip],
-    );
+  for (const [type, key, clip] of touched.values()) await q.run(CLIP_MIX_UPDATE_SQL, [guildId, type, key, clip]);
+}
+
+const SAME_BUCKET_CLIP = `x.guild_id = analytics_clip_moods.guild_id AND x.period_type = analytics_clip_moods.period_type
+  AND x.period_start = analytics_clip_moods.period_start AND x.clip_id = analytics_clip_moods.clip_id`;
+
+/** A (bucket, clip)'s rows get the clip's total and mix in the bucket (clip_counts: MOOD_COLUMNS order, comma-separated). */
+const CLIP_MIX_UPDATE_SQL = `UPDATE analytics_clip_moods SET
+    clip_total = (SELECT sum(x.reactions) FROM analytics_clip_moods x WHERE ${SAME_BUCKET_CLIP}),
+    clip_counts = (SELECT ${MOOD_COLUMNS.map((m) => `CAST(coalesce(sum(CASE WHEN x.mood = '${m}' THEN x.reactions END), 0) AS TEXT)`).join(" || ',' || ")}
+                     FROM analytics_clip_moods x WHERE ${SAME_BUCKET_CLIP})
+  WHERE guild_id = ? AND period_type = ? AND period_start = ? AND clip_id = ?`;
+
+/** A clip's mix as clip_counts holds it. */
+export function clipCountsText(counts: readonly number[]): string {
+  return counts.join(',');
+}
+
+/** A (period type, bucket key, clip) whose stored rows must show the clip as its clips row has it now. */
+export type ClipBucket = [type: string, key: number, clipId: string];
+
+const INFO_COLUMNS = ['counted', 'title', 'url', 'creator_name', 'game_name'] as const;
+
+const DIFFERS = INFO_COLUMNS.map((c) => `${c} IS DISTINCT FROM ?`).join(' OR ');
+
+/**
+ * Sets what the stored rows of each (bucket, clip) show of the clip (ADR 0030) from `facets`; a clip without a facet
+ * (no clips row) shows as not counted. Rows already showing it are left alone. SQLite: a primary-key UPDATE per
+ * bucket (its planner walked the guild's rows for each JSON element of a set-based one); PostgreSQL: one statement per
+ * ROWS_PER_INFO_STATEMENT buckets (the buckets as one JSON parameter).
+ */
+export async function refreshClipInfo(
+  db: Db,
+  guildId: string,
+  buckets: readonly ClipBucket[],
+  facets: ReadonlyMap<string, ClipFacet>,
+): Promise<void> {
+  const q = queries(db);
+  if (db.engine !== 'postgres') {
+    for (const [type, key, clip] of buckets) {
+      const shown = INFO_COLUMNS.map((c) => shownOf(facets.get(clip))[c]);
+      await q.run(
+        `UPDATE analytics_clip_moods SET ${INFO_COLUMNS.map((c) => `${c} = ?`).join(', ')}
+          WHERE guild_id = ? AND period_type = ? AND period_start = ? AND clip_id = ? AND (${DIFFERS})`,
+        [...shown, guildId, type, key, clip, ...shown],
+      );
+    }
+    return;
   }
+  const sql = `UPDATE analytics_clip_moods SET ${INFO_COLUMNS.map((c) => `${c} = x.${c}`).join(', ')}
+     FROM jsonb_to_recordset(?::jsonb)
+       AS x(t text, k bigint, c text, counted integer, title text, url text, creator_name text, game_name text)
+    WHERE analytics_clip_moods.guild_id = ? AND analytics_clip_moods.period_type = x.t
+      AND analytics_clip_moods.period_start = x.k AND analytics_clip_moods.clip_id = x.c
+      AND (${INFO_COLUMNS.map((c) => `analytics_clip_moods.${c} IS DISTINCT FROM x.${c}`).join(' OR ')})`;
+  for (let i = 0; i < buckets.length; i += ROWS_PER_INFO_STATEMENT) {
+    const part = buckets.slice(i, i + ROWS_PER_INFO_STATEMENT).map(([t, k, c]) => ({ t, k, c, ...shownOf(facets.get(c)) }));
+    await q.run(sql, [JSON.stringify(part), guildId]);
+  }
+}
+
+const ROWS_PER_INFO_STATEMENT = 500;
+
+/** What a clip's mood rows show of it. */
+function shownOf(facet: ClipFacet | undefined): {
+  counted: number;
+  title: string | null;
+  url: string;
+  creator_name: string | null;
+  game_name: string | null;
+} {
+  if (!facet) return { counted: 0, title: null, url: '', creator_name: null, game_name: null };
+  return {
+    counted: facet.counted ? 1 : 0,
+    title: facet.title,
+    url: facet.url,
+    creator_name: facet.creator_name,
+    game_name: facet.game_name,
+  };
 }
 
 // addClipMoods on PostgreSQL: the same three effects in three set-based statements, not five round trips per row.
@@ -180,18 +257,20 @@ const POSTGRES_DROP_EMPTY_CLIP_MOODS_SQL = `${POSTGRES_CLIP_CHANGES_CTE}
    WHERE a.guild_id = ? AND a.period_type = input.t AND a.period_start = input.k AND a.clip_id = input.c
      AND a.mood = input.m AND a.reactions = 0`;
 
-// Each touched (bucket, clip) summed through the primary key (LATERAL): a join lets the planner read the guild's every
+// Each touched (bucket, clip)'s total and mix (clip_counts, ADR 0030) summed through the primary key (LATERAL): a join lets the planner read the guild's every
 // mood row when its statistics are stale, as they are after a rebuild until the next ANALYZE.
 const POSTGRES_CLIP_TOTALS_SQL = `WITH touched AS (
   SELECT DISTINCT x.t COLLATE "C" AS t, x.k AS k, x.c COLLATE "C" AS c
     FROM jsonb_to_recordset(?::jsonb) AS x(t text, k bigint, c text)),
   sums AS (
-  SELECT touched.t, touched.k, touched.c, s.total FROM touched CROSS JOIN LATERAL (
-    SELECT sum(a.reactions)::integer AS total FROM analytics_clip_moods a
+  SELECT touched.t, touched.k, touched.c, s.total, s.counts FROM touched CROSS JOIN LATERAL (
+    SELECT sum(a.reactions)::integer AS total,
+           ${MOOD_COLUMNS.map((m) => `CAST(coalesce(sum(CASE WHEN a.mood = '${m}' THEN a.reactions END), 0) AS TEXT)`).join(" || ',' || ")} AS counts
+      FROM analytics_clip_moods a
      WHERE a.guild_id = ? AND a.period_type = touched.t AND a.period_start = touched.k AND a.clip_id = touched.c) AS s)
-  UPDATE analytics_clip_moods a SET clip_total = sums.total FROM sums
+  UPDATE analytics_clip_moods a SET clip_total = sums.total, clip_counts = sums.counts FROM sums
    WHERE a.guild_id = ? AND a.period_type = sums.t AND a.period_start = sums.k AND a.clip_id = sums.c
-     AND a.clip_total IS DISTINCT FROM sums.total`;
+     AND (a.clip_total IS DISTINCT FROM sums.total OR a.clip_counts IS DISTINCT FROM sums.counts)`;
 
 async function addClipMoodsPostgres(db: Db, guildId: string, changes: readonly ClipMoodChange[]): Promise<void> {
   const kept = changes.filter((c) => c[4] !== 0);
@@ -213,40 +292,67 @@ export async function clearClipMoods(db: Db, guildId: string): Promise<void> {
 
 /**
  * Inserts rebuilt rows: (period type, bucket key, clip, mood, reactions), none already stored, each with its clip's
- * total in the bucket (`clipTotal`, keyed `type\tkey\tclip`). PostgreSQL: one set-based statement (the rows as one
- * JSON parameter), not a round trip per row.
+ * mix in the bucket (`clipMix`, keyed `type\tkey\tclip`, MOOD_COLUMNS order) and what it shows of the clip (`facets`).
+ * PostgreSQL: one set-based statement (the rows as one JSON parameter), not a round trip per row.
  */
 export async function insertClipMoods(
   db: Db,
   guildId: string,
   rows: readonly ClipMoodChange[],
-  clipTotal: ReadonlyMap<string, number>,
+  clipMix: ReadonlyMap<string, readonly number[]>,
+  facets: ReadonlyMap<string, ClipFacet>,
 ): Promise<void> {
   const q = queries(db);
   const kept = rows.filter((r) => r[4] !== 0);
   if (kept.length === 0) return;
-  const totalOf = (type: string, key: number, clip: string): number => clipTotal.get(`${type}\t${key}\t${clip}`) ?? 0;
+  const mixOf = (type: string, key: number, clip: string): readonly number[] => clipMix.get(`${type}\t${key}\t${clip}`) ?? [];
+  const totalOf = (counts: readonly number[]): number => counts.reduce((a, b) => a + b, 0);
+  const columns =
+    'guild_id, period_type, period_start, clip_id, mood, reactions, clip_total, clip_counts, counted, title, url, creator_name, game_name';
   if (db.engine === 'postgres') {
     await q.run(
-      `INSERT INTO analytics_clip_moods (guild_id, period_type, period_start, clip_id, mood, reactions, clip_total)
-       SELECT ?, x.t, x.k, x.c, x.m, x.n, x.s FROM jsonb_to_recordset(?::jsonb) AS x(t text, k bigint, c text, m text, n integer, s integer)`,
-      [guildId, JSON.stringify(kept.map(([t, k, c, m, n]) => ({ t, k, c, m, n, s: totalOf(t, k, c) })))],
+      `INSERT INTO analytics_clip_moods (${columns})
+       SELECT ?, x.t, x.k, x.c, x.m, x.n, x.s, x.cc, x.counted, x.title, x.url, x.creator_name, x.game_name
+         FROM jsonb_to_recordset(?::jsonb) AS x(t text, k bigint, c text, m text, n integer, s integer, cc text, counted integer,
+                                                title text, url text, creator_name text, game_name text)`,
+      [
+        guildId,
+        JSON.stringify(
+          kept.map(([t, k, c, m, n]) => {
+            const mix = mixOf(t, k, c);
+            return { t, k, c, m, n, s: totalOf(mix), cc: clipCountsText(mix), ...shownOf(facets.get(c)) };
+          }),
+        ),
+      ],
     );
     return;
   }
   for (const [type, key, clip, mood, n] of kept) {
-    await q.run(
-      `INSERT INTO analytics_clip_moods (guild_id, period_type, period_start, clip_id, mood, reactions, clip_total)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      [guildId, type, key, clip, mood, n, totalOf(type, key, clip)],
-    );
+    const mix = mixOf(type, key, clip);
+    const shown = shownOf(facets.get(clip));
+    await q.run(`INSERT INTO analytics_clip_moods (${columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
+      guildId,
+      type,
+      key,
+      clip,
+      mood,
+      n,
+      totalOf(mix),
+      clipCountsText(mix),
+      shown.counted,
+      shown.title,
+      shown.url,
+      shown.creator_name,
+      shown.game_name,
+    ]);
   }
 }
 
 /** How the mixes attribute the guild's clips among `clipIds` (all its clips when 'all'), one JSON parameter per 500. */
 export async function readClipFacets(db: Db, guildId: string, clipIds: readonly string[] | 'all'): Promise<ClipFacet[]> {
-  type Row = { clip_id: string; counted: number; creator_id: string | null; game_id: string | null };
-  const columns = `c.clip_id, c.creator_id, c.game_id, CASE WHEN ${COUNTED_CLIP_SQL} THEN 1 ELSE 0 END AS counted`;
+  type Row = Omit<ClipFacet, 'counted'> & { counted: number };
+  const columns = `c.clip_id, c.creator_id, c.game_id, c.title, c.url, c.creator_name, c.game_name,
+                   CASE WHEN ${COUNTED_CLIP_SQL} THEN 1 ELSE 0 END AS counted`;
   const rows: Row[] = [];
   if (clipIds === 'all') {
     rows.push(...(await queries(db).all<Row>(`SELECT ${columns} FROM clips c WHERE c.guild_id = ?`, [guildId])));
@@ -264,7 +370,7 @@ export async function readClipFacets(db: Db, guildId: string, clipIds: readonly 
       );
     }
   }
-  return rows.map((r) => ({ clip_id: r.clip_id, counted: Number(r.counted) === 1, creator_id: r.creator_id, game_id: r.game_id }));
+  return rows.map((r) => ({ ...r, counted: Number(r.counted) === 1 }));
 }
 
 const MIX_COLUMNS_SQL = MOOD_COLUMNS.join(', ');

@@ -25,18 +25,18 @@ export const analyticsClipMoods = pgTable(
     mood: text('mood').notNull(),
     reactions: integer('reactions').notNull(),
     clipTotal: integer('clip_total').notNull().default(0),
+    counted: integer('counted').notNull().default(0),
+    clipCounts: text('clip_counts').notNull().default(''),
+    title: text('title'),
+    url: text('url').notNull().default(''),
+    creatorName: text('creator_name'),
+    gameName: text('game_name'),
   },
   (t) => [
     primaryKey({ name: 'analytics_clip_moods_pkey', columns: [t.guildId, t.periodType, t.periodStart, t.clipId, t.mood] }),
-    index('analytics_clip_moods_ranking_idx').on(
-      t.guildId,
-      t.periodType,
-      t.periodStart,
-      t.mood,
-      sql`${t.reactions} DESC`,
-      sql`${t.clipTotal} DESC`,
-      t.clipId,
-    ),
+    index('analytics_clip_moods_counted_ranking_idx')
+      .on(t.guildId, t.periodType, t.periodStart, t.mood, sql`${t.reactions} DESC`, sql`${t.clipTotal} DESC`, t.clipId)
+      .where(sql`${t.counted} = 1`),
   ],
 );
 

@@ -33,19 +33,24 @@ export const analyticsClipMoods = sqliteTable(
     reactions: integer('reactions').notNull(),
     /** The clip's reactions of every mood in the bucket: the rankings' tie-break, kept on each of its rows. */
     clipTotal: integer('clip_total').notNull().default(0),
+    /**
+     * What a ranking shows of the clip, kept on each of its rows so a ranking is one index walk without a join
+     * (ADR 0030): whether it counts (COUNTED_CLIP_SQL, 1/0), its mix in the bucket ("hype,funny,…" in MOODS order),
+     * title, URL, creator and game names as the clips row has them.
+     */
+    counted: integer('counted').notNull().default(0),
+    clipCounts: text('clip_counts').notNull().default(''),
+    title: text('title'),
+    url: text('url').notNull().default(''),
+    creatorName: text('creator_name'),
+    gameName: text('game_name'),
   },
   (t) => [
     primaryKey({ columns: [t.guildId, t.periodType, t.periodStart, t.clipId, t.mood] }),
-    // A mood's ranking of a bucket in its answer's order (ties: more reactions in all, then clip id), read off the index.
-    index('analytics_clip_moods_ranking_idx').on(
-      t.guildId,
-      t.periodType,
-      t.periodStart,
-      t.mood,
-      sql`${t.reactions} DESC`,
-      sql`${t.clipTotal} DESC`,
-      t.clipId,
-    ),
+    // A mood's ranking of a bucket's counted clips in its answer's order (ties: more reactions in all, then clip id).
+    index('analytics_clip_moods_counted_ranking_idx')
+      .on(t.guildId, t.periodType, t.periodStart, t.mood, sql`${t.reactions} DESC`, sql`${t.clipTotal} DESC`, t.clipId)
+      .where(sql`${t.counted} = 1`),
   ],
 );
 
