@@ -1,10 +1,12 @@
 // Clips created, views, Discord shares and reactions per local day, week or month over the last N days,
-// with empty buckets present as zeros so a chart can draw them.
+// with empty buckets present as zeros so a chart can draw them, and each bucket's reactions by mood.
 import { readTimelineTotals } from '../db/analytics/summaries';
 import type { Db } from '../db/client';
 import { computeBucketFacts } from './bucket-facts';
+import { emptyMoodCounts } from './moods-table';
 import { InvalidPeriodError, timelineBuckets } from './periods';
 import type { ReadSource } from './summaries';
+import { timelineMoods } from './timeline-moods';
 import type { AnalysisContext, EngagementTimeline, TimelineBucket, TimelineBucketSize } from './types';
 
 export interface EngagementTimelineOptions {
@@ -29,7 +31,7 @@ export async function engagementTimeline(
   const buckets = timelineBuckets(ctx.timezone, bucket, days, ctx.now);
   const first = buckets[0];
   const last = buckets[buckets.length - 1];
-  const values = new Map<number, Omit<TimelineBucket, 'start' | 'date'>>();
+  const values = new Map<number, Omit<TimelineBucket, 'start' | 'date' | 'moods'>>();
   const rows =
     first && last && options.source !== 'raw'
       ? await readTimelineTotals(db, {
@@ -66,6 +68,7 @@ export async function engagementTimeline(
       });
     }
   }
+  const moods = await timelineMoods(db, ctx, bucket, buckets, options.source);
   return {
     bucket,
     days,
@@ -74,6 +77,8 @@ export async function engagementTimeline(
       start: new Date(b.start).toISOString(),
       date: b.date,
       ...(values.get(b.start) ?? { clips_created: 0, views: 0, discord_shares: 0, discord_reactions: 0 }),
+      moods: moods.byStart.get(b.start) ?? emptyMoodCounts(),
     })),
+    mood_source: moods.source,
   };
 }

@@ -1,5 +1,6 @@
 // The one shape of each analysis: embeds, the HTTP API and CSV export all render these objects.
 // Field names are the seed's snake_case JSON names. Times inside are ISO 8601 strings (UTC) in answers.
+import type { MoodCounts } from './moods-table';
 
 export const PERIOD_TYPES = ['day', 'week', 'month', 'all_time'] as const;
 export type PeriodType = (typeof PERIOD_TYPES)[number];
@@ -136,6 +137,8 @@ export interface TimelineBucket {
   views: number;
   discord_shares: number;
   discord_reactions: number;
+  /** The bucket's reactions by mood (docs/moods.md), zeros included. */
+  moods: MoodCounts;
 }
 
 export interface EngagementTimeline {
@@ -143,6 +146,8 @@ export interface EngagementTimeline {
   days: number;
   timezone: string;
   buckets: TimelineBucket[];
+  /** Where the buckets' moods came from: the stored mood mixes, or the raw reactions (mixes not current). */
+  mood_source: 'summaries' | 'raw';
 }
 
 export interface PeakTimes {

@@ -4,7 +4,7 @@ import fastJson, { type Schema } from 'fast-json-stringify';
 import type { Moods } from '../analytics/moods';
 import type { RoleChangesAnswer } from '../analytics/role-changes';
 import { MOODS } from '../analytics/moods-table';
-import type { StreamMoments, TopCreators, TopGames } from '../analytics/types';
+import type { EngagementTimeline, StreamMoments, TopCreators, TopGames } from '../analytics/types';
 
 // Every property is required, so an answer missing one fails loudly; test/http/response-schemas.test.ts checks the
 // text equals JSON.stringify's, so a property added to the answer but not here cannot be dropped silently.
@@ -94,6 +94,28 @@ const moodsSchema = object({
 export const serializeTopCreators: (answer: TopCreators) => string = fastJson(topCreatorsSchema as unknown as Schema);
 export const serializeTopGames: (answer: TopGames) => string = fastJson(topGamesSchema as unknown as Schema);
 export const serializeMoods: (answer: Moods) => string = fastJson(moodsSchema as unknown as Schema);
+
+/** GET /analytics/api/engagement-timeline (src/analytics/types.ts EngagementTimeline): up to 3660 buckets. */
+const timelineSchema = object({
+  bucket: string,
+  days: integer,
+  timezone: string,
+  buckets: {
+    type: 'array',
+    items: object({
+      start: string,
+      date: string,
+      clips_created: integer,
+      views: integer,
+      discord_shares: integer,
+      discord_reactions: integer,
+      moods: moodCounts,
+    }),
+  },
+  mood_source: string,
+});
+
+export const serializeTimeline: (answer: EngagementTimeline) => string = fastJson(timelineSchema as unknown as Schema);
 
 const streamRow = object({
   video_id: string,

@@ -8,12 +8,14 @@ export interface ChartSpec {
   type: 'bar' | 'line';
   title: string;
   labels: readonly string[];
-  datasets: ReadonlyArray<{ label: string; data: readonly number[] }>;
+  /** `color` overrides the palette; datasets of one `stack` pile up (with `stacked`), each stack its own bar. */
+  datasets: ReadonlyArray<{ label: string; data: readonly number[]; color?: string; stack?: string }>;
+  stacked?: boolean;
 }
 
 /** Bounds of one chart: labels along the axis, series, and the image size in CSS pixels (drawn at 2×). */
 export const MAX_CHART_LABELS = 400;
-export const MAX_CHART_SERIES = 4;
+export const MAX_CHART_SERIES = 9;
 export const CHART_WIDTH = 900;
 export const CHART_HEIGHT = 380;
 const SCALE = 2;
@@ -48,10 +50,11 @@ export function renderChartImage(spec: ChartSpec): Buffer {
       datasets: spec.datasets.map((d, i) => ({
         label: d.label,
         data: [...d.data],
-        backgroundColor: COLORS[i % COLORS.length],
-        borderColor: COLORS[i % COLORS.length],
+        backgroundColor: d.color ?? COLORS[i % COLORS.length],
+        borderColor: d.color ?? COLORS[i % COLORS.length],
         borderWidth: spec.type === 'line' ? 2 : 0,
         pointRadius: 0,
+        ...(d.stack ? { stack: d.stack } : {}),
       })),
     },
     options: {
@@ -62,7 +65,10 @@ export function renderChartImage(spec: ChartSpec): Buffer {
         title: { display: true, text: spec.title, font: { size: 16 } },
         legend: { display: spec.datasets.length > 1 },
       },
-      scales: { y: { beginAtZero: true, ticks: { precision: 0 } } },
+      scales: {
+        ...(spec.stacked ? { x: { stacked: true } } : {}),
+        y: { beginAtZero: true, ticks: { precision: 0 }, ...(spec.stacked ? { stacked: true } : {}) },
+      },
     },
     plugins: [
       {

@@ -1,6 +1,7 @@
 // The columns of each leaderboard's and the timeline's CSV: one definition for the API's export
 // (/analytics/api/export.csv) and the report's CSV bundle, so both give the same file for the same answer.
 import type { CreatorRow, GameRow, TimelineBucket, ViralClip } from '../analytics/types';
+import { MOODS } from '../analytics/moods-table';
 import type { CsvColumn } from '../http/csv';
 
 export type Ranked<T> = T & { rank: number };
@@ -69,4 +70,6 @@ export const timelineColumns: CsvColumn<TimelineBucket>[] = [
   { header: 'views', value: (r) => r.views },
   { header: 'discord_shares', value: (r) => r.discord_shares },
   { header: 'discord_reactions', value: (r) => r.discord_reactions },
+  // The bucket's reactions by mood (docs/moods.md), after the columns the file always had.
+  ...MOODS.map((mood): CsvColumn<TimelineBucket> => ({ header: `reactions_${mood}`, value: (r) => r.moods[mood] })),
 ];

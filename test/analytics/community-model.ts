@@ -825,6 +825,33 @@ export class Naive {
     });
   }
 
+  /**
+   * The reactions of each timeline bucket (as `timeline` keys them) by mood, every mood present, as `moodMix` reads
+   * the emoji: placed on a live share, once per share of the message.
+   */
+  timelineMoods(
+    bucket: 'day' | 'week' | 'month',
+    days: number,
+    moodOf: (emoji: string) => string,
+  ): Array<{ date: string; moods: Record<string, number> }> {
+    const today = localParts(this.timezone, this.now).date;
+    const first = addDays(today, -(days - 1));
+    const keyOf = (date: string) => (bucket === 'day' ? date : bucket === 'week' ? mondayOf(date) : `${monthOf(date)}-01`);
+    const out = new Map<string, Record<string, number>>();
+    for (let d = first; d <= today; d = addDays(d, 1)) {
+      if (!out.has(keyOf(d))) out.set(keyOf(d), { hype: 0, funny: 0, love: 0, wow: 0, sad: 0, negative: 0, other: 0 });
+    }
+    this.liveShares();
+    const add = (messageId: string, at: number, emoji: string, n: number): void => {
+      const moods = out.get(keyOf(localParts(this.timezone, at).date));
+      if (!moods) return;
+      for (const _share of this.liveByMessage.get(messageId) ?? []) moods[moodOf(emoji)] = (moods[moodOf(emoji)] ?? 0) + n;
+    };
+    for (const r of this.community.reactions.values()) if (r.guild === this.guild) add(r.messageId, r.at, r.emoji, 1);
+    for (const b of this.community.baselines.values()) if (b.guild === this.guild && b.count > 0) add(b.messageId, b.at, b.emoji, b.count);
+    return [...out].map(([date, moods]) => ({ date, moods }));
+  }
+
   compare(period: NaivePeriod) {
     const a = this.overview(period);
     const b = this.overview(naivePrevious(period));

@@ -199,6 +199,9 @@ describe('aggregation', () => {
   });
 });
 
+/** How the model reads the emoji its generator uses (the default table; the custom pog by name). */
+const moodOf = (emoji: string): string => ({ '🔥': 'hype', '😂': 'funny', 'pog:4242': 'hype' })[emoji] ?? 'other';
+
 function periodsFor(guild: GuildSpec): NaivePeriod[] {
   const periods: NaivePeriod[] = [{ type: 'all_time', offset: 0 }];
   for (let offset = 0; offset <= 7; offset++) periods.push({ type: 'month', offset });
@@ -304,7 +307,6 @@ describe.each(testEngines().flatMap((engine) => GUILDS.map((guild) => [engine, g
     it('reaction moods: the mix of every period as the model reads its emoji (custom pog by name)', async () => {
       const naive = new Naive(community, guild.id, guild.timezone, NOW);
       const ctx = ctxOf(guild);
-      const moodOf = (emoji: string): string => ({ '🔥': 'hype', '😂': 'funny', 'pog:4242': 'hype' })[emoji] ?? 'other';
       for (const period of periodsFor(guild)) {
         const answer = await moods(db(), ctx, { period: period as PeriodQuery, limit: 25 });
         const mix = Object.fromEntries(Object.entries(answer.mix.moods).filter(([, n]) => n !== 0));
@@ -330,7 +332,7 @@ describe.each(testEngines().flatMap((engine) => GUILDS.map((guild) => [engine, g
       }
     }, 180_000);
 
-    it('engagement timelines by day, week and month, empty buckets as zeros', async () => {
+    it("engagement timelines by day, week and month, empty buckets as zeros, with each bucket's moods", async () => {
       const naive = new Naive(community, guild.id, guild.timezone, NOW);
       const ctx = ctxOf(guild);
       for (const [bucket, days] of [
@@ -341,10 +343,30 @@ describe.each(testEngines().flatMap((engine) => GUILDS.map((guild) => [engine, g
         ['week', 3],
       ] as const) {
         const expected = naive.timeline(bucket, days);
+        const expectedMoods = naive.timelineMoods(bucket, days, moodOf);
+        const answers = [];
         for (const source of sources) {
           const answer = await engagementTimeline(db(), ctx, { bucket, days, source });
-          expect(answer.buckets, `${bucket} × ${days} from ${source}`).toEqual(expected);
+          const where = `${bucket} × ${days} from ${source}`;
+          expect(
+            answer.buckets.map(({ moods: _m, ...rest }) => rest),
+            where,
+          ).toEqual(expected);
+          // Moods on the timeline: from the stored mixes ('auto'; they are current) or the raw reactions.
+          expect(answer.mood_source, where).toBe(source === 'raw' ? 'raw' : 'summaries');
+          expect(
+            answer.buckets.map((b) => ({ date: b.date, moods: b.moods })),
+            `${where} moods`,
+          ).toEqual(expectedMoods);
+          for (const b of answer.buckets) {
+            expect(
+              Object.values(b.moods).reduce((x, y) => x + y, 0),
+              `${where} ${b.date} moods add up`,
+            ).toBe(b.discord_reactions);
+          }
+          answers.push(answer.buckets);
         }
+        expect(answers[0], `${bucket} × ${days}: summaries and raw agree`).toEqual(answers[1]);
       }
       const days = (await engagementTimeline(db(), ctx, { bucket: 'day', days: 200 })).buckets;
       expect(days.some((d) => d.clips_created === 0 && d.discord_shares === 0)).toBe(true);

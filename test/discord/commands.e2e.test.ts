@@ -443,13 +443,16 @@ describe('/clipstats', () => {
     expect(whole.title).toBe('⚖️ Week of 2026-11-23 so far vs Week of 2026-11-16');
   });
 
-  it('timeline: sparklines and the latest buckets in a table', async () => {
+  it('timeline: sparklines, the reactions by mood, and the latest buckets in a table', async () => {
     const [embed] = bodyOf(edit(await h.invoke(stats('timeline', options({ days: 7 }))))).embeds;
     expect(embed.title).toBe('📈 Timeline · last 7 days, per day');
     // Seven daily buckets, Thursday 19th to Wednesday 25th; everything happened on Tuesday the 24th.
     expect(embed.description).toContain('**Clips created** 7\n`▁▁▁▁▁█▁`');
     expect(embed.description).toContain('**Discord shares** 8\n`▁▁▁▁▁█▁`');
-    expect(embed.description).toContain('2026-11-24      7   1.7K       8          3');
+    expect(embed.description).toContain('2026-11-24      7   1.7K       8          3  😂2 🔥1\n');
+    // Moods on the timeline: the window's reactions by mood, and each bucket's leading moods in its row.
+    expect(embed.description).toContain('**Reactions by mood** 😂 funny 2 · 🔥 hype 1\n');
+    expect(embed.description).toContain('2026-11-23      0      0       0          0\n');
   });
 
   it('peaktimes: the best hours and days in the server timezone', async () => {

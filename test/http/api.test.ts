@@ -395,6 +395,23 @@ describe.each(testEngines())('analytics API on %s', (engine) => {
       const rows = parseCsv(res.body.replace(/^\uFEFF/, ''));
       expect(rows.map((r) => r[1])).toEqual(['date', '2026-11-23', '2026-11-24', '2026-11-25']);
       expect(res.headers['content-disposition']).toContain('clipscope-timeline-day-3d.csv');
+      // Each bucket's reactions by mood follow the columns the file always had.
+      expect(rows[0]).toEqual([
+        'start',
+        'date',
+        'clips_created',
+        'views',
+        'discord_shares',
+        'discord_reactions',
+        'reactions_hype',
+        'reactions_funny',
+        'reactions_love',
+        'reactions_wow',
+        'reactions_sad',
+        'reactions_negative',
+        'reactions_other',
+      ]);
+      expect(rows[2]?.slice(5)).toEqual(['3', '1', '2', '0', '0', '0', '0', '0']);
     });
   });
 

@@ -5,9 +5,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createCanvas, loadImage } from '@napi-rs/canvas';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAnalytics, type Analytics } from '../../src/analytics/service';
+import type { EngagementTimeline } from '../../src/analytics/types';
 import { queries } from '../../src/db/sql';
 import type { Db } from '../../src/db/database';
 import { renderReportCsvBundle } from '../../src/reports/csv-bundle';
@@ -141,6 +143,51 @@ describe.each(testEngines())('the stream moments and moods sections on %s', (eng
     expect(funny).toMatch(/Clip\s+Creator\s+Game\s+Funny\s+Reactions/);
     const raw = fs.readFileSync(pdfFile, 'latin1');
     for (const clip of [...moods.rankings.funny, ...moods.rankings.hype]) expect(raw).toContain(`/URI (${clip.url})`);
+  });
+
+  it('stacks the timeline’s reactions by mood: November’s days add up to the month’s mix, drawn in the mood colours', async () => {
+    const moods = await analytics.moods(ctx, { period: NOVEMBER, limit: 5 });
+    const days = november.sections.find((s) => s.id === 'timeline')?.data as EngagementTimeline;
+    expect(days.buckets).toHaveLength(30);
+    const label: Record<string, string> = {
+      hype: 'Hype',
+      funny: 'Funny',
+      love: 'Love',
+      wow: 'Wow',
+      sad: 'Sad',
+      negative: 'Negative',
+      other: 'Other',
+    };
+    const present = Object.entries(moods.mix.moods)
+      .filter(([, n]) => n > 0)
+      .sort((a, b) => b[1] - a[1]);
+    for (const [mood, n] of present)
+      expect(
+        days.buckets.reduce((sum, b) => sum + b.moods[mood as keyof typeof b.moods], 0),
+        mood,
+      ).toBe(n);
+    const section = sectionText(text, 'Timeline', 'Peak times');
+    expect(section.replace(/\s+/g, ' ')).toContain(
+      `Reactions by mood: ${present.map(([m, n]) => `${label[m]} ${n.toLocaleString('en-US')}`).join(' · ')}.`,
+    );
+    // The timeline is the report's first chart: its bars include the funny colour #23a55a and the hype colour #f0b232.
+    tool('pdfimages', ['-png', '-l', '2', pdfFile, path.join(dir, 'timeline')]);
+    const image = await loadImage(fs.readFileSync(path.join(dir, 'timeline-000.png')));
+    const canvas = createCanvas(image.width, image.height);
+    const c2d = canvas.getContext('2d');
+    c2d.drawImage(image, 0, 0);
+    const { data } = c2d.getImageData(0, 0, image.width, image.height);
+    const near = (r: number, g: number, b: number): number => {
+      let n = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        if (Math.abs((data[i] ?? 0) - r) + Math.abs((data[i + 1] ?? 0) - g) + Math.abs((data[i + 2] ?? 0) - b) < 40) n++;
+      }
+      return n;
+    };
+    expect(moods.mix.moods.funny).toBeGreaterThan(0);
+    expect(moods.mix.moods.hype).toBeGreaterThan(0);
+    expect(near(0x23, 0xa5, 0x5a)).toBeGreaterThan(200);
+    expect(near(0xf0, 0xb2, 0x32)).toBeGreaterThan(200);
   });
 
   it('draws the stream-moments and mood charts beside the timeline and peak times', () => {

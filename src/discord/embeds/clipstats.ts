@@ -1,6 +1,7 @@
 // /clipstats embeds: overview, timeline, peak times, comparison, one clip, and creator and game drill-downs.
 import type { APIEmbed, APIEmbedField } from 'discord.js';
 import type { ClipDetails } from '../../analytics/clip-details';
+import { emptyMoodCounts, MOODS, type Mood, type MoodCounts } from '../../analytics/moods-table';
 import type {
   Change,
   Comparison,
@@ -26,7 +27,7 @@ import {
   sparkline,
   weekdayName,
 } from './format';
-import { clipTitle, reactionBreakdown } from './leaderboards';
+import { clipTitle, MOOD_LABELS, reactionBreakdown } from './leaderboards';
 import { fitEmbed, link, safeText } from './limits';
 
 const NAME_MAX = 80;
@@ -77,17 +78,22 @@ export function timelineEmbed(data: EngagementTimeline): APIEmbed {
   const total = (key: 'clips_created' | 'views' | 'discord_shares' | 'discord_reactions'): number =>
     buckets.reduce((n, b) => n + b[key], 0);
   const line = (label: string, key: 'clips_created' | 'views' | 'discord_shares' | 'discord_reactions'): string =>
-    `**${label}** ${formatCompact(total(key))}\n\`${sparkline(buckets.map((b) => b[key]))}\``;
+    `**${label}** ${formatCompact(total(key))}\n\`${sparkline(columns(buckets.map((b) => b[key])))}\``;
   const per = data.bucket === 'day' ? 'day' : data.bucket === 'week' ? 'week' : 'month';
   const recent = buckets.slice(-TIMELINE_ROWS).reverse();
   const width = Math.max(5, ...recent.map((b) => formatCompact(b.views).length));
   const table = recent
     .map(
       (b) =>
-        `${b.date}  ${String(b.clips_created).padStart(5)}  ${formatCompact(b.views).padStart(width)}  ${String(b.discord_shares).padStart(6)}  ${String(b.discord_reactions).padStart(9)}`,
+        `${b.date}  ${String(b.clips_created).padStart(5)}  ${formatCompact(b.views).padStart(width)}  ${String(b.discord_shares).padStart(6)}  ${String(b.discord_reactions).padStart(9)}${moodCell(b.moods)}`,
     )
     .join('\n');
-  const header = `${'start'.padEnd(10)}  ${'clips'.padStart(5)}  ${'views'.padStart(width)}  ${'shares'.padStart(6)}  ${'reactions'.padStart(9)}`;
+  const header = `${'start'.padEnd(10)}  ${'clips'.padStart(5)}  ${'views'.padStart(width)}  ${'shares'.padStart(6)}  ${'reactions'.padStart(9)}  moods`;
+  const windowMoods = emptyMoodCounts();
+  for (const b of buckets) for (const m of MOODS) windowMoods[m] += b.moods[m];
+  const moodLine = byCount(windowMoods)
+    .map((m) => `${MOOD_LABELS[m]} ${formatCompact(windowMoods[m])}`)
+    .join(' · ');
   const empty = buckets.every((b) => b.clips_created === 0 && b.discord_shares === 0 && b.discord_reactions === 0);
   return fitEmbed({
     title: `📈 Timeline · last ${plural(data.days, 'day')}, per ${per}`,
@@ -97,11 +103,37 @@ export function timelineEmbed(data: EngagementTimeline): APIEmbed {
       line('Views', 'views'),
       line('Discord shares', 'discord_shares'),
       line('Reactions', 'discord_reactions'),
+      ...(moodLine ? [`**Reactions by mood** ${moodLine}`] : []),
       empty ? '\nNothing happened in this window yet.' : `\n\`\`\`\n${header}\n${table}\n\`\`\``,
     ].join('\n'),
     footer: { text: `Times in ${data.timezone} · oldest to newest · Clipscope` },
   });
 }
+
+/** Sparkline columns at most: a longer window sums runs of consecutive buckets, so the four lines, the mood line and
+ * the table stay within the description (3660 daily buckets would fill it four times over). */
+const MAX_SPARK_COLUMNS = 120;
+
+function columns(values: readonly number[]): number[] {
+  if (values.length <= MAX_SPARK_COLUMNS) return [...values];
+  const run = Math.ceil(values.length / MAX_SPARK_COLUMNS);
+  const out: number[] = [];
+  for (let i = 0; i < values.length; i += run) out.push(values.slice(i, i + run).reduce((a, b) => a + b, 0));
+  return out;
+}
+
+/** The moods with reactions, the most first (ties in MOODS order). */
+function byCount(counts: MoodCounts): Mood[] {
+  return MOODS.filter((m) => counts[m] > 0).sort((a, b) => counts[b] - counts[a]);
+}
+
+/** A bucket's leading moods as a compact table cell, "  😂2 🔥1" (at most three; empty without reactions). */
+function moodCell(counts: MoodCounts): string {
+  const top = byCount(counts).slice(0, 3);
+  return top.length === 0 ? '' : `  ${top.map((m) => `${MOOD_EMOJI[m]}${formatCompact(counts[m])}`).join(' ')}`;
+}
+
+const MOOD_EMOJI: Record<Mood, string> = Object.fromEntries(MOODS.map((m) => [m, MOOD_LABELS[m].split(' ')[0]])) as Record<Mood, string>;
 
 function topIndexes(values: readonly number[], n: number): number[] {
   return values

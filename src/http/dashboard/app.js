@@ -41,6 +41,9 @@ const state = {
   viralSort: 'view_count',
   timelineBucket: 'week',
   timelineDays: 365,
+  /** 'activity' (clips, shares, reactions, views) or 'moods' (each bucket's reactions stacked by mood). */
+  timelineShow: 'activity',
+  timelineAnswer: null,
   peakMetric: 'clips',
   peakAnswer: null,
   /** The last /status answer: clips still waiting for Twitch, and whether this server looks them up. */
@@ -457,7 +460,10 @@ function loadTimeline(generation, quiet) {
     $('timeline'),
     generation,
     () => getJson('engagement-timeline', { period: state.timelineBucket, days: state.timelineDays }),
-    (answer) => renderTimeline($('timeline'), $('timeline-chart'), answer),
+    (answer) => {
+      state.timelineAnswer = answer;
+      renderTimeline($('timeline'), $('timeline-chart'), answer, state.timelineShow);
+    },
     { quiet },
   );
 }
@@ -708,6 +714,11 @@ function wire() {
   $('timeline-days').addEventListener('change', (event) => {
     state.timelineDays = Number(event.target.value);
     loadTimeline(loadGeneration);
+  });
+  $('timeline-show').addEventListener('change', (event) => {
+    state.timelineShow = event.target.value;
+    // The answer on screen already carries each bucket's moods: no new request.
+    if (state.timelineAnswer) renderTimeline($('timeline'), $('timeline-chart'), state.timelineAnswer, state.timelineShow);
   });
   $('peak-metric').addEventListener('change', (event) => {
     state.peakMetric = event.target.value;

@@ -1,19 +1,30 @@
-// The engagement timeline, the stream-moments bars and the reaction moods (Chart.js, loaded from /vendor), and the
+// The engagement timeline (activity, or reactions by mood), the stream-moments bars and the reaction moods (Chart.js, loaded from /vendor), and the
 // 7×24 peak-times heatmap (plain DOM).
 import { el, showState } from './render.js';
 import { countOf, formatInteger, WEEKDAYS } from './format.js';
 
 let timelineChart = null;
+/** What the timeline chart on screen shows ('activity' or 'moods'): switching rebuilds it. */
+let timelineShows = null;
 
-export function renderTimeline(container, canvas, answer) {
+function dropTimelineChart() {
+  if (timelineChart) {
+    timelineChart.destroy();
+    timelineChart = null;
+  }
+}
+
+/** The timeline: activity lines (the default), or with show = 'moods' each bucket's reactions stacked by mood. */
+export function renderTimeline(container, canvas, answer, show = 'activity') {
   const buckets = answer.buckets;
-  const hasData = buckets.some((b) => b.clips_created > 0 || b.discord_shares > 0 || b.discord_reactions > 0);
+  container.dataset.show = show;
+  const hasData =
+    show === 'moods'
+      ? buckets.some((b) => b.discord_reactions > 0)
+      : buckets.some((b) => b.clips_created > 0 || b.discord_shares > 0 || b.discord_reactions > 0);
   if (!hasData) {
-    if (timelineChart) {
-      timelineChart.destroy();
-      timelineChart = null;
-    }
-    showState(container, 'empty', 'Nothing happened in this range yet.');
+    dropTimelineChart();
+    showState(container, 'empty', show === 'moods' ? 'No reactions in this range yet.' : 'Nothing happened in this range yet.');
     return;
   }
   showState(container, 'ready');
@@ -23,6 +34,16 @@ export function renderTimeline(container, canvas, answer) {
     const text = bucketLabel(b.date, answer.bucket);
     return i === buckets.length - 1 ? `${text} (so far)` : text;
   });
+  if (typeof window.Chart !== 'function') {
+    showState(container, 'error', 'The chart library did not load; the numbers are in the CSV download.');
+    return;
+  }
+  if (timelineShows !== show) dropTimelineChart();
+  timelineShows = show;
+  if (show === 'moods') {
+    renderTimelineMoods(canvas, labels, buckets);
+    return;
+  }
   // Markers only on sparse series: 730 daily markers merge into a solid band.
   const pointRadius = buckets.length > 60 ? 0 : 2.5;
   const datasets = [
@@ -64,10 +85,6 @@ export function renderTimeline(container, canvas, answer) {
       borderDash: [4, 3],
     },
   ];
-  if (typeof window.Chart !== 'function') {
-    showState(container, 'error', 'The chart library did not load; the numbers are in the CSV download.');
-    return;
-  }
   if (timelineChart) {
     timelineChart.data.labels = labels;
     timelineChart.data.datasets.forEach((dataset, i) => {
@@ -88,6 +105,34 @@ export function renderTimeline(container, canvas, answer) {
       scales: {
         y: { beginAtZero: true, title: { display: true, text: 'Clips, shares, reactions' } },
         views: { beginAtZero: true, position: 'right', grid: { drawOnChartArea: false }, title: { display: true, text: 'Views' } },
+      },
+      plugins: { legend: { position: 'bottom' } },
+    },
+  });
+}
+
+/** Each bucket's reactions as bars stacked by mood, in the moods panel's colours. */
+function renderTimelineMoods(canvas, labels, buckets) {
+  const datasets = MOODS.map(([key, label, color]) => ({ label, data: buckets.map((b) => b.moods[key]), backgroundColor: color }));
+  if (timelineChart) {
+    timelineChart.data.labels = labels;
+    timelineChart.data.datasets.forEach((dataset, i) => {
+      dataset.data = datasets[i].data;
+    });
+    timelineChart.update();
+    return;
+  }
+  timelineChart = new window.Chart(canvas, {
+    type: 'bar',
+    data: { labels, datasets },
+    options: {
+      responsive: true,
+      maintainAspectRatio: false,
+      animation: false,
+      interaction: { mode: 'index', intersect: false },
+      scales: {
+        x: { stacked: true },
+        y: { stacked: true, beginAtZero: true, title: { display: true, text: 'Reactions' } },
       },
       plugins: { legend: { position: 'bottom' } },
     },

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { APIEmbed } from 'discord.js';
 import { EMBED_LIMITS, embedLength, escapeText, fitEmbed, fitEmbeds, link, safeText, truncate } from '../../../src/discord/embeds/limits';
+import { timelineEmbed } from '../../../src/discord/embeds/clipstats';
 
 describe('truncate', () => {
   it('leaves text within the limit untouched', () => {
@@ -127,5 +128,41 @@ describe('fitEmbeds', () => {
     const total = fitted.reduce((n, e) => n + embedLength(e), 0);
     expect(total).toBeLessThanOrEqual(EMBED_LIMITS.total);
     expect(fitted[0]?.description).toHaveLength(4000);
+  });
+});
+
+describe('the timeline embed with moods', () => {
+  it('keeps its whole table and mood line within the limits at its largest (3660 buckets, every mood in the millions)', () => {
+    const moods = {
+      hype: 9_876_543,
+      funny: 8_765_432,
+      love: 7_654_321,
+      wow: 6_543_210,
+      sad: 5_432_109,
+      negative: 4_321_098,
+      other: 3_210_987,
+    };
+    const buckets = Array.from({ length: 3660 }, (_, i) => ({
+      start: new Date(Date.UTC(2017, 0, 1) + i * 86_400_000).toISOString(),
+      date: new Date(Date.UTC(2017, 0, 1) + i * 86_400_000).toISOString().slice(0, 10),
+      clips_created: 99_999,
+      views: 987_654_321,
+      discord_shares: 999_999,
+      discord_reactions: 45_802_700,
+      moods,
+    }));
+    const embed = timelineEmbed({
+      bucket: 'day',
+      days: 3660,
+      timezone: 'America/Argentina/ComodRivadavia',
+      buckets,
+      mood_source: 'summaries',
+    });
+    expect(embedLength(embed)).toBeLessThanOrEqual(EMBED_LIMITS.total);
+    expect(embed.description?.length).toBeLessThanOrEqual(EMBED_LIMITS.description);
+    // Nothing was cut: the mood line, and the table's 14 rows each with its three leading moods.
+    expect(embed.description).toContain('**Reactions by mood** 🔥 hype ');
+    expect(embed.description?.endsWith('```')).toBe(true);
+    expect(embed.description?.match(/🔥9\.9M 😂8\.8M ❤️7\.7M\n/g)?.length).toBe(14);
   });
 });
