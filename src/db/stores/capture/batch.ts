@@ -2,6 +2,7 @@
 // its end, instead of once per write.
 import { connectionNow, run, type Connection, type DeferredBatch, type Db } from '../../client';
 import { openDirtyHoursSteps } from '../../dirty';
+import { openBatchWritesSteps } from './batch-writes';
 import { openClipEngagementSteps } from './clip-counters';
 import { openEngagementChangesSteps } from './engagement-journal';
 import { runStepsAsync, runStepsNow, sqliteWriter, type DeferredSteps, type Steps, type Writer } from './steps';
@@ -56,16 +57,19 @@ export function openCaptureUpkeep(w: Writer): DeferredSteps {
   const dirty = openDirtyHoursSteps(w);
   const journal = openEngagementChangesSteps(w);
   const counters = openClipEngagementSteps(w);
+  const writes = openBatchWritesSteps(w);
   const discard = (): void => {
+    writes.discard();
     counters.discard();
     journal.discard();
     dirty.discard();
   };
   return {
-    // Counters, then journal, then dirty hours: if one flush throws, the others end too, so later writes on the
-    // connection are not left deferred.
+    // The held-back rows (whose upkeep joins the others'), counters, then journal, then dirty hours: if one flush
+    // throws, the others end too, so later writes on the connection are not left deferred.
     *flush(): Steps<void> {
       try {
+        yield* writes.flush();
         yield* counters.flush();
         yield* journal.flush();
         yield* dirty.flush();
