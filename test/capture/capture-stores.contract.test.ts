@@ -194,8 +194,11 @@ function growingStream(seed: number, length: number): Event[] {
     const at = T0 + Math.floor(rnd() * 48) * (HOUR_MS / 2);
     if (kind < 0.9) events.push((db) => recordReactionAdded(db, reaction(messageId, emojiKey, userId, at, guildId), now));
     else if (kind < 0.94) events.push((db) => recordReactionRemoved(db, reaction(messageId, emojiKey, userId, at, guildId), now));
-    else if (kind < 0.97) events.push((db) => recordMessage(db, snapshot(messageId, link(pick(clips)), { guildId, postedAt: T0 }), now));
-    else events.push((db) => recordMessagesDeleted(db, guildId, [messageId], now));
+    else if (kind < 0.97) {
+      // Chosen now, not when the event runs, so that the stream replays the same (as randomStream's).
+      const content = link(pick(clips));
+      events.push((db) => recordMessage(db, snapshot(messageId, content, { guildId, postedAt: T0 }), now));
+    } else events.push((db) => recordMessagesDeleted(db, guildId, [messageId], now));
   }
   return events;
 }
@@ -339,6 +342,45 @@ describe.each(testEngines())('capture stores on %s', (engine) => {
     // Nothing stays deferred after the failed batch: the next write refreshes its counters at once.
     await recordMessage(t.db, snapshot('new', link('ClipNine'), { guildId: 'gA' }), T0);
     expect((await clipCounters(t.db, 'ClipNine', 'gA')).shares).toBe(1);
+  });
+
+  it.each([31, 32, 33])(
+    'holds a batch’s new shares and reactions to its end and leaves the same rows and answers as one write at a time (stream %i)',
+    async (seed) => {
+      // Mostly new messages and reactions on them (the writes a batch holds back), with replays, removals, edits and
+      // deletions between them that must see the held rows; batches up to 120 writes, as a busy queue fills them.
+      const events = growingStream(seed, 400);
+      const oneByOne: unknown[] = [];
+      for (const event of events) oneByOne.push(await event(t.db));
+      const expected = await captureState(t.db);
+      await clearCapture(t.db);
+      const rnd = random(seed);
+      const batched: unknown[] = [];
+      for (let i = 0; i < events.length; ) {
+        const batch = events.slice(i, i + 1 + Math.floor(rnd() * 120));
+        await inCaptureBatch(t.db, async (tx) => {
+          for (const event of batch) batched.push(await event(tx));
+        });
+        i += batch.length;
+      }
+      expect(batched).toEqual(oneByOne);
+      expect(await captureState(t.db)).toEqual(expected);
+    },
+  );
+
+  it('judges a reaction replayed, removed and added again inside one batch as one write at a time does', async () => {
+    const answers = await inCaptureBatch(t.db, async (tx) => [
+      await recordMessage(tx, snapshot('m1', `${link('ClipOne')} ${link('ClipTwo')} ${link('ClipOne')}`), T0),
+      await recordReactionAdded(tx, reaction('m1', '🔥', 'u1'), T0),
+      await recordReactionAdded(tx, reaction('m1', '🔥', 'u1'), T0),
+      await recordMessage(tx, snapshot('m1', `${link('ClipOne')} ${link('ClipTwo')}`), T0),
+      await recordReactionRemoved(tx, reaction('m1', '🔥', 'u1'), T0),
+      await recordReactionAdded(tx, reaction('m1', '🔥', 'u1'), T0 + HOUR_MS),
+      await recordReactionAdded(tx, reaction('m1', '😂', 'u2'), T0 + HOUR_MS),
+    ]);
+    expect(answers).toEqual([{ added: ['ClipOne', 'ClipTwo'], removed: [] }, true, false, { added: [], removed: [] }, true, true, true]);
+    expect(await clipCounters(t.db, 'ClipOne')).toEqual({ shares: 1, reactions: 2, types: { '🔥': 1, '😂': 1 } });
+    expect(await journalTotals(t.db)).toEqual({ 'g1/ClipOne': { shares: 1, reactions: 2 }, 'g1/ClipTwo': { shares: 1, reactions: 2 } });
   });
 
   it.each([

@@ -2,7 +2,7 @@
 // they go in a few multi-row statements instead of a statement (a PostgreSQL round trip) or two per event (ADR 0036).
 import { markDirtyHoursSteps } from '../../dirty';
 import type { Source } from '../../schema';
-import { addClipEngagement } from './clip-counters';
+import { addClipEngagement, nextTouch } from './clip-counters';
 import { journalEngagementChange } from './engagement-journal';
 import type { MessageRef } from './keys';
 import { exec, all, openDeferred, type DeferredSteps, type Steps, type Writer } from './steps';
@@ -50,7 +50,8 @@ export interface NewReaction {
   now: number;
 }
 
-type Held = { kind: 'share'; row: NewShare } | { kind: 'reaction'; row: NewReaction };
+/** `touch`: the write's place among those that move counters (nextTouch), taken when it comes. */
+type Held = { kind: 'share'; row: NewShare; touch: number } | { kind: 'reaction'; row: NewReaction; touch: number };
 
 interface BatchWrites {
   messages: Map<string, KnownMessage>;
@@ -110,8 +111,9 @@ export function* settleBatchWrites(w: Writer): Steps<void> {
 export function holdShares(w: Writer, known: KnownMessage, rows: readonly NewShare[]): void {
   const batch = batches.get(w.key);
   if (!batch) throw new Error('holdShares outside a capture batch');
+  const touch = nextTouch();
   for (const row of rows) {
-    batch.held.push({ kind: 'share', row });
+    batch.held.push({ kind: 'share', row, touch });
     if (!known.shares.some((s) => s.clip_id === row.clipId)) known.shares.push({ clip_id: row.clipId, deleted_at: null });
   }
 }
@@ -126,7 +128,7 @@ export function holdReaction(w: Writer, known: KnownMessage, row: NewReaction): 
   const key = `${row.emojiKey}\u0000${row.userId}`;
   if (known.reactions.has(key)) return false;
   known.reactions.add(key);
-  batch.held.push({ kind: 'reaction', row });
+  batch.held.push({ kind: 'reaction', row, touch: nextTouch() });
   return true;
 }
 
@@ -249,6 +251,7 @@ function* writeHeld(w: Writer, held: readonly Held[]): Steps<void> {
         w,
         [{ guildId: r.guildId, clipId: r.clipId, shares: 1, firstSharedAt: r.postedAt, reactions: new Map() }],
         r.now,
+        h.touch,
       );
       continue;
     }
@@ -265,6 +268,7 @@ function* writeHeld(w: Writer, held: readonly Held[]): Steps<void> {
       w,
       r.clips.map((clipId) => ({ guildId: r.guildId, clipId, shares: 0, firstSharedAt: null, reactions: new Map([[r.emojiKey, 1]]) })),
       r.now,
+      h.touch,
     );
     yield* markDirtyHoursSteps(w, r.guildId, [r.at], 'engagement');
   }
