@@ -57,20 +57,60 @@ interface BatchWrites {
   messages: Map<string, KnownMessage>;
   /** In the order the writes came, so the counters' upkeep sees them in that order. */
   held: Held[];
+  /** Whether a just-posted message may be taken for new without a read (see assumeNew). */
+  optimistic: boolean;
+  /** Messages taken for new without a read: checked, all in one read, before the held rows are written. */
+  assumed: MessageRef[];
 }
+
+/**
+ * Thrown when a message taken for new had share rows after all: the batch's answers so far are wrong, so the whole
+ * batch runs again, reading every message it does not know (captureBatch does this).
+ */
+export class AssumedNewMessageExisted extends Error {
+  constructor(message: MessageRef) {
+    super(`message ${message.guildId}/${message.messageId} taken for new already had shares`);
+  }
+}
+
+/**
+ * How recent a message's post time must be, beside the batch's time, for a batch to take it for new without reading:
+ * a message the gateway has just created. Older ones (discovered, crawled, edited later) are read.
+ */
+export const JUST_POSTED_MS = 5 * 60_000;
 
 const batches = new WeakMap<object, BatchWrites>();
 
 const messageKey = (m: MessageRef): string => `${m.guildId}\u0000${m.messageId}`;
 
 /** Opens the batch's deferred writes (a capture batch's upkeep does, first of its parts). */
-export function openBatchWritesSteps(w: Writer): DeferredSteps {
+export function openBatchWritesSteps(w: Writer, options: { optimistic?: boolean } = {}): DeferredSteps {
   return openDeferred(
     batches,
     w.key,
-    (): BatchWrites => ({ messages: new Map(), held: [] }),
-    (batch) => writeHeld(w, batch.held),
+    (): BatchWrites => ({ messages: new Map(), held: [], optimistic: options.optimistic ?? false, assumed: [] }),
+    (batch) => writeHeld(w, batch.held, takeAssumed(batch)),
   );
+}
+
+function takeAssumed(batch: BatchWrites): MessageRef[] {
+  const assumed = batch.assumed;
+  batch.assumed = [];
+  return assumed;
+}
+
+/**
+ * In an optimistic batch (PostgreSQL's capture batches: a read is a round trip), a message the batch does not know and
+ * that was posted just now is taken for new, with no share rows, without reading it; the batch checks that before it
+ * writes the held rows, and runs again without the assumption if it was wrong. Returns null where it does not apply.
+ */
+export function assumeNew(w: Writer, message: MessageRef & { postedAt: number }, now: number): KnownMessage | null {
+  const batch = batches.get(w.key);
+  if (!batch?.optimistic || batch.messages.has(messageKey(message)) || message.postedAt < now - JUST_POSTED_MS) return null;
+  const known: KnownMessage = { shares: [], fresh: true, reactions: new Set() };
+  batch.messages.set(messageKey(message), known);
+  batch.assumed.push({ guildId: message.guildId, messageId: message.messageId });
+  return known;
 }
 
 /** Whether the writer is inside a capture batch that holds writes back. */
@@ -101,10 +141,11 @@ export function* settleBatchWrites(w: Writer): Steps<void> {
   const batch = batches.get(w.key);
   if (!batch) return;
   batch.messages.clear();
-  if (batch.held.length === 0) return;
+  const assumed = takeAssumed(batch);
+  if (batch.held.length === 0 && assumed.length === 0) return;
   const held = batch.held;
   batch.held = [];
-  yield* writeHeld(w, held);
+  yield* writeHeld(w, held, assumed);
 }
 
 /** Holds back a first-seen message's shares (and clip rows); its journal and dirty hour are known at once. */
@@ -158,7 +199,18 @@ const reactionKey = (guildId: string, messageId: string, emojiKey: string, userI
  * before they were held back: a new share is one more share of its clip, a new reaction one more reaction of each
  * clip its message shares (counters, journal, dirty hour). Rows that were already there (a conflict) move nothing.
  */
-function* writeHeld(w: Writer, held: readonly Held[]): Steps<void> {
+const ANY_SHARES_POSTGRES = `SELECT guild_id, message_id FROM shares
+     WHERE (guild_id, message_id) IN (SELECT * FROM unnest(?::text[], ?::text[])) LIMIT 1`;
+
+function* writeHeld(w: Writer, held: readonly Held[], assumed: readonly MessageRef[] = []): Steps<void> {
+  if (assumed.length > 0) {
+    const found = yield* all<{ guild_id: string; message_id: string }>(ANY_SHARES_POSTGRES, [
+      assumed.map((m) => m.guildId),
+      assumed.map((m) => m.messageId),
+    ]);
+    const first = found[0];
+    if (first) throw new AssumedNewMessageExisted({ guildId: first.guild_id, messageId: first.message_id });
+  }
   if (held.length === 0) return;
   const newShares = new Set<string>();
   const newReactions = new Set<string>();

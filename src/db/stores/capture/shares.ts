@@ -6,7 +6,7 @@ import { markDirtyHoursSteps } from '../../dirty';
 import type { Source } from '../../schema';
 import { addClipEngagement, refreshClipEngagement, type ClipKey } from './clip-counters';
 import { journalEngagementChange, withEngagementChanges } from './engagement-journal';
-import { holdShares, holdsWrites, settleBatchWrites, sharesOfMessage, type KnownMessage } from './batch-writes';
+import { assumeNew, holdShares, holdsWrites, settleBatchWrites, sharesOfMessage, type KnownMessage } from './batch-writes';
 import { captureJoins, type MessageRef } from './keys';
 import { all, exec, executeNow, get, type Steps, type Writer } from './steps';
 
@@ -46,6 +46,8 @@ export interface ShareChange {
  */
 export function* recordMessageSteps(w: Writer, message: MessageSnapshot, links: readonly ClipLink[], now: number): Steps<ShareChange> {
   if (holdsWrites(w)) {
+    const assumed = assumeNew(w, message, now);
+    if (assumed) return yield* holdNewMessage(w, assumed, message, links, now);
     const { shares: existing, known } = yield* sharesOfMessage(w, message);
     if (known && existing.length === 0) return yield* holdNewMessage(w, known, message, links, now);
     // A replay of what the message already shares changes nothing: no need to write what the batch holds first.
