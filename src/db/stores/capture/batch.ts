@@ -7,7 +7,10 @@ import { openClipEngagementSteps } from './clip-counters';
 import { openEngagementChangesSteps } from './engagement-journal';
 import { runStepsAsync, runStepsNow, sqliteWriter, type DeferredSteps, type Steps, type Writer } from './steps';
 
-/** Runs `fn` in one transaction; counters, journal and dirty hours are exact when it commits. Nothing is kept if it throws. */
+/**
+ * Runs `fn` in one transaction; counters, journal and dirty hours are exact when it commits. Nothing is kept if it throws.
+ * `fn` may run twice on PostgreSQL (see below): it must only touch the database through `tx`.
+ */
 export async function captureBatch<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> {
   // PostgreSQL: just-posted messages are taken for new without a read (ADR 0036); if one was not, the batch runs again
   // reading every message, so `fn` must be safe to run twice (it only touches the database, as a retried batch does).
