@@ -12,7 +12,7 @@ const CLIPS_PER_RUN = 6_000;
 const TOP10_CALLS = 2_000;
 
 /** One batch's rows as column arrays, written with one unnest() upsert per table. */
-async function applyBatched(client: pg.Client, events: FloorEvent[]): Promise<void> {
+export async function applyBatched(client: pg.Client, events: FloorEvent[]): Promise<void> {
   const clips: unknown[][] = [[], [], [], [], [], []];
   const shares: unknown[][] = [[], [], [], [], [], [], [], [], []];
   const reactions: unknown[][] = [[], [], [], [], [], []];

@@ -194,8 +194,11 @@ function growingStream(seed: number, length: number): Event[] {
     const at = T0 + Math.floor(rnd() * 48) * (HOUR_MS / 2);
     if (kind < 0.9) events.push((db) => recordReactionAdded(db, reaction(messageId, emojiKey, userId, at, guildId), now));
     else if (kind < 0.94) events.push((db) => recordReactionRemoved(db, reaction(messageId, emojiKey, userId, at, guildId), now));
-    else if (kind < 0.97) events.push((db) => recordMessage(db, snapshot(messageId, link(pick(clips)), { guildId, postedAt: T0 }), now));
-    else events.push((db) => recordMessagesDeleted(db, guildId, [messageId], now));
+    else if (kind < 0.97) {
+      // Chosen now, not when the event runs, so that the stream replays the same (as randomStream's).
+      const content = link(pick(clips));
+      events.push((db) => recordMessage(db, snapshot(messageId, content, { guildId, postedAt: T0 }), now));
+    } else events.push((db) => recordMessagesDeleted(db, guildId, [messageId], now));
   }
   return events;
 }
@@ -339,6 +342,76 @@ describe.each(testEngines())('capture stores on %s', (engine) => {
     // Nothing stays deferred after the failed batch: the next write refreshes its counters at once.
     await recordMessage(t.db, snapshot('new', link('ClipNine'), { guildId: 'gA' }), T0);
     expect((await clipCounters(t.db, 'ClipNine', 'gA')).shares).toBe(1);
+  });
+
+  it.each([31, 32, 33])(
+    'holds a batch’s new shares and reactions to its end and leaves the same rows and answers as one write at a time (stream %i)',
+    async (seed) => {
+      // Mostly new messages and reactions on them (the writes a batch holds back), with replays, removals, edits and
+      // deletions between them that must see the held rows; batches up to 120 writes, as a busy queue fills them.
+      const events = growingStream(seed, 400);
+      const oneByOne: unknown[] = [];
+      for (const event of events) oneByOne.push(await event(t.db));
+      const expected = await captureState(t.db);
+      await clearCapture(t.db);
+      const rnd = random(seed);
+      const batched: unknown[] = [];
+      for (let i = 0; i < events.length; ) {
+        const batch = events.slice(i, i + 1 + Math.floor(rnd() * 120));
+        // The answers of the batch's last run (on PostgreSQL a batch may run twice, see the next test).
+        const answers = await inCaptureBatch(t.db, async (tx) => {
+          const out: unknown[] = [];
+          for (const event of batch) out.push(await event(tx));
+          return out;
+        });
+        batched.push(...answers);
+        i += batch.length;
+      }
+      // A change's `removed` follows the order the message's share rows are read in, which PostgreSQL leaves open.
+      const sorted = (answers: unknown[]): unknown[] =>
+        answers.map((a) =>
+          a && typeof a === 'object' && 'removed' in a ? { ...a, removed: [...(a as { removed: string[] }).removed].sort() } : a,
+        );
+      expect(sorted(batched)).toEqual(sorted(oneByOne));
+      expect(await captureState(t.db)).toEqual(expected);
+    },
+  );
+
+  it('answers as one write at a time when a message it takes for just posted (so new) was recorded before', async () => {
+    const now = T0 + 60_000;
+    await recordMessage(t.db, snapshot('m1', link('ClipOne')), T0);
+    await recordReactionAdded(t.db, reaction('m1', '🔥', 'u1'), T0);
+    let runs = 0;
+    const answers = await inCaptureBatch(t.db, async (tx) => {
+      runs++;
+      return [
+        await recordMessage(tx, snapshot('m2', link('ClipTwo')), now),
+        // Posted just now as far as the batch can tell, yet already recorded: on PostgreSQL the batch runs again.
+        await recordMessage(tx, snapshot('m1', `${link('ClipOne')} ${link('ClipTwo')}`), now),
+        await recordReactionAdded(tx, reaction('m1', '🔥', 'u1'), now),
+        await recordReactionAdded(tx, reaction('m1', '😂', 'u2'), now),
+      ];
+    });
+    expect(answers).toEqual([{ added: ['ClipTwo'], removed: [] }, { added: ['ClipTwo'], removed: [] }, false, true]);
+    expect(runs).toBe(engine === 'postgres' ? 2 : 1);
+    expect(await clipCounters(t.db, 'ClipOne')).toEqual({ shares: 1, reactions: 2, types: { '🔥': 1, '😂': 1 } });
+    expect(await clipCounters(t.db, 'ClipTwo')).toEqual({ shares: 2, reactions: 2, types: { '🔥': 1, '😂': 1 } });
+    expect(await journalTotals(t.db)).toEqual({ 'g1/ClipOne': { shares: 1, reactions: 2 }, 'g1/ClipTwo': { shares: 2, reactions: 2 } });
+  });
+
+  it('judges a reaction replayed, removed and added again inside one batch as one write at a time does', async () => {
+    const answers = await inCaptureBatch(t.db, async (tx) => [
+      await recordMessage(tx, snapshot('m1', `${link('ClipOne')} ${link('ClipTwo')} ${link('ClipOne')}`), T0),
+      await recordReactionAdded(tx, reaction('m1', '🔥', 'u1'), T0),
+      await recordReactionAdded(tx, reaction('m1', '🔥', 'u1'), T0),
+      await recordMessage(tx, snapshot('m1', `${link('ClipOne')} ${link('ClipTwo')}`), T0),
+      await recordReactionRemoved(tx, reaction('m1', '🔥', 'u1'), T0),
+      await recordReactionAdded(tx, reaction('m1', '🔥', 'u1'), T0 + HOUR_MS),
+      await recordReactionAdded(tx, reaction('m1', '😂', 'u2'), T0 + HOUR_MS),
+    ]);
+    expect(answers).toEqual([{ added: ['ClipOne', 'ClipTwo'], removed: [] }, true, false, { added: [], removed: [] }, true, true, true]);
+    expect(await clipCounters(t.db, 'ClipOne')).toEqual({ shares: 1, reactions: 2, types: { '🔥': 1, '😂': 1 } });
+    expect(await journalTotals(t.db)).toEqual({ 'g1/ClipOne': { shares: 1, reactions: 2 }, 'g1/ClipTwo': { shares: 1, reactions: 2 } });
   });
 
   it.each([

@@ -2,15 +2,32 @@
 // its end, instead of once per write.
 import { connectionNow, run, type Connection, type DeferredBatch, type Db } from '../../client';
 import { openDirtyHoursSteps } from '../../dirty';
+import { AssumedNewMessageExisted, openBatchWritesSteps } from './batch-writes';
 import { openClipEngagementSteps } from './clip-counters';
 import { openEngagementChangesSteps } from './engagement-journal';
 import { runStepsAsync, runStepsNow, sqliteWriter, type DeferredSteps, type Steps, type Writer } from './steps';
 
-/** Runs `fn` in one transaction; counters, journal and dirty hours are exact when it commits. Nothing is kept if it throws. */
-export function captureBatch<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> {
+/**
+ * Runs `fn` in one transaction; counters, journal and dirty hours are exact when it commits. Nothing is kept if it throws.
+ * `fn` may run twice on PostgreSQL (see below): it must only touch the database through `tx`.
+ */
+export async function captureBatch<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> {
+  // PostgreSQL: just-posted messages are taken for new without a read (ADR 0036); if one was not, the batch runs again
+  // reading every message, so `fn` must be safe to run twice (it only touches the database, as a retried batch does).
+  if (db.engine === 'postgres') {
+    try {
+      return await captureBatchOnce(db, fn, true);
+    } catch (error) {
+      if (!(error instanceof AssumedNewMessageExisted)) throw error;
+    }
+  }
+  return captureBatchOnce(db, fn, false);
+}
+
+function captureBatchOnce<T>(db: Db, fn: (tx: Db) => Promise<T>, optimistic: boolean): Promise<T> {
   return db.transaction(async (tx) => {
     const w: Writer = tx.engine === 'sqlite' ? sqliteWriter(connectionNow(tx)) : { engine: 'postgres', key: tx };
-    const upkeep = openCaptureUpkeep(w);
+    const upkeep = openCaptureUpkeep(w, { optimistic });
     let result: T;
     try {
       result = await fn(tx);
@@ -52,20 +69,23 @@ export function openCaptureBatchOn(c: Connection): DeferredBatch {
 }
 
 /** The upkeep of a capture batch on either engine, as steps to run before the transaction commits. */
-export function openCaptureUpkeep(w: Writer): DeferredSteps {
+export function openCaptureUpkeep(w: Writer, options: { optimistic?: boolean } = {}): DeferredSteps {
   const dirty = openDirtyHoursSteps(w);
   const journal = openEngagementChangesSteps(w);
   const counters = openClipEngagementSteps(w);
+  const writes = openBatchWritesSteps(w, options);
   const discard = (): void => {
+    writes.discard();
     counters.discard();
     journal.discard();
     dirty.discard();
   };
   return {
-    // Counters, then journal, then dirty hours: if one flush throws, the others end too, so later writes on the
-    // connection are not left deferred.
+    // The held-back rows (whose upkeep joins the others'), counters, then journal, then dirty hours: if one flush
+    // throws, the others end too, so later writes on the connection are not left deferred.
     *flush(): Steps<void> {
       try {
+        yield* writes.flush();
         yield* counters.flush();
         yield* journal.flush();
         yield* dirty.flush();

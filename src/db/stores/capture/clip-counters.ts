@@ -20,8 +20,18 @@ export interface ClipEngagementDelta extends ClipKey {
   reactions: Map<string, number>;
 }
 
-/** A clip touched by a batch: its summed exact changes, or null when it must be recounted from the raw rows. */
-type Touched = { key: ClipKey; now: number; delta: ClipEngagementDelta | null };
+/**
+ * A clip touched by a batch: its summed exact changes, or null when it must be recounted from the raw rows; `now` is
+ * that of the latest write (by `touch`, the order writes came in) that moved it.
+ */
+type Touched = { key: ClipKey; now: number; touch: number; delta: ClipEngagementDelta | null };
+
+let touches = 0;
+/**
+ * The order of a write that moves counters: a batch's held rows (batch-writes.ts) take theirs when they come and move
+ * the counters later, so a clip's last_updated_at is still that of the last write that moved it.
+ */
+export const nextTouch = (): number => ++touches;
 type Pending = Map<string, Touched>;
 
 // Refreshes deferred by a batch, per connection (SQLite) or transaction (PostgreSQL): clip → the latest `now` it was
@@ -82,14 +92,20 @@ export function* refreshClipEngagement(w: Writer, keys: Iterable<ClipKey>, now: 
     return;
   }
   // A recount reads the rows as the batch leaves them, so it covers any exact change gathered before or after.
-  for (const key of keys) pending.set(clipKeyOf(key), { key: { guildId: key.guildId, clipId: key.clipId }, now, delta: null });
+  const touch = nextTouch();
+  for (const key of keys) pending.set(clipKeyOf(key), { key: { guildId: key.guildId, clipId: key.clipId }, now, touch, delta: null });
 }
 
 /**
  * Moves the clips' counters by exactly known changes (at the batch's end inside a batch, summed per clip), without
  * recounting their raw rows. The counters were exact before the write, so they stay exact.
  */
-export function* addClipEngagement(w: Writer, deltas: readonly ClipEngagementDelta[], now: number): Steps<void> {
+export function* addClipEngagement(
+  w: Writer,
+  deltas: readonly ClipEngagementDelta[],
+  now: number,
+  touch: number = nextTouch(),
+): Steps<void> {
   const pending = deferred.get(w.key);
   if (!pending) {
     yield* applyDeltas(
@@ -102,10 +118,13 @@ export function* addClipEngagement(w: Writer, deltas: readonly ClipEngagementDel
     const id = clipKeyOf(d);
     const touched = pending.get(id);
     if (!touched) {
-      pending.set(id, { key: { guildId: d.guildId, clipId: d.clipId }, now, delta: { ...d, reactions: new Map(d.reactions) } });
+      pending.set(id, { key: { guildId: d.guildId, clipId: d.clipId }, now, touch, delta: { ...d, reactions: new Map(d.reactions) } });
       continue;
     }
-    touched.now = now;
+    if (touch > touched.touch) {
+      touched.now = now;
+      touched.touch = touch;
+    }
     // Already to be recounted: the recount includes this change.
     if (touched.delta) addTo(touched.delta, d);
   }

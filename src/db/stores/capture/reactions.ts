@@ -5,6 +5,7 @@ import type { Connection } from '../../client';
 import { markDirtyHoursSteps } from '../../dirty';
 import { addClipEngagement, refreshClipEngagement } from './clip-counters';
 import { journalEngagementChange, withEngagementChanges } from './engagement-journal';
+import { holdReaction, settleBatchWrites, sharesOfMessage } from './batch-writes';
 import { captureJoins, type MessageRef } from './keys';
 import { activeClipsOfMessageSteps, isKnownClipMessageSteps } from './shares';
 import { all, exec, executeNow, get, type Steps, type Writer } from './steps';
@@ -30,14 +31,28 @@ export interface ReactionSnapshot extends MessageRef {
 const INSERT_REACTION = `INSERT INTO reactions (guild_id, channel_id, message_id, emoji_key, user_id, reacted_at)
        VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id, message_id, emoji_key, user_id) DO NOTHING`;
 
-/** Returns true when the reaction was new (false for a replay or a message without clips). */
+const pick = (e: ReactionEvent): Omit<ReactionEvent, never> => ({
+  guildId: e.guildId,
+  channelId: e.channelId,
+  messageId: e.messageId,
+  emojiKey: e.emojiKey,
+  userId: e.userId,
+  at: e.at,
+});
+
+/**
+ * Returns true when the reaction was new (false for a replay or a message without clips). Inside a capture batch, a
+ * reaction on a message the batch recorded first is judged new by the batch's own record of that message.
+ */
 export function* recordReactionAddedSteps(w: Writer, event: ReactionEvent, now: number): Steps<boolean> {
-  // One read answers both questions (known clip message, its active clips): a statement saved per reaction.
-  const shares = yield* all<{ clip_id: string; deleted_at: number | null }>(
-    'SELECT clip_id, deleted_at FROM shares WHERE guild_id = ? AND message_id = ?',
-    [event.guildId, event.messageId],
-  );
+  // One read answers both questions (known clip message, its active clips), and none when the batch knows the message.
+  const { shares, known } = yield* sharesOfMessage(w, event);
   if (shares.length === 0) return false;
+  if (known?.fresh) {
+    // The batch knows all of this message's reactions: the row is held back to its end, with its upkeep.
+    const clips = shares.filter((s) => s.deleted_at === null).map((s) => s.clip_id);
+    return holdReaction(w, known, { ...pick(event), clips, now });
+  }
   if ((yield* exec(INSERT_REACTION, [event.guildId, event.channelId, event.messageId, event.emojiKey, event.userId, event.at])) === 0) {
     return false;
   }
@@ -67,6 +82,7 @@ export function recordReactionAddedOn(c: Connection, event: ReactionEvent, now: 
  * imported count) takes one from that count instead, so an export's numbers and live events never double count.
  */
 export function* recordReactionRemovedSteps(w: Writer, event: ReactionEvent, now: number): Steps<boolean> {
+  yield* settleBatchWrites(w);
   if (!(yield* isKnownClipMessageSteps(event))) return false;
   return yield* withEngagementChanges(w, [event], removeReaction(w, event, now));
 }
@@ -102,6 +118,7 @@ function* removeReaction(w: Writer, event: ReactionEvent, now: number): Steps<bo
 
 /** Removes every reaction of a message, or of one emoji on it (REMOVE_ALL / REMOVE_EMOJI). */
 export function* recordReactionsClearedSteps(w: Writer, target: MessageRef & { emojiKey?: string | null }, now: number): Steps<number> {
+  yield* settleBatchWrites(w);
   if (!(yield* isKnownClipMessageSteps(target))) return 0;
   return yield* withEngagementChanges(w, [target], clearReactions(w, target, now));
 }
@@ -130,6 +147,7 @@ function* clearReactions(w: Writer, target: MessageRef & { emojiKey?: string | n
  * `count` beyond the named users is kept as an anonymous baseline. Re-applying the same snapshot changes nothing.
  */
 export function* recordReactionSnapshotSteps(w: Writer, snapshot: ReactionSnapshot, now: number): Steps<void> {
+  yield* settleBatchWrites(w);
   if (!(yield* isKnownClipMessageSteps(snapshot))) return;
   yield* withEngagementChanges(w, [snapshot], applySnapshot(w, snapshot, now));
 }

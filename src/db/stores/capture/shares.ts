@@ -8,6 +8,7 @@ import { queries } from '../../sql';
 import type { Source } from '../../schema';
 import { addClipEngagement, refreshClipEngagement, type ClipKey } from './clip-counters';
 import { journalEngagementChange, withEngagementChanges } from './engagement-journal';
+import { assumeNew, holdShares, holdsWrites, settleBatchWrites, sharesOfMessage, type KnownMessage } from './batch-writes';
 import { captureJoins, type MessageRef } from './keys';
 import { all, exec, executeNow, get, type Steps, type Writer } from './steps';
 
@@ -46,8 +47,65 @@ export interface ShareChange {
  * Re-running with the same snapshot changes nothing. Call inside a transaction.
  */
 export function* recordMessageSteps(w: Writer, message: MessageSnapshot, links: readonly ClipLink[], now: number): Steps<ShareChange> {
+  if (holdsWrites(w)) {
+    const assumed = assumeNew(w, message, now);
+    if (assumed) return yield* holdNewMessage(w, assumed, message, links, now);
+    const { shares: existing, known } = yield* sharesOfMessage(w, message);
+    if (known && existing.length === 0) return yield* holdNewMessage(w, known, message, links, now);
+    // A replay of what the message already shares changes nothing: no need to write what the batch holds first.
+    if (unchanged(existing, links)) return { added: [], removed: [] };
+  }
   const { added, removed } = yield* recordMessageCountingClipsSteps(w, message, links, now);
   return { added, removed };
+}
+
+/** Whether the links are exactly the message's active shares (recording them again would change nothing). */
+function unchanged(existing: ReadonlyArray<{ clip_id: string; deleted_at: number | null }>, links: readonly ClipLink[]): boolean {
+  const wanted = new Set(links.map((l) => l.clipId));
+  for (const row of existing) if ((row.deleted_at === null) !== wanted.has(row.clip_id)) return false;
+  for (const clipId of wanted) if (!existing.some((row) => row.clip_id === clipId)) return false;
+  return true;
+}
+
+/**
+ * A message with no share rows, inside a batch: its new shares are held back to the batch's end (see batch-writes.ts);
+ * what it counts for (one share per clip at its post time) is journaled and its hour marked at once, as writeMessage
+ * does, and its counters move when the rows are written.
+ */
+function* holdNewMessage(
+  w: Writer,
+  known: KnownMessage,
+  message: MessageSnapshot,
+  links: readonly ClipLink[],
+  now: number,
+): Steps<ShareChange> {
+  const added = links.map((l) => l.clipId);
+  if (added.length === 0) return { added, removed: [] };
+  holdShares(
+    w,
+    known,
+    links.map((link) => ({
+      guildId: message.guildId,
+      channelId: message.channelId,
+      threadId: message.threadId ?? null,
+      messageId: message.messageId,
+      clipId: link.clipId,
+      url: link.url,
+      authorId: message.authorId,
+      authorName: message.authorName,
+      authorIsBot: message.authorIsBot,
+      postedAt: message.postedAt,
+      source: message.source,
+      now,
+    })),
+  );
+  yield* markDirtyHoursSteps(w, message.guildId, [message.postedAt], 'engagement');
+  yield* journalEngagementChange(
+    w,
+    message,
+    [...new Set(added)].map((clipId) => ({ guildId: message.guildId, clipId, at: message.postedAt, shares: 1, reactions: 0 })),
+  );
+  return { added, removed: [] };
 }
 
 /** A message's share change and how many clip rows it created (another writer may create the same clip at once). */
@@ -65,6 +123,7 @@ export function* recordMessageCountingClipsSteps(
   links: readonly ClipLink[],
   now: number,
 ): Steps<RecordedMessage> {
+  yield* settleBatchWrites(w);
   const existing = yield* all<{ clip_id: string; deleted_at: number | null }>(
     'SELECT clip_id, deleted_at FROM shares WHERE guild_id = ? AND message_id = ?',
     [message.guildId, message.messageId],
@@ -167,6 +226,7 @@ function* writeMessage(
 
 /** Marks every share of the guild's given messages deleted (rows are kept with deleted_at). Idempotent. */
 export function* recordMessagesDeletedSteps(w: Writer, guildId: string, messageIds: readonly string[], now: number): Steps<number> {
+  yield* settleBatchWrites(w);
   const messages = messageIds.map((messageId) => ({ guildId, messageId }));
   return yield* withEngagementChanges(w, messages, deleteMessages(w, messages, now));
 }

@@ -1,0 +1,117 @@
+// capture-side-by-side.ts on PostgreSQL: two checkouts' capture batches and the bare batched-upsert floor
+// (postgres-floor.ts) take turns in every run, each on its own clone of the dataset: `node --import tsx
+// bench/capture-side-by-side-postgres.ts --base DIR --data FILE [--runs N] [--clips N] [--postgres URL]`.
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { freshEvents, floorEvents } from './capture-storage';
+import { BENCH_END_AT } from './dataset';
+import { DEFAULT_BENCH_POSTGRES_URL, freshPostgresDatabase, preparePostgresDataset } from './postgres';
+import { applyBatched } from './postgres-floor';
+import type { BenchContext } from './types';
+
+const BATCH = 1000;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      base: { type: 'string' },
+      data: { type: 'string' },
+      runs: { type: 'string', default: '3' },
+      clips: { type: 'string', default: '6000' },
+      postgres: { type: 'string', default: process.env.BENCH_DATABASE_URL ?? DEFAULT_BENCH_POSTGRES_URL },
+    },
+    strict: true,
+  });
+  if (!values.base || !values.data) throw new Error('--base DIR and --data FILE are required');
+  const runs = Number(values.runs);
+  const clips = Number(values.clips);
+  if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a whole number ≥ 1');
+  if (!Number.isInteger(clips) || clips < 10) throw new Error('--clips must be a whole number ≥ 10');
+  const server = values.postgres;
+  const dataset = await preparePostgresDataset(server, values.data, (line) => console.error(line));
+  const clones: Array<{ drop(): Promise<void> }> = [];
+  const rates = new Map<string, number[]>();
+  try {
+    const sides = [];
+    for (const [name, root] of [
+      ['before', path.resolve(values.base)],
+      ['after', path.resolve(import.meta.dirname, '..')],
+    ] as const) {
+      const clone = await freshPostgresDatabase(server, dataset.template, `capture_${name}`);
+      clones.push(clone);
+      const open = await import(path.join(root, 'src/db/open.ts'));
+      const batch = await import(path.join(root, 'src/capture/capture-batch.ts'));
+      const share = await import(path.join(root, 'src/capture/record-share.ts'));
+      const reaction = await import(path.join(root, 'src/capture/record-reaction.ts'));
+      const db = await open.openDb(
+        { engine: 'postgres', url: clone.url, poolSize: 4, statementTimeoutMs: 0, acquireTimeoutMs: 30_000 },
+        { migrate: false, applicationName: 'clipscope-bench' },
+      );
+      sides.push({ name, open, batch, share, reaction, db });
+    }
+    const floorClone = await freshPostgresDatabase(server, dataset.template, 'capture_floor');
+    clones.push(floorClone);
+    const floor = new pg.Client({ connectionString: floorClone.url });
+    await floor.connect();
+    const largest = (
+      await floor.query<{ guild_id: string }>('SELECT guild_id, count(*) AS n FROM clips GROUP BY guild_id ORDER BY 2 DESC LIMIT 1')
+    ).rows[0];
+    if (!largest) throw new Error('the dataset has no clips');
+    const ctx = { endAt: BENCH_END_AT } as BenchContext;
+    let eventsPerRun = 0;
+    const record = (key: string, n: number, seconds: number): void => {
+      rates.set(key, [...(rates.get(key) ?? []), n / seconds]);
+    };
+    for (let run = -1; run < runs; run++) {
+      const events = freshEvents(ctx, largest.guild_id, 1_000_003 * (run + 2) + 11, clips);
+      eventsPerRun = events.length;
+      for (const s of sides) {
+        const t0 = performance.now();
+        for (let start = 0; start < events.length; start += BATCH) {
+          const slice = events.slice(start, start + BATCH);
+          await s.batch.inCaptureBatch(s.db, async (tx: unknown) => {
+            for (const e of slice) {
+              if (e.kind === 'message') await s.share.recordMessage(tx, e.snapshot, e.now);
+              else if (e.kind === 'reaction') await s.reaction.recordReactionAdded(tx, e.event, e.now);
+              else await s.share.recordMessagesDeleted(tx, e.guildId, [e.messageId], e.now);
+            }
+          });
+        }
+        if (run >= 0) record(s.name, events.length, (performance.now() - t0) / 1000);
+      }
+      const rows = floorEvents(events);
+      const t0 = performance.now();
+      for (let start = 0; start < rows.length; start += BATCH) await applyBatched(floor, rows.slice(start, start + BATCH));
+      if (run >= 0) record('floor', rows.length, (performance.now() - t0) / 1000);
+    }
+    await floor.end();
+    for (const s of sides) await s.open.closeDb(s.db);
+    const median = (xs: number[]): number => {
+      const sorted = [...xs].sort((a, b) => a - b);
+      const mid = Math.floor(sorted.length / 2);
+      return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+    };
+    const floorRate = median(rates.get('floor') ?? []);
+    console.log(
+      `${eventsPerRun.toLocaleString('en-US')} events per run, ${runs} runs, PostgreSQL, load average ${os
+        .loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ')}`,
+    );
+    console.log('| path | events/s (median, min–max) | ÷ floor |');
+    console.log('|:--|--:|--:|');
+    for (const [key, r] of rates) {
+      const m = median(r);
+      console.log(
+        `| ${key} | ${Math.round(m).toLocaleString('en-US')} (${Math.round(Math.min(...r)).toLocaleString('en-US')}–${Math.round(Math.max(...r)).toLocaleString('en-US')}) | ${(m / floorRate).toFixed(2)}× |`,
+      );
+    }
+  } finally {
+    for (const c of clones) await c.drop();
+    await dataset.drop();
+  }
+}
+
+await main();
