@@ -83,6 +83,39 @@ export const GOALS: readonly Goal[] = [
     bound: 3,
     unit: 'ms',
   },
+  {
+    label: 'job lease taken and released ≤ 5 ms (one process)',
+    figure: 'leases.take_and_release_ms',
+    kind: 'at-most',
+    bound: 5,
+    unit: 'ms',
+  },
+  {
+    // Issue #17: more bot processes must not cost more CPU per event (no contention cost).
+    label: 'events per bot CPU-second, 2 processes ≥ 0.85× one process',
+    figure: 'cluster.p2_events_per_cpu_s',
+    floor: 'cluster.p1_events_per_cpu_s',
+    kind: 'ratio-at-least',
+    bound: 0.85,
+    unit: 'events/CPU-s',
+  },
+  {
+    label: 'events per bot CPU-second, 4 processes ≥ 0.85× one process',
+    figure: 'cluster.p4_events_per_cpu_s',
+    floor: 'cluster.p1_events_per_cpu_s',
+    kind: 'ratio-at-least',
+    bound: 0.85,
+    unit: 'events/CPU-s',
+  },
+  { label: 'lock waits while 4 bot processes write (sampled)', figure: 'cluster.p4_lock_wait_ms', kind: 'report', unit: 'ms' },
+  {
+    label: 'job lease taken and released while 4 bot processes write ≤ 5 ms',
+    figure: 'cluster.p4_lease_ms',
+    kind: 'at-most',
+    bound: 5,
+    unit: 'ms',
+  },
+  { label: 'gateway RSS per 1,000 guilds (bounded caches)', figure: 'cluster.gateway_rss_mb_per_1000_guilds', kind: 'report', unit: 'MB' },
 ];
 
 /** On SQLite the floors live in the product's own sections, under these names. */

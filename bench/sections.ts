@@ -5,6 +5,7 @@
 import type { PostgresPart } from '../src/database-engine';
 import { analyticsSection } from './analytics';
 import { captureClientSection } from './capture-client';
+import { clusterSection } from './cluster';
 import { captureStorageSection } from './capture-storage';
 import { databaseSizeSection } from './database-size';
 import { enrichmentSection } from './enrichment';
@@ -39,6 +40,8 @@ export const SECTIONS: BenchSection[] = [
   reportSection,
   // Issue #17: a job lease taken and released, beside one upsert.
   leasesSection,
+  // Issue #17: the same stream through 1, 2 and 4 ROLES=bot processes; lock waits; gateway RSS per 1,000 guilds.
+  clusterSection(),
   // PostgreSQL only: the bare-pg floors the product's PostgreSQL figures are set against.
   postgresFloorSection(),
 ];
