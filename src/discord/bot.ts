@@ -13,7 +13,7 @@ import { CAPTURE_LISTENERS } from './events/index';
 import { attachInteractionListener, type InteractionHandler } from './events/interaction-create';
 import { fetchGatewayBot } from './gateway-bot';
 import { guardGatewayPackets } from './gateway-guard';
-import { fatalClose, type FatalClose } from './fatal-close';
+import { fatalClose, FatalCloseError, type FatalClose } from './fatal-close';
 import {
   planShards,
   type ShardCountSetting,
@@ -145,6 +145,7 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
         await client.destroy().catch(() => undefined);
         const message = fatal?.message ?? loginFailureMessage(error);
         logger.fatal({ code: fatal?.code ?? null, shardId: fatal?.shardId ?? null }, message);
+        if (fatal) throw new FatalCloseError(fatal, { cause: error });
         throw new Error(message, { cause: error });
       }
       loggedIn = true;

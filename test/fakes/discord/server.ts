@@ -113,6 +113,8 @@ interface Session {
   invalid: boolean;
   /** [shard id, shard count] from IDENTIFY ([0, 1] when it had none). */
   shard: [number, number];
+  /** The sequence last written to a socket: later log entries were missed while the connection was down. */
+  delivered: number;
 }
 
 export interface IdentifyRecord {
@@ -256,7 +258,10 @@ export class FakeDiscord {
       const s = ++session.sequence;
       session.log.push({ s, t: event, d: data });
       if (session.log.length > this.replayLimit) session.log.splice(0, session.log.length - this.replayLimit);
-      if (session.socket) sends.push(send(session.socket, { op: GatewayOpcodes.Dispatch, s, t: event, d: data }));
+      if (session.socket) {
+        session.delivered = s;
+        sends.push(send(session.socket, { op: GatewayOpcodes.Dispatch, s, t: event, d: data }));
+      }
     }
     await Promise.all(sends);
   }
@@ -418,9 +423,10 @@ export class FakeDiscord {
             void send(socket, { op: GatewayOpcodes.InvalidSession, d: false });
             break;
           }
-          session = { id: snowflake(), sequence: 0, log: [], socket, intents: Number(d.intents ?? 0), invalid: false, shard };
+          const held = this.takeHeldEvents(shard);
+          session = { id: snowflake(), sequence: 0, log: [], socket, intents: Number(d.intents ?? 0), invalid: false, shard, delivered: 0 };
           this.sessions.set(session.id, session);
-          void this.sendReadyAndGuilds(session);
+          void this.sendReadyAndGuilds(session, held);
           break;
         }
         case GatewayOpcodes.Resume: {
@@ -433,6 +439,7 @@ export class FakeDiscord {
           }
           session = known;
           known.socket = socket;
+          known.delivered = known.sequence;
           void (async () => {
             for (const entry of known.log.filter((e) => e.s > Number(d.seq ?? 0))) {
               await send(socket, { op: GatewayOpcodes.Dispatch, s: entry.s, t: entry.t, d: entry.d });
@@ -461,7 +468,23 @@ export class FakeDiscord {
     socket.on('error', () => undefined);
   }
 
-  private async sendReadyAndGuilds(session: Session): Promise<void> {
+  /**
+   * The events a shard's earlier sessions missed while no connection of theirs was up (a process killed with -9 that
+   * identifies again instead of resuming), to be sent to the shard's new session after its GUILD_CREATEs. Those
+   * sessions end here, so nothing is delivered twice. Discord would drop them (a new session starts from now); the fake
+   * holds them so that a test of a restarted process can count every event exactly once.
+   */
+  private takeHeldEvents(shard: [number, number]): { t: string; d: unknown }[] {
+    const held: { s: number; t: string; d: unknown }[] = [];
+    for (const old of this.sessions.values()) {
+      if (old.invalid || old.socket || old.shard[0] !== shard[0] || old.shard[1] !== shard[1]) continue;
+      old.invalid = true;
+      held.push(...old.log.filter((e) => e.s > old.delivered && e.t !== 'RESUMED'));
+    }
+    return held.map(({ t, d }) => ({ t, d }));
+  }
+
+  private async sendReadyAndGuilds(session: Session, held: { t: string; d: unknown }[] = []): Promise<void> {
     const socket = session.socket;
     if (!socket) return;
     const [shardId, count] = session.shard;
@@ -484,10 +507,14 @@ export class FakeDiscord {
     const events: [string, unknown][] = [
       ['READY', ready],
       ...guilds.map((g): [string, unknown] => ['GUILD_CREATE', guildCreate(g, this.botMemberIn(g))]),
+      ...held.map((e): [string, unknown] => [e.t, e.d]),
     ];
     for (const [t, d] of events) {
       const s = ++session.sequence;
       session.log.push({ s, t, d });
+      // A connection closed meanwhile keeps the rest for its RESUME, like any dispatch.
+      if (session.socket !== socket) continue;
+      session.delivered = s;
       await send(socket, { op: GatewayOpcodes.Dispatch, s, t, d });
     }
     this.notify();
