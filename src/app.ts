@@ -78,9 +78,11 @@ export interface AppDeps {
    * this process supervises them and shows their shards in /healthz.
    */
   botProcesses?: BotProcesses;
+  /** Awaited by the bot just before its shards identify (a bot child waits for its turn there). */
+  beforeLogin?: () => Promise<void>;
 }
 
-export function createApp({ config, logger, clock, db: opened, onFatalClose, botProcesses }: AppDeps): App {
+export function createApp({ config, logger, clock, db: opened, onFatalClose, botProcesses, beforeLogin }: AppDeps): App {
   if (!opened && config.DATABASE_URL)
     throw new Error('createApp: open the PostgreSQL database with openDb (src/db/open.ts) and pass it as db');
   const db = opened ?? openDatabase({ path: config.DATABASE_PATH });
@@ -143,7 +145,7 @@ export function createApp({ config, logger, clock, db: opened, onFatalClose, bot
     };
     logger.warn(
       { processes: config.DISCORD_PROCESSES },
-      'DISCORD_PROCESSES > 1: the jobs that post to Discord (digest, clip feed, hall of fame, clipper roles, monthly report) and Sign in with Discord are not run on this host; run them in a process with DISCORD_PROCESSES=1 and ROLES=bot,jobs (docs/operations.md#one-host-several-processes)',
+      'DISCORD_PROCESSES > 1: the jobs that post to Discord (digest, clip feed, hall of fame, clipper roles, monthly report) and Sign in with Discord are not run on this host; run them in a process with DISCORD_PROCESSES=1 and ROLES=bot,jobs (docs/operations.md#one-host-several-bot-processes-discord_processes)',
     );
   } else if (config.DISCORD_TOKEN && runs.bot) {
     const analytics = createAnalytics(db);
@@ -175,6 +177,7 @@ export function createApp({ config, logger, clock, db: opened, onFatalClose, bot
       onInteraction: createInteractionRouter(commands, COMMANDS),
       shards: { count: config.DISCORD_SHARD_COUNT, ids: config.DISCORD_SHARD_IDS },
       ...(onFatalClose ? { onFatalClose } : {}),
+      ...(beforeLogin ? { beforeLogin } : {}),
     });
     services.push(bot);
     localGateway = () => bot.gatewayStatus();

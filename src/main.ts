@@ -70,12 +70,15 @@ async function main(): Promise<void> {
           onFailure: (message) => failAndExit(message, 1),
         })
       : undefined;
+  // A bot child answers its parent's questions and logs in only when the parent says it is its turn.
+  const parent = childIndex === null ? null : serveParent(process, () => app.gatewayStatus());
   const app = createApp({
     config,
     logger,
     clock: systemClock,
     db,
     ...(botProcesses ? { botProcesses } : {}),
+    ...(parent ? { beforeLogin: parent.turn } : {}),
     // Discord will not take the shard back (bad token, wrong shard count, refused intent): stop and exit 1, so a
     // supervisor shows the failure instead of a process that runs without capturing.
     // A child exits with its own status so that its parent does not restart it.
@@ -97,7 +100,6 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   // A child whose parent is gone (killed with -9) stops too, rather than capture unsupervised.
   if (childIndex !== null) process.on('disconnect', () => shutdown('parent exited'));
-  const parent = childIndex === null ? null : serveParent(process, () => app.gatewayStatus());
   try {
     await app.start();
   } catch (error) {

@@ -17,6 +17,8 @@ const shardStatusSchema = z.object({
 
 /** Child → parent. */
 export const childMessageSchema = z.discriminatedUnion('type', [
+  /** It loaded the app and opened the database, and waits for its turn to identify. */
+  z.object({ type: z.literal('loaded') }),
   /** Its bot logged in: every shard of its share has identified. */
   z.object({ type: z.literal('ready'), shards: z.array(shardStatusSchema).max(16_384) }),
   z.object({
@@ -28,7 +30,11 @@ export const childMessageSchema = z.discriminatedUnion('type', [
 export type ChildMessage = z.infer<typeof childMessageSchema>;
 
 /** Parent → child. */
-export const parentMessageSchema = z.object({ type: z.literal('status?'), requestId: z.number().int() });
+export const parentMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('status?'), requestId: z.number().int() }),
+  /** Its turn: log in now. */
+  z.object({ type: z.literal('identify') }),
+]);
 export type ParentMessage = z.infer<typeof parentMessageSchema>;
 
 /** The child's index from its arguments, or null when this process is not a bot child. */
@@ -44,14 +50,29 @@ interface ChildChannel {
   on(event: 'message', listener: (message: unknown) => void): unknown;
 }
 
-/** Child side: tells the parent it is ready and answers its status questions from `status`. */
-export function serveParent(channel: ChildChannel, status: () => GatewayStatus | null): { ready(): void } {
+/**
+ * Child side: waits for the parent's word before identifying (`turn`, called by the bot just before it logs in), tells
+ * it when the bot is ready, and answers its status questions from `status`.
+ */
+export function serveParent(channel: ChildChannel, status: () => GatewayStatus | null): { turn(): Promise<void>; ready(): void } {
   const send = (message: ChildMessage): void => {
     channel.send?.(message);
   };
+  let go: (() => void) | null = null;
+  const allowed = new Promise<void>((resolve) => {
+    go = resolve;
+  });
   channel.on('message', (raw) => {
     const parsed = parentMessageSchema.safeParse(raw);
-    if (parsed.success) send({ type: 'status', requestId: parsed.data.requestId, gateway: status() });
+    if (!parsed.success) return;
+    if (parsed.data.type === 'identify') go?.();
+    else send({ type: 'status', requestId: parsed.data.requestId, gateway: status() });
   });
-  return { ready: () => send({ type: 'ready', shards: status()?.shards ?? [] }) };
+  return {
+    turn: () => {
+      send({ type: 'loaded' });
+      return allowed;
+    },
+    ready: () => send({ type: 'ready', shards: status()?.shards ?? [] }),
+  };
 }

@@ -40,7 +40,7 @@ export interface BotProcessesOptions {
   /** A child failed for good after start (a fatal close, or more deaths than the policy allows): stop and exit 1. */
   onFailure(message: string): void;
   restarts?: RestartPolicy;
-  /** How long a child may take from its start to its bot logged in, beyond the identify waves' own time. */
+  /** How long a child may take from its start to its bot logged in, its wait for its turn included. */
   readyTimeoutMs?: number;
   /** How long stop() waits for a child to commit and exit after SIGTERM before it is killed. */
   stopTimeoutMs?: number;
@@ -64,8 +64,10 @@ interface Slot {
   deaths: number[];
   /** Whether a child of this slot was ready once: until then a death fails the start instead of being restarted. */
   wasReady: boolean;
-  /** Resolves the launch waiting for this child: true once ready, false when it exited or timed out first. */
-  onReady: ((ready: boolean) => void) | null;
+  /** The child's progress: it loaded and waits for its turn to identify, then its bot logged in (false: it exited first). */
+  loaded: Promise<boolean>;
+  ready: Promise<boolean>;
+  settle: { loaded(ok: boolean): void; ready(ok: boolean): void };
 }
 
 /** Splits a host's shards into `processes` contiguous groups, as even as possible (the first ones take the extra). */
@@ -85,6 +87,7 @@ export function createBotProcesses(options: BotProcessesOptions): BotProcesses {
   const policy = options.restarts ?? DEFAULT_RESTART_POLICY;
   const stopTimeoutMs = options.stopTimeoutMs ?? 30_000;
   const statusTimeoutMs = options.statusTimeoutMs ?? 1_500;
+  const readyTimeoutMs = options.readyTimeoutMs ?? 180_000;
   const identifyMs = IDENTIFY_INTERVAL_SECONDS * 1000;
   let plan: ShardPlan | null = null;
   let slots: Slot[] = [];
@@ -117,35 +120,59 @@ export function createBotProcesses(options: BotProcessesOptions): BotProcesses {
 
   const describe = (slot: Slot) => `bot process ${slot.index} (shards ${slot.shardIds.join(',')})`;
 
-  /** Starts the slot's child once the identify limit allows; resolves true when it is ready. */
-  const launch = async (slot: Slot): Promise<boolean> => {
-    const mc = plan!.maxConcurrency;
-    const keys = new Set(slot.shardIds.map((id) => id % mc));
-    const waitMs = Math.max(0, ...[...keys].map((k) => (keyReadyAt.get(k) ?? Number.NEGATIVE_INFINITY) + identifyMs - Date.now()));
-    if (waitMs > 0) await sleep(waitMs);
-    if (stopping) return false;
+  /** Forks the slot's child: it loads the app and opens the database, then waits for its turn to identify. */
+  const spawn = (slot: Slot): void => {
+    let loaded = (_ok: boolean): void => undefined;
+    let ready = (_ok: boolean): void => undefined;
+    slot.loaded = new Promise((resolve) => {
+      loaded = resolve;
+    });
+    slot.ready = new Promise((resolve) => {
+      ready = resolve;
+    });
+    slot.settle = { loaded, ready };
     slot.state = 'starting';
     const child = options.spawn({ index: slot.index, shardIds: slot.shardIds, shardCount: plan!.shardCount });
     slot.child = child;
-    const ready = new Promise<boolean>((resolve) => {
-      slot.onReady = resolve;
-    });
     child.on('message', (raw) => onMessage(slot, child, raw));
     child.on('error', (error) => logger.warn({ err: error, botProcess: slot.index }, 'bot process: IPC error'));
     child.once('exit', (code, signal) => onExit(slot, child, code, signal));
-    const timeoutMs = (options.readyTimeoutMs ?? 60_000) + plan!.waves.length * identifyMs;
     const timer = setTimeout(() => {
       if (slot.child !== child || slot.state === 'ready') return;
-      logger.error({ botProcess: slot.index, timeoutMs }, `${describe(slot)} not ready within ${timeoutMs} ms; killing it`);
+      logger.error(
+        { botProcess: slot.index, timeoutMs: readyTimeoutMs },
+        `${describe(slot)} not ready within ${readyTimeoutMs} ms; killing it`,
+      );
       child.kill('SIGKILL');
-    }, timeoutMs);
-    const ok = await ready;
-    clearTimeout(timer);
+    }, readyTimeoutMs);
+    void slot.ready.then(() => clearTimeout(timer));
+  };
+
+  /**
+   * The slot's turn to identify, one child at a time: once it has loaded and the identify limit allows (5 s after the
+   * last child with a shard of the same rate-limit key was ready), it is told to log in. Resolves true when ready.
+   */
+  const turn = async (slot: Slot): Promise<boolean> => {
+    if (!(await slot.loaded) || stopping) return false;
+    const keys = new Set(slot.shardIds.map((id) => id % plan!.maxConcurrency));
+    const waitMs = Math.max(0, ...[...keys].map((k) => (keyReadyAt.get(k) ?? Number.NEGATIVE_INFINITY) + identifyMs - Date.now()));
+    if (waitMs > 0) await sleep(waitMs);
+    if (stopping || !slot.child) return false;
+    send(slot.child, { type: 'identify' });
+    const ok = await slot.ready;
     if (ok) {
       const now = Date.now();
       for (const key of keys) keyReadyAt.set(key, now);
     }
     return ok;
+  };
+
+  const send = (child: ChildProcess, message: ParentMessage): boolean => {
+    try {
+      return child.connected && child.send(message);
+    } catch {
+      return false;
+    }
   };
 
   const onMessage = (slot: Slot, child: ChildProcess, raw: unknown): void => {
@@ -155,13 +182,14 @@ export function createBotProcesses(options: BotProcessesOptions): BotProcesses {
       return;
     }
     const message = parsed.data;
-    if (message.type === 'ready') {
+    if (message.type === 'loaded') {
+      if (slot.child === child) slot.settle.loaded(true);
+    } else if (message.type === 'ready') {
       if (slot.child !== child) return;
       slot.state = 'ready';
       slot.wasReady = true;
       logger.info({ botProcess: slot.index, pid: child.pid, shardIds: slot.shardIds, shards: message.shards }, `${describe(slot)} ready`);
-      slot.onReady?.(true);
-      slot.onReady = null;
+      slot.settle.ready(true);
     } else {
       const request = pending.get(message.requestId);
       if (request?.slot === slot) {
@@ -179,8 +207,8 @@ export function createBotProcesses(options: BotProcessesOptions): BotProcesses {
       pending.delete(id);
       request.resolve('no-answer');
     }
-    slot.onReady?.(false);
-    slot.onReady = null;
+    slot.settle.loaded(false);
+    slot.settle.ready(false);
     if (stopping) {
       slot.state = 'stopped';
       return;
@@ -213,7 +241,9 @@ export function createBotProcesses(options: BotProcessesOptions): BotProcesses {
     );
     const timer = setTimeout(() => {
       timers.delete(timer);
-      queue = queue.then(() => (stopping ? false : launch(slot)));
+      if (stopping) return;
+      spawn(slot);
+      queue = queue.then(() => turn(slot));
     }, delayMs);
     timers.add(timer);
   };
@@ -234,10 +264,7 @@ export function createBotProcesses(options: BotProcessesOptions): BotProcesses {
           resolve(value);
         },
       });
-      const message: ParentMessage = { type: 'status?', requestId };
-      try {
-        child.send(message);
-      } catch {
+      if (!send(child, { type: 'status?', requestId })) {
         pending.get(requestId)?.resolve('no-answer');
         pending.delete(requestId);
       }
@@ -285,15 +312,19 @@ export function createBotProcesses(options: BotProcessesOptions): BotProcesses {
         state: 'starting',
         deaths: [],
         wasReady: false,
-        onReady: null,
+        loaded: Promise.resolve(false),
+        ready: Promise.resolve(false),
+        settle: { loaded: () => undefined, ready: () => undefined },
       }));
       logger.info(
         { shardCount: plan.shardCount, shardIds: plan.shardIds, processes: slots.map((s) => s.shardIds) },
         `discord: running ${plan.shardIds.length} of ${plan.shardCount} shards in ${slots.length} bot processes (${slots.map((s) => s.shardIds.join(',')).join(' | ')}), started one after another`,
       );
+      // Every child loads at once (the slow part); they identify one after another.
+      for (const slot of slots) spawn(slot);
       for (const slot of slots) {
         // Through the queue: a child restarted meanwhile identifies before or after this one, never with it.
-        const run = queue.then(() => launch(slot));
+        const run = queue.then(() => turn(slot));
         queue = run;
         const ok = await run;
         if (ok) continue;

@@ -41,6 +41,8 @@ export interface DiscordBotOptions {
    * entry point ends the process with status 1. A fatal close during login rejects start() instead.
    */
   onFatalClose?: (close: FatalClose) => void;
+  /** Awaited just before the shards identify: a bot child waits there for its parent's word (bot-processes.ts). */
+  beforeLogin?: () => Promise<void>;
 }
 
 export interface DiscordBot extends Service {
@@ -140,6 +142,7 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
         // discord.js reads these when it connects; its identify throttler then starts them in max_concurrency buckets.
         client.options.shards = plan.shardIds;
         client.options.shardCount = plan.shardCount;
+        await options.beforeLogin?.();
         await client.login(options.token);
       } catch (error) {
         await client.destroy().catch(() => undefined);
