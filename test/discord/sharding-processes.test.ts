@@ -70,7 +70,7 @@ describe('npm start with DISCORD_PROCESSES=2', () => {
       const guilds = guildsOnEveryShard(SHARDS, 2);
       // max_concurrency 2: child 0's shards (0, 1) and child 1's (2, 3) share the rate-limit keys, so the second child
       // may identify only 5 s after the first; the fake counts an earlier IDENTIFY as a violation.
-      discord = await startFakeDiscord({ guilds, shards: SHARDS, maxConcurrency: 2, heartbeatIntervalMs: 100 });
+      discord = await startFakeDiscord({ guilds, shards: SHARDS, maxConcurrency: 2, heartbeatIntervalMs: 1_000 });
       const env: Record<string, string> = { HTTP_ENABLED: 'true', HTTP_PORT: '0', HTTP_READ_WORKERS: '0' };
       if (engine === 'postgres') {
         postgres = await createPostgresDatabase('sharding-processes');
