@@ -96,7 +96,9 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  // Ctrl-C reaches a child too (same process group): it waits for its parent's SIGTERM instead, so that the parent
+  // does not take the child's exit for a crash and restart it.
+  process.on('SIGINT', () => (childIndex === null ? shutdown('SIGINT') : undefined));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   // A child whose parent is gone (killed with -9) stops too, rather than capture unsupervised.
   if (childIndex !== null) process.on('disconnect', () => shutdown('parent exited'));

@@ -36,7 +36,7 @@ describe('the bot-process supervisor', () => {
     discord = null;
   });
 
-  const setUp = async (perChild: (index: number) => Record<string, string>) => {
+  const setUp = async (perChild: (index: number) => Record<string, string | undefined>) => {
     // max_concurrency 4: the two children's shards have different rate-limit keys; a restarted child still waits 5 s
     // after its own last start, as its shards' keys are the same.
     discord = await startFakeDiscord({ shards: 4, maxConcurrency: 4 });
