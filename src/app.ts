@@ -19,7 +19,9 @@ import { createAdminServices } from './discord/admin-services';
 import { createDiscordBot } from './discord/bot';
 import { sharedIdentifyThrottler } from './discord/identify-throttle';
 import { identifySlotStore } from './db/stores/identify-slots';
+import type { BotProcesses } from './discord/bot-processes';
 import type { FatalClose } from './discord/fatal-close';
+import type { GatewayStatus } from './discord/shard-plan';
 import { createBotView } from './discord/bot-view';
 import type { BridgedBot } from './http/bot-bridge';
 import { COMMANDS } from './discord/commands/index';
@@ -36,6 +38,7 @@ import { createInteractionRouter } from './discord/interactions';
 import { Pagination } from './discord/pagination';
 import { startHttpWorker, type HttpWorker } from './http/worker-thread';
 import type { Logger } from './logger';
+import { BotUnavailableError } from './auth/guild-access';
 import { createExclusive } from './scheduler/exclusive';
 import { createScheduler, processHolderId, type Scheduler } from './scheduler/scheduler';
 import { createTwitchApi, type TwitchApi } from './twitch/client';
@@ -52,6 +55,8 @@ export interface App {
   twitch: TwitchApi | null;
   /** The HTTP API's base URL once started (the actual port when HTTP_PORT=0), or null when it is off or stopped. */
   readonly httpUrl: string | null;
+  /** The shards of the bot run in this process now (a bot child answers its parent with it); null without a bot here. */
+  gatewayStatus(): GatewayStatus | null;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -70,9 +75,16 @@ export interface AppDeps {
    * stops the app and exits with status 1. Without it the bot only logs the fatal line.
    */
   onFatalClose?: (close: FatalClose) => void;
+  /**
+   * DISCORD_PROCESSES > 1: the bot role runs in these child processes instead of here (src/discord/bot-processes.ts);
+   * this process supervises them and shows their shards in /healthz.
+   */
+  botProcesses?: BotProcesses;
+  /** Awaited by the bot just before its shards identify (a bot child waits for its turn there). */
+  beforeLogin?: () => Promise<void>;
 }
 
-export function createApp({ config, logger, clock, db: opened, onFatalClose }: AppDeps): App {
+export function createApp({ config, logger, clock, db: opened, onFatalClose, botProcesses, beforeLogin }: AppDeps): App {
   if (!opened && config.DATABASE_URL)
     throw new Error('createApp: open the PostgreSQL database with openDb (src/db/open.ts) and pass it as db');
   const db = opened ?? openDatabase({ path: config.DATABASE_PATH });
@@ -117,7 +129,27 @@ export function createApp({ config, logger, clock, db: opened, onFatalClose }: A
   let botView: BridgedBot | null = null;
   /** Clipper roles (docs/roles.md), applied after each incremental aggregation; null without a bot. */
   let clipperRoles: RolesRunner | null = null;
-  if (config.DISCORD_TOKEN && runs.bot) {
+  /** This process's own bot shards, for a parent asking over IPC. */
+  let localGateway: (() => GatewayStatus | null) | null = null;
+  if (config.DISCORD_TOKEN && runs.bot && botProcesses) {
+    services.push(botProcesses);
+    // The gateway caches are in the children: sign-in checks cannot be answered here (docs/operations.md).
+    const unavailable = async (): Promise<never> => {
+      throw new BotUnavailableError('the bot runs in child processes (DISCORD_PROCESSES > 1), not in this one');
+    };
+    botView = {
+      signInAccess: unavailable,
+      memberAccess: unavailable,
+      channels: unavailable,
+      roles: unavailable,
+      presentIn: unavailable,
+      gatewayStatus: () => botProcesses.gatewayStatus(),
+    };
+    logger.warn(
+      { processes: config.DISCORD_PROCESSES },
+      'DISCORD_PROCESSES > 1: the jobs that post to Discord (digest, clip feed, hall of fame, clipper roles, monthly report) and Sign in with Discord are not run on this host; run them in a process with DISCORD_PROCESSES=1 and ROLES=bot,jobs (docs/operations.md#one-host-several-bot-processes-discord_processes)',
+    );
+  } else if (config.DISCORD_TOKEN && runs.bot) {
     const analytics = createAnalytics(db);
     const settings = guildSettingsStore(db);
     const digests = digestStore(db);
@@ -149,8 +181,10 @@ export function createApp({ config, logger, clock, db: opened, onFatalClose }: A
       // Every bot process of every host paces its IDENTIFYs through the database: Discord's limit is per bot.
       buildIdentifyThrottler: sharedIdentifyThrottler({ slots: identifySlotStore(db), logger, clock, holder: processHolderId() }),
       ...(onFatalClose ? { onFatalClose } : {}),
+      ...(beforeLogin ? { beforeLogin } : {}),
     });
     services.push(bot);
+    localGateway = () => bot.gatewayStatus();
     botView = { ...createBotView(bot.client, settings), gatewayStatus: async () => bot.gatewayStatus() };
     if (config.DIGEST_ENABLED) {
       const sender = createDigestSender(bot.client);
@@ -327,6 +361,7 @@ export function createApp({ config, logger, clock, db: opened, onFatalClose }: A
     get httpUrl() {
       return http?.url ?? null;
     },
+    gatewayStatus: () => localGateway?.() ?? null,
     async start() {
       for (const service of services) {
         await service.start();

@@ -163,18 +163,10 @@ export const configSchema = z.object({
   /** The shards this host runs: `all`, or ids and ranges (`0-3`, `4,5`); several hosts split the total between them. */
   DISCORD_SHARD_IDS: shardIds.default('all'),
   /**
-   * Processes this host runs its shards in. 1 (the only value supported so far) runs every shard in this process
-   * (docs/adr/0015-sharding.md); several hosts each run their own DISCORD_SHARD_IDS.
+   * Processes this host runs its shards in: 1 runs them all in this process; N > 1 splits them among N child processes
+   * running only the bot role, supervised by this one (docs/adr/0032-bot-processes-per-host.md). At most the shards.
    */
-  DISCORD_PROCESSES: z
-    .string()
-    .trim()
-    .refine((v) => v === '1', {
-      error:
-        '1, the only value supported so far: several child processes per host are not supported yet; run every shard of this host in one process, or split the shards between hosts with DISCORD_SHARD_IDS',
-    })
-    .transform(Number)
-    .default(1),
+  DISCORD_PROCESSES: wholeNumber(1, 1_024).default(1),
   /** Messages written per storage transaction at most; the batch is committed at once when the bot is idle. */
   CAPTURE_BATCH_MAX: wholeNumber(1, 10_000).default(500),
 
@@ -335,6 +327,16 @@ function crossCheck(config: Config): string[] {
     problems.push(
       `DISCORD_SHARD_IDS: expected shard ids from 0 to ${count - 1} (DISCORD_SHARD_COUNT=${count}), not ${ids.filter((id) => id >= count).join(', ')}`,
     );
+  }
+  const processes = config.DISCORD_PROCESSES;
+  const hostShards = ids !== 'all' ? ids.length : count !== 'auto' ? count : null;
+  if (processes > 1 && hostShards !== null && processes > hostShards) {
+    problems.push(
+      `DISCORD_PROCESSES: expected at most the ${hostShards} shards this host runs (DISCORD_SHARD_IDS/DISCORD_SHARD_COUNT), not ${processes}: each bot process needs a shard`,
+    );
+  }
+  if (processes > 1 && !config.ROLES.includes('bot')) {
+    problems.push(`DISCORD_PROCESSES: expected 1 when ROLES has no bot (ROLES=${config.ROLES.join(',')}), not ${processes}`);
   }
   if (config.SMTP_URL && !config.REPORT_FROM) {
     problems.push('REPORT_FROM: expected the sender address of report emails (SMTP_URL is set), e.g. reports@example.com');

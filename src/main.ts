@@ -1,4 +1,6 @@
-// `npm start`: loads the configuration, starts every configured service, and shuts down cleanly on a signal.
+// `npm start`: loads the configuration, starts every configured service, and shuts down cleanly on a signal. With
+// DISCORD_PROCESSES > 1 it also forks itself as the bot children (`--bot-process=N`, src/discord/bot-processes.ts).
+import { fork } from 'node:child_process';
 import type { Config } from './config';
 import { createApp } from './app';
 import { systemClock } from './clock';
@@ -7,7 +9,13 @@ import { describeDatabase, poolSizes, postgresRefusal } from './database-engine'
 import type { Db } from './db/database';
 import { closeDb, databaseTarget, openDb } from './db/open';
 import { PostgresError } from './db/postgres/errors';
+import { botProcessIndex, BOT_PROCESS_ARG, FATAL_CLOSE_EXIT_CODE, serveParent } from './discord/bot-process-ipc';
+import { createBotProcesses } from './discord/bot-processes';
+import { FatalCloseError } from './discord/fatal-close';
 import { createLogger, prettyDestination, usePrettyLogs } from './logger';
+
+/** Set in a bot child: its index among this host's bot processes. */
+const childIndex = botProcessIndex(process.argv);
 
 async function main(): Promise<void> {
   let config: Config;
@@ -22,26 +30,59 @@ async function main(): Promise<void> {
     throw error;
   }
   // Readable lines in a terminal, JSON lines for files and log shippers (LOG_FORMAT chooses).
-  const logger = createLogger({
+  const rootLogger = createLogger({
     level: config.LOG_LEVEL,
     ...(usePrettyLogs(config.LOG_FORMAT, process.stdout.isTTY) ? { destination: prettyDestination(process.stdout) } : {}),
   });
+  // A child's lines carry its index, so the one log of the host tells the bot processes apart.
+  const logger = childIndex === null ? rootLogger : rootLogger.child({ botProcess: childIndex });
   const db = await openConfiguredDatabase(config, logger);
   let shuttingDown = false;
+  /** Ends the process after a failure that a restart cannot mend: stop cleanly (captures committed), then exit. */
+  const failAndExit = (line: string, code: number): void => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    process.stderr.write(`clipscope: ${line}\n`);
+    setTimeout(() => process.exit(code), 20_000).unref();
+    app.stop().finally(() => process.exit(code));
+  };
+  const botProcesses =
+    childIndex === null && config.DISCORD_PROCESSES > 1 && config.DISCORD_TOKEN && config.ROLES.includes('bot')
+      ? createBotProcesses({
+          logger,
+          token: config.DISCORD_TOKEN,
+          apiBaseUrl: config.DISCORD_API_BASE_URL,
+          shards: { count: config.DISCORD_SHARD_COUNT, ids: config.DISCORD_SHARD_IDS },
+          processes: config.DISCORD_PROCESSES,
+          // The same entry point and loader (tsx under `npm start`), with the bot role only and its share of the shards.
+          spawn: ({ index, shardIds, shardCount }) =>
+            fork(process.argv[1]!, [`${BOT_PROCESS_ARG}${index}`], {
+              execArgv: process.execArgv,
+              stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+              env: {
+                ...process.env,
+                ROLES: 'bot',
+                DISCORD_PROCESSES: '1',
+                DISCORD_SHARD_COUNT: String(shardCount),
+                DISCORD_SHARD_IDS: shardIds.join(','),
+              },
+            }),
+          onFailure: (message) => failAndExit(message, 1),
+        })
+      : undefined;
+  // A bot child answers its parent's questions and logs in only when the parent says it is its turn.
+  const parent = childIndex === null ? null : serveParent(process, () => app.gatewayStatus());
   const app = createApp({
     config,
     logger,
     clock: systemClock,
     db,
+    ...(botProcesses ? { botProcesses } : {}),
+    ...(parent ? { beforeLogin: parent.turn } : {}),
     // Discord will not take the shard back (bad token, wrong shard count, refused intent): stop and exit 1, so a
     // supervisor shows the failure instead of a process that runs without capturing.
-    onFatalClose: (close) => {
-      if (shuttingDown) return;
-      shuttingDown = true;
-      process.stderr.write(`clipscope: ${close.message}\n`);
-      setTimeout(() => process.exit(1), 20_000).unref();
-      app.stop().finally(() => process.exit(1));
-    },
+    // A child exits with its own status so that its parent does not restart it.
+    onFatalClose: (close) => failAndExit(close.message, childIndex === null ? 1 : FATAL_CLOSE_EXIT_CODE),
   });
   const shutdown = (signal: string): void => {
     if (shuttingDown) return;
@@ -55,9 +96,22 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  // Ctrl-C reaches a child too (same process group): it waits for its parent's SIGTERM instead, so that the parent
+  // does not take the child's exit for a crash and restart it.
+  process.on('SIGINT', () => (childIndex === null ? shutdown('SIGINT') : undefined));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
-  await app.start();
+  // A child whose parent is gone (killed with -9) stops too, rather than capture unsupervised.
+  if (childIndex !== null) process.on('disconnect', () => shutdown('parent exited'));
+  try {
+    await app.start();
+  } catch (error) {
+    if (childIndex !== null && error instanceof FatalCloseError) {
+      process.stderr.write(`clipscope: ${error.message}\n`);
+      process.exit(FATAL_CLOSE_EXIT_CODE);
+    }
+    throw error;
+  }
+  parent?.ready();
   if (app.services.every((service) => service.name === 'scheduler')) {
     if (!config.ROLES.every((role) => role === 'jobs'))
       logger.warn('nothing to serve: set DISCORD_TOKEN, or leave HTTP_ENABLED=true for the API; waiting for a signal');

@@ -167,11 +167,18 @@ describe('sharding settings', () => {
     );
   });
 
-  it('refuses several processes per host as not supported yet, saying what to do instead', () => {
-    expect(() => loadConfig({ DISCORD_PROCESSES: '2' })).toThrow(
-      /DISCORD_PROCESSES: expected 1, the only value supported so far: .*DISCORD_SHARD_IDS/,
+  it('takes several bot processes per host, at most one per shard of the host, only with the bot role', () => {
+    expect(loadConfig({ DISCORD_PROCESSES: '2' }).DISCORD_PROCESSES).toBe(2);
+    expect(loadConfig({ DISCORD_PROCESSES: '4', DISCORD_SHARD_IDS: '4-7' }).DISCORD_PROCESSES).toBe(4);
+    expect(() => loadConfig({ DISCORD_PROCESSES: '3', DISCORD_SHARD_IDS: '4,5' })).toThrow(
+      /DISCORD_PROCESSES: expected at most the 2 shards this host runs .*not 3/,
     );
-    expect(loadConfig({ DISCORD_PROCESSES: '1' }).DISCORD_PROCESSES).toBe(1);
+    expect(() => loadConfig({ DISCORD_PROCESSES: '5', DISCORD_SHARD_COUNT: '4' })).toThrow(
+      /DISCORD_PROCESSES: expected at most the 4 shards/,
+    );
+    expect(() => loadConfig({ DISCORD_PROCESSES: '2', ROLES: 'http,jobs' })).toThrow(/DISCORD_PROCESSES: expected 1 when ROLES has no bot/);
+    expect(() => loadConfig({ DISCORD_PROCESSES: '0' })).toThrow(/DISCORD_PROCESSES: expected/);
+    expect(() => loadConfig({ DISCORD_PROCESSES: 'two' })).toThrow(/DISCORD_PROCESSES: expected/);
   });
 });
 

@@ -13,7 +13,7 @@ import { CAPTURE_LISTENERS } from './events/index';
 import { attachInteractionListener, type InteractionHandler } from './events/interaction-create';
 import { fetchGatewayBot } from './gateway-bot';
 import { guardGatewayPackets } from './gateway-guard';
-import { fatalClose, type FatalClose } from './fatal-close';
+import { fatalClose, FatalCloseError, type FatalClose } from './fatal-close';
 import type { BuildIdentifyThrottler } from './identify-throttle';
 import {
   planShards,
@@ -47,6 +47,8 @@ export interface DiscordBotOptions {
    * entry point ends the process with status 1. A fatal close during login rejects start() instead.
    */
   onFatalClose?: (close: FatalClose) => void;
+  /** Awaited just before the shards identify: a bot child waits there for its parent's word (bot-processes.ts). */
+  beforeLogin?: () => Promise<void>;
 }
 
 export interface DiscordBot extends Service {
@@ -149,11 +151,13 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
         // discord.js reads these when it connects; the identify throttler then starts them in max_concurrency buckets.
         client.options.shards = plan.shardIds;
         client.options.shardCount = plan.shardCount;
+        await options.beforeLogin?.();
         await client.login(options.token);
       } catch (error) {
         await client.destroy().catch(() => undefined);
         const message = fatal?.message ?? loginFailureMessage(error);
         logger.fatal({ code: fatal?.code ?? null, shardId: fatal?.shardId ?? null }, message);
+        if (fatal) throw new FatalCloseError(fatal, { cause: error });
         throw new Error(message, { cause: error });
       }
       loggedIn = true;

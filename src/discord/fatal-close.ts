@@ -36,3 +36,14 @@ export function fatalClose(code: number, shardId: number): FatalClose | null {
   if (advice === undefined) return null;
   return { code, shardId, message: `gateway shard ${shardId} closed by Discord with code ${code}: ${advice}` };
 }
+
+/** The bot's start failed because Discord closed a shard for good during login; `close` says which and why. */
+export class FatalCloseError extends Error {
+  constructor(
+    readonly close: FatalClose,
+    options?: { cause?: unknown },
+  ) {
+    super(close.message, options);
+    this.name = 'FatalCloseError';
+  }
+}

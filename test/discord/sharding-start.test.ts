@@ -142,14 +142,4 @@ describe('npm start with a sharded gateway', () => {
     // It stopped cleanly first: what was captured is committed.
     expect(r.lines().some((l) => l.msg === 'stopped')).toBe(true);
   }, 120_000);
-
-  it('refuses DISCORD_PROCESSES above 1 before starting anything, saying it is not supported yet', async () => {
-    discord = await startFakeDiscord({ guilds: guildsOnEveryShard(SHARDS, 1), shards: SHARDS });
-    start({ DISCORD_PROCESSES: '3' });
-    expect((await running!.child.exited).code).toBe(1);
-    expect(fs.readFileSync(path.join(dir, 'clipscope.log'), 'utf8')).toContain(
-      'DISCORD_PROCESSES: expected 1, the only value supported so far',
-    );
-    expect(discord.identifies).toEqual([]);
-  }, 120_000);
 });

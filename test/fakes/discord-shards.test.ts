@@ -27,6 +27,8 @@ function connect(discord: FakeDiscord) {
     close: () => socket.close(1000),
     /** The connection dropped without a close frame, as when the client's process is killed. */
     kill: () => socket.terminate(),
+    /** Drops the connection without a close frame, as a process killed with -9 does. */
+    drop: () => socket.terminate(),
   };
 }
 
@@ -83,6 +85,30 @@ describe('fake Discord gateway shards', () => {
     expect(got(three)).toEqual([ids[3]]);
     one.close();
     three.close();
+  });
+
+  it('holds a shard’s events while it has no connection and gives them, once, to the shard’s next session', async () => {
+    const ids = guildIds();
+    discord = await startFakeDiscord({ shards: 4, guilds: ids.map((id) => ({ id, name: id })) });
+    const before = connect(discord);
+    await before.identify([2, 4]);
+    await discord.waitFor(() => discord.connectedShards.join() === '2');
+    await discord.dispatch('MESSAGE_CREATE', { id: snowflake(), channel_id: '1', guild_id: ids[2], content: 'seen' });
+    await vi.waitFor(() => expect(before.frames.some((f) => f.t === 'MESSAGE_CREATE')).toBe(true));
+    before.drop();
+    await discord.waitFor(() => discord.connectedShards.length === 0);
+    await discord.dispatch('MESSAGE_CREATE', { id: snowflake(), channel_id: '1', guild_id: ids[2], content: 'held' });
+
+    const after = connect(discord);
+    await after.identify([2, 4]);
+    await discord.dispatch('MESSAGE_CREATE', { id: snowflake(), channel_id: '1', guild_id: ids[2], content: 'live' });
+    const got = () => after.frames.filter((f) => f.t === 'MESSAGE_CREATE').map((f) => f.d.content);
+    await vi.waitFor(() => expect(got()).toHaveLength(2));
+    // The held event follows the GUILD_CREATE; what the first session received is not sent again.
+    expect(got().sort()).toEqual(['held', 'live']);
+    const kinds = after.frames.filter((f) => f.t).map((f) => f.t);
+    expect(kinds.indexOf('GUILD_CREATE')).toBeLessThan(kinds.indexOf('MESSAGE_CREATE'));
+    after.close();
   });
 
   it('answers an IDENTIFY sooner than 5 s after another of its rate-limit key with an invalid session, when max_concurrency is set', async () => {

@@ -109,15 +109,12 @@ interface Session {
   /** Dispatches sent in this session, for RESUME replays. */
   log: { s: number; t: string; d: unknown }[];
   socket: WebSocket | null;
-  /**
-   * Dispatches that came while the session had no connection. A RESUME replays them from `log`; when the process
-   * that ran the session died instead (kill -9) and its shard identifies again, the new session gets them.
-   */
-  held: { t: string; d: unknown }[];
   intents: number;
   invalid: boolean;
   /** [shard id, shard count] from IDENTIFY ([0, 1] when it had none). */
   shard: [number, number];
+  /** The sequence last written to a socket: later log entries were missed while the connection was down. */
+  delivered: number;
 }
 
 export interface IdentifyRecord {
@@ -261,10 +258,9 @@ export class FakeDiscord {
       const s = ++session.sequence;
       session.log.push({ s, t: event, d: data });
       if (session.log.length > this.replayLimit) session.log.splice(0, session.log.length - this.replayLimit);
-      if (session.socket) sends.push(send(session.socket, { op: GatewayOpcodes.Dispatch, s, t: event, d: data }));
-      else {
-        session.held.push({ t: event, d: data });
-        if (session.held.length > this.replayLimit) session.held.splice(0, session.held.length - this.replayLimit);
+      if (session.socket) {
+        session.delivered = s;
+        sends.push(send(session.socket, { op: GatewayOpcodes.Dispatch, s, t: event, d: data }));
       }
     }
     await Promise.all(sends);
@@ -427,17 +423,10 @@ export class FakeDiscord {
             void send(socket, { op: GatewayOpcodes.InvalidSession, d: false });
             break;
           }
-          // Unlike Discord, which drops them, what a dead session of this shard held goes to the new one after its
-          // GUILD_CREATEs, so a test that kills a bot process can count every event (test/fakes/discord/README.md).
-          const inherited: { t: string; d: unknown }[] = [];
-          for (const old of this.sessions.values()) {
-            if (old.invalid || old.socket || old.shard[0] !== shard[0] || old.shard[1] !== shard[1]) continue;
-            old.invalid = true;
-            inherited.push(...old.held.splice(0));
-          }
-          session = { id: snowflake(), sequence: 0, log: [], socket, held: [], intents: Number(d.intents ?? 0), invalid: false, shard };
+          const held = this.takeHeldEvents(shard);
+          session = { id: snowflake(), sequence: 0, log: [], socket, intents: Number(d.intents ?? 0), invalid: false, shard, delivered: 0 };
           this.sessions.set(session.id, session);
-          void this.sendReadyAndGuilds(session, inherited);
+          void this.sendReadyAndGuilds(session, held);
           break;
         }
         case GatewayOpcodes.Resume: {
@@ -450,8 +439,7 @@ export class FakeDiscord {
           }
           session = known;
           known.socket = socket;
-          // The replay from `log` below covers them.
-          known.held = [];
+          known.delivered = known.sequence;
           void (async () => {
             for (const entry of known.log.filter((e) => e.s > Number(d.seq ?? 0))) {
               await send(socket, { op: GatewayOpcodes.Dispatch, s: entry.s, t: entry.t, d: entry.d });
@@ -480,7 +468,23 @@ export class FakeDiscord {
     socket.on('error', () => undefined);
   }
 
-  private async sendReadyAndGuilds(session: Session, inherited: { t: string; d: unknown }[] = []): Promise<void> {
+  /**
+   * The events a shard's earlier sessions missed while no connection of theirs was up (a process killed with -9 that
+   * identifies again instead of resuming), to be sent to the shard's new session after its GUILD_CREATEs. Those
+   * sessions end here, so nothing is delivered twice. Discord would drop them (a new session starts from now); the fake
+   * holds them so that a test of a restarted process can count every event exactly once.
+   */
+  private takeHeldEvents(shard: [number, number]): { t: string; d: unknown }[] {
+    const held: { s: number; t: string; d: unknown }[] = [];
+    for (const old of this.sessions.values()) {
+      if (old.invalid || old.socket || old.shard[0] !== shard[0] || old.shard[1] !== shard[1]) continue;
+      old.invalid = true;
+      held.push(...old.log.filter((e) => e.s > old.delivered && e.t !== 'RESUMED'));
+    }
+    return held.map(({ t, d }) => ({ t, d }));
+  }
+
+  private async sendReadyAndGuilds(session: Session, held: { t: string; d: unknown }[] = []): Promise<void> {
     const socket = session.socket;
     if (!socket) return;
     const [shardId, count] = session.shard;
@@ -503,11 +507,14 @@ export class FakeDiscord {
     const events: [string, unknown][] = [
       ['READY', ready],
       ...guilds.map((g): [string, unknown] => ['GUILD_CREATE', guildCreate(g, this.botMemberIn(g))]),
-      ...inherited.map((e): [string, unknown] => [e.t, e.d]),
+      ...held.map((e): [string, unknown] => [e.t, e.d]),
     ];
     for (const [t, d] of events) {
       const s = ++session.sequence;
       session.log.push({ s, t, d });
+      // A connection closed meanwhile keeps the rest for its RESUME, like any dispatch.
+      if (session.socket !== socket) continue;
+      session.delivered = s;
       await send(socket, { op: GatewayOpcodes.Dispatch, s, t, d });
     }
     this.notify();
