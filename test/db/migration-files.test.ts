@@ -52,6 +52,11 @@ const SQLITE_SHIPPED: readonly Pinned[] = [
   { tag: '0017_report-email', when: 1796591001997, sha256: 'ebb7d2533365b68e8c5cb40123e040b7dfd87f18f35538aaeef29b143a392579' },
   { tag: '0018_job-leases', when: 1796596667731, sha256: 'ffce44dd65e0e7df17cf0fe19a80c4711f0dd2036a3c9367af08acf41a1a9ea2' },
   { tag: '0019_mood-summaries', when: 1796601704942, sha256: '8690c11b37f7260f57afb66e500d206224a4a0d0d50fa2b80929a9e98ce13e80' },
+  {
+    tag: '0020_helix-claims-budget',
+    when: 1796607510692,
+    sha256: '348e7ac88772c80e6d5f19354d2c33338255ff2ef2bd6cce881aab21fc03139c',
+  },
 ];
 
 /**
@@ -80,6 +85,11 @@ const POSTGRES_SHIPPED: readonly Pinned[] = [
   { tag: '0010_report-email', when: 1796591005249, sha256: 'fde8006ab1cc64690dc46d7060d6f301b844f7d3d2d97204dd6c375b9bbbd4f8' },
   { tag: '0011_job-leases', when: 1796596674799, sha256: '6521886442a4fbfa0b81e4d74645f7f2faf9239f26d058fa9ce6dea879360461' },
   { tag: '0012_mood-summaries', when: 1796601706807, sha256: '86731d160781227a5bad5018eb88aa8478658dea7d97490196f875d70232e762' },
+  {
+    tag: '0013_helix-claims-budget',
+    when: 1796607521235,
+    sha256: '503b13b07ee59c0e33c12c8fdc17d53d41951e141e9b23a674418eab4fcfa408',
+  },
 ];
 
 interface JournalEntry {
