@@ -10,6 +10,14 @@ CREATE TABLE "helix_budgets" (
 	"observed_at" bigint
 );
 --> statement-breakpoint
+CREATE TABLE "helix_grants" (
+	"client_id" text COLLATE "C" NOT NULL,
+	"holder" text COLLATE "C" NOT NULL,
+	"points" integer NOT NULL,
+	"expires_at" bigint NOT NULL,
+	CONSTRAINT "helix_grants_pkey" PRIMARY KEY("client_id","holder")
+);
+--> statement-breakpoint
 CREATE TABLE "twitch_clip_claims" (
 	"clip_id" text COLLATE "C" PRIMARY KEY NOT NULL,
 	"holder" text COLLATE "C" NOT NULL,

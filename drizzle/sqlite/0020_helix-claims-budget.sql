@@ -10,6 +10,14 @@ CREATE TABLE `helix_budgets` (
 	`observed_at` integer
 );
 --> statement-breakpoint
+CREATE TABLE `helix_grants` (
+	`client_id` text NOT NULL,
+	`holder` text NOT NULL,
+	`points` integer NOT NULL,
+	`expires_at` integer NOT NULL,
+	PRIMARY KEY(`client_id`, `holder`)
+);
+--> statement-breakpoint
 CREATE TABLE `twitch_clip_claims` (
 	`clip_id` text PRIMARY KEY NOT NULL,
 	`holder` text NOT NULL,

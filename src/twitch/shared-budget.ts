@@ -2,7 +2,9 @@
 // (docs/adr/0034-clip-claims-and-shared-helix-budget.md): points are taken from the shared row in small grants and
 // spent from memory, so the row costs one round trip per grant, not per call.
 import type { Db } from '../db/database';
-import { emptyHelixBudget, ensureHelixBudget, observeHelixBucket, takeHelixPoints } from '../db/stores/helix-budget';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { emptyHelixBudget, ensureHelixBudget, observeHelixBucket, pruneHelixGrants, takeHelixPoints } from '../db/stores/helix-budget';
 import type { Logger } from '../logger';
 import type { BucketObservation } from './pacing';
 
@@ -20,10 +22,12 @@ export interface SharedBudgetOptions {
   windowMs?: number;
   initialPoints?: number;
   /**
-   * How long an unspent grant stays good. Its points were taken from the row; spent much later they could go out
-   * together with what the row handed others since, so an old grant is dropped instead.
+   * How long a grant stays good; its unspent points are then dropped. While it is good, the other processes' model
+   * leaves room for it below the bucket's capacity (see takeHelixPoints).
    */
   grantTtlMs?: number;
+  /** This process's name in helix_grants (host, pid and a random part by default). */
+  holder?: string;
   /** Longest a call waits for the shared budget; then it goes on with the local pacer and Twurple's limiter alone. */
   maxWaitMs?: number;
   now?: () => number;
@@ -48,6 +52,7 @@ export class SharedHelixBudget {
   readonly stats: SharedBudgetStats = { grants: 0, granted: 0, waits: 0, waitedMs: 0, unpaced: 0 };
   private readonly o: typeof DEFAULTS & Pick<SharedBudgetOptions, 'db' | 'clientId' | 'logger'>;
   private readonly now: () => number;
+  private readonly holder: string;
   private readonly sleep: (ms: number) => Promise<void>;
   private local = { points: 0, expiresAt: 0 };
   private ready: Promise<void> | null = null;
@@ -62,6 +67,7 @@ export class SharedHelixBudget {
       throw new Error('shared Helix budget: grantPoints and points must be ≥ 1 and windowMs > 0');
     }
     this.o = o;
+    this.holder = options.holder ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
     this.now = options.now ?? (() => Date.now());
     this.sleep = options.sleep ?? ((ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   }
@@ -96,7 +102,9 @@ export class SharedHelixBudget {
     const started = this.now();
     let waited = false;
     try {
-      this.ready ??= ensureHelixBudget(this.o.db, { ...this.shape(), initialPoints: this.o.initialPoints, now: started });
+      this.ready ??= ensureHelixBudget(this.o.db, { ...this.shape(), initialPoints: this.o.initialPoints, now: started }).then(() =>
+        pruneHelixGrants(this.o.db, { clientId: this.o.clientId, before: started - 3_600_000 }),
+      );
       await this.ready.catch((error: unknown) => {
         this.ready = null;
         throw error;
@@ -106,9 +114,11 @@ export class SharedHelixBudget {
         const t = this.now();
         const taken = await takeHelixPoints(this.o.db, {
           clientId: this.o.clientId,
+          holder: this.holder,
           want: this.o.grantPoints,
           reserve: this.o.reserve,
           now: t,
+          grantTtlMs: this.o.grantTtlMs,
         });
         this.failing = false;
         if (taken.granted > 0) {
@@ -128,8 +138,8 @@ export class SharedHelixBudget {
         }
         if (!waited) this.stats.waits += 1;
         waited = true;
-        // Re-asked at least every 5 s: a grant another process dropped, or a new Ratelimit-Limit, may change the answer.
-        const ms = Math.max(1, Math.min(taken.waitMs, left, 5_000));
+        // Re-asked at least every second: another process's grant running out, or a new Ratelimit-Limit, changes the answer.
+        const ms = Math.max(1, Math.min(taken.waitMs, left, 1_000));
         this.stats.waitedMs += ms;
         await this.sleep(ms);
       }

@@ -54,8 +54,8 @@ const SQLITE_SHIPPED: readonly Pinned[] = [
   { tag: '0019_mood-summaries', when: 1796601704942, sha256: '8690c11b37f7260f57afb66e500d206224a4a0d0d50fa2b80929a9e98ce13e80' },
   {
     tag: '0020_helix-claims-budget',
-    when: 1796607510692,
-    sha256: '348e7ac88772c80e6d5f19354d2c33338255ff2ef2bd6cce881aab21fc03139c',
+    when: 1796609305655,
+    sha256: 'db5a042fe856697ae6efe487bb096be289a1cc696261b8d4e066d220e51c382d',
   },
 ];
 
@@ -87,8 +87,8 @@ const POSTGRES_SHIPPED: readonly Pinned[] = [
   { tag: '0012_mood-summaries', when: 1796601706807, sha256: '86731d160781227a5bad5018eb88aa8478658dea7d97490196f875d70232e762' },
   {
     tag: '0013_helix-claims-budget',
-    when: 1796607521235,
-    sha256: '503b13b07ee59c0e33c12c8fdc17d53d41951e141e9b23a674418eab4fcfa408',
+    when: 1796609319512,
+    sha256: '6b120ac2f16a89eac35f01d46d9675c0902e1001a77e39bd2c20d3133abae021',
   },
 ];
 

@@ -25,7 +25,7 @@ describe.each(testEngines())('enrichment by two processes on %s', (engine) => {
     await t?.close();
   });
   beforeEach(async () => {
-    for (const table of ['clips', 'dirty_hours', 'clip_view_history', 'twitch_clip_claims', 'helix_budgets'])
+    for (const table of ['clips', 'dirty_hours', 'clip_view_history', 'twitch_clip_claims', 'helix_budgets', 'helix_grants'])
       await queries(t.db).run(`DELETE FROM ${table}`);
   });
 
@@ -49,10 +49,11 @@ describe.each(testEngines())('enrichment by two processes on %s', (engine) => {
   };
 
   it('two runs with their own Twitch clients look each of 2,000 clips up once, and together never meet an empty bucket', async () => {
-    // Twitch's 800-point bucket on a 6 s window (10× Twitch's pace, to keep the test short), empty at the start: two
-    // processes each pacing itself to the refill rate would spend it twice over.
+    // Twitch's 800-point bucket on a 6 s window (10× Twitch's pace, to keep the test short), empty at the start, so
+    // the two processes' calls are paced by its refill from the first one.
+    const points = 800;
     const windowMs = 6_000;
-    const helix = new FakeHelix({ rateLimit: { points: 800, windowMs, startEmpty: true } });
+    const helix = new FakeHelix({ rateLimit: { points, windowMs, startEmpty: true } });
     const restore = useFakeHelixPort(await helix.start());
     // As large a pool as the first process's: four batches and the budget's takes at once.
     const other = await t.openAnother({ poolSize: 5 });
@@ -69,16 +70,22 @@ describe.each(testEngines())('enrichment by two processes on %s', (engine) => {
       const clock = new ManualClock(T0);
       const process = (db: Db, name: string) => {
         const logger = silentLogger();
-        const sharedBudget = new SharedHelixBudget({ db, clientId: helix.clientId, logger, points: 800, windowMs });
+        const sharedBudget = new SharedHelixBudget({
+          db,
+          clientId: helix.clientId,
+          logger,
+          points,
+          windowMs,
+        });
         const twitch = createTwitchApi({
           clientId: helix.clientId,
           clientSecret: helix.clientSecret,
           logger,
           retry: { retries: 3, baseDelayMs: 5, maxDelayMs: 20 },
           requestTimeoutMs: 10_000,
-          // 10 ids a call: 200 Get Clips calls, a few times what the bucket refills in a second.
+          // 10 ids a call: 200 Get Clips calls.
           idsPerCall: 10,
-          pacing: { points: 800, windowMs, initialPoints: 0 },
+          pacing: { points, windowMs, initialPoints: 0 },
           sharedBudget,
         });
         const run = enrichPending({ db, clock, logger, twitch, maxAttempts: 3, claimHolder: name }, { concurrency: 4 });
@@ -98,7 +105,7 @@ describe.each(testEngines())('enrichment by two processes on %s', (engine) => {
       const helixCalls = helix.requests.filter((r) => r.kind === 'helix');
       expect(helixCalls.filter((r) => r.status === 429)).toEqual([]);
       // The reserve held: no answer ever said the bucket was empty.
-      expect(Math.min(...helixCalls.map((r) => r.remaining ?? 800))).toBeGreaterThanOrEqual(1);
+      expect(Math.min(...helixCalls.map((r) => r.remaining ?? points))).toBeGreaterThanOrEqual(1);
       expect(await states()).toEqual({ done: rows.length });
       expect(await listClipClaims(t.db)).toEqual([]);
       expect(a.sharedBudget.stats.grants).toBeGreaterThan(0);
@@ -109,7 +116,7 @@ describe.each(testEngines())('enrichment by two processes on %s', (engine) => {
       await helix.stop();
       restore();
     }
-  }, 60_000);
+  }, 120_000);
 
   it('passes over clips a live holder claimed and takes them over once its claim expired', async () => {
     const helix = new FakeHelix();
@@ -203,13 +210,18 @@ describe.each(testEngines())('enrichment by two processes on %s', (engine) => {
       expect(budgets[0]!.stats.waits + budgets[1]!.stats.waits).toBeGreaterThan(0);
       // Twitch says the bucket is lower than the model (someone else spent it): the model comes down to it.
       await observeHelixBucket(t.db, { clientId: 'client-x', limit: 800, remaining: 0, at: now, now, windowMs: 60_000 });
-      expect(await takeHelixPoints(t.db, { clientId: 'client-x', want: 5, reserve: 2, now })).toEqual({ granted: 0, waitMs: 225 });
+      expect(await takeHelixPoints(t.db, { clientId: 'client-x', holder: 'probe', want: 5, reserve: 2, now, grantTtlMs: 0 })).toEqual({
+        granted: 0,
+        waitMs: 225,
+      });
       // A higher figure is points held in grants: the model is not raised by it.
       await observeHelixBucket(t.db, { clientId: 'client-x', limit: 800, remaining: 700, at: now, now, windowMs: 60_000 });
       expect((await readHelixBudget(t.db, 'client-x'))?.points).toBe(0);
       await ensureHelixBudget(t.db, { clientId: 'client-x', capacity: 800, windowMs: 60_000, initialPoints: 800, now });
       expect((await readHelixBudget(t.db, 'client-x'))?.points).toBe(0);
-      expect(await takeHelixPoints(t.db, { clientId: 'client-x', want: 5, reserve: 2, now: now + 75 * 4 })).toEqual({
+      expect(
+        await takeHelixPoints(t.db, { clientId: 'client-x', holder: 'probe', want: 5, reserve: 2, now: now + 75 * 4, grantTtlMs: 0 }),
+      ).toEqual({
         granted: 2,
         waitMs: 0,
       });

@@ -100,6 +100,17 @@ export const helixBudgets = pgTable('helix_budgets', {
   observedAt: millis('observed_at'),
 });
 
+export const helixGrants = pgTable(
+  'helix_grants',
+  {
+    clientId: text('client_id').notNull(),
+    holder: text('holder').notNull(),
+    points: integer('points').notNull(),
+    expiresAt: millis('expires_at').notNull(),
+  },
+  (t) => [primaryKey({ name: 'helix_grants_pkey', columns: [t.clientId, t.holder] })],
+);
+
 export const jobRunHistory = pgTable(
   'job_run_history',
   {

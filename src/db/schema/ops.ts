@@ -124,6 +124,22 @@ export const helixBudgets = sqliteTable('helix_budgets', {
   observedAt: integer('observed_at'),
 });
 
+/**
+ * The grant each process of a client id holds from helix_budgets (ADR 0034): points taken but perhaps not spent yet,
+ * which the bucket's model must leave room for when it refills to its capacity. One row per process, replaced by
+ * its next grant.
+ */
+export const helixGrants = sqliteTable(
+  'helix_grants',
+  {
+    clientId: text('client_id').notNull(),
+    holder: text('holder').notNull(),
+    points: integer('points').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.clientId, t.holder] })],
+);
+
 /** Every scheduled run (job, tick, holder, start, finish, error), the last runs of each job kept. */
 export const jobRunHistory = sqliteTable(
   'job_run_history',

@@ -13,11 +13,12 @@ export interface BudgetShape {
 
 /**
  * The bucket's level at @now in thousandths: the stored level plus the refill since updated_at (at most one
- * window's worth, so the product stays small), capped at the capacity. A clock behind updated_at refills nothing.
+ * window's worth, so the product stays small), capped at the capacity less `held`. A clock behind updated_at refills
+ * nothing.
  */
-function levelSql(db: Db): string {
+function levelSql(db: Db, held = '0'): string {
   const [min, max] = dialect(db, { sqlite: ['min', 'max'], postgres: ['least', 'greatest'] });
-  return `${min}(capacity * 1000, milli_points + ${min}(window_ms, ${max}(0, CAST(@now AS BIGINT) - updated_at)) * capacity * 1000 / window_ms)`;
+  return `${min}(capacity * 1000 - ${held}, milli_points + ${min}(window_ms, ${max}(0, CAST(@now AS BIGINT) - updated_at)) * capacity * 1000 / window_ms)`;
 }
 
 /** Makes the client id's row if there is none, holding `initialPoints` (0: nothing is known of the bucket yet). */
@@ -38,32 +39,66 @@ export async function ensureHelixBudget(db: Db, shape: BudgetShape & { initialPo
 export type BudgetTake = { granted: number; waitMs: 0 } | { granted: 0; waitMs: number };
 
 /**
- * Takes up to `want` whole points, leaving `reserve` in the bucket: as many as it holds beyond the reserve, at least
- * one. When not even one is there, takes nothing and says how long the refill of the missing points takes. Of any
- * number of processes taking at once, each is granted from what the others left (one conditional update).
+ * Takes up to `want` whole points for `holder`, leaving `reserve` in the bucket: as many as it holds beyond the reserve,
+ * at least one. When not even one is there, takes nothing and says how long the refill of the missing points takes.
+ *
+ * The model refills to the capacity less the points other holders' live grants hold: Twitch's bucket stops refilling
+ * at its capacity whether or not those points are spent yet, so a model filled to the brim beside them would promise
+ * more than the bucket has. Of any number of processes taking at once, each reads the grants the others committed and
+ * is granted from what they left.
  */
-export async function takeHelixPoints(db: Db, take: { clientId: string; want: number; reserve: number; now: number }): Promise<BudgetTake> {
-  const q = queries(db);
-  const level = levelSql(db);
-  const min = dialect(db, { sqlite: 'min', postgres: 'least' });
-  const grant = `${min}(CAST(@want AS BIGINT), (${level}) / 1000 - CAST(@reserve AS BIGINT))`;
-  const max = dialect(db, { sqlite: 'max', postgres: 'greatest' });
-  const rows = await q.all<{ last_grant: number }>(
-    `UPDATE helix_budgets SET last_grant = ${grant}, milli_points = ${level} - ${grant} * 1000,
-            updated_at = ${max}(updated_at, CAST(@now AS BIGINT))
-      WHERE client_id = @clientId AND (${level}) / 1000 - CAST(@reserve AS BIGINT) >= 1
-      RETURNING last_grant`,
-    { clientId: take.clientId, want: Math.max(1, Math.floor(take.want)), reserve: Math.max(0, Math.floor(take.reserve)), now: take.now },
-  );
-  const granted = Number(rows[0]?.last_grant ?? 0);
-  if (granted > 0) return { granted, waitMs: 0 };
-  const row = await q.get<{ level: number; capacity: number; window_ms: number }>(
-    `SELECT ${level} AS level, capacity, window_ms FROM helix_budgets WHERE client_id = @clientId`,
-    { clientId: take.clientId, now: take.now },
-  );
-  if (!row) throw new Error(`helix_budgets has no row for client id ${take.clientId}: call ensureHelixBudget first`);
-  const missing = (Math.floor(take.reserve) + 1) * 1000 - Number(row.level);
-  return { granted: 0, waitMs: Math.max(1, Math.ceil((missing * Number(row.window_ms)) / (Number(row.capacity) * 1000))) };
+export async function takeHelixPoints(
+  db: Db,
+  take: { clientId: string; holder: string; want: number; reserve: number; now: number; grantTtlMs: number },
+): Promise<BudgetTake> {
+  // One conditional update decides the grant: SQLite runs one writer at a time, and PostgreSQL re-checks the condition
+  // on the row a concurrent taker just wrote. The held-points subquery may miss a grant written a moment before by
+  // another process (its own statement, after its update): that errs only near the capacity, by at most one grant.
+  const steps = async (tx: Db): Promise<BudgetTake> => {
+    const q = queries(tx);
+    const held = `(SELECT coalesce(sum(points), 0) * 1000 FROM helix_grants
+                    WHERE client_id = @clientId AND holder <> @holder AND expires_at > CAST(@now AS BIGINT))`;
+    const level = levelSql(tx, held);
+    const min = dialect(tx, { sqlite: 'min', postgres: 'least' });
+    const max = dialect(tx, { sqlite: 'max', postgres: 'greatest' });
+    const grant = `${min}(CAST(@want AS BIGINT), (${level}) / 1000 - CAST(@reserve AS BIGINT))`;
+    const params = {
+      clientId: take.clientId,
+      holder: take.holder,
+      want: Math.max(1, Math.floor(take.want)),
+      reserve: Math.max(0, Math.floor(take.reserve)),
+      now: take.now,
+    };
+    const rows = await q.all<{ last_grant: number }>(
+      `UPDATE helix_budgets SET last_grant = ${grant}, milli_points = ${level} - ${grant} * 1000,
+              updated_at = ${max}(updated_at, CAST(@now AS BIGINT))
+        WHERE client_id = @clientId AND (${level}) / 1000 - CAST(@reserve AS BIGINT) >= 1
+        RETURNING last_grant`,
+      params,
+    );
+    const granted = Number(rows[0]?.last_grant ?? 0);
+    if (granted > 0) {
+      await q.run(
+        `INSERT INTO helix_grants (client_id, holder, points, expires_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (client_id, holder) DO UPDATE SET points = excluded.points, expires_at = excluded.expires_at`,
+        [take.clientId, take.holder, granted, take.now + take.grantTtlMs],
+      );
+      return { granted, waitMs: 0 };
+    }
+    const row = await q.get<{ level: number | string; capacity: number; window_ms: number }>(
+      `SELECT ${level} AS level, capacity, window_ms FROM helix_budgets WHERE client_id = @clientId`,
+      params,
+    );
+    if (!row) throw new Error(`helix_budgets has no row for client id ${take.clientId}: call ensureHelixBudget first`);
+    const missing = (params.reserve + 1) * 1000 - Number(row.level);
+    return { granted: 0, waitMs: Math.max(1, Math.ceil((missing * Number(row.window_ms)) / (Number(row.capacity) * 1000))) };
+  };
+  return steps(db);
+}
+
+/** Removes grants that expired before `before` (processes long gone). */
+export async function pruneHelixGrants(db: Db, r: { clientId: string; before: number }): Promise<void> {
+  await queries(db).run('DELETE FROM helix_grants WHERE client_id = ? AND expires_at < ?', [r.clientId, r.before]);
 }
 
 /**
