@@ -291,7 +291,7 @@ class DbAnalytics implements Analytics {
     // The timezone is in the fingerprint too: two settings writes within one millisecond share an updated_at.
     const timezone = row?.timezone ?? 'UTC';
     return {
-      fingerprint: `${row?.clips ?? 0}.${row?.dirty ?? 0}.${row?.settings ?? 0}.${timezone}.${row?.links ?? '0:0'}.${row?.videos ?? 0}`,
+      fingerprint: `${row?.clips ?? 0}.${row?.dirty ?? 0}.${row?.settings ?? 0}.${timezone}.${row?.links ?? '0:0'}.${row?.videos ?? 0}.${row?.moods ?? '0:0'}`,
       timezone,
     };
   }

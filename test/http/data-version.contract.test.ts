@@ -1,10 +1,11 @@
 // The HTTP cache's data versions on both engines (docs/adr/0004, 0010): a guild's version moves when another process
-// writes its clips, dirty hours, settings or Twitch links, and only that guild's; the change marker moves with every
+// writes its clips, dirty hours, settings, Twitch links or mood overrides, and only that guild's; the change marker moves with every
 // commit by anyone (SQLite: data_version and total_changes; PostgreSQL: the WAL position).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAnalytics } from '../../src/analytics/service';
 import { updateGuildSettings } from '../../src/db/guild-settings';
 import { queries } from '../../src/db/sql';
+import { resetMoodOverride, setMoodOverride } from '../../src/db/stores/mood-overrides';
 import { writeTwitchClip } from '../../src/db/stores/twitch-clips';
 import { upsertTwitchLinks } from '../../src/db/stores/twitch-links';
 import { createDataVersions } from '../../src/http/data-version';
@@ -66,7 +67,19 @@ describe.each(testEngines())('guild data versions on %s', (engine) => {
     await upsertTwitchLinks(other.db, [
       { guildId: 'gA', discordUserId: 'd', discordName: 'D', twitchUserId: 'c', twitchName: 'C', linkedAt: NOW },
     ]);
-    expect(await versions.current('gA')).not.toBe(a1);
+    const a2 = await versions.current('gA');
+    expect(a2).not.toBe(a1);
+    expect(await versions.current('gB')).toBe(b1);
+
+    // A mood override changes the guild's mood answers (and the timeline's moods): set, changed, then reset.
+    await setMoodOverride(other.db, 'gA', { emoji: 'name:kekw', mood: 'negative', by: 'admin', now: NOW + 3000 }, 100);
+    const a3 = await versions.current('gA');
+    expect(a3).not.toBe(a2);
+    await setMoodOverride(other.db, 'gA', { emoji: 'name:kekw', mood: 'sad', by: 'admin', now: NOW + 4000 }, 100);
+    const a4 = await versions.current('gA');
+    expect(a4).not.toBe(a3);
+    await resetMoodOverride(other.db, 'gA', 'name:kekw');
+    expect(await versions.current('gA')).not.toBe(a4);
     expect(await versions.current('gB')).toBe(b1);
   });
 

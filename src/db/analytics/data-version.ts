@@ -15,6 +15,8 @@ export interface GuildFingerprint {
   links: string;
   /** max(twitch_videos.fetched_at): the channel sync bumps it when a guild's streams change. */
   videos: number | null;
+  /** The guild's mood overrides: how many, and the latest updated_at ("0:0" without any); they change mood answers. */
+  moods: string;
 }
 
 /**
@@ -41,7 +43,8 @@ const FINGERPRINT_SQL = `SELECT (SELECT max(last_updated_at) FROM clips WHERE gu
                 (SELECT count(*) FROM dirty_hours WHERE guild_id = @guild) AS dirty,
                 s.updated_at AS settings, s.timezone AS timezone,
                 (SELECT count(*) || ':' || coalesce(max(linked_at), 0) FROM twitch_links WHERE guild_id = @guild) AS links,
-                (SELECT max(fetched_at) FROM twitch_videos WHERE guild_id = @guild) AS videos
+                (SELECT max(fetched_at) FROM twitch_videos WHERE guild_id = @guild) AS videos,
+                (SELECT count(*) || ':' || coalesce(max(updated_at), 0) FROM mood_overrides WHERE guild_id = @guild) AS moods
            FROM (SELECT 1 AS one) AS one LEFT JOIN guild_settings s ON s.guild_id = @guild`;
 
 export async function readGuildFingerprint(db: Db, guildId: string): Promise<GuildFingerprint | undefined> {
