@@ -1,24 +1,18 @@
 // The engagement timeline's "Show: Reactions by mood" toggle in a real browser (Debian's Chromium through
 // playwright-core), on both engines: activity lines by default; the toggle stacks each bucket's reactions by mood in
 // the moods panel's colours, with the numbers the API gives; switching back restores the activity lines.
-import fs from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aggregateAll } from '../../src/analytics/aggregate';
 import { createApiToken } from '../../src/auth/tokens';
 import { ManualClock } from '../../src/clock';
 import type { Db } from '../../src/db/database';
 import type { HttpServer } from '../../src/http/server';
-import { copyTables, RAW_TABLES } from '../analytics/community-seed';
-import { GUILD_A, NOW, seedCommunity } from '../fixtures/http-community';
-import { openTestDatabase, testEngines, type TestDatabase } from '../helpers/engines';
+import { aggregatedCommunityOn, GUILD_A, NOW } from '../fixtures/http-community';
+import { chromiumFor, launchChromium } from '../helpers/browser';
+import { testEngines } from '../helpers/engines';
 import { startTestServer } from '../helpers/http-server';
-import { createTempDb, type TempDb } from '../helpers/temp-db';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = fs.existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`timeline moods browser test skipped: ${CHROMIUM} not found (install it with: apt-get install -y chromium)`);
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'];
+const hasChromium = chromiumFor('timeline moods browser test');
 
 interface ChartView {
   type: string;
@@ -28,8 +22,7 @@ interface ChartView {
 }
 
 describe.skipIf(!hasChromium).each(testEngines())('the timeline’s mood toggle on %s', (engine) => {
-  let temp: TempDb;
-  let postgres: TestDatabase | undefined;
+  let community: { db: Db; close(): Promise<void> } | undefined;
   let db: Db;
   let server: HttpServer;
   let browser: Browser;
@@ -39,19 +32,12 @@ describe.skipIf(!hasChromium).each(testEngines())('the timeline’s mood toggle 
   const clock = new ManualClock(NOW);
 
   beforeAll(async () => {
-    temp = createTempDb();
-    seedCommunity(temp.db);
-    db = temp.db;
-    if (engine === 'postgres') {
-      postgres = await openTestDatabase('postgres', 'dashboard-timeline-moods');
-      await copyTables(temp.db, postgres.db, RAW_TABLES);
-      db = postgres.db;
-    }
-    await aggregateAll(db, { clock }, { full: true });
+    community = await aggregatedCommunityOn(engine, 'dashboard-timeline-moods', clock);
+    db = community.db;
     token = (await createApiToken(db, { guildId: GUILD_A, name: 'browser' }, NOW)).token;
     ({ server } = await startTestServer(db, {}, clock));
     const url = await server.listen('127.0.0.1', 0);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(url);
@@ -63,8 +49,7 @@ describe.skipIf(!hasChromium).each(testEngines())('the timeline’s mood toggle 
   afterAll(async () => {
     await browser?.close();
     await server?.close();
-    await postgres?.close();
-    temp?.cleanup();
+    await community?.close();
   });
 
   /** The chart Chart.js drew on the timeline canvas, as data. */

@@ -2,7 +2,6 @@
 // aggregated, with its mix adding up to the guild's raw reactions; parameters validated with errors naming the field;
 // answers cached with ETags like the other routes; the compiled serialiser writing JSON.stringify's text.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aggregateAll } from '../../src/analytics/aggregate';
 import { createAnalytics } from '../../src/analytics/service';
 import { createApiToken } from '../../src/auth/tokens';
 import { ManualClock } from '../../src/clock';
@@ -10,37 +9,26 @@ import type { Db } from '../../src/db/database';
 import { queries } from '../../src/db/sql';
 import { serializeMoods } from '../../src/http/response-schemas';
 import type { HttpServer } from '../../src/http/server';
-import { copyTables, RAW_TABLES } from '../analytics/community-seed';
-import { GUILD_A, GUILD_B, NOW, seedCommunity } from '../fixtures/http-community';
-import { openTestDatabase, testEngines, type TestDatabase } from '../helpers/engines';
+import { aggregatedCommunityOn, GUILD_A, GUILD_B, NOW } from '../fixtures/http-community';
+import { testEngines } from '../helpers/engines';
 import { bearer, startTestServer } from '../helpers/http-server';
-import { createTempDb, type TempDb } from '../helpers/temp-db';
 
 describe.each(testEngines())('GET /analytics/api/moods on %s', (engine) => {
-  let temp: TempDb;
-  let postgres: TestDatabase | undefined;
+  let community: { db: Db; close(): Promise<void> } | undefined;
   let db: Db;
   let server: HttpServer;
   let tokenA: string;
   const clock = new ManualClock(NOW);
 
   beforeAll(async () => {
-    temp = createTempDb();
-    seedCommunity(temp.db);
-    db = temp.db;
-    if (engine === 'postgres') {
-      postgres = await openTestDatabase('postgres', 'moods-api');
-      await copyTables(temp.db, postgres.db, RAW_TABLES);
-      db = postgres.db;
-    }
-    await aggregateAll(db, { clock }, { full: true });
+    community = await aggregatedCommunityOn(engine, 'moods-api', clock);
+    db = community.db;
     tokenA = (await createApiToken(db, { guildId: GUILD_A }, NOW)).token;
     ({ server } = await startTestServer(db, {}, clock));
   });
   afterAll(async () => {
     await server?.close();
-    await postgres?.close();
-    temp.cleanup();
+    await community?.close();
   });
 
   const get = (url: string, headers: Record<string, string> = {}) => server.app.inject({ url, headers: { ...bearer(tokenA), ...headers } });

@@ -14,40 +14,29 @@ import type { Db } from '../../src/db/database';
 import { resetMoodOverride, setMoodOverride } from '../../src/db/stores/mood-overrides';
 import { serializeTimeline } from '../../src/http/response-schemas';
 import type { HttpServer } from '../../src/http/server';
-import { copyTables, RAW_TABLES } from '../analytics/community-seed';
-import { GUILD_A, GUILD_B, NOW, seedCommunity } from '../fixtures/http-community';
-import { openTestDatabase, testEngines, type TestDatabase } from '../helpers/engines';
+import { aggregatedCommunityOn, GUILD_A, GUILD_B, NOW } from '../fixtures/http-community';
+import { testEngines } from '../helpers/engines';
 import { bearer, startTestServer } from '../helpers/http-server';
-import { createTempDb, type TempDb } from '../helpers/temp-db';
 
 const ZERO = { hype: 0, funny: 0, love: 0, wow: 0, sad: 0, negative: 0, other: 0 };
 const ctxA = { guildId: GUILD_A, timezone: 'UTC', now: NOW };
 
 describe.each(testEngines())('moods on the engagement timeline on %s', (engine) => {
-  let temp: TempDb;
-  let postgres: TestDatabase | undefined;
+  let community: { db: Db; close(): Promise<void> } | undefined;
   let db: Db;
   let server: HttpServer;
   let tokenA: string;
   const clock = new ManualClock(NOW);
 
   beforeAll(async () => {
-    temp = createTempDb();
-    seedCommunity(temp.db);
-    db = temp.db;
-    if (engine === 'postgres') {
-      postgres = await openTestDatabase('postgres', 'timeline-moods-api');
-      await copyTables(temp.db, postgres.db, RAW_TABLES);
-      db = postgres.db;
-    }
-    await aggregateAll(db, { clock }, { full: true });
+    community = await aggregatedCommunityOn(engine, 'timeline-moods-api', clock);
+    db = community.db;
     tokenA = (await createApiToken(db, { guildId: GUILD_A }, NOW)).token;
     ({ server } = await startTestServer(db, {}, clock));
   });
   afterAll(async () => {
     await server?.close();
-    await postgres?.close();
-    temp.cleanup();
+    await community?.close();
   });
 
   const json = async (url: string): Promise<EngagementTimeline> => {
