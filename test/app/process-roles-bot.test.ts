@@ -12,7 +12,7 @@ import { listActiveShares } from '../../src/db/stores/capture/shares';
 import { shardOfGuild, startFakeDiscord, type FakeDiscord } from '../fakes/discord';
 import { createPostgresDatabase, testEngines, type TestPostgresDatabase } from '../helpers/engines';
 import { clipMessage, guildsOnEveryShard } from '../helpers/shard-guilds';
-import { spawnApp, waitUntil, type Child } from '../reliability/child-process';
+import { logLines, spawnApp, waitUntil, type Child } from '../reliability/child-process';
 
 const SHARDS = 4;
 /** Two rate-limit keys: shards 0 and 2 share key 0, shards 1 and 3 key 1, across the two processes. */
@@ -25,14 +25,7 @@ interface Running {
   log: string;
 }
 
-function lines(log: string): Record<string, unknown>[] {
-  if (!fs.existsSync(log)) return [];
-  return fs
-    .readFileSync(log, 'utf8')
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-}
+const lines = (log: string): Record<string, unknown>[] => logLines(log);
 
 describe.each(testEngines())('bot processes over one database on %s', (engine) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clipscope-bots-'));

@@ -12,7 +12,7 @@ import { closePostgres, openPostgres } from '../../src/db/postgres/engine';
 import { recordMessage } from '../../src/capture/record-share';
 import { listJobRunHistory, type JobRunRecord } from '../../src/db/stores/job-leases';
 import { createPostgresDatabase, testEngines, type TestPostgresDatabase } from '../helpers/engines';
-import { spawnApp, waitUntil, type Child } from '../reliability/child-process';
+import { logLines, spawnApp, waitUntil, type Child } from '../reliability/child-process';
 
 const GUILD = '100000000000000001';
 const JOB = 'aggregate-incremental';
@@ -22,14 +22,7 @@ interface Running {
   log: string;
 }
 
-function lines(log: string): Record<string, unknown>[] {
-  if (!fs.existsSync(log)) return [];
-  return fs
-    .readFileSync(log, 'utf8')
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-}
+const lines = (log: string): Record<string, unknown>[] => logLines(log);
 
 const pidOf = (holder: string): number => Number(holder.split(':').at(-2));
 

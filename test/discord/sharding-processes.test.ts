@@ -10,7 +10,7 @@ import { closePostgres, openPostgres } from '../../src/db/postgres/engine';
 import { queries } from '../../src/db/sql';
 import { createPostgresDatabase, testEngines, type TestPostgresDatabase } from '../helpers/engines';
 import { startFakeDiscord, type FakeDiscord, type FakeGuild } from '../fakes/discord';
-import { spawnApp, type Child } from '../reliability/child-process';
+import { logLines, spawnApp, type Child } from '../reliability/child-process';
 import { clipMessage, guildsOnEveryShard } from '../helpers/shard-guilds';
 
 const SHARDS = 4;
@@ -36,11 +36,7 @@ describe('npm start with DISCORD_PROCESSES=2', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const lines = (): Line[] =>
-    (fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '')
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as Line);
+  const lines = (): Line[] => logLines<Line>(logFile);
   // Generous waits: each child loads the whole app (several seconds each on a loaded machine); none is a timed assertion.
   const waitForLine = (test: (line: Line) => boolean, timeout = 240_000) =>
     vi.waitFor(() => expect(lines().some(test)).toBe(true), { timeout, interval: 50 });

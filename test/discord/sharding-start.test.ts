@@ -10,7 +10,7 @@ import { closePostgres, openPostgres } from '../../src/db/postgres/engine';
 import { queries } from '../../src/db/sql';
 import { createPostgresDatabase, testEngines, type TestPostgresDatabase } from '../helpers/engines';
 import { startFakeDiscord, type FakeDiscord } from '../fakes/discord';
-import { spawnApp, type Child } from '../reliability/child-process';
+import { logLines, spawnApp, type Child } from '../reliability/child-process';
 import { clipMessage, guildsOnEveryShard } from '../helpers/shard-guilds';
 
 const SHARDS = 4;
@@ -53,11 +53,7 @@ describe('npm start with a sharded gateway', () => {
       },
       logFile,
     );
-    const lines = () =>
-      (fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '')
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = () => logLines(logFile);
     running = { child, lines };
     return running;
   };

@@ -47,6 +47,16 @@ export function spawnCli(args: string[], env: Record<string, string>, logFile: s
   return spawnNode(['src/cli/index.ts', ...args], { CLIPSCOPE_CLI: '1', ...env }, logFile);
 }
 
+/** The JSON lines (pino's) a child has written to its log file so far; none while the file does not exist yet. */
+export function logLines<T = Record<string, unknown>>(logFile: string): T[] {
+  if (!fs.existsSync(logFile)) return [];
+  return fs
+    .readFileSync(logFile, 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as T);
+}
+
 /** Polls `predicate` every few ms until it holds; throws with `what` after the timeout. */
 export async function waitUntil(predicate: () => boolean, what: string, timeoutMs = 20_000, everyMs = 10): Promise<void> {
   const deadline = Date.now() + timeoutMs;
