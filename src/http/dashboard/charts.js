@@ -85,55 +85,41 @@ export function renderTimeline(container, canvas, answer, show = 'activity') {
       borderDash: [4, 3],
     },
   ];
-  if (timelineChart) {
-    timelineChart.data.labels = labels;
-    timelineChart.data.datasets.forEach((dataset, i) => {
-      dataset.data = datasets[i].data;
-      dataset.pointRadius = pointRadius;
-    });
-    timelineChart.update();
-    return;
-  }
-  timelineChart = new window.Chart(canvas, {
-    type: 'line',
-    data: { labels, datasets },
-    options: {
-      responsive: true,
-      maintainAspectRatio: false,
-      animation: false,
-      interaction: { mode: 'index', intersect: false },
-      scales: {
-        y: { beginAtZero: true, title: { display: true, text: 'Clips, shares, reactions' } },
-        views: { beginAtZero: true, position: 'right', grid: { drawOnChartArea: false }, title: { display: true, text: 'Views' } },
-      },
-      plugins: { legend: { position: 'bottom' } },
-    },
+  drawTimeline(canvas, 'line', labels, datasets, {
+    y: { beginAtZero: true, title: { display: true, text: 'Clips, shares, reactions' } },
+    views: { beginAtZero: true, position: 'right', grid: { drawOnChartArea: false }, title: { display: true, text: 'Views' } },
   });
 }
 
 /** Each bucket's reactions as bars stacked by mood, in the moods panel's colours. */
 function renderTimelineMoods(canvas, labels, buckets) {
   const datasets = MOODS.map(([key, label, color]) => ({ label, data: buckets.map((b) => b.moods[key]), backgroundColor: color }));
+  drawTimeline(canvas, 'bar', labels, datasets, {
+    x: { stacked: true },
+    y: { stacked: true, beginAtZero: true, title: { display: true, text: 'Reactions' } },
+  });
+}
+
+/** Updates the timeline chart in place when it shows the same kind of series (no flicker), else draws it anew. */
+function drawTimeline(canvas, type, labels, datasets, scales) {
   if (timelineChart) {
     timelineChart.data.labels = labels;
     timelineChart.data.datasets.forEach((dataset, i) => {
       dataset.data = datasets[i].data;
+      if (datasets[i].pointRadius !== undefined) dataset.pointRadius = datasets[i].pointRadius;
     });
     timelineChart.update();
     return;
   }
   timelineChart = new window.Chart(canvas, {
-    type: 'bar',
+    type,
     data: { labels, datasets },
     options: {
       responsive: true,
       maintainAspectRatio: false,
       animation: false,
       interaction: { mode: 'index', intersect: false },
-      scales: {
-        x: { stacked: true },
-        y: { stacked: true, beginAtZero: true, title: { display: true, text: 'Reactions' } },
-      },
+      scales,
       plugins: { legend: { position: 'bottom' } },
     },
   });
