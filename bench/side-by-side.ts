@@ -58,6 +58,8 @@ interface Run {
   commit: string;
   durationS: number;
   loadAverage: [number, number];
+  /** Every figure of the run, those only one side has too (the table shows the shared ones). */
+  figures: Results['figures'];
 }
 
 async function main(): Promise<void> {
@@ -95,6 +97,7 @@ async function main(): Promise<void> {
         commit: results.git.commit + (results.git.dirty ? '+dirty' : ''),
         durationS: (performance.now() - t0) / 1000,
         loadAverage: [results.machine.loadAverageStart[0] ?? 0, results.machine.loadAverageEnd[0] ?? 0],
+        figures: results.figures,
       });
       for (const f of results.figures) {
         const name = side === 'before' ? (RENAMED[f.name] ?? f.name) : f.name;
