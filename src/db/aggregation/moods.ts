@@ -107,11 +107,11 @@ export async function readEmojiRows(
     const part = ranges.slice(i, i + RANGES_PER_STATEMENT);
     if (db.engine === 'postgres') {
       const b = JSON.stringify(part.map((r) => [r.key, r.start, r.end]));
-      rows.push(...(await queries(db).all<DayEmojiRow>(POSTGRES_EMOJI_SQL, [b, guildId, guildId])));
+      appendAll(rows, await queries(db).all<DayEmojiRow>(POSTGRES_EMOJI_SQL, [b, guildId, guildId]));
     } else {
       const cte = `WITH b(k, s, e) AS (VALUES ${part.map((r) => `(${r.key},${r.start},${r.end})`).join(',')})`;
       // New text per call (the ranges are inlined): prepared for this call only, not kept in the statement cache.
-      rows.push(...(await run(db, (c) => c.client.prepare<[string, string], DayEmojiRow>(emojiSql(cte)).all(guildId, guildId))));
+      appendAll(rows, await run(db, (c) => c.client.prepare<[string, string], DayEmojiRow>(emojiSql(cte)).all(guildId, guildId)));
     }
   }
   return rows.map((r) => ({ k: Number(r.k), clip_id: r.clip_id, emoji_key: r.emoji_key, n: Number(r.n) }));
@@ -353,9 +353,9 @@ export async function readClipFacets(db: Db, guildId: string, clipIds: readonly 
   type Row = Omit<ClipFacet, 'counted'> & { counted: number };
   const columns = `c.clip_id, c.creator_id, c.game_id, c.title, c.url, c.creator_name, c.game_name,
                    CASE WHEN ${COUNTED_CLIP_SQL} THEN 1 ELSE 0 END AS counted`;
-  const rows: Row[] = [];
+  let rows: Row[] = [];
   if (clipIds === 'all') {
-    rows.push(...(await queries(db).all<Row>(`SELECT ${columns} FROM clips c WHERE c.guild_id = ?`, [guildId])));
+    rows = await queries(db).all<Row>(`SELECT ${columns} FROM clips c WHERE c.guild_id = ?`, [guildId]);
   } else {
     const ids = dialect(db, {
       sqlite: 'SELECT value FROM json_each(?)',
@@ -483,4 +483,12 @@ export async function writeMoodState(db: Db, guildId: string, state: MoodState, 
      ON CONFLICT (guild_id) DO UPDATE SET timezone = excluded.timezone, signature = excluded.signature, built_at = excluded.built_at`,
     [guildId, state.timezone, state.signature, now],
   );
+}
+
+/**
+ * Appends one by one: `target.push(...rows)` passes every row as an argument, and a large guild's rows (a read of all
+ * its clips, or of a year of reactions) overflow the call stack.
+ */
+function appendAll<T>(target: T[], rows: readonly T[]): void {
+  for (const row of rows) target.push(row);
 }
