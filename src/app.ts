@@ -42,7 +42,6 @@ import { BotUnavailableError } from './auth/guild-access';
 import { createExclusive } from './scheduler/exclusive';
 import { createScheduler, processHolderId, type Scheduler } from './scheduler/scheduler';
 import { createTwitchApi, type TwitchApi } from './twitch/client';
-import { SharedHelixBudget } from './twitch/shared-budget';
 import { createTwitchJobs } from './twitch/jobs';
 import type { Service } from './service';
 
@@ -111,13 +110,6 @@ export function createApp({ config, logger, clock, db: opened, onFatalClose, bot
       clientSecret: config.TWITCH_CLIENT_SECRET,
       logger,
       idsPerCall: config.TWITCH_IDS_PER_CALL,
-      // Every process of this client id, on any host, spends one Helix budget kept in the database (ADR 0034).
-      sharedBudget: new SharedHelixBudget({
-        db,
-        clientId: config.TWITCH_CLIENT_ID,
-        logger: logger.child({ component: 'twitch' }),
-        grantPoints: config.TWITCH_BUDGET_GRANT_POINTS,
-      }),
     });
     for (const job of createTwitchJobs({ db, clock, logger, twitch, config })) scheduler.add(job);
     if (runs.jobs)

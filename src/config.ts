@@ -229,8 +229,6 @@ export const configSchema = z.object({
   HTTP_CHANGE_CHECK_MS: wholeNumber(0, 60_000).default(1000),
   /** Ids per Helix call (Get Clips/Games/Users take 100); 1 for the Twitch CLI mock API, which reads only the first. */
   TWITCH_IDS_PER_CALL: wholeNumber(1, 100).default(100),
-  /** Helix points a process takes at a time from the budget all processes of the client id share (ADR 0034). */
-  TWITCH_BUDGET_GRANT_POINTS: wholeNumber(1, 100).default(20),
 
   // The monthly report by email (docs/reports.md#the-monthly-report-by-email): on when SMTP_URL and REPORT_FROM are set.
   SMTP_URL: smtpUrl,

@@ -4,7 +4,6 @@ import { ApiClient } from '@twurple/api';
 import { AppTokenAuthProvider } from '@twurple/auth';
 import type { Logger } from '../logger';
 import { HelixPacer, type PacingOptions } from './pacing';
-import type { SharedHelixBudget } from './shared-budget';
 import { classifyTwitchError, redactSecrets, TooManyIdsError, TwitchApiError } from './errors';
 import {
   envelopeSchema,
@@ -120,11 +119,6 @@ export interface TwitchApiOptions {
   /** For the pacer's clock; real time by default. */
   now?: () => number;
   /**
-   * The budget every process of this client id shares through the database (shared-budget.ts): each call takes a
-   * point from it before the local pacer. Absent, this process paces itself alone.
-   */
-  sharedBudget?: SharedHelixBudget | null;
-  /**
    * Log refused credentials once at error level (the service, whose operator reads the log). The CLI says false:
    * it stops and prints the error itself.
    */
@@ -136,8 +130,6 @@ export interface TwurpleTwitchApi extends TwitchApi {
   apiClient: ApiClient;
   /** The model of Helix's bucket the calls are paced by (null with pacing off). */
   pacer: HelixPacer | null;
-  /** The budget shared with other processes through the database (null when not given). */
-  sharedBudget: SharedHelixBudget | null;
 }
 
 /**
@@ -174,7 +166,6 @@ export function createTwitchApi(options: TwitchApiOptions): TwurpleTwitchApi {
   const random = options.random ?? Math.random;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const pacer = options.pacing === false ? null : new HelixPacer(options.pacing ?? {}, { now: options.now });
-  const sharedBudget = options.sharedBudget ?? null;
   let inFlight = 0;
   let lastObserved = '';
   /** Twitch is refusing the app's credentials: said once at error level, and again only after they worked in between. */
@@ -198,20 +189,17 @@ export function createTwitchApi(options: TwitchApiOptions): TwurpleTwitchApi {
    * is from its last finished batch, so with calls in the air it may predate points they took.
    */
   function syncPacer(): void {
-    if ((!pacer && !sharedBudget) || inFlight > 0) return;
+    if (!pacer || inFlight > 0) return;
     const stats = twurpleBucket(apiClient);
     if (!stats) return;
     const key = `${stats.limit}/${stats.remaining}/${stats.resetAt}`;
     // The same figures again mean no answer came since (a network error, say): already applied, and stale now.
     if (key === lastObserved) return;
     lastObserved = key;
-    pacer?.observe(stats);
-    sharedBudget?.observe(stats);
+    pacer.observe(stats);
   }
 
   async function send(what: string, url: string, query: Record<string, string | string[]>): Promise<unknown> {
-    // The shared budget first: the local pacer then spaces this process's calls within what it was granted.
-    if (sharedBudget) await sharedBudget.take();
     if (pacer) await pacer.take();
     inFlight += 1;
     try {
@@ -236,10 +224,7 @@ export function createTwitchApi(options: TwitchApiOptions): TwurpleTwitchApi {
       } catch (raw) {
         const error = classifyTwitchError(raw, what);
         if (error.kind === 'auth') reportRefusedCredentials(error);
-        if (error.kind === 'rate_limited') {
-          pacer?.emptied();
-          await sharedBudget?.emptied();
-        }
+        if (error.kind === 'rate_limited') pacer?.emptied();
         if (!error.retryable || attempt >= policy.retries) throw error;
         const delay = backoffDelay(attempt, policy.baseDelayMs, policy.maxDelayMs, random);
         logger.warn({ err: error.message, attempt: attempt + 1, delayMs: delay }, 'Twitch call failed; retrying');
@@ -251,7 +236,6 @@ export function createTwitchApi(options: TwitchApiOptions): TwurpleTwitchApi {
   return {
     apiClient,
     pacer,
-    sharedBudget,
     async getClipsByIds(ids) {
       checkCount(ids, 'clip ids');
       const result: ClipLookup = { clips: [], rejected: [] };

@@ -1,20 +1,13 @@
 // The enrichment worker. The queue is the clips table itself (enrichment_state, attempts, next attempt time):
 // pending clips due now are taken in batches of up to 100 distinct clip ids across all guilds (a clip shared
 // in several guilds is fetched once), looked up with Get Clips, their games named with Get Games, and written
-// back. Nothing lives only in memory: a crash or restart loses no clip, it is simply taken again. Each batch is claimed
-// in the database first (ADR 0034), so two processes enriching at once never send the same clip to Helix.
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
+// back. Nothing lives only in memory: a crash or restart loses no clip, it is simply taken again.
 import type { Clock } from '../clock';
 import type { Db } from '../db/database';
 import { isTransientDatabaseError } from '../db/storage-errors';
 import {
-  claimClips,
   countDueClips,
   dueClipIds,
-  pruneExpiredClipClaims,
-  releaseClipClaims,
-  stillDueClipIds,
   enrichmentQueueStatus,
   recordEnrichmentFailures,
   retryFailedClips,
@@ -41,24 +34,6 @@ export interface EnrichmentDeps {
   /** Backoff between a clip's failed attempts: doubled per attempt from baseMs, capped at maxMs, with jitter. */
   backoff?: { baseMs: number; maxMs: number };
   random?: () => number;
-  /** Who claims the clips: one id per run by default (host, pid and a random part). */
-  claimHolder?: string;
-  /** How long a claim lasts; a claim left by a killed process is taken over after this. */
-  claimTtlMs?: number;
-}
-
-/**
- * Long enough for one batch's lookup with its retries and a wait for the budget (a claim that expires under a slow
- * batch only risks that clip being looked up twice; the write is the same either way).
- */
-export const DEFAULT_CLAIM_TTL_MS = 10 * 60_000;
-
-/** Queue pages read for one batch at most when other processes hold what is read: then the run stops. */
-const MAX_CLAIM_ROUNDS = 50;
-
-/** A claim holder id for one run: unique across hosts, processes and runs. */
-export function newClaimHolder(): string {
-  return `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
 }
 
 export const DEFAULT_ENRICH_BACKOFF = { baseMs: 60_000, maxMs: 6 * 3_600_000 };
@@ -132,52 +107,16 @@ export async function enrichPending(deps: EnrichmentDeps, options: EnrichOptions
   };
 
   const absentOnce = new AbsentClipRecheck();
-  const holder = deps.claimHolder ?? newClaimHolder();
-  const claimTtlMs = deps.claimTtlMs ?? DEFAULT_CLAIM_TTL_MS;
-  /** Ids this run holds claims on; released as their lookups are stored, the rest when the run ends. */
-  const held = new Set<string>();
-  /** Ids another live holder claimed: left to it for the rest of this run. */
-  const othersHold = new Set<string>();
-  const skip = { has: (id: string) => taken.has(id) || othersHold.has(id) };
-  const release = async (ids: readonly string[]): Promise<void> => {
-    const mine = ids.filter((id) => held.has(id));
-    if (mine.length === 0) return;
-    for (const id of mine) held.delete(id);
-    try {
-      await releaseClipClaims(db, { ids: mine, holder });
-    } catch (error) {
-      // Not worth stopping for: the claims expire after claimTtlMs and the clips are done or waiting their backoff.
-      logger.warn({ err: error instanceof Error ? error.message : String(error), clips: mine.length }, 'clip claims not released');
-    }
-  };
-  await pruneExpiredClipClaims(db, clock.now());
   let cursor: QueueCursor = { next: Number.MIN_SAFE_INTEGER, id: 0 };
   // Workers take batches one at a time: reading the queue and marking its ids taken must not interleave, or two
   // workers would read the same rows from the same cursor.
   let taking: Promise<unknown> = Promise.resolve();
   const takeDue = (): Promise<string[]> => {
     const next = taking.then(async () => {
-      const batch: string[] = [];
-      // Ids another process claimed are passed over and the queue read on, until the batch is full or the queue ends.
-      for (let round = 0; round < MAX_CLAIM_ROUNDS && batch.length < HELIX_MAX_IDS; round++) {
-        const due = await dueClipIds(db, clock.now(), HELIX_MAX_IDS - batch.length, skip, cursor);
-        cursor = due.cursor;
-        if (due.ids.length === 0) break;
-        const now = clock.now();
-        const claimed = await claimClips(db, { ids: due.ids, holder, now, expiresAt: now + claimTtlMs });
-        for (const id of claimed) held.add(id);
-        const mine = new Set(await stillDueClipIds(db, claimed, clock.now()));
-        await release(claimed.filter((id) => !mine.has(id)));
-        for (const id of due.ids) {
-          if (!mine.has(id)) {
-            othersHold.add(id);
-            continue;
-          }
-          taken.add(id);
-          batch.push(id);
-        }
-      }
-      return batch;
+      const due = await dueClipIds(db, clock.now(), HELIX_MAX_IDS, taken, cursor);
+      cursor = due.cursor;
+      for (const id of due.ids) taken.add(id);
+      return due.ids;
     });
     taking = next.catch(() => undefined);
     return next;
@@ -211,9 +150,7 @@ export async function enrichPending(deps: EnrichmentDeps, options: EnrichOptions
       logger.warn({ err: error.message, clips: ids.length }, 'enrichment batch failed; its clips will be retried after a backoff');
       await failBatch(ids, error.message);
     } finally {
-      const done = ids.filter((id) => !absentOnce.has(id));
-      for (const id of done) taken.delete(id);
-      await release(done);
+      for (const id of ids) if (!absentOnce.has(id)) taken.delete(id);
       summary.processed += settled;
       report();
     }
@@ -244,12 +181,7 @@ export async function enrichPending(deps: EnrichmentDeps, options: EnrichOptions
   };
 
   report();
-  try {
-    await Promise.all(Array.from({ length: concurrency }, () => worker()));
-  } finally {
-    // A run stopped early (credentials, storage, abort, maxBatches) leaves its claims to nobody.
-    await release([...held]);
-  }
+  await Promise.all(Array.from({ length: concurrency }, () => worker()));
   if (stopError) throw stopError;
   if (storageError) throw storageError;
   return summary;

@@ -92,7 +92,7 @@ export interface TestDatabase {
   /** The environment that selects this database (DATABASE_PATH, or DATABASE_URL), for the CLI and `npm start`. */
   env: { DATABASE_PATH: string } | { DATABASE_URL: string };
   /** Another handle on the same database, as another process would open it (a connection, or a pool of its own). */
-  openAnother(options?: { poolSize?: number }): Promise<{ db: Db; close(): Promise<void> }>;
+  openAnother(): Promise<{ db: Db; close(): Promise<void> }>;
   /** Closes the handle and removes the database (the SQLite folder, or the PostgreSQL database). */
   close(): Promise<void>;
 }
@@ -135,8 +135,8 @@ export async function openTestDatabase(
     db,
     target: database.url,
     env: { DATABASE_URL: database.url },
-    async openAnother(another = {}) {
-      const other = openPostgres({ url: database.url, poolSize: another.poolSize ?? 2 });
+    async openAnother() {
+      const other = openPostgres({ url: database.url, poolSize: 2 });
       return { db: other, close: () => closePostgres(other) };
     },
     async close() {

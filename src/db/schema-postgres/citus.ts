@@ -49,8 +49,7 @@ export const DISTRIBUTED_TABLES = [
 /**
  * Shared tables, each with the reason it is not keyed by guild: api_tokens is looked up by token hash before the
  * guild is known; job_runs, job_leases and job_run_history per scheduled job; identify_slots per
- * gateway rate-limit key of the bot; helix_budgets and helix_grants per Twitch client id and twitch_clip_claims per
- * Twitch clip id (one lookup serves every guild's rows); game_name_misses and clip_view_history hold Twitch data that every
+ * gateway rate-limit key of the bot; game_name_misses and clip_view_history hold Twitch data that every
  * guild with the game or clip shares; the dashboard's sessions and sign-ins belong to a person, and a session's
  * servers are read by session (its rows span guilds); feed_clips and feed_poll_state hold the clips and poll state of
  * a Twitch broadcaster, shared by every guild whose feeds follow it.
@@ -65,12 +64,9 @@ export const REFERENCE_TABLES = [
   'feed_poll_state',
   'game_name_misses',
   'identify_slots',
-  'helix_budgets',
-  'helix_grants',
   'job_leases',
   'job_run_history',
   'job_runs',
-  'twitch_clip_claims',
 ] as const;
 
 /** The statements a Citus setup runs once on the coordinator, after the migrations, before any data. */

@@ -83,35 +83,6 @@ export const jobLeases = pgTable('job_leases', {
   takenAt: millis('taken_at').notNull(),
 });
 
-export const twitchClipClaims = pgTable('twitch_clip_claims', {
-  clipId: text('clip_id').primaryKey(),
-  holder: text('holder').notNull(),
-  expiresAt: millis('expires_at').notNull(),
-});
-
-export const helixBudgets = pgTable('helix_budgets', {
-  clientId: text('client_id').primaryKey(),
-  capacity: integer('capacity').notNull(),
-  windowMs: integer('window_ms').notNull(),
-  milliPoints: bigCount('milli_points').notNull(),
-  updatedAt: millis('updated_at').notNull(),
-  lastGrant: integer('last_grant').notNull().default(0),
-  lastLimit: integer('last_limit'),
-  lastRemaining: integer('last_remaining'),
-  observedAt: millis('observed_at'),
-});
-
-export const helixGrants = pgTable(
-  'helix_grants',
-  {
-    clientId: text('client_id').notNull(),
-    holder: text('holder').notNull(),
-    points: integer('points').notNull(),
-    expiresAt: millis('expires_at').notNull(),
-  },
-  (t) => [primaryKey({ name: 'helix_grants_pkey', columns: [t.clientId, t.holder] })],
-);
-
 export const jobRunHistory = pgTable(
   'job_run_history',
   {

@@ -95,51 +95,6 @@ export const jobLeases = sqliteTable('job_leases', {
   takenAt: integer('taken_at').notNull(),
 });
 
-/**
- * Clips an enrichment run is looking up (docs/adr/0034-clip-claims-and-shared-helix-budget.md): one row per Twitch
- * clip id, not per guild, because one Get Clips lookup serves every guild's rows of the clip; it holds no guild data.
- * Taken by a conditional upsert when free or expired, deleted when the lookup is stored.
- */
-export const twitchClipClaims = sqliteTable('twitch_clip_claims', {
-  clipId: text('clip_id').primaryKey(),
-  holder: text('holder').notNull(),
-  expiresAt: integer('expires_at').notNull(),
-});
-
-/**
- * Helix's rate-limit bucket of one Twitch client id as every process models it together (ADR 0034): points in
- * thousandths, refilled at `capacity` per window since `updated_at`, taken in grants by one conditional update.
- */
-export const helixBudgets = sqliteTable('helix_budgets', {
-  clientId: text('client_id').primaryKey(),
-  capacity: integer('capacity').notNull(),
-  windowMs: integer('window_ms').notNull(),
-  milliPoints: integer('milli_points').notNull(),
-  updatedAt: integer('updated_at').notNull(),
-  /** The points the last successful take granted (returned by it). */
-  lastGrant: integer('last_grant').notNull().default(0),
-  /** What the last answer said: Ratelimit-Limit and -Remaining, and when (null before any). */
-  lastLimit: integer('last_limit'),
-  lastRemaining: integer('last_remaining'),
-  observedAt: integer('observed_at'),
-});
-
-/**
- * The grant each process of a client id holds from helix_budgets (ADR 0034): points taken but perhaps not spent yet,
- * which the bucket's model must leave room for when it refills to its capacity. One row per process, replaced by
- * its next grant.
- */
-export const helixGrants = sqliteTable(
-  'helix_grants',
-  {
-    clientId: text('client_id').notNull(),
-    holder: text('holder').notNull(),
-    points: integer('points').notNull(),
-    expiresAt: integer('expires_at').notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.clientId, t.holder] })],
-);
-
 /** Every scheduled run (job, tick, holder, start, finish, error), the last runs of each job kept. */
 export const jobRunHistory = sqliteTable(
   'job_run_history',

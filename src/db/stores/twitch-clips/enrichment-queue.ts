@@ -68,7 +68,7 @@ export async function dueClipIds(
   db: Db,
   now: number,
   limit: number,
-  taken: { has(clipId: string): boolean },
+  taken: ReadonlySet<string>,
   cursor: QueueCursor,
 ): Promise<{ ids: string[]; cursor: QueueCursor }> {
   const q = queries(db);
@@ -90,20 +90,6 @@ export async function dueClipIds(
     }
     if (rows.length < QUEUE_PAGE) return { ids: [...ids], cursor: last };
   }
-}
-
-/**
- * Of these clip ids, those still pending and due now. Read after claiming them: another process may have stored a
- * clip (and released its claim) between this run's queue read and its claim.
- */
-export async function stillDueClipIds(db: Db, clipIds: readonly string[], now: number): Promise<string[]> {
-  if (clipIds.length === 0) return [];
-  const ids = dialect(db, { sqlite: 'clip_id IN (SELECT value FROM json_each(?))', postgres: 'clip_id = ANY(CAST(? AS text[]))' });
-  const rows = await queries(db).all<{ clip_id: string }>(
-    `SELECT DISTINCT clip_id FROM clips WHERE ${ids} AND enrichment_state = 'pending' AND enrichment_next_attempt_at <= ?`,
-    [dialect(db, { sqlite: JSON.stringify(clipIds), postgres: textArray(clipIds) }), now],
-  );
-  return rows.map((r) => r.clip_id);
 }
 
 const COUNT_DUE_SQL = `SELECT count(DISTINCT clip_id) AS n FROM clips WHERE enrichment_state = 'pending' AND enrichment_next_attempt_at <= ?`;

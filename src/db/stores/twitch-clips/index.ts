@@ -1,7 +1,6 @@
 // The clips table's Twitch side: Twitch's answers written into every guild's row of a clip (metadata, view history,
 // not_found, failures with backoff), the enrichment and refresh queues, and game names Twitch left out.
 export type { TwitchClipRecord } from './clip-rows';
-export { claimClips, listClipClaims, pruneExpiredClipClaims, releaseClipClaims, type ClipClaim } from './claims';
 export { writeClipLookup, writeSyncedClips, writeTwitchClip, type ClipLookupWrite } from './clip-writes';
 export {
   countDueClips,
@@ -9,7 +8,6 @@ export {
   enrichmentQueueStatus,
   recordEnrichmentFailures,
   retryFailedClips,
-  stillDueClipIds,
   type QueueCursor,
   type QueueStatus,
 } from './enrichment-queue';
