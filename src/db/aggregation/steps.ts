@@ -6,7 +6,6 @@
 // next run, or makes the step fail with a serialization error and be retried).
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from '../database';
-import type { PostgresDb } from '../postgres/engine';
 import { sqlStateOf } from '../postgres/errors';
 import { queries } from '../sql';
 
@@ -62,10 +61,11 @@ export async function aggregationStep<T>(db: Db, fn: (tx: Db) => Promise<T>): Pr
         // A commit need not wait for its WAL flush: a crash can only lose the latest commits as a whole (WAL is
         // written in order, and capture's own synchronous commits flush every earlier one), which leaves the state of
         // an earlier step, whose dirty hours, pending days or stale mark make the next run redo the lost work.
-        // Both settings in one round trip (a simple-protocol query may hold several statements).
-        await (tx as PostgresDb).query(
-          "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ; SELECT set_config('synchronous_commit', 'off', true)",
-        );
+        // Two statements, as before ADR 0035: the full suite once lost a concurrent share with both sent as one query
+        // string (aggregate-concurrency, PostgreSQL), and a step must see one snapshot (the journal it reads is the
+        // journal it deletes); the cause is not proven, the round trip is cheap.
+        await queries(tx).run('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+        await queries(tx).run("SELECT set_config('synchronous_commit', 'off', true)");
         return fn(tx);
       });
     } catch (error) {
