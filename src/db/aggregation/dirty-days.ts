@@ -15,8 +15,9 @@ export interface PendingDayRow {
 }
 
 /**
- * Deletes the guild's dirty hours and returns them: call inside the transaction that records what they became. One
- * statement, so on PostgreSQL a mark committed meanwhile is either taken or left for the next run, never lost.
+ * Deletes the guild's dirty hours and returns them: call inside a transaction that records what they became and
+ * reads nothing else (see consumeDirtyHours). On PostgreSQL the delete waits for a capture that holds a mark's lock
+ * (every mark upsert takes it) and then takes that mark, whose writes only later transactions see (ADR 0043).
  */
 export async function takeDirtyHours(db: Db, guildId: string): Promise<DirtyHourRow[]> {
   const rows = await queries(db).all<{ hour_start: number; engagement_only: number | boolean }>(
