@@ -8,6 +8,7 @@ import { aggregateAll } from '../../src/analytics/aggregate';
 import { ManualClock } from '../../src/clock';
 import { withGuildAggregationLock } from '../../src/db/aggregation/steps';
 import type { Db } from '../../src/db/database';
+import { recordDirtyHours } from '../../src/db/dirty';
 import { updateGuildSettings } from '../../src/db/guild-settings';
 import { queries } from '../../src/db/sql';
 import { openTestDatabase, testEngines, type TestDatabase } from '../helpers/engines';
@@ -32,30 +33,29 @@ function random(seed: number): () => number {
 let messageSeq = 0;
 
 /**
- * What capture does for one new message sharing a clip, in one transaction: the share, its journaled engagement
- * change and the engagement-only dirty mark of its hour (the same statements as src/db/stores/capture and
- * src/db/dirty.ts, which are not yet available on PostgreSQL).
+ * What capture does for one new message sharing a clip, inside its transaction `tx`: the share, its journaled
+ * engagement change and the engagement-only dirty mark of its hour (the mark by src/db/dirty.ts itself: its upsert
+ * locks an hour's existing mark until the capture commits, which the aggregation relies on, see ADR 0043).
  */
-async function captureShare(db: Db, clipId: string, at: number): Promise<void> {
+async function writeShare(tx: Db, clipId: string, at: number): Promise<void> {
   const messageId = `m${++messageSeq}`;
-  await db.transaction(async (tx) => {
-    const q = queries(tx);
-    await q.run(
-      `INSERT INTO shares (guild_id, channel_id, message_id, clip_id, author_id, author_name, author_is_bot, posted_at, source)
-       VALUES (?, 'ch', ?, ?, 'u', 'u', ?, ?, 'discord')`,
-      [GUILD, messageId, clipId, false, at],
-    );
-    await q.run(
-      `INSERT INTO engagement_changes (guild_id, at, clip_id, shares, reactions) VALUES (?, ?, ?, 1, 0)
-       ON CONFLICT (guild_id, at, clip_id) DO UPDATE SET shares = engagement_changes.shares + excluded.shares`,
-      [GUILD, at, clipId],
-    );
-    await q.run(
-      `INSERT INTO dirty_hours (guild_id, hour_start, engagement_only) VALUES (?, ?, ?)
-       ON CONFLICT (guild_id, hour_start) DO NOTHING`,
-      [GUILD, Math.floor(at / HOUR) * HOUR, true],
-    );
-  });
+  const q = queries(tx);
+  await q.run(
+    `INSERT INTO shares (guild_id, channel_id, message_id, clip_id, author_id, author_name, author_is_bot, posted_at, source)
+     VALUES (?, 'ch', ?, ?, 'u', 'u', ?, ?, 'discord')`,
+    [GUILD, messageId, clipId, false, at],
+  );
+  await q.run(
+    `INSERT INTO engagement_changes (guild_id, at, clip_id, shares, reactions) VALUES (?, ?, ?, 1, 0)
+     ON CONFLICT (guild_id, at, clip_id) DO UPDATE SET shares = engagement_changes.shares + excluded.shares`,
+    [GUILD, at, clipId],
+  );
+  await recordDirtyHours(tx, GUILD, [at], 'engagement');
+}
+
+/** One captured share in its own transaction. */
+function captureShare(db: Db, clipId: string, at: number): Promise<void> {
+  return db.transaction((tx) => writeShare(tx, clipId, at));
 }
 
 // Skipped (with the reason printed) only when PostgreSQL is skipped on purpose; CI never skips it.
@@ -142,6 +142,52 @@ describe.skipIf(!testEngines().includes('postgres'))('concurrent aggregation on 
     const incremental = await summaryRows(t.db);
     const total = incremental.totals.find((r) => r.period_type === 'all_time');
     expect(total?.discord_shares).toBe(120);
+    expect(incremental.left).toEqual([
+      { what: 'dirty', n: 0 },
+      { what: 'journal', n: 0 },
+      { what: 'pending', n: 0 },
+    ]);
+    await aggregateAll(t.db, { clock }, { full: true });
+    expect({ ...(await summaryRows(t.db)), state: null }).toEqual({ ...incremental, state: null });
+  });
+
+  it('counts a share whose capture commits while a run waits to take the mark of its hour', async () => {
+    await aggregateAll(t.db, { clock });
+    const shares = async (): Promise<unknown> => (await summaryRows(t.db)).totals.find((r) => r.period_type === 'all_time')?.discord_shares;
+    const before = Number(await shares());
+    const at = FROM + 3 * DAY + 5 * HOUR;
+    // A committed share marks its hour; a second capture in the same hour holds its transaction open after writing,
+    // so its upsert holds the existing mark's row lock while a run starts.
+    await captureShare(t.db, 'C1', at);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let written!: () => void;
+    const inside = new Promise<void>((resolve) => (written = resolve));
+    const capture = other.db.transaction(async (tx) => {
+      await writeShare(tx, 'C2', at + 60_000);
+      written();
+      await held;
+    });
+    await inside;
+    const run = aggregateAll(t.db, { clock });
+    // The run waits for the capture's lock on the mark (it has begun its transaction by then).
+    await expect
+      .poll(
+        async () =>
+          (
+            await queries(t.db).get<{ n: number }>(
+              `SELECT count(*)::int AS n FROM pg_stat_activity
+              WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE '%dirty_hours%'`,
+            )
+          )?.n,
+      )
+      .toBe(1);
+    release();
+    await capture;
+    await run;
+    await aggregateAll(t.db, { clock });
+    const incremental = await summaryRows(t.db);
+    expect(await shares()).toBe(before + 2);
     expect(incremental.left).toEqual([
       { what: 'dirty', n: 0 },
       { what: 'journal', n: 0 },

@@ -72,15 +72,19 @@ describe.each(testEngines())('aggregation stores on %s', (engine) => {
       [DAY, false],
       [2 * DAY, true],
       [3 * DAY, true],
+      // A day listed twice in one call (PostgreSQL writes the call in one statement) is full if either listing is.
+      [4 * DAY, true],
+      [4 * DAY, false],
     ]);
     const pending = (await readPendingDays(t.db, 'p1')).sort((a, b) => a.period_start - b.period_start);
     expect(pending).toEqual([
       { period_start: DAY, engagement_only: false },
       { period_start: 2 * DAY, engagement_only: false },
       { period_start: 3 * DAY, engagement_only: true },
+      { period_start: 4 * DAY, engagement_only: false },
     ]);
     expect(await hasIncrementalWork(t.db, 'p1')).toBe(true);
-    await dropPendingDays(t.db, 'p1', [DAY, 3 * DAY]);
+    await dropPendingDays(t.db, 'p1', [DAY, 3 * DAY, 4 * DAY]);
     expect(await readPendingDays(t.db, 'p1')).toEqual([{ period_start: 2 * DAY, engagement_only: false }]);
     await dropPendingDays(t.db, 'p1', [2 * DAY]);
   });

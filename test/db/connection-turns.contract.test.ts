@@ -81,4 +81,20 @@ describe.each(testEngines())('turns on the connection on %s', (engine) => {
     const seen = await Promise.all(waiting);
     expect([seen[0], seen[2], seen[4]]).toEqual([0, 1, 2]);
   });
+
+  it('runs statements started together in one transaction one after another, in the order they were started', async () => {
+    const db = t.db;
+    await queries(db).run("DELETE FROM job_runs WHERE job LIKE 'turn-%'");
+    // Reads in one snapshot started at once (as Promise.all over a report's reads does), interleaved with writes:
+    // each read counts the writes started before it. pg queueing them itself fails the file (its deprecation warning,
+    // test/helpers/fail-on-queued-statements.ts).
+    const seen = await db.transaction((tx) => {
+      const started: Array<Promise<unknown>> = [];
+      for (let i = 0; i < 5; i++) started.push(count(tx), add(tx, `together-${i}`));
+      started.push(count(tx));
+      return Promise.all(started);
+    });
+    expect(seen.filter((_, i) => i % 2 === 0)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(await count(db)).toBe(5);
+  });
 });

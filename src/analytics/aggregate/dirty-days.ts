@@ -19,7 +19,11 @@ export function addDirtyDays(days: PendingDays, hours: readonly DirtyHourRow[], 
   }
 }
 
-/** Turns the guild's dirty hours into pending local days, atomically (before a full rebuild). Returns hours consumed. */
+/**
+ * Turns the guild's dirty hours into pending local days, atomically, in a step that reads nothing else: the run's
+ * next steps (a rebuild's or the incremental carrying) then see every capture whose mark was taken (ADR 0043).
+ * Returns hours consumed.
+ */
 export function consumeDirtyHours(db: Db, guildId: string, timezone: string): Promise<number> {
   return aggregationStep(db, async (tx) => {
     const hours = await takeDirtyHours(tx, guildId);

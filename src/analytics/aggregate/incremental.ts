@@ -1,7 +1,7 @@
 // A guild's incremental run: its pending days, recomputed from the raw tables or taken from the engagement journal,
 // their differences carried into the days' own rows and into their weeks, months and all_time.
 import { writeCarriedDays, type CarriedDay } from '../../db/aggregation/carry';
-import { dropPendingDays, readPendingDays, storePendingDays, takeDirtyHours } from '../../db/aggregation/dirty-days';
+import { dropPendingDays, readPendingDays } from '../../db/aggregation/dirty-days';
 import { readJournal } from '../../db/aggregation/raw-days';
 import { readStoredDays } from '../../db/aggregation/stored-days';
 import { hasIncrementalWork, recordRun } from '../../db/aggregation/state';
@@ -12,15 +12,16 @@ import type { MoodMapping } from '../moods-table';
 import { bucketOf } from '../periods';
 import { PERIOD_TYPES, type PeriodType } from '../types';
 import { emptyDelta, isEmptyDelta, journaledDelta, mergeDelta, replacedDayDelta, type BucketDelta } from './delta';
-import { addDirtyDays, type PendingDays } from './dirty-days';
+import { consumeDirtyHours, type PendingDays } from './dirty-days';
 import { carryMoodDays } from './moods';
 import { DAYS_PER_STEP, yieldToEventLoop, type GuildWork } from './pace';
 import { dayTopRows, summaryRules } from './rows';
 
 /**
- * Each step is one transaction: the first takes the dirty hours (pending days beyond the step are stored for the
- * next steps), recomputes up to DAYS_PER_STEP days, carries their differences into their weeks, months and
- * all_time and deletes those days from the pending ones. A small run is therefore a single commit per guild.
+ * The dirty hours are first taken into pending days in a transaction of their own (consumeDirtyHours), so every
+ * capture whose mark is taken has committed before the next steps read (ADR 0043). Then each step is one
+ * transaction: it recomputes up to DAYS_PER_STEP pending days, carries their differences into their weeks, months
+ * and all_time and deletes those days from the pending ones.
  * `moods`: the mapping the guild's mood rows were built with, whose days are carried in the same steps; null when
  * they are rebuilt after this run instead.
  */
@@ -34,23 +35,19 @@ export async function carryDirtyDays(
   const buckets: Record<PeriodType, number> = { day: 0, week: 0, month: 0, all_time: 0 };
   const work: GuildWork = { full: false, buckets, dirtyHours: 0 };
   if (!(await hasIncrementalWork(db, guildId))) return work;
+  // Not in the first carrying step: on PostgreSQL that step's snapshot would predate a capture that holds the lock
+  // on an hour's existing mark (its upsert) and commits while the step waits to delete it, so the step would take
+  // the mark without seeing the capture's writes. Taken and committed first, a mark is gone only once every capture
+  // that locked it has committed, and the steps below read after that; they never delete a mark.
+  work.dirtyHours = await consumeDirtyHours(db, guildId, timezone);
   const touched: Record<PeriodType, Set<number>> = { day: new Set(), week: new Set(), month: new Set(), all_time: new Set() };
-  for (let first = true; ; first = false) {
+  for (;;) {
     const finished = await aggregationStep(db, async (tx) => {
       const pending: PendingDays = new Map((await readPendingDays(tx, guildId)).map((r) => [r.period_start, r.engagement_only]));
-      const stored = new Set(pending.keys());
-      if (first) {
-        const hours = await takeDirtyHours(tx, guildId);
-        addDirtyDays(pending, hours, timezone);
-        work.dirtyHours = hours.length;
-      }
       if (pending.size === 0) return true;
       const order = [...pending.keys()].sort((a, b) => a - b);
       const step = order.slice(0, DAYS_PER_STEP);
-      const later = order.slice(DAYS_PER_STEP);
       const withKind = (day: number): [number, boolean] => [day, pending.get(day) as boolean];
-      // Days left for the next steps are stored with what this step learnt of them (a crash redoes them).
-      if (first) await storePendingDays(tx, guildId, later.map(withKind));
       await carryDays(tx, guildId, timezone, step.map(withKind), touched, now);
       if (moods) {
         const ranges = step.map((key) => {
@@ -59,10 +56,9 @@ export async function carryDirtyDays(
         });
         await carryMoodDays(tx, guildId, timezone, moods, ranges);
       }
-      const carriedPending = step.filter((day) => stored.has(day));
-      await dropPendingDays(tx, guildId, carriedPending);
+      await dropPendingDays(tx, guildId, step);
       await recordRun(tx, guildId, PERIOD_TYPES, timezone, now, false);
-      return later.length === 0;
+      return order.length <= DAYS_PER_STEP;
     });
     await yieldToEventLoop();
     if (finished) break;

@@ -1,9 +1,11 @@
 // How aggregation runs share the database with capture and with each other. SQLite: every step is a BEGIN IMMEDIATE
 // transaction (the file's write lock serialises them, and capture, across processes). PostgreSQL: a guild's run
 // holds a transaction-level advisory lock on its own connection, so two processes (or hosts) never aggregate the
-// same guild at once; each step is a REPEATABLE READ transaction, so it reads one snapshot and its deletes of dirty
-// hours, pending days and journal entries take only what it read (a capture write committed meanwhile stays for the
-// next run, or makes the step fail with a serialization error and be retried).
+// same guild at once; each step is a REPEATABLE READ transaction, so it reads one snapshot and its deletes of pending
+// days and journal entries take only what it read (a capture write committed meanwhile stays for the next run, or
+// makes the step fail with a serialization error and be retried). Dirty hours are the exception: a capture's upsert
+// of an existing mark only locks it, so a step may delete a mark whose capture committed after its snapshot; they are
+// therefore taken in a step of their own before any step reads (ADR 0043).
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from '../database';
 import { sqlStateOf } from '../postgres/errors';
@@ -61,9 +63,8 @@ export async function aggregationStep<T>(db: Db, fn: (tx: Db) => Promise<T>): Pr
         // A commit need not wait for its WAL flush: a crash can only lose the latest commits as a whole (WAL is
         // written in order, and capture's own synchronous commits flush every earlier one), which leaves the state of
         // an earlier step, whose dirty hours, pending days or stale mark make the next run redo the lost work.
-        // Two statements, as before ADR 0035: the full suite once lost a concurrent share with both sent as one query
-        // string (aggregate-concurrency, PostgreSQL), and a step must see one snapshot (the journal it reads is the
-        // journal it deletes); the cause is not proven, the round trip is cheap.
+        // Two statements, as before ADR 0035 (suspected when the full suite once lost a concurrent share; ADR 0043
+        // found the cause in how dirty hours were taken, so one query string would do too; the round trip is cheap).
         await queries(tx).run('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
         await queries(tx).run("SELECT set_config('synchronous_commit', 'off', true)");
         return fn(tx);

@@ -72,6 +72,8 @@ export class PostgresDb implements Db {
   readonly engine = 'postgres' as const;
   private ended = false;
   private savepoints = 0;
+  /** Settles when the transaction's last statement has (see inTurn). */
+  private lastStatement: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly shared: PoolState,
@@ -99,8 +101,9 @@ export class PostgresDb implements Db {
   async query<R extends pg.QueryResultRow = Record<string, unknown>>(statement: PostgresQuery | string): Promise<pg.QueryResult<R>> {
     if (this.connection !== null) {
       if (this.ended) throw new Error('this transaction has already ended; use the handle of an open one');
+      const connection = this.connection;
       try {
-        return await this.connection.query<R>(statement as pg.QueryConfig);
+        return await this.inTurn(() => connection.query<R>(statement as pg.QueryConfig));
       } catch (error) {
         throw statementError(error, errorContext(this.shared));
       }
@@ -126,13 +129,13 @@ export class PostgresDb implements Db {
       // Read-only work sees one snapshot of the whole database, as a SQLite read transaction does.
       await connection.query(options.readOnly ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN');
       const result = await fn(tx);
-      await connection.query('COMMIT');
+      await tx.inTurn(() => connection.query('COMMIT'));
       return result;
     } catch (error) {
       broken = isBrokenConnectionError(error);
       if (!broken) {
         try {
-          await connection.query('ROLLBACK');
+          await tx.inTurn(() => connection.query('ROLLBACK'));
         } catch {
           broken = true;
         }
@@ -149,13 +152,15 @@ export class PostgresDb implements Db {
     if (this.ended) throw new Error('this transaction has already ended; use the handle of an open one');
     const name = `sp_${++this.savepoints}`;
     try {
-      await connection.query(`SAVEPOINT ${name}`);
+      await this.inTurn(() => connection.query(`SAVEPOINT ${name}`));
       try {
         const result = await fn(this);
-        await connection.query(`RELEASE SAVEPOINT ${name}`);
+        await this.inTurn(() => connection.query(`RELEASE SAVEPOINT ${name}`));
         return result;
       } catch (error) {
-        if (!isBrokenConnectionError(error)) await connection.query(`ROLLBACK TO SAVEPOINT ${name}; RELEASE SAVEPOINT ${name}`);
+        if (!isBrokenConnectionError(error)) {
+          await this.inTurn(() => connection.query(`ROLLBACK TO SAVEPOINT ${name}; RELEASE SAVEPOINT ${name}`));
+        }
         throw error;
       }
     } catch (error) {
@@ -163,6 +168,17 @@ export class PostgresDb implements Db {
     } finally {
       this.savepoints--;
     }
+  }
+
+  /**
+   * Runs a statement of the transaction once its previous one has settled: callers may start several at once
+   * (Promise.all over reads in one snapshot), and pg would otherwise queue them itself, which it deprecates (pg 9
+   * refuses it). The order is the order they were started in, as pg's queue kept it.
+   */
+  private inTurn<T>(send: () => Promise<T>): Promise<T> {
+    const result = this.lastStatement.then(send);
+    this.lastStatement = result.catch(() => undefined);
+    return result;
   }
 
   /** A connection of the pool for one statement or transaction; waits at most the acquire timeout. */
