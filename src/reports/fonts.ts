@@ -51,36 +51,33 @@ export const REPORT_FACES: readonly ReportFace[] = [
 /** The CSS font list charts draw with: the same faces in the same order, Skia falling back glyph by glyph. */
 export const CHART_FONT_FAMILY = REPORT_FACES.map((face) => `"${face.family}"`).join(', ');
 
-interface LoadedFont {
-  bytes: Buffer;
-  font: fontkit.Font;
-}
+// Read and parsed once per process, and only when a text needs the face (the CJK files are 4–9 MB each; a report
+// in Latin script never loads them). Six fonts at most, so the cache is bounded; each keeps the glyphs it has parsed.
+const loaded = new Map<string, fontkit.Font>();
 
-// Read once per process and only when a text needs the face (the CJK files are 4–9 MB each; a report in Latin
-// script never loads them). Six files at most, so the cache is bounded.
-const loaded = new Map<string, LoadedFont>();
-
-function load(face: ReportFace, weight: FontWeight): LoadedFont {
+function load(face: ReportFace, weight: FontWeight): fontkit.Font {
   const key = `${face.id}-${weight}`;
-  let entry = loaded.get(key);
-  if (!entry) {
-    const bytes = readFileSync(face.files[weight]);
-    const font = fontkit.create(bytes);
-    if (!('hasGlyphForCodePoint' in font)) throw new Error(`${face.files[weight]} is a font collection, not one font`);
-    entry = { bytes, font };
-    loaded.set(key, entry);
+  let font = loaded.get(key);
+  if (!font) {
+    const parsed = fontkit.create(readFileSync(face.files[weight]));
+    if (!('hasGlyphForCodePoint' in parsed)) throw new Error(`${face.files[weight]} is a font collection, not one font`);
+    font = parsed;
+    loaded.set(key, font);
   }
-  return entry;
+  return font;
 }
 
-/** The face's file contents, for pdfkit to embed from (it subsets what a document uses). */
-export function fontBytes(face: number, weight: FontWeight): Buffer {
-  return load(REPORT_FACES[face] as ReportFace, weight).bytes;
+/**
+ * The face's parsed font, for pdfkit to embed from (it subsets what a document uses). Handing pdfkit the parsed font
+ * rather than the file spares each report parsing the CJK fonts again (their CFF tables are large).
+ */
+export function reportFont(face: number, weight: FontWeight): fontkit.Font {
+  return load(REPORT_FACES[face] as ReportFace, weight);
 }
 
 /** The face's ascent as a fraction of its size (where pdfkit puts the baseline below a line's top). */
 export function ascent(face: number, weight: FontWeight): number {
-  const { font } = load(REPORT_FACES[face] as ReportFace, weight);
+  const font = load(REPORT_FACES[face] as ReportFace, weight);
   return font.ascent / font.unitsPerEm;
 }
 
@@ -96,7 +93,7 @@ const NEUTRAL = /^(?:[\s\u200b-\u200f\u2060]|\p{M})$/u;
 
 function faceFor(codePoint: number, weight: FontWeight): number {
   for (let i = 0; i < REPORT_FACES.length; i++) {
-    if (load(REPORT_FACES[i] as ReportFace, weight).font.hasGlyphForCodePoint(codePoint)) return i;
+    if (load(REPORT_FACES[i] as ReportFace, weight).hasGlyphForCodePoint(codePoint)) return i;
   }
   // No face has it (most emoji, scripts none of them covers): DejaVu draws its missing-glyph box.
   return 0;

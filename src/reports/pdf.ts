@@ -3,7 +3,7 @@
 import PDFDocument from 'pdfkit';
 import { CHART_HEIGHT, CHART_WIDTH, renderChartImage, type ChartSpec } from './charts';
 import { ReportTooLargeError } from './errors';
-import { ascent, fontBytes, fontRuns, REPORT_FACES, type FontWeight, type TextRun } from './fonts';
+import { ascent, fontRuns, reportFont, REPORT_FACES, type FontWeight, type TextRun } from './fonts';
 import type { Report } from './report';
 import type { PdfColumn, PdfOut } from './types';
 
@@ -161,7 +161,8 @@ class PdfWriter implements PdfOut {
   private use(face: number, weight: FontWeight): void {
     const name = `${(REPORT_FACES[face] as { id: string }).id}-${weight}`;
     if (!this.registered.has(name)) {
-      this.doc.registerFont(name, fontBytes(face, weight));
+      // pdfkit 0.20 takes a fontkit font as a source (PDFFontFactory.open); its type definitions predate that.
+      this.doc.registerFont(name, reportFont(face, weight) as unknown as PDFKit.Mixins.PDFFontSource);
       this.registered.add(name);
     }
     this.doc.font(name);
