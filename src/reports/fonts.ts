@@ -51,33 +51,59 @@ export const REPORT_FACES: readonly ReportFace[] = [
 /** The CSS font list charts draw with: the same faces in the same order, Skia falling back glyph by glyph. */
 export const CHART_FONT_FAMILY = REPORT_FACES.map((face) => `"${face.family}"`).join(', ');
 
-// Read and parsed once per process, and only when a text needs the face (the CJK files are 4–9 MB each; a report
-// in Latin script never loads them). Six fonts at most, so the cache is bounded; each keeps the glyphs it has parsed.
-const loaded = new Map<string, fontkit.Font>();
+/**
+ * Documents a parsed font serves before it is parsed again from its bytes: fontkit keeps every glyph (and outline) a
+ * document used, so a long-lived process drawing many different CJK names would otherwise hold most of a 30,000-glyph
+ * font in memory. Parsing again costs a fraction of a second once per this many reports.
+ */
+export const FONT_DOCUMENTS = 50;
 
-function load(face: ReportFace, weight: FontWeight): fontkit.Font {
+interface LoadedFont {
+  bytes: Buffer;
+  font: fontkit.Font;
+  documents: number;
+}
+
+// Read once per process, and only when a text needs the face (the CJK files are 4–9 MB each; a report in Latin
+// script never loads them). Six fonts at most.
+const loaded = new Map<string, LoadedFont>();
+
+function parse(bytes: Buffer, file: string): fontkit.Font {
+  const parsed = fontkit.create(bytes);
+  if (!('hasGlyphForCodePoint' in parsed)) throw new Error(`${file} is a font collection, not one font`);
+  return parsed;
+}
+
+function load(face: ReportFace, weight: FontWeight): LoadedFont {
   const key = `${face.id}-${weight}`;
-  let font = loaded.get(key);
-  if (!font) {
-    const parsed = fontkit.create(readFileSync(face.files[weight]));
-    if (!('hasGlyphForCodePoint' in parsed)) throw new Error(`${face.files[weight]} is a font collection, not one font`);
-    font = parsed;
-    loaded.set(key, font);
+  let entry = loaded.get(key);
+  if (!entry) {
+    const bytes = readFileSync(face.files[weight]);
+    entry = { bytes, font: parse(bytes, face.files[weight]), documents: 0 };
+    loaded.set(key, entry);
   }
-  return font;
+  return entry;
 }
 
 /**
- * The face's parsed font, for pdfkit to embed from (it subsets what a document uses). Handing pdfkit the parsed font
- * rather than the file spares each report parsing the CJK fonts again (their CFF tables are large).
+ * The face's parsed font for one more document, for pdfkit to embed from (it subsets what the document uses). Handing
+ * pdfkit the parsed font rather than the file spares each report parsing the CJK fonts again (their CFF tables are
+ * large); every FONT_DOCUMENTS documents it is parsed afresh, dropping the glyphs kept so far.
  */
 export function reportFont(face: number, weight: FontWeight): fontkit.Font {
-  return load(REPORT_FACES[face] as ReportFace, weight);
+  const spec = REPORT_FACES[face] as ReportFace;
+  const entry = load(spec, weight);
+  if (entry.documents >= FONT_DOCUMENTS) {
+    entry.font = parse(entry.bytes, spec.files[weight]);
+    entry.documents = 0;
+  }
+  entry.documents++;
+  return entry.font;
 }
 
 /** The face's ascent as a fraction of its size (where pdfkit puts the baseline below a line's top). */
 export function ascent(face: number, weight: FontWeight): number {
-  const font = load(REPORT_FACES[face] as ReportFace, weight);
+  const { font } = load(REPORT_FACES[face] as ReportFace, weight);
   return font.ascent / font.unitsPerEm;
 }
 
@@ -93,7 +119,7 @@ const NEUTRAL = /^(?:[\s\u200b-\u200f\u2060]|\p{M})$/u;
 
 function faceFor(codePoint: number, weight: FontWeight): number {
   for (let i = 0; i < REPORT_FACES.length; i++) {
-    if (load(REPORT_FACES[i] as ReportFace, weight).hasGlyphForCodePoint(codePoint)) return i;
+    if (load(REPORT_FACES[i] as ReportFace, weight).font.hasGlyphForCodePoint(codePoint)) return i;
   }
   // No face has it (most emoji, scripts none of them covers): DejaVu draws its missing-glyph box.
   return 0;

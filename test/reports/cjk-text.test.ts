@@ -10,7 +10,7 @@ import { createAnalytics, type Analytics } from '../../src/analytics/service';
 import type { Db } from '../../src/db/database';
 import { queries } from '../../src/db/sql';
 import { renderChartImage, type ChartSpec } from '../../src/reports/charts';
-import { fontRuns, REPORT_FACES } from '../../src/reports/fonts';
+import { FONT_DOCUMENTS, fontRuns, REPORT_FACES, reportFont } from '../../src/reports/fonts';
 import { renderReportPdf } from '../../src/reports/pdf';
 import { collectReport } from '../../src/reports/report';
 import { NOW } from '../analytics/community-seed';
@@ -29,7 +29,7 @@ const CLIPS: Array<[string, string, string, number]> = [
   ['Mix 한국 中文 ゲーム', 'Ελένη', 'Игра', 5000],
   ['GG 🔥😂 ลุยเลย مرحبا', 'emoji_👾', 'Just Chatting', 4000],
 ];
-const CJK_STRINGS = CLIPS.slice(0, 4).flatMap(([title, creator, game]) => [title, creator, game]);
+const CJK_STRINGS = CLIPS.slice(0, 4).flatMap((clip) => clip.slice(0, 3) as string[]);
 
 async function seedCjkGuild(db: Db): Promise<void> {
   const q = queries(db);
@@ -126,6 +126,26 @@ describe('choosing a face per run of text', () => {
     expect(runs.every((r) => r.face === 0)).toBe(true);
     // A combining mark stays with its base.
     expect(faces('한\u0301')).toEqual([['kr', '한\u0301']]);
+  });
+});
+
+describe('the parsed fonts', () => {
+  it('serve FONT_DOCUMENTS documents each, then are parsed afresh so the glyphs they kept are let go', () => {
+    const first = reportFont(1, 'regular');
+    let calls = 1;
+    let next = reportFont(1, 'regular');
+    while (next === first && calls <= FONT_DOCUMENTS) {
+      calls++;
+      next = reportFont(1, 'regular');
+    }
+    // Compared by identity, not with toBe: a failing toBe would print a whole parsed font.
+    expect(next === first).toBe(false);
+    expect(calls).toBeLessThanOrEqual(FONT_DOCUMENTS);
+    let same = 0;
+    for (let i = 1; i < FONT_DOCUMENTS; i++) if (reportFont(1, 'regular') === next) same++;
+    expect(same).toBe(FONT_DOCUMENTS - 1);
+    expect(reportFont(1, 'regular') === next).toBe(false);
+    expect(next.hasGlyphForCodePoint('原'.codePointAt(0) as number)).toBe(true);
   });
 });
 
