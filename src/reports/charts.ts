@@ -2,7 +2,7 @@
 // (Skia, prebuilt for the platform: no browser, no system Cairo). Each chart is one image.
 import { createCanvas, GlobalFonts } from '@napi-rs/canvas';
 import { Chart, registerables, type ChartConfiguration } from 'chart.js';
-import { CHART_FONT_FAMILY, REPORT_FONTS } from './fonts';
+import { CHART_FONT_FAMILY, REPORT_FACES } from './fonts';
 
 export interface ChartSpec {
   type: 'bar' | 'line';
@@ -27,7 +27,12 @@ let ready = false;
 function setUp(): void {
   if (ready) return;
   Chart.register(...registerables);
-  GlobalFonts.registerFromPath(REPORT_FONTS.regular, CHART_FONT_FAMILY);
+  // Every face in both weights (titles are bold); the family list makes Skia take each glyph from the first face that
+  // has it, as the PDF's runs do.
+  for (const face of REPORT_FACES) {
+    GlobalFonts.registerFromPath(face.files.regular, face.family);
+    GlobalFonts.registerFromPath(face.files.bold, face.family);
+  }
   Chart.defaults.font.family = CHART_FONT_FAMILY;
   ready = true;
 }

@@ -3,7 +3,7 @@
 import PDFDocument from 'pdfkit';
 import { CHART_HEIGHT, CHART_WIDTH, renderChartImage, type ChartSpec } from './charts';
 import { ReportTooLargeError } from './errors';
-import { REPORT_FONTS } from './fonts';
+import { ascent, fontRuns, reportFont, REPORT_FACES, type FontWeight, type TextRun } from './fonts';
 import type { Report } from './report';
 import type { PdfColumn, PdfOut } from './types';
 
@@ -23,6 +23,9 @@ const BRAND = '#9146ff';
 class PdfWriter implements PdfOut {
   pages = 1;
   private readonly width: number;
+  private readonly registered = new Set<string>();
+  /** The font size last set (pdfkit keeps its own private). */
+  private size = 12;
 
   constructor(
     private readonly doc: PDFKit.PDFDocument,
@@ -49,9 +52,12 @@ class PdfWriter implements PdfOut {
   title(lines: { title: string; subtitle: string; note: string }): void {
     const d = this.doc;
     d.rect(0, 0, d.page.width, 6).fill(BRAND);
-    d.font('bold').fontSize(20).fillColor(INK).text(lines.title, MARGIN, MARGIN, { width: this.width });
-    d.font('regular').fontSize(12).fillColor(INK).text(lines.subtitle, { width: this.width });
-    d.fontSize(9).fillColor(MUTED).text(lines.note, { width: this.width });
+    this.setSize(20).fillColor(INK);
+    this.flow(lines.title, 'bold', MARGIN, MARGIN);
+    this.setSize(12).fillColor(INK);
+    this.flow(lines.subtitle, 'regular', MARGIN, d.y);
+    this.setSize(9).fillColor(MUTED);
+    this.flow(lines.note, 'regular', MARGIN, d.y);
     d.moveDown(0.5);
   }
 
@@ -59,22 +65,25 @@ class PdfWriter implements PdfOut {
     // A heading never ends a page: it keeps room for a few lines under it.
     this.ensureSpace(24 + 4 * ROW);
     this.doc.moveDown(0.8);
-    this.doc.font('bold').fontSize(14).fillColor(BRAND).text(text, MARGIN, this.doc.y, { width: this.width });
+    this.setSize(14).fillColor(BRAND);
+    this.flow(text, 'bold', MARGIN, this.doc.y);
     this.doc.moveDown(0.3);
   }
 
   subheading(text: string): void {
     this.ensureSpace(18 + 4 * ROW);
     this.doc.moveDown(0.3);
-    this.doc.font('bold').fontSize(11).fillColor(INK).text(text, MARGIN, this.doc.y, { width: this.width });
+    this.setSize(11).fillColor(INK);
+    this.flow(text, 'bold', MARGIN, this.doc.y);
     this.doc.moveDown(0.2);
   }
 
   paragraph(text: string): void {
     const body = text.length > MAX_PARAGRAPH ? `${text.slice(0, MAX_PARAGRAPH - 1)}…` : text;
-    this.doc.font('regular').fontSize(9.5).fillColor(INK);
-    this.ensureSpace(Math.min(this.doc.heightOfString(body, { width: this.width }), this.bottom - MARGIN));
-    this.doc.text(body, MARGIN, this.doc.y, { width: this.width });
+    this.setSize(9.5).fillColor(INK);
+    const runs = fontRuns(body, 'regular');
+    this.ensureSpace(Math.min(this.heightOf(runs, 'regular'), this.bottom - MARGIN));
+    this.flow(runs, 'regular', MARGIN, this.doc.y);
     this.doc.moveDown(0.3);
   }
 
@@ -82,10 +91,10 @@ class PdfWriter implements PdfOut {
     for (const [label, value] of rows) {
       this.ensureSpace(ROW);
       const y = this.doc.y;
-      this.doc.font('regular').fontSize(10).fillColor(MUTED);
-      this.cell(label, MARGIN, y, this.width * 0.3);
-      this.doc.font('bold').fillColor(INK);
-      this.cell(value, MARGIN + this.width * 0.3, y, this.width * 0.7);
+      this.setSize(10).fillColor(MUTED);
+      this.cell(label, 'regular', MARGIN, y, this.width * 0.3);
+      this.doc.fillColor(INK);
+      this.cell(value, 'bold', MARGIN + this.width * 0.3, y, this.width * 0.7);
       this.doc.y = y + ROW;
     }
     this.doc.x = MARGIN;
@@ -95,11 +104,12 @@ class PdfWriter implements PdfOut {
     const header = (): void => {
       const y = this.doc.y;
       this.doc.rect(MARGIN, y - 2, this.width, ROW).fill('#f1ecfb');
-      this.doc.font('bold').fontSize(9).fillColor(INK);
+      this.setSize(9).fillColor(INK);
       this.row(
         columns,
         columns.map((c) => c.header),
         y,
+        'bold',
       );
     };
     this.ensureSpace(2 * ROW);
@@ -109,8 +119,8 @@ class PdfWriter implements PdfOut {
         this.ensureSpace(2 * ROW);
         header();
       }
-      this.doc.font('regular').fontSize(9).fillColor(INK);
-      this.row(columns, cells, this.doc.y, links?.[i] ?? null);
+      this.setSize(9).fillColor(INK);
+      this.row(columns, cells, this.doc.y, 'regular', links?.[i] ?? null);
     });
     this.doc.x = MARGIN;
     this.doc.moveDown(0.3);
@@ -129,27 +139,104 @@ class PdfWriter implements PdfOut {
     this.doc.y = y + height + 4;
   }
 
-  private row(columns: readonly PdfColumn[], cells: readonly string[], y: number, link: string | null = null): void {
+  private row(columns: readonly PdfColumn[], cells: readonly string[], y: number, weight: FontWeight, link: string | null = null): void {
     let x = MARGIN;
     columns.forEach((column, i) => {
       const width = column.width * this.width;
       const linked = i === 0 && link !== null;
       if (linked) this.doc.fillColor(LINK);
-      this.cell(cells[i] ?? '', x + 2, y, width - 4, column.align, linked ? link : null);
+      this.cell(cells[i] ?? '', weight, x + 2, y, width - 4, column.align, linked ? link : null);
       if (linked) this.doc.fillColor(INK);
       x += width;
     });
     this.doc.y = y + ROW;
   }
 
-  /** One line of text cut with an ellipsis to its width (never wraps, so never starts a page by itself). */
-  private cell(text: string, x: number, y: number, width: number, align: 'left' | 'right' = 'left', link: string | null = null): void {
-    let shown = text.replace(/\s+/g, ' ').trim();
-    if (this.doc.widthOfString(shown) > width) {
-      while (shown.length > 1 && this.doc.widthOfString(`${shown}…`) > width) shown = shown.slice(0, -1);
-      shown = `${shown}…`;
+  private setSize(size: number): PDFKit.PDFDocument {
+    this.size = size;
+    return this.doc.fontSize(size);
+  }
+
+  /** Selects the face's font of that weight, registering it with the document the first time it is used. */
+  private use(face: number, weight: FontWeight): void {
+    const name = `${(REPORT_FACES[face] as { id: string }).id}-${weight}`;
+    if (!this.registered.has(name)) {
+      // pdfkit 0.20 takes a fontkit font as a source (PDFFontFactory.open); its type definitions predate that.
+      this.doc.registerFont(name, reportFont(face, weight) as unknown as PDFKit.Mixins.PDFFontSource);
+      this.registered.add(name);
     }
-    this.doc.text(shown, x, y, { width, align, lineBreak: false, ...(link ? { link, underline: true } : {}) });
+    this.doc.font(name);
+  }
+
+  /** Width of the runs at the current font size. */
+  private widthOf(runs: readonly TextRun[], weight: FontWeight): number {
+    let width = 0;
+    for (const run of runs) {
+      this.use(run.face, weight);
+      width += this.doc.widthOfString(run.text);
+    }
+    return width;
+  }
+
+  /** Height of the runs wrapped to the text width: exact for one face, else from their width (a page-break hint). */
+  private heightOf(runs: readonly TextRun[], weight: FontWeight): number {
+    if (runs.length <= 1) {
+      this.use(runs[0]?.face ?? 0, weight);
+      return this.doc.heightOfString(runs[0]?.text ?? '', { width: this.width });
+    }
+    const breaks = runs.reduce((n, run) => n + (run.text.match(/\n/g)?.length ?? 0), 0);
+    const lines = Math.ceil(this.widthOf(runs, weight) / this.width) + breaks;
+    return lines * this.doc.currentLineHeight(true);
+  }
+
+  /** Text wrapped to the text width from (x, y), each run in its own face (pdfkit continues a line across fonts). */
+  private flow(text: string | readonly TextRun[], weight: FontWeight, x: number, y: number): void {
+    const given = typeof text === 'string' ? fontRuns(text, weight) : text;
+    const runs = given.length === 0 ? [{ face: 0, text: '' }] : given;
+    runs.forEach((run, i) => {
+      this.use(run.face, weight);
+      const continued = i < runs.length - 1;
+      if (i === 0) this.doc.text(run.text, x, y, { width: this.width, continued });
+      else this.doc.text(run.text, { continued });
+    });
+  }
+
+  /** One line of text cut with an ellipsis to its width (never wraps, so never starts a page by itself). */
+  private cell(
+    text: string,
+    weight: FontWeight,
+    x: number,
+    y: number,
+    width: number,
+    align: 'left' | 'right' = 'left',
+    link: string | null = null,
+  ): void {
+    const chars = [...text.replace(/\s+/g, ' ').trim()];
+    let runs = fontRuns(chars.join(''), weight);
+    if (this.widthOf(runs, weight) > width) {
+      // Cut by code point, so a character outside the Basic Multilingual Plane is never split in half.
+      const cut = (keep: number): TextRun[] => fontRuns(`${chars.slice(0, keep).join('')}…`, weight);
+      let keep = chars.length;
+      runs = cut(keep);
+      while (keep > 1 && this.widthOf(runs, weight) > width) runs = cut(--keep);
+    }
+    const options = { lineBreak: false, ...(link ? { link, underline: true } : {}) };
+    // pdfkit puts the baseline at y plus the font's ascent, which differs between faces: each run is moved to
+    // DejaVu Sans's baseline so a row's names and numbers line up.
+    const shift = (face: number): number => (ascent(0, weight) - ascent(face, weight)) * this.size;
+    if (runs.length === 1) {
+      const [run] = runs as [TextRun];
+      this.use(run.face, weight);
+      this.doc.text(run.text, x, y + shift(run.face), { ...options, width, align });
+      return;
+    }
+    // Several faces: each run placed at its own x, so alignment and links do not depend on pdfkit's line wrapper.
+    let at = align === 'right' ? x + width - this.widthOf(runs, weight) : x;
+    for (const run of runs) {
+      this.use(run.face, weight);
+      this.doc.text(run.text, at, y + shift(run.face), options);
+      at += this.doc.widthOfString(run.text);
+    }
   }
 }
 
@@ -178,8 +265,6 @@ export async function renderReportPdf(report: Report, options: PdfOptions = {}):
     doc.on('end', resolve);
     doc.on('error', reject);
   });
-  doc.registerFont('regular', REPORT_FONTS.regular);
-  doc.registerFont('bold', REPORT_FONTS.bold);
   const out = new PdfWriter(doc, maxPages);
   try {
     out.title({
