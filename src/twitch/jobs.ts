@@ -4,6 +4,7 @@ import type { Clock } from '../clock';
 import type { Config } from '../config';
 import type { Db } from '../db/client';
 import { isTransientDatabaseError } from '../db/storage-errors';
+import { thinViewHistory } from '../db/stores/twitch-clips';
 import type { Logger } from '../logger';
 import type { Job } from '../scheduler/scheduler';
 import { listAllTwitchChannels, syncTwitchChannel } from './channel-sync';
@@ -17,6 +18,8 @@ import { refreshScheduleFromMinutes, refreshViews } from './refresh';
 /** Get Clips calls per scheduled run at most: about a minute of Helix budget, so other jobs get their turn. */
 const ENRICH_BATCHES_PER_RUN = 600;
 const REFRESH_BATCHES_PER_RUN = 150;
+/** Clips whose old view history one refresh run thins (ADR 0041): a few seconds at most, the table covered in days. */
+const THIN_CLIPS_PER_RUN = 2_000;
 
 /**
  * A node-cron expression firing every `seconds` seconds. node-cron counts within the minute (or hour), so an
@@ -64,6 +67,8 @@ export function createTwitchJobs({ db, clock, logger, twitch, config }: TwitchJo
     if (r.named > 0) log.info({ games: r.named, clips: r.clipsNamed }, 'game names Twitch had left out are now known');
     return `game names: ${r.named} of ${r.asked} found${r.stillUnknown > 0 ? `, ${r.stillUnknown} still unknown to Twitch` : ''}`;
   };
+  // Where the view-history thinning stopped: the next refresh run goes on from there ('' = the table's start).
+  let thinAfter = '';
   return [
     {
       name: 'twitch-enrich',
@@ -89,7 +94,11 @@ export function createTwitchJobs({ db, clock, logger, twitch, config }: TwitchJo
         );
         const s = await refreshViews({ db, clock, logger: log, twitch, schedule, gameNames }, { maxBatches: REFRESH_BATCHES_PER_RUN });
         if (s.lastError) throw new Error(`refreshed ${s.refreshed} of ${s.due} due clips; ${s.lastError}`);
-        return `refreshed ${s.refreshed} of ${s.due} due clips, not found ${s.notFound}`;
+        // The refresh writes the history, so it also thins its old part, a slice of clips per run.
+        const thinned = await thinViewHistory(db, clock.now(), { after: thinAfter, clips: THIN_CLIPS_PER_RUN });
+        thinAfter = thinned.next ?? '';
+        const thinnedNote = thinned.deleted > 0 ? `, ${thinned.deleted} old view readings thinned` : '';
+        return `refreshed ${s.refreshed} of ${s.due} due clips, not found ${s.notFound}${thinnedNote}`;
       },
     },
     {

@@ -54,6 +54,7 @@ const SQLITE_SHIPPED: readonly Pinned[] = [
   { tag: '0019_mood-summaries', when: 1796601704942, sha256: '8690c11b37f7260f57afb66e500d206224a4a0d0d50fa2b80929a9e98ce13e80' },
   { tag: '0020_identify-slots', when: 1796607497918, sha256: 'ece6f5aac94b8df199b04f1a621d9bcc5209c3a01b7eaa124ce8daad435846c9' },
   { tag: '0021_mood-read-speed', when: 1796611761934, sha256: '485d707e8e3aad08d1f901973eab5d06f7ed71552b56c579717ce4f16b21d172' },
+  { tag: '0022_footprint', when: 1796643590757, sha256: 'c8a4aa1ba36df3e61560e1b5fb79501b377b468677c915fd1dd91e86f665a6d0' },
 ];
 
 /**
@@ -84,6 +85,7 @@ const POSTGRES_SHIPPED: readonly Pinned[] = [
   { tag: '0012_mood-summaries', when: 1796601706807, sha256: '86731d160781227a5bad5018eb88aa8478658dea7d97490196f875d70232e762' },
   { tag: '0013_identify-slots', when: 1796607506601, sha256: '76ddf41e5d120f6db50fe4e1298ff9e16f8968a533de54f2fc183251e3b9a97c' },
   { tag: '0014_mood-read-speed', when: 1796611766476, sha256: '6a2c255a1bb0d8e069d05c350672f06249db9ac678f5360a2b4fe93d7522089f' },
+  { tag: '0015_footprint', when: 1796643593074, sha256: 'c00dfd2f3c327da06ef75ecae58615756a02f880c009684ed6de237b90ea7329' },
 ];
 
 interface JournalEntry {

@@ -121,6 +121,59 @@ describe('database migrations', () => {
       /UNIQUE/,
     );
   });
+
+  it('upgrade a database from before the footprint migration with every row kept, three tables WITHOUT ROWID and their keys in force', () => {
+    temp = createTempDb({ migrate: false });
+    closeDatabase(temp.db);
+    const older = path.join(temp.dir, 'migrations');
+    fs.cpSync(MIGRATIONS_FOLDER, older, { recursive: true });
+    const journalFile = path.join(older, 'meta', '_journal.json');
+    const journal = JSON.parse(fs.readFileSync(journalFile, 'utf8')) as { entries: Array<{ idx: number; tag: string }> };
+    journal.entries = journal.entries.filter((e) => e.tag < '0022_footprint');
+    fs.writeFileSync(journalFile, JSON.stringify(journal));
+    const raw = new Database(temp.path);
+    migrate(drizzle(raw), { migrationsFolder: older });
+    raw.exec(`
+      INSERT INTO clip_view_history (clip_id, observed_at, view_count) VALUES ('ClipOne', 10, 5), ('ClipOne', 20, 9), ('ClipTwo', 10, 1);
+      INSERT INTO reactions (guild_id, channel_id, message_id, emoji_key, user_id, reacted_at)
+        VALUES ('g1', 'c1', 'm1', '🔥', 'u2', 11), ('g1', 'c1', 'm1', 'pog:42', 'u3', 12);
+      INSERT INTO dirty_hours (guild_id, hour_start, engagement_only) VALUES ('g1', 3600000, 1), ('g2', 7200000, 0);
+    `);
+    const tables = ['clip_view_history', 'reactions', 'dirty_hours'];
+    const contents = (db: Database.Database) =>
+      Object.fromEntries(
+        tables.map((t) => [t, db.prepare(`SELECT * FROM ${t} ORDER BY ${t === 'reactions' ? '1, 3, 4, 5' : '1, 2'}`).all()]),
+      );
+    const before = contents(raw);
+    raw.close();
+
+    temp.db = openDatabase({ path: temp.path });
+    const upgraded = temp.db.$client;
+    expect(contents(upgraded)).toEqual(before);
+    for (const table of tables) {
+      const { sql } = upgraded
+        .prepare<[string], { sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?")
+        .get(table)!;
+      expect(sql, table).toMatch(/WITHOUT ROWID$/);
+    }
+    const indexes = upgraded
+      .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name")
+      .all()
+      .map((r) => r.name);
+    expect(indexes).toContain('reactions_guild_reacted_idx');
+    for (const dropped of ['shares_guild_author_idx', 'clips_guild_creator_idx', 'clips_guild_game_idx', 'game_analytics_views_idx']) {
+      expect(indexes).not.toContain(dropped);
+    }
+    expect(() => upgraded.exec("INSERT INTO clip_view_history (clip_id, observed_at, view_count) VALUES ('ClipOne', 10, 7)")).toThrow(
+      /UNIQUE/,
+    );
+    expect(() =>
+      upgraded.exec(
+        "INSERT INTO reactions (guild_id, channel_id, message_id, emoji_key, user_id, reacted_at) VALUES ('g1', 'c1', 'm1', '🔥', 'u2', 1)",
+      ),
+    ).toThrow(/UNIQUE/);
+    expect(() => upgraded.exec("INSERT INTO dirty_hours (guild_id, hour_start) VALUES ('g1', 3600000)")).toThrow(/UNIQUE/);
+  });
 });
 
 describe('migrations of a new file by several processes at once', () => {

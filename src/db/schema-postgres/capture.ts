@@ -26,7 +26,6 @@ export const shares = pgTable(
     uniqueIndex('shares_guild_message_clip_uq').on(t.guildId, t.messageId, t.clipId),
     index('shares_guild_clip_idx').on(t.guildId, t.clipId),
     index('shares_guild_posted_idx').on(t.guildId, t.postedAt),
-    index('shares_guild_author_idx').on(t.guildId, t.authorId),
   ],
 );
 

@@ -46,8 +46,7 @@ export const clips = pgTable(
   (t) => [
     primaryKey({ name: 'clips_pkey', columns: [t.guildId, t.id] }),
     uniqueIndex('clips_guild_clip_uq').on(t.guildId, t.clipId),
-    index('clips_guild_creator_idx').on(t.guildId, t.creatorId),
-    index('clips_guild_game_idx').on(t.guildId, t.gameId),
+    // (guild, creator) and (guild, game) are served by the two (…, clip_created_at) indexes below (ADR 0041).
     index('clips_guild_created_idx').on(t.guildId, t.clipCreatedAt),
     index('clips_guild_views_idx').on(t.guildId, t.viewCount),
     index('clips_clip_id_idx').on(t.clipId),

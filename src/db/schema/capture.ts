@@ -31,11 +31,13 @@ export const shares = sqliteTable(
     uniqueIndex('shares_guild_message_clip_uq').on(t.guildId, t.messageId, t.clipId),
     index('shares_guild_clip_idx').on(t.guildId, t.clipId),
     index('shares_guild_posted_idx').on(t.guildId, t.postedAt),
-    index('shares_guild_author_idx').on(t.guildId, t.authorId),
   ],
 );
 
-/** One row per (guild, message, emoji, user): adds and removes are idempotent and replays are safe. */
+/**
+ * One row per (guild, message, emoji, user): adds and removes are idempotent and replays are safe. WITHOUT ROWID since
+ * the `footprint` migration (drizzle's schema cannot say so): the key is most of the row (ADR 0041).
+ */
 export const reactions = sqliteTable(
   'reactions',
   {

@@ -56,8 +56,7 @@ export const clips = sqliteTable(
   },
   (t) => [
     uniqueIndex('clips_guild_clip_uq').on(t.guildId, t.clipId),
-    index('clips_guild_creator_idx').on(t.guildId, t.creatorId),
-    index('clips_guild_game_idx').on(t.guildId, t.gameId),
+    // (guild, creator) and (guild, game) are served by the two (…, clip_created_at) indexes below (ADR 0041).
     index('clips_guild_created_idx').on(t.guildId, t.clipCreatedAt),
     index('clips_guild_views_idx').on(t.guildId, t.viewCount),
     index('clips_clip_id_idx').on(t.clipId),
@@ -98,7 +97,12 @@ export const latestNames = sqliteTable(
   (t) => [primaryKey({ columns: [t.guildId, t.kind, t.entityId] })],
 );
 
-/** Twitch view counts over time, for view velocity (early viral detection). One row per clip and observation. */
+/**
+ * Twitch view counts over time, for view velocity (early viral detection). One row per clip and observation; old
+ * readings are thinned to one a day by the refresh job (stores/twitch-clips/view-thinning.ts). The `footprint`
+ * migration makes it WITHOUT ROWID (drizzle's schema cannot say so): the key is nearly the whole row, and a rowid
+ * table stored it twice (ADR 0041).
+ */
 export const clipViewHistory = sqliteTable(
   'clip_view_history',
   {

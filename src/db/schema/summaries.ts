@@ -28,8 +28,8 @@ export const gameAnalytics = sqliteTable(
   (t) => [
     uniqueIndex('game_analytics_uq').on(t.guildId, t.gameId, t.periodType, t.periodStart),
     index('game_analytics_rank_idx').on(t.guildId, t.periodType, t.periodStart, t.clipCount),
-    // One index per leaderboard sort, so a top-N read stops after N rows.
-    index('game_analytics_views_idx').on(t.guildId, t.periodType, t.periodStart, t.totalViews),
+    // One index per leaderboard sort, so a top-N read stops after N rows. None for total_views: SQLite never chose
+    // it (its sort has ties after views, so it sorts the period's rows either way), ADR 0041.
     index('game_analytics_avg_idx').on(t.guildId, t.periodType, t.periodStart, t.avgViewCount),
     index('game_analytics_shares_idx').on(t.guildId, t.periodType, t.periodStart, t.discordShares),
     index('game_analytics_reactions_idx').on(t.guildId, t.periodType, t.periodStart, t.discordReactions),
@@ -233,7 +233,8 @@ export const aggregationPending = sqliteTable(
 
 /**
  * Hours (UTC, floored) in which a guild's raw data changed since the last aggregation run.
- * Capture and enrichment mark them; the incremental aggregator maps them to the period buckets to redo.
+ * Capture and enrichment mark them; the incremental aggregator maps them to the period buckets to redo. WITHOUT ROWID
+ * since the `footprint` migration (the key is the row; ADR 0041).
  */
 export const dirtyHours = sqliteTable(
   'dirty_hours',

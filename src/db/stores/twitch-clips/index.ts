@@ -14,3 +14,4 @@ export {
 export { unnamedGamesDue, writeGameNameAnswers } from './game-names';
 export { writeSyncedClipsOn, writeTwitchClipOn, writeViewReadingsOn } from './sync-writes';
 export { clipsDueForRefresh, type RefreshIntervals } from './views';
+export { KEEP_ALL_MS, KEEP_FIRST_DAY_MS, KEEP_NEWEST, thinViewHistory, type ThinningRun } from './view-thinning';
