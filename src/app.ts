@@ -87,7 +87,7 @@ export interface AppDeps {
 export function createApp({ config, logger, clock, db: opened, onFatalClose, botProcesses, beforeLogin }: AppDeps): App {
   if (!opened && config.DATABASE_URL)
     throw new Error('createApp: open the PostgreSQL database with openDb (src/db/open.ts) and pass it as db');
-  const db = opened ?? openDatabase({ path: config.DATABASE_PATH });
+  const db = opened ?? openDatabase({ path: config.DATABASE_PATH, cacheMb: config.DATABASE_CACHE_MB });
   const database = describeDatabase(config);
   logger.info({ engine: database.engine, database: database.database }, `${database.line} (migrations applied)`);
   const services: Service[] = [];

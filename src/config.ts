@@ -2,6 +2,7 @@
 import cron from 'node-cron';
 import { z } from 'zod';
 import { isValidTimeZone } from './analytics/periods';
+import { DEFAULT_DATABASE_CACHE_MB } from './db/client';
 import { MAX_SHARD_COUNT, parseShardIds, type ShardCountSetting, type ShardIdsSetting } from './discord/shard-plan';
 import { ClipscopeError } from './errors';
 
@@ -153,6 +154,11 @@ export const configSchema = z.object({
   DATABASE_STATEMENT_TIMEOUT_MS: wholeNumber(0, 3_600_000).default(30_000),
   /** How long a caller waits for a free PostgreSQL connection before a clear error. */
   DATABASE_ACQUIRE_TIMEOUT_MS: wholeNumber(100, 600_000).default(10_000),
+  /**
+   * SQLite's page cache per connection, in MB (PRAGMA cache_size); a process holds one connection per role thread
+   * (docs/operations.md#memory). Not used on PostgreSQL, whose cache is the server's shared_buffers.
+   */
+  DATABASE_CACHE_MB: wholeNumber(1, 4096).default(DEFAULT_DATABASE_CACHE_MB),
 
   DISCORD_TOKEN: optionalText,
   DISCORD_API_BASE_URL: z.url({ error: 'an http(s) URL such as https://discord.com/api' }).default('https://discord.com/api'),

@@ -55,6 +55,13 @@ describe('loadConfig', () => {
     expect(loadConfig({ HTTP_PORT: ' 8080 ', CAPTURE_BATCH_MAX: '1000' })).toMatchObject({ HTTP_PORT: 8080, CAPTURE_BATCH_MAX: 1000 });
   });
 
+  it('takes DATABASE_CACHE_MB as whole megabytes from 1 to 4096, naming the variable otherwise', () => {
+    for (const bad of ['0', '64MB', '-16', '1.5', '4097']) {
+      expect(() => loadConfig({ DATABASE_CACHE_MB: bad }), bad).toThrow(/DATABASE_CACHE_MB: expected a whole number from 1 to 4096/);
+    }
+    expect(loadConfig({ DATABASE_CACHE_MB: '64' }).DATABASE_CACHE_MB).toBe(64);
+  });
+
   it('never echoes a secret value in its error', () => {
     try {
       loadConfig({ DISCORD_TOKEN: 'super-secret-token', HTTP_PORT: '-1' });

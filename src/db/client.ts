@@ -21,7 +21,15 @@ export interface OpenDatabaseOptions {
   /** Apply pending migrations (default true). */
   migrate?: boolean;
   readonly?: boolean;
+  /** SQLite's page cache of this connection in MB (DATABASE_CACHE_MB; default DEFAULT_DATABASE_CACHE_MB). */
+  cacheMb?: number;
 }
+
+/**
+ * The page cache per connection unless DATABASE_CACHE_MB says otherwise (docs/adr/0040): half the former 64 MB, since
+ * every thread with a connection pays it again and capture's throughput did not need more.
+ */
+export const DEFAULT_DATABASE_CACHE_MB = 32;
 
 /** The connection a store runs its statements on, inside `run`. */
 export interface Connection {
@@ -244,7 +252,8 @@ export function openDatabase(options: OpenDatabaseOptions): SqliteDb {
   if (!options.readonly) switchToWal(sqlite);
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('cache_size = -65536');
+  // Negative: a size in KiB rather than in pages, whatever the page size.
+  sqlite.pragma(`cache_size = ${-Math.round((options.cacheMb ?? DEFAULT_DATABASE_CACHE_MB) * 1024)}`);
   sqlite.pragma('temp_store = MEMORY');
   const db = new SqliteDb(new ConnectionState(sqlite), false);
   if (options.migrate !== false && !options.readonly) migrateDatabase(db);

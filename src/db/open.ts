@@ -14,11 +14,13 @@ export interface DatabaseSettings {
   DATABASE_POOL_SIZE: number;
   DATABASE_STATEMENT_TIMEOUT_MS: number;
   DATABASE_ACQUIRE_TIMEOUT_MS: number;
+  /** SQLite's page cache per connection in MB; absent = DEFAULT_DATABASE_CACHE_MB. Unused on PostgreSQL. */
+  DATABASE_CACHE_MB?: number | undefined;
 }
 
 /** Where a database is and how to reach it: plain data, so it can be handed to a worker thread. */
 export type DatabaseTarget =
-  | { engine: 'sqlite'; path: string }
+  | { engine: 'sqlite'; path: string; cacheMb?: number | undefined }
   | { engine: 'postgres'; url: string; poolSize: number; statementTimeoutMs: number; acquireTimeoutMs: number };
 
 /**
@@ -36,7 +38,7 @@ export function databaseTarget(settings: DatabaseSettings, location?: string): D
       acquireTimeoutMs: settings.DATABASE_ACQUIRE_TIMEOUT_MS,
     };
   }
-  return { engine: 'sqlite', path: location ?? settings.DATABASE_PATH };
+  return { engine: 'sqlite', path: location ?? settings.DATABASE_PATH, cacheMb: settings.DATABASE_CACHE_MB };
 }
 
 /** Where the target's data lives, for logs and messages (never a password). */
@@ -59,7 +61,9 @@ export interface OpenDbOptions {
  * is closed again); SQLite creates the file and its folder when missing.
  */
 export async function openDb(target: DatabaseTarget, options: OpenDbOptions = {}): Promise<Db> {
-  if (target.engine === 'sqlite') return openDatabase({ path: target.path, migrate: options.migrate ?? true });
+  if (target.engine === 'sqlite') {
+    return openDatabase({ path: target.path, migrate: options.migrate ?? true, ...(target.cacheMb ? { cacheMb: target.cacheMb } : {}) });
+  }
   const db = openPostgres({
     url: target.url,
     poolSize: options.poolSize ?? target.poolSize,
