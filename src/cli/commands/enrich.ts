@@ -14,6 +14,7 @@ import { createGameNames, type GameNames } from '../../twitch/game-names';
 import { CliError, type CliCommand, type CliIo } from '../command';
 import { createProgress, formatDuration } from '../progress';
 import { closeCommandDatabase, openCommandDatabase, storageProblemError } from '../database';
+import { shareHelixBudget } from '../../twitch/shared-budget';
 import { openTwitchForCli, progressStream } from '../twitch-client';
 
 export const enrichCommand: CliCommand = {
@@ -51,6 +52,8 @@ Exit status: 0 when no pending clip is left (failed ones are listed); 1 with the
     const config = loadConfig(io.env);
     const { twitch, logger } = openTwitchForCli(config, io);
     const db = await openCommandDatabase(io, values.database, { command: 'enrich', needs: ['twitch'] });
+    // The same Helix bucket as the service's processes of this client id (ADR 0034).
+    shareHelixBudget(twitch, { db, clock: systemClock, logger, clientId: config.TWITCH_CLIENT_ID ?? '' });
     const clock = systemClock;
     const gameNames = createGameNames(twitch, clock);
     let drained: Drained | undefined;

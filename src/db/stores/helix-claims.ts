@@ -118,6 +118,12 @@ export interface BudgetGrantRequest {
   windowMs: number;
   /** Points asked for; fewer are granted when fewer are there (at least 1, or none). */
   want: number;
+  /**
+   * Points the bucket keeps back. Points are taken from the row when granted but from Twitch's bucket only when spent:
+   * while Twitch's bucket sits full it cannot refill what is granted and not yet spent, the row can. Keeping back
+   * about what the processes may hold unspent (a grant or two each) covers that gap.
+   */
+  keep?: number;
 }
 
 /**
@@ -129,18 +135,30 @@ export async function takeBudgetGrant(db: Db, r: BudgetGrantRequest): Promise<{ 
   const least = dialect(db, { sqlite: 'min', postgres: 'least' });
   const greatest = dialect(db, { sqlite: 'max', postgres: 'greatest' });
   const whole = (x: string) => dialect(db, { sqlite: `CAST(${x} AS INTEGER)`, postgres: `CAST(floor(${x}) AS INTEGER)` });
+  // Typed once, so PostgreSQL need not guess the parameters' types from the arithmetic.
+  const now = 'CAST(@now AS BIGINT)';
+  const capacity = 'CAST(@capacity AS DOUBLE PRECISION)';
+  const want = 'CAST(@want AS INTEGER)';
+  const keep = 'CAST(@keep AS DOUBLE PRECISION)';
   // The bucket's level now: what it held plus the refill since, capped at its size (a clock behind refilled_at adds 0).
-  const level = `${least}(CAST(@capacity AS DOUBLE PRECISION), helix_budgets.points + ${greatest}(0, @now - helix_budgets.refilled_at) * CAST(@capacity AS DOUBLE PRECISION) / @window)`;
-  const grant = `${least}(@want, ${whole(level)})`;
+  const level = `${least}(${capacity}, helix_budgets.points + ${greatest}(0, ${now} - helix_budgets.refilled_at) * ${capacity} / CAST(@window AS DOUBLE PRECISION))`;
+  const grant = `${least}(${want}, ${whole(`${level} - ${keep}`)})`;
   const rows = await queries(db).all<{ last_grant: number | string; points: number | string }>(
-    `INSERT INTO helix_budgets (client_id, points, refilled_at, last_grant) VALUES (@clientId, @capacity - @want, @now, @want)
+    `INSERT INTO helix_budgets (client_id, points, refilled_at, last_grant) VALUES (@clientId, ${capacity} - ${want}, ${now}, ${want})
      ON CONFLICT (client_id) DO UPDATE SET
        points = ${level} - ${grant},
        last_grant = ${grant},
-       refilled_at = ${greatest}(@now, helix_budgets.refilled_at)
-     WHERE ${level} >= 1
+       refilled_at = ${greatest}(${now}, helix_budgets.refilled_at)
+     WHERE ${level} - ${keep} >= 1
      RETURNING last_grant, points`,
-    { clientId: r.clientId, now: r.now, capacity: r.capacity, window: r.windowMs, want: r.want },
+    {
+      clientId: r.clientId,
+      now: r.now,
+      capacity: r.capacity,
+      window: r.windowMs,
+      want: Math.min(r.want, r.capacity - (r.keep ?? 0)),
+      keep: r.keep ?? 0,
+    },
   );
   const row = rows[0];
   if (row !== undefined) return { granted: Number(row.last_grant), left: Number(row.points) };
