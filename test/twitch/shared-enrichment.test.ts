@@ -4,6 +4,7 @@
 // holder's claims are taken over at once, and the client id's one Helix bucket is never overdrawn.
 import { spawn } from 'node:child_process';
 import os from 'node:os';
+import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/client';
 import type { Db } from '../../src/db/database';
@@ -18,6 +19,7 @@ import { shareHelixBudget } from '../../src/twitch/shared-budget';
 import { openTestDatabase, testEngines, type TestDatabase } from '../helpers/engines';
 import { startTwitchHarness, type TwitchHarness } from '../helpers/twitch';
 
+const ROOT = path.resolve(__dirname, '../..');
 const clipId = (i: number) => `Shared${String(i).padStart(4, '0')}-z`;
 
 describe.each(testEngines())('shared enrichment on %s', (engine) => {
@@ -94,6 +96,36 @@ describe.each(testEngines())('shared enrichment on %s', (engine) => {
     expect(await states()).toEqual([{ s: 'done', a: 0, n: 495 }]);
     expect(await listClipClaims(t.db)).toEqual([]);
   });
+
+  it('enriches every due clip with two clipscope enrich processes at once, asking Helix for each clip id once', async () => {
+    h = await startTwitchHarness();
+    h.helix.addGame('509658', 'Just Chatting');
+    for (let i = 0; i < 600; i++) {
+      h.helix.addClip({ id: clipId(i), view_count: i });
+      await shared(i % 2 === 0 ? 'g1' : 'g2', clipId(i));
+    }
+    h.helix.inject({ kind: 'slow', delayMs: 30 }, 1000, 'clips');
+    const env = {
+      ...process.env,
+      ...(engine === 'sqlite' ? { DATABASE_PATH: t.target } : { DATABASE_URL: t.target }),
+      TWITCH_CLIENT_ID: h.helix.clientId,
+      TWITCH_CLIENT_SECRET: h.helix.clientSecret,
+      TWURPLE_MOCK_API_PORT: String(h.helix.port),
+      LOG_LEVEL: 'silent',
+    };
+    const runs = await Promise.all([runEnrichProcess(env), runEnrichProcess(env)]);
+
+    for (const run of runs) {
+      // Each either drained the queue or stopped, in one line, because the other held every clip still due.
+      if (run.code !== 0) expect(run.stderr).toMatch(/being enriched by another process: \S+:\d+:[0-9a-f]+ \(\d+ clips?, claims expire in/);
+    }
+    expect(runs.some((run) => run.code === 0)).toBe(true);
+    const counts = h.helix.requestedIds();
+    expect(counts.size).toBe(600);
+    expect([...counts.values()].filter((n) => n !== 1)).toEqual([]);
+    expect(await states()).toEqual([{ s: 'done', a: 0, n: 600 }]);
+    expect(await listClipClaims(t.db)).toEqual([]);
+  }, 60_000);
 
   it('releases the claims of a batch whose write the database refused, so the next run enriches those clips', async () => {
     h = await startTwitchHarness();
@@ -214,6 +246,21 @@ describe.each(testEngines())('shared enrichment on %s', (engine) => {
     expect([...h.helix.requestedIds().values()].every((n) => n === 1)).toBe(true);
   }, 30_000);
 });
+
+/** `clipscope enrich` in a process of its own, as an operator runs it beside the service. */
+function runEnrichProcess(env: NodeJS.ProcessEnv): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin/clipscope.js'), 'enrich'], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, stderr }));
+  });
+}
 
 /** The pid of a process that has exited (and been reaped), as a crashed enricher leaves behind. */
 function exitedPid(): Promise<number> {
