@@ -59,7 +59,21 @@ export async function claimClips(db: Db, r: ClipClaimRequest): Promise<string[]>
     expires: r.now + r.ttlMs,
     now: r.now,
   });
-  return rows.map((row) => row.clip_id);
+  const claimed = rows.map((row) => row.clip_id);
+  if (claimed.length === 0) return [];
+  // On PostgreSQL the insert's check ran on the snapshot its statement started with: a clip another process wrote and
+  // released just after that could be claimed again. A new statement sees that write; such claims are let go at once.
+  const won = idList(db, claimed);
+  const gone = await q.all<{ clip_id: string }>(
+    `DELETE FROM helix_clip_claims WHERE holder = @holder AND clip_id IN (${won.sql}) AND NOT EXISTS (
+       SELECT 1 FROM clips c WHERE c.clip_id = helix_clip_claims.clip_id AND c.enrichment_state = 'pending'
+          AND c.enrichment_next_attempt_at <= @now)
+     RETURNING clip_id`,
+    { holder: r.holder, ids: won.param, now: r.now },
+  );
+  if (gone.length === 0) return claimed;
+  const released = new Set(gone.map((row) => row.clip_id));
+  return claimed.filter((id) => !released.has(id));
 }
 
 /** Ends the holder's claims on these clips (after the batch, whatever its outcome). */
