@@ -43,6 +43,7 @@ import { createExclusive } from './scheduler/exclusive';
 import { createScheduler, processHolderId, type Scheduler } from './scheduler/scheduler';
 import { createTwitchApi, type TwitchApi } from './twitch/client';
 import { createTwitchJobs } from './twitch/jobs';
+import { shareHelixBudget } from './twitch/shared-budget';
 import type { Service } from './service';
 
 export type { Service };
@@ -105,12 +106,15 @@ export function createApp({ config, logger, clock, db: opened, onFatalClose, bot
 
   let twitch: TwitchApi | null = null;
   if (config.TWITCH_CLIENT_ID && config.TWITCH_CLIENT_SECRET) {
-    twitch = createTwitchApi({
+    const client = createTwitchApi({
       clientId: config.TWITCH_CLIENT_ID,
       clientSecret: config.TWITCH_CLIENT_SECRET,
       logger,
       idsPerCall: config.TWITCH_IDS_PER_CALL,
     });
+    // Every process of this client id spends Helix's one bucket through the database (ADR 0034).
+    shareHelixBudget(client, { db, clock, logger, clientId: config.TWITCH_CLIENT_ID });
+    twitch = client;
     for (const job of createTwitchJobs({ db, clock, logger, twitch, config })) scheduler.add(job);
     if (runs.jobs)
       logger.info(

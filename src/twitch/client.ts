@@ -3,7 +3,7 @@
 import { ApiClient } from '@twurple/api';
 import { AppTokenAuthProvider } from '@twurple/auth';
 import type { Logger } from '../logger';
-import { HelixPacer, type PacingOptions } from './pacing';
+import { BudgetWaitError, HelixPacer, type PacingOptions } from './pacing';
 import { classifyTwitchError, redactSecrets, TooManyIdsError, TwitchApiError } from './errors';
 import {
   envelopeSchema,
@@ -200,7 +200,15 @@ export function createTwitchApi(options: TwitchApiOptions): TwurpleTwitchApi {
   }
 
   async function send(what: string, url: string, query: Record<string, string | string[]>): Promise<unknown> {
-    if (pacer) await pacer.take();
+    if (pacer) {
+      try {
+        await pacer.take();
+      } catch (error) {
+        // The shared budget stayed empty too long: a rate limit like a 429, retried with backoff by call().
+        if (error instanceof BudgetWaitError) throw new TwitchApiError('rate_limited', `${what}: ${error.message}`);
+        throw error;
+      }
+    }
     inFlight += 1;
     try {
       return await withDeadline(apiClient.callApi<unknown>({ type: 'helix', url, query }), callTimeoutMs, what);

@@ -5,6 +5,7 @@
 import type { Clock } from '../clock';
 import type { Db } from '../db/database';
 import { isTransientDatabaseError } from '../db/storage-errors';
+import { claimClips, otherClaimHolders, releaseClipClaims } from '../db/stores/helix-claims';
 import {
   countDueClips,
   dueClipIds,
@@ -21,6 +22,7 @@ import { type TwitchApiError, classifyTwitchError } from './errors';
 import type { HelixClip } from './schemas';
 import { nextGameNameTry, unnamedGameIds } from './game-name-repair';
 import { createGameNames, type GameNames } from './game-names';
+import { type ClaimHolder, isProcessAlive, newClaimHolder } from './claim-holder';
 
 export interface EnrichmentDeps {
   db: Db;
@@ -34,7 +36,16 @@ export interface EnrichmentDeps {
   /** Backoff between a clip's failed attempts: doubled per attempt from baseMs, capped at maxMs, with jitter. */
   backoff?: { baseMs: number; maxMs: number };
   random?: () => number;
+  /** Who claims the clips of this run (a new holder per run when absent). */
+  claimHolder?: ClaimHolder;
+  /** How long a claim lasts unless renewed (each batch renews) or released; the backstop for a crashed holder. */
+  claimTtlMs?: number;
+  /** Whether a process of this host is alive (process.kill(pid, 0) by default). */
+  isAlive?: (pid: number) => boolean;
 }
+
+/** A claim outlives a slow batch (Helix retries included) but not a crashed process by long. */
+export const DEFAULT_CLAIM_TTL_MS = 120_000;
 
 export const DEFAULT_ENRICH_BACKOFF = { baseMs: 60_000, maxMs: 6 * 3_600_000 };
 
@@ -63,9 +74,13 @@ export interface EnrichSummary extends EnrichProgress {
   retrying: number;
   /** The last batch error, when any batch failed. */
   lastError: string | null;
+  /** Distinct due clip ids passed over because another live process holds their claim. */
+  heldElsewhere: number;
 }
 
 export { countDueClips, enrichmentQueueStatus, retryFailedClips, type QueueStatus };
+/** Other processes' live clip claims, one line per holder (the CLI names them when it cannot make progress). */
+export { otherClaimHolders as clipClaimHolders };
 
 /**
  * Enriches every clip that is pending and due, in batches of up to 100 distinct ids, `concurrency` batches at a
@@ -87,6 +102,26 @@ export async function enrichPending(deps: EnrichmentDeps, options: EnrichOptions
     batches: 0,
     retrying: 0,
     lastError: null,
+    heldElsewhere: 0,
+  };
+  const holder = deps.claimHolder ?? newClaimHolder();
+  const claimTtlMs = deps.claimTtlMs ?? DEFAULT_CLAIM_TTL_MS;
+  const isAlive = deps.isAlive ?? isProcessAlive;
+  /** Ids this run holds a claim on; whatever is left at the end is released then. */
+  const held = new Set<string>();
+  const release = async (ids: readonly string[]): Promise<void> => {
+    const mine = ids.filter((id) => held.has(id));
+    if (mine.length === 0) return;
+    for (const id of mine) held.delete(id);
+    try {
+      await releaseClipClaims(db, { holder: holder.holder, clipIds: mine });
+    } catch (error) {
+      // A full disk can refuse the delete too: the claims then simply expire.
+      logger.warn(
+        { err: error instanceof Error ? error.message : String(error), clips: mine.length },
+        'could not release clip claims; they expire on their own',
+      );
+    }
   };
   const taken = new Set<string>();
   let stopError: TwitchApiError | null = null;
@@ -113,10 +148,21 @@ export async function enrichPending(deps: EnrichmentDeps, options: EnrichOptions
   let taking: Promise<unknown> = Promise.resolve();
   const takeDue = (): Promise<string[]> => {
     const next = taking.then(async () => {
-      const due = await dueClipIds(db, clock.now(), HELIX_MAX_IDS, taken, cursor);
-      cursor = due.cursor;
-      for (const id of due.ids) taken.add(id);
-      return due.ids;
+      for (;;) {
+        const due = await dueClipIds(db, clock.now(), HELIX_MAX_IDS, taken, cursor);
+        cursor = due.cursor;
+        for (const id of due.ids) taken.add(id);
+        if (due.ids.length === 0) return [];
+        const now = clock.now();
+        // Claims of a process of this host that has died are taken over at once rather than after their expiry.
+        const sameHost = await otherClaimHolders(db, { holder: holder.holder, host: holder.host, now });
+        const deadHolders = sameHost.filter((h) => !isAlive(h.pid)).map((h) => h.holder);
+        const claimed = await claimClips(db, { ...holder, clipIds: due.ids, now, ttlMs: claimTtlMs, deadHolders });
+        for (const id of claimed) held.add(id);
+        // Passed over: held by another live process, or no longer due (enriched by one since it was read).
+        summary.heldElsewhere += due.ids.length - claimed.length;
+        if (claimed.length > 0) return claimed;
+      }
     });
     taking = next.catch(() => undefined);
     return next;
@@ -151,6 +197,8 @@ export async function enrichPending(deps: EnrichmentDeps, options: EnrichOptions
       await failBatch(ids, error.message);
     } finally {
       for (const id of ids) if (!absentOnce.has(id)) taken.delete(id);
+      // Released on success and on any failure; clips kept for a second look stay claimed until it.
+      await release(ids.filter((id) => !absentOnce.has(id)));
       summary.processed += settled;
       report();
     }
@@ -158,7 +206,7 @@ export async function enrichPending(deps: EnrichmentDeps, options: EnrichOptions
 
   const worker = async (): Promise<void> => {
     for (;;) {
-      if (stopError || storageError || options.signal?.aborted) return;
+      if (stopError || storageError || workerError || options.signal?.aborted) return;
       if (options.maxBatches !== undefined && batchesStarted >= options.maxBatches) return;
       let ids = absentOnce.full() ? absentOnce.take() : [];
       const confirming = ids.length > 0;
@@ -181,9 +229,21 @@ export async function enrichPending(deps: EnrichmentDeps, options: EnrichOptions
   };
 
   report();
-  await Promise.all(Array.from({ length: concurrency }, () => worker()));
+  // Every worker ends before the run does: one that failed (a claim refused by a full disk) stops the others at their
+  // next batch, and the claims they hold are released before the caller may close the database.
+  let workerError: unknown = null;
+  await Promise.all(
+    Array.from({ length: concurrency }, () =>
+      worker().catch((error: unknown) => {
+        workerError ??= error;
+        if (isTransientDatabaseError(error)) storageError ??= error;
+      }),
+    ),
+  );
+  await release([...held]);
   if (stopError) throw stopError;
   if (storageError) throw storageError;
+  if (workerError) throw workerError;
   return summary;
 }
 

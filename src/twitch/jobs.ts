@@ -79,8 +79,10 @@ export function createTwitchJobs({ db, clock, logger, twitch, config }: TwitchJo
           { maxBatches: ENRICH_BATCHES_PER_RUN },
         );
         const names = await repairNames();
-        if (s.batches === 0) return names ? `nothing pending; ${names}` : 'nothing pending';
-        return `enriched ${s.enriched}, not found ${s.notFound}, retrying ${s.retrying}, failed ${s.failed}${names ? `; ${names}` : ''}`;
+        // Clips another process had claimed are its to enrich; said so the run history shows why they were left.
+        const held = s.heldElsewhere > 0 ? `; ${s.heldElsewhere} left to another process's claims` : '';
+        if (s.batches === 0) return `${names ? `nothing pending; ${names}` : 'nothing pending'}${held}`;
+        return `enriched ${s.enriched}, not found ${s.notFound}, retrying ${s.retrying}, failed ${s.failed}${names ? `; ${names}` : ''}${held}`;
       },
     },
     {

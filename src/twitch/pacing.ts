@@ -38,6 +38,30 @@ export interface PacerDeps {
   sleep?: (ms: number) => Promise<void>;
 }
 
+/**
+ * The Helix bucket of the Twitch client id, shared by every process of the app (src/twitch/shared-budget.ts): the
+ * pacer spends the points of its last grant and asks for the next when they are gone.
+ */
+export interface SharedBudget {
+  /** Takes up to `want` points; 0 when the shared bucket is empty now. */
+  grant(want: number): Promise<number>;
+  /** Points asked for per grant. */
+  readonly grantSize: number;
+  /** How long to wait before asking again after an empty answer. */
+  readonly retryMs: number;
+  /** Longest wait for one grant; past it the call fails as rate-limited (retried with backoff by the client). */
+  readonly maxWaitMs: number;
+  /** Said when a grant has been waited for a while (and again each time the wait passes another retry). */
+  onWait?(waitedMs: number): void;
+}
+
+/** A grant not had within SharedBudget.maxWaitMs. */
+export class BudgetWaitError extends Error {
+  constructor(readonly waitedMs: number) {
+    super(`the shared Helix budget gave no points for ${Math.round(waitedMs / 1000)} s`);
+  }
+}
+
 /** A model of Twitch's bucket that hands out points as they refill, first come first served. */
 export class HelixPacer {
   private capacity: number;
@@ -49,6 +73,9 @@ export class HelixPacer {
   private readonly sleep: (ms: number) => Promise<void>;
   private queue: Promise<void> = Promise.resolve();
   private waiting = 0;
+  private budget: SharedBudget | null = null;
+  /** Points of the shared bucket granted to this process and not yet spent. */
+  private granted = 0;
 
   constructor(options: Partial<PacingOptions> = {}, deps: PacerDeps = {}) {
     const o = { ...DEFAULT_PACING, ...options };
@@ -84,6 +111,16 @@ export class HelixPacer {
     });
   }
 
+  /** From now on also spends from the client id's shared bucket, one grant at a time. */
+  shareBudget(budget: SharedBudget): void {
+    this.budget = budget;
+  }
+
+  /** Points of the current shared grant not yet spent. */
+  get grantedPoints(): number {
+    return this.granted;
+  }
+
   /** Takes Twitch's word for the bucket: what the last answer said it held (and how large it is). */
   observe(observation: BucketObservation): void {
     this.refill();
@@ -105,11 +142,27 @@ export class HelixPacer {
     this.updatedAt = t;
   }
 
+  /** Asks the shared bucket until it grants a point, waiting retryMs between empty answers, at most maxWaitMs. */
+  private async waitForGrant(budget: SharedBudget): Promise<void> {
+    const started = this.now();
+    for (;;) {
+      this.granted += await budget.grant(budget.grantSize);
+      if (this.granted >= 1) return;
+      const waited = this.now() - started;
+      if (waited >= budget.maxWaitMs) throw new BudgetWaitError(waited);
+      budget.onWait?.(waited);
+      await this.sleep(Math.min(budget.retryMs, Math.max(1, budget.maxWaitMs - waited)));
+    }
+  }
+
   private async waitForPoint(): Promise<void> {
     for (;;) {
       this.refill();
       if (this.level - 1 >= this.reserve) {
+        if (this.budget && this.granted < 1) await this.waitForGrant(this.budget);
+        this.refill();
         this.level -= 1;
+        this.granted = this.budget ? this.granted - 1 : 0;
         return;
       }
       const missing = this.reserve + 1 - this.level;

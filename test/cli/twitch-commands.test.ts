@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { PassThrough } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/index';
@@ -5,6 +6,7 @@ import { openDatabase, type Db } from '../../src/db/client';
 import { startTwitchHarness, type TwitchHarness } from '../helpers/twitch';
 import type { Db as AnyDb } from '../../src/db/database';
 import { queries, type SqlValue } from '../../src/db/sql';
+import { claimClips } from '../../src/db/stores/helix-claims';
 import { recordMessage } from '../../src/capture/record-share';
 import { clearTables } from '../helpers/clear-tables';
 import { openTestDatabase, testEngines, type TestDatabase } from '../helpers/engines';
@@ -231,6 +233,27 @@ describe.each(testEngines())('clipscope enrich on %s', (engine) => {
       expect(await states()).toEqual([{ s: 'done', a: 0, n: 150 }]);
     },
   );
+
+  it('stops with one line naming the other process when every due clip is claimed by it, instead of spinning', async () => {
+    h = await startTwitchHarness();
+    const slugs = Array.from({ length: 30 }, (_, i) => slug(i));
+    for (const s of slugs) h.helix.addClip({ id: s });
+    await share(h, GUILD, 'm1', slugs);
+    // Another enricher, alive (this very process's pid), holds every due clip for 10 more minutes.
+    const other = { holder: `${os.hostname()}:${process.pid}:feedface`, host: os.hostname(), pid: process.pid };
+    expect(await claimClips(db(), { ...other, clipIds: slugs, now: Date.now(), ttlMs: 600_000 })).toHaveLength(30);
+
+    const result = await cli(h, ['enrich']);
+
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n').at(-1)).toMatch(
+      new RegExp(
+        `^clipscope enrich: 30 due clips are being enriched by another process: ${escapeRegExp(other.holder)} \\(30 clips, claims expire in (9m5\\ds|10m00s)\\); stopped instead of waiting`,
+      ),
+    );
+    expect(h.helix.served('clips')).toEqual([]);
+    expect(await row('SELECT count(*) AS n FROM clips WHERE enrichment_state = ?', ['pending'])).toEqual({ n: 30 });
+  });
 
   it('names the games Twitch had left out once their back-off has passed, and says so', async () => {
     h = await startTwitchHarness();

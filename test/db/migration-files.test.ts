@@ -55,6 +55,11 @@ const SQLITE_SHIPPED: readonly Pinned[] = [
   { tag: '0020_identify-slots', when: 1796607497918, sha256: 'ece6f5aac94b8df199b04f1a621d9bcc5209c3a01b7eaa124ce8daad435846c9' },
   { tag: '0021_mood-read-speed', when: 1796611761934, sha256: '485d707e8e3aad08d1f901973eab5d06f7ed71552b56c579717ce4f16b21d172' },
   { tag: '0022_footprint', when: 1796643590757, sha256: 'c8a4aa1ba36df3e61560e1b5fb79501b377b468677c915fd1dd91e86f665a6d0' },
+  {
+    tag: '0023_helix-claims-budget',
+    when: 1796645227565,
+    sha256: '96d74c94f6abb49c63b95e1051e4ff67574f921cc7e4d52d77ebbe1459f2ad71',
+  },
 ];
 
 /**
@@ -86,6 +91,11 @@ const POSTGRES_SHIPPED: readonly Pinned[] = [
   { tag: '0013_identify-slots', when: 1796607506601, sha256: '76ddf41e5d120f6db50fe4e1298ff9e16f8968a533de54f2fc183251e3b9a97c' },
   { tag: '0014_mood-read-speed', when: 1796611766476, sha256: '6a2c255a1bb0d8e069d05c350672f06249db9ac678f5360a2b4fe93d7522089f' },
   { tag: '0015_footprint', when: 1796643593074, sha256: 'c00dfd2f3c327da06ef75ecae58615756a02f880c009684ed6de237b90ea7329' },
+  {
+    tag: '0016_helix-claims-budget',
+    when: 1796645228607,
+    sha256: '84d78147a66e9bcfc2207dd9e57f0a2275365f8c3134743e3b60ee8388cc9045',
+  },
 ];
 
 interface JournalEntry {

@@ -266,6 +266,13 @@ export class FakeHelix {
     return this.requests.filter((r) => r.kind === 'helix' && r.endpoint === endpoint && r.status === 200);
   }
 
+  /** How many times each id was asked for in answered requests to a Helix endpoint (Get Clips by default). */
+  requestedIds(endpoint = 'clips'): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const r of this.served(endpoint)) for (const id of r.query.getAll('id')) counts.set(id, (counts.get(id) ?? 0) + 1);
+    return counts;
+  }
+
   /** The bucket's level now (fractional points), or null without a rate limit. */
   bucketLevel(): number | null {
     if (!this.bucket) return null;

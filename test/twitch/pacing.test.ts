@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { HelixPacer, type PacingOptions } from '../../src/twitch/pacing';
+import { BudgetWaitError, HelixPacer, type PacingOptions } from '../../src/twitch/pacing';
 import { startTwitchHarness, type TwitchHarness } from '../helpers/twitch';
 
 /** A clock that only moves when the pacer sleeps, and Twitch's bucket as the fake models it, side by side. */
@@ -116,6 +116,27 @@ async function lookUpOneByOne(harness: TwitchHarness, count: number, workers: nu
   );
   return found.sort();
 }
+
+describe('HelixPacer with a shared budget (virtual clock)', () => {
+  it('spends its grant point by point and asks for the next only when it is gone', async () => {
+    const { pacer } = virtualTwitch({ initialPoints: 800 });
+    const asked: number[] = [];
+    pacer.shareBudget({ grantSize: 20, retryMs: 75, maxWaitMs: 60_000, grant: async (want) => (asked.push(want), want) });
+    for (let i = 0; i < 45; i++) await pacer.take();
+    expect(asked).toEqual([20, 20, 20]);
+    expect(pacer.grantedPoints).toBe(15);
+  });
+
+  it('waits for an empty shared bucket in bounded steps, says so, and gives up after maxWaitMs', async () => {
+    const { pacer, now } = virtualTwitch({ initialPoints: 800 });
+    const waits: number[] = [];
+    pacer.shareBudget({ grantSize: 20, retryMs: 75, maxWaitMs: 3000, grant: async () => 0, onWait: (ms) => waits.push(ms) });
+    await expect(pacer.take()).rejects.toBeInstanceOf(BudgetWaitError);
+    expect(now()).toBe(3000);
+    expect(waits.length).toBe(40);
+    expect(Math.max(...waits.slice(1).map((w, i) => w - waits[i]!))).toBe(75);
+  });
+});
 
 describe('paced Twitch client against the fake Helix', () => {
   it('spends the budget as it refills: Twitch never answers an empty bucket, so Twurple never stalls', async () => {

@@ -7,12 +7,14 @@ import type { Db } from '../../db/database';
 import type { Logger } from '../../logger';
 import type { TwitchApi } from '../../twitch/client';
 import { TwitchApiError } from '../../twitch/errors';
-import { enrichmentQueueStatus, enrichPending, retryFailedClips } from '../../twitch/enrich';
+import { clipClaimHolders, enrichmentQueueStatus, enrichPending, retryFailedClips } from '../../twitch/enrich';
+import { newClaimHolder } from '../../twitch/claim-holder';
 import { repairDueGameNames } from '../../twitch/game-name-repair';
 import { createGameNames, type GameNames } from '../../twitch/game-names';
 import { CliError, type CliCommand, type CliIo } from '../command';
 import { createProgress, formatDuration } from '../progress';
 import { closeCommandDatabase, openCommandDatabase, storageProblemError } from '../database';
+import { shareHelixBudget } from '../../twitch/shared-budget';
 import { openTwitchForCli, progressStream } from '../twitch-client';
 
 export const enrichCommand: CliCommand = {
@@ -50,6 +52,8 @@ Exit status: 0 when no pending clip is left (failed ones are listed); 1 with the
     const config = loadConfig(io.env);
     const { twitch, logger } = openTwitchForCli(config, io);
     const db = await openCommandDatabase(io, values.database, { command: 'enrich', needs: ['twitch'] });
+    // The same Helix bucket as the service's processes of this client id (ADR 0034).
+    shareHelixBudget(twitch, { db, clock: systemClock, logger, clientId: config.TWITCH_CLIENT_ID ?? '' });
     const clock = systemClock;
     const gameNames = createGameNames(twitch, clock);
     let drained: Drained | undefined;
@@ -118,12 +122,17 @@ async function drainQueue(deps: DrainDeps, values: Record<string, unknown>, maxW
   }
   const progress = createProgress({ label: 'Enriching', total: start.pending, unit: 'clips', stream: progressStream(io) });
   const totals = { enriched: 0, notFound: 0, failed: 0 };
+  // One holder for the whole drain: its claims are its own from one run to the next.
+  const claimHolder = newClaimHolder();
   try {
     for (;;) {
       const before = { ...totals };
-      const summary = await enrichPending(deps, {
-        onProgress: (p) => progress.update(before.enriched + before.notFound + before.failed + p.enriched + p.notFound + p.failed),
-      });
+      const summary = await enrichPending(
+        { ...deps, claimHolder },
+        {
+          onProgress: (p) => progress.update(before.enriched + before.notFound + before.failed + p.enriched + p.notFound + p.failed),
+        },
+      );
       totals.enriched += summary.enriched;
       totals.notFound += summary.notFound;
       totals.failed += summary.failed;
@@ -135,7 +144,11 @@ async function drainQueue(deps: DrainDeps, values: Record<string, unknown>, maxW
           finish: (line) => progress.finish(line),
         };
       }
-      if (status.due > 0) continue;
+      if (status.due > 0) {
+        // Clips are due but this run settled none: another process holds them. Running again at once would spin.
+        if (summary.processed === 0) throw await heldElsewhereError(db, clock, claimHolder.holder, status.due);
+        continue;
+      }
       const waitMs = Math.max(0, (status.nextAttemptAt ?? clock.now()) - clock.now());
       if (waitMs > maxWaitSeconds * 1000) {
         throw new CliError(
@@ -152,6 +165,19 @@ async function drainQueue(deps: DrainDeps, values: Record<string, unknown>, maxW
     progress.finish();
     throw error;
   }
+}
+
+/** The one line said when every due clip is claimed by another process: who holds them, and until when. */
+async function heldElsewhereError(db: Db, clock: Clock, holder: string, due: number): Promise<CliError> {
+  const now = clock.now();
+  const others = await clipClaimHolders(db, { holder, now });
+  const names = others.map(
+    (o) => `${o.holder} (${plural(o.clips, 'clip')}, claims expire in ${formatDuration(Math.max(0, o.expiresAt - now) / 1000)})`,
+  );
+  return new CliError(
+    `${plural(due, 'due clip')} ${due === 1 ? 'is' : 'are'} being enriched by another process: ` +
+      `${names.length > 0 ? names.join(', ') : 'claims ended just now'}; stopped instead of waiting — run again later, or let it finish`,
+  );
 }
 
 /** What a failed run kept, for its error line; the count is left out if the database cannot even be read. */

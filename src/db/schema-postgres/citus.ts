@@ -49,7 +49,8 @@ export const DISTRIBUTED_TABLES = [
 /**
  * Shared tables, each with the reason it is not keyed by guild: api_tokens is looked up by token hash before the
  * guild is known; job_runs, job_leases and job_run_history per scheduled job; identify_slots per
- * gateway rate-limit key of the bot; game_name_misses and clip_view_history hold Twitch data that every
+ * gateway rate-limit key of the bot; helix_budgets per Twitch client id and helix_clip_claims per Twitch clip (fetched
+ * once for every guild that shared it); game_name_misses and clip_view_history hold Twitch data that every
  * guild with the game or clip shares; the dashboard's sessions and sign-ins belong to a person, and a session's
  * servers are read by session (its rows span guilds); feed_clips and feed_poll_state hold the clips and poll state of
  * a Twitch broadcaster, shared by every guild whose feeds follow it.
@@ -63,6 +64,8 @@ export const REFERENCE_TABLES = [
   'feed_clips',
   'feed_poll_state',
   'game_name_misses',
+  'helix_budgets',
+  'helix_clip_claims',
   'identify_slots',
   'job_leases',
   'job_run_history',

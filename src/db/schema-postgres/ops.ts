@@ -2,7 +2,7 @@
 // guild data (keys begin with guild_id); api_tokens (looked up by token hash before the guild is known),
 // job_runs (per job) and identify_slots (per gateway rate-limit key, bot-wide) are small shared tables: reference tables
 // under Citus.
-import { index, integer, pgTable, primaryKey, uniqueIndex } from 'drizzle-orm/pg-core';
+import { doublePrecision, index, integer, pgTable, primaryKey, uniqueIndex } from 'drizzle-orm/pg-core';
 import { bigCount, identity, millis, text } from './types';
 
 export const digestPosts = pgTable(
@@ -102,4 +102,25 @@ export const identifySlots = pgTable('identify_slots', {
   identifiedAt: millis('identified_at').notNull(),
   holder: text('holder').notNull(),
   shardId: integer('shard_id').notNull(),
+});
+
+/** The twin of SQLite's helix_clip_claims: shared by all guilds (a reference table under Citus). */
+export const helixClipClaims = pgTable(
+  'helix_clip_claims',
+  {
+    clipId: text('clip_id').primaryKey(),
+    holder: text('holder').notNull(),
+    host: text('host').notNull(),
+    pid: integer('pid').notNull(),
+    expiresAt: millis('expires_at').notNull(),
+  },
+  (t) => [index('helix_clip_claims_holder_idx').on(t.holder)],
+);
+
+/** The twin of SQLite's helix_budgets: one bucket per Twitch client id (a reference table under Citus). */
+export const helixBudgets = pgTable('helix_budgets', {
+  clientId: text('client_id').primaryKey(),
+  points: doublePrecision('points').notNull(),
+  refilledAt: millis('refilled_at').notNull(),
+  lastGrant: integer('last_grant').notNull().default(0),
 });

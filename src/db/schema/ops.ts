@@ -1,5 +1,5 @@
 // Operational state: digests posted, HTTP API tokens, history crawl and import progress, background jobs' last runs.
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /** Weekly digests already posted: exactly one per guild and ISO week, even across restarts or instances. */
 export const digestPosts = sqliteTable(
@@ -122,4 +122,35 @@ export const identifySlots = sqliteTable('identify_slots', {
   /** The process that took the slot (host, pid and a random part) and for which shard, for the log and status. */
   holder: text('holder').notNull(),
   shardId: integer('shard_id').notNull(),
+});
+
+/**
+ * Clips an enrichment process is looking up on Twitch (docs/adr/0034-clip-claims-and-one-helix-budget.md): taken up
+ * to 100 at a time with one conditional upsert, released when the batch ends, expiring as a backstop. Keyed by the
+ * Twitch clip id, which is fetched once for every guild that shared it: not guild data.
+ */
+export const helixClipClaims = sqliteTable(
+  'helix_clip_claims',
+  {
+    clipId: text('clip_id').primaryKey(),
+    /** The claiming process: host, pid and a random part. */
+    holder: text('holder').notNull(),
+    /** The holder's host and pid, so a claim of a dead process on the same host is taken over at once. */
+    host: text('host').notNull(),
+    pid: integer('pid').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('helix_clip_claims_holder_idx').on(t.holder)],
+);
+
+/**
+ * One Helix rate-limit bucket per Twitch client id, shared by every process of that app: points as of refilled_at,
+ * handed out in grants of a few points by one conditional upsert. Not guild data.
+ */
+export const helixBudgets = sqliteTable('helix_budgets', {
+  clientId: text('client_id').primaryKey(),
+  points: real('points').notNull(),
+  refilledAt: integer('refilled_at').notNull(),
+  /** The size of the last grant, read back by the statement that made it. */
+  lastGrant: integer('last_grant').notNull().default(0),
 });
