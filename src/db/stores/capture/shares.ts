@@ -236,11 +236,41 @@ export function recordMessagesDeletedOn(c: Connection, guildId: string, messageI
   return executeNow(c, (w) => recordMessagesDeletedSteps(w, guildId, messageIds, now));
 }
 
+const DELETE_MESSAGE_POSTGRES = `WITH ended AS (
+    UPDATE shares SET deleted_at = ? WHERE guild_id = ? AND message_id = ? AND deleted_at IS NULL RETURNING clip_id, posted_at)
+  SELECT 's' AS kind, clip_id, posted_at AS t FROM ended
+  UNION ALL
+  SELECT 't', NULL, t FROM (
+    SELECT reacted_at AS t FROM reactions WHERE guild_id = ? AND message_id = ?
+    UNION SELECT observed_at FROM reaction_baselines WHERE guild_id = ? AND message_id = ?) AS times`;
+
 function* deleteMessages(w: Writer, messages: readonly MessageRef[], now: number): Steps<number> {
   const keys: ClipKey[] = [];
   for (const message of messages) {
     const { guildId, messageId } = message;
-    // The shares it ends, in the same statement (one round trip on PostgreSQL instead of a read and an update).
+    if (w.engine === 'postgres') {
+      // The shares it ends and the message's reaction times in one round trip ('s' rows, then 't' rows).
+      const rows = yield* all<{ kind: 's' | 't'; clip_id: string | null; t: number }>(DELETE_MESSAGE_POSTGRES, [
+        now,
+        guildId,
+        messageId,
+        guildId,
+        messageId,
+        guildId,
+        messageId,
+      ]);
+      const ended = rows.filter((row) => row.kind === 's');
+      if (ended.length === 0) continue;
+      for (const row of ended) keys.push({ guildId, clipId: row.clip_id as string });
+      yield* markDirtyHoursSteps(
+        w,
+        guildId,
+        rows.map((row) => row.t),
+        'engagement',
+      );
+      continue;
+    }
+    // The shares it ends, in the same statement as the update (no read first).
     const rows = yield* all<{ clip_id: string; posted_at: number }>(
       'UPDATE shares SET deleted_at = ? WHERE guild_id = ? AND message_id = ? AND deleted_at IS NULL RETURNING clip_id, posted_at',
       [now, guildId, messageId],
