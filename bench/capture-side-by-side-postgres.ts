@@ -15,21 +15,33 @@ import type { BenchContext } from './types';
 
 const BATCH = 1000;
 
-// The round-trip counter: every query a pg.Client sends while `counting` names a side is counted for it, by the first
-// words of its text (a wrapper of this process's pg, not of the product's code).
+// The round-trip counter: every query a pg.Client sends while `counting` names a side is counted for it, with the time
+// until its answer, by the first words of its text (a wrapper of this process's pg, not of the product's code).
 let counting: string | null = null;
-const roundTrips = new Map<string, Map<string, number>>();
+const roundTrips = new Map<string, Map<string, { n: number; ms: number }>>();
 const originalQuery = pg.Client.prototype.query as (...args: unknown[]) => unknown;
 (pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown }).query = function (this: unknown, ...args: unknown[]) {
+  const result = originalQuery.apply(this, args);
   if (counting) {
     const first = args[0];
     const text = typeof first === 'string' ? first : ((first as { text?: string } | null)?.text ?? '?');
     const key = text.replace(/\s+/g, ' ').trim().slice(0, 90);
-    const bySide = roundTrips.get(counting) ?? new Map<string, number>();
-    bySide.set(key, (bySide.get(key) ?? 0) + 1);
+    const bySide = roundTrips.get(counting) ?? new Map<string, { n: number; ms: number }>();
+    const entry = bySide.get(key) ?? { n: 0, ms: 0 };
+    entry.n++;
+    bySide.set(key, entry);
     roundTrips.set(counting, bySide);
+    const t0 = performance.now();
+    if (result instanceof Promise) {
+      result.then(
+        () => {
+          entry.ms += performance.now() - t0;
+        },
+        () => {},
+      );
+    }
   }
-  return originalQuery.apply(this, args);
+  return result;
 };
 
 async function main(): Promise<void> {
@@ -129,7 +141,7 @@ async function main(): Promise<void> {
     console.log('| path | events/s (median, min–max) | ÷ floor | round trips per batch |');
     console.log('|:--|--:|--:|--:|');
     const tripsPerBatch = (side: string): number =>
-      [...(roundTrips.get(side)?.values() ?? [])].reduce((a, b) => a + b, 0) / Math.max(1, batchesCounted);
+      [...(roundTrips.get(side)?.values() ?? [])].reduce((a, b) => a + b.n, 0) / Math.max(1, batchesCounted);
     for (const [key, r] of rates) {
       const m = median(r);
       const trips = tripsPerBatch(key).toFixed(1);
@@ -139,9 +151,9 @@ async function main(): Promise<void> {
     }
     if (values.statements) {
       for (const [side, byText] of roundTrips) {
-        console.log(`\n${side}: round trips per batch by statement (${batchesCounted} batches)`);
-        for (const [text, n] of [...byText].sort((a, b) => b[1] - a[1]).slice(0, 15))
-          console.log(`${(n / batchesCounted).toFixed(1).padStart(8)}  ${text}`);
+        console.log(`\n${side}: round trips and ms until the answer per batch, by statement (${batchesCounted} batches)`);
+        for (const [text, { n, ms }] of [...byText].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15))
+          console.log(`${(n / batchesCounted).toFixed(1).padStart(8)} ${(ms / batchesCounted).toFixed(1).padStart(8)} ms  ${text}`);
       }
     }
   } finally {
