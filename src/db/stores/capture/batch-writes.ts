@@ -1,5 +1,6 @@
 // A capture batch's view of the messages it touched, and the new shares and reactions it holds back to its end, where
-// they go in a few multi-row statements instead of a statement (a PostgreSQL round trip) or two per event (ADR 0036).
+// they go in a few multi-row statements instead of a statement (a PostgreSQL round trip) or two per event (ADR 0036;
+// on PostgreSQL one statement per flush, ADR 0042).
 import { markDirtyHoursSteps } from '../../dirty';
 import type { Source } from '../../schema';
 import { addClipEngagement, nextTouch } from './clip-counters';
