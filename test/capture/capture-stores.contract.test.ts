@@ -456,6 +456,41 @@ describe.each(testEngines())('capture stores on %s', (engine) => {
     expect(await captureState(t.db)).toEqual(expected);
   });
 
+  it('judges reactions on a message with more reactions than a batch keeps as one write at a time', async () => {
+    type Event = (db: Db) => Promise<unknown>;
+    const first: Event[] = [
+      (db) => recordMessage(db, snapshot('m1', link('ClipOne')), T0),
+      ...Array.from(
+        { length: 105 },
+        (_, i): Event =>
+          (db) =>
+            recordReactionAdded(db, reaction('m1', '🔥', `u${i}`), T0 + i),
+      ),
+    ];
+    const second: Event[] = [
+      (db) => recordReactionAdded(db, reaction('m1', '🔥', 'u3'), T0 + 200),
+      (db) => recordReactionAdded(db, reaction('m1', '😂', 'u3'), T0 + 201),
+      (db) => recordReactionAdded(db, reaction('m1', '😂', 'u3'), T0 + 202),
+    ];
+    const oneByOne: unknown[] = [];
+    for (const event of [...first, ...second]) oneByOne.push(await event(t.db));
+    const expected = await captureState(t.db);
+    await clearCapture(t.db);
+    const batched: unknown[] = [];
+    for (const batch of [first, second]) {
+      batched.push(
+        ...(await inCaptureBatch(t.db, async (tx) => {
+          const out: unknown[] = [];
+          for (const event of batch) out.push(await event(tx));
+          return out;
+        })),
+      );
+    }
+    expect(batched).toEqual(oneByOne);
+    expect(batched.slice(-3)).toEqual([false, true, false]);
+    expect(await captureState(t.db)).toEqual(expected);
+  });
+
   it.each([
     [21, 'in capture batches'],
     [22, 'one write at a time'],

@@ -123,9 +123,10 @@ export const holdsWrites = (w: Writer): boolean => batches.has(w.key);
 const SHARES_OF_MESSAGE = 'SELECT clip_id, deleted_at FROM shares WHERE guild_id = ? AND message_id = ?';
 /**
  * PostgreSQL, inside a batch: a message's share rows and (up to REACTIONS_READ_MAX of) its reactions in one round
- * trip, so that later reactions on it are held back and judged by the batch instead of costing an insert each.
+ * trip, so that later reactions on it are held back and judged by the batch instead of costing an insert each. A
+ * message with more keeps none (its reactions are inserted one by one): the batch's memory stays bounded.
  */
-const REACTIONS_READ_MAX = 500;
+const REACTIONS_READ_MAX = 100;
 const SHARES_AND_REACTIONS_POSTGRES = `SELECT clip_id, deleted_at, NULL AS emoji_key, NULL AS user_id FROM shares WHERE guild_id = ? AND message_id = ?
      UNION ALL
      (SELECT NULL, NULL, emoji_key, user_id FROM reactions WHERE guild_id = ? AND message_id = ? LIMIT ${REACTIONS_READ_MAX + 1})`;
