@@ -29,18 +29,21 @@ const reactionTimesSql = (engine: 'sqlite' | 'postgres'): string => {
 const REACTION_TIMES = { sqlite: reactionTimesSql('sqlite'), postgres: reactionTimesSql('postgres') };
 
 // PostgreSQL: a message's active shares and its reaction times in one statement ('s' rows: a share, 'r' rows: reactions
-// at an instant), for one message before its write, and for every message of a batch at its end (LATERAL per message,
-// by the guild-first keys).
-const ENGAGEMENT_PARTS = `SELECT 's' AS kind, clip_id, posted_at AS at, 1::bigint AS n FROM shares
-       WHERE guild_id = k.guild_id AND message_id = k.message_id AND deleted_at IS NULL
+// at an instant), for one message before its write (plain parameters: the simplest plan), and for every message of a
+// batch at its end (LATERAL per message, by the guild-first keys).
+const engagementParts = (
+  guild: string,
+  message: string,
+): string => `SELECT 's' AS kind, clip_id, posted_at AS at, 1::bigint AS n FROM shares
+       WHERE guild_id = ${guild} AND message_id = ${message} AND deleted_at IS NULL
      UNION ALL
-     SELECT 'r', NULL, reacted_at, count(*) FROM reactions WHERE guild_id = k.guild_id AND message_id = k.message_id GROUP BY reacted_at
+     SELECT 'r', NULL, reacted_at, count(*) FROM reactions WHERE guild_id = ${guild} AND message_id = ${message} GROUP BY reacted_at
      UNION ALL
      SELECT 'r', NULL, observed_at, sum(anonymous_count) FROM reaction_baselines
-       WHERE guild_id = k.guild_id AND message_id = k.message_id GROUP BY observed_at`;
-const ENGAGEMENT_POSTGRES = `SELECT e.* FROM (SELECT ?::text AS guild_id, ?::text AS message_id) AS k CROSS JOIN LATERAL (${ENGAGEMENT_PARTS}) AS e`;
+       WHERE guild_id = ${guild} AND message_id = ${message} GROUP BY observed_at`;
+const ENGAGEMENT_POSTGRES = engagementParts('?', '?');
 const ENGAGEMENTS_POSTGRES = `SELECT k.guild_id, k.message_id, e.* FROM unnest(?::text[], ?::text[]) AS k(guild_id, message_id)
-     CROSS JOIN LATERAL (${ENGAGEMENT_PARTS}) AS e`;
+     CROSS JOIN LATERAL (${engagementParts('k.guild_id', 'k.message_id')}) AS e`;
 
 type EngagementPart = { kind: 's' | 'r'; clip_id: string | null; at: number; n: number };
 
@@ -52,7 +55,7 @@ type EngagementPart = { kind: 's' | 'r'; clip_id: string | null; at: number; n: 
 function* engagementOf(w: Writer, message: MessageRef): Steps<Engagement> {
   const { guildId, messageId } = message;
   if (w.engine === 'postgres') {
-    const parts = yield* all<EngagementPart>(ENGAGEMENT_POSTGRES, [guildId, messageId]);
+    const parts = yield* all<EngagementPart>(ENGAGEMENT_POSTGRES, [guildId, messageId, guildId, messageId, guildId, messageId]);
     return engagementFrom(
       guildId,
       parts.filter((p) => p.kind === 's').map((p) => ({ clip_id: p.clip_id as string, posted_at: p.at })),
