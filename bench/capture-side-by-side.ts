@@ -3,11 +3,13 @@
 // --data FILE [--runs N] [--clips N]` (DIR: another checkout with its node_modules, e.g. a worktree of main; FILE: a
 // generated community, e.g. bench/.data/community-S-seed1.db). Each side writes into its own copy of FILE, through
 // capture batches of 1,000 events (the bot's queue) and, as the demo generator writes, plain transactions of 1,000
-// events with each write's upkeep done at once.
+// events with each write's upkeep done at once. It also counts the statements each side's capture batches run (a
+// wrapper of better-sqlite3's Statement in this process only), per batch of 1,000 events.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
 import type { Db } from '../src/db/client';
 import { applyFloor, floorEvents, freshEvents } from './capture-storage';
 import { BENCH_END_AT } from './dataset';
@@ -19,6 +21,22 @@ interface Side {
 }
 
 type Mode = 'batch' | 'bulk' | 'floor';
+
+// Statements run while `counting` names a side (a wrapper of this process's better-sqlite3, not of the product's code).
+let counting: string | null = null;
+const statements = new Map<string, number>();
+{
+  const probe = new Database(':memory:');
+  const proto = Object.getPrototypeOf(probe.prepare('SELECT 1')) as Record<string, (...args: unknown[]) => unknown>;
+  probe.close();
+  for (const method of ['run', 'get', 'all', 'iterate'] as const) {
+    const original = proto[method] as (...args: unknown[]) => unknown;
+    proto[method] = function (this: unknown, ...args: unknown[]) {
+      if (counting) statements.set(counting, (statements.get(counting) ?? 0) + 1);
+      return original.apply(this, args);
+    };
+  }
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -73,6 +91,7 @@ async function main(): Promise<void> {
     };
     const ctx = { endAt: BENCH_END_AT } as BenchContext;
     let eventsPerRun = 0;
+    let batchesCounted = 0;
     for (let run = -1; run < runs; run++) {
       for (const mode of ['batch', 'bulk', 'floor'] as const) {
         for (const l of loaded) {
@@ -85,6 +104,8 @@ async function main(): Promise<void> {
           const t0 = performance.now();
           if (mode === 'batch') {
             // As the bot's queue commits them (and applyThroughStorageLayer), with this side's functions.
+            counting = run >= 0 ? l.side.name : null;
+            if (run >= 0 && l.side.name === 'after') batchesCounted += Math.ceil(events.length / 1000);
             for (let start = 0; start < events.length; start += 1000) {
               const slice = events.slice(start, start + 1000);
               await l.batch.inCaptureBatch(db, async (tx: unknown) => {
@@ -109,6 +130,7 @@ async function main(): Promise<void> {
             }
           }
           const seconds = (performance.now() - t0) / 1000;
+          counting = null;
           const used = process.cpuUsage(cpu0);
           if (run >= 0)
             record(mode === 'floor' ? 'floor' : `${mode} ${l.side.name}`, events.length, seconds, (used.user + used.system) / 1e6);
@@ -136,6 +158,8 @@ async function main(): Promise<void> {
         `| ${key} | ${Math.round(w).toLocaleString('en-US')} (${Math.round(Math.min(...r.wall)).toLocaleString('en-US')}–${Math.round(Math.max(...r.wall)).toLocaleString('en-US')}) | ${(w / median(floor.wall)).toFixed(2)}× | ${Math.round(c).toLocaleString('en-US')} | ${(c / median(floor.cpu)).toFixed(2)}× |`,
       );
     }
+    for (const [side, n] of statements)
+      console.log(`capture batches, ${side}: ${(n / Math.max(1, batchesCounted)).toFixed(1)} statements per batch of 1,000 events`);
     for (const l of loaded) for (const db of l.dbs.values()) l.client.closeDatabase(db);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });

@@ -414,6 +414,83 @@ describe.each(testEngines())('capture stores on %s', (engine) => {
     expect(await journalTotals(t.db)).toEqual({ 'g1/ClipOne': { shares: 1, reactions: 2 }, 'g1/ClipTwo': { shares: 1, reactions: 2 } });
   });
 
+  it('judges reactions on messages of an earlier batch, and on messages another edit or deletion did not touch, as one write at a time', async () => {
+    type Event = (db: Db) => Promise<unknown>;
+    const first: Event[] = [
+      (db) => recordMessage(db, snapshot('m1', link('ClipOne')), T0),
+      (db) => recordReactionAdded(db, reaction('m1', '🔥', 'u1'), T0),
+    ];
+    const second: Event[] = [
+      // m1 was recorded by the earlier batch: its reactions are read with it (PostgreSQL) or inserted one by one.
+      (db) => recordReactionAdded(db, reaction('m1', '🔥', 'u1'), T0 + 1),
+      (db) => recordReactionAdded(db, reaction('m1', '😂', 'u2'), T0 + 2),
+      (db) => recordMessage(db, snapshot('m2', link('ClipTwo')), T0 + 3),
+      (db) => recordReactionAdded(db, reaction('m2', '🔥', 'u1'), T0 + 4),
+      // A deletion of an unknown message and an edit of m1 write what the batch holds; m2 stays known.
+      (db) => recordMessagesDeleted(db, 'g1', ['m3'], T0 + 5),
+      (db) => recordMessage(db, snapshot('m1', `${link('ClipOne')} ${link('ClipTwo')}`), T0 + 6),
+      (db) => recordReactionAdded(db, reaction('m2', '🔥', 'u1'), T0 + 7),
+      (db) => recordReactionAdded(db, reaction('m2', '😂', 'u3'), T0 + HOUR_MS),
+      (db) => recordReactionAdded(db, reaction('m1', '😂', 'u2'), T0 + 8),
+      (db) => recordReactionAdded(db, reaction('m1', '👍', 'u4'), T0 + 9),
+      (db) => recordMessagesDeleted(db, 'g1', ['m2'], T0 + 10),
+      (db) => recordReactionAdded(db, reaction('m2', '👍', 'u5'), T0 + 11),
+      (db) => recordReactionAdded(db, reaction('m1', '👍', 'u4'), T0 + 12),
+    ];
+    const oneByOne: unknown[] = [];
+    for (const event of [...first, ...second]) oneByOne.push(await event(t.db));
+    const expected = await captureState(t.db);
+    await clearCapture(t.db);
+    const batched: unknown[] = [];
+    for (const batch of [first, second]) {
+      batched.push(
+        ...(await inCaptureBatch(t.db, async (tx) => {
+          const out: unknown[] = [];
+          for (const event of batch) out.push(await event(tx));
+          return out;
+        })),
+      );
+    }
+    expect(batched).toEqual(oneByOne);
+    expect(oneByOne.slice(2).filter((a) => typeof a === 'boolean')).toEqual([false, true, true, false, true, false, true, true, false]);
+    expect(await captureState(t.db)).toEqual(expected);
+  });
+
+  it('judges reactions on a message with more reactions than a batch keeps as one write at a time', async () => {
+    type Event = (db: Db) => Promise<unknown>;
+    const first: Event[] = [
+      (db) => recordMessage(db, snapshot('m1', link('ClipOne')), T0),
+      ...Array.from(
+        { length: 105 },
+        (_, i): Event =>
+          (db) =>
+            recordReactionAdded(db, reaction('m1', '🔥', `u${i}`), T0 + i),
+      ),
+    ];
+    const second: Event[] = [
+      (db) => recordReactionAdded(db, reaction('m1', '🔥', 'u3'), T0 + 200),
+      (db) => recordReactionAdded(db, reaction('m1', '😂', 'u3'), T0 + 201),
+      (db) => recordReactionAdded(db, reaction('m1', '😂', 'u3'), T0 + 202),
+    ];
+    const oneByOne: unknown[] = [];
+    for (const event of [...first, ...second]) oneByOne.push(await event(t.db));
+    const expected = await captureState(t.db);
+    await clearCapture(t.db);
+    const batched: unknown[] = [];
+    for (const batch of [first, second]) {
+      batched.push(
+        ...(await inCaptureBatch(t.db, async (tx) => {
+          const out: unknown[] = [];
+          for (const event of batch) out.push(await event(tx));
+          return out;
+        })),
+      );
+    }
+    expect(batched).toEqual(oneByOne);
+    expect(batched.slice(-3)).toEqual([false, true, false]);
+    expect(await captureState(t.db)).toEqual(expected);
+  });
+
   it.each([
     [21, 'in capture batches'],
     [22, 'one write at a time'],

@@ -60,19 +60,14 @@ export function openClipEngagementSteps(w: Writer): DeferredSteps {
 
 function* flushClipBatch(w: Writer, pending: Pending): Steps<void> {
   if (w.engine === 'postgres') {
-    // One statement for the whole batch: the clips touched at the same `now` (a capture batch has one).
-    const byNow = new Map<number, ClipKey[]>();
+    // Two statements for the whole batch: the clips to recount (each with its own `now`), then the moved ones.
+    const recount: Array<{ key: ClipKey; now: number }> = [];
     const deltas: Array<{ delta: ClipEngagementDelta; now: number }> = [];
     for (const { key, now, delta } of pending.values()) {
-      if (delta) {
-        deltas.push({ delta, now });
-        continue;
-      }
-      const keys = byNow.get(now);
-      if (keys) keys.push(key);
-      else byNow.set(now, [key]);
+      if (delta) deltas.push({ delta, now });
+      else recount.push({ key, now });
     }
-    for (const [now, keys] of byNow) yield* recomputeClipEngagement(w, keys, now);
+    yield* recomputePostgres(recount);
     yield* applyDeltas(w, deltas);
     return;
   }
@@ -159,6 +154,8 @@ function byCountThenEmoji(a: [string, number], b: [string, number]): number {
 const CLIP_COUNTERS_SQLITE = `SELECT discord_shares AS shares, discord_reaction_types AS types, first_shared_at AS first
        FROM clips WHERE guild_id = ? AND clip_id = ?`;
 // PostgreSQL: every moved clip in one statement; the per-emoji objects are summed by key (jsonb orders keys itself).
+// Each clip is looked up by its key in a LATERAL (LIMIT 1 keeps it from being flattened into a join): as a join, the
+// planner hashed the whole clips table for a batch's few hundred clips (5 of 15 ms at S, and it grows with the table).
 const ADD_POSTGRES = `WITH d AS (
     SELECT * FROM unnest(?::text[], ?::text[], ?::integer[], ?::bigint[], ?::jsonb[], ?::bigint[]) AS d(guild_id, clip_id, shares, first, types, now)),
   moved AS (
@@ -166,7 +163,9 @@ const ADD_POSTGRES = `WITH d AS (
            CASE WHEN d.shares > 0 AND c.discord_shares > 0 THEN least(c.first_shared_at, d.first)
                 WHEN d.shares > 0 THEN d.first ELSE c.first_shared_at END AS first,
            t.total, t.types, d.now
-      FROM d JOIN clips c ON c.guild_id = d.guild_id AND c.clip_id = d.clip_id
+      FROM d CROSS JOIN LATERAL (
+       SELECT guild_id, clip_id, discord_shares, first_shared_at, discord_reaction_types FROM clips
+        WHERE guild_id = d.guild_id AND clip_id = d.clip_id LIMIT 1) AS c
      CROSS JOIN LATERAL (
        SELECT coalesce(sum(n), 0) AS total, coalesce(jsonb_object_agg(emoji, n), '{}'::jsonb) AS types FROM (
          SELECT emoji, sum(n) AS n FROM (
@@ -243,9 +242,10 @@ const UPDATE_SQLITE = `UPDATE clips SET discord_shares = ?, discord_reactions = 
 // than the work). The same rules as the per-clip statements above; jsonb_object_agg builds the per-emoji object.
 // Each clip's counts are LATERAL subqueries, so they walk its shares and their reactions by the guild-first indexes
 // (a join of the whole batch let the planner scan whole tables: 90 ms a batch at a few thousand shares).
-const RECOMPUTE_POSTGRES = `WITH k AS (SELECT DISTINCT * FROM unnest(?::text[], ?::text[]) AS k(guild_id, clip_id)),
+// Each clip comes with the `now` it is stamped with (a batch's deletions and edits each have their own).
+const RECOMPUTE_POSTGRES = `WITH k AS (SELECT DISTINCT ON (guild_id, clip_id) * FROM unnest(?::text[], ?::text[], ?::bigint[]) AS k(guild_id, clip_id, now)),
   totals AS (
-    SELECT k.guild_id, k.clip_id, s.n AS shares, s.first, coalesce(e.total, 0) AS reactions, coalesce(e.types, '{}'::jsonb) AS types
+    SELECT k.guild_id, k.clip_id, k.now, s.n AS shares, s.first, coalesce(e.total, 0) AS reactions, coalesce(e.types, '{}'::jsonb) AS types
       FROM k
      CROSS JOIN LATERAL (SELECT count(*) AS n, min(posted_at) AS first FROM shares
                           WHERE guild_id = k.guild_id AND clip_id = k.clip_id AND deleted_at IS NULL) AS s
@@ -263,18 +263,17 @@ const RECOMPUTE_POSTGRES = `WITH k AS (SELECT DISTINCT * FROM unnest(?::text[], 
        ) AS per_emoji
      ) AS e)
 UPDATE clips AS c SET discord_shares = t.shares, discord_reactions = t.reactions, discord_reaction_types = t.types,
-       first_shared_at = coalesce(t.first, c.first_shared_at), last_updated_at = ?
+       first_shared_at = coalesce(t.first, c.first_shared_at), last_updated_at = t.now
   FROM totals t WHERE c.guild_id = t.guild_id AND c.clip_id = t.clip_id`;
+
+function* recomputePostgres(clips: ReadonlyArray<{ key: ClipKey; now: number }>): Steps<void> {
+  if (clips.length === 0) return;
+  yield* exec(RECOMPUTE_POSTGRES, [clips.map((c) => c.key.guildId), clips.map((c) => c.key.clipId), clips.map((c) => c.now)]);
+}
 
 function* recomputeClipEngagement(w: Writer, keys: Iterable<ClipKey>, now: number): Steps<void> {
   if (w.engine === 'postgres') {
-    const guilds: string[] = [];
-    const clips: string[] = [];
-    for (const { guildId, clipId } of keys) {
-      guilds.push(guildId);
-      clips.push(clipId);
-    }
-    if (guilds.length > 0) yield* exec(RECOMPUTE_POSTGRES, [guilds, clips, now]);
+    yield* recomputePostgres([...keys].map((key) => ({ key, now })));
     return;
   }
   const seen = new Set<string>();

@@ -28,6 +28,25 @@ const reactionTimesSql = (engine: 'sqlite' | 'postgres'): string => {
 };
 const REACTION_TIMES = { sqlite: reactionTimesSql('sqlite'), postgres: reactionTimesSql('postgres') };
 
+// PostgreSQL: a message's active shares and its reaction times in one statement ('s' rows: a share, 'r' rows: reactions
+// at an instant), for one message before its write (plain parameters: the simplest plan), and for every message of a
+// batch at its end (LATERAL per message, by the guild-first keys).
+const engagementParts = (
+  guild: string,
+  message: string,
+): string => `SELECT 's' AS kind, clip_id, posted_at AS at, 1::bigint AS n FROM shares
+       WHERE guild_id = ${guild} AND message_id = ${message} AND deleted_at IS NULL
+     UNION ALL
+     SELECT 'r', NULL, reacted_at, count(*) FROM reactions WHERE guild_id = ${guild} AND message_id = ${message} GROUP BY reacted_at
+     UNION ALL
+     SELECT 'r', NULL, observed_at, sum(anonymous_count) FROM reaction_baselines
+       WHERE guild_id = ${guild} AND message_id = ${message} GROUP BY observed_at`;
+const ENGAGEMENT_POSTGRES = engagementParts('?', '?');
+const ENGAGEMENTS_POSTGRES = `SELECT k.guild_id, k.message_id, e.* FROM unnest(?::text[], ?::text[]) AS k(guild_id, message_id)
+     CROSS JOIN LATERAL (${engagementParts('k.guild_id', 'k.message_id')}) AS e`;
+
+type EngagementPart = { kind: 's' | 'r'; clip_id: string | null; at: number; n: number };
+
 /**
  * What a message counts for, by the same rules as the aggregator (analytics/day-facts.ts): each active share of
  * it counts once at its post time, and each reaction on it (and each anonymous imported count, at its
@@ -35,10 +54,27 @@ const REACTION_TIMES = { sqlite: reactionTimesSql('sqlite'), postgres: reactionT
  */
 function* engagementOf(w: Writer, message: MessageRef): Steps<Engagement> {
   const { guildId, messageId } = message;
-  const engagement: Engagement = new Map();
+  if (w.engine === 'postgres') {
+    const parts = yield* all<EngagementPart>(ENGAGEMENT_POSTGRES, [guildId, messageId, guildId, messageId, guildId, messageId]);
+    return engagementFrom(
+      guildId,
+      parts.filter((p) => p.kind === 's').map((p) => ({ clip_id: p.clip_id as string, posted_at: p.at })),
+      parts.filter((p) => p.kind === 'r'),
+    );
+  }
   const shares = yield* all<{ clip_id: string; posted_at: number }>(ACTIVE_SHARES, [guildId, messageId]);
   // Reactions count only through active shares: a message with none counts for nothing.
-  if (shares.length === 0) return engagement;
+  if (shares.length === 0) return new Map();
+  const reactions = yield* all<{ at: number; n: number }>(REACTION_TIMES[w.engine], [guildId, messageId, guildId, messageId]);
+  return engagementFrom(guildId, shares, reactions);
+}
+
+function engagementFrom(
+  guildId: string,
+  shares: ReadonlyArray<{ clip_id: string; posted_at: number }>,
+  reactions: ReadonlyArray<{ at: number; n: number }>,
+): Engagement {
+  const engagement: Engagement = new Map();
   const add = (clipId: string, at: number, sharesAt: number, reactionsAt: number): void => {
     const key = `${clipId}\u0000${at}`;
     const entry = engagement.get(key);
@@ -47,12 +83,44 @@ function* engagementOf(w: Writer, message: MessageRef): Steps<Engagement> {
       entry.reactions += reactionsAt;
     } else engagement.set(key, { guildId, clipId, at, shares: sharesAt, reactions: reactionsAt });
   };
-  const reactions = yield* all<{ at: number; n: number }>(REACTION_TIMES[w.engine], [guildId, messageId, guildId, messageId]);
   for (const share of shares) {
     add(share.clip_id, share.posted_at, 1, 0);
     for (const r of reactions) add(share.clip_id, r.at, 0, r.n);
   }
   return engagement;
+}
+
+/** engagementOf for many messages: one statement on PostgreSQL, message by message on SQLite. */
+function* engagementsOf(w: Writer, messages: readonly MessageRef[]): Steps<Map<string, Engagement>> {
+  const result = new Map<string, Engagement>();
+  if (w.engine === 'sqlite') {
+    for (const m of messages) result.set(messageKey(m), yield* engagementOf(w, m));
+    return result;
+  }
+  if (messages.length === 0) return result;
+  const rows = yield* all<EngagementPart & { guild_id: string; message_id: string }>(ENGAGEMENTS_POSTGRES, [
+    messages.map((m) => m.guildId),
+    messages.map((m) => m.messageId),
+  ]);
+  const parts = new Map<string, EngagementPart[]>();
+  for (const r of rows) {
+    const key = messageKey({ guildId: r.guild_id, messageId: r.message_id });
+    const list = parts.get(key);
+    if (list) list.push(r);
+    else parts.set(key, [r]);
+  }
+  for (const m of messages) {
+    const mine = parts.get(messageKey(m)) ?? [];
+    result.set(
+      messageKey(m),
+      engagementFrom(
+        m.guildId,
+        mine.filter((p) => p.kind === 's').map((p) => ({ clip_id: p.clip_id as string, posted_at: p.at })),
+        mine.filter((p) => p.kind === 'r'),
+      ),
+    );
+  }
+  return result;
 }
 
 const addSqlite = (rows: number): string => `INSERT INTO engagement_changes (guild_id, at, clip_id, shares, reactions)
@@ -199,6 +267,10 @@ export function openEngagementChangesSteps(w: Writer): DeferredSteps {
 
 function* flushJournalBatch(w: Writer, pending: Pending, knownChanges: readonly EngagementChange[] = []): Steps<void> {
   const changes: EngagementChange[] = [...knownChanges];
-  for (const { message, before } of pending.values()) changes.push(...changesBetween(before, yield* engagementOf(w, message)));
+  const after = yield* engagementsOf(
+    w,
+    [...pending.values()].map((p) => p.message),
+  );
+  for (const [key, { before }] of pending) changes.push(...changesBetween(before, after.get(key) ?? new Map()));
   yield* writeChanges(w, changes);
 }

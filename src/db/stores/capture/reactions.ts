@@ -48,7 +48,7 @@ export function* recordReactionAddedSteps(w: Writer, event: ReactionEvent, now: 
   // One read answers both questions (known clip message, its active clips), and none when the batch knows the message.
   const { shares, known } = yield* sharesOfMessage(w, event);
   if (shares.length === 0) return false;
-  if (known?.fresh) {
+  if (known?.knowsReactions) {
     // The batch knows all of this message's reactions: the row is held back to its end, with its upkeep.
     const clips = shares.filter((s) => s.deleted_at === null).map((s) => s.clip_id);
     return holdReaction(w, known, { ...pick(event), clips, now });
@@ -82,7 +82,7 @@ export function recordReactionAddedOn(c: Connection, event: ReactionEvent, now: 
  * imported count) takes one from that count instead, so an export's numbers and live events never double count.
  */
 export function* recordReactionRemovedSteps(w: Writer, event: ReactionEvent, now: number): Steps<boolean> {
-  yield* settleBatchWrites(w);
+  yield* settleBatchWrites(w, [event]);
   if (!(yield* isKnownClipMessageSteps(event))) return false;
   return yield* withEngagementChanges(w, [event], removeReaction(w, event, now));
 }
@@ -118,7 +118,7 @@ function* removeReaction(w: Writer, event: ReactionEvent, now: number): Steps<bo
 
 /** Removes every reaction of a message, or of one emoji on it (REMOVE_ALL / REMOVE_EMOJI). */
 export function* recordReactionsClearedSteps(w: Writer, target: MessageRef & { emojiKey?: string | null }, now: number): Steps<number> {
-  yield* settleBatchWrites(w);
+  yield* settleBatchWrites(w, [target]);
   if (!(yield* isKnownClipMessageSteps(target))) return 0;
   return yield* withEngagementChanges(w, [target], clearReactions(w, target, now));
 }
@@ -147,7 +147,7 @@ function* clearReactions(w: Writer, target: MessageRef & { emojiKey?: string | n
  * `count` beyond the named users is kept as an anonymous baseline. Re-applying the same snapshot changes nothing.
  */
 export function* recordReactionSnapshotSteps(w: Writer, snapshot: ReactionSnapshot, now: number): Steps<void> {
-  yield* settleBatchWrites(w);
+  yield* settleBatchWrites(w, [snapshot]);
   if (!(yield* isKnownClipMessageSteps(snapshot))) return;
   yield* withEngagementChanges(w, [snapshot], applySnapshot(w, snapshot, now));
 }

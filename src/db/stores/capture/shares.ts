@@ -123,7 +123,7 @@ export function* recordMessageCountingClipsSteps(
   links: readonly ClipLink[],
   now: number,
 ): Steps<RecordedMessage> {
-  yield* settleBatchWrites(w);
+  yield* settleBatchWrites(w, [message]);
   const existing = yield* all<{ clip_id: string; deleted_at: number | null }>(
     'SELECT clip_id, deleted_at FROM shares WHERE guild_id = ? AND message_id = ?',
     [message.guildId, message.messageId],
@@ -226,8 +226,8 @@ function* writeMessage(
 
 /** Marks every share of the guild's given messages deleted (rows are kept with deleted_at). Idempotent. */
 export function* recordMessagesDeletedSteps(w: Writer, guildId: string, messageIds: readonly string[], now: number): Steps<number> {
-  yield* settleBatchWrites(w);
   const messages = messageIds.map((messageId) => ({ guildId, messageId }));
+  yield* settleBatchWrites(w, messages);
   return yield* withEngagementChanges(w, messages, deleteMessages(w, messages, now));
 }
 
@@ -236,16 +236,46 @@ export function recordMessagesDeletedOn(c: Connection, guildId: string, messageI
   return executeNow(c, (w) => recordMessagesDeletedSteps(w, guildId, messageIds, now));
 }
 
+const DELETE_MESSAGE_POSTGRES = `WITH ended AS (
+    UPDATE shares SET deleted_at = ? WHERE guild_id = ? AND message_id = ? AND deleted_at IS NULL RETURNING clip_id, posted_at)
+  SELECT 's' AS kind, clip_id, posted_at AS t FROM ended
+  UNION ALL
+  SELECT 't', NULL, t FROM (
+    SELECT reacted_at AS t FROM reactions WHERE guild_id = ? AND message_id = ?
+    UNION SELECT observed_at FROM reaction_baselines WHERE guild_id = ? AND message_id = ?) AS times`;
+
 function* deleteMessages(w: Writer, messages: readonly MessageRef[], now: number): Steps<number> {
   const keys: ClipKey[] = [];
   for (const message of messages) {
     const { guildId, messageId } = message;
+    if (w.engine === 'postgres') {
+      // The shares it ends and the message's reaction times in one round trip ('s' rows, then 't' rows).
+      const rows = yield* all<{ kind: 's' | 't'; clip_id: string | null; t: number }>(DELETE_MESSAGE_POSTGRES, [
+        now,
+        guildId,
+        messageId,
+        guildId,
+        messageId,
+        guildId,
+        messageId,
+      ]);
+      const ended = rows.filter((row) => row.kind === 's');
+      if (ended.length === 0) continue;
+      for (const row of ended) keys.push({ guildId, clipId: row.clip_id as string });
+      yield* markDirtyHoursSteps(
+        w,
+        guildId,
+        rows.map((row) => row.t),
+        'engagement',
+      );
+      continue;
+    }
+    // The shares it ends, in the same statement as the update (no read first).
     const rows = yield* all<{ clip_id: string; posted_at: number }>(
-      'SELECT clip_id, posted_at FROM shares WHERE guild_id = ? AND message_id = ? AND deleted_at IS NULL',
-      [guildId, messageId],
+      'UPDATE shares SET deleted_at = ? WHERE guild_id = ? AND message_id = ? AND deleted_at IS NULL RETURNING clip_id, posted_at',
+      [now, guildId, messageId],
     );
     if (rows.length === 0) continue;
-    yield* exec('UPDATE shares SET deleted_at = ? WHERE guild_id = ? AND message_id = ? AND deleted_at IS NULL', [now, guildId, messageId]);
     for (const row of rows) keys.push({ guildId, clipId: row.clip_id });
     yield* markDirtyHoursSteps(w, guildId, [...rows.map((row) => row.posted_at), ...(yield* reactionTimes(w, message))], 'engagement');
   }
