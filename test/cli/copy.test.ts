@@ -24,6 +24,11 @@ import { generateCommunity } from '../../src/demo/generator';
 import { announcePostgresSkip, createPostgresDatabase, type TestPostgresDatabase } from '../helpers/engines';
 import { bearer, startTestServer } from '../helpers/http-server';
 
+/** One reactions row, by its key (the table is WITHOUT ROWID since the footprint migration, ADR 0041). */
+const FIRST_REACTION =
+  '(guild_id, message_id, emoji_key, user_id) = ' +
+  '(SELECT guild_id, message_id, emoji_key, user_id FROM reactions ORDER BY guild_id, message_id, emoji_key, user_id LIMIT 1)';
+
 const END = Date.parse('2026-11-01T00:00:00Z');
 /** Whether the API can answer from PostgreSQL on this tree (the analytics reads and data versions ported). */
 const readsOnPostgres = missingOnPostgres(['reads', 'dataVersion']).length === 0;
@@ -93,11 +98,11 @@ describe.skipIf(announcePostgresSkip())('clipscope copy', () => {
       expect(sumsB.tables).toEqual(sumsA.tables);
       expect([...sumsA.guilds.keys()]).toEqual(guilds);
       // The checksums see a one-value change in one guild's row, and only in that guild.
-      await queries(b).run('UPDATE reactions SET reacted_at = reacted_at + 1 WHERE rowid = (SELECT min(rowid) FROM reactions)');
+      await queries(b).run(`UPDATE reactions SET reacted_at = reacted_at + 1 WHERE ${FIRST_REACTION}`);
       const changed = await databaseChecksums(b);
       expect(changed.tables.get('reactions')!.sum).not.toBe(sumsA.tables.get('reactions')!.sum);
       expect(guilds.filter((g) => changed.guilds.get(g) !== sumsA.guilds.get(g))).toHaveLength(1);
-      await queries(b).run('UPDATE reactions SET reacted_at = reacted_at - 1 WHERE rowid = (SELECT min(rowid) FROM reactions)');
+      await queries(b).run(`UPDATE reactions SET reacted_at = reacted_at - 1 WHERE ${FIRST_REACTION}`);
 
       // The same answers from every endpoint, for each guild: from the round-tripped file and, once the analytics
       // reads run on PostgreSQL, from the PostgreSQL copy itself.
