@@ -1,7 +1,8 @@
 // The jobs that post to Discord in processes without a gateway client (ROLES=jobs), on both engines: two such apps
 // over one database post a due weekly digest exactly once and the clip feed's clips, reading the bot's permissions in
 // the channels over REST from the fake Discord (GET /guilds, /members, /channels), and pause a feed whose channel
-// denies Send Messages. No gateway session is opened. The sign-in checks answer over REST as well.
+// denies Send Messages; the monthly report goes out once with its PDF. No gateway session is opened. The sign-in
+// checks answer over REST as well.
 import { PermissionFlagsBits as P } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/app';
@@ -10,11 +11,13 @@ import { loadConfig } from '../../src/config';
 import { guildSettingsStore, updateGuildSettings } from '../../src/db/guild-settings';
 import { createFeed, getFeed } from '../../src/db/stores/feeds';
 import { DIGEST_JOB_NAME } from '../../src/digest/weekly';
+import { reportStore } from '../../src/db/stores/reports';
+import { REPORT_JOB_NAME } from '../../src/reports/monthly';
 import { FEED_JOB_NAME } from '../../src/feed/job';
 import { createRestBotView } from '../../src/discord/rest/bot-view';
 import { createDiscordRest } from '../../src/discord/rest/discord-rest';
 import { createLogger, silentLogger } from '../../src/logger';
-import { member, role, snowflake, startFakeDiscord, textChannel, user, type FakeDiscord } from '../fakes/discord';
+import { member, multipartParts, role, snowflake, startFakeDiscord, textChannel, user, type FakeDiscord } from '../fakes/discord';
 import { FakeHelix, useFakeHelixPort } from '../fakes/helix';
 import { openTestDatabase, testEngines, type TestDatabase } from '../helpers/engines';
 import { FILTERS } from '../feed/harness';
@@ -141,6 +144,48 @@ describe.each(testEngines())('jobs over REST on %s', (engine) => {
     expect(discord.requestsTo('GET', `/channels/${lockedChannel.id}`).length).toBeGreaterThanOrEqual(1);
     // The cache: one feed run asks for the guild once per app, not once per feed.
     expect(discord.requestsTo('GET', `/guilds/${guildId}`).length).toBeLessThanOrEqual(2);
+  }, 60_000);
+
+  it('posts the monthly report with its PDF once from two ROLES=jobs apps', async () => {
+    t = await openTestDatabase(engine, 'report-rest');
+    const guildId = snowflake();
+    const reports = textChannel({ guild_id: guildId, name: 'reports' });
+    discord = await startFakeDiscord({ guilds: [{ id: guildId, name: 'Clip Club', ownerId: snowflake(), channels: [reports] }] });
+    const clock = new ManualClock(Date.UTC(2026, 10, 20));
+    await reportStore(t.db).setChannel(guildId, reports.id, clock.now());
+    clock.set(Date.UTC(2026, 11, 1, 6));
+    const startJobsApp = async (): Promise<App> => {
+      const handle = await t!.openAnother();
+      const app = createApp({
+        config: loadConfig({
+          ...t!.env,
+          ROLES: 'jobs',
+          HTTP_ENABLED: 'false',
+          TZ: 'UTC',
+          DISCORD_TOKEN: discord!.token,
+          DISCORD_API_BASE_URL: discord!.apiBaseUrl,
+        }),
+        logger: silentLogger(),
+        clock,
+        db: handle.db,
+      });
+      apps.push(app);
+      await app.start();
+      return app;
+    };
+    const [a, b] = [await startJobsApp(), await startJobsApp()];
+    await Promise.all([a.scheduler.runNow(REPORT_JOB_NAME), b.scheduler.runNow(REPORT_JOB_NAME)]);
+    await b.scheduler.runNow(REPORT_JOB_NAME);
+    const posts = discord.requestsTo('POST', `/channels/${reports.id}/messages`);
+    expect(posts).toHaveLength(1);
+    const parts = multipartParts(posts[0]!);
+    expect(parts.find((p) => p.headers.includes('name="payload_json"'))?.body.toString('utf8')).toContain(
+      'Clipscope report · November 2026',
+    );
+    const pdf = parts.find((p) => p.headers.includes('name="files[0]"'));
+    expect(pdf?.headers).toContain('filename="clipscope-report-november-2026.pdf"');
+    expect(pdf?.body.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(discord.identifies).toHaveLength(0);
   }, 60_000);
 
   it('answers the sign-in checks over REST: Manage Server through a role, the viewer role, a role taken away at once', async () => {

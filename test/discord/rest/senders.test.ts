@@ -163,6 +163,24 @@ describe('Discord over REST', () => {
     expect(fake.requestsTo('GET', `/guilds/${guildId}`)).toHaveLength(2);
   });
 
+  it('waits out a 429 on a lookup and answers, as @discordjs/rest does for every route', async () => {
+    const { fake, rest } = await start(P.ManageRoles);
+    fake.rateLimit('GET', '/guilds/:id', { retryAfter: 0.2 }, 2);
+    expect(await createRestRoleSender(rest).checkRole(guildId, top)).toBeNull();
+    expect(fake.requestsTo('GET', `/guilds/${guildId}`)).toHaveLength(3);
+  });
+
+  it('keeps at most maxEntries answers per cache, forgetting the least recently used', async () => {
+    const fake = await startFakeDiscord({ guilds: [{ id: guildId, name: 'Clip Town', channels: [reports, nsfwHall, hidden] }] });
+    discord = fake;
+    const rest = createDiscordRest({ token: fake.token, apiBaseUrl: fake.apiBaseUrl, clock: new ManualClock(0), maxEntries: 2 });
+    for (const c of [reports, nsfwHall, hidden, reports]) await rest.channel(c.id);
+    // reports was evicted by the third channel, so it was asked for twice; the others once.
+    expect(fake.requestsTo('GET', `/channels/${reports.id}`)).toHaveLength(2);
+    await rest.channel(hidden.id);
+    expect(fake.requestsTo('GET', `/channels/${hidden.id}`)).toHaveLength(1);
+  });
+
   it('without Manage Roles, says what to grant', async () => {
     const { rest } = await start(0n);
     expect(await createRestRoleSender(rest).checkRole(guildId, top)).toContain('**Manage Roles**');
