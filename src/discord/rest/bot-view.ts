@@ -17,6 +17,22 @@ const POST_NEEDS = [
 const TEXT_TYPES = new Set([0, 5]);
 const FORUM_TYPES = new Set([15, 16]);
 const CATEGORY = 4;
+/** Guild lookups in flight at once for one sign-in (each guild is its own rate-limit bucket on Discord). */
+const LOOKUPS_AT_ONCE = 8;
+
+/** `fn` over `items` with at most `limit` running at once; the answers in the items' order. */
+async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
 
 /** Discord failing (not "not there"): access cannot be checked, so it is refused, as with a gateway not connected. */
 async function asking<T>(what: string, run: () => Promise<T>): Promise<T> {
@@ -35,21 +51,18 @@ export function createRestBotView(discord: DiscordRest, settings: Pick<GuildSett
 
   return {
     async signInAccess(userId, guilds) {
-      const granted = [];
-      for (const { id, manages } of guilds) {
+      // Up to 200 guilds from Discord: asked a few at a time, so a sign-in stays within the bridge's time limit.
+      const answers = await mapLimited(guilds, LOOKUPS_AT_ONCE, async ({ id, manages }) => {
         const guild = await guildOf(id);
-        if (!guild) continue;
-        if (manages) {
-          granted.push({ id, name: guild.name, icon: guild.icon, access: 'manage' as const });
-          continue;
-        }
+        if (!guild) return null;
+        if (manages) return { id, name: guild.name, icon: guild.icon, access: 'manage' as const };
         // Not a manager by Discord's word: only the server's viewer role can open its dashboard (read-only).
         const viewerRole = await viewerRoleOf(id);
-        if (viewerRole === null) continue;
+        if (viewerRole === null) return null;
         const roles = await rolesOf(id, userId);
-        if (roles?.includes(viewerRole)) granted.push({ id, name: guild.name, icon: guild.icon, access: 'view' as const });
-      }
-      return granted;
+        return roles?.includes(viewerRole) ? { id, name: guild.name, icon: guild.icon, access: 'view' as const } : null;
+      });
+      return answers.filter((a) => a !== null);
     },
 
     async memberAccess(guildId, userId): Promise<GuildAccessLevel | null> {
@@ -93,9 +106,8 @@ export function createRestBotView(discord: DiscordRest, settings: Pick<GuildSett
     },
 
     async presentIn(guildIds) {
-      const present = [];
-      for (const id of guildIds) if (await guildOf(id)) present.push(id);
-      return present;
+      const found = await mapLimited(guildIds, LOOKUPS_AT_ONCE, async (id) => ((await guildOf(id)) ? id : null));
+      return found.filter((id) => id !== null);
     },
 
     async roles(guildId) {

@@ -138,7 +138,15 @@ export function createDiscordRest({ token, apiBaseUrl, clock, maxEntries = 1_000
     knownMe: () => meUser,
     guild: (guildId) => guilds.get(guildId, () => orNull(async () => guildSchema.parse(await rest.get(Routes.guild(guildId))))),
     memberRoles(guildId, userId, options = {}) {
-      const load = () => orNull(async () => memberSchema.parse(await rest.get(Routes.guildMember(guildId, userId))).roles);
+      // Only "not a member" (404) is null: a 403 must not read as someone who left (a role runner would drop them).
+      const load = async () => {
+        try {
+          return memberSchema.parse(await rest.get(Routes.guildMember(guildId, userId))).roles;
+        } catch (error) {
+          if (error instanceof DiscordAPIError && error.status === 404) return null;
+          throw error;
+        }
+      };
       const key = `${guildId}/${userId}`;
       if (options.fresh) members.delete(key);
       return members.get(key, load);

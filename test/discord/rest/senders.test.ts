@@ -151,6 +151,9 @@ describe('Discord over REST', () => {
     expect(await roles.removeRole(guildId, carol.id, top, 'fell off')).toBe('done');
     expect(fake.guilds[0]!.members![0]!.roles).toEqual([]);
     expect(await roles.addRole(guildId, snowflake(), top, 'gone')).toBe('left');
+    // A 403 on the member is a refusal to report, never a member who left (whose grant would be dropped).
+    fake.route('GET', '/guilds/:g/members/:u', () => ({ status: 403, body: { message: 'Missing Access', code: 50001 } }));
+    await expect(roles.removeRole(guildId, carol.id, top, 'fell off')).rejects.toThrow('Discord refused the role change: Missing Access');
   });
 
   it('asks Discord for a guild once within the TTL, then again after it', async () => {
