@@ -67,7 +67,7 @@ export function createHallOfFameSender(client: Client): HallOfFameSender {
       const parent = channel.isThread() ? channel.parent : channel;
       return parent !== null && 'nsfw' in parent ? parent.nsfw : false;
     },
-    isBot(userId) {
+    async isBot(userId) {
       return userId === client.user?.id || client.users.cache.get(userId)?.bot === true;
     },
     async send(hallChannelId, repost, nonce) {

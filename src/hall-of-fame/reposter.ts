@@ -64,8 +64,12 @@ export async function runGuildPass(deps: ReposterDeps, settings: HallOfFameSetti
   const { db, sender, logger } = deps;
   const guildId = settings.guildId;
   const pass: GuildPass = { posted: 0, edited: 0, removed: 0, failed: 0, blocked: null };
-  const countOf = async (share: SharedMessage): Promise<ReactionCount> =>
-    countReactions(await messageReactors(db, guildId, share.messageId), settings, share.authorId, (id) => sender.isBot(id));
+  const countOf = async (share: SharedMessage): Promise<ReactionCount> => {
+    const reactors = await messageReactors(db, guildId, share.messageId);
+    const bots = new Set<string>();
+    for (const id of new Set(reactors.named.map((r) => r.userId))) if (await sender.isBot(id)) bots.add(id);
+    return countReactions(reactors, settings, share.authorId, (id) => bots.has(id));
+  };
 
   pass.blocked = await sender.checkHall(guildId, settings.channelId);
   if (pass.blocked === null) {

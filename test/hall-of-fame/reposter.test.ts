@@ -252,11 +252,13 @@ describe.each(testEngines())('the hall of fame on %s', (engine) => {
   it('reposts, edits and removes over REST alone, with the bot’s permissions in the hall read over REST', async () => {
     await setHall({ removeBelow: 2 });
     const msg = await share(alice, 'RestClip');
-    for (const who of [bob, carol, dave]) await react(msg, who);
+    // Another bot's star is not counted: Discord says it is a bot (GET /users/{id}), asked once.
+    for (const who of [bob, carol, dave, otherBot]) await react(msg, who);
     await settle();
     const run = runner({ rest: true });
     expect((await run.runOnce()).posted).toBe(1);
     expect(shownCount(msg)).toBe(3);
+    expect(discord.requestsTo('GET', `/users/${otherBot.id}`)).toHaveLength(1);
     await react(msg, erin);
     await settle();
     expect((await run.runOnce()).edited).toBe(1);

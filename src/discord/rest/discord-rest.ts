@@ -95,8 +95,8 @@ export interface DiscordRest {
   guildPermissions(guildId: string, userId: string): Promise<bigint | null>;
   /** The user's permissions in the channel (a thread: its parent); throws a DiscordLookupError naming what is missing. */
   permissionsIn(guildId: string, channelId: string, userId: string): Promise<bigint>;
-  /** Whether a user is a bot, as far as this process has seen (the bot itself always is). */
-  isKnownBot(userId: string): boolean;
+  /** Whether a user is a bot (GET /users/{id}, remembered: the flag does not change); false when Discord cannot say. */
+  isBot(userId: string): Promise<boolean>;
 }
 
 /** The 403/404 answers that mean "not there, or not for you" rather than a failure to retry. */
@@ -111,6 +111,8 @@ export function createDiscordRest({ token, apiBaseUrl, clock, maxEntries = 1_000
   const members = new TtlCache<string[] | null>(clock, maxEntries, ttlMs);
   const channels = new TtlCache<RestChannel | null>(clock, maxEntries, ttlMs);
   const guildChannelLists = new TtlCache<RestChannel[] | null>(clock, Math.max(1, Math.floor(maxEntries / 10)), ttlMs);
+  // A user's bot flag never changes: kept a day, for up to ten times as many users as the other caches hold.
+  const bots = new TtlCache<boolean>(clock, maxEntries * 10, 86_400_000);
   let meUser: RestUser | null = null;
   let mePromise: Promise<RestUser> | null = null;
 
@@ -177,7 +179,15 @@ export function createDiscordRest({ token, apiBaseUrl, clock, maxEntries = 1_000
       if (roles === null) throw new DiscordLookupError(404, `<@${userId}> is not a member of the server ${guildId}.`);
       return channelPermissions(permissionGuild(guild), userId, roles, toOverwrites(channel));
     },
-    isKnownBot: (userId) => userId === meUser?.id,
+    async isBot(userId) {
+      if (userId === meUser?.id) return true;
+      try {
+        return await bots.get(userId, async () => userSchema.parse(await rest.get(Routes.user(userId))).bot === true);
+      } catch {
+        // Unknown now (a deleted user, an outage): counted as a person this pass, asked again the next.
+        return false;
+      }
+    },
   };
   return api;
 }

@@ -76,8 +76,7 @@ export function createRestHallOfFameSender(discord: DiscordRest): HallOfFameSend
       if (THREAD_TYPES.has(channel.type) && channel.parent_id) channel = await discord.channel(channel.parent_id).catch(() => null);
       return channel ? channel.nsfw === true : null;
     },
-    // Without the gateway's user cache only the bot itself is known; stored shares already carry authorIsBot.
-    isBot: (userId) => discord.isKnownBot(userId),
+    isBot: (userId) => discord.isBot(userId),
     async send(hallChannelId, repost, nonce) {
       try {
         return await postMessage(discord, hallChannelId, {

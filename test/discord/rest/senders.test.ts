@@ -130,9 +130,9 @@ describe('Discord over REST', () => {
     expect(await hall.isNsfw(guildId, reports.id)).toBe(false);
     expect(await hall.isNsfw(guildId, thread.id)).toBe(true);
     expect(await hall.isNsfw(guildId, snowflake())).toBeNull();
-    await rest.me();
-    expect(hall.isBot(discord!.bot.id)).toBe(true);
-    expect(hall.isBot(carol.id)).toBe(false);
+    expect(await hall.isBot(discord!.bot.id)).toBe(true);
+    expect(await hall.isBot(carol.id)).toBe(false);
+    expect(await hall.isBot(snowflake())).toBe(false);
   });
 
   it('gives and takes a role below the bot’s highest, and says why not without Manage Roles or above it', async () => {

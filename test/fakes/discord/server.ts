@@ -607,6 +607,11 @@ export class FakeDiscord {
       },
     }));
     this.route('GET', '/gateway', () => ({ body: { url: this.gatewayUrl } }));
+    // A user as GET /users/{id} shows it (its `bot` flag): any member, reactor or message author the fake knows.
+    this.route('GET', '/users/:userId', ({ params }) => {
+      const found = this.findUser(params.userId!);
+      return found ? { body: found } : { status: 404, body: { message: 'Unknown User', code: 10013 } };
+    });
     this.route('GET', '/users/@me', () => ({ body: this.bot }));
     // A guild member as the bot fetches it (discord.js guild.members.fetch): its current roles.
     this.route('GET', '/guilds/:guildId/members/:userId', ({ params }) => {
@@ -750,6 +755,20 @@ export class FakeDiscord {
     if ((permissions & (ADMINISTRATOR | MANAGE_ROLES)) === 0n) return false;
     const highest = Math.max(...mine.map((r) => Number(r.position ?? 0)));
     return role.id !== guild.id && highest > Number(role.position ?? 0);
+  }
+
+  private findUser(id: string): ApiUser | undefined {
+    if (id === this.bot.id) return this.bot;
+    for (const guild of this.guilds) {
+      const found = guild.members?.find((m) => m.user.id === id);
+      if (found) return found.user;
+    }
+    for (const users of this.reactionUsers.values()) {
+      const found = users.find((u) => u.id === id);
+      if (found) return found;
+    }
+    for (const channel of this.messages.values()) for (const m of channel.values()) if (m.author.id === id) return m.author;
+    return undefined;
   }
 
   private findChannel(id: string): Record<string, unknown> | undefined {
