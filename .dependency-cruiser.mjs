@@ -140,9 +140,12 @@ export default {
       name: 'discord-reaches-digest-only-through-its-sender',
       severity: 'error',
       comment:
-        'src/discord/digest-sender.ts implements the digest port, embeds/digest.ts renders its data and /clipscope-admin ' +
+        'src/discord/digest-sender.ts (and rest/digest-sender.ts over REST) implements the digest port, embeds/digest.ts renders its data and /clipscope-admin ' +
         'digest shows and resets its state, so those three import src/digest; the rest of src/discord has no business with it.',
-      from: { path: '^src/discord/', pathNot: '^src/discord/(digest-sender|embeds/digest|commands/clipscope-admin/digest)[.]ts$' },
+      from: {
+        path: '^src/discord/',
+        pathNot: '^src/discord/(digest-sender|rest/digest-sender|embeds/digest|commands/clipscope-admin/digest)[.]ts$',
+      },
       to: { path: '^src/digest/' },
     },
     {

@@ -33,12 +33,20 @@ import { createFeedJob } from './feed/job';
 import { createHallOfFameSender } from './discord/hall-of-fame-sender';
 import { createHallOfFameJob } from './hall-of-fame/job';
 import { createRoleSender } from './discord/role-sender';
+import { createRestBotView } from './discord/rest/bot-view';
+import { createDiscordRest } from './discord/rest/discord-rest';
+import { createRestDigestSender } from './discord/rest/digest-sender';
+import { createRestFeedSender, createRestHallOfFameSender, createRestReportSender, createRestRoleSender } from './discord/rest/senders';
+import type { DigestSender } from './digest/weekly';
+import type { FeedSender } from './feed/sender';
+import type { HallOfFameSender } from './hall-of-fame/sender';
+import type { ReportSender } from './reports/monthly';
+import type { RoleSender } from './roles/sender';
 import { createRolesRunner, formatRolesSummary, type RolesRunner } from './roles/job';
 import { createInteractionRouter } from './discord/interactions';
 import { Pagination } from './discord/pagination';
 import { startHttpWorker, type HttpWorker } from './http/worker-thread';
 import type { Logger } from './logger';
-import { BotUnavailableError } from './auth/guild-access';
 import { createExclusive } from './scheduler/exclusive';
 import { createScheduler, processHolderId, type Scheduler } from './scheduler/scheduler';
 import { createTwitchApi, type TwitchApi } from './twitch/client';
@@ -129,31 +137,22 @@ export function createApp({ config, logger, clock, db: opened, onFatalClose, bot
     );
   }
 
-  /** What the HTTP worker asks of the bot (Sign in with Discord, /healthz's shards); null without a bot. */
+  /** What the HTTP worker asks of the bot (Sign in with Discord, /healthz's shards); null without DISCORD_TOKEN. */
   let botView: BridgedBot | null = null;
-  /** Clipper roles (docs/roles.md), applied after each incremental aggregation; null without a bot. */
+  /** Clipper roles (docs/roles.md), applied after each incremental aggregation; null without DISCORD_TOKEN. */
   let clipperRoles: RolesRunner | null = null;
   /** This process's own bot shards, for a parent asking over IPC. */
   let localGateway: (() => GatewayStatus | null) | null = null;
-  if (config.DISCORD_TOKEN && runs.bot && botProcesses) {
-    services.push(botProcesses);
-    // The gateway caches are in the children: sign-in checks cannot be answered here (docs/operations.md).
-    const unavailable = async (): Promise<never> => {
-      throw new BotUnavailableError('the bot runs in child processes (DISCORD_PROCESSES > 1), not in this one');
-    };
-    botView = {
-      signInAccess: unavailable,
-      memberAccess: unavailable,
-      channels: unavailable,
-      roles: unavailable,
-      presentIn: unavailable,
-      gatewayStatus: () => botProcesses.gatewayStatus(),
-    };
-    logger.warn(
-      { processes: config.DISCORD_PROCESSES },
-      'DISCORD_PROCESSES > 1: the jobs that post to Discord (digest, clip feed, hall of fame, clipper roles, monthly report) and Sign in with Discord are not run on this host; run them in a process with DISCORD_PROCESSES=1 and ROLES=bot,jobs (docs/operations.md#one-host-several-bot-processes-discord_processes)',
-    );
-  } else if (config.DISCORD_TOKEN && runs.bot) {
+  /** What the jobs that post to Discord are given: the gateway client's senders, or REST's where there is none. */
+  interface DiscordSenders {
+    digest: DigestSender;
+    feed: FeedSender;
+    hallOfFame: HallOfFameSender;
+    report: ReportSender;
+    roles: RoleSender;
+  }
+  let senders: DiscordSenders | null = null;
+  if (config.DISCORD_TOKEN && runs.bot && !botProcesses) {
     const analytics = createAnalytics(db);
     const settings = guildSettingsStore(db);
     const digests = digestStore(db);
@@ -190,8 +189,49 @@ export function createApp({ config, logger, clock, db: opened, onFatalClose, bot
     services.push(bot);
     localGateway = () => bot.gatewayStatus();
     botView = { ...createBotView(bot.client, settings), gatewayStatus: async () => bot.gatewayStatus() };
+    // This process's client knows every guild it serves: its cache answers permission checks without a REST call.
+    senders = {
+      digest: createDigestSender(bot.client),
+      feed: createFeedSender(bot.client),
+      hallOfFame: createHallOfFameSender(bot.client),
+      report: createReportSender(bot.client),
+      roles: createRoleSender(bot.client),
+    };
+  } else if (config.DISCORD_TOKEN) {
+    // No gateway client that knows every guild here (the DISCORD_PROCESSES > 1 parent, or ROLES without bot): the
+    // jobs and sign-in checks ask Discord over REST (docs/adr/0037-jobs-and-sign-in-over-rest.md).
+    const discord = createDiscordRest({ token: config.DISCORD_TOKEN, apiBaseUrl: config.DISCORD_API_BASE_URL, clock });
+    const restView = createRestBotView(discord, guildSettingsStore(db));
+    if (runs.bot && botProcesses) {
+      services.push(botProcesses);
+      botView = { ...restView, gatewayStatus: () => botProcesses.gatewayStatus() };
+    } else {
+      botView = restView;
+    }
+    senders = {
+      digest: createRestDigestSender(discord),
+      feed: createRestFeedSender(discord),
+      hallOfFame: createRestHallOfFameSender(discord),
+      report: createRestReportSender(discord),
+      roles: createRestRoleSender(discord),
+    };
+    if (runs.jobs)
+      logger.info(
+        { processes: config.DISCORD_PROCESSES, bot: runs.bot },
+        'the jobs that post to Discord (digest, clip feed, hall of fame, clipper roles, monthly report) run here over REST',
+      );
+  } else if (runs.bot || runs.jobs) {
+    logger.warn(
+      'Discord bot disabled: set DISCORD_TOKEN to enable capture, slash commands, the weekly digest, the clip feed and the hall of fame',
+    );
+  }
+
+  if (senders) {
+    const analytics = createAnalytics(db);
+    const settings = guildSettingsStore(db);
+    const digests = digestStore(db);
     if (config.DIGEST_ENABLED) {
-      const sender = createDigestSender(bot.client);
+      const sender = senders.digest;
       scheduler.add({
         name: DIGEST_JOB_NAME,
         cron: DIGEST_CHECK_CRON,
@@ -204,21 +244,20 @@ export function createApp({ config, logger, clock, db: opened, onFatalClose, bot
     }
     // The clip feed (docs/feed.md) needs both ends: Twitch to poll and the bot to post.
     if (config.FEED_ENABLED && twitch) {
-      const sender = createFeedSender(bot.client);
-      scheduler.add(createFeedJob({ db, clock, logger, twitch, sender, helixCallsPerRun: config.FEED_HELIX_CALLS_PER_RUN }));
+      scheduler.add(createFeedJob({ db, clock, logger, twitch, sender: senders.feed, helixCallsPerRun: config.FEED_HELIX_CALLS_PER_RUN }));
     }
     // The hall of fame (docs/hall-of-fame.md): off until a guild sets it up, so the pass costs one read until then.
-    scheduler.add(createHallOfFameJob({ db, clock, logger, sender: createHallOfFameSender(bot.client) }));
+    scheduler.add(createHallOfFameJob({ db, clock, logger, sender: senders.hallOfFame }));
     clipperRoles = createRolesRunner({
       db,
       clock,
       logger,
-      sender: createRoleSender(bot.client),
+      sender: senders.roles,
       changesPerRun: config.ROLES_CHANGES_PER_RUN,
       changesPerMinute: config.ROLES_CHANGES_PER_MINUTE,
     });
     // The monthly report (docs/reports.md): off until a guild picks a channel; each month claimed before it is posted.
-    const reportSender = createReportSender(bot.client);
+    const reportSender = senders.report;
     const reports = reportStore(db);
     scheduler.add({
       name: REPORT_JOB_NAME,
@@ -229,12 +268,6 @@ export function createApp({ config, logger, clock, db: opened, onFatalClose, bot
         return outcomes.length === 0 ? 'no report due' : `${outcomes.length - failed} reports posted, ${failed} failed`;
       },
     });
-  } else if (!runs.bot) {
-    logger.info('Discord bot not run here (ROLES has no bot): the jobs that post to Discord run in processes with bot,jobs');
-  } else {
-    logger.warn(
-      'Discord bot disabled: set DISCORD_TOKEN to enable capture, slash commands, the weekly digest, the clip feed and the hall of fame',
-    );
   }
 
   // The monthly report by email (docs/reports.md): needs only SMTP, not the bot; each address's month claimed first.

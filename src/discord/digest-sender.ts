@@ -22,7 +22,7 @@ export function createDigestSender(client: Client): DigestSender {
         const sent = await channel.send({ embeds: [embed], allowedMentions: NO_MENTIONS, nonce, enforceNonce: true });
         return sent.id;
       } catch (error) {
-        throw deliveryError(channelId, error);
+        throw digestDeliveryError(channelId, error);
       }
     },
     async findPosted(channelId, digest) {
@@ -37,7 +37,7 @@ export function createDigestSender(client: Client): DigestSender {
   };
 }
 
-function deliveryError(channelId: string, error: unknown): Error {
+export function digestDeliveryError(channelId: string, error: unknown): Error {
   if (error instanceof DigestDeliveryError) return error;
   if (error instanceof DiscordAPIError) {
     switch (error.code) {

@@ -94,7 +94,7 @@ export function createFeedSender(client: Client): FeedSender {
         });
         return sent.id;
       } catch (error) {
-        throw deliveryError(channelId, error);
+        throw feedDeliveryError(channelId, error);
       }
     },
     poster() {
@@ -110,13 +110,13 @@ export function createFeedSender(client: Client): FeedSender {
         const mine = recent.find((m) => m.author.id === client.user?.id && (m.content === marker || m.content.startsWith(`${marker}\n`)));
         return mine?.id ?? null;
       } catch (error) {
-        throw deliveryError(channelId, error);
+        throw feedDeliveryError(channelId, error);
       }
     },
   };
 }
 
-function deliveryError(channelId: string, error: unknown): Error {
+export function feedDeliveryError(channelId: string, error: unknown): Error {
   if (error instanceof FeedDeliveryError) return error;
   if (error instanceof DiscordAPIError) {
     switch (error.code) {

@@ -51,7 +51,7 @@ export function createHallOfFameSender(client: Client): HallOfFameSender {
     return channel;
   };
   return {
-    checkHall(guildId, channelId) {
+    async checkHall(guildId, channelId) {
       const guild = client.guilds.cache.get(guildId);
       if (!guild) return 'Clipscope is not in this server any more (or Discord has not sent it yet).';
       const channel = guild.channels.cache.get(channelId);
@@ -61,13 +61,13 @@ export function createHallOfFameSender(client: Client): HallOfFameSender {
       const missing = REQUIRED.filter(([flag]) => !me?.has(flag)).map(([, name]) => name);
       return missing.length === 0 ? null : `Clipscope needs ${missing.join(', ')} in <#${channelId}>.`;
     },
-    isNsfw(guildId, channelId) {
+    async isNsfw(guildId, channelId) {
       const channel = client.guilds.cache.get(guildId)?.channels.cache.get(channelId);
       if (!channel) return null;
       const parent = channel.isThread() ? channel.parent : channel;
       return parent !== null && 'nsfw' in parent ? parent.nsfw : false;
     },
-    isBot(userId) {
+    async isBot(userId) {
       return userId === client.user?.id || client.users.cache.get(userId)?.bot === true;
     },
     async send(hallChannelId, repost, nonce) {
@@ -76,7 +76,7 @@ export function createHallOfFameSender(client: Client): HallOfFameSender {
         const sent = await channel.send({ content: renderRepost(repost), allowedMentions: NO_MENTIONS, nonce, enforceNonce: true });
         return sent.id;
       } catch (error) {
-        throw deliveryError(hallChannelId, error);
+        throw hallOfFameDeliveryError(hallChannelId, error);
       }
     },
     async findPosted(hallChannelId, repost) {
@@ -86,7 +86,7 @@ export function createHallOfFameSender(client: Client): HallOfFameSender {
         const recent = await channel.messages.fetch({ limit: RECENT_MESSAGES, cache: false });
         return recent.find((m) => m.author.id === client.user?.id && m.content.split('\n').includes(link))?.id ?? null;
       } catch (error) {
-        throw deliveryError(hallChannelId, error);
+        throw hallOfFameDeliveryError(hallChannelId, error);
       }
     },
     async edit(hallChannelId, repostMessageId, repost) {
@@ -94,7 +94,7 @@ export function createHallOfFameSender(client: Client): HallOfFameSender {
         const channel = await textChannel(hallChannelId);
         await channel.messages.edit(repostMessageId, { content: renderRepost(repost), allowedMentions: NO_MENTIONS });
       } catch (error) {
-        throw deliveryError(hallChannelId, error);
+        throw hallOfFameDeliveryError(hallChannelId, error);
       }
     },
     async remove(hallChannelId, repostMessageId) {
@@ -102,13 +102,13 @@ export function createHallOfFameSender(client: Client): HallOfFameSender {
         const channel = await textChannel(hallChannelId);
         await channel.messages.delete(repostMessageId);
       } catch (error) {
-        throw deliveryError(hallChannelId, error);
+        throw hallOfFameDeliveryError(hallChannelId, error);
       }
     },
   };
 }
 
-function deliveryError(channelId: string, error: unknown): Error {
+export function hallOfFameDeliveryError(channelId: string, error: unknown): Error {
   if (error instanceof HallOfFameDeliveryError) return error;
   if (error instanceof DiscordAPIError) {
     if (error.code === RESTJSONErrorCodes.UnknownMessage) return new HallOfFameDeliveryError('gone', 'the repost no longer exists');

@@ -27,7 +27,7 @@ export function createReportSender(client: Client): ReportSender {
         });
         return sent.id;
       } catch (error) {
-        throw deliveryError(channelId, error);
+        throw reportDeliveryError(channelId, error);
       }
     },
     async findPosted(channelId, post) {
@@ -40,7 +40,7 @@ export function createReportSender(client: Client): ReportSender {
   };
 }
 
-function deliveryError(channelId: string, error: unknown): Error {
+export function reportDeliveryError(channelId: string, error: unknown): Error {
   if (error instanceof ReportDeliveryError) return error;
   if (error instanceof DiscordAPIError) {
     switch (error.code) {

@@ -34,7 +34,7 @@ export function createRoleSender(client: Client): RoleSender {
       return new Set(member.roles.cache.keys());
     } catch (error) {
       if (error instanceof DiscordAPIError && error.code === RESTJSONErrorCodes.UnknownMember) return null;
-      throw deliveryError(error);
+      throw roleDeliveryError(error);
     }
   };
   const change = async (add: boolean, guildId: string, userId: string, roleId: string, reason: string): Promise<RoleChangeOutcome> => {
@@ -49,11 +49,11 @@ export function createRoleSender(client: Client): RoleSender {
     } catch (error) {
       // Left between the fetch and the change.
       if (error instanceof DiscordAPIError && error.code === RESTJSONErrorCodes.UnknownMember) return 'left';
-      throw deliveryError(error);
+      throw roleDeliveryError(error);
     }
   };
   return {
-    checkRole(guildId, roleId) {
+    async checkRole(guildId, roleId) {
       const guild = client.guilds.cache.get(guildId);
       if (!guild) return 'Clipscope is not in this server any more (or Discord has not sent it yet).';
       const role = guild.roles.cache.get(roleId);
@@ -65,7 +65,7 @@ export function createRoleSender(client: Client): RoleSender {
   };
 }
 
-function deliveryError(error: unknown): RoleDeliveryError {
+export function roleDeliveryError(error: unknown): RoleDeliveryError {
   if (error instanceof RoleDeliveryError) return error;
   const message = error instanceof Error ? error.message : String(error);
   return new RoleDeliveryError(`Discord refused the role change: ${message}`, { cause: error });

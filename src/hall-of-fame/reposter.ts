@@ -64,10 +64,14 @@ export async function runGuildPass(deps: ReposterDeps, settings: HallOfFameSetti
   const { db, sender, logger } = deps;
   const guildId = settings.guildId;
   const pass: GuildPass = { posted: 0, edited: 0, removed: 0, failed: 0, blocked: null };
-  const countOf = async (share: SharedMessage): Promise<ReactionCount> =>
-    countReactions(await messageReactors(db, guildId, share.messageId), settings, share.authorId, (id) => sender.isBot(id));
+  const countOf = async (share: SharedMessage): Promise<ReactionCount> => {
+    const reactors = await messageReactors(db, guildId, share.messageId);
+    const bots = new Set<string>();
+    for (const id of new Set(reactors.named.map((r) => r.userId))) if (await sender.isBot(id)) bots.add(id);
+    return countReactions(reactors, settings, share.authorId, (id) => bots.has(id));
+  };
 
-  pass.blocked = sender.checkHall(guildId, settings.channelId);
+  pass.blocked = await sender.checkHall(guildId, settings.channelId);
   if (pass.blocked === null) {
     // Reposts an earlier attempt left unfinished (it died, or Discord failed): finished first, after looking.
     for (const post of await staleHallOfFameClaims(db, guildId, deps.now() - CLAIM_STALE_MS, RETRIES_PER_PASS)) {
@@ -75,7 +79,7 @@ export async function runGuildPass(deps: ReposterDeps, settings: HallOfFameSetti
       const share = await sharedMessage(db, guildId, post.messageId);
       const claim = await claimHallOfFamePost(db, { ...post, now: deps.now(), staleBefore: deps.now() - CLAIM_STALE_MS });
       if (claim === null) continue;
-      if (!share || share.deleted || share.authorIsBot || !nsfwAllowed(sender, settings, share, post.hallChannelId)) {
+      if (!share || share.deleted || share.authorIsBot || !(await nsfwAllowed(sender, settings, share, post.hallChannelId))) {
         // Not to be reposted any more: what an earlier attempt may have posted comes down, and the claim ends.
         if ((await withdraw(deps, post)) === 'stop') return pass;
         continue;
@@ -95,7 +99,7 @@ export async function runGuildPass(deps: ReposterDeps, settings: HallOfFameSetti
       if (pass.posted >= POSTS_PER_PASS || deps.now() > deadline) break;
       if (await getHallOfFamePost(db, { guildId, messageId })) continue;
       const share = await sharedMessage(db, guildId, messageId);
-      if (!share || share.deleted || share.authorIsBot || !nsfwAllowed(sender, settings, share, settings.channelId)) continue;
+      if (!share || share.deleted || share.authorIsBot || !(await nsfwAllowed(sender, settings, share, settings.channelId))) continue;
       const count = await countOf(share);
       if (count.total < settings.threshold) continue;
       const repost = repostOf(share, count);
@@ -154,11 +158,16 @@ export async function runGuildPass(deps: ReposterDeps, settings: HallOfFameSetti
 }
 
 /** Shares in an NSFW channel go only to an NSFW hall that takes them; a channel the bot does not know is not risked. */
-function nsfwAllowed(sender: HallOfFameSender, settings: HallOfFameSettings, share: SharedMessage, hallChannelId: string): boolean {
-  const original = sender.isNsfw(settings.guildId, share.channelId);
+async function nsfwAllowed(
+  sender: HallOfFameSender,
+  settings: HallOfFameSettings,
+  share: SharedMessage,
+  hallChannelId: string,
+): Promise<boolean> {
+  const original = await sender.isNsfw(settings.guildId, share.channelId);
   if (original === null) return false;
   if (!original) return true;
-  return settings.nsfw && sender.isNsfw(settings.guildId, hallChannelId) === true;
+  return settings.nsfw && (await sender.isNsfw(settings.guildId, hallChannelId)) === true;
 }
 
 function repostOf(share: SharedMessage, count: ReactionCount): Repost {

@@ -27,12 +27,12 @@ export class HallOfFameDeliveryError extends ClipscopeError {
 }
 
 export interface HallOfFameSender {
-  /** Null when the bot may post in the hall channel, else why not (from the gateway's cache). */
-  checkHall(guildId: string, channelId: string): string | null;
+  /** Null when the bot may post in the hall channel, else why not (the gateway's cache, or Discord over REST). */
+  checkHall(guildId: string, channelId: string): Promise<string | null>;
   /** Whether the channel is NSFW (a thread: its parent); null when the bot does not know the channel. */
-  isNsfw(guildId: string, channelId: string): boolean | null;
-  /** Whether the user is a bot, as far as the gateway has told (the bot itself always is). */
-  isBot(userId: string): boolean;
+  isNsfw(guildId: string, channelId: string): Promise<boolean | null>;
+  /** Whether the user is a bot: as far as the gateway has told, or as Discord answers over REST (the bot itself is). */
+  isBot(userId: string): Promise<boolean>;
   /** Posts the repost with `nonce` (Discord drops a resend of it for a while); resolves with the message id. */
   send(hallChannelId: string, repost: Repost, nonce: string): Promise<string>;
   /** The id of the bot's recent message in the hall that is this original's repost, if an earlier attempt posted it. */

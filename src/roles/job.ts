@@ -123,7 +123,7 @@ export function createRolesRunner(deps: RolesJobDeps): RolesRunner {
             }
             cursor = { guildId: rule.guildId, roleId: rule.roleId };
             summary.rules += 1;
-            const refusal = deps.sender.checkRole(rule.guildId, rule.roleId);
+            const refusal = await deps.sender.checkRole(rule.guildId, rule.roleId);
             noteBlocked(rule, refusal);
             if (refusal !== null) {
               summary.blocked += 1;

@@ -13,7 +13,7 @@ export class RoleDeliveryError extends ClipscopeError {
 
 export interface RoleSender {
   /** Null when Clipscope may give and take the role (below its highest role, Manage Roles), else why not. */
-  checkRole(guildId: string, roleId: string): string | null;
+  checkRole(guildId: string, roleId: string): Promise<string | null>;
   /** Gives the role, with `reason` in the audit log. */
   addRole(guildId: string, userId: string, roleId: string, reason: string): Promise<RoleChangeOutcome>;
   /** Takes the role back, with `reason` in the audit log. */

@@ -84,6 +84,10 @@ describe('npm start with DISCORD_PROCESSES=2', () => {
       ]);
       // The parent runs no gateway of its own: every IDENTIFY came from a child, once per shard.
       expect(discord.identifies.map((i) => i.shard).sort()).toEqual([0, 1, 2, 3].map((id) => [id, SHARDS]));
+      // The parent schedules the jobs that post to Discord itself, over REST (docs/adr/0037), instead of warning.
+      const parent = lines().filter((l) => l.botProcess === undefined);
+      expect(parent.some((l) => String(l.msg).includes('run here over REST'))).toBe(true);
+      expect(parent.some((l) => String(l.msg).includes('are not run on this host'))).toBe(false);
 
       const url = String(lines().find((l) => typeof l.url === 'string')?.url);
       const health = async () => (await (await fetch(`${url}/healthz`)).json()).discord;

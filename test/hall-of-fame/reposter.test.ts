@@ -12,6 +12,8 @@ import type { Db } from '../../src/db/database';
 import { createDiscordBot, type DiscordBot } from '../../src/discord/bot';
 import { createDiscordClient } from '../../src/discord/client';
 import { createHallOfFameSender } from '../../src/discord/hall-of-fame-sender';
+import { createDiscordRest } from '../../src/discord/rest/discord-rest';
+import { createRestHallOfFameSender } from '../../src/discord/rest/senders';
 import { createHallOfFameRunner } from '../../src/hall-of-fame/job';
 import { createLogger, silentLogger } from '../../src/logger';
 import {
@@ -155,12 +157,15 @@ describe.each(testEngines())('the hall of fame on %s', (engine) => {
     await capture.flush();
   };
 
-  const runner = (over: { db?: Db; client?: Client; logger?: ReturnType<typeof silentLogger> } = {}) =>
+  const runner = (over: { db?: Db; client?: Client; logger?: ReturnType<typeof silentLogger>; rest?: boolean } = {}) =>
     createHallOfFameRunner({
       db: over.db ?? t.db,
       clock: systemClock,
       logger: over.logger ?? silentLogger(),
-      sender: createHallOfFameSender(over.client ?? bot.client),
+      // REST alone, as a ROLES=jobs process or the DISCORD_PROCESSES > 1 parent posts (docs/adr/0037).
+      sender: over.rest
+        ? createRestHallOfFameSender(createDiscordRest({ token: discord.token, apiBaseUrl: discord.apiBaseUrl, clock: systemClock }))
+        : createHallOfFameSender(over.client ?? bot.client),
     });
   const reposts = (channelId = hall.id): string[] =>
     [...(discord.messages.get(channelId)?.values() ?? [])].map((m) => String((m as { content?: string }).content ?? ''));
@@ -242,6 +247,27 @@ describe.each(testEngines())('the hall of fame on %s', (engine) => {
     await run.runOnce();
     expect(reposts()).toHaveLength(1);
     expect(shownCount(msg)).toBe(3);
+  });
+
+  it('reposts, edits and removes over REST alone, with the bot’s permissions in the hall read over REST', async () => {
+    await setHall({ removeBelow: 2 });
+    const msg = await share(alice, 'RestClip');
+    // Another bot's star is not counted: Discord says it is a bot (GET /users/{id}), asked once.
+    for (const who of [bob, carol, dave, otherBot]) await react(msg, who);
+    await settle();
+    const run = runner({ rest: true });
+    expect((await run.runOnce()).posted).toBe(1);
+    expect(shownCount(msg)).toBe(3);
+    expect(discord.requestsTo('GET', `/users/${otherBot.id}`)).toHaveLength(1);
+    await react(msg, erin);
+    await settle();
+    expect((await run.runOnce()).edited).toBe(1);
+    expect(shownCount(msg)).toBe(4);
+    for (const who of [bob, carol, dave]) await unreact(msg, who);
+    await settle();
+    expect((await run.runOnce()).removed).toBe(1);
+    expect(reposts()).toEqual([]);
+    expect(discord.requestsTo('GET', `/channels/${hall.id}`).length).toBeGreaterThanOrEqual(1);
   });
 
   it('batches the changes between passes into one edit, and removes the repost below remove_below for good', async () => {

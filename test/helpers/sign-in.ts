@@ -11,6 +11,8 @@ import { createTwitchLinks } from '../../src/auth/twitch-links';
 import type { Db } from '../../src/db/database';
 import { createDiscordClient } from '../../src/discord/client';
 import { createBotView } from '../../src/discord/bot-view';
+import { createRestBotView } from '../../src/discord/rest/bot-view';
+import { createDiscordRest } from '../../src/discord/rest/discord-rest';
 import type { HttpOptions, HttpServer } from '../../src/http/server';
 import { sessionService } from '../../src/http/services';
 import { ManualClock } from '../../src/clock';
@@ -68,6 +70,8 @@ export async function startSignInWorld(
     listen?: boolean;
     /** Clip feeds from the settings (none: the feed routes answer that Twitch is not configured). */
     feeds?: FeedAdmin;
+    /** Who answers the sign-in checks: the gateway client's cache (default), or REST alone (docs/adr/0037). */
+    botView?: 'gateway' | 'rest';
   },
 ): Promise<SignInWorld> {
   const alice = user({ username: 'alice', global_name: 'Alice' });
@@ -145,7 +149,13 @@ export async function startSignInWorld(
     signIn: {
       settings,
       sessions: sessionService(db, settings),
-      bot: createBotView(client, guildSettingsStore(db)),
+      bot:
+        options.botView === 'rest'
+          ? createRestBotView(
+              createDiscordRest({ token: discord.token, apiBaseUrl: discord.apiBaseUrl, clock: serverClock }),
+              guildSettingsStore(db),
+            )
+          : createBotView(client, guildSettingsStore(db)),
       guildSettings: guildSettingsStore(db),
       digests: digestStore(db),
       twitchLinks: createTwitchLinks(db),

@@ -259,8 +259,8 @@ describe.each(testEngines())('clipper roles on %s', (engine) => {
     await enableRule({ roleId: roleIds.mods, kind: 'top_sharers_by_shares' });
     await enableRule({ roleId: lockedRole, kind: 'top_sharers_by_shares' }, lockedGuildId);
     const sender = createRoleSender(bot.client);
-    expect(sender.checkRole(guildId, roleIds.mods)).toContain('is not below Clipscope’s highest role');
-    expect(sender.checkRole(lockedGuildId, lockedRole)).toContain('Manage Roles');
+    expect(await sender.checkRole(guildId, roleIds.mods)).toContain('is not below Clipscope’s highest role');
+    expect(await sender.checkRole(lockedGuildId, lockedRole)).toContain('Manage Roles');
     expect(await runner().runOnce()).toEqual({ ...zero, rules: 2, blocked: 2 });
     expect(roleChanges()).toEqual([]);
     expect(holders(roleIds.mods)).toEqual([]);

@@ -607,6 +607,11 @@ export class FakeDiscord {
       },
     }));
     this.route('GET', '/gateway', () => ({ body: { url: this.gatewayUrl } }));
+    // A user as GET /users/{id} shows it (its `bot` flag): any member, reactor or message author the fake knows.
+    this.route('GET', '/users/:userId', ({ params }) => {
+      const found = this.findUser(params.userId!);
+      return found ? { body: found } : { status: 404, body: { message: 'Unknown User', code: 10013 } };
+    });
     this.route('GET', '/users/@me', () => ({ body: this.bot }));
     // A guild member as the bot fetches it (discord.js guild.members.fetch): its current roles.
     this.route('GET', '/guilds/:guildId/members/:userId', ({ params }) => {
@@ -614,6 +619,25 @@ export class FakeDiscord {
       if (!guild) return { status: 404, body: { message: 'Unknown Guild', code: 10004 } };
       const found = params.userId === this.bot.id ? this.botMemberIn(guild) : guild.members?.find((m) => m.user.id === params.userId);
       return found ? { body: found } : { status: 404, body: { message: 'Unknown Member', code: 10007 } };
+    });
+    // The guild as the bot fetches it over REST: owner and roles (a guild it is not in answers 404 Unknown Guild).
+    this.route('GET', '/guilds/:guildId', ({ params }) => {
+      const guild = this.guilds.find((g) => g.id === params.guildId);
+      if (!guild) return { status: 404, body: { message: 'Unknown Guild', code: 10004 } };
+      const {
+        members: _m,
+        channels: _c,
+        threads: _t,
+        voice_states: _v,
+        presences: _p,
+        ...rest
+      } = guildCreate(guild, this.botMemberIn(guild));
+      return { body: rest };
+    });
+    this.route('GET', '/guilds/:guildId/channels', ({ params }) => {
+      const guild = this.guilds.find((g) => g.id === params.guildId);
+      if (!guild) return { status: 404, body: { message: 'Unknown Guild', code: 10004 } };
+      return { body: (guild.channels ?? []).map((c) => ({ ...c, guild_id: guild.id })) };
     });
     this.route('GET', '/guilds/:guildId/roles', ({ params }) => {
       const guild = this.guilds.find((g) => g.id === params.guildId);
@@ -668,7 +692,10 @@ export class FakeDiscord {
       const limit = Math.min(100, Math.max(1, Number(query.get('limit') ?? 25) || 25));
       return { body: (after ? users.filter((u) => compareIds(u.id, after) > 0) : users).slice(0, limit) };
     });
-    this.route('POST', '/channels/:channelId/messages', ({ params, body }) => ({ body: this.postMessage(params.channelId!, body) }));
+    // JSON, or multipart/form-data with files (payload_json and files[n], as @discordjs/rest sends attachments).
+    this.route('POST', '/channels/:channelId/messages', (request) => ({
+      body: this.postMessage(request.params.channelId!, messageBody(request)),
+    }));
     this.route('PATCH', '/channels/:channelId/messages/:messageId', ({ params, body }) => {
       const existing = this.messages.get(params.channelId!)?.get(params.messageId!);
       if (!existing) return unknownMessage;
@@ -730,6 +757,20 @@ export class FakeDiscord {
     return role.id !== guild.id && highest > Number(role.position ?? 0);
   }
 
+  private findUser(id: string): ApiUser | undefined {
+    if (id === this.bot.id) return this.bot;
+    for (const guild of this.guilds) {
+      const found = guild.members?.find((m) => m.user.id === id);
+      if (found) return found.user;
+    }
+    for (const users of this.reactionUsers.values()) {
+      const found = users.find((u) => u.id === id);
+      if (found) return found;
+    }
+    for (const channel of this.messages.values()) for (const m of channel.values()) if (m.author.id === id) return m.author;
+    return undefined;
+  }
+
   private findChannel(id: string): Record<string, unknown> | undefined {
     for (const guild of this.guilds) {
       const channel = [...(guild.channels ?? []), ...(guild.threads ?? [])].find((c) => c.id === id);
@@ -761,6 +802,44 @@ export class FakeDiscord {
       edited_timestamp: null,
     };
   }
+}
+
+/** The parts of a multipart/form-data body: each part's headers and bytes. */
+export function multipartParts(request: Pick<RecordedRequest, 'headers' | 'raw'>): Array<{ headers: string; body: Buffer }> {
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(String(request.headers['content-type'] ?? ''));
+  const raw = request.raw;
+  if (!boundary || !raw) return [];
+  const delimiter = Buffer.from(`--${boundary[1] ?? boundary[2]}`);
+  const parts: Array<{ headers: string; body: Buffer }> = [];
+  let at = raw.indexOf(delimiter);
+  while (at >= 0) {
+    const next = raw.indexOf(delimiter, at + delimiter.length);
+    if (next < 0) break;
+    const part = raw.subarray(at + delimiter.length + 2, next - 2);
+    const split = part.indexOf('\r\n\r\n');
+    if (split >= 0) parts.push({ headers: part.subarray(0, split).toString('utf8'), body: part.subarray(split + 4) });
+    at = next;
+  }
+  return parts;
+}
+
+/** A message body as sent: the JSON, or a multipart body's payload_json with its files as attachments. */
+function messageBody(request: RouteRequest): unknown {
+  if (!String(request.headers['content-type'] ?? '').startsWith('multipart/form-data')) return request.body;
+  const parts = multipartParts(request);
+  const json = parts.find((p) => /name="payload_json"/.test(p.headers));
+  const payload = (json ? JSON.parse(json.body.toString('utf8')) : {}) as Record<string, unknown>;
+  const files = parts.filter((p) => /name="files\[\d+\]"/.test(p.headers));
+  return {
+    ...payload,
+    attachments: files.map((f) => ({
+      id: snowflake(),
+      filename: /filename="([^"]*)"/.exec(f.headers)?.[1] ?? 'file',
+      size: f.body.length,
+      url: 'https://cdn.discordapp.com/attachments/fake',
+      proxy_url: 'https://media.discordapp.net/attachments/fake',
+    })),
+  };
 }
 
 const ADMINISTRATOR = 1n << 3n;
@@ -810,9 +889,18 @@ function matchPath(pattern: string[], segments: string[]): Record<string, string
     const p = pattern[i]!;
     const s = segments[i]!;
     if (p.startsWith(':')) params[p.slice(1)] = s;
-    else if (p !== s) return null;
+    // A literal matches encoded too: @discordjs/rest sends `/users/@me` as `/users/%40me`, which Discord decodes.
+    else if (p !== s && p !== safeDecode(s)) return null;
   }
   return params;
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 /** Interaction callbacks and webhook followups are authorised by their token in the path, not the bot token. */
