@@ -49,9 +49,9 @@ import { startHttpWorker, type HttpWorker } from './http/worker-thread';
 import type { Logger } from './logger';
 import { createExclusive } from './scheduler/exclusive';
 import { createScheduler, processHolderId, type Scheduler } from './scheduler/scheduler';
-import { createTwitchApi, type TwitchApi } from './twitch/client';
+import type { TwitchApi } from './twitch/client';
 import { createTwitchJobs } from './twitch/jobs';
-import { shareHelixBudget } from './twitch/shared-budget';
+import { createSharedTwitchApi } from './twitch/shared-budget';
 import type { Service } from './service';
 
 export type { Service };
@@ -114,15 +114,15 @@ export function createApp({ config, logger, clock, db: opened, onFatalClose, bot
 
   let twitch: TwitchApi | null = null;
   if (config.TWITCH_CLIENT_ID && config.TWITCH_CLIENT_SECRET) {
-    const client = createTwitchApi({
+    // Every process of this client id spends Helix's one bucket through the database (ADR 0034).
+    twitch = createSharedTwitchApi({
       clientId: config.TWITCH_CLIENT_ID,
       clientSecret: config.TWITCH_CLIENT_SECRET,
       logger,
       idsPerCall: config.TWITCH_IDS_PER_CALL,
+      db,
+      clock,
     });
-    // Every process of this client id spends Helix's one bucket through the database (ADR 0034).
-    shareHelixBudget(client, { db, clock, logger, clientId: config.TWITCH_CLIENT_ID });
-    twitch = client;
     for (const job of createTwitchJobs({ db, clock, logger, twitch, config })) scheduler.add(job);
     if (runs.jobs)
       logger.info(

@@ -1,26 +1,39 @@
 // Opening the Twitch client for a CLI command: the same Twurple client as the service, or one clear error.
 import type { Writable } from 'node:stream';
+import { systemClock } from '../clock';
 import type { Config } from '../config';
+import type { Db } from '../db/database';
 import { createLogger, type Logger } from '../logger';
-import { createTwitchApi, type TwurpleTwitchApi } from '../twitch/client';
+import type { TwurpleTwitchApi } from '../twitch/client';
+import { createSharedTwitchApi } from '../twitch/shared-budget';
 import { CliError, type CliIo } from './command';
 
-/** Builds the client from TWITCH_CLIENT_ID/SECRET; without them the command cannot work, and says how to fix it. */
-export function openTwitchForCli(config: Config, io: CliIo): { twitch: TwurpleTwitchApi; logger: Logger } {
+/** Without TWITCH_CLIENT_ID/SECRET a Twitch command cannot work: says how to fix it (before the database is opened). */
+export function requireTwitchCredentials(config: Config): { clientId: string; clientSecret: string } {
   if (!config.TWITCH_CLIENT_ID || !config.TWITCH_CLIENT_SECRET) {
     throw new CliError(
       "Twitch credentials missing: set TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET (or TWURPLE_MOCK_API_PORT with the mock API's client) and run again",
     );
   }
+  return { clientId: config.TWITCH_CLIENT_ID, clientSecret: config.TWITCH_CLIENT_SECRET };
+}
+
+/**
+ * Builds the client from TWITCH_CLIENT_ID/SECRET, spending the client id's shared Helix bucket in `db` with the
+ * service's processes (ADR 0034).
+ */
+export function openTwitchForCli(config: Config, io: CliIo, db: Db): { twitch: TwurpleTwitchApi; logger: Logger } {
+  const credentials = requireTwitchCredentials(config);
   // Only errors reach the terminal: warnings about retried calls would tear the progress bar.
   const logger = createLogger({
     level: config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? config.LOG_LEVEL : 'error',
     destination: io.stderr,
   });
-  const twitch = createTwitchApi({
-    clientId: config.TWITCH_CLIENT_ID,
-    clientSecret: config.TWITCH_CLIENT_SECRET,
+  const twitch = createSharedTwitchApi({
+    ...credentials,
     logger,
+    db,
+    clock: systemClock,
     idsPerCall: config.TWITCH_IDS_PER_CALL,
     // Each command stops on refused credentials and prints the reason once itself.
     logRefusedCredentials: false,

@@ -9,10 +9,9 @@ import { closeDb, openDb } from '../db/open';
 import { guildSettingsStore } from '../db/guild-settings';
 import { digestStore } from '../db/stores/digests';
 import { createTwitchLinks } from '../auth/twitch-links';
-import { createFeedAdmin } from '../feed/admin';
 import { createLogger } from '../logger';
-import { createTwitchApi } from '../twitch/client';
 import { startReadPool, type ReadPool } from './read-pool';
+import { createDashboardFeedAdmin } from '../feed/dashboard-admin';
 import { createHttpServer, type HttpServer } from './server';
 import { remoteBotView } from './bot-bridge';
 import { httpServices, sessionService } from './services';
@@ -72,8 +71,9 @@ async function run(port: NonNullable<typeof parentPort>, data: HttpWorkerData): 
           guildSettings: guildSettingsStore(db),
           digests: digestStore(db),
           twitchLinks: createTwitchLinks(db),
-          // Clip feeds from the dashboard's settings: the slash command's service, with this thread's Twitch client.
-          feeds: data.twitch ? createFeedAdmin({ db, clock: systemClock, twitch: createTwitchApi({ ...data.twitch, logger }) }) : null,
+          // Clip feeds from the dashboard's settings: the slash command's service, with this thread's Twitch client
+          // spending the client id's shared Helix bucket.
+          feeds: createDashboardFeedAdmin({ db, clock: systemClock, logger, twitch: data.twitch }),
           moods: createMoodAdmin({ db, clock: systemClock }),
         }
       : null;

@@ -5,6 +5,7 @@ import type { Clock } from '../clock';
 import type { Db } from '../db/database';
 import { takeBudgetGrant } from '../db/stores/helix-claims';
 import type { Logger } from '../logger';
+import { createTwitchApi, type TwitchApiOptions, type TwurpleTwitchApi } from './client';
 import { DEFAULT_PACING, type HelixPacer, type SharedBudget } from './pacing';
 
 export interface SharedBudgetOptions {
@@ -81,4 +82,23 @@ export function createSharedBudget(options: SharedBudgetOptions): SharedBudget {
 /** Makes the client's pacer draw on the client id's shared bucket (a client without pacing is left alone). */
 export function shareHelixBudget(twitch: { pacer: HelixPacer | null }, options: SharedBudgetOptions): void {
   twitch.pacer?.shareBudget(createSharedBudget(options));
+}
+
+export interface SharedTwitchApiOptions extends TwitchApiOptions {
+  /** The database that holds the client id's bucket row. */
+  db: Db;
+  clock: Clock;
+  /** The bucket's figures, for tests (Helix's 800 points a minute by default). */
+  budget?: Omit<SharedBudgetOptions, 'db' | 'clock' | 'logger' | 'clientId'>;
+}
+
+/**
+ * The one way the product builds a Helix client: paced, and spending the client id's shared bucket, so the service's
+ * jobs, the HTTP thread's dashboard actions and the CLI cannot overdraw Twitch's 800 points a minute together.
+ */
+export function createSharedTwitchApi(options: SharedTwitchApiOptions): TwurpleTwitchApi {
+  const { db, clock, budget, ...api } = options;
+  const twitch = createTwitchApi(api);
+  shareHelixBudget(twitch, { ...budget, db, clock, logger: api.logger, clientId: api.clientId });
+  return twitch;
 }

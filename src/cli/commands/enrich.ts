@@ -14,8 +14,7 @@ import { createGameNames, type GameNames } from '../../twitch/game-names';
 import { CliError, type CliCommand, type CliIo } from '../command';
 import { createProgress, formatDuration } from '../progress';
 import { closeCommandDatabase, openCommandDatabase, storageProblemError } from '../database';
-import { shareHelixBudget } from '../../twitch/shared-budget';
-import { openTwitchForCli, progressStream } from '../twitch-client';
+import { openTwitchForCli, progressStream, requireTwitchCredentials } from '../twitch-client';
 
 export const enrichCommand: CliCommand = {
   name: 'enrich',
@@ -50,10 +49,10 @@ Exit status: 0 when no pending clip is left (failed ones are listed); 1 with the
     if (!Number.isInteger(maxWaitSeconds) || maxWaitSeconds < 0)
       throw new CliError(`--max-wait expects whole seconds, got "${maxWaitText}"`, 2);
     const config = loadConfig(io.env);
-    const { twitch, logger } = openTwitchForCli(config, io);
+    requireTwitchCredentials(config);
     const db = await openCommandDatabase(io, values.database, { command: 'enrich', needs: ['twitch'] });
     // The same Helix bucket as the service's processes of this client id (ADR 0034).
-    shareHelixBudget(twitch, { db, clock: systemClock, logger, clientId: config.TWITCH_CLIENT_ID ?? '' });
+    const { twitch, logger } = openTwitchForCli(config, io, db);
     const clock = systemClock;
     const gameNames = createGameNames(twitch, clock);
     let drained: Drained | undefined;

@@ -15,8 +15,7 @@ import { createGameNames } from '../../twitch/game-names';
 import { CliError, type CliCommand } from '../command';
 import { createProgress } from '../progress';
 import { closeCommandDatabase, openCommandDatabase, storageProblemError } from '../database';
-import { shareHelixBudget } from '../../twitch/shared-budget';
-import { guildOption, openTwitchForCli, progressStream } from '../twitch-client';
+import { guildOption, openTwitchForCli, progressStream, requireTwitchCredentials } from '../twitch-client';
 
 const DAY_MS = 86_400_000;
 
@@ -43,10 +42,10 @@ Exit status: 0 when every channel synced; 1 with the reason otherwise.`,
     const guildId = guildOption(values.guild);
     const logins = Array.isArray(values.channel) ? values.channel.filter((v): v is string => typeof v === 'string') : [];
     const config = loadConfig(io.env);
-    const { twitch, logger } = openTwitchForCli(config, io);
+    requireTwitchCredentials(config);
     const db = await openCommandDatabase(io, values.database, { command: 'sync-twitch', needs: ['twitch'] });
     // The same Helix bucket as the service's processes of this client id (ADR 0034).
-    shareHelixBudget(twitch, { db, clock: systemClock, logger, clientId: config.TWITCH_CLIENT_ID ?? '' });
+    const { twitch, logger } = openTwitchForCli(config, io, db);
     const clock = systemClock;
     try {
       let channels: TwitchChannel[];

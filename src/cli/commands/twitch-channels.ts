@@ -65,7 +65,7 @@ Options:
         if (missing.length > 0) throw new CliError(`not registered for server ${guildId}: ${missing.join(', ')}`);
         return 0;
       }
-      const { twitch } = openTwitchForCli(config, io);
+      const { twitch } = openTwitchForCli(config, io, db);
       try {
         const added = await registerTwitchChannels({ db, clock: systemClock, twitch }, guildId, logins);
         for (const c of added) io.stdout.write(`Registered ${c.broadcasterLogin} (${c.broadcasterName}, id ${c.broadcasterId}).\n`);
