@@ -103,14 +103,17 @@ describe('read workers on a long query (SQLite, a generated community)', () => {
   let small: string;
   let pool: ReadPool | null = null;
   let server: HttpServer | null = null;
-  /** Growth opportunities over an explicit two-year range: hundreds of milliseconds on this data, never cached. */
+  /**
+   * Growth opportunities over an explicit two-year range, never cached: 450–620 ms on this data at load 4, against the
+   * timeout test's 120 ms limit (at 5,000 clips it took about 150 ms, right at the old 150 ms limit, and passed by luck).
+   */
   const longQuery = (n: number) =>
     `/analytics/api/growth-opportunities?from=${new Date(END - 700 * 86_400_000 + n).toISOString()}&to=${new Date(END).toISOString()}`;
   const cached = '/analytics/api/overview?period=week';
 
   beforeAll(async () => {
     temp = createTempDb();
-    generateCommunity(temp.db, { clips: 5000, guilds: 2, seed: 11, endAt: END });
+    generateCommunity(temp.db, { clips: 20000, guilds: 2, seed: 11, endAt: END });
     await aggregateAnalytics(temp.db, { full: true }, { clock: new ManualClock(END) });
     const guilds = await createAnalytics(temp.db).guilds();
     big = (await createApiToken(temp.db, { guildId: guilds[0]!.guildId }, END)).token;
@@ -143,7 +146,7 @@ describe('read workers on a long query (SQLite, a generated community)', () => {
   });
 
   it('stops an answer past its time limit with a 503 query_timeout, replaces the worker, and answers again', async () => {
-    ({ server } = await startTestServer(temp.db, {}, new ManualClock(END), { reads: openPool(150, 1).analytics }));
+    ({ server } = await startTestServer(temp.db, {}, new ManualClock(END), { reads: openPool(120, 1).analytics }));
     const response = await server.app.inject({ url: longQuery(2), headers: bearer(big) });
     expect(response.statusCode).toBe(503);
     expect(response.json()).toMatchObject({ error: 'query_timeout' });
