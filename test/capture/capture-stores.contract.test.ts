@@ -229,6 +229,25 @@ describe.each(testEngines())('capture stores on %s', (engine) => {
     await clearCapture(t.db);
   });
 
+  /** The events one write at a time, then again from empty tables with each group as one capture batch. */
+  async function oneByOneThenBatched(batches: Event[][]) {
+    const oneByOne: unknown[] = [];
+    for (const event of batches.flat()) oneByOne.push(await event(t.db));
+    const expected = await captureState(t.db);
+    await clearCapture(t.db);
+    const batched: unknown[] = [];
+    for (const batch of batches) {
+      batched.push(
+        ...(await inCaptureBatch(t.db, async (tx) => {
+          const out: unknown[] = [];
+          for (const event of batch) out.push(await event(tx));
+          return out;
+        })),
+      );
+    }
+    return { oneByOne, batched, expected };
+  }
+
   it('counts a clip posted in three messages as three shares, and keeps guilds apart', async () => {
     for (const id of ['m1', 'm2', 'm3']) await recordMessage(t.db, snapshot(id, link('ClipOne')), T0);
     await recordMessage(t.db, snapshot('m1', link('ClipOne'), { guildId: 'g2' }), T0);
@@ -415,7 +434,6 @@ describe.each(testEngines())('capture stores on %s', (engine) => {
   });
 
   it('judges reactions on messages of an earlier batch, and on messages another edit or deletion did not touch, as one write at a time', async () => {
-    type Event = (db: Db) => Promise<unknown>;
     const first: Event[] = [
       (db) => recordMessage(db, snapshot('m1', link('ClipOne')), T0),
       (db) => recordReactionAdded(db, reaction('m1', '🔥', 'u1'), T0),
@@ -437,27 +455,13 @@ describe.each(testEngines())('capture stores on %s', (engine) => {
       (db) => recordReactionAdded(db, reaction('m2', '👍', 'u5'), T0 + 11),
       (db) => recordReactionAdded(db, reaction('m1', '👍', 'u4'), T0 + 12),
     ];
-    const oneByOne: unknown[] = [];
-    for (const event of [...first, ...second]) oneByOne.push(await event(t.db));
-    const expected = await captureState(t.db);
-    await clearCapture(t.db);
-    const batched: unknown[] = [];
-    for (const batch of [first, second]) {
-      batched.push(
-        ...(await inCaptureBatch(t.db, async (tx) => {
-          const out: unknown[] = [];
-          for (const event of batch) out.push(await event(tx));
-          return out;
-        })),
-      );
-    }
+    const { oneByOne, batched, expected } = await oneByOneThenBatched([first, second]);
     expect(batched).toEqual(oneByOne);
     expect(oneByOne.slice(2).filter((a) => typeof a === 'boolean')).toEqual([false, true, true, false, true, false, true, true, false]);
     expect(await captureState(t.db)).toEqual(expected);
   });
 
   it('judges reactions on a message with more reactions than a batch keeps as one write at a time', async () => {
-    type Event = (db: Db) => Promise<unknown>;
     const first: Event[] = [
       (db) => recordMessage(db, snapshot('m1', link('ClipOne')), T0),
       ...Array.from(
@@ -472,20 +476,7 @@ describe.each(testEngines())('capture stores on %s', (engine) => {
       (db) => recordReactionAdded(db, reaction('m1', '😂', 'u3'), T0 + 201),
       (db) => recordReactionAdded(db, reaction('m1', '😂', 'u3'), T0 + 202),
     ];
-    const oneByOne: unknown[] = [];
-    for (const event of [...first, ...second]) oneByOne.push(await event(t.db));
-    const expected = await captureState(t.db);
-    await clearCapture(t.db);
-    const batched: unknown[] = [];
-    for (const batch of [first, second]) {
-      batched.push(
-        ...(await inCaptureBatch(t.db, async (tx) => {
-          const out: unknown[] = [];
-          for (const event of batch) out.push(await event(tx));
-          return out;
-        })),
-      );
-    }
+    const { oneByOne, batched, expected } = await oneByOneThenBatched([first, second]);
     expect(batched).toEqual(oneByOne);
     expect(batched.slice(-3)).toEqual([false, true, false]);
     expect(await captureState(t.db)).toEqual(expected);
