@@ -12,7 +12,7 @@ import { guildSettingsStore } from './db/guild-settings';
 import { digestStore } from './db/stores/digests';
 import { reportEmailStore } from './db/stores/report-emails';
 import { reportStore } from './db/stores/reports';
-import { DIGEST_CHECK_CRON, DIGEST_JOB_NAME, runDueDigests } from './digest/weekly';
+import { DIGEST_JOB_NAME, runDueDigests } from './digest/weekly';
 import { REPORT_EMAIL_CHECK_CRON, REPORT_EMAIL_JOB_NAME, runDueReportEmails } from './reports/email';
 import { REPORT_CHECK_CRON, REPORT_JOB_NAME, runDueReports } from './reports/monthly';
 import { createAdminServices } from './discord/admin-services';
@@ -234,7 +234,7 @@ export function createApp({ config, logger, clock, db: opened, onFatalClose, bot
       const sender = senders.digest;
       scheduler.add({
         name: DIGEST_JOB_NAME,
-        cron: DIGEST_CHECK_CRON,
+        cron: config.DIGEST_CHECK_CRON,
         run: async () => {
           const outcomes = await runDueDigests({ settings, digests, clock, logger, analytics, sender });
           const failed = outcomes.filter((o) => o.status === 'failed').length;

@@ -3,6 +3,7 @@ import cron from 'node-cron';
 import { z } from 'zod';
 import { isValidTimeZone } from './analytics/periods';
 import { DEFAULT_DATABASE_CACHE_MB } from './db/client';
+import { DIGEST_CHECK_CRON } from './digest/weekly';
 import { MAX_SHARD_COUNT, parseShardIds, type ShardCountSetting, type ShardIdsSetting } from './discord/shard-plan';
 import { ClipscopeError } from './errors';
 
@@ -191,6 +192,8 @@ export const configSchema = z.object({
   AGGREGATE_CRON: cronExpression.default('15 3 * * *'),
   AGGREGATE_INCREMENTAL_CRON: cronExpression.default('*/5 * * * *'),
   DIGEST_ENABLED: booleanFlag.default(true),
+  /** When the scheduler looks for due weekly digests; each guild's own weekday and hour decide what is due. */
+  DIGEST_CHECK_CRON: cronExpression.default(DIGEST_CHECK_CRON),
   /** The clip feed (docs/feed.md): posts new clips of followed channels where a guild has set up a feed. */
   FEED_ENABLED: booleanFlag.default(true),
   /** Helix calls one run of the feed job (every minute) may make, so feeds cannot crowd out enrichment and sync. */

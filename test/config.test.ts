@@ -40,6 +40,11 @@ describe('loadConfig', () => {
       /REFRESH_CRON: expected a valid cron expression.*TWITCH_SYNC_CRON: expected a valid cron expression/,
     );
     expect(loadConfig({ AGGREGATE_CRON: '0 0 * * mon', AGGREGATE_INCREMENTAL_CRON: '*/10 * * * * *' }).AGGREGATE_CRON).toBe('0 0 * * mon');
+    expect(() => loadConfig({ DIGEST_CHECK_CRON: '*/15 * * *' })).toThrow(
+      /DIGEST_CHECK_CRON: expected a cron expression with 5 or 6 fields/,
+    );
+    expect(loadConfig({}).DIGEST_CHECK_CRON).toBe('*/15 * * * *');
+    expect(loadConfig({ DIGEST_CHECK_CRON: '*/2 * * * * *' }).DIGEST_CHECK_CRON).toBe('*/2 * * * * *');
   });
 
   it('takes numbers in plain decimal only, naming the variable otherwise', () => {

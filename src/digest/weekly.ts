@@ -13,8 +13,8 @@ import { ClipscopeError } from '../errors';
 export { collectDigestData, type DigestAnalytics, type WeeklyDigestData } from './data';
 
 /**
- * How often the scheduler looks for due digests. Every 15 minutes rather than hourly, so that guilds in
- * half- and quarter-hour timezones (India, Nepal, Newfoundland…) get theirs on time too.
+ * How often the scheduler looks for due digests by default (DIGEST_CHECK_CRON). Every 15 minutes rather than hourly,
+ * so that guilds in half- and quarter-hour timezones (India, Nepal, Newfoundland…) get theirs on time too.
  */
 export const DIGEST_CHECK_CRON = '*/15 * * * *';
 export const DIGEST_JOB_NAME = 'weekly-digest';
