@@ -54,11 +54,21 @@ function pageLimitFiller(): DiskFiller {
     jobsThatMustFail: ['twitch-enrich'],
     dir,
     fill(db) {
+      // A full disk leaves no room at all, but a page limit still lets writes reuse the file's free pages (a
+      // migration's table rebuilds leave some): take them first, or a small write such as enrichment's fits and the
+      // outage is not one.
+      const client = sqliteClient(db);
+      client.exec('CREATE TABLE IF NOT EXISTS disk_full_filler (b BLOB NOT NULL)');
+      const pageSize = Number(client.pragma('page_size', { simple: true }));
+      const insert = client.prepare('INSERT INTO disk_full_filler (b) VALUES (zeroblob(?))');
+      for (let i = 0; i < 10_000 && Number(client.pragma('freelist_count', { simple: true })) > 0; i++) insert.run(pageSize / 2);
       // max_page_count cannot go below the current size, so this is "not one page more".
-      sqliteClient(db).pragma('max_page_count = 1');
+      client.pragma('max_page_count = 1');
     },
     free(db) {
-      sqliteClient(db).pragma('max_page_count = 4294967294');
+      const client = sqliteClient(db);
+      client.pragma('max_page_count = 4294967294');
+      client.exec('DROP TABLE IF EXISTS disk_full_filler');
     },
     cleanup() {
       fs.rmSync(dir, { recursive: true, force: true });
