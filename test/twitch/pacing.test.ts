@@ -121,7 +121,15 @@ describe('HelixPacer with a shared budget (virtual clock)', () => {
   it('spends its grant point by point and asks for the next only when it is gone', async () => {
     const { pacer } = virtualTwitch({ initialPoints: 800 });
     const asked: number[] = [];
-    pacer.shareBudget({ grantSize: 20, retryMs: 75, maxWaitMs: 60_000, grant: async (want) => (asked.push(want), want) });
+    pacer.shareBudget({
+      grantSize: 20,
+      retryMs: 75,
+      maxWaitMs: 60_000,
+      grant: async (want) => {
+        asked.push(want);
+        return want;
+      },
+    });
     for (let i = 0; i < 45; i++) await pacer.take();
     expect(asked).toEqual([20, 20, 20]);
     expect(pacer.grantedPoints).toBe(15);
