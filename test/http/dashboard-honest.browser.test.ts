@@ -154,16 +154,28 @@ describe.skipIf(!hasChromium)('an honest dashboard in Chromium', () => {
   describe('numbers that say what they are', () => {
     it('shows the figure "most engaging creators" ranks by, in order', async () => {
       await page.click('#period-buttons button[data-period=all_time]');
-      await expect.poll(() => page.locator('#growth').getAttribute('data-state')).toBe('ready');
-      // The period switch re-renders the panel: wait for the new list, not the previous render's 'ready'.
-      await expect.poll(() => page.locator('#growth .growth-list').nth(1).locator('li').count()).toBeGreaterThan(1);
-      const lines = await page.locator('#growth .growth-list').nth(1).locator('li').allTextContents();
+      // The panel can re-render between two reads (a period switch, a live refresh): take its text and its list in one
+      // snapshot, once a render with the list is on the page.
+      const snapshot = () =>
+        page.locator('#growth').evaluate((el) => ({
+          ready: el.getAttribute('data-state') === 'ready',
+          text: el.textContent ?? '',
+          lines: Array.from(el.querySelectorAll('.growth-list')[1]?.querySelectorAll('li') ?? [], (li) => li.textContent ?? ''),
+        }));
+      let seen = await snapshot();
+      await expect
+        .poll(async () => {
+          seen = await snapshot();
+          return seen.ready && seen.lines.length > 1;
+        })
+        .toBe(true);
+      const { text, lines } = seen;
       const perClip = lines.map((line) => {
         expect(line).toMatch(/ · [\d.]+ per clip \(\d+ shares? \+ \d+ reactions? on \d+ clips?\)$/);
         return Number(/([\d.]+) per clip/.exec(line)?.[1]);
       });
       expect(perClip).toEqual([...perClip].sort((a, b) => b - a));
-      expect(await page.locator('#growth').textContent()).toContain('Ranked by Discord shares + reactions per clip');
+      expect(text).toContain('Ranked by Discord shares + reactions per clip');
     });
 
     it('never says "1 clips", "1 shares", "1 reactions" or "1 views"', async () => {
