@@ -42,6 +42,28 @@ describe.each(testEngines())('jobs over REST on %s', (engine) => {
     await t?.close();
   });
 
+  /** A ROLES=jobs app on its own handle to the test database, posting to the fake Discord over REST. */
+  const startJobsApp = async (clock: ManualClock, env: Record<string, string> = {}): Promise<App> => {
+    const handle = await t!.openAnother();
+    const app = createApp({
+      config: loadConfig({
+        ...t!.env,
+        ROLES: 'jobs',
+        HTTP_ENABLED: 'false',
+        TZ: 'UTC',
+        DISCORD_TOKEN: discord!.token,
+        DISCORD_API_BASE_URL: discord!.apiBaseUrl,
+        ...env,
+      }),
+      logger: process.env.DEBUG_REST ? createLogger({ level: 'debug' }) : silentLogger(),
+      clock,
+      db: handle.db,
+    });
+    apps.push(app);
+    await app.start();
+    return app;
+  };
+
   it('posts the due digest once from two ROLES=jobs apps and the feed’s clip, with permissions read over REST', async () => {
     t = await openTestDatabase(engine, 'jobs-rest');
     const guildId = snowflake();
@@ -91,29 +113,8 @@ describe.each(testEngines())('jobs over REST on %s', (engine) => {
     });
     clock.advance(MINUTE);
 
-    const startJobsApp = async (): Promise<App> => {
-      const handle = await t!.openAnother();
-      const app = createApp({
-        config: loadConfig({
-          ...t!.env,
-          ROLES: 'jobs',
-          HTTP_ENABLED: 'false',
-          TZ: 'UTC',
-          DISCORD_TOKEN: discord!.token,
-          DISCORD_API_BASE_URL: discord!.apiBaseUrl,
-          TWITCH_CLIENT_ID: helix!.clientId,
-          TWITCH_CLIENT_SECRET: helix!.clientSecret,
-          TWURPLE_MOCK_API_PORT: String(port),
-        }),
-        logger: process.env.DEBUG_REST ? createLogger({ level: 'debug' }) : silentLogger(),
-        clock,
-        db: handle.db,
-      });
-      apps.push(app);
-      await app.start();
-      return app;
-    };
-    const [a, b] = [await startJobsApp(), await startJobsApp()];
+    const twitch = { TWITCH_CLIENT_ID: helix!.clientId, TWITCH_CLIENT_SECRET: helix!.clientSecret, TWURPLE_MOCK_API_PORT: String(port) };
+    const [a, b] = [await startJobsApp(clock, twitch), await startJobsApp(clock, twitch)];
 
     const posts = (channelId: string) => discord!.requestsTo('POST', `/channels/${channelId}/messages`);
     await Promise.all([a.scheduler.runNow(DIGEST_JOB_NAME), b.scheduler.runNow(DIGEST_JOB_NAME)]);
@@ -154,26 +155,7 @@ describe.each(testEngines())('jobs over REST on %s', (engine) => {
     const clock = new ManualClock(Date.UTC(2026, 10, 20));
     await reportStore(t.db).setChannel(guildId, reports.id, clock.now());
     clock.set(Date.UTC(2026, 11, 1, 6));
-    const startJobsApp = async (): Promise<App> => {
-      const handle = await t!.openAnother();
-      const app = createApp({
-        config: loadConfig({
-          ...t!.env,
-          ROLES: 'jobs',
-          HTTP_ENABLED: 'false',
-          TZ: 'UTC',
-          DISCORD_TOKEN: discord!.token,
-          DISCORD_API_BASE_URL: discord!.apiBaseUrl,
-        }),
-        logger: silentLogger(),
-        clock,
-        db: handle.db,
-      });
-      apps.push(app);
-      await app.start();
-      return app;
-    };
-    const [a, b] = [await startJobsApp(), await startJobsApp()];
+    const [a, b] = [await startJobsApp(clock), await startJobsApp(clock)];
     await Promise.all([a.scheduler.runNow(REPORT_JOB_NAME), b.scheduler.runNow(REPORT_JOB_NAME)]);
     await b.scheduler.runNow(REPORT_JOB_NAME);
     const posts = discord.requestsTo('POST', `/channels/${reports.id}/messages`);
