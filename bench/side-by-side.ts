@@ -1,4 +1,4 @@
-// `node --import tsx bench/side-by-side.ts --before DIR [--size S] [--only a,b] [--rounds 3] [--runs 5]`: runs the
+// `node --import tsx bench/side-by-side.ts --before DIR [--after DIR] [--size S] [--only a,b] [--rounds 3] [--runs 5]`: runs the
 // bench of another checkout (DIR, e.g. a worktree of main before a change) and this one's alternately, before, after,
 // before, after …, on SQLite, and prints one table of the figures both have: median over the rounds of each side's
 // medians, the change and a verdict. Alternation is what makes the comparison fair on a shared, loaded machine.
@@ -22,6 +22,8 @@ const RENAMED: Readonly<Record<string, string>> = {};
 
 const argsSchema = z.object({
   before: z.string().min(1, '--before (the other checkout) is required'),
+  /** The checkout measured as "after"; this one by default (another, e.g. the commit a change landed at). */
+  after: z.string().min(1, '--after must name a checkout').optional(),
   size: z.string().regex(/^(S|M|L|\d+)$/i, '--size must be S, M, L or a clip count'),
   only: z.string().optional(),
   rounds: z.coerce.number().int('--rounds must be a whole number').min(1, '--rounds must be ≥ 1').max(20, '--rounds must be ≤ 20'),
@@ -66,6 +68,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       before: { type: 'string' },
+      after: { type: 'string' },
       size: { type: 'string', default: 'S' },
       only: { type: 'string' },
       rounds: { type: 'string', default: '3' },
@@ -77,7 +80,7 @@ async function main(): Promise<void> {
   const parsed = argsSchema.safeParse(values);
   if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${String(i.path[0] ?? '')}: ${i.message}`).join('; '));
   const args = parsed.data;
-  const dirs: Record<Side, string> = { before: path.resolve(args.before), after: ROOT };
+  const dirs: Record<Side, string> = { before: path.resolve(args.before), after: args.after ? path.resolve(args.after) : ROOT };
   if (!fs.existsSync(path.join(dirs.before, 'bench', 'run.ts'))) throw new Error(`--before: ${dirs.before} has no bench/run.ts`);
   const size = args.size.toUpperCase();
 
