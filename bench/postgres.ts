@@ -81,6 +81,26 @@ export async function preparePostgresDataset(
   }
 }
 
+/**
+ * A template database an earlier run copied and left behind (a run stopped before its cleanup), reused instead of
+ * copying again: its clip count must be the dataset's, and it is kept afterwards (drop does nothing).
+ */
+export async function keptPostgresDataset(
+  serverUrl: string,
+  template: string,
+  expectedClips: number,
+  log: (line: string) => void,
+): Promise<PostgresDataset> {
+  const clips = await admin(databaseUrl(serverUrl, template), async (c) => {
+    const result = await c.query<{ n: string }>('SELECT count(*) AS n FROM clips');
+    return Number(result.rows[0]?.n ?? 0);
+  });
+  if (clips !== expectedClips)
+    throw new Error(`--postgres-template ${template} holds ${clips} clips, not the dataset's ${expectedClips}: copy it again`);
+  log(`reusing the PostgreSQL template ${template} (${clips.toLocaleString('en-US')} clips; kept afterwards)`);
+  return { template, copySeconds: 0, rows: clips, drop: async () => undefined };
+}
+
 /** A fresh database cloned from the dataset's template for one section; drop() removes it. */
 export async function freshPostgresDatabase(
   serverUrl: string,

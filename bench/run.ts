@@ -1,5 +1,5 @@
 // `npm run bench [-- --size S|M|L] [--runs N] [--only a,b] [--seed N] [--rebuild] [--engine sqlite|postgres|both]
-// [--postgres URL]`: builds (or reuses) the synthetic community, runs every section of bench/sections.ts in its own
+// [--postgres URL] [--postgres-template DB]`: builds (or reuses) the synthetic community, runs every section of bench/sections.ts in its own
 // process on each engine asked for (on PostgreSQL, in a fresh database holding a copy of the community), prints a
 // table and the goals, and writes bench/results/latest.json (and bench/results/<size>.json).
 import { execFileSync, fork } from 'node:child_process';
@@ -15,7 +15,13 @@ import { resolveSize } from '../src/demo/community';
 import { buildDataset, cachedDataset, BENCH_END_AT, type DatasetInfo } from './dataset';
 import { goalLines } from './goals';
 import { single } from './measure';
-import { DEFAULT_BENCH_POSTGRES_URL, freshPostgresDatabase, preparePostgresDataset, type PostgresDataset } from './postgres';
+import {
+  DEFAULT_BENCH_POSTGRES_URL,
+  freshPostgresDatabase,
+  keptPostgresDataset,
+  preparePostgresDataset,
+  type PostgresDataset,
+} from './postgres';
 import { SECTIONS } from './sections';
 import type { BenchContext, BenchSection, Figure } from './types';
 
@@ -65,6 +71,7 @@ async function main(): Promise<void> {
       rebuild: { type: 'boolean', default: false },
       engine: { type: 'string', default: 'sqlite' },
       postgres: { type: 'string' },
+      'postgres-template': { type: 'string' },
       child: { type: 'string' },
     },
     strict: true,
@@ -128,16 +135,20 @@ async function main(): Promise<void> {
   // PostgreSQL: the community copied once into a template database, cloned for each section that runs there.
   let postgresDataset: PostgresDataset | null = null;
   if (engines.includes('postgres') && sections.some((s) => postgresRefusal(s) === null)) {
-    postgresDataset = await preparePostgresDataset(postgresServer, dataset.path, log);
-    figures.push(
-      tagged(
-        single('copy.dataset_s', postgresDataset.copySeconds, 's', {
-          better: 'lower',
-          note: `clipscope copy of the community into PostgreSQL (${postgresDataset.rows.toLocaleString('en-US')} rows), verified`,
-        }),
-        'postgres',
-      ),
-    );
+    const kept = values['postgres-template'];
+    postgresDataset = kept
+      ? await keptPostgresDataset(postgresServer, kept, dataset.clips, log)
+      : await preparePostgresDataset(postgresServer, dataset.path, log);
+    if (!kept)
+      figures.push(
+        tagged(
+          single('copy.dataset_s', postgresDataset.copySeconds, 's', {
+            better: 'lower',
+            note: `clipscope copy of the community into PostgreSQL (${postgresDataset.rows.toLocaleString('en-US')} rows), verified`,
+          }),
+          'postgres',
+        ),
+      );
   }
   try {
     for (const section of sections) {
@@ -243,13 +254,16 @@ async function runSection(
       log(`${label} FAILED: ${reply.error}`);
       return { ...result, peakRssMb: null, error: reply.error };
     }
-    figures.push(
+    const sectionFigures = [
       ...reply.figures.map((f) => tagged(f, engine)),
       tagged(
         single(`${section.name}.peak_rss_mb`, reply.peakRssMb, 'MiB', { better: 'lower', note: 'peak RSS of the section process' }),
         engine,
       ),
-    );
+    ];
+    figures.push(...sectionFigures);
+    // Each section's figures as it ends: a long run stopped later (or a later section failing) keeps what it measured.
+    for (const f of sectionFigures) log(`${label}: ${f.name} = ${formatNumber(f.value)} ${f.unit}`);
     return { ...result, peakRssMb: reply.peakRssMb, error: null };
   } finally {
     fs.rmSync(workDir, { recursive: true, force: true });
