@@ -1,4 +1,5 @@
 // Composition root: config → db → Discord bot, Twitch enrichment, HTTP API, scheduler. Nothing else wires.
+// Over 400 lines: the one place that wires every part, so the order of startup and shutdown reads top to bottom.
 import { createCaptureService } from './capture/service';
 import { aggregateAll, formatAggregateSummary } from './analytics/aggregate';
 import { createAnalytics } from './analytics/service';

@@ -396,85 +396,12 @@ export function limitClause(limit: number | null): string {
   return `LIMIT ${limit}`;
 }
 
-/** The key a deferred batch is kept under: the connection, however the caller names it. */
-function batchKey(on: Connection | Db): object {
-  return 'client' in on ? on.client : (on as SqliteDb).$client;
-}
-
-/**
- * Runs `fn` with a batch that writes inside it add to instead of writing at once (looked up in `batches` by
- * connection), then flushes the batch once at the end, still inside the caller's transaction. A nested call joins
- * the outer batch. If `fn` throws or rejects, nothing is flushed (the transaction rolls back anyway).
- */
-export function withDeferredBatch<B, T>(
-  batches: WeakMap<object, B>,
-  on: Connection | Db,
-  create: () => B,
-  flush: (batch: B) => void,
-  fn: () => T,
-): T {
-  const batch = openDeferredBatch(batches, on, create, flush);
-  let result: T;
-  try {
-    result = fn();
-  } catch (error) {
-    batch.discard();
-    throw error;
-  }
-  if (result instanceof Promise) {
-    return result.then(
-      (value: unknown) => {
-        batch.flush();
-        return value;
-      },
-      (error: unknown) => {
-        batch.discard();
-        throw error;
-      },
-    ) as T;
-  }
-  batch.flush();
-  return result;
-}
-
-/** A deferred batch opened by openDeferredBatch; each method ends it, and calls after the first do nothing. */
+/** A batch of writes a transaction's caller ends: each method ends it, and calls after the first do nothing. */
 export interface DeferredBatch {
   /** Ends the batch and writes what it collected (call inside the transaction, before it commits). */
   flush(): void;
   /** Ends the batch without writing (the transaction is rolling back). */
   discard(): void;
-}
-
-/**
- * A batch that stays open until flush() or discard() (a transaction whose writes arrive over several calls). Opened
- * inside another batch of the same kind, it joins that one and both methods do nothing.
- */
-export function openDeferredBatch<B>(
-  batches: WeakMap<object, B>,
-  on: Connection | Db,
-  create: () => B,
-  flush: (batch: B) => void,
-): DeferredBatch {
-  const key = batchKey(on);
-  if (batches.has(key)) return { flush() {}, discard() {} };
-  const batch = create();
-  batches.set(key, batch);
-  let open = true;
-  // Writes after the batch ended go straight to the database again, even when its flush throws.
-  const end = (): boolean => {
-    if (!open) return false;
-    open = false;
-    if (batches.get(key) === batch) batches.delete(key);
-    return true;
-  };
-  return {
-    flush() {
-      if (end()) flush(batch);
-    },
-    discard() {
-      end();
-    },
-  };
 }
 
 /** The better-sqlite3 handle behind a SQLite Db, for tests and benchmarks (the dependency rules keep it out of src). */

@@ -2,6 +2,7 @@
 // header fields and then each element of `messages[]` as soon as it is complete, so memory stays bounded by the
 // largest single message, never the file. Element boundaries are found by a byte-level scan (strings, escapes,
 // nesting); each element is then decoded by the native JSON.parse, which is far faster than a JS tokenizer.
+// Over 400 lines: one state machine over one buffer; its hot loop stays in one module.
 // Every part it buffers (a key, a field outside messages, a message) and every nesting is bounded: export-limits.ts.
 import { DEFAULT_SCANNER_LIMITS, describeByte, ExportSyntaxError, formatBytes, parseJson, type ScannerLimits } from './export-limits';
 
