@@ -1,7 +1,7 @@
 // `npm run bench [-- --size S|M|L] [--runs N] [--only a,b] [--seed N] [--rebuild] [--engine sqlite|postgres|both]
-// [--postgres URL] [--postgres-template DB]`: builds (or reuses) the synthetic community, runs every section of bench/sections.ts in its own
-// process on each engine asked for (on PostgreSQL, in a fresh database holding a copy of the community), prints a
-// table and the goals, and writes bench/results/latest.json (and bench/results/<size>.json).
+// [--postgres URL] [--postgres-template DB]`: builds (or reuses) the synthetic community, runs every section of
+// bench/sections.ts in its own process on each engine asked for (on PostgreSQL, in a fresh database holding a copy of
+// the community), prints a table and the goals, and writes bench/results/latest.json (and bench/results/<size>.json).
 import { execFileSync, fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';

@@ -1,7 +1,8 @@
-// `node --import tsx bench/side-by-side.ts --before DIR [--after DIR] [--size S] [--only a,b] [--rounds 3] [--runs 5]`: runs the
-// bench of another checkout (DIR, e.g. a worktree of main before a change) and this one's alternately, before, after,
-// before, after …, on SQLite, and prints one table of the figures both have: median over the rounds of each side's
-// medians, the change and a verdict. Alternation is what makes the comparison fair on a shared, loaded machine.
+// `node --import tsx bench/side-by-side.ts --before DIR [--after DIR] [--size S] [--only a,b] [--rounds 3] [--runs 5]`:
+// runs the bench of another checkout (DIR, e.g. a worktree of main before a change) and this one's (or --after's)
+// alternately, before, after, before, after …, on SQLite, and prints one table of the figures both have: median over
+// the rounds of each side's medians, the change and a verdict. Alternation is what makes the comparison fair on a
+// shared, loaded machine.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
