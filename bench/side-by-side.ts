@@ -1,4 +1,5 @@
-// `node --import tsx bench/side-by-side.ts --before DIR [--after DIR] [--size S] [--only a,b] [--rounds 3] [--runs 5]`:
+// `node --import tsx bench/side-by-side.ts --before DIR [--after DIR] [--size S] [--only a,b] [--rounds 3] [--runs 5]
+// [--timeout-minutes 90]`:
 // runs the bench of another checkout (DIR, e.g. a worktree of main before a change) and this one's (or --after's)
 // alternately, before, after, before, after …, on SQLite, and prints one table of the figures both have: median over
 // the rounds of each side's medians, the change and a verdict. Alternation is what makes the comparison fair on a
@@ -15,8 +16,11 @@ import { summarise } from './measure';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** A figure more than this much worse than before is a regression (issue #15). */
 const TOLERANCE = 0.1;
-/** One bench run of one side; an S run takes minutes, an L analytics run well under an hour. */
-const RUN_TIMEOUT_MS = 90 * 60_000;
+/**
+ * One bench run of one side, by default: an S run takes minutes. An L analytics run of the code before #15 took more
+ * than 82 minutes on a quiet machine, so give L runs more with --timeout-minutes.
+ */
+const DEFAULT_RUN_TIMEOUT_MINUTES = 90;
 
 /** Figures renamed between the two benches: before-name → after-name (none so far; add here when one is). */
 const RENAMED: Readonly<Record<string, string>> = {};
@@ -29,6 +33,11 @@ const argsSchema = z.object({
   only: z.string().optional(),
   rounds: z.coerce.number().int('--rounds must be a whole number').min(1, '--rounds must be ≥ 1').max(20, '--rounds must be ≤ 20'),
   runs: z.coerce.number().int('--runs must be a whole number').min(1, '--runs must be ≥ 1').max(50, '--runs must be ≤ 50'),
+  timeoutMinutes: z.coerce
+    .number()
+    .int('--timeout-minutes must be a whole number')
+    .min(1, '--timeout-minutes must be ≥ 1')
+    .max(24 * 60, '--timeout-minutes must be ≤ 1440'),
   out: z.string().optional(),
 });
 
@@ -74,11 +83,12 @@ async function main(): Promise<void> {
       only: { type: 'string' },
       rounds: { type: 'string', default: '3' },
       runs: { type: 'string', default: '5' },
+      'timeout-minutes': { type: 'string', default: String(DEFAULT_RUN_TIMEOUT_MINUTES) },
       out: { type: 'string' },
     },
     strict: true,
   });
-  const parsed = argsSchema.safeParse(values);
+  const parsed = argsSchema.safeParse({ ...values, timeoutMinutes: values['timeout-minutes'] });
   if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${String(i.path[0] ?? '')}: ${i.message}`).join('; '));
   const args = parsed.data;
   const dirs: Record<Side, string> = { before: path.resolve(args.before), after: args.after ? path.resolve(args.after) : ROOT };
@@ -92,7 +102,7 @@ async function main(): Promise<void> {
     for (const side of ['before', 'after'] as const) {
       log(`round ${round}/${args.rounds}: ${side} (${dirs[side]})`);
       const t0 = performance.now();
-      const results = await benchOnce(dirs[side], size, args.only, args.runs);
+      const results = await benchOnce(dirs[side], size, args.only, args.runs, args.timeoutMinutes * 60_000);
       const failed = results.sections.filter((s) => s.error !== null);
       if (failed.length > 0) throw new Error(`${side}: section(s) ${failed.map((s) => s.name).join(', ')} failed`);
       runs.push({
@@ -195,7 +205,7 @@ function verdict(changePct: number, better: 'higher' | 'lower' | undefined): str
 }
 
 /** Runs `npm run bench` of one checkout and returns its results, leaving its committed results files as they were. */
-async function benchOnce(dir: string, size: string, only: string | undefined, runs: number): Promise<Results> {
+async function benchOnce(dir: string, size: string, only: string | undefined, runs: number, timeoutMs: number): Promise<Results> {
   const resultsDir = path.join(dir, 'bench', 'results');
   const kept = new Map<string, string | null>();
   for (const file of [`${size}.json`, 'latest.json']) {
@@ -205,12 +215,34 @@ async function benchOnce(dir: string, size: string, only: string | undefined, ru
   try {
     const argv = ['--import', 'tsx', 'bench/run.ts', '--size', size, '--runs', String(runs), ...(only ? ['--only', only] : [])];
     await new Promise<void>((resolve, reject) => {
-      const child = spawn(process.execPath, argv, { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
-      const timer = setTimeout(() => child.kill('SIGTERM'), RUN_TIMEOUT_MS);
+      // Its own process group, so a timeout stops the section children too (a killed run.ts alone left them running).
+      const child = spawn(process.execPath, argv, { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'], detached: true });
+      const stopGroup = (): void => {
+        try {
+          if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
+        } catch {
+          child.kill('SIGTERM');
+        }
+      };
+      // Out of the terminal's process group, the run no longer gets Ctrl-C by itself: pass it on.
+      const onSignal = (): void => {
+        stopGroup();
+        process.exit(130);
+      };
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        stopGroup();
+      }, timeoutMs);
       child.on('error', reject);
       child.on('exit', (code, signal) => {
         clearTimeout(timer);
+        process.removeListener('SIGINT', onSignal);
+        process.removeListener('SIGTERM', onSignal);
         if (code === 0) resolve();
+        else if (timedOut) reject(new Error(`bench in ${dir} stopped at its ${timeoutMs / 60_000}-minute limit (--timeout-minutes)`));
         else reject(new Error(`bench in ${dir} exited with ${signal ?? `code ${code}`}`));
       });
     });
