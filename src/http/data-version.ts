@@ -50,6 +50,8 @@ export function createDataVersions({ analytics, now = Date.now, checkIntervalMs 
   const guilds = new Map<string, GuildState>();
   const watchers = new Map<string, Set<(version: string) => void>>();
   let lastGlobal = '';
+  // Bumped each time the marker moves: a fingerprint read that began before may not see what moved it.
+  let generation = 0;
   let lastCheckAt = Number.NEGATIVE_INFINITY;
   let timer: NodeJS.Timeout | null = null;
   let closed = false;
@@ -62,21 +64,26 @@ export function createDataVersions({ analytics, now = Date.now, checkIntervalMs 
     const marker = await analytics.changeMarker();
     if (marker === lastGlobal) return;
     lastGlobal = marker;
+    generation += 1;
     for (const state of guilds.values()) state.stale = true;
   };
 
   const stateOf = async (guildId: string): Promise<GuildState> => {
     let state = guilds.get(guildId);
     if (!state || state.stale) {
+      const readFrom = generation;
       const { fingerprint, timezone } = await analytics.dataVersion(guildId);
+      // A marker that moved while the fingerprint was read may stand for a commit the read did not see: the answer
+      // is used, and the next call reads the guild again.
+      const stale = generation !== readFrom;
       state = guilds.get(guildId);
       if (!state) {
-        state = { fingerprint, timezone, bumps: 0, stale: false };
+        state = { fingerprint, timezone, bumps: 0, stale };
         guilds.set(guildId, state);
       } else {
         state.fingerprint = fingerprint;
         state.timezone = timezone;
-        state.stale = false;
+        state.stale = stale;
       }
     }
     return state;

@@ -1,6 +1,6 @@
 // The HTTP cache's data versions on both engines (docs/adr/0004, 0010): a guild's version moves when another process
 // writes its clips, dirty hours, settings, Twitch links or mood overrides, and only that guild's; the change marker moves with every
-// commit by anyone (SQLite: data_version and total_changes; PostgreSQL: the WAL position).
+// commit by anyone (SQLite: data_version and total_changes; PostgreSQL: the current snapshot).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAnalytics } from '../../src/analytics/service';
 import { updateGuildSettings } from '../../src/db/guild-settings';
@@ -83,17 +83,54 @@ describe.each(testEngines())('guild data versions on %s', (engine) => {
     expect(await versions.current('gB')).toBe(b1);
   });
 
-  it('keeps the change marker while nobody commits on SQLite; reads the server’s WAL position on PostgreSQL', async () => {
+  it('keeps the change marker while nobody commits on SQLite; reads the server’s snapshot on PostgreSQL', async () => {
     const analytics = createAnalytics(t.db);
     const marker = await analytics.changeMarker();
     if (engine === 'postgres') {
-      // A shared server's WAL also moves with other databases' work, so only its form and its advance are certain.
-      expect(marker).toMatch(/^[0-9A-F]+\/[0-9A-F]+$/);
+      // A shared server's snapshot also moves with other databases' work, so only its form and its advance are certain.
+      expect(marker).toMatch(/^\d+:\d+:(\d+(,\d+)*)?$/);
       await queries(other.db).run("UPDATE clips SET last_updated_at = last_updated_at + 1 WHERE guild_id = 'gA'");
       expect(await analytics.changeMarker()).not.toBe(marker);
       return;
     }
     await queries(other.db).get('SELECT count(*) AS n FROM clips');
     expect(await analytics.changeMarker()).toBe(marker);
+  });
+
+  it('reads a guild again when the marker moved while its fingerprint was being read', async () => {
+    const analytics = createAnalytics(t.db);
+    // The real reads, with gA's fingerprint held back after it was read: a slow request overlapping another's check.
+    let gate: { read: () => void; released: Promise<void> } | null = null;
+    const versions = createDataVersions({
+      analytics: {
+        changeMarker: () => analytics.changeMarker(),
+        dataVersion: async (guildId) => {
+          const answer = await analytics.dataVersion(guildId);
+          if (guildId === 'gA' && gate) {
+            gate.read();
+            await gate.released;
+          }
+          return answer;
+        },
+      },
+      checkIntervalMs: 0,
+    });
+    const before = await versions.current('gA');
+    let release!: () => void;
+    const readDone = new Promise<void>((resolve) => {
+      gate = { read: resolve, released: new Promise((r) => (release = r)) };
+    });
+    // Another guild's write moves the marker, so gA's next request reads its fingerprint; it is held after the read.
+    await updateGuildSettings(other.db, 'gB', { timezone: 'Asia/Tokyo' }, NOW + 5000);
+    const slow = versions.current('gA');
+    await readDone;
+    gate = null;
+    // gA changes after that read; a request about gB sees the marker move and marks every guild stale.
+    await writeTwitchClip(other.db, clip(99), { now: NOW + 6000, gameName: 'Game' });
+    await versions.current('gB');
+    release();
+    expect(await slow).toBe(before);
+    // The held read ended after the marker had moved: gA's version is read again, not kept.
+    expect(await versions.current('gA')).not.toBe(before);
   });
 });

@@ -20,18 +20,21 @@ export interface GuildFingerprint {
 }
 
 /**
- * PostgreSQL's "did anything commit?": the write-ahead log's insert position (a replica's replay position), which
- * every committed write moves, whoever made it. It moves for writes of other databases of the server and for
- * maintenance too; that only costs a fingerprint read (docs/adr/0010).
+ * PostgreSQL's "did anything become visible?": the current snapshot (its xmin, xmax and running transactions), which
+ * changes exactly when a transaction that wrote ends, whoever ran it; a replica's snapshot follows what it has
+ * replayed. Not the WAL position: a commit's record is in the WAL before others can see the commit (it is flushed,
+ * and confirmed by a synchronous standby, in between), so a check in that window moved on with the position but read
+ * the old fingerprint, and missed the change until some later write (docs/adr/0010). Transactions of other databases
+ * move it too; that only costs a fingerprint read.
  */
-const WAL_POSITION_SQL = `SELECT CAST(CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_insert_lsn() END AS TEXT) AS lsn`;
+const SNAPSHOT_SQL = 'SELECT CAST(pg_current_snapshot() AS TEXT) AS snapshot';
 
 /**
- * A marker that changes whenever a commit happened. SQLite: its data_version (another connection committed) and this
- * connection's total_changes() (it wrote itself). PostgreSQL: the WAL position.
+ * A marker that changes whenever a commit became visible. SQLite: its data_version (another connection committed) and
+ * this connection's total_changes() (it wrote itself). PostgreSQL: the current snapshot.
  */
 export async function readChangeMarker(db: Db): Promise<string> {
-  if (db.engine === 'postgres') return (await queries(db).get<{ lsn: string | null }>(WAL_POSITION_SQL))?.lsn ?? '';
+  if (db.engine === 'postgres') return (await queries(db).get<{ snapshot: string | null }>(SNAPSHOT_SQL))?.snapshot ?? '';
   return run(db, (c) => {
     const dataVersion = c.statement<[], { data_version: number }>('PRAGMA data_version').get()?.data_version ?? 0;
     const changes = c.statement<[], { n: number }>('SELECT total_changes() AS n').get()?.n ?? 0;
