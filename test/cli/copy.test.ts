@@ -169,6 +169,25 @@ describe.skipIf(announcePostgresSkip())('clipscope copy', () => {
     }
   });
 
+  it('leaves the planner statistics of every copied table in place, whatever autovacuum does', async () => {
+    const db = openPostgres({ url: postgres.url, poolSize: 2 });
+    try {
+      const analyzed = await queries(db).all<{ relname: string; analyzed: boolean }>(
+        'SELECT relname, last_analyze IS NOT NULL AS analyzed FROM pg_stat_user_tables',
+      );
+      const byName = new Map(analyzed.map((r) => [r.relname, r.analyzed]));
+      for (const table of COPY_TABLES) expect(byName.get(table.name), table.name).toBe(true);
+      // What the planner gained: the guild's share rows counted, not guessed.
+      const plan = await queries(db).all<{ 'QUERY PLAN': string }>(`EXPLAIN SELECT * FROM shares WHERE guild_id = '${guilds[0]}'`);
+      const estimate = Number(/rows=(\d+)/.exec(plan[0]!['QUERY PLAN'])?.[1]);
+      const actual = (await queries(db).get<{ n: number }>('SELECT count(*) AS n FROM shares WHERE guild_id = ?', [guilds[0]!]))!.n;
+      expect(estimate).toBeGreaterThan(Number(actual) / 2);
+      expect(estimate).toBeLessThan(Number(actual) * 2);
+    } finally {
+      await closePostgres(db);
+    }
+  });
+
   it('continues a copy that stopped, and verifies the whole', async () => {
     const target = await createPostgresDatabase('copy-resume');
     const source = openDatabase({ path: original, migrate: false });

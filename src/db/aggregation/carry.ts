@@ -362,7 +362,7 @@ async function readCreatorGames(
   const rows = await queries(db).all<{ creator_id: string; game_id: string; n: number; views: number }>(
     `SELECT creator_id, game_id, clip_count AS n, total_views AS views FROM analytics_pair_facts
       WHERE guild_id = ? AND period_type = ? AND period_start = ? AND clip_count > 0
-        AND creator_id IN (SELECT c COLLATE "C" FROM jsonb_array_elements_text(?::jsonb) AS c)`,
+        AND creator_id = ANY (ARRAY(SELECT c COLLATE "C" FROM jsonb_array_elements_text(?::jsonb) AS c))`,
     [guildId, type, key, JSON.stringify(creators)],
   );
   const byCreator = new Map<string, Array<{ game_id: string; n: number; views: number }>>();

@@ -4,7 +4,7 @@
 import { run } from '../client';
 import type { Db } from '../database';
 import { COUNTED_CLIP_SQL } from '../analytics/facts-sql';
-import { dialect, queries } from '../sql';
+import { dialect, KEYS_IN_JSON_LIST, queries } from '../sql';
 
 /** The mood columns of analytics_mood_mixes, in the order of analytics/moods-table.ts MOODS (checked there). */
 export const MOOD_COLUMNS = ['hype', 'funny', 'love', 'wow', 'sad', 'negative', 'other'] as const;
@@ -79,19 +79,19 @@ const emojiSql = (cte: string): string => `${cte}
   ) AS per_source GROUP BY 1, 2, 3 HAVING sum(n) <> 0`;
 
 // PostgreSQL: the ranges as one JSON parameter (one statement text) and each range's reactions read through the
-// (guild_id, reacted_at) and (guild_id, observed_at) indexes, as raw-days.ts does for the day facts.
+// (guild_id, reacted_at) and (guild_id, observed_at) indexes, as raw-days.ts does for the day facts (OFFSET 0 included).
 const POSTGRES_EMOJI_SQL = `WITH b(k, s, e) AS (
   SELECT (x->>0)::bigint, (x->>1)::bigint, (x->>2)::bigint FROM jsonb_array_elements(?::jsonb) AS x)
   SELECT k, clip_id, emoji_key, sum(n) AS n FROM (
     SELECT b.k AS k, s.clip_id AS clip_id, r.emoji_key AS emoji_key, count(*) AS n
       FROM b CROSS JOIN LATERAL (SELECT r.guild_id, r.message_id, r.emoji_key FROM reactions r
-                                  WHERE r.guild_id = ? AND r.reacted_at >= b.s AND r.reacted_at < b.e) AS r
+                                  WHERE r.guild_id = ? AND r.reacted_at >= b.s AND r.reacted_at < b.e OFFSET 0) AS r
       JOIN shares s ON s.message_id = r.message_id AND s.guild_id = r.guild_id AND s.deleted_at IS NULL
      GROUP BY 1, 2, 3
     UNION ALL
     SELECT b.k AS k, s.clip_id AS clip_id, a.emoji_key AS emoji_key, sum(a.anonymous_count) AS n
       FROM b CROSS JOIN LATERAL (SELECT a.guild_id, a.message_id, a.emoji_key, a.anonymous_count FROM reaction_baselines a
-                                  WHERE a.guild_id = ? AND a.observed_at >= b.s AND a.observed_at < b.e) AS a
+                                  WHERE a.guild_id = ? AND a.observed_at >= b.s AND a.observed_at < b.e OFFSET 0) AS a
       JOIN shares s ON s.message_id = a.message_id AND s.guild_id = a.guild_id AND s.deleted_at IS NULL
      GROUP BY 1, 2, 3
   ) AS per_source GROUP BY 1, 2, 3 HAVING sum(n) <> 0`;
@@ -120,13 +120,10 @@ export async function readEmojiRows(
 /** The stored mood rows of some buckets of one period type, in one statement (the keys as one JSON parameter). */
 export async function readClipMoodRows(db: Db, guildId: string, type: string, keys: readonly number[]): Promise<ClipMoodRow[]> {
   if (keys.length === 0) return [];
-  const list = dialect(db, {
-    sqlite: 'SELECT value FROM json_each(?)',
-    postgres: 'SELECT (jsonb_array_elements_text(?::jsonb))::bigint',
-  });
+  const inList = dialect(db, KEYS_IN_JSON_LIST);
   const rows = await queries(db).all<ClipMoodRow>(
     `SELECT period_start, clip_id, mood, reactions FROM analytics_clip_moods
-      WHERE guild_id = ? AND period_type = ? AND period_start IN (${list})`,
+      WHERE guild_id = ? AND period_type = ? AND period_start ${inList}`,
     [guildId, type, JSON.stringify(keys)],
   );
   return rows.map((r) => ({ ...r, period_start: Number(r.period_start), reactions: Number(r.reactions) }));
@@ -378,13 +375,10 @@ const MIX_COLUMNS_SQL = MOOD_COLUMNS.join(', ');
 /** The stored mix rows of some buckets of one period type, in one statement (the keys as one JSON parameter). */
 export async function readMoodMixRows(db: Db, guildId: string, type: string, keys: readonly number[]): Promise<MoodMixRow[]> {
   if (keys.length === 0) return [];
-  const list = dialect(db, {
-    sqlite: 'SELECT value FROM json_each(?)',
-    postgres: 'SELECT (jsonb_array_elements_text(?::jsonb))::bigint',
-  });
+  const inList = dialect(db, KEYS_IN_JSON_LIST);
   const rows = await queries(db).all<Record<string, unknown>>(
     `SELECT period_start, dimension, subject_id, ${MIX_COLUMNS_SQL} FROM analytics_mood_mixes
-      WHERE guild_id = ? AND period_type = ? AND period_start IN (${list})`,
+      WHERE guild_id = ? AND period_type = ? AND period_start ${inList}`,
     [guildId, type, JSON.stringify(keys)],
   );
   return rows.map((r) => ({

@@ -11,8 +11,9 @@ import { queries } from '../sql';
 const IDS_PER_READ = 5_000;
 
 const SQLITE_NAME_SQL = 'SELECT name FROM latest_names WHERE guild_id = ? AND kind = ? AND entity_id = ?';
+// An array, not IN (SELECT …): see KEYS_IN_JSON_LIST in ../sql.ts.
 const POSTGRES_NAMES_SQL = `SELECT entity_id, name FROM latest_names WHERE guild_id = ? AND kind = ?
-                 AND entity_id IN (SELECT e COLLATE "C" FROM jsonb_array_elements_text(?::jsonb) AS e) FOR SHARE`;
+                 AND entity_id = ANY (ARRAY(SELECT e COLLATE "C" FROM jsonb_array_elements_text(?::jsonb) AS e)) FOR SHARE`;
 
 async function readStored(tx: Db, guildId: string, kind: 'creator' | 'game', ids: readonly string[]): Promise<Map<string, string>> {
   if (tx.engine !== 'postgres') {

@@ -2,7 +2,8 @@
 // to move an install; PostgreSQL → SQLite with a guild to take one guild home). Every table, in bounded batches in key
 // order, each batch one target transaction that also records how far the copy got (clipscope_copy_progress in the
 // target), so a copy that stops (Ctrl-C, a lost connection, a crash) continues where it was when run again. At the
-// end: identity sequences moved past the copied ids, and the copy verified by row counts and per-guild checksums.
+// end: identity sequences moved past the copied ids, the copy verified by row counts and per-guild checksums, and
+// (PostgreSQL) the planner's statistics gathered.
 import { ClipscopeError } from '../../errors';
 import type { Db } from '../database';
 import { dialect, queries, type SqlValue } from '../sql';
@@ -135,6 +136,10 @@ export async function copyDatabase(source: Db, target: Db, options: CopyOptions 
         'Was the source written to during the copy? Copy again into an empty database with Clipscope stopped',
     );
   await queries(target).run(`DROP TABLE ${PROGRESS_TABLE}`);
+  // Planner statistics: a bulk load leaves PostgreSQL with none until autovacuum's next ANALYZE (minutes on a busy
+  // server, never where autovacuum is off), and without them it plans a guild's reads as if the guild had a few rows:
+  // at L, an incremental aggregation run of the largest guild took 1.73 s before this ANALYZE and 1.05 s after.
+  if (target.engine === 'postgres') await queries(target).run(`ANALYZE ${tables.map((t) => t.name).join(', ')}`);
   return {
     resumed: progress.resumed,
     stopped: false,
