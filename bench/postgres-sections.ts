@@ -37,6 +37,26 @@ async function largestGuild(db: Db): Promise<{ guildId: string; clips: number; t
   return { guildId: row.guild_id, clips: Number(row.n), timezone: row.timezone };
 }
 
+/**
+ * Counts the statements every pg client of this process sends until stop() (what an incremental run costs in round
+ * trips, which is most of its time on PostgreSQL and does not move with the machine's load).
+ */
+function countRoundTrips(): { stop(): number } {
+  const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const original = proto.query;
+  let count = 0;
+  proto.query = function (this: unknown, ...args: unknown[]) {
+    count += 1;
+    return original.apply(this, args);
+  };
+  return {
+    stop() {
+      proto.query = original;
+      return count;
+    },
+  };
+}
+
 /** The events through the product's capture functions, BATCH per capture batch (one transaction each). */
 async function applyThroughStorageLayer(db: Db, events: readonly StorageEvent[]): Promise<void> {
   for (let start = 0; start < events.length; start += BATCH) {
@@ -153,11 +173,17 @@ export function postgresAnalytics(readCalls = 1_000): (ctx: BenchContext) => Pro
           fullRuns.push(full);
         }
       }
+      const roundTrips: number[] = [];
       const incremental = await repeat(ctx.runs, async (run) => {
         await addEvents(db, ordered, 1000 + run, ctx.endAt);
+        const counted = countRoundTrips();
         const t0 = performance.now();
-        await aggregateAll(db, { clock });
-        return (performance.now() - t0) / 1000;
+        try {
+          await aggregateAll(db, { clock });
+          return (performance.now() - t0) / 1000;
+        } finally {
+          roundTrips.push(counted.stop());
+        }
       });
       const context = { guildId: largest.guildId, timezone: largest.timezone, now: ctx.endAt };
       const p50s: number[] = [];
@@ -216,6 +242,10 @@ export function postgresAnalytics(readCalls = 1_000): (ctx: BenchContext) => Pro
         figure('analytics.incremental_1000_events_s', incremental, 's', {
           better: 'lower',
           note: '1,000 new shares and reactions of the last two days through capture batches, then aggregateAll(); goal ≤ 1 s at L',
+        }),
+        figure('analytics.incremental_1000_events_round_trips', summarise(roundTrips), 'count', {
+          better: 'lower',
+          note: 'statements sent to the server by that incremental run (each a round trip; BEGIN and COMMIT included), all guilds',
         }),
         figure('analytics.read_top_creators_p50_ms', summarise(p50s), 'ms', { better: 'lower', note: `top creators, all time; ${per}` }),
         figure('analytics.read_top_creators_p99_ms', summarise(p99s), 'ms', {
