@@ -2,6 +2,7 @@
 // functions, the raw tables, dirty hours and journal are copied into PostgreSQL (raw-copy.ts), and both engines must
 // then store exactly the same summaries, run after run, with incremental runs equal to full rebuilds on each, in a
 // zone with a daylight-saving change and in a half-hour zone.
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aggregateAll } from '../../src/analytics/aggregate';
 import {
@@ -217,6 +218,44 @@ describe.skipIf(!testEngines().includes('postgres'))('aggregation on PostgreSQL 
       "SELECT count(DISTINCT period_start) AS n FROM guild_period_stats WHERE period_type = 'day'",
     );
     expect(days?.n).toBeGreaterThan(150);
+  });
+
+  it('carries a step of many days in about as many round trips as a step of two days', async () => {
+    // Each statement is a round trip on PostgreSQL: a step reads and writes every bucket it carries (days, weeks,
+    // months, all_time) a table at a time, so its statements do not grow with its days.
+    const statementsOfRun = async (): Promise<number> => {
+      await copyRawTables(sqlite.db, t.db);
+      await aggregateAll(sqlite.db, { clock });
+      const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+      const original = proto.query;
+      let count = 0;
+      proto.query = function (this: unknown, ...args: unknown[]) {
+        count += 1;
+        return original.apply(this, args);
+      };
+      try {
+        await aggregateAll(t.db, { clock });
+      } finally {
+        proto.query = original;
+      }
+      expect(await summaryRows(t.db)).toEqual(await summaryRows(sqlite.db));
+      return count;
+    };
+    const from = Date.parse('2026-01-05T12:00:00Z');
+    const postDays = (label: string, days: number): void => {
+      for (let d = 0; d < days; d++) {
+        post(sqlite.db, 'g-utc', `${label}-${d}`, from + d * DAY, [`RoundClip${d % 7}`]);
+        react(sqlite.db, 'g-utc', `${label}-${d}`, `u-${label}`, from + d * DAY + HOUR);
+      }
+    };
+    await aggregateBoth();
+    postDays('two', 2);
+    const two = await statementsOfRun();
+    postDays('many', 60);
+    const many = await statementsOfRun();
+    // 60 days touch 60 day buckets, 9 weeks and 3 months where 2 days touch 2, 1 and 1: a statement per bucket and
+    // table would be hundreds more.
+    expect(many).toBeLessThanOrEqual(two + 12);
   });
 
   it('rebuilds in full on request with the same result as SQLite, and rebuilds again when the zone changes', async () => {

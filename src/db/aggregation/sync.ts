@@ -4,7 +4,7 @@
 // Over 400 lines: both engines' writers of the same tables side by side, over one column map, so they change together.
 import { run, type Connection } from '../client';
 import type { Db } from '../database';
-import { queries, type Queries, type SqlValue } from '../sql';
+import { queries, type SqlValue } from '../sql';
 import type { BucketRows, DayTopClipRow } from './types';
 
 export type SummaryTable = keyof BucketRows;
@@ -65,42 +65,6 @@ const TABLE_COLUMNS: Record<SummaryTable, { keys: string[]; values: string[]; st
     stamped: false,
   },
 };
-
-/**
- * Writes one summary row given what it held (`old`, undefined when absent): inserts a new row, deletes one that
- * became empty (`next` null), and otherwise updates only the columns whose values changed, so that new shares of
- * a game rewrite its shares index entries and not its clip-count, views and average ones. `stamp` sets
- * computed_at (when the row last changed) on tables that have it.
- */
-export async function writeRow(
-  q: Queries,
-  table: string,
-  key: Values,
-  old: Values | undefined,
-  next: Values | null,
-  stamp: number | null,
-): Promise<void> {
-  const keyColumns = Object.keys(key);
-  const where = keyColumns.map((k) => `${k} = ?`).join(' AND ');
-  if (next === null) {
-    if (old) await q.run(`DELETE FROM ${table} WHERE ${where}`, Object.values(key));
-    return;
-  }
-  const stamped = stamp === null ? [] : [stamp];
-  if (!old) {
-    const columns = [...keyColumns, ...Object.keys(next), ...(stamp === null ? [] : ['computed_at'])];
-    await q.run(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`, [
-      ...Object.values(key),
-      ...Object.values(next),
-      ...stamped,
-    ]);
-    return;
-  }
-  const changed = Object.keys(next).filter((k) => next[k] !== old[k]);
-  if (changed.length === 0) return;
-  const set = [...changed, ...(stamp === null ? [] : ['computed_at'])].map((k) => `${k} = ?`).join(', ');
-  await q.run(`UPDATE ${table} SET ${set} WHERE ${where}`, [...changed.map((k) => next[k] as SqlValue), ...stamped, ...Object.values(key)]);
-}
 
 /**
  * Makes the table's rows of (guild, period type) — of the given buckets, or all when scope is null — equal to
@@ -255,22 +219,71 @@ export async function syncDayTops(db: Db, guildId: string, scope: readonly numbe
   }
 }
 
-/** How the JSON rows of a table are read back in PostgreSQL: `(r->>i)::type AS column` per key and value column. */
-function postgresRowColumns(table: SummaryTable): string {
-  const { keys, values } = TABLE_COLUMNS[table];
-  return [...keys, ...values]
-    .map((column, i) => {
-      const t = postgresType(column);
-      return t === 'text' ? `(r->>${i}) COLLATE "C" AS ${column}` : `(r->>${i})::${t} AS ${column}`;
-    })
-    .join(', ');
+/** A summary bucket: its period type and start. */
+export interface BucketRef {
+  type: string;
+  start: number;
+}
+
+/** One row of a bucket: the table's key columns after period_start. */
+export interface BucketKey {
+  bucket: BucketRef;
+  key: readonly SqlValue[];
+}
+
+/** How `read` answers: by the JSON of [period type, period start, …the key columns after period_start]. */
+export function bucketRowKey(bucket: BucketRef, key: readonly SqlValue[]): string {
+  return JSON.stringify([bucket.type, bucket.start, ...key]);
+}
+
+/** The interface both engines' bucket rows share (see PostgresBucketRows and SqliteBucketRows). */
+export interface BucketRowsIO {
+  /** The stored value columns of the keys' rows, by bucketRowKey; absent rows are not in the map. */
+  read(table: SummaryTable, keys: readonly BucketKey[]): Promise<Map<string, Values>>;
+  /** writeRowOn's rule, when flushed: `key` holds the table's key columns after period_start. */
+  write(table: SummaryTable, bucket: BucketRef, key: Values, old: Values | undefined, next: Values | null): void;
+  /** Applies the collected writes (of `table` only, when given). */
+  flush(now: number, table?: SummaryTable): Promise<void>;
+}
+
+/** `(r->>i)` as a column's PostgreSQL type; period_type is text. */
+function jsonField(column: string, i: number): string {
+  const t = column === 'period_type' ? 'text' : postgresType(column);
+  return t === 'text' ? `(r->>${i}) COLLATE "C"` : `(r->>${i})::${t}`;
+}
+
+const postgresReadSql = new Map<SummaryTable, string>();
+
+/**
+ * PostgreSQL's read of many rows of a table, in any buckets, in one statement: per bucket (LATERAL, fenced by OFFSET
+ * 0), the rows of its index range whose keys are in its list, as a statement per bucket would read them. (A probe per
+ * key is no cheaper: the planner may take an index whose key columns come after the bucket's and scan the bucket's
+ * range for each; a list over all buckets may become a hash join over the guild's rows.)
+ */
+function postgresRead(table: SummaryTable): string {
+  let sql = postgresReadSql.get(table);
+  if (sql === undefined) {
+    const { keys, values } = TABLE_COLUMNS[table];
+    const own = keys.slice(1);
+    const match =
+      own.length === 0
+        ? ''
+        : ` AND (${own.map((c) => `t.${c}`).join(', ')}) IN (SELECT ${own.map((c, i) => jsonField(c, i)).join(', ')} FROM jsonb_array_elements(b->2) AS r)`;
+    sql = `SELECT b->>0 AS period_type, (b->>1)::bigint AS period_start, x.* FROM jsonb_array_elements(@buckets::jsonb) AS b
+      CROSS JOIN LATERAL (SELECT ${[...own, ...values].map((c) => `t.${c}`).join(', ')} FROM ${table} t
+                           WHERE t.guild_id = @guild AND t.period_type = (b->>0) COLLATE "C" AND t.period_start = (b->>1)::bigint${match}
+                           OFFSET 0) AS x`;
+    postgresReadSql.set(table, sql);
+  }
+  return sql;
 }
 
 /**
- * An incremental carry's reads and writes of one bucket on PostgreSQL, in bulk: `read` fetches the stored rows of
- * many keys in one statement, `write` (writeRow's rule: insert, delete, or update when a value differs) collects, and
- * `flush` applies a table's collected rows in two statements. Each statement is a round trip on PostgreSQL, where
- * SQLite's per-row statements cost microseconds, so SQLite keeps writeRow.
+ * An incremental step's reads and writes of summary rows on PostgreSQL, in bulk over all the buckets it carries:
+ * `read` fetches the stored rows of many keys in one statement, `write` (writeRowOn's rule: insert, delete, or update
+ * when a value differs) collects, and `flush` applies every collected row of every table in one statement (one
+ * data-modifying CTE per table and kind). Each statement is a round trip on PostgreSQL, where SQLite's per-row
+ * statements cost microseconds, so SQLite keeps writeRowOn's statements.
  */
 export class PostgresBucketRows implements BucketRowsIO {
   private readonly upserts = new Map<SummaryTable, Row[]>();
@@ -279,40 +292,45 @@ export class PostgresBucketRows implements BucketRowsIO {
   constructor(
     private readonly db: Db,
     private readonly guildId: string,
-    private readonly type: string,
-    private readonly start: number,
   ) {}
 
-  /** The stored rows of the keys (each the table's key columns after period_start), by JSON of those key values. */
-  async read(table: SummaryTable, keys: ReadonlyArray<readonly SqlValue[]>): Promise<Map<string, Values>> {
+  async read(table: SummaryTable, keys: readonly BucketKey[]): Promise<Map<string, Values>> {
     const found = new Map<string, Values>();
     if (keys.length === 0) return found;
-    const { keys: keyColumns, values } = TABLE_COLUMNS[table];
-    const own = keyColumns.slice(1);
-    const read = own.map((column, i) => {
-      const t = postgresType(column);
-      return t === 'text' ? `(r->>${i}) COLLATE "C"` : `(r->>${i})::${t}`;
+    const own = TABLE_COLUMNS[table].keys.slice(1);
+    const buckets = new Map<string, [string, number, Array<readonly SqlValue[]>]>();
+    for (const { bucket, key } of keys) {
+      const id = `${bucket.type}:${bucket.start}`;
+      let entry = buckets.get(id);
+      if (!entry) buckets.set(id, (entry = [bucket.type, bucket.start, []]));
+      entry[2].push(key);
+    }
+    const rows = await queries(this.db).all<Values>(postgresRead(table), {
+      guild: this.guildId,
+      buckets: JSON.stringify([...buckets.values()]),
     });
-    const rows = await queries(this.db).all<Values>(
-      `SELECT ${[...own, ...values].join(', ')} FROM ${table}
-        WHERE guild_id = @guild AND period_type = @type AND period_start = @start
-          AND (${own.join(', ')}) IN (SELECT ${read.join(', ')} FROM jsonb_array_elements(@keys::jsonb) AS r)`,
-      { guild: this.guildId, type: this.type, start: this.start, keys: JSON.stringify(keys) },
-    );
-    for (const row of rows) found.set(JSON.stringify(own.map((k) => row[k])), row);
+    for (const row of rows) {
+      const bucket = { type: row.period_type as string, start: Number(row.period_start) };
+      found.set(
+        bucketRowKey(
+          bucket,
+          own.map((k) => row[k] as SqlValue),
+        ),
+        row,
+      );
+    }
     return found;
   }
 
-  /** writeRow for this bucket's table: `key` holds the table's key columns after period_start. */
-  write(table: SummaryTable, key: Values, old: Values | undefined, next: Values | null): void {
+  write(table: SummaryTable, bucket: BucketRef, key: Values, old: Values | undefined, next: Values | null): void {
     const { keys, values } = TABLE_COLUMNS[table];
     const own = keys.slice(1).map((k) => key[k] as string | number);
     if (next === null) {
-      if (old) this.add(this.deletes, table, [this.start, ...own]);
+      if (old) this.add(this.deletes, table, [bucket.type, bucket.start, ...own]);
       return;
     }
     if (old && values.every((v) => next[v] === old[v])) return;
-    this.add(this.upserts, table, [this.start, ...own, ...values.map((v) => next[v] ?? null)]);
+    this.add(this.upserts, table, [bucket.type, bucket.start, ...own, ...values.map((v) => next[v] ?? null)]);
   }
 
   private add(map: Map<SummaryTable, Row[]>, table: SummaryTable, row: Row): void {
@@ -321,79 +339,73 @@ export class PostgresBucketRows implements BucketRowsIO {
     rows.push(row);
   }
 
-  /** Applies the collected writes of `table` (all tables when absent). */
   async flush(now: number, table?: SummaryTable): Promise<void> {
-    const q = queries(this.db);
+    // The statements of every table and kind with rows, as CTEs of one statement: they see one snapshot, and touch
+    // distinct rows (a key is written once per flush), so their order does not matter.
+    const parts: string[] = [];
+    const params: Record<string, SqlValue | undefined> = { guild: this.guildId };
     for (const t of table ? [table] : (Object.keys(TABLE_COLUMNS) as SummaryTable[])) {
       const { keys, values, stamped } = TABLE_COLUMNS[t];
       const gone = this.deletes.get(t);
       if (gone && gone.length > 0) {
         this.deletes.delete(t);
-        await q.run(
-          `DELETE FROM ${t} WHERE guild_id = @guild AND period_type = @type
-              AND (${keys.join(', ')}) IN (SELECT ${keys.map((k, i) => (postgresType(k) === 'text' ? `(r->>${i}) COLLATE "C"` : `(r->>${i})::${postgresType(k)}`)).join(', ')}
-                                          FROM jsonb_array_elements(@rows::jsonb) AS r)`,
-          { guild: this.guildId, type: this.type, rows: JSON.stringify(gone) },
-        );
+        const name = `d_${t}`;
+        params[name] = JSON.stringify(gone);
+        const columns = ['period_type', ...keys];
+        parts.push(`${name} AS (DELETE FROM ${t} WHERE guild_id = @guild AND (${columns.join(', ')}) IN
+          (SELECT ${columns.map((c, i) => jsonField(c, i)).join(', ')} FROM jsonb_array_elements(@${name}::jsonb) AS r))`);
       }
       const put = this.upserts.get(t);
       if (put && put.length > 0) {
         this.upserts.delete(t);
+        const name = `u_${t}`;
+        params[name] = JSON.stringify(put);
         const stamp = stamped === false ? [] : ['computed_at'];
-        await q.run(
-          `INSERT INTO ${t} (guild_id, period_type, ${[...keys, ...values, ...stamp].join(', ')})
-           SELECT @guild, @type, ${[...keys, ...values].join(', ')}${stamp.length ? ', @now::bigint' : ''}
-             FROM (SELECT ${postgresRowColumns(t)} FROM jsonb_array_elements(@rows::jsonb) AS r) AS input
+        if (stamp.length > 0) params.now = now;
+        const columns = ['period_type', ...keys, ...values];
+        parts.push(`${name} AS (INSERT INTO ${t} (guild_id, ${[...columns, ...stamp].join(', ')})
+           SELECT @guild, ${columns.map((c, i) => `${jsonField(c, i)}`).join(', ')}${stamp.length ? ', @now::bigint' : ''}
+             FROM jsonb_array_elements(@${name}::jsonb) AS r
            ON CONFLICT (guild_id, period_type, ${keys.join(', ')})
-           DO UPDATE SET ${[...values, ...stamp].map((v) => `${v} = excluded.${v}`).join(', ')}`,
-          { guild: this.guildId, type: this.type, rows: JSON.stringify(put), now: stamped === false ? undefined : now },
-        );
+           DO UPDATE SET ${[...values, ...stamp].map((v) => `${v} = excluded.${v}`).join(', ')})`);
       }
     }
+    if (parts.length === 0) return;
+    await queries(this.db).run(`WITH ${parts.join(',\n')} SELECT 1`, params);
   }
 }
 
-/** The interface both engines' bucket rows share (see PostgresBucketRows and SqliteBucketRows). */
-export interface BucketRowsIO {
-  read(table: SummaryTable, keys: ReadonlyArray<readonly SqlValue[]>): Promise<Map<string, Values>>;
-  write(table: SummaryTable, key: Values, old: Values | undefined, next: Values | null): void;
-  flush(now: number, table?: SummaryTable): Promise<void>;
-}
-
 /**
- * PostgresBucketRows's interface on SQLite, with the same per-row statements as writeRow: `read` runs a primary-key
- * read per key and `flush` writeRow's statements per collected row, each batch in one tick on the connection (one
+ * PostgresBucketRows's interface on SQLite, with the same per-row statements as writeRowOn: `read` runs a primary-key
+ * read per key and `flush` writeRowOn's statements per collected row, each batch in one tick on the connection (one
  * await per batch instead of one per row: on SQLite the statements cost microseconds, the awaits as much).
  */
 export class SqliteBucketRows implements BucketRowsIO {
-  private readonly writes: Array<{ table: SummaryTable; key: Values; old: Values | undefined; next: Values | null }> = [];
+  private readonly writes: Array<{ table: SummaryTable; bucket: BucketRef; key: Values; old: Values | undefined; next: Values | null }> =
+    [];
 
   constructor(
     private readonly db: Db,
     private readonly guildId: string,
-    private readonly type: string,
-    private readonly start: number,
   ) {}
 
-  /** The stored rows of the keys (each the table's key columns after period_start), by JSON of those key values. */
-  read(table: SummaryTable, keys: ReadonlyArray<readonly SqlValue[]>): Promise<Map<string, Values>> {
+  read(table: SummaryTable, keys: readonly BucketKey[]): Promise<Map<string, Values>> {
     if (keys.length === 0) return Promise.resolve(new Map());
     const { keys: keyColumns, values } = TABLE_COLUMNS[table];
     const sql = `SELECT ${values.join(', ')} FROM ${table} WHERE guild_id = ? AND period_type = ? AND ${keyColumns.map((k) => `${k} = ?`).join(' AND ')}`;
     return run(this.db, (c) => {
       const statement = c.statement<SqlValue[], Values>(sql);
       const found = new Map<string, Values>();
-      for (const key of keys) {
-        const row = statement.get(this.guildId, this.type, this.start, ...key);
-        if (row !== undefined) found.set(JSON.stringify(key), row);
+      for (const { bucket, key } of keys) {
+        const row = statement.get(this.guildId, bucket.type, bucket.start, ...key);
+        if (row !== undefined) found.set(bucketRowKey(bucket, key), row);
       }
       return found;
     });
   }
 
-  /** writeRow for this bucket's table, when flushed: `key` holds the table's key columns after period_start. */
-  write(table: SummaryTable, key: Values, old: Values | undefined, next: Values | null): void {
-    this.writes.push({ table, key, old, next });
+  write(table: SummaryTable, bucket: BucketRef, key: Values, old: Values | undefined, next: Values | null): void {
+    this.writes.push({ table, bucket, key, old, next });
   }
 
   /** Applies the collected writes (of `table` only, when given), in the order they were made. */
@@ -402,7 +414,7 @@ export class SqliteBucketRows implements BucketRowsIO {
     if (due.length === 0) return Promise.resolve();
     return run(this.db, (c) => {
       for (const w of due) {
-        const key: Values = { guild_id: this.guildId, period_type: this.type, period_start: this.start, ...w.key };
+        const key: Values = { guild_id: this.guildId, period_type: w.bucket.type, period_start: w.bucket.start, ...w.key };
         writeRowOn(c, w.table, key, w.old, w.next, TABLE_COLUMNS[w.table].stamped === false ? null : now);
       }
     });
@@ -417,7 +429,12 @@ export class SqliteBucketRows implements BucketRowsIO {
   }
 }
 
-/** writeRow, synchronously on a SQLite connection (the same statements). */
+/**
+ * Writes one summary row given what it held (`old`, undefined when absent): inserts a new row, deletes one that
+ * became empty (`next` null), and otherwise updates only the columns whose values changed, so that new shares of
+ * a game rewrite its shares index entries and not its clip-count, views and average ones. `stamp` sets
+ * computed_at (when the row last changed) on tables that have it.
+ */
 function writeRowOn(c: Connection, table: string, key: Values, old: Values | undefined, next: Values | null, stamp: number | null): void {
   const keyColumns = Object.keys(key);
   const where = keyColumns.map((k) => `${k} = ?`).join(' AND ');
