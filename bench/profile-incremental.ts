@@ -1,8 +1,10 @@
-// `node --import tsx bench/profile-incremental.ts [--size S] [--runs 3] [--template DB] [--keep-template] [--top 30]`:
+// `node --import tsx bench/profile-incremental.ts [--size S] [--runs 3] [--template DB] [--keep-template] [--aggregated]
+// [--top 30]`:
 // PostgreSQL's incremental aggregation after 1,000 events (the benchmark's run), each statement timed by its text as
 // the client sees it (round trip included), so the slow part of a run shows without server logging. Uses the
 // benchmark's cached dataset of that size (run `npm run bench -- --size S` first) copied into a template database,
-// or an existing template (`--template`, e.g. one kept by an earlier run).
+// or an existing template (`--template`, e.g. one kept by an earlier run; `--aggregated` when it already holds the
+// summaries, e.g. after `clipscope aggregate --full` on it, to skip the full run).
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { z } from 'zod';
@@ -11,7 +13,13 @@ import { ManualClock } from '../src/clock';
 import { closeDb, openDb } from '../src/db/open';
 import { queries } from '../src/db/sql';
 import { BENCH_END_AT, cachedDataset } from './dataset';
-import { DEFAULT_BENCH_POSTGRES_URL, freshPostgresDatabase, keptPostgresDataset, preparePostgresDataset } from './postgres';
+import {
+  DEFAULT_BENCH_POSTGRES_URL,
+  freshPostgresDatabase,
+  keptPostgresDataset,
+  type PostgresDataset,
+  preparePostgresDataset,
+} from './postgres';
 import { addEvents } from './postgres-sections';
 
 const argsSchema = z.object({
@@ -20,6 +28,7 @@ const argsSchema = z.object({
   top: z.coerce.number().int('--top must be a whole number').min(1, '--top must be ≥ 1').max(500, '--top must be ≤ 500'),
   template: z.string().min(1, '--template must name a database').optional(),
   keepTemplate: z.boolean(),
+  aggregated: z.boolean(),
 });
 
 interface Timed {
@@ -62,18 +71,24 @@ async function main(): Promise<void> {
       top: { type: 'string', default: '30' },
       template: { type: 'string' },
       'keep-template': { type: 'boolean', default: false },
+      aggregated: { type: 'boolean', default: false },
     },
   });
   const parsed = argsSchema.safeParse({ ...values, keepTemplate: values['keep-template'] });
   if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join('; '));
   const args = parsed.data;
   const dataset = cachedDataset(args.size, 1);
-  if (!dataset) throw new Error(`no dataset of size ${args.size} built by this code: run \`npm run bench -- --size ${args.size}\` first`);
   const server = process.env.BENCH_DATABASE_URL ?? DEFAULT_BENCH_POSTGRES_URL;
   const log = (line: string): void => console.log(line);
-  const template = args.template
-    ? await keptPostgresDataset(server, args.template, dataset.clips, log)
-    : await preparePostgresDataset(server, dataset.path, log);
+  let template: PostgresDataset;
+  if (args.template) {
+    // Another checkout (its code, this template) has no dataset of its own: the template is then taken as it is.
+    if (dataset) template = await keptPostgresDataset(server, args.template, dataset.clips, log);
+    else template = { template: args.template, copySeconds: 0, rows: 0, drop: async () => undefined };
+  } else {
+    if (!dataset) throw new Error(`no dataset of size ${args.size} built by this code: run \`npm run bench -- --size ${args.size}\` first`);
+    template = await preparePostgresDataset(server, dataset.path, log);
+  }
   if (!args.template && args.keepTemplate) log(`template kept: ${template.template} (pass it as --template next time)`);
   const fresh = await freshPostgresDatabase(server, template.template, 'profile');
   const db = await openDb(
@@ -86,8 +101,11 @@ async function main(): Promise<void> {
       await queries(db).all<{ guild_id: string }>('SELECT guild_id FROM clips GROUP BY guild_id ORDER BY count(*) DESC, guild_id')
     ).map((r) => r.guild_id);
     let t0 = performance.now();
-    await aggregateAll(db, { clock }, { full: true });
-    log(`full aggregation: ${((performance.now() - t0) / 1000).toFixed(2)} s`);
+    if (args.aggregated && !args.template) throw new Error('--aggregated needs --template (a fresh copy has no summaries)');
+    if (!args.aggregated) {
+      await aggregateAll(db, { clock }, { full: true });
+      log(`full aggregation: ${((performance.now() - t0) / 1000).toFixed(2)} s`);
+    }
     let last = new Map<string, Timed>();
     for (let run = 0; run < args.runs; run++) {
       await addEvents(db, guilds, 1000 + run, BENCH_END_AT);

@@ -1,6 +1,6 @@
 // The aggregation run: for each guild (all, or one), a full rebuild or an incremental run of every period type, with
 // progress and a summary of the work done.
-import { analyzeMoodSummaries } from '../../db/aggregation/rebuild';
+import { analyzeSummaries } from '../../db/aggregation/rebuild';
 import { countCurrentPeriodTypes, listGuildsToAggregate } from '../../db/aggregation/state';
 import type { Clock } from '../../clock';
 import { withGuildAggregationLock } from '../../db/aggregation/steps';
@@ -73,7 +73,7 @@ export async function aggregateAnalytics(db: Db, options: AggregateOptions, deps
       deps.onProgress?.(summary.units, total);
     }
   }
-  if (summary.rebuilt > 0) await analyzeMoodSummaries(db);
+  if (summary.rebuilt > 0) await analyzeSummaries(db);
   summary.ms = deps.clock.now() - started;
   deps.logger?.debug({ ...summary }, 'analytics aggregated');
   return summary;

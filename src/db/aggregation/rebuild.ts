@@ -78,12 +78,17 @@ export async function finishRebuild(
 }
 
 /**
- * PostgreSQL, after full rebuilds: fresh planner statistics for the mood tables. Until autovacuum's next ANALYZE the
- * planner takes a table rebuilt from empty for a tiny one, and the next incremental run's set-based mood writes
- * (which join their changes to the stored rows) would read the guild's every mood row where they need a few by key.
- * The other summaries are written and read by bucket key, whatever the statistics say. (A role that does not own the
- * tables gets a warning from the server, not an error.)
+ * PostgreSQL, after full rebuilds: fresh planner statistics for the summary tables. Until autovacuum's next ANALYZE the
+ * planner takes a table rebuilt from empty for a tiny one: the next incremental run's set-based mood writes (which
+ * join their changes to the stored rows) would read the guild's every mood row where they need a few by key, and its
+ * probes of creator and game rows by key would take a leaderboard index and scan the bucket for each key (ADR 0046).
+ * (A role that does not own the tables gets a warning from the server, not an error.)
  */
-export async function analyzeMoodSummaries(db: Db): Promise<void> {
-  if (db.engine === 'postgres') await queries(db).run('ANALYZE analytics_clip_moods, analytics_mood_mixes');
+export async function analyzeSummaries(db: Db): Promise<void> {
+  if (db.engine === 'postgres') {
+    await queries(db).run(
+      `ANALYZE analytics_clip_moods, analytics_mood_mixes, guild_period_stats, game_analytics, creator_analytics,
+               guild_peak_activity, analytics_pair_facts, analytics_day_top_clips`,
+    );
+  }
 }
