@@ -256,9 +256,9 @@ const postgresReadSql = new Map<SummaryTable, string>();
 
 /**
  * PostgreSQL's read of many rows of a table, in any buckets, in one statement: a probe of the table's key per row
- * (LATERAL with LIMIT 1, so the planner cannot turn the list into a hash join over a bucket's or the guild's rows: at
- * L the all_time bucket of the largest guild holds about 78,000 pairs, and hashing 100 keys against them took 70–90 ms
- * where the probes take 2–5 ms). Which index the probe takes depends on the statistics (see analyzeSummaries).
+ * (LATERAL with LIMIT 1, so the planner cannot turn the list into a hash join over a bucket's or the guild's rows, which
+ * a large guild's all_time bucket makes slow; ADR 0046). Which index the probe takes depends on the statistics (see
+ * analyzeSummaries).
  */
 function postgresRead(table: SummaryTable): string {
   let sql = postgresReadSql.get(table);
