@@ -16,6 +16,7 @@ import { moodReads, readGoalMs, SUMMARY_TABLES } from './analytics';
 import { freshEvents, type StorageEvent } from './capture-storage';
 import { figure, repeat, summarise } from './measure';
 import { bareGroupBy } from './postgres-floor';
+import { countRoundTrips } from './round-trips';
 import type { BenchContext, Figure } from './types';
 
 const BATCH = 1000;
@@ -35,26 +36,6 @@ async function largestGuild(db: Db): Promise<{ guildId: string; clips: number; t
   );
   if (!row) throw new Error('the PostgreSQL copy of the dataset has no clips');
   return { guildId: row.guild_id, clips: Number(row.n), timezone: row.timezone };
-}
-
-/**
- * Counts the statements every pg client of this process sends until stop() (what an incremental run costs in round
- * trips, which is most of its time on PostgreSQL and does not move with the machine's load).
- */
-function countRoundTrips(): { stop(): number } {
-  const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
-  const original = proto.query;
-  let count = 0;
-  proto.query = function (this: unknown, ...args: unknown[]) {
-    count += 1;
-    return original.apply(this, args);
-  };
-  return {
-    stop() {
-      proto.query = original;
-      return count;
-    },
-  };
 }
 
 /** The events through the product's capture functions, BATCH per capture batch (one transaction each). */

@@ -2,7 +2,6 @@
 // functions, the raw tables, dirty hours and journal are copied into PostgreSQL (raw-copy.ts), and both engines must
 // then store exactly the same summaries, run after run, with incremental runs equal to full rebuilds on each, in a
 // zone with a daylight-saving change and in a half-hour zone.
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aggregateAll } from '../../src/analytics/aggregate';
 import {
@@ -19,6 +18,7 @@ import { sqliteClient, type SqliteDb } from '../../src/db/client';
 import { markClipHoursDirty } from '../../src/db/dirty';
 import { updateGuildSettings } from '../../src/db/guild-settings';
 import { queries } from '../../src/db/sql';
+import { countRoundTrips } from '../../bench/round-trips';
 import { openTestDatabase, testEngines, type TestDatabase } from '../helpers/engines';
 import { createTempDb, type TempDb } from '../helpers/temp-db';
 import { copyRawTables, summaryRows, type SummaryDump } from './raw-copy';
@@ -226,17 +226,12 @@ describe.skipIf(!testEngines().includes('postgres'))('aggregation on PostgreSQL 
     const statementsOfRun = async (): Promise<number> => {
       await copyRawTables(sqlite.db, t.db);
       await aggregateAll(sqlite.db, { clock });
-      const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
-      const original = proto.query;
-      let count = 0;
-      proto.query = function (this: unknown, ...args: unknown[]) {
-        count += 1;
-        return original.apply(this, args);
-      };
+      const counted = countRoundTrips();
+      let count: number;
       try {
         await aggregateAll(t.db, { clock });
       } finally {
-        proto.query = original;
+        count = counted.stop();
       }
       expect(await summaryRows(t.db)).toEqual(await summaryRows(sqlite.db));
       return count;
